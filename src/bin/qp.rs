@@ -1,0 +1,122 @@
+//! `qp`: the native command-line runner. Runs a scenario (a file or a catalog name) with a
+//! seed and prints the report as JSON (per message: deliveries, where it ended, verdict and
+//! cause; per queue: depth; per actor: terminal and exit error) plus a human summary on
+//! stderr. A driver of the engine only.
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use clap::{Parser, Subcommand};
+    use queue_playground::engine::{Sim, Until};
+    use queue_playground::report::Report;
+    use queue_playground::scenario::{catalog, Scenario};
+    use std::process::ExitCode;
+
+    #[derive(Parser)]
+    #[command(name = "qp", version, about = "Run Queue Playground scenarios natively")]
+    struct Cli {
+        #[command(subcommand)]
+        command: Command,
+    }
+
+    #[derive(Subcommand)]
+    enum Command {
+        /// Run a scenario to quiescence and print its report as JSON.
+        Run {
+            /// A scenario file (JSON).
+            file: Option<std::path::PathBuf>,
+            /// A catalog scenario instead of a file.
+            #[arg(long)]
+            catalog: Option<String>,
+            /// Override the scenario's seed.
+            #[arg(long)]
+            seed: Option<u64>,
+            /// Include the full trace in the JSON.
+            #[arg(long)]
+            trace: bool,
+        },
+        /// List the catalog scenarios.
+        List,
+        /// Print the pika code of one actor of a scenario.
+        Code {
+            #[arg(long)]
+            catalog: String,
+            #[arg(long)]
+            actor: String,
+        },
+    }
+
+    fn load(file: Option<std::path::PathBuf>, name: Option<String>) -> Result<Scenario, String> {
+        match (file, name) {
+            (Some(path), None) => {
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+            }
+            (None, Some(name)) => catalog::get(&name).map_err(|e| e.to_string()),
+            _ => Err("give exactly one of a scenario file or --catalog NAME".into()),
+        }
+    }
+
+    pub fn main() -> ExitCode {
+        let cli = Cli::parse();
+        match cli.command {
+            Command::List => {
+                for (name, _) in catalog::ENTRIES {
+                    let title = catalog::get(name).map(|s| s.title).unwrap_or_default();
+                    println!("{name:28} {title}");
+                }
+                ExitCode::SUCCESS
+            }
+            Command::Code { catalog: name, actor } => {
+                let result = load(None, Some(name)).and_then(|scenario| {
+                    let sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
+                    let setup = sim.setup();
+                    let id = setup.actor_id(&actor).ok_or_else(|| format!("no actor is named {actor:?}"))?;
+                    Ok(setup.actors[id.index()].program.code.join("\n"))
+                });
+                match result {
+                    Ok(code) => {
+                        println!("{code}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
+                }
+            }
+            Command::Run { file, catalog: name, seed, trace } => {
+                let mut scenario = match load(file, name) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                if let Some(seed) = seed {
+                    scenario.seed = seed;
+                }
+                let mut sim = match Sim::new(&scenario) {
+                    Ok(sim) => sim,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                sim.run_until(Until::Quiescence);
+                let report = Report::new(&sim, trace);
+                println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+                eprintln!("{} (seed {}): {}", report.scenario, report.seed, report.summary);
+                eprintln!("trace: {} events, hash {}, ended at {} ms", report.events, report.trace_hash, report.time_ms);
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    native::main()
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {}

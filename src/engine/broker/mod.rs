@@ -1,0 +1,83 @@
+//! The broker interface. The world drives a broker through `Broker` only, so other models
+//! (Kafka, ZeroMQ) can be added beside RabbitMQ. A broker never sends anything itself: it
+//! records events and outgoing frames into an `Outbox`, which the world drains after every
+//! call and routes through the network.
+
+pub mod rabbit;
+
+use super::ids::*;
+use super::ledger::Ledger;
+use super::network::Network;
+use super::trace::{ClientError, Event};
+
+/// A delivery the broker pushes to a consumer's connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutDelivery {
+    pub connection: ConnectionId,
+    pub copy: CopyId,
+    pub tag: u32,
+    pub redelivered: bool,
+    pub auto_ack: bool,
+}
+
+/// What a broker call produced.
+#[derive(Clone, Debug, Default)]
+pub struct Outbox {
+    pub events: Vec<Event>,
+    pub deliveries: Vec<OutDelivery>,
+    /// Publisher confirms: (connection, message, ack?).
+    pub confirms: Vec<(ConnectionId, MessageId, bool)>,
+    /// Connections the broker closed, with the error the client will see.
+    pub closed: Vec<(ConnectionId, ClientError)>,
+    /// TTL timers to set: (when, copy).
+    pub expiries: Vec<(u64, CopyId)>,
+}
+
+impl Outbox {
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+            && self.deliveries.is_empty()
+            && self.confirms.is_empty()
+            && self.closed.is_empty()
+            && self.expiries.is_empty()
+    }
+}
+
+/// What a broker call may read and change besides the broker itself.
+pub struct Ctx<'a> {
+    pub now_ms: u64,
+    pub ledger: &'a mut Ledger,
+    pub network: &'a Network,
+    pub out: &'a mut Outbox,
+}
+
+/// A route: the queues a publish to (exchange, routing key) lands in. Routes are resolved
+/// once from the scenario's static topology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteId(pub u16);
+
+/// The operations every broker model offers to the world.
+pub trait Broker {
+    /// A client on `actor` opens `connection` to `node`. False if the node refuses (down).
+    fn connect(&mut self, cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool;
+    /// `queue_declare`: creates the queue if it does not exist.
+    fn declare(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId);
+    fn confirm_select(&mut self, connection: ConnectionId);
+    fn qos(&mut self, connection: ConnectionId, prefetch_count: u16);
+    fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);
+    /// A publish frame arrived.
+    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId);
+    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32);
+    fn nack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, requeue: bool);
+    /// The connection closed (client close, crash, network reset): requeue its unacked.
+    fn close(&mut self, cx: &mut Ctx, connection: ConnectionId);
+    fn stop_node(&mut self, cx: &mut Ctx, node: NodeId, graceful: bool);
+    fn start_node(&mut self, cx: &mut Ctx, node: NodeId);
+    /// A TTL timer fired for a copy.
+    fn expire(&mut self, cx: &mut Ctx, copy: CopyId);
+    /// Partitions between nodes changed: dispatch what became reachable.
+    fn topology_changed(&mut self, cx: &mut Ctx);
+    fn node_up(&self, node: NodeId) -> bool;
+    fn node_count(&self) -> u8;
+    fn is_open(&self, connection: ConnectionId) -> bool;
+}

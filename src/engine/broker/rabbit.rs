@@ -1,0 +1,546 @@
+//! The RabbitMQ model (AMQP 0-9-1 semantics as observed on RabbitMQ 3.10): exchanges and
+//! routing, classic and quorum queues, prefetch, auto and manual acks, nack/reject with or
+//! without requeue, requeue to the original position, dead-lettering, TTL, max-length,
+//! delivery limits, publisher confirms, and what survives a node stop or crash.
+//!
+//! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
+//! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; `ready`
+//! is sorted by position; delivery tags on a channel only grow.
+
+use super::{Broker, Ctx, OutDelivery, RouteId};
+use crate::engine::ids::*;
+use crate::engine::ledger::Place;
+use crate::engine::network::Network;
+use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event};
+use crate::scenario::{Overflow, QueueSpec, QueueType};
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub spec: QueueSpec,
+    pub exists: bool,
+    pub home: NodeId,
+    pub ready: VecDeque<CopyId>,
+    /// Channels consuming from this queue, in subscription order (round-robin).
+    pub consumers: Vec<ConnectionId>,
+    next_consumer: usize,
+    /// Where dead letters go, if the queue has a dead-letter exchange.
+    pub dead_letter_route: Option<RouteId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub actor: ActorId,
+    pub node: NodeId,
+    pub open: bool,
+    pub prefetch_count: u16,
+    pub consuming: Option<QueueId>,
+    pub auto_ack: bool,
+    pub confirms: bool,
+    /// (delivery tag, copy), tags increasing.
+    pub unacked: VecDeque<(u32, CopyId)>,
+    next_tag: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct RabbitBroker {
+    pub nodes_up: Vec<bool>,
+    pub queues: Vec<Queue>,
+    /// Indexed by connection id; every connection ever opened.
+    pub channels: Vec<Channel>,
+    routes: Vec<Vec<QueueId>>,
+    next_position: u64,
+}
+
+impl RabbitBroker {
+    /// `routes[r]` lists the queues route `r` lands in; `dead_letter_routes[q]` is queue q's.
+    pub fn new(nodes: u8, queues: &[QueueSpec], routes: Vec<Vec<QueueId>>, dead_letter_routes: Vec<Option<RouteId>>) -> RabbitBroker {
+        RabbitBroker {
+            nodes_up: vec![true; usize::from(nodes)],
+            queues: queues
+                .iter()
+                .zip(dead_letter_routes)
+                .map(|(spec, dead_letter_route)| Queue {
+                    spec: spec.clone(),
+                    exists: true,
+                    home: NodeId(spec.node),
+                    ready: VecDeque::new(),
+                    consumers: Vec::new(),
+                    next_consumer: 0,
+                    dead_letter_route,
+                })
+                .collect(),
+            channels: Vec::new(),
+            routes,
+            next_position: 0,
+        }
+    }
+
+    /// Can a client connected to `node` use `queue` right now?
+    pub fn available_from(&self, network: &Network, queue: QueueId, node: NodeId) -> bool {
+        let q = &self.queues[queue.index()];
+        if !q.exists || !self.nodes_up[node.index()] {
+            return false;
+        }
+        let reach = |other: usize| {
+            self.nodes_up[other]
+                && (other == node.index() || !network.is_partitioned(Endpoint::Node(node), Endpoint::Node(NodeId(other as u8))))
+        };
+        if q.spec.queue_type == QueueType::Quorum {
+            let members = self.nodes_up.len();
+            let reachable = (0..members).filter(|&m| reach(m)).count();
+            reachable * 2 > members
+        } else {
+            reach(q.home.index())
+        }
+    }
+
+    /// Is the queue's data alive (not on a node that is down)?
+    fn queue_running(&self, queue: QueueId) -> bool {
+        let q = &self.queues[queue.index()];
+        if !q.exists {
+            return false;
+        }
+        if q.spec.queue_type == QueueType::Quorum {
+            let up = self.nodes_up.iter().filter(|u| **u).count();
+            up * 2 > self.nodes_up.len()
+        } else {
+            self.nodes_up[q.home.index()]
+        }
+    }
+
+    /// Insert a ready copy at its position (requeue) or at the tail (new).
+    fn insert_ready(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
+        cx.ledger.move_to(copy, Place::Ready { queue });
+        let position = cx.ledger.copy(copy).position;
+        let ready = &mut self.queues[queue.index()].ready;
+        match ready.back() {
+            Some(&last) if cx.ledger.copy(last).position > position => {
+                let at = ready.partition_point(|&c| cx.ledger.copy(c).position < position);
+                ready.insert(at, copy);
+            }
+            _ => ready.push_back(copy),
+        }
+    }
+
+    /// A new copy enters `queue` at the tail, honouring max-length and TTL.
+    fn enqueue(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
+        let spec = &self.queues[queue.index()].spec;
+        let (max_length, overflow, ttl) = (spec.max_length, spec.overflow, spec.message_ttl_ms);
+        if let Some(max) = max_length {
+            if self.queues[queue.index()].ready.len() >= max as usize {
+                match overflow {
+                    Overflow::RejectPublish => {
+                        cx.ledger.move_to(copy, Place::Discarded);
+                        cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::MaxLength });
+                        return;
+                    }
+                    Overflow::DropHead => {
+                        let head = self.queues[queue.index()].ready.pop_front().expect("a full queue has a head");
+                        self.dead_letter(cx, queue, head, DeathReason::Maxlen);
+                    }
+                }
+            }
+        }
+        self.next_position += 1;
+        let record = cx.ledger.copy_mut(copy);
+        record.position = self.next_position;
+        record.enqueued_at_ms = cx.now_ms;
+        self.insert_ready(cx, queue, copy);
+        cx.out.events.push(Event::MessageEnqueued { copy, queue });
+        if let Some(ttl) = ttl {
+            cx.out.expiries.push((cx.now_ms + ttl, copy));
+        }
+    }
+
+    /// Route a copy; extra queues get extra copies. Returns false if it went nowhere.
+    fn route(&mut self, cx: &mut Ctx, route: RouteId, copy: CopyId) -> bool {
+        let mut placed = false;
+        for i in 0..self.routes[route.0 as usize].len() {
+            let queue = self.routes[route.0 as usize][i];
+            if !self.queues[queue.index()].exists || !self.queue_running(queue) {
+                continue;
+            }
+            let this = if placed {
+                let record = *cx.ledger.copy(copy);
+                let extra = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, record.persistent);
+                cx.ledger.copy_mut(extra).death = record.death;
+                cx.out.events.push(Event::MessageCopied { copy: extra, from: copy, queue });
+                extra
+            } else {
+                copy
+            };
+            placed = true;
+            self.enqueue(cx, queue, this);
+            self.dispatch(cx, queue);
+        }
+        placed
+    }
+
+    /// Dead-letter a copy that left `queue` (it is in no place of this queue any more).
+    fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
+        let target = self.queues[queue.index()].dead_letter_route;
+        let targets = target.map(|r| self.routes[r.0 as usize].clone()).unwrap_or_default();
+        let first = targets.iter().copied().find(|&t| self.queues[t.index()].exists && self.queue_running(t));
+        match first {
+            Some(to) => {
+                let record = cx.ledger.copy_mut(copy);
+                record.death.get_or_insert(reason);
+                record.redelivered = false;
+                record.delivery_count = 0;
+                // Park it in flight while routing re-enqueues it.
+                cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+                cx.out.events.push(Event::MessageDeadLettered { copy, from: queue, to, reason });
+                self.route(cx, target.expect("a target exists"), copy);
+            }
+            None => {
+                let reason = match reason {
+                    DeathReason::Rejected => DiscardReason::Rejected,
+                    DeathReason::Expired => DiscardReason::Expired,
+                    DeathReason::Maxlen => DiscardReason::MaxLength,
+                    DeathReason::DeliveryLimit => DiscardReason::DeliveryLimit,
+                };
+                cx.ledger.move_to(copy, Place::Discarded);
+                cx.out.events.push(Event::MessageDiscarded { copy, reason });
+            }
+        }
+    }
+
+    /// Push ready messages to consumers with room, round-robin.
+    fn dispatch(&mut self, cx: &mut Ctx, queue: QueueId) {
+        loop {
+            let q = &self.queues[queue.index()];
+            if q.ready.is_empty() || q.consumers.is_empty() {
+                return;
+            }
+            // Find the next consumer with room (and on a node that can reach the queue).
+            let count = q.consumers.len();
+            let mut chosen = None;
+            for k in 0..count {
+                let index = (q.next_consumer + k) % count;
+                let connection = q.consumers[index];
+                let channel = &self.channels[connection.index()];
+                let room = channel.auto_ack || channel.prefetch_count == 0 || channel.unacked.len() < usize::from(channel.prefetch_count);
+                if room && self.available_from(cx.network, queue, channel.node) {
+                    chosen = Some((index, connection));
+                    break;
+                }
+            }
+            let Some((index, connection)) = chosen else { return };
+            let q = &mut self.queues[queue.index()];
+            q.next_consumer = (index + 1) % count;
+            let copy = q.ready.pop_front().expect("checked non-empty");
+            let channel = &mut self.channels[connection.index()];
+            channel.next_tag += 1;
+            let tag = channel.next_tag;
+            let auto_ack = channel.auto_ack;
+            if !auto_ack {
+                channel.unacked.push_back((tag, copy));
+            }
+            let actor = channel.actor;
+            let record = cx.ledger.copy_mut(copy);
+            record.delivery_count = record.delivery_count.saturating_add(1);
+            let redelivered = record.redelivered;
+            cx.ledger.move_to(copy, Place::AtConsumer { connection, queue, acked: auto_ack });
+            cx.out.events.push(Event::MessageDelivered { copy, actor, tag, redelivered, auto_ack });
+            cx.out.deliveries.push(OutDelivery { connection, copy, tag, redelivered, auto_ack });
+        }
+    }
+
+    /// A delivered copy comes back (nack/reject with requeue, channel closed).
+    fn requeue(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
+        let limit = self.queues[queue.index()].spec.delivery_limit;
+        let record = cx.ledger.copy_mut(copy);
+        record.redelivered = true;
+        if let Some(limit) = limit {
+            if record.delivery_count > limit {
+                cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+                self.dead_letter(cx, queue, copy, DeathReason::DeliveryLimit);
+                return;
+            }
+        }
+        if self.queue_running(queue) {
+            self.insert_ready(cx, queue, copy);
+            cx.out.events.push(Event::MessageRequeued { copy, queue });
+        } else {
+            // The queue is down with its node: it recovers with it, or not at all.
+            self.recover_or_discard(cx, queue, copy);
+        }
+    }
+
+    /// The queue's node went down holding `copy`: persistent copies in durable queues stay
+    /// (and quorum queues keep everything), the rest is gone.
+    fn recover_or_discard(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
+        let spec = &self.queues[queue.index()].spec;
+        let keeps = spec.queue_type == QueueType::Quorum || (spec.durable && cx.ledger.copy(copy).persistent);
+        if keeps {
+            self.insert_ready(cx, queue, copy);
+        } else {
+            let reason = if spec.durable { DiscardReason::TransientOnRestart } else { DiscardReason::QueueNotDurable };
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason });
+        }
+    }
+
+    fn settle(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) -> Option<(QueueId, CopyId)> {
+        let channel = &mut self.channels[connection.index()];
+        let at = channel.unacked.binary_search_by_key(&tag, |&(t, _)| t).ok()?;
+        let (_, copy) = channel.unacked.remove(at).expect("found above");
+        let queue = match cx.ledger.copy(copy).place {
+            Place::AtConsumer { queue, .. } => queue,
+            other => panic!("engine bug: unacked copy {copy:?} is at {other:?}"),
+        };
+        Some((queue, copy))
+    }
+}
+
+impl Broker for RabbitBroker {
+    fn connect(&mut self, _cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool {
+        debug_assert_eq!(connection.index(), self.channels.len());
+        let up = self.nodes_up[node.index()];
+        self.channels.push(Channel {
+            actor,
+            node,
+            open: up,
+            prefetch_count: 0,
+            consuming: None,
+            auto_ack: false,
+            confirms: false,
+            unacked: VecDeque::new(),
+            next_tag: 0,
+        });
+        up
+    }
+
+    fn declare(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId) {
+        let node = self.channels[connection.index()].node;
+        let q = &mut self.queues[queue.index()];
+        if !q.exists && self.nodes_up[node.index()] {
+            q.exists = true;
+            q.home = if q.spec.queue_type == QueueType::Classic { node } else { q.home };
+        }
+        let _ = cx;
+    }
+
+    fn confirm_select(&mut self, connection: ConnectionId) {
+        self.channels[connection.index()].confirms = true;
+    }
+
+    fn qos(&mut self, connection: ConnectionId, prefetch_count: u16) {
+        self.channels[connection.index()].prefetch_count = prefetch_count;
+    }
+
+    fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool) {
+        let channel = &mut self.channels[connection.index()];
+        if !channel.open {
+            return;
+        }
+        channel.consuming = Some(queue);
+        channel.auto_ack = auto_ack;
+        self.queues[queue.index()].consumers.push(connection);
+        self.dispatch(cx, queue);
+    }
+
+    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId) {
+        let channel = &self.channels[connection.index()];
+        let (open, confirms, node) = (channel.open, channel.confirms, channel.node);
+        let message = cx.ledger.message_of(copy);
+        if !open {
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
+            return;
+        }
+        let targets = &self.routes[route.0 as usize];
+        let any_target = targets.iter().any(|&q| self.queues[q.index()].exists);
+        let reachable = targets.iter().any(|&q| self.available_from(cx.network, q, node));
+        let accepted = if !any_target {
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::Unroutable });
+            // An unroutable message is still confirmed (mandatory is not set).
+            true
+        } else if !reachable {
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::QueueUnavailable });
+            false
+        } else if self.route(cx, route, copy) {
+            // reject-publish overflow discards the newest and nacks it.
+            cx.ledger.copy(copy).place != Place::Discarded
+        } else {
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::QueueUnavailable });
+            false
+        };
+        if confirms {
+            cx.out.confirms.push((connection, message, accepted));
+        }
+    }
+
+    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) {
+        if !self.channels[connection.index()].open {
+            return;
+        }
+        if let Some((queue, copy)) = self.settle(cx, connection, tag) {
+            cx.ledger.move_to(copy, Place::Settled);
+            cx.out.events.push(Event::MessageAcked { copy });
+            self.dispatch(cx, queue);
+        }
+    }
+
+    fn nack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, requeue: bool) {
+        if !self.channels[connection.index()].open {
+            return;
+        }
+        if let Some((queue, copy)) = self.settle(cx, connection, tag) {
+            if requeue {
+                self.requeue(cx, queue, copy);
+            } else {
+                cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+                self.dead_letter(cx, queue, copy, DeathReason::Rejected);
+            }
+            self.dispatch(cx, queue);
+        }
+    }
+
+    fn close(&mut self, cx: &mut Ctx, connection: ConnectionId) {
+        let channel = &mut self.channels[connection.index()];
+        if !channel.open {
+            return;
+        }
+        channel.open = false;
+        let actor = channel.actor;
+        let consuming = channel.consuming.take();
+        let unacked: Vec<(u32, CopyId)> = channel.unacked.drain(..).collect();
+        if let Some(queue) = consuming {
+            let q = &mut self.queues[queue.index()];
+            if let Some(at) = q.consumers.iter().position(|&c| c == connection) {
+                q.consumers.remove(at);
+                if q.next_consumer > at {
+                    q.next_consumer -= 1;
+                }
+                if q.next_consumer >= q.consumers.len() {
+                    q.next_consumer = 0;
+                }
+            }
+        }
+        if unacked.is_empty() && consuming.is_none() {
+            return;
+        }
+        cx.out.events.push(Event::ChannelClosed { actor, requeued: unacked.len() as u32 });
+        let mut touched = Vec::new();
+        for (_, copy) in unacked {
+            let queue = match cx.ledger.copy(copy).place {
+                Place::AtConsumer { queue, .. } => queue,
+                other => panic!("engine bug: unacked copy {copy:?} is at {other:?}"),
+            };
+            self.requeue(cx, queue, copy);
+            if !touched.contains(&queue) {
+                touched.push(queue);
+            }
+        }
+        for queue in touched {
+            self.dispatch(cx, queue);
+        }
+    }
+
+    fn stop_node(&mut self, cx: &mut Ctx, node: NodeId, graceful: bool) {
+        if !self.nodes_up[node.index()] {
+            return;
+        }
+        self.nodes_up[node.index()] = false;
+        cx.out.events.push(if graceful { Event::NodeStopped { node } } else { Event::NodeCrashed { node } });
+        // Queues that lived on the node lose what is not durable.
+        for index in 0..self.queues.len() {
+            let queue = QueueId(index as u16);
+            let q = &self.queues[index];
+            if !q.exists || q.spec.queue_type == QueueType::Quorum || q.home != node {
+                continue;
+            }
+            let ready: Vec<CopyId> = self.queues[index].ready.drain(..).collect();
+            for copy in ready {
+                cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+                self.recover_or_discard(cx, queue, copy);
+            }
+            if !self.queues[index].spec.durable {
+                self.queues[index].exists = false;
+                cx.out.events.push(Event::QueueDeleted { queue });
+            }
+        }
+        // Every connection to the node closes; the clients see why.
+        let error = if graceful { ClientError::ConnectionClosedByBroker } else { ClientError::StreamLost };
+        for index in 0..self.channels.len() {
+            let channel = &self.channels[index];
+            if channel.open && channel.node == node {
+                let connection = ConnectionId(index as u32);
+                self.close(cx, connection);
+                cx.out.closed.push((connection, error));
+            }
+        }
+    }
+
+    fn start_node(&mut self, cx: &mut Ctx, node: NodeId) {
+        if self.nodes_up[node.index()] {
+            return;
+        }
+        self.nodes_up[node.index()] = true;
+        cx.out.events.push(Event::NodeStarted { node });
+        for index in 0..self.queues.len() {
+            let q = &self.queues[index];
+            let recovers = (q.spec.queue_type == QueueType::Classic && q.home == node && q.exists)
+                || (q.spec.queue_type == QueueType::Quorum && self.queue_running(QueueId(index as u16)));
+            if recovers {
+                cx.out.events.push(Event::QueueRecovered { queue: QueueId(index as u16), messages: q.ready.len() as u32 });
+            }
+        }
+        self.topology_changed(cx);
+    }
+
+    fn expire(&mut self, cx: &mut Ctx, copy: CopyId) {
+        let record = *cx.ledger.copy(copy);
+        let Place::Ready { queue } = record.place else { return };
+        let Some(ttl) = self.queues[queue.index()].spec.message_ttl_ms else { return };
+        if record.enqueued_at_ms + ttl > cx.now_ms {
+            return;
+        }
+        let ready = &mut self.queues[queue.index()].ready;
+        if let Some(at) = ready.iter().position(|&c| c == copy) {
+            ready.remove(at);
+            cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+            self.dead_letter(cx, queue, copy, DeathReason::Expired);
+        }
+    }
+
+    fn topology_changed(&mut self, cx: &mut Ctx) {
+        for index in 0..self.queues.len() {
+            self.dispatch(cx, QueueId(index as u16));
+        }
+    }
+
+    fn node_up(&self, node: NodeId) -> bool {
+        self.nodes_up[node.index()]
+    }
+
+    fn node_count(&self) -> u8 {
+        self.nodes_up.len() as u8
+    }
+
+    fn is_open(&self, connection: ConnectionId) -> bool {
+        self.channels.get(connection.index()).is_some_and(|c| c.open)
+    }
+}
+
+/// AMQP topic matching: `*` is exactly one word, `#` zero or more.
+pub fn topic_matches(pattern: &str, key: &str) -> bool {
+    fn go(p: &[&str], k: &[&str]) -> bool {
+        match p.split_first() {
+            None => k.is_empty(),
+            Some((&"#", rest)) => (0..=k.len()).any(|skip| go(rest, &k[skip..])),
+            Some((&word, rest)) => match k.split_first() {
+                Some((&first, k_rest)) => (word == "*" || word == first) && go(rest, k_rest),
+                None => false,
+            },
+        }
+    }
+    let p: Vec<&str> = pattern.split('.').collect();
+    let k: Vec<&str> = key.split('.').collect();
+    go(&p, &k)
+}

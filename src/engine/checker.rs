@@ -1,0 +1,198 @@
+//! The checker: an observer of the trace that decides, at any step, a verdict per message
+//! (Jepsen's vocabulary) and a label for the run. It never changes the world.
+//!
+//! Invariants: it sees every event exactly once, in trace order; its counts only grow; a
+//! verdict is a function of the events seen so far and the ledger's live copies.
+
+use super::ids::*;
+use super::ledger::Ledger;
+use super::trace::{DiscardReason, Event};
+use serde::Serialize;
+
+/// The verdict of one message at this step, the worst that applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Published and never processed, and no copy is left anywhere to process.
+    Lost,
+    /// Its effect was applied more than once.
+    Duplicated,
+    /// It sits in (or ended in) a dead-letter queue without being processed.
+    DeadLettered,
+    /// Its TTL ran out before anyone processed it.
+    Expired,
+    /// Processed once, after a later message of the same producer.
+    OutOfOrder,
+    /// Processed once, after at least one redelivery.
+    Redelivered,
+    ProcessedOnce,
+    /// Still on its way (in flight, queued, or at a consumer).
+    Pending,
+}
+
+impl Verdict {
+    pub fn is_bad(self) -> bool {
+        matches!(self, Verdict::Lost | Verdict::Duplicated | Verdict::DeadLettered | Verdict::Expired | Verdict::OutOfOrder)
+    }
+}
+
+/// How the run behaved as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunLabel {
+    /// Nothing lost, no effect applied twice.
+    EffectivelyOnce,
+    /// Nothing lost, some effects applied twice.
+    AtLeastOnce,
+    /// Some messages lost, no effect applied twice.
+    AtMostOnce,
+    /// Messages both lost and duplicated.
+    NoGuarantee,
+}
+
+/// What the checker knows of one message.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct MessageStats {
+    pub published: bool,
+    pub effects: u16,
+    pub completions: u16,
+    pub deliveries: u16,
+    pub redelivered: bool,
+    pub dead_lettered: bool,
+    pub expired: bool,
+    pub out_of_order: bool,
+    /// A producer holds it for a retry (it will publish it again).
+    pub held_by_producer: bool,
+    /// Index of the trace event that last destroyed one of its copies.
+    pub last_discard: Option<u32>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    pub stats: Vec<MessageStats>,
+    /// Per producer: the highest payload processed so far.
+    highest_processed: Vec<Option<u32>>,
+}
+
+impl Checker {
+    fn stats_mut(&mut self, message: MessageId) -> &mut MessageStats {
+        if self.stats.len() <= message.index() {
+            self.stats.resize(message.index() + 1, MessageStats::default());
+        }
+        &mut self.stats[message.index()]
+    }
+
+    /// See one event (the `index`-th of the trace).
+    pub fn observe(&mut self, index: u32, event: &Event, ledger: &Ledger) {
+        match *event {
+            Event::MessagePublished { message, .. } => {
+                let s = self.stats_mut(message);
+                s.published = true;
+                s.held_by_producer = false;
+            }
+            Event::PublishFailed { message, retry_in_ms, .. } => {
+                self.stats_mut(message).held_by_producer = retry_in_ms.is_some();
+            }
+            Event::MessageDelivered { copy, redelivered, .. } => {
+                let s = self.stats_mut(ledger.message_of(copy));
+                s.deliveries += 1;
+                s.redelivered |= redelivered;
+            }
+            Event::EffectApplied { message, .. } => {
+                self.stats_mut(message).effects += 1;
+            }
+            Event::CallbackFinished { copy, .. } => {
+                let message = ledger.message_of(copy);
+                let record = ledger.messages[message.index()];
+                let producer = record.producer.index();
+                if self.highest_processed.len() <= producer {
+                    self.highest_processed.resize(producer + 1, None);
+                }
+                let first = self.stats_mut(message).completions == 0;
+                if first {
+                    let highest = &mut self.highest_processed[producer];
+                    let out_of_order = highest.is_some_and(|h| h > record.data);
+                    *highest = Some(highest.map_or(record.data, |h| h.max(record.data)));
+                    self.stats_mut(message).out_of_order = out_of_order;
+                }
+                self.stats_mut(message).completions += 1;
+            }
+            Event::MessageDeadLettered { copy, .. } => {
+                self.stats_mut(ledger.message_of(copy)).dead_lettered = true;
+            }
+            Event::MessageDiscarded { copy, reason } => {
+                let s = self.stats_mut(ledger.message_of(copy));
+                s.last_discard = Some(index);
+                if reason == DiscardReason::Expired {
+                    s.expired = true;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The verdict of a message now.
+    pub fn verdict(&self, message: MessageId, ledger: &Ledger) -> Verdict {
+        let Some(s) = self.stats.get(message.index()) else { return Verdict::Pending };
+        let live = ledger.messages[message.index()].live_copies > 0 || s.held_by_producer;
+        if s.completions == 0 && s.dead_lettered {
+            Verdict::DeadLettered
+        } else if s.effects > 1 {
+            Verdict::Duplicated
+        } else if s.completions > 0 {
+            if s.out_of_order {
+                Verdict::OutOfOrder
+            } else if s.redelivered {
+                Verdict::Redelivered
+            } else {
+                Verdict::ProcessedOnce
+            }
+        } else if live {
+            Verdict::Pending
+        } else if s.expired {
+            Verdict::Expired
+        } else {
+            Verdict::Lost
+        }
+    }
+
+    /// The run's label from its verdict counts.
+    pub fn label(counts: &VerdictCounts) -> RunLabel {
+        match (counts.lost > 0, counts.duplicated > 0) {
+            (false, false) => RunLabel::EffectivelyOnce,
+            (false, true) => RunLabel::AtLeastOnce,
+            (true, false) => RunLabel::AtMostOnce,
+            (true, true) => RunLabel::NoGuarantee,
+        }
+    }
+}
+
+/// How many messages have each verdict.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VerdictCounts {
+    pub published: u32,
+    pub processed_once: u32,
+    pub redelivered: u32,
+    pub out_of_order: u32,
+    pub duplicated: u32,
+    pub lost: u32,
+    pub dead_lettered: u32,
+    pub expired: u32,
+    pub pending: u32,
+}
+
+impl VerdictCounts {
+    pub fn add(&mut self, verdict: Verdict) {
+        match verdict {
+            Verdict::Lost => self.lost += 1,
+            Verdict::Duplicated => self.duplicated += 1,
+            Verdict::DeadLettered => self.dead_lettered += 1,
+            Verdict::Expired => self.expired += 1,
+            Verdict::OutOfOrder => self.out_of_order += 1,
+            Verdict::Redelivered => self.redelivered += 1,
+            Verdict::ProcessedOnce => self.processed_once += 1,
+            Verdict::Pending => self.pending += 1,
+        }
+        self.published += 1;
+    }
+}

@@ -1,0 +1,158 @@
+//! The compiled scenario: names resolved to ids, routes resolved from the static topology,
+//! each actor's program generated from its settings. Immutable and shared by every snapshot.
+//!
+//! Invariant: built only from a scenario that passed validation.
+
+use super::broker::rabbit::topic_matches;
+use super::broker::RouteId;
+use super::ids::*;
+use super::program::{self, OpKind, Program};
+use crate::scenario::{ActorSpec, ExchangeType, FaultAction, Scenario, ScenarioError, Trigger};
+use crate::scenario::RandomFaults;
+
+#[derive(Clone, Debug)]
+pub struct ActorSetup {
+    pub name: String,
+    pub spec: ActorSpec,
+    pub program: Program,
+    pub queue: QueueId,
+    pub node: NodeId,
+    /// Producers: where their publishes go.
+    pub route: RouteId,
+    /// Index of `LoopStart` / the op after `LoopEnd` / `Publish` in `program.main`.
+    pub loop_start_pc: u16,
+    pub loop_exit_pc: u16,
+    pub publish_pc: u16,
+    /// Index of the `Fail` op in the callback, if any.
+    pub fail_pc: Option<u16>,
+}
+
+/// A fault trigger tied to an operation of an actor.
+#[derive(Clone, Copy, Debug)]
+pub struct OpTrigger {
+    pub actor: ActorId,
+    pub op: OpKind,
+    pub before: bool,
+    pub occurrence: u32,
+    pub fault: u16,
+}
+
+#[derive(Clone, Debug)]
+pub struct Setup {
+    pub scenario: Scenario,
+    pub actors: Vec<ActorSetup>,
+    pub routes: Vec<Vec<QueueId>>,
+    pub dead_letter_routes: Vec<Option<RouteId>>,
+    pub op_triggers: Vec<OpTrigger>,
+    pub random: Option<RandomFaults>,
+}
+
+impl Setup {
+    pub fn new(scenario: &Scenario) -> Result<Setup, ScenarioError> {
+        scenario.validate()?;
+        let queue_id = |name: &str| QueueId(scenario.queues.iter().position(|q| q.name == name).expect("validated") as u16);
+        let mut routes: Vec<Vec<QueueId>> = Vec::new();
+        let mut route_keys: Vec<(String, String)> = Vec::new();
+        let mut route_for = |exchange: &str, key: &str| -> RouteId {
+            if let Some(i) = route_keys.iter().position(|(e, k)| e == exchange && k == key) {
+                return RouteId(i as u16);
+            }
+            let targets: Vec<QueueId> = if exchange.is_empty() {
+                scenario.queues.iter().position(|q| q.name == key).map(|i| QueueId(i as u16)).into_iter().collect()
+            } else {
+                let kind = scenario.exchanges.iter().find(|e| e.name == exchange).expect("validated").exchange_type;
+                let mut targets: Vec<QueueId> = scenario
+                    .bindings
+                    .iter()
+                    .filter(|b| b.exchange == exchange)
+                    .filter(|b| match kind {
+                        ExchangeType::Fanout => true,
+                        ExchangeType::Direct => b.routing_key == key,
+                        ExchangeType::Topic => topic_matches(&b.routing_key, key),
+                    })
+                    .map(|b| queue_id(&b.queue))
+                    .collect();
+                targets.dedup();
+                targets
+            };
+            routes.push(targets);
+            route_keys.push((exchange.to_string(), key.to_string()));
+            RouteId(routes.len() as u16 - 1)
+        };
+        let mut actors = Vec::new();
+        for spec in &scenario.actors {
+            let (queue_name, program, route) = match spec {
+                ActorSpec::Producer(p) => {
+                    let durable = scenario.queues.iter().find(|q| q.name == p.queue).expect("validated").durable;
+                    let key = p.routing_key.clone().unwrap_or_else(|| p.queue.clone());
+                    (p.queue.clone(), program::producer(p, durable), route_for(&p.exchange, &key))
+                }
+                ActorSpec::Consumer(c) => {
+                    let durable = scenario.queues.iter().find(|q| q.name == c.queue).expect("validated").durable;
+                    (c.queue.clone(), program::consumer(c, durable), RouteId(0))
+                }
+            };
+            let find = |kind: OpKind| program.main.iter().position(|op| op.kind == kind).map(|i| i as u16);
+            let loop_start_pc = find(OpKind::LoopStart).unwrap_or(0);
+            let loop_exit_pc = find(OpKind::LoopEnd).map(|i| i + 1).unwrap_or(0);
+            let publish_pc = find(OpKind::Publish).unwrap_or(0);
+            let fail_pc = program.callback.iter().position(|op| op.kind == OpKind::Fail).map(|i| i as u16);
+            actors.push(ActorSetup {
+                name: spec.name().to_string(),
+                spec: spec.clone(),
+                program,
+                queue: queue_id(&queue_name),
+                node: NodeId(spec.node()),
+                route,
+                loop_start_pc,
+                loop_exit_pc,
+                publish_pc,
+                fail_pc,
+            });
+        }
+        let dead_letter_routes = scenario
+            .queues
+            .iter()
+            .map(|q| {
+                q.dead_letter_exchange.as_ref().map(|dlx| {
+                    let key = q.dead_letter_routing_key.clone().unwrap_or_else(|| q.name.clone());
+                    route_for(dlx, &key)
+                })
+            })
+            .collect();
+        let actor_id = |name: &str| ActorId(scenario.actors.iter().position(|a| a.name() == name).expect("validated") as u16);
+        let mut op_triggers = Vec::new();
+        for (index, fault) in scenario.faults.iter().enumerate() {
+            let (actor, op, occurrence, before) = match &fault.when {
+                Trigger::AtMs(_) => continue,
+                Trigger::After { actor, op, occurrence } => (actor, op, *occurrence, false),
+                Trigger::Before { actor, op, occurrence } => (actor, op, *occurrence, true),
+            };
+            let actor = actor_id(actor);
+            let program = &actors[actor.index()].program;
+            let kind = program
+                .main
+                .iter()
+                .chain(program.callback.iter())
+                .map(|o| o.kind)
+                .find(|k| k.name() == op)
+                .ok_or_else(|| ScenarioError {
+                    field: format!("faults[{index}].when.op"),
+                    problem: format!("{}'s program has no operation {op:?}", actors[actor.index()].name),
+                })?;
+            op_triggers.push(OpTrigger { actor, op: kind, before, occurrence, fault: index as u16 });
+        }
+        // Resolve fault endpoints eagerly so a bad name fails here, not mid-run.
+        for fault in &scenario.faults {
+            if let FaultAction::Partition(a, b) | FaultAction::Heal(a, b) | FaultAction::DropNext { from: a, to: b } = &fault.action {
+                debug_assert!(scenario.node_of(a).is_some() || scenario.actors.iter().any(|x| x.name() == a));
+                debug_assert!(scenario.node_of(b).is_some() || scenario.actors.iter().any(|x| x.name() == b));
+            }
+        }
+        Ok(Setup { scenario: scenario.clone(), actors, routes, dead_letter_routes, op_triggers, random: scenario.random_faults.clone() })
+    }
+
+    pub fn actor_id(&self, name: &str) -> Option<ActorId> {
+        self.actors.iter().position(|a| a.name == name).map(|i| ActorId(i as u16))
+    }
+}

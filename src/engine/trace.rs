@@ -1,0 +1,302 @@
+//! The trace: every visible thing that happened, in order, in the past tense. The UI steps
+//! through it, the checker observes it, golden tests pin its hash.
+//!
+//! Invariants: entries are appended in non-decreasing `at_ms`; an entry never changes once
+//! written; the hash is FNV-1a 64 over each entry's canonical JSON, so it is the same on
+//! every platform and independent of memory layout.
+
+use super::ids::*;
+use serde::Serialize;
+
+/// Where a frame travels from or to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Endpoint {
+    Actor(ActorId),
+    Node(NodeId),
+}
+
+/// The error a pika client sees, with the exact text it prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientError {
+    /// The TCP connection was reset (broker crash, network cut, stale socket on a publish).
+    StreamLost,
+    /// The broker closed the connection because it is shutting down.
+    ConnectionClosedByBroker,
+    /// No broker could be reached to connect.
+    ConnectionRefused,
+    /// The callback raised while processing a message (a poison message).
+    CallbackFailed,
+    /// The process was killed (SIGKILL); it printed nothing.
+    Killed,
+}
+
+impl ClientError {
+    /// The line Python prints for this error, as observed with pika 1.4.
+    pub fn text(self) -> &'static str {
+        match self {
+            ClientError::StreamLost => "pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')",
+            ClientError::ConnectionClosedByBroker => "pika.exceptions.ConnectionClosedByBroker: (320, \"CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'\")",
+            ClientError::ConnectionRefused => "pika.exceptions.AMQPConnectionError",
+            ClientError::CallbackFailed => "Exception: failed to process message",
+            ClientError::Killed => "Killed",
+        }
+    }
+}
+
+/// Why the broker discarded a message (it is gone for good).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscardReason {
+    /// No queue matched the routing key, or the queue did not exist.
+    Unroutable,
+    /// `basic_reject`/`basic_nack` with `requeue=False` and no dead-letter exchange.
+    Rejected,
+    /// The per-queue TTL ran out and there is no dead-letter exchange.
+    Expired,
+    /// `x-max-length` was reached (drop-head drops the oldest, reject-publish the newest).
+    MaxLength,
+    /// `x-delivery-limit` of a quorum queue was exceeded and there is no dead-letter exchange.
+    DeliveryLimit,
+    /// A transient message (no `delivery_mode=2`) did not survive a broker restart.
+    TransientOnRestart,
+    /// The queue was not durable, so it and its messages are gone after a broker restart.
+    QueueNotDurable,
+    /// Sent with `auto_ack=True` to a consumer that died before finishing it.
+    AutoAckedUnprocessed,
+    /// The frame carrying it was lost on the network.
+    FrameLost,
+    /// The publish reached a broker node that was down or could not reach the queue.
+    QueueUnavailable,
+}
+
+/// Why a message was dead-lettered (the `x-death` reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeathReason {
+    Rejected,
+    Expired,
+    Maxlen,
+    DeliveryLimit,
+}
+
+/// What a `print` line shows in an actor's terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerminalText {
+    /// ` [x] Sent {'data': i}`
+    Sent { data: u32 },
+    /// ` [x] Received {'data': i}`
+    Received { data: u32 },
+    /// ` [*] Waiting for messages. To exit press CTRL+C`
+    Waiting,
+    /// The exception that ended the program.
+    Error { error: ClientError },
+    /// ` [!] retrying {'data': i} in N ms`
+    Retrying { data: u32, delay_ms: u32 },
+}
+
+impl TerminalText {
+    pub fn render(self) -> String {
+        match self {
+            TerminalText::Sent { data } => format!(" [x] Sent {{'data': {data}}}"),
+            TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
+            TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
+            TerminalText::Error { error } => error.text().to_string(),
+            TerminalText::Retrying { data, delay_ms } => {
+                format!(" [!] retrying {{'data': {data}}} in {delay_ms} ms")
+            }
+        }
+    }
+}
+
+/// One thing that happened. Small and `Copy`: a trace of millions of events stays compact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event")]
+pub enum Event {
+    ActorStarted { actor: ActorId },
+    Connected { actor: ActorId, node: NodeId, line: u16 },
+    ConnectionRefused { actor: ActorId, node: NodeId, line: u16 },
+    ChannelOpened { actor: ActorId, line: u16 },
+    QueueDeclared { actor: ActorId, queue: QueueId, line: u16 },
+    ConfirmsEnabled { actor: ActorId, line: u16 },
+    QosSet { actor: ActorId, prefetch_count: u16, line: u16 },
+    ConsumeStarted { actor: ActorId, queue: QueueId, line: u16 },
+    Printed { actor: ActorId, text: TerminalText, line: u16 },
+    Slept { actor: ActorId, ms: u32, line: u16 },
+    /// The producer handed a publish frame to the network.
+    MessagePublished { actor: ActorId, message: MessageId, copy: CopyId, line: u16 },
+    /// The broker put the copy at the tail of a queue.
+    MessageEnqueued { copy: CopyId, queue: QueueId },
+    /// Routing made an extra copy for another queue (fanout, topic, dead-lettering).
+    MessageCopied { copy: CopyId, from: CopyId, queue: QueueId },
+    PublishConfirmed { actor: ActorId, message: MessageId },
+    PublishNacked { actor: ActorId, message: MessageId },
+    /// The publish raised; the producer will retry after `delay_ms`, or gives up.
+    PublishFailed { actor: ActorId, message: MessageId, error: ClientError, retry_in_ms: Option<u32> },
+    MessageDelivered { copy: CopyId, actor: ActorId, tag: u32, redelivered: bool, auto_ack: bool },
+    CallbackStarted { actor: ActorId, copy: CopyId, line: u16 },
+    EffectApplied { actor: ActorId, message: MessageId, line: u16 },
+    /// An idempotent consumer saw a message id it had already applied.
+    EffectSkipped { actor: ActorId, message: MessageId, line: u16 },
+    WorkStarted { actor: ActorId, copy: CopyId, ms: u32, line: u16 },
+    WorkFailed { actor: ActorId, copy: CopyId, line: u16 },
+    CallbackFinished { actor: ActorId, copy: CopyId },
+    AckSent { actor: ActorId, copy: CopyId, line: u16 },
+    NackSent { actor: ActorId, copy: CopyId, requeue: bool, line: u16 },
+    RejectSent { actor: ActorId, copy: CopyId, requeue: bool, line: u16 },
+    MessageAcked { copy: CopyId },
+    /// Back into its queue, at its original position, flagged redelivered.
+    MessageRequeued { copy: CopyId, queue: QueueId },
+    MessageDeadLettered { copy: CopyId, from: QueueId, to: QueueId, reason: DeathReason },
+    MessageDiscarded { copy: CopyId, reason: DiscardReason },
+    FrameDropped { from: Endpoint, to: Endpoint },
+    MessageDuplicated { copy: CopyId, from: CopyId },
+    ConnectionLost { actor: ActorId, error: ClientError },
+    /// The broker closed a channel and requeued its unacked deliveries.
+    ChannelClosed { actor: ActorId, requeued: u32 },
+    ActorCrashed { actor: ActorId },
+    ActorStopped { actor: ActorId },
+    ActorRestarted { actor: ActorId },
+    ActorExited { actor: ActorId, error: Option<ClientError> },
+    NodeStopped { node: NodeId },
+    NodeCrashed { node: NodeId },
+    NodeStarted { node: NodeId },
+    QueueRecovered { queue: QueueId, messages: u32 },
+    QueueDeleted { queue: QueueId },
+    Partitioned { a: Endpoint, b: Endpoint },
+    Healed { a: Endpoint, b: Endpoint },
+    MessagePoisoned { actor: ActorId },
+    ConsumerSlowed { actor: ActorId, work_ms: u32 },
+    /// A limit of the scenario was reached; the run stops here.
+    LimitReached { limit: Limit },
+}
+
+/// The limits a run can hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    Steps,
+    TimeMs,
+    Messages,
+}
+
+impl Event {
+    /// The actor this event belongs to, if any (for terminals, highlighting, filtering).
+    pub fn actor(&self) -> Option<ActorId> {
+        use Event::*;
+        match *self {
+            ActorStarted { actor }
+            | Connected { actor, .. }
+            | ConnectionRefused { actor, .. }
+            | ChannelOpened { actor, .. }
+            | QueueDeclared { actor, .. }
+            | ConfirmsEnabled { actor, .. }
+            | QosSet { actor, .. }
+            | ConsumeStarted { actor, .. }
+            | Printed { actor, .. }
+            | Slept { actor, .. }
+            | MessagePublished { actor, .. }
+            | PublishConfirmed { actor, .. }
+            | PublishNacked { actor, .. }
+            | PublishFailed { actor, .. }
+            | MessageDelivered { actor, .. }
+            | CallbackStarted { actor, .. }
+            | EffectApplied { actor, .. }
+            | EffectSkipped { actor, .. }
+            | WorkStarted { actor, .. }
+            | WorkFailed { actor, .. }
+            | CallbackFinished { actor, .. }
+            | AckSent { actor, .. }
+            | NackSent { actor, .. }
+            | RejectSent { actor, .. }
+            | ConnectionLost { actor, .. }
+            | ChannelClosed { actor, .. }
+            | ActorCrashed { actor }
+            | ActorStopped { actor }
+            | ActorRestarted { actor }
+            | ActorExited { actor, .. }
+            | MessagePoisoned { actor }
+            | ConsumerSlowed { actor, .. } => Some(actor),
+            _ => None,
+        }
+    }
+
+    /// The source line of the operation that caused this event, if an actor's code did.
+    pub fn line(&self) -> Option<u16> {
+        use Event::*;
+        match *self {
+            Connected { line, .. }
+            | ConnectionRefused { line, .. }
+            | ChannelOpened { line, .. }
+            | QueueDeclared { line, .. }
+            | ConfirmsEnabled { line, .. }
+            | QosSet { line, .. }
+            | ConsumeStarted { line, .. }
+            | Printed { line, .. }
+            | Slept { line, .. }
+            | MessagePublished { line, .. }
+            | CallbackStarted { line, .. }
+            | EffectApplied { line, .. }
+            | EffectSkipped { line, .. }
+            | WorkStarted { line, .. }
+            | WorkFailed { line, .. }
+            | AckSent { line, .. }
+            | NackSent { line, .. }
+            | RejectSent { line, .. } => Some(line),
+            _ => None,
+        }
+    }
+
+    /// True for events that are faults (shown as markers on the timeline).
+    pub fn is_fault(&self) -> bool {
+        use Event::*;
+        matches!(
+            self,
+            ActorCrashed { .. }
+                | ActorStopped { .. }
+                | NodeStopped { .. }
+                | NodeCrashed { .. }
+                | Partitioned { .. }
+                | Healed { .. }
+                | FrameDropped { .. }
+                | MessageDuplicated { .. }
+                | MessagePoisoned { .. }
+                | ConsumerSlowed { .. }
+        )
+    }
+}
+
+/// An event with the simulated time it happened at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceEntry {
+    pub at_ms: u64,
+    #[serde(flatten)]
+    pub event: Event,
+}
+
+/// FNV-1a 64 over bytes written to it.
+struct Fnv(u64);
+
+impl std::io::Write for Fnv {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The stable hash of a trace prefix, as 16 lowercase hex digits.
+pub fn trace_hash(entries: &[TraceEntry]) -> String {
+    let mut fnv = Fnv(0xcbf2_9ce4_8422_2325);
+    for entry in entries {
+        serde_json::to_writer(&mut fnv, entry).expect("a trace entry always serializes");
+        std::io::Write::write_all(&mut fnv, b"\n").expect("hashing cannot fail");
+    }
+    format!("{:016x}", fnv.0)
+}

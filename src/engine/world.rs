@@ -1,0 +1,1267 @@
+//! The world: a discrete-event simulation of actors, a broker and the network. It jumps to
+//! the earliest pending job, handles it, and records what happened in the trace. `step()`
+//! handles jobs until one of them recorded at least one event (one visible thing).
+//!
+//! Invariants: simulated time never goes backwards; jobs at the same time run in the order
+//! they were scheduled (a sequence number breaks ties); all randomness comes from the
+//! seed's streams; after every broker call the outbox is drained (events recorded, frames
+//! sent) before anything else happens.
+
+use super::broker::rabbit::RabbitBroker;
+use super::broker::{Broker, Ctx, Outbox};
+use super::checker::{Checker, Verdict};
+use super::ids::*;
+use super::ledger::{Ledger, Place};
+use super::network::Network;
+use super::program::{Op, OpKind, OP_NAMES};
+use super::rng::{Rng, Stream};
+use super::setup::Setup;
+use super::trace::*;
+use crate::scenario::{ActorSpec, FaultAction, OnFailure, Scenario, ScenarioError, Trigger};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::sync::Arc;
+
+/// Frames from a client to the broker.
+#[derive(Clone, Copy, Debug)]
+enum ClientFrame {
+    Publish { copy: CopyId },
+    Ack { tag: u32 },
+    Nack { tag: u32, requeue: bool },
+    Close,
+}
+
+/// Frames from the broker to a client.
+#[derive(Clone, Copy, Debug)]
+enum BrokerFrame {
+    Deliver(Delivery),
+    Confirm { message: MessageId, ack: bool },
+    Closed { error: ClientError },
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Job {
+    Wake { actor: ActorId, epoch: u32 },
+    ToBroker { connection: ConnectionId, frame: ClientFrame },
+    ToClient { connection: ConnectionId, frame: BrokerFrame },
+    /// A TCP reset reaches both ends of a connection.
+    Reset { connection: ConnectionId },
+    Fault { index: u16 },
+    StartNode { node: NodeId },
+    RestartActor { actor: ActorId },
+    Expire { copy: CopyId },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Scheduled {
+    at_ms: u64,
+    seq: u64,
+    job: Job,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at_ms, self.seq) == (other.at_ms, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed, so the `BinaryHeap` pops the earliest job first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at_ms, other.seq).cmp(&(self.at_ms, self.seq))
+    }
+}
+
+/// A delivery as the client holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Delivery {
+    pub copy: CopyId,
+    pub tag: u32,
+    pub redelivered: bool,
+    pub auto_ack: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorStatus {
+    NotStarted,
+    Running,
+    Crashed,
+    Stopped,
+    /// The program raised and exited with an error.
+    Failed(ClientError),
+    /// The program ran to its end.
+    Finished,
+}
+
+impl ActorStatus {
+    pub fn is_down(self) -> bool {
+        !matches!(self, ActorStatus::Running | ActorStatus::NotStarted)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Blocked {
+    No,
+    Confirm,
+    Deliveries,
+}
+
+/// The runtime state of one actor.
+#[derive(Clone, Debug)]
+pub struct ActorRuntime {
+    pub status: ActorStatus,
+    epoch: u32,
+    pc: u16,
+    in_callback: bool,
+    /// In `start_consuming`: deliveries run the callback.
+    consuming: bool,
+    blocked: Blocked,
+    loop_index: u32,
+    resume_pc: Option<u16>,
+    pub connection: Option<ConnectionId>,
+    /// The error the client will see on its next use of the broken connection.
+    connection_error: Option<ClientError>,
+    pub buffer: VecDeque<Delivery>,
+    pub current: Option<Delivery>,
+    current_failed: bool,
+    pending_message: Option<MessageId>,
+    attempt: u32,
+    poison_next: bool,
+    pub work_ms: u64,
+    /// The line executing now (0 = none), for the code panel.
+    pub line: u16,
+    /// The op that just ran and whose `after` triggers are due at the next wake.
+    after_due: Option<OpKind>,
+    op_counts: [u32; 19],
+    /// Producers: the logical message of each payload index, kept across restarts.
+    messages: Vec<MessageId>,
+}
+
+impl ActorRuntime {
+    fn new(work_ms: u64) -> ActorRuntime {
+        ActorRuntime {
+            status: ActorStatus::NotStarted,
+            epoch: 0,
+            pc: 0,
+            in_callback: false,
+            consuming: false,
+            blocked: Blocked::No,
+            loop_index: 0,
+            resume_pc: None,
+            connection: None,
+            connection_error: None,
+            buffer: VecDeque::new(),
+            current: None,
+            current_failed: false,
+            pending_message: None,
+            attempt: 0,
+            poison_next: false,
+            work_ms,
+            line: 0,
+            after_due: None,
+            op_counts: [0; 19],
+            messages: Vec::new(),
+        }
+    }
+}
+
+/// A connection as the network and the client know it.
+#[derive(Clone, Copy, Debug)]
+struct ConnectionInfo {
+    actor: ActorId,
+    node: NodeId,
+}
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finish {
+    /// Nothing left to happen.
+    Quiescent,
+    Limit(Limit),
+}
+
+/// What to run until.
+#[derive(Clone, Copy, Debug)]
+pub enum Until {
+    /// Until nothing is left to happen (or a limit).
+    Quiescence,
+    /// Until simulated time reaches this (events at later times are not handled).
+    TimeMs(u64),
+    /// Until the trace holds at least this many events.
+    Events(usize),
+}
+
+/// What a step of an op leads to.
+enum Flow {
+    /// Done; continue with the next op after `delay_ms`.
+    Next(u64),
+    /// Continue at once within this step (an op with nothing to show).
+    Inline,
+    /// Wait for a frame (confirm or delivery).
+    Block,
+    /// The op raised.
+    Raise(ClientError),
+    /// The actor is done or gone.
+    Stop,
+}
+
+/// A deterministic simulation of one scenario.
+#[derive(Clone)]
+pub struct Sim {
+    setup: Arc<Setup>,
+    now_ms: u64,
+    next_seq: u64,
+    agenda: BinaryHeap<Scheduled>,
+    trace: Vec<TraceEntry>,
+    ledger: Ledger,
+    checker: Checker,
+    broker: RabbitBroker,
+    network: Network,
+    actors: Vec<ActorRuntime>,
+    connections: Vec<ConnectionInfo>,
+    rng_network: Rng,
+    rng_faults: Rng,
+    rng_workload: Rng,
+    /// The idempotent consumers' store: message ids whose effect was applied.
+    applied: BTreeSet<MessageId>,
+    /// Failed processing attempts per message.
+    failures: BTreeMap<MessageId, u32>,
+    jobs_handled: u64,
+    finish: Option<Finish>,
+    outbox: Outbox,
+}
+
+impl Sim {
+    /// A world for `scenario`, seeded with the scenario's seed.
+    pub fn new(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        Sim::with_seed(scenario, scenario.seed)
+    }
+
+    pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, ScenarioError> {
+        let setup = Setup::new(scenario)?;
+        let net = &scenario.network;
+        let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, setup.routes.clone(), setup.dead_letter_routes.clone());
+        let actors = setup
+            .actors
+            .iter()
+            .map(|a| ActorRuntime::new(match &a.spec {
+                ActorSpec::Consumer(c) => c.work_ms,
+                ActorSpec::Producer(_) => 0,
+            }))
+            .collect();
+        let mut sim = Sim {
+            now_ms: 0,
+            next_seq: 0,
+            agenda: BinaryHeap::new(),
+            trace: Vec::new(),
+            ledger: Ledger::default(),
+            checker: Checker::default(),
+            broker,
+            network: Network::new(net.latency_ms, net.jitter_ms, net.reset_after_drop_ms),
+            actors,
+            connections: Vec::new(),
+            rng_network: Rng::new(seed, Stream::Network),
+            rng_faults: Rng::new(seed, Stream::Faults),
+            rng_workload: Rng::new(seed, Stream::Workload),
+            applied: BTreeSet::new(),
+            failures: BTreeMap::new(),
+            jobs_handled: 0,
+            finish: None,
+            outbox: Outbox::default(),
+            setup: Arc::new(setup),
+        };
+        for (index, fault) in scenario.faults.iter().enumerate() {
+            if let Trigger::AtMs(at_ms) = fault.when {
+                sim.schedule(at_ms, Job::Fault { index: index as u16 });
+            }
+        }
+        for (index, actor) in scenario.actors.iter().enumerate() {
+            sim.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
+        }
+        Ok(sim)
+    }
+
+    // ----- reading the world -----
+
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.trace
+    }
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+    pub fn broker(&self) -> &RabbitBroker {
+        &self.broker
+    }
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+    pub fn actors(&self) -> &[ActorRuntime] {
+        &self.actors
+    }
+    pub fn finish(&self) -> Option<Finish> {
+        self.finish
+    }
+    pub fn is_finished(&self) -> bool {
+        self.finish.is_some()
+    }
+    /// The verdict of one message now.
+    pub fn verdict(&self, message: MessageId) -> Verdict {
+        self.checker.verdict(message, &self.ledger)
+    }
+
+    /// Check conservation: the broker's structures and the ledger agree, and each message's
+    /// live count matches its copies. Returns what is wrong.
+    pub fn check_conservation(&self) -> Result<(), String> {
+        let mut live = vec![0u32; self.ledger.messages.len()];
+        let mut ready_count = vec![0usize; self.broker.queues.len()];
+        let mut unacked_count = vec![0usize; self.broker.channels.len()];
+        for (index, copy) in self.ledger.copies.iter().enumerate() {
+            if copy.place.is_live() {
+                live[copy.message.index()] += 1;
+            }
+            match copy.place {
+                Place::Ready { queue } => ready_count[queue.index()] += 1,
+                Place::AtConsumer { connection, acked: false, .. } => unacked_count[connection.index()] += 1,
+                _ => {}
+            }
+            let _ = index;
+        }
+        for (index, message) in self.ledger.messages.iter().enumerate() {
+            if message.live_copies != live[index] {
+                return Err(format!("message {index}: ledger counts {} live copies, found {}", message.live_copies, live[index]));
+            }
+        }
+        for (index, queue) in self.broker.queues.iter().enumerate() {
+            if queue.ready.len() != ready_count[index] {
+                return Err(format!("queue {}: holds {} ready, ledger says {}", queue.spec.name, queue.ready.len(), ready_count[index]));
+            }
+            for &copy in &queue.ready {
+                if self.ledger.copy(copy).place != (Place::Ready { queue: QueueId(index as u16) }) {
+                    return Err(format!("queue {}: copy {} is not ready there", queue.spec.name, copy.0));
+                }
+            }
+            let positions: Vec<u64> = queue.ready.iter().map(|&c| self.ledger.copy(c).position).collect();
+            if positions.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(format!("queue {}: ready messages are out of position order", queue.spec.name));
+            }
+        }
+        for (index, channel) in self.broker.channels.iter().enumerate() {
+            if channel.unacked.len() != unacked_count[index] {
+                return Err(format!("connection {index}: {} unacked, ledger says {}", channel.unacked.len(), unacked_count[index]));
+            }
+        }
+        Ok(())
+    }
+
+    // ----- driving the world -----
+
+    fn schedule(&mut self, at_ms: u64, job: Job) {
+        self.next_seq += 1;
+        self.agenda.push(Scheduled { at_ms, seq: self.next_seq, job });
+    }
+
+    fn record(&mut self, event: Event) {
+        let index = self.trace.len() as u32;
+        self.checker.observe(index, &event, &self.ledger);
+        self.trace.push(TraceEntry { at_ms: self.now_ms, event });
+    }
+
+    fn stop_at_limit(&mut self, limit: Limit) {
+        self.record(Event::LimitReached { limit });
+        self.finish = Some(Finish::Limit(limit));
+    }
+
+    /// Handle jobs until one records an event. False once the run is over.
+    pub fn step(&mut self) -> bool {
+        while self.finish.is_none() {
+            let Some(next) = self.agenda.pop() else {
+                self.finish = Some(Finish::Quiescent);
+                return false;
+            };
+            let limits = &self.setup.scenario.limits;
+            if next.at_ms > limits.time_ms_max {
+                self.agenda.push(next);
+                self.stop_at_limit(Limit::TimeMs);
+                return true;
+            }
+            if self.jobs_handled >= limits.steps_max {
+                self.agenda.push(next);
+                self.stop_at_limit(Limit::Steps);
+                return true;
+            }
+            if self.ledger.messages.len() as u64 > u64::from(limits.messages_max) {
+                self.stop_at_limit(Limit::Messages);
+                return true;
+            }
+            debug_assert!(next.at_ms >= self.now_ms, "time went backwards");
+            self.now_ms = next.at_ms;
+            self.jobs_handled += 1;
+            let before = self.trace.len();
+            self.handle(next.job);
+            if self.trace.len() > before {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Step until the condition holds or the run ends.
+    pub fn run_until(&mut self, until: Until) {
+        loop {
+            match until {
+                Until::Quiescence => {}
+                Until::TimeMs(t) => {
+                    if self.agenda.peek().is_none_or(|next| next.at_ms > t) {
+                        self.now_ms = self.now_ms.max(t.min(self.setup.scenario.limits.time_ms_max));
+                        return;
+                    }
+                }
+                Until::Events(n) => {
+                    if self.trace.len() >= n {
+                        return;
+                    }
+                }
+            }
+            if !self.step() {
+                return;
+            }
+        }
+    }
+
+    /// Inject a fault (or repair) now. Fails if it names something that does not exist.
+    pub fn apply(&mut self, action: &FaultAction) -> Result<(), ScenarioError> {
+        let mut probe = self.setup.scenario.clone();
+        probe.faults = vec![crate::scenario::FaultSpec { when: Trigger::AtMs(0), action: action.clone() }];
+        probe.validate()?;
+        if self.finish == Some(Finish::Quiescent) {
+            self.finish = None;
+        }
+        self.perform(action);
+        Ok(())
+    }
+
+    fn handle(&mut self, job: Job) {
+        match job {
+            Job::Wake { actor, epoch } => {
+                let runtime = &self.actors[actor.index()];
+                if runtime.epoch == epoch && runtime.status == ActorStatus::Running {
+                    self.run_actor(actor);
+                }
+            }
+            Job::ToBroker { connection, frame } => self.frame_at_broker(connection, frame),
+            Job::ToClient { connection, frame } => self.frame_at_client(connection, frame),
+            Job::Reset { connection } => self.reset_connection(connection, ClientError::StreamLost),
+            Job::Fault { index } => {
+                let action = self.setup.scenario.faults[index as usize].action.clone();
+                self.perform(&action);
+            }
+            Job::StartNode { node } => self.broker_call(|b, cx| b.start_node(cx, node)),
+            Job::RestartActor { actor } => self.restart_actor(actor),
+            Job::Expire { copy } => self.broker_call(|b, cx| b.expire(cx, copy)),
+        }
+    }
+
+    /// Call the broker, then drain what it produced.
+    fn broker_call<R>(&mut self, call: impl FnOnce(&mut RabbitBroker, &mut Ctx) -> R) -> R {
+        let mut out = std::mem::take(&mut self.outbox);
+        let mut cx = Ctx { now_ms: self.now_ms, ledger: &mut self.ledger, network: &self.network, out: &mut out };
+        let result = call(&mut self.broker, &mut cx);
+        for event in out.events.drain(..) {
+            self.record(event);
+        }
+        for delivery in out.deliveries.drain(..) {
+            let d = Delivery { copy: delivery.copy, tag: delivery.tag, redelivered: delivery.redelivered, auto_ack: delivery.auto_ack };
+            self.send_to_client(delivery.connection, BrokerFrame::Deliver(d));
+        }
+        for (connection, message, ack) in out.confirms.drain(..) {
+            self.send_to_client(connection, BrokerFrame::Confirm { message, ack });
+        }
+        for (connection, error) in out.closed.drain(..) {
+            self.send_to_client(connection, BrokerFrame::Closed { error });
+        }
+        for (at_ms, copy) in out.expiries.drain(..) {
+            self.schedule(at_ms, Job::Expire { copy });
+        }
+        debug_assert!(out.is_empty());
+        self.outbox = out;
+        result
+    }
+
+    // ----- the network -----
+
+    fn endpoints(&self, connection: ConnectionId) -> (Endpoint, Endpoint) {
+        let info = self.connections[connection.index()];
+        (Endpoint::Actor(info.actor), Endpoint::Node(info.node))
+    }
+
+    fn random_faults_active(&self) -> bool {
+        self.setup.random.as_ref().is_some_and(|r| self.now_ms < r.until_ms)
+    }
+
+    /// Is this frame lost (scripted or random)? Records the loss and schedules the reset.
+    fn frame_lost(&mut self, connection: ConnectionId, from: Endpoint, to: Endpoint) -> bool {
+        let random = self.random_faults_active() && {
+            let ratio = self.setup.random.as_ref().map(|r| r.frame_loss).unwrap_or_default();
+            self.rng_faults.chance(ratio)
+        };
+        if !(self.network.take_drop(from, to) || random || self.network.is_partitioned(from, to)) {
+            return false;
+        }
+        self.record(Event::FrameDropped { from, to });
+        let at = self.now_ms + self.network.reset_after_drop_ms;
+        self.schedule(at, Job::Reset { connection });
+        true
+    }
+
+    fn send_to_broker(&mut self, connection: ConnectionId, frame: ClientFrame) {
+        let (actor, node) = self.endpoints(connection);
+        if !matches!(frame, ClientFrame::Close) && self.frame_lost(connection, actor, node) {
+            if let ClientFrame::Publish { copy } = frame {
+                self.ledger.move_to(copy, Place::Discarded);
+                self.record(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
+            }
+            return;
+        }
+        let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
+        if let ClientFrame::Publish { copy } = frame {
+            let random = self.random_faults_active() && {
+                let ratio = self.setup.random.as_ref().map(|r| r.frame_duplicate).unwrap_or_default();
+                self.rng_faults.chance(ratio)
+            };
+            if self.network.take_duplicate(actor) || random {
+                let record = *self.ledger.copy(copy);
+                let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
+                self.record(Event::MessageDuplicated { copy: twin, from: copy });
+                self.schedule(at, Job::ToBroker { connection, frame });
+                self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
+                return;
+            }
+        }
+        self.schedule(at, Job::ToBroker { connection, frame });
+    }
+
+    fn send_to_client(&mut self, connection: ConnectionId, frame: BrokerFrame) {
+        let (actor, node) = self.endpoints(connection);
+        if !matches!(frame, BrokerFrame::Closed { .. }) && self.frame_lost(connection, node, actor) {
+            if let BrokerFrame::Deliver(d) = frame {
+                if d.auto_ack {
+                    self.ledger.move_to(d.copy, Place::Discarded);
+                    self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::FrameLost });
+                }
+                // A manual-ack delivery stays unacked; the reset requeues it.
+            }
+            return;
+        }
+        let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
+        self.schedule(at, Job::ToClient { connection, frame });
+    }
+
+    fn frame_at_broker(&mut self, connection: ConnectionId, frame: ClientFrame) {
+        match frame {
+            ClientFrame::Publish { copy } => {
+                let actor = self.connections[connection.index()].actor;
+                let route = self.setup.actors[actor.index()].route;
+                self.broker_call(|b, cx| b.publish(cx, connection, copy, route));
+            }
+            ClientFrame::Ack { tag } => self.broker_call(|b, cx| b.ack(cx, connection, tag)),
+            ClientFrame::Nack { tag, requeue } => self.broker_call(|b, cx| b.nack(cx, connection, tag, requeue)),
+            ClientFrame::Close => self.broker_call(|b, cx| b.close(cx, connection)),
+        }
+    }
+
+    /// Is `connection` the live connection of a running actor?
+    fn live_client(&self, connection: ConnectionId) -> Option<ActorId> {
+        let actor = self.connections[connection.index()].actor;
+        let runtime = &self.actors[actor.index()];
+        (runtime.status == ActorStatus::Running && runtime.connection == Some(connection) && runtime.connection_error.is_none())
+            .then_some(actor)
+    }
+
+    fn frame_at_client(&mut self, connection: ConnectionId, frame: BrokerFrame) {
+        let Some(actor) = self.live_client(connection) else {
+            // Nobody is listening: an auto-acked delivery dies here.
+            if let BrokerFrame::Deliver(d) = frame {
+                self.discard_auto_acked(d);
+            }
+            return;
+        };
+        match frame {
+            BrokerFrame::Deliver(d) => {
+                let runtime = &mut self.actors[actor.index()];
+                runtime.buffer.push_back(d);
+                if runtime.blocked == Blocked::Deliveries {
+                    runtime.blocked = Blocked::No;
+                    self.wake_now(actor);
+                }
+            }
+            BrokerFrame::Confirm { message, ack } => {
+                let runtime = &mut self.actors[actor.index()];
+                if runtime.blocked != Blocked::Confirm || runtime.pending_message != Some(message) {
+                    return;
+                }
+                runtime.blocked = Blocked::No;
+                if ack {
+                    runtime.pending_message = None;
+                    runtime.attempt = 0;
+                    self.record(Event::PublishConfirmed { actor, message });
+                    self.advance(actor);
+                    self.wake_now(actor);
+                } else {
+                    self.record(Event::PublishNacked { actor, message });
+                    self.raise(actor, ClientError::StreamLost);
+                }
+            }
+            BrokerFrame::Closed { error } => self.connection_lost(actor, error),
+        }
+    }
+
+    fn discard_auto_acked(&mut self, d: Delivery) {
+        if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
+            self.ledger.move_to(d.copy, Place::Discarded);
+            self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::AutoAckedUnprocessed });
+        }
+    }
+
+    /// Both ends learn that the connection is gone.
+    fn reset_connection(&mut self, connection: ConnectionId, error: ClientError) {
+        if self.broker.is_open(connection) {
+            self.broker_call(|b, cx| b.close(cx, connection));
+        }
+        if let Some(actor) = self.live_client(connection) {
+            self.connection_lost(actor, error);
+        }
+    }
+
+    /// The client side learns its connection is gone. Blocked clients raise now; others
+    /// raise on their next use of the connection.
+    fn connection_lost(&mut self, actor: ActorId, error: ClientError) {
+        let runtime = &mut self.actors[actor.index()];
+        runtime.connection_error = Some(error);
+        let idle_consumer = runtime.consuming && !runtime.in_callback;
+        let waiting_confirm = runtime.blocked == Blocked::Confirm;
+        if idle_consumer || waiting_confirm {
+            runtime.blocked = Blocked::No;
+            self.raise(actor, if waiting_confirm { ClientError::StreamLost } else { error });
+        }
+    }
+
+    // ----- actors -----
+
+    fn wake_now(&mut self, actor: ActorId) {
+        let epoch = self.actors[actor.index()].epoch;
+        self.schedule(self.now_ms, Job::Wake { actor, epoch });
+    }
+
+    fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
+        let epoch = self.actors[actor.index()].epoch;
+        self.schedule(self.now_ms + delay_ms, Job::Wake { actor, epoch });
+    }
+
+    fn op(&self, actor: ActorId) -> Option<Op> {
+        let runtime = &self.actors[actor.index()];
+        let program = &self.setup.actors[actor.index()].program;
+        let ops = if runtime.in_callback { &program.callback } else { &program.main };
+        ops.get(runtime.pc as usize).copied()
+    }
+
+    /// Move to the next op; in a callback, a successful step skips the failure branch.
+    fn advance(&mut self, actor: ActorId) {
+        let fail_pc = self.setup.actors[actor.index()].fail_pc;
+        let runtime = &mut self.actors[actor.index()];
+        runtime.pc += 1;
+        if runtime.in_callback && Some(runtime.pc) == fail_pc {
+            runtime.pc += 1;
+        }
+    }
+
+    /// Fire the faults tied to this op, if any. True if the actor is no longer running.
+    fn fire_op_triggers(&mut self, actor: ActorId, kind: OpKind, before: bool) -> bool {
+        if self.setup.op_triggers.is_empty() {
+            return false;
+        }
+        let count = self.actors[actor.index()].op_counts[op_index(kind)];
+        let due: Vec<u16> = self
+            .setup
+            .op_triggers
+            .iter()
+            .filter(|t| t.actor == actor && t.op == kind && t.before == before)
+            .filter(|t| if before { count + 1 == t.occurrence } else { count == t.occurrence })
+            .map(|t| t.fault)
+            .collect();
+        for index in due {
+            let action = self.setup.scenario.faults[index as usize].action.clone();
+            self.perform(&action);
+        }
+        self.actors[actor.index()].status != ActorStatus::Running
+    }
+
+    /// Random crashes drawn at each op. True if the actor is no longer running.
+    fn random_op_faults(&mut self, actor: ActorId) -> bool {
+        if !self.random_faults_active() {
+            return false;
+        }
+        let random = self.setup.random.clone().expect("active");
+        let ratio = match self.setup.actors[actor.index()].spec {
+            ActorSpec::Consumer(_) => random.consumer_crash,
+            ActorSpec::Producer(_) => random.producer_crash,
+        };
+        if self.rng_faults.chance(ratio) {
+            self.crash_actor(actor);
+            let at = self.now_ms + random.actor_restart_ms;
+            self.schedule(at, Job::RestartActor { actor });
+            return true;
+        }
+        if self.rng_faults.chance(random.node_crash) && self.broker.node_up(NodeId(0)) {
+            self.broker_call(|b, cx| b.stop_node(cx, NodeId(0), false));
+            let at = self.now_ms + self.setup.scenario.broker.restart_delay_ms;
+            self.schedule(at, Job::StartNode { node: NodeId(0) });
+        }
+        self.actors[actor.index()].status != ActorStatus::Running
+    }
+
+    fn run_actor(&mut self, actor: ActorId) {
+        if let Some(kind) = self.actors[actor.index()].after_due.take() {
+            if self.fire_op_triggers(actor, kind, false) {
+                return;
+            }
+        }
+        loop {
+            let runtime = &self.actors[actor.index()];
+            if runtime.in_callback {
+                let length = self.setup.actors[actor.index()].program.callback.len() as u16;
+                if runtime.pc >= length {
+                    self.finish_callback(actor);
+                    return;
+                }
+            } else if runtime.consuming {
+                self.consume_next(actor);
+                return;
+            }
+            let Some(op) = self.op(actor) else {
+                return;
+            };
+            if self.fire_op_triggers(actor, op.kind, true) || self.random_op_faults(actor) {
+                return;
+            }
+            let runtime = &mut self.actors[actor.index()];
+            runtime.op_counts[op_index(op.kind)] += 1;
+            runtime.line = op.line;
+            match self.execute(actor, op) {
+                Flow::Inline => continue,
+                Flow::Next(delay_ms) => {
+                    self.advance(actor);
+                    self.actors[actor.index()].after_due = Some(op.kind);
+                    self.wake_in(actor, delay_ms);
+                    return;
+                }
+                Flow::Block => return,
+                Flow::Raise(error) => {
+                    self.raise(actor, error);
+                    return;
+                }
+                Flow::Stop => return,
+            }
+        }
+    }
+
+    fn connection_ok(&self, actor: ActorId) -> Result<ConnectionId, ClientError> {
+        let runtime = &self.actors[actor.index()];
+        match (runtime.connection, runtime.connection_error) {
+            (Some(connection), None) => Ok(connection),
+            (_, Some(error)) => Err(error),
+            (None, None) => Err(ClientError::StreamLost),
+        }
+    }
+
+    /// The logical message for payload index `i` of a producer (created on first use).
+    fn message_for(&mut self, actor: ActorId, i: u32) -> MessageId {
+        let runtime = &self.actors[actor.index()];
+        if let Some(&m) = runtime.messages.get(i as usize) {
+            return m;
+        }
+        let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only producers publish") };
+        let (data, persistent) = (spec.first_data + i, spec.delivery_mode == 2);
+        let poison = std::mem::take(&mut self.actors[actor.index()].poison_next);
+        let m = self.ledger.new_message(actor, data, persistent, poison);
+        self.actors[actor.index()].messages.push(m);
+        m
+    }
+
+    fn execute(&mut self, actor: ActorId, op: Op) -> Flow {
+        let line = op.line;
+        let setup = Arc::clone(&self.setup);
+        let me = &setup.actors[actor.index()];
+        let rtt = self.network.round_trip_ms();
+        match op.kind {
+            OpKind::Connect => {
+                let node = me.node;
+                if !self.broker.node_up(node) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
+                    self.record(Event::ConnectionRefused { actor, node, line });
+                    return Flow::Raise(ClientError::ConnectionRefused);
+                }
+                let connection = ConnectionId(self.connections.len() as u32);
+                self.connections.push(ConnectionInfo { actor, node });
+                self.network.open(connection);
+                self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
+                let runtime = &mut self.actors[actor.index()];
+                runtime.connection = Some(connection);
+                runtime.connection_error = None;
+                self.record(Event::Connected { actor, node, line });
+                Flow::Next(rtt)
+            }
+            OpKind::OpenChannel => match self.connection_ok(actor) {
+                Ok(_) => {
+                    self.record(Event::ChannelOpened { actor, line });
+                    Flow::Next(rtt)
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::DeclareQueue => match self.connection_ok(actor) {
+                Ok(connection) => {
+                    let queue = me.queue;
+                    self.broker_call(|b, cx| b.declare(cx, connection, queue));
+                    self.record(Event::QueueDeclared { actor, queue, line });
+                    Flow::Next(rtt)
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::ConfirmSelect => match self.connection_ok(actor) {
+                Ok(connection) => {
+                    self.broker.confirm_select(connection);
+                    self.record(Event::ConfirmsEnabled { actor, line });
+                    Flow::Next(rtt)
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::Qos => match self.connection_ok(actor) {
+                Ok(connection) => {
+                    let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("qos is a consumer op") };
+                    let prefetch_count = spec.prefetch_count.unwrap_or(0);
+                    self.broker.qos(connection, prefetch_count);
+                    self.record(Event::QosSet { actor, prefetch_count, line });
+                    Flow::Next(rtt)
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::LoopStart => {
+                let runtime = &mut self.actors[actor.index()];
+                if let Some(pc) = runtime.resume_pc.take() {
+                    runtime.pc = pc;
+                } else {
+                    let ActorSpec::Producer(spec) = &me.spec else { unreachable!("loops are producer ops") };
+                    runtime.pc = if runtime.loop_index >= spec.messages { me.loop_exit_pc } else { runtime.pc + 1 };
+                }
+                Flow::Inline
+            }
+            OpKind::Publish => {
+                let connection = match self.connection_ok(actor) {
+                    Ok(c) => c,
+                    Err(_) => return Flow::Raise(ClientError::StreamLost),
+                };
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("publish is a producer op") };
+                let i = self.actors[actor.index()].loop_index;
+                let message = self.message_for(actor, i);
+                self.actors[actor.index()].pending_message = Some(message);
+                let copy = self.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
+                self.record(Event::MessagePublished { actor, message, copy, line });
+                self.send_to_broker(connection, ClientFrame::Publish { copy });
+                if spec.confirms {
+                    self.actors[actor.index()].blocked = Blocked::Confirm;
+                    Flow::Block
+                } else {
+                    self.actors[actor.index()].pending_message = None;
+                    Flow::Next(0)
+                }
+            }
+            OpKind::PrintSent => {
+                let i = self.actors[actor.index()].loop_index;
+                let message = self.message_for(actor, i);
+                let data = self.ledger.messages[message.index()].data;
+                self.record(Event::Printed { actor, text: TerminalText::Sent { data }, line });
+                Flow::Next(0)
+            }
+            OpKind::Sleep => {
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("sleep is a producer op") };
+                self.record(Event::Slept { actor, ms: spec.interval_ms.min(u64::from(u32::MAX)) as u32, line });
+                Flow::Next(spec.interval_ms)
+            }
+            OpKind::LoopEnd => {
+                let runtime = &mut self.actors[actor.index()];
+                runtime.loop_index += 1;
+                runtime.attempt = 0;
+                runtime.pc = me.loop_start_pc;
+                Flow::Inline
+            }
+            OpKind::Close => {
+                if let Ok(connection) = self.connection_ok(actor) {
+                    self.send_to_broker(connection, ClientFrame::Close);
+                }
+                let runtime = &mut self.actors[actor.index()];
+                runtime.status = ActorStatus::Finished;
+                runtime.connection = None;
+                self.record(Event::ActorExited { actor, error: None });
+                Flow::Stop
+            }
+            OpKind::Consume => match self.connection_ok(actor) {
+                Ok(connection) => {
+                    let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("consume is a consumer op") };
+                    let (queue, auto_ack) = (me.queue, spec.auto_ack);
+                    self.record(Event::ConsumeStarted { actor, queue, line });
+                    self.broker_call(|b, cx| b.consume(cx, connection, queue, auto_ack));
+                    Flow::Next(rtt)
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::PrintWaiting => {
+                self.record(Event::Printed { actor, text: TerminalText::Waiting, line });
+                Flow::Next(0)
+            }
+            OpKind::StartConsuming => {
+                self.actors[actor.index()].consuming = true;
+                Flow::Inline
+            }
+            OpKind::PrintReceived { effect } => {
+                let current = self.actors[actor.index()].current.expect("in a callback");
+                let message = self.ledger.message_of(current.copy);
+                let data = self.ledger.messages[message.index()].data;
+                self.record(Event::Printed { actor, text: TerminalText::Received { data }, line });
+                if effect {
+                    self.record(Event::EffectApplied { actor, message, line });
+                }
+                Flow::Next(0)
+            }
+            OpKind::Work => {
+                let current = self.actors[actor.index()].current.expect("in a callback");
+                let message = self.ledger.message_of(current.copy);
+                let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("work is a consumer op") };
+                let failures = self.failures.get(&message).copied().unwrap_or(0);
+                let record = self.ledger.messages[message.index()];
+                let fails = record.poison
+                    || spec.fail.as_ref().is_some_and(|f| f.data.contains(&record.data) && f.attempts.is_none_or(|a| failures < a));
+                if fails {
+                    *self.failures.entry(message).or_insert(0) += 1;
+                    self.record(Event::WorkFailed { actor, copy: current.copy, line });
+                    match me.fail_pc {
+                        Some(pc) => {
+                            let runtime = &mut self.actors[actor.index()];
+                            runtime.pc = pc;
+                            runtime.current_failed = true;
+                            self.wake_now(actor);
+                            Flow::Block
+                        }
+                        None => Flow::Raise(ClientError::CallbackFailed),
+                    }
+                } else {
+                    let ms = self.actors[actor.index()].work_ms;
+                    self.record(Event::WorkStarted { actor, copy: current.copy, ms: ms.min(u64::from(u32::MAX)) as u32, line });
+                    Flow::Next(ms)
+                }
+            }
+            OpKind::Fail => {
+                let connection = match self.connection_ok(actor) {
+                    Ok(c) => c,
+                    Err(e) => return Flow::Raise(e),
+                };
+                let current = self.actors[actor.index()].current.expect("in a callback");
+                let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("on_failure is a consumer op") };
+                let message = self.ledger.message_of(current.copy);
+                let failures = self.failures.get(&message).copied().unwrap_or(0);
+                let give_up = spec.attempts_max.is_some_and(|max| failures >= max);
+                let (reject, requeue) = match spec.on_failure {
+                    OnFailure::NackRequeue => (false, true),
+                    OnFailure::NackDrop => (false, false),
+                    OnFailure::RejectRequeue => (true, true),
+                    OnFailure::RejectDrop | OnFailure::Crash => (true, false),
+                };
+                let (reject, requeue) = if give_up { (false, false) } else { (reject, requeue) };
+                let copy = current.copy;
+                if reject {
+                    self.record(Event::RejectSent { actor, copy, requeue, line });
+                } else {
+                    self.record(Event::NackSent { actor, copy, requeue, line });
+                }
+                self.send_to_broker(connection, ClientFrame::Nack { tag: current.tag, requeue });
+                let runtime = &mut self.actors[actor.index()];
+                runtime.pc = setup.actors[actor.index()].program.callback.len() as u16;
+                runtime.after_due = Some(OpKind::Fail);
+                self.wake_now(actor);
+                Flow::Block
+            }
+            OpKind::ApplyOnce => {
+                let current = self.actors[actor.index()].current.expect("in a callback");
+                let message = self.ledger.message_of(current.copy);
+                if self.applied.insert(message) {
+                    self.record(Event::EffectApplied { actor, message, line });
+                } else {
+                    self.record(Event::EffectSkipped { actor, message, line });
+                }
+                Flow::Next(0)
+            }
+            OpKind::Ack => {
+                let connection = match self.connection_ok(actor) {
+                    Ok(c) => c,
+                    Err(e) => return Flow::Raise(e),
+                };
+                let current = self.actors[actor.index()].current.expect("in a callback");
+                self.record(Event::AckSent { actor, copy: current.copy, line });
+                self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag });
+                Flow::Next(0)
+            }
+        }
+    }
+
+    /// In `start_consuming`: run the callback on the next buffered delivery, or wait.
+    fn consume_next(&mut self, actor: ActorId) {
+        if let Some(error) = self.actors[actor.index()].connection_error {
+            self.raise(actor, error);
+            return;
+        }
+        let callback_line = self.setup.actors[actor.index()].program.callback_line;
+        let runtime = &mut self.actors[actor.index()];
+        match runtime.buffer.pop_front() {
+            Some(delivery) => {
+                runtime.current = Some(delivery);
+                runtime.current_failed = false;
+                runtime.in_callback = true;
+                runtime.pc = 0;
+                runtime.line = callback_line;
+                self.record(Event::CallbackStarted { actor, copy: delivery.copy, line: callback_line });
+                self.wake_now(actor);
+            }
+            None => {
+                runtime.blocked = Blocked::Deliveries;
+                runtime.line = self.setup.actors[actor.index()].program.main.last().map_or(0, |op| op.line);
+            }
+        }
+    }
+
+    fn finish_callback(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        let delivery = runtime.current.take().expect("in a callback");
+        runtime.in_callback = false;
+        let failed = std::mem::take(&mut runtime.current_failed);
+        if !failed {
+            self.record(Event::CallbackFinished { actor, copy: delivery.copy });
+            if delivery.auto_ack {
+                self.ledger.move_to(delivery.copy, Place::Settled);
+            }
+        }
+        self.wake_now(actor);
+    }
+
+    /// The actor's current op raised `error`: retry, reconnect or exit, as its code says.
+    fn raise(&mut self, actor: ActorId, error: ClientError) {
+        let setup = Arc::clone(&self.setup);
+        let me = &setup.actors[actor.index()];
+        if let Some(connection) = self.actors[actor.index()].connection.take() {
+            if self.broker.is_open(connection) {
+                self.send_to_broker(connection, ClientFrame::Close);
+            }
+        }
+        self.drop_client_deliveries(actor);
+        let runtime = &mut self.actors[actor.index()];
+        runtime.connection_error = None;
+        runtime.blocked = Blocked::No;
+        runtime.in_callback = false;
+        runtime.consuming = false;
+        match &me.spec {
+            ActorSpec::Producer(spec) if error != ClientError::CallbackFailed => {
+                let in_loop = runtime.loop_index < spec.messages;
+                if let (Some(retry), true) = (&spec.retry, in_loop) {
+                    if runtime.attempt < retry.attempts_max {
+                        runtime.attempt += 1;
+                        let backoff = retry.backoff_ms.saturating_mul(1u64 << (runtime.attempt - 1).min(20));
+                        let jitter = self.rng_workload.up_to(retry.jitter_ms);
+                        let delay = (backoff + jitter).min(u64::from(u32::MAX));
+                        let i = runtime.loop_index;
+                        runtime.pc = 0;
+                        runtime.resume_pc = Some(me.publish_pc);
+                        let message = self.message_for(actor, i);
+                        self.actors[actor.index()].pending_message = Some(message);
+                        let data = self.ledger.messages[message.index()].data;
+                        let line = self.actors[actor.index()].line;
+                        self.record(Event::PublishFailed { actor, message, error, retry_in_ms: Some(delay as u32) });
+                        self.record(Event::Printed { actor, text: TerminalText::Retrying { data, delay_ms: delay as u32 }, line });
+                        self.wake_in(actor, delay);
+                        return;
+                    }
+                }
+                if let Some(message) = runtime.pending_message.take() {
+                    self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
+                }
+            }
+            ActorSpec::Consumer(spec) if error != ClientError::CallbackFailed => {
+                if let Some(delay) = spec.reconnect_ms {
+                    runtime.pc = 0;
+                    self.record(Event::ConnectionLost { actor, error });
+                    self.wake_in(actor, delay);
+                    return;
+                }
+            }
+            _ => {}
+        }
+        let line = self.actors[actor.index()].line;
+        self.record(Event::Printed { actor, text: TerminalText::Error { error }, line });
+        self.actors[actor.index()].status = ActorStatus::Failed(error);
+        self.record(Event::ActorExited { actor, error: Some(error) });
+    }
+
+    /// The client's process lost what it held: auto-acked deliveries are gone for good
+    /// (manual-ack ones are requeued by the broker when it sees the connection close).
+    fn drop_client_deliveries(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        let current = runtime.current.take();
+        let buffered: Vec<Delivery> = runtime.buffer.drain(..).collect();
+        runtime.in_callback = false;
+        for d in current.into_iter().chain(buffered) {
+            self.discard_auto_acked(d);
+        }
+    }
+
+    fn crash_actor(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        if runtime.status != ActorStatus::Running {
+            return;
+        }
+        runtime.status = ActorStatus::Crashed;
+        runtime.epoch += 1;
+        runtime.pending_message = None;
+        self.record(Event::ActorCrashed { actor });
+        self.drop_client_deliveries(actor);
+        if let Some(connection) = self.actors[actor.index()].connection.take() {
+            if self.broker.is_open(connection) {
+                // The kernel closes the socket; the broker sees it after frames in flight.
+                let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
+                self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Close });
+            }
+        }
+    }
+
+    fn stop_actor(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        if runtime.status != ActorStatus::Running {
+            return;
+        }
+        runtime.status = ActorStatus::Stopped;
+        runtime.epoch += 1;
+        runtime.pending_message = None;
+        self.record(Event::ActorStopped { actor });
+        self.drop_client_deliveries(actor);
+        if let Some(connection) = self.actors[actor.index()].connection.take() {
+            if self.broker.is_open(connection) {
+                self.send_to_broker(connection, ClientFrame::Close);
+            }
+        }
+    }
+
+    /// Start (or start again) an actor's program from the top.
+    fn restart_actor(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        let first = runtime.status == ActorStatus::NotStarted;
+        if runtime.status == ActorStatus::Running {
+            return;
+        }
+        let fresh = ActorRuntime {
+            epoch: runtime.epoch + 1,
+            messages: std::mem::take(&mut runtime.messages),
+            work_ms: runtime.work_ms,
+            poison_next: runtime.poison_next,
+            op_counts: runtime.op_counts,
+            status: ActorStatus::Running,
+            ..ActorRuntime::new(0)
+        };
+        *runtime = fresh;
+        self.record(if first { Event::ActorStarted { actor } } else { Event::ActorRestarted { actor } });
+        self.wake_now(actor);
+    }
+
+    fn endpoint(&self, name: &str) -> Endpoint {
+        match self.setup.scenario.node_of(name) {
+            Some(n) => Endpoint::Node(NodeId(n)),
+            None => Endpoint::Actor(self.setup.actor_id(name).expect("validated endpoint")),
+        }
+    }
+
+    /// Perform a fault or repair now (already validated).
+    fn perform(&mut self, action: &FaultAction) {
+        let actor_id = |sim: &Sim, name: &str| sim.setup.actor_id(name).expect("validated actor");
+        let restart_delay_ms = self.setup.scenario.broker.restart_delay_ms;
+        match action {
+            FaultAction::Crash(name) => self.crash_actor(actor_id(self, name)),
+            FaultAction::Stop(name) => self.stop_actor(actor_id(self, name)),
+            FaultAction::Restart(name) => self.restart_actor(actor_id(self, name)),
+            FaultAction::CrashNode { node, restart } | FaultAction::StopNode { node, restart } => {
+                let graceful = matches!(action, FaultAction::StopNode { .. });
+                let node = NodeId(*node);
+                if self.broker.node_up(node) {
+                    self.broker_call(|b, cx| b.stop_node(cx, node, graceful));
+                    if *restart {
+                        self.schedule(self.now_ms + restart_delay_ms, Job::StartNode { node });
+                    }
+                }
+            }
+            FaultAction::StartNode(node) => {
+                let node = NodeId(*node);
+                self.broker_call(|b, cx| b.start_node(cx, node));
+            }
+            FaultAction::Partition(a, b) => {
+                let (a, b) = (self.endpoint(a), self.endpoint(b));
+                self.network.partition(a, b);
+                self.record(Event::Partitioned { a, b });
+                // Connections across the cut are lost at both ends.
+                for index in 0..self.connections.len() {
+                    let connection = ConnectionId(index as u32);
+                    let (x, y) = self.endpoints(connection);
+                    if self.network.is_partitioned(x, y) && (self.broker.is_open(connection) || self.live_client(connection).is_some()) {
+                        self.reset_connection(connection, ClientError::StreamLost);
+                    }
+                }
+                self.broker_call(|b, cx| b.topology_changed(cx));
+            }
+            FaultAction::Heal(a, b) => {
+                let (a, b) = (self.endpoint(a), self.endpoint(b));
+                self.network.heal(a, b);
+                self.record(Event::Healed { a, b });
+                self.broker_call(|b, cx| b.topology_changed(cx));
+            }
+            FaultAction::DropNext { from, to } => {
+                let (from, to) = (self.endpoint(from), self.endpoint(to));
+                self.network.drop_next(from, to);
+            }
+            FaultAction::DuplicateNext(name) => {
+                let a = Endpoint::Actor(actor_id(self, name));
+                self.network.duplicate_next(a);
+            }
+            FaultAction::PoisonNext(name) => {
+                let actor = actor_id(self, name);
+                self.actors[actor.index()].poison_next = true;
+                self.record(Event::MessagePoisoned { actor });
+            }
+            FaultAction::Slow { actor, work_ms } => {
+                let actor = actor_id(self, actor);
+                self.actors[actor.index()].work_ms = *work_ms;
+                self.record(Event::ConsumerSlowed { actor, work_ms: (*work_ms).min(u64::from(u32::MAX)) as u32 });
+            }
+        }
+    }
+}
+
+fn op_index(kind: OpKind) -> usize {
+    OP_NAMES.iter().position(|n| *n == kind.name()).expect("every op is named")
+}

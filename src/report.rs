@@ -1,0 +1,282 @@
+//! Reports: what a run means, per message, per queue and per actor, built from a world by
+//! reading it (never changing it). The CLI prints a report as JSON; the page shows it.
+//!
+//! Invariant: a report is a pure function of the world it was made from.
+
+use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
+use crate::engine::ids::*;
+use crate::engine::ledger::Place;
+use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
+use crate::engine::world::{ActorStatus, Finish, Sim};
+use serde::Serialize;
+
+/// The engine version travels with every report and share link.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DeliveryReport {
+    pub to: String,
+    pub at_ms: u64,
+    pub redelivered: bool,
+    pub tag: u32,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CopyEnd {
+    /// `queued`, `unacked`, `in_flight`, `acked`, `dead_lettered`, `dropped`.
+    pub state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Cause {
+    /// Index of the event in the trace.
+    pub event: u32,
+    pub at_ms: u64,
+    pub text: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct MessageReport {
+    pub id: u32,
+    pub producer: String,
+    pub payload: String,
+    pub data: u32,
+    pub deliveries: Vec<DeliveryReport>,
+    pub copies: Vec<CopyEnd>,
+    pub effects: u16,
+    pub verdict: Verdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Cause>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct QueueReport {
+    pub name: String,
+    pub exists: bool,
+    pub depth: usize,
+    pub unacked: usize,
+    /// Payload `data` of the ready messages, head first.
+    pub ready: Vec<u32>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ActorReport {
+    pub name: String,
+    pub role: &'static str,
+    pub status: ActorStatus,
+    pub terminal: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub scenario: String,
+    pub seed: u64,
+    pub engine_version: &'static str,
+    pub finish: Option<Finish>,
+    pub time_ms: u64,
+    pub events: usize,
+    pub trace_hash: String,
+    pub label: RunLabel,
+    pub counts: VerdictCounts,
+    pub summary: String,
+    pub messages: Vec<MessageReport>,
+    pub queues: Vec<QueueReport>,
+    pub actors: Vec<ActorReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+fn discard_text(reason: DiscardReason, consumer: Option<&str>) -> String {
+    match reason {
+        DiscardReason::AutoAckedUnprocessed => format!(
+            "{} died before processing it, and auto_ack=True had already removed it from the queue",
+            consumer.unwrap_or("the consumer")
+        ),
+        DiscardReason::TransientOnRestart => "the broker restarted and the message was transient (published without delivery_mode=2)".into(),
+        DiscardReason::QueueNotDurable => "the broker restarted and its queue was not durable".into(),
+        DiscardReason::FrameLost => "its frame was lost on the network and nothing told the sender".into(),
+        DiscardReason::Rejected => "rejected with requeue=False, and the queue has no dead-letter exchange".into(),
+        DiscardReason::Expired => "its TTL ran out in the queue".into(),
+        DiscardReason::MaxLength => "the queue was at x-max-length".into(),
+        DiscardReason::DeliveryLimit => "it exceeded the quorum queue's x-delivery-limit".into(),
+        DiscardReason::Unroutable => "no queue matched its routing key".into(),
+        DiscardReason::QueueUnavailable => "its queue was unavailable (node down or partitioned)".into(),
+    }
+}
+
+impl Report {
+    /// Everything about the run so far. `with_trace` includes the full event list.
+    pub fn new(sim: &Sim, with_trace: bool) -> Report {
+        let setup = sim.setup();
+        let ledger = sim.ledger();
+        let trace = sim.trace();
+        let actor_name = |a: ActorId| setup.actors[a.index()].name.clone();
+        let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
+        let mut deliveries: Vec<Vec<DeliveryReport>> = vec![Vec::new(); ledger.messages.len()];
+        let mut last_delivered_to: Vec<Option<ActorId>> = vec![None; ledger.copies.len()];
+        let mut dead_letter: Vec<Option<String>> = vec![None; ledger.copies.len()];
+        let mut discard: Vec<Option<DiscardReason>> = vec![None; ledger.copies.len()];
+        for entry in trace {
+            match entry.event {
+                Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
+                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: entry.at_ms, redelivered, tag });
+                    last_delivered_to[copy.index()] = Some(actor);
+                }
+                Event::MessageDeadLettered { copy, reason, .. } => {
+                    dead_letter[copy.index()] = Some(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
+                }
+                Event::MessageDiscarded { copy, reason } => discard[copy.index()] = Some(reason),
+                _ => {}
+            }
+        }
+        let mut copies: Vec<Vec<CopyEnd>> = vec![Vec::new(); ledger.messages.len()];
+        for (index, copy) in ledger.copies.iter().enumerate() {
+            let reason_of = |r: Option<DiscardReason>| r.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(String::from));
+            let end = match copy.place {
+                Place::ToBroker { .. } => CopyEnd { state: "in_flight", queue: None, reason: None },
+                Place::Ready { queue } if dead_letter[index].is_some() => {
+                    CopyEnd { state: "dead_lettered", queue: Some(queue_name(queue)), reason: dead_letter[index].clone() }
+                }
+                Place::Ready { queue } => CopyEnd { state: "queued", queue: Some(queue_name(queue)), reason: None },
+                Place::AtConsumer { queue, .. } => CopyEnd { state: "unacked", queue: Some(queue_name(queue)), reason: None },
+                Place::Settled => CopyEnd { state: "acked", queue: None, reason: None },
+                Place::Discarded => CopyEnd { state: "dropped", queue: None, reason: reason_of(discard[index]) },
+            };
+            copies[copy.message.index()].push(end);
+        }
+        let checker: &Checker = sim.checker();
+        let mut counts = VerdictCounts::default();
+        let mut messages = Vec::with_capacity(ledger.messages.len());
+        for (index, record) in ledger.messages.iter().enumerate() {
+            let id = MessageId(index as u32);
+            let stats = checker.stats.get(index).copied().unwrap_or_default();
+            if !stats.published {
+                continue;
+            }
+            let verdict = sim.verdict(id);
+            counts.add(verdict);
+            let cause = match (verdict, stats.last_discard) {
+                (Verdict::Lost | Verdict::Expired, Some(event)) => {
+                    let entry = trace[event as usize];
+                    let text = match entry.event {
+                        Event::MessageDiscarded { copy, reason } => {
+                            let consumer = last_delivered_to[copy.index()].map(actor_name);
+                            discard_text(reason, consumer.as_deref())
+                        }
+                        _ => String::new(),
+                    };
+                    Some(Cause { event, at_ms: entry.at_ms, text })
+                }
+                _ => None,
+            };
+            messages.push(MessageReport {
+                id: id.0,
+                producer: actor_name(record.producer),
+                payload: format!("{{'data': {}}}", record.data),
+                data: record.data,
+                deliveries: std::mem::take(&mut deliveries[index]),
+                copies: std::mem::take(&mut copies[index]),
+                effects: stats.effects,
+                verdict,
+                cause,
+            });
+        }
+        let broker = sim.broker();
+        let queues = broker
+            .queues
+            .iter()
+            .enumerate()
+            .map(|(index, q)| QueueReport {
+                name: q.spec.name.clone(),
+                exists: q.exists,
+                depth: q.ready.len(),
+                unacked: broker
+                    .channels
+                    .iter()
+                    .flat_map(|c| c.unacked.iter())
+                    .filter(|(_, copy)| matches!(ledger.copy(*copy).place, Place::AtConsumer { queue, .. } if queue.index() == index))
+                    .count(),
+                ready: q.ready.iter().map(|&c| ledger.messages[ledger.message_of(c).index()].data).collect(),
+            })
+            .collect();
+        let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
+        for entry in trace {
+            if let Event::Printed { actor, text, .. } = entry.event {
+                terminals[actor.index()].push(text.render());
+            }
+        }
+        let actors = sim
+            .actors()
+            .iter()
+            .enumerate()
+            .map(|(index, runtime)| ActorReport {
+                name: setup.actors[index].name.clone(),
+                role: match setup.actors[index].spec {
+                    crate::scenario::ActorSpec::Producer(_) => "producer",
+                    crate::scenario::ActorSpec::Consumer(_) => "consumer",
+                },
+                status: runtime.status,
+                terminal: std::mem::take(&mut terminals[index]),
+                exit_error: match runtime.status {
+                    ActorStatus::Failed(error) => Some(error.text().to_string()),
+                    _ => None,
+                },
+            })
+            .collect();
+        let label = Checker::label(&counts);
+        let summary = summary_line(label, &counts, &messages);
+        Report {
+            scenario: setup.scenario.name.clone(),
+            seed: setup.scenario.seed,
+            engine_version: ENGINE_VERSION,
+            finish: sim.finish(),
+            time_ms: sim.now_ms(),
+            events: trace.len(),
+            trace_hash: trace_hash(trace),
+            label,
+            counts,
+            summary,
+            messages,
+            queues,
+            actors,
+            trace: with_trace.then(|| trace.to_vec()),
+        }
+    }
+
+    /// Payloads (`data`) of the messages with this verdict.
+    pub fn data_with(&self, verdict: Verdict) -> Vec<u32> {
+        self.messages.iter().filter(|m| m.verdict == verdict).map(|m| m.data).collect()
+    }
+}
+
+fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageReport]) -> String {
+    let list = |v: Verdict| {
+        let data: Vec<String> = messages.iter().filter(|m| m.verdict == v).map(|m| m.data.to_string()).take(20).collect();
+        if data.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", data.join(","))
+        }
+    };
+    let label = serde_json::to_value(label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    format!(
+        "{label}: published {}, processed once {}, redelivered {}, out of order {}, duplicated {}{}, lost {}{}, dead-lettered {}, expired {}, pending {}",
+        counts.published,
+        counts.processed_once,
+        counts.redelivered,
+        counts.out_of_order,
+        counts.duplicated,
+        list(Verdict::Duplicated),
+        counts.lost,
+        list(Verdict::Lost),
+        counts.dead_lettered,
+        counts.expired,
+        counts.pending
+    )
+}

@@ -1,0 +1,681 @@
+//! Scenarios are data: the topology, the actors and their settings, the faults, the seed and
+//! the limits. A scenario file is JSON; `Scenario::from_json` parses and validates it and
+//! every error names the field and the problem.
+//!
+//! Invariant: a `Scenario` that passed `validate` compiles into a world without panicking.
+
+pub mod catalog;
+
+use crate::engine::rng::Ratio;
+use serde::{Deserialize, Serialize};
+
+/// Hard ceilings no scenario may exceed, whatever its own `limits` say.
+pub const MESSAGES_MAX: u32 = 10_000_000;
+pub const ACTORS_MAX: usize = 64;
+pub const QUEUES_MAX: usize = 64;
+pub const NODES_MAX: u8 = 7;
+pub const FAULTS_MAX: usize = 1_000;
+pub const STEPS_MAX: u64 = 200_000_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    #[serde(default)]
+    pub broker: BrokerSpec,
+    #[serde(default)]
+    pub network: NetworkSpec,
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub exchanges: Vec<ExchangeSpec>,
+    #[serde(default)]
+    pub bindings: Vec<BindingSpec>,
+    pub actors: Vec<ActorSpec>,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default)]
+    pub random_faults: Option<RandomFaults>,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrokerSpec {
+    /// Only "rabbitmq" for now; Kafka and ZeroMQ models come later.
+    pub model: String,
+    pub nodes: u8,
+    /// How long a broker node takes to come back after a restart.
+    pub restart_delay_ms: u64,
+}
+
+impl Default for BrokerSpec {
+    fn default() -> Self {
+        BrokerSpec { model: "rabbitmq".into(), nodes: 1, restart_delay_ms: 9_000 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkSpec {
+    /// One-way latency of every link.
+    pub latency_ms: u64,
+    /// Extra random latency in `0..=jitter_ms` per frame (TCP order is kept).
+    pub jitter_ms: u64,
+    /// After a dropped frame the connection is reset this much later (a TCP reset).
+    pub reset_after_drop_ms: u64,
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        NetworkSpec { latency_ms: 1, jitter_ms: 0, reset_after_drop_ms: 20 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum QueueType {
+    #[default]
+    Classic,
+    Quorum,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Overflow {
+    #[default]
+    DropHead,
+    RejectPublish,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueSpec {
+    pub name: String,
+    #[serde(default)]
+    pub durable: bool,
+    #[serde(default, rename = "type")]
+    pub queue_type: QueueType,
+    #[serde(default)]
+    pub message_ttl_ms: Option<u64>,
+    #[serde(default)]
+    pub dead_letter_exchange: Option<String>,
+    #[serde(default)]
+    pub dead_letter_routing_key: Option<String>,
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    #[serde(default)]
+    pub overflow: Overflow,
+    /// Quorum queues only: dead-letter (or drop) after this many redeliveries.
+    #[serde(default)]
+    pub delivery_limit: Option<u16>,
+    /// The node a classic queue lives on.
+    #[serde(default)]
+    pub node: u8,
+}
+
+impl QueueSpec {
+    pub fn new(name: &str, durable: bool) -> QueueSpec {
+        QueueSpec {
+            name: name.into(),
+            durable,
+            queue_type: QueueType::Classic,
+            message_ttl_ms: None,
+            dead_letter_exchange: None,
+            dead_letter_routing_key: None,
+            max_length: None,
+            overflow: Overflow::DropHead,
+            delivery_limit: None,
+            node: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExchangeType {
+    Direct,
+    Fanout,
+    Topic,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeSpec {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub exchange_type: ExchangeType,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BindingSpec {
+    pub exchange: String,
+    pub queue: String,
+    #[serde(default)]
+    pub routing_key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum ActorSpec {
+    Producer(ProducerSpec),
+    Consumer(ConsumerSpec),
+}
+
+impl ActorSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            ActorSpec::Producer(p) => &p.name,
+            ActorSpec::Consumer(c) => &c.name,
+        }
+    }
+    pub fn node(&self) -> u8 {
+        match self {
+            ActorSpec::Producer(p) => p.node,
+            ActorSpec::Consumer(c) => c.node,
+        }
+    }
+    pub fn start_ms(&self) -> u64 {
+        match self {
+            ActorSpec::Producer(p) => p.start_ms,
+            ActorSpec::Consumer(c) => c.start_ms,
+        }
+    }
+}
+
+/// Publisher retry: reconnect and republish the same message after a failure.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySpec {
+    pub attempts_max: u32,
+    pub backoff_ms: u64,
+    /// Random extra delay in `0..=jitter_ms`, drawn from the workload stream.
+    #[serde(default)]
+    pub jitter_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProducerSpec {
+    pub name: String,
+    #[serde(default = "default_queue")]
+    pub queue: String,
+    /// Exchange to publish to; `""` is the default exchange (routing key = queue name).
+    #[serde(default)]
+    pub exchange: String,
+    /// Routing key; defaults to the queue name.
+    #[serde(default)]
+    pub routing_key: Option<String>,
+    #[serde(default = "default_messages")]
+    pub messages: u32,
+    #[serde(default = "default_interval")]
+    pub interval_ms: u64,
+    /// 1 = transient (the article), 2 = persistent.
+    #[serde(default = "default_delivery_mode")]
+    pub delivery_mode: u8,
+    #[serde(default)]
+    pub confirms: bool,
+    #[serde(default)]
+    pub retry: Option<RetrySpec>,
+    #[serde(default)]
+    pub start_ms: u64,
+    #[serde(default)]
+    pub node: u8,
+    /// Whether the program declares its queue (the article's does).
+    #[serde(default = "yes")]
+    pub declare: bool,
+    /// The first payload: messages are `{'data': first_data + i}`.
+    #[serde(default)]
+    pub first_data: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFailure {
+    /// The exception escapes the callback and the program dies (pika's default).
+    #[default]
+    Crash,
+    NackRequeue,
+    NackDrop,
+    RejectRequeue,
+    RejectDrop,
+}
+
+/// Payloads whose processing fails (a poison message), on the first `attempts` deliveries
+/// (or always when `attempts` is absent).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailSpec {
+    pub data: Vec<u32>,
+    #[serde(default)]
+    pub attempts: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSpec {
+    pub name: String,
+    #[serde(default = "default_queue")]
+    pub queue: String,
+    #[serde(default = "yes")]
+    pub auto_ack: bool,
+    /// `basic_qos(prefetch_count=...)`; absent = no qos call (unlimited).
+    #[serde(default)]
+    pub prefetch_count: Option<u16>,
+    /// Time spent in the callback (`time.sleep`) before acking.
+    #[serde(default)]
+    pub work_ms: u64,
+    /// Dedupe by message id in a store that survives crashes, atomically with the effect.
+    #[serde(default)]
+    pub idempotent: bool,
+    #[serde(default)]
+    pub on_failure: OnFailure,
+    /// After this many failed attempts of one message, nack it without requeue (to the DLX).
+    #[serde(default)]
+    pub attempts_max: Option<u32>,
+    #[serde(default)]
+    pub fail: Option<FailSpec>,
+    #[serde(default)]
+    pub start_ms: u64,
+    #[serde(default)]
+    pub node: u8,
+    #[serde(default = "yes")]
+    pub declare: bool,
+    /// Reconnect after a connection error instead of exiting (the article's does not).
+    #[serde(default)]
+    pub reconnect_ms: Option<u64>,
+}
+
+fn default_queue() -> String {
+    "test_queue".into()
+}
+fn default_messages() -> u32 {
+    10
+}
+fn default_interval() -> u64 {
+    1_000
+}
+fn default_delivery_mode() -> u8 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+impl ProducerSpec {
+    /// The article's producer.
+    pub fn article(name: &str) -> ProducerSpec {
+        ProducerSpec {
+            name: name.into(),
+            queue: default_queue(),
+            exchange: String::new(),
+            routing_key: None,
+            messages: 10,
+            interval_ms: 1_000,
+            delivery_mode: 1,
+            confirms: false,
+            retry: None,
+            start_ms: 0,
+            node: 0,
+            declare: true,
+            first_data: 0,
+        }
+    }
+}
+
+impl ConsumerSpec {
+    /// The article's consumer.
+    pub fn article(name: &str) -> ConsumerSpec {
+        ConsumerSpec {
+            name: name.into(),
+            queue: default_queue(),
+            auto_ack: true,
+            prefetch_count: None,
+            work_ms: 0,
+            idempotent: false,
+            on_failure: OnFailure::Crash,
+            attempts_max: None,
+            fail: None,
+            start_ms: 0,
+            node: 0,
+            declare: true,
+            reconnect_ms: None,
+        }
+    }
+}
+
+/// When a scripted fault fires.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Trigger {
+    /// At a simulated time.
+    AtMs(u64),
+    /// Right after an actor's `occurrence`-th execution (1-based) of operation `op`
+    /// (e.g. `print_received`, `basic_ack`).
+    After { actor: String, op: String, occurrence: u32 },
+    /// Right before it.
+    Before { actor: String, op: String, occurrence: u32 },
+}
+
+/// A fault (or repair), named by one verb each.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum FaultAction {
+    /// SIGKILL an actor: it stops at once, its connection drops.
+    Crash(String),
+    /// Stop an actor gracefully: it closes its connection.
+    Stop(String),
+    /// Start a crashed or stopped actor's program again from the top.
+    Restart(String),
+    /// Hard-crash a broker node (it comes back after `restart_delay_ms` if `restart`).
+    CrashNode { node: u8, restart: bool },
+    /// Stop a broker node gracefully (`rabbitmqctl stop`); back after the delay if `restart`.
+    StopNode { node: u8, restart: bool },
+    StartNode(u8),
+    /// Cut the network between two endpoints (actor names or `rabbit@N`).
+    Partition(String, String),
+    Heal(String, String),
+    /// Lose the next frame from one endpoint to the other (then the connection resets).
+    DropNext { from: String, to: String },
+    /// Deliver the next publish frame from a producer twice.
+    DuplicateNext(String),
+    /// The next message this producer publishes makes every consumer's callback fail.
+    PoisonNext(String),
+    /// The consumer's callback now takes `work_ms`.
+    Slow { actor: String, work_ms: u64 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    pub when: Trigger,
+    #[serde(rename = "do")]
+    pub action: FaultAction,
+}
+
+/// Faults drawn from the seed's fault stream, as integer ratios, until `until_ms`; after
+/// that every fault heals (crashed actors and nodes restart) so the run can converge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct RandomFaults {
+    /// Per consumer operation: chance to crash the consumer.
+    pub consumer_crash: Ratio,
+    /// Per producer operation: chance to crash the producer.
+    pub producer_crash: Ratio,
+    /// A crashed actor restarts this much later.
+    pub actor_restart_ms: u64,
+    /// Per frame: chance that it is lost (and the connection resets).
+    pub frame_loss: Ratio,
+    /// Per publish frame: chance that it arrives twice.
+    pub frame_duplicate: Ratio,
+    /// Per actor operation: chance to crash broker node 0 (restarts after the broker delay).
+    pub node_crash: Ratio,
+    pub until_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    pub steps_max: u64,
+    pub time_ms_max: u64,
+    pub messages_max: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { steps_max: 10_000_000, time_ms_max: 24 * 3_600_000, messages_max: 1_000_000 }
+    }
+}
+
+/// A scenario that failed validation: which field, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScenarioError {
+    pub field: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.problem)
+        } else {
+            write!(f, "{}: {}", self.field, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {}
+
+fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+    ScenarioError { field: field.into(), problem: problem.into() }
+}
+
+impl Scenario {
+    /// Parse and validate a scenario file.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
+            err("", format!("not a valid scenario file (line {}, column {}): {}", e.line(), e.column(), e))
+        })?;
+        scenario.validate()?;
+        Ok(scenario)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a scenario always serializes")
+    }
+
+    /// The endpoint names a fault may use: actor names and `rabbit@N`.
+    fn endpoint_known(&self, name: &str) -> bool {
+        self.actors.iter().any(|a| a.name() == name) || self.node_of(name).is_some()
+    }
+
+    /// `rabbit@N` -> N, if N is a node of this scenario.
+    pub fn node_of(&self, name: &str) -> Option<u8> {
+        let n: u8 = name.strip_prefix("rabbit@")?.parse().ok()?;
+        (n < self.broker.nodes).then_some(n)
+    }
+
+    /// Check everything a world needs; the first problem found is returned.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.name.trim().is_empty() {
+            return Err(err("name", "must not be empty"));
+        }
+        if self.broker.model != "rabbitmq" {
+            return Err(err("broker.model", format!("unknown broker model {:?} (supported: \"rabbitmq\")", self.broker.model)));
+        }
+        if self.broker.nodes == 0 || self.broker.nodes > NODES_MAX {
+            return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));
+        }
+        if self.network.latency_ms > 60_000 || self.network.jitter_ms > 60_000 {
+            return Err(err("network", "latency_ms and jitter_ms must be at most 60000"));
+        }
+        if self.queues.is_empty() {
+            return Err(err("queues", "at least one queue is needed"));
+        }
+        if self.queues.len() > QUEUES_MAX {
+            return Err(err("queues", format!("at most {QUEUES_MAX} queues, got {}", self.queues.len())));
+        }
+        let exchange_known = |name: &str| name.is_empty() || self.exchanges.iter().any(|e| e.name == name);
+        for (i, q) in self.queues.iter().enumerate() {
+            let field = |f: &str| format!("queues[{i}].{f}");
+            if q.name.is_empty() {
+                return Err(err(field("name"), "must not be empty"));
+            }
+            if self.queues[..i].iter().any(|o| o.name == q.name) {
+                return Err(err(field("name"), format!("queue {:?} is declared twice", q.name)));
+            }
+            if q.node >= self.broker.nodes {
+                return Err(err(field("node"), format!("node {} does not exist (the broker has {} nodes)", q.node, self.broker.nodes)));
+            }
+            if q.queue_type == QueueType::Quorum {
+                if !q.durable {
+                    return Err(err(field("durable"), "a quorum queue must be durable"));
+                }
+                if self.broker.nodes != 1 && self.broker.nodes < 3 {
+                    return Err(err(field("type"), "a quorum queue needs 1 or at least 3 broker nodes"));
+                }
+            } else if q.delivery_limit.is_some() {
+                return Err(err(field("delivery_limit"), "only quorum queues have a delivery limit"));
+            }
+            if let Some(dlx) = &q.dead_letter_exchange {
+                if !exchange_known(dlx) {
+                    return Err(err(field("dead_letter_exchange"), format!("exchange {dlx:?} is not declared")));
+                }
+            }
+            if q.max_length == Some(0) {
+                return Err(err(field("max_length"), "must be at least 1"));
+            }
+        }
+        for (i, e) in self.exchanges.iter().enumerate() {
+            if e.name.is_empty() {
+                return Err(err(format!("exchanges[{i}].name"), "must not be empty (\"\" is the default exchange)"));
+            }
+            if self.exchanges[..i].iter().any(|o| o.name == e.name) {
+                return Err(err(format!("exchanges[{i}].name"), format!("exchange {:?} is declared twice", e.name)));
+            }
+        }
+        for (i, b) in self.bindings.iter().enumerate() {
+            if b.exchange.is_empty() || !exchange_known(&b.exchange) {
+                return Err(err(format!("bindings[{i}].exchange"), format!("exchange {:?} is not declared", b.exchange)));
+            }
+            if !self.queues.iter().any(|q| q.name == b.queue) {
+                return Err(err(format!("bindings[{i}].queue"), format!("queue {:?} is not declared", b.queue)));
+            }
+        }
+        if self.actors.is_empty() {
+            return Err(err("actors", "at least one producer or consumer is needed"));
+        }
+        if self.actors.len() > ACTORS_MAX {
+            return Err(err("actors", format!("at most {ACTORS_MAX} actors, got {}", self.actors.len())));
+        }
+        let mut total_messages: u64 = 0;
+        for (i, actor) in self.actors.iter().enumerate() {
+            let field = |f: &str| format!("actors[{i}].{f}");
+            let name = actor.name();
+            if name.is_empty() || name.starts_with("rabbit@") {
+                return Err(err(field("name"), "must not be empty nor start with \"rabbit@\""));
+            }
+            if self.actors[..i].iter().any(|o| o.name() == name) {
+                return Err(err(field("name"), format!("two actors are named {name:?}")));
+            }
+            if actor.node() >= self.broker.nodes {
+                return Err(err(field("node"), format!("node {} does not exist (the broker has {} nodes)", actor.node(), self.broker.nodes)));
+            }
+            match actor {
+                ActorSpec::Producer(p) => {
+                    if !self.queues.iter().any(|q| q.name == p.queue) {
+                        return Err(err(field("queue"), format!("queue {:?} is not declared in queues", p.queue)));
+                    }
+                    if !exchange_known(&p.exchange) {
+                        return Err(err(field("exchange"), format!("exchange {:?} is not declared", p.exchange)));
+                    }
+                    if p.delivery_mode != 1 && p.delivery_mode != 2 {
+                        return Err(err(field("delivery_mode"), format!("must be 1 (transient) or 2 (persistent), got {}", p.delivery_mode)));
+                    }
+                    if p.messages > MESSAGES_MAX {
+                        return Err(err(field("messages"), format!("at most {MESSAGES_MAX} messages, got {}", p.messages)));
+                    }
+                    if let Some(r) = &p.retry {
+                        if r.attempts_max == 0 || r.attempts_max > 1_000 {
+                            return Err(err(field("retry.attempts_max"), "must be between 1 and 1000"));
+                        }
+                    }
+                    total_messages += u64::from(p.messages);
+                }
+                ActorSpec::Consumer(c) => {
+                    if !self.queues.iter().any(|q| q.name == c.queue) {
+                        return Err(err(field("queue"), format!("queue {:?} is not declared in queues", c.queue)));
+                    }
+                    if c.auto_ack && c.on_failure != OnFailure::Crash {
+                        return Err(err(field("on_failure"), "with auto_ack=True there is nothing to nack or reject"));
+                    }
+                    if c.auto_ack && c.attempts_max.is_some() {
+                        return Err(err(field("attempts_max"), "needs manual ack (auto_ack=false)"));
+                    }
+                }
+            }
+        }
+        let messages_max = self.limits.messages_max.min(MESSAGES_MAX);
+        if total_messages > u64::from(messages_max) {
+            return Err(err("actors", format!("the producers publish {total_messages} messages, more than limits.messages_max = {messages_max}")));
+        }
+        if self.limits.steps_max == 0 || self.limits.steps_max > STEPS_MAX {
+            return Err(err("limits.steps_max", format!("must be between 1 and {STEPS_MAX}")));
+        }
+        if self.faults.len() > FAULTS_MAX {
+            return Err(err("faults", format!("at most {FAULTS_MAX} faults, got {}", self.faults.len())));
+        }
+        for (i, f) in self.faults.iter().enumerate() {
+            let field = |f: &str| format!("faults[{i}].{f}");
+            match &f.when {
+                Trigger::AtMs(_) => {}
+                Trigger::After { actor, op, occurrence } | Trigger::Before { actor, op, occurrence } => {
+                    if !self.actors.iter().any(|a| a.name() == actor) {
+                        return Err(err(field("when.actor"), format!("no actor is named {actor:?}")));
+                    }
+                    if !crate::engine::program::OP_NAMES.contains(&op.as_str()) {
+                        return Err(err(field("when.op"), format!("unknown operation {op:?} (known: {})", crate::engine::program::OP_NAMES.join(", "))));
+                    }
+                    if *occurrence == 0 {
+                        return Err(err(field("when.occurrence"), "counts from 1"));
+                    }
+                }
+            }
+            let actor_named = |name: &str, what: &str| -> Result<(), ScenarioError> {
+                if self.actors.iter().any(|a| a.name() == name) {
+                    Ok(())
+                } else {
+                    Err(err(field("do"), format!("no {what} is named {name:?}")))
+                }
+            };
+            match &f.action {
+                FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a) => actor_named(a, "actor")?,
+                FaultAction::Slow { actor, .. } => actor_named(actor, "actor")?,
+                FaultAction::DuplicateNext(a) | FaultAction::PoisonNext(a) => {
+                    actor_named(a, "actor")?;
+                    if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(_))) {
+                        return Err(err(field("do"), format!("{a:?} is not a producer")));
+                    }
+                }
+                FaultAction::CrashNode { node, .. } | FaultAction::StopNode { node, .. } | FaultAction::StartNode(node) => {
+                    if *node >= self.broker.nodes {
+                        return Err(err(field("do"), format!("node {node} does not exist (the broker has {} nodes)", self.broker.nodes)));
+                    }
+                }
+                FaultAction::Partition(a, b) | FaultAction::Heal(a, b) | FaultAction::DropNext { from: a, to: b } => {
+                    for end in [a, b] {
+                        if !self.endpoint_known(end) {
+                            return Err(err(field("do"), format!("unknown endpoint {end:?} (an actor name or rabbit@N)")));
+                        }
+                    }
+                    if a == b {
+                        return Err(err(field("do"), "the two endpoints must differ"));
+                    }
+                }
+            }
+        }
+        if let Some(r) = &self.random_faults {
+            for (name, ratio) in [
+                ("consumer_crash", r.consumer_crash),
+                ("producer_crash", r.producer_crash),
+                ("frame_loss", r.frame_loss),
+                ("frame_duplicate", r.frame_duplicate),
+                ("node_crash", r.node_crash),
+            ] {
+                if ratio.numerator > 0 && (ratio.denominator == 0 || ratio.numerator > ratio.denominator) {
+                    return Err(err(format!("random_faults.{name}"), "numerator must be at most denominator, and denominator non-zero"));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -737,6 +737,14 @@ impl Sim {
 
     fn run_actor(&mut self, actor: ActorId) {
         if let Some(kind) = self.actors[actor.index()].after_due.take() {
+            // An op that ended its callback: the callback has returned before anything else.
+            let runtime = &self.actors[actor.index()];
+            let callback_length = self.setup.actors[actor.index()].program.callback.len() as u16;
+            if runtime.in_callback && runtime.pc >= callback_length {
+                self.finish_callback(actor);
+                self.fire_op_triggers(actor, kind, false);
+                return;
+            }
             if self.fire_op_triggers(actor, kind, false) {
                 return;
             }

@@ -1,0 +1,189 @@
+//! Property tests over random fault schedules. Each failure message carries the scenario as
+//! JSON: save it to a file and run `cargo run --bin qp -- run FILE` to reproduce the run.
+
+use proptest::prelude::*;
+use queue_playground::engine::trace::Event;
+use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::report::Report;
+use queue_playground::scenario::*;
+use std::collections::BTreeSet;
+
+fn base(name: &str, seed: u64) -> Scenario {
+    Scenario {
+        name: name.into(),
+        title: String::new(),
+        seed,
+        broker: BrokerSpec { restart_delay_ms: 2_000, ..BrokerSpec::default() },
+        network: NetworkSpec { latency_ms: 1, jitter_ms: 3, reset_after_drop_ms: 20 },
+        queues: vec![QueueSpec::new("test_queue", true)],
+        exchanges: vec![],
+        bindings: vec![],
+        actors: vec![],
+        faults: vec![],
+        random_faults: None,
+        limits: Limits { steps_max: 200_000, ..Limits::default() },
+    }
+}
+
+/// One fault of a random schedule, with its heal where it has one.
+#[derive(Clone, Debug)]
+enum Chaos {
+    CrashConsumer { consumer: u8, at_ms: u64, down_ms: u64 },
+    CrashProducer { at_ms: u64, down_ms: u64 },
+    CrashNode { at_ms: u64 },
+    StopNode { at_ms: u64 },
+    Partition { consumer: u8, at_ms: u64, down_ms: u64 },
+    DropToBroker { at_ms: u64 },
+    DropToProducer { at_ms: u64 },
+    DropToConsumer { consumer: u8, at_ms: u64 },
+    Duplicate { at_ms: u64 },
+}
+
+fn chaos() -> impl Strategy<Value = Chaos> {
+    let t = 0u64..3_000;
+    prop_oneof![
+        (0u8..2, t.clone(), 1u64..1_500).prop_map(|(consumer, at_ms, down_ms)| Chaos::CrashConsumer { consumer, at_ms, down_ms }),
+        (t.clone(), 1u64..1_500).prop_map(|(at_ms, down_ms)| Chaos::CrashProducer { at_ms, down_ms }),
+        t.clone().prop_map(|at_ms| Chaos::CrashNode { at_ms }),
+        t.clone().prop_map(|at_ms| Chaos::StopNode { at_ms }),
+        (0u8..2, t.clone(), 1u64..1_500).prop_map(|(consumer, at_ms, down_ms)| Chaos::Partition { consumer, at_ms, down_ms }),
+        t.clone().prop_map(|at_ms| Chaos::DropToBroker { at_ms }),
+        t.clone().prop_map(|at_ms| Chaos::DropToProducer { at_ms }),
+        (0u8..2, t.clone()).prop_map(|(consumer, at_ms)| Chaos::DropToConsumer { consumer, at_ms }),
+        t.prop_map(|at_ms| Chaos::Duplicate { at_ms }),
+    ]
+}
+
+fn at(at_ms: u64, action: FaultAction) -> FaultSpec {
+    FaultSpec { when: Trigger::AtMs(at_ms), action }
+}
+
+/// The schedule as scenario faults; every fault heals.
+fn faults(schedule: &[Chaos]) -> Vec<FaultSpec> {
+    let consumer = |c: u8| format!("consumer-{c}");
+    let mut out = Vec::new();
+    for chaos in schedule {
+        match *chaos {
+            Chaos::CrashConsumer { consumer: c, at_ms, down_ms } => {
+                out.push(at(at_ms, FaultAction::Crash(consumer(c))));
+                out.push(at(at_ms + down_ms, FaultAction::Restart(consumer(c))));
+            }
+            Chaos::CrashProducer { at_ms, down_ms } => {
+                out.push(at(at_ms, FaultAction::Crash("producer".into())));
+                out.push(at(at_ms + down_ms, FaultAction::Restart("producer".into())));
+            }
+            Chaos::CrashNode { at_ms } => out.push(at(at_ms, FaultAction::CrashNode { node: 0, restart: true })),
+            Chaos::StopNode { at_ms } => out.push(at(at_ms, FaultAction::StopNode { node: 0, restart: true })),
+            Chaos::Partition { consumer: c, at_ms, down_ms } => {
+                out.push(at(at_ms, FaultAction::Partition(consumer(c), "rabbit@0".into())));
+                out.push(at(at_ms + down_ms, FaultAction::Heal(consumer(c), "rabbit@0".into())));
+            }
+            Chaos::DropToBroker { at_ms } => out.push(at(at_ms, FaultAction::DropNext { from: "producer".into(), to: "rabbit@0".into() })),
+            Chaos::DropToProducer { at_ms } => out.push(at(at_ms, FaultAction::DropNext { from: "rabbit@0".into(), to: "producer".into() })),
+            Chaos::DropToConsumer { consumer: c, at_ms } => {
+                out.push(at(at_ms, FaultAction::DropNext { from: "rabbit@0".into(), to: consumer(c) }))
+            }
+            Chaos::Duplicate { at_ms } => out.push(at(at_ms, FaultAction::DuplicateNext("producer".into()))),
+        }
+    }
+    out
+}
+
+/// The fully fixed setup: persistent messages, durable queue, confirms with retry, manual
+/// ack, idempotent consumers that reconnect.
+fn fixed(seed: u64, schedule: &[Chaos]) -> Scenario {
+    let mut s = base("fixed", seed);
+    let mut p = ProducerSpec::article("producer");
+    p.messages = 12;
+    p.interval_ms = 100;
+    p.delivery_mode = 2;
+    p.confirms = true;
+    p.retry = Some(RetrySpec { attempts_max: 30, backoff_ms: 50, jitter_ms: 50 });
+    s.actors.push(ActorSpec::Producer(p));
+    for c in 0..2 {
+        let mut spec = ConsumerSpec::article(&format!("consumer-{c}"));
+        spec.auto_ack = false;
+        spec.prefetch_count = Some(2);
+        spec.work_ms = 30;
+        spec.idempotent = true;
+        spec.reconnect_ms = Some(300);
+        s.actors.push(ActorSpec::Consumer(spec));
+    }
+    s.faults = faults(schedule);
+    s
+}
+
+fn reproduce(s: &Scenario) -> String {
+    format!("reproduce: save this scenario as s.json and run `cargo run --bin qp -- run s.json`:\n{}", s.to_json())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// Conservation holds at every step, under any schedule, with or without the fixes.
+    #[test]
+    fn conservation_holds_at_every_step(seed in 0u64..1_000, schedule in prop::collection::vec(chaos(), 0..6), auto_ack in any::<bool>(), persistent in any::<bool>()) {
+        let mut s = fixed(seed, &schedule);
+        for actor in &mut s.actors {
+            match actor {
+                ActorSpec::Consumer(c) => { c.auto_ack = auto_ack; c.idempotent = !auto_ack; }
+                ActorSpec::Producer(p) => { p.delivery_mode = if persistent { 2 } else { 1 }; p.confirms = persistent; }
+            }
+        }
+        s.validate().unwrap();
+        let mut sim = Sim::new(&s).unwrap();
+        while sim.step() {
+            if let Err(problem) = sim.check_conservation() {
+                prop_assert!(false, "conservation broken at event {}: {problem}\n{}", sim.trace().len(), reproduce(&s));
+            }
+        }
+    }
+
+    /// With every fix on, once the faults heal nothing is lost and no effect is applied twice.
+    #[test]
+    fn the_fixed_setup_is_effectively_once(seed in 0u64..1_000, schedule in prop::collection::vec(chaos(), 0..6)) {
+        let s = fixed(seed, &schedule);
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_until(Until::Quiescence);
+        let report = Report::new(&sim, false);
+        prop_assert_eq!(report.counts.lost, 0, "lost {:?}\n{}", report.data_with(Verdict::Lost), reproduce(&s));
+        prop_assert_eq!(report.counts.duplicated, 0, "duplicated {:?}\n{}", report.data_with(Verdict::Duplicated), reproduce(&s));
+        prop_assert_eq!(report.counts.pending, 0, "still pending {:?}\n{}", report.data_with(Verdict::Pending), reproduce(&s));
+        prop_assert_eq!(report.counts.published, 12, "{}", reproduce(&s));
+    }
+
+    /// auto_ack=True and a consumer crash: the lost set is exactly what had been delivered
+    /// to the consumer and not finished by it.
+    #[test]
+    fn auto_ack_crash_loses_exactly_the_unfinished_deliveries(seed in 0u64..1_000, crash_ms in 0u64..2_500, work_ms in 0u64..300, interval_ms in 0u64..200) {
+        let mut s = base("auto-ack-crash", seed);
+        let mut p = ProducerSpec::article("producer");
+        p.interval_ms = interval_ms;
+        s.actors.push(ActorSpec::Producer(p));
+        let mut c = ConsumerSpec::article("consumer");
+        c.work_ms = work_ms;
+        s.actors.push(ActorSpec::Consumer(c));
+        let mut late = ConsumerSpec::article("late");
+        late.start_ms = 5_000;
+        s.actors.push(ActorSpec::Consumer(late));
+        s.faults = vec![at(crash_ms, FaultAction::Crash("consumer".into()))];
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_until(Until::Quiescence);
+        let consumer = sim.setup().actor_id("consumer").unwrap();
+        let ledger = sim.ledger();
+        let data = |copy| ledger.messages[ledger.message_of(copy).index()].data;
+        let mut delivered = BTreeSet::new();
+        let mut finished = BTreeSet::new();
+        for e in sim.trace() {
+            match e.event {
+                Event::MessageDelivered { copy, actor, .. } if actor == consumer => { delivered.insert(data(copy)); }
+                Event::CallbackFinished { copy, actor } if actor == consumer => { finished.insert(data(copy)); }
+                _ => {}
+            }
+        }
+        let expected: Vec<u32> = delivered.difference(&finished).copied().collect();
+        let report = Report::new(&sim, false);
+        prop_assert_eq!(report.data_with(Verdict::Lost), expected, "{}", reproduce(&s));
+        prop_assert_eq!(report.counts.duplicated, 0, "{}", reproduce(&s));
+    }
+}

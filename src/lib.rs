@@ -4,3 +4,6 @@
 pub mod engine;
 pub mod report;
 pub mod scenario;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs what building and testing queue-playground needs. Idempotent: each step runs only
+# when its tool is missing or at the wrong version, so a second run takes about a second.
+#   - rust target wasm32-unknown-unknown
+#   - trunk 0.21.14                      (cargo install --locked; ~8-10 min on 2 cores)
+#   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
+#   - Debian chromium + chromium-driver  (apt-get)
+#   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$QP_ROOT"
+
+TRUNK_VERSION=0.21.14
+log() { printf '[setup] %s\n' "$*"; }
+
+# 1. wasm target
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  log "adding rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. trunk
+have_trunk="$(trunk --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ "$have_trunk" != "$TRUNK_VERSION" ]]; then
+  log "installing trunk $TRUNK_VERSION (found: ${have_trunk:-none}); this takes several minutes"
+  cargo install trunk --version "$TRUNK_VERSION" --locked
+fi
+
+# 3. wasm-bindgen-cli matching Cargo.lock (also provides wasm-bindgen-test-runner)
+WBG_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)"
+if [[ -z "$WBG_VERSION" ]]; then
+  echo "[setup] could not read the wasm-bindgen version from Cargo.lock" >&2
+  exit 1
+fi
+have_wbg="$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)"
+have_runner="$(wasm-bindgen-test-runner --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ "$have_wbg" != "$WBG_VERSION" || "$have_runner" != "$WBG_VERSION" ]]; then
+  log "installing wasm-bindgen-cli $WBG_VERSION (found: ${have_wbg:-none}); this takes several minutes"
+  # No --locked: one of its locked dependencies is newer than the registry here offers.
+  cargo install wasm-bindgen-cli --version "$WBG_VERSION" --force
+fi
+if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
+  echo "[setup] warning: Trunk.toml [tools] wasm_bindgen differs from Cargo.lock's $WBG_VERSION" >&2
+fi
+
+# 4. Debian chromium + chromedriver
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
+  log "installing chromium and chromium-driver (apt-get)"
+  SUDO=""
+  if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update </dev/null
+  $SUDO apt-get install -y chromium chromium-driver </dev/null
+fi
+
+# 5. pinned node tools
+if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm ci (playwright-core, binaryen)"
+  npm ci --no-audit --no-fund </dev/null
+fi
+
+log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version)"

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The one test command: bash scripts/test.sh
+# Layers, in order, stopping at the first failure:
+#   1. native   cargo test --locked                     (engine, scenarios, CLI: every native test)
+#   2. build    trunk build --release                   (dist/: wasm + JS + CSS, wasm-opt -Oz)
+#   3. wasm     cargo test --target wasm32 --test web   (wasm-bindgen-test in headless Chromium)
+#   4. e2e      node --test tests/e2e/                  (dist/ in Chromium via playwright-core)
+# Works with CI=true and no standard input. Artifacts (screenshots): target/e2e-artifacts/.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$QP_ROOT"
+exec </dev/null
+
+T0=$SECONDS
+LAYER="setup"
+LAYER_T0=$SECONDS
+banner() {
+  LAYER="$1"
+  LAYER_T0=$SECONDS
+  printf '\n==================== %s ====================\n' "$1"
+}
+done_layer() { printf -- '---- %s: ok (%ss)\n' "$LAYER" "$((SECONDS - LAYER_T0))"; }
+trap 'rc=$?; if [[ $rc -ne 0 ]]; then printf "\n[test] FAILED in layer: %s (exit %s, after %ss)\n" "$LAYER" "$rc" "$((SECONDS - T0))" >&2; fi' EXIT
+
+banner "setup: scripts/setup.sh"
+bash scripts/setup.sh
+done_layer
+
+banner "1/4 native tests: cargo test --locked"
+cargo test --locked
+done_layer
+
+banner "2/4 web build: trunk build --release"
+trunk build --release
+ls -l dist/
+done_layer
+
+banner "3/4 wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown --test web"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+CHROMEDRIVER="$CHROMEDRIVER" \
+WASM_BINDGEN_TEST_WEBDRIVER_JSON="$QP_ROOT/webdriver.json" \
+WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
+  cargo test --locked --target wasm32-unknown-unknown --test web
+done_layer
+
+banner "4/4 end-to-end in Chromium: node --test tests/e2e/"
+printf '[test] layers 1-3 ok after %ss; e2e summary follows\n' "$((SECONDS - T0))"
+node --test tests/e2e/

@@ -1,0 +1,212 @@
+// Shared helpers for the end-to-end tests: a static server for dist/, Debian's Chromium
+// through playwright-core, error collection, and the native CLI's trace hash.
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat, mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const DIST = path.resolve(ROOT, process.env.QP_E2E_DIST ?? 'dist');
+export const ARTIFACTS = path.join(ROOT, 'target', 'e2e-artifacts');
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+// Flags from shared/design/TOOLCHAIN.md: as root Chromium needs --no-sandbox, and the closed
+// network refuses Chromium's background connections unless they are switched off.
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+const CONTENT_TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+};
+
+export function contentType(file) {
+  return CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/**
+ * Serves `root` on 127.0.0.1 at a free port, under each of `mounts` (URL prefixes ending in
+ * '/'). Anything outside the mounts is a 404, so a page that used absolute URLs would break
+ * under a sub-path mount. Returns { origin, url(mount), requests, close() }.
+ */
+export async function startStaticServer(root = DIST, mounts = ['/']) {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    requests.push({ method: req.method, path: pathname });
+    const send = (status, body, type = 'text/plain; charset=utf-8') => {
+      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'method not allowed');
+    for (const mount of mounts) {
+      if (pathname === mount.slice(0, -1) && mount !== '/') {
+        res.writeHead(301, { location: mount });
+        return res.end();
+      }
+      if (!pathname.startsWith(mount)) continue;
+      let file = path.resolve(root, '.' + path.posix.normalize('/' + pathname.slice(mount.length)));
+      if (file !== root && !file.startsWith(root + path.sep)) return send(403, 'forbidden');
+      try {
+        let st = await stat(file);
+        if (st.isDirectory()) {
+          file = path.join(file, 'index.html');
+          st = await stat(file);
+        }
+        res.writeHead(200, {
+          'content-type': contentType(file),
+          'content-length': st.size,
+          'cache-control': 'no-store',
+        });
+        if (req.method === 'HEAD') return res.end();
+        return createReadStream(file).pipe(res);
+      } catch {
+        return send(404, `not found: ${pathname}`);
+      }
+    }
+    return send(404, `not found (outside the mounts ${mounts.join(', ')}): ${pathname}`);
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  const origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    url: (mount = mounts[0]) => origin + mount,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    timeout: 120_000,
+  });
+}
+
+/**
+ * Opens a fresh page that records console errors, uncaught page errors, failed requests and
+ * HTTP error responses. `problems()` lists them all as strings.
+ */
+export async function openPage(browser, { viewport = { width: 1280, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.setDefaultTimeout(120_000);
+  const consoleErrors = [];
+  const pageErrors = [];
+  const failedRequests = [];
+  const responses = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') {
+      const loc = msg.location();
+      consoleErrors.push(`${msg.text()}${loc?.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => pageErrors.push(String(err?.stack ?? err)));
+  page.on('requestfailed', (req) =>
+    failedRequests.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`),
+  );
+  page.on('response', (resp) => {
+    responses.push(resp);
+    if (resp.status() >= 400) failedRequests.push(`${resp.status()} ${resp.url()}`);
+  });
+  return {
+    context,
+    page,
+    consoleErrors,
+    pageErrors,
+    failedRequests,
+    responses,
+    problems: () => [
+      ...consoleErrors.map((e) => `console error: ${e}`),
+      ...pageErrors.map((e) => `page error: ${e}`),
+      ...failedRequests.map((e) => `request: ${e}`),
+    ],
+    close: () => context.close(),
+  };
+}
+
+/** Waits until `#status` reads `ready`; on timeout, says what it read instead. */
+export async function waitForReady(page, timeout = 120_000) {
+  try {
+    await page.waitForFunction(
+      () => document.querySelector('#status')?.textContent?.trim() === 'ready',
+      null,
+      { timeout, polling: 100 },
+    );
+  } catch (err) {
+    const status = await page
+      .evaluate(() => document.querySelector('#status')?.textContent ?? '<no #status element>')
+      .catch((e) => `<page gone: ${e}>`);
+    throw new Error(`#status did not become "ready" within ${timeout} ms; it reads ${JSON.stringify(status)}\n${err}`);
+  }
+}
+
+/** Runs the native CLI for the scenario the page shows, returns its parsed JSON report. */
+export function runCli(args = ['run', '--catalog', 'article', '--seed', '1']) {
+  const cmd = ['run', '--quiet', '--locked', '--bin', 'qp', '--', ...args];
+  return new Promise((resolve, reject) => {
+    execFile(
+      'cargo',
+      cmd,
+      { cwd: ROOT, maxBuffer: 256 * 1024 * 1024, timeout: 20 * 60_000 },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`cargo ${cmd.join(' ')} failed: ${err.message}\n${stderr}`));
+        try {
+          resolve(JSON.parse(stdout));
+        } catch (e) {
+          reject(new Error(`cargo ${cmd.join(' ')} did not print one JSON object (${e.message}); stdout starts: ${stdout.slice(0, 500)}`));
+        }
+      },
+    );
+  });
+}
+
+export async function artifactPath(name) {
+  await mkdir(ARTIFACTS, { recursive: true });
+  return path.join(ARTIFACTS, name);
+}
+
+export async function exists(file) {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,134 @@
+// End-to-end: the release build in dist/ (bash scripts/test.sh runs `trunk build --release`
+// first), served by a node:http static server on 127.0.0.1, opened in Debian's Chromium.
+//
+// Page contract: `#status` text becomes `ready`; `#verdict-summary` carries
+// `data-trace-hash` (16 lowercase hex digits) equal to the `trace_hash` that
+// `qp run --catalog article --seed 1` prints, and its text contains the run label.
+//
+// Knobs: QP_E2E_DIST (default dist), QP_E2E_EXPECT_HASH (use this hash instead of running the CLI).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DIST,
+  startStaticServer,
+  launchBrowser,
+  openPage,
+  waitForReady,
+  runCli,
+  artifactPath,
+  exists,
+} from './harness.mjs';
+
+const SUB_PATH = '/sub/path/';
+const HEX16 = /^[0-9a-f]{16}$/;
+// Keys of the CLI's JSON report that may hold the run label the summary must show.
+const LABEL_KEYS = ['label', 'run_label'];
+
+let rootServer;
+let subServer;
+let browser;
+let cli;
+
+before(async () => {
+  if (!(await exists(path.join(DIST, 'index.html')))) {
+    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first (bash scripts/test.sh does)`);
+  }
+  const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
+  if (html.includes('__trunk_address__')) {
+    throw new Error(`${DIST} holds a \`trunk serve\` build (live-reload script): run \`trunk build --release\``);
+  }
+  // The CLI may need compiling: start it now, await it in its test.
+  cli = process.env.QP_E2E_EXPECT_HASH
+    ? Promise.resolve({ trace_hash: process.env.QP_E2E_EXPECT_HASH })
+    : runCli(['run', '--catalog', 'article', '--seed', '1']);
+  cli.catch(() => {}); // reported by the test that awaits it
+  rootServer = await startStaticServer(DIST, ['/']);
+  subServer = await startStaticServer(DIST, [SUB_PATH]);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await rootServer?.close();
+  await subServer?.close();
+});
+
+/** Opens url, waits for ready, runs fn(session); on failure saves a screenshot and lists problems. */
+async function withPage(name, url, fn) {
+  const session = await openPage(browser);
+  try {
+    await session.page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+    await waitForReady(session.page);
+    await fn(session);
+  } catch (err) {
+    const shot = await artifactPath(`failure-${name}.png`);
+    await session.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    const problems = session.problems();
+    err.message += `\n(screenshot: ${shot})` + (problems.length ? `\n${problems.join('\n')}` : '');
+    throw err;
+  } finally {
+    await session.close();
+  }
+}
+
+function assertClean(session) {
+  assert.deepEqual(session.consoleErrors, [], 'console errors');
+  assert.deepEqual(session.pageErrors, [], 'page errors');
+  assert.deepEqual(session.failedRequests, [], 'failed requests');
+}
+
+test('page at / loads with no console or page error and #status reaches ready', { timeout: 300_000 }, async () => {
+  await withPage('root', rootServer.url('/'), async (session) => {
+    assert.equal(await session.page.title(), 'Queue Playground');
+    assertClean(session);
+    const wasm = session.responses.filter((r) => r.url().endsWith('.wasm'));
+    assert.ok(wasm.length >= 1, 'the page fetched a .wasm file');
+    for (const r of wasm) assert.equal(r.headers()['content-type'], 'application/wasm');
+  });
+});
+
+test(`page under the sub-path ${SUB_PATH} loads too (public_url = "./")`, { timeout: 300_000 }, async () => {
+  const before = subServer.requests.length;
+  await withPage('subpath', subServer.url(SUB_PATH), async (session) => {
+    assertClean(session);
+    const outside = subServer.requests.slice(before).filter((r) => !r.path.startsWith(SUB_PATH));
+    assert.deepEqual(outside, [], `every request stays under ${SUB_PATH}`);
+  });
+});
+
+test('data-trace-hash equals the native CLI trace_hash for article, seed 1', { timeout: 25 * 60_000 }, async () => {
+  const report = await cli;
+  const expected = report.trace_hash;
+  assert.match(String(expected), HEX16, 'CLI trace_hash is 16 lowercase hex digits');
+  await withPage('trace-hash', subServer.url(SUB_PATH), async (session) => {
+    const summary = session.page.locator('#verdict-summary');
+    await summary.waitFor({ state: 'visible', timeout: 120_000 });
+    const hash = await summary.getAttribute('data-trace-hash');
+    assert.match(String(hash), HEX16, 'data-trace-hash is 16 lowercase hex digits');
+    assert.equal(hash, expected, 'browser and native CLI agree on the trace hash');
+    const text = (await summary.textContent())?.trim() ?? '';
+    assert.ok(text.length > 0, '#verdict-summary has text');
+    const key = LABEL_KEYS.find((k) => typeof report[k] === 'string' && report[k].length > 0);
+    assert.ok(key, `the CLI report names its run label under one of ${LABEL_KEYS.join(', ')}`);
+    assert.ok(
+      text.includes(report[key]),
+      `#verdict-summary text ${JSON.stringify(text)} contains the run label ${JSON.stringify(report[key])}`,
+    );
+    assertClean(session);
+  });
+});
+
+test('full-page screenshot saved to target/e2e-artifacts/page.png', { timeout: 300_000 }, async (t) => {
+  await withPage('screenshot', subServer.url(SUB_PATH), async (session) => {
+    await session.page.locator('#verdict-summary').waitFor({ state: 'visible', timeout: 120_000 });
+    const file = await artifactPath('page.png');
+    await session.page.screenshot({ path: file, fullPage: true });
+    const png = await readFile(file);
+    assert.ok(png.length > 1000, `screenshot is ${png.length} bytes`);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
+    t.diagnostic(`screenshot: ${file} (${png.length} bytes)`);
+    assertClean(session);
+  });
+});

@@ -1,1 +1,191 @@
-fn main(){}
+//! Throughput of the engine on the tutorial workload scaled up: one persistent producer, four
+//! manual-ack consumers with prefetch, random consumer crashes and one broker restart, the
+//! full trace kept. Run with `cargo bench --bench throughput`; set `QP_BENCH_MESSAGES`
+//! (default 1,000,000) and `QP_BENCH_INTERVAL_MS` (default 0) to change the load;
+//! `QP_BENCH_REPORT=0` skips the report (to profile `run_until` alone). Under
+//! `cargo test --benches` (no `--bench` argument) it runs a 2,000-message smoke test.
+//!
+//! Wall-clock time is measured here, in the driver; the engine itself never reads a clock.
+//! Heap use is measured by a counting global allocator (current and peak bytes).
+
+use queue_playground::engine::rng::Ratio;
+use queue_playground::engine::trace::{Event, TraceEntry};
+use queue_playground::engine::{Sim, Until};
+use queue_playground::report::Report;
+use queue_playground::scenario::{
+    ActorSpec, ConsumerSpec, FaultAction, FaultSpec, Limits, ProducerSpec, QueueSpec, RandomFaults, RetrySpec, Scenario, Trigger,
+    STEPS_MAX,
+};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+/// The system allocator, counting live and peak heap bytes.
+struct Counting;
+
+static CURRENT_BYTES: AtomicUsize = AtomicUsize::new(0);
+static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+fn grew(bytes: usize) {
+    let now = CURRENT_BYTES.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK_BYTES.fetch_max(now, Ordering::Relaxed);
+}
+
+fn shrank(bytes: usize) {
+    CURRENT_BYTES.fetch_sub(bytes, Ordering::Relaxed);
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size > layout.size() {
+                grew(new_size - layout.size());
+            } else {
+                shrank(layout.size() - new_size);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(text) => text.replace('_', "").parse().unwrap_or_else(|e| panic!("{name}={text:?}: {e}")),
+        Err(_) => default,
+    }
+}
+
+/// The tutorial's work queue, scaled to `messages`.
+fn workload(messages: u32, interval_ms: u64) -> Scenario {
+    // Four consumers with prefetch 50 and a 1 ms link drain about 100 messages per ms.
+    let drain_ms = u64::from(messages) / 100;
+    let produce_ms = u64::from(messages) * interval_ms;
+    let restart_at_ms = (drain_ms.max(produce_ms) / 2).max(10);
+    let producer = ProducerSpec {
+        queue: "task_queue".into(),
+        messages,
+        interval_ms,
+        delivery_mode: 2,
+        retry: Some(RetrySpec { attempts_max: 30, backoff_ms: 100, jitter_ms: 50 }),
+        ..ProducerSpec::article("new_task")
+    };
+    let consumer = |i: u32| {
+        ActorSpec::Consumer(ConsumerSpec {
+            queue: "task_queue".into(),
+            auto_ack: false,
+            prefetch_count: Some(50),
+            work_ms: 0,
+            reconnect_ms: Some(500),
+            ..ConsumerSpec::article(&format!("worker-{i}"))
+        })
+    };
+    let scenario = Scenario {
+        name: format!("throughput-{messages}"),
+        title: "The work queue, scaled up, with crashes and a broker restart".into(),
+        seed: 42,
+        broker: Default::default(),
+        network: Default::default(),
+        queues: vec![QueueSpec::new("task_queue", true)],
+        exchanges: Vec::new(),
+        bindings: Vec::new(),
+        actors: std::iter::once(ActorSpec::Producer(producer)).chain((1..=4).map(consumer)).collect(),
+        faults: vec![FaultSpec { when: Trigger::AtMs(restart_at_ms), action: FaultAction::StopNode { node: 0, restart: true } }],
+        random_faults: Some(RandomFaults {
+            consumer_crash: Ratio { numerator: 1, denominator: 200_000 },
+            actor_restart_ms: 100,
+            until_ms: 1_000_000_000,
+            ..RandomFaults::default()
+        }),
+        limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: messages },
+    };
+    scenario.validate().unwrap_or_else(|e| panic!("the bench scenario is invalid: {e}"));
+    scenario
+}
+
+fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test --benches` does not, and then a small run
+    // is enough to prove the bench still works.
+    let benchmarking = std::env::args().any(|a| a == "--bench");
+    let messages = env_u64("QP_BENCH_MESSAGES", if benchmarking { 1_000_000 } else { 2_000 });
+    let messages = u32::try_from(messages).expect("QP_BENCH_MESSAGES fits in u32");
+    let interval_ms = env_u64("QP_BENCH_INTERVAL_MS", 0);
+    let scenario = workload(messages, interval_ms);
+
+    let baseline_bytes = CURRENT_BYTES.load(Ordering::Relaxed);
+    PEAK_BYTES.store(baseline_bytes, Ordering::Relaxed);
+    let mut sim = Sim::new(&scenario).expect("the bench scenario builds");
+    let started = Instant::now();
+    sim.run_until(Until::Quiescence);
+    let seconds = started.elapsed().as_secs_f64();
+    let peak_bytes = PEAK_BYTES.load(Ordering::Relaxed) - baseline_bytes;
+    let live_bytes = CURRENT_BYTES.load(Ordering::Relaxed) - baseline_bytes;
+
+    let trace = sim.trace();
+    let events = trace.len();
+    let published = trace.iter().filter(|e| matches!(e.event, Event::MessagePublished { .. })).count();
+    let logical = sim.ledger().messages.len();
+    let crashes = trace.iter().filter(|e| matches!(e.event, Event::ActorCrashed { .. })).count();
+    let node_stops = trace.iter().filter(|e| matches!(e.event, Event::NodeStopped { .. } | Event::NodeCrashed { .. })).count();
+
+    if env_u64("QP_BENCH_REPORT", 1) == 0 {
+        println!("{logical} messages, {events} events, {seconds:.3} s, {:.0} messages/s, {:.0} events/s", logical as f64 / seconds, events as f64 / seconds);
+        return;
+    }
+    let report_started = Instant::now();
+    let report = Report::new(&sim, false);
+    let report_seconds = report_started.elapsed().as_secs_f64();
+    let conservation_started = Instant::now();
+    let conservation = sim.check_conservation();
+    let conservation_seconds = conservation_started.elapsed().as_secs_f64();
+
+    println!("queue-playground throughput (cargo bench --bench throughput)");
+    println!("  workload          1 producer (delivery_mode 2, interval {interval_ms} ms), 4 consumers (manual ack, prefetch 50)");
+    println!("                    random consumer crashes 1/200000 per op, one broker stop_node + restart");
+    println!("  messages          {logical} logical, {published} publish events");
+    println!("  events            {events}");
+    println!("  finish            {:?} at {} ms simulated", sim.finish(), sim.now_ms());
+    println!("  faults            {crashes} consumer crashes, {node_stops} broker stops");
+    println!("  run_until         {seconds:.3} s");
+    println!("  messages/s        {:.0}", logical as f64 / seconds);
+    println!("  events/s          {:.0}", events as f64 / seconds);
+    println!("  peak heap         {peak_bytes} bytes ({}), live after the run {}", mib(peak_bytes), mib(live_bytes));
+    println!("  peak bytes/event  {:.1}", peak_bytes as f64 / events.max(1) as f64);
+    println!("  live bytes/event  {:.1}", live_bytes as f64 / events.max(1) as f64);
+    println!("  size_of           TraceEntry {} bytes, Event {} bytes", std::mem::size_of::<TraceEntry>(), std::mem::size_of::<Event>());
+    println!("  report            {report_seconds:.3} s (per-message verdicts + trace hash)");
+    println!("  summary           {}", report.summary);
+    println!("  trace hash        {}", report.trace_hash);
+    match &conservation {
+        Ok(()) => println!("  conservation      ok ({conservation_seconds:.3} s)"),
+        Err(problem) => println!("  conservation      VIOLATED: {problem}"),
+    }
+    if conservation.is_err() {
+        std::process::exit(1);
+    }
+}

@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Property tests over random fault schedules. Each failure message carries the scenario as
 //! JSON: save it to a file and run `cargo run --bin qp -- run FILE` to reproduce the run.
 

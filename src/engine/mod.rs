@@ -1,6 +1,7 @@
 //! The engine: a pure, deterministic message-queue world. No clock, no I/O, no web crates.
 //! `world::Sim` is the entry point; the UI, the CLI and the tests only drive it.
 
+pub mod agenda;
 pub mod broker;
 pub mod checker;
 pub mod ids;

@@ -39,6 +39,31 @@ pub enum OpKind {
 }
 
 impl OpKind {
+    /// The position of `self.name()` in `OP_NAMES`.
+    pub fn index(self) -> usize {
+        match self {
+            OpKind::Connect => 0,
+            OpKind::OpenChannel => 1,
+            OpKind::DeclareQueue => 2,
+            OpKind::ConfirmSelect => 3,
+            OpKind::Qos => 4,
+            OpKind::LoopStart => 5,
+            OpKind::Publish => 6,
+            OpKind::PrintSent => 7,
+            OpKind::Sleep => 8,
+            OpKind::LoopEnd => 9,
+            OpKind::Consume => 10,
+            OpKind::PrintWaiting => 11,
+            OpKind::StartConsuming => 12,
+            OpKind::PrintReceived { .. } => 13,
+            OpKind::Work => 14,
+            OpKind::ApplyOnce => 15,
+            OpKind::Ack => 16,
+            OpKind::Fail => 17,
+            OpKind::Close => 18,
+        }
+    }
+
     /// The name used by fault triggers (`{"after": {"op": "basic_ack", ...}}`).
     pub fn name(self) -> &'static str {
         match self {
@@ -251,4 +276,23 @@ pub fn consumer(spec: &ConsumerSpec, queue_durable: bool) -> Program {
     b.main("print(' [*] Waiting for messages. To exit press CTRL+C')", OpKind::PrintWaiting);
     b.main("channel.start_consuming()", OpKind::StartConsuming);
     b.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_index_is_the_position_of_its_name() {
+        let all = [
+            OpKind::Connect, OpKind::OpenChannel, OpKind::DeclareQueue, OpKind::ConfirmSelect, OpKind::Qos,
+            OpKind::LoopStart, OpKind::Publish, OpKind::PrintSent, OpKind::Sleep, OpKind::LoopEnd, OpKind::Consume,
+            OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work,
+            OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close,
+        ];
+        assert_eq!(all.len(), OP_NAMES.len());
+        for kind in all {
+            assert_eq!(OP_NAMES[kind.index()], kind.name());
+        }
+    }
 }

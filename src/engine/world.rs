@@ -7,6 +7,7 @@
 //! seed's streams; after every broker call the outbox is drained (events recorded, frames
 //! sent) before anything else happens.
 
+use super::agenda::Agenda;
 use super::broker::rabbit::RabbitBroker;
 use super::broker::{Broker, Ctx, Outbox};
 use super::checker::{Checker, Verdict};
@@ -14,12 +15,13 @@ use super::ids::*;
 use super::ledger::{Ledger, Place};
 use super::network::Network;
 use super::program::{Op, OpKind, OP_NAMES};
+
+const OP_COUNT: usize = OP_NAMES.len();
 use super::rng::{Rng, Stream};
 use super::setup::Setup;
 use super::trace::*;
 use crate::scenario::{ActorSpec, FaultAction, OnFailure, Scenario, ScenarioError, Trigger};
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// Frames from a client to the broker.
@@ -50,31 +52,6 @@ enum Job {
     StartNode { node: NodeId },
     RestartActor { actor: ActorId },
     Expire { copy: CopyId },
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Scheduled {
-    at_ms: u64,
-    seq: u64,
-    job: Job,
-}
-
-impl PartialEq for Scheduled {
-    fn eq(&self, other: &Self) -> bool {
-        (self.at_ms, self.seq) == (other.at_ms, other.seq)
-    }
-}
-impl Eq for Scheduled {}
-impl PartialOrd for Scheduled {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Scheduled {
-    /// Reversed, so the `BinaryHeap` pops the earliest job first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        (other.at_ms, other.seq).cmp(&(self.at_ms, self.seq))
-    }
 }
 
 /// A delivery as the client holds it.
@@ -138,7 +115,7 @@ pub struct ActorRuntime {
     pub line: u16,
     /// The op that just ran and whose `after` triggers are due at the next wake.
     after_due: Option<OpKind>,
-    op_counts: [u32; 19],
+    op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
 }
@@ -165,7 +142,7 @@ impl ActorRuntime {
             work_ms,
             line: 0,
             after_due: None,
-            op_counts: [0; 19],
+            op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
     }
@@ -217,8 +194,7 @@ enum Flow {
 pub struct Sim {
     setup: Arc<Setup>,
     now_ms: u64,
-    next_seq: u64,
-    agenda: BinaryHeap<Scheduled>,
+    agenda: Agenda<Job>,
     trace: Vec<TraceEntry>,
     ledger: Ledger,
     checker: Checker,
@@ -258,9 +234,12 @@ impl Sim {
             .collect();
         let mut sim = Sim {
             now_ms: 0,
-            next_seq: 0,
-            agenda: BinaryHeap::new(),
-            trace: Vec::new(),
+            agenda: Agenda::default(),
+            // About a dozen events per message: reserve once instead of doubling a huge trace.
+            trace: Vec::with_capacity(scenario.actors.iter().map(|a| match a {
+                ActorSpec::Producer(p) => p.messages as usize * 12,
+                ActorSpec::Consumer(_) => 0,
+            }).sum::<usize>().min(1 << 25) + 64),
             ledger: Ledger::default(),
             checker: Checker::default(),
             broker,
@@ -372,8 +351,12 @@ impl Sim {
     // ----- driving the world -----
 
     fn schedule(&mut self, at_ms: u64, job: Job) {
-        self.next_seq += 1;
-        self.agenda.push(Scheduled { at_ms, seq: self.next_seq, job });
+        self.agenda.push(self.now_ms, at_ms, job);
+    }
+
+    /// Schedule a frame on its connection's lane (frames of one direction stay in order).
+    fn schedule_frame(&mut self, connection: ConnectionId, to_broker: bool, at_ms: u64, job: Job) {
+        self.agenda.push_lane(connection.0 * 2 + u32::from(!to_broker), at_ms, job);
     }
 
     fn record(&mut self, event: Event) {
@@ -390,18 +373,16 @@ impl Sim {
     /// Handle jobs until one records an event. False once the run is over.
     pub fn step(&mut self) -> bool {
         while self.finish.is_none() {
-            let Some(next) = self.agenda.pop() else {
+            let Some((at_ms, _)) = self.agenda.peek() else {
                 self.finish = Some(Finish::Quiescent);
                 return false;
             };
             let limits = &self.setup.scenario.limits;
-            if next.at_ms > limits.time_ms_max {
-                self.agenda.push(next);
+            if at_ms > limits.time_ms_max {
                 self.stop_at_limit(Limit::TimeMs);
                 return true;
             }
             if self.jobs_handled >= limits.steps_max {
-                self.agenda.push(next);
                 self.stop_at_limit(Limit::Steps);
                 return true;
             }
@@ -409,6 +390,7 @@ impl Sim {
                 self.stop_at_limit(Limit::Messages);
                 return true;
             }
+            let next = self.agenda.pop().expect("peeked");
             debug_assert!(next.at_ms >= self.now_ms, "time went backwards");
             self.now_ms = next.at_ms;
             self.jobs_handled += 1;
@@ -427,7 +409,7 @@ impl Sim {
             match until {
                 Until::Quiescence => {}
                 Until::TimeMs(t) => {
-                    if self.agenda.peek().is_none_or(|next| next.at_ms > t) {
+                    if self.agenda.peek().is_none_or(|(at_ms, _)| at_ms > t) {
                         self.now_ms = self.now_ms.max(t.min(self.setup.scenario.limits.time_ms_max));
                         return;
                     }
@@ -548,12 +530,12 @@ impl Sim {
                 let record = *self.ledger.copy(copy);
                 let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
                 self.record(Event::MessageDuplicated { copy: twin, from: copy });
-                self.schedule(at, Job::ToBroker { connection, frame });
-                self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
+                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame });
+                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
                 return;
             }
         }
-        self.schedule(at, Job::ToBroker { connection, frame });
+        self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame });
     }
 
     fn send_to_client(&mut self, connection: ConnectionId, frame: BrokerFrame) {
@@ -569,7 +551,7 @@ impl Sim {
             return;
         }
         let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
-        self.schedule(at, Job::ToClient { connection, frame });
+        self.schedule_frame(connection, false, at, Job::ToClient { connection, frame });
     }
 
     fn frame_at_broker(&mut self, connection: ConnectionId, frame: ClientFrame) {
@@ -695,7 +677,7 @@ impl Sim {
         if self.setup.op_triggers.is_empty() {
             return false;
         }
-        let count = self.actors[actor.index()].op_counts[op_index(kind)];
+        let count = self.actors[actor.index()].op_counts[kind.index()];
         let due: Vec<u16> = self
             .setup
             .op_triggers
@@ -768,7 +750,7 @@ impl Sim {
                 return;
             }
             let runtime = &mut self.actors[actor.index()];
-            runtime.op_counts[op_index(op.kind)] += 1;
+            runtime.op_counts[op.kind.index()] += 1;
             runtime.line = op.line;
             match self.execute(actor, op) {
                 Flow::Inline => continue,
@@ -1156,7 +1138,7 @@ impl Sim {
             if self.broker.is_open(connection) {
                 // The kernel closes the socket; the broker sees it after frames in flight.
                 let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
-                self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Close });
+                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame: ClientFrame::Close });
             }
         }
     }
@@ -1268,8 +1250,4 @@ impl Sim {
             }
         }
     }
-}
-
-fn op_index(kind: OpKind) -> usize {
-    OP_NAMES.iter().position(|n| *n == kind.name()).expect("every op is named")
 }

@@ -1,6 +1,6 @@
 //! Every row of ../shared/ground-truth/rabbitmq.md as a scenario whose outcome must match
 //! what a real RabbitMQ 3.10 did: lost ids, delivery order with redelivered flags, queue
-//! depths and client errors. Row j4 (basic.cancel) is not modelled yet.
+//! depths and client errors.
 
 use queue_playground::engine::broker::Broker;
 use queue_playground::engine::ids::{ActorId, QueueId};
@@ -463,4 +463,38 @@ fn row_j3_in_flight_message_moves_to_the_other_consumer_out_of_order() {
     assert_eq!(order(&sim, "B"), strings("1 3 2r 4 5 6 7 8 9"));
     assert_eq!(report.counts.lost, 0);
     assert_eq!(report.data_with(Verdict::Duplicated), vec![2], "A printed 2 before it died");
+}
+
+#[test]
+fn row_j4_cancel_keeps_unacked_and_close_requeues_them() {
+    let s = scenario(
+        "j4",
+        vec![queue("test_queue", true)],
+        vec![
+            producer("producer", "test_queue", 5, 5),
+            consumer("consumer", "test_queue", |c| {
+                c.auto_ack = false;
+                c.work_ms = 1_000;
+                c.start_ms = 100;
+            }),
+            consumer("drain", "test_queue", |c| c.start_ms = 2_000),
+        ],
+        vec![at(500, FaultAction::Cancel("consumer".into())), at(1_500, FaultAction::Stop("consumer".into()))],
+    );
+    let after_cancel = {
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_until(Until::TimeMs(600));
+        sim
+    };
+    assert!(after_cancel.trace().iter().any(|e| matches!(e.event, Event::ConsumerCancelled { .. })));
+    assert_eq!(depth(&after_cancel, "test_queue"), (0, 5), "a cancel does not requeue");
+    let after_ack = {
+        let mut sim = Sim::new(&s).unwrap();
+        sim.run_until(Until::TimeMs(1_400));
+        sim
+    };
+    assert_eq!(depth(&after_ack, "test_queue"), (0, 4), "an ack after the cancel is accepted");
+    let (sim, report) = run(&s);
+    assert_eq!(order(&sim, "drain"), strings("1r 2r 3r 4r"), "closing the channel requeues the rest");
+    assert_eq!(report.counts.lost, 0);
 }

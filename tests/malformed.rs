@@ -12,32 +12,32 @@ const VALID: &str = r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"co
 
 /// (what is wrong, the scenario text, the exact error `Scenario::from_json` gives).
 const CASES: &[(&str, &str, &str)] = &[
-    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "not a valid scenario file (line 1, column 98): unknown field `colour`, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits` at line 1 column 98"),
-    ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file (line 1, column 46): unknown field `durability`, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node` at line 1 column 46"),
-    ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file (line 1, column 24): invalid type: string \"one\", expected u64 at line 1 column 24"),
-    ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file (line 1, column 49): invalid type: string \"yes\", expected a boolean at line 1 column 49"),
-    ("missing queues", r#"{"name":"x","actors":[{"role":"consumer","name":"c"}]}"#, "not a valid scenario file (line 1, column 54): missing field `queues` at line 1 column 54"),
+    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "not a valid scenario file: unknown field `colour`, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits` at line 1 column 98"),
+    ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown field `durability`, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node` at line 1 column 46"),
+    ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: invalid type: string \"one\", expected u64 at line 1 column 24"),
+    ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: invalid type: string \"yes\", expected a boolean at line 1 column 49"),
+    ("missing queues", r#"{"name":"x","actors":[{"role":"consumer","name":"c"}]}"#, "not a valid scenario file: missing field `queues` at line 1 column 54"),
     ("empty queues", r#"{"name":"x","queues":[],"actors":[{"role":"consumer","name":"c"}]}"#, "queues: at least one queue is needed"),
     ("empty actors", r#"{"name":"x","queues":[{"name":"q"}],"actors":[]}"#, "actors: at least one producer or consumer is needed"),
     ("empty name", r#"{"name":" ","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must not be empty"),
-    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "not a valid scenario file (line 1, column 64): unknown variant `observer`, expected `producer` or `consumer` at line 1 column 64"),
+    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown variant `observer`, expected `producer` or `consumer` at line 1 column 64"),
     ("unknown queue in a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"nope"}]}"#, "actors[0].queue: queue \"nope\" is not declared in queues"),
     ("unknown queue in a producer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"p"}]}"#, "actors[1].queue: queue \"test_queue\" is not declared in queues"),
     ("duplicate actor name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"c","queue":"q"}]}"#, "actors[1].name: two actors are named \"c\""),
     ("actor named like a node", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"rabbit@0","queue":"q"}]}"#, "actors[0].name: must not be empty nor start with \"rabbit@\""),
     ("duplicate queue name", r#"{"name":"x","queues":[{"name":"q"},{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[1].name: queue \"q\" is declared twice"),
     ("delivery_mode 3", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","delivery_mode":3}]}"#, "actors[0].delivery_mode: must be 1 (transient) or 2 (persistent), got 3"),
-    ("prefetch negative", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":-1}]}"#, "not a valid scenario file (line 1, column 126): invalid value: integer `-1`, expected u16 at line 1 column 126"),
-    ("prefetch too large", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#, "not a valid scenario file (line 1, column 129): invalid value: integer `70000`, expected u16 at line 1 column 129"),
+    ("prefetch negative", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":-1}]}"#, "not a valid scenario file: invalid value: integer `-1`, expected u16 at line 1 column 126"),
+    ("prefetch too large", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#, "not a valid scenario file: invalid value: integer `70000`, expected u16 at line 1 column 129"),
     ("unknown fault op name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_explode","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.op: unknown operation \"basic_explode\" (known: connect, channel, queue_declare, confirm_delivery, basic_qos, loop, basic_publish, print_sent, sleep, loop_end, basic_consume, print_waiting, start_consuming, print_received, work, apply_once, basic_ack, on_failure, close)"),
-    ("unknown fault action", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"explode":"c"}}]}"#, "not a valid scenario file (line 1, column 135): unknown variant `explode`, expected one of `crash`, `stop`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow` at line 1 column 135"),
+    ("unknown fault action", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"explode":"c"}}]}"#, "not a valid scenario file: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow` at line 1 column 135"),
     ("fault trigger occurrence 0", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_ack","occurrence":0}},"do":{"crash":"c"}}]}"#, "faults[0].when.occurrence: counts from 1"),
     ("fault naming an unknown actor", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"crash":"ghost"}}]}"#, "faults[0].do: no actor is named \"ghost\""),
     ("fault trigger on an unknown actor", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"before":{"actor":"ghost","op":"basic_ack","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.actor: no actor is named \"ghost\""),
     ("partition with same endpoints", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"partition":["c","c"]}}]}"#, "faults[0].do: the two endpoints must differ"),
     ("partition with unknown node", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"partition":["c","rabbit@1"]}}]}"#, "faults[0].do: unknown endpoint \"rabbit@1\" (an actor name or rabbit@N)"),
     ("poison a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"poison_next":"c"}}]}"#, "faults[0].do: \"c\" is not a producer"),
-    ("crash_node out of range", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"crash_node":{"node":3,"restart":true}}}]}"#, "faults[0].do: node 3 does not exist (the broker has 1 nodes)"),
+    ("crash_node out of range", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"crash_node":{"node":3,"restart":true}}}]}"#, "faults[0].do: node 3 does not exist (the broker has 1 node(s))"),
     ("random_faults ratio numerator > denominator", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"random_faults":{"consumer_crash":{"numerator":3,"denominator":2},"until_ms":100}}"#, "random_faults.consumer_crash: numerator must be at most denominator, and denominator non-zero"),
     ("random_faults zero denominator", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"random_faults":{"frame_loss":{"numerator":1,"denominator":0}}}"#, "random_faults.frame_loss: numerator must be at most denominator, and denominator non-zero"),
     ("messages over the hard limit", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","messages":10000001}],"limits":{"messages_max":10000000}}"#, "actors[0].messages: at most 10000000 messages, got 10000001"),
@@ -46,14 +46,14 @@ const CASES: &[(&str, &str, &str)] = &[
     ("quorum queue non-durable", r#"{"name":"x","broker":{"nodes":3},"queues":[{"name":"q","type":"quorum"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durable: a quorum queue must be durable"),
     ("quorum queue on two nodes", r#"{"name":"x","broker":{"nodes":2},"queues":[{"name":"q","type":"quorum","durable":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].type: a quorum queue needs 1 or at least 3 broker nodes"),
     ("delivery_limit on a classic queue", r#"{"name":"x","queues":[{"name":"q","delivery_limit":3}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].delivery_limit: only quorum queues have a delivery limit"),
-    ("unknown queue type", r#"{"name":"x","queues":[{"name":"q","type":"stream"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file (line 1, column 49): unknown variant `stream`, expected `classic` or `quorum` at line 1 column 49"),
-    ("actor node out of range", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","node":1}]}"#, "actors[0].node: node 1 does not exist (the broker has 1 nodes)"),
-    ("queue node out of range", r#"{"name":"x","broker":{"nodes":2},"queues":[{"name":"q","node":2}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].node: node 2 does not exist (the broker has 2 nodes)"),
+    ("unknown queue type", r#"{"name":"x","queues":[{"name":"q","type":"stream"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown variant `stream`, expected `classic` or `quorum` at line 1 column 49"),
+    ("actor node out of range", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","node":1}]}"#, "actors[0].node: node 1 does not exist (the broker has 1 node(s))"),
+    ("queue node out of range", r#"{"name":"x","broker":{"nodes":2},"queues":[{"name":"q","node":2}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].node: node 2 does not exist (the broker has 2 node(s))"),
     ("zero broker nodes", r#"{"name":"x","broker":{"nodes":0},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "broker.nodes: must be between 1 and 7, got 0"),
     ("unknown broker model", r#"{"name":"x","broker":{"model":"kafka"},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "broker.model: unknown broker model \"kafka\" (supported: \"rabbitmq\")"),
     ("nack on_failure with auto_ack", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","on_failure":"nack_requeue"}]}"#, "actors[0].on_failure: with auto_ack=True there is nothing to nack or reject"),
     ("attempts_max with auto_ack", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","attempts_max":3}]}"#, "actors[0].attempts_max: needs manual ack (auto_ack=false)"),
-    ("unknown on_failure", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"on_failure":"ignore"}]}"#, "not a valid scenario file (line 1, column 128): unknown variant `ignore`, expected one of `crash`, `nack_requeue`, `nack_drop`, `reject_requeue`, `reject_drop` at line 1 column 128"),
+    ("unknown on_failure", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"on_failure":"ignore"}]}"#, "not a valid scenario file: unknown variant `ignore`, expected one of `crash`, `nack_requeue`, `nack_drop`, `reject_requeue`, `reject_drop` at line 1 column 128"),
     ("dead-letter exchange not declared", r#"{"name":"x","queues":[{"name":"q","dead_letter_exchange":"dlx"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].dead_letter_exchange: exchange \"dlx\" is not declared"),
     ("binding to an unknown queue", r#"{"name":"x","exchanges":[{"name":"logs","type":"fanout"}],"bindings":[{"exchange":"logs","queue":"nope"}],"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "bindings[0].queue: queue \"nope\" is not declared"),
     ("retry attempts_max 0", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","retry":{"attempts_max":0,"backoff_ms":10}}]}"#, "actors[0].retry.attempts_max: must be between 1 and 1000"),
@@ -63,9 +63,9 @@ const CASES: &[(&str, &str, &str)] = &[
   "name": "x",
   "queues": [{ "name": "q" }],
   "actors": [{ "role": "consumer",
-"#, "not a valid scenario file (line 5, column 0): EOF while parsing a value at line 5 column 0"),
-    ("not JSON at all", r#"queues: [q]"#, "not a valid scenario file (line 1, column 1): expected value at line 1 column 1"),
-    ("empty text", r#""#, "not a valid scenario file (line 1, column 0): EOF while parsing a value at line 1 column 0"),
+"#, "not a valid scenario file: EOF while parsing a value at line 5 column 0"),
+    ("not JSON at all", r#"queues: [q]"#, "not a valid scenario file: expected value at line 1 column 1"),
+    ("empty text", r#""#, "not a valid scenario file: EOF while parsing a value at line 1 column 0"),
 ];
 
 #[test]
@@ -108,7 +108,7 @@ fn errors_name_the_field_or_the_position() {
     for (what, text, _) in CASES {
         let error = Scenario::from_json(text).expect_err(what);
         if error.field.is_empty() {
-            assert!(error.problem.contains("(line ") && error.problem.contains(", column "), "{what}: a parse error must give line and column: {error}");
+            assert!(error.problem.contains(" at line ") && error.problem.contains(" column "), "{what}: a parse error must give line and column: {error}");
         } else {
             assert!(error.to_string().starts_with(&format!("{}: ", error.field)), "{what}: {error} must read `field: problem`");
             assert!(!error.problem.is_empty(), "{what}: the problem must be stated");

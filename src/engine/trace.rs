@@ -153,6 +153,8 @@ pub enum Event {
     FrameDropped { from: Endpoint, to: Endpoint },
     MessageDuplicated { copy: CopyId, from: CopyId },
     ConnectionLost { actor: ActorId, error: ClientError },
+    /// `basic_cancel` reached the broker: no more deliveries; unacked ones stay unacked.
+    ConsumerCancelled { actor: ActorId },
     /// The broker closed a channel and requeued its unacked deliveries.
     ChannelClosed { actor: ActorId, requeued: u32 },
     ActorCrashed { actor: ActorId },
@@ -212,6 +214,7 @@ impl Event {
             | RejectSent { actor, .. }
             | ConnectionLost { actor, .. }
             | ChannelClosed { actor, .. }
+            | ConsumerCancelled { actor }
             | ActorCrashed { actor }
             | ActorStopped { actor }
             | ActorRestarted { actor }

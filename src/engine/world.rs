@@ -30,6 +30,7 @@ enum ClientFrame {
     Publish { copy: CopyId },
     Ack { tag: u32 },
     Nack { tag: u32, requeue: bool },
+    Cancel,
     Close,
 }
 
@@ -563,6 +564,7 @@ impl Sim {
             }
             ClientFrame::Ack { tag } => self.broker_call(|b, cx| b.ack(cx, connection, tag)),
             ClientFrame::Nack { tag, requeue } => self.broker_call(|b, cx| b.nack(cx, connection, tag, requeue)),
+            ClientFrame::Cancel => self.broker_call(|b, cx| b.cancel(cx, connection)),
             ClientFrame::Close => self.broker_call(|b, cx| b.close(cx, connection)),
         }
     }
@@ -1196,6 +1198,12 @@ impl Sim {
             FaultAction::Crash(name) => self.crash_actor(actor_id(self, name)),
             FaultAction::Stop(name) => self.stop_actor(actor_id(self, name)),
             FaultAction::Restart(name) => self.restart_actor(actor_id(self, name)),
+            FaultAction::Cancel(name) => {
+                let actor = actor_id(self, name);
+                if let (ActorStatus::Running, Some(connection)) = (self.actors[actor.index()].status, self.actors[actor.index()].connection) {
+                    self.send_to_broker(connection, ClientFrame::Cancel);
+                }
+            }
             FaultAction::CrashNode { node, restart } | FaultAction::StopNode { node, restart } => {
                 let graceful = matches!(action, FaultAction::StopNode { .. });
                 let node = NodeId(*node);

@@ -374,6 +374,8 @@ pub enum FaultAction {
     Crash(String),
     /// Stop an actor gracefully: it closes its connection.
     Stop(String),
+    /// A consumer calls `basic_cancel`: no more deliveries, its unacked ones stay unacked.
+    Cancel(String),
     /// Start a crashed or stopped actor's program again from the top.
     Restart(String),
     /// Hard-crash a broker node (it comes back after `restart_delay_ms` if `restart`).
@@ -463,7 +465,7 @@ impl Scenario {
     /// Parse and validate a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-            err("", format!("not a valid scenario file (line {}, column {}): {}", e.line(), e.column(), e))
+            err("", format!("not a valid scenario file: {e}"))
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -514,7 +516,7 @@ impl Scenario {
                 return Err(err(field("name"), format!("queue {:?} is declared twice", q.name)));
             }
             if q.node >= self.broker.nodes {
-                return Err(err(field("node"), format!("node {} does not exist (the broker has {} nodes)", q.node, self.broker.nodes)));
+                return Err(err(field("node"), format!("node {} does not exist (the broker has {} node(s))", q.node, self.broker.nodes)));
             }
             if q.queue_type == QueueType::Quorum {
                 if !q.durable {
@@ -568,7 +570,7 @@ impl Scenario {
                 return Err(err(field("name"), format!("two actors are named {name:?}")));
             }
             if actor.node() >= self.broker.nodes {
-                return Err(err(field("node"), format!("node {} does not exist (the broker has {} nodes)", actor.node(), self.broker.nodes)));
+                return Err(err(field("node"), format!("node {} does not exist (the broker has {} node(s))", actor.node(), self.broker.nodes)));
             }
             match actor {
                 ActorSpec::Producer(p) => {
@@ -640,6 +642,12 @@ impl Scenario {
             match &f.action {
                 FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a) => actor_named(a, "actor")?,
                 FaultAction::Slow { actor, .. } => actor_named(actor, "actor")?,
+                FaultAction::Cancel(a) => {
+                    actor_named(a, "actor")?;
+                    if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Consumer(_))) {
+                        return Err(err(field("do"), format!("{a:?} is not a consumer")));
+                    }
+                }
                 FaultAction::DuplicateNext(a) | FaultAction::PoisonNext(a) => {
                     actor_named(a, "actor")?;
                     if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(_))) {
@@ -648,7 +656,7 @@ impl Scenario {
                 }
                 FaultAction::CrashNode { node, .. } | FaultAction::StopNode { node, .. } | FaultAction::StartNode(node) => {
                     if *node >= self.broker.nodes {
-                        return Err(err(field("do"), format!("node {node} does not exist (the broker has {} nodes)", self.broker.nodes)));
+                        return Err(err(field("do"), format!("node {node} does not exist (the broker has {} node(s))", self.broker.nodes)));
                     }
                 }
                 FaultAction::Partition(a, b) | FaultAction::Heal(a, b) | FaultAction::DropNext { from: a, to: b } => {

@@ -69,6 +69,8 @@ pub trait Broker {
     fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId);
     fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32);
     fn nack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, requeue: bool);
+    /// `basic_cancel`: stop consuming; unacked deliveries stay unacked (no requeue).
+    fn cancel(&mut self, cx: &mut Ctx, connection: ConnectionId);
     /// The connection closed (client close, crash, network reset): requeue its unacked.
     fn close(&mut self, cx: &mut Ctx, connection: ConnectionId);
     fn stop_node(&mut self, cx: &mut Ctx, node: NodeId, graceful: bool);

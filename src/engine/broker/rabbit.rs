@@ -282,6 +282,22 @@ impl RabbitBroker {
         }
     }
 
+    /// Remove a channel's consumer from its queue; returns the queue it consumed from.
+    fn unsubscribe(&mut self, connection: ConnectionId) -> Option<QueueId> {
+        let queue = self.channels[connection.index()].consuming.take()?;
+        let q = &mut self.queues[queue.index()];
+        if let Some(at) = q.consumers.iter().position(|&c| c == connection) {
+            q.consumers.remove(at);
+            if q.next_consumer > at {
+                q.next_consumer -= 1;
+            }
+            if q.next_consumer >= q.consumers.len() {
+                q.next_consumer = 0;
+            }
+        }
+        Some(queue)
+    }
+
     fn settle(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) -> Option<(QueueId, CopyId)> {
         let channel = &mut self.channels[connection.index()];
         let at = channel.unacked.binary_search_by_key(&tag, |&(t, _)| t).ok()?;
@@ -401,6 +417,15 @@ impl Broker for RabbitBroker {
         }
     }
 
+    fn cancel(&mut self, cx: &mut Ctx, connection: ConnectionId) {
+        let channel = &self.channels[connection.index()];
+        if channel.open && channel.consuming.is_some() {
+            let actor = channel.actor;
+            self.unsubscribe(connection);
+            cx.out.events.push(Event::ConsumerCancelled { actor });
+        }
+    }
+
     fn close(&mut self, cx: &mut Ctx, connection: ConnectionId) {
         let channel = &mut self.channels[connection.index()];
         if !channel.open {
@@ -408,20 +433,8 @@ impl Broker for RabbitBroker {
         }
         channel.open = false;
         let actor = channel.actor;
-        let consuming = channel.consuming.take();
         let unacked: Vec<(u32, CopyId)> = channel.unacked.drain(..).collect();
-        if let Some(queue) = consuming {
-            let q = &mut self.queues[queue.index()];
-            if let Some(at) = q.consumers.iter().position(|&c| c == connection) {
-                q.consumers.remove(at);
-                if q.next_consumer > at {
-                    q.next_consumer -= 1;
-                }
-                if q.next_consumer >= q.consumers.len() {
-                    q.next_consumer = 0;
-                }
-            }
-        }
+        let consuming = self.unsubscribe(connection);
         if unacked.is_empty() && consuming.is_none() {
             return;
         }

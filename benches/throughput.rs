@@ -8,14 +8,10 @@
 //! Wall-clock time is measured here, in the driver; the engine itself never reads a clock.
 //! Heap use is measured by a counting global allocator (current and peak bytes).
 
-use queue_playground::engine::rng::Ratio;
 use queue_playground::engine::trace::{Event, TraceEntry};
 use queue_playground::engine::{Sim, Until};
 use queue_playground::report::Report;
-use queue_playground::scenario::{
-    ActorSpec, ConsumerSpec, FaultAction, FaultSpec, Limits, ProducerSpec, QueueSpec, RandomFaults, RetrySpec, Scenario, Trigger,
-    STEPS_MAX,
-};
+use queue_playground::scenario::catalog;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -78,51 +74,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
 }
 
 /// The tutorial's work queue, scaled to `messages`.
-fn workload(messages: u32, interval_ms: u64) -> Scenario {
-    // Four consumers with prefetch 50 and a 1 ms link drain about 100 messages per ms.
-    let drain_ms = u64::from(messages) / 100;
-    let produce_ms = u64::from(messages) * interval_ms;
-    let restart_at_ms = (drain_ms.max(produce_ms) / 2).max(10);
-    let producer = ProducerSpec {
-        queue: "task_queue".into(),
-        messages,
-        interval_ms,
-        delivery_mode: 2,
-        retry: Some(RetrySpec { attempts_max: 30, backoff_ms: 100, jitter_ms: 50 }),
-        ..ProducerSpec::article("new_task")
-    };
-    let consumer = |i: u32| {
-        ActorSpec::Consumer(ConsumerSpec {
-            queue: "task_queue".into(),
-            auto_ack: false,
-            prefetch_count: Some(50),
-            work_ms: 0,
-            reconnect_ms: Some(500),
-            ..ConsumerSpec::article(&format!("worker-{i}"))
-        })
-    };
-    let scenario = Scenario {
-        name: format!("throughput-{messages}"),
-        title: "The work queue, scaled up, with crashes and a broker restart".into(),
-        seed: 42,
-        broker: Default::default(),
-        network: Default::default(),
-        queues: vec![QueueSpec::new("task_queue", true)],
-        exchanges: Vec::new(),
-        bindings: Vec::new(),
-        actors: std::iter::once(ActorSpec::Producer(producer)).chain((1..=4).map(consumer)).collect(),
-        faults: vec![FaultSpec { when: Trigger::AtMs(restart_at_ms), action: FaultAction::StopNode { node: 0, restart: true } }],
-        random_faults: Some(RandomFaults {
-            consumer_crash: Ratio { numerator: 1, denominator: 200_000 },
-            actor_restart_ms: 100,
-            until_ms: 1_000_000_000,
-            ..RandomFaults::default()
-        }),
-        limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: messages },
-    };
-    scenario.validate().unwrap_or_else(|e| panic!("the bench scenario is invalid: {e}"));
-    scenario
-}
 
 fn mib(bytes: usize) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
@@ -135,7 +86,7 @@ fn main() {
     let messages = env_u64("QP_BENCH_MESSAGES", if benchmarking { 1_000_000 } else { 2_000 });
     let messages = u32::try_from(messages).expect("QP_BENCH_MESSAGES fits in u32");
     let interval_ms = env_u64("QP_BENCH_INTERVAL_MS", 0);
-    let scenario = workload(messages, interval_ms);
+    let scenario = catalog::scaled_workload(messages, interval_ms);
 
     let baseline_bytes = CURRENT_BYTES.load(Ordering::Relaxed);
     PEAK_BYTES.store(baseline_bytes, Ordering::Relaxed);

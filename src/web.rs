@@ -139,3 +139,28 @@ pub fn start() {
     let root = document.get_element_by_id("app").expect("index.html has #app");
     yew::Renderer::<App>::with_root(root).render();
 }
+
+/// In-browser measurement of the engine: runs the scaled tutorial workload with `messages`
+/// messages and returns JSON `{messages, events, elapsed_ms, messages_per_s, events_per_s,
+/// trace_hash}`. Called by the end-to-end test (`window.wasmBindings.benchEngine(n)`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = benchEngine)]
+pub fn bench_engine(messages: u32) -> String {
+    let scenario = catalog::scaled_workload(messages.clamp(1, 1_000_000), 0);
+    let started_ms = js_sys::Date::now();
+    let mut sim = match Sim::new(&scenario) {
+        Ok(sim) => sim,
+        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
+    };
+    sim.run_until(Until::Quiescence);
+    let elapsed_ms = (js_sys::Date::now() - started_ms).max(1.0);
+    let events = sim.trace().len();
+    serde_json::json!({
+        "messages": messages,
+        "events": events,
+        "elapsed_ms": elapsed_ms,
+        "messages_per_s": (f64::from(messages) * 1000.0 / elapsed_ms).round(),
+        "events_per_s": (events as f64 * 1000.0 / elapsed_ms).round(),
+        "trace_hash": crate::engine::trace::trace_hash(sim.trace()),
+    })
+    .to_string()
+}

@@ -166,3 +166,16 @@ fn the_seed_changes_a_jittery_run() {
     }
     assert!(!changed.is_empty(), "with jitter_ms = 5, changing the seed changed no catalog scenario's trace: the seed is ignored");
 }
+
+/// The scaled workload the page measures (`benchEngine(100000)` in tests/e2e) has this hash
+/// natively too; the end-to-end test checks the browser gets the same.
+pub const SCALED_100K_HASH: &str = "57d92c8b896e1cdf";
+
+#[test]
+fn the_scaled_workload_hash_is_pinned() {
+    let scenario = queue_playground::scenario::catalog::scaled_workload(100_000, 0);
+    let mut sim = Sim::new(&scenario).expect("valid");
+    sim.run_until(Until::Quiescence);
+    let hash = queue_playground::engine::trace::trace_hash(sim.trace());
+    assert_eq!(hash, SCALED_100K_HASH, "re-pin here and in tests/e2e/page.test.mjs after a deliberate engine change");
+}

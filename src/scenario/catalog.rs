@@ -1,7 +1,8 @@
 //! The catalog: the article's §4 scenario and its lessons, as scenario files shipped inside
 //! the binary. Each entry is validated by the tests.
 
-use super::{Scenario, ScenarioError};
+use super::*;
+use crate::engine::rng::Ratio;
 
 /// (name, file contents), in tour order.
 pub const ENTRIES: &[(&str, &str)] = &[
@@ -30,4 +31,53 @@ pub fn get(name: &str) -> Result<Scenario, ScenarioError> {
         problem: format!("no catalog scenario is named {name:?} (known: {})", names().collect::<Vec<_>>().join(", ")),
     })?;
     Scenario::from_json(text)
+}
+
+/// The tutorial's workload scaled up for benchmarks: one producer of `messages` persistent
+/// messages (with retry), four manual-ack consumers that reconnect, random consumer crashes
+/// and one broker restart half-way. Used by `cargo bench` and the page's measurement.
+pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
+    // Four consumers with prefetch 50 and a 1 ms link drain about 100 messages per ms.
+    let drain_ms = u64::from(messages) / 100;
+    let produce_ms = u64::from(messages) * interval_ms;
+    let restart_at_ms = (drain_ms.max(produce_ms) / 2).max(10);
+    let producer = ProducerSpec {
+        queue: "task_queue".into(),
+        messages,
+        interval_ms,
+        delivery_mode: 2,
+        retry: Some(RetrySpec { attempts_max: 30, backoff_ms: 100, jitter_ms: 50 }),
+        ..ProducerSpec::article("new_task")
+    };
+    let consumer = |i: u32| {
+        ActorSpec::Consumer(ConsumerSpec {
+            queue: "task_queue".into(),
+            auto_ack: false,
+            prefetch_count: Some(50),
+            work_ms: 0,
+            reconnect_ms: Some(500),
+            ..ConsumerSpec::article(&format!("worker-{i}"))
+        })
+    };
+    let scenario = Scenario {
+        name: format!("throughput-{messages}"),
+        title: "The work queue, scaled up, with crashes and a broker restart".into(),
+        seed: 42,
+        broker: Default::default(),
+        network: Default::default(),
+        queues: vec![QueueSpec::new("task_queue", true)],
+        exchanges: Vec::new(),
+        bindings: Vec::new(),
+        actors: std::iter::once(ActorSpec::Producer(producer)).chain((1..=4).map(consumer)).collect(),
+        faults: vec![FaultSpec { when: Trigger::AtMs(restart_at_ms), action: FaultAction::StopNode { node: 0, restart: true } }],
+        random_faults: Some(RandomFaults {
+            consumer_crash: Ratio { numerator: 1, denominator: 200_000 },
+            actor_restart_ms: 100,
+            until_ms: 1_000_000_000,
+            ..RandomFaults::default()
+        }),
+        limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: messages },
+    };
+    scenario.validate().unwrap_or_else(|e| panic!("the bench scenario is invalid: {e}"));
+    scenario
 }

@@ -132,3 +132,36 @@ test('full-page screenshot saved to target/e2e-artifacts/page.png', { timeout: 3
     assertClean(session);
   });
 });
+
+// Measurements, not limits: the figures are printed and saved for README.md.
+test('measure: download size, time to ready, engine speed in wasm', { timeout: 600_000 }, async (t) => {
+  const { readdir } = await import('node:fs/promises');
+  const { gzipSync } = await import('node:zlib');
+  const files = (await readdir(DIST)).filter((f) => /\.(wasm|js|css|html)$/.test(f));
+  let gzipTotal = 0;
+  const sizes = {};
+  for (const f of files) {
+    const gz = gzipSync(await readFile(path.join(DIST, f)), { level: 9 }).length;
+    sizes[f.replace(/-[0-9a-f]{16}/, '')] = gz;
+    gzipTotal += gz;
+  }
+  await withPage('measure', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    await page.goto(rootServer.url('/'), { waitUntil: 'commit' });
+    await page.waitForFunction(() => document.querySelector('#status')?.textContent === 'ready', null, { polling: 'raf', timeout: 120_000 });
+    const readyMs = await page.evaluate(() => performance.now());
+    const raw = await page.evaluate(() => window.wasmBindings.benchEngine(100000));
+    const engine = JSON.parse(raw);
+    assert.equal(engine.error, undefined, `benchEngine failed: ${raw}`);
+    assert.equal(engine.messages, 100000);
+    assert.ok(engine.events > engine.messages * 5, `a run of 100000 messages records events: ${raw}`);
+    // The same trace as natively (tests/golden.rs, SCALED_100K_HASH): crashes and a broker restart included.
+    assert.equal(engine.trace_hash, '57d92c8b896e1cdf', 'the wasm engine and the native engine agree on the scaled workload');
+    const figures = { gzip_bytes_total: gzipTotal, gzip_bytes: sizes, ready_after_navigation_ms: Math.round(readyMs), engine_in_wasm: engine };
+    const file = await artifactPath('measurements.json');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, JSON.stringify(figures, null, 2));
+    t.diagnostic(`measurements: ${JSON.stringify(figures)}`);
+    assertClean(session);
+  });
+});

@@ -263,8 +263,13 @@ pub fn consumer(spec: &ConsumerSpec, queue_durable: bool) -> Program {
     if spec.idempotent {
         b.callback("    store.apply_once(properties.message_id, message)  # skipped if already applied", OpKind::ApplyOnce);
     }
-    if !spec.auto_ack {
-        b.callback("    ch.basic_ack(delivery_tag=method.delivery_tag)", OpKind::Ack);
+    match (spec.auto_ack, spec.ack_every) {
+        (true, _) => {}
+        (false, None) => b.callback("    ch.basic_ack(delivery_tag=method.delivery_tag)", OpKind::Ack),
+        (false, Some(every)) => {
+            b.line(format!("    if method.delivery_tag % {every} == 0:  # acknowledge in batches"));
+            b.callback("        ch.basic_ack(delivery_tag=method.delivery_tag, multiple=True)", OpKind::Ack);
+        }
     }
     b.line("");
     b.line("");

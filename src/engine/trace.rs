@@ -29,6 +29,8 @@ pub enum ClientError {
     CallbackFailed,
     /// The process was killed (SIGKILL); it printed nothing.
     Killed,
+    /// With confirms on, the broker refused the publish (`basic.nack`).
+    Nacked,
 }
 
 impl ClientError {
@@ -40,6 +42,7 @@ impl ClientError {
             ClientError::ConnectionRefused => "pika.exceptions.AMQPConnectionError",
             ClientError::CallbackFailed => "Exception: failed to process message",
             ClientError::Killed => "Killed",
+            ClientError::Nacked => "pika.exceptions.NackError: 1 message(s) NACKed",
         }
     }
 }
@@ -92,8 +95,8 @@ pub enum TerminalText {
     Waiting,
     /// The exception that ended the program.
     Error { error: ClientError },
-    /// ` [!] retrying {'data': i} in N ms`
-    Retrying { data: u32, delay_ms: u32 },
+    /// ` [!] retrying {'data': i}` (the delay is in the `PublishFailed` event before it).
+    Retrying { data: u32 },
 }
 
 impl TerminalText {
@@ -103,9 +106,7 @@ impl TerminalText {
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
             TerminalText::Error { error } => error.text().to_string(),
-            TerminalText::Retrying { data, delay_ms } => {
-                format!(" [!] retrying {{'data': {data}}} in {delay_ms} ms")
-            }
+            TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
         }
     }
 }
@@ -143,6 +144,8 @@ pub enum Event {
     WorkFailed { actor: ActorId, copy: CopyId, line: u16 },
     CallbackFinished { actor: ActorId, copy: CopyId },
     AckSent { actor: ActorId, copy: CopyId, line: u16 },
+    /// `basic_ack(multiple=True)`: acknowledges this delivery and every earlier one.
+    AckMultipleSent { actor: ActorId, copy: CopyId, line: u16 },
     NackSent { actor: ActorId, copy: CopyId, requeue: bool, line: u16 },
     RejectSent { actor: ActorId, copy: CopyId, requeue: bool, line: u16 },
     MessageAcked { copy: CopyId },
@@ -210,6 +213,7 @@ impl Event {
             | WorkFailed { actor, .. }
             | CallbackFinished { actor, .. }
             | AckSent { actor, .. }
+            | AckMultipleSent { actor, .. }
             | NackSent { actor, .. }
             | RejectSent { actor, .. }
             | ConnectionLost { actor, .. }
@@ -245,6 +249,7 @@ impl Event {
             | WorkStarted { line, .. }
             | WorkFailed { line, .. }
             | AckSent { line, .. }
+            | AckMultipleSent { line, .. }
             | NackSent { line, .. }
             | RejectSent { line, .. } => Some(line),
             _ => None,
@@ -269,6 +274,9 @@ impl Event {
         )
     }
 }
+
+// Invariant: the trace stays compact (24 bytes an entry); a bigger event needs a reason.
+const _: () = assert!(std::mem::size_of::<TraceEntry>() <= 24);
 
 /// An event with the simulated time it happened at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

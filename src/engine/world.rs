@@ -28,7 +28,7 @@ use std::sync::Arc;
 #[derive(Clone, Copy, Debug)]
 enum ClientFrame {
     Publish { copy: CopyId },
-    Ack { tag: u32 },
+    Ack { tag: u32, multiple: bool },
     Nack { tag: u32, requeue: bool },
     Cancel,
     Close,
@@ -562,7 +562,7 @@ impl Sim {
                 let route = self.setup.actors[actor.index()].route;
                 self.broker_call(|b, cx| b.publish(cx, connection, copy, route));
             }
-            ClientFrame::Ack { tag } => self.broker_call(|b, cx| b.ack(cx, connection, tag)),
+            ClientFrame::Ack { tag, multiple } => self.broker_call(|b, cx| b.ack(cx, connection, tag, multiple)),
             ClientFrame::Nack { tag, requeue } => self.broker_call(|b, cx| b.nack(cx, connection, tag, requeue)),
             ClientFrame::Cancel => self.broker_call(|b, cx| b.cancel(cx, connection)),
             ClientFrame::Close => self.broker_call(|b, cx| b.close(cx, connection)),
@@ -608,7 +608,7 @@ impl Sim {
                     self.wake_now(actor);
                 } else {
                     self.record(Event::PublishNacked { actor, message });
-                    self.raise(actor, ClientError::StreamLost);
+                    self.raise(actor, ClientError::Nacked);
                 }
             }
             BrokerFrame::Closed { error } => self.connection_lost(actor, error),
@@ -1011,9 +1011,24 @@ impl Sim {
                     Err(e) => return Flow::Raise(e),
                 };
                 let current = self.actors[actor.index()].current.expect("in a callback");
-                self.record(Event::AckSent { actor, copy: current.copy, line });
-                self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag });
-                Flow::Next(0)
+                let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("ack is a consumer op") };
+                match spec.ack_every {
+                    None => {
+                        self.record(Event::AckSent { actor, copy: current.copy, line });
+                        self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: false });
+                        Flow::Next(0)
+                    }
+                    Some(every) if current.tag % u32::from(every) == 0 => {
+                        self.record(Event::AckMultipleSent { actor, copy: current.copy, line });
+                        self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: true });
+                        Flow::Next(0)
+                    }
+                    // Not the end of a batch: the `if` is false, nothing is sent.
+                    Some(_) => {
+                        self.advance(actor);
+                        Flow::Inline
+                    }
+                }
             }
         }
     }
@@ -1089,7 +1104,7 @@ impl Sim {
                         let data = self.ledger.messages[message.index()].data;
                         let line = self.actors[actor.index()].line;
                         self.record(Event::PublishFailed { actor, message, error, retry_in_ms: Some(delay as u32) });
-                        self.record(Event::Printed { actor, text: TerminalText::Retrying { data, delay_ms: delay as u32 }, line });
+                        self.record(Event::Printed { actor, text: TerminalText::Retrying { data }, line });
                         self.wake_in(actor, delay);
                         return;
                     }

@@ -293,6 +293,9 @@ pub struct ConsumerSpec {
     /// Reconnect after a connection error instead of exiting (the article's does not).
     #[serde(default)]
     pub reconnect_ms: Option<u64>,
+    /// Acknowledge in batches: `basic_ack(multiple=True)` on every n-th delivery tag.
+    #[serde(default)]
+    pub ack_every: Option<u16>,
 }
 
 fn default_queue() -> String {
@@ -349,6 +352,7 @@ impl ConsumerSpec {
             node: 0,
             declare: true,
             reconnect_ms: None,
+            ack_every: None,
         }
     }
 }
@@ -599,6 +603,9 @@ impl Scenario {
                     }
                     if c.auto_ack && c.on_failure != OnFailure::Crash {
                         return Err(err(field("on_failure"), "with auto_ack=True there is nothing to nack or reject"));
+                    }
+                    if c.ack_every == Some(0) || (c.auto_ack && c.ack_every.is_some()) {
+                        return Err(err(field("ack_every"), "needs manual ack (auto_ack=false) and must be at least 1"));
                     }
                     if c.auto_ack && c.attempts_max.is_some() {
                         return Err(err(field("attempts_max"), "needs manual ack (auto_ack=false)"));

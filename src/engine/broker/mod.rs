@@ -67,7 +67,8 @@ pub trait Broker {
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);
     /// A publish frame arrived.
     fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId);
-    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32);
+    /// `basic_ack`; with `multiple`, every unacked delivery up to `tag` too.
+    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, multiple: bool);
     fn nack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, requeue: bool);
     /// `basic_cancel`: stop consuming; unacked deliveries stay unacked (no requeue).
     fn cancel(&mut self, cx: &mut Ctx, connection: ConnectionId);

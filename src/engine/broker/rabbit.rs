@@ -391,14 +391,22 @@ impl Broker for RabbitBroker {
         }
     }
 
-    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) {
-        if !self.channels[connection.index()].open {
+    fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, multiple: bool) {
+        let channel = &self.channels[connection.index()];
+        if !channel.open {
             return;
         }
-        if let Some((queue, copy)) = self.settle(cx, connection, tag) {
-            cx.ledger.move_to(copy, Place::Settled);
-            cx.out.events.push(Event::MessageAcked { copy });
-            self.dispatch(cx, queue);
+        let tags: Vec<u32> = if multiple {
+            channel.unacked.iter().map(|&(t, _)| t).take_while(|&t| t <= tag).collect()
+        } else {
+            vec![tag]
+        };
+        for tag in tags {
+            if let Some((queue, copy)) = self.settle(cx, connection, tag) {
+                cx.ledger.move_to(copy, Place::Settled);
+                cx.out.events.push(Event::MessageAcked { copy });
+                self.dispatch(cx, queue);
+            }
         }
     }
 

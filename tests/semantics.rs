@@ -1,0 +1,135 @@
+//! RabbitMQ behaviour beyond the observed rows, as documented: batch acks, TTL, max-length,
+//! quorum delivery limits, topic routing, quorum queues across node crashes, partitions.
+//! Each test pins the exact outcome.
+
+use queue_playground::engine::trace::{DeathReason, DiscardReason, Event};
+use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::report::Report;
+use queue_playground::scenario::*;
+
+fn run_json(json: &str) -> (Sim, Report) {
+    let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
+    let mut sim = Sim::new(&scenario).expect("valid");
+    sim.run_until(Until::Quiescence);
+    sim.check_conservation().expect("conservation");
+    let report = Report::new(&sim, false);
+    (sim, report)
+}
+
+fn discarded(sim: &Sim, reason: DiscardReason) -> Vec<u32> {
+    sim.trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::MessageDiscarded { copy, reason: r } if r == reason => Some(sim.ledger().messages[sim.ledger().message_of(copy).index()].data),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn batch_ack_settles_every_earlier_delivery_and_leaves_the_tail_unacked() {
+    let (sim, report) = run_json(r#"{"name":"batch","queues":[{"name":"q","durable":true}],"actors":[
+        {"role":"producer","name":"p","queue":"q","messages":10,"interval_ms":1},
+        {"role":"consumer","name":"c","queue":"q","auto_ack":false,"ack_every":4,"start_ms":100}]}"#);
+    let batches = sim.trace().iter().filter(|e| matches!(e.event, Event::AckMultipleSent { .. })).count();
+    assert_eq!(batches, 2, "tags 4 and 8 end a batch");
+    assert_eq!(sim.trace().iter().filter(|e| matches!(e.event, Event::MessageAcked { .. })).count(), 8);
+    assert_eq!((report.queues[0].depth, report.queues[0].unacked), (0, 2), "9 and 10 wait for a batch that never ends");
+    let code = sim.setup().actors[1].program.code.join("\n");
+    assert!(code.contains("ch.basic_ack(delivery_tag=method.delivery_tag, multiple=True)"), "{code}");
+}
+
+#[test]
+fn ttl_expires_unconsumed_messages_to_the_dead_letter_exchange() {
+    let (sim, report) = run_json(r#"{"name":"ttl","queues":[
+        {"name":"q","durable":true,"message_ttl_ms":500,"dead_letter_exchange":"dlx"},{"name":"dlq","durable":true}],
+        "exchanges":[{"name":"dlx","type":"fanout"}],"bindings":[{"exchange":"dlx","queue":"dlq"}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":3,"interval_ms":100}]}"#);
+    assert_eq!(report.queues[1].ready, vec![0, 1, 2]);
+    assert!(sim.trace().iter().all(|e| !matches!(e.event, Event::MessageDeadLettered { reason, .. } if reason != DeathReason::Expired)));
+    assert_eq!(report.data_with(Verdict::DeadLettered), vec![0, 1, 2]);
+}
+
+#[test]
+fn ttl_without_dead_letter_exchange_drops_and_the_verdict_is_expired() {
+    let (sim, report) = run_json(r#"{"name":"ttl","queues":[{"name":"q","durable":true,"message_ttl_ms":500}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":3,"interval_ms":100},
+                  {"role":"consumer","name":"c","queue":"q","start_ms":650}]}"#);
+    // Published at ~0, 100, 200 with a 500 ms TTL: 0 and 1 expire before the consumer comes.
+    assert_eq!(discarded(&sim, DiscardReason::Expired), vec![0, 1]);
+    assert_eq!(report.data_with(Verdict::Expired), vec![0, 1]);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![2]);
+}
+
+#[test]
+fn max_length_drop_head_drops_the_oldest() {
+    let (sim, report) = run_json(r#"{"name":"maxlen","queues":[{"name":"q","durable":true,"max_length":3}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":5,"interval_ms":10}]}"#);
+    assert_eq!(report.queues[0].ready, vec![2, 3, 4]);
+    assert_eq!(discarded(&sim, DiscardReason::MaxLength), vec![0, 1]);
+}
+
+#[test]
+fn max_length_reject_publish_refuses_the_newest_and_nacks_the_confirm() {
+    let (sim, report) = run_json(r#"{"name":"maxlen","queues":[{"name":"q","durable":true,"max_length":3,"overflow":"reject-publish"}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":5,"interval_ms":10,"confirms":true}]}"#);
+    assert_eq!(report.queues[0].ready, vec![0, 1, 2]);
+    assert_eq!(discarded(&sim, DiscardReason::MaxLength), vec![3]);
+    assert!(sim.trace().iter().any(|e| matches!(e.event, Event::PublishNacked { .. })));
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("pika.exceptions.NackError: 1 message(s) NACKed"));
+}
+
+#[test]
+fn quorum_delivery_limit_dead_letters_a_poison_message() {
+    let (sim, report) = run_json(r#"{"name":"limit","queues":[
+        {"name":"q","durable":true,"type":"quorum","delivery_limit":2,"dead_letter_exchange":"dlx"},{"name":"dlq","durable":true}],
+        "exchanges":[{"name":"dlx","type":"fanout"}],"bindings":[{"exchange":"dlx","queue":"dlq"}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":3,"interval_ms":10},
+                  {"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":1,"on_failure":"nack_requeue","fail":{"data":[1]},"start_ms":100}]}"#);
+    let deliveries_of_1 = report.messages.iter().find(|m| m.data == 1).unwrap().deliveries.len();
+    assert_eq!(deliveries_of_1, 3, "delivered limit + 1 times");
+    assert_eq!(report.queues[1].ready, vec![1]);
+    assert!(sim.trace().iter().any(|e| matches!(e.event, Event::MessageDeadLettered { reason: DeathReason::DeliveryLimit, .. })));
+    assert_eq!(report.data_with(Verdict::DeadLettered), vec![1]);
+}
+
+#[test]
+fn topic_exchange_routes_by_pattern() {
+    let (_, report) = run_json(r#"{"name":"topic","queues":[{"name":"all"},{"name":"errors"},{"name":"none"}],
+        "exchanges":[{"name":"logs","type":"topic"}],
+        "bindings":[{"exchange":"logs","queue":"all","routing_key":"app.#"},{"exchange":"logs","queue":"errors","routing_key":"*.error"},
+                    {"exchange":"logs","queue":"none","routing_key":"db.*"}],
+        "actors":[{"role":"producer","name":"p","queue":"all","exchange":"logs","routing_key":"app.error","messages":2,"interval_ms":10,"declare":false}]}"#);
+    let ready: Vec<Vec<u32>> = report.queues.iter().map(|q| q.ready.clone()).collect();
+    assert_eq!(ready, vec![vec![0, 1], vec![0, 1], vec![]]);
+}
+
+#[test]
+fn quorum_queue_survives_a_node_crash_classic_queue_waits_for_its_node() {
+    let (sim, report) = run_json(include_str!("../src/scenario/catalog/quorum-node-crash.json"));
+    assert_eq!(report.queues[0].ready, Vec::<u32>::new(), "the consumer drained the quorum queue");
+    let consumer = sim.setup().actor_id("consumer").unwrap();
+    let got: Vec<u32> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::MessageDelivered { copy, actor, .. } if actor == consumer => Some(sim.ledger().messages[sim.ledger().message_of(copy).index()].data),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(got, vec![0, 1, 2, 3, 4]);
+    assert_eq!(report.queues[1].ready, vec![0, 1, 2, 3, 4], "the persistent messages wait on the crashed node");
+    assert_eq!(report.counts.lost, 0);
+}
+
+#[test]
+fn a_partition_between_consumer_and_broker_requeues_its_unacked() {
+    let (sim, report) = run_json(r#"{"name":"partition","queues":[{"name":"q","durable":true}],
+        "actors":[{"role":"producer","name":"p","queue":"q","messages":4,"interval_ms":1},
+                  {"role":"consumer","name":"c","queue":"q","auto_ack":false,"work_ms":100,"start_ms":50,"reconnect_ms":100}],
+        "faults":[{"when":{"at_ms":120},"do":{"partition":["c","rabbit@0"]}},{"when":{"at_ms":400},"do":{"heal":["c","rabbit@0"]}}]}"#);
+    assert!(sim.trace().iter().any(|e| matches!(e.event, Event::ChannelClosed { requeued: 4, .. })));
+    assert_eq!(report.counts.lost, 0);
+    assert_eq!(report.counts.pending, 0);
+    assert_eq!(report.data_with(Verdict::Duplicated), vec![0], "message 0 was printed before the cut and again after");
+}

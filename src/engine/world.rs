@@ -1141,34 +1141,26 @@ impl Sim {
         }
     }
 
+    /// SIGKILL: the process stops at once; the kernel closes its socket, which the broker
+    /// sees after the frames already in flight.
     fn crash_actor(&mut self, actor: ActorId) {
-        let runtime = &mut self.actors[actor.index()];
-        if runtime.status != ActorStatus::Running {
-            return;
-        }
-        runtime.status = ActorStatus::Crashed;
-        runtime.epoch += 1;
-        runtime.pending_message = None;
-        self.record(Event::ActorCrashed { actor });
-        self.drop_client_deliveries(actor);
-        if let Some(connection) = self.actors[actor.index()].connection.take() {
-            if self.broker.is_open(connection) {
-                // The kernel closes the socket; the broker sees it after frames in flight.
-                let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
-                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame: ClientFrame::Close });
-            }
-        }
+        self.take_down(actor, ActorStatus::Crashed, Event::ActorCrashed { actor });
     }
 
+    /// A graceful stop: the program closes its connection.
     fn stop_actor(&mut self, actor: ActorId) {
+        self.take_down(actor, ActorStatus::Stopped, Event::ActorStopped { actor });
+    }
+
+    fn take_down(&mut self, actor: ActorId, status: ActorStatus, event: Event) {
         let runtime = &mut self.actors[actor.index()];
         if runtime.status != ActorStatus::Running {
             return;
         }
-        runtime.status = ActorStatus::Stopped;
+        runtime.status = status;
         runtime.epoch += 1;
         runtime.pending_message = None;
-        self.record(Event::ActorStopped { actor });
+        self.record(event);
         self.drop_client_deliveries(actor);
         if let Some(connection) = self.actors[actor.index()].connection.take() {
             if self.broker.is_open(connection) {

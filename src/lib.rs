@@ -2,7 +2,11 @@
 //! RabbitMQ tutorial's programs, fault injection and a checker, plus (on wasm32) the page.
 
 pub mod engine;
+pub mod i18n;
 pub mod report;
+pub mod session;
+pub mod share;
+pub mod tour;
 pub mod scenario;
 
 #[cfg(target_arch = "wasm32")]

@@ -113,9 +113,16 @@ fn discard_text(reason: DiscardReason, consumer: Option<&str>) -> String {
 impl Report {
     /// Everything about the run so far. `with_trace` includes the full event list.
     pub fn new(sim: &Sim, with_trace: bool) -> Report {
+        Report::with_trace(sim, sim.trace(), with_trace)
+    }
+
+    /// The report of a world whose events are `trace` (a snapshot keeps no trace of its own:
+    /// its session passes the run's trace up to the snapshot's step).
+    pub fn with_trace(sim: &Sim, trace: &[TraceEntry], include_trace: bool) -> Report {
+        assert_eq!(trace.len(), sim.events(), "the trace must be the world's own events");
+        let with_trace = include_trace;
         let setup = sim.setup();
         let ledger = sim.ledger();
-        let trace = sim.trace();
         let actor_name = |a: ActorId| setup.actors[a.index()].name.clone();
         let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
         let mut deliveries: Vec<Vec<DeliveryReport>> = vec![Vec::new(); ledger.messages.len()];

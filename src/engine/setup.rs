@@ -44,6 +44,8 @@ pub struct Setup {
     pub routes: Vec<Vec<QueueId>>,
     pub dead_letter_routes: Vec<Option<RouteId>>,
     pub op_triggers: Vec<OpTrigger>,
+    /// (step, fault index), sorted by step.
+    pub step_triggers: Vec<(u64, u16)>,
     pub random: Option<RandomFaults>,
 }
 
@@ -124,7 +126,7 @@ impl Setup {
         let mut op_triggers = Vec::new();
         for (index, fault) in scenario.faults.iter().enumerate() {
             let (actor, op, occurrence, before) = match &fault.when {
-                Trigger::AtMs(_) => continue,
+                Trigger::AtMs(_) | Trigger::AtStep(_) => continue,
                 Trigger::After { actor, op, occurrence } => (actor, op, *occurrence, false),
                 Trigger::Before { actor, op, occurrence } => (actor, op, *occurrence, true),
             };
@@ -149,7 +151,25 @@ impl Setup {
                 debug_assert!(scenario.node_of(b).is_some() || scenario.actors.iter().any(|x| x.name() == b));
             }
         }
-        Ok(Setup { scenario: scenario.clone(), actors, routes, dead_letter_routes, op_triggers, random: scenario.random_faults.clone() })
+        let mut step_triggers: Vec<(u64, u16)> = scenario
+            .faults
+            .iter()
+            .enumerate()
+            .filter_map(|(index, f)| match f.when {
+                Trigger::AtStep(step) => Some((step, index as u16)),
+                _ => None,
+            })
+            .collect();
+        step_triggers.sort();
+        Ok(Setup {
+            scenario: scenario.clone(),
+            actors,
+            routes,
+            dead_letter_routes,
+            op_triggers,
+            step_triggers,
+            random: scenario.random_faults.clone(),
+        })
     }
 
     pub fn actor_id(&self, name: &str) -> Option<ActorId> {

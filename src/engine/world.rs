@@ -197,6 +197,8 @@ pub struct Sim {
     now_ms: u64,
     agenda: Agenda<Job>,
     trace: Vec<TraceEntry>,
+    /// Events recorded before `trace[0]` (a snapshot drops the trace it was taken with).
+    trace_base: usize,
     ledger: Ledger,
     checker: Checker,
     broker: RabbitBroker,
@@ -211,6 +213,10 @@ pub struct Sim {
     /// Failed processing attempts per message.
     failures: BTreeMap<MessageId, u32>,
     jobs_handled: u64,
+    /// Steps taken so far (handled jobs that recorded events).
+    steps: u64,
+    /// How many of `setup.step_triggers` have fired.
+    step_triggers_fired: usize,
     finish: Option<Finish>,
     outbox: Outbox,
 }
@@ -241,6 +247,7 @@ impl Sim {
                 ActorSpec::Producer(p) => p.messages as usize * 12,
                 ActorSpec::Consumer(_) => 0,
             }).sum::<usize>().min(1 << 25) + 64),
+            trace_base: 0,
             ledger: Ledger::default(),
             checker: Checker::default(),
             broker,
@@ -253,6 +260,8 @@ impl Sim {
             applied: BTreeSet::new(),
             failures: BTreeMap::new(),
             jobs_handled: 0,
+            steps: 0,
+            step_triggers_fired: 0,
             finish: None,
             outbox: Outbox::default(),
             setup: Arc::new(setup),
@@ -265,6 +274,7 @@ impl Sim {
         for (index, actor) in scenario.actors.iter().enumerate() {
             sim.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
         }
+        sim.fire_step_triggers();
         Ok(sim)
     }
 
@@ -276,8 +286,42 @@ impl Sim {
     pub fn now_ms(&self) -> u64 {
         self.now_ms
     }
+    /// The events this world recorded (for a snapshot: only those since it was taken).
     pub fn trace(&self) -> &[TraceEntry] {
         &self.trace
+    }
+
+    /// How many events the run has recorded in all, snapshots included.
+    pub fn events(&self) -> usize {
+        self.trace_base + self.trace.len()
+    }
+
+    /// A copy of the world without its trace: cheap to keep many of. Its later events are
+    /// numbered after the ones it dropped.
+    pub fn snapshot(&self) -> Sim {
+        Sim {
+            setup: Arc::clone(&self.setup),
+            now_ms: self.now_ms,
+            agenda: self.agenda.clone(),
+            trace: Vec::new(),
+            trace_base: self.events(),
+            ledger: self.ledger.clone(),
+            checker: self.checker.clone(),
+            broker: self.broker.clone(),
+            network: self.network.clone(),
+            actors: self.actors.clone(),
+            connections: self.connections.clone(),
+            rng_network: self.rng_network.clone(),
+            rng_faults: self.rng_faults.clone(),
+            rng_workload: self.rng_workload.clone(),
+            applied: self.applied.clone(),
+            failures: self.failures.clone(),
+            jobs_handled: self.jobs_handled,
+            steps: self.steps,
+            step_triggers_fired: self.step_triggers_fired,
+            finish: self.finish,
+            outbox: Outbox::default(),
+        }
     }
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
@@ -361,7 +405,7 @@ impl Sim {
     }
 
     fn record(&mut self, event: Event) {
-        let index = self.trace.len() as u32;
+        let index = self.events() as u32;
         self.checker.observe(index, &event, &self.ledger);
         self.trace.push(TraceEntry { at_ms: self.now_ms, event });
     }
@@ -398,10 +442,29 @@ impl Sim {
             let before = self.trace.len();
             self.handle(next.job);
             if self.trace.len() > before {
+                self.steps += 1;
+                self.fire_step_triggers();
                 return true;
             }
         }
         false
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Perform the faults due after the current step.
+    fn fire_step_triggers(&mut self) {
+        while let Some(&(step, index)) = self.setup.step_triggers.get(self.step_triggers_fired) {
+            if step > self.steps {
+                return;
+            }
+            self.step_triggers_fired += 1;
+            let action = self.setup.scenario.faults[index as usize].action.clone();
+            self.perform(&action);
+        }
     }
 
     /// Step until the condition holds or the run ends.
@@ -416,7 +479,7 @@ impl Sim {
                     }
                 }
                 Until::Events(n) => {
-                    if self.trace.len() >= n {
+                    if self.events() >= n {
                         return;
                     }
                 }

@@ -5,6 +5,7 @@
 //! Invariant: a `Scenario` that passed `validate` compiles into a world without panicking.
 
 pub mod catalog;
+pub mod settings;
 
 use crate::engine::rng::Ratio;
 use serde::{Deserialize, Serialize};
@@ -361,8 +362,11 @@ impl ConsumerSpec {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Trigger {
-    /// At a simulated time.
+    /// At a simulated time (before anything else at that time).
     AtMs(u64),
+    /// Right after the `n`-th step (a step is one handled job that recorded events); used to
+    /// fork a run exactly where the user injected a fault. 0 = before the first step.
+    AtStep(u64),
     /// Right after an actor's `occurrence`-th execution (1-based) of operation `op`
     /// (e.g. `print_received`, `basic_ack`).
     After { actor: String, op: String, occurrence: u32 },
@@ -626,7 +630,7 @@ impl Scenario {
         for (i, f) in self.faults.iter().enumerate() {
             let field = |f: &str| format!("faults[{i}].{f}");
             match &f.when {
-                Trigger::AtMs(_) => {}
+                Trigger::AtMs(_) | Trigger::AtStep(_) => {}
                 Trigger::After { actor, op, occurrence } | Trigger::Before { actor, op, occurrence } => {
                     if !self.actors.iter().any(|a| a.name() == actor) {
                         return Err(err(field("when.actor"), format!("no actor is named {actor:?}")));

@@ -1,0 +1,194 @@
+//! English and Chinese, both first-class: UI labels and a past-tense sentence for every
+//! trace event (the event log and the step narration).
+//!
+//! Invariant: every label has both languages (a test checks none is empty).
+
+use crate::engine::ids::*;
+use crate::engine::trace::{DiscardReason, Endpoint, Event};
+use crate::engine::Sim;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    #[default]
+    En = 0,
+    Zh = 1,
+}
+
+impl Lang {
+    /// From a BCP 47 tag such as the browser's `navigator.language`.
+    pub fn from_tag(tag: &str) -> Lang {
+        if tag.to_ascii_lowercase().starts_with("zh") {
+            Lang::Zh
+        } else {
+            Lang::En
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+}
+
+/// UI labels: `(key, English, Chinese)`.
+pub const LABELS: &[(&str, &str, &str)] = &[
+    ("title", "Queue Playground", "消息队列演练场"),
+    ("tour", "Tour", "导览"),
+    ("step", "Step", "单步"),
+    ("back", "Back", "后退"),
+    ("play", "Play", "播放"),
+    ("pause", "Pause", "暂停"),
+    ("reset", "Reset", "重置"),
+    ("speed", "Speed", "速度"),
+    ("faults", "Faults now", "立即注入故障"),
+    ("crash_consumer", "Crash consumer", "杀死消费者"),
+    ("crash_producer", "Crash producer", "杀死生产者"),
+    ("restart_broker", "Restart broker", "重启 broker"),
+    ("crash_broker", "Crash broker", "broker 崩溃"),
+    ("partition", "Cut consumer network", "切断消费者网络"),
+    ("heal", "Heal network", "恢复网络"),
+    ("drop_next", "Drop next message", "丢弃下一条消息"),
+    ("poison_next", "Poison next message", "下一条为毒消息"),
+    ("settings", "Settings", "设置"),
+    ("messages", "Messages", "消息"),
+    ("verdict", "Verdict", "判定"),
+    ("cause", "Cause", "原因"),
+    ("where", "Where", "位置"),
+    ("events", "Event log", "事件日志"),
+    ("code", "Code", "代码"),
+    ("terminal", "Terminal", "终端"),
+    ("compare", "Compare", "对比"),
+    ("as_written", "As written", "原文写法"),
+    ("fixed", "Fixed", "修复后"),
+    ("share", "Share link", "分享链接"),
+    ("language", "中文", "English"),
+    ("broken_link", "This share link could not be opened", "无法打开此分享链接"),
+    ("step_of", "step", "步"),
+    ("charts", "Over time", "随时间变化"),
+    ("queue_depth", "queue depth", "队列深度"),
+    ("unacked", "unacked", "未确认"),
+    ("processed", "processed", "已处理"),
+];
+
+/// A label in `lang` (the key itself if unknown, so a missing label is visible, not fatal).
+pub fn label(key: &str, lang: Lang) -> &str {
+    LABELS.iter().find(|(k, _, _)| *k == key).map(|(_, en, zh)| if lang == Lang::En { *en } else { *zh }).unwrap_or(key)
+}
+
+fn actor_name(sim: &Sim, actor: ActorId) -> &str {
+    &sim.setup().actors[actor.index()].name
+}
+
+fn queue_name(sim: &Sim, queue: QueueId) -> &str {
+    &sim.setup().scenario.queues[queue.index()].name
+}
+
+fn data_of_copy(sim: &Sim, copy: CopyId) -> String {
+    sim.ledger().copies.get(copy.index()).map(|c| sim.ledger().messages[c.message.index()].data.to_string()).unwrap_or_else(|| "?".into())
+}
+
+fn data_of(sim: &Sim, message: MessageId) -> String {
+    sim.ledger().messages.get(message.index()).map(|m| m.data.to_string()).unwrap_or_else(|| "?".into())
+}
+
+fn endpoint(sim: &Sim, e: Endpoint) -> String {
+    match e {
+        Endpoint::Actor(a) => actor_name(sim, a).to_string(),
+        Endpoint::Node(n) => format!("rabbit@{}", n.0),
+    }
+}
+
+fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
+    let (en, zh) = match reason {
+        DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
+        DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
+        DiscardReason::Expired => ("its TTL ran out", "TTL 到期"),
+        DiscardReason::MaxLength => ("the queue was full", "队列已满"),
+        DiscardReason::DeliveryLimit => ("delivery limit exceeded", "超过投递次数上限"),
+        DiscardReason::TransientOnRestart => ("transient message lost in the restart", "非持久化消息在重启中丢失"),
+        DiscardReason::QueueNotDurable => ("its queue was not durable", "队列不是持久化的"),
+        DiscardReason::AutoAckedUnprocessed => ("auto-acked but never processed", "已自动确认但从未被处理"),
+        DiscardReason::FrameLost => ("lost on the network", "在网络中丢失"),
+        DiscardReason::QueueUnavailable => ("its queue was unavailable", "队列不可用"),
+    };
+    if lang == Lang::En {
+        en
+    } else {
+        zh
+    }
+}
+
+/// One event as a past-tense sentence. `sim` supplies names (any world of the same run
+/// that has seen the event, e.g. the session's timeline).
+pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let a = |actor: ActorId| actor_name(sim, actor).to_string();
+    let pick = |e: String, z: String| if en { e } else { z };
+    use Event::*;
+    match *event {
+        ActorStarted { actor } => pick(format!("{} started", a(actor)), format!("{} 启动", a(actor))),
+        Connected { actor, node, .. } => pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0)),
+        ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
+        ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
+        QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
+        ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
+        QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
+        ConsumeStarted { actor, queue, .. } => pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue))),
+        Printed { actor, text, .. } => pick(format!("{} printed \"{}\"", a(actor), text.render().trim()), format!("{} 输出 \"{}\"", a(actor), text.render().trim())),
+        Slept { actor, ms, .. } => pick(format!("{} slept {ms} ms", a(actor)), format!("{} 休眠 {ms} 毫秒", a(actor))),
+        MessagePublished { actor, message, .. } => pick(format!("{} published {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 发布了 {{'data': {}}}", a(actor), data_of(sim, message))),
+        MessageEnqueued { copy, queue } => pick(format!("{{'data': {}}} entered {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 进入队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
+        MessageCopied { copy, queue, .. } => pick(format!("a copy of {{'data': {}}} went to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 的副本进入 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
+        PublishConfirmed { actor, message } => pick(format!("the broker confirmed {{'data': {}}} to {}", data_of(sim, message), a(actor)), format!("broker 向 {} 确认了 {{'data': {}}}", a(actor), data_of(sim, message))),
+        PublishNacked { actor, message } => pick(format!("the broker refused {{'data': {}}} from {}", data_of(sim, message), a(actor)), format!("broker 拒绝了 {} 的 {{'data': {}}}", a(actor), data_of(sim, message))),
+        PublishFailed { actor, message, retry_in_ms, .. } => match retry_in_ms {
+            Some(ms) => pick(format!("publishing {{'data': {}}} failed; {} retries in {ms} ms", data_of(sim, message), a(actor)), format!("发布 {{'data': {}}} 失败；{} 将在 {ms} 毫秒后重试", data_of(sim, message), a(actor))),
+            None => pick(format!("publishing {{'data': {}}} failed; {} gave up", data_of(sim, message), a(actor)), format!("发布 {{'data': {}}} 失败；{} 放弃了", data_of(sim, message), a(actor))),
+        },
+        MessageDelivered { copy, actor, redelivered, .. } => {
+            let r = if redelivered { if en { " (redelivered)" } else { "（重新投递）" } } else { "" };
+            pick(format!("the broker delivered {{'data': {}}} to {}{r}", data_of_copy(sim, copy), a(actor)), format!("broker 把 {{'data': {}}} 投递给 {}{r}", data_of_copy(sim, copy), a(actor)))
+        }
+        CallbackStarted { actor, copy, .. } => pick(format!("{} started processing {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 开始处理 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
+        EffectApplied { actor, message, .. } => pick(format!("{} applied the effect of {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 执行了 {{'data': {}}} 的效果", a(actor), data_of(sim, message))),
+        EffectSkipped { actor, message, .. } => pick(format!("{} skipped {{'data': {}}}: already applied", a(actor), data_of(sim, message)), format!("{} 跳过 {{'data': {}}}：已处理过", a(actor), data_of(sim, message))),
+        WorkStarted { actor, copy, ms, .. } => pick(format!("{} worked on {{'data': {}}} for {ms} ms", a(actor), data_of_copy(sim, copy)), format!("{} 处理 {{'data': {}}} 用时 {ms} 毫秒", a(actor), data_of_copy(sim, copy))),
+        WorkFailed { actor, copy, .. } => pick(format!("{} failed to process {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 处理 {{'data': {}}} 失败", a(actor), data_of_copy(sim, copy))),
+        CallbackFinished { actor, copy } => pick(format!("{} finished {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 处理完 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
+        AckSent { actor, copy, .. } => pick(format!("{} acked {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 确认了 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
+        AckMultipleSent { actor, copy, .. } => pick(format!("{} acked everything up to {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 批量确认到 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
+        NackSent { actor, copy, requeue, .. } | RejectSent { actor, copy, requeue, .. } => {
+            let what = if requeue { if en { "requeue" } else { "重新入队" } } else if en { "drop" } else { "丢弃" };
+            pick(format!("{} rejected {{'data': {}}} ({what})", a(actor), data_of_copy(sim, copy)), format!("{} 拒绝了 {{'data': {}}}（{what}）", a(actor), data_of_copy(sim, copy)))
+        }
+        MessageAcked { copy } => pick(format!("the broker removed acked {{'data': {}}}", data_of_copy(sim, copy)), format!("broker 删除了已确认的 {{'data': {}}}", data_of_copy(sim, copy))),
+        MessageRequeued { copy, queue } => pick(format!("{{'data': {}}} went back to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 回到队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
+        MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
+        MessageDiscarded { copy, reason } => pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang))),
+        FrameDropped { from, to } => pick(format!("the network lost a frame from {} to {}", endpoint(sim, from), endpoint(sim, to)), format!("网络丢失了从 {} 到 {} 的一帧", endpoint(sim, from), endpoint(sim, to))),
+        MessageDuplicated { copy, .. } => pick(format!("the network duplicated {{'data': {}}}", data_of_copy(sim, copy)), format!("网络重复了 {{'data': {}}}", data_of_copy(sim, copy))),
+        ConnectionLost { actor, .. } => pick(format!("{} lost its connection", a(actor)), format!("{} 的连接断开", a(actor))),
+        ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued}", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条", a(actor))),
+        ConsumerCancelled { actor } => pick(format!("{} cancelled its subscription", a(actor)), format!("{} 取消了订阅", a(actor))),
+        ActorCrashed { actor } => pick(format!("{} crashed (SIGKILL)", a(actor)), format!("{} 崩溃（SIGKILL）", a(actor))),
+        ActorStopped { actor } => pick(format!("{} stopped", a(actor)), format!("{} 停止", a(actor))),
+        ActorRestarted { actor } => pick(format!("{} restarted", a(actor)), format!("{} 重启", a(actor))),
+        ActorExited { actor, error } => match error {
+            None => pick(format!("{} exited", a(actor)), format!("{} 退出", a(actor))),
+            Some(e) => pick(format!("{} exited with {}", a(actor), e.text()), format!("{} 异常退出：{}", a(actor), e.text())),
+        },
+        NodeStopped { node } => pick(format!("rabbit@{} stopped", node.0), format!("rabbit@{} 停止", node.0)),
+        NodeCrashed { node } => pick(format!("rabbit@{} crashed", node.0), format!("rabbit@{} 崩溃", node.0)),
+        NodeStarted { node } => pick(format!("rabbit@{} started", node.0), format!("rabbit@{} 启动", node.0)),
+        QueueRecovered { queue, messages } => pick(format!("{} came back with {messages} messages", queue_name(sim, queue)), format!("{} 恢复，含 {messages} 条消息", queue_name(sim, queue))),
+        QueueDeleted { queue } => pick(format!("{} was gone", queue_name(sim, queue)), format!("{} 不复存在", queue_name(sim, queue))),
+        Partitioned { a: x, b: y } => pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y))),
+        Healed { a: x, b: y } => pick(format!("the network between {} and {} healed", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络恢复", endpoint(sim, x), endpoint(sim, y))),
+        MessagePoisoned { actor } => pick(format!("{}'s next message was poisoned", a(actor)), format!("{} 的下一条消息被设为毒消息", a(actor))),
+        ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),
+        LimitReached { .. } => pick("the run hit a limit and stopped".into(), "运行达到上限并停止".into()),
+    }
+}

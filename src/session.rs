@@ -1,0 +1,167 @@
+//! A session: one run of a scenario that a driver (the page) steps through, seeks in, and
+//! forks by injecting a fault at the current step. The whole run is computed once (the
+//! timeline); the world at any step is rebuilt from the nearest snapshot.
+//!
+//! Invariants: `position <= len()`; `world()` is the state after exactly `position` steps
+//! of the timeline; snapshots hold no trace (the timeline's trace is the one trace); a
+//! fork re-runs the scenario with the fault as an `AtStep` trigger, so it is reproducible.
+
+use crate::engine::trace::TraceEntry;
+use crate::engine::{Sim, Until};
+use crate::report::Report;
+use crate::scenario::{FaultAction, FaultSpec, Scenario, ScenarioError, Trigger};
+
+/// Keep at most about this many snapshots (memory), thinning them as the run grows.
+const SNAPSHOTS_MAX: usize = 64;
+const SNAPSHOT_EVERY_MIN: usize = 64;
+
+#[derive(Clone)]
+pub struct Session {
+    base: Scenario,
+    injected: Vec<FaultSpec>,
+    timeline: Sim,
+    /// `step_ends[s]` = events recorded after `s + 1` steps.
+    step_ends: Vec<usize>,
+    /// `snapshots[k]` = the world after `k * snapshot_every` steps.
+    snapshots: Vec<Sim>,
+    snapshot_every: usize,
+    current: Sim,
+}
+
+impl Session {
+    /// Run `base` plus the injected faults to the end.
+    pub fn new(base: Scenario, injected: Vec<FaultSpec>) -> Result<Session, ScenarioError> {
+        let mut scenario = base.clone();
+        scenario.faults.extend(injected.iter().cloned());
+        let mut timeline = Sim::new(&scenario)?;
+        let mut snapshots = vec![timeline.snapshot()];
+        let mut snapshot_every = SNAPSHOT_EVERY_MIN;
+        let mut step_ends = Vec::new();
+        while timeline.step() {
+            step_ends.push(timeline.events());
+            if step_ends.len() % snapshot_every == 0 {
+                snapshots.push(timeline.snapshot());
+                if snapshots.len() > SNAPSHOTS_MAX {
+                    // Keep every other one: snapshot k now stands for step k * 2 * every.
+                    snapshots = snapshots.into_iter().step_by(2).collect();
+                    snapshot_every *= 2;
+                }
+            }
+        }
+        let current = snapshots[0].clone();
+        Ok(Session { base, injected, timeline, step_ends, snapshots, snapshot_every, current })
+    }
+
+    pub fn base(&self) -> &Scenario {
+        &self.base
+    }
+    pub fn injected(&self) -> &[FaultSpec] {
+        &self.injected
+    }
+    /// The run to its end.
+    pub fn timeline(&self) -> &Sim {
+        &self.timeline
+    }
+    /// How many steps the run has.
+    pub fn len(&self) -> usize {
+        self.step_ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.step_ends.is_empty()
+    }
+    /// Steps taken in the world shown.
+    pub fn position(&self) -> usize {
+        self.current.steps() as usize
+    }
+    /// The world after `position()` steps.
+    pub fn world(&self) -> &Sim {
+        &self.current
+    }
+    /// The events up to the current step.
+    pub fn trace(&self) -> &[TraceEntry] {
+        &self.timeline.trace()[..self.events_at(self.position())]
+    }
+    /// The events of the whole run.
+    pub fn full_trace(&self) -> &[TraceEntry] {
+        self.timeline.trace()
+    }
+    /// Events recorded after `step` steps.
+    pub fn events_at(&self, step: usize) -> usize {
+        if step == 0 {
+            self.snapshots[0].events()
+        } else {
+            self.step_ends[step.min(self.len()) - 1]
+        }
+    }
+    /// The step whose handling recorded event `index`.
+    pub fn step_of_event(&self, index: usize) -> usize {
+        if index < self.events_at(0) {
+            return 0;
+        }
+        (self.step_ends.partition_point(|&end| end <= index) + 1).min(self.len())
+    }
+
+    /// Show the world after `step` steps (clamped to the run).
+    pub fn seek(&mut self, step: usize) {
+        let step = step.min(self.len());
+        let here = self.position();
+        if step < here || step - here > self.snapshot_every {
+            let k = (step / self.snapshot_every).min(self.snapshots.len() - 1);
+            self.current = self.snapshots[k].clone();
+        }
+        while self.position() < step && self.current.step() {}
+        // Invariant: the replay follows the timeline exactly.
+        debug_assert_eq!(self.current.events(), self.events_at(self.position()));
+    }
+
+    pub fn step_forward(&mut self) -> bool {
+        let next = self.position() + 1;
+        if next > self.len() {
+            return false;
+        }
+        self.seek(next);
+        true
+    }
+
+    pub fn step_back(&mut self) -> bool {
+        let here = self.position();
+        if here == 0 {
+            return false;
+        }
+        self.seek(here - 1);
+        true
+    }
+
+    /// The verdicts and the rest at the current step.
+    pub fn report(&self) -> Report {
+        Report::with_trace(&self.current, self.trace(), false)
+    }
+
+    /// Inject a fault now: the run forks here, deterministically (the fault becomes an
+    /// `at_step` trigger of the scenario). Fails if the fault names something unknown.
+    pub fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
+        let here = self.position();
+        let mut injected = self.injected.clone();
+        injected.push(FaultSpec { when: Trigger::AtStep(here as u64), action });
+        let mut fork = Session::new(self.base.clone(), injected)?;
+        fork.seek(here);
+        *self = fork;
+        Ok(())
+    }
+
+    /// The first step after the current one at which `actor` runs code line `line`.
+    pub fn next_step_at_line(&self, actor: crate::engine::ids::ActorId, line: u16) -> Option<usize> {
+        let from = self.events_at(self.position());
+        self.timeline.trace()[from..]
+            .iter()
+            .position(|e| e.event.actor() == Some(actor) && e.event.line() == Some(line))
+            .map(|offset| self.step_of_event(from + offset))
+    }
+
+    /// Run a fresh world to quiescence (for comparisons and tests).
+    pub fn run_to_end(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        let mut sim = Sim::new(scenario)?;
+        sim.run_until(Until::Quiescence);
+        Ok(sim)
+    }
+}

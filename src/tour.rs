@@ -1,0 +1,147 @@
+//! The tour: the article's chapters, each a catalog scenario with a narration in English and
+//! Chinese, in reading order.
+//!
+//! Invariant: every chapter names a catalog scenario (checked by a test).
+
+use crate::i18n::Lang;
+
+pub struct Chapter {
+    pub id: &'static str,
+    /// The catalog scenario it runs.
+    pub scenario: &'static str,
+    pub title: [&'static str; 2],
+    pub narration: [&'static str; 2],
+}
+
+impl Chapter {
+    pub fn title(&self, lang: Lang) -> &'static str {
+        self.title[lang as usize]
+    }
+    pub fn narration(&self, lang: Lang) -> &'static str {
+        self.narration[lang as usize]
+    }
+}
+
+pub const CHAPTERS: &[Chapter] = &[
+    Chapter {
+        id: "declare",
+        scenario: "article",
+        title: ["§4.1 Declare the durable test_queue", "§4.1 声明持久化队列 test_queue"],
+        narration: [
+            "Both programs call queue_declare(queue='test_queue', durable=True). Durable means the queue's definition survives a broker restart; it says nothing about the messages in it.",
+            "两个程序都调用 queue_declare(queue='test_queue', durable=True)。durable 表示队列的定义在 broker 重启后仍然存在，但并不保证队列里的消息也会保留。",
+        ],
+    },
+    Chapter {
+        id: "producer",
+        scenario: "article",
+        title: ["§4.2 The producer", "§4.2 生产者"],
+        narration: [
+            "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient.",
+            "生产者用 basic_publish 每隔一秒发送一次 {'data': i}，共十次。它没有设置 delivery_mode，所以每条消息都是非持久化的。",
+        ],
+    },
+    Chapter {
+        id: "consumer",
+        scenario: "article",
+        title: ["§4.3 The consumer", "§4.3 消费者"],
+        narration: [
+            "The consumer subscribes with auto_ack=True: the broker counts a message as acknowledged the moment it sends it. Without faults, all ten arrive once, in order.",
+            "消费者以 auto_ack=True 订阅：broker 在发送消息的那一刻就认为它已被确认。没有故障时，十条消息都按顺序各到达一次。",
+        ],
+    },
+    Chapter {
+        id: "consumer-crash",
+        scenario: "consumer-crash-auto-ack",
+        title: ["What if the consumer crashes? (auto_ack=True)", "如果消费者崩溃？（auto_ack=True）"],
+        narration: [
+            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer dies while working on the fourth. Under auto_ack=True everything it had been sent and not finished is lost, silently.",
+            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在处理第四条时崩溃。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失。",
+        ],
+    },
+    Chapter {
+        id: "manual-ack",
+        scenario: "consumer-crash-manual-ack",
+        title: ["The fix: basic_ack after the work", "修复：处理完成后再 basic_ack"],
+        narration: [
+            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The message in hand is processed twice.",
+            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。正在处理的那条消息会被处理两次。",
+        ],
+    },
+    Chapter {
+        id: "prefetch",
+        scenario: "consumer-crash-prefetch",
+        title: ["basic_qos(prefetch_count=1)", "basic_qos(prefetch_count=1)"],
+        narration: [
+            "With a prefetch of 1 the broker sends one message at a time, so a crash puts back only the message in hand, and the others were never marked redelivered.",
+            "prefetch 为 1 时，broker 每次只发送一条消息，因此崩溃时只有正在处理的那条消息被放回队列，其余消息不会被标记为 redelivered。",
+        ],
+    },
+    Chapter {
+        id: "broker-restart",
+        scenario: "broker-restart-transient",
+        title: ["What if the broker restarts?", "如果 broker 重启？"],
+        narration: [
+            "The queue is durable but the messages are transient (no delivery_mode=2): after the restart test_queue exists, empty. The article's programs do not reconnect: they exit with the error pika raises.",
+            "队列是持久化的，但消息不是（没有 delivery_mode=2）：重启后 test_queue 仍在，但已经空了。文中的程序不会重连，会带着 pika 抛出的异常退出。",
+        ],
+    },
+    Chapter {
+        id: "persistent",
+        scenario: "broker-restart-persistent",
+        title: ["The fix: delivery_mode=2", "修复：delivery_mode=2"],
+        narration: [
+            "Persistent messages in a durable queue are written to disk and come back after the restart.",
+            "持久化队列中的持久化消息会写入磁盘，重启后仍然存在。",
+        ],
+    },
+    Chapter {
+        id: "confirms",
+        scenario: "lost-confirm-retry",
+        title: ["Publisher confirms and retries", "发布确认与重试"],
+        narration: [
+            "With confirms the producer learns whether the broker took the message. When a confirm is lost, retrying publishes the message again: a duplicate, not a loss.",
+            "开启发布确认后，生产者可以知道 broker 是否收到了消息。确认丢失时重试会再次发布这条消息：结果是重复，而不是丢失。",
+        ],
+    },
+    Chapter {
+        id: "no-confirms",
+        scenario: "lost-publish-no-confirms",
+        title: ["Retries without confirms", "没有发布确认的重试"],
+        narration: [
+            "Without confirms a lost publish raises nothing; the error surfaces on the next publish, so retrying what failed loses the earlier message.",
+            "没有发布确认时，丢失的发布不会报错；错误在下一次发布时才出现，因此重试失败的那条会丢掉之前的消息。",
+        ],
+    },
+    Chapter {
+        id: "idempotent",
+        scenario: "idempotent-consumer",
+        title: ["§3.2.1 Idempotent consumer", "§3.2.1 幂等消费者"],
+        narration: [
+            "Redelivery makes duplicates; a consumer that records message ids with each effect applies every message exactly once.",
+            "重新投递会产生重复；在每次处理时记录消息 id 的消费者可以让每条消息的效果只生效一次。",
+        ],
+    },
+    Chapter {
+        id: "poison",
+        scenario: "poison-dead-letter",
+        title: ["§3.2.2 Poison message and the dead-letter queue", "§3.2.2 毒消息与死信队列"],
+        narration: [
+            "A message that always fails is retried a few times, then nacked without requeue to the dead-letter exchange instead of looping forever.",
+            "一条总是处理失败的消息会被重试几次，然后以不重新入队的方式 nack 到死信交换机，而不是无限循环。",
+        ],
+    },
+    Chapter {
+        id: "quorum",
+        scenario: "quorum-node-crash",
+        title: ["§3.2.4 A replicated (quorum) queue", "§3.2.4 复制（仲裁）队列"],
+        narration: [
+            "A quorum queue on three nodes keeps serving when one node crashes; a classic queue on the crashed node waits for it.",
+            "三节点上的仲裁队列在一个节点崩溃时仍可继续服务；位于崩溃节点上的经典队列只能等待该节点恢复。",
+        ],
+    },
+];
+
+pub fn chapter(id: &str) -> Option<&'static Chapter> {
+    CHAPTERS.iter().find(|c| c.id == id)
+}

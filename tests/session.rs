@@ -1,0 +1,165 @@
+//! Sessions (seek, step back, fork by injecting a fault), settings, share codes, the tour
+//! and the two languages: the pure parts the page drives.
+
+use queue_playground::engine::trace::{trace_hash, Event};
+use queue_playground::engine::{Sim, Verdict};
+use queue_playground::i18n::{self, Lang};
+use queue_playground::report::Report;
+use queue_playground::scenario::settings::Settings;
+use queue_playground::scenario::{catalog, FaultAction};
+use queue_playground::session::Session;
+use queue_playground::share::{self, ShareState, SHARE_VERSION};
+use queue_playground::tour::CHAPTERS;
+
+fn session(name: &str) -> Session {
+    Session::new(catalog::get(name).unwrap(), vec![]).unwrap()
+}
+
+/// The world after `n` steps from scratch.
+fn fresh(name: &str, n: usize) -> Sim {
+    let mut sim = Sim::new(&catalog::get(name).unwrap()).unwrap();
+    for _ in 0..n {
+        sim.step();
+    }
+    sim
+}
+
+#[test]
+fn seeking_anywhere_shows_the_same_world_as_stepping_from_scratch() {
+    let mut s = session("consumer-crash-manual-ack");
+    let len = s.len();
+    assert!(len > 100);
+    for &target in &[len, 0, 37, 36, len / 2, 1, len - 1, 5] {
+        s.seek(target);
+        assert_eq!(s.position(), target);
+        let expected = fresh("consumer-crash-manual-ack", target);
+        assert_eq!(s.trace(), expected.trace(), "trace prefix at step {target}");
+        let (a, b) = (s.report(), Report::new(&expected, false));
+        assert_eq!((a.summary.clone(), a.trace_hash.clone()), (b.summary, b.trace_hash), "report at step {target}");
+    }
+}
+
+#[test]
+fn step_back_undoes_step_forward() {
+    let mut s = session("article");
+    s.seek(40);
+    let at_40 = trace_hash(s.trace());
+    assert!(s.step_forward());
+    assert_ne!(trace_hash(s.trace()), at_40);
+    assert!(s.step_back());
+    assert_eq!(trace_hash(s.trace()), at_40);
+    s.seek(0);
+    assert!(!s.step_back());
+    s.seek(usize::MAX);
+    assert_eq!(s.position(), s.len());
+    assert!(!s.step_forward());
+}
+
+#[test]
+fn injecting_a_fault_forks_the_run_at_the_current_step() {
+    let mut s = session("article");
+    // Step until the consumer has processed three messages.
+    while s.report().counts.processed_once < 3 {
+        assert!(s.step_forward());
+    }
+    let here = s.position();
+    let prefix = s.trace().to_vec();
+    s.inject(FaultAction::Crash("consumer".into())).unwrap();
+    assert_eq!(s.position(), here, "the fork stays at the same step");
+    assert_eq!(&s.trace()[..prefix.len()], &prefix[..], "the past is unchanged");
+    assert!(matches!(s.trace().last().unwrap().event, Event::ActorCrashed { .. }), "the crash shows at once");
+    s.seek(s.len());
+    let report = s.report();
+    assert_eq!(report.counts.processed_once, 3);
+    assert_eq!(report.counts.pending, 7, "the rest wait in the queue: no consumer");
+    // The fork is reproducible from its scenario.
+    let again = Session::new(s.base().clone(), s.injected().to_vec()).unwrap();
+    assert_eq!(trace_hash(again.full_trace()), trace_hash(s.full_trace()));
+    assert!(s.inject(FaultAction::Crash("nobody".into())).is_err());
+}
+
+#[test]
+fn clicking_a_code_line_jumps_to_the_next_step_that_runs_it() {
+    let s = session("article");
+    let producer = s.timeline().setup().actor_id("producer").unwrap();
+    let program = &s.timeline().setup().actors[producer.index()].program;
+    let publish_line = program.code.iter().position(|l| l.contains("basic_publish")).unwrap() as u16 + 1;
+    let step = s.next_step_at_line(producer, publish_line).expect("the producer publishes");
+    let mut at = s.clone();
+    at.seek(step);
+    assert!(matches!(at.trace().last().unwrap().event, Event::MessagePublished { .. }));
+    assert_eq!(at.world().actors()[producer.index()].line, publish_line, "the highlighted line is basic_publish");
+}
+
+#[test]
+fn settings_change_the_code_and_the_outcome() {
+    let base = catalog::get("consumer-crash-auto-ack").unwrap();
+    let settings = Settings::of(&base);
+    assert!(settings.auto_ack);
+    assert_eq!(settings.delivery_mode, 1);
+    let fixed = Settings { auto_ack: false, consumers: 2, ..settings.clone() }.apply(&base).unwrap();
+    assert_eq!(Settings::of(&fixed), Settings { auto_ack: false, consumers: 2, ..settings.clone() });
+    let sim = Session::run_to_end(&fixed).unwrap();
+    let code = sim.setup().actors[1].program.code.join("\n");
+    assert!(code.contains("auto_ack=False") && code.contains("basic_ack"), "{code}");
+    let report = Report::new(&sim, false);
+    assert_eq!(report.counts.lost, 0, "{}", report.summary);
+    let as_written = Report::new(&Session::run_to_end(&base).unwrap(), false);
+    assert_eq!(as_written.data_with(Verdict::Lost), vec![3, 4, 5, 6, 7, 8, 9]);
+    assert!(Settings { messages: 0, ..settings.clone() }.apply(&base).is_err());
+    assert!(Settings { delivery_mode: 5, ..settings }.apply(&base).is_err());
+}
+
+#[test]
+fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
+    let state = ShareState {
+        v: SHARE_VERSION,
+        engine: "0.1.0".into(),
+        chapter: "consumer-crash".into(),
+        settings: Settings::of(&catalog::get("article").unwrap()),
+        seed: 7,
+        faults: catalog::get("consumer-crash-auto-ack").unwrap().faults,
+        step: 42,
+        lang: "zh".into(),
+    };
+    let code = share::encode(&state);
+    assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "URL-safe: {code}");
+    assert_eq!(share::decode(&code), Ok(state.clone()));
+    assert_eq!(share::decode(""), Err("the share link is empty".into()));
+    assert!(share::decode("%%%").unwrap_err().starts_with("the share link is damaged (not base64url"));
+    assert!(share::decode(&code[..code.len() / 2]).unwrap_err().starts_with("the share link is damaged"));
+    let future = share::encode(&ShareState { v: 99, ..state.clone() });
+    assert_eq!(share::decode(&future), Err("the share link has format version 99, this playground reads version 1".into()));
+    let bad = share::encode(&ShareState { settings: Settings { messages: 0, ..state.settings.clone() }, ..state });
+    assert!(share::decode(&bad).unwrap_err().contains("settings.messages"));
+    assert!(share::decode(&"A".repeat(70_000)).unwrap_err().contains("too long"));
+}
+
+#[test]
+fn every_chapter_runs_and_has_both_languages() {
+    for chapter in CHAPTERS {
+        let scenario = catalog::get(chapter.scenario).unwrap_or_else(|e| panic!("{}: {e}", chapter.id));
+        Session::new(scenario, vec![]).unwrap();
+        for lang in [Lang::En, Lang::Zh] {
+            assert!(!chapter.title(lang).is_empty() && !chapter.narration(lang).is_empty(), "{} {lang:?}", chapter.id);
+        }
+        assert_ne!(chapter.narration(Lang::En), chapter.narration(Lang::Zh));
+    }
+}
+
+#[test]
+fn every_event_reads_in_both_languages() {
+    for (name, _) in catalog::ENTRIES {
+        let sim = Session::run_to_end(&catalog::get(name).unwrap()).unwrap();
+        for entry in sim.trace() {
+            let (en, zh) = (i18n::describe(&entry.event, &sim, Lang::En), i18n::describe(&entry.event, &sim, Lang::Zh));
+            assert!(!en.is_empty() && !zh.is_empty());
+            assert_ne!(en, zh, "{name}: {:?}", entry.event);
+        }
+    }
+    for (key, en, zh) in i18n::LABELS {
+        assert!(!en.is_empty() && !zh.is_empty(), "{key}");
+    }
+    assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
+    assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+}

@@ -7,7 +7,10 @@ pub mod report;
 pub mod session;
 pub mod share;
 pub mod tour;
+pub mod view;
 pub mod scenario;
 
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -101,6 +101,38 @@ impl Session {
         (self.step_ends.partition_point(|&end| end <= index) + 1).min(self.len())
     }
 
+    /// The first step whose events happen at or after `time_ms` (the run's end if none).
+    pub fn step_at_time(&self, time_ms: u64) -> usize {
+        let trace = self.timeline.trace();
+        let first = trace.partition_point(|e| e.at_ms < time_ms);
+        if first >= trace.len() {
+            self.len()
+        } else {
+            self.step_of_event(first)
+        }
+    }
+
+    /// The simulated time of the world shown.
+    pub fn now_ms(&self) -> u64 {
+        self.current.now_ms()
+    }
+
+    /// The injected faults as faults at the simulated time they were injected (to carry them
+    /// over to a run with other settings, where step numbers mean other moments).
+    pub fn injected_at_times(&self) -> Vec<FaultSpec> {
+        self.injected
+            .iter()
+            .map(|f| match f.when {
+                Trigger::AtStep(step) => {
+                    let events = self.events_at(step as usize);
+                    let at_ms = if events == 0 { 0 } else { self.timeline.trace()[events - 1].at_ms };
+                    FaultSpec { when: Trigger::AtMs(at_ms), action: f.action.clone() }
+                }
+                _ => f.clone(),
+            })
+            .collect()
+    }
+
     /// Show the world after `step` steps (clamped to the run).
     pub fn seek(&mut self, step: usize) {
         let step = step.min(self.len());

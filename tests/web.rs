@@ -6,7 +6,7 @@
 use queue_playground::engine::{Sim, Until};
 use queue_playground::report::Report;
 use queue_playground::scenario::catalog;
-use queue_playground::web::App;
+use queue_playground::ui::app::App;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -34,20 +34,35 @@ fn fresh_root() -> web_sys::Element {
     root
 }
 
-/// The page renders the article's verdict, one row per message, and each actor's code.
+fn click(root: &web_sys::Element, selector: &str) {
+    use wasm_bindgen::JsCast;
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).dyn_into::<web_sys::HtmlElement>().unwrap().click();
+}
+
+fn text(root: &web_sys::Element, selector: &str) -> String {
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}")).text_content().unwrap_or_default()
+}
+
+/// The playground renders the tour, steps with the transport, highlights the running line,
+/// and shows the verdict of the run so far.
 #[wasm_bindgen_test]
-async fn app_renders_the_article_verdict_table_and_code() {
+async fn playground_steps_through_the_article() {
     let root = fresh_root();
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
-    let summary = root.query_selector("#verdict-summary").unwrap().expect("a verdict summary");
-    assert_eq!(summary.get_attribute("data-trace-hash").as_deref(), Some(GOLDEN[0].1));
-    assert_eq!(summary.get_attribute("data-label").as_deref(), Some("effectively-once"));
-    let rows = root.query_selector_all("#messages tbody tr").unwrap();
-    assert_eq!(rows.length(), 10);
-    let code = root.query_selector("[data-actor=consumer] .code").unwrap().expect("consumer code").text_content().unwrap();
+    assert_eq!(root.query_selector_all("#tour .chapter").unwrap().length() as usize, queue_playground::tour::CHAPTERS.len());
+    assert!(text(&root, "#position").contains(" 0 / "), "starts at step 0: {}", text(&root, "#position"));
+    for _ in 0..3 {
+        click(&root, "#btn-step");
+        yew::scheduler::flush().await;
+    }
+    assert!(text(&root, "#position").contains(" 3 / "), "three steps: {}", text(&root, "#position"));
+    assert!(!text(&root, "#step-narration").is_empty());
+    let code = text(&root, "[data-actor=consumer] .code");
     assert!(code.contains("auto_ack=True"), "the article consumer's code: {code}");
-    let terminal = root.query_selector("[data-actor=consumer] .terminal").unwrap().unwrap().text_content().unwrap();
-    assert!(terminal.contains(" [x] Received {'data': 9}"), "terminal: {terminal}");
+    assert_eq!(root.query_selector_all(".line.current").unwrap().length(), 1, "one actor is running a line");
+    click(&root, "#btn-back");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "#position").contains(" 2 / "));
     root.remove();
 }

@@ -1,0 +1,168 @@
+//! The app: provides the playground state, lays out the panels, and owns the effects that
+//! touch the browser: the play timer, the keyboard, localStorage and the URL (share link).
+
+use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::Verdicts};
+use super::state::{Action, Playground};
+use crate::i18n::{label, Lang};
+use crate::share;
+use gloo_timers::callback::Interval;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+const STORAGE_KEY: &str = "queue-playground";
+const HASH_PREFIX: &str = "#run=";
+
+fn window() -> web_sys::Window {
+    web_sys::window().expect("a window")
+}
+
+/// The starting state: a share link in the URL wins, then the saved state, then the tour.
+/// A broken link opens the default tour with a message saying what is wrong.
+fn initial() -> Playground {
+    let browser_lang = window().navigator().language().map(|t| Lang::from_tag(&t)).unwrap_or_default();
+    let hash = window().location().hash().unwrap_or_default();
+    if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
+        return match share::decode(code).and_then(|state| Playground::from_share(&state)) {
+            Ok(p) => p,
+            Err(e) => {
+                let mut p = Playground::new(0, browser_lang);
+                p.error = Some(format!("{}: {e}", label("broken_link", browser_lang)));
+                p
+            }
+        };
+    }
+    let saved = window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    if let Some(code) = saved {
+        if let Ok(p) = share::decode(&code).and_then(|state| Playground::from_share(&state)) {
+            return p;
+        }
+    }
+    Playground::new(0, browser_lang)
+}
+
+/// The share link for the current state.
+pub fn share_link(code: &str) -> String {
+    let location = window().location();
+    let base = format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default());
+    format!("{base}{HASH_PREFIX}{code}")
+}
+
+/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
+fn cadence(speed_x100: u32) -> (usize, u32) {
+    let steps_per_s = 4 * speed_x100 / 100;
+    if steps_per_s == 0 {
+        (1, 100_000 / (4 * speed_x100).max(1))
+    } else if steps_per_s <= 60 {
+        (1, 1000 / steps_per_s)
+    } else {
+        ((steps_per_s as usize * 16).div_ceil(1000), 16)
+    }
+}
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(initial);
+
+    // The play timer lives in the effect and is dropped when playing or speed change.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
+            let timer = playing.then(|| {
+                let (steps, every_ms) = cadence(speed);
+                Interval::new(every_ms, move || dispatcher.dispatch(Action::Tick(steps)))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // Keyboard: space plays/pauses, arrows step, Home/End jump.
+    {
+        let dispatcher = state.dispatcher();
+        let len = state.session.borrow().len();
+        use_effect_with(len, move |&len| {
+            let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                if typing {
+                    return;
+                }
+                let action = match e.key().as_str() {
+                    " " => Action::TogglePlay,
+                    "ArrowRight" => Action::Step,
+                    "ArrowLeft" => Action::Back,
+                    "Home" => Action::Seek(0),
+                    "End" => Action::Seek(len),
+                    _ => return,
+                };
+                e.prevent_default();
+                dispatcher.dispatch(action);
+            });
+            let document = window().document().expect("a document");
+            document.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref()).expect("add listener");
+            move || {
+                let _ = document.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+        });
+    }
+
+    // Persist every change (localStorage) and keep the URL a share link of it.
+    let code = share::encode(&state.share_state());
+    {
+        let code = code.clone();
+        let lang = state.lang;
+        use_effect_with((code, lang), move |(code, lang)| {
+            if let Ok(Some(storage)) = window().local_storage() {
+                let _ = storage.set_item(STORAGE_KEY, code);
+            }
+            if let Ok(history) = window().history() {
+                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{HASH_PREFIX}{code}")));
+            }
+            if let Some(root) = window().document().and_then(|d| d.document_element()) {
+                let _ = root.set_attribute("lang", if *lang == Lang::Zh { "zh-CN" } else { "en" });
+            }
+            || ()
+        });
+    }
+
+    let lang = state.lang;
+    let on_dismiss = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
+    };
+    html! {
+        <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
+            <main class="playground">
+                <header class="top">
+                    <h1>{ label("title", lang) }</h1>
+                    <span id="status">{"ready"}</span>
+                </header>
+                if let Some(error) = &state.error {
+                    <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                }
+                <Tour />
+                <Transport />
+                <div class="columns">
+                    <div class="left">
+                        <Actors />
+                    </div>
+                    <div class="right">
+                        <FaultBar />
+                        // DIAGRAM
+                        <Verdicts />
+                    </div>
+                </div>
+                <SettingsPanel />
+                <Compare />
+                <EventLog />
+                <footer class="share">
+                    <label>{ label("share", lang) }{" "}
+                        <input id="share-link" readonly=true value={share_link(&code)} />
+                    </label>
+                </footer>
+            </main>
+        </ContextProvider<super::state::PlaygroundHandle>>
+    }
+}

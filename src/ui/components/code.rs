@@ -1,0 +1,60 @@
+//! Each actor's pika code with the executing line highlighted (click a line to jump to the
+//! next step where it runs) and its terminal output.
+
+use crate::engine::ids::ActorId;
+use crate::engine::trace::Event;
+use crate::i18n::label;
+use crate::ui::state::{use_playground, Action};
+use yew::prelude::*;
+
+#[component]
+pub fn Actors() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let world = session.world();
+    let setup = world.setup();
+    let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
+    for entry in session.trace() {
+        if let Event::Printed { actor, text, .. } = entry.event {
+            terminals[actor.index()].push(text.render());
+        }
+    }
+    html! {
+        <section id="actors">
+            { for setup.actors.iter().enumerate().map(|(index, actor)| {
+                let runtime = &world.actors()[index];
+                let status = serde_json::to_value(runtime.status).ok().map(|v| match v {
+                    serde_json::Value::String(s) => s,
+                    other => other.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default(),
+                }).unwrap_or_default();
+                let current = if runtime.status.is_down() { 0 } else { runtime.line };
+                html! {
+                    <div class={classes!("actor", runtime.status.is_down().then_some("down"))} data-actor={actor.name.clone()} data-status={status.clone()}>
+                        <h3>{ format!("{} · {}", actor.name, status) }</h3>
+                        <pre class="code" aria-label={label("code", lang)}>
+                            { for actor.program.code.iter().enumerate().map(|(i, text)| {
+                                let line = (i + 1) as u16;
+                                let onclick = {
+                                    let state = state.clone();
+                                    Callback::from(move |_: MouseEvent| {
+                                        let target = state.session.borrow().next_step_at_line(ActorId(index as u16), line);
+                                        if let Some(step) = target {
+                                            state.dispatch(Action::Seek(step));
+                                        }
+                                    })
+                                };
+                                html! {
+                                    <span class={classes!("line", (line == current).then_some("current"))} data-line={line.to_string()} {onclick}>
+                                        <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }{ "\n" }
+                                    </span>
+                                }
+                            }) }
+                        </pre>
+                        <pre class="terminal" aria-label={label("terminal", lang)}>{ terminals[index].join("\n") }</pre>
+                    </div>
+                }
+            }) }
+        </section>
+    }
+}

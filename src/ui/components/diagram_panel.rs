@@ -1,0 +1,29 @@
+//! The broker diagram and the charts for the current step (view models from `crate::view`).
+
+use super::charts::Charts;
+use super::diagram::Diagram;
+use crate::i18n::label;
+use crate::ui::state::{use_playground, Action};
+use crate::view::{chart_series, diagram_view};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[component]
+pub fn DiagramPanel() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let view = Rc::new(diagram_view(session.world()));
+    let series = Rc::new(chart_series(session.full_trace(), 200));
+    let on_select = {
+        let state = state.clone();
+        Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
+    };
+    let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
+    html! {
+        <>
+            <Diagram view={view} selected={state.selected} on_select={on_select} />
+            <Charts series={series} position_ms={session.now_ms()} labels={labels} />
+        </>
+    }
+}

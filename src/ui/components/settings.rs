@@ -1,0 +1,156 @@
+//! Settings: each maps to a code change (the code panel changes with it) and re-runs the
+//! chapter with the same seed and the injected faults at the same simulated times.
+
+use crate::i18n::{label, Lang};
+use crate::scenario::settings::Settings;
+use crate::ui::state::{use_playground, Action};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// One editable field of the settings.
+#[derive(Clone, Copy)]
+enum Field {
+    AutoAck,
+    Prefetch,
+    Persistent,
+    Durable,
+    Confirms,
+    Retries,
+    Idempotent,
+    DeadLetter,
+    Consumers,
+    Messages,
+}
+
+impl Field {
+    const ALL: [Field; 10] = [
+        Field::AutoAck,
+        Field::Prefetch,
+        Field::Persistent,
+        Field::Durable,
+        Field::Confirms,
+        Field::Retries,
+        Field::Idempotent,
+        Field::DeadLetter,
+        Field::Consumers,
+        Field::Messages,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Field::AutoAck => "auto_ack",
+            Field::Prefetch => "prefetch_count",
+            Field::Persistent => "delivery_mode",
+            Field::Durable => "durable",
+            Field::Confirms => "confirms",
+            Field::Retries => "retries",
+            Field::Idempotent => "idempotent",
+            Field::DeadLetter => "dead_letter",
+            Field::Consumers => "consumers",
+            Field::Messages => "messages",
+        }
+    }
+
+    /// The label: the code it changes.
+    fn caption(self, lang: Lang) -> &'static str {
+        let zh = lang == Lang::Zh;
+        match self {
+            Field::AutoAck => "auto_ack=True",
+            Field::Prefetch => "basic_qos(prefetch_count)",
+            Field::Persistent => "delivery_mode=2",
+            Field::Durable => "durable=True",
+            Field::Confirms => "confirm_delivery()",
+            Field::Retries => if zh { "发布重试（退避）" } else { "publish retry with backoff" },
+            Field::Idempotent => if zh { "幂等消费者" } else { "idempotent consumer" },
+            Field::DeadLetter => if zh { "死信交换机" } else { "dead-letter exchange" },
+            Field::Consumers => if zh { "消费者数量" } else { "consumers" },
+            Field::Messages => if zh { "消息数量" } else { "messages" },
+        }
+    }
+
+    fn is_flag(self) -> bool {
+        !matches!(self, Field::Prefetch | Field::Consumers | Field::Messages)
+    }
+
+    fn flag(self, s: &Settings) -> bool {
+        match self {
+            Field::AutoAck => s.auto_ack,
+            Field::Persistent => s.delivery_mode == 2,
+            Field::Durable => s.durable,
+            Field::Confirms => s.confirms,
+            Field::Retries => s.retries,
+            Field::Idempotent => s.idempotent,
+            Field::DeadLetter => s.dead_letter,
+            _ => false,
+        }
+    }
+
+    fn number(self, s: &Settings) -> String {
+        match self {
+            Field::Prefetch => s.prefetch_count.map(|p| p.to_string()).unwrap_or_default(),
+            Field::Consumers => s.consumers.to_string(),
+            Field::Messages => s.messages.to_string(),
+            _ => String::new(),
+        }
+    }
+
+    /// The settings with this field set from an input; None if the input is not valid.
+    fn set(self, s: &Settings, input: &HtmlInputElement) -> Option<Settings> {
+        let mut s = s.clone();
+        let checked = input.checked();
+        let value = input.value();
+        match self {
+            Field::AutoAck => s.auto_ack = checked,
+            Field::Persistent => s.delivery_mode = if checked { 2 } else { 1 },
+            Field::Durable => s.durable = checked,
+            Field::Confirms => s.confirms = checked,
+            Field::Retries => s.retries = checked,
+            Field::Idempotent => s.idempotent = checked,
+            Field::DeadLetter => s.dead_letter = checked,
+            Field::Prefetch => s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            Field::Consumers => s.consumers = value.trim().parse().ok()?,
+            Field::Messages => s.messages = value.trim().parse().ok()?,
+        }
+        Some(s)
+    }
+}
+
+#[component]
+pub fn SettingsPanel() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let settings = state.settings.clone();
+    html! {
+        <section id="settings">
+            <h3>{ label("settings", lang) }</h3>
+            { for Field::ALL.iter().map(|&field| {
+                let on_change = {
+                    let state = state.clone();
+                    let settings = settings.clone();
+                    Callback::from(move |e: Event| {
+                        let input: HtmlInputElement = e.target_unchecked_into();
+                        match field.set(&settings, &input) {
+                            Some(next) => state.dispatch(Action::SetSettings(next)),
+                            None => input.set_value(&field.number(&settings)),
+                        }
+                    })
+                };
+                if field.is_flag() {
+                    html! {
+                        <label class="setting">
+                            <input type="checkbox" name={field.name()} checked={field.flag(&settings)} onchange={on_change} />
+                            <code>{ field.caption(lang) }</code>
+                        </label>
+                    }
+                } else {
+                    html! {
+                        <label class="setting">
+                            <code>{ field.caption(lang) }</code>
+                            <input type="number" min="1" name={field.name()} value={field.number(&settings)} onchange={on_change} />
+                        </label>
+                    }
+                }
+            }) }
+        </section>
+    }
+}

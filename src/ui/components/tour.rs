@@ -1,0 +1,44 @@
+//! The tour: chapters of the article, the chapter's narration, what the current step did
+//! (in the past tense), and the language switch.
+
+use crate::i18n::{describe, label, Lang};
+use crate::tour::CHAPTERS;
+use crate::ui::state::{use_playground, Action};
+use yew::prelude::*;
+
+#[component]
+pub fn Tour() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let position = session.position();
+    let from = if position == 0 { 0 } else { session.events_at(position - 1) };
+    let step_events: Vec<String> = session.trace()[from..].iter().map(|e| describe(&e.event, session.timeline(), lang)).collect();
+    let chapter = &CHAPTERS[state.chapter];
+    let on_lang = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
+    };
+    html! {
+        <section id="tour" aria-label={label("tour", lang)}>
+            <nav class="chapters">
+                { for CHAPTERS.iter().enumerate().map(|(i, c)| {
+                    let current = i == state.chapter;
+                    let state = state.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetChapter(i)));
+                    html! {
+                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} {onclick}>{ c.title(lang) }</button>
+                    }
+                }) }
+                <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
+            </nav>
+            <div id="narration">
+                <h2>{ chapter.title(lang) }</h2>
+                <p class="chapter-narration">{ chapter.narration(lang) }</p>
+                <p id="step-narration" aria-live="polite">
+                    { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+                </p>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,78 @@
+//! Transport: step, back, play/pause, speed, reset, and a timeline scrubber with markers
+//! for faults and for messages lost or dead-lettered.
+
+use crate::engine::trace::Event;
+use crate::i18n::label;
+use crate::ui::state::{use_playground, Action, SPEEDS_X100};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[component]
+pub fn Transport() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let (position, len) = (session.position(), session.len());
+    let markers: Vec<(usize, &'static str)> = session
+        .full_trace()
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            let kind = if e.event.is_fault() {
+                "fault"
+            } else if matches!(e.event, Event::MessageDiscarded { .. } | Event::MessageDeadLettered { .. }) {
+                "bad"
+            } else {
+                return None;
+            };
+            Some((session.step_of_event(i), kind))
+        })
+        .collect();
+    let dispatch = |action: fn() -> Action| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(action()))
+    };
+    let on_scrub = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            if let Ok(step) = input.value().parse::<usize>() {
+                state.dispatch(Action::Seek(step));
+            }
+        })
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse::<u32>() {
+                state.dispatch(Action::SetSpeed(speed));
+            }
+        })
+    };
+    let percent = |step: usize| if len == 0 { 0.0 } else { step as f64 * 100.0 / len as f64 };
+    html! {
+        <section id="transport">
+            <button id="btn-reset" onclick={dispatch(|| Action::Reset)}>{ label("reset", lang) }</button>
+            <button id="btn-back" onclick={dispatch(|| Action::Back)} disabled={position == 0}>{ "⏮ " }{ label("back", lang) }</button>
+            <button id="btn-play" onclick={dispatch(|| Action::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
+            <button id="btn-step" onclick={dispatch(|| Action::Step)} disabled={position >= len}>{ label("step", lang) }{ " ⏭" }</button>
+            <label>{ label("speed", lang) }{" "}
+                <select id="speed" onchange={on_speed}>
+                    { for SPEEDS_X100.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", s as f64 / 100.0) }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="scrubber">
+                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label="timeline" />
+                <div class="markers">
+                    { for markers.iter().map(|&(step, kind)| html! {
+                        <span class={classes!("marker", kind)} style={format!("left: {:.2}%", percent(step))} title={format!("{} {step}", label("step_of", lang))}></span>
+                    }) }
+                </div>
+            </div>
+            <span id="position">{ format!("{} {position} / {len} · {} ms", label("step_of", lang), session.now_ms()) }</span>
+        </section>
+    }
+}

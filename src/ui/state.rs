@@ -1,0 +1,288 @@
+//! The page's state: one `Reducible` with an `Action` enum. The session (the run) is
+//! shared through `Rc<RefCell<_>>` and mutated in place (a run can be large); `version`
+//! changes on every action so yew re-renders.
+//!
+//! Invariants: `session` always runs `chapter`'s scenario with `settings`, `seed` and the
+//! injected faults; `error` holds the last problem to show (a broken link, bad settings).
+
+use crate::i18n::Lang;
+use crate::report::ENGINE_VERSION;
+use crate::scenario::settings::Settings;
+use crate::scenario::{catalog, FaultAction, FaultSpec};
+use crate::session::Session;
+use crate::share::{ShareState, SHARE_VERSION};
+use crate::tour::{Chapter, CHAPTERS};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Playback speeds, ×100 (0.25× to 64×).
+pub const SPEEDS_X100: &[u32] = &[25, 50, 100, 200, 400, 800, 1600, 3200, 6400];
+
+#[derive(Clone)]
+pub struct Playground {
+    pub lang: Lang,
+    pub chapter: usize,
+    pub settings: Settings,
+    pub seed: u64,
+    pub session: Rc<RefCell<Session>>,
+    /// The "fixed" (or other) side of the comparison, when comparing.
+    pub compare: Option<Rc<Session>>,
+    pub compare_settings: Settings,
+    pub version: u64,
+    pub playing: bool,
+    pub speed_x100: u32,
+    pub selected: Option<u32>,
+    pub error: Option<String>,
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
+    }
+}
+
+pub enum Action {
+    Step,
+    Back,
+    Seek(usize),
+    TogglePlay,
+    /// A timer tick while playing: advance this many steps.
+    Tick(usize),
+    SetSpeed(u32),
+    Reset,
+    Inject(FaultAction),
+    SetChapter(usize),
+    SetSettings(Settings),
+    SetCompareSettings(Settings),
+    ToggleCompare,
+    SetLang(Lang),
+    Select(Option<u32>),
+    DismissError,
+}
+
+/// Build the session for a chapter with settings, seed and injected faults.
+pub fn build(chapter: &Chapter, settings: &Settings, seed: u64, injected: Vec<FaultSpec>) -> Result<Session, String> {
+    let mut base = catalog::get(chapter.scenario).map_err(|e| e.to_string())?;
+    base.seed = seed;
+    let scenario = settings.apply(&base).map_err(|e| e.to_string())?;
+    Session::new(scenario, injected).map_err(|e| e.to_string())
+}
+
+/// "Fixed" settings: manual ack, prefetch 1, persistent, confirms with retries, idempotent.
+pub fn fixed(settings: &Settings) -> Settings {
+    Settings {
+        auto_ack: false,
+        prefetch_count: Some(1),
+        delivery_mode: 2,
+        durable: true,
+        confirms: true,
+        retries: true,
+        idempotent: true,
+        consumers: settings.consumers.max(2),
+        ..settings.clone()
+    }
+}
+
+impl Playground {
+    /// A chapter at its defaults, at step 0.
+    pub fn new(chapter: usize, lang: Lang) -> Playground {
+        let chapter = chapter.min(CHAPTERS.len() - 1);
+        let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
+        let settings = Settings::of(&base);
+        let session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
+        Playground {
+            lang,
+            chapter,
+            compare_settings: fixed(&settings),
+            settings,
+            seed: base.seed,
+            session: Rc::new(RefCell::new(session)),
+            compare: None,
+            version: 0,
+            playing: false,
+            speed_x100: 100,
+            selected: None,
+            error: None,
+        }
+    }
+
+    /// Restore a shared run; an error message if it cannot be.
+    pub fn from_share(state: &ShareState) -> Result<Playground, String> {
+        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).ok_or_else(|| format!("the share link names an unknown chapter {:?}", state.chapter))?;
+        let session = build(&CHAPTERS[chapter], &state.settings, state.seed, state.faults.clone())?;
+        let mut p = Playground::new(chapter, Lang::from_tag(&state.lang));
+        p.compare_settings = fixed(&state.settings);
+        p.settings = state.settings.clone();
+        p.seed = state.seed;
+        p.session = Rc::new(RefCell::new(session));
+        p.session.borrow_mut().seek(state.step as usize);
+        Ok(p)
+    }
+
+    pub fn share_state(&self) -> ShareState {
+        let session = self.session.borrow();
+        ShareState {
+            v: SHARE_VERSION,
+            engine: ENGINE_VERSION.into(),
+            chapter: CHAPTERS[self.chapter].id.into(),
+            settings: self.settings.clone(),
+            seed: self.seed,
+            faults: session.injected().to_vec(),
+            step: session.position() as u64,
+            lang: self.lang.code().into(),
+        }
+    }
+
+    fn rebuild_compare(&mut self) {
+        if self.compare.is_none() {
+            return;
+        }
+        let session = self.session.borrow();
+        let faults = session.injected_at_times();
+        let now_ms = session.now_ms();
+        drop(session);
+        match build(&CHAPTERS[self.chapter], &self.compare_settings, self.seed, faults) {
+            Ok(mut other) => {
+                let step = other.step_at_time(now_ms);
+                other.seek(step);
+                self.compare = Some(Rc::new(other));
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Keep the comparison at the same simulated time as the main run.
+    fn sync_compare(&mut self) {
+        if let Some(other) = &self.compare {
+            let now_ms = self.session.borrow().now_ms();
+            let mut other = (**other).clone();
+            let step = other.step_at_time(now_ms);
+            other.seek(step);
+            self.compare = Some(Rc::new(other));
+        }
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.version += 1;
+        let moved = {
+            let mut session = next.session.borrow_mut();
+            match action {
+                Action::Step => session.step_forward(),
+                Action::Back => {
+                    next.playing = false;
+                    session.step_back()
+                }
+                Action::Seek(step) => {
+                    session.seek(step);
+                    true
+                }
+                Action::Tick(steps) => {
+                    let target = session.position() + steps;
+                    session.seek(target);
+                    if session.position() >= session.len() {
+                        next.playing = false;
+                    }
+                    true
+                }
+                Action::TogglePlay => {
+                    if session.position() >= session.len() {
+                        session.seek(0);
+                    }
+                    next.playing = !next.playing;
+                    false
+                }
+                Action::SetSpeed(speed) => {
+                    next.speed_x100 = speed.clamp(25, 6400);
+                    false
+                }
+                Action::Reset => {
+                    drop(session);
+                    let lang = next.lang;
+                    let mut fresh = Playground::new(next.chapter, lang);
+                    fresh.version = next.version;
+                    return Rc::new(fresh);
+                }
+                Action::Inject(fault) => {
+                    if let Err(e) = session.inject(fault) {
+                        next.error = Some(e.to_string());
+                    }
+                    true
+                }
+                Action::SetChapter(chapter) => {
+                    drop(session);
+                    let mut fresh = Playground::new(chapter, next.lang);
+                    fresh.version = next.version;
+                    fresh.compare = next.compare.as_ref().map(|c| c.clone());
+                    if fresh.compare.is_some() {
+                        fresh.rebuild_compare();
+                    }
+                    return Rc::new(fresh);
+                }
+                Action::SetSettings(settings) => {
+                    let faults = session.injected_at_times();
+                    let now_ms = session.now_ms();
+                    drop(session);
+                    match build(&CHAPTERS[next.chapter], &settings, next.seed, faults) {
+                        Ok(mut fresh) => {
+                            let step = fresh.step_at_time(now_ms);
+                            fresh.seek(step);
+                            next.session = Rc::new(RefCell::new(fresh));
+                            next.settings = settings;
+                            next.error = None;
+                        }
+                        Err(e) => next.error = Some(e),
+                    }
+                    next.rebuild_compare();
+                    return Rc::new(next);
+                }
+                Action::SetCompareSettings(settings) => {
+                    drop(session);
+                    next.compare_settings = settings;
+                    next.rebuild_compare();
+                    return Rc::new(next);
+                }
+                Action::ToggleCompare => {
+                    drop(session);
+                    if next.compare.is_some() {
+                        next.compare = None;
+                    } else {
+                        next.compare = Some(Rc::new(next.session.borrow().clone()));
+                        next.rebuild_compare();
+                    }
+                    return Rc::new(next);
+                }
+                Action::SetLang(lang) => {
+                    next.lang = lang;
+                    false
+                }
+                Action::Select(message) => {
+                    next.selected = if next.selected == message { None } else { message };
+                    false
+                }
+                Action::DismissError => {
+                    next.error = None;
+                    false
+                }
+            }
+        };
+        if moved {
+            next.sync_compare();
+        }
+        Rc::new(next)
+    }
+}
+
+/// The context every component reads the playground from.
+pub type PlaygroundHandle = UseReducerHandle<Playground>;
+
+/// The playground of the enclosing `ContextProvider`.
+#[hook]
+pub fn use_playground() -> PlaygroundHandle {
+    use_context::<PlaygroundHandle>().expect("components are rendered inside the playground's ContextProvider")
+}

@@ -1,0 +1,526 @@
+//! View models for the page's diagram and charts: plain data computed from the engine,
+//! natively tested, with no web crates. The components under `ui/components/` only draw them.
+//!
+//! - [`diagram_view`] reads one world (the `Sim` at the step shown): broker nodes, producers,
+//!   queues with their ready messages in queue order, and consumers with the deliveries they
+//!   hold (in flight, buffered, or in the callback), each message with its verdict now.
+//! - [`chart_series`] walks a trace once (O(events)) and samples queue depth, unacked
+//!   deliveries and processed messages evenly in time, for runs of 100k+ messages.
+//!
+//! Invariants: both are pure functions of their input. `diagram_view`'s ready lists are the
+//! broker's `Queue::ready` (so their lengths are the report's queue depths); a copy the ledger
+//! places `AtConsumer { connection, .. }` is held by the actor owning that connection, and by
+//! no one else. `chart_series`' last sample is the state after the last event of the trace, and
+//! its depth and unacked equal the broker's totals in the world that recorded that trace.
+
+use crate::engine::checker::Verdict;
+use crate::engine::ids::{ActorId, CopyId};
+use crate::engine::ledger::Place;
+use crate::engine::trace::{Event, TraceEntry};
+use crate::engine::world::{ActorStatus, Sim};
+use crate::scenario::{ActorSpec, QueueType};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Everything the diagram draws at one step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DiagramView {
+    pub nodes: Vec<NodeView>,
+    pub producers: Vec<ActorView>,
+    pub queues: Vec<QueueView>,
+    pub consumers: Vec<ConsumerView>,
+}
+
+/// A broker node (`rabbit@index`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodeView {
+    pub index: u8,
+    pub up: bool,
+}
+
+/// A producer or consumer program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorView {
+    pub name: String,
+    /// `running`, `crashed`, `stopped`, `failed`, `finished` or `not_started`.
+    pub status: &'static str,
+    /// Crashed, stopped, or exited with an error: drawn greyed with a ✕. (A program that ran
+    /// to its end is `finished`, not down.)
+    pub down: bool,
+    /// The broker node it connects to.
+    pub node: u8,
+    /// The code line executing now (0 = none).
+    pub line: u16,
+}
+
+/// One queue and what sits in it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueView {
+    pub name: String,
+    pub durable: bool,
+    pub quorum: bool,
+    /// False once a non-durable queue was lost with its node.
+    pub exists: bool,
+    /// The ready messages, head first (all of them: the diagram shows the first few).
+    pub ready: Vec<MsgView>,
+    /// Deliveries from this queue not yet acknowledged (manual ack only).
+    pub unacked: usize,
+}
+
+/// One copy of a message, as drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MsgView {
+    /// The payload `{'data': data}`.
+    pub data: u32,
+    /// The logical message (`MessageId.0`): retries and duplicates share it.
+    pub message: u32,
+    /// Published with `delivery_mode=2`.
+    pub persistent: bool,
+    pub redelivered: bool,
+    /// The message's verdict at this step.
+    pub verdict: Verdict,
+}
+
+/// A consumer and the deliveries it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsumerView {
+    pub actor: ActorView,
+    /// The queue it consumes from (its name), for the edge drawn to it.
+    pub queue: String,
+    /// Deliveries sent to it and not settled: the one in the callback first, then the
+    /// buffered ones in order, then those still in flight.
+    pub holding: Vec<MsgView>,
+    /// The payload `data` of the delivery in the callback.
+    pub current: Option<u32>,
+}
+
+/// The snake_case name of an actor status (as in reports and CSS classes).
+pub fn status_name(status: ActorStatus) -> &'static str {
+    match status {
+        ActorStatus::NotStarted => "not_started",
+        ActorStatus::Running => "running",
+        ActorStatus::Crashed => "crashed",
+        ActorStatus::Stopped => "stopped",
+        ActorStatus::Failed(_) => "failed",
+        ActorStatus::Finished => "finished",
+    }
+}
+
+/// The snake_case name of a verdict (as serialized, and in `verdict-<name>` CSS classes).
+pub fn verdict_name(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Lost => "lost",
+        Verdict::Duplicated => "duplicated",
+        Verdict::DeadLettered => "dead_lettered",
+        Verdict::Expired => "expired",
+        Verdict::OutOfOrder => "out_of_order",
+        Verdict::Redelivered => "redelivered",
+        Verdict::ProcessedOnce => "processed_once",
+        Verdict::Pending => "pending",
+    }
+}
+
+fn msg_view(sim: &Sim, copy: CopyId) -> MsgView {
+    let ledger = sim.ledger();
+    let record = ledger.copy(copy);
+    let message = ledger.messages[record.message.index()];
+    MsgView {
+        data: message.data,
+        message: record.message.0,
+        persistent: record.persistent,
+        redelivered: record.redelivered,
+        verdict: sim.verdict(record.message),
+    }
+}
+
+/// The diagram of the world `sim` (the world at the step shown).
+pub fn diagram_view(sim: &Sim) -> DiagramView {
+    let setup = sim.setup();
+    let broker = sim.broker();
+    let ledger = sim.ledger();
+    let actors = sim.actors();
+    let actor_view = |index: usize| {
+        let runtime = &actors[index];
+        ActorView {
+            name: setup.actors[index].name.clone(),
+            status: status_name(runtime.status),
+            down: matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_)),
+            node: setup.actors[index].node.0,
+            line: runtime.line,
+        }
+    };
+    let nodes = broker.nodes_up.iter().enumerate().map(|(index, &up)| NodeView { index: index as u8, up }).collect();
+    let mut queues: Vec<QueueView> = broker
+        .queues
+        .iter()
+        .map(|q| QueueView {
+            name: q.spec.name.clone(),
+            durable: q.spec.durable,
+            quorum: q.spec.queue_type == QueueType::Quorum,
+            exists: q.exists,
+            ready: q.ready.iter().map(|&copy| msg_view(sim, copy)).collect(),
+            unacked: 0,
+        })
+        .collect();
+
+    // Who holds what: one pass over the ledger. The sort key orders a consumer's holding:
+    // the callback's delivery, then the buffer, then manual-ack ones in flight by connection
+    // and tag, then auto-ack ones in flight by copy.
+    const IN_FLIGHT: u64 = 1 << 48;
+    let mut keys: BTreeMap<CopyId, u64> = BTreeMap::new();
+    for (connection, channel) in broker.channels.iter().enumerate() {
+        for &(tag, copy) in &channel.unacked {
+            keys.insert(copy, IN_FLIGHT + ((connection as u64) << 32) + u64::from(tag));
+        }
+    }
+    for runtime in actors {
+        if let Some(current) = runtime.current {
+            keys.insert(current.copy, 0);
+        }
+        for (position, delivery) in runtime.buffer.iter().enumerate() {
+            keys.insert(delivery.copy, 1 + position as u64);
+        }
+    }
+    let mut held: Vec<Vec<(u64, CopyId)>> = vec![Vec::new(); actors.len()];
+    for (index, record) in ledger.copies.iter().enumerate() {
+        if let Place::AtConsumer { connection, queue, acked } = record.place {
+            let copy = CopyId(index as u32);
+            if !acked {
+                queues[queue.index()].unacked += 1;
+            }
+            let key = keys.get(&copy).copied().unwrap_or(2 * IN_FLIGHT + index as u64);
+            held[broker.channels[connection.index()].actor.index()].push((key, copy));
+        }
+    }
+
+    let mut producers = Vec::new();
+    let mut consumers = Vec::new();
+    for (index, actor) in setup.actors.iter().enumerate() {
+        match &actor.spec {
+            ActorSpec::Producer(_) => producers.push(actor_view(index)),
+            ActorSpec::Consumer(_) => {
+                let mut mine = std::mem::take(&mut held[index]);
+                mine.sort_unstable();
+                let current = actors[index].current.map(|d| ledger.messages[ledger.message_of(d.copy).index()].data);
+                consumers.push(ConsumerView {
+                    actor: actor_view(index),
+                    queue: setup.scenario.queues[actor.queue.index()].name.clone(),
+                    holding: mine.into_iter().map(|(_, copy)| msg_view(sim, copy)).collect(),
+                    current,
+                });
+            }
+        }
+    }
+    DiagramView { nodes, producers, queues, consumers }
+}
+
+/// Queue depth, unacked deliveries and processed messages over simulated time.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChartSeries {
+    /// Sample times, increasing, from 0 to the last event's time.
+    pub times_ms: Vec<u64>,
+    /// Ready messages in all queues together.
+    pub depth: Vec<u32>,
+    /// Manual-ack deliveries not yet acked, nacked, or requeued by a channel close.
+    pub unacked: Vec<u32>,
+    /// Callbacks that finished (`CallbackFinished`), cumulative.
+    pub processed: Vec<u32>,
+}
+
+impl ChartSeries {
+    /// The index of the last sample at or before `time_ms` (None before the first sample).
+    pub fn sample_at(&self, time_ms: u64) -> Option<usize> {
+        self.times_ms.partition_point(|&t| t <= time_ms).checked_sub(1)
+    }
+}
+
+/// Where the chart walk believes a copy is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tracked {
+    Elsewhere,
+    Ready,
+    Unacked(ActorId),
+}
+
+/// The chart walk: counts kept up to date event by event.
+struct Counts {
+    copies: Vec<Tracked>,
+    /// Per actor: copies delivered to it with manual ack, oldest first (some may be stale).
+    unacked_by_actor: Vec<VecDeque<CopyId>>,
+    depth: u32,
+    unacked: u32,
+    processed: u32,
+}
+
+impl Counts {
+    fn state(&mut self, copy: CopyId) -> Tracked {
+        self.copies.get(copy.index()).copied().unwrap_or(Tracked::Elsewhere)
+    }
+
+    fn set(&mut self, copy: CopyId, to: Tracked) {
+        if self.copies.len() <= copy.index() {
+            self.copies.resize(copy.index() + 1, Tracked::Elsewhere);
+        }
+        match self.copies[copy.index()] {
+            Tracked::Elsewhere => {}
+            Tracked::Ready => self.depth -= 1,
+            Tracked::Unacked(_) => self.unacked -= 1,
+        }
+        match to {
+            Tracked::Elsewhere => {}
+            Tracked::Ready => self.depth += 1,
+            Tracked::Unacked(actor) => {
+                self.unacked += 1;
+                if self.unacked_by_actor.len() <= actor.index() {
+                    self.unacked_by_actor.resize(actor.index() + 1, VecDeque::new());
+                }
+                self.unacked_by_actor[actor.index()].push_back(copy);
+            }
+        }
+        self.copies[copy.index()] = to;
+    }
+
+    /// The rules, derived from the RabbitMQ model:
+    /// - `MessageEnqueued` and `MessageRequeued` put a copy in a queue;
+    /// - `MessageDelivered` takes it out, to unacked unless `auto_ack`;
+    /// - `MessageAcked`, `MessageDeadLettered` and `MessageDiscarded` take a copy out of
+    ///   wherever it was (a dead-lettered copy comes back with its own `MessageEnqueued`);
+    /// - `ChannelClosed { requeued: n }` returns the actor's `n` oldest unacked deliveries to
+    ///   their queue at once: the broker puts them back even when no event says so (a queue
+    ///   down with its node keeps its durable copies silently); the events that follow for
+    ///   them (`MessageRequeued`, `MessageDiscarded`, `MessageDeadLettered`) then act on a
+    ///   ready copy.
+    fn observe(&mut self, event: &Event) {
+        match *event {
+            Event::MessageEnqueued { copy, .. } | Event::MessageRequeued { copy, .. } => self.set(copy, Tracked::Ready),
+            Event::MessageDelivered { copy, actor, auto_ack, .. } => {
+                self.set(copy, if auto_ack { Tracked::Elsewhere } else { Tracked::Unacked(actor) })
+            }
+            Event::MessageAcked { copy } | Event::MessageDeadLettered { copy, .. } | Event::MessageDiscarded { copy, .. } => {
+                self.set(copy, Tracked::Elsewhere)
+            }
+            Event::ChannelClosed { actor, requeued } => {
+                let mut left = requeued;
+                while left > 0 {
+                    let Some(copy) = self.unacked_by_actor.get_mut(actor.index()).and_then(|q| q.pop_front()) else { break };
+                    if self.state(copy) == Tracked::Unacked(actor) {
+                        self.set(copy, Tracked::Ready);
+                        left -= 1;
+                    }
+                }
+            }
+            Event::CallbackFinished { .. } => self.processed += 1,
+            _ => {}
+        }
+    }
+}
+
+/// Sample the run's `trace` at most `samples` times, evenly in simulated time from 0 to the
+/// last event (each sample is the state after every event at or before its time). One pass
+/// over the trace, so it stays fast for 100k+ messages. An empty trace gives empty series.
+pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
+    let mut series = ChartSeries::default();
+    let Some(last) = trace.last() else { return series };
+    if samples == 0 {
+        return series;
+    }
+    let end_ms = last.at_ms;
+    let mut counts = Counts { copies: Vec::new(), unacked_by_actor: Vec::new(), depth: 0, unacked: 0, processed: 0 };
+    let mut next = 0;
+    for k in 0..samples {
+        let at_ms = if samples == 1 { end_ms } else { (u128::from(end_ms) * k as u128 / (samples - 1) as u128) as u64 };
+        if series.times_ms.last() == Some(&at_ms) {
+            continue;
+        }
+        while next < trace.len() && trace[next].at_ms <= at_ms {
+            counts.observe(&trace[next].event);
+            next += 1;
+        }
+        series.times_ms.push(at_ms);
+        series.depth.push(counts.depth);
+        series.unacked.push(counts.unacked);
+        series.processed.push(counts.processed);
+    }
+    // Invariant: the last sample is at the last event's time, so every event was seen.
+    debug_assert_eq!(next, trace.len());
+    series
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Report;
+    use crate::scenario::catalog;
+    use crate::session::Session;
+
+    /// The steps checked in a run of `len` steps: every one for short runs, a spread otherwise.
+    fn steps_to_check(len: usize) -> Vec<usize> {
+        if len <= 400 {
+            (0..=len).collect()
+        } else {
+            let mut steps: Vec<usize> = (0..=40).map(|k| len * k / 40).collect();
+            steps.dedup();
+            steps
+        }
+    }
+
+    fn check_world(name: &str, session: &Session) {
+        let step = session.position();
+        let sim = session.world();
+        let view = diagram_view(sim);
+        let report = Report::with_trace(sim, session.trace(), false);
+        let at = format!("{name} at step {step}");
+        assert_eq!(view.queues.len(), report.queues.len(), "{at}");
+        for (queue, expected) in view.queues.iter().zip(&report.queues) {
+            assert_eq!(queue.name, expected.name, "{at}");
+            assert_eq!(queue.exists, expected.exists, "{at}");
+            assert_eq!(queue.ready.len(), expected.depth, "{at}: depth of {}", queue.name);
+            let data: Vec<u32> = queue.ready.iter().map(|m| m.data).collect();
+            assert_eq!(data, expected.ready, "{at}: ready of {}", queue.name);
+            assert_eq!(queue.unacked, expected.unacked, "{at}: unacked of {}", queue.name);
+        }
+        assert_eq!(view.nodes.len(), sim.broker().nodes_up.len(), "{at}");
+        assert_eq!(view.producers.len() + view.consumers.len(), sim.actors().len(), "{at}");
+
+        // Holding: every copy at a consumer, counted by the actor that owns its connection.
+        let ledger = sim.ledger();
+        let broker = sim.broker();
+        let setup = sim.setup();
+        for consumer in &view.consumers {
+            let actor = setup.actor_id(&consumer.actor.name).expect("a known actor");
+            let runtime = &sim.actors()[actor.index()];
+            let at_consumer = ledger
+                .copies
+                .iter()
+                .filter(|c| matches!(c.place, Place::AtConsumer { connection, .. } if broker.channels[connection.index()].actor == actor))
+                .count();
+            assert_eq!(consumer.holding.len(), at_consumer, "{at}: holding of {}", consumer.actor.name);
+            let unacked: usize =
+                broker.channels.iter().filter(|c| c.actor == actor).map(|c| c.unacked.len()).sum();
+            let manual = ledger
+                .copies
+                .iter()
+                .filter(|c| matches!(c.place, Place::AtConsumer { connection, acked: false, .. } if broker.channels[connection.index()].actor == actor))
+                .count();
+            assert_eq!(manual, unacked, "{at}: unacked of {}", consumer.actor.name);
+            // The callback's delivery comes first, then the buffer in order.
+            let data_of = |copy: CopyId| ledger.messages[ledger.message_of(copy).index()].data;
+            let client: Vec<u32> = runtime.current.iter().chain(runtime.buffer.iter()).map(|d| data_of(d.copy)).collect();
+            let shown: Vec<u32> = consumer.holding.iter().take(client.len()).map(|m| m.data).collect();
+            assert_eq!(shown, client, "{at}: client side of {}", consumer.actor.name);
+            assert_eq!(consumer.current, runtime.current.map(|d| data_of(d.copy)), "{at}");
+            assert_eq!(consumer.actor.status, status_name(runtime.status), "{at}");
+        }
+        // Verdicts are the world's.
+        for queue in &view.queues {
+            for m in &queue.ready {
+                assert_eq!(m.verdict, sim.verdict(crate::engine::ids::MessageId(m.message)), "{at}");
+            }
+        }
+
+        // The chart walk agrees with the broker at this step.
+        let series = chart_series(session.trace(), 50);
+        let depth: usize = broker.queues.iter().map(|q| q.ready.len()).sum();
+        let unacked: usize = broker.channels.iter().map(|c| c.unacked.len()).sum();
+        if session.trace().is_empty() {
+            assert!(series.times_ms.is_empty());
+        } else {
+            assert_eq!(series.depth.last().copied(), Some(depth as u32), "{at}: chart depth");
+            assert_eq!(series.unacked.last().copied(), Some(unacked as u32), "{at}: chart unacked");
+            let processed = session.trace().iter().filter(|e| matches!(e.event, Event::CallbackFinished { .. })).count();
+            assert_eq!(series.processed.last().copied(), Some(processed as u32), "{at}");
+        }
+    }
+
+    #[test]
+    fn diagram_and_chart_match_the_report_in_every_catalog_scenario() {
+        for (name, _) in catalog::ENTRIES {
+            let scenario = catalog::get(name).expect("a valid catalog scenario");
+            let mut session = Session::new(scenario, vec![]).expect("it runs");
+            for step in steps_to_check(session.len()) {
+                session.seek(step);
+                check_world(name, &session);
+            }
+        }
+    }
+
+    #[test]
+    fn chart_final_depth_is_the_final_queue_depths() {
+        for (name, _) in catalog::ENTRIES {
+            let scenario = catalog::get(name).expect("a valid catalog scenario");
+            let session = Session::new(scenario, vec![]).expect("it runs");
+            let end = session.timeline();
+            let series = chart_series(session.full_trace(), 200);
+            let depth: usize = end.broker().queues.iter().map(|q| q.ready.len()).sum();
+            assert_eq!(series.depth.last().copied(), Some(depth as u32), "{name}");
+            assert!(series.times_ms.len() <= 200, "{name}");
+            assert!(series.times_ms.windows(2).all(|w| w[0] < w[1]), "{name}: times increase");
+            assert_eq!(series.times_ms.first(), Some(&0), "{name}");
+            assert_eq!(series.times_ms.last(), session.full_trace().last().map(|e| &e.at_ms), "{name}");
+            assert!(series.processed.windows(2).all(|w| w[0] <= w[1]), "{name}: processed only grows");
+        }
+    }
+
+    #[test]
+    fn the_article_loses_its_queue_to_a_transient_restart_and_the_diagram_shows_it() {
+        // broker-restart-transient: after the restart the durable queue is empty and the
+        // lost messages are red; the node shows down while it is down.
+        let scenario = catalog::get("broker-restart-transient").unwrap();
+        let mut session = Session::new(scenario, vec![]).unwrap();
+        let mut saw_down = false;
+        for step in 0..=session.len() {
+            session.seek(step);
+            let view = diagram_view(session.world());
+            saw_down |= view.nodes.iter().any(|n| !n.up);
+        }
+        assert!(saw_down, "the broker node is shown down during the restart");
+        let view = diagram_view(session.world());
+        assert!(view.queues.iter().all(|q| q.durable), "test_queue is durable");
+        assert!(view.nodes.iter().all(|n| n.up), "it came back");
+    }
+
+    #[test]
+    fn crashed_auto_ack_consumer_is_down_and_held_nothing_after() {
+        let scenario = catalog::get("consumer-crash-auto-ack").unwrap();
+        let session = Session::new(scenario, vec![]).unwrap();
+        let view = diagram_view(session.timeline());
+        assert!(view.consumers.iter().any(|c| c.actor.down && c.actor.status == "crashed"), "{view:?}");
+        for consumer in view.consumers.iter().filter(|c| c.actor.down) {
+            assert!(consumer.holding.is_empty(), "a dead consumer holds nothing: {view:?}");
+            assert_eq!(consumer.current, None);
+        }
+    }
+
+    #[test]
+    fn chart_series_samples_evenly_and_handles_edges() {
+        assert_eq!(chart_series(&[], 10), ChartSeries::default());
+        let scenario = catalog::get("article").unwrap();
+        let session = Session::new(scenario, vec![]).unwrap();
+        let trace = session.full_trace();
+        assert_eq!(chart_series(trace, 0), ChartSeries::default());
+        let one = chart_series(trace, 1);
+        assert_eq!(one.times_ms, vec![trace.last().unwrap().at_ms]);
+        let many = chart_series(trace, 11);
+        let end = trace.last().unwrap().at_ms;
+        assert_eq!(many.times_ms, (0..=10).map(|k| end * k / 10).collect::<Vec<_>>());
+        assert_eq!(many.sample_at(0), Some(0));
+        assert_eq!(many.sample_at(end), Some(10));
+        assert_eq!(many.sample_at(end / 10 + 1), Some(1));
+        // The article processes all ten messages in the end.
+        assert_eq!(many.processed.last(), Some(&10));
+    }
+
+    #[test]
+    fn chart_series_is_fast_on_a_large_run() {
+        let scenario = catalog::scaled_workload(20_000, 1);
+        let mut sim = crate::engine::Sim::new(&scenario).unwrap();
+        sim.run_until(crate::engine::Until::Quiescence);
+        let series = chart_series(sim.trace(), 400);
+        let depth: usize = sim.broker().queues.iter().map(|q| q.ready.len()).sum();
+        let unacked: usize = sim.broker().channels.iter().map(|c| c.unacked.len()).sum();
+        assert_eq!(series.depth.last().copied(), Some(depth as u32));
+        assert_eq!(series.unacked.last().copied(), Some(unacked as u32));
+        assert!(series.times_ms.len() <= 400);
+        let view = diagram_view(&sim);
+        assert_eq!(view.queues.iter().map(|q| q.ready.len()).sum::<usize>(), depth);
+    }
+}

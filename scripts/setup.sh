@@ -4,7 +4,7 @@
 #   - rust target wasm32-unknown-unknown
 #   - trunk 0.21.14                      (cargo install --locked; ~8-10 min on 2 cores)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
-#   - Debian chromium + chromium-driver  (apt-get)
+#   - Debian chromium + chromium-driver + fonts-noto-cjk  (apt-get)
 #   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -43,14 +43,14 @@ if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
   echo "[setup] warning: Trunk.toml [tools] wasm_bindgen differs from Cargo.lock's $WBG_VERSION" >&2
 fi
 
-# 4. Debian chromium + chromedriver
-if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver ]]; then
-  log "installing chromium and chromium-driver (apt-get)"
+# 4. Debian chromium + chromedriver, and a CJK font so Chinese text renders in screenshots
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fonts/opentype/noto ]]; then
+  log "installing chromium, chromium-driver and fonts-noto-cjk (apt-get)"
   SUDO=""
   if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update </dev/null
-  $SUDO apt-get install -y chromium chromium-driver </dev/null
+  $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk </dev/null
 fi
 
 # 5. pinned node tools

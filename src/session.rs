@@ -172,13 +172,18 @@ impl Session {
     /// Inject a fault now: the run forks here, deterministically (the fault becomes an
     /// `at_step` trigger of the scenario). Fails if the fault names something unknown.
     pub fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
+        *self = self.forked(action)?;
+        Ok(())
+    }
+
+    /// The run forked here with `action` injected, at the same step.
+    pub fn forked(&self, action: FaultAction) -> Result<Session, ScenarioError> {
         let here = self.position();
         let mut injected = self.injected.clone();
         injected.push(FaultSpec { when: Trigger::AtStep(here as u64), action });
         let mut fork = Session::new(self.base.clone(), injected)?;
         fork.seek(here);
-        *self = fork;
-        Ok(())
+        Ok(fork)
     }
 
     /// The first step after the current one at which `actor` runs code line `line`.

@@ -150,7 +150,7 @@ pub fn App() -> Html {
                     </div>
                     <div class="right">
                         <FaultBar />
-                        // DIAGRAM
+                        <super::components::diagram_panel::DiagramPanel />
                         <Verdicts />
                     </div>
                 </div>

@@ -30,6 +30,9 @@ pub struct Playground {
     pub compare: Option<Rc<Session>>,
     pub compare_settings: Settings,
     pub version: u64,
+    /// Changes whenever the run itself changes (not when only the step does): the key for
+    /// whatever is computed from the whole run (timeline markers, charts).
+    pub run: u64,
     pub playing: bool,
     pub speed_x100: u32,
     pub selected: Option<u32>,
@@ -100,6 +103,7 @@ impl Playground {
             session: Rc::new(RefCell::new(session)),
             compare: None,
             version: 0,
+            run: 0,
             playing: false,
             speed_x100: 100,
             selected: None,
@@ -206,18 +210,28 @@ impl Reducible for Playground {
                     let lang = next.lang;
                     let mut fresh = Playground::new(next.chapter, lang);
                     fresh.version = next.version;
+                    fresh.run = next.run + 1;
                     return Rc::new(fresh);
                 }
                 Action::Inject(fault) => {
-                    if let Err(e) = session.inject(fault) {
-                        next.error = Some(e.to_string());
+                    let forked = session.forked(fault);
+                    drop(session);
+                    match forked {
+                        Ok(fork) => {
+                            next.session = Rc::new(RefCell::new(fork));
+                            next.run += 1;
+                        }
+                        Err(e) => next.error = Some(e.to_string()),
                     }
-                    true
+                    next.sync_compare();
+                    next.rebuild_compare();
+                    return Rc::new(next);
                 }
                 Action::SetChapter(chapter) => {
                     drop(session);
                     let mut fresh = Playground::new(chapter, next.lang);
                     fresh.version = next.version;
+                    fresh.run = next.run + 1;
                     fresh.compare = next.compare.as_ref().map(|c| c.clone());
                     if fresh.compare.is_some() {
                         fresh.rebuild_compare();
@@ -233,6 +247,7 @@ impl Reducible for Playground {
                             let step = fresh.step_at_time(now_ms);
                             fresh.seek(step);
                             next.session = Rc::new(RefCell::new(fresh));
+                            next.run += 1;
                             next.settings = settings;
                             next.error = None;
                         }

@@ -3,6 +3,7 @@
 
 use crate::engine::ids::ActorId;
 use crate::engine::trace::Event;
+use crate::engine::world::ActorStatus;
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -29,8 +30,9 @@ pub fn Actors() -> Html {
                     other => other.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default(),
                 }).unwrap_or_default();
                 let current = if runtime.status.is_down() { 0 } else { runtime.line };
+                let failed = matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_));
                 html! {
-                    <div class={classes!("actor", runtime.status.is_down().then_some("down"))} data-actor={actor.name.clone()} data-status={status.clone()}>
+                    <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status.clone()}>
                         <h3>{ format!("{} · {}", actor.name, status) }</h3>
                         <pre class="code" aria-label={label("code", lang)}>
                             { for actor.program.code.iter().enumerate().map(|(i, text)| {

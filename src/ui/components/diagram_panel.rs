@@ -14,7 +14,10 @@ pub fn DiagramPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let view = Rc::new(diagram_view(session.world()));
-    let series = Rc::new(chart_series(session.full_trace(), 200));
+    let series = {
+        let session = state.session.clone();
+        use_memo(state.run, move |_| chart_series(session.borrow().full_trace(), 200))
+    };
     let on_select = {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
@@ -23,7 +26,7 @@ pub fn DiagramPanel() -> Html {
     html! {
         <>
             <Diagram view={view} selected={state.selected} on_select={on_select} />
-            <Charts series={series} position_ms={session.now_ms()} labels={labels} />
+            <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} />
         </>
     }
 }

@@ -1,8 +1,10 @@
 //! One file per component.
 
+pub mod charts;
 pub mod code;
 pub mod compare;
-// pub mod diagram_panel; (pending: crate::view)
+pub mod diagram;
+pub mod diagram_panel;
 pub mod events;
 pub mod faults;
 pub mod settings;

@@ -7,13 +7,9 @@ use crate::ui::state::{use_playground, Action, SPEEDS_X100};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[component]
-pub fn Transport() -> Html {
-    let state = use_playground();
-    let lang = state.lang;
-    let session = state.session.borrow();
-    let (position, len) = (session.position(), session.len());
-    let markers: Vec<(usize, &'static str)> = session
+/// (step, kind) for every fault and every message lost or dead-lettered in the whole run.
+fn timeline_markers(session: &crate::session::Session) -> Vec<(usize, &'static str)> {
+    session
         .full_trace()
         .iter()
         .enumerate()
@@ -27,7 +23,19 @@ pub fn Transport() -> Html {
             };
             Some((session.step_of_event(i), kind))
         })
-        .collect();
+        .collect()
+}
+
+#[component]
+pub fn Transport() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let (position, len) = (session.position(), session.len());
+    let markers = {
+        let session = state.session.clone();
+        use_memo(state.run, move |_| timeline_markers(&session.borrow()))
+    };
     let dispatch = |action: fn() -> Action| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(action()))
@@ -54,9 +62,9 @@ pub fn Transport() -> Html {
     html! {
         <section id="transport">
             <button id="btn-reset" onclick={dispatch(|| Action::Reset)}>{ label("reset", lang) }</button>
-            <button id="btn-back" onclick={dispatch(|| Action::Back)} disabled={position == 0}>{ "⏮ " }{ label("back", lang) }</button>
+            <button id="btn-back" onclick={dispatch(|| Action::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
             <button id="btn-play" onclick={dispatch(|| Action::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
-            <button id="btn-step" onclick={dispatch(|| Action::Step)} disabled={position >= len}>{ label("step", lang) }{ " ⏭" }</button>
+            <button id="btn-step" onclick={dispatch(|| Action::Step)} disabled={position >= len}>{ label("step", lang) }{ " →" }</button>
             <label>{ label("speed", lang) }{" "}
                 <select id="speed" onchange={on_speed}>
                     { for SPEEDS_X100.iter().map(|&s| html! {

@@ -1,0 +1,84 @@
+//! Charts over simulated time from a `view::ChartSeries`: queue depth, unacked deliveries
+//! and processed messages as three polylines on one scale, a vertical line at the position
+//! shown, and a legend with each value there. Labels come in as props (translated by the
+//! caller). DOM: `#charts svg`, `polyline.series[data-series=depth|unacked|processed]`,
+//! `line.position`, `.legend li[data-series]`.
+
+use crate::view::ChartSeries;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ChartsProps {
+    pub series: Rc<ChartSeries>,
+    /// Simulated time of the step shown.
+    pub position_ms: u64,
+    /// Names of the series: queue depth, unacked, processed.
+    pub labels: [String; 3],
+}
+
+const WIDTH: u64 = 600;
+const HEIGHT: u64 = 150;
+const PLOT_LEFT: u64 = 40;
+const PLOT_RIGHT: u64 = 592;
+const PLOT_TOP: u64 = 8;
+const PLOT_BOTTOM: u64 = 128;
+
+const SERIES: [&str; 3] = ["depth", "unacked", "processed"];
+
+fn time_label(ms: u64) -> String {
+    if ms >= 10_000 {
+        format!("{} s", ms / 1000)
+    } else if ms >= 1000 {
+        format!("{}.{} s", ms / 1000, (ms % 1000) / 100)
+    } else {
+        format!("{ms} ms")
+    }
+}
+
+#[component]
+pub fn Charts(props: &ChartsProps) -> Html {
+    let s = &props.series;
+    let end_ms = s.times_ms.last().copied().unwrap_or(0).max(1);
+    let max = s.depth.iter().chain(&s.unacked).chain(&s.processed).copied().max().unwrap_or(0).max(1);
+    let x_of = |t: u64| PLOT_LEFT + (u128::from(t.min(end_ms)) * u128::from(PLOT_RIGHT - PLOT_LEFT) / u128::from(end_ms)) as u64;
+    let y_of = |v: u32| PLOT_BOTTOM - u64::from(v) * (PLOT_BOTTOM - PLOT_TOP) / u64::from(max);
+    let points = |values: &[u32]| -> String {
+        s.times_ms.iter().zip(values).map(|(&t, &v)| format!("{},{}", x_of(t), y_of(v))).collect::<Vec<_>>().join(" ")
+    };
+    let values: [&[u32]; 3] = [&s.depth, &s.unacked, &s.processed];
+    let at = s.sample_at(props.position_ms);
+    let position_x = x_of(props.position_ms);
+    html! {
+        <div id="charts">
+            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} width="100%" preserveAspectRatio="xMidYMin meet" role="img"
+                 aria-label={props.labels.join(", ")}>
+                <g class="axes">
+                    <line x1={PLOT_LEFT.to_string()} y1={PLOT_BOTTOM.to_string()} x2={PLOT_RIGHT.to_string()} y2={PLOT_BOTTOM.to_string()} />
+                    <line x1={PLOT_LEFT.to_string()} y1={PLOT_TOP.to_string()} x2={PLOT_LEFT.to_string()} y2={PLOT_BOTTOM.to_string()} />
+                    <text x={(PLOT_LEFT - 6).to_string()} y={(PLOT_TOP + 8).to_string()} text-anchor="end">{ max }</text>
+                    <text x={(PLOT_LEFT - 6).to_string()} y={PLOT_BOTTOM.to_string()} text-anchor="end">{ "0" }</text>
+                    <text x={PLOT_LEFT.to_string()} y={(PLOT_BOTTOM + 16).to_string()}>{ "0" }</text>
+                    <text x={PLOT_RIGHT.to_string()} y={(PLOT_BOTTOM + 16).to_string()} text-anchor="end">{ time_label(s.times_ms.last().copied().unwrap_or(0)) }</text>
+                </g>
+                { for SERIES.iter().zip(values).map(|(name, v)| html! {
+                    <polyline class={classes!("series", *name)} data-series={*name} points={points(v)} fill="none" />
+                }) }
+                <line class="position" x1={position_x.to_string()} y1={PLOT_TOP.to_string()} x2={position_x.to_string()} y2={PLOT_BOTTOM.to_string()} />
+                <text class="position-label" x={(if position_x > PLOT_RIGHT - 60 { position_x - 4 } else { position_x + 4 }).to_string()} y={(PLOT_TOP + 10).to_string()}
+                      text-anchor={if position_x > PLOT_RIGHT - 60 { "end" } else { "start" }}>{ time_label(props.position_ms) }</text>
+            </svg>
+            <ul class="legend">
+                { for SERIES.iter().zip(values).zip(&props.labels).map(|((name, v), label)| html! {
+                    <li data-series={*name}>
+                        <span class={classes!("swatch", *name)}></span>
+                        { label.clone() }
+                        if let Some(value) = at.and_then(|k| v.get(k)) {
+                            <span class="value">{ format!(" {value}") }</span>
+                        }
+                    </li>
+                }) }
+            </ul>
+        </div>
+    }
+}

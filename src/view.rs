@@ -19,7 +19,7 @@ use crate::engine::ledger::Place;
 use crate::engine::trace::{Event, TraceEntry};
 use crate::engine::world::{ActorStatus, Sim};
 use crate::scenario::{ActorSpec, QueueType};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Everything the diagram draws at one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,18 +168,19 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
     // the callback's delivery, then the buffer, then manual-ack ones in flight by connection
     // and tag, then auto-ack ones in flight by copy.
     const IN_FLIGHT: u64 = 1 << 48;
-    let mut keys: BTreeMap<CopyId, u64> = BTreeMap::new();
+    // Indexed by copy (the ledger is scanned whole anyway); u64::MAX = no key yet.
+    let mut keys: Vec<u64> = vec![u64::MAX; ledger.copies.len()];
     for (connection, channel) in broker.channels.iter().enumerate() {
         for &(tag, copy) in &channel.unacked {
-            keys.insert(copy, IN_FLIGHT + ((connection as u64) << 32) + u64::from(tag));
+            keys[copy.index()] = IN_FLIGHT + ((connection as u64) << 32) + u64::from(tag);
         }
     }
     for runtime in actors {
         if let Some(current) = runtime.current {
-            keys.insert(current.copy, 0);
+            keys[current.copy.index()] = 0;
         }
         for (position, delivery) in runtime.buffer.iter().enumerate() {
-            keys.insert(delivery.copy, 1 + position as u64);
+            keys[delivery.copy.index()] = 1 + position as u64;
         }
     }
     let mut held: Vec<Vec<(u64, CopyId)>> = vec![Vec::new(); actors.len()];
@@ -189,7 +190,7 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             if !acked {
                 queues[queue.index()].unacked += 1;
             }
-            let key = keys.get(&copy).copied().unwrap_or(2 * IN_FLIGHT + index as u64);
+            let key = if keys[index] == u64::MAX { 2 * IN_FLIGHT + index as u64 } else { keys[index] };
             held[broker.channels[connection.index()].actor.index()].push((key, copy));
         }
     }

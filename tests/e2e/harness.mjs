@@ -2,7 +2,8 @@
 // through playwright-core, error collection, and the native CLI's trace hash.
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat, mkdir } from 'node:fs/promises';
+import { stat, mkdir, readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,9 +55,15 @@ export function contentType(file) {
  * Serves `root` on 127.0.0.1 at a free port, under each of `mounts` (URL prefixes ending in
  * '/'). Anything outside the mounts is a 404, so a page that used absolute URLs would break
  * under a sub-path mount. Returns { origin, url(mount), requests, close() }.
+ *
+ * With `{ gzip: true }` it answers `Accept-Encoding: gzip` requests for text and wasm files
+ * gzipped (level 9, as a static host serving pre-compressed files would), so the browser's
+ * resource timing reports the bytes a visitor downloads.
  */
-export async function startStaticServer(root = DIST, mounts = ['/']) {
+const COMPRESSIBLE = /\.(html|js|mjs|css|wasm|json|svg|txt|map)$/i;
+export async function startStaticServer(root = DIST, mounts = ['/'], { gzip = false } = {}) {
   const requests = [];
+  const gzipped = new Map(); // file -> { mtimeMs, body }
   const server = createServer(async (req, res) => {
     const pathname = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     requests.push({ method: req.method, path: pathname });
@@ -78,6 +85,21 @@ export async function startStaticServer(root = DIST, mounts = ['/']) {
         if (st.isDirectory()) {
           file = path.join(file, 'index.html');
           st = await stat(file);
+        }
+        if (gzip && COMPRESSIBLE.test(file) && /\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+          let entry = gzipped.get(file);
+          if (!entry || entry.mtimeMs !== st.mtimeMs) {
+            entry = { mtimeMs: st.mtimeMs, body: gzipSync(await readFile(file), { level: 9 }) };
+            gzipped.set(file, entry);
+          }
+          res.writeHead(200, {
+            'content-type': contentType(file),
+            'content-encoding': 'gzip',
+            'content-length': entry.body.length,
+            vary: 'accept-encoding',
+            'cache-control': 'no-store',
+          });
+          return res.end(req.method === 'HEAD' ? undefined : entry.body);
         }
         res.writeHead(200, {
           'content-type': contentType(file),
@@ -195,6 +217,31 @@ export function runCli(args = ['run', '--catalog', 'article', '--seed', '1']) {
       },
     );
   });
+}
+
+/**
+ * Opens `url` in a fresh page (its own context: empty localStorage), waits for ready, runs
+ * fn(session); on failure saves target/e2e-artifacts/failure-NAME.png and appends the
+ * page's console/page errors and failed requests to the error. `goto: false` leaves the
+ * navigation to fn.
+ */
+export async function withPage(browser, name, url, fn, { goto = true, viewport } = {}) {
+  const session = await openPage(browser, viewport ? { viewport } : undefined);
+  try {
+    if (goto) {
+      await session.page.goto(url, { waitUntil: 'load', timeout: 120_000 });
+      await waitForReady(session.page);
+    }
+    return await fn(session);
+  } catch (err) {
+    const shot = await artifactPath(`failure-${name}.png`);
+    await session.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    const problems = session.problems();
+    err.message += `\n(screenshot: ${shot})` + (problems.length ? `\n${problems.join('\n')}` : '');
+    throw err;
+  } finally {
+    await session.close();
+  }
 }
 
 export async function artifactPath(name) {

@@ -1,9 +1,11 @@
 // End-to-end: the release build in dist/ (bash scripts/test.sh runs `trunk build --release`
 // first), served by a node:http static server on 127.0.0.1, opened in Debian's Chromium.
 //
-// Page contract: `#status` text becomes `ready`; `#verdict-summary` carries
+// Page contract: `#status` text becomes `ready`; the page opens the tour's first chapter (the
+// article scenario) at step 0; at the end of the run (End key) `#verdict-summary` carries
 // `data-trace-hash` (16 lowercase hex digits) equal to the `trace_hash` that
 // `qp run --catalog article --seed 1` prints, and its text contains the run label.
+// The playground's interactions are in playground.test.mjs.
 //
 // Knobs: QP_E2E_DIST (default dist), QP_E2E_EXPECT_HASH (use this hash instead of running the CLI).
 import { test, before, after } from 'node:test';
@@ -103,8 +105,17 @@ test('data-trace-hash equals the native CLI trace_hash for article, seed 1', { t
   const expected = report.trace_hash;
   assert.match(String(expected), HEX16, 'CLI trace_hash is 16 lowercase hex digits');
   await withPage('trace-hash', subServer.url(SUB_PATH), async (session) => {
-    const summary = session.page.locator('#verdict-summary');
+    const page = session.page;
+    const summary = page.locator('#verdict-summary');
     await summary.waitFor({ state: 'visible', timeout: 120_000 });
+    // The page opens the tour's first chapter (the article scenario) at step 0: the verdict
+    // covers the steps taken so far, so go to the end of the run (End key) first.
+    assert.match(await page.locator('#position').textContent(), /\b0 \/ \d+/, 'the page opens at step 0');
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
+      return m && m[1] === m[2] && Number(m[2]) > 0;
+    });
     const hash = await summary.getAttribute('data-trace-hash');
     assert.match(String(hash), HEX16, 'data-trace-hash is 16 lowercase hex digits');
     assert.equal(hash, expected, 'browser and native CLI agree on the trace hash');

@@ -15,6 +15,11 @@ pub struct ChartsProps {
     pub position_ms: u64,
     /// Names of the series: queue depth, unacked, processed.
     pub labels: [String; 3],
+    /// The exact values at the step shown, for the legend. Without them the legend shows the
+    /// sample at `position_ms` (which includes every event of that millisecond, so it can
+    /// run ahead of the step). `view::chart_series(session.trace(), 1)` gives them.
+    #[prop_or_default]
+    pub values: Option<[u32; 3]>,
 }
 
 const WIDTH: u64 = 600;
@@ -43,11 +48,32 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let max = s.depth.iter().chain(&s.unacked).chain(&s.processed).copied().max().unwrap_or(0).max(1);
     let x_of = |t: u64| PLOT_LEFT + (u128::from(t.min(end_ms)) * u128::from(PLOT_RIGHT - PLOT_LEFT) / u128::from(end_ms)) as u64;
     let y_of = |v: u32| PLOT_BOTTOM - u64::from(v) * (PLOT_BOTTOM - PLOT_TOP) / u64::from(max);
+    // Drawn as steps: a value holds until the next sample. Only the corners are emitted.
     let points = |values: &[u32]| -> String {
-        s.times_ms.iter().zip(values).map(|(&t, &v)| format!("{},{}", x_of(t), y_of(v))).collect::<Vec<_>>().join(" ")
+        let mut out = String::new();
+        let mut previous: Option<u64> = None;
+        let last = s.times_ms.len().min(values.len()).saturating_sub(1);
+        for (k, (&t, &v)) in s.times_ms.iter().zip(values).enumerate() {
+            let (x, y) = (x_of(t), y_of(v));
+            match previous {
+                None => out.push_str(&format!("{x},{y} ")),
+                Some(py) if py != y => out.push_str(&format!("{x},{py} {x},{y} ")),
+                Some(_) if k == last => out.push_str(&format!("{x},{y} ")),
+                Some(_) => {}
+            }
+            previous = Some(y);
+        }
+        out
     };
-    let values: [&[u32]; 3] = [&s.depth, &s.unacked, &s.processed];
+    let values_of: [&[u32]; 3] = [&s.depth, &s.unacked, &s.processed];
     let at = s.sample_at(props.position_ms);
+    // The legend's value of series `i`: exact if given, else the sample at the position.
+    let legend_value = |i: usize| -> Option<u32> {
+        match props.values {
+            Some(values) => Some(values[i]),
+            None => at.and_then(|k| values_of[i].get(k).copied()),
+        }
+    };
     let position_x = x_of(props.position_ms);
     html! {
         <div id="charts">
@@ -61,7 +87,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
                     <text x={PLOT_LEFT.to_string()} y={(PLOT_BOTTOM + 16).to_string()}>{ "0" }</text>
                     <text x={PLOT_RIGHT.to_string()} y={(PLOT_BOTTOM + 16).to_string()} text-anchor="end">{ time_label(s.times_ms.last().copied().unwrap_or(0)) }</text>
                 </g>
-                { for SERIES.iter().zip(values).map(|(name, v)| html! {
+                { for SERIES.iter().zip(values_of).map(|(name, v)| html! {
                     <polyline class={classes!("series", *name)} data-series={*name} points={points(v)} fill="none" />
                 }) }
                 <line class="position" x1={position_x.to_string()} y1={PLOT_TOP.to_string()} x2={position_x.to_string()} y2={PLOT_BOTTOM.to_string()} />
@@ -69,11 +95,11 @@ pub fn Charts(props: &ChartsProps) -> Html {
                       text-anchor={if position_x > PLOT_RIGHT - 60 { "end" } else { "start" }}>{ time_label(props.position_ms) }</text>
             </svg>
             <ul class="legend">
-                { for SERIES.iter().zip(values).zip(&props.labels).map(|((name, v), label)| html! {
+                { for SERIES.iter().zip(&props.labels).enumerate().map(|(i, (name, label))| html! {
                     <li data-series={*name}>
                         <span class={classes!("swatch", *name)}></span>
                         { label.clone() }
-                        if let Some(value) = at.and_then(|k| v.get(k)) {
+                        if let Some(value) = legend_value(i) {
                             <span class="value">{ format!(" {value}") }</span>
                         }
                     </li>

@@ -8,6 +8,13 @@ use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
+/// A terminal keeps its last lines, as a real one scrolls.
+const TERMINAL_LINES: usize = 200;
+
+fn tail(lines: &[String]) -> String {
+    lines[lines.len().saturating_sub(TERMINAL_LINES)..].join("\n")
+}
+
 #[component]
 pub fn Actors() -> Html {
     let state = use_playground();
@@ -53,7 +60,7 @@ pub fn Actors() -> Html {
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" aria-label={label("terminal", lang)}>{ terminals[index].join("\n") }</pre>
+                        <pre class="terminal" aria-label={label("terminal", lang)}>{ tail(&terminals[index]) }</pre>
                     </div>
                 }
             }) }

@@ -23,41 +23,44 @@ pub struct DiagramProps {
     pub on_select: Callback<u32>,
 }
 
-// Layout, in SVG user units (the viewBox scales it to the page).
-const WIDTH: i32 = 900;
+// Layout, in SVG user units (the viewBox scales it to the page). Compact, so that text stays
+// readable when a narrow embed scales it down.
+const WIDTH: i32 = 720;
 const TOP: i32 = 46;
 const BOX_W: i32 = 20;
 const BOX_H: i32 = 18;
 const BOX_STEP: i32 = 24;
+const BOX_ROW: i32 = 22;
 
-const PRODUCER_X: i32 = 8;
-const PRODUCER_W: i32 = 132;
+const PRODUCER_X: i32 = 6;
+const PRODUCER_W: i32 = 112;
 const PRODUCER_H: i32 = 36;
 const PRODUCER_ROW: i32 = 48;
 
-const EXCHANGE_X: i32 = 172;
-const EXCHANGE_W: i32 = 76;
-const EXCHANGE_H: i32 = 32;
+const EXCHANGE_X: i32 = 136;
+const EXCHANGE_W: i32 = 58;
+const EXCHANGE_H: i32 = 30;
 
-const BROKER_X: i32 = 158;
-const BROKER_W: i32 = 440;
+const BROKER_X: i32 = 126;
+const BROKER_W: i32 = 308;
 
-const QUEUE_X: i32 = 272;
-const QUEUE_W: i32 = 314;
-const QUEUE_H: i32 = 80;
-const QUEUE_ROW: i32 = 92;
-/// Ready boxes per row and rows shown; the rest is a "+N" label.
-const QUEUE_COLUMNS: usize = 12;
+const QUEUE_X: i32 = 208;
+const QUEUE_W: i32 = 216;
+/// Header, three rows of boxes, footer (flags and "+N").
+const QUEUE_H: i32 = 26 + 3 * BOX_ROW + 14;
+const QUEUE_ROW: i32 = QUEUE_H + 12;
+/// Ready boxes per row, and at most this many shown; the rest is a "+N" label.
+const QUEUE_COLUMNS: usize = 8;
 const QUEUE_BOXES_MAX: usize = 24;
 
-const CONSUMER_X: i32 = 618;
-const CONSUMER_W: i32 = 274;
+const CONSUMER_X: i32 = 450;
+const CONSUMER_W: i32 = 264;
 const CONSUMER_H: i32 = 54;
 const CONSUMER_ROW: i32 = 66;
-const HOLDING_BOXES_MAX: usize = 10;
+const HOLDING_BOXES_MAX: usize = 9;
 
-const NODE_W: i32 = 96;
-const NODE_STEP: i32 = 104;
+const NODE_W: i32 = 84;
+const NODE_STEP: i32 = 90;
 
 fn status_glyph(actor: &ActorView) -> &'static str {
     match actor.status {
@@ -133,7 +136,10 @@ fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
                   )}
                   width={BOX_W.to_string()} height={BOX_H.to_string()} rx="3"
                   data-data={m.data.to_string()} data-message={m.message.to_string()} />
-            <text class="msg-label" x={(BOX_W / 2).to_string()} y="13" text-anchor="middle">{ m.data }</text>
+            // Up to three digits fit in a box; longer payloads are in the tooltip only.
+            if m.data < 1000 {
+                <text class={classes!("msg-label", (m.data >= 100).then_some("long"))} x={(BOX_W / 2).to_string()} y="13" text-anchor="middle">{ m.data }</text>
+            }
         </g>
     }
 }
@@ -144,11 +150,22 @@ fn edge(x1: i32, y1: i32, x2: i32, y2: i32) -> Html {
     html! { <path class="edge" d={format!("M{x1},{y1} C{mid},{y1} {mid},{y2} {x2},{y2}")} /> }
 }
 
+/// A name cut to `chars` characters with an ellipsis (the full name is in the tooltip).
+fn shorten(name: &str, chars: usize) -> String {
+    if name.chars().count() <= chars {
+        name.to_string()
+    } else {
+        let mut short: String = name.chars().take(chars.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}
+
 fn more_label(x: i32, y: i32, more: usize) -> Html {
     if more == 0 {
         return Html::default();
     }
-    html! { <text class="more" x={x.to_string()} y={y.to_string()}>{ format!("+{more}") }</text> }
+    html! { <text class="more" x={x.to_string()} y={y.to_string()} text-anchor="end">{ format!("+{more}") }</text> }
 }
 
 #[component]
@@ -200,11 +217,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     };
 
     let actor_box = |actor: &ActorView, role: &'static str, x: i32, y: i32, w: i32, h: i32| {
+        // About 7 units a character at 12px, leaving room for the status glyph.
+        let name_chars = ((w - 36) / 7) as usize;
         html! {
             <>
                 <title>{ format!("{} · {}{}", actor.name, actor.status.replace('_', " "), if actor.line > 0 { format!(" · line {}", actor.line) } else { String::new() }) }</title>
                 <rect class="frame" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="6" />
-                <text class="name" x={(x + 10).to_string()} y={(y + 16).to_string()}>{ actor.name.clone() }</text>
+                <text class="name" x={(x + 10).to_string()} y={(y + 16).to_string()}>{ shorten(&actor.name, name_chars) }</text>
                 <text class={classes!("status", actor.status)} x={(x + w - 10).to_string()} y={(y + 16).to_string()} text-anchor="end">{ status_glyph(actor) }</text>
                 if role == "producer" && actor.line > 0 {
                     <text class="line-no" x={(x + 10).to_string()} y={(y + 30).to_string()}>{ format!("L{}", actor.line) }</text>
@@ -226,7 +245,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let exchange = html! {
         <g class="exchange">
             <rect x={EXCHANGE_X.to_string()} y={exchange_y.to_string()} width={EXCHANGE_W.to_string()} height={EXCHANGE_H.to_string()} rx="4" />
-            <text x={(EXCHANGE_X + EXCHANGE_W / 2).to_string()} y={(exchange_y + 20).to_string()} text-anchor="middle">{ "exchange" }</text>
+            <text x={(EXCHANGE_X + EXCHANGE_W / 2).to_string()} y={(exchange_y + 19).to_string()} text-anchor="middle">{ "exchange" }</text>
         </g>
     };
 
@@ -242,31 +261,30 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 let boxes = keyed(q.ready[..shown].iter());
                 html! {
                     <g class={classes!("queue", (!q.exists).then_some("gone"))} data-queue={q.name.clone()} data-depth={q.ready.len().to_string()} data-unacked={q.unacked.to_string()}>
+                        <title>{ format!("{} · ready {} · unacked {}", q.name, q.ready.len(), q.unacked) }</title>
                         <rect class="frame" x={QUEUE_X.to_string()} y={y.to_string()} width={QUEUE_W.to_string()} height={QUEUE_H.to_string()} rx="6" />
-                        <text class="name" x={(QUEUE_X + 10).to_string()} y={(y + 16).to_string()}>
-                            { q.name.clone() }
-                            if !flags.is_empty() {
-                                <tspan class="flags">{ format!("  {}", flags.join(" · ")) }</tspan>
-                            }
-                        </text>
+                        <text class="name" x={(QUEUE_X + 10).to_string()} y={(y + 16).to_string()}>{ shorten(&q.name, 16) }</text>
                         <text class="count" x={(QUEUE_X + QUEUE_W - 10).to_string()} y={(y + 16).to_string()} text-anchor="end">
                             { format!("{}", q.ready.len()) }
                             if q.unacked > 0 {
                                 <tspan class="unacked">{ format!(" · unacked {}", q.unacked) }</tspan>
                             }
                         </text>
+                        if !flags.is_empty() {
+                            <text class="flags" x={(QUEUE_X + 10).to_string()} y={(y + QUEUE_H - 6).to_string()}>{ flags.join(" · ") }</text>
+                        }
                         <g class="msgs">
                             { for boxes.into_iter().enumerate().map(|(k, (key, m))| message_box(BoxSpec {
                                 key,
                                 message: m,
                                 x: QUEUE_X + 10 + (k % QUEUE_COLUMNS) as i32 * BOX_STEP,
-                                y: y + 26 + (k / QUEUE_COLUMNS) as i32 * (BOX_H + 6),
+                                y: y + 24 + (k / QUEUE_COLUMNS) as i32 * BOX_ROW,
                                 kind: "msg",
                                 current: false,
                                 selected: selected == Some(m.message),
                             }, &props.on_select)) }
                         </g>
-                        { more_label(QUEUE_X + 10 + QUEUE_COLUMNS as i32 * BOX_STEP, y + 26 + BOX_H + 6 + 13, q.ready.len() - shown) }
+                        { more_label(QUEUE_X + QUEUE_W - 10, y + QUEUE_H - 6, q.ready.len() - shown) }
                     </g>
                 }
             }) }
@@ -298,7 +316,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 selected: selected == Some(m.message),
                             }, &props.on_select)) }
                         </g>
-                        { more_label(CONSUMER_X + 16 + HOLDING_BOXES_MAX as i32 * BOX_STEP, y + 40, c.holding.len() - shown) }
+                        { more_label(CONSUMER_X + CONSUMER_W - 8, y + 40, c.holding.len() - shown) }
                     </g>
                 }
             }) }

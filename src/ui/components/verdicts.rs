@@ -1,13 +1,24 @@
 //! Verdicts, live at the current step: the run label and counts, and a per-message table
 //! (where it is, its verdict, and the cause, which seeks to the event that caused it).
 
-use crate::engine::Verdict;
 use crate::i18n::label;
+use crate::report::MessageReport;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
-pub fn verdict_name(verdict: Verdict) -> String {
-    serde_json::to_value(verdict).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+
+/// The table shows at most this many rows: bad verdicts first, then the rest, by id.
+const ROWS_MAX: usize = 200;
+
+fn shown_rows(messages: &[MessageReport], selected: Option<u32>) -> Vec<&MessageReport> {
+    if messages.len() <= ROWS_MAX {
+        return messages.iter().collect();
+    }
+    let mut rows: Vec<&MessageReport> = messages.iter().filter(|m| m.verdict.is_bad() || Some(m.id) == selected).take(ROWS_MAX).collect();
+    let room = ROWS_MAX - rows.len();
+    rows.extend(messages.iter().filter(|m| !(m.verdict.is_bad() || Some(m.id) == selected)).take(room));
+    rows.sort_by_key(|m| m.id);
+    rows
 }
 
 #[component]
@@ -39,8 +50,8 @@ pub fn Verdicts() -> Html {
             <table id="messages">
                 <thead><tr><th>{"id"}</th><th>{"payload"}</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
-                { for report.messages.iter().map(|m| {
-                    let verdict = verdict_name(m.verdict);
+                { for shown_rows(&report.messages, state.selected).into_iter().map(|m| {
+                    let verdict = crate::view::verdict_name(m.verdict).to_string();
                     let place: Vec<String> = m.copies.iter().map(|c| match &c.queue {
                         Some(q) => format!("{} {q}", c.state),
                         None => c.state.to_string(),
@@ -74,6 +85,9 @@ pub fn Verdicts() -> Html {
                 }) }
                 </tbody>
             </table>
+            if report.messages.len() > ROWS_MAX {
+                <p class="more">{ format!("{} / {}", ROWS_MAX.min(report.messages.len()), report.messages.len()) }</p>
+            }
         </section>
     }
 }

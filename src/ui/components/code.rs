@@ -32,14 +32,11 @@ pub fn Actors() -> Html {
         <section id="actors">
             { for setup.actors.iter().enumerate().map(|(index, actor)| {
                 let runtime = &world.actors()[index];
-                let status = serde_json::to_value(runtime.status).ok().map(|v| match v {
-                    serde_json::Value::String(s) => s,
-                    other => other.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default(),
-                }).unwrap_or_default();
+                let status = crate::view::status_name(runtime.status);
                 let current = if runtime.status.is_down() { 0 } else { runtime.line };
                 let failed = matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_));
                 html! {
-                    <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status.clone()}>
+                    <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status}>
                         <h3>{ format!("{} · {}", actor.name, status) }</h3>
                         <pre class="code" aria-label={label("code", lang)}>
                             { for actor.program.code.iter().enumerate().map(|(i, text)| {

@@ -22,11 +22,15 @@ pub fn DiagramPanel() -> Html {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
     };
+    // The legend shows the state at this step (the series samples a whole millisecond).
+    let depth: u32 = view.queues.iter().map(|q| q.ready.len() as u32).sum();
+    let unacked: u32 = view.queues.iter().map(|q| q.unacked as u32).sum();
+    let processed = session.trace().iter().filter(|e| matches!(e.event, crate::engine::trace::Event::CallbackFinished { .. })).count() as u32;
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
         <>
             <Diagram view={view} selected={state.selected} on_select={on_select} />
-            <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} />
+            <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
         </>
     }
 }

@@ -23,7 +23,8 @@ pub struct DeliveryReport {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct CopyEnd {
-    /// `queued`, `unacked`, `in_flight`, `acked`, `dead_lettered`, `dropped`.
+    /// `queued`, `unacked`, `delivered` (auto-acked, at the consumer), `in_flight`, `acked`,
+    /// `dead_lettered`, `dropped`.
     pub state: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
@@ -151,7 +152,9 @@ impl Report {
                     CopyEnd { state: "dead_lettered", queue: Some(queue_name(queue)), reason: dead_letter[index].clone() }
                 }
                 Place::Ready { queue } => CopyEnd { state: "queued", queue: Some(queue_name(queue)), reason: None },
-                Place::AtConsumer { queue, .. } => CopyEnd { state: "unacked", queue: Some(queue_name(queue)), reason: None },
+                Place::AtConsumer { queue, acked: false, .. } => CopyEnd { state: "unacked", queue: Some(queue_name(queue)), reason: None },
+                // auto_ack=True: the broker already forgot it; only the consumer holds it.
+                Place::AtConsumer { queue, acked: true, .. } => CopyEnd { state: "delivered", queue: Some(queue_name(queue)), reason: None },
                 Place::Settled => CopyEnd { state: "acked", queue: None, reason: None },
                 Place::Discarded => CopyEnd { state: "dropped", queue: None, reason: reason_of(discard[index]) },
             };

@@ -68,6 +68,15 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("broken_link", "This share link could not be opened", "无法打开此分享链接"),
     ("step_of", "step", "步"),
     ("charts", "Over time", "随时间变化"),
+    ("published", "published", "已发布"),
+    ("processed_once", "processed once", "处理一次"),
+    ("redelivered", "redelivered", "重新投递"),
+    ("out_of_order", "out of order", "乱序"),
+    ("duplicated", "duplicated", "重复"),
+    ("lost", "lost", "丢失"),
+    ("dead_lettered", "dead-lettered", "死信"),
+    ("expired", "expired", "过期"),
+    ("pending", "pending", "待处理"),
     ("queue_depth", "queue depth", "队列深度"),
     ("unacked", "unacked", "未确认"),
     ("processed", "processed", "已处理"),
@@ -190,5 +199,35 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         MessagePoisoned { actor } => pick(format!("{}'s next message was poisoned", a(actor)), format!("{} 的下一条消息被设为毒消息", a(actor))),
         ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),
         LimitReached { .. } => pick("the run hit a limit and stopped".into(), "运行达到上限并停止".into()),
+    }
+}
+
+/// Why a message was lost, as a sentence (the cause column and the CLI's `cause.text`).
+pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    match reason {
+        DiscardReason::AutoAckedUnprocessed => {
+            let who = consumer.unwrap_or(if en { "the consumer" } else { "消费者" });
+            if en {
+                format!("{who} died before processing it, and auto_ack=True had already removed it from the queue")
+            } else {
+                format!("{who} 在处理完之前就终止了，而 auto_ack=True 早已把它从队列中删除")
+            }
+        }
+        _ => {
+            let (e, z) = match reason {
+                DiscardReason::TransientOnRestart => ("the broker restarted and the message was transient (published without delivery_mode=2)", "broker 重启了，而这条消息是非持久化的（发布时没有 delivery_mode=2）"),
+                DiscardReason::QueueNotDurable => ("the broker restarted and its queue was not durable", "broker 重启了，而它所在的队列不是持久化的"),
+                DiscardReason::FrameLost => ("its frame was lost on the network and nothing told the sender", "它在网络中丢失，而发送方没有得到任何通知"),
+                DiscardReason::Rejected => ("rejected with requeue=False, and the queue has no dead-letter exchange", "以 requeue=False 被拒绝，且队列没有死信交换机"),
+                DiscardReason::Expired => ("its TTL ran out in the queue", "它在队列中的 TTL 到期"),
+                DiscardReason::MaxLength => ("the queue was at x-max-length", "队列已达到 x-max-length"),
+                DiscardReason::DeliveryLimit => ("it exceeded the quorum queue's x-delivery-limit", "超过了仲裁队列的 x-delivery-limit"),
+                DiscardReason::Unroutable => ("no queue matched its routing key", "没有队列匹配它的路由键"),
+                DiscardReason::QueueUnavailable => ("its queue was unavailable (node down or partitioned)", "它的队列不可用（节点宕机或网络分区）"),
+                DiscardReason::AutoAckedUnprocessed => unreachable!("handled above"),
+            };
+            (if en { e } else { z }).to_string()
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
 use crate::engine::world::{ActorStatus, Finish, Sim};
+use crate::i18n::{cause_text, Lang};
 use serde::Serialize;
 
 /// The engine version travels with every report and share link.
@@ -37,6 +38,11 @@ pub struct Cause {
     /// Index of the event in the trace.
     pub event: u32,
     pub at_ms: u64,
+    pub reason: DiscardReason,
+    /// The consumer that held it, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consumer: Option<String>,
+    /// The cause in English (`i18n::cause_text` has it in other languages).
     pub text: String,
 }
 
@@ -91,24 +97,6 @@ pub struct Report {
     pub actors: Vec<ActorReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,
-}
-
-fn discard_text(reason: DiscardReason, consumer: Option<&str>) -> String {
-    match reason {
-        DiscardReason::AutoAckedUnprocessed => format!(
-            "{} died before processing it, and auto_ack=True had already removed it from the queue",
-            consumer.unwrap_or("the consumer")
-        ),
-        DiscardReason::TransientOnRestart => "the broker restarted and the message was transient (published without delivery_mode=2)".into(),
-        DiscardReason::QueueNotDurable => "the broker restarted and its queue was not durable".into(),
-        DiscardReason::FrameLost => "its frame was lost on the network and nothing told the sender".into(),
-        DiscardReason::Rejected => "rejected with requeue=False, and the queue has no dead-letter exchange".into(),
-        DiscardReason::Expired => "its TTL ran out in the queue".into(),
-        DiscardReason::MaxLength => "the queue was at x-max-length".into(),
-        DiscardReason::DeliveryLimit => "it exceeded the quorum queue's x-delivery-limit".into(),
-        DiscardReason::Unroutable => "no queue matched its routing key".into(),
-        DiscardReason::QueueUnavailable => "its queue was unavailable (node down or partitioned)".into(),
-    }
 }
 
 impl Report {
@@ -174,14 +162,14 @@ impl Report {
             let cause = match (verdict, stats.last_discard) {
                 (Verdict::Lost | Verdict::Expired, Some(event)) => {
                     let entry = trace[event as usize];
-                    let text = match entry.event {
+                    match entry.event {
                         Event::MessageDiscarded { copy, reason } => {
                             let consumer = last_delivered_to[copy.index()].map(actor_name);
-                            discard_text(reason, consumer.as_deref())
+                            let text = cause_text(reason, consumer.as_deref(), Lang::En);
+                            Some(Cause { event, at_ms: entry.at_ms, reason, consumer, text })
                         }
-                        _ => String::new(),
-                    };
-                    Some(Cause { event, at_ms: entry.at_ms, text })
+                        _ => None,
+                    }
                 }
                 _ => None,
             };

@@ -27,7 +27,7 @@ pub struct Playground {
     pub seed: u64,
     pub session: Rc<RefCell<Session>>,
     /// The "fixed" (or other) side of the comparison, when comparing.
-    pub compare: Option<Rc<Session>>,
+    pub compare: Option<Rc<RefCell<Session>>>,
     pub compare_settings: Settings,
     pub version: u64,
     /// Changes whenever the run itself changes (not when only the step does): the key for
@@ -138,32 +138,35 @@ impl Playground {
         }
     }
 
+    /// Rebuild the comparison (if one is open) after the main run changed.
     fn rebuild_compare(&mut self) {
-        if self.compare.is_none() {
-            return;
+        if self.compare.is_some() {
+            self.open_compare();
         }
-        let session = self.session.borrow();
-        let faults = session.injected_at_times();
-        let now_ms = session.now_ms();
-        drop(session);
+    }
+
+    /// Run `compare_settings` on the same chapter, seed and faults as the main run.
+    fn open_compare(&mut self) {
+        let faults = self.session.borrow().injected_at_times();
         match build(&CHAPTERS[self.chapter], &self.compare_settings, self.seed, faults) {
-            Ok(mut other) => {
-                let step = other.step_at_time(now_ms);
-                other.seek(step);
-                self.compare = Some(Rc::new(other));
+            Ok(other) => {
+                self.compare = Some(Rc::new(RefCell::new(other)));
+                self.sync_compare();
             }
             Err(e) => self.error = Some(e),
         }
     }
 
-    /// Keep the comparison at the same simulated time as the main run.
+    /// Keep the comparison at the same simulated time as the main run (and at its end when
+    /// the main run is at its end).
     fn sync_compare(&mut self) {
         if let Some(other) = &self.compare {
-            let now_ms = self.session.borrow().now_ms();
-            let mut other = (**other).clone();
-            let step = other.step_at_time(now_ms);
+            let session = self.session.borrow();
+            let at_end = session.position() >= session.len();
+            let now_ms = session.now_ms();
+            let mut other = other.borrow_mut();
+            let step = if at_end { other.len() } else { other.step_at_time(now_ms) };
             other.seek(step);
-            self.compare = Some(Rc::new(other));
         }
     }
 }
@@ -223,7 +226,6 @@ impl Reducible for Playground {
                         }
                         Err(e) => next.error = Some(e.to_string()),
                     }
-                    next.sync_compare();
                     next.rebuild_compare();
                     return Rc::new(next);
                 }
@@ -232,9 +234,8 @@ impl Reducible for Playground {
                     let mut fresh = Playground::new(chapter, next.lang);
                     fresh.version = next.version;
                     fresh.run = next.run + 1;
-                    fresh.compare = next.compare.as_ref().map(|c| c.clone());
-                    if fresh.compare.is_some() {
-                        fresh.rebuild_compare();
+                    if next.compare.is_some() {
+                        fresh.open_compare();
                     }
                     return Rc::new(fresh);
                 }
@@ -267,8 +268,7 @@ impl Reducible for Playground {
                     if next.compare.is_some() {
                         next.compare = None;
                     } else {
-                        next.compare = Some(Rc::new(next.session.borrow().clone()));
-                        next.rebuild_compare();
+                        next.open_compare();
                     }
                     return Rc::new(next);
                 }

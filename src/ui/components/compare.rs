@@ -6,7 +6,7 @@ use crate::report::Report;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
-fn side(name: &'static str, title: &str, report: &Report, code: String) -> Html {
+fn side(name: &'static str, title: &str, report: &Report, code: String, lang: crate::i18n::Lang) -> Html {
     let label_text = serde_json::to_value(report.label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let counts = [
         ("lost", report.counts.lost),
@@ -18,7 +18,7 @@ fn side(name: &'static str, title: &str, report: &Report, code: String) -> Html 
     html! {
         <div class="compare-side" data-side={name}>
             <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label_text }</strong></h4>
-            <ul>{ for counts.iter().map(|(k, n)| html! { <li data-count={*k}><span class="n">{ *n }</span>{ " " }{ k.replace('_', " ") }</li> }) }</ul>
+            <ul>{ for counts.iter().map(|(k, n)| html! { <li data-count={*k}><span class="n">{ *n }</span>{ " " }{ label(k, lang) }</li> }) }</ul>
             <pre class="code small">{ code }</pre>
         </div>
     }
@@ -46,8 +46,8 @@ pub fn Compare() -> Html {
         let session = state.session.borrow();
         html! {
             <div class="compare-sides">
-                { side("as-written", label("as_written", lang), &session.report(), consumer_code(session.world())) }
-                { side("fixed", label("fixed", lang), &other.report(), consumer_code(other.world())) }
+                { side("as-written", label("as_written", lang), &session.report(), consumer_code(session.world()), lang) }
+                { side("fixed", label("fixed", lang), &other.borrow().report(), consumer_code(other.borrow().world()), lang) }
             </div>
         }
     });

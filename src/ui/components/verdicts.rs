@@ -1,7 +1,7 @@
 //! Verdicts, live at the current step: the run label and counts, and a per-message table
 //! (where it is, its verdict, and the cause, which seeks to the event that caused it).
 
-use crate::i18n::label;
+use crate::i18n::{cause_text, label};
 use crate::report::MessageReport;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -45,7 +45,7 @@ pub fn Verdicts() -> Html {
                 <strong class={classes!("label", label_text.clone())}>{ label_text }</strong>
             </p>
             <ul id="counts">
-                { for counts.iter().map(|(key, n)| html! { <li data-count={*key}><span class="n">{ *n }</span>{ " " }{ key.replace('_', " ") }</li> }) }
+                { for counts.iter().map(|(key, n)| html! { <li data-count={*key}><span class="n">{ *n }</span>{ " " }{ label(key, lang) }</li> }) }
             </ul>
             <table id="messages">
                 <thead><tr><th>{"id"}</th><th>{"payload"}</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
@@ -70,7 +70,7 @@ pub fn Verdicts() -> Html {
                             let step = state.session.borrow().step_of_event(event);
                             state.dispatch(Action::Seek(step));
                         });
-                        html! { <button class="cause" data-event={event.to_string()} {onclick}>{ c.text.clone() }</button> }
+                        html! { <button class="cause" data-event={event.to_string()} {onclick}>{ cause_text(c.reason, c.consumer.as_deref(), lang) }</button> }
                     });
                     html! {
                         <tr class={classes!("verdict-row", verdict.clone(), (state.selected == Some(m.id)).then_some("selected"), redelivered.then_some("was-redelivered"))}

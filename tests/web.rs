@@ -27,8 +27,12 @@ fn wasm_traces_match_the_native_golden_table() {
     }
 }
 
+/// A new element to render into, with no saved state and no share link in the URL.
 fn fresh_root() -> web_sys::Element {
-    let document = web_sys::window().unwrap().document().unwrap();
+    let window = web_sys::window().unwrap();
+    window.local_storage().unwrap().unwrap().clear().unwrap();
+    window.history().unwrap().replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("#")).unwrap();
+    let document = window.document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     root
@@ -64,5 +68,37 @@ async fn playground_steps_through_the_article() {
     click(&root, "#btn-back");
     yew::scheduler::flush().await;
     assert!(text(&root, "#position").contains(" 2 / "));
+    root.remove();
+}
+
+/// The diagram draws the queue's messages and the consumer's deliveries; the language
+/// switch changes the narration and the page's lang.
+#[wasm_bindgen_test]
+async fn diagram_and_language_switch() {
+    let root = fresh_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    click(&root, "[data-chapter=consumer-crash]");
+    yew::scheduler::flush().await;
+    // Step until the broker has pushed the backlog to the consumer.
+    for _ in 0..200 {
+        if root.query_selector_all("g.consumer rect.delivery").unwrap().length() > 0 {
+            break;
+        }
+        click(&root, "#btn-step");
+        yew::scheduler::flush().await;
+    }
+    assert!(root.query_selector_all("g.consumer rect.delivery").unwrap().length() > 0, "the consumer holds deliveries");
+    assert!(root.query_selector("g.queue[data-queue=test_queue]").unwrap().is_some());
+    let english = text(&root, ".chapter-narration");
+    click(&root, "#lang-toggle");
+    yew::scheduler::flush().await;
+    let chinese = text(&root, ".chapter-narration");
+    assert_ne!(english, chinese);
+    assert!(chinese.contains("消费者"), "{chinese}");
+    let lang = web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang");
+    assert_eq!(lang.as_deref(), Some("zh-CN"));
+    click(&root, "#lang-toggle");
+    yew::scheduler::flush().await;
     root.remove();
 }

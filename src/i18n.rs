@@ -68,6 +68,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("broken_link", "This share link could not be opened", "无法打开此分享链接"),
     ("step_of", "step", "步"),
     ("charts", "Over time", "随时间变化"),
+    ("payload", "payload", "消息体"),
     ("published", "published", "已发布"),
     ("processed_once", "processed once", "处理一次"),
     ("redelivered", "redelivered", "重新投递"),

@@ -33,7 +33,7 @@ pub struct CopyEnd {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cause {
     /// Index of the event in the trace.
     pub event: u32,
@@ -277,4 +277,83 @@ fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageRepo
         counts.expired,
         counts.pending
     )
+}
+
+/// The verdicts at a step, cheaply: O(messages + copies), not O(trace). What the page
+/// redraws at every step; `Report` is the full account.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Live {
+    pub counts: VerdictCounts,
+    pub label: RunLabel,
+    pub rows: Vec<LiveRow>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LiveRow {
+    pub id: u32,
+    pub data: u32,
+    pub verdict: Verdict,
+    /// Where its copies are: `queued test_queue`, `unacked test_queue`, `acked`, ...
+    pub place: String,
+    pub redelivered: bool,
+    pub cause: Option<Cause>,
+}
+
+/// How far back a cause looks for the delivery that put a lost message at a consumer.
+const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
+
+impl Live {
+    /// `trace` is the run's events up to the world's step (as for `Report::with_trace`).
+    pub fn new(sim: &Sim, trace: &[TraceEntry]) -> Live {
+        let ledger = sim.ledger();
+        let setup = sim.setup();
+        let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.as_str();
+        let mut places: Vec<Vec<String>> = vec![Vec::new(); ledger.messages.len()];
+        for copy in &ledger.copies {
+            let place = match copy.place {
+                Place::ToBroker { .. } => "in_flight".to_string(),
+                Place::Ready { queue } if copy.death.is_some() => format!("dead_lettered {}", queue_name(queue)),
+                Place::Ready { queue } => format!("queued {}", queue_name(queue)),
+                Place::AtConsumer { queue, acked: false, .. } => format!("unacked {}", queue_name(queue)),
+                Place::AtConsumer { queue, acked: true, .. } => format!("delivered {}", queue_name(queue)),
+                Place::Settled => "acked".to_string(),
+                Place::Discarded => "dropped".to_string(),
+            };
+            places[copy.message.index()].push(place);
+        }
+        let mut counts = VerdictCounts::default();
+        let mut rows = Vec::new();
+        for (index, stats) in sim.checker().stats.iter().enumerate() {
+            if !stats.published {
+                continue;
+            }
+            let id = MessageId(index as u32);
+            let verdict = sim.verdict(id);
+            counts.add(verdict);
+            let cause = match (verdict, stats.last_discard) {
+                (Verdict::Lost | Verdict::Expired, Some(event)) => match trace.get(event as usize).map(|e| (e.at_ms, e.event)) {
+                    Some((at_ms, Event::MessageDiscarded { copy, reason })) => {
+                        let from = (event as usize).saturating_sub(CAUSE_LOOKBACK_EVENTS);
+                        let consumer = trace[from..event as usize].iter().rev().find_map(|e| match e.event {
+                            Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
+                            _ => None,
+                        });
+                        let text = cause_text(reason, consumer.as_deref(), Lang::En);
+                        Some(Cause { event, at_ms, reason, consumer, text })
+                    }
+                    _ => None,
+                },
+                _ => None,
+            };
+            rows.push(LiveRow {
+                id: id.0,
+                data: ledger.messages[index].data,
+                verdict,
+                place: places[index].join(", "),
+                redelivered: stats.redelivered,
+                cause,
+            });
+        }
+        Live { label: Checker::label(&counts), counts, rows }
+    }
 }

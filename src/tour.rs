@@ -55,8 +55,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "consumer-crash-auto-ack",
         title: ["What if the consumer crashes? (auto_ack=True)", "如果消费者崩溃？（auto_ack=True）"],
         narration: [
-            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer dies while working on the fourth. Under auto_ack=True everything it had been sent and not finished is lost, silently.",
-            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在处理第四条时崩溃。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失。",
+            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer dies while working on the fourth; its supervisor restarts it at 3 s. Under auto_ack=True everything it had been sent and not finished is lost, silently: the restarted consumer finds an empty queue.",
+            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在处理第四条时崩溃，并在 3 秒时被重启。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失：重启后的消费者面对的是一个空队列。",
         ],
     },
     Chapter {

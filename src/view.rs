@@ -16,7 +16,7 @@
 use crate::engine::checker::Verdict;
 use crate::engine::ids::{ActorId, CopyId};
 use crate::engine::ledger::Place;
-use crate::engine::trace::{Event, TraceEntry};
+use crate::engine::trace::{Event, TerminalText, TraceEntry};
 use crate::engine::world::{ActorStatus, Sim};
 use crate::scenario::{ActorSpec, QueueType};
 use std::collections::VecDeque;
@@ -518,8 +518,11 @@ mod tests {
     #[test]
     fn crashed_auto_ack_consumer_is_down_and_held_nothing_after() {
         let scenario = catalog::get("consumer-crash-auto-ack").unwrap();
-        let session = Session::new(scenario, vec![]).unwrap();
-        let view = diagram_view(session.timeline());
+        let mut session = Session::new(scenario, vec![]).unwrap();
+        // Just after the crash (the scenario restarts the consumer later).
+        let crash = session.full_trace().iter().position(|e| matches!(e.event, Event::ActorCrashed { .. })).expect("a crash");
+        session.seek(session.step_of_event(crash));
+        let view = diagram_view(session.world());
         assert!(view.consumers.iter().any(|c| c.actor.down && c.actor.status == "crashed"), "{view:?}");
         for consumer in view.consumers.iter().filter(|c| c.actor.down) {
             assert!(consumer.holding.is_empty(), "a dead consumer holds nothing: {view:?}");
@@ -559,5 +562,61 @@ mod tests {
         assert!(series.times_ms.len() <= 400);
         let view = diagram_view(&sim);
         assert_eq!(view.queues.iter().map(|q| q.ready.len()).sum::<usize>(), depth);
+    }
+}
+
+/// What the page derives from a whole run, once per run (not per step): the run's hash,
+/// each actor's terminal lines, when messages were processed, the timeline markers and the
+/// chart series. At a step, the page takes the prefix it needs by event index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunFacts {
+    pub trace_hash: String,
+    /// Per actor: (event index, line printed).
+    pub terminals: Vec<Vec<(u32, TerminalText)>>,
+    /// Event indices of `CallbackFinished`, in order.
+    pub processed_at: Vec<u32>,
+    /// (step, "fault" | "bad") for every fault and every message lost or dead-lettered.
+    pub markers: Vec<(usize, &'static str)>,
+    pub series: ChartSeries,
+}
+
+/// How many points the charts sample.
+pub const CHART_SAMPLES: usize = 200;
+
+impl RunFacts {
+    pub fn new(session: &crate::session::Session) -> RunFacts {
+        let trace = session.full_trace();
+        let actors = session.timeline().setup().actors.len();
+        let mut terminals = vec![Vec::new(); actors];
+        let mut processed_at = Vec::new();
+        let mut markers = Vec::new();
+        for (index, entry) in trace.iter().enumerate() {
+            match entry.event {
+                Event::Printed { actor, text, .. } => terminals[actor.index()].push((index as u32, text)),
+                Event::CallbackFinished { .. } => processed_at.push(index as u32),
+                Event::MessageDiscarded { .. } | Event::MessageDeadLettered { .. } => markers.push((session.step_of_event(index), "bad")),
+                ref e if e.is_fault() => markers.push((session.step_of_event(index), "fault")),
+                _ => {}
+            }
+        }
+        RunFacts {
+            trace_hash: crate::engine::trace::trace_hash(trace),
+            terminals,
+            processed_at,
+            markers,
+            series: chart_series(trace, CHART_SAMPLES),
+        }
+    }
+
+    /// The last `lines_max` lines `actor` had printed before event `events`.
+    pub fn terminal(&self, actor: usize, events: usize, lines_max: usize) -> Vec<String> {
+        let lines = &self.terminals[actor];
+        let end = lines.partition_point(|(index, _)| (*index as usize) < events);
+        lines[end.saturating_sub(lines_max)..end].iter().map(|(_, text)| text.render()).collect()
+    }
+
+    /// How many messages had been processed before event `events`.
+    pub fn processed(&self, events: usize) -> u32 {
+        self.processed_at.partition_point(|&index| (index as usize) < events) as u32
     }
 }

@@ -163,3 +163,41 @@ fn every_event_reads_in_both_languages() {
     assert_eq!(Lang::from_tag("zh-CN"), Lang::Zh);
     assert_eq!(Lang::from_tag("en-GB"), Lang::En);
 }
+
+#[test]
+fn live_verdicts_agree_with_the_full_report_at_every_step() {
+    use queue_playground::report::Live;
+    for name in ["consumer-crash-auto-ack", "consumer-crash-manual-ack", "broker-restart-transient", "poison-dead-letter", "lost-publish-no-confirms"] {
+        let mut s = session(name);
+        for step in (0..=s.len()).step_by(7).chain([s.len()]) {
+            s.seek(step);
+            let (live, report) = (Live::new(s.world(), s.trace()), s.report());
+            assert_eq!(live.counts, report.counts, "{name} at step {step}");
+            assert_eq!(live.label, report.label);
+            for (row, message) in live.rows.iter().zip(&report.messages) {
+                assert_eq!((row.id, row.data, row.verdict), (message.id, message.data, message.verdict), "{name} at step {step}");
+                assert_eq!(row.cause.as_ref().map(|c| (c.event, &c.text)), message.cause.as_ref().map(|c| (c.event, &c.text)));
+            }
+            assert_eq!(live.rows.len(), report.messages.len());
+        }
+    }
+}
+
+#[test]
+fn run_facts_give_terminals_and_processed_counts_at_any_step() {
+    use queue_playground::view::RunFacts;
+    let mut s = session("consumer-crash-manual-ack");
+    let facts = RunFacts::new(&s);
+    for step in [0, 10, s.len() / 2, s.len()] {
+        s.seek(step);
+        let report = s.report();
+        let events = s.world().events();
+        for (index, actor) in report.actors.iter().enumerate() {
+            assert_eq!(facts.terminal(index, events, 1_000), actor.terminal, "step {step}, {}", actor.name);
+        }
+        let finished = s.trace().iter().filter(|e| matches!(e.event, Event::CallbackFinished { .. })).count() as u32;
+        assert_eq!(facts.processed(events), finished);
+    }
+    assert_eq!(facts.trace_hash, trace_hash(s.full_trace()));
+    assert!(facts.markers.iter().any(|&(_, kind)| kind == "fault"), "the scripted crash is marked");
+}

@@ -82,10 +82,14 @@ pub fn App() -> Html {
         let len = state.session.borrow().len();
         use_effect_with(len, move |&len| {
             let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+                // Keys stay with fields that take them: text and number inputs, selects, and
+                // the space bar of a checkbox or button.
+                let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                let tag = target.as_ref().map(|el| el.tag_name()).unwrap_or_default();
+                let input_type = target.as_ref().and_then(|el| el.get_attribute("type")).unwrap_or_default();
+                let typing = matches!(tag.as_str(), "SELECT" | "TEXTAREA")
+                    || (tag == "INPUT" && !matches!(input_type.as_str(), "checkbox" | "range"))
+                    || (e.key() == " " && matches!(tag.as_str(), "INPUT" | "BUTTON"));
                 if typing {
                     return;
                 }

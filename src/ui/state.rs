@@ -10,6 +10,7 @@ use crate::report::ENGINE_VERSION;
 use crate::scenario::settings::Settings;
 use crate::scenario::{catalog, FaultAction, FaultSpec};
 use crate::session::Session;
+use crate::view::RunFacts;
 use crate::share::{ShareState, SHARE_VERSION};
 use crate::tour::{Chapter, CHAPTERS};
 use std::cell::RefCell;
@@ -26,6 +27,8 @@ pub struct Playground {
     pub settings: Settings,
     pub seed: u64,
     pub session: Rc<RefCell<Session>>,
+    /// What is derived from the whole run, computed once per run.
+    pub facts: Rc<RunFacts>,
     /// The "fixed" (or other) side of the comparison, when comparing.
     pub compare: Option<Rc<RefCell<Session>>>,
     pub compare_settings: Settings,
@@ -95,6 +98,7 @@ impl Playground {
         let settings = Settings::of(&base);
         let session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
         Playground {
+            facts: Rc::new(RunFacts::new(&session)),
             lang,
             chapter,
             compare_settings: fixed(&settings),
@@ -119,9 +123,16 @@ impl Playground {
         p.compare_settings = fixed(&state.settings);
         p.settings = state.settings.clone();
         p.seed = state.seed;
-        p.session = Rc::new(RefCell::new(session));
+        p.set_session(session);
         p.session.borrow_mut().seek(state.step as usize);
         Ok(p)
+    }
+
+    /// A new run: the session, its facts, and a new run number.
+    fn set_session(&mut self, session: Session) {
+        self.facts = Rc::new(RunFacts::new(&session));
+        self.session = Rc::new(RefCell::new(session));
+        self.run += 1;
     }
 
     pub fn share_state(&self) -> ShareState {
@@ -220,10 +231,7 @@ impl Reducible for Playground {
                     let forked = session.forked(fault);
                     drop(session);
                     match forked {
-                        Ok(fork) => {
-                            next.session = Rc::new(RefCell::new(fork));
-                            next.run += 1;
-                        }
+                        Ok(fork) => next.set_session(fork),
                         Err(e) => next.error = Some(e.to_string()),
                     }
                     next.rebuild_compare();
@@ -247,8 +255,7 @@ impl Reducible for Playground {
                         Ok(mut fresh) => {
                             let step = fresh.step_at_time(now_ms);
                             fresh.seek(step);
-                            next.session = Rc::new(RefCell::new(fresh));
-                            next.run += 1;
+                            next.set_session(fresh);
                             next.settings = settings;
                             next.error = None;
                         }

@@ -153,7 +153,7 @@ test('measure: download size, time to ready, engine speed in wasm', { timeout: 6
   const sizes = {};
   for (const f of files) {
     const gz = gzipSync(await readFile(path.join(DIST, f)), { level: 9 }).length;
-    sizes[f.replace(/-[0-9a-f]{16}/, '')] = gz;
+    sizes[f.replace(/-[0-9a-f]{8,}(?=[._])/, '')] = gz;
     gzipTotal += gz;
   }
   await withPage('measure', rootServer.url('/'), async (session) => {

@@ -2,7 +2,6 @@
 //! next step where it runs) and its terminal output.
 
 use crate::engine::ids::ActorId;
-use crate::engine::trace::Event;
 use crate::engine::world::ActorStatus;
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
@@ -11,10 +10,6 @@ use yew::prelude::*;
 /// A terminal keeps its last lines, as a real one scrolls.
 const TERMINAL_LINES: usize = 200;
 
-fn tail(lines: &[String]) -> String {
-    lines[lines.len().saturating_sub(TERMINAL_LINES)..].join("\n")
-}
-
 #[component]
 pub fn Actors() -> Html {
     let state = use_playground();
@@ -22,12 +17,7 @@ pub fn Actors() -> Html {
     let session = state.session.borrow();
     let world = session.world();
     let setup = world.setup();
-    let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
-    for entry in session.trace() {
-        if let Event::Printed { actor, text, .. } = entry.event {
-            terminals[actor.index()].push(text.render());
-        }
-    }
+    let events = world.events();
     html! {
         <section id="actors">
             { for setup.actors.iter().enumerate().map(|(index, actor)| {
@@ -57,7 +47,7 @@ pub fn Actors() -> Html {
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" aria-label={label("terminal", lang)}>{ tail(&terminals[index]) }</pre>
+                        <pre class="terminal" aria-label={label("terminal", lang)}><span>{ state.facts.terminal(index, events, TERMINAL_LINES).join("\n") }</span></pre>
                     </div>
                 }
             }) }

@@ -1,37 +1,31 @@
 //! Compare: the current settings ("as written") and the fixed ones side by side, on the
 //! same seed and the same faults, at the same simulated time.
 
-use crate::i18n::label;
-use crate::report::Report;
+use super::verdicts::{count_list, label_text};
+use crate::i18n::{label, Lang};
+use crate::report::Live;
+use crate::session::Session;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
-fn side(name: &'static str, title: &str, report: &Report, code: String, lang: crate::i18n::Lang) -> Html {
-    let label_text = serde_json::to_value(report.label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    let counts = [
-        ("lost", report.counts.lost),
-        ("duplicated", report.counts.duplicated),
-        ("redelivered", report.counts.redelivered),
-        ("processed_once", report.counts.processed_once),
-        ("pending", report.counts.pending),
-    ];
-    html! {
-        <div class="compare-side" data-side={name}>
-            <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label_text }</strong></h4>
-            <ul>{ for counts.iter().map(|(k, n)| html! { <li data-count={*k}><span class="n">{ *n }</span>{ " " }{ label(k, lang) }</li> }) }</ul>
-            <pre class="code small">{ code }</pre>
-        </div>
-    }
-}
-
-fn consumer_code(report_sim: &crate::engine::Sim) -> String {
-    report_sim
+fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html {
+    let live = Live::new(session.world(), session.trace());
+    let label_text = label_text(&live);
+    let code = session
+        .world()
         .setup()
         .actors
         .iter()
         .find(|a| matches!(a.spec, crate::scenario::ActorSpec::Consumer(_)))
         .map(|a| a.program.code.join("\n"))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    html! {
+        <div class="compare-side" data-side={name}>
+            <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label_text }</strong></h4>
+            { count_list(&live.counts, lang) }
+            <pre class="code small">{ code }</pre>
+        </div>
+    }
 }
 
 #[component]
@@ -43,11 +37,10 @@ pub fn Compare() -> Html {
         Callback::from(move |_: MouseEvent| state.dispatch(Action::ToggleCompare))
     };
     let body = state.compare.as_ref().map(|other| {
-        let session = state.session.borrow();
         html! {
             <div class="compare-sides">
-                { side("as-written", label("as_written", lang), &session.report(), consumer_code(session.world()), lang) }
-                { side("fixed", label("fixed", lang), &other.borrow().report(), consumer_code(other.borrow().world()), lang) }
+                { side("as-written", label("as_written", lang), &state.session.borrow(), lang) }
+                { side("fixed", label("fixed", lang), &other.borrow(), lang) }
             </div>
         }
     });

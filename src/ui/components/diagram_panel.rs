@@ -4,7 +4,7 @@ use super::charts::Charts;
 use super::diagram::Diagram;
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
-use crate::view::{chart_series, diagram_view};
+use crate::view::diagram_view;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,10 +14,7 @@ pub fn DiagramPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let view = Rc::new(diagram_view(session.world()));
-    let series = {
-        let session = state.session.clone();
-        use_memo(state.run, move |_| chart_series(session.borrow().full_trace(), 200))
-    };
+    let series = Rc::new(state.facts.series.clone());
     let on_select = {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
@@ -25,7 +22,7 @@ pub fn DiagramPanel() -> Html {
     // The legend shows the state at this step (the series samples a whole millisecond).
     let depth: u32 = view.queues.iter().map(|q| q.ready.len() as u32).sum();
     let unacked: u32 = view.queues.iter().map(|q| q.unacked as u32).sum();
-    let processed = session.trace().iter().filter(|e| matches!(e.event, crate::engine::trace::Event::CallbackFinished { .. })).count() as u32;
+    let processed = state.facts.processed(session.world().events());
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
         <>

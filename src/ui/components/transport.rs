@@ -1,30 +1,10 @@
 //! Transport: step, back, play/pause, speed, reset, and a timeline scrubber with markers
 //! for faults and for messages lost or dead-lettered.
 
-use crate::engine::trace::Event;
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action, SPEEDS_X100};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
-
-/// (step, kind) for every fault and every message lost or dead-lettered in the whole run.
-fn timeline_markers(session: &crate::session::Session) -> Vec<(usize, &'static str)> {
-    session
-        .full_trace()
-        .iter()
-        .enumerate()
-        .filter_map(|(i, e)| {
-            let kind = if e.event.is_fault() {
-                "fault"
-            } else if matches!(e.event, Event::MessageDiscarded { .. } | Event::MessageDeadLettered { .. }) {
-                "bad"
-            } else {
-                return None;
-            };
-            Some((session.step_of_event(i), kind))
-        })
-        .collect()
-}
 
 #[component]
 pub fn Transport() -> Html {
@@ -32,10 +12,7 @@ pub fn Transport() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let (position, len) = (session.position(), session.len());
-    let markers = {
-        let session = state.session.clone();
-        use_memo(state.run, move |_| timeline_markers(&session.borrow()))
-    };
+    let markers = &state.facts.markers;
     let dispatch = |action: fn() -> Action| {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(action()))

@@ -1,24 +1,57 @@
 //! Verdicts, live at the current step: the run label and counts, and a per-message table
 //! (where it is, its verdict, and the cause, which seeks to the event that caused it).
 
-use crate::i18n::{cause_text, label};
-use crate::report::MessageReport;
+use crate::engine::checker::VerdictCounts;
+use crate::i18n::{cause_text, label, Lang};
+use crate::report::{Live, LiveRow};
 use crate::ui::state::{use_playground, Action};
+use crate::view::verdict_name;
 use yew::prelude::*;
-
 
 /// The table shows at most this many rows: bad verdicts first, then the rest, by id.
 const ROWS_MAX: usize = 200;
 
-fn shown_rows(messages: &[MessageReport], selected: Option<u32>) -> Vec<&MessageReport> {
-    if messages.len() <= ROWS_MAX {
-        return messages.iter().collect();
+fn shown_rows(rows: &[LiveRow], selected: Option<u32>) -> Vec<&LiveRow> {
+    if rows.len() <= ROWS_MAX {
+        return rows.iter().collect();
     }
-    let mut rows: Vec<&MessageReport> = messages.iter().filter(|m| m.verdict.is_bad() || Some(m.id) == selected).take(ROWS_MAX).collect();
-    let room = ROWS_MAX - rows.len();
-    rows.extend(messages.iter().filter(|m| !(m.verdict.is_bad() || Some(m.id) == selected)).take(room));
-    rows.sort_by_key(|m| m.id);
-    rows
+    let keep = |r: &LiveRow| r.verdict.is_bad() || Some(r.id) == selected;
+    let mut shown: Vec<&LiveRow> = rows.iter().filter(|r| keep(r)).take(ROWS_MAX).collect();
+    let room = ROWS_MAX - shown.len();
+    shown.extend(rows.iter().filter(|r| !keep(r)).take(room));
+    shown.sort_by_key(|r| r.id);
+    shown
+}
+
+/// Every verdict count, each labelled in `lang` (also used by the comparison).
+pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
+    let items = [
+        ("published", counts.published),
+        ("processed_once", counts.processed_once),
+        ("redelivered", counts.redelivered),
+        ("out_of_order", counts.out_of_order),
+        ("duplicated", counts.duplicated),
+        ("lost", counts.lost),
+        ("dead_lettered", counts.dead_lettered),
+        ("expired", counts.expired),
+        ("pending", counts.pending),
+    ];
+    html! {
+        <ul class="counts">
+            { for items.iter().map(|(key, n)| html! {
+                <li data-count={*key} class={classes!((*n > 0).then_some("nonzero"))}><span class="n">{ *n }</span>{ " " }{ label(key, lang) }</li>
+            }) }
+        </ul>
+    }
+}
+
+/// The run's label so far (nothing to judge before the first publish).
+pub fn label_text(live: &Live) -> String {
+    if live.counts.published == 0 {
+        "—".into()
+    } else {
+        serde_json::to_value(live.label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+    }
 }
 
 #[component]
@@ -26,43 +59,25 @@ pub fn Verdicts() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let session = state.session.borrow();
-    let report = session.report();
-    let label_text = serde_json::to_value(report.label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-    let counts = [
-        ("published", report.counts.published),
-        ("processed_once", report.counts.processed_once),
-        ("redelivered", report.counts.redelivered),
-        ("out_of_order", report.counts.out_of_order),
-        ("duplicated", report.counts.duplicated),
-        ("lost", report.counts.lost),
-        ("dead_lettered", report.counts.dead_lettered),
-        ("expired", report.counts.expired),
-        ("pending", report.counts.pending),
-    ];
+    let live = Live::new(session.world(), session.trace());
+    let label_text = label_text(&live);
     html! {
         <section id="verdicts">
-            <p id="verdict-summary" data-trace-hash={report.trace_hash.clone()} data-label={label_text.clone()}>
+            <p id="verdict-summary" data-trace-hash={state.facts.trace_hash.clone()} data-label={label_text.clone()}>
                 <strong class={classes!("label", label_text.clone())}>{ label_text }</strong>
             </p>
-            <ul id="counts">
-                { for counts.iter().map(|(key, n)| html! { <li data-count={*key}><span class="n">{ *n }</span>{ " " }{ label(key, lang) }</li> }) }
-            </ul>
+            <div id="counts">{ count_list(&live.counts, lang) }</div>
             <table id="messages">
-                <thead><tr><th>{"id"}</th><th>{"payload"}</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
+                <thead><tr><th>{"id"}</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
-                { for shown_rows(&report.messages, state.selected).into_iter().map(|m| {
-                    let verdict = crate::view::verdict_name(m.verdict).to_string();
-                    let place: Vec<String> = m.copies.iter().map(|c| match &c.queue {
-                        Some(q) => format!("{} {q}", c.state),
-                        None => c.state.to_string(),
-                    }).collect();
-                    let redelivered = m.deliveries.iter().any(|d| d.redelivered);
+                { for shown_rows(&live.rows, state.selected).into_iter().map(|row| {
+                    let verdict = verdict_name(row.verdict);
                     let on_select = {
                         let state = state.clone();
-                        let id = m.id;
+                        let id = row.id;
                         Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(Some(id))))
                     };
-                    let cause = m.cause.as_ref().map(|c| {
+                    let cause = row.cause.as_ref().map(|c| {
                         let state = state.clone();
                         let event = c.event as usize;
                         let onclick = Callback::from(move |e: MouseEvent| {
@@ -73,20 +88,20 @@ pub fn Verdicts() -> Html {
                         html! { <button class="cause" data-event={event.to_string()} {onclick}>{ cause_text(c.reason, c.consumer.as_deref(), lang) }</button> }
                     });
                     html! {
-                        <tr class={classes!("verdict-row", verdict.clone(), (state.selected == Some(m.id)).then_some("selected"), redelivered.then_some("was-redelivered"))}
-                            data-data={m.data.to_string()} data-message={m.id.to_string()} data-verdict={verdict.clone()} onclick={on_select}>
-                            <td>{ m.id }</td>
-                            <td><code>{ m.payload.clone() }</code></td>
-                            <td>{ place.join(", ") }</td>
-                            <td class="verdict-cell">{ verdict }{ if redelivered { " ↻" } else { "" } }</td>
+                        <tr class={classes!("verdict-row", verdict, (state.selected == Some(row.id)).then_some("selected"), row.redelivered.then_some("was-redelivered"))}
+                            data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}>
+                            <td>{ row.id }</td>
+                            <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
+                            <td class="where">{ row.place.clone() }</td>
+                            <td class="verdict-cell">{ label(verdict, lang) }{ if row.redelivered { " ↻" } else { "" } }</td>
                             <td>{ cause }</td>
                         </tr>
                     }
                 }) }
                 </tbody>
             </table>
-            if report.messages.len() > ROWS_MAX {
-                <p class="more">{ format!("{} / {}", ROWS_MAX.min(report.messages.len()), report.messages.len()) }</p>
+            if live.rows.len() > ROWS_MAX {
+                <p class="more">{ format!("{} / {}", ROWS_MAX, live.rows.len()) }</p>
             }
         </section>
     }

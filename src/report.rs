@@ -279,13 +279,17 @@ fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageRepo
     )
 }
 
-/// The verdicts at a step, cheaply: O(messages + copies), not O(trace). What the page
-/// redraws at every step; `Report` is the full account.
+/// The verdicts at a step, cheaply: O(messages + copies) without formatting, and text only
+/// for the rows shown. What the page redraws at every step; `Report` is the full account.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Live {
     pub counts: VerdictCounts,
     pub label: RunLabel,
+    /// At most `rows_max` rows: every message when they fit, else the bad ones (and the
+    /// selected one) first, filled up with the others; in id order.
     pub rows: Vec<LiveRow>,
+    /// How many messages there are in all.
+    pub messages: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -304,12 +308,48 @@ const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 
 impl Live {
     /// `trace` is the run's events up to the world's step (as for `Report::with_trace`).
-    pub fn new(sim: &Sim, trace: &[TraceEntry]) -> Live {
+    pub fn new(sim: &Sim, trace: &[TraceEntry], rows_max: usize, selected: Option<u32>) -> Live {
         let ledger = sim.ledger();
         let setup = sim.setup();
+        let stats = &sim.checker().stats;
+        let mut counts = VerdictCounts::default();
+        let verdicts: Vec<Option<Verdict>> = stats
+            .iter()
+            .enumerate()
+            .map(|(index, s)| {
+                s.published.then(|| {
+                    let v = sim.verdict(MessageId(index as u32));
+                    counts.add(v);
+                    v
+                })
+            })
+            .collect();
+        let mut chosen = vec![false; verdicts.len()];
+        let mut room = rows_max;
+        let published = verdicts.iter().filter(|v| v.is_some()).count();
+        let mut choose = |pick: &dyn Fn(usize, Verdict) -> bool, chosen: &mut Vec<bool>| {
+            for (index, v) in verdicts.iter().enumerate() {
+                if room == 0 {
+                    return;
+                }
+                if let Some(v) = *v {
+                    if !chosen[index] && pick(index, v) {
+                        chosen[index] = true;
+                        room -= 1;
+                    }
+                }
+            }
+        };
+        if published > rows_max {
+            choose(&|index, v| v.is_bad() || Some(index as u32) == selected, &mut chosen);
+        }
+        choose(&|_, _| true, &mut chosen);
         let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.as_str();
-        let mut places: Vec<Vec<String>> = vec![Vec::new(); ledger.messages.len()];
+        let mut places: Vec<(u32, String)> = Vec::new();
         for copy in &ledger.copies {
+            if !chosen.get(copy.message.index()).copied().unwrap_or(false) {
+                continue;
+            }
             let place = match copy.place {
                 Place::ToBroker { .. } => "in_flight".to_string(),
                 Place::Ready { queue } if copy.death.is_some() => format!("dead_lettered {}", queue_name(queue)),
@@ -319,18 +359,17 @@ impl Live {
                 Place::Settled => "acked".to_string(),
                 Place::Discarded => "dropped".to_string(),
             };
-            places[copy.message.index()].push(place);
+            places.push((copy.message.0, place));
         }
-        let mut counts = VerdictCounts::default();
+        places.sort_by_key(|(message, _)| *message);
         let mut rows = Vec::new();
-        for (index, stats) in sim.checker().stats.iter().enumerate() {
-            if !stats.published {
+        for (index, verdict) in verdicts.iter().enumerate() {
+            let Some(verdict) = *verdict else { continue };
+            if !chosen[index] {
                 continue;
             }
-            let id = MessageId(index as u32);
-            let verdict = sim.verdict(id);
-            counts.add(verdict);
-            let cause = match (verdict, stats.last_discard) {
+            let s = &stats[index];
+            let cause = match (verdict, s.last_discard) {
                 (Verdict::Lost | Verdict::Expired, Some(event)) => match trace.get(event as usize).map(|e| (e.at_ms, e.event)) {
                     Some((at_ms, Event::MessageDiscarded { copy, reason })) => {
                         let from = (event as usize).saturating_sub(CAUSE_LOOKBACK_EVENTS);
@@ -345,15 +384,11 @@ impl Live {
                 },
                 _ => None,
             };
-            rows.push(LiveRow {
-                id: id.0,
-                data: ledger.messages[index].data,
-                verdict,
-                place: places[index].join(", "),
-                redelivered: stats.redelivered,
-                cause,
-            });
+            let from = places.partition_point(|(m, _)| (*m as usize) < index);
+            let to = places.partition_point(|(m, _)| (*m as usize) <= index);
+            let place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");
+            rows.push(LiveRow { id: index as u32, data: ledger.messages[index].data, verdict, place, redelivered: s.redelivered, cause });
         }
-        Live { label: Checker::label(&counts), counts, rows }
+        Live { label: Checker::label(&counts), counts, rows, messages: published }
     }
 }

@@ -171,7 +171,7 @@ fn live_verdicts_agree_with_the_full_report_at_every_step() {
         let mut s = session(name);
         for step in (0..=s.len()).step_by(7).chain([s.len()]) {
             s.seek(step);
-            let (live, report) = (Live::new(s.world(), s.trace()), s.report());
+            let (live, report) = (Live::new(s.world(), s.trace(), usize::MAX, None), s.report());
             assert_eq!(live.counts, report.counts, "{name} at step {step}");
             assert_eq!(live.label, report.label);
             for (row, message) in live.rows.iter().zip(&report.messages) {
@@ -179,6 +179,11 @@ fn live_verdicts_agree_with_the_full_report_at_every_step() {
                 assert_eq!(row.cause.as_ref().map(|c| (c.event, &c.text)), message.cause.as_ref().map(|c| (c.event, &c.text)));
             }
             assert_eq!(live.rows.len(), report.messages.len());
+            let few = Live::new(s.world(), s.trace(), 3, None);
+            assert_eq!(few.rows.len(), 3.min(report.messages.len()));
+            assert_eq!(few.messages, report.messages.len());
+            let bad: Vec<u32> = report.messages.iter().filter(|m| m.verdict.is_bad()).map(|m| m.id).take(3).collect();
+            assert!(bad.iter().all(|id| few.rows.iter().any(|r| r.id == *id)), "bad verdicts are shown first");
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
 fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html {
-    let live = Live::new(session.world(), session.trace());
+    let live = Live::new(session.world(), session.trace(), 0, None);
     let label_text = label_text(&live);
     let code = session
         .world()

@@ -3,25 +3,13 @@
 
 use crate::engine::checker::VerdictCounts;
 use crate::i18n::{cause_text, label, Lang};
-use crate::report::{Live, LiveRow};
+use crate::report::Live;
 use crate::ui::state::{use_playground, Action};
 use crate::view::verdict_name;
 use yew::prelude::*;
 
-/// The table shows at most this many rows: bad verdicts first, then the rest, by id.
-const ROWS_MAX: usize = 200;
-
-fn shown_rows(rows: &[LiveRow], selected: Option<u32>) -> Vec<&LiveRow> {
-    if rows.len() <= ROWS_MAX {
-        return rows.iter().collect();
-    }
-    let keep = |r: &LiveRow| r.verdict.is_bad() || Some(r.id) == selected;
-    let mut shown: Vec<&LiveRow> = rows.iter().filter(|r| keep(r)).take(ROWS_MAX).collect();
-    let room = ROWS_MAX - shown.len();
-    shown.extend(rows.iter().filter(|r| !keep(r)).take(room));
-    shown.sort_by_key(|r| r.id);
-    shown
-}
+/// The table shows at most this many rows (bad verdicts first; see `Live`).
+pub const ROWS_MAX: usize = 200;
 
 /// Every verdict count, each labelled in `lang` (also used by the comparison).
 pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
@@ -59,7 +47,7 @@ pub fn Verdicts() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let session = state.session.borrow();
-    let live = Live::new(session.world(), session.trace());
+    let live = Live::new(session.world(), session.trace(), ROWS_MAX, state.selected);
     let label_text = label_text(&live);
     html! {
         <section id="verdicts">
@@ -70,7 +58,7 @@ pub fn Verdicts() -> Html {
             <table id="messages">
                 <thead><tr><th>{"id"}</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
-                { for shown_rows(&live.rows, state.selected).into_iter().map(|row| {
+                { for live.rows.iter().map(|row| {
                     let verdict = verdict_name(row.verdict);
                     let on_select = {
                         let state = state.clone();
@@ -100,8 +88,8 @@ pub fn Verdicts() -> Html {
                 }) }
                 </tbody>
             </table>
-            if live.rows.len() > ROWS_MAX {
-                <p class="more">{ format!("{} / {}", ROWS_MAX, live.rows.len()) }</p>
+            if live.messages > live.rows.len() {
+                <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
             }
         </section>
     }

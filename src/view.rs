@@ -620,3 +620,35 @@ impl RunFacts {
         self.processed_at.partition_point(|&index| (index as usize) < events) as u32
     }
 }
+
+/// The message an event is about, if any (`sim` must have seen the event: e.g. the
+/// session's timeline). Used to show one message's journey.
+pub fn event_message(event: &Event, sim: &Sim) -> Option<crate::engine::ids::MessageId> {
+    use Event::*;
+    let of_copy = |copy: CopyId| sim.ledger().copies.get(copy.index()).map(|c| c.message);
+    match *event {
+        MessagePublished { message, .. }
+        | PublishConfirmed { message, .. }
+        | PublishNacked { message, .. }
+        | PublishFailed { message, .. }
+        | EffectApplied { message, .. }
+        | EffectSkipped { message, .. } => Some(message),
+        MessageEnqueued { copy, .. }
+        | MessageCopied { copy, .. }
+        | MessageDelivered { copy, .. }
+        | CallbackStarted { copy, .. }
+        | WorkStarted { copy, .. }
+        | WorkFailed { copy, .. }
+        | CallbackFinished { copy, .. }
+        | AckSent { copy, .. }
+        | AckMultipleSent { copy, .. }
+        | NackSent { copy, .. }
+        | RejectSent { copy, .. }
+        | MessageAcked { copy }
+        | MessageRequeued { copy, .. }
+        | MessageDeadLettered { copy, .. }
+        | MessageDiscarded { copy, .. }
+        | MessageDuplicated { copy, .. } => of_copy(copy),
+        _ => None,
+    }
+}

@@ -206,3 +206,18 @@ fn run_facts_give_terminals_and_processed_counts_at_any_step() {
     assert_eq!(facts.trace_hash, trace_hash(s.full_trace()));
     assert!(facts.markers.iter().any(|&(_, kind)| kind == "fault"), "the scripted crash is marked");
 }
+
+#[test]
+fn a_message_journey_is_every_event_about_it() {
+    use queue_playground::engine::ids::MessageId;
+    use queue_playground::view::event_message;
+    let s = session("consumer-crash-manual-ack");
+    let timeline = s.timeline();
+    let journey: Vec<&Event> = s.full_trace().iter().map(|e| &e.event).filter(|e| event_message(e, timeline) == Some(MessageId(3))).collect();
+    assert!(matches!(journey.first(), Some(Event::MessagePublished { .. })), "{journey:?}");
+    let deliveries = journey.iter().filter(|e| matches!(e, Event::MessageDelivered { .. })).count();
+    let full = Report::new(&Session::run_to_end(s.base()).unwrap(), false);
+    assert_eq!(deliveries, full.messages[3].deliveries.len());
+    assert!(journey.iter().any(|e| matches!(e, Event::MessageRequeued { .. })), "3 went back to the queue");
+    assert!(matches!(journey.last(), Some(Event::MessageAcked { .. })), "and ended acked");
+}

@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ConsumerSpec, OnFailure, ProducerSpec};
+use crate::scenario::{ConsumerSpec, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,7 +138,7 @@ impl Builder {
         let line = self.line(text);
         self.callback.push(Op { kind, line });
     }
-    fn connect(&mut self, queue: &str, durable: bool, declare: bool) {
+    fn connect(&mut self, queue: &QueueSpec, declare: bool) {
         self.line("import json");
         self.line("import time");
         self.line("");
@@ -150,13 +150,41 @@ impl Builder {
         );
         self.main("channel = connection.channel()", OpKind::OpenChannel);
         if declare {
-            let durable = if durable { ", durable=True" } else { "" };
-            self.main(format!("channel.queue_declare(queue='{queue}'{durable})"), OpKind::DeclareQueue);
+            self.main(queue_declare(queue), OpKind::DeclareQueue);
         }
     }
     fn finish(self) -> Program {
         Program { code: self.code, main: self.main, callback: self.callback, callback_line: self.callback_line }
     }
+}
+
+/// `channel.queue_declare(...)` with the queue's durability and arguments.
+fn queue_declare(queue: &QueueSpec) -> String {
+    let mut arguments = Vec::new();
+    if queue.queue_type == QueueType::Quorum {
+        arguments.push("'x-queue-type': 'quorum'".to_string());
+    }
+    if let Some(ttl) = queue.message_ttl_ms {
+        arguments.push(format!("'x-message-ttl': {ttl}"));
+    }
+    if let Some(dlx) = &queue.dead_letter_exchange {
+        arguments.push(format!("'x-dead-letter-exchange': '{dlx}'"));
+    }
+    if let Some(key) = &queue.dead_letter_routing_key {
+        arguments.push(format!("'x-dead-letter-routing-key': '{key}'"));
+    }
+    if let Some(max) = queue.max_length {
+        arguments.push(format!("'x-max-length': {max}"));
+        if queue.overflow == Overflow::RejectPublish {
+            arguments.push("'x-overflow': 'reject-publish'".to_string());
+        }
+    }
+    if let Some(limit) = queue.delivery_limit {
+        arguments.push(format!("'x-delivery-limit': {limit}"));
+    }
+    let durable = if queue.durable { ", durable=True" } else { "" };
+    let arguments = if arguments.is_empty() { String::new() } else { format!(", arguments={{{}}}", arguments.join(", ")) };
+    format!("channel.queue_declare(queue='{}'{durable}{arguments})", queue.name)
 }
 
 fn seconds(ms: u64) -> String {
@@ -169,9 +197,9 @@ fn seconds(ms: u64) -> String {
 }
 
 /// The producer's program, as the article writes it plus what its settings add.
-pub fn producer(spec: &ProducerSpec, queue_durable: bool) -> Program {
+pub fn producer(spec: &ProducerSpec, queue: &QueueSpec) -> Program {
     let mut b = Builder::new();
-    b.connect(&spec.queue, queue_durable, spec.declare);
+    b.connect(queue, spec.declare);
     if spec.confirms {
         b.main("channel.confirm_delivery()  # basic_publish now waits for the broker's confirm", OpKind::ConfirmSelect);
     }
@@ -216,9 +244,9 @@ pub fn producer(spec: &ProducerSpec, queue_durable: bool) -> Program {
 }
 
 /// The consumer's program, as the article writes it plus what its settings add.
-pub fn consumer(spec: &ConsumerSpec, queue_durable: bool) -> Program {
+pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
     let mut b = Builder::new();
-    b.connect(&spec.queue, queue_durable, spec.declare);
+    b.connect(queue, spec.declare);
     if let Some(prefetch) = spec.prefetch_count {
         b.main(format!("channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
     }

@@ -85,13 +85,13 @@ impl Setup {
         for spec in &scenario.actors {
             let (queue_name, program, route) = match spec {
                 ActorSpec::Producer(p) => {
-                    let durable = scenario.queues.iter().find(|q| q.name == p.queue).expect("validated").durable;
+                    let queue = scenario.queues.iter().find(|q| q.name == p.queue).expect("validated");
                     let key = p.routing_key.clone().unwrap_or_else(|| p.queue.clone());
-                    (p.queue.clone(), program::producer(p, durable), route_for(&p.exchange, &key))
+                    (p.queue.clone(), program::producer(p, queue), route_for(&p.exchange, &key))
                 }
                 ActorSpec::Consumer(c) => {
-                    let durable = scenario.queues.iter().find(|q| q.name == c.queue).expect("validated").durable;
-                    (c.queue.clone(), program::consumer(c, durable), RouteId(0))
+                    let queue = scenario.queues.iter().find(|q| q.name == c.queue).expect("validated");
+                    (c.queue.clone(), program::consumer(c, queue), RouteId(0))
                 }
             };
             let find = |kind: OpKind| program.main.iter().position(|op| op.kind == kind).map(|i| i as u16);

@@ -1,7 +1,10 @@
 //! The event log: what happened so far, in the past tense, newest first; click to seek.
+//! With a message selected it shows that message's journey instead.
 
-use crate::i18n::{describe, label};
+use crate::engine::ids::MessageId;
+use crate::i18n::{describe, label, Lang};
 use crate::ui::state::{use_playground, Action};
+use crate::view::event_message;
 use yew::prelude::*;
 
 /// How many recent events the log shows.
@@ -13,13 +16,34 @@ pub fn EventLog() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let trace = session.trace();
-    let first = trace.len().saturating_sub(SHOWN);
+    let timeline = session.timeline();
+    let indices: Vec<usize> = match state.selected {
+        Some(message) => (0..trace.len()).filter(|&i| event_message(&trace[i].event, timeline) == Some(MessageId(message))).collect(),
+        None => (trace.len().saturating_sub(SHOWN)..trace.len()).collect(),
+    };
+    let title = match state.selected {
+        Some(message) => {
+            let data = timeline.ledger().messages.get(message as usize).map(|m| m.data).unwrap_or_default();
+            if lang == Lang::En {
+                format!("Journey of {{'data': {data}}}")
+            } else {
+                format!("{{'data': {data}}} 的经历")
+            }
+        }
+        None => label("events", lang).to_string(),
+    };
+    let on_clear = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(None)))
+    };
     html! {
-        <section id="event-log">
-            <h3>{ label("events", lang) }</h3>
+        <section id="event-log" class={classes!(state.selected.is_some().then_some("journey"))}>
+            <h3>{ title }{ " " }
+                if state.selected.is_some() { <button class="clear" onclick={on_clear}>{ "×" }</button> }
+            </h3>
             <ol reversed=true>
-                { for trace[first..].iter().enumerate().rev().map(|(offset, entry)| {
-                    let index = first + offset;
+                { for indices.iter().rev().map(|&index| {
+                    let entry = &trace[index];
                     let onclick = {
                         let state = state.clone();
                         Callback::from(move |_: MouseEvent| {
@@ -29,7 +53,7 @@ pub fn EventLog() -> Html {
                     };
                     html! {
                         <li class={classes!(entry.event.is_fault().then_some("fault"))} data-event={index.to_string()} {onclick}>
-                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe(&entry.event, session.timeline(), lang) }
+                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe(&entry.event, timeline, lang) }
                         </li>
                     }
                 }) }

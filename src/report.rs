@@ -7,6 +7,7 @@ use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
+use crate::engine::setup::Setup;
 use crate::engine::world::{ActorStatus, Finish, Sim};
 use crate::i18n::{cause_text, Lang};
 use serde::Serialize;
@@ -115,14 +116,12 @@ impl Report {
         let actor_name = |a: ActorId| setup.actors[a.index()].name.clone();
         let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
         let mut deliveries: Vec<Vec<DeliveryReport>> = vec![Vec::new(); ledger.messages.len()];
-        let mut last_delivered_to: Vec<Option<ActorId>> = vec![None; ledger.copies.len()];
         let mut dead_letter: Vec<Option<String>> = vec![None; ledger.copies.len()];
         let mut discard: Vec<Option<DiscardReason>> = vec![None; ledger.copies.len()];
         for entry in trace {
             match entry.event {
                 Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
                     deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: entry.at_ms, redelivered, tag });
-                    last_delivered_to[copy.index()] = Some(actor);
                 }
                 Event::MessageDeadLettered { copy, reason, .. } => {
                     dead_letter[copy.index()] = Some(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
@@ -159,20 +158,7 @@ impl Report {
             }
             let verdict = sim.verdict(id);
             counts.add(verdict);
-            let cause = match (verdict, stats.last_discard) {
-                (Verdict::Lost | Verdict::Expired, Some(event)) => {
-                    let entry = trace[event as usize];
-                    match entry.event {
-                        Event::MessageDiscarded { copy, reason } => {
-                            let consumer = last_delivered_to[copy.index()].map(actor_name);
-                            let text = cause_text(reason, consumer.as_deref(), Lang::En);
-                            Some(Cause { event, at_ms: entry.at_ms, reason, consumer, text })
-                        }
-                        _ => None,
-                    }
-                }
-                _ => None,
-            };
+            let cause = cause_of(setup, trace, verdict, stats.last_discard);
             messages.push(MessageReport {
                 id: id.0,
                 producer: actor_name(record.producer),
@@ -306,6 +292,24 @@ pub struct LiveRow {
 /// How far back a cause looks for the delivery that put a lost message at a consumer.
 const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 
+/// Why a lost or expired message is gone: the event that discarded its last copy, and the
+/// consumer that held it then, if one did.
+fn cause_of(setup: &Setup, trace: &[TraceEntry], verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
+    if !matches!(verdict, Verdict::Lost | Verdict::Expired) {
+        return None;
+    }
+    let event = last_discard?;
+    let entry = trace.get(event as usize)?;
+    let Event::MessageDiscarded { copy, reason } = entry.event else { return None };
+    let from = (event as usize).saturating_sub(CAUSE_LOOKBACK_EVENTS);
+    let consumer = trace[from..event as usize].iter().rev().find_map(|e| match e.event {
+        Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
+        _ => None,
+    });
+    let text = cause_text(reason, consumer.as_deref(), Lang::En);
+    Some(Cause { event, at_ms: entry.at_ms, reason, consumer, text })
+}
+
 impl Live {
     /// `trace` is the run's events up to the world's step (as for `Report::with_trace`).
     pub fn new(sim: &Sim, trace: &[TraceEntry], rows_max: usize, selected: Option<u32>) -> Live {
@@ -369,21 +373,7 @@ impl Live {
                 continue;
             }
             let s = &stats[index];
-            let cause = match (verdict, s.last_discard) {
-                (Verdict::Lost | Verdict::Expired, Some(event)) => match trace.get(event as usize).map(|e| (e.at_ms, e.event)) {
-                    Some((at_ms, Event::MessageDiscarded { copy, reason })) => {
-                        let from = (event as usize).saturating_sub(CAUSE_LOOKBACK_EVENTS);
-                        let consumer = trace[from..event as usize].iter().rev().find_map(|e| match e.event {
-                            Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
-                            _ => None,
-                        });
-                        let text = cause_text(reason, consumer.as_deref(), Lang::En);
-                        Some(Cause { event, at_ms, reason, consumer, text })
-                    }
-                    _ => None,
-                },
-                _ => None,
-            };
+            let cause = cause_of(setup, trace, verdict, s.last_discard);
             let from = places.partition_point(|(m, _)| (*m as usize) < index);
             let to = places.partition_point(|(m, _)| (*m as usize) <= index);
             let place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");

@@ -21,6 +21,7 @@ import {
   runCli,
   artifactPath,
   exists,
+  withPage as withPageIn,
 } from './harness.mjs';
 
 const SUB_PATH = '/sub/path/';
@@ -58,21 +59,8 @@ after(async () => {
 });
 
 /** Opens url, waits for ready, runs fn(session); on failure saves a screenshot and lists problems. */
-async function withPage(name, url, fn) {
-  const session = await openPage(browser);
-  try {
-    await session.page.goto(url, { waitUntil: 'load', timeout: 120_000 });
-    await waitForReady(session.page);
-    await fn(session);
-  } catch (err) {
-    const shot = await artifactPath(`failure-${name}.png`);
-    await session.page.screenshot({ path: shot, fullPage: true }).catch(() => {});
-    const problems = session.problems();
-    err.message += `\n(screenshot: ${shot})` + (problems.length ? `\n${problems.join('\n')}` : '');
-    throw err;
-  } finally {
-    await session.close();
-  }
+function withPage(name, url, fn) {
+  return withPageIn(browser, name, url, fn);
 }
 
 function assertClean(session) {

@@ -22,7 +22,7 @@ use super::setup::Setup;
 use super::trace::*;
 use crate::scenario::{ActorSpec, FaultAction, OnFailure, Scenario, ScenarioError, Trigger};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Frames from a client to the broker.
 #[derive(Clone, Copy, Debug)]
@@ -193,7 +193,7 @@ enum Flow {
 /// A deterministic simulation of one scenario.
 #[derive(Clone)]
 pub struct Sim {
-    setup: Arc<Setup>,
+    setup: Rc<Setup>,
     now_ms: u64,
     agenda: Agenda<Job>,
     trace: Vec<TraceEntry>,
@@ -264,7 +264,7 @@ impl Sim {
             step_triggers_fired: 0,
             finish: None,
             outbox: Outbox::default(),
-            setup: Arc::new(setup),
+            setup: Rc::new(setup),
         };
         for (index, fault) in scenario.faults.iter().enumerate() {
             if let Trigger::AtMs(at_ms) = fault.when {
@@ -300,7 +300,7 @@ impl Sim {
     /// numbered after the ones it dropped.
     pub fn snapshot(&self) -> Sim {
         Sim {
-            setup: Arc::clone(&self.setup),
+            setup: Rc::clone(&self.setup),
             now_ms: self.now_ms,
             agenda: self.agenda.clone(),
             trace: Vec::new(),
@@ -860,7 +860,7 @@ impl Sim {
 
     fn execute(&mut self, actor: ActorId, op: Op) -> Flow {
         let line = op.line;
-        let setup = Arc::clone(&self.setup);
+        let setup = Rc::clone(&self.setup);
         let me = &setup.actors[actor.index()];
         let rtt = self.network.round_trip_ms();
         match op.kind {
@@ -1137,7 +1137,7 @@ impl Sim {
 
     /// The actor's current op raised `error`: retry, reconnect or exit, as its code says.
     fn raise(&mut self, actor: ActorId, error: ClientError) {
-        let setup = Arc::clone(&self.setup);
+        let setup = Rc::clone(&self.setup);
         let me = &setup.actors[actor.index()];
         if let Some(connection) = self.actors[actor.index()].connection.take() {
             if self.broker.is_open(connection) {

@@ -221,3 +221,17 @@ fn a_message_journey_is_every_event_about_it() {
     assert!(journey.iter().any(|e| matches!(e, Event::MessageRequeued { .. })), "3 went back to the queue");
     assert!(matches!(journey.last(), Some(Event::MessageAcked { .. })), "and ended acked");
 }
+
+#[test]
+fn apply_injects_a_fault_into_a_running_world_and_refuses_unknown_names() {
+    let mut sim = Sim::new(&catalog::get("article").unwrap()).unwrap();
+    sim.run_until(queue_playground::engine::Until::TimeMs(3_000));
+    sim.apply(&FaultAction::Crash("consumer".into())).unwrap();
+    assert!(matches!(sim.trace().last().unwrap().event, Event::ActorCrashed { .. }));
+    let err = sim.apply(&FaultAction::Crash("ghost".into())).unwrap_err();
+    assert_eq!(err.to_string(), "faults[0].do: no actor is named \"ghost\"");
+    sim.run_until(queue_playground::engine::Until::Quiescence);
+    let report = Report::new(&sim, false);
+    assert_eq!(report.counts.processed_once, 3, "0, 1 and 2 were processed before the crash at 3 s");
+    assert_eq!(report.counts.pending, 7, "the rest wait in the queue: {}", report.summary);
+}

@@ -129,10 +129,6 @@ impl<J: Copy> Agenda<J> {
             }
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.now.is_empty() && self.heap.is_empty()
-    }
 }
 
 #[cfg(test)]

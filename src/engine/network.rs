@@ -75,10 +75,6 @@ impl Network {
         !self.partitions.is_empty() && self.partitions.contains(&ordered(a, b))
     }
 
-    pub fn partitions(&self) -> impl Iterator<Item = &(Endpoint, Endpoint)> {
-        self.partitions.iter()
-    }
-
     pub fn drop_next(&mut self, from: Endpoint, to: Endpoint) {
         self.drop_next.insert((from, to));
     }

@@ -355,7 +355,7 @@ impl Sim {
         let mut live = vec![0u32; self.ledger.messages.len()];
         let mut ready_count = vec![0usize; self.broker.queues.len()];
         let mut unacked_count = vec![0usize; self.broker.channels.len()];
-        for (index, copy) in self.ledger.copies.iter().enumerate() {
+        for copy in &self.ledger.copies {
             if copy.place.is_live() {
                 live[copy.message.index()] += 1;
             }
@@ -364,7 +364,6 @@ impl Sim {
                 Place::AtConsumer { connection, acked: false, .. } => unacked_count[connection.index()] += 1,
                 _ => {}
             }
-            let _ = index;
         }
         for (index, message) in self.ledger.messages.iter().enumerate() {
             if message.live_copies != live[index] {
@@ -417,11 +416,19 @@ impl Sim {
 
     /// Handle jobs until one records an event. False once the run is over.
     pub fn step(&mut self) -> bool {
+        self.step_until(u64::MAX)
+    }
+
+    /// As `step`, but handle no job later than `bound_ms` (false when the next one is).
+    fn step_until(&mut self, bound_ms: u64) -> bool {
         while self.finish.is_none() {
             let Some((at_ms, _)) = self.agenda.peek() else {
                 self.finish = Some(Finish::Quiescent);
                 return false;
             };
+            if at_ms > bound_ms {
+                return false;
+            }
             let limits = &self.setup.scenario.limits;
             if at_ms > limits.time_ms_max {
                 self.stop_at_limit(Limit::TimeMs);
@@ -469,24 +476,15 @@ impl Sim {
 
     /// Step until the condition holds or the run ends.
     pub fn run_until(&mut self, until: Until) {
-        loop {
-            match until {
-                Until::Quiescence => {}
-                Until::TimeMs(t) => {
-                    if self.agenda.peek().is_none_or(|(at_ms, _)| at_ms > t) {
-                        self.now_ms = self.now_ms.max(t.min(self.setup.scenario.limits.time_ms_max));
-                        return;
-                    }
-                }
-                Until::Events(n) => {
-                    if self.events() >= n {
-                        return;
-                    }
+        match until {
+            Until::Quiescence => while self.step() {},
+            Until::TimeMs(t) => {
+                while self.step_until(t) {}
+                if self.finish.is_none() {
+                    self.now_ms = self.now_ms.max(t.min(self.setup.scenario.limits.time_ms_max));
                 }
             }
-            if !self.step() {
-                return;
-            }
+            Until::Events(n) => while self.events() < n && self.step() {},
         }
     }
 

@@ -81,6 +81,5 @@ pub trait Broker {
     /// Partitions between nodes changed: dispatch what became reachable.
     fn topology_changed(&mut self, cx: &mut Ctx);
     fn node_up(&self, node: NodeId) -> bool;
-    fn node_count(&self) -> u8;
     fn is_open(&self, connection: ConnectionId) -> bool;
 }

@@ -328,14 +328,13 @@ impl Broker for RabbitBroker {
         up
     }
 
-    fn declare(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId) {
+    fn declare(&mut self, _cx: &mut Ctx, connection: ConnectionId, queue: QueueId) {
         let node = self.channels[connection.index()].node;
         let q = &mut self.queues[queue.index()];
         if !q.exists && self.nodes_up[node.index()] {
             q.exists = true;
             q.home = if q.spec.queue_type == QueueType::Classic { node } else { q.home };
         }
-        let _ = cx;
     }
 
     fn confirm_select(&mut self, connection: ConnectionId) {
@@ -538,10 +537,6 @@ impl Broker for RabbitBroker {
 
     fn node_up(&self, node: NodeId) -> bool {
         self.nodes_up[node.index()]
-    }
-
-    fn node_count(&self) -> u8 {
-        self.nodes_up.len() as u8
     }
 
     fn is_open(&self, connection: ConnectionId) -> bool {

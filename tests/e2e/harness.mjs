@@ -244,6 +244,17 @@ export async function withPage(browser, name, url, fn, { goto = true, viewport }
   }
 }
 
+/** Fails unless dist/ holds a release build (not missing, not a `trunk serve` build). */
+export async function assertReleaseBuild() {
+  if (!(await exists(path.join(DIST, 'index.html')))) {
+    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first (bash scripts/test.sh does)`);
+  }
+  const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
+  if (html.includes('__trunk_address__')) {
+    throw new Error(`${DIST} holds a \`trunk serve\` build (live-reload script): run \`trunk build --release\``);
+  }
+}
+
 export async function artifactPath(name) {
   await mkdir(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, name);

@@ -20,8 +20,8 @@ import {
   waitForReady,
   runCli,
   artifactPath,
-  exists,
   withPage as withPageIn,
+  assertReleaseBuild,
 } from './harness.mjs';
 
 const SUB_PATH = '/sub/path/';
@@ -35,13 +35,7 @@ let browser;
 let cli;
 
 before(async () => {
-  if (!(await exists(path.join(DIST, 'index.html')))) {
-    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first (bash scripts/test.sh does)`);
-  }
-  const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
-  if (html.includes('__trunk_address__')) {
-    throw new Error(`${DIST} holds a \`trunk serve\` build (live-reload script): run \`trunk build --release\``);
-  }
+  await assertReleaseBuild();
   // The CLI may need compiling: start it now, await it in its test.
   cli = process.env.QP_E2E_EXPECT_HASH
     ? Promise.resolve({ trace_hash: process.env.QP_E2E_EXPECT_HASH })

@@ -23,7 +23,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, exists } from './harness.mjs';
+import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild } from './harness.mjs';
 
 const DIAGRAM = process.env.QP_E2E_DIAGRAM ?? 'auto'; // 'auto' | '1' | '0'
 const CJK = /[\u4e00-\u9fff]/;
@@ -42,13 +42,7 @@ let browser;
 const budgets = {};
 
 before(async () => {
-  if (!(await exists(path.join(DIST, 'index.html')))) {
-    throw new Error(`${DIST}/index.html is missing: run \`trunk build --release\` first (bash scripts/test.sh does)`);
-  }
-  const html = await readFile(path.join(DIST, 'index.html'), 'utf8');
-  if (html.includes('__trunk_address__')) {
-    throw new Error(`${DIST} holds a \`trunk serve\` build (live-reload script): run \`trunk build --release\``);
-  }
+  await assertReleaseBuild();
   server = await startStaticServer(DIST, ['/']);
   gzipServer = await startStaticServer(DIST, ['/'], { gzip: true });
   browser = await launchBrowser();

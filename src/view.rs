@@ -582,6 +582,8 @@ pub struct RunFacts {
 
 /// How many points the charts sample.
 pub const CHART_SAMPLES: usize = 200;
+/// At most about this many slices of the timeline carry markers.
+pub const MARKERS_MAX: usize = 400;
 
 impl RunFacts {
     pub fn new(session: &crate::session::Session) -> RunFacts {
@@ -599,6 +601,11 @@ impl RunFacts {
                 _ => {}
             }
         }
+        // One marker per kind per slice of the timeline: a run that loses thousands of
+        // messages would otherwise draw thousands of overlapping marks.
+        let slice = (session.len() / MARKERS_MAX).max(1);
+        let mut seen = std::collections::BTreeSet::new();
+        markers.retain(|&(step, kind)| seen.insert((step / slice, kind)));
         RunFacts {
             trace_hash: crate::engine::trace::trace_hash(trace),
             terminals,

@@ -235,3 +235,21 @@ fn apply_injects_a_fault_into_a_running_world_and_refuses_unknown_names() {
     assert_eq!(report.counts.processed_once, 3, "0, 1 and 2 were processed before the crash at 3 s");
     assert_eq!(report.counts.pending, 7, "the rest wait in the queue: {}", report.summary);
 }
+
+#[test]
+fn timeline_markers_stay_few_when_thousands_of_messages_are_lost() {
+    use queue_playground::view::{RunFacts, MARKERS_MAX};
+    let base = catalog::get("consumer-crash-auto-ack").unwrap();
+    let mut many = Settings { messages: 5_000, ..Settings::of(&base) }.apply(&base).unwrap();
+    for actor in &mut many.actors {
+        if let queue_playground::scenario::ActorSpec::Producer(p) = actor {
+            p.interval_ms = 0; // all 5,000 wait in the queue and are pushed to the consumer at once
+        }
+    }
+    let s = Session::new(many, vec![]).unwrap();
+    let facts = RunFacts::new(&s);
+    let lost = Report::new(s.timeline(), false).counts.lost;
+    assert!(lost > 4_000, "{lost} lost");
+    assert!(facts.markers.len() <= 2 * (MARKERS_MAX + 1), "{} markers", facts.markers.len());
+    assert!(facts.markers.iter().any(|&(_, k)| k == "fault") && facts.markers.iter().any(|&(_, k)| k == "bad"));
+}

@@ -61,3 +61,15 @@ pub fn decode(code: &str) -> Result<ShareState, String> {
     state.settings.validate().map_err(|e| format!("the share link has a bad setting: {e}"))?;
     Ok(state)
 }
+
+impl ShareState {
+    /// The scenario the link runs (its chapter's, with its settings and seed) and the faults
+    /// injected into it.
+    pub fn scenario(&self) -> Result<(crate::scenario::Scenario, Vec<FaultSpec>), String> {
+        let chapter = crate::tour::chapter(&self.chapter).ok_or_else(|| format!("the share link names an unknown chapter {:?}", self.chapter))?;
+        let mut base = crate::scenario::catalog::get(chapter.scenario).map_err(|e| e.to_string())?;
+        base.seed = self.seed;
+        let scenario = self.settings.apply(&base).map_err(|e| e.to_string())?;
+        Ok((scenario, self.faults.clone()))
+    }
+}

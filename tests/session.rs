@@ -253,3 +253,31 @@ fn timeline_markers_stay_few_when_thousands_of_messages_are_lost() {
     assert!(facts.markers.len() <= 2 * (MARKERS_MAX + 1), "{} markers", facts.markers.len());
     assert!(facts.markers.iter().any(|&(_, k)| k == "fault") && facts.markers.iter().any(|&(_, k)| k == "bad"));
 }
+
+#[test]
+fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
+    let state = ShareState {
+        v: SHARE_VERSION,
+        engine: "0.1.0".into(),
+        chapter: "consumer".into(),
+        settings: Settings::of(&catalog::get("article").unwrap()),
+        seed: 3,
+        faults: vec![queue_playground::scenario::FaultSpec {
+            when: queue_playground::scenario::Trigger::AtStep(40),
+            action: FaultAction::Crash("consumer".into()),
+        }],
+        step: 40,
+        lang: "en".into(),
+    };
+    let (scenario, faults) = state.scenario().unwrap();
+    let page = Session::new(scenario, faults).unwrap();
+    let link = format!("http://127.0.0.1:8080/#run={}", share::encode(&state));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["run", "--share", &link]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["trace_hash"].as_str(), Some(trace_hash(page.full_trace()).as_str()));
+    assert!(report["counts"]["pending"].as_u64().unwrap() > 0, "the crashed consumer left messages in the queue");
+    let broken = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["run", "--share", "not-a-code!"]).output().unwrap();
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("the share link is damaged"));
+}

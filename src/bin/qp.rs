@@ -9,6 +9,7 @@ mod native {
     use queue_playground::engine::{Sim, Until};
     use queue_playground::report::Report;
     use queue_playground::scenario::{catalog, Scenario};
+    use queue_playground::share;
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -27,6 +28,9 @@ mod native {
             /// A catalog scenario instead of a file.
             #[arg(long)]
             catalog: Option<String>,
+            /// A share code (the `#run=...` part of a playground link) instead of a file.
+            #[arg(long)]
+            share: Option<String>,
             /// Override the scenario's seed.
             #[arg(long)]
             seed: Option<u64>,
@@ -52,8 +56,17 @@ mod native {
                 Scenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
             }
             (None, Some(name)) => catalog::get(&name).map_err(|e| e.to_string()),
-            _ => Err("give exactly one of a scenario file or --catalog NAME".into()),
+            _ => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
         }
+    }
+
+    /// A share code's scenario, with the faults injected in the playground added to it.
+    fn load_share(code: &str) -> Result<Scenario, String> {
+        let code = code.rsplit_once("#run=").map_or(code, |(_, c)| c);
+        let state = share::decode(code)?;
+        let (mut scenario, faults) = state.scenario()?;
+        scenario.faults.extend(faults);
+        Ok(scenario)
     }
 
     pub fn main() -> ExitCode {
@@ -84,8 +97,13 @@ mod native {
                     }
                 }
             }
-            Command::Run { file, catalog: name, seed, trace } => {
-                let mut scenario = match load(file, name) {
+            Command::Run { file, catalog: name, share: code, seed, trace } => {
+                let loaded = match code {
+                    Some(code) if file.is_none() && name.is_none() => load_share(&code),
+                    Some(_) => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
+                    None => load(file, name),
+                };
+                let mut scenario = match loaded {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("error: {e}");

@@ -117,8 +117,9 @@ impl Playground {
 
     /// Restore a shared run; an error message if it cannot be.
     pub fn from_share(state: &ShareState) -> Result<Playground, String> {
-        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).ok_or_else(|| format!("the share link names an unknown chapter {:?}", state.chapter))?;
-        let session = build(&CHAPTERS[chapter], &state.settings, state.seed, state.faults.clone())?;
+        let (scenario, faults) = state.scenario()?;
+        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).expect("ShareState::scenario checked the chapter");
+        let session = Session::new(scenario, faults).map_err(|e| e.to_string())?;
         let mut p = Playground::new(chapter, Lang::from_tag(&state.lang));
         p.compare_settings = fixed(&state.settings);
         p.settings = state.settings.clone();

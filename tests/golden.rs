@@ -1,7 +1,7 @@
 //! Golden traces: every catalog scenario, at its own seed, must produce exactly the pinned
 //! trace hash and summary line. A deliberate engine change re-pins them: the failure message
 //! prints the command that reproduces each run and the new values, ready to paste into
-//! `tests/golden_table.rs` (or run `cargo test --test golden -- --ignored --nocapture` to
+//! `tests/golden/table.rs` (or run `cargo test --test golden -- --ignored --nocapture` to
 //! print the whole table).
 //!
 //! Also checks determinism itself: the same run twice gives the same hash, a cloned snapshot
@@ -12,7 +12,7 @@ use queue_playground::engine::{Sim, Until};
 use queue_playground::report::Report;
 use queue_playground::scenario::{catalog, Scenario};
 
-include!("golden_table.rs");
+include!("golden/table.rs");
 
 /// Run a scenario to quiescence.
 fn run(scenario: &Scenario) -> Sim {
@@ -48,7 +48,7 @@ fn every_catalog_scenario_matches_its_golden_trace() {
         let (hash, summary) = current_row(name);
         match GOLDEN.iter().find(|(n, _, _)| n == name) {
             None => problems.push(format!(
-                "{name}: not pinned in tests/golden_table.rs\n  reproduce with: {}\n  add: {}",
+                "{name}: not pinned in tests/golden/table.rs\n  reproduce with: {}\n  add: {}",
                 reproduce(name, seed),
                 table_line(name, &hash, &summary)
             )),
@@ -65,7 +65,7 @@ fn every_catalog_scenario_matches_its_golden_trace() {
     }
     for (name, _, _) in GOLDEN {
         if !catalog::ENTRIES.iter().any(|(n, _)| n == name) {
-            problems.push(format!("{name}: pinned in tests/golden_table.rs but not in the catalog; remove its row"));
+            problems.push(format!("{name}: pinned in tests/golden/table.rs but not in the catalog; remove its row"));
         }
     }
     assert!(problems.is_empty(), "golden traces differ:\n\n{}\n", problems.join("\n\n"));
@@ -75,13 +75,13 @@ fn every_catalog_scenario_matches_its_golden_trace() {
 fn golden_table_lists_the_catalog_in_order() {
     let pinned: Vec<&str> = GOLDEN.iter().map(|(n, _, _)| *n).collect();
     let catalog: Vec<&str> = catalog::names().collect();
-    assert_eq!(pinned, catalog, "tests/golden_table.rs must have one row per catalog scenario, in catalog order");
+    assert_eq!(pinned, catalog, "tests/golden/table.rs must have one row per catalog scenario, in catalog order");
     for (name, hash, _) in GOLDEN {
         assert!(hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()), "{name}: {hash:?} is not a 16-digit hex hash");
     }
 }
 
-/// Prints the whole table in the form `tests/golden_table.rs` wants, for re-pinning.
+/// Prints the whole table in the form `tests/golden/table.rs` wants, for re-pinning.
 #[test]
 #[ignore = "prints the golden table; run with --ignored --nocapture to re-pin"]
 fn print_golden_table() {

@@ -11,7 +11,7 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-include!("golden_table.rs");
+include!("golden/table.rs");
 
 /// The engine in wasm gives exactly the native golden hashes and verdicts.
 #[wasm_bindgen_test]

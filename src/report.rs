@@ -248,7 +248,7 @@ fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageRepo
             format!(" ({})", data.join(","))
         }
     };
-    let label = serde_json::to_value(label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let label = label.name();
     format!(
         "{label}: published {}, processed once {}, redelivered {}, out of order {}, duplicated {}{}, lost {}{}, dead-lettered {}, expired {}, pending {}",
         counts.published,

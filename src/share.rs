@@ -67,9 +67,6 @@ impl ShareState {
     /// injected into it.
     pub fn scenario(&self) -> Result<(crate::scenario::Scenario, Vec<FaultSpec>), String> {
         let chapter = crate::tour::chapter(&self.chapter).ok_or_else(|| format!("the share link names an unknown chapter {:?}", self.chapter))?;
-        let mut base = crate::scenario::catalog::get(chapter.scenario).map_err(|e| e.to_string())?;
-        base.seed = self.seed;
-        let scenario = self.settings.apply(&base).map_err(|e| e.to_string())?;
-        Ok((scenario, self.faults.clone()))
+        Ok((chapter.scenario(&self.settings, self.seed)?, self.faults.clone()))
     }
 }

@@ -20,6 +20,13 @@ impl Chapter {
     pub fn narration(&self, lang: Lang) -> &'static str {
         self.narration[lang as usize]
     }
+
+    /// The chapter's scenario with `settings` and `seed` (what the page and a share link run).
+    pub fn scenario(&self, settings: &crate::scenario::settings::Settings, seed: u64) -> Result<crate::scenario::Scenario, String> {
+        let mut base = crate::scenario::catalog::get(self.scenario).map_err(|e| e.to_string())?;
+        base.seed = seed;
+        settings.apply(&base).map_err(|e| e.to_string())
+    }
 }
 
 pub const CHAPTERS: &[Chapter] = &[

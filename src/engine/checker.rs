@@ -74,6 +74,18 @@ pub struct Checker {
     highest_processed: Vec<Option<u32>>,
 }
 
+impl RunLabel {
+    /// The label as written everywhere (`effectively-once`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            RunLabel::EffectivelyOnce => "effectively-once",
+            RunLabel::AtLeastOnce => "at-least-once",
+            RunLabel::AtMostOnce => "at-most-once",
+            RunLabel::NoGuarantee => "no-guarantee",
+        }
+    }
+}
+
 impl Checker {
     fn stats_mut(&mut self, message: MessageId) -> &mut MessageStats {
         if self.stats.len() <= message.index() {
@@ -194,5 +206,17 @@ impl VerdictCounts {
             Verdict::Pending => self.pending += 1,
         }
         self.published += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RunLabel;
+
+    #[test]
+    fn label_names_are_their_serialized_names() {
+        for label in [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee] {
+            assert_eq!(serde_json::to_value(label).unwrap(), label.name());
+        }
     }
 }

@@ -69,10 +69,7 @@ pub enum Action {
 
 /// Build the session for a chapter with settings, seed and injected faults.
 pub fn build(chapter: &Chapter, settings: &Settings, seed: u64, injected: Vec<FaultSpec>) -> Result<Session, String> {
-    let mut base = catalog::get(chapter.scenario).map_err(|e| e.to_string())?;
-    base.seed = seed;
-    let scenario = settings.apply(&base).map_err(|e| e.to_string())?;
-    Session::new(scenario, injected).map_err(|e| e.to_string())
+    Session::new(chapter.scenario(settings, seed)?, injected).map_err(|e| e.to_string())
 }
 
 /// "Fixed" settings: manual ack, prefetch 1, persistent, confirms with retries, idempotent.

@@ -38,7 +38,7 @@ pub fn label_text(live: &Live) -> String {
     if live.counts.published == 0 {
         "—".into()
     } else {
-        serde_json::to_value(live.label).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+        live.label.name().to_string()
     }
 }
 

@@ -121,7 +121,7 @@ impl Report {
         for entry in trace {
             match entry.event {
                 Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
-                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: entry.at_ms, redelivered, tag });
+                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: u64::from(entry.at_ms), redelivered, tag });
                 }
                 Event::MessageDeadLettered { copy, reason, .. } => {
                     dead_letter[copy.index()] = Some(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
@@ -307,7 +307,7 @@ fn cause_of(setup: &Setup, trace: &[TraceEntry], verdict: Verdict, last_discard:
         _ => None,
     });
     let text = cause_text(reason, consumer.as_deref(), Lang::En);
-    Some(Cause { event, at_ms: entry.at_ms, reason, consumer, text })
+    Some(Cause { event, at_ms: u64::from(entry.at_ms), reason, consumer, text })
 }
 
 impl Live {

@@ -104,7 +104,7 @@ impl Session {
     /// The first step whose events happen at or after `time_ms` (the run's end if none).
     pub fn step_at_time(&self, time_ms: u64) -> usize {
         let trace = self.timeline.trace();
-        let first = trace.partition_point(|e| e.at_ms < time_ms);
+        let first = trace.partition_point(|e| u64::from(e.at_ms) < time_ms);
         if first >= trace.len() {
             self.len()
         } else {
@@ -125,7 +125,7 @@ impl Session {
             .map(|f| match f.when {
                 Trigger::AtStep(step) => {
                     let events = self.events_at(step as usize);
-                    let at_ms = if events == 0 { 0 } else { self.timeline.trace()[events - 1].at_ms };
+                    let at_ms = if events == 0 { 0 } else { u64::from(self.timeline.trace()[events - 1].at_ms) };
                     FaultSpec { when: Trigger::AtMs(at_ms), action: f.action.clone() }
                 }
                 _ => f.clone(),

@@ -326,7 +326,7 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
     if samples == 0 {
         return series;
     }
-    let end_ms = last.at_ms;
+    let end_ms = u64::from(last.at_ms);
     let mut counts = Counts { copies: Vec::new(), unacked_by_actor: Vec::new(), depth: 0, unacked: 0, processed: 0 };
     let mut next = 0;
     for k in 0..samples {
@@ -334,7 +334,7 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
         if series.times_ms.last() == Some(&at_ms) {
             continue;
         }
-        while next < trace.len() && trace[next].at_ms <= at_ms {
+        while next < trace.len() && u64::from(trace[next].at_ms) <= at_ms {
             counts.observe(&trace[next].event);
             next += 1;
         }
@@ -492,7 +492,7 @@ mod tests {
             assert!(series.times_ms.len() <= 200, "{name}");
             assert!(series.times_ms.windows(2).all(|w| w[0] < w[1]), "{name}: times increase");
             assert_eq!(series.times_ms.first(), Some(&0), "{name}");
-            assert_eq!(series.times_ms.last(), session.full_trace().last().map(|e| &e.at_ms), "{name}");
+            assert_eq!(series.times_ms.last(), session.full_trace().last().map(|e| u64::from(e.at_ms)).as_ref(), "{name}");
             assert!(series.processed.windows(2).all(|w| w[0] <= w[1]), "{name}: processed only grows");
         }
     }
@@ -538,9 +538,9 @@ mod tests {
         let trace = session.full_trace();
         assert_eq!(chart_series(trace, 0), ChartSeries::default());
         let one = chart_series(trace, 1);
-        assert_eq!(one.times_ms, vec![trace.last().unwrap().at_ms]);
+        assert_eq!(one.times_ms, vec![u64::from(trace.last().unwrap().at_ms)]);
         let many = chart_series(trace, 11);
-        let end = trace.last().unwrap().at_ms;
+        let end = u64::from(trace.last().unwrap().at_ms);
         assert_eq!(many.times_ms, (0..=10).map(|k| end * k / 10).collect::<Vec<_>>());
         assert_eq!(many.sample_at(0), Some(0));
         assert_eq!(many.sample_at(end), Some(10));

@@ -95,7 +95,7 @@ fn nth_received_ms(s: &Scenario, name: &str, n: usize) -> u64 {
         .iter()
         .filter(|e| matches!(e.event, Event::Printed { actor, text: queue_playground::engine::trace::TerminalText::Received { .. }, .. } if actor == who))
         .nth(n - 1)
-        .map(|e| e.at_ms)
+        .map(|e| u64::from(e.at_ms))
         .expect("the consumer printed that often")
 }
 

@@ -9,6 +9,7 @@
 //! while it is non-empty, keyed by its front; `seq` values are unique and increasing.
 
 use std::cmp::Ordering;
+use std::collections::binary_heap::PeekMut;
 use std::collections::{BinaryHeap, VecDeque};
 
 #[derive(Clone, Copy, Debug)]
@@ -108,22 +109,38 @@ impl<J: Copy> Agenda<J> {
 
     /// Take the next job.
     pub fn pop(&mut self) -> Option<Scheduled<J>> {
-        let take_now = match (self.now.front(), self.heap.peek()) {
-            (Some(n), Some(h)) => (n.at_ms, n.seq) < (h.at_ms, h.seq),
-            (Some(_), None) => true,
-            (None, _) => false,
-        };
-        if take_now {
-            return self.now.pop_front();
+        self.pop_due(u64::MAX)
+    }
+
+    /// Take the next job if it is due no later than `bound_ms` (else leave it).
+    pub fn pop_due(&mut self, bound_ms: u64) -> Option<Scheduled<J>> {
+        let heap_key = self.heap.peek().map(|e| (e.at_ms, e.seq));
+        if let Some(first) = self.now.front() {
+            if heap_key.is_none_or(|h| (first.at_ms, first.seq) < h) {
+                return if first.at_ms <= bound_ms { self.now.pop_front() } else { None };
+            }
         }
-        let entry = self.heap.pop()?;
-        match entry.slot {
-            Slot::Job(job) => Some(Scheduled { at_ms: entry.at_ms, seq: entry.seq, job }),
+        let mut top = self.heap.peek_mut()?;
+        if top.at_ms > bound_ms {
+            return None;
+        }
+        match top.slot {
+            Slot::Job(job) => {
+                let entry = PeekMut::pop(top);
+                Some(Scheduled { at_ms: entry.at_ms, seq: entry.seq, job })
+            }
             Slot::Lane(lane) => {
                 let queue = &mut self.lanes[lane as usize];
                 let front = queue.pop_front().expect("a lane entry means a non-empty lane");
-                if let Some(next) = queue.front() {
-                    self.heap.push(Entry { at_ms: next.at_ms, seq: next.seq, slot: Slot::Lane(lane) });
+                match queue.front() {
+                    // Re-key the lane's entry in place: one sift instead of a pop and a push.
+                    Some(next) => {
+                        top.at_ms = next.at_ms;
+                        top.seq = next.seq;
+                    }
+                    None => {
+                        PeekMut::pop(top);
+                    }
                 }
                 Some(front)
             }

@@ -406,7 +406,9 @@ impl Sim {
     fn record(&mut self, event: Event) {
         let index = self.events() as u32;
         self.checker.observe(index, &event, &self.ledger);
-        self.trace.push(TraceEntry { at_ms: self.now_ms, event });
+        // `now_ms` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
+        let at_ms = u32::try_from(self.now_ms).expect("validated: time_ms_max fits in 32 bits");
+        self.trace.push(TraceEntry { at_ms, event });
     }
 
     fn stop_at_limit(&mut self, limit: Limit) {
@@ -422,27 +424,29 @@ impl Sim {
     /// As `step`, but handle no job later than `bound_ms` (false when the next one is).
     fn step_until(&mut self, bound_ms: u64) -> bool {
         while self.finish.is_none() {
-            let Some((at_ms, _)) = self.agenda.peek() else {
-                self.finish = Some(Finish::Quiescent);
-                return false;
-            };
-            if at_ms > bound_ms {
-                return false;
-            }
             let limits = &self.setup.scenario.limits;
-            if at_ms > limits.time_ms_max {
-                self.stop_at_limit(Limit::TimeMs);
+            let (time_ms_max, steps_max, messages_max) = (limits.time_ms_max, limits.steps_max, limits.messages_max);
+            let within_limits = self.jobs_handled < steps_max && self.ledger.messages.len() as u64 <= u64::from(messages_max);
+            let popped = if within_limits { self.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
+            let Some(next) = popped else {
+                // Nothing to handle now: say why, in this order.
+                let Some((at_ms, _)) = self.agenda.peek() else {
+                    self.finish = Some(Finish::Quiescent);
+                    return false;
+                };
+                if at_ms > bound_ms {
+                    return false;
+                }
+                let limit = if at_ms > time_ms_max {
+                    Limit::TimeMs
+                } else if self.jobs_handled >= steps_max {
+                    Limit::Steps
+                } else {
+                    Limit::Messages
+                };
+                self.stop_at_limit(limit);
                 return true;
-            }
-            if self.jobs_handled >= limits.steps_max {
-                self.stop_at_limit(Limit::Steps);
-                return true;
-            }
-            if self.ledger.messages.len() as u64 > u64::from(limits.messages_max) {
-                self.stop_at_limit(Limit::Messages);
-                return true;
-            }
-            let next = self.agenda.pop().expect("peeked");
+            };
             debug_assert!(next.at_ms >= self.now_ms, "time went backwards");
             self.now_ms = next.at_ms;
             self.jobs_handled += 1;
@@ -463,7 +467,15 @@ impl Sim {
     }
 
     /// Perform the faults due after the current step.
+    #[inline]
     fn fire_step_triggers(&mut self) {
+        if self.step_triggers_fired < self.setup.step_triggers.len() {
+            self.fire_step_triggers_listed();
+        }
+    }
+
+    #[inline(never)]
+    fn fire_step_triggers_listed(&mut self) {
         while let Some(&(step, index)) = self.setup.step_triggers.get(self.step_triggers_fired) {
             if step > self.steps {
                 return;
@@ -736,10 +748,13 @@ impl Sim {
     }
 
     /// Fire the faults tied to this op, if any. True if the actor is no longer running.
+    #[inline]
     fn fire_op_triggers(&mut self, actor: ActorId, kind: OpKind, before: bool) -> bool {
-        if self.setup.op_triggers.is_empty() {
-            return false;
-        }
+        !self.setup.op_triggers.is_empty() && self.fire_op_triggers_listed(actor, kind, before)
+    }
+
+    #[inline(never)]
+    fn fire_op_triggers_listed(&mut self, actor: ActorId, kind: OpKind, before: bool) -> bool {
         let count = self.actors[actor.index()].op_counts[kind.index()];
         let due: Vec<u16> = self
             .setup
@@ -758,21 +773,21 @@ impl Sim {
 
     /// Random crashes drawn at each op. True if the actor is no longer running.
     fn random_op_faults(&mut self, actor: ActorId) -> bool {
-        if !self.random_faults_active() {
+        let Some(random) = self.setup.random.as_ref().filter(|r| self.now_ms < r.until_ms) else {
             return false;
-        }
-        let random = self.setup.random.clone().expect("active");
+        };
+        let (actor_restart_ms, node_crash) = (random.actor_restart_ms, random.node_crash);
         let ratio = match self.setup.actors[actor.index()].spec {
             ActorSpec::Consumer(_) => random.consumer_crash,
             ActorSpec::Producer(_) => random.producer_crash,
         };
         if self.rng_faults.chance(ratio) {
             self.crash_actor(actor);
-            let at = self.now_ms + random.actor_restart_ms;
+            let at = self.now_ms + actor_restart_ms;
             self.schedule(at, Job::RestartActor { actor });
             return true;
         }
-        if self.rng_faults.chance(random.node_crash) && self.broker.node_up(NodeId(0)) {
+        if self.rng_faults.chance(node_crash) && self.broker.node_up(NodeId(0)) {
             self.broker_call(|b, cx| b.stop_node(cx, NodeId(0), false));
             let at = self.now_ms + self.setup.scenario.broker.restart_delay_ms;
             self.schedule(at, Job::StartNode { node: NodeId(0) });

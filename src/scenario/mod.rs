@@ -17,6 +17,8 @@ pub const QUEUES_MAX: usize = 64;
 pub const NODES_MAX: u8 = 7;
 pub const FAULTS_MAX: usize = 1_000;
 pub const STEPS_MAX: u64 = 200_000_000;
+/// Simulated time fits in 32 bits of milliseconds (about 49 days), which keeps the trace small.
+pub const TIME_MS_MAX: u64 = u32::MAX as u64;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -623,6 +625,9 @@ impl Scenario {
         }
         if self.limits.steps_max == 0 || self.limits.steps_max > STEPS_MAX {
             return Err(err("limits.steps_max", format!("must be between 1 and {STEPS_MAX}")));
+        }
+        if self.limits.time_ms_max > TIME_MS_MAX {
+            return Err(err("limits.time_ms_max", format!("must be at most {TIME_MS_MAX} (about 49 days)")));
         }
         if self.faults.len() > FAULTS_MAX {
             return Err(err("faults", format!("at most {FAULTS_MAX} faults, got {}", self.faults.len())));

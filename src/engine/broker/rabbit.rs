@@ -298,6 +298,14 @@ impl RabbitBroker {
         Some(queue)
     }
 
+    fn ack_one(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) {
+        if let Some((queue, copy)) = self.settle(cx, connection, tag) {
+            cx.ledger.move_to(copy, Place::Settled);
+            cx.out.events.push(Event::MessageAcked { copy });
+            self.dispatch(cx, queue);
+        }
+    }
+
     fn settle(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) -> Option<(QueueId, CopyId)> {
         let channel = &mut self.channels[connection.index()];
         let at = channel.unacked.binary_search_by_key(&tag, |&(t, _)| t).ok()?;
@@ -395,17 +403,16 @@ impl Broker for RabbitBroker {
         if !channel.open {
             return;
         }
-        let tags: Vec<u32> = if multiple {
-            channel.unacked.iter().map(|&(t, _)| t).take_while(|&t| t <= tag).collect()
-        } else {
-            vec![tag]
-        };
-        for tag in tags {
-            if let Some((queue, copy)) = self.settle(cx, connection, tag) {
-                cx.ledger.move_to(copy, Place::Settled);
-                cx.out.events.push(Event::MessageAcked { copy });
-                self.dispatch(cx, queue);
+        if !multiple {
+            self.ack_one(cx, connection, tag);
+            return;
+        }
+        // `unacked` is sorted by tag: settle from the front up to `tag`.
+        while let Some(&(first, _)) = self.channels[connection.index()].unacked.front() {
+            if first > tag {
+                break;
             }
+            self.ack_one(cx, connection, first);
         }
     }
 

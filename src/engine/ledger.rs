@@ -43,8 +43,8 @@ pub struct CopyRecord {
     pub delivery_count: u16,
     /// Set once it was dead-lettered (the first `x-death` reason).
     pub death: Option<DeathReason>,
-    /// When it entered its current queue (for TTL).
-    pub enqueued_at_ms: u64,
+    /// When it entered its current queue (for TTL); simulated time fits in 32 bits.
+    pub enqueued_at_ms: u32,
 }
 
 /// A logical message: the payload `{'data': data}` of one producer.

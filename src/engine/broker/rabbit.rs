@@ -145,7 +145,7 @@ impl RabbitBroker {
         self.next_position += 1;
         let record = cx.ledger.copy_mut(copy);
         record.position = self.next_position;
-        record.enqueued_at_ms = cx.now_ms;
+        record.enqueued_at_ms = u32::try_from(cx.now_ms).expect("validated: time_ms_max fits in 32 bits");
         self.insert_ready(cx, queue, copy);
         cx.out.events.push(Event::MessageEnqueued { copy, queue });
         if let Some(ttl) = ttl {
@@ -525,7 +525,7 @@ impl Broker for RabbitBroker {
         let record = *cx.ledger.copy(copy);
         let Place::Ready { queue } = record.place else { return };
         let Some(ttl) = self.queues[queue.index()].spec.message_ttl_ms else { return };
-        if record.enqueued_at_ms + ttl > cx.now_ms {
+        if u64::from(record.enqueued_at_ms) + ttl > cx.now_ms {
             return;
         }
         let ready = &mut self.queues[queue.index()].ready;

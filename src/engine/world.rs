@@ -535,27 +535,31 @@ impl Sim {
 
     /// Call the broker, then drain what it produced.
     fn broker_call<R>(&mut self, call: impl FnOnce(&mut RabbitBroker, &mut Ctx) -> R) -> R {
-        let mut out = std::mem::take(&mut self.outbox);
-        let mut cx = Ctx { now_ms: self.now_ms, ledger: &mut self.ledger, network: &self.network, out: &mut out };
+        debug_assert!(self.outbox.is_empty());
+        let mut cx = Ctx { now_ms: self.now_ms, ledger: &mut self.ledger, network: &self.network, out: &mut self.outbox };
         let result = call(&mut self.broker, &mut cx);
-        for event in out.events.drain(..) {
-            self.record(event);
+        // Draining by index: recording and sending never touch the outbox.
+        for i in 0..self.outbox.events.len() {
+            self.record(self.outbox.events[i]);
         }
-        for delivery in out.deliveries.drain(..) {
+        for i in 0..self.outbox.deliveries.len() {
+            let delivery = self.outbox.deliveries[i];
             let d = Delivery { copy: delivery.copy, tag: delivery.tag, redelivered: delivery.redelivered, auto_ack: delivery.auto_ack };
             self.send_to_client(delivery.connection, BrokerFrame::Deliver(d));
         }
-        for (connection, message, ack) in out.confirms.drain(..) {
+        for i in 0..self.outbox.confirms.len() {
+            let (connection, message, ack) = self.outbox.confirms[i];
             self.send_to_client(connection, BrokerFrame::Confirm { message, ack });
         }
-        for (connection, error) in out.closed.drain(..) {
+        for i in 0..self.outbox.closed.len() {
+            let (connection, error) = self.outbox.closed[i];
             self.send_to_client(connection, BrokerFrame::Closed { error });
         }
-        for (at_ms, copy) in out.expiries.drain(..) {
+        for i in 0..self.outbox.expiries.len() {
+            let (at_ms, copy) = self.outbox.expiries[i];
             self.schedule(at_ms, Job::Expire { copy });
         }
-        debug_assert!(out.is_empty());
-        self.outbox = out;
+        self.outbox.clear();
         result
     }
 

@@ -34,6 +34,14 @@ pub struct Outbox {
 }
 
 impl Outbox {
+    pub fn clear(&mut self) {
+        self.events.clear();
+        self.deliveries.clear();
+        self.confirms.clear();
+        self.closed.clear();
+        self.expiries.clear();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.events.is_empty()
             && self.deliveries.is_empty()

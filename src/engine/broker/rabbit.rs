@@ -308,8 +308,13 @@ impl RabbitBroker {
 
     fn settle(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) -> Option<(QueueId, CopyId)> {
         let channel = &mut self.channels[connection.index()];
-        let at = channel.unacked.binary_search_by_key(&tag, |&(t, _)| t).ok()?;
-        let (_, copy) = channel.unacked.remove(at).expect("found above");
+        // Acks mostly come in delivery order: the oldest unacked first.
+        let (_, copy) = if channel.unacked.front().is_some_and(|&(t, _)| t == tag) {
+            channel.unacked.pop_front().expect("checked non-empty")
+        } else {
+            let at = channel.unacked.binary_search_by_key(&tag, |&(t, _)| t).ok()?;
+            channel.unacked.remove(at).expect("found above")
+        };
         let queue = match cx.ledger.copy(copy).place {
             Place::AtConsumer { queue, .. } => queue,
             other => panic!("engine bug: unacked copy {copy:?} is at {other:?}"),

@@ -395,12 +395,8 @@ impl Sim {
     // ----- driving the world -----
 
     fn schedule(&mut self, at_ms: u64, job: Job) {
-        self.agenda.push(self.now_ms, at_ms, job);
-    }
-
-    /// Schedule a frame on its connection's lane (frames of one direction stay in order).
-    fn schedule_frame(&mut self, connection: ConnectionId, to_broker: bool, at_ms: u64, job: Job) {
-        self.agenda.push_lane(connection.0 * 2 + u32::from(!to_broker), at_ms, job);
+        debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
+        self.agenda.push(at_ms, job);
     }
 
     fn record(&mut self, event: Event) {
@@ -428,9 +424,9 @@ impl Sim {
             let (time_ms_max, steps_max, messages_max) = (limits.time_ms_max, limits.steps_max, limits.messages_max);
             let within_limits = self.jobs_handled < steps_max && self.ledger.messages.len() as u64 <= u64::from(messages_max);
             let popped = if within_limits { self.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
-            let Some(next) = popped else {
+            let Some((at_ms, job)) = popped else {
                 // Nothing to handle now: say why, in this order.
-                let Some((at_ms, _)) = self.agenda.peek() else {
+                let Some(at_ms) = self.agenda.peek_ms() else {
                     self.finish = Some(Finish::Quiescent);
                     return false;
                 };
@@ -447,11 +443,11 @@ impl Sim {
                 self.stop_at_limit(limit);
                 return true;
             };
-            debug_assert!(next.at_ms >= self.now_ms, "time went backwards");
-            self.now_ms = next.at_ms;
+            debug_assert!(at_ms >= self.now_ms, "time went backwards");
+            self.now_ms = at_ms;
             self.jobs_handled += 1;
             let before = self.trace.len();
-            self.handle(next.job);
+            self.handle(job);
             if self.trace.len() > before {
                 self.steps += 1;
                 self.fire_step_triggers();
@@ -608,12 +604,12 @@ impl Sim {
                 let record = *self.ledger.copy(copy);
                 let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
                 self.record(Event::MessageDuplicated { copy: twin, from: copy });
-                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame });
-                self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
+                self.schedule(at, Job::ToBroker { connection, frame });
+                self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
                 return;
             }
         }
-        self.schedule_frame(connection, true, at, Job::ToBroker { connection, frame });
+        self.schedule(at, Job::ToBroker { connection, frame });
     }
 
     fn send_to_client(&mut self, connection: ConnectionId, frame: BrokerFrame) {
@@ -629,7 +625,7 @@ impl Sim {
             return;
         }
         let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
-        self.schedule_frame(connection, false, at, Job::ToClient { connection, frame });
+        self.schedule(at, Job::ToClient { connection, frame });
     }
 
     fn frame_at_broker(&mut self, connection: ConnectionId, frame: ClientFrame) {

@@ -1,45 +1,55 @@
 //! The agenda: pending jobs, popped in order of time and, at equal times, in the order they
 //! were scheduled. Jobs are kept in one FIFO bucket per millisecond: appending to a bucket
 //! in scheduling order makes the FIFO order the scheduling order, so no sequence numbers
-//! or heap are needed. `now` is the bucket being worked through; `later` holds the
-//! buckets of future times, ordered by time.
+//! or heap are needed. `now` is the bucket being worked through (from `next` on); `later`
+//! holds the buckets of future times, ordered by time.
 //!
-//! Invariants: every job in `now` is due at `now_ms`; every key of `later` is greater than
-//! `now_ms`, and its bucket is non-empty; `spare` buckets are empty.
+//! Invariants: every job in `now[next..]` is due at `now_ms`; every key of `later` is
+//! greater than `now_ms`, and its bucket is non-empty; `spare` buckets are empty.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct Agenda<J> {
     now_ms: u64,
-    now: VecDeque<J>,
-    later: BTreeMap<u64, VecDeque<J>>,
+    now: Vec<J>,
+    /// The first job of `now` not yet popped.
+    next: usize,
+    later: BTreeMap<u64, Vec<J>>,
     /// Emptied buckets, kept for reuse so that time moving on allocates nothing.
-    spare: Vec<VecDeque<J>>,
+    spare: Vec<Vec<J>>,
 }
 
 impl<J> Default for Agenda<J> {
     fn default() -> Self {
-        Agenda { now_ms: 0, now: VecDeque::new(), later: BTreeMap::new(), spare: Vec::new() }
+        Agenda { now_ms: 0, now: Vec::new(), next: 0, later: BTreeMap::new(), spare: Vec::new() }
     }
 }
 
-impl<J> Agenda<J> {
+/// A bucket that has popped this many jobs drops them, so a busy millisecond holds only
+/// what is still pending.
+const COMPACT_AFTER: usize = 4096;
+
+impl<J: Copy> Agenda<J> {
     /// Schedule `job` at `at_ms`, after everything already scheduled at that time.
     /// `at_ms` must not be earlier than the time of the last job popped.
     pub fn push(&mut self, at_ms: u64, job: J) {
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
         if at_ms == self.now_ms {
-            self.now.push_back(job);
+            if self.next >= COMPACT_AFTER && self.next * 2 >= self.now.len() {
+                self.now.drain(..self.next);
+                self.next = 0;
+            }
+            self.now.push(job);
         } else {
             let spare = &mut self.spare;
-            self.later.entry(at_ms).or_insert_with(|| spare.pop().unwrap_or_default()).push_back(job);
+            self.later.entry(at_ms).or_insert_with(|| spare.pop().unwrap_or_default()).push(job);
         }
     }
 
     /// When the next job is due, if there is one.
     pub fn peek_ms(&self) -> Option<u64> {
-        if self.now.is_empty() {
+        if self.next == self.now.len() {
             self.later.first_key_value().map(|(&at_ms, _)| at_ms)
         } else {
             Some(self.now_ms)
@@ -54,13 +64,15 @@ impl<J> Agenda<J> {
     /// Take the next job, `(at_ms, job)`, if it is due no later than `bound_ms` (else leave it).
     #[inline]
     pub fn pop_due(&mut self, bound_ms: u64) -> Option<(u64, J)> {
-        if self.now.is_empty() && !self.advance(bound_ms) {
+        if self.next == self.now.len() && !self.advance(bound_ms) {
             return None;
         }
         if self.now_ms > bound_ms {
             return None;
         }
-        self.now.pop_front().map(|job| (self.now_ms, job))
+        let job = self.now[self.next];
+        self.next += 1;
+        Some((self.now_ms, job))
     }
 
     /// `now` is empty: make the earliest later bucket `now`, if it is due by `bound_ms`.
@@ -68,8 +80,10 @@ impl<J> Agenda<J> {
         match self.later.first_entry() {
             Some(entry) if *entry.key() <= bound_ms => {
                 let (at_ms, bucket) = entry.remove_entry();
-                let emptied = std::mem::replace(&mut self.now, bucket);
+                let mut emptied = std::mem::replace(&mut self.now, bucket);
+                emptied.clear();
                 self.spare.push(emptied);
+                self.next = 0;
                 self.now_ms = at_ms;
                 true
             }
@@ -118,5 +132,25 @@ mod tests {
         // Scheduling at a time between the last pop and the next bucket.
         agenda.push(5, 3);
         assert_eq!(drain(&mut agenda), vec![(5, 3), (9, 2)]);
+    }
+
+    /// A long chain of jobs within one millisecond keeps its order across compactions.
+    #[test]
+    fn a_busy_millisecond_stays_in_order() {
+        let mut agenda: Agenda<u32> = Agenda::default();
+        agenda.push(0, 0);
+        let mut popped = Vec::new();
+        while let Some((at_ms, job)) = agenda.pop() {
+            assert_eq!(at_ms, 0);
+            popped.push(job);
+            if job < 10_000 {
+                agenda.push(0, job + 1);
+                agenda.push(0, job + 20_000);
+            }
+        }
+        let chain: Vec<u32> = popped.iter().copied().filter(|&j| j <= 10_000).collect();
+        assert_eq!(chain, (0..=10_000).collect::<Vec<_>>());
+        assert_eq!(popped.len(), 20_001);
+        assert!(agenda.now.capacity() < 20_000, "popped jobs were dropped");
     }
 }

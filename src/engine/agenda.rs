@@ -33,10 +33,20 @@ const COMPACT_AFTER: usize = 4096;
 impl<J: Copy> Agenda<J> {
     /// Schedule `job` at `at_ms`, after everything already scheduled at that time.
     /// `at_ms` must not be earlier than the time of the last job popped.
+    #[inline]
     pub fn push(&mut self, at_ms: u64, job: J) {
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
+        if at_ms == self.now_ms && self.next < COMPACT_AFTER {
+            self.now.push(job);
+        } else {
+            self.push_slow(at_ms, job);
+        }
+    }
+
+    #[inline(never)]
+    fn push_slow(&mut self, at_ms: u64, job: J) {
         if at_ms == self.now_ms {
-            if self.next >= COMPACT_AFTER && self.next * 2 >= self.now.len() {
+            if self.next * 2 >= self.now.len() {
                 self.now.drain(..self.next);
                 self.next = 0;
             }

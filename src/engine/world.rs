@@ -394,6 +394,7 @@ impl Sim {
 
     // ----- driving the world -----
 
+    #[inline]
     fn schedule(&mut self, at_ms: u64, job: Job) {
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
         self.agenda.push(at_ms, job);

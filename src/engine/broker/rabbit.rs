@@ -217,7 +217,8 @@ impl RabbitBroker {
             let count = q.consumers.len();
             let mut chosen = None;
             for k in 0..count {
-                let index = (q.next_consumer + k) % count;
+                // (next_consumer + k) mod count, without a division.
+                let index = if q.next_consumer + k >= count { q.next_consumer + k - count } else { q.next_consumer + k };
                 let connection = q.consumers[index];
                 let channel = &self.channels[connection.index()];
                 let room = channel.auto_ack || channel.prefetch_count == 0 || channel.unacked.len() < usize::from(channel.prefetch_count);
@@ -228,7 +229,7 @@ impl RabbitBroker {
             }
             let Some((index, connection)) = chosen else { return };
             let q = &mut self.queues[queue.index()];
-            q.next_consumer = (index + 1) % count;
+            q.next_consumer = if index + 1 == count { 0 } else { index + 1 };
             let copy = q.ready.pop_front().expect("checked non-empty");
             let channel = &mut self.channels[connection.index()];
             channel.next_tag += 1;

@@ -3,7 +3,7 @@
 //! handles jobs until one of them recorded at least one event (one visible thing).
 //!
 //! Invariants: simulated time never goes backwards; jobs at the same time run in the order
-//! they were scheduled (a sequence number breaks ties); all randomness comes from the
+//! they were scheduled (insertion order breaks ties); all randomness comes from the
 //! seed's streams; after every broker call the outbox is drained (events recorded, frames
 //! sent) before anything else happens.
 

@@ -74,8 +74,6 @@ fn env_u64(name: &str, default: u64) -> u64 {
     }
 }
 
-/// The tutorial's work queue, scaled to `messages`.
-
 fn mib(bytes: usize) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

@@ -188,7 +188,7 @@ fn queue_declare(queue: &QueueSpec) -> String {
 }
 
 fn seconds(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}", ms / 1000)
     } else {
         let text = format!("{}.{:03}", ms / 1000, ms % 1000);

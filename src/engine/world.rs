@@ -1095,7 +1095,7 @@ impl Sim {
                         self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: false });
                         Flow::Next(0)
                     }
-                    Some(every) if current.tag % u32::from(every) == 0 => {
+                    Some(every) if current.tag.is_multiple_of(u32::from(every)) => {
                         self.record(Event::AckMultipleSent { actor, copy: current.copy, line });
                         self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: true });
                         Flow::Next(0)

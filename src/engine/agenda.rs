@@ -55,7 +55,12 @@ impl<J: Copy> Agenda<J> {
             }
             self.now.push(job);
         } else {
-            match self.later.binary_search_by_key(&at_ms, |&(t, _)| t) {
+            // Most jobs for later are frames, due at the earliest later time.
+            let found = match self.later.front() {
+                Some(&(first, _)) if first == at_ms => Ok(0),
+                _ => self.later.binary_search_by_key(&at_ms, |&(t, _)| t),
+            };
+            match found {
                 Ok(found) => self.later[found].1.push(job),
                 Err(at) => {
                     let mut bucket = self.spare.pop().unwrap_or_default();

@@ -81,7 +81,32 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("queue_depth", "queue depth", "队列深度"),
     ("unacked", "unacked", "未确认"),
     ("processed", "processed", "已处理"),
+    // The broker diagram.
+    ("exchange", "exchange", "交换机"),
+    ("ready", "ready", "就绪"),
+    ("durable", "durable", "持久化"),
+    ("quorum", "quorum", "仲裁队列"),
+    ("deleted", "deleted", "已删除"),
+    ("node_up", "up", "运行中"),
+    ("node_down", "down", "已停止"),
+    ("persistent", "persistent", "持久消息"),
+    ("transient", "transient", "非持久消息"),
+    // Actor states (`ActorView::status`).
+    ("not_started", "not started", "未启动"),
+    ("running", "running", "运行中"),
+    ("crashed", "crashed", "已崩溃"),
+    ("stopped", "stopped", "已停止"),
+    ("failed", "failed", "出错退出"),
+    ("finished", "finished", "已结束"),
 ];
+
+/// "line 12" / "第 12 行".
+pub fn line_label(line: u16, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("line {line}"),
+        Lang::Zh => format!("第 {line} 行"),
+    }
+}
 
 /// A label in `lang` (the key itself if unknown, so a missing label is visible, not fatal).
 pub fn label(key: &str, lang: Lang) -> &str {

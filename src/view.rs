@@ -480,6 +480,39 @@ mod tests {
         }
     }
 
+    /// The diagram shows these names through `i18n::label`: each has a Chinese label (a
+    /// missing one would show the English key on the Chinese page).
+    #[test]
+    fn every_status_and_verdict_name_has_a_chinese_label() {
+        use crate::i18n::{label, Lang};
+        use crate::engine::trace::ClientError;
+        let statuses = [
+            ActorStatus::NotStarted,
+            ActorStatus::Running,
+            ActorStatus::Crashed,
+            ActorStatus::Stopped,
+            ActorStatus::Failed(ClientError::StreamLost),
+            ActorStatus::Finished,
+        ]
+        .map(status_name);
+        let verdicts = [
+            Verdict::Lost,
+            Verdict::Duplicated,
+            Verdict::DeadLettered,
+            Verdict::Expired,
+            Verdict::OutOfOrder,
+            Verdict::Redelivered,
+            Verdict::ProcessedOnce,
+            Verdict::Pending,
+        ]
+        .map(verdict_name);
+        let diagram = ["exchange", "ready", "unacked", "durable", "quorum", "deleted", "node_up", "node_down", "persistent", "transient"];
+        for key in statuses.iter().chain(&verdicts).chain(&diagram) {
+            let zh = label(key, Lang::Zh);
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key}: {zh:?}");
+        }
+    }
+
     #[test]
     fn chart_final_depth_is_the_final_queue_depths() {
         for (name, _) in catalog::ENTRIES {

@@ -451,6 +451,12 @@ test('the language switch changes the narration to Chinese and back', { timeout:
       assert.match(zh[k], CJK, `the ${k} narration is Chinese: ${zh[k]}`);
     }
     assert.equal(await page.locator('#lang-toggle').textContent(), 'English', 'the switch offers English back');
+    if (await page.locator('#diagram').count()) {
+      const diagramText = (sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent).join(' | '));
+      assert.equal(await diagramText('#diagram .exchange text'), '交换机', 'the diagram speaks Chinese too');
+      assert.match(await diagramText('#diagram .queue .flags'), CJK, 'queue flags are translated');
+      assert.match(await diagramText('#diagram .msgbox title'), CJK, 'message tooltips are translated');
+    }
     assert.notDeepEqual(await page.$$eval('#transport button', (bs) => bs.map((b) => b.textContent)), enButtons, 'the controls are translated');
     await shot(page, t, 'chinese.png');
     await page.reload({ waitUntil: 'load' });

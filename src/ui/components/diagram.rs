@@ -10,6 +10,7 @@
 //! `.transient`, `.verdict-<name>`), `g.consumer[data-actor]` (`.down`) holding
 //! `rect.delivery[data-data]`.
 
+use crate::i18n::{label, line_label, Lang};
 use crate::view::{verdict_name, ActorView, DiagramView, MsgView};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -21,6 +22,7 @@ pub struct DiagramProps {
     pub selected: Option<u32>,
     /// A message box was clicked (or activated with Enter/Space): its message id.
     pub on_select: Callback<u32>,
+    pub lang: Lang,
 }
 
 // Layout, in SVG user units (the viewBox scales it to the page). Compact, so that text stays
@@ -93,6 +95,7 @@ struct BoxSpec<'a> {
     kind: &'static str,
     current: bool,
     selected: bool,
+    lang: Lang,
 }
 
 fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
@@ -112,13 +115,14 @@ fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
             }
         })
     };
+    let lang = spec.lang;
     let description = format!(
-        "{{'data': {}}} #{} · {}{}{}",
+        "{{'data': {}}} #{} · {} · {}{}",
         m.data,
         m.message,
-        verdict.replace('_', " "),
-        if m.persistent { " · persistent" } else { " · transient" },
-        if m.redelivered { " · redelivered" } else { "" },
+        label(verdict, lang),
+        label(if m.persistent { "persistent" } else { "transient" }, lang),
+        if m.redelivered { format!(" · {}", label("redelivered", lang)) } else { String::new() },
     );
     html! {
         <g key={spec.key} class={classes!("msgbox", spec.current.then_some("current"))}
@@ -172,6 +176,7 @@ fn more_label(x: i32, y: i32, more: usize) -> Html {
 pub fn Diagram(props: &DiagramProps) -> Html {
     let view = &props.view;
     let selected = props.selected;
+    let lang = props.lang;
     let producers_h = view.producers.len() as i32 * PRODUCER_ROW;
     let queues_h = view.queues.len() as i32 * QUEUE_ROW;
     let consumers_h = view.consumers.len() as i32 * CONSUMER_ROW;
@@ -204,7 +209,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 let x = BROKER_X + i32::from(n.index) * NODE_STEP;
                 html! {
                     <g class={classes!("node", (!n.up).then_some("down"))} data-node={n.index.to_string()}>
-                        <title>{ format!("rabbit@{} {}", n.index, if n.up { "up" } else { "down" }) }</title>
+                        <title>{ format!("rabbit@{} {}", n.index, label(if n.up { "node_up" } else { "node_down" }, lang)) }</title>
                         <rect x={x.to_string()} y="8" width={NODE_W.to_string()} height="22" rx="11" />
                         <text x={(x + NODE_W / 2).to_string()} y="23" text-anchor="middle">{ format!("rabbit@{}", n.index) }</text>
                         if !n.up {
@@ -221,7 +226,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
         let name_chars = ((w - 36) / 7) as usize;
         html! {
             <>
-                <title>{ format!("{} · {}{}", actor.name, actor.status.replace('_', " "), if actor.line > 0 { format!(" · line {}", actor.line) } else { String::new() }) }</title>
+                <title>{ format!("{} · {}{}", actor.name, label(actor.status, lang), if actor.line > 0 { format!(" · {}", line_label(actor.line, lang)) } else { String::new() }) }</title>
                 <rect class="frame" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="6" />
                 <text class="name" x={(x + 10).to_string()} y={(y + 16).to_string()}>{ shorten(&actor.name, name_chars) }</text>
                 <text class={classes!("status", actor.status)} x={(x + w - 10).to_string()} y={(y + 16).to_string()} text-anchor="end">{ status_glyph(actor) }</text>
@@ -245,7 +250,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let exchange = html! {
         <g class="exchange">
             <rect x={EXCHANGE_X.to_string()} y={exchange_y.to_string()} width={EXCHANGE_W.to_string()} height={EXCHANGE_H.to_string()} rx="4" />
-            <text x={(EXCHANGE_X + EXCHANGE_W / 2).to_string()} y={(exchange_y + 19).to_string()} text-anchor="middle">{ "exchange" }</text>
+            <text x={(EXCHANGE_X + EXCHANGE_W / 2).to_string()} y={(exchange_y + 19).to_string()} text-anchor="middle">{ label("exchange", lang) }</text>
         </g>
     };
 
@@ -256,18 +261,19 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 let flags: Vec<&str> = [q.durable.then_some("durable"), q.quorum.then_some("quorum"), (!q.exists).then_some("deleted")]
                     .into_iter()
                     .flatten()
+                    .map(|flag| label(flag, lang))
                     .collect();
                 let shown = q.ready.len().min(QUEUE_BOXES_MAX);
                 let boxes = keyed(q.ready[..shown].iter());
                 html! {
                     <g class={classes!("queue", (!q.exists).then_some("gone"))} data-queue={q.name.clone()} data-depth={q.ready.len().to_string()} data-unacked={q.unacked.to_string()}>
-                        <title>{ format!("{} · ready {} · unacked {}", q.name, q.ready.len(), q.unacked) }</title>
+                        <title>{ format!("{} · {} {} · {} {}", q.name, label("ready", lang), q.ready.len(), label("unacked", lang), q.unacked) }</title>
                         <rect class="frame" x={QUEUE_X.to_string()} y={y.to_string()} width={QUEUE_W.to_string()} height={QUEUE_H.to_string()} rx="6" />
                         <text class="name" x={(QUEUE_X + 10).to_string()} y={(y + 16).to_string()}>{ shorten(&q.name, 16) }</text>
                         <text class="count" x={(QUEUE_X + QUEUE_W - 10).to_string()} y={(y + 16).to_string()} text-anchor="end">
                             { format!("{}", q.ready.len()) }
                             if q.unacked > 0 {
-                                <tspan class="unacked">{ format!(" · unacked {}", q.unacked) }</tspan>
+                                <tspan class="unacked">{ format!(" · {} {}", label("unacked", lang), q.unacked) }</tspan>
                             }
                         </text>
                         if !flags.is_empty() {
@@ -282,6 +288,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 kind: "msg",
                                 current: false,
                                 selected: selected == Some(m.message),
+                                lang,
                             }, &props.on_select)) }
                         </g>
                         { more_label(QUEUE_X + QUEUE_W - 10, y + QUEUE_H - 6, q.ready.len() - shown) }
@@ -314,6 +321,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                                 kind: "delivery",
                                 current: in_callback && k == 0,
                                 selected: selected == Some(m.message),
+                                lang,
                             }, &props.on_select)) }
                         </g>
                         { more_label(CONSUMER_X + CONSUMER_W - 8, y + 40, c.holding.len() - shown) }

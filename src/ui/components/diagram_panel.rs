@@ -26,7 +26,7 @@ pub fn DiagramPanel() -> Html {
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
         <>
-            <Diagram view={view} selected={state.selected} on_select={on_select} />
+            <Diagram view={view} selected={state.selected} on_select={on_select} lang={lang} />
             <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
         </>
     }

@@ -54,7 +54,9 @@ pub fn decode(code: &str) -> Result<ShareState, String> {
     let bytes = URL_SAFE_NO_PAD
         .decode(code.trim_end_matches('='))
         .map_err(|e| format!("the share link is damaged (not base64url: {e})"))?;
-    let state: ShareState = serde_json::from_slice(&bytes).map_err(|e| format!("the share link is damaged ({e})"))?;
+    // Parsed from `str`, like scenario files, so the wasm carries one copy of the parsers.
+    let text = std::str::from_utf8(&bytes).map_err(|e| format!("the share link is damaged (not UTF-8 text: {e})"))?;
+    let state: ShareState = serde_json::from_str(text).map_err(|e| format!("the share link is damaged ({e})"))?;
     if state.v != SHARE_VERSION {
         return Err(format!("the share link has format version {}, this playground reads version {SHARE_VERSION}", state.v));
     }

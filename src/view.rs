@@ -348,6 +348,17 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
     series
 }
 
+/// `value / 100` written with at most two decimals (`25` → `0.25`, `150` → `1.5`, `6400` →
+/// `64`), in integers: formatting an `f64` would add some 10 KB to the page's wasm.
+pub fn hundredths(value: u64) -> String {
+    let (whole, fraction) = (value / 100, value % 100);
+    match fraction {
+        0 => whole.to_string(),
+        f if f % 10 == 0 => format!("{whole}.{}", f / 10),
+        f => format!("{whole}.{f:02}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -478,6 +489,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn hundredths_are_written_without_floats() {
+        let written: Vec<String> = [0, 7, 25, 50, 100, 150, 1234, 6400].into_iter().map(hundredths).collect();
+        assert_eq!(written, ["0", "0.07", "0.25", "0.5", "1", "1.5", "12.34", "64"]);
     }
 
     /// The diagram shows these names through `i18n::label`: each has a Chinese label (a

@@ -128,6 +128,8 @@ fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
     assert_eq!(share::decode(""), Err("the share link is empty".into()));
     assert!(share::decode("%%%").unwrap_err().starts_with("the share link is damaged (not base64url"));
     assert!(share::decode(&code[..code.len() / 2]).unwrap_err().starts_with("the share link is damaged"));
+    // Valid base64url of bytes that are not UTF-8 text.
+    assert!(share::decode("__4").unwrap_err().starts_with("the share link is damaged (not UTF-8 text"), "{:?}", share::decode("__4"));
     let future = share::encode(&ShareState { v: 99, ..state.clone() });
     assert_eq!(share::decode(&future), Err("the share link has format version 99, this playground reads version 1".into()));
     let bad = share::encode(&ShareState { settings: Settings { messages: 0, ..state.settings.clone() }, ..state });

@@ -3,6 +3,7 @@
 
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action, SPEEDS_X100};
+use crate::view::hundredths;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -35,7 +36,7 @@ pub fn Transport() -> Html {
             }
         })
     };
-    let percent = |step: usize| if len == 0 { 0.0 } else { step as f64 * 100.0 / len as f64 };
+    let percent = |step: usize| hundredths(if len == 0 { 0 } else { step as u64 * 10_000 / len as u64 });
     html! {
         <section id="transport">
             <button id="btn-reset" onclick={dispatch(|| Action::Reset)}>{ label("reset", lang) }</button>
@@ -45,7 +46,7 @@ pub fn Transport() -> Html {
             <label>{ label("speed", lang) }{" "}
                 <select id="speed" onchange={on_speed}>
                     { for SPEEDS_X100.iter().map(|&s| html! {
-                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", s as f64 / 100.0) }</option>
+                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
                     }) }
                 </select>
             </label>
@@ -53,7 +54,7 @@ pub fn Transport() -> Html {
                 <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label="timeline" />
                 <div class="markers">
                     { for markers.iter().map(|&(step, kind)| html! {
-                        <span class={classes!("marker", kind)} style={format!("left: {:.2}%", percent(step))} title={format!("{} {step}", label("step_of", lang))}></span>
+                        <span class={classes!("marker", kind)} style={format!("left: {}%", percent(step))} title={format!("{} {step}", label("step_of", lang))}></span>
                     }) }
                 </div>
             </div>
@@ -61,3 +62,4 @@ pub fn Transport() -> Html {
         </section>
     }
 }
+

@@ -188,3 +188,56 @@ proptest! {
         prop_assert_eq!(report.counts.duplicated, 0, "{}", reproduce(&s));
     }
 }
+
+/// One operation on an agenda: schedule a job `delay_ms` after the current time, or pop one
+/// (optionally no later than a bound `bound_in_ms` from the current time, maybe before it).
+#[derive(Clone, Debug)]
+enum AgendaOp {
+    Push { delay_ms: u64 },
+    Pop { bound_in_ms: Option<i64> },
+}
+
+fn agenda_op() -> impl Strategy<Value = AgendaOp> {
+    prop_oneof![
+        3 => prop_oneof![Just(0u64), 0u64..4, 0u64..2_000].prop_map(|delay_ms| AgendaOp::Push { delay_ms }),
+        2 => proptest::option::of(-3i64..5).prop_map(|bound_in_ms| AgendaOp::Pop { bound_in_ms }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The bucketed agenda pops exactly as one priority queue ordered by (time, scheduling
+    /// order) would, bounds included.
+    #[test]
+    fn agenda_pops_as_a_priority_queue(ops in proptest::collection::vec(agenda_op(), 1..400)) {
+        use queue_playground::engine::agenda::Agenda;
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut agenda: Agenda<u32> = Agenda::default();
+        let mut reference: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
+        let mut now_ms = 0u64;
+        for (job, op) in ops.into_iter().enumerate() {
+            let job = job as u32;
+            match op {
+                AgendaOp::Push { delay_ms } => {
+                    agenda.push(now_ms + delay_ms, job);
+                    reference.push(Reverse((now_ms + delay_ms, job)));
+                }
+                AgendaOp::Pop { bound_in_ms } => {
+                    let bound = bound_in_ms.map_or(u64::MAX, |b| now_ms.saturating_add_signed(b));
+                    let expected = match reference.peek() {
+                        Some(&Reverse((at_ms, _))) if at_ms <= bound => reference.pop().map(|Reverse(e)| e),
+                        _ => None,
+                    };
+                    let got = agenda.pop_due(bound);
+                    prop_assert_eq!(got, expected);
+                    prop_assert_eq!(agenda.peek_ms(), reference.peek().map(|Reverse((at_ms, _))| *at_ms));
+                    if let Some((at_ms, _)) = got {
+                        now_ms = at_ms;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -98,7 +98,26 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("stopped", "stopped", "已停止"),
     ("failed", "failed", "出错退出"),
     ("finished", "finished", "已结束"),
+    // Where a copy is (`LiveRow::place`: a state, then the queue where it has one).
+    ("in_flight", "in flight", "传输中"),
+    ("queued", "queued", "排队中"),
+    ("delivered", "delivered", "已投递"),
+    ("acked", "acked", "已确认"),
+    ("dropped", "dropped", "已丢弃"),
 ];
+
+/// A verdict row's place list (`"unacked test_queue, acked"`) in `lang`: each state word is
+/// translated, queue names stay.
+pub fn place_text(place: &str, lang: Lang) -> String {
+    place
+        .split(", ")
+        .map(|item| match item.split_once(' ') {
+            Some((state, queue)) => format!("{} {queue}", label(state, lang)),
+            None => label(item, lang).to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// "line 12" / "第 12 行".
 pub fn line_label(line: u16, lang: Lang) -> String {

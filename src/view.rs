@@ -491,6 +491,16 @@ mod tests {
         }
     }
 
+    /// Every place the verdict table can show (see `Live::new`) is translated word by word.
+    #[test]
+    fn places_are_translated_queue_names_kept() {
+        use crate::i18n::{place_text, Lang};
+        assert_eq!(place_text("unacked test_queue, acked", Lang::Zh), "未确认 test_queue, 已确认");
+        assert_eq!(place_text("in_flight", Lang::En), "in flight");
+        assert_eq!(place_text("delivered test_queue", Lang::En), "delivered test_queue");
+        assert_eq!(place_text("", Lang::En), "");
+    }
+
     #[test]
     fn hundredths_are_written_without_floats() {
         let written: Vec<String> = [0, 7, 25, 50, 100, 150, 1234, 6400].into_iter().map(hundredths).collect();
@@ -524,7 +534,8 @@ mod tests {
         ]
         .map(verdict_name);
         let diagram = ["exchange", "ready", "unacked", "durable", "quorum", "deleted", "node_up", "node_down", "persistent", "transient"];
-        for key in statuses.iter().chain(&verdicts).chain(&diagram) {
+        let places = ["in_flight", "queued", "dead_lettered", "unacked", "delivered", "acked", "dropped"];
+        for key in statuses.iter().chain(&verdicts).chain(&diagram).chain(&places) {
             let zh = label(key, Lang::Zh);
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key}: {zh:?}");
         }

@@ -27,7 +27,7 @@ pub fn Actors() -> Html {
                 let failed = matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_));
                 html! {
                     <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status}>
-                        <h3>{ format!("{} · {}", actor.name, status) }</h3>
+                        <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
                         <pre class="code" aria-label={label("code", lang)}>
                             { for actor.program.code.iter().enumerate().map(|(i, text)| {
                                 let line = (i + 1) as u16;

@@ -2,7 +2,7 @@
 //! (where it is, its verdict, and the cause, which seeks to the event that caused it).
 
 use crate::engine::checker::VerdictCounts;
-use crate::i18n::{cause_text, label, Lang};
+use crate::i18n::{cause_text, label, place_text, Lang};
 use crate::report::Live;
 use crate::ui::state::{use_playground, Action};
 use crate::view::verdict_name;
@@ -80,7 +80,7 @@ pub fn Verdicts() -> Html {
                             data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}>
                             <td>{ row.id }</td>
                             <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
-                            <td class="where">{ row.place.clone() }</td>
+                            <td class="where">{ place_text(&row.place, lang) }</td>
                             <td class="verdict-cell">{ label(verdict, lang) }{ if row.redelivered { " ↻" } else { "" } }</td>
                             <td>{ cause }</td>
                         </tr>

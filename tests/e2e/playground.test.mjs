@@ -457,6 +457,11 @@ test('the language switch changes the narration to Chinese and back', { timeout:
       assert.match(await diagramText('#diagram .queue .flags'), CJK, 'queue flags are translated');
       assert.match(await diagramText('#diagram .msgbox title'), CJK, 'message tooltips are translated');
     }
+    for (const heading of await page.$$eval('#actors h3', (hs) => hs.map((h) => h.textContent))) {
+      assert.match(heading, CJK, `the actor's state is translated: ${heading}`);
+    }
+    const places = await page.$$eval('#verdicts td.where', (tds) => tds.map((td) => td.textContent));
+    assert.ok(places.length > 0 && places.every((p) => CJK.test(p)), `places are translated: ${places.join(' | ')}`);
     assert.notDeepEqual(await page.$$eval('#transport button', (bs) => bs.map((b) => b.textContent)), enButtons, 'the controls are translated');
     await shot(page, t, 'chinese.png');
     await page.reload({ waitUntil: 'load' });

@@ -104,6 +104,11 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("delivered", "delivered", "已投递"),
     ("acked", "acked", "已确认"),
     ("dropped", "dropped", "已丢弃"),
+    // Run labels (`RunLabel::name`), with the English term kept for matching other texts.
+    ("effectively-once", "effectively-once", "有效一次（effectively-once）"),
+    ("at-least-once", "at-least-once", "至少一次（at-least-once）"),
+    ("at-most-once", "at-most-once", "至多一次（at-most-once）"),
+    ("no-guarantee", "no-guarantee", "无保证（no-guarantee）"),
 ];
 
 /// A verdict row's place list (`"unacked test_queue, acked"`) in `lang`: each state word is

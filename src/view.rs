@@ -512,6 +512,7 @@ mod tests {
     #[test]
     fn every_status_and_verdict_name_has_a_chinese_label() {
         use crate::i18n::{label, Lang};
+        use crate::engine::checker::RunLabel;
         use crate::engine::trace::ClientError;
         let statuses = [
             ActorStatus::NotStarted,
@@ -535,7 +536,8 @@ mod tests {
         .map(verdict_name);
         let diagram = ["exchange", "ready", "unacked", "durable", "quorum", "deleted", "node_up", "node_down", "persistent", "transient"];
         let places = ["in_flight", "queued", "dead_lettered", "unacked", "delivered", "acked", "dropped"];
-        for key in statuses.iter().chain(&verdicts).chain(&diagram).chain(&places) {
+        let run_labels = [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee].map(RunLabel::name);
+        for key in statuses.iter().chain(&verdicts).chain(&diagram).chain(&places).chain(&run_labels) {
             let zh = label(key, Lang::Zh);
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key}: {zh:?}");
         }

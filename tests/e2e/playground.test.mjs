@@ -460,6 +460,7 @@ test('the language switch changes the narration to Chinese and back', { timeout:
     for (const heading of await page.$$eval('#actors h3', (hs) => hs.map((h) => h.textContent))) {
       assert.match(heading, CJK, `the actor's state is translated: ${heading}`);
     }
+    assert.match(await page.locator('#verdict-summary strong').textContent(), CJK, 'the run label is translated');
     const places = await page.$$eval('#verdicts td.where', (tds) => tds.map((td) => td.textContent));
     assert.ok(places.length > 0 && places.every((p) => CJK.test(p)), `places are translated: ${places.join(' | ')}`);
     assert.notDeepEqual(await page.$$eval('#transport button', (bs) => bs.map((b) => b.textContent)), enButtons, 'the controls are translated');

@@ -21,7 +21,7 @@ fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html 
         .unwrap_or_default();
     html! {
         <div class="compare-side" data-side={name}>
-            <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label_text }</strong></h4>
+            <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong></h4>
             { count_list(&live.counts, lang) }
             <pre class="code small">{ code }</pre>
         </div>

@@ -52,7 +52,7 @@ pub fn Verdicts() -> Html {
     html! {
         <section id="verdicts">
             <p id="verdict-summary" data-trace-hash={state.facts.trace_hash.clone()} data-label={label_text.clone()}>
-                <strong class={classes!("label", label_text.clone())}>{ label_text }</strong>
+                <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
             <table id="messages">

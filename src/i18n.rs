@@ -64,6 +64,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("as_written", "As written", "原文写法"),
     ("fixed", "Fixed", "修复后"),
     ("share", "Share link", "分享链接"),
+    ("seed", "seed", "种子"),
+    ("engine", "engine", "引擎"),
     ("language", "中文", "English"),
     ("broken_link", "This share link could not be opened", "无法打开此分享链接"),
     ("step_of", "step", "步"),
@@ -122,6 +124,14 @@ pub fn place_text(place: &str, lang: Lang) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The notice for a share link made by another engine version (the run may differ).
+pub fn engine_differs(link: &str, page: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("This link was made with engine {link}; this page runs engine {page}, so the run may differ from the one shared."),
+        Lang::Zh => format!("此链接由引擎 {link} 生成；本页运行引擎 {page}，运行结果可能与分享时不同。"),
+    }
 }
 
 /// "line 12" / "第 12 行".

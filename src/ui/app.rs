@@ -4,6 +4,7 @@
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::Verdicts};
 use super::state::{Action, Playground};
 use crate::i18n::{label, Lang};
+use crate::report::ENGINE_VERSION;
 use crate::share;
 use gloo_timers::callback::Interval;
 use wasm_bindgen::closure::Closure;
@@ -165,6 +166,10 @@ pub fn App() -> Html {
                     <label>{ label("share", lang) }{" "}
                         <input id="share-link" readonly=true value={share_link(&code)} />
                     </label>
+                    // What reproduces this run, besides the link: its seed and the engine.
+                    <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>
+                        { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }
+                    </span>
                 </footer>
             </main>
         </ContextProvider<super::state::PlaygroundHandle>>

@@ -123,6 +123,9 @@ impl Playground {
         p.seed = state.seed;
         p.set_session(session);
         p.session.borrow_mut().seek(state.step as usize);
+        if state.engine != ENGINE_VERSION {
+            p.error = Some(crate::i18n::engine_differs(&state.engine, ENGINE_VERSION, p.lang));
+        }
         Ok(p)
     }
 

@@ -431,6 +431,18 @@ test('a broken share link shows a message and opens the tour', { timeout: 300_00
     const text = await page.locator('#share-error').textContent();
     t.diagnostic(`share error for an unknown chapter: ${text}`);
     assert.match(text, /This share link could not be opened.*no-such-chapter/);
+
+    // A link made by another engine version opens its run, with a notice that it may differ.
+    const engine = await page.getAttribute('#run-id', 'data-engine');
+    assert.equal(engine, own.engine, 'the page shows the engine version its links carry');
+    assert.equal(await page.getAttribute('#run-id', 'data-seed'), String(own.seed), 'and the seed');
+    const older = Buffer.from(JSON.stringify({ ...own, step: 2, engine: '0.0.1' })).toString('base64url');
+    await page.goto(`${server.url('/')}#run=${older}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitForReady(page);
+    assert.match(await page.locator('#position').textContent(), /^step 2 \//, 'the shared run opens at its step');
+    await page.locator('#share-error').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#share-error').textContent(), new RegExp(`engine 0\\.0\\.1; this page runs engine ${engine.replaceAll('.', '\\.')}`));
     assertClean(session);
   }, { goto: false });
 });

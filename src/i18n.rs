@@ -64,6 +64,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("as_written", "As written", "原文写法"),
     ("fixed", "Fixed", "修复后"),
     ("share", "Share link", "分享链接"),
+    ("embed", "Embed", "嵌入代码"),
     ("seed", "seed", "种子"),
     ("engine", "engine", "引擎"),
     ("language", "中文", "English"),

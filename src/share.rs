@@ -38,6 +38,12 @@ fn english() -> String {
     "en".into()
 }
 
+/// HTML that embeds the run behind `link` (a share link) in another page.
+pub fn embed_snippet(link: &str) -> String {
+    let src = link.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
+    format!(r#"<iframe src="{src}" title="Queue Playground" width="100%" height="900" style="border:0" loading="lazy"></iframe>"#)
+}
+
 pub fn encode(state: &ShareState) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(state).expect("share states serialize"))
 }

@@ -128,6 +128,11 @@ fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
     assert_eq!(share::decode(""), Err("the share link is empty".into()));
     assert!(share::decode("%%%").unwrap_err().starts_with("the share link is damaged (not base64url"));
     assert!(share::decode(&code[..code.len() / 2]).unwrap_err().starts_with("the share link is damaged"));
+    // The embed snippet is an iframe of the link, with the link escaped for an attribute.
+    assert_eq!(
+        share::embed_snippet("http://x/a&b\"c/#run=abc"),
+        r#"<iframe src="http://x/a&amp;b&quot;c/#run=abc" title="Queue Playground" width="100%" height="900" style="border:0" loading="lazy"></iframe>"#
+    );
     // Valid base64url of bytes that are not UTF-8 text.
     assert!(share::decode("__4").unwrap_err().starts_with("the share link is damaged (not UTF-8 text"), "{:?}", share::decode("__4"));
     let future = share::encode(&ShareState { v: 99, ..state.clone() });

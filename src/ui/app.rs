@@ -166,6 +166,9 @@ pub fn App() -> Html {
                     <label>{ label("share", lang) }{" "}
                         <input id="share-link" readonly=true value={share_link(&code)} />
                     </label>
+                    <label>{ label("embed", lang) }{" "}
+                        <input id="embed-snippet" readonly=true value={share::embed_snippet(&share_link(&code))} />
+                    </label>
                     // What reproduces this run, besides the link: its seed and the engine.
                     <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>
                         { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }

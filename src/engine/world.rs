@@ -20,7 +20,7 @@ const OP_COUNT: usize = OP_NAMES.len();
 use super::rng::{Rng, Stream};
 use super::setup::Setup;
 use super::trace::*;
-use crate::scenario::{ActorSpec, FaultAction, OnFailure, Scenario, ScenarioError, Trigger};
+use crate::scenario::{ActorSpec, FaultAction, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
@@ -567,16 +567,15 @@ impl Sim {
         (Endpoint::Actor(info.actor), Endpoint::Node(info.node))
     }
 
-    fn random_faults_active(&self) -> bool {
-        self.setup.random.as_ref().is_some_and(|r| self.now_ms < r.until_ms)
+    /// The random fault mix, while it is active.
+    fn active_random_faults(&self) -> Option<&RandomFaults> {
+        self.setup.random.as_ref().filter(|r| self.now_ms < r.until_ms)
     }
 
     /// Is this frame lost (scripted or random)? Records the loss and schedules the reset.
     fn frame_lost(&mut self, connection: ConnectionId, from: Endpoint, to: Endpoint) -> bool {
-        let random = self.random_faults_active() && {
-            let ratio = self.setup.random.as_ref().map(|r| r.frame_loss).unwrap_or_default();
-            self.rng_faults.chance(ratio)
-        };
+        let ratio = self.active_random_faults().map(|r| r.frame_loss);
+        let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
         if !(self.network.take_drop(from, to) || random || self.network.is_partitioned(from, to)) {
             return false;
         }
@@ -597,10 +596,8 @@ impl Sim {
         }
         let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
         if let ClientFrame::Publish { copy } = frame {
-            let random = self.random_faults_active() && {
-                let ratio = self.setup.random.as_ref().map(|r| r.frame_duplicate).unwrap_or_default();
-                self.rng_faults.chance(ratio)
-            };
+            let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
+            let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
             if self.network.take_duplicate(actor) || random {
                 let record = *self.ledger.copy(copy);
                 let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
@@ -774,7 +771,7 @@ impl Sim {
 
     /// Random crashes drawn at each op. True if the actor is no longer running.
     fn random_op_faults(&mut self, actor: ActorId) -> bool {
-        let Some(random) = self.setup.random.as_ref().filter(|r| self.now_ms < r.until_ms) else {
+        let Some(random) = self.active_random_faults() else {
             return false;
         };
         let (actor_restart_ms, node_crash) = (random.actor_restart_ms, random.node_crash);

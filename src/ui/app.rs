@@ -133,6 +133,7 @@ pub fn App() -> Html {
     }
 
     let lang = state.lang;
+    let link = share_link(&code);
     let on_dismiss = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
@@ -164,10 +165,10 @@ pub fn App() -> Html {
                 <EventLog />
                 <footer class="share">
                     <label>{ label("share", lang) }{" "}
-                        <input id="share-link" readonly=true value={share_link(&code)} />
+                        <input id="share-link" readonly=true value={link.clone()} />
                     </label>
                     <label>{ label("embed", lang) }{" "}
-                        <input id="embed-snippet" readonly=true value={share::embed_snippet(&share_link(&code))} />
+                        <input id="embed-snippet" readonly=true value={share::embed_snippet(&link)} />
                     </label>
                     // What reproduces this run, besides the link: its seed and the engine.
                     <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>

@@ -183,6 +183,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
         DiscardReason::AutoAckedUnprocessed => ("auto-acked but never processed", "已自动确认但从未被处理"),
         DiscardReason::FrameLost => ("lost on the network", "在网络中丢失"),
         DiscardReason::QueueUnavailable => ("its queue was unavailable", "队列不可用"),
+        DiscardReason::DeadLetterCycle => ("dropped in a dead-letter cycle", "在死信循环中被丢弃"),
     };
     if lang == Lang::En {
         en
@@ -259,7 +260,15 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         Healed { a: x, b: y } => pick(format!("the network between {} and {} healed", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络恢复", endpoint(sim, x), endpoint(sim, y))),
         MessagePoisoned { actor } => pick(format!("{}'s next message was poisoned", a(actor)), format!("{} 的下一条消息被设为毒消息", a(actor))),
         ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),
-        LimitReached { .. } => pick("the run hit a limit and stopped".into(), "运行达到上限并停止".into()),
+        LimitReached { limit } => {
+            let field = match limit {
+                crate::engine::trace::Limit::Steps => "limits.steps_max",
+                crate::engine::trace::Limit::TimeMs => "limits.time_ms_max",
+                crate::engine::trace::Limit::Messages => "limits.messages_max",
+                crate::engine::trace::Limit::Events => "limits.events_max",
+            };
+            pick(format!("the run hit {field} and stopped"), format!("运行达到上限 {field} 并停止"))
+        }
     }
 }
 
@@ -286,6 +295,7 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::DeliveryLimit => ("it exceeded the quorum queue's x-delivery-limit", "超过了仲裁队列的 x-delivery-limit"),
                 DiscardReason::Unroutable => ("no queue matched its routing key", "没有队列匹配它的路由键"),
                 DiscardReason::QueueUnavailable => ("its queue was unavailable (node down or partitioned)", "它的队列不可用（节点宕机或网络分区）"),
+                DiscardReason::DeadLetterCycle => ("it was dead-lettered back into a queue it had already died in, with no rejection on the way, and RabbitMQ drops such cycles", "它被死信路由回一个它曾经死过的队列，途中没有任何拒绝，RabbitMQ 会丢弃这种循环中的消息"),
                 DiscardReason::AutoAckedUnprocessed => unreachable!("handled above"),
             };
             (if en { e } else { z }).to_string()

@@ -55,7 +55,7 @@ pub struct MessageReport {
     pub data: u32,
     pub deliveries: Vec<DeliveryReport>,
     pub copies: Vec<CopyEnd>,
-    pub effects: u16,
+    pub effects: u32,
     pub verdict: Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Cause>,

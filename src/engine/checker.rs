@@ -54,9 +54,9 @@ pub enum RunLabel {
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct MessageStats {
     pub published: bool,
-    pub effects: u16,
-    pub completions: u16,
-    pub deliveries: u16,
+    pub effects: u32,
+    pub completions: u32,
+    pub deliveries: u32,
     pub redelivered: bool,
     pub dead_lettered: bool,
     pub expired: bool,
@@ -125,11 +125,12 @@ impl Checker {
             }
             Event::MessageDelivered { copy, redelivered, .. } => {
                 let s = self.stats_mut(ledger.message_of(copy));
-                s.deliveries += 1;
+                s.deliveries = s.deliveries.saturating_add(1);
                 s.redelivered |= redelivered;
             }
             Event::EffectApplied { message, .. } => {
-                self.stats_mut(message).effects += 1;
+                let s = self.stats_mut(message);
+                s.effects = s.effects.saturating_add(1);
             }
             Event::CallbackFinished { copy, .. } => {
                 let message = ledger.message_of(copy);
@@ -145,7 +146,8 @@ impl Checker {
                     *highest = Some(highest.map_or(record.data, |h| h.max(record.data)));
                     self.stats_mut(message).out_of_order = out_of_order;
                 }
-                self.stats_mut(message).completions += 1;
+                let s = self.stats_mut(message);
+                s.completions = s.completions.saturating_add(1);
             }
             Event::MessageDeadLettered { copy, .. } => {
                 self.stats_mut(ledger.message_of(copy)).dead_lettered = true;

@@ -53,7 +53,7 @@ impl Network {
     pub fn arrival_ms(&mut self, now_ms: u64, connection: ConnectionId, to_broker: bool, rng: &mut Rng) -> u64 {
         let jitter = if self.jitter_ms > 0 { rng.up_to(self.jitter_ms) } else { 0 };
         let slot = &mut self.last_arrival_ms[connection.index()][usize::from(!to_broker)];
-        let at = (now_ms + self.latency_ms + jitter).max(*slot);
+        let at = now_ms.saturating_add(self.latency_ms).saturating_add(jitter).max(*slot);
         *slot = at;
         at
     }

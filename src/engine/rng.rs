@@ -51,10 +51,11 @@ impl Rng {
 
     /// A uniform integer in `0..=max` (slight modulo bias is acceptable for a simulator).
     pub fn up_to(&mut self, max: u64) -> u64 {
-        if max == 0 {
-            0
-        } else {
-            self.next_u64() % (max + 1)
+        match max.checked_add(1) {
+            _ if max == 0 => 0,
+            Some(bound) => self.next_u64() % bound,
+            // The whole range: every u64 is a fair draw.
+            None => self.next_u64(),
         }
     }
 

@@ -65,6 +65,9 @@ pub enum DiscardReason {
     TransientOnRestart,
     /// The queue was not durable, so it and its messages are gone after a broker restart.
     QueueNotDurable,
+    /// Dead-lettered back into a queue it had already died in, with no rejection on the way:
+    /// RabbitMQ detects the cycle and drops the message.
+    DeadLetterCycle,
     /// Sent with `auto_ack=True` to a consumer that died before finishing it.
     AutoAckedUnprocessed,
     /// The frame carrying it was lost on the network.
@@ -184,6 +187,8 @@ pub enum Limit {
     Steps,
     TimeMs,
     Messages,
+    /// The trace reached `limits.events_max` (which bounds the run's memory).
+    Events,
 }
 
 impl Event {

@@ -53,6 +53,8 @@ enum Job {
     StartNode { node: NodeId },
     RestartActor { actor: ActorId },
     Expire { copy: CopyId },
+    /// Route the dead letters a broker call left waiting.
+    DeadLetters,
 }
 
 /// A delivery as the client holds it.
@@ -394,6 +396,13 @@ impl Sim {
 
     // ----- driving the world -----
 
+    /// The simulated time `delay_ms` from now. Saturates: validation keeps every delay within
+    /// 32 bits of milliseconds, and a job past `limits.time_ms_max` is never handled.
+    #[inline]
+    fn later(&self, delay_ms: u64) -> u64 {
+        self.now_ms.saturating_add(delay_ms)
+    }
+
     #[inline]
     fn schedule(&mut self, at_ms: u64, job: Job) {
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
@@ -422,8 +431,12 @@ impl Sim {
     fn step_until(&mut self, bound_ms: u64) -> bool {
         while self.finish.is_none() {
             let limits = &self.setup.scenario.limits;
-            let (time_ms_max, steps_max, messages_max) = (limits.time_ms_max, limits.steps_max, limits.messages_max);
-            let within_limits = self.jobs_handled < steps_max && self.ledger.messages.len() as u64 <= u64::from(messages_max);
+            let (time_ms_max, steps_max, messages_max, events_max) = (limits.time_ms_max, limits.steps_max, limits.messages_max, limits.events_max);
+            // Each job records a bounded number of events (a broker call routes at most
+            // `DEAD_LETTERS_PER_CALL` dead letters), so checking between jobs bounds memory.
+            let within_limits = self.jobs_handled < steps_max
+                && self.ledger.messages.len() as u64 <= u64::from(messages_max)
+                && (self.events() as u64) < events_max;
             let popped = if within_limits { self.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
             let Some((at_ms, job)) = popped else {
                 // Nothing to handle now: say why, in this order.
@@ -438,6 +451,8 @@ impl Sim {
                     Limit::TimeMs
                 } else if self.jobs_handled >= steps_max {
                     Limit::Steps
+                } else if self.events() as u64 >= events_max {
+                    Limit::Events
                 } else {
                     Limit::Messages
                 };
@@ -527,6 +542,7 @@ impl Sim {
             Job::StartNode { node } => self.broker_call(|b, cx| b.start_node(cx, node)),
             Job::RestartActor { actor } => self.restart_actor(actor),
             Job::Expire { copy } => self.broker_call(|b, cx| b.expire(cx, copy)),
+            Job::DeadLetters => self.broker_call(|b, cx| b.continue_dead_letters(cx)),
         }
     }
 
@@ -556,6 +572,9 @@ impl Sim {
             let (at_ms, copy) = self.outbox.expiries[i];
             self.schedule(at_ms, Job::Expire { copy });
         }
+        if self.outbox.dead_letters_pending {
+            self.schedule(self.now_ms, Job::DeadLetters);
+        }
         self.outbox.clear();
         result
     }
@@ -580,7 +599,7 @@ impl Sim {
             return false;
         }
         self.record(Event::FrameDropped { from, to });
-        let at = self.now_ms + self.network.reset_after_drop_ms;
+        let at = self.later(self.network.reset_after_drop_ms);
         self.schedule(at, Job::Reset { connection });
         true
     }
@@ -725,7 +744,7 @@ impl Sim {
 
     fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.now_ms + delay_ms, Job::Wake { actor, epoch });
+        self.schedule(self.later(delay_ms), Job::Wake { actor, epoch });
     }
 
     fn op(&self, actor: ActorId) -> Option<Op> {
@@ -781,13 +800,13 @@ impl Sim {
         };
         if self.rng_faults.chance(ratio) {
             self.crash_actor(actor);
-            let at = self.now_ms + actor_restart_ms;
+            let at = self.later(actor_restart_ms);
             self.schedule(at, Job::RestartActor { actor });
             return true;
         }
         if self.rng_faults.chance(node_crash) && self.broker.node_up(NodeId(0)) {
             self.broker_call(|b, cx| b.stop_node(cx, NodeId(0), false));
-            let at = self.now_ms + self.setup.scenario.broker.restart_delay_ms;
+            let at = self.later(self.setup.scenario.broker.restart_delay_ms);
             self.schedule(at, Job::StartNode { node: NodeId(0) });
         }
         self.actors[actor.index()].status != ActorStatus::Running
@@ -1169,7 +1188,7 @@ impl Sim {
                         runtime.attempt += 1;
                         let backoff = retry.backoff_ms.saturating_mul(1u64 << (runtime.attempt - 1).min(20));
                         let jitter = self.rng_workload.up_to(retry.jitter_ms);
-                        let delay = (backoff + jitter).min(u64::from(u32::MAX));
+                        let delay = backoff.saturating_add(jitter).min(u64::from(u32::MAX));
                         let i = runtime.loop_index;
                         runtime.pc = 0;
                         runtime.resume_pc = Some(me.publish_pc);
@@ -1291,7 +1310,7 @@ impl Sim {
                 if self.broker.node_up(node) {
                     self.broker_call(|b, cx| b.stop_node(cx, node, graceful));
                     if *restart {
-                        self.schedule(self.now_ms + restart_delay_ms, Job::StartNode { node });
+                        self.schedule(self.later(restart_delay_ms), Job::StartNode { node });
                     }
                 }
             }

@@ -76,7 +76,7 @@ pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
             until_ms: 1_000_000_000,
             ..RandomFaults::default()
         }),
-        limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: messages },
+        limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: messages, events_max: EVENTS_MAX },
     };
     scenario.validate().unwrap_or_else(|e| panic!("the bench scenario is invalid: {e}"));
     scenario

@@ -10,15 +10,26 @@ pub mod settings;
 use crate::engine::rng::Ratio;
 use serde::{Deserialize, Serialize};
 
-/// Hard ceilings no scenario may exceed, whatever its own `limits` say.
-pub const MESSAGES_MAX: u32 = 10_000_000;
+/// Hard ceilings no scenario may exceed, whatever its own `limits` say. They keep one run
+/// within the memory of a browser tab: a trace event takes 20 bytes, so `EVENTS_MAX` events
+/// are 400 MB; every copy of a message is created by an event, so copies are bounded too.
+pub const MESSAGES_MAX: u32 = 1_000_000;
 pub const ACTORS_MAX: usize = 64;
 pub const QUEUES_MAX: usize = 64;
+pub const EXCHANGES_MAX: usize = 64;
+pub const BINDINGS_MAX: usize = 1_000;
 pub const NODES_MAX: u8 = 7;
 pub const FAULTS_MAX: usize = 1_000;
-pub const STEPS_MAX: u64 = 200_000_000;
+/// Jobs handled (each at most a bounded amount of work).
+pub const STEPS_MAX: u64 = 50_000_000;
+pub const EVENTS_MAX: u64 = 20_000_000;
 /// Simulated time fits in 32 bits of milliseconds (about 49 days), which keeps the trace small.
+/// Every duration and time in a scenario is at most this, so `now + delay` never overflows.
 pub const TIME_MS_MAX: u64 = u32::MAX as u64;
+/// Names and routing keys are AMQP short strings: at most 255 bytes.
+pub const NAME_BYTES_MAX: usize = 255;
+/// Payloads a consumer's `fail.data` may list.
+pub const FAIL_DATA_MAX: usize = 10_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -437,14 +448,19 @@ pub struct RandomFaults {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Limits {
+    /// Jobs the simulation may handle (at most `STEPS_MAX`).
     pub steps_max: u64,
+    /// Simulated time the run may reach (at most `TIME_MS_MAX`).
     pub time_ms_max: u64,
+    /// Messages the producers may create (at most `MESSAGES_MAX`).
     pub messages_max: u32,
+    /// Events the trace may hold (at most `EVENTS_MAX`); bounds the run's memory.
+    pub events_max: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { steps_max: 10_000_000, time_ms_max: 24 * 3_600_000, messages_max: 1_000_000 }
+        Limits { steps_max: 10_000_000, time_ms_max: 24 * 3_600_000, messages_max: 1_000_000, events_max: EVENTS_MAX }
     }
 }
 
@@ -469,6 +485,23 @@ impl std::error::Error for ScenarioError {}
 
 fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
     ScenarioError { field: field.into(), problem: problem.into() }
+}
+
+/// A time or duration field: at most `TIME_MS_MAX`, so that adding it to the current time
+/// never overflows and every time fits the trace's 32 bits.
+fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
+    if value > TIME_MS_MAX {
+        return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {value}")));
+    }
+    Ok(())
+}
+
+/// A name or routing key: an AMQP short string, at most `NAME_BYTES_MAX` bytes.
+fn short_string(field: &str, value: &str) -> Result<(), ScenarioError> {
+    if value.len() > NAME_BYTES_MAX {
+        return Err(err(field, format!("must be at most {NAME_BYTES_MAX} bytes (an AMQP short string), got {}", value.len())));
+    }
+    Ok(())
 }
 
 impl Scenario {
@@ -507,9 +540,11 @@ impl Scenario {
         if self.broker.nodes == 0 || self.broker.nodes > NODES_MAX {
             return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));
         }
+        time_ms("broker.restart_delay_ms", self.broker.restart_delay_ms)?;
         if self.network.latency_ms > 60_000 || self.network.jitter_ms > 60_000 {
             return Err(err("network", "latency_ms and jitter_ms must be at most 60000"));
         }
+        time_ms("network.reset_after_drop_ms", self.network.reset_after_drop_ms)?;
         if self.queues.is_empty() {
             return Err(err("queues", "at least one queue is needed"));
         }
@@ -521,6 +556,13 @@ impl Scenario {
             let field = |f: &str| format!("queues[{i}].{f}");
             if q.name.is_empty() {
                 return Err(err(field("name"), "must not be empty"));
+            }
+            short_string(&field("name"), &q.name)?;
+            if let Some(key) = &q.dead_letter_routing_key {
+                short_string(&field("dead_letter_routing_key"), key)?;
+            }
+            if let Some(ttl) = q.message_ttl_ms {
+                time_ms(&field("message_ttl_ms"), ttl)?;
             }
             if self.queues[..i].iter().any(|o| o.name == q.name) {
                 return Err(err(field("name"), format!("queue {:?} is declared twice", q.name)));
@@ -547,7 +589,14 @@ impl Scenario {
                 return Err(err(field("max_length"), "must be at least 1"));
             }
         }
+        if self.exchanges.len() > EXCHANGES_MAX {
+            return Err(err("exchanges", format!("at most {EXCHANGES_MAX} exchanges, got {}", self.exchanges.len())));
+        }
+        if self.bindings.len() > BINDINGS_MAX {
+            return Err(err("bindings", format!("at most {BINDINGS_MAX} bindings, got {}", self.bindings.len())));
+        }
         for (i, e) in self.exchanges.iter().enumerate() {
+            short_string(&format!("exchanges[{i}].name"), &e.name)?;
             if e.name.is_empty() {
                 return Err(err(format!("exchanges[{i}].name"), "must not be empty (\"\" is the default exchange)"));
             }
@@ -556,6 +605,7 @@ impl Scenario {
             }
         }
         for (i, b) in self.bindings.iter().enumerate() {
+            short_string(&format!("bindings[{i}].routing_key"), &b.routing_key)?;
             if b.exchange.is_empty() || !exchange_known(&b.exchange) {
                 return Err(err(format!("bindings[{i}].exchange"), format!("exchange {:?} is not declared", b.exchange)));
             }
@@ -576,6 +626,8 @@ impl Scenario {
             if name.is_empty() || name.starts_with("rabbit@") {
                 return Err(err(field("name"), "must not be empty nor start with \"rabbit@\""));
             }
+            short_string(&field("name"), name)?;
+            time_ms(&field("start_ms"), actor.start_ms())?;
             if self.actors[..i].iter().any(|o| o.name() == name) {
                 return Err(err(field("name"), format!("two actors are named {name:?}")));
             }
@@ -596,10 +648,19 @@ impl Scenario {
                     if p.messages > MESSAGES_MAX {
                         return Err(err(field("messages"), format!("at most {MESSAGES_MAX} messages, got {}", p.messages)));
                     }
+                    if p.messages > 0 && p.first_data.checked_add(p.messages - 1).is_none() {
+                        return Err(err(field("first_data"), format!("the last payload first_data + messages - 1 must be at most {}, got first_data {} and {} messages", u32::MAX, p.first_data, p.messages)));
+                    }
+                    if let Some(key) = &p.routing_key {
+                        short_string(&field("routing_key"), key)?;
+                    }
+                    time_ms(&field("interval_ms"), p.interval_ms)?;
                     if let Some(r) = &p.retry {
                         if r.attempts_max == 0 || r.attempts_max > 1_000 {
                             return Err(err(field("retry.attempts_max"), "must be between 1 and 1000"));
                         }
+                        time_ms(&field("retry.backoff_ms"), r.backoff_ms)?;
+                        time_ms(&field("retry.jitter_ms"), r.jitter_ms)?;
                     }
                     total_messages += u64::from(p.messages);
                 }
@@ -616,6 +677,15 @@ impl Scenario {
                     if c.auto_ack && c.attempts_max.is_some() {
                         return Err(err(field("attempts_max"), "needs manual ack (auto_ack=false)"));
                     }
+                    time_ms(&field("work_ms"), c.work_ms)?;
+                    if let Some(reconnect_ms) = c.reconnect_ms {
+                        time_ms(&field("reconnect_ms"), reconnect_ms)?;
+                    }
+                    if let Some(fail) = &c.fail {
+                        if fail.data.len() > FAIL_DATA_MAX {
+                            return Err(err(field("fail.data"), format!("at most {FAIL_DATA_MAX} payloads, got {}", fail.data.len())));
+                        }
+                    }
                 }
             }
         }
@@ -623,8 +693,14 @@ impl Scenario {
         if total_messages > u64::from(messages_max) {
             return Err(err("actors", format!("the producers publish {total_messages} messages, more than limits.messages_max = {messages_max}")));
         }
+        if self.limits.messages_max > MESSAGES_MAX {
+            return Err(err("limits.messages_max", format!("must be at most {MESSAGES_MAX} (a run must fit in a browser tab), got {}", self.limits.messages_max)));
+        }
         if self.limits.steps_max == 0 || self.limits.steps_max > STEPS_MAX {
-            return Err(err("limits.steps_max", format!("must be between 1 and {STEPS_MAX}")));
+            return Err(err("limits.steps_max", format!("must be between 1 and {STEPS_MAX} (a run must fit in a browser tab), got {}", self.limits.steps_max)));
+        }
+        if self.limits.events_max == 0 || self.limits.events_max > EVENTS_MAX {
+            return Err(err("limits.events_max", format!("must be between 1 and {EVENTS_MAX} (a run must fit in a browser tab), got {}", self.limits.events_max)));
         }
         if self.limits.time_ms_max > TIME_MS_MAX {
             return Err(err("limits.time_ms_max", format!("must be at most {TIME_MS_MAX} (about 49 days)")));
@@ -635,7 +711,8 @@ impl Scenario {
         for (i, f) in self.faults.iter().enumerate() {
             let field = |f: &str| format!("faults[{i}].{f}");
             match &f.when {
-                Trigger::AtMs(_) | Trigger::AtStep(_) => {}
+                Trigger::AtMs(at_ms) => time_ms(&field("when.at_ms"), *at_ms)?,
+                Trigger::AtStep(_) => {}
                 Trigger::After { actor, op, occurrence } | Trigger::Before { actor, op, occurrence } => {
                     if !self.actors.iter().any(|a| a.name() == actor) {
                         return Err(err(field("when.actor"), format!("no actor is named {actor:?}")));
@@ -657,7 +734,10 @@ impl Scenario {
             };
             match &f.action {
                 FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a) => actor_named(a, "actor")?,
-                FaultAction::Slow { actor, .. } => actor_named(actor, "actor")?,
+                FaultAction::Slow { actor, work_ms } => {
+                    actor_named(actor, "actor")?;
+                    time_ms(&field("do.slow.work_ms"), *work_ms)?;
+                }
                 FaultAction::Cancel(a) => {
                     actor_named(a, "actor")?;
                     if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Consumer(_))) {
@@ -688,6 +768,8 @@ impl Scenario {
             }
         }
         if let Some(r) = &self.random_faults {
+            time_ms("random_faults.actor_restart_ms", r.actor_restart_ms)?;
+            time_ms("random_faults.until_ms", r.until_ms)?;
             for (name, ratio) in [
                 ("consumer_crash", r.consumer_crash),
                 ("producer_crash", r.producer_crash),

@@ -31,6 +31,8 @@ pub struct Outbox {
     pub closed: Vec<(ConnectionId, ClientError)>,
     /// TTL timers to set: (when, copy).
     pub expiries: Vec<(u64, CopyId)>,
+    /// Dead letters are still waiting to be routed: call `continue_dead_letters` again.
+    pub dead_letters_pending: bool,
 }
 
 impl Outbox {
@@ -40,6 +42,7 @@ impl Outbox {
         self.confirms.clear();
         self.closed.clear();
         self.expiries.clear();
+        self.dead_letters_pending = false;
     }
 
     pub fn is_empty(&self) -> bool {
@@ -48,6 +51,7 @@ impl Outbox {
             && self.confirms.is_empty()
             && self.closed.is_empty()
             && self.expiries.is_empty()
+            && !self.dead_letters_pending
     }
 }
 
@@ -90,4 +94,6 @@ pub trait Broker {
     fn topology_changed(&mut self, cx: &mut Ctx);
     fn node_up(&self, node: NodeId) -> bool;
     fn is_open(&self, connection: ConnectionId) -> bool;
+    /// Route dead letters left waiting by an earlier call (each call routes a bounded number).
+    fn continue_dead_letters(&mut self, cx: &mut Ctx);
 }

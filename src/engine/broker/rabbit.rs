@@ -5,7 +5,16 @@
 //!
 //! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
 //! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; `ready`
-//! is sorted by position; delivery tags on a channel only grow.
+//! is sorted by position; delivery tags on a channel only grow; a queue never holds more
+//! ready messages than its `x-max-length` once a call returns (a publish enters, then the
+//! head is dropped, as RabbitMQ does).
+//!
+//! Dead-lettering is a worklist, never a recursion: a dead letter waits in
+//! `pending_dead_letters` and is routed by `route_dead_letters`, at most
+//! `DEAD_LETTERS_PER_CALL` per broker call; the rest is routed by later calls (the world
+//! schedules them as jobs, so `limits.steps_max` bounds the work). A message that would come
+//! back to a queue it already died in, with no rejection on the way, is dropped: RabbitMQ's
+//! cycle detection (`rabbit_dead_letter:detect_cycles`).
 
 use super::{Broker, Ctx, OutDelivery, RouteId};
 use crate::engine::ids::*;
@@ -13,7 +22,13 @@ use crate::engine::ledger::Place;
 use crate::engine::network::Network;
 use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event};
 use crate::scenario::{Overflow, QueueSpec, QueueType};
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+
+/// How many dead letters one broker call routes at most; the rest wait for the next call.
+pub const DEAD_LETTERS_PER_CALL: usize = 256;
+
+/// One entry of a message's `x-death` header: it died in `queue` for `reason`.
+pub type Death = (QueueId, DeathReason);
 
 #[derive(Clone, Debug)]
 pub struct Queue {
@@ -50,6 +65,13 @@ pub struct RabbitBroker {
     pub channels: Vec<Channel>,
     routes: Vec<Vec<QueueId>>,
     next_position: u64,
+    /// Dead letters not yet routed: (copy, the queue it died in, why), oldest first.
+    pending_dead_letters: VecDeque<(CopyId, QueueId, DeathReason)>,
+    /// True while `route_dead_letters` runs: dead letters found meanwhile only queue up.
+    routing_dead_letters: bool,
+    /// The `x-death` history of every copy that was dead-lettered: one entry per
+    /// (queue, reason), the most recent first (RabbitMQ moves a repeated entry to the front).
+    x_death: BTreeMap<CopyId, Vec<Death>>,
 }
 
 impl RabbitBroker {
@@ -73,6 +95,9 @@ impl RabbitBroker {
             channels: Vec::new(),
             routes,
             next_position: 0,
+            pending_dead_letters: VecDeque::new(),
+            routing_dead_letters: false,
+            x_death: BTreeMap::new(),
         }
     }
 
@@ -123,23 +148,17 @@ impl RabbitBroker {
         }
     }
 
-    /// A new copy enters `queue` at the tail, honouring max-length and TTL.
+    /// A new copy enters `queue` at the tail, honouring max-length and TTL. With drop-head
+    /// overflow the new copy enters first and then the oldest leave (dead-lettered), so the
+    /// queue is never longer than `max_length`, whatever the dead letters do.
     fn enqueue(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
         let spec = &self.queues[queue.index()].spec;
         let (max_length, overflow, ttl) = (spec.max_length, spec.overflow, spec.message_ttl_ms);
-        if let Some(max) = max_length {
+        if let (Some(max), Overflow::RejectPublish) = (max_length, overflow) {
             if self.queues[queue.index()].ready.len() >= max as usize {
-                match overflow {
-                    Overflow::RejectPublish => {
-                        cx.ledger.move_to(copy, Place::Discarded);
-                        cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::MaxLength });
-                        return;
-                    }
-                    Overflow::DropHead => {
-                        let head = self.queues[queue.index()].ready.pop_front().expect("a full queue has a head");
-                        self.dead_letter(cx, queue, head, DeathReason::Maxlen);
-                    }
-                }
+                cx.ledger.move_to(copy, Place::Discarded);
+                cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::MaxLength });
+                return;
             }
         }
         self.next_position += 1;
@@ -149,61 +168,136 @@ impl RabbitBroker {
         self.insert_ready(cx, queue, copy);
         cx.out.events.push(Event::MessageEnqueued { copy, queue });
         if let Some(ttl) = ttl {
-            cx.out.expiries.push((cx.now_ms + ttl, copy));
+            cx.out.expiries.push((cx.now_ms.saturating_add(ttl), copy));
         }
+        if let Some(max) = max_length {
+            while self.queues[queue.index()].ready.len() > max as usize {
+                let head = self.queues[queue.index()].ready.pop_front().expect("an over-full queue has a head");
+                cx.ledger.move_to(head, Place::ToBroker { connection: ConnectionId(0) });
+                self.dead_letter(cx, queue, head, DeathReason::Maxlen);
+            }
+        }
+        // Invariant: a queue never holds more than its x-max-length.
+        debug_assert!(max_length.is_none_or(|max| self.queues[queue.index()].ready.len() <= max as usize));
     }
 
     /// Route a copy; extra queues get extra copies. Returns false if it went nowhere.
     fn route(&mut self, cx: &mut Ctx, route: RouteId, copy: CopyId) -> bool {
         let mut placed = false;
+        // By index: routing may dead-letter, which reads the routes again.
         for i in 0..self.routes[route.0 as usize].len() {
             let queue = self.routes[route.0 as usize][i];
-            if !self.queues[queue.index()].exists || !self.queue_running(queue) {
-                continue;
-            }
-            let this = if placed {
-                let record = *cx.ledger.copy(copy);
-                let extra = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, record.persistent);
-                cx.ledger.copy_mut(extra).death = record.death;
-                cx.out.events.push(Event::MessageCopied { copy: extra, from: copy, queue });
-                extra
-            } else {
-                copy
-            };
-            placed = true;
-            self.enqueue(cx, queue, this);
-            self.dispatch(cx, queue);
+            placed |= self.place(cx, queue, copy, placed);
         }
         placed
     }
 
-    /// Dead-letter a copy that left `queue` (it is in no place of this queue any more).
-    fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
-        let target = self.queues[queue.index()].dead_letter_route;
-        let targets = target.map(|r| self.routes[r.0 as usize].clone()).unwrap_or_default();
-        let first = targets.iter().copied().find(|&t| self.queues[t.index()].exists && self.queue_running(t));
-        match first {
-            Some(to) => {
-                let record = cx.ledger.copy_mut(copy);
-                record.death.get_or_insert(reason);
-                record.redelivered = false;
-                record.delivery_count = 0;
-                // Park it in flight while routing re-enqueues it.
-                cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
-                cx.out.events.push(Event::MessageDeadLettered { copy, from: queue, to, reason });
-                self.route(cx, target.expect("a target exists"), copy);
-            }
-            None => {
-                let reason = match reason {
-                    DeathReason::Rejected => DiscardReason::Rejected,
-                    DeathReason::Expired => DiscardReason::Expired,
-                    DeathReason::Maxlen => DiscardReason::MaxLength,
-                    DeathReason::DeliveryLimit => DiscardReason::DeliveryLimit,
-                };
-                cx.ledger.move_to(copy, Place::Discarded);
-                cx.out.events.push(Event::MessageDiscarded { copy, reason });
-            }
+    /// Place a copy in each of `targets` (extra copies for extra queues).
+    fn route_to(&mut self, cx: &mut Ctx, targets: &[QueueId], copy: CopyId) -> bool {
+        let mut placed = false;
+        for &queue in targets {
+            placed |= self.place(cx, queue, copy, placed);
         }
+        placed
+    }
+
+    /// Enqueue `copy` (or, if it was `placed` elsewhere already, a new copy of it) in `queue`
+    /// if the queue is running. True if something was enqueued.
+    fn place(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, placed: bool) -> bool {
+        if !self.queues[queue.index()].exists || !self.queue_running(queue) {
+            return false;
+        }
+        let this = if placed {
+            let record = *cx.ledger.copy(copy);
+            let extra = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, record.persistent);
+            cx.ledger.copy_mut(extra).death = record.death;
+            if let Some(history) = self.x_death.get(&copy).cloned() {
+                self.x_death.insert(extra, history);
+            }
+            cx.out.events.push(Event::MessageCopied { copy: extra, from: copy, queue });
+            extra
+        } else {
+            copy
+        };
+        self.enqueue(cx, queue, this);
+        self.dispatch(cx, queue);
+        true
+    }
+
+    /// A copy left `queue` for `reason` (it is parked in flight, in no place of this queue):
+    /// dead-letter it, or drop it if the queue has no dead-letter exchange. Routed at once
+    /// unless a routing of dead letters is already under way, which picks it up in order.
+    fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
+        if self.queues[queue.index()].dead_letter_route.is_none() {
+            self.discard_dead(cx, copy, reason);
+            return;
+        }
+        self.pending_dead_letters.push_back((copy, queue, reason));
+        if !self.routing_dead_letters {
+            self.route_dead_letters(cx);
+        }
+    }
+
+    fn discard_dead(&mut self, cx: &mut Ctx, copy: CopyId, reason: DeathReason) {
+        let reason = match reason {
+            DeathReason::Rejected => DiscardReason::Rejected,
+            DeathReason::Expired => DiscardReason::Expired,
+            DeathReason::Maxlen => DiscardReason::MaxLength,
+            DeathReason::DeliveryLimit => DiscardReason::DeliveryLimit,
+        };
+        self.x_death.remove(&copy);
+        cx.ledger.move_to(copy, Place::Discarded);
+        cx.out.events.push(Event::MessageDiscarded { copy, reason });
+    }
+
+    /// Route waiting dead letters, oldest first, at most `DEAD_LETTERS_PER_CALL` of them;
+    /// if some are left, the outbox asks the world for another call.
+    fn route_dead_letters(&mut self, cx: &mut Ctx) {
+        self.routing_dead_letters = true;
+        let mut routed = 0;
+        while routed < DEAD_LETTERS_PER_CALL {
+            let Some((copy, from, reason)) = self.pending_dead_letters.pop_front() else { break };
+            routed += 1;
+            self.route_dead_letter(cx, copy, from, reason);
+        }
+        self.routing_dead_letters = false;
+        cx.out.dead_letters_pending = !self.pending_dead_letters.is_empty();
+    }
+
+    /// One dead letter: record the death in its `x-death`, drop the queues it would cycle
+    /// back into, and route it to the rest.
+    fn route_dead_letter(&mut self, cx: &mut Ctx, copy: CopyId, from: QueueId, reason: DeathReason) {
+        let history = self.x_death.entry(copy).or_default();
+        history.retain(|&death| death != (from, reason));
+        history.insert(0, (from, reason));
+        let route = self.queues[from.index()].dead_letter_route.expect("only queues with a dead-letter exchange queue dead letters");
+        let mut targets: Vec<QueueId> = self.routes[route.0 as usize]
+            .iter()
+            .copied()
+            .filter(|&t| self.queues[t.index()].exists && self.queue_running(t))
+            .collect();
+        let all = targets.len();
+        if reason != DeathReason::Rejected {
+            let history = &self.x_death[&copy];
+            targets.retain(|&t| !is_cycle(t, history));
+        }
+        let Some(&to) = targets.first() else {
+            if all > 0 {
+                // Every target is a cycle with no rejection in it: RabbitMQ drops the message.
+                self.x_death.remove(&copy);
+                cx.ledger.move_to(copy, Place::Discarded);
+                cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::DeadLetterCycle });
+            } else {
+                self.discard_dead(cx, copy, reason);
+            }
+            return;
+        };
+        let record = cx.ledger.copy_mut(copy);
+        record.death.get_or_insert(reason);
+        record.redelivered = false;
+        record.delivery_count = 0;
+        cx.out.events.push(Event::MessageDeadLettered { copy, from, to, reason });
+        self.route_to(cx, &targets, copy);
     }
 
     /// Push ready messages to consumers with room, round-robin.
@@ -555,21 +649,44 @@ impl Broker for RabbitBroker {
     fn is_open(&self, connection: ConnectionId) -> bool {
         self.channels.get(connection.index()).is_some_and(|c| c.open)
     }
-}
 
-/// AMQP topic matching: `*` is exactly one word, `#` zero or more.
-pub fn topic_matches(pattern: &str, key: &str) -> bool {
-    fn go(p: &[&str], k: &[&str]) -> bool {
-        match p.split_first() {
-            None => k.is_empty(),
-            Some((&"#", rest)) => (0..=k.len()).any(|skip| go(rest, &k[skip..])),
-            Some((&word, rest)) => match k.split_first() {
-                Some((&first, k_rest)) => (word == "*" || word == first) && go(rest, k_rest),
-                None => false,
-            },
+    fn continue_dead_letters(&mut self, cx: &mut Ctx) {
+        if !self.pending_dead_letters.is_empty() {
+            self.route_dead_letters(cx);
         }
     }
-    let p: Vec<&str> = pattern.split('.').collect();
-    let k: Vec<&str> = key.split('.').collect();
-    go(&p, &k)
+}
+
+/// RabbitMQ's dead-letter cycle test (`rabbit_dead_letter:is_cycle`): going to `queue` is a
+/// cycle if the message already died in `queue` and no death since then, that one included,
+/// was a rejection (a cycle a consumer takes part in is allowed to go on).
+fn is_cycle(queue: QueueId, history: &[Death]) -> bool {
+    match history.iter().position(|&(q, _)| q == queue) {
+        None => false,
+        Some(at) => history[..=at].iter().all(|&(_, reason)| reason != DeathReason::Rejected),
+    }
+}
+
+/// AMQP topic matching: `*` is exactly one word, `#` zero or more. A dynamic programme over
+/// (pattern word, key word): O(pattern words x key words) whatever the pattern, where a
+/// backtracking matcher is exponential in the number of `#`s.
+pub fn topic_matches(pattern: &str, key: &str) -> bool {
+    let key: Vec<&str> = key.split('.').collect();
+    // reach[j]: the pattern words seen so far match the first j key words.
+    let mut reach = vec![false; key.len() + 1];
+    reach[0] = true;
+    for word in pattern.split('.') {
+        if word == "#" {
+            // Zero or more words: reachable from any reachable j' <= j.
+            for j in 1..reach.len() {
+                reach[j] |= reach[j - 1];
+            }
+        } else {
+            for j in (1..reach.len()).rev() {
+                reach[j] = reach[j - 1] && (word == "*" || word == key[j - 1]);
+            }
+            reach[0] = false;
+        }
+    }
+    reach[key.len()]
 }

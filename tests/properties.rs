@@ -241,3 +241,34 @@ proptest! {
         }
     }
 }
+
+/// The definition of AMQP topic matching, by backtracking: exponential in the number of
+/// `#`s, so only for short patterns.
+fn topic_matches_by_definition(pattern: &[&str], key: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => key.is_empty(),
+        Some((&"#", rest)) => (0..=key.len()).any(|skip| topic_matches_by_definition(rest, &key[skip..])),
+        Some((&word, rest)) => match key.split_first() {
+            Some((&first, key_rest)) => (word == "*" || word == first) && topic_matches_by_definition(rest, key_rest),
+            None => false,
+        },
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
+
+    /// The engine's table-driven topic matcher agrees with the definition.
+    #[test]
+    fn topic_matching_agrees_with_the_definition(
+        pattern in prop::collection::vec(prop::sample::select(vec!["#", "*", "a", "b", ""]), 1..7),
+        key in prop::collection::vec(prop::sample::select(vec!["a", "b", "c", ""]), 1..7),
+    ) {
+        let (pattern_text, key_text) = (pattern.join("."), key.join("."));
+        prop_assert_eq!(
+            queue_playground::engine::broker::rabbit::topic_matches(&pattern_text, &key_text),
+            topic_matches_by_definition(&pattern, &key),
+            "pattern {:?} key {:?}", pattern_text, key_text
+        );
+    }
+}

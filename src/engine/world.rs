@@ -248,7 +248,7 @@ impl Sim {
             trace: Vec::with_capacity(scenario.actors.iter().map(|a| match a {
                 ActorSpec::Producer(p) => p.messages as usize * 12,
                 ActorSpec::Consumer(_) => 0,
-            }).sum::<usize>().min(1 << 25) + 64),
+            }).sum::<usize>().min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 25) + 64),
             trace_base: 0,
             ledger: Ledger::default(),
             checker: Checker::default(),

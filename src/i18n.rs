@@ -80,6 +80,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("lost", "lost", "丢失"),
     ("dead_lettered", "dead-lettered", "死信"),
     ("expired", "expired", "过期"),
+    ("stranded", "stranded", "滞留"),
+    ("never_sent", "never sent", "从未发送"),
     ("pending", "pending", "待处理"),
     ("queue_depth", "queue depth", "队列深度"),
     ("unacked", "unacked", "未确认"),
@@ -112,6 +114,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("at-least-once", "at-least-once", "至少一次（at-least-once）"),
     ("at-most-once", "at-most-once", "至多一次（at-most-once）"),
     ("no-guarantee", "no-guarantee", "无保证（no-guarantee）"),
+    ("incomplete", "incomplete", "未完成（incomplete）"),
+    ("not_sent", "not sent", "未发送"),
 ];
 
 /// A verdict row's place list (`"unacked test_queue, acked"`) in `lang`: each state word is
@@ -269,6 +273,25 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             };
             pick(format!("the run hit {field} and stopped"), format!("运行达到上限 {field} 并停止"))
         }
+    }
+}
+
+/// Why a message was never published: its producer went down first.
+pub fn never_sent_text(producer: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{producer} went down before publishing it, so it was never sent"),
+        Lang::Zh => format!("{producer} 在发布它之前就已停止，所以它从未被发送"),
+    }
+}
+
+/// Why a message is stranded when the run ends: waiting in `queue`, or unacknowledged at
+/// `consumer`.
+pub fn stranded_text(queue: &str, consumer: Option<&str>, lang: Lang) -> String {
+    match (consumer, lang) {
+        (None, Lang::En) => format!("still in {queue} when the run ended: no consumer was left to take it"),
+        (None, Lang::Zh) => format!("运行结束时仍在 {queue} 中：已没有消费者来取走它"),
+        (Some(consumer), Lang::En) => format!("delivered to {consumer} and never acknowledged; its channel is still open, so {queue} will not redeliver it"),
+        (Some(consumer), Lang::Zh) => format!("已投递给 {consumer} 但从未被确认；它的信道仍然打开，所以 {queue} 不会重新投递它"),
     }
 }
 

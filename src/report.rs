@@ -7,9 +7,8 @@ use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
-use crate::engine::setup::Setup;
 use crate::engine::world::{ActorStatus, Finish, Sim};
-use crate::i18n::{cause_text, Lang};
+use crate::i18n::{self, cause_text, Lang};
 use serde::Serialize;
 
 /// The engine version travels with every report and share link.
@@ -34,17 +33,55 @@ pub struct CopyEnd {
     pub reason: Option<String>,
 }
 
+/// Why a message was not processed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Why {
+    /// Its producer crashed, was stopped or exited with an error before publishing it.
+    ProducerDied,
+    /// The run ended with it ready in a queue and no consumer left to take it.
+    StillQueued,
+    /// The run ended with it delivered and unacknowledged at a consumer that will not
+    /// finish it (its channel is still open, so the broker does not requeue it).
+    StillUnacked,
+    /// Its last copy was dropped, for this reason (serialized as the reason itself).
+    #[serde(untagged)]
+    Discarded(DiscardReason),
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Cause {
-    /// Index of the event in the trace.
+    /// Index of the event in the trace that explains it (click to see that moment).
     pub event: u32,
     pub at_ms: u64,
-    pub reason: DiscardReason,
-    /// The consumer that held it, if one did.
+    pub reason: Why,
+    /// The consumer that held it, if one did (lost, unacked), or its producer (never sent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub consumer: Option<String>,
-    /// The cause in English (`i18n::cause_text` has it in other languages).
+    /// The queue it is stranded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// The cause in English (`Cause::text_in` gives it in other languages).
     pub text: String,
+}
+
+impl Cause {
+    fn new(event: u32, at_ms: u64, reason: Why, consumer: Option<String>, queue: Option<String>) -> Cause {
+        let mut cause = Cause { event, at_ms, reason, consumer, queue, text: String::new() };
+        cause.text = cause.text_in(Lang::En);
+        cause
+    }
+
+    /// The cause as a sentence in `lang`.
+    pub fn text_in(&self, lang: Lang) -> String {
+        let (actor, queue) = (self.consumer.as_deref(), self.queue.as_deref().unwrap_or(""));
+        match self.reason {
+            Why::Discarded(reason) => cause_text(reason, actor, lang),
+            Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
+            Why::StillQueued => i18n::stranded_text(queue, None, lang),
+            Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -158,7 +195,7 @@ impl Report {
             }
             let verdict = sim.verdict(id);
             counts.add(verdict);
-            let cause = cause_of(setup, trace, verdict, stats.last_discard);
+            let cause = cause_of(sim, trace, id, verdict, stats.last_discard);
             messages.push(MessageReport {
                 id: id.0,
                 producer: actor_name(record.producer),
@@ -169,6 +206,21 @@ impl Report {
                 effects: stats.effects,
                 verdict,
                 cause,
+            });
+        }
+        // Payloads never published get rows too, numbered after the real messages.
+        for (k, unsent) in never_sent(sim, trace).into_iter().enumerate() {
+            counts.add(Verdict::NeverSent);
+            messages.push(MessageReport {
+                id: (ledger.messages.len() + k) as u32,
+                producer: actor_name(unsent.producer),
+                payload: format!("{{'data': {}}}", unsent.data),
+                data: unsent.data,
+                deliveries: Vec::new(),
+                copies: Vec::new(),
+                effects: 0,
+                verdict: Verdict::NeverSent,
+                cause: Some(unsent.cause),
             });
         }
         let broker = sim.broker();
@@ -213,7 +265,7 @@ impl Report {
                 },
             })
             .collect();
-        let label = Checker::label(&counts);
+        let label = Checker::label(&counts, sim.ended());
         let summary = summary_line(label, &counts, &messages);
         Report {
             scenario: setup.scenario.name.clone(),
@@ -250,7 +302,7 @@ fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageRepo
     };
     let label = label.name();
     format!(
-        "{label}: published {}, processed once {}, redelivered {}, out of order {}, duplicated {}{}, lost {}{}, dead-lettered {}, expired {}, pending {}",
+        "{label}: published {}, processed once {}, redelivered {}, out of order {}, duplicated {}{}, lost {}{}, dead-lettered {}{}, expired {}, stranded {}{}, never sent {}{}, pending {}",
         counts.published,
         counts.processed_once,
         counts.redelivered,
@@ -260,7 +312,12 @@ fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageRepo
         counts.lost,
         list(Verdict::Lost),
         counts.dead_lettered,
+        list(Verdict::DeadLettered),
         counts.expired,
+        counts.stranded,
+        list(Verdict::Stranded),
+        counts.never_sent,
+        list(Verdict::NeverSent),
         counts.pending
     )
 }
@@ -292,11 +349,14 @@ pub struct LiveRow {
 /// How far back a cause looks for the delivery that put a lost message at a consumer.
 const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 
-/// Why a lost or expired message is gone: the event that discarded its last copy, and the
-/// consumer that held it then, if one did.
-fn cause_of(setup: &Setup, trace: &[TraceEntry], verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
-    if !matches!(verdict, Verdict::Lost | Verdict::Expired) {
-        return None;
+/// Why a message was not processed: for a lost or expired one the event that discarded its
+/// last copy (and the consumer that held it then); for a stranded one where it waits.
+fn cause_of(sim: &Sim, trace: &[TraceEntry], message: MessageId, verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
+    let setup = sim.setup();
+    match verdict {
+        Verdict::Lost | Verdict::Expired => {}
+        Verdict::Stranded => return stranded_cause(sim, trace, message),
+        _ => return None,
     }
     let event = last_discard?;
     let entry = trace.get(event as usize)?;
@@ -306,8 +366,77 @@ fn cause_of(setup: &Setup, trace: &[TraceEntry], verdict: Verdict, last_discard:
         Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
         _ => None,
     });
-    let text = cause_text(reason, consumer.as_deref(), Lang::En);
-    Some(Cause { event, at_ms: u64::from(entry.at_ms), reason, consumer, text })
+    Some(Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None))
+}
+
+/// A stranded message: where its first live copy waits, and the event that put it there.
+fn stranded_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
+    let ledger = sim.ledger();
+    let setup = sim.setup();
+    let (index, copy) = ledger.copies.iter().enumerate().find(|(_, c)| c.message == message && c.place.is_live())?;
+    let copy_id = CopyId(index as u32);
+    let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
+    let (why, queue, consumer) = match copy.place {
+        Place::AtConsumer { queue, connection, .. } => {
+            let actor = sim.broker().channels.get(connection.index()).map(|c| setup.actors[c.actor.index()].name.clone());
+            (Why::StillUnacked, queue, actor)
+        }
+        Place::Ready { queue } => (Why::StillQueued, queue, None),
+        Place::ToBroker { .. } | Place::Settled | Place::Discarded => return None,
+    };
+    // The event that put the copy where it is: its last enqueue, requeue or delivery.
+    let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+    let event = trace[from..]
+        .iter()
+        .rposition(|e| match e.event {
+            Event::MessageEnqueued { copy: c, .. } | Event::MessageRequeued { copy: c, .. } | Event::MessageDelivered { copy: c, .. } => c == copy_id,
+            _ => false,
+        })
+        .map_or(trace.len().saturating_sub(1), |offset| from + offset);
+    let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+    Some(Cause::new(event as u32, at_ms, why, consumer, Some(queue_name(queue))))
+}
+
+/// A payload its producer never published, with the event where the producer went down.
+pub struct Unsent {
+    pub producer: ActorId,
+    pub data: u32,
+    pub cause: Cause,
+}
+
+/// Once a run is quiescent, the payloads each producer still had to publish when it went
+/// down for good (empty before the run is over: a producer may still be coming back).
+pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
+    if sim.finish() != Some(Finish::Quiescent) {
+        return Vec::new();
+    }
+    let setup = sim.setup();
+    let stats = &sim.checker().stats;
+    let mut unsent = Vec::new();
+    for (index, (actor, runtime)) in setup.actors.iter().zip(sim.actors()).enumerate() {
+        let crate::scenario::ActorSpec::Producer(spec) = &actor.spec else { continue };
+        if runtime.status == ActorStatus::Finished {
+            continue;
+        }
+        let producer = ActorId(index as u16);
+        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.published));
+        let missing: Vec<u32> = (0..spec.messages).filter(|&i| !published(i as usize)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        // The moment it went down: its last crash, stop or exit.
+        let event = trace
+            .iter()
+            .rposition(|e| match e.event {
+                Event::ActorCrashed { actor } | Event::ActorStopped { actor } | Event::ActorExited { actor, .. } => actor == producer,
+                _ => false,
+            })
+            .unwrap_or(trace.len().saturating_sub(1));
+        let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+        let cause = Cause::new(event as u32, at_ms, Why::ProducerDied, Some(actor.name.clone()), None);
+        unsent.extend(missing.into_iter().map(|i| Unsent { producer, data: spec.first_data + i, cause: cause.clone() }));
+    }
+    unsent
 }
 
 impl Live {
@@ -373,12 +502,20 @@ impl Live {
                 continue;
             }
             let s = &stats[index];
-            let cause = cause_of(setup, trace, verdict, s.last_discard);
+            let cause = cause_of(sim, trace, MessageId(index as u32), verdict, s.last_discard);
             let from = places.partition_point(|(m, _)| (*m as usize) < index);
             let to = places.partition_point(|(m, _)| (*m as usize) <= index);
             let place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");
             rows.push(LiveRow { id: index as u32, data: ledger.messages[index].data, verdict, place, redelivered: s.redelivered, cause });
         }
-        Live { label: Checker::label(&counts), counts, rows, messages: published }
+        let mut messages = published;
+        for (k, unsent) in never_sent(sim, trace).into_iter().enumerate() {
+            counts.add(Verdict::NeverSent);
+            messages += 1;
+            if rows.len() < rows_max {
+                rows.push(LiveRow { id: (ledger.messages.len() + k) as u32, data: unsent.data, verdict: Verdict::NeverSent, place: "not_sent".into(), redelivered: false, cause: Some(unsent.cause) });
+            }
+        }
+        Live { label: Checker::label(&counts, sim.ended()), counts, rows, messages }
     }
 }

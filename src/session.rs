@@ -142,6 +142,11 @@ impl Session {
             self.current = self.snapshots[k].clone();
         }
         while self.position() < step && self.current.step() {}
+        if step == self.len() && !self.current.is_finished() {
+            // Jobs that record nothing may follow the last step; handling them ends the run
+            // as the timeline ended (so verdicts can say "stranded", not "pending").
+            self.current.step();
+        }
         // Invariant: the replay follows the timeline exactly.
         debug_assert_eq!(self.current.events(), self.events_at(self.position()));
     }

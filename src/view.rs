@@ -117,6 +117,8 @@ pub fn verdict_name(verdict: Verdict) -> &'static str {
         Verdict::OutOfOrder => "out_of_order",
         Verdict::Redelivered => "redelivered",
         Verdict::ProcessedOnce => "processed_once",
+        Verdict::Stranded => "stranded",
+        Verdict::NeverSent => "never_sent",
         Verdict::Pending => "pending",
     }
 }
@@ -531,12 +533,14 @@ mod tests {
             Verdict::OutOfOrder,
             Verdict::Redelivered,
             Verdict::ProcessedOnce,
+            Verdict::Stranded,
+            Verdict::NeverSent,
             Verdict::Pending,
         ]
         .map(verdict_name);
         let diagram = ["exchange", "ready", "unacked", "durable", "quorum", "deleted", "node_up", "node_down", "persistent", "transient"];
         let places = ["in_flight", "queued", "dead_lettered", "unacked", "delivered", "acked", "dropped"];
-        let run_labels = [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee].map(RunLabel::name);
+        let run_labels = [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete].map(RunLabel::name);
         for key in statuses.iter().chain(&verdicts).chain(&diagram).chain(&places).chain(&run_labels) {
             let zh = label(key, Lang::Zh);
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key}: {zh:?}");

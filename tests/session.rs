@@ -71,7 +71,8 @@ fn injecting_a_fault_forks_the_run_at_the_current_step() {
     s.seek(s.len());
     let report = s.report();
     assert_eq!(report.counts.processed_once, 3);
-    assert_eq!(report.counts.pending, 7, "the rest wait in the queue: no consumer");
+    assert_eq!(report.counts.stranded, 7, "the rest wait in the queue: no consumer");
+    assert_eq!(report.label.name(), "incomplete", "not green: 7 messages never reached a consumer");
     // The fork is reproducible from its scenario.
     let again = Session::new(s.base().clone(), s.injected().to_vec()).unwrap();
     assert_eq!(trace_hash(again.full_trace()), trace_hash(s.full_trace()));
@@ -240,7 +241,7 @@ fn apply_injects_a_fault_into_a_running_world_and_refuses_unknown_names() {
     sim.run_until(queue_playground::engine::Until::Quiescence);
     let report = Report::new(&sim, false);
     assert_eq!(report.counts.processed_once, 3, "0, 1 and 2 were processed before the crash at 3 s");
-    assert_eq!(report.counts.pending, 7, "the rest wait in the queue: {}", report.summary);
+    assert_eq!(report.counts.stranded, 7, "the rest wait in the queue: {}", report.summary);
 }
 
 #[test]
@@ -283,7 +284,7 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["trace_hash"].as_str(), Some(trace_hash(page.full_trace()).as_str()));
-    assert!(report["counts"]["pending"].as_u64().unwrap() > 0, "the crashed consumer left messages in the queue");
+    assert!(report["counts"]["stranded"].as_u64().unwrap() > 0, "the crashed consumer left messages in the queue");
     let broken = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["run", "--share", "not-a-code!"]).output().unwrap();
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("the share link is damaged"));

@@ -26,13 +26,20 @@ pub enum Verdict {
     /// Processed once, after at least one redelivery.
     Redelivered,
     ProcessedOnce,
+    /// The run is over and it is still queued or unacked: nobody is left to consume it.
+    Stranded,
+    /// The run is over and its producer never published it: the program died first.
+    NeverSent,
     /// Still on its way (in flight, queued, or at a consumer).
     Pending,
 }
 
 impl Verdict {
     pub fn is_bad(self) -> bool {
-        matches!(self, Verdict::Lost | Verdict::Duplicated | Verdict::DeadLettered | Verdict::Expired | Verdict::OutOfOrder)
+        matches!(
+            self,
+            Verdict::Lost | Verdict::Duplicated | Verdict::DeadLettered | Verdict::Expired | Verdict::OutOfOrder | Verdict::Stranded | Verdict::NeverSent
+        )
     }
 }
 
@@ -48,6 +55,9 @@ pub enum RunLabel {
     AtMostOnce,
     /// Messages both lost and duplicated.
     NoGuarantee,
+    /// Nothing lost or duplicated, but not every message was processed: some were never
+    /// sent, are stranded in a queue, were dead-lettered, or the run stopped at a limit.
+    Incomplete,
 }
 
 /// What the checker knows of one message.
@@ -82,6 +92,7 @@ impl RunLabel {
             RunLabel::AtLeastOnce => "at-least-once",
             RunLabel::AtMostOnce => "at-most-once",
             RunLabel::NoGuarantee => "no-guarantee",
+            RunLabel::Incomplete => "incomplete",
         }
     }
 }
@@ -189,9 +200,14 @@ impl Checker {
         }
     }
 
-    /// The run's label from its verdict counts.
-    pub fn label(counts: &VerdictCounts) -> RunLabel {
-        match (counts.lost > 0, counts.duplicated > 0) {
+    /// The run's label from its verdict counts; `ended` once the run is over (then a
+    /// message still pending, because a limit stopped the run, makes it incomplete).
+    /// Expired messages are gone unprocessed, as lost ones are.
+    pub fn label(counts: &VerdictCounts, ended: bool) -> RunLabel {
+        let gone = counts.lost + counts.expired > 0;
+        let unfinished = counts.stranded + counts.never_sent + counts.dead_lettered > 0 || (ended && counts.pending > 0);
+        match (gone, counts.duplicated > 0) {
+            (false, false) if unfinished => RunLabel::Incomplete,
             (false, false) => RunLabel::EffectivelyOnce,
             (false, true) => RunLabel::AtLeastOnce,
             (true, false) => RunLabel::AtMostOnce,
@@ -211,6 +227,8 @@ pub struct VerdictCounts {
     pub lost: u32,
     pub dead_lettered: u32,
     pub expired: u32,
+    pub stranded: u32,
+    pub never_sent: u32,
     pub pending: u32,
 }
 
@@ -224,6 +242,8 @@ impl VerdictCounts {
             Verdict::OutOfOrder => self.out_of_order += 1,
             Verdict::Redelivered => self.redelivered += 1,
             Verdict::ProcessedOnce => self.processed_once += 1,
+            Verdict::Stranded => self.stranded += 1,
+            Verdict::NeverSent => self.never_sent += 1,
             Verdict::Pending => self.pending += 1,
         }
         self.published += 1;
@@ -236,7 +256,7 @@ mod tests {
 
     #[test]
     fn label_names_are_their_serialized_names() {
-        for label in [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee] {
+        for label in [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete] {
             assert_eq!(serde_json::to_value(label).unwrap(), label.name());
         }
     }

@@ -124,6 +124,11 @@ pub struct ActorRuntime {
 }
 
 impl ActorRuntime {
+    /// Producers: the message of each payload index published so far (kept across restarts).
+    pub fn messages(&self) -> &[MessageId] {
+        &self.messages
+    }
+
     fn new(work_ms: u64) -> ActorRuntime {
         ActorRuntime {
             status: ActorStatus::NotStarted,
@@ -347,8 +352,24 @@ impl Sim {
         self.finish.is_some()
     }
     /// The verdict of one message now.
+    /// Once the run is quiescent nothing more will happen, so a message still on its way
+    /// is stranded (a copy waits in a queue or at a consumer that will never finish it), or
+    /// lost (its producer held it for a retry it never made).
     pub fn verdict(&self, message: MessageId) -> Verdict {
-        self.checker.verdict(message, &self.ledger)
+        let verdict = self.checker.verdict(message, &self.ledger);
+        if verdict != Verdict::Pending || self.finish != Some(Finish::Quiescent) {
+            return verdict;
+        }
+        if self.ledger.messages[message.index()].live_copies > 0 {
+            Verdict::Stranded
+        } else {
+            Verdict::Lost
+        }
+    }
+
+    /// Is the run over (quiescent or stopped at a limit)?
+    pub fn ended(&self) -> bool {
+        self.finish.is_some()
     }
 
     /// Check conservation: the broker's structures and the ledger agree, and each message's
@@ -467,6 +488,10 @@ impl Sim {
             if self.trace.len() > before {
                 self.steps += 1;
                 self.fire_step_triggers();
+                if self.agenda.peek_ms().is_none() {
+                    // Nothing is left to happen: the run is over with this step.
+                    self.finish = Some(Finish::Quiescent);
+                }
                 return true;
             }
         }

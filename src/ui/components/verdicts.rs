@@ -2,7 +2,7 @@
 //! (where it is, its verdict, and the cause, which seeks to the event that caused it).
 
 use crate::engine::checker::VerdictCounts;
-use crate::i18n::{cause_text, label, place_text, Lang};
+use crate::i18n::{label, place_text, Lang};
 use crate::report::Live;
 use crate::ui::state::{use_playground, Action};
 use crate::view::verdict_name;
@@ -22,6 +22,8 @@ pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
         ("lost", counts.lost),
         ("dead_lettered", counts.dead_lettered),
         ("expired", counts.expired),
+        ("stranded", counts.stranded),
+        ("never_sent", counts.never_sent),
         ("pending", counts.pending),
     ];
     html! {
@@ -73,7 +75,7 @@ pub fn Verdicts() -> Html {
                             let step = state.session.borrow().step_of_event(event);
                             state.dispatch(Action::Seek(step));
                         });
-                        html! { <button class="cause" data-event={event.to_string()} {onclick}>{ cause_text(c.reason, c.consumer.as_deref(), lang) }</button> }
+                        html! { <button class="cause" data-event={event.to_string()} {onclick}>{ c.text_in(lang) }</button> }
                     });
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(row.id)).then_some("selected"), row.redelivered.then_some("was-redelivered"))}

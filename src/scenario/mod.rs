@@ -5,6 +5,7 @@
 //! Invariant: a `Scenario` that passed `validate` compiles into a world without panicking.
 
 pub mod catalog;
+pub mod json;
 pub mod settings;
 
 use crate::engine::rng::Ratio;
@@ -471,11 +472,35 @@ fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
     ScenarioError { field: field.into(), problem: problem.into() }
 }
 
+/// An error inside `actors[i]` (an internally tagged enum, which serde buffers, so the path
+/// stops at the actor) re-read as the actor's own spec, to name the field inside it.
+fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
+    let index = error.field.strip_prefix("actors[").and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok());
+    let Some(index) = index else { return error };
+    let value = json::parse::<serde_json::Value>(text).ok().and_then(|mut v| v.get_mut("actors")?.get_mut(index).map(serde_json::Value::take));
+    let Some(serde_json::Value::Object(mut actor)) = value else { return error };
+    let inner = match actor.remove("role") {
+        Some(serde_json::Value::String(role)) if role == "producer" => json::parse_value::<ProducerSpec>(actor.into()).err(),
+        Some(serde_json::Value::String(role)) if role == "consumer" => json::parse_value::<ConsumerSpec>(actor.into()).err(),
+        _ => None,
+    };
+    match inner {
+        Some(inner) if !inner.field.is_empty() => err(format!("{}.{}", error.field, inner.field), inner.problem),
+        _ => error,
+    }
+}
+
 impl Scenario {
     /// Parse and validate a scenario file.
+    /// Parse and validate a scenario file. Errors read `field: problem` with the path of the
+    /// bad value; text that is not JSON gives the line and column.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-            err("", format!("not a valid scenario file: {e}"))
+        let scenario: Scenario = json::parse(text).map_err(|e| {
+            if e.syntax || e.error.field.is_empty() {
+                err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
+            } else {
+                actor_error(text, e.error)
+            }
         })?;
         scenario.validate()?;
         Ok(scenario)

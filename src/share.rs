@@ -111,6 +111,16 @@ impl ShareState {
     }
 }
 
+impl ShareState {
+    /// The run the link shows, at its step (a step past the run's end shows the end).
+    pub fn session(&self) -> Result<crate::session::Session, String> {
+        let (scenario, faults) = self.scenario()?;
+        let mut session = crate::session::Session::new(scenario, faults).map_err(|e| e.to_string())?;
+        session.seek(crate::session::step_index(self.step));
+        Ok(session)
+    }
+}
+
 /// An error in the chapter's scenario with the link's faults appended (the chapter's own
 /// `own` faults first), told in the link's own terms.
 fn link_fault_error(e: &ScenarioError, own: usize) -> String {

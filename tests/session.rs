@@ -6,7 +6,7 @@ use queue_playground::engine::{Sim, Verdict};
 use queue_playground::i18n::{self, Lang};
 use queue_playground::report::Report;
 use queue_playground::scenario::settings::Settings;
-use queue_playground::scenario::{catalog, FaultAction, Trigger};
+use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
 use queue_playground::session::Session;
 use queue_playground::share::{self, ShareState, SHARE_VERSION};
 use queue_playground::tour::CHAPTERS;
@@ -343,4 +343,36 @@ fn the_idempotent_chapter_keeps_its_crash_under_auto_ack() {
     );
     let session = Session::new(scenario, vec![]).unwrap();
     assert!(session.full_trace().iter().any(|e| matches!(e.event, Event::ActorCrashed { .. })), "the chapter's crash still happens");
+}
+
+#[test]
+fn a_share_link_past_the_runs_end_opens_at_the_end() {
+    let state = ShareState {
+        v: SHARE_VERSION,
+        engine: "0.1.0".into(),
+        chapter: "consumer-crash".into(),
+        settings: Settings::of(&catalog::get("consumer-crash-auto-ack").unwrap()),
+        seed: 1,
+        faults: vec![],
+        step: u64::MAX,
+        lang: "en".into(),
+    };
+    let session = share::decode(&share::encode(&state)).unwrap().session().unwrap();
+    assert!(!session.is_empty());
+    assert_eq!(session.position(), session.len());
+    let at_five = ShareState { step: 5, ..state }.session().unwrap();
+    assert_eq!(at_five.position(), 5);
+}
+
+#[test]
+fn an_at_step_trigger_past_the_run_never_fires_even_after_a_settings_change() {
+    let base = catalog::get("article").unwrap();
+    let plain = Session::new(base.clone(), vec![]).unwrap();
+    let never = FaultSpec { when: Trigger::AtStep(u64::MAX), action: FaultAction::Crash("consumer".into()) };
+    let session = Session::new(base.clone(), vec![never.clone()]).unwrap();
+    assert_eq!(trace_hash(session.full_trace()), trace_hash(plain.full_trace()), "at_step past the run never fires");
+    // Carried to another run (as the page does when a setting changes), it still never fires.
+    assert_eq!(session.injected_at_times(), vec![never]);
+    let carried = Session::new(base, session.injected_at_times()).unwrap();
+    assert_eq!(trace_hash(carried.full_trace()), trace_hash(plain.full_trace()));
 }

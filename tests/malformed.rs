@@ -202,6 +202,17 @@ fn the_cli_rejects_a_malformed_file_with_exit_code_2_and_the_field() {
         assert!(stderr.contains(file), "{file}: stderr names the file: {stderr}");
         assert!(out.stdout.is_empty(), "{file}: nothing on stdout: {}", text(&out.stdout));
     }
+    // The exact line, with the path of the bad value in the user's file.
+    let path = dir.join("prefetch.json");
+    std::fs::write(&path, r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#).expect("write");
+    let out = qp(&["run", path.to_str().expect("a UTF-8 temp path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr).trim_end(), format!("error: {}: actors[0].prefetch_count: must be a whole number from 0 to 65535, got 70000", path.display()));
+    // A file saved with a byte order mark runs.
+    let path = dir.join("bom.json");
+    std::fs::write(&path, format!("\u{feff}{VALID}")).expect("write");
+    let out = qp(&["run", path.to_str().expect("a UTF-8 temp path")]);
+    assert_eq!(out.status.code(), Some(0), "a BOM is skipped: {}", text(&out.stderr));
     let missing = dir.join("does-not-exist.json");
     let out = qp(&["run", missing.to_str().expect("a UTF-8 temp path")]);
     assert_eq!(out.status.code(), Some(2), "a missing file: {}", text(&out.stderr));

@@ -201,8 +201,10 @@ fn got(unexpected: &str) -> String {
         return format!(", got {n}");
     }
     if let Some(x) = strip("floating point `") {
-        let small = x.parse::<f64>().is_ok_and(|f| f.is_finite() && f.abs() < 1e15) && !x.contains(['e', 'E']);
-        return if small { format!(", got {x}") } else { String::new() };
+        // Echo a plain fraction (`1.5`); not an exponent form, which is what serde_json
+        // makes of a whole number too large for u64 (`1.8446744073709552e19`).
+        let plain = x.len() <= 20 && !x.contains(['e', 'E']);
+        return if plain { format!(", got {x}") } else { String::new() };
     }
     if let Some(b) = strip("boolean `") {
         return format!(", got {b}");

@@ -11,6 +11,12 @@ use crate::engine::{Sim, Until};
 use crate::report::Report;
 use crate::scenario::{FaultAction, FaultSpec, Scenario, ScenarioError, Trigger};
 
+/// A step number from a share link or an `at_step` trigger (u64) as an index into a run:
+/// numbers past `usize` (on wasm32, past 2^32) clamp to the end instead of wrapping around.
+pub fn step_index(step: u64) -> usize {
+    usize::try_from(step).unwrap_or(usize::MAX)
+}
+
 /// Keep at most about this many snapshots (memory), thinning them as the run grows.
 const SNAPSHOTS_MAX: usize = 64;
 const SNAPSHOT_EVERY_MIN: usize = 64;
@@ -71,7 +77,7 @@ impl Session {
     }
     /// Steps taken in the world shown.
     pub fn position(&self) -> usize {
-        self.current.steps() as usize
+        step_index(self.current.steps())
     }
     /// The world after `position()` steps.
     pub fn world(&self) -> &Sim {
@@ -123,8 +129,10 @@ impl Session {
         self.injected
             .iter()
             .map(|f| match f.when {
+                // One past the run's end never fired: it stays a step that is never reached.
+                Trigger::AtStep(step) if step_index(step) > self.len() => f.clone(),
                 Trigger::AtStep(step) => {
-                    let events = self.events_at(step as usize);
+                    let events = self.events_at(step_index(step));
                     let at_ms = if events == 0 { 0 } else { u64::from(self.timeline.trace()[events - 1].at_ms) };
                     FaultSpec { when: Trigger::AtMs(at_ms), action: f.action.clone() }
                 }

@@ -329,3 +329,11 @@ fn names_and_keys_longer_than_an_amqp_short_string_are_refused() {
     let error = validation_error(&format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"producer","name":"p","queue":"q","routing_key":"{long}"}}]}}"#));
     assert_eq!(error, "actors[0].routing_key: must be at most 255 bytes (an AMQP short string), got 256");
 }
+
+/// A name of 10,000 characters is not echoed back whole in an error.
+#[test]
+fn errors_do_not_echo_huge_names() {
+    let ghost = "g".repeat(10_000);
+    let error = validation_error(&format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"faults":[{{"when":{{"at_ms":1}},"do":{{"crash":"{ghost}"}}}}]}}"#));
+    assert_eq!(error, format!("faults[0].do: no actor is named \"{}…\"", "g".repeat(40)));
+}

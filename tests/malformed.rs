@@ -12,25 +12,25 @@ const VALID: &str = r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"co
 
 /// (what is wrong, the scenario text, the exact error `Scenario::from_json` gives).
 const CASES: &[(&str, &str, &str)] = &[
-    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "not a valid scenario file: unknown field `colour`, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits` at line 1 column 98"),
-    ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown field `durability`, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node` at line 1 column 46"),
-    ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: invalid type: string \"one\", expected u64 at line 1 column 24"),
-    ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: invalid type: string \"yes\", expected a boolean at line 1 column 49"),
-    ("missing queues", r#"{"name":"x","actors":[{"role":"consumer","name":"c"}]}"#, "not a valid scenario file: missing field `queues` at line 1 column 54"),
+    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "colour: unknown field, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`"),
+    ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durability: unknown field, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node`"),
+    ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "seed: must be a whole number from 0 to 18446744073709551615, got \"one\""),
+    ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durable: must be true or false, got \"yes\""),
+    ("missing queues", r#"{"name":"x","actors":[{"role":"consumer","name":"c"}]}"#, "queues: missing (required)"),
     ("empty queues", r#"{"name":"x","queues":[],"actors":[{"role":"consumer","name":"c"}]}"#, "queues: at least one queue is needed"),
     ("empty actors", r#"{"name":"x","queues":[{"name":"q"}],"actors":[]}"#, "actors: at least one producer or consumer is needed"),
     ("empty name", r#"{"name":" ","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must not be empty"),
-    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown variant `observer`, expected `producer` or `consumer` at line 1 column 64"),
+    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected `producer` or `consumer`"),
     ("unknown queue in a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"nope"}]}"#, "actors[0].queue: queue \"nope\" is not declared in queues"),
     ("unknown queue in a producer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"p"}]}"#, "actors[1].queue: queue \"test_queue\" is not declared in queues"),
     ("duplicate actor name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"c","queue":"q"}]}"#, "actors[1].name: two actors are named \"c\""),
     ("actor named like a node", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"rabbit@0","queue":"q"}]}"#, "actors[0].name: must not be empty nor start with \"rabbit@\""),
     ("duplicate queue name", r#"{"name":"x","queues":[{"name":"q"},{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[1].name: queue \"q\" is declared twice"),
     ("delivery_mode 3", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","delivery_mode":3}]}"#, "actors[0].delivery_mode: must be 1 (transient) or 2 (persistent), got 3"),
-    ("prefetch negative", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":-1}]}"#, "not a valid scenario file: invalid value: integer `-1`, expected u16 at line 1 column 126"),
-    ("prefetch too large", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#, "not a valid scenario file: invalid value: integer `70000`, expected u16 at line 1 column 129"),
+    ("prefetch negative", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":-1}]}"#, "actors[0].prefetch_count: must be a whole number from 0 to 65535, got -1"),
+    ("prefetch too large", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#, "actors[0].prefetch_count: must be a whole number from 0 to 65535, got 70000"),
     ("unknown fault op name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_explode","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.op: unknown operation \"basic_explode\" (known: connect, channel, queue_declare, confirm_delivery, basic_qos, loop, basic_publish, print_sent, sleep, loop_end, basic_consume, print_waiting, start_consuming, print_received, work, apply_once, basic_ack, on_failure, close)"),
-    ("unknown fault action", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"explode":"c"}}]}"#, "not a valid scenario file: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow` at line 1 column 135"),
+    ("unknown fault action", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"explode":"c"}}]}"#, "faults[0].do: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow`"),
     ("fault trigger occurrence 0", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_ack","occurrence":0}},"do":{"crash":"c"}}]}"#, "faults[0].when.occurrence: counts from 1"),
     ("fault naming an unknown actor", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"crash":"ghost"}}]}"#, "faults[0].do: no actor is named \"ghost\""),
     ("fault trigger on an unknown actor", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"before":{"actor":"ghost","op":"basic_ack","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.actor: no actor is named \"ghost\""),
@@ -47,19 +47,33 @@ const CASES: &[(&str, &str, &str)] = &[
     ("quorum queue non-durable", r#"{"name":"x","broker":{"nodes":3},"queues":[{"name":"q","type":"quorum"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durable: a quorum queue must be durable"),
     ("quorum queue on two nodes", r#"{"name":"x","broker":{"nodes":2},"queues":[{"name":"q","type":"quorum","durable":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].type: a quorum queue needs 1 or at least 3 broker nodes"),
     ("delivery_limit on a classic queue", r#"{"name":"x","queues":[{"name":"q","delivery_limit":3}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].delivery_limit: only quorum queues have a delivery limit"),
-    ("unknown queue type", r#"{"name":"x","queues":[{"name":"q","type":"stream"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "not a valid scenario file: unknown variant `stream`, expected `classic` or `quorum` at line 1 column 49"),
+    ("unknown queue type", r#"{"name":"x","queues":[{"name":"q","type":"stream"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].type: unknown variant `stream`, expected `classic` or `quorum`"),
     ("actor node out of range", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","node":1}]}"#, "actors[0].node: node 1 does not exist (the broker has 1 node(s))"),
     ("queue node out of range", r#"{"name":"x","broker":{"nodes":2},"queues":[{"name":"q","node":2}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].node: node 2 does not exist (the broker has 2 node(s))"),
     ("zero broker nodes", r#"{"name":"x","broker":{"nodes":0},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "broker.nodes: must be between 1 and 7, got 0"),
     ("unknown broker model", r#"{"name":"x","broker":{"model":"kafka"},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "broker.model: unknown broker model \"kafka\" (supported: \"rabbitmq\")"),
     ("nack on_failure with auto_ack", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","on_failure":"nack_requeue"}]}"#, "actors[0].on_failure: with auto_ack=True there is nothing to nack or reject"),
     ("attempts_max with auto_ack", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","attempts_max":3}]}"#, "actors[0].attempts_max: needs manual ack (auto_ack=false)"),
-    ("unknown on_failure", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"on_failure":"ignore"}]}"#, "not a valid scenario file: unknown variant `ignore`, expected one of `crash`, `nack_requeue`, `nack_drop`, `reject_requeue`, `reject_drop` at line 1 column 128"),
+    ("unknown on_failure", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"on_failure":"ignore"}]}"#, "actors[0].on_failure: unknown variant `ignore`, expected one of `crash`, `nack_requeue`, `nack_drop`, `reject_requeue`, `reject_drop`"),
     ("dead-letter exchange not declared", r#"{"name":"x","queues":[{"name":"q","dead_letter_exchange":"dlx"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].dead_letter_exchange: exchange \"dlx\" is not declared"),
     ("binding to an unknown queue", r#"{"name":"x","exchanges":[{"name":"logs","type":"fanout"}],"bindings":[{"exchange":"logs","queue":"nope"}],"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "bindings[0].queue: queue \"nope\" is not declared"),
     ("retry attempts_max 0", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","retry":{"attempts_max":0,"backoff_ms":10}}]}"#, "actors[0].retry.attempts_max: must be between 1 and 1000"),
     ("max_length 0", r#"{"name":"x","queues":[{"name":"q","max_length":0}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].max_length: must be at least 1"),
     ("latency too high", r#"{"name":"x","network":{"latency_ms":60001},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "network: latency_ms and jitter_ms must be at most 60000"),
+    ("seed above u64::MAX", r#"{"name":"x","seed":18446744073709551616,"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "seed: must be a whole number from 0 to 18446744073709551615"),
+    ("a fraction where a whole number goes", r#"{"name":"x","network":{"latency_ms":1.5},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "network.latency_ms: must be a whole number from 0 to 18446744073709551615, got 1.5"),
+    ("null for a name", r#"{"name":null,"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must be text in double quotes, got null"),
+    ("an object for the queue list", r#"{"name":"x","queues":{"name":"q"},"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues: must be a list [...], got an object"),
+    ("delivery_mode past a byte", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","delivery_mode":256}]}"#, "actors[0].delivery_mode: must be a whole number from 0 to 255, got 256"),
+    ("unknown consumer field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","autoack":true}]}"#, "actors[0].autoack: unknown field, expected one of `name`, `queue`, `auto_ack`, `prefetch_count`, `work_ms`, `idempotent`, `on_failure`, `attempts_max`, `fail`, `start_ms`, `node`, `declare`, `reconnect_ms`, `ack_every`"),
+    ("wrong type inside a producer's retry", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","retry":{"attempts_max":"five","backoff_ms":10}}]}"#, "actors[0].retry.attempts_max: must be a whole number from 0 to 4294967295, got \"five\""),
+    ("actor without a name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","queue":"q"}]}"#, "actors[0].name: missing (required)"),
+    ("actor without a role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"name":"c","queue":"q"}]}"#, "actors[0].role: missing (required)"),
+    ("partition of one", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"partition":["c"]}}]}"#, "faults[0].do.partition: must be a list of 2 items, got 1 item(s)"),
+    ("partition of three", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"partition":["c","rabbit@0","x"]}}]}"#, "faults[0].do.partition: has too many items"),
+    ("unknown trigger", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_s":5},"do":{"crash":"c"}}]}"#, "faults[0].when: unknown variant `at_s`, expected one of `at_ms`, `at_step`, `after`, `before`"),
+    ("a number, not a scenario", r#"42"#, "not a valid scenario file: must be an object {...}, got 42 at line 1 column 2"),
+    ("text after the scenario", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]} x"#, "not a valid scenario file: trailing characters at line 1 column 92"),
     ("truncated JSON", r#"{
   "name": "x",
   "queues": [{ "name": "q" }],
@@ -118,6 +132,40 @@ fn errors_name_the_field_or_the_position() {
 }
 
 #[test]
+fn errors_quote_long_user_text_shortened() {
+    let long = |c: char| c.to_string().repeat(10_000);
+    let cut = |c: char| format!("{}…", c.to_string().repeat(40));
+    let cases = [
+        (
+            format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"{}","name":"c","queue":"q"}}]}}"#, long('o')),
+            format!("actors[0].role: unknown variant `{}`, expected `producer` or `consumer`", cut('o')),
+        ),
+        (
+            format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"{}":1}}"#, long('f')),
+            format!("{}: unknown field, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`", cut('f')),
+        ),
+        (
+            format!(r#"{{"name":"x","seed":"{}","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}]}}"#, long('s')),
+            format!("seed: must be a whole number from 0 to 18446744073709551615, got \"{}\"", cut('s')),
+        ),
+        (
+            format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"faults":[{{"when":{{"at_ms":5}},"do":{{"{}":"c"}}}}]}}"#, long('v')),
+            format!("faults[0].do: unknown variant `{}`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow`", cut('v')),
+        ),
+    ];
+    for (text, expected) in cases {
+        let error = Scenario::from_json(&text).expect_err("malformed").to_string();
+        assert_eq!(error, expected);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_a_scenario_is_accepted() {
+    let scenario = Scenario::from_json(&format!("\u{feff}{VALID}")).expect("a BOM is skipped");
+    assert_eq!(scenario, Scenario::from_json(VALID).expect("valid"));
+}
+
+#[test]
 fn an_unknown_catalog_name_lists_the_known_names() {
     let error = catalog::get("nope").expect_err("there is no catalog scenario named nope");
     let text = error.to_string();
@@ -154,6 +202,17 @@ fn the_cli_rejects_a_malformed_file_with_exit_code_2_and_the_field() {
         assert!(stderr.contains(file), "{file}: stderr names the file: {stderr}");
         assert!(out.stdout.is_empty(), "{file}: nothing on stdout: {}", text(&out.stdout));
     }
+    // The exact line, with the path of the bad value in the user's file.
+    let path = dir.join("prefetch.json");
+    std::fs::write(&path, r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#).expect("write");
+    let out = qp(&["run", path.to_str().expect("a UTF-8 temp path")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stderr).trim_end(), format!("error: {}: actors[0].prefetch_count: must be a whole number from 0 to 65535, got 70000", path.display()));
+    // A file saved with a byte order mark runs.
+    let path = dir.join("bom.json");
+    std::fs::write(&path, format!("\u{feff}{VALID}")).expect("write");
+    let out = qp(&["run", path.to_str().expect("a UTF-8 temp path")]);
+    assert_eq!(out.status.code(), Some(0), "a BOM is skipped: {}", text(&out.stderr));
     let missing = dir.join("does-not-exist.json");
     let out = qp(&["run", missing.to_str().expect("a UTF-8 temp path")]);
     assert_eq!(out.status.code(), Some(2), "a missing file: {}", text(&out.stderr));
@@ -214,4 +273,119 @@ fn the_cli_runs_a_catalog_scenario_and_prints_a_json_report() {
     let trace = report["trace"].as_array().expect("--trace includes the trace");
     assert_eq!(trace.len() as u64, report["events"].as_u64().expect("events"));
     assert!(trace.iter().all(|e| e["event"].is_string() && e["at_ms"].is_u64()));
+}
+
+// Share links: the JSON inside a link is not the user's text, so errors name the field
+// (never a line and column), and a link's faults are named by their place in the link.
+
+mod share_links {
+    use super::{qp, text};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    use queue_playground::scenario::settings::Settings;
+    use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
+    use queue_playground::share::{self, ShareState, SHARE_VERSION};
+    use serde_json::{json, Value};
+
+    fn state() -> ShareState {
+        ShareState {
+            v: SHARE_VERSION,
+            engine: "0.1.0".into(),
+            chapter: "consumer-crash".into(),
+            settings: Settings::of(&catalog::get("consumer-crash-auto-ack").expect("catalog")),
+            seed: 7,
+            faults: vec![],
+            step: 0,
+            lang: "en".into(),
+        }
+    }
+
+    /// The code of `state()` as JSON, changed by `edit`.
+    fn code_with(edit: impl FnOnce(&mut Value)) -> String {
+        let mut value = serde_json::to_value(state()).expect("serializes");
+        edit(&mut value);
+        URL_SAFE_NO_PAD.encode(value.to_string())
+    }
+
+    fn decode_error(code: &str) -> String {
+        share::decode(code).expect_err("a broken link")
+    }
+
+    #[test]
+    fn a_bad_value_is_named_by_its_field_without_positions() {
+        let cases = [
+            (code_with(|v| v["settings"]["delivery_mode"] = json!(256)), "the share link has a bad value at settings.delivery_mode: must be a whole number from 0 to 255, got 256"),
+            (code_with(|v| v["settings"]["auto_ack"] = json!("yes")), "the share link has a bad value at settings.auto_ack: must be true or false, got \"yes\""),
+            (code_with(|v| v["settings"]["prefetch_count"] = json!(-3)), "the share link has a bad value at settings.prefetch_count: must be a whole number from 0 to 65535, got -3"),
+            (
+                URL_SAFE_NO_PAD.encode(serde_json::to_string(&state()).expect("json").replace(r#""step":0"#, r#""step":18446744073709551616"#)),
+                "the share link has a bad value at step: must be a whole number from 0 to 18446744073709551615",
+            ),
+            (code_with(|v| v["faults"] = json!([{"when": {"at_ms": 5}, "do": {"explode": "consumer"}}])), "the share link has a bad value at faults[0].do: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow`"),
+            (code_with(|v| v["settings"]["colour"] = json!(1)), "the share link has a bad value at settings.colour: unknown field, expected one of `auto_ack`, `prefetch_count`, `delivery_mode`, `durable`, `confirms`, `retries`, `idempotent`, `dead_letter`, `consumers`, `messages`"),
+            (code_with(|v| drop(v.as_object_mut().expect("an object").remove("seed"))), "the share link has a bad value at seed: missing (required)"),
+            (URL_SAFE_NO_PAD.encode("42"), "the share link is damaged (must be an object {...}, got 42)"),
+            (URL_SAFE_NO_PAD.encode("{\"v\":1,\"engine\""), "the share link is damaged (it is cut short)"),
+            (URL_SAFE_NO_PAD.encode("v=1&chapter=x"), "the share link is damaged (its content is not JSON)"),
+        ];
+        for (code, expected) in cases {
+            let error = decode_error(&code);
+            assert_eq!(error, expected);
+            assert!(!error.contains(" line ") && !error.contains(" column "), "no positions in JSON the user never saw: {error}");
+        }
+    }
+
+    #[test]
+    fn a_link_of_another_version_says_so_even_when_its_fields_differ() {
+        let code = code_with(|v| {
+            v["v"] = json!(2);
+            v["settings"] = json!({"a_new_setting": true});
+        });
+        assert_eq!(decode_error(&code), "the share link has format version 2, this playground reads version 1");
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_json_is_accepted() {
+        let code = URL_SAFE_NO_PAD.encode(format!("\u{feff}{}", serde_json::to_string(&state()).expect("json")));
+        assert_eq!(share::decode(&code), Ok(state()));
+    }
+
+    #[test]
+    fn an_unknown_chapter_of_ten_thousand_characters_is_quoted_short() {
+        let code = code_with(|v| v["chapter"] = json!("c".repeat(10_000)));
+        let state = share::decode(&code).expect("decodes: the chapter is checked when the run is built");
+        let error = state.scenario().expect_err("no such chapter");
+        assert_eq!(error, format!("the share link names an unknown chapter \"{}…\"", "c".repeat(40)));
+    }
+
+    #[test]
+    fn a_links_faults_are_named_by_their_place_in_the_link() {
+        let chapter_faults = catalog::get("consumer-crash-auto-ack").expect("catalog").faults.len();
+        assert!(chapter_faults > 0, "the chapter has faults of its own, which the link's come after");
+        let ok = FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Crash("consumer".into()) };
+        let ghost = FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Crash("ghost".into()) };
+        let state = ShareState { faults: vec![ok.clone(), ghost], ..state() };
+        assert_eq!(state.scenario().expect_err("a ghost"), "the share link's fault 2 (faults[1].do): no actor is named \"ghost\"");
+        let no_op = FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "basic_ack".into(), occurrence: 1 }, action: FaultAction::Crash("consumer".into()) };
+        let state = ShareState { faults: vec![no_op], ..state };
+        assert_eq!(state.scenario().expect_err("auto_ack has no basic_ack"), "the share link's fault 1 (faults[0].when.op): consumer's program has no operation \"basic_ack\"");
+        let state = ShareState { faults: vec![ok], ..state };
+        assert!(state.scenario().is_ok());
+    }
+
+    #[test]
+    fn the_cli_prints_the_share_link_errors_with_exit_code_2() {
+        let bad_value = code_with(|v| v["settings"]["delivery_mode"] = json!(256));
+        let ghost = code_with(|v| v["faults"] = json!([{"when": {"at_ms": 5}, "do": {"crash": "ghost"}}]));
+        for (code, expected) in [
+            (bad_value, "error: the share link has a bad value at settings.delivery_mode: must be a whole number from 0 to 255, got 256"),
+            (ghost, "error: the share link's fault 1 (faults[0].do): no actor is named \"ghost\""),
+        ] {
+            let out = qp(&["run", "--share", &format!("http://127.0.0.1:8080/#run={code}")]);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{stderr}");
+            assert_eq!(stderr.trim_end(), expected);
+            assert!(out.stdout.is_empty());
+        }
+    }
 }

@@ -6,7 +6,7 @@ use queue_playground::engine::{Sim, Verdict};
 use queue_playground::i18n::{self, Lang};
 use queue_playground::report::Report;
 use queue_playground::scenario::settings::Settings;
-use queue_playground::scenario::{catalog, FaultAction};
+use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
 use queue_playground::session::Session;
 use queue_playground::share::{self, ShareState, SHARE_VERSION};
 use queue_playground::tour::CHAPTERS;
@@ -288,4 +288,92 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
     let broken = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["run", "--share", "not-a-code!"]).output().unwrap();
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("the share link is damaged"));
+}
+
+/// Every setting combination on every chapter: the chapter's own scripted faults keep
+/// working (or are dropped) when the regenerated program no longer has their operation, so
+/// no combination fails to build or to finish.
+#[test]
+fn no_setting_combination_breaks_a_chapter() {
+    let mut problems = Vec::new();
+    for chapter in CHAPTERS {
+        let base = Settings::of(&catalog::get(chapter.scenario).unwrap());
+        let mut variants = Vec::new();
+        for bits in 0u32..128 {
+            let bit = |i: u32| bits & (1 << i) != 0;
+            variants.push(Settings {
+                auto_ack: bit(0),
+                durable: bit(1),
+                confirms: bit(2),
+                retries: bit(3),
+                idempotent: bit(4),
+                dead_letter: bit(5),
+                delivery_mode: if bit(6) { 2 } else { 1 },
+                ..base.clone()
+            });
+        }
+        for consumers in [0, 1, 3] {
+            for prefetch_count in [None, Some(1), Some(3)] {
+                for auto_ack in [false, true] {
+                    variants.push(Settings { consumers, prefetch_count, auto_ack, ..base.clone() });
+                }
+            }
+        }
+        for settings in variants {
+            let run = chapter.scenario(&settings, 1).and_then(|s| Session::new(s, vec![]).map_err(|e| e.to_string()));
+            match run {
+                Err(e) => problems.push(format!("{} with {settings:?}: {e}", chapter.id)),
+                Ok(session) if session.timeline().finish().is_none() => problems.push(format!("{} with {settings:?}: did not finish", chapter.id)),
+                Ok(_) => {}
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} setting combinations break a chapter:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn the_idempotent_chapter_keeps_its_crash_under_auto_ack() {
+    let chapter = CHAPTERS.iter().find(|c| c.id == "idempotent").unwrap();
+    let settings = Settings { auto_ack: true, ..Settings::of(&catalog::get(chapter.scenario).unwrap()) };
+    let scenario = chapter.scenario(&settings, 1).unwrap();
+    // `before basic_ack` has no basic_ack to wait for: it becomes `after` the op before it.
+    let triggers: Vec<_> = scenario.faults.iter().map(|f| f.when.clone()).collect();
+    assert!(
+        triggers.iter().any(|t| matches!(t, Trigger::After { op, occurrence: 2, .. } if op == "apply_once")),
+        "{triggers:?}"
+    );
+    let session = Session::new(scenario, vec![]).unwrap();
+    assert!(session.full_trace().iter().any(|e| matches!(e.event, Event::ActorCrashed { .. })), "the chapter's crash still happens");
+}
+
+#[test]
+fn a_share_link_past_the_runs_end_opens_at_the_end() {
+    let state = ShareState {
+        v: SHARE_VERSION,
+        engine: "0.1.0".into(),
+        chapter: "consumer-crash".into(),
+        settings: Settings::of(&catalog::get("consumer-crash-auto-ack").unwrap()),
+        seed: 1,
+        faults: vec![],
+        step: u64::MAX,
+        lang: "en".into(),
+    };
+    let session = share::decode(&share::encode(&state)).unwrap().session().unwrap();
+    assert!(!session.is_empty());
+    assert_eq!(session.position(), session.len());
+    let at_five = ShareState { step: 5, ..state }.session().unwrap();
+    assert_eq!(at_five.position(), 5);
+}
+
+#[test]
+fn an_at_step_trigger_past_the_run_never_fires_even_after_a_settings_change() {
+    let base = catalog::get("article").unwrap();
+    let plain = Session::new(base.clone(), vec![]).unwrap();
+    let never = FaultSpec { when: Trigger::AtStep(u64::MAX), action: FaultAction::Crash("consumer".into()) };
+    let session = Session::new(base.clone(), vec![never.clone()]).unwrap();
+    assert_eq!(trace_hash(session.full_trace()), trace_hash(plain.full_trace()), "at_step past the run never fires");
+    // Carried to another run (as the page does when a setting changes), it still never fires.
+    assert_eq!(session.injected_at_times(), vec![never]);
+    let carried = Session::new(base, session.injected_at_times()).unwrap();
+    assert_eq!(trace_hash(carried.full_trace()), trace_hash(plain.full_trace()));
 }

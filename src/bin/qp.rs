@@ -83,7 +83,7 @@ mod native {
                 let result = load(None, Some(name)).and_then(|scenario| {
                     let sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
                     let setup = sim.setup();
-                    let id = setup.actor_id(&actor).ok_or_else(|| format!("no actor is named {actor:?}"))?;
+                    let id = setup.actor_id(&actor).ok_or_else(|| format!("no actor is named {}", queue_playground::scenario::json::quoted(&actor)))?;
                     Ok(setup.actors[id.index()].program.code.join("\n"))
                 });
                 match result {

@@ -140,7 +140,7 @@ impl Setup {
                 .find(|k| k.name() == op)
                 .ok_or_else(|| ScenarioError {
                     field: format!("faults[{index}].when.op"),
-                    problem: format!("{}'s program has no operation {op:?}", actors[actor.index()].name),
+                    problem: format!("{}'s program has no operation {}", crate::scenario::json::shorten(&actors[actor.index()].name), crate::scenario::json::quoted(op)),
                 })?;
             op_triggers.push(OpTrigger { actor, op: kind, before, occurrence, fault: index as u16 });
         }

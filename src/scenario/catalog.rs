@@ -28,7 +28,7 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 pub fn get(name: &str) -> Result<Scenario, ScenarioError> {
     let (_, text) = ENTRIES.iter().find(|(n, _)| *n == name).ok_or_else(|| ScenarioError {
         field: String::new(),
-        problem: format!("no catalog scenario is named {name:?} (known: {})", names().collect::<Vec<_>>().join(", ")),
+        problem: format!("no catalog scenario is named {} (known: {})", super::json::quoted(name), names().collect::<Vec<_>>().join(", ")),
     })?;
     Scenario::from_json(text)
 }

@@ -5,6 +5,7 @@
 //! Invariant: a `Scenario` that passed `validate` compiles into a world without panicking.
 
 pub mod catalog;
+pub mod json;
 pub mod settings;
 
 use crate::engine::rng::Ratio;
@@ -504,11 +505,35 @@ fn short_string(field: &str, value: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
+/// An error inside `actors[i]` (an internally tagged enum, which serde buffers, so the path
+/// stops at the actor) re-read as the actor's own spec, to name the field inside it.
+fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
+    let index = error.field.strip_prefix("actors[").and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok());
+    let Some(index) = index else { return error };
+    let value = json::parse::<serde_json::Value>(text).ok().and_then(|mut v| v.get_mut("actors")?.get_mut(index).map(serde_json::Value::take));
+    let Some(serde_json::Value::Object(mut actor)) = value else { return error };
+    let inner = match actor.remove("role") {
+        Some(serde_json::Value::String(role)) if role == "producer" => json::parse_value::<ProducerSpec>(actor.into()).err(),
+        Some(serde_json::Value::String(role)) if role == "consumer" => json::parse_value::<ConsumerSpec>(actor.into()).err(),
+        _ => None,
+    };
+    match inner {
+        Some(inner) if !inner.field.is_empty() => err(format!("{}.{}", error.field, inner.field), inner.problem),
+        _ => error,
+    }
+}
+
 impl Scenario {
     /// Parse and validate a scenario file.
+    /// Parse and validate a scenario file. Errors read `field: problem` with the path of the
+    /// bad value; text that is not JSON gives the line and column.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
-        let scenario: Scenario = serde_json::from_str(text).map_err(|e| {
-            err("", format!("not a valid scenario file: {e}"))
+        let scenario: Scenario = json::parse(text).map_err(|e| {
+            if e.syntax || e.error.field.is_empty() {
+                err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
+            } else {
+                actor_error(text, e.error)
+            }
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -535,7 +560,7 @@ impl Scenario {
             return Err(err("name", "must not be empty"));
         }
         if self.broker.model != "rabbitmq" {
-            return Err(err("broker.model", format!("unknown broker model {:?} (supported: \"rabbitmq\")", self.broker.model)));
+            return Err(err("broker.model", format!("unknown broker model {} (supported: \"rabbitmq\")", json::quoted(&self.broker.model))));
         }
         if self.broker.nodes == 0 || self.broker.nodes > NODES_MAX {
             return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));
@@ -565,7 +590,7 @@ impl Scenario {
                 time_ms(&field("message_ttl_ms"), ttl)?;
             }
             if self.queues[..i].iter().any(|o| o.name == q.name) {
-                return Err(err(field("name"), format!("queue {:?} is declared twice", q.name)));
+                return Err(err(field("name"), format!("queue {} is declared twice", json::quoted(&q.name))));
             }
             if q.node >= self.broker.nodes {
                 return Err(err(field("node"), format!("node {} does not exist (the broker has {} node(s))", q.node, self.broker.nodes)));
@@ -582,7 +607,7 @@ impl Scenario {
             }
             if let Some(dlx) = &q.dead_letter_exchange {
                 if !exchange_known(dlx) {
-                    return Err(err(field("dead_letter_exchange"), format!("exchange {dlx:?} is not declared")));
+                    return Err(err(field("dead_letter_exchange"), format!("exchange {} is not declared", json::quoted(dlx))));
                 }
             }
             if q.max_length == Some(0) {
@@ -601,16 +626,16 @@ impl Scenario {
                 return Err(err(format!("exchanges[{i}].name"), "must not be empty (\"\" is the default exchange)"));
             }
             if self.exchanges[..i].iter().any(|o| o.name == e.name) {
-                return Err(err(format!("exchanges[{i}].name"), format!("exchange {:?} is declared twice", e.name)));
+                return Err(err(format!("exchanges[{i}].name"), format!("exchange {} is declared twice", json::quoted(&e.name))));
             }
         }
         for (i, b) in self.bindings.iter().enumerate() {
             short_string(&format!("bindings[{i}].routing_key"), &b.routing_key)?;
             if b.exchange.is_empty() || !exchange_known(&b.exchange) {
-                return Err(err(format!("bindings[{i}].exchange"), format!("exchange {:?} is not declared", b.exchange)));
+                return Err(err(format!("bindings[{i}].exchange"), format!("exchange {} is not declared", json::quoted(&b.exchange))));
             }
             if !self.queues.iter().any(|q| q.name == b.queue) {
-                return Err(err(format!("bindings[{i}].queue"), format!("queue {:?} is not declared", b.queue)));
+                return Err(err(format!("bindings[{i}].queue"), format!("queue {} is not declared", json::quoted(&b.queue))));
             }
         }
         if self.actors.is_empty() {
@@ -629,7 +654,7 @@ impl Scenario {
             short_string(&field("name"), name)?;
             time_ms(&field("start_ms"), actor.start_ms())?;
             if self.actors[..i].iter().any(|o| o.name() == name) {
-                return Err(err(field("name"), format!("two actors are named {name:?}")));
+                return Err(err(field("name"), format!("two actors are named {}", json::quoted(name))));
             }
             if actor.node() >= self.broker.nodes {
                 return Err(err(field("node"), format!("node {} does not exist (the broker has {} node(s))", actor.node(), self.broker.nodes)));
@@ -637,10 +662,10 @@ impl Scenario {
             match actor {
                 ActorSpec::Producer(p) => {
                     if !self.queues.iter().any(|q| q.name == p.queue) {
-                        return Err(err(field("queue"), format!("queue {:?} is not declared in queues", p.queue)));
+                        return Err(err(field("queue"), format!("queue {} is not declared in queues", json::quoted(&p.queue))));
                     }
                     if !exchange_known(&p.exchange) {
-                        return Err(err(field("exchange"), format!("exchange {:?} is not declared", p.exchange)));
+                        return Err(err(field("exchange"), format!("exchange {} is not declared", json::quoted(&p.exchange))));
                     }
                     if p.delivery_mode != 1 && p.delivery_mode != 2 {
                         return Err(err(field("delivery_mode"), format!("must be 1 (transient) or 2 (persistent), got {}", p.delivery_mode)));
@@ -666,7 +691,7 @@ impl Scenario {
                 }
                 ActorSpec::Consumer(c) => {
                     if !self.queues.iter().any(|q| q.name == c.queue) {
-                        return Err(err(field("queue"), format!("queue {:?} is not declared in queues", c.queue)));
+                        return Err(err(field("queue"), format!("queue {} is not declared in queues", json::quoted(&c.queue))));
                     }
                     if c.auto_ack && c.on_failure != OnFailure::Crash {
                         return Err(err(field("on_failure"), "with auto_ack=True there is nothing to nack or reject"));
@@ -715,10 +740,10 @@ impl Scenario {
                 Trigger::AtStep(_) => {}
                 Trigger::After { actor, op, occurrence } | Trigger::Before { actor, op, occurrence } => {
                     if !self.actors.iter().any(|a| a.name() == actor) {
-                        return Err(err(field("when.actor"), format!("no actor is named {actor:?}")));
+                        return Err(err(field("when.actor"), format!("no actor is named {}", json::quoted(actor))));
                     }
                     if !crate::engine::program::OP_NAMES.contains(&op.as_str()) {
-                        return Err(err(field("when.op"), format!("unknown operation {op:?} (known: {})", crate::engine::program::OP_NAMES.join(", "))));
+                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), crate::engine::program::OP_NAMES.join(", "))));
                     }
                     if *occurrence == 0 {
                         return Err(err(field("when.occurrence"), "counts from 1"));
@@ -729,7 +754,7 @@ impl Scenario {
                 if self.actors.iter().any(|a| a.name() == name) {
                     Ok(())
                 } else {
-                    Err(err(field("do"), format!("no {what} is named {name:?}")))
+                    Err(err(field("do"), format!("no {what} is named {}", json::quoted(name))))
                 }
             };
             match &f.action {
@@ -741,13 +766,13 @@ impl Scenario {
                 FaultAction::Cancel(a) => {
                     actor_named(a, "actor")?;
                     if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Consumer(_))) {
-                        return Err(err(field("do"), format!("{a:?} is not a consumer")));
+                        return Err(err(field("do"), format!("{} is not a consumer", json::quoted(a))));
                     }
                 }
                 FaultAction::DuplicateNext(a) | FaultAction::PoisonNext(a) => {
                     actor_named(a, "actor")?;
                     if !matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(_))) {
-                        return Err(err(field("do"), format!("{a:?} is not a producer")));
+                        return Err(err(field("do"), format!("{} is not a producer", json::quoted(a))));
                     }
                 }
                 FaultAction::CrashNode { node, .. } | FaultAction::StopNode { node, .. } | FaultAction::StartNode(node) => {
@@ -758,7 +783,7 @@ impl Scenario {
                 FaultAction::Partition(a, b) | FaultAction::Heal(a, b) | FaultAction::DropNext { from: a, to: b } => {
                     for end in [a, b] {
                         if !self.endpoint_known(end) {
-                            return Err(err(field("do"), format!("unknown endpoint {end:?} (an actor name or rabbit@N)")));
+                            return Err(err(field("do"), format!("unknown endpoint {} (an actor name or rabbit@N)", json::quoted(end))));
                         }
                     }
                     if a == b {

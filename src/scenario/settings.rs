@@ -150,7 +150,70 @@ impl Settings {
             FaultAction::Slow { actor, .. } => names.contains(actor),
             _ => true,
         });
+        let faults = std::mem::take(&mut s.faults);
+        s.faults = faults.into_iter().filter_map(|f| keep_op_trigger(&s, f)).collect();
         s.validate()?;
         Ok(s)
+    }
+}
+
+/// A scripted fault of `s` whose trigger waits for an operation (`after`/`before` an op)
+/// the actor's regenerated program no longer has (e.g. `basic_ack` under auto_ack=True,
+/// `basic_qos` without a prefetch, `confirm_delivery` without confirms, `apply_once` without
+/// the idempotent store): the trigger moves to the same place in the program, where one
+/// clearly exists, so the chapter's fault still happens at that moment:
+///
+/// - `after X` becomes `after` the nearest earlier operation of the same part of the program
+///   (the main program or the callback), else `before` the nearest later one;
+/// - `before X` becomes `before` the nearest later operation, else `after` the nearest
+///   earlier one (`before basic_ack` under auto_ack = `after` the work, the end of the
+///   callback);
+/// - the occurrence stays (each operation of a part runs once per pass through it).
+///
+/// It is dropped when there is no such place: `on_failure` (the failure branch is gone, a
+/// failure now crashes the consumer) or a part of the program with no operation left.
+/// Faults on operations the program has are kept as they are.
+fn keep_op_trigger(s: &Scenario, fault: FaultSpec) -> Option<FaultSpec> {
+    let (actor, op, occurrence, before) = match &fault.when {
+        Trigger::After { actor, op, occurrence } => (actor, op, *occurrence, false),
+        Trigger::Before { actor, op, occurrence } => (actor, op, *occurrence, true),
+        Trigger::AtMs(_) | Trigger::AtStep(_) => return Some(fault),
+    };
+    let Some(program) = program_of(s, actor) else { return Some(fault) };
+    let names = |ops: &[crate::engine::program::Op]| ops.iter().map(|o| o.kind.name()).collect::<Vec<_>>();
+    let (main, callback) = (names(&program.main), names(&program.callback));
+    if main.contains(&op.as_str()) || callback.contains(&op.as_str()) {
+        return Some(fault);
+    }
+    let rank = |name: &str| crate::engine::program::OP_NAMES.iter().position(|n| *n == name);
+    // Unknown names are left for `validate` to report.
+    let wanted = rank(op)?;
+    if op == "on_failure" {
+        return None;
+    }
+    let part = if callback_op(op) { callback } else { main };
+    let earlier = part.iter().rev().find(|n| rank(n).is_some_and(|r| r < wanted)).copied();
+    let later = part.iter().find(|n| rank(n).is_some_and(|r| r > wanted)).copied();
+    let (name, now_before) = match (before, earlier, later) {
+        (false, Some(e), _) | (true, Some(e), None) => (e, false),
+        (true, _, Some(l)) | (false, None, Some(l)) => (l, true),
+        (_, None, None) => return None,
+    };
+    let (actor, op) = (actor.clone(), name.to_string());
+    let when = if now_before { Trigger::Before { actor, op, occurrence } } else { Trigger::After { actor, op, occurrence } };
+    Some(FaultSpec { when, action: fault.action })
+}
+
+/// Operations of a consumer's callback (run once per delivery), as opposed to its main program.
+fn callback_op(op: &str) -> bool {
+    matches!(op, "print_received" | "work" | "apply_once" | "basic_ack" | "on_failure")
+}
+
+/// The program `actor` runs in `s` (None if there is no such actor or its queue is unknown).
+fn program_of(s: &Scenario, actor: &str) -> Option<crate::engine::program::Program> {
+    let queue_of = |name: &str| s.queues.iter().find(|q| q.name == name);
+    match s.actors.iter().find(|a| a.name() == actor)? {
+        ActorSpec::Producer(p) => Some(crate::engine::program::producer(p, queue_of(&p.queue)?)),
+        ActorSpec::Consumer(c) => Some(crate::engine::program::consumer(c, queue_of(&c.queue)?)),
     }
 }

@@ -114,17 +114,17 @@ impl Playground {
 
     /// Restore a shared run; an error message if it cannot be.
     pub fn from_share(state: &ShareState) -> Result<Playground, String> {
-        let (scenario, faults) = state.scenario()?;
-        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).expect("ShareState::scenario checked the chapter");
-        let session = Session::new(scenario, faults).map_err(|e| e.to_string())?;
+        // Built (and checked) first: the chapter, the faults by their place in the link, and
+        // the step clamped to the run.
+        let session = state.session()?;
+        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).ok_or("the share link names an unknown chapter")?;
         let mut p = Playground::new(chapter, Lang::from_tag(&state.lang));
         p.compare_settings = fixed(&state.settings);
         p.settings = state.settings.clone();
         p.seed = state.seed;
         p.set_session(session);
-        p.session.borrow_mut().seek(state.step as usize);
         if state.engine != ENGINE_VERSION {
-            p.error = Some(crate::i18n::engine_differs(&state.engine, ENGINE_VERSION, p.lang));
+            p.error = Some(crate::i18n::engine_differs(&crate::scenario::json::shorten(&state.engine), ENGINE_VERSION, p.lang));
         }
         Ok(p)
     }
@@ -202,7 +202,7 @@ impl Reducible for Playground {
                     true
                 }
                 Action::Tick(steps) => {
-                    let target = session.position() + steps;
+                    let target = session.position().saturating_add(steps);
                     session.seek(target);
                     if session.position() >= session.len() {
                         next.playing = false;

@@ -246,7 +246,10 @@ impl VerdictCounts {
             Verdict::NeverSent => self.never_sent += 1,
             Verdict::Pending => self.pending += 1,
         }
-        self.published += 1;
+        // A message never sent was never published; every other one was.
+        if verdict != Verdict::NeverSent {
+            self.published += 1;
+        }
     }
 }
 

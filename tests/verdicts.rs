@@ -1,0 +1,105 @@
+//! Every message gets a verdict that accounts for it, and the run label is never green when
+//! something went wrong (issue 8): the runs a learner met with a misleading label, each
+//! pinned exactly.
+
+use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::report::{Report, Why};
+use queue_playground::scenario::*;
+
+fn article_with(faults: &str) -> Report {
+    let mut scenario = catalog::get("article").unwrap();
+    let faults: Vec<FaultSpec> = serde_json::from_str(faults).unwrap();
+    scenario.faults.extend(faults);
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    sim.check_conservation().unwrap();
+    Report::new(&sim, false)
+}
+
+/// The consumer's network is cut, then healed: the article's consumer has no reconnect
+/// logic, so it exits and the rest of the messages wait in the queue with nobody to take them.
+#[test]
+fn a_consumer_cut_off_leaves_the_rest_stranded_and_the_run_incomplete() {
+    let report = article_with(r#"[{"when":{"at_ms":1500},"do":{"partition":["consumer","rabbit@0"]}},
+                                  {"when":{"at_ms":2500},"do":{"heal":["consumer","rabbit@0"]}}]"#);
+    assert_eq!(report.label.name(), "incomplete", "{}", report.summary);
+    let stranded = report.data_with(Verdict::Stranded);
+    assert_eq!(report.counts.stranded as usize, stranded.len());
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0], "{}", report.summary);
+    assert_eq!(stranded, (1..10).collect::<Vec<u32>>(), "{}", report.summary);
+    let cause = report.messages.iter().find(|m| m.verdict == Verdict::Stranded).unwrap().cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::StillQueued);
+    assert_eq!(cause.text, "still in test_queue when the run ended: no consumer was left to take it");
+}
+
+/// The broker restarts while the producer is publishing: the producer's connection is
+/// closed, it exits with the pika exception, and the payloads after that were never sent.
+#[test]
+fn a_producer_killed_by_a_broker_restart_leaves_its_later_messages_never_sent() {
+    let report = article_with(r#"[{"when":{"at_ms":2500},"do":{"stop_node":{"node":0,"restart":true}}}]"#);
+    let never_sent = report.data_with(Verdict::NeverSent);
+    assert_eq!(never_sent, (2..10).collect::<Vec<u32>>(), "{}", report.summary);
+    assert_eq!(report.counts.never_sent, 8);
+    assert_eq!(report.counts.published, 2, "0 and 1 were published before the restart at 2.5 s");
+    assert_eq!(report.messages.len(), 10, "every payload of the program has a row");
+    assert_ne!(report.label.name(), "effectively-once", "{}", report.summary);
+    let row = report.messages.iter().find(|m| m.data == 2).unwrap();
+    let cause = row.cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::ProducerDied);
+    assert_eq!(cause.text, "producer went down before publishing it, so it was never sent");
+    assert!(report.actors[0].exit_error.as_deref().unwrap_or("").starts_with("pika.exceptions."), "{:?}", report.actors[0]);
+}
+
+/// The quorum chapter: five messages sit on a queue whose majority is gone.
+#[test]
+fn the_quorum_chapter_says_five_messages_are_stranded() {
+    let mut sim = Sim::new(&catalog::get("quorum-node-crash").unwrap()).unwrap();
+    sim.run_until(Until::Quiescence);
+    let report = Report::new(&sim, false);
+    assert_eq!(report.label.name(), "incomplete");
+    assert_eq!(report.data_with(Verdict::Stranded), vec![0, 1, 2, 3, 4]);
+}
+
+/// The poison chapter: a dead-lettered message was never processed; the label says so.
+#[test]
+fn the_poison_chapter_is_incomplete_with_one_message_dead_lettered() {
+    let mut sim = Sim::new(&catalog::get("poison-dead-letter").unwrap()).unwrap();
+    sim.run_until(Until::Quiescence);
+    let report = Report::new(&sim, false);
+    assert_eq!(report.label.name(), "incomplete");
+    assert_eq!(report.data_with(Verdict::DeadLettered), vec![3]);
+}
+
+/// While the run is going on, a message on its way is pending, not stranded; the label
+/// judges what happened so far.
+#[test]
+fn mid_run_messages_are_pending_and_never_sent_is_decided_only_at_the_end() {
+    let mut sim = Sim::new(&catalog::get("article").unwrap()).unwrap();
+    sim.run_until(Until::TimeMs(3_500));
+    let report = Report::new(&sim, false);
+    assert_eq!(report.counts.stranded + report.counts.never_sent, 0);
+    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+}
+
+/// The label is a pure function of the counts.
+#[test]
+fn the_label_follows_the_counts() {
+    use queue_playground::engine::{RunLabel, VerdictCounts};
+    use queue_playground::engine::checker::Checker;
+    let base = VerdictCounts { published: 3, processed_once: 3, ..VerdictCounts::default() };
+    assert_eq!(Checker::label(&base, true), RunLabel::EffectivelyOnce);
+    for (counts, label) in [
+        (VerdictCounts { stranded: 1, ..base }, RunLabel::Incomplete),
+        (VerdictCounts { never_sent: 1, ..base }, RunLabel::Incomplete),
+        (VerdictCounts { dead_lettered: 1, ..base }, RunLabel::Incomplete),
+        (VerdictCounts { expired: 1, ..base }, RunLabel::AtMostOnce),
+        (VerdictCounts { lost: 1, stranded: 1, ..base }, RunLabel::AtMostOnce),
+        (VerdictCounts { duplicated: 1, never_sent: 1, ..base }, RunLabel::AtLeastOnce),
+        (VerdictCounts { duplicated: 1, lost: 1, ..base }, RunLabel::NoGuarantee),
+    ] {
+        assert_eq!(Checker::label(&counts, true), label, "{counts:?}");
+    }
+    // Pending at the end (a limit stopped the run) is incomplete; mid-run it is not judged.
+    assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, true), RunLabel::Incomplete);
+    assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, false), RunLabel::EffectivelyOnce);
+}

@@ -1209,7 +1209,7 @@ fn fuzz<S: Strategy<Value = Case>>(test_name: &'static str, strategy: impl FnOnc
         .spawn(move || {
             let config = Config {
                 cases: cases(),
-                max_shrink_time: env_u64("QP_FUZZ_SHRINK_MS", 60_000) as u32,
+                max_shrink_time: env_u64("QP_FUZZ_SHRINK_MS", 30_000) as u32,
                 max_shrink_iters: env_u64("QP_FUZZ_SHRINK_ITERS", 2_000) as u32,
                 source_file: Some(file!()),
                 test_name: Some(test_name),

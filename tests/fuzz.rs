@@ -42,7 +42,7 @@
 //! fails one case (and proptest shrinks it) instead of killing the test binary or the machine.
 //!
 //! Runs:
-//! - quick: `cargo test --locked --test fuzz` (`PROPTEST_CASES`, default 48 per kind);
+//! - quick: `cargo test --locked --test fuzz` (`PROPTEST_CASES`, default 256 per kind);
 //! - long: `PROPTEST_CASES=20000 cargo test --release --test fuzz` (stops at the first
 //!   failure of each kind, shrunk), or the collecting run
 //!   `QP_FUZZ_INPUTS=5000 cargo test --release --test fuzz -- --ignored long_fuzz --nocapture`
@@ -57,7 +57,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use queue_playground::engine::rng::Ratio;
-use queue_playground::engine::trace::trace_hash;
+use queue_playground::engine::trace::{trace_hash, Event};
 use queue_playground::engine::{Sim, Until};
 use queue_playground::scenario::settings::Settings;
 use queue_playground::scenario::*;
@@ -73,7 +73,7 @@ use std::time::{Duration, Instant};
 
 /// A rejected input's message may be this long at most (it names the field and the problem;
 /// it may quote a short name, not a 2,000-character one).
-const ERROR_CHARS_MAX: usize = 300;
+const ERROR_CHARS_MAX: usize = 400;
 const CONSERVATION_EVERY_STEP_UNTIL: u64 = 2_000;
 const CONSERVATION_STRIDE: u64 = 61;
 /// Whatever the limits, no fuzz case (at most 200,000 steps, a few dozen messages) needs more.
@@ -187,6 +187,15 @@ fn check_error_text(text: &str) -> Checked {
 }
 
 fn check_scenario_error(e: &ScenarioError, field_required: bool) -> Checked {
+    if std::env::var_os("QP_FUZZ_LOG_REJECTIONS").is_some() {
+        // Appends to a file the parent names: which errors the generators run into.
+        if let Some(path) = std::env::var_os("QP_FUZZ_LOG_REJECTIONS") {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+                let _ = writeln!(f, "{}", e.to_string().chars().take(160).collect::<String>());
+            }
+        }
+    }
     check_error_text(&e.to_string())?;
     if field_required && e.field.is_empty() {
         let head: String = e.problem.chars().take(160).collect();
@@ -229,6 +238,11 @@ fn check_run(s: &Scenario) -> Result<Outcome, String> {
                 return fail("trace-order", format!("trace[{i}] at {} ms is past limits.time_ms_max = {}", entry.at_ms, limits.time_ms_max));
             }
             last_at = entry.at_ms;
+        }
+        // The event limit is checked before each job: past it, a step only says so.
+        let stepped = sim.events() > events_before;
+        if stepped && events_before as u64 >= limits.events_max && (sim.events() != events_before + 1 || !matches!(sim.trace().last().map(|e| e.event), Some(Event::LimitReached { .. }))) {
+            return fail("bounded-work", format!("step {} ran a job with {events_before} events, limits.events_max = {}", sim.steps(), limits.events_max));
         }
         let grow_max = step_growth_max(queues, actors, copies_before);
         let (events, copies) = (sim.events(), sim.ledger().copies.len());
@@ -472,22 +486,25 @@ const QUICK: Size = Size { queues: 4, actors: 4, messages: 6, faults: 8, steps_m
 const LONG: Size = Size { queues: 6, actors: 6, messages: 30, faults: 30, steps_max: 200_000 };
 
 /// A millisecond value: mostly small, often a corner.
+/// Mostly within the validated range (up to `TIME_MS_MAX`, whose corners are where `now +
+/// delay` once wrapped), rarely past it (validation must refuse those, naming the field): a
+/// scenario has a dozen such fields, so most scenarios are accepted and run.
 fn ms() -> impl Strategy<Value = u64> {
     prop_oneof![
-        4 => 0u64..50,
-        2 => 0u64..3_000,
-        2 => Just(0u64),
+        120 => 0u64..50,
+        40 => 0u64..3_000,
+        30 => Just(0u64),
+        20 => Just(TIME_MS_MAX),
+        10 => Just(TIME_MS_MAX - 1),
         1 => Just(u64::MAX),
-        1 => Just(u64::MAX - 1),
-        1 => Just(u32::MAX as u64),
-        1 => Just(u32::MAX as u64 + 1),
+        1 => Just(TIME_MS_MAX + 1),
         1 => any::<u64>(),
     ]
 }
 
-/// A small-or-cornered u32 count.
+/// A small-or-cornered u32 count (rarely one that validation refuses).
 fn count32() -> impl Strategy<Value = u32> {
-    prop_oneof![4 => 0u32..4, 1 => Just(u32::MAX), 1 => Just(u32::MAX - 1)]
+    prop_oneof![40 => 0u32..4, 1 => Just(u32::MAX), 1 => Just(u32::MAX - 1)]
 }
 
 fn count16() -> impl Strategy<Value = u16> {
@@ -722,8 +739,9 @@ fn limits(size: Size) -> impl Strategy<Value = Limits> {
         prop_oneof![1 => Just(1u64), 1 => Just(100u64), 3 => 1_000u64..20_000, 1 => Just(size.steps_max), 1 => Just(0u64)],
         prop_oneof![1 => Just(0u64), 2 => Just(100_000u64), 2 => Just(24 * 3_600_000u64), 2 => Just(u32::MAX as u64), 1 => Just(u32::MAX as u64 + 1)],
         prop_oneof![1 => Just(0u32), 1 => Just(5u32), 4 => Just(1_000_000u32), 1 => Just(u32::MAX)],
+        prop_oneof![1 => Just(0u64), 1 => Just(50u64), 1 => 100u64..5_000, 4 => Just(EVENTS_MAX), 1 => Just(EVENTS_MAX + 1)],
     )
-        .prop_map(|(steps_max, time_ms_max, messages_max)| Limits { steps_max, time_ms_max, messages_max })
+        .prop_map(|(steps_max, time_ms_max, messages_max, events_max)| Limits { steps_max, time_ms_max, messages_max, events_max })
 }
 
 /// A dangerous topology twist applied on top of the random one.
@@ -875,8 +893,14 @@ fn sanitize(s: &mut Scenario, size: Size) {
                 }
                 p.messages = p.messages.min(size.messages);
                 total += p.messages;
+                // The last payload at the very top of u32, where `first_data + i` once wrapped.
+                p.first_data = p.first_data.min(u32::MAX - p.messages.saturating_sub(1));
+                p.interval_ms = p.interval_ms.min(TIME_MS_MAX);
+                p.start_ms = p.start_ms.min(TIME_MS_MAX);
                 if let Some(r) = &mut p.retry {
                     r.attempts_max = r.attempts_max.clamp(1, 1_000);
+                    r.backoff_ms = r.backoff_ms.min(TIME_MS_MAX);
+                    r.jitter_ms = r.jitter_ms.min(TIME_MS_MAX);
                 }
             }
             ActorSpec::Consumer(c) => {
@@ -885,6 +909,9 @@ fn sanitize(s: &mut Scenario, size: Size) {
                 if !queue_ok(&c.queue) {
                     c.queue = queue_names[0].clone();
                 }
+                c.work_ms = c.work_ms.min(TIME_MS_MAX);
+                c.start_ms = c.start_ms.min(TIME_MS_MAX);
+                c.reconnect_ms = c.reconnect_ms.map(|ms| ms.min(TIME_MS_MAX));
                 if c.auto_ack {
                     c.on_failure = OnFailure::Crash;
                     c.ack_every = None;
@@ -897,7 +924,18 @@ fn sanitize(s: &mut Scenario, size: Size) {
     }
     s.limits.steps_max = s.limits.steps_max.clamp(1, size.steps_max);
     s.limits.time_ms_max = s.limits.time_ms_max.min(TIME_MS_MAX);
-    s.limits.messages_max = s.limits.messages_max.max(total);
+    s.limits.messages_max = s.limits.messages_max.max(total).min(MESSAGES_MAX);
+    s.limits.events_max = s.limits.events_max.clamp(1, EVENTS_MAX);
+    // Times at their ceiling stay (validation accepts them); past it they are clamped to it.
+    s.broker.restart_delay_ms = s.broker.restart_delay_ms.min(TIME_MS_MAX);
+    s.network.reset_after_drop_ms = s.network.reset_after_drop_ms.min(TIME_MS_MAX);
+    for q in &mut s.queues {
+        q.message_ttl_ms = q.message_ttl_ms.map(|ms| ms.min(TIME_MS_MAX));
+    }
+    if let Some(r) = &mut s.random_faults {
+        r.actor_restart_ms = r.actor_restart_ms.min(TIME_MS_MAX);
+        r.until_ms = r.until_ms.min(TIME_MS_MAX);
+    }
     let actors: Vec<(String, bool)> = s.actors.iter().map(|a| (a.name().to_string(), matches!(a, ActorSpec::Producer(_)))).collect();
     sanitize_faults(&mut s.faults, &actors, nodes);
     if let Some(r) = &mut s.random_faults {
@@ -923,8 +961,13 @@ fn sanitize_faults(faults: &mut [FaultSpec], actors: &[(String, bool)], nodes: u
         }
     };
     for f in faults.iter_mut() {
+        // Times at their ceiling stay; past it they are clamped to it.
+        if let FaultAction::Slow { work_ms, .. } = &mut f.action {
+            *work_ms = (*work_ms).min(TIME_MS_MAX);
+        }
         match &mut f.when {
-            Trigger::AtMs(_) | Trigger::AtStep(_) => {}
+            Trigger::AtMs(at_ms) => *at_ms = (*at_ms).min(TIME_MS_MAX),
+            Trigger::AtStep(_) => {}
             Trigger::After { actor, op, occurrence } | Trigger::Before { actor, op, occurrence } => {
                 if !known(actor) {
                     *actor = first.clone();
@@ -1196,7 +1239,7 @@ fn share_case(size: Size) -> impl Strategy<Value = Case> {
 }
 
 fn cases() -> u32 {
-    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(48)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
 }
 
 /// Run `strategy` through proptest (cases from `PROPTEST_CASES`, failures persisted in

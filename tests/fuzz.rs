@@ -24,8 +24,8 @@
 //!   JSON is well formed but one field holds a value of the wrong type (we corrupted a known
 //!   field); not asserted for syntax errors, unknown or missing fields;
 //! - accepted scenarios: `Sim::new` succeeds `[setup]`; at every step the new trace entries are
-//!   ordered in time and within `limits.time_ms_max` `[trace-order]`, every queue's ready depth
-//!   is at most its `max_length` `[max-length]`, conservation holds `[conservation]` (every
+//!   ordered in time and within `limits.time_ms_max` `[trace-order]`, every running drop-head
+//!   queue's ready depth is at most its `max_length` `[max-length]`, conservation holds `[conservation]` (every
 //!   step for the first `CONSERVATION_EVERY_STEP_UNTIL` steps, then every
 //!   `CONSERVATION_STRIDE`-th, and at the end); one step adds at most `step_growth_max` events
 //!   and copies `[bounded-work]`; at the end the run finished `[finish]`, took at most
@@ -252,8 +252,11 @@ fn check_run(s: &Scenario) -> Result<Outcome, String> {
         if events > TOTAL_MAX || copies > TOTAL_MAX {
             return fail("bounded-work", format!("{events} events and {copies} copies after {} steps (at most {TOTAL_MAX})", sim.steps()));
         }
-        for q in &sim.broker().queues {
-            if let Some(max) = q.spec.max_length {
+        for (index, q) in sim.broker().queues.iter().enumerate() {
+            // RabbitMQ's `maybe_drop_head`: a running drop-head queue never exceeds its limit;
+            // a reject-publish queue refuses publishes only, so requeues may take it past.
+            let running = sim.broker().queue_running(queue_playground::engine::ids::QueueId(index as u16));
+            if let (Some(max), Overflow::DropHead, true) = (q.spec.max_length, q.spec.overflow, running) {
                 if q.ready.len() > max as usize {
                     return fail("max-length", format!("queue {:?} holds {} ready messages, max_length = {max} (step {})", q.spec.name, q.ready.len(), sim.steps()));
                 }

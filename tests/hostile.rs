@@ -14,7 +14,7 @@ fn scenario(json: &str) -> Scenario {
 }
 
 /// Run step by step, checking at every step what must always hold: time never goes back,
-/// conservation, and no queue longer than its `x-max-length`.
+/// conservation, and no running drop-head queue longer than its `x-max-length`.
 fn run_checked(scenario: &Scenario) -> Sim {
     let mut sim = Sim::new(scenario).expect("valid");
     let mut last_ms = 0;
@@ -26,8 +26,10 @@ fn run_checked(scenario: &Scenario) -> Sim {
         if sim.steps() < 2_000 || sim.steps() % 64 == 0 {
             sim.check_conservation().unwrap_or_else(|e| panic!("conservation at step {}: {e}", sim.steps()));
         }
-        for queue in &sim.broker().queues {
-            if let Some(max) = queue.spec.max_length {
+        for (index, queue) in sim.broker().queues.iter().enumerate() {
+            // A running drop-head queue; reject-publish ones may pass the limit by requeues.
+            let running = sim.broker().queue_running(queue_playground::engine::ids::QueueId(index as u16));
+            if let (Some(max), Overflow::DropHead, true) = (queue.spec.max_length, queue.spec.overflow, running) {
                 assert!(queue.ready.len() <= max as usize, "{} holds {} > x-max-length {max} at step {}", queue.spec.name, queue.ready.len(), sim.steps());
             }
         }
@@ -336,4 +338,23 @@ fn errors_do_not_echo_huge_names() {
     let ghost = "g".repeat(10_000);
     let error = validation_error(&format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"faults":[{{"when":{{"at_ms":1}},"do":{{"crash":"{ghost}"}}}}]}}"#));
     assert_eq!(error, format!("faults[0].do: no actor is named \"{}…\"", "g".repeat(40)));
+}
+
+/// A requeue into a full queue: RabbitMQ requeues, then `maybe_drop_head` drops from the head
+/// of a drop-head queue until it fits (the requeued messages are at the head again); a
+/// reject-publish queue refuses only new publishes, so it stays over its limit. The long fuzz
+/// found the first case exceeding the limit.
+#[test]
+fn a_requeue_into_a_full_queue_drops_its_head_or_overfills_a_reject_publish_queue() {
+    for (overflow, ready, dropped) in [("drop-head", vec![2, 3], vec![0, 1]), ("reject-publish", vec![0, 1, 2, 3], vec![])] {
+        let sim = run_checked(&scenario(&format!(
+            r#"{{"name":"requeue-full","queues":[{{"name":"q","durable":true,"max_length":2,"overflow":"{overflow}"}}],
+            "actors":[{{"role":"producer","name":"p","queue":"q","messages":4,"interval_ms":10}},
+                      {{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":2,"work_ms":1000}}],
+            "faults":[{{"when":{{"at_ms":500}},"do":{{"crash":"c"}}}}]}}"#
+        )));
+        let report = Report::new(&sim, false);
+        assert_eq!(report.queues[0].ready, ready, "{overflow}");
+        assert_eq!(discarded(&sim, DiscardReason::MaxLength), dropped, "{overflow}");
+    }
 }

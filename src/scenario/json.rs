@@ -32,7 +32,17 @@ pub struct JsonError {
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| located(Some(e.path()), e.inner()))?;
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let mut error = located(Some(e.path()), e.inner());
+        // serde_json says "expected value" (a syntax error) when a name (an enum such as
+        // `overflow`) is given as a number, a boolean or a list. If the text is JSON after all,
+        // it is that: a value of the wrong kind at the path.
+        let path = path_of(e.path());
+        if error.syntax && !path.is_empty() && error.error.problem == "expected value" && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            error = JsonError { error: ScenarioError { field: path, problem: "must be one of its names, in double quotes".into() }, syntax: false, ..error };
+        }
+        error
+    })?;
     de.end().map_err(|e| located(None, &e))?;
     Ok(value)
 }

@@ -5,9 +5,10 @@
 //!
 //! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
 //! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; `ready`
-//! is sorted by position; delivery tags on a channel only grow; a queue never holds more
-//! ready messages than its `x-max-length` once a call returns (a publish enters, then the
-//! head is dropped, as RabbitMQ does).
+//! is sorted by position; delivery tags on a channel only grow; a running drop-head queue
+//! never holds more ready messages than its `x-max-length` once a call returns (a publish or
+//! a requeue enters, then the head is dropped, as RabbitMQ's `maybe_drop_head` does; a
+//! reject-publish queue refuses new publishes only, so requeues may take it past the limit).
 //!
 //! Dead-lettering is a worklist, never a recursion: a dead letter waits in
 //! `pending_dead_letters` and is routed by `route_dead_letters`, at most
@@ -121,7 +122,7 @@ impl RabbitBroker {
     }
 
     /// Is the queue's data alive (not on a node that is down)?
-    fn queue_running(&self, queue: QueueId) -> bool {
+    pub fn queue_running(&self, queue: QueueId) -> bool {
         let q = &self.queues[queue.index()];
         if !q.exists {
             return false;
@@ -170,15 +171,20 @@ impl RabbitBroker {
         if let Some(ttl) = ttl {
             cx.out.expiries.push((cx.now_ms.saturating_add(ttl), copy));
         }
-        if let Some(max) = max_length {
-            while self.queues[queue.index()].ready.len() > max as usize {
-                let head = self.queues[queue.index()].ready.pop_front().expect("an over-full queue has a head");
-                cx.ledger.move_to(head, Place::ToBroker { connection: ConnectionId(0) });
-                self.dead_letter(cx, queue, head, DeathReason::Maxlen);
-            }
+        self.drop_head_while_over(cx, queue);
+    }
+
+    /// RabbitMQ's `maybe_drop_head`, after a publish, a requeue or a recovery: a drop-head
+    /// queue over its x-max-length drops (dead-letters) from its head until it fits. A
+    /// reject-publish queue only refuses new publishes, so requeues may take it past the limit.
+    fn drop_head_while_over(&mut self, cx: &mut Ctx, queue: QueueId) {
+        let spec = &self.queues[queue.index()].spec;
+        let (Some(max), Overflow::DropHead) = (spec.max_length, spec.overflow) else { return };
+        while self.queues[queue.index()].ready.len() > max as usize {
+            let head = self.queues[queue.index()].ready.pop_front().expect("an over-full queue has a head");
+            cx.ledger.move_to(head, Place::ToBroker { connection: ConnectionId(0) });
+            self.dead_letter(cx, queue, head, DeathReason::Maxlen);
         }
-        // Invariant: a queue never holds more than its x-max-length.
-        debug_assert!(max_length.is_none_or(|max| self.queues[queue.index()].ready.len() <= max as usize));
     }
 
     /// Route a copy; extra queues get extra copies. Returns false if it went nowhere.
@@ -357,6 +363,7 @@ impl RabbitBroker {
         if self.queue_running(queue) {
             self.insert_ready(cx, queue, copy);
             cx.out.events.push(Event::MessageRequeued { copy, queue });
+            self.drop_head_while_over(cx, queue);
         } else {
             // The queue is down with its node: it recovers with it, or not at all.
             self.recover_or_discard(cx, queue, copy);
@@ -616,6 +623,8 @@ impl Broker for RabbitBroker {
                 || (q.spec.queue_type == QueueType::Quorum && self.queue_running(QueueId(index as u16)));
             if recovers {
                 cx.out.events.push(Event::QueueRecovered { queue: QueueId(index as u16), messages: q.ready.len() as u32 });
+                // Deliveries that were unacked when the node went down came back as ready.
+                self.drop_head_while_over(cx, QueueId(index as u16));
             }
         }
         self.topology_changed(cx);

@@ -295,6 +295,14 @@ pub fn stranded_text(queue: &str, consumer: Option<&str>, lang: Lang) -> String 
     }
 }
 
+/// Why a message is stranded in a queue whose node is down when the run ends.
+pub fn stranded_on_down_node_text(queue: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("still in {queue} when the run ended, and its node is down: nobody can consume it until the node comes back"),
+        Lang::Zh => format!("运行结束时仍在 {queue} 中，而它所在的节点已宕机：在节点恢复之前没有人能消费它"),
+    }
+}
+
 /// Why a message was lost, as a sentence (the cause column and the CLI's `cause.text`).
 pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> String {
     let en = lang == Lang::En;

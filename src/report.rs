@@ -41,6 +41,9 @@ pub enum Why {
     ProducerDied,
     /// The run ended with it ready in a queue and no consumer left to take it.
     StillQueued,
+    /// The run ended with it in a queue whose node is down (or, for a quorum queue, without
+    /// a majority): nobody can consume it until the node comes back.
+    QueueDown,
     /// The run ended with it delivered and unacknowledged at a consumer that will not
     /// finish it (its channel is still open, so the broker does not requeue it).
     StillUnacked,
@@ -79,6 +82,7 @@ impl Cause {
             Why::Discarded(reason) => cause_text(reason, actor, lang),
             Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
+            Why::QueueDown => i18n::stranded_on_down_node_text(queue, lang),
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
         }
     }
@@ -381,6 +385,7 @@ fn stranded_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option
             let actor = sim.broker().channels.get(connection.index()).map(|c| setup.actors[c.actor.index()].name.clone());
             (Why::StillUnacked, queue, actor)
         }
+        Place::Ready { queue } if !sim.broker().queue_running(queue) => (Why::QueueDown, queue, None),
         Place::Ready { queue } => (Why::StillQueued, queue, None),
         Place::ToBroker { .. } | Place::Settled | Place::Discarded => return None,
     };

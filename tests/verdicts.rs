@@ -58,6 +58,9 @@ fn the_quorum_chapter_says_five_messages_are_stranded() {
     let report = Report::new(&sim, false);
     assert_eq!(report.label.name(), "incomplete");
     assert_eq!(report.data_with(Verdict::Stranded), vec![0, 1, 2, 3, 4]);
+    let cause = report.messages.iter().find(|m| m.verdict == Verdict::Stranded).unwrap().cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::QueueDown);
+    assert_eq!(cause.text, "still in classic_queue when the run ended, and its node is down: nobody can consume it until the node comes back");
 }
 
 /// The poison chapter: a dead-lettered message was never processed; the label says so.

@@ -407,6 +407,43 @@ test('consumer crash: auto_ack=True loses exactly what it held; manual ack loses
   });
 });
 
+test('verdicts: a run where something went wrong is never labelled green (issue 8)', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'verdicts', server.url('/'), async (session) => {
+    const { page } = session;
+    // Quorum: five messages wait on a queue whose majority is gone: stranded, not pending.
+    await chooseChapter(page, 'quorum');
+    await toEnd(page);
+    assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'incomplete');
+    const quorum = await messageRows(page);
+    assert.deepEqual(sorted(quorum.filter((r) => r.verdict === 'stranded').map((r) => r.data)), [0, 1, 2, 3, 4]);
+    assert.equal(await count(page, 'stranded'), 5);
+    assert.equal(await count(page, 'pending'), 0, 'nothing is pending once the run is over');
+    const stranded = quorum.find((r) => r.verdict === 'stranded');
+    assert.ok(stranded.cause, 'a stranded message says why');
+    t.diagnostic(`stranded cause: ${stranded.cause.text}`);
+    await shot(page, t, 'verdicts-quorum-stranded.png');
+    // Poison: the dead-lettered message was never processed: not green either.
+    await chooseChapter(page, 'poison');
+    await toEnd(page);
+    assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'incomplete');
+    assert.deepEqual((await messageRows(page)).filter((r) => r.verdict === 'dead_lettered').map((r) => r.data), [3]);
+    // Mid-run, nothing is stranded yet: messages on their way are pending.
+    await seek(page, 5);
+    assert.equal(await count(page, 'stranded'), 0);
+    // In Chinese the new label and verdicts are translated.
+    await chooseChapter(page, 'quorum');
+    await toEnd(page);
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.match((await page.locator('#verdict-summary .label').textContent()) ?? '', /未完成/, 'the incomplete label in Chinese');
+    assert.match((await page.locator('#counts li[data-count="stranded"]').textContent()) ?? '', /滞留/);
+    await shot(page, t, 'verdicts-quorum-zh.png');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    assertClean(session);
+  });
+});
+
 test('a broken share link shows a message and opens the tour', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'broken-link', null, async (session) => {
     const { page } = session;

@@ -71,8 +71,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "consumer-crash-manual-ack",
         title: ["The fix: basic_ack after the work", "修复：处理完成后再 basic_ack"],
         narration: [
-            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The message in hand is processed twice.",
-            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。正在处理的那条消息会被处理两次。",
+            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The consumer died in the middle of the fourth message's work, so that message is received twice but processed once, by the second consumer; had it died after the work and before basic_ack, it would be processed twice (at-least-once).",
+            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。消费者死在第四条消息的处理过程中，所以这条消息被接收了两次，但只由第二个消费者处理了一次；如果它在处理完成之后、basic_ack 之前死去，这条消息就会被处理两次（至少一次）。",
         ],
     },
     Chapter {

@@ -2,6 +2,7 @@
 //! something went wrong (issue 8): the runs a learner met with a misleading label, each
 //! pinned exactly.
 
+use queue_playground::engine::trace::Event;
 use queue_playground::engine::{Sim, Until, Verdict};
 use queue_playground::report::{Report, Why};
 use queue_playground::scenario::*;
@@ -105,4 +106,51 @@ fn the_label_follows_the_counts() {
     // Pending at the end (a limit stopped the run) is incomplete; mid-run it is not judged.
     assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, true), RunLabel::Incomplete);
     assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, false), RunLabel::EffectivelyOnce);
+}
+
+/// One message, one story: walk every chapter (as written, and with auto_ack flipped), read
+/// the narration of every step (`i18n::describe`, what the page shows), and check that no
+/// message's narration contradicts its verdict. "Processed" is the effect: the narration
+/// says "applied the effect of {'data': N}" exactly once for a message processed once, at
+/// least twice for a duplicated one, and never for one lost, expired, dead-lettered, stranded
+/// or never sent; a lost message's cause never says it was processed.
+#[test]
+fn no_chapter_narrates_a_story_its_verdicts_contradict() {
+    use queue_playground::i18n::{describe, Lang};
+    use queue_playground::scenario::settings::Settings;
+    use queue_playground::session::Session;
+    use queue_playground::tour::CHAPTERS;
+    for chapter in CHAPTERS {
+        let base = catalog::get(chapter.scenario).unwrap();
+        let written = Settings::of(&base);
+        for settings in [written.clone(), Settings { auto_ack: !written.auto_ack, ..written.clone() }] {
+            let scenario = chapter.scenario(&settings, base.seed).unwrap();
+            let mut session = Session::new(scenario, Vec::new()).unwrap();
+            session.seek(session.len());
+            let world = session.world();
+            let report = session.report();
+            let context = format!("chapter {} (auto_ack={}): {}", chapter.id, settings.auto_ack, report.summary);
+            for m in &report.messages {
+                // Two producers may send the same payload: count this message's own events,
+                // and check each is narrated as its effect.
+                let applied = format!("applied the effect of {{'data': {}}}", m.data);
+                let told = session
+                    .full_trace()
+                    .iter()
+                    .filter(|e| matches!(e.event, Event::EffectApplied { message, .. } if message.0 == m.id))
+                    .inspect(|e| assert!(describe(&e.event, world, Lang::En).ends_with(&applied)))
+                    .count();
+                let expected_ok = match m.verdict {
+                    Verdict::ProcessedOnce | Verdict::Redelivered | Verdict::OutOfOrder => told == 1,
+                    Verdict::Duplicated => told >= 2,
+                    _ => told == 0,
+                };
+                assert!(expected_ok, "{context}\n{{'data': {}}} is {:?} but the narration says {told} time(s) that its effect was applied", m.data, m.verdict);
+                assert_eq!(told as u32, m.effects, "{context}: {{'data': {}}}", m.data);
+                if let Some(cause) = &m.cause {
+                    assert!(m.effects == 0 || !cause.text.contains("before processing"), "{context}: {{'data': {}}} was processed, yet: {}", m.data, cause.text);
+                }
+            }
+        }
+    }
 }

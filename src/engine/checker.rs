@@ -140,24 +140,23 @@ impl Checker {
                 s.redelivered |= redelivered;
             }
             Event::EffectApplied { message, .. } => {
-                let s = self.stats_mut(message);
-                s.effects = s.effects.saturating_add(1);
-            }
-            Event::CallbackFinished { copy, .. } => {
-                let message = ledger.message_of(copy);
-                let record = ledger.messages[message.index()];
-                let producer = record.producer.index();
-                if self.highest_processed.len() <= producer {
-                    self.highest_processed.resize(producer + 1, None);
-                }
-                let first = self.stats_mut(message).completions == 0;
-                if first {
+                // Processed means the effect applied: order is judged at the first one.
+                if self.stats_mut(message).effects == 0 {
+                    let record = ledger.messages[message.index()];
+                    let producer = record.producer.index();
+                    if self.highest_processed.len() <= producer {
+                        self.highest_processed.resize(producer + 1, None);
+                    }
                     let highest = &mut self.highest_processed[producer];
                     let out_of_order = highest.is_some_and(|h| h > record.data);
                     *highest = Some(highest.map_or(record.data, |h| h.max(record.data)));
                     self.stats_mut(message).out_of_order = out_of_order;
                 }
                 let s = self.stats_mut(message);
+                s.effects = s.effects.saturating_add(1);
+            }
+            Event::CallbackFinished { copy, .. } => {
+                let s = self.stats_mut(ledger.message_of(copy));
                 s.completions = s.completions.saturating_add(1);
             }
             Event::MessageDeadLettered { copy, .. } => {
@@ -179,11 +178,11 @@ impl Checker {
     pub fn verdict(&self, message: MessageId, ledger: &Ledger) -> Verdict {
         let Some(s) = self.stats.get(message.index()) else { return Verdict::Pending };
         let live = ledger.messages[message.index()].live_copies > 0 || s.held_by_producer;
-        if s.completions == 0 && s.dead_lettered {
+        if s.effects == 0 && s.dead_lettered {
             Verdict::DeadLettered
         } else if s.effects > 1 {
             Verdict::Duplicated
-        } else if s.completions > 0 {
+        } else if s.effects == 1 {
             if s.out_of_order {
                 Verdict::OutOfOrder
             } else if s.redelivered {

@@ -26,10 +26,13 @@ pub enum OpKind {
     Consume,
     PrintWaiting,
     StartConsuming,
-    /// Callback: `print(" [x] Received ...")`; `effect` when the print is the message's effect.
+    /// Callback: `print(" [x] Received ...")`; `effect` when the print is the message's
+    /// effect (the article's consumer, which does nothing else).
     PrintReceived { effect: bool },
-    /// Callback: the processing time; fails on a poison message.
-    Work,
+    /// Callback: the processing (`time.sleep(...)  # process(message)`); fails on a poison
+    /// message. With `effect`, the message's effect is applied when the work completes: a
+    /// crash during the work leaves it unapplied, a crash after it (before the ack) does not.
+    Work { effect: bool },
     /// Callback, idempotent consumer: apply the effect once per message id, atomically.
     ApplyOnce,
     Ack,
@@ -56,7 +59,7 @@ impl OpKind {
             OpKind::PrintWaiting => 11,
             OpKind::StartConsuming => 12,
             OpKind::PrintReceived { .. } => 13,
-            OpKind::Work => 14,
+            OpKind::Work { .. } => 14,
             OpKind::ApplyOnce => 15,
             OpKind::Ack => 16,
             OpKind::Fail => 17,
@@ -81,7 +84,7 @@ impl OpKind {
             OpKind::PrintWaiting => "print_waiting",
             OpKind::StartConsuming => "start_consuming",
             OpKind::PrintReceived { .. } => "print_received",
-            OpKind::Work => "work",
+            OpKind::Work { .. } => "work",
             OpKind::ApplyOnce => "apply_once",
             OpKind::Ack => "basic_ack",
             OpKind::Fail => "on_failure",
@@ -257,12 +260,16 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
     b.line("");
     b.callback_line = b.line("def callback(ch, method, properties, body):");
     b.line("    message = json.loads(body)");
-    b.callback("    print(f\" [x] Received {message}\")", OpKind::PrintReceived { effect: !spec.idempotent });
     let handles_failure = spec.on_failure != OnFailure::Crash;
-    if spec.work_ms > 0 || spec.fail.is_some() || handles_failure {
+    let works = spec.work_ms > 0 || spec.fail.is_some() || handles_failure;
+    // "Processed" means the effect: the print when the callback does nothing else, else the
+    // completed work (a plain consumer) or the store's apply_once (an idempotent one).
+    let work = OpKind::Work { effect: !spec.idempotent };
+    b.callback("    print(f\" [x] Received {message}\")", OpKind::PrintReceived { effect: !spec.idempotent && !works });
+    if works {
         if handles_failure {
             b.line("    try:");
-            b.callback(format!("        time.sleep({})  # process(message)", seconds(spec.work_ms)), OpKind::Work);
+            b.callback(format!("        time.sleep({})  # process(message)", seconds(spec.work_ms)), work);
             b.line("    except Exception:");
             let call = |requeue: bool, reject: bool| {
                 let verb = if reject { "basic_reject" } else { "basic_nack" };
@@ -285,7 +292,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
             }
             b.line("        return");
         } else {
-            b.callback(format!("    time.sleep({})  # process(message)", seconds(spec.work_ms)), OpKind::Work);
+            b.callback(format!("    time.sleep({})  # process(message)", seconds(spec.work_ms)), work);
         }
     }
     if spec.idempotent {
@@ -320,7 +327,7 @@ mod tests {
         let all = [
             OpKind::Connect, OpKind::OpenChannel, OpKind::DeclareQueue, OpKind::ConfirmSelect, OpKind::Qos,
             OpKind::LoopStart, OpKind::Publish, OpKind::PrintSent, OpKind::Sleep, OpKind::LoopEnd, OpKind::Consume,
-            OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work,
+            OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
             OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close,
         ];
         assert_eq!(all.len(), OP_NAMES.len());

@@ -110,6 +110,8 @@ pub struct ActorRuntime {
     pub buffer: VecDeque<Delivery>,
     pub current: Option<Delivery>,
     current_failed: bool,
+    /// The current delivery's effect was applied (or, idempotently, found applied already).
+    current_done: bool,
     pending_message: Option<MessageId>,
     attempt: u32,
     poison_next: bool,
@@ -144,6 +146,7 @@ impl ActorRuntime {
             buffer: VecDeque::new(),
             current: None,
             current_failed: false,
+            current_done: false,
             pending_message: None,
             attempt: 0,
             poison_next: false,
@@ -839,6 +842,14 @@ impl Sim {
 
     fn run_actor(&mut self, actor: ActorId) {
         if let Some(kind) = self.actors[actor.index()].after_due.take() {
+            if kind == (OpKind::Work { effect: true }) && !self.actors[actor.index()].current_failed {
+                // The work completed: that is the message's effect (before `after work` faults).
+                let runtime = &self.actors[actor.index()];
+                let (current, line) = (runtime.current.expect("in a callback"), runtime.line);
+                let message = self.ledger.message_of(current.copy);
+                self.record(Event::EffectApplied { actor, message, line });
+                self.actors[actor.index()].current_done = true;
+            }
             // An op that ended its callback: the callback has returned before anything else.
             let runtime = &self.actors[actor.index()];
             let callback_length = self.setup.actors[actor.index()].program.callback.len() as u16;
@@ -1053,10 +1064,11 @@ impl Sim {
                 self.record(Event::Printed { actor, text: TerminalText::Received { data }, line });
                 if effect {
                     self.record(Event::EffectApplied { actor, message, line });
+                    self.actors[actor.index()].current_done = true;
                 }
                 Flow::Next(0)
             }
-            OpKind::Work => {
+            OpKind::Work { .. } => {
                 let current = self.actors[actor.index()].current.expect("in a callback");
                 let message = self.ledger.message_of(current.copy);
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("work is a consumer op") };
@@ -1121,6 +1133,7 @@ impl Sim {
                 } else {
                     self.record(Event::EffectSkipped { actor, message, line });
                 }
+                self.actors[actor.index()].current_done = true;
                 Flow::Next(0)
             }
             OpKind::Ack => {
@@ -1163,6 +1176,7 @@ impl Sim {
             Some(delivery) => {
                 runtime.current = Some(delivery);
                 runtime.current_failed = false;
+                runtime.current_done = false;
                 runtime.in_callback = true;
                 runtime.pc = 0;
                 runtime.line = callback_line;
@@ -1251,7 +1265,17 @@ impl Sim {
     /// (manual-ack ones are requeued by the broker when it sees the connection close).
     fn drop_client_deliveries(&mut self, actor: ActorId) {
         let runtime = &mut self.actors[actor.index()];
-        let current = runtime.current.take();
+        let mut current = runtime.current.take();
+        if std::mem::take(&mut runtime.current_done) {
+            // Its effect was applied before the process went: under auto_ack it is done
+            // (as if the callback had returned); a manual-ack one waits for the broker.
+            if let Some(d) = current.take() {
+                if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
+                    self.ledger.move_to(d.copy, Place::Settled);
+                }
+            }
+        }
+        let runtime = &mut self.actors[actor.index()];
         let buffered: Vec<Delivery> = runtime.buffer.drain(..).collect();
         runtime.in_callback = false;
         for d in current.into_iter().chain(buffered) {

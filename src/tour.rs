@@ -89,8 +89,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "broker-restart-transient",
         title: ["What if the broker restarts?", "如果 broker 重启？"],
         narration: [
-            "The queue is durable but the messages are transient (no delivery_mode=2): after the restart test_queue exists, empty. The article's programs do not reconnect: they exit with the error pika raises.",
-            "队列是持久化的，但消息不是（没有 delivery_mode=2）：重启后 test_queue 仍在，但已经空了。文中的程序不会重连，会带着 pika 抛出的异常退出。",
+            "The producer publishes five messages and finishes; then the broker restarts (rabbitmqctl stop, then start). The queue is durable but the messages are transient (no delivery_mode=2): after the restart test_queue exists, empty, and the consumer, started later, finds nothing. A program still connected during a restart would exit with the error pika raises: the article's programs do not reconnect.",
+            "生产者发送五条消息后结束；随后 broker 重启（rabbitmqctl stop 后再 start）。队列是持久化的，但消息不是（没有 delivery_mode=2）：重启后 test_queue 仍在，但已经空了，之后才启动的消费者什么也收不到。如果重启时还有程序连着，它会带着 pika 抛出的异常退出：文中的程序不会重连。",
         ],
     },
     Chapter {
@@ -151,4 +151,56 @@ pub const CHAPTERS: &[Chapter] = &[
 
 pub fn chapter(id: &str) -> Option<&'static Chapter> {
     CHAPTERS.iter().find(|c| c.id == id)
+}
+
+/// What this run did, in a sentence or two built from its report (never from the chapter's
+/// script): the label, each bad verdict with its messages and the first cause, and the
+/// programs that exited with an error. Shown once the run has reached its end.
+pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
+    use crate::engine::Verdict;
+    use crate::i18n::label;
+    let en = lang == Lang::En;
+    let mut parts = Vec::new();
+    for (verdict, key) in [
+        (Verdict::Lost, "lost"),
+        (Verdict::Expired, "expired"),
+        (Verdict::Duplicated, "duplicated"),
+        (Verdict::DeadLettered, "dead_lettered"),
+        (Verdict::Stranded, "stranded"),
+        (Verdict::NeverSent, "never_sent"),
+    ] {
+        let rows: Vec<&crate::report::MessageReport> = report.messages.iter().filter(|m| m.verdict == verdict).collect();
+        let Some(first) = rows.first() else { continue };
+        const SHOWN: usize = 6;
+        let mut payloads: Vec<String> = rows.iter().take(SHOWN).map(|m| m.payload.clone()).collect();
+        if rows.len() > SHOWN {
+            payloads.push("…".into());
+        }
+        let why = first.cause.as_ref().map(|c| c.text_in(lang));
+        let count = rows.len();
+        parts.push(match (why, en) {
+            (Some(why), true) => format!("{count} {}: {} ({why})", label(key, lang), payloads.join(", ")),
+            (Some(why), false) => format!("{count} 条{}：{}（{why}）", label(key, lang), payloads.join("、")),
+            (None, true) => format!("{count} {}: {}", label(key, lang), payloads.join(", ")),
+            (None, false) => format!("{count} 条{}：{}", label(key, lang), payloads.join("、")),
+        });
+    }
+    for actor in &report.actors {
+        if let Some(error) = &actor.exit_error {
+            parts.push(if en { format!("{} exited with {error}", actor.name) } else { format!("{} 带着 {error} 退出", actor.name) });
+        }
+    }
+    let processed = report.counts.processed_once + report.counts.redelivered + report.counts.out_of_order;
+    let head = if en {
+        format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len())
+    } else {
+        format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len())
+    };
+    if parts.is_empty() {
+        format!("{head}{}", if en { "." } else { "。" })
+    } else if en {
+        format!("{head}; {}.", parts.join("; "))
+    } else {
+        format!("{head}；{}。", parts.join("；"))
+    }
 }

@@ -154,3 +154,32 @@ fn no_chapter_narrates_a_story_its_verdicts_contradict() {
         }
     }
 }
+
+/// The outcome line is built from the run's facts: after a setting change it tells the new
+/// run, not the chapter's script.
+#[test]
+fn the_outcome_line_tells_this_run() {
+    use queue_playground::i18n::Lang;
+    use queue_playground::scenario::settings::Settings;
+    use queue_playground::session::Session;
+    use queue_playground::tour::{chapter, outcome};
+    let crash = chapter("consumer-crash").unwrap();
+    let base = catalog::get(crash.scenario).unwrap();
+    let run = |settings: &Settings| {
+        let mut session = Session::new(crash.scenario(settings, base.seed).unwrap(), Vec::new()).unwrap();
+        session.seek(session.len());
+        session.report()
+    };
+    let written = Settings::of(&base);
+    assert_eq!(
+        outcome(&run(&written), Lang::En),
+        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8}, … (consumer died before processing it, and auto_ack=True had already removed it from the queue)."
+    );
+    // auto_ack off: nothing is lost, and the line says so (the chapter's script would not).
+    let fixed = run(&Settings { auto_ack: false, ..written.clone() });
+    let text = outcome(&fixed, Lang::En);
+    assert!(!text.contains("lost"), "{text}");
+    assert!(text.starts_with(&format!("This run: {}.", fixed.label.name())), "{text}");
+    let zh = outcome(&run(&written), Lang::Zh);
+    assert!(zh.starts_with("本次运行：至多一次（at-most-once）。10 条消息中有 3 条恰好处理一次；7 条丢失："), "{zh}");
+}

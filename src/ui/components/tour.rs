@@ -15,6 +15,15 @@ pub fn Tour() -> Html {
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
     let step_events: Vec<String> = session.trace()[from..].iter().map(|e| describe(&e.event, session.timeline(), lang)).collect();
     let chapter = &CHAPTERS[state.chapter];
+    // Facts, not the script: at the run's end, what this run did; and a note when the
+    // settings are no longer the chapter's own (its text describes it as written).
+    let at_end = position == session.len();
+    let outcome = at_end.then(|| {
+        let report = session.report();
+        (crate::tour::outcome(&report, lang), report.label.name())
+    });
+    let as_written = crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok();
+    let settings_changed = as_written.is_some_and(|s| s != state.settings);
     let on_lang = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
@@ -35,6 +44,12 @@ pub fn Tour() -> Html {
             <div id="narration">
                 <h2>{ chapter.title(lang) }</h2>
                 <p class="chapter-narration">{ chapter.narration(lang) }</p>
+                if settings_changed {
+                    <p id="settings-note" class="note">{ label("settings_changed_note", lang) }</p>
+                }
+                if let Some((outcome, run_label)) = outcome {
+                    <p id="outcome" data-label={run_label}>{ outcome }</p>
+                }
                 <p id="step-narration" aria-live="polite">
                     { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
                 </p>

@@ -420,6 +420,11 @@ test('verdicts: a run where something went wrong is never labelled green (issue 
     assert.equal(await count(page, 'pending'), 0, 'nothing is pending once the run is over');
     const stranded = quorum.find((r) => r.verdict === 'stranded');
     assert.ok(stranded.cause, 'a stranded message says why');
+    // At the end, the outcome line tells this run's facts.
+    const outcome = (await page.locator('#outcome').textContent()) ?? '';
+    t.diagnostic(`outcome: ${outcome}`);
+    assert.match(outcome, /^This run: incomplete\. 5 of 10 message\(s\) processed once; 5 stranded: /);
+    assert.equal(await page.getAttribute('#outcome', 'data-label'), 'incomplete');
     t.diagnostic(`stranded cause: ${stranded.cause.text}`);
     await shot(page, t, 'verdicts-quorum-stranded.png');
     // Poison: the dead-lettered message was never processed: not green either.
@@ -427,9 +432,23 @@ test('verdicts: a run where something went wrong is never labelled green (issue 
     await toEnd(page);
     assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'incomplete');
     assert.deepEqual((await messageRows(page)).filter((r) => r.verdict === 'dead_lettered').map((r) => r.data), [3]);
-    // Mid-run, nothing is stranded yet: messages on their way are pending.
+    // Mid-run, nothing is stranded yet (messages on their way are pending) and no outcome
+    // spoils the ending.
     await seek(page, 5);
     assert.equal(await count(page, 'stranded'), 0);
+    assert.equal(await page.locator('#outcome').count(), 0, 'no outcome before the end');
+    // After a setting change the outcome tells the new run, and a note says the chapter's
+    // text describes it as written.
+    await chooseChapter(page, 'consumer-crash');
+    assert.equal(await page.locator('#settings-note').count(), 0);
+    await setSetting(page, 'auto_ack', false);
+    await page.waitForSelector('#settings-note');
+    await toEnd(page);
+    const fixed = (await page.locator('#outcome').textContent()) ?? '';
+    t.diagnostic(`outcome with auto_ack=False: ${fixed}`);
+    assert.doesNotMatch(fixed, /lost/, 'nothing is lost with manual ack');
+    await shot(page, t, 'verdicts-outcome-manual-ack.png');
+    await setSetting(page, 'auto_ack', true);
     // In Chinese the new label and verdicts are translated.
     await chooseChapter(page, 'quorum');
     await toEnd(page);

@@ -296,6 +296,11 @@ fn check_run(s: &Scenario) -> Result<Outcome, String> {
     Ok(Outcome::Ran)
 }
 
+fn parse_file(text: &str) -> Result<Scenario, ScenarioError> {
+    phase("from_json");
+    Scenario::from_json(text)
+}
+
 fn check_scenario(s: &Scenario) -> Result<Outcome, String> {
     phase("validate");
     let valid = s.validate();
@@ -318,7 +323,7 @@ fn rejected(check: Checked) -> Result<Outcome, String> {
 fn check_case(case: &Case) -> Result<Outcome, String> {
     match case {
         Case::Scenario(s) => check_scenario(s),
-        Case::Json { text, typed_field } => match { phase("from_json"); Scenario::from_json(text) } {
+        Case::Json { text, typed_field } => match parse_file(text) {
             Ok(mut s) => {
                 // A corrupted file may have lost its small limits (the default is 10,000,000
                 // steps): keep each case quick, as for share codes.

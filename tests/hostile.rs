@@ -23,7 +23,7 @@ fn run_checked(scenario: &Scenario) -> Sim {
         assert!(now >= last_ms, "time went back from {last_ms} to {now} at step {}", sim.steps());
         last_ms = now;
         // Conservation walks every copy: at every step early on, then every 64th (and at the end).
-        if sim.steps() < 2_000 || sim.steps() % 64 == 0 {
+        if sim.steps() < 2_000 || sim.steps().is_multiple_of(64) {
             sim.check_conservation().unwrap_or_else(|e| panic!("conservation at step {}: {e}", sim.steps()));
         }
         for (index, queue) in sim.broker().queues.iter().enumerate() {

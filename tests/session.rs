@@ -67,12 +67,13 @@ fn injecting_a_fault_forks_the_run_at_the_current_step() {
     s.inject(FaultAction::Crash("consumer".into())).unwrap();
     assert_eq!(s.position(), here, "the fork stays at the same step");
     assert_eq!(&s.trace()[..prefix.len()], &prefix[..], "the past is unchanged");
-    assert!(matches!(s.trace().last().unwrap().event, Event::ActorCrashed { .. }), "the crash shows at once");
+    assert!(s.trace()[prefix.len()..].iter().any(|e| matches!(e.event, Event::ActorCrashed { .. })), "the crash shows at once");
     s.seek(s.len());
     let report = s.report();
     assert_eq!(report.counts.processed_once, 3);
-    assert_eq!(report.counts.stranded, 7, "the rest wait in the queue: no consumer");
-    assert_eq!(report.label.name(), "incomplete", "not green: 7 messages never reached a consumer");
+    // The broker had pushed all ten at once under auto_ack=True: the seven it held are lost.
+    assert_eq!(report.data_with(Verdict::Lost), vec![3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(report.label.name(), "at-most-once");
     // The fork is reproducible from its scenario.
     let again = Session::new(s.base().clone(), s.injected().to_vec()).unwrap();
     assert_eq!(trace_hash(again.full_trace()), trace_hash(s.full_trace()));
@@ -233,15 +234,19 @@ fn a_message_journey_is_every_event_about_it() {
 #[test]
 fn apply_injects_a_fault_into_a_running_world_and_refuses_unknown_names() {
     let mut sim = Sim::new(&catalog::get("article").unwrap()).unwrap();
-    sim.run_until(queue_playground::engine::Until::TimeMs(3_000));
+    // Until the consumer has processed three messages.
+    while Report::new(&sim, false).counts.processed_once < 3 {
+        assert!(sim.step());
+    }
+    let before = sim.events();
     sim.apply(&FaultAction::Crash("consumer".into())).unwrap();
-    assert!(matches!(sim.trace().last().unwrap().event, Event::ActorCrashed { .. }));
+    assert!(matches!(sim.trace()[before].event, Event::ActorCrashed { .. }));
     let err = sim.apply(&FaultAction::Crash("ghost".into())).unwrap_err();
     assert_eq!(err.to_string(), "faults[0].do: no actor is named \"ghost\"");
     sim.run_until(queue_playground::engine::Until::Quiescence);
     let report = Report::new(&sim, false);
-    assert_eq!(report.counts.processed_once, 3, "0, 1 and 2 were processed before the crash at 3 s");
-    assert_eq!(report.counts.stranded, 7, "the rest wait in the queue: {}", report.summary);
+    assert_eq!(report.counts.processed_once, 3, "0, 1 and 2 were processed before the crash");
+    assert_eq!(report.data_with(Verdict::Lost), vec![3, 4, 5, 6, 7, 8, 9], "the rest were auto-acked to the dead consumer: {}", report.summary);
 }
 
 #[test]
@@ -264,6 +269,9 @@ fn timeline_markers_stay_few_when_thousands_of_messages_are_lost() {
 
 #[test]
 fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
+    // A crash two steps after the consumer starts (the consumer chapter's own part).
+    let probe = session("article");
+    let crash_step = queue_playground::tour::chapter("consumer").unwrap().opening_step(&probe) as u64 + 2;
     let state = ShareState {
         v: SHARE_VERSION,
         engine: "0.1.0".into(),
@@ -271,10 +279,10 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
         settings: Settings::of(&catalog::get("article").unwrap()),
         seed: 3,
         faults: vec![queue_playground::scenario::FaultSpec {
-            when: queue_playground::scenario::Trigger::AtStep(40),
+            when: queue_playground::scenario::Trigger::AtStep(crash_step),
             action: FaultAction::Crash("consumer".into()),
         }],
-        step: 40,
+        step: crash_step,
         lang: "en".into(),
     };
     let (scenario, faults) = state.scenario().unwrap();
@@ -284,7 +292,9 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["trace_hash"].as_str(), Some(trace_hash(page.full_trace()).as_str()));
-    assert!(report["counts"]["stranded"].as_u64().unwrap() > 0, "the crashed consumer left messages in the queue");
+    let unprocessed = report["counts"]["lost"].as_u64().unwrap() + report["counts"]["stranded"].as_u64().unwrap();
+    assert_eq!(unprocessed, 10, "the consumer crashed before it consumed anything: {}", report["summary"]);
+    assert_eq!(report["label"].as_str(), Some("incomplete"), "stranded in the queue, none lost");
     let broken = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["run", "--share", "not-a-code!"]).output().unwrap();
     assert_eq!(broken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&broken.stderr).contains("the share link is damaged"));
@@ -376,4 +386,45 @@ fn an_at_step_trigger_past_the_run_never_fires_even_after_a_settings_change() {
     assert_eq!(session.injected_at_times(), vec![never]);
     let carried = Session::new(base, session.injected_at_times()).unwrap();
     assert_eq!(trace_hash(carried.full_trace()), trace_hash(plain.full_trace()));
+}
+
+/// §4.1, §4.2 and §4.3 replay the identical run; each opens at its own part: the queue
+/// declared (durable, empty), the producer alone (its messages wait in the queue), the
+/// consumer starting with all ten waiting for it.
+#[test]
+fn the_article_chapters_share_one_run_and_each_opens_at_its_own_part() {
+    use queue_playground::engine::world::ActorStatus;
+    use queue_playground::tour::chapter;
+    let open = |id: &str| {
+        let c = chapter(id).unwrap();
+        let base = catalog::get(c.scenario).unwrap();
+        let mut s = Session::new(c.scenario(&Settings::of(&base), base.seed).unwrap(), Vec::new()).unwrap();
+        let step = c.opening_step(&s);
+        s.seek(step);
+        s
+    };
+    let (declare, producer, consumer) = (open("declare"), open("producer"), open("consumer"));
+    let hash = trace_hash(declare.full_trace());
+    assert_eq!(trace_hash(producer.full_trace()), hash, "one run");
+    assert_eq!(trace_hash(consumer.full_trace()), hash, "one run");
+    assert!(0 < declare.position() && declare.position() < producer.position() && producer.position() < consumer.position());
+    let status = |s: &Session, name: &str| s.world().actors()[s.world().setup().actor_id(name).unwrap().index()].status;
+    // §4.1: the queue was just declared, durable and empty.
+    assert!(matches!(declare.trace().last().unwrap().event, Event::QueueDeclared { .. }));
+    let q = &declare.world().broker().queues[0];
+    assert!(q.exists && q.spec.durable && q.ready.is_empty());
+    // §4.2: the producer runs alone; by its end the ten messages wait in the queue.
+    assert_eq!((status(&producer, "producer"), status(&producer, "consumer")), (ActorStatus::Running, ActorStatus::NotStarted));
+    let mut alone = producer.clone();
+    while status(&alone, "producer") != ActorStatus::Finished {
+        assert!(alone.step_forward());
+    }
+    assert_eq!(status(&alone, "consumer"), ActorStatus::NotStarted);
+    assert_eq!(alone.world().broker().queues[0].ready.len(), 10, "the messages wait in test_queue");
+    // §4.3: the consumer starts with all ten waiting, and drains them.
+    assert_eq!(status(&consumer, "consumer"), ActorStatus::Running);
+    assert_eq!(consumer.world().broker().queues[0].ready.len(), 10);
+    let mut end = consumer.clone();
+    end.seek(end.len());
+    assert_eq!(end.report().counts.processed_once, 10);
 }

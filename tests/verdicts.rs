@@ -7,8 +7,14 @@ use queue_playground::engine::{Sim, Until, Verdict};
 use queue_playground::report::{Report, Why};
 use queue_playground::scenario::*;
 
+/// The article's two programs running side by side (the consumer waiting from the start),
+/// as a learner runs them to see faults mid-stream.
+const SIDE_BY_SIDE: &str = r#"{"name":"side-by-side","queues":[{"name":"test_queue","durable":true}],
+    "actors":[{"role":"consumer","name":"consumer","auto_ack":true},
+              {"role":"producer","name":"producer","messages":10,"interval_ms":1000,"start_ms":500}]}"#;
+
 fn article_with(faults: &str) -> Report {
-    let mut scenario = catalog::get("article").unwrap();
+    let mut scenario = Scenario::from_json(SIDE_BY_SIDE).unwrap();
     let faults: Vec<FaultSpec> = serde_json::from_str(faults).unwrap();
     scenario.faults.extend(faults);
     let mut sim = Sim::new(&scenario).unwrap();

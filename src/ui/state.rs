@@ -93,7 +93,9 @@ impl Playground {
         let chapter = chapter.min(CHAPTERS.len() - 1);
         let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
         let settings = Settings::of(&base);
-        let session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
+        let mut session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
+        // §4.1-§4.3 share one run: each opens at its own part of it.
+        session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
             facts: Rc::new(RunFacts::new(&session)),
             lang,

@@ -18,9 +18,13 @@ pub fn Actors() -> Html {
     let world = session.world();
     let setup = world.setup();
     let events = world.events();
+    // The chapter's own program first (§4.2 the producer, §4.3 the consumer).
+    let focus = crate::tour::CHAPTERS.get(state.chapter).and_then(|c| c.focus);
+    let mut order: Vec<usize> = (0..setup.actors.len()).collect();
+    order.sort_by_key(|&i| Some(setup.actors[i].name.as_str()) != focus);
     html! {
         <section id="actors">
-            { for setup.actors.iter().enumerate().map(|(index, actor)| {
+            { for order.into_iter().map(|index| (index, &setup.actors[index])).map(|(index, actor)| {
                 let runtime = &world.actors()[index];
                 let status = crate::view::status_name(runtime.status);
                 let current = if runtime.status.is_down() { 0 } else { runtime.line };

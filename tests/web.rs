@@ -55,19 +55,25 @@ async fn playground_steps_through_the_article() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
     assert_eq!(root.query_selector_all("#tour .chapter").unwrap().length() as usize, queue_playground::tour::CHAPTERS.len());
-    assert!(text(&root, "#position").contains(" 0 / "), "starts at step 0: {}", text(&root, "#position"));
+    // §4.1 opens where the queue has just been declared.
+    let at = |root: &web_sys::Element| -> usize {
+        let position = text(root, "#position");
+        position.split_whitespace().find_map(|w| w.parse().ok()).unwrap_or_else(|| panic!("no step in {position}"))
+    };
+    let start = at(&root);
+    assert!(start > 0 && text(&root, "#step-narration").contains("declared test_queue"), "opens at the declare: {}", text(&root, "#step-narration"));
     for _ in 0..3 {
         click(&root, "#btn-step");
         yew::scheduler::flush().await;
     }
-    assert!(text(&root, "#position").contains(" 3 / "), "three steps: {}", text(&root, "#position"));
+    assert_eq!(at(&root), start + 3, "three steps: {}", text(&root, "#position"));
     assert!(!text(&root, "#step-narration").is_empty());
     let code = text(&root, "[data-actor=consumer] .code");
     assert!(code.contains("auto_ack=True"), "the article consumer's code: {code}");
     assert_eq!(root.query_selector_all(".line.current").unwrap().length(), 1, "one actor is running a line");
     click(&root, "#btn-back");
     yew::scheduler::flush().await;
-    assert!(text(&root, "#position").contains(" 2 / "));
+    assert_eq!(at(&root), start + 2);
     root.remove();
 }
 

@@ -90,9 +90,11 @@ test('data-trace-hash equals the native CLI trace_hash for article, seed 1', { t
     const page = session.page;
     const summary = page.locator('#verdict-summary');
     await summary.waitFor({ state: 'visible', timeout: 120_000 });
-    // The page opens the tour's first chapter (the article scenario) at step 0: the verdict
-    // covers the steps taken so far, so go to the end of the run (End key) first.
-    assert.match(await page.locator('#position').textContent(), /\b0 \/ \d+/, 'the page opens at step 0');
+    // The page opens the tour's first chapter (§4.1, the article scenario) where the queue
+    // has just been declared: the verdict covers the steps taken so far, so go to the end of
+    // the run (End key) first.
+    assert.match(await page.locator('#position').textContent(), /\b[1-9]\d* \/ \d+/, 'the page opens after the declare');
+    assert.match(await page.locator('#step-narration').textContent(), /declared test_queue/, 'at the declare');
     await page.keyboard.press('End');
     await page.waitForFunction(() => {
       const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');

@@ -184,27 +184,42 @@ async function diagramData(page, selector) {
 
 // ---------------------------------------------------------------------------------------
 
-test('tour: opens at step 0 of the first chapter and walks to the consumer', { timeout: 300_000 }, async (t) => {
+test('tour: opens §4.1 at the declare, each article chapter at its own part, and walks to the consumer', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'tour', server.url('/'), async (session) => {
     const { page } = session;
     const ids = await page.$$eval('#tour button.chapter', (bs) => bs.map((b) => b.dataset.chapter));
     assert.deepEqual(ids.slice(0, 4), ['declare', 'producer', 'consumer', 'consumer-crash'], 'the tour starts with the article');
     assert.equal(await page.getAttribute('#tour button.chapter.current', 'data-chapter'), 'declare');
     const start = await position(page);
-    assert.equal(start.step, 0, 'the page opens at step 0');
+    assert.ok(start.step > 0, 'the page opens §4.1 after the first steps');
+    assert.match((await narration(page)).step, /declared test_queue/, '§4.1 opens where the queue is declared');
     assert.ok(start.steps > 0, 'the run has steps');
     assert.equal(await page.getAttribute('#scrubber', 'max'), String(start.steps), '#scrubber max = steps');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
     await shot(page, t, 'tour-start.png');
 
     let previous = await narration(page);
+    // §4.1-§4.3 are one run (same number of steps), each opening at its own part and showing
+    // its own program first; the lessons after them open at step 0.
+    const opens = { producer: /producer published \{'data': 0\}/, consumer: /consumer started/, 'consumer-crash': null };
+    const firstActor = { producer: 'producer', consumer: 'consumer' };
+    let last = start.step;
     for (const id of ['producer', 'consumer', 'consumer-crash']) {
       await chooseChapter(page, id);
       assert.equal(await page.locator('#tour button.chapter.current').count(), 1, 'one current chapter');
       const now = await narration(page);
       assert.notEqual(now.title, previous.title, `${id}: the heading changes`);
       assert.notEqual(now.chapter, previous.chapter, `${id}: the chapter narration changes`);
-      assert.equal((await position(page)).step, 0, `${id}: a chapter opens at step 0`);
+      const at = await position(page);
+      if (opens[id]) {
+        assert.equal(at.steps, start.steps, `${id}: the same run as §4.1`);
+        assert.ok(at.step > last, `${id}: opens later in the run than the chapter before`);
+        assert.match(now.step, opens[id], `${id}: opens at its own part`);
+        assert.equal(await page.getAttribute('#actors .actor:first-child', 'data-actor'), firstActor[id], `${id}: its own program first`);
+        last = at.step;
+      } else {
+        assert.equal(at.step, 0, `${id}: a lesson opens at step 0`);
+      }
       previous = now;
     }
     assert.match(previous.title, /consumer crash/i);

@@ -52,6 +52,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("heal", "Heal network", "恢复网络"),
     ("drop_next", "Drop next message", "丢弃下一条消息"),
     ("poison_next", "Poison next message", "下一条为毒消息"),
+    ("injected", "Injected faults", "已注入的故障"),
+    ("remove", "Remove this fault", "移除此故障"),
     ("settings", "Settings", "设置"),
     ("messages", "Messages", "消息"),
     ("verdict", "Verdict", "判定"),

@@ -377,3 +377,28 @@ fn an_at_step_trigger_past_the_run_never_fires_even_after_a_settings_change() {
     let carried = Session::new(base, session.injected_at_times()).unwrap();
     assert_eq!(trace_hash(carried.full_trace()), trace_hash(plain.full_trace()));
 }
+
+#[test]
+fn removing_an_injected_fault_rebuilds_the_run_without_it() {
+    let mut s = session("article");
+    s.seek(30);
+    s.inject(FaultAction::Crash("consumer".into())).unwrap();
+    s.seek(60);
+    s.inject(FaultAction::CrashNode { node: 0, restart: true }).unwrap();
+    let here = s.position();
+    let crash_node_ms = s.injected_at_times()[1].clone();
+    // Remove the first: the later one keeps its simulated time, the position stays.
+    let without_first = s.without_injected(0).unwrap().unwrap();
+    assert_eq!(without_first.position(), here.min(without_first.len()));
+    assert_eq!(without_first.injected(), std::slice::from_ref(&crash_node_ms));
+    // Remove the second: the first keeps its step, and the run is exactly the first fork.
+    let without_second = s.without_injected(1).unwrap().unwrap();
+    assert_eq!(without_second.injected(), &s.injected()[..1]);
+    let only_first = Session::new(s.base().clone(), s.injected()[..1].to_vec()).unwrap();
+    assert_eq!(trace_hash(without_second.full_trace()), trace_hash(only_first.full_trace()));
+    // Remove both: the run as written.
+    let none = without_second.without_injected(0).unwrap().unwrap();
+    assert!(none.injected().is_empty());
+    assert_eq!(trace_hash(none.full_trace()), trace_hash(session("article").full_trace()));
+    assert!(s.without_injected(2).is_none(), "no third fault");
+}

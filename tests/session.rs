@@ -402,3 +402,23 @@ fn removing_an_injected_fault_rebuilds_the_run_without_it() {
     assert_eq!(trace_hash(none.full_trace()), trace_hash(session("article").full_trace()));
     assert!(s.without_injected(2).is_none(), "no third fault");
 }
+
+#[test]
+fn a_producer_killed_by_a_dropped_frame_is_told_why() {
+    let mut s = session("article");
+    // Just before the third publish: the next frame the producer sends is lost.
+    let third = s.full_trace().iter().filter(|e| matches!(e.event, Event::MessagePublished { .. })).nth(2).map(|e| e.at_ms).unwrap();
+    s.seek(s.step_at_time(u64::from(third)) - 1);
+    s.inject(FaultAction::DropNext { from: "producer".into(), to: "rabbit@0".into() }).unwrap();
+    s.seek(s.len());
+    let trace = s.trace();
+    let exited = trace.iter().position(|e| matches!(e.event, Event::ActorExited { .. })).expect("the producer exits");
+    let dropped = trace.iter().position(|e| matches!(e.event, Event::FrameDropped { .. })).expect("a frame is lost");
+    assert!(i18n::describe(&trace[dropped].event, s.timeline(), Lang::En).contains("resets 20 ms later"));
+    let en = i18n::describe_at(trace, exited, s.timeline(), Lang::En);
+    assert!(en.contains("StreamLostError") && en.contains("the network lost its frame to rabbit@0") && en.contains("reset"), "{en}");
+    let zh = i18n::describe_at(trace, exited, s.timeline(), Lang::Zh);
+    assert!(zh.contains("丢失了它发往 rabbit@0 的一帧") && zh.contains("重置"), "{zh}");
+    // Other events read as `describe` has them.
+    assert_eq!(i18n::describe_at(trace, 0, s.timeline(), Lang::En), i18n::describe(&trace[0].event, s.timeline(), Lang::En));
+}

@@ -195,6 +195,40 @@ test('faults: poison is offered only where a callback can fail, and there the po
   });
 });
 
+test('faults: drop next message says the connection resets, and the narration says why the producer died', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'faults-drop', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'producer');
+    const b = await faultButtons(page);
+    assert.match(b.drop_next.title, /lose the producer's next frame; the TCP connection then resets, and a producer without retry exits/);
+    // Step to the second publish's print, then drop the next frame (the third publish).
+    const { steps } = await position(page);
+    for (let i = 0; i < steps && !/Sent \{'data': 1\}/.test(await stepNarration(page)); i++) await page.click('#btn-step');
+    assert.match(await stepNarration(page), /Sent \{'data': 1\}/);
+    await page.click('#faults button.fault[data-fault="drop_next"]');
+    await page.locator('#injected li.injected').waitFor();
+    let lost = '';
+    let died = '';
+    for (let i = 0; i < steps && !died; i++) {
+      await page.click('#btn-step');
+      const said = await stepNarration(page);
+      if (/network lost a frame/.test(said)) lost = said;
+      if (/producer exited/.test(said)) died = said;
+    }
+    t.diagnostic(`lost: ${lost}`);
+    t.diagnostic(`died: ${died}`);
+    assert.match(lost, /network lost a frame from producer to rabbit@0; the TCP connection resets 20 ms later/);
+    assert.match(died, /StreamLostError.*: the network lost its frame to rabbit@0 at \d+ ms, so the TCP connection reset, and nothing in its code retries/);
+    await shot(page, t, 'faults-drop-en.png');
+    await setLang(page, 'zh');
+    const zh = await stepNarration(page);
+    t.diagnostic(`died (zh): ${zh}`);
+    assert.match(zh, /丢失了它发往 rabbit@0 的一帧，TCP 连接随之被重置/);
+    await shot(page, t, 'faults-drop-zh.png');
+    assertClean(session);
+  });
+});
+
 test('faults: injected faults are listed with their step and time, and removing one re-runs without it', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'faults-remove', server.url('/'), async (session) => {
     const { page } = session;

@@ -271,3 +271,29 @@ test('faults: injected faults are listed with their step and time, and removing 
     assertClean(session);
   });
 });
+
+test('charts: the series are drawn up to the step shown, not to the end of the run', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'faults-charts', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'consumer-crash');
+    const extent = () =>
+      page.evaluate(() => {
+        const xs = [...document.querySelectorAll('#charts polyline.series')].flatMap((p) =>
+          (p.getAttribute('points') ?? '').trim().split(/\s+/).filter(Boolean).map((pt) => Number(pt.split(',')[0])),
+        );
+        return { right: Math.max(...xs), position: Number(document.querySelector('#charts line.position').getAttribute('x1')) };
+      });
+    const { steps } = await position(page);
+    for (const step of [0, Math.floor(steps / 3), Math.floor((2 * steps) / 3)]) {
+      await seek(page, step);
+      const { right, position: x } = await extent();
+      assert.ok(right <= x, `at step ${step} the lines end at the position (${right} <= ${x})`);
+      assert.ok(right >= x, `at step ${step} the lines reach the position (${right} >= ${x})`);
+    }
+    await shot(page, t, 'faults-charts-mid.png');
+    await toEnd(page);
+    const end = await extent();
+    assert.equal(end.right, end.position, 'at the end the lines reach the end');
+    assertClean(session);
+  });
+});

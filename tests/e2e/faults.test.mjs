@@ -297,3 +297,48 @@ test('charts: the series are drawn up to the step shown, not to the end of the r
     assertClean(session);
   });
 });
+
+test('verdict table: Chinese words are not broken at 360 px or 1366 px', { timeout: 300_000 }, async (t) => {
+  for (const width of [360, 1366]) {
+    await withPage(browser, `faults-table-${width}`, server.url('/'), async (session) => {
+      const { page } = session;
+      await chooseChapter(page, 'consumer-crash');
+      await toEnd(page);
+      await setLang(page, 'zh');
+      // Every word (a run of CJK or of other non-space characters) of the short cells sits on one line.
+      const broken = await page.evaluate(() => {
+        const out = [];
+        const cells = document.querySelectorAll('#messages th, #messages td.verdict-cell, #messages td.where, #messages td:first-child');
+        for (const cell of cells) {
+          const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (const m of node.data.matchAll(/[^\s,，]+/g)) {
+              const range = document.createRange();
+              range.setStart(node, m.index);
+              range.setEnd(node, m.index + m[0].length);
+              const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+              if (tops.size > 1) out.push(`${m[0]} (${tops.size} lines)`);
+            }
+          }
+        }
+        return out;
+      });
+      await shot(page, t, `faults-page-zh-${width}.png`);
+      // The table alone (clipped from the full page: the sticky transport bar would cover an
+      // element screenshot).
+      const box = await page.evaluate(() => {
+        const r = document.querySelector('#verdicts').getBoundingClientRect();
+        return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: Math.min(r.height, 1400) };
+      });
+      const file = await artifactPath(`faults-table-zh-${width}.png`);
+      await page.screenshot({ path: file, fullPage: true, clip: box });
+      t.diagnostic(`screenshot: ${file}`);
+      assert.deepEqual(broken, [], `at ${width} px no word of the verdict table is broken across lines`);
+      const sticks = await page.evaluate(() => document.querySelector('#messages').getBoundingClientRect().right - document.querySelector('#verdicts').getBoundingClientRect().right);
+      assert.ok(sticks <= 1, `at ${width} px the table fits its panel (${sticks} px past it)`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.ok(overflow <= 0, `at ${width} px the page does not scroll sideways (${overflow} px)`);
+      assertClean(session);
+    }, { viewport: { width, height: 900 } });
+  }
+});

@@ -4,7 +4,7 @@
 //! Invariant: every label has both languages (a test checks none is empty).
 
 use crate::engine::ids::*;
-use crate::engine::trace::{DiscardReason, Endpoint, Event};
+use crate::engine::trace::{ClientError, DiscardReason, Endpoint, Event, TraceEntry};
 use crate::engine::Sim;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("heal", "Heal network", "恢复网络"),
     ("drop_next", "Drop next message", "丢弃下一条消息"),
     ("poison_next", "Poison next message", "下一条为毒消息"),
+    ("injected", "Injected faults", "已注入的故障"),
+    ("remove", "Remove this fault", "移除此故障"),
     ("settings", "Settings", "设置"),
     ("messages", "Messages", "消息"),
     ("verdict", "Verdict", "判定"),
@@ -244,7 +246,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         MessageRequeued { copy, queue } => pick(format!("{{'data': {}}} went back to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 回到队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
         MessageDiscarded { copy, reason } => pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang))),
-        FrameDropped { from, to } => pick(format!("the network lost a frame from {} to {}", endpoint(sim, from), endpoint(sim, to)), format!("网络丢失了从 {} 到 {} 的一帧", endpoint(sim, from), endpoint(sim, to))),
+        FrameDropped { from, to } => {
+            let reset_ms = sim.setup().scenario.network.reset_after_drop_ms;
+            pick(
+                format!("the network lost a frame from {} to {}; the TCP connection resets {reset_ms} ms later", endpoint(sim, from), endpoint(sim, to)),
+                format!("网络丢失了从 {} 到 {} 的一帧；TCP 连接将在 {reset_ms} 毫秒后被重置", endpoint(sim, from), endpoint(sim, to)),
+            )
+        }
         MessageDuplicated { copy, .. } => pick(format!("the network duplicated {{'data': {}}}", data_of_copy(sim, copy)), format!("网络重复了 {{'data': {}}}", data_of_copy(sim, copy))),
         ConnectionLost { actor, .. } => pick(format!("{} lost its connection", a(actor)), format!("{} 的连接断开", a(actor))),
         ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued}", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条", a(actor))),
@@ -274,6 +282,41 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             };
             pick(format!("the run hit {field} and stopped"), format!("运行达到上限 {field} 并停止"))
         }
+    }
+}
+
+/// Events looked back over to explain a lost connection (a bound on the work per sentence).
+const WHY_LOOKBACK_EVENTS: usize = 100_000;
+
+/// Event `index` of `trace` as a sentence (as `describe`), saying why when the event is a
+/// connection error whose cause is earlier in the trace: a client that raises
+/// `StreamLostError` long after the network lost one of its frames otherwise reads as if it
+/// died for no reason.
+pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> String {
+    let Some(entry) = trace.get(index) else { return String::new() };
+    let sentence = describe(&entry.event, sim, lang);
+    let (actor, exited) = match entry.event {
+        Event::ActorExited { actor, error: Some(ClientError::StreamLost) } => (actor, true),
+        Event::ConnectionLost { actor, error: ClientError::StreamLost } => (actor, false),
+        Event::PublishFailed { actor, error: ClientError::StreamLost, .. } => (actor, false),
+        _ => return sentence,
+    };
+    let me = Endpoint::Actor(actor);
+    let cause = trace[index.saturating_sub(WHY_LOOKBACK_EVENTS)..index].iter().rev().find_map(|e| match e.event {
+        Event::FrameDropped { from, to } if from == me || to == me => Some(Some((e.at_ms, from == me, if from == me { to } else { from }))),
+        // A cut, a new connection or a restart: the lost frame (if any) is not why.
+        Event::Partitioned { a, b } if a == me || b == me => Some(None),
+        Event::Connected { actor: a, .. } | Event::ActorRestarted { actor: a } | Event::ActorStarted { actor: a } if a == actor => Some(None),
+        _ => None,
+    });
+    let Some(Some((at_ms, outgoing, peer))) = cause else { return sentence };
+    let peer = endpoint(sim, peer);
+    let (frame_en, frame_zh) = if outgoing { (format!("its frame to {peer}"), format!("它发往 {peer} 的一帧")) } else { (format!("a frame from {peer} to it"), format!("{peer} 发给它的一帧")) };
+    match (lang, exited) {
+        (Lang::En, true) => format!("{sentence}: the network lost {frame_en} at {at_ms} ms, so the TCP connection reset, and nothing in its code retries"),
+        (Lang::En, false) => format!("{sentence}: the network lost {frame_en} at {at_ms} ms, so the TCP connection reset"),
+        (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
+        (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
     }
 }
 

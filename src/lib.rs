@@ -2,6 +2,7 @@
 //! RabbitMQ tutorial's programs, fault injection and a checker, plus (on wasm32) the page.
 
 pub mod engine;
+pub mod faults;
 pub mod i18n;
 pub mod report;
 pub mod session;

@@ -199,6 +199,34 @@ impl Session {
         Ok(fork)
     }
 
+    /// The run rebuilt without injected fault `index` (None if there is no such fault), at
+    /// the same step (or at its end, if the run is now shorter). The run is the same up to
+    /// the removed fault's step, so faults injected at or before it keep their steps; later
+    /// ones keep their simulated time (their step numbers would mean other moments now).
+    pub fn without_injected(&self, index: usize) -> Option<Result<Session, ScenarioError>> {
+        let removed = self.injected.get(index)?;
+        let cutoff = match removed.when {
+            Trigger::AtStep(step) => Some(step),
+            _ => None,
+        };
+        let faults: Vec<FaultSpec> = self
+            .injected
+            .iter()
+            .zip(self.injected_at_times())
+            .enumerate()
+            .filter(|(i, _)| *i != index)
+            .map(|(_, (original, at_time))| match (&original.when, cutoff) {
+                (Trigger::AtStep(step), Some(cutoff)) if *step <= cutoff => original.clone(),
+                _ => at_time,
+            })
+            .collect();
+        let here = self.position();
+        Some(Session::new(self.base.clone(), faults).map(|mut fresh| {
+            fresh.seek(here);
+            fresh
+        }))
+    }
+
     /// The first step after the current one at which `actor` runs code line `line`.
     pub fn next_step_at_line(&self, actor: crate::engine::ids::ActorId, line: u16) -> Option<usize> {
         let from = self.events_at(self.position());

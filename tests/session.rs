@@ -428,3 +428,48 @@ fn the_article_chapters_share_one_run_and_each_opens_at_its_own_part() {
     end.seek(end.len());
     assert_eq!(end.report().counts.processed_once, 10);
 }
+
+#[test]
+fn removing_an_injected_fault_rebuilds_the_run_without_it() {
+    let mut s = session("article");
+    s.seek(30);
+    s.inject(FaultAction::Crash("consumer".into())).unwrap();
+    s.seek(60);
+    s.inject(FaultAction::CrashNode { node: 0, restart: true }).unwrap();
+    let here = s.position();
+    let crash_node_ms = s.injected_at_times()[1].clone();
+    // Remove the first: the later one keeps its simulated time, the position stays.
+    let without_first = s.without_injected(0).unwrap().unwrap();
+    assert_eq!(without_first.position(), here.min(without_first.len()));
+    assert_eq!(without_first.injected(), std::slice::from_ref(&crash_node_ms));
+    // Remove the second: the first keeps its step, and the run is exactly the first fork.
+    let without_second = s.without_injected(1).unwrap().unwrap();
+    assert_eq!(without_second.injected(), &s.injected()[..1]);
+    let only_first = Session::new(s.base().clone(), s.injected()[..1].to_vec()).unwrap();
+    assert_eq!(trace_hash(without_second.full_trace()), trace_hash(only_first.full_trace()));
+    // Remove both: the run as written.
+    let none = without_second.without_injected(0).unwrap().unwrap();
+    assert!(none.injected().is_empty());
+    assert_eq!(trace_hash(none.full_trace()), trace_hash(session("article").full_trace()));
+    assert!(s.without_injected(2).is_none(), "no third fault");
+}
+
+#[test]
+fn a_producer_killed_by_a_dropped_frame_is_told_why() {
+    let mut s = session("article");
+    // Just before the third publish: the next frame the producer sends is lost.
+    let third = s.full_trace().iter().filter(|e| matches!(e.event, Event::MessagePublished { .. })).nth(2).map(|e| e.at_ms).unwrap();
+    s.seek(s.step_at_time(u64::from(third)) - 1);
+    s.inject(FaultAction::DropNext { from: "producer".into(), to: "rabbit@0".into() }).unwrap();
+    s.seek(s.len());
+    let trace = s.trace();
+    let exited = trace.iter().position(|e| matches!(e.event, Event::ActorExited { .. })).expect("the producer exits");
+    let dropped = trace.iter().position(|e| matches!(e.event, Event::FrameDropped { .. })).expect("a frame is lost");
+    assert!(i18n::describe(&trace[dropped].event, s.timeline(), Lang::En).contains("resets 20 ms later"));
+    let en = i18n::describe_at(trace, exited, s.timeline(), Lang::En);
+    assert!(en.contains("StreamLostError") && en.contains("the network lost its frame to rabbit@0") && en.contains("reset"), "{en}");
+    let zh = i18n::describe_at(trace, exited, s.timeline(), Lang::Zh);
+    assert!(zh.contains("丢失了它发往 rabbit@0 的一帧") && zh.contains("重置"), "{zh}");
+    // Other events read as `describe` has them.
+    assert_eq!(i18n::describe_at(trace, 0, s.timeline(), Lang::En), i18n::describe(&trace[0].event, s.timeline(), Lang::En));
+}

@@ -58,6 +58,8 @@ pub enum Action {
     SetSpeed(u32),
     Reset,
     Inject(FaultAction),
+    /// Remove the injected fault at this index: the run is rebuilt without it.
+    RemoveFault(usize),
     SetChapter(usize),
     SetSettings(Settings),
     SetCompareSettings(Settings),
@@ -236,6 +238,17 @@ impl Reducible for Playground {
                     match forked {
                         Ok(fork) => next.set_session(fork),
                         Err(e) => next.error = Some(e.to_string()),
+                    }
+                    next.rebuild_compare();
+                    return Rc::new(next);
+                }
+                Action::RemoveFault(index) => {
+                    let rebuilt = session.without_injected(index);
+                    drop(session);
+                    match rebuilt {
+                        Some(Ok(fresh)) => next.set_session(fresh),
+                        Some(Err(e)) => next.error = Some(e.to_string()),
+                        None => {}
                     }
                     next.rebuild_compare();
                     return Rc::new(next);

@@ -1,6 +1,7 @@
 //! Charts over simulated time from a `view::ChartSeries`: queue depth, unacked deliveries
-//! and processed messages as three polylines on one scale, a vertical line at the position
-//! shown, and a legend with each value there. Labels come in as props (translated by the
+//! and processed messages as three polylines on one scale, drawn up to the position shown
+//! and no further (the x axis spans the whole run; the y scale what has been shown), a
+//! vertical line at the position, and a legend with each value there. Labels come in as props (translated by the
 //! caller). DOM: `#charts svg`, `polyline.series[data-series=depth|unacked|processed]`,
 //! `line.position`, `.legend li[data-series]`.
 
@@ -44,17 +45,39 @@ fn time_label(ms: u64) -> String {
 #[component]
 pub fn Charts(props: &ChartsProps) -> Html {
     let s = &props.series;
+    // No spoiling the ending: the lines stop at the position shown (the x axis keeps the
+    // whole run's span). Samples before the position, then the value at the position.
+    let shown = s.times_ms.partition_point(|&t| t < props.position_ms);
     let end_ms = s.times_ms.last().copied().unwrap_or(0).max(1);
-    let max = s.depth.iter().chain(&s.unacked).chain(&s.processed).copied().max().unwrap_or(0).max(1);
+    let values_of: [&[u32]; 3] = [&s.depth, &s.unacked, &s.processed];
+    let at = s.sample_at(props.position_ms);
+    // The value of series `i` at the position: exact if given, else the sample there.
+    let value_now = |i: usize| -> Option<u32> {
+        match props.values {
+            Some(values) => Some(values[i]),
+            None => at.and_then(|k| values_of[i].get(k).copied()),
+        }
+    };
+    let max = values_of
+        .iter()
+        .flat_map(|v| v[..shown.min(v.len())].iter().copied())
+        .chain((0..3).filter_map(value_now))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let x_of = |t: u64| PLOT_LEFT + (u128::from(t.min(end_ms)) * u128::from(PLOT_RIGHT - PLOT_LEFT) / u128::from(end_ms)) as u64;
-    let y_of = |v: u32| PLOT_BOTTOM - u64::from(v) * (PLOT_BOTTOM - PLOT_TOP) / u64::from(max);
+    let y_of = |v: u32| PLOT_BOTTOM - u64::from(v.min(max)) * (PLOT_BOTTOM - PLOT_TOP) / u64::from(max);
     // Drawn as steps: a value holds until the next sample. Only the corners are emitted.
-    let points = |values: &[u32]| -> String {
+    let points = |i: usize| -> String {
+        let values = values_of[i];
+        let mut corners: Vec<(u64, u64)> = s.times_ms[..shown].iter().zip(values).map(|(&t, &v)| (x_of(t), y_of(v))).collect();
+        if let Some(v) = value_now(i) {
+            corners.push((x_of(props.position_ms), y_of(v)));
+        }
         let mut out = String::new();
         let mut previous: Option<u64> = None;
-        let last = s.times_ms.len().min(values.len()).saturating_sub(1);
-        for (k, (&t, &v)) in s.times_ms.iter().zip(values).enumerate() {
-            let (x, y) = (x_of(t), y_of(v));
+        let last = corners.len().saturating_sub(1);
+        for (k, &(x, y)) in corners.iter().enumerate() {
             match previous {
                 None => out.push_str(&format!("{x},{y} ")),
                 Some(py) if py != y => out.push_str(&format!("{x},{py} {x},{y} ")),
@@ -65,15 +88,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         }
         out
     };
-    let values_of: [&[u32]; 3] = [&s.depth, &s.unacked, &s.processed];
-    let at = s.sample_at(props.position_ms);
-    // The legend's value of series `i`: exact if given, else the sample at the position.
-    let legend_value = |i: usize| -> Option<u32> {
-        match props.values {
-            Some(values) => Some(values[i]),
-            None => at.and_then(|k| values_of[i].get(k).copied()),
-        }
-    };
+    let legend_value = value_now;
     let position_x = x_of(props.position_ms);
     html! {
         <div id="charts">
@@ -87,8 +102,8 @@ pub fn Charts(props: &ChartsProps) -> Html {
                     <text x={PLOT_LEFT.to_string()} y={(PLOT_BOTTOM + 16).to_string()}>{ "0" }</text>
                     <text x={PLOT_RIGHT.to_string()} y={(PLOT_BOTTOM + 16).to_string()} text-anchor="end">{ time_label(s.times_ms.last().copied().unwrap_or(0)) }</text>
                 </g>
-                { for SERIES.iter().zip(values_of).map(|(name, v)| html! {
-                    <polyline class={classes!("series", *name)} data-series={*name} points={points(v)} fill="none" />
+                { for SERIES.iter().enumerate().map(|(i, name)| html! {
+                    <polyline class={classes!("series", *name)} data-series={*name} points={points(i)} fill="none" />
                 }) }
                 <line class="position" x1={position_x.to_string()} y1={PLOT_TOP.to_string()} x2={position_x.to_string()} y2={PLOT_BOTTOM.to_string()} />
                 <text class="position-label" x={(if position_x > PLOT_RIGHT - 60 { position_x - 4 } else { position_x + 4 }).to_string()} y={(PLOT_TOP + 10).to_string()}

@@ -2,7 +2,7 @@
 //! With a message selected it shows that message's journey instead.
 
 use crate::engine::ids::MessageId;
-use crate::i18n::{describe, label, Lang};
+use crate::i18n::{describe_at, label, Lang};
 use crate::ui::state::{use_playground, Action};
 use crate::view::event_message;
 use yew::prelude::*;
@@ -53,7 +53,7 @@ pub fn EventLog() -> Html {
                     };
                     html! {
                         <li class={classes!(entry.event.is_fault().then_some("fault"))} data-event={index.to_string()} {onclick}>
-                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe(&entry.event, timeline, lang) }
+                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
                         </li>
                     }
                 }) }

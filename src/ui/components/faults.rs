@@ -1,7 +1,10 @@
-//! Faults now: each button injects a fault at the current step; the run forks there.
+//! Faults now: each button injects a fault at the current step; the run forks there. A fault
+//! that cannot apply at this step is disabled, its reason in the title and in visually hidden
+//! text the button is described by (`crate::faults` decides). Below, the faults injected so
+//! far, each with when it happened and a button that removes it (the run is rebuilt without it).
 
+use crate::faults::{fault_text, injected, options, what_it_does, when_text};
 use crate::i18n::label;
-use crate::scenario::{ActorSpec, FaultAction};
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
@@ -10,34 +13,43 @@ pub fn FaultBar() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let session = state.session.borrow();
-    let scenario = session.base();
-    let consumer = scenario.actors.iter().find(|a| matches!(a, ActorSpec::Consumer(_))).map(|a| a.name().to_string());
-    let producer = scenario.actors.iter().find(|a| matches!(a, ActorSpec::Producer(_))).map(|a| a.name().to_string());
-    let mut buttons: Vec<(&str, FaultAction)> = Vec::new();
-    if let Some(c) = &consumer {
-        buttons.push(("crash_consumer", FaultAction::Crash(c.clone())));
-    }
-    if let Some(p) = &producer {
-        buttons.push(("crash_producer", FaultAction::Crash(p.clone())));
-    }
-    buttons.push(("restart_broker", FaultAction::StopNode { node: 0, restart: true }));
-    buttons.push(("crash_broker", FaultAction::CrashNode { node: 0, restart: true }));
-    if let Some(c) = &consumer {
-        buttons.push(("partition", FaultAction::Partition(c.clone(), "rabbit@0".into())));
-        buttons.push(("heal", FaultAction::Heal(c.clone(), "rabbit@0".into())));
-    }
-    if let Some(p) = &producer {
-        buttons.push(("drop_next", FaultAction::DropNext { from: p.clone(), to: "rabbit@0".into() }));
-        buttons.push(("poison_next", FaultAction::PoisonNext(p.clone())));
-    }
+    let buttons = options(session.world());
+    let listed = injected(&session);
     html! {
         <section id="faults" aria-label={label("faults", lang)}>
             <h3>{ label("faults", lang) }</h3>
-            { for buttons.into_iter().map(|(key, fault)| {
+            { for buttons.into_iter().map(|option| {
+                let why_id = format!("fault-why-{}", option.key);
+                let (title, disabled) = match &option.blocked {
+                    Some(reason) => (reason.text(lang), true),
+                    None => (what_it_does(option.key, lang).to_string(), false),
+                };
                 let state = state.clone();
+                let fault = option.action;
                 let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::Inject(fault.clone())));
-                html! { <button class="fault" data-fault={key} {onclick}>{ label(key, lang) }</button> }
+                html! {
+                    <>
+                        <button class="fault" data-fault={option.key} {disabled} title={title.clone()} aria-describedby={why_id.clone()} {onclick}>{ label(option.key, lang) }</button>
+                        <span id={why_id} class="visually-hidden">{ title }</span>
+                    </>
+                }
             }) }
+            if !listed.is_empty() {
+                <ol id="injected" aria-label={label("injected", lang)}>
+                    { for listed.into_iter().enumerate().map(|(index, fault)| {
+                        let state = state.clone();
+                        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::RemoveFault(index)));
+                        let what = fault_text(&fault.action, lang);
+                        html! {
+                            <li class="injected" data-index={index.to_string()} data-step={fault.step.map(|s| s.to_string())} data-at-ms={fault.at_ms.map(|ms| ms.to_string())}>
+                                <span class="what">{ what.clone() }</span>{ " " }
+                                <span class="when">{ when_text(fault.step, fault.at_ms, lang) }</span>{ " " }
+                                <button class="remove" aria-label={format!("{}: {what}", label("remove", lang))} title={label("remove", lang)} {onclick}>{ "×" }</button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
         </section>
     }
 }

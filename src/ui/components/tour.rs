@@ -1,7 +1,7 @@
 //! The tour: chapters of the article, the chapter's narration, what the current step did
 //! (in the past tense), and the language switch.
 
-use crate::i18n::{describe, label, Lang};
+use crate::i18n::{describe_at, label, Lang};
 use crate::tour::CHAPTERS;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -13,7 +13,8 @@ pub fn Tour() -> Html {
     let session = state.session.borrow();
     let position = session.position();
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
-    let step_events: Vec<String> = session.trace()[from..].iter().map(|e| describe(&e.event, session.timeline(), lang)).collect();
+    let trace = session.trace();
+    let step_events: Vec<String> = (from..trace.len()).map(|i| describe_at(trace, i, session.timeline(), lang)).collect();
     let chapter = &CHAPTERS[state.chapter];
     // Facts, not the script: at the run's end, what this run did; and a note when the
     // settings are no longer the chapter's own (its text describes it as written).

@@ -1,0 +1,327 @@
+//! "Faults now": the faults the page offers at the current step, what each does, and, when
+//! one cannot apply there, why not (in English and Chinese). Plain Rust over a world, so the
+//! fault bar only renders it and native tests pin it; also the list of injected faults
+//! (what, and when) the page shows with a remove button each.
+//!
+//! Invariant: an option is offered (`blocked == None`) only when its fault would change
+//! something in the world shown: a crash needs a live target, a heal a cut, a poison a
+//! callback with processing that can fail and a message still to publish.
+
+use crate::engine::broker::Broker;
+use crate::engine::ids::{ActorId, NodeId};
+use crate::engine::program::OpKind;
+use crate::engine::trace::Endpoint;
+use crate::engine::Sim;
+use crate::i18n::{label, Lang};
+use crate::scenario::{ActorSpec, FaultAction, FaultSpec, Trigger};
+use crate::session::{step_index, Session};
+
+/// The node the fault bar's broker and network faults aim at.
+const NODE: u8 = 0;
+
+/// One button of the fault bar.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultOption {
+    /// The label key (`crash_consumer`, ...), also the button's `data-fault`.
+    pub key: &'static str,
+    pub action: FaultAction,
+    /// Why the fault cannot apply now (the button is disabled), if it cannot.
+    pub blocked: Option<Blocked>,
+}
+
+/// Why a fault cannot apply at this step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Blocked {
+    /// The actor is already down; `status` is its status name (`crashed`, `finished`, ...).
+    ActorDown { actor: String, status: &'static str },
+    NodeDown(u8),
+    /// Nothing to heal: the link is not cut.
+    NotCut { a: String, b: String },
+    AlreadyCut { a: String, b: String },
+    /// The producer has published every message it was to send: there is no next one.
+    AllPublished { actor: String },
+    /// No consumer's callback does anything that can fail (it only prints).
+    NothingCanFail,
+}
+
+impl Blocked {
+    /// The reason as a sentence (the disabled button's title).
+    pub fn text(&self, lang: Lang) -> String {
+        let en = lang == Lang::En;
+        match self {
+            Blocked::ActorDown { actor, status } => {
+                if en {
+                    format!("{actor} is already down ({})", label(status, lang))
+                } else {
+                    format!("{actor} 已经不在运行（{}）", label(status, lang))
+                }
+            }
+            Blocked::NodeDown(node) => {
+                if en {
+                    format!("rabbit@{node} is already down")
+                } else {
+                    format!("rabbit@{node} 已经停止")
+                }
+            }
+            Blocked::NotCut { a, b } => {
+                if en {
+                    format!("the network between {a} and {b} is not cut: nothing to heal")
+                } else {
+                    format!("{a} 与 {b} 之间的网络没有被切断：无需恢复")
+                }
+            }
+            Blocked::AlreadyCut { a, b } => {
+                if en {
+                    format!("the network between {a} and {b} is already cut")
+                } else {
+                    format!("{a} 与 {b} 之间的网络已经被切断")
+                }
+            }
+            Blocked::AllPublished { actor } => {
+                if en {
+                    format!("{actor} has already published all its messages: there is no next one")
+                } else {
+                    format!("{actor} 已经发布了全部消息：没有下一条了")
+                }
+            }
+            Blocked::NothingCanFail => {
+                if en {
+                    "this consumer's callback only prints: nothing in it can fail".to_string()
+                } else {
+                    "这个消费者的回调只打印消息：其中没有会失败的处理".to_string()
+                }
+            }
+        }
+    }
+}
+
+/// What a fault bar button does (its title while it can apply).
+pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
+    let (en, zh) = match key {
+        "crash_consumer" => ("kill the consumer now (SIGKILL): what it holds and has not finished is at stake", "立即杀死消费者（SIGKILL）：它持有但未处理完的消息将面临风险"),
+        "crash_producer" => ("kill the producer now (SIGKILL): the messages it has not published yet are never sent", "立即杀死生产者（SIGKILL）：尚未发布的消息将不会被发送"),
+        "restart_broker" => ("stop rabbit@0 gracefully (rabbitmqctl stop); it starts again after the restart delay", "优雅地停止 rabbit@0（rabbitmqctl stop），在重启延迟后再次启动"),
+        "crash_broker" => ("crash rabbit@0 (power loss); it starts again after the restart delay", "让 rabbit@0 崩溃（断电），在重启延迟后再次启动"),
+        "partition" => ("cut the network between the consumer and rabbit@0: its connection resets", "切断消费者与 rabbit@0 之间的网络：它的连接被重置"),
+        "heal" => ("heal the network between the consumer and rabbit@0", "恢复消费者与 rabbit@0 之间的网络"),
+        "drop_next" => (
+            "lose the producer's next frame; the TCP connection then resets, and a producer without retry exits",
+            "丢失生产者的下一帧；随后 TCP 连接被重置，没有重试逻辑的生产者会异常退出",
+        ),
+        "poison_next" => ("the producer's next message makes the consumer's processing fail", "生产者的下一条消息会让消费者的处理失败"),
+        _ => ("", ""),
+    };
+    if lang == Lang::En {
+        en
+    } else {
+        zh
+    }
+}
+
+fn down(sim: &Sim, actor: ActorId) -> Option<Blocked> {
+    let status = sim.actors()[actor.index()].status;
+    status.is_down().then(|| Blocked::ActorDown { actor: sim.setup().actors[actor.index()].name.clone(), status: crate::view::status_name(status) })
+}
+
+/// Has `producer` published (begun publishing) every message it was to send?
+fn all_published(sim: &Sim, producer: ActorId) -> bool {
+    match &sim.setup().actors[producer.index()].spec {
+        ActorSpec::Producer(spec) => sim.actors()[producer.index()].messages().len() as u64 >= u64::from(spec.messages),
+        _ => true,
+    }
+}
+
+/// Can a consumer's callback fail? Only its processing (`Work`) checks for poison.
+fn some_callback_can_fail(sim: &Sim) -> bool {
+    sim.setup().actors.iter().any(|a| a.program.callback.iter().any(|op| matches!(op.kind, OpKind::Work { .. })))
+}
+
+/// The fault bar for the world `sim` (the first consumer and producer are the targets).
+pub fn options(sim: &Sim) -> Vec<FaultOption> {
+    let setup = sim.setup();
+    let first = |producer: bool| {
+        setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Producer(_)) == producer).map(|i| (ActorId(i as u16), setup.actors[i].name.clone()))
+    };
+    let consumer = first(false);
+    let producer = first(true);
+    let node = format!("rabbit@{NODE}");
+    let node_down = (!sim.broker().node_up(NodeId(NODE))).then_some(Blocked::NodeDown(NODE));
+    let mut out = Vec::new();
+    let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked });
+    if let Some((id, name)) = &consumer {
+        push("crash_consumer", FaultAction::Crash(name.clone()), down(sim, *id));
+    }
+    if let Some((id, name)) = &producer {
+        push("crash_producer", FaultAction::Crash(name.clone()), down(sim, *id));
+    }
+    push("restart_broker", FaultAction::StopNode { node: NODE, restart: true }, node_down.clone());
+    push("crash_broker", FaultAction::CrashNode { node: NODE, restart: true }, node_down);
+    if let Some((id, name)) = &consumer {
+        let cut = sim.network().is_partitioned(Endpoint::Actor(*id), Endpoint::Node(NodeId(NODE)));
+        let link = || (name.clone(), node.clone());
+        let partition = if cut {
+            let (a, b) = link();
+            Some(Blocked::AlreadyCut { a, b })
+        } else {
+            down(sim, *id)
+        };
+        push("partition", FaultAction::Partition(name.clone(), node.clone()), partition);
+        let heal = (!cut).then(|| {
+            let (a, b) = link();
+            Blocked::NotCut { a, b }
+        });
+        push("heal", FaultAction::Heal(name.clone(), node.clone()), heal);
+    }
+    if let Some((id, name)) = &producer {
+        let done = || all_published(sim, *id).then(|| Blocked::AllPublished { actor: name.clone() });
+        push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, down(sim, *id).or_else(done));
+        let poison = if some_callback_can_fail(sim) { down(sim, *id).or_else(done) } else { Some(Blocked::NothingCanFail) };
+        push("poison_next", FaultAction::PoisonNext(name.clone()), poison);
+    }
+    out
+}
+
+/// A fault as a short phrase ("Crash consumer", "Poison producer's next message").
+pub fn fault_text(action: &FaultAction, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let pick = |e: String, z: String| if en { e } else { z };
+    match action {
+        FaultAction::Crash(a) => pick(format!("Crash {a}"), format!("杀死 {a}")),
+        FaultAction::Stop(a) => pick(format!("Stop {a}"), format!("停止 {a}")),
+        FaultAction::Cancel(a) => pick(format!("{a} cancels its subscription"), format!("{a} 取消订阅")),
+        FaultAction::Restart(a) => pick(format!("Restart {a}"), format!("重启 {a}")),
+        FaultAction::CrashNode { node, .. } => pick(format!("Crash rabbit@{node}"), format!("rabbit@{node} 崩溃")),
+        FaultAction::StopNode { node, .. } => pick(format!("Restart rabbit@{node}"), format!("重启 rabbit@{node}")),
+        FaultAction::StartNode(node) => pick(format!("Start rabbit@{node}"), format!("启动 rabbit@{node}")),
+        FaultAction::Partition(a, b) => pick(format!("Cut the network {a} – {b}"), format!("切断 {a} 与 {b} 之间的网络")),
+        FaultAction::Heal(a, b) => pick(format!("Heal the network {a} – {b}"), format!("恢复 {a} 与 {b} 之间的网络")),
+        FaultAction::DropNext { from, to } => pick(format!("Drop the next frame {from} → {to}"), format!("丢弃 {from} → {to} 的下一帧")),
+        FaultAction::DuplicateNext(a) => pick(format!("Duplicate {a}'s next publish"), format!("重复 {a} 的下一次发布")),
+        FaultAction::PoisonNext(a) => pick(format!("Poison {a}'s next message"), format!("{a} 的下一条消息为毒消息")),
+        FaultAction::Slow { actor, work_ms } => pick(format!("Slow {actor} to {work_ms} ms"), format!("{actor} 变慢为 {work_ms} 毫秒")),
+    }
+}
+
+/// An injected fault as the page lists it: what, and when (step and simulated ms; `None`
+/// for a trigger the run never reached or one tied to an operation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Injected {
+    pub action: FaultAction,
+    pub step: Option<usize>,
+    pub at_ms: Option<u64>,
+}
+
+/// The session's injected faults, in the order they were injected.
+pub fn injected(session: &Session) -> Vec<Injected> {
+    let ms_after = |step: usize| {
+        let events = session.events_at(step);
+        if events == 0 {
+            0
+        } else {
+            u64::from(session.full_trace()[events - 1].at_ms)
+        }
+    };
+    session
+        .injected()
+        .iter()
+        .map(|f: &FaultSpec| {
+            let (step, at_ms) = match f.when {
+                Trigger::AtStep(step) if step_index(step) > session.len() => (None, None),
+                Trigger::AtStep(step) => (Some(step_index(step)), Some(ms_after(step_index(step)))),
+                Trigger::AtMs(ms) => (Some(session.step_at_time(ms)), Some(ms)),
+                _ => (None, None),
+            };
+            Injected { action: f.action.clone(), step, at_ms }
+        })
+        .collect()
+}
+
+/// "step 12 · 2506 ms" / "第 12 步 · 2506 毫秒".
+pub fn when_text(step: Option<usize>, at_ms: Option<u64>, lang: Lang) -> String {
+    match (step, at_ms, lang) {
+        (Some(s), Some(ms), Lang::En) => format!("step {s} · {ms} ms"),
+        (Some(s), Some(ms), Lang::Zh) => format!("第 {s} 步 · {ms} 毫秒"),
+        (_, _, Lang::En) => "not reached in this run".to_string(),
+        (_, _, Lang::Zh) => "本次运行中未触发".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::catalog;
+
+    fn blocked(session: &Session, key: &str) -> Option<Blocked> {
+        options(session.world()).into_iter().find(|o| o.key == key).unwrap_or_else(|| panic!("no {key}")).blocked
+    }
+
+    #[test]
+    fn the_article_cannot_be_poisoned_and_the_work_chapters_can() {
+        let article = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
+        assert_eq!(blocked(&article, "poison_next"), Some(Blocked::NothingCanFail));
+        assert!(Blocked::NothingCanFail.text(Lang::En).contains("only prints"));
+        for name in ["consumer-crash-auto-ack", "poison-dead-letter"] {
+            let session = Session::new(catalog::get(name).unwrap(), vec![]).unwrap();
+            assert_eq!(blocked(&session, "poison_next"), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn at_the_end_of_the_article_what_is_down_or_done_is_blocked() {
+        let mut s = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
+        assert_eq!(blocked(&s, "crash_producer"), None);
+        assert_eq!(blocked(&s, "drop_next"), None);
+        assert!(matches!(blocked(&s, "heal"), Some(Blocked::NotCut { .. })));
+        s.seek(s.len());
+        assert_eq!(blocked(&s, "crash_producer"), Some(Blocked::ActorDown { actor: "producer".into(), status: "finished" }));
+        assert!(blocked(&s, "drop_next").is_some());
+        // The article's consumer keeps consuming: it can still crash and be cut.
+        assert_eq!(blocked(&s, "crash_consumer"), None);
+        assert_eq!(blocked(&s, "partition"), None);
+        assert_eq!(blocked(&s, "restart_broker"), None);
+    }
+
+    #[test]
+    fn after_a_fault_its_button_is_blocked_and_the_repair_offered() {
+        let mut s = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
+        // A few steps after the consumer started (the producer ran alone before).
+        s.seek(crate::tour::chapter("consumer").unwrap().opening_step(&s) + 3);
+        s.inject(FaultAction::Partition("consumer".into(), "rabbit@0".into())).unwrap();
+        s.step_forward();
+        assert!(matches!(blocked(&s, "partition"), Some(Blocked::AlreadyCut { .. })));
+        assert_eq!(blocked(&s, "heal"), None);
+        // The cut reset the article's consumer's connection, and it has no reconnect: it died.
+        assert_eq!(blocked(&s, "crash_consumer"), Some(Blocked::ActorDown { actor: "consumer".into(), status: "failed" }));
+        s.inject(FaultAction::CrashNode { node: 0, restart: true }).unwrap();
+        assert_eq!(blocked(&s, "crash_broker"), Some(Blocked::NodeDown(0)));
+        assert_eq!(blocked(&s, "restart_broker"), Some(Blocked::NodeDown(0)));
+        // The article's producer ran first and has finished: nothing left to crash or drop.
+        assert_eq!(blocked(&s, "crash_producer"), Some(Blocked::ActorDown { actor: "producer".into(), status: "finished" }));
+        assert!(matches!(blocked(&s, "poison_next"), Some(Blocked::NothingCanFail)));
+        assert!(matches!(blocked(&s, "drop_next"), Some(Blocked::ActorDown { .. })));
+        let listed = injected(&s);
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|f| f.step.is_some() && f.at_ms.is_some()));
+        assert!(listed.windows(2).all(|w| w[0].step <= w[1].step));
+    }
+
+    #[test]
+    fn every_reason_and_description_is_in_both_languages() {
+        let reasons = [
+            Blocked::ActorDown { actor: "c".into(), status: "crashed" },
+            Blocked::NodeDown(0),
+            Blocked::NotCut { a: "c".into(), b: "rabbit@0".into() },
+            Blocked::AlreadyCut { a: "c".into(), b: "rabbit@0".into() },
+            Blocked::AllPublished { actor: "p".into() },
+            Blocked::NothingCanFail,
+        ];
+        for r in reasons {
+            assert!(!r.text(Lang::En).is_empty() && r.text(Lang::Zh).chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{r:?}");
+        }
+        let s = Session::new(catalog::get("consumer-crash-auto-ack").unwrap(), vec![]).unwrap();
+        for o in options(s.world()) {
+            assert!(!what_it_does(o.key, Lang::En).is_empty() && !what_it_does(o.key, Lang::Zh).is_empty(), "{}", o.key);
+        }
+        assert!(what_it_does("drop_next", Lang::En).contains("resets"));
+    }
+}

@@ -117,6 +117,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("at-most-once", "at-most-once", "至多一次（at-most-once）"),
     ("no-guarantee", "no-guarantee", "无保证（no-guarantee）"),
     ("incomplete", "incomplete", "未完成（incomplete）"),
+    ("in-progress", "so far: nothing lost or duplicated", "目前为止：没有丢失或重复"),
     ("settings_changed_note", "You changed the settings: the text above describes the chapter as written; what this run does is told step by step below, and in a summary at its end.", "你修改了设置：上面的文字描述的是原文的写法；本次运行做了什么，请看下面逐步的叙述和结束时的总结。"),
     ("not_sent", "not sent", "未发送"),
 ];

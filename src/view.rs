@@ -540,7 +540,7 @@ mod tests {
         .map(verdict_name);
         let diagram = ["exchange", "ready", "unacked", "durable", "quorum", "deleted", "node_up", "node_down", "persistent", "transient"];
         let places = ["in_flight", "queued", "dead_lettered", "unacked", "delivered", "acked", "dropped"];
-        let run_labels = [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete].map(RunLabel::name);
+        let run_labels = [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete, RunLabel::InProgress].map(RunLabel::name);
         for key in statuses.iter().chain(&verdicts).chain(&diagram).chain(&places).chain(&run_labels) {
             let zh = label(key, Lang::Zh);
             assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key}: {zh:?}");

@@ -80,15 +80,15 @@ fn the_poison_chapter_is_incomplete_with_one_message_dead_lettered() {
     assert_eq!(report.data_with(Verdict::DeadLettered), vec![3]);
 }
 
-/// While the run is going on, a message on its way is pending, not stranded; the label
-/// judges what happened so far.
+/// While the run is going on, a message on its way is pending, not stranded, and the label
+/// claims no guarantee yet.
 #[test]
 fn mid_run_messages_are_pending_and_never_sent_is_decided_only_at_the_end() {
     let mut sim = Sim::new(&catalog::get("article").unwrap()).unwrap();
     sim.run_until(Until::TimeMs(3_500));
     let report = Report::new(&sim, false);
     assert_eq!(report.counts.stranded + report.counts.never_sent, 0);
-    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+    assert_eq!(report.label.name(), "in-progress", "no guarantee is claimed before the end: {}", report.summary);
 }
 
 /// The label is a pure function of the counts.
@@ -111,7 +111,9 @@ fn the_label_follows_the_counts() {
     }
     // Pending at the end (a limit stopped the run) is incomplete; mid-run it is not judged.
     assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, true), RunLabel::Incomplete);
-    assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, false), RunLabel::EffectivelyOnce);
+    assert_eq!(Checker::label(&VerdictCounts { pending: 1, ..base }, false), RunLabel::InProgress);
+    assert_eq!(Checker::label(&base, false), RunLabel::InProgress, "mid-run, no guarantee is claimed");
+    assert_eq!(Checker::label(&VerdictCounts { lost: 1, ..base }, false), RunLabel::AtMostOnce, "a loss shows at once");
 }
 
 /// One message, one story: walk every chapter (as written, and with auto_ack flipped), read

@@ -58,6 +58,8 @@ pub enum RunLabel {
     /// Nothing lost or duplicated, but not every message was processed: some were never
     /// sent, are stranded in a queue, were dead-lettered, or the run stopped at a limit.
     Incomplete,
+    /// The run is not over and nothing has gone wrong so far: no guarantee is claimed yet.
+    InProgress,
 }
 
 /// What the checker knows of one message.
@@ -93,6 +95,7 @@ impl RunLabel {
             RunLabel::AtMostOnce => "at-most-once",
             RunLabel::NoGuarantee => "no-guarantee",
             RunLabel::Incomplete => "incomplete",
+            RunLabel::InProgress => "in-progress",
         }
     }
 }
@@ -200,13 +203,16 @@ impl Checker {
     }
 
     /// The run's label from its verdict counts; `ended` once the run is over (then a
-    /// message still pending, because a limit stopped the run, makes it incomplete).
+    /// message still pending, because a limit stopped the run, makes it incomplete). A
+    /// guarantee (effectively-once) is only claimed for a run that is over; a failure
+    /// (lost, duplicated) is shown as soon as it happens.
     /// Expired messages are gone unprocessed, as lost ones are.
     pub fn label(counts: &VerdictCounts, ended: bool) -> RunLabel {
         let gone = counts.lost + counts.expired > 0;
         let unfinished = counts.stranded + counts.never_sent + counts.dead_lettered > 0 || (ended && counts.pending > 0);
         match (gone, counts.duplicated > 0) {
             (false, false) if unfinished => RunLabel::Incomplete,
+            (false, false) if !ended => RunLabel::InProgress,
             (false, false) => RunLabel::EffectivelyOnce,
             (false, true) => RunLabel::AtLeastOnce,
             (true, false) => RunLabel::AtMostOnce,
@@ -258,7 +264,7 @@ mod tests {
 
     #[test]
     fn label_names_are_their_serialized_names() {
-        for label in [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete] {
+        for label in [RunLabel::EffectivelyOnce, RunLabel::AtLeastOnce, RunLabel::AtMostOnce, RunLabel::NoGuarantee, RunLabel::Incomplete, RunLabel::InProgress] {
             assert_eq!(serde_json::to_value(label).unwrap(), label.name());
         }
     }

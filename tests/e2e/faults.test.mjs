@@ -234,25 +234,28 @@ test('faults: injected faults are listed with their step and time, and removing 
     const { page } = session;
     await chooseChapter(page, 'consumer');
     assert.equal(await page.locator('#injected').count(), 0, 'no list before any fault');
-    await seek(page, 40);
+    // §4.3 opens where the consumer starts: crash it a few steps later, restart the broker later.
+    const { step: opened } = await position(page);
+    const [first, second] = [opened + 3, opened + 20];
+    await seek(page, first);
     await page.click('#faults button.fault[data-fault="crash_consumer"]');
     await page.waitForFunction(() => document.querySelector('.actor[data-actor="consumer"]')?.dataset.status === 'crashed');
-    await seek(page, 60);
+    await seek(page, second);
     await page.click('#faults button.fault[data-fault="restart_broker"]');
     await page.waitForFunction(() => document.querySelectorAll('#injected li.injected').length === 2);
     const listed = await page.$$eval('#injected li.injected', (lis) => lis.map((li) => ({ step: li.dataset.step, ms: li.dataset.atMs, text: li.textContent })));
     t.diagnostic(`listed: ${JSON.stringify(listed)}`);
-    assert.equal(listed[0].step, '40');
-    assert.equal(listed[1].step, '60');
-    assert.match(listed[0].text, /Crash consumer.*step 40 · \d+ ms/);
-    assert.match(listed[1].text, /Restart rabbit@0.*step 60 · \d+ ms/);
+    assert.equal(listed[0].step, String(first));
+    assert.equal(listed[1].step, String(second));
+    assert.match(listed[0].text, new RegExp(`Crash consumer.*step ${first} · \\d+ ms`));
+    assert.match(listed[1].text, new RegExp(`Restart rabbit@0.*step ${second} · \\d+ ms`));
     assert.equal((await shared(page)).faults.length, 2, 'the share code holds both faults');
     await shot(page, t, 'faults-injected.png');
 
     // Remove the crash: the consumer is alive at the same step, the broker restart stays.
     await page.click('#injected li.injected[data-index="0"] button.remove');
     await page.waitForFunction(() => document.querySelectorAll('#injected li.injected').length === 1);
-    assert.equal((await position(page)).step, 60, 'the position is kept');
+    assert.equal((await position(page)).step, second, 'the position is kept');
     assert.notEqual(await page.getAttribute('.actor[data-actor="consumer"]', 'data-status'), 'crashed', 'the consumer is no longer crashed');
     assert.match(await page.locator('#injected li.injected').textContent(), /Restart rabbit@0/);
     const code = await shared(page);
@@ -261,13 +264,13 @@ test('faults: injected faults are listed with their step and time, and removing 
     await page.reload({ waitUntil: 'load' });
     await waitForReady(page);
     assert.equal(await page.locator('#injected li.injected').count(), 1, 'after a reload one fault is listed');
-    assert.equal((await position(page)).step, 60);
+    assert.equal((await position(page)).step, second);
 
     // Remove the last one: the run as written, no list.
     await page.click('#injected li.injected[data-index="0"] button.remove');
     await page.waitForFunction(() => !document.querySelector('#injected'));
     assert.deepEqual((await shared(page)).faults, []);
-    assert.equal((await position(page)).step, 60);
+    assert.equal((await position(page)).step, second);
     assertClean(session);
   });
 });

@@ -1,7 +1,7 @@
 //! The one JSON reader for text a user gives (scenario files and decoded share codes): it
-//! parses with `serde_json` through `serde_path_to_error`, so an error names the path of the
-//! bad value (`actors[0].prefetch_count`) and says what is wrong in plain words ("must be a
-//! whole number from 0 to 65535, got 70000") instead of serde's type names.
+//! parses with `serde_json`, and on an error finds the path of the bad value
+//! (`actors[0].prefetch_count`) from where the parser stopped, and says what is wrong in plain
+//! words ("must be a whole number from 0 to 65535, got 70000") instead of serde's type names.
 //!
 //! Invariants: never panics, whatever the text; an error quotes user text (names, keys,
 //! strings) at most `QUOTE_CHARS_MAX` characters long (see `shorten`); text that is not JSON
@@ -29,28 +29,99 @@ pub struct JsonError {
 }
 
 /// Parse `text` (an optional UTF-8 byte order mark first is skipped) as a `T`.
+///
+/// The path of a bad value is found from where serde_json stopped (`locate`), not by a
+/// tracking deserializer: that would be instantiated again for every type read (about 25 KB
+/// of gzipped wasm), where this is one small scanner.
 pub fn parse<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let mut error = located(Some(e.path()), e.inner());
+    serde_json::from_str(text).map_err(|e| {
+        let path = locate(text, offset_of(text, e.line(), e.column()));
+        let mut error = located(Some(&path), &e);
         // serde_json says "expected value" (a syntax error) when a name (an enum such as
         // `overflow`) is given as a number, a boolean or a list. If the text is JSON after all,
         // it is that: a value of the wrong kind at the path.
-        let path = path_of(e.path());
         if error.syntax && !path.is_empty() && error.error.problem == "expected value" && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
             error = JsonError { error: ScenarioError { field: path, problem: "must be one of its names, in double quotes".into() }, syntax: false, ..error };
         }
         error
-    })?;
-    de.end().map_err(|e| located(None, &e))?;
-    Ok(value)
+    })
 }
 
-/// Parse an already parsed JSON value as a `T` (used to look inside a value that serde
-/// buffers, such as an internally tagged enum, where the path is otherwise lost).
-pub fn parse_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ScenarioError> {
-    serde_path_to_error::deserialize(value).map_err(|e| located(Some(e.path()), e.inner()).error)
+/// The byte offset of serde_json's (1-based line, column), clamped to the text.
+fn offset_of(text: &str, line: usize, column: usize) -> usize {
+    let start = if line <= 1 { 0 } else { text.match_indices('\n').nth(line - 2).map_or(text.len(), |(i, _)| i + 1) };
+    (start + column).min(text.len())
+}
+
+/// The path (`actors[0].prefetch_count`) of the value being read at byte `offset` of a JSON
+/// text: the keys and indexes of the objects and lists open there. Map keys are shortened
+/// (an unknown key is user text). Never panics, whatever the text.
+pub fn locate(text: &str, offset: usize) -> String {
+    enum Frame {
+        Object { key: Option<String> },
+        List { index: usize },
+    }
+    let bytes = text.as_bytes();
+    let end = offset.min(bytes.len());
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    // After a ':' inside an object the next string is a value, not a key.
+    let mut expecting_value = false;
+    while i < end {
+        match bytes[i] {
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let string = text.get(start..i.min(bytes.len())).unwrap_or("");
+                if let Some(Frame::Object { key }) = stack.last_mut() {
+                    if !expecting_value {
+                        *key = Some(string.to_string());
+                    }
+                }
+            }
+            b'{' => {
+                stack.push(Frame::Object { key: None });
+                expecting_value = false;
+            }
+            b'[' => {
+                stack.push(Frame::List { index: 0 });
+                expecting_value = true;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expecting_value = matches!(stack.last(), Some(Frame::List { .. }));
+            }
+            b':' => expecting_value = true,
+            b',' => match stack.last_mut() {
+                Some(Frame::List { index }) => *index += 1,
+                Some(Frame::Object { key }) => {
+                    *key = None;
+                    expecting_value = false;
+                }
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    for frame in &stack {
+        match frame {
+            Frame::List { index } => path.push_str(&format!("[{index}]")),
+            Frame::Object { key: Some(key) } => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&shorten(key));
+            }
+            Frame::Object { key: None } => {}
+        }
+    }
+    path
 }
 
 /// `text` cut to `QUOTE_CHARS_MAX` characters with an ellipsis, for quoting in an error.
@@ -67,17 +138,22 @@ pub fn quoted(text: &str) -> String {
 }
 
 /// The error with its path and the problem in plain words.
-fn located(path: Option<&serde_path_to_error::Path>, inner: &serde_json::Error) -> JsonError {
+fn located(path: Option<&String>, inner: &serde_json::Error) -> JsonError {
     use serde_json::error::Category;
     let syntax = matches!(inner.classify(), Category::Syntax | Category::Eof | Category::Io);
     let (line, column) = (inner.line(), inner.column());
     let message = inner.to_string();
     let suffix = format!(" at line {line} column {column}");
     let message = message.strip_suffix(&suffix).unwrap_or(&message);
-    let field = path.map(path_of).unwrap_or_default();
+    let field = path.cloned().unwrap_or_default();
     if message == "trailing characters" && !field.is_empty() {
-        // serde_json's word for a list with more items than the value takes.
-        return JsonError { error: ScenarioError { field, problem: "has too many items".into() }, syntax: false, line, column };
+        // serde_json's word for a list with more items than the value takes (it stopped at
+        // the first extra item: the path names the list).
+        let list = match field.rfind('[') {
+            Some(at) if field.ends_with(']') => field[..at].to_string(),
+            _ => field,
+        };
+        return JsonError { error: ScenarioError { field: list, problem: "has too many items".into() }, syntax: false, line, column };
     }
     if syntax {
         return JsonError { error: ScenarioError { field: String::new(), problem: message.to_string() }, syntax, line, column };
@@ -85,25 +161,6 @@ fn located(path: Option<&serde_path_to_error::Path>, inner: &serde_json::Error) 
     let mut field = field;
     let problem = plain(message, &mut field);
     JsonError { error: ScenarioError { field, problem }, syntax, line, column }
-}
-
-/// `actors[0].prefetch_count`: map keys shortened (an unknown key is user text).
-fn path_of(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut text = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => text.push_str(&format!("[{index}]")),
-            Segment::Map { key } | Segment::Enum { variant: key } => {
-                if !text.is_empty() {
-                    text.push('.');
-                }
-                text.push_str(&shorten(key));
-            }
-            Segment::Unknown => break,
-        }
-    }
-    text
 }
 
 fn join(field: &str, key: &str) -> String {
@@ -129,10 +186,16 @@ fn plain(message: &str, field: &mut String) -> String {
     }
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         // The name is user text and may itself contain a backtick: the list after it is ours.
-        return match rest.rfind("`, expected ").or_else(|| rest.rfind("`, there are no ")) {
-            Some(end) => format!("unknown variant `{}`{}", shorten(&rest[..end]), &rest[end + 1..]),
-            None => format!("unknown variant `{}`", shorten(rest.trim_end_matches('`'))),
+        let (name, list) = match rest.rfind("`, expected ").or_else(|| rest.rfind("`, there are no ")) {
+            Some(end) => (&rest[..end], &rest[end + 1..]),
+            None => (rest.trim_end_matches('`'), ""),
         };
+        // An enum written as `{"variant": ...}`: the path ends with the variant's name, which
+        // is the wrong value, not a field.
+        if let Some(parent) = field.strip_suffix(shorten(name).as_ref()).and_then(|p| p.strip_suffix('.')) {
+            *field = parent.to_string();
+        }
+        return format!("unknown variant `{}`{list}", shorten(name));
     }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         // The path already ends with the field's name (shortened): `colour: unknown field, ...`.
@@ -235,6 +298,24 @@ fn got(unexpected: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locate_names_the_value_being_read_and_never_panics() {
+        let text = r#"{"a":{"b":[1,{"c":"x\"]}"},2],"d":3}}"#;
+        let at = |needle: &str| text.find(needle).unwrap() + needle.len();
+        assert_eq!(locate(text, at("[1")), "a.b[0]");
+        assert_eq!(locate(text, at(r#""c":"x\"]}""#)), "a.b[1].c");
+        assert_eq!(locate(text, at(",2")), "a.b[2]");
+        assert_eq!(locate(text, at(r#""d":3"#)), "a.d");
+        assert_eq!(locate(text, text.len()), "");
+        // Cut strings, escapes at the end, multi-byte text, offsets past the end.
+        for text in [r#"{"é":"#, r#"{"a":""#, "[[[[", "}}]]", r#"{"名前":[1,"#, ""] {
+            for offset in 0..text.len() + 3 {
+                let _ = locate(text, offset);
+            }
+        }
+        assert_eq!(locate(r#"{"名前":[1,2"#, 100), "名前[1]");
+    }
 
     #[test]
     fn shorten_cuts_long_text_on_a_character_boundary() {

@@ -505,22 +505,31 @@ fn short_string(field: &str, value: &str) -> Result<(), ScenarioError> {
     Ok(())
 }
 
-/// An error inside `actors[i]` (an internally tagged enum, which serde buffers, so the path
-/// stops at the actor) re-read as the actor's own spec, to name the field inside it.
+/// An error inside `actors` (an internally tagged enum, which serde buffers, so serde_json
+/// stops past the actor, often past the whole list): each actor re-read as its own spec, to
+/// name the actor and the field inside it.
 fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
-    let index = error.field.strip_prefix("actors[").and_then(|r| r.strip_suffix(']')).and_then(|i| i.parse::<usize>().ok());
-    let Some(index) = index else { return error };
-    let value = json::parse::<serde_json::Value>(text).ok().and_then(|mut v| v.get_mut("actors")?.get_mut(index).map(serde_json::Value::take));
-    let Some(serde_json::Value::Object(mut actor)) = value else { return error };
-    let inner = match actor.remove("role") {
-        Some(serde_json::Value::String(role)) if role == "producer" => json::parse_value::<ProducerSpec>(actor.into()).err(),
-        Some(serde_json::Value::String(role)) if role == "consumer" => json::parse_value::<ConsumerSpec>(actor.into()).err(),
-        _ => None,
-    };
-    match inner {
-        Some(inner) if !inner.field.is_empty() => err(format!("{}.{}", error.field, inner.field), inner.problem),
-        _ => error,
+    if !error.field.starts_with("actors") {
+        return error;
     }
+    let Some(serde_json::Value::Array(actors)) = json::parse::<serde_json::Value>(text).ok().and_then(|mut v| v.get_mut("actors").map(serde_json::Value::take)) else {
+        return error;
+    };
+    for (index, actor) in actors.into_iter().enumerate() {
+        let serde_json::Value::Object(mut actor) = actor else { continue };
+        let role = actor.remove("role");
+        let spec = serde_json::Value::Object(actor).to_string();
+        let inner = match role {
+            Some(serde_json::Value::String(role)) if role == "producer" => json::parse::<ProducerSpec>(&spec).err(),
+            Some(serde_json::Value::String(role)) if role == "consumer" => json::parse::<ConsumerSpec>(&spec).err(),
+            _ => continue,
+        };
+        if let Some(inner) = inner {
+            let field = if inner.error.field.is_empty() { format!("actors[{index}]") } else { format!("actors[{index}].{}", inner.error.field) };
+            return err(field, inner.error.problem);
+        }
+    }
+    error
 }
 
 impl Scenario {

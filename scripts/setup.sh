@@ -5,7 +5,7 @@
 #   - trunk 0.21.14                      (cargo install --locked; ~8-10 min on 2 cores)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
 #   - Debian chromium + chromium-driver + fonts-noto-cjk  (apt-get)
-#   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132)
+#   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132), axe-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$QP_ROOT"
@@ -55,7 +55,7 @@ fi
 
 # 5. pinned node tools
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  log "npm ci (playwright-core, binaryen)"
+  log "npm ci (playwright-core, binaryen, axe-core)"
   npm ci --no-audit --no-fund </dev/null
 fi
 

@@ -72,8 +72,10 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("language", "中文", "English"),
     ("broken_link", "This share link could not be opened", "无法打开此分享链接"),
     ("step_of", "step", "步"),
+    ("timeline", "Timeline", "时间线"),
     ("charts", "Over time", "随时间变化"),
-    ("payload", "payload", "消息体"),
+    ("message_id", "ID", "编号"),
+    ("payload", "Payload", "消息体"),
     ("published", "published", "已发布"),
     ("processed_once", "processed once", "处理一次"),
     ("redelivered", "redelivered", "重新投递"),
@@ -123,16 +125,30 @@ pub const LABELS: &[(&str, &str, &str)] = &[
 ];
 
 /// A verdict row's place list (`"unacked test_queue, acked"`) in `lang`: each state word is
-/// translated, queue names stay.
+/// translated, queue names stay. In Chinese a copy in a queue reads as a place ("在 test_queue
+/// 中排队"), not a bare state, and the list is joined with a full-width comma.
 pub fn place_text(place: &str, lang: Lang) -> String {
     place
         .split(", ")
-        .map(|item| match item.split_once(' ') {
-            Some((state, queue)) => format!("{} {queue}", label(state, lang)),
-            None => label(item, lang).to_string(),
+        .map(|item| match (item.split_once(' '), lang) {
+            (Some((state, queue)), Lang::En) => format!("{} {queue}", label(state, lang)),
+            (Some(("queued", queue)), Lang::Zh) => format!("在 {queue} 中排队"),
+            (Some(("dead_lettered", queue)), Lang::Zh) => format!("在 {queue} 中（死信）"),
+            (Some(("unacked", queue)), Lang::Zh) => format!("已从 {queue} 投递，待确认"),
+            (Some(("delivered", queue)), Lang::Zh) => format!("已从 {queue} 投递（自动确认）"),
+            (Some((state, queue)), Lang::Zh) => format!("{}（{queue}）", label(state, lang)),
+            (None, _) => label(item, lang).to_string(),
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(if lang == Lang::En { ", " } else { "，" })
+}
+
+/// "step 12" / "第 12 步" (a timeline marker's title).
+pub fn step_label(step: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("step {step}"),
+        Lang::Zh => format!("第 {step} 步"),
+    }
 }
 
 /// The notice for a share link made by another engine version (the run may differ).
@@ -140,6 +156,15 @@ pub fn engine_differs(link: &str, page: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("This link was made with engine {link}; this page runs engine {page}, so the run may differ from the one shared."),
         Lang::Zh => format!("此链接由引擎 {link} 生成；本页运行引擎 {page}，运行结果可能与分享时不同。"),
+    }
+}
+
+/// Where the run is, for the scrubber's `aria-valuetext` and the pause announcement:
+/// "step 12 of 88, 1506 ms" / "第 12 步，共 88 步，1506 毫秒".
+pub fn position_text(step: usize, steps: usize, at_ms: u64, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("step {step} of {steps}, {at_ms} ms"),
+        Lang::Zh => format!("第 {step} 步，共 {steps} 步，{at_ms} 毫秒"),
     }
 }
 

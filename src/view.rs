@@ -497,7 +497,9 @@ mod tests {
     #[test]
     fn places_are_translated_queue_names_kept() {
         use crate::i18n::{place_text, Lang};
-        assert_eq!(place_text("unacked test_queue, acked", Lang::Zh), "未确认 test_queue, 已确认");
+        assert_eq!(place_text("unacked test_queue, acked", Lang::Zh), "已从 test_queue 投递，待确认，已确认");
+        assert_eq!(place_text("queued test_queue", Lang::Zh), "在 test_queue 中排队");
+        assert_eq!(place_text("dead_lettered dead_letters, dropped", Lang::Zh), "在 dead_letters 中（死信），已丢弃");
         assert_eq!(place_text("in_flight", Lang::En), "in flight");
         assert_eq!(place_text("delivered test_queue", Lang::En), "delivered test_queue");
         assert_eq!(place_text("", Lang::En), "");

@@ -28,7 +28,7 @@ fn initial() -> Playground {
             Ok(p) => p,
             Err(e) => {
                 let mut p = Playground::new(0, browser_lang);
-                p.error = Some(format!("{}: {e}", label("broken_link", browser_lang)));
+                p.error = Some(format!("{}{}{e}", label("broken_link", browser_lang), if browser_lang == Lang::En { ": " } else { "：" }));
                 p
             }
         };
@@ -91,7 +91,7 @@ pub fn App() -> Html {
                 let typing = matches!(tag.as_str(), "SELECT" | "TEXTAREA")
                     || (tag == "INPUT" && !matches!(input_type.as_str(), "checkbox" | "range"))
                     || (e.key() == " " && matches!(tag.as_str(), "INPUT" | "BUTTON"));
-                if typing {
+                if typing || e.default_prevented() {
                     return;
                 }
                 let action = match e.key().as_str() {
@@ -143,7 +143,7 @@ pub fn App() -> Html {
             <main class="playground">
                 <header class="top">
                     <h1>{ label("title", lang) }</h1>
-                    <span id="status">{"ready"}</span>
+                    <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
                 </header>
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>

@@ -183,11 +183,11 @@ export async function openPage(browser, { viewport = { width: 1280, height: 900 
   };
 }
 
-/** Waits until `#status` reads `ready`; on timeout, says what it read instead. */
+/** Waits until `#status` reads `ready` (its `data-status`, in any language); on timeout, says what it read instead. */
 export async function waitForReady(page, timeout = 120_000) {
   try {
     await page.waitForFunction(
-      () => document.querySelector('#status')?.textContent?.trim() === 'ready',
+      () => { const s = document.querySelector("#status"); return s?.dataset.status === "ready" || s?.textContent?.trim() === "ready"; },
       null,
       { timeout, polling: 100 },
     );

@@ -4,6 +4,7 @@
 use crate::engine::ids::ActorId;
 use crate::engine::world::ActorStatus;
 use crate::i18n::label;
+use super::on_activate;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
@@ -32,26 +33,29 @@ pub fn Actors() -> Html {
                 html! {
                     <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status}>
                         <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
-                        <pre class="code" aria-label={label("code", lang)}>
+                        <pre class="code" role="region" aria-label={format!("{} · {}", actor.name, label("code", lang))}>
                             { for actor.program.code.iter().enumerate().map(|(i, text)| {
                                 let line = (i + 1) as u16;
-                                let onclick = {
+                                let seek = {
                                     let state = state.clone();
-                                    Callback::from(move |_: MouseEvent| {
+                                    Callback::from(move |()| {
                                         let target = state.session.borrow().next_step_at_line(ActorId(index as u16), line);
                                         if let Some(step) = target {
                                             state.dispatch(Action::Seek(step));
                                         }
                                     })
                                 };
+                                let onkeydown = on_activate(seek.clone());
+                                let onclick = seek.reform(|_: MouseEvent| ());
                                 html! {
-                                    <span class={classes!("line", (line == current).then_some("current"))} data-line={line.to_string()} {onclick}>
+                                    <span class={classes!("line", (line == current).then_some("current"))} data-line={line.to_string()} tabindex="0" role="button"
+                                        aria-current={(line == current).then_some("step")} {onclick} {onkeydown}>
                                         <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }{ "\n" }
                                     </span>
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" aria-label={label("terminal", lang)}><span>{ state.facts.terminal(index, events, TERMINAL_LINES).join("\n") }</span></pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{} · {}", actor.name, label("terminal", lang))}><span>{ state.facts.terminal(index, events, TERMINAL_LINES).join("\n") }</span></pre>
                     </div>
                 }
             }) }

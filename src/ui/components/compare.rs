@@ -23,7 +23,7 @@ fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html 
         <div class="compare-side" data-side={name}>
             <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong></h4>
             { count_list(&live.counts, lang) }
-            <pre class="code small">{ code }</pre>
+            <pre class="code small" role="region" tabindex="0" aria-label={format!("{title} · {}", label("code", lang))}>{ code }</pre>
         </div>
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::engine::ids::MessageId;
 use crate::i18n::{describe_at, label, Lang};
+use super::on_activate;
 use crate::ui::state::{use_playground, Action};
 use crate::view::event_message;
 use yew::prelude::*;
@@ -37,22 +38,24 @@ pub fn EventLog() -> Html {
         Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(None)))
     };
     html! {
-        <section id="event-log" class={classes!(state.selected.is_some().then_some("journey"))}>
-            <h3>{ title }{ " " }
+        <section id="event-log" aria-labelledby="event-log-title" class={classes!(state.selected.is_some().then_some("journey"))}>
+            <h3 id="event-log-title">{ title }{ " " }
                 if state.selected.is_some() { <button class="clear" onclick={on_clear}>{ "×" }</button> }
             </h3>
             <ol reversed=true>
                 { for indices.iter().rev().map(|&index| {
                     let entry = &trace[index];
-                    let onclick = {
+                    let seek = {
                         let state = state.clone();
-                        Callback::from(move |_: MouseEvent| {
+                        Callback::from(move |()| {
                             let step = state.session.borrow().step_of_event(index);
                             state.dispatch(Action::Seek(step));
                         })
                     };
+                    let onkeydown = on_activate(seek.clone());
+                    let onclick = seek.reform(|_: MouseEvent| ());
                     html! {
-                        <li class={classes!(entry.event.is_fault().then_some("fault"))} data-event={index.to_string()} {onclick}>
+                        <li class={classes!(entry.event.is_fault().then_some("fault"))} data-event={index.to_string()} tabindex="0" {onclick} {onkeydown}>
                             <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
                         </li>
                     }

@@ -44,7 +44,7 @@ pub fn FaultBar() -> Html {
                             <li class="injected" data-index={index.to_string()} data-step={fault.step.map(|s| s.to_string())} data-at-ms={fault.at_ms.map(|ms| ms.to_string())}>
                                 <span class="what">{ what.clone() }</span>{ " " }
                                 <span class="when">{ when_text(fault.step, fault.at_ms, lang) }</span>{ " " }
-                                <button class="remove" aria-label={format!("{}: {what}", label("remove", lang))} title={label("remove", lang)} {onclick}>{ "×" }</button>
+                                <button class="remove" aria-label={format!("{}{}{what}", label("remove", lang), if lang == crate::i18n::Lang::En { ": " } else { "：" })} title={label("remove", lang)} {onclick}>{ "×" }</button>
                             </li>
                         }
                     }) }

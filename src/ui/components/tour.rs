@@ -25,6 +25,19 @@ pub fn Tour() -> Html {
     });
     let as_written = crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok();
     let settings_changed = as_written.is_some_and(|s| s != state.settings);
+    // The live narration is quiet while playing (4 steps a second at 1× would be read over
+    // each other); on pause it says where the run stopped, once.
+    let paused_at = use_mut_ref(|| (false, None::<usize>));
+    let announce_pause = {
+        let mut paused_at = paused_at.borrow_mut();
+        if paused_at.0 && !state.playing {
+            paused_at.1 = Some(position);
+        } else if state.playing {
+            paused_at.1 = None;
+        }
+        paused_at.0 = state.playing;
+        paused_at.1 == Some(position)
+    };
     let on_lang = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
@@ -37,7 +50,7 @@ pub fn Tour() -> Html {
                     let state = state.clone();
                     let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetChapter(i)));
                     html! {
-                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} {onclick}>{ c.title(lang) }</button>
+                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} aria-current={current.then_some("step")} {onclick}>{ c.title(lang) }</button>
                     }
                 }) }
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
@@ -51,8 +64,11 @@ pub fn Tour() -> Html {
                 if let Some((outcome, run_label)) = outcome {
                     <p id="outcome" data-label={run_label}>{ outcome }</p>
                 }
-                <p id="step-narration" aria-live="polite">
+                <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
                     { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+                </p>
+                <p id="pause-announcement" class="visually-hidden" aria-live="polite">
+                    { if announce_pause { crate::i18n::position_text(position, session.len(), session.now_ms(), lang) } else { String::new() } }
                 </p>
             </div>
         </section>

@@ -1,7 +1,7 @@
 //! Transport: step, back, play/pause, speed, reset, and a timeline scrubber with markers
 //! for faults and for messages lost or dead-lettered.
 
-use crate::i18n::label;
+use crate::i18n::{label, position_text, step_label};
 use crate::ui::state::{use_playground, Action, SPEEDS_X100};
 use crate::view::hundredths;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -51,10 +51,11 @@ pub fn Transport() -> Html {
                 </select>
             </label>
             <div class="scrubber">
-                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label="timeline" />
+                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub}
+                    aria-label={label("timeline", lang)} aria-valuetext={position_text(position, len, session.now_ms(), lang)} />
                 <div class="markers">
                     { for markers.iter().map(|&(step, kind)| html! {
-                        <span class={classes!("marker", kind)} style={format!("left: {}%", percent(step))} title={format!("{} {step}", label("step_of", lang))}></span>
+                        <span class={classes!("marker", kind)} style={format!("left: {}%", percent(step))} title={step_label(step, lang)}></span>
                     }) }
                 </div>
             </div>

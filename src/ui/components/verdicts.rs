@@ -4,6 +4,7 @@
 use crate::engine::checker::VerdictCounts;
 use crate::i18n::{label, place_text, Lang};
 use crate::report::Live;
+use super::on_activate;
 use crate::ui::state::{use_playground, Action};
 use crate::view::verdict_name;
 use yew::prelude::*;
@@ -35,6 +36,16 @@ pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
     }
 }
 
+/// The counts a listener must hear about ("2 lost, 1 duplicated"), empty while both are zero.
+pub fn bad_counts_text(counts: &VerdictCounts, lang: Lang) -> String {
+    let parts: Vec<String> = [("lost", counts.lost), ("duplicated", counts.duplicated)]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(key, n)| if lang == Lang::En { format!("{n} {}", label(key, lang)) } else { format!("{} {n} 条", label(key, lang)) })
+        .collect();
+    parts.join(if lang == Lang::En { ", " } else { "，" })
+}
+
 /// The run's label so far (nothing to judge before the first publish).
 pub fn label_text(live: &Live) -> String {
     if live.counts.published == 0 {
@@ -57,16 +68,20 @@ pub fn Verdicts() -> Html {
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
+            // Spoken when a bad count changes (a message lost or duplicated), not at every step.
+            <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
             <table id="messages">
-                <thead><tr><th>{"id"}</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
+                <thead><tr><th>{ label("message_id", lang) }</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
                 { for live.rows.iter().map(|row| {
                     let verdict = verdict_name(row.verdict);
-                    let on_select = {
+                    let select = {
                         let state = state.clone();
                         let id = row.id;
-                        Callback::from(move |_: MouseEvent| state.dispatch(Action::Select(Some(id))))
+                        Callback::from(move |()| state.dispatch(Action::Select(Some(id))))
                     };
+                    let onkeydown = on_activate(select.clone());
+                    let on_select = select.reform(|_: MouseEvent| ());
                     let cause = row.cause.as_ref().map(|c| {
                         let state = state.clone();
                         let event = c.event as usize;
@@ -79,7 +94,8 @@ pub fn Verdicts() -> Html {
                     });
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(row.id)).then_some("selected"), row.redelivered.then_some("was-redelivered"))}
-                            data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}>
+                            data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}
+                            tabindex="0" aria-selected={(state.selected == Some(row.id)).to_string()} {onkeydown}>
                             <td>{ row.id }</td>
                             <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
                             <td class="where">{ place_text(&row.place, lang) }</td>

@@ -1,5 +1,6 @@
 //! Verdicts, live at the current step: the run label and counts, and a per-message table
-//! (where it is, its verdict, and the cause, which seeks to the event that caused it).
+//! (where it is, its verdict, and the cause, which seeks to the event that caused it). The
+//! compact (embed) mode shows the label and counts only.
 
 use crate::engine::checker::VerdictCounts;
 use crate::i18n::{label, place_text, Lang};
@@ -57,6 +58,7 @@ pub fn Verdicts() -> Html {
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
+            if !state.params.embed {
             <table id="messages">
                 <thead><tr><th>{"id"}</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
@@ -92,6 +94,7 @@ pub fn Verdicts() -> Html {
             </table>
             if live.messages > live.rows.len() {
                 <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
+            }
             }
         </section>
     }

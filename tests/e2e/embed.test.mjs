@@ -87,15 +87,16 @@ test('embed: the snippet in 380 px and 700 px columns sizes itself, compact, loc
         await waitForReady(frames[column]);
       }
       for (const [column, frame] of Object.entries(frames)) {
-        // The iframe's height follows the height the page posts.
-        await page.waitForFunction(
-          async (column) => {
-            const iframe = document.querySelector(`#${column} iframe`);
-            return iframe.style.height !== '';
-          },
-          column,
-        );
-        await frame.waitForFunction(() => document.documentElement.scrollHeight <= document.documentElement.clientHeight + 1, null, { timeout: 10_000 }).catch(() => {});
+        // The iframe's height follows the height the page posts (the first post comes before
+        // the app mounts: wait for the one after).
+        const deadline = Date.now() + 15_000;
+        for (;;) {
+          const content = await frame.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+          const height = await page.evaluate((column) => document.querySelector(`#${column} iframe`).getBoundingClientRect().height, column);
+          if (content > 200 && Math.abs(height - content) <= 2) break;
+          if (Date.now() > deadline) break; // the assertions below say what is wrong
+          await page.waitForTimeout(100);
+        }
         const inside = await frame.evaluate(() => {
           const root = document.documentElement;
           const visible = (sel) => {

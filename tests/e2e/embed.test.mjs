@@ -147,9 +147,17 @@ test('embed: the snippet in 380 px and 700 px columns sizes itself, compact, loc
       const narrow = frames.narrow;
       await narrow.click('#btn-step');
       await narrow.evaluate(() => document.querySelector('#scrubber') && document.dispatchEvent(new KeyboardEvent('keydown', { key: 'End' })));
-      await page.waitForTimeout(300);
-      const after = await narrow.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
-      await page.waitForFunction((h) => Math.abs(document.querySelector('#narrow iframe').getBoundingClientRect().height - h) <= 2, after, { timeout: 10_000 });
+      // Content and frame agree again once the last post has landed (both read each time).
+      const settle = Date.now() + 20_000;
+      let last;
+      for (;;) {
+        const content = await narrow.evaluate(() => Math.ceil(document.body.getBoundingClientRect().height));
+        const height = await page.evaluate(() => document.querySelector('#narrow iframe').getBoundingClientRect().height);
+        last = { content, height };
+        if (Math.abs(height - content) <= 2) break;
+        assert.ok(Date.now() < settle, `after stepping, the frame follows its content: ${JSON.stringify(last)}`);
+        await page.waitForTimeout(100);
+      }
       assert.ok((await narrow.getAttribute('#verdict-summary', 'data-label')) !== '—', 'the end has a label');
       await page.screenshot({ path: await artifactPath('embed-host-end.png'), fullPage: true });
       assertClean(session);

@@ -1,6 +1,7 @@
 //! Queue Playground: a deterministic message-queue simulator with RabbitMQ semantics, the
 //! RabbitMQ tutorial's programs, fault injection and a checker, plus (on wasm32) the page.
 
+pub mod embed;
 pub mod engine;
 pub mod faults;
 pub mod i18n;

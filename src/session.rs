@@ -177,6 +177,16 @@ impl Session {
         true
     }
 
+    /// The run as one scenario file (what the page's "Save scenario" writes): the base with
+    /// the injected faults appended to its faults, marked with the file format version.
+    /// `Session::new(file, vec![])` runs the same trace.
+    pub fn scenario_file(&self) -> Scenario {
+        let mut file = self.base.clone();
+        file.format = Some(crate::scenario::SCENARIO_FORMAT);
+        file.faults.extend(self.injected.iter().cloned());
+        file
+    }
+
     /// The verdicts and the rest at the current step.
     pub fn report(&self) -> Report {
         Report::with_trace(&self.current, self.trace(), false)

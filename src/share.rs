@@ -38,10 +38,25 @@ fn english() -> String {
     "en".into()
 }
 
-/// HTML that embeds the run behind `link` (a share link) in another page.
+/// The message an embedded page posts to its parent whenever its content height changes:
+/// `{type: HEIGHT_MESSAGE, height}` (CSS pixels).
+pub const HEIGHT_MESSAGE: &str = "queue-playground:height";
+
+/// HTML that embeds the run behind `link` (an embed link, see `crate::embed::embed_link`) in
+/// another page: the iframe, and the few lines of script that size it to the height the
+/// embedded page posts (one listener serves every Queue Playground frame on the page).
 pub fn embed_snippet(link: &str) -> String {
     let src = link.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;");
-    format!(r#"<iframe src="{src}" title="Queue Playground" width="100%" height="900" style="border:0" loading="lazy"></iframe>"#)
+    format!(
+        concat!(
+            r#"<iframe src="{src}" title="Queue Playground" width="100%" height="600" style="border:0;width:100%" loading="lazy"></iframe>"#,
+            "\n",
+            r#"<script>addEventListener("message",function(e){{var d=e.data;if(!d||d.type!=="{message}"||!(d.height>0&&d.height<1e5))return;"#,
+            r#"document.querySelectorAll("iframe").forEach(function(f){{if(f.contentWindow===e.source)f.style.height=Math.ceil(d.height)+"px"}})}});</script>"#
+        ),
+        src = src,
+        message = HEIGHT_MESSAGE
+    )
 }
 
 pub fn encode(state: &ShareState) -> String {

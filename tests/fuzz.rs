@@ -1073,6 +1073,7 @@ fn scenario(size: Size) -> impl Strategy<Value = Scenario> {
         )
             .prop_map(move |((seed, broker), network, queues, bindings, actors, faults, random_faults, limits, twist, sloppy)| {
                 let mut s = Scenario {
+                    format: None,
                     name: "fuzz".into(),
                     title: String::new(),
                     seed,

@@ -31,6 +31,7 @@ fn consumer(name: &str, queue: &str, edit: impl FnOnce(&mut ConsumerSpec)) -> Ac
 
 fn scenario(name: &str, queues: Vec<QueueSpec>, actors: Vec<ActorSpec>, faults: Vec<FaultSpec>) -> Scenario {
     let s = Scenario {
+        format: None,
         name: name.into(),
         title: String::new(),
         seed: 1,

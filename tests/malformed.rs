@@ -12,13 +12,16 @@ const VALID: &str = r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"co
 
 /// (what is wrong, the scenario text, the exact error `Scenario::from_json` gives).
 const CASES: &[(&str, &str, &str)] = &[
-    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "colour: unknown field, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`"),
+    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "colour: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`"),
     ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durability: unknown field, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node`"),
     ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "seed: must be a whole number from 0 to 18446744073709551615, got \"one\""),
     ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durable: must be true or false, got \"yes\""),
     ("missing queues", r#"{"name":"x","actors":[{"role":"consumer","name":"c"}]}"#, "queues: missing (required)"),
     ("empty queues", r#"{"name":"x","queues":[],"actors":[{"role":"consumer","name":"c"}]}"#, "queues: at least one queue is needed"),
     ("empty actors", r#"{"name":"x","queues":[{"name":"q"}],"actors":[]}"#, "actors: at least one producer or consumer is needed"),
+    ("unknown format version", r#"{"format":2,"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "format: unknown scenario format version 2; this version reads format 1"),
+    ("unknown format version with fields of its own", r#"{"format":7,"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "format: unknown scenario format version 7; this version reads format 1"),
+    ("format not a number", r#"{"format":"1","name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "format: must be a whole number from 0 to 4294967295, got \"1\""),
     ("empty name", r#"{"name":" ","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must not be empty"),
     ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected `producer` or `consumer`"),
     ("unknown queue in a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"nope"}]}"#, "actors[0].queue: queue \"nope\" is not declared in queues"),
@@ -143,7 +146,7 @@ fn errors_quote_long_user_text_shortened() {
         ),
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"{}":1}}"#, long('f')),
-            format!("{}: unknown field, expected one of `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`", cut('f')),
+            format!("{}: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`", cut('f')),
         ),
         (
             format!(r#"{{"name":"x","seed":"{}","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}]}}"#, long('s')),

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 fn base(name: &str, seed: u64) -> Scenario {
     Scenario {
+        format: None,
         name: name.into(),
         title: String::new(),
         seed,

@@ -130,11 +130,13 @@ fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
     assert_eq!(share::decode(""), Err("the share link is empty".into()));
     assert!(share::decode("%%%").unwrap_err().starts_with("the share link is damaged (not base64url"));
     assert!(share::decode(&code[..code.len() / 2]).unwrap_err().starts_with("the share link is damaged"));
-    // The embed snippet is an iframe of the link, with the link escaped for an attribute.
-    assert_eq!(
-        share::embed_snippet("http://x/a&b\"c/#run=abc"),
-        r#"<iframe src="http://x/a&amp;b&quot;c/#run=abc" title="Queue Playground" width="100%" height="900" style="border:0" loading="lazy"></iframe>"#
-    );
+    // The embed snippet is an iframe of the link, with the link escaped for an attribute, and
+    // the host script that sizes it to the height the page posts.
+    let snippet = share::embed_snippet("http://x/a&b\"c/#run=abc");
+    let (iframe, script) = snippet.split_once('\n').expect("two lines");
+    assert_eq!(iframe, r#"<iframe src="http://x/a&amp;b&quot;c/#run=abc" title="Queue Playground" width="100%" height="600" style="border:0;width:100%" loading="lazy"></iframe>"#);
+    assert!(script.starts_with("<script>addEventListener(\"message\"") && script.ends_with("</script>"), "{script}");
+    assert!(script.contains(&format!("d.type!==\"{}\"", share::HEIGHT_MESSAGE)) && script.contains("f.contentWindow===e.source"), "{script}");
     // Valid base64url of bytes that are not UTF-8 text.
     assert!(share::decode("__4").unwrap_err().starts_with("the share link is damaged (not UTF-8 text"), "{:?}", share::decode("__4"));
     let future = share::encode(&ShareState { v: 99, ..state.clone() });
@@ -472,4 +474,63 @@ fn a_producer_killed_by_a_dropped_frame_is_told_why() {
     assert!(zh.contains("丢失了它发往 rabbit@0 的一帧") && zh.contains("重置"), "{zh}");
     // Other events read as `describe` has them.
     assert_eq!(i18n::describe_at(trace, 0, s.timeline(), Lang::En), i18n::describe(&trace[0].event, s.timeline(), Lang::En));
+}
+
+/// "Save scenario" writes the run as a scenario file (injected faults included, format 1);
+/// reading it back runs the same trace, and `qp run` reads the same file.
+#[test]
+fn a_saved_scenario_reads_back_as_the_same_run() {
+    use queue_playground::scenario::{Scenario, SCENARIO_FORMAT};
+    let base = catalog::get("consumer-crash-auto-ack").expect("catalog");
+    let mut session = Session::new(base, vec![]).expect("runs");
+    session.seek(7);
+    session.inject(FaultAction::Crash("producer".into())).expect("a known actor");
+    let file = session.scenario_file();
+    assert_eq!(file.format, Some(SCENARIO_FORMAT));
+    let text = file.to_json();
+    assert!(text.contains("\"format\": 1") && text.contains("at_step"), "{text}");
+    let read = Scenario::from_json(&text).expect("a saved scenario reads back");
+    assert_eq!(read, file);
+    let again = Session::new(read, vec![]).expect("runs");
+    assert_eq!(trace_hash(again.timeline().trace()), trace_hash(session.timeline().trace()));
+    // Files without the field are format 1, as before.
+    let plain = catalog::get("article").expect("catalog");
+    assert_eq!(plain.format, None);
+    assert!(!plain.to_json().contains("\"format\""));
+}
+
+/// The compact mode's URL parameters and the embed link built from the snippet options.
+#[test]
+fn embed_parameters_and_the_embed_link() {
+    use queue_playground::embed::{embed_link, EmbedParams, SnippetOptions, Theme};
+    assert_eq!(EmbedParams::from_query(""), EmbedParams::default());
+    assert_eq!(EmbedParams::from_query("?embed=1&lock=1&theme=dark"), EmbedParams { embed: true, lock: true, theme: Theme::Dark });
+    assert_eq!(EmbedParams::from_query("embed&theme=light&x=%%"), EmbedParams { embed: true, lock: false, theme: Theme::Light });
+    assert_eq!(EmbedParams::from_query("?embed=0&theme=purple"), EmbedParams::default(), "unknown values are ignored");
+    for lock in [false, true] {
+        for theme in [Theme::Auto, Theme::Light, Theme::Dark] {
+            let p = EmbedParams { embed: true, lock, theme };
+            assert_eq!(EmbedParams::from_query(&p.query()), p);
+        }
+    }
+    assert_eq!(EmbedParams::default().query(), "");
+
+    let state = ShareState {
+        v: SHARE_VERSION,
+        engine: "e".into(),
+        chapter: "consumer".into(),
+        settings: Settings::of(&catalog::get("article").unwrap()),
+        seed: 1,
+        faults: vec![],
+        step: 12,
+        lang: "en".into(),
+    };
+    let link = embed_link("http://h/p/", &state, &SnippetOptions::default());
+    assert_eq!(link, format!("http://h/p/?embed=1#run={}", share::encode(&state)));
+    let options = SnippetOptions { lock: true, from_start: true, lang: Some(Lang::Zh), theme: Theme::Dark };
+    let link = embed_link("http://h/p/", &state, &options);
+    let (query, code) = link.strip_prefix("http://h/p/").unwrap().split_once("#run=").unwrap();
+    assert_eq!(EmbedParams::from_query(query), EmbedParams { embed: true, lock: true, theme: Theme::Dark });
+    let decoded = share::decode(code).unwrap();
+    assert_eq!((decoded.step, decoded.lang.as_str(), decoded.chapter.as_str()), (0, "zh", "consumer"));
 }

@@ -60,6 +60,7 @@ pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
         })
     };
     let scenario = Scenario {
+        format: None,
         name: format!("throughput-{messages}"),
         title: "The work queue, scaled up, with crashes and a broker restart".into(),
         seed: 42,

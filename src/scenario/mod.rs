@@ -31,10 +31,17 @@ pub const TIME_MS_MAX: u64 = u32::MAX as u64;
 pub const NAME_BYTES_MAX: usize = 255;
 /// Payloads a consumer's `fail.data` may list.
 pub const FAIL_DATA_MAX: usize = 10_000;
+/// The version of the scenario file format. A file may say `"format": 1`; one without the
+/// field is read as version 1 (the catalog's files, and files written before the field).
+pub const SCENARIO_FORMAT: u32 = 1;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// The file format version (`SCENARIO_FORMAT`); absent means 1. Files the page saves
+    /// carry it, so a later format can tell them apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
     pub name: String,
     #[serde(default)]
     pub title: String,
@@ -488,6 +495,10 @@ fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
     ScenarioError { field: field.into(), problem: problem.into() }
 }
 
+fn format_error(version: u64) -> ScenarioError {
+    err("format", format!("unknown scenario format version {version}; this version reads format {SCENARIO_FORMAT}"))
+}
+
 /// A time or duration field: at most `TIME_MS_MAX`, so that adding it to the current time
 /// never overflows and every time fits the trace's 32 bits.
 fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
@@ -538,6 +549,12 @@ impl Scenario {
     /// bad value; text that is not JSON gives the line and column.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let scenario: Scenario = json::parse(text).map_err(|e| {
+            // A file of another format version may not fit this one's fields: say so instead.
+            if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {
+                if v != u64::from(SCENARIO_FORMAT) {
+                    return format_error(v);
+                }
+            }
             if e.syntax || e.error.field.is_empty() {
                 err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
             } else {
@@ -565,6 +582,9 @@ impl Scenario {
 
     /// Check everything a world needs; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ScenarioError> {
+        if let Some(v) = self.format.filter(|&v| v != SCENARIO_FORMAT) {
+            return Err(format_error(u64::from(v)));
+        }
         if self.name.trim().is_empty() {
             return Err(err("name", "must not be empty"));
         }

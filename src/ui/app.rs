@@ -1,8 +1,12 @@
 //! The app: provides the playground state, lays out the panels, and owns the effects that
 //! touch the browser: the play timer, the keyboard, localStorage and the URL (share link).
+//! With `?embed=1` it lays out the compact mode (see `crate::embed`); `theme=` and the
+//! compact mode are set on the root element (`data-theme`, `data-embed`).
 
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::Verdicts};
+use super::components::share_tools::ShareTools;
 use super::state::{Action, Playground};
+use crate::embed::{embed_link, EmbedParams};
 use crate::i18n::{label, Lang};
 use crate::report::ENGINE_VERSION;
 use crate::share;
@@ -18,9 +22,17 @@ fn window() -> web_sys::Window {
     web_sys::window().expect("a window")
 }
 
-/// The starting state: a share link in the URL wins, then the saved state, then the tour.
-/// A broken link opens the default tour with a message saying what is wrong.
+/// The starting state with the URL's embed parameters.
 fn initial() -> Playground {
+    let params = EmbedParams::from_query(&window().location().search().unwrap_or_default());
+    let mut p = restored();
+    p.params = params;
+    p
+}
+
+/// A share link in the URL wins, then the saved state, then the tour.
+/// A broken link opens the default tour with a message saying what is wrong.
+fn restored() -> Playground {
     let browser_lang = window().navigator().language().map(|t| Lang::from_tag(&t)).unwrap_or_default();
     let hash = window().location().hash().unwrap_or_default();
     if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
@@ -42,11 +54,15 @@ fn initial() -> Playground {
     Playground::new(0, browser_lang)
 }
 
+/// The page's address without query or fragment.
+fn page_base() -> String {
+    let location = window().location();
+    format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
+}
+
 /// The share link for the current state.
 pub fn share_link(code: &str) -> String {
-    let location = window().location();
-    let base = format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default());
-    format!("{base}{HASH_PREFIX}{code}")
+    format!("{}{HASH_PREFIX}{code}", page_base())
 }
 
 /// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
@@ -113,16 +129,33 @@ pub fn App() -> Html {
         });
     }
 
-    // Persist every change (localStorage) and keep the URL a share link of it.
-    let code = share::encode(&state.share_state());
+    // The theme and the compact mode, on the root element (for the page's background too).
+    use_effect_with(state.params, |params| {
+        if let Some(root) = window().document().and_then(|d| d.document_element()) {
+            let _ = match params.theme.code() {
+                Some(theme) => root.set_attribute("data-theme", theme),
+                None => root.remove_attribute("data-theme"),
+            };
+            let _ = if params.embed { root.set_attribute("data-embed", "1") } else { root.remove_attribute("data-embed") };
+        }
+        || ()
+    });
+
+    // Persist every change (localStorage) and keep the URL a share link of it (not while a
+    // loaded scenario runs: a link cannot carry it).
+    let share_state = state.share_state();
+    let code = share::encode(&share_state);
     {
         let code = code.clone();
         let lang = state.lang;
-        use_effect_with((code, lang), move |(code, lang)| {
-            if let Ok(Some(storage)) = window().local_storage() {
+        let custom = state.custom.is_some();
+        use_effect_with((code, lang, custom), move |(code, lang, custom)| {
+            if *custom {
+            } else if let Ok(Some(storage)) = window().local_storage() {
                 let _ = storage.set_item(STORAGE_KEY, code);
             }
-            if let Ok(history) = window().history() {
+            if *custom {
+            } else if let Ok(history) = window().history() {
                 let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{HASH_PREFIX}{code}")));
             }
             if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -134,47 +167,61 @@ pub fn App() -> Html {
 
     let lang = state.lang;
     let link = share_link(&code);
+    let snippet = share::embed_snippet(&embed_link(&page_base(), &share_state, &state.snippet));
+    let embed = state.params.embed;
+    let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
     let on_dismiss = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
     html! {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
-            <main class="playground">
-                <header class="top">
-                    <h1>{ label("title", lang) }</h1>
-                    <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
-                </header>
+            <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id}>
+                if embed {
+                    <span id="status" class="visually-hidden" data-status="ready" role="status">{ label("ready", lang) }</span>
+                } else {
+                    <header class="top">
+                        <h1>{ label("title", lang) }</h1>
+                        <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
+                    </header>
+                }
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
                 <Tour />
                 <Transport />
+                if !embed {
+                    <ShareTools link={AttrValue::from(link.clone())} snippet={AttrValue::from(snippet.clone())} />
+                }
                 <div class="columns">
                     <div class="left">
                         <Actors />
                     </div>
                     <div class="right">
-                        <FaultBar />
+                        if !embed {
+                            <FaultBar />
+                        }
                         <super::components::diagram_panel::DiagramPanel />
                         <Verdicts />
                     </div>
                 </div>
-                <SettingsPanel />
-                <Compare />
-                <EventLog />
-                <footer class="share">
-                    <label>{ label("share", lang) }{" "}
-                        <input id="share-link" readonly=true value={link.clone()} />
-                    </label>
-                    <label>{ label("embed", lang) }{" "}
-                        <input id="embed-snippet" readonly=true value={share::embed_snippet(&link)} />
-                    </label>
-                    // What reproduces this run, besides the link: its seed and the engine.
-                    <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>
-                        { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }
-                    </span>
-                </footer>
+                if !embed {
+                    <SettingsPanel />
+                    <Compare />
+                    <EventLog />
+                    <footer class="share">
+                        <label>{ label("share", lang) }{" "}
+                            <input id="share-link" readonly=true value={link.clone()} />
+                        </label>
+                        <label>{ label("embed", lang) }{" "}
+                            <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
+                        </label>
+                        // What reproduces this run, besides the link: its seed and the engine.
+                        <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>
+                            { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }
+                        </span>
+                    </footer>
+                }
             </main>
         </ContextProvider<super::state::PlaygroundHandle>>
     }

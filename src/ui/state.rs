@@ -3,12 +3,15 @@
 //! changes on every action so yew re-renders.
 //!
 //! Invariants: `session` always runs `chapter`'s scenario with `settings`, `seed` and the
-//! injected faults; `error` holds the last problem to show (a broken link, bad settings).
+//! injected faults (or, when `custom` is set, that loaded scenario's); `error` holds the last
+//! problem to show (a broken link, bad settings). `params` (the URL's embed parameters) and
+//! `snippet` (the embed snippet's options) survive every action.
 
+use crate::embed::{EmbedParams, SnippetOptions};
 use crate::i18n::Lang;
 use crate::report::ENGINE_VERSION;
 use crate::scenario::settings::Settings;
-use crate::scenario::{catalog, FaultAction, FaultSpec};
+use crate::scenario::{catalog, FaultAction, FaultSpec, Scenario};
 use crate::session::Session;
 use crate::view::RunFacts;
 use crate::share::{ShareState, SHARE_VERSION};
@@ -40,6 +43,12 @@ pub struct Playground {
     pub speed_x100: u32,
     pub selected: Option<u32>,
     pub error: Option<String>,
+    /// The URL's embed parameters (compact mode, chapter locked, theme).
+    pub params: EmbedParams,
+    /// The options of the embed snippet the page offers.
+    pub snippet: SnippetOptions,
+    /// A scenario file the user loaded, run instead of the chapter's scenario.
+    pub custom: Option<Rc<Scenario>>,
 }
 
 impl PartialEq for Playground {
@@ -67,6 +76,9 @@ pub enum Action {
     SetLang(Lang),
     Select(Option<u32>),
     DismissError,
+    SetSnippet(SnippetOptions),
+    /// Run a loaded scenario file (already validated) as a custom chapter.
+    Load(Box<Scenario>),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -113,7 +125,46 @@ impl Playground {
             speed_x100: 100,
             selected: None,
             error: None,
+            params: EmbedParams::default(),
+            snippet: SnippetOptions::default(),
+            custom: None,
         }
+    }
+
+    /// A fresh state for `chapter` that keeps what survives every action.
+    fn fresh(&self, chapter: usize) -> Playground {
+        let mut fresh = Playground::new(chapter, self.lang);
+        fresh.version = self.version;
+        fresh.run = self.run + 1;
+        fresh.params = self.params;
+        fresh.snippet = self.snippet;
+        fresh
+    }
+
+    /// The scenario this page runs with `settings`: the loaded one's or the chapter's.
+    pub fn scenario_with(&self, settings: &Settings) -> Result<Scenario, String> {
+        match &self.custom {
+            Some(base) => {
+                let mut base = (**base).clone();
+                base.seed = self.seed;
+                settings.apply(&base).map_err(|e| e.to_string())
+            }
+            None => CHAPTERS[self.chapter].scenario(settings, self.seed),
+        }
+    }
+
+    /// Run a loaded scenario at step 0; on error the current run stays.
+    fn load(&mut self, scenario: Scenario) -> Result<(), String> {
+        let session = Session::new(scenario.clone(), vec![]).map_err(|e| e.to_string())?;
+        self.settings = Settings::of(&scenario);
+        self.compare_settings = fixed(&self.settings);
+        self.seed = scenario.seed;
+        self.custom = Some(Rc::new(scenario));
+        self.playing = false;
+        self.selected = None;
+        self.error = None;
+        self.set_session(session);
+        Ok(())
     }
 
     /// Restore a shared run; an error message if it cannot be.
@@ -164,7 +215,8 @@ impl Playground {
     /// Run `compare_settings` on the same chapter, seed and faults as the main run.
     fn open_compare(&mut self) {
         let faults = self.session.borrow().injected_at_times();
-        match build(&CHAPTERS[self.chapter], &self.compare_settings, self.seed, faults) {
+        let built = self.scenario_with(&self.compare_settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
+        match built {
             Ok(other) => {
                 self.compare = Some(Rc::new(RefCell::new(other)));
                 self.sync_compare();
@@ -226,10 +278,13 @@ impl Reducible for Playground {
                 }
                 Action::Reset => {
                     drop(session);
-                    let lang = next.lang;
-                    let mut fresh = Playground::new(next.chapter, lang);
-                    fresh.version = next.version;
-                    fresh.run = next.run + 1;
+                    let mut fresh = next.fresh(next.chapter);
+                    if let Some(custom) = next.custom.clone() {
+                        // A loaded scenario starts over as it was loaded.
+                        if let Err(e) = fresh.load((*custom).clone()) {
+                            fresh.error = Some(e);
+                        }
+                    }
                     return Rc::new(fresh);
                 }
                 Action::Inject(fault) => {
@@ -255,9 +310,10 @@ impl Reducible for Playground {
                 }
                 Action::SetChapter(chapter) => {
                     drop(session);
-                    let mut fresh = Playground::new(chapter, next.lang);
-                    fresh.version = next.version;
-                    fresh.run = next.run + 1;
+                    if next.params.lock {
+                        return Rc::new(next);
+                    }
+                    let mut fresh = next.fresh(chapter);
                     if next.compare.is_some() {
                         fresh.open_compare();
                     }
@@ -267,7 +323,8 @@ impl Reducible for Playground {
                     let faults = session.injected_at_times();
                     let now_ms = session.now_ms();
                     drop(session);
-                    match build(&CHAPTERS[next.chapter], &settings, next.seed, faults) {
+                    let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
+                    match built {
                         Ok(mut fresh) => {
                             let step = fresh.step_at_time(now_ms);
                             fresh.seek(step);
@@ -306,6 +363,20 @@ impl Reducible for Playground {
                 Action::DismissError => {
                     next.error = None;
                     false
+                }
+                Action::SetSnippet(options) => {
+                    next.snippet = options;
+                    false
+                }
+                Action::Load(scenario) => {
+                    drop(session);
+                    if !next.params.lock {
+                        if let Err(e) = next.load(*scenario) {
+                            next.error = Some(e);
+                        }
+                        next.rebuild_compare();
+                    }
+                    return Rc::new(next);
                 }
             }
         };

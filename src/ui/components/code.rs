@@ -1,5 +1,6 @@
 //! Each actor's pika code with the executing line highlighted (click a line to jump to the
-//! next step where it runs) and its terminal output.
+//! next step where it runs) and its terminal output. The compact (embed) mode shows one: the
+//! actor that acted last, or the chapter's focus actor before anyone acted.
 
 use crate::engine::ids::ActorId;
 use crate::engine::world::ActorStatus;
@@ -23,6 +24,10 @@ pub fn Actors() -> Html {
     let focus = crate::tour::CHAPTERS.get(state.chapter).and_then(|c| c.focus);
     let mut order: Vec<usize> = (0..setup.actors.len()).collect();
     order.sort_by_key(|&i| Some(setup.actors[i].name.as_str()) != focus);
+    if state.params.embed {
+        let last = session.trace().iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
+        order = last.or_else(|| order.first().copied()).into_iter().collect();
+    }
     html! {
         <section id="actors">
             { for order.into_iter().map(|index| (index, &setup.actors[index])).map(|(index, actor)| {

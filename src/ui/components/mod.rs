@@ -8,6 +8,7 @@ pub mod diagram_panel;
 pub mod events;
 pub mod faults;
 pub mod settings;
+pub mod share_tools;
 pub mod tour;
 pub mod transport;
 pub mod verdicts;

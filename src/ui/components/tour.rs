@@ -1,5 +1,7 @@
 //! The tour: chapters of the article, the chapter's narration, what the current step did
-//! (in the past tense), and the language switch.
+//! (in the past tense), and the language switch. A loaded scenario shows as a "Loaded: name"
+//! chapter with its title as narration. In the compact (embed) mode only the step's narration
+//! line shows, with a chapter menu unless the chapter is locked.
 
 use crate::i18n::{describe_at, label, Lang};
 use crate::tour::CHAPTERS;
@@ -23,7 +25,11 @@ pub fn Tour() -> Html {
         let report = session.report();
         (crate::tour::outcome(&report, lang), report.label.name())
     });
-    let as_written = crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok();
+    let custom = state.custom.clone();
+    let as_written = match &custom {
+        Some(scenario) => Some(crate::scenario::settings::Settings::of(scenario)),
+        None => crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok(),
+    };
     let settings_changed = as_written.is_some_and(|s| s != state.settings);
     // The live narration is quiet while playing (4 steps a second at 1× would be read over
     // each other); on pause it says where the run stopped, once.
@@ -42,31 +48,62 @@ pub fn Tour() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
     };
+    let locked = state.params.lock;
+    let step_line = html! {
+        <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
+            { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+        </p>
+    };
+    if state.params.embed {
+        let on_chapter = {
+            let state = state.clone();
+            Callback::from(move |e: web_sys::Event| {
+                let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+                if let Ok(i) = select.value().parse::<usize>() {
+                    state.dispatch(Action::SetChapter(i));
+                }
+            })
+        };
+        return html! {
+            <section id="tour" class="compact" aria-label={label("tour", lang)}>
+                if !locked && custom.is_none() {
+                    <select id="embed-chapter" aria-label={label("chapter", lang)} onchange={on_chapter}>
+                        { for CHAPTERS.iter().enumerate().map(|(i, c)| html! {
+                            <option value={i.to_string()} selected={i == state.chapter}>{ c.title(lang) }</option>
+                        }) }
+                    </select>
+                }
+                { step_line }
+            </section>
+        };
+    }
+    let (title, narration) = match &custom {
+        Some(scenario) => (format!("{} {}", label("loaded", lang), scenario.name), scenario.title.clone()),
+        None => (chapter.title(lang).to_string(), chapter.narration(lang).to_string()),
+    };
     html! {
         <section id="tour" aria-label={label("tour", lang)}>
             <nav class="chapters">
                 { for CHAPTERS.iter().enumerate().map(|(i, c)| {
-                    let current = i == state.chapter;
+                    let current = i == state.chapter && custom.is_none();
                     let state = state.clone();
                     let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetChapter(i)));
                     html! {
-                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} aria-current={current.then_some("step")} {onclick}>{ c.title(lang) }</button>
+                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} aria-current={current.then_some("step")} disabled={locked && !current} {onclick}>{ c.title(lang) }</button>
                     }
                 }) }
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
             </nav>
             <div id="narration">
-                <h2>{ chapter.title(lang) }</h2>
-                <p class="chapter-narration">{ chapter.narration(lang) }</p>
+                <h2>{ title }</h2>
+                <p class="chapter-narration">{ narration }</p>
                 if settings_changed {
                     <p id="settings-note" class="note">{ label("settings_changed_note", lang) }</p>
                 }
                 if let Some((outcome, run_label)) = outcome {
                     <p id="outcome" data-label={run_label}>{ outcome }</p>
                 }
-                <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
-                    { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
-                </p>
+                { step_line }
                 <p id="pause-announcement" class="visually-hidden" aria-live="polite">
                     { if announce_pause { crate::i18n::position_text(position, session.len(), session.now_ms(), lang) } else { String::new() } }
                 </p>

@@ -1,5 +1,6 @@
 //! Verdicts, live at the current step: the run label and counts, and a per-message table
-//! (where it is, its verdict, and the cause, which seeks to the event that caused it).
+//! (where it is, its verdict, and the cause, which seeks to the event that caused it). The
+//! compact (embed) mode shows the label and counts only.
 
 use crate::engine::checker::VerdictCounts;
 use crate::i18n::{label, place_text, Lang};
@@ -70,6 +71,7 @@ pub fn Verdicts() -> Html {
             <div id="counts">{ count_list(&live.counts, lang) }</div>
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
+            if !state.params.embed {
             <table id="messages">
                 <thead><tr><th>{ label("message_id", lang) }</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
@@ -108,6 +110,7 @@ pub fn Verdicts() -> Html {
             </table>
             if live.messages > live.rows.len() {
                 <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
+            }
             }
         </section>
     }

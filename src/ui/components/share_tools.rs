@@ -1,0 +1,227 @@
+//! Near the transport: copy the share link or the embed snippet (the clipboard, with a
+//! visible confirmation; where the clipboard is refused, the text is selected to copy by
+//! hand), the embed options dialog that shapes the snippet, and saving or loading the run as
+//! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept).
+
+use crate::embed::{SnippetOptions, Theme};
+use crate::i18n::{label, Lang};
+use crate::scenario::Scenario;
+use crate::ui::state::{use_playground, Action};
+use js_sys::{Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// Scenario files larger than this are refused before they are read.
+pub const LOAD_BYTES_MAX: f64 = 1_000_000.0;
+
+/// Write `text` to the clipboard; `done(true)` once it is there, `done(false)` if the browser
+/// has no clipboard or refuses.
+fn write_clipboard(text: &str, done: impl FnOnce(bool) + 'static) {
+    let Some(window) = web_sys::window() else { return done(false) };
+    let clipboard = Reflect::get(&window.navigator(), &JsValue::from_str("clipboard")).ok().filter(|c| c.is_object());
+    let write = clipboard.and_then(|c| Some((Reflect::get(&c, &JsValue::from_str("writeText")).ok()?.dyn_into::<Function>().ok()?, c)));
+    let promise = write.and_then(|(f, c)| f.call1(&c, &JsValue::from_str(text)).ok()?.dyn_into::<Promise>().ok());
+    let Some(promise) = promise else { return done(false) };
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let (ok, err) = (done.clone(), done);
+    let ok = Closure::once_into_js(move |_: JsValue| ok.take().map_or((), |f| f(true)));
+    let err = Closure::once_into_js(move |_: JsValue| err.take().map_or((), |f| f(false)));
+    settle(&promise, &ok, &err);
+}
+
+/// `promise.then(ok, err)` with two JS functions (closures made by `Closure::once_into_js`).
+fn settle(promise: &JsValue, ok: &JsValue, err: &JsValue) {
+    if let Some(then) = Reflect::get(promise, &JsValue::from_str("then")).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+        let _ = then.call2(promise, ok, err);
+    }
+}
+
+/// Select the text of the field `id` (an input or a textarea), to copy by hand.
+fn select_field(id: &str) {
+    let element = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(element) = element {
+        if let Some(input) = element.dyn_ref::<HtmlInputElement>() {
+            let _ = input.focus();
+            input.select();
+        } else if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+            let _ = area.focus();
+            area.select();
+        }
+    }
+}
+
+/// Offer `text` as a download named `name`.
+fn download(name: &str, text: &str) -> Result<(), JsValue> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(text)), &bag)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    gloo_timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
+    Ok(())
+}
+
+/// A file name from a scenario name: letters, digits, `-` and `_` kept, the rest `-`.
+fn file_name(name: &str) -> String {
+    let stem: String = name.chars().take(64).map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '-' }).collect();
+    format!("{}.json", if stem.is_empty() { "scenario" } else { &stem })
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ShareToolsProps {
+    /// The share link and the embed snippet shown in the footer.
+    pub link: AttrValue,
+    pub snippet: AttrValue,
+}
+
+#[component]
+pub fn ShareTools(props: &ShareToolsProps) -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let status = use_state(|| None::<&'static str>);
+    let load_error = use_state(|| None::<String>);
+    let dialog = use_state(|| false);
+    let custom = state.custom.is_some();
+
+    let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
+        let status = status.clone();
+        Callback::from(move |_: MouseEvent| {
+            let setter = status.setter();
+            write_clipboard(&text, move |ok| {
+                if !ok {
+                    select_field(field);
+                }
+                setter.set(Some(if ok { copied } else { "copy_fallback" }));
+            });
+        })
+    };
+    let on_copy_link = copy(props.link.clone(), "share-link", "copied_link");
+    let on_copy_snippet = copy(props.snippet.clone(), "embed-snippet", "copied_snippet");
+    let on_dialog = {
+        let dialog = dialog.clone();
+        Callback::from(move |_: MouseEvent| dialog.set(!*dialog))
+    };
+    let on_save = {
+        let state = state.clone();
+        let load_error = load_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let file = state.session.borrow().scenario_file();
+            if let Err(e) = download(&file_name(&file.name), &file.to_json()) {
+                load_error.set(Some(format!("{e:?}")));
+            }
+        })
+    };
+    let on_load = {
+        let state = state.clone();
+        let load_error = load_error.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            // The same file may be chosen again after a fix.
+            input.set_value("");
+            let name = file.name();
+            let failed = format!("{} {}", label("load_failed", lang), name);
+            if file.size() > LOAD_BYTES_MAX {
+                load_error.set(Some(format!("{failed}: {} ({} bytes)", label("load_too_big", lang), file.size())));
+                return;
+            }
+            let (dispatcher, setter) = (state.dispatcher(), load_error.setter());
+            let on_text = Closure::once_into_js({
+                let setter = setter.clone();
+                let failed = failed.clone();
+                move |text: JsValue| match Scenario::from_json(&text.as_string().unwrap_or_default()) {
+                    Ok(scenario) => {
+                        setter.set(None);
+                        dispatcher.dispatch(Action::Load(Box::new(scenario)));
+                    }
+                    Err(e) => setter.set(Some(format!("{failed}: {e}"))),
+                }
+            });
+            let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}: {e:?}"))));
+            settle(&file.text(), &on_text, &on_error);
+        })
+    };
+    html! {
+        <section id="share-tools">
+            <button id="copy-link" onclick={on_copy_link} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_link", lang) }</button>
+            <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom}>{ label("copy_snippet", lang) }</button>
+            <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
+            <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
+            <label class="load">{ label("load_scenario", lang) }
+                <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
+            </label>
+            <span id="copy-status" role="status" aria-live="polite">{ status.map(|key| label(key, lang)).unwrap_or_default() }</span>
+            if let Some(error) = &*load_error {
+                <p id="load-error" class="error" role="alert">{ error.clone() }</p>
+            }
+            if *dialog {
+                <EmbedDialog options={state.snippet} lang={lang} on_close={on_dialog} />
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EmbedDialogProps {
+    options: SnippetOptions,
+    lang: Lang,
+    on_close: Callback<MouseEvent>,
+}
+
+/// The snippet's options: chapter locked, start step (current or 0), language, theme.
+#[component]
+fn EmbedDialog(props: &EmbedDialogProps) -> Html {
+    let state = use_playground();
+    let lang = props.lang;
+    let options = props.options;
+    let set = |change: fn(&mut SnippetOptions, &str)| {
+        let state = state.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let value = if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                if input.checked() { "1" } else { "0" }.to_string()
+            } else {
+                e.target_unchecked_into::<HtmlSelectElement>().value()
+            };
+            let mut next = options;
+            change(&mut next, &value);
+            state.dispatch(Action::SetSnippet(next));
+        })
+    };
+    let lang_value = options.lang.map_or("", Lang::code);
+    let theme_value = options.theme.code().unwrap_or("");
+    html! {
+        <div id="embed-dialog" role="dialog" aria-label={label("embed_options", lang)}>
+            <label><input id="opt-lock" type="checkbox" checked={options.lock} onchange={set(|o, v| o.lock = v == "1")} />{ " " }{ label("lock_chapter", lang) }</label>
+            <label>{ label("start_at", lang) }{ " " }
+                <select id="opt-start" onchange={set(|o, v| o.from_start = v == "0")}>
+                    <option value="current" selected={!options.from_start}>{ label("current_step", lang) }</option>
+                    <option value="0" selected={options.from_start}>{ label("step_zero", lang) }</option>
+                </select>
+            </label>
+            <label>{ label("embed_lang", lang) }{ " " }
+                <select id="opt-lang" onchange={set(|o, v| o.lang = (!v.is_empty()).then(|| Lang::from_tag(v)))}>
+                    <option value="" selected={lang_value.is_empty()}>{ label("lang_current", lang) }</option>
+                    <option value="en" selected={lang_value == "en"}>{"English"}</option>
+                    <option value="zh" selected={lang_value == "zh"}>{"中文"}</option>
+                </select>
+            </label>
+            <label>{ label("theme", lang) }{ " " }
+                <select id="opt-theme" onchange={set(|o, v| o.theme = Theme::from_code(v))}>
+                    <option value="" selected={theme_value.is_empty()}>{ label("theme_auto", lang) }</option>
+                    <option value="light" selected={theme_value == "light"}>{ label("theme_light", lang) }</option>
+                    <option value="dark" selected={theme_value == "dark"}>{ label("theme_dark", lang) }</option>
+                </select>
+            </label>
+            <button id="embed-dialog-close" onclick={props.on_close.clone()}>{ label("close", lang) }</button>
+        </div>
+    }
+}

@@ -87,6 +87,9 @@ test('embed: the snippet in 380 px and 700 px columns sizes itself, compact, loc
         await waitForReady(frames[column]);
       }
       for (const [column, frame] of Object.entries(frames)) {
+        // Chromium throttles the rendering (and so the ResizeObserver) of a cross-origin frame
+        // out of view, as a reader's browser does: bring the frame into view first.
+        await page.evaluate((column) => document.querySelector(`#${column} iframe`).scrollIntoView(), column);
         // The iframe's height follows the height the page posts (the first post comes before
         // the app mounts: wait for the one after).
         const deadline = Date.now() + 15_000;

@@ -131,7 +131,8 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             let name = file.name();
             let failed = format!("{} {}", label("load_failed", lang), name);
             if file.size() > LOAD_BYTES_MAX {
-                load_error.set(Some(format!("{failed}: {} ({} bytes)", label("load_too_big", lang), file.size())));
+                // Whole bytes: formatting the f64 itself would add some 10 KB of float code to the wasm.
+                load_error.set(Some(format!("{failed}: {} ({} bytes)", label("load_too_big", lang), file.size() as u64)));
                 return;
             }
             let (dispatcher, setter) = (state.dispatcher(), load_error.setter());

@@ -143,6 +143,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("at-most-once", "at-most-once", "至多一次（at-most-once）"),
     ("no-guarantee", "no-guarantee", "无保证（no-guarantee）"),
     ("incomplete", "incomplete", "未完成（incomplete）"),
+    ("next_mark", "Next fault or loss", "下一个故障或丢失"),
+    ("next_mark_title", "Jump to the next fault, or the next message lost or dead-lettered", "跳到下一个故障，或下一条丢失或进入死信的消息"),
     ("in-progress", "so far: nothing lost or duplicated", "目前为止：没有丢失或重复"),
     ("settings_changed_note", "You changed the settings: the text above describes the chapter as written; what this run does is told step by step below, and in a summary at its end.", "你修改了设置：上面的文字描述的是原文的写法；本次运行做了什么，请看下面逐步的叙述和结束时的总结。"),
     ("not_sent", "not sent", "未发送"),

@@ -227,7 +227,8 @@ pub struct ChartSeries {
     pub depth: Vec<u32>,
     /// Manual-ack deliveries not yet acked, nacked, or requeued by a channel close.
     pub unacked: Vec<u32>,
-    /// Callbacks that finished (`CallbackFinished`), cumulative.
+    /// Effects applied (`EffectApplied`: what "processed" means), cumulative; a duplicate
+    /// counts again.
     pub processed: Vec<u32>,
 }
 
@@ -313,7 +314,7 @@ impl Counts {
                     }
                 }
             }
-            Event::CallbackFinished { .. } => self.processed += 1,
+            Event::EffectApplied { .. } => self.processed += 1,
             _ => {}
         }
     }
@@ -450,7 +451,7 @@ mod tests {
         } else {
             assert_eq!(series.depth.last().copied(), Some(depth as u32), "{at}: chart depth");
             assert_eq!(series.unacked.last().copied(), Some(unacked as u32), "{at}: chart unacked");
-            let processed = session.trace().iter().filter(|e| matches!(e.event, Event::CallbackFinished { .. })).count();
+            let processed = session.trace().iter().filter(|e| matches!(e.event, Event::EffectApplied { .. })).count();
             assert_eq!(series.processed.last().copied(), Some(processed as u32), "{at}");
         }
     }
@@ -642,7 +643,7 @@ pub struct RunFacts {
     pub trace_hash: String,
     /// Per actor: (event index, line printed).
     pub terminals: Vec<Vec<(u32, TerminalText)>>,
-    /// Event indices of `CallbackFinished`, in order.
+    /// Event indices of `EffectApplied` (a message processed), in order.
     pub processed_at: Vec<u32>,
     /// (step, "fault" | "bad") for every fault and every message lost or dead-lettered.
     pub markers: Vec<(usize, &'static str)>,
@@ -664,7 +665,7 @@ impl RunFacts {
         for (index, entry) in trace.iter().enumerate() {
             match entry.event {
                 Event::Printed { actor, text, .. } => terminals[actor.index()].push((index as u32, text)),
-                Event::CallbackFinished { .. } => processed_at.push(index as u32),
+                Event::EffectApplied { .. } => processed_at.push(index as u32),
                 Event::MessageDiscarded { .. } | Event::MessageDeadLettered { .. } => markers.push((session.step_of_event(index), "bad")),
                 ref e if e.is_fault() => markers.push((session.step_of_event(index), "fault")),
                 _ => {}

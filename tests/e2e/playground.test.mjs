@@ -478,6 +478,27 @@ test('verdicts: a run where something went wrong is never labelled green (issue 
   });
 });
 
+test('transport: "Next fault or loss" jumps to the moments that matter, in order', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'next-mark', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'consumer-crash');
+    assert.equal((await position(page)).step, 0);
+    const seen = [];
+    for (let i = 0; i < 20 && (await page.locator('#btn-next-mark').isEnabled()); i++) {
+      const before = (await position(page)).step;
+      await page.click('#btn-next-mark');
+      await page.waitForFunction((before) => Number(/(\d+)\s*\//.exec(document.querySelector('#position').textContent)[1]) > before, before);
+      seen.push({ step: (await position(page)).step, said: (await narration(page)).step });
+    }
+    t.diagnostic(`marks: ${JSON.stringify(seen)}`);
+    assert.ok(seen.length >= 2, 'a crash and the losses it causes');
+    assert.match(seen[0].said, /crashed/, 'the first moment is the crash');
+    assert.ok(seen.some((m) => /removed|discarded|lost|auto-acked/.test(m.said)), 'a loss is among them');
+    assert.ok(await page.locator('#btn-next-mark').isDisabled(), 'disabled after the last one');
+    assertClean(session);
+  });
+});
+
 test('a broken share link shows a message and opens the tour', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'broken-link', null, async (session) => {
     const { page } = session;

@@ -1,5 +1,5 @@
-//! Transport: step, back, play/pause, speed, reset, and a timeline scrubber with markers
-//! for faults and for messages lost or dead-lettered.
+//! Transport: step, back, play/pause, jump to the next fault or loss, speed, reset, and a
+//! timeline scrubber with markers for faults and for messages lost or dead-lettered.
 
 use crate::i18n::{label, position_text, step_label};
 use crate::ui::state::{use_playground, Action, SPEEDS_X100};
@@ -37,12 +37,23 @@ pub fn Transport() -> Html {
         })
     };
     let percent = |step: usize| hundredths(if len == 0 { 0 } else { step as u64 * 10_000 / len as u64 });
+    // The next moment that matters: a fault, or a message lost or dead-lettered.
+    let next_mark = markers.iter().map(|&(step, _)| step).filter(|&step| step > position).min();
+    let on_next_mark = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(step) = next_mark {
+                state.dispatch(Action::Seek(step));
+            }
+        })
+    };
     html! {
         <section id="transport">
             <button id="btn-reset" onclick={dispatch(|| Action::Reset)}>{ label("reset", lang) }</button>
             <button id="btn-back" onclick={dispatch(|| Action::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
             <button id="btn-play" onclick={dispatch(|| Action::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
             <button id="btn-step" onclick={dispatch(|| Action::Step)} disabled={position >= len}>{ label("step", lang) }{ " →" }</button>
+            <button id="btn-next-mark" onclick={on_next_mark} disabled={next_mark.is_none()} title={label("next_mark_title", lang)}>{ label("next_mark", lang) }{ " ⇥" }</button>
             <label>{ label("speed", lang) }{" "}
                 <select id="speed" onchange={on_speed}>
                     { for SPEEDS_X100.iter().map(|&s| html! {

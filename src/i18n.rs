@@ -157,6 +157,8 @@ pub fn place_text(place: &str, lang: Lang) -> String {
     place
         .split(", ")
         .map(|item| match (item.split_once(' '), lang) {
+            // Auto-acked: the broker forgot it; only the consumer's process holds it.
+            (Some(("delivered", queue)), Lang::En) => format!("auto-acked, at the consumer, from {queue}"),
             (Some((state, queue)), Lang::En) => format!("{} {queue}", label(state, lang)),
             (Some(("queued", queue)), Lang::Zh) => format!("在 {queue} 中排队"),
             (Some(("dead_lettered", queue)), Lang::Zh) => format!("在 {queue} 中（死信）"),
@@ -297,7 +299,16 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         MessageAcked { copy } => pick(format!("the broker removed acked {{'data': {}}}", data_of_copy(sim, copy)), format!("broker 删除了已确认的 {{'data': {}}}", data_of_copy(sim, copy))),
         MessageRequeued { copy, queue } => pick(format!("{{'data': {}}} went back to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 回到队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
-        MessageDiscarded { copy, reason } => pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang))),
+        MessageDiscarded { copy, reason } => {
+            // "Lost" only for a message that is lost in the end: a copy dropped while another
+            // is processed (the broker's, say, after the consumer took it) is only a copy.
+            let message = sim.ledger().message_of(copy);
+            if matches!(sim.verdict(message), crate::engine::Verdict::Lost | crate::engine::Verdict::Expired) {
+                pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))
+            } else {
+                pick(format!("a copy of {{'data': {}}} was dropped: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 的一个副本被丢弃：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))
+            }
+        }
         FrameDropped { from, to } => {
             let reset_ms = sim.setup().scenario.network.reset_after_drop_ms;
             pick(

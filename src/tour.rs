@@ -79,8 +79,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "article",
         title: ["§4.2 The producer", "§4.2 生产者"],
         narration: [
-            "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue.",
-            "生产者用 basic_publish 每隔一秒发送一次 {'data': i}，共十次。它没有设置 delivery_mode，所以每条消息都是非持久化的。此时还没有消费者在运行：消息在 test_queue 中等待。",
+            "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue until the consumer of §4.3 starts (the run goes on into §4.3).",
+            "生产者用 basic_publish 每隔一秒发送一次 {'data': i}，共十次。它没有设置 delivery_mode，所以每条消息都是非持久化的。此时还没有消费者在运行：消息在 test_queue 中等待，直到 §4.3 的消费者启动（这次运行会一直延续到 §4.3）。",
         ],
         opens: Opening::FirstPublish,
         focus: Some("producer"),

@@ -502,7 +502,7 @@ mod tests {
         assert_eq!(place_text("queued test_queue", Lang::Zh), "在 test_queue 中排队");
         assert_eq!(place_text("dead_lettered dead_letters, dropped", Lang::Zh), "在 dead_letters 中（死信），已丢弃");
         assert_eq!(place_text("in_flight", Lang::En), "in flight");
-        assert_eq!(place_text("delivered test_queue", Lang::En), "delivered test_queue");
+        assert_eq!(place_text("delivered test_queue", Lang::En), "auto-acked, at the consumer, from test_queue");
         assert_eq!(place_text("", Lang::En), "");
     }
 

@@ -265,11 +265,13 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
     // "Processed" means the effect: the print when the callback does nothing else, else the
     // completed work (a plain consumer) or the store's apply_once (an idempotent one).
     let work = OpKind::Work { effect: !spec.idempotent };
+    // An idempotent consumer's work only computes: its effect is store.apply_once's.
+    let work_comment = if spec.idempotent { "compute the result (no side effect yet)" } else { "process(message)" };
     b.callback("    print(f\" [x] Received {message}\")", OpKind::PrintReceived { effect: !spec.idempotent && !works });
     if works {
         if handles_failure {
             b.line("    try:");
-            b.callback(format!("        time.sleep({})  # process(message)", seconds(spec.work_ms)), work);
+            b.callback(format!("        time.sleep({})  # {work_comment}", seconds(spec.work_ms)), work);
             b.line("    except Exception:");
             let call = |requeue: bool, reject: bool| {
                 let verb = if reject { "basic_reject" } else { "basic_nack" };
@@ -292,7 +294,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
             }
             b.line("        return");
         } else {
-            b.callback(format!("    time.sleep({})  # process(message)", seconds(spec.work_ms)), work);
+            b.callback(format!("    time.sleep({})  # {work_comment}", seconds(spec.work_ms)), work);
         }
     }
     if spec.idempotent {

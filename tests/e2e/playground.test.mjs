@@ -27,9 +27,9 @@ import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifac
 
 const DIAGRAM = process.env.QP_E2E_DIAGRAM ?? 'auto'; // 'auto' | '1' | '0'
 const CJK = /[\u4e00-\u9fff]/;
-// The verdict table's "where" for a copy a consumer holds: `delivered` (auto_ack=True: the
+// The verdict table's "where" for a copy a consumer holds: auto-acked (auto_ack=True: the
 // broker already forgot it) or `unacked` (manual ack), then the queue it came from.
-const AT_CONSUMER = /^(delivered|unacked) test_queue$/;
+const AT_CONSUMER = /^(auto-acked, at the consumer, from|unacked) test_queue$/;
 // A run of about 100,000 events for the step/seek budget: the consumer chapter (the article
 // scenario) records 9 events per message plus 10 (10,000 messages → 90,010 events).
 const BUDGET_MESSAGES = Number(process.env.QP_E2E_BUDGET_MESSAGES ?? 11110);
@@ -316,7 +316,7 @@ test('consumer crash: auto_ack=True loses exactly what it held; manual ack loses
     }
     const crashStep = (await position(page)).step;
     const held = sorted(rows.filter((r) => AT_CONSUMER.test(r.where.trim())).map((r) => r.data));
-    assert.ok(rows.filter((r) => AT_CONSUMER.test(r.where.trim())).every((r) => r.where.trim() === 'delivered test_queue'), 'auto-acked deliveries at the consumer read "delivered test_queue"');
+    assert.ok(rows.filter((r) => AT_CONSUMER.test(r.where.trim())).every((r) => r.where.trim() === 'auto-acked, at the consumer, from test_queue'), 'auto-acked deliveries at the consumer say so');
     const finished = sorted(rows.filter((r) => r.verdict === 'processed_once').map((r) => r.data));
     const inHand = received.filter((d) => !finished.includes(d));
     t.diagnostic(`at step ${crashStep}: consumer printed ${received}, finished ${finished}, holds ${held} (in hand: ${inHand})`);

@@ -42,6 +42,7 @@ pub fn EventLog() -> Html {
             <h3 id="event-log-title">{ title }{ " " }
                 if state.selected.is_some() { <button class="clear" onclick={on_clear}>{ "×" }</button> }
             </h3>
+            // Each entry numbered by its event in the trace (1-based), newest first.
             <ol reversed=true>
                 { for indices.iter().rev().map(|&index| {
                     let entry = &trace[index];
@@ -55,7 +56,7 @@ pub fn EventLog() -> Html {
                     let onkeydown = on_activate(seek.clone());
                     let onclick = seek.reform(|_: MouseEvent| ());
                     html! {
-                        <li class={classes!(entry.event.is_fault().then_some("fault"))} data-event={index.to_string()} tabindex="0" {onclick} {onkeydown}>
+                        <li class={classes!(entry.event.is_fault().then_some("fault"))} value={(index + 1).to_string()} data-event={index.to_string()} tabindex="0" {onclick} {onkeydown}>
                             <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
                         </li>
                     }

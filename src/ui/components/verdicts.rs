@@ -72,6 +72,8 @@ pub fn Verdicts() -> Html {
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
             if !state.params.embed {
+            // On a narrow screen the table scrolls inside its own region, not the page.
+            <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
             <table id="messages">
                 <thead><tr><th>{ label("message_id", lang) }</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
@@ -108,6 +110,7 @@ pub fn Verdicts() -> Html {
                 }) }
                 </tbody>
             </table>
+            </div>
             if live.messages > live.rows.len() {
                 <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
             }

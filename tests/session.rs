@@ -534,3 +534,19 @@ fn embed_parameters_and_the_embed_link() {
     let decoded = share::decode(code).unwrap();
     assert_eq!((decoded.step, decoded.lang.as_str(), decoded.chapter.as_str()), (0, "zh", "consumer"));
 }
+
+/// A chapter's own settings applied to its scenario give the scenario back: the page (which
+/// applies settings) and a share link run exactly what the catalog says, and changing one
+/// setting changes only what it names (consumer-2 keeps its own start, say).
+#[test]
+fn a_chapters_own_settings_change_nothing_and_one_setting_changes_only_itself() {
+    for chapter in CHAPTERS {
+        let base = catalog::get(chapter.scenario).unwrap();
+        let own = Settings::of(&base);
+        assert_eq!(own.apply(&base).unwrap(), base, "{}", chapter.id);
+    }
+    let base = catalog::get("consumer-crash-manual-ack").unwrap();
+    let changed = Settings { prefetch_count: Some(3), ..Settings::of(&base) }.apply(&base).unwrap();
+    let starts = |s: &queue_playground::scenario::Scenario| s.actors.iter().map(|a| (a.name().to_string(), a.start_ms())).collect::<Vec<_>>();
+    assert_eq!(starts(&changed), starts(&base), "start times are not a setting");
+}

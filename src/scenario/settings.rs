@@ -2,7 +2,9 @@
 //! a change of the scenario, and so of the generated code. `Settings::of` reads them from a
 //! scenario; `Settings::apply` writes them onto a copy of a base scenario.
 //!
-//! Invariant: `Settings::of(&s.apply(base)) == s` for settings within their limits.
+//! Invariants: `Settings::of(&s.apply(base)) == s` for settings within their limits, and
+//! `Settings::of(base).apply(base) == base` for every catalog scenario (a setting changes
+//! only what it names; the consumers keep their own specs).
 
 use super::*;
 
@@ -99,7 +101,10 @@ impl Settings {
                 s.bindings.push(BindingSpec { exchange: DLX.into(), queue: DLQ.into(), routing_key: String::new() });
             }
         }
-        let mut template: Option<ConsumerSpec> = None;
+        // The queue's consumers keep their own specs (names, start times, work, ...): the
+        // settings change only the fields they name. More consumers are copies of the first;
+        // fewer drops the last ones.
+        let mut consumers: Vec<ConsumerSpec> = Vec::new();
         let mut actors = Vec::new();
         for actor in s.actors.drain(..) {
             match actor {
@@ -112,29 +117,34 @@ impl Settings {
                     }
                     actors.push(ActorSpec::Producer(p));
                 }
-                ActorSpec::Consumer(c) if c.queue == queue_name => {
-                    if template.is_none() {
-                        template = Some(c);
-                    }
-                }
+                ActorSpec::Consumer(c) if c.queue == queue_name => consumers.push(c),
                 other => actors.push(other),
             }
         }
-        let mut template = template.unwrap_or_else(|| ConsumerSpec { queue: queue_name.clone(), ..ConsumerSpec::article("consumer") });
-        template.auto_ack = self.auto_ack;
-        template.prefetch_count = self.prefetch_count;
-        template.idempotent = self.idempotent;
-        if self.auto_ack {
-            template.on_failure = OnFailure::Crash;
-            template.attempts_max = None;
-            template.ack_every = None;
-        } else if self.dead_letter && template.on_failure == OnFailure::Crash {
-            template.on_failure = OnFailure::NackDrop;
+        let first = consumers.first().cloned().unwrap_or_else(|| ConsumerSpec { queue: queue_name.clone(), ..ConsumerSpec::article("consumer") });
+        let wanted = usize::from(self.consumers);
+        consumers.truncate(wanted);
+        let mut n = 2;
+        while consumers.len() < wanted {
+            let name = loop {
+                let name = format!("{}-{n}", first.name);
+                n += 1;
+                if !consumers.iter().any(|c| c.name == name) && !actors.iter().any(|a| a.name() == name) {
+                    break name;
+                }
+            };
+            consumers.push(ConsumerSpec { name, ..first.clone() });
         }
-        for i in 0..self.consumers {
-            let mut c = template.clone();
-            if i > 0 {
-                c.name = format!("{}-{}", template.name, i + 1);
+        for mut c in consumers {
+            c.auto_ack = self.auto_ack;
+            c.prefetch_count = self.prefetch_count;
+            c.idempotent = self.idempotent;
+            if self.auto_ack {
+                c.on_failure = OnFailure::Crash;
+                c.attempts_max = None;
+                c.ack_every = None;
+            } else if self.dead_letter && c.on_failure == OnFailure::Crash {
+                c.on_failure = OnFailure::NackDrop;
             }
             actors.push(ActorSpec::Consumer(c));
         }

@@ -18,6 +18,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { DIST, ROOT, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { press, seek, toEnd, chooseChapter, setLang } from './page-helpers.mjs';
 
 const AXE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const CJK = /[\u4e00-\u9fff]/;
@@ -48,38 +49,6 @@ async function positionOf(page) {
   const m = /(\d+)\s*\/\s*(\d+)\D+(\d+)\s*ms/.exec(text);
   assert.ok(m, `#position reads "step N / M · T ms", got ${JSON.stringify(text)}`);
   return { step: Number(m[1]), steps: Number(m[2]), ms: Number(m[3]) };
-}
-
-async function press(page, key) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.keyboard.press(key);
-}
-
-async function seek(page, step) {
-  await page.evaluate((step) => {
-    const s = document.querySelector('#scrubber');
-    s.value = String(step);
-    s.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-  await page.waitForFunction((step) => new RegExp(`\\b${step}\\s*/`).test(document.querySelector('#position')?.textContent ?? ''), step);
-}
-
-async function toEnd(page) {
-  await press(page, 'End');
-  await page.waitForFunction(() => {
-    const m = /(\d+)\s*\/\s*(\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
-    return m && m[1] === m[2];
-  });
-}
-
-async function chooseChapter(page, id) {
-  await page.click(`#tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
-}
-
-async function setLang(page, lang) {
-  if ((await page.getAttribute('html', 'lang')) !== (lang === 'zh' ? 'zh-CN' : 'en')) await page.click('#lang-toggle');
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang === 'zh' ? 'zh-CN' : 'en');
 }
 
 /** Runs axe-core on the page; returns each violated rule id, its impact and first nodes. */

@@ -20,6 +20,7 @@ import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild, runCli } from './harness.mjs';
+import { assertClean, chooseChapter } from './page-helpers.mjs';
 
 let server;
 let browser;
@@ -34,15 +35,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-function assertClean(session) {
-  assert.deepEqual(session.problems(), [], 'no console error, page error or failed request');
-}
-
-async function chooseChapter(page, id) {
-  await page.click(`#tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
-}
 
 async function stepNumber(page) {
   const text = (await page.locator('#position').textContent()) ?? '';

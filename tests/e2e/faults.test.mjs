@@ -17,6 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { assertClean, position, press, toEnd, seek, chooseChapter, setLang } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 let server;
@@ -33,51 +34,12 @@ after(async () => {
   await server?.close();
 });
 
-function assertClean(session) {
-  assert.deepEqual(session.problems(), [], 'no console error, page error or failed request');
-}
-
 async function shot(page, t, name) {
   const file = await artifactPath(name);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: file, fullPage: true });
   t.diagnostic(`screenshot: ${file}`);
   return file;
-}
-
-async function position(page) {
-  const text = (await page.locator('#position').textContent()) ?? '';
-  const m = /(\d+)\s*\/\s*(\d+)\D+(\d+)\s*ms/.exec(text);
-  assert.ok(m, `#position reads "step N / M · T ms", got ${JSON.stringify(text)}`);
-  return { step: Number(m[1]), steps: Number(m[2]), ms: Number(m[3]) };
-}
-
-async function press(page, key) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.keyboard.press(key);
-}
-
-async function toEnd(page) {
-  await press(page, 'End');
-  await page.waitForFunction(() => {
-    const m = /(\d+)\s*\/\s*(\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
-    return m && m[1] === m[2];
-  });
-  return position(page);
-}
-
-async function seek(page, step) {
-  await page.evaluate((step) => {
-    const s = document.querySelector('#scrubber');
-    s.value = String(step);
-    s.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-  await page.waitForFunction((step) => new RegExp(`\\b${step}\\s*/`).test(document.querySelector('#position')?.textContent ?? ''), step);
-}
-
-async function chooseChapter(page, id) {
-  await page.click(`#tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
 }
 
 async function stepNarration(page) {
@@ -98,11 +60,6 @@ async function faultButtons(page) {
       ]),
     ),
   );
-}
-
-async function setLang(page, lang) {
-  if ((await page.getAttribute('html', 'lang')) !== (lang === 'zh' ? 'zh-CN' : 'en')) await page.click('#lang-toggle');
-  await page.waitForFunction((l) => document.documentElement.lang === l, lang === 'zh' ? 'zh-CN' : 'en');
 }
 
 async function rows(page) {

@@ -24,6 +24,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { assertClean, position, press, toEnd, seek, chooseChapter } from './page-helpers.mjs';
 
 const DIAGRAM = process.env.QP_E2E_DIAGRAM ?? 'auto'; // 'auto' | '1' | '0'
 const CJK = /[\u4e00-\u9fff]/;
@@ -57,10 +58,6 @@ after(async () => {
 // ---------------------------------------------------------------------------------------
 // Page helpers (the DOM contract of src/ui).
 
-function assertClean(session) {
-  assert.deepEqual(session.problems(), [], 'no console error, page error or failed request');
-}
-
 async function shot(page, t, name) {
   const file = await artifactPath(name);
   // From the top: the transport bar is sticky and would be drawn mid-page otherwise.
@@ -74,44 +71,6 @@ async function shot(page, t, name) {
   await page.screenshot({ path: file, fullPage: true });
   t.diagnostic(`screenshot: ${file}`);
   return file;
-}
-
-/** `#position` "step N / M · T ms" as { step, steps, ms, text }. */
-async function position(page) {
-  const text = (await page.locator('#position').textContent()) ?? '';
-  const m = /(\d+)\s*\/\s*(\d+)\D+(\d+)\s*ms/.exec(text);
-  assert.ok(m, `#position reads "step N / M · T ms", got ${JSON.stringify(text)}`);
-  return { step: Number(m[1]), steps: Number(m[2]), ms: Number(m[3]), text: text.trim() };
-}
-
-/** Presses a key with the focus on the page body (the shortcuts ignore focused inputs). */
-async function press(page, key) {
-  await page.evaluate(() => document.activeElement?.blur?.());
-  await page.keyboard.press(key);
-}
-
-async function toEnd(page) {
-  await press(page, 'End');
-  await page.waitForFunction(() => {
-    const m = /(\d+)\s*\/\s*(\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
-    return m && m[1] === m[2];
-  });
-  return position(page);
-}
-
-/** Seeks with the scrubber (as dragging it does: an `input` event). */
-async function seek(page, step) {
-  await page.evaluate((step) => {
-    const s = document.querySelector('#scrubber');
-    s.value = String(step);
-    s.dispatchEvent(new Event('input', { bubbles: true }));
-  }, step);
-  await page.waitForFunction((step) => new RegExp(`\\b${step}\\s*/`).test(document.querySelector('#position')?.textContent ?? ''), step);
-}
-
-async function chooseChapter(page, id) {
-  await page.click(`#tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
 }
 
 async function narration(page) {

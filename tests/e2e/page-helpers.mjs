@@ -1,0 +1,53 @@
+// Page helpers shared by the e2e test files: the DOM contract of src/ui (#position, #scrubber,
+// #tour chapters, #lang-toggle) driven as a user would, and the "no console error" check.
+import assert from 'node:assert/strict';
+
+/** No console error, page error or failed request during the test. */
+export function assertClean(session) {
+  assert.deepEqual(session.problems(), [], 'no console error, page error or failed request');
+}
+
+/** `#position` "step N / M · T ms" as { step, steps, ms, text }. */
+export async function position(page) {
+  const text = (await page.locator('#position').textContent()) ?? '';
+  const m = /(\d+)\s*\/\s*(\d+)\D+(\d+)\s*ms/.exec(text);
+  assert.ok(m, `#position reads "step N / M · T ms", got ${JSON.stringify(text)}`);
+  return { step: Number(m[1]), steps: Number(m[2]), ms: Number(m[3]), text: text.trim() };
+}
+
+/** Presses a key with the focus on the page body (the shortcuts ignore focused inputs). */
+export async function press(page, key) {
+  await page.evaluate(() => document.activeElement?.blur?.());
+  await page.keyboard.press(key);
+}
+
+/** The End key, then wait for the last step; returns the position. */
+export async function toEnd(page) {
+  await press(page, 'End');
+  await page.waitForFunction(() => {
+    const m = /(\d+)\s*\/\s*(\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
+    return m && m[1] === m[2];
+  });
+  return position(page);
+}
+
+/** Seeks with the scrubber (as dragging it does: an `input` event). */
+export async function seek(page, step) {
+  await page.evaluate((step) => {
+    const s = document.querySelector('#scrubber');
+    s.value = String(step);
+    s.dispatchEvent(new Event('input', { bubbles: true }));
+  }, step);
+  await page.waitForFunction((step) => new RegExp(`\\b${step}\\s*/`).test(document.querySelector('#position')?.textContent ?? ''), step);
+}
+
+export async function chooseChapter(page, id) {
+  await page.click(`#tour button.chapter[data-chapter="${id}"]`);
+  await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
+}
+
+/** The page in `lang` ("en" or "zh"), through the language button. */
+export async function setLang(page, lang) {
+  if ((await page.getAttribute('html', 'lang')) !== (lang === 'zh' ? 'zh-CN' : 'en')) await page.click('#lang-toggle');
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang === 'zh' ? 'zh-CN' : 'en');
+}

@@ -191,6 +191,9 @@ impl Report {
         let checker: &Checker = sim.checker();
         let mut counts = VerdictCounts::default();
         let mut messages = Vec::with_capacity(ledger.messages.len());
+        let published = |index: usize| checker.stats.get(index).is_some_and(|s| s.published);
+        let stranded = (0..ledger.messages.len()).map(|i| MessageId(i as u32)).filter(|&m| published(m.index()) && sim.verdict(m) == Verdict::Stranded);
+        let strandings = Strandings::new(sim, trace, stranded);
         for (index, record) in ledger.messages.iter().enumerate() {
             let id = MessageId(index as u32);
             let stats = checker.stats.get(index).copied().unwrap_or_default();
@@ -199,7 +202,7 @@ impl Report {
             }
             let verdict = sim.verdict(id);
             counts.add(verdict);
-            let cause = cause_of(sim, trace, id, verdict, stats.last_discard);
+            let cause = cause_of(sim, trace, &strandings, id, verdict, stats.last_discard);
             messages.push(MessageReport {
                 id: id.0,
                 producer: actor_name(record.producer),
@@ -355,11 +358,11 @@ const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 
 /// Why a message was not processed: for a lost or expired one the event that discarded its
 /// last copy (and the consumer that held it then); for a stranded one where it waits.
-fn cause_of(sim: &Sim, trace: &[TraceEntry], message: MessageId, verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
+fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: MessageId, verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
     let setup = sim.setup();
     match verdict {
         Verdict::Lost | Verdict::Expired => {}
-        Verdict::Stranded => return stranded_cause(sim, trace, message),
+        Verdict::Stranded => return strandings.cause(sim, trace, message),
         _ => return None,
     }
     let event = last_discard?;
@@ -373,33 +376,65 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], message: MessageId, verdict: Verdic
     Some(Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None))
 }
 
-/// A stranded message: where its first live copy waits, and the event that put it there.
-fn stranded_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
-    let ledger = sim.ledger();
-    let setup = sim.setup();
-    let (index, copy) = ledger.copies.iter().enumerate().find(|(_, c)| c.message == message && c.place.is_live())?;
-    let copy_id = CopyId(index as u32);
-    let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
-    let (why, queue, consumer) = match copy.place {
-        Place::AtConsumer { queue, connection, .. } => {
-            let actor = sim.broker().channels.get(connection.index()).map(|c| setup.actors[c.actor.index()].name.clone());
-            (Why::StillUnacked, queue, actor)
+/// Where stranded messages wait: each one's first live copy and the event that put it there
+/// (its last enqueue, requeue or delivery). Built with one pass over the copies and one over
+/// the trace's tail for all of them, not a search per message (a run that strands a million
+/// messages would be quadratic).
+#[derive(Default)]
+struct Strandings {
+    /// message -> (its waiting copy, the event that placed it, if within the lookback).
+    at: std::collections::BTreeMap<MessageId, (CopyId, Option<usize>)>,
+}
+
+impl Strandings {
+    fn new(sim: &Sim, trace: &[TraceEntry], stranded: impl IntoIterator<Item = MessageId>) -> Strandings {
+        let mut at: std::collections::BTreeMap<MessageId, (CopyId, Option<usize>)> = std::collections::BTreeMap::new();
+        let wanted: std::collections::BTreeSet<MessageId> = stranded.into_iter().collect();
+        if wanted.is_empty() {
+            return Strandings { at };
         }
-        Place::Ready { queue } if !sim.broker().queue_running(queue) => (Why::QueueDown, queue, None),
-        Place::Ready { queue } => (Why::StillQueued, queue, None),
-        Place::ToBroker { .. } | Place::Settled | Place::Discarded => return None,
-    };
-    // The event that put the copy where it is: its last enqueue, requeue or delivery.
-    let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
-    let event = trace[from..]
-        .iter()
-        .rposition(|e| match e.event {
-            Event::MessageEnqueued { copy: c, .. } | Event::MessageRequeued { copy: c, .. } | Event::MessageDelivered { copy: c, .. } => c == copy_id,
-            _ => false,
-        })
-        .map_or(trace.len().saturating_sub(1), |offset| from + offset);
-    let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
-    Some(Cause::new(event as u32, at_ms, why, consumer, Some(queue_name(queue))))
+        for (index, copy) in sim.ledger().copies.iter().enumerate() {
+            if copy.place.is_live() && wanted.contains(&copy.message) {
+                at.entry(copy.message).or_insert((CopyId(index as u32), None));
+            }
+        }
+        let mut by_copy: std::collections::BTreeMap<CopyId, MessageId> = at.iter().map(|(&m, &(c, _))| (c, m)).collect();
+        let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+        for (offset, e) in trace[from..].iter().enumerate().rev() {
+            if by_copy.is_empty() {
+                break;
+            }
+            let copy = match e.event {
+                Event::MessageEnqueued { copy, .. } | Event::MessageRequeued { copy, .. } | Event::MessageDelivered { copy, .. } => copy,
+                _ => continue,
+            };
+            if let Some(message) = by_copy.remove(&copy) {
+                if let Some(entry) = at.get_mut(&message) {
+                    entry.1 = Some(from + offset);
+                }
+            }
+        }
+        Strandings { at }
+    }
+
+    /// A stranded message's cause: where its copy waits, and the event that put it there.
+    fn cause(&self, sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
+        let setup = sim.setup();
+        let &(copy, placed) = self.at.get(&message)?;
+        let queue_name = |q: QueueId| setup.scenario.queues[q.index()].name.clone();
+        let (why, queue, consumer) = match sim.ledger().copy(copy).place {
+            Place::AtConsumer { queue, connection, .. } => {
+                let actor = sim.broker().channels.get(connection.index()).map(|c| setup.actors[c.actor.index()].name.clone());
+                (Why::StillUnacked, queue, actor)
+            }
+            Place::Ready { queue } if !sim.broker().queue_running(queue) => (Why::QueueDown, queue, None),
+            Place::Ready { queue } => (Why::StillQueued, queue, None),
+            Place::ToBroker { .. } | Place::Settled | Place::Discarded => return None,
+        };
+        let event = placed.unwrap_or(trace.len().saturating_sub(1));
+        let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+        Some(Cause::new(event as u32, at_ms, why, consumer, Some(queue_name(queue))))
+    }
 }
 
 /// A payload its producer never published, with the event where the producer went down.
@@ -500,6 +535,8 @@ impl Live {
             places.push((copy.message.0, place));
         }
         places.sort_by_key(|(message, _)| *message);
+        let stranded = verdicts.iter().enumerate().filter(|&(i, v)| chosen[i] && *v == Some(Verdict::Stranded)).map(|(i, _)| MessageId(i as u32));
+        let strandings = Strandings::new(sim, trace, stranded);
         let mut rows = Vec::new();
         for (index, verdict) in verdicts.iter().enumerate() {
             let Some(verdict) = *verdict else { continue };
@@ -507,7 +544,7 @@ impl Live {
                 continue;
             }
             let s = &stats[index];
-            let cause = cause_of(sim, trace, MessageId(index as u32), verdict, s.last_discard);
+            let cause = cause_of(sim, trace, &strandings, MessageId(index as u32), verdict, s.last_discard);
             let from = places.partition_point(|(m, _)| (*m as usize) < index);
             let to = places.partition_point(|(m, _)| (*m as usize) <= index);
             let place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");

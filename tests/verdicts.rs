@@ -67,6 +67,12 @@ fn the_quorum_chapter_says_five_messages_are_stranded() {
     assert_eq!(report.data_with(Verdict::Stranded), vec![0, 1, 2, 3, 4]);
     let cause = report.messages.iter().find(|m| m.verdict == Verdict::Stranded).unwrap().cause.clone().unwrap();
     assert_eq!(cause.reason, Why::QueueDown);
+    // The cause points at the event that put the waiting copy there.
+    let stranded = report.messages.iter().find(|m| m.verdict == Verdict::Stranded).unwrap();
+    match sim.trace()[cause.event as usize].event {
+        Event::MessageEnqueued { copy, .. } | Event::MessageRequeued { copy, .. } => assert_eq!(sim.ledger().message_of(copy).0, stranded.id),
+        other => panic!("the cause of a stranded message is {other:?}"),
+    }
     assert_eq!(cause.text, "still in classic_queue when the run ended, and its node is down: nobody can consume it until the node comes back");
 }
 

@@ -9,6 +9,9 @@ use queue_playground::engine::{Finish, Sim, Until};
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
+mod common;
+use common::discarded;
+
 fn scenario(json: &str) -> Scenario {
     Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}\n{json}"))
 }
@@ -37,16 +40,6 @@ fn run_checked(scenario: &Scenario) -> Sim {
     sim.check_conservation().unwrap_or_else(|e| panic!("conservation at the end: {e}"));
     assert!(sim.trace().windows(2).all(|w| w[0].at_ms <= w[1].at_ms), "the trace goes back in time");
     sim
-}
-
-fn discarded(sim: &Sim, reason: DiscardReason) -> Vec<u32> {
-    sim.trace()
-        .iter()
-        .filter_map(|e| match e.event {
-            Event::MessageDiscarded { copy, reason: r } if r == reason => Some(sim.ledger().messages[sim.ledger().message_of(copy).index()].data),
-            _ => None,
-        })
-        .collect()
 }
 
 fn validation_error(json: &str) -> String {

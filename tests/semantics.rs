@@ -7,6 +7,9 @@ use queue_playground::engine::{Sim, Until, Verdict};
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
+mod common;
+use common::discarded;
+
 fn run_json(json: &str) -> (Sim, Report) {
     let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
     let mut sim = Sim::new(&scenario).expect("valid");
@@ -14,16 +17,6 @@ fn run_json(json: &str) -> (Sim, Report) {
     sim.check_conservation().expect("conservation");
     let report = Report::new(&sim, false);
     (sim, report)
-}
-
-fn discarded(sim: &Sim, reason: DiscardReason) -> Vec<u32> {
-    sim.trace()
-        .iter()
-        .filter_map(|e| match e.event {
-            Event::MessageDiscarded { copy, reason: r } if r == reason => Some(sim.ledger().messages[sim.ledger().message_of(copy).index()].data),
-            _ => None,
-        })
-        .collect()
 }
 
 #[test]

@@ -5,6 +5,7 @@
 #   - trunk 0.21.14                      (cargo install --locked; ~8-10 min on 2 cores)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
 #   - Debian chromium + chromium-driver + fonts-noto-cjk  (apt-get)
+#   - python3 (apt-get), which checks that the generated pika programs are valid Python
 #   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132), axe-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -44,13 +45,13 @@ if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
 fi
 
 # 4. Debian chromium + chromedriver, and a CJK font so Chinese text renders in screenshots
-if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fonts/opentype/noto ]]; then
-  log "installing chromium, chromium-driver and fonts-noto-cjk (apt-get)"
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fonts/opentype/noto ]] || ! command -v python3 >/dev/null; then
+  log "installing chromium, chromium-driver, fonts-noto-cjk and python3 (apt-get)"
   SUDO=""
   if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update </dev/null
-  $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk </dev/null
+  $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk python3 </dev/null
 fi
 
 # 5. pinned node tools

@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ConsumerSpec, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType};
+use crate::scenario::{ActorSpec, ConsumerSpec, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,6 +124,9 @@ struct Builder {
     callback_line: u16,
 }
 
+/// One level of Python indentation.
+const IN: &str = "    ";
+
 impl Builder {
     fn new() -> Builder {
         Builder { code: Vec::new(), main: Vec::new(), callback: Vec::new(), callback_line: 0 }
@@ -141,20 +144,52 @@ impl Builder {
         let line = self.line(text);
         self.callback.push(Op { kind, line });
     }
-    fn connect(&mut self, queue: &QueueSpec, declare: bool) {
-        self.line("import json");
-        self.line("import time");
+    /// The imports, sorted as isort would: standard library, a blank line, pika.
+    fn imports(&mut self, standard: &[&str]) {
+        let mut standard = standard.to_vec();
+        standard.sort_unstable();
+        standard.dedup();
+        for module in standard {
+            self.line(format!("import {module}"));
+        }
         self.line("");
         self.line("import pika");
+    }
+    /// Two blank lines, as PEP 8 puts between top-level definitions.
+    fn gap(&mut self) {
         self.line("");
+        self.line("");
+    }
+    /// The connection, the channel and what the program declares, at `indent`.
+    /// `exchange`: the exchange the program publishes to (declared with its bindings).
+    fn connect(&mut self, indent: &str, queue: &QueueSpec, exchange: &str, declare: Option<&Scenario>) {
         self.main(
-            "connection = pika.BlockingConnection(pika.ConnectionParameters('localhost'))",
+            format!("{indent}connection = pika.BlockingConnection(pika.ConnectionParameters('localhost'))"),
             OpKind::Connect,
         );
-        self.main("channel = connection.channel()", OpKind::OpenChannel);
-        if declare {
-            self.main(queue_declare(queue), OpKind::DeclareQueue);
+        self.main(format!("{indent}channel = connection.channel()"), OpKind::OpenChannel);
+        if let Some(scenario) = declare {
+            let dead_letter = queue.dead_letter_exchange.as_deref().unwrap_or("");
+            let mut own_bindings = Vec::new();
+            let exchanges = if exchange == dead_letter { vec![exchange] } else { vec![dead_letter, exchange] };
+            for name in exchanges.into_iter().filter(|name| !name.is_empty()) {
+                let (before, after) = exchange_declares(name, &queue.name, scenario);
+                for line in before {
+                    self.line(format!("{indent}{line}"));
+                }
+                own_bindings.extend(after);
+            }
+            self.main(format!("{indent}{}", queue_declare(queue)), OpKind::DeclareQueue);
+            for line in own_bindings {
+                self.line(format!("{indent}{line}"));
+            }
         }
+    }
+    /// `if __name__ == '__main__': main()`, as the article ends both programs.
+    fn entry_point(&mut self) {
+        self.gap();
+        self.line("if __name__ == '__main__':");
+        self.line(format!("{IN}main()"));
     }
     fn finish(self) -> Program {
         Program { code: self.code, main: self.main, callback: self.callback, callback_line: self.callback_line }
@@ -171,10 +206,10 @@ fn queue_declare(queue: &QueueSpec) -> String {
         arguments.push(format!("'x-message-ttl': {ttl}"));
     }
     if let Some(dlx) = &queue.dead_letter_exchange {
-        arguments.push(format!("'x-dead-letter-exchange': '{dlx}'"));
+        arguments.push(format!("'x-dead-letter-exchange': {}", py(dlx)));
     }
     if let Some(key) = &queue.dead_letter_routing_key {
-        arguments.push(format!("'x-dead-letter-routing-key': '{key}'"));
+        arguments.push(format!("'x-dead-letter-routing-key': {}", py(key)));
     }
     if let Some(max) = queue.max_length {
         arguments.push(format!("'x-max-length': {max}"));
@@ -187,7 +222,56 @@ fn queue_declare(queue: &QueueSpec) -> String {
     }
     let durable = if queue.durable { ", durable=True" } else { "" };
     let arguments = if arguments.is_empty() { String::new() } else { format!(", arguments={{{}}}", arguments.join(", ")) };
-    format!("channel.queue_declare(queue='{}'{durable}{arguments})", queue.name)
+    format!("channel.queue_declare(queue={}{durable}{arguments})", py(&queue.name))
+}
+
+/// An exchange the program uses (it publishes to it, or its queue dead-letters to it), with
+/// the queues bound to it and the bindings, declared before the program's own queue
+/// (`queue`, declared between the two lists returned: its own bindings come after it), so
+/// that what the code uses exists on a real broker too. Durable: the engine's topology
+/// outlives broker restarts, and so must the real one.
+fn exchange_declares(dlx: &str, queue: &str, scenario: &Scenario) -> (Vec<String>, Vec<String>) {
+    let Some(exchange) = scenario.exchanges.iter().find(|e| e.name == dlx) else { return (Vec::new(), Vec::new()) };
+    let kind = match exchange.exchange_type {
+        ExchangeType::Direct => "direct",
+        ExchangeType::Fanout => "fanout",
+        ExchangeType::Topic => "topic",
+    };
+    let mut before = vec![format!("channel.exchange_declare(exchange={}, exchange_type='{kind}', durable=True)", py(dlx))];
+    let mut after = Vec::new();
+    for binding in scenario.bindings.iter().filter(|b| b.exchange == dlx) {
+        let key = if binding.routing_key.is_empty() { String::new() } else { format!(", routing_key={}", py(&binding.routing_key)) };
+        let bind = format!("channel.queue_bind(queue={}, exchange={}{key})", py(&binding.queue), py(dlx));
+        if binding.queue == queue {
+            after.push(bind);
+            continue;
+        }
+        if let Some(bound) = scenario.queues.iter().find(|q| q.name == binding.queue) {
+            before.push(queue_declare(bound));
+        }
+        before.push(bind);
+    }
+    (before, after)
+}
+
+/// A Python string literal of `text` (single-quoted, escaped), so that any name a scenario
+/// gives (AMQP short strings may hold quotes and control characters) stays one literal.
+fn py(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 fn seconds(ms: u64) -> String {
@@ -199,20 +283,51 @@ fn seconds(ms: u64) -> String {
     }
 }
 
-/// The producer's program, as the article writes it plus what its settings add.
-pub fn producer(spec: &ProducerSpec, queue: &QueueSpec) -> Program {
+/// The program an actor of `scenario` runs (None if its queue is not in the scenario).
+pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
+    let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
+    Some(match actor {
+        ActorSpec::Producer(p) => producer(p, queue_of(&p.queue)?, scenario),
+        ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
+    })
+}
+
+/// The producer's program, as the article writes it plus what its settings add. With retries
+/// the connection is made by a `connect()` function, so a retry's reconnection runs (and
+/// highlights) the same lines as the first connection.
+pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
     let mut b = Builder::new();
-    b.connect(queue, spec.declare);
-    if spec.confirms {
-        b.main("channel.confirm_delivery()  # basic_publish now waits for the broker's confirm", OpKind::ConfirmSelect);
+    let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);
+    b.imports(if jitter { &["json", "random", "time"] } else { &["json", "time"] });
+    let declare = spec.declare.then_some(scenario);
+    if spec.retry.is_some() {
+        b.gap();
+        b.line("def connect():");
+        b.connect(IN, queue, &spec.exchange, declare);
+        if spec.confirms {
+            b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
+        }
+        b.line(format!("{IN}return connection, channel"));
+    }
+    b.gap();
+    b.line("def main():");
+    if spec.retry.is_some() {
+        // The first connection is made in the retry loop, so a broker that is down when the
+        // program starts is retried too; with nothing to publish, it is made here.
+        b.line(if spec.messages == 0 { format!("{IN}connection, channel = connect()") } else { format!("{IN}channel = None") });
+    } else {
+        b.connect(IN, queue, &spec.exchange, declare);
+        if spec.confirms {
+            b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
+        }
     }
     let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
     let mut properties = Vec::new();
     if spec.delivery_mode == 2 {
         properties.push("delivery_mode=2".to_string());
     }
-    if spec.retry.is_some() || spec.confirms {
-        properties.push("message_id=str(i)".to_string());
+    if sets_message_id(spec, scenario) {
+        properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
     }
     let properties = if properties.is_empty() {
         String::new()
@@ -220,63 +335,116 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec) -> Program {
         format!(", properties=pika.BasicProperties({})", properties.join(", "))
     };
     let publish = format!(
-        "channel.basic_publish(exchange='{}', routing_key='{routing_key}', body=json.dumps(message){properties})",
-        spec.exchange
+        "channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties})",
+        py(&spec.exchange),
+        py(&routing_key)
     );
     b.line("");
-    b.main(format!("for i in range({}):", spec.messages), OpKind::LoopStart);
-    b.line(if spec.first_data == 0 { "    message = {'data': i}".to_string() } else { format!("    message = {{'data': {} + i}}", spec.first_data) });
+    b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
+    let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
+    b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
     match &spec.retry {
-        None => b.main(format!("    {publish}"), OpKind::Publish),
+        None => b.main(format!("{IN}{IN}{publish}"), OpKind::Publish),
         Some(retry) => {
-            b.line(format!("    for attempt in range({}):  # retry with backoff", retry.attempts_max));
-            b.line("        try:");
-            b.main(format!("            {publish}"), OpKind::Publish);
-            b.line("            break");
-            b.line("        except pika.exceptions.AMQPError:");
+            let (i2, i3, i4, i5) = (IN.repeat(2), IN.repeat(3), IN.repeat(4), IN.repeat(5));
+            let max = retry.attempts_max;
+            b.line(format!("{i2}for attempt in range({max} + 1):  # the first try and up to {max} retries"));
+            b.line(format!("{i3}try:"));
+            b.line(format!("{i4}if channel is None or attempt > 0:  # connect, or reconnect after an error"));
+            b.line(format!("{i5}connection, channel = connect()"));
+            b.main(format!("{i4}{publish}"), OpKind::Publish);
+            b.line(format!("{i4}break"));
+            b.line(format!("{i3}except pika.exceptions.AMQPError:  # includes a failed connect()"));
+            b.line(format!("{i4}if attempt == {max}:"));
+            b.line(format!("{i5}raise"));
+            b.line(format!("{i4}print(f\" [!] retrying {{message}}\")"));
             let jitter = if retry.jitter_ms > 0 { format!(" + random.uniform(0, {})", seconds(retry.jitter_ms)) } else { String::new() };
-            b.line(format!("            time.sleep({} * 2 ** attempt{jitter})", seconds(retry.backoff_ms)));
-            b.line("            connection, channel = reconnect()");
+            b.line(format!("{i4}time.sleep({} * 2 ** attempt{jitter})", seconds(retry.backoff_ms)));
         }
     }
-    b.main("    print(f\" [x] Sent {message}\")", OpKind::PrintSent);
-    b.main(format!("    time.sleep({})", seconds(spec.interval_ms)), OpKind::Sleep);
+    b.main(format!("{IN}{IN}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
+    b.main(format!("{IN}{IN}time.sleep({})", seconds(spec.interval_ms)), OpKind::Sleep);
     b.main("", OpKind::LoopEnd);
-    b.main("connection.close()", OpKind::Close);
+    b.main(format!("{IN}connection.close()"), OpKind::Close);
+    b.entry_point();
     b.finish()
 }
 
+/// Whether the producer sets `message_id`: a retrying producer names what it republishes,
+/// and an idempotent consumer of the scenario dedupes by it.
+fn sets_message_id(spec: &ProducerSpec, scenario: &Scenario) -> bool {
+    spec.retry.is_some() || scenario.actors.iter().any(|a| matches!(a, ActorSpec::Consumer(c) if c.idempotent))
+}
+
 /// The consumer's program, as the article writes it plus what its settings add.
-pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
+pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
     let mut b = Builder::new();
-    b.connect(queue, spec.declare);
-    if let Some(prefetch) = spec.prefetch_count {
-        b.main(format!("channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
-    }
-    if spec.idempotent {
-        b.line("store = Store('effects.db')  # survives crashes; records message ids with each effect");
-    }
-    b.line("");
-    b.line("");
-    b.callback_line = b.line("def callback(ch, method, properties, body):");
-    b.line("    message = json.loads(body)");
     let handles_failure = spec.on_failure != OnFailure::Crash;
     let works = spec.work_ms > 0 || spec.fail.is_some() || handles_failure;
+    let counts = spec.attempts_max.is_some() || spec.fail.as_ref().is_some_and(|f| f.attempts.is_some());
+    let mut imports = vec!["json"];
+    if (works && (spec.fail.is_none() || spec.work_ms > 0)) || spec.reconnect_ms.is_some() {
+        imports.push("time");
+    }
+    if counts {
+        imports.push("collections");
+    }
+    if spec.idempotent {
+        imports.push("sqlite3");
+    }
+    b.imports(&imports);
+    if spec.idempotent || counts {
+        b.line("");
+    }
+    if spec.idempotent {
+        b.line("# The effects, with the id of each message applied; on disk, so it survives a crash.");
+        b.line("db = sqlite3.connect('effects.db')");
+        b.line("db.execute('CREATE TABLE IF NOT EXISTS effects (message_id TEXT PRIMARY KEY, data INTEGER)')");
+    }
+    if spec.attempts_max.is_some() {
+        b.line("failures = collections.Counter()  # failed attempts per message, in this process");
+    }
+    if let Some(fail) = &spec.fail {
+        let data = fail.data.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", ");
+        if fail.attempts.is_some() {
+            b.line("tries = collections.Counter()  # attempts per message, in this process");
+        }
+        b.gap();
+        b.line("def process(message):");
+        // It fails at once, before the work (as the engine's `Work` op does).
+        match fail.attempts {
+            None => b.line(format!("{IN}if message['data'] in [{data}]:  # a message it cannot process: a poison message")),
+            Some(n) => {
+                b.line(format!("{IN}tries[message['data']] += 1"));
+                b.line(format!("{IN}if message['data'] in [{data}] and tries[message['data']] <= {n}:  # fails on its first {n} tries"))
+            }
+        };
+        b.line(format!("{IN}{IN}raise ValueError(f\"cannot process {{message}}\")"));
+        if spec.work_ms > 0 {
+            b.line(format!("{IN}time.sleep({})  # the work", seconds(spec.work_ms)));
+        }
+    }
+    b.gap();
+    b.callback_line = b.line("def callback(ch, method, properties, body):");
+    b.line(format!("{IN}message = json.loads(body)"));
     // "Processed" means the effect: the print when the callback does nothing else, else the
-    // completed work (a plain consumer) or the store's apply_once (an idempotent one).
+    // completed work (a plain consumer) or the database insert (an idempotent one).
     let work = OpKind::Work { effect: !spec.idempotent };
-    // An idempotent consumer's work only computes: its effect is store.apply_once's.
-    let work_comment = if spec.idempotent { "compute the result (no side effect yet)" } else { "process(message)" };
-    b.callback("    print(f\" [x] Received {message}\")", OpKind::PrintReceived { effect: !spec.idempotent && !works });
+    let work_text = match (&spec.fail, spec.idempotent) {
+        (Some(_), _) => "process(message)".to_string(),
+        (None, false) => format!("time.sleep({})  # process(message)", seconds(spec.work_ms)),
+        (None, true) => format!("time.sleep({})  # compute the result (no side effect yet)", seconds(spec.work_ms)),
+    };
+    b.callback(format!("{IN}print(f\" [x] Received {{message}}\")"), OpKind::PrintReceived { effect: !spec.idempotent && !works });
     if works {
         if handles_failure {
-            b.line("    try:");
-            b.callback(format!("        time.sleep({})  # {work_comment}", seconds(spec.work_ms)), work);
-            b.line("    except Exception:");
+            b.line(format!("{IN}try:"));
+            b.callback(format!("{IN}{IN}{work_text}"), work);
+            b.line(format!("{IN}except Exception:"));
             let call = |requeue: bool, reject: bool| {
                 let verb = if reject { "basic_reject" } else { "basic_nack" };
                 let requeue = if requeue { "True" } else { "False" };
-                format!("        ch.{verb}(delivery_tag=method.delivery_tag, requeue={requeue})")
+                format!("ch.{verb}(delivery_tag=method.delivery_tag, requeue={requeue})")
             };
             let text = match spec.on_failure {
                 OnFailure::NackRequeue => call(true, false),
@@ -285,38 +453,60 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec) -> Program {
                 OnFailure::RejectDrop | OnFailure::Crash => call(false, true),
             };
             if let Some(max) = spec.attempts_max {
-                b.line(format!("        if attempts(properties.message_id) >= {max}:  # give up: to the dead-letter exchange"));
-                b.line("            ch.basic_nack(delivery_tag=method.delivery_tag, requeue=False)");
-                b.line("        else:");
-                b.callback(format!("    {text}"), OpKind::Fail);
+                b.line(format!("{IN}{IN}failures[message['data']] += 1"));
+                b.line(format!("{IN}{IN}if failures[message['data']] >= {max}:  # give up: to the dead-letter exchange"));
+                b.callback(format!("{IN}{IN}{IN}{}", call(false, false)), OpKind::Fail);
+                b.line(format!("{IN}{IN}else:"));
+                b.callback(format!("{IN}{IN}{IN}{text}"), OpKind::Fail);
             } else {
-                b.callback(text, OpKind::Fail);
+                b.callback(format!("{IN}{IN}{text}"), OpKind::Fail);
             }
-            b.line("        return");
+            b.line(format!("{IN}{IN}return"));
         } else {
-            b.callback(format!("    time.sleep({})  # {work_comment}", seconds(spec.work_ms)), work);
+            b.callback(format!("{IN}{work_text}"), work);
         }
     }
     if spec.idempotent {
-        b.callback("    store.apply_once(properties.message_id, message)  # skipped if already applied", OpKind::ApplyOnce);
+        b.line(format!("{IN}with db:  # one transaction: the effect and the message id, or neither"));
+        b.callback(
+            format!("{IN}{IN}db.execute('INSERT OR IGNORE INTO effects VALUES (?, ?)', (properties.message_id, message['data']))"),
+            OpKind::ApplyOnce,
+        );
     }
     match (spec.auto_ack, spec.ack_every) {
         (true, _) => {}
-        (false, None) => b.callback("    ch.basic_ack(delivery_tag=method.delivery_tag)", OpKind::Ack),
+        (false, None) => b.callback(format!("{IN}ch.basic_ack(delivery_tag=method.delivery_tag)"), OpKind::Ack),
         (false, Some(every)) => {
-            b.line(format!("    if method.delivery_tag % {every} == 0:  # acknowledge in batches"));
-            b.callback("        ch.basic_ack(delivery_tag=method.delivery_tag, multiple=True)", OpKind::Ack);
+            b.line(format!("{IN}if method.delivery_tag % {every} == 0:  # acknowledge in batches"));
+            b.callback(format!("{IN}{IN}ch.basic_ack(delivery_tag=method.delivery_tag, multiple=True)"), OpKind::Ack);
         }
     }
-    b.line("");
-    b.line("");
+    b.gap();
+    b.line("def main():");
+    let indent = match spec.reconnect_ms {
+        None => IN.to_string(),
+        Some(_) => {
+            b.line(format!("{IN}while True:  # reconnect after a connection error"));
+            b.line(format!("{IN}{IN}try:"));
+            IN.repeat(3)
+        }
+    };
+    b.connect(&indent, queue, "", spec.declare.then_some(scenario));
+    if let Some(prefetch) = spec.prefetch_count {
+        b.main(format!("{indent}channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
+    }
     let auto_ack = if spec.auto_ack { "True" } else { "False" };
     b.main(
-        format!("channel.basic_consume(queue='{}', on_message_callback=callback, auto_ack={auto_ack})", spec.queue),
+        format!("{indent}channel.basic_consume(queue={}, on_message_callback=callback, auto_ack={auto_ack})", py(&spec.queue)),
         OpKind::Consume,
     );
-    b.main("print(' [*] Waiting for messages. To exit press CTRL+C')", OpKind::PrintWaiting);
-    b.main("channel.start_consuming()", OpKind::StartConsuming);
+    b.main(format!("{indent}print(' [*] Waiting for messages. To exit press CTRL+C')"), OpKind::PrintWaiting);
+    b.main(format!("{indent}channel.start_consuming()"), OpKind::StartConsuming);
+    if let Some(ms) = spec.reconnect_ms {
+        b.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
+        b.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
+    }
+    b.entry_point();
     b.finish()
 }
 

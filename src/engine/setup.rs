@@ -83,16 +83,13 @@ impl Setup {
         };
         let mut actors = Vec::new();
         for spec in &scenario.actors {
-            let (queue_name, program, route) = match spec {
+            let program = program::of(scenario, spec).expect("validated: every actor's queue exists");
+            let (queue_name, route) = match spec {
                 ActorSpec::Producer(p) => {
-                    let queue = scenario.queues.iter().find(|q| q.name == p.queue).expect("validated");
                     let key = p.routing_key.clone().unwrap_or_else(|| p.queue.clone());
-                    (p.queue.clone(), program::producer(p, queue), route_for(&p.exchange, &key))
+                    (p.queue.clone(), route_for(&p.exchange, &key))
                 }
-                ActorSpec::Consumer(c) => {
-                    let queue = scenario.queues.iter().find(|q| q.name == c.queue).expect("validated");
-                    (c.queue.clone(), program::consumer(c, queue), RouteId(0))
-                }
+                ActorSpec::Consumer(c) => (c.queue.clone(), RouteId(0)),
             };
             let find = |kind: OpKind| program.main.iter().position(|op| op.kind == kind).map(|i| i as u16);
             let loop_start_pc = find(OpKind::LoopStart).unwrap_or(0);

@@ -114,6 +114,9 @@ pub struct ActorRuntime {
     current_done: bool,
     pending_message: Option<MessageId>,
     attempt: u32,
+    /// Consumers: failed attempts per message in this process (`failures[...] += 1` in the
+    /// code; a restarted process starts from zero, as a Python `Counter` would).
+    failures: BTreeMap<MessageId, u32>,
     poison_next: bool,
     pub work_ms: u64,
     /// The line executing now (0 = none), for the code panel.
@@ -149,6 +152,7 @@ impl ActorRuntime {
             current_done: false,
             pending_message: None,
             attempt: 0,
+            failures: BTreeMap::new(),
             poison_next: false,
             work_ms,
             line: 0,
@@ -220,8 +224,6 @@ pub struct Sim {
     rng_workload: Rng,
     /// The idempotent consumers' store: message ids whose effect was applied.
     applied: BTreeSet<MessageId>,
-    /// Failed processing attempts per message.
-    failures: BTreeMap<MessageId, u32>,
     jobs_handled: u64,
     /// Steps taken so far (handled jobs that recorded events).
     steps: u64,
@@ -268,7 +270,6 @@ impl Sim {
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             applied: BTreeSet::new(),
-            failures: BTreeMap::new(),
             jobs_handled: 0,
             steps: 0,
             step_triggers_fired: 0,
@@ -325,7 +326,6 @@ impl Sim {
             rng_faults: self.rng_faults.clone(),
             rng_workload: self.rng_workload.clone(),
             applied: self.applied.clone(),
-            failures: self.failures.clone(),
             jobs_handled: self.jobs_handled,
             steps: self.steps,
             step_triggers_fired: self.step_triggers_fired,
@@ -783,11 +783,13 @@ impl Sim {
     }
 
     /// Move to the next op; in a callback, a successful step skips the failure branch.
+    /// The next op. In a callback the `on_failure` ops (the failure branch: one op, or two
+    /// with `attempts_max`) are skipped: they are reached only through `fail_pc`.
     fn advance(&mut self, actor: ActorId) {
-        let fail_pc = self.setup.actors[actor.index()].fail_pc;
+        let callback = &self.setup.actors[actor.index()].program.callback;
         let runtime = &mut self.actors[actor.index()];
         runtime.pc += 1;
-        if runtime.in_callback && Some(runtime.pc) == fail_pc {
+        while runtime.in_callback && callback.get(usize::from(runtime.pc)).is_some_and(|op| op.kind == OpKind::Fail) {
             runtime.pc += 1;
         }
     }
@@ -1072,12 +1074,12 @@ impl Sim {
                 let current = self.actors[actor.index()].current.expect("in a callback");
                 let message = self.ledger.message_of(current.copy);
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("work is a consumer op") };
-                let failures = self.failures.get(&message).copied().unwrap_or(0);
+                let failures = self.actors[actor.index()].failures.get(&message).copied().unwrap_or(0);
                 let record = self.ledger.messages[message.index()];
                 let fails = record.poison
                     || spec.fail.as_ref().is_some_and(|f| f.data.contains(&record.data) && f.attempts.is_none_or(|a| failures < a));
                 if fails {
-                    *self.failures.entry(message).or_insert(0) += 1;
+                    *self.actors[actor.index()].failures.entry(message).or_insert(0) += 1;
                     self.record(Event::WorkFailed { actor, copy: current.copy, line });
                     match me.fail_pc {
                         Some(pc) => {
@@ -1103,8 +1105,17 @@ impl Sim {
                 let current = self.actors[actor.index()].current.expect("in a callback");
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("on_failure is a consumer op") };
                 let message = self.ledger.message_of(current.copy);
-                let failures = self.failures.get(&message).copied().unwrap_or(0);
+                let failures = self.actors[actor.index()].failures.get(&message).copied().unwrap_or(0);
                 let give_up = spec.attempts_max.is_some_and(|max| failures >= max);
+                // With attempts_max the code has two branches, each its own `on_failure`
+                // op: the give-up nack first, then the `else:` one.
+                let line = match setup.actors[actor.index()].program.callback.iter().filter(|o| o.kind == OpKind::Fail).nth(1) {
+                    Some(other) if !give_up => {
+                        self.actors[actor.index()].line = other.line;
+                        other.line
+                    }
+                    _ => line,
+                };
                 let (reject, requeue) = match spec.on_failure {
                     OnFailure::NackRequeue => (false, true),
                     OnFailure::NackDrop => (false, false),

@@ -221,9 +221,5 @@ fn callback_op(op: &str) -> bool {
 
 /// The program `actor` runs in `s` (None if there is no such actor or its queue is unknown).
 fn program_of(s: &Scenario, actor: &str) -> Option<crate::engine::program::Program> {
-    let queue_of = |name: &str| s.queues.iter().find(|q| q.name == name);
-    match s.actors.iter().find(|a| a.name() == actor)? {
-        ActorSpec::Producer(p) => Some(crate::engine::program::producer(p, queue_of(&p.queue)?)),
-        ActorSpec::Consumer(c) => Some(crate::engine::program::consumer(c, queue_of(&c.queue)?)),
-    }
+    crate::engine::program::of(s, s.actors.iter().find(|a| a.name() == actor)?)
 }

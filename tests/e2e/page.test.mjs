@@ -151,7 +151,7 @@ test('measure: download size, time to ready, engine speed in wasm', { timeout: 6
     assert.equal(engine.messages, 100000);
     assert.ok(engine.events > engine.messages * 5, `a run of 100000 messages records events: ${raw}`);
     // The same trace as natively (tests/golden.rs, SCALED_100K_HASH): crashes and a broker restart included.
-    assert.equal(engine.trace_hash, '57d92c8b896e1cdf', 'the wasm engine and the native engine agree on the scaled workload');
+    assert.equal(engine.trace_hash, '1f1d543a1499cb96', 'the wasm engine and the native engine agree on the scaled workload');
     const figures = { gzip_bytes_total: gzipTotal, gzip_bytes: sizes, ready_after_navigation_ms: Math.round(readyMs), engine_in_wasm: engine };
     const file = await artifactPath('measurements.json');
     const { writeFile } = await import('node:fs/promises');

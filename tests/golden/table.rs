@@ -3,15 +3,15 @@
 // (native) and, via `include!`, by the browser tests. Re-pin after a deliberate engine
 // change with `cargo test --test golden -- --ignored --nocapture print_golden_table`.
 pub const GOLDEN: &[(&str, &str, &str)] = &[
-    ("article", "595889df56518991", "effectively-once: published 10, processed once 10, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("consumer-crash-auto-ack", "96c52a9f402c5e1b", "at-most-once: published 10, processed once 3, redelivered 0, out of order 0, duplicated 0, lost 7 (3,4,5,6,7,8,9), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("consumer-crash-manual-ack", "c03ee15101e4040b", "effectively-once: published 10, processed once 3, redelivered 7, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("consumer-crash-prefetch", "3d81f6e6d42a13e9", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("broker-restart-transient", "b75953e29fa22db2", "at-most-once: published 5, processed once 0, redelivered 0, out of order 0, duplicated 0, lost 5 (0,1,2,3,4), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("broker-restart-persistent", "c2b74f767e61b605", "effectively-once: published 5, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("lost-confirm-retry", "f9c85df71eb29590", "at-least-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 1 (3), lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("lost-publish-no-confirms", "b793214ee3b40fde", "at-most-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (3), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("idempotent-consumer", "9447af3037340eb5", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("poison-dead-letter", "42d2b5c4446f6b13", "incomplete: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 1 (3), expired 0, stranded 0, never sent 0, pending 0"),
-    ("quorum-node-crash", "ac69851db1dc1f31", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
+    ("article", "6ab0753b2ddc9189", "effectively-once: published 10, processed once 10, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("consumer-crash-auto-ack", "cf8cd1c71ef11f88", "at-most-once: published 10, processed once 3, redelivered 0, out of order 0, duplicated 0, lost 7 (3,4,5,6,7,8,9), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("consumer-crash-manual-ack", "c56c98c3e38a3758", "effectively-once: published 10, processed once 3, redelivered 7, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("consumer-crash-prefetch", "fc5687737aa68236", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("broker-restart-transient", "13b477d27a9d3418", "at-most-once: published 5, processed once 0, redelivered 0, out of order 0, duplicated 0, lost 5 (0,1,2,3,4), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("broker-restart-persistent", "18e200646f1d1305", "effectively-once: published 5, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("lost-confirm-retry", "e75521df066ed67e", "at-least-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 1 (3), lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("lost-publish-no-confirms", "a74f4fb9775358e2", "at-most-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (3), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("idempotent-consumer", "4b9362ec7204c704", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("poison-dead-letter", "527e3d9991d39125", "incomplete: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 1 (3), expired 0, stranded 0, never sent 0, pending 0"),
+    ("quorum-node-crash", "cb71aea75d78677a", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
 ];

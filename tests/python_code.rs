@@ -1,0 +1,156 @@
+//! The code the page shows is Python that runs as shown: every generated program (each
+//! chapter under every setting combination, each catalog scenario, hostile names) compiles
+//! under `python3`, reads no name it never defines (`tests/python/check_programs.py`), and
+//! declares every exchange it uses. `python3` is installed by `scripts/setup.sh`.
+
+use queue_playground::engine::program;
+use queue_playground::scenario::settings::Settings;
+use queue_playground::scenario::{catalog, Scenario};
+use queue_playground::tour::CHAPTERS;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Every scenario whose programs are checked.
+fn scenarios() -> Vec<(String, Scenario)> {
+    let mut all = Vec::new();
+    for name in catalog::names() {
+        all.push((name.to_string(), catalog::get(name).unwrap()));
+    }
+    for chapter in CHAPTERS {
+        let base = Settings::of(&catalog::get(chapter.scenario).unwrap());
+        for bits in 0u32..512 {
+            let bit = |i: u32| bits & (1 << i) != 0;
+            let settings = Settings {
+                auto_ack: bit(0),
+                durable: bit(1),
+                confirms: bit(2),
+                retries: bit(3),
+                idempotent: bit(4),
+                dead_letter: bit(5),
+                delivery_mode: if bit(6) { 2 } else { 1 },
+                prefetch_count: if bit(7) { Some(1) } else { base.prefetch_count },
+                consumers: if bit(8) { 2 } else { base.consumers },
+                ..base.clone()
+            };
+            if let Ok(s) = chapter.scenario(&settings, 1) {
+                all.push((format!("{} with {settings:?}", chapter.id), s));
+            }
+        }
+    }
+    // Names with quotes, backslashes and control characters stay one Python literal.
+    let hostile = r#"{"name": "hostile", "queues": [{"name": "q'\"\\\n{x}", "durable": true,
+        "dead_letter_exchange": "d'x"}, {"name": "dl'q"}], "exchanges": [{"name": "d'x", "type": "topic"},
+        {"name": "e\\'", "type": "direct"}], "bindings": [{"exchange": "d'x", "queue": "dl'q", "routing_key": "k'#"},
+        {"exchange": "e\\'", "queue": "q'\"\\\n{x}", "routing_key": "r'"}],
+        "actors": [{"role": "producer", "name": "p'{i}", "queue": "q'\"\\\n{x}", "exchange": "e\\'", "routing_key": "r'",
+        "retry": {"attempts_max": 2, "backoff_ms": 10, "jitter_ms": 5}},
+        {"role": "consumer", "name": "c", "queue": "q'\"\\\n{x}", "idempotent": true, "auto_ack": false,
+        "on_failure": "nack_requeue", "attempts_max": 2, "fail": {"data": [1], "attempts": 1}, "reconnect_ms": 500}]}"#;
+    all.push(("hostile names".into(), Scenario::from_json(hostile).unwrap()));
+    all
+}
+
+#[test]
+fn every_generated_program_is_python_that_defines_what_it_uses() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("python-programs");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut seen = BTreeSet::new();
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for (name, scenario) in scenarios() {
+        let programs: Vec<String> =
+            scenario.actors.iter().map(|a| program::of(&scenario, a).expect("valid scenario").code.join("\n") + "\n").collect();
+        // Every exchange a program uses is declared by a program of the scenario.
+        let all = programs.join("\n");
+        for code in &programs {
+            for used in code.split("exchange=").skip(1).chain(code.split("'x-dead-letter-exchange': ").skip(1)) {
+                let literal = used.split([',', ')', '}']).next().unwrap();
+                if literal != "''" && !all.contains(&format!("exchange_declare(exchange={literal}")) {
+                    problems.push(format!("{name}: exchange {literal} is used but no program declares it"));
+                }
+            }
+        }
+        for code in programs {
+            if seen.insert(code.clone()) {
+                let path = dir.join(format!("program_{}.py", files.len()));
+                std::fs::write(&path, &code).unwrap();
+                files.push((path, name.clone()));
+            }
+        }
+    }
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(files.len() > 50, "only {} distinct programs: the variants do not vary", files.len());
+    let out = Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/check_programs.py"))
+        .args(files.iter().map(|(p, _)| p))
+        .output()
+        .expect("python3 runs (bash scripts/setup.sh installs it)");
+    let report = String::from_utf8_lossy(&out.stdout);
+    let named: Vec<String> = report
+        .lines()
+        .map(|line| {
+            let from = files.iter().find(|(p, _)| line.starts_with(&p.display().to_string())).map_or("?", |(_, n)| n.as_str());
+            format!("{line}   (from: {from})")
+        })
+        .collect();
+    assert!(out.status.success(), "generated programs that would not run as shown:\n{}\n{}", named.join("\n"), String::from_utf8_lossy(&out.stderr));
+}
+
+/// The article's two programs, exactly as it writes them (inside `def main():`).
+#[test]
+fn the_article_programs_are_the_articles() {
+    let scenario = catalog::get("article").unwrap();
+    let code = |i: usize| program::of(&scenario, &scenario.actors[i]).unwrap().code.join("\n");
+    assert_eq!(
+        code(0),
+        r#"import json
+import time
+
+import pika
+
+
+def main():
+    connection = pika.BlockingConnection(pika.ConnectionParameters('localhost'))
+    channel = connection.channel()
+    channel.queue_declare(queue='test_queue', durable=True)
+
+    for i in range(10):
+        message = {'data': i}
+        channel.basic_publish(exchange='', routing_key='test_queue', body=json.dumps(message))
+        print(f" [x] Sent {message}")
+        time.sleep(1)
+
+    connection.close()
+
+
+if __name__ == '__main__':
+    main()"#
+    );
+    assert_eq!(
+        code(1),
+        r#"import json
+
+import pika
+
+
+def callback(ch, method, properties, body):
+    message = json.loads(body)
+    print(f" [x] Received {message}")
+
+
+def main():
+    connection = pika.BlockingConnection(pika.ConnectionParameters('localhost'))
+    channel = connection.channel()
+    channel.queue_declare(queue='test_queue', durable=True)
+    channel.basic_consume(queue='test_queue', on_message_callback=callback, auto_ack=True)
+    print(' [*] Waiting for messages. To exit press CTRL+C')
+    channel.start_consuming()
+
+
+if __name__ == '__main__':
+    main()"#
+    );
+}

@@ -140,7 +140,8 @@ fn some_callback_can_fail(sim: &Sim) -> bool {
 pub fn options(sim: &Sim) -> Vec<FaultOption> {
     let setup = sim.setup();
     let first = |producer: bool| {
-        setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Producer(_)) == producer).map(|i| (ActorId(i as u16), setup.actors[i].name.clone()))
+        let role = |spec: &ActorSpec| if producer { matches!(spec, ActorSpec::Producer(_)) } else { matches!(spec, ActorSpec::Consumer(_)) };
+        setup.actors.iter().position(|a| role(&a.spec)).map(|i| (ActorId(i as u16), setup.actors[i].name.clone()))
     };
     let consumer = first(false);
     let producer = first(true);

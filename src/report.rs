@@ -263,11 +263,14 @@ impl Report {
                 role: match setup.actors[index].spec {
                     crate::scenario::ActorSpec::Producer(_) => "producer",
                     crate::scenario::ActorSpec::Consumer(_) => "consumer",
+                    crate::scenario::ActorSpec::Admin(_) => "admin",
                 },
                 status: runtime.status,
                 terminal: std::mem::take(&mut terminals[index]),
-                exit_error: match runtime.status {
-                    ActorStatus::Failed(error) => Some(error.text().to_string()),
+                exit_error: match (runtime.status, &setup.actors[index].spec) {
+                    // rabbitmqadmin is not pika: it says so in its own words.
+                    (ActorStatus::Failed(_), crate::scenario::ActorSpec::Admin(_)) => Some(crate::engine::trace::TerminalText::AdminRefused.render()),
+                    (ActorStatus::Failed(error), _) => Some(error.text().to_string()),
                     _ => None,
                 },
             })

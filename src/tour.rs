@@ -68,11 +68,11 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "article",
         title: ["§4.1 Declare the durable test_queue", "§4.1 声明持久化队列 test_queue"],
         narration: [
-            "Both programs call queue_declare(queue='test_queue', durable=True). Durable means the queue's definition survives a broker restart; it says nothing about the messages in it.",
-            "两个程序都调用 queue_declare(queue='test_queue', durable=True)。durable 表示队列的定义在 broker 重启后仍然存在，但并不保证队列里的消息也会保留。",
+            "The article declares test_queue from the command line first, with the management plugin's rabbitmqadmin: durable=true, auto_delete=false. Both programs then call queue_declare(queue='test_queue', durable=True) too; declaring a queue that exists, with the same properties, changes nothing. Durable means the queue's definition survives a broker restart; it says nothing about the messages in it.",
+            "文章先在命令行用管理插件自带的 rabbitmqadmin 声明 test_queue：durable=true，auto_delete=false。两个程序随后也调用 queue_declare(queue='test_queue', durable=True)；用相同的属性声明一个已存在的队列，不会改变任何东西。durable 表示队列的定义在 broker 重启后仍然存在，但并不保证队列里的消息也会保留。",
         ],
         opens: Opening::FirstDeclare,
-        focus: None,
+        focus: Some("rabbitmqadmin"),
     },
     Chapter {
         id: "producer",

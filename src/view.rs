@@ -202,6 +202,8 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
     for (index, actor) in setup.actors.iter().enumerate() {
         match &actor.spec {
             ActorSpec::Producer(_) => producers.push(actor_view(index)),
+            // rabbitmqadmin talks to the management API: it has no place in the diagram.
+            ActorSpec::Admin(_) => {}
             ActorSpec::Consumer(_) => {
                 let mut mine = std::mem::take(&mut held[index]);
                 mine.sort_unstable();
@@ -396,7 +398,8 @@ mod tests {
             assert_eq!(queue.unacked, expected.unacked, "{at}: unacked of {}", queue.name);
         }
         assert_eq!(view.nodes.len(), sim.broker().nodes_up.len(), "{at}");
-        assert_eq!(view.producers.len() + view.consumers.len(), sim.actors().len(), "{at}");
+        let admins = sim.setup().actors.iter().filter(|a| matches!(a.spec, ActorSpec::Admin(_))).count();
+        assert_eq!(view.producers.len() + view.consumers.len() + admins, sim.actors().len(), "{at}");
 
         // Holding: every copy at a consumer, counted by the actor that owns its connection.
         let ledger = sim.ledger();

@@ -829,6 +829,7 @@ fn apply_twist(s: &mut Scenario, twist: Twist) {
                         c.on_failure = if c.work_ms % 2 == 0 { OnFailure::RejectDrop } else { OnFailure::NackDrop };
                         c.fail = Some(FailSpec { data: (0..8).chain([u32::MAX, u32::MAX - 1]).collect(), attempts: None });
                     }
+                    ActorSpec::Admin(_) => {}
                     ActorSpec::Producer(p) => {
                         p.queue = name.clone();
                         p.exchange = String::new();
@@ -916,6 +917,16 @@ fn sanitize(s: &mut Scenario, size: Size) {
                     r.attempts_max = r.attempts_max.clamp(1, 1_000);
                     r.backoff_ms = r.backoff_ms.min(TIME_MS_MAX);
                     r.jitter_ms = r.jitter_ms.min(TIME_MS_MAX);
+                }
+            }
+            ActorSpec::Admin(a) => {
+                a.name = format!("a{i}");
+                a.node %= nodes;
+                a.start_ms = a.start_ms.min(TIME_MS_MAX);
+                for q in &mut a.declare {
+                    if !queue_ok(q) {
+                        *q = queue_names[0].clone();
+                    }
                 }
             }
             ActorSpec::Consumer(c) => {
@@ -1044,12 +1055,18 @@ fn scenario(size: Size) -> impl Strategy<Value = Scenario> {
     (nodes, 1..=size.queues, 1..=size.actors).prop_flat_map(move |(nodes, n_queues, n_actors)| {
         let node_range = nodes.max(1);
         let queues = queue_names(n_queues);
-        let actor_names: Vec<String> = (0..n_actors).map(|i| if i % 2 == 0 { format!("p{i}") } else { format!("c{i}") }).collect();
+        let actor_names: Vec<String> =
+            (0..n_actors).map(|i| if i % 5 == 4 { format!("a{i}") } else if i % 2 == 0 { format!("p{i}") } else { format!("c{i}") }).collect();
         let queue_specs: Vec<_> = (0..n_queues).map(|i| queue_spec(i, node_range, size)).collect();
         let actor_specs: Vec<BoxedStrategy<ActorSpec>> = actor_names
             .iter()
             .map(|name| {
-                if name.starts_with('p') {
+                if name.starts_with('a') {
+                    let name = name.clone();
+                    (prop::collection::vec(name_from(queues.clone()), 0..4), ms(), 0..node_range)
+                        .prop_map(move |(declare, start_ms, node)| ActorSpec::Admin(AdminSpec { name: name.clone(), declare, start_ms, node }))
+                        .boxed()
+                } else if name.starts_with('p') {
                     producer(name.clone(), queues.clone(), node_range, size).prop_map(ActorSpec::Producer).boxed()
                 } else {
                     consumer(name.clone(), queues.clone(), node_range).prop_map(ActorSpec::Consumer).boxed()

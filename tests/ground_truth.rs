@@ -320,6 +320,7 @@ fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
                 p.delivery_mode = 2;
             }
             ActorSpec::Consumer(c) => c.queue = "hc.e4".into(),
+            ActorSpec::Admin(_) => {}
         }
     }
     s.validate().unwrap();

@@ -23,7 +23,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("unknown format version with fields of its own", r#"{"format":7,"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "format: unknown scenario format version 7; this version reads format 1"),
     ("format not a number", r#"{"format":"1","name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "format: must be a whole number from 0 to 4294967295, got \"1\""),
     ("empty name", r#"{"name":" ","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must not be empty"),
-    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected `producer` or `consumer`"),
+    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected one of `producer`, `consumer`, `admin`"),
     ("unknown queue in a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"nope"}]}"#, "actors[0].queue: queue \"nope\" is not declared in queues"),
     ("unknown queue in a producer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"p"}]}"#, "actors[1].queue: queue \"test_queue\" is not declared in queues"),
     ("duplicate actor name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"c","queue":"q"}]}"#, "actors[1].name: two actors are named \"c\""),
@@ -32,7 +32,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("delivery_mode 3", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"producer","name":"p","queue":"q","delivery_mode":3}]}"#, "actors[0].delivery_mode: must be 1 (transient) or 2 (persistent), got 3"),
     ("prefetch negative", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":-1}]}"#, "actors[0].prefetch_count: must be a whole number from 0 to 65535, got -1"),
     ("prefetch too large", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":70000}]}"#, "actors[0].prefetch_count: must be a whole number from 0 to 65535, got 70000"),
-    ("unknown fault op name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_explode","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.op: unknown operation \"basic_explode\" (known: connect, channel, queue_declare, confirm_delivery, basic_qos, loop, basic_publish, print_sent, sleep, loop_end, basic_consume, print_waiting, start_consuming, print_received, work, apply_once, basic_ack, on_failure, close)"),
+    ("unknown fault op name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_explode","occurrence":1}},"do":{"crash":"c"}}]}"#, "faults[0].when.op: unknown operation \"basic_explode\" (known: connect, channel, queue_declare, confirm_delivery, basic_qos, loop, basic_publish, print_sent, sleep, loop_end, basic_consume, print_waiting, start_consuming, print_received, work, apply_once, basic_ack, on_failure, close, rabbitmqadmin_declare)"),
     ("unknown fault action", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"explode":"c"}}]}"#, "faults[0].do: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow`"),
     ("fault trigger occurrence 0", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"after":{"actor":"c","op":"basic_ack","occurrence":0}},"do":{"crash":"c"}}]}"#, "faults[0].when.occurrence: counts from 1"),
     ("fault naming an unknown actor", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"faults":[{"when":{"at_ms":5},"do":{"crash":"ghost"}}]}"#, "faults[0].do: no actor is named \"ghost\""),
@@ -142,7 +142,7 @@ fn errors_quote_long_user_text_shortened() {
     let cases = [
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"{}","name":"c","queue":"q"}}]}}"#, long('o')),
-            format!("actors[0].role: unknown variant `{}`, expected `producer` or `consumer`", cut('o')),
+            format!("actors[0].role: unknown variant `{}`, expected one of `producer`, `consumer`, `admin`", cut('o')),
         ),
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"{}":1}}"#, long('f')),

@@ -126,3 +126,39 @@ fn a_partition_between_consumer_and_broker_requeues_its_unacked() {
     assert_eq!(report.counts.pending, 0);
     assert_eq!(report.data_with(Verdict::Duplicated), vec![0], "message 0 was printed before the cut and again after");
 }
+
+/// §4.1's `rabbitmqadmin declare queue`: the queue exists from its command on, with the
+/// properties `queues` gives it, before any program connects; it prints `queue declared` and
+/// exits 0. With the management API's node down it prints rabbitmqadmin's own error and exits 1.
+#[test]
+fn rabbitmqadmin_declares_the_queue_before_the_programs_and_exits() {
+    let (sim, report) = run_json(r#"{"name":"admin","queues":[{"name":"q","durable":true,"type":"quorum"},{"name":"r"}],
+        "broker":{"nodes":3},
+        "actors":[{"role":"admin","name":"rabbitmqadmin","declare":["q","r"]},
+        {"role":"consumer","name":"c","queue":"q","declare":false,"start_ms":50}]}"#);
+    let declared: Vec<(u16, u32)> =
+        sim.trace().iter().filter_map(|e| match e.event { Event::QueueDeclared { actor, queue, .. } => Some((actor.0, queue.0 as u32)), _ => None }).collect();
+    assert_eq!(declared, vec![(0, 0), (0, 1)], "rabbitmqadmin declares q then r");
+    let admin = &report.actors[0];
+    assert_eq!((admin.role, admin.exit_error.as_deref()), ("admin", None));
+    assert_eq!(sim.actors()[0].status, queue_playground::engine::world::ActorStatus::Finished);
+    assert_eq!(admin.terminal, vec!["queue declared", "queue declared"]);
+    assert!(report.actors[1].exit_error.is_none(), "the consumer, which does not declare, finds the queue");
+    assert_eq!(
+        sim.setup().actors[0].program.code,
+        vec![
+            r#"$ rabbitmqadmin declare queue name=q durable=true auto_delete=false arguments='{"x-queue-type": "quorum"}'"#,
+            "$ rabbitmqadmin declare queue name=r durable=false auto_delete=false",
+        ]
+    );
+
+    let (sim, report) = run_json(r#"{"name":"admin-down","queues":[{"name":"q","durable":true}],
+        "actors":[{"role":"admin","name":"rabbitmqadmin","declare":["q"],"start_ms":10}],
+        "faults":[{"when":{"at_ms":0},"do":{"stop_node":{"node":0,"restart":false}}}]}"#);
+    assert_eq!(report.actors[0].terminal, vec!["*** Could not connect: [Errno 111] Connection refused"]);
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("*** Could not connect: [Errno 111] Connection refused"));
+    assert!(!sim.trace().iter().any(|e| matches!(e.event, Event::QueueDeclared { .. })), "nothing was declared");
+
+    let refused = Scenario::from_json(r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"admin","name":"a","declare":["nope"]}]}"#);
+    assert_eq!(refused.unwrap_err().to_string(), "actors[0].declare[0]: queue \"nope\" is not declared in queues");
+}

@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ActorSpec, ConsumerSpec, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
+use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +39,8 @@ pub enum OpKind {
     /// Callback: only reached when `Work` failed (nack / reject).
     Fail,
     Close,
+    /// `rabbitmqadmin declare queue ...`: one command, over the management HTTP API.
+    AdminDeclare,
 }
 
 impl OpKind {
@@ -64,6 +66,7 @@ impl OpKind {
             OpKind::Ack => 16,
             OpKind::Fail => 17,
             OpKind::Close => 18,
+            OpKind::AdminDeclare => 19,
         }
     }
 
@@ -89,6 +92,7 @@ impl OpKind {
             OpKind::Ack => "basic_ack",
             OpKind::Fail => "on_failure",
             OpKind::Close => "close",
+            OpKind::AdminDeclare => "rabbitmqadmin_declare",
         }
     }
 }
@@ -97,7 +101,7 @@ impl OpKind {
 pub const OP_NAMES: &[&str] = &[
     "connect", "channel", "queue_declare", "confirm_delivery", "basic_qos", "loop", "basic_publish",
     "print_sent", "sleep", "loop_end", "basic_consume", "print_waiting", "start_consuming",
-    "print_received", "work", "apply_once", "basic_ack", "on_failure", "close",
+    "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -289,7 +293,57 @@ pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
     Some(match actor {
         ActorSpec::Producer(p) => producer(p, queue_of(&p.queue)?, scenario),
         ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
+        ActorSpec::Admin(a) => admin(a, scenario),
     })
+}
+
+/// The `rabbitmqadmin` commands, as a shell session: `$ rabbitmqadmin declare queue ...` per
+/// queue (an `rabbitmqadmin_declare` op each), with the queue's durability and arguments.
+pub fn admin(spec: &AdminSpec, scenario: &Scenario) -> Program {
+    let mut b = Builder::new();
+    for name in &spec.declare {
+        let Some(queue) = scenario.queues.iter().find(|q| &q.name == name) else { continue };
+        b.main(admin_declare(queue), OpKind::AdminDeclare);
+    }
+    b.finish()
+}
+
+/// `$ rabbitmqadmin declare queue name=... durable=... auto_delete=false [arguments='{...}']`
+/// (the tool's `name=value` arguments; `arguments` is JSON).
+fn admin_declare(queue: &QueueSpec) -> String {
+    let mut arguments: Vec<String> = Vec::new();
+    if queue.queue_type == QueueType::Quorum {
+        arguments.push("\"x-queue-type\": \"quorum\"".into());
+    }
+    if let Some(ttl) = queue.message_ttl_ms {
+        arguments.push(format!("\"x-message-ttl\": {ttl}"));
+    }
+    if let Some(dlx) = &queue.dead_letter_exchange {
+        arguments.push(format!("\"x-dead-letter-exchange\": {}", serde_json::Value::from(dlx.as_str())));
+    }
+    if let Some(key) = &queue.dead_letter_routing_key {
+        arguments.push(format!("\"x-dead-letter-routing-key\": {}", serde_json::Value::from(key.as_str())));
+    }
+    if let Some(max) = queue.max_length {
+        arguments.push(format!("\"x-max-length\": {max}"));
+        if queue.overflow == Overflow::RejectPublish {
+            arguments.push("\"x-overflow\": \"reject-publish\"".into());
+        }
+    }
+    if let Some(limit) = queue.delivery_limit {
+        arguments.push(format!("\"x-delivery-limit\": {limit}"));
+    }
+    let arguments = if arguments.is_empty() { String::new() } else { format!(" arguments={}", sh(&format!("{{{}}}", arguments.join(", ")))) };
+    format!("$ rabbitmqadmin declare queue name={} durable={} auto_delete=false{arguments}", sh(&queue.name), queue.durable)
+}
+
+/// `text` as one shell word: as is when it is plain, else single-quoted.
+fn sh(text: &str) -> String {
+    if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-.:/@%+=,".contains(c)) {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
 }
 
 /// The producer's program, as the article writes it plus what its settings add. With retries
@@ -520,7 +574,7 @@ mod tests {
             OpKind::Connect, OpKind::OpenChannel, OpKind::DeclareQueue, OpKind::ConfirmSelect, OpKind::Qos,
             OpKind::LoopStart, OpKind::Publish, OpKind::PrintSent, OpKind::Sleep, OpKind::LoopEnd, OpKind::Consume,
             OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
-            OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close,
+            OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare,
         ];
         assert_eq!(all.len(), OP_NAMES.len());
         for kind in all {

@@ -84,12 +84,14 @@ impl Setup {
         let mut actors = Vec::new();
         for spec in &scenario.actors {
             let program = program::of(scenario, spec).expect("validated: every actor's queue exists");
-            let (queue_name, route) = match spec {
+            let (queue, route) = match spec {
                 ActorSpec::Producer(p) => {
                     let key = p.routing_key.clone().unwrap_or_else(|| p.queue.clone());
-                    (p.queue.clone(), route_for(&p.exchange, &key))
+                    (queue_id(&p.queue), route_for(&p.exchange, &key))
                 }
-                ActorSpec::Consumer(c) => (c.queue.clone(), RouteId(0)),
+                ActorSpec::Consumer(c) => (queue_id(&c.queue), RouteId(0)),
+                // Its commands name their queues; this is the first (unused by the engine).
+                ActorSpec::Admin(a) => (a.declare.first().map_or(QueueId(0), |q| queue_id(q)), RouteId(0)),
             };
             let find = |kind: OpKind| program.main.iter().position(|op| op.kind == kind).map(|i| i as u16);
             let loop_start_pc = find(OpKind::LoopStart).unwrap_or(0);
@@ -100,7 +102,7 @@ impl Setup {
                 name: spec.name().to_string(),
                 spec: spec.clone(),
                 program,
-                queue: queue_id(&queue_name),
+                queue,
                 node: NodeId(spec.node()),
                 route,
                 loop_start_pc,

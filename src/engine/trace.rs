@@ -100,6 +100,10 @@ pub enum TerminalText {
     Error { error: ClientError },
     /// ` [!] retrying {'data': i}` (the delay is in the `PublishFailed` event before it).
     Retrying { data: u32 },
+    /// rabbitmqadmin: `queue declared`.
+    AdminDeclared,
+    /// rabbitmqadmin, when the management API does not answer (it exits 1).
+    AdminRefused,
 }
 
 impl TerminalText {
@@ -110,6 +114,8 @@ impl TerminalText {
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
             TerminalText::Error { error } => error.text().to_string(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
+            TerminalText::AdminDeclared => "queue declared".to_string(),
+            TerminalText::AdminRefused => "*** Could not connect: [Errno 111] Connection refused".to_string(),
         }
     }
 }

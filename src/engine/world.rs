@@ -248,7 +248,7 @@ impl Sim {
             .iter()
             .map(|a| ActorRuntime::new(match &a.spec {
                 ActorSpec::Consumer(c) => c.work_ms,
-                ActorSpec::Producer(_) => 0,
+                ActorSpec::Producer(_) | ActorSpec::Admin(_) => 0,
             }))
             .collect();
         let mut sim = Sim {
@@ -257,7 +257,7 @@ impl Sim {
             // About a dozen events per message: reserve once instead of doubling a huge trace.
             trace: Vec::with_capacity(scenario.actors.iter().map(|a| match a {
                 ActorSpec::Producer(p) => p.messages as usize * 12,
-                ActorSpec::Consumer(_) => 0,
+                ActorSpec::Consumer(_) | ActorSpec::Admin(_) => 0,
             }).sum::<usize>().min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 25) + 64),
             trace_base: 0,
             ledger: Ledger::default(),
@@ -782,7 +782,6 @@ impl Sim {
         ops.get(runtime.pc as usize).copied()
     }
 
-    /// Move to the next op; in a callback, a successful step skips the failure branch.
     /// The next op. In a callback the `on_failure` ops (the failure branch: one op, or two
     /// with `attempts_max`) are skipped: they are reached only through `fail_pc`.
     fn advance(&mut self, actor: ActorId) {
@@ -827,6 +826,7 @@ impl Sim {
         let ratio = match self.setup.actors[actor.index()].spec {
             ActorSpec::Consumer(_) => random.consumer_crash,
             ActorSpec::Producer(_) => random.producer_crash,
+            ActorSpec::Admin(_) => return false,
         };
         if self.rng_faults.chance(ratio) {
             self.crash_actor(actor);
@@ -877,6 +877,11 @@ impl Sim {
                 return;
             }
             let Some(op) = self.op(actor) else {
+                // rabbitmqadmin exits after its last command (the programs end on `close`).
+                if matches!(self.setup.actors[actor.index()].spec, ActorSpec::Admin(_)) {
+                    self.actors[actor.index()].status = ActorStatus::Finished;
+                    self.record(Event::ActorExited { actor, error: None });
+                }
                 return;
             };
             if self.fire_op_triggers(actor, op.kind, true) || self.random_op_faults(actor) {
@@ -957,8 +962,8 @@ impl Sim {
             },
             OpKind::DeclareQueue => match self.connection_ok(actor) {
                 Ok(connection) => {
-                    let queue = me.queue;
-                    self.broker_call(|b, cx| b.declare(cx, connection, queue));
+                    let (queue, node) = (me.queue, self.connections[connection.index()].node);
+                    self.broker_call(|b, cx| b.declare(cx, node, queue));
                     self.record(Event::QueueDeclared { actor, queue, line });
                     Flow::Next(rtt)
                 }
@@ -1030,6 +1035,22 @@ impl Sim {
                 runtime.attempt = 0;
                 runtime.pc = me.loop_start_pc;
                 Flow::Inline
+            }
+            OpKind::AdminDeclare => {
+                let node = me.node;
+                if !self.broker.node_up(node) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
+                    self.record(Event::Printed { actor, text: TerminalText::AdminRefused, line });
+                    self.actors[actor.index()].status = ActorStatus::Failed(ClientError::ConnectionRefused);
+                    self.record(Event::ActorExited { actor, error: Some(ClientError::ConnectionRefused) });
+                    return Flow::Stop;
+                }
+                let ActorSpec::Admin(spec) = &me.spec else { unreachable!("rabbitmqadmin_declare is an admin op") };
+                let pc = usize::from(self.actors[actor.index()].pc);
+                let queue = QueueId(setup.scenario.queues.iter().position(|q| q.name == spec.declare[pc]).expect("validated") as u16);
+                self.broker_call(|b, cx| b.declare(cx, node, queue));
+                self.record(Event::QueueDeclared { actor, queue, line });
+                self.record(Event::Printed { actor, text: TerminalText::AdminDeclared, line });
+                Flow::Next(rtt)
             }
             OpKind::Close => {
                 if let Ok(connection) = self.connection_ok(actor) {

@@ -191,6 +191,7 @@ pub struct BindingSpec {
 pub enum ActorSpec {
     Producer(ProducerSpec),
     Consumer(ConsumerSpec),
+    Admin(AdminSpec),
 }
 
 impl ActorSpec {
@@ -198,21 +199,43 @@ impl ActorSpec {
         match self {
             ActorSpec::Producer(p) => &p.name,
             ActorSpec::Consumer(c) => &c.name,
+            ActorSpec::Admin(a) => &a.name,
         }
     }
     pub fn node(&self) -> u8 {
         match self {
             ActorSpec::Producer(p) => p.node,
             ActorSpec::Consumer(c) => c.node,
+            ActorSpec::Admin(a) => a.node,
         }
     }
     pub fn start_ms(&self) -> u64 {
         match self {
             ActorSpec::Producer(p) => p.start_ms,
             ActorSpec::Consumer(c) => c.start_ms,
+            ActorSpec::Admin(a) => a.start_ms,
         }
     }
 }
+
+/// `rabbitmqadmin` (the management plugin's command-line tool, over its HTTP API), as the
+/// article's §4.1 runs it: one `rabbitmqadmin declare queue` per queue named, each with the
+/// properties `queues` gives it. It prints `queue declared` and exits.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSpec {
+    pub name: String,
+    /// The queues it declares, in order.
+    pub declare: Vec<String>,
+    #[serde(default)]
+    pub start_ms: u64,
+    /// The node whose management API it calls.
+    #[serde(default)]
+    pub node: u8,
+}
+
+/// At most this many commands in one `rabbitmqadmin` actor.
+pub const ADMIN_COMMANDS_MAX: usize = 64;
 
 /// Publisher retry: reconnect and republish the same message after a failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -533,6 +556,7 @@ fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
         let inner = match role {
             Some(serde_json::Value::String(role)) if role == "producer" => json::parse::<ProducerSpec>(&spec).err(),
             Some(serde_json::Value::String(role)) if role == "consumer" => json::parse::<ConsumerSpec>(&spec).err(),
+            Some(serde_json::Value::String(role)) if role == "admin" => json::parse::<AdminSpec>(&spec).err(),
             _ => continue,
         };
         if let Some(inner) = inner {
@@ -738,6 +762,16 @@ impl Scenario {
                     if let Some(fail) = &c.fail {
                         if fail.data.len() > FAIL_DATA_MAX {
                             return Err(err(field("fail.data"), format!("at most {FAIL_DATA_MAX} payloads, got {}", fail.data.len())));
+                        }
+                    }
+                }
+                ActorSpec::Admin(a) => {
+                    if a.declare.len() > ADMIN_COMMANDS_MAX {
+                        return Err(err(field("declare"), format!("at most {ADMIN_COMMANDS_MAX} queues, got {}", a.declare.len())));
+                    }
+                    for (k, queue) in a.declare.iter().enumerate() {
+                        if !self.queues.iter().any(|q| &q.name == queue) {
+                            return Err(err(field(&format!("declare[{k}]")), format!("queue {} is not declared in queues", json::quoted(queue))));
                         }
                     }
                 }

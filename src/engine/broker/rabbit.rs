@@ -443,8 +443,7 @@ impl Broker for RabbitBroker {
         up
     }
 
-    fn declare(&mut self, _cx: &mut Ctx, connection: ConnectionId, queue: QueueId) {
-        let node = self.channels[connection.index()].node;
+    fn declare(&mut self, _cx: &mut Ctx, node: NodeId, queue: QueueId) {
         let q = &mut self.queues[queue.index()];
         if !q.exists && self.nodes_up[node.index()] {
             q.exists = true;

@@ -151,7 +151,10 @@ test('tour: opens §4.1 at the declare, each article chapter at its own part, an
     assert.equal(await page.getAttribute('#tour button.chapter.current', 'data-chapter'), 'declare');
     const start = await position(page);
     assert.ok(start.step > 0, 'the page opens §4.1 after the first steps');
-    assert.match((await narration(page)).step, /declared test_queue/, '§4.1 opens where the queue is declared');
+    assert.match((await narration(page)).step, /rabbitmqadmin declared test_queue/, '§4.1 opens where rabbitmqadmin declares the queue');
+    assert.equal(await page.getAttribute('#actors .actor:first-child', 'data-actor'), 'rabbitmqadmin', '§4.1 shows its command first');
+    assert.match(await page.locator('#actors .actor:first-child .code').textContent(), /\$ rabbitmqadmin declare queue name=test_queue durable=true auto_delete=false/);
+    assert.match(await page.locator('#actors .actor:first-child .terminal').textContent(), /queue declared/);
     assert.ok(start.steps > 0, 'the run has steps');
     assert.equal(await page.getAttribute('#scrubber', 'max'), String(start.steps), '#scrubber max = steps');
     assert.equal(await page.getAttribute('html', 'lang'), 'en');

@@ -3,6 +3,7 @@
 
 pub mod embed;
 pub mod engine;
+pub mod export;
 pub mod faults;
 pub mod i18n;
 pub mod report;

@@ -40,6 +40,21 @@ mod native {
         },
         /// List the catalog scenarios.
         List,
+        /// Write the files that run a scenario on a real RabbitMQ: each program exactly as the
+        /// page shows it, scenario.json, and run.py, the driver (see README, "Run it for real").
+        Export {
+            /// A scenario file (JSON).
+            file: Option<std::path::PathBuf>,
+            /// A catalog scenario instead of a file.
+            #[arg(long)]
+            catalog: Option<String>,
+            /// A share code instead of a file.
+            #[arg(long)]
+            share: Option<String>,
+            /// The folder to write (created; existing files of the same names are replaced).
+            #[arg(long)]
+            out: std::path::PathBuf,
+        },
         /// Print the pika code of one actor of a scenario.
         Code {
             #[arg(long)]
@@ -96,6 +111,34 @@ mod native {
                         ExitCode::from(2)
                     }
                 }
+            }
+            Command::Export { file, catalog: name, share: code, out } => {
+                let loaded = match code {
+                    Some(code) if file.is_none() && name.is_none() => load_share(&code),
+                    Some(_) => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
+                    None => load(file, name),
+                };
+                let scenario = match loaded {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                let export = queue_playground::export::export(&scenario);
+                for (path, contents) in &export.files {
+                    let path = out.join(path);
+                    let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, contents));
+                    if let Err(e) = written {
+                        eprintln!("error: cannot write {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                }
+                eprintln!("wrote {} files to {}; run: cd {} && python3 run.py", export.files.len(), out.display(), out.display());
+                for problem in &export.unsupported {
+                    eprintln!("warning: {problem}");
+                }
+                ExitCode::SUCCESS
             }
             Command::Run { file, catalog: name, share: code, seed, trace } => {
                 let loaded = match code {

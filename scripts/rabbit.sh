@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# A private RabbitMQ for the conformance tests: Debian's rabbitmq-server 3.10 on loopback only,
+# its own node name, ports and data under target/rabbit/, stopped at the end.
+#   bash scripts/rabbit.sh start   # starts it (wiping its data) and waits until it answers
+#   bash scripts/rabbit.sh stop    # stops it (also when it is half started)
+#   bash scripts/rabbit.sh ctl ... # rabbitmqctl against it
+# Ports: AMQP 5701, management HTTP 15701 (for rabbitmqadmin), distribution 25701.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+BASE="$QP_ROOT/target/rabbit"
+export RABBITMQ_NODENAME=qp-test@localhost
+export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+export RABBITMQ_NODE_PORT=5701
+export RABBITMQ_DIST_PORT=25701
+export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
+export RABBITMQ_LOG_BASE="$BASE/log"
+export RABBITMQ_PID_FILE="$BASE/rabbit.pid"
+export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
+export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq"
+export RABBITMQ_ADVANCED_CONFIG_FILE="$BASE/advanced.config"
+export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
+# The scripts themselves, not Debian's /usr/sbin wrappers (which switch to the rabbitmq user,
+# who cannot write under target/): the node runs as whoever runs the tests.
+RABBIT_BIN=/usr/lib/rabbitmq/bin
+ctl() { "$RABBIT_BIN/rabbitmqctl" -n "$RABBITMQ_NODENAME" "$@"; }
+
+case "${1:-}" in
+  start)
+    "$0" stop >/dev/null 2>&1 || true
+    rm -rf "$BASE"
+    mkdir -p "$BASE/log" "$BASE/mnesia"
+    echo '[rabbitmq_management].' > "$BASE/enabled_plugins"
+    printf 'listeners.tcp.1 = 127.0.0.1:5701\nmanagement.tcp.port = 15701\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' > "$BASE/rabbitmq.conf"
+    echo '[].' > "$BASE/advanced.config"
+    : > "$BASE/rabbitmq-env.conf"
+    "$RABBIT_BIN/rabbitmq-server" > "$BASE/log/stdout.log" 2>&1 &
+    server=$!
+    # `await_startup` waits for the node to boot; a first start takes 5-15 s.
+    for _ in $(seq 1 60); do
+      if ! kill -0 "$server" 2>/dev/null; then
+        break
+      fi
+      if ctl await_startup --timeout 5 >/dev/null 2>&1; then
+        echo "[rabbit] qp-test@localhost up: amqp 127.0.0.1:5701, management 127.0.0.1:15701"
+        exit 0
+      fi
+      sleep 1
+    done
+    echo "[rabbit] the private broker did not start; its log:" >&2
+    tail -n 40 "$BASE/log/stdout.log" >&2
+    exit 1
+    ;;
+  stop)
+    ctl stop >/dev/null 2>&1 || true
+    if [[ -f "$BASE/rabbit.pid" ]]; then
+      kill -9 "$(cat "$BASE/rabbit.pid")" 2>/dev/null || true
+    fi
+    # A node that never wrote its pid file: find it by its node name.
+    pkill -9 -f "beam.*-sname qp-test@localhost" 2>/dev/null || pkill -9 -f "beam.*qp-test@localhost" 2>/dev/null || true
+    ;;
+  ctl)
+    shift
+    ctl "$@"
+    ;;
+  *)
+    echo "usage: $0 start|stop|ctl ARGS" >&2
+    exit 2
+    ;;
+esac

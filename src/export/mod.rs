@@ -1,0 +1,70 @@
+//! Export: a scenario as files that run it on a real RabbitMQ. Each actor's program exactly as
+//! the page shows it (`<name>.py`, or `<name>.sh` for rabbitmqadmin's commands), the scenario
+//! itself (`scenario.json`, which the driver reads), the driver (`run.py`: starts the actors at
+//! their times, performs the faults, prints what happened as JSON) and its instrumentation
+//! (`qp_site/sitecustomize.py`: records deliveries and kills a program at an exact protocol
+//! point without changing a line of it).
+//!
+//! Invariants: a pure function of the scenario; the programs are `Program::code` verbatim.
+//! Faults the driver cannot perform on a real broker yet are listed in `Export::unsupported`
+//! (and the driver refuses to run them rather than run something else).
+
+use crate::engine::program;
+use crate::scenario::{ActorSpec, FaultAction, Scenario, Trigger};
+
+pub const DRIVER: &str = include_str!("run.py");
+pub const INSTRUMENT: &str = include_str!("sitecustomize.py");
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Export {
+    /// (relative path, contents), in a stable order.
+    pub files: Vec<(String, String)>,
+    /// Faults of the scenario the driver cannot perform yet, each with the reason.
+    pub unsupported: Vec<String>,
+}
+
+/// A file name for an actor: its name with anything but `[A-Za-z0-9_-]` replaced by `_`.
+pub fn file_stem(name: &str) -> String {
+    let stem: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if stem.is_empty() { "actor".into() } else { stem }
+}
+
+/// The faults the driver performs on a real broker (the same rule as `unsupported` in
+/// run.py): at a time, a crash (SIGKILL), stop (SIGTERM) or restart of an actor, or a graceful
+/// node stop/start (`rabbitmqctl stop_app` / `start_app`); right after an actor's n-th print
+/// (`print_sent` / `print_received` / `print_waiting`), that actor's crash or stop, done by the
+/// program itself through the instrumentation, so at the exact point.
+fn unsupported(scenario: &Scenario) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, fault) in scenario.faults.iter().enumerate() {
+        let ok = match (&fault.when, &fault.action) {
+            (Trigger::AtMs(_), action) => {
+                matches!(action, FaultAction::Crash(_) | FaultAction::Stop(_) | FaultAction::Restart(_) | FaultAction::StopNode { .. } | FaultAction::StartNode(_))
+            }
+            (Trigger::After { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
+                target == actor && matches!(op.as_str(), "print_sent" | "print_received" | "print_waiting")
+            }
+            _ => false,
+        };
+        if !ok {
+            out.push(format!(
+                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor and stop_node/start_node; right after an actor's n-th print, its own crash or stop)"
+            ));
+        }
+    }
+    out
+}
+
+/// The file set for `scenario`.
+pub fn export(scenario: &Scenario) -> Export {
+    let mut files = Vec::new();
+    for actor in &scenario.actors {
+        let Some(program) = program::of(scenario, actor) else { continue };
+        let ext = if matches!(actor, ActorSpec::Admin(_)) { "sh" } else { "py" };
+        files.push((format!("{}.{ext}", file_stem(actor.name())), program.code.join("\n") + "\n"));
+    }
+    files.push(("scenario.json".into(), scenario.to_json()));
+    files.push(("run.py".into(), DRIVER.into()));
+    files.push(("qp_site/sitecustomize.py".into(), INSTRUMENT.into()));
+    Export { files, unsupported: unsupported(scenario) }
+}

@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""Run an exported Queue Playground scenario on a real RabbitMQ and print what happened.
+
+    python3 run.py [--port 5672] [--rabbitmqctl "rabbitmqctl"] [--fresh] [--settle-ms 1500]
+
+Reads scenario.json next to it; declares the scenario's exchanges, queues and bindings (with
+--fresh it deletes them first, so the run starts empty as the simulation does); starts each
+program (<name>.py with this folder's qp_site/ on PYTHONPATH, which records deliveries and
+performs exact-point crashes without changing the program; <name>.sh for rabbitmqadmin) at
+its start_ms; performs the faults; waits until nothing moves for --settle-ms after the last
+scheduled thing; reads every queue; stops what still runs; and prints a JSON report:
+
+    {"scenario": ..., "messages": [{"producer", "data", "published", "deliveries":
+     [{"to", "redelivered"}], "returned"}], "queues": [{"name", "exists", "depth", "unacked",
+     "ready"}], "actors": [{"name", "role", "terminal", "exit_error", "status"}]}
+
+Needs Python 3.8+ and pika (pip install pika==1.3.2). Faults it cannot perform make it exit 3
+before anything runs.
+"""
+import argparse
+import json
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PREFIX = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
+
+
+def stem(name):
+    out = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in name)
+    return out or "actor"
+
+
+def arguments(queue):
+    args = {}
+    if queue.get("type") == "quorum":
+        args["x-queue-type"] = "quorum"
+    for field, key in [("message_ttl_ms", "x-message-ttl"), ("dead_letter_exchange", "x-dead-letter-exchange"),
+                       ("dead_letter_routing_key", "x-dead-letter-routing-key"), ("max_length", "x-max-length"),
+                       ("delivery_limit", "x-delivery-limit")]:
+        if queue.get(field) is not None:
+            args[key] = queue[field]
+    if queue.get("max_length") is not None and queue.get("overflow") == "reject-publish":
+        args["x-overflow"] = "reject-publish"
+    return args
+
+
+def topology(scenario, port, fresh):
+    import pika
+    connection = pika.BlockingConnection(pika.ConnectionParameters("localhost", port))
+    channel = connection.channel()
+    if fresh:
+        for q in scenario["queues"]:
+            channel.queue_delete(queue=q["name"])
+        for e in scenario.get("exchanges", []):
+            channel.exchange_delete(exchange=e["name"])
+    for e in scenario.get("exchanges", []):
+        channel.exchange_declare(exchange=e["name"], exchange_type=e["type"], durable=True)
+    for q in scenario["queues"]:
+        channel.queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
+    for b in scenario.get("bindings", []):
+        channel.queue_bind(queue=b["queue"], exchange=b["exchange"], routing_key=b.get("routing_key", ""))
+    connection.close()
+
+
+class Actor:
+    def __init__(self, spec, port, logdir, admin_port):
+        self.admin_port = admin_port
+        self.logdir = logdir
+        self.spec = spec
+        self.name = spec["name"]
+        self.role = spec["role"]
+        self.port = port
+        self.log = os.path.join(logdir, stem(self.name) + ".jsonl")
+        self.kill_after = None
+        self.process = None
+        self.terminal = []
+        self.stderr = []
+        self.last_activity = time.monotonic()
+        self.status = "not_started"
+
+    def start(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.path.join(HERE, "qp_site") + os.pathsep + env.get("PYTHONPATH", "")
+        env["PYTHONUNBUFFERED"] = "1"
+        env["QP_AMQP_PORT"] = str(self.port)
+        env["QP_LOG"] = self.log
+        if self.kill_after:
+            env["QP_KILL_AFTER"] = self.kill_after
+        if self.role == "admin":
+            if self.admin_port:
+                # rabbitmqadmin reads ~/.rabbitmqadmin.conf: point it at the management port.
+                home = os.path.join(self.logdir, "home")
+                os.makedirs(home, exist_ok=True)
+                with open(os.path.join(home, ".rabbitmqadmin.conf"), "w") as f:
+                    f.write("[default]\nhostname = localhost\nport = %d\n" % self.admin_port)
+                env["HOME"] = home
+            path = os.path.join(HERE, stem(self.name) + ".sh")
+            command = ["sh", "-c", "; ".join(line[2:] for line in open(path) if line.startswith("$ "))]
+        else:
+            command = [sys.executable, os.path.join(HERE, stem(self.name) + ".py")]
+        self.process = subprocess.Popen(command, cwd=HERE, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.status = "running"
+        threading.Thread(target=self._read, args=(self.process.stdout, self.terminal), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.process.stderr, self.stderr), daemon=True).start()
+
+    def _read(self, stream, into):
+        for line in stream:
+            into.append(line.rstrip("\n"))
+            self.last_activity = time.monotonic()
+
+    def signal(self, sig):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait()
+
+    def finish(self):
+        if self.process is None:
+            return {"name": self.name, "role": self.role, "terminal": [], "exit_error": None, "status": "not_started"}
+        code = self.process.poll()
+        time.sleep(0.05)
+        error = None
+        if code is None:
+            status = "running"
+        elif code == 0:
+            status = "finished"
+        elif code < 0:
+            status = "crashed" if code == -signal.SIGKILL else "stopped"
+        else:
+            status = "failed"
+            lines = [l for l in self.stderr if l.strip()]
+            error = lines[-1].strip() if lines else "exit status %d" % code
+        return {"name": self.name, "role": self.role, "terminal": list(self.terminal), "exit_error": error, "status": status}
+
+
+def unsupported(scenario):
+    problems = []
+    for i, fault in enumerate(scenario.get("faults", [])):
+        when, action = fault["when"], fault["do"]
+        (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
+        if "at_ms" in when:
+            if verb not in ("crash", "stop", "restart", "stop_node", "start_node"):
+                problems.append("faults[%d]: %s is not performed on a real broker yet" % (i, verb))
+        elif "after" in when:
+            after = when["after"]
+            if after["op"] not in PREFIX or verb not in ("crash", "stop") or target != after["actor"]:
+                problems.append("faults[%d]: after %s, only a crash or stop of that same actor right after its n-th print" % (i, after["op"]))
+        else:
+            problems.append("faults[%d]: %s triggers are not performed on a real broker yet" % (i, next(iter(when))))
+    return problems
+
+
+def read_queues(scenario, port, rabbitmqctl):
+    import pika
+    unacked = {}
+    if rabbitmqctl:
+        out = subprocess.run(shlex.split(rabbitmqctl) + ["list_queues", "-q", "--no-table-headers", "name", "messages_unacknowledged"],
+                             capture_output=True, text=True, timeout=60)
+        for line in out.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit():
+                unacked[parts[0]] = int(parts[1])
+    report = []
+    connection = pika.BlockingConnection(pika.ConnectionParameters("localhost", port))
+    for q in scenario["queues"]:
+        channel = connection.channel()
+        try:
+            channel.queue_declare(queue=q["name"], passive=True)
+        except pika.exceptions.ChannelClosedByBroker:
+            report.append({"name": q["name"], "exists": False, "depth": 0, "unacked": 0, "ready": []})
+            continue
+        ready = []
+        while True:
+            method, _properties, body = channel.basic_get(queue=q["name"], auto_ack=False)
+            if method is None:
+                break
+            ready.append(json.loads(body).get("data"))
+        channel.close()  # the gets were not acked: closing the channel requeues them in order
+        report.append({"name": q["name"], "exists": True, "depth": len(ready), "unacked": unacked.get(q["name"]), "ready": ready})
+    connection.close()
+    return report
+
+
+def messages(actors):
+    by_key = {}
+    order = []
+
+    def entry(producer, data):
+        key = (producer, data)
+        if key not in by_key:
+            by_key[key] = {"producer": producer, "data": data, "published": 0, "deliveries": [], "returned": 0}
+            order.append(key)
+        return by_key[key]
+
+    producer_of = {}
+    for actor in actors:
+        if actor.role != "producer" or not os.path.exists(actor.log):
+            continue
+        for line in open(actor.log):
+            event = json.loads(line)
+            if event["event"] == "published":
+                data = json.loads(event["body"]).get("data")
+                entry(actor.name, data)["published"] += 1
+                producer_of.setdefault(data, actor.name)
+    for actor in actors:
+        if actor.role != "consumer" or not os.path.exists(actor.log):
+            continue
+        for line in open(actor.log):
+            event = json.loads(line)
+            data = json.loads(event["body"]).get("data")
+            m = entry(producer_of.get(data, "?"), data)
+            if event["event"] == "delivered":
+                m["deliveries"].append({"to": actor.name, "redelivered": event["redelivered"]})
+            elif event["event"] == "returned":
+                m["returned"] += 1
+    return [by_key[k] for k in sorted(order, key=lambda k: (k[0], k[1] if k[1] is not None else -1))]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--port", type=int, default=5672)
+    parser.add_argument("--rabbitmqctl", default="rabbitmqctl", help="command prefix for rabbitmqctl ('' to skip)")
+    parser.add_argument("--fresh", action="store_true", help="delete the scenario's queues and exchanges first")
+    parser.add_argument("--admin-port", type=int, default=None, help="the management API's port for rabbitmqadmin (default: its own, 15672)")
+    parser.add_argument("--settle-ms", type=int, default=1500)
+    parser.add_argument("--max-ms", type=int, default=600000)
+    options = parser.parse_args()
+    scenario = json.load(open(os.path.join(HERE, "scenario.json")))
+    problems = unsupported(scenario)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 3
+    logdir = os.path.join(HERE, "logs")
+    os.makedirs(logdir, exist_ok=True)
+    for f in os.listdir(logdir):
+        os.remove(os.path.join(logdir, f))
+    topology(scenario, options.port, options.fresh)
+    actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
+    # Timeline: (ms, order, what, argument).
+    timeline = []
+    for i, spec in enumerate(scenario["actors"]):
+        timeline.append((spec.get("start_ms", 0), i, "start", spec["name"]))
+    restart_delay = scenario.get("broker", {}).get("restart_delay_ms", 9000)
+    for i, fault in enumerate(scenario.get("faults", [])):
+        when, action = fault["when"], fault["do"]
+        (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
+        if "after" in when:
+            after = when["after"]
+            actors[after["actor"]].kill_after = "%s|%d|%s" % (PREFIX[after["op"]], after["occurrence"], "KILL" if verb == "crash" else "TERM")
+            continue
+        at = when["at_ms"]
+        timeline.append((at, 1000 + i, verb, target))
+        if verb == "stop_node" and target.get("restart"):
+            timeline.append((at + restart_delay, 1000 + i, "start_node", target.get("node", 0)))
+    timeline.sort(key=lambda t: (t[0], t[1]))
+    ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
+    t0 = time.monotonic()
+    for at, _order, verb, target in timeline:
+        delay = at / 1000 - (time.monotonic() - t0)
+        if delay > 0:
+            time.sleep(delay)
+        if verb in ("start", "restart"):
+            actors[target].start()
+        elif verb == "crash":
+            actors[target].signal(signal.SIGKILL)
+        elif verb == "stop":
+            actors[target].signal(signal.SIGTERM)
+        elif verb == "stop_node" and ctl:
+            subprocess.run(ctl + ["stop_app"], capture_output=True, timeout=120)
+        elif verb == "start_node" and ctl:
+            subprocess.run(ctl + ["start_app"], capture_output=True, timeout=120)
+    # Settle: nothing printed for settle_ms, and every producer has exited.
+    while time.monotonic() - t0 < options.max_ms / 1000:
+        quiet = all(time.monotonic() - a.last_activity > options.settle_ms / 1000 for a in actors.values())
+        producers_done = all(a.process is None or a.process.poll() is not None for a in actors.values() if a.role != "consumer")
+        if quiet and producers_done:
+            break
+        time.sleep(0.1)
+    queues = read_queues(scenario, options.port, options.rabbitmqctl)
+    reports = [a.finish() for a in actors.values()]
+    for a in actors.values():
+        a.signal(signal.SIGTERM)
+    print(json.dumps({"scenario": scenario["name"], "messages": messages(list(actors.values())), "queues": queues, "actors": reports}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -31,19 +31,31 @@ pub enum ClientError {
     Killed,
     /// With confirms on, the broker refused the publish (`basic.nack`).
     Nacked,
+    /// pika's heartbeat checker found the connection silent (a network cut) and aborted it
+    /// (`pika/heartbeat.py`, `HeartbeatChecker._close_connection`). Its text names the
+    /// negotiated timeout, which the scenario gives (`broker.heartbeat_ms`), not the event
+    /// (a trace entry stays 20 bytes).
+    HeartbeatTimeout,
 }
 
 impl ClientError {
-    /// The line Python prints for this error, as observed with pika 1.4.
-    pub fn text(self) -> &'static str {
-        match self {
+    /// The line Python prints for this error, as observed with pika 1.4 (the heartbeat
+    /// timeout's text is `HeartbeatChecker._STALE_CONNECTION` of pika 1.3 and 1.4, with the
+    /// negotiated timeout `heartbeat_ms` in whole seconds).
+    pub fn text(self, heartbeat_ms: u64) -> std::borrow::Cow<'static, str> {
+        let text = match self {
             ClientError::StreamLost => "pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')",
             ClientError::ConnectionClosedByBroker => "pika.exceptions.ConnectionClosedByBroker: (320, \"CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'\")",
             ClientError::ConnectionRefused => "pika.exceptions.AMQPConnectionError",
             ClientError::CallbackFailed => "Exception: failed to process message",
             ClientError::Killed => "Killed",
             ClientError::Nacked => "pika.exceptions.NackError: 1 message(s) NACKed",
-        }
+            ClientError::HeartbeatTimeout => {
+                let seconds = heartbeat_ms / 1_000;
+                return format!("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last {seconds} seconds").into();
+            }
+        };
+        text.into()
     }
 }
 
@@ -74,6 +86,9 @@ pub enum DiscardReason {
     FrameLost,
     /// The publish reached a broker node that was down or could not reach the queue.
     QueueUnavailable,
+    /// Sent with `auto_ack=True` (so it had left the queue) while the network was cut, and
+    /// the connection was given up before it arrived.
+    ConnectionCut,
 }
 
 /// Why a message was dead-lettered (the `x-death` reason).
@@ -103,12 +118,13 @@ pub enum TerminalText {
 }
 
 impl TerminalText {
-    pub fn render(self) -> String {
+    /// The line as printed; `heartbeat_ms` is the scenario's (`broker.heartbeat_ms`).
+    pub fn render(self, heartbeat_ms: u64) -> String {
         match self {
             TerminalText::Sent { data } => format!(" [x] Sent {{'data': {data}}}"),
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
-            TerminalText::Error { error } => error.text().to_string(),
+            TerminalText::Error { error } => error.text(heartbeat_ms).into_owned(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
         }
     }
@@ -159,6 +175,15 @@ pub enum Event {
     FrameDropped { from: Endpoint, to: Endpoint },
     MessageDuplicated { copy: CopyId, from: CopyId },
     ConnectionLost { actor: ActorId, error: ClientError },
+    /// pika's heartbeat check found nothing received for a whole check interval (a cut):
+    /// the client aborted its connection. It raises in the program now or at its next call.
+    ClientHeartbeatTimeout { actor: ActorId },
+    /// The broker missed the client's heartbeats (`rabbit_heartbeat` receiver) and closed
+    /// the connection; nothing reaches the client across the cut.
+    BrokerHeartbeatTimeout { actor: ActorId, node: NodeId },
+    /// The cut healed with both ends still open: the frames TCP held during the cut went
+    /// through (delayed, not lost).
+    FramesReleased { actor: ActorId, count: u32 },
     /// `basic_cancel` reached the broker: no more deliveries; unacked ones stay unacked.
     ConsumerCancelled { actor: ActorId },
     /// The broker closed a channel and requeued its unacked deliveries.
@@ -222,6 +247,9 @@ impl Event {
             | NackSent { actor, .. }
             | RejectSent { actor, .. }
             | ConnectionLost { actor, .. }
+            | ClientHeartbeatTimeout { actor }
+            | BrokerHeartbeatTimeout { actor, .. }
+            | FramesReleased { actor, .. }
             | ChannelClosed { actor, .. }
             | ConsumerCancelled { actor }
             | ActorCrashed { actor }
@@ -267,6 +295,8 @@ impl Event {
         matches!(
             self,
             ActorCrashed { .. }
+                | ClientHeartbeatTimeout { .. }
+                | BrokerHeartbeatTimeout { .. }
                 | ActorStopped { .. }
                 | NodeStopped { .. }
                 | NodeCrashed { .. }

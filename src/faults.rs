@@ -103,8 +103,8 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
         "restart_broker" => ("stop rabbit@0 gracefully (rabbitmqctl stop); it starts again after the restart delay", "优雅地停止 rabbit@0（rabbitmqctl stop），在重启延迟后再次启动"),
         "crash_broker" => ("crash rabbit@0 (power loss); it starts again after the restart delay", "让 rabbit@0 崩溃（断电），在重启延迟后再次启动"),
         "partition" => (
-            "cut the network between the consumer and rabbit@0: nothing passes, and neither side notices until its heartbeat check gives up (about 1 to 3 minutes at the default 60 s timeout)",
-            "切断消费者与 rabbit@0 之间的网络：任何数据都无法通过，双方都要等到各自的心跳检查放弃时才会察觉（默认 60 秒超时下约 1 到 3 分钟）",
+            "cut the network between the consumer and rabbit@0: nothing passes, and neither side notices until its heartbeat check gives up (at the default 60 s timeout: pika within about 2 minutes, the broker within 3)",
+            "切断消费者与 rabbit@0 之间的网络：任何数据都无法通过，双方都要等到各自的心跳检查放弃时才会察觉（默认 60 秒超时下：pika 约 2 分钟内，broker 3 分钟内）",
         ),
         "heal" => (
             "heal the network between the consumer and rabbit@0: before a side gave up, the held frames go through and nobody sees an error",

@@ -267,11 +267,18 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
         ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
         QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
+        QueueDeclareRefused { actor, queue, .. } => {
+            let node = sim.setup().scenario.queues[queue.index()].node;
+            pick(
+                format!("the broker refused {}'s declare of {}: the durable queue's home node rabbit@{node} is down or unreachable (404 NOT_FOUND), and closed its channel", a(actor), queue_name(sim, queue)),
+                format!("broker 拒绝了 {} 对 {} 的声明：这个持久化队列的主节点 rabbit@{node} 宕机或不可达（404 NOT_FOUND），并关闭了它的信道", a(actor), queue_name(sim, queue)),
+            )
+        }
         ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
         QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
         ConsumeStarted { actor, queue, .. } => pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue))),
         Printed { actor, text, .. } => {
-            let line = text.render(sim.setup().scenario.broker.heartbeat_ms);
+            let line = text.render(&sim.setup().scenario);
             pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
         }
         Slept { actor, ms, .. } => pick(format!("{} slept {ms} ms", a(actor)), format!("{} 休眠 {ms} 毫秒", a(actor))),
@@ -349,7 +356,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ActorExited { actor, error } => match error {
             None => pick(format!("{} exited", a(actor)), format!("{} 退出", a(actor))),
             Some(e) => {
-                let text = e.text(sim.setup().scenario.broker.heartbeat_ms);
+                let text = e.text(&sim.setup().scenario);
                 pick(format!("{} exited with {text}", a(actor)), format!("{} 异常退出：{text}", a(actor)))
             }
         },

@@ -251,7 +251,7 @@ impl Report {
         let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
         for entry in trace {
             if let Event::Printed { actor, text, .. } = entry.event {
-                terminals[actor.index()].push(text.render(setup.scenario.broker.heartbeat_ms));
+                terminals[actor.index()].push(text.render(&setup.scenario));
             }
         }
         let actors = sim
@@ -267,7 +267,7 @@ impl Report {
                 status: runtime.status,
                 terminal: std::mem::take(&mut terminals[index]),
                 exit_error: match runtime.status {
-                    ActorStatus::Failed(error) => Some(error.text(setup.scenario.broker.heartbeat_ms).into_owned()),
+                    ActorStatus::Failed(error) => Some(error.text(&setup.scenario).into_owned()),
                     _ => None,
                 },
             })

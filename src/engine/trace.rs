@@ -36,13 +36,18 @@ pub enum ClientError {
     /// negotiated timeout, which the scenario gives (`broker.heartbeat_ms`), not the event
     /// (a trace entry stays 20 bytes).
     HeartbeatTimeout,
+    /// `queue_declare` of a durable classic queue whose home node is down or unreachable:
+    /// the broker closes the channel with 404 NOT_FOUND (`rabbit_amqqueue:priv_absent`).
+    /// `queue` is the queue's index in the scenario (at most 64 queues).
+    QueueHomeDown { queue: u8 },
 }
 
 impl ClientError {
-    /// The line Python prints for this error, as observed with pika 1.4 (the heartbeat
-    /// timeout's text is `HeartbeatChecker._STALE_CONNECTION` of pika 1.3 and 1.4, with the
-    /// negotiated timeout `heartbeat_ms` in whole seconds).
-    pub fn text(self, heartbeat_ms: u64) -> std::borrow::Cow<'static, str> {
+    /// The line Python prints for this error, as observed with pika 1.4, in `scenario` (the
+    /// heartbeat timeout's text is `HeartbeatChecker._STALE_CONNECTION` of pika 1.3 and 1.4,
+    /// naming the negotiated timeout in whole seconds; a missing home node's is RabbitMQ
+    /// 3.10's `rabbit_amqqueue:priv_absent`, which pika raises as `ChannelClosedByBroker`).
+    pub fn text(self, scenario: &crate::scenario::Scenario) -> std::borrow::Cow<'static, str> {
         let text = match self {
             ClientError::StreamLost => "pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')",
             ClientError::ConnectionClosedByBroker => "pika.exceptions.ConnectionClosedByBroker: (320, \"CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'\")",
@@ -50,8 +55,16 @@ impl ClientError {
             ClientError::CallbackFailed => "Exception: failed to process message",
             ClientError::Killed => "Killed",
             ClientError::Nacked => "pika.exceptions.NackError: 1 message(s) NACKed",
+            ClientError::QueueHomeDown { queue } => {
+                let spec = &scenario.queues[usize::from(queue)];
+                return format!(
+                    "pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - home node 'rabbit@{}' of durable queue '{}' in vhost '/' is down or inaccessible\")",
+                    spec.node, spec.name
+                )
+                .into();
+            }
             ClientError::HeartbeatTimeout => {
-                let seconds = heartbeat_ms / 1_000;
+                let seconds = scenario.broker.heartbeat_ms / 1_000;
                 return format!("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last {seconds} seconds").into();
             }
         };
@@ -118,13 +131,13 @@ pub enum TerminalText {
 }
 
 impl TerminalText {
-    /// The line as printed; `heartbeat_ms` is the scenario's (`broker.heartbeat_ms`).
-    pub fn render(self, heartbeat_ms: u64) -> String {
+    /// The line as printed in `scenario` (an error's text can name its settings).
+    pub fn render(self, scenario: &crate::scenario::Scenario) -> String {
         match self {
             TerminalText::Sent { data } => format!(" [x] Sent {{'data': {data}}}"),
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
-            TerminalText::Error { error } => error.text(heartbeat_ms).into_owned(),
+            TerminalText::Error { error } => error.text(scenario).into_owned(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
         }
     }
@@ -139,6 +152,9 @@ pub enum Event {
     ConnectionRefused { actor: ActorId, node: NodeId, line: u16 },
     ChannelOpened { actor: ActorId, line: u16 },
     QueueDeclared { actor: ActorId, queue: QueueId, line: u16 },
+    /// The broker refused `queue_declare` and closed the channel: the queue is durable and
+    /// its home node is down or unreachable (404 NOT_FOUND).
+    QueueDeclareRefused { actor: ActorId, queue: QueueId, line: u16 },
     ConfirmsEnabled { actor: ActorId, line: u16 },
     QosSet { actor: ActorId, prefetch_count: u16, line: u16 },
     ConsumeStarted { actor: ActorId, queue: QueueId, line: u16 },
@@ -226,6 +242,7 @@ impl Event {
             | ConnectionRefused { actor, .. }
             | ChannelOpened { actor, .. }
             | QueueDeclared { actor, .. }
+            | QueueDeclareRefused { actor, .. }
             | ConfirmsEnabled { actor, .. }
             | QosSet { actor, .. }
             | ConsumeStarted { actor, .. }
@@ -270,6 +287,7 @@ impl Event {
             | ConnectionRefused { line, .. }
             | ChannelOpened { line, .. }
             | QueueDeclared { line, .. }
+            | QueueDeclareRefused { line, .. }
             | ConfirmsEnabled { line, .. }
             | QosSet { line, .. }
             | ConsumeStarted { line, .. }

@@ -1170,7 +1170,10 @@ impl Sim {
             OpKind::DeclareQueue => match self.connection_ok(actor) {
                 Ok(connection) => {
                     let queue = me.queue;
-                    self.broker_call(|b, cx| b.declare(cx, connection, queue));
+                    if !self.broker_call(|b, cx| b.declare(cx, connection, queue)) {
+                        self.record(Event::QueueDeclareRefused { actor, queue, line });
+                        return Flow::Raise(ClientError::QueueHomeDown { queue: queue.0 as u8 });
+                    }
                     self.record(Event::QueueDeclared { actor, queue, line });
                     Flow::Next(rtt)
                 }

@@ -420,8 +420,8 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
 }
 
 /// Why a connection error that a cut caused happened: the client's own heartbeat check gave
-/// up (`AMQPHeartbeatTimeout`), or the broker gave up during the cut and the heal brought the
-/// reset (`StreamLostError`).
+/// up (`AMQPHeartbeatTimeout`), or the broker gave up during the cut and the heal brought its
+/// FIN (`StreamLostError: Transport indicated EOF`).
 fn why_heartbeat(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang, sentence: &str) -> Option<String> {
     let (actor, error) = match trace[index].event {
         Event::ActorExited { actor, error: Some(error) } => (actor, error),
@@ -446,7 +446,7 @@ fn why_heartbeat(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang, sent
             format!("{sentence}：网络在 {at} 毫秒被切断，此后 pika 的心跳检查没有收到任何数据")
         });
     }
-    if error != ClientError::StreamLost {
+    if error != ClientError::StreamEof {
         return None;
     }
     // The broker gave up on this client's connection during a cut, and nothing reconnected since.
@@ -457,9 +457,9 @@ fn why_heartbeat(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang, sent
     })??;
     let _ = sim;
     Some(if en {
-        format!("{sentence}: during the cut the broker had given up on its connection at {gave_up} ms (missed heartbeats), so when the network healed the connection was reset")
+        format!("{sentence}: during the cut the broker had given up on its connection at {gave_up} ms (missed heartbeats) and closed it; its FIN arrived when the network healed")
     } else {
-        format!("{sentence}：切断期间 broker 已在 {gave_up} 毫秒放弃了它的连接（收不到心跳），所以网络恢复时连接被重置")
+        format!("{sentence}：切断期间 broker 已在 {gave_up} 毫秒放弃并关闭了它的连接（收不到心跳）；网络恢复时 broker 的 FIN 才到达")
     })
 }
 

@@ -234,29 +234,62 @@ fn acks_held_in_a_cut_that_outlives_the_timeout_die_with_it_so_messages_are_proc
     assert_eq!(report.counts.lost, 0);
 }
 
-/// The broker gives up first when the client heard from it recently but the client, an
-/// auto-ack consumer, sent only pika's heartbeats: cut at 70.5 s, the broker's checks at
-/// 120.1 s and 180.1 s find nothing since its last heartbeat (60.1 s) and it closes at
-/// 180.1 s, while pika's check at 130.1 s still saw the delivery of message 70 and the next
-/// is due at 195.1 s. The heal at 190 s brings the reset: the article consumer raises
-/// `StreamLostError` then, 1 ms later (one way across the network).
+/// The broker gives up first when the client heard from it until the cut but the client,
+/// an auto-ack consumer, sent only pika's heartbeats. Observed on RabbitMQ 3.10.8 with pika
+/// 1.3.2 (`heartbeat=10`, ten messages a second, cut at 15.2 s, healed at 42.2 s): the
+/// broker logged "missed heartbeats from client" at 40.0 s and pika raised
+/// `StreamLostError: Transport indicated EOF` at the heal (its own check was due at 45 s).
+/// The model: pika's last heartbeat went out at 15 s, so the broker's checks at 30 s and 40 s
+/// are silent; pika's check at 30 s saw the deliveries up to 15.4 s, the next is due at 45 s.
+/// What the broker pushed during the cut (155..399, auto-acked when sent) is lost; what was
+/// published after it closed waits with nobody to take it.
 #[test]
-fn when_the_broker_gave_up_first_the_heal_brings_a_reset() {
+fn when_the_broker_gave_up_first_the_heal_brings_its_fin() {
     let (sim, report) = run_json(
-        r#"{"name":"broker-first","queues":[{"name":"test_queue","durable":true}],
-            "actors":[{"role":"producer","name":"producer","messages":80,"interval_ms":1000},
-                      {"role":"consumer","name":"consumer","auto_ack":true,"start_ms":100}],
-            "faults":[{"when":{"at_ms":70500},"do":{"partition":["consumer","rabbit@0"]}},
-                      {"when":{"at_ms":190000},"do":{"heal":["consumer","rabbit@0"]}}]}"#,
+        r#"{"name":"broker-first","broker":{"heartbeat_ms":10000},"queues":[{"name":"test_queue","durable":true}],
+            "actors":[{"role":"consumer","name":"consumer","auto_ack":true},
+                      {"role":"producer","name":"producer","messages":600,"interval_ms":100}],
+            "faults":[{"when":{"at_ms":15500},"do":{"partition":["consumer","rabbit@0"]}},
+                      {"when":{"at_ms":42200},"do":{"heal":["consumer","rabbit@0"]}}]}"#,
     );
-    assert_eq!(times(&sim, |e| matches!(e, Event::BrokerHeartbeatTimeout { .. })), vec![180_100]);
-    assert_eq!(times(&sim, |e| matches!(e, Event::ClientHeartbeatTimeout { .. })), Vec::<u32>::new(), "healed before pika's check at 195.1 s");
-    assert_eq!(times(&sim, |e| matches!(e, Event::ActorExited { error: Some(ClientError::StreamLost), .. })), vec![190_001]);
-    assert_eq!(discarded(&sim, DiscardReason::ConnectionCut), (71..80).collect::<Vec<u32>>(), "pushed during the cut");
-    assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..71).collect::<Vec<u32>>());
+    assert_eq!(times(&sim, |e| matches!(e, Event::BrokerHeartbeatTimeout { .. })), vec![40_000]);
+    assert_eq!(times(&sim, |e| matches!(e, Event::ClientHeartbeatTimeout { .. })), Vec::<u32>::new(), "healed before pika's check at 45 s");
+    assert_eq!(times(&sim, |e| matches!(e, Event::ActorExited { error: Some(ClientError::StreamEof), .. })), vec![42_201]);
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("pika.exceptions.StreamLostError: Transport indicated EOF"));
+    assert_eq!(discarded(&sim, DiscardReason::ConnectionCut), (155..400).collect::<Vec<u32>>(), "pushed during the cut");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..155).collect::<Vec<u32>>());
+    assert_eq!(report.data_with(Verdict::Stranded), (400..600).collect::<Vec<u32>>());
     let index = sim.trace().iter().position(|e| matches!(e.event, Event::ActorExited { error: Some(_), .. })).unwrap();
     let sentence = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::En);
-    assert!(sentence.ends_with("during the cut the broker had given up on its connection at 180100 ms (missed heartbeats), so when the network healed the connection was reset"), "{sentence}");
+    assert!(
+        sentence.ends_with("during the cut the broker had given up on its connection at 40000 ms (missed heartbeats) and closed it; its FIN arrived when the network healed"),
+        "{sentence}"
+    );
+}
+
+/// Observed on RabbitMQ 3.10.8 with pika 1.3.2 (`heartbeat=10`, one message a second, cut at
+/// 20.3 s, healed at 41.8 s): nobody gave up. The broker's checks fall every 10 s, on the
+/// same beat as every other pika heartbeat; pika's heartbeat of 20 s arrived just after the
+/// broker's check of 20 s (pika re-arms its timer after sending, so it runs late), so the
+/// check of 30 s still saw it, 40 s was the first silent one and 50 s would have closed. The
+/// model counts a heartbeat due on a check as after it: unhealed, the broker gives up at
+/// 50 s and pika (which last heard delivery 20 at 20 s) at 45 s.
+#[test]
+fn observed_a_heal_at_41_8_s_in_time_for_both_ends() {
+    let (sim, report) = run_json(
+        r#"{"name":"observed-d","broker":{"heartbeat_ms":10000},"queues":[{"name":"test_queue","durable":true}],
+            "actors":[{"role":"consumer","name":"consumer","auto_ack":true},
+                      {"role":"producer","name":"producer","messages":30,"interval_ms":1000}],
+            "faults":[{"when":{"at_ms":20300},"do":{"partition":["consumer","rabbit@0"]}},
+                      {"when":{"at_ms":41800},"do":{"heal":["consumer","rabbit@0"]}}]}"#,
+    );
+    assert!(no_heartbeat_events(&sim));
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..30).collect::<Vec<u32>>());
+    let mut scenario = sim.setup().scenario.clone();
+    scenario.faults.pop();
+    let (sim, _) = run(&scenario);
+    assert_eq!(times(&sim, |e| matches!(e, Event::ClientHeartbeatTimeout { .. })), vec![45_000]);
+    assert_eq!(times(&sim, |e| matches!(e, Event::BrokerHeartbeatTimeout { .. })), vec![50_000]);
 }
 
 /// A publisher waiting for a confirm across a cut is in pika's I/O loop, so its heartbeat
@@ -331,4 +364,51 @@ fn repeated_short_cuts_leave_no_timer_behind() {
     assert!(no_heartbeat_events(&sim));
     assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
     assert_eq!(u64::from(sim.trace().last().unwrap().at_ms), report.time_ms, "no stale heartbeat timer kept the run going");
+}
+
+/// Observed on a real broker (RabbitMQ 3.10.8, Debian bookworm package; pika 1.3.2
+/// `BlockingConnection` with `heartbeat=10`; a loopback proxy that stops forwarding both
+/// ways for the cut and forwards what it held on the heal), times from the consumer's
+/// connection: messages 0..2 delivered and acked at 9, 10, 11 s; cut at 12.1 s; 3..5
+/// published at 12.1, 13.1, 14.1 s.
+/// - Never healed: pika raised `AMQPHeartbeatTimeout: No activity or too many missed
+///   heartbeats in the last 10 seconds` out of `start_consuming` at 30.03 s; the broker
+///   logged "missed heartbeats from client, timeout: 10s" at 40.0 s; then 3 ready, 0 unacked.
+/// - Healed at 25.2 s: 3, 4, 5 arrived at 25.25 s (`redelivered=False`), were acked, no error,
+///   the queue ended empty.
+/// The model gives the same times (30 s and 40 s) and outcomes.
+#[test]
+fn observed_on_rabbitmq_3_10_8_with_pika_1_3_2() {
+    let scenario = |heal: &str| {
+        Scenario::from_json(&format!(
+            r#"{{"name":"observed","broker":{{"heartbeat_ms":10000}},"queues":[{{"name":"test_queue","durable":true}}],
+                "actors":[{{"role":"consumer","name":"consumer","auto_ack":false,"work_ms":200}},
+                          {{"role":"producer","name":"producer","messages":6,"interval_ms":1000,"start_ms":9000}}],
+                "faults":[{{"when":{{"at_ms":12000}},"do":{{"partition":["consumer","rabbit@0"]}}}}{heal}]}}"#
+        ))
+        .unwrap()
+    };
+    let (sim, report) = run(&scenario(""));
+    assert_eq!(times(&sim, |e| matches!(e, Event::ActorExited { actor, .. } if actor.0 == 0)), vec![30_000]);
+    assert_eq!(
+        report.actors[0].exit_error.as_deref(),
+        Some("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last 10 seconds")
+    );
+    assert_eq!(times(&sim, |e| matches!(e, Event::BrokerHeartbeatTimeout { .. })), vec![40_000]);
+    assert_eq!((report.queues[0].ready.clone(), report.queues[0].unacked), (vec![3, 4, 5], 0));
+
+    let (sim, report) = run(&scenario(r#",{"when":{"at_ms":25200},"do":{"heal":["consumer","rabbit@0"]}}"#));
+    assert!(no_heartbeat_events(&sim));
+    let started: Vec<(u32, u32)> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::CallbackStarted { copy, .. } => Some((e.at_ms, data(&sim, copy))),
+            _ => None,
+        })
+        .collect();
+    let late: Vec<u32> = started.iter().filter(|&&(at, _)| at >= 25_200).map(|&(_, d)| d).collect();
+    assert_eq!(late, vec![3, 4, 5], "3, 4, 5 reached the callback after the heal: {started:?}");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..6).collect::<Vec<u32>>());
+    assert_eq!((report.queues[0].depth, report.queues[0].unacked), (0, 0));
 }

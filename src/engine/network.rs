@@ -152,10 +152,19 @@ impl Network {
         let frame = link.received_ms[0].min(cut_ms);
         let half = (heartbeat_ms / 2).max(1);
         let heartbeat = t0 + (cut_ms - t0) / half * half;
-        let last = frame.max(heartbeat);
-        // Checks at r_k = t0 + k * timeout: the one that closes is r_k with nothing received
-        // in (r_{k-2}, r_k], k >= 3, after the cut.
-        let k_quiet = ((last - t0).div_ceil(heartbeat_ms) + 2).max(3);
+        // The window of checks (r_{k-1}, r_k], r_k = t0 + k * timeout, that last heard from
+        // the client. Every other pika heartbeat falls due exactly on a broker check; it
+        // counts as after that check: pika re-arms its timer only after sending
+        // (`_send_heartbeat` then `_start_send_timer`), so it runs late, and so it did on
+        // RabbitMQ 3.10.8 with pika 1.3.2 (tests/partition.rs, observed_*).
+        let k_last = if heartbeat > t0 && heartbeat >= frame && (heartbeat - t0) % heartbeat_ms == 0 {
+            (heartbeat - t0) / heartbeat_ms + 1
+        } else {
+            (frame.max(heartbeat) - t0).div_ceil(heartbeat_ms)
+        };
+        // The check that closes is r_k with nothing received in (r_{k-2}, r_k], k >= 3 (the
+        // first check always sees the handshake), after the cut.
+        let k_quiet = (k_last + 2).max(3);
         let k_after = (cut_ms - t0) / heartbeat_ms + 1;
         t0 + k_quiet.max(k_after) * heartbeat_ms
     }

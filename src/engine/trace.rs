@@ -21,6 +21,9 @@ pub enum Endpoint {
 pub enum ClientError {
     /// The TCP connection was reset (broker crash, network cut, stale socket on a publish).
     StreamLost,
+    /// The peer closed the TCP connection while it was cut off, and its FIN arrived after the
+    /// heal (pika's `_proto_eof_received`): the broker had given up on missed heartbeats.
+    StreamEof,
     /// The broker closed the connection because it is shutting down.
     ConnectionClosedByBroker,
     /// No broker could be reached to connect.
@@ -50,6 +53,7 @@ impl ClientError {
     pub fn text(self, scenario: &crate::scenario::Scenario) -> std::borrow::Cow<'static, str> {
         let text = match self {
             ClientError::StreamLost => "pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')",
+            ClientError::StreamEof => "pika.exceptions.StreamLostError: Transport indicated EOF",
             ClientError::ConnectionClosedByBroker => "pika.exceptions.ConnectionClosedByBroker: (320, \"CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'\")",
             ClientError::ConnectionRefused => "pika.exceptions.AMQPConnectionError",
             ClientError::CallbackFailed => "Exception: failed to process message",

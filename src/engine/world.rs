@@ -57,6 +57,8 @@ enum Job {
     DeadLetters,
     /// An end of a cut connection gives up on its silent peer (its heartbeat check).
     GiveUp { connection: ConnectionId, broker: bool, epoch: u32 },
+    /// The broker's FIN, held in a cut, reaches the client after the heal.
+    Eof { connection: ConnectionId },
 }
 
 /// A frame TCP holds while the network is cut (it goes through on the heal).
@@ -585,6 +587,7 @@ impl Sim {
             Job::Expire { copy } => self.broker_call(|b, cx| b.expire(cx, copy)),
             Job::DeadLetters => self.broker_call(|b, cx| b.continue_dead_letters(cx)),
             Job::GiveUp { connection, broker, epoch } => self.give_up(connection, broker, epoch),
+            Job::Eof { connection } => self.reset_connection(connection, ClientError::StreamEof),
         }
     }
 
@@ -840,8 +843,11 @@ impl Sim {
                     self.record(Event::FramesReleased { actor, count: released });
                 }
                 if broker_open != client_open {
+                    // The end that gave up closed its socket: the broker's FIN reaches the
+                    // client (pika: "Transport indicated EOF"); the client's FIN or its next
+                    // segment reaches the broker, which closes its end.
                     let at = self.network.arrival_ms(self.now_ms, connection, broker_open, &mut self.rng_network);
-                    self.schedule(at, Job::Reset { connection });
+                    self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
             }
         }

@@ -365,7 +365,16 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         NodeStarted { node } => pick(format!("rabbit@{} started", node.0), format!("rabbit@{} 启动", node.0)),
         QueueRecovered { queue, messages } => pick(format!("{} came back with {messages} messages", queue_name(sim, queue)), format!("{} 恢复，含 {messages} 条消息", queue_name(sim, queue))),
         QueueDeleted { queue } => pick(format!("{} was gone", queue_name(sim, queue)), format!("{} 不复存在", queue_name(sim, queue))),
-        Partitioned { a: x, b: y } => pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y))),
+        Partitioned { a: x, b: y } => {
+            if matches!((x, y), (Endpoint::Actor(_), Endpoint::Node(_)) | (Endpoint::Node(_), Endpoint::Actor(_))) {
+                pick(
+                    format!("the network between {} and {} was cut: frames wait (TCP retransmits), and neither side knows yet", endpoint(sim, x), endpoint(sim, y)),
+                    format!("{} 与 {} 之间的网络被切断：数据帧在等待（TCP 会重传），双方都还不知道", endpoint(sim, x), endpoint(sim, y)),
+                )
+            } else {
+                pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y)))
+            }
+        }
         Healed { a: x, b: y } => pick(format!("the network between {} and {} healed", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络恢复", endpoint(sim, x), endpoint(sim, y))),
         MessagePoisoned { actor } => pick(format!("{}'s next message was poisoned", a(actor)), format!("{} 的下一条消息被设为毒消息", a(actor))),
         ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),

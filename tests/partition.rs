@@ -414,3 +414,25 @@ fn observed_on_rabbitmq_3_10_8_with_pika_1_3_2() {
     assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..6).collect::<Vec<u32>>());
     assert_eq!((report.queues[0].depth, report.queues[0].unacked), (0, 0));
 }
+
+/// A publish held in a cut whose broker end then closes for another reason (the node
+/// crashes): nobody will read it, so it is lost when a heartbeat check comes due, never left
+/// in flight. (The producer, without confirms, never learns: its publish
+/// returned and its `close()` is not modelled as waiting for the broker.)
+#[test]
+fn a_frame_held_towards_an_end_that_closed_otherwise_is_lost_not_left_in_flight() {
+    let (sim, report) = run_json(
+        r#"{"name":"held-then-crash","queues":[{"name":"q","durable":true}],
+            "actors":[{"role":"producer","name":"p","queue":"q","messages":3,"interval_ms":1000,"delivery_mode":2}],
+            "faults":[{"when":{"at_ms":1500},"do":{"partition":["p","rabbit@0"]}},
+                      {"when":{"at_ms":2500},"do":{"crash_node":{"node":0,"restart":false}}}]}"#,
+    );
+    let lost_at = sim.trace().iter().find(|e| matches!(e.event, Event::MessageDiscarded { .. })).map(|e| e.at_ms);
+    assert_eq!(discarded(&sim, DiscardReason::FrameLost), vec![2], "published at 2 s into the cut, held, then nobody to read it");
+    // Both ends are closed by then (the producer finished at 3 s): it goes at the first of
+    // their heartbeat checks that comes due, pika's second (its first saw the replies to its
+    // opening calls).
+    assert_eq!(lost_at, Some(130_000));
+    assert_eq!(report.counts.pending, 0, "{}", report.summary);
+    assert_eq!(report.data_with(Verdict::Lost), vec![2], "{}", report.summary);
+}

@@ -115,7 +115,10 @@ impl Network {
     pub fn client_gives_up_at_ms(&self, connection: ConnectionId, cut_ms: u64, heartbeat_ms: u64) -> u64 {
         let link = &self.links[connection.index()];
         let t0 = link.opened_ms;
-        let frame = link.received_ms[1].min(cut_ms);
+        // The replies to the program's opening calls (`channel.open-ok`, `queue.declare-ok`,
+        // ...) arrive after pika started its checker on `connection.tune`: its first check
+        // always sees data.
+        let frame = link.received_ms[1].min(cut_ms).max(t0 + 1);
         // The broker's heartbeat ticks: s_j = t0 + j * half, the last one at or before the cut.
         let half = (heartbeat_ms / 2).max(1);
         let j = (cut_ms - t0) / half;

@@ -68,6 +68,15 @@ enum Held {
     ToClient(BrokerFrame),
 }
 
+/// What becomes of frames held in a cut: sent on (the heal), kept (still cut), or lost (the
+/// end they go to has closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Release,
+    Keep,
+    Drop,
+}
+
 /// A delivery as the client holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Delivery {
@@ -820,13 +829,14 @@ impl Sim {
 
     /// The cut between `a` and `b` heals. A connection still open at both ends carries on:
     /// the held frames go through, in order, and nobody saw an error. A connection one end
-    /// gave up: the held frames towards the open end go through, then that end learns (its
-    /// next segment, or the peer's retransmitted FIN, meets a closed socket: a reset).
+    /// gave up: the held frames towards the open end go through, then that end learns (the
+    /// closed end's FIN, or a reset answering its next segment).
     fn heal(&mut self, a: Endpoint, b: Endpoint) {
         let was_cut = self.network.is_partitioned(a, b);
         self.network.heal(a, b);
         self.record(Event::Healed { a, b });
         if was_cut {
+            let mut fates = Vec::new();
             for connection in self.connections_across(a, b) {
                 self.network.bump_cut_epoch(connection);
                 for broker in [true, false] {
@@ -837,15 +847,20 @@ impl Sim {
                 }
                 let broker_open = self.broker.is_open(connection);
                 let client_open = self.live_client(connection).is_some();
-                let released = self.release_held(connection, broker_open, client_open);
-                if released > 0 {
-                    let actor = self.connections[connection.index()].actor;
-                    self.record(Event::FramesReleased { actor, count: released });
-                }
-                if broker_open != client_open {
+                let fate = |open: bool| if open { Fate::Release } else { Fate::Drop };
+                fates.push((connection, fate(broker_open), fate(client_open)));
+            }
+            let released = self.settle_held(&fates);
+            for (connection, count) in released {
+                let actor = self.connections[connection.index()].actor;
+                self.record(Event::FramesReleased { actor, count });
+            }
+            for (connection, broker, client) in fates {
+                if broker != client {
                     // The end that gave up closed its socket: the broker's FIN reaches the
                     // client (pika: "Transport indicated EOF"); the client's FIN or its next
                     // segment reaches the broker, which closes its end.
+                    let broker_open = broker == Fate::Release;
                     let at = self.network.arrival_ms(self.now_ms, connection, broker_open, &mut self.rng_network);
                     self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
@@ -883,43 +898,62 @@ impl Sim {
         }
     }
 
-    /// Send on the frames held for `connection` towards the ends that are open, in order,
-    /// and lose the rest. Returns how many went on.
-    fn release_held(&mut self, connection: ConnectionId, to_broker: bool, to_client: bool) -> u32 {
-        let mut released = 0;
+    /// Decide, in one pass and in order, what becomes of the frames held for the listed
+    /// connections: `(connection, towards the broker, towards the client)`, sorted by
+    /// connection. Frames of other connections stay held. Returns how many frames each
+    /// connection released (those with any).
+    fn settle_held(&mut self, fates: &[(ConnectionId, Fate, Fate)]) -> Vec<(ConnectionId, u32)> {
+        let mut released: Vec<(ConnectionId, u32)> = Vec::new();
+        if self.held.is_empty() {
+            return released;
+        }
         let mut kept = VecDeque::with_capacity(self.held.len());
-        let held = std::mem::take(&mut self.held);
-        for (c, frame) in held {
-            if c != connection {
-                kept.push_back((c, frame));
+        for (connection, frame) in std::mem::take(&mut self.held) {
+            let Ok(found) = fates.binary_search_by_key(&connection, |&(c, _, _)| c) else {
+                kept.push_back((connection, frame));
                 continue;
-            }
-            match frame {
-                Held::ToBroker(f) if to_broker => {
+            };
+            let (_, to_broker, to_client) = fates[found];
+            let fate = match frame {
+                Held::ToBroker(_) => to_broker,
+                Held::ToClient(_) => to_client,
+            };
+            match (fate, frame) {
+                (Fate::Keep, _) => kept.push_back((connection, frame)),
+                (Fate::Release, Held::ToBroker(f)) => {
                     let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
                     self.schedule(at, Job::ToBroker { connection, frame: f });
-                    released += 1;
                 }
-                Held::ToClient(f) if to_client => {
+                (Fate::Release, Held::ToClient(f)) => {
                     let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
                     self.schedule(at, Job::ToClient { connection, frame: f });
-                    released += 1;
                 }
-                Held::ToBroker(ClientFrame::Publish { copy }) => {
+                (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
                     self.ledger.move_to(copy, Place::Discarded);
                     self.record(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
                 }
-                Held::ToClient(BrokerFrame::Deliver(d)) => self.discard_cut_off(d),
+                (Fate::Drop, Held::ToClient(BrokerFrame::Deliver(d))) => self.discard_cut_off(d),
                 // Acks, nacks, closes towards a closed end: nobody reads them (a manual-ack
                 // delivery is requeued by the broker's own close).
-                Held::ToBroker(_) | Held::ToClient(_) => {}
+                (Fate::Drop, _) => {}
+            }
+            if fate == Fate::Release {
+                match released.last_mut() {
+                    Some((c, count)) if *c == connection => *count += 1,
+                    _ => match released.iter_mut().find(|(c, _)| *c == connection) {
+                        Some((_, count)) => *count += 1,
+                        None => released.push((connection, 1)),
+                    },
+                }
             }
         }
         self.held = kept;
+        released.sort_by_key(|&(c, _)| c);
         released
     }
 
     /// An end of a cut connection gives up on its peer, unless the cut healed meanwhile.
+    /// Either way, nobody reads the frames held towards that end any more.
     fn give_up(&mut self, connection: ConnectionId, broker: bool, epoch: u32) {
         let (actor, node) = self.endpoints(connection);
         if self.network.cut_epoch(connection) != epoch || !self.network.is_partitioned(actor, node) {
@@ -928,45 +962,34 @@ impl Sim {
         self.network.set_give_up(connection, broker, None);
         let Endpoint::Actor(actor) = actor else { unreachable!("a connection runs from an actor") };
         let Endpoint::Node(node) = node else { unreachable!("a connection runs to a node") };
+        let broker_open = self.broker.is_open(connection);
+        let client_open = self.live_client(connection).is_some();
         if broker {
             // `rabbit_reader:handle_other(heartbeat_timeout, ...)`: "missed heartbeats from
             // client"; the connection's channels close and requeue their unacked deliveries
             // (redelivered=True). Frames held in the cut, either way, are lost with it.
-            if !self.broker.is_open(connection) {
-                return;
+            if broker_open {
+                self.record(Event::BrokerHeartbeatTimeout { actor, node });
             }
-            self.record(Event::BrokerHeartbeatTimeout { actor, node });
-            self.release_held(connection, false, false);
-            self.broker_call(|b, cx| b.close(cx, connection));
+            self.settle_held(&[(connection, Fate::Drop, Fate::Drop)]);
+            if broker_open {
+                self.broker_call(|b, cx| b.close(cx, connection));
+            }
         } else {
             // pika's `HeartbeatChecker._close_connection`: the stream is aborted (no AMQP
-            // close goes out) and the program sees `AMQPHeartbeatTimeout`.
-            if self.live_client(connection).is_none() {
-                return;
+            // close goes out) and the program sees `AMQPHeartbeatTimeout`. Frames held
+            // towards the client die with its socket; its own still go out on a heal (the
+            // kernel keeps sending a closed socket's data) if the broker's end is open.
+            if client_open {
+                self.record(Event::ClientHeartbeatTimeout { actor });
             }
-            self.record(Event::ClientHeartbeatTimeout { actor });
-            // Frames held towards the client die with its socket; its own still go out
-            // on a heal (the kernel keeps sending a closed socket's data).
-            let broker_open = self.broker.is_open(connection);
-            self.release_held_towards_client(connection, broker_open);
-            self.actors[actor.index()].connection = None;
-            self.connection_lost(actor, ClientError::HeartbeatTimeout);
-        }
-    }
-
-    /// Lose the frames held towards the client of `connection`; keep those towards the broker.
-    fn release_held_towards_client(&mut self, connection: ConnectionId, broker_open: bool) {
-        let mut kept = VecDeque::with_capacity(self.held.len());
-        let held = std::mem::take(&mut self.held);
-        for (c, frame) in held {
-            match frame {
-                Held::ToClient(BrokerFrame::Deliver(d)) if c == connection => self.discard_cut_off(d),
-                Held::ToClient(_) if c == connection => {}
-                Held::ToBroker(_) if c == connection && !broker_open => {}
-                _ => kept.push_back((c, frame)),
+            let towards_broker = if broker_open { Fate::Keep } else { Fate::Drop };
+            self.settle_held(&[(connection, towards_broker, Fate::Drop)]);
+            if client_open {
+                self.actors[actor.index()].connection = None;
+                self.connection_lost(actor, ClientError::HeartbeatTimeout);
             }
         }
-        self.held = kept;
     }
 
     /// The client side learns its connection is gone. Blocked clients raise now; others

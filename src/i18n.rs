@@ -244,6 +244,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
         DiscardReason::AutoAckedUnprocessed => ("auto-acked but never processed", "已自动确认但从未被处理"),
         DiscardReason::FrameLost => ("lost on the network", "在网络中丢失"),
         DiscardReason::QueueUnavailable => ("its queue was unavailable", "队列不可用"),
+        DiscardReason::ConnectionCut => ("auto-acked, then cut off on the network", "已自动确认，随后在网络切断中丢失"),
         DiscardReason::DeadLetterCycle => ("dropped in a dead-letter cycle", "在死信循环中被丢弃"),
     };
     if lang == Lang::En {
@@ -266,10 +267,20 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
         ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
         QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
+        QueueDeclareRefused { actor, queue, .. } => {
+            let node = sim.setup().scenario.queues[queue.index()].node;
+            pick(
+                format!("the broker refused {}'s declare of {}: the durable queue's home node rabbit@{node} is down or unreachable (404 NOT_FOUND), and closed its channel", a(actor), queue_name(sim, queue)),
+                format!("broker 拒绝了 {} 对 {} 的声明：这个持久化队列的主节点 rabbit@{node} 宕机或不可达（404 NOT_FOUND），并关闭了它的信道", a(actor), queue_name(sim, queue)),
+            )
+        }
         ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
         QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
         ConsumeStarted { actor, queue, .. } => pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue))),
-        Printed { actor, text, .. } => pick(format!("{} printed \"{}\"", a(actor), text.render().trim()), format!("{} 输出 \"{}\"", a(actor), text.render().trim())),
+        Printed { actor, text, .. } => {
+            let line = text.render(&sim.setup().scenario);
+            pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
+        }
         Slept { actor, ms, .. } => pick(format!("{} slept {ms} ms", a(actor)), format!("{} 休眠 {ms} 毫秒", a(actor))),
         MessagePublished { actor, message, .. } => pick(format!("{} published {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 发布了 {{'data': {}}}", a(actor), data_of(sim, message))),
         MessageEnqueued { copy, queue } => pick(format!("{{'data': {}}} entered {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 进入队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
@@ -318,6 +329,25 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         MessageDuplicated { copy, .. } => pick(format!("the network duplicated {{'data': {}}}", data_of_copy(sim, copy)), format!("网络重复了 {{'data': {}}}", data_of_copy(sim, copy))),
         ConnectionLost { actor, .. } => pick(format!("{} lost its connection", a(actor)), format!("{} 的连接断开", a(actor))),
+        ClientHeartbeatTimeout { actor } => {
+            let s = sim.setup().scenario.broker.heartbeat_ms / 1_000;
+            let check = s + 5;
+            pick(
+                format!("{}'s pika heard nothing from the broker for a whole heartbeat check ({check} s: the {s} s timeout + 5) and dropped the connection; the program raises AMQPHeartbeatTimeout", a(actor)),
+                format!("{} 的 pika 在一整个心跳检查周期（{check} 秒：{s} 秒超时 + 5）内没有收到 broker 的任何数据，于是断开连接；程序将抛出 AMQPHeartbeatTimeout", a(actor)),
+            )
+        }
+        BrokerHeartbeatTimeout { actor, node } => {
+            let s = sim.setup().scenario.broker.heartbeat_ms / 1_000;
+            pick(
+                format!("rabbit@{} missed {}'s heartbeats (timeout {s} s) and closed its connection; its unacked deliveries go back to the queue", node.0, a(actor)),
+                format!("rabbit@{} 收不到 {} 的心跳（超时 {s} 秒），关闭了它的连接；它未确认的消息回到队列", node.0, a(actor)),
+            )
+        }
+        FramesReleased { actor, count } => pick(
+            format!("TCP delivered the {count} frame(s) it had held for {} during the cut: late, not lost", a(actor)),
+            format!("TCP 送达了切断期间为 {} 暂存的 {count} 帧：迟到了，但没有丢失", a(actor)),
+        ),
         ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued}", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条", a(actor))),
         ConsumerCancelled { actor } => pick(format!("{} cancelled its subscription", a(actor)), format!("{} 取消了订阅", a(actor))),
         ActorCrashed { actor } => pick(format!("{} crashed (SIGKILL)", a(actor)), format!("{} 崩溃（SIGKILL）", a(actor))),
@@ -325,14 +355,34 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ActorRestarted { actor } => pick(format!("{} restarted", a(actor)), format!("{} 重启", a(actor))),
         ActorExited { actor, error } => match error {
             None => pick(format!("{} exited", a(actor)), format!("{} 退出", a(actor))),
-            Some(e) => pick(format!("{} exited with {}", a(actor), e.text()), format!("{} 异常退出：{}", a(actor), e.text())),
+            Some(e) => {
+                let scenario = &sim.setup().scenario;
+                // rabbitmqadmin is not pika: its error is its own last line.
+                let text = match (&sim.setup().actors[actor.index()].spec, e) {
+                    (crate::scenario::ActorSpec::Admin(_), ClientError::QueueHomeDown { queue }) => {
+                        crate::engine::trace::TerminalText::AdminNotFound { queue: u16::from(queue) }.render(scenario).into()
+                    }
+                    (crate::scenario::ActorSpec::Admin(_), _) => crate::engine::trace::TerminalText::AdminRefused.render(scenario).into(),
+                    _ => e.text(scenario),
+                };
+                pick(format!("{} exited with {text}", a(actor)), format!("{} 异常退出：{text}", a(actor)))
+            }
         },
         NodeStopped { node } => pick(format!("rabbit@{} stopped", node.0), format!("rabbit@{} 停止", node.0)),
         NodeCrashed { node } => pick(format!("rabbit@{} crashed", node.0), format!("rabbit@{} 崩溃", node.0)),
         NodeStarted { node } => pick(format!("rabbit@{} started", node.0), format!("rabbit@{} 启动", node.0)),
         QueueRecovered { queue, messages } => pick(format!("{} came back with {messages} messages", queue_name(sim, queue)), format!("{} 恢复，含 {messages} 条消息", queue_name(sim, queue))),
         QueueDeleted { queue } => pick(format!("{} was gone", queue_name(sim, queue)), format!("{} 不复存在", queue_name(sim, queue))),
-        Partitioned { a: x, b: y } => pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y))),
+        Partitioned { a: x, b: y } => {
+            if matches!((x, y), (Endpoint::Actor(_), Endpoint::Node(_)) | (Endpoint::Node(_), Endpoint::Actor(_))) {
+                pick(
+                    format!("the network between {} and {} was cut: frames wait (TCP retransmits), and neither side knows yet", endpoint(sim, x), endpoint(sim, y)),
+                    format!("{} 与 {} 之间的网络被切断：数据帧在等待（TCP 会重传），双方都还不知道", endpoint(sim, x), endpoint(sim, y)),
+                )
+            } else {
+                pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y)))
+            }
+        }
         Healed { a: x, b: y } => pick(format!("the network between {} and {} healed", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络恢复", endpoint(sim, x), endpoint(sim, y))),
         MessagePoisoned { actor } => pick(format!("{}'s next message was poisoned", a(actor)), format!("{} 的下一条消息被设为毒消息", a(actor))),
         ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),
@@ -358,6 +408,9 @@ const WHY_LOOKBACK_EVENTS: usize = 100_000;
 pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> String {
     let Some(entry) = trace.get(index) else { return String::new() };
     let sentence = describe(&entry.event, sim, lang);
+    if let Some(text) = why_heartbeat(trace, index, sim, lang, &sentence) {
+        return text;
+    }
     let (actor, exited) = match entry.event {
         Event::ActorExited { actor, error: Some(ClientError::StreamLost) } => (actor, true),
         Event::ConnectionLost { actor, error: ClientError::StreamLost } => (actor, false),
@@ -381,6 +434,50 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
         (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
         (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
     }
+}
+
+/// Why a connection error that a cut caused happened: the client's own heartbeat check gave
+/// up (`AMQPHeartbeatTimeout`), or the broker gave up during the cut and the heal brought its
+/// FIN (`StreamLostError: Transport indicated EOF`).
+fn why_heartbeat(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang, sentence: &str) -> Option<String> {
+    let (actor, error) = match trace[index].event {
+        Event::ActorExited { actor, error: Some(error) } => (actor, error),
+        Event::ConnectionLost { actor, error } => (actor, error),
+        Event::PublishFailed { actor, error, .. } => (actor, error),
+        _ => return None,
+    };
+    let me = Endpoint::Actor(actor);
+    let window = &trace[index.saturating_sub(WHY_LOOKBACK_EVENTS)..index];
+    let cut_ms = || {
+        window.iter().rev().find_map(|e| match e.event {
+            Event::Partitioned { a, b } if a == me || b == me => Some(e.at_ms),
+            _ => None,
+        })
+    };
+    let en = lang == Lang::En;
+    if error == ClientError::HeartbeatTimeout {
+        let at = cut_ms()?;
+        return Some(if en {
+            format!("{sentence}: the network was cut at {at} ms and pika's heartbeat check found nothing received since")
+        } else {
+            format!("{sentence}：网络在 {at} 毫秒被切断，此后 pika 的心跳检查没有收到任何数据")
+        });
+    }
+    if error != ClientError::StreamEof {
+        return None;
+    }
+    // The broker gave up on this client's connection during a cut, and nothing reconnected since.
+    let gave_up = window.iter().rev().find_map(|e| match e.event {
+        Event::BrokerHeartbeatTimeout { actor: a, .. } if a == actor => Some(Some(e.at_ms)),
+        Event::Connected { actor: a, .. } | Event::ActorRestarted { actor: a } | Event::ActorStarted { actor: a } if a == actor => Some(None),
+        _ => None,
+    })??;
+    let _ = sim;
+    Some(if en {
+        format!("{sentence}: during the cut the broker had given up on its connection at {gave_up} ms (missed heartbeats) and closed it; its FIN arrived when the network healed")
+    } else {
+        format!("{sentence}：切断期间 broker 已在 {gave_up} 毫秒放弃并关闭了它的连接（收不到心跳）；网络恢复时 broker 的 FIN 才到达")
+    })
 }
 
 /// Why a message was never published: its producer went down first.
@@ -434,6 +531,10 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::Unroutable => ("no queue matched its routing key", "没有队列匹配它的路由键"),
                 DiscardReason::QueueUnavailable => ("its queue was unavailable (node down or partitioned)", "它的队列不可用（节点宕机或网络分区）"),
                 DiscardReason::DeadLetterCycle => ("it was dead-lettered back into a queue it had already died in, with no rejection on the way, and RabbitMQ drops such cycles", "它被死信路由回一个它曾经死过的队列，途中没有任何拒绝，RabbitMQ 会丢弃这种循环中的消息"),
+                DiscardReason::ConnectionCut => (
+                    "the broker sent it with auto_ack=True, so it left the queue, but the network was cut and the connection was given up before it arrived",
+                    "broker 以 auto_ack=True 发出了它，它因此离开了队列，但网络被切断，连接在它到达之前就被放弃了",
+                ),
                 DiscardReason::AutoAckedUnprocessed => unreachable!("handled above"),
             };
             (if en { e } else { z }).to_string()

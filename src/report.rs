@@ -251,14 +251,16 @@ impl Report {
         let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
         for entry in trace {
             if let Event::Printed { actor, text, .. } = entry.event {
-                terminals[actor.index()].push(text.render());
+                terminals[actor.index()].push(text.render(&setup.scenario));
             }
         }
         let actors = sim
             .actors()
             .iter()
             .enumerate()
-            .map(|(index, runtime)| ActorReport {
+            .map(|(index, runtime)| {
+                let terminal = std::mem::take(&mut terminals[index]);
+                ActorReport {
                 name: setup.actors[index].name.clone(),
                 role: match setup.actors[index].spec {
                     crate::scenario::ActorSpec::Producer(_) => "producer",
@@ -266,13 +268,14 @@ impl Report {
                     crate::scenario::ActorSpec::Admin(_) => "admin",
                 },
                 status: runtime.status,
-                terminal: std::mem::take(&mut terminals[index]),
                 exit_error: match (runtime.status, &setup.actors[index].spec) {
-                    // rabbitmqadmin is not pika: it says so in its own words.
-                    (ActorStatus::Failed(_), crate::scenario::ActorSpec::Admin(_)) => Some(crate::engine::trace::TerminalText::AdminRefused.render()),
-                    (ActorStatus::Failed(error), _) => Some(error.text().to_string()),
+                    // rabbitmqadmin is not pika: it says so in its own words (its last line).
+                    (ActorStatus::Failed(_), crate::scenario::ActorSpec::Admin(_)) => terminal.last().cloned(),
+                    (ActorStatus::Failed(error), _) => Some(error.text(&setup.scenario).into_owned()),
                     _ => None,
                 },
+                terminal,
+            }
             })
             .collect();
         let label = Checker::label(&counts, sim.ended());

@@ -646,6 +646,8 @@ pub struct RunFacts {
     pub trace_hash: String,
     /// Per actor: (event index, line printed).
     pub terminals: Vec<Vec<(u32, TerminalText)>>,
+    /// The run's scenario (an error's text can name its settings).
+    pub scenario: std::rc::Rc<crate::scenario::Scenario>,
     /// Event indices of `EffectApplied` (a message processed), in order.
     pub processed_at: Vec<u32>,
     /// (step, "fault" | "bad") for every fault and every message lost or dead-lettered.
@@ -682,6 +684,7 @@ impl RunFacts {
         RunFacts {
             trace_hash: crate::engine::trace::trace_hash(trace),
             terminals,
+            scenario: std::rc::Rc::new(session.timeline().setup().scenario.clone()),
             processed_at,
             markers,
             series: chart_series(trace, CHART_SAMPLES),
@@ -692,7 +695,7 @@ impl RunFacts {
     pub fn terminal(&self, actor: usize, events: usize, lines_max: usize) -> Vec<String> {
         let lines = &self.terminals[actor];
         let end = lines.partition_point(|(index, _)| (*index as usize) < events);
-        lines[end.saturating_sub(lines_max)..end].iter().map(|(_, text)| text.render()).collect()
+        lines[end.saturating_sub(lines_max)..end].iter().map(|(_, text)| text.render(&self.scenario)).collect()
     }
 
     /// How many messages had been processed before event `events`.

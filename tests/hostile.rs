@@ -227,6 +227,7 @@ fn every_time_field_at_u64_max_is_refused_by_name() {
         (format!(r#""queues":[{base_queue}],"actors":[{}]"#, consumer(&format!(r#","start_ms":{max}"#))), "actors[0].start_ms"),
         (format!(r#""queues":[{base_queue}],"actors":[{}]"#, producer(&format!(r#","retry":{{"attempts_max":1,"backoff_ms":{max}}}"#))), "actors[0].retry.backoff_ms"),
         (format!(r#""broker":{{"restart_delay_ms":{max}}},"queues":[{base_queue}],"actors":[{}]"#, consumer("")), "broker.restart_delay_ms"),
+        (format!(r#""broker":{{"heartbeat_ms":{max}}},"queues":[{base_queue}],"actors":[{}]"#, consumer("")), "broker.heartbeat_ms"),
         (format!(r#""network":{{"reset_after_drop_ms":{max}}},"queues":[{base_queue}],"actors":[{}]"#, consumer("")), "network.reset_after_drop_ms"),
         (format!(r#""queues":[{{"name":"q","message_ttl_ms":{max}}}],"actors":[{}]"#, consumer("")), "queues[0].message_ttl_ms"),
         (format!(r#""queues":[{base_queue}],"actors":[{}],"random_faults":{{"actor_restart_ms":{max}}}"#, consumer("")), "random_faults.actor_restart_ms"),

@@ -115,16 +115,49 @@ fn quorum_queue_survives_a_node_crash_classic_queue_waits_for_its_node() {
     assert_eq!(report.counts.lost, 0);
 }
 
+/// A partition shorter than the heartbeat timeout: TCP holds the acks sent during it and
+/// delivers them on the heal, so the broker requeues nothing and nothing is processed twice
+/// (`tests/partition.rs` has the cuts that outlive the timeout).
 #[test]
-fn a_partition_between_consumer_and_broker_requeues_its_unacked() {
+fn a_partition_healed_before_the_heartbeat_timeout_requeues_nothing() {
     let (sim, report) = run_json(r#"{"name":"partition","queues":[{"name":"q","durable":true}],
         "actors":[{"role":"producer","name":"p","queue":"q","messages":4,"interval_ms":1},
                   {"role":"consumer","name":"c","queue":"q","auto_ack":false,"work_ms":100,"start_ms":50,"reconnect_ms":100}],
         "faults":[{"when":{"at_ms":120},"do":{"partition":["c","rabbit@0"]}},{"when":{"at_ms":400},"do":{"heal":["c","rabbit@0"]}}]}"#);
-    assert!(sim.trace().iter().any(|e| matches!(e.event, Event::ChannelClosed { requeued: 4, .. })));
+    assert!(!sim.trace().iter().any(|e| matches!(e.event, Event::ChannelClosed { .. } | Event::ConnectionLost { .. })));
+    let acked: Vec<u32> = sim.trace().iter().filter(|e| matches!(e.event, Event::MessageAcked { .. })).map(|e| e.at_ms).collect();
+    assert_eq!(acked, vec![401, 401, 401, 459], "the three acks held in the cut arrive on the heal, the last one after it");
     assert_eq!(report.counts.lost, 0);
     assert_eq!(report.counts.pending, 0);
-    assert_eq!(report.data_with(Verdict::Duplicated), vec![0], "message 0 was printed before the cut and again after");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2, 3]);
+}
+
+/// RabbitMQ 3.10 refuses `queue_declare` of a durable classic queue whose home node is down
+/// (`rabbit_amqqueue:priv_absent`): 404 NOT_FOUND closes the channel and pika raises
+/// `ChannelClosedByBroker` from `queue_declare`. The article's consumer exits with it; one
+/// with reconnect logic retries until the node is back, then drains the recovered queue.
+#[test]
+fn declaring_a_durable_queue_whose_home_node_is_down_closes_the_channel_with_404() {
+    let (sim, report) = run_json(r#"{"name":"home-down","broker":{"nodes":3},"queues":[{"name":"classic_queue","durable":true,"node":0}],
+        "actors":[{"role":"producer","name":"producer","queue":"classic_queue","messages":3,"interval_ms":100,"node":1,"delivery_mode":2},
+                  {"role":"consumer","name":"consumer","queue":"classic_queue","auto_ack":true,"start_ms":2000,"node":1},
+                  {"role":"consumer","name":"patient","queue":"classic_queue","auto_ack":true,"start_ms":2000,"node":2,"reconnect_ms":3000}],
+        "faults":[{"when":{"at_ms":1000},"do":{"crash_node":{"node":0,"restart":false}}},{"when":{"at_ms":10000},"do":{"start_node":0}}]}"#);
+    assert_eq!(
+        report.actors[1].exit_error.as_deref(),
+        Some("pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - home node 'rabbit@0' of durable queue 'classic_queue' in vhost '/' is down or inaccessible\")")
+    );
+    let refused: Vec<(u32, u16)> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::QueueDeclareRefused { actor, .. } => Some((e.at_ms, actor.0)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refused, vec![(2004, 1), (2004, 2), (5008, 2), (8008 + 4, 2)], "each attempt while rabbit@0 is down");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2], "the patient consumer drained it after the restart");
+    assert_eq!(report.counts.lost, 0);
 }
 
 /// §4.1's `rabbitmqadmin declare queue`: the queue exists from its command on, with the

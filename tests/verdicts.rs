@@ -23,12 +23,19 @@ fn article_with(faults: &str) -> Report {
     Report::new(&sim, false)
 }
 
-/// The consumer's network is cut, then healed: the article's consumer has no reconnect
-/// logic, so it exits and the rest of the messages wait in the queue with nobody to take them.
+/// The consumer's network is cut for good, under manual ack: the article's consumer has no
+/// reconnect logic, so when pika's heartbeat check gives up (130 s after it connected) it
+/// exits; when the broker gives up (180 s) it requeues what it had pushed during the cut,
+/// and those messages wait in the queue with nobody to take them.
 #[test]
 fn a_consumer_cut_off_leaves_the_rest_stranded_and_the_run_incomplete() {
-    let report = article_with(r#"[{"when":{"at_ms":1500},"do":{"partition":["consumer","rabbit@0"]}},
-                                  {"when":{"at_ms":2500},"do":{"heal":["consumer","rabbit@0"]}}]"#);
+    let json = SIDE_BY_SIDE.replace(r#""auto_ack":true"#, r#""auto_ack":false"#);
+    let mut scenario = Scenario::from_json(&json).unwrap();
+    scenario.faults = serde_json::from_str(r#"[{"when":{"at_ms":1500},"do":{"partition":["consumer","rabbit@0"]}}]"#).unwrap();
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    sim.check_conservation().unwrap();
+    let report = Report::new(&sim, false);
     assert_eq!(report.label.name(), "incomplete", "{}", report.summary);
     let stranded = report.data_with(Verdict::Stranded);
     assert_eq!(report.counts.stranded as usize, stranded.len());
@@ -37,6 +44,21 @@ fn a_consumer_cut_off_leaves_the_rest_stranded_and_the_run_incomplete() {
     let cause = report.messages.iter().find(|m| m.verdict == Verdict::Stranded).unwrap().cause.clone().unwrap();
     assert_eq!(cause.reason, Why::StillQueued);
     assert_eq!(cause.text, "still in test_queue when the run ended: no consumer was left to take it");
+    assert_eq!(
+        report.actors[0].exit_error.as_deref(),
+        Some("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last 60 seconds")
+    );
+}
+
+/// The same cut healed after a second: TCP held the frames, both ends kept the connection,
+/// and the run is effectively-once (before issue 8's heartbeat model, the cut reset the
+/// connection at once and the run ended with 9 messages stranded).
+#[test]
+fn a_consumer_cut_briefly_loses_nothing() {
+    let report = article_with(r#"[{"when":{"at_ms":1500},"do":{"partition":["consumer","rabbit@0"]}},
+                                  {"when":{"at_ms":2500},"do":{"heal":["consumer","rabbit@0"]}}]"#);
+    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..10).collect::<Vec<u32>>());
 }
 
 /// The broker restarts while the producer is publishing: the producer's connection is

@@ -71,6 +71,27 @@ impl<J: Copy> Agenda<J> {
         }
     }
 
+    /// Remove the pending jobs due at `at_ms` that `unwanted` picks (a timer that no longer
+    /// applies, so that it neither runs nor keeps the run from ending).
+    pub fn cancel(&mut self, at_ms: u64, unwanted: impl Fn(&J) -> bool) {
+        if at_ms == self.now_ms {
+            let mut keep = self.next;
+            for i in self.next..self.now.len() {
+                if !unwanted(&self.now[i]) {
+                    self.now[keep] = self.now[i];
+                    keep += 1;
+                }
+            }
+            self.now.truncate(keep);
+        } else if let Ok(found) = self.later.binary_search_by_key(&at_ms, |&(t, _)| t) {
+            self.later[found].1.retain(|job| !unwanted(job));
+            if self.later[found].1.is_empty() {
+                let (_, bucket) = self.later.remove(found).expect("found above");
+                self.spare.push(bucket);
+            }
+        }
+    }
+
     /// When the next job is due, if there is one.
     pub fn peek_ms(&self) -> Option<u64> {
         if self.next == self.now.len() {
@@ -141,6 +162,24 @@ mod tests {
         agenda.push(5, 9);
         assert_eq!(drain(&mut agenda), vec![(3, 6), (3, 7), (4, 8), (5, 1), (5, 3), (5, 5), (5, 9)]);
         assert_eq!(agenda.peek_ms(), None);
+    }
+
+    /// A cancelled job neither pops nor keeps its time pending; the rest keep their order.
+    #[test]
+    fn cancel_removes_only_the_picked_jobs() {
+        let mut agenda: Agenda<u32> = Agenda::default();
+        agenda.push(0, 1);
+        agenda.push(0, 2);
+        agenda.push(7, 3);
+        agenda.push(9, 4);
+        agenda.push(9, 5);
+        agenda.cancel(7, |&j| j == 3);
+        agenda.cancel(9, |&j| j == 4);
+        agenda.cancel(0, |&j| j == 1);
+        assert_eq!(drain(&mut agenda), vec![(0, 2), (9, 5)]);
+        agenda.push(12, 6);
+        agenda.cancel(12, |_| true);
+        assert_eq!(agenda.peek_ms(), None, "an emptied time is gone");
     }
 
     /// A bound leaves later jobs in place; time can then move on past an empty bucket.

@@ -21,6 +21,9 @@ pub enum Endpoint {
 pub enum ClientError {
     /// The TCP connection was reset (broker crash, network cut, stale socket on a publish).
     StreamLost,
+    /// The peer closed the TCP connection while it was cut off, and its FIN arrived after the
+    /// heal (pika's `_proto_eof_received`): the broker had given up on missed heartbeats.
+    StreamEof,
     /// The broker closed the connection because it is shutting down.
     ConnectionClosedByBroker,
     /// No broker could be reached to connect.
@@ -31,19 +34,45 @@ pub enum ClientError {
     Killed,
     /// With confirms on, the broker refused the publish (`basic.nack`).
     Nacked,
+    /// pika's heartbeat checker found the connection silent (a network cut) and aborted it
+    /// (`pika/heartbeat.py`, `HeartbeatChecker._close_connection`). Its text names the
+    /// negotiated timeout, which the scenario gives (`broker.heartbeat_ms`), not the event
+    /// (a trace entry stays 20 bytes).
+    HeartbeatTimeout,
+    /// `queue_declare` of a durable classic queue whose home node is down or unreachable:
+    /// the broker closes the channel with 404 NOT_FOUND (`rabbit_amqqueue:priv_absent`).
+    /// `queue` is the queue's index in the scenario (at most 64 queues).
+    QueueHomeDown { queue: u8 },
 }
 
 impl ClientError {
-    /// The line Python prints for this error, as observed with pika 1.4.
-    pub fn text(self) -> &'static str {
-        match self {
+    /// The line Python prints for this error, as observed with pika 1.4, in `scenario` (the
+    /// heartbeat timeout's text is `HeartbeatChecker._STALE_CONNECTION` of pika 1.3 and 1.4,
+    /// naming the negotiated timeout in whole seconds; a missing home node's is RabbitMQ
+    /// 3.10's `rabbit_amqqueue:priv_absent`, which pika raises as `ChannelClosedByBroker`).
+    pub fn text(self, scenario: &crate::scenario::Scenario) -> std::borrow::Cow<'static, str> {
+        let text = match self {
             ClientError::StreamLost => "pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')",
+            ClientError::StreamEof => "pika.exceptions.StreamLostError: Transport indicated EOF",
             ClientError::ConnectionClosedByBroker => "pika.exceptions.ConnectionClosedByBroker: (320, \"CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'\")",
             ClientError::ConnectionRefused => "pika.exceptions.AMQPConnectionError",
             ClientError::CallbackFailed => "Exception: failed to process message",
             ClientError::Killed => "Killed",
             ClientError::Nacked => "pika.exceptions.NackError: 1 message(s) NACKed",
-        }
+            ClientError::QueueHomeDown { queue } => {
+                let spec = &scenario.queues[usize::from(queue)];
+                return format!(
+                    "pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - home node 'rabbit@{}' of durable queue '{}' in vhost '/' is down or inaccessible\")",
+                    spec.node, spec.name
+                )
+                .into();
+            }
+            ClientError::HeartbeatTimeout => {
+                let seconds = scenario.broker.heartbeat_ms / 1_000;
+                return format!("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last {seconds} seconds").into();
+            }
+        };
+        text.into()
     }
 }
 
@@ -74,6 +103,9 @@ pub enum DiscardReason {
     FrameLost,
     /// The publish reached a broker node that was down or could not reach the queue.
     QueueUnavailable,
+    /// Sent with `auto_ack=True` (so it had left the queue) while the network was cut, and
+    /// the connection was given up before it arrived.
+    ConnectionCut,
 }
 
 /// Why a message was dead-lettered (the `x-death` reason).
@@ -104,18 +136,30 @@ pub enum TerminalText {
     AdminDeclared,
     /// rabbitmqadmin, when the management API does not answer (it exits 1).
     AdminRefused,
+    /// rabbitmqadmin, when the declare got a 404 (it exits 1).
+    AdminNotFound { queue: u16 },
 }
 
 impl TerminalText {
-    pub fn render(self) -> String {
+    /// The line as printed in `scenario` (an error's text can name its settings).
+    pub fn render(self, scenario: &crate::scenario::Scenario) -> String {
         match self {
             TerminalText::Sent { data } => format!(" [x] Sent {{'data': {data}}}"),
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
-            TerminalText::Error { error } => error.text().to_string(),
+            TerminalText::Error { error } => error.text(scenario).into_owned(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
             TerminalText::AdminDeclared => "queue declared".to_string(),
             TerminalText::AdminRefused => "*** Could not connect: [Errno 111] Connection refused".to_string(),
+            TerminalText::AdminNotFound { queue } => {
+                // rabbitmqadmin's path: /api/queues/{vhost}/{name}, each quoted as urllib's quote(v, '').
+                let name = scenario.queues.get(usize::from(queue)).map_or("", |q| q.name.as_str());
+                let quoted: String = name
+                    .bytes()
+                    .map(|b| if b.is_ascii_alphanumeric() || b"_.-~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                    .collect();
+                format!("*** Not found: /api/queues/%2F/{quoted}")
+            }
         }
     }
 }
@@ -129,6 +173,9 @@ pub enum Event {
     ConnectionRefused { actor: ActorId, node: NodeId, line: u16 },
     ChannelOpened { actor: ActorId, line: u16 },
     QueueDeclared { actor: ActorId, queue: QueueId, line: u16 },
+    /// The broker refused `queue_declare` and closed the channel: the queue is durable and
+    /// its home node is down or unreachable (404 NOT_FOUND).
+    QueueDeclareRefused { actor: ActorId, queue: QueueId, line: u16 },
     ConfirmsEnabled { actor: ActorId, line: u16 },
     QosSet { actor: ActorId, prefetch_count: u16, line: u16 },
     ConsumeStarted { actor: ActorId, queue: QueueId, line: u16 },
@@ -165,6 +212,15 @@ pub enum Event {
     FrameDropped { from: Endpoint, to: Endpoint },
     MessageDuplicated { copy: CopyId, from: CopyId },
     ConnectionLost { actor: ActorId, error: ClientError },
+    /// pika's heartbeat check found nothing received for a whole check interval (a cut):
+    /// the client aborted its connection. It raises in the program now or at its next call.
+    ClientHeartbeatTimeout { actor: ActorId },
+    /// The broker missed the client's heartbeats (`rabbit_heartbeat` receiver) and closed
+    /// the connection; nothing reaches the client across the cut.
+    BrokerHeartbeatTimeout { actor: ActorId, node: NodeId },
+    /// The cut healed with both ends still open: the frames TCP held during the cut went
+    /// through (delayed, not lost).
+    FramesReleased { actor: ActorId, count: u32 },
     /// `basic_cancel` reached the broker: no more deliveries; unacked ones stay unacked.
     ConsumerCancelled { actor: ActorId },
     /// The broker closed a channel and requeued its unacked deliveries.
@@ -207,6 +263,7 @@ impl Event {
             | ConnectionRefused { actor, .. }
             | ChannelOpened { actor, .. }
             | QueueDeclared { actor, .. }
+            | QueueDeclareRefused { actor, .. }
             | ConfirmsEnabled { actor, .. }
             | QosSet { actor, .. }
             | ConsumeStarted { actor, .. }
@@ -228,6 +285,9 @@ impl Event {
             | NackSent { actor, .. }
             | RejectSent { actor, .. }
             | ConnectionLost { actor, .. }
+            | ClientHeartbeatTimeout { actor }
+            | BrokerHeartbeatTimeout { actor, .. }
+            | FramesReleased { actor, .. }
             | ChannelClosed { actor, .. }
             | ConsumerCancelled { actor }
             | ActorCrashed { actor }
@@ -248,6 +308,7 @@ impl Event {
             | ConnectionRefused { line, .. }
             | ChannelOpened { line, .. }
             | QueueDeclared { line, .. }
+            | QueueDeclareRefused { line, .. }
             | ConfirmsEnabled { line, .. }
             | QosSet { line, .. }
             | ConsumeStarted { line, .. }
@@ -273,6 +334,8 @@ impl Event {
         matches!(
             self,
             ActorCrashed { .. }
+                | ClientHeartbeatTimeout { .. }
+                | BrokerHeartbeatTimeout { .. }
                 | ActorStopped { .. }
                 | NodeStopped { .. }
                 | NodeCrashed { .. }

@@ -55,6 +55,26 @@ enum Job {
     Expire { copy: CopyId },
     /// Route the dead letters a broker call left waiting.
     DeadLetters,
+    /// An end of a cut connection gives up on its silent peer (its heartbeat check).
+    GiveUp { connection: ConnectionId, broker: bool, epoch: u32 },
+    /// The broker's FIN, held in a cut, reaches the client after the heal.
+    Eof { connection: ConnectionId },
+}
+
+/// A frame TCP holds while the network is cut (it goes through on the heal).
+#[derive(Clone, Copy, Debug)]
+enum Held {
+    ToBroker(ClientFrame),
+    ToClient(BrokerFrame),
+}
+
+/// What becomes of frames held in a cut: sent on (the heal), kept (still cut), or lost (the
+/// end they go to has closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fate {
+    Release,
+    Keep,
+    Drop,
 }
 
 /// A delivery as the client holds it.
@@ -231,6 +251,8 @@ pub struct Sim {
     step_triggers_fired: usize,
     finish: Option<Finish>,
     outbox: Outbox,
+    /// Frames held across cuts, in the order they reached the cut.
+    held: VecDeque<(ConnectionId, Held)>,
 }
 
 impl Sim {
@@ -276,6 +298,7 @@ impl Sim {
             finish: None,
             outbox: Outbox::default(),
             setup: Rc::new(setup),
+            held: VecDeque::new(),
         };
         for (index, fault) in scenario.faults.iter().enumerate() {
             if let Trigger::AtMs(at_ms) = fault.when {
@@ -331,6 +354,7 @@ impl Sim {
             step_triggers_fired: self.step_triggers_fired,
             finish: self.finish,
             outbox: Outbox::default(),
+            held: self.held.clone(),
         }
     }
     pub fn ledger(&self) -> &Ledger {
@@ -571,6 +595,8 @@ impl Sim {
             Job::RestartActor { actor } => self.restart_actor(actor),
             Job::Expire { copy } => self.broker_call(|b, cx| b.expire(cx, copy)),
             Job::DeadLetters => self.broker_call(|b, cx| b.continue_dead_letters(cx)),
+            Job::GiveUp { connection, broker, epoch } => self.give_up(connection, broker, epoch),
+            Job::Eof { connection } => self.reset_connection(connection, ClientError::StreamEof),
         }
     }
 
@@ -623,7 +649,7 @@ impl Sim {
     fn frame_lost(&mut self, connection: ConnectionId, from: Endpoint, to: Endpoint) -> bool {
         let ratio = self.active_random_faults().map(|r| r.frame_loss);
         let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
-        if !(self.network.take_drop(from, to) || random || self.network.is_partitioned(from, to)) {
+        if !(self.network.take_drop(from, to) || random) {
             return false;
         }
         self.record(Event::FrameDropped { from, to });
@@ -674,6 +700,10 @@ impl Sim {
     }
 
     fn frame_at_broker(&mut self, connection: ConnectionId, frame: ClientFrame) {
+        if self.hold_across_cut(connection, Held::ToBroker(frame)) {
+            return;
+        }
+        self.network.received(connection, true, self.now_ms);
         match frame {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
@@ -696,6 +726,10 @@ impl Sim {
     }
 
     fn frame_at_client(&mut self, connection: ConnectionId, frame: BrokerFrame) {
+        if self.hold_across_cut(connection, Held::ToClient(frame)) {
+            return;
+        }
+        self.network.received(connection, false, self.now_ms);
         let Some(actor) = self.live_client(connection) else {
             // Nobody is listening: an auto-acked delivery dies here.
             if let BrokerFrame::Deliver(d) = frame {
@@ -750,6 +784,214 @@ impl Sim {
         }
     }
 
+    // ----- cuts, held frames and heartbeats -----
+
+    /// The connections running across the link between `a` and `b`.
+    fn connections_across(&self, a: Endpoint, b: Endpoint) -> Vec<ConnectionId> {
+        (0..self.connections.len() as u32)
+            .map(ConnectionId)
+            .filter(|&c| {
+                let (x, y) = self.endpoints(c);
+                (x, y) == (a, b) || (x, y) == (b, a)
+            })
+            .collect()
+    }
+
+    /// The network between `a` and `b` is cut. Nothing resets: TCP keeps retransmitting, so
+    /// frames are held, and neither end notices until its heartbeat check finds the peer
+    /// silent (`Network::client_gives_up_at_ms`, `Network::broker_gives_up_at_ms`).
+    fn cut(&mut self, a: Endpoint, b: Endpoint) {
+        let already = self.network.is_partitioned(a, b);
+        self.network.partition(a, b);
+        self.record(Event::Partitioned { a, b });
+        if !already {
+            let heartbeat_ms = self.setup.scenario.broker.heartbeat_ms;
+            for connection in self.connections_across(a, b) {
+                let epoch = self.network.bump_cut_epoch(connection);
+                if heartbeat_ms == 0 {
+                    // Heartbeats off: a cut connection is never given up.
+                    continue;
+                }
+                if self.live_client(connection).is_some() {
+                    let at = self.network.client_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+                    self.network.set_give_up(connection, false, Some(at));
+                    self.schedule(at, Job::GiveUp { connection, broker: false, epoch });
+                }
+                if self.broker.is_open(connection) {
+                    let at = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+                    self.network.set_give_up(connection, true, Some(at));
+                    self.schedule(at, Job::GiveUp { connection, broker: true, epoch });
+                }
+            }
+        }
+        self.broker_call(|b, cx| b.topology_changed(cx));
+    }
+
+    /// The cut between `a` and `b` heals. A connection still open at both ends carries on:
+    /// the held frames go through, in order, and nobody saw an error. A connection one end
+    /// gave up: the held frames towards the open end go through, then that end learns (the
+    /// closed end's FIN, or a reset answering its next segment).
+    fn heal(&mut self, a: Endpoint, b: Endpoint) {
+        let was_cut = self.network.is_partitioned(a, b);
+        self.network.heal(a, b);
+        self.record(Event::Healed { a, b });
+        if was_cut {
+            let mut fates = Vec::new();
+            for connection in self.connections_across(a, b) {
+                self.network.bump_cut_epoch(connection);
+                for broker in [true, false] {
+                    if let Some(at) = self.network.give_up_ms(connection, broker) {
+                        self.network.set_give_up(connection, broker, None);
+                        self.agenda.cancel(at, |job| matches!(*job, Job::GiveUp { connection: c, broker: b, .. } if c == connection && b == broker));
+                    }
+                }
+                let broker_open = self.broker.is_open(connection);
+                let client_open = self.live_client(connection).is_some();
+                let fate = |open: bool| if open { Fate::Release } else { Fate::Drop };
+                fates.push((connection, fate(broker_open), fate(client_open)));
+            }
+            let released = self.settle_held(&fates);
+            for (connection, count) in released {
+                let actor = self.connections[connection.index()].actor;
+                self.record(Event::FramesReleased { actor, count });
+            }
+            for (connection, broker, client) in fates {
+                if broker != client {
+                    // The end that gave up closed its socket: the broker's FIN reaches the
+                    // client (pika: "Transport indicated EOF"); the client's FIN or its next
+                    // segment reaches the broker, which closes its end.
+                    let broker_open = broker == Fate::Release;
+                    let at = self.network.arrival_ms(self.now_ms, connection, broker_open, &mut self.rng_network);
+                    self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
+                }
+            }
+        }
+        self.broker_call(|b, cx| b.topology_changed(cx));
+    }
+
+    /// A frame reached a cut link: TCP holds it (true), unless the end it goes to has
+    /// closed (false: it is handled as a frame to a closed end).
+    fn hold_across_cut(&mut self, connection: ConnectionId, frame: Held) -> bool {
+        let (actor, node) = self.endpoints(connection);
+        if !self.network.is_partitioned(actor, node) {
+            return false;
+        }
+        let open = match frame {
+            Held::ToBroker(_) => self.broker.is_open(connection),
+            Held::ToClient(_) => self.live_client(connection).is_some(),
+        };
+        if open {
+            self.held.push_back((connection, frame));
+            return true;
+        }
+        if let Held::ToClient(BrokerFrame::Deliver(d)) = frame {
+            // It left the queue under auto_ack and will never arrive.
+            self.discard_cut_off(d);
+        }
+        false
+    }
+
+    fn discard_cut_off(&mut self, d: Delivery) {
+        if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
+            self.ledger.move_to(d.copy, Place::Discarded);
+            self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::ConnectionCut });
+        }
+    }
+
+    /// Decide, in one pass and in order, what becomes of the frames held for the listed
+    /// connections: `(connection, towards the broker, towards the client)`, sorted by
+    /// connection. Frames of other connections stay held. Returns how many frames each
+    /// connection released (those with any).
+    fn settle_held(&mut self, fates: &[(ConnectionId, Fate, Fate)]) -> Vec<(ConnectionId, u32)> {
+        let mut released: Vec<(ConnectionId, u32)> = Vec::new();
+        if self.held.is_empty() {
+            return released;
+        }
+        let mut kept = VecDeque::with_capacity(self.held.len());
+        for (connection, frame) in std::mem::take(&mut self.held) {
+            let Ok(found) = fates.binary_search_by_key(&connection, |&(c, _, _)| c) else {
+                kept.push_back((connection, frame));
+                continue;
+            };
+            let (_, to_broker, to_client) = fates[found];
+            let fate = match frame {
+                Held::ToBroker(_) => to_broker,
+                Held::ToClient(_) => to_client,
+            };
+            match (fate, frame) {
+                (Fate::Keep, _) => kept.push_back((connection, frame)),
+                (Fate::Release, Held::ToBroker(f)) => {
+                    let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
+                    self.schedule(at, Job::ToBroker { connection, frame: f });
+                }
+                (Fate::Release, Held::ToClient(f)) => {
+                    let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
+                    self.schedule(at, Job::ToClient { connection, frame: f });
+                }
+                (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
+                    self.ledger.move_to(copy, Place::Discarded);
+                    self.record(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
+                }
+                (Fate::Drop, Held::ToClient(BrokerFrame::Deliver(d))) => self.discard_cut_off(d),
+                // Acks, nacks, closes towards a closed end: nobody reads them (a manual-ack
+                // delivery is requeued by the broker's own close).
+                (Fate::Drop, _) => {}
+            }
+            if fate == Fate::Release {
+                match released.last_mut() {
+                    Some((c, count)) if *c == connection => *count += 1,
+                    _ => match released.iter_mut().find(|(c, _)| *c == connection) {
+                        Some((_, count)) => *count += 1,
+                        None => released.push((connection, 1)),
+                    },
+                }
+            }
+        }
+        self.held = kept;
+        released.sort_by_key(|&(c, _)| c);
+        released
+    }
+
+    /// An end of a cut connection gives up on its peer, unless the cut healed meanwhile.
+    /// Either way, nobody reads the frames held towards that end any more.
+    fn give_up(&mut self, connection: ConnectionId, broker: bool, epoch: u32) {
+        let (actor, node) = self.endpoints(connection);
+        if self.network.cut_epoch(connection) != epoch || !self.network.is_partitioned(actor, node) {
+            return;
+        }
+        self.network.set_give_up(connection, broker, None);
+        let Endpoint::Actor(actor) = actor else { unreachable!("a connection runs from an actor") };
+        let Endpoint::Node(node) = node else { unreachable!("a connection runs to a node") };
+        let broker_open = self.broker.is_open(connection);
+        let client_open = self.live_client(connection).is_some();
+        if broker {
+            // `rabbit_reader:handle_other(heartbeat_timeout, ...)`: "missed heartbeats from
+            // client"; the connection's channels close and requeue their unacked deliveries
+            // (redelivered=True). Frames held in the cut, either way, are lost with it.
+            if broker_open {
+                self.record(Event::BrokerHeartbeatTimeout { actor, node });
+            }
+            self.settle_held(&[(connection, Fate::Drop, Fate::Drop)]);
+            if broker_open {
+                self.broker_call(|b, cx| b.close(cx, connection));
+            }
+        } else {
+            // pika's `HeartbeatChecker._close_connection`: the stream is aborted (no AMQP
+            // close goes out) and the program sees `AMQPHeartbeatTimeout`. Frames held
+            // towards the client die with its socket; its own still go out on a heal (the
+            // kernel keeps sending a closed socket's data) if the broker's end is open.
+            if client_open {
+                self.record(Event::ClientHeartbeatTimeout { actor });
+            }
+            let towards_broker = if broker_open { Fate::Keep } else { Fate::Drop };
+            self.settle_held(&[(connection, towards_broker, Fate::Drop)]);
+            if client_open {
+                self.actors[actor.index()].connection = None;
+                self.connection_lost(actor, ClientError::HeartbeatTimeout);
+            }
+        }
+    }
+
     /// The client side learns its connection is gone. Blocked clients raise now; others
     /// raise on their next use of the connection.
     fn connection_lost(&mut self, actor: ActorId, error: ClientError) {
@@ -759,7 +1001,8 @@ impl Sim {
         let waiting_confirm = runtime.blocked == Blocked::Confirm;
         if idle_consumer || waiting_confirm {
             runtime.blocked = Blocked::No;
-            self.raise(actor, if waiting_confirm { ClientError::StreamLost } else { error });
+            let keep = error == ClientError::HeartbeatTimeout;
+            self.raise(actor, if waiting_confirm && !keep { ClientError::StreamLost } else { error });
         }
     }
 
@@ -945,7 +1188,7 @@ impl Sim {
                 }
                 let connection = ConnectionId(self.connections.len() as u32);
                 self.connections.push(ConnectionInfo { actor, node });
-                self.network.open(connection);
+                self.network.open(connection, self.now_ms);
                 self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
                 let runtime = &mut self.actors[actor.index()];
                 runtime.connection = Some(connection);
@@ -963,7 +1206,10 @@ impl Sim {
             OpKind::DeclareQueue => match self.connection_ok(actor) {
                 Ok(connection) => {
                     let (queue, node) = (me.queue, self.connections[connection.index()].node);
-                    self.broker_call(|b, cx| b.declare(cx, node, queue));
+                    if !self.broker_call(|b, cx| b.declare(cx, node, queue)) {
+                        self.record(Event::QueueDeclareRefused { actor, queue, line });
+                        return Flow::Raise(ClientError::QueueHomeDown { queue: queue.0 as u8 });
+                    }
                     self.record(Event::QueueDeclared { actor, queue, line });
                     Flow::Next(rtt)
                 }
@@ -1000,6 +1246,7 @@ impl Sim {
             OpKind::Publish => {
                 let connection = match self.connection_ok(actor) {
                     Ok(c) => c,
+                    Err(ClientError::HeartbeatTimeout) => return Flow::Raise(ClientError::HeartbeatTimeout),
                     Err(_) => return Flow::Raise(ClientError::StreamLost),
                 };
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("publish is a producer op") };
@@ -1047,7 +1294,15 @@ impl Sim {
                 let ActorSpec::Admin(spec) = &me.spec else { unreachable!("rabbitmqadmin_declare is an admin op") };
                 let pc = usize::from(self.actors[actor.index()].pc);
                 let queue = QueueId(setup.scenario.queues.iter().position(|q| q.name == spec.declare[pc]).expect("validated") as u16);
-                self.broker_call(|b, cx| b.declare(cx, node, queue));
+                if !self.broker_call(|b, cx| b.declare(cx, node, queue)) {
+                    // The management API turns the channel's 404 into an HTTP 404
+                    // (rabbit_mgmt_util: `not_found`), which rabbitmqadmin prints and exits 1.
+                    self.record(Event::QueueDeclareRefused { actor, queue, line });
+                    self.record(Event::Printed { actor, text: TerminalText::AdminNotFound { queue: queue.0 }, line });
+                    self.actors[actor.index()].status = ActorStatus::Failed(ClientError::QueueHomeDown { queue: queue.0 as u8 });
+                    self.record(Event::ActorExited { actor, error: Some(ClientError::QueueHomeDown { queue: queue.0 as u8 }) });
+                    return Flow::Stop;
+                }
                 self.record(Event::QueueDeclared { actor, queue, line });
                 self.record(Event::Printed { actor, text: TerminalText::AdminDeclared, line });
                 Flow::Next(rtt)
@@ -1199,8 +1454,12 @@ impl Sim {
     /// In `start_consuming`: run the callback on the next buffered delivery, or wait.
     fn consume_next(&mut self, actor: ActorId) {
         if let Some(error) = self.actors[actor.index()].connection_error {
-            self.raise(actor, error);
-            return;
+            // pika's `BlockingChannel._dispatch_events` runs the callback on every delivery
+            // already read before the I/O loop (where the heartbeat check runs) goes on.
+            if !(error == ClientError::HeartbeatTimeout && !self.actors[actor.index()].buffer.is_empty()) {
+                self.raise(actor, error);
+                return;
+            }
         }
         let callback_line = self.setup.actors[actor.index()].program.callback_line;
         let runtime = &mut self.actors[actor.index()];
@@ -1401,23 +1660,11 @@ impl Sim {
             }
             FaultAction::Partition(a, b) => {
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
-                self.network.partition(a, b);
-                self.record(Event::Partitioned { a, b });
-                // Connections across the cut are lost at both ends.
-                for index in 0..self.connections.len() {
-                    let connection = ConnectionId(index as u32);
-                    let (x, y) = self.endpoints(connection);
-                    if self.network.is_partitioned(x, y) && (self.broker.is_open(connection) || self.live_client(connection).is_some()) {
-                        self.reset_connection(connection, ClientError::StreamLost);
-                    }
-                }
-                self.broker_call(|b, cx| b.topology_changed(cx));
+                self.cut(a, b);
             }
             FaultAction::Heal(a, b) => {
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
-                self.network.heal(a, b);
-                self.record(Event::Healed { a, b });
-                self.broker_call(|b, cx| b.topology_changed(cx));
+                self.heal(a, b);
             }
             FaultAction::DropNext { from, to } => {
                 let (from, to) = (self.endpoint(from), self.endpoint(to));

@@ -77,11 +77,18 @@ pub struct BrokerSpec {
     pub nodes: u8,
     /// How long a broker node takes to come back after a restart.
     pub restart_delay_ms: u64,
+    /// The AMQP heartbeat timeout every connection negotiates: RabbitMQ's default
+    /// (`heartbeat = 60` seconds), which pika accepts (`heartbeat=None`); 0 turns heartbeats
+    /// off (then a cut connection is never given up). Whole seconds, as AMQP negotiates it.
+    pub heartbeat_ms: u64,
 }
+
+/// RabbitMQ's default heartbeat timeout (`heartbeat` in `rabbit.app`: 60 seconds).
+pub const HEARTBEAT_MS_DEFAULT: u64 = 60_000;
 
 impl Default for BrokerSpec {
     fn default() -> Self {
-        BrokerSpec { model: "rabbitmq".into(), nodes: 1, restart_delay_ms: 9_000 }
+        BrokerSpec { model: "rabbitmq".into(), nodes: 1, restart_delay_ms: 9_000, heartbeat_ms: HEARTBEAT_MS_DEFAULT }
     }
 }
 
@@ -619,6 +626,13 @@ impl Scenario {
             return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));
         }
         time_ms("broker.restart_delay_ms", self.broker.restart_delay_ms)?;
+        time_ms("broker.heartbeat_ms", self.broker.heartbeat_ms)?;
+        if self.broker.heartbeat_ms % 1_000 != 0 || self.broker.heartbeat_ms > u64::from(u16::MAX) * 1_000 {
+            return Err(err(
+                "broker.heartbeat_ms",
+                format!("must be whole seconds (AMQP negotiates the heartbeat in seconds, at most 65535 s), got {}", self.broker.heartbeat_ms),
+            ));
+        }
         if self.network.latency_ms > 60_000 || self.network.jitter_ms > 60_000 {
             return Err(err("network", "latency_ms and jitter_ms must be at most 60000"));
         }

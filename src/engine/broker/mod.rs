@@ -72,9 +72,10 @@ pub struct RouteId(pub u16);
 pub trait Broker {
     /// A client on `actor` opens `connection` to `node`. False if the node refuses (down).
     fn connect(&mut self, cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool;
-    /// `queue_declare`: creates the queue if it does not exist.
-    /// `queue.declare` on `node` (from a client's channel, or the management API).
-    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId);
+    /// `queue.declare` on `node` (from a client's channel, or the management API): creates the
+    /// queue if it does not exist. False if the broker refuses it and closes the channel (a
+    /// durable queue whose home node is down or unreachable).
+    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId) -> bool;
     fn confirm_select(&mut self, connection: ConnectionId);
     fn qos(&mut self, connection: ConnectionId, prefetch_count: u16);
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);

@@ -443,12 +443,22 @@ impl Broker for RabbitBroker {
         up
     }
 
-    fn declare(&mut self, _cx: &mut Ctx, node: NodeId, queue: QueueId) {
+    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId) -> bool {
+        let q = &self.queues[queue.index()];
+        // RabbitMQ 3.10: declaring an existing durable classic queue runs
+        // `rabbit_amqqueue:with/3`, which finds its process absent when its home node is down
+        // or unreachable and calls `priv_absent(_, _, true, nodedown)`: a channel error, 404
+        // NOT_FOUND "home node '...' of durable queue '...' in vhost '/' is down or
+        // inaccessible". (A non-durable queue died with its node and is declared anew.)
+        if q.exists && q.spec.durable && q.spec.queue_type == QueueType::Classic && self.nodes_up[node.index()] && !self.available_from(cx.network, queue, node) {
+            return false;
+        }
         let q = &mut self.queues[queue.index()];
         if !q.exists && self.nodes_up[node.index()] {
             q.exists = true;
             q.home = if q.spec.queue_type == QueueType::Classic { node } else { q.home };
         }
+        true
     }
 
     fn confirm_select(&mut self, connection: ConnectionId) {

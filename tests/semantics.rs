@@ -195,3 +195,18 @@ fn rabbitmqadmin_declares_the_queue_before_the_programs_and_exits() {
     let refused = Scenario::from_json(r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"admin","name":"a","declare":["nope"]}]}"#);
     assert_eq!(refused.unwrap_err().to_string(), "actors[0].declare[0]: queue \"nope\" is not declared in queues");
 }
+
+/// rabbitmqadmin declaring a durable classic queue whose home node is down: the channel's 404
+/// reaches it as the management API's HTTP 404, which it prints in its own words and exits 1.
+#[test]
+fn rabbitmqadmin_gets_a_404_for_a_durable_queue_whose_home_node_is_down() {
+    let (sim, report) = run_json(r#"{"name":"admin-404","broker":{"nodes":2},"queues":[{"name":"q 1","durable":true,"node":1}],
+        "actors":[{"role":"admin","name":"rabbitmqadmin","declare":["q 1"],"start_ms":10}],
+        "faults":[{"when":{"at_ms":0},"do":{"crash_node":{"node":1,"restart":false}}}]}"#);
+    assert_eq!(report.actors[0].terminal, vec!["*** Not found: /api/queues/%2F/q%201"]);
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("*** Not found: /api/queues/%2F/q%201"));
+    assert!(sim.trace().iter().any(|e| matches!(e.event, Event::QueueDeclareRefused { .. })));
+    let exited = sim.trace().iter().position(|e| matches!(e.event, Event::ActorExited { error: Some(_), .. })).unwrap();
+    let sentence = queue_playground::i18n::describe_at(sim.trace(), exited, &sim, queue_playground::i18n::Lang::En);
+    assert_eq!(sentence, "rabbitmqadmin exited with *** Not found: /api/queues/%2F/q%201");
+}

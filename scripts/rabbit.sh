@@ -26,7 +26,7 @@ ctl() { "$RABBIT_BIN/rabbitmqctl" -n "$RABBITMQ_NODENAME" "$@"; }
 
 case "${1:-}" in
   start)
-    "$0" stop >/dev/null 2>&1 || true
+    bash "$0" stop >/dev/null 2>&1 || true
     rm -rf "$BASE"
     mkdir -p "$BASE/log" "$BASE/mnesia"
     echo '[rabbitmq_management].' > "$BASE/enabled_plugins"

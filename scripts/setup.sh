@@ -6,6 +6,8 @@
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
 #   - Debian chromium + chromium-driver + fonts-noto-cjk  (apt-get)
 #   - python3 (apt-get), which checks that the generated pika programs are valid Python
+#   - rabbitmq-server 3.10 and python3-venv (apt-get), and a venv with pika pinned
+#     (tests/conformance/requirements.txt) in target/conformance-venv: the conformance layer
 #   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132), axe-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -45,13 +47,23 @@ if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
 fi
 
 # 4. Debian chromium + chromedriver, and a CJK font so Chinese text renders in screenshots
-if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fonts/opentype/noto ]] || ! command -v python3 >/dev/null; then
-  log "installing chromium, chromium-driver, fonts-noto-cjk and python3 (apt-get)"
+if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fonts/opentype/noto || ! -x /usr/lib/rabbitmq/bin/rabbitmq-server ]] \
+    || ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+  log "installing chromium, chromium-driver, fonts-noto-cjk, python3, python3-venv and rabbitmq-server (apt-get)"
   SUDO=""
   if [[ "$(id -u)" != 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update </dev/null
-  $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk python3 </dev/null
+  $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk python3 python3-venv rabbitmq-server </dev/null
+fi
+
+# 4b. the conformance layer's Python: a venv with pika pinned
+VENV="$QP_ROOT/target/conformance-venv"
+if ! "$VENV/bin/python" -c 'import pika, sys; sys.exit(pika.__version__ != "1.3.2")' 2>/dev/null; then
+  log "creating $VENV with $(tr '\n' ' ' < tests/conformance/requirements.txt)"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt </dev/null
 fi
 
 # 5. pinned node tools
@@ -60,4 +72,4 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
   npm ci --no-audit --no-fund </dev/null
 fi
 
-log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version)"
+log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), pika $("$VENV/bin/python" -c 'import pika; print(pika.__version__)')"

@@ -5,6 +5,8 @@
 #   2. build    trunk build --release                   (dist/: wasm + JS + CSS, wasm-opt -Oz)
 #   3. wasm     cargo test --target wasm32 --test web   (wasm-bindgen-test in headless Chromium)
 #   4. e2e      node --test tests/e2e/                  (dist/ in Chromium via playwright-core)
+#   5. real     tests/conformance/compare.py            (the engine vs a private RabbitMQ 3.10 +
+#                                                        pika 1.3.2, scripts/rabbit.sh, loopback)
 # Works with CI=true and no standard input. Artifacts (screenshots): target/e2e-artifacts/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -26,16 +28,16 @@ banner "setup: scripts/setup.sh"
 bash scripts/setup.sh
 done_layer
 
-banner "1/4 native tests: cargo test --locked"
+banner "1/5 native tests: cargo test --locked"
 cargo test --locked
 done_layer
 
-banner "2/4 web build: trunk build --release"
+banner "2/5 web build: trunk build --release"
 trunk build --release
 ls -l dist/
 done_layer
 
-banner "3/4 wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown --test web"
+banner "3/5 wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown --test web"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$CHROMEDRIVER" \
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$QP_ROOT/webdriver.json" \
@@ -43,6 +45,19 @@ WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
   cargo test --locked --target wasm32-unknown-unknown --test web
 done_layer
 
-banner "4/4 end-to-end in Chromium: node --test tests/e2e/"
+banner "4/5 end-to-end in Chromium: node --test tests/e2e/"
 printf '[test] layers 1-3 ok after %ss; e2e summary follows\n' "$((SECONDS - T0))"
 node --test tests/e2e/
+done_layer
+
+banner "5/5 conformance: every catalog scenario on the engine and on a real RabbitMQ"
+cargo build --locked --release --bin qp
+# The private broker is stopped however this layer ends.
+trap 'rc=$?; bash scripts/rabbit.sh stop || true; if [[ $rc -ne 0 ]]; then printf "\n[test] FAILED in layer: %s (exit %s, after %ss)\n" "$LAYER" "$rc" "$((SECONDS - T0))" >&2; fi' EXIT
+bash scripts/rabbit.sh start
+target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
+  --python target/conformance-venv/bin/python --out target/conformance \
+  --port 5701 --admin-port 15701 --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n qp-test@localhost" \
+  $(target/release/qp list | awk '{print $1}')
+done_layer
+printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

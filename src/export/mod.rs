@@ -23,10 +23,14 @@ pub struct Export {
     pub unsupported: Vec<String>,
 }
 
-/// A file name for an actor: its name with anything but `[A-Za-z0-9_-]` replaced by `_`.
+/// A file name for an actor, one per name (`stem` in run.py is the same function): letters,
+/// digits and `-` as they are, any other character as `_<hex code point>_`.
 pub fn file_stem(name: &str) -> String {
-    let stem: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
-    if stem.is_empty() { "actor".into() } else { stem }
+    let stem: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c.to_string() } else { format!("_{:x}_", c as u32) })
+        .collect();
+    if stem.is_empty() { "_".into() } else { stem }
 }
 
 /// The faults the driver performs on a real broker (the same rule as `unsupported` in

@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
@@ -32,8 +33,9 @@ PREFIX = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_w
 
 
 def stem(name):
-    out = "".join(c if (c.isascii() and c.isalnum()) or c in "-_" else "_" for c in name)
-    return out or "actor"
+    """The actor's file name (file_stem in src/export/mod.rs): one per name."""
+    out = "".join(c if (c.isascii() and c.isalnum()) or c == "-" else "_%x_" % ord(c) for c in name)
+    return out or "_"
 
 
 def arguments(queue):
@@ -236,9 +238,8 @@ def main():
         print("\n".join(problems), file=sys.stderr)
         return 3
     logdir = os.path.join(HERE, "logs")
-    os.makedirs(logdir, exist_ok=True)
-    for f in os.listdir(logdir):
-        os.remove(os.path.join(logdir, f))
+    shutil.rmtree(logdir, ignore_errors=True)
+    os.makedirs(logdir)
     topology(scenario, options.port, options.fresh)
     actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
     # Timeline: (ms, order, what, argument).

@@ -3,9 +3,11 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 
 - QP_AMQP_PORT: the port `pika.ConnectionParameters('localhost')` connects to (a private test
   broker listens on its own port; without the variable, pika's default 5672).
-- QP_LOG: a JSON-lines file where each delivery to a consumer callback is recorded
-  (`{"event": "delivered", "body": ..., "redelivered": ...}`), then whether the callback
-  returned (`"returned"`) or raised (`"raised"`); each publish that returned (`"published"`).
+- QP_LOG: a JSON-lines file where each delivery the client receives is recorded when pika
+  reads it (`{"event": "delivered", "body": ..., "redelivered": ...}`: the broker sent it, as
+  the engine's deliveries count, even if the program dies before its callback runs), then
+  when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
+  (`"raised"`); each publish that returned (`"published"`).
 - QP_KILL_AFTER: `<prefix>|<n>|<signal>`: right after the program prints its n-th line starting
   with <prefix> (" [x] Received", " [x] Sent", " [*] Waiting"), it sends itself <signal>
   (KILL or TERM): a crash at an exact protocol point, as the engine's `after` triggers are.
@@ -65,7 +67,7 @@ if pika is not None:
 
     def basic_consume(self, queue, on_message_callback, *args, **kwargs):
         def callback(ch, method, properties, body):
-            _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag)
+            _record(event="dispatched", body=body.decode("utf-8", "replace"), tag=method.delivery_tag)
             try:
                 result = on_message_callback(ch, method, properties, body)
             except BaseException as e:
@@ -77,6 +79,14 @@ if pika is not None:
         return _consume(self, queue, callback, *args, **kwargs)
 
     _blocking.BlockingChannel.basic_consume = basic_consume
+
+    _received = _blocking.BlockingChannel._on_consumer_message_delivery
+
+    def _on_consumer_message_delivery(self, channel, method, properties, body):
+        _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag)
+        return _received(self, channel, method, properties, body)
+
+    _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery
 
     _publish = _blocking.BlockingChannel.basic_publish
 

@@ -1,0 +1,62 @@
+//! `qp export`: the programs exactly as the page shows them, the scenario, the driver and its
+//! instrumentation; the faults the driver cannot perform yet are named, not silently run as
+//! something else. (The real-broker comparison is layer 5 of scripts/test.sh.)
+
+use queue_playground::engine::Sim;
+use queue_playground::export::{export, file_stem};
+use queue_playground::scenario::{catalog, Scenario};
+
+#[test]
+fn the_export_holds_each_program_verbatim_and_the_driver() {
+    let scenario = catalog::get("consumer-crash-auto-ack").unwrap();
+    let sim = Sim::new(&scenario).unwrap();
+    let files = export(&scenario);
+    let names: Vec<&str> = files.files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(names, vec!["producer.py", "consumer.py", "scenario.json", "run.py", "qp_site/sitecustomize.py"]);
+    for (i, actor) in sim.setup().actors.iter().enumerate() {
+        assert_eq!(files.files[i].1, actor.program.code.join("\n") + "\n", "{}'s file is the code the page shows", actor.name);
+    }
+    assert_eq!(Scenario::from_json(&files.files[2].1).unwrap(), scenario, "scenario.json reads back as the scenario");
+    assert!(files.unsupported.is_empty(), "a crash right after the 4th print and a restart at a time are performed");
+}
+
+#[test]
+fn faults_the_driver_cannot_perform_are_named() {
+    for (name, expected) in [("lost-confirm-retry", 1), ("quorum-node-crash", 1), ("idempotent-consumer", 1), ("article", 0), ("broker-restart-transient", 0)] {
+        let files = export(&catalog::get(name).unwrap());
+        assert_eq!(files.unsupported.len(), expected, "{name}: {:?}", files.unsupported);
+    }
+    let article = export(&catalog::get("article").unwrap());
+    assert_eq!(article.files[0], ("rabbitmqadmin.sh".to_string(), "$ rabbitmqadmin declare queue name=test_queue durable=true auto_delete=false\n".to_string()));
+}
+
+#[test]
+fn file_names_are_safe_for_any_actor_name() {
+    assert_eq!(file_stem("consumer-2"), "consumer-2");
+    assert_eq!(file_stem("../p a'ss"), "_2e__2e__2f_p_20_a_27_ss");
+    assert_eq!(file_stem("a_b"), "a_5f_b");
+    assert_eq!(file_stem(""), "_");
+    assert_eq!(file_stem("消费者"), "_6d88__8d39__8005_");
+    // One file per name: the encoding is prefix-free, so different names never collide.
+    let names = ["a_5f_b", "a_b", "a", "_", "", "消费者", "消费"];
+    let stems: std::collections::BTreeSet<String> = names.iter().map(|n| file_stem(n)).collect();
+    assert_eq!(stems.len(), names.len());
+    // run.py's stem() agrees.
+    let script = format!("import importlib.util as u; s = u.spec_from_file_location('run', '{}/src/export/run.py'); m = u.module_from_spec(s); s.loader.exec_module(m); print('\\n'.join(m.stem(n) for n in {names:?}))", env!("CARGO_MANIFEST_DIR"));
+    let out = std::process::Command::new("python3").args(["-c", &script]).output().expect("python3 runs");
+    let python: Vec<String> = String::from_utf8(out.stdout).unwrap().lines().map(String::from).collect();
+    assert_eq!(python, names.iter().map(|n| file_stem(n)).collect::<Vec<_>>(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn qp_export_writes_the_files() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("export-cli");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["export", "--catalog", "article", "--out"]).arg(&dir).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for file in ["rabbitmqadmin.sh", "producer.py", "consumer.py", "scenario.json", "run.py", "qp_site/sitecustomize.py"] {
+        assert!(dir.join(file).is_file(), "{file} written");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["export", "--catalog", "nope", "--out"]).arg(&dir).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -33,11 +33,17 @@ pub fn file_stem(name: &str) -> String {
     if stem.is_empty() { "_".into() } else { stem }
 }
 
+/// The ops a program can be crashed right before or after on a real broker (`OPS` in run.py).
+const REAL_OPS: &[&str] = &[
+    "print_received", "print_sent", "print_waiting", "basic_ack", "basic_publish", "on_failure", "queue_declare", "basic_qos",
+    "confirm_delivery", "basic_consume", "start_consuming", "channel", "close",
+];
+
 /// The faults the driver performs on a real broker (the same rule as `unsupported` in
 /// run.py): at a time, a crash (SIGKILL), stop (SIGTERM) or restart of an actor, or a graceful
-/// node stop/start (`rabbitmqctl stop_app` / `start_app`); right after an actor's n-th print
-/// (`print_sent` / `print_received` / `print_waiting`), that actor's crash or stop, done by the
-/// program itself through the instrumentation, so at the exact point.
+/// node stop/start (`rabbitmqctl stop_app` / `start_app`); right before or after an actor's
+/// n-th op of `REAL_OPS`, that actor's crash or stop, done by the program itself through the
+/// instrumentation, so at the exact point.
 fn unsupported(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, fault) in scenario.faults.iter().enumerate() {
@@ -45,14 +51,14 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
             (Trigger::AtMs(_), action) => {
                 matches!(action, FaultAction::Crash(_) | FaultAction::Stop(_) | FaultAction::Restart(_) | FaultAction::StopNode { .. } | FaultAction::StartNode(_))
             }
-            (Trigger::After { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
-                target == actor && matches!(op.as_str(), "print_sent" | "print_received" | "print_waiting")
+            (Trigger::After { actor, op, .. } | Trigger::Before { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
+                target == actor && REAL_OPS.contains(&op.as_str())
             }
             _ => false,
         };
         if !ok {
             out.push(format!(
-                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor and stop_node/start_node; right after an actor's n-th print, its own crash or stop)"
+                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor and stop_node/start_node; right before or after an actor's n-th client call or print, its own crash or stop)"
             ));
         }
     }

@@ -29,7 +29,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PREFIX = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
+# The ops the instrumentation can crash a program before or after (see qp_site/sitecustomize.py).
+OPS = {"print_received", "print_sent", "print_waiting", "basic_ack", "basic_publish", "on_failure", "queue_declare",
+       "basic_qos", "confirm_delivery", "basic_consume", "start_consuming", "channel", "close"}
 
 
 def stem(name):
@@ -79,7 +81,7 @@ class Actor:
         self.role = spec["role"]
         self.port = port
         self.log = os.path.join(logdir, stem(self.name) + ".jsonl")
-        self.kill_after = None
+        self.kill = None
         self.process = None
         self.terminal = []
         self.stderr = []
@@ -92,8 +94,8 @@ class Actor:
         env["PYTHONUNBUFFERED"] = "1"
         env["QP_AMQP_PORT"] = str(self.port)
         env["QP_LOG"] = self.log
-        if self.kill_after:
-            env["QP_KILL_AFTER"] = self.kill_after
+        if self.kill:
+            env["QP_KILL"] = self.kill
         if self.role == "admin":
             if self.admin_port:
                 # rabbitmqadmin reads ~/.rabbitmqadmin.conf: point it at the management port.
@@ -148,10 +150,10 @@ def unsupported(scenario):
         if "at_ms" in when:
             if verb not in ("crash", "stop", "restart", "stop_node", "start_node"):
                 problems.append("faults[%d]: %s is not performed on a real broker yet" % (i, verb))
-        elif "after" in when:
-            after = when["after"]
-            if after["op"] not in PREFIX or verb not in ("crash", "stop") or target != after["actor"]:
-                problems.append("faults[%d]: after %s, only a crash or stop of that same actor right after its n-th print" % (i, after["op"]))
+        elif "after" in when or "before" in when:
+            at = when.get("after") or when.get("before")
+            if at["op"] not in OPS or verb not in ("crash", "stop") or target != at["actor"]:
+                problems.append("faults[%d]: at %s, only a crash or stop of that same actor" % (i, at["op"]))
         else:
             problems.append("faults[%d]: %s triggers are not performed on a real broker yet" % (i, next(iter(when))))
     return problems
@@ -240,6 +242,11 @@ def main():
     logdir = os.path.join(HERE, "logs")
     shutil.rmtree(logdir, ignore_errors=True)
     os.makedirs(logdir)
+    if options.fresh:
+        # An idempotent consumer's store is part of the state a fresh run starts without.
+        for leftover in ("effects.db",):
+            if os.path.exists(os.path.join(HERE, leftover)):
+                os.remove(os.path.join(HERE, leftover))
     topology(scenario, options.port, options.fresh)
     actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
     # Timeline: (ms, order, what, argument).
@@ -250,9 +257,10 @@ def main():
     for i, fault in enumerate(scenario.get("faults", [])):
         when, action = fault["when"], fault["do"]
         (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
-        if "after" in when:
-            after = when["after"]
-            actors[after["actor"]].kill_after = "%s|%d|%s" % (PREFIX[after["op"]], after["occurrence"], "KILL" if verb == "crash" else "TERM")
+        if "after" in when or "before" in when:
+            side = "after" if "after" in when else "before"
+            at = when[side]
+            actors[at["actor"]].kill = "%s|%s|%d|%s" % (at["op"], side, at["occurrence"], "KILL" if verb == "crash" else "TERM")
             continue
         at = when["at_ms"]
         timeline.append((at, 1000 + i, verb, target))

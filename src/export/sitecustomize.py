@@ -8,9 +8,11 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
   (`"raised"`); each publish that returned (`"published"`).
-- QP_KILL_AFTER: `<prefix>|<n>|<signal>`: right after the program prints its n-th line starting
-  with <prefix> (" [x] Received", " [x] Sent", " [*] Waiting"), it sends itself <signal>
-  (KILL or TERM): a crash at an exact protocol point, as the engine's `after` triggers are.
+- QP_KILL: `<op>|<before or after>|<n>|<signal>`: right before or after the program's n-th
+  <op> (the engine's op names: print_received, print_sent, print_waiting, basic_ack,
+  basic_publish, on_failure (basic_nack / basic_reject), queue_declare, basic_qos,
+  confirm_delivery, basic_consume, start_consuming, channel, close), it sends itself <signal>
+  (KILL or TERM): a crash at an exact protocol point, as the engine's triggers are.
 """
 import builtins
 import json
@@ -27,21 +29,47 @@ def _record(**event):
         _log.write(json.dumps(event) + "\n")
 
 
-_kill = os.environ.get("QP_KILL_AFTER")
-if _kill:
-    _prefix, _n, _signal = _kill.rsplit("|", 2)
-    _n = int(_n)
-    _seen = [0]
+PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
+_kill = os.environ.get("QP_KILL", "")
+_kill_op, _kill_when, _kill_n, _kill_signal = (_kill.split("|") + ["", "", "0", ""])[:4] if _kill else ("", "", "0", "")
+_kill_n = int(_kill_n)
+_counts = {}
+
+
+def _op(name, when):
+    """Called right before (when="before") and after ("after") each op of the program."""
+    if name != _kill_op:
+        return
+    if when == "before":
+        _counts[name] = _counts.get(name, 0) + 1
+    if when == _kill_when and _counts.get(name) == _kill_n:
+        sys.stdout.flush()
+        os.kill(os.getpid(), getattr(signal, "SIG" + _kill_signal))
+
+
+def _wrap(owner, attribute, name):
+    original = getattr(owner, attribute)
+
+    def wrapper(*args, **kwargs):
+        _op(name, "before")
+        result = original(*args, **kwargs)
+        _op(name, "after")
+        return result
+
+    setattr(owner, attribute, wrapper)
+
+
+if _kill_op in PRINTS:
     _print = builtins.print
 
     def print(*args, **kwargs):  # noqa: A001 - the point is to wrap print
-        _print(*args, **kwargs)
         text = " ".join(str(a) for a in args)
-        if text.startswith(_prefix):
-            _seen[0] += 1
-            if _seen[0] == _n:
-                sys.stdout.flush()
-                os.kill(os.getpid(), getattr(signal, "SIG" + _signal))
+        name = next((op for op, prefix in PRINTS.items() if text.startswith(prefix)), None)
+        if name:
+            _op(name, "before")
+        _print(*args, **kwargs)
+        if name:
+            _op(name, "after")
 
     builtins.print = print
 
@@ -87,6 +115,17 @@ if pika is not None:
         return _received(self, channel, method, properties, body)
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery
+
+    # The ops a fault may be tied to (after the recording wrappers, so a crash "before" an op
+    # happens before it is recorded, and one "after" it after).
+    for _attribute, _name in [("basic_ack", "basic_ack"), ("basic_publish", "basic_publish"), ("basic_nack", "on_failure"),
+                              ("basic_reject", "on_failure"), ("queue_declare", "queue_declare"), ("basic_qos", "basic_qos"),
+                              ("confirm_delivery", "confirm_delivery"), ("basic_consume", "basic_consume"),
+                              ("start_consuming", "start_consuming")]:
+        if _name == _kill_op:
+            _wrap(_blocking.BlockingChannel, _attribute, _name)
+    if _kill_op in ("channel", "close"):
+        _wrap(_blocking.BlockingConnection, _kill_op, _kill_op)
 
     _publish = _blocking.BlockingChannel.basic_publish
 

@@ -48,6 +48,23 @@ fn file_names_are_safe_for_any_actor_name() {
     assert_eq!(python, names.iter().map(|n| file_stem(n)).collect::<Vec<_>>(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// The one-file export (the page's Export button): a Python script that writes the same file
+/// set, byte for byte, for any scenario name.
+#[test]
+fn the_bundle_writes_the_same_files() {
+    let mut scenario = catalog::get("poison-dead-letter").unwrap();
+    scenario.name = "a \"name\" with '\\ and 消息".into();
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("bundle");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("export.py"), queue_playground::export::bundle(&scenario)).unwrap();
+    let out = std::process::Command::new("python3").arg("export.py").arg("files").current_dir(&dir).output().expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (path, text) in export(&scenario).files {
+        assert_eq!(std::fs::read_to_string(dir.join("files").join(&path)).unwrap(), text, "{path}");
+    }
+}
+
 #[test]
 fn qp_export_writes_the_files() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("export-cli");

@@ -78,3 +78,37 @@ pub fn export(scenario: &Scenario) -> Export {
     files.push(("qp_site/sitecustomize.py".into(), INSTRUMENT.into()));
     Export { files, unsupported: unsupported(scenario) }
 }
+
+/// The export as one Python file (what the page's Export button downloads): run it with
+/// `python3 <file> [folder]` and it writes the file set into the folder (default: the
+/// scenario's name) and says how to run it. Each file's text is a JSON string literal, which
+/// is also a valid Python string literal.
+pub fn bundle(scenario: &Scenario) -> String {
+    let export = export(scenario);
+    let folder = file_stem(&scenario.name);
+    let mut out = String::new();
+    out.push_str("#!/usr/bin/env python3\n");
+    out.push_str(&format!(
+        "\"\"\"Queue Playground: the scenario {} exported to run on a real RabbitMQ.\n\n",
+        serde_json::Value::from(scenario.name.as_str())
+    ));
+    out.push_str("    python3 THIS_FILE [FOLDER]\n\nwrites each program exactly as the playground shows it, scenario.json, run.py (the driver)\n");
+    out.push_str("and qp_site/ into FOLDER, then: cd FOLDER && pip install pika==1.3.2 && python3 run.py --fresh\n");
+    out.push_str("(--fresh deletes and re-declares the scenario's queues on the broker at localhost).\n\"\"\"\n");
+    out.push_str("import os\nimport sys\n\nFILES = {\n");
+    for (path, text) in &export.files {
+        out.push_str(&format!("    {}: {},\n", serde_json::Value::from(path.as_str()), serde_json::Value::from(text.as_str())));
+    }
+    out.push_str("}\n");
+    out.push_str(&format!("UNSUPPORTED = {}\n\n", serde_json::Value::from(export.unsupported.clone())));
+    out.push_str(&format!(
+        "folder = sys.argv[1] if len(sys.argv) > 1 else {}\n",
+        serde_json::Value::from(folder.as_str())
+    ));
+    out.push_str(
+        "for path, text in FILES.items():\n    target = os.path.join(folder, path)\n    os.makedirs(os.path.dirname(target) or \".\", exist_ok=True)\n    with open(target, \"w\", encoding=\"utf-8\") as f:\n        f.write(text)\n",
+    );
+    out.push_str("print(\"wrote %d files to %s; run: cd %s && python3 run.py --fresh\" % (len(FILES), folder, folder))\n");
+    out.push_str("for problem in UNSUPPORTED:\n    print(\"warning: \" + problem)\n");
+    out
+}

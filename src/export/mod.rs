@@ -43,7 +43,9 @@ const REAL_OPS: &[&str] = &[
 /// run.py): at a time, a crash (SIGKILL), stop (SIGTERM) or restart of an actor, or a graceful
 /// node stop/start (`rabbitmqctl stop_app` / `start_app`); right before or after an actor's
 /// n-th op of `REAL_OPS`, that actor's crash or stop, done by the program itself through the
-/// instrumentation, so at the exact point.
+/// instrumentation, so at the exact point; a lost frame between a program and a node (at a
+/// time, or at an op of that program), by a loopback proxy that loses the next AMQP frame in
+/// that direction and resets the connection `reset_after_drop_ms` later.
 fn unsupported(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
     for (i, fault) in scenario.faults.iter().enumerate() {
@@ -53,6 +55,19 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
             }
             (Trigger::After { actor, op, .. } | Trigger::Before { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
                 target == actor && REAL_OPS.contains(&op.as_str())
+            }
+            // A lost frame between a program and a node: the driver's proxy loses it.
+            (when, FaultAction::DropNext { from, to }) => {
+                let program = |name: &str| scenario.actors.iter().any(|a| a.name() == name);
+                let one_program = program(from) != program(to) && (from.starts_with("rabbit@") || to.starts_with("rabbit@"));
+                let at_ok = match when {
+                    Trigger::AtMs(_) => true,
+                    Trigger::After { actor, op, .. } | Trigger::Before { actor, op, .. } => {
+                        (actor == from || actor == to) && REAL_OPS.contains(&op.as_str())
+                    }
+                    Trigger::AtStep(_) => false,
+                };
+                one_program && at_ok
             }
             _ => false,
         };

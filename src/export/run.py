@@ -23,6 +23,8 @@ import os
 import shlex
 import shutil
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -72,6 +74,106 @@ def topology(scenario, port, fresh):
     connection.close()
 
 
+class Proxy:
+    """A loopback TCP proxy between one program and the broker that can lose the next frame.
+
+    "Frame" as the engine counts them: the next AMQP method frame in one direction (never a
+    heartbeat), with its content header and body frames when it carries content (basic.publish,
+    basic.deliver). After a loss the connection is reset (both sockets closed with RST) after
+    the scenario's network.reset_after_drop_ms, as the engine does.
+    """
+
+    def __init__(self, broker_port, reset_ms):
+        self.broker_port = broker_port
+        self.reset_ms = reset_ms
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.armed = {"up": False, "down": False}  # up: program to broker
+        self.lock = threading.Lock()
+        self.lost = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def arm(self, direction):
+        with self.lock:
+            self.armed[direction] = True
+
+    def _accept(self):
+        while True:
+            client, _ = self.listener.accept()
+            broker = socket.create_connection(("127.0.0.1", self.broker_port))
+            for s in (client, broker):
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            pair = (client, broker)
+            threading.Thread(target=self._pump, args=(client, broker, "up", pair), daemon=True).start()
+            threading.Thread(target=self._pump, args=(broker, client, "down", pair), daemon=True).start()
+
+    def _reset(self, pair):
+        # SO_LINGER 0 makes close() send a RST. A pump thread blocked in recv() would keep the
+        # socket alive past close() (and the RST unsent until more data came): shutdown(SHUT_RD)
+        # wakes it first, without sending anything.
+        for s in pair:
+            try:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                s.shutdown(socket.SHUT_RD)
+            except OSError:
+                pass
+        for s in pair:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def _pump(self, source, target, direction, pair):
+        buffer = b""
+        header_done = direction == "down"
+        dropping = 0  # content frames still to drop after a dropped method frame
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    try:
+                        target.shutdown(socket.SHUT_WR)
+                    except OSError:
+                        pass
+                    return
+                buffer += data
+                out = b""
+                if not header_done:
+                    if len(buffer) < 8:
+                        continue
+                    out, buffer, header_done = buffer[:8], buffer[8:], True
+                while len(buffer) >= 7:
+                    kind, _channel, size = struct.unpack(">BHI", buffer[:7])
+                    if len(buffer) < 7 + size + 1:
+                        break
+                    frame, buffer = buffer[:8 + size], buffer[8 + size:]
+                    drop = False
+                    if dropping and kind in (2, 3):
+                        drop = True
+                        if kind == 2:
+                            dropping = 2 if struct.unpack(">Q", frame[11:19])[0] > 0 else 0
+                        else:
+                            dropping = 0
+                    elif kind == 1:
+                        with self.lock:
+                            if self.armed[direction]:
+                                self.armed[direction] = False
+                                drop = True
+                        if drop:
+                            class_id, method_id = struct.unpack(">HH", frame[7:11])
+                            dropping = 1 if (class_id, method_id) in ((60, 40), (60, 60), (60, 71), (60, 50)) else 0
+                            self.lost.append((direction, class_id, method_id))
+                            threading.Timer(self.reset_ms / 1000, self._reset, args=(pair,)).start()
+                    if not drop:
+                        out += frame
+                if out:
+                    target.sendall(out)
+        except OSError:
+            self._reset(pair)
+
+
 class Actor:
     def __init__(self, spec, port, logdir, admin_port):
         self.admin_port = admin_port
@@ -81,7 +183,8 @@ class Actor:
         self.role = spec["role"]
         self.port = port
         self.log = os.path.join(logdir, stem(self.name) + ".jsonl")
-        self.kill = None
+        self.hooks = []
+        self.port_override = None
         self.process = None
         self.terminal = []
         self.stderr = []
@@ -92,10 +195,9 @@ class Actor:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.path.join(HERE, "qp_site") + os.pathsep + env.get("PYTHONPATH", "")
         env["PYTHONUNBUFFERED"] = "1"
-        env["QP_AMQP_PORT"] = str(self.port)
+        env["QP_AMQP_PORT"] = str(self.port_override or self.port)
         env["QP_LOG"] = self.log
-        if self.kill:
-            env["QP_KILL"] = self.kill
+        env["QP_HOOKS"] = json.dumps(self.hooks)
         if self.role == "admin":
             if self.admin_port:
                 # rabbitmqadmin reads ~/.rabbitmqadmin.conf: point it at the management port.
@@ -147,6 +249,17 @@ def unsupported(scenario):
     for i, fault in enumerate(scenario.get("faults", [])):
         when, action = fault["when"], fault["do"]
         (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
+        actor_names = {a["name"] for a in scenario["actors"]}
+        if verb == "drop_next":
+            ends = {target["from"], target["to"]}
+            program = ends & actor_names
+            if len(program) != 1 or not (ends - actor_names) or not next(iter(ends - actor_names)).startswith("rabbit@"):
+                problems.append("faults[%d]: drop_next between a program and a broker node only" % i)
+                continue
+            at = when.get("after") or when.get("before")
+            if at is not None and (at["op"] not in OPS or at["actor"] not in program):
+                problems.append("faults[%d]: drop_next at an op of that same program only" % i)
+            continue
         if "at_ms" in when:
             if verb not in ("crash", "stop", "restart", "stop_node", "start_node"):
                 problems.append("faults[%d]: %s is not performed on a real broker yet" % (i, verb))
@@ -254,13 +367,46 @@ def main():
     for i, spec in enumerate(scenario["actors"]):
         timeline.append((spec.get("start_ms", 0), i, "start", spec["name"]))
     restart_delay = scenario.get("broker", {}).get("restart_delay_ms", 9000)
+    reset_ms = scenario.get("network", {}).get("reset_after_drop_ms", 20)
+    # Lost frames: a proxy in front of each program a drop_next names, and a control port the
+    # program's instrumentation calls at the fault's op (it waits for the answer).
+    proxies, arms = {}, {}
+    control = socket.socket()
+    control.bind(("127.0.0.1", 0))
+    control.listen(16)
+
+    def serve_control():
+        while True:
+            connection, _ = control.accept()
+            with connection:
+                index = int(connection.recv(64).decode().strip())
+                proxy, direction = arms[index]
+                proxy.arm(direction)
+                connection.sendall(b"ok\n")
+
+    threading.Thread(target=serve_control, daemon=True).start()
     for i, fault in enumerate(scenario.get("faults", [])):
         when, action = fault["when"], fault["do"]
         (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
+        if verb == "drop_next":
+            program = target["from"] if target["from"] in actors else target["to"]
+            if program not in proxies:
+                proxies[program] = Proxy(options.port, reset_ms)
+                actors[program].port_override = proxies[program].port
+            arms[i] = (proxies[program], "up" if target["from"] == program else "down")
+            if "at_ms" in when:
+                timeline.append((when["at_ms"], 1000 + i, "arm", i))
+                continue
+            side = "after" if "after" in when else "before"
+            at = when[side]
+            actors[at["actor"]].hooks.append({"op": at["op"], "when": side, "n": at["occurrence"], "do": "arm",
+                                              "port": control.getsockname()[1], "fault": i})
+            continue
         if "after" in when or "before" in when:
             side = "after" if "after" in when else "before"
             at = when[side]
-            actors[at["actor"]].kill = "%s|%s|%d|%s" % (at["op"], side, at["occurrence"], "KILL" if verb == "crash" else "TERM")
+            actors[at["actor"]].hooks.append({"op": at["op"], "when": side, "n": at["occurrence"], "do": "kill",
+                                              "signal": "KILL" if verb == "crash" else "TERM"})
             continue
         at = when["at_ms"]
         timeline.append((at, 1000 + i, verb, target))
@@ -275,6 +421,9 @@ def main():
             time.sleep(delay)
         if verb in ("start", "restart"):
             actors[target].start()
+        elif verb == "arm":
+            proxy, direction = arms[target]
+            proxy.arm(direction)
         elif verb == "crash":
             actors[target].signal(signal.SIGKILL)
         elif verb == "stop":

@@ -8,16 +8,19 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
   (`"raised"`); each publish that returned (`"published"`).
-- QP_KILL: `<op>|<before or after>|<n>|<signal>`: right before or after the program's n-th
-  <op> (the engine's op names: print_received, print_sent, print_waiting, basic_ack,
-  basic_publish, on_failure (basic_nack / basic_reject), queue_declare, basic_qos,
-  confirm_delivery, basic_consume, start_consuming, channel, close), it sends itself <signal>
-  (KILL or TERM): a crash at an exact protocol point, as the engine's triggers are.
+- QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
+  after the program's n-th <op> (the engine's op names: print_received, print_sent,
+  print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
+  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close):
+  "do": "kill" sends itself "signal" (KILL or TERM), a crash at an exact protocol point, as the
+  engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
+  fault "fault" (lose the next frame) and waits for its answer before going on.
 """
 import builtins
 import json
 import os
 import signal
+import socket
 import sys
 
 _log_path = os.environ.get("QP_LOG")
@@ -30,21 +33,25 @@ def _record(**event):
 
 
 PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
-_kill = os.environ.get("QP_KILL", "")
-_kill_op, _kill_when, _kill_n, _kill_signal = (_kill.split("|") + ["", "", "0", ""])[:4] if _kill else ("", "", "0", "")
-_kill_n = int(_kill_n)
+_hooks = json.loads(os.environ.get("QP_HOOKS", "[]"))
+_hooked = {h["op"] for h in _hooks}
 _counts = {}
 
 
 def _op(name, when):
-    """Called right before (when="before") and after ("after") each op of the program."""
-    if name != _kill_op:
-        return
+    """Called right before (when="before") and after ("after") each hooked op of the program."""
     if when == "before":
         _counts[name] = _counts.get(name, 0) + 1
-    if when == _kill_when and _counts.get(name) == _kill_n:
-        sys.stdout.flush()
-        os.kill(os.getpid(), getattr(signal, "SIG" + _kill_signal))
+    for hook in _hooks:
+        if hook["op"] != name or hook["when"] != when or _counts.get(name) != hook["n"]:
+            continue
+        if hook["do"] == "arm":
+            with socket.create_connection(("127.0.0.1", hook["port"])) as control:
+                control.sendall(("%d\n" % hook["fault"]).encode())
+                control.recv(16)
+        else:
+            sys.stdout.flush()
+            os.kill(os.getpid(), getattr(signal, "SIG" + hook["signal"]))
 
 
 def _wrap(owner, attribute, name):
@@ -59,7 +66,7 @@ def _wrap(owner, attribute, name):
     setattr(owner, attribute, wrapper)
 
 
-if _kill_op in PRINTS:
+if _hooked & set(PRINTS):
     _print = builtins.print
 
     def print(*args, **kwargs):  # noqa: A001 - the point is to wrap print
@@ -122,10 +129,11 @@ if pika is not None:
                               ("basic_reject", "on_failure"), ("queue_declare", "queue_declare"), ("basic_qos", "basic_qos"),
                               ("confirm_delivery", "confirm_delivery"), ("basic_consume", "basic_consume"),
                               ("start_consuming", "start_consuming")]:
-        if _name == _kill_op:
+        if _name in _hooked:
             _wrap(_blocking.BlockingChannel, _attribute, _name)
-    if _kill_op in ("channel", "close"):
-        _wrap(_blocking.BlockingConnection, _kill_op, _kill_op)
+    for _name in ("channel", "close"):
+        if _name in _hooked:
+            _wrap(_blocking.BlockingConnection, _name, _name)
 
     _publish = _blocking.BlockingChannel.basic_publish
 

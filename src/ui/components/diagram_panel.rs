@@ -1,4 +1,5 @@
-//! The broker diagram and the charts for the current step (view models from `crate::view`).
+//! The broker diagram and, apart (further down the page), the charts for the current step
+//! (view models from `crate::view`).
 
 use super::charts::Charts;
 use super::diagram::Diagram;
@@ -14,20 +15,28 @@ pub fn DiagramPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let view = Rc::new(diagram_view(session.world()));
-    let series = Rc::new(state.facts.series.clone());
     let on_select = {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
     };
+    html! {
+        <Diagram view={view} selected={state.selected} on_select={on_select} lang={lang} />
+    }
+}
+
+#[component]
+pub fn ChartsPanel() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let view = diagram_view(session.world());
+    let series = Rc::new(state.facts.series.clone());
     // The legend shows the state at this step (the series samples a whole millisecond).
     let depth: u32 = view.queues.iter().map(|q| q.ready.len() as u32).sum();
     let unacked: u32 = view.queues.iter().map(|q| q.unacked as u32).sum();
     let processed = state.facts.processed(session.world().events());
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
-        <>
-            <Diagram view={view} selected={state.selected} on_select={on_select} lang={lang} />
-            <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
-        </>
+        <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
     }
 }

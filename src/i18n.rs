@@ -54,6 +54,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("poison_next", "Poison next message", "下一条为毒消息"),
     ("injected", "Injected faults", "已注入的故障"),
     ("remove", "Remove this fault", "移除此故障"),
+    ("restore_faults", "Bring them back", "恢复这些故障"),
+    ("dismiss", "Dismiss", "关闭"),
     ("settings", "Settings", "设置"),
     ("messages", "Messages", "消息"),
     ("verdict", "Verdict", "判定"),

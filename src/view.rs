@@ -351,6 +351,14 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
     series
 }
 
+/// The simulated time the page shows at the session's step: the world's clock, but never past
+/// the run's last event (after it the engine may still handle jobs that record nothing, which
+/// would make the readout run on past everything that happened).
+pub fn shown_ms(session: &crate::session::Session) -> u64 {
+    let last_ms = session.full_trace().last().map_or(0, |e| u64::from(e.at_ms));
+    session.now_ms().min(last_ms)
+}
+
 /// `value / 100` written with at most two decimals (`25` → `0.25`, `150` → `1.5`, `6400` →
 /// `64`), in integers: formatting an `f64` would add some 10 KB to the page's wasm.
 pub fn hundredths(value: u64) -> String {
@@ -504,6 +512,23 @@ mod tests {
         assert_eq!(place_text("in_flight", Lang::En), "in flight");
         assert_eq!(place_text("delivered test_queue", Lang::En), "auto-acked, at the consumer, from test_queue");
         assert_eq!(place_text("", Lang::En), "");
+    }
+
+    /// At every step of every catalog run the time shown is the world's clock, never past the
+    /// run's last event; at the end it is the last event's time.
+    #[test]
+    fn the_time_shown_never_runs_past_the_last_event() {
+        for (name, _) in catalog::ENTRIES {
+            let mut session = Session::new(catalog::get(name).unwrap(), vec![]).unwrap();
+            let last_ms = u64::from(session.full_trace().last().unwrap().at_ms);
+            for step in steps_to_check(session.len()) {
+                session.seek(step);
+                assert!(shown_ms(&session) <= last_ms, "{name} at {step}");
+                assert_eq!(shown_ms(&session), session.now_ms().min(last_ms), "{name} at {step}");
+            }
+            session.seek(session.len());
+            assert_eq!(shown_ms(&session), last_ms, "{name}: at the end, the last event's time");
+        }
     }
 
     #[test]

@@ -37,6 +37,6 @@ pub fn ChartsPanel() -> Html {
     let processed = state.facts.processed(session.world().events());
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
-        <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
+        <Charts series={Rc::clone(&series)} position_ms={crate::view::shown_ms(&session)} labels={labels} values={Some([depth, unacked, processed])} />
     }
 }

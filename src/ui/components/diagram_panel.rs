@@ -15,12 +15,16 @@ pub fn DiagramPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let view = Rc::new(diagram_view(session.world()));
+    // Copies dropped by this step's events leave as ghosts where they were.
+    let position = session.position();
+    let from = if position == 0 { 0 } else { session.events_at(position - 1) };
+    let ghosts = Rc::new(crate::view::ghosts(&state.facts.discards, from, session.events_at(position), session.world()));
     let on_select = {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
     };
     html! {
-        <Diagram view={view} selected={state.selected} on_select={on_select} lang={lang} />
+        <Diagram view={view} ghosts={ghosts} selected={state.selected} on_select={on_select} lang={lang} />
     }
 }
 

@@ -62,9 +62,12 @@ const QUEUE_COLUMNS: usize = 6;
 const QUEUE_SLOTS: usize = 18;
 
 const CONSUMER_W: i32 = 192;
-const CONSUMER_H: i32 = 58;
-const CONSUMER_ROW: i32 = 68;
-const HOLDING_SLOTS: usize = 5;
+/// Header and two rows of boxes.
+const CONSUMER_H: i32 = 26 + 2 * BOX_ROW + 6;
+const CONSUMER_ROW: i32 = CONSUMER_H + 10;
+/// Boxes per row, and at most this many slots; when it holds more, the last says "+N".
+const HOLDING_COLUMNS: usize = 6;
+const HOLDING_SLOTS: usize = 12;
 
 const NODE_W: i32 = 84;
 const NODE_STEP: i32 = 90;
@@ -536,27 +539,33 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 let in_callback = c.current.is_some() && c.holding.first().map(|m| m.data) == c.current;
                 let lost: Vec<&Ghost> = ghosts_at(GhostAt::Consumer(c.actor.index)).collect();
                 let total = c.holding.len() + lost.len();
-                let shown = c.holding.len().min(HOLDING_SLOTS);
-                let ghosts_shown = lost.len().min(HOLDING_SLOTS - shown);
+                let slots = if total > HOLDING_SLOTS { HOLDING_SLOTS - 1 } else { HOLDING_SLOTS };
+                let shown = c.holding.len().min(slots);
+                let ghosts_shown = lost.len().min(slots - shown);
                 let boxes = keyed(c.holding[..shown].iter());
+                // The callback's delivery stands apart from the buffered ones.
+                let slot = |k: usize| {
+                    let apart = if in_callback && k > 0 { 4 } else { 0 };
+                    let lift = if in_callback && k == 0 { 2 } else { 0 };
+                    (cx + 6 + (k % HOLDING_COLUMNS) as i32 * BOX_STEP + apart, y + 26 + (k / HOLDING_COLUMNS) as i32 * BOX_ROW - lift)
+                };
+                let hidden = total - shown - ghosts_shown;
                 html! {
                     <g class={classes!("consumer", c.actor.down.then_some("down"), c.actor.cut.then_some("cut"))} data-actor={c.actor.name.clone()} data-status={c.actor.status} data-holding={c.holding.len().to_string()}>
                         { actor_box(&c.actor, cx, y, CONSUMER_W, CONSUMER_H, false) }
                         <g class="msgs">
-                            { for boxes.into_iter().enumerate().map(|(k, (key, m))| message_box(BoxSpec {
-                                key,
-                                message: m,
-                                // The callback's delivery stands apart from the buffered ones.
-                                x: cx + 8 + k as i32 * BOX_STEP + if in_callback && k > 0 { 4 } else { 0 },
-                                y: y + 27 - if in_callback && k == 0 { 2 } else { 0 },
-                                kind: "delivery",
-                                current: in_callback && k == 0,
-                                selected: selected == Some(m.message),
-                                lang,
-                            }, &props.on_select)) }
-                            { for lost.iter().take(ghosts_shown).enumerate().map(|(k, g)| ghost_box(g, cx + 8 + (shown + k) as i32 * BOX_STEP, y + 27, lang)) }
+                            { for boxes.into_iter().enumerate().map(|(k, (key, m))| {
+                                let (x, y) = slot(k);
+                                message_box(BoxSpec { key, message: m, x, y, kind: "delivery", current: in_callback && k == 0, selected: selected == Some(m.message), lang }, &props.on_select)
+                            }) }
+                            { for lost.iter().take(ghosts_shown).enumerate().map(|(k, g)| {
+                                let (x, y) = slot(shown + k);
+                                ghost_box(g, x, y, lang)
+                            }) }
                         </g>
-                        { more_label(cx + CONSUMER_W - 6, y + 44, total - shown - ghosts_shown) }
+                        if hidden > 0 {
+                            { more_label(cx + CONSUMER_W - 6, slot(HOLDING_SLOTS - 1).1 + 15, hidden) }
+                        }
                     </g>
                 }
             }) }

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DIST, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
-import { assertClean, position, seek, toEnd, chooseChapter } from './page-helpers.mjs';
+import { assertClean, position, seek, toEnd, chooseChapter, setLang } from './page-helpers.mjs';
 
 const VIEWPORT = { width: 1366, height: 900 };
 let server;
@@ -91,6 +91,18 @@ test('at 1366×900 the narration, diagram, acting code line and verdict summary 
       }
       await page.screenshot({ path: await artifactPath(`one-screen-${chapter}.png`) });
     }
+    // Chinese text wraps differently: the same holds there.
+    await setLang(page, 'zh');
+    for (const chapter of ['consumer-crash', 'manual-ack', 'quorum']) {
+      await chooseChapter(page, chapter);
+      const { steps } = await position(page);
+      for (const step of [Math.floor(steps / 2), steps]) {
+        await seek(page, step);
+        await page.waitForTimeout(50);
+        assertOnScreen(await layout(page), `${chapter} (zh) at step ${step}/${steps}`);
+      }
+    }
+    await page.screenshot({ path: await artifactPath('one-screen-zh.png') });
     assertClean(session);
   }, { viewport: VIEWPORT });
 });

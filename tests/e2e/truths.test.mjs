@@ -65,6 +65,24 @@ test('terminals show whole lines, and the time readout stops at the last event',
   }, { viewport: { width: 1366, height: 900 } });
 });
 
+test('in the compact embed a full terminal shows whole lines too', { timeout: 300_000 }, async () => {
+  await withPage(browser, 'truths-terminal-embed', `${server.url('/')}?embed=1`, async (session) => {
+    const { page } = session;
+    await toEnd(page);
+    const t = await page.$eval('.actor .terminal', (t) => {
+      const span = t.firstElementChild;
+      const style = getComputedStyle(t);
+      const lineHeight = parseFloat(style.lineHeight);
+      const visibleTop = t.getBoundingClientRect().top + parseFloat(style.borderTopWidth);
+      const textTop = span.getBoundingClientRect().top + parseFloat(getComputedStyle(span).paddingTop);
+      return { overflows: t.scrollHeight > t.clientHeight + 1, cut: ((visibleTop - textTop) % lineHeight + lineHeight) % lineHeight, lineHeight };
+    });
+    assert.ok(t.overflows, 'the terminal is full');
+    assert.ok(t.cut < 1 || t.cut > t.lineHeight - 1, `the top line is whole (cut ${t.cut} of ${t.lineHeight} px)`);
+    assertClean(session);
+  }, { viewport: { width: 380, height: 900 } });
+});
+
 test('the title is true of the settings on screen, in both languages', { timeout: 300_000 }, async () => {
   await withPage(browser, 'truths-title', server.url('/'), async (session) => {
     const { page } = session;

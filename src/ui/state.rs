@@ -52,6 +52,9 @@ pub struct Playground {
     /// Injected faults a chapter switch or a reset cleared, so the page can say so and
     /// offer them back (faults are never dropped silently).
     pub cleared: Option<Rc<Cleared>>,
+    /// The live verdicts of the step shown, computed once per state (the summary and the
+    /// table both read them): keyed by `version`.
+    live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -145,7 +148,23 @@ impl Playground {
             snippet: SnippetOptions::default(),
             custom: None,
             cleared: None,
+            live_cache: Rc::default(),
         }
+    }
+
+    /// The verdicts at the step shown (label, counts, and the table's rows), computed once
+    /// per state however many components read them.
+    pub fn live(&self) -> Rc<crate::report::Live> {
+        let mut cache = self.live_cache.borrow_mut();
+        if let Some((version, live)) = cache.as_ref() {
+            if *version == self.version {
+                return Rc::clone(live);
+            }
+        }
+        let session = self.session.borrow();
+        let live = Rc::new(crate::report::Live::new(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected));
+        *cache = Some((self.version, Rc::clone(&live)));
+        live
     }
 
     /// What a chapter switch or a reset from this state clears: its injected faults (none

@@ -158,3 +158,19 @@ test('a cut link is drawn cut; unacked and redelivered copies are marked; the le
     assertClean(session);
   }, { viewport: { width: 1366, height: 900 } });
 });
+
+test('the diagram and the chart change layout when the window is resized', { timeout: 300_000 }, async () => {
+  await withPage(browser, 'diagram-resize', server.url('/'), async (session) => {
+    const { page } = session;
+    assert.equal(await page.getAttribute('#diagram > svg', 'data-layout'), 'wide');
+    await page.setViewportSize({ width: 360, height: 900 });
+    await page.waitForFunction(() => document.querySelector('#diagram > svg').dataset.layout === 'narrow');
+    await page.waitForFunction(() => document.querySelector('#charts svg').getAttribute('viewBox').startsWith('0 0 320 '));
+    const small = (await textSizes(page)).filter((s) => s.px < 11.99);
+    assert.deepEqual(small, [], 'no text under 12 px after the resize');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'no sideways scroll');
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.waitForFunction(() => document.querySelector('#diagram > svg').dataset.layout === 'wide');
+    assertClean(session);
+  }, { viewport: { width: 1366, height: 900 } });
+});

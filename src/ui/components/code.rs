@@ -42,10 +42,14 @@ pub fn Actors() -> Html {
     let section = use_node_ref();
     {
         let section = section.clone();
-        // After every render: the marked line may have moved.
+        // After every render the marked line may have moved: scroll to it in the next
+        // animation frame, where the browser lays the page out anyway (reading the layout
+        // here would force a second layout inside the step).
         use_effect(move || {
-            if let Some(element) = section.cast::<web_sys::Element>() {
-                reveal_marked_lines(&element);
+            if let (Some(element), Some(window)) = (section.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
             }
         });
     }

@@ -33,11 +33,12 @@ pub fn ChartsPanel() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let session = state.session.borrow();
-    let view = diagram_view(session.world());
     let series = Rc::new(state.facts.series.clone());
-    // The legend shows the state at this step (the series samples a whole millisecond).
-    let depth: u32 = view.queues.iter().map(|q| q.ready.len() as u32).sum();
-    let unacked: u32 = view.queues.iter().map(|q| q.unacked as u32).sum();
+    // The legend shows the state at this step (the series samples a whole millisecond), as
+    // the diagram counts it, without building a second diagram view.
+    let world = session.world();
+    let depth: u32 = world.broker().queues.iter().map(|q| q.ready.len() as u32).sum();
+    let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {

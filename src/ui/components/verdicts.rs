@@ -70,8 +70,7 @@ fn bring_cause_into_view() {
 pub fn VerdictSummary() -> Html {
     let state = use_playground();
     let lang = state.lang;
-    let session = state.session.borrow();
-    let live = Live::new(session.world(), session.trace(), 0, None);
+    let live = state.live();
     let label_text = label_text(&live);
     html! {
         <section id="verdict-head">
@@ -90,8 +89,7 @@ pub fn VerdictSummary() -> Html {
 pub fn Verdicts() -> Html {
     let state = use_playground();
     let lang = state.lang;
-    let session = state.session.borrow();
-    let live = Live::new(session.world(), session.trace(), ROWS_MAX, state.selected);
+    let live = state.live();
     html! {
         <section id="verdicts">
             <>

@@ -123,6 +123,17 @@ test('a lost message leaves as a red ghost where it was lost, at that step only'
     }
     assert.ok(sawDown, 'the node went down and its queue was greyed');
     assert.ok(sawGhost, 'the transient messages left their queue as red ghosts');
+
+    // A publish lost on the network leaves at its producer.
+    await chooseChapter(page, 'producer');
+    await page.click('#faults button[data-fault="drop_next"]');
+    let published = 0;
+    for (let i = 0; i < 60 && !published; i++) {
+      await page.click('#btn-step');
+      published = await page.locator('#diagram g.producer[data-actor="producer"] g.ghost.verdict-lost[data-at="publish"]').count();
+    }
+    assert.equal(published, 1, 'the lost publish is a red ghost at the producer');
+    await page.locator('#diagram').screenshot({ path: await artifactPath('diagram-ghost-publish.png') });
     assertClean(session);
   }, { viewport: { width: 1366, height: 900 } });
 });

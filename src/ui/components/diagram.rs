@@ -455,14 +455,13 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             { for view.producers.iter().enumerate().map(|(i, p)| {
                 let (x, y) = layout.producers[i];
                 // Publishes that never got in (a lost frame, an unreachable queue) leave
-                // beside their producer.
-                let lost: Vec<&Ghost> = ghosts_at(GhostAt::Publish(p.index)).take(3).collect();
+                // inside their producer's box, bottom right (the two latest).
+                let lost: Vec<&Ghost> = ghosts_at(GhostAt::Publish(p.index)).take(2).collect();
                 html! {
                     <g class={classes!("producer", p.down.then_some("down"), p.cut.then_some("cut"))} data-actor={p.name.clone()} data-status={p.status}>
                         { actor_box(p, x, y, PRODUCER_W, PRODUCER_H, true) }
                         { for lost.into_iter().enumerate().map(|(k, g)| {
-                            let (gx, gy) = if layout.narrow { (x + PRODUCER_W - 4 - (k as i32 + 1) * BOX_STEP, y + PRODUCER_H + 2) } else { (x + PRODUCER_W + 2, y - 6 + k as i32 * (BOX_H + 2)) };
-                            ghost_box(g, gx, gy, lang)
+                            ghost_box(g, x + PRODUCER_W - 4 - (k as i32 + 1) * BOX_STEP + 4, y + PRODUCER_H - BOX_H - 1, lang)
                         }) }
                     </g>
                 }

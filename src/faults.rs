@@ -27,6 +27,54 @@ pub struct FaultOption {
     pub action: FaultAction,
     /// Why the fault cannot apply now (the button is disabled), if it cannot.
     pub blocked: Option<Blocked>,
+    /// The broker node a node fault aims at, when the broker has several nodes (each node
+    /// then has its own restart and crash buttons, labelled `rabbit@N`).
+    pub node: Option<u8>,
+}
+
+impl FaultOption {
+    /// The button's label.
+    pub fn label(&self, lang: Lang) -> String {
+        match (self.node, self.key) {
+            (Some(node), "restart_broker" | "restart_node") => {
+                if lang == Lang::En { format!("Restart rabbit@{node}") } else { format!("重启 rabbit@{node}") }
+            }
+            (Some(node), "crash_broker" | "crash_node") => {
+                if lang == Lang::En { format!("Crash rabbit@{node}") } else { format!("rabbit@{node} 崩溃") }
+            }
+            _ => label(self.key, lang).to_string(),
+        }
+    }
+
+    /// What the button does (its title while it can apply).
+    pub fn what_it_does(&self, lang: Lang) -> String {
+        let en = lang == Lang::En;
+        match (self.node, self.key) {
+            (Some(node), "restart_broker" | "restart_node") => {
+                if en {
+                    format!("stop rabbit@{node} gracefully (rabbitmqctl stop); it starts again after the restart delay")
+                } else {
+                    format!("优雅地停止 rabbit@{node}（rabbitmqctl stop），在重启延迟后再次启动")
+                }
+            }
+            (Some(node), "crash_broker" | "crash_node") => {
+                if en {
+                    format!("crash rabbit@{node} (power loss); it starts again after the restart delay")
+                } else {
+                    format!("让 rabbit@{node} 崩溃（断电），在重启延迟后再次启动")
+                }
+            }
+            _ => what_it_does(self.key, lang).to_string(),
+        }
+    }
+
+    /// A name unique within the fault bar (for element ids).
+    pub fn id(&self) -> String {
+        match self.node {
+            Some(node) => format!("{}-{node}", self.key),
+            None => self.key.to_string(),
+        }
+    }
 }
 
 /// Why a fault cannot apply at this step.
@@ -152,17 +200,25 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     let consumer = first(false);
     let producer = first(true);
     let node = format!("rabbit@{NODE}");
-    let node_down = (!sim.broker().node_up(NodeId(NODE))).then_some(Blocked::NodeDown(NODE));
+    let nodes = sim.broker().nodes_up.len() as u8;
     let mut out = Vec::new();
-    let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked });
+    let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked, node: None });
     if let Some((id, name)) = &consumer {
         push("crash_consumer", FaultAction::Crash(name.clone()), down(sim, *id));
     }
     if let Some((id, name)) = &producer {
         push("crash_producer", FaultAction::Crash(name.clone()), down(sim, *id));
     }
-    push("restart_broker", FaultAction::StopNode { node: NODE, restart: true }, node_down.clone());
-    push("crash_broker", FaultAction::CrashNode { node: NODE, restart: true }, node_down);
+    // Every node of the broker can be restarted or crashed (rabbit@0 keeps the keys
+    // `restart_broker` and `crash_broker`; with one node the labels say "broker").
+    for n in 0..nodes.max(1) {
+        let node_down = (!sim.broker().node_up(NodeId(n))).then_some(Blocked::NodeDown(n));
+        let (restart, crash) = if n == NODE { ("restart_broker", "crash_broker") } else { ("restart_node", "crash_node") };
+        let aim = (nodes > 1).then_some(n);
+        out.push(FaultOption { key: restart, action: FaultAction::StopNode { node: n, restart: true }, blocked: node_down.clone(), node: aim });
+        out.push(FaultOption { key: crash, action: FaultAction::CrashNode { node: n, restart: true }, blocked: node_down, node: aim });
+    }
+    let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked, node: None });
     if let Some((id, name)) = &consumer {
         let cut = sim.network().is_partitioned(Endpoint::Actor(*id), Endpoint::Node(NodeId(NODE)));
         let link = || (name.clone(), node.clone());
@@ -311,6 +367,33 @@ mod tests {
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|f| f.step.is_some() && f.at_ms.is_some()));
         assert!(listed.windows(2).all(|w| w[0].step <= w[1].step));
+    }
+
+    /// The quorum chapter runs three nodes: each can be restarted and crashed, and a node that
+    /// is down blocks only its own buttons.
+    #[test]
+    fn every_node_of_a_cluster_can_be_restarted_and_crashed() {
+        let mut s = Session::new(catalog::get("quorum-node-crash").unwrap(), vec![]).unwrap();
+        let node_options = |s: &Session| {
+            options(s.world()).into_iter().filter(|o| matches!(o.action, FaultAction::CrashNode { .. } | FaultAction::StopNode { .. })).collect::<Vec<_>>()
+        };
+        let all = node_options(&s);
+        assert_eq!(all.len(), 6, "restart and crash for rabbit@0, rabbit@1 and rabbit@2");
+        assert_eq!(all.iter().map(|o| o.node).collect::<Vec<_>>(), [Some(0), Some(0), Some(1), Some(1), Some(2), Some(2)]);
+        assert_eq!(all[2].label(Lang::En), "Restart rabbit@1");
+        assert_eq!(all[5].label(Lang::Zh), "rabbit@2 崩溃");
+        assert!(all[3].what_it_does(Lang::En).contains("rabbit@1"));
+        let ids: std::collections::BTreeSet<String> = options(s.world()).iter().map(FaultOption::id).collect();
+        assert_eq!(ids.len(), options(s.world()).len(), "ids are unique");
+        s.inject(FaultAction::CrashNode { node: 2, restart: true }).unwrap();
+        s.step_forward();
+        let after = node_options(&s);
+        assert!(after.iter().all(|o| (o.node == Some(2)) == (o.blocked == Some(Blocked::NodeDown(2)))), "{after:?}");
+        // One node: the buttons keep their broker labels.
+        let article = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
+        let single = node_options(&article);
+        assert_eq!(single.len(), 2);
+        assert_eq!(single[0].label(Lang::En), "Restart broker");
     }
 
     #[test]

@@ -212,6 +212,41 @@ pub fn chapter(id: &str) -> Option<&'static Chapter> {
     CHAPTERS.iter().find(|c| c.id == id)
 }
 
+/// Each setting that differs between the chapter `as_written` and the settings on screen
+/// `now`, written as code: `("auto_ack=True", "auto_ack=False")`. Empty when nothing differs.
+pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &crate::scenario::settings::Settings) -> Vec<(String, String)> {
+    let py = |b: bool| if b { "True" } else { "False" };
+    let prefetch = |p: Option<u16>| p.map_or("prefetch_count=None".to_string(), |n| format!("prefetch_count={n}"));
+    let pairs = [
+        (format!("auto_ack={}", py(as_written.auto_ack)), format!("auto_ack={}", py(now.auto_ack))),
+        (prefetch(as_written.prefetch_count), prefetch(now.prefetch_count)),
+        (format!("delivery_mode={}", as_written.delivery_mode), format!("delivery_mode={}", now.delivery_mode)),
+        (format!("durable={}", py(as_written.durable)), format!("durable={}", py(now.durable))),
+        (format!("confirms={}", py(as_written.confirms)), format!("confirms={}", py(now.confirms))),
+        (format!("retries={}", py(as_written.retries)), format!("retries={}", py(now.retries))),
+        (format!("idempotent={}", py(as_written.idempotent)), format!("idempotent={}", py(now.idempotent))),
+        (format!("dead_letter={}", py(as_written.dead_letter)), format!("dead_letter={}", py(now.dead_letter))),
+        (format!("consumers={}", as_written.consumers), format!("consumers={}", now.consumers)),
+        (format!("messages={}", as_written.messages), format!("messages={}", now.messages)),
+    ];
+    pairs.into_iter().filter(|(a, b)| a != b).collect()
+}
+
+/// The note beside a chapter's title once the settings on screen differ from the chapter's
+/// own, so that the title shown stays true: "as written: auto_ack=True; you changed:
+/// auto_ack=False". None when nothing differs.
+pub fn title_note(as_written: &crate::scenario::settings::Settings, now: &crate::scenario::settings::Settings, lang: Lang) -> Option<String> {
+    let diff = settings_diff(as_written, now);
+    if diff.is_empty() {
+        return None;
+    }
+    let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
+    Some(match lang {
+        Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
+        Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
+    })
+}
+
 /// What this run did, in a sentence or two built from its report (never from the chapter's
 /// script): the label, each bad verdict with its messages and the first cause, and the
 /// programs that exited with an error. Shown once the run has reached its end.
@@ -261,5 +296,26 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         format!("{head}; {}.", parts.join("; "))
     } else {
         format!("{head}；{}。", parts.join("；"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{catalog, settings::Settings};
+
+    /// The consumer-crash chapter's title names auto_ack=True: once the learner flips it off,
+    /// the note beside the title says what the chapter was written with and what runs now.
+    #[test]
+    fn a_changed_setting_is_named_beside_the_title_in_both_languages() {
+        let chapter = chapter("consumer-crash").unwrap();
+        assert!(chapter.title(Lang::En).contains("auto_ack=True"));
+        let as_written = Settings::of(&catalog::get(chapter.scenario).unwrap());
+        assert_eq!(title_note(&as_written, &as_written, Lang::En), None, "nothing to say with the chapter's own settings");
+        let flipped = Settings { auto_ack: false, ..as_written.clone() };
+        assert_eq!(title_note(&as_written, &flipped, Lang::En).as_deref(), Some("as written: auto_ack=True; you changed: auto_ack=False"));
+        assert_eq!(title_note(&as_written, &flipped, Lang::Zh).as_deref(), Some("原文：auto_ack=True；你改为：auto_ack=False"));
+        let two = Settings { auto_ack: false, prefetch_count: Some(1), ..as_written.clone() };
+        assert_eq!(settings_diff(&as_written, &two).len(), 2);
     }
 }

@@ -40,6 +40,8 @@ pub struct NodeView {
 /// A producer or consumer program.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActorView {
+    /// Its index among the setup's actors (`ActorId.0`).
+    pub index: u16,
     pub name: String,
     /// `running`, `crashed`, `stopped`, `failed`, `finished` or `not_started`.
     pub status: &'static str,
@@ -50,6 +52,8 @@ pub struct ActorView {
     pub node: u8,
     /// The code line executing now (0 = none).
     pub line: u16,
+    /// The network between it and its broker node is cut (a partition).
+    pub cut: bool,
 }
 
 /// One queue and what sits in it.
@@ -60,6 +64,9 @@ pub struct QueueView {
     pub quorum: bool,
     /// False once a non-durable queue was lost with its node.
     pub exists: bool,
+    /// Its data is alive: false while its node is down (for a quorum queue, while no
+    /// majority of nodes is up). Drawn greyed, "node down".
+    pub running: bool,
     /// The ready messages, head first (all of them: the diagram shows the first few).
     pub ready: Vec<MsgView>,
     /// Deliveries from this queue not yet acknowledged (manual ack only).
@@ -76,6 +83,9 @@ pub struct MsgView {
     /// Published with `delivery_mode=2`.
     pub persistent: bool,
     pub redelivered: bool,
+    /// Delivered with manual ack and not yet acknowledged (held by a consumer, and still the
+    /// broker's: it comes back if the consumer dies).
+    pub unacked: bool,
     /// The message's verdict at this step.
     pub verdict: Verdict,
 }
@@ -132,6 +142,7 @@ fn msg_view(sim: &Sim, copy: CopyId) -> MsgView {
         message: record.message.0,
         persistent: record.persistent,
         redelivered: record.redelivered,
+        unacked: matches!(record.place, Place::AtConsumer { acked: false, .. }),
         verdict: sim.verdict(record.message),
     }
 }
@@ -145,22 +156,29 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
     let actor_view = |index: usize| {
         let runtime = &actors[index];
         ActorView {
+            index: index as u16,
             name: setup.actors[index].name.clone(),
             status: status_name(runtime.status),
             down: matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_)),
             node: setup.actors[index].node.0,
             line: runtime.line,
+            cut: sim.network().is_partitioned(
+                crate::engine::trace::Endpoint::Actor(ActorId(index as u16)),
+                crate::engine::trace::Endpoint::Node(setup.actors[index].node),
+            ),
         }
     };
     let nodes = broker.nodes_up.iter().enumerate().map(|(index, &up)| NodeView { index: index as u8, up }).collect();
     let mut queues: Vec<QueueView> = broker
         .queues
         .iter()
-        .map(|q| QueueView {
+        .enumerate()
+        .map(|(index, q)| QueueView {
             name: q.spec.name.clone(),
             durable: q.spec.durable,
             quorum: q.spec.queue_type == QueueType::Quorum,
             exists: q.exists,
+            running: broker.queue_running(crate::engine::ids::QueueId(index as u16)),
             ready: q.ready.iter().map(|&copy| msg_view(sim, copy)).collect(),
             unacked: 0,
         })
@@ -218,6 +236,109 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
         }
     }
     DiagramView { nodes, producers, queues, consumers }
+}
+
+/// Where a copy was when it was dropped: in a queue, at a consumer, or on its way to the
+/// broker (a publish that never got in).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GhostAt {
+    Queue(u16),
+    Consumer(u16),
+    Publish(u16),
+}
+
+/// A copy the broker or the network dropped (`MessageDiscarded`), with where it was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Discard {
+    /// The `MessageDiscarded` event's index in the trace.
+    pub event: u32,
+    pub message: u32,
+    pub data: u32,
+    pub persistent: bool,
+    pub at: GhostAt,
+}
+
+/// A dropped copy drawn as a ghost at the step it was dropped, with its message's verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ghost {
+    pub at: GhostAt,
+    pub message: MsgView,
+}
+
+/// Every drop of the run with the place it happened, in one pass over the trace: a copy is
+/// in the queue it last entered, at the consumer it was last delivered to (until a requeue,
+/// also the silent one of a closed channel), or, never enqueued, on its way from its producer.
+pub fn discards(trace: &[TraceEntry], sim: &Sim) -> Vec<Discard> {
+    let ledger = sim.ledger();
+    let mut at: Vec<Option<GhostAt>> = Vec::new();
+    let mut queue_of: Vec<u16> = Vec::new();
+    // Per actor: manual-ack deliveries, oldest first (a channel close requeues them).
+    let mut unacked: Vec<VecDeque<CopyId>> = Vec::new();
+    let mut out = Vec::new();
+    let grow = |v: &mut Vec<Option<GhostAt>>, q: &mut Vec<u16>, copy: CopyId| {
+        if v.len() <= copy.index() {
+            v.resize(copy.index() + 1, None);
+            q.resize(copy.index() + 1, 0);
+        }
+    };
+    for (index, entry) in trace.iter().enumerate() {
+        match entry.event {
+            Event::MessageEnqueued { copy, queue } | Event::MessageRequeued { copy, queue } => {
+                grow(&mut at, &mut queue_of, copy);
+                at[copy.index()] = Some(GhostAt::Queue(queue.0));
+                queue_of[copy.index()] = queue.0;
+            }
+            Event::MessageDelivered { copy, actor, auto_ack, .. } => {
+                grow(&mut at, &mut queue_of, copy);
+                at[copy.index()] = Some(GhostAt::Consumer(actor.0));
+                if !auto_ack {
+                    if unacked.len() <= actor.index() {
+                        unacked.resize(actor.index() + 1, VecDeque::new());
+                    }
+                    unacked[actor.index()].push_back(copy);
+                }
+            }
+            Event::ChannelClosed { actor, requeued } => {
+                let mut left = requeued;
+                while left > 0 {
+                    let Some(copy) = unacked.get_mut(actor.index()).and_then(|q| q.pop_front()) else { break };
+                    if at.get(copy.index()).copied().flatten() == Some(GhostAt::Consumer(actor.0)) {
+                        at[copy.index()] = Some(GhostAt::Queue(queue_of[copy.index()]));
+                        left -= 1;
+                    }
+                }
+            }
+            Event::MessageDiscarded { copy, .. } => {
+                let Some(record) = ledger.copies.get(copy.index()) else { continue };
+                let message = ledger.messages[record.message.index()];
+                let place = at.get(copy.index()).copied().flatten().unwrap_or(GhostAt::Publish(message.producer.0));
+                out.push(Discard { event: index as u32, message: record.message.0, data: message.data, persistent: record.persistent, at: place });
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The ghosts of the copies dropped by events `from..to` (the events of the step shown),
+/// each with its message's verdict in `sim` (the world at that step).
+pub fn ghosts(discards: &[Discard], from: usize, to: usize, sim: &Sim) -> Vec<Ghost> {
+    let first = discards.partition_point(|d| (d.event as usize) < from);
+    let last = discards.partition_point(|d| (d.event as usize) < to);
+    discards[first..last]
+        .iter()
+        .map(|d| Ghost {
+            at: d.at,
+            message: MsgView {
+                data: d.data,
+                message: d.message,
+                persistent: d.persistent,
+                redelivered: false,
+                unacked: false,
+                verdict: sim.verdict(crate::engine::ids::MessageId(d.message)),
+            },
+        })
+        .collect()
 }
 
 /// Queue depth, unacked deliveries and processed messages over simulated time.
@@ -351,6 +472,14 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
     // Invariant: the last sample is at the last event's time, so every event was seen.
     debug_assert_eq!(next, trace.len());
     series
+}
+
+/// The simulated time the page shows at the session's step: the world's clock, but never past
+/// the run's last event (after it the engine may still handle jobs that record nothing, which
+/// would make the readout run on past everything that happened).
+pub fn shown_ms(session: &crate::session::Session) -> u64 {
+    let last_ms = session.full_trace().last().map_or(0, |e| u64::from(e.at_ms));
+    session.now_ms().min(last_ms)
 }
 
 /// `value / 100` written with at most two decimals (`25` → `0.25`, `150` → `1.5`, `6400` →
@@ -509,6 +638,70 @@ mod tests {
         assert_eq!(place_text("", Lang::En), "");
     }
 
+    /// At every step of every catalog run the time shown is the world's clock, never past the
+    /// run's last event; at the end it is the last event's time.
+    #[test]
+    fn the_time_shown_never_runs_past_the_last_event() {
+        for (name, _) in catalog::ENTRIES {
+            let mut session = Session::new(catalog::get(name).unwrap(), vec![]).unwrap();
+            let last_ms = u64::from(session.full_trace().last().unwrap().at_ms);
+            for step in steps_to_check(session.len()) {
+                session.seek(step);
+                assert!(shown_ms(&session) <= last_ms, "{name} at {step}");
+                assert_eq!(shown_ms(&session), session.now_ms().min(last_ms), "{name} at {step}");
+            }
+            session.seek(session.len());
+            assert_eq!(shown_ms(&session), last_ms, "{name}: at the end, the last event's time");
+        }
+    }
+
+    /// A lost message leaves as a ghost where it was lost, at the step it was lost: the auto_ack
+    /// consumer's deliveries at the consumer when it crashes, the transient messages in their
+    /// queue when the broker restarts; and a queue on a down node is not running.
+    #[test]
+    fn lost_messages_leave_ghosts_where_they_were_lost() {
+        let ghosts_of = |name: &str| {
+            let session = Session::new(catalog::get(name).unwrap(), vec![]).unwrap();
+            let facts = RunFacts::new(&session);
+            let first = facts.discards.first().copied().expect("a drop");
+            let mut at_step = session.clone();
+            at_step.seek(session.step_of_event(first.event as usize));
+            let position = at_step.position();
+            let shown = ghosts(&facts.discards, at_step.events_at(position - 1), at_step.events_at(position), at_step.world());
+            let before = ghosts(&facts.discards, 0, at_step.events_at(position - 1), at_step.world());
+            (at_step, shown, before)
+        };
+        let (session, shown, before) = ghosts_of("consumer-crash-auto-ack");
+        assert!(before.is_empty());
+        let consumer = session.world().setup().actor_id("consumer").unwrap();
+        assert_eq!(shown.len(), 7, "{shown:?}");
+        assert!(shown.iter().all(|g| g.at == GhostAt::Consumer(consumer.0) && g.message.verdict == Verdict::Lost), "{shown:?}");
+        assert_eq!(shown.iter().map(|g| g.message.data).collect::<Vec<_>>(), (3..10).collect::<Vec<_>>());
+
+        let (session, shown, _) = ghosts_of("broker-restart-transient");
+        assert!(!shown.is_empty());
+        assert!(shown.iter().all(|g| g.at == GhostAt::Queue(0) && g.message.verdict == Verdict::Lost), "{shown:?}");
+        // The node is down at that step: its queue is greyed.
+        let view = diagram_view(session.world());
+        assert!(view.nodes.iter().any(|n| !n.up) && view.queues.iter().all(|q| !q.running), "{view:?}");
+    }
+
+    /// A cut link is shown cut, and unacked deliveries are marked.
+    #[test]
+    fn a_cut_link_and_unacked_deliveries_are_in_the_view() {
+        use crate::scenario::FaultAction;
+        let mut session = Session::new(catalog::get("consumer-crash-manual-ack").unwrap(), vec![]).unwrap();
+        let delivered = session.full_trace().iter().position(|e| matches!(e.event, Event::MessageDelivered { auto_ack: false, .. })).unwrap();
+        session.seek(session.step_of_event(delivered) + 2);
+        let view = diagram_view(session.world());
+        assert!(view.consumers.iter().flat_map(|c| &c.holding).any(|m| m.unacked), "{view:?}");
+        assert!(view.consumers.iter().all(|c| !c.actor.cut));
+        session.inject(FaultAction::Partition("consumer".into(), "rabbit@0".into())).unwrap();
+        session.step_forward();
+        let view = diagram_view(session.world());
+        assert!(view.consumers.iter().any(|c| c.actor.name == "consumer" && c.actor.cut), "{view:?}");
+    }
+
     #[test]
     fn hundredths_are_written_without_floats() {
         let written: Vec<String> = [0, 7, 25, 50, 100, 150, 1234, 6400].into_iter().map(hundredths).collect();
@@ -653,6 +846,8 @@ pub struct RunFacts {
     /// (step, "fault" | "bad") for every fault and every message lost or dead-lettered.
     pub markers: Vec<(usize, &'static str)>,
     pub series: ChartSeries,
+    /// Every copy dropped, where it was (the diagram's ghosts).
+    pub discards: Vec<Discard>,
 }
 
 /// How many points the charts sample.
@@ -688,6 +883,7 @@ impl RunFacts {
             processed_at,
             markers,
             series: chart_series(trace, CHART_SAMPLES),
+            discards: discards(trace, session.timeline()),
         }
     }
 

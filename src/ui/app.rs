@@ -3,7 +3,8 @@
 //! With `?embed=1` it lays out the compact mode (see `crate::embed`); `theme=` and the
 //! compact mode are set on the root element (`data-theme`, `data-embed`).
 
-use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::Verdicts};
+use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::{VerdictSummary, Verdicts}};
+use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
 use super::state::{Action, Playground};
 use crate::embed::{embed_link, EmbedParams};
@@ -197,12 +198,16 @@ pub fn App() -> Html {
                     <div class="left">
                         <Actors />
                     </div>
+                    // Cause and effect on one screen: the diagram and the verdict summary
+                    // beside the acting code; the faults, charts and the table below them.
                     <div class="right">
+                        <DiagramPanel />
+                        <VerdictSummary />
                         if !embed {
                             <FaultBar />
+                            <ChartsPanel />
+                            <Verdicts />
                         }
-                        <super::components::diagram_panel::DiagramPanel />
-                        <Verdicts />
                     </div>
                 </div>
                 if !embed {

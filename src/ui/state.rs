@@ -49,6 +49,22 @@ pub struct Playground {
     pub snippet: SnippetOptions,
     /// A scenario file the user loaded, run instead of the chapter's scenario.
     pub custom: Option<Rc<Scenario>>,
+    /// Injected faults a chapter switch or a reset cleared, so the page can say so and
+    /// offer them back (faults are never dropped silently).
+    pub cleared: Option<Rc<Cleared>>,
+    /// The live verdicts of the step shown, computed once per state (the summary and the
+    /// table both read them): keyed by `version`.
+    live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
+}
+
+/// A run whose injected faults were cleared by a chapter switch or a reset: enough to
+/// rebuild it as it was.
+pub struct Cleared {
+    pub chapter: usize,
+    pub settings: Settings,
+    pub seed: u64,
+    pub faults: Vec<FaultSpec>,
+    pub position: usize,
 }
 
 impl PartialEq for Playground {
@@ -79,6 +95,9 @@ pub enum Action {
     SetSnippet(SnippetOptions),
     /// Run a loaded scenario file (already validated) as a custom chapter.
     Load(Box<Scenario>),
+    /// Bring back the run whose injected faults the last chapter switch or reset cleared.
+    RestoreCleared,
+    DismissCleared,
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -128,7 +147,39 @@ impl Playground {
             params: EmbedParams::default(),
             snippet: SnippetOptions::default(),
             custom: None,
+            cleared: None,
+            live_cache: Rc::default(),
         }
+    }
+
+    /// The verdicts at the step shown (label, counts, and the table's rows), computed once
+    /// per state however many components read them.
+    pub fn live(&self) -> Rc<crate::report::Live> {
+        let mut cache = self.live_cache.borrow_mut();
+        if let Some((version, live)) = cache.as_ref() {
+            if *version == self.version {
+                return Rc::clone(live);
+            }
+        }
+        let session = self.session.borrow();
+        let live = Rc::new(crate::report::Live::new(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected));
+        *cache = Some((self.version, Rc::clone(&live)));
+        live
+    }
+
+    /// What a chapter switch or a reset from this state clears: its injected faults (none
+    /// for a loaded scenario, which a reset reloads with its own faults).
+    fn clearing(&self) -> Option<Rc<Cleared>> {
+        let session = self.session.borrow();
+        (self.custom.is_none() && !session.injected().is_empty()).then(|| {
+            Rc::new(Cleared {
+                chapter: self.chapter,
+                settings: self.settings.clone(),
+                seed: self.seed,
+                faults: session.injected().to_vec(),
+                position: session.position(),
+            })
+        })
     }
 
     /// A fresh state for `chapter` that keeps what survives every action.
@@ -279,6 +330,7 @@ impl Reducible for Playground {
                 Action::Reset => {
                     drop(session);
                     let mut fresh = next.fresh(next.chapter);
+                    fresh.cleared = next.clearing();
                     if let Some(custom) = next.custom.clone() {
                         // A loaded scenario starts over as it was loaded.
                         if let Err(e) = fresh.load((*custom).clone()) {
@@ -314,10 +366,39 @@ impl Reducible for Playground {
                         return Rc::new(next);
                     }
                     let mut fresh = next.fresh(chapter);
+                    fresh.cleared = next.clearing();
                     if next.compare.is_some() {
                         fresh.open_compare();
                     }
                     return Rc::new(fresh);
+                }
+                Action::RestoreCleared => {
+                    drop(session);
+                    let Some(cleared) = next.cleared.take() else { return Rc::new(next) };
+                    if next.params.lock && cleared.chapter != next.chapter {
+                        return Rc::new(next);
+                    }
+                    match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
+                        Ok(mut session) => {
+                            session.seek(cleared.position);
+                            let mut restored = next.fresh(cleared.chapter);
+                            restored.version = next.version;
+                            restored.settings = cleared.settings.clone();
+                            restored.compare_settings = fixed(&cleared.settings);
+                            restored.seed = cleared.seed;
+                            restored.set_session(session);
+                            if next.compare.is_some() {
+                                restored.open_compare();
+                            }
+                            return Rc::new(restored);
+                        }
+                        Err(e) => next.error = Some(e),
+                    }
+                    return Rc::new(next);
+                }
+                Action::DismissCleared => {
+                    next.cleared = None;
+                    false
                 }
                 Action::SetSettings(settings) => {
                     let faults = session.injected_at_times();

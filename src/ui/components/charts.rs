@@ -23,10 +23,13 @@ pub struct ChartsProps {
     pub values: Option<[u32; 3]>,
 }
 
-const WIDTH: u64 = 600;
+/// The chart is 600 units wide, or 320 where it gets less than 600 CSS pixels: it is never
+/// drawn smaller than its units, so its 12-unit text is at least 12 px.
+const WIDE_W: u64 = 600;
+const NARROW_W: u64 = 320;
+const NARROW_BELOW_PX: i32 = 600;
 const HEIGHT: u64 = 150;
 const PLOT_LEFT: u64 = 40;
-const PLOT_RIGHT: u64 = 592;
 const PLOT_TOP: u64 = 8;
 const PLOT_BOTTOM: u64 = 128;
 
@@ -44,6 +47,10 @@ fn time_label(ms: u64) -> String {
 
 #[component]
 pub fn Charts(props: &ChartsProps) -> Html {
+    let container = use_node_ref();
+    let narrow = super::use_narrow(container.clone(), NARROW_BELOW_PX);
+    let width = if narrow { NARROW_W } else { WIDE_W };
+    let plot_right = width - 8;
     let s = &props.series;
     // No spoiling the ending: the lines stop at the position shown (the x axis keeps the
     // whole run's span). Samples before the position, then the value at the position.
@@ -65,7 +72,7 @@ pub fn Charts(props: &ChartsProps) -> Html {
         .max()
         .unwrap_or(0)
         .max(1);
-    let x_of = |t: u64| PLOT_LEFT + (u128::from(t.min(end_ms)) * u128::from(PLOT_RIGHT - PLOT_LEFT) / u128::from(end_ms)) as u64;
+    let x_of = |t: u64| PLOT_LEFT + (u128::from(t.min(end_ms)) * u128::from(plot_right - PLOT_LEFT) / u128::from(end_ms)) as u64;
     let y_of = |v: u32| PLOT_BOTTOM - u64::from(v.min(max)) * (PLOT_BOTTOM - PLOT_TOP) / u64::from(max);
     // Drawn as steps: a value holds until the next sample. Only the corners are emitted.
     let points = |i: usize| -> String {
@@ -91,23 +98,23 @@ pub fn Charts(props: &ChartsProps) -> Html {
     let legend_value = value_now;
     let position_x = x_of(props.position_ms);
     html! {
-        <div id="charts">
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} width="100%" preserveAspectRatio="xMidYMin meet" role="img"
+        <div id="charts" ref={container}>
+            <svg viewBox={format!("0 0 {width} {HEIGHT}")} width="100%" preserveAspectRatio="xMidYMin meet" role="img"
                  aria-label={props.labels.join(", ")}>
                 <g class="axes">
-                    <line x1={PLOT_LEFT.to_string()} y1={PLOT_BOTTOM.to_string()} x2={PLOT_RIGHT.to_string()} y2={PLOT_BOTTOM.to_string()} />
+                    <line x1={PLOT_LEFT.to_string()} y1={PLOT_BOTTOM.to_string()} x2={plot_right.to_string()} y2={PLOT_BOTTOM.to_string()} />
                     <line x1={PLOT_LEFT.to_string()} y1={PLOT_TOP.to_string()} x2={PLOT_LEFT.to_string()} y2={PLOT_BOTTOM.to_string()} />
                     <text x={(PLOT_LEFT - 6).to_string()} y={(PLOT_TOP + 8).to_string()} text-anchor="end">{ max }</text>
                     <text x={(PLOT_LEFT - 6).to_string()} y={PLOT_BOTTOM.to_string()} text-anchor="end">{ "0" }</text>
                     <text x={PLOT_LEFT.to_string()} y={(PLOT_BOTTOM + 16).to_string()}>{ "0" }</text>
-                    <text x={PLOT_RIGHT.to_string()} y={(PLOT_BOTTOM + 16).to_string()} text-anchor="end">{ time_label(s.times_ms.last().copied().unwrap_or(0)) }</text>
+                    <text x={plot_right.to_string()} y={(PLOT_BOTTOM + 16).to_string()} text-anchor="end">{ time_label(s.times_ms.last().copied().unwrap_or(0)) }</text>
                 </g>
                 { for SERIES.iter().enumerate().map(|(i, name)| html! {
                     <polyline class={classes!("series", *name)} data-series={*name} points={points(i)} fill="none" />
                 }) }
                 <line class="position" x1={position_x.to_string()} y1={PLOT_TOP.to_string()} x2={position_x.to_string()} y2={PLOT_BOTTOM.to_string()} />
-                <text class="position-label" x={(if position_x > PLOT_RIGHT - 60 { position_x - 4 } else { position_x + 4 }).to_string()} y={(PLOT_TOP + 10).to_string()}
-                      text-anchor={if position_x > PLOT_RIGHT - 60 { "end" } else { "start" }}>{ time_label(props.position_ms) }</text>
+                <text class="position-label" x={(if position_x > plot_right - 60 { position_x - 4 } else { position_x + 4 }).to_string()} y={(PLOT_TOP + 10).to_string()}
+                      text-anchor={if position_x > plot_right - 60 { "end" } else { "start" }}>{ time_label(props.position_ms) }</text>
             </svg>
             <ul class="legend">
                 { for SERIES.iter().zip(&props.labels).enumerate().map(|(i, (name, label))| html! {

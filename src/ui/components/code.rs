@@ -1,6 +1,11 @@
 //! Each actor's pika code with the executing line highlighted (click a line to jump to the
 //! next step where it runs) and its terminal output. The compact (embed) mode shows one: the
 //! actor that acted last, or the chapter's focus actor before anyone acted.
+//!
+//! The actor that acted last is marked `.acting`. A running actor's line is `.current`; a
+//! crashed, stopped or failed actor's last line is `.died` (the line it died on), a finished
+//! one's `.ended`. Each code
+//! box scrolls inside itself so that its marked line is visible, never the page.
 
 use crate::engine::ids::ActorId;
 use crate::engine::world::ActorStatus;
@@ -12,9 +17,42 @@ use yew::prelude::*;
 /// A terminal keeps its last lines, as a real one scrolls.
 const TERMINAL_LINES: usize = 200;
 
+/// Scroll each code box of `section` so that its `.current` or `.died` line is visible (with
+/// a line of context), by the box's own `scrollTop`: the page does not move.
+fn reveal_marked_lines(section: &web_sys::Element) {
+    use wasm_bindgen::JsCast;
+    let Ok(boxes) = section.query_selector_all("pre.code") else { return };
+    for i in 0..boxes.length() {
+        let Some(code) = boxes.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else { continue };
+        let Some(line) = code.query_selector(".line.current, .line.died, .line.ended").ok().flatten().and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
+            continue;
+        };
+        // `pre.code` is positioned, so it is the line's offset parent.
+        let (top, height) = (line.offset_top(), line.offset_height());
+        let (view_top, view_height) = (code.scroll_top(), code.client_height());
+        if top - height < view_top || top + 2 * height > view_top + view_height {
+            code.set_scroll_top((top - view_height / 3).max(0));
+        }
+    }
+}
+
 #[component]
 pub fn Actors() -> Html {
     let state = use_playground();
+    let section = use_node_ref();
+    {
+        let section = section.clone();
+        // After every render the marked line may have moved: scroll to it in the next
+        // animation frame, where the browser lays the page out anyway (reading the layout
+        // here would force a second layout inside the step).
+        use_effect(move || {
+            if let (Some(element), Some(window)) = (section.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
+            }
+        });
+    }
     let lang = state.lang;
     let session = state.session.borrow();
     let world = session.world();
@@ -24,19 +62,26 @@ pub fn Actors() -> Html {
     let focus = crate::tour::CHAPTERS.get(state.chapter).and_then(|c| c.focus);
     let mut order: Vec<usize> = (0..setup.actors.len()).collect();
     order.sort_by_key(|&i| Some(setup.actors[i].name.as_str()) != focus);
+    let acting = session.trace().iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
     if state.params.embed {
-        let last = session.trace().iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
-        order = last.or_else(|| order.first().copied()).into_iter().collect();
+        order = acting.or_else(|| order.first().copied()).into_iter().collect();
     }
+    let shown = order.len();
     html! {
-        <section id="actors">
+        <section id="actors" ref={section} data-actors={shown.to_string()}>
             { for order.into_iter().map(|index| (index, &setup.actors[index])).map(|(index, actor)| {
                 let runtime = &world.actors()[index];
                 let status = crate::view::status_name(runtime.status);
-                let current = if runtime.status.is_down() { 0 } else { runtime.line };
                 let failed = matches!(runtime.status, ActorStatus::Crashed | ActorStatus::Stopped | ActorStatus::Failed(_));
+                let current = if runtime.status.is_down() { 0 } else { runtime.line };
+                // The line it was on when it died (crashed, stopped, or exited with an error).
+                let died = if failed { runtime.line } else { 0 };
+                // The last line a program ran before it finished (exited normally).
+                let ended = if runtime.status == ActorStatus::Finished { runtime.line } else { 0 };
+                let is_acting = acting == Some(index);
+                let idle = !is_acting && matches!(runtime.status, ActorStatus::NotStarted | ActorStatus::Finished);
                 html! {
-                    <div class={classes!("actor", failed.then_some("down"))} data-actor={actor.name.clone()} data-status={status}>
+                    <div class={classes!("actor", failed.then_some("down"), is_acting.then_some("acting"), idle.then_some("idle"))} data-actor={actor.name.clone()} data-status={status} data-line={runtime.line.to_string()}>
                         <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
                         <pre class="code" role="region" aria-label={format!("{} · {}", actor.name, label("code", lang))}>
                             { for actor.program.code.iter().enumerate().map(|(i, text)| {
@@ -52,10 +97,19 @@ pub fn Actors() -> Html {
                                 };
                                 let onkeydown = on_activate(seek.clone());
                                 let onclick = seek.reform(|_: MouseEvent| ());
+                                let is_died = died > 0 && line == died;
+                                let is_ended = ended > 0 && line == ended;
                                 html! {
-                                    <span class={classes!("line", (line == current).then_some("current"))} data-line={line.to_string()} tabindex="0" role="button"
+                                    <span class={classes!("line", (line == current).then_some("current"), is_died.then_some("died"), is_ended.then_some("ended"))} data-line={line.to_string()} tabindex="0" role="button"
                                         aria-current={(line == current).then_some("step")} {onclick} {onkeydown}>
-                                        <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }{ "\n" }
+                                        <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }
+                                        if is_died {
+                                            <span class="died-mark">{ " ✕ " }{ label(status, lang) }</span>
+                                        }
+                                        if is_ended {
+                                            <span class="ended-mark">{ " ✓ " }{ label(status, lang) }</span>
+                                        }
+                                        { "\n" }
                                     </span>
                                 }
                             }) }

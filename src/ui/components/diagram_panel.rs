@@ -1,4 +1,5 @@
-//! The broker diagram and the charts for the current step (view models from `crate::view`).
+//! The broker diagram and, apart (further down the page), the charts for the current step
+//! (view models from `crate::view`).
 
 use super::charts::Charts;
 use super::diagram::Diagram;
@@ -14,20 +15,33 @@ pub fn DiagramPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let view = Rc::new(diagram_view(session.world()));
-    let series = Rc::new(state.facts.series.clone());
+    // Copies dropped by this step's events leave as ghosts where they were.
+    let position = session.position();
+    let from = if position == 0 { 0 } else { session.events_at(position - 1) };
+    let ghosts = Rc::new(crate::view::ghosts(&state.facts.discards, from, session.events_at(position), session.world()));
     let on_select = {
         let state = state.clone();
         Callback::from(move |message: u32| state.dispatch(Action::Select(Some(message))))
     };
-    // The legend shows the state at this step (the series samples a whole millisecond).
-    let depth: u32 = view.queues.iter().map(|q| q.ready.len() as u32).sum();
-    let unacked: u32 = view.queues.iter().map(|q| q.unacked as u32).sum();
+    html! {
+        <Diagram view={view} ghosts={ghosts} selected={state.selected} on_select={on_select} lang={lang} />
+    }
+}
+
+#[component]
+pub fn ChartsPanel() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let series = Rc::new(state.facts.series.clone());
+    // The legend shows the state at this step (the series samples a whole millisecond), as
+    // the diagram counts it, without building a second diagram view.
+    let world = session.world();
+    let depth: u32 = world.broker().queues.iter().map(|q| q.ready.len() as u32).sum();
+    let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
     let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
-        <>
-            <Diagram view={view} selected={state.selected} on_select={on_select} lang={lang} />
-            <Charts series={Rc::clone(&series)} position_ms={session.now_ms()} labels={labels} values={Some([depth, unacked, processed])} />
-        </>
+        <Charts series={Rc::clone(&series)} position_ms={crate::view::shown_ms(&session)} labels={labels} values={Some([depth, unacked, processed])} />
     }
 }

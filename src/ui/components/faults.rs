@@ -3,7 +3,7 @@
 //! text the button is described by (`crate::faults` decides). Below, the faults injected so
 //! far, each with when it happened and a button that removes it (the run is rebuilt without it).
 
-use crate::faults::{fault_text, injected, options, what_it_does, when_text};
+use crate::faults::{fault_text, injected, options, when_text};
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -19,17 +19,18 @@ pub fn FaultBar() -> Html {
         <section id="faults" aria-label={label("faults", lang)}>
             <h3>{ label("faults", lang) }</h3>
             { for buttons.into_iter().map(|option| {
-                let why_id = format!("fault-why-{}", option.key);
+                let why_id = format!("fault-why-{}", option.id());
                 let (title, disabled) = match &option.blocked {
                     Some(reason) => (reason.text(lang), true),
-                    None => (what_it_does(option.key, lang).to_string(), false),
+                    None => (option.what_it_does(lang), false),
                 };
+                let text = option.label(lang);
                 let state = state.clone();
                 let fault = option.action;
                 let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::Inject(fault.clone())));
                 html! {
                     <>
-                        <button class="fault" data-fault={option.key} {disabled} title={title.clone()} aria-describedby={why_id.clone()} {onclick}>{ label(option.key, lang) }</button>
+                        <button class="fault" data-fault={option.key} data-node={option.node.map(|n| n.to_string())} {disabled} title={title.clone()} aria-describedby={why_id.clone()} {onclick}>{ text }</button>
                         <span id={why_id} class="visually-hidden">{ title }</span>
                     </>
                 }

@@ -27,3 +27,34 @@ pub fn on_activate(activate: Callback<()>) -> Callback<KeyboardEvent> {
         }
     })
 }
+
+/// Is the element behind `node` narrower than `below_px` CSS pixels? Measured when it
+/// mounts and on window resizes (not at every step: a layout read in a step's render would
+/// force a layout inside it), so an SVG can pick a layout it never has to shrink (its text
+/// then stays at its size in CSS pixels, 12 px or more).
+#[hook]
+pub fn use_narrow(node: NodeRef, below_px: i32) -> bool {
+    let narrow = use_state_eq(|| false);
+    {
+        let narrow = narrow.clone();
+        use_effect_with((), move |_| {
+            let measure = move || {
+                if let Some(element) = node.cast::<web_sys::Element>() {
+                    let width = element.client_width();
+                    if width > 0 {
+                        narrow.set(width < below_px);
+                    }
+                }
+            };
+            measure();
+            use wasm_bindgen::JsCast;
+            let listener = wasm_bindgen::closure::Closure::<dyn Fn()>::new(measure);
+            let window = web_sys::window().expect("a window");
+            let _ = window.add_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            move || {
+                let _ = window.remove_event_listener_with_callback("resize", listener.as_ref().unchecked_ref());
+            }
+        });
+    }
+    *narrow
+}

@@ -8,6 +8,21 @@ use crate::tour::CHAPTERS;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
+/// "2 injected faults were cleared when you left “…”" (or by a reset, when `left` is None).
+fn cleared_text(n: usize, left: Option<&str>, lang: Lang) -> String {
+    match (lang, left) {
+        (Lang::En, Some(title)) => format!("{n} injected fault{} of “{title}” {} cleared when you switched chapters.", if n == 1 { "" } else { "s" }, if n == 1 { "was" } else { "were" }),
+        (Lang::En, None) => format!("Reset cleared {n} injected fault{}.", if n == 1 { "" } else { "s" }),
+        (Lang::Zh, Some(title)) => format!("切换章节时，已清除“{title}”中注入的 {n} 个故障。"),
+        (Lang::Zh, None) => format!("重置清除了注入的 {n} 个故障。"),
+    }
+}
+
+fn dispatch(state: &crate::ui::state::PlaygroundHandle, action: fn() -> Action) -> Callback<MouseEvent> {
+    let state = state.clone();
+    Callback::from(move |_: MouseEvent| state.dispatch(action()))
+}
+
 #[component]
 pub fn Tour() -> Html {
     let state = use_playground();
@@ -30,7 +45,9 @@ pub fn Tour() -> Html {
         Some(scenario) => Some(crate::scenario::settings::Settings::of(scenario)),
         None => crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok(),
     };
-    let settings_changed = as_written.is_some_and(|s| s != state.settings);
+    let settings_changed = as_written.as_ref().is_some_and(|s| *s != state.settings);
+    // The title stays true of the settings on screen: what changed, beside it.
+    let title_note = as_written.as_ref().and_then(|s| crate::tour::title_note(s, &state.settings, lang));
     // The live narration is quiet while playing (4 steps a second at 1× would be read over
     // each other); on pause it says where the run stopped, once.
     let paused_at = use_mut_ref(|| (false, None::<usize>));
@@ -95,17 +112,28 @@ pub fn Tour() -> Html {
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
             </nav>
             <div id="narration">
-                <h2>{ title }</h2>
+                <h2 id="chapter-title">{ title }
+                    if let Some(note) = title_note {
+                        <small id="title-note" class="title-note">{ note }</small>
+                    }
+                </h2>
                 <p class="chapter-narration">{ narration }</p>
                 if settings_changed {
                     <p id="settings-note" class="note">{ label("settings_changed_note", lang) }</p>
+                }
+                if let Some(cleared) = state.cleared.clone() {
+                    <p id="faults-cleared" class="note" role="status" data-cleared={cleared.faults.len().to_string()}>
+                        { cleared_text(cleared.faults.len(), (cleared.chapter != state.chapter).then(|| CHAPTERS[cleared.chapter].title(lang)), lang) }{ " " }
+                        <button id="restore-faults" onclick={dispatch(&state, || Action::RestoreCleared)}>{ label("restore_faults", lang) }</button>{ " " }
+                        <button class="dismiss" aria-label={label("dismiss", lang)} title={label("dismiss", lang)} onclick={dispatch(&state, || Action::DismissCleared)}>{ "×" }</button>
+                    </p>
                 }
                 if let Some((outcome, run_label)) = outcome {
                     <p id="outcome" data-label={run_label}>{ outcome }</p>
                 }
                 { step_line }
                 <p id="pause-announcement" class="visually-hidden" aria-live="polite">
-                    { if announce_pause { crate::i18n::position_text(position, session.len(), session.now_ms(), lang) } else { String::new() } }
+                    { if announce_pause { crate::i18n::position_text(position, session.len(), crate::view::shown_ms(&session), lang) } else { String::new() } }
                 </p>
             </div>
         </section>

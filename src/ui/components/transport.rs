@@ -13,6 +13,8 @@ pub fn Transport() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let (position, len) = (session.position(), session.len());
+    // Never past the run's last event.
+    let shown_ms = crate::view::shown_ms(&session);
     let markers = &state.facts.markers;
     let dispatch = |action: fn() -> Action| {
         let state = state.clone();
@@ -63,14 +65,14 @@ pub fn Transport() -> Html {
             </label>
             <div class="scrubber">
                 <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub}
-                    aria-label={label("timeline", lang)} aria-valuetext={position_text(position, len, session.now_ms(), lang)} />
+                    aria-label={label("timeline", lang)} aria-valuetext={position_text(position, len, shown_ms, lang)} />
                 <div class="markers">
                     { for markers.iter().map(|&(step, kind)| html! {
                         <span class={classes!("marker", kind)} style={format!("left: {}%", percent(step))} title={step_label(step, lang)}></span>
                     }) }
                 </div>
             </div>
-            <span id="position">{ format!("{} {position} / {len} · {} ms", label("step_of", lang), session.now_ms()) }</span>
+            <span id="position">{ format!("{} {position} / {len} · {} ms", label("step_of", lang), shown_ms) }</span>
         </section>
     }
 }

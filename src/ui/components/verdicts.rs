@@ -56,22 +56,43 @@ pub fn label_text(live: &Live) -> String {
     }
 }
 
+/// After a seek to a cause: scroll the page so the narration (and the diagram below it) is
+/// in view, where the cause's effect shows.
+fn bring_cause_into_view() {
+    if let Some(narration) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("narration")) {
+        narration.scroll_into_view_with_bool(true);
+    }
+}
+
+/// The verdict summary: the run's label and the counts at this step (next to the diagram,
+/// so cause and effect are on one screen; the table is further down).
 #[component]
-pub fn Verdicts() -> Html {
+pub fn VerdictSummary() -> Html {
     let state = use_playground();
     let lang = state.lang;
-    let session = state.session.borrow();
-    let live = Live::new(session.world(), session.trace(), ROWS_MAX, state.selected);
+    let live = state.live();
     let label_text = label_text(&live);
     html! {
-        <section id="verdicts">
+        <section id="verdict-head">
             <p id="verdict-summary" data-trace-hash={state.facts.trace_hash.clone()} data-label={label_text.clone()}>
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
-            if !state.params.embed {
+        </section>
+    }
+}
+
+/// The per-message table (not in the compact mode).
+#[component]
+pub fn Verdicts() -> Html {
+    let state = use_playground();
+    let lang = state.lang;
+    let live = state.live();
+    html! {
+        <section id="verdicts">
+            <>
             // On a narrow screen the table scrolls inside its own region, not the page.
             <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
             <table id="messages">
@@ -93,6 +114,7 @@ pub fn Verdicts() -> Html {
                             e.stop_propagation();
                             let step = state.session.borrow().step_of_event(event);
                             state.dispatch(Action::Seek(step));
+                            bring_cause_into_view();
                         });
                         html! { <button class="cause" data-event={event.to_string()} {onclick}>{ c.text_in(lang) }</button> }
                     });
@@ -114,7 +136,7 @@ pub fn Verdicts() -> Html {
             if live.messages > live.rows.len() {
                 <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
             }
-            }
+            </>
         </section>
     }
 }

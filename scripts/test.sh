@@ -58,6 +58,6 @@ bash scripts/rabbit.sh start
 target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
   --python target/conformance-venv/bin/python --out target/conformance \
   --port 5701 --admin-port 15701 --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n qp-test@localhost" \
-  $(target/release/qp list | awk '{print $1}')
+  $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

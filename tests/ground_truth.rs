@@ -115,6 +115,21 @@ fn run_to(s: &Scenario, stop: impl Fn(&Event) -> bool) -> Sim {
     panic!("{}: the run never reached the event", s.name);
 }
 
+/// The world just after the kill settled: the frames the consumer sent before it died (its
+/// last ack, 1 ms on the wire) have arrived, and the broker has not yet seen the connection
+/// close (which requeues what is unacked).
+fn settled_after_kill(s: &Scenario) -> Sim {
+    let mut sim = run_to(s, crashed);
+    loop {
+        let mut next = sim.clone();
+        let seen = next.trace().len();
+        if !next.step() || next.trace()[seen..].iter().any(|e| matches!(e.event, Event::ChannelClosed { .. })) {
+            return sim;
+        }
+        sim = next;
+    }
+}
+
 fn depth(sim: &Sim, queue: &str) -> (usize, usize) {
     let report = Report::new(sim, false);
     let q = report.queues.iter().find(|q| q.name == queue).expect("queue");
@@ -125,15 +140,18 @@ fn crashed(e: &Event) -> bool {
     matches!(e, Event::ActorCrashed { .. })
 }
 
-#[test]
-fn row_a_article_as_written_delivers_all_in_order() {
-    let s = scenario(
+fn row_a() -> Scenario {
+    scenario(
         "a",
         vec![queue("test_queue", true)],
         vec![consumer("consumer", "test_queue", |_| {}), producer("producer", "test_queue", 10, 50)],
         vec![],
-    );
-    let (sim, report) = run(&s);
+    )
+}
+
+#[test]
+fn row_a_article_as_written_delivers_all_in_order() {
+    let (sim, report) = run(&row_a());
     assert_eq!(order(&sim, "consumer"), strings("0 1 2 3 4 5 6 7 8 9"));
     assert_eq!(report.counts.processed_once, 10);
     assert_eq!(report.counts.lost + report.counts.duplicated, 0);
@@ -159,9 +177,13 @@ fn row_b_scenario(faults: Vec<FaultSpec>) -> Scenario {
     )
 }
 
+fn row_b() -> Scenario {
+    row_b_scenario(vec![after("consumer", "print_received", 4, FaultAction::Crash("consumer".into()))])
+}
+
 #[test]
 fn row_b_auto_ack_crash_loses_everything_pushed_to_the_consumer() {
-    let s = row_b_scenario(vec![after("consumer", "print_received", 4, FaultAction::Crash("consumer".into()))]);
+    let s = row_b();
     let at_kill = run_to(&s, crashed);
     assert_eq!(depth(&at_kill, "test_queue"), (0, 0), "the broker had pushed all 10");
     let (sim, report) = run(&s);
@@ -173,9 +195,8 @@ fn row_b_auto_ack_crash_loses_everything_pushed_to_the_consumer() {
     assert!(report.actors[1].exit_error.is_none());
 }
 
-#[test]
-fn row_b2_messages_published_after_the_crash_wait_in_the_queue() {
-    let s = scenario(
+fn row_b2() -> Scenario {
+    scenario(
         "b2",
         vec![queue("test_queue", true)],
         vec![
@@ -184,7 +205,12 @@ fn row_b2_messages_published_after_the_crash_wait_in_the_queue() {
             consumer("consumer-2", "test_queue", |c| c.start_ms = 2_000),
         ],
         vec![after("consumer", "print_received", 4, FaultAction::Crash("consumer".into()))],
-    );
+    )
+}
+
+#[test]
+fn row_b2_messages_published_after_the_crash_wait_in_the_queue() {
+    let s = row_b2();
     let before_new = {
         let mut sim = Sim::new(&s).unwrap();
         sim.run_until(Until::TimeMs(1_900));
@@ -208,9 +234,9 @@ fn manual_ack_kill_mid_3(prefetch: Option<u16>, extra: Vec<ActorSpec>) -> Scenar
         }),
     ];
     actors.extend(extra);
-    let probe = scenario("probe", vec![queue("test_queue", true)], actors.clone(), vec![]);
-    let started_3 = nth_received_ms(&probe, "consumer", 4);
-    scenario("c", vec![queue("test_queue", true)], actors, vec![at(started_3 + 100, FaultAction::Crash("consumer".into()))])
+    // "SIGKILLed mid its work of msg 3": right after it printed 3 (its work has begun), a
+    // protocol point the real run's instrumentation hits exactly, not a time it may miss.
+    scenario("c", vec![queue("test_queue", true)], actors, vec![after("consumer", "print_received", 4, FaultAction::Crash("consumer".into()))])
 }
 
 /// How many times a consumer printed " [x] Received {'data': N}" for payload `data`.
@@ -218,21 +244,25 @@ fn receipts(sim: &Sim, data: u32) -> usize {
     sim.trace().iter().filter(|e| matches!(e.event, queue_playground::engine::trace::Event::Printed { text: queue_playground::engine::trace::TerminalText::Received { data: d }, .. } if d == data)).count()
 }
 
-#[test]
-fn row_c_manual_ack_requeues_all_unacked_ahead_of_newer_messages() {
+fn row_c() -> Scenario {
     let mut late = ProducerSpec::article("late-producer");
     late.messages = 3;
     late.interval_ms = 10;
     late.first_data = 10;
     late.start_ms = 3_000;
-    let s = manual_ack_kill_mid_3(
+    manual_ack_kill_mid_3(
         None,
         vec![ActorSpec::Producer(late), consumer("consumer-2", "test_queue", |c| {
             c.auto_ack = false;
             c.start_ms = 5_000;
         })],
-    );
-    let at_kill = run_to(&s, crashed);
+    )
+}
+
+#[test]
+fn row_c_manual_ack_requeues_all_unacked_ahead_of_newer_messages() {
+    let s = row_c();
+    let at_kill = settled_after_kill(&s);
     assert_eq!(depth(&at_kill, "test_queue"), (0, 7), "acked 0,1,2; unacked 3..9");
     let (sim, report) = run(&s);
     assert_eq!(order(&sim, "consumer-2"), strings("3r 4r 5r 6r 7r 8r 9r 10 11 12"));
@@ -245,6 +275,13 @@ fn row_c_manual_ack_requeues_all_unacked_ahead_of_newer_messages() {
     assert_eq!(report.messages.iter().find(|m| m.data == 3).map(|m| (m.effects, m.verdict)), Some((1, Verdict::Redelivered)));
 }
 
+fn row_d(prefetch: Option<u16>) -> Scenario {
+    manual_ack_kill_mid_3(prefetch, vec![consumer("consumer-2", "test_queue", |c| {
+        c.auto_ack = false;
+        c.start_ms = 5_000;
+    })])
+}
+
 #[test]
 fn row_d_prefetch_decides_what_is_unacked_and_redelivered() {
     for (prefetch, ready, unacked, expected) in [
@@ -252,11 +289,8 @@ fn row_d_prefetch_decides_what_is_unacked_and_redelivered() {
         (Some(3), 4, 3, "3r 4r 5r 6 7 8 9"),
         (None, 0, 7, "3r 4r 5r 6r 7r 8r 9r"),
     ] {
-        let s = manual_ack_kill_mid_3(prefetch, vec![consumer("consumer-2", "test_queue", |c| {
-            c.auto_ack = false;
-            c.start_ms = 5_000;
-        })]);
-        let at_kill = run_to(&s, crashed);
+        let s = row_d(prefetch);
+        let at_kill = settled_after_kill(&s);
         assert_eq!(depth(&at_kill, "test_queue"), (ready, unacked), "prefetch {prefetch:?} at the kill");
         let (sim, report) = run(&s);
         assert_eq!(order(&sim, "consumer-2"), strings(expected), "prefetch {prefetch:?}");
@@ -304,8 +338,7 @@ fn row_e3_reject_without_requeue_and_without_dlx_drops_silently() {
     assert!(report.actors.iter().all(|a| a.exit_error.is_none()));
 }
 
-#[test]
-fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
+fn row_e4() -> Scenario {
     let mut s = nack_scenario(OnFailure::NackDrop, None, None);
     s.queues = vec![
         QueueSpec { dead_letter_exchange: Some("hc.dlx".into()), ..queue("hc.e4", true) },
@@ -324,7 +357,12 @@ fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
         }
     }
     s.validate().unwrap();
-    let (sim, report) = run(&s);
+    s
+}
+
+#[test]
+fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
+    let (sim, report) = run(&row_e4());
     let dlq = report.queues.iter().find(|q| q.name == "hc.dlq").unwrap();
     assert_eq!(dlq.ready, vec![3], "the DLQ holds only message 3");
     let dlq_copy = sim.broker().queues[1].ready[0];
@@ -337,8 +375,7 @@ fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
     assert_eq!(report.data_with(Verdict::DeadLettered), vec![3]);
 }
 
-#[test]
-fn row_f_graceful_restart_keeps_only_what_is_durable() {
+fn row_f() -> Scenario {
     let quorum = QueueSpec { queue_type: QueueType::Quorum, ..queue("q.quorum", true) };
     let queues = vec![
         queue("test_queue", true),
@@ -369,7 +406,12 @@ fn row_f_graceful_restart_keeps_only_what_is_durable() {
         c.work_ms = 500;
         c.start_ms = 100;
     }));
-    let s = scenario("f", queues, actors, vec![at(1_300, FaultAction::StopNode { node: 0, restart: true })]);
+    scenario("f", queues, actors, vec![at(1_300, FaultAction::StopNode { node: 0, restart: true })])
+}
+
+#[test]
+fn row_f_graceful_restart_keeps_only_what_is_durable() {
+    let s = row_f();
     let (sim, report) = run(&s);
     assert_eq!(order(&sim, "drain-q.durable.transient"), Vec::<String>::new(), "all 5 transient lost");
     assert_eq!(report.messages.iter().filter(|m| m.producer == "fill-q.durable.transient" && m.verdict == Verdict::Lost).count(), 5);
@@ -450,8 +492,7 @@ fn row_g3d_with_confirms_the_retry_recovers_the_lost_publish() {
     assert_eq!(report.counts.lost, 0);
 }
 
-#[test]
-fn row_j3_in_flight_message_moves_to_the_other_consumer_out_of_order() {
+fn row_j3() -> Scenario {
     let actors = vec![
         producer("producer", "test_queue", 10, 5),
         consumer("A", "test_queue", |c| {
@@ -467,10 +508,14 @@ fn row_j3_in_flight_message_moves_to_the_other_consumer_out_of_order() {
             c.start_ms = 101;
         }),
     ];
-    let probe = scenario("j3-probe", vec![queue("test_queue", true)], actors.clone(), vec![]);
-    let second = nth_received_ms(&probe, "A", 2);
-    let s = scenario("j3", vec![queue("test_queue", true)], actors, vec![at(second + 100, FaultAction::Crash("A".into()))]);
-    let (sim, report) = run(&s);
+    // "A SIGKILLed mid its 2nd msg": right after it printed its second message (its 0.3 s of
+    // work has begun), a point the real run's instrumentation hits exactly.
+    scenario("j3", vec![queue("test_queue", true)], actors, vec![after("A", "print_received", 2, FaultAction::Crash("A".into()))])
+}
+
+#[test]
+fn row_j3_in_flight_message_moves_to_the_other_consumer_out_of_order() {
+    let (sim, report) = run(&row_j3());
     assert_eq!(order(&sim, "A"), strings("0 2"));
     assert_eq!(order(&sim, "B"), strings("1 3 2r 4 5 6 7 8 9"));
     assert_eq!(report.counts.lost, 0);
@@ -480,9 +525,8 @@ fn row_j3_in_flight_message_moves_to_the_other_consumer_out_of_order() {
     assert_eq!(report.messages.iter().find(|m| m.data == 2).map(|m| (m.effects, m.verdict)), Some((1, Verdict::OutOfOrder)));
 }
 
-#[test]
-fn row_j4_cancel_keeps_unacked_and_close_requeues_them() {
-    let s = scenario(
+fn row_j4() -> Scenario {
+    scenario(
         "j4",
         vec![queue("test_queue", true)],
         vec![
@@ -495,7 +539,12 @@ fn row_j4_cancel_keeps_unacked_and_close_requeues_them() {
             consumer("drain", "test_queue", |c| c.start_ms = 2_000),
         ],
         vec![at(500, FaultAction::Cancel("consumer".into())), at(1_500, FaultAction::Stop("consumer".into()))],
-    );
+    )
+}
+
+#[test]
+fn row_j4_cancel_keeps_unacked_and_close_requeues_them() {
+    let s = row_j4();
     let after_cancel = {
         let mut sim = Sim::new(&s).unwrap();
         sim.run_until(Until::TimeMs(600));
@@ -512,4 +561,37 @@ fn row_j4_cancel_keeps_unacked_and_close_requeues_them() {
     let (sim, report) = run(&s);
     assert_eq!(order(&sim, "drain"), strings("1r 2r 3r 4r"), "closing the channel requeues the rest");
     assert_eq!(report.counts.lost, 0);
+}
+
+/// Every row's scenario, named by its row, for the conformance layer (layer 5 of
+/// scripts/test.sh runs each on the real broker through its export): written to
+/// target/ground-truth/<row>.json.
+#[test]
+fn every_row_is_written_for_the_conformance_layer() {
+    let rows: Vec<(&str, Scenario)> = vec![
+        ("row-a", row_a()),
+        ("row-b", row_b()),
+        ("row-b2", row_b2()),
+        ("row-c", row_c()),
+        ("row-d-prefetch-1", row_d(Some(1))),
+        ("row-d-prefetch-3", row_d(Some(3))),
+        ("row-d-unlimited", row_d(None)),
+        ("row-e1", nack_scenario(OnFailure::NackRequeue, None, Some(1))),
+        ("row-e2", nack_scenario(OnFailure::NackRequeue, Some(1), Some(1))),
+        ("row-e3", nack_scenario(OnFailure::RejectDrop, None, None)),
+        ("row-e4", row_e4()),
+        ("row-f", row_f()),
+        ("row-g2", retry_scenario(true, true)),
+        ("row-g3c", retry_scenario(false, false)),
+        ("row-g3d", retry_scenario(true, false)),
+        ("row-j3", row_j3()),
+        ("row-j4", row_j4()),
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ground-truth");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, mut s) in rows {
+        s.name = name.into();
+        s.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+        std::fs::write(dir.join(format!("{name}.json")), s.to_json()).unwrap();
+    }
 }

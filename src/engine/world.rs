@@ -996,8 +996,13 @@ impl Sim {
     /// raise on their next use of the connection.
     fn connection_lost(&mut self, actor: ActorId, error: ClientError) {
         let runtime = &mut self.actors[actor.index()];
-        runtime.connection_error = Some(error);
         let idle_consumer = runtime.consuming && !runtime.in_callback;
+        // A broker's graceful close (Connection.Close, 320) is read by a client in pika's I/O
+        // loop; one busy elsewhere (asleep between publishes, or in a callback's work) finds
+        // the socket already closed when it next writes: StreamLostError,
+        // ConnectionResetError(104), as the real broker showed (ground truth f; the
+        // conformance layer's row f: a consumer in 0.5 s of work when the node stopped).
+        runtime.connection_error = Some(if error == ClientError::ConnectionClosedByBroker && !idle_consumer { ClientError::StreamLost } else { error });
         let waiting_confirm = runtime.blocked == Blocked::Confirm;
         if idle_consumer || waiting_confirm {
             runtime.blocked = Blocked::No;

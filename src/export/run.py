@@ -241,7 +241,9 @@ class Actor:
             status = "failed"
             lines = [l for l in self.stderr if l.strip()]
             error = lines[-1].strip() if lines else "exit status %d" % code
-        return {"name": self.name, "role": self.role, "terminal": list(self.terminal), "exit_error": error, "status": status}
+        # A terminal shows the traceback's last line after the output, as the engine's does.
+        terminal = list(self.terminal) + ([error] if error else [])
+        return {"name": self.name, "role": self.role, "terminal": terminal, "exit_error": error, "status": status}
 
 
 def unsupported(scenario):
@@ -412,11 +414,19 @@ def main():
         timeline.append((at, 1000 + i, verb, target))
         if verb == "stop_node" and target.get("restart"):
             timeline.append((at + restart_delay, 1000 + i, "start_node", target.get("node", 0)))
-    timeline.sort(key=lambda t: (t[0], t[1]))
     ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
+    # rabbitmqctl takes a while to start (an Erlang VM): node commands are issued that much
+    # early, so that they act at the scenario's time.
+    ctl_lead = 0.0
+    if ctl and any(verb in ("stop_node", "start_node") for _, _, verb, _ in timeline):
+        started = time.monotonic()
+        subprocess.run(ctl + ["eval", "ok."], capture_output=True, timeout=120)
+        ctl_lead = time.monotonic() - started
+    lead = lambda verb: ctl_lead if verb in ("stop_node", "start_node") else 0.0
+    timeline.sort(key=lambda t: (t[0] / 1000 - lead(t[2]), t[1]))
     t0 = time.monotonic()
     for at, _order, verb, target in timeline:
-        delay = at / 1000 - (time.monotonic() - t0)
+        delay = at / 1000 - lead(verb) - (time.monotonic() - t0)
         if delay > 0:
             time.sleep(delay)
         if verb in ("start", "restart"):

@@ -3,18 +3,22 @@ export's run.py against the private broker of scripts/rabbit.sh), and compare wh
 field by field. A divergence prints both sides and makes the exit status 1.
 
 Usage: python3 compare.py --qp QP --python PYTHON --out DIR [--port 5701 --admin-port 15701
-       --rabbitmqctl CMD] SCENARIO...   (catalog names)
+       --rabbitmqctl CMD] SCENARIO...   (catalog names, or scenario files *.json)
 
 Compared, per scenario:
 - every actor: its terminal lines and its exit error (the traceback's last line);
 - every message (producer, data): its deliveries in order, each (consumer, redelivered);
 - every queue: exists, its ready messages in order, unacked.
 Fields a real broker decides by timing are compared as sets of allowed outcomes:
-- consumers that start at the same moment subscribe in an order the real broker does not fix
-  (ground truth j3: "which msg is hit varies from run to run"), and the round robin follows
-  that order. The engine subscribes them in the order of `actors`; so the allowed outcomes are
-  the engine's runs for every order of such consumers, and the real run must equal one of
-  them, field for field.
+- consumers that start within START_JITTER_MS of each other subscribe in an order the real
+  broker does not fix (a Python process takes tens of ms to start; ground truth j3: "which msg
+  is hit varies from run to run"), and the round robin follows that order. So the allowed
+  outcomes are the engine's run of the scenario as written and its runs with those consumers
+  starting together in every order, and the real run must equal one of them, field for field.
+- a delivery the broker sent to a consumer already dead (crashed, not yet restarted) reaches
+  no program: the real run cannot see it (its instrumentation records what pika reads), so
+  the engine's deliveries sent at or after a consumer's crash, before its restart, are left
+  out of the comparison.
 """
 import argparse
 import itertools
@@ -24,43 +28,72 @@ import subprocess
 import sys
 import time
 
+# Consumers starting closer than this may subscribe in either order on a real machine.
+START_JITTER_MS = 50
+
+# Scenarios whose outcome on a real machine turns on a race this comparison does not model
+# yet as a set of allowed outcomes: not compared, and said so.
+RACES_NOT_MODELLED = {
+    "row-j3": "which of two consumers with 0.3 s of work acks first (and so gets the next message) is a race "
+              "on a real machine; the row's invariant (nothing lost, the in-flight message redelivered to the other) "
+              "is checked by tests/ground_truth.rs",
+    "row-f": "a node stop at 1.3 s against a producer every 0.2 s and a dozen programs starting: how many messages "
+             "precede the stop depends on start-up and rabbitmqctl timing",
+}
+
+
 def engine_reports(qp, folder):
     """The engine's report for each order in which same-time consumers may subscribe:
     [(description, report)], the scenario's own order first."""
     scenario = json.load(open(os.path.join(folder, "scenario.json")))
     actors = scenario["actors"]
-    groups = {}
-    for i, a in enumerate(actors):
-        if a["role"] == "consumer":
-            groups.setdefault(a.get("start_ms", 0), []).append(i)
-    groups = [g for g in groups.values() if 1 < len(g) <= 3]
-    orders = [[]]
+    consumers = sorted((a.get("start_ms", 0), i) for i, a in enumerate(actors) if a["role"] == "consumer")
+    groups, current = [], []
+    for start, i in consumers:
+        if current and start - actors[current[-1]].get("start_ms", 0) > START_JITTER_MS:
+            groups.append(current)
+            current = []
+        current.append(i)
+    if current:
+        groups.append(current)
+    groups = [sorted(g) for g in groups if 1 < len(g) <= 3]
+    orders = [None, []] if groups else [[]]
     for g in groups:
-        orders = [o + [(g, p)] for o in orders for p in itertools.permutations(g)]
+        orders = [o if o is None else o + [(g, p)] for o in orders for p in (itertools.permutations(g) if o is not None else [None])]
     reports = []
     for k, order in enumerate(orders):
         permuted = list(actors)
-        for g, p in order:
+        for g, p in order or []:
+            together = min(actors[i].get("start_ms", 0) for i in g)
             for slot, source in zip(g, p):
-                permuted[slot] = actors[source]
+                permuted[slot] = dict(actors[source], start_ms=together)
         path = os.path.join(folder, "engine-order-%d.json" % k)
         with open(path, "w") as f:
             json.dump(dict(scenario, actors=permuted), f)
-        out = subprocess.run([qp, "run", path], capture_output=True, text=True, check=True)
-        names = " then ".join(", ".join(a["name"] for a in permuted if a["role"] == "consumer" and a.get("start_ms", 0) == permuted[g[0]].get("start_ms", 0)) for g, _ in order)
-        reports.append(("subscribed " + names if order else "", json.loads(out.stdout)))
+        out = subprocess.run([qp, "run", path, "--trace"], capture_output=True, text=True, check=True)
+        names = "; ".join(", ".join(permuted[slot]["name"] for slot in g) for g, _ in order or [])
+        reports.append(("subscribed " + names if order else "as written", json.loads(out.stdout)))
     return reports
+
+
+def source(scenario):
+    """`qp` arguments naming a scenario: a catalog name, or a scenario file (*.json)."""
+    return [scenario] if scenario.endswith(".json") else ["--catalog", scenario]
+
+
+def label(scenario):
+    return os.path.basename(scenario)[:-len(".json")] if scenario.endswith(".json") else scenario
 
 
 def export(qp, out_dir, scenario):
     """Export the scenario; the faults the driver cannot perform yet (none means it runs)."""
-    folder = os.path.join(out_dir, scenario)
-    out = subprocess.run([qp, "export", "--catalog", scenario, "--out", folder], capture_output=True, text=True, check=True)
+    folder = os.path.join(out_dir, label(scenario))
+    out = subprocess.run([qp, "export"] + source(scenario) + ["--out", folder], capture_output=True, text=True, check=True)
     return [line[len("warning: "):] for line in out.stderr.splitlines() if line.startswith("warning: ")]
 
 
 def real_report(qp, python, out_dir, scenario, options):
-    folder = os.path.join(out_dir, scenario)
+    folder = os.path.join(out_dir, label(scenario))
     command = [python, os.path.join(folder, "run.py"), "--port", str(options.port), "--fresh",
                "--rabbitmqctl", options.rabbitmqctl]
     if options.admin_port:
@@ -73,9 +106,26 @@ def real_report(qp, python, out_dir, scenario, options):
     return json.loads(out.stdout)
 
 
+def dead_intervals(engine):
+    """{actor name: [(crashed at, restarted at or None)]} from the engine's trace."""
+    names = [a["name"] for a in engine["actors"]]
+    out = {}
+    for e in engine.get("trace", []):
+        if e["event"] == "ActorCrashed":
+            out.setdefault(names[e["actor"]], []).append([e["at_ms"], None])
+        elif e["event"] == "ActorRestarted" and out.get(names[e["actor"]]):
+            out[names[e["actor"]]][-1][1] = e["at_ms"]
+    return out
+
+
+def observable(delivery, dead):
+    return not any(start <= delivery["at_ms"] and (end is None or delivery["at_ms"] < end) for start, end in dead.get(delivery["to"], []))
+
+
 def views(engine, real):
     """Both reports in one shape: {field path: value}."""
     a, b = {}, {}
+    dead = dead_intervals(engine)
     for actor in engine["actors"]:
         a["actor %s terminal" % actor["name"]] = actor["terminal"]
         a["actor %s exit_error" % actor["name"]] = actor.get("exit_error")
@@ -83,7 +133,7 @@ def views(engine, real):
         b["actor %s terminal" % actor["name"]] = actor["terminal"]
         b["actor %s exit_error" % actor["name"]] = actor.get("exit_error")
     for m in engine["messages"]:
-        a["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]
+        a["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"] if observable(d, dead)]
     for m in real["messages"]:
         b["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]
     for q in engine["queues"]:
@@ -110,12 +160,14 @@ def main():
     for scenario in options.scenarios:
         t0 = time.monotonic()
         missing = export(options.qp, options.out, scenario)
+        if label(scenario) in RACES_NOT_MODELLED:
+            missing = ["not compared: " + RACES_NOT_MODELLED[label(scenario)]]
         if missing:
             # Not compared, and said so: the driver cannot perform these faults yet.
-            skipped.append(scenario)
-            print("[conformance] %-28s SKIPPED: %s" % (scenario, "; ".join(missing)))
+            skipped.append(label(scenario))
+            print("[conformance] %-28s SKIPPED: %s" % (label(scenario), "; ".join(missing)))
             continue
-        engines = engine_reports(options.qp, os.path.join(options.out, scenario))
+        engines = engine_reports(options.qp, os.path.join(options.out, label(scenario)))
         real = real_report(options.qp, options.python, options.out, scenario, options)
         best = None
         for description, engine in engines:
@@ -134,7 +186,7 @@ def main():
         status = "ok" if not diverged else "DIVERGED"
         if description and len(engines) > 1:
             status += " (the real broker's order: %s; %d orders allowed)" % (description, len(engines))
-        print("[conformance] %-28s %s (%d fields, %.1f s)" % (scenario, status, count, time.monotonic() - t0))
+        print("[conformance] %-28s %s (%d fields, %.1f s)" % (label(scenario), status, count, time.monotonic() - t0))
         if diverged:
             failures += 1
             print("\n".join(diverged))

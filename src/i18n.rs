@@ -90,6 +90,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("theme_dark", "dark", "深色"),
     ("close", "Close", "关闭"),
     ("save_scenario", "Save scenario", "保存场景"),
+    ("export_real", "Export for a real RabbitMQ", "导出到真实 RabbitMQ"),
+    ("export_real_title", "Download one Python file: run it to write the programs exactly as shown, the scenario and a driver that runs them on your RabbitMQ with these faults", "下载一个 Python 文件：运行它会写出与页面完全一致的程序、场景文件和驱动脚本，在你的 RabbitMQ 上带着这些故障运行它们"),
     ("load_scenario", "Load scenario", "加载场景"),
     ("load_failed", "Could not load", "无法加载"),
     ("load_too_big", "the file is larger than 1 MB", "文件大于 1 MB"),

@@ -77,3 +77,37 @@ fn qp_export_writes_the_files() {
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_qp")).args(["export", "--catalog", "nope", "--out"]).arg(&dir).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A fault the page injected at a step is exported at its protocol point when the step ended
+/// with the faulted program's own op (here: the consumer printed its 4th message), and the
+/// engine agrees on what that run does; any other fault at a step goes at that step's time.
+#[test]
+fn faults_injected_at_a_step_become_protocol_points() {
+    use queue_playground::engine::trace::{Event, TerminalText};
+    use queue_playground::scenario::{FaultAction, FaultSpec, Trigger};
+    use queue_playground::session::Session;
+    let base = catalog::get("article").unwrap();
+    let plain = Session::new(base.clone(), vec![]).unwrap();
+    let index = plain.full_trace().iter().position(|e| matches!(e.event, Event::Printed { text: TerminalText::Received { data: 3 }, .. })).unwrap();
+    let step = plain.step_of_event(index);
+    assert!(plain.events_at(step) > index && plain.events_at(step - 1) <= index, "the print is in its step");
+    let mut injected = base.clone();
+    injected.faults.push(FaultSpec { when: Trigger::AtStep(step as u64), action: FaultAction::Crash("consumer".into()) });
+    injected.faults.push(FaultSpec { when: Trigger::AtStep(step as u64), action: FaultAction::Crash("producer".into()) });
+    let exported = queue_playground::export::protocol_points(&injected);
+    assert_eq!(
+        exported.faults[0].when,
+        Trigger::After { actor: "consumer".into(), op: "print_received".into(), occurrence: 4 },
+        "the consumer's own print: its protocol point"
+    );
+    let at_ms = u64::from(plain.full_trace()[index].at_ms);
+    assert_eq!(exported.faults[1].when, Trigger::AtMs(at_ms), "another program: the step's time");
+    let report = |s: &Scenario| {
+        let mut sim = Sim::new(s).unwrap();
+        sim.run_until(queue_playground::engine::Until::Quiescence);
+        queue_playground::report::Report::new(&sim, false).summary
+    };
+    let mut consumer_only = injected.clone();
+    consumer_only.faults.truncate(1);
+    assert_eq!(report(&queue_playground::export::protocol_points(&consumer_only)), report(&consumer_only), "the same run, by protocol point");
+}

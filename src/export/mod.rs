@@ -80,8 +80,53 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
     out
 }
 
-/// The file set for `scenario`.
+/// Faults at a step (what the page injects) as a real run can perform them: at the protocol
+/// point where they were injected when the step ended with an op of the program the fault
+/// stops or crashes (`after` that op's n-th run), else at the step's simulated time. Steps are
+/// the engine's; a real broker has only protocol points and time.
+pub fn protocol_points(scenario: &Scenario) -> Scenario {
+    let (at_steps, others): (Vec<_>, Vec<_>) = scenario.faults.iter().cloned().partition(|f| matches!(f.when, Trigger::AtStep(_)));
+    if at_steps.is_empty() {
+        return scenario.clone();
+    }
+    let base = Scenario { faults: others.clone(), ..scenario.clone() };
+    let Ok(session) = crate::session::Session::new(base, at_steps.clone()) else { return scenario.clone() };
+    let timed = session.injected_at_times();
+    let trace = session.timeline().trace();
+    let setup = session.timeline().setup();
+    let mut faults = others;
+    for (fault, timed) in at_steps.iter().zip(timed) {
+        let Trigger::AtStep(step) = fault.when else { continue };
+        let step = crate::session::step_index(step);
+        // The step's last event an op caused (the fault's own events are recorded in the step too).
+        let (start, end) = (if step == 0 { 0 } else { session.events_at(step - 1) }, session.events_at(step));
+        let point = (start..end).rev().find(|&i| trace[i].event.line().is_some()).and_then(|index| {
+            let entry = &trace[index];
+            let (actor, line) = (entry.event.actor()?, entry.event.line()?);
+            let target = match &fault.action {
+                FaultAction::Crash(name) | FaultAction::Stop(name) => name,
+                _ => return None,
+            };
+            let me = &setup.actors[actor.index()];
+            if &me.name != target {
+                return None;
+            }
+            let op = me.program.main.iter().chain(&me.program.callback).find(|op| op.line == line)?.kind;
+            let kind = std::mem::discriminant(&entry.event);
+            let occurrence = trace[..=index]
+                .iter()
+                .filter(|e| e.event.actor() == Some(actor) && e.event.line() == Some(line) && std::mem::discriminant(&e.event) == kind)
+                .count() as u32;
+            Some(Trigger::After { actor: me.name.clone(), op: op.name().into(), occurrence })
+        });
+        faults.push(crate::scenario::FaultSpec { when: point.unwrap_or(timed.when), action: fault.action.clone() });
+    }
+    Scenario { faults, ..scenario.clone() }
+}
+
+/// The file set for `scenario` (faults at a step become protocol points or times first).
 pub fn export(scenario: &Scenario) -> Export {
+    let scenario = &protocol_points(scenario);
     let mut files = Vec::new();
     for actor in &scenario.actors {
         let Some(program) = program::of(scenario, actor) else { continue };

@@ -269,3 +269,36 @@ test('embed: save then load a scenario runs the same trace; bad files are refuse
     assertClean(session);
   });
 });
+
+test('export: the page downloads one Python file that writes the programs exactly as shown, with the injected fault', { timeout: 600_000 }, async (t) => {
+  await withPage(browser, 'export-real', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'manual-ack');
+    for (let i = 0; i < 8; i++) await page.click('#btn-step');
+    await page.click('#faults button.fault[data-fault="crash_producer"]:not([disabled]), #faults button.fault:not([disabled])');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-real')]);
+    assert.match(download.suggestedFilename(), /-export\.py$/);
+    const dir = await mkdtemp(path.join(tmpdir(), 'qp-export-'));
+    const bundle = path.join(dir, download.suggestedFilename());
+    await writeFile(bundle, await readFile(await download.path(), 'utf8'));
+    // Running it writes the file set (python3 is installed by scripts/setup.sh).
+    const { execFileSync } = await import('node:child_process');
+    const said = execFileSync('python3', [bundle, path.join(dir, 'files')], { encoding: 'utf8' });
+    t.diagnostic(said.trim());
+    const scenario = JSON.parse(await readFile(path.join(dir, 'files', 'scenario.json'), 'utf8'));
+    assert.ok(scenario.faults.some((f) => 'at_step' in f.when), 'the injected fault is in the export');
+    // Each program is the code the page shows, line for line.
+    for (const actor of await page.$$eval('#actors .actor', (els) => els.map((e) => e.dataset.actor))) {
+      // A line is its number (span.ln), its text (the text nodes), and maybe a died marker.
+      const shown = await page.$$eval(`#actors .actor[data-actor="${actor}"] .code .line`, (ls) =>
+        ls.map((l) => Array.from(l.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').replace(/\n$/, '')));
+      const file = await readFile(path.join(dir, 'files', `${actor.replace(/[^A-Za-z0-9-]/g, (c) => `_${c.codePointAt(0).toString(16)}_`)}.py`), 'utf8');
+      assert.deepEqual(file.replace(/\n$/, '').split('\n'), shown, `${actor}: the file is the code the page shows`);
+    }
+    for (const f of ['run.py', 'qp_site/sitecustomize.py']) {
+      assert.ok((await readFile(path.join(dir, 'files', f), 'utf8')).length > 100, `${f} written`);
+    }
+    await rm(dir, { recursive: true, force: true });
+    assertClean(session);
+  });
+});

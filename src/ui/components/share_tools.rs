@@ -52,11 +52,11 @@ fn select_field(id: &str) {
     }
 }
 
-/// Offer `text` as a download named `name`.
-fn download(name: &str, text: &str) -> Result<(), JsValue> {
+/// Offer `text` (of MIME type `kind`) as a download named `name`.
+fn download(name: &str, text: &str, kind: &str) -> Result<(), JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let bag = web_sys::BlobPropertyBag::new();
-    bag.set_type("application/json");
+    bag.set_type(kind);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(text)), &bag)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let anchor: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
@@ -115,7 +115,20 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
         let load_error = load_error.clone();
         Callback::from(move |_: MouseEvent| {
             let file = state.session.borrow().scenario_file();
-            if let Err(e) = download(&file_name(&file.name), &file.to_json()) {
+            if let Err(e) = download(&file_name(&file.name), &file.to_json(), "application/json") {
+                load_error.set(Some(format!("{e:?}")));
+            }
+        })
+    };
+    // The run as one Python file that writes the programs, the scenario and the driver to run
+    // it on a real RabbitMQ (README, "Run it for real").
+    let on_export = {
+        let state = state.clone();
+        let load_error = load_error.clone();
+        Callback::from(move |_: MouseEvent| {
+            let file = state.session.borrow().scenario_file();
+            let name = format!("{}-export.py", file_name(&file.name).trim_end_matches(".json"));
+            if let Err(e) = download(&name, &crate::export::bundle(&file), "text/x-python") {
                 load_error.set(Some(format!("{e:?}")));
             }
         })
@@ -157,6 +170,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom}>{ label("copy_snippet", lang) }</button>
             <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
             <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
+            <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
             <label class="load">{ label("load_scenario", lang) }
                 <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
             </label>

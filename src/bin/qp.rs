@@ -5,7 +5,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use clap::{Parser, Subcommand};
+    use clap::{Args, Parser, Subcommand};
     use queue_playground::engine::{Sim, Until};
     use queue_playground::report::Report;
     use queue_playground::scenario::{catalog, Scenario};
@@ -19,18 +19,35 @@ mod native {
         command: Command,
     }
 
+    /// Which scenario: exactly one of a file, a catalog name or a share code.
+    #[derive(Args)]
+    struct Source {
+        /// A scenario file (JSON).
+        file: Option<std::path::PathBuf>,
+        /// A catalog scenario instead of a file.
+        #[arg(long)]
+        catalog: Option<String>,
+        /// A share code (the `#run=...` part of a playground link) instead of a file.
+        #[arg(long)]
+        share: Option<String>,
+    }
+
+    impl Source {
+        fn load(self) -> Result<Scenario, String> {
+            match self.share {
+                Some(code) if self.file.is_none() && self.catalog.is_none() => load_share(&code),
+                Some(_) => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
+                None => load(self.file, self.catalog),
+            }
+        }
+    }
+
     #[derive(Subcommand)]
     enum Command {
         /// Run a scenario to quiescence and print its report as JSON.
         Run {
-            /// A scenario file (JSON).
-            file: Option<std::path::PathBuf>,
-            /// A catalog scenario instead of a file.
-            #[arg(long)]
-            catalog: Option<String>,
-            /// A share code (the `#run=...` part of a playground link) instead of a file.
-            #[arg(long)]
-            share: Option<String>,
+            #[command(flatten)]
+            source: Source,
             /// Override the scenario's seed.
             #[arg(long)]
             seed: Option<u64>,
@@ -43,14 +60,8 @@ mod native {
         /// Write the files that run a scenario on a real RabbitMQ: each program exactly as the
         /// page shows it, scenario.json, and run.py, the driver (see README, "Run it for real").
         Export {
-            /// A scenario file (JSON).
-            file: Option<std::path::PathBuf>,
-            /// A catalog scenario instead of a file.
-            #[arg(long)]
-            catalog: Option<String>,
-            /// A share code instead of a file.
-            #[arg(long)]
-            share: Option<String>,
+            #[command(flatten)]
+            source: Source,
             /// The folder to write (created; existing files of the same names are replaced).
             #[arg(long)]
             out: std::path::PathBuf,
@@ -112,13 +123,8 @@ mod native {
                     }
                 }
             }
-            Command::Export { file, catalog: name, share: code, out } => {
-                let loaded = match code {
-                    Some(code) if file.is_none() && name.is_none() => load_share(&code),
-                    Some(_) => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
-                    None => load(file, name),
-                };
-                let scenario = match loaded {
+            Command::Export { source, out } => {
+                let scenario = match source.load() {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("error: {e}");
@@ -140,13 +146,8 @@ mod native {
                 }
                 ExitCode::SUCCESS
             }
-            Command::Run { file, catalog: name, share: code, seed, trace } => {
-                let loaded = match code {
-                    Some(code) if file.is_none() && name.is_none() => load_share(&code),
-                    Some(_) => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
-                    None => load(file, name),
-                };
-                let mut scenario = match loaded {
+            Command::Run { source, seed, trace } => {
+                let mut scenario = match source.load() {
                     Ok(s) => s,
                     Err(e) => {
                         eprintln!("error: {e}");

@@ -14,26 +14,19 @@
 //   - at 1366×900 the narration, the diagram, the acting code line and the verdict summary are
 //     on screen together; no horizontal scroll at 360 px and no text under 12 px.
 // Screenshots go to target/e2e-artifacts/a11y-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DIST, ROOT, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { ROOT, withPage, artifactPath, servePage } from './harness.mjs';
 import { press, seek, toEnd, chooseChapter, setLang } from './page-helpers.mjs';
 
 const AXE = path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 const CJK = /[\u4e00-\u9fff]/;
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function shot(page, t, name, { fullPage = true } = {}) {

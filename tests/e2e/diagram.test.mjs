@@ -10,23 +10,16 @@
 //   - a cut network link is drawn cut, and drawn whole again once healed;
 //   - unacked deliveries and redelivered copies are marked, and a legend (English and
 //     Chinese) says what each mark means.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { withPage, artifactPath, servePage } from './harness.mjs';
 import { assertClean, position, seek, chooseChapter, setLang, press } from './page-helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** Every visible text of the diagram and the charts with its size on screen, in CSS px. */

@@ -14,26 +14,19 @@
 //     native `qp run` of the saved file agrees); a malformed, a future-format and a too-big
 //     file each show a message naming the problem and the current run stays.
 // Screenshots go to target/e2e-artifacts/embed-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, writeFile, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild, runCli } from './harness.mjs';
+import { startStaticServer, withPage, waitForReady, artifactPath, runCli, servePage } from './harness.mjs';
 import { assertClean, chooseChapter } from './page-helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function stepNumber(page) {

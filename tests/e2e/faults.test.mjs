@@ -14,24 +14,17 @@
 //   - the charts draw the series only up to the step shown;
 //   - the verdict table in Chinese does not break words at 360 px or 1366 px.
 // Screenshots go to target/e2e-artifacts/faults-*.png.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { withPage, waitForReady, artifactPath, servePage } from './harness.mjs';
 import { assertClean, position, press, toEnd, seek, chooseChapter, setLang } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function shot(page, t, name) {

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DIST = path.resolve(ROOT, process.env.QP_E2E_DIST ?? 'dist');
@@ -267,4 +268,23 @@ export async function exists(file) {
   } catch {
     return false;
   }
+}
+
+/**
+ * The usual suite set-up: before the tests, check dist/ is a release build, serve it at `/`
+ * and launch Chromium, handing both to `ready(server, browser)`; after them, close both.
+ */
+export function servePage(ready) {
+  let server;
+  let browser;
+  before(async () => {
+    await assertReleaseBuild();
+    server = await startStaticServer(DIST, ['/']);
+    browser = await launchBrowser();
+    ready(server, browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }

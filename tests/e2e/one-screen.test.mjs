@@ -8,24 +8,17 @@
 // at several moments. The marked line is inside its own code box (the box scrolled, not the
 // page). Clicking a cause in the verdict table seeks to its event and brings the narration
 // and the diagram into view.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { withPage, artifactPath, servePage } from './harness.mjs';
 import { assertClean, position, seek, toEnd, chooseChapter, setLang } from './page-helpers.mjs';
 
 const VIEWPORT = { width: 1366, height: 900 };
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 /** Where the parts that must be seen together are, in viewport coordinates. */

@@ -9,23 +9,16 @@
 //   - switching chapters (or a reset) never drops injected faults silently: a notice says
 //     how many were cleared and brings them back;
 //   - in the quorum chapter each of the three nodes can be restarted and crashed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIST, startStaticServer, launchBrowser, withPage, artifactPath, assertReleaseBuild } from './harness.mjs';
+import { withPage, artifactPath, servePage } from './harness.mjs';
 import { assertClean, position, seek, toEnd, chooseChapter, setLang } from './page-helpers.mjs';
 
 let server;
 let browser;
-
-before(async () => {
-  await assertReleaseBuild();
-  server = await startStaticServer(DIST, ['/']);
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
+servePage((s, b) => {
+  server = s;
+  browser = b;
 });
 
 async function setSetting(page, name, value) {

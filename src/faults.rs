@@ -9,7 +9,6 @@
 
 use crate::engine::broker::Broker;
 use crate::engine::ids::{ActorId, NodeId};
-use crate::engine::program::OpKind;
 use crate::engine::trace::Endpoint;
 use crate::engine::Sim;
 use crate::i18n::{label, Lang};
@@ -59,9 +58,9 @@ impl FaultOption {
             }
             (Some(node), "crash_broker" | "crash_node") => {
                 if en {
-                    format!("crash rabbit@{node} (power loss); it starts again after the restart delay")
+                    format!("kill -9 rabbit@{node}'s broker process (its kernel resets every connection at once); it starts again after the restart delay")
                 } else {
-                    format!("让 rabbit@{node} 崩溃（断电），在重启延迟后再次启动")
+                    format!("kill -9 rabbit@{node} 的 broker 进程（内核立即重置它的所有连接），在重启延迟后再次启动")
                 }
             }
             _ => what_it_does(self.key, lang).to_string(),
@@ -88,7 +87,10 @@ pub enum Blocked {
     AlreadyCut { a: String, b: String },
     /// The producer has published every message it was to send: there is no next one.
     AllPublished { actor: String },
-    /// No consumer's callback does anything that can fail (it only prints).
+    /// The program has not started yet: nothing to crash, stop or cut.
+    NotStarted { actor: String },
+    /// No consumer's code has a `process()` that raises on a listed payload, so the code
+    /// could not say why a poisoned message fails.
     NothingCanFail,
 }
 
@@ -97,6 +99,13 @@ impl Blocked {
     pub fn text(&self, lang: Lang) -> String {
         let en = lang == Lang::En;
         match self {
+            Blocked::NotStarted { actor } => {
+                if en {
+                    format!("{actor} has not started yet")
+                } else {
+                    format!("{actor} 还没有启动")
+                }
+            }
             Blocked::ActorDown { actor, status } => {
                 if en {
                     format!("{actor} is already down ({})", label(status, lang))
@@ -134,9 +143,9 @@ impl Blocked {
             }
             Blocked::NothingCanFail => {
                 if en {
-                    "this consumer's callback only prints: nothing in it can fail".to_string()
+                    "no consumer's code has a process() that raises on a message it cannot handle, so a poison message could not fail there".to_string()
                 } else {
-                    "这个消费者的回调只打印消息：其中没有会失败的处理".to_string()
+                    "没有哪个消费者的代码有会对无法处理的消息抛出异常的 process()，所以毒消息在这里不会失败".to_string()
                 }
             }
         }
@@ -149,7 +158,7 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
         "crash_consumer" => ("kill the consumer now (SIGKILL): what it holds and has not finished is at stake", "立即杀死消费者（SIGKILL）：它持有但未处理完的消息将面临风险"),
         "crash_producer" => ("kill the producer now (SIGKILL): the messages it has not published yet are never sent", "立即杀死生产者（SIGKILL）：尚未发布的消息将不会被发送"),
         "restart_broker" => ("stop rabbit@0 gracefully (rabbitmqctl stop); it starts again after the restart delay", "优雅地停止 rabbit@0（rabbitmqctl stop），在重启延迟后再次启动"),
-        "crash_broker" => ("crash rabbit@0 (power loss); it starts again after the restart delay", "让 rabbit@0 崩溃（断电），在重启延迟后再次启动"),
+        "crash_broker" => ("kill -9 rabbit@0's broker process (its kernel resets every connection at once); it starts again after the restart delay", "kill -9 rabbit@0 的 broker 进程（内核立即重置它的所有连接），在重启延迟后再次启动"),
         "partition" => (
             "cut the network between the consumer and rabbit@0: nothing passes, and neither side notices until its heartbeat check gives up (at the default 60 s timeout: pika within about 2 minutes, the broker within 3)",
             "切断消费者与 rabbit@0 之间的网络：任何数据都无法通过，双方都要等到各自的心跳检查放弃时才会察觉（默认 60 秒超时下：pika 约 2 分钟内，broker 3 分钟内）",
@@ -172,6 +181,15 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
     }
 }
 
+/// A program that is not running yet or any more: nothing to crash or cut. (Its next message
+/// can still be dropped or poisoned before it starts.)
+fn absent(sim: &Sim, actor: ActorId) -> Option<Blocked> {
+    if sim.actors()[actor.index()].status == crate::engine::world::ActorStatus::NotStarted {
+        return Some(Blocked::NotStarted { actor: sim.setup().actors[actor.index()].name.clone() });
+    }
+    down(sim, actor)
+}
+
 fn down(sim: &Sim, actor: ActorId) -> Option<Blocked> {
     let status = sim.actors()[actor.index()].status;
     status.is_down().then(|| Blocked::ActorDown { actor: sim.setup().actors[actor.index()].name.clone(), status: crate::view::status_name(status) })
@@ -187,7 +205,7 @@ fn all_published(sim: &Sim, producer: ActorId) -> bool {
 
 /// Can a consumer's callback fail? Only its processing (`Work`) checks for poison.
 fn some_callback_can_fail(sim: &Sim) -> bool {
-    sim.setup().actors.iter().any(|a| a.program.callback.iter().any(|op| matches!(op.kind, OpKind::Work { .. })))
+    sim.setup().actors.iter().any(|a| crate::engine::program::lists_poison(&a.spec))
 }
 
 /// The fault bar for the world `sim` (the first consumer and producer are the targets).
@@ -204,10 +222,10 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     let mut out = Vec::new();
     let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked, node: None });
     if let Some((id, name)) = &consumer {
-        push("crash_consumer", FaultAction::Crash(name.clone()), down(sim, *id));
+        push("crash_consumer", FaultAction::Crash(name.clone()), absent(sim, *id));
     }
     if let Some((id, name)) = &producer {
-        push("crash_producer", FaultAction::Crash(name.clone()), down(sim, *id));
+        push("crash_producer", FaultAction::Crash(name.clone()), absent(sim, *id));
     }
     // Every node of the broker can be restarted or crashed (rabbit@0 keeps the keys
     // `restart_broker` and `crash_broker`; with one node the labels say "broker").
@@ -226,7 +244,7 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
             let (a, b) = link();
             Some(Blocked::AlreadyCut { a, b })
         } else {
-            down(sim, *id)
+            absent(sim, *id)
         };
         push("partition", FaultAction::Partition(name.clone(), node.clone()), partition);
         let heal = (!cut).then(|| {
@@ -319,21 +337,26 @@ mod tests {
     }
 
     #[test]
-    fn the_article_cannot_be_poisoned_and_the_work_chapters_can() {
-        let article = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
-        assert_eq!(blocked(&article, "poison_next"), Some(Blocked::NothingCanFail));
-        assert!(Blocked::NothingCanFail.text(Lang::En).contains("only prints"));
-        for name in ["consumer-crash-auto-ack", "poison-dead-letter"] {
+    fn only_a_consumer_whose_code_lists_poison_can_be_poisoned() {
+        // A callback that prints, or sleeps `# process(message)`, cannot raise as shown.
+        for name in ["article", "consumer-crash-auto-ack"] {
             let session = Session::new(catalog::get(name).unwrap(), vec![]).unwrap();
-            assert_eq!(blocked(&session, "poison_next"), None, "{name}");
+            assert_eq!(blocked(&session, "poison_next"), Some(Blocked::NothingCanFail), "{name}");
         }
+        assert!(Blocked::NothingCanFail.text(Lang::En).contains("process()"));
+        let session = Session::new(catalog::get("poison-dead-letter").unwrap(), vec![]).unwrap();
+        assert_eq!(blocked(&session, "poison_next"), None, "its process() raises on listed payloads");
     }
 
     #[test]
     fn at_the_end_of_the_article_what_is_down_or_done_is_blocked() {
         let mut s = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
-        assert_eq!(blocked(&s, "crash_producer"), None);
+        // At step 0 nothing has started: nothing to crash, but the next message can be dropped.
+        assert_eq!(blocked(&s, "crash_producer"), Some(Blocked::NotStarted { actor: "producer".into() }));
+        assert_eq!(blocked(&s, "crash_consumer"), Some(Blocked::NotStarted { actor: "consumer".into() }));
         assert_eq!(blocked(&s, "drop_next"), None);
+        s.seek(s.step_at_time(600));
+        assert_eq!(blocked(&s, "crash_producer"), None, "running");
         assert!(matches!(blocked(&s, "heal"), Some(Blocked::NotCut { .. })));
         s.seek(s.len());
         assert_eq!(blocked(&s, "crash_producer"), Some(Blocked::ActorDown { actor: "producer".into(), status: "finished" }));

@@ -257,6 +257,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
         DiscardReason::FrameLost => ("lost on the network", "在网络中丢失"),
         DiscardReason::QueueUnavailable => ("its queue was unavailable", "队列不可用"),
         DiscardReason::ConnectionCut => ("auto-acked, then cut off on the network", "已自动确认，随后在网络切断中丢失"),
+        DiscardReason::ConnectionClosed => ("published on a closed connection", "发布到已关闭的连接上"),
         DiscardReason::DeadLetterCycle => ("dropped in a dead-letter cycle", "在死信循环中被丢弃"),
     };
     if lang == Lang::En {
@@ -423,6 +424,9 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
     if let Some(text) = why_heartbeat(trace, index, sim, lang, &sentence) {
         return text;
     }
+    if let Some(text) = closed_by_node(trace, index, sim, lang) {
+        return text;
+    }
     let (actor, exited) = match entry.event {
         Event::ActorExited { actor, error: Some(ClientError::StreamLost) } => (actor, true),
         Event::ConnectionLost { actor, error: ClientError::StreamLost } => (actor, false),
@@ -446,6 +450,31 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
         (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
         (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
     }
+}
+
+/// A connection closed because its node went down (the events of one stop or crash share a
+/// millisecond): said as the node closing the connection, not as a channel close, and its
+/// unacked messages named only when there were any.
+fn closed_by_node(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option<String> {
+    let Event::ChannelClosed { actor, requeued } = trace[index].event else { return None };
+    let at = trace[index].at_ms;
+    let (node, graceful) = trace[..index].iter().rev().take_while(|e| e.at_ms == at).find_map(|e| match e.event {
+        Event::NodeStopped { node } => Some((node, true)),
+        Event::NodeCrashed { node } => Some((node, false)),
+        _ => None,
+    })?;
+    let name = &sim.setup().actors[actor.index()].name;
+    let en = lang == Lang::En;
+    let mut text = match (en, graceful) {
+        (true, true) => format!("rabbit@{} closed {name}'s connection as it stopped (320 CONNECTION_FORCED)", node.0),
+        (true, false) => format!("rabbit@{} crashed: {name}'s connection to it is gone", node.0),
+        (false, true) => format!("rabbit@{} 在停止时关闭了 {name} 的连接（320 CONNECTION_FORCED）", node.0),
+        (false, false) => format!("rabbit@{} 崩溃：{name} 与它的连接断开了", node.0),
+    };
+    if requeued > 0 {
+        text += &if en { format!("; its {requeued} unacked messages go back to their queue") } else { format!("；它未确认的 {requeued} 条消息回到队列") };
+    }
+    Some(text)
 }
 
 /// Why a connection error that a cut caused happened: the client's own heartbeat check gave
@@ -543,6 +572,10 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::Unroutable => ("no queue matched its routing key", "没有队列匹配它的路由键"),
                 DiscardReason::QueueUnavailable => ("its queue was unavailable (node down or partitioned)", "它的队列不可用（节点宕机或网络分区）"),
                 DiscardReason::DeadLetterCycle => ("it was dead-lettered back into a queue it had already died in, with no rejection on the way, and RabbitMQ drops such cycles", "它被死信路由回一个它曾经死过的队列，途中没有任何拒绝，RabbitMQ 会丢弃这种循环中的消息"),
+                DiscardReason::ConnectionClosed => (
+                    "it arrived on a connection the broker had already closed (its node was going down, or it had given up on the connection), so nothing stored it",
+                    "它到达时 broker 已经关闭了这条连接（节点正在停止，或 broker 已放弃该连接），所以没有任何地方保存它",
+                ),
                 DiscardReason::ConnectionCut => (
                     "the broker sent it with auto_ack=True, so it left the queue, but the network was cut and the connection was given up before it arrived",
                     "broker 以 auto_ack=True 发出了它，它因此离开了队列，但网络被切断，连接在它到达之前就被放弃了",

@@ -101,8 +101,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "consumer-crash-auto-ack",
         title: ["What if the consumer crashes? (auto_ack=True)", "如果消费者崩溃？（auto_ack=True）"],
         narration: [
-            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer dies while working on the fourth; its supervisor restarts it at 3 s. Under auto_ack=True everything it had been sent and not finished is lost, silently: the restarted consumer finds an empty queue.",
-            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在处理第四条时崩溃，并在 3 秒时被重启。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失：重启后的消费者面对的是一个空队列。",
+            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer is killed right after it prints the fourth, before that message's work; its supervisor restarts it at 3 s. Under auto_ack=True everything it had been sent and not finished is lost, silently: the restarted consumer finds an empty queue.",
+            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在打印第四条之后、开始处理它之前被杀死，并在 3 秒时被重启。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失：重启后的消费者面对的是一个空队列。",
         ],
         opens: Opening::Start,
         focus: None,
@@ -112,8 +112,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "consumer-crash-manual-ack",
         title: ["The fix: basic_ack after the work", "修复：处理完成后再 basic_ack"],
         narration: [
-            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The consumer died in the middle of the fourth message's work, so that message is received twice but processed once, by the second consumer; had it died after the work and before basic_ack, it would be processed twice (at-least-once).",
-            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。消费者死在第四条消息的处理过程中，所以这条消息被接收了两次，但只由第二个消费者处理了一次；如果它在处理完成之后、basic_ack 之前死去，这条消息就会被处理两次（至少一次）。",
+            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The consumer was killed right after it printed the fourth message, before its work, so that message is received twice but processed once, by the second consumer; had it died after the work and before basic_ack, it would be processed twice (at-least-once).",
+            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。消费者在打印第四条消息之后、处理它之前被杀死，所以这条消息被接收了两次，但只由第二个消费者处理了一次；如果它在处理完成之后、basic_ack 之前死去，这条消息就会被处理两次（至少一次）。",
         ],
         opens: Opening::Start,
         focus: None,

@@ -160,3 +160,23 @@ if __name__ == '__main__':
     main()"#
     );
 }
+
+/// "Poison next message" in the poison chapter: the consumer's code lists the poisoned payload
+/// beside the scenario's own, so it says why that message fails; the lines do not move.
+#[test]
+fn the_code_shown_lists_the_payloads_a_fault_poisoned() {
+    use queue_playground::scenario::FaultAction;
+    use queue_playground::session::Session;
+    let mut session = Session::new(catalog::get("poison-dead-letter").unwrap(), vec![]).unwrap();
+    session.seek(10);
+    session.inject(FaultAction::PoisonNext("producer".into())).unwrap();
+    let poisoned: Vec<u32> = session.timeline().ledger().messages.iter().filter(|m| m.poison).map(|m| m.data).collect();
+    assert_eq!(poisoned.len(), 1, "one message was poisoned");
+    let setup = session.timeline().setup();
+    let consumer = setup.actors.iter().find(|a| matches!(a.spec, ActorSpec::Consumer(_))).unwrap();
+    let shown = program::shown_code(&setup.scenario, &consumer.spec, &poisoned).unwrap();
+    assert_eq!(shown.len(), consumer.program.code.len(), "the same lines");
+    let check = format!("    if message['data'] in [3, {}]:", poisoned[0]);
+    assert!(shown.iter().any(|l| l.starts_with(&check)), "{shown:#?}");
+    assert!(!consumer.program.code.iter().any(|l| l.starts_with(&check)), "the program as written lists only 3");
+}

@@ -180,8 +180,8 @@ fn rabbitmqadmin_declares_the_queue_before_the_programs_and_exits() {
     assert_eq!(
         sim.setup().actors[0].program.code,
         vec![
-            r#"$ rabbitmqadmin declare queue name=q durable=true auto_delete=false arguments='{"x-queue-type": "quorum"}'"#,
-            "$ rabbitmqadmin declare queue name=r durable=false auto_delete=false",
+            r#"$ rabbitmqadmin -H rabbit0 declare queue name=q durable=true auto_delete=false arguments='{"x-queue-type": "quorum"}'"#,
+            "$ rabbitmqadmin -H rabbit0 declare queue name=r durable=false auto_delete=false",
         ]
     );
 

@@ -166,11 +166,8 @@ impl Builder {
     }
     /// The connection, the channel and what the program declares, at `indent`.
     /// `exchange`: the exchange the program publishes to (declared with its bindings).
-    fn connect(&mut self, indent: &str, queue: &QueueSpec, exchange: &str, declare: Option<&Scenario>) {
-        self.main(
-            format!("{indent}connection = pika.BlockingConnection(pika.ConnectionParameters('localhost'))"),
-            OpKind::Connect,
-        );
+    fn connect(&mut self, indent: &str, queue: &QueueSpec, exchange: &str, declare: Option<&Scenario>, host: &str) {
+        self.main(format!("{indent}connection = pika.BlockingConnection(pika.ConnectionParameters({host}))"), OpKind::Connect);
         self.main(format!("{indent}channel = connection.channel()"), OpKind::OpenChannel);
         if let Some(scenario) = declare {
             let dead_letter = queue.dead_letter_exchange.as_deref().unwrap_or("");
@@ -258,6 +255,12 @@ fn exchange_declares(dlx: &str, queue: &str, scenario: &Scenario) -> (Vec<String
     (before, after)
 }
 
+/// The host a program connects to: `'localhost'` with one broker node (the article); in a
+/// cluster, the host of its node, named after it (`'rabbit1'` for rabbit@1).
+fn host(scenario: &Scenario, node: u8) -> String {
+    if scenario.broker.nodes > 1 { format!("'rabbit{node}'") } else { "'localhost'".into() }
+}
+
 /// A Python string literal of `text` (single-quoted, escaped), so that any name a scenario
 /// gives (AMQP short strings may hold quotes and control characters) stays one literal.
 fn py(text: &str) -> String {
@@ -287,6 +290,25 @@ fn seconds(ms: u64) -> String {
     }
 }
 
+/// The code an actor's program shows for a run in which the payloads `poisoned` were made
+/// poison by a fault ("Poison next message"): a consumer's `process()` lists them with the
+/// scenario's own, so the code says why they fail. Same lines as `Program::code` (only the
+/// list changes; a consumer without `process()` is never offered the fault).
+pub fn shown_code(scenario: &Scenario, actor: &ActorSpec, poisoned: &[u32]) -> Option<Vec<String>> {
+    let ActorSpec::Consumer(spec) = actor else { return of(scenario, actor).map(|p| p.code) };
+    let mut spec = spec.clone();
+    if let Some(fail) = spec.fail.as_mut().filter(|_| !poisoned.is_empty()) {
+        fail.data.extend(poisoned.iter().filter(|d| !fail.data.contains(d)).copied().collect::<Vec<_>>());
+    }
+    of(scenario, &ActorSpec::Consumer(spec)).map(|p| p.code)
+}
+
+/// Whether a consumer's code can say why a poisoned message fails: it has a `process()` that
+/// raises on a list of payloads, always (not only on first tries).
+pub fn lists_poison(actor: &ActorSpec) -> bool {
+    matches!(actor, ActorSpec::Consumer(c) if c.fail.as_ref().is_some_and(|f| f.attempts.is_none()))
+}
+
 /// The program an actor of `scenario` runs (None if its queue is not in the scenario).
 pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
     let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
@@ -303,14 +325,14 @@ pub fn admin(spec: &AdminSpec, scenario: &Scenario) -> Program {
     let mut b = Builder::new();
     for name in &spec.declare {
         let Some(queue) = scenario.queues.iter().find(|q| &q.name == name) else { continue };
-        b.main(admin_declare(queue), OpKind::AdminDeclare);
+        b.main(admin_declare(queue, scenario, spec.node), OpKind::AdminDeclare);
     }
     b.finish()
 }
 
 /// `$ rabbitmqadmin declare queue name=... durable=... auto_delete=false [arguments='{...}']`
 /// (the tool's `name=value` arguments; `arguments` is JSON).
-fn admin_declare(queue: &QueueSpec) -> String {
+fn admin_declare(queue: &QueueSpec, scenario: &Scenario, node: u8) -> String {
     let mut arguments: Vec<String> = Vec::new();
     if queue.queue_type == QueueType::Quorum {
         arguments.push("\"x-queue-type\": \"quorum\"".into());
@@ -334,7 +356,9 @@ fn admin_declare(queue: &QueueSpec) -> String {
         arguments.push(format!("\"x-delivery-limit\": {limit}"));
     }
     let arguments = if arguments.is_empty() { String::new() } else { format!(" arguments={}", sh(&format!("{{{}}}", arguments.join(", ")))) };
-    format!("$ rabbitmqadmin declare queue name={} durable={} auto_delete=false{arguments}", sh(&queue.name), queue.durable)
+    // In a cluster, the node whose management API it calls (a classic queue lives there).
+    let host = if scenario.broker.nodes > 1 { format!(" -H rabbit{node}") } else { String::new() };
+    format!("$ rabbitmqadmin{host} declare queue name={} durable={} auto_delete=false{arguments}", sh(&queue.name), queue.durable)
 }
 
 /// `text` as one shell word: as is when it is plain, else single-quoted.
@@ -357,7 +381,7 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     if spec.retry.is_some() {
         b.gap();
         b.line("def connect():");
-        b.connect(IN, queue, &spec.exchange, declare);
+        b.connect(IN, queue, &spec.exchange, declare, &host(scenario, spec.node));
         if spec.confirms {
             b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
         }
@@ -370,7 +394,7 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
         // program starts is retried too; with nothing to publish, it is made here.
         b.line(if spec.messages == 0 { format!("{IN}connection, channel = connect()") } else { format!("{IN}channel = None") });
     } else {
-        b.connect(IN, queue, &spec.exchange, declare);
+        b.connect(IN, queue, &spec.exchange, declare, &host(scenario, spec.node));
         if spec.confirms {
             b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
         }
@@ -545,7 +569,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             IN.repeat(3)
         }
     };
-    b.connect(&indent, queue, "", spec.declare.then_some(scenario));
+    b.connect(&indent, queue, "", spec.declare.then_some(scenario), &host(scenario, spec.node));
     if let Some(prefetch) = spec.prefetch_count {
         b.main(format!("{indent}channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
     }

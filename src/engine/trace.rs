@@ -106,6 +106,9 @@ pub enum DiscardReason {
     /// Sent with `auto_ack=True` (so it had left the queue) while the network was cut, and
     /// the connection was given up before it arrived.
     ConnectionCut,
+    /// Its publish arrived on a connection the broker had already closed (a node going down,
+    /// a broker's heartbeat timeout): nothing stored it, and without confirms nothing said so.
+    ConnectionClosed,
 }
 
 /// Why a message was dead-lettered (the `x-death` reason).

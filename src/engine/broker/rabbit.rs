@@ -486,7 +486,7 @@ impl Broker for RabbitBroker {
         let message = cx.ledger.message_of(copy);
         if !open {
             cx.ledger.move_to(copy, Place::Discarded);
-            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::ConnectionClosed });
             return;
         }
         let targets = &self.routes[route.0 as usize];

@@ -67,6 +67,9 @@ pub fn Actors() -> Html {
         order = acting.or_else(|| order.first().copied()).into_iter().collect();
     }
     let shown = order.len();
+    // Payloads a "Poison next message" fault made poison in this run: a consumer's process()
+    // lists them, so its code says why they fail (same lines; see program::shown_code).
+    let poisoned: Vec<u32> = session.timeline().ledger().messages.iter().filter(|m| m.poison).map(|m| m.data).collect();
     html! {
         <section id="actors" ref={section} data-actors={shown.to_string()}>
             { for order.into_iter().map(|index| (index, &setup.actors[index])).map(|(index, actor)| {
@@ -84,7 +87,7 @@ pub fn Actors() -> Html {
                     <div class={classes!("actor", failed.then_some("down"), is_acting.then_some("acting"), idle.then_some("idle"))} data-actor={actor.name.clone()} data-status={status} data-line={runtime.line.to_string()}>
                         <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
                         <pre class="code" role="region" aria-label={format!("{} · {}", actor.name, label("code", lang))}>
-                            { for actor.program.code.iter().enumerate().map(|(i, text)| {
+                            { for crate::engine::program::shown_code(&setup.scenario, &actor.spec, &poisoned).unwrap_or_else(|| actor.program.code.clone()).iter().enumerate().map(|(i, text)| {
                                 let line = (i + 1) as u16;
                                 let seek = {
                                     let state = state.clone();

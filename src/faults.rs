@@ -160,12 +160,12 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
         "restart_broker" => ("stop rabbit@0 gracefully (rabbitmqctl stop); it starts again after the restart delay", "优雅地停止 rabbit@0（rabbitmqctl stop），在重启延迟后再次启动"),
         "crash_broker" => ("kill -9 rabbit@0's broker process (its kernel resets every connection at once); it starts again after the restart delay", "kill -9 rabbit@0 的 broker 进程（内核立即重置它的所有连接），在重启延迟后再次启动"),
         "partition" => (
-            "cut the network between the consumer and rabbit@0: nothing passes, and neither side notices until its heartbeat check gives up (at the default 60 s timeout: pika within about 2 minutes, the broker within 3)",
-            "切断消费者与 rabbit@0 之间的网络：任何数据都无法通过，双方都要等到各自的心跳检查放弃时才会察觉（默认 60 秒超时下：pika 约 2 分钟内，broker 3 分钟内）",
+            "cut the network between the consumer and the node it connects to: nothing passes, and neither side notices until its heartbeat check gives up (at the default 60 s timeout: pika within about 2 minutes, the broker within 3)",
+            "切断消费者与它所连接节点之间的网络：任何数据都无法通过，双方都要等到各自的心跳检查放弃时才会察觉（默认 60 秒超时下：pika 约 2 分钟内，broker 3 分钟内）",
         ),
         "heal" => (
-            "heal the network between the consumer and rabbit@0: before a side gave up, the held frames go through and nobody sees an error",
-            "恢复消费者与 rabbit@0 之间的网络：若双方都还没放弃，暂存的帧会继续送达，谁也不会看到错误",
+            "heal the network between the consumer and its node: before a side gave up, the held frames go through and nobody sees an error",
+            "恢复消费者与它所连接节点之间的网络：若双方都还没放弃，暂存的帧会继续送达，谁也不会看到错误",
         ),
         "drop_next" => (
             "lose the producer's next frame; the TCP connection then resets, and a producer without retry exits",
@@ -217,7 +217,6 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     };
     let consumer = first(false);
     let producer = first(true);
-    let node = format!("rabbit@{NODE}");
     let nodes = sim.broker().nodes_up.len() as u8;
     let mut out = Vec::new();
     let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked, node: None });
@@ -238,7 +237,10 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     }
     let mut push = |key, action, blocked| out.push(FaultOption { key, action, blocked, node: None });
     if let Some((id, name)) = &consumer {
-        let cut = sim.network().is_partitioned(Endpoint::Actor(*id), Endpoint::Node(NodeId(NODE)));
+        // The link to the node it connects to (rabbit@2 in the quorum chapter).
+        let home = setup.actors[id.index()].node;
+        let node = format!("rabbit@{}", home.0);
+        let cut = sim.network().is_partitioned(Endpoint::Actor(*id), Endpoint::Node(home));
         let link = || (name.clone(), node.clone());
         let partition = if cut {
             let (a, b) = link();
@@ -254,6 +256,7 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
         push("heal", FaultAction::Heal(name.clone(), node.clone()), heal);
     }
     if let Some((id, name)) = &producer {
+        let node = format!("rabbit@{}", setup.actors[id.index()].node.0);
         let done = || all_published(sim, *id).then(|| Blocked::AllPublished { actor: name.clone() });
         push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, down(sim, *id).or_else(done));
         let poison = if some_callback_can_fail(sim) { down(sim, *id).or_else(done) } else { Some(Blocked::NothingCanFail) };

@@ -294,7 +294,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             let line = text.render(&sim.setup().scenario);
             pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
         }
-        Slept { actor, ms, .. } => pick(format!("{} slept {ms} ms", a(actor)), format!("{} 休眠 {ms} 毫秒", a(actor))),
+        Slept { actor, ms, .. } => pick(format!("{} went to sleep for {ms} ms", a(actor)), format!("{} 开始休眠 {ms} 毫秒", a(actor))),
         MessagePublished { actor, message, .. } => pick(format!("{} published {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 发布了 {{'data': {}}}", a(actor), data_of(sim, message))),
         MessageEnqueued { copy, queue } => pick(format!("{{'data': {}}} entered {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 进入队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
         MessageCopied { copy, queue, .. } => pick(format!("a copy of {{'data': {}}} went to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 的副本进入 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
@@ -317,8 +317,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         AckSent { actor, copy, .. } => pick(format!("{} acked {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 确认了 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
         AckMultipleSent { actor, copy, .. } => pick(format!("{} acked everything up to {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 批量确认到 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
         NackSent { actor, copy, requeue, .. } | RejectSent { actor, copy, requeue, .. } => {
-            let what = if requeue { if en { "requeue" } else { "重新入队" } } else if en { "drop" } else { "丢弃" };
-            pick(format!("{} rejected {{'data': {}}} ({what})", a(actor), data_of_copy(sim, copy)), format!("{} 拒绝了 {{'data': {}}}（{what}）", a(actor), data_of_copy(sim, copy)))
+            let what = if requeue { if en { "requeue=True" } else { "重新入队" } } else if en { "requeue=False" } else { "不重新入队" };
+            // Named as the code calls it: basic_nack or basic_reject.
+            let (verb_en, verb_zh) = if matches!(event, NackSent { .. }) { ("nacked", "nack 了") } else { ("rejected", "拒绝了") };
+            pick(format!("{} {verb_en} {{'data': {}}} ({what})", a(actor), data_of_copy(sim, copy)), format!("{} {verb_zh} {{'data': {}}}（{what}）", a(actor), data_of_copy(sim, copy)))
         }
         MessageAcked { copy } => pick(format!("the broker removed acked {{'data': {}}}", data_of_copy(sim, copy)), format!("broker 删除了已确认的 {{'data': {}}}", data_of_copy(sim, copy))),
         MessageRequeued { copy, queue } => pick(format!("{{'data': {}}} went back to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 回到队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),

@@ -1490,6 +1490,11 @@ impl Sim {
         let runtime = &mut self.actors[actor.index()];
         let delivery = runtime.current.take().expect("in a callback");
         runtime.in_callback = false;
+        // Back in `start_consuming()`: that is the line it is on now (a crash from here on
+        // is marked there, not on the callback's last line).
+        if let Some(op) = self.setup.actors[actor.index()].program.main.iter().find(|op| op.kind == OpKind::StartConsuming) {
+            runtime.line = op.line;
+        }
         let failed = std::mem::take(&mut runtime.current_failed);
         if !failed {
             self.record(Event::CallbackFinished { actor, copy: delivery.copy });

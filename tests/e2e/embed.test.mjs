@@ -279,7 +279,11 @@ test('export: the page downloads one Python file that writes the programs exactl
     const said = execFileSync('python3', [bundle, path.join(dir, 'files')], { encoding: 'utf8' });
     t.diagnostic(said.trim());
     const scenario = JSON.parse(await readFile(path.join(dir, 'files', 'scenario.json'), 'utf8'));
-    assert.ok(scenario.faults.some((f) => 'at_step' in f.when), 'the injected fault is in the export');
+    // The injected fault, at a step in the page, is at its protocol point or its time in the export.
+    // The chapter's own fault, then the injected one (appended last).
+    const own = JSON.parse(await readFile(new URL('../../src/scenario/catalog/consumer-crash-manual-ack.json', import.meta.url), 'utf8')).faults.length;
+    assert.equal(scenario.faults.length, own + 1, 'the injected fault is in the export');
+    assert.ok(scenario.faults.every((f) => !('at_step' in f.when)), `steps become protocol points or times: ${JSON.stringify(scenario.faults.map((f) => f.when))}`);
     // Each program is the code the page shows, line for line.
     for (const actor of await page.$$eval('#actors .actor', (els) => els.map((e) => e.dataset.actor))) {
       // A line is its number (span.ln), its text (the text nodes), and maybe a died marker.

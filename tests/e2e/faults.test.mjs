@@ -115,14 +115,15 @@ test('faults: a fault that cannot apply is disabled and says why, in English and
 test('faults: poison is offered only where a callback can fail, and there the poisoned message fails', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'faults-poison', server.url('/'), async (session) => {
     const { page } = session;
-    for (const chapter of ['declare', 'producer', 'consumer']) {
+    // A callback that prints, or sleeps `# process(message)`, has nothing that raises as shown.
+    for (const chapter of ['declare', 'producer', 'consumer', 'consumer-crash', 'manual-ack']) {
       await chooseChapter(page, chapter);
       const b = await faultButtons(page);
-      assert.equal(b.poison_next.disabled, true, `${chapter}: the article's callback only prints: nothing to poison`);
-      assert.match(b.poison_next.title, /callback only prints: nothing in it can fail/);
+      assert.equal(b.poison_next.disabled, true, `${chapter}: no process() that raises: nothing to poison`);
+      assert.match(b.poison_next.title, /no consumer's code has a process\(\) that raises/);
     }
     await setLang(page, 'zh');
-    assert.match((await faultButtons(page)).poison_next.title, /回调只打印消息/);
+    assert.match((await faultButtons(page)).poison_next.title, /process\(\)/);
     await setLang(page, 'en');
 
     // The poison chapter: {'data': 3} fails by design; poison the first message as well.
@@ -135,6 +136,8 @@ test('faults: poison is offered only where a callback can fail, and there the po
     await toEnd(page);
     const dead = (await rows(page)).filter((r) => r.verdict === 'dead_lettered').map((r) => r.data).sort((a, b) => a - b);
     assert.deepEqual(dead, [0, 3], 'the poisoned {\'data\': 0} failed three times and was dead-lettered, beside {\'data\': 3}');
+    // The code says why: process() lists the poisoned payload beside the scenario's own.
+    assert.match(await page.locator('#actors .actor[data-actor="consumer"] .code').textContent(), /if message\['data'\] in \[3, 0\]:/);
     t.diagnostic(`dead-lettered: ${dead}`);
     // At the end the producer has published everything: nothing left to poison.
     b = await faultButtons(page);

@@ -290,16 +290,19 @@ fn seconds(ms: u64) -> String {
     }
 }
 
-/// The code an actor's program shows for a run in which the payloads `poisoned` were made
-/// poison by a fault ("Poison next message"): a consumer's `process()` lists them with the
-/// scenario's own, so the code says why they fail. Same lines as `Program::code` (only the
-/// list changes; a consumer without `process()` is never offered the fault).
+/// The code a consumer shows for a run in which the payloads `poisoned` were made poison by a
+/// fault ("Poison next message"): its `process()` lists them with the scenario's own, so the
+/// code says why they fail. Same lines as `Program::code` (only the list changes). None when
+/// nothing changes (no poisoned payload, or an actor without such a `process()`, which is
+/// never offered the fault): the program's own code is the one to show.
 pub fn shown_code(scenario: &Scenario, actor: &ActorSpec, poisoned: &[u32]) -> Option<Vec<String>> {
-    let ActorSpec::Consumer(spec) = actor else { return of(scenario, actor).map(|p| p.code) };
-    let mut spec = spec.clone();
-    if let Some(fail) = spec.fail.as_mut().filter(|_| !poisoned.is_empty()) {
-        fail.data.extend(poisoned.iter().filter(|d| !fail.data.contains(d)).copied().collect::<Vec<_>>());
+    let ActorSpec::Consumer(spec) = actor else { return None };
+    if poisoned.is_empty() || !lists_poison(actor) {
+        return None;
     }
+    let mut spec = spec.clone();
+    let fail = spec.fail.as_mut()?;
+    fail.data.extend(poisoned.iter().filter(|d| !fail.data.contains(d)).copied().collect::<Vec<_>>());
     of(scenario, &ActorSpec::Consumer(spec)).map(|p| p.code)
 }
 

@@ -87,7 +87,7 @@ pub fn Actors() -> Html {
                     <div class={classes!("actor", failed.then_some("down"), is_acting.then_some("acting"), idle.then_some("idle"))} data-actor={actor.name.clone()} data-status={status} data-line={runtime.line.to_string()}>
                         <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
                         <pre class="code" role="region" aria-label={format!("{} · {}", actor.name, label("code", lang))}>
-                            { for crate::engine::program::shown_code(&setup.scenario, &actor.spec, &poisoned).unwrap_or_else(|| actor.program.code.clone()).iter().enumerate().map(|(i, text)| {
+                            { for crate::engine::program::shown_code(&setup.scenario, &actor.spec, &poisoned).as_ref().unwrap_or(&actor.program.code).iter().enumerate().map(|(i, text)| {
                                 let line = (i + 1) as u16;
                                 let seek = {
                                     let state = state.clone();

@@ -111,3 +111,14 @@ fn faults_injected_at_a_step_become_protocol_points() {
     consumer_only.faults.truncate(1);
     assert_eq!(report(&queue_playground::export::protocol_points(&consumer_only)), report(&consumer_only), "the same run, by protocol point");
 }
+
+/// The conformance layer's comparison itself (tests/conformance/test_compare.py, no broker
+/// needed): every compared field can diverge, and what a real client cannot see is left out.
+#[test]
+fn the_conformance_comparison_finds_each_kind_of_divergence() {
+    let out = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/conformance/test_compare.py"))
+        .output()
+        .expect("python3 runs (bash scripts/setup.sh installs it)");
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}

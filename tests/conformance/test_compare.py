@@ -1,0 +1,78 @@
+"""Unit tests of compare.py's comparison (no broker needed): a difference in any compared field
+is found, equal reports agree, and what the real client cannot see is left out.
+
+Run: python3 tests/conformance/test_compare.py   (tests/python_code.rs runs it in layer 1)
+"""
+import copy
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare  # noqa: E402
+
+
+def engine():
+    return {
+        "actors": [
+            {"name": "producer", "terminal": [" [x] Sent {'data': 0}"], "exit_error": None},
+            {"name": "consumer", "terminal": [" [x] Received {'data': 0}"], "exit_error": None},
+        ],
+        "messages": [
+            {"producer": "producer", "data": 0, "deliveries": [{"to": "consumer", "redelivered": False, "at_ms": 10}]},
+        ],
+        "queues": [{"name": "q", "exists": True, "ready": [], "unacked": 0}],
+        "trace": [],
+    }
+
+
+def real():
+    return {
+        "actors": [
+            {"name": "producer", "terminal": [" [x] Sent {'data': 0}"], "exit_error": None},
+            {"name": "consumer", "terminal": [" [x] Received {'data': 0}"], "exit_error": None},
+        ],
+        "messages": [{"producer": "producer", "data": 0, "deliveries": [{"to": "consumer", "redelivered": False}]}],
+        "queues": [{"name": "q", "exists": True, "ready": [], "unacked": 0}],
+    }
+
+
+def differences(e, r):
+    a, b = compare.views(e, r)
+    return sorted(k for k in set(a) | set(b) if a.get(k, "(absent)") != b.get(k, "(absent)"))
+
+
+class Views(unittest.TestCase):
+    def test_equal_reports_agree(self):
+        self.assertEqual(differences(engine(), real()), [])
+
+    def test_every_compared_field_is_compared(self):
+        cases = [
+            (lambda r: r["actors"][1]["terminal"].append(" [x] Received {'data': 1}"), "actor consumer terminal"),
+            (lambda r: r["actors"][1].__setitem__("exit_error", "pika.exceptions.StreamLostError"), "actor consumer exit_error"),
+            (lambda r: r["messages"][0]["deliveries"][0].__setitem__("redelivered", True), "message producer/0 deliveries"),
+            (lambda r: r["messages"][0]["deliveries"].append({"to": "consumer", "redelivered": True}), "message producer/0 deliveries"),
+            (lambda r: r["queues"][0].__setitem__("ready", [0]), "queue q"),
+            (lambda r: r["queues"][0].__setitem__("unacked", 1), "queue q"),
+            (lambda r: r["queues"][0].__setitem__("exists", False), "queue q"),
+            (lambda r: r["messages"].append({"producer": "producer", "data": 1, "deliveries": []}), "message producer/1 deliveries"),
+        ]
+        for change, field in cases:
+            r = real()
+            change(r)
+            self.assertEqual(differences(engine(), r), [field], field)
+
+    def test_a_delivery_to_a_dead_consumer_is_not_observable(self):
+        e = engine()
+        e["trace"] = [{"event": "ActorCrashed", "actor": 1, "at_ms": 5}]
+        self.assertEqual(differences(e, real()), ["message producer/0 deliveries"], "sent after the crash: left out")
+        r = real()
+        r["messages"][0]["deliveries"] = []
+        self.assertEqual(differences(e, r), [])
+        # After a restart it is observable again.
+        e["trace"].append({"event": "ActorRestarted", "actor": 1, "at_ms": 8})
+        self.assertEqual(differences(e, real()), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

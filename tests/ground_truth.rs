@@ -88,18 +88,6 @@ fn strings(items: &str) -> Vec<String> {
     items.split_whitespace().map(String::from).collect()
 }
 
-/// The time at which `name` printed its `n`-th " [x] Received" line.
-fn nth_received_ms(s: &Scenario, name: &str, n: usize) -> u64 {
-    let (sim, _) = run(s);
-    let who = actor(&sim, name);
-    sim.trace()
-        .iter()
-        .filter(|e| matches!(e.event, Event::Printed { actor, text: queue_playground::engine::trace::TerminalText::Received { .. }, .. } if actor == who))
-        .nth(n - 1)
-        .map(|e| u64::from(e.at_ms))
-        .expect("the consumer printed that often")
-}
-
 /// Run to the first event matching `stop`, returning the world there.
 fn run_to(s: &Scenario, stop: impl Fn(&Event) -> bool) -> Sim {
     let mut sim = Sim::new(s).expect("valid");

@@ -160,7 +160,7 @@ impl Network {
         // counts as after that check: pika re-arms its timer only after sending
         // (`_send_heartbeat` then `_start_send_timer`), so it runs late, and so it did on
         // RabbitMQ 3.10.8 with pika 1.3.2 (tests/partition.rs, observed_*).
-        let k_last = if heartbeat > t0 && heartbeat >= frame && (heartbeat - t0) % heartbeat_ms == 0 {
+        let k_last = if heartbeat > t0 && heartbeat >= frame && (heartbeat - t0).is_multiple_of(heartbeat_ms) {
             (heartbeat - t0) / heartbeat_ms + 1
         } else {
             (frame.max(heartbeat) - t0).div_ceil(heartbeat_ms)

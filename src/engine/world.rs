@@ -1461,7 +1461,7 @@ impl Sim {
         if let Some(error) = self.actors[actor.index()].connection_error {
             // pika's `BlockingChannel._dispatch_events` runs the callback on every delivery
             // already read before the I/O loop (where the heartbeat check runs) goes on.
-            if !(error == ClientError::HeartbeatTimeout && !self.actors[actor.index()].buffer.is_empty()) {
+            if error != ClientError::HeartbeatTimeout || self.actors[actor.index()].buffer.is_empty() {
                 self.raise(actor, error);
                 return;
             }

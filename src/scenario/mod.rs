@@ -627,7 +627,7 @@ impl Scenario {
         }
         time_ms("broker.restart_delay_ms", self.broker.restart_delay_ms)?;
         time_ms("broker.heartbeat_ms", self.broker.heartbeat_ms)?;
-        if self.broker.heartbeat_ms % 1_000 != 0 || self.broker.heartbeat_ms > u64::from(u16::MAX) * 1_000 {
+        if !self.broker.heartbeat_ms.is_multiple_of(1_000) || self.broker.heartbeat_ms > u64::from(u16::MAX) * 1_000 {
             return Err(err(
                 "broker.heartbeat_ms",
                 format!("must be whole seconds (AMQP negotiates the heartbeat in seconds, at most 65535 s), got {}", self.broker.heartbeat_ms),

@@ -12,8 +12,23 @@
 use crate::engine::program;
 use crate::scenario::{ActorSpec, FaultAction, Scenario, Trigger};
 
+/// The driver and the instrumentation. Natively they are built in; the page fetches the same
+/// files (trunk copies them next to index.html) when its Export button is pressed, so they are
+/// not part of the first load.
+#[cfg(not(target_arch = "wasm32"))]
 pub const DRIVER: &str = include_str!("run.py");
+#[cfg(not(target_arch = "wasm32"))]
 pub const INSTRUMENT: &str = include_str!("sitecustomize.py");
+
+/// The file set's two fixed files: `run.py` and `qp_site/sitecustomize.py`.
+#[derive(Clone, Copy, Debug)]
+pub struct Driver<'a> {
+    pub run: &'a str,
+    pub sitecustomize: &'a str,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub const BUILT_IN: Driver<'static> = Driver { run: DRIVER, sitecustomize: INSTRUMENT };
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Export {
@@ -125,7 +140,13 @@ pub fn protocol_points(scenario: &Scenario) -> Scenario {
 }
 
 /// The file set for `scenario` (faults at a step become protocol points or times first).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn export(scenario: &Scenario) -> Export {
+    export_with(scenario, BUILT_IN)
+}
+
+/// The file set for `scenario` with the given driver files.
+pub fn export_with(scenario: &Scenario, driver: Driver) -> Export {
     let scenario = &protocol_points(scenario);
     let mut files = Vec::new();
     for actor in &scenario.actors {
@@ -134,8 +155,8 @@ pub fn export(scenario: &Scenario) -> Export {
         files.push((format!("{}.{ext}", file_stem(actor.name())), program.code.join("\n") + "\n"));
     }
     files.push(("scenario.json".into(), scenario.to_json()));
-    files.push(("run.py".into(), DRIVER.into()));
-    files.push(("qp_site/sitecustomize.py".into(), INSTRUMENT.into()));
+    files.push(("run.py".into(), driver.run.into()));
+    files.push(("qp_site/sitecustomize.py".into(), driver.sitecustomize.into()));
     Export { files, unsupported: unsupported(scenario) }
 }
 
@@ -143,8 +164,14 @@ pub fn export(scenario: &Scenario) -> Export {
 /// `python3 <file> [folder]` and it writes the file set into the folder (default: the
 /// scenario's name) and says how to run it. Each file's text is a JSON string literal, which
 /// is also a valid Python string literal.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn bundle(scenario: &Scenario) -> String {
-    let export = export(scenario);
+    bundle_with(scenario, BUILT_IN)
+}
+
+/// `bundle` with the given driver files (the page's, fetched).
+pub fn bundle_with(scenario: &Scenario, driver: Driver) -> String {
+    let export = export_with(scenario, driver);
     let folder = file_stem(&scenario.name);
     let mut out = String::new();
     out.push_str("#!/usr/bin/env python3\n");

@@ -52,6 +52,18 @@ fn select_field(id: &str) {
     }
 }
 
+/// The text of `url` (relative to the page), or why it could not be had.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("cannot fetch {url}: {e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| format!("{url}: not a response"))?;
+    if !response.ok() {
+        return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
+    }
+    let text = response.text().map_err(|e| format!("{url}: {e:?}"))?;
+    wasm_bindgen_futures::JsFuture::from(text).await.map_err(|e| format!("{url}: {e:?}"))?.as_string().ok_or_else(|| format!("{url}: not text"))
+}
+
 /// Offer `text` (of MIME type `kind`) as a download named `name`.
 fn download(name: &str, text: &str, kind: &str) -> Result<(), JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
@@ -124,13 +136,22 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     // it on a real RabbitMQ (README, "Run it for real").
     let on_export = {
         let state = state.clone();
-        let load_error = load_error.clone();
+        let setter = load_error.setter();
         Callback::from(move |_: MouseEvent| {
             let file = state.session.borrow().scenario_file();
-            let name = format!("{}-export.py", file_name(&file.name).trim_end_matches(".json"));
-            if let Err(e) = download(&name, &crate::export::bundle(&file), "text/x-python") {
-                load_error.set(Some(format!("{e:?}")));
-            }
+            let setter = setter.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                // The driver files sit next to index.html (copied by trunk); fetched now only.
+                let (run, sitecustomize) = match (fetch_text("run.py").await, fetch_text("sitecustomize.py").await) {
+                    (Ok(run), Ok(site)) => (run, site),
+                    (Err(e), _) | (_, Err(e)) => return setter.set(Some(format!("Export: {e}"))),
+                };
+                let driver = crate::export::Driver { run: &run, sitecustomize: &sitecustomize };
+                let name = format!("{}-export.py", file_name(&file.name).trim_end_matches(".json"));
+                if let Err(e) = download(&name, &crate::export::bundle_with(&file, driver), "text/x-python") {
+                    setter.set(Some(format!("{e:?}")));
+                }
+            });
         })
     };
     let on_load = {

@@ -41,7 +41,7 @@ RACES_NOT_MODELLED = {
     "idempotent-consumer": "two consumers with the same 0.2 s of work stay within a few ms of each other, so the crash "
                            "before consumer's 2nd basic_ack and consumer-2's ack of its 2nd message race in the same "
                            "millisecond (seen on this machine: 4 before 2r, as well as 2r before 4); the chapter's point "
-                           "(the duplicate delivery is applied once) is checked by tests/verdicts.rs and tests/golden.rs",
+                           "(the duplicate delivery is applied once) is pinned by tests/golden.rs",
     "row-f": "a node stop at 1.3 s against a producer every 0.2 s and a dozen programs starting: how many messages "
              "precede the stop depends on start-up and rabbitmqctl timing",
 }

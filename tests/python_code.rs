@@ -11,6 +11,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::Command;
 
+mod common;
+
 /// Every scenario whose programs are checked.
 fn scenarios() -> Vec<(String, Scenario)> {
     let mut all = Vec::new();
@@ -19,20 +21,7 @@ fn scenarios() -> Vec<(String, Scenario)> {
     }
     for chapter in CHAPTERS {
         let base = Settings::of(&catalog::get(chapter.scenario).unwrap());
-        for bits in 0u32..512 {
-            let bit = |i: u32| bits & (1 << i) != 0;
-            let settings = Settings {
-                auto_ack: bit(0),
-                durable: bit(1),
-                confirms: bit(2),
-                retries: bit(3),
-                idempotent: bit(4),
-                dead_letter: bit(5),
-                delivery_mode: if bit(6) { 2 } else { 1 },
-                prefetch_count: if bit(7) { Some(1) } else { base.prefetch_count },
-                consumers: if bit(8) { 2 } else { base.consumers },
-                ..base.clone()
-            };
+        for settings in common::setting_combinations(&base, true) {
             if let Ok(s) = chapter.scenario(&settings, 1) {
                 all.push((format!("{} with {settings:?}", chapter.id), s));
             }

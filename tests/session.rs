@@ -11,6 +11,8 @@ use queue_playground::session::Session;
 use queue_playground::share::{self, ShareState, SHARE_VERSION};
 use queue_playground::tour::CHAPTERS;
 
+mod common;
+
 fn session(name: &str) -> Session {
     Session::new(catalog::get(name).unwrap(), vec![]).unwrap()
 }
@@ -310,20 +312,7 @@ fn no_setting_combination_breaks_a_chapter() {
     let mut problems = Vec::new();
     for chapter in CHAPTERS {
         let base = Settings::of(&catalog::get(chapter.scenario).unwrap());
-        let mut variants = Vec::new();
-        for bits in 0u32..128 {
-            let bit = |i: u32| bits & (1 << i) != 0;
-            variants.push(Settings {
-                auto_ack: bit(0),
-                durable: bit(1),
-                confirms: bit(2),
-                retries: bit(3),
-                idempotent: bit(4),
-                dead_letter: bit(5),
-                delivery_mode: if bit(6) { 2 } else { 1 },
-                ..base.clone()
-            });
-        }
+        let mut variants = common::setting_combinations(&base, false);
         for consumers in [0, 1, 3] {
             for prefetch_count in [None, Some(1), Some(3)] {
                 for auto_ack in [false, true] {

@@ -5,12 +5,38 @@ use queue_playground::engine::trace::{DiscardReason, Event};
 use queue_playground::engine::Sim;
 
 /// The payloads (`data`) of the copies discarded for `reason`, in trace order.
+#[allow(dead_code)] // not every test crate that includes this module uses it
 pub fn discarded(sim: &Sim, reason: DiscardReason) -> Vec<u32> {
     sim.trace()
         .iter()
         .filter_map(|e| match e.event {
             Event::MessageDiscarded { copy, reason: r } if r == reason => Some(sim.ledger().messages[sim.ledger().message_of(copy).index()].data),
             _ => None,
+        })
+        .collect()
+}
+
+/// Every combination of the boolean settings (and `delivery_mode` 1/2) over `base`; with
+/// `wide`, each also with and without `prefetch_count=1` and two consumers.
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn setting_combinations(base: &queue_playground::scenario::settings::Settings, wide: bool) -> Vec<queue_playground::scenario::settings::Settings> {
+    use queue_playground::scenario::settings::Settings;
+    let bits = if wide { 9 } else { 7 };
+    (0u32..1 << bits)
+        .map(|bits| {
+            let bit = |i: u32| bits & (1 << i) != 0;
+            Settings {
+                auto_ack: bit(0),
+                durable: bit(1),
+                confirms: bit(2),
+                retries: bit(3),
+                idempotent: bit(4),
+                dead_letter: bit(5),
+                delivery_mode: if bit(6) { 2 } else { 1 },
+                prefetch_count: if bit(7) { Some(1) } else { base.prefetch_count },
+                consumers: if bit(8) { 2 } else { base.consumers },
+                ..base.clone()
+            }
         })
         .collect()
 }

@@ -48,8 +48,9 @@ RACES_NOT_MODELLED = {
 
 
 def engine_reports(qp, folder):
-    """The engine's report for each order in which same-time consumers may subscribe:
-    [(description, report)], the scenario's own order first."""
+    """The engine's reports a real run may equal: [(description, report)], the scenario as
+    written first, then each order in which same-time consumers may subscribe (starting
+    together), each also with one of them WORK_NUDGE_MS slower."""
     scenario = json.load(open(os.path.join(folder, "scenario.json")))
     actors = scenario["actors"]
     consumers = sorted((a.get("start_ms", 0), i) for i, a in enumerate(actors) if a["role"] == "consumer")
@@ -62,12 +63,12 @@ def engine_reports(qp, folder):
     if current:
         groups.append(current)
     groups = [sorted(g) for g in groups if 1 < len(g) <= 3]
-    orders = [None, []] if groups else [[]]
+    orders = [[]]
     for g in groups:
-        orders = [o if o is None else o + [(g, p)] for o in orders for p in (itertools.permutations(g) if o is not None else [None])]
+        orders = [o + [(g, p)] for o in orders for p in itertools.permutations(g)]
     slower = [None] + [i for g in groups for i in g if actors[i].get("work_ms", 0) > 0]
+    runs = [(None, None)] + ([(order, late) for order in orders for late in slower] if groups else [])
     reports = []
-    runs = [(order, late) for order in orders for late in (slower if order else [None])]
     for k, (order, late) in enumerate(runs):
         permuted = list(actors)
         for g, p in order or []:

@@ -69,7 +69,13 @@ pub fn Actors() -> Html {
     let shown = order.len();
     // Payloads a "Poison next message" fault made poison in this run: a consumer's process()
     // lists them, so its code says why they fail (same lines; see program::shown_code).
-    let poisoned: Vec<u32> = session.timeline().ledger().messages.iter().filter(|m| m.poison).map(|m| m.data).collect();
+    // Only scanned where a consumer's code can list them (the fault is offered nowhere else).
+    let lists_poison = setup.actors.iter().any(|a| crate::engine::program::lists_poison(&a.spec));
+    let poisoned: Vec<u32> = if lists_poison {
+        session.timeline().ledger().messages.iter().filter(|m| m.poison).map(|m| m.data).collect()
+    } else {
+        Vec::new()
+    };
     html! {
         <section id="actors" ref={section} data-actors={shown.to_string()}>
             { for order.into_iter().map(|index| (index, &setup.actors[index])).map(|(index, actor)| {

@@ -4,14 +4,19 @@
 #   bash scripts/rabbit.sh start   # starts it (wiping its data) and waits until it answers
 #   bash scripts/rabbit.sh stop    # stops it (also when it is half started)
 #   bash scripts/rabbit.sh ctl ... # rabbitmqctl against it
-# Ports: AMQP 5701, management HTTP 15701 (for rabbitmqadmin), distribution 25701.
+# Ports: AMQP 5701, management HTTP 15701 (for rabbitmqadmin), distribution 25701. A second
+# private broker on the same machine (another checkout) sets QP_RABBIT_PORT=5702: its node is
+# qp-test-5702@localhost and its other ports move with it (15702, 25702).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 BASE="$QP_ROOT/target/rabbit"
-export RABBITMQ_NODENAME=qp-test@localhost
+PORT="${QP_RABBIT_PORT:-5701}"
+if [[ "$PORT" != 5701 ]]; then BASE="$BASE-$PORT"; fi
+if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@localhost"; fi
+export RABBITMQ_NODENAME="$NODE"
 export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-export RABBITMQ_NODE_PORT=5701
-export RABBITMQ_DIST_PORT=25701
+export RABBITMQ_NODE_PORT="$PORT"
+export RABBITMQ_DIST_PORT=$((PORT + 20000))
 export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
 export RABBITMQ_LOG_BASE="$BASE/log"
 export RABBITMQ_PID_FILE="$BASE/rabbit.pid"
@@ -30,7 +35,7 @@ case "${1:-}" in
     rm -rf "$BASE"
     mkdir -p "$BASE/log" "$BASE/mnesia"
     echo '[rabbitmq_management].' > "$BASE/enabled_plugins"
-    printf 'listeners.tcp.1 = 127.0.0.1:5701\nmanagement.tcp.port = 15701\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' > "$BASE/rabbitmq.conf"
+    printf 'listeners.tcp.1 = 127.0.0.1:%s\nmanagement.tcp.port = %s\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' "$PORT" $((PORT + 10000)) > "$BASE/rabbitmq.conf"
     echo '[].' > "$BASE/advanced.config"
     : > "$BASE/rabbitmq-env.conf"
     "$RABBIT_BIN/rabbitmq-server" > "$BASE/log/stdout.log" 2>&1 &
@@ -41,7 +46,7 @@ case "${1:-}" in
         break
       fi
       if ctl await_startup --timeout 5 >/dev/null 2>&1; then
-        echo "[rabbit] qp-test@localhost up: amqp 127.0.0.1:5701, management 127.0.0.1:15701"
+        echo "[rabbit] $NODE up: amqp 127.0.0.1:$PORT, management 127.0.0.1:$((PORT + 10000))"
         exit 0
       fi
       sleep 1
@@ -56,7 +61,7 @@ case "${1:-}" in
       kill -9 "$(cat "$BASE/rabbit.pid")" 2>/dev/null || true
     fi
     # A node that never wrote its pid file: find it by its node name.
-    pkill -9 -f "beam.*-sname qp-test@localhost" 2>/dev/null || pkill -9 -f "beam.*qp-test@localhost" 2>/dev/null || true
+    pkill -9 -f "beam.*-sname $NODE" 2>/dev/null || pkill -9 -f "beam.*$NODE" 2>/dev/null || true
     ;;
   ctl)
     shift

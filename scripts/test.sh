@@ -55,9 +55,11 @@ cargo build --locked --release --bin qp
 # The private broker is stopped however this layer ends.
 trap 'rc=$?; bash scripts/rabbit.sh stop || true; if [[ $rc -ne 0 ]]; then printf "\n[test] FAILED in layer: %s (exit %s, after %ss)\n" "$LAYER" "$rc" "$((SECONDS - T0))" >&2; fi' EXIT
 bash scripts/rabbit.sh start
+PORT="${QP_RABBIT_PORT:-5701}"
+if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@localhost"; fi
 target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
   --python target/conformance-venv/bin/python --out target/conformance \
-  --port 5701 --admin-port 15701 --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n qp-test@localhost" \
+  --port "$PORT" --admin-port $((PORT + 10000)) --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n $NODE" \
   $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

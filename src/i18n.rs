@@ -247,6 +247,7 @@ fn endpoint(sim: &Sim, e: Endpoint) -> String {
 fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     let (en, zh) = match reason {
         DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
+        DiscardReason::Returned => ("returned: no queue matched", "被退回：没有匹配的队列"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
         DiscardReason::Expired => ("its TTL ran out", "TTL 到期"),
         DiscardReason::MaxLength => ("the queue was full", "队列已满"),
@@ -286,6 +287,31 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                 format!("the broker refused {}'s declare of {}: the durable queue's home node rabbit@{node} is down or unreachable (404 NOT_FOUND), and closed its channel", a(actor), queue_name(sim, queue)),
                 format!("broker 拒绝了 {} 对 {} 的声明：这个持久化队列的主节点 rabbit@{node} 宕机或不可达（404 NOT_FOUND），并关闭了它的信道", a(actor), queue_name(sim, queue)),
             )
+        }
+        ChannelError { actor, error, .. } => {
+            let scenario = &sim.setup().scenario;
+            match error {
+                ClientError::QueueNotFound { queue } => {
+                    let q = queue_name(sim, QueueId(u16::from(queue)));
+                    pick(
+                        format!("the broker closed {}'s channel: there is no queue {q} (404 NOT_FOUND); the connection stays open", a(actor)),
+                        format!("broker 关闭了 {} 的信道：不存在队列 {q}（404 NOT_FOUND）；连接仍然打开", a(actor)),
+                    )
+                }
+                ClientError::QueueInequivalent { queue, declare } => {
+                    let q = queue_name(sim, QueueId(u16::from(queue)));
+                    let why = crate::engine::trace::inequivalence(&scenario.queues[usize::from(queue)], declare);
+                    let key = why.split('\'').nth(1).unwrap_or("");
+                    pick(
+                        format!("the broker refused {}'s declare of {q} and closed its channel (406 PRECONDITION_FAILED): {q} exists with another '{key}' than the declare asks for", a(actor)),
+                        format!("broker 拒绝了 {} 对 {q} 的声明并关闭了它的信道（406 PRECONDITION_FAILED）：{q} 已存在，但它的 '{key}' 与声明中的不同", a(actor)),
+                    )
+                }
+                other => {
+                    let text = other.text(scenario);
+                    pick(format!("the broker closed {}'s channel: {text}", a(actor)), format!("broker 关闭了 {} 的信道：{text}", a(actor)))
+                }
+            }
         }
         ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
         QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
@@ -571,7 +597,14 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::Expired => ("its TTL ran out in the queue", "它在队列中的 TTL 到期"),
                 DiscardReason::MaxLength => ("the queue was at x-max-length", "队列已达到 x-max-length"),
                 DiscardReason::DeliveryLimit => ("it exceeded the quorum queue's x-delivery-limit", "超过了仲裁队列的 x-delivery-limit"),
-                DiscardReason::Unroutable => ("no queue matched its routing key", "没有队列匹配它的路由键"),
+                DiscardReason::Unroutable => (
+                    "no queue took it: no binding matched its routing key, or its queue did not exist yet; without mandatory=True the broker drops such a message and tells nobody",
+                    "没有队列接收它：没有绑定匹配它的路由键，或者它的队列当时还不存在；没有 mandatory=True 时 broker 会丢弃这样的消息，且不通知任何人",
+                ),
+                DiscardReason::Returned => (
+                    "no queue took it, so the broker returned it to its producer (mandatory=True), which kept no copy of it",
+                    "没有队列接收它，所以 broker 把它退回给了生产者（mandatory=True），而生产者没有保留它的副本",
+                ),
                 DiscardReason::QueueUnavailable => ("its queue was unavailable (node down or partitioned)", "它的队列不可用（节点宕机或网络分区）"),
                 DiscardReason::DeadLetterCycle => ("it was dead-lettered back into a queue it had already died in, with no rejection on the way, and RabbitMQ drops such cycles", "它被死信路由回一个它曾经死过的队列，途中没有任何拒绝，RabbitMQ 会丢弃这种循环中的消息"),
                 DiscardReason::ConnectionClosed => (

@@ -594,8 +594,12 @@ fn queue_spec(i: usize, nodes: u8, size: Size) -> impl Strategy<Value = QueueSpe
         proptest::option::weighted(0.3, count16()),
         prop_oneof![10 => 0..nodes, 1 => Just(nodes)],
         name_from(queue_names(size.queues)),
+        prop_oneof![5 => Just(true), 1 => Just(false)],
     )
-        .prop_map(move |((durable, queue_type), message_ttl_ms, dead_letter_exchange, dead_letter_routing_key, max_length, overflow, delivery_limit, node, odd_name)| {
+        .prop_map(move |((durable, queue_type), message_ttl_ms, dead_letter_exchange, dead_letter_routing_key, max_length, overflow, delivery_limit, node, odd_name, exists_at_start)| {
+            // A dead-letter routing key mostly comes with its exchange (RabbitMQ refuses it
+            // alone, and so does validation); sometimes not.
+            let dead_letter_routing_key = if dead_letter_exchange.is_some() || node == nodes { dead_letter_routing_key } else { None };
             QueueSpec {
                 // Mostly q{i}; sometimes a duplicate or odd name.
                 name: if odd_name.starts_with('q') && odd_name.len() < 4 { format!("q{i}") } else { odd_name },
@@ -608,6 +612,7 @@ fn queue_spec(i: usize, nodes: u8, size: Size) -> impl Strategy<Value = QueueSpe
                 overflow,
                 delivery_limit: if queue_type == QueueType::Quorum { delivery_limit } else { None },
                 node,
+                exists_at_start,
             }
         })
 }
@@ -624,10 +629,10 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         proptest::option::weighted(0.5, (prop_oneof![4 => 1u32..5, 1 => Just(1_000u32), 1 => Just(0u32), 1 => Just(1_001u32)], ms(), ms())),
         ms(),
         prop_oneof![10 => 0..nodes, 1 => Just(nodes)],
-        any::<bool>(),
+        (any::<bool>(), declare_as(), prop_oneof![3 => Just(false), 1 => Just(true)]),
         prop_oneof![2 => 0u32..10, 1 => Just(u32::MAX), 1 => (u32::MAX - 10)..=u32::MAX, 1 => any::<u32>()],
     )
-        .prop_map(move |(queue, exchange, routing_key, messages, interval_ms, delivery_mode, confirms, retry, start_ms, node, declare, first_data)| ProducerSpec {
+        .prop_map(move |(queue, exchange, routing_key, messages, interval_ms, delivery_mode, confirms, retry, start_ms, node, (declare, declare_as, mandatory), first_data)| ProducerSpec {
             name: name.clone(),
             queue,
             exchange,
@@ -640,8 +645,14 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             start_ms,
             node,
             declare,
+            declare_as,
             first_data,
+            mandatory,
         })
+}
+
+fn declare_as() -> impl Strategy<Value = DeclareAs> {
+    prop_oneof![6 => Just(DeclareAs::Queue), 1 => Just(DeclareAs::Passive), 1 => Just(DeclareAs::Plain), 1 => Just(DeclareAs::WithoutArguments)]
 }
 
 fn on_failure() -> impl Strategy<Value = OnFailure> {
@@ -664,11 +675,11 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
         proptest::option::weighted(0.5, (prop::collection::vec(prop_oneof![0u32..10, Just(u32::MAX), (u32::MAX - 10)..=u32::MAX], 0..4), proptest::option::of(count32()))),
         ms(),
         prop_oneof![10 => 0..nodes, 1 => Just(nodes)],
-        any::<bool>(),
+        (any::<bool>(), declare_as()),
         proptest::option::weighted(0.5, ms()),
         proptest::option::weighted(0.3, count16()),
     )
-        .prop_map(move |((queue, auto_ack, prefetch_count), work_ms, idempotent, on_failure, attempts_max, fail, start_ms, node, declare, reconnect_ms, ack_every)| {
+        .prop_map(move |((queue, auto_ack, prefetch_count), work_ms, idempotent, on_failure, attempts_max, fail, start_ms, node, (declare, declare_as), reconnect_ms, ack_every)| {
             // Mostly consistent with auto_ack (so validation lets it through), not always.
             let sloppy = work_ms % 17 == 3;
             ConsumerSpec {
@@ -684,6 +695,7 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
                 start_ms,
                 node,
                 declare,
+                declare_as,
                 reconnect_ms,
                 ack_every: if auto_ack && !sloppy { None } else { ack_every },
             }

@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
+use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,10 +166,10 @@ impl Builder {
     }
     /// The connection, the channel and what the program declares, at `indent`.
     /// `exchange`: the exchange the program publishes to (declared with its bindings).
-    fn connect(&mut self, indent: &str, queue: &QueueSpec, exchange: &str, declare: Option<&Scenario>, host: &str) {
+    fn connect(&mut self, indent: &str, queue: &QueueSpec, exchange: &str, declare: Option<(&Scenario, DeclareAs)>, host: &str) {
         self.main(format!("{indent}connection = pika.BlockingConnection(pika.ConnectionParameters({host}))"), OpKind::Connect);
         self.main(format!("{indent}channel = connection.channel()"), OpKind::OpenChannel);
-        if let Some(scenario) = declare {
+        if let Some((scenario, how)) = declare {
             let dead_letter = queue.dead_letter_exchange.as_deref().unwrap_or("");
             let mut own_bindings = Vec::new();
             let exchanges = if exchange == dead_letter { vec![exchange] } else { vec![dead_letter, exchange] };
@@ -180,7 +180,7 @@ impl Builder {
                 }
                 own_bindings.extend(after);
             }
-            self.main(format!("{indent}{}", queue_declare(queue)), OpKind::DeclareQueue);
+            self.main(format!("{indent}{}", own_queue_declare(queue, how)), OpKind::DeclareQueue);
             for line in own_bindings {
                 self.line(format!("{indent}{line}"));
             }
@@ -194,6 +194,18 @@ impl Builder {
     }
     fn finish(self) -> Program {
         Program { code: self.code, main: self.main, callback: self.callback, callback_line: self.callback_line }
+    }
+}
+
+/// The program's own `channel.queue_declare(...)`, made as `how`.
+fn own_queue_declare(queue: &QueueSpec, how: DeclareAs) -> String {
+    let name = py(&queue.name);
+    match how {
+        DeclareAs::Queue => queue_declare(queue),
+        DeclareAs::Passive => format!("channel.queue_declare(queue={name}, passive=True)  # only checks that it exists"),
+        DeclareAs::Plain => format!("channel.queue_declare(queue={name})"),
+        DeclareAs::WithoutArguments if queue.durable => format!("channel.queue_declare(queue={name}, durable=True)"),
+        DeclareAs::WithoutArguments => format!("channel.queue_declare(queue={name})"),
     }
 }
 
@@ -380,7 +392,7 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     let mut b = Builder::new();
     let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);
     b.imports(if jitter { &["json", "random", "time"] } else { &["json", "time"] });
-    let declare = spec.declare.then_some(scenario);
+    let declare = spec.declare.then_some((scenario, spec.declare_as));
     if spec.retry.is_some() {
         b.gap();
         b.line("def connect():");
@@ -415,8 +427,9 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     } else {
         format!(", properties=pika.BasicProperties({})", properties.join(", "))
     };
+    let mandatory = if spec.mandatory { ", mandatory=True" } else { "" };
     let publish = format!(
-        "channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties})",
+        "channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties}{mandatory})",
         py(&spec.exchange),
         py(&routing_key)
     );
@@ -572,7 +585,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             IN.repeat(3)
         }
     };
-    b.connect(&indent, queue, "", spec.declare.then_some(scenario), &host(scenario, spec.node));
+    b.connect(&indent, queue, "", spec.declare.then_some((scenario, spec.declare_as)), &host(scenario, spec.node));
     if let Some(prefetch) = spec.prefetch_count {
         b.main(format!("{indent}channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
     }

@@ -6,6 +6,7 @@
 //! every platform and independent of memory layout.
 
 use super::ids::*;
+use crate::scenario::{DeclareAs, Overflow, QueueSpec, QueueType};
 use serde::Serialize;
 
 /// Where a frame travels from or to.
@@ -43,6 +44,15 @@ pub enum ClientError {
     /// the broker closes the channel with 404 NOT_FOUND (`rabbit_amqqueue:priv_absent`).
     /// `queue` is the queue's index in the scenario (at most 64 queues).
     QueueHomeDown { queue: u8 },
+    /// A passive `queue_declare` or a `basic_consume` of a queue that does not exist: 404
+    /// NOT_FOUND, the channel closed, the connection alive.
+    QueueNotFound { queue: u8 },
+    /// `queue_declare` with other properties than the existing queue has (`declare`): 406
+    /// PRECONDITION_FAILED naming the first property that differs, the channel closed.
+    QueueInequivalent { queue: u8, declare: DeclareAs },
+    /// With confirms and `mandatory=True`, the broker returned the message (no queue took
+    /// it) before confirming it: pika's `basic_publish` raises `UnroutableError`.
+    Unroutable,
 }
 
 impl ClientError {
@@ -67,6 +77,15 @@ impl ClientError {
                 )
                 .into();
             }
+            ClientError::QueueNotFound { queue } => {
+                let name = &scenario.queues[usize::from(queue)].name;
+                return format!("pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - no queue '{name}' in vhost '/'\")").into();
+            }
+            ClientError::QueueInequivalent { queue, declare } => {
+                let spec = &scenario.queues[usize::from(queue)];
+                return format!("pika.exceptions.ChannelClosedByBroker: (406, \"PRECONDITION_FAILED - {}\")", inequivalence(spec, declare)).into();
+            }
+            ClientError::Unroutable => "pika.exceptions.UnroutableError: 1 unroutable message(s) returned",
             ClientError::HeartbeatTimeout => {
                 let seconds = scenario.broker.heartbeat_ms / 1_000;
                 return format!("pika.exceptions.AMQPHeartbeatTimeout: No activity or too many missed heartbeats in the last {seconds} seconds").into();
@@ -76,12 +95,54 @@ impl ClientError {
     }
 }
 
+/// RabbitMQ 3.10's reason for refusing a declare of the existing `queue` made as `declare`
+/// (`rabbit_misc:assert_field_equivalence` / `assert_args_equivalence`): durability first,
+/// then the arguments in the order of the queue type's list (classic: `x-message-ttl`,
+/// `x-dead-letter-exchange`, `x-dead-letter-routing-key`, `x-max-length`, `x-overflow`;
+/// quorum: the dead-lettering and length ones, `x-overflow`, `x-queue-type`,
+/// `x-delivery-limit`, `x-message-ttl`), each as the broker words it. Observed on 3.10.8 for
+/// every pair of these arguments. Empty when the declare matches.
+pub fn inequivalence(queue: &QueueSpec, declare: DeclareAs) -> String {
+    let name = &queue.name;
+    let (durable, arguments) = match declare {
+        DeclareAs::Queue | DeclareAs::Passive => return String::new(),
+        DeclareAs::Plain => (false, false),
+        DeclareAs::WithoutArguments => (queue.durable, false),
+    };
+    if durable != queue.durable {
+        return format!("inequivalent arg 'durable' for queue '{name}' in vhost '/': received '{durable}' but current is '{}'", queue.durable);
+    }
+    debug_assert!(!arguments, "only declares without arguments differ in them");
+    let int = |key: &str, value: u64| Some((key.to_string(), format!("the value '{value}' of type 'signedint'")));
+    let text = |key: &str, value: &str| Some((key.to_string(), format!("the value '{value}' of type 'longstr'")));
+    let ttl = queue.message_ttl_ms.and_then(|v| int("x-message-ttl", v));
+    let dlx = queue.dead_letter_exchange.as_deref().and_then(|v| text("x-dead-letter-exchange", v));
+    let dlrk = queue.dead_letter_routing_key.as_deref().and_then(|v| text("x-dead-letter-routing-key", v));
+    let max_length = queue.max_length.and_then(|v| int("x-max-length", u64::from(v)));
+    let overflow = if queue.max_length.is_some() && queue.overflow == Overflow::RejectPublish { text("x-overflow", "reject-publish") } else { None };
+    let order = match queue.queue_type {
+        QueueType::Classic => vec![ttl, dlx, dlrk, max_length, overflow],
+        QueueType::Quorum => {
+            let limit = queue.delivery_limit.and_then(|v| int("x-delivery-limit", u64::from(v)));
+            vec![dlx, dlrk, max_length, overflow, text("x-queue-type", "quorum"), limit, ttl]
+        }
+    };
+    match order.into_iter().flatten().next() {
+        Some((key, current)) => format!("inequivalent arg '{key}' for queue '{name}' in vhost '/': received none but current is {current}"),
+        None => String::new(),
+    }
+}
+
 /// Why the broker discarded a message (it is gone for good).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DiscardReason {
     /// No queue matched the routing key, or the queue did not exist.
     Unroutable,
+    /// Published with `mandatory=True` and no queue took it: the broker returned it to the
+    /// producer, which does not store it (pika raises `UnroutableError` with confirms, and
+    /// drops it without).
+    Returned,
     /// `basic_reject`/`basic_nack` with `requeue=False` and no dead-letter exchange.
     Rejected,
     /// The per-queue TTL ran out and there is no dead-letter exchange.
@@ -179,6 +240,9 @@ pub enum Event {
     /// The broker refused `queue_declare` and closed the channel: the queue is durable and
     /// its home node is down or unreachable (404 NOT_FOUND).
     QueueDeclareRefused { actor: ActorId, queue: QueueId, line: u16 },
+    /// The broker closed the actor's channel with a channel error (`error`: a 404 or a 406);
+    /// the connection stays open. pika raises it from the call on `line`.
+    ChannelError { actor: ActorId, error: ClientError, line: u16 },
     ConfirmsEnabled { actor: ActorId, line: u16 },
     QosSet { actor: ActorId, prefetch_count: u16, line: u16 },
     ConsumeStarted { actor: ActorId, queue: QueueId, line: u16 },
@@ -267,6 +331,7 @@ impl Event {
             | ChannelOpened { actor, .. }
             | QueueDeclared { actor, .. }
             | QueueDeclareRefused { actor, .. }
+            | ChannelError { actor, .. }
             | ConfirmsEnabled { actor, .. }
             | QosSet { actor, .. }
             | ConsumeStarted { actor, .. }
@@ -312,6 +377,7 @@ impl Event {
             | ChannelOpened { line, .. }
             | QueueDeclared { line, .. }
             | QueueDeclareRefused { line, .. }
+            | ChannelError { line, .. }
             | ConfirmsEnabled { line, .. }
             | QosSet { line, .. }
             | ConsumeStarted { line, .. }

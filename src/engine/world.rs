@@ -20,7 +20,7 @@ const OP_COUNT: usize = OP_NAMES.len();
 use super::rng::{Rng, Stream};
 use super::setup::Setup;
 use super::trace::*;
-use crate::scenario::{ActorSpec, FaultAction, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
+use crate::scenario::{ActorSpec, DeclareAs, FaultAction, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
@@ -38,7 +38,8 @@ enum ClientFrame {
 #[derive(Clone, Copy, Debug)]
 enum BrokerFrame {
     Deliver(Delivery),
-    Confirm { message: MessageId, ack: bool },
+    /// `returned`: a `basic.return` came first (mandatory, no queue took it).
+    Confirm { message: MessageId, ack: bool, returned: bool },
     Closed { error: ClientError },
 }
 
@@ -615,8 +616,8 @@ impl Sim {
             self.send_to_client(delivery.connection, BrokerFrame::Deliver(d));
         }
         for i in 0..self.outbox.confirms.len() {
-            let (connection, message, ack) = self.outbox.confirms[i];
-            self.send_to_client(connection, BrokerFrame::Confirm { message, ack });
+            let (connection, message, ack, returned) = self.outbox.confirms[i];
+            self.send_to_client(connection, BrokerFrame::Confirm { message, ack, returned });
         }
         for i in 0..self.outbox.closed.len() {
             let (connection, error) = self.outbox.closed[i];
@@ -708,7 +709,8 @@ impl Sim {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
                 let route = self.setup.actors[actor.index()].route;
-                self.broker_call(|b, cx| b.publish(cx, connection, copy, route));
+                let mandatory = matches!(&self.setup.actors[actor.index()].spec, ActorSpec::Producer(p) if p.mandatory);
+                self.broker_call(|b, cx| b.publish(cx, connection, copy, route, mandatory));
             }
             ClientFrame::Ack { tag, multiple } => self.broker_call(|b, cx| b.ack(cx, connection, tag, multiple)),
             ClientFrame::Nack { tag, requeue } => self.broker_call(|b, cx| b.nack(cx, connection, tag, requeue)),
@@ -746,13 +748,17 @@ impl Sim {
                     self.wake_now(actor);
                 }
             }
-            BrokerFrame::Confirm { message, ack } => {
+            BrokerFrame::Confirm { message, ack, returned } => {
                 let runtime = &mut self.actors[actor.index()];
                 if runtime.blocked != Blocked::Confirm || runtime.pending_message != Some(message) {
                     return;
                 }
                 runtime.blocked = Blocked::No;
-                if ack {
+                if returned {
+                    // pika's BlockingChannel: a `basic.return` before the ack makes
+                    // `basic_publish` raise `UnroutableError` (the channel stays open).
+                    self.raise(actor, ClientError::Unroutable);
+                } else if ack {
                     runtime.pending_message = None;
                     runtime.attempt = 0;
                     self.record(Event::PublishConfirmed { actor, message });
@@ -1211,9 +1217,21 @@ impl Sim {
             OpKind::DeclareQueue => match self.connection_ok(actor) {
                 Ok(connection) => {
                     let (queue, node) = (me.queue, self.connections[connection.index()].node);
-                    if !self.broker_call(|b, cx| b.declare(cx, node, queue)) {
-                        self.record(Event::QueueDeclareRefused { actor, queue, line });
-                        return Flow::Raise(ClientError::QueueHomeDown { queue: queue.0 as u8 });
+                    let how = match &me.spec {
+                        ActorSpec::Producer(p) => p.declare_as,
+                        ActorSpec::Consumer(c) => c.declare_as,
+                        ActorSpec::Admin(_) => DeclareAs::Queue,
+                    };
+                    match self.broker_call(|b, cx| b.declare(cx, node, queue, how)) {
+                        Ok(()) => {}
+                        Err(error @ ClientError::QueueHomeDown { .. }) => {
+                            self.record(Event::QueueDeclareRefused { actor, queue, line });
+                            return Flow::Raise(error);
+                        }
+                        Err(error) => {
+                            self.record(Event::ChannelError { actor, error, line });
+                            return Flow::Raise(error);
+                        }
                     }
                     self.record(Event::QueueDeclared { actor, queue, line });
                     Flow::Next(rtt)
@@ -1299,7 +1317,8 @@ impl Sim {
                 let ActorSpec::Admin(spec) = &me.spec else { unreachable!("rabbitmqadmin_declare is an admin op") };
                 let pc = usize::from(self.actors[actor.index()].pc);
                 let queue = QueueId(setup.scenario.queues.iter().position(|q| q.name == spec.declare[pc]).expect("validated") as u16);
-                if !self.broker_call(|b, cx| b.declare(cx, node, queue)) {
+                // The declare has the queue's own properties: only a missing home node refuses it.
+                if self.broker_call(|b, cx| b.declare(cx, node, queue, DeclareAs::Queue)).is_err() {
                     // The management API turns the channel's 404 into an HTTP 404
                     // (rabbit_mgmt_util: `not_found`), which rabbitmqadmin prints and exits 1.
                     self.record(Event::QueueDeclareRefused { actor, queue, line });
@@ -1326,6 +1345,11 @@ impl Sim {
                 Ok(connection) => {
                     let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("consume is a consumer op") };
                     let (queue, auto_ack) = (me.queue, spec.auto_ack);
+                    if !self.broker.queue_exists(queue) {
+                        let error = ClientError::QueueNotFound { queue: queue.0 as u8 };
+                        self.record(Event::ChannelError { actor, error, line });
+                        return Flow::Raise(error);
+                    }
                     self.record(Event::ConsumeStarted { actor, queue, line });
                     self.broker_call(|b, cx| b.consume(cx, connection, queue, auto_ack));
                     Flow::Next(rtt)

@@ -67,10 +67,15 @@ def topology(scenario, port, fresh):
             channel.exchange_delete(exchange=e["name"])
     for e in scenario.get("exchanges", []):
         channel.exchange_declare(exchange=e["name"], exchange_type=e["type"], durable=True)
+    # A queue that does not exist at the start is declared by the programs (or not at all),
+    # and so are its bindings.
+    present = [q["name"] for q in scenario["queues"] if q.get("exists_at_start", True)]
     for q in scenario["queues"]:
-        channel.queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
+        if q["name"] in present:
+            channel.queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
     for b in scenario.get("bindings", []):
-        channel.queue_bind(queue=b["queue"], exchange=b["exchange"], routing_key=b.get("routing_key", ""))
+        if b["queue"] in present:
+            channel.queue_bind(queue=b["queue"], exchange=b["exchange"], routing_key=b.get("routing_key", ""))
     connection.close()
 
 
@@ -322,10 +327,14 @@ def messages(actors):
             continue
         for line in open(actor.log):
             event = json.loads(line)
-            if event["event"] == "published":
-                data = json.loads(event["body"]).get("data")
-                entry(actor.name, data)["published"] += 1
+            if event["event"] not in ("publishing", "published"):
+                continue
+            data = json.loads(event["body"]).get("data")
+            if event["event"] == "publishing":
+                entry(actor.name, data)
                 producer_of.setdefault(data, actor.name)
+            elif event["event"] == "published":
+                entry(actor.name, data)["published"] += 1
     for actor in actors:
         if actor.role != "consumer" or not os.path.exists(actor.log):
             continue

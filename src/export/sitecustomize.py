@@ -7,7 +7,7 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
   reads it (`{"event": "delivered", "body": ..., "redelivered": ...}`: the broker sent it, as
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
-  (`"raised"`); each publish that returned (`"published"`).
+  (`"raised"`); each publish attempted (`"publishing"`) and each that returned (`"published"`).
 - QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
   after the program's n-th <op> (the engine's op names: print_received, print_sent,
   print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
@@ -122,6 +122,16 @@ if pika is not None:
         return _received(self, channel, method, properties, body)
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery
+
+    # Each publish attempted (`"publishing"`, right before the frame is sent, inside the
+    # fault hooks): a message whose basic_publish raised was still sent.
+    _send = _blocking.BlockingChannel.basic_publish
+
+    def _attempt(self, exchange, routing_key, body, *args, **kwargs):
+        _record(event="publishing", body=body if isinstance(body, str) else body.decode("utf-8", "replace"))
+        return _send(self, exchange, routing_key, body, *args, **kwargs)
+
+    _blocking.BlockingChannel.basic_publish = _attempt
 
     # The ops a fault may be tied to (after the recording wrappers, so a crash "before" an op
     # happens before it is recorded, and one "after" it after).

@@ -149,6 +149,12 @@ pub struct QueueSpec {
     /// The node a classic queue lives on.
     #[serde(default)]
     pub node: u8,
+    /// Whether the queue exists when the run starts, declared beforehand (the export's
+    /// driver declares it before it starts the programs). If not, it comes into being at the
+    /// first declare of a program or of `rabbitmqadmin`; until then a publish to it goes
+    /// nowhere and a passive declare or a `basic_consume` of it is a 404.
+    #[serde(default = "yes")]
+    pub exists_at_start: bool,
 }
 
 impl QueueSpec {
@@ -164,6 +170,47 @@ impl QueueSpec {
             overflow: Overflow::DropHead,
             delivery_limit: None,
             node: 0,
+            exists_at_start: true,
+        }
+    }
+
+    /// Whether it has any `x-` argument (TTL, dead-lettering, length limit, type, delivery
+    /// limit): a declare without arguments does not match it.
+    pub fn has_arguments(&self) -> bool {
+        self.queue_type != QueueType::Classic
+            || self.message_ttl_ms.is_some()
+            || self.dead_letter_exchange.is_some()
+            || self.dead_letter_routing_key.is_some()
+            || self.max_length.is_some()
+            || self.delivery_limit.is_some()
+    }
+}
+
+/// How a program declares its queue (with `declare: true`): the article's way, with the
+/// queue's own properties, or a way that may not match the queue on the broker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclareAs {
+    /// With the queue's durability and arguments (the article's `durable=True`).
+    #[default]
+    Queue,
+    /// `passive=True`: only checks that the queue exists (404 NOT_FOUND if it does not).
+    Passive,
+    /// `queue_declare(queue=...)`: not durable and no arguments, as RabbitMQ's own
+    /// "Hello World" tutorial writes it.
+    Plain,
+    /// Durable as the queue is, but none of its arguments.
+    WithoutArguments,
+}
+
+impl DeclareAs {
+    /// Whether declaring `queue` this way asks for other properties than it has (a 406 if
+    /// it exists).
+    pub fn differs_from(self, queue: &QueueSpec) -> bool {
+        match self {
+            DeclareAs::Queue | DeclareAs::Passive => false,
+            DeclareAs::Plain => queue.durable || queue.has_arguments(),
+            DeclareAs::WithoutArguments => queue.has_arguments(),
         }
     }
 }
@@ -285,9 +332,17 @@ pub struct ProducerSpec {
     /// Whether the program declares its queue (the article's does).
     #[serde(default = "yes")]
     pub declare: bool,
+    /// How it declares it (with `declare`).
+    #[serde(default)]
+    pub declare_as: DeclareAs,
     /// The first payload: messages are `{'data': first_data + i}`.
     #[serde(default)]
     pub first_data: u32,
+    /// `basic_publish(..., mandatory=True)`: a message no queue takes is returned to the
+    /// producer (with confirms, `basic_publish` raises `UnroutableError`; without, pika drops
+    /// the returned message, as the program sets no `on_return` callback).
+    #[serde(default)]
+    pub mandatory: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -342,6 +397,9 @@ pub struct ConsumerSpec {
     pub node: u8,
     #[serde(default = "yes")]
     pub declare: bool,
+    /// How it declares it (with `declare`).
+    #[serde(default)]
+    pub declare_as: DeclareAs,
     /// Reconnect after a connection error instead of exiting (the article's does not).
     #[serde(default)]
     pub reconnect_ms: Option<u64>,
@@ -382,7 +440,9 @@ impl ProducerSpec {
             start_ms: 0,
             node: 0,
             declare: true,
+            declare_as: DeclareAs::Queue,
             first_data: 0,
+            mandatory: false,
         }
     }
 }
@@ -403,6 +463,7 @@ impl ConsumerSpec {
             start_ms: 0,
             node: 0,
             declare: true,
+            declare_as: DeclareAs::Queue,
             reconnect_ms: None,
             ack_every: None,
         }
@@ -612,6 +673,28 @@ impl Scenario {
     }
 
     /// Check everything a world needs; the first problem found is returned.
+    /// A program's `declare_as` (its queue already checked to exist in `queues`): it needs
+    /// `declare`, and a declare that asks for other properties than the queue has must meet
+    /// the queue already there (a 406), never create it: the engine keeps one set of
+    /// properties per queue, so the queue must be durable (it outlives restarts) and exist
+    /// from the start.
+    fn check_declare_as(&self, field: &str, queue: &str, declare: bool, how: DeclareAs) -> Result<(), ScenarioError> {
+        if how == DeclareAs::Queue {
+            return Ok(());
+        }
+        if !declare {
+            return Err(err(field, "needs declare: true"));
+        }
+        let Some(spec) = self.queues.iter().find(|q| q.name == queue) else { return Ok(()) };
+        if how.differs_from(spec) && !(spec.durable && spec.exists_at_start) {
+            return Err(err(
+                field,
+                format!("declares queue {} with other properties than it has, so it must meet the queue already there: the queue must be durable and exist from the start (exists_at_start)", json::quoted(queue)),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if let Some(v) = self.format.filter(|&v| v != SCENARIO_FORMAT) {
             return Err(format_error(u64::from(v)));
@@ -652,6 +735,11 @@ impl Scenario {
             short_string(&field("name"), &q.name)?;
             if let Some(key) = &q.dead_letter_routing_key {
                 short_string(&field("dead_letter_routing_key"), key)?;
+                // RabbitMQ refuses it: "invalid arg 'x-dead-letter-routing-key' ...:
+                // routing_key_but_no_dlx_defined".
+                if q.dead_letter_exchange.is_none() {
+                    return Err(err(field("dead_letter_routing_key"), "needs a dead_letter_exchange (RabbitMQ refuses a dead-letter routing key without one)"));
+                }
             }
             if let Some(ttl) = q.message_ttl_ms {
                 time_ms(&field("message_ttl_ms"), ttl)?;
@@ -701,8 +789,13 @@ impl Scenario {
             if b.exchange.is_empty() || !exchange_known(&b.exchange) {
                 return Err(err(format!("bindings[{i}].exchange"), format!("exchange {} is not declared", json::quoted(&b.exchange))));
             }
-            if !self.queues.iter().any(|q| q.name == b.queue) {
-                return Err(err(format!("bindings[{i}].queue"), format!("queue {} is not declared", json::quoted(&b.queue))));
+            match self.queues.iter().find(|q| q.name == b.queue) {
+                None => return Err(err(format!("bindings[{i}].queue"), format!("queue {} is not declared", json::quoted(&b.queue)))),
+                // Bindings are topology, there from the start: so must their queues be.
+                Some(q) if !q.exists_at_start => {
+                    return Err(err(format!("bindings[{i}].queue"), format!("queue {} does not exist at the start (exists_at_start: false), so it cannot be bound", json::quoted(&b.queue))))
+                }
+                Some(_) => {}
             }
         }
         if self.actors.is_empty() {
@@ -754,6 +847,7 @@ impl Scenario {
                         time_ms(&field("retry.backoff_ms"), r.backoff_ms)?;
                         time_ms(&field("retry.jitter_ms"), r.jitter_ms)?;
                     }
+                    self.check_declare_as(&field("declare_as"), &p.queue, p.declare, p.declare_as)?;
                     total_messages += u64::from(p.messages);
                 }
                 ActorSpec::Consumer(c) => {
@@ -770,6 +864,7 @@ impl Scenario {
                         return Err(err(field("attempts_max"), "needs manual ack (auto_ack=false)"));
                     }
                     time_ms(&field("work_ms"), c.work_ms)?;
+                    self.check_declare_as(&field("declare_as"), &c.queue, c.declare, c.declare_as)?;
                     if let Some(reconnect_ms) = c.reconnect_ms {
                         time_ms(&field("reconnect_ms"), reconnect_ms)?;
                     }

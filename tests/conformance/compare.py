@@ -147,6 +147,9 @@ def views(engine, real):
         b["actor %s terminal" % actor["name"]] = actor["terminal"]
         b["actor %s exit_error" % actor["name"]] = actor.get("exit_error")
     for m in engine["messages"]:
+        # A message the engine's producer never sent is not in the real log either.
+        if m.get("verdict") == "never_sent":
+            continue
         a["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"] if observable(d, dead)]
     for m in real["messages"]:
         b["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]

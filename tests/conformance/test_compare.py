@@ -46,6 +46,14 @@ class Views(unittest.TestCase):
     def test_equal_reports_agree(self):
         self.assertEqual(differences(engine(), real()), [])
 
+    def test_a_message_never_sent_is_absent_on_both_sides(self):
+        e = engine()
+        e["messages"].append({"producer": "producer", "data": 1, "deliveries": [], "verdict": "never_sent"})
+        self.assertEqual(differences(e, real()), [])
+        r = real()
+        r["messages"].append({"producer": "producer", "data": 1, "deliveries": []})
+        self.assertEqual(differences(e, r), ["message producer/1 deliveries"], "sent for real, never sent by the engine")
+
     def test_every_compared_field_is_compared(self):
         cases = [
             (lambda r: r["actors"][1]["terminal"].append(" [x] Received {'data': 1}"), "actor consumer terminal"),

@@ -9,6 +9,7 @@ use super::ids::*;
 use super::ledger::Ledger;
 use super::network::Network;
 use super::trace::{ClientError, Event};
+use crate::scenario::DeclareAs;
 
 /// A delivery the broker pushes to a consumer's connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,8 +26,9 @@ pub struct OutDelivery {
 pub struct Outbox {
     pub events: Vec<Event>,
     pub deliveries: Vec<OutDelivery>,
-    /// Publisher confirms: (connection, message, ack?).
-    pub confirms: Vec<(ConnectionId, MessageId, bool)>,
+    /// Publisher confirms: (connection, message, ack?, returned first?). A returned message
+    /// (`mandatory=True`, no queue took it) is `basic.return`ed before its `basic.ack`.
+    pub confirms: Vec<(ConnectionId, MessageId, bool, bool)>,
     /// Connections the broker closed, with the error the client will see.
     pub closed: Vec<(ConnectionId, ClientError)>,
     /// TTL timers to set: (when, copy).
@@ -72,15 +74,20 @@ pub struct RouteId(pub u16);
 pub trait Broker {
     /// A client on `actor` opens `connection` to `node`. False if the node refuses (down).
     fn connect(&mut self, cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool;
-    /// `queue.declare` on `node` (from a client's channel, or the management API): creates the
-    /// queue if it does not exist. False if the broker refuses it and closes the channel (a
-    /// durable queue whose home node is down or unreachable).
-    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId) -> bool;
+    /// `queue.declare` on `node` made as `how` (from a client's channel, or the management
+    /// API): creates the queue if it does not exist (unless passive). Err is the channel error
+    /// the broker closes the channel with: a durable queue whose home node is down or
+    /// unreachable, a passive declare of a missing queue (404), other properties (406).
+    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId, how: DeclareAs) -> Result<(), ClientError>;
     fn confirm_select(&mut self, connection: ConnectionId);
     fn qos(&mut self, connection: ConnectionId, prefetch_count: u16);
+    /// `basic.consume` of a queue that exists (`queue_exists`; else it is a 404 that closes
+    /// the channel, which the world raises).
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);
-    /// A publish frame arrived.
-    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId);
+    /// Whether `queue` exists now (declared, and not deleted with its node).
+    fn queue_exists(&self, queue: QueueId) -> bool;
+    /// A publish frame arrived; `mandatory`: return it to the producer if no queue takes it.
+    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId, mandatory: bool);
     /// `basic_ack`; with `multiple`, every unacked delivery up to `tag` too.
     fn ack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, multiple: bool);
     fn nack(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32, requeue: bool);

@@ -22,7 +22,7 @@ use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::network::Network;
 use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event};
-use crate::scenario::{Overflow, QueueSpec, QueueType};
+use crate::scenario::{DeclareAs, Overflow, QueueSpec, QueueType};
 use std::collections::{BTreeMap, VecDeque};
 
 /// How many dead letters one broker call routes at most; the rest wait for the next call.
@@ -85,7 +85,7 @@ impl RabbitBroker {
                 .zip(dead_letter_routes)
                 .map(|(spec, dead_letter_route)| Queue {
                     spec: spec.clone(),
-                    exists: true,
+                    exists: spec.exists_at_start,
                     home: NodeId(spec.node),
                     ready: VecDeque::new(),
                     consumers: Vec::new(),
@@ -443,7 +443,7 @@ impl Broker for RabbitBroker {
         up
     }
 
-    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId) -> bool {
+    fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId, how: DeclareAs) -> Result<(), ClientError> {
         let q = &self.queues[queue.index()];
         // RabbitMQ 3.10: declaring an existing durable classic queue runs
         // `rabbit_amqqueue:with/3`, which finds its process absent when its home node is down
@@ -451,14 +451,20 @@ impl Broker for RabbitBroker {
         // NOT_FOUND "home node '...' of durable queue '...' in vhost '/' is down or
         // inaccessible". (A non-durable queue died with its node and is declared anew.)
         if q.exists && q.spec.durable && q.spec.queue_type == QueueType::Classic && self.nodes_up[node.index()] && !self.available_from(cx.network, queue, node) {
-            return false;
+            return Err(ClientError::QueueHomeDown { queue: queue.0 as u8 });
+        }
+        if q.exists && how.differs_from(&q.spec) {
+            return Err(ClientError::QueueInequivalent { queue: queue.0 as u8, declare: how });
+        }
+        if !q.exists && how == DeclareAs::Passive {
+            return Err(ClientError::QueueNotFound { queue: queue.0 as u8 });
         }
         let q = &mut self.queues[queue.index()];
         if !q.exists && self.nodes_up[node.index()] {
             q.exists = true;
             q.home = if q.spec.queue_type == QueueType::Classic { node } else { q.home };
         }
-        true
+        Ok(())
     }
 
     fn confirm_select(&mut self, connection: ConnectionId) {
@@ -471,7 +477,7 @@ impl Broker for RabbitBroker {
 
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool) {
         let channel = &mut self.channels[connection.index()];
-        if !channel.open {
+        if !channel.open || !self.queues[queue.index()].exists {
             return;
         }
         channel.consuming = Some(queue);
@@ -480,7 +486,11 @@ impl Broker for RabbitBroker {
         self.dispatch(cx, queue);
     }
 
-    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId) {
+    fn queue_exists(&self, queue: QueueId) -> bool {
+        self.queues[queue.index()].exists
+    }
+
+    fn publish(&mut self, cx: &mut Ctx, connection: ConnectionId, copy: CopyId, route: RouteId, mandatory: bool) {
         let channel = &self.channels[connection.index()];
         let (open, confirms, node) = (channel.open, channel.confirms, channel.node);
         let message = cx.ledger.message_of(copy);
@@ -494,8 +504,9 @@ impl Broker for RabbitBroker {
         let reachable = targets.iter().any(|&q| self.available_from(cx.network, q, node));
         let accepted = if !any_target {
             cx.ledger.move_to(copy, Place::Discarded);
-            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::Unroutable });
-            // An unroutable message is still confirmed (mandatory is not set).
+            let reason = if mandatory { DiscardReason::Returned } else { DiscardReason::Unroutable };
+            cx.out.events.push(Event::MessageDiscarded { copy, reason });
+            // An unroutable message is still confirmed (after its `basic.return` if mandatory).
             true
         } else if !reachable {
             cx.ledger.move_to(copy, Place::Discarded);
@@ -510,7 +521,8 @@ impl Broker for RabbitBroker {
             false
         };
         if confirms {
-            cx.out.confirms.push((connection, message, accepted));
+            let returned = mandatory && !any_target;
+            cx.out.confirms.push((connection, message, accepted, returned));
         }
     }
 

@@ -327,14 +327,10 @@ def messages(actors):
             continue
         for line in open(actor.log):
             event = json.loads(line)
-            if event["event"] not in ("publishing", "published"):
-                continue
-            data = json.loads(event["body"]).get("data")
-            if event["event"] == "publishing":
-                entry(actor.name, data)
-                producer_of.setdefault(data, actor.name)
-            elif event["event"] == "published":
+            if event["event"] == "published":
+                data = json.loads(event["body"]).get("data")
                 entry(actor.name, data)["published"] += 1
+                producer_of.setdefault(data, actor.name)
     for actor in actors:
         if actor.role != "consumer" or not os.path.exists(actor.log):
             continue

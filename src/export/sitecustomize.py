@@ -7,7 +7,8 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
   reads it (`{"event": "delivered", "body": ..., "redelivered": ...}`: the broker sent it, as
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
-  (`"raised"`); each publish attempted (`"publishing"`) and each that returned (`"published"`).
+  (`"raised"`); each publish that returned, or that the broker returned or nacked
+  (`"published"`).
 - QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
   after the program's n-th <op> (the engine's op names: print_received, print_sent,
   print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
@@ -123,16 +124,6 @@ if pika is not None:
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery
 
-    # Each publish attempted (`"publishing"`, right before the frame is sent, inside the
-    # fault hooks): a message whose basic_publish raised was still sent.
-    _send = _blocking.BlockingChannel.basic_publish
-
-    def _attempt(self, exchange, routing_key, body, *args, **kwargs):
-        _record(event="publishing", body=body if isinstance(body, str) else body.decode("utf-8", "replace"))
-        return _send(self, exchange, routing_key, body, *args, **kwargs)
-
-    _blocking.BlockingChannel.basic_publish = _attempt
-
     # The ops a fault may be tied to (after the recording wrappers, so a crash "before" an op
     # happens before it is recorded, and one "after" it after).
     for _attribute, _name in [("basic_ack", "basic_ack"), ("basic_publish", "basic_publish"), ("basic_nack", "on_failure"),
@@ -148,8 +139,14 @@ if pika is not None:
     _publish = _blocking.BlockingChannel.basic_publish
 
     def basic_publish(self, exchange, routing_key, body, *args, **kwargs):
-        result = _publish(self, exchange, routing_key, body, *args, **kwargs)
-        _record(event="published", body=body if isinstance(body, str) else body.decode("utf-8", "replace"))
+        text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        try:
+            result = _publish(self, exchange, routing_key, body, *args, **kwargs)
+        except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
+            # Sent, then returned or nacked by the broker: it was published all the same.
+            _record(event="published", body=text)
+            raise
+        _record(event="published", body=text)
         return result
 
     _blocking.BlockingChannel.basic_publish = basic_publish

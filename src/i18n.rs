@@ -248,6 +248,8 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     let (en, zh) = match reason {
         DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
         DiscardReason::Returned => ("returned: no queue matched", "被退回：没有匹配的队列"),
+        DiscardReason::ExchangeMissing => ("its exchange did not exist", "它的交换机不存在"),
+        DiscardReason::DeadLetterExchangeMissing => ("its dead-letter exchange did not exist", "它的死信交换机不存在"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
         DiscardReason::Expired => ("its TTL ran out", "TTL 到期"),
         DiscardReason::MaxLength => ("the queue was full", "队列已满"),
@@ -600,6 +602,14 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::Unroutable => (
                     "no queue took it: no binding matched its routing key, or its queue did not exist yet; without mandatory=True the broker drops such a message and tells nobody",
                     "没有队列接收它：没有绑定匹配它的路由键，或者它的队列当时还不存在；没有 mandatory=True 时 broker 会丢弃这样的消息，且不通知任何人",
+                ),
+                DiscardReason::ExchangeMissing => (
+                    "it was published to an exchange that did not exist: the broker closed the producer's channel (404 NOT_FOUND) and stored nothing; without confirms the producer learns it only at its next call on that channel",
+                    "它被发布到一个不存在的交换机：broker 关闭了生产者的信道（404 NOT_FOUND），什么也没有保存；没有发布确认时，生产者要到下一次使用该信道时才知道",
+                ),
+                DiscardReason::DeadLetterExchangeMissing => (
+                    "its queue dead-lettered it to an exchange that did not exist, and RabbitMQ drops such a dead letter without a word",
+                    "它的队列把它作为死信发往一个不存在的交换机，RabbitMQ 会悄无声息地丢弃这样的死信",
                 ),
                 DiscardReason::Returned => (
                     "no queue took it, so the broker returned it to its producer (mandatory=True), which kept no copy of it",

@@ -204,3 +204,50 @@ fn declares_that_cannot_be_modelled_or_that_rabbitmq_refuses_are_named_in_valida
     let e = invalid(r#"{"name":"x","queues":[{"name":"q","exists_at_start":false}],"exchanges":[{"name":"x","type":"fanout"}],"bindings":[{"exchange":"x","queue":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#);
     assert!(e.starts_with("bindings[0].queue: queue \"q\" does not exist at the start"), "{e}");
 }
+
+const NO_EXCHANGE: &str = "pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - no exchange 'orders' in vhost '/'\")";
+
+#[test]
+fn a_publish_to_a_missing_exchange_closes_the_channel_and_the_next_publish_raises() {
+    let (sim, report) = run_json(&conformance_file("publish-missing-exchange"));
+    assert_eq!(discarded(&sim, DiscardReason::ExchangeMissing), vec![0]);
+    assert_eq!(last_line(&sim, "producer"), NO_EXCHANGE);
+    // It printed " [x] Sent {'data': 0}": basic_publish returned, and the error came at the
+    // next publish, which did not go out.
+    let terminal = &report.actors[0].terminal;
+    assert_eq!(terminal.len(), 2, "{terminal:?}");
+    assert_eq!(report.data_with(Verdict::Lost), vec![0]);
+    assert_eq!(report.data_with(Verdict::NeverSent), vec![1, 2]);
+}
+
+#[test]
+fn the_last_publish_to_a_missing_exchange_raises_nothing_at_all() {
+    let (sim, report) = run_json(&conformance_file("publish-missing-exchange-last"));
+    assert_eq!(discarded(&sim, DiscardReason::ExchangeMissing), vec![0]);
+    // connection.close() returns normally on a channel the broker closed.
+    assert!(report.actors[0].exit_error.is_none(), "{:?}", report.actors[0]);
+    assert_eq!(report.data_with(Verdict::Lost), vec![0]);
+}
+
+#[test]
+fn with_confirms_the_publish_to_a_missing_exchange_raises_itself() {
+    let (sim, report) = run_json(&conformance_file("publish-missing-exchange-confirms"));
+    assert_eq!(discarded(&sim, DiscardReason::ExchangeMissing), vec![0]);
+    assert_eq!(report.actors[0].terminal, vec![NO_EXCHANGE.to_string()], "nothing printed before the error");
+}
+
+#[test]
+fn dead_letters_to_an_exchange_that_does_not_exist_are_dropped() {
+    let (sim, report) = run_json(&conformance_file("dead-letter-exchange-missing"));
+    assert_eq!(discarded(&sim, DiscardReason::DeadLetterExchangeMissing), vec![1]);
+    assert_eq!(report.data_with(Verdict::Lost), vec![1]);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 2]);
+}
+
+#[test]
+fn a_producer_that_declares_its_exchange_creates_it_with_its_bindings() {
+    let (sim, report) = run_json(&conformance_file("publish-declares-exchange"));
+    let code = sim.setup().actors[0].program.code.join("\n");
+    assert!(code.contains("channel.exchange_declare(exchange='orders', exchange_type='fanout', durable=True)"), "{code}");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2]);
+}

@@ -1115,7 +1115,7 @@ fn scenario(size: Size) -> impl Strategy<Value = Scenario> {
                     broker,
                     network,
                     queues,
-                    exchanges: EXCHANGES.iter().map(|&(name, exchange_type)| ExchangeSpec { name: name.into(), exchange_type }).collect(),
+                    exchanges: EXCHANGES.iter().map(|&(name, exchange_type)| ExchangeSpec { name: name.into(), exchange_type, exists_at_start: true }).collect(),
                     bindings,
                     actors,
                     faults,

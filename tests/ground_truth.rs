@@ -332,7 +332,7 @@ fn row_e4() -> Scenario {
         QueueSpec { dead_letter_exchange: Some("hc.dlx".into()), ..queue("hc.e4", true) },
         queue("hc.dlq", true),
     ];
-    s.exchanges = vec![ExchangeSpec { name: "hc.dlx".into(), exchange_type: ExchangeType::Fanout }];
+    s.exchanges = vec![ExchangeSpec { name: "hc.dlx".into(), exchange_type: ExchangeType::Fanout, exists_at_start: true }];
     s.bindings = vec![BindingSpec { exchange: "hc.dlx".into(), queue: "hc.dlq".into(), routing_key: String::new() }];
     for a in &mut s.actors {
         match a {

@@ -25,6 +25,9 @@ pub struct ActorSetup {
     pub publish_pc: u16,
     /// Index of the `Fail` op in the callback, if any.
     pub fail_pc: Option<u16>,
+    /// The exchanges its code declares right before its `queue_declare` (the one it
+    /// publishes to, its queue's dead-letter exchange), as indexes in `scenario.exchanges`.
+    pub declares_exchanges: Vec<u16>,
 }
 
 /// A fault trigger tied to an operation of an actor.
@@ -42,6 +45,8 @@ pub struct Setup {
     pub scenario: Scenario,
     pub actors: Vec<ActorSetup>,
     pub routes: Vec<Vec<QueueId>>,
+    /// The exchange of each route (an index in `scenario.exchanges`; None: the default one).
+    pub route_exchanges: Vec<Option<u16>>,
     pub dead_letter_routes: Vec<Option<RouteId>>,
     pub op_triggers: Vec<OpTrigger>,
     /// (step, fault index), sorted by step.
@@ -54,6 +59,8 @@ impl Setup {
         scenario.validate()?;
         let queue_id = |name: &str| QueueId(scenario.queues.iter().position(|q| q.name == name).expect("validated") as u16);
         let mut routes: Vec<Vec<QueueId>> = Vec::new();
+        let mut route_exchanges: Vec<Option<u16>> = Vec::new();
+        let exchange_id = |name: &str| scenario.exchanges.iter().position(|e| e.name == name).map(|i| i as u16);
         let mut route_keys: Vec<(String, String)> = Vec::new();
         let mut route_for = |exchange: &str, key: &str| -> RouteId {
             if let Some(i) = route_keys.iter().position(|(e, k)| e == exchange && k == key) {
@@ -78,6 +85,7 @@ impl Setup {
                 targets
             };
             routes.push(targets);
+            route_exchanges.push(exchange_id(exchange));
             route_keys.push((exchange.to_string(), key.to_string()));
             RouteId(routes.len() as u16 - 1)
         };
@@ -98,6 +106,15 @@ impl Setup {
             let loop_exit_pc = find(OpKind::LoopEnd).map(|i| i + 1).unwrap_or(0);
             let publish_pc = find(OpKind::Publish).unwrap_or(0);
             let fail_pc = program.callback.iter().position(|op| op.kind == OpKind::Fail).map(|i| i as u16);
+            // As `program::exchange_declares` writes them: only with `declare`.
+            let (exchange, declare) = match spec {
+                ActorSpec::Producer(p) => (p.exchange.as_str(), p.declare),
+                ActorSpec::Consumer(c) => ("", c.declare),
+                ActorSpec::Admin(_) => ("", false),
+            };
+            let dead_letter = scenario.queues[queue.index()].dead_letter_exchange.as_deref().unwrap_or("");
+            let mut declares_exchanges: Vec<u16> = if declare { [dead_letter, exchange].iter().filter_map(|name| exchange_id(name)).collect() } else { Vec::new() };
+            declares_exchanges.dedup();
             actors.push(ActorSetup {
                 name: spec.name().to_string(),
                 spec: spec.clone(),
@@ -109,6 +126,7 @@ impl Setup {
                 loop_exit_pc,
                 publish_pc,
                 fail_pc,
+                declares_exchanges,
             });
         }
         let dead_letter_routes = scenario
@@ -157,6 +175,7 @@ impl Setup {
             scenario: scenario.clone(),
             actors,
             routes,
+            route_exchanges,
             dead_letter_routes,
             op_triggers,
             step_triggers,

@@ -50,6 +50,10 @@ pub enum ClientError {
     /// `queue_declare` with other properties than the existing queue has (`declare`): 406
     /// PRECONDITION_FAILED naming the first property that differs, the channel closed.
     QueueInequivalent { queue: u8, declare: DeclareAs },
+    /// A publish to an exchange that does not exist closed the channel (404 NOT_FOUND); pika
+    /// raises it at the next call on the channel (at once when it waits for a confirm).
+    /// `exchange` is its index in the scenario (at most 64 exchanges).
+    ExchangeNotFound { exchange: u8 },
     /// With confirms and `mandatory=True`, the broker returned the message (no queue took
     /// it) before confirming it: pika's `basic_publish` raises `UnroutableError`.
     Unroutable,
@@ -84,6 +88,10 @@ impl ClientError {
             ClientError::QueueInequivalent { queue, declare } => {
                 let spec = &scenario.queues[usize::from(queue)];
                 return format!("pika.exceptions.ChannelClosedByBroker: (406, \"PRECONDITION_FAILED - {}\")", inequivalence(spec, declare)).into();
+            }
+            ClientError::ExchangeNotFound { exchange } => {
+                let name = &scenario.exchanges[usize::from(exchange)].name;
+                return format!("pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - no exchange '{name}' in vhost '/'\")").into();
             }
             ClientError::Unroutable => "pika.exceptions.UnroutableError: 1 unroutable message(s) returned",
             ClientError::HeartbeatTimeout => {
@@ -145,6 +153,10 @@ pub enum DiscardReason {
     Returned,
     /// `basic_reject`/`basic_nack` with `requeue=False` and no dead-letter exchange.
     Rejected,
+    /// Published to an exchange that did not exist: the broker closed the channel (404).
+    ExchangeMissing,
+    /// Dead-lettered to an exchange that did not exist: RabbitMQ drops it.
+    DeadLetterExchangeMissing,
     /// The per-queue TTL ran out and there is no dead-letter exchange.
     Expired,
     /// `x-max-length` was reached (drop-head drops the oldest, reject-publish the newest).

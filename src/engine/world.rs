@@ -265,7 +265,8 @@ impl Sim {
     pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, ScenarioError> {
         let setup = Setup::new(scenario)?;
         let net = &scenario.network;
-        let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, setup.routes.clone(), setup.dead_letter_routes.clone());
+        let exchanges = scenario.exchanges.iter().map(|e| e.exists_at_start).collect();
+        let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, exchanges, setup.routes.clone(), setup.route_exchanges.clone(), setup.dead_letter_routes.clone());
         let actors = setup
             .actors
             .iter()
@@ -1012,7 +1013,7 @@ impl Sim {
         let waiting_confirm = runtime.blocked == Blocked::Confirm;
         if idle_consumer || waiting_confirm {
             runtime.blocked = Blocked::No;
-            let keep = error == ClientError::HeartbeatTimeout;
+            let keep = matches!(error, ClientError::HeartbeatTimeout | ClientError::ExchangeNotFound { .. });
             self.raise(actor, if waiting_confirm && !keep { ClientError::StreamLost } else { error });
         }
     }
@@ -1217,6 +1218,10 @@ impl Sim {
             OpKind::DeclareQueue => match self.connection_ok(actor) {
                 Ok(connection) => {
                     let (queue, node) = (me.queue, self.connections[connection.index()].node);
+                    // The exchanges it uses are declared on the lines before.
+                    for &exchange in &me.declares_exchanges {
+                        self.broker.declare_exchange(exchange);
+                    }
                     let how = match &me.spec {
                         ActorSpec::Producer(p) => p.declare_as,
                         ActorSpec::Consumer(c) => c.declare_as,
@@ -1269,7 +1274,7 @@ impl Sim {
             OpKind::Publish => {
                 let connection = match self.connection_ok(actor) {
                     Ok(c) => c,
-                    Err(ClientError::HeartbeatTimeout) => return Flow::Raise(ClientError::HeartbeatTimeout),
+                    Err(e @ (ClientError::HeartbeatTimeout | ClientError::ExchangeNotFound { .. })) => return Flow::Raise(e),
                     Err(_) => return Flow::Raise(ClientError::StreamLost),
                 };
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("publish is a producer op") };

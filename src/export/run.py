@@ -65,16 +65,18 @@ def topology(scenario, port, fresh):
             channel.queue_delete(queue=q["name"])
         for e in scenario.get("exchanges", []):
             channel.exchange_delete(exchange=e["name"])
+    # A queue or an exchange that does not exist at the start is declared by the programs (or
+    # not at all), and so are its bindings.
+    exchanges = [e["name"] for e in scenario.get("exchanges", []) if e.get("exists_at_start", True)]
     for e in scenario.get("exchanges", []):
-        channel.exchange_declare(exchange=e["name"], exchange_type=e["type"], durable=True)
-    # A queue that does not exist at the start is declared by the programs (or not at all),
-    # and so are its bindings.
+        if e["name"] in exchanges:
+            channel.exchange_declare(exchange=e["name"], exchange_type=e["type"], durable=True)
     present = [q["name"] for q in scenario["queues"] if q.get("exists_at_start", True)]
     for q in scenario["queues"]:
         if q["name"] in present:
             channel.queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
     for b in scenario.get("bindings", []):
-        if b["queue"] in present:
+        if b["queue"] in present and b["exchange"] in exchanges:
             channel.queue_bind(queue=b["queue"], exchange=b["exchange"], routing_key=b.get("routing_key", ""))
     connection.close()
 

@@ -140,11 +140,18 @@ if pika is not None:
 
     def basic_publish(self, exchange, routing_key, body, *args, **kwargs):
         text = body if isinstance(body, str) else body.decode("utf-8", "replace")
+        waits = self.is_open and self._delivery_confirmation
         try:
             result = _publish(self, exchange, routing_key, body, *args, **kwargs)
         except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
             # Sent, then returned or nacked by the broker: it was published all the same.
             _record(event="published", body=text)
+            raise
+        except pika.exceptions.ChannelClosedByBroker:
+            # Waiting for its confirm, the channel closed because of it (a missing exchange):
+            # sent. (Without confirms the error is an earlier publish's, at this one's call.)
+            if waits:
+                _record(event="published", body=text)
             raise
         _record(event="published", body=text)
         return result

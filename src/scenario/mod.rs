@@ -229,6 +229,12 @@ pub struct ExchangeSpec {
     pub name: String,
     #[serde(rename = "type")]
     pub exchange_type: ExchangeType,
+    /// Whether it exists when the run starts (declared beforehand, with its bindings). If
+    /// not, it comes into being when a program that uses it declares it (with its bindings);
+    /// until then a publish to it closes the publisher's channel (404), and dead letters
+    /// sent to it are dropped.
+    #[serde(default = "yes")]
+    pub exists_at_start: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

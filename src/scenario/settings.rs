@@ -94,7 +94,7 @@ impl Settings {
         }
         if self.dead_letter {
             if !s.exchanges.iter().any(|e| e.name == DLX) {
-                s.exchanges.push(ExchangeSpec { name: DLX.into(), exchange_type: ExchangeType::Fanout });
+                s.exchanges.push(ExchangeSpec { name: DLX.into(), exchange_type: ExchangeType::Fanout, exists_at_start: true });
             }
             if !s.queues.iter().any(|q| q.name == DLQ) {
                 s.queues.push(QueueSpec::new(DLQ, true));

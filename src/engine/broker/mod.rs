@@ -81,6 +81,9 @@ pub trait Broker {
     fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId, how: DeclareAs) -> Result<(), ClientError>;
     fn confirm_select(&mut self, connection: ConnectionId);
     fn qos(&mut self, connection: ConnectionId, prefetch_count: u16);
+    /// The program declares an exchange (an index in the scenario's exchanges), with the
+    /// bindings the scenario gives it.
+    fn declare_exchange(&mut self, exchange: u16);
     /// `basic.consume` of a queue that exists (`queue_exists`; else it is a 404 that closes
     /// the channel, which the world raises).
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);

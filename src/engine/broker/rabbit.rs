@@ -65,6 +65,10 @@ pub struct RabbitBroker {
     /// Indexed by connection id; every connection ever opened.
     pub channels: Vec<Channel>,
     routes: Vec<Vec<QueueId>>,
+    /// The exchange of each route (None: the default exchange, which always exists).
+    route_exchanges: Vec<Option<u16>>,
+    /// Whether each exchange of the scenario exists now.
+    exchanges: Vec<bool>,
     next_position: u64,
     /// Dead letters not yet routed: (copy, the queue it died in, why), oldest first.
     pending_dead_letters: VecDeque<(CopyId, QueueId, DeathReason)>,
@@ -77,7 +81,8 @@ pub struct RabbitBroker {
 
 impl RabbitBroker {
     /// `routes[r]` lists the queues route `r` lands in; `dead_letter_routes[q]` is queue q's.
-    pub fn new(nodes: u8, queues: &[QueueSpec], routes: Vec<Vec<QueueId>>, dead_letter_routes: Vec<Option<RouteId>>) -> RabbitBroker {
+    /// `exchanges`: whether each exchange exists at the start; `route_exchanges[r]`: route r's.
+    pub fn new(nodes: u8, queues: &[QueueSpec], exchanges: Vec<bool>, routes: Vec<Vec<QueueId>>, route_exchanges: Vec<Option<u16>>, dead_letter_routes: Vec<Option<RouteId>>) -> RabbitBroker {
         RabbitBroker {
             nodes_up: vec![true; usize::from(nodes)],
             queues: queues
@@ -95,11 +100,18 @@ impl RabbitBroker {
                 .collect(),
             channels: Vec::new(),
             routes,
+            route_exchanges,
+            exchanges,
             next_position: 0,
             pending_dead_letters: VecDeque::new(),
             routing_dead_letters: false,
             x_death: BTreeMap::new(),
         }
+    }
+
+    /// Whether the exchange of `route` exists now.
+    fn exchange_exists(&self, route: RouteId) -> bool {
+        self.route_exchanges[route.0 as usize].is_none_or(|e| self.exchanges[usize::from(e)])
     }
 
     /// Can a client connected to `node` use `queue` right now?
@@ -234,8 +246,15 @@ impl RabbitBroker {
     /// dead-letter it, or drop it if the queue has no dead-letter exchange. Routed at once
     /// unless a routing of dead letters is already under way, which picks it up in order.
     fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
-        if self.queues[queue.index()].dead_letter_route.is_none() {
+        let Some(route) = self.queues[queue.index()].dead_letter_route else {
             self.discard_dead(cx, copy, reason);
+            return;
+        };
+        // A dead-letter exchange that does not exist (yet): RabbitMQ drops the message.
+        if !self.exchange_exists(route) {
+            self.x_death.remove(&copy);
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::DeadLetterExchangeMissing });
             return;
         }
         self.pending_dead_letters.push_back((copy, queue, reason));
@@ -486,6 +505,10 @@ impl Broker for RabbitBroker {
         self.dispatch(cx, queue);
     }
 
+    fn declare_exchange(&mut self, exchange: u16) {
+        self.exchanges[usize::from(exchange)] = true;
+    }
+
     fn queue_exists(&self, queue: QueueId) -> bool {
         self.queues[queue.index()].exists
     }
@@ -497,6 +520,17 @@ impl Broker for RabbitBroker {
         if !open {
             cx.ledger.move_to(copy, Place::Discarded);
             cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::ConnectionClosed });
+            return;
+        }
+        if !self.exchange_exists(route) {
+            // `rabbit_channel`: "no exchange '...' in vhost '/'", a channel error. The channel
+            // closes (the connection stays); without confirms the producer learns it at its
+            // next call on the channel, with confirms at once (it waits for the confirm).
+            let exchange = self.route_exchanges[route.0 as usize].expect("the default exchange exists") as u8;
+            cx.ledger.move_to(copy, Place::Discarded);
+            cx.out.events.push(Event::MessageDiscarded { copy, reason: DiscardReason::ExchangeMissing });
+            self.channels[connection.index()].open = false;
+            cx.out.closed.push((connection, ClientError::ExchangeNotFound { exchange }));
             return;
         }
         let targets = &self.routes[route.0 as usize];

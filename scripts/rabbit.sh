@@ -4,6 +4,8 @@
 #   bash scripts/rabbit.sh start   # starts it (wiping its data) and waits until it answers
 #   bash scripts/rabbit.sh stop    # stops it (also when it is half started)
 #   bash scripts/rabbit.sh ctl ... # rabbitmqctl against it
+#   bash scripts/rabbit.sh kill    # kill -9 of the node, keeping its data (a crash)
+#   bash scripts/rabbit.sh resume  # starts it again on its data and waits until it answers
 # Ports: AMQP 5701, management HTTP 15701 (for rabbitmqadmin), distribution 25701. A second
 # private broker on the same machine (another checkout) sets QP_RABBIT_PORT=5702: its node is
 # qp-test-5702@localhost and its other ports move with it (15702, 25702).
@@ -55,6 +57,25 @@ case "${1:-}" in
     tail -n 40 "$BASE/log/stdout.log" >&2
     exit 1
     ;;
+  kill)
+    # A hard kill of the node (kill -9 of its Erlang VM), keeping its data: `resume` restarts it.
+    if [[ -f "$BASE/rabbit.pid" ]]; then
+      kill -9 "$(cat "$BASE/rabbit.pid")" 2>/dev/null || true
+    fi
+    pkill -9 -f "beam.*-sname $NODE" 2>/dev/null || pkill -9 -f "beam.*$NODE" 2>/dev/null || true
+    ;;
+  resume)
+    # Starts the node again on the data it has (after `kill`), and waits until it answers.
+    "$RABBIT_BIN/rabbitmq-server" >> "$BASE/log/stdout.log" 2>&1 &
+    for _ in $(seq 1 60); do
+      if ctl await_startup --timeout 5 >/dev/null 2>&1; then
+        exit 0
+      fi
+      sleep 1
+    done
+    echo "[rabbit] the private broker did not come back" >&2
+    exit 1
+    ;;
   stop)
     ctl stop >/dev/null 2>&1 || true
     if [[ -f "$BASE/rabbit.pid" ]]; then
@@ -68,7 +89,7 @@ case "${1:-}" in
     ctl "$@"
     ;;
   *)
-    echo "usage: $0 start|stop|ctl ARGS" >&2
+    echo "usage: $0 start|stop|kill|resume|ctl ARGS" >&2
     exit 2
     ;;
 esac

@@ -210,3 +210,32 @@ fn rabbitmqadmin_gets_a_404_for_a_durable_queue_whose_home_node_is_down() {
     let sentence = queue_playground::i18n::describe_at(sim.trace(), exited, &sim, queue_playground::i18n::Lang::En);
     assert_eq!(sentence, "rabbitmqadmin exited with *** Not found: /api/queues/%2F/q%201");
 }
+
+/// Where a nacked (requeue=True) message goes back to, per queue type, as RabbitMQ 3.10.8 did
+/// it (`tests/conformance/scenarios/requeue-*.json`, also run on the real broker): a classic
+/// queue and a quorum queue with a delivery limit put it back at the head; a quorum queue
+/// without one appends it at the tail (rabbit_fifo's `#requeue{}`).
+#[test]
+fn a_nacked_message_goes_back_to_the_head_except_in_a_quorum_queue_without_delivery_limit() {
+    let order = |name: &str| {
+        let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let (sim, _) = run_json(&std::fs::read_to_string(path).expect("scenario file"));
+        sim.trace()
+            .iter()
+            .filter_map(|e| match e.event {
+                Event::MessageDelivered { copy, redelivered, .. } => {
+                    let data = sim.ledger().messages[sim.ledger().copy(copy).message.index()].data;
+                    Some(format!("{data}{}", if redelivered { "r" } else { "" }))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(order("requeue-classic-prefetch-1"), "0 1 1r 2 3 4");
+    assert_eq!(order("requeue-quorum-limit-prefetch-1"), "0 1 1r 2 3 4");
+    assert_eq!(order("requeue-quorum-prefetch-1"), "0 1 2 3 4 1r");
+    for name in ["requeue-classic-prefetch-unlimited", "requeue-quorum-limit-prefetch-unlimited", "requeue-quorum-prefetch-unlimited"] {
+        assert_eq!(order(name), "0 1 2 3 4 1r", "{name}: the consumer already holds 2-4");
+    }
+}

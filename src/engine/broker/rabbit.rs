@@ -584,6 +584,16 @@ impl Broker for RabbitBroker {
         }
         if let Some((queue, copy)) = self.settle(cx, connection, tag) {
             if requeue {
+                // rabbit_fifo (3.10): a quorum queue without a delivery limit turns a
+                // nack/reject with requeue into a `#requeue{}`, appended at the back with a new
+                // Raft index; with a limit (and for every other return: a consumer gone, a
+                // channel closed) it goes to `returns`, served first. Observed on 3.10.8:
+                // prefetch 1, nack of 1 once: `0 1 2 3 4 1r` without a limit, `0 1 1r 2 3 4` with.
+                let spec = &self.queues[queue.index()].spec;
+                if spec.queue_type == QueueType::Quorum && spec.delivery_limit.is_none() {
+                    self.next_position += 1;
+                    cx.ledger.copy_mut(copy).position = self.next_position;
+                }
                 self.requeue(cx, queue, copy);
             } else {
                 cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });

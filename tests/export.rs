@@ -26,6 +26,8 @@ fn faults_the_driver_cannot_perform_are_named() {
         let files = export(&catalog::get(name).unwrap());
         assert_eq!(files.unsupported.len(), expected, "{name}: {:?}", files.unsupported);
     }
+    let cluster = export(&catalog::get("quorum-node-crash").unwrap());
+    assert!(cluster.unsupported[0].starts_with("broker.nodes: the driver runs against one broker node"), "{:?}", cluster.unsupported);
     let article = export(&catalog::get("article").unwrap());
     assert_eq!(article.files[0], ("rabbitmqadmin.sh".to_string(), "$ rabbitmqadmin declare queue name=test_queue durable=true auto_delete=false\n".to_string()));
 }

@@ -156,7 +156,8 @@ fn declaring_a_durable_queue_whose_home_node_is_down_closes_the_channel_with_404
         })
         .collect();
     assert_eq!(refused, vec![(2004, 1), (2004, 2), (5008, 2), (8008 + 4, 2)], "each attempt while rabbit@0 is down");
-    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2], "the patient consumer drained it after the restart");
+    // Processed once each, but flagged redelivered: the queue recovered from a crash.
+    assert_eq!(report.data_with(Verdict::Redelivered), vec![0, 1, 2], "the patient consumer drained it after the restart");
     assert_eq!(report.counts.lost, 0);
 }
 
@@ -238,4 +239,31 @@ fn a_nacked_message_goes_back_to_the_head_except_in_a_quorum_queue_without_deliv
     for name in ["requeue-classic-prefetch-unlimited", "requeue-quorum-limit-prefetch-unlimited", "requeue-quorum-prefetch-unlimited"] {
         assert_eq!(order(name), "0 1 2 3 4 1r", "{name}: the consumer already holds 2-4");
     }
+}
+
+/// What `redelivered` says after a broker crash (kill -9) and after a graceful stop, as
+/// RabbitMQ 3.10.8 did it (`tests/conformance/scenarios/broker-*.json`, also run on the real
+/// broker): after a crash a classic queue flags every recovered message redelivered, even one
+/// never delivered; after a stop only the ones that were delivered.
+#[test]
+fn after_a_crash_every_recovered_message_is_redelivered_after_a_stop_only_the_delivered_ones() {
+    let flags = |name: &str| {
+        let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let (sim, _) = run_json(&std::fs::read_to_string(path).expect("scenario file"));
+        sim.trace()
+            .iter()
+            .filter_map(|e| match e.event {
+                Event::MessageDelivered { copy, redelivered, .. } => {
+                    let data = sim.ledger().messages[sim.ledger().copy(copy).message.index()].data;
+                    Some(format!("{data}{}", if redelivered { "r" } else { "" }))
+                }
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(flags("broker-crash-never-delivered"), "0r 1r 2r 3r");
+    assert_eq!(flags("broker-stop-never-delivered"), "0 1 2 3");
+    // Acked 0; 1 in its work and 2-5 in the client's buffer when the broker crashed.
+    assert_eq!(flags("broker-crash-unacked"), "0 1 2 3 4 5 1r 2r 3r 4r 5r");
 }

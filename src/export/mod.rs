@@ -63,10 +63,17 @@ const REAL_OPS: &[&str] = &[
 /// that direction and resets the connection `reset_after_drop_ms` later.
 fn unsupported(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
+    if scenario.broker.nodes > 1 {
+        out.push(format!("broker.nodes: the driver runs against one broker node; this scenario has {} (a cluster is not driven yet)", scenario.broker.nodes));
+    }
     for (i, fault) in scenario.faults.iter().enumerate() {
         let ok = match (&fault.when, &fault.action) {
             (Trigger::AtMs(_), action) => {
-                matches!(action, FaultAction::Crash(_) | FaultAction::Stop(_) | FaultAction::Restart(_) | FaultAction::StopNode { .. } | FaultAction::StartNode(_))
+                // crash_node: with the driver's --kill-broker and --resume-broker commands.
+                matches!(
+                    action,
+                    FaultAction::Crash(_) | FaultAction::Stop(_) | FaultAction::Restart(_) | FaultAction::StopNode { .. } | FaultAction::StartNode(_) | FaultAction::CrashNode { .. }
+                )
             }
             (Trigger::After { actor, op, .. } | Trigger::Before { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
                 target == actor && REAL_OPS.contains(&op.as_str())
@@ -88,7 +95,7 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
         };
         if !ok {
             out.push(format!(
-                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor and stop_node/start_node; right before or after an actor's n-th client call or print, its own crash or stop)"
+                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor, stop_node/start_node, and crash_node given --kill-broker/--resume-broker; right before or after an actor's n-th client call or print, its own crash or stop)"
             ));
         }
     }

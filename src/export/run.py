@@ -253,8 +253,11 @@ class Actor:
         return {"name": self.name, "role": self.role, "terminal": terminal, "exit_error": error, "status": status}
 
 
-def unsupported(scenario):
+def unsupported(scenario, can_crash_broker=False):
     problems = []
+    nodes = scenario.get("broker", {}).get("nodes", 1)
+    if nodes > 1:
+        problems.append("broker.nodes: the driver runs against one broker node; this scenario has %d (a cluster is not driven yet)" % nodes)
     for i, fault in enumerate(scenario.get("faults", [])):
         when, action = fault["when"], fault["do"]
         (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
@@ -270,8 +273,10 @@ def unsupported(scenario):
                 problems.append("faults[%d]: drop_next at an op of that same program only" % i)
             continue
         if "at_ms" in when:
-            if verb not in ("crash", "stop", "restart", "stop_node", "start_node"):
+            if verb not in ("crash", "stop", "restart", "stop_node", "start_node", "crash_node"):
                 problems.append("faults[%d]: %s is not performed on a real broker yet" % (i, verb))
+            elif verb == "crash_node" and not can_crash_broker:
+                problems.append("faults[%d]: crash_node needs --kill-broker and --resume-broker (commands for your broker)" % i)
         elif "after" in when or "before" in when:
             at = when.get("after") or when.get("before")
             if at["op"] not in OPS or verb not in ("crash", "stop") or target != at["actor"]:
@@ -354,10 +359,12 @@ def main():
     parser.add_argument("--fresh", action="store_true", help="delete the scenario's queues and exchanges first")
     parser.add_argument("--admin-port", type=int, default=None, help="the management API's port for rabbitmqadmin (default: its own, 15672)")
     parser.add_argument("--settle-ms", type=int, default=1500)
+    parser.add_argument("--kill-broker", default="", help="shell command that kills the broker hard (kill -9), for crash_node")
+    parser.add_argument("--resume-broker", default="", help="shell command that starts it again on its data and returns when it answers")
     parser.add_argument("--max-ms", type=int, default=600000)
     options = parser.parse_args()
     scenario = json.load(open(os.path.join(HERE, "scenario.json")))
-    problems = unsupported(scenario)
+    problems = unsupported(scenario, bool(options.kill_broker and options.resume_broker))
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 3
@@ -419,8 +426,8 @@ def main():
             continue
         at = when["at_ms"]
         timeline.append((at, 1000 + i, verb, target))
-        if verb == "stop_node" and target.get("restart"):
-            timeline.append((at + restart_delay, 1000 + i, "start_node", target.get("node", 0)))
+        if verb in ("stop_node", "crash_node") and target.get("restart"):
+            timeline.append((at + restart_delay, 1000 + i, "start_node" if verb == "stop_node" else "resume_node", target.get("node", 0)))
     ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
     # rabbitmqctl takes a while to start (an Erlang VM): node commands are issued that much
     # early, so that they act at the scenario's time.
@@ -449,6 +456,11 @@ def main():
             subprocess.run(ctl + ["stop_app"], capture_output=True, timeout=120)
         elif verb == "start_node" and ctl:
             subprocess.run(ctl + ["start_app"], capture_output=True, timeout=120)
+        elif verb == "crash_node":
+            subprocess.run(options.kill_broker, shell=True, capture_output=True, timeout=120)
+        elif verb == "resume_node":
+            # The node boots on its data (seconds: later events wait for it).
+            subprocess.run(options.resume_broker, shell=True, capture_output=True, timeout=300)
     # Settle: nothing printed for settle_ms, and every producer has exited.
     while time.monotonic() - t0 < options.max_ms / 1000:
         quiet = all(time.monotonic() - a.last_activity > options.settle_ms / 1000 for a in actors.values())

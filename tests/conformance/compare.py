@@ -112,6 +112,8 @@ def real_report(qp, python, out_dir, scenario, options):
                "--rabbitmqctl", options.rabbitmqctl]
     if options.admin_port:
         command += ["--admin-port", str(options.admin_port)]
+    if options.kill_broker:
+        command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
     out = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError("run.py failed (%d):\n%s" % (out.returncode, out.stderr[-3000:]))
@@ -168,6 +170,8 @@ def main():
     parser.add_argument("--port", type=int, default=5701)
     parser.add_argument("--admin-port", type=int, default=15701)
     parser.add_argument("--rabbitmqctl", default="")
+    parser.add_argument("--kill-broker", default="", help="for crash_node: a command that kills the broker (kill -9)")
+    parser.add_argument("--resume-broker", default="", help="and one that starts it again on its data")
     parser.add_argument("scenarios", nargs="+")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)

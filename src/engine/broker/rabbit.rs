@@ -657,6 +657,13 @@ impl Broker for RabbitBroker {
             let ready: Vec<CopyId> = self.queues[index].ready.drain(..).collect();
             for copy in ready {
                 cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
+                // After a crash the classic queue recovers from its index without knowing
+                // which messages were delivered: every one comes back `redelivered=True`, even
+                // one never delivered (observed on 3.10.8 after kill -9; a graceful stop keeps
+                // the flag of each).
+                if !graceful {
+                    cx.ledger.copy_mut(copy).redelivered = true;
+                }
                 self.recover_or_discard(cx, queue, copy);
             }
             if !self.queues[index].spec.durable {

@@ -676,10 +676,10 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
         ms(),
         prop_oneof![10 => 0..nodes, 1 => Just(nodes)],
         (any::<bool>(), declare_as()),
-        proptest::option::weighted(0.5, ms()),
+        (proptest::option::weighted(0.5, ms()), proptest::option::weighted(0.2, ms())),
         proptest::option::weighted(0.3, count16()),
     )
-        .prop_map(move |((queue, auto_ack, prefetch_count), work_ms, idempotent, on_failure, attempts_max, fail, start_ms, node, (declare, declare_as), reconnect_ms, ack_every)| {
+        .prop_map(move |((queue, auto_ack, prefetch_count), work_ms, idempotent, on_failure, attempts_max, fail, start_ms, node, (declare, declare_as), (reconnect_ms, poll_ms), ack_every)| {
             // Mostly consistent with auto_ack (so validation lets it through), not always.
             let sloppy = work_ms % 17 == 3;
             ConsumerSpec {
@@ -698,6 +698,8 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
                 declare_as,
                 reconnect_ms,
                 ack_every: if auto_ack && !sloppy { None } else { ack_every },
+                // basic_get does not take basic_qos: mostly without a prefetch.
+                poll_ms: if prefetch_count.is_some() && !sloppy { None } else { poll_ms },
             }
         })
 }

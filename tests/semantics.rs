@@ -267,3 +267,36 @@ fn after_a_crash_every_recovered_message_is_redelivered_after_a_stop_only_the_de
     // Acked 0; 1 in its work and 2-5 in the client's buffer when the broker crashed.
     assert_eq!(flags("broker-crash-unacked"), "0 1 2 3 4 5 1r 2r 3r 4r 5r");
 }
+
+/// A consumer that polls with `basic_get` (`poll_ms`): one message per call, the callback run
+/// on it, a sleep when the queue is empty. It holds at most the message in hand, so a crash
+/// mid-work leaves only that one unacked (and it is requeued, redelivered), where a
+/// subscriber without prefetch would have had all of them pushed to it.
+/// (`tests/conformance/scenarios/basic-get*.json`, also run on the real broker.)
+#[test]
+fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_one_in_hand() {
+    let file = |name: &str| std::fs::read_to_string(format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let (sim, report) = run_json(&file("basic-get"));
+    let code = sim.setup().actors[0].program.code.join("\n");
+    assert!(code.contains("        method, properties, body = channel.basic_get(queue='test_queue', auto_ack=False)\n        if method is None:"), "{code}");
+    assert!(!code.contains("basic_consume"), "{code}");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2]);
+    let polls = sim.trace().iter().filter(|e| matches!(e.event, Event::Slept { actor, .. } if actor.0 == 0)).count();
+    assert!(polls >= 4, "it slept between empty polls: {polls}");
+
+    let (sim, report) = run_json(&file("basic-get-crash"));
+    // Crashed right after printing 2: 0 and 1 acked, 2 in hand, 3-5 never left the queue.
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1]);
+    assert_eq!(report.queues[0].ready, vec![2, 3, 4, 5]);
+    let requeued: Vec<u32> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::MessageRequeued { copy, .. } => Some(sim.ledger().messages[sim.ledger().copy(copy).message.index()].data),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(requeued, vec![2], "only the message in hand was unacked");
+    let invalid = Scenario::from_json(r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","poll_ms":100,"prefetch_count":1}]}"#);
+    assert!(invalid.unwrap_err().to_string().starts_with("actors[0].prefetch_count: basic_qos limits basic_consume only"));
+}

@@ -41,6 +41,11 @@ pub enum OpKind {
     Close,
     /// `rabbitmqadmin declare queue ...`: one command, over the management HTTP API.
     AdminDeclare,
+    /// A polling consumer's `channel.basic_get(...)`: one message (run the callback on it)
+    /// or none.
+    Get,
+    /// A polling consumer's `time.sleep(...)` after an empty `basic_get`; then it asks again.
+    PollSleep,
 }
 
 impl OpKind {
@@ -67,6 +72,8 @@ impl OpKind {
             OpKind::Fail => 17,
             OpKind::Close => 18,
             OpKind::AdminDeclare => 19,
+            OpKind::Get => 20,
+            OpKind::PollSleep => 21,
         }
     }
 
@@ -93,6 +100,8 @@ impl OpKind {
             OpKind::Fail => "on_failure",
             OpKind::Close => "close",
             OpKind::AdminDeclare => "rabbitmqadmin_declare",
+            OpKind::Get => "basic_get",
+            OpKind::PollSleep => "poll_sleep",
         }
     }
 }
@@ -101,7 +110,8 @@ impl OpKind {
 pub const OP_NAMES: &[&str] = &[
     "connect", "channel", "queue_declare", "confirm_delivery", "basic_qos", "loop", "basic_publish",
     "print_sent", "sleep", "loop_end", "basic_consume", "print_waiting", "start_consuming",
-    "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare",
+    "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare", "basic_get",
+    "poll_sleep",
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -477,7 +487,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     let works = spec.work_ms > 0 || spec.fail.is_some() || handles_failure;
     let counts = spec.attempts_max.is_some() || spec.fail.as_ref().is_some_and(|f| f.attempts.is_some());
     let mut imports = vec!["json"];
-    if (works && (spec.fail.is_none() || spec.work_ms > 0)) || spec.reconnect_ms.is_some() {
+    if (works && (spec.fail.is_none() || spec.work_ms > 0)) || spec.reconnect_ms.is_some() || spec.poll_ms.is_some() {
         imports.push("time");
     }
     if counts {
@@ -590,12 +600,26 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
         b.main(format!("{indent}channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
     }
     let auto_ack = if spec.auto_ack { "True" } else { "False" };
-    b.main(
-        format!("{indent}channel.basic_consume(queue={}, on_message_callback=callback, auto_ack={auto_ack})", py(&spec.queue)),
-        OpKind::Consume,
-    );
-    b.main(format!("{indent}print(' [*] Waiting for messages. To exit press CTRL+C')"), OpKind::PrintWaiting);
-    b.main(format!("{indent}channel.start_consuming()"), OpKind::StartConsuming);
+    match spec.poll_ms {
+        None => {
+            b.main(
+                format!("{indent}channel.basic_consume(queue={}, on_message_callback=callback, auto_ack={auto_ack})", py(&spec.queue)),
+                OpKind::Consume,
+            );
+            b.main(format!("{indent}print(' [*] Waiting for messages. To exit press CTRL+C')"), OpKind::PrintWaiting);
+            b.main(format!("{indent}channel.start_consuming()"), OpKind::StartConsuming);
+        }
+        Some(ms) => {
+            // Polling: one basic_get per message, the same callback.
+            b.main(format!("{indent}print(' [*] Waiting for messages. To exit press CTRL+C')"), OpKind::PrintWaiting);
+            b.line(format!("{indent}while True:"));
+            b.main(format!("{indent}{IN}method, properties, body = channel.basic_get(queue={}, auto_ack={auto_ack})", py(&spec.queue)), OpKind::Get);
+            b.line(format!("{indent}{IN}if method is None:  # the queue was empty: ask again later"));
+            b.main(format!("{indent}{IN}{IN}time.sleep({})", seconds(ms)), OpKind::PollSleep);
+            b.line(format!("{indent}{IN}else:"));
+            b.line(format!("{indent}{IN}{IN}callback(channel, method, properties, body)"));
+        }
+    }
     if let Some(ms) = spec.reconnect_ms {
         b.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
         b.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
@@ -614,7 +638,7 @@ mod tests {
             OpKind::Connect, OpKind::OpenChannel, OpKind::DeclareQueue, OpKind::ConfirmSelect, OpKind::Qos,
             OpKind::LoopStart, OpKind::Publish, OpKind::PrintSent, OpKind::Sleep, OpKind::LoopEnd, OpKind::Consume,
             OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
-            OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare,
+            OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare, OpKind::Get, OpKind::PollSleep,
         ];
         assert_eq!(all.len(), OP_NAMES.len());
         for kind in all {

@@ -23,6 +23,9 @@ pub struct ActorSetup {
     pub loop_start_pc: u16,
     pub loop_exit_pc: u16,
     pub publish_pc: u16,
+    /// A polling consumer: index of `Get` in `program.main` (where it returns after each
+    /// message or empty poll).
+    pub get_pc: Option<u16>,
     /// Index of the `Fail` op in the callback, if any.
     pub fail_pc: Option<u16>,
     /// The exchanges its code declares right before its `queue_declare` (the one it
@@ -105,6 +108,7 @@ impl Setup {
             let loop_start_pc = find(OpKind::LoopStart).unwrap_or(0);
             let loop_exit_pc = find(OpKind::LoopEnd).map(|i| i + 1).unwrap_or(0);
             let publish_pc = find(OpKind::Publish).unwrap_or(0);
+            let get_pc = find(OpKind::Get);
             let fail_pc = program.callback.iter().position(|op| op.kind == OpKind::Fail).map(|i| i as u16);
             // As `program::exchange_declares` writes them: only with `declare`.
             let (exchange, declare) = match spec {
@@ -125,6 +129,7 @@ impl Setup {
                 loop_start_pc,
                 loop_exit_pc,
                 publish_pc,
+                get_pc,
                 fail_pc,
                 declares_exchanges,
             });

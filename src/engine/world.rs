@@ -32,6 +32,8 @@ enum ClientFrame {
     Nack { tag: u32, requeue: bool },
     Cancel,
     Close,
+    /// `basic.get` (answered by a `Deliver` or `GetEmpty`).
+    Get { queue: QueueId, auto_ack: bool },
 }
 
 /// Frames from the broker to a client.
@@ -41,6 +43,8 @@ enum BrokerFrame {
     /// `returned`: a `basic.return` came first (mandatory, no queue took it).
     Confirm { message: MessageId, ack: bool, returned: bool },
     Closed { error: ClientError },
+    /// `basic.get-empty`: the queue had nothing to give.
+    GetEmpty,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -111,6 +115,8 @@ enum Blocked {
     No,
     Confirm,
     Deliveries,
+    /// A polling consumer waits for the answer to its `basic_get`.
+    Get,
 }
 
 /// The runtime state of one actor.
@@ -717,6 +723,11 @@ impl Sim {
             ClientFrame::Nack { tag, requeue } => self.broker_call(|b, cx| b.nack(cx, connection, tag, requeue)),
             ClientFrame::Cancel => self.broker_call(|b, cx| b.cancel(cx, connection)),
             ClientFrame::Close => self.broker_call(|b, cx| b.close(cx, connection)),
+            ClientFrame::Get { queue, auto_ack } => {
+                if !self.broker_call(|b, cx| b.get(cx, connection, queue, auto_ack)) {
+                    self.send_to_client(connection, BrokerFrame::GetEmpty);
+                }
+            }
         }
     }
 
@@ -741,6 +752,19 @@ impl Sim {
             return;
         };
         match frame {
+            BrokerFrame::Deliver(d) if self.actors[actor.index()].blocked == Blocked::Get => {
+                // `basic_get` returned a message: the loop calls the callback on it.
+                self.actors[actor.index()].blocked = Blocked::No;
+                self.start_callback(actor, d);
+            }
+            BrokerFrame::GetEmpty => {
+                let runtime = &mut self.actors[actor.index()];
+                if runtime.blocked == Blocked::Get {
+                    runtime.blocked = Blocked::No;
+                    runtime.pc += 1;
+                    self.wake_now(actor);
+                }
+            }
             BrokerFrame::Deliver(d) => {
                 let runtime = &mut self.actors[actor.index()];
                 runtime.buffer.push_back(d);
@@ -1011,7 +1035,7 @@ impl Sim {
         // conformance layer's row f: a consumer in 0.5 s of work when the node stopped).
         runtime.connection_error = Some(if error == ClientError::ConnectionClosedByBroker && !idle_consumer { ClientError::StreamLost } else { error });
         let waiting_confirm = runtime.blocked == Blocked::Confirm;
-        if idle_consumer || waiting_confirm {
+        if idle_consumer || waiting_confirm || runtime.blocked == Blocked::Get {
             runtime.blocked = Blocked::No;
             let keep = matches!(error, ClientError::HeartbeatTimeout | ClientError::ExchangeNotFound { .. });
             self.raise(actor, if waiting_confirm && !keep { ClientError::StreamLost } else { error });
@@ -1361,6 +1385,29 @@ impl Sim {
                 }
                 Err(e) => Flow::Raise(e),
             },
+            OpKind::Get => match self.connection_ok(actor) {
+                Ok(connection) => {
+                    let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("basic_get is a consumer op") };
+                    let queue = me.queue;
+                    if !self.broker.queue_exists(queue) {
+                        let error = ClientError::QueueNotFound { queue: queue.0 as u8 };
+                        self.record(Event::ChannelError { actor, error, line });
+                        return Flow::Raise(error);
+                    }
+                    self.send_to_broker(connection, ClientFrame::Get { queue, auto_ack: spec.auto_ack });
+                    self.actors[actor.index()].blocked = Blocked::Get;
+                    Flow::Block
+                }
+                Err(e) => Flow::Raise(e),
+            },
+            OpKind::PollSleep => {
+                let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("poll_sleep is a consumer op") };
+                let ms = spec.poll_ms.unwrap_or(0);
+                self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
+                // Back to `basic_get` (the op before) once asleep: `advance` moves on from there.
+                self.actors[actor.index()].pc -= 2;
+                Flow::Next(ms)
+            }
             OpKind::PrintWaiting => {
                 self.record(Event::Printed { actor, text: TerminalText::Waiting, line });
                 Flow::Next(0)
@@ -1495,24 +1542,28 @@ impl Sim {
                 return;
             }
         }
-        let callback_line = self.setup.actors[actor.index()].program.callback_line;
         let runtime = &mut self.actors[actor.index()];
         match runtime.buffer.pop_front() {
-            Some(delivery) => {
-                runtime.current = Some(delivery);
-                runtime.current_failed = false;
-                runtime.current_done = false;
-                runtime.in_callback = true;
-                runtime.pc = 0;
-                runtime.line = callback_line;
-                self.record(Event::CallbackStarted { actor, copy: delivery.copy, line: callback_line });
-                self.wake_now(actor);
-            }
+            Some(delivery) => self.start_callback(actor, delivery),
             None => {
                 runtime.blocked = Blocked::Deliveries;
                 runtime.line = self.setup.actors[actor.index()].program.main.last().map_or(0, |op| op.line);
             }
         }
+    }
+
+    /// Run the callback on `delivery` (from `start_consuming`, or a polling loop's `basic_get`).
+    fn start_callback(&mut self, actor: ActorId, delivery: Delivery) {
+        let callback_line = self.setup.actors[actor.index()].program.callback_line;
+        let runtime = &mut self.actors[actor.index()];
+        runtime.current = Some(delivery);
+        runtime.current_failed = false;
+        runtime.current_done = false;
+        runtime.in_callback = true;
+        runtime.pc = 0;
+        runtime.line = callback_line;
+        self.record(Event::CallbackStarted { actor, copy: delivery.copy, line: callback_line });
+        self.wake_now(actor);
     }
 
     fn finish_callback(&mut self, actor: ActorId) {
@@ -1523,6 +1574,10 @@ impl Sim {
         // is marked there, not on the callback's last line).
         if let Some(op) = self.setup.actors[actor.index()].program.main.iter().find(|op| op.kind == OpKind::StartConsuming) {
             runtime.line = op.line;
+        }
+        // A polling loop asks again.
+        if let Some(pc) = self.setup.actors[actor.index()].get_pc {
+            runtime.pc = pc;
         }
         let failed = std::mem::take(&mut runtime.current_failed);
         if !failed {

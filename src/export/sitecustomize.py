@@ -124,6 +124,16 @@ if pika is not None:
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery
 
+    _get = _blocking.BlockingChannel.basic_get
+
+    def basic_get(self, *args, **kwargs):
+        method, properties, body = _get(self, *args, **kwargs)
+        if method is not None:
+            _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag)
+        return method, properties, body
+
+    _blocking.BlockingChannel.basic_get = basic_get
+
     # The ops a fault may be tied to (after the recording wrappers, so a crash "before" an op
     # happens before it is recorded, and one "after" it after).
     for _attribute, _name in [("basic_ack", "basic_ack"), ("basic_publish", "basic_publish"), ("basic_nack", "on_failure"),

@@ -412,6 +412,10 @@ pub struct ConsumerSpec {
     /// Acknowledge in batches: `basic_ack(multiple=True)` on every n-th delivery tag.
     #[serde(default)]
     pub ack_every: Option<u16>,
+    /// Poll with `basic_get` instead of subscribing with `basic_consume`: ask for one message,
+    /// run the callback on it, ask again; when the queue is empty, sleep this long first.
+    #[serde(default)]
+    pub poll_ms: Option<u64>,
 }
 
 fn default_queue() -> String {
@@ -472,6 +476,7 @@ impl ConsumerSpec {
             declare_as: DeclareAs::Queue,
             reconnect_ms: None,
             ack_every: None,
+            poll_ms: None,
         }
     }
 }
@@ -873,6 +878,12 @@ impl Scenario {
                     self.check_declare_as(&field("declare_as"), &c.queue, c.declare, c.declare_as)?;
                     if let Some(reconnect_ms) = c.reconnect_ms {
                         time_ms(&field("reconnect_ms"), reconnect_ms)?;
+                    }
+                    if let Some(poll_ms) = c.poll_ms {
+                        time_ms(&field("poll_ms"), poll_ms)?;
+                        if c.prefetch_count.is_some() {
+                            return Err(err(field("prefetch_count"), "basic_qos limits basic_consume only: a polling consumer (poll_ms) gets one message per basic_get"));
+                        }
                     }
                     if let Some(fail) = &c.fail {
                         if fail.data.len() > FAIL_DATA_MAX {

@@ -87,6 +87,9 @@ pub trait Broker {
     /// `basic.consume` of a queue that exists (`queue_exists`; else it is a 404 that closes
     /// the channel, which the world raises).
     fn consume(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool);
+    /// `basic.get` of a queue that exists: hands its head to `connection` (a delivery in the
+    /// outbox, acked at once with `auto_ack`); false if there is none to give (`get-empty`).
+    fn get(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool) -> bool;
     /// Whether `queue` exists now (declared, and not deleted with its node).
     fn queue_exists(&self, queue: QueueId) -> bool;
     /// A publish frame arrived; `mandatory`: return it to the producer if no queue takes it.

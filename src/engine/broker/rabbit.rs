@@ -350,21 +350,27 @@ impl RabbitBroker {
             let q = &mut self.queues[queue.index()];
             q.next_consumer = if index + 1 == count { 0 } else { index + 1 };
             let copy = q.ready.pop_front().expect("checked non-empty");
-            let channel = &mut self.channels[connection.index()];
-            channel.next_tag += 1;
-            let tag = channel.next_tag;
-            let auto_ack = channel.auto_ack;
-            if !auto_ack {
-                channel.unacked.push_back((tag, copy));
-            }
-            let actor = channel.actor;
-            let record = cx.ledger.copy_mut(copy);
-            record.delivery_count = record.delivery_count.saturating_add(1);
-            let redelivered = record.redelivered;
-            cx.ledger.move_to(copy, Place::AtConsumer { connection, queue, acked: auto_ack });
-            cx.out.events.push(Event::MessageDelivered { copy, actor, tag, redelivered, auto_ack });
-            cx.out.deliveries.push(OutDelivery { connection, copy, tag, redelivered, auto_ack });
+            let auto_ack = self.channels[connection.index()].auto_ack;
+            self.hand_over(cx, connection, queue, copy, auto_ack);
         }
+    }
+
+    /// Deliver `copy`, just taken from `queue`'s ready list, over `connection` (unacked on
+    /// its channel unless `auto_ack`).
+    fn hand_over(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, copy: CopyId, auto_ack: bool) {
+        let channel = &mut self.channels[connection.index()];
+        channel.next_tag += 1;
+        let tag = channel.next_tag;
+        if !auto_ack {
+            channel.unacked.push_back((tag, copy));
+        }
+        let actor = channel.actor;
+        let record = cx.ledger.copy_mut(copy);
+        record.delivery_count = record.delivery_count.saturating_add(1);
+        let redelivered = record.redelivered;
+        cx.ledger.move_to(copy, Place::AtConsumer { connection, queue, acked: auto_ack });
+        cx.out.events.push(Event::MessageDelivered { copy, actor, tag, redelivered, auto_ack });
+        cx.out.deliveries.push(OutDelivery { connection, copy, tag, redelivered, auto_ack });
     }
 
     /// A delivered copy comes back (nack/reject with requeue, channel closed).
@@ -507,6 +513,16 @@ impl Broker for RabbitBroker {
 
     fn declare_exchange(&mut self, exchange: u16) {
         self.exchanges[usize::from(exchange)] = true;
+    }
+
+    fn get(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool) -> bool {
+        let node = self.channels[connection.index()].node;
+        if !self.channels[connection.index()].open || !self.queues[queue.index()].exists || !self.available_from(cx.network, queue, node) {
+            return false;
+        }
+        let Some(copy) = self.queues[queue.index()].ready.pop_front() else { return false };
+        self.hand_over(cx, connection, queue, copy, auto_ack);
+        true
     }
 
     fn queue_exists(&self, queue: QueueId) -> bool {

@@ -60,6 +60,7 @@ if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@
 target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
   --python target/conformance-venv/bin/python --out target/conformance \
   --port "$PORT" --admin-port $((PORT + 10000)) --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n $NODE" \
-  $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json
+  $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json \
+  tests/conformance/scenarios/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

@@ -618,7 +618,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         exchange_name().prop_map(|e| if e == "dlx" { String::new() } else { e }),
         proptest::option::weighted(0.5, key()),
         prop_oneof![4 => 0..=size.messages, 1 => Just(0u32)],
-        ms(),
+        (ms(), proptest::option::weighted(0.3, ms())),
         prop_oneof![10 => 1u8..=2, 1 => Just(0u8), 1 => Just(3u8)],
         any::<bool>(),
         proptest::option::weighted(0.5, (prop_oneof![4 => 1u32..5, 1 => Just(1_000u32), 1 => Just(0u32), 1 => Just(1_001u32)], ms(), ms())),
@@ -627,7 +627,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         any::<bool>(),
         prop_oneof![2 => 0u32..10, 1 => Just(u32::MAX), 1 => (u32::MAX - 10)..=u32::MAX, 1 => any::<u32>()],
     )
-        .prop_map(move |(queue, exchange, routing_key, messages, interval_ms, delivery_mode, confirms, retry, start_ms, node, declare, first_data)| ProducerSpec {
+        .prop_map(move |(queue, exchange, routing_key, messages, (interval_ms, expiration_ms), delivery_mode, confirms, retry, start_ms, node, declare, first_data)| ProducerSpec {
             name: name.clone(),
             queue,
             exchange,
@@ -641,6 +641,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             node,
             declare,
             first_data,
+            expiration_ms,
         })
 }
 
@@ -912,6 +913,7 @@ fn sanitize(s: &mut Scenario, size: Size) {
                 // The last payload at the very top of u32, where `first_data + i` once wrapped.
                 p.first_data = p.first_data.min(u32::MAX - p.messages.saturating_sub(1));
                 p.interval_ms = p.interval_ms.min(TIME_MS_MAX);
+                p.expiration_ms = p.expiration_ms.map(|ms| ms.min(TIME_MS_MAX));
                 p.start_ms = p.start_ms.min(TIME_MS_MAX);
                 if let Some(r) = &mut p.retry {
                     r.attempts_max = r.attempts_max.clamp(1, 1_000);

@@ -1174,7 +1174,9 @@ impl Sim {
         let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only producers publish") };
         let (data, persistent) = (spec.first_data + i, spec.delivery_mode == 2);
         let poison = std::mem::take(&mut self.actors[actor.index()].poison_next);
-        let m = self.ledger.new_message(actor, data, persistent, poison);
+        // Validated: at most `TIME_MS_MAX`, which is `u32::MAX`.
+        let expiration = spec.expiration_ms.map(|ms| u32::try_from(ms).unwrap_or(u32::MAX));
+        let m = self.ledger.new_message(actor, data, persistent, poison, expiration);
         self.actors[actor.index()].messages.push(m);
         m
     }

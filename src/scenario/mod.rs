@@ -288,6 +288,11 @@ pub struct ProducerSpec {
     /// The first payload: messages are `{'data': first_data + i}`.
     #[serde(default)]
     pub first_data: u32,
+    /// Per-message TTL: every message is published with `expiration` set to this many ms
+    /// (`pika.BasicProperties(expiration='60000')`). With the queue's `message_ttl_ms` too,
+    /// the lower of the two applies. `None` (the article): no `expiration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -383,6 +388,7 @@ impl ProducerSpec {
             node: 0,
             declare: true,
             first_data: 0,
+            expiration_ms: None,
         }
     }
 }
@@ -747,6 +753,9 @@ impl Scenario {
                         short_string(&field("routing_key"), key)?;
                     }
                     time_ms(&field("interval_ms"), p.interval_ms)?;
+                    if let Some(expiration) = p.expiration_ms {
+                        time_ms(&field("expiration_ms"), expiration)?;
+                    }
                     if let Some(r) = &p.retry {
                         if r.attempts_max == 0 || r.attempts_max > 1_000 {
                             return Err(err(field("retry.attempts_max"), "must be between 1 and 1000"));

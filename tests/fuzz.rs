@@ -1237,9 +1237,12 @@ fn settings() -> impl Strategy<Value = Settings> {
         prop_oneof![10 => 1u8..=2, 1 => Just(0u8), 1 => Just(3u8)],
         (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
         prop_oneof![5 => 0u8..4, 1 => Just(8u8), 1 => Just(9u8), 1 => Just(u8::MAX)],
-        prop_oneof![10 => 1u32..12, 1 => Just(0u32), 1 => Just(100_001u32), 1 => Just(u32::MAX)],
+        (
+            prop_oneof![10 => 1u32..12, 1 => Just(0u32), 1 => Just(100_001u32), 1 => Just(u32::MAX)],
+            proptest::option::weighted(0.2, prop_oneof![5 => 0u64..3_000, 1 => Just(TIME_MS_MAX), 1 => Just(TIME_MS_MAX + 1)]),
+        ),
     )
-        .prop_map(|((auto_ack, prefetch_count), delivery_mode, (durable, confirms, retries, idempotent, dead_letter), consumers, messages)| Settings {
+        .prop_map(|((auto_ack, prefetch_count), delivery_mode, (durable, confirms, retries, idempotent, dead_letter), consumers, (messages, expiration_ms))| Settings {
             auto_ack,
             prefetch_count,
             delivery_mode,
@@ -1250,6 +1253,7 @@ fn settings() -> impl Strategy<Value = Settings> {
             dead_letter,
             consumers,
             messages,
+            expiration_ms,
         })
 }
 

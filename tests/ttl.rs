@@ -233,6 +233,22 @@ fn the_queue_ttl_also_drops_a_message_requeued_after_its_deadline() {
 }
 
 #[test]
+fn a_deadline_survives_a_broker_restart_and_what_expired_meanwhile_goes_at_the_restart() {
+    // Observed (persistent messages, durable queues, `rabbitmqctl stop_app` then `start_app`):
+    // 1500 ms had passed at the restart and was gone; 9000 ms was there after the restart
+    // and gone at its original deadline.
+    let (sim, _) = run_json(
+        r#"{"name":"restart","broker":{"restart_delay_ms":3000},"queues":[{"name":"a","durable":true},{"name":"b","durable":true}],"actors":[
+        {"role":"producer","name":"short","queue":"a","messages":1,"delivery_mode":2,"expiration_ms":1500},
+        {"role":"producer","name":"long","queue":"b","messages":1,"delivery_mode":2,"expiration_ms":9000,"first_data":1}],
+        "faults":[{"when":{"at_ms":500},"do":{"stop_node":{"node":0,"restart":true}}}]}"#,
+    );
+    let started = sim.trace().iter().find(|e| matches!(e.event, Event::NodeStarted { .. })).map(|e| u64::from(e.at_ms)).unwrap();
+    assert_eq!(started, 3_500);
+    assert_eq!(expiries(&sim), vec![(0, started, DiscardReason::MessageExpired), (1, enqueued_at(&sim, 1) + 9_000, DiscardReason::MessageExpired)]);
+}
+
+#[test]
 fn an_expired_message_is_dead_lettered_without_its_expiration_and_the_narration_names_the_ttl() {
     // Observed: in the DLQ it has no `expiration` (x-death keeps `original-expiration`), so
     // it stays there; a DLQ with its own TTL expires it by that TTL.
@@ -426,4 +442,33 @@ mod property {
             }
         }
     }
+}
+
+#[test]
+fn the_settings_panel_sets_the_producers_expiration_and_the_share_link_carries_it() {
+    use queue_playground::scenario::settings::Settings;
+    use queue_playground::share::{decode, encode, ShareState};
+    use queue_playground::tour::{chapter, title_note};
+    let article = chapter("consumer-crash").expect("a chapter");
+    let written = Settings::of(&queue_playground::scenario::catalog::get(article.scenario).unwrap());
+    assert_eq!(written.expiration_ms, None);
+    let short = Settings { expiration_ms: Some(500), ..written.clone() };
+    let s = article.scenario(&short, 1).expect("valid settings");
+    assert_eq!(Settings::of(&s), short);
+    let producer = s.actors.iter().find(|a| matches!(a, ActorSpec::Producer(_))).unwrap();
+    let code = queue_playground::engine::program::of(&s, producer).unwrap().code.join("\n");
+    assert!(code.contains("properties=pika.BasicProperties(expiration='500'))"), "{code}");
+    assert_eq!(title_note(&written, &short, Lang::En).as_deref(), Some("as written: expiration=None; you changed: expiration='500'"));
+    let state = |settings: Settings| ShareState { v: 1, engine: "x".into(), chapter: "consumer-crash".into(), settings, seed: 1, faults: vec![], step: 0, lang: "en".into() };
+    assert_eq!(decode(&encode(&state(short.clone()))).unwrap().settings, short);
+    let plain = encode(&state(written.clone()));
+    assert!(!String::from_utf8_lossy(&base64_decode(&plain)).contains("expiration"), "an unset expiration stays out of the link");
+    let error = Settings { expiration_ms: Some(TIME_MS_MAX + 1), ..written }.apply(&s).unwrap_err().to_string();
+    assert_eq!(error, "settings.expiration_ms: must be at most 4294967295 ms (about 49 days), got 4294967296");
+}
+
+/// The JSON inside a share code (URL-safe base64 without padding).
+fn base64_decode(code: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(code).expect("a share code is base64")
 }

@@ -472,3 +472,31 @@ fn base64_decode(code: &str) -> Vec<u8> {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(code).expect("a share code is base64")
 }
+
+#[test]
+fn every_conformance_scenario_file_is_valid_and_its_outcome_is_pinned() {
+    // The files `scripts/test.sh` gives the conformance layer (it runs them on the real
+    // broker); here, the engine's side of each, so a change shows up before that layer.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/scenarios");
+    let mut names: Vec<String> = std::fs::read_dir(&dir).expect("the folder exists").map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    let mut outcomes = Vec::new();
+    for name in &names {
+        let (sim, report) = run_json(&std::fs::read_to_string(dir.join(name)).unwrap());
+        assert_eq!(format!("{}.json", report.scenario), *name, "a file is named after its scenario");
+        let delivered: Vec<String> = deliveries(&sim).iter().map(|(data, to, r)| format!("{data}{}>{to}", if *r { "r" } else { "" })).collect();
+        outcomes.push(format!("{}: {} | expired {:?} | dead-lettered {:?}", report.scenario, delivered.join(" "), report.data_with(Verdict::Expired), report.data_with(Verdict::DeadLettered)));
+    }
+    assert_eq!(
+        outcomes,
+        vec![
+            "ttl-head-shield-quorum: 0>consumer 2>consumer | expired [] | dead-lettered [1]",
+            "ttl-head-shield: 0>consumer 2>consumer | expired [] | dead-lettered [1]",
+            "ttl-lower-wins: 1>consumer | expired [0, 2] | dead-lettered []",
+            "ttl-nack-after-expiry: 0>consumer 1>consumer 2>consumer | expired [1] | dead-lettered []",
+            "ttl-queue-requeue-after-expiry: 0>consumer 1>consumer-2 | expired [] | dead-lettered []",
+            "ttl-requeue-after-expiry-quorum: 0>consumer 1>consumer-2 2>consumer-2 | expired [] | dead-lettered []",
+            "ttl-requeue-after-expiry: 0>consumer 1>consumer-2 2>consumer-2 | expired [] | dead-lettered []",
+        ]
+    );
+}

@@ -4,7 +4,7 @@
 //! Invariant: every label has both languages (a test checks none is empty).
 
 use crate::engine::ids::*;
-use crate::engine::trace::{ClientError, DiscardReason, Endpoint, Event, TraceEntry};
+use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event, TraceEntry};
 use crate::engine::Sim;
 use serde::{Deserialize, Serialize};
 
@@ -251,7 +251,8 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
         DiscardReason::ExchangeMissing => ("its exchange did not exist", "它的交换机不存在"),
         DiscardReason::DeadLetterExchangeMissing => ("its dead-letter exchange did not exist", "它的死信交换机不存在"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
-        DiscardReason::Expired => ("its TTL ran out", "TTL 到期"),
+        DiscardReason::Expired => ("the queue's TTL (x-message-ttl) ran out", "队列的 TTL（x-message-ttl）到期"),
+        DiscardReason::MessageExpired => ("its own TTL (expiration) ran out", "它自己的 TTL（expiration）到期"),
         DiscardReason::MaxLength => ("the queue was full", "队列已满"),
         DiscardReason::DeliveryLimit => ("delivery limit exceeded", "超过投递次数上限"),
         DiscardReason::TransientOnRestart => ("transient message lost in the restart", "非持久化消息在重启中丢失"),
@@ -352,6 +353,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         MessageAcked { copy } => pick(format!("the broker removed acked {{'data': {}}}", data_of_copy(sim, copy)), format!("broker 删除了已确认的 {{'data': {}}}", data_of_copy(sim, copy))),
         MessageRequeued { copy, queue } => pick(format!("{{'data': {}}} went back to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 回到队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
+        MessageDeadLettered { copy, to, reason: DeathReason::Expired, own_ttl, .. } => {
+            let (why_en, why_zh) = if own_ttl { ("its own TTL (expiration) ran out", "它自己的 TTL（expiration）到期") } else { ("the queue's TTL (x-message-ttl) ran out", "队列的 TTL（x-message-ttl）到期") };
+            pick(format!("{{'data': {}}} expired ({why_en}) and was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 过期（{why_zh}），进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to)))
+        }
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
         MessageDiscarded { copy, reason } => {
             // "Lost" only for a message that is lost in the end: a copy dropped while another
@@ -596,7 +601,8 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
                 DiscardReason::QueueNotDurable => ("the broker restarted and its queue was not durable", "broker 重启了，而它所在的队列不是持久化的"),
                 DiscardReason::FrameLost => ("its frame was lost on the network and nothing told the sender", "它在网络中丢失，而发送方没有得到任何通知"),
                 DiscardReason::Rejected => ("rejected with requeue=False, and the queue has no dead-letter exchange", "以 requeue=False 被拒绝，且队列没有死信交换机"),
-                DiscardReason::Expired => ("its TTL ran out in the queue", "它在队列中的 TTL 到期"),
+                DiscardReason::Expired => ("the queue's TTL (x-message-ttl) ran out while it waited in the queue", "它在队列中等待时，队列的 TTL（x-message-ttl）到期"),
+                DiscardReason::MessageExpired => ("its own TTL (the expiration it was published with) ran out while it waited in the queue", "它在队列中等待时，它自己的 TTL（发布时设置的 expiration）到期"),
                 DiscardReason::MaxLength => ("the queue was at x-max-length", "队列已达到 x-max-length"),
                 DiscardReason::DeliveryLimit => ("it exceeded the quorum queue's x-delivery-limit", "超过了仲裁队列的 x-delivery-limit"),
                 DiscardReason::Unroutable => (

@@ -217,6 +217,7 @@ pub fn chapter(id: &str) -> Option<&'static Chapter> {
 pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &crate::scenario::settings::Settings) -> Vec<(String, String)> {
     let py = |b: bool| if b { "True" } else { "False" };
     let prefetch = |p: Option<u16>| p.map_or("prefetch_count=None".to_string(), |n| format!("prefetch_count={n}"));
+    let expiration = |e: Option<u64>| e.map_or("expiration=None".to_string(), |ms| format!("expiration='{ms}'"));
     let pairs = [
         (format!("auto_ack={}", py(as_written.auto_ack)), format!("auto_ack={}", py(now.auto_ack))),
         (prefetch(as_written.prefetch_count), prefetch(now.prefetch_count)),
@@ -228,6 +229,7 @@ pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &cra
         (format!("dead_letter={}", py(as_written.dead_letter)), format!("dead_letter={}", py(now.dead_letter))),
         (format!("consumers={}", as_written.consumers), format!("consumers={}", now.consumers)),
         (format!("messages={}", as_written.messages), format!("messages={}", now.messages)),
+        (expiration(as_written.expiration_ms), expiration(now.expiration_ms)),
     ];
     pairs.into_iter().filter(|(a, b)| a != b).collect()
 }

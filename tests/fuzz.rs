@@ -623,7 +623,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         exchange_name().prop_map(|e| if e == "dlx" { String::new() } else { e }),
         proptest::option::weighted(0.5, key()),
         prop_oneof![4 => 0..=size.messages, 1 => Just(0u32)],
-        ms(),
+        (ms(), proptest::option::weighted(0.3, ms())),
         prop_oneof![10 => 1u8..=2, 1 => Just(0u8), 1 => Just(3u8)],
         any::<bool>(),
         proptest::option::weighted(0.5, (prop_oneof![4 => 1u32..5, 1 => Just(1_000u32), 1 => Just(0u32), 1 => Just(1_001u32)], ms(), ms())),
@@ -632,7 +632,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         (any::<bool>(), declare_as(), prop_oneof![3 => Just(false), 1 => Just(true)]),
         prop_oneof![2 => 0u32..10, 1 => Just(u32::MAX), 1 => (u32::MAX - 10)..=u32::MAX, 1 => any::<u32>()],
     )
-        .prop_map(move |(queue, exchange, routing_key, messages, interval_ms, delivery_mode, confirms, retry, start_ms, node, (declare, declare_as, mandatory), first_data)| ProducerSpec {
+        .prop_map(move |(queue, exchange, routing_key, messages, (interval_ms, expiration_ms), delivery_mode, confirms, retry, start_ms, node, (declare, declare_as, mandatory), first_data)| ProducerSpec {
             name: name.clone(),
             queue,
             exchange,
@@ -648,6 +648,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             declare_as,
             first_data,
             mandatory,
+            expiration_ms,
         })
 }
 
@@ -926,6 +927,7 @@ fn sanitize(s: &mut Scenario, size: Size) {
                 // The last payload at the very top of u32, where `first_data + i` once wrapped.
                 p.first_data = p.first_data.min(u32::MAX - p.messages.saturating_sub(1));
                 p.interval_ms = p.interval_ms.min(TIME_MS_MAX);
+                p.expiration_ms = p.expiration_ms.map(|ms| ms.min(TIME_MS_MAX));
                 p.start_ms = p.start_ms.min(TIME_MS_MAX);
                 if let Some(r) = &mut p.retry {
                     r.attempts_max = r.attempts_max.clamp(1, 1_000);
@@ -1249,9 +1251,12 @@ fn settings() -> impl Strategy<Value = Settings> {
         prop_oneof![10 => 1u8..=2, 1 => Just(0u8), 1 => Just(3u8)],
         (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
         prop_oneof![5 => 0u8..4, 1 => Just(8u8), 1 => Just(9u8), 1 => Just(u8::MAX)],
-        prop_oneof![10 => 1u32..12, 1 => Just(0u32), 1 => Just(100_001u32), 1 => Just(u32::MAX)],
+        (
+            prop_oneof![10 => 1u32..12, 1 => Just(0u32), 1 => Just(100_001u32), 1 => Just(u32::MAX)],
+            proptest::option::weighted(0.2, prop_oneof![5 => 0u64..3_000, 1 => Just(TIME_MS_MAX), 1 => Just(TIME_MS_MAX + 1)]),
+        ),
     )
-        .prop_map(|((auto_ack, prefetch_count), delivery_mode, (durable, confirms, retries, idempotent, dead_letter), consumers, messages)| Settings {
+        .prop_map(|((auto_ack, prefetch_count), delivery_mode, (durable, confirms, retries, idempotent, dead_letter), consumers, (messages, expiration_ms))| Settings {
             auto_ack,
             prefetch_count,
             delivery_mode,
@@ -1262,6 +1267,7 @@ fn settings() -> impl Strategy<Value = Settings> {
             dead_letter,
             consumers,
             messages,
+            expiration_ms,
         })
 }
 

@@ -168,7 +168,7 @@ impl Checker {
             Event::MessageDiscarded { copy, reason } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.last_discard = Some(index);
-                if reason == DiscardReason::Expired {
+                if matches!(reason, DiscardReason::Expired | DiscardReason::MessageExpired) {
                     s.expired = true;
                 }
             }

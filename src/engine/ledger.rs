@@ -43,8 +43,12 @@ pub struct CopyRecord {
     pub delivery_count: u16,
     /// Set once it was dead-lettered (the first `x-death` reason).
     pub death: Option<DeathReason>,
-    /// When it entered its current queue (for TTL); simulated time fits in 32 bits.
-    pub enqueued_at_ms: u32,
+    /// When it expires in its current queue (set when it enters one): its entry time plus
+    /// the lower of the queue's `x-message-ttl` and the message's own `expiration` (which a
+    /// dead-lettered copy no longer has). `None`: no TTL applies.
+    pub expires_at_ms: Option<u64>,
+    /// The deadline comes from the message's own `expiration`, not the queue's TTL.
+    pub own_ttl: bool,
 }
 
 /// A logical message: the payload `{'data': data}` of one producer.
@@ -54,6 +58,8 @@ pub struct MessageRecord {
     pub data: u32,
     pub persistent: bool,
     pub poison: bool,
+    /// Its `expiration` property in ms (per-message TTL), if its producer sets one.
+    pub expiration_ms: Option<u32>,
     /// How many of its copies are in a live place.
     pub live_copies: u32,
 }
@@ -65,8 +71,8 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    pub fn new_message(&mut self, producer: ActorId, data: u32, persistent: bool, poison: bool) -> MessageId {
-        self.messages.push(MessageRecord { producer, data, persistent, poison, live_copies: 0 });
+    pub fn new_message(&mut self, producer: ActorId, data: u32, persistent: bool, poison: bool, expiration_ms: Option<u32>) -> MessageId {
+        self.messages.push(MessageRecord { producer, data, persistent, poison, expiration_ms, live_copies: 0 });
         MessageId(self.messages.len() as u32 - 1)
     }
 
@@ -82,7 +88,8 @@ impl Ledger {
             redelivered: false,
             delivery_count: 0,
             death: None,
-            enqueued_at_ms: 0,
+            expires_at_ms: None,
+            own_ttl: false,
         });
         CopyId(self.copies.len() as u32 - 1)
     }

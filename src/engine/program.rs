@@ -429,6 +429,10 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     if spec.delivery_mode == 2 {
         properties.push("delivery_mode=2".to_string());
     }
+    if let Some(ms) = spec.expiration_ms {
+        // Per-message TTL: AMQP carries it as a string of milliseconds.
+        properties.push(format!("expiration={}", py(&ms.to_string())));
+    }
     if sets_message_id(spec, scenario) {
         properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
     }

@@ -157,8 +157,11 @@ pub enum DiscardReason {
     ExchangeMissing,
     /// Dead-lettered to an exchange that did not exist: RabbitMQ drops it.
     DeadLetterExchangeMissing,
-    /// The per-queue TTL ran out and there is no dead-letter exchange.
+    /// The queue's TTL (`x-message-ttl`) ran out and there is no dead-letter exchange.
     Expired,
+    /// The message's own TTL (its `expiration` property, lower than the queue's) ran out
+    /// and there is no dead-letter exchange.
+    MessageExpired,
     /// `x-max-length` was reached (drop-head drops the oldest, reject-publish the newest).
     MaxLength,
     /// `x-delivery-limit` of a quorum queue was exceeded and there is no dead-letter exchange.
@@ -286,7 +289,16 @@ pub enum Event {
     MessageAcked { copy: CopyId },
     /// Back into its queue, at its original position, flagged redelivered.
     MessageRequeued { copy: CopyId, queue: QueueId },
-    MessageDeadLettered { copy: CopyId, from: QueueId, to: QueueId, reason: DeathReason },
+    /// `own_ttl`: it expired by its own `expiration`, not the queue's TTL (only written when
+    /// true, so the traces of other dead letters read as before).
+    MessageDeadLettered {
+        copy: CopyId,
+        from: QueueId,
+        to: QueueId,
+        reason: DeathReason,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        own_ttl: bool,
+    },
     MessageDiscarded { copy: CopyId, reason: DiscardReason },
     FrameDropped { from: Endpoint, to: Endpoint },
     MessageDuplicated { copy: CopyId, from: CopyId },

@@ -349,6 +349,11 @@ pub struct ProducerSpec {
     /// the returned message, as the program sets no `on_return` callback).
     #[serde(default)]
     pub mandatory: bool,
+    /// Per-message TTL: every message is published with `expiration` set to this many ms
+    /// (`pika.BasicProperties(expiration='60000')`). With the queue's `message_ttl_ms` too,
+    /// the lower of the two applies. `None` (the article): no `expiration`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -453,6 +458,7 @@ impl ProducerSpec {
             declare_as: DeclareAs::Queue,
             first_data: 0,
             mandatory: false,
+            expiration_ms: None,
         }
     }
 }
@@ -851,6 +857,9 @@ impl Scenario {
                         short_string(&field("routing_key"), key)?;
                     }
                     time_ms(&field("interval_ms"), p.interval_ms)?;
+                    if let Some(expiration) = p.expiration_ms {
+                        time_ms(&field("expiration_ms"), expiration)?;
+                    }
                     if let Some(r) = &p.retry {
                         if r.attempts_max == 0 || r.attempts_max > 1_000 {
                             return Err(err(field("retry.attempts_max"), "must be between 1 and 1000"));

@@ -29,6 +29,10 @@ pub struct Settings {
     pub dead_letter: bool,
     pub consumers: u8,
     pub messages: u32,
+    /// Per-message TTL: the producers' `expiration` in ms; `None` = not set (the article).
+    /// Left out of a share link when unset, so links made before it read the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_ms: Option<u64>,
 }
 
 const DLX: &str = "dlx";
@@ -62,6 +66,7 @@ impl Settings {
             dead_letter: queue.is_some_and(|q| q.dead_letter_exchange.is_some()),
             consumers: consumers.len() as u8,
             messages: producer.map_or(0, |p| p.messages),
+            expiration_ms: producer.and_then(|p| p.expiration_ms),
         }
     }
 
@@ -75,6 +80,9 @@ impl Settings {
         }
         if self.messages == 0 || self.messages > SETTINGS_MESSAGES_MAX {
             return Err(err("settings.messages", format!("must be between 1 and {SETTINGS_MESSAGES_MAX}")));
+        }
+        if let Some(ms) = self.expiration_ms.filter(|&ms| ms > TIME_MS_MAX) {
+            return Err(err("settings.expiration_ms", format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {ms}")));
         }
         if self.prefetch_count == Some(0) {
             return Err(err("settings.prefetch_count", "0 means unlimited: leave it unset instead"));
@@ -113,6 +121,7 @@ impl Settings {
                         p.messages = self.messages;
                         p.delivery_mode = self.delivery_mode;
                         p.confirms = self.confirms;
+                        p.expiration_ms = self.expiration_ms;
                         p.retry = if self.retries { Some(p.retry.unwrap_or(RetrySpec { attempts_max: 5, backoff_ms: 200, jitter_ms: 100 })) } else { None };
                     }
                     actors.push(ActorSpec::Producer(p));

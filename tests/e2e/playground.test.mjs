@@ -440,6 +440,30 @@ test('verdicts: a run where something went wrong is never labelled green (issue 
   });
 });
 
+test('settings: expiration (per-message TTL) changes the producer code, expires what waits, and says which TTL', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'expiration', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'consumer-crash');
+    assert.equal((await settingsState(page)).expiration_ms, '', 'the chapter sets no expiration');
+    await setSetting(page, 'expiration_ms', 0);
+    await page.waitForSelector('#settings-note');
+    const code = (await page.locator('.actor[data-actor="producer"] pre.code').textContent()) ?? '';
+    assert.match(code, /properties=pika\.BasicProperties\(expiration='0'\)/, 'the publish sets expiration');
+    await toEnd(page);
+    // The ten messages wait for a consumer that starts later: with a TTL of 0, all expire.
+    assert.equal(await count(page, 'expired'), 10);
+    const rows = await messageRows(page);
+    assert.ok(rows.every((r) => r.verdict === 'expired'), JSON.stringify(rows));
+    assert.match(rows[0].cause.text, /its own TTL \(the expiration it was published with\) ran out/);
+    await page.locator('#messages tbody tr button.cause').first().click();
+    await page.waitForFunction(() => /its own TTL \(expiration\) ran out/.test(document.querySelector('#step-narration')?.textContent ?? ''));
+    await shot(page, t, 'settings-expiration.png');
+    await setSetting(page, 'expiration_ms', '');
+    await page.waitForFunction(() => !document.querySelector('#settings-note'));
+    assertClean(session);
+  });
+});
+
 test('transport: "Next fault or loss" jumps to the moments that matter, in order', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'next-mark', server.url('/'), async (session) => {
     const { page } = session;

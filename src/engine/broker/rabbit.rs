@@ -3,6 +3,14 @@
 //! without requeue, requeue to the original position, dead-lettering, TTL, max-length,
 //! delivery limits, publisher confirms, and what survives a node stop or crash.
 //!
+//! TTL, as observed on RabbitMQ 3.10.8 (classic and quorum queues alike): a message's
+//! deadline is fixed when it enters a queue (the lower of the queue's `x-message-ttl` and its
+//! own `expiration`) and kept through requeues and restarts; only the head of a queue
+//! expires (`drop_expired`), so a long-lived head shields shorter-lived messages behind it;
+//! a message whose TTL passed while it was unacked is dropped or dead-lettered as soon as it
+//! is requeued to the head, never redelivered; a TTL of 0 reaches a consumer only if one is
+//! waiting when it arrives.
+//!
 //! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
 //! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; `ready`
 //! is sorted by position; delivery tags on a channel only grow; a running drop-head queue
@@ -164,9 +172,23 @@ impl RabbitBroker {
     /// A new copy enters `queue` at the tail, honouring max-length and TTL. With drop-head
     /// overflow the new copy enters first and then the oldest leave (dead-lettered), so the
     /// queue is never longer than `max_length`, whatever the dead letters do.
+    ///
+    /// Its deadline is its entry time plus the lower of the queue's `x-message-ttl` and the
+    /// message's own `expiration` (RabbitMQ's `calculate_msg_expiry`: `lists:min([TTL,
+    /// MsgTTL])`); a dead-lettered copy has lost its `expiration` (`rabbit_dead_letter`
+    /// clears it and keeps it as `original-expiration` in `x-death`). The copy is checked at
+    /// its deadline (`Job::Expire`), but only a copy at the head of its queue ever expires:
+    /// see `drop_expired`.
     fn enqueue(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
         let spec = &self.queues[queue.index()].spec;
-        let (max_length, overflow, ttl) = (spec.max_length, spec.overflow, spec.message_ttl_ms);
+        let (max_length, overflow, queue_ttl) = (spec.max_length, spec.overflow, spec.message_ttl_ms);
+        let own = if cx.ledger.copy(copy).death.is_none() { cx.ledger.messages[cx.ledger.message_of(copy).index()].expiration_ms } else { None };
+        // The lower wins; on a tie the queue's TTL is named.
+        let (ttl, own_ttl) = match (queue_ttl, own.map(u64::from)) {
+            (Some(q), Some(m)) if m < q => (Some(m), true),
+            (None, Some(m)) => (Some(m), true),
+            (q, _) => (q, false),
+        };
         if let (Some(max), Overflow::RejectPublish) = (max_length, overflow) {
             if self.queues[queue.index()].ready.len() >= max as usize {
                 cx.ledger.move_to(copy, Place::Discarded);
@@ -177,11 +199,12 @@ impl RabbitBroker {
         self.next_position += 1;
         let record = cx.ledger.copy_mut(copy);
         record.position = self.next_position;
-        record.enqueued_at_ms = u32::try_from(cx.now_ms).expect("validated: time_ms_max fits in 32 bits");
+        record.expires_at_ms = ttl.map(|ttl| cx.now_ms.saturating_add(ttl));
+        record.own_ttl = own_ttl;
         self.insert_ready(cx, queue, copy);
         cx.out.events.push(Event::MessageEnqueued { copy, queue });
-        if let Some(ttl) = ttl {
-            cx.out.expiries.push((cx.now_ms.saturating_add(ttl), copy));
+        if let Some(at_ms) = cx.ledger.copy(copy).expires_at_ms {
+            cx.out.expiries.push((at_ms, copy));
         }
         self.drop_head_while_over(cx, queue);
     }
@@ -192,10 +215,16 @@ impl RabbitBroker {
     fn drop_head_while_over(&mut self, cx: &mut Ctx, queue: QueueId) {
         let spec = &self.queues[queue.index()].spec;
         let (Some(max), Overflow::DropHead) = (spec.max_length, spec.overflow) else { return };
+        let mut dropped = false;
         while self.queues[queue.index()].ready.len() > max as usize {
             let head = self.queues[queue.index()].ready.pop_front().expect("an over-full queue has a head");
             cx.ledger.move_to(head, Place::ToBroker { connection: ConnectionId(0) });
             self.dead_letter(cx, queue, head, DeathReason::Maxlen);
+            dropped = true;
+        }
+        // A new head: what expired behind the dropped one goes too (`deliver_or_enqueue`).
+        if dropped {
+            self.drop_expired(cx, queue);
         }
     }
 
@@ -266,6 +295,7 @@ impl RabbitBroker {
     fn discard_dead(&mut self, cx: &mut Ctx, copy: CopyId, reason: DeathReason) {
         let reason = match reason {
             DeathReason::Rejected => DiscardReason::Rejected,
+            DeathReason::Expired if cx.ledger.copy(copy).own_ttl => DiscardReason::MessageExpired,
             DeathReason::Expired => DiscardReason::Expired,
             DeathReason::Maxlen => DiscardReason::MaxLength,
             DeathReason::DeliveryLimit => DiscardReason::DeliveryLimit,
@@ -318,10 +348,12 @@ impl RabbitBroker {
             return;
         };
         let record = cx.ledger.copy_mut(copy);
+        // Read before the copy enters its next queue, which sets its own deadline anew.
+        let own_ttl = reason == DeathReason::Expired && record.own_ttl;
         record.death.get_or_insert(reason);
         record.redelivered = false;
         record.delivery_count = 0;
-        cx.out.events.push(Event::MessageDeadLettered { copy, from, to, reason });
+        cx.out.events.push(Event::MessageDeadLettered { copy, from, to, reason, own_ttl });
         self.route_to(cx, &targets, copy);
     }
 
@@ -352,6 +384,8 @@ impl RabbitBroker {
             let copy = q.ready.pop_front().expect("checked non-empty");
             let auto_ack = self.channels[connection.index()].auto_ack;
             self.hand_over(cx, connection, queue, copy, auto_ack);
+            // RabbitMQ's `fetch`: after taking the head, drop what expired behind it.
+            self.drop_expired(cx, queue);
         }
     }
 
@@ -373,7 +407,34 @@ impl RabbitBroker {
         cx.out.deliveries.push(OutDelivery { connection, copy, tag, redelivered, auto_ack });
     }
 
-    /// A delivered copy comes back (nack/reject with requeue, channel closed).
+    /// RabbitMQ's `drop_expired_msgs` (classic queues; `rabbit_fifo:expire_msgs` does the
+    /// same for quorum queues in 3.10): while the head of the queue is past its deadline,
+    /// dead-letter it with reason `expired` (or drop it without a dead-letter exchange).
+    /// Only the head is looked at, so a message behind a longer-lived one outlives its own
+    /// TTL until it reaches the head: it is then dropped, never delivered. RabbitMQ runs it
+    /// at the head's deadline (a timer, to the millisecond: `Job::Expire` here), after each
+    /// fetch (a delivery), after a requeue, after a drop-head and when a queue recovers; so
+    /// no copy is delivered after its deadline (one whose deadline is now, a TTL of 0, still
+    /// reaches a consumer that is waiting for it). A running queue only.
+    fn drop_expired(&mut self, cx: &mut Ctx, queue: QueueId) {
+        if !self.queue_running(queue) {
+            return;
+        }
+        while let Some(&head) = self.queues[queue.index()].ready.front() {
+            if !cx.ledger.copy(head).expires_at_ms.is_some_and(|at| at <= cx.now_ms) {
+                return;
+            }
+            self.queues[queue.index()].ready.pop_front();
+            cx.ledger.move_to(head, Place::ToBroker { connection: ConnectionId(0) });
+            self.dead_letter(cx, queue, head, DeathReason::Expired);
+        }
+    }
+
+    /// A delivered copy comes back (nack/reject with requeue, channel closed). It keeps its
+    /// deadline (RabbitMQ keeps the original expiry of a requeued message); the caller runs
+    /// `drop_expired` once the requeues are done, as `requeue_and_run` does, so a message
+    /// whose TTL passed while it was unacked is dropped (or dead-lettered) at once if it is
+    /// back at the head, and is never redelivered.
     fn requeue(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId) {
         let limit = self.queues[queue.index()].spec.delivery_limit;
         let record = cx.ledger.copy_mut(copy);
@@ -520,8 +581,12 @@ impl Broker for RabbitBroker {
         if !self.channels[connection.index()].open || !self.queues[queue.index()].exists || !self.available_from(cx.network, queue, node) {
             return false;
         }
+        // As a delivery: an expired head is dropped, never given, and so is what expired
+        // behind the one taken.
+        self.drop_expired(cx, queue);
         let Some(copy) = self.queues[queue.index()].ready.pop_front() else { return false };
         self.hand_over(cx, connection, queue, copy, auto_ack);
+        self.drop_expired(cx, queue);
         true
     }
 
@@ -611,6 +676,7 @@ impl Broker for RabbitBroker {
                     cx.ledger.copy_mut(copy).position = self.next_position;
                 }
                 self.requeue(cx, queue, copy);
+                self.drop_expired(cx, queue);
             } else {
                 cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
                 self.dead_letter(cx, queue, copy, DeathReason::Rejected);
@@ -653,6 +719,7 @@ impl Broker for RabbitBroker {
             }
         }
         for queue in touched {
+            self.drop_expired(cx, queue);
             self.dispatch(cx, queue);
         }
     }
@@ -713,24 +780,19 @@ impl Broker for RabbitBroker {
                 cx.out.events.push(Event::QueueRecovered { queue: QueueId(index as u16), messages: q.ready.len() as u32 });
                 // Deliveries that were unacked when the node went down came back as ready.
                 self.drop_head_while_over(cx, QueueId(index as u16));
+                // Messages keep their deadline across a restart; what expired meanwhile goes.
+                self.drop_expired(cx, QueueId(index as u16));
             }
         }
         self.topology_changed(cx);
     }
 
+    /// `copy`'s deadline came: if it is still ready in a queue, that queue drops its expired
+    /// head (`drop_expired`). A copy that is not at the head stays (it expires when it gets
+    /// there); one that is unacked at a consumer is looked at again when it is requeued.
     fn expire(&mut self, cx: &mut Ctx, copy: CopyId) {
-        let record = *cx.ledger.copy(copy);
-        let Place::Ready { queue } = record.place else { return };
-        let Some(ttl) = self.queues[queue.index()].spec.message_ttl_ms else { return };
-        if u64::from(record.enqueued_at_ms) + ttl > cx.now_ms {
-            return;
-        }
-        let ready = &mut self.queues[queue.index()].ready;
-        if let Some(at) = ready.iter().position(|&c| c == copy) {
-            ready.remove(at);
-            cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
-            self.dead_letter(cx, queue, copy, DeathReason::Expired);
-        }
+        let Place::Ready { queue } = cx.ledger.copy(copy).place else { return };
+        self.drop_expired(cx, queue);
     }
 
     fn topology_changed(&mut self, cx: &mut Ctx) {

@@ -20,10 +20,11 @@ enum Field {
     DeadLetter,
     Consumers,
     Messages,
+    Expiration,
 }
 
 impl Field {
-    const ALL: [Field; 10] = [
+    const ALL: [Field; 11] = [
         Field::AutoAck,
         Field::Prefetch,
         Field::Persistent,
@@ -34,6 +35,7 @@ impl Field {
         Field::DeadLetter,
         Field::Consumers,
         Field::Messages,
+        Field::Expiration,
     ];
 
     fn name(self) -> &'static str {
@@ -48,6 +50,7 @@ impl Field {
             Field::DeadLetter => "dead_letter",
             Field::Consumers => "consumers",
             Field::Messages => "messages",
+            Field::Expiration => "expiration_ms",
         }
     }
 
@@ -65,11 +68,17 @@ impl Field {
             Field::DeadLetter => if zh { "死信交换机" } else { "dead-letter exchange" },
             Field::Consumers => if zh { "消费者数量" } else { "consumers" },
             Field::Messages => if zh { "消息数量" } else { "messages" },
+            Field::Expiration => if zh { "expiration（消息 TTL，毫秒）" } else { "expiration (per-message TTL, ms)" },
         }
     }
 
+    /// The smallest value the input offers (an expiration of 0 ms is a real TTL).
+    fn min(self) -> &'static str {
+        if matches!(self, Field::Expiration) { "0" } else { "1" }
+    }
+
     fn is_flag(self) -> bool {
-        !matches!(self, Field::Prefetch | Field::Consumers | Field::Messages)
+        !matches!(self, Field::Prefetch | Field::Consumers | Field::Messages | Field::Expiration)
     }
 
     fn flag(self, s: &Settings) -> bool {
@@ -90,6 +99,7 @@ impl Field {
             Field::Prefetch => s.prefetch_count.map(|p| p.to_string()).unwrap_or_default(),
             Field::Consumers => s.consumers.to_string(),
             Field::Messages => s.messages.to_string(),
+            Field::Expiration => s.expiration_ms.map(|ms| ms.to_string()).unwrap_or_default(),
             _ => String::new(),
         }
     }
@@ -110,6 +120,8 @@ impl Field {
             Field::Prefetch => s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
             Field::Consumers => s.consumers = value.trim().parse().ok()?,
             Field::Messages => s.messages = value.trim().parse().ok()?,
+            // Empty: no `expiration`; 0 is a real TTL (delivered only to a waiting consumer).
+            Field::Expiration => s.expiration_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
         }
         Some(s)
     }
@@ -146,7 +158,7 @@ pub fn SettingsPanel() -> Html {
                     html! {
                         <label class="setting">
                             <code>{ field.caption(lang) }</code>
-                            <input type="number" min="1" name={field.name()} value={field.number(&settings)} onchange={on_change} />
+                            <input type="number" min={field.min()} name={field.name()} value={field.number(&settings)} onchange={on_change} />
                         </label>
                     }
                 }

@@ -392,6 +392,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                 format!("rabbit@{} 收不到 {} 的心跳（超时 {s} 秒），关闭了它的连接；它未确认的消息回到队列", node.0, a(actor)),
             )
         }
+        SilentClientDropped { actor, node } => {
+            let s = sim.setup().scenario.broker.heartbeat_ms / 1_000;
+            pick(
+                format!("rabbit@{} heard nothing from {} for two heartbeat checks (timeout {s} s): pika's BlockingConnection sends no heartbeats while the program is busy in a callback or in time.sleep. The broker closed the connection; its unacked deliveries go back to the queue, and the program will find out at its next call", node.0, a(actor)),
+                format!("rabbit@{} 连续两次心跳检查都没有收到 {} 的任何数据（超时 {s} 秒）：程序在回调或 time.sleep 中忙碌时，pika 的 BlockingConnection 不发送心跳。broker 关闭了连接；它未确认的消息回到队列，程序要到下一次调用时才会发现", node.0, a(actor)),
+            )
+        }
         FramesReleased { actor, count } => pick(
             format!("TCP delivered the {count} frame(s) it had held for {} during the cut: late, not lost", a(actor)),
             format!("TCP 送达了切断期间为 {} 暂存的 {count} 帧：迟到了，但没有丢失", a(actor)),

@@ -309,6 +309,11 @@ pub enum Event {
     /// The broker missed the client's heartbeats (`rabbit_heartbeat` receiver) and closed
     /// the connection; nothing reaches the client across the cut.
     BrokerHeartbeatTimeout { actor: ActorId, node: NodeId },
+    /// The broker heard nothing from a client that was not cut off but busy outside pika (a
+    /// callback's work, `time.sleep`): pika's `BlockingConnection` sends heartbeats only
+    /// inside its calls. After two silent checks the broker closed the connection, as for a
+    /// cut; the program sees it at its next call.
+    SilentClientDropped { actor: ActorId, node: NodeId },
     /// The cut healed with both ends still open: the frames TCP held during the cut went
     /// through (delayed, not lost).
     FramesReleased { actor: ActorId, count: u32 },
@@ -379,6 +384,7 @@ impl Event {
             | ConnectionLost { actor, .. }
             | ClientHeartbeatTimeout { actor }
             | BrokerHeartbeatTimeout { actor, .. }
+            | SilentClientDropped { actor, .. }
             | FramesReleased { actor, .. }
             | ChannelClosed { actor, .. }
             | ConsumerCancelled { actor }
@@ -429,6 +435,7 @@ impl Event {
             ActorCrashed { .. }
                 | ClientHeartbeatTimeout { .. }
                 | BrokerHeartbeatTimeout { .. }
+                | SilentClientDropped { .. }
                 | ActorStopped { .. }
                 | NodeStopped { .. }
                 | NodeCrashed { .. }

@@ -64,6 +64,9 @@ enum Job {
     GiveUp { connection: ConnectionId, broker: bool, epoch: u32 },
     /// The broker's FIN, held in a cut, reaches the client after the heal.
     Eof { connection: ConnectionId },
+    /// The broker's heartbeat check on a client silent since `epoch` began (busy outside
+    /// pika): it closes the connection if the client is still silent.
+    Silent { actor: ActorId, connection: ConnectionId, epoch: u32 },
 }
 
 /// A frame TCP holds while the network is cut (it goes through on the heal).
@@ -150,6 +153,11 @@ pub struct ActorRuntime {
     pub line: u16,
     /// The op that just ran and whose `after` triggers are due at the next wake.
     after_due: Option<OpKind>,
+    /// Busy outside pika (a callback's work, `time.sleep`) since this time: no heartbeats go
+    /// out (pika's `BlockingConnection` sends them only inside its calls).
+    silent_since: Option<u64>,
+    /// Bumped when a silence starts or ends: a broker check of an older one is void.
+    silence_epoch: u32,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -184,6 +192,8 @@ impl ActorRuntime {
             work_ms,
             line: 0,
             after_due: None,
+            silent_since: None,
+            silence_epoch: 0,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -613,6 +623,7 @@ impl Sim {
             Job::DeadLetters => self.broker_call(|b, cx| b.continue_dead_letters(cx)),
             Job::GiveUp { connection, broker, epoch } => self.give_up(connection, broker, epoch),
             Job::Eof { connection } => self.reset_connection(connection, ClientError::StreamEof),
+            Job::Silent { actor, connection, epoch } => self.silence_checked(actor, connection, epoch),
         }
     }
 
@@ -1050,6 +1061,51 @@ impl Sim {
         }
     }
 
+    // ----- heartbeats of a busy client -----
+
+    /// The program leaves pika for a while (work, sleep): from now on its connection is
+    /// silent. The broker's heartbeat receiver gives up on it as on a cut one
+    /// (`Network::broker_gives_up_at_ms`) unless the program makes a call first.
+    fn start_silence(&mut self, actor: ActorId) {
+        let heartbeat_ms = self.setup.scenario.broker.heartbeat_ms;
+        let runtime = &self.actors[actor.index()];
+        let (Some(connection), None, None) = (runtime.connection, runtime.silent_since, runtime.connection_error) else { return };
+        if heartbeat_ms == 0 || !self.broker.is_open(connection) {
+            return;
+        }
+        let at = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+        let runtime = &mut self.actors[actor.index()];
+        runtime.silent_since = Some(self.now_ms);
+        runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
+        let epoch = runtime.silence_epoch;
+        self.schedule(at, Job::Silent { actor, connection, epoch });
+    }
+
+    /// The program is back in pika (a call, or the wait of `start_consuming`): heartbeats
+    /// flow again.
+    fn end_silence(&mut self, actor: ActorId) {
+        let runtime = &mut self.actors[actor.index()];
+        if runtime.silent_since.take().is_some() {
+            runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
+        }
+    }
+
+    fn silence_checked(&mut self, actor: ActorId, connection: ConnectionId, epoch: u32) {
+        let runtime = &self.actors[actor.index()];
+        let stale = runtime.silence_epoch != epoch || runtime.silent_since.is_none() || runtime.status != ActorStatus::Running;
+        if stale || runtime.connection != Some(connection) || !self.broker.is_open(connection) {
+            return;
+        }
+        let Endpoint::Node(node) = self.endpoints(connection).1 else { unreachable!("a connection runs to a node") };
+        // `rabbit_reader:handle_other(heartbeat_timeout, ...)`: the socket is closed; the
+        // client's next write meets a reset (observed: `basic_ack` after 10 s of work with a
+        // 2 s heartbeat raised StreamLostError, ConnectionResetError(104)).
+        self.record(Event::SilentClientDropped { actor, node });
+        self.broker_call(|b, cx| b.close(cx, connection));
+        self.end_silence(actor);
+        self.connection_lost(actor, ClientError::StreamLost);
+    }
+
     // ----- actors -----
 
     fn wake_now(&mut self, actor: ActorId) {
@@ -1173,6 +1229,24 @@ impl Sim {
             };
             if self.fire_op_triggers(actor, op.kind, true) || self.random_op_faults(actor) {
                 return;
+            }
+            // A call into pika runs its I/O loop: heartbeats go out again. (`basic_ack` ends
+            // a silence only when it sends, in `execute`.)
+            if matches!(
+                op.kind,
+                OpKind::Connect
+                    | OpKind::OpenChannel
+                    | OpKind::DeclareQueue
+                    | OpKind::ConfirmSelect
+                    | OpKind::Qos
+                    | OpKind::Publish
+                    | OpKind::Consume
+                    | OpKind::StartConsuming
+                    | OpKind::Fail
+                    | OpKind::Close
+                    | OpKind::Get
+            ) {
+                self.end_silence(actor);
             }
             let runtime = &mut self.actors[actor.index()];
             runtime.op_counts[op.kind.index()] += 1;
@@ -1335,6 +1409,7 @@ impl Sim {
             }
             OpKind::Sleep => {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("sleep is a producer op") };
+                self.start_silence(actor);
                 self.record(Event::Slept { actor, ms: spec.interval_ms.min(u64::from(u32::MAX)) as u32, line });
                 Flow::Next(spec.interval_ms)
             }
@@ -1413,6 +1488,7 @@ impl Sim {
             OpKind::PollSleep => {
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("poll_sleep is a consumer op") };
                 let ms = spec.poll_ms.unwrap_or(0);
+                self.start_silence(actor);
                 self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                 // Back to `basic_get` (the op before) once asleep: `advance` moves on from there.
                 self.actors[actor.index()].pc -= 2;
@@ -1460,6 +1536,7 @@ impl Sim {
                     }
                 } else {
                     let ms = self.actors[actor.index()].work_ms;
+                    self.start_silence(actor);
                     self.record(Event::WorkStarted { actor, copy: current.copy, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                     Flow::Next(ms)
                 }
@@ -1523,11 +1600,13 @@ impl Sim {
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("ack is a consumer op") };
                 match spec.ack_every {
                     None => {
+                        self.end_silence(actor);
                         self.record(Event::AckSent { actor, copy: current.copy, line });
                         self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: false });
                         Flow::Next(0)
                     }
                     Some(every) if current.tag.is_multiple_of(u32::from(every)) => {
+                        self.end_silence(actor);
                         self.record(Event::AckMultipleSent { actor, copy: current.copy, line });
                         self.send_to_broker(connection, ClientFrame::Ack { tag: current.tag, multiple: true });
                         Flow::Next(0)
@@ -1556,6 +1635,9 @@ impl Sim {
         match runtime.buffer.pop_front() {
             Some(delivery) => self.start_callback(actor, delivery),
             None => {
+                // Back in `start_consuming`'s I/O loop: heartbeats flow again.
+                self.end_silence(actor);
+                let runtime = &mut self.actors[actor.index()];
                 runtime.blocked = Blocked::Deliveries;
                 runtime.line = self.setup.actors[actor.index()].program.main.last().map_or(0, |op| op.line);
             }
@@ -1690,6 +1772,7 @@ impl Sim {
     }
 
     fn take_down(&mut self, actor: ActorId, status: ActorStatus, event: Event) {
+        self.end_silence(actor);
         let runtime = &mut self.actors[actor.index()];
         if runtime.status != ActorStatus::Running {
             return;

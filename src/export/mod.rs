@@ -63,6 +63,9 @@ const REAL_OPS: &[&str] = &[
 /// that direction and resets the connection `reset_after_drop_ms` later.
 fn unsupported(scenario: &Scenario) -> Vec<String> {
     let mut out = Vec::new();
+    if !scenario.broker.heartbeat_ms.is_multiple_of(1000) {
+        out.push("broker.heartbeat_ms: pika takes whole seconds".to_string());
+    }
     if scenario.broker.nodes > 1 {
         out.push(format!("broker.nodes: the driver runs against one broker node; this scenario has {} (a cluster is not driven yet)", scenario.broker.nodes));
     }

@@ -197,12 +197,15 @@ class Actor:
         self.stderr = []
         self.last_activity = time.monotonic()
         self.status = "not_started"
+        self.heartbeat_s = None
 
     def start(self):
         env = dict(os.environ)
         env["PYTHONPATH"] = os.path.join(HERE, "qp_site") + os.pathsep + env.get("PYTHONPATH", "")
         env["PYTHONUNBUFFERED"] = "1"
         env["QP_AMQP_PORT"] = str(self.port_override or self.port)
+        if self.heartbeat_s is not None:
+            env["QP_HEARTBEAT"] = str(self.heartbeat_s)
         env["QP_LOG"] = self.log
         env["QP_HOOKS"] = json.dumps(self.hooks)
         if self.role == "admin":
@@ -258,6 +261,8 @@ def unsupported(scenario, can_crash_broker=False):
     nodes = scenario.get("broker", {}).get("nodes", 1)
     if nodes > 1:
         problems.append("broker.nodes: the driver runs against one broker node; this scenario has %d (a cluster is not driven yet)" % nodes)
+    if scenario.get("broker", {}).get("heartbeat_ms", 60000) % 1000:
+        problems.append("broker.heartbeat_ms: pika takes whole seconds")
     for i, fault in enumerate(scenario.get("faults", [])):
         when, action = fault["when"], fault["do"]
         (verb, target), = action.items() if isinstance(action, dict) else [(action, None)]
@@ -378,6 +383,11 @@ def main():
                 os.remove(os.path.join(HERE, leftover))
     topology(scenario, options.port, options.fresh)
     actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
+    # A heartbeat other than RabbitMQ's default (60 s) is asked for by each program.
+    heartbeat_ms = scenario.get("broker", {}).get("heartbeat_ms", 60000)
+    if heartbeat_ms != 60000:
+        for actor in actors.values():
+            actor.heartbeat_s = heartbeat_ms // 1000
     # Timeline: (ms, order, what, argument).
     timeline = []
     for i, spec in enumerate(scenario["actors"]):

@@ -89,12 +89,17 @@ except ImportError:  # rabbitmqadmin's shell commands do not import pika
 
 if pika is not None:
     _port = os.environ.get("QP_AMQP_PORT")
-    if _port:
+    # The scenario's heartbeat timeout (`broker.heartbeat_ms`), asked for by the client as a
+    # broker configured with it would propose it.
+    _heartbeat = os.environ.get("QP_HEARTBEAT")
+    if _port or _heartbeat:
         _parameters_init = pika.ConnectionParameters.__init__
 
         def _init(self, host=pika.ConnectionParameters._DEFAULT, port=pika.ConnectionParameters._DEFAULT, *args, **kwargs):
-            if port is pika.ConnectionParameters._DEFAULT:
+            if port is pika.ConnectionParameters._DEFAULT and _port:
                 port = int(_port)
+            if _heartbeat and "heartbeat" not in kwargs:
+                kwargs["heartbeat"] = int(_heartbeat)
             _parameters_init(self, host, port, *args, **kwargs)
 
         pika.ConnectionParameters.__init__ = _init

@@ -4,6 +4,7 @@
 //! Invariant: a report is a pure function of the world it was made from.
 
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
+use crate::engine::headers::{HeaderTracker, Headers};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
@@ -20,6 +21,9 @@ pub struct DeliveryReport {
     pub at_ms: u64,
     pub redelivered: bool,
     pub tag: u32,
+    /// What RabbitMQ put in its headers (`x-death`, `x-first-death-*`, `x-delivery-count`).
+    #[serde(skip_serializing_if = "Headers::is_empty")]
+    pub headers: Headers,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -110,6 +114,10 @@ pub struct QueueReport {
     pub unacked: usize,
     /// Payload `data` of the ready messages, head first.
     pub ready: Vec<u32>,
+    /// The headers of the ready messages, head first, as `basic_get` reads them (how the
+    /// conformance layer reads a queue); absent when none has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_headers: Option<Vec<Headers>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -159,10 +167,13 @@ impl Report {
         let mut deliveries: Vec<Vec<DeliveryReport>> = vec![Vec::new(); ledger.messages.len()];
         let mut dead_letter: Vec<Option<String>> = vec![None; ledger.copies.len()];
         let mut discard: Vec<Option<DiscardReason>> = vec![None; ledger.copies.len()];
+        let mut headers = HeaderTracker::new();
         for entry in trace {
+            let delivery_headers = headers.observe(setup, &entry.event);
             match entry.event {
                 Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
-                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: u64::from(entry.at_ms), redelivered, tag });
+                    let headers = delivery_headers.unwrap_or_default();
+                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: u64::from(entry.at_ms), redelivered, tag, headers });
                 }
                 Event::MessageDeadLettered { copy, reason, .. } => {
                     dead_letter[copy.index()] = Some(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
@@ -246,6 +257,10 @@ impl Report {
                     .filter(|(_, copy)| matches!(ledger.copy(*copy).place, Place::AtConsumer { queue, .. } if queue.index() == index))
                     .count(),
                 ready: q.ready.iter().map(|&c| ledger.messages[ledger.message_of(c).index()].data).collect(),
+                ready_headers: {
+                    let all: Vec<Headers> = q.ready.iter().map(|&c| headers.next_delivery(setup, c, true)).collect();
+                    all.iter().any(|h| !h.is_empty()).then_some(all)
+                },
             })
             .collect();
         let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];

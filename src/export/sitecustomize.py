@@ -4,7 +4,8 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 - QP_AMQP_PORT: the port `pika.ConnectionParameters('localhost')` connects to (a private test
   broker listens on its own port; without the variable, pika's default 5672).
 - QP_LOG: a JSON-lines file where each delivery the client receives is recorded when pika
-  reads it (`{"event": "delivered", "body": ..., "redelivered": ...}`: the broker sent it, as
+  reads it (`{"event": "delivered", "body": ..., "redelivered": ..., "headers": ...}`, the
+  headers being those RabbitMQ sets, see `_headers`: the broker sent it, as
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
   (`"raised"`); each publish that returned (`"published"`).
@@ -30,6 +31,23 @@ _log = open(_log_path, "a", buffering=1, encoding="utf-8") if _log_path else Non
 def _record(**event):
     if _log is not None:
         _log.write(json.dumps(event) + "\n")
+
+
+# The headers RabbitMQ sets on a delivery, in the engine report's shape: x-death tables
+# without "time" (wall clock), x-first-death-*, x-delivery-count. Absent ones are left out.
+_HEADER_KEYS = ("x-first-death-reason", "x-first-death-queue", "x-first-death-exchange", "x-delivery-count")
+_DEATH_KEYS = ("count", "reason", "queue", "exchange", "routing-keys")
+
+
+def _headers(properties):
+    headers = getattr(properties, "headers", None) or {}
+    out = {}
+    if isinstance(headers.get("x-death"), list):
+        out["x-death"] = [{k: (int(d[k]) if k == "count" else d[k]) for k in _DEATH_KEYS if k in d} for d in headers["x-death"]]
+    for key in _HEADER_KEYS:
+        if key in headers:
+            out[key] = int(headers[key]) if key == "x-delivery-count" else headers[key]
+    return out
 
 
 PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
@@ -118,7 +136,8 @@ if pika is not None:
     _received = _blocking.BlockingChannel._on_consumer_message_delivery
 
     def _on_consumer_message_delivery(self, channel, method, properties, body):
-        _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag)
+        _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag,
+                headers=_headers(properties))
         return _received(self, channel, method, properties, body)
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery

@@ -354,12 +354,18 @@ def messages(actors):
             data = json.loads(event["body"]).get("data")
             m = entry(producer_of.get(data, "?"), data)
             if event["event"] == "delivered":
-                delivery = {"to": actor.name, "redelivered": event["redelivered"]}
+                delivery = {"to": actor.name, "redelivered": event["redelivered"], "at": event.get("at", 0)}
                 if event.get("headers"):
                     delivery["headers"] = event["headers"]
                 m["deliveries"].append(delivery)
             elif event["event"] == "returned":
                 m["returned"] += 1
+    # One message's deliveries to several programs, in the order they reached them (the
+    # logs are read program by program); the clock itself is not reported.
+    for m in by_key.values():
+        m["deliveries"].sort(key=lambda d: d["at"])
+        for d in m["deliveries"]:
+            del d["at"]
     return [by_key[k] for k in sorted(order, key=lambda k: (k[0], k[1] if k[1] is not None else -1))]
 
 

@@ -5,7 +5,8 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
   broker listens on its own port; without the variable, pika's default 5672).
 - QP_LOG: a JSON-lines file where each delivery the client receives is recorded when pika
   reads it (`{"event": "delivered", "body": ..., "redelivered": ..., "headers": ...}`, the
-  headers being those RabbitMQ sets, see `_headers`: the broker sent it, as
+  headers being those RabbitMQ sets, see `_headers`; "at" is the wall clock, so that the
+  driver orders one message's deliveries to several programs: the broker sent it, as
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
   (`"raised"`); each publish that returned (`"published"`).
@@ -23,6 +24,7 @@ import os
 import signal
 import socket
 import sys
+import time
 
 _log_path = os.environ.get("QP_LOG")
 _log = open(_log_path, "a", buffering=1, encoding="utf-8") if _log_path else None
@@ -137,7 +139,7 @@ if pika is not None:
 
     def _on_consumer_message_delivery(self, channel, method, properties, body):
         _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag,
-                headers=_headers(properties))
+                headers=_headers(properties), at=time.time())
         return _received(self, channel, method, properties, body)
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery

@@ -550,6 +550,18 @@ pub fn stranded_on_down_node_text(queue: &str, lang: Lang) -> String {
     }
 }
 
+/// Why a quorum queue gave up on a message: it came back more often than `x-delivery-limit`
+/// allows, after `deliveries` deliveries none of which was acknowledged; it was dropped, or
+/// dead-lettered. (Its callback may have printed it each time: that is not a duplicate.)
+pub fn delivery_limit_text(deliveries: u32, dead_lettered: bool, lang: Lang) -> String {
+    match (dead_lettered, lang) {
+        (false, Lang::En) => format!("dropped by the quorum queue at its x-delivery-limit after {deliveries} deliveries, none acknowledged (the queue has no dead-letter exchange)"),
+        (false, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时丢弃了它（该队列没有死信交换机）"),
+        (true, Lang::En) => format!("dead-lettered by the quorum queue at its x-delivery-limit after {deliveries} deliveries, none acknowledged"),
+        (true, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时把它转入了死信"),
+    }
+}
+
 /// Why a message was lost, as a sentence (the cause column and the CLI's `cause.text`).
 pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> String {
     let en = lang == Lang::En;

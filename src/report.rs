@@ -7,7 +7,7 @@ use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::engine::headers::{HeaderTracker, Headers};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
-use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
+use crate::engine::trace::{trace_hash, DeathReason, DiscardReason, Event, TraceEntry};
 use crate::engine::world::{ActorStatus, Finish, Sim};
 use crate::i18n::{self, cause_text, Lang};
 use serde::Serialize;
@@ -51,6 +51,9 @@ pub enum Why {
     /// The run ended with it delivered and unacknowledged at a consumer that will not
     /// finish it (its channel is still open, so the broker does not requeue it).
     StillUnacked,
+    /// A quorum queue dead-lettered it at its `x-delivery-limit`, none of its deliveries
+    /// acknowledged.
+    DeadLetteredAtDeliveryLimit,
     /// Its last copy was dropped, for this reason (serialized as the reason itself).
     #[serde(untagged)]
     Discarded(DiscardReason),
@@ -68,13 +71,16 @@ pub struct Cause {
     /// The queue it is stranded in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// How many times it was delivered, when that is the cause (a delivery limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<u32>,
     /// The cause in English (`Cause::text_in` gives it in other languages).
     pub text: String,
 }
 
 impl Cause {
     fn new(event: u32, at_ms: u64, reason: Why, consumer: Option<String>, queue: Option<String>) -> Cause {
-        let mut cause = Cause { event, at_ms, reason, consumer, queue, text: String::new() };
+        let mut cause = Cause { event, at_ms, reason, consumer, queue, deliveries: None, text: String::new() };
         cause.text = cause.text_in(Lang::En);
         cause
     }
@@ -83,6 +89,10 @@ impl Cause {
     pub fn text_in(&self, lang: Lang) -> String {
         let (actor, queue) = (self.consumer.as_deref(), self.queue.as_deref().unwrap_or(""));
         match self.reason {
+            Why::Discarded(DiscardReason::DeliveryLimit) if self.deliveries.is_some() => {
+                i18n::delivery_limit_text(self.deliveries.unwrap_or(0), false, lang)
+            }
+            Why::DeadLetteredAtDeliveryLimit => i18n::delivery_limit_text(self.deliveries.unwrap_or(0), true, lang),
             Why::Discarded(reason) => cause_text(reason, actor, lang),
             Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
@@ -381,9 +391,23 @@ const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 /// last copy (and the consumer that held it then); for a stranded one where it waits.
 fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: MessageId, verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
     let setup = sim.setup();
+    let stats = sim.checker().stats.get(message.index()).copied().unwrap_or_default();
     match verdict {
         Verdict::Lost | Verdict::Expired => {}
         Verdict::Stranded => return strandings.cause(sim, trace, message),
+        Verdict::DeadLettered if stats.dead_lettered_at_limit && !stats.acked => {
+            // The moment the quorum queue gave up on it (within the lookback, else the end).
+            let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+            let event = trace[from..]
+                .iter()
+                .rposition(|e| matches!(e.event, Event::MessageDeadLettered { copy, reason: DeathReason::DeliveryLimit, .. } if sim.ledger().message_of(copy) == message))
+                .map_or(trace.len().saturating_sub(1), |at| from + at);
+            let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+            let mut cause = Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None);
+            cause.deliveries = Some(stats.deliveries);
+            cause.text = cause.text_in(Lang::En);
+            return Some(cause);
+        }
         _ => return None,
     }
     let event = last_discard?;
@@ -394,7 +418,12 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
         _ => None,
     });
-    Some(Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None))
+    let mut cause = Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None);
+    if reason == DiscardReason::DeliveryLimit && stats.dropped_at_limit && !stats.acked {
+        cause.deliveries = Some(stats.deliveries);
+        cause.text = cause.text_in(Lang::En);
+    }
+    Some(cause)
 }
 
 /// Where stranded messages wait: each one's first live copy and the event that put it there

@@ -413,6 +413,61 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
     }
 }
 
+/// The headers RabbitMQ put on the delivery that is event `index` (or, for a dead-lettering,
+/// on the dead letter), when it put some. Only a copy that was ever dead-lettered, or a
+/// redelivery in a run with a quorum queue, can carry any: for those alone the trace is read
+/// up to the event (`HeaderTracker`), so a log of ordinary deliveries costs nothing more.
+pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate::engine::headers::Headers> {
+    use crate::engine::headers::HeaderTracker;
+    let setup = sim.setup();
+    let (copy, redelivered, delivered) = match trace.get(index)?.event {
+        Event::MessageDelivered { copy, redelivered, .. } => (copy, redelivered, true),
+        Event::MessageDeadLettered { copy, .. } => (copy, false, false),
+        _ => return None,
+    };
+    let dead = sim.ledger().copies.get(copy.index()).is_some_and(|c| c.death.is_some());
+    let quorum = redelivered && setup.scenario.queues.iter().any(|q| q.queue_type == crate::scenario::QueueType::Quorum);
+    if !dead && !quorum {
+        return None;
+    }
+    let headers = if delivered {
+        let mut tracker = HeaderTracker::replay(setup, trace, index);
+        tracker.observe(setup, &trace[index].event)?
+    } else {
+        HeaderTracker::replay(setup, trace, index + 1).next_delivery(setup, copy, false)
+    };
+    (!headers.is_empty()).then_some(headers)
+}
+
+/// Headers as the end of a sentence: `; x-death: rejected ×2 in q, expired ×1 in dlq;
+/// x-delivery-count: 2` (the most recent death first, as RabbitMQ lists them; each table's
+/// `time` is wall clock, which a simulation has none of).
+pub fn headers_text(headers: &crate::engine::headers::Headers, lang: Lang) -> String {
+    let mut out = String::new();
+    if !headers.x_death.is_empty() {
+        let reason = |d: &crate::engine::headers::XDeath| serde_json::to_value(d.reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let deaths: Vec<String> = headers
+            .x_death
+            .iter()
+            .map(|d| match lang {
+                Lang::En => format!("{} ×{} in {}", reason(d), d.count, d.queue),
+                Lang::Zh => format!("在 {} 中 {} ×{}", d.queue, reason(d), d.count),
+            })
+            .collect();
+        match lang {
+            Lang::En => out.push_str(&format!("; x-death: {}", deaths.join(", "))),
+            Lang::Zh => out.push_str(&format!("；x-death：{}", deaths.join("，"))),
+        }
+    }
+    if let Some(count) = headers.delivery_count {
+        match lang {
+            Lang::En => out.push_str(&format!("; x-delivery-count: {count}")),
+            Lang::Zh => out.push_str(&format!("；x-delivery-count：{count}")),
+        }
+    }
+    out
+}
+
 /// Events looked back over to explain a lost connection (a bound on the work per sentence).
 const WHY_LOOKBACK_EVENTS: usize = 100_000;
 
@@ -423,6 +478,9 @@ const WHY_LOOKBACK_EVENTS: usize = 100_000;
 pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> String {
     let Some(entry) = trace.get(index) else { return String::new() };
     let sentence = describe(&entry.event, sim, lang);
+    if let Some(headers) = headers_at(trace, index, sim) {
+        return format!("{sentence}{}", headers_text(&headers, lang));
+    }
     if let Some(text) = why_heartbeat(trace, index, sim, lang, &sentence) {
         return text;
     }

@@ -138,3 +138,47 @@ fn header_scenarios_are_written_for_the_conformance_layer() {
         std::fs::write(dir.join(format!("{}.json", scenario.name)), scenario.to_json()).unwrap();
     }
 }
+
+/// The page narrates each delivery with its headers, in English and Chinese.
+#[test]
+fn the_narration_of_a_delivery_names_its_x_death_and_x_delivery_count() {
+    use queue_playground::engine::trace::Event;
+    use queue_playground::i18n::{describe_at, Lang};
+    let narrated = |json: &str, lang: Lang| -> Vec<String> {
+        let mut sim = Sim::new(&Scenario::from_json(json).unwrap()).unwrap();
+        sim.run_until(Until::Quiescence);
+        let trace = sim.trace();
+        (0..trace.len())
+            .filter(|&i| matches!(trace[i].event, Event::MessageDelivered { .. } | Event::MessageDeadLettered { .. }))
+            .map(|i| describe_at(trace, i, &sim, lang))
+            .filter(|s| s.contains("{'data': 3}") || s.contains("{'data': 1}"))
+            .collect()
+    };
+    assert_eq!(
+        narrated(DLX_CYCLE, Lang::En)[..],
+        [
+            "the broker delivered {'data': 1} to consumer-a",
+            "the broker delivered {'data': 3} to consumer-a",
+            "{'data': 3} was dead-lettered to hc.b; x-death: rejected ×1 in hc.a",
+            "the broker delivered {'data': 3} to consumer-b; x-death: rejected ×1 in hc.a",
+            "{'data': 3} was dead-lettered to hc.a; x-death: rejected ×1 in hc.b, rejected ×1 in hc.a",
+            "the broker delivered {'data': 3} to consumer-a; x-death: rejected ×1 in hc.b, rejected ×1 in hc.a",
+            "{'data': 3} was dead-lettered to hc.b; x-death: rejected ×2 in hc.a, rejected ×1 in hc.b",
+            "the broker delivered {'data': 3} to consumer-b; x-death: rejected ×2 in hc.a, rejected ×1 in hc.b",
+        ]
+    );
+    assert_eq!(
+        narrated(DLX_CYCLE, Lang::Zh)[7],
+        "broker 把 {'data': 3} 投递给 consumer-b；x-death：在 hc.a 中 rejected ×2，在 hc.b 中 rejected ×1"
+    );
+    assert_eq!(
+        narrated(QUORUM_LIMIT, Lang::En)[..],
+        [
+            "the broker delivered {'data': 1} to consumer",
+            "the broker delivered {'data': 1} to consumer (redelivered); x-delivery-count: 1",
+            "the broker delivered {'data': 1} to consumer (redelivered); x-delivery-count: 2",
+            "{'data': 1} was dead-lettered to hc.quorum-dlq; x-death: delivery_limit ×1 in hc.quorum",
+        ]
+    );
+    assert_eq!(narrated(QUORUM_LIMIT, Lang::Zh)[2], "broker 把 {'data': 1} 投递给 consumer（重新投递）；x-delivery-count：2");
+}

@@ -187,6 +187,15 @@ impl HeaderTracker {
         headers
     }
 
+    /// The tracker after reading `trace[..upto]`.
+    pub fn replay(setup: &Setup, trace: &[TraceEntry], upto: usize) -> HeaderTracker {
+        let mut tracker = HeaderTracker::new();
+        for entry in &trace[..upto.min(trace.len())] {
+            tracker.observe(setup, &entry.event);
+        }
+        tracker
+    }
+
     /// The headers of every delivery of `trace`, in trace order: (event index, headers),
     /// only for deliveries that carry some.
     pub fn of_trace(setup: &Setup, trace: &[TraceEntry]) -> Vec<(usize, Headers)> {

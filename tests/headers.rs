@@ -34,6 +34,17 @@ const QUORUM_LIMIT: &str = r#"{"name":"headers-quorum-delivery-limit","queues":[
             {"role":"consumer","name":"consumer","queue":"hc.quorum","auto_ack":false,"prefetch_count":1,"work_ms":20,
              "on_failure":"nack_requeue","fail":{"data":[1]},"start_ms":500}]}"#;
 
+/// Per-queue TTL and drop-head max-length, both dead-lettering to one DLQ nobody consumes:
+/// reasons `expired` and `maxlen` (`hc.short`'s x-dead-letter-routing-key changes the key the
+/// dead letter is routed with, not the x-death entry, which records the key it had).
+const EXPIRED_MAXLEN: &str = r#"{"name":"headers-expired-maxlen","queues":[
+    {"name":"hc.ttl","durable":true,"message_ttl_ms":300,"dead_letter_exchange":"hc.dlx"},
+    {"name":"hc.short","durable":true,"max_length":2,"dead_letter_exchange":"hc.dlx","dead_letter_routing_key":"from-short"},
+    {"name":"hc.dead","durable":true}],
+  "exchanges":[{"name":"hc.dlx","type":"fanout"}],"bindings":[{"exchange":"hc.dlx","queue":"hc.dead"}],
+  "actors":[{"role":"producer","name":"p-ttl","queue":"hc.ttl","messages":2,"interval_ms":100,"delivery_mode":2},
+            {"role":"producer","name":"p-short","queue":"hc.short","messages":4,"interval_ms":50,"delivery_mode":2,"first_data":10,"start_ms":1000}]}"#;
+
 fn report_json(json: &str) -> Value {
     let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
     let mut sim = Sim::new(&scenario).expect("valid");
@@ -128,12 +139,27 @@ fn the_catalog_poison_message_waits_in_the_dlq_with_its_x_death() {
     assert_eq!(report["queues"][0].get("ready_headers"), None);
 }
 
+#[test]
+fn expired_and_maxlen_deaths_are_recorded_with_their_reasons() {
+    let report = report_json(EXPIRED_MAXLEN);
+    let dead = report["queues"].as_array().unwrap().iter().find(|q| q["name"] == "hc.dead").unwrap();
+    assert_eq!(dead["ready"], json!([0, 1, 10, 11]));
+    let death = |reason: &str, queue: &str| {
+        json!({"x-death": [{"count": 1, "reason": reason, "queue": queue, "exchange": "", "routing-keys": [queue]}],
+               "x-first-death-reason": reason, "x-first-death-queue": queue, "x-first-death-exchange": ""})
+    };
+    assert_eq!(
+        dead["ready_headers"],
+        json!([death("expired", "hc.ttl"), death("expired", "hc.ttl"), death("maxlen", "hc.short"), death("maxlen", "hc.short")])
+    );
+}
+
 /// These scenarios go to the conformance layer with the ground-truth rows.
 #[test]
 fn header_scenarios_are_written_for_the_conformance_layer() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ground-truth");
     std::fs::create_dir_all(&dir).unwrap();
-    for json in [DLX_CYCLE, QUORUM_LIMIT] {
+    for json in [DLX_CYCLE, QUORUM_LIMIT, EXPIRED_MAXLEN] {
         let scenario = Scenario::from_json(json).unwrap();
         std::fs::write(dir.join(format!("{}.json", scenario.name)), scenario.to_json()).unwrap();
     }

@@ -178,8 +178,9 @@ impl Report {
         let mut dead_letter: Vec<Option<String>> = vec![None; ledger.copies.len()];
         let mut discard: Vec<Option<DiscardReason>> = vec![None; ledger.copies.len()];
         let mut headers = HeaderTracker::new();
+        let track_headers = HeaderTracker::needed(setup);
         for entry in trace {
-            let delivery_headers = headers.observe(setup, &entry.event);
+            let delivery_headers = if track_headers { headers.observe(setup, &entry.event) } else { None };
             match entry.event {
                 Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
                     let headers = delivery_headers.unwrap_or_default();
@@ -267,9 +268,11 @@ impl Report {
                     .filter(|(_, copy)| matches!(ledger.copy(*copy).place, Place::AtConsumer { queue, .. } if queue.index() == index))
                     .count(),
                 ready: q.ready.iter().map(|&c| ledger.messages[ledger.message_of(c).index()].data).collect(),
-                ready_headers: {
+                ready_headers: if track_headers {
                     let all: Vec<Headers> = q.ready.iter().map(|&c| headers.next_delivery(setup, c, true)).collect();
                     all.iter().any(|h| !h.is_empty()).then_some(all)
+                } else {
+                    None
                 },
             })
             .collect();

@@ -108,6 +108,12 @@ impl HeaderTracker {
         HeaderTracker::default()
     }
 
+    /// Can any delivery of `setup`'s runs carry headers? Only with a quorum queue or a
+    /// dead-letter exchange; otherwise a reader of the trace need not track anything.
+    pub fn needed(setup: &Setup) -> bool {
+        setup.scenario.queues.iter().any(|q| q.queue_type == QueueType::Quorum || q.dead_letter_exchange.is_some())
+    }
+
     fn state_mut(&mut self, copy: CopyId) -> Option<&mut CopyState> {
         self.copies.get_mut(copy.index()).and_then(Option::as_mut)
     }

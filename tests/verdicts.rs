@@ -316,3 +316,20 @@ fn the_delivery_limit_run_is_written_for_the_conformance_layer() {
     let scenario = Scenario::from_json(LIMIT_AFTER_PRINTS).unwrap();
     std::fs::write(dir.join("limit-after-prints.json"), scenario.to_json()).unwrap();
 }
+
+/// A fanout copy dropped at a quorum queue's delivery limit does not make a message lost
+/// that another queue's consumer processed (auto_ack=True: its delivery is its ack).
+#[test]
+fn a_copy_dropped_at_the_delivery_limit_beside_a_processed_one_is_not_lost() {
+    let report = run_json(
+        r#"{"name":"fanout-limit","queues":[{"name":"x","durable":true},{"name":"y","durable":true,"type":"quorum","delivery_limit":0}],
+            "exchanges":[{"name":"fan","type":"fanout"}],"bindings":[{"exchange":"fan","queue":"x"},{"exchange":"fan","queue":"y"}],
+            "actors":[{"role":"producer","name":"p","queue":"x","exchange":"fan","messages":1,"interval_ms":10,"declare":false},
+                      {"role":"consumer","name":"cx","queue":"x","auto_ack":true,"start_ms":100},
+                      {"role":"consumer","name":"cy","queue":"y","auto_ack":false,"prefetch_count":1,"on_failure":"nack_requeue","fail":{"data":[0]},"start_ms":100}]}"#,
+    );
+    let m = &report.messages[0];
+    assert_eq!(m.copies.iter().map(|c| c.state).collect::<Vec<_>>(), vec!["acked", "dropped"], "{:?}", m.copies);
+    assert_eq!(m.verdict, Verdict::ProcessedOnce, "{}", report.summary);
+    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+}

@@ -77,7 +77,7 @@ pub struct MessageStats {
     pub held_by_producer: bool,
     /// Index of the trace event that last destroyed one of its copies.
     pub last_discard: Option<u32>,
-    /// One of its copies was acknowledged by a consumer (manual ack).
+    /// One of its copies was acknowledged: by a consumer's ack, or by an auto_ack delivery.
     pub acked: bool,
     /// A quorum queue dropped one of its copies at `x-delivery-limit` (no dead-letter exchange).
     pub dropped_at_limit: bool,
@@ -144,10 +144,12 @@ impl Checker {
             Event::PublishFailed { message, retry_in_ms, .. } => {
                 self.stats_mut(message).held_by_producer = retry_in_ms.is_some();
             }
-            Event::MessageDelivered { copy, redelivered, .. } => {
+            Event::MessageDelivered { copy, redelivered, auto_ack, .. } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.deliveries = s.deliveries.saturating_add(1);
                 s.redelivered |= redelivered;
+                // With auto_ack=True the delivery is the acknowledgement.
+                s.acked |= auto_ack;
             }
             Event::EffectApplied { message, .. } => {
                 // Processed means the effect applied: order is judged at the first one.

@@ -415,8 +415,9 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
 
 /// The headers RabbitMQ put on the delivery that is event `index` (or, for a dead-lettering,
 /// on the dead letter), when it put some. Only a copy that was ever dead-lettered, or a
-/// redelivery in a run with a quorum queue, can carry any: for those alone the trace is read
-/// up to the event (`HeaderTracker`), so a log of ordinary deliveries costs nothing more.
+/// redelivery in a run with a quorum queue, can carry any: a redelivery reads back to its
+/// copy's enqueue, a dead-lettered copy's delivery reads the trace up to the event
+/// (`HeaderTracker`), and a log of ordinary deliveries costs nothing more.
 pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate::engine::headers::Headers> {
     use crate::engine::headers::HeaderTracker;
     let setup = sim.setup();
@@ -430,7 +431,10 @@ pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate
     if !dead && !quorum {
         return None;
     }
-    let headers = if delivered {
+    let fast = if delivered && !dead { HeaderTracker::delivery_count_at(setup, trace, index, WHY_LOOKBACK_EVENTS) } else { None };
+    let headers = if let Some(delivery_count) = fast {
+        crate::engine::headers::Headers { delivery_count, ..Default::default() }
+    } else if delivered {
         let mut tracker = HeaderTracker::replay(setup, trace, index);
         tracker.observe(setup, &trace[index].event)?
     } else {

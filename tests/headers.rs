@@ -207,4 +207,42 @@ fn the_narration_of_a_delivery_names_its_x_death_and_x_delivery_count() {
         ]
     );
     assert_eq!(narrated(QUORUM_LIMIT, Lang::Zh)[2], "broker 把 {'data': 1} 投递给 consumer（重新投递）；x-delivery-count：2");
+    // Without a dead-letter exchange the copy is never dead-lettered: its count is read back
+    // to its enqueue (not replayed), and agrees with the report.
+    let dropped = QUORUM_LIMIT.replace(r#","dead_letter_exchange":"hc.dlx""#, "");
+    assert_eq!(
+        narrated(&dropped, Lang::En)[..],
+        [
+            "the broker delivered {'data': 1} to consumer",
+            "the broker delivered {'data': 1} to consumer (redelivered); x-delivery-count: 1",
+            "the broker delivered {'data': 1} to consumer (redelivered); x-delivery-count: 2",
+        ]
+    );
+    assert_eq!(deliveries(&report_json(&dropped), 1)[2], json!(["consumer", true, {"x-delivery-count": 2}]));
+}
+
+/// Reading back to the enqueue gives every delivery of a never-dead-lettered copy the
+/// x-delivery-count that reading the whole trace gives.
+#[test]
+fn the_read_back_delivery_count_agrees_with_the_replay() {
+    use queue_playground::engine::headers::HeaderTracker;
+    use queue_playground::engine::trace::Event;
+    let dropped = QUORUM_LIMIT.replace(r#","dead_letter_exchange":"hc.dlx""#, "");
+    let mut checked = 0;
+    for json in [dropped.as_str(), include_str!("../src/scenario/catalog/quorum-node-crash.json"), include_str!("../src/scenario/catalog/consumer-crash-manual-ack.json")] {
+        let mut sim = Sim::new(&Scenario::from_json(json).unwrap()).unwrap();
+        sim.run_until(Until::Quiescence);
+        let (setup, trace) = (sim.setup(), sim.trace());
+        let mut tracker = HeaderTracker::new();
+        for (index, entry) in trace.iter().enumerate() {
+            let replayed = tracker.observe(setup, &entry.event);
+            if let Event::MessageDelivered { copy, .. } = entry.event {
+                if sim.ledger().copy(copy).death.is_none() {
+                    assert_eq!(HeaderTracker::delivery_count_at(setup, trace, index, usize::MAX), replayed.map(|h| h.delivery_count), "event {index}");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "{checked} deliveries checked");
 }

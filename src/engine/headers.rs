@@ -202,6 +202,26 @@ impl HeaderTracker {
         tracker
     }
 
+    /// The `x-delivery-count` of the delivery that is event `index`, for a copy that was
+    /// never dead-lettered (so it has no `x-death`), read backwards from it to the copy's
+    /// enqueue: O(distance), not O(index). `None` when the event is not a delivery or the
+    /// enqueue is more than `lookback` events back (then `replay` answers).
+    pub fn delivery_count_at(setup: &Setup, trace: &[TraceEntry], index: usize, lookback: usize) -> Option<Option<u32>> {
+        let Event::MessageDelivered { copy, .. } = trace.get(index)?.event else { return None };
+        let mut earlier: u32 = 0;
+        for entry in trace[index.saturating_sub(lookback)..index].iter().rev() {
+            match entry.event {
+                Event::MessageDelivered { copy: c, .. } if c == copy => earlier = earlier.saturating_add(1),
+                Event::MessageEnqueued { copy: c, queue } if c == copy => {
+                    let quorum = setup.scenario.queues[queue.index()].queue_type == QueueType::Quorum;
+                    return Some((quorum && earlier > 0).then_some(earlier));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
     /// The headers of every delivery of `trace`, in trace order: (event index, headers),
     /// only for deliveries that carry some.
     pub fn of_trace(setup: &Setup, trace: &[TraceEntry]) -> Vec<(usize, Headers)> {

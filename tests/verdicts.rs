@@ -254,8 +254,7 @@ fn a_dropped_copy_of_a_processed_message_is_not_called_lost() {
 /// `c1` and then `c2` are SIGKILLed right after printing message 0, so the queue gives up on 0
 /// after its 2nd delivery; `c3` takes message 1. 0 was printed twice, but never processed to
 /// the end: its verdict says the queue dropped (or dead-lettered) it at the delivery limit
-/// after 2 deliveries, and the run is not "at-least-once" (it was "duplicated" before). (One
-/// program per crash: a restarted real program counts its prints from 1 again.)
+/// after 2 deliveries, and the run is not "at-least-once" (it was "duplicated" before).
 const LIMIT_AFTER_PRINTS: &str = r#"{"name":"limit-after-prints","queues":[{"name":"q","durable":true,"type":"quorum","delivery_limit":1}],
     "actors":[{"role":"producer","name":"p","queue":"q","messages":2,"interval_ms":10},
               {"role":"consumer","name":"c1","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":100},
@@ -315,6 +314,29 @@ fn the_delivery_limit_run_is_written_for_the_conformance_layer() {
     std::fs::create_dir_all(&dir).unwrap();
     let scenario = Scenario::from_json(LIMIT_AFTER_PRINTS).unwrap();
     std::fs::write(dir.join("limit-after-prints.json"), scenario.to_json()).unwrap();
+    let scenario = Scenario::from_json(LIMIT_AFTER_PRINTS_RESTARTED).unwrap();
+    std::fs::write(dir.join("limit-after-prints-restarted.json"), scenario.to_json()).unwrap();
+}
+
+/// The same with one consumer, restarted after each crash: its 2nd print is the 2nd of its
+/// actor, in the engine and, on a real broker, across the program's two runs (the export
+/// keeps counting over restarts).
+const LIMIT_AFTER_PRINTS_RESTARTED: &str = r#"{"name":"limit-after-prints-restarted","queues":[{"name":"q","durable":true,"type":"quorum","delivery_limit":1}],
+    "actors":[{"role":"producer","name":"p","queue":"q","messages":2,"interval_ms":10},
+              {"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":100}],
+    "faults":[{"when":{"after":{"actor":"c","op":"print_received","occurrence":1}},"do":{"crash":"c"}},
+              {"when":{"at_ms":1000},"do":{"restart":"c"}},
+              {"when":{"after":{"actor":"c","op":"print_received","occurrence":2}},"do":{"crash":"c"}},
+              {"when":{"at_ms":2000},"do":{"restart":"c"}}]}"#;
+
+#[test]
+fn a_consumer_restarted_between_its_prints_gets_the_same_delivery_limit_verdict() {
+    let report = run_json(LIMIT_AFTER_PRINTS_RESTARTED);
+    let m = &report.messages[0];
+    assert_eq!((m.effects, m.deliveries.len(), m.verdict), (2, 2, Verdict::Lost), "{}", report.summary);
+    assert_eq!(m.cause.as_ref().unwrap().deliveries, Some(2));
+    assert_eq!(report.actors[1].terminal.iter().filter(|l| l.contains("Received")).count(), 3, "0 twice, then 1");
+    assert_eq!(report.label.name(), "at-most-once");
 }
 
 /// A fanout copy dropped at a quorum queue's delivery limit does not make a message lost

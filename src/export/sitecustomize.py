@@ -13,9 +13,10 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 - QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
   after the program's n-th <op> (the engine's op names: print_received, print_sent,
   print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
-  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close):
-  "do": "kill" sends itself "signal" (KILL or TERM), a crash at an exact protocol point, as the
-  engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
+  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close),
+  counted over all its runs as the engine counts (a restarted program goes on from its last
+  count, kept in QP_LOG + ".counts"): "do": "kill" sends itself "signal" (KILL or TERM), a
+  crash at an exact protocol point, as the engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
   fault "fault" (lose the next frame) and waits for its answer before going on.
 """
 import builtins
@@ -55,13 +56,23 @@ def _headers(properties):
 PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
 _hooks = json.loads(os.environ.get("QP_HOOKS", "[]"))
 _hooked = {h["op"] for h in _hooks}
-_counts = {}
+# How many times each hooked op ran, over every run of this program in this scenario (kept
+# beside the log, so a restarted program goes on counting, as the engine's triggers do).
+_counts_path = _log_path + ".counts" if _log_path else None
+try:
+    with open(_counts_path, encoding="utf-8") as _f:
+        _counts = json.load(_f)
+except (TypeError, OSError, ValueError):
+    _counts = {}
 
 
 def _op(name, when):
     """Called right before (when="before") and after ("after") each hooked op of the program."""
     if when == "before":
         _counts[name] = _counts.get(name, 0) + 1
+        if _counts_path:
+            with open(_counts_path, "w", encoding="utf-8") as f:
+                json.dump(_counts, f)
     for hook in _hooks:
         if hook["op"] != name or hook["when"] != when or _counts.get(name) != hook["n"]:
             continue

@@ -453,6 +453,65 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
     }
 }
 
+/// The headers RabbitMQ put on the delivery that is event `index` (or, for a dead-lettering,
+/// on the dead letter), when it put some. Only a copy that was ever dead-lettered, or a
+/// redelivery in a run with a quorum queue, can carry any: a redelivery reads back to its
+/// copy's enqueue, a dead-lettered copy's delivery reads the trace up to the event
+/// (`HeaderTracker`), and a log of ordinary deliveries costs nothing more.
+pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate::engine::headers::Headers> {
+    use crate::engine::headers::HeaderTracker;
+    let setup = sim.setup();
+    let (copy, redelivered, delivered) = match trace.get(index)?.event {
+        Event::MessageDelivered { copy, redelivered, .. } => (copy, redelivered, true),
+        Event::MessageDeadLettered { copy, .. } => (copy, false, false),
+        _ => return None,
+    };
+    let dead = sim.ledger().copies.get(copy.index()).is_some_and(|c| c.death.is_some());
+    let quorum = redelivered && setup.scenario.queues.iter().any(|q| q.queue_type == crate::scenario::QueueType::Quorum);
+    if !dead && !quorum {
+        return None;
+    }
+    let fast = if delivered && !dead { HeaderTracker::delivery_count_at(setup, trace, index, WHY_LOOKBACK_EVENTS) } else { None };
+    let headers = if let Some(delivery_count) = fast {
+        crate::engine::headers::Headers { delivery_count, ..Default::default() }
+    } else if delivered {
+        let mut tracker = HeaderTracker::replay(setup, trace, index);
+        tracker.observe(setup, &trace[index].event)?
+    } else {
+        HeaderTracker::replay(setup, trace, index + 1).next_delivery(setup, copy, false)
+    };
+    (!headers.is_empty()).then_some(headers)
+}
+
+/// Headers as the end of a sentence: `; x-death: rejected ×2 in q, expired ×1 in dlq;
+/// x-delivery-count: 2` (the most recent death first, as RabbitMQ lists them; each table's
+/// `time` is wall clock, which a simulation has none of).
+pub fn headers_text(headers: &crate::engine::headers::Headers, lang: Lang) -> String {
+    let mut out = String::new();
+    if !headers.x_death.is_empty() {
+        let reason = |d: &crate::engine::headers::XDeath| serde_json::to_value(d.reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let deaths: Vec<String> = headers
+            .x_death
+            .iter()
+            .map(|d| match lang {
+                Lang::En => format!("{} ×{} in {}", reason(d), d.count, d.queue),
+                Lang::Zh => format!("在 {} 中 {} ×{}", d.queue, reason(d), d.count),
+            })
+            .collect();
+        match lang {
+            Lang::En => out.push_str(&format!("; x-death: {}", deaths.join(", "))),
+            Lang::Zh => out.push_str(&format!("；x-death：{}", deaths.join("，"))),
+        }
+    }
+    if let Some(count) = headers.delivery_count {
+        match lang {
+            Lang::En => out.push_str(&format!("; x-delivery-count: {count}")),
+            Lang::Zh => out.push_str(&format!("；x-delivery-count：{count}")),
+        }
+    }
+    out
+}
+
 /// Events looked back over to explain a lost connection (a bound on the work per sentence).
 const WHY_LOOKBACK_EVENTS: usize = 100_000;
 
@@ -463,6 +522,9 @@ const WHY_LOOKBACK_EVENTS: usize = 100_000;
 pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> String {
     let Some(entry) = trace.get(index) else { return String::new() };
     let sentence = describe(&entry.event, sim, lang);
+    if let Some(headers) = headers_at(trace, index, sim) {
+        return format!("{sentence}{}", headers_text(&headers, lang));
+    }
     if let Some(text) = why_heartbeat(trace, index, sim, lang, &sentence) {
         return text;
     }
@@ -587,6 +649,18 @@ pub fn stranded_on_down_node_text(queue: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("still in {queue} when the run ended, and its node is down: nobody can consume it until the node comes back"),
         Lang::Zh => format!("运行结束时仍在 {queue} 中，而它所在的节点已宕机：在节点恢复之前没有人能消费它"),
+    }
+}
+
+/// Why a quorum queue gave up on a message: it came back more often than `x-delivery-limit`
+/// allows, after `deliveries` deliveries none of which was acknowledged; it was dropped, or
+/// dead-lettered. (Its callback may have printed it each time: that is not a duplicate.)
+pub fn delivery_limit_text(deliveries: u32, dead_lettered: bool, lang: Lang) -> String {
+    match (dead_lettered, lang) {
+        (false, Lang::En) => format!("dropped by the quorum queue at its x-delivery-limit after {deliveries} deliveries, none acknowledged (the queue has no dead-letter exchange)"),
+        (false, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时丢弃了它（该队列没有死信交换机）"),
+        (true, Lang::En) => format!("dead-lettered by the quorum queue at its x-delivery-limit after {deliveries} deliveries, none acknowledged"),
+        (true, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时把它转入了死信"),
     }
 }
 

@@ -4,9 +4,10 @@
 //! Invariant: a report is a pure function of the world it was made from.
 
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
+use crate::engine::headers::{HeaderTracker, Headers};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
-use crate::engine::trace::{trace_hash, DiscardReason, Event, TraceEntry};
+use crate::engine::trace::{trace_hash, DeathReason, DiscardReason, Event, TraceEntry};
 use crate::engine::world::{ActorStatus, Finish, Sim};
 use crate::i18n::{self, cause_text, Lang};
 use serde::Serialize;
@@ -20,6 +21,9 @@ pub struct DeliveryReport {
     pub at_ms: u64,
     pub redelivered: bool,
     pub tag: u32,
+    /// What RabbitMQ put in its headers (`x-death`, `x-first-death-*`, `x-delivery-count`).
+    #[serde(skip_serializing_if = "Headers::is_empty")]
+    pub headers: Headers,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -47,6 +51,9 @@ pub enum Why {
     /// The run ended with it delivered and unacknowledged at a consumer that will not
     /// finish it (its channel is still open, so the broker does not requeue it).
     StillUnacked,
+    /// A quorum queue dead-lettered it at its `x-delivery-limit`, none of its deliveries
+    /// acknowledged.
+    DeadLetteredAtDeliveryLimit,
     /// Its last copy was dropped, for this reason (serialized as the reason itself).
     #[serde(untagged)]
     Discarded(DiscardReason),
@@ -64,13 +71,16 @@ pub struct Cause {
     /// The queue it is stranded in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
+    /// How many times it was delivered, when that is the cause (a delivery limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<u32>,
     /// The cause in English (`Cause::text_in` gives it in other languages).
     pub text: String,
 }
 
 impl Cause {
     fn new(event: u32, at_ms: u64, reason: Why, consumer: Option<String>, queue: Option<String>) -> Cause {
-        let mut cause = Cause { event, at_ms, reason, consumer, queue, text: String::new() };
+        let mut cause = Cause { event, at_ms, reason, consumer, queue, deliveries: None, text: String::new() };
         cause.text = cause.text_in(Lang::En);
         cause
     }
@@ -79,6 +89,10 @@ impl Cause {
     pub fn text_in(&self, lang: Lang) -> String {
         let (actor, queue) = (self.consumer.as_deref(), self.queue.as_deref().unwrap_or(""));
         match self.reason {
+            Why::Discarded(DiscardReason::DeliveryLimit) if self.deliveries.is_some() => {
+                i18n::delivery_limit_text(self.deliveries.unwrap_or(0), false, lang)
+            }
+            Why::DeadLetteredAtDeliveryLimit => i18n::delivery_limit_text(self.deliveries.unwrap_or(0), true, lang),
             Why::Discarded(reason) => cause_text(reason, actor, lang),
             Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
@@ -110,6 +124,10 @@ pub struct QueueReport {
     pub unacked: usize,
     /// Payload `data` of the ready messages, head first.
     pub ready: Vec<u32>,
+    /// The headers of the ready messages, head first, as `basic_get` reads them (how the
+    /// conformance layer reads a queue); absent when none has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ready_headers: Option<Vec<Headers>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -159,10 +177,14 @@ impl Report {
         let mut deliveries: Vec<Vec<DeliveryReport>> = vec![Vec::new(); ledger.messages.len()];
         let mut dead_letter: Vec<Option<String>> = vec![None; ledger.copies.len()];
         let mut discard: Vec<Option<DiscardReason>> = vec![None; ledger.copies.len()];
+        let mut headers = HeaderTracker::new();
+        let track_headers = HeaderTracker::needed(setup);
         for entry in trace {
+            let delivery_headers = if track_headers { headers.observe(setup, &entry.event) } else { None };
             match entry.event {
                 Event::MessageDelivered { copy, actor, tag, redelivered, .. } => {
-                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: u64::from(entry.at_ms), redelivered, tag });
+                    let headers = delivery_headers.unwrap_or_default();
+                    deliveries[ledger.message_of(copy).index()].push(DeliveryReport { to: actor_name(actor), at_ms: u64::from(entry.at_ms), redelivered, tag, headers });
                 }
                 Event::MessageDeadLettered { copy, reason, .. } => {
                     dead_letter[copy.index()] = Some(serde_json::to_value(reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default());
@@ -246,6 +268,12 @@ impl Report {
                     .filter(|(_, copy)| matches!(ledger.copy(*copy).place, Place::AtConsumer { queue, .. } if queue.index() == index))
                     .count(),
                 ready: q.ready.iter().map(|&c| ledger.messages[ledger.message_of(c).index()].data).collect(),
+                ready_headers: if track_headers {
+                    let all: Vec<Headers> = q.ready.iter().map(|&c| headers.next_delivery(setup, c, true)).collect();
+                    all.iter().any(|h| !h.is_empty()).then_some(all)
+                } else {
+                    None
+                },
             })
             .collect();
         let mut terminals: Vec<Vec<String>> = vec![Vec::new(); setup.actors.len()];
@@ -366,9 +394,23 @@ const CAUSE_LOOKBACK_EVENTS: usize = 20_000;
 /// last copy (and the consumer that held it then); for a stranded one where it waits.
 fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: MessageId, verdict: Verdict, last_discard: Option<u32>) -> Option<Cause> {
     let setup = sim.setup();
+    let stats = sim.checker().stats.get(message.index()).copied().unwrap_or_default();
     match verdict {
         Verdict::Lost | Verdict::Expired => {}
         Verdict::Stranded => return strandings.cause(sim, trace, message),
+        Verdict::DeadLettered if stats.dead_lettered_at_limit && !stats.acked => {
+            // The moment the quorum queue gave up on it (within the lookback, else the end).
+            let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+            let event = trace[from..]
+                .iter()
+                .rposition(|e| matches!(e.event, Event::MessageDeadLettered { copy, reason: DeathReason::DeliveryLimit, .. } if sim.ledger().message_of(copy) == message))
+                .map_or(trace.len().saturating_sub(1), |at| from + at);
+            let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+            let mut cause = Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None);
+            cause.deliveries = Some(stats.deliveries);
+            cause.text = cause.text_in(Lang::En);
+            return Some(cause);
+        }
         _ => return None,
     }
     let event = last_discard?;
@@ -379,7 +421,12 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
         _ => None,
     });
-    Some(Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None))
+    let mut cause = Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None);
+    if reason == DiscardReason::DeliveryLimit && stats.dropped_at_limit && !stats.acked {
+        cause.deliveries = Some(stats.deliveries);
+        cause.text = cause.text_in(Lang::En);
+    }
+    Some(cause)
 }
 
 /// Where stranded messages wait: each one's first live copy and the event that put it there

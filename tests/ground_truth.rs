@@ -361,6 +361,13 @@ fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
     assert!(sim.trace().iter().any(|e| matches!(e.event,
         Event::MessageDeadLettered { from: QueueId(0), to: QueueId(1), reason: DeathReason::Rejected, .. })));
     assert_eq!(report.data_with(Verdict::DeadLettered), vec![3]);
+    // Its headers (the row's `time` is wall clock: the engine has none).
+    let headers = serde_json::to_value(&dlq.ready_headers).unwrap();
+    assert_eq!(
+        headers,
+        serde_json::json!([{"x-death": [{"count": 1, "reason": "rejected", "queue": "hc.e4", "exchange": "", "routing-keys": ["hc.e4"]}],
+                            "x-first-death-reason": "rejected", "x-first-death-queue": "hc.e4", "x-first-death-exchange": ""}])
+    );
 }
 
 fn row_f() -> Scenario {

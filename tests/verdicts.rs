@@ -249,3 +249,109 @@ fn a_dropped_copy_of_a_processed_message_is_not_called_lost() {
     }
     assert!(copies_dropped > 0, "a copy of a processed message was dropped: {}", report.summary);
 }
+
+/// Article consumers (the print is their effect) on a quorum queue with `x-delivery-limit: 1`:
+/// `c1` and then `c2` are SIGKILLed right after printing message 0, so the queue gives up on 0
+/// after its 2nd delivery; `c3` takes message 1. 0 was printed twice, but never processed to
+/// the end: its verdict says the queue dropped (or dead-lettered) it at the delivery limit
+/// after 2 deliveries, and the run is not "at-least-once" (it was "duplicated" before).
+const LIMIT_AFTER_PRINTS: &str = r#"{"name":"limit-after-prints","queues":[{"name":"q","durable":true,"type":"quorum","delivery_limit":1}],
+    "actors":[{"role":"producer","name":"p","queue":"q","messages":2,"interval_ms":10},
+              {"role":"consumer","name":"c1","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":100},
+              {"role":"consumer","name":"c2","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":1000},
+              {"role":"consumer","name":"c3","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":2000}],
+    "faults":[{"when":{"after":{"actor":"c1","op":"print_received","occurrence":1}},"do":{"crash":"c1"}},
+              {"when":{"after":{"actor":"c2","op":"print_received","occurrence":1}},"do":{"crash":"c2"}}]}"#;
+
+fn run_json(json: &str) -> Report {
+    let scenario = Scenario::from_json(json).unwrap();
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    sim.check_conservation().unwrap();
+    Report::new(&sim, false)
+}
+
+#[test]
+fn a_message_dropped_at_the_delivery_limit_is_not_duplicated_by_its_prints() {
+    let report = run_json(LIMIT_AFTER_PRINTS);
+    let m = &report.messages[0];
+    assert_eq!((m.data, m.effects, m.deliveries.len()), (0, 2, 2), "printed twice, delivered twice");
+    assert_eq!(m.verdict, Verdict::Lost, "{}", report.summary);
+    let cause = m.cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::Discarded(queue_playground::engine::trace::DiscardReason::DeliveryLimit));
+    assert_eq!(cause.deliveries, Some(2));
+    assert_eq!(
+        cause.text,
+        "dropped by the quorum queue at its x-delivery-limit after 2 deliveries, none acknowledged (the queue has no dead-letter exchange)"
+    );
+    assert_eq!(cause.text_in(queue_playground::i18n::Lang::Zh), "投递 2 次均未被确认，仲裁队列在达到 x-delivery-limit 时丢弃了它（该队列没有死信交换机）");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![1]);
+    assert_eq!(report.counts.duplicated, 0);
+    assert_eq!(report.label.name(), "at-most-once", "{}", report.summary);
+}
+
+#[test]
+fn a_message_dead_lettered_at_the_delivery_limit_is_not_duplicated_by_its_prints() {
+    let json = LIMIT_AFTER_PRINTS
+        .replace(r#""delivery_limit":1}]"#, r#""delivery_limit":1,"dead_letter_exchange":"dlx"},{"name":"dlq","durable":true}],
+            "exchanges":[{"name":"dlx","type":"fanout"}],"bindings":[{"exchange":"dlx","queue":"dlq"}]"#);
+    let report = run_json(&json);
+    let m = &report.messages[0];
+    assert_eq!((m.effects, m.deliveries.len()), (2, 2));
+    assert_eq!(m.verdict, Verdict::DeadLettered, "{}", report.summary);
+    let cause = m.cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::DeadLetteredAtDeliveryLimit);
+    assert_eq!(cause.text, "dead-lettered by the quorum queue at its x-delivery-limit after 2 deliveries, none acknowledged");
+    assert_eq!(report.queues[1].ready, vec![0]);
+    assert_eq!(report.label.name(), "incomplete", "{}", report.summary);
+}
+
+/// The delivery-limit run goes to the conformance layer (with the ground-truth rows): the
+/// real quorum queue counts a consumer's death as a return, as the engine does.
+#[test]
+fn the_delivery_limit_run_is_written_for_the_conformance_layer() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ground-truth");
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = Scenario::from_json(LIMIT_AFTER_PRINTS).unwrap();
+    std::fs::write(dir.join("limit-after-prints.json"), scenario.to_json()).unwrap();
+    let scenario = Scenario::from_json(LIMIT_AFTER_PRINTS_RESTARTED).unwrap();
+    std::fs::write(dir.join("limit-after-prints-restarted.json"), scenario.to_json()).unwrap();
+}
+
+/// The same with one consumer, restarted after each crash: its 2nd print is the 2nd of its
+/// actor, in the engine and, on a real broker, across the program's two runs (the export
+/// keeps counting over restarts).
+const LIMIT_AFTER_PRINTS_RESTARTED: &str = r#"{"name":"limit-after-prints-restarted","queues":[{"name":"q","durable":true,"type":"quorum","delivery_limit":1}],
+    "actors":[{"role":"producer","name":"p","queue":"q","messages":2,"interval_ms":10},
+              {"role":"consumer","name":"c","queue":"q","auto_ack":false,"prefetch_count":1,"start_ms":100}],
+    "faults":[{"when":{"after":{"actor":"c","op":"print_received","occurrence":1}},"do":{"crash":"c"}},
+              {"when":{"at_ms":1000},"do":{"restart":"c"}},
+              {"when":{"after":{"actor":"c","op":"print_received","occurrence":2}},"do":{"crash":"c"}},
+              {"when":{"at_ms":2000},"do":{"restart":"c"}}]}"#;
+
+#[test]
+fn a_consumer_restarted_between_its_prints_gets_the_same_delivery_limit_verdict() {
+    let report = run_json(LIMIT_AFTER_PRINTS_RESTARTED);
+    let m = &report.messages[0];
+    assert_eq!((m.effects, m.deliveries.len(), m.verdict), (2, 2, Verdict::Lost), "{}", report.summary);
+    assert_eq!(m.cause.as_ref().unwrap().deliveries, Some(2));
+    assert_eq!(report.actors[1].terminal.iter().filter(|l| l.contains("Received")).count(), 3, "0 twice, then 1");
+    assert_eq!(report.label.name(), "at-most-once");
+}
+
+/// A fanout copy dropped at a quorum queue's delivery limit does not make a message lost
+/// that another queue's consumer processed (auto_ack=True: its delivery is its ack).
+#[test]
+fn a_copy_dropped_at_the_delivery_limit_beside_a_processed_one_is_not_lost() {
+    let report = run_json(
+        r#"{"name":"fanout-limit","queues":[{"name":"x","durable":true},{"name":"y","durable":true,"type":"quorum","delivery_limit":0}],
+            "exchanges":[{"name":"fan","type":"fanout"}],"bindings":[{"exchange":"fan","queue":"x"},{"exchange":"fan","queue":"y"}],
+            "actors":[{"role":"producer","name":"p","queue":"x","exchange":"fan","messages":1,"interval_ms":10,"declare":false},
+                      {"role":"consumer","name":"cx","queue":"x","auto_ack":true,"start_ms":100},
+                      {"role":"consumer","name":"cy","queue":"y","auto_ack":false,"prefetch_count":1,"on_failure":"nack_requeue","fail":{"data":[0]},"start_ms":100}]}"#,
+    );
+    let m = &report.messages[0];
+    assert_eq!(m.copies.iter().map(|c| c.state).collect::<Vec<_>>(), vec!["acked", "dropped"], "{:?}", m.copies);
+    assert_eq!(m.verdict, Verdict::ProcessedOnce, "{}", report.summary);
+    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+}

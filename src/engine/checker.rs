@@ -6,7 +6,7 @@
 
 use super::ids::*;
 use super::ledger::Ledger;
-use super::trace::{DiscardReason, Event};
+use super::trace::{DeathReason, DiscardReason, Event};
 use serde::Serialize;
 
 /// The verdict of one message at this step, the worst that applies.
@@ -77,6 +77,12 @@ pub struct MessageStats {
     pub held_by_producer: bool,
     /// Index of the trace event that last destroyed one of its copies.
     pub last_discard: Option<u32>,
+    /// One of its copies was acknowledged: by a consumer's ack, or by an auto_ack delivery.
+    pub acked: bool,
+    /// A quorum queue dropped one of its copies at `x-delivery-limit` (no dead-letter exchange).
+    pub dropped_at_limit: bool,
+    /// A quorum queue dead-lettered one of its copies at `x-delivery-limit`.
+    pub dead_lettered_at_limit: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -121,6 +127,7 @@ impl Checker {
                 | Event::CallbackFinished { .. }
                 | Event::MessageDeadLettered { .. }
                 | Event::MessageDiscarded { .. }
+                | Event::MessageAcked { .. }
         ) {
             self.observe_verdict_event(index, event, ledger);
         }
@@ -137,10 +144,12 @@ impl Checker {
             Event::PublishFailed { message, retry_in_ms, .. } => {
                 self.stats_mut(message).held_by_producer = retry_in_ms.is_some();
             }
-            Event::MessageDelivered { copy, redelivered, .. } => {
+            Event::MessageDelivered { copy, redelivered, auto_ack, .. } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.deliveries = s.deliveries.saturating_add(1);
                 s.redelivered |= redelivered;
+                // With auto_ack=True the delivery is the acknowledgement.
+                s.acked |= auto_ack;
             }
             Event::EffectApplied { message, .. } => {
                 // Processed means the effect applied: order is judged at the first one.
@@ -162,8 +171,10 @@ impl Checker {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.completions = s.completions.saturating_add(1);
             }
-            Event::MessageDeadLettered { copy, .. } => {
-                self.stats_mut(ledger.message_of(copy)).dead_lettered = true;
+            Event::MessageDeadLettered { copy, reason, .. } => {
+                let s = self.stats_mut(ledger.message_of(copy));
+                s.dead_lettered = true;
+                s.dead_lettered_at_limit |= reason == DeathReason::DeliveryLimit;
             }
             Event::MessageDiscarded { copy, reason } => {
                 let s = self.stats_mut(ledger.message_of(copy));
@@ -171,17 +182,28 @@ impl Checker {
                 if matches!(reason, DiscardReason::Expired | DiscardReason::MessageExpired) {
                     s.expired = true;
                 }
+                s.dropped_at_limit |= reason == DiscardReason::DeliveryLimit;
+            }
+            Event::MessageAcked { copy } => {
+                self.stats_mut(ledger.message_of(copy)).acked = true;
             }
             // Only the events listed in `observe` reach here.
             _ => {}
         }
     }
 
-    /// The verdict of a message now.
+    /// The verdict of a message now. A message a quorum queue gave up on at its
+    /// `x-delivery-limit`, none of whose deliveries was acknowledged, is dead-lettered (or,
+    /// with no copy left, lost) whatever its callbacks printed on the way: a print before a
+    /// crash is not the message processed twice, and the run must not read "at-least-once".
     pub fn verdict(&self, message: MessageId, ledger: &Ledger) -> Verdict {
         let Some(s) = self.stats.get(message.index()) else { return Verdict::Pending };
         let live = ledger.messages[message.index()].live_copies > 0 || s.held_by_producer;
-        if s.effects == 0 && s.dead_lettered {
+        if !s.acked && s.dead_lettered_at_limit {
+            Verdict::DeadLettered
+        } else if !s.acked && s.dropped_at_limit && !live {
+            Verdict::Lost
+        } else if s.effects == 0 && s.dead_lettered {
             Verdict::DeadLettered
         } else if s.effects > 1 {
             Verdict::Duplicated

@@ -4,6 +4,7 @@
 pub mod agenda;
 pub mod broker;
 pub mod checker;
+pub mod headers;
 pub mod ids;
 pub mod ledger;
 pub mod network;

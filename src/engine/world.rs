@@ -158,6 +158,10 @@ pub struct ActorRuntime {
     silent_since: Option<u64>,
     /// Bumped when a silence starts or ends: a broker check of an older one is void.
     silence_epoch: u32,
+    /// When the broker gives up on the silence going on (if it lasts), and whether that
+    /// check is on the agenda (only once an op of the silence ends at or after it).
+    silence_deadline_ms: u64,
+    silence_timer: bool,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -194,6 +198,8 @@ impl ActorRuntime {
             after_due: None,
             silent_since: None,
             silence_epoch: 0,
+            silence_deadline_ms: 0,
+            silence_timer: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -1066,19 +1072,30 @@ impl Sim {
     /// The program leaves pika for a while (work, sleep): from now on its connection is
     /// silent. The broker's heartbeat receiver gives up on it as on a cut one
     /// (`Network::broker_gives_up_at_ms`) unless the program makes a call first.
-    fn start_silence(&mut self, actor: ActorId) {
+    /// `duration_ms`: how long the op starting now keeps it away from pika. The broker's
+    /// check goes on the agenda only when an op of the silence reaches it, so that the usual
+    /// short work or sleep costs no timer.
+    fn start_silence(&mut self, actor: ActorId, duration_ms: u64) {
         let heartbeat_ms = self.setup.scenario.broker.heartbeat_ms;
         let runtime = &self.actors[actor.index()];
-        let (Some(connection), None, None) = (runtime.connection, runtime.silent_since, runtime.connection_error) else { return };
+        let (Some(connection), None) = (runtime.connection, runtime.connection_error) else { return };
         if heartbeat_ms == 0 || !self.broker.is_open(connection) {
             return;
         }
-        let at = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+        if runtime.silent_since.is_none() {
+            let deadline = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+            let runtime = &mut self.actors[actor.index()];
+            runtime.silent_since = Some(self.now_ms);
+            runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
+            runtime.silence_deadline_ms = deadline;
+            runtime.silence_timer = false;
+        }
         let runtime = &mut self.actors[actor.index()];
-        runtime.silent_since = Some(self.now_ms);
-        runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
-        let epoch = runtime.silence_epoch;
-        self.schedule(at, Job::Silent { actor, connection, epoch });
+        if !runtime.silence_timer && self.now_ms.saturating_add(duration_ms) >= runtime.silence_deadline_ms {
+            runtime.silence_timer = true;
+            let (at, epoch) = (runtime.silence_deadline_ms, runtime.silence_epoch);
+            self.schedule(at, Job::Silent { actor, connection, epoch });
+        }
     }
 
     /// The program is back in pika (a call, or the wait of `start_consuming`): heartbeats
@@ -1087,6 +1104,11 @@ impl Sim {
         let runtime = &mut self.actors[actor.index()];
         if runtime.silent_since.take().is_some() {
             runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
+            if std::mem::take(&mut runtime.silence_timer) {
+                // Its check no longer applies: it must not keep the run from ending.
+                let at = runtime.silence_deadline_ms;
+                self.agenda.cancel(at, |job| matches!(*job, Job::Silent { actor: a, .. } if a == actor));
+            }
         }
     }
 
@@ -1409,7 +1431,7 @@ impl Sim {
             }
             OpKind::Sleep => {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("sleep is a producer op") };
-                self.start_silence(actor);
+                self.start_silence(actor, spec.interval_ms);
                 self.record(Event::Slept { actor, ms: spec.interval_ms.min(u64::from(u32::MAX)) as u32, line });
                 Flow::Next(spec.interval_ms)
             }
@@ -1488,7 +1510,7 @@ impl Sim {
             OpKind::PollSleep => {
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("poll_sleep is a consumer op") };
                 let ms = spec.poll_ms.unwrap_or(0);
-                self.start_silence(actor);
+                self.start_silence(actor, ms);
                 self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                 // Back to `basic_get` (the op before) once asleep: `advance` moves on from there.
                 self.actors[actor.index()].pc -= 2;
@@ -1536,7 +1558,7 @@ impl Sim {
                     }
                 } else {
                     let ms = self.actors[actor.index()].work_ms;
-                    self.start_silence(actor);
+                    self.start_silence(actor, ms);
                     self.record(Event::WorkStarted { actor, copy: current.copy, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                     Flow::Next(ms)
                 }

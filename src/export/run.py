@@ -11,8 +11,8 @@ its start_ms; performs the faults; waits until nothing moves for --settle-ms aft
 scheduled thing; reads every queue; stops what still runs; and prints a JSON report:
 
     {"scenario": ..., "messages": [{"producer", "data", "published", "deliveries":
-     [{"to", "redelivered"}], "returned"}], "queues": [{"name", "exists", "depth", "unacked",
-     "ready"}], "actors": [{"name", "role", "terminal", "exit_error", "status"}]}
+     [{"to", "redelivered", "headers"?}], "returned"}], "queues": [{"name", "exists", "depth",
+     "unacked", "ready", "ready_headers"?}], "actors": [{"name", "role", "terminal", "exit_error", "status"}]}
 
 Needs Python 3.8+ and pika (pip install pika==1.3.2). Faults it cannot perform make it exit 3
 before anything runs.
@@ -291,6 +291,22 @@ def unsupported(scenario, can_crash_broker=False):
     return problems
 
 
+# The headers RabbitMQ sets, in the engine report's shape (as qp_site/sitecustomize.py's).
+HEADER_KEYS = ("x-first-death-reason", "x-first-death-queue", "x-first-death-exchange", "x-delivery-count")
+DEATH_KEYS = ("count", "reason", "queue", "exchange", "routing-keys")
+
+
+def broker_headers(properties):
+    headers = getattr(properties, "headers", None) or {}
+    out = {}
+    if isinstance(headers.get("x-death"), list):
+        out["x-death"] = [{k: (int(d[k]) if k == "count" else d[k]) for k in DEATH_KEYS if k in d} for d in headers["x-death"]]
+    for key in HEADER_KEYS:
+        if key in headers:
+            out[key] = int(headers[key]) if key == "x-delivery-count" else headers[key]
+    return out
+
+
 def read_queues(scenario, port, rabbitmqctl):
     import pika
     unacked = {}
@@ -310,14 +326,18 @@ def read_queues(scenario, port, rabbitmqctl):
         except pika.exceptions.ChannelClosedByBroker:
             report.append({"name": q["name"], "exists": False, "depth": 0, "unacked": 0, "ready": []})
             continue
-        ready = []
+        ready, ready_headers = [], []
         while True:
-            method, _properties, body = channel.basic_get(queue=q["name"], auto_ack=False)
+            method, properties, body = channel.basic_get(queue=q["name"], auto_ack=False)
             if method is None:
                 break
             ready.append(json.loads(body).get("data"))
+            ready_headers.append(broker_headers(properties))
         channel.close()  # the gets were not acked: closing the channel requeues them in order
-        report.append({"name": q["name"], "exists": True, "depth": len(ready), "unacked": unacked.get(q["name"]), "ready": ready})
+        entry = {"name": q["name"], "exists": True, "depth": len(ready), "unacked": unacked.get(q["name"]), "ready": ready}
+        if any(ready_headers):
+            entry["ready_headers"] = ready_headers
+        report.append(entry)
     connection.close()
     return report
 
@@ -351,9 +371,18 @@ def messages(actors):
             data = json.loads(event["body"]).get("data")
             m = entry(producer_of.get(data, "?"), data)
             if event["event"] == "delivered":
-                m["deliveries"].append({"to": actor.name, "redelivered": event["redelivered"]})
+                delivery = {"to": actor.name, "redelivered": event["redelivered"], "at": event.get("at", 0)}
+                if event.get("headers"):
+                    delivery["headers"] = event["headers"]
+                m["deliveries"].append(delivery)
             elif event["event"] == "returned":
                 m["returned"] += 1
+    # One message's deliveries to several programs, in the order they reached them (the
+    # logs are read program by program); the clock itself is not reported.
+    for m in by_key.values():
+        m["deliveries"].sort(key=lambda d: d["at"])
+        for d in m["deliveries"]:
+            del d["at"]
     return [by_key[k] for k in sorted(order, key=lambda k: (k[0], k[1] if k[1] is not None else -1))]
 
 

@@ -4,7 +4,9 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 - QP_AMQP_PORT: the port `pika.ConnectionParameters('localhost')` connects to (a private test
   broker listens on its own port; without the variable, pika's default 5672).
 - QP_LOG: a JSON-lines file where each delivery the client receives is recorded when pika
-  reads it (`{"event": "delivered", "body": ..., "redelivered": ...}`: the broker sent it, as
+  reads it (`{"event": "delivered", "body": ..., "redelivered": ..., "headers": ...}`, the
+  headers being those RabbitMQ sets, see `_headers`; "at" is the wall clock, so that the
+  driver orders one message's deliveries to several programs: the broker sent it, as
   the engine's deliveries count, even if the program dies before its callback runs), then
   when its callback starts (`"dispatched"`) and whether it returned (`"returned"`) or raised
   (`"raised"`); each publish that returned, or that the broker returned or nacked
@@ -12,9 +14,10 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 - QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
   after the program's n-th <op> (the engine's op names: print_received, print_sent,
   print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
-  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close):
-  "do": "kill" sends itself "signal" (KILL or TERM), a crash at an exact protocol point, as the
-  engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
+  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close),
+  counted over all its runs as the engine counts (a restarted program goes on from its last
+  count, kept in QP_LOG + ".counts"): "do": "kill" sends itself "signal" (KILL or TERM), a
+  crash at an exact protocol point, as the engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
   fault "fault" (lose the next frame) and waits for its answer before going on.
 """
 import builtins
@@ -23,6 +26,7 @@ import os
 import signal
 import socket
 import sys
+import time
 
 _log_path = os.environ.get("QP_LOG")
 _log = open(_log_path, "a", buffering=1, encoding="utf-8") if _log_path else None
@@ -33,16 +37,43 @@ def _record(**event):
         _log.write(json.dumps(event) + "\n")
 
 
+# The headers RabbitMQ sets on a delivery, in the engine report's shape: x-death tables
+# without "time" (wall clock), x-first-death-*, x-delivery-count. Absent ones are left out.
+_HEADER_KEYS = ("x-first-death-reason", "x-first-death-queue", "x-first-death-exchange", "x-delivery-count")
+_DEATH_KEYS = ("count", "reason", "queue", "exchange", "routing-keys")
+
+
+def _headers(properties):
+    headers = getattr(properties, "headers", None) or {}
+    out = {}
+    if isinstance(headers.get("x-death"), list):
+        out["x-death"] = [{k: (int(d[k]) if k == "count" else d[k]) for k in _DEATH_KEYS if k in d} for d in headers["x-death"]]
+    for key in _HEADER_KEYS:
+        if key in headers:
+            out[key] = int(headers[key]) if key == "x-delivery-count" else headers[key]
+    return out
+
+
 PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
 _hooks = json.loads(os.environ.get("QP_HOOKS", "[]"))
 _hooked = {h["op"] for h in _hooks}
-_counts = {}
+# How many times each hooked op ran, over every run of this program in this scenario (kept
+# beside the log, so a restarted program goes on counting, as the engine's triggers do).
+_counts_path = _log_path + ".counts" if _log_path else None
+try:
+    with open(_counts_path, encoding="utf-8") as _f:
+        _counts = json.load(_f)
+except (TypeError, OSError, ValueError):
+    _counts = {}
 
 
 def _op(name, when):
     """Called right before (when="before") and after ("after") each hooked op of the program."""
     if when == "before":
         _counts[name] = _counts.get(name, 0) + 1
+        if _counts_path:
+            with open(_counts_path, "w", encoding="utf-8") as f:
+                json.dump(_counts, f)
     for hook in _hooks:
         if hook["op"] != name or hook["when"] != when or _counts.get(name) != hook["n"]:
             continue
@@ -124,7 +155,8 @@ if pika is not None:
     _received = _blocking.BlockingChannel._on_consumer_message_delivery
 
     def _on_consumer_message_delivery(self, channel, method, properties, body):
-        _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag)
+        _record(event="delivered", body=body.decode("utf-8", "replace"), redelivered=bool(method.redelivered), tag=method.delivery_tag,
+                headers=_headers(properties), at=time.time())
         return _received(self, channel, method, properties, body)
 
     _blocking.BlockingChannel._on_consumer_message_delivery = _on_consumer_message_delivery

@@ -7,8 +7,12 @@ Usage: python3 compare.py --qp QP --python PYTHON --out DIR [--port 5701 --admin
 
 Compared, per scenario:
 - every actor: its terminal lines and its exit error (the traceback's last line);
-- every message (producer, data): its deliveries in order, each (consumer, redelivered);
-- every queue: exists, its ready messages in order, unacked.
+- every message (producer, data): its deliveries in order, each (consumer, redelivered,
+  headers): the headers RabbitMQ sets (x-death tables, x-first-death-*, x-delivery-count),
+  {} when it set none; the export's recorders leave out each x-death table's wall-clock
+  "time", which is never compared;
+- every queue: exists, its ready messages in order, unacked, and the headers of its ready
+  messages as basic_get reads them ([] when none has any).
 Fields a real broker decides by timing are compared as sets of allowed outcomes:
 - consumers that start within START_JITTER_MS of each other subscribe in an order the real
   broker does not fix (a Python process takes tens of ms to start; ground truth j3: "which msg
@@ -153,12 +157,16 @@ def views(engine, real):
         if m.get("verdict") == "never_sent":
             continue
         a["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"] if observable(d, dead)]
+        a["message %s/%s headers" % (m["producer"], m["data"])] = [d.get("headers", {}) for d in m["deliveries"] if observable(d, dead)]
     for m in real["messages"]:
         b["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]
+        b["message %s/%s headers" % (m["producer"], m["data"])] = [d.get("headers", {}) for d in m["deliveries"]]
     for q in engine["queues"]:
         a["queue %s" % q["name"]] = {"exists": q["exists"], "ready": q["ready"], "unacked": q["unacked"]}
+        a["queue %s ready headers" % q["name"]] = q.get("ready_headers", [])
     for q in real["queues"]:
         b["queue %s" % q["name"]] = {"exists": q["exists"], "ready": q["ready"], "unacked": q["unacked"]}
+        b["queue %s ready headers" % q["name"]] = q.get("ready_headers", [])
     return a, b
 
 

@@ -52,28 +52,58 @@ class Views(unittest.TestCase):
         self.assertEqual(differences(e, real()), [])
         r = real()
         r["messages"].append({"producer": "producer", "data": 1, "deliveries": []})
-        self.assertEqual(differences(e, r), ["message producer/1 deliveries"], "sent for real, never sent by the engine")
+        self.assertEqual(differences(e, r), ["message producer/1 deliveries", "message producer/1 headers"], "sent for real, never sent by the engine")
 
     def test_every_compared_field_is_compared(self):
         cases = [
             (lambda r: r["actors"][1]["terminal"].append(" [x] Received {'data': 1}"), "actor consumer terminal"),
             (lambda r: r["actors"][1].__setitem__("exit_error", "pika.exceptions.StreamLostError"), "actor consumer exit_error"),
             (lambda r: r["messages"][0]["deliveries"][0].__setitem__("redelivered", True), "message producer/0 deliveries"),
-            (lambda r: r["messages"][0]["deliveries"].append({"to": "consumer", "redelivered": True}), "message producer/0 deliveries"),
             (lambda r: r["queues"][0].__setitem__("ready", [0]), "queue q"),
             (lambda r: r["queues"][0].__setitem__("unacked", 1), "queue q"),
             (lambda r: r["queues"][0].__setitem__("exists", False), "queue q"),
-            (lambda r: r["messages"].append({"producer": "producer", "data": 1, "deliveries": []}), "message producer/1 deliveries"),
+            (lambda r: r["messages"][0]["deliveries"][0].__setitem__("headers", {"x-delivery-count": 1}), "message producer/0 headers"),
+            (lambda r: r["queues"][0].__setitem__("ready_headers", [{"x-first-death-reason": "rejected"}]), "queue q ready headers"),
         ]
         for change, field in cases:
             r = real()
             change(r)
             self.assertEqual(differences(engine(), r), [field], field)
+        r = real()
+        r["messages"][0]["deliveries"].append({"to": "consumer", "redelivered": True})
+        self.assertEqual(differences(engine(), r), ["message producer/0 deliveries", "message producer/0 headers"])
+        r = real()
+        r["messages"].append({"producer": "producer", "data": 1, "deliveries": []})
+        self.assertEqual(differences(engine(), r), ["message producer/1 deliveries", "message producer/1 headers"])
+
+    def test_headers_diverge_field_by_field(self):
+        """x-death as RabbitMQ 3.10 sets it: a count, the order of the tables, any field of
+        one, x-first-death-*: each difference is found; equal headers agree."""
+        death = {"count": 2, "reason": "rejected", "queue": "q", "exchange": "", "routing-keys": ["q"]}
+        other = {"count": 1, "reason": "rejected", "queue": "dlq", "exchange": "dlx", "routing-keys": ["q"]}
+        headers = {"x-death": [death, other], "x-first-death-reason": "rejected", "x-first-death-queue": "q", "x-first-death-exchange": ""}
+        e, r = engine(), real()
+        e["messages"][0]["deliveries"][0]["headers"] = copy.deepcopy(headers)
+        r["messages"][0]["deliveries"][0]["headers"] = copy.deepcopy(headers)
+        self.assertEqual(differences(e, r), [])
+        changes = [
+            lambda h: h["x-death"][0].__setitem__("count", 1),
+            lambda h: h["x-death"].reverse(),
+            lambda h: h["x-death"][1].__setitem__("exchange", ""),
+            lambda h: h["x-death"][0].__setitem__("routing-keys", ["dlq"]),
+            lambda h: h.__setitem__("x-first-death-queue", "dlq"),
+            lambda h: h.pop("x-first-death-exchange"),
+            lambda h: h.__setitem__("x-delivery-count", 1),
+        ]
+        for change in changes:
+            r2 = copy.deepcopy(r)
+            change(r2["messages"][0]["deliveries"][0]["headers"])
+            self.assertEqual(differences(e, r2), ["message producer/0 headers"])
 
     def test_a_delivery_to_a_dead_consumer_is_not_observable(self):
         e = engine()
         e["trace"] = [{"event": "ActorCrashed", "actor": 1, "at_ms": 5}]
-        self.assertEqual(differences(e, real()), ["message producer/0 deliveries"], "sent after the crash: left out")
+        self.assertEqual(differences(e, real()), ["message producer/0 deliveries", "message producer/0 headers"], "sent after the crash: left out")
         r = real()
         r["messages"][0]["deliveries"] = []
         self.assertEqual(differences(e, r), [])

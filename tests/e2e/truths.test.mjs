@@ -8,7 +8,9 @@
 //     and in Chinese;
 //   - switching chapters (or a reset) never drops injected faults silently: a notice says
 //     how many were cleared and brings them back;
-//   - in the quorum chapter each of the three nodes can be restarted and crashed.
+//   - in the quorum chapter each of the three nodes can be restarted and crashed;
+//   - the poison chapter's dead letter is narrated with the x-death RabbitMQ gives it, in
+//     English and in Chinese.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage } from './harness.mjs';
@@ -149,6 +151,28 @@ test('in the quorum chapter each node can be restarted and crashed', { timeout: 
     assert.ok(await page.locator('#faults button[data-fault="crash_node"][data-node="2"]').isDisabled(), 'a down node cannot crash again');
     assert.ok(await page.locator('#faults button[data-fault="crash_node"][data-node="1"]').isEnabled(), 'another node still can');
     await page.screenshot({ path: await artifactPath('truths-quorum.png') });
+    assertClean(session);
+  }, { viewport: { width: 1366, height: 900 } });
+});
+
+test('the poison chapter narrates its dead letter with its x-death, in English and Chinese', { timeout: 300_000 }, async () => {
+  await withPage(browser, 'truths-x-death', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'poison');
+    await toEnd(page);
+    await page.click('#messages tr.verdict-row[data-verdict="dead_lettered"]');
+    await page.waitForFunction(() => document.querySelector('#messages tr.selected') && document.querySelector('#event-log.journey'));
+    const journey = async () => page.$$eval('#event-log li[data-event]', (lis) => lis.map((li) => li.textContent));
+    const en = await journey();
+    assert.ok(
+      en.some((line) => /\{'data': 3\} was dead-lettered to dead_letters; x-death: rejected ×1 in test_queue$/.test(line)),
+      `the dead-lettering names its x-death: ${JSON.stringify(en)}`,
+    );
+    assert.ok(!en.some((line) => /delivered .*x-death/.test(line)), 'its deliveries from test_queue carry none');
+    await page.screenshot({ path: await artifactPath('truths-x-death.png') });
+    await setLang(page, 'zh');
+    const zh = await journey();
+    assert.ok(zh.some((line) => /进入死信队列 dead_letters；x-death：在 test_queue 中 rejected ×1$/.test(line)), JSON.stringify(zh));
     assertClean(session);
   }, { viewport: { width: 1366, height: 900 } });
 });

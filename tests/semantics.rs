@@ -284,6 +284,9 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
     assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2]);
     let polls = sim.trace().iter().filter(|e| matches!(e.event, Event::Slept { actor, .. } if actor.0 == 0)).count();
     assert!(polls >= 4, "it slept between empty polls: {polls}");
+    // It polls forever, but once nothing else can fill the queue the run is over.
+    assert_eq!(sim.finish(), Some(queue_playground::engine::Finish::Quiescent));
+    assert_eq!(report.time_ms, 3528, "the last poll after the last message, not the time limit");
 
     let (sim, report) = run_json(&file("basic-get-crash"));
     // Crashed right after printing 2: 0 and 1 acked, 2 in hand, 3-5 never left the queue.

@@ -71,6 +71,19 @@ impl<J: Copy> Agenda<J> {
         }
     }
 
+    /// Whether at most `max` jobs are pending and `only` picks each of them (it stops
+    /// looking after `max`, so it costs little however long the agenda).
+    pub fn only_few(&self, max: usize, only: impl Fn(&J) -> bool) -> bool {
+        let mut seen = 0;
+        for job in self.now[self.next..].iter().chain(self.later.iter().flat_map(|(_, bucket)| bucket.iter())) {
+            seen += 1;
+            if seen > max || !only(job) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Remove the pending jobs due at `at_ms` that `unwanted` picks (a timer that no longer
     /// applies, so that it neither runs nor keeps the run from ending).
     pub fn cancel(&mut self, at_ms: u64, unwanted: impl Fn(&J) -> bool) {

@@ -162,6 +162,9 @@ pub struct ActorRuntime {
     /// check is on the agenda (only once an op of the silence ends at or after it).
     silence_deadline_ms: u64,
     silence_timer: bool,
+    /// A polling consumer whose last `basic_get` found the queue empty, asleep before the
+    /// next.
+    idle_poll: bool,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -200,6 +203,7 @@ impl ActorRuntime {
             silence_epoch: 0,
             silence_deadline_ms: 0,
             silence_timer: false,
+            idle_poll: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -547,7 +551,7 @@ impl Sim {
             if self.trace.len() > before {
                 self.steps += 1;
                 self.fire_step_triggers();
-                if self.agenda.peek_ms().is_none() {
+                if self.agenda.peek_ms().is_none() || self.only_idle_polls_left() {
                     // Nothing is left to happen: the run is over with this step.
                     self.finish = Some(Finish::Quiescent);
                 }
@@ -583,6 +587,15 @@ impl Sim {
     }
 
     /// Step until the condition holds or the run ends.
+    /// Whether all that is left are polling consumers asleep after finding their queue
+    /// empty: nothing else can put a message in a queue, so every poll to come finds it
+    /// empty too and the run is as over as one whose agenda is empty.
+    fn only_idle_polls_left(&self) -> bool {
+        let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
+        let pollers = self.actors.iter().filter(|r| r.idle_poll).count();
+        pollers > 0 && self.agenda.only_few(pollers, |job| matches!(*job, Job::Wake { actor, .. } if idle(actor)))
+    }
+
     pub fn run_until(&mut self, until: Until) {
         match until {
             Until::Quiescence => while self.step() {},
@@ -780,12 +793,14 @@ impl Sim {
             BrokerFrame::Deliver(d) if self.actors[actor.index()].blocked == Blocked::Get => {
                 // `basic_get` returned a message: the loop calls the callback on it.
                 self.actors[actor.index()].blocked = Blocked::No;
+                self.actors[actor.index()].idle_poll = false;
                 self.start_callback(actor, d);
             }
             BrokerFrame::GetEmpty => {
                 let runtime = &mut self.actors[actor.index()];
                 if runtime.blocked == Blocked::Get {
                     runtime.blocked = Blocked::No;
+                    runtime.idle_poll = true;
                     runtime.pc += 1;
                     self.wake_now(actor);
                 }

@@ -396,6 +396,7 @@ def main():
     parser.add_argument("--kill-broker", default="", help="shell command that kills the broker hard (kill -9), for crash_node")
     parser.add_argument("--resume-broker", default="", help="shell command that starts it again on its data and returns when it answers")
     parser.add_argument("--max-ms", type=int, default=600000)
+    parser.add_argument("--min-ms", type=int, default=0, help="run at least this long (e.g. until the simulated run's last event)")
     options = parser.parse_args()
     scenario = json.load(open(os.path.join(HERE, "scenario.json")))
     problems = unsupported(scenario, bool(options.kill_broker and options.resume_broker))
@@ -504,7 +505,7 @@ def main():
     while time.monotonic() - t0 < options.max_ms / 1000:
         quiet = all(time.monotonic() - a.last_activity > options.settle_ms / 1000 for a in actors.values())
         producers_done = all(a.process is None or a.process.poll() is not None for a in actors.values() if a.role != "consumer")
-        if quiet and producers_done:
+        if quiet and producers_done and time.monotonic() - t0 >= options.min_ms / 1000:
             break
         time.sleep(0.1)
     queues = read_queues(scenario, options.port, options.rabbitmqctl)

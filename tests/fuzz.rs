@@ -692,7 +692,7 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
                 idempotent,
                 on_failure: if auto_ack && !sloppy { OnFailure::Crash } else { on_failure },
                 attempts_max: if auto_ack && !sloppy { None } else { attempts_max },
-                fail: fail.map(|(data, attempts)| FailSpec { data, attempts }),
+                fail: fail.map(|(data, attempts)| FailSpec { data, attempts, after_work: work_ms % 3 == 1 }),
                 start_ms,
                 node,
                 declare,
@@ -842,7 +842,7 @@ fn apply_twist(s: &mut Scenario, twist: Twist) {
                         c.queue = name.clone();
                         c.auto_ack = false;
                         c.on_failure = if c.work_ms % 2 == 0 { OnFailure::RejectDrop } else { OnFailure::NackDrop };
-                        c.fail = Some(FailSpec { data: (0..8).chain([u32::MAX, u32::MAX - 1]).collect(), attempts: None });
+                        c.fail = Some(FailSpec { data: (0..8).chain([u32::MAX, u32::MAX - 1]).collect(), attempts: None, after_work: false });
                     }
                     ActorSpec::Admin(_) => {}
                     ActorSpec::Producer(p) => {

@@ -296,7 +296,7 @@ fn nack_scenario(on_failure: OnFailure, prefetch: Option<u16>, attempts: Option<
                 c.auto_ack = false;
                 c.prefetch_count = prefetch;
                 c.on_failure = on_failure;
-                c.fail = Some(FailSpec { data: vec![3], attempts });
+                c.fail = Some(FailSpec { data: vec![3], attempts, after_work: false });
                 c.start_ms = 500;
             }),
         ],

@@ -304,3 +304,37 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
     let invalid = Scenario::from_json(r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","poll_ms":100,"prefetch_count":1}]}"#);
     assert!(invalid.unwrap_err().to_string().starts_with("actors[0].prefetch_count: basic_qos limits basic_consume only"));
 }
+
+/// A nack after some work (`fail.after_work`): `process()` does its 0.3 s of work, then
+/// raises; the consumer nacks with requeue. Message 1 comes back after 2-4, which the
+/// consumer already holds, and the work on it took its time both times
+/// (`tests/conformance/scenarios/nack-after-work.json`, also run on the real broker).
+#[test]
+fn a_nack_after_the_work_costs_the_work_and_requeues() {
+    let path = format!("{}/tests/conformance/scenarios/nack-after-work.json", env!("CARGO_MANIFEST_DIR"));
+    let (sim, report) = run_json(&std::fs::read_to_string(path).unwrap());
+    let code = sim.setup().actors[1].program.code.join("\n");
+    assert!(code.contains("def process(message):\n    time.sleep(0.3)  # the work\n    tries[message['data']] += 1"), "{code}");
+    let nacks: Vec<u32> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::NackSent { .. } => Some(e.at_ms),
+            _ => None,
+        })
+        .collect();
+    let started: Vec<u32> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::WorkStarted { .. } => Some(e.at_ms),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 6, "every delivery's work ran, the failing one's too");
+    assert_eq!(nacks.len(), 1);
+    assert!(nacks[0] >= started[1] + 300, "the nack comes after the work: {nacks:?} {started:?}");
+    assert_eq!(report.data_with(Verdict::OutOfOrder), vec![1]);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 2, 3, 4]);
+    assert_eq!(report.time_ms, 2109);
+}

@@ -355,7 +355,7 @@ mod property {
         (c.auto_ack, c.prefetch_count, c.work_ms, c.start_ms) = (auto_ack, prefetch_count, work_ms, start_ms);
         if !auto_ack {
             c.on_failure = [OnFailure::NackRequeue, OnFailure::RejectRequeue, OnFailure::NackDrop, OnFailure::Crash][usize::from(failure % 4)];
-            c.fail = Some(FailSpec { data: vec![1, 101], attempts: Some(2) });
+            c.fail = Some(FailSpec { data: vec![1, 101], attempts: Some(2), after_work: false });
         }
         actors.push(ActorSpec::Consumer(c));
         let mut c2 = ConsumerSpec::article("c2");

@@ -519,7 +519,10 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
         }
         b.gap();
         b.line("def process(message):");
-        // It fails at once, before the work (as the engine's `Work` op does).
+        // It fails at once, before the work (as the engine's `Work` op does), or after it.
+        if spec.work_ms > 0 && fail.after_work {
+            b.line(format!("{IN}time.sleep({})  # the work", seconds(spec.work_ms)));
+        }
         match fail.attempts {
             None => b.line(format!("{IN}if message['data'] in [{data}]:  # a message it cannot process: a poison message")),
             Some(n) => {
@@ -528,7 +531,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             }
         };
         b.line(format!("{IN}{IN}raise ValueError(f\"cannot process {{message}}\")"));
-        if spec.work_ms > 0 {
+        if spec.work_ms > 0 && !fail.after_work {
             b.line(format!("{IN}time.sleep({})  # the work", seconds(spec.work_ms)));
         }
     }

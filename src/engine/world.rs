@@ -165,6 +165,8 @@ pub struct ActorRuntime {
     /// A polling consumer whose last `basic_get` found the queue empty, asleep before the
     /// next.
     idle_poll: bool,
+    /// The work going on ends in a failure (`fail.after_work`).
+    fail_after_work: bool,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -204,6 +206,7 @@ impl ActorRuntime {
             silence_deadline_ms: 0,
             silence_timer: false,
             idle_poll: false,
+            fail_after_work: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -1224,6 +1227,14 @@ impl Sim {
 
     fn run_actor(&mut self, actor: ActorId) {
         if let Some(kind) = self.actors[actor.index()].after_due.take() {
+            if matches!(kind, OpKind::Work { .. }) && std::mem::take(&mut self.actors[actor.index()].fail_after_work) {
+                // The work is done and `process()` raises now, at the end of it.
+                let line = self.actors[actor.index()].line;
+                if let Flow::Raise(error) = self.work_failed(actor, line) {
+                    self.raise(actor, error);
+                }
+                return;
+            }
             if kind == (OpKind::Work { effect: true }) && !self.actors[actor.index()].current_failed {
                 // The work completed: that is the message's effect (before `after work` faults).
                 let runtime = &self.actors[actor.index()];
@@ -1558,20 +1569,14 @@ impl Sim {
                 let record = self.ledger.messages[message.index()];
                 let fails = record.poison
                     || spec.fail.as_ref().is_some_and(|f| f.data.contains(&record.data) && f.attempts.is_none_or(|a| failures < a));
-                if fails {
-                    *self.actors[actor.index()].failures.entry(message).or_insert(0) += 1;
-                    self.record(Event::WorkFailed { actor, copy: current.copy, line });
-                    match me.fail_pc {
-                        Some(pc) => {
-                            let runtime = &mut self.actors[actor.index()];
-                            runtime.pc = pc;
-                            runtime.current_failed = true;
-                            self.wake_now(actor);
-                            Flow::Block
-                        }
-                        None => Flow::Raise(ClientError::CallbackFailed),
-                    }
+                // (A poisoned payload is listed in the same `process()`: it fails where the
+                // scenario's own do.)
+                let after_work = spec.fail.as_ref().is_some_and(|f| f.after_work);
+                if fails && !after_work {
+                    self.work_failed(actor, line)
                 } else {
+                    // A failure after the work comes when the work is done (`run_actor`).
+                    self.actors[actor.index()].fail_after_work = fails;
                     let ms = self.actors[actor.index()].work_ms;
                     self.start_silence(actor, ms);
                     self.record(Event::WorkStarted { actor, copy: current.copy, ms: ms.min(u64::from(u32::MAX)) as u32, line });
@@ -1678,6 +1683,25 @@ impl Sim {
                 runtime.blocked = Blocked::Deliveries;
                 runtime.line = self.setup.actors[actor.index()].program.main.last().map_or(0, |op| op.line);
             }
+        }
+    }
+
+    /// The callback's `process(message)` raised (on `line`): to the code's `except` (nack or
+    /// reject), or out of the callback, which ends the program.
+    fn work_failed(&mut self, actor: ActorId, line: u16) -> Flow {
+        let current = self.actors[actor.index()].current.expect("in a callback");
+        let message = self.ledger.message_of(current.copy);
+        *self.actors[actor.index()].failures.entry(message).or_insert(0) += 1;
+        self.record(Event::WorkFailed { actor, copy: current.copy, line });
+        match self.setup.actors[actor.index()].fail_pc {
+            Some(pc) => {
+                let runtime = &mut self.actors[actor.index()];
+                runtime.pc = pc;
+                runtime.current_failed = true;
+                self.wake_now(actor);
+                Flow::Block
+            }
+            None => Flow::Raise(ClientError::CallbackFailed),
         }
     }
 

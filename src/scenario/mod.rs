@@ -376,6 +376,9 @@ pub struct FailSpec {
     pub data: Vec<u32>,
     #[serde(default)]
     pub attempts: Option<u32>,
+    /// It fails at the end of its `work_ms` (after the work), not at once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub after_work: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -310,6 +310,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                         format!("broker 拒绝了 {} 对 {q} 的声明并关闭了它的信道（406 PRECONDITION_FAILED）：{q} 已存在，但它的 '{key}' 与声明中的不同", a(actor)),
                     )
                 }
+                ClientError::AckTimeout => {
+                    let ms = scenario.broker.consumer_timeout_ms;
+                    pick(
+                        format!("the broker closed {}'s channel (406 PRECONDITION_FAILED): at a channel tick its oldest unacknowledged delivery was older than consumer_timeout ({ms} ms). Its unacked deliveries go back to the queue; the program finds out at its next call", a(actor)),
+                        format!("broker 关闭了 {} 的信道（406 PRECONDITION_FAILED）：在一次信道检查时，它最早的未确认投递已超过 consumer_timeout（{ms} 毫秒）。它未确认的消息回到队列；程序要到下一次调用时才会发现", a(actor)),
+                    )
+                }
                 other => {
                     let text = other.text(scenario);
                     pick(format!("the broker closed {}'s channel: {text}", a(actor)), format!("broker 关闭了 {} 的信道：{text}", a(actor)))

@@ -1097,7 +1097,7 @@ fn scenario(size: Size) -> impl Strategy<Value = Scenario> {
                 // The heartbeat: off, short (cuts give up within the run), the default, and one
                 // that is not whole seconds (refused).
                 (ms(), prop_oneof![Just(0u64), Just(1_000), Just(10_000), Just(60_000), Just(1_500)])
-                    .prop_map(move |(restart_delay_ms, heartbeat_ms)| BrokerSpec { model: "rabbitmq".into(), nodes, restart_delay_ms, heartbeat_ms }),
+                    .prop_map(move |(restart_delay_ms, heartbeat_ms)| BrokerSpec { model: "rabbitmq".into(), nodes, restart_delay_ms, heartbeat_ms, ..BrokerSpec::default() }),
             ),
             (prop_oneof![Just(0u64), Just(1), Just(5), Just(60_000), Just(60_001)], prop_oneof![Just(0u64), Just(3), Just(60_000)], ms())
                 .prop_map(|(latency_ms, jitter_ms, reset_after_drop_ms)| NetworkSpec { latency_ms, jitter_ms, reset_after_drop_ms }),

@@ -41,6 +41,8 @@ pub struct CopyRecord {
     pub persistent: bool,
     pub redelivered: bool,
     pub delivery_count: u16,
+    /// When it was last delivered (for the consumer timeout); simulated time fits in 32 bits.
+    pub delivered_at_ms: u32,
     /// Set once it was dead-lettered (the first `x-death` reason).
     pub death: Option<DeathReason>,
     /// When it expires in its current queue (set when it enters one): its entry time plus
@@ -87,6 +89,7 @@ impl Ledger {
             persistent,
             redelivered: false,
             delivery_count: 0,
+            delivered_at_ms: 0,
             death: None,
             expires_at_ms: None,
             own_ttl: false,

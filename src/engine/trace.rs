@@ -54,6 +54,9 @@ pub enum ClientError {
     /// raises it at the next call on the channel (at once when it waits for a confirm).
     /// `exchange` is its index in the scenario (at most 64 exchanges).
     ExchangeNotFound { exchange: u8 },
+    /// `consumer_timeout`: the oldest unacknowledged delivery on the channel was older than
+    /// the broker's timeout at a channel tick; the broker closed the channel (406).
+    AckTimeout,
     /// With confirms and `mandatory=True`, the broker returned the message (no queue took
     /// it) before confirming it: pika's `basic_publish` raises `UnroutableError`.
     Unroutable,
@@ -92,6 +95,10 @@ impl ClientError {
             ClientError::ExchangeNotFound { exchange } => {
                 let name = &scenario.exchanges[usize::from(exchange)].name;
                 return format!("pika.exceptions.ChannelClosedByBroker: (404, \"NOT_FOUND - no exchange '{name}' in vhost '/'\")").into();
+            }
+            ClientError::AckTimeout => {
+                let ms = scenario.broker.consumer_timeout_ms;
+                return format!("pika.exceptions.ChannelClosedByBroker: (406, 'PRECONDITION_FAILED - delivery acknowledgement on channel 1 timed out. Timeout value used: {ms} ms. This timeout value can be configured, see consumers doc guide to learn more')").into();
             }
             ClientError::Unroutable => "pika.exceptions.UnroutableError: 1 unroutable message(s) returned",
             ClientError::HeartbeatTimeout => {

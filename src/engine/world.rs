@@ -64,6 +64,8 @@ enum Job {
     GiveUp { connection: ConnectionId, broker: bool, epoch: u32 },
     /// The broker's FIN, held in a cut, reaches the client after the heal.
     Eof { connection: ConnectionId },
+    /// A channel tick that checks the consumer timeout (`Outbox::timeout_checks`).
+    ConsumerTimeout { connection: ConnectionId },
     /// The broker's heartbeat check on a client silent since `epoch` began (busy outside
     /// pika): it closes the connection if the client is still silent.
     Silent { actor: ActorId, connection: ConnectionId, epoch: u32 },
@@ -295,7 +297,8 @@ impl Sim {
         let setup = Setup::new(scenario)?;
         let net = &scenario.network;
         let exchanges = scenario.exchanges.iter().map(|e| e.exists_at_start).collect();
-        let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, exchanges, setup.routes.clone(), setup.route_exchanges.clone(), setup.dead_letter_routes.clone());
+        let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, exchanges, setup.routes.clone(), setup.route_exchanges.clone(), setup.dead_letter_routes.clone())
+            .with_consumer_timeout(scenario.broker.consumer_timeout_ms, scenario.broker.channel_tick_ms);
         let actors = setup
             .actors
             .iter()
@@ -546,6 +549,15 @@ impl Sim {
                     continue;
                 }
             }
+            // So does a consumer-timeout check with nothing unacked left (it only clears its
+            // flag, at no time).
+            if let Job::ConsumerTimeout { connection } = job {
+                if self.broker.timeout_check_is_idle(connection) {
+                    self.broker_call(|b, cx| b.check_consumer_timeout(cx, connection));
+                    self.jobs_handled += 1;
+                    continue;
+                }
+            }
             debug_assert!(at_ms >= self.now_ms, "time went backwards");
             self.now_ms = at_ms;
             self.jobs_handled += 1;
@@ -554,7 +566,7 @@ impl Sim {
             if self.trace.len() > before {
                 self.steps += 1;
                 self.fire_step_triggers();
-                if self.agenda.peek_ms().is_none() || self.only_idle_polls_left() {
+                if self.agenda.peek_ms().is_none() || self.only_idle_jobs_left() {
                     // Nothing is left to happen: the run is over with this step.
                     self.finish = Some(Finish::Quiescent);
                 }
@@ -590,13 +602,20 @@ impl Sim {
     }
 
     /// Step until the condition holds or the run ends.
-    /// Whether all that is left are polling consumers asleep after finding their queue
-    /// empty: nothing else can put a message in a queue, so every poll to come finds it
-    /// empty too and the run is as over as one whose agenda is empty.
-    fn only_idle_polls_left(&self) -> bool {
+    /// Whether all that is left are jobs that change nothing: polling consumers asleep after
+    /// finding their queue empty (nothing else can put a message in a queue, so every poll
+    /// to come finds it empty too), expiry timers of copies gone since, consumer-timeout
+    /// checks of channels with nothing unacked. The run is then as over as one whose agenda
+    /// is empty. (Only a few are looked at: with more pending, the run goes on and pops them.)
+    fn only_idle_jobs_left(&self) -> bool {
         let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
-        let pollers = self.actors.iter().filter(|r| r.idle_poll).count();
-        pollers > 0 && self.agenda.only_few(pollers, |job| matches!(*job, Job::Wake { actor, .. } if idle(actor)))
+        let few = self.actors.len() + self.connections.len().min(64) + 16;
+        self.agenda.only_few(few, |job| match *job {
+                Job::Wake { actor, .. } => idle(actor),
+                Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
+                Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
+                _ => false,
+            })
     }
 
     pub fn run_until(&mut self, until: Until) {
@@ -646,6 +665,7 @@ impl Sim {
             Job::GiveUp { connection, broker, epoch } => self.give_up(connection, broker, epoch),
             Job::Eof { connection } => self.reset_connection(connection, ClientError::StreamEof),
             Job::Silent { actor, connection, epoch } => self.silence_checked(actor, connection, epoch),
+            Job::ConsumerTimeout { connection } => self.broker_call(|b, cx| b.check_consumer_timeout(cx, connection)),
         }
     }
 
@@ -670,6 +690,10 @@ impl Sim {
         for i in 0..self.outbox.closed.len() {
             let (connection, error) = self.outbox.closed[i];
             self.send_to_client(connection, BrokerFrame::Closed { error });
+        }
+        for i in 0..self.outbox.timeout_checks.len() {
+            let (at_ms, connection) = self.outbox.timeout_checks[i];
+            self.schedule(at_ms, Job::ConsumerTimeout { connection });
         }
         for i in 0..self.outbox.expiries.len() {
             let (at_ms, copy) = self.outbox.expiries[i];

@@ -413,6 +413,14 @@ def main():
                 os.remove(os.path.join(HERE, leftover))
     topology(scenario, options.port, options.fresh)
     actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
+    # A consumer timeout or channel tick other than RabbitMQ's defaults is set on the broker
+    # for this run (new channels read them), and put back at the end.
+    broker = scenario.get("broker", {})
+    timeout_ms, tick_ms = broker.get("consumer_timeout_ms", 1800000), broker.get("channel_tick_ms", 60000)
+    ctl_env = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
+    if (timeout_ms, tick_ms) != (1800000, 60000) and ctl_env:
+        subprocess.run(ctl_env + ["eval", "application:set_env(rabbit, consumer_timeout, %d), application:set_env(rabbit, channel_tick_interval, %d)." % (timeout_ms or 0, tick_ms)],
+                       capture_output=True, timeout=120)
     # A heartbeat other than RabbitMQ's default (60 s) is asked for by each program.
     heartbeat_ms = scenario.get("broker", {}).get("heartbeat_ms", 60000)
     if heartbeat_ms != 60000:
@@ -509,6 +517,9 @@ def main():
             break
         time.sleep(0.1)
     queues = read_queues(scenario, options.port, options.rabbitmqctl)
+    if (timeout_ms, tick_ms) != (1800000, 60000) and ctl_env:
+        subprocess.run(ctl_env + ["eval", "application:set_env(rabbit, consumer_timeout, 1800000), application:set_env(rabbit, channel_tick_interval, 60000)."],
+                       capture_output=True, timeout=120)
     reports = [a.finish() for a in actors.values()]
     for a in actors.values():
         a.signal(signal.SIGTERM)

@@ -81,14 +81,32 @@ pub struct BrokerSpec {
     /// (`heartbeat = 60` seconds), which pika accepts (`heartbeat=None`); 0 turns heartbeats
     /// off (then a cut connection is never given up). Whole seconds, as AMQP negotiates it.
     pub heartbeat_ms: u64,
+    /// `consumer_timeout`: a channel whose oldest unacknowledged delivery is older than this
+    /// is closed with 406 PRECONDITION_FAILED (its unacked requeued). RabbitMQ 3.10's default
+    /// is 30 minutes; 0 turns it off.
+    pub consumer_timeout_ms: u64,
+    /// `channel_tick_interval`: how often a channel checks that timeout, from when it opened
+    /// (RabbitMQ's default: 60 s).
+    pub channel_tick_ms: u64,
 }
 
 /// RabbitMQ's default heartbeat timeout (`heartbeat` in `rabbit.app`: 60 seconds).
 pub const HEARTBEAT_MS_DEFAULT: u64 = 60_000;
+/// RabbitMQ 3.10's `consumer_timeout` (`rabbit.app`: 1800000 ms).
+pub const CONSUMER_TIMEOUT_MS_DEFAULT: u64 = 1_800_000;
+/// RabbitMQ 3.10's `channel_tick_interval` (`rabbit.app`: 60000 ms).
+pub const CHANNEL_TICK_MS_DEFAULT: u64 = 60_000;
 
 impl Default for BrokerSpec {
     fn default() -> Self {
-        BrokerSpec { model: "rabbitmq".into(), nodes: 1, restart_delay_ms: 9_000, heartbeat_ms: HEARTBEAT_MS_DEFAULT }
+        BrokerSpec {
+            model: "rabbitmq".into(),
+            nodes: 1,
+            restart_delay_ms: 9_000,
+            heartbeat_ms: HEARTBEAT_MS_DEFAULT,
+            consumer_timeout_ms: CONSUMER_TIMEOUT_MS_DEFAULT,
+            channel_tick_ms: CHANNEL_TICK_MS_DEFAULT,
+        }
     }
 }
 
@@ -730,6 +748,11 @@ impl Scenario {
         }
         time_ms("broker.restart_delay_ms", self.broker.restart_delay_ms)?;
         time_ms("broker.heartbeat_ms", self.broker.heartbeat_ms)?;
+        time_ms("broker.consumer_timeout_ms", self.broker.consumer_timeout_ms)?;
+        time_ms("broker.channel_tick_ms", self.broker.channel_tick_ms)?;
+        if self.broker.channel_tick_ms == 0 {
+            return Err(err("broker.channel_tick_ms", "must be at least 1"));
+        }
         if !self.broker.heartbeat_ms.is_multiple_of(1_000) || self.broker.heartbeat_ms > u64::from(u16::MAX) * 1_000 {
             return Err(err(
                 "broker.heartbeat_ms",

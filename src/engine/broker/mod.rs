@@ -33,6 +33,8 @@ pub struct Outbox {
     pub closed: Vec<(ConnectionId, ClientError)>,
     /// TTL timers to set: (when, copy).
     pub expiries: Vec<(u64, CopyId)>,
+    /// Consumer-timeout checks to set: (when, connection).
+    pub timeout_checks: Vec<(u64, ConnectionId)>,
     /// Dead letters are still waiting to be routed: call `continue_dead_letters` again.
     pub dead_letters_pending: bool,
 }
@@ -44,6 +46,7 @@ impl Outbox {
         self.confirms.clear();
         self.closed.clear();
         self.expiries.clear();
+        self.timeout_checks.clear();
         self.dead_letters_pending = false;
     }
 
@@ -53,6 +56,7 @@ impl Outbox {
             && self.confirms.is_empty()
             && self.closed.is_empty()
             && self.expiries.is_empty()
+            && self.timeout_checks.is_empty()
             && !self.dead_letters_pending
     }
 }
@@ -90,6 +94,10 @@ pub trait Broker {
     /// `basic.get` of a queue that exists: hands its head to `connection` (a delivery in the
     /// outbox, acked at once with `auto_ack`); false if there is none to give (`get-empty`).
     fn get(&mut self, cx: &mut Ctx, connection: ConnectionId, queue: QueueId, auto_ack: bool) -> bool;
+    /// A consumer-timeout check of `connection`'s channel is due (`Outbox::timeout_checks`).
+    fn check_consumer_timeout(&mut self, cx: &mut Ctx, connection: ConnectionId);
+    /// Whether a check of `connection` would do nothing now: no unacknowledged delivery.
+    fn timeout_check_is_idle(&self, connection: ConnectionId) -> bool;
     /// Whether `queue` exists now (declared, and not deleted with its node).
     fn queue_exists(&self, queue: QueueId) -> bool;
     /// A publish frame arrived; `mandatory`: return it to the producer if no queue takes it.

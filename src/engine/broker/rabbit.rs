@@ -64,6 +64,11 @@ pub struct Channel {
     /// (delivery tag, copy), tags increasing.
     pub unacked: VecDeque<(u32, CopyId)>,
     next_tag: u32,
+    /// When it opened: its ticks (the consumer-timeout checks) come every
+    /// `channel_tick_ms` from then.
+    opened_ms: u64,
+    /// A consumer-timeout check is on the agenda (whenever `unacked` is not empty).
+    timeout_check: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +82,9 @@ pub struct RabbitBroker {
     route_exchanges: Vec<Option<u16>>,
     /// Whether each exchange of the scenario exists now.
     exchanges: Vec<bool>,
+    /// `consumer_timeout` (0: off) and `channel_tick_interval`.
+    consumer_timeout_ms: u64,
+    channel_tick_ms: u64,
     next_position: u64,
     /// Dead letters not yet routed: (copy, the queue it died in, why), oldest first.
     pending_dead_letters: VecDeque<(CopyId, QueueId, DeathReason)>,
@@ -110,11 +118,34 @@ impl RabbitBroker {
             routes,
             route_exchanges,
             exchanges,
+            consumer_timeout_ms: 0,
+            channel_tick_ms: 1,
             next_position: 0,
             pending_dead_letters: VecDeque::new(),
             routing_dead_letters: false,
             x_death: BTreeMap::new(),
         }
+    }
+
+    /// With RabbitMQ's `consumer_timeout` and `channel_tick_interval` (0: no timeout).
+    pub fn with_consumer_timeout(mut self, timeout_ms: u64, tick_ms: u64) -> RabbitBroker {
+        self.consumer_timeout_ms = timeout_ms;
+        self.channel_tick_ms = tick_ms.max(1);
+        self
+    }
+
+    /// The tick at which a delivery made at `delivered_ms` on `connection`'s channel has
+    /// timed out: `rabbit_channel:evaluate_consumer_timeout` runs at each tick (every
+    /// `channel_tick_interval` from the channel's start) and closes the channel when its
+    /// oldest unacked delivery is older than the timeout (`Time < Now - Timeout`). Not
+    /// modelled: a channel idle for a second with nothing unacked hibernates and cancels its
+    /// tick timer, and restarts it when it wakes, which moves the ticks' phase (at most one
+    /// tick later).
+    fn timeout_tick_ms(&self, connection: ConnectionId, delivered_ms: u64) -> u64 {
+        let opened = self.channels[connection.index()].opened_ms;
+        let after = delivered_ms.saturating_add(self.consumer_timeout_ms).max(opened);
+        let tick = self.channel_tick_ms;
+        opened.saturating_add(((after - opened) / tick + 1).saturating_mul(tick))
     }
 
     /// Whether the exchange of `route` exists now.
@@ -399,7 +430,14 @@ impl RabbitBroker {
             channel.unacked.push_back((tag, copy));
         }
         let actor = channel.actor;
+        let check = !auto_ack && self.consumer_timeout_ms > 0 && !channel.timeout_check;
+        if check {
+            channel.timeout_check = true;
+            let at = self.timeout_tick_ms(connection, cx.now_ms);
+            cx.out.timeout_checks.push((at, connection));
+        }
         let record = cx.ledger.copy_mut(copy);
+        record.delivered_at_ms = u32::try_from(cx.now_ms).expect("validated: time_ms_max fits in 32 bits");
         record.delivery_count = record.delivery_count.saturating_add(1);
         let redelivered = record.redelivered;
         cx.ledger.move_to(copy, Place::AtConsumer { connection, queue, acked: auto_ack });
@@ -512,7 +550,7 @@ impl RabbitBroker {
 }
 
 impl Broker for RabbitBroker {
-    fn connect(&mut self, _cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool {
+    fn connect(&mut self, cx: &mut Ctx, connection: ConnectionId, actor: ActorId, node: NodeId) -> bool {
         debug_assert_eq!(connection.index(), self.channels.len());
         let up = self.nodes_up[node.index()];
         self.channels.push(Channel {
@@ -525,8 +563,37 @@ impl Broker for RabbitBroker {
             confirms: false,
             unacked: VecDeque::new(),
             next_tag: 0,
+            opened_ms: cx.now_ms,
+            timeout_check: false,
         });
         up
+    }
+
+    fn check_consumer_timeout(&mut self, cx: &mut Ctx, connection: ConnectionId) {
+        let channel = &mut self.channels[connection.index()];
+        channel.timeout_check = false;
+        let (open, actor) = (channel.open, channel.actor);
+        let Some(&(_, oldest)) = channel.unacked.front() else { return };
+        if !open {
+            return;
+        }
+        let at = self.timeout_tick_ms(connection, u64::from(cx.ledger.copy(oldest).delivered_at_ms));
+        if at > cx.now_ms {
+            // The oldest now is a later delivery: check again at its tick.
+            self.channels[connection.index()].timeout_check = true;
+            cx.out.timeout_checks.push((at, connection));
+            return;
+        }
+        // "PRECONDITION_FAILED - delivery acknowledgement on channel 1 timed out": a channel
+        // error; the channel's unacked are requeued, the connection stays.
+        cx.out.events.push(Event::ChannelError { actor, error: ClientError::AckTimeout, line: 0 });
+        self.close(cx, connection);
+        cx.out.closed.push((connection, ClientError::AckTimeout));
+    }
+
+    fn timeout_check_is_idle(&self, connection: ConnectionId) -> bool {
+        let channel = &self.channels[connection.index()];
+        !channel.open || channel.unacked.is_empty()
     }
 
     fn declare(&mut self, cx: &mut Ctx, node: NodeId, queue: QueueId, how: DeclareAs) -> Result<(), ClientError> {

@@ -6,27 +6,12 @@
 //! scenarios on the real broker in the conformance layer.
 
 use queue_playground::engine::trace::{inequivalence, ClientError, DiscardReason, Event};
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::engine::{Sim, Verdict};
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
 mod common;
-use common::discarded;
-
-fn run_json(json: &str) -> (Sim, Report) {
-    let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
-    let mut sim = Sim::new(&scenario).expect("valid");
-    sim.run_until(Until::Quiescence);
-    sim.check_conservation().expect("conservation");
-    let report = Report::new(&sim, false);
-    (sim, report)
-}
-
-/// The scenario files the conformance layer runs on the real broker, by name.
-fn conformance_file(name: &str) -> String {
-    let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use common::{conformance_file, discarded, run_json};
 
 /// The last line an actor printed (its exception, when it died of one).
 fn last_line(sim: &Sim, actor: &str) -> String {

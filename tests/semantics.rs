@@ -3,21 +3,11 @@
 //! Each test pins the exact outcome.
 
 use queue_playground::engine::trace::{DeathReason, DiscardReason, Event};
-use queue_playground::engine::{Sim, Until, Verdict};
-use queue_playground::report::Report;
+use queue_playground::engine::Verdict;
 use queue_playground::scenario::*;
 
 mod common;
-use common::discarded;
-
-fn run_json(json: &str) -> (Sim, Report) {
-    let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
-    let mut sim = Sim::new(&scenario).expect("valid");
-    sim.run_until(Until::Quiescence);
-    sim.check_conservation().expect("conservation");
-    let report = Report::new(&sim, false);
-    (sim, report)
-}
+use common::{conformance_file, delivery_order, discarded, run_json};
 
 #[test]
 fn batch_ack_settles_every_earlier_delivery_and_leaves_the_tail_unacked() {
@@ -225,21 +215,7 @@ fn rabbitmqadmin_gets_a_404_for_a_durable_queue_whose_home_node_is_down() {
 /// without one appends it at the tail (rabbit_fifo's `#requeue{}`).
 #[test]
 fn a_nacked_message_goes_back_to_the_head_except_in_a_quorum_queue_without_delivery_limit() {
-    let order = |name: &str| {
-        let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        let (sim, _) = run_json(&std::fs::read_to_string(path).expect("scenario file"));
-        sim.trace()
-            .iter()
-            .filter_map(|e| match e.event {
-                Event::MessageDelivered { copy, redelivered, .. } => {
-                    let data = sim.ledger().messages[sim.ledger().copy(copy).message.index()].data;
-                    Some(format!("{data}{}", if redelivered { "r" } else { "" }))
-                }
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let order = |name: &str| delivery_order(&run_json(&conformance_file(name)).0);
     assert_eq!(order("requeue-classic-prefetch-1"), "0 1 1r 2 3 4");
     assert_eq!(order("requeue-quorum-limit-prefetch-1"), "0 1 1r 2 3 4");
     assert_eq!(order("requeue-quorum-prefetch-1"), "0 1 2 3 4 1r");
@@ -254,21 +230,7 @@ fn a_nacked_message_goes_back_to_the_head_except_in_a_quorum_queue_without_deliv
 /// never delivered; after a stop only the ones that were delivered.
 #[test]
 fn after_a_crash_every_recovered_message_is_redelivered_after_a_stop_only_the_delivered_ones() {
-    let flags = |name: &str| {
-        let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
-        let (sim, _) = run_json(&std::fs::read_to_string(path).expect("scenario file"));
-        sim.trace()
-            .iter()
-            .filter_map(|e| match e.event {
-                Event::MessageDelivered { copy, redelivered, .. } => {
-                    let data = sim.ledger().messages[sim.ledger().copy(copy).message.index()].data;
-                    Some(format!("{data}{}", if redelivered { "r" } else { "" }))
-                }
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let flags = |name: &str| delivery_order(&run_json(&conformance_file(name)).0);
     assert_eq!(flags("broker-crash-never-delivered"), "0r 1r 2r 3r");
     assert_eq!(flags("broker-stop-never-delivered"), "0 1 2 3");
     // Acked 0 (900 ms before: on disk); 1 in its work and 2-5 in the client's buffer when the
@@ -283,8 +245,7 @@ fn after_a_crash_every_recovered_message_is_redelivered_after_a_stop_only_the_de
 /// (`tests/conformance/scenarios/basic-get*.json`, also run on the real broker.)
 #[test]
 fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_one_in_hand() {
-    let file = |name: &str| std::fs::read_to_string(format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let (sim, report) = run_json(&file("basic-get"));
+    let (sim, report) = run_json(&conformance_file("basic-get"));
     let code = sim.setup().actors[0].program.code.join("\n");
     assert!(code.contains("        method, properties, body = channel.basic_get(queue='test_queue', auto_ack=False)\n        if method is None:"), "{code}");
     assert!(!code.contains("basic_consume"), "{code}");
@@ -295,7 +256,7 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
     assert_eq!(sim.finish(), Some(queue_playground::engine::Finish::Quiescent));
     assert_eq!(report.time_ms, 3528, "the last poll after the last message, not the time limit");
 
-    let (sim, report) = run_json(&file("basic-get-crash"));
+    let (sim, report) = run_json(&conformance_file("basic-get-crash"));
     // Crashed right after printing 2: 0 and 1 acked, 2 in hand, 3-5 never left the queue.
     assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1]);
     assert_eq!(report.queues[0].ready, vec![2, 3, 4, 5]);
@@ -318,8 +279,7 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
 /// (`tests/conformance/scenarios/nack-after-work.json`, also run on the real broker).
 #[test]
 fn a_nack_after_the_work_costs_the_work_and_requeues() {
-    let path = format!("{}/tests/conformance/scenarios/nack-after-work.json", env!("CARGO_MANIFEST_DIR"));
-    let (sim, report) = run_json(&std::fs::read_to_string(path).unwrap());
+    let (sim, report) = run_json(&conformance_file("nack-after-work"));
     let code = sim.setup().actors[1].program.code.join("\n");
     assert!(code.contains("def process(message):\n    time.sleep(0.3)  # the work\n    tries[message['data']] += 1"), "{code}");
     let nacks: Vec<u32> = sim

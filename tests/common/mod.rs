@@ -2,7 +2,44 @@
 //! includes this module with `mod common;`).
 
 use queue_playground::engine::trace::{DiscardReason, Event};
-use queue_playground::engine::Sim;
+use queue_playground::engine::{Sim, Until};
+use queue_playground::report::Report;
+use queue_playground::scenario::Scenario;
+
+/// A scenario's run to its end (conservation checked) and its report.
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn run_json(json: &str) -> (Sim, Report) {
+    let scenario = Scenario::from_json(json).unwrap_or_else(|e| panic!("invalid test scenario: {e}"));
+    let mut sim = Sim::new(&scenario).expect("valid");
+    sim.run_until(Until::Quiescence);
+    sim.check_conservation().expect("conservation");
+    let report = Report::new(&sim, false);
+    (sim, report)
+}
+
+/// A scenario file the conformance layer also runs on the real broker, by name
+/// (`tests/conformance/scenarios/<name>.json`).
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn conformance_file(name: &str) -> String {
+    let path = format!("{}/tests/conformance/scenarios/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Every delivery in trace order as the ground truth writes it: `3` or `3r` (redelivered).
+#[allow(dead_code)] // not every test crate that includes this module uses it
+pub fn delivery_order(sim: &Sim) -> String {
+    sim.trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::MessageDelivered { copy, redelivered, .. } => {
+                let data = sim.ledger().messages[sim.ledger().copy(copy).message.index()].data;
+                Some(format!("{data}{}", if redelivered { "r" } else { "" }))
+            }
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// The payloads (`data`) of the copies discarded for `reason`, in trace order.
 #[allow(dead_code)] // not every test crate that includes this module uses it

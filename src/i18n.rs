@@ -411,6 +411,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             format!("TCP 送达了切断期间为 {} 暂存的 {count} 帧：迟到了，但没有丢失", a(actor)),
         ),
         ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued}", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条", a(actor))),
+        PendingNacked { actor, count } => pick(
+            format!("pika nacked the {count} message(s) {} had received but not yet passed to its callback, back to the queue: basic_cancel of a manual-ack consumer does that", a(actor)),
+            format!("pika 把 {} 已收到但尚未交给回调的 {count} 条消息 nack 回队列：手动确认的消费者调用 basic_cancel 时就会这样", a(actor)),
+        ),
         ConsumerCancelled { actor } => pick(format!("{} cancelled its subscription", a(actor)), format!("{} 取消了订阅", a(actor))),
         ActorCrashed { actor } => pick(format!("{} crashed (SIGKILL)", a(actor)), format!("{} 崩溃（SIGKILL）", a(actor))),
         ActorStopped { actor } => pick(format!("{} stopped", a(actor)), format!("{} 停止", a(actor))),

@@ -326,6 +326,9 @@ pub enum Event {
     FramesReleased { actor: ActorId, count: u32 },
     /// `basic_cancel` reached the broker: no more deliveries; unacked ones stay unacked.
     ConsumerCancelled { actor: ActorId },
+    /// pika's `basic_cancel` of a manual-ack consumer nacked (requeue) the deliveries it had
+    /// received but not yet passed to the callback (`count`); auto-acked ones it dropped.
+    PendingNacked { actor: ActorId, count: u32 },
     /// The broker closed a channel and requeued its unacked deliveries.
     ChannelClosed { actor: ActorId, requeued: u32 },
     ActorCrashed { actor: ActorId },
@@ -395,6 +398,7 @@ impl Event {
             | FramesReleased { actor, .. }
             | ChannelClosed { actor, .. }
             | ConsumerCancelled { actor }
+            | PendingNacked { actor, .. }
             | ActorCrashed { actor }
             | ActorStopped { actor }
             | ActorRestarted { actor }

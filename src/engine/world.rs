@@ -169,6 +169,9 @@ pub struct ActorRuntime {
     idle_poll: bool,
     /// The work going on ends in a failure (`fail.after_work`).
     fail_after_work: bool,
+    /// The program cancelled its consumer (`basic_cancel`): `start_consuming` returns once
+    /// the callback running now is done, and the program ends.
+    cancelled: bool,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -209,6 +212,7 @@ impl ActorRuntime {
             silence_timer: false,
             idle_poll: false,
             fail_after_work: false,
+            cancelled: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -1689,6 +1693,21 @@ impl Sim {
 
     /// In `start_consuming`: run the callback on the next buffered delivery, or wait.
     fn consume_next(&mut self, actor: ActorId) {
+        if self.actors[actor.index()].cancelled && self.actors[actor.index()].connection_error.is_none() {
+            // No consumer left: `start_consuming` returns, `main()` ends, and the process
+            // exits, which closes its connection (the broker requeues what is unacked).
+            self.end_silence(actor);
+            if let Some(connection) = self.actors[actor.index()].connection.take() {
+                if self.broker.is_open(connection) {
+                    self.send_to_broker(connection, ClientFrame::Close);
+                }
+            }
+            let runtime = &mut self.actors[actor.index()];
+            runtime.consuming = false;
+            runtime.status = ActorStatus::Finished;
+            self.record(Event::ActorExited { actor, error: None });
+            return;
+        }
         if let Some(error) = self.actors[actor.index()].connection_error {
             // pika's `BlockingChannel._dispatch_events` runs the callback on every delivery
             // already read before the I/O loop (where the heartbeat check runs) goes on.
@@ -1914,6 +1933,27 @@ impl Sim {
                 let actor = actor_id(self, name);
                 if let (ActorStatus::Running, Some(connection)) = (self.actors[actor.index()].status, self.actors[actor.index()].connection) {
                     self.send_to_broker(connection, ClientFrame::Cancel);
+                    // pika's `BlockingChannel.basic_cancel`: deliveries received but not yet
+                    // dispatched are nacked with requeue (a manual-ack consumer) or dropped.
+                    let pending: Vec<Delivery> = self.actors[actor.index()].buffer.drain(..).collect();
+                    let nacked = pending.iter().filter(|d| !d.auto_ack).count() as u32;
+                    if nacked > 0 {
+                        self.record(Event::PendingNacked { actor, count: nacked });
+                    }
+                    for d in pending {
+                        if d.auto_ack {
+                            self.discard_auto_acked(d);
+                        } else {
+                            self.send_to_broker(connection, ClientFrame::Nack { tag: d.tag, requeue: true });
+                        }
+                    }
+                    let runtime = &mut self.actors[actor.index()];
+                    runtime.cancelled = true;
+                    if runtime.consuming && !runtime.in_callback {
+                        // Waiting in `start_consuming`: it returns now.
+                        runtime.blocked = Blocked::No;
+                        self.wake_now(actor);
+                    }
                 }
             }
             FaultAction::CrashNode { node, restart } | FaultAction::StopNode { node, restart } => {

@@ -75,7 +75,13 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
                 // crash_node: with the driver's --kill-broker and --resume-broker commands.
                 matches!(
                     action,
-                    FaultAction::Crash(_) | FaultAction::Stop(_) | FaultAction::Restart(_) | FaultAction::StopNode { .. } | FaultAction::StartNode(_) | FaultAction::CrashNode { .. }
+                    FaultAction::Crash(_)
+                        | FaultAction::Stop(_)
+                        | FaultAction::Restart(_)
+                        | FaultAction::Cancel(_)
+                        | FaultAction::StopNode { .. }
+                        | FaultAction::StartNode(_)
+                        | FaultAction::CrashNode { .. }
                 )
             }
             (Trigger::After { actor, op, .. } | Trigger::Before { actor, op, .. }, FaultAction::Crash(target) | FaultAction::Stop(target)) => {
@@ -98,7 +104,7 @@ fn unsupported(scenario: &Scenario) -> Vec<String> {
         };
         if !ok {
             out.push(format!(
-                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart of an actor, stop_node/start_node, and crash_node given --kill-broker/--resume-broker; right before or after an actor's n-th client call or print, its own crash or stop)"
+                "faults[{i}]: not performed on a real broker yet (the driver does: at a time, crash/stop/restart/cancel of an actor, stop_node/start_node, and crash_node given --kill-broker/--resume-broker; right before or after an actor's n-th client call or print, its own crash or stop)"
             ));
         }
     }

@@ -278,7 +278,7 @@ def unsupported(scenario, can_crash_broker=False):
                 problems.append("faults[%d]: drop_next at an op of that same program only" % i)
             continue
         if "at_ms" in when:
-            if verb not in ("crash", "stop", "restart", "stop_node", "start_node", "crash_node"):
+            if verb not in ("crash", "stop", "restart", "cancel", "stop_node", "start_node", "crash_node"):
                 problems.append("faults[%d]: %s is not performed on a real broker yet" % (i, verb))
             elif verb == "crash_node" and not can_crash_broker:
                 problems.append("faults[%d]: crash_node needs --kill-broker and --resume-broker (commands for your broker)" % i)
@@ -368,6 +368,8 @@ def messages(actors):
             continue
         for line in open(actor.log):
             event = json.loads(line)
+            if "body" not in event:  # not about a message (a cancel)
+                continue
             data = json.loads(event["body"]).get("data")
             m = entry(producer_of.get(data, "?"), data)
             if event["event"] == "delivered":
@@ -500,6 +502,9 @@ def main():
             actors[target].signal(signal.SIGKILL)
         elif verb == "stop":
             actors[target].signal(signal.SIGTERM)
+        elif verb == "cancel":
+            # The instrumentation's SIGUSR1 handler calls basic_cancel on its consumers.
+            actors[target].signal(signal.SIGUSR1)
         elif verb == "stop_node" and ctl:
             subprocess.run(ctl + ["stop_app"], capture_output=True, timeout=120)
         elif verb == "start_node" and ctl:

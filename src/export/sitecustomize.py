@@ -136,8 +136,22 @@ if pika is not None:
         pika.ConnectionParameters.__init__ = _init
 
     _consume = _blocking.BlockingChannel.basic_consume
+    _consuming = []  # the channels with consumers, for a cancel
+
+    def _cancel(signum, frame):
+        # The driver's `cancel` fault (SIGUSR1): the program calls basic_cancel on each of
+        # its consumers, wherever it is (in a callback's work, the handler runs between two
+        # bytecodes, and the sleep then goes on).
+        _record(event="cancel")
+        for channel in _consuming:
+            if channel.is_open:
+                for tag in list(channel.consumer_tags):
+                    channel.basic_cancel(tag)
+
+    signal.signal(signal.SIGUSR1, _cancel)
 
     def basic_consume(self, queue, on_message_callback, *args, **kwargs):
+        _consuming.append(self)
         def callback(ch, method, properties, body):
             _record(event="dispatched", body=body.decode("utf-8", "replace"), tag=method.delivery_tag)
             try:

@@ -25,6 +25,10 @@ Fields a real broker decides by timing are compared as sets of allowed outcomes:
   no program: the real run cannot see it (its instrumentation records what pika reads), so
   the engine's deliveries sent at or after a consumer's crash, before its restart, are left
   out of the comparison.
+A real run also depends on the machine's load (a program's start-up takes up to 0.3 s on a
+busy machine, and scenarios leave a few hundred ms between the events a run must order): a
+scenario that diverges is run on the broker once more and fails only if it diverges again; its
+line and the summary name it.
 """
 import argparse
 import itertools
@@ -172,6 +176,24 @@ def views(engine, real):
     return a, b
 
 
+def compare_one(engines, real):
+    """The closest of the engine's allowed runs to the real one: (description, divergences as
+    printable lines, fields compared)."""
+    best = None
+    for description, engine in engines:
+        a, b = views(engine, real)
+        diverged = []
+        for key in sorted(set(a) | set(b)):
+            left, right = a.get(key, "(absent)"), b.get(key, "(absent)")
+            if left != right:
+                diverged.append("  %s\n    engine: %s\n    real:   %s" % (key, json.dumps(left), json.dumps(right)))
+        if best is None or len(diverged) < len(best[1]):
+            best = (description, diverged, len(set(a) | set(b)))
+        if not diverged:
+            break
+    return best
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--qp", required=True)
@@ -188,6 +210,7 @@ def main():
     failures = 0
     fields = 0
     skipped = []
+    reruns = []
     for scenario in options.scenarios:
         t0 = time.monotonic()
         missing = export(options.qp, options.out, scenario)
@@ -200,30 +223,30 @@ def main():
             continue
         engines = engine_reports(options.qp, os.path.join(options.out, label(scenario)))
         until_ms = max(engine.get("time_ms", 0) for _, engine in engines)
-        real = real_report(options.qp, options.python, options.out, scenario, options, until_ms)
-        best = None
-        for description, engine in engines:
-            a, b = views(engine, real)
-            diverged = []
-            for key in sorted(set(a) | set(b)):
-                left, right = a.get(key, "(absent)"), b.get(key, "(absent)")
-                if left != right:
-                    diverged.append("  %s\n    engine: %s\n    real:   %s" % (key, json.dumps(left), json.dumps(right)))
-            if best is None or len(diverged) < len(best[1]):
-                best = (description, diverged, len(set(a) | set(b)))
-            if not diverged:
+        # A real run depends on the machine's timing (a program's start-up under load takes
+        # up to 0.3 s): a divergence is run again once, and fails only if the second run
+        # diverges too. The line says when a second run was needed.
+        first = None
+        for attempt in (1, 2):
+            real = real_report(options.qp, options.python, options.out, scenario, options, until_ms)
+            best = compare_one(engines, real)
+            if not best[1] or attempt == 2:
                 break
+            first = best
         description, diverged, count = best
         fields += count
         status = "ok" if not diverged else "DIVERGED"
         if description and len(engines) > 1:
             status += " (the real broker's order: %s; %d orders allowed)" % (description, len(engines))
+        if first is not None:
+            reruns.append(label(scenario))
+            status += " on a second run (the first diverged in: %s)" % ", ".join(entry.split("\n")[0].strip() for entry in first[1])
         print("[conformance] %-28s %s (%d fields, %.1f s)" % (label(scenario), status, count, time.monotonic() - t0))
         if diverged:
             failures += 1
             print("\n".join(diverged))
-    print("[conformance] %d scenarios compared (%d fields), %d diverged; %d not run on the real broker yet: %s"
-          % (len(options.scenarios) - len(skipped), fields, failures, len(skipped), ", ".join(skipped) or "none"))
+    print("[conformance] %d scenarios compared (%d fields), %d diverged; %d needed a second run: %s; %d not run on the real broker yet: %s"
+          % (len(options.scenarios) - len(skipped), fields, failures, len(reruns), ", ".join(reruns) or "none", len(skipped), ", ".join(skipped) or "none"))
     return 1 if failures else 0
 
 

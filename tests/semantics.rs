@@ -305,3 +305,21 @@ fn a_nack_after_the_work_costs_the_work_and_requeues() {
     assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 2, 3, 4]);
     assert_eq!(report.time_ms, 2109);
 }
+
+/// A dead letter keeps the routing key it was published with when its queue gives no
+/// `x-dead-letter-routing-key` (`rabbit_dead_letter:make_msg`), so a direct dead-letter
+/// exchange routes it by that key, not by the queue's name
+/// (`tests/conformance/scenarios/dead-letter-keeps-routing-key.json`, also on the real broker).
+#[test]
+fn a_dead_letter_keeps_its_routing_key_without_a_dead_letter_routing_key() {
+    let (_, report) = run_json(&conformance_file("dead-letter-keeps-routing-key"));
+    let ready = |name: &str| report.queues.iter().find(|q| q.name == name).map(|q| q.ready.clone()).unwrap();
+    assert_eq!(ready("dlq-by-key"), vec![0, 1]);
+    assert_eq!(ready("dlq-by-name"), Vec::<u32>::new());
+    // With the queue's own key given, that key routes it (and it sticks for the next hop).
+    let mut scenario: serde_json::Value = serde_json::from_str(&conformance_file("dead-letter-keeps-routing-key")).unwrap();
+    scenario["queues"][0]["dead_letter_routing_key"] = "orders".into();
+    let (_, report) = run_json(&scenario.to_string());
+    let ready = |name: &str| report.queues.iter().find(|q| q.name == name).map(|q| q.ready.clone()).unwrap();
+    assert_eq!((ready("dlq-by-key"), ready("dlq-by-name")), (vec![], vec![0, 1]));
+}

@@ -43,6 +43,10 @@ pub struct CopyRecord {
     pub delivery_count: u16,
     /// When it was last delivered (for the consumer timeout); simulated time fits in 32 bits.
     pub delivered_at_ms: u32,
+    /// Where the routing key it carries comes from: its producer's publish (the actor's
+    /// index), or the `x-dead-letter-routing-key` of the queue it last died in (the number of
+    /// actors plus the queue's index). A dead letter keeps its key otherwise.
+    pub key_source: u16,
     /// Set once it was dead-lettered (the first `x-death` reason).
     pub death: Option<DeathReason>,
     /// When it expires in its current queue (set when it enters one): its entry time plus
@@ -90,6 +94,7 @@ impl Ledger {
             redelivered: false,
             delivery_count: 0,
             delivered_at_ms: 0,
+            key_source: 0,
             death: None,
             expires_at_ms: None,
             own_ttl: false,

@@ -50,7 +50,10 @@ pub struct Setup {
     pub routes: Vec<Vec<QueueId>>,
     /// The exchange of each route (an index in `scenario.exchanges`; None: the default one).
     pub route_exchanges: Vec<Option<u16>>,
-    pub dead_letter_routes: Vec<Option<RouteId>>,
+    /// Per queue with a dead-letter exchange: the route of its dead letters, by the source of
+    /// the routing key the copy carries (`KeySource`): RabbitMQ keeps the message's own
+    /// routing key unless the queue gives `x-dead-letter-routing-key`.
+    pub dead_letter_routes: Vec<Option<Vec<Option<RouteId>>>>,
     pub op_triggers: Vec<OpTrigger>,
     /// (step, fault index), sorted by step.
     pub step_triggers: Vec<(u64, u16)>,
@@ -134,13 +137,24 @@ impl Setup {
                 declares_exchanges,
             });
         }
+        // The routing key of each key source: a producer's publish (by actor index), then the
+        // `x-dead-letter-routing-key` of each queue (by `key_source_of_queue`).
+        let actor_count = scenario.actors.len();
+        let source_key = |source: usize| -> Option<String> {
+            match scenario.actors.get(source) {
+                Some(ActorSpec::Producer(p)) => Some(p.routing_key.clone().unwrap_or_else(|| p.queue.clone())),
+                Some(_) => None,
+                None => scenario.queues.get(source - actor_count).and_then(|q| q.dead_letter_routing_key.clone()),
+            }
+        };
         let dead_letter_routes = scenario
             .queues
             .iter()
             .map(|q| {
                 q.dead_letter_exchange.as_ref().map(|dlx| {
-                    let key = q.dead_letter_routing_key.clone().unwrap_or_else(|| q.name.clone());
-                    route_for(dlx, &key)
+                    (0..actor_count + scenario.queues.len())
+                        .map(|source| q.dead_letter_routing_key.clone().or_else(|| source_key(source)).map(|key| route_for(dlx, &key)))
+                        .collect()
                 })
             })
             .collect();

@@ -751,6 +751,7 @@ impl Sim {
             if self.network.take_duplicate(actor) || random {
                 let record = *self.ledger.copy(copy);
                 let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
+                self.ledger.copy_mut(twin).key_source = record.key_source;
                 self.record(Event::MessageDuplicated { copy: twin, from: copy });
                 self.schedule(at, Job::ToBroker { connection, frame });
                 self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
@@ -1466,6 +1467,7 @@ impl Sim {
                 let message = self.message_for(actor, i);
                 self.actors[actor.index()].pending_message = Some(message);
                 let copy = self.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
+                self.ledger.copy_mut(copy).key_source = actor.0;
                 self.record(Event::MessagePublished { actor, message, copy, line });
                 self.send_to_broker(connection, ClientFrame::Publish { copy });
                 if spec.confirms {

@@ -49,7 +49,8 @@ pub struct Queue {
     pub consumers: Vec<ConnectionId>,
     next_consumer: usize,
     /// Where dead letters go, if the queue has a dead-letter exchange.
-    pub dead_letter_route: Option<RouteId>,
+    /// The route of its dead letters by the copy's key source (None: no dead-letter exchange).
+    pub dead_letter_routes: Option<Vec<Option<RouteId>>>,
 }
 
 #[derive(Clone, Debug)]
@@ -98,20 +99,27 @@ pub struct RabbitBroker {
 impl RabbitBroker {
     /// `routes[r]` lists the queues route `r` lands in; `dead_letter_routes[q]` is queue q's.
     /// `exchanges`: whether each exchange exists at the start; `route_exchanges[r]`: route r's.
-    pub fn new(nodes: u8, queues: &[QueueSpec], exchanges: Vec<bool>, routes: Vec<Vec<QueueId>>, route_exchanges: Vec<Option<u16>>, dead_letter_routes: Vec<Option<RouteId>>) -> RabbitBroker {
+    pub fn new(
+        nodes: u8,
+        queues: &[QueueSpec],
+        exchanges: Vec<bool>,
+        routes: Vec<Vec<QueueId>>,
+        route_exchanges: Vec<Option<u16>>,
+        dead_letter_routes: Vec<Option<Vec<Option<RouteId>>>>,
+    ) -> RabbitBroker {
         RabbitBroker {
             nodes_up: vec![true; usize::from(nodes)],
             queues: queues
                 .iter()
                 .zip(dead_letter_routes)
-                .map(|(spec, dead_letter_route)| Queue {
+                .map(|(spec, dead_letter_routes)| Queue {
                     spec: spec.clone(),
                     exists: spec.exists_at_start,
                     home: NodeId(spec.node),
                     ready: VecDeque::new(),
                     consumers: Vec::new(),
                     next_consumer: 0,
-                    dead_letter_route,
+                    dead_letter_routes,
                 })
                 .collect(),
             channels: Vec::new(),
@@ -146,6 +154,18 @@ impl RabbitBroker {
         let after = delivered_ms.saturating_add(self.consumer_timeout_ms).max(opened);
         let tick = self.channel_tick_ms;
         opened.saturating_add(((after - opened) / tick + 1).saturating_mul(tick))
+    }
+
+    /// The route of `queue`'s dead letters for a copy whose key comes from `key_source`.
+    fn dead_letter_route(&self, queue: QueueId, key_source: u16) -> Option<RouteId> {
+        self.queues[queue.index()].dead_letter_routes.as_ref().and_then(|routes| routes.get(usize::from(key_source)).copied().flatten())
+    }
+
+    /// The key source of the `x-dead-letter-routing-key` of `queue` (a queue with a
+    /// dead-letter exchange): the sources are the actors, then the queues.
+    fn key_source_of_queue(&self, queue: QueueId) -> u16 {
+        let sources = self.queues[queue.index()].dead_letter_routes.as_ref().map_or(0, Vec::len);
+        (sources - self.queues.len() + queue.index()) as u16
     }
 
     /// Whether the exchange of `route` exists now.
@@ -289,6 +309,7 @@ impl RabbitBroker {
             let record = *cx.ledger.copy(copy);
             let extra = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, record.persistent);
             cx.ledger.copy_mut(extra).death = record.death;
+            cx.ledger.copy_mut(extra).key_source = record.key_source;
             if let Some(history) = self.x_death.get(&copy).cloned() {
                 self.x_death.insert(extra, history);
             }
@@ -306,7 +327,7 @@ impl RabbitBroker {
     /// dead-letter it, or drop it if the queue has no dead-letter exchange. Routed at once
     /// unless a routing of dead letters is already under way, which picks it up in order.
     fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
-        let Some(route) = self.queues[queue.index()].dead_letter_route else {
+        let Some(route) = self.dead_letter_route(queue, cx.ledger.copy(copy).key_source) else {
             self.discard_dead(cx, copy, reason);
             return;
         };
@@ -356,7 +377,11 @@ impl RabbitBroker {
         let history = self.x_death.entry(copy).or_default();
         history.retain(|&death| death != (from, reason));
         history.insert(0, (from, reason));
-        let route = self.queues[from.index()].dead_letter_route.expect("only queues with a dead-letter exchange queue dead letters");
+        let route = self.dead_letter_route(from, cx.ledger.copy(copy).key_source).expect("only queues with a dead-letter exchange queue dead letters");
+        // From now on it carries the queue's dead-letter routing key, if it gives one.
+        if self.queues[from.index()].spec.dead_letter_routing_key.is_some() {
+            cx.ledger.copy_mut(copy).key_source = self.key_source_of_queue(from);
+        }
         let mut targets: Vec<QueueId> = self.routes[route.0 as usize]
             .iter()
             .copied()

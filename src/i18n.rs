@@ -123,7 +123,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ready", "ready", "就绪"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),
-    ("deleted", "deleted", "已删除"),
+    // A queue that does not exist: not declared yet, or deleted.
+    ("deleted", "does not exist", "不存在"),
     ("node_up", "up", "运行中"),
     ("node_down", "down", "已停止"),
     ("persistent", "persistent", "持久消息"),
@@ -247,7 +248,7 @@ fn endpoint(sim: &Sim, e: Endpoint) -> String {
 fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     let (en, zh) = match reason {
         DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
-        DiscardReason::Returned => ("returned: no queue matched", "被退回：没有匹配的队列"),
+        DiscardReason::Returned => ("no queue matched, so the broker returned it to its producer (mandatory=True)", "没有匹配的队列，broker 把它退回给了生产者（mandatory=True）"),
         DiscardReason::ExchangeMissing => ("its exchange did not exist", "它的交换机不存在"),
         DiscardReason::DeadLetterExchangeMissing => ("its dead-letter exchange did not exist", "它的死信交换机不存在"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),

@@ -287,10 +287,15 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         }
     }
     let processed = report.counts.processed_once + report.counts.redelivered + report.counts.out_of_order;
-    let head = if en {
-        format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len())
-    } else {
-        format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len())
+    // The counts list redelivered messages apart from "processed once": say that they are
+    // among the processed ones, so "4 processed once" beside "0 processed once, 4 redelivered"
+    // does not read as a contradiction.
+    let redelivered = report.counts.redelivered;
+    let head = match (en, redelivered) {
+        (true, 0) => format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len()),
+        (true, _) => format!("This run: {}. {processed} of {} message(s) processed once ({redelivered} of them after a redelivery)", label(report.label.name(), lang), report.messages.len()),
+        (false, 0) => format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len()),
+        (false, _) => format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次（其中 {redelivered} 条是重新投递后处理的）", label(report.label.name(), lang), report.messages.len()),
     };
     if parts.is_empty() {
         format!("{head}{}", if en { "." } else { "。" })

@@ -291,7 +291,10 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
     // among the processed ones, so "4 processed once" beside "0 processed once, 4 redelivered"
     // does not read as a contradiction.
     let redelivered = report.counts.redelivered;
+    // A run without a single message has nothing to judge: no label (not a green
+    // "effectively-once" beside a program that failed).
     let head = match (en, redelivered) {
+        _ if report.messages.is_empty() => (if en { "This run: no message was published" } else { "本次运行：没有发布任何消息" }).to_string(),
         (true, 0) => format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len()),
         (true, _) => format!("This run: {}. {processed} of {} message(s) processed once ({redelivered} of them after a redelivery)", label(report.label.name(), lang), report.messages.len()),
         (false, 0) => format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len()),

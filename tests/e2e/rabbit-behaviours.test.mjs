@@ -120,7 +120,7 @@ async function check(name, expect, t) {
     for (const lang of ['en', 'zh']) {
       await setLang(page, lang);
       const s = await shown(page);
-      assert.equal(s.label, report.label, `${name}: the verdict summary's label is the run's`);
+      assert.equal(s.label, expect.summaryLabel ?? report.label, `${name}: the verdict summary's label`);
       assert.deepEqual(
         s.rows.map((r) => `${r.verdict}${r.redelivered ? ' ↻' : ''}`),
         expect.verdicts,
@@ -130,6 +130,7 @@ async function check(name, expect, t) {
       assert.deepEqual(s.rows.map((r) => r.cell), expect.verdicts.map((v) => names[v.replace(' ↻', '')] + (v.endsWith('↻') ? ' ↻' : '')), `${name} (${lang}): the verdict column, in the page's language`);
       if (expect.outcome) {
         assert.match(await page.textContent('#outcome'), expect.outcome[lang === 'en' ? 0 : 1], `${name} (${lang}): the outcome line`);
+        assert.equal(await page.getAttribute('#outcome', 'data-label'), report.messages.length ? report.label : 'none', `${name}: the outcome's colour`);
       }
       for (const [queue, [en, zh]] of Object.entries(expect.queueFlags ?? {})) {
         assert.equal(await page.textContent(`#diagram g.queue[data-queue="${queue}"] text.flags`), lang === 'en' ? en : zh, `${name} (${lang}): the diagram's flags of ${queue}`);
@@ -191,6 +192,26 @@ test('declare-plain-406: a non-durable declare of a durable queue closes the cha
       line: "channel.queue_declare(queue='test_queue')",
       en: /^the broker refused producer's declare of test_queue and closed its channel \(406 PRECONDITION_FAILED\): test_queue exists with another 'durable' than the declare asks for$/,
       zh: /^broker 拒绝了 producer 对 test_queue 的声明并关闭了它的信道（406 PRECONDITION_FAILED）：test_queue 已存在，但它的 'durable' 与声明中的不同$/,
+    }],
+  }, t);
+});
+
+test('declare-passive-404: a passive declare of a queue nobody declared closes the channel (404); with no message, no green label', { timeout: 300_000 }, async (t) => {
+  const error = `pika.exceptions.ChannelClosedByBroker: (404, "NOT_FOUND - no queue 'test_queue' in vhost '/'")`;
+  const declare = "channel.queue_declare(queue='test_queue', passive=True)  # only checks that it exists";
+  await check('declare-passive-404', {
+    verdicts: [],
+    // The engine calls a run without messages effectively-once; the page judges nothing.
+    summaryLabel: '—',
+    outcome: [new RegExp(`^This run: no message was published; consumer exited with ${esc(error)}\\.$`),
+      new RegExp(`^本次运行：没有发布任何消息；consumer 带着 ${esc(error)} 退出。$`)],
+    terminals: { consumer: error },
+    died: { consumer: { line: declare, status: 'failed' } },
+    queueFlags: { test_queue: ['does not exist', '不存在'] },
+    keys: [{
+      event: 3, actor: 'consumer', line: declare,
+      en: /^the broker closed consumer's channel: there is no queue test_queue \(404 NOT_FOUND\); the connection stays open$/,
+      zh: /^broker 关闭了 consumer 的信道：不存在队列 test_queue（404 NOT_FOUND）；连接仍然打开$/,
     }],
   }, t);
 });

@@ -361,9 +361,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
         MessageDiscarded { copy, reason } => {
             // "Lost" only for a message that is lost in the end: a copy dropped while another
-            // is processed (the broker's, say, after the consumer took it) is only a copy.
+            // is processed (the broker's, say, after the consumer took it) is only a copy, and so
+            // is one dropped as it was published when its producer publishes it again later (a
+            // mandatory return it retries: no queue took it, so any later copy is a republish).
             let message = sim.ledger().message_of(copy);
-            if matches!(sim.verdict(message), crate::engine::Verdict::Lost | crate::engine::Verdict::Expired) {
+            let at_publish = matches!(reason, DiscardReason::Returned | DiscardReason::Unroutable | DiscardReason::ExchangeMissing | DiscardReason::ConnectionClosed);
+            let published_again = at_publish && sim.ledger().copies.iter().skip(copy.index() + 1).any(|c| c.message == message);
+            if !published_again && matches!(sim.verdict(message), crate::engine::Verdict::Lost | crate::engine::Verdict::Expired) {
                 pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))
             } else {
                 pick(format!("a copy of {{'data': {}}} was dropped: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 的一个副本被丢弃：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))

@@ -250,6 +250,9 @@ test('mandatory-confirms: mandatory=True with confirms and no queue raises Unrou
         /^没有队列接收它，所以 broker 把它退回给了生产者（mandatory=True），而生产者没有保留它的副本$/],
     },
     keys: [
+      // The first two returns are not the loss: the producer publishes the message again.
+      { event: 5, en: /^a copy of \{'data': 0\} was dropped: no queue matched, so the broker returned it to its producer \(mandatory=True\)$/,
+        zh: /^\{'data': 0\} 的一个副本被丢弃：没有匹配的队列，broker 把它退回给了生产者（mandatory=True）$/ },
       { event: 6, actor: 'producer', line: publish,
         en: /^publishing \{'data': 0\} failed; producer retries in 100 ms$/, zh: /^发布 \{'data': 0\} 失败；producer 将在 100 毫秒后重试$/ },
       { event: 19, en: /^\{'data': 0\} was lost: no queue matched, so the broker returned it to its producer \(mandatory=True\)$/,

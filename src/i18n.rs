@@ -249,7 +249,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     let (en, zh) = match reason {
         DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
         DiscardReason::Returned => ("no queue matched, so the broker returned it to its producer (mandatory=True)", "没有匹配的队列，broker 把它退回给了生产者（mandatory=True）"),
-        DiscardReason::ExchangeMissing => ("its exchange did not exist", "它的交换机不存在"),
+        DiscardReason::ExchangeMissing => ("its exchange did not exist, and the broker closed its producer's channel (404 NOT_FOUND)", "它的交换机不存在，broker 关闭了生产者的信道（404 NOT_FOUND）"),
         DiscardReason::DeadLetterExchangeMissing => ("its dead-letter exchange did not exist", "它的死信交换机不存在"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
         DiscardReason::Expired => ("the queue's TTL (x-message-ttl) ran out", "队列的 TTL（x-message-ttl）到期"),

@@ -120,6 +120,7 @@ async function check(name, expect, t) {
     for (const lang of ['en', 'zh']) {
       await setLang(page, lang);
       const s = await shown(page);
+      assert.equal(await page.textContent('#chapter-title'), lang === 'en' ? `Loaded: ${name}` : `已加载：${name}`, `${name} (${lang}): the title`);
       assert.equal(s.label, expect.summaryLabel ?? report.label, `${name}: the verdict summary's label`);
       assert.deepEqual(
         s.rows.map((r) => `${r.verdict}${r.redelivered ? ' ↻' : ''}`),
@@ -229,7 +230,8 @@ test('publish-missing-exchange: message 0 goes to an exchange that does not exis
       1: [/^producer went down before publishing it, so it was never sent$/, /^producer 在发布它之前就已停止，所以它从未被发送$/],
     },
     keys: [
-      { event: 10, en: /^\{'data': 0\} was lost: its exchange did not exist$/, zh: /^\{'data': 0\} 丢失：它的交换机不存在$/ },
+      { event: 10, en: /^\{'data': 0\} was lost: its exchange did not exist, and the broker closed its producer's channel \(404 NOT_FOUND\)$/,
+        zh: /^\{'data': 0\} 丢失：它的交换机不存在，broker 关闭了生产者的信道（404 NOT_FOUND）$/ },
       { event: 14, actor: 'producer', line: publish, en: new RegExp(`^producer exited with ${esc(error)}$`), zh: new RegExp(`^producer 异常退出：${esc(error)}$`) },
     ],
   }, t);

@@ -96,7 +96,8 @@ pub fn Tour() -> Html {
         };
     }
     let (title, narration) = match &custom {
-        Some(scenario) => (format!("{} {}", label("loaded", lang), scenario.name), scenario.title.clone()),
+        // "Loaded: name" / "已加载：name" (a full-width colon takes no space after it).
+        Some(scenario) => (format!("{}{}{}", label("loaded", lang), if lang == Lang::En { " " } else { "" }, scenario.name), scenario.title.clone()),
         None => (chapter.title(lang).to_string(), chapter.narration(lang).to_string()),
     };
     html! {

@@ -536,6 +536,9 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
     if let Some(text) = closed_by_node(trace, index, sim, lang) {
         return text;
     }
+    if let Some(text) = recovered_after_crash(trace, index, sim, lang) {
+        return text;
+    }
     let (actor, exited) = match entry.event {
         Event::ActorExited { actor, error: Some(ClientError::StreamLost) } => (actor, true),
         Event::ConnectionLost { actor, error: ClientError::StreamLost } => (actor, false),
@@ -559,6 +562,31 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
         (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
         (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
     }
+}
+
+/// A classic queue that came back after its node crashed (kill -9) flags every message it
+/// recovered redelivered, even one never delivered (as RabbitMQ 3.10 does; a graceful stop
+/// keeps each message's flag): said where the queue comes back, so the redeliveries that
+/// follow do not read as if someone had seen those messages before.
+fn recovered_after_crash(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option<String> {
+    let Event::QueueRecovered { queue, messages } = trace[index].event else { return None };
+    let spec = &sim.setup().scenario.queues[queue.index()];
+    if messages == 0 || spec.queue_type == crate::scenario::QueueType::Quorum {
+        return None;
+    }
+    let crashed = trace[..index].iter().rev().find_map(|e| match e.event {
+        Event::NodeCrashed { node } if node.0 == spec.node => Some(true),
+        Event::NodeStopped { node } if node.0 == spec.node => Some(false),
+        _ => None,
+    })?;
+    if !crashed {
+        return None;
+    }
+    let name = &spec.name;
+    Some(match lang {
+        Lang::En => format!("{name} came back with {messages} messages, every one flagged redelivered: after a crash the classic queue cannot tell which were delivered, so even one never delivered comes back with redelivered=True"),
+        Lang::Zh => format!("{name} 恢复，含 {messages} 条消息，每一条都被标记为重新投递：崩溃之后经典队列无法知道哪些已经投递过，所以即使从未投递过的消息也会带着 redelivered=True 回来"),
+    })
 }
 
 /// A connection closed because its node went down (the events of one stop or crash share a

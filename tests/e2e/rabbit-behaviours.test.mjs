@@ -306,8 +306,22 @@ test('broker-crash-never-delivered: after kill -9 every recovered message is fla
     terminals: { producer: " [x] Sent {'data': 3}", consumer: " [x] Received {'data': 3}" },
     keys: [
       { event: 21, en: /^rabbit@0 crashed$/, zh: /^rabbit@0 崩溃$/ },
-      { event: 23, en: /^test_queue came back with 4 messages$/, zh: /^test_queue 恢复，含 4 条消息$/ },
+      { event: 23, en: /^test_queue came back with 4 messages, every one flagged redelivered: after a crash the classic queue cannot tell which were delivered, so even one never delivered comes back with redelivered=True$/,
+        zh: /^test_queue 恢复，含 4 条消息，每一条都被标记为重新投递：崩溃之后经典队列无法知道哪些已经投递过，所以即使从未投递过的消息也会带着 redelivered=True 回来$/ },
       { event: 29, en: /^the broker delivered \{'data': 0\} to consumer \(redelivered\)$/, zh: /^broker 把 \{'data': 0\} 投递给 consumer（重新投递）$/ },
+    ],
+  }, t);
+});
+
+test('broker-stop-never-delivered: after a graceful stop none is flagged redelivered, and the recovery says nothing of redelivery', { timeout: 300_000 }, async (t) => {
+  await check('broker-stop-never-delivered', {
+    verdicts: ['processed_once', 'processed_once', 'processed_once', 'processed_once'],
+    outcome: [/^This run: effectively-once\. 4 of 4 message\(s\) processed once\.$/, /^本次运行：有效一次（effectively-once）。4 条消息中有 4 条恰好处理一次。$/],
+    terminals: { producer: " [x] Sent {'data': 3}", consumer: " [x] Received {'data': 3}" },
+    keys: [
+      { event: 21, en: /^rabbit@0 stopped$/, zh: /^rabbit@0 停止$/ },
+      { event: 23, en: /^test_queue came back with 4 messages$/, zh: /^test_queue 恢复，含 4 条消息$/ },
+      { event: 29, en: /^the broker delivered \{'data': 0\} to consumer$/, zh: /^broker 把 \{'data': 0\} 投递给 consumer$/ },
     ],
   }, t);
 });

@@ -123,7 +123,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ready", "ready", "就绪"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),
-    ("deleted", "deleted", "已删除"),
+    // A queue that does not exist: not declared yet, or deleted.
+    ("deleted", "does not exist", "不存在"),
     ("node_up", "up", "运行中"),
     ("node_down", "down", "已停止"),
     ("persistent", "persistent", "持久消息"),
@@ -247,8 +248,8 @@ fn endpoint(sim: &Sim, e: Endpoint) -> String {
 fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     let (en, zh) = match reason {
         DiscardReason::Unroutable => ("no queue matched", "没有匹配的队列"),
-        DiscardReason::Returned => ("returned: no queue matched", "被退回：没有匹配的队列"),
-        DiscardReason::ExchangeMissing => ("its exchange did not exist", "它的交换机不存在"),
+        DiscardReason::Returned => ("no queue matched, so the broker returned it to its producer (mandatory=True)", "没有匹配的队列，broker 把它退回给了生产者（mandatory=True）"),
+        DiscardReason::ExchangeMissing => ("its exchange did not exist, and the broker closed its producer's channel (404 NOT_FOUND)", "它的交换机不存在，broker 关闭了生产者的信道（404 NOT_FOUND）"),
         DiscardReason::DeadLetterExchangeMissing => ("its dead-letter exchange did not exist", "它的死信交换机不存在"),
         DiscardReason::Rejected => ("rejected without requeue", "被拒绝且不重新入队"),
         DiscardReason::Expired => ("the queue's TTL (x-message-ttl) ran out", "队列的 TTL（x-message-ttl）到期"),
@@ -367,9 +368,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
         MessageDiscarded { copy, reason } => {
             // "Lost" only for a message that is lost in the end: a copy dropped while another
-            // is processed (the broker's, say, after the consumer took it) is only a copy.
+            // is processed (the broker's, say, after the consumer took it) is only a copy, and so
+            // is one dropped as it was published when its producer publishes it again later (a
+            // mandatory return it retries: no queue took it, so any later copy is a republish).
             let message = sim.ledger().message_of(copy);
-            if matches!(sim.verdict(message), crate::engine::Verdict::Lost | crate::engine::Verdict::Expired) {
+            let at_publish = matches!(reason, DiscardReason::Returned | DiscardReason::Unroutable | DiscardReason::ExchangeMissing | DiscardReason::ConnectionClosed);
+            let published_again = at_publish && sim.ledger().copies.iter().skip(copy.index() + 1).any(|c| c.message == message);
+            if !published_again && matches!(sim.verdict(message), crate::engine::Verdict::Lost | crate::engine::Verdict::Expired) {
                 pick(format!("{{'data': {}}} was lost: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 丢失：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))
             } else {
                 pick(format!("a copy of {{'data': {}}} was dropped: {}", data_of_copy(sim, copy), discard_reason(reason, lang)), format!("{{'data': {}}} 的一个副本被丢弃：{}", data_of_copy(sim, copy), discard_reason(reason, lang)))
@@ -542,6 +547,9 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
     if let Some(text) = closed_by_node(trace, index, sim, lang) {
         return text;
     }
+    if let Some(text) = recovered_after_crash(trace, index, sim, lang) {
+        return text;
+    }
     let (actor, exited) = match entry.event {
         Event::ActorExited { actor, error: Some(ClientError::StreamLost) } => (actor, true),
         Event::ConnectionLost { actor, error: ClientError::StreamLost } => (actor, false),
@@ -565,6 +573,31 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
         (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
         (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
     }
+}
+
+/// A classic queue that came back after its node crashed (kill -9) flags every message it
+/// recovered redelivered, even one never delivered (as RabbitMQ 3.10 does; a graceful stop
+/// keeps each message's flag): said where the queue comes back, so the redeliveries that
+/// follow do not read as if someone had seen those messages before.
+fn recovered_after_crash(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option<String> {
+    let Event::QueueRecovered { queue, messages } = trace[index].event else { return None };
+    let spec = &sim.setup().scenario.queues[queue.index()];
+    if messages == 0 || spec.queue_type == crate::scenario::QueueType::Quorum {
+        return None;
+    }
+    let crashed = trace[..index].iter().rev().find_map(|e| match e.event {
+        Event::NodeCrashed { node } if node.0 == spec.node => Some(true),
+        Event::NodeStopped { node } if node.0 == spec.node => Some(false),
+        _ => None,
+    })?;
+    if !crashed {
+        return None;
+    }
+    let name = &spec.name;
+    Some(match lang {
+        Lang::En => format!("{name} came back with {messages} messages, every one flagged redelivered: after a crash the classic queue cannot tell which were delivered, so even one never delivered comes back with redelivered=True"),
+        Lang::Zh => format!("{name} 恢复，含 {messages} 条消息，每一条都被标记为重新投递：崩溃之后经典队列无法知道哪些已经投递过，所以即使从未投递过的消息也会带着 redelivered=True 回来"),
+    })
 }
 
 /// A connection closed because its node went down (the events of one stop or crash share a

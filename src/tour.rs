@@ -252,6 +252,37 @@ pub fn title_note(as_written: &crate::scenario::settings::Settings, now: &crate:
 /// What this run did, in a sentence or two built from its report (never from the chapter's
 /// script): the label, each bad verdict with its messages and the first cause, and the
 /// programs that exited with an error. Shown once the run has reached its end.
+/// How a duplicated message came to be processed more than once, from its deliveries:
+/// "processed 2 times; delivered to slow, then redelivered to fast". None when it was never
+/// delivered twice (a duplicate made on the network, say).
+fn duplicate_why(message: &crate::report::MessageReport, lang: Lang) -> Option<String> {
+    if message.deliveries.len() < 2 {
+        return None;
+    }
+    const SHOWN: usize = 4;
+    let en = lang == Lang::En;
+    let mut steps: Vec<String> = message
+        .deliveries
+        .iter()
+        .take(SHOWN)
+        .map(|d| match (en, d.redelivered) {
+            (true, false) => format!("delivered to {}", d.to),
+            (true, true) => format!("redelivered to {}", d.to),
+            (false, false) => format!("投递给 {}", d.to),
+            (false, true) => format!("重新投递给 {}", d.to),
+        })
+        .collect();
+    if message.deliveries.len() > SHOWN {
+        steps.push("…".into());
+    }
+    let effects = message.effects;
+    Some(if en {
+        format!("processed {effects} times; {}", steps.join(", then "))
+    } else {
+        format!("被处理了 {effects} 次；先{}", steps.join("，然后"))
+    })
+}
+
 pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
     use crate::engine::Verdict;
     use crate::i18n::label;
@@ -272,7 +303,8 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         if rows.len() > SHOWN {
             payloads.push("…".into());
         }
-        let why = first.cause.as_ref().map(|c| c.text_in(lang));
+        // A duplicate has no cause event; its deliveries say how it came to be processed twice.
+        let why = first.cause.as_ref().map(|c| c.text_in(lang)).or_else(|| (verdict == Verdict::Duplicated).then(|| duplicate_why(first, lang)).flatten());
         let count = rows.len();
         parts.push(match (why, en) {
             (Some(why), true) => format!("{count} {}: {} ({why})", label(key, lang), payloads.join(", ")),
@@ -287,10 +319,18 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         }
     }
     let processed = report.counts.processed_once + report.counts.redelivered + report.counts.out_of_order;
-    let head = if en {
-        format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len())
-    } else {
-        format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len())
+    // The counts list redelivered messages apart from "processed once": say that they are
+    // among the processed ones, so "4 processed once" beside "0 processed once, 4 redelivered"
+    // does not read as a contradiction.
+    let redelivered = report.counts.redelivered;
+    // A run without a single message has nothing to judge: no label (not a green
+    // "effectively-once" beside a program that failed).
+    let head = match (en, redelivered) {
+        _ if report.messages.is_empty() => (if en { "This run: no message was published" } else { "本次运行：没有发布任何消息" }).to_string(),
+        (true, 0) => format!("This run: {}. {processed} of {} message(s) processed once", label(report.label.name(), lang), report.messages.len()),
+        (true, _) => format!("This run: {}. {processed} of {} message(s) processed once ({redelivered} of them after a redelivery)", label(report.label.name(), lang), report.messages.len()),
+        (false, 0) => format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次", label(report.label.name(), lang), report.messages.len()),
+        (false, _) => format!("本次运行：{}。{} 条消息中有 {processed} 条恰好处理一次（其中 {redelivered} 条是重新投递后处理的）", label(report.label.name(), lang), report.messages.len()),
     };
     if parts.is_empty() {
         format!("{head}{}", if en { "." } else { "。" })

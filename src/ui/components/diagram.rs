@@ -482,7 +482,9 @@ pub fn Diagram(props: &DiagramProps) -> Html {
             { for view.queues.iter().enumerate().map(|(i, q)| {
                 let (qx, y) = layout.queues[i];
                 let down = q.exists && !q.running;
-                let flags: Vec<&str> = [q.durable.then_some("durable"), q.quorum.then_some("quorum"), (!q.exists).then_some("deleted")]
+                // A queue that does not exist (not declared yet, or deleted) says only that: it
+                // has no durability to show.
+                let flags: Vec<&str> = [(q.exists && q.durable).then_some("durable"), (q.exists && q.quorum).then_some("quorum"), (!q.exists).then_some("deleted")]
                     .into_iter()
                     .flatten()
                     .map(|flag| label(flag, lang))

@@ -38,7 +38,8 @@ pub fn Tour() -> Html {
     let at_end = position == session.len();
     let outcome = at_end.then(|| {
         let report = session.report();
-        (crate::tour::outcome(&report, lang), report.label.name())
+        // No message, no label to colour the outcome by (see tour::outcome).
+        (crate::tour::outcome(&report, lang), if report.messages.is_empty() { "none" } else { report.label.name() })
     });
     let custom = state.custom.clone();
     let as_written = match &custom {
@@ -95,7 +96,8 @@ pub fn Tour() -> Html {
         };
     }
     let (title, narration) = match &custom {
-        Some(scenario) => (format!("{} {}", label("loaded", lang), scenario.name), scenario.title.clone()),
+        // "Loaded: name" / "已加载：name" (a full-width colon takes no space after it).
+        Some(scenario) => (format!("{}{}{}", label("loaded", lang), if lang == Lang::En { " " } else { "" }, scenario.name), scenario.title.clone()),
         None => (chapter.title(lang).to_string(), chapter.narration(lang).to_string()),
     };
     html! {

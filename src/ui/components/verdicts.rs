@@ -47,9 +47,11 @@ pub fn bad_counts_text(counts: &VerdictCounts, lang: Lang) -> String {
     parts.join(if lang == Lang::En { ", " } else { "，" })
 }
 
-/// The run's label so far (nothing to judge before the first publish).
+/// The run's label so far (nothing to judge before the first publish, unless a message is
+/// already known never sent: a producer that died before publishing leaves an incomplete run,
+/// and the summary says so rather than a dash).
 pub fn label_text(live: &Live) -> String {
-    if live.counts.published == 0 {
+    if live.counts.published == 0 && live.counts.never_sent == 0 {
         "—".into()
     } else {
         live.label.name().to_string()

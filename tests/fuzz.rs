@@ -641,7 +641,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             interval_ms,
             delivery_mode,
             confirms,
-            retry: retry.map(|(attempts_max, backoff_ms, jitter_ms)| RetrySpec { attempts_max, backoff_ms, jitter_ms }),
+            retry: retry.map(|(attempts_max, backoff_ms, jitter_ms)| RetrySpec { attempts_max, backoff_ms, jitter_ms, on_give_up: if backoff_ms % 2 == 0 { GiveUp::Skip } else { GiveUp::Raise } }),
             start_ms,
             node,
             declare,

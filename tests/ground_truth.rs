@@ -441,7 +441,7 @@ fn retry_scenario(confirms: bool, drop_confirm: bool) -> Scenario {
     p.interval_ms = 50;
     p.delivery_mode = 2;
     p.confirms = confirms;
-    p.retry = Some(RetrySpec { attempts_max: 5, backoff_ms: 100, jitter_ms: 0 });
+    p.retry = Some(RetrySpec { attempts_max: 5, backoff_ms: 100, jitter_ms: 0, on_give_up: GiveUp::Raise });
     let (from, to) = if drop_confirm { ("rabbit@0", "producer") } else { ("producer", "rabbit@0") };
     scenario(
         "g",

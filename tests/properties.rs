@@ -100,7 +100,7 @@ fn fixed(seed: u64, schedule: &[Chaos]) -> Scenario {
     p.interval_ms = 100;
     p.delivery_mode = 2;
     p.confirms = true;
-    p.retry = Some(RetrySpec { attempts_max: 30, backoff_ms: 50, jitter_ms: 50 });
+    p.retry = Some(RetrySpec { attempts_max: 30, backoff_ms: 50, jitter_ms: 50, on_give_up: GiveUp::Raise });
     s.actors.push(ActorSpec::Producer(p));
     for c in 0..2 {
         let mut spec = ConsumerSpec::article(&format!("consumer-{c}"));

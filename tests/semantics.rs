@@ -323,3 +323,28 @@ fn a_dead_letter_keeps_its_routing_key_without_a_dead_letter_routing_key() {
     let ready = |name: &str| report.queues.iter().find(|q| q.name == name).map(|q| q.ready.clone()).unwrap();
     assert_eq!((ready("dlq-by-key"), ready("dlq-by-name")), (vec![], vec![0, 1]));
 }
+
+/// A producer that catches the error and goes on (`retry.on_give_up: skip`): after its last
+/// retry it prints ` [!] giving up on {...}`, connects again for the next message and
+/// finishes normally (`tests/conformance/scenarios/retry-give-up-and-go-on.json`, also on the
+/// real broker): 0 and 1 find no queue (mandatory with confirms: `UnroutableError` each try),
+/// 2 goes through once the consumer has declared the queue.
+#[test]
+fn a_producer_that_gives_up_on_a_message_goes_on_with_the_next() {
+    let (sim, report) = run_json(&conformance_file("retry-give-up-and-go-on"));
+    let code = sim.setup().actors[0].program.code.join("\n");
+    assert!(code.contains("                    print(f\" [!] giving up on {message}\")\n                    channel = None"), "{code}");
+    assert!(code.contains("    if connection is not None and connection.is_open:\n        connection.close()"), "{code}");
+    assert_eq!(
+        report.actors[0].terminal,
+        [" [!] retrying {'data': 0}", " [!] giving up on {'data': 0}", " [!] retrying {'data': 1}", " [!] giving up on {'data': 1}", " [x] Sent {'data': 2}"]
+    );
+    assert_eq!(report.actors[0].exit_error, None, "it finished");
+    assert_eq!(report.data_with(Verdict::Lost), vec![0, 1]);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![2]);
+    // Re-raising instead (the default) ends the program at the first message.
+    let mut raising: serde_json::Value = serde_json::from_str(&conformance_file("retry-give-up-and-go-on")).unwrap();
+    raising["actors"][0]["retry"].as_object_mut().unwrap().remove("on_give_up");
+    let (_, report) = run_json(&raising.to_string());
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("pika.exceptions.UnroutableError: 1 unroutable message(s) returned"));
+}

@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
+use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -401,6 +401,8 @@ fn sh(text: &str) -> String {
 pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
     let mut b = Builder::new();
     let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);
+    // A producer that gives up on a message and goes on with the next.
+    let skips = spec.retry.as_ref().is_some_and(|r| r.on_give_up == GiveUp::Skip);
     b.imports(if jitter { &["json", "random", "time"] } else { &["json", "time"] });
     let declare = spec.declare.then_some((scenario, spec.declare_as));
     if spec.retry.is_some() {
@@ -418,6 +420,9 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
         // The first connection is made in the retry loop, so a broker that is down when the
         // program starts is retried too; with nothing to publish, it is made here.
         b.line(if spec.messages == 0 { format!("{IN}connection, channel = connect()") } else { format!("{IN}channel = None") });
+        if spec.messages > 0 && skips {
+            b.line(format!("{IN}connection = None"));
+        }
     } else {
         b.connect(IN, queue, &spec.exchange, declare, &host(scenario, spec.node));
         if spec.confirms {
@@ -461,19 +466,37 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             b.line(format!("{i4}if channel is None or attempt > 0:  # connect, or reconnect after an error"));
             b.line(format!("{i5}connection, channel = connect()"));
             b.main(format!("{i4}{publish}"), OpKind::Publish);
+            if skips {
+                // Printed only when the publish went through: a message given up is not sent.
+                b.main(format!("{i4}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
+            }
             b.line(format!("{i4}break"));
             b.line(format!("{i3}except pika.exceptions.AMQPError:  # includes a failed connect()"));
             b.line(format!("{i4}if attempt == {max}:"));
-            b.line(format!("{i5}raise"));
+            if skips {
+                b.line(format!("{i5}print(f\" [!] giving up on {{message}}\")"));
+                b.line(format!("{i5}channel = None  # connect again for the next one"));
+                b.line(format!("{i5}break"));
+            } else {
+                b.line(format!("{i5}raise"));
+            }
             b.line(format!("{i4}print(f\" [!] retrying {{message}}\")"));
             let jitter = if retry.jitter_ms > 0 { format!(" + random.uniform(0, {})", seconds(retry.jitter_ms)) } else { String::new() };
             b.line(format!("{i4}time.sleep({} * 2 ** attempt{jitter})", seconds(retry.backoff_ms)));
         }
     }
-    b.main(format!("{IN}{IN}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
+    if !skips {
+        b.main(format!("{IN}{IN}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
+    }
     b.main(format!("{IN}{IN}time.sleep({})", seconds(spec.interval_ms)), OpKind::Sleep);
     b.main("", OpKind::LoopEnd);
-    b.main(format!("{IN}connection.close()"), OpKind::Close);
+    if skips && spec.messages > 0 {
+        // The last message may have been given up on, its connection gone (or never made).
+        b.line(format!("{IN}if connection is not None and connection.is_open:"));
+        b.main(format!("{IN}{IN}connection.close()"), OpKind::Close);
+    } else {
+        b.main(format!("{IN}connection.close()"), OpKind::Close);
+    }
     b.entry_point();
     b.finish()
 }

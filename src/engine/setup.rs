@@ -23,6 +23,8 @@ pub struct ActorSetup {
     pub loop_start_pc: u16,
     pub loop_exit_pc: u16,
     pub publish_pc: u16,
+    /// Index of `Sleep` (a producer's `time.sleep` between messages).
+    pub sleep_pc: u16,
     /// A polling consumer: index of `Get` in `program.main` (where it returns after each
     /// message or empty poll).
     pub get_pc: Option<u16>,
@@ -112,6 +114,7 @@ impl Setup {
             let loop_exit_pc = find(OpKind::LoopEnd).map(|i| i + 1).unwrap_or(0);
             let publish_pc = find(OpKind::Publish).unwrap_or(0);
             let get_pc = find(OpKind::Get);
+            let sleep_pc = find(OpKind::Sleep).unwrap_or(0);
             let fail_pc = program.callback.iter().position(|op| op.kind == OpKind::Fail).map(|i| i as u16);
             // As `program::exchange_declares` writes them: only with `declare`.
             let (exchange, declare) = match spec {
@@ -132,6 +135,7 @@ impl Setup {
                 loop_start_pc,
                 loop_exit_pc,
                 publish_pc,
+                sleep_pc,
                 get_pc,
                 fail_pc,
                 declares_exchanges,

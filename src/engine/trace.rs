@@ -218,6 +218,8 @@ pub enum TerminalText {
     Error { error: ClientError },
     /// ` [!] retrying {'data': i}` (the delay is in the `PublishFailed` event before it).
     Retrying { data: u32 },
+    /// ` [!] giving up on {'data': i}`: a producer that goes on with the next message.
+    GivingUp { data: u32 },
     /// rabbitmqadmin: `queue declared`.
     AdminDeclared,
     /// rabbitmqadmin, when the management API does not answer (it exits 1).
@@ -235,6 +237,7 @@ impl TerminalText {
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
             TerminalText::Error { error } => error.text(scenario).into_owned(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
+            TerminalText::GivingUp { data } => format!(" [!] giving up on {{'data': {data}}}"),
             TerminalText::AdminDeclared => "queue declared".to_string(),
             TerminalText::AdminRefused => "*** Could not connect: [Errno 111] Connection refused".to_string(),
             TerminalText::AdminNotFound { queue } => {

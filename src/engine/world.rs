@@ -20,7 +20,7 @@ const OP_COUNT: usize = OP_NAMES.len();
 use super::rng::{Rng, Stream};
 use super::setup::Setup;
 use super::trace::*;
-use crate::scenario::{ActorSpec, DeclareAs, FaultAction, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
+use crate::scenario::{ActorSpec, DeclareAs, FaultAction, GiveUp, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
@@ -172,6 +172,9 @@ pub struct ActorRuntime {
     /// The program cancelled its consumer (`basic_cancel`): `start_consuming` returns once
     /// the callback running now is done, and the program ends.
     cancelled: bool,
+    /// A producer gave up on a message (`retry.on_give_up: skip`): it connects again before
+    /// publishing the next one (`channel = None`).
+    reconnect_first: bool,
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
@@ -213,6 +216,7 @@ impl ActorRuntime {
             idle_poll: false,
             fail_after_work: false,
             cancelled: false,
+            reconnect_first: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
         }
@@ -1492,10 +1496,17 @@ impl Sim {
                 Flow::Next(spec.interval_ms)
             }
             OpKind::LoopEnd => {
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("loops are producer ops") };
                 let runtime = &mut self.actors[actor.index()];
                 runtime.loop_index += 1;
                 runtime.attempt = 0;
                 runtime.pc = me.loop_start_pc;
+                if std::mem::take(&mut runtime.reconnect_first) && runtime.loop_index < spec.messages {
+                    // `channel = None` after giving up: the next message's first attempt
+                    // runs `connect()` before it publishes.
+                    runtime.pc = 0;
+                    runtime.resume_pc = Some(me.publish_pc);
+                }
                 Flow::Inline
             }
             OpKind::AdminDeclare => {
@@ -1824,6 +1835,26 @@ impl Sim {
                         return;
                     }
                 }
+                if let (Some(retry), true) = (&spec.retry, in_loop) {
+                    if retry.on_give_up == GiveUp::Skip {
+                        // ` [!] giving up on {...}`, then on with the next message: its sleep
+                        // first, as the loop's body goes on after the `break`.
+                        let i = runtime.loop_index;
+                        let message = runtime.pending_message.take();
+                        let message = message.unwrap_or_else(|| self.message_for(actor, i));
+                        let data = self.ledger.messages[message.index()].data;
+                        let line = self.actors[actor.index()].line;
+                        self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
+                        self.record(Event::Printed { actor, text: TerminalText::GivingUp { data }, line });
+                        let runtime = &mut self.actors[actor.index()];
+                        runtime.attempt = 0;
+                        runtime.reconnect_first = true;
+                        runtime.pc = me.sleep_pc;
+                        self.wake_now(actor);
+                        return;
+                    }
+                }
+                let runtime = &mut self.actors[actor.index()];
                 if let Some(message) = runtime.pending_message.take() {
                     self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
                 }

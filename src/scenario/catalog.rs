@@ -46,7 +46,7 @@ pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
         messages,
         interval_ms,
         delivery_mode: 2,
-        retry: Some(RetrySpec { attempts_max: 30, backoff_ms: 100, jitter_ms: 50 }),
+        retry: Some(RetrySpec { attempts_max: 30, backoff_ms: 100, jitter_ms: 50, on_give_up: GiveUp::Raise }),
         ..ProducerSpec::article("new_task")
     };
     let consumer = |i: u32| {

@@ -324,6 +324,27 @@ pub struct RetrySpec {
     /// Random extra delay in `0..=jitter_ms`, drawn from the workload stream.
     #[serde(default)]
     pub jitter_ms: u64,
+    /// After the last retry: re-raise (the program ends), or give up on that message and go
+    /// on with the next.
+    #[serde(default, skip_serializing_if = "GiveUp::is_raise")]
+    pub on_give_up: GiveUp,
+}
+
+/// What a retrying producer does when a message's last retry failed too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum GiveUp {
+    /// `raise`: the exception ends the program.
+    #[default]
+    Raise,
+    /// Print ` [!] giving up on {...}` and go on with the next message (reconnecting first).
+    Skip,
+}
+
+impl GiveUp {
+    fn is_raise(&self) -> bool {
+        *self == GiveUp::Raise
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -122,7 +122,7 @@ impl Settings {
                         p.delivery_mode = self.delivery_mode;
                         p.confirms = self.confirms;
                         p.expiration_ms = self.expiration_ms;
-                        p.retry = if self.retries { Some(p.retry.unwrap_or(RetrySpec { attempts_max: 5, backoff_ms: 200, jitter_ms: 100 })) } else { None };
+                        p.retry = if self.retries { Some(p.retry.unwrap_or(RetrySpec { attempts_max: 5, backoff_ms: 200, jitter_ms: 100, on_give_up: GiveUp::Raise })) } else { None };
                     }
                     actors.push(ActorSpec::Producer(p));
                 }

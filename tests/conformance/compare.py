@@ -24,7 +24,8 @@ Fields a real broker decides by timing are compared as sets of allowed outcomes:
 - a delivery the broker sent to a consumer already dead (crashed, not yet restarted) reaches
   no program: the real run cannot see it (its instrumentation records what pika reads), so
   the engine's deliveries sent at or after a consumer's crash, before its restart, are left
-  out of the comparison.
+  out of the comparison; one sent within KILL_RACE_MS of the crash may have been read just
+  before the kill, so the real run may show it or not.
 A real run also depends on the machine's load (a program's start-up takes up to 0.3 s on a
 busy machine, and scenarios leave a few hundred ms between the events a run must order): a
 scenario that diverges is run on the broker once more and fails only if it diverges again; its
@@ -148,6 +149,36 @@ def observable(delivery, dead):
     return not any(start <= delivery["at_ms"] and (end is None or delivery["at_ms"] < end) for start, end in dead.get(delivery["to"], []))
 
 
+# A delivery the broker sent within this long after a consumer's crash (an ack's round trip:
+# the ack of the message before went out just before the kill) may have been read by pika
+# before the kill, or not: ground truth d's prefetch 3 saw it read; our runs saw both.
+KILL_RACE_MS = 5
+
+
+def raced(delivery, dead):
+    return any(start <= delivery["at_ms"] < start + KILL_RACE_MS for start, _ in dead.get(delivery["to"], []))
+
+
+class OneOf:
+    """A field the real run may show in any of these forms."""
+
+    def __init__(self, options):
+        self.options = options
+
+    def __eq__(self, other):
+        return other in self.options
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __repr__(self):
+        return "one of %r" % (self.options,)
+
+
+def printable(value):
+    return json.dumps(value, default=lambda o: {"one of": o.options})
+
+
 def views(engine, real):
     """Both reports in one shape: {field path: value}."""
     a, b = {}, {}
@@ -162,8 +193,12 @@ def views(engine, real):
         # A message the engine's producer never sent is not in the real log either.
         if m.get("verdict") == "never_sent":
             continue
-        a["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"] if observable(d, dead)]
-        a["message %s/%s headers" % (m["producer"], m["data"])] = [d.get("headers", {}) for d in m["deliveries"] if observable(d, dead)]
+        seen = [d for d in m["deliveries"] if observable(d, dead)]
+        maybe = [d for d in m["deliveries"] if observable(d, dead) or raced(d, dead)]
+        deliveries = [[[d["to"], d["redelivered"]] for d in v] for v in (seen, maybe)]
+        headers = [[d.get("headers", {}) for d in v] for v in (seen, maybe)]
+        a["message %s/%s deliveries" % (m["producer"], m["data"])] = OneOf(deliveries) if len(maybe) > len(seen) else deliveries[0]
+        a["message %s/%s headers" % (m["producer"], m["data"])] = OneOf(headers) if len(maybe) > len(seen) else headers[0]
     for m in real["messages"]:
         b["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]
         b["message %s/%s headers" % (m["producer"], m["data"])] = [d.get("headers", {}) for d in m["deliveries"]]
@@ -186,7 +221,7 @@ def compare_one(engines, real):
         for key in sorted(set(a) | set(b)):
             left, right = a.get(key, "(absent)"), b.get(key, "(absent)")
             if left != right:
-                diverged.append("  %s\n    engine: %s\n    real:   %s" % (key, json.dumps(left), json.dumps(right)))
+                diverged.append("  %s\n    engine: %s\n    real:   %s" % (key, printable(left), printable(right)))
         if best is None or len(diverged) < len(best[1]):
             best = (description, diverged, len(set(a) | set(b)))
         if not diverged:

@@ -619,11 +619,11 @@ impl Sim {
         let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
         let few = self.actors.len() + self.connections.len().min(64) + 16;
         self.agenda.only_few(few, |job| match *job {
-                Job::Wake { actor, .. } => idle(actor),
-                Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
-                Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
-                _ => false,
-            })
+            Job::Wake { actor, .. } => idle(actor),
+            Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
+            Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
+            _ => false,
+        })
     }
 
     pub fn run_until(&mut self, until: Until) {

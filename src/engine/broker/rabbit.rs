@@ -1,7 +1,10 @@
 //! The RabbitMQ model (AMQP 0-9-1 semantics as observed on RabbitMQ 3.10): exchanges and
 //! routing, classic and quorum queues, prefetch, auto and manual acks, nack/reject with or
 //! without requeue, requeue to the original position, dead-lettering, TTL, max-length,
-//! delivery limits, publisher confirms, and what survives a node stop or crash.
+//! delivery limits, publisher confirms, and what survives a node stop or crash; queues and
+//! exchanges that exist only once declared, and the channel errors (404, 406) RabbitMQ
+//! answers declares, consumes and publishes with; `basic.get`; the consumer timeout checked
+//! at channel ticks; dead letters that keep their routing key unless the queue replaces it.
 //!
 //! TTL, as observed on RabbitMQ 3.10.8 (classic and quorum queues alike): a message's
 //! deadline is fixed when it enters a queue (the lower of the queue's `x-message-ttl` and its
@@ -12,7 +15,8 @@
 //! waiting when it arrives.
 //!
 //! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
-//! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; `ready`
+//! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; a
+//! channel with unacked deliveries has a consumer-timeout check pending; `ready`
 //! is sorted by position; delivery tags on a channel only grow; a running drop-head queue
 //! never holds more ready messages than its `x-max-length` once a call returns (a publish or
 //! a requeue enters, then the head is dropped, as RabbitMQ's `maybe_drop_head` does; a

@@ -16,7 +16,7 @@
 //!
 //! Invariants: a copy is in `Queue::ready` iff the ledger says `Ready { queue }`, and in a
 //! channel's `unacked` iff the ledger says `AtConsumer { connection, acked: false }`; a
-//! channel with unacked deliveries has a consumer-timeout check pending; `ready`
+//! channel with unacked deliveries has a consumer-timeout check pending (with the timeout on); `ready`
 //! is sorted by position; delivery tags on a channel only grow; a running drop-head queue
 //! never holds more ready messages than its `x-max-length` once a call returns (a publish or
 //! a requeue enters, then the head is dropped, as RabbitMQ's `maybe_drop_head` does; a

@@ -549,22 +549,15 @@ impl Sim {
                 self.stop_at_limit(limit);
                 return true;
             };
-            // The expiry timer of a copy acked or dropped since does nothing: it does not move
-            // the clock either, so a run ends at its last event, not at a stale deadline.
-            if let Job::Expire { copy } = job {
-                if !self.ledger.copy(copy).place.is_live() {
-                    self.jobs_handled += 1;
-                    continue;
-                }
-            }
-            // So does a consumer-timeout check with nothing unacked left (it only clears its
-            // flag, at no time).
-            if let Job::ConsumerTimeout { connection } = job {
-                if self.broker.timeout_check_is_idle(connection) {
+            // A timer that changes nothing does not move the clock either, so a run ends at its
+            // last event, not at a stale deadline. (A consumer-timeout check still clears its
+            // flag, at no time.)
+            if self.timer_changes_nothing(&job) {
+                if let Job::ConsumerTimeout { connection } = job {
                     self.broker_call(|b, cx| b.check_consumer_timeout(cx, connection));
-                    self.jobs_handled += 1;
-                    continue;
                 }
+                self.jobs_handled += 1;
+                continue;
             }
             debug_assert!(at_ms >= self.now_ms, "time went backwards");
             self.now_ms = at_ms;
@@ -620,10 +613,18 @@ impl Sim {
         let few = self.actors.len() + self.connections.len().min(64) + 16;
         self.agenda.only_few(few, |job| match *job {
             Job::Wake { actor, .. } => idle(actor),
-            Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
-            Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
-            _ => false,
+            _ => self.timer_changes_nothing(job),
         })
+    }
+
+    /// A timer that will do nothing when it comes: the expiry of a copy acked or dropped
+    /// since, a consumer-timeout check of a channel with nothing unacked.
+    fn timer_changes_nothing(&self, job: &Job) -> bool {
+        match *job {
+            Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
+            Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
+            _ => false,
+        }
     }
 
     pub fn run_until(&mut self, until: Until) {

@@ -307,6 +307,17 @@ def broker_headers(properties):
     return out
 
 
+# RabbitMQ 3.10's defaults (rabbit.app), as the engine's scenario defaults.
+CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS = 1800000, 60000
+
+
+def set_timeouts(ctl, consumer_timeout_ms, channel_tick_ms):
+    """The broker's consumer_timeout (0: off) and channel_tick_interval; channels opened from
+    now on read them."""
+    subprocess.run(ctl + ["eval", "application:set_env(rabbit, consumer_timeout, %d), application:set_env(rabbit, channel_tick_interval, %d)."
+                          % (consumer_timeout_ms, channel_tick_ms)], capture_output=True, timeout=120)
+
+
 def read_queues(scenario, port, rabbitmqctl):
     import pika
     unacked = {}
@@ -418,11 +429,11 @@ def main():
     # A consumer timeout or channel tick other than RabbitMQ's defaults is set on the broker
     # for this run (new channels read them), and put back at the end.
     broker = scenario.get("broker", {})
-    timeout_ms, tick_ms = broker.get("consumer_timeout_ms", 1800000), broker.get("channel_tick_ms", 60000)
-    ctl_env = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
-    if (timeout_ms, tick_ms) != (1800000, 60000) and ctl_env:
-        subprocess.run(ctl_env + ["eval", "application:set_env(rabbit, consumer_timeout, %d), application:set_env(rabbit, channel_tick_interval, %d)." % (timeout_ms or 0, tick_ms)],
-                       capture_output=True, timeout=120)
+    timeout_ms, tick_ms = broker.get("consumer_timeout_ms", CONSUMER_TIMEOUT_MS), broker.get("channel_tick_ms", CHANNEL_TICK_MS)
+    ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
+    timeouts_set = (timeout_ms, tick_ms) != (CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS) and ctl is not None
+    if timeouts_set:
+        set_timeouts(ctl, timeout_ms, tick_ms)
     # A heartbeat other than RabbitMQ's default (60 s) is asked for by each program.
     heartbeat_ms = scenario.get("broker", {}).get("heartbeat_ms", 60000)
     if heartbeat_ms != 60000:
@@ -478,7 +489,6 @@ def main():
         timeline.append((at, 1000 + i, verb, target))
         if verb in ("stop_node", "crash_node") and target.get("restart"):
             timeline.append((at + restart_delay, 1000 + i, "start_node" if verb == "stop_node" else "resume_node", target.get("node", 0)))
-    ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
     # rabbitmqctl takes a while to start (an Erlang VM): node commands are issued that much
     # early, so that they act at the scenario's time.
     ctl_lead = 0.0
@@ -522,9 +532,8 @@ def main():
             break
         time.sleep(0.1)
     queues = read_queues(scenario, options.port, options.rabbitmqctl)
-    if (timeout_ms, tick_ms) != (1800000, 60000) and ctl_env:
-        subprocess.run(ctl_env + ["eval", "application:set_env(rabbit, consumer_timeout, 1800000), application:set_env(rabbit, channel_tick_interval, 60000)."],
-                       capture_output=True, timeout=120)
+    if timeouts_set:
+        set_timeouts(ctl, CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS)
     reports = [a.finish() for a in actors.values()]
     for a in actors.values():
         a.signal(signal.SIGTERM)

@@ -331,7 +331,15 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             let line = text.render(&sim.setup().scenario);
             pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
         }
-        Slept { actor, ms, .. } => pick(format!("{} went to sleep for {ms} ms", a(actor)), format!("{} 开始休眠 {ms} 毫秒", a(actor))),
+        Slept { actor, ms, line } => {
+            let program = &sim.setup().actors[actor.index()].program;
+            if program.main.iter().any(|op| op.line == line && op.kind == crate::engine::program::OpKind::PollSleep) {
+                let q = queue_name(sim, sim.setup().actors[actor.index()].queue);
+                pick(format!("{}'s basic_get found {q} empty; it sleeps {ms} ms before asking again", a(actor)), format!("{} 的 basic_get 发现 {q} 是空的；它休眠 {ms} 毫秒后再取", a(actor)))
+            } else {
+                pick(format!("{} went to sleep for {ms} ms", a(actor)), format!("{} 开始休眠 {ms} 毫秒", a(actor)))
+            }
+        }
         MessagePublished { actor, message, .. } => pick(format!("{} published {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 发布了 {{'data': {}}}", a(actor), data_of(sim, message))),
         MessageEnqueued { copy, queue } => pick(format!("{{'data': {}}} entered {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 进入队列 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
         MessageCopied { copy, queue, .. } => pick(format!("a copy of {{'data': {}}} went to {}", data_of_copy(sim, copy), queue_name(sim, queue)), format!("{{'data': {}}} 的副本进入 {}", data_of_copy(sim, copy), queue_name(sim, queue))),
@@ -343,7 +351,14 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         },
         MessageDelivered { copy, actor, redelivered, .. } => {
             let r = if redelivered { if en { " (redelivered)" } else { "（重新投递）" } } else { "" };
-            pick(format!("the broker delivered {{'data': {}}} to {}{r}", data_of_copy(sim, copy), a(actor)), format!("broker 把 {{'data': {}}} 投递给 {}{r}", data_of_copy(sim, copy), a(actor)))
+            // A polling consumer (`poll_ms`) only ever calls basic_get: each delivery to it is
+            // the answer to one.
+            let fetched = matches!(&sim.setup().actors[actor.index()].spec, crate::scenario::ActorSpec::Consumer(c) if c.poll_ms.is_some());
+            if fetched {
+                pick(format!("{}'s basic_get fetched {{'data': {}}}{r}", a(actor), data_of_copy(sim, copy)), format!("{} 用 basic_get 取到了 {{'data': {}}}{r}", a(actor), data_of_copy(sim, copy)))
+            } else {
+                pick(format!("the broker delivered {{'data': {}}} to {}{r}", data_of_copy(sim, copy), a(actor)), format!("broker 把 {{'data': {}}} 投递给 {}{r}", data_of_copy(sim, copy), a(actor)))
+            }
         }
         CallbackStarted { actor, copy, .. } => pick(format!("{} started processing {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 开始处理 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
         EffectApplied { actor, message, .. } => pick(format!("{} applied the effect of {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 执行了 {{'data': {}}} 的效果", a(actor), data_of(sim, message))),
@@ -705,6 +720,32 @@ pub fn delivery_limit_text(deliveries: u32, dead_lettered: bool, lang: Lang) -> 
         (false, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时丢弃了它（该队列没有死信交换机）"),
         (true, Lang::En) => format!("dead-lettered by the quorum queue at its x-delivery-limit after {deliveries} deliveries, none acknowledged"),
         (true, Lang::Zh) => format!("投递 {deliveries} 次均未被确认，仲裁队列在达到 x-delivery-limit 时把它转入了死信"),
+    }
+}
+
+/// Why a message was processed twice: its producer published it again.
+pub fn published_again_text(producer: &str, publishes: u32, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{producer} published it {publishes} times: it retried after an error, but the broker had already taken the earlier publish"),
+        Lang::Zh => format!("{producer} 发布了它 {publishes} 次：出错后重试了，但 broker 其实已经收下了之前那次发布"),
+    }
+}
+
+/// Why a message was processed twice: the network duplicated its publish.
+pub fn duplicated_on_network_text(lang: Lang) -> String {
+    match lang {
+        Lang::En => "the network delivered its publish twice (an injected duplicate frame), so the queue got two copies".into(),
+        Lang::Zh => "网络把它的发布帧送达了两次（注入的重复帧），所以队列里有两份".into(),
+    }
+}
+
+/// Why a message was processed twice: the broker delivered it again.
+pub fn delivered_again_text(first: &str, next: &str, deliveries: u32, redelivered: bool, lang: Lang) -> String {
+    match (redelivered, lang) {
+        (true, Lang::En) => format!("delivered {deliveries} times: the broker got no ack for its delivery to {first}, so it requeued it and redelivered it to {next}"),
+        (true, Lang::Zh) => format!("投递了 {deliveries} 次：broker 没有收到 {first} 对它的确认，于是把它重新入队并重新投递给 {next}"),
+        (false, Lang::En) => format!("delivered {deliveries} times: first to {first}, then another copy to {next}"),
+        (false, Lang::Zh) => format!("投递了 {deliveries} 次：先投递给 {first}，然后另一份副本投递给 {next}"),
     }
 }
 

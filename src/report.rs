@@ -54,6 +54,15 @@ pub enum Why {
     /// A quorum queue dead-lettered it at its `x-delivery-limit`, none of its deliveries
     /// acknowledged.
     DeadLetteredAtDeliveryLimit,
+    /// Duplicated: its producer published it more than once (a retry after an error), and
+    /// the broker had taken the earlier publish (`consumer`: the producer).
+    PublishedAgain,
+    /// Duplicated: the network delivered its publish twice (an injected duplicate frame).
+    DuplicatedOnNetwork,
+    /// Duplicated: the broker delivered it again (`consumer`: the first consumer,
+    /// `redelivered_to`: the one it went to next). `redelivered`: flagged so, because the
+    /// broker got no ack for the first delivery and requeued it.
+    DeliveredAgain { redelivered: bool },
     /// Its last copy was dropped, for this reason (serialized as the reason itself).
     #[serde(untagged)]
     Discarded(DiscardReason),
@@ -71,16 +80,20 @@ pub struct Cause {
     /// The queue it is stranded in.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub queue: Option<String>,
-    /// How many times it was delivered, when that is the cause (a delivery limit).
+    /// How many times it was delivered (or published, for `PublishedAgain`), when that is
+    /// the cause (a delivery limit, a duplicate).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deliveries: Option<u32>,
+    /// For a duplicate delivered again: the consumer of its second delivery.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redelivered_to: Option<String>,
     /// The cause in English (`Cause::text_in` gives it in other languages).
     pub text: String,
 }
 
 impl Cause {
     fn new(event: u32, at_ms: u64, reason: Why, consumer: Option<String>, queue: Option<String>) -> Cause {
-        let mut cause = Cause { event, at_ms, reason, consumer, queue, deliveries: None, text: String::new() };
+        let mut cause = Cause { event, at_ms, reason, consumer, queue, deliveries: None, redelivered_to: None, text: String::new() };
         cause.text = cause.text_in(Lang::En);
         cause
     }
@@ -98,6 +111,11 @@ impl Cause {
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
             Why::QueueDown => i18n::stranded_on_down_node_text(queue, lang),
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
+            Why::PublishedAgain => i18n::published_again_text(actor.unwrap_or(""), self.deliveries.unwrap_or(2), lang),
+            Why::DuplicatedOnNetwork => i18n::duplicated_on_network_text(lang),
+            Why::DeliveredAgain { redelivered } => {
+                i18n::delivered_again_text(actor.unwrap_or(""), self.redelivered_to.as_deref().unwrap_or(""), self.deliveries.unwrap_or(2), redelivered, lang)
+            }
         }
     }
 }
@@ -398,6 +416,7 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
     match verdict {
         Verdict::Lost | Verdict::Expired => {}
         Verdict::Stranded => return strandings.cause(sim, trace, message),
+        Verdict::Duplicated => return duplicate_cause(sim, trace, message),
         Verdict::DeadLettered if stats.dead_lettered_at_limit && !stats.acked => {
             // The moment the quorum queue gave up on it (within the lookback, else the end).
             let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
@@ -426,6 +445,41 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         cause.deliveries = Some(stats.deliveries);
         cause.text = cause.text_in(Lang::En);
     }
+    Some(cause)
+}
+
+/// Why a message was processed more than once, from its events within the lookback: a
+/// duplicate frame on the network, else a second publish (a retry), else a second delivery
+/// (the cause points at the duplicate frame, the second publish, the second delivery).
+fn duplicate_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
+    let setup = sim.setup();
+    let ledger = sim.ledger();
+    let name = |actor: ActorId| setup.actors[actor.index()].name.clone();
+    let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+    let (mut publishes, mut deliveries) = (Vec::new(), Vec::new());
+    for (offset, e) in trace[from..].iter().enumerate() {
+        let index = from + offset;
+        match e.event {
+            Event::MessageDuplicated { from: original, .. } if ledger.message_of(original) == message => {
+                return Some(Cause::new(index as u32, u64::from(e.at_ms), Why::DuplicatedOnNetwork, None, None));
+            }
+            Event::MessagePublished { actor, message: m, .. } if m == message => publishes.push((index, actor)),
+            Event::MessageDelivered { copy, actor, redelivered, .. } if ledger.message_of(copy) == message => deliveries.push((index, actor, redelivered)),
+            _ => {}
+        }
+    }
+    let at = |index: usize| trace.get(index).map_or(0, |e| u64::from(e.at_ms));
+    if let [_, (second, producer), ..] = publishes[..] {
+        let mut cause = Cause::new(second as u32, at(second), Why::PublishedAgain, Some(name(producer)), None);
+        cause.deliveries = Some(publishes.len() as u32);
+        cause.text = cause.text_in(Lang::En);
+        return Some(cause);
+    }
+    let [(_, first, _), (second, to, redelivered), ..] = deliveries[..] else { return None };
+    let mut cause = Cause::new(second as u32, at(second), Why::DeliveredAgain { redelivered }, Some(name(first)), None);
+    cause.deliveries = Some(deliveries.len() as u32);
+    cause.redelivered_to = Some(name(to));
+    cause.text = cause.text_in(Lang::En);
     Some(cause)
 }
 

@@ -252,37 +252,6 @@ pub fn title_note(as_written: &crate::scenario::settings::Settings, now: &crate:
 /// What this run did, in a sentence or two built from its report (never from the chapter's
 /// script): the label, each bad verdict with its messages and the first cause, and the
 /// programs that exited with an error. Shown once the run has reached its end.
-/// How a duplicated message came to be processed more than once, from its deliveries:
-/// "processed 2 times; delivered to slow, then redelivered to fast". None when it was never
-/// delivered twice (a duplicate made on the network, say).
-fn duplicate_why(message: &crate::report::MessageReport, lang: Lang) -> Option<String> {
-    if message.deliveries.len() < 2 {
-        return None;
-    }
-    const SHOWN: usize = 4;
-    let en = lang == Lang::En;
-    let mut steps: Vec<String> = message
-        .deliveries
-        .iter()
-        .take(SHOWN)
-        .map(|d| match (en, d.redelivered) {
-            (true, false) => format!("delivered to {}", d.to),
-            (true, true) => format!("redelivered to {}", d.to),
-            (false, false) => format!("投递给 {}", d.to),
-            (false, true) => format!("重新投递给 {}", d.to),
-        })
-        .collect();
-    if message.deliveries.len() > SHOWN {
-        steps.push("…".into());
-    }
-    let effects = message.effects;
-    Some(if en {
-        format!("processed {effects} times; {}", steps.join(", then "))
-    } else {
-        format!("被处理了 {effects} 次；先{}", steps.join("，然后"))
-    })
-}
-
 pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
     use crate::engine::Verdict;
     use crate::i18n::label;
@@ -303,8 +272,7 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         if rows.len() > SHOWN {
             payloads.push("…".into());
         }
-        // A duplicate has no cause event; its deliveries say how it came to be processed twice.
-        let why = first.cause.as_ref().map(|c| c.text_in(lang)).or_else(|| (verdict == Verdict::Duplicated).then(|| duplicate_why(first, lang)).flatten());
+        let why = first.cause.as_ref().map(|c| c.text_in(lang));
         let count = rows.len();
         parts.push(match (why, en) {
             (Some(why), true) => format!("{count} {}: {} ({why})", label(key, lang), payloads.join(", ")),

@@ -255,6 +255,14 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
     // It polls forever, but once nothing else can fill the queue the run is over.
     assert_eq!(sim.finish(), Some(queue_playground::engine::Finish::Quiescent));
     assert_eq!(report.time_ms, 3528, "the last poll after the last message, not the time limit");
+    // Narrated as polling: the answer to a basic_get, and a sleep after an empty one.
+    let told = |lang| -> Vec<String> { (0..sim.trace().len()).map(|i| queue_playground::i18n::describe_at(sim.trace(), i, &sim, lang)).collect() };
+    let en = told(queue_playground::i18n::Lang::En);
+    assert!(en.contains(&"consumer's basic_get fetched {'data': 0}".to_string()), "{en:#?}");
+    assert!(!en.iter().any(|line| line.contains("the broker delivered")), "{en:#?}");
+    assert!(en.iter().any(|line| line.starts_with("consumer's basic_get found test_queue empty; it sleeps ")), "{en:#?}");
+    let zh = told(queue_playground::i18n::Lang::Zh);
+    assert!(zh.contains(&"consumer 用 basic_get 取到了 {'data': 0}".to_string()), "{zh:#?}");
 
     let (sim, report) = run_json(&conformance_file("basic-get-crash"));
     // Crashed right after printing 2: 0 and 1 acked, 2 in hand, 3-5 never left the queue.

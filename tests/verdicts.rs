@@ -355,3 +355,46 @@ fn a_copy_dropped_at_the_delivery_limit_beside_a_processed_one_is_not_lost() {
     assert_eq!(m.verdict, Verdict::ProcessedOnce, "{}", report.summary);
     assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
 }
+
+/// A duplicated message's cause says how it came to be processed twice, and points at the
+/// moment it happened: the second publish of a retry, or the redelivery.
+#[test]
+fn a_duplicate_names_the_retry_or_the_redelivery_that_made_it() {
+    use queue_playground::i18n::Lang;
+    let run = |scenario: &Scenario| {
+        let mut sim = Sim::new(scenario).unwrap();
+        sim.run_until(Until::Quiescence);
+        (Report::new(&sim, false), sim)
+    };
+    // Publisher confirms with a retry: the confirm of 3 is lost, the retry publishes it again.
+    let (report, sim) = run(&catalog::get("lost-confirm-retry").unwrap());
+    let dup: Vec<_> = report.messages.iter().filter(|m| m.verdict == Verdict::Duplicated).collect();
+    assert_eq!(dup.len(), 1);
+    let cause = dup[0].cause.as_ref().expect("a duplicate has a cause");
+    assert_eq!((dup[0].data, cause.reason), (3, Why::PublishedAgain));
+    assert_eq!(cause.text, "producer published it 2 times: it retried after an error, but the broker had already taken the earlier publish");
+    assert_eq!(cause.text_in(Lang::Zh), "producer 发布了它 2 次：出错后重试了，但 broker 其实已经收下了之前那次发布");
+    let second = sim.trace()[cause.event as usize].event;
+    assert!(matches!(second, Event::MessagePublished { message, .. } if message.0 == dup[0].id), "{second:?}");
+    assert_eq!(
+        sim.trace().iter().filter(|e| matches!(e.event, Event::MessagePublished { message, .. } if message.0 == dup[0].id)).position(|e| std::ptr::eq(e, &sim.trace()[cause.event as usize])),
+        Some(1),
+        "the cause is the second publish"
+    );
+
+    // The effectively-once chapter without its dedupe: the crash before its 2nd ack (of 2) makes
+    // the broker redeliver it to the other consumer, which does the work again.
+    let mut scenario = catalog::get("idempotent-consumer").unwrap();
+    for actor in &mut scenario.actors {
+        if let ActorSpec::Consumer(consumer) = actor {
+            consumer.idempotent = false;
+        }
+    }
+    let (report, sim) = run(&scenario);
+    let dup: Vec<_> = report.messages.iter().filter(|m| m.verdict == Verdict::Duplicated).collect();
+    assert_eq!(dup.iter().map(|m| m.data).collect::<Vec<_>>(), vec![2]);
+    let cause = dup[0].cause.as_ref().expect("a duplicate has a cause");
+    assert_eq!(cause.reason, Why::DeliveredAgain { redelivered: true });
+    assert_eq!(cause.text, "delivered 2 times: the broker got no ack for its delivery to consumer, so it requeued it and redelivered it to consumer-2");
+    assert!(matches!(sim.trace()[cause.event as usize].event, Event::MessageDelivered { redelivered: true, .. }));
+}

@@ -274,7 +274,7 @@ test('basic-get-crash: a polling consumer crashes mid-work; only the message in 
     causes: { 2: [/^still in test_queue when the run ended: no consumer was left to take it$/, /^运行结束时仍在 test_queue 中：已没有消费者来取走它$/] },
     keys: [
       { event: 50, actor: 'consumer', line: "method, properties, body = channel.basic_get(queue='test_queue', auto_ack=False)",
-        en: /^the broker delivered \{'data': 2\} to consumer$/, zh: /^broker 把 \{'data': 2\} 投递给 consumer$/ },
+        en: /^consumer's basic_get fetched \{'data': 2\}$/, zh: /^consumer 用 basic_get 取到了 \{'data': 2\}$/ },
       { event: 55, en: /^\{'data': 2\} went back to test_queue$/, zh: /^\{'data': 2\} 回到队列 test_queue$/ },
     ],
   }, t);
@@ -285,9 +285,10 @@ test('heartbeat-long-callback: a 10 s callback with a 2 s heartbeat: the broker 
   const ack = 'ch.basic_ack(delivery_tag=method.delivery_tag)';
   await check('heartbeat-long-callback', {
     verdicts: ['duplicated ↻', 'processed_once'],
-    // A duplicate has no cause event: the outcome says how it was processed twice.
-    outcome: [/^This run: at-least-once\. 1 of 2 message\(s\) processed once; 1 duplicated: \{'data': 0\} \(processed 2 times; delivered to slow, then redelivered to fast\); slow exited with pika\.exceptions\.StreamLostError: /,
-      /^本次运行：至少一次（at-least-once）。2 条消息中有 1 条恰好处理一次；1 条重复：\{'data': 0\}（被处理了 2 次；先投递给 slow，然后重新投递给 fast）；slow 带着 pika\.exceptions\.StreamLostError: /],
+    // The duplicate's cause: the redelivery, and why it happened.
+    outcome: [/^This run: at-least-once\. 1 of 2 message\(s\) processed once; 1 duplicated: \{'data': 0\} \(delivered 2 times: the broker got no ack for its delivery to slow, so it requeued it and redelivered it to fast\); slow exited with pika\.exceptions\.StreamLostError: /,
+      /^本次运行：至少一次（at-least-once）。2 条消息中有 1 条恰好处理一次；1 条重复：\{'data': 0\}（投递了 2 次：broker 没有收到 slow 对它的确认，于是把它重新入队并重新投递给 fast）；slow 带着 pika\.exceptions\.StreamLostError: /],
+    causes: { 0: [/^delivered 2 times: the broker got no ack for its delivery to slow, so it requeued it and redelivered it to fast$/, /^投递了 2 次：broker 没有收到 slow 对它的确认，于是把它重新入队并重新投递给 fast$/] },
     terminals: { slow: error, fast: " [x] Received {'data': 0}", producer: " [x] Sent {'data': 1}" },
     died: { slow: { line: ack, status: 'failed' } },
     keys: [

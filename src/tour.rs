@@ -218,6 +218,9 @@ pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &cra
     let py = |b: bool| if b { "True" } else { "False" };
     let prefetch = |p: Option<u16>| p.map_or("prefetch_count=None".to_string(), |n| format!("prefetch_count={n}"));
     let expiration = |e: Option<u64>| e.map_or("expiration=None".to_string(), |ms| format!("expiration='{ms}'"));
+    let poll = |p: Option<u64>| p.map_or("basic_consume".to_string(), |ms| format!("basic_get every {ms} ms when empty"));
+    let consumer_timeout = |t: Option<u64>| format!("consumer_timeout={}", t.unwrap_or(crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT));
+    let heartbeat = |h: Option<u16>| format!("heartbeat={}", h.map_or(crate::scenario::HEARTBEAT_MS_DEFAULT / 1_000, u64::from));
     let pairs = [
         (format!("auto_ack={}", py(as_written.auto_ack)), format!("auto_ack={}", py(now.auto_ack))),
         (prefetch(as_written.prefetch_count), prefetch(now.prefetch_count)),
@@ -230,6 +233,10 @@ pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &cra
         (format!("consumers={}", as_written.consumers), format!("consumers={}", now.consumers)),
         (format!("messages={}", as_written.messages), format!("messages={}", now.messages)),
         (expiration(as_written.expiration_ms), expiration(now.expiration_ms)),
+        (poll(as_written.poll_ms), poll(now.poll_ms)),
+        (format!("mandatory={}", py(as_written.mandatory)), format!("mandatory={}", py(now.mandatory))),
+        (consumer_timeout(as_written.consumer_timeout_ms), consumer_timeout(now.consumer_timeout_ms)),
+        (heartbeat(as_written.heartbeat_s), heartbeat(now.heartbeat_s)),
     ];
     pairs.into_iter().filter(|(a, b)| a != b).collect()
 }

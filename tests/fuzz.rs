@@ -1268,6 +1268,10 @@ fn settings() -> impl Strategy<Value = Settings> {
             consumers,
             messages,
             expiration_ms,
+            poll_ms: None,
+            mandatory: false,
+            consumer_timeout_ms: None,
+            heartbeat_s: None,
         })
 }
 

@@ -326,7 +326,7 @@ mod share_links {
                 "the share link has a bad value at step: must be a whole number from 0 to 18446744073709551615",
             ),
             (code_with(|v| v["faults"] = json!([{"when": {"at_ms": 5}, "do": {"explode": "consumer"}}])), "the share link has a bad value at faults[0].do: unknown variant `explode`, expected one of `crash`, `stop`, `cancel`, `restart`, `crash_node`, `stop_node`, `start_node`, `partition`, `heal`, `drop_next`, `duplicate_next`, `poison_next`, `slow`"),
-            (code_with(|v| v["settings"]["colour"] = json!(1)), "the share link has a bad value at settings.colour: unknown field, expected one of `auto_ack`, `prefetch_count`, `delivery_mode`, `durable`, `confirms`, `retries`, `idempotent`, `dead_letter`, `consumers`, `messages`, `expiration_ms`"),
+            (code_with(|v| v["settings"]["colour"] = json!(1)), "the share link has a bad value at settings.colour: unknown field, expected one of `auto_ack`, `prefetch_count`, `delivery_mode`, `durable`, `confirms`, `retries`, `idempotent`, `dead_letter`, `consumers`, `messages`, `expiration_ms`, `poll_ms`, `mandatory`, `consumer_timeout_ms`, `heartbeat_s`"),
             (code_with(|v| drop(v.as_object_mut().expect("an object").remove("seed"))), "the share link has a bad value at seed: missing (required)"),
             (URL_SAFE_NO_PAD.encode("42"), "the share link is damaged (must be an object {...}, got 42)"),
             (URL_SAFE_NO_PAD.encode("{\"v\":1,\"engine\""), "the share link is damaged (it is cut short)"),

@@ -540,3 +540,38 @@ fn a_chapters_own_settings_change_nothing_and_one_setting_changes_only_itself() 
     let starts = |s: &queue_playground::scenario::Scenario| s.actors.iter().map(|a| (a.name().to_string(), a.start_ms())).collect::<Vec<_>>();
     assert_eq!(starts(&changed), starts(&base), "start times are not a setting");
 }
+
+/// The settings for what issue 9 added (basic_get polling, mandatory, consumer_timeout,
+/// heartbeat): each changes the code or the broker as it says, round-trips through
+/// `Settings::of`, is named in the title note, and a contradictory pair is refused by name.
+#[test]
+fn the_polling_mandatory_and_timeout_settings_change_the_run() {
+    let base = catalog::get("consumer-crash-manual-ack").unwrap();
+    let written = Settings::of(&base);
+    assert_eq!((written.poll_ms, written.mandatory, written.consumer_timeout_ms, written.heartbeat_s), (None, false, None, None));
+    let changed = Settings { poll_ms: Some(250), prefetch_count: None, mandatory: true, consumer_timeout_ms: Some(5_000), heartbeat_s: Some(0), ..written.clone() };
+    let scenario = changed.apply(&base).unwrap();
+    assert_eq!(Settings::of(&scenario), changed);
+    assert_eq!((scenario.broker.consumer_timeout_ms, scenario.broker.heartbeat_ms), (5_000, 0));
+    let sim = Session::run_to_end(&scenario).unwrap();
+    let code = |name: &str| sim.setup().actors.iter().find(|a| a.name == name).unwrap().program.code.join("\n");
+    assert!(code("consumer").contains("channel.basic_get(queue='test_queue', auto_ack=False)"), "{}", code("consumer"));
+    assert!(!code("consumer").contains("basic_consume"));
+    assert!(code("producer").contains("mandatory=True"), "{}", code("producer"));
+    let note = queue_playground::tour::title_note(&written, &changed, Lang::En).unwrap();
+    assert_eq!(
+        note,
+        "as written: basic_consume, mandatory=False, consumer_timeout=1800000, heartbeat=60; you changed: basic_get every 250 ms when empty, mandatory=True, consumer_timeout=5000, heartbeat=0"
+    );
+    // Back to the defaults: the scenario as written, field for field.
+    assert_eq!(written.apply(&base).unwrap(), base);
+    let both = Settings { poll_ms: Some(250), prefetch_count: Some(1), ..written.clone() };
+    assert_eq!(
+        both.apply(&base).unwrap_err().to_string(),
+        "settings.poll_ms: a polling consumer calls basic_get, which basic_qos(prefetch_count) does not limit: clear prefetch_count to poll"
+    );
+    // A share link made before these settings existed reads the same.
+    let old: Settings = serde_json::from_str(r#"{"auto_ack":false,"prefetch_count":null,"delivery_mode":1,"durable":true,"confirms":false,"retries":false,"idempotent":false,"dead_letter":false,"consumers":1,"messages":10}"#).unwrap();
+    assert_eq!((old.poll_ms, old.mandatory, old.consumer_timeout_ms, old.heartbeat_s), (None, false, None, None));
+    assert!(!serde_json::to_string(&written).unwrap().contains("poll_ms"), "unset settings stay out of links");
+}

@@ -33,6 +33,19 @@ pub struct Settings {
     /// Left out of a share link when unset, so links made before it read the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_ms: Option<u64>,
+    /// The consumers poll with `basic_get`, sleeping this long after an empty one; `None` =
+    /// they subscribe with `basic_consume` (the article). Not with `prefetch_count`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_ms: Option<u64>,
+    /// The producers publish with `mandatory=True`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mandatory: bool,
+    /// The broker's `consumer_timeout` in ms (0 = off); `None` = RabbitMQ's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_timeout_ms: Option<u64>,
+    /// The heartbeat timeout in seconds (0 = off); `None` = RabbitMQ's default (60 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heartbeat_s: Option<u16>,
 }
 
 const DLX: &str = "dlx";
@@ -67,6 +80,10 @@ impl Settings {
             consumers: consumers.len() as u8,
             messages: producer.map_or(0, |p| p.messages),
             expiration_ms: producer.and_then(|p| p.expiration_ms),
+            poll_ms: first.and_then(|c| c.poll_ms),
+            mandatory: producer.is_some_and(|p| p.mandatory),
+            consumer_timeout_ms: Some(scenario.broker.consumer_timeout_ms).filter(|&ms| ms != CONSUMER_TIMEOUT_MS_DEFAULT),
+            heartbeat_s: Some(scenario.broker.heartbeat_ms).filter(|&ms| ms != HEARTBEAT_MS_DEFAULT).map(|ms| u16::try_from(ms / 1_000).unwrap_or(u16::MAX)),
         }
     }
 
@@ -87,6 +104,14 @@ impl Settings {
         if self.prefetch_count == Some(0) {
             return Err(err("settings.prefetch_count", "0 means unlimited: leave it unset instead"));
         }
+        if self.poll_ms.is_some() && self.prefetch_count.is_some() {
+            return Err(err("settings.poll_ms", "a polling consumer calls basic_get, which basic_qos(prefetch_count) does not limit: clear prefetch_count to poll"));
+        }
+        for (field, ms) in [("settings.poll_ms", self.poll_ms), ("settings.consumer_timeout_ms", self.consumer_timeout_ms)] {
+            if let Some(ms) = ms.filter(|&ms| ms > TIME_MS_MAX) {
+                return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {ms}")));
+            }
+        }
         Ok(())
     }
 
@@ -95,6 +120,8 @@ impl Settings {
     pub fn apply(&self, base: &Scenario) -> Result<Scenario, ScenarioError> {
         self.validate()?;
         let mut s = base.clone();
+        s.broker.consumer_timeout_ms = self.consumer_timeout_ms.unwrap_or(CONSUMER_TIMEOUT_MS_DEFAULT);
+        s.broker.heartbeat_ms = self.heartbeat_s.map_or(HEARTBEAT_MS_DEFAULT, |s| u64::from(s) * 1_000);
         let queue_name = s.queues.first().map(|q| q.name.clone()).ok_or_else(|| err("queues", "at least one queue is needed"))?;
         if let Some(q) = s.queues.first_mut() {
             q.durable = self.durable || q.queue_type == QueueType::Quorum;
@@ -122,6 +149,7 @@ impl Settings {
                         p.delivery_mode = self.delivery_mode;
                         p.confirms = self.confirms;
                         p.expiration_ms = self.expiration_ms;
+                        p.mandatory = self.mandatory;
                         p.retry = if self.retries { Some(p.retry.unwrap_or(RetrySpec { attempts_max: 5, backoff_ms: 200, jitter_ms: 100, on_give_up: GiveUp::Raise })) } else { None };
                     }
                     actors.push(ActorSpec::Producer(p));
@@ -148,6 +176,7 @@ impl Settings {
             c.auto_ack = self.auto_ack;
             c.prefetch_count = self.prefetch_count;
             c.idempotent = self.idempotent;
+            c.poll_ms = self.poll_ms;
             if self.auto_ack {
                 c.on_failure = OnFailure::Crash;
                 c.attempts_max = None;

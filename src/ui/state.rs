@@ -109,7 +109,8 @@ pub fn build(chapter: &Chapter, settings: &Settings, seed: u64, injected: Vec<Fa
 pub fn fixed(settings: &Settings) -> Settings {
     Settings {
         auto_ack: false,
-        prefetch_count: Some(1),
+        // A polling consumer already holds one message at a time (basic_qos does not apply).
+        prefetch_count: if settings.poll_ms.is_some() { None } else { Some(1) },
         delivery_mode: 2,
         durable: true,
         confirms: true,

@@ -464,6 +464,38 @@ test('settings: expiration (per-message TTL) changes the producer code, expires 
   });
 });
 
+test('settings: basic_get polling, mandatory and the broker timeouts change the code and the run', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'polling', server.url('/'), async (session) => {
+    const { page } = session;
+    await chooseChapter(page, 'consumer-crash');
+    const before = await settingsState(page);
+    assert.equal(before.poll_ms, '', 'the article subscribes with basic_consume');
+    assert.equal(before.mandatory, false);
+    assert.equal(before.consumer_timeout_ms, '1800000', "RabbitMQ 3.10's default is shown");
+    assert.equal(before.heartbeat_s, '60', "RabbitMQ's default heartbeat is shown");
+    await setSetting(page, 'poll_ms', 200);
+    await page.waitForSelector('#settings-note');
+    const consumer = (await page.locator('.actor[data-actor="consumer"] pre.code').textContent()) ?? '';
+    assert.match(consumer, /channel\.basic_get\(queue='test_queue', auto_ack=True\)/, 'the consumer polls');
+    assert.doesNotMatch(consumer, /basic_consume/);
+    assert.match((await page.locator('#title-note').textContent()) ?? '', /you changed: basic_get every 200 ms when empty/);
+    await toEnd(page);
+    // Polling holds one message at a time: the crash after the 4th print loses only the one in hand.
+    assert.equal(await count(page, 'lost'), 1);
+    assert.deepEqual((await messageRows(page)).filter((r) => r.verdict === 'lost').map((r) => r.data), [3]);
+    await shot(page, t, 'settings-polling.png');
+    await setSetting(page, 'mandatory', true);
+    await page.waitForFunction(() => /mandatory=True/.test(document.querySelector('.actor[data-actor="producer"] pre.code')?.textContent ?? ''));
+    // basic_get with a prefetch is refused by name, and the settings stay as they were.
+    await setSetting(page, 'prefetch_count', 1);
+    await page.waitForFunction(() => /settings\.poll_ms: a polling consumer calls basic_get/.test(document.body.textContent ?? ''));
+    await setSetting(page, 'poll_ms', '');
+    await setSetting(page, 'mandatory', false);
+    await page.waitForFunction(() => !/basic_get/.test(document.querySelector('.actor[data-actor="consumer"] pre.code')?.textContent ?? ''));
+    assertClean(session);
+  });
+});
+
 test('transport: "Next fault or loss" jumps to the moments that matter, in order', { timeout: 300_000 }, async (t) => {
   await withPage(browser, 'next-mark', server.url('/'), async (session) => {
     const { page } = session;

@@ -21,10 +21,14 @@ enum Field {
     Consumers,
     Messages,
     Expiration,
+    Poll,
+    Mandatory,
+    ConsumerTimeout,
+    Heartbeat,
 }
 
 impl Field {
-    const ALL: [Field; 11] = [
+    const ALL: [Field; 15] = [
         Field::AutoAck,
         Field::Prefetch,
         Field::Persistent,
@@ -36,6 +40,10 @@ impl Field {
         Field::Consumers,
         Field::Messages,
         Field::Expiration,
+        Field::Poll,
+        Field::Mandatory,
+        Field::ConsumerTimeout,
+        Field::Heartbeat,
     ];
 
     fn name(self) -> &'static str {
@@ -51,6 +59,10 @@ impl Field {
             Field::Consumers => "consumers",
             Field::Messages => "messages",
             Field::Expiration => "expiration_ms",
+            Field::Poll => "poll_ms",
+            Field::Mandatory => "mandatory",
+            Field::ConsumerTimeout => "consumer_timeout_ms",
+            Field::Heartbeat => "heartbeat_s",
         }
     }
 
@@ -69,16 +81,20 @@ impl Field {
             Field::Consumers => if zh { "消费者数量" } else { "consumers" },
             Field::Messages => if zh { "消息数量" } else { "messages" },
             Field::Expiration => if zh { "expiration（消息 TTL，毫秒）" } else { "expiration (per-message TTL, ms)" },
+            Field::Poll => if zh { "basic_get 轮询（空时休眠，毫秒）" } else { "basic_get polling (sleep when empty, ms)" },
+            Field::Mandatory => "mandatory=True",
+            Field::ConsumerTimeout => if zh { "consumer_timeout（毫秒，0 关闭）" } else { "consumer_timeout (ms, 0 = off)" },
+            Field::Heartbeat => if zh { "heartbeat（秒，0 关闭）" } else { "heartbeat (s, 0 = off)" },
         }
     }
 
     /// The smallest value the input offers (an expiration of 0 ms is a real TTL).
     fn min(self) -> &'static str {
-        if matches!(self, Field::Expiration) { "0" } else { "1" }
+        if matches!(self, Field::Expiration | Field::Poll | Field::ConsumerTimeout | Field::Heartbeat) { "0" } else { "1" }
     }
 
     fn is_flag(self) -> bool {
-        !matches!(self, Field::Prefetch | Field::Consumers | Field::Messages | Field::Expiration)
+        !matches!(self, Field::Prefetch | Field::Consumers | Field::Messages | Field::Expiration | Field::Poll | Field::ConsumerTimeout | Field::Heartbeat)
     }
 
     fn flag(self, s: &Settings) -> bool {
@@ -90,6 +106,7 @@ impl Field {
             Field::Retries => s.retries,
             Field::Idempotent => s.idempotent,
             Field::DeadLetter => s.dead_letter,
+            Field::Mandatory => s.mandatory,
             _ => false,
         }
     }
@@ -100,6 +117,10 @@ impl Field {
             Field::Consumers => s.consumers.to_string(),
             Field::Messages => s.messages.to_string(),
             Field::Expiration => s.expiration_ms.map(|ms| ms.to_string()).unwrap_or_default(),
+            Field::Poll => s.poll_ms.map(|ms| ms.to_string()).unwrap_or_default(),
+            // Shown with RabbitMQ's default when not set, so the learner sees what applies.
+            Field::ConsumerTimeout => s.consumer_timeout_ms.unwrap_or(crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT).to_string(),
+            Field::Heartbeat => s.heartbeat_s.map_or(crate::scenario::HEARTBEAT_MS_DEFAULT / 1_000, u64::from).to_string(),
             _ => String::new(),
         }
     }
@@ -117,11 +138,23 @@ impl Field {
             Field::Retries => s.retries = checked,
             Field::Idempotent => s.idempotent = checked,
             Field::DeadLetter => s.dead_letter = checked,
+            Field::Mandatory => s.mandatory = checked,
             Field::Prefetch => s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
             Field::Consumers => s.consumers = value.trim().parse().ok()?,
             Field::Messages => s.messages = value.trim().parse().ok()?,
             // Empty: no `expiration`; 0 is a real TTL (delivered only to a waiting consumer).
             Field::Expiration => s.expiration_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            // Empty: basic_consume, as the article.
+            Field::Poll => s.poll_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            // Empty or the default: RabbitMQ's default (kept out of share links).
+            Field::ConsumerTimeout => {
+                let ms: u64 = if value.trim().is_empty() { crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT } else { value.trim().parse().ok()? };
+                s.consumer_timeout_ms = Some(ms).filter(|&ms| ms != crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT);
+            }
+            Field::Heartbeat => {
+                let seconds: u16 = if value.trim().is_empty() { 60 } else { value.trim().parse().ok()? };
+                s.heartbeat_s = Some(seconds).filter(|&s| u64::from(s) * 1_000 != crate::scenario::HEARTBEAT_MS_DEFAULT);
+            }
         }
         Some(s)
     }

@@ -238,6 +238,24 @@ fn after_a_crash_every_recovered_message_is_redelivered_after_a_stop_only_the_de
     assert_eq!(flags("broker-crash-unacked"), "0 1 2 3 4 5 1r 2r 3r 4r 5r");
 }
 
+/// A quorum queue on a single node after a kill -9 (RabbitMQ 3.10.8, `tests/conformance/
+/// scenarios/quorum-crash-*.json`, also run on the real broker): every message is recovered,
+/// even transient ones (a quorum queue keeps them all in its log); unlike a classic queue,
+/// only the ones that had been delivered come back flagged redelivered (with
+/// `x-delivery-count`), and they come back first, ahead of the ones never sent.
+#[test]
+fn after_a_crash_a_quorum_queue_flags_only_what_it_had_delivered() {
+    let (sim, report) = run_json(&conformance_file("quorum-crash-never-delivered"));
+    assert_eq!(delivery_order(&sim), "0 1 2 3");
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2, 3]);
+    // prefetch 3: 0-2 at the consumer (0 mid-work) when the node died, 3-5 never sent.
+    let (sim, report) = run_json(&conformance_file("quorum-crash-unacked"));
+    assert_eq!(delivery_order(&sim), "0 1 2 0r 1r 2r 3 4 5");
+    assert_eq!(report.data_with(Verdict::Duplicated), vec![0], "0's work was done; its ack never reached the broker");
+    let counts: Vec<Option<u32>> = report.messages.iter().map(|m| m.deliveries.last().and_then(|d| d.headers.delivery_count)).collect();
+    assert_eq!(counts, vec![Some(1), Some(1), Some(1), None, None, None]);
+}
+
 /// A consumer that polls with `basic_get` (`poll_ms`): one message per call, the callback run
 /// on it, a sleep when the queue is empty. It holds at most the message in hand, so a crash
 /// mid-work leaves only that one unacked (and it is requeued, redelivered), where a

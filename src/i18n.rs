@@ -120,6 +120,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("processed", "processed", "已处理"),
     // The broker diagram.
     ("exchange", "exchange", "交换机"),
+    ("exchange_missing", "this exchange does not exist: a publish to it closes the channel (404 NOT_FOUND)", "该交换机不存在：向它发布会使信道被关闭（404 NOT_FOUND）"),
     ("ready", "ready", "就绪"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),

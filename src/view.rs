@@ -28,6 +28,9 @@ pub struct DiagramView {
     pub producers: Vec<ActorView>,
     pub queues: Vec<QueueView>,
     pub consumers: Vec<ConsumerView>,
+    /// The exchange the producers publish to, when one names an exchange (the first that
+    /// does), and whether it exists now; None: the default exchange.
+    pub exchange: Option<(String, bool)>,
 }
 
 /// A broker node (`rabbit@index`).
@@ -235,7 +238,11 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             }
         }
     }
-    DiagramView { nodes, producers, queues, consumers }
+    let exchange = setup.actors.iter().find_map(|actor| match &actor.spec {
+        ActorSpec::Producer(p) if !p.exchange.is_empty() => Some((p.exchange.clone(), broker.exchange_exists(actor.route))),
+        _ => None,
+    });
+    DiagramView { nodes, producers, queues, consumers, exchange }
 }
 
 /// Where a copy was when it was dropped: in a queue, at a consumer, or on its way to the

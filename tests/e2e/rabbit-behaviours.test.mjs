@@ -104,7 +104,8 @@ const VERDICT_EN = { lost: 'lost', never_sent: 'never sent', redelivered: 'redel
  *   keys: [{ event, actor?, line?, en, zh }]: the key events (trace index), the sentence (a
  *     RegExp) in each language, and the actor whose code line `line` is marked at that step;
  *   outcome: [en RegExp, zh RegExp] for the outcome line; queueFlags: { queue: [en, zh] };
- *   causes: { data: [en RegExp, zh RegExp] } for verdicts whose cause a learner reads.
+ *   causes: { data: [en RegExp, zh RegExp] } for verdicts whose cause a learner reads;
+ *   exchange: { name, missing } for the diagram's exchange at the end.
  */
 async function check(name, expect, t) {
   await withPage(browser, `behaviour-${name}`, server.url('/'), async (session) => {
@@ -135,6 +136,12 @@ async function check(name, expect, t) {
       }
       for (const [queue, [en, zh]] of Object.entries(expect.queueFlags ?? {})) {
         assert.equal(await page.textContent(`#diagram g.queue[data-queue="${queue}"] text.flags`), lang === 'en' ? en : zh, `${name} (${lang}): the diagram's flags of ${queue}`);
+      }
+      if (expect.exchange) {
+        const exchange = page.locator('#diagram g.exchange');
+        assert.equal(await exchange.getAttribute('data-exchange'), expect.exchange.name, `${name}: the diagram names the exchange`);
+        assert.equal(await exchange.evaluate((g) => g.classList.contains('missing')), expect.exchange.missing, `${name}: the diagram shows whether it exists`);
+        assert.equal(await exchange.locator('text').textContent(), expect.exchange.name);
       }
       for (const [data, [en, zh]] of Object.entries(expect.causes ?? {})) {
         assert.match(s.rows.find((r) => r.data === Number(data)).cause, lang === 'en' ? en : zh, `${name} (${lang}): the cause of {'data': ${data}}`);
@@ -224,6 +231,8 @@ test('publish-missing-exchange: message 0 goes to an exchange that does not exis
     verdicts: ['lost', 'never_sent', 'never_sent'],
     terminals: { producer: error, consumer: WAITING },
     died: { producer: { line: publish, status: 'failed' } },
+    // Drawn by its name, struck through: it never existed in this run.
+    exchange: { name: 'orders', missing: true },
     causes: {
       0: [/^it was published to an exchange that did not exist: the broker closed the producer's channel \(404 NOT_FOUND\) and stored nothing; without confirms the producer learns it only at its next call on that channel$/,
         /^它被发布到一个不存在的交换机：broker 关闭了生产者的信道（404 NOT_FOUND），什么也没有保存；没有发布确认时，生产者要到下一次使用该信道时才知道$/],

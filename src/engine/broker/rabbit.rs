@@ -173,7 +173,7 @@ impl RabbitBroker {
     }
 
     /// Whether the exchange of `route` exists now.
-    fn exchange_exists(&self, route: RouteId) -> bool {
+    pub fn exchange_exists(&self, route: RouteId) -> bool {
         self.route_exchanges[route.0 as usize].is_none_or(|e| self.exchanges[usize::from(e)])
     }
 

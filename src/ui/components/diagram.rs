@@ -470,10 +470,17 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     };
 
     let (exchange_x, exchange_y) = layout.exchange;
+    // The default exchange is drawn as "exchange"; a named one by its name, dashed and
+    // struck through while it does not exist (a publish to it closes the channel, 404).
+    let (exchange_name, exchange_missing) = match &view.exchange {
+        Some((name, exists)) => (name.clone(), !exists),
+        None => (label("exchange", lang).to_string(), false),
+    };
     let exchange = html! {
-        <g class="exchange">
+        <g class={classes!("exchange", exchange_missing.then_some("missing"))} data-exchange={exchange_name.clone()}>
+            <title>{ if exchange_missing { format!("{exchange_name}: {}", label("exchange_missing", lang)) } else { exchange_name.clone() } }</title>
             <rect x={exchange_x.to_string()} y={exchange_y.to_string()} width={EXCHANGE_W.to_string()} height={EXCHANGE_H.to_string()} rx="4" />
-            <text x={(exchange_x + EXCHANGE_W / 2).to_string()} y={(exchange_y + 19).to_string()} text-anchor="middle">{ label("exchange", lang) }</text>
+            <text x={(exchange_x + EXCHANGE_W / 2).to_string()} y={(exchange_y + 19).to_string()} text-anchor="middle">{ exchange_name }</text>
         </g>
     };
 

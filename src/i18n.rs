@@ -356,7 +356,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             // the answer to one.
             let fetched = matches!(&sim.setup().actors[actor.index()].spec, crate::scenario::ActorSpec::Consumer(c) if c.poll_ms.is_some());
             if fetched {
-                pick(format!("{}'s basic_get fetched {{'data': {}}}{r}", a(actor), data_of_copy(sim, copy)), format!("{} 用 basic_get 取到了 {{'data': {}}}{r}", a(actor), data_of_copy(sim, copy)))
+                pick(format!("the broker answered {}'s basic_get with {{'data': {}}}{r}", a(actor), data_of_copy(sim, copy)), format!("broker 用 {{'data': {}}} 回应了 {} 的 basic_get{r}", data_of_copy(sim, copy), a(actor)))
             } else {
                 pick(format!("the broker delivered {{'data': {}}} to {}{r}", data_of_copy(sim, copy), a(actor)), format!("broker 把 {{'data': {}}} 投递给 {}{r}", data_of_copy(sim, copy), a(actor)))
             }
@@ -757,7 +757,7 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
         DiscardReason::AutoAckedUnprocessed => {
             let who = consumer.unwrap_or(if en { "the consumer" } else { "消费者" });
             if en {
-                format!("{who} died before processing it, and auto_ack=True had already removed it from the queue")
+                format!("{who} died before it finished processing it, and auto_ack=True had already removed it from the queue")
             } else {
                 format!("{who} 在处理完之前就终止了，而 auto_ack=True 早已把它从队列中删除")
             }

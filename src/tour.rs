@@ -257,7 +257,7 @@ pub fn title_note(as_written: &crate::scenario::settings::Settings, now: &crate:
 }
 
 /// What this run did, in a sentence or two built from its report (never from the chapter's
-/// script): the label, each bad verdict with its messages and the first cause, and the
+/// script): the label, each bad verdict with its messages grouped by cause, and the
 /// programs that exited with an error. Shown once the run has reached its end.
 pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
     use crate::engine::Verdict;
@@ -273,19 +273,45 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
         (Verdict::NeverSent, "never_sent"),
     ] {
         let rows: Vec<&crate::report::MessageReport> = report.messages.iter().filter(|m| m.verdict == verdict).collect();
-        let Some(first) = rows.first() else { continue };
-        const SHOWN: usize = 6;
-        let mut payloads: Vec<String> = rows.iter().take(SHOWN).map(|m| m.payload.clone()).collect();
-        if rows.len() > SHOWN {
-            payloads.push("…".into());
+        if rows.is_empty() {
+            continue;
         }
-        let why = first.cause.as_ref().map(|c| c.text_in(lang));
+        // Messages with the same verdict may have different causes (a crash lost some, the
+        // network another): each cause is said once, after its own messages.
+        let mut groups: Vec<(Option<String>, Vec<&crate::report::MessageReport>)> = Vec::new();
+        for m in &rows {
+            let why = m.cause.as_ref().map(|c| c.text_in(lang));
+            match groups.iter_mut().find(|(w, _)| *w == why) {
+                Some((_, ms)) => ms.push(m),
+                None => groups.push((why, vec![m])),
+            }
+        }
+        const SHOWN: usize = 6;
+        const CAUSES_SHOWN: usize = 3;
+        let mut pieces: Vec<String> = groups
+            .iter()
+            .take(CAUSES_SHOWN)
+            .map(|(why, ms)| {
+                let mut payloads: Vec<String> = ms.iter().take(SHOWN).map(|m| m.payload.clone()).collect();
+                if ms.len() > SHOWN {
+                    payloads.push("…".into());
+                }
+                match (why, en) {
+                    (Some(why), true) => format!("{} ({why})", payloads.join(", ")),
+                    (Some(why), false) => format!("{}（{why}）", payloads.join("、")),
+                    (None, true) => payloads.join(", "),
+                    (None, false) => payloads.join("、"),
+                }
+            })
+            .collect();
+        if groups.len() > CAUSES_SHOWN {
+            pieces.push("…".into());
+        }
         let count = rows.len();
-        parts.push(match (why, en) {
-            (Some(why), true) => format!("{count} {}: {} ({why})", label(key, lang), payloads.join(", ")),
-            (Some(why), false) => format!("{count} 条{}：{}（{why}）", label(key, lang), payloads.join("、")),
-            (None, true) => format!("{count} {}: {}", label(key, lang), payloads.join(", ")),
-            (None, false) => format!("{count} 条{}：{}", label(key, lang), payloads.join("、")),
+        parts.push(if en {
+            format!("{count} {}: {}", label(key, lang), pieces.join("; "))
+        } else {
+            format!("{count} 条{}：{}", label(key, lang), pieces.join("；"))
         });
     }
     for actor in &report.actors {

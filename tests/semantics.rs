@@ -110,6 +110,10 @@ fn quorum_queue_survives_a_node_crash_classic_queue_waits_for_its_node() {
     assert_eq!(got, vec![0, 1, 2, 3, 4]);
     assert_eq!(report.queues[1].ready, vec![0, 1, 2, 3, 4], "the persistent messages wait on the crashed node");
     assert_eq!(report.counts.lost, 0);
+    // Not flagged redelivered while their node is down: a crashed classic queue flags what it
+    // recovers only when it starts again (the diagram showed them redelivered).
+    let waiting = sim.ledger().copies.iter().filter(|c| c.place == queue_playground::engine::ledger::Place::Ready { queue: queue_playground::engine::ids::QueueId(1) });
+    assert!(waiting.clone().count() == 5 && waiting.clone().all(|c| !c.redelivered));
 }
 
 /// A partition shorter than the heartbeat timeout: TCP holds the acks sent during it and
@@ -273,14 +277,15 @@ fn a_polling_consumer_gets_one_message_at_a_time_and_a_crash_requeues_only_the_o
     // It polls forever, but once nothing else can fill the queue the run is over.
     assert_eq!(sim.finish(), Some(queue_playground::engine::Finish::Quiescent));
     assert_eq!(report.time_ms, 3528, "the last poll after the last message, not the time limit");
-    // Narrated as polling: the answer to a basic_get, and a sleep after an empty one.
+    // Narrated as polling: the broker's answer to a basic_get (sent; a cut may still keep it
+    // from the consumer), and a sleep after an empty one.
     let told = |lang| -> Vec<String> { (0..sim.trace().len()).map(|i| queue_playground::i18n::describe_at(sim.trace(), i, &sim, lang)).collect() };
     let en = told(queue_playground::i18n::Lang::En);
-    assert!(en.contains(&"consumer's basic_get fetched {'data': 0}".to_string()), "{en:#?}");
+    assert!(en.contains(&"the broker answered consumer's basic_get with {'data': 0}".to_string()), "{en:#?}");
     assert!(!en.iter().any(|line| line.contains("the broker delivered")), "{en:#?}");
     assert!(en.iter().any(|line| line.starts_with("consumer's basic_get found test_queue empty; it sleeps ")), "{en:#?}");
     let zh = told(queue_playground::i18n::Lang::Zh);
-    assert!(zh.contains(&"consumer 用 basic_get 取到了 {'data': 0}".to_string()), "{zh:#?}");
+    assert!(zh.contains(&"broker 用 {'data': 0} 回应了 consumer 的 basic_get".to_string()), "{zh:#?}");
 
     let (sim, report) = run_json(&conformance_file("basic-get-crash"));
     // Crashed right after printing 2: 0 and 1 acked, 2 in hand, 3-5 never left the queue.

@@ -209,7 +209,7 @@ fn the_outcome_line_tells_this_run() {
     let written = Settings::of(&base);
     assert_eq!(
         outcome(&run(&written), Lang::En),
-        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8}, … (consumer died before processing it, and auto_ack=True had already removed it from the queue)."
+        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8}, … (consumer died before it finished processing it, and auto_ack=True had already removed it from the queue)."
     );
     // auto_ack off: nothing is lost, and the line says so (the chapter's script would not).
     let fixed = run(&Settings { auto_ack: false, ..written.clone() });
@@ -397,4 +397,28 @@ fn a_duplicate_names_the_retry_or_the_redelivery_that_made_it() {
     assert_eq!(cause.reason, Why::DeliveredAgain { redelivered: true });
     assert_eq!(cause.text, "delivered 2 times: the broker got no ack for its delivery to consumer, so it requeued it and redelivered it to consumer-2");
     assert!(matches!(sim.trace()[cause.event as usize].event, Event::MessageDelivered { redelivered: true, .. }));
+}
+
+/// The outcome line says each cause after its own messages: in the auto_ack crash, a publish
+/// lost on the network is not blamed on the consumer's death (a learner walk found it so).
+#[test]
+fn the_outcome_line_gives_each_loss_its_own_cause() {
+    use queue_playground::i18n::Lang;
+    use queue_playground::tour::outcome;
+    let mut scenario = catalog::get("consumer-crash-auto-ack").unwrap();
+    let drop: FaultSpec = serde_json::from_str(
+        r#"{"when":{"before":{"actor":"producer","op":"basic_publish","occurrence":10}},"do":{"drop_next":{"from":"producer","to":"rabbit@0"}}}"#,
+    )
+    .unwrap();
+    scenario.faults.push(drop);
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    let report = Report::new(&sim, false);
+    assert_eq!(report.data_with(Verdict::Lost), vec![3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(
+        outcome(&report, Lang::En),
+        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8} (consumer died before it finished processing it, and auto_ack=True had already removed it from the queue); {'data': 9} (its frame was lost on the network and nothing told the sender)."
+    );
+    let zh = outcome(&report, Lang::Zh);
+    assert!(zh.contains("；{'data': 9}（它在网络中丢失，而发送方没有得到任何通知）"), "{zh}");
 }

@@ -283,7 +283,7 @@ test('basic-get-crash: a polling consumer crashes mid-work; only the message in 
     causes: { 2: [/^still in test_queue when the run ended: no consumer was left to take it$/, /^运行结束时仍在 test_queue 中：已没有消费者来取走它$/] },
     keys: [
       { event: 50, actor: 'consumer', line: "method, properties, body = channel.basic_get(queue='test_queue', auto_ack=False)",
-        en: /^consumer's basic_get fetched \{'data': 2\}$/, zh: /^consumer 用 basic_get 取到了 \{'data': 2\}$/ },
+        en: /^the broker answered consumer's basic_get with \{'data': 2\}$/, zh: /^broker 用 \{'data': 2\} 回应了 consumer 的 basic_get$/ },
       { event: 55, en: /^\{'data': 2\} went back to test_queue$/, zh: /^\{'data': 2\} 回到队列 test_queue$/ },
     ],
   }, t);

@@ -79,6 +79,9 @@ pub struct Channel {
 #[derive(Clone, Debug)]
 pub struct RabbitBroker {
     pub nodes_up: Vec<bool>,
+    /// Each node's last going down was a crash (kill -9), not a graceful stop: its classic
+    /// queues flag what they recover `redelivered` when it starts again.
+    crashed: Vec<bool>,
     pub queues: Vec<Queue>,
     /// Indexed by connection id; every connection ever opened.
     pub channels: Vec<Channel>,
@@ -113,6 +116,7 @@ impl RabbitBroker {
     ) -> RabbitBroker {
         RabbitBroker {
             nodes_up: vec![true; usize::from(nodes)],
+            crashed: vec![false; usize::from(nodes)],
             queues: queues
                 .iter()
                 .zip(dead_letter_routes)
@@ -825,6 +829,7 @@ impl Broker for RabbitBroker {
             return;
         }
         self.nodes_up[node.index()] = false;
+        self.crashed[node.index()] = !graceful;
         cx.out.events.push(if graceful { Event::NodeStopped { node } } else { Event::NodeCrashed { node } });
         // Queues that lived on the node lose what is not durable.
         for index in 0..self.queues.len() {
@@ -836,13 +841,6 @@ impl Broker for RabbitBroker {
             let ready: Vec<CopyId> = self.queues[index].ready.drain(..).collect();
             for copy in ready {
                 cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
-                // After a crash the classic queue recovers from its index without knowing
-                // which messages were delivered: every one comes back `redelivered=True`, even
-                // one never delivered (observed on 3.10.8 after kill -9; a graceful stop keeps
-                // the flag of each).
-                if !graceful {
-                    cx.ledger.copy_mut(copy).redelivered = true;
-                }
                 self.recover_or_discard(cx, queue, copy);
             }
             if !self.queues[index].spec.durable {
@@ -873,6 +871,17 @@ impl Broker for RabbitBroker {
             let recovers = (q.spec.queue_type == QueueType::Classic && q.home == node && q.exists)
                 || (q.spec.queue_type == QueueType::Quorum && self.queue_running(QueueId(index as u16)));
             if recovers {
+                // After a crash a classic queue recovers from its index without knowing which
+                // messages were delivered: every one comes back `redelivered=True`, even one
+                // never delivered (observed on 3.10.8 after kill -9; a graceful stop keeps the
+                // flag of each). Flagged now, when it recovers: while the node is down they are
+                // not redelivered to anyone.
+                if self.crashed[node.index()] && q.spec.queue_type == QueueType::Classic {
+                    for &copy in &self.queues[index].ready {
+                        cx.ledger.copy_mut(copy).redelivered = true;
+                    }
+                }
+                let q = &self.queues[index];
                 cx.out.events.push(Event::QueueRecovered { queue: QueueId(index as u16), messages: q.ready.len() as u32 });
                 // Deliveries that were unacked when the node went down came back as ready.
                 self.drop_head_while_over(cx, QueueId(index as u16));

@@ -431,7 +431,8 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             format!("TCP delivered the {count} frame(s) it had held for {} during the cut: late, not lost", a(actor)),
             format!("TCP 送达了切断期间为 {} 暂存的 {count} 帧：迟到了，但没有丢失", a(actor)),
         ),
-        ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued}", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条", a(actor))),
+        ChannelClosed { actor, requeued: 0 } => pick(format!("the broker closed {}'s channel (nothing unacked to requeue)", a(actor)), format!("broker 关闭了 {} 的信道（没有未确认的消息需要重新入队）", a(actor))),
+        ChannelClosed { actor, requeued } => pick(format!("the broker closed {}'s channel and requeued {requeued} unacked", a(actor)), format!("broker 关闭了 {} 的信道，重新入队 {requeued} 条未确认的消息", a(actor))),
         PendingNacked { actor, count } => pick(
             format!("pika nacked the {count} message(s) {} had received but not yet passed to its callback, back to the queue: basic_cancel of a manual-ack consumer does that", a(actor)),
             format!("pika 把 {} 已收到但尚未交给回调的 {count} 条消息 nack 回队列：手动确认的消费者调用 basic_cancel 时就会这样", a(actor)),
@@ -458,7 +459,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         NodeStopped { node } => pick(format!("rabbit@{} stopped", node.0), format!("rabbit@{} 停止", node.0)),
         NodeCrashed { node } => pick(format!("rabbit@{} crashed", node.0), format!("rabbit@{} 崩溃", node.0)),
         NodeStarted { node } => pick(format!("rabbit@{} started", node.0), format!("rabbit@{} 启动", node.0)),
-        QueueRecovered { queue, messages } => pick(format!("{} came back with {messages} messages", queue_name(sim, queue)), format!("{} 恢复，含 {messages} 条消息", queue_name(sim, queue))),
+        QueueRecovered { queue, messages } => pick(format!("{} came back with {messages} message{}", queue_name(sim, queue), if messages == 1 { "" } else { "s" }), format!("{} 恢复，含 {messages} 条消息", queue_name(sim, queue))),
         QueueDeleted { queue } => pick(format!("{} was gone", queue_name(sim, queue)), format!("{} 不复存在", queue_name(sim, queue))),
         Partitioned { a: x, b: y } => {
             if matches!((x, y), (Endpoint::Actor(_), Endpoint::Node(_)) | (Endpoint::Node(_), Endpoint::Actor(_))) {
@@ -554,6 +555,20 @@ const WHY_LOOKBACK_EVENTS: usize = 100_000;
 pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> String {
     let Some(entry) = trace.get(index) else { return String::new() };
     let sentence = describe(&entry.event, sim, lang);
+    if let Event::ChannelError { actor, error: ClientError::AckTimeout, .. } = entry.event {
+        // The program may already be dead (killed during a cut the broker could not see
+        // through): then there is no next call to find out at.
+        let down = trace[..index].iter().rev().find_map(|e| match e.event {
+            Event::ActorCrashed { actor: a } | Event::ActorStopped { actor: a } | Event::ActorExited { actor: a, .. } if a == actor => Some(true),
+            Event::ActorRestarted { actor: a } | Event::ActorStarted { actor: a } if a == actor => Some(false),
+            _ => None,
+        });
+        if down == Some(true) {
+            return sentence
+                .replace("; the program finds out at its next call", "; the program is no longer running")
+                .replace("；程序要到下一次调用时才会发现", "；该程序已不在运行");
+        }
+    }
     if let Some(headers) = headers_at(trace, index, sim) {
         return format!("{sentence}{}", headers_text(&headers, lang));
     }
@@ -611,6 +626,7 @@ fn recovered_after_crash(trace: &[TraceEntry], index: usize, sim: &Sim, lang: La
     }
     let name = &spec.name;
     Some(match lang {
+        Lang::En if messages == 1 => format!("{name} came back with 1 message, flagged redelivered: after a crash the classic queue cannot tell which were delivered, so even one never delivered comes back with redelivered=True"),
         Lang::En => format!("{name} came back with {messages} messages, every one flagged redelivered: after a crash the classic queue cannot tell which were delivered, so even one never delivered comes back with redelivered=True"),
         Lang::Zh => format!("{name} 恢复，含 {messages} 条消息，每一条都被标记为重新投递：崩溃之后经典队列无法知道哪些已经投递过，所以即使从未投递过的消息也会带着 redelivered=True 回来"),
     })
@@ -690,6 +706,14 @@ pub fn never_sent_text(producer: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{producer} went down before publishing it, so it was never sent"),
         Lang::Zh => format!("{producer} 在发布它之前就已停止，所以它从未被发送"),
+    }
+}
+
+/// Why a message was never sent: the call publishing it raised.
+pub fn publish_raised_text(producer: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("its own basic_publish raised and {producer} exited, so it was never sent"),
+        Lang::Zh => format!("发布它的 basic_publish 抛出了异常，{producer} 随即退出，所以它从未被发送"),
     }
 }
 

@@ -43,6 +43,9 @@ pub struct CopyEnd {
 pub enum Why {
     /// Its producer crashed, was stopped or exited with an error before publishing it.
     ProducerDied,
+    /// Its own `basic_publish` raised (its connection or channel was already closed) and
+    /// its producer exited: never sent.
+    PublishRaised,
     /// The run ended with it ready in a queue and no consumer left to take it.
     StillQueued,
     /// The run ended with it in a queue whose node is down (or, for a quorum queue, without
@@ -108,6 +111,7 @@ impl Cause {
             Why::DeadLetteredAtDeliveryLimit => i18n::delivery_limit_text(self.deliveries.unwrap_or(0), true, lang),
             Why::Discarded(reason) => cause_text(reason, actor, lang),
             Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
+            Why::PublishRaised => i18n::publish_raised_text(actor.unwrap_or(""), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
             Why::QueueDown => i18n::stranded_on_down_node_text(queue, lang),
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
@@ -449,34 +453,42 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
 }
 
 /// Why a message was processed more than once, from its events within the lookback: a
-/// duplicate frame on the network, else a second publish (a retry), else a second delivery
-/// (the cause points at the duplicate frame, the second publish, the second delivery).
+/// duplicate frame on the network, else a second publish (a retry), else a second delivery.
+/// The cause points at the moment it became a duplicate: the duplicate frame, the error that
+/// made the producer retry, the requeue before the redelivery.
 fn duplicate_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
     let setup = sim.setup();
     let ledger = sim.ledger();
     let name = |actor: ActorId| setup.actors[actor.index()].name.clone();
     let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
     let (mut publishes, mut deliveries) = (Vec::new(), Vec::new());
+    // The error that made the producer publish again, and the requeue that made the broker
+    // deliver again: where the cause points (the moment it became a duplicate).
+    let (mut failed_before_second, mut requeued_before_second) = (None, None);
     for (offset, e) in trace[from..].iter().enumerate() {
         let index = from + offset;
         match e.event {
             Event::MessageDuplicated { from: original, .. } if ledger.message_of(original) == message => {
                 return Some(Cause::new(index as u32, u64::from(e.at_ms), Why::DuplicatedOnNetwork, None, None));
             }
+            Event::PublishFailed { message: m, .. } if m == message && publishes.len() == 1 => failed_before_second = Some(index),
             Event::MessagePublished { actor, message: m, .. } if m == message => publishes.push((index, actor)),
+            Event::MessageRequeued { copy, .. } if deliveries.len() == 1 && ledger.message_of(copy) == message => requeued_before_second = Some(index),
             Event::MessageDelivered { copy, actor, redelivered, .. } if ledger.message_of(copy) == message => deliveries.push((index, actor, redelivered)),
             _ => {}
         }
     }
     let at = |index: usize| trace.get(index).map_or(0, |e| u64::from(e.at_ms));
     if let [_, (second, producer), ..] = publishes[..] {
-        let mut cause = Cause::new(second as u32, at(second), Why::PublishedAgain, Some(name(producer)), None);
+        let event = failed_before_second.unwrap_or(second);
+        let mut cause = Cause::new(event as u32, at(event), Why::PublishedAgain, Some(name(producer)), None);
         cause.deliveries = Some(publishes.len() as u32);
         cause.text = cause.text_in(Lang::En);
         return Some(cause);
     }
     let [(_, first, _), (second, to, redelivered), ..] = deliveries[..] else { return None };
-    let mut cause = Cause::new(second as u32, at(second), Why::DeliveredAgain { redelivered }, Some(name(first)), None);
+    let event = if redelivered { requeued_before_second.unwrap_or(second) } else { second };
+    let mut cause = Cause::new(event as u32, at(event), Why::DeliveredAgain { redelivered }, Some(name(first)), None);
     cause.deliveries = Some(deliveries.len() as u32);
     cause.redelivered_to = Some(name(to));
     cause.text = cause.text_in(Lang::En);
@@ -581,7 +593,14 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
             .unwrap_or(trace.len().saturating_sub(1));
         let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
         let cause = Cause::new(event as u32, at_ms, Why::ProducerDied, Some(actor.name.clone()), None);
-        unsent.extend(missing.into_iter().map(|i| Unsent { producer, data: spec.first_data + i, cause: cause.clone() }));
+        // It exited with an error raised by basic_publish itself: the first message missing
+        // is the one that call was publishing (its publish raised; it did not go down before).
+        let raised_publishing = matches!(trace.get(event).map(|e| e.event), Some(Event::ActorExited { error: Some(_), .. }))
+            && actor.program.main.iter().any(|op| op.kind == crate::engine::program::OpKind::Publish && op.line == runtime.line);
+        unsent.extend(missing.into_iter().enumerate().map(|(k, i)| {
+            let cause = if k == 0 && raised_publishing { Cause::new(event as u32, at_ms, Why::PublishRaised, Some(actor.name.clone()), None) } else { cause.clone() };
+            Unsent { producer, data: spec.first_data + i, cause }
+        }));
     }
     unsent
 }

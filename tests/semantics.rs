@@ -379,3 +379,25 @@ fn a_producer_that_gives_up_on_a_message_goes_on_with_the_next() {
     let (_, report) = run_json(&raising.to_string());
     assert_eq!(report.actors[0].exit_error.as_deref(), Some("pika.exceptions.UnroutableError: 1 unroutable message(s) returned"));
 }
+
+/// consumer_timeout closes the channel of a program killed during a cut (the broker could not
+/// see it die): the sentence does not promise a next call to a dead program.
+#[test]
+fn a_consumer_timeout_of_a_dead_program_does_not_promise_a_next_call() {
+    let json = r#"{"name":"x","broker":{"heartbeat_ms":0,"consumer_timeout_ms":5000,"channel_tick_ms":1000},
+        "queues":[{"name":"test_queue","durable":true}],
+        "actors":[{"role":"producer","name":"producer","messages":3,"interval_ms":10},
+                  {"role":"consumer","name":"consumer","auto_ack":false,"work_ms":1000}],
+        "faults":[{"when":{"at_ms":500},"do":{"partition":["consumer","rabbit@0"]}},
+                  {"when":{"at_ms":700},"do":{"crash":"consumer"}}]}"#;
+    let (sim, _) = run_json(json);
+    let index = sim
+        .trace()
+        .iter()
+        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::engine::trace::ClientError::AckTimeout, .. }))
+        .expect("the consumer timeout fired");
+    let en = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::En);
+    assert!(en.ends_with("Its unacked deliveries go back to the queue; the program is no longer running"), "{en}");
+    let zh = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::Zh);
+    assert!(zh.ends_with("它未确认的消息回到队列；该程序已不在运行"), "{zh}");
+}

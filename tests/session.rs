@@ -561,7 +561,7 @@ fn the_polling_mandatory_and_timeout_settings_change_the_run() {
     let note = queue_playground::tour::title_note(&written, &changed, Lang::En).unwrap();
     assert_eq!(
         note,
-        "as written: basic_consume, mandatory=False, consumer_timeout=1800000, heartbeat=60; you changed: basic_get every 250 ms when empty, mandatory=True, consumer_timeout=5000, heartbeat=0"
+        "as written: basic_consume, mandatory=False, consumer_timeout=1800000, heartbeat=60; you changed: basic_get + time.sleep(0.25), mandatory=True, consumer_timeout=5000, heartbeat=0"
     );
     // Back to the defaults: the scenario as written, field for field.
     assert_eq!(written.apply(&base).unwrap(), base);

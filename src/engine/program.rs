@@ -303,7 +303,8 @@ fn py(text: &str) -> String {
     out
 }
 
-fn seconds(ms: u64) -> String {
+/// `ms` as Python writes seconds for `time.sleep`: `2`, `0.2`, `0.05`.
+pub fn seconds(ms: u64) -> String {
     if ms.is_multiple_of(1000) {
         format!("{}", ms / 1000)
     } else {

@@ -478,7 +478,7 @@ test('settings: basic_get polling, mandatory and the broker timeouts change the 
     const consumer = (await page.locator('.actor[data-actor="consumer"] pre.code').textContent()) ?? '';
     assert.match(consumer, /channel\.basic_get\(queue='test_queue', auto_ack=True\)/, 'the consumer polls');
     assert.doesNotMatch(consumer, /basic_consume/);
-    assert.match((await page.locator('#title-note').textContent()) ?? '', /you changed: basic_get every 200 ms when empty/);
+    assert.match((await page.locator('#title-note').textContent()) ?? '', /you changed: basic_get \+ time\.sleep\(0\.2\)/);
     await toEnd(page);
     // Polling holds one message at a time: the crash after the 4th print loses only the one in hand.
     assert.equal(await count(page, 'lost'), 1);
@@ -486,9 +486,22 @@ test('settings: basic_get polling, mandatory and the broker timeouts change the 
     await shot(page, t, 'settings-polling.png');
     await setSetting(page, 'mandatory', true);
     await page.waitForFunction(() => /mandatory=True/.test(document.querySelector('.actor[data-actor="producer"] pre.code')?.textContent ?? ''));
-    // basic_get with a prefetch is refused by name, and the settings stay as they were.
+    // basic_qos limits basic_consume only: asking for a prefetch turns polling off.
     await setSetting(page, 'prefetch_count', 1);
-    await page.waitForFunction(() => /settings\.poll_ms: a polling consumer calls basic_get/.test(document.body.textContent ?? ''));
+    await page.waitForFunction(() => /basic_qos\(prefetch_count=1\)/.test(document.querySelector('.actor[data-actor="consumer"] pre.code')?.textContent ?? ''));
+    assert.equal((await settingsState(page)).poll_ms, '', 'polling is off');
+    assert.doesNotMatch((await page.locator('.actor[data-actor="consumer"] pre.code').textContent()) ?? '', /basic_get/);
+    // And polling turns the prefetch off.
+    await setSetting(page, 'poll_ms', 300);
+    await page.waitForFunction(() => /basic_get/.test(document.querySelector('.actor[data-actor="consumer"] pre.code')?.textContent ?? ''));
+    assert.equal((await settingsState(page)).prefetch_count, '', 'no basic_qos with basic_get');
+    assert.equal(await page.locator('#share-error').count(), 0, 'no error');
+    // A value the panel refuses is said beside it.
+    await setSetting(page, 'messages', 0);
+    await page.waitForSelector('#settings-error');
+    assert.match((await page.textContent('#settings-error')) ?? '', /^settings\.messages: must be between 1 and 100000/);
+    await setSetting(page, 'messages', 10);
+    await page.waitForFunction(() => !document.querySelector('#settings-error'));
     await setSetting(page, 'poll_ms', '');
     await setSetting(page, 'mandatory', false);
     await page.waitForFunction(() => !/basic_get/.test(document.querySelector('.actor[data-actor="consumer"] pre.code')?.textContent ?? ''));

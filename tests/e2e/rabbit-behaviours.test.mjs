@@ -236,7 +236,8 @@ test('publish-missing-exchange: message 0 goes to an exchange that does not exis
     causes: {
       0: [/^it was published to an exchange that did not exist: the broker closed the producer's channel \(404 NOT_FOUND\) and stored nothing; without confirms the producer learns it only at its next call on that channel$/,
         /^它被发布到一个不存在的交换机：broker 关闭了生产者的信道（404 NOT_FOUND），什么也没有保存；没有发布确认时，生产者要到下一次使用该信道时才知道$/],
-      1: [/^producer went down before publishing it, so it was never sent$/, /^producer 在发布它之前就已停止，所以它从未被发送$/],
+      1: [/^its own basic_publish raised and producer exited, so it was never sent$/, /^发布它的 basic_publish 抛出了异常，producer 随即退出，所以它从未被发送$/],
+      2: [/^producer went down before publishing it, so it was never sent$/, /^producer 在发布它之前就已停止，所以它从未被发送$/],
     },
     keys: [
       { event: 10, en: /^\{'data': 0\} was lost: its exchange did not exist, and the broker closed its producer's channel \(404 NOT_FOUND\)$/,

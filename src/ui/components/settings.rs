@@ -83,8 +83,8 @@ impl Field {
             Field::Expiration => if zh { "expiration（消息 TTL，毫秒）" } else { "expiration (per-message TTL, ms)" },
             Field::Poll => if zh { "basic_get 轮询（空时休眠，毫秒）" } else { "basic_get polling (sleep when empty, ms)" },
             Field::Mandatory => "mandatory=True",
-            Field::ConsumerTimeout => if zh { "consumer_timeout（毫秒，0 关闭）" } else { "consumer_timeout (ms, 0 = off)" },
-            Field::Heartbeat => if zh { "heartbeat（秒，0 关闭）" } else { "heartbeat (s, 0 = off)" },
+            Field::ConsumerTimeout => if zh { "rabbitmq.conf consumer_timeout（毫秒，0 关闭；每 60 秒的信道检查时判定）" } else { "rabbitmq.conf consumer_timeout (ms, 0 = off; checked at each 60 s channel tick)" },
+            Field::Heartbeat => if zh { "rabbitmq.conf heartbeat（秒，0 关闭；pika 接受 broker 的值）" } else { "rabbitmq.conf heartbeat (s, 0 = off; pika takes the broker's)" },
         }
     }
 
@@ -139,13 +139,25 @@ impl Field {
             Field::Idempotent => s.idempotent = checked,
             Field::DeadLetter => s.dead_letter = checked,
             Field::Mandatory => s.mandatory = checked,
-            Field::Prefetch => s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            // basic_qos limits basic_consume only: a prefetch turns polling off, and polling
+            // turns the prefetch off (the two are never asked for together from here).
+            Field::Prefetch => {
+                s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) };
+                if s.prefetch_count.is_some() {
+                    s.poll_ms = None;
+                }
+            }
             Field::Consumers => s.consumers = value.trim().parse().ok()?,
             Field::Messages => s.messages = value.trim().parse().ok()?,
             // Empty: no `expiration`; 0 is a real TTL (delivered only to a waiting consumer).
             Field::Expiration => s.expiration_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
             // Empty: basic_consume, as the article.
-            Field::Poll => s.poll_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            Field::Poll => {
+                s.poll_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) };
+                if s.poll_ms.is_some() {
+                    s.prefetch_count = None;
+                }
+            }
             // Empty or the default: RabbitMQ's default (kept out of share links).
             Field::ConsumerTimeout => {
                 let ms: u64 = if value.trim().is_empty() { crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT } else { value.trim().parse().ok()? };
@@ -168,6 +180,10 @@ pub fn SettingsPanel() -> Html {
     html! {
         <section id="settings">
             <h3>{ label("settings", lang) }</h3>
+            // A refused setting is said here, beside the field, as well as at the top.
+            if let Some(error) = state.error.as_ref().filter(|e| e.starts_with("settings.")) {
+                <p id="settings-error" class="error" role="alert">{ error.clone() }</p>
+            }
             { for Field::ALL.iter().map(|&field| {
                 let on_change = {
                     let state = state.clone();

@@ -284,6 +284,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ActorStarted { actor } => pick(format!("{} started", a(actor)), format!("{} 启动", a(actor))),
         Connected { actor, node, .. } => pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0)),
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
+        ConnectStalled { actor, node, .. } => pick(
+            format!("{}'s connect to rabbit@{} gets no answer: the network is cut, so its TCP SYN is lost. It retries until pika's socket_timeout (10 s) runs out, unless the cut heals first", a(actor), node.0),
+            format!("{} 连接 rabbit@{} 没有回应：网络被切断，TCP SYN 丢失。它会重试，直到 pika 的 socket_timeout（10 秒）用完，除非网络先恢复", a(actor), node.0),
+        ),
         ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
         QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
         QueueDeclareRefused { actor, queue, .. } => {

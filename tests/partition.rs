@@ -147,7 +147,7 @@ fn the_catalog_article_consumer_cut_exits_with_the_exact_error_at_its_check() {
 }
 
 /// Manual ack with reconnect logic, cut for 196.5 s: pika gives up at 130.1 s (the program
-/// reconnects every 5 s and is refused while the cut lasts); the broker gives up at 180.1 s
+/// reconnects 5 s after each failure; a connect across the cut fails after 10 s); the broker gives up at 180.1 s
 /// (its last byte from the client was the ack of message 3 at about 3.3 s) and requeues the
 /// six unacked deliveries with redelivered=True. After the heal the consumer's next attempt
 /// connects and drains the queue: nothing lost, nothing processed twice.
@@ -174,9 +174,13 @@ fn manual_ack_cut_past_the_timeout_requeues_and_a_reconnecting_consumer_drains_t
         })
         .collect();
     assert_eq!(requeued, vec![4, 5, 6, 7, 8, 9]);
-    // Refused every 5 s while cut; the first attempt after the heal connects.
+    // While cut, each attempt gets no answer for 10 s (pika's socket_timeout), raises, and
+    // the program sleeps 5 s: attempts at 135.1, 150.1, 165.1, 180.1, 195.1 s. The last one's
+    // SYN retransmit 7 s in (202.1 s) is the first after the heal at 200 s: it connects.
+    let refused = times(&sim, |e| matches!(e, Event::ConnectionRefused { actor, .. } if actor.0 == 1));
+    assert_eq!(refused, vec![145_100, 160_100, 175_100, 190_100]);
     let connected = times(&sim, |e| matches!(e, Event::Connected { actor, .. } if actor.0 == 1));
-    assert_eq!(connected, vec![100, 200_100]);
+    assert_eq!(connected, vec![100, 202_100]);
     let redelivered: Vec<(u32, u32)> = sim
         .trace()
         .iter()
@@ -185,7 +189,7 @@ fn manual_ack_cut_past_the_timeout_requeues_and_a_reconnecting_consumer_drains_t
             _ => None,
         })
         .collect();
-    assert_eq!(redelivered, (4..10).map(|d| (200_106, d)).collect::<Vec<_>>());
+    assert_eq!(redelivered, (4..10).map(|d| (202_106, d)).collect::<Vec<_>>());
     assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2, 3]);
     assert_eq!(report.data_with(Verdict::Redelivered), vec![4, 5, 6, 7, 8, 9]);
     assert_eq!((report.counts.lost, report.counts.duplicated), (0, 0));
@@ -435,4 +439,35 @@ fn a_frame_held_towards_an_end_that_closed_otherwise_is_lost_not_left_in_flight(
     assert_eq!(lost_at, Some(130_000));
     assert_eq!(report.counts.pending, 0, "{}", report.summary);
     assert_eq!(report.data_with(Verdict::Lost), vec![2], "{}", report.summary);
+}
+
+/// A program that connects while its network is cut gets no answer (its SYN is lost): no
+/// error at once. It connects at the first SYN retransmit after the heal (1, 3, 7 s after the
+/// connect), or raises `AMQPConnectionError` when pika's `socket_timeout` (10 s) runs out (a
+/// learner walk saw it refused in the same instant as the restart).
+#[test]
+fn a_connect_across_a_cut_waits_for_the_heal_or_times_out_after_ten_seconds() {
+    let scenario = |heal: &str| {
+        format!(
+            r#"{{"name":"x","queues":[{{"name":"test_queue","durable":true}}],
+            "actors":[{{"role":"consumer","name":"consumer","auto_ack":true}},
+                      {{"role":"producer","name":"producer","messages":3,"interval_ms":100,"start_ms":500}}],
+            "faults":[{{"when":{{"at_ms":1000}},"do":{{"partition":["consumer","rabbit@0"]}}}},
+                      {{"when":{{"at_ms":1100}},"do":{{"crash":"consumer"}}}},
+                      {{"when":{{"at_ms":3000}},"do":{{"restart":"consumer"}}}}{heal}]}}"#
+        )
+    };
+    let consumer_event = |sim: &Sim, pick: fn(&Event) -> bool| times(sim, |e| pick(e) && e.actor().map(|a| a.0) == Some(0));
+    // Healed at 5 s: the SYN retransmitted at 6 s (3 s after the connect) gets through.
+    let (sim, report) = run_json(&scenario(r#",{"when":{"at_ms":5000},"do":{"heal":["consumer","rabbit@0"]}}"#));
+    assert_eq!(consumer_event(&sim, |e| matches!(e, Event::ConnectStalled { .. })), vec![3000]);
+    assert_eq!(consumer_event(&sim, |e| matches!(e, Event::Connected { .. })), vec![0, 6000]);
+    assert_eq!(report.actors[0].exit_error, None);
+    // Never healed: pika gives up 10 s after the connect.
+    let (sim, report) = run_json(&scenario(""));
+    assert_eq!(consumer_event(&sim, |e| matches!(e, Event::ConnectionRefused { .. })), vec![13000]);
+    assert_eq!(report.actors[0].exit_error.as_deref(), Some("pika.exceptions.AMQPConnectionError"));
+    let stalled = sim.trace().iter().position(|e| matches!(e.event, Event::ConnectStalled { .. })).unwrap();
+    let en = queue_playground::i18n::describe_at(sim.trace(), stalled, &sim, queue_playground::i18n::Lang::En);
+    assert_eq!(en, "consumer's connect to rabbit@0 gets no answer: the network is cut, so its TCP SYN is lost. It retries until pika's socket_timeout (10 s) runs out, unless the cut heals first");
 }

@@ -260,6 +260,9 @@ pub enum Event {
     ActorStarted { actor: ActorId },
     Connected { actor: ActorId, node: NodeId, line: u16 },
     ConnectionRefused { actor: ActorId, node: NodeId, line: u16 },
+    /// The program's connect got no answer: the network to the node is cut, so its TCP SYN
+    /// is lost. It retries (SYN retransmits) until pika's `socket_timeout` (10 s) runs out.
+    ConnectStalled { actor: ActorId, node: NodeId, line: u16 },
     ChannelOpened { actor: ActorId, line: u16 },
     QueueDeclared { actor: ActorId, queue: QueueId, line: u16 },
     /// The broker refused `queue_declare` and closed the channel: the queue is durable and
@@ -370,6 +373,7 @@ impl Event {
             ActorStarted { actor }
             | Connected { actor, .. }
             | ConnectionRefused { actor, .. }
+            | ConnectStalled { actor, .. }
             | ChannelOpened { actor, .. }
             | QueueDeclared { actor, .. }
             | QueueDeclareRefused { actor, .. }
@@ -418,6 +422,7 @@ impl Event {
         match *self {
             Connected { line, .. }
             | ConnectionRefused { line, .. }
+            | ConnectStalled { line, .. }
             | ChannelOpened { line, .. }
             | QueueDeclared { line, .. }
             | QueueDeclareRefused { line, .. }

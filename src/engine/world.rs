@@ -122,7 +122,14 @@ enum Blocked {
     Deliveries,
     /// A polling consumer waits for the answer to its `basic_get`.
     Get,
+    /// A connect across a cut: SYNs retransmitted until the cut heals or pika gives up.
+    Connecting,
 }
+
+/// pika's `ConnectionParameters.socket_timeout` default: how long a TCP connect may take.
+pub const SOCKET_TIMEOUT_MS: u64 = 10_000;
+/// When Linux retransmits an unanswered SYN (initial RTO 1 s, doubling), from the connect.
+const SYN_RETRANSMITS_MS: [u64; 3] = [1_000, 3_000, 7_000];
 
 /// The runtime state of one actor.
 #[derive(Clone, Debug)]
@@ -167,6 +174,8 @@ pub struct ActorRuntime {
     /// A polling consumer whose last `basic_get` found the queue empty, asleep before the
     /// next.
     idle_poll: bool,
+    /// When the connect going on (`Blocked::Connecting`) sent its first SYN.
+    connect_since_ms: u64,
     /// The work going on ends in a failure (`fail.after_work`).
     fail_after_work: bool,
     /// The program cancelled its consumer (`basic_cancel`): `start_consuming` returns once
@@ -214,6 +223,7 @@ impl ActorRuntime {
             silence_deadline_ms: 0,
             silence_timer: false,
             idle_poll: false,
+            connect_since_ms: 0,
             fail_after_work: false,
             cancelled: false,
             reconnect_first: false,
@@ -1260,6 +1270,10 @@ impl Sim {
     }
 
     fn run_actor(&mut self, actor: ActorId) {
+        if self.actors[actor.index()].blocked == Blocked::Connecting {
+            self.retry_connect(actor);
+            return;
+        }
         if let Some(kind) = self.actors[actor.index()].after_due.take() {
             if matches!(kind, OpKind::Work { .. }) && std::mem::take(&mut self.actors[actor.index()].fail_after_work) {
                 // The work is done and `process()` raises now, at the end of it.
@@ -1351,6 +1365,54 @@ impl Sim {
         }
     }
 
+    /// The connect reaches the node: a connection if the node is up, else refused (its host
+    /// answers the SYN with a reset at once).
+    fn connect_now(&mut self, actor: ActorId, node: NodeId, line: u16) -> Flow {
+        if !self.broker.node_up(node) {
+            self.record(Event::ConnectionRefused { actor, node, line });
+            return Flow::Raise(ClientError::ConnectionRefused);
+        }
+        let connection = ConnectionId(self.connections.len() as u32);
+        self.connections.push(ConnectionInfo { actor, node });
+        self.network.open(connection, self.now_ms);
+        self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
+        let runtime = &mut self.actors[actor.index()];
+        runtime.connection = Some(connection);
+        runtime.connection_error = None;
+        self.record(Event::Connected { actor, node, line });
+        Flow::Next(self.network.round_trip_ms())
+    }
+
+    /// A stalled connect at one of its SYN retransmits: through if the cut has healed, else
+    /// the next retransmit, else (at `SOCKET_TIMEOUT_MS`) pika gives up.
+    fn retry_connect(&mut self, actor: ActorId) {
+        let node = self.setup.actors[actor.index()].node;
+        let runtime = &self.actors[actor.index()];
+        let (elapsed, line) = (self.now_ms - runtime.connect_since_ms, runtime.line);
+        let flow = if !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
+            self.connect_now(actor, node, line)
+        } else if let Some(&next) = SYN_RETRANSMITS_MS.iter().find(|&&at| at > elapsed) {
+            self.wake_in(actor, next - elapsed);
+            return;
+        } else if elapsed < SOCKET_TIMEOUT_MS {
+            self.wake_in(actor, SOCKET_TIMEOUT_MS - elapsed);
+            return;
+        } else {
+            self.record(Event::ConnectionRefused { actor, node, line });
+            Flow::Raise(ClientError::ConnectionRefused)
+        };
+        self.actors[actor.index()].blocked = Blocked::No;
+        match flow {
+            Flow::Next(delay_ms) => {
+                self.advance(actor);
+                self.actors[actor.index()].after_due = Some(OpKind::Connect);
+                self.wake_in(actor, delay_ms);
+            }
+            Flow::Raise(error) => self.raise(actor, error),
+            _ => unreachable!("a connect goes on or raises"),
+        }
+    }
+
     fn connection_ok(&self, actor: ActorId) -> Result<ConnectionId, ClientError> {
         let runtime = &self.actors[actor.index()];
         match (runtime.connection, runtime.connection_error) {
@@ -1384,19 +1446,16 @@ impl Sim {
         match op.kind {
             OpKind::Connect => {
                 let node = me.node;
-                if !self.broker.node_up(node) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
-                    self.record(Event::ConnectionRefused { actor, node, line });
-                    return Flow::Raise(ClientError::ConnectionRefused);
+                if self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
+                    // The SYN is lost in the cut: no answer, no error yet.
+                    self.record(Event::ConnectStalled { actor, node, line });
+                    let runtime = &mut self.actors[actor.index()];
+                    runtime.blocked = Blocked::Connecting;
+                    runtime.connect_since_ms = self.now_ms;
+                    self.wake_in(actor, SYN_RETRANSMITS_MS[0]);
+                    return Flow::Block;
                 }
-                let connection = ConnectionId(self.connections.len() as u32);
-                self.connections.push(ConnectionInfo { actor, node });
-                self.network.open(connection, self.now_ms);
-                self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
-                let runtime = &mut self.actors[actor.index()];
-                runtime.connection = Some(connection);
-                runtime.connection_error = None;
-                self.record(Event::Connected { actor, node, line });
-                Flow::Next(rtt)
+                self.connect_now(actor, node, line)
             }
             OpKind::OpenChannel => match self.connection_ok(actor) {
                 Ok(_) => {

@@ -401,3 +401,20 @@ fn a_consumer_timeout_of_a_dead_program_does_not_promise_a_next_call() {
     let zh = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::Zh);
     assert!(zh.ends_with("它未确认的消息回到队列；该程序已不在运行"), "{zh}");
 }
+
+/// The last publish is lost on the network and the connection reset: the article's producer
+/// then calls `connection.close()`, which raises StreamLostError (RabbitMQ 3.10.8 + pika
+/// 1.3.2, `tests/conformance/scenarios/drop-last-publish.json`; a learner walk asked). A
+/// channel the broker closed (404) makes no such error: `publish-missing-exchange-last`.
+#[test]
+fn close_after_a_reset_raises_stream_lost() {
+    let (_, report) = run_json(&conformance_file("drop-last-publish"));
+    assert_eq!(report.data_with(Verdict::Lost), vec![2]);
+    assert_eq!(
+        report.actors[0].exit_error.as_deref(),
+        Some("pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')")
+    );
+    let (_, report) = run_json(&conformance_file("publish-missing-exchange-last"));
+    let producer = report.actors.iter().find(|a| a.role == "producer").unwrap();
+    assert_eq!(producer.exit_error, None);
+}

@@ -417,7 +417,7 @@ fn the_outcome_line_gives_each_loss_its_own_cause() {
     assert_eq!(report.data_with(Verdict::Lost), vec![3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(
         outcome(&report, Lang::En),
-        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8} (consumer died before it finished processing it, and auto_ack=True had already removed it from the queue); {'data': 9} (its frame was lost on the network and nothing told the sender)."
+        "This run: at-most-once. 3 of 10 message(s) processed once; 7 lost: {'data': 3}, {'data': 4}, {'data': 5}, {'data': 6}, {'data': 7}, {'data': 8} (consumer died before it finished processing it, and auto_ack=True had already removed it from the queue); {'data': 9} (its frame was lost on the network and nothing told the sender); producer exited with pika.exceptions.StreamLostError: Stream connection lost: ConnectionResetError(104, 'Connection reset by peer')."
     );
     let zh = outcome(&report, Lang::Zh);
     assert!(zh.contains("；{'data': 9}（它在网络中丢失，而发送方没有得到任何通知）"), "{zh}");

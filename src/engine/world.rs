@@ -1595,6 +1595,13 @@ impl Sim {
                 Flow::Next(rtt)
             }
             OpKind::Close => {
+                // A connection the network reset under the program: `connection.close()` runs
+                // pika's I/O loop, finds the stream gone and raises (observed on 3.10.8 with
+                // pika 1.3.2: `tests/conformance/scenarios/drop-last-publish.json`). A channel
+                // closed by the broker (a 404) does not make it raise.
+                if let Some(error @ (ClientError::StreamLost | ClientError::StreamEof)) = self.actors[actor.index()].connection_error {
+                    return Flow::Raise(error);
+                }
                 if let Ok(connection) = self.connection_ok(actor) {
                     self.send_to_broker(connection, ClientFrame::Close);
                 }

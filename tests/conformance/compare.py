@@ -3,7 +3,14 @@ export's run.py against the private broker of scripts/rabbit.sh), and compare wh
 field by field. A divergence prints both sides and makes the exit status 1.
 
 Usage: python3 compare.py --qp QP --python PYTHON --out DIR [--port 5701 --admin-port 15701
-       --rabbitmqctl CMD] SCENARIO...   (catalog names, or scenario files *.json)
+       --rabbitmqctl CMD] [--cluster-start CMD --node-ports 5711,5712,5713 ...]
+       SCENARIO...   (catalog names, or scenario files *.json)
+
+A scenario on several broker nodes (broker.nodes > 1) runs on a private cluster: the first such
+scenario starts it (--cluster-start, with {nodes} for the scenario's node count; scripts/rabbit.sh
+cluster-start), and run.py gets the cluster's options (--node-ports, --node-admin-ports, and
+--node-rabbitmqctl, --kill-node and --resume-node with {node} for a node's index). The one
+broker serves every other scenario; whoever runs this stops the cluster (scripts/test.sh's trap).
 
 Compared, per scenario:
 - every actor: its terminal lines and its exit error (the traceback's last line);
@@ -119,18 +126,30 @@ def real_report(qp, python, out_dir, scenario, options, until_ms):
     folder = os.path.join(out_dir, label(scenario))
     # At least as long as the simulated run: a program quiet for a while (a long callback)
     # may still have something to say.
-    command = [python, os.path.join(folder, "run.py"), "--port", str(options.port), "--fresh",
-               "--rabbitmqctl", options.rabbitmqctl, "--min-ms", str(until_ms)]
-    if options.admin_port:
-        command += ["--admin-port", str(options.admin_port)]
-    if options.kill_broker:
-        command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
+    if nodes_of(folder) > 1:
+        command = [python, os.path.join(folder, "run.py"), "--node-ports", options.node_ports, "--fresh",
+                   "--node-admin-ports", options.node_admin_ports, "--rabbitmqctl", options.node_rabbitmqctl,
+                   "--min-ms", str(until_ms)]
+        if options.kill_node:
+            command += ["--kill-broker", options.kill_node, "--resume-broker", options.resume_node]
+    else:
+        command = [python, os.path.join(folder, "run.py"), "--port", str(options.port), "--fresh",
+                   "--rabbitmqctl", options.rabbitmqctl, "--min-ms", str(until_ms)]
+        if options.admin_port:
+            command += ["--admin-port", str(options.admin_port)]
+        if options.kill_broker:
+            command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
     out = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError("run.py failed (%d):\n%s" % (out.returncode, out.stderr[-3000:]))
     with open(os.path.join(folder, "real.json"), "w") as f:
         f.write(out.stdout)
     return json.loads(out.stdout)
+
+
+def nodes_of(folder):
+    """The scenario's broker nodes (more than 1: it runs on the cluster)."""
+    return json.load(open(os.path.join(folder, "scenario.json"))).get("broker", {}).get("nodes", 1)
 
 
 def dead_intervals(engine):
@@ -239,6 +258,12 @@ def main():
     parser.add_argument("--rabbitmqctl", default="")
     parser.add_argument("--kill-broker", default="", help="for crash_node: a command that kills the broker (kill -9)")
     parser.add_argument("--resume-broker", default="", help="and one that starts it again on its data")
+    parser.add_argument("--cluster-start", default="", help="for scenarios on several nodes: a command that starts a fresh cluster of {nodes} nodes")
+    parser.add_argument("--node-ports", default="", help="the cluster's AMQP ports, node 0 first (5711,5712,5713)")
+    parser.add_argument("--node-admin-ports", default="", help="and its management ports")
+    parser.add_argument("--node-rabbitmqctl", default="", help="rabbitmqctl against node {node}")
+    parser.add_argument("--kill-node", default="", help="kill -9 of node {node}")
+    parser.add_argument("--resume-node", default="", help="node {node} started again on its data")
     parser.add_argument("scenarios", nargs="+")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
@@ -246,6 +271,7 @@ def main():
     fields = 0
     skipped = []
     reruns = []
+    cluster = 0  # the size of the cluster started, if any
     for scenario in options.scenarios:
         t0 = time.monotonic()
         missing = export(options.qp, options.out, scenario)
@@ -256,6 +282,17 @@ def main():
             skipped.append(label(scenario))
             print("[conformance] %-28s SKIPPED: %s" % (label(scenario), "; ".join(missing)))
             continue
+        nodes = nodes_of(os.path.join(options.out, label(scenario)))
+        if nodes > 1 and cluster != nodes:
+            if not options.cluster_start:
+                skipped.append(label(scenario))
+                print("[conformance] %-28s SKIPPED: %d broker nodes, and no --cluster-start" % (label(scenario), nodes))
+                continue
+            started = time.monotonic()
+            subprocess.run(options.cluster_start.replace("{nodes}", str(nodes)), shell=True, check=True, stdout=subprocess.DEVNULL)
+            cluster = nodes
+            print("[conformance] a cluster of %d nodes started in %.1f s" % (nodes, time.monotonic() - started))
+            t0 = time.monotonic()
         engines = engine_reports(options.qp, os.path.join(options.out, label(scenario)))
         until_ms = max(engine.get("time_ms", 0) for _, engine in engines)
         # A real run depends on the machine's timing (a program's start-up under load takes

@@ -33,6 +33,17 @@ Fields a real broker decides by timing are compared as sets of allowed outcomes:
   the engine's deliveries sent at or after a consumer's crash, before its restart, are left
   out of the comparison; one sent within KILL_RACE_MS of the crash may have been read just
   before the kill, so the real run may show it or not.
+- a node crash (kill -9) of a cluster: the quorum queue's followers elect a new leader about
+  0.7 s later (observed: "Leader monitor down with noconnection" then "candidate -> leader"),
+  and a consumer that subscribes before that gets the same deliveries, only later (observed
+  with a consumer starting at the crash itself): the election's timing changes no compared
+  field, so it needs no set of outcomes. Persistent messages published to a classic queue
+  without confirms reach its node's disk only once the queue has had no message for 200 ms
+  (rabbit_amqqueue_process: an idle timeout of 200 ms, reset by every message it receives,
+  syncs the queue index journal); a kill -9 before that loses them (observed: 5 messages 0.1 s
+  apart, the node killed 50 ms after the last: all 5 gone after the restart; 100 ms or more
+  after: all 5 kept). quorum-node-crash leaves 0.8 s between its last publish and the crash,
+  so no publish is in that window: its outcome is not racy.
 A real run also depends on the machine's load (a program's start-up takes up to 0.3 s on a
 busy machine, and scenarios leave a few hundred ms between the events a run must order): a
 scenario that diverges is run on the broker once more and fails only if it diverges again; its

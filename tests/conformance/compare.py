@@ -133,8 +133,9 @@ def export(qp, out_dir, scenario):
     return [line[len("warning: "):] for line in out.stderr.splitlines() if line.startswith("warning: ")]
 
 
-def real_report(qp, python, out_dir, scenario, options, until_ms):
-    folder = os.path.join(out_dir, label(scenario))
+def run_command(python, folder, options, until_ms):
+    """run.py's command line for the scenario in `folder`: on the cluster if it has several
+    nodes, else on the one broker."""
     # At least as long as the simulated run: a program quiet for a while (a long callback)
     # may still have something to say.
     if nodes_of(folder) > 1:
@@ -150,6 +151,25 @@ def real_report(qp, python, out_dir, scenario, options, until_ms):
             command += ["--admin-port", str(options.admin_port)]
         if options.kill_broker:
             command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
+    return command
+
+
+def cluster_for(nodes, running, options, start=None):
+    """Before a scenario on `nodes` broker nodes, with a cluster of `running` nodes up (0:
+    none): the cluster size it leaves running, starting a fresh cluster if the scenario needs
+    one of another size; None if it needs one and there is no --cluster-start."""
+    if nodes <= 1 or running == nodes:
+        return running
+    if not options.cluster_start:
+        return None
+    (start or (lambda command: subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)))(
+        options.cluster_start.replace("{nodes}", str(nodes)))
+    return nodes
+
+
+def real_report(qp, python, out_dir, scenario, options, until_ms):
+    folder = os.path.join(out_dir, label(scenario))
+    command = run_command(python, folder, options, until_ms)
     out = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError("run.py failed (%d):\n%s" % (out.returncode, out.stderr[-3000:]))
@@ -294,14 +314,14 @@ def main():
             print("[conformance] %-28s SKIPPED: %s" % (label(scenario), "; ".join(missing)))
             continue
         nodes = nodes_of(os.path.join(options.out, label(scenario)))
-        if nodes > 1 and cluster != nodes:
-            if not options.cluster_start:
-                skipped.append(label(scenario))
-                print("[conformance] %-28s SKIPPED: %d broker nodes, and no --cluster-start" % (label(scenario), nodes))
-                continue
-            started = time.monotonic()
-            subprocess.run(options.cluster_start.replace("{nodes}", str(nodes)), shell=True, check=True, stdout=subprocess.DEVNULL)
-            cluster = nodes
+        started = time.monotonic()
+        size = cluster_for(nodes, cluster, options)
+        if size is None:
+            skipped.append(label(scenario))
+            print("[conformance] %-28s SKIPPED: %d broker nodes, and no --cluster-start" % (label(scenario), nodes))
+            continue
+        if size != cluster:
+            cluster = size
             print("[conformance] a cluster of %d nodes started in %.1f s" % (nodes, time.monotonic() - started))
             t0 = time.monotonic()
         engines = engine_reports(options.qp, os.path.join(options.out, label(scenario)))

@@ -81,7 +81,7 @@ await_node() {
 node_pids() {
   local pid
   for pid in $(pgrep -u "$(id -u)" beam.smp 2>/dev/null); do
-    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$NODE"; then echo "$pid"; fi
+    if { tr '\0' '\n' < "/proc/$pid/environ"; } 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$NODE"; then echo "$pid"; fi
   done
 }
 stop_node() {

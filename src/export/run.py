@@ -235,7 +235,10 @@ class Actor:
         if self.heartbeat_s is not None:
             env["QP_HEARTBEAT"] = str(self.heartbeat_s)
         if self.hosts:
-            env["QP_HOSTS"] = json.dumps({host: ports[0] for host, ports in self.hosts.items()})
+            # Its own node's host through its proxy, if it has one (a lost frame).
+            own = "rabbit%d" % (self.spec.get("node") or 0)
+            env["QP_HOSTS"] = json.dumps({host: (self.port_override if host == own and self.port_override else ports[0])
+                                          for host, ports in self.hosts.items()})
         env["QP_LOG"] = self.log
         env["QP_HOOKS"] = json.dumps(self.hooks)
         if self.role == "admin":
@@ -388,7 +391,7 @@ def read_queues(scenario, port, rabbitmqctl, only=None):
             # RabbitMQ: "NOT_FOUND - home node '...' of durable queue '...' in vhost '/' is down
             # or inaccessible": the queue exists, on a node that is down.
             if "is down or inaccessible" in str(e):
-                report.append({"name": q["name"], "home_down": True})
+                report.append({"name": q["name"], "exists": True, "home_down": True, "depth": None, "unacked": None, "ready": None})
                 continue
             report.append({"name": q["name"], "exists": False, "depth": 0, "unacked": 0, "ready": []})
             continue

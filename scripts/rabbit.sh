@@ -85,6 +85,8 @@ node_pids() {
   done
 }
 stop_node() {
+  # Nothing runs under that name (a cluster of an earlier run): nothing to stop.
+  if [[ -z "$(node_pids)" ]]; then return 0; fi
   ctl stop >/dev/null 2>&1 &
   local stopping=$!
   # A node that does not stop within 10 s (or never wrote its pid file) is killed.

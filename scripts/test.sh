@@ -6,7 +6,9 @@
 #   3. wasm     cargo test --target wasm32 --test web   (wasm-bindgen-test in headless Chromium)
 #   4. e2e      node --test tests/e2e/                  (dist/ in Chromium via playwright-core)
 #   5. real     tests/conformance/compare.py            (the engine vs a private RabbitMQ 3.10 +
-#                                                        pika 1.3.2, scripts/rabbit.sh, loopback)
+#                                                        pika 1.3.2, scripts/rabbit.sh, loopback;
+#                                                        the cluster scenarios on a private
+#                                                        3-node cluster, started for them)
 # Works with CI=true and no standard input. Artifacts (screenshots): target/e2e-artifacts/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -52,15 +54,21 @@ done_layer
 
 banner "5/5 conformance: every catalog scenario on the engine and on a real RabbitMQ"
 cargo build --locked --release --bin qp
-# The private broker is stopped however this layer ends.
-trap 'rc=$?; bash scripts/rabbit.sh stop || true; if [[ $rc -ne 0 ]]; then printf "\n[test] FAILED in layer: %s (exit %s, after %ss)\n" "$LAYER" "$rc" "$((SECONDS - T0))" >&2; fi' EXIT
+# The private broker (and the cluster, if a cluster scenario started it) is stopped however
+# this layer ends.
+trap 'rc=$?; bash scripts/rabbit.sh stop || true; bash scripts/rabbit.sh cluster-stop || true; if [[ $rc -ne 0 ]]; then printf "\n[test] FAILED in layer: %s (exit %s, after %ss)\n" "$LAYER" "$rc" "$((SECONDS - T0))" >&2; fi' EXIT
 bash scripts/rabbit.sh start
 PORT="${QP_RABBIT_PORT:-5701}"
 if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@localhost"; fi
+# The cluster's nodes: AMQP ports QP_CLUSTER_PORT (5711) + 0, 1, 2; management + 10000.
+C="${QP_CLUSTER_PORT:-5711}"
 target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
   --python target/conformance-venv/bin/python --out target/conformance \
   --port "$PORT" --admin-port $((PORT + 10000)) --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n $NODE" \
   --kill-broker "bash scripts/rabbit.sh kill" --resume-broker "bash scripts/rabbit.sh resume" \
+  --cluster-start "bash scripts/rabbit.sh cluster-start {nodes}" --node-ports "$C,$((C + 1)),$((C + 2))" \
+  --node-admin-ports "$((C + 10000)),$((C + 10001)),$((C + 10002))" --node-rabbitmqctl "bash scripts/rabbit.sh cluster-ctl {node}" \
+  --kill-node "bash scripts/rabbit.sh cluster-kill {node}" --resume-node "bash scripts/rabbit.sh cluster-resume {node}" \
   $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json tests/conformance/scenarios/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

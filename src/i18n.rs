@@ -265,6 +265,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
         DiscardReason::ConnectionCut => ("auto-acked, then cut off on the network", "已自动确认，随后在网络切断中丢失"),
         DiscardReason::ConnectionClosed => ("published on a closed connection", "发布到已关闭的连接上"),
         DiscardReason::DeadLetterCycle => ("dropped in a dead-letter cycle", "在死信循环中被丢弃"),
+        DiscardReason::NotOnDisk => ("its node crashed before it was written to disk", "它所在的节点在它写入磁盘之前崩溃了"),
     };
     if lang == Lang::En {
         en
@@ -794,6 +795,10 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
             let (e, z) = match reason {
                 DiscardReason::TransientOnRestart => ("the broker restarted and the message was transient (published without delivery_mode=2)", "broker 重启了，而这条消息是非持久化的（发布时没有 delivery_mode=2）"),
                 DiscardReason::QueueNotDurable => ("the broker restarted and its queue was not durable", "broker 重启了，而它所在的队列不是持久化的"),
+                DiscardReason::NotOnDisk => (
+                    "its node crashed less than 200 ms after the queue's last message, before the queue wrote it to disk: persistent, but published without confirms, and RabbitMQ writes a busy classic queue to disk only after 200 ms without a message",
+                    "它所在的节点在队列最后一条消息之后不到 200 毫秒就崩溃了，队列还没有把它写入磁盘：它是持久化的，但发布时没有使用发布确认，而 RabbitMQ 只有在经典队列 200 毫秒没有收到消息之后才把它写入磁盘",
+                ),
                 DiscardReason::FrameLost => ("its frame was lost on the network and nothing told the sender", "它在网络中丢失，而发送方没有得到任何通知"),
                 DiscardReason::Rejected => ("rejected with requeue=False, and the queue has no dead-letter exchange", "以 requeue=False 被拒绝，且队列没有死信交换机"),
                 DiscardReason::Expired => ("the queue's TTL (x-message-ttl) ran out while it waited in the queue", "它在队列中等待时，队列的 TTL（x-message-ttl）到期"),

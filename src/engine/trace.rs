@@ -192,6 +192,11 @@ pub enum DiscardReason {
     /// Its publish arrived on a connection the broker had already closed (a node going down,
     /// a broker's heartbeat timeout): nothing stored it, and without confirms nothing said so.
     ConnectionClosed,
+    /// A persistent message in a durable classic queue whose node crashed (kill -9) before
+    /// the queue wrote it to disk: published without confirms less than 200 ms before the
+    /// crash, the queue still busy (RabbitMQ 3.10 syncs a classic queue's index only once it
+    /// has had no message for 200 ms, or at once for a publisher waiting for confirms).
+    NotOnDisk,
 }
 
 /// Why a message was dead-lettered (the `x-death` reason).

@@ -2,6 +2,18 @@
 """Run an exported Queue Playground scenario on a real RabbitMQ and print what happened.
 
     python3 run.py [--port 5672] [--rabbitmqctl "rabbitmqctl"] [--fresh] [--settle-ms 1500]
+    python3 run.py --node-ports 5711,5712,5713 --node-admin-ports 15711,15712,15713 \
+        --rabbitmqctl "rabbitmqctl -n node{node}" --kill-broker "..." --resume-broker "..." --fresh
+
+A scenario on several broker nodes (broker.nodes > 1) runs on a cluster: --node-ports gives the
+AMQP port of each node (node 0 first), and --node-admin-ports their management ports; the
+commands --rabbitmqctl, --kill-broker and --resume-broker name the node as {node} (its index).
+Each program connects to its node's host as the page shows it ('rabbit1'): the
+instrumentation maps that host to 127.0.0.1 and the node's port (QP_HOSTS), and rabbitmqadmin's
+`-H rabbit0` likewise (a wrapper first on PATH); queues are declared on their node (a classic
+queue lives there, a quorum queue's leader starts there); a node fault acts on that node; the
+final queues are read from a node that is up, and a queue whose node is down at the end is read
+after that node is started again on its data (what it kept), marked "home_down".
 
 Reads scenario.json next to it; declares the scenario's exchanges, queues and bindings (with
 --fresh it deletes them first, so the run starts empty as the simulation does); starts each
@@ -56,10 +68,22 @@ def arguments(queue):
     return args
 
 
-def topology(scenario, port, fresh):
+def topology(scenario, port, fresh, node_ports=None):
     import pika
     connection = pika.BlockingConnection(pika.ConnectionParameters("localhost", port))
     channel = connection.channel()
+    # On a cluster, each queue is declared through a connection to its own node.
+    channels = {}
+
+    def on_node(q):
+        if not node_ports:
+            return channel
+        node = q.get("node") or 0
+        if node not in channels:
+            c = pika.BlockingConnection(pika.ConnectionParameters("localhost", node_ports[node]))
+            channels[node] = (c, c.channel())
+        return channels[node][1]
+
     if fresh:
         for q in scenario["queues"]:
             channel.queue_delete(queue=q["name"])
@@ -74,10 +98,12 @@ def topology(scenario, port, fresh):
     present = [q["name"] for q in scenario["queues"] if q.get("exists_at_start", True)]
     for q in scenario["queues"]:
         if q["name"] in present:
-            channel.queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
+            on_node(q).queue_declare(queue=q["name"], durable=q.get("durable", False), arguments=arguments(q) or None)
     for b in scenario.get("bindings", []):
         if b["queue"] in present and b["exchange"] in exchanges:
             channel.queue_bind(queue=b["queue"], exchange=b["exchange"], routing_key=b.get("routing_key", ""))
+    for c, _ in channels.values():
+        c.close()
     connection.close()
 
 
@@ -182,8 +208,10 @@ class Proxy:
 
 
 class Actor:
-    def __init__(self, spec, port, logdir, admin_port):
+    def __init__(self, spec, port, logdir, admin_port, hosts=None):
         self.admin_port = admin_port
+        # On a cluster: {host the program names ('rabbit1'): (AMQP port, management port)}.
+        self.hosts = hosts or {}
         self.logdir = logdir
         self.spec = spec
         self.name = spec["name"]
@@ -206,6 +234,11 @@ class Actor:
         env["QP_AMQP_PORT"] = str(self.port_override or self.port)
         if self.heartbeat_s is not None:
             env["QP_HEARTBEAT"] = str(self.heartbeat_s)
+        if self.hosts:
+            # Its own node's host through its proxy, if it has one (a lost frame).
+            own = "rabbit%d" % (self.spec.get("node") or 0)
+            env["QP_HOSTS"] = json.dumps({host: (self.port_override if host == own and self.port_override else ports[0])
+                                          for host, ports in self.hosts.items()})
         env["QP_LOG"] = self.log
         env["QP_HOOKS"] = json.dumps(self.hooks)
         if self.role == "admin":
@@ -216,6 +249,22 @@ class Actor:
                 with open(os.path.join(home, ".rabbitmqadmin.conf"), "w") as f:
                     f.write("[default]\nhostname = localhost\nport = %d\n" % self.admin_port)
                 env["HOME"] = home
+            if self.hosts:
+                # `rabbitmqadmin -H rabbit0`: a wrapper first on PATH points it at that node's
+                # management port on 127.0.0.1.
+                bin_dir = os.path.join(self.logdir, "bin")
+                os.makedirs(bin_dir, exist_ok=True)
+                wrapper = os.path.join(bin_dir, "rabbitmqadmin")
+                real = shutil.which("rabbitmqadmin") or "rabbitmqadmin"
+                cases = "".join('      %s) set -- "$@" -H 127.0.0.1 -P %d ;;\n' % (host, ports[1]) for host, ports in self.hosts.items())
+                with open(wrapper, "w") as f:
+                    f.write('#!/bin/sh\n# run.py: a cluster node\'s host name to 127.0.0.1 and its management port.\n'
+                            'n=$#; host=""\nwhile [ "$n" -gt 0 ]; do\n  a=$1; shift; n=$((n - 1))\n'
+                            '  if [ "$a" = "-H" ] && [ "$n" -gt 0 ]; then\n    host=$1; shift; n=$((n - 1))\n    case "$host" in\n'
+                            + cases + '      *) set -- "$@" -H "$host" ;;\n    esac\n  else\n    set -- "$@" "$a"\n  fi\ndone\n'
+                            'exec %s "$@"\n' % shlex.quote(real))
+                os.chmod(wrapper, 0o755)
+                env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
             path = os.path.join(HERE, stem(self.name) + ".sh")
             command = ["sh", "-c", "; ".join(line[2:] for line in open(path) if line.startswith("$ "))]
         else:
@@ -256,11 +305,11 @@ class Actor:
         return {"name": self.name, "role": self.role, "terminal": terminal, "exit_error": error, "status": status}
 
 
-def unsupported(scenario, can_crash_broker=False):
+def unsupported(scenario, can_crash_broker=False, cluster_nodes=0):
     problems = []
     nodes = scenario.get("broker", {}).get("nodes", 1)
-    if nodes > 1:
-        problems.append("broker.nodes: the driver runs against one broker node; this scenario has %d (a cluster is not driven yet)" % nodes)
+    if nodes > 1 and cluster_nodes < nodes:
+        problems.append("broker.nodes: this scenario has %d nodes: run it on a cluster of as many, given by --node-ports (%d given)" % (nodes, cluster_nodes))
     if scenario.get("broker", {}).get("heartbeat_ms", 60000) % 1000:
         problems.append("broker.heartbeat_ms: pika takes whole seconds")
     for i, fault in enumerate(scenario.get("faults", [])):
@@ -318,7 +367,9 @@ def set_timeouts(ctl, consumer_timeout_ms, channel_tick_ms):
                           % (consumer_timeout_ms, channel_tick_ms)], capture_output=True, timeout=120)
 
 
-def read_queues(scenario, port, rabbitmqctl):
+def read_queues(scenario, port, rabbitmqctl, only=None):
+    """The queues' final state, read through the node at `port` (only the queues named in
+    `only`, if given); a queue whose home node is down is reported as {"home_down": True}."""
     import pika
     unacked = {}
     if rabbitmqctl:
@@ -331,10 +382,17 @@ def read_queues(scenario, port, rabbitmqctl):
     report = []
     connection = pika.BlockingConnection(pika.ConnectionParameters("localhost", port))
     for q in scenario["queues"]:
+        if only is not None and q["name"] not in only:
+            continue
         channel = connection.channel()
         try:
             channel.queue_declare(queue=q["name"], passive=True)
-        except pika.exceptions.ChannelClosedByBroker:
+        except pika.exceptions.ChannelClosedByBroker as e:
+            # RabbitMQ: "NOT_FOUND - home node '...' of durable queue '...' in vhost '/' is down
+            # or inaccessible": the queue exists, on a node that is down.
+            if "is down or inaccessible" in str(e):
+                report.append({"name": q["name"], "exists": True, "home_down": True, "depth": None, "unacked": None, "ready": None})
+                continue
             report.append({"name": q["name"], "exists": False, "depth": 0, "unacked": 0, "ready": []})
             continue
         ready, ready_headers = [], []
@@ -410,9 +468,16 @@ def main():
     parser.add_argument("--resume-broker", default="", help="shell command that starts it again on its data and returns when it answers")
     parser.add_argument("--max-ms", type=int, default=600000)
     parser.add_argument("--min-ms", type=int, default=0, help="run at least this long (e.g. until the simulated run's last event)")
+    parser.add_argument("--node-ports", default="", help="a cluster: the AMQP port of each node, node 0 first (5711,5712,5713)")
+    parser.add_argument("--node-admin-ports", default="", help="and their management ports, in the same order")
     options = parser.parse_args()
     scenario = json.load(open(os.path.join(HERE, "scenario.json")))
-    problems = unsupported(scenario, bool(options.kill_broker and options.resume_broker))
+    node_ports = [int(p) for p in options.node_ports.split(",") if p]
+    admin_ports = [int(p) for p in options.node_admin_ports.split(",") if p]
+    cluster = scenario.get("broker", {}).get("nodes", 1) > 1
+    problems = unsupported(scenario, bool(options.kill_broker and options.resume_broker), len(node_ports))
+    if cluster and len(admin_ports) < len(node_ports) and any(a["role"] == "admin" for a in scenario["actors"]):
+        problems.append("rabbitmqadmin on a cluster: give each node's management port (--node-admin-ports)")
     if problems:
         print("\n".join(problems), file=sys.stderr)
         return 3
@@ -424,16 +489,28 @@ def main():
         for leftover in ("effects.db",):
             if os.path.exists(os.path.join(HERE, leftover)):
                 os.remove(os.path.join(HERE, leftover))
-    topology(scenario, options.port, options.fresh)
-    actors = {spec["name"]: Actor(spec, options.port, logdir, options.admin_port) for spec in scenario["actors"]}
+    # The commands, for node `node` of a cluster ({node} in them) or for the one broker.
+    command_for = lambda template, node: template.replace("{node}", str(node)) if cluster else template
+    ctl_for = lambda node: shlex.split(command_for(options.rabbitmqctl, node)) if options.rabbitmqctl else None
+    if cluster:
+        nodes = list(range(scenario["broker"]["nodes"]))
+        hosts = {"rabbit%d" % n: (node_ports[n], admin_ports[n] if n < len(admin_ports) else 0) for n in nodes}
+        port_of = lambda node: node_ports[node]
+    else:
+        nodes, hosts = [0], None
+        port_of = lambda node: options.port
+    down = {}  # the nodes down now: {node: "crashed" or "stopped"}
+    topology(scenario, port_of(0), options.fresh, node_ports if cluster else None)
+    actors = {spec["name"]: Actor(spec, port_of(spec.get("node") or 0), logdir, options.admin_port, hosts) for spec in scenario["actors"]}
     # A consumer timeout or channel tick other than RabbitMQ's defaults is set on the broker
     # for this run (new channels read them), and put back at the end.
     broker = scenario.get("broker", {})
     timeout_ms, tick_ms = broker.get("consumer_timeout_ms", CONSUMER_TIMEOUT_MS), broker.get("channel_tick_ms", CHANNEL_TICK_MS)
-    ctl = shlex.split(options.rabbitmqctl) if options.rabbitmqctl else None
+    ctl = ctl_for(0)
     timeouts_set = (timeout_ms, tick_ms) != (CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS) and ctl is not None
     if timeouts_set:
-        set_timeouts(ctl, timeout_ms, tick_ms)
+        for node in nodes:
+            set_timeouts(ctl_for(node), timeout_ms, tick_ms)
     # A heartbeat other than RabbitMQ's default (60 s) is asked for by each program.
     heartbeat_ms = scenario.get("broker", {}).get("heartbeat_ms", 60000)
     if heartbeat_ms != 60000:
@@ -468,7 +545,7 @@ def main():
         if verb == "drop_next":
             program = target["from"] if target["from"] in actors else target["to"]
             if program not in proxies:
-                proxies[program] = Proxy(options.port, reset_ms)
+                proxies[program] = Proxy(port_of(actors[program].spec.get("node") or 0), reset_ms)
                 actors[program].port_override = proxies[program].port
             arms[i] = (proxies[program], "up" if target["from"] == program else "down")
             if "at_ms" in when:
@@ -498,6 +575,7 @@ def main():
         ctl_lead = time.monotonic() - started
     lead = lambda verb: ctl_lead if verb in ("stop_node", "start_node") else 0.0
     timeline.sort(key=lambda t: (t[0] / 1000 - lead(t[2]), t[1]))
+    node_of = lambda target: (target.get("node", 0) if isinstance(target, dict) else (target or 0))
     t0 = time.monotonic()
     for at, _order, verb, target in timeline:
         delay = at / 1000 - lead(verb) - (time.monotonic() - t0)
@@ -516,14 +594,18 @@ def main():
             # The instrumentation's SIGUSR1 handler calls basic_cancel on its consumers.
             actors[target].signal(signal.SIGUSR1)
         elif verb == "stop_node" and ctl:
-            subprocess.run(ctl + ["stop_app"], capture_output=True, timeout=120)
+            subprocess.run(ctl_for(node_of(target)) + ["stop_app"], capture_output=True, timeout=120)
+            down[node_of(target)] = "stopped"
         elif verb == "start_node" and ctl:
-            subprocess.run(ctl + ["start_app"], capture_output=True, timeout=120)
+            subprocess.run(ctl_for(node_of(target)) + ["start_app"], capture_output=True, timeout=120)
+            down.pop(node_of(target), None)
         elif verb == "crash_node":
-            subprocess.run(options.kill_broker, shell=True, capture_output=True, timeout=120)
+            subprocess.run(command_for(options.kill_broker, node_of(target)), shell=True, capture_output=True, timeout=120)
+            down[node_of(target)] = "crashed"
         elif verb == "resume_node":
             # The node boots on its data (seconds: later events wait for it).
-            subprocess.run(options.resume_broker, shell=True, capture_output=True, timeout=300)
+            subprocess.run(command_for(options.resume_broker, node_of(target)), shell=True, capture_output=True, timeout=300)
+            down.pop(node_of(target), None)
     # Settle: nothing printed for settle_ms, and every producer has exited.
     while time.monotonic() - t0 < options.max_ms / 1000:
         quiet = all(time.monotonic() - a.last_activity > options.settle_ms / 1000 for a in actors.values())
@@ -531,9 +613,25 @@ def main():
         if quiet and producers_done and time.monotonic() - t0 >= options.min_ms / 1000:
             break
         time.sleep(0.1)
-    queues = read_queues(scenario, options.port, options.rabbitmqctl)
+    # Read through a node that is up; a queue whose home node is down is read after that node
+    # is started again on its data (a crashed one: with --resume-broker).
+    live = next(n for n in nodes if n not in down) if len(down) < len(nodes) else 0
+    queues = read_queues(scenario, port_of(live), command_for(options.rabbitmqctl, live))
+    # A cluster is left as it was found: every node down now is started again (a crashed one
+    # on its data); then the queues on them are read (what they kept).
+    stranded = [q["name"] for q in queues if q.get("home_down")]
+    if cluster:
+        for node, how in sorted(down.items()):
+            if how == "crashed":
+                subprocess.run(command_for(options.resume_broker, node), shell=True, capture_output=True, timeout=300)
+            elif ctl:
+                subprocess.run(ctl_for(node) + ["start_app"], capture_output=True, timeout=120)
+    if stranded and cluster:
+        later = {q["name"]: q for q in read_queues(scenario, port_of(live), command_for(options.rabbitmqctl, live), stranded)}
+        queues = [dict(later.get(q["name"], q), home_down=True) if q.get("home_down") else q for q in queues]
     if timeouts_set:
-        set_timeouts(ctl, CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS)
+        for node in nodes:
+            set_timeouts(ctl_for(node), CONSUMER_TIMEOUT_MS, CHANNEL_TICK_MS)
     reports = [a.finish() for a in actors.values()]
     for a in actors.values():
         a.signal(signal.SIGTERM)

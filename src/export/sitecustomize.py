@@ -3,6 +3,8 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 
 - QP_AMQP_PORT: the port `pika.ConnectionParameters('localhost')` connects to (a private test
   broker listens on its own port; without the variable, pika's default 5672).
+- QP_HOSTS: on a cluster, {host: port} for the node hosts the programs name
+  (`pika.ConnectionParameters('rabbit1')`): such a host is reached at 127.0.0.1 on that port.
 - QP_LOG: a JSON-lines file where each delivery the client receives is recorded when pika
   reads it (`{"event": "delivered", "body": ..., "redelivered": ..., "headers": ...}`, the
   headers being those RabbitMQ sets, see `_headers`; "at" is the wall clock, so that the
@@ -123,11 +125,14 @@ if pika is not None:
     # The scenario's heartbeat timeout (`broker.heartbeat_ms`), asked for by the client as a
     # broker configured with it would propose it.
     _heartbeat = os.environ.get("QP_HEARTBEAT")
-    if _port or _heartbeat:
+    _hosts = json.loads(os.environ.get("QP_HOSTS") or "{}")
+    if _port or _heartbeat or _hosts:
         _parameters_init = pika.ConnectionParameters.__init__
 
         def _init(self, host=pika.ConnectionParameters._DEFAULT, port=pika.ConnectionParameters._DEFAULT, *args, **kwargs):
-            if port is pika.ConnectionParameters._DEFAULT and _port:
+            if host in _hosts:
+                host, port = "127.0.0.1", (_hosts[host] if port is pika.ConnectionParameters._DEFAULT else port)
+            elif port is pika.ConnectionParameters._DEFAULT and _port:
                 port = int(_port)
             if _heartbeat and "heartbeat" not in kwargs:
                 kwargs["heartbeat"] = int(_heartbeat)

@@ -3,7 +3,14 @@ export's run.py against the private broker of scripts/rabbit.sh), and compare wh
 field by field. A divergence prints both sides and makes the exit status 1.
 
 Usage: python3 compare.py --qp QP --python PYTHON --out DIR [--port 5701 --admin-port 15701
-       --rabbitmqctl CMD] SCENARIO...   (catalog names, or scenario files *.json)
+       --rabbitmqctl CMD] [--cluster-start CMD --node-ports 5711,5712,5713 ...]
+       SCENARIO...   (catalog names, or scenario files *.json)
+
+A scenario on several broker nodes (broker.nodes > 1) runs on a private cluster: the first such
+scenario starts it (--cluster-start, with {nodes} for the scenario's node count; scripts/rabbit.sh
+cluster-start), and run.py gets the cluster's options (--node-ports, --node-admin-ports, and
+--node-rabbitmqctl, --kill-node and --resume-node with {node} for a node's index). The one
+broker serves every other scenario; whoever runs this stops the cluster (scripts/test.sh's trap).
 
 Compared, per scenario:
 - every actor: its terminal lines and its exit error (the traceback's last line);
@@ -26,6 +33,17 @@ Fields a real broker decides by timing are compared as sets of allowed outcomes:
   the engine's deliveries sent at or after a consumer's crash, before its restart, are left
   out of the comparison; one sent within KILL_RACE_MS of the crash may have been read just
   before the kill, so the real run may show it or not.
+- a node crash (kill -9) of a cluster: the quorum queue's followers elect a new leader about
+  0.7 s later (observed: "Leader monitor down with noconnection" then "candidate -> leader"),
+  and a consumer that subscribes before that gets the same deliveries, only later (observed
+  with a consumer starting at the crash itself): the election's timing changes no compared
+  field, so it needs no set of outcomes. Persistent messages published to a classic queue
+  without confirms reach its node's disk only once the queue has had no message for 200 ms
+  (rabbit_amqqueue_process: an idle timeout of 200 ms, reset by every message it receives,
+  syncs the queue index journal); a kill -9 before that loses them (observed: 5 messages 0.1 s
+  apart, the node killed 50 ms after the last: all 5 gone after the restart; 100 ms or more
+  after: all 5 kept). quorum-node-crash leaves 0.8 s between its last publish and the crash,
+  so no publish is in that window: its outcome is not racy.
 A real run also depends on the machine's load (a program's start-up takes up to 0.3 s on a
 busy machine, and scenarios leave a few hundred ms between the events a run must order): a
 scenario that diverges is run on the broker once more and fails only if it diverges again; its
@@ -115,22 +133,54 @@ def export(qp, out_dir, scenario):
     return [line[len("warning: "):] for line in out.stderr.splitlines() if line.startswith("warning: ")]
 
 
-def real_report(qp, python, out_dir, scenario, options, until_ms):
-    folder = os.path.join(out_dir, label(scenario))
+def run_command(python, folder, options, until_ms):
+    """run.py's command line for the scenario in `folder`: on the cluster if it has several
+    nodes, else on the one broker."""
     # At least as long as the simulated run: a program quiet for a while (a long callback)
     # may still have something to say.
-    command = [python, os.path.join(folder, "run.py"), "--port", str(options.port), "--fresh",
-               "--rabbitmqctl", options.rabbitmqctl, "--min-ms", str(until_ms)]
-    if options.admin_port:
-        command += ["--admin-port", str(options.admin_port)]
-    if options.kill_broker:
-        command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
+    if nodes_of(folder) > 1:
+        command = [python, os.path.join(folder, "run.py"), "--node-ports", options.node_ports, "--fresh",
+                   "--node-admin-ports", options.node_admin_ports, "--rabbitmqctl", options.node_rabbitmqctl,
+                   "--min-ms", str(until_ms)]
+        if options.kill_node:
+            command += ["--kill-broker", options.kill_node, "--resume-broker", options.resume_node]
+    else:
+        command = [python, os.path.join(folder, "run.py"), "--port", str(options.port), "--fresh",
+                   "--rabbitmqctl", options.rabbitmqctl, "--min-ms", str(until_ms)]
+        if options.admin_port:
+            command += ["--admin-port", str(options.admin_port)]
+        if options.kill_broker:
+            command += ["--kill-broker", options.kill_broker, "--resume-broker", options.resume_broker]
+    return command
+
+
+def cluster_for(nodes, running, options, start=None):
+    """Before a scenario on `nodes` broker nodes, with a cluster of `running` nodes up (0:
+    none): the cluster size it leaves running, starting a fresh cluster if the scenario needs
+    one of another size; None if it needs one and there is no --cluster-start."""
+    if nodes <= 1 or running == nodes:
+        return running
+    if not options.cluster_start:
+        return None
+    (start or (lambda command: subprocess.run(command, shell=True, check=True, stdout=subprocess.DEVNULL)))(
+        options.cluster_start.replace("{nodes}", str(nodes)))
+    return nodes
+
+
+def real_report(qp, python, out_dir, scenario, options, until_ms):
+    folder = os.path.join(out_dir, label(scenario))
+    command = run_command(python, folder, options, until_ms)
     out = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError("run.py failed (%d):\n%s" % (out.returncode, out.stderr[-3000:]))
     with open(os.path.join(folder, "real.json"), "w") as f:
         f.write(out.stdout)
     return json.loads(out.stdout)
+
+
+def nodes_of(folder):
+    """The scenario's broker nodes (more than 1: it runs on the cluster)."""
+    return json.load(open(os.path.join(folder, "scenario.json"))).get("broker", {}).get("nodes", 1)
 
 
 def dead_intervals(engine):
@@ -239,6 +289,12 @@ def main():
     parser.add_argument("--rabbitmqctl", default="")
     parser.add_argument("--kill-broker", default="", help="for crash_node: a command that kills the broker (kill -9)")
     parser.add_argument("--resume-broker", default="", help="and one that starts it again on its data")
+    parser.add_argument("--cluster-start", default="", help="for scenarios on several nodes: a command that starts a fresh cluster of {nodes} nodes")
+    parser.add_argument("--node-ports", default="", help="the cluster's AMQP ports, node 0 first (5711,5712,5713)")
+    parser.add_argument("--node-admin-ports", default="", help="and its management ports")
+    parser.add_argument("--node-rabbitmqctl", default="", help="rabbitmqctl against node {node}")
+    parser.add_argument("--kill-node", default="", help="kill -9 of node {node}")
+    parser.add_argument("--resume-node", default="", help="node {node} started again on its data")
     parser.add_argument("scenarios", nargs="+")
     options = parser.parse_args()
     os.makedirs(options.out, exist_ok=True)
@@ -246,6 +302,7 @@ def main():
     fields = 0
     skipped = []
     reruns = []
+    cluster = 0  # the size of the cluster started, if any
     for scenario in options.scenarios:
         t0 = time.monotonic()
         missing = export(options.qp, options.out, scenario)
@@ -256,6 +313,17 @@ def main():
             skipped.append(label(scenario))
             print("[conformance] %-28s SKIPPED: %s" % (label(scenario), "; ".join(missing)))
             continue
+        nodes = nodes_of(os.path.join(options.out, label(scenario)))
+        started = time.monotonic()
+        size = cluster_for(nodes, cluster, options)
+        if size is None:
+            skipped.append(label(scenario))
+            print("[conformance] %-28s SKIPPED: %d broker nodes, and no --cluster-start" % (label(scenario), nodes))
+            continue
+        if size != cluster:
+            cluster = size
+            print("[conformance] a cluster of %d nodes started in %.1f s" % (nodes, time.monotonic() - started))
+            t0 = time.monotonic()
         engines = engine_reports(options.qp, os.path.join(options.out, label(scenario)))
         until_ms = max(engine.get("time_ms", 0) for _, engine in engines)
         # A real run depends on the machine's timing (a program's start-up under load takes

@@ -124,5 +124,56 @@ class Views(unittest.TestCase):
         self.assertEqual(differences(e, r), ["message producer/0 deliveries"], "but not anything else")
 
 
+def options(**changes):
+    values = dict(port=5701, admin_port=15701, rabbitmqctl="ctl", kill_broker="", resume_broker="", cluster_start="start {nodes}",
+                  node_ports="5711,5712,5713", node_admin_ports="15711,15712,15713", node_rabbitmqctl="ctl {node}",
+                  kill_node="kill {node}", resume_node="resume {node}")
+    values.update(changes)
+    return type("Options", (), values)()
+
+
+class Cluster(unittest.TestCase):
+    """Scenarios on several broker nodes run on a cluster, started for the first of them."""
+
+    def folder(self, nodes):
+        import tempfile
+        folder = tempfile.mkdtemp()
+        with open(os.path.join(folder, "scenario.json"), "w") as f:
+            f.write('{"broker": {"nodes": %d}}' % nodes)
+        return folder
+
+    def test_a_cluster_scenario_runs_on_the_cluster_with_its_node_commands(self):
+        command = compare.run_command("py", self.folder(3), options(), 2000)
+        self.assertIn("--node-ports", command)
+        self.assertEqual(command[command.index("--node-ports") + 1], "5711,5712,5713")
+        self.assertEqual(command[command.index("--node-admin-ports") + 1], "15711,15712,15713")
+        self.assertEqual(command[command.index("--rabbitmqctl") + 1], "ctl {node}")
+        self.assertEqual(command[command.index("--kill-broker") + 1], "kill {node}")
+        self.assertEqual(command[command.index("--resume-broker") + 1], "resume {node}")
+        self.assertNotIn("--port", command)
+
+    def test_a_single_broker_scenario_runs_as_before(self):
+        command = compare.run_command("py", self.folder(1), options(kill_broker="k", resume_broker="r"), 2000)
+        self.assertEqual(command[command.index("--port") + 1], "5701")
+        self.assertEqual(command[command.index("--rabbitmqctl") + 1], "ctl")
+        self.assertEqual(command[command.index("--kill-broker") + 1], "k")
+        self.assertNotIn("--node-ports", command)
+
+    def test_the_cluster_starts_once_and_only_for_cluster_scenarios(self):
+        started = []
+        self.assertEqual(compare.cluster_for(1, 0, options(), started.append), 0, "a single broker scenario starts nothing")
+        self.assertEqual(compare.cluster_for(3, 0, options(), started.append), 3)
+        self.assertEqual(started, ["start 3"])
+        self.assertEqual(compare.cluster_for(3, 3, options(), started.append), 3, "the next one reuses it")
+        self.assertEqual(compare.cluster_for(1, 3, options(), started.append), 3)
+        self.assertEqual(started, ["start 3"])
+        self.assertIsNone(compare.cluster_for(3, 0, options(cluster_start=""), started.append), "no --cluster-start: not run")
+
+    def test_a_queue_read_after_its_node_came_back_compares_as_any_other(self):
+        r = real()
+        r["queues"][0]["home_down"] = True
+        self.assertEqual(differences(engine(), r), [])
+
+
 if __name__ == "__main__":
     unittest.main()

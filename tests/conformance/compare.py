@@ -35,8 +35,10 @@ Fields a real broker decides by timing are compared as sets of allowed outcomes:
   at_ms, by how late the programs and rabbitmqctl start on a loaded machine (ground truth f:
   measured from 0.65 s earlier to 0.7 s later): for the scenarios of FAULT_WINDOWS_MS the
   engine's runs with its node faults moved in that window, in FAULT_STEP_MS steps, are allowed
-  too. The real run must still equal one such run in every field at once (the producer's count
-  and the consumer's acks from one stop time), and the fault's effects do not move with it.
+  too, each also with the programs of OWN_LAG_MS starting up to that much earlier or later
+  (programs started together do not start equally late). The real run must still equal one
+  such run in every field at once (what the slow consumer acked and what its queue redelivers
+  after the restart come from one timing), and the fault's effects do not move with it.
 Each allowed outcome is a real engine run of one timing; a field no such run shows diverges.
 A real run also depends on the machine's load (a program's start-up takes up to 0.3 s on a
 busy machine, and scenarios leave a few hundred ms between the events a run must order): a
@@ -84,13 +86,21 @@ TIE_SEEDS = 16
 FAULT_WINDOWS_MS = {"row-f": (1000, 1000)}
 FAULT_STEP_MS = 50
 NODE_FAULTS = ("stop_node", "start_node", "crash_node")
+# Programs started together do not start equally late either (8-13 Python programs started at
+# once: 0.13-0.79 s between the first and the last to connect, 8 batches): in those scenarios
+# a program whose own progress at the fault is compared (row f's slow consumer, acking every
+# 0.5 s, against the producer publishing every 0.2 s) is also moved on its own, by up to
+# OWN_LAG_MS[scenario][program] either way in OWN_LAG_STEP_MS steps, for each fault time.
+OWN_LAG_MS = {"row-f": {"slow": 800}}
+OWN_LAG_STEP_MS = 100
 
 
 def variants(scenario, name):
     """The timing variants of a scenario a real run may equal: [(description, scenario)], the
     scenario as written first; then each order in which same-time consumers may subscribe
     (starting together), each also with one of them WORK_NUDGE_MS slower; then, for the
-    scenarios of FAULT_WINDOWS_MS, each of those with its node faults moved in the window."""
+    scenarios of FAULT_WINDOWS_MS, each of those with its node faults moved in the window, and
+    each such also with each program of OWN_LAG_MS starting earlier or later."""
     actors = scenario["actors"]
     consumers = sorted((a.get("start_ms", 0), i) for i, a in enumerate(actors) if a["role"] == "consumer")
     groups, current = [], []
@@ -124,15 +134,31 @@ def variants(scenario, name):
         out.append((description, dict(scenario, actors=permuted)))
     if name in FAULT_WINDOWS_MS:
         early, late = FAULT_WINDOWS_MS[name]
+        lags = [(None, 0)] + [(program, lag) for program, most in sorted(OWN_LAG_MS.get(name, {}).items())
+                              for lag in range(-most, most + 1, OWN_LAG_STEP_MS) if lag]
         shifted = []
         for shift in range(-early, late + 1, FAULT_STEP_MS):
-            if shift == 0:
-                continue
-            for description, variant in out:
-                faults = [dict(f, when={"at_ms": max(0, f["when"]["at_ms"] + shift)})
-                          if "at_ms" in f["when"] and next(iter(f["do"])) in NODE_FAULTS else f
-                          for f in variant.get("faults", [])]
-                shifted.append(("%s, node faults %+d ms" % (description, shift), dict(variant, faults=faults)))
+            for program, lag in lags:
+                if shift == 0 and lag == 0:
+                    continue
+                # The program later by lag; or, for a negative lag, every other program and
+                # every timed fault later by -lag (a program cannot start before 0). Programs
+                # that start after the node fault move with it: run.py starts them after its
+                # rabbitmqctl returns (a drain after the restart finds the node up).
+                first_fault = min((f["when"]["at_ms"] for f in scenario.get("faults", [])
+                                   if "at_ms" in f["when"] and next(iter(f["do"])) in NODE_FAULTS), default=None)
+                later = lambda a: (max(lag, 0) if a["name"] == program else max(-lag, 0)) + (
+                    shift if first_fault is not None and a.get("start_ms", 0) > first_fault else 0)
+                for description, variant in out:
+                    faults = [dict(f, when={"at_ms": max(0, f["when"]["at_ms"] + shift) + max(-lag, 0)})
+                              if "at_ms" in f["when"] and next(iter(f["do"])) in NODE_FAULTS else
+                              dict(f, when={"at_ms": f["when"]["at_ms"] + max(-lag, 0)}) if "at_ms" in f["when"] else f
+                              for f in variant.get("faults", [])]
+                    actors = [dict(a, start_ms=a.get("start_ms", 0) + later(a)) if later(a) else a for a in variant["actors"]]
+                    how = "%s, node faults %+d ms" % (description, shift)
+                    if program:
+                        how += ", %s starting %+d ms" % (program, lag)
+                    shifted.append((how, dict(variant, faults=faults, actors=actors)))
         out += shifted
     return out
 

@@ -159,7 +159,8 @@ def as_real(report):
 
 def row_f_like():
     return {"name": "row-f", "actors": [{"role": "producer", "name": "producer", "start_ms": 0},
-                                        {"role": "consumer", "name": "slow", "start_ms": 100, "work_ms": 500}],
+                                        {"role": "consumer", "name": "slow", "start_ms": 100, "work_ms": 500},
+                                        {"role": "consumer", "name": "drain", "start_ms": 11000}],
             "faults": [{"when": {"at_ms": 1300}, "do": {"stop_node": {"node": 0, "restart": True}}},
                        {"when": {"at_ms": 700}, "do": {"crash": "slow"}},
                        {"when": {"after": {"actor": "slow", "op": "basic_ack", "occurrence": 1}}, "do": {"crash": "slow"}}]}
@@ -169,14 +170,23 @@ class AllowedOutcomes(unittest.TestCase):
     def test_a_node_fault_is_moved_in_its_window_and_nothing_else(self):
         found = compare.variants(row_f_like(), "row-f")
         early, late = compare.FAULT_WINDOWS_MS["row-f"]
+        most = compare.OWN_LAG_MS["row-f"]["slow"]
         self.assertEqual(found[0][0], "as written")
-        self.assertEqual(found[0][1]["faults"], row_f_like()["faults"])
-        stops = [v["faults"][0]["when"]["at_ms"] for _, v in found]
-        self.assertEqual(stops, [1300] + [max(0, 1300 + s) for s in range(-early, late + 1, compare.FAULT_STEP_MS) if s])
+        self.assertEqual(found[0][1], row_f_like())
+        # Times relative to the producer's start: the stop's, slow's, the timed crash's.
+        timings = [tuple(t - v["actors"][0].get("start_ms", 0) for t in (v["faults"][0]["when"]["at_ms"], v["actors"][1]["start_ms"], v["faults"][1]["when"]["at_ms"]))
+                   for _, v in found]
+        grid = [(max(0, 1300 + s), 100 + lag, 700) for s in range(-early, late + 1, compare.FAULT_STEP_MS)
+                for lag in range(-most, most + 1, compare.OWN_LAG_STEP_MS)]
+        self.assertEqual(sorted(timings), sorted(grid), "every stop time in the window, with slow starting on its own lag")
+        self.assertEqual(len(timings), len(set(timings)), "each once")
         for description, v in found:
-            self.assertEqual(v["faults"][1:], row_f_like()["faults"][1:], "an actor's crash keeps its time and its op: " + description)
-            self.assertEqual(v["actors"], row_f_like()["actors"])
+            self.assertEqual(v["faults"][2], row_f_like()["faults"][2], "a crash at an op keeps its op: " + description)
+            self.assertEqual(v["actors"][2]["start_ms"] - v["faults"][0]["when"]["at_ms"], 9700, "a program after the stop moves with it")
+            unmoved = lambda actors: [{k: x for k, x in a.items() if k != "start_ms"} for a in actors]
+            self.assertEqual(unmoved(v["actors"]), unmoved(row_f_like()["actors"]), "only start times move")
         self.assertIn("as written, node faults -450 ms", [d for d, _ in found])
+        self.assertIn("as written, node faults +550 ms, slow starting -300 ms", [d for d, _ in found])
         # A scenario without a window: its node faults keep their time.
         other = dict(row_f_like(), name="broker-restart-transient")
         self.assertEqual([d for d, _ in compare.variants(other, "broker-restart-transient")], ["as written"])

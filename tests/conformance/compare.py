@@ -89,8 +89,8 @@ FAULT_STEP_MS = 50
 NODE_FAULTS = ("stop_node", "start_node", "crash_node")
 # Programs started together do not start equally late either (8-13 Python programs started at
 # once: 0.13-0.79 s between the first and the last to connect, 8 batches on a quiet machine;
-# row f's real runs matched its slow consumer 0.8 s out of step with the producer, and a full
-# layer under a load average of 8 diverged beyond that): in those scenarios
+# a full layer under a load average of 8 diverged in row f's slow consumer alone with this
+# window at 0.8 s; one program alone starts 0.05 s late, a batch's up to 2 s): in those scenarios
 # a program whose own progress at the fault is compared (row f's slow consumer, acking every
 # 0.5 s, against the producer publishing every 0.2 s) is also moved on its own, by up to
 # OWN_LAG_MS[scenario][program] either way in OWN_LAG_STEP_MS steps, for each fault time.
@@ -137,10 +137,11 @@ def variants(scenario, name):
         out.append((description, dict(scenario, actors=permuted)))
     if name in FAULT_WINDOWS_MS:
         early, late = FAULT_WINDOWS_MS[name]
+        # Smallest moves first: the line names the first run that matches.
         lags = [(None, 0)] + [(program, lag) for program, most in sorted(OWN_LAG_MS.get(name, {}).items())
-                              for lag in range(-most, most + 1, OWN_LAG_STEP_MS) if lag]
+                              for lag in sorted(range(-most, most + 1, OWN_LAG_STEP_MS), key=abs) if lag]
         shifted = []
-        for shift in range(-early, late + 1, FAULT_STEP_MS):
+        for shift in sorted(range(-early, late + 1, FAULT_STEP_MS), key=abs):
             for program, lag in lags:
                 if shift == 0 and lag == 0:
                     continue

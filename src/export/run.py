@@ -422,7 +422,10 @@ def messages(actors):
             order.append(key)
         return by_key[key]
 
-    producer_of = {}
+    # The producers that published each data: a delivery's is the one among them that
+    # publishes to the consumer's queue when several published the same data (ground truth f
+    # fills five queues with 0-4 each), else the first.
+    producers_of = {}
     for actor in actors:
         if actor.role != "producer" or not os.path.exists(actor.log):
             continue
@@ -431,7 +434,15 @@ def messages(actors):
             if event["event"] == "published":
                 data = json.loads(event["body"]).get("data")
                 entry(actor.name, data)["published"] += 1
-                producer_of.setdefault(data, actor.name)
+                if actor not in producers_of.setdefault(data, []):
+                    producers_of[data].append(actor)
+
+    def producer_of(data, consumer):
+        candidates = producers_of.get(data, [])
+        same_queue = [p for p in candidates if not p.spec.get("exchange") and p.spec.get("queue") == consumer.spec.get("queue")]
+        chosen = (same_queue or candidates or [None])[0]
+        return chosen.name if chosen else "?"
+
     for actor in actors:
         if actor.role != "consumer" or not os.path.exists(actor.log):
             continue
@@ -440,7 +451,7 @@ def messages(actors):
             if "body" not in event:  # not about a message (a cancel)
                 continue
             data = json.loads(event["body"]).get("data")
-            m = entry(producer_of.get(data, "?"), data)
+            m = entry(producer_of(data, actor), data)
             if event["event"] == "delivered":
                 delivery = {"to": actor.name, "redelivered": event["redelivered"], "at": event.get("at", 0)}
                 if event.get("headers"):
@@ -573,12 +584,20 @@ def main():
         started = time.monotonic()
         subprocess.run(ctl + ["eval", "ok."], capture_output=True, timeout=120)
         ctl_lead = time.monotonic() - started
-    lead = lambda verb: ctl_lead if verb in ("stop_node", "start_node") else 0.0
-    timeline.sort(key=lambda t: (t[0] / 1000 - lead(t[2]), t[1]))
+    # But never before the programs that start at or before that time have been started: a
+    # lead measured on a loaded machine (2 s and more) would stop the node before they connect.
+    starts = [spec.get("start_ms", 0) / 1000 for spec in scenario["actors"]]
+
+    def issued(at, verb):
+        if verb not in ("stop_node", "start_node"):
+            return at / 1000
+        return max([at / 1000 - ctl_lead] + [s for s in starts if s <= at / 1000])
+
+    timeline.sort(key=lambda t: (issued(t[0], t[2]), t[1]))
     node_of = lambda target: (target.get("node", 0) if isinstance(target, dict) else (target or 0))
     t0 = time.monotonic()
     for at, _order, verb, target in timeline:
-        delay = at / 1000 - lead(verb) - (time.monotonic() - t0)
+        delay = issued(at, verb) - (time.monotonic() - t0)
         if delay > 0:
             time.sleep(delay)
         if verb in ("start", "restart"):

@@ -1,11 +1,16 @@
 """Unit tests of compare.py's comparison (no broker needed): a difference in any compared field
 is found, equal reports agree, and what the real client cannot see is left out.
 
-Run: python3 tests/conformance/test_compare.py   (tests/python_code.rs runs it in layer 1)
+Run: python3 tests/conformance/test_compare.py   (tests/export.rs runs it in layer 1, with
+QP set to its qp binary; without QP the tests that run the engine use target/*/qp if built)
 """
 import copy
+import json
 import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +40,10 @@ def real():
         "messages": [{"producer": "producer", "data": 0, "deliveries": [{"to": "consumer", "redelivered": False}]}],
         "queues": [{"name": "q", "exists": True, "ready": [], "unacked": 0}],
     }
+
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+QP = os.environ.get("QP") or next((p for p in (os.path.join(ROOT, "target", d, "qp") for d in ("release", "debug")) if os.path.exists(p)), None)
 
 
 def differences(e, r):
@@ -173,6 +182,135 @@ class Cluster(unittest.TestCase):
         r = real()
         r["queues"][0]["home_down"] = True
         self.assertEqual(differences(engine(), r), [])
+
+
+def progress(sent, acked, unacked):
+    """A report where a producer sent `sent` messages before a node stop and a slow consumer
+    had acked `acked` of q's and held `unacked` (requeued to a drain after the restart)."""
+    return {
+        "actors": [
+            {"name": "producer", "terminal": [" [x] Sent {'data': %d}" % i for i in range(sent)], "exit_error": None},
+            {"name": "slow", "terminal": [" [x] Received {'data': %d}" % i for i in range(acked + 1)], "exit_error": None},
+        ],
+        "messages": [{"producer": "fill", "data": i, "deliveries": [{"to": "slow", "redelivered": False, "at_ms": 100 + i}]
+                      + ([{"to": "drain", "redelivered": True, "at_ms": 11000}] if i >= acked else [])} for i in range(acked + unacked)],
+        "queues": [{"name": "q", "exists": True, "ready": [], "unacked": 0}],
+        "trace": [],
+    }
+
+
+def as_real(report):
+    r = copy.deepcopy(report)
+    for m in r["messages"]:
+        for d in m["deliveries"]:
+            del d["at_ms"]
+    del r["trace"]
+    return r
+
+
+def row_f_like():
+    return {"name": "row-f", "actors": [{"role": "producer", "name": "producer", "start_ms": 0},
+                                        {"role": "consumer", "name": "slow", "start_ms": 100, "work_ms": 500},
+                                        {"role": "consumer", "name": "drain", "start_ms": 11000}],
+            "faults": [{"when": {"at_ms": 1300}, "do": {"stop_node": {"node": 0, "restart": True}}},
+                       {"when": {"at_ms": 700}, "do": {"crash": "slow"}},
+                       {"when": {"after": {"actor": "slow", "op": "basic_ack", "occurrence": 1}}, "do": {"crash": "slow"}}]}
+
+
+class AllowedOutcomes(unittest.TestCase):
+    def test_a_node_fault_is_moved_in_its_window_and_nothing_else(self):
+        found = compare.variants(row_f_like(), "row-f")
+        early, late = compare.FAULT_WINDOWS_MS["row-f"]
+        most = compare.OWN_LAG_MS["row-f"]["slow"]
+        self.assertEqual(found[0][0], "as written")
+        self.assertEqual(found[0][1], row_f_like())
+        # Times relative to the producer's start: the stop's, slow's, the timed crash's.
+        timings = [tuple(t - v["actors"][0].get("start_ms", 0) for t in (v["faults"][0]["when"]["at_ms"], v["actors"][1]["start_ms"], v["faults"][1]["when"]["at_ms"]))
+                   for _, v in found]
+        grid = [(max(0, 1300 + s), 100 + lag, 700) for s in range(-early, late + 1, compare.FAULT_STEP_MS)
+                for lag in range(-most, most + 1, compare.OWN_LAG_STEP_MS)]
+        self.assertEqual(sorted(timings), sorted(grid), "every stop time in the window, with slow starting on its own lag")
+        self.assertEqual(len(timings), len(set(timings)), "each once")
+        for description, v in found:
+            self.assertEqual(v["faults"][2], row_f_like()["faults"][2], "a crash at an op keeps its op: " + description)
+            self.assertEqual(v["actors"][2]["start_ms"] - v["faults"][0]["when"]["at_ms"], 9700, "a program after the stop moves with it")
+            unmoved = lambda actors: [{k: x for k, x in a.items() if k != "start_ms"} for a in actors]
+            self.assertEqual(unmoved(v["actors"]), unmoved(row_f_like()["actors"]), "only start times move")
+        self.assertIn("as written, node faults -450 ms", [d for d, _ in found])
+        self.assertIn("as written, node faults +550 ms, slow starting -300 ms", [d for d, _ in found])
+        # A scenario without a window: its node faults keep their time.
+        other = dict(row_f_like(), name="broker-restart-transient")
+        self.assertEqual([d for d, _ in compare.variants(other, "broker-restart-transient")], ["as written"])
+
+    def test_the_real_run_must_equal_one_shift_field_for_field(self):
+        # The engine's runs with the stop at three times: 7 sent and 2 acked, 5 sent and 2
+        # acked, 4 sent and 1 acked.
+        engines = [("as written", progress(7, 2, 3)), ("node faults -300 ms", progress(5, 2, 3)), ("node faults -600 ms", progress(4, 1, 4))]
+        for description, report in engines:
+            best = compare.compare_one(engines, as_real(report))
+            self.assertEqual((best[0], best[1]), (description, []), description)
+        # Each field is in the set, but not together: one run's producer, another's consumer.
+        mixed = as_real(progress(7, 2, 3))
+        mixed["messages"] = as_real(progress(4, 1, 4))["messages"]
+        mixed["actors"][1] = as_real(progress(4, 1, 4))["actors"][1]
+        description, diverged, _ = compare.compare_one(engines, mixed)
+        self.assertTrue(diverged, "a mix of two shifts is no timing of one run")
+        # Outside the set: more sent than any shift allows.
+        description, diverged, _ = compare.compare_one(engines, as_real(progress(9, 2, 3)))
+        self.assertEqual([d.split("\n")[0].strip() for d in diverged], ["actor producer terminal"])
+
+    def test_a_crash_tied_with_another_ack_is_found(self):
+        trace = [{"event": "ActorCrashed", "actor": 1, "at_ms": 512}, {"event": "AckSent", "actor": 2, "at_ms": 512}]
+        self.assertEqual(compare.ties({"trace": trace}), [512])
+        trace[1]["at_ms"] = 513
+        self.assertEqual(compare.ties({"trace": trace}), [512], "within TIE_MS")
+        trace[1]["at_ms"] = 514
+        self.assertEqual(compare.ties({"trace": trace}), [], "2 ms apart: an order the machine keeps")
+        trace[1] = {"event": "AckSent", "actor": 1, "at_ms": 512}
+        self.assertEqual(compare.ties({"trace": trace}), [], "its own ack is no race")
+
+    def test_only_a_tied_run_is_jittered(self):
+        """engine_reports with a stand-in for qp: a run whose trace has a crash tied with
+        another consumer's ack is also run with jittered frames, seed by seed; one without is not."""
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        fake = os.path.join(folder, "qp")
+        with open(fake, "w") as f:
+            f.write("#!%s\nimport json, sys\ns = json.load(open(sys.argv[2]))\n"
+                    "tie = s['actors'][0].get('tie', False)\n"
+                    "trace = [{'event': 'ActorCrashed', 'actor': 0, 'at_ms': 5}, {'event': 'AckSent', 'actor': 1, 'at_ms': 5 if tie else 9}]\n"
+                    "print(json.dumps({'actors': [], 'messages': [], 'queues': [], 'trace': trace, 'seed': s['seed'], 'jitter': s['network']['jitter_ms']}))\n"
+                    % sys.executable)
+        os.chmod(fake, 0o755)
+        for tie, expected in [(False, 1), (True, 1 + compare.TIE_SEEDS)]:
+            scenario = {"name": "x", "seed": 1, "network": {"latency_ms": 1, "jitter_ms": 0},
+                        "actors": [{"role": "consumer", "name": "a", "tie": tie}, {"role": "consumer", "name": "b", "start_ms": 500}]}
+            with open(os.path.join(folder, "scenario.json"), "w") as f:
+                json.dump(scenario, f)
+            reports = compare.engine_reports(fake, folder)
+            self.assertEqual(len(reports), expected)
+            self.assertEqual((reports[0][0], reports[0][1]["jitter"]), ("as written", 0))
+            self.assertEqual([(r["seed"], r["jitter"]) for _, r in reports[1:]], [(s, compare.TIE_JITTER_MS) for s in range(1, expected)])
+
+    @unittest.skipUnless(QP, "needs the qp binary (cargo build --bin qp)")
+    def test_idempotent_consumers_race_is_allowed_both_ways_and_nothing_else(self):
+        """The catalog's idempotent-consumer on the engine: the allowed runs include both
+        orders of the crash and consumer-2's ack (2r before 4, and 4 before 2r), and no run
+        loses or duplicates an effect."""
+        folder = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, folder)
+        subprocess.run([QP, "export", "--catalog", "idempotent-consumer", "--out", folder], check=True, capture_output=True)
+        reports = compare.engine_reports(QP, folder)
+        received = set()
+        for _, r in reports:
+            lines = {a["name"]: tuple(int(l.split(": ")[-1].rstrip("}")) for l in a["terminal"] if "Received" in l) for a in r["actors"]}
+            received.add((lines["consumer"], lines["consumer-2"]))
+        self.assertIn(((0, 2), (1, 3, 2, 4, 5, 6, 7, 8, 9)), received, "the engine as written: the requeue first")
+        self.assertIn(((0, 2), (1, 3, 4, 2, 5, 6, 7, 8, 9)), received, "consumer-2's ack first")
+        for consumer, other in received:
+            self.assertEqual(sorted(set(consumer) | set(other)), list(range(10)), "each message processed")
+            self.assertEqual(len(consumer) + len(other), 11, "one duplicate delivery, the crashed consumer's message")
+        self.assertLessEqual(len(received), 8, "a few timings, not anything")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     ("broker-restart-persistent", "18e200646f1d1305", "effectively-once: published 5, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("lost-confirm-retry", "e75521df066ed67e", "at-least-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 1 (3), lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("lost-publish-no-confirms", "a74f4fb9775358e2", "at-most-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (3), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
-    ("idempotent-consumer", "4b9362ec7204c704", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("idempotent-consumer", "15380ead240d414e", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("poison-dead-letter", "527e3d9991d39125", "incomplete: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 1 (3), expired 0, stranded 0, never sent 0, pending 0"),
     ("quorum-node-crash", "7eb4a691331eb3c8", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
 ];

@@ -387,6 +387,13 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             pick(format!("{{'data': {}}} expired ({why_en}) and was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 过期（{why_zh}），进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to)))
         }
         MessageDeadLettered { copy, to, .. } => pick(format!("{{'data': {}}} was dead-lettered to {}", data_of_copy(sim, copy), queue_name(sim, to)), format!("{{'data': {}}} 进入死信队列 {}", data_of_copy(sim, copy), queue_name(sim, to))),
+        AckForgotten { copy, queue, .. } => {
+            let q = queue_name(sim, queue);
+            pick(
+                format!("the node was killed before {q} wrote the ack of {{'data': {}}} to disk (a classic queue syncs only after 200 ms without a message): the ack is forgotten and the message is back in {q}", data_of_copy(sim, copy)),
+                format!("节点在 {q} 把 {{'data': {}}} 的确认写入磁盘之前被杀死（经典队列要在 200 毫秒没有消息之后才同步）：这个确认被遗忘，消息回到了 {q}", data_of_copy(sim, copy)),
+            )
+        }
         MessageDiscarded { copy, reason } => {
             // "Lost" only for a message that is lost in the end: a copy dropped while another
             // is processed (the broker's, say, after the consumer took it) is only a copy, and so
@@ -766,6 +773,14 @@ pub fn duplicated_on_network_text(lang: Lang) -> String {
     match lang {
         Lang::En => "the network delivered its publish twice (an injected duplicate frame), so the queue got two copies".into(),
         Lang::Zh => "网络把它的发布帧送达了两次（注入的重复帧），所以队列里有两份".into(),
+    }
+}
+
+/// Why a message was processed twice: a crash made its queue forget the ack.
+pub fn ack_forgotten_text(queue: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("acked, but the node was killed before {queue} wrote the ack to disk (within 200 ms of the queue's last message): {queue} recovered it and delivered it again"),
+        Lang::Zh => format!("已确认，但节点在 {queue} 把确认写入磁盘之前被杀死（在队列最后一条消息之后 200 毫秒内）：{queue} 恢复了它并再次投递"),
     }
 }
 

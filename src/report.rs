@@ -62,6 +62,9 @@ pub enum Why {
     PublishedAgain,
     /// Duplicated: the network delivered its publish twice (an injected duplicate frame).
     DuplicatedOnNetwork,
+    /// Duplicated: its node was killed before `queue` synced its ack to disk, so the queue
+    /// recovered it and delivered it again.
+    AckForgotten,
     /// Duplicated: the broker delivered it again (`consumer`: the first consumer,
     /// `redelivered_to`: the one it went to next). `redelivered`: flagged so, because the
     /// broker got no ack for the first delivery and requeued it.
@@ -117,6 +120,7 @@ impl Cause {
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
             Why::PublishedAgain => i18n::published_again_text(actor.unwrap_or(""), self.deliveries.unwrap_or(2), lang),
             Why::DuplicatedOnNetwork => i18n::duplicated_on_network_text(lang),
+            Why::AckForgotten => i18n::ack_forgotten_text(queue, lang),
             Why::DeliveredAgain { redelivered } => {
                 i18n::delivered_again_text(actor.unwrap_or(""), self.redelivered_to.as_deref().unwrap_or(""), self.deliveries.unwrap_or(2), redelivered, lang)
             }
@@ -470,6 +474,10 @@ fn duplicate_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Optio
         match e.event {
             Event::MessageDuplicated { from: original, .. } if ledger.message_of(original) == message => {
                 return Some(Cause::new(index as u32, u64::from(e.at_ms), Why::DuplicatedOnNetwork, None, None));
+            }
+            Event::AckForgotten { copy, queue, .. } if ledger.message_of(copy) == message => {
+                let queue = setup.scenario.queues[queue.index()].name.clone();
+                return Some(Cause::new(index as u32, u64::from(e.at_ms), Why::AckForgotten, None, Some(queue)));
             }
             Event::PublishFailed { message: m, .. } if m == message && publishes.len() == 1 => failed_before_second = Some(index),
             Event::MessagePublished { actor, message: m, .. } if m == message => publishes.push((index, actor)),

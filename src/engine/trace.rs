@@ -318,6 +318,9 @@ pub enum Event {
         own_ttl: bool,
     },
     MessageDiscarded { copy: CopyId, reason: DiscardReason },
+    /// A crash (kill -9) came before the queue synced an ack of `from` to disk: the queue
+    /// recovers the message as `copy`, ready again (RabbitMQ 3.10's classic queue index).
+    AckForgotten { copy: CopyId, from: CopyId, queue: QueueId },
     FrameDropped { from: Endpoint, to: Endpoint },
     MessageDuplicated { copy: CopyId, from: CopyId },
     ConnectionLost { actor: ActorId, error: ClientError },

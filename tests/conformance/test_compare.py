@@ -313,5 +313,18 @@ class AllowedOutcomes(unittest.TestCase):
         self.assertLessEqual(len(received), 8, "a few timings, not anything")
 
 
+class Errno(unittest.TestCase):
+    def test_a_reset_may_surface_as_a_broken_pipe_and_nothing_else(self):
+        e, r = engine(), real()
+        e["actors"][0]["exit_error"] = compare.RESET
+        e["actors"][0]["terminal"] = e["actors"][0]["terminal"] + [compare.RESET]
+        for text in (compare.RESET, compare.BROKEN_PIPE):
+            r["actors"][0]["exit_error"] = text
+            r["actors"][0]["terminal"] = real()["actors"][0]["terminal"] + [text]
+            self.assertEqual(differences(e, r), [], text)
+        r["actors"][0]["exit_error"] = "pika.exceptions.ConnectionClosedByBroker: (320, 'x')"
+        self.assertEqual(differences(e, r), ["actor %s exit_error" % r["actors"][0]["name"]])
+
+
 if __name__ == "__main__":
     unittest.main()

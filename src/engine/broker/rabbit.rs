@@ -71,6 +71,9 @@ pub struct Queue {
     /// The position of the last copy it took in, and of the last one it has on disk.
     last_position: u64,
     synced_position: u64,
+    /// Persistent copies acknowledged (by `basic_ack`, or by an auto-ack delivery) since the
+    /// queue last synced: a crash now forgets those acks, and the messages come back.
+    unsynced_acks: Vec<CopyId>,
 }
 
 #[derive(Clone, Debug)]
@@ -147,6 +150,7 @@ impl RabbitBroker {
                     last_touch_ms: None,
                     last_position: 0,
                     synced_position: 0,
+                    unsynced_acks: Vec::new(),
                 })
                 .collect(),
             channels: Vec::new(),
@@ -289,12 +293,22 @@ impl RabbitBroker {
         self.drop_head_while_over(cx, queue);
     }
 
+    /// A persistent copy of a durable classic queue was acknowledged: the ack is in the queue
+    /// index's journal, on disk only at the queue's next sync.
+    fn note_ack(&mut self, cx: &Ctx, queue: QueueId, copy: CopyId) {
+        let q = &mut self.queues[queue.index()];
+        if q.spec.durable && q.spec.queue_type == QueueType::Classic && cx.ledger.copy(copy).persistent {
+            q.unsynced_acks.push(copy);
+        }
+    }
+
     /// `queue` received something now: if it had been idle for `SYNC_IDLE_MS` since its last
     /// message, it synced then.
     fn touch(&mut self, cx: &Ctx, queue: QueueId) {
         let q = &mut self.queues[queue.index()];
         if q.last_touch_ms.is_some_and(|at| cx.now_ms >= at + SYNC_IDLE_MS) {
             q.synced_position = q.last_position;
+            q.unsynced_acks.clear();
         }
         q.last_touch_ms = Some(cx.now_ms);
     }
@@ -500,6 +514,10 @@ impl RabbitBroker {
             let at = self.timeout_tick_ms(connection, cx.now_ms);
             cx.out.timeout_checks.push((at, connection));
         }
+        if auto_ack {
+            // With auto_ack the delivery is the ack (the journal gets both at once).
+            self.note_ack(cx, queue, copy);
+        }
         let record = cx.ledger.copy_mut(copy);
         record.delivered_at_ms = u32::try_from(cx.now_ms).expect("validated: time_ms_max fits in 32 bits");
         record.delivery_count = record.delivery_count.saturating_add(1);
@@ -590,6 +608,7 @@ impl RabbitBroker {
 
     fn ack_one(&mut self, cx: &mut Ctx, connection: ConnectionId, tag: u32) {
         if let Some((queue, copy)) = self.settle(cx, connection, tag) {
+            self.note_ack(cx, queue, copy);
             cx.ledger.move_to(copy, Place::Settled);
             cx.out.events.push(Event::MessageAcked { copy });
             self.dispatch(cx, queue);
@@ -713,6 +732,8 @@ impl Broker for RabbitBroker {
         if !self.channels[connection.index()].open || !self.queues[queue.index()].exists || !self.available_from(cx.network, queue, node) {
             return false;
         }
+        // basic.get is a message to the queue's process: it puts off the queue's sync too.
+        self.touch(cx, queue);
         // As a delivery: an expired head is dropped, never given, and so is what expired
         // behind the one taken.
         self.drop_expired(cx, queue);
@@ -773,6 +794,7 @@ impl Broker for RabbitBroker {
             for i in 0..self.routes[route.0 as usize].len() {
                 let q = &mut self.queues[self.routes[route.0 as usize][i].index()];
                 q.synced_position = q.last_position;
+                q.unsynced_acks.clear();
             }
             let returned = mandatory && !any_target;
             cx.out.confirms.push((connection, message, accepted, returned));
@@ -884,6 +906,7 @@ impl Broker for RabbitBroker {
             let synced = q.synced_position;
             q.last_touch_ms = None;
             q.synced_position = q.last_position;
+            let forgotten = std::mem::take(&mut q.unsynced_acks);
             for copy in ready {
                 if busy && cx.ledger.copy(copy).persistent && cx.ledger.copy(copy).position > synced {
                     cx.ledger.move_to(copy, Place::Discarded);
@@ -892,6 +915,24 @@ impl Broker for RabbitBroker {
                 }
                 cx.ledger.move_to(copy, Place::ToBroker { connection: ConnectionId(0) });
                 self.recover_or_discard(cx, queue, copy);
+            }
+            // Acks since the last sync never reached the disk: the queue recovers those
+            // messages as if never acked (a message whose publish was not synced either is
+            // simply gone, as it never was on disk).
+            if busy {
+                for from in forgotten {
+                    let record = *cx.ledger.copy(from);
+                    if record.position > synced {
+                        continue;
+                    }
+                    let copy = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, true);
+                    let back = cx.ledger.copy_mut(copy);
+                    back.position = record.position;
+                    back.key_source = record.key_source;
+                    back.delivery_count = record.delivery_count;
+                    cx.out.events.push(Event::AckForgotten { copy, from, queue });
+                    self.insert_ready(cx, queue, copy);
+                }
             }
             if !self.queues[index].spec.durable {
                 self.queues[index].exists = false;

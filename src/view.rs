@@ -416,7 +416,7 @@ impl Counts {
     }
 
     /// The rules, derived from the RabbitMQ model:
-    /// - `MessageEnqueued` and `MessageRequeued` put a copy in a queue;
+    /// - `MessageEnqueued`, `MessageRequeued` and `AckForgotten` put a copy in a queue;
     /// - `MessageDelivered` takes it out, to unacked unless `auto_ack`;
     /// - `MessageAcked`, `MessageDeadLettered` and `MessageDiscarded` take a copy out of
     ///   wherever it was (a dead-lettered copy comes back with its own `MessageEnqueued`);
@@ -427,7 +427,7 @@ impl Counts {
     ///   ready copy.
     fn observe(&mut self, event: &Event) {
         match *event {
-            Event::MessageEnqueued { copy, .. } | Event::MessageRequeued { copy, .. } => self.set(copy, Tracked::Ready),
+            Event::MessageEnqueued { copy, .. } | Event::MessageRequeued { copy, .. } | Event::AckForgotten { copy, .. } => self.set(copy, Tracked::Ready),
             Event::MessageDelivered { copy, actor, auto_ack, .. } => {
                 self.set(copy, if auto_ack { Tracked::Elsewhere } else { Tracked::Unacked(actor) })
             }
@@ -934,7 +934,8 @@ pub fn event_message(event: &Event, sim: &Sim) -> Option<crate::engine::ids::Mes
         | MessageRequeued { copy, .. }
         | MessageDeadLettered { copy, .. }
         | MessageDiscarded { copy, .. }
-        | MessageDuplicated { copy, .. } => of_copy(copy),
+        | MessageDuplicated { copy, .. }
+        | AckForgotten { copy, .. } => of_copy(copy),
         _ => None,
     }
 }

@@ -152,3 +152,14 @@ fn a_crash_forgets_the_acks_a_busy_queue_had_not_synced() {
     assert!(!sim.trace().iter().any(|e| matches!(e.event, Event::AckForgotten { .. })));
     assert_eq!(common::delivery_order(&sim), "0 1 2 3 4");
 }
+
+/// The chart's queue depth counts the messages a forgotten ack put back: five wait between
+/// the crash at 2 s and the late consumer at 20 s.
+#[test]
+fn the_chart_counts_what_a_forgotten_ack_put_back() {
+    let (sim, _) = run_json(&common::conformance_file("ack-forgotten-polling"));
+    let series = queue_playground::view::chart_series(sim.trace(), 400);
+    let waiting: Vec<u32> = series.times_ms.iter().zip(&series.depth).filter(|(&t, _)| (3_000..19_000).contains(&t)).map(|(_, &d)| d).collect();
+    assert!(!waiting.is_empty() && waiting.iter().all(|&d| d == 5), "{waiting:?}");
+    assert_eq!(series.depth.last(), Some(&0), "drained at the end");
+}

@@ -25,17 +25,25 @@ BASE="$QP_ROOT/target/rabbit"
 PORT="${QP_RABBIT_PORT:-5701}"
 if [[ "$PORT" != 5701 ]]; then BASE="$BASE-$PORT"; fi
 if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@localhost"; fi
-export RABBITMQ_NODENAME="$NODE"
-export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
-export RABBITMQ_NODE_PORT="$PORT"
-export RABBITMQ_DIST_PORT=$((PORT + 20000))
-export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
-export RABBITMQ_LOG_BASE="$BASE/log"
-export RABBITMQ_PID_FILE="$BASE/rabbit.pid"
-export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
-export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq"
-export RABBITMQ_ADVANCED_CONFIG_FILE="$BASE/advanced.config"
-export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
+# The environment of a private node: its data under $1, AMQP port $2 (management +10000,
+# distribution +20000), node name $3.
+node_env() {
+  BASE="$1"
+  PORT="$2"
+  NODE="$3"
+  export RABBITMQ_NODENAME="$NODE"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT="$PORT"
+  export RABBITMQ_DIST_PORT=$((PORT + 20000))
+  export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
+  export RABBITMQ_LOG_BASE="$BASE/log"
+  export RABBITMQ_PID_FILE="$BASE/rabbit.pid"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$BASE/advanced.config"
+  export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
+}
+node_env "$BASE" "$PORT" "$NODE"
 # The scripts themselves, not Debian's /usr/sbin wrappers (which switch to the rabbitmq user,
 # who cannot write under target/): the node runs as whoever runs the tests.
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -46,19 +54,7 @@ CLUSTER_BASE="$QP_ROOT/target/rabbit-cluster"
 CLUSTER_PORT="${QP_CLUSTER_PORT:-5711}"
 cluster_node() {
   local port=$((CLUSTER_PORT + $1))
-  BASE="$CLUSTER_BASE/$port"
-  PORT="$port"
-  NODE="qp-cluster-$port@localhost"
-  export RABBITMQ_NODENAME="$NODE"
-  export RABBITMQ_NODE_PORT="$PORT"
-  export RABBITMQ_DIST_PORT=$((PORT + 20000))
-  export RABBITMQ_MNESIA_BASE="$BASE/mnesia"
-  export RABBITMQ_LOG_BASE="$BASE/log"
-  export RABBITMQ_PID_FILE="$BASE/rabbit.pid"
-  export RABBITMQ_ENABLED_PLUGINS_FILE="$BASE/enabled_plugins"
-  export RABBITMQ_CONFIG_FILE="$BASE/rabbitmq"
-  export RABBITMQ_ADVANCED_CONFIG_FILE="$BASE/advanced.config"
-  export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
+  node_env "$CLUSTER_BASE/$port" "$port" "qp-cluster-$port@localhost"
   # Erlang distribution on loopback only.
   export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 }

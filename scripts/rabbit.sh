@@ -44,6 +44,14 @@ node_env() {
   export RABBITMQ_CONF_ENV_FILE="$BASE/rabbitmq-env.conf"
 }
 node_env "$BASE" "$PORT" "$NODE"
+# A fresh node's files under $BASE: loopback listeners, the management plugin, no guest limits.
+node_files() {
+  mkdir -p "$BASE/log" "$BASE/mnesia"
+  echo '[rabbitmq_management].' > "$BASE/enabled_plugins"
+  printf 'listeners.tcp.1 = 127.0.0.1:%s\nmanagement.tcp.port = %s\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' "$PORT" $((PORT + 10000)) > "$BASE/rabbitmq.conf"
+  echo '[].' > "$BASE/advanced.config"
+  : > "$BASE/rabbitmq-env.conf"
+}
 # The scripts themselves, not Debian's /usr/sbin wrappers (which switch to the rabbitmq user,
 # who cannot write under target/): the node runs as whoever runs the tests.
 RABBIT_BIN=/usr/lib/rabbitmq/bin
@@ -104,11 +112,7 @@ case "${1:-}" in
     for i in $(seq 0 $((size - 1))); do
       (
         cluster_node "$i"
-        mkdir -p "$BASE/log" "$BASE/mnesia"
-        echo '[rabbitmq_management].' > "$BASE/enabled_plugins"
-        printf 'listeners.tcp.1 = 127.0.0.1:%s\nmanagement.tcp.port = %s\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' "$PORT" $((PORT + 10000)) > "$BASE/rabbitmq.conf"
-        echo '[].' > "$BASE/advanced.config"
-        : > "$BASE/rabbitmq-env.conf"
+        node_files
         "$RABBIT_BIN/rabbitmq-server" > "$BASE/log/stdout.log" 2>&1 &
         await_node $!
       ) &
@@ -161,11 +165,7 @@ case "${1:-}" in
   start)
     bash "$0" stop >/dev/null 2>&1 || true
     rm -rf "$BASE"
-    mkdir -p "$BASE/log" "$BASE/mnesia"
-    echo '[rabbitmq_management].' > "$BASE/enabled_plugins"
-    printf 'listeners.tcp.1 = 127.0.0.1:%s\nmanagement.tcp.port = %s\nmanagement.tcp.ip = 127.0.0.1\nloopback_users = none\n' "$PORT" $((PORT + 10000)) > "$BASE/rabbitmq.conf"
-    echo '[].' > "$BASE/advanced.config"
-    : > "$BASE/rabbitmq-env.conf"
+    node_files
     "$RABBIT_BIN/rabbitmq-server" > "$BASE/log/stdout.log" 2>&1 &
     server=$!
     # `await_startup` waits for the node to boot; a first start takes 5-15 s.

@@ -463,6 +463,10 @@ fn a_connect_across_a_cut_waits_for_the_heal_or_times_out_after_ten_seconds() {
     assert_eq!(consumer_event(&sim, |e| matches!(e, Event::ConnectStalled { .. })), vec![3000]);
     assert_eq!(consumer_event(&sim, |e| matches!(e, Event::Connected { .. })), vec![0, 6000]);
     assert_eq!(report.actors[0].exit_error, None);
+    // Healed at 10.5 s, after the last retransmit (7 s in: at 10 s): too late, pika gives up at 13 s.
+    let (sim, _) = run_json(&scenario(r#",{"when":{"at_ms":10500},"do":{"heal":["consumer","rabbit@0"]}}"#));
+    assert_eq!(consumer_event(&sim, |e| matches!(e, Event::ConnectionRefused { .. })), vec![13000]);
+    assert_eq!(consumer_event(&sim, |e| matches!(e, Event::Connected { .. })), vec![0]);
     // Never healed: pika gives up 10 s after the connect.
     let (sim, report) = run_json(&scenario(""));
     assert_eq!(consumer_event(&sim, |e| matches!(e, Event::ConnectionRefused { .. })), vec![13000]);

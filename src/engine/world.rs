@@ -1389,17 +1389,17 @@ impl Sim {
         let node = self.setup.actors[actor.index()].node;
         let runtime = &self.actors[actor.index()];
         let (elapsed, line) = (self.now_ms - runtime.connect_since_ms, runtime.line);
-        let flow = if !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
-            self.connect_now(actor, node, line)
-        } else if let Some(&next) = SYN_RETRANSMITS_MS.iter().find(|&&at| at > elapsed) {
-            self.wake_in(actor, next - elapsed);
-            return;
-        } else if elapsed < SOCKET_TIMEOUT_MS {
-            self.wake_in(actor, SOCKET_TIMEOUT_MS - elapsed);
-            return;
-        } else {
+        // Woken only at a retransmit or at the timeout (no connection, so no frames).
+        let flow = if elapsed >= SOCKET_TIMEOUT_MS {
+            // No SYN goes out at the timeout itself: a heal since the last one comes too late.
             self.record(Event::ConnectionRefused { actor, node, line });
             Flow::Raise(ClientError::ConnectionRefused)
+        } else if !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node)) {
+            self.connect_now(actor, node, line)
+        } else {
+            let next = SYN_RETRANSMITS_MS.iter().copied().find(|&at| at > elapsed).unwrap_or(SOCKET_TIMEOUT_MS);
+            self.wake_in(actor, next - elapsed);
+            return;
         };
         self.actors[actor.index()].blocked = Blocked::No;
         match flow {

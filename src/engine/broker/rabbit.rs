@@ -2,8 +2,8 @@
 //! routing, classic and quorum queues, prefetch, auto and manual acks, nack/reject with or
 //! without requeue, requeue to the original position, dead-lettering, TTL, max-length,
 //! delivery limits, publisher confirms, and what survives a node stop or crash (a crash
-//! also loses the persistent messages a busy classic queue had not written to disk yet,
-//! `SYNC_IDLE_MS`); queues and
+//! also loses the persistent messages a busy classic queue had not written to disk yet, and
+//! forgets the acks it had not written, so those messages come back: `SYNC_IDLE_MS`); queues and
 //! exchanges that exist only once declared, and the channel errors (404, 406) RabbitMQ
 //! answers declares, consumes and publishes with; `basic.get`; the consumer timeout checked
 //! at channel ticks; dead letters that keep their routing key unless the queue replaces it.

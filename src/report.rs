@@ -104,6 +104,20 @@ impl Cause {
         cause
     }
 
+    /// With how many times it was delivered (or published), its text said again.
+    fn with_deliveries(mut self, deliveries: u32) -> Cause {
+        self.deliveries = Some(deliveries);
+        self.text = self.text_in(Lang::En);
+        self
+    }
+
+    /// With the consumer of its second delivery, its text said again.
+    fn with_redelivered_to(mut self, consumer: String) -> Cause {
+        self.redelivered_to = Some(consumer);
+        self.text = self.text_in(Lang::En);
+        self
+    }
+
     /// The cause as a sentence in `lang`.
     pub fn text_in(&self, lang: Lang) -> String {
         let (actor, queue) = (self.consumer.as_deref(), self.queue.as_deref().unwrap_or(""));
@@ -433,10 +447,7 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
                 .rposition(|e| matches!(e.event, Event::MessageDeadLettered { copy, reason: DeathReason::DeliveryLimit, .. } if sim.ledger().message_of(copy) == message))
                 .map_or(trace.len().saturating_sub(1), |at| from + at);
             let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
-            let mut cause = Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None);
-            cause.deliveries = Some(stats.deliveries);
-            cause.text = cause.text_in(Lang::En);
-            return Some(cause);
+            return Some(Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None).with_deliveries(stats.deliveries));
         }
         _ => return None,
     }
@@ -448,10 +459,9 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
         _ => None,
     });
-    let mut cause = Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None);
+    let cause = Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None);
     if reason == DiscardReason::DeliveryLimit && stats.dropped_at_limit && !stats.acked {
-        cause.deliveries = Some(stats.deliveries);
-        cause.text = cause.text_in(Lang::En);
+        return Some(cause.with_deliveries(stats.deliveries));
     }
     Some(cause)
 }
@@ -489,18 +499,12 @@ fn duplicate_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Optio
     let at = |index: usize| trace.get(index).map_or(0, |e| u64::from(e.at_ms));
     if let [_, (second, producer), ..] = publishes[..] {
         let event = failed_before_second.unwrap_or(second);
-        let mut cause = Cause::new(event as u32, at(event), Why::PublishedAgain, Some(name(producer)), None);
-        cause.deliveries = Some(publishes.len() as u32);
-        cause.text = cause.text_in(Lang::En);
-        return Some(cause);
+        return Some(Cause::new(event as u32, at(event), Why::PublishedAgain, Some(name(producer)), None).with_deliveries(publishes.len() as u32));
     }
     let [(_, first, _), (second, to, redelivered), ..] = deliveries[..] else { return None };
     let event = if redelivered { requeued_before_second.unwrap_or(second) } else { second };
-    let mut cause = Cause::new(event as u32, at(event), Why::DeliveredAgain { redelivered }, Some(name(first)), None);
-    cause.deliveries = Some(deliveries.len() as u32);
-    cause.redelivered_to = Some(name(to));
-    cause.text = cause.text_in(Lang::En);
-    Some(cause)
+    let cause = Cause::new(event as u32, at(event), Why::DeliveredAgain { redelivered }, Some(name(first)), None);
+    Some(cause.with_deliveries(deliveries.len() as u32).with_redelivered_to(name(to)))
 }
 
 /// Where stranded messages wait: each one's first live copy and the event that put it there

@@ -1350,9 +1350,7 @@ impl Sim {
             match self.execute(actor, op) {
                 Flow::Inline => continue,
                 Flow::Next(delay_ms) => {
-                    self.advance(actor);
-                    self.actors[actor.index()].after_due = Some(op.kind);
-                    self.wake_in(actor, delay_ms);
+                    self.op_went_on(actor, op.kind, delay_ms);
                     return;
                 }
                 Flow::Block => return,
@@ -1363,6 +1361,14 @@ impl Sim {
                 Flow::Stop => return,
             }
         }
+    }
+
+    /// The op `kind` is done: the actor moves on to the next op after `delay_ms`, and the
+    /// op's `after` triggers fire then.
+    fn op_went_on(&mut self, actor: ActorId, kind: OpKind, delay_ms: u64) {
+        self.advance(actor);
+        self.actors[actor.index()].after_due = Some(kind);
+        self.wake_in(actor, delay_ms);
     }
 
     /// The connect reaches the node: a connection if the node is up, else refused (its host
@@ -1403,11 +1409,7 @@ impl Sim {
         };
         self.actors[actor.index()].blocked = Blocked::No;
         match flow {
-            Flow::Next(delay_ms) => {
-                self.advance(actor);
-                self.actors[actor.index()].after_due = Some(OpKind::Connect);
-                self.wake_in(actor, delay_ms);
-            }
+            Flow::Next(delay_ms) => self.op_went_on(actor, OpKind::Connect, delay_ms),
             Flow::Raise(error) => self.raise(actor, error),
             _ => unreachable!("a connect goes on or raises"),
         }

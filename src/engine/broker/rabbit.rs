@@ -76,6 +76,14 @@ pub struct Queue {
     unsynced_acks: Vec<CopyId>,
 }
 
+impl Queue {
+    /// The queue writes its index to disk: what it took in and the acks it had are safe.
+    fn sync(&mut self) {
+        self.synced_position = self.last_position;
+        self.unsynced_acks.clear();
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Channel {
     pub actor: ActorId,
@@ -307,8 +315,7 @@ impl RabbitBroker {
     fn touch(&mut self, cx: &Ctx, queue: QueueId) {
         let q = &mut self.queues[queue.index()];
         if q.last_touch_ms.is_some_and(|at| cx.now_ms >= at + SYNC_IDLE_MS) {
-            q.synced_position = q.last_position;
-            q.unsynced_acks.clear();
+            q.sync();
         }
         q.last_touch_ms = Some(cx.now_ms);
     }
@@ -792,9 +799,7 @@ impl Broker for RabbitBroker {
             // A confirm waits for the queue's sync, which then comes at once (and writes
             // what was waiting before it too).
             for i in 0..self.routes[route.0 as usize].len() {
-                let q = &mut self.queues[self.routes[route.0 as usize][i].index()];
-                q.synced_position = q.last_position;
-                q.unsynced_acks.clear();
+                self.queues[self.routes[route.0 as usize][i].index()].sync();
             }
             let returned = mandatory && !any_target;
             cx.out.confirms.push((connection, message, accepted, returned));
@@ -903,10 +908,9 @@ impl Broker for RabbitBroker {
             // its last sync never reached the disk. (A graceful stop syncs.)
             let q = &mut self.queues[index];
             let busy = !graceful && q.spec.durable && q.last_touch_ms.is_some_and(|at| cx.now_ms < at + SYNC_IDLE_MS);
-            let synced = q.synced_position;
+            let (synced, forgotten) = (q.synced_position, std::mem::take(&mut q.unsynced_acks));
             q.last_touch_ms = None;
-            q.synced_position = q.last_position;
-            let forgotten = std::mem::take(&mut q.unsynced_acks);
+            q.sync();
             for copy in ready {
                 if busy && cx.ledger.copy(copy).persistent && cx.ledger.copy(copy).position > synced {
                     cx.ledger.move_to(copy, Place::Discarded);

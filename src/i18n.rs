@@ -317,13 +317,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                         format!("broker 拒绝了 {} 对 {q} 的声明并关闭了它的信道（406 PRECONDITION_FAILED）：{q} 已存在，但它的 '{key}' 与声明中的不同", a(actor)),
                     )
                 }
-                ClientError::AckTimeout => {
-                    let ms = scenario.broker.consumer_timeout_ms;
-                    pick(
-                        format!("the broker closed {}'s channel (406 PRECONDITION_FAILED): at a channel tick its oldest unacknowledged delivery was older than consumer_timeout ({ms} ms). Its unacked deliveries go back to the queue; the program finds out at its next call", a(actor)),
-                        format!("broker 关闭了 {} 的信道（406 PRECONDITION_FAILED）：在一次信道检查时，它最早的未确认投递已超过 consumer_timeout（{ms} 毫秒）。它未确认的消息回到队列；程序要到下一次调用时才会发现", a(actor)),
-                    )
-                }
+                ClientError::AckTimeout => ack_timeout_text(sim, actor, true, lang),
                 other => {
                     let text = other.text(scenario);
                     pick(format!("the broker closed {}'s channel: {text}", a(actor)), format!("broker 关闭了 {} 的信道：{text}", a(actor)))
@@ -576,9 +570,7 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
             _ => None,
         });
         if down == Some(true) {
-            return sentence
-                .replace("; the program finds out at its next call", "; the program is no longer running")
-                .replace("；程序要到下一次调用时才会发现", "；该程序已不在运行");
+            return ack_timeout_text(sim, actor, false, lang);
         }
     }
     if let Some(headers) = headers_at(trace, index, sim) {
@@ -615,6 +607,17 @@ pub fn describe_at(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) ->
         (Lang::En, false) => format!("{sentence}: the network lost {frame_en} at {at_ms} ms, so the TCP connection reset"),
         (Lang::Zh, true) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置，而它的代码中没有重试逻辑"),
         (Lang::Zh, false) => format!("{sentence}：网络在 {at_ms} 毫秒丢失了{frame_zh}，TCP 连接随之被重置"),
+    }
+}
+
+/// The consumer timeout closed `actor`'s channel; `alive`: the program still runs (and finds
+/// out at its next call).
+fn ack_timeout_text(sim: &Sim, actor: ActorId, alive: bool, lang: Lang) -> String {
+    let (name, ms) = (actor_name(sim, actor), sim.setup().scenario.broker.consumer_timeout_ms);
+    let (then_en, then_zh) = if alive { ("the program finds out at its next call", "程序要到下一次调用时才会发现") } else { ("the program is no longer running", "该程序已不在运行") };
+    match lang {
+        Lang::En => format!("the broker closed {name}'s channel (406 PRECONDITION_FAILED): at a channel tick its oldest unacknowledged delivery was older than consumer_timeout ({ms} ms). Its unacked deliveries go back to the queue; {then_en}"),
+        Lang::Zh => format!("broker 关闭了 {name} 的信道（406 PRECONDITION_FAILED）：在一次信道检查时，它最早的未确认投递已超过 consumer_timeout（{ms} 毫秒）。它未确认的消息回到队列；{then_zh}"),
     }
 }
 

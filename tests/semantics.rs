@@ -400,6 +400,15 @@ fn a_consumer_timeout_of_a_dead_program_does_not_promise_a_next_call() {
     assert!(en.ends_with("Its unacked deliveries go back to the queue; the program is no longer running"), "{en}");
     let zh = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::Zh);
     assert!(zh.ends_with("它未确认的消息回到队列；该程序已不在运行"), "{zh}");
+    // A program still running finds out at its next call (`consumer-timeout`).
+    let (sim, _) = run_json(&conformance_file("consumer-timeout"));
+    let index = sim
+        .trace()
+        .iter()
+        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::engine::trace::ClientError::AckTimeout, .. }))
+        .expect("the consumer timeout fired");
+    let en = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::En);
+    assert!(en.starts_with("the broker closed ") && en.ends_with("older than consumer_timeout (3000 ms). Its unacked deliveries go back to the queue; the program finds out at its next call"), "{en}");
 }
 
 /// The last publish is lost on the network and the connection reset: the article's producer

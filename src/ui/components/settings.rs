@@ -142,7 +142,7 @@ impl Field {
             // basic_qos limits basic_consume only: a prefetch turns polling off, and polling
             // turns the prefetch off (the two are never asked for together from here).
             Field::Prefetch => {
-                s.prefetch_count = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) };
+                s.prefetch_count = optional(&value)?;
                 if s.prefetch_count.is_some() {
                     s.poll_ms = None;
                 }
@@ -150,25 +150,35 @@ impl Field {
             Field::Consumers => s.consumers = value.trim().parse().ok()?,
             Field::Messages => s.messages = value.trim().parse().ok()?,
             // Empty: no `expiration`; 0 is a real TTL (delivered only to a waiting consumer).
-            Field::Expiration => s.expiration_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) },
+            Field::Expiration => s.expiration_ms = optional(&value)?,
             // Empty: basic_consume, as the article.
             Field::Poll => {
-                s.poll_ms = if value.trim().is_empty() { None } else { Some(value.trim().parse().ok()?) };
+                s.poll_ms = optional(&value)?;
                 if s.poll_ms.is_some() {
                     s.prefetch_count = None;
                 }
             }
             // Empty or the default: RabbitMQ's default (kept out of share links).
             Field::ConsumerTimeout => {
-                let ms: u64 = if value.trim().is_empty() { crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT } else { value.trim().parse().ok()? };
+                let ms = optional(&value)?.unwrap_or(crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT);
                 s.consumer_timeout_ms = Some(ms).filter(|&ms| ms != crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT);
             }
             Field::Heartbeat => {
-                let seconds: u16 = if value.trim().is_empty() { 60 } else { value.trim().parse().ok()? };
+                let seconds: u16 = optional(&value)?.unwrap_or((crate::scenario::HEARTBEAT_MS_DEFAULT / 1_000) as u16);
                 s.heartbeat_s = Some(seconds).filter(|&s| u64::from(s) * 1_000 != crate::scenario::HEARTBEAT_MS_DEFAULT);
             }
         }
         Some(s)
+    }
+}
+
+/// An optional number from an input: `Some(None)` when empty, `None` when not a number.
+fn optional<T: std::str::FromStr>(value: &str) -> Option<Option<T>> {
+    let value = value.trim();
+    if value.is_empty() {
+        Some(None)
+    } else {
+        value.parse().ok().map(Some)
     }
 }
 

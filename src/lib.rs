@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod report;
 pub mod session;
 pub mod share;
+pub mod systems;
 pub mod tour;
 pub mod view;
 pub mod scenario;

@@ -9,8 +9,9 @@
 //! Wall-clock time is measured here, in the driver; the engine itself never reads a clock.
 //! Heap use is measured by a counting global allocator (current and peak bytes).
 
-use queue_playground::engine::trace::{Event, TraceEntry};
-use queue_playground::engine::{Sim, Until};
+use queue_playground::systems::rabbitmq::trace::{Event, TraceEntry};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::catalog;
 use std::alloc::{GlobalAlloc, Layout, System};

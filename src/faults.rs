@@ -7,10 +7,10 @@
 //! something in the world shown: a crash needs a live target, a heal a cut, a poison a
 //! callback with processing that can fail and a message still to publish.
 
-use crate::engine::broker::Broker;
+use crate::systems::rabbitmq::broker::Broker;
 use crate::engine::ids::{ActorId, NodeId};
-use crate::engine::trace::Endpoint;
-use crate::engine::Sim;
+use crate::systems::rabbitmq::trace::Endpoint;
+use crate::systems::rabbitmq::Sim;
 use crate::i18n::{label, Lang};
 use crate::scenario::{ActorSpec, FaultAction, FaultSpec, Trigger};
 use crate::session::{step_index, Session};
@@ -184,7 +184,7 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
 /// A program that is not running yet or any more: nothing to crash or cut. (Its next message
 /// can still be dropped or poisoned before it starts.)
 fn absent(sim: &Sim, actor: ActorId) -> Option<Blocked> {
-    if sim.actors()[actor.index()].status == crate::engine::world::ActorStatus::NotStarted {
+    if sim.actors()[actor.index()].status == crate::systems::rabbitmq::world::ActorStatus::NotStarted {
         return Some(Blocked::NotStarted { actor: sim.setup().actors[actor.index()].name.clone() });
     }
     down(sim, actor)
@@ -205,7 +205,7 @@ fn all_published(sim: &Sim, producer: ActorId) -> bool {
 
 /// Can a consumer's callback fail? Only its processing (`Work`) checks for poison.
 fn some_callback_can_fail(sim: &Sim) -> bool {
-    sim.setup().actors.iter().any(|a| crate::engine::program::lists_poison(&a.spec))
+    sim.setup().actors.iter().any(|a| crate::systems::rabbitmq::program::lists_poison(&a.spec))
 }
 
 /// The fault bar for the world `sim` (the first consumer and producer are the targets).

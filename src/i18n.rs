@@ -4,8 +4,8 @@
 //! Invariant: every label has both languages (a test checks none is empty).
 
 use crate::engine::ids::*;
-use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event, TraceEntry};
-use crate::engine::Sim;
+use crate::systems::rabbitmq::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event, TraceEntry};
+use crate::systems::rabbitmq::Sim;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -310,7 +310,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                 }
                 ClientError::QueueInequivalent { queue, declare } => {
                     let q = queue_name(sim, QueueId(u16::from(queue)));
-                    let why = crate::engine::trace::inequivalence(&scenario.queues[usize::from(queue)], declare);
+                    let why = crate::systems::rabbitmq::trace::inequivalence(&scenario.queues[usize::from(queue)], declare);
                     let key = why.split('\'').nth(1).unwrap_or("");
                     pick(
                         format!("the broker refused {}'s declare of {q} and closed its channel (406 PRECONDITION_FAILED): {q} exists with another '{key}' than the declare asks for", a(actor)),
@@ -333,7 +333,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         Slept { actor, ms, line } => {
             let program = &sim.setup().actors[actor.index()].program;
-            if program.main.iter().any(|op| op.line == line && op.kind == crate::engine::program::OpKind::PollSleep) {
+            if program.main.iter().any(|op| op.line == line && op.kind == crate::systems::rabbitmq::program::OpKind::PollSleep) {
                 let q = queue_name(sim, sim.setup().actors[actor.index()].queue);
                 pick(format!("{}'s basic_get found {q} empty; it sleeps {ms} ms before asking again", a(actor)), format!("{} 的 basic_get 发现 {q} 是空的；它休眠 {ms} 毫秒后再取", a(actor)))
             } else {
@@ -454,9 +454,9 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                 // rabbitmqadmin is not pika: its error is its own last line.
                 let text = match (&sim.setup().actors[actor.index()].spec, e) {
                     (crate::scenario::ActorSpec::Admin(_), ClientError::QueueHomeDown { queue }) => {
-                        crate::engine::trace::TerminalText::AdminNotFound { queue: u16::from(queue) }.render(scenario).into()
+                        crate::systems::rabbitmq::trace::TerminalText::AdminNotFound { queue: u16::from(queue) }.render(scenario).into()
                     }
-                    (crate::scenario::ActorSpec::Admin(_), _) => crate::engine::trace::TerminalText::AdminRefused.render(scenario).into(),
+                    (crate::scenario::ActorSpec::Admin(_), _) => crate::systems::rabbitmq::trace::TerminalText::AdminRefused.render(scenario).into(),
                     _ => e.text(scenario),
                 };
                 pick(format!("{} exited with {text}", a(actor)), format!("{} 异常退出：{text}", a(actor)))
@@ -482,10 +482,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         ConsumerSlowed { actor, work_ms } => pick(format!("{} slowed to {work_ms} ms a message", a(actor)), format!("{} 变慢为每条 {work_ms} 毫秒", a(actor))),
         LimitReached { limit } => {
             let field = match limit {
-                crate::engine::trace::Limit::Steps => "limits.steps_max",
-                crate::engine::trace::Limit::TimeMs => "limits.time_ms_max",
-                crate::engine::trace::Limit::Messages => "limits.messages_max",
-                crate::engine::trace::Limit::Events => "limits.events_max",
+                crate::systems::rabbitmq::trace::Limit::Steps => "limits.steps_max",
+                crate::systems::rabbitmq::trace::Limit::TimeMs => "limits.time_ms_max",
+                crate::systems::rabbitmq::trace::Limit::Messages => "limits.messages_max",
+                crate::systems::rabbitmq::trace::Limit::Events => "limits.events_max",
             };
             pick(format!("the run hit {field} and stopped"), format!("运行达到上限 {field} 并停止"))
         }
@@ -497,22 +497,22 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
 /// redelivery in a run with a quorum queue, can carry any: a redelivery reads back to its
 /// copy's enqueue, a dead-lettered copy's delivery reads the trace up to the event
 /// (`HeaderTracker`), and a log of ordinary deliveries costs nothing more.
-pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate::engine::headers::Headers> {
-    use crate::engine::headers::HeaderTracker;
+pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate::systems::rabbitmq::headers::Headers> {
+    use crate::systems::rabbitmq::headers::HeaderTracker;
     let setup = sim.setup();
     let (copy, redelivered, delivered) = match trace.get(index)?.event {
         Event::MessageDelivered { copy, redelivered, .. } => (copy, redelivered, true),
         Event::MessageDeadLettered { copy, .. } => (copy, false, false),
         _ => return None,
     };
-    let dead = sim.ledger().copies.get(copy.index()).is_some_and(|c| c.death.is_some());
+    let dead = sim.ledger().copies.get(copy.index()).is_some_and(|c| c.extra.death.is_some());
     let quorum = redelivered && setup.scenario.queues.iter().any(|q| q.queue_type == crate::scenario::QueueType::Quorum);
     if !dead && !quorum {
         return None;
     }
     let fast = if delivered && !dead { HeaderTracker::delivery_count_at(setup, trace, index, WHY_LOOKBACK_EVENTS) } else { None };
     let headers = if let Some(delivery_count) = fast {
-        crate::engine::headers::Headers { delivery_count, ..Default::default() }
+        crate::systems::rabbitmq::headers::Headers { delivery_count, ..Default::default() }
     } else if delivered {
         let mut tracker = HeaderTracker::replay(setup, trace, index);
         tracker.observe(setup, &trace[index].event)?
@@ -525,10 +525,10 @@ pub fn headers_at(trace: &[TraceEntry], index: usize, sim: &Sim) -> Option<crate
 /// Headers as the end of a sentence: `; x-death: rejected ×2 in q, expired ×1 in dlq;
 /// x-delivery-count: 2` (the most recent death first, as RabbitMQ lists them; each table's
 /// `time` is wall clock, which a simulation has none of).
-pub fn headers_text(headers: &crate::engine::headers::Headers, lang: Lang) -> String {
+pub fn headers_text(headers: &crate::systems::rabbitmq::headers::Headers, lang: Lang) -> String {
     let mut out = String::new();
     if !headers.x_death.is_empty() {
-        let reason = |d: &crate::engine::headers::XDeath| serde_json::to_value(d.reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let reason = |d: &crate::systems::rabbitmq::headers::XDeath| serde_json::to_value(d.reason).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
         let deaths: Vec<String> = headers
             .x_death
             .iter()

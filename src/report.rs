@@ -4,11 +4,11 @@
 //! Invariant: a report is a pure function of the world it was made from.
 
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
-use crate::engine::headers::{HeaderTracker, Headers};
+use crate::systems::rabbitmq::headers::{HeaderTracker, Headers};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
-use crate::engine::trace::{trace_hash, DeathReason, DiscardReason, Event, TraceEntry};
-use crate::engine::world::{ActorStatus, Finish, Sim};
+use crate::systems::rabbitmq::trace::{trace_hash, DeathReason, DiscardReason, Event, TraceEntry};
+use crate::systems::rabbitmq::world::{ActorStatus, Finish, Sim};
 use crate::i18n::{self, cause_text, Lang};
 use serde::Serialize;
 
@@ -608,7 +608,7 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
         // It exited with an error raised by basic_publish itself: the first message missing
         // is the one that call was publishing (its publish raised; it did not go down before).
         let raised_publishing = matches!(trace.get(event).map(|e| e.event), Some(Event::ActorExited { error: Some(_), .. }))
-            && actor.program.main.iter().any(|op| op.kind == crate::engine::program::OpKind::Publish && op.line == runtime.line);
+            && actor.program.main.iter().any(|op| op.kind == crate::systems::rabbitmq::program::OpKind::Publish && op.line == runtime.line);
         unsent.extend(missing.into_iter().enumerate().map(|(k, i)| {
             let cause = if k == 0 && raised_publishing { Cause::new(event as u32, at_ms, Why::PublishRaised, Some(actor.name.clone()), None) } else { cause.clone() };
             Unsent { producer, data: spec.first_data + i, cause }
@@ -663,7 +663,7 @@ impl Live {
             }
             let place = match copy.place {
                 Place::ToBroker { .. } => "in_flight".to_string(),
-                Place::Ready { queue } if copy.death.is_some() => format!("dead_lettered {}", queue_name(queue)),
+                Place::Ready { queue } if copy.extra.death.is_some() => format!("dead_lettered {}", queue_name(queue)),
                 Place::Ready { queue } => format!("queued {}", queue_name(queue)),
                 Place::AtConsumer { queue, acked: false, .. } => format!("unacked {}", queue_name(queue)),
                 Place::AtConsumer { queue, acked: true, .. } => format!("delivered {}", queue_name(queue)),

@@ -6,8 +6,9 @@
 //! of the timeline; snapshots hold no trace (the timeline's trace is the one trace); a
 //! fork re-runs the scenario with the fault as an `AtStep` trigger, so it is reproducible.
 
-use crate::engine::trace::TraceEntry;
-use crate::engine::{Sim, Until};
+use crate::systems::rabbitmq::trace::TraceEntry;
+use crate::engine::Until;
+use crate::systems::rabbitmq::Sim;
 use crate::report::Report;
 use crate::scenario::{FaultAction, FaultSpec, Scenario, ScenarioError, Trigger};
 

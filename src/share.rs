@@ -119,7 +119,7 @@ impl ShareState {
         let own = scenario.faults.len();
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
-        if let Err(e) = crate::engine::setup::Setup::new(&merged) {
+        if let Err(e) = crate::systems::rabbitmq::setup::Setup::new(&merged) {
             return Err(link_fault_error(&e, own));
         }
         Ok((scenario, self.faults.clone()))

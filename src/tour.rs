@@ -40,7 +40,7 @@ impl Chapter {
     /// The step the chapter opens at in `session` (a run of its scenario); 0 if its moment
     /// never comes in this run (other settings, say).
     pub fn opening_step(&self, session: &crate::session::Session) -> usize {
-        use crate::engine::trace::Event;
+        use crate::systems::rabbitmq::trace::Event;
         let setup = session.timeline().setup();
         let found = match self.opens {
             Opening::Start => return 0,
@@ -218,7 +218,7 @@ pub fn settings_diff(as_written: &crate::scenario::settings::Settings, now: &cra
     let py = |b: bool| if b { "True" } else { "False" };
     let prefetch = |p: Option<u16>| p.map_or("prefetch_count=None".to_string(), |n| format!("prefetch_count={n}"));
     let expiration = |e: Option<u64>| e.map_or("expiration=None".to_string(), |ms| format!("expiration='{ms}'"));
-    let poll = |p: Option<u64>| p.map_or("basic_consume".to_string(), |ms| format!("basic_get + time.sleep({})", crate::engine::program::seconds(ms)));
+    let poll = |p: Option<u64>| p.map_or("basic_consume".to_string(), |ms| format!("basic_get + time.sleep({})", crate::systems::rabbitmq::program::seconds(ms)));
     let consumer_timeout = |t: Option<u64>| format!("consumer_timeout={}", t.unwrap_or(crate::scenario::CONSUMER_TIMEOUT_MS_DEFAULT));
     let heartbeat = |h: Option<u16>| format!("heartbeat={}", h.map_or(crate::scenario::HEARTBEAT_MS_DEFAULT / 1_000, u64::from));
     let pairs = [

@@ -16,8 +16,8 @@
 use crate::engine::checker::Verdict;
 use crate::engine::ids::{ActorId, CopyId};
 use crate::engine::ledger::Place;
-use crate::engine::trace::{Event, TerminalText, TraceEntry};
-use crate::engine::world::{ActorStatus, Sim};
+use crate::systems::rabbitmq::trace::{Event, TerminalText, TraceEntry};
+use crate::systems::rabbitmq::world::{ActorStatus, Sim};
 use crate::scenario::{ActorSpec, QueueType};
 use std::collections::VecDeque;
 
@@ -166,8 +166,8 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             node: setup.actors[index].node.0,
             line: runtime.line,
             cut: sim.network().is_partitioned(
-                crate::engine::trace::Endpoint::Actor(ActorId(index as u16)),
-                crate::engine::trace::Endpoint::Node(setup.actors[index].node),
+                crate::systems::rabbitmq::trace::Endpoint::Actor(ActorId(index as u16)),
+                crate::systems::rabbitmq::trace::Endpoint::Node(setup.actors[index].node),
             ),
         }
     };
@@ -721,7 +721,7 @@ mod tests {
     fn every_status_and_verdict_name_has_a_chinese_label() {
         use crate::i18n::{label, Lang};
         use crate::engine::checker::RunLabel;
-        use crate::engine::trace::ClientError;
+        use crate::systems::rabbitmq::trace::ClientError;
         let statuses = [
             ActorStatus::NotStarted,
             ActorStatus::Running,
@@ -825,7 +825,7 @@ mod tests {
     #[test]
     fn chart_series_is_fast_on_a_large_run() {
         let scenario = catalog::scaled_workload(20_000, 1);
-        let mut sim = crate::engine::Sim::new(&scenario).unwrap();
+        let mut sim = crate::systems::rabbitmq::Sim::new(&scenario).unwrap();
         sim.run_until(crate::engine::Until::Quiescence);
         let series = chart_series(sim.trace(), 400);
         let depth: usize = sim.broker().queues.iter().map(|q| q.ready.len()).sum();
@@ -884,7 +884,7 @@ impl RunFacts {
         let mut seen = std::collections::BTreeSet::new();
         markers.retain(|&(step, kind)| seen.insert((step / slice, kind)));
         RunFacts {
-            trace_hash: crate::engine::trace::trace_hash(trace),
+            trace_hash: crate::systems::rabbitmq::trace::trace_hash(trace),
             terminals,
             scenario: std::rc::Rc::new(session.timeline().setup().scenario.clone()),
             processed_at,

@@ -1,7 +1,8 @@
 //! The page's entry (wasm32 only): mounts the playground (`crate::ui`), shows a panic as a
 //! message with the share link to report it, and offers an in-browser engine measurement.
 
-use crate::engine::{Sim, Until};
+use crate::engine::Until;
+use crate::systems::rabbitmq::Sim;
 use crate::scenario::catalog;
 
 /// Show a panic in the page instead of leaving it dead.
@@ -51,7 +52,7 @@ pub fn bench_engine(messages: u32) -> String {
         "elapsed_ms": elapsed_ms,
         "messages_per_s": (f64::from(messages) * 1000.0 / elapsed_ms).round(),
         "events_per_s": (events as f64 * 1000.0 / elapsed_ms).round(),
-        "trace_hash": crate::engine::trace::trace_hash(sim.trace()),
+        "trace_hash": crate::systems::rabbitmq::trace::trace_hash(sim.trace()),
     })
     .to_string()
 }

@@ -5,8 +5,9 @@
 //! RabbitMQ 3.10.8 with pika 1.3.2; `tests/conformance/scenarios/declare-*.json` run the same
 //! scenarios on the real broker in the conformance layer.
 
-use queue_playground::engine::trace::{inequivalence, ClientError, DiscardReason, Event};
-use queue_playground::engine::{Sim, Verdict};
+use queue_playground::systems::rabbitmq::trace::{inequivalence, ClientError, DiscardReason, Event};
+use queue_playground::engine::{Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
@@ -137,7 +138,7 @@ fn consuming_a_queue_nobody_declared_is_a_404_at_basic_consume() {
         Event::ChannelError { line, .. } => Some(line),
         _ => None,
     });
-    let consume = sim.setup().actors[0].program.main.iter().find(|op| op.kind == queue_playground::engine::program::OpKind::Consume).map(|op| op.line);
+    let consume = sim.setup().actors[0].program.main.iter().find(|op| op.kind == queue_playground::systems::rabbitmq::program::OpKind::Consume).map(|op| op.line);
     assert_eq!(line, consume, "raised by basic_consume");
 }
 
@@ -158,7 +159,7 @@ fn mandatory_with_confirms_raises_unroutable_error_and_the_retries_give_up() {
     let code = sim.setup().actors[0].program.code.join("\n");
     assert!(code.contains("mandatory=True)"), "{code}");
     assert_eq!(last_line(&sim, "producer"), "pika.exceptions.UnroutableError: 1 unroutable message(s) returned");
-    let retries = sim.trace().iter().filter(|e| matches!(e.event, Event::Printed { text: queue_playground::engine::trace::TerminalText::Retrying { .. }, .. })).count();
+    let retries = sim.trace().iter().filter(|e| matches!(e.event, Event::Printed { text: queue_playground::systems::rabbitmq::trace::TerminalText::Retrying { .. }, .. })).count();
     assert_eq!(retries, 2, "the first try and two retries, each returned");
     assert_eq!(discarded(&sim, DiscardReason::Returned), vec![0, 0, 0]);
     assert_eq!(report.data_with(Verdict::Lost), vec![0]);

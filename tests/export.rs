@@ -2,7 +2,7 @@
 //! instrumentation; the faults the driver cannot perform yet are named, not silently run as
 //! something else. (The real-broker comparison is layer 5 of scripts/test.sh.)
 
-use queue_playground::engine::Sim;
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::export::{export, file_stem};
 use queue_playground::scenario::{catalog, Scenario};
 
@@ -87,7 +87,7 @@ fn qp_export_writes_the_files() {
 /// engine agrees on what that run does; any other fault at a step goes at that step's time.
 #[test]
 fn faults_injected_at_a_step_become_protocol_points() {
-    use queue_playground::engine::trace::{Event, TerminalText};
+    use queue_playground::systems::rabbitmq::trace::{Event, TerminalText};
     use queue_playground::scenario::{FaultAction, FaultSpec, Trigger};
     use queue_playground::session::Session;
     let base = catalog::get("article").unwrap();

@@ -59,8 +59,9 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use queue_playground::engine::rng::Ratio;
-use queue_playground::engine::trace::{trace_hash, Event};
-use queue_playground::engine::{Sim, Until};
+use queue_playground::systems::rabbitmq::trace::{trace_hash, Event};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::scenario::settings::Settings;
 use queue_playground::scenario::*;
 use queue_playground::share::{self, ShareState};
@@ -707,7 +708,7 @@ fn consumer(name: String, queues: Vec<String>, nodes: u8) -> impl Strategy<Value
 
 fn op_name() -> impl Strategy<Value = String> {
     prop_oneof![
-        10 => proptest::sample::select(queue_playground::engine::program::OP_NAMES.to_vec()).prop_map(String::from),
+        10 => proptest::sample::select(queue_playground::systems::rabbitmq::program::OP_NAMES.to_vec()).prop_map(String::from),
         1 => Just("bogus".to_string()),
     ]
 }

@@ -7,8 +7,9 @@
 //! Also checks determinism itself: the same run twice gives the same hash, a cloned snapshot
 //! finishes exactly like the uninterrupted run, and the seed does change a jittery run.
 
-use queue_playground::engine::trace::trace_hash;
-use queue_playground::engine::{Sim, Until};
+use queue_playground::systems::rabbitmq::trace::trace_hash;
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::{catalog, Scenario};
 
@@ -176,6 +177,6 @@ fn the_scaled_workload_hash_is_pinned() {
     let scenario = queue_playground::scenario::catalog::scaled_workload(100_000, 0);
     let mut sim = Sim::new(&scenario).expect("valid");
     sim.run_until(Until::Quiescence);
-    let hash = queue_playground::engine::trace::trace_hash(sim.trace());
+    let hash = queue_playground::systems::rabbitmq::trace::trace_hash(sim.trace());
     assert_eq!(hash, SCALED_100K_HASH, "re-pin here and in tests/e2e/page.test.mjs after a deliberate engine change");
 }

@@ -2,11 +2,12 @@
 //! what a real RabbitMQ 3.10 did: lost ids, delivery order with redelivered flags, queue
 //! depths and client errors.
 
-use queue_playground::engine::broker::Broker;
+use queue_playground::systems::rabbitmq::broker::Broker;
 use queue_playground::engine::ids::{ActorId, QueueId};
-use queue_playground::engine::trace::{ClientError, DeathReason, Event};
-use queue_playground::engine::world::ActorStatus;
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::systems::rabbitmq::trace::{ClientError, DeathReason, Event};
+use queue_playground::systems::rabbitmq::world::ActorStatus;
+use queue_playground::engine::{Until, Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
@@ -229,7 +230,7 @@ fn manual_ack_kill_mid_3(prefetch: Option<u16>, extra: Vec<ActorSpec>) -> Scenar
 
 /// How many times a consumer printed " [x] Received {'data': N}" for payload `data`.
 fn receipts(sim: &Sim, data: u32) -> usize {
-    sim.trace().iter().filter(|e| matches!(e.event, queue_playground::engine::trace::Event::Printed { text: queue_playground::engine::trace::TerminalText::Received { data: d }, .. } if d == data)).count()
+    sim.trace().iter().filter(|e| matches!(e.event, queue_playground::systems::rabbitmq::trace::Event::Printed { text: queue_playground::systems::rabbitmq::trace::TerminalText::Received { data: d }, .. } if d == data)).count()
 }
 
 fn row_c() -> Scenario {
@@ -355,7 +356,7 @@ fn row_e4_nack_without_requeue_dead_letters_with_x_death() {
     assert_eq!(dlq.ready, vec![3], "the DLQ holds only message 3");
     let dlq_copy = sim.broker().queues[1].ready[0];
     let record = sim.ledger().copy(dlq_copy);
-    assert_eq!(record.death, Some(DeathReason::Rejected));
+    assert_eq!(record.extra.death, Some(DeathReason::Rejected));
     assert!(!record.redelivered, "redelivered=False in the DLQ");
     assert!(record.persistent, "delivery_mode=2 kept");
     assert!(sim.trace().iter().any(|e| matches!(e.event,

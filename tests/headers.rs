@@ -3,7 +3,8 @@
 //! was run on a real RabbitMQ 3.10.8 through the export (the conformance layer runs them:
 //! they are written to target/ground-truth/ with the ground-truth rows) and agreed.
 
-use queue_playground::engine::{Sim, Until};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::Scenario;
 use serde_json::{json, Value};
@@ -168,7 +169,7 @@ fn header_scenarios_are_written_for_the_conformance_layer() {
 /// The page narrates each delivery with its headers, in English and Chinese.
 #[test]
 fn the_narration_of_a_delivery_names_its_x_death_and_x_delivery_count() {
-    use queue_playground::engine::trace::Event;
+    use queue_playground::systems::rabbitmq::trace::Event;
     use queue_playground::i18n::{describe_at, Lang};
     let narrated = |json: &str, lang: Lang| -> Vec<String> {
         let mut sim = Sim::new(&Scenario::from_json(json).unwrap()).unwrap();
@@ -225,8 +226,8 @@ fn the_narration_of_a_delivery_names_its_x_death_and_x_delivery_count() {
 /// x-delivery-count that reading the whole trace gives.
 #[test]
 fn the_read_back_delivery_count_agrees_with_the_replay() {
-    use queue_playground::engine::headers::HeaderTracker;
-    use queue_playground::engine::trace::Event;
+    use queue_playground::systems::rabbitmq::headers::HeaderTracker;
+    use queue_playground::systems::rabbitmq::trace::Event;
     let dropped = QUORUM_LIMIT.replace(r#","dead_letter_exchange":"hc.dlx""#, "");
     let mut checked = 0;
     for json in [dropped.as_str(), include_str!("../src/scenario/catalog/quorum-node-crash.json"), include_str!("../src/scenario/catalog/consumer-crash-manual-ack.json")] {
@@ -237,7 +238,7 @@ fn the_read_back_delivery_count_agrees_with_the_replay() {
         for (index, entry) in trace.iter().enumerate() {
             let replayed = tracker.observe(setup, &entry.event);
             if let Event::MessageDelivered { copy, .. } = entry.event {
-                if sim.ledger().copy(copy).death.is_none() {
+                if sim.ledger().copy(copy).extra.death.is_none() {
                     assert_eq!(HeaderTracker::delivery_count_at(setup, trace, index, usize::MAX), replayed.map(|h| h.delivery_count), "event {index}");
                     checked += 1;
                 }

@@ -2,10 +2,11 @@
 //! silently produced a wrong run. Every input must end in a correct run or a clear error
 //! naming the field, within the stated limits, in bounded memory.
 
-use queue_playground::engine::broker::rabbit::topic_matches;
+use queue_playground::systems::rabbitmq::broker::rabbit::topic_matches;
 use queue_playground::engine::rng::{Rng, Stream};
-use queue_playground::engine::trace::{DiscardReason, Event, Limit};
-use queue_playground::engine::{Finish, Sim, Until};
+use queue_playground::systems::rabbitmq::trace::{DiscardReason, Event, Limit};
+use queue_playground::engine::{Finish, Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 
@@ -179,7 +180,7 @@ fn a_dead_letter_amplifier_stops_at_the_event_limit() {
     assert!(sim.is_finished());
     // Between two limit checks one job records at most DEAD_LETTERS_PER_CALL dead letters,
     // each routed to at most one copy per queue, a handful of events each.
-    let per_job = queue_playground::engine::broker::rabbit::DEAD_LETTERS_PER_CALL * 8 * 6;
+    let per_job = queue_playground::systems::rabbitmq::broker::rabbit::DEAD_LETTERS_PER_CALL * 8 * 6;
     assert!(sim.events() <= 50_000 + per_job, "{} events", sim.events());
 }
 

@@ -2,7 +2,8 @@
 //! clear error naming the field and the problem (`field: problem`), or, for text that is not
 //! a scenario at all, the parser's line and column. The CLI turns them into exit code 2.
 
-use queue_playground::engine::{Sim, Until};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::{catalog, Scenario};
 use std::process::{Command, Output};

@@ -5,9 +5,10 @@
 //! and a heal before that lets everything continue with the held frames delivered late.
 //! Each test pins the exact outcome and the simulated times.
 
-use queue_playground::engine::trace::{ClientError, DiscardReason, Event};
-use queue_playground::engine::world::ActorStatus;
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::systems::rabbitmq::trace::{ClientError, DiscardReason, Event};
+use queue_playground::systems::rabbitmq::world::ActorStatus;
+use queue_playground::engine::{Until, Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::{Report, Why};
 use queue_playground::scenario::*;
 

@@ -3,8 +3,9 @@
 //! JSON: save it to a file and run `cargo run --bin qp -- run FILE` to reproduce the run.
 
 use proptest::prelude::*;
-use queue_playground::engine::trace::Event;
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::systems::rabbitmq::trace::Event;
+use queue_playground::engine::{Until, Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
 use std::collections::BTreeSet;
@@ -309,7 +310,7 @@ proptest! {
     ) {
         let (pattern_text, key_text) = (pattern.join("."), key.join("."));
         prop_assert_eq!(
-            queue_playground::engine::broker::rabbit::topic_matches(&pattern_text, &key_text),
+            queue_playground::systems::rabbitmq::broker::rabbit::topic_matches(&pattern_text, &key_text),
             topic_matches_by_definition(&pattern, &key),
             "pattern {:?} key {:?}", pattern_text, key_text
         );

@@ -3,7 +3,7 @@
 //! under `python3`, reads no name it never defines (`tests/python/check_programs.py`), and
 //! declares every exchange it uses. `python3` is installed by `scripts/setup.sh`.
 
-use queue_playground::engine::program;
+use queue_playground::systems::rabbitmq::program;
 use queue_playground::scenario::settings::Settings;
 use queue_playground::scenario::{catalog, ActorSpec, Scenario};
 use queue_playground::tour::CHAPTERS;

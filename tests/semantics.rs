@@ -2,7 +2,7 @@
 //! quorum delivery limits, topic routing, quorum queues across node crashes, partitions.
 //! Each test pins the exact outcome.
 
-use queue_playground::engine::trace::{DeathReason, DiscardReason, Event};
+use queue_playground::systems::rabbitmq::trace::{DeathReason, DiscardReason, Event};
 use queue_playground::engine::Verdict;
 use queue_playground::scenario::*;
 
@@ -176,7 +176,7 @@ fn rabbitmqadmin_declares_the_queue_before_the_programs_and_exits() {
     assert_eq!(declared, vec![(0, 0), (0, 1)], "rabbitmqadmin declares q then r");
     let admin = &report.actors[0];
     assert_eq!((admin.role, admin.exit_error.as_deref()), ("admin", None));
-    assert_eq!(sim.actors()[0].status, queue_playground::engine::world::ActorStatus::Finished);
+    assert_eq!(sim.actors()[0].status, queue_playground::systems::rabbitmq::world::ActorStatus::Finished);
     assert_eq!(admin.terminal, vec!["queue declared", "queue declared"]);
     assert!(report.actors[1].exit_error.is_none(), "the consumer, which does not declare, finds the queue");
     assert_eq!(
@@ -394,7 +394,7 @@ fn a_consumer_timeout_of_a_dead_program_does_not_promise_a_next_call() {
     let index = sim
         .trace()
         .iter()
-        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::engine::trace::ClientError::AckTimeout, .. }))
+        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::systems::rabbitmq::trace::ClientError::AckTimeout, .. }))
         .expect("the consumer timeout fired");
     let en = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::En);
     assert!(en.ends_with("Its unacked deliveries go back to the queue; the program is no longer running"), "{en}");
@@ -405,7 +405,7 @@ fn a_consumer_timeout_of_a_dead_program_does_not_promise_a_next_call() {
     let index = sim
         .trace()
         .iter()
-        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::engine::trace::ClientError::AckTimeout, .. }))
+        .position(|e| matches!(e.event, Event::ChannelError { error: queue_playground::systems::rabbitmq::trace::ClientError::AckTimeout, .. }))
         .expect("the consumer timeout fired");
     let en = queue_playground::i18n::describe_at(sim.trace(), index, &sim, queue_playground::i18n::Lang::En);
     assert!(en.starts_with("the broker closed ") && en.ends_with("older than consumer_timeout (3000 ms). Its unacked deliveries go back to the queue; the program finds out at its next call"), "{en}");

@@ -1,8 +1,9 @@
 //! Sessions (seek, step back, fork by injecting a fault), settings, share codes, the tour
 //! and the two languages: the pure parts the page drives.
 
-use queue_playground::engine::trace::{trace_hash, Event};
-use queue_playground::engine::{Sim, Verdict};
+use queue_playground::systems::rabbitmq::trace::{trace_hash, Event};
+use queue_playground::engine::{Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::i18n::{self, Lang};
 use queue_playground::report::Report;
 use queue_playground::scenario::settings::Settings;
@@ -384,7 +385,7 @@ fn an_at_step_trigger_past_the_run_never_fires_even_after_a_settings_change() {
 /// consumer starting with all ten waiting for it.
 #[test]
 fn the_article_chapters_share_one_run_and_each_opens_at_its_own_part() {
-    use queue_playground::engine::world::ActorStatus;
+    use queue_playground::systems::rabbitmq::world::ActorStatus;
     use queue_playground::tour::chapter;
     let open = |id: &str| {
         let c = chapter(id).unwrap();

@@ -8,8 +8,8 @@
 mod common;
 
 use common::run_json;
-use queue_playground::engine::broker::rabbit::SYNC_IDLE_MS;
-use queue_playground::engine::trace::{DiscardReason, Event};
+use queue_playground::systems::rabbitmq::broker::rabbit::SYNC_IDLE_MS;
+use queue_playground::systems::rabbitmq::trace::{DiscardReason, Event};
 use queue_playground::report::Why;
 
 /// The last of the five enqueued (the producer connects, declares, then publishes every
@@ -29,7 +29,7 @@ fn scenario(queue: &str, crash_ms: u64, confirms: bool) -> String {
 
 const CLASSIC: &str = r#"{"name":"q","durable":true}"#;
 
-fn received(sim: &queue_playground::engine::Sim) -> Vec<u32> {
+fn received(sim: &queue_playground::systems::rabbitmq::Sim) -> Vec<u32> {
     sim.trace()
         .iter()
         .filter_map(|e| match e.event {

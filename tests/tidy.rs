@@ -1,7 +1,8 @@
-//! Tidy: the engine's rules, enforced on its source text. The engine (src/engine/, plus the
-//! scenario schema and the reports it feeds) must be deterministic and pure: no hash-ordered
-//! collections, no wall clock, no unseeded randomness, no floats, no web crates. Each
-//! violation is reported as `file:line: found X; use Y`.
+//! Tidy: the engine's rules, enforced on its source text. The engine (the core in
+//! src/engine/, the systems in src/systems/, plus the scenario schema and the reports it
+//! feeds) must be deterministic and pure: no hash-ordered collections, no wall clock, no
+//! unseeded randomness, no floats, no web crates. The core names no system: systems plug into
+//! it, never the other way round. Each violation is reported as `file:line: found X; use Y`.
 //!
 //! Comments and string literals are blanked before scanning, so documentation may say
 //! "never HashMap". A self-test plants bad lines to prove the scanner still bites.
@@ -279,6 +280,7 @@ fn read(path: &Path) -> String {
 fn the_engine_uses_no_banned_identifiers() {
     let root = root();
     let mut files = rust_files(&root.join("src/engine"));
+    files.extend(rust_files(&root.join("src/systems")));
     files.extend(rust_files(&root.join("src/scenario")));
     files.push(root.join("src/report.rs"));
     assert!(files.len() >= 10, "tidy found only {} files: is the layout still src/engine, src/scenario?", files.len());
@@ -295,6 +297,7 @@ fn the_engine_uses_no_banned_identifiers() {
 fn every_engine_and_scenario_module_opens_with_a_module_doc() {
     let root = root();
     let mut files = rust_files(&root.join("src/engine"));
+    files.extend(rust_files(&root.join("src/systems")));
     files.extend(rust_files(&root.join("src/scenario")));
     let missing: Vec<String> = files
         .iter()
@@ -399,4 +402,51 @@ fn the_module_doc_check_bites() {
     assert!(!has_module_doc("/// An item doc, not a module doc.\nfn f() {}"));
     assert!(!has_module_doc("use x;\n//! too late\n"));
     assert!(!has_module_doc(""));
+}
+
+/// What the core may not name: any system, and any part of the scenario schema but the
+/// neutral limits (a system's schema belongs to the system).
+fn core_violations(source: &str) -> Vec<(usize, String)> {
+    let code = code_only(source);
+    let mut found = Vec::new();
+    for (index, line) in code.lines().enumerate() {
+        for banned in ["systems::", "rabbit", "kafka", "zeromq", "zmq", "pika"] {
+            if line.to_ascii_lowercase().contains(banned) {
+                found.push((index + 1, banned.to_string()));
+            }
+        }
+        let mut rest = line;
+        while let Some(at) = rest.find("scenario::") {
+            let after = &rest[at + "scenario::".len()..];
+            if !after.starts_with("Limits") {
+                found.push((index + 1, format!("scenario::{}", after.split(|c: char| !c.is_alphanumeric() && c != '_').next().unwrap_or(""))));
+            }
+            rest = after;
+        }
+    }
+    found
+}
+
+#[test]
+fn the_core_names_no_system() {
+    let root = root();
+    let files = rust_files(&root.join("src/engine"));
+    assert!(files.len() >= 8, "tidy found only {} core files: is the core still src/engine?", files.len());
+    let mut problems = Vec::new();
+    for path in &files {
+        for (line, found) in core_violations(&read(path)) {
+            problems.push(format!("{}:{line}: found `{found}`; the core names no system: give the core a neutral type or a trait method the system implements", relative(path)));
+        }
+    }
+    assert!(problems.is_empty(), "tidy: the core imports nothing from any system:\n{}\n", problems.join("\n"));
+}
+
+#[test]
+fn the_core_check_bites() {
+    let planted = "use crate::systems::rabbitmq::trace::Event;\nuse crate::scenario::QueueSpec;\nuse crate::scenario::Limits;\n// systems:: in a comment is fine\nfn f() -> RabbitBroker { todo!() }\n";
+    let found: Vec<(usize, String)> = core_violations(planted);
+    assert_eq!(
+        found,
+        vec![(1, "systems::".to_string()), (1, "rabbit".to_string()), (2, "scenario::QueueSpec".to_string()), (5, "rabbit".to_string())]
+    );
 }

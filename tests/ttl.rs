@@ -7,8 +7,9 @@
 //! a dead letter loses its `expiration`. Quorum queues behave the same. Each test pins the
 //! exact outcome (which messages expire, when, which are delivered, with which `redelivered`).
 
-use queue_playground::engine::trace::{DeathReason, DiscardReason, Event};
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::systems::rabbitmq::trace::{DeathReason, DiscardReason, Event};
+use queue_playground::engine::{Until, Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::i18n::{describe, Lang};
 use queue_playground::report::Report;
 use queue_playground::scenario::*;
@@ -456,7 +457,7 @@ fn the_settings_panel_sets_the_producers_expiration_and_the_share_link_carries_i
     let s = article.scenario(&short, 1).expect("valid settings");
     assert_eq!(Settings::of(&s), short);
     let producer = s.actors.iter().find(|a| matches!(a, ActorSpec::Producer(_))).unwrap();
-    let code = queue_playground::engine::program::of(&s, producer).unwrap().code.join("\n");
+    let code = queue_playground::systems::rabbitmq::program::of(&s, producer).unwrap().code.join("\n");
     assert!(code.contains("properties=pika.BasicProperties(expiration='500'))"), "{code}");
     assert_eq!(title_note(&written, &short, Lang::En).as_deref(), Some("as written: expiration=None; you changed: expiration='500'"));
     let state = |settings: Settings| ShareState { v: 1, engine: "x".into(), chapter: "consumer-crash".into(), settings, seed: 1, faults: vec![], step: 0, lang: "en".into() };

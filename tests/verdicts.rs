@@ -2,8 +2,9 @@
 //! something went wrong (issue 8): the runs a learner met with a misleading label, each
 //! pinned exactly.
 
-use queue_playground::engine::trace::Event;
-use queue_playground::engine::{Sim, Until, Verdict};
+use queue_playground::systems::rabbitmq::trace::Event;
+use queue_playground::engine::{Until, Verdict};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::{Report, Why};
 use queue_playground::scenario::*;
 
@@ -281,7 +282,7 @@ fn a_message_dropped_at_the_delivery_limit_is_not_duplicated_by_its_prints() {
     assert_eq!((m.data, m.effects, m.deliveries.len()), (0, 2, 2), "printed twice, delivered twice");
     assert_eq!(m.verdict, Verdict::Lost, "{}", report.summary);
     let cause = m.cause.clone().unwrap();
-    assert_eq!(cause.reason, Why::Discarded(queue_playground::engine::trace::DiscardReason::DeliveryLimit));
+    assert_eq!(cause.reason, Why::Discarded(queue_playground::systems::rabbitmq::trace::DiscardReason::DeliveryLimit));
     assert_eq!(cause.deliveries, Some(2));
     assert_eq!(
         cause.text,

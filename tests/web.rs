@@ -3,7 +3,8 @@
 //! chromedriver, capabilities from webdriver.json). Natively this file compiles to nothing.
 #![cfg(target_arch = "wasm32")]
 
-use queue_playground::engine::{Sim, Until};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::catalog;
 use queue_playground::ui::app::App;

@@ -6,7 +6,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use clap::{Args, Parser, Subcommand};
-    use queue_playground::engine::{Sim, Until};
+    use queue_playground::engine::Until;
+    use queue_playground::systems::rabbitmq::Sim;
     use queue_playground::report::Report;
     use queue_playground::scenario::{catalog, Scenario};
     use queue_playground::share;

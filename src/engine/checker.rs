@@ -6,7 +6,7 @@
 
 use super::ids::*;
 use super::ledger::Ledger;
-use super::trace::{DeathReason, DiscardReason, Event};
+use super::trace::{Fact, TraceEvent};
 use serde::Serialize;
 
 /// The verdict of one message at this step, the worst that applies.
@@ -117,41 +117,30 @@ impl Checker {
     /// See one event (the `index`-th of the trace). Most events say nothing about verdicts;
     /// they cost one match here.
     #[inline]
-    pub fn observe(&mut self, index: u32, event: &Event, ledger: &Ledger) {
-        if matches!(
-            event,
-            Event::MessagePublished { .. }
-                | Event::PublishFailed { .. }
-                | Event::MessageDelivered { .. }
-                | Event::EffectApplied { .. }
-                | Event::CallbackFinished { .. }
-                | Event::MessageDeadLettered { .. }
-                | Event::MessageDiscarded { .. }
-                | Event::MessageAcked { .. }
-        ) {
-            self.observe_verdict_event(index, event, ledger);
+    pub fn observe<E: TraceEvent, X>(&mut self, index: u32, event: &E, ledger: &Ledger<X>) {
+        if let Some(fact) = event.fact() {
+            self.observe_fact(index, fact, ledger);
         }
     }
 
     #[inline(never)]
-    fn observe_verdict_event(&mut self, index: u32, event: &Event, ledger: &Ledger) {
-        match *event {
-            Event::MessagePublished { message, .. } => {
+    fn observe_fact<X>(&mut self, index: u32, fact: Fact, ledger: &Ledger<X>) {
+        match fact {
+            Fact::Published { message } => {
                 let s = self.stats_mut(message);
                 s.published = true;
                 s.held_by_producer = false;
             }
-            Event::PublishFailed { message, retry_in_ms, .. } => {
-                self.stats_mut(message).held_by_producer = retry_in_ms.is_some();
+            Fact::SendFailed { message, retry } => {
+                self.stats_mut(message).held_by_producer = retry;
             }
-            Event::MessageDelivered { copy, redelivered, auto_ack, .. } => {
+            Fact::Delivered { copy, redelivered, acked } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.deliveries = s.deliveries.saturating_add(1);
                 s.redelivered |= redelivered;
-                // With auto_ack=True the delivery is the acknowledgement.
-                s.acked |= auto_ack;
+                s.acked |= acked;
             }
-            Event::EffectApplied { message, .. } => {
+            Fact::EffectApplied { message } => {
                 // Processed means the effect applied: order is judged at the first one.
                 if self.stats_mut(message).effects == 0 {
                     let record = ledger.messages[message.index()];
@@ -167,28 +156,24 @@ impl Checker {
                 let s = self.stats_mut(message);
                 s.effects = s.effects.saturating_add(1);
             }
-            Event::CallbackFinished { copy, .. } => {
+            Fact::Completed { copy } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.completions = s.completions.saturating_add(1);
             }
-            Event::MessageDeadLettered { copy, reason, .. } => {
+            Fact::SetAside { copy, at_limit } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.dead_lettered = true;
-                s.dead_lettered_at_limit |= reason == DeathReason::DeliveryLimit;
+                s.dead_lettered_at_limit |= at_limit;
             }
-            Event::MessageDiscarded { copy, reason } => {
+            Fact::Discarded { copy, expired, at_limit } => {
                 let s = self.stats_mut(ledger.message_of(copy));
                 s.last_discard = Some(index);
-                if matches!(reason, DiscardReason::Expired | DiscardReason::MessageExpired) {
-                    s.expired = true;
-                }
-                s.dropped_at_limit |= reason == DiscardReason::DeliveryLimit;
+                s.expired |= expired;
+                s.dropped_at_limit |= at_limit;
             }
-            Event::MessageAcked { copy } => {
+            Fact::Acked { copy } => {
                 self.stats_mut(ledger.message_of(copy)).acked = true;
             }
-            // Only the events listed in `observe` reach here.
-            _ => {}
         }
     }
 
@@ -196,7 +181,7 @@ impl Checker {
     /// `x-delivery-limit`, none of whose deliveries was acknowledged, is dead-lettered (or,
     /// with no copy left, lost) whatever its callbacks printed on the way: a print before a
     /// crash is not the message processed twice, and the run must not read "at-least-once".
-    pub fn verdict(&self, message: MessageId, ledger: &Ledger) -> Verdict {
+    pub fn verdict<X>(&self, message: MessageId, ledger: &Ledger<X>) -> Verdict {
         let Some(s) = self.stats.get(message.index()) else { return Verdict::Pending };
         let live = ledger.messages[message.index()].live_copies > 0 || s.held_by_producer;
         if !s.acked && s.dead_lettered_at_limit {

@@ -3,9 +3,12 @@
 //!
 //! Invariant: a copy's `place` is changed only through `Ledger::move_to`, which keeps the
 //! per-message count of live copies in step.
+//!
+//! The ledger keeps what every system needs to know of a copy; a system keeps its own
+//! per-copy state in `CopyRecord::extra` (RabbitMQ: routing-key source, dead-letter reason,
+//! TTL deadline), so the core names nothing of any system.
 
 use super::ids::*;
-use super::trace::DeathReason;
 use serde::Serialize;
 
 /// Where a copy is. Live places can still lead to processing; `Settled` and `Discarded` are final.
@@ -14,7 +17,7 @@ use serde::Serialize;
 pub enum Place {
     /// A publish frame on its way to the broker.
     ToBroker { connection: ConnectionId },
-    /// Ready in a queue.
+    /// Ready in a store: a queue (RabbitMQ) or a partition's log (Kafka).
     Ready { queue: QueueId },
     /// Delivered to a consumer over `connection` (in flight, buffered or being processed).
     /// `acked` for `auto_ack=True`: the broker already forgot it.
@@ -31,9 +34,9 @@ impl Place {
     }
 }
 
-/// One physical copy of a message.
+/// One physical copy of a message, with the system's own state of it in `extra`.
 #[derive(Clone, Copy, Debug, Serialize)]
-pub struct CopyRecord {
+pub struct CopyRecord<X> {
     pub message: MessageId,
     pub place: Place,
     /// Position in its queue: requeued copies go back to their original place.
@@ -43,18 +46,8 @@ pub struct CopyRecord {
     pub delivery_count: u16,
     /// When it was last delivered (for the consumer timeout); simulated time fits in 32 bits.
     pub delivered_at_ms: u32,
-    /// Where the routing key it carries comes from: its producer's publish (the actor's
-    /// index), or the `x-dead-letter-routing-key` of the queue it last died in (the number of
-    /// actors plus the queue's index). A dead letter keeps its key otherwise.
-    pub key_source: u16,
-    /// Set once it was dead-lettered (the first `x-death` reason).
-    pub death: Option<DeathReason>,
-    /// When it expires in its current queue (set when it enters one): its entry time plus
-    /// the lower of the queue's `x-message-ttl` and the message's own `expiration` (which a
-    /// dead-lettered copy no longer has). `None`: no TTL applies.
-    pub expires_at_ms: Option<u64>,
-    /// The deadline comes from the message's own `expiration`, not the queue's TTL.
-    pub own_ttl: bool,
+    #[serde(flatten)]
+    pub extra: X,
 }
 
 /// A logical message: the payload `{'data': data}` of one producer.
@@ -70,20 +63,29 @@ pub struct MessageRecord {
     pub live_copies: u32,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct Ledger {
+#[derive(Clone, Debug)]
+pub struct Ledger<X> {
     pub messages: Vec<MessageRecord>,
-    pub copies: Vec<CopyRecord>,
+    pub copies: Vec<CopyRecord<X>>,
 }
 
-impl Ledger {
+impl<X> Default for Ledger<X> {
+    fn default() -> Self {
+        Ledger { messages: Vec::new(), copies: Vec::new() }
+    }
+}
+
+impl<X> Ledger<X> {
     pub fn new_message(&mut self, producer: ActorId, data: u32, persistent: bool, poison: bool, expiration_ms: Option<u32>) -> MessageId {
         self.messages.push(MessageRecord { producer, data, persistent, poison, expiration_ms, live_copies: 0 });
         MessageId(self.messages.len() as u32 - 1)
     }
 
     /// A new copy of `message`, already in the live place `place`.
-    pub fn new_copy(&mut self, message: MessageId, place: Place, persistent: bool) -> CopyId {
+    pub fn new_copy(&mut self, message: MessageId, place: Place, persistent: bool) -> CopyId
+    where
+        X: Default,
+    {
         debug_assert!(place.is_live());
         self.messages[message.index()].live_copies += 1;
         self.copies.push(CopyRecord {
@@ -94,21 +96,18 @@ impl Ledger {
             redelivered: false,
             delivery_count: 0,
             delivered_at_ms: 0,
-            key_source: 0,
-            death: None,
-            expires_at_ms: None,
-            own_ttl: false,
+            extra: X::default(),
         });
         CopyId(self.copies.len() as u32 - 1)
     }
 
     #[inline]
-    pub fn copy(&self, copy: CopyId) -> &CopyRecord {
+    pub fn copy(&self, copy: CopyId) -> &CopyRecord<X> {
         &self.copies[copy.index()]
     }
 
     #[inline]
-    pub fn copy_mut(&mut self, copy: CopyId) -> &mut CopyRecord {
+    pub fn copy_mut(&mut self, copy: CopyId) -> &mut CopyRecord<X> {
         &mut self.copies[copy.index()]
     }
 

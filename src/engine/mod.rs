@@ -1,18 +1,18 @@
-//! The engine: a pure, deterministic message-queue world. No clock, no I/O, no web crates.
-//! `world::Sim` is the entry point; the UI, the CLI and the tests only drive it.
+//! The engine's core: a pure, deterministic world every system runs on. No clock, no I/O, no
+//! web crates, and nothing of any system (a tidy test keeps it so): time and the agenda
+//! (`agenda`, `core`), seeded random streams (`rng`), the network's latency and cuts
+//! (`network`), where every copy is (`ledger`), the trace and the facts verdicts are made of
+//! (`trace`), and the checker that makes them (`checker`). Systems (`crate::systems`) bring
+//! their brokers, clients and events and plug in through `core::System`.
 
 pub mod agenda;
-pub mod broker;
 pub mod checker;
-pub mod headers;
+pub mod core;
 pub mod ids;
 pub mod ledger;
 pub mod network;
-pub mod program;
 pub mod rng;
-pub mod setup;
 pub mod trace;
-pub mod world;
 
+pub use self::core::{Finish, Until};
 pub use checker::{RunLabel, Verdict, VerdictCounts};
-pub use world::{Finish, Sim, Until};

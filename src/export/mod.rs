@@ -9,7 +9,7 @@
 //! Faults the driver cannot perform on a real broker yet are listed in `Export::unsupported`
 //! (and the driver refuses to run them rather than run something else).
 
-use crate::engine::program;
+use crate::systems::rabbitmq::program;
 use crate::scenario::{ActorSpec, FaultAction, Scenario, Trigger};
 
 /// The driver and the instrumentation. Natively they are built in; the page fetches the same

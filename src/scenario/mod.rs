@@ -987,8 +987,8 @@ impl Scenario {
                     if !self.actors.iter().any(|a| a.name() == actor) {
                         return Err(err(field("when.actor"), format!("no actor is named {}", json::quoted(actor))));
                     }
-                    if !crate::engine::program::OP_NAMES.contains(&op.as_str()) {
-                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), crate::engine::program::OP_NAMES.join(", "))));
+                    if !crate::systems::rabbitmq::program::OP_NAMES.contains(&op.as_str()) {
+                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), crate::systems::rabbitmq::program::OP_NAMES.join(", "))));
                     }
                     if *occurrence == 0 {
                         return Err(err(field("when.occurrence"), "counts from 1"));

@@ -228,12 +228,12 @@ fn keep_op_trigger(s: &Scenario, fault: FaultSpec) -> Option<FaultSpec> {
         Trigger::AtMs(_) | Trigger::AtStep(_) => return Some(fault),
     };
     let Some(program) = program_of(s, actor) else { return Some(fault) };
-    let names = |ops: &[crate::engine::program::Op]| ops.iter().map(|o| o.kind.name()).collect::<Vec<_>>();
+    let names = |ops: &[crate::systems::rabbitmq::program::Op]| ops.iter().map(|o| o.kind.name()).collect::<Vec<_>>();
     let (main, callback) = (names(&program.main), names(&program.callback));
     if main.contains(&op.as_str()) || callback.contains(&op.as_str()) {
         return Some(fault);
     }
-    let rank = |name: &str| crate::engine::program::OP_NAMES.iter().position(|n| *n == name);
+    let rank = |name: &str| crate::systems::rabbitmq::program::OP_NAMES.iter().position(|n| *n == name);
     // Unknown names are left for `validate` to report.
     let wanted = rank(op)?;
     if op == "on_failure" {
@@ -258,6 +258,6 @@ fn callback_op(op: &str) -> bool {
 }
 
 /// The program `actor` runs in `s` (None if there is no such actor or its queue is unknown).
-fn program_of(s: &Scenario, actor: &str) -> Option<crate::engine::program::Program> {
-    crate::engine::program::of(s, s.actors.iter().find(|a| a.name() == actor)?)
+fn program_of(s: &Scenario, actor: &str) -> Option<crate::systems::rabbitmq::program::Program> {
+    crate::systems::rabbitmq::program::of(s, s.actors.iter().find(|a| a.name() == actor)?)
 }

@@ -3,3 +3,4 @@
 //! scenario schema. The core (`crate::engine`) never names a system.
 
 pub mod kafka;
+pub mod rabbitmq;

@@ -1,8 +1,9 @@
 //! Helpers shared by the native integration tests (each test file is its own crate and
 //! includes this module with `mod common;`).
 
-use queue_playground::engine::trace::{DiscardReason, Event};
-use queue_playground::engine::{Sim, Until};
+use queue_playground::systems::rabbitmq::trace::{DiscardReason, Event};
+use queue_playground::engine::{Until};
+use queue_playground::systems::rabbitmq::Sim;
 use queue_playground::report::Report;
 use queue_playground::scenario::Scenario;
 

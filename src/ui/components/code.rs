@@ -8,7 +8,7 @@
 //! box scrolls inside itself so that its marked line is visible, never the page.
 
 use crate::engine::ids::ActorId;
-use crate::engine::world::ActorStatus;
+use crate::systems::rabbitmq::world::ActorStatus;
 use crate::i18n::label;
 use super::on_activate;
 use crate::ui::state::{use_playground, Action};
@@ -70,7 +70,7 @@ pub fn Actors() -> Html {
     // Payloads a "Poison next message" fault made poison in this run: a consumer's process()
     // lists them, so its code says why they fail (same lines; see program::shown_code).
     // Only scanned where a consumer's code can list them (the fault is offered nowhere else).
-    let lists_poison = setup.actors.iter().any(|a| crate::engine::program::lists_poison(&a.spec));
+    let lists_poison = setup.actors.iter().any(|a| crate::systems::rabbitmq::program::lists_poison(&a.spec));
     let poisoned: Vec<u32> = if lists_poison {
         session.timeline().ledger().messages.iter().filter(|m| m.poison).map(|m| m.data).collect()
     } else {
@@ -93,7 +93,7 @@ pub fn Actors() -> Html {
                     <div class={classes!("actor", failed.then_some("down"), is_acting.then_some("acting"), idle.then_some("idle"))} data-actor={actor.name.clone()} data-status={status} data-line={runtime.line.to_string()}>
                         <h3>{ format!("{} · {}", actor.name, label(status, lang)) }</h3>
                         <pre class="code" role="region" aria-label={format!("{} · {}", actor.name, label("code", lang))}>
-                            { for crate::engine::program::shown_code(&setup.scenario, &actor.spec, &poisoned).as_ref().unwrap_or(&actor.program.code).iter().enumerate().map(|(i, text)| {
+                            { for crate::systems::rabbitmq::program::shown_code(&setup.scenario, &actor.spec, &poisoned).as_ref().unwrap_or(&actor.program.code).iter().enumerate().map(|(i, text)| {
                                 let line = (i + 1) as u16;
                                 let seek = {
                                     let state = state.clone();

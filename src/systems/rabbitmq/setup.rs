@@ -5,7 +5,7 @@
 
 use super::broker::rabbit::topic_matches;
 use super::broker::RouteId;
-use super::ids::*;
+use crate::engine::ids::*;
 use super::program::{self, OpKind, Program};
 use crate::scenario::{ActorSpec, ExchangeType, Scenario, ScenarioError, Trigger};
 use crate::scenario::RandomFaults;

@@ -35,7 +35,7 @@ use super::{Broker, Ctx, OutDelivery, RouteId};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::network::Network;
-use crate::engine::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event};
+use crate::systems::rabbitmq::trace::{ClientError, DeathReason, DiscardReason, Endpoint, Event};
 use crate::scenario::{DeclareAs, Overflow, QueueSpec, QueueType};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -273,7 +273,7 @@ impl RabbitBroker {
         self.touch(cx, queue);
         let spec = &self.queues[queue.index()].spec;
         let (max_length, overflow, queue_ttl) = (spec.max_length, spec.overflow, spec.message_ttl_ms);
-        let own = if cx.ledger.copy(copy).death.is_none() { cx.ledger.messages[cx.ledger.message_of(copy).index()].expiration_ms } else { None };
+        let own = if cx.ledger.copy(copy).extra.death.is_none() { cx.ledger.messages[cx.ledger.message_of(copy).index()].expiration_ms } else { None };
         // The lower wins; on a tie the queue's TTL is named.
         let (ttl, own_ttl) = match (queue_ttl, own.map(u64::from)) {
             (Some(q), Some(m)) if m < q => (Some(m), true),
@@ -290,12 +290,12 @@ impl RabbitBroker {
         self.next_position += 1;
         let record = cx.ledger.copy_mut(copy);
         record.position = self.next_position;
-        record.expires_at_ms = ttl.map(|ttl| cx.now_ms.saturating_add(ttl));
-        record.own_ttl = own_ttl;
+        record.extra.expires_at_ms = ttl.map(|ttl| cx.now_ms.saturating_add(ttl));
+        record.extra.own_ttl = own_ttl;
         self.queues[queue.index()].last_position = self.next_position;
         self.insert_ready(cx, queue, copy);
         cx.out.events.push(Event::MessageEnqueued { copy, queue });
-        if let Some(at_ms) = cx.ledger.copy(copy).expires_at_ms {
+        if let Some(at_ms) = cx.ledger.copy(copy).extra.expires_at_ms {
             cx.out.expiries.push((at_ms, copy));
         }
         self.drop_head_while_over(cx, queue);
@@ -368,8 +368,8 @@ impl RabbitBroker {
         let this = if placed {
             let record = *cx.ledger.copy(copy);
             let extra = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, record.persistent);
-            cx.ledger.copy_mut(extra).death = record.death;
-            cx.ledger.copy_mut(extra).key_source = record.key_source;
+            cx.ledger.copy_mut(extra).extra.death = record.extra.death;
+            cx.ledger.copy_mut(extra).extra.key_source = record.extra.key_source;
             if let Some(history) = self.x_death.get(&copy).cloned() {
                 self.x_death.insert(extra, history);
             }
@@ -387,7 +387,7 @@ impl RabbitBroker {
     /// dead-letter it, or drop it if the queue has no dead-letter exchange. Routed at once
     /// unless a routing of dead letters is already under way, which picks it up in order.
     fn dead_letter(&mut self, cx: &mut Ctx, queue: QueueId, copy: CopyId, reason: DeathReason) {
-        let Some(route) = self.dead_letter_route(queue, cx.ledger.copy(copy).key_source) else {
+        let Some(route) = self.dead_letter_route(queue, cx.ledger.copy(copy).extra.key_source) else {
             self.discard_dead(cx, copy, reason);
             return;
         };
@@ -407,7 +407,7 @@ impl RabbitBroker {
     fn discard_dead(&mut self, cx: &mut Ctx, copy: CopyId, reason: DeathReason) {
         let reason = match reason {
             DeathReason::Rejected => DiscardReason::Rejected,
-            DeathReason::Expired if cx.ledger.copy(copy).own_ttl => DiscardReason::MessageExpired,
+            DeathReason::Expired if cx.ledger.copy(copy).extra.own_ttl => DiscardReason::MessageExpired,
             DeathReason::Expired => DiscardReason::Expired,
             DeathReason::Maxlen => DiscardReason::MaxLength,
             DeathReason::DeliveryLimit => DiscardReason::DeliveryLimit,
@@ -437,10 +437,10 @@ impl RabbitBroker {
         let history = self.x_death.entry(copy).or_default();
         history.retain(|&death| death != (from, reason));
         history.insert(0, (from, reason));
-        let route = self.dead_letter_route(from, cx.ledger.copy(copy).key_source).expect("only queues with a dead-letter exchange queue dead letters");
+        let route = self.dead_letter_route(from, cx.ledger.copy(copy).extra.key_source).expect("only queues with a dead-letter exchange queue dead letters");
         // From now on it carries the queue's dead-letter routing key, if it gives one.
         if self.queues[from.index()].spec.dead_letter_routing_key.is_some() {
-            cx.ledger.copy_mut(copy).key_source = self.key_source_of_queue(from);
+            cx.ledger.copy_mut(copy).extra.key_source = self.key_source_of_queue(from);
         }
         let mut targets: Vec<QueueId> = self.routes[route.0 as usize]
             .iter()
@@ -465,8 +465,8 @@ impl RabbitBroker {
         };
         let record = cx.ledger.copy_mut(copy);
         // Read before the copy enters its next queue, which sets its own deadline anew.
-        let own_ttl = reason == DeathReason::Expired && record.own_ttl;
-        record.death.get_or_insert(reason);
+        let own_ttl = reason == DeathReason::Expired && record.extra.own_ttl;
+        record.extra.death.get_or_insert(reason);
         record.redelivered = false;
         record.delivery_count = 0;
         cx.out.events.push(Event::MessageDeadLettered { copy, from, to, reason, own_ttl });
@@ -548,7 +548,7 @@ impl RabbitBroker {
             return;
         }
         while let Some(&head) = self.queues[queue.index()].ready.front() {
-            if !cx.ledger.copy(head).expires_at_ms.is_some_and(|at| at <= cx.now_ms) {
+            if cx.ledger.copy(head).extra.expires_at_ms.is_none_or(|at| at > cx.now_ms) {
                 return;
             }
             self.queues[queue.index()].ready.pop_front();
@@ -932,7 +932,7 @@ impl Broker for RabbitBroker {
                     let copy = cx.ledger.new_copy(record.message, Place::ToBroker { connection: ConnectionId(0) }, true);
                     let back = cx.ledger.copy_mut(copy);
                     back.position = record.position;
-                    back.key_source = record.key_source;
+                    back.extra.key_source = record.extra.key_source;
                     back.delivery_count = record.delivery_count;
                     cx.out.events.push(Event::AckForgotten { copy, from, queue });
                     self.insert_ready(cx, queue, copy);

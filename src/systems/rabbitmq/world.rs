@@ -1,32 +1,34 @@
-//! The world: a discrete-event simulation of actors, a broker and the network. It jumps to
-//! the earliest pending job, handles it, and records what happened in the trace. `step()`
-//! handles jobs until one of them recorded at least one event (one visible thing).
+//! The RabbitMQ world: pika programs (actors), a RabbitMQ broker and the network, on the
+//! core's step loop (`engine::core`). It jumps to the earliest pending job, handles it, and
+//! records what happened in the trace. `step()` handles jobs until one of them recorded at
+//! least one event (one visible thing).
 //!
 //! Invariants: simulated time never goes backwards; jobs at the same time run in the order
 //! they were scheduled (insertion order breaks ties); all randomness comes from the
 //! seed's streams; after every broker call the outbox is drained (events recorded, frames
 //! sent) before anything else happens.
 
-use super::agenda::Agenda;
 use super::broker::rabbit::RabbitBroker;
 use super::broker::{Broker, Ctx, Outbox};
-use super::checker::{Checker, Verdict};
-use super::ids::*;
-use super::ledger::{Ledger, Place};
-use super::network::Network;
 use super::program::{Op, OpKind, OP_NAMES};
-
-const OP_COUNT: usize = OP_NAMES.len();
-use super::rng::{Rng, Stream};
 use super::setup::Setup;
 use super::trace::*;
+use crate::engine::checker::{Checker, Verdict};
+use crate::engine::core::{self, Core, System};
+pub use crate::engine::core::{Finish, Until};
+use crate::engine::ids::*;
+use crate::engine::ledger::Place;
+use crate::engine::network::Network;
+use crate::engine::rng::{Rng, Stream};
+
+const OP_COUNT: usize = OP_NAMES.len();
 use crate::scenario::{ActorSpec, DeclareAs, FaultAction, GiveUp, OnFailure, RandomFaults, Scenario, ScenarioError, Trigger};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;
 
 /// Frames from a client to the broker.
 #[derive(Clone, Copy, Debug)]
-enum ClientFrame {
+pub enum ClientFrame {
     Publish { copy: CopyId },
     Ack { tag: u32, multiple: bool },
     Nack { tag: u32, requeue: bool },
@@ -38,7 +40,7 @@ enum ClientFrame {
 
 /// Frames from the broker to a client.
 #[derive(Clone, Copy, Debug)]
-enum BrokerFrame {
+pub enum BrokerFrame {
     Deliver(Delivery),
     /// `returned`: a `basic.return` came first (mandatory, no queue took it).
     Confirm { message: MessageId, ack: bool, returned: bool },
@@ -47,8 +49,9 @@ enum BrokerFrame {
     GetEmpty,
 }
 
+/// What the RabbitMQ world has on its agenda (only the world makes these).
 #[derive(Clone, Copy, Debug)]
-enum Job {
+pub enum Job {
     Wake { actor: ActorId, epoch: u32 },
     ToBroker { connection: ConnectionId, frame: ClientFrame },
     ToClient { connection: ConnectionId, frame: BrokerFrame },
@@ -240,26 +243,6 @@ struct ConnectionInfo {
     node: NodeId,
 }
 
-/// How a run ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Finish {
-    /// Nothing left to happen.
-    Quiescent,
-    Limit(Limit),
-}
-
-/// What to run until.
-#[derive(Clone, Copy, Debug)]
-pub enum Until {
-    /// Until nothing is left to happen (or a limit).
-    Quiescence,
-    /// Until simulated time reaches this (events at later times are not handled).
-    TimeMs(u64),
-    /// Until the trace holds at least this many events.
-    Events(usize),
-}
-
 /// What a step of an op leads to.
 enum Flow {
     /// Done; continue with the next op after `delay_ms`.
@@ -278,13 +261,7 @@ enum Flow {
 #[derive(Clone)]
 pub struct Sim {
     setup: Rc<Setup>,
-    now_ms: u64,
-    agenda: Agenda<Job>,
-    trace: Vec<TraceEntry>,
-    /// Events recorded before `trace[0]` (a snapshot drops the trace it was taken with).
-    trace_base: usize,
-    ledger: Ledger,
-    checker: Checker,
+    core: Core<Job, Event, CopyExtra>,
     broker: RabbitBroker,
     network: Network,
     actors: Vec<ActorRuntime>,
@@ -294,12 +271,6 @@ pub struct Sim {
     rng_workload: Rng,
     /// The idempotent consumers' store: message ids whose effect was applied.
     applied: BTreeSet<MessageId>,
-    jobs_handled: u64,
-    /// Steps taken so far (handled jobs that recorded events).
-    steps: u64,
-    /// How many of `setup.step_triggers` have fired.
-    step_triggers_fired: usize,
-    finish: Option<Finish>,
     outbox: Outbox,
     /// Frames held across cuts, in the order they reached the cut.
     held: VecDeque<(ConnectionId, Held)>,
@@ -325,17 +296,13 @@ impl Sim {
                 ActorSpec::Producer(_) | ActorSpec::Admin(_) => 0,
             }))
             .collect();
+        // About a dozen events per message: reserve once instead of doubling a huge trace.
+        let trace_capacity = scenario.actors.iter().map(|a| match a {
+            ActorSpec::Producer(p) => p.messages as usize * 12,
+            ActorSpec::Consumer(_) | ActorSpec::Admin(_) => 0,
+        }).sum::<usize>().min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 25) + 64;
         let mut sim = Sim {
-            now_ms: 0,
-            agenda: Agenda::default(),
-            // About a dozen events per message: reserve once instead of doubling a huge trace.
-            trace: Vec::with_capacity(scenario.actors.iter().map(|a| match a {
-                ActorSpec::Producer(p) => p.messages as usize * 12,
-                ActorSpec::Consumer(_) | ActorSpec::Admin(_) => 0,
-            }).sum::<usize>().min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 25) + 64),
-            trace_base: 0,
-            ledger: Ledger::default(),
-            checker: Checker::default(),
+            core: Core::new(scenario.limits.clone(), setup.step_triggers.clone(), trace_capacity),
             broker,
             network: Network::new(net.latency_ms, net.jitter_ms, net.reset_after_drop_ms),
             actors,
@@ -344,10 +311,6 @@ impl Sim {
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             applied: BTreeSet::new(),
-            jobs_handled: 0,
-            steps: 0,
-            step_triggers_fired: 0,
-            finish: None,
             outbox: Outbox::default(),
             setup: Rc::new(setup),
             held: VecDeque::new(),
@@ -360,7 +323,7 @@ impl Sim {
         for (index, actor) in scenario.actors.iter().enumerate() {
             sim.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
         }
-        sim.fire_step_triggers();
+        core::fire_step_triggers(&mut sim);
         Ok(sim)
     }
 
@@ -370,16 +333,16 @@ impl Sim {
         &self.setup
     }
     pub fn now_ms(&self) -> u64 {
-        self.now_ms
+        self.core.now_ms
     }
     /// The events this world recorded (for a snapshot: only those since it was taken).
     pub fn trace(&self) -> &[TraceEntry] {
-        &self.trace
+        &self.core.trace
     }
 
     /// How many events the run has recorded in all, snapshots included.
     pub fn events(&self) -> usize {
-        self.trace_base + self.trace.len()
+        self.core.trace_base + self.core.trace.len()
     }
 
     /// A copy of the world without its trace: cheap to keep many of. Its later events are
@@ -387,12 +350,7 @@ impl Sim {
     pub fn snapshot(&self) -> Sim {
         Sim {
             setup: Rc::clone(&self.setup),
-            now_ms: self.now_ms,
-            agenda: self.agenda.clone(),
-            trace: Vec::new(),
-            trace_base: self.events(),
-            ledger: self.ledger.clone(),
-            checker: self.checker.clone(),
+            core: self.core.snapshot(),
             broker: self.broker.clone(),
             network: self.network.clone(),
             actors: self.actors.clone(),
@@ -401,19 +359,15 @@ impl Sim {
             rng_faults: self.rng_faults.clone(),
             rng_workload: self.rng_workload.clone(),
             applied: self.applied.clone(),
-            jobs_handled: self.jobs_handled,
-            steps: self.steps,
-            step_triggers_fired: self.step_triggers_fired,
-            finish: self.finish,
             outbox: Outbox::default(),
             held: self.held.clone(),
         }
     }
     pub fn ledger(&self) -> &Ledger {
-        &self.ledger
+        &self.core.ledger
     }
     pub fn checker(&self) -> &Checker {
-        &self.checker
+        &self.core.checker
     }
     pub fn broker(&self) -> &RabbitBroker {
         &self.broker
@@ -425,39 +379,28 @@ impl Sim {
         &self.actors
     }
     pub fn finish(&self) -> Option<Finish> {
-        self.finish
+        self.core.finish
     }
     pub fn is_finished(&self) -> bool {
-        self.finish.is_some()
+        self.core.finish.is_some()
     }
-    /// The verdict of one message now.
-    /// Once the run is quiescent nothing more will happen, so a message still on its way
-    /// is stranded (a copy waits in a queue or at a consumer that will never finish it), or
-    /// lost (its producer held it for a retry it never made).
+    /// The verdict of one message now (`Core::verdict`).
     pub fn verdict(&self, message: MessageId) -> Verdict {
-        let verdict = self.checker.verdict(message, &self.ledger);
-        if verdict != Verdict::Pending || self.finish != Some(Finish::Quiescent) {
-            return verdict;
-        }
-        if self.ledger.messages[message.index()].live_copies > 0 {
-            Verdict::Stranded
-        } else {
-            Verdict::Lost
-        }
+        self.core.verdict(message)
     }
 
     /// Is the run over (quiescent or stopped at a limit)?
     pub fn ended(&self) -> bool {
-        self.finish.is_some()
+        self.core.finish.is_some()
     }
 
     /// Check conservation: the broker's structures and the ledger agree, and each message's
     /// live count matches its copies. Returns what is wrong.
     pub fn check_conservation(&self) -> Result<(), String> {
-        let mut live = vec![0u32; self.ledger.messages.len()];
+        let mut live = vec![0u32; self.core.ledger.messages.len()];
         let mut ready_count = vec![0usize; self.broker.queues.len()];
         let mut unacked_count = vec![0usize; self.broker.channels.len()];
-        for copy in &self.ledger.copies {
+        for copy in &self.core.ledger.copies {
             if copy.place.is_live() {
                 live[copy.message.index()] += 1;
             }
@@ -467,7 +410,7 @@ impl Sim {
                 _ => {}
             }
         }
-        for (index, message) in self.ledger.messages.iter().enumerate() {
+        for (index, message) in self.core.ledger.messages.iter().enumerate() {
             if message.live_copies != live[index] {
                 return Err(format!("message {index}: ledger counts {} live copies, found {}", message.live_copies, live[index]));
             }
@@ -477,11 +420,11 @@ impl Sim {
                 return Err(format!("queue {}: holds {} ready, ledger says {}", queue.spec.name, queue.ready.len(), ready_count[index]));
             }
             for &copy in &queue.ready {
-                if self.ledger.copy(copy).place != (Place::Ready { queue: QueueId(index as u16) }) {
+                if self.core.ledger.copy(copy).place != (Place::Ready { queue: QueueId(index as u16) }) {
                     return Err(format!("queue {}: copy {} is not ready there", queue.spec.name, copy.0));
                 }
             }
-            let positions: Vec<u64> = queue.ready.iter().map(|&c| self.ledger.copy(c).position).collect();
+            let positions: Vec<u64> = queue.ready.iter().map(|&c| self.core.ledger.copy(c).position).collect();
             if positions.windows(2).any(|w| w[0] >= w[1]) {
                 return Err(format!("queue {}: ready messages are out of position order", queue.spec.name));
             }
@@ -496,158 +439,43 @@ impl Sim {
 
     // ----- driving the world -----
 
-    /// The simulated time `delay_ms` from now. Saturates: validation keeps every delay within
-    /// 32 bits of milliseconds, and a job past `limits.time_ms_max` is never handled.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
-        self.now_ms.saturating_add(delay_ms)
+        self.core.later(delay_ms)
     }
 
     #[inline]
     fn schedule(&mut self, at_ms: u64, job: Job) {
-        debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
-        self.agenda.push(at_ms, job);
+        self.core.schedule(at_ms, job);
     }
 
+    #[inline(always)]
     fn record(&mut self, event: Event) {
-        let index = self.events() as u32;
-        self.checker.observe(index, &event, &self.ledger);
-        // `now_ms` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
-        let at_ms = u32::try_from(self.now_ms).expect("validated: time_ms_max fits in 32 bits");
-        self.trace.push(TraceEntry { at_ms, event });
-    }
-
-    fn stop_at_limit(&mut self, limit: Limit) {
-        self.record(Event::LimitReached { limit });
-        self.finish = Some(Finish::Limit(limit));
+        self.core.record(event);
     }
 
     /// Handle jobs until one records an event. False once the run is over.
     pub fn step(&mut self) -> bool {
-        self.step_until(u64::MAX)
-    }
-
-    /// As `step`, but handle no job later than `bound_ms` (false when the next one is).
-    fn step_until(&mut self, bound_ms: u64) -> bool {
-        while self.finish.is_none() {
-            let limits = &self.setup.scenario.limits;
-            let (time_ms_max, steps_max, messages_max, events_max) = (limits.time_ms_max, limits.steps_max, limits.messages_max, limits.events_max);
-            // Each job records a bounded number of events (a broker call routes at most
-            // `DEAD_LETTERS_PER_CALL` dead letters), so checking between jobs bounds memory.
-            let within_limits = self.jobs_handled < steps_max
-                && self.ledger.messages.len() as u64 <= u64::from(messages_max)
-                && (self.events() as u64) < events_max;
-            let popped = if within_limits { self.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
-            let Some((at_ms, job)) = popped else {
-                // Nothing to handle now: say why, in this order.
-                let Some(at_ms) = self.agenda.peek_ms() else {
-                    self.finish = Some(Finish::Quiescent);
-                    return false;
-                };
-                if at_ms > bound_ms {
-                    return false;
-                }
-                let limit = if at_ms > time_ms_max {
-                    Limit::TimeMs
-                } else if self.jobs_handled >= steps_max {
-                    Limit::Steps
-                } else if self.events() as u64 >= events_max {
-                    Limit::Events
-                } else {
-                    Limit::Messages
-                };
-                self.stop_at_limit(limit);
-                return true;
-            };
-            // A timer that changes nothing does not move the clock either, so a run ends at its
-            // last event, not at a stale deadline. (A consumer-timeout check still clears its
-            // flag, at no time.)
-            if self.timer_changes_nothing(&job) {
-                if let Job::ConsumerTimeout { connection } = job {
-                    self.broker_call(|b, cx| b.check_consumer_timeout(cx, connection));
-                }
-                self.jobs_handled += 1;
-                continue;
-            }
-            debug_assert!(at_ms >= self.now_ms, "time went backwards");
-            self.now_ms = at_ms;
-            self.jobs_handled += 1;
-            let before = self.trace.len();
-            self.handle(job);
-            if self.trace.len() > before {
-                self.steps += 1;
-                self.fire_step_triggers();
-                if self.agenda.peek_ms().is_none() || self.only_idle_jobs_left() {
-                    // Nothing is left to happen: the run is over with this step.
-                    self.finish = Some(Finish::Quiescent);
-                }
-                return true;
-            }
-        }
-        false
+        core::step_until(self, u64::MAX)
     }
 
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
-        self.steps
-    }
-
-    /// Perform the faults due after the current step.
-    #[inline]
-    fn fire_step_triggers(&mut self) {
-        if self.step_triggers_fired < self.setup.step_triggers.len() {
-            self.fire_step_triggers_listed();
-        }
-    }
-
-    #[inline(never)]
-    fn fire_step_triggers_listed(&mut self) {
-        while let Some(&(step, index)) = self.setup.step_triggers.get(self.step_triggers_fired) {
-            if step > self.steps {
-                return;
-            }
-            self.step_triggers_fired += 1;
-            let action = self.setup.scenario.faults[index as usize].action.clone();
-            self.perform(&action);
-        }
-    }
-
-    /// Step until the condition holds or the run ends.
-    /// Whether all that is left are jobs that change nothing: polling consumers asleep after
-    /// finding their queue empty (nothing else can put a message in a queue, so every poll
-    /// to come finds it empty too), expiry timers of copies gone since, consumer-timeout
-    /// checks of channels with nothing unacked. The run is then as over as one whose agenda
-    /// is empty. (Only a few are looked at: with more pending, the run goes on and pops them.)
-    fn only_idle_jobs_left(&self) -> bool {
-        let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
-        let few = self.actors.len() + self.connections.len().min(64) + 16;
-        self.agenda.only_few(few, |job| match *job {
-            Job::Wake { actor, .. } => idle(actor),
-            _ => self.timer_changes_nothing(job),
-        })
+        self.core.steps()
     }
 
     /// A timer that will do nothing when it comes: the expiry of a copy acked or dropped
     /// since, a consumer-timeout check of a channel with nothing unacked.
     fn timer_changes_nothing(&self, job: &Job) -> bool {
         match *job {
-            Job::Expire { copy } => !self.ledger.copy(copy).place.is_live(),
+            Job::Expire { copy } => !self.core.ledger.copy(copy).place.is_live(),
             Job::ConsumerTimeout { connection } => self.broker.timeout_check_is_idle(connection),
             _ => false,
         }
     }
 
     pub fn run_until(&mut self, until: Until) {
-        match until {
-            Until::Quiescence => while self.step() {},
-            Until::TimeMs(t) => {
-                while self.step_until(t) {}
-                if self.finish.is_none() {
-                    self.now_ms = self.now_ms.max(t.min(self.setup.scenario.limits.time_ms_max));
-                }
-            }
-            Until::Events(n) => while self.events() < n && self.step() {},
-        }
+        core::run_until(self, until);
     }
 
     /// Inject a fault (or repair) now. Fails if it names something that does not exist.
@@ -655,8 +483,8 @@ impl Sim {
         let mut probe = self.setup.scenario.clone();
         probe.faults = vec![crate::scenario::FaultSpec { when: Trigger::AtMs(0), action: action.clone() }];
         probe.validate()?;
-        if self.finish == Some(Finish::Quiescent) {
-            self.finish = None;
+        if self.core.finish == Some(Finish::Quiescent) {
+            self.core.finish = None;
         }
         self.perform(action);
         Ok(())
@@ -691,7 +519,7 @@ impl Sim {
     /// Call the broker, then drain what it produced.
     fn broker_call<R>(&mut self, call: impl FnOnce(&mut RabbitBroker, &mut Ctx) -> R) -> R {
         debug_assert!(self.outbox.is_empty());
-        let mut cx = Ctx { now_ms: self.now_ms, ledger: &mut self.ledger, network: &self.network, out: &mut self.outbox };
+        let mut cx = Ctx { now_ms: self.core.now_ms, ledger: &mut self.core.ledger, network: &self.network, out: &mut self.outbox };
         let result = call(&mut self.broker, &mut cx);
         // Draining by index: recording and sending never touch the outbox.
         for i in 0..self.outbox.events.len() {
@@ -719,7 +547,7 @@ impl Sim {
             self.schedule(at_ms, Job::Expire { copy });
         }
         if self.outbox.dead_letters_pending {
-            self.schedule(self.now_ms, Job::DeadLetters);
+            self.schedule(self.core.now_ms, Job::DeadLetters);
         }
         self.outbox.clear();
         result
@@ -734,7 +562,7 @@ impl Sim {
 
     /// The random fault mix, while it is active.
     fn active_random_faults(&self) -> Option<&RandomFaults> {
-        self.setup.random.as_ref().filter(|r| self.now_ms < r.until_ms)
+        self.setup.random.as_ref().filter(|r| self.core.now_ms < r.until_ms)
     }
 
     /// Is this frame lost (scripted or random)? Records the loss and schedules the reset.
@@ -754,19 +582,19 @@ impl Sim {
         let (actor, node) = self.endpoints(connection);
         if !matches!(frame, ClientFrame::Close) && self.frame_lost(connection, actor, node) {
             if let ClientFrame::Publish { copy } = frame {
-                self.ledger.move_to(copy, Place::Discarded);
+                self.core.ledger.move_to(copy, Place::Discarded);
                 self.record(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
             }
             return;
         }
-        let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
+        let at = self.network.arrival_ms(self.core.now_ms, connection, true, &mut self.rng_network);
         if let ClientFrame::Publish { copy } = frame {
             let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
             let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
             if self.network.take_duplicate(actor) || random {
-                let record = *self.ledger.copy(copy);
-                let twin = self.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
-                self.ledger.copy_mut(twin).key_source = record.key_source;
+                let record = *self.core.ledger.copy(copy);
+                let twin = self.core.ledger.new_copy(record.message, Place::ToBroker { connection }, record.persistent);
+                self.core.ledger.copy_mut(twin).extra.key_source = record.extra.key_source;
                 self.record(Event::MessageDuplicated { copy: twin, from: copy });
                 self.schedule(at, Job::ToBroker { connection, frame });
                 self.schedule(at, Job::ToBroker { connection, frame: ClientFrame::Publish { copy: twin } });
@@ -781,14 +609,14 @@ impl Sim {
         if !matches!(frame, BrokerFrame::Closed { .. }) && self.frame_lost(connection, node, actor) {
             if let BrokerFrame::Deliver(d) = frame {
                 if d.auto_ack {
-                    self.ledger.move_to(d.copy, Place::Discarded);
+                    self.core.ledger.move_to(d.copy, Place::Discarded);
                     self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::FrameLost });
                 }
                 // A manual-ack delivery stays unacked; the reset requeues it.
             }
             return;
         }
-        let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
+        let at = self.network.arrival_ms(self.core.now_ms, connection, false, &mut self.rng_network);
         self.schedule(at, Job::ToClient { connection, frame });
     }
 
@@ -796,7 +624,7 @@ impl Sim {
         if self.hold_across_cut(connection, Held::ToBroker(frame)) {
             return;
         }
-        self.network.received(connection, true, self.now_ms);
+        self.network.received(connection, true, self.core.now_ms);
         match frame {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
@@ -828,7 +656,7 @@ impl Sim {
         if self.hold_across_cut(connection, Held::ToClient(frame)) {
             return;
         }
-        self.network.received(connection, false, self.now_ms);
+        self.network.received(connection, false, self.core.now_ms);
         let Some(actor) = self.live_client(connection) else {
             // Nobody is listening: an auto-acked delivery dies here.
             if let BrokerFrame::Deliver(d) = frame {
@@ -886,8 +714,8 @@ impl Sim {
     }
 
     fn discard_auto_acked(&mut self, d: Delivery) {
-        if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
-            self.ledger.move_to(d.copy, Place::Discarded);
+        if d.auto_ack && self.core.ledger.copy(d.copy).place.is_live() {
+            self.core.ledger.move_to(d.copy, Place::Discarded);
             self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::AutoAckedUnprocessed });
         }
     }
@@ -931,12 +759,12 @@ impl Sim {
                     continue;
                 }
                 if self.live_client(connection).is_some() {
-                    let at = self.network.client_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+                    let at = self.network.client_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
                     self.network.set_give_up(connection, false, Some(at));
                     self.schedule(at, Job::GiveUp { connection, broker: false, epoch });
                 }
                 if self.broker.is_open(connection) {
-                    let at = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+                    let at = self.network.broker_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
                     self.network.set_give_up(connection, true, Some(at));
                     self.schedule(at, Job::GiveUp { connection, broker: true, epoch });
                 }
@@ -960,7 +788,7 @@ impl Sim {
                 for broker in [true, false] {
                     if let Some(at) = self.network.give_up_ms(connection, broker) {
                         self.network.set_give_up(connection, broker, None);
-                        self.agenda.cancel(at, |job| matches!(*job, Job::GiveUp { connection: c, broker: b, .. } if c == connection && b == broker));
+                        self.core.agenda.cancel(at, |job| matches!(*job, Job::GiveUp { connection: c, broker: b, .. } if c == connection && b == broker));
                     }
                 }
                 let broker_open = self.broker.is_open(connection);
@@ -979,7 +807,7 @@ impl Sim {
                     // client (pika: "Transport indicated EOF"); the client's FIN or its next
                     // segment reaches the broker, which closes its end.
                     let broker_open = broker == Fate::Release;
-                    let at = self.network.arrival_ms(self.now_ms, connection, broker_open, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms, connection, broker_open, &mut self.rng_network);
                     self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
             }
@@ -1010,8 +838,8 @@ impl Sim {
     }
 
     fn discard_cut_off(&mut self, d: Delivery) {
-        if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
-            self.ledger.move_to(d.copy, Place::Discarded);
+        if d.auto_ack && self.core.ledger.copy(d.copy).place.is_live() {
+            self.core.ledger.move_to(d.copy, Place::Discarded);
             self.record(Event::MessageDiscarded { copy: d.copy, reason: DiscardReason::ConnectionCut });
         }
     }
@@ -1039,15 +867,15 @@ impl Sim {
             match (fate, frame) {
                 (Fate::Keep, _) => kept.push_back((connection, frame)),
                 (Fate::Release, Held::ToBroker(f)) => {
-                    let at = self.network.arrival_ms(self.now_ms, connection, true, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms, connection, true, &mut self.rng_network);
                     self.schedule(at, Job::ToBroker { connection, frame: f });
                 }
                 (Fate::Release, Held::ToClient(f)) => {
-                    let at = self.network.arrival_ms(self.now_ms, connection, false, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms, connection, false, &mut self.rng_network);
                     self.schedule(at, Job::ToClient { connection, frame: f });
                 }
                 (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
-                    self.ledger.move_to(copy, Place::Discarded);
+                    self.core.ledger.move_to(copy, Place::Discarded);
                     self.record(Event::MessageDiscarded { copy, reason: DiscardReason::FrameLost });
                 }
                 (Fate::Drop, Held::ToClient(BrokerFrame::Deliver(d))) => self.discard_cut_off(d),
@@ -1145,15 +973,15 @@ impl Sim {
             return;
         }
         if runtime.silent_since.is_none() {
-            let deadline = self.network.broker_gives_up_at_ms(connection, self.now_ms, heartbeat_ms);
+            let deadline = self.network.broker_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
             let runtime = &mut self.actors[actor.index()];
-            runtime.silent_since = Some(self.now_ms);
+            runtime.silent_since = Some(self.core.now_ms);
             runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
             runtime.silence_deadline_ms = deadline;
             runtime.silence_timer = false;
         }
         let runtime = &mut self.actors[actor.index()];
-        if !runtime.silence_timer && self.now_ms.saturating_add(duration_ms) >= runtime.silence_deadline_ms {
+        if !runtime.silence_timer && self.core.now_ms.saturating_add(duration_ms) >= runtime.silence_deadline_ms {
             runtime.silence_timer = true;
             let (at, epoch) = (runtime.silence_deadline_ms, runtime.silence_epoch);
             self.schedule(at, Job::Silent { actor, connection, epoch });
@@ -1169,7 +997,7 @@ impl Sim {
             if std::mem::take(&mut runtime.silence_timer) {
                 // Its check no longer applies: it must not keep the run from ending.
                 let at = runtime.silence_deadline_ms;
-                self.agenda.cancel(at, |job| matches!(*job, Job::Silent { actor: a, .. } if a == actor));
+                self.core.agenda.cancel(at, |job| matches!(*job, Job::Silent { actor: a, .. } if a == actor));
             }
         }
     }
@@ -1194,7 +1022,7 @@ impl Sim {
 
     fn wake_now(&mut self, actor: ActorId) {
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.now_ms, Job::Wake { actor, epoch });
+        self.schedule(self.core.now_ms, Job::Wake { actor, epoch });
     }
 
     fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
@@ -1287,7 +1115,7 @@ impl Sim {
                 // The work completed: that is the message's effect (before `after work` faults).
                 let runtime = &self.actors[actor.index()];
                 let (current, line) = (runtime.current.expect("in a callback"), runtime.line);
-                let message = self.ledger.message_of(current.copy);
+                let message = self.core.ledger.message_of(current.copy);
                 self.record(Event::EffectApplied { actor, message, line });
                 self.actors[actor.index()].current_done = true;
             }
@@ -1380,7 +1208,7 @@ impl Sim {
         }
         let connection = ConnectionId(self.connections.len() as u32);
         self.connections.push(ConnectionInfo { actor, node });
-        self.network.open(connection, self.now_ms);
+        self.network.open(connection, self.core.now_ms);
         self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
         let runtime = &mut self.actors[actor.index()];
         runtime.connection = Some(connection);
@@ -1394,7 +1222,7 @@ impl Sim {
     fn retry_connect(&mut self, actor: ActorId) {
         let node = self.setup.actors[actor.index()].node;
         let runtime = &self.actors[actor.index()];
-        let (elapsed, line) = (self.now_ms - runtime.connect_since_ms, runtime.line);
+        let (elapsed, line) = (self.core.now_ms - runtime.connect_since_ms, runtime.line);
         // Woken only at a retransmit or at the timeout (no connection, so no frames).
         let flow = if elapsed >= SOCKET_TIMEOUT_MS {
             // No SYN goes out at the timeout itself: a heal since the last one comes too late.
@@ -1435,7 +1263,7 @@ impl Sim {
         let poison = std::mem::take(&mut self.actors[actor.index()].poison_next);
         // Validated: at most `TIME_MS_MAX`, which is `u32::MAX`.
         let expiration = spec.expiration_ms.map(|ms| u32::try_from(ms).unwrap_or(u32::MAX));
-        let m = self.ledger.new_message(actor, data, persistent, poison, expiration);
+        let m = self.core.ledger.new_message(actor, data, persistent, poison, expiration);
         self.actors[actor.index()].messages.push(m);
         m
     }
@@ -1453,7 +1281,7 @@ impl Sim {
                     self.record(Event::ConnectStalled { actor, node, line });
                     let runtime = &mut self.actors[actor.index()];
                     runtime.blocked = Blocked::Connecting;
-                    runtime.connect_since_ms = self.now_ms;
+                    runtime.connect_since_ms = self.core.now_ms;
                     self.wake_in(actor, SYN_RETRANSMITS_MS[0]);
                     return Flow::Block;
                 }
@@ -1532,8 +1360,8 @@ impl Sim {
                 let i = self.actors[actor.index()].loop_index;
                 let message = self.message_for(actor, i);
                 self.actors[actor.index()].pending_message = Some(message);
-                let copy = self.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
-                self.ledger.copy_mut(copy).key_source = actor.0;
+                let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
+                self.core.ledger.copy_mut(copy).extra.key_source = actor.0;
                 self.record(Event::MessagePublished { actor, message, copy, line });
                 self.send_to_broker(connection, ClientFrame::Publish { copy });
                 if spec.confirms {
@@ -1547,7 +1375,7 @@ impl Sim {
             OpKind::PrintSent => {
                 let i = self.actors[actor.index()].loop_index;
                 let message = self.message_for(actor, i);
-                let data = self.ledger.messages[message.index()].data;
+                let data = self.core.ledger.messages[message.index()].data;
                 self.record(Event::Printed { actor, text: TerminalText::Sent { data }, line });
                 Flow::Next(0)
             }
@@ -1662,8 +1490,8 @@ impl Sim {
             }
             OpKind::PrintReceived { effect } => {
                 let current = self.actors[actor.index()].current.expect("in a callback");
-                let message = self.ledger.message_of(current.copy);
-                let data = self.ledger.messages[message.index()].data;
+                let message = self.core.ledger.message_of(current.copy);
+                let data = self.core.ledger.messages[message.index()].data;
                 self.record(Event::Printed { actor, text: TerminalText::Received { data }, line });
                 if effect {
                     self.record(Event::EffectApplied { actor, message, line });
@@ -1673,10 +1501,10 @@ impl Sim {
             }
             OpKind::Work { .. } => {
                 let current = self.actors[actor.index()].current.expect("in a callback");
-                let message = self.ledger.message_of(current.copy);
+                let message = self.core.ledger.message_of(current.copy);
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("work is a consumer op") };
                 let failures = self.actors[actor.index()].failures.get(&message).copied().unwrap_or(0);
-                let record = self.ledger.messages[message.index()];
+                let record = self.core.ledger.messages[message.index()];
                 let fails = record.poison
                     || spec.fail.as_ref().is_some_and(|f| f.data.contains(&record.data) && f.attempts.is_none_or(|a| failures < a));
                 // (A poisoned payload is listed in the same `process()`: it fails where the
@@ -1700,7 +1528,7 @@ impl Sim {
                 };
                 let current = self.actors[actor.index()].current.expect("in a callback");
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("on_failure is a consumer op") };
-                let message = self.ledger.message_of(current.copy);
+                let message = self.core.ledger.message_of(current.copy);
                 let failures = self.actors[actor.index()].failures.get(&message).copied().unwrap_or(0);
                 let give_up = spec.attempts_max.is_some_and(|max| failures >= max);
                 // With attempts_max the code has two branches, each its own `on_failure`
@@ -1734,7 +1562,7 @@ impl Sim {
             }
             OpKind::ApplyOnce => {
                 let current = self.actors[actor.index()].current.expect("in a callback");
-                let message = self.ledger.message_of(current.copy);
+                let message = self.core.ledger.message_of(current.copy);
                 if self.applied.insert(message) {
                     self.record(Event::EffectApplied { actor, message, line });
                 } else {
@@ -1815,7 +1643,7 @@ impl Sim {
     /// reject), or out of the callback, which ends the program.
     fn work_failed(&mut self, actor: ActorId, line: u16) -> Flow {
         let current = self.actors[actor.index()].current.expect("in a callback");
-        let message = self.ledger.message_of(current.copy);
+        let message = self.core.ledger.message_of(current.copy);
         *self.actors[actor.index()].failures.entry(message).or_insert(0) += 1;
         self.record(Event::WorkFailed { actor, copy: current.copy, line });
         match self.setup.actors[actor.index()].fail_pc {
@@ -1861,7 +1689,7 @@ impl Sim {
         if !failed {
             self.record(Event::CallbackFinished { actor, copy: delivery.copy });
             if delivery.auto_ack {
-                self.ledger.move_to(delivery.copy, Place::Settled);
+                self.core.ledger.move_to(delivery.copy, Place::Settled);
             }
         }
         self.wake_now(actor);
@@ -1896,7 +1724,7 @@ impl Sim {
                         runtime.resume_pc = Some(me.publish_pc);
                         let message = self.message_for(actor, i);
                         self.actors[actor.index()].pending_message = Some(message);
-                        let data = self.ledger.messages[message.index()].data;
+                        let data = self.core.ledger.messages[message.index()].data;
                         let line = self.actors[actor.index()].line;
                         self.record(Event::PublishFailed { actor, message, error, retry_in_ms: Some(delay as u32) });
                         self.record(Event::Printed { actor, text: TerminalText::Retrying { data }, line });
@@ -1911,7 +1739,7 @@ impl Sim {
                         let i = runtime.loop_index;
                         let message = runtime.pending_message.take();
                         let message = message.unwrap_or_else(|| self.message_for(actor, i));
-                        let data = self.ledger.messages[message.index()].data;
+                        let data = self.core.ledger.messages[message.index()].data;
                         let line = self.actors[actor.index()].line;
                         self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
                         self.record(Event::Printed { actor, text: TerminalText::GivingUp { data }, line });
@@ -1953,8 +1781,8 @@ impl Sim {
             // Its effect was applied before the process went: under auto_ack it is done
             // (as if the callback had returned); a manual-ack one waits for the broker.
             if let Some(d) = current.take() {
-                if d.auto_ack && self.ledger.copy(d.copy).place.is_live() {
-                    self.ledger.move_to(d.copy, Place::Settled);
+                if d.auto_ack && self.core.ledger.copy(d.copy).place.is_live() {
+                    self.core.ledger.move_to(d.copy, Place::Settled);
                 }
             }
         }
@@ -2099,5 +1927,58 @@ impl Sim {
                 self.record(Event::ConsumerSlowed { actor, work_ms: (*work_ms).min(u64::from(u32::MAX)) as u32 });
             }
         }
+    }
+}
+
+impl System for Sim {
+    type Job = Job;
+    type Event = Event;
+    type CopyExtra = CopyExtra;
+
+    #[inline]
+    fn core(&self) -> &Core<Job, Event, CopyExtra> {
+        &self.core
+    }
+
+    #[inline]
+    fn core_mut(&mut self) -> &mut Core<Job, Event, CopyExtra> {
+        &mut self.core
+    }
+
+    #[inline]
+    fn handle(&mut self, job: Job) {
+        Sim::handle(self, job);
+    }
+
+    /// A stale timer: an expiry or a consumer-timeout check that finds nothing to do. (A
+    /// consumer-timeout check still clears its flag, at no time.)
+    #[inline]
+    fn skip_idle_timer(&mut self, job: &Job) -> bool {
+        if !self.timer_changes_nothing(job) {
+            return false;
+        }
+        if let Job::ConsumerTimeout { connection } = *job {
+            self.broker_call(|b, cx| b.check_consumer_timeout(cx, connection));
+        }
+        true
+    }
+
+    /// Whether all that is left are jobs that change nothing: polling consumers asleep after
+    /// finding their queue empty (nothing else can put a message in a queue, so every poll
+    /// to come finds it empty too), expiry timers of copies gone since, consumer-timeout
+    /// checks of channels with nothing unacked. The run is then as over as one whose agenda
+    /// is empty. (Only a few are looked at: with more pending, the run goes on and pops them.)
+    fn only_idle_jobs_left(&self) -> bool {
+        let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
+        let few = self.actors.len() + self.connections.len().min(64) + 16;
+        self.core.agenda.only_few(few, |job| match *job {
+            Job::Wake { actor, .. } => idle(actor),
+            _ => self.timer_changes_nothing(job),
+        })
+    }
+
+    fn perform_fault(&mut self, index: u16) {
+        let action = self.setup.scenario.faults[usize::from(index)].action.clone();
+        self.perform(&action);
     }
 }

@@ -5,10 +5,10 @@
 
 pub mod rabbit;
 
-use super::ids::*;
-use super::ledger::Ledger;
-use super::network::Network;
-use super::trace::{ClientError, Event};
+use crate::engine::ids::*;
+use crate::systems::rabbitmq::trace::Ledger;
+use crate::engine::network::Network;
+use crate::systems::rabbitmq::trace::{ClientError, Event};
 use crate::scenario::DeclareAs;
 
 /// A delivery the broker pushes to a consumer's connection.

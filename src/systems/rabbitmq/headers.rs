@@ -22,7 +22,7 @@
 //! Invariant: a pure function of the trace prefix it has read (and the setup); no map is
 //! iterated in hash order, no clock is read.
 
-use super::ids::*;
+use crate::engine::ids::*;
 use super::setup::Setup;
 use super::trace::{DeathReason, Event, TraceEntry};
 use crate::scenario::{ActorSpec, QueueType};
@@ -150,7 +150,7 @@ impl HeaderTracker {
                 }
             }
             Event::MessageDeadLettered { copy, from, reason, .. } => {
-                let Some(state) = self.state_mut(copy) else { return None };
+                let state = self.state_mut(copy)?;
                 let (exchange, key) = (state.exchange, state.key);
                 state.exchange = Source::DeadLetter(from);
                 if setup.scenario.queues[from.index()].dead_letter_routing_key.is_some() {

@@ -1,0 +1,266 @@
+//! The step loop every system runs on: simulated time, the agenda of jobs, the trace, the
+//! ledger and the checker, the scenario's limits and step-triggered faults. A system owns a
+//! `Core` and implements `System` (how to handle one of its jobs); `step_until` and
+//! `run_until` then drive it the same way for every system.
+//!
+//! Invariants: time never goes backwards; a job is handled at its time; a step is one handled
+//! job that recorded events; the checker sees every event exactly once, in trace order; a run
+//! stops (`Finish`) when nothing is left to happen or at the first limit it reaches, and says
+//! which in the trace.
+
+use super::agenda::Agenda;
+use super::checker::{Checker, Verdict};
+use super::ids::MessageId;
+use super::ledger::Ledger;
+use super::trace::{Limit, TraceEntry, TraceEvent};
+use crate::scenario::Limits;
+
+/// How a run ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Finish {
+    /// Nothing left to happen.
+    Quiescent,
+    Limit(Limit),
+}
+
+/// What to run until.
+#[derive(Clone, Copy, Debug)]
+pub enum Until {
+    /// Until nothing is left to happen (or a limit).
+    Quiescence,
+    /// Until simulated time reaches this (events at later times are not handled).
+    TimeMs(u64),
+    /// Until the trace holds at least this many events.
+    Events(usize),
+}
+
+/// The state every run has, whatever the system.
+#[derive(Clone, Debug)]
+pub struct Core<J, E, X> {
+    pub now_ms: u64,
+    pub agenda: Agenda<J>,
+    pub trace: Vec<TraceEntry<E>>,
+    /// Events recorded before `trace[0]` (a snapshot drops the trace it was taken with).
+    pub trace_base: usize,
+    pub ledger: Ledger<X>,
+    pub checker: Checker,
+    pub limits: Limits,
+    /// `(step, fault index)` of the scenario's step-triggered faults, sorted by step.
+    step_triggers: std::rc::Rc<[(u64, u16)]>,
+    /// How many of `step_triggers` have fired.
+    step_triggers_fired: usize,
+    jobs_handled: u64,
+    /// Steps taken so far (handled jobs that recorded events).
+    steps: u64,
+    pub finish: Option<Finish>,
+}
+
+impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
+    /// A run at time 0 with nothing scheduled; `trace_capacity` events reserved at once.
+    pub fn new(limits: Limits, step_triggers: Vec<(u64, u16)>, trace_capacity: usize) -> Self {
+        Core {
+            now_ms: 0,
+            agenda: Agenda::default(),
+            trace: Vec::with_capacity(trace_capacity),
+            trace_base: 0,
+            ledger: Ledger::default(),
+            checker: Checker::default(),
+            limits,
+            step_triggers: step_triggers.into(),
+            step_triggers_fired: 0,
+            jobs_handled: 0,
+            steps: 0,
+            finish: None,
+        }
+    }
+
+    /// A copy without its trace: cheap to keep many of. Its later events are numbered after
+    /// the ones it dropped.
+    pub fn snapshot(&self) -> Self
+    where
+        X: Clone,
+    {
+        Core {
+            now_ms: self.now_ms,
+            agenda: self.agenda.clone(),
+            trace: Vec::new(),
+            trace_base: self.events(),
+            ledger: self.ledger.clone(),
+            checker: self.checker.clone(),
+            limits: self.limits.clone(),
+            step_triggers: std::rc::Rc::clone(&self.step_triggers),
+            step_triggers_fired: self.step_triggers_fired,
+            jobs_handled: self.jobs_handled,
+            steps: self.steps,
+            finish: self.finish,
+        }
+    }
+
+    /// How many events the run has recorded in all, snapshots included.
+    #[inline]
+    pub fn events(&self) -> usize {
+        self.trace_base + self.trace.len()
+    }
+
+    /// Steps taken so far.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The simulated time `delay_ms` from now. Saturates: validation keeps every delay within
+    /// 32 bits of milliseconds, and a job past `limits.time_ms_max` is never handled.
+    #[inline]
+    pub fn later(&self, delay_ms: u64) -> u64 {
+        self.now_ms.saturating_add(delay_ms)
+    }
+
+    #[inline]
+    pub fn schedule(&mut self, at_ms: u64, job: J) {
+        debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
+        self.agenda.push(at_ms, job);
+    }
+
+    /// Append an event at the current time; the checker sees it first. Inlined: it is the
+    /// hottest call of every system (a few instructions when the event bears no verdict).
+    #[inline(always)]
+    pub fn record(&mut self, event: E) {
+        let index = self.events() as u32;
+        self.checker.observe(index, &event, &self.ledger);
+        // `now_ms` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
+        let at_ms = u32::try_from(self.now_ms).expect("validated: time_ms_max fits in 32 bits");
+        self.trace.push(TraceEntry { at_ms, event });
+    }
+
+    /// The verdict of one message now.
+    /// Once the run is quiescent nothing more will happen, so a message still on its way
+    /// is stranded (a copy waits somewhere nobody will take it from), or lost (its producer
+    /// held it for a retry it never made).
+    pub fn verdict(&self, message: MessageId) -> Verdict {
+        let verdict = self.checker.verdict(message, &self.ledger);
+        if verdict != Verdict::Pending || self.finish != Some(Finish::Quiescent) {
+            return verdict;
+        }
+        if self.ledger.messages[message.index()].live_copies > 0 {
+            Verdict::Stranded
+        } else {
+            Verdict::Lost
+        }
+    }
+
+    /// The fault index of the next step-triggered fault due now, if any (it counts as fired).
+    fn next_step_trigger(&mut self) -> Option<u16> {
+        let &(step, index) = self.step_triggers.get(self.step_triggers_fired)?;
+        if step > self.steps {
+            return None;
+        }
+        self.step_triggers_fired += 1;
+        Some(index)
+    }
+
+    fn stop_at_limit(&mut self, limit: Limit) {
+        self.record(E::limit_reached(limit));
+        self.finish = Some(Finish::Limit(limit));
+    }
+}
+
+/// A system's world: its own state around a `Core`, and how to handle its jobs.
+pub trait System {
+    type Job: Copy;
+    type Event: TraceEvent;
+    /// The system's own per-copy state in the ledger.
+    type CopyExtra: Copy + Default;
+
+    fn core(&self) -> &Core<Self::Job, Self::Event, Self::CopyExtra>;
+    fn core_mut(&mut self) -> &mut Core<Self::Job, Self::Event, Self::CopyExtra>;
+    /// Handle a job due now (`core().now_ms` is its time).
+    fn handle(&mut self, job: Self::Job);
+    /// A timer that would change nothing if handled now (a stale deadline): take it without
+    /// moving the clock (doing any bookkeeping it needs) and say true.
+    fn skip_idle_timer(&mut self, job: &Self::Job) -> bool;
+    /// Whether everything left on the agenda changes nothing (so the run is over).
+    fn only_idle_jobs_left(&self) -> bool;
+    /// Perform the scenario's fault number `index` now.
+    fn perform_fault(&mut self, index: u16);
+}
+
+/// Perform the step-triggered faults due after the current step.
+pub fn fire_step_triggers<S: System>(system: &mut S) {
+    while let Some(index) = system.core_mut().next_step_trigger() {
+        system.perform_fault(index);
+    }
+}
+
+/// Handle jobs until one records an event, handling none later than `bound_ms` (false when
+/// the next one is, or once the run is over).
+pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
+    while system.core().finish.is_none() {
+        let core = system.core_mut();
+        let Limits { time_ms_max, steps_max, messages_max, events_max } = core.limits;
+        // Each job records a bounded number of events, so checking between jobs bounds memory.
+        let within_limits = core.jobs_handled < steps_max
+            && core.ledger.messages.len() as u64 <= u64::from(messages_max)
+            && (core.events() as u64) < events_max;
+        let popped = if within_limits { core.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
+        let Some((at_ms, job)) = popped else {
+            // Nothing to handle now: say why, in this order.
+            let Some(at_ms) = core.agenda.peek_ms() else {
+                core.finish = Some(Finish::Quiescent);
+                return false;
+            };
+            if at_ms > bound_ms {
+                return false;
+            }
+            let limit = if at_ms > time_ms_max {
+                Limit::TimeMs
+            } else if core.jobs_handled >= steps_max {
+                Limit::Steps
+            } else if core.events() as u64 >= events_max {
+                Limit::Events
+            } else {
+                Limit::Messages
+            };
+            core.stop_at_limit(limit);
+            return true;
+        };
+        // A timer that changes nothing does not move the clock either, so a run ends at its
+        // last event, not at a stale deadline.
+        if system.skip_idle_timer(&job) {
+            system.core_mut().jobs_handled += 1;
+            continue;
+        }
+        let core = system.core_mut();
+        debug_assert!(at_ms >= core.now_ms, "time went backwards");
+        core.now_ms = at_ms;
+        core.jobs_handled += 1;
+        let before = core.trace.len();
+        system.handle(job);
+        if system.core().trace.len() > before {
+            system.core_mut().steps += 1;
+            if system.core().step_triggers_fired < system.core().step_triggers.len() {
+                fire_step_triggers(system);
+            }
+            if system.core().agenda.peek_ms().is_none() || system.only_idle_jobs_left() {
+                // Nothing is left to happen: the run is over with this step.
+                system.core_mut().finish = Some(Finish::Quiescent);
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Step until the condition holds or the run ends.
+pub fn run_until<S: System>(system: &mut S, until: Until) {
+    match until {
+        Until::Quiescence => while step_until(system, u64::MAX) {},
+        Until::TimeMs(t) => {
+            while step_until(system, t) {}
+            let core = system.core_mut();
+            if core.finish.is_none() {
+                core.now_ms = core.now_ms.max(t.min(core.limits.time_ms_max));
+            }
+        }
+        Until::Events(n) => while system.core().events() < n && step_until(system, u64::MAX) {},
+    }
+}

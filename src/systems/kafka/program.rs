@@ -376,9 +376,15 @@ pub fn producer(spec: &KafkaProducerSpec, scenario: &KafkaScenario) -> Program {
     let (i2, data) = (IN.repeat(2), if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) });
     b.line(format!("{i2}data = {{'data': {data}}}"));
     let key = if spec.keyed { format!(", key=str({data}).encode()") } else { String::new() };
-    let partitioned = if spec.keyed { "partition by murmur2(key)" } else { "a random partition" };
+    // Where the record goes matters only when the topic has several partitions.
+    let partitions = scenario.topic(&spec.topic).map_or(1, |t| t.partitions);
+    let partitioned = match (partitions > 1, spec.keyed) {
+        (false, _) => "",
+        (true, true) => " (its partition: murmur2 of the key)",
+        (true, false) => " (for a random partition)",
+    };
     b.op(
-        format!("{i2}future = producer.send({}, value=data{key})  # async: appends to a batch ({partitioned}), returns a future", py(&spec.topic)),
+        format!("{i2}future = producer.send({}, value=data{key})  # async: appends to a batch{partitioned}, returns a future", py(&spec.topic)),
         KafkaOpKind::Send,
     );
     let get = match spec.get_timeout_ms {
@@ -410,7 +416,7 @@ fn consumer_settings(spec: &KafkaConsumerSpec, brokers: u8) -> Vec<(String, Opti
     add(format!("group_id={}", py(&spec.group_id)), "the group shares the partitions and commits its offsets");
     let reset = match spec.auto_offset_reset {
         super::scenario::OffsetReset::Earliest => "no committed offset: start at the oldest record (default 'latest')",
-        super::scenario::OffsetReset::Latest => "default: no committed offset: only records sent from now on",
+        super::scenario::OffsetReset::Latest => "default: with no committed offset, only records sent from now on",
         super::scenario::OffsetReset::None => "no committed offset: raise NoOffsetForPartitionError (default 'latest')",
     };
     add(format!("auto_offset_reset={}", spec.auto_offset_reset.python()), reset);

@@ -218,8 +218,9 @@ fn malformed_files_name_the_field_and_the_problem() {
         ("too many messages", patched("/actors/0/messages", json!(1_000_001)), "actors[0].messages", "at most 1000000 messages, got 1000001"),
         ("negative messages", patched("/actors/0/messages", json!(-1)), "actors[0].messages", "whole number"),
         ("unknown producer field", patched("/actors/0/ack", json!("1")), "actors[0].ack", "unknown"),
-        ("acks 2", patched("/actors/0/acks", json!("2")), "actors[0].acks", "unknown variant `2`, expected one of `all`, `1`, `0`"),
-        ("acks as a number", patched("/actors/0/acks", json!(1)), "actors[0].acks", ""),
+        ("acks 2", patched("/actors/0/acks", json!("2")), "actors[0].acks", "acks must be \"all\", \"1\" or \"0\", got \"2\""),
+        ("acks 2 as a number", patched("/actors/0/acks", json!(2)), "actors[0].acks", "acks must be \"all\", \"1\" or \"0\", got 2"),
+        ("acks true", patched("/actors/0/acks", json!(true)), "actors[0].acks", "\"all\", \"1\" or \"0\""),
         (
             "acks 1 with idempotence",
             patched("/actors/0/acks", json!("1")),
@@ -329,6 +330,14 @@ fn defaults_fill_a_minimal_file() {
     assert_eq!(c.isolation_level, IsolationLevel::ReadUncommitted);
     let b = KafkaBrokerSpec::default();
     assert_eq!((b.min_insync_replicas, b.unclean_leader_election, b.replica_lag_time_max_ms), (1, false, 30_000));
+    // acks as kafka-python takes it (1, 0, -1) reads as the file writes it ("1", "0", "all").
+    for (given, read, written) in [(json!(1), Acks::Leader, "\"1\""), (json!(0), Acks::None, "\"0\""), (json!(-1), Acks::All, "\"all\""), (json!("-1"), Acks::All, "\"all\"")] {
+        let text = with_all(&[("/actors/0/acks", given.clone()), ("/actors/0/enable_idempotence", json!(false))]);
+        let s = KafkaScenario::from_json(&text).unwrap_or_else(|e| panic!("acks {given}: {e}"));
+        let KafkaActorSpec::Producer(p) = &s.actors[0] else { panic!("a producer") };
+        assert_eq!(p.acks, read, "acks {given}");
+        assert!(s.to_json().contains(&format!("\"acks\": {written}")), "acks {given} is written {written}");
+    }
     // `retries: null` is the default (infinite), and writes back as nothing.
     let s2 = KafkaScenario::from_json(&patched("/actors/0/retries", Value::Null)).unwrap();
     assert!(!s2.to_json().contains("retries"));

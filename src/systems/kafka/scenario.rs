@@ -214,8 +214,9 @@ impl KafkaActorSpec {
 }
 
 /// kafka-python's `acks`: how many replicas must have a record before the produce request is
-/// answered. In the file `"all"`, `"1"` or `"0"`; in the code `'all'`, `1` or `0`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+/// answered. In the file `"all"`, `"1"` or `"0"` (written so; read also as kafka-python takes
+/// it: the numbers 1, 0 and -1, and `"-1"`); in the code `'all'`, `1` or `0`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
 pub enum Acks {
     /// Every replica in the ISR (and at least `min.insync.replicas`): the 3.x default.
     #[default]
@@ -227,6 +228,41 @@ pub enum Acks {
     /// No answer at all: the producer never knows, offsets come back as -1.
     #[serde(rename = "0")]
     None,
+}
+
+impl<'de> Deserialize<'de> for Acks {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Acks, D::Error> {
+        struct AcksVisitor;
+        impl serde::de::Visitor<'_> for AcksVisitor {
+            type Value = Acks;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("\"all\", \"1\" or \"0\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Acks, E> {
+                match text {
+                    "all" | "-1" => Ok(Acks::All),
+                    "1" => Ok(Acks::Leader),
+                    "0" => Ok(Acks::None),
+                    _ => Err(E::custom(format!("acks must be \"all\", \"1\" or \"0\", got {}", json::quoted(text)))),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Acks, E> {
+                match n {
+                    -1 => Ok(Acks::All),
+                    1 => Ok(Acks::Leader),
+                    0 => Ok(Acks::None),
+                    _ => Err(E::custom(format!("acks must be \"all\", \"1\" or \"0\", got {n}"))),
+                }
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Acks, E> {
+                match i64::try_from(n) {
+                    Ok(n) => self.visit_i64(n),
+                    Err(_) => Err(E::custom(format!("acks must be \"all\", \"1\" or \"0\", got {n}"))),
+                }
+            }
+        }
+        deserializer.deserialize_any(AcksVisitor)
+    }
 }
 
 impl Acks {

@@ -90,15 +90,14 @@ fn the_workload_programs_are_the_tutorials() {
     let code = |i: usize| program::of(&s, &s.actors[i]).code.join("\n");
     assert_eq!(
         code(0),
-        r#"import json
-import time
+        r#"import time
 
-from kafka import KafkaProducer
+from kafka import JsonSerializer, KafkaProducer
 
 
 def main():
     producer = KafkaProducer(bootstrap_servers='localhost:9092',
-                             value_serializer=lambda v: json.dumps(v).encode('utf-8'))
+                             value_serializer=JsonSerializer())  # the dict as JSON bytes
     # kafka-python 3 defaults: acks='all', enable_idempotence=True, retries=inf
 
     for i in range(10):
@@ -117,9 +116,7 @@ if __name__ == '__main__':
     );
     assert_eq!(
         code(1),
-        r#"import json
-
-from kafka import KafkaConsumer
+        r#"from kafka import JsonSerializer, KafkaConsumer
 
 
 def main():
@@ -128,7 +125,7 @@ def main():
                              group_id='test_group',  # the group shares the partitions and commits its offsets
                              auto_offset_reset='earliest',  # no committed offset: start at the oldest record (default 'latest')
                              enable_auto_commit=True,  # default: commits the position inside poll every 5 s
-                             value_deserializer=lambda m: json.loads(m.decode('utf-8')))
+                             value_deserializer=JsonSerializer())  # JSON bytes back to a dict
     print(' [*] Waiting for messages. To exit press CTRL+C')
     try:
         for message in consumer:  # polls; the position moves past each record yielded
@@ -229,7 +226,7 @@ fn malformed_files_name_the_field_and_the_problem() {
         ),
         ("acks 0 with idempotence", patched("/actors/0/acks", json!("0")), "actors[0].acks", "acks=0 needs enable_idempotence: false"),
         ("retries 0 with idempotence", patched("/actors/0/retries", json!(0)), "actors[0].retries", "retries=0 needs enable_idempotence: false"),
-        ("6 in flight with idempotence", patched("/actors/0/max_in_flight", json!(6)), "actors[0].max_in_flight", "max_in_flight=6 needs enable_idempotence: false"),
+        ("6 in flight with idempotence", patched("/actors/0/max_in_flight", json!(6)), "actors[0].max_in_flight", "max_in_flight_requests_per_connection=6 needs enable_idempotence: false"),
         ("0 in flight", with_all(&[("/actors/0/max_in_flight", json!(0)), ("/actors/0/enable_idempotence", json!(false))]), "actors[0].max_in_flight", "at least 1"),
         (
             "transactional without idempotence",
@@ -647,6 +644,9 @@ fn the_api_check_catches_what_kafka_python_lacks() {
     let good = program::of(&s, &s.actors[0]).text();
     let consumer = program::of(&s, &s.actors[1]).text();
     let bad = [
+        good.replace("JsonSerializer()", "lambda v: str(v).encode()"),
+        good.replace("value_serializer=", "acks=1, enable_idempotence=True, value_serializer="),
+        consumer.replace("value_deserializer=", "heartbeat_interval_ms=60000, value_deserializer="),
         good.replace("value_serializer=", "acks_timeout=1, value_serializer="),
         good.replace("value_serializer=", "acks=2, value_serializer="),
         good.replace("value_serializer=", "enable_idempotence='yes', value_serializer="),
@@ -655,10 +655,10 @@ fn the_api_check_catches_what_kafka_python_lacks() {
         good.replace("metadata.offset", "metadata.position"),
         consumer.replace("message.value", "message.body"),
         consumer.replace("auto_offset_reset='earliest'", "auto_offset_reset='smallest'"),
-        consumer.replace("from kafka import KafkaConsumer", "from kafka import KafkaConsumer, BlockingConsumer"),
+        consumer.replace("from kafka import JsonSerializer, KafkaConsumer", "from kafka import BlockingConsumer, JsonSerializer, KafkaConsumer"),
     ];
     for (i, text) in bad.iter().enumerate() {
-        assert_ne!(text, &good);
+        assert!(text != &good && text != &consumer, "bad_{i} changes its program");
         let path = dir.join(format!("bad_{i}.py"));
         std::fs::write(&path, text).unwrap();
         let out = Command::new(&python).arg(check_api()).arg(&path).output().unwrap();
@@ -730,4 +730,36 @@ fn the_defaults_are_the_installed_kafka_pythons() {
     // tutorial's consumer is in group 'test_group', which every program writes.
     assert_eq!(installed["consumer"]["group_id"], Value::Null);
     assert!(differ.is_empty(), "defaults that differ from the installed kafka-python:\n{}", differ.join("\n"));
+}
+
+/// What `validate` says of the settings idempotence forbids is what the real KafkaProducer
+/// does: raises with `enable_idempotence=True` passed (the message quoted), turns idempotence
+/// off when it is left at its default; a transactional id without idempotence raises.
+#[test]
+fn the_idempotence_conflicts_are_kafka_pythons() {
+    let python = kafka_python();
+    let out = Command::new(&python).arg(check_api()).arg("--conflicts").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let real: Value = serde_json::from_slice(&out.stdout).unwrap();
+    println!("{real:#}");
+    let cases = [
+        ("acks=1", with_all(&[("/actors/0/acks", json!("1"))])),
+        ("acks=0", with_all(&[("/actors/0/acks", json!("0"))])),
+        ("retries=0", with_all(&[("/actors/0/retries", json!(0))])),
+        ("max_in_flight_requests_per_connection=6", with_all(&[("/actors/0/max_in_flight", json!(6))])),
+    ];
+    for (setting, text) in cases {
+        let problem = KafkaScenario::from_json(&text).unwrap_err().problem;
+        let raised = real[format!("{setting}, enable_idempotence=True")].as_str().unwrap();
+        let message = raised.rsplit("KafkaConfigurationError: ").next().unwrap();
+        assert!(raised.starts_with("raises KafkaConfigurationError"), "{setting}: {raised}");
+        assert!(problem.contains(&format!("(\"{message}\")")), "{setting}: ours `{problem}`, kafka-python `{message}`");
+        assert_eq!(real[setting], "idempotence off", "{setting} left at the default turns idempotence off");
+        assert!(problem.contains("silently turns idempotence off"));
+    }
+    let text = with_all(&[("/actors/0/transactional_id", json!("tx")), ("/actors/0/enable_idempotence", json!(false))]);
+    let problem = KafkaScenario::from_json(&text).unwrap_err().problem;
+    let raised = real["transactional_id, enable_idempotence=False"].as_str().unwrap();
+    let message = raised.rsplit("KafkaConfigurationError: ").next().unwrap();
+    assert!(problem.contains(message), "ours `{problem}`, kafka-python `{raised}`");
 }

@@ -14,7 +14,15 @@ would connect to a broker):
   real class and accepts the arguments given (`inspect.signature(...).bind`);
 - every attribute read on a record's metadata (`future.get()`) or on a consumed message is a
   field of the real namedtuple (RecordMetadata, ConsumerRecord);
-- `from kafka import X` names something the package exports.
+- `from kafka import X` names something the package exports;
+- each constructor call, evaluated as written (with `api_version=(3, 0)` added, so that the
+  client does not wait for a broker to learn its version), builds a real object: the
+  package's own checks of its settings pass, and it warns of nothing deprecated (warnings are
+  errors here; e.g. a plain function as `value_serializer` is deprecated since 3.0.0).
+
+  check_api.py --conflicts prints what the real KafkaProducer does with the settings idempotence
+  forbids (acks=1, retries=0, 6 in flight, transactional_id without idempotence), left at
+  their default or passed explicitly, for tests/kafka_code.rs to compare with validate().
 
 Set up (once): python3 -m venv target/kafka-venv && target/kafka-venv/bin/pip install -r tests/kafka/requirements.txt
 """
@@ -22,8 +30,10 @@ Set up (once): python3 -m venv target/kafka-venv && target/kafka-venv/bin/pip in
 import ast
 import inspect
 import json
+import logging
 import math
 import sys
+import warnings
 
 import kafka
 from kafka import KafkaConsumer, KafkaProducer
@@ -38,12 +48,12 @@ MODELLED = {
                  'max_poll_interval_ms', 'max_poll_records', 'isolation_level', 'group_id'],
 }
 
-CALLABLE = 'callable'
+CALLABLE = 'callable'  # a lambda: value_of's mark for it
 # What a keyword accepts, where the default's kind does not say it (kafka-python's docstrings).
 ACCEPTS = {
     'bootstrap_servers': (str, list),
-    'value_serializer': CALLABLE,
-    'value_deserializer': CALLABLE,
+    'value_serializer': kafka.Serializer,
+    'value_deserializer': kafka.Deserializer,
     'acks': {0, 1, -1, 'all'},
     'retries': (int,),
     'transactional_id': (str,),
@@ -66,9 +76,13 @@ def defaults():
 
 
 def value_of(node):
-    """A keyword's value as Python would see it: a literal, CALLABLE for a lambda, else None."""
+    """A keyword's value as Python would see it: a literal, CALLABLE for a lambda, an instance
+    for a call of a class kafka exports with no arguments (`JsonSerializer()`), else None."""
     if isinstance(node, ast.Lambda):
         return CALLABLE
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.args and not node.keywords:
+        cls = getattr(kafka, node.func.id, None)
+        return cls() if isinstance(cls, type) else None
     try:
         return ast.literal_eval(node)
     except ValueError:
@@ -86,8 +100,10 @@ def accepted(key, value, default):
             rule = (str,)
         else:
             return False, 'no rule for a setting whose default is %r' % (default,)
-    if rule == CALLABLE:
-        return value == CALLABLE, 'must be a function'
+    if rule in (kafka.Serializer, kafka.Deserializer):
+        if value == CALLABLE:
+            return False, 'a plain function is deprecated in kafka-python 3: give a %s (JsonSerializer())' % rule.__name__
+        return isinstance(value, rule), 'must be a kafka.%s' % rule.__name__
     if isinstance(rule, set):
         return value in rule and not isinstance(value, bool), 'must be one of %s' % sorted(map(repr, rule))
     if bool not in rule and isinstance(value, bool):
@@ -200,12 +216,77 @@ def check(path):
     checker.visit(tree)
     if not any(kind in (KafkaProducer, KafkaConsumer) for kind in checker.kinds.values()):
         checker.problem(tree, 'neither a KafkaProducer nor a KafkaConsumer is made')
+    if not checker.problems:
+        checker.problems.extend(construct(path, tree))
     return checker.problems
 
 
+def construct(path, tree):
+    """Evaluate each KafkaProducer(...)/KafkaConsumer(...) call of the program as written, plus
+    api_version=(3, 0), after running its imports; close what it builds. Problems as text."""
+    namespace = {}
+    problems = []
+    imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+    exec(compile(ast.Module(body=imports, type_ignores=[]), path, 'exec'), namespace)
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ('KafkaProducer', 'KafkaConsumer')]
+    for call in calls:
+        call = ast.Call(func=call.func, args=call.args,
+                        keywords=call.keywords + [ast.keyword(arg='api_version', value=ast.Constant(value=(3, 0)))])
+        expression = ast.fix_missing_locations(ast.Expression(body=ast.copy_location(call, call.func)))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter('error')
+                client = eval(compile(expression, path, 'eval'), namespace)
+        except Exception as error:  # the package refused the settings, or warned
+            problems.append('%s:%d: the real %s(...) raised %s: %s' % (path, call.lineno, call.func.id, type(error).__name__, error))
+            continue
+        if isinstance(client, KafkaProducer):
+            client.close(timeout=0)
+        else:
+            client.close(autocommit=False)
+    return problems
+
+
+def conflicts():
+    """What the real KafkaProducer does with each setting idempotence forbids: left with
+    idempotence at its default ('disabled', with a warning) or with enable_idempotence=True
+    passed ('raises: ...')."""
+    out = {}
+    cases = {
+        'acks=1': dict(acks=1),
+        'acks=0': dict(acks=0),
+        'retries=0': dict(retries=0),
+        'max_in_flight_requests_per_connection=6': dict(max_in_flight_requests_per_connection=6),
+    }
+    for name, settings in cases.items():
+        for explicit in (False, True):
+            configs = dict(settings, bootstrap_servers='localhost:9092', api_version=(3, 0))
+            if explicit:
+                configs['enable_idempotence'] = True
+            key = '%s%s' % (name, ', enable_idempotence=True' if explicit else '')
+            try:
+                producer = KafkaProducer(**configs)
+                out[key] = 'idempotence %s' % ('on' if producer.config['enable_idempotence'] else 'off')
+                producer.close(timeout=0)
+            except Exception as error:
+                out[key] = 'raises %s: %s' % (type(error).__name__, error)
+    try:
+        KafkaProducer(bootstrap_servers='localhost:9092', api_version=(3, 0), transactional_id='tx', enable_idempotence=False).close(timeout=0)
+        out['transactional_id, enable_idempotence=False'] = 'accepted'
+    except Exception as error:
+        out['transactional_id, enable_idempotence=False'] = 'raises %s: %s' % (type(error).__name__, error)
+    return out
+
+
 def main(argv):
+    # The clients log their (hopeless: there is no broker) bootstrap attempts: not ours to see.
+    logging.getLogger('kafka').setLevel(logging.CRITICAL + 1)
     if argv == ['--defaults']:
         print(json.dumps(defaults(), sort_keys=True))
+        return 0
+    if argv == ['--conflicts']:
+        print(json.dumps(conflicts(), sort_keys=True))
         return 0
     problems = []
     for path in argv:

@@ -170,6 +170,13 @@ impl Program {
 /// One level of Python indentation.
 const IN: &str = "    ";
 
+/// kafka-python 3's JSON (de)serializer, not the `lambda v: json.dumps(v).encode('utf-8')` of
+/// older tutorials: since 3.0.0 a plain function there raises a DeprecationWarning ("does not
+/// implement kafka.serializer.Serializer", `KafkaProducer.__init__`), which the real-package
+/// check (`tests/kafka/check_api.py`) turns into an error.
+const SERIALIZER_COMMENT: &str = "the dict as JSON bytes";
+const DESERIALIZER_COMMENT: &str = "JSON bytes back to a dict";
+
 /// Emits code lines and the ops they carry, so an op always gets its own line's number.
 struct Builder {
     code: Vec<String>,
@@ -196,15 +203,19 @@ impl Builder {
         self.main.push(Op { kind, line });
     }
     /// The imports, sorted as isort would: standard library, a blank line, kafka.
-    fn imports(&mut self, standard: &[&str], kafka: &str) {
+    fn imports(&mut self, standard: &[&str], kafka: &[&str]) {
         let mut standard = standard.to_vec();
         standard.sort_unstable();
         standard.dedup();
-        for module in standard {
+        for module in &standard {
             self.line(format!("import {module}"));
         }
-        self.line("");
-        self.line(format!("from kafka import {kafka}"));
+        if !standard.is_empty() {
+            self.line("");
+        }
+        let mut kafka = kafka.to_vec();
+        kafka.sort_unstable();
+        self.line(format!("from kafka import {}", kafka.join(", ")));
     }
     /// Two blank lines, as PEP 8 puts between top-level definitions.
     fn gap(&mut self) {
@@ -356,10 +367,10 @@ fn producer_defaults_comment(spec: &KafkaProducerSpec) -> Option<String> {
 pub fn producer(spec: &KafkaProducerSpec, scenario: &KafkaScenario) -> Program {
     let mut b = Builder::new();
     let sleeps = spec.interval_ms > 0;
-    b.imports(if sleeps { &["json", "time"] } else { &["json"] }, "KafkaProducer");
+    b.imports(if sleeps { &["time"] } else { &[] }, &["KafkaProducer", "JsonSerializer"]);
     b.gap();
     b.line("def main():");
-    let mut keywords = vec![("value_serializer=lambda v: json.dumps(v).encode('utf-8')".to_string(), None)];
+    let mut keywords = vec![("value_serializer=JsonSerializer()".to_string(), Some(SERIALIZER_COMMENT.to_string()))];
     keywords.extend(producer_settings(spec));
     let first = format!("bootstrap_servers={}", bootstrap_servers(scenario.broker.brokers));
     b.call(IN, "producer = KafkaProducer(", &first, &keywords, KafkaOpKind::NewProducer);
@@ -447,7 +458,7 @@ fn consumer_settings(spec: &KafkaConsumerSpec, brokers: u8) -> Vec<(String, Opti
     if spec.isolation_level != super::scenario::IsolationLevel::ReadUncommitted {
         add(format!("isolation_level={}", spec.isolation_level.python()), "only committed transactions (default 'read_uncommitted')");
     }
-    settings.push(("value_deserializer=lambda m: json.loads(m.decode('utf-8'))".into(), None));
+    settings.push(("value_deserializer=JsonSerializer()".into(), Some(DESERIALIZER_COMMENT.to_string())));
     settings
 }
 
@@ -457,7 +468,7 @@ fn consumer_settings(spec: &KafkaConsumerSpec, brokers: u8) -> Vec<(String, Opti
 pub fn consumer(spec: &KafkaConsumerSpec, scenario: &KafkaScenario) -> Program {
     let mut b = Builder::new();
     let works = spec.work_ms > 0;
-    b.imports(if works { &["json", "time"] } else { &["json"] }, "KafkaConsumer");
+    b.imports(if works { &["time"] } else { &[] }, &["KafkaConsumer", "JsonSerializer"]);
     b.gap();
     b.line("def main():");
     let keywords = consumer_settings(spec, scenario.broker.brokers);

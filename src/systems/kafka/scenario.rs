@@ -944,24 +944,25 @@ fn validate_producer(p: &KafkaProducerSpec, field: &dyn Fn(&str) -> String) -> R
         // and at most 5 requests in flight. With enable_idempotence=True passed explicitly (or a
         // transactional_id) a conflict raises KafkaConfigurationError; left at its default,
         // idempotence is silently turned off with a warning. A scenario says which it means.
-        let conflict = |setting: &str, value: String| {
+        // `field_name`: the scenario's name of the setting; `python`: kafka-python's.
+        let conflict = |field_name: &str, python: &str, value: String| {
             err(
-                field(setting),
+                field(field_name),
                 format!(
-                    "{setting}={value} needs enable_idempotence: false. kafka-python 3 raises KafkaConfigurationError (\"enable_idempotence=True is incompatible with user-provided {setting}={value}\") when enable_idempotence=True is passed, and silently turns idempotence off with a warning when it is left at its default; say enable_idempotence: false"
+                    "{python}={value} needs enable_idempotence: false. kafka-python 3 raises KafkaConfigurationError (\"enable_idempotence=True is incompatible with user-provided {python}={value}\") when enable_idempotence=True is passed, and silently turns idempotence off with a warning when it is left at its default; say enable_idempotence: false"
                 ),
             )
         };
         match p.acks {
             Acks::All => {}
-            Acks::Leader => return Err(conflict("acks", "1".into())),
-            Acks::None => return Err(conflict("acks", "0".into())),
+            Acks::Leader => return Err(conflict("acks", "acks", "1".into())),
+            Acks::None => return Err(conflict("acks", "acks", "0".into())),
         }
         if p.retries == Some(0) {
-            return Err(conflict("retries", "0".into()));
+            return Err(conflict("retries", "retries", "0".into()));
         }
         if p.max_in_flight > IDEMPOTENT_IN_FLIGHT_MAX {
-            return Err(conflict("max_in_flight", p.max_in_flight.to_string()));
+            return Err(conflict("max_in_flight", "max_in_flight_requests_per_connection", p.max_in_flight.to_string()));
         }
     }
     Ok(())

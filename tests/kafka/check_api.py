@@ -49,6 +49,8 @@ MODELLED = {
 }
 
 CALLABLE = 'callable'  # a lambda: value_of's mark for it
+# The bootstrap address of the clients built here: nothing listens on port 1.
+NOWHERE = '127.0.0.1:1'
 # What a keyword accepts, where the default's kind does not say it (kafka-python's docstrings).
 ACCEPTS = {
     'bootstrap_servers': (str, list),
@@ -231,12 +233,14 @@ def construct(path, tree):
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ('KafkaProducer', 'KafkaConsumer')]
     for call in calls:
+        keywords = [unreachable(k) if k.arg == 'bootstrap_servers' else k for k in call.keywords]
         call = ast.Call(func=call.func, args=call.args,
-                        keywords=call.keywords + [ast.keyword(arg='api_version', value=ast.Constant(value=(3, 0)))])
+                        keywords=keywords + [ast.keyword(arg='api_version', value=ast.Constant(value=(3, 0)))])
         expression = ast.fix_missing_locations(ast.Expression(body=ast.copy_location(call, call.func)))
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter('error')
+                warnings.filterwarnings('ignore', category=ResourceWarning)  # the library's sockets, at GC
                 client = eval(compile(expression, path, 'eval'), namespace)
         except Exception as error:  # the package refused the settings, or warned
             problems.append('%s:%d: the real %s(...) raised %s: %s' % (path, call.lineno, call.func.id, type(error).__name__, error))
@@ -246,6 +250,16 @@ def construct(path, tree):
         else:
             client.close(autocommit=False)
     return problems
+
+
+def unreachable(keyword):
+    """`bootstrap_servers=` of the same shape (a string or a list) naming a port nothing listens
+    on, so that the client built never talks to a broker that happens to run here."""
+    value = value_of(keyword.value)
+    address = ast.Constant(value=NOWHERE)
+    if isinstance(value, list):
+        address = ast.List(elts=[ast.Constant(value=NOWHERE) for _ in value], ctx=ast.Load())
+    return ast.keyword(arg='bootstrap_servers', value=address)
 
 
 def conflicts():
@@ -261,7 +275,7 @@ def conflicts():
     }
     for name, settings in cases.items():
         for explicit in (False, True):
-            configs = dict(settings, bootstrap_servers='localhost:9092', api_version=(3, 0))
+            configs = dict(settings, bootstrap_servers=NOWHERE, api_version=(3, 0))
             if explicit:
                 configs['enable_idempotence'] = True
             key = '%s%s' % (name, ', enable_idempotence=True' if explicit else '')
@@ -272,7 +286,7 @@ def conflicts():
             except Exception as error:
                 out[key] = 'raises %s: %s' % (type(error).__name__, error)
     try:
-        KafkaProducer(bootstrap_servers='localhost:9092', api_version=(3, 0), transactional_id='tx', enable_idempotence=False).close(timeout=0)
+        KafkaProducer(bootstrap_servers=NOWHERE, api_version=(3, 0), transactional_id='tx', enable_idempotence=False).close(timeout=0)
         out['transactional_id, enable_idempotence=False'] = 'accepted'
     except Exception as error:
         out['transactional_id, enable_idempotence=False'] = 'raises %s: %s' % (type(error).__name__, error)
@@ -282,6 +296,8 @@ def conflicts():
 def main(argv):
     # The clients log their (hopeless: there is no broker) bootstrap attempts: not ours to see.
     logging.getLogger('kafka').setLevel(logging.CRITICAL + 1)
+    # Nor the sockets its background threads leave to the garbage collector after close().
+    warnings.filterwarnings('ignore', category=ResourceWarning)
     if argv == ['--defaults']:
         print(json.dumps(defaults(), sort_keys=True))
         return 0

@@ -8,7 +8,9 @@
 //! The code writes only the settings that differ from kafka-python 3.0.x's defaults (each with
 //! a short comment), except `auto_offset_reset` and `enable_auto_commit`, which a consumer
 //! always states (they are the lesson). A setting that changes nothing (the auto-commit
-//! interval of a consumer that commits itself) changes no code. Bootstrap servers:
+//! interval of a consumer that commits itself) changes no code. Values are (de)serialized by
+//! kafka-python's own `JsonSerializer()` (a plain function there is deprecated since 3.0.0).
+//! Bootstrap servers:
 //! `'localhost:9092'` with one broker; with several, the list `['kafka0:9092', 'kafka1:9092',
 //! ...]` (broker N = host `kafkaN`, the endpoint `kafka@N` of faults).
 //!

@@ -254,6 +254,7 @@ fn malformed_files_name_the_field_and_the_problem() {
         ("rabbit endpoint", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"drop_next": {"from": "rabbit@0", "to": "producer"}}}])), "faults[0].do", "unknown endpoint \"rabbit@0\""),
         ("kafka@01", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"partition": ["kafka@01", "producer"]}}])), "faults[0].do", "unknown endpoint \"kafka@01\""),
         ("same endpoints", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"partition": ["kafka@0", "kafka@0"]}}])), "faults[0].do", "must differ"),
+        ("client to client", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"drop_next": {"from": "producer", "to": "consumer"}}}])), "faults[0].do", "both clients, which talk to brokers only"),
         ("cancel", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"cancel": "consumer"}}])), "faults[0].do", "RabbitMQ's basic_cancel"),
         ("slow producer", patched("/faults", json!([{"when": {"at_ms": 1}, "do": {"slow": {"actor": "producer", "work_ms": 10}}}])), "faults[0].do", "not a consumer"),
         ("random ratio", patched("/random_faults", json!({"consumer_crash": {"numerator": 2, "denominator": 1}})), "random_faults.consumer_crash", "numerator must be at most denominator"),

@@ -898,6 +898,11 @@ impl KafkaScenario {
                 if a == b {
                     return Err(err(field("do"), "the two endpoints must differ"));
                 }
+                // Kafka clients talk to brokers only: between two clients there is no link to
+                // cut and no frame to lose.
+                if self.broker_of(a).is_none() && self.broker_of(b).is_none() {
+                    return Err(err(field("do"), format!("{} and {} are both clients, which talk to brokers only: one end must be kafka@N", json::quoted(a), json::quoted(b))));
+                }
                 Ok(())
             }
         }

@@ -8,6 +8,8 @@
 #   - python3 (apt-get), which checks that the generated pika programs are valid Python
 #   - rabbitmq-server 3.10 and python3-venv (apt-get), and a venv with pika pinned
 #     (tests/conformance/requirements.txt) in target/conformance-venv: the conformance layer
+#   - a venv with kafka-python pinned (tests/kafka/requirements.txt) in target/kafka-venv:
+#     tests/kafka_code.rs builds the generated Kafka programs with the real package
 #   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132), axe-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -66,10 +68,20 @@ if ! "$VENV/bin/python" -c 'import pika, sys; sys.exit(pika.__version__ != "1.3.
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt </dev/null
 fi
 
+# 4c. the Kafka code check's Python: a venv with kafka-python pinned (tests/kafka_code.rs
+#     builds every generated KafkaProducer/KafkaConsumer with the real package; no broker)
+KAFKA_VENV="$QP_ROOT/target/kafka-venv"
+if ! "$KAFKA_VENV/bin/python" -c 'import kafka, sys; sys.exit(kafka.__version__ != "3.0.12")' 2>/dev/null; then
+  log "creating $KAFKA_VENV with $(tr '\n' ' ' < tests/kafka/requirements.txt)"
+  rm -rf "$KAFKA_VENV"
+  python3 -m venv "$KAFKA_VENV"
+  "$KAFKA_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/kafka/requirements.txt </dev/null
+fi
+
 # 5. pinned node tools
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   log "npm ci (playwright-core, binaryen, axe-core)"
   npm ci --no-audit --no-fund </dev/null
 fi
 
-log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), pika $("$VENV/bin/python" -c 'import pika; print(pika.__version__)')"
+log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), pika $("$VENV/bin/python" -c 'import pika; print(pika.__version__)'), kafka-python $("$KAFKA_VENV/bin/python" -c 'import kafka; print(kafka.__version__)')"

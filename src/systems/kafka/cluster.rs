@@ -253,8 +253,8 @@ pub struct TruncatedRecord {
     pub broker: NodeId,
     pub offset: u64,
     pub tag: u32,
-    /// It was below the HW that leader had reported (a committed record lost: only an unclean
-    /// election can do that).
+    /// It was below the replica's HW (a committed record lost: only an unclean election can
+    /// do that).
     pub was_committed: bool,
 }
 
@@ -1069,7 +1069,9 @@ impl Cluster {
         let Some(leader) = partition.replicas.get(leader_index) else { return };
         let Some(replica) = partition.replicas.get(index) else { return };
         let divergence = replica.divergence_with(leader);
-        let committed_below = partition.reported_hw.max(leader.hw);
+        // What this replica knew to be committed (its own HW): only an unclean election can
+        // make it truncate below that.
+        let committed_below = replica.hw;
         let Some(replica) = partition.replicas.get_mut(index) else { return };
         replica.needs_truncation = false;
         let broker = replica.broker;

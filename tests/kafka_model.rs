@@ -1,0 +1,456 @@
+//! The Kafka model (src/systems/kafka: cluster, group coordinator, partitioner) against the rows
+//! of `../shared/ground-truth/kafka.md` whose outcome lives in the brokers, and property tests
+//! over random schedules of produce / replicate / crash / fence / restart.
+//!
+//! The client side of a row (the producer's retry, the consumer's position) is played by the
+//! test itself, as the interpreter will play it: each test says which calls stand for what.
+
+use queue_playground::engine::ids::NodeId;
+use queue_playground::systems::kafka::cluster::*;
+use queue_playground::systems::kafka::group::*;
+use queue_playground::systems::kafka::partitioner::*;
+
+const TP0: TopicPartition = TopicPartition { topic: 0, partition: 0 };
+const B0: NodeId = NodeId(0);
+const B1: NodeId = NodeId(1);
+const B2: NodeId = NodeId(2);
+
+/// One topic, `partitions` partitions of replication factor `rf`, on `brokers` brokers.
+fn cluster(brokers: u8, partitions: u16, rf: u8, min_isr: u8) -> Cluster {
+    let config = ClusterConfig { brokers, min_insync_replicas: min_isr, ..ClusterConfig::default() };
+    Cluster::new(config, &[TopicSpec { partitions, replication_factor: rf }]).expect("valid cluster")
+}
+
+/// The tags of `broker`'s replica of the partition (control markers left out).
+fn tags(c: &Cluster, tp: TopicPartition, broker: NodeId) -> Vec<u32> {
+    let replica = c.partition(tp).and_then(|p| p.replica(broker)).expect("a replica");
+    replica.log().iter().filter(|r| r.marker.is_none()).map(|r| r.tag).collect()
+}
+
+/// Every live follower of every partition fetches `rounds` times.
+fn replicate_all(c: &mut Cluster, now: u64, rounds: usize) {
+    for _ in 0..rounds {
+        for tp in c.topic_partitions() {
+            let replicas: Vec<NodeId> = c.partition(tp).map(|p| p.replicas.iter().map(|r| r.broker).collect()).unwrap_or_default();
+            for b in replicas {
+                let _ = c.replicate(now, b, tp, usize::MAX);
+            }
+        }
+    }
+}
+
+fn produce_one(c: &mut Cluster, now: u64, tag: u32, acks: Acks, producer: Option<ProducerBatch>) -> Result<Produced, KafkaError> {
+    let leader = c.leader(TP0).unwrap_or(B0);
+    c.produce(now, leader, TP0, &[tag], acks, producer)
+}
+
+fn idempotent(sequence: i32) -> Option<ProducerBatch> {
+    Some(ProducerBatch { producer_id: 1000, epoch: 0, base_sequence: sequence, transactional: false })
+}
+
+fn range(a: u32, b: u32) -> Vec<u32> {
+    (a..b).collect()
+}
+
+// ---------------------------------------------------------------- partitioner
+
+/// k6c: keys b"0".."9" on 3 partitions: p0 {1,5,7,8}, p1 {4,6}, p2 {0,2,3,9}.
+#[test]
+fn k6c_murmur2_places_keys_as_kafka_does() {
+    let mut by_partition = vec![Vec::new(); 3];
+    for i in 0..10u32 {
+        let key = i.to_string();
+        let p = partition_for_key(key.as_bytes(), 3).expect("3 partitions");
+        by_partition[p as usize].push(i);
+    }
+    assert_eq!(by_partition, vec![vec![1, 5, 7, 8], vec![4, 6], vec![0, 2, 3, 9]]);
+}
+
+// ---------------------------------------------------------------- cluster rows
+
+/// k4a: 3 brokers, RF 3, min ISR 2, acks=0. The leader dies right after appending 5, before the
+/// followers fetch it: the producer saw no error, 5 is lost (the old leader truncates it).
+#[test]
+fn k4a_acks0_leader_crash_loses_the_unreplicated_record() {
+    let mut c = cluster(3, 1, 3, 2);
+    for i in 0..5 {
+        let produced = produce_one(&mut c, i as u64, i, Acks::Zero, None).expect("leader b0");
+        assert_eq!(produced.status, ProduceStatus::Done);
+    }
+    replicate_all(&mut c, 10, 2);
+    assert_eq!(c.high_watermark(TP0), Ok(5));
+    assert_eq!(produce_one(&mut c, 11, 5, Acks::Zero, None).map(|p| p.status), Ok(ProduceStatus::Done));
+    c.crash_broker(B0).unwrap();
+    // Written into the dead socket: refused, the client does not see it with acks=0.
+    assert_eq!(c.produce(12, B0, TP0, &[6], Acks::Zero, None), Err(KafkaError::BrokerNotAvailable));
+    c.fence_broker(9_000, B0).unwrap();
+    assert_eq!(c.leader(TP0), Some(B1));
+    for i in 6..10 {
+        produce_one(&mut c, 9_000 + i as u64, i, Acks::Zero, None).expect("new leader b1");
+    }
+    c.restart_broker(20_000, B0).unwrap();
+    replicate_all(&mut c, 20_001, 2);
+    let expected: Vec<u32> = vec![0, 1, 2, 3, 4, 6, 7, 8, 9];
+    for b in [B0, B1, B2] {
+        assert_eq!(tags(&c, TP0, b), expected, "broker {b:?}");
+    }
+    let truncated = c.take_truncated();
+    assert_eq!(truncated.len(), 1);
+    assert_eq!((truncated[0].broker, truncated[0].offset, truncated[0].tag, truncated[0].was_committed), (B0, 5, 5, false));
+}
+
+/// k4b: acks=1; the followers are in the ISR but have not fetched 5; the leader crashes after
+/// acking it. A follower becomes leader cleanly, the old leader truncates 5 on rejoin: the
+/// final log is 0 1 2 3 4 6 7 8 9, acked 5 lost, and no consumer ever saw 5.
+#[test]
+fn k4b_acks1_acked_record_lost_on_clean_election() {
+    let mut c = cluster(3, 1, 3, 2);
+    for i in 0..5 {
+        produce_one(&mut c, i as u64, i, Acks::Leader, None).unwrap();
+    }
+    replicate_all(&mut c, 10, 2);
+    let acked = produce_one(&mut c, 11, 5, Acks::Leader, None).unwrap();
+    assert_eq!((acked.base_offset, acked.status), (5, ProduceStatus::Done), "the producer got success for 5");
+    // A consumer reading now sees 0..4 only: 5 is above the HW.
+    let seen = c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 100).unwrap();
+    assert_eq!(seen.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 5));
+    assert_eq!(seen.high_watermark, 5);
+    c.crash_broker(B0).unwrap();
+    c.check_isr(12_000); // within replica.lag.time.max.ms: nobody leaves the ISR
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1, B2]);
+    c.take_events();
+    c.fence_broker(12_000, B0).unwrap();
+    let events = c.take_events();
+    assert!(events.contains(&ClusterEvent::LeaderElected { topic: 0, partition: 0, broker: B1, epoch: 1, clean: true }), "{events:?}");
+    for i in 6..10 {
+        produce_one(&mut c, 12_000 + i as u64, i, Acks::Leader, None).unwrap();
+    }
+    c.restart_broker(30_000, B0).unwrap();
+    assert!(c.take_events().contains(&ClusterEvent::Truncated { topic: 0, partition: 0, broker: B0, from_offset: 5, count: 1 }));
+    replicate_all(&mut c, 30_001, 2);
+    let expected = vec![0, 1, 2, 3, 4, 6, 7, 8, 9];
+    for b in [B0, B1, B2] {
+        assert_eq!(tags(&c, TP0, b), expected, "broker {b:?}");
+    }
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1, B2], "the old leader rejoined the ISR");
+    let all = c.fetch(B1, TP0, 0, Isolation::ReadUncommitted, 100).unwrap();
+    assert_eq!(all.records.iter().map(|r| r.tag).collect::<Vec<_>>(), expected);
+}
+
+/// k4c: acks=all, idempotence on. The leader crashes after appending 5, before the ack; the
+/// waiting request fails (NOT_LEADER_OR_FOLLOWER), the producer retries with the same sequence
+/// against the new leader: final log 0..9 once each.
+#[test]
+fn k4c_acks_all_idempotent_retry_neither_loses_nor_duplicates() {
+    let mut c = cluster(3, 1, 3, 2);
+    let mut now = 0;
+    for i in 0..5u32 {
+        let produced = produce_one(&mut c, now, i, Acks::All, idempotent(i as i32)).unwrap();
+        let ProduceStatus::Pending(id) = produced.status else { panic!("acks=all waits for the followers: {produced:?}") };
+        replicate_all(&mut c, now + 1, 2);
+        let done = c.take_completed();
+        assert_eq!(done, vec![Completion { id, topic: 0, partition: 0, result: Ok(i as u64) }]);
+        now += 1_000;
+    }
+    let produced = produce_one(&mut c, now, 5, Acks::All, idempotent(5)).unwrap();
+    let ProduceStatus::Pending(id) = produced.status else { panic!("pending") };
+    c.crash_broker(B0).unwrap();
+    c.fence_broker(now + 9_000, B0).unwrap();
+    assert_eq!(c.take_completed(), vec![Completion { id, topic: 0, partition: 0, result: Err(KafkaError::NotLeaderOrFollower) }]);
+    now += 9_000;
+    for i in 5..10u32 {
+        let produced = produce_one(&mut c, now, i, Acks::All, idempotent(i as i32)).unwrap();
+        assert!(!produced.duplicate);
+        replicate_all(&mut c, now + 1, 2);
+        assert_eq!(c.take_completed().len(), 1);
+        now += 1_000;
+    }
+    c.restart_broker(now, B0).unwrap();
+    replicate_all(&mut c, now + 1, 2);
+    for b in [B0, B1, B2] {
+        assert_eq!(tags(&c, TP0, b), range(0, 10), "broker {b:?}");
+    }
+}
+
+/// k4c, idempotence off: the followers replicated 5, the ack was lost, the leader crashed; the
+/// retry to the new leader writes 5 a second time.
+#[test]
+fn k4c_without_idempotence_a_retry_after_a_lost_ack_duplicates() {
+    let mut c = cluster(3, 1, 3, 2);
+    for i in 0..6u32 {
+        produce_one(&mut c, u64::from(i), i, Acks::All, None).unwrap();
+        replicate_all(&mut c, u64::from(i), 2);
+    }
+    assert_eq!(c.take_completed().len(), 6, "5 was acked, but the ack is lost on the way");
+    c.crash_broker(B0).unwrap();
+    c.fence_broker(9_000, B0).unwrap();
+    for i in 5..10u32 {
+        produce_one(&mut c, 9_000, i, Acks::All, None).unwrap();
+        replicate_all(&mut c, 9_001, 2);
+    }
+    c.restart_broker(20_000, B0).unwrap();
+    replicate_all(&mut c, 20_001, 2);
+    for b in [B0, B1, B2] {
+        assert_eq!(tags(&c, TP0, b), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9], "broker {b:?}");
+    }
+}
+
+/// acks=all with the ISR below min.insync.replicas: NOT_ENOUGH_REPLICAS, nothing appended.
+#[test]
+fn acks_all_refused_when_the_isr_is_too_small() {
+    let mut c = cluster(3, 1, 3, 2);
+    produce_one(&mut c, 0, 0, Acks::All, None).unwrap();
+    c.crash_broker(B1).unwrap();
+    c.crash_broker(B2).unwrap();
+    replicate_all(&mut c, 1, 2);
+    c.check_isr(40_000);
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0]);
+    // The waiting request: the HW reached it (the leader is alone), but the ISR is 1 < 2.
+    assert_eq!(c.take_completed()[0].result, Err(KafkaError::NotEnoughReplicasAfterAppend));
+    assert_eq!(produce_one(&mut c, 40_001, 1, Acks::All, None), Err(KafkaError::NotEnoughReplicas));
+    assert_eq!(tags(&c, TP0, B0), vec![0]);
+    // acks=1 still works.
+    assert!(produce_one(&mut c, 40_002, 1, Acks::Leader, None).is_ok());
+}
+
+/// A produce request to a broker that does not lead the partition.
+#[test]
+fn produce_to_a_follower_is_not_leader_or_follower() {
+    let mut c = cluster(3, 1, 3, 1);
+    assert_eq!(c.produce(0, B1, TP0, &[0], Acks::Leader, None), Err(KafkaError::NotLeaderOrFollower));
+    assert_eq!(c.fetch(B2, TP0, 0, Isolation::ReadUncommitted, 10), Err(KafkaError::NotLeaderOrFollower));
+}
+
+/// k5a: idempotence off, the response to 3 dropped, the batch retried after request.timeout.ms:
+/// 0 1 2 3 3 4 5 6 7 8 9.
+#[test]
+fn k5a_retry_without_idempotence_duplicates() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..4u32 {
+        produce_one(&mut c, u64::from(i), i, Acks::All, None).unwrap();
+    }
+    // The response to 3 is lost; 30 s later the producer sends the batch again.
+    produce_one(&mut c, 30_003, 3, Acks::All, None).unwrap();
+    for i in 4..10u32 {
+        produce_one(&mut c, 30_004, i, Acks::All, None).unwrap();
+    }
+    assert_eq!(tags(&c, TP0, B0), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
+    let read = c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 100).unwrap();
+    assert_eq!(read.records.iter().filter(|r| r.tag == 3).count(), 2, "the consumer prints 3 twice");
+}
+
+/// k5b: idempotence on: the broker recognises (producerId, epoch, sequence) and answers the
+/// original offset; final log 0..9 once each.
+#[test]
+fn k5b_idempotent_retry_gets_the_original_offset() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..4u32 {
+        let p = produce_one(&mut c, u64::from(i), i, Acks::All, idempotent(i as i32)).unwrap();
+        assert_eq!(p.status, ProduceStatus::Done, "a single broker is its own ISR");
+    }
+    c.take_events();
+    let retry = produce_one(&mut c, 30_003, 3, Acks::All, idempotent(3)).unwrap();
+    assert_eq!(retry, Produced { base_offset: 3, count: 1, duplicate: true, status: ProduceStatus::Done });
+    assert_eq!(c.take_events(), vec![ClusterEvent::DuplicateBatch { topic: 0, partition: 0, broker: B0, base_offset: 3 }]);
+    for i in 4..10u32 {
+        produce_one(&mut c, 30_004, i, Acks::All, idempotent(i as i32)).unwrap();
+    }
+    assert_eq!(tags(&c, TP0, B0), range(0, 10));
+}
+
+/// Duplicate detection covers the last 5 batches only (ProducerStateEntry); an older retry or a
+/// gap in the sequence is OUT_OF_ORDER_SEQUENCE_NUMBER; an older producer epoch is fenced.
+#[test]
+fn idempotence_window_sequence_gaps_and_epochs() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..10u32 {
+        produce_one(&mut c, 0, i, Acks::Leader, idempotent(i as i32)).unwrap();
+    }
+    assert!(produce_one(&mut c, 1, 5, Acks::Leader, idempotent(5)).unwrap().duplicate, "5 is among the last 5 batches");
+    assert_eq!(produce_one(&mut c, 1, 4, Acks::Leader, idempotent(4)), Err(KafkaError::OutOfOrderSequenceNumber));
+    assert_eq!(produce_one(&mut c, 1, 11, Acks::Leader, idempotent(11)), Err(KafkaError::OutOfOrderSequenceNumber));
+    // A multi-record batch: its last sequence is base + count - 1.
+    let batch = c.produce(1, B0, TP0, &[10, 11, 12], Acks::Leader, idempotent(10)).unwrap();
+    assert_eq!((batch.base_offset, batch.count, batch.duplicate), (10, 3, false));
+    assert!(c.produce(1, B0, TP0, &[10, 11, 12], Acks::Leader, idempotent(10)).unwrap().duplicate);
+    let bumped = Some(ProducerBatch { producer_id: 1000, epoch: 1, base_sequence: 0, transactional: false });
+    produce_one(&mut c, 2, 13, Acks::Leader, bumped).unwrap();
+    assert_eq!(produce_one(&mut c, 2, 14, Acks::Leader, idempotent(13)), Err(KafkaError::InvalidProducerEpoch));
+    let bad_new_epoch = Some(ProducerBatch { producer_id: 1000, epoch: 2, base_sequence: 7, transactional: false });
+    assert_eq!(produce_one(&mut c, 2, 14, Acks::Leader, bad_new_epoch), Err(KafkaError::OutOfOrderSequenceNumber));
+}
+
+/// k8a / k8b: consuming deletes nothing; group A restarting at its position reads nothing new,
+/// a second group B from `earliest` reads 0..9 again.
+#[test]
+fn k8_consuming_deletes_nothing() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..10u32 {
+        produce_one(&mut c, 0, i, Acks::All, None).unwrap();
+    }
+    let a = c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(a.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 10));
+    assert_eq!(a.next_offset, 10);
+    assert_eq!(tags(&c, TP0, B0), range(0, 10), "k8a: the log is unchanged");
+    assert_eq!(c.log_start(TP0), Ok(0));
+    let again = c.fetch(B0, TP0, a.next_offset, Isolation::ReadUncommitted, 500).unwrap();
+    assert!(again.records.is_empty(), "k8a: restarting A prints nothing");
+    let earliest = c.log_start(TP0).unwrap();
+    let b = c.fetch(B0, TP0, earliest, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(b.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 10), "k8b: B prints 0..9 again");
+    assert_eq!(c.latest_offset(TP0, Isolation::ReadUncommitted), Ok(10), "k3b: latest starts at the end");
+    assert_eq!(c.fetch(B0, TP0, 11, Isolation::ReadUncommitted, 500), Err(KafkaError::OffsetOutOfRange));
+}
+
+/// Records above the HW are not served (D-repl: only committed messages are given out).
+#[test]
+fn only_records_below_the_high_watermark_are_served() {
+    let mut c = cluster(3, 1, 3, 1);
+    for i in 0..3u32 {
+        produce_one(&mut c, 0, i, Acks::Leader, None).unwrap();
+    }
+    assert!(c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 10).unwrap().records.is_empty());
+    replicate_all(&mut c, 1, 1);
+    assert_eq!(c.high_watermark(TP0), Ok(0), "the leader learns the followers' LEO at their next fetch");
+    replicate_all(&mut c, 2, 1);
+    assert_eq!(c.high_watermark(TP0), Ok(3));
+    assert_eq!(c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 10).unwrap().records.len(), 3);
+}
+
+/// k9a: a transaction of 0..9: read_uncommitted sees them as they arrive, read_committed only
+/// after the commit marker; an aborted transaction is skipped by read_committed.
+#[test]
+fn k9a_read_committed_waits_for_the_commit() {
+    let mut c = cluster(1, 1, 1, 1);
+    let txn = |seq: i32, epoch: u16| Some(ProducerBatch { producer_id: 7, epoch, base_sequence: seq, transactional: true });
+    for i in 0..10u32 {
+        produce_one(&mut c, 0, i, Acks::All, txn(i as i32, 0)).unwrap();
+    }
+    let uncommitted = c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 100).unwrap();
+    assert_eq!(uncommitted.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 10));
+    let committed = c.fetch(B0, TP0, 0, Isolation::ReadCommitted, 100).unwrap();
+    assert!(committed.records.is_empty());
+    assert_eq!((committed.last_stable_offset, committed.next_offset), (0, 0));
+    assert_eq!(c.latest_offset(TP0, Isolation::ReadCommitted), Ok(0));
+    let ended = c.end_transaction(7, 0, Marker::Commit);
+    assert_eq!(ended, vec![(TP0, Ok(10))]);
+    let committed = c.fetch(B0, TP0, 0, Isolation::ReadCommitted, 100).unwrap();
+    assert_eq!(committed.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 10));
+    assert_eq!(committed.next_offset, 11, "the position moves past the commit marker");
+    // A second transaction, aborted.
+    for i in 10..13u32 {
+        produce_one(&mut c, 0, i, Acks::All, txn(i as i32, 0)).unwrap();
+    }
+    c.end_transaction(7, 0, Marker::Abort);
+    let committed = c.fetch(B0, TP0, 11, Isolation::ReadCommitted, 100).unwrap();
+    assert!(committed.records.is_empty());
+    assert_eq!(committed.next_offset, 15);
+    let uncommitted = c.fetch(B0, TP0, 11, Isolation::ReadUncommitted, 100).unwrap();
+    assert_eq!(uncommitted.records.iter().map(|r| r.tag).collect::<Vec<_>>(), vec![10, 11, 12]);
+    let aborted = c.partition(TP0).unwrap().replica(B0).unwrap().aborted_transactions().to_vec();
+    assert_eq!(aborted, vec![AbortedTxn { producer_id: 7, first_offset: 11, last_offset: 14 }]);
+}
+
+/// With replication the LSO also waits for the marker to be replicated (below the HW).
+#[test]
+fn last_stable_offset_waits_for_the_replicated_marker() {
+    let mut c = cluster(3, 1, 3, 1);
+    let txn = Some(ProducerBatch { producer_id: 7, epoch: 0, base_sequence: 0, transactional: true });
+    c.produce(0, B0, TP0, &[0, 1], Acks::Leader, txn).unwrap();
+    replicate_all(&mut c, 1, 2);
+    assert_eq!(c.last_stable_offset(TP0), Ok(0));
+    assert_eq!(c.write_txn_marker(TP0, 7, 0, Marker::Commit), Ok(2));
+    assert_eq!(c.last_stable_offset(TP0), Ok(0), "marker not below the HW yet");
+    replicate_all(&mut c, 2, 2);
+    assert_eq!(c.high_watermark(TP0), Ok(3));
+    assert_eq!(c.last_stable_offset(TP0), Ok(3));
+    // The followers built the same transaction state: after a failover the new leader agrees.
+    c.stop_broker(3, B0).unwrap();
+    replicate_all(&mut c, 4, 2);
+    let read = c.fetch(B1, TP0, 0, Isolation::ReadCommitted, 10).unwrap();
+    assert_eq!(read.records.iter().map(|r| r.tag).collect::<Vec<_>>(), vec![0, 1]);
+}
+
+/// Controlled shutdown moves leadership at once; the last ISR member fenced makes the partition
+/// offline, and it leads again when it comes back (clean).
+#[test]
+fn stop_moves_leadership_and_an_offline_partition_waits_for_its_last_isr_member() {
+    let mut c = cluster(2, 1, 2, 1);
+    produce_one(&mut c, 0, 0, Acks::Leader, None).unwrap();
+    c.stop_broker(1, B0).unwrap();
+    assert_eq!(c.leader(TP0), Some(B1));
+    assert_eq!(c.partition(TP0).unwrap().leader_epoch, 1);
+    assert_eq!(tags(&c, TP0, B1), Vec::<u32>::new(), "b1 had not fetched 0: acks=1 loses it");
+    produce_one(&mut c, 2, 1, Acks::Leader, None).unwrap();
+    c.crash_broker(B1).unwrap();
+    c.fence_broker(10_000, B1).unwrap();
+    assert_eq!(c.leader(TP0), None);
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B1], "KRaft keeps the last ISR member");
+    assert_eq!(c.high_watermark(TP0), Err(KafkaError::LeaderNotAvailable));
+    c.restart_broker(11_000, B0).unwrap();
+    assert_eq!(c.leader(TP0), None, "b0 is not in the ISR and unclean election is off");
+    c.restart_broker(12_000, B1).unwrap();
+    assert_eq!(c.leader(TP0), Some(B1));
+    assert_eq!(c.partition(TP0).unwrap().leader_epoch, 3);
+    replicate_all(&mut c, 12_001, 2);
+    assert_eq!(tags(&c, TP0, B0), vec![1], "b0 truncated its 0 and copied b1's log");
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1]);
+}
+
+/// Unclean election: the first live replica leads; what it lacks is lost, including committed
+/// records (`was_committed`).
+#[test]
+fn unclean_election_loses_committed_records() {
+    let config = ClusterConfig { brokers: 2, unclean_leader_election: true, ..ClusterConfig::default() };
+    let mut c = Cluster::new(config, &[TopicSpec { partitions: 1, replication_factor: 2 }]).unwrap();
+    c.crash_broker(B1).unwrap();
+    c.check_isr(40_000);
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0]);
+    produce_one(&mut c, 40_001, 0, Acks::All, None).unwrap();
+    assert_eq!(c.high_watermark(TP0), Ok(1));
+    c.crash_broker(B0).unwrap();
+    c.fence_broker(50_000, B0).unwrap();
+    c.restart_broker(50_000, B1).unwrap();
+    let events = c.take_events();
+    assert!(events.contains(&ClusterEvent::LeaderElected { topic: 0, partition: 0, broker: B1, epoch: 2, clean: false }), "{events:?}");
+    c.restart_broker(60_000, B0).unwrap();
+    let truncated = c.take_truncated();
+    assert_eq!(truncated.len(), 1);
+    assert!(truncated[0].was_committed);
+}
+
+/// ISR shrink after replica.lag.time.max.ms (30 s) without catching up, expansion once caught up.
+#[test]
+fn isr_shrinks_after_the_lag_time_and_expands_when_caught_up() {
+    let mut c = cluster(3, 1, 3, 1);
+    produce_one(&mut c, 0, 0, Acks::Leader, None).unwrap();
+    c.replicate(0, B1, TP0, 10).unwrap();
+    c.replicate(1, B1, TP0, 10).unwrap();
+    c.check_isr(30_000);
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1, B2], "30 s is not more than the lag time");
+    c.check_isr(30_001);
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1], "b2 never fetched: out");
+    assert_eq!(c.high_watermark(TP0), Ok(1));
+    c.replicate(30_002, B2, TP0, 10).unwrap();
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1], "its fetch offset 0 was below the HW");
+    c.replicate(30_003, B2, TP0, 10).unwrap();
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1, B2]);
+}
+
+/// Replica placement: AdminUtils' round robin, leader = first replica.
+#[test]
+fn replicas_are_placed_round_robin() {
+    assert_eq!(
+        assign_replicas(3, 4, 3),
+        vec![
+            vec![B0, B1, B2],
+            vec![B1, B2, B0],
+            vec![B2, B0, B1],
+            vec![B0, B2, B1],
+        ]
+    );
+    let c = cluster(3, 3, 2, 1);
+    let leaders: Vec<Option<NodeId>> = (0..3).map(|p| c.leader(TopicPartition::new(0, p))).collect();
+    assert_eq!(leaders, vec![Some(B0), Some(B1), Some(B2)]);
+    assert!(Cluster::new(ClusterConfig::default(), &[TopicSpec { partitions: 1, replication_factor: 2 }]).is_err());
+}

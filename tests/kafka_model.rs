@@ -454,3 +454,204 @@ fn replicas_are_placed_round_robin() {
     assert_eq!(leaders, vec![Some(B0), Some(B1), Some(B2)]);
     assert!(Cluster::new(ClusterConfig::default(), &[TopicSpec { partitions: 1, replication_factor: 2 }]).is_err());
 }
+
+// ---------------------------------------------------------------- group coordinator
+
+const GROUP: &str = "test_group";
+
+fn settings() -> MemberSettings {
+    MemberSettings::default()
+}
+
+/// Joins the members (uuid i+1 each, so the first has the smaller member id) at `now`, runs the
+/// join phase to its end and the leader's SyncGroup; returns the keys and the time it is stable.
+fn stable_group(g: &mut GroupCoordinator, now: u64, members: usize) -> (Vec<MemberKey>, u64) {
+    let keys: Vec<MemberKey> =
+        (0..members).map(|i| g.join(now, GROUP, "kafka-python-3.0.11", (i + 1) as u128, settings()).expect("join")).collect();
+    let mut t = now;
+    while g.state(g.group(GROUP).unwrap()) == Some(GroupState::PreparingRebalance) {
+        t = g.next_deadline().expect("a join phase has a deadline");
+        g.tick(t);
+    }
+    let group = g.group(GROUP).unwrap();
+    let leader = g.leader(group).expect("a leader");
+    let generation = g.generation(group).unwrap();
+    assert!(matches!(g.sync(t, leader, generation), Ok(SyncOutcome::Assigned(_))));
+    (keys, t)
+}
+
+fn p(partition: u16) -> TopicPartition {
+    TopicPartition::new(0, partition)
+}
+
+/// k6a: 3 partitions, 2 consumers: the smaller member id gets p0 and p1, the other p2. The first
+/// join of the empty group waits group.initial.rebalance.delay.ms (3 s), extended once by the
+/// second member joining during it.
+#[test]
+fn k6a_range_assignment_of_3_partitions_to_2_members() {
+    let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let c2 = g.join(0, GROUP, "c", 0xbbbb, settings()).unwrap();
+    let c1 = g.join(100, GROUP, "c", 0xaaaa, settings()).unwrap();
+    assert!(g.member_id(c1).unwrap() < g.member_id(c2).unwrap());
+    let group = g.group(GROUP).unwrap();
+    g.tick(2_999);
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    g.tick(3_000);
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance), "a member joined during the delay: 3 s more");
+    assert_eq!(g.next_deadline(), Some(6_000));
+    g.tick(6_000);
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.generation(group), Some(1));
+    assert_eq!(g.leader(group), Some(c2), "the first to join leads");
+    assert_eq!(g.sync(6_001, c1, 1), Ok(SyncOutcome::Waiting), "a follower waits for the leader's SyncGroup");
+    assert_eq!(g.sync(6_002, c2, 1), Ok(SyncOutcome::Assigned(vec![p(2)])));
+    assert_eq!(g.assignment(c1), &[p(0), p(1)]);
+    assert_eq!(g.assignment(c2), &[p(2)]);
+}
+
+/// A single consumer's group is stable 3 s after its first join.
+#[test]
+fn initial_rebalance_delay_for_one_member() {
+    let mut g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 1_000, 1);
+    assert_eq!(t, 4_000);
+    assert_eq!(g.assignment(keys[0]), &[p(0)]);
+}
+
+/// k6d: k6c layout (keys "0".."9" on 3 partitions), manual commit after each message. C2
+/// crashes after printing 2, before committing it. After session.timeout.ms (45 s) it is
+/// removed, the group rebalances, C1 owns p0, p1 and p2 and resumes p2 at the committed offset:
+/// it prints 2 (duplicate), 3, 9.
+#[test]
+fn k6d_crashed_member_expires_and_its_partition_resumes_at_the_committed_offset() {
+    let mut c = cluster(1, 3, 1, 1);
+    for i in 0..10u32 {
+        let key = i.to_string();
+        let partition = partition_for_key(key.as_bytes(), 3).unwrap() as u16;
+        c.produce(0, B0, p(partition), &[i], Acks::All, None).unwrap();
+    }
+    let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 0, 2);
+    let (c1, c2) = (keys[0], keys[1]);
+    assert_eq!((g.assignment(c1), g.assignment(c2)), (&[p(0), p(1)][..], &[p(2)][..]));
+    let group = g.group(GROUP).unwrap();
+    // C2 reads p2 from the start: prints 0 and commits 1, prints 2 and crashes before its commit.
+    let read = c.fetch(B0, p(2), 0, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(read.records.iter().map(|r| r.tag).collect::<Vec<_>>(), vec![0, 2, 3, 9]);
+    g.heartbeat(t + 100, c2, 1).unwrap();
+    g.commit(GROUP, Some(c2), 1, &[(p(2), 1)]).unwrap();
+    let crash = t + 200;
+    // C1 keeps heartbeating every 3 s, consuming p0 and p1 without interruption.
+    let mut now = t;
+    while now < crash + 45_000 + 3_000 {
+        now += 3_000;
+        g.tick(now);
+        match g.heartbeat(now, c1, g.generation(group).unwrap()) {
+            Ok(()) => {}
+            Err(GroupError::RebalanceInProgress) => {
+                assert!(now >= t + 100 + 45_000, "C2's session ran out 45 s after its last heartbeat");
+                g.rejoin(now, c1).unwrap();
+                break;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let events = g.take_events();
+    assert!(events.contains(&GroupEvent::MemberExpired { group, member: c2 }), "{events:?}");
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.sync(now, c1, 2), Ok(SyncOutcome::Assigned(vec![p(0), p(1), p(2)])));
+    assert_eq!(g.heartbeat(now, c2, 1), Err(GroupError::UnknownMemberId));
+    let resume = g.committed(group, p(2)).expect("C2 committed 1");
+    let replay = c.fetch(B0, p(2), resume, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(replay.records.iter().map(|r| r.tag).collect::<Vec<_>>(), vec![2, 3, 9], "C1 prints 2 (duplicate), 3, 9");
+}
+
+/// k1e: close() sends LeaveGroup: the rebalance is immediate, no 45 s wait.
+#[test]
+fn k1e_leave_rebalances_at_once() {
+    let mut g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 0, 1);
+    let group = g.group(GROUP).unwrap();
+    g.commit(GROUP, Some(keys[0]), 1, &[(p(0), 4)]).unwrap();
+    g.leave(t + 10, keys[0]).unwrap();
+    assert_eq!(g.state(group), Some(GroupState::Empty));
+    assert_eq!(g.generation(group), Some(2));
+    // The replacement joins an empty group: initial delay, then it owns p0 from offset 4.
+    let r = g.join(t + 20, GROUP, "kafka-python-3.0.11", 99, settings()).unwrap();
+    g.tick(t + 20 + 3_000);
+    assert_eq!(g.sync(t + 3_020, r, 3), Ok(SyncOutcome::Assigned(vec![p(0)])));
+    assert_eq!(g.committed(group, p(0)), Some(4));
+}
+
+/// A crashed member (no LeaveGroup) is removed only once its session expires:
+/// last heartbeat + session.timeout.ms ≤ now.
+#[test]
+fn k1a_crashed_member_expires_after_the_session_timeout() {
+    let mut g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 0, 1);
+    g.heartbeat(t + 1_000, keys[0], 1).unwrap();
+    g.expire(t + 1_000 + 44_999);
+    assert!(g.is_member(keys[0]));
+    assert_eq!(g.next_deadline(), Some(t + 46_000));
+    g.expire(t + 46_000);
+    assert!(!g.is_member(keys[0]));
+    assert_eq!(g.state(g.group(GROUP).unwrap()), Some(GroupState::Empty));
+}
+
+/// The rebalance waits for known members for at most the rebalance timeout (max.poll.interval.ms)
+/// and removes those that did not rejoin, even if they heartbeat.
+#[test]
+fn rebalance_timeout_kicks_members_that_do_not_rejoin() {
+    let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 0, 2);
+    let group = g.group(GROUP).unwrap();
+    let c3 = g.join(t + 10, GROUP, "kafka-python-3.0.11", 3, settings()).unwrap();
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    g.rejoin(t + 20, keys[0]).unwrap();
+    let mut now = t + 20;
+    while now + 3_000 < t + 10 + 300_000 {
+        now += 3_000;
+        assert_eq!(g.heartbeat(now, keys[1], 1), Err(GroupError::RebalanceInProgress));
+        g.tick(now);
+    }
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    g.tick(t + 10 + 300_000);
+    assert!(!g.is_member(keys[1]));
+    assert!(g.take_events().contains(&GroupEvent::MemberKicked { group, member: keys[1] }));
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.members(group), &[keys[0], c3]);
+    assert_eq!(g.generation(group), Some(2));
+}
+
+/// Commits: only from a member of the current generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID),
+/// not while the group completes a rebalance (REBALANCE_IN_PROGRESS), accepted while it prepares
+/// one; generation -1 to an empty group is a simple consumer's commit.
+#[test]
+fn commit_validation_follows_kafka() {
+    let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    assert_eq!(g.commit("other", None, -1, &[(p(0), 7)]), Ok(()));
+    assert_eq!(g.commit("unknown", Some(MemberKey(0)), 3, &[(p(0), 7)]), Err(GroupError::IllegalGeneration));
+    let (keys, t) = stable_group(&mut g, 0, 2);
+    let group = g.group(GROUP).unwrap();
+    assert_eq!(g.commit(GROUP, Some(keys[0]), 1, &[(p(0), 5)]), Ok(()));
+    assert_eq!(g.commit(GROUP, Some(keys[0]), 0, &[(p(0), 6)]), Err(GroupError::IllegalGeneration));
+    assert_eq!(g.commit(GROUP, None, -1, &[(p(0), 6)]), Err(GroupError::UnknownMemberId));
+    let c3 = g.join(t + 1, GROUP, "kafka-python-3.0.11", 3, settings()).unwrap();
+    assert_eq!(g.commit(GROUP, Some(keys[1]), 1, &[(p(2), 2)]), Ok(()), "accepted while preparing a rebalance");
+    g.rejoin(t + 2, keys[0]).unwrap();
+    g.rejoin(t + 3, keys[1]).unwrap();
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.commit(GROUP, Some(keys[0]), 2, &[(p(0), 6)]), Err(GroupError::RebalanceInProgress));
+    assert_eq!(g.commit(GROUP, Some(c3), 1, &[(p(0), 6)]), Err(GroupError::IllegalGeneration));
+    assert_eq!(g.heartbeat(t + 4, keys[0], 1), Err(GroupError::IllegalGeneration));
+    assert_eq!(g.heartbeat(t + 4, keys[0], 2), Ok(()));
+    let leader = g.leader(group).unwrap();
+    g.sync(t + 5, leader, 2).unwrap();
+    assert_eq!(g.assignment(keys[0]), &[p(0)]);
+    assert_eq!(g.assignment(keys[1]), &[p(1)]);
+    assert_eq!(g.assignment(c3), &[p(2)]);
+    assert_eq!(g.committed(group, p(0)), Some(5));
+    assert_eq!(g.committed(group, p(2)), Some(2));
+    g.leave(t + 6, keys[1]).unwrap();
+    assert_eq!(g.commit(GROUP, Some(keys[1]), 2, &[(p(1), 1)]), Err(GroupError::UnknownMemberId));
+}

@@ -655,3 +655,208 @@ fn commit_validation_follows_kafka() {
     g.leave(t + 6, keys[1]).unwrap();
     assert_eq!(g.commit(GROUP, Some(keys[1]), 2, &[(p(1), 1)]), Err(GroupError::UnknownMemberId));
 }
+
+// ---------------------------------------------------------------- properties
+
+#[cfg(not(target_arch = "wasm32"))]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Produce one record to the partition's leader (or, `to_leader` false, to broker `broker`).
+        Produce { partition: u16, to_leader: bool, broker: u8, acks: u8 },
+        Replicate { partition: u16, broker: u8 },
+        /// Time passes, then the leaders' ISR check runs.
+        Wait { ms: u64 },
+        Crash { broker: u8 },
+        Fence { broker: u8 },
+        Stop { broker: u8 },
+        Restart { broker: u8 },
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0..2u16, any::<bool>(), 0..3u8, 0..3u8).prop_map(|(partition, to_leader, broker, acks)| Op::Produce { partition, to_leader, broker, acks }),
+            6 => (0..2u16, 0..3u8).prop_map(|(partition, broker)| Op::Replicate { partition, broker }),
+            2 => (1..40_000u64).prop_map(|ms| Op::Wait { ms }),
+            1 => (0..3u8).prop_map(|broker| Op::Crash { broker }),
+            1 => (0..3u8).prop_map(|broker| Op::Fence { broker }),
+            1 => (0..3u8).prop_map(|broker| Op::Stop { broker }),
+            1 => (0..3u8).prop_map(|broker| Op::Restart { broker }),
+        ]
+    }
+
+    /// What the test knows of the run: appended records (tag → broker it was appended on), acked
+    /// tags, the tags of each waiting acks=all request, every event.
+    #[derive(Default)]
+    struct Run {
+        appended: BTreeMap<u32, NodeId>,
+        acked: BTreeSet<u32>,
+        pending: BTreeMap<PendingId, Vec<u32>>,
+        events: Vec<ClusterEvent>,
+        truncated: Vec<TruncatedRecord>,
+    }
+
+    impl Run {
+        fn drain(&mut self, c: &mut Cluster) {
+            for done in c.take_completed() {
+                let tags = self.pending.remove(&done.id).unwrap_or_default();
+                if done.result.is_ok() {
+                    self.acked.extend(tags);
+                }
+            }
+            self.events.extend(c.take_events());
+            self.truncated.extend(c.take_truncated());
+        }
+    }
+
+    /// Invariants that hold after every call.
+    fn check_step(c: &Cluster) -> Result<(), TestCaseError> {
+        for tp in c.topic_partitions() {
+            let partition = c.partition(tp).unwrap();
+            prop_assert!(!partition.isr().is_empty(), "{tp:?}: empty ISR");
+            if let Some(leader) = partition.leader() {
+                prop_assert!(partition.isr().contains(&leader), "{tp:?}: leader outside the ISR");
+                let leader_replica = partition.replica(leader).unwrap();
+                let hw = leader_replica.high_watermark();
+                prop_assert!(hw <= leader_replica.log_end());
+                for &member in partition.isr() {
+                    let replica = partition.replica(member).unwrap();
+                    prop_assert!(replica.log_end() >= hw, "{tp:?}: ISR member {member:?} lacks committed records");
+                    // Below the HW every ISR member agrees with the leader.
+                    let n = hw as usize;
+                    prop_assert_eq!(&replica.log()[..n], &leader_replica.log()[..n]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn run_schedule(ops: &[Op], unclean: bool) -> Result<(), TestCaseError> {
+        let config = ClusterConfig { brokers: 3, min_insync_replicas: 2, unclean_leader_election: unclean, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }]).unwrap();
+        let mut run = Run::default();
+        let mut now = 0u64;
+        let mut next_tag = 0u32;
+        for op in ops {
+            now += 1;
+            match *op {
+                Op::Produce { partition, to_leader, broker, acks } => {
+                    let tp = TopicPartition::new(0, partition);
+                    let target = if to_leader { c.leader(tp).unwrap_or(NodeId(broker)) } else { NodeId(broker) };
+                    let acks = [Acks::Zero, Acks::Leader, Acks::All][acks as usize];
+                    let tag = next_tag;
+                    next_tag += 1;
+                    if let Ok(produced) = c.produce(now, target, tp, &[tag], acks, None) {
+                        prop_assert!(!produced.duplicate);
+                        run.appended.insert(tag, target);
+                        match produced.status {
+                            ProduceStatus::Done if acks == Acks::All => {
+                                run.acked.insert(tag);
+                            }
+                            ProduceStatus::Pending(id) => {
+                                run.pending.insert(id, vec![tag]);
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Op::Replicate { partition, broker } => {
+                    let _ = c.replicate(now, NodeId(broker), TopicPartition::new(0, partition), 3);
+                }
+                Op::Wait { ms } => {
+                    now += ms;
+                    c.check_isr(now);
+                }
+                Op::Crash { broker } => c.crash_broker(NodeId(broker)).unwrap(),
+                Op::Fence { broker } => {
+                    // The controller fences only a broker that stopped heartbeating.
+                    if !c.broker_up(NodeId(broker)) {
+                        c.fence_broker(now, NodeId(broker)).unwrap();
+                    }
+                }
+                Op::Stop { broker } => c.stop_broker(now, NodeId(broker)).unwrap(),
+                Op::Restart { broker } => c.restart_broker(now, NodeId(broker)).unwrap(),
+            }
+            run.drain(&mut c);
+            check_step(&c)?;
+        }
+        // Heal: every broker back, every follower caught up.
+        for b in 0..3 {
+            now += 1;
+            c.restart_broker(now, NodeId(b)).unwrap();
+        }
+        for _ in 0..4 {
+            now += 1;
+            replicate_all(&mut c, now, 1);
+        }
+        run.drain(&mut c);
+        check_step(&c)?;
+        let mut final_tags = BTreeSet::new();
+        for tp in c.topic_partitions() {
+            let partition = c.partition(tp).unwrap();
+            let leader = partition.leader();
+            prop_assert!(leader.is_some(), "{tp:?} offline after healing");
+            let leader_log = tags(&c, tp, leader.unwrap());
+            for r in &partition.replicas {
+                prop_assert_eq!(&tags(&c, tp, r.broker), &leader_log, "{:?}: replica {:?} differs from the leader", tp, r.broker);
+            }
+            for tag in leader_log {
+                prop_assert!(final_tags.insert(tag), "tag {tag} at two positions");
+            }
+        }
+        // Conservation: every appended record is in the final log, or its truncation on the
+        // broker it was appended on was recorded.
+        for (&tag, &broker) in &run.appended {
+            let truncated = run.truncated.iter().any(|t| t.tag == tag && t.broker == broker);
+            prop_assert!(final_tags.contains(&tag) || truncated, "record {tag} (appended on {broker:?}) vanished");
+        }
+        for tag in &final_tags {
+            prop_assert!(run.appended.contains_key(tag), "record {tag} appeared from nowhere");
+        }
+        if !unclean {
+            // acks=all + min.insync.replicas 2 + clean elections: nothing acknowledged is lost.
+            for tag in &run.acked {
+                prop_assert!(final_tags.contains(tag), "acked record {tag} lost");
+            }
+            prop_assert!(run.truncated.iter().all(|t| !t.was_committed), "a committed record truncated: {:?}", run.truncated);
+        }
+        // The HW of a leader never decreases during its leadership.
+        let mut last: BTreeMap<(u16, u16), u32> = BTreeMap::new();
+        for event in &run.events {
+            match *event {
+                ClusterEvent::LeaderElected { topic, partition, .. } | ClusterEvent::PartitionOffline { topic, partition, .. } => {
+                    last.remove(&(topic, partition));
+                }
+                ClusterEvent::HighWatermark { topic, partition, offset } => {
+                    let before = last.insert((topic, partition), offset);
+                    // The first HW after an election is the new leader's own; later ones only grow.
+                    if let Some(before) = before {
+                        prop_assert!(offset >= before, "HW went down from {before} to {offset} on {topic}/{partition}");
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Clean elections only: conservation, and no record acked with acks=all is lost.
+        #[test]
+        fn clean_schedules_conserve_records_and_keep_acked_ones(ops in prop::collection::vec(op(), 1..80)) {
+            run_schedule(&ops, false)?;
+        }
+
+        /// Unclean election on: records may be lost, but never silently.
+        #[test]
+        fn unclean_schedules_conserve_records(ops in prop::collection::vec(op(), 1..80)) {
+            run_schedule(&ops, true)?;
+        }
+    }
+}

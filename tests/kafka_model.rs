@@ -860,3 +860,174 @@ mod properties {
         }
     }
 }
+
+// ---------------------------------------------------------------- more rows
+
+/// k3a / k3b: a new group (no committed offset) starts at `earliest` (log start: prints 0..9) or
+/// `latest` (the HW: prints nothing, waits for new records).
+#[test]
+fn k3_offset_reset_earliest_and_latest() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..10u32 {
+        produce_one(&mut c, 0, i, Acks::All, None).unwrap();
+    }
+    let g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    assert_eq!(g.group("new_group").and_then(|k| g.committed(k, TP0)), None);
+    let earliest = c.log_start(TP0).unwrap();
+    let read = c.fetch(B0, TP0, earliest, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(read.records.iter().map(|r| r.tag).collect::<Vec<_>>(), range(0, 10), "k3a");
+    let latest = c.latest_offset(TP0, Isolation::ReadUncommitted).unwrap();
+    assert!(c.fetch(B0, TP0, latest, Isolation::ReadUncommitted, 500).unwrap().records.is_empty(), "k3b");
+    produce_one(&mut c, 1, 10, Acks::All, None).unwrap();
+    let read = c.fetch(B0, TP0, latest, Isolation::ReadUncommitted, 500).unwrap();
+    assert_eq!(read.records.iter().map(|r| r.tag).collect::<Vec<_>>(), vec![10], "k3b: then the new record");
+}
+
+/// k7a: a fetch returns records in offset order, and a rewind to a committed offset re-reads a
+/// contiguous suffix, never a lone record.
+#[test]
+fn k7a_a_rewind_replays_a_suffix_in_order() {
+    let mut c = cluster(1, 1, 1, 1);
+    for i in 0..10u32 {
+        produce_one(&mut c, 0, i, Acks::All, None).unwrap();
+    }
+    let mut printed = Vec::new();
+    let mut position = 0;
+    // 4 records per poll; crash after 0..3 with committed offset 0, then a replacement.
+    let first = c.fetch(B0, TP0, position, Isolation::ReadUncommitted, 4).unwrap();
+    printed.extend(first.records.iter().map(|r| r.tag));
+    position = first.next_offset;
+    assert_eq!(position, 4);
+    let committed = 0;
+    position = committed;
+    loop {
+        let more = c.fetch(B0, TP0, position, Isolation::ReadUncommitted, 4).unwrap();
+        if more.records.is_empty() {
+            break;
+        }
+        printed.extend(more.records.iter().map(|r| r.tag));
+        position = more.next_offset;
+    }
+    assert_eq!(printed, vec![0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
+
+/// acks=all requests time out with REQUEST_TIMED_OUT when the followers never catch up.
+#[test]
+fn waiting_produce_requests_time_out() {
+    let mut c = cluster(3, 1, 3, 2);
+    let produced = produce_one(&mut c, 0, 0, Acks::All, None).unwrap();
+    let ProduceStatus::Pending(id) = produced.status else { panic!("pending") };
+    c.time_out_produces(29_999, 30_000);
+    assert!(c.take_completed().is_empty());
+    c.time_out_produces(30_000, 30_000);
+    assert_eq!(c.take_completed(), vec![Completion { id, topic: 0, partition: 0, result: Err(KafkaError::RequestTimedOut) }]);
+    assert_eq!(tags(&c, TP0, B0), vec![0], "the record stays in the log");
+}
+
+mod group_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Clone, Debug)]
+    enum GOp {
+        Join { uuid: u16 },
+        Rejoin { member: u8 },
+        Heartbeat { member: u8 },
+        Sync { member: u8 },
+        Leave { member: u8 },
+        Commit { member: u8, offset: u16 },
+        Wait { ms: u64 },
+    }
+
+    fn gop() -> impl Strategy<Value = GOp> {
+        prop_oneof![
+            2 => any::<u16>().prop_map(|uuid| GOp::Join { uuid }),
+            3 => (0..6u8).prop_map(|member| GOp::Rejoin { member }),
+            4 => (0..6u8).prop_map(|member| GOp::Heartbeat { member }),
+            3 => (0..6u8).prop_map(|member| GOp::Sync { member }),
+            1 => (0..6u8).prop_map(|member| GOp::Leave { member }),
+            2 => (0..6u8, any::<u16>()).prop_map(|(member, offset)| GOp::Commit { member, offset }),
+            3 => (1..60_000u64).prop_map(|ms| GOp::Wait { ms }),
+        ]
+    }
+
+    fn check(g: &GroupCoordinator, last_generation: &mut i32) -> Result<(), TestCaseError> {
+        let Some(group) = g.group(GROUP) else { return Ok(()) };
+        let generation = g.generation(group).unwrap();
+        prop_assert!(generation >= *last_generation);
+        *last_generation = generation;
+        let members = g.members(group);
+        prop_assert!(members.iter().all(|&m| g.is_member(m)));
+        if let Some(leader) = g.leader(group) {
+            prop_assert!(members.contains(&leader));
+        }
+        prop_assert_eq!(members.is_empty(), g.leader(group).is_none());
+        if g.state(group) == Some(GroupState::Stable) {
+            let mut owned: Vec<TopicPartition> = members.iter().flat_map(|&m| g.assignment(m).to_vec()).collect();
+            owned.sort();
+            prop_assert_eq!(owned, vec![p(0), p(1), p(2)], "each partition to exactly one member");
+        }
+        if g.state(group) == Some(GroupState::Empty) {
+            prop_assert!(members.is_empty());
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Any schedule keeps the group consistent, and members that then behave (heartbeat every
+        /// 3 s, rejoin when told, the leader syncs) bring it back to Stable.
+        #[test]
+        fn group_schedules_stay_consistent_and_settle(ops in prop::collection::vec(gop(), 1..60)) {
+            let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+            let mut keys: Vec<MemberKey> = Vec::new();
+            let mut now = 0u64;
+            let mut last_generation = 0;
+            for op in &ops {
+                now += 1;
+                let pick = |i: u8| keys.get(i as usize % keys.len().max(1)).copied();
+                let generation = g.group(GROUP).and_then(|k| g.generation(k)).unwrap_or(0);
+                match *op {
+                    GOp::Join { uuid } => keys.push(g.join(now, GROUP, "c", u128::from(uuid), MemberSettings::default()).unwrap()),
+                    GOp::Rejoin { member } => { if let Some(k) = pick(member) { let _ = g.rejoin(now, k); } }
+                    GOp::Heartbeat { member } => { if let Some(k) = pick(member) { let _ = g.heartbeat(now, k, generation); } }
+                    GOp::Sync { member } => { if let Some(k) = pick(member) { let _ = g.sync(now, k, generation); } }
+                    GOp::Leave { member } => { if let Some(k) = pick(member) { let _ = g.leave(now, k); } }
+                    GOp::Commit { member, offset } => {
+                        if let Some(k) = pick(member) {
+                            let ok = g.commit(GROUP, Some(k), generation, &[(p(0), u64::from(offset))]).is_ok();
+                            prop_assert!(!ok || g.is_member(k));
+                        }
+                    }
+                    GOp::Wait { ms } => { now += ms; g.tick(now); }
+                }
+                check(&g, &mut last_generation)?;
+            }
+            // Everyone left behaves.
+            let Some(group) = g.group(GROUP) else { return Ok(()) };
+            for _ in 0..200 {
+                now += 3_000;
+                g.tick(now);
+                for &k in g.members(group).to_vec().iter() {
+                    // A member that rejoined got the new generation in its JoinGroup answer.
+                    let generation = g.generation(group).unwrap();
+                    match g.heartbeat(now, k, generation) {
+                        Err(GroupError::RebalanceInProgress) => g.rejoin(now, k).unwrap(),
+                        Err(GroupError::IllegalGeneration) => prop_assert!(false, "a member missed its generation"),
+                        _ => {}
+                    }
+                }
+                if g.state(group) == Some(GroupState::CompletingRebalance) {
+                    let leader = g.leader(group).unwrap();
+                    g.sync(now, leader, g.generation(group).unwrap()).unwrap();
+                }
+                check(&g, &mut last_generation)?;
+                if matches!(g.state(group), Some(GroupState::Stable | GroupState::Empty)) {
+                    return Ok(());
+                }
+            }
+            prop_assert!(false, "the group never settled: {:?}", g.state(group));
+        }
+    }
+}

@@ -1031,3 +1031,43 @@ mod group_properties {
         }
     }
 }
+
+/// k1a (the group side): a replacement joins while the crashed member is still in the group.
+/// The rebalance waits for the dead member, which never rejoins: it is removed when its session
+/// expires, 45 s after its last heartbeat, and only then does the replacement get the partition.
+#[test]
+fn k1a_replacement_waits_for_the_dead_members_session() {
+    let mut g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let (keys, t) = stable_group(&mut g, 0, 1);
+    let group = g.group(GROUP).unwrap();
+    let last_heartbeat = t + 2_000;
+    g.heartbeat(last_heartbeat, keys[0], 1).unwrap();
+    // Crash right after; the replacement starts 5 s later.
+    let replacement = g.join(last_heartbeat + 5_000, GROUP, "kafka-python-3.0.11", 7, settings()).unwrap();
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    assert_eq!(g.next_deadline(), Some(last_heartbeat + 45_000));
+    g.tick(last_heartbeat + 44_999);
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    g.tick(last_heartbeat + 45_000);
+    assert!(!g.is_member(keys[0]));
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.leader(group), Some(replacement));
+    assert_eq!(g.sync(last_heartbeat + 45_001, replacement, 2), Ok(SyncOutcome::Assigned(vec![p(0)])));
+}
+
+/// Events serialize as small tagged JSON objects.
+#[test]
+fn events_serialize_with_snake_case_tags() {
+    let e = ClusterEvent::LeaderElected { topic: 0, partition: 1, broker: B2, epoch: 3, clean: false };
+    assert_eq!(
+        serde_json::to_string(&e).unwrap(),
+        r#"{"event":"leader_elected","topic":0,"partition":1,"broker":2,"epoch":3,"clean":false}"#
+    );
+    let e = GroupEvent::RebalanceStarted { group: GroupKey(0), generation: 1, reason: RebalanceReason::MemberExpired, deadline_ms: 9 };
+    assert_eq!(
+        serde_json::to_string(&e).unwrap(),
+        r#"{"event":"rebalance_started","group":0,"generation":1,"reason":"member_expired","deadline_ms":9}"#
+    );
+    assert!(std::mem::size_of::<ClusterEvent>() <= 24, "{}", std::mem::size_of::<ClusterEvent>());
+    assert!(std::mem::size_of::<GroupEvent>() <= 24, "{}", std::mem::size_of::<GroupEvent>());
+}

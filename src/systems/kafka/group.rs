@@ -136,7 +136,8 @@ pub enum GroupEvent {
     MemberExpired { group: GroupKey, member: MemberKey },
     /// It did not rejoin before the rebalance timeout: removed (`notYetRejoinedMembers`).
     MemberKicked { group: GroupKey, member: MemberKey },
-    OffsetCommitted { group: GroupKey, topic: u16, partition: u16, offset: u64 },
+    /// The committed offset (saturated to u32, as the cluster's events).
+    OffsetCommitted { group: GroupKey, topic: u16, partition: u16, offset: u32 },
 }
 
 /// A Kafka member id: `client_id + "-" + UUID` (`ClassicGroup.generateMemberId`), the UUID the
@@ -509,6 +510,7 @@ impl GroupCoordinator {
         }
         for &(tp, offset) in offsets {
             self.offsets.insert((g, tp), offset);
+            let offset = u32::try_from(offset).unwrap_or(u32::MAX);
             self.events.push(GroupEvent::OffsetCommitted { group: g, topic: tp.topic, partition: tp.partition, offset });
         }
         Ok(())

@@ -1297,10 +1297,12 @@ impl Cluster {
                 replica.needs_truncation = false;
                 continue;
             }
-            // Partition.makeLeader → Replica.resetReplicaState.
+            // Partition.makeLeader → Replica.resetReplicaState: LEO unknown, last fetch = now at
+            // the leader's LEO, caught up now if in the ISR (else never).
             replica.fetched_leo = None;
             replica.last_caught_up_ms = if isr.contains(&replica.broker) { now } else { 0 };
-            replica.last_fetch_leader_leo = 0;
+            replica.last_fetch_leader_leo = leo;
+            replica.last_fetch_ms = now;
             replica.needs_truncation = true;
         }
         self.events.push(ClusterEvent::LeaderElected { topic: tp.topic, partition: tp.partition, broker, epoch, clean });

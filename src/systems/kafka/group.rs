@@ -429,7 +429,7 @@ impl GroupCoordinator {
                         self.events.push(GroupEvent::Assigned { group: g, generation, member: key, topic: tp.topic, partition: tp.partition });
                     }
                 }
-                self.events.push(GroupEvent::Stabilized { group: g, generation, members: members.len() as u16 });
+                self.events.push(GroupEvent::Stabilized { group: g, generation, members: u16::try_from(members.len()).unwrap_or(u16::MAX) });
                 Ok(SyncOutcome::Assigned(self.assignment(member).to_vec()))
             }
         }

@@ -892,6 +892,9 @@ impl Cluster {
     pub fn time_out_produces(&mut self, now: u64, timeout_ms: u64) {
         for (t, partitions) in self.topics.iter_mut().enumerate() {
             for (p, partition) in partitions.iter_mut().enumerate() {
+                if partition.pending.is_empty() {
+                    continue;
+                }
                 let (expired, kept): (Vec<PendingProduce>, Vec<PendingProduce>) =
                     partition.pending.drain(..).partition(|x| now.saturating_sub(x.created_ms) >= timeout_ms);
                 partition.pending = kept;
@@ -914,6 +917,9 @@ impl Cluster {
         let min_isr = usize::from(self.config.min_insync_replicas);
         let Ok(partition) = partition_in(&mut self.topics, tp) else { return };
         let Some(hw) = partition.leader_replica().map(|r| r.hw) else { return };
+        if partition.pending.iter().all(|x| hw < x.required_offset) {
+            return;
+        }
         let enough = partition.isr.len() >= min_isr;
         let (done, waiting): (Vec<PendingProduce>, Vec<PendingProduce>) =
             partition.pending.drain(..).partition(|x| hw >= x.required_offset);

@@ -844,6 +844,148 @@ mod properties {
         Ok(())
     }
 
+    #[derive(Clone, Debug)]
+    enum POp {
+        /// The producer (re)sends its outstanding record of the partition, or a new one.
+        Send { partition: u16 },
+        /// The response to the outstanding request is lost: the producer will retry it.
+        LoseResponse { partition: u16 },
+        Replicate { partition: u16, broker: u8 },
+        Wait { ms: u64 },
+        Crash { broker: u8 },
+        Fence { broker: u8 },
+        Restart { broker: u8 },
+    }
+
+    fn pop() -> impl Strategy<Value = POp> {
+        prop_oneof![
+            6 => (0..2u16).prop_map(|partition| POp::Send { partition }),
+            2 => (0..2u16).prop_map(|partition| POp::LoseResponse { partition }),
+            6 => (0..2u16, 0..3u8).prop_map(|(partition, broker)| POp::Replicate { partition, broker }),
+            2 => (1..40_000u64).prop_map(|ms| POp::Wait { ms }),
+            1 => (0..3u8).prop_map(|broker| POp::Crash { broker }),
+            1 => (0..3u8).prop_map(|broker| POp::Fence { broker }),
+            1 => (0..3u8).prop_map(|broker| POp::Restart { broker }),
+        ]
+    }
+
+    /// An idempotent producer with one request in flight per partition (a synchronous send):
+    /// the record it is sending (tag, sequence) and the waiting request, if any.
+    #[derive(Default, Clone)]
+    struct Outstanding {
+        next_sequence: i32,
+        sending: Option<(u32, i32)>,
+        waiting: Option<PendingId>,
+        acked: Vec<u32>,
+    }
+
+    fn send(c: &mut Cluster, now: u64, partition: u16, state: &mut Outstanding, next_tag: &mut u32) -> Result<(), TestCaseError> {
+        let tp = TopicPartition::new(0, partition);
+        if state.waiting.is_some() {
+            return Ok(());
+        }
+        let (tag, sequence) = *state.sending.get_or_insert_with(|| {
+            *next_tag += 1;
+            (*next_tag, state.next_sequence)
+        });
+        let Some(leader) = c.leader(tp) else { return Ok(()) };
+        let batch = Some(ProducerBatch { producer_id: 9, epoch: 0, base_sequence: sequence, transactional: false });
+        match c.produce(now, leader, tp, &[tag], Acks::All, batch) {
+            Ok(produced) => match produced.status {
+                ProduceStatus::Done => {
+                    state.acked.push(tag);
+                    state.sending = None;
+                    state.next_sequence += 1;
+                }
+                ProduceStatus::Pending(id) => state.waiting = Some(id),
+                ProduceStatus::Failed(_) => {}
+            },
+            Err(KafkaError::OutOfOrderSequenceNumber) | Err(KafkaError::InvalidProducerEpoch) => {
+                prop_assert!(false, "the broker lost the producer's sequence for {tag}");
+            }
+            Err(_) => {}
+        }
+        Ok(())
+    }
+
+    fn settle(c: &mut Cluster, producers: &mut [Outstanding]) {
+        for done in c.take_completed() {
+            let Some(state) = producers.get_mut(done.partition as usize) else { continue };
+            if state.waiting != Some(done.id) {
+                continue; // a response the producer no longer waits for (lost)
+            }
+            state.waiting = None;
+            if done.result.is_ok() {
+                if let Some((tag, _)) = state.sending.take() {
+                    state.acked.push(tag);
+                    state.next_sequence += 1;
+                }
+            }
+        }
+        c.take_events();
+        c.take_truncated();
+    }
+
+    /// k4c / k5b as a property: acks=all, idempotence, min.insync.replicas 2, clean elections,
+    /// retries until acknowledged. Whatever the faults, once they heal each partition holds every
+    /// record exactly once, in the order sent.
+    fn run_idempotent(ops: &[POp]) -> Result<(), TestCaseError> {
+        let config = ClusterConfig { brokers: 3, min_insync_replicas: 2, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }]).unwrap();
+        let mut producers = vec![Outstanding::default(); 2];
+        let mut now = 0;
+        let mut next_tag = 0;
+        for op in ops {
+            now += 1;
+            match *op {
+                POp::Send { partition } => send(&mut c, now, partition, &mut producers[partition as usize], &mut next_tag)?,
+                POp::LoseResponse { partition } => producers[partition as usize].waiting = None,
+                POp::Replicate { partition, broker } => {
+                    let _ = c.replicate(now, NodeId(broker), TopicPartition::new(0, partition), 3);
+                }
+                POp::Wait { ms } => {
+                    now += ms;
+                    c.check_isr(now);
+                    c.time_out_produces(now, 30_000);
+                }
+                POp::Crash { broker } => c.crash_broker(NodeId(broker)).unwrap(),
+                POp::Fence { broker } => {
+                    if !c.broker_up(NodeId(broker)) {
+                        c.fence_broker(now, NodeId(broker)).unwrap();
+                    }
+                }
+                POp::Restart { broker } => c.restart_broker(now, NodeId(broker)).unwrap(),
+            }
+            settle(&mut c, &mut producers);
+            check_step(&c)?;
+        }
+        for b in 0..3 {
+            now += 1;
+            c.restart_broker(now, NodeId(b)).unwrap();
+        }
+        // The producer retries what it was sending until it is acknowledged.
+        for _ in 0..10 {
+            now += 1;
+            for partition in 0..2u16 {
+                producers[partition as usize].waiting = None;
+                send(&mut c, now, partition, &mut producers[partition as usize], &mut next_tag)?;
+            }
+            replicate_all(&mut c, now, 2);
+            settle(&mut c, &mut producers);
+            if producers.iter().all(|p| p.sending.is_none()) {
+                break;
+            }
+        }
+        replicate_all(&mut c, now + 1, 2);
+        for (partition, state) in producers.iter().enumerate() {
+            prop_assert!(state.sending.is_none(), "partition {partition}: never acknowledged");
+            let tp = TopicPartition::new(0, partition as u16);
+            let leader = c.leader(tp).unwrap();
+            prop_assert_eq!(&tags(&c, tp, leader), &state.acked, "partition {}: log differs from what was sent", partition);
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
@@ -851,6 +993,12 @@ mod properties {
         #[test]
         fn clean_schedules_conserve_records_and_keep_acked_ones(ops in prop::collection::vec(op(), 1..80)) {
             run_schedule(&ops, false)?;
+        }
+
+        /// Idempotent producer, acks=all, min ISR 2: every record exactly once, in order.
+        #[test]
+        fn idempotent_acks_all_schedules_write_every_record_once_in_order(ops in prop::collection::vec(pop(), 1..80)) {
+            run_idempotent(&ops)?;
         }
 
         /// Unclean election on: records may be lost, but never silently.

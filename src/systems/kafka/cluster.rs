@@ -1010,7 +1010,9 @@ impl Cluster {
         if !self.broker_up(leader_broker) {
             return Err(KafkaError::BrokerNotAvailable);
         }
-        if partition.replicas.get(follower_index).is_some_and(|r| r.needs_truncation) {
+        let leader_leo = partition.replicas.get(leader_index).map_or(0, |r| r.log_end());
+        // A fetch past the leader's LEO is OFFSET_OUT_OF_RANGE for the follower: it truncates too.
+        if partition.replicas.get(follower_index).is_some_and(|r| r.needs_truncation || r.log_end() > leader_leo) {
             self.truncate_follower(tp, follower_index);
         }
         let eligible = Self::eligible(&self.brokers, follower);
@@ -1019,7 +1021,6 @@ impl Cluster {
         let leader_hw = partition.replicas.get(leader_index).map_or(0, |r| r.hw);
         let epoch_start = partition.leader_epoch_start_offset;
         let Some(replica) = partition.replicas.get_mut(follower_index) else { return Err(KafkaError::NotLeaderOrFollower) };
-        // A follower never has more than its leader once truncated; guard anyway.
         let fetch_offset = replica.log_end().min(leader_leo);
         // Partition.updateFollowerFetchState / Replica.updateFetchStateOrThrow.
         if fetch_offset >= leader_leo {
@@ -1048,7 +1049,7 @@ impl Cluster {
             (leader.log.get(from..to).map(|s| s.to_vec()).unwrap_or_default(), leader.hw)
         };
         let replica = partition.replicas.get_mut(follower_index).ok_or(KafkaError::NotLeaderOrFollower)?;
-        let count = records.len() as u32;
+        let count = u32::try_from(records.len()).unwrap_or(u32::MAX);
         for record in records {
             replica.push(record);
         }

@@ -195,22 +195,33 @@ fn k4c_without_idempotence_a_retry_after_a_lost_ack_duplicates() {
     }
 }
 
-/// acks=all with the ISR below min.insync.replicas: NOT_ENOUGH_REPLICAS, nothing appended.
+/// acks=all with the ISR below min.insync.replicas: NOT_ENOUGH_REPLICAS, nothing appended. Under
+/// min ISR the HW does not move (Kafka ≥ 3.7, `Partition.isUnderMinIsr`): a waiting acks=all
+/// request stays waiting (and times out), an acks=1 record is appended but not served, until
+/// the ISR is back to min.insync.replicas.
 #[test]
 fn acks_all_refused_when_the_isr_is_too_small() {
     let mut c = cluster(3, 1, 3, 2);
-    produce_one(&mut c, 0, 0, Acks::All, None).unwrap();
+    let waiting = produce_one(&mut c, 0, 0, Acks::All, None).unwrap();
+    let ProduceStatus::Pending(id) = waiting.status else { panic!("pending") };
     c.crash_broker(B1).unwrap();
     c.crash_broker(B2).unwrap();
-    replicate_all(&mut c, 1, 2);
     c.check_isr(40_000);
     assert_eq!(c.partition(TP0).unwrap().isr(), &[B0]);
-    // The waiting request: the HW reached it (the leader is alone), but the ISR is 1 < 2.
-    assert_eq!(c.take_completed()[0].result, Err(KafkaError::NotEnoughReplicasAfterAppend));
+    assert!(c.take_completed().is_empty(), "the HW stays at 0: the request still waits");
+    assert_eq!(c.high_watermark(TP0), Ok(0));
     assert_eq!(produce_one(&mut c, 40_001, 1, Acks::All, None), Err(KafkaError::NotEnoughReplicas));
-    assert_eq!(tags(&c, TP0, B0), vec![0]);
-    // acks=1 still works.
-    assert!(produce_one(&mut c, 40_002, 1, Acks::Leader, None).is_ok());
+    assert_eq!(tags(&c, TP0, B0), vec![0], "nothing appended");
+    assert_eq!(produce_one(&mut c, 40_002, 1, Acks::Leader, None).map(|p| p.status), Ok(ProduceStatus::Done));
+    assert!(c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 10).unwrap().records.is_empty(), "acks=1 record not served");
+    c.time_out_produces(40_003, 30_000);
+    assert_eq!(c.take_completed(), vec![Completion { id, topic: 0, partition: 0, result: Err(KafkaError::RequestTimedOut) }]);
+    c.restart_broker(50_000, B1).unwrap();
+    c.replicate(50_001, B1, TP0, 10).unwrap();
+    c.replicate(50_002, B1, TP0, 10).unwrap();
+    assert_eq!(c.partition(TP0).unwrap().isr(), &[B0, B1]);
+    assert_eq!(c.high_watermark(TP0), Ok(2));
+    assert_eq!(c.fetch(B0, TP0, 0, Isolation::ReadUncommitted, 10).unwrap().records.len(), 2);
 }
 
 /// A produce request to a broker that does not lead the partition.

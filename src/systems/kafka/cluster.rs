@@ -19,9 +19,11 @@
 //! - a follower's log agrees with its leader's up to the point where they diverge by leader
 //!   epoch, and `replicate` first truncates the divergent suffix (KIP-101/KIP-279 epoch-based
 //!   truncation, `AbstractFetcherThread` + `LeaderEpochFileCache.endOffsetFor`);
-//! - the HW of a leader never decreases while it stays leader, and is never above the LEO of
-//!   any ISR member (`Partition.maybeIncrementLeaderHW`); so, with a clean election, a record
-//!   below the HW is never truncated while one ISR member lives;
+//! - the HW of a leader never decreases while it stays leader, is never above the LEO of any
+//!   ISR member, and does not move while the ISR is below min.insync.replicas
+//!   (`Partition.maybeIncrementLeaderHW`); so, with a clean election, a record below the HW is
+//!   never truncated while one ISR member lives. A new leader starts from the HW it had learned
+//!   as a follower, which may be lower than its predecessor's (as in Kafka);
 //! - the leader epoch grows by one at every election; only a live, unfenced replica leads;
 //! - the ISR always contains the leader, and is never empty (KRaft keeps the last member of
 //!   the ISR of a partition that went offline, so that it can lead again cleanly).
@@ -564,6 +566,11 @@ impl Partition {
         self.replicas.iter().find(|r| r.broker == broker)
     }
 
+    /// `Partition.effectiveMinIsr`: min.insync.replicas, at most the replication factor.
+    fn effective_min_isr(&self, min_insync_replicas: u8) -> usize {
+        usize::from(min_insync_replicas).min(self.replicas.len())
+    }
+
     fn replica_index(&self, broker: NodeId) -> Option<usize> {
         self.replicas.iter().position(|r| r.broker == broker)
     }
@@ -785,8 +792,9 @@ impl Cluster {
         if count == 0 || i32::try_from(count).is_err() {
             return Err(KafkaError::InvalidRequest);
         }
-        let min_isr = usize::from(self.config.min_insync_replicas);
+        let min_insync_replicas = self.config.min_insync_replicas;
         let partition = partition_in(&mut self.topics, tp)?;
+        let min_isr = partition.effective_min_isr(min_insync_replicas);
         let Some(leader_index) = partition.leader.filter(|&i| partition.replicas.get(i).is_some_and(|r| r.broker == broker))
         else {
             return Err(KafkaError::NotLeaderOrFollower);
@@ -914,8 +922,9 @@ impl Cluster {
     /// `Partition.checkEnoughReplicasReachOffset`: success if the ISR still has
     /// min.insync.replicas, else NOT_ENOUGH_REPLICAS_AFTER_APPEND).
     fn check_pending(&mut self, tp: TopicPartition) {
-        let min_isr = usize::from(self.config.min_insync_replicas);
+        let min_insync_replicas = self.config.min_insync_replicas;
         let Ok(partition) = partition_in(&mut self.topics, tp) else { return };
+        let min_isr = partition.effective_min_isr(min_insync_replicas);
         let Some(hw) = partition.leader_replica().map(|r| r.hw) else { return };
         if partition.pending.iter().all(|x| hw < x.required_offset) {
             return;
@@ -944,12 +953,17 @@ impl Cluster {
         }
     }
 
-    /// `Partition.maybeIncrementLeaderHW`: the HW becomes the lowest LEO among the leader and
-    /// the ISR followers (a follower whose LEO the new leader does not know yet holds it back),
-    /// never lower than it was. Then completes what waited for it.
+    /// `Partition.maybeIncrementLeaderHW`: unless the ISR is below min.insync.replicas, the HW
+    /// becomes the lowest LEO among the leader and the ISR followers (a follower whose LEO the
+    /// new leader does not know yet holds it back), never lower than it was. Then completes what
+    /// waited for it.
     fn maybe_increment_hw(&mut self, tp: TopicPartition) {
+        let min_insync_replicas = self.config.min_insync_replicas;
         let Ok(partition) = partition_in(&mut self.topics, tp) else { return };
         let Some(leader_index) = partition.leader else { return };
+        // `isUnderMinIsr` (KAFKA-15583, Kafka ≥ 3.7): the HW does not move while the ISR is below
+        // min.insync.replicas.
+        let under_min_isr = partition.isr.len() < partition.effective_min_isr(min_insync_replicas);
         let Some(leader) = partition.replicas.get(leader_index) else { return };
         let mut candidate = leader.log_end();
         for replica in &partition.replicas {
@@ -957,8 +971,7 @@ impl Cluster {
                 candidate = candidate.min(replica.fetched_leo.unwrap_or(0));
             }
         }
-        let old = leader.hw;
-        if candidate > old {
+        if !under_min_isr && candidate > leader.hw {
             if let Some(leader) = partition.replicas.get_mut(leader_index) {
                 leader.set_hw(candidate);
             }

@@ -764,3 +764,46 @@ fn the_idempotence_conflicts_are_kafka_pythons() {
     let message = raised.rsplit("KafkaConfigurationError: ").next().unwrap();
     assert!(problem.contains(message), "ours `{problem}`, kafka-python `{raised}`");
 }
+
+// ---------------------------------------------------------------- drivers
+
+fn qp(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_qp")).args(args).output().expect("the qp binary runs")
+}
+
+/// `qp code` prints a Kafka actor's program from a file or the catalog, exactly as the
+/// generator writes it; `qp list` names each catalog scenario's system.
+#[test]
+fn qp_code_and_list_carry_the_kafka_system() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/systems/kafka/catalog/k-workload.json");
+    let s = workload();
+    let expected = program::of(&s, s.actor("consumer").unwrap()).code.join("\n") + "\n";
+    let from_file = qp(&["code", file.to_str().unwrap(), "--actor", "consumer"]);
+    assert!(from_file.status.success(), "{}", String::from_utf8_lossy(&from_file.stderr));
+    assert_eq!(String::from_utf8(from_file.stdout).unwrap(), expected);
+    let from_catalog = qp(&["code", "--catalog", "k-workload", "--actor", "consumer"]);
+    assert_eq!(String::from_utf8(from_catalog.stdout).unwrap(), expected);
+    let missing = qp(&["code", "--catalog", "k-workload", "--actor", "nobody"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(String::from_utf8(missing.stderr).unwrap(), "error: no actor is named \"nobody\"\n");
+    let unknown = qp(&["code", "--catalog", "nope", "--actor", "c"]);
+    let text = String::from_utf8(unknown.stderr).unwrap();
+    assert!(text.starts_with("error: no catalog scenario is named \"nope\" (known: article,") && text.contains("k-workload"), "{text}");
+    let list = String::from_utf8(qp(&["list"]).stdout).unwrap();
+    assert!(list.lines().any(|l| l.starts_with("k-workload ") && l.contains(" kafka ")), "{list}");
+    assert!(list.lines().any(|l| l.starts_with("article ") && l.contains(" rabbitmq ")), "{list}");
+}
+
+/// Where only RabbitMQ runs (`qp run`, the page's file loader, share codes), a Kafka file is
+/// named for what it is, not reported as a RabbitMQ file with unknown fields.
+#[test]
+fn a_kafka_file_where_only_rabbitmq_runs_says_so() {
+    let error = queue_playground::scenario::Scenario::from_json(workload_text()).unwrap_err();
+    assert_eq!(error.field, "broker.model");
+    assert_eq!(error.problem, queue_playground::scenario::KAFKA_NOT_RUNNABLE);
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/systems/kafka/catalog/k-workload.json");
+    let run = qp(&["run", file.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(2));
+    let text = String::from_utf8(run.stderr).unwrap();
+    assert!(text.contains("broker.model: this is a Kafka scenario") && text.contains("qp code"), "{text}");
+}

@@ -11,6 +11,7 @@ mod native {
     use queue_playground::report::Report;
     use queue_playground::scenario::{catalog, Scenario};
     use queue_playground::share;
+    use queue_playground::systems::kafka;
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -67,10 +68,13 @@ mod native {
             #[arg(long)]
             out: std::path::PathBuf,
         },
-        /// Print the pika code of one actor of a scenario.
+        /// Print the code of one actor of a scenario: pika for RabbitMQ, kafka-python for Kafka.
         Code {
+            /// A scenario file (JSON), RabbitMQ or Kafka.
+            file: Option<std::path::PathBuf>,
+            /// A catalog scenario (RabbitMQ or Kafka) instead of a file.
             #[arg(long)]
-            catalog: String,
+            catalog: Option<String>,
             #[arg(long)]
             actor: String,
         },
@@ -85,6 +89,38 @@ mod native {
             (None, Some(name)) => catalog::get(&name).map_err(|e| e.to_string()),
             _ => Err("give exactly one of a scenario file, --catalog NAME or --share CODE".into()),
         }
+    }
+
+    /// The code of `actor` in a scenario file or a catalog scenario of either system.
+    fn code_of(file: Option<std::path::PathBuf>, name: Option<String>, actor: &str) -> Result<String, String> {
+        let no_actor = || format!("no actor is named {}", queue_playground::scenario::json::quoted(actor));
+        let kafka_scenario = match (&file, &name) {
+            (Some(path), None) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+                if kafka::scenario::is_kafka(&text) {
+                    Some(kafka::scenario::KafkaScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?)
+                } else {
+                    None
+                }
+            }
+            (None, Some(name)) if catalog::get(name).is_err() && kafka::scenario::catalog::names().any(|n| n == name) => {
+                Some(kafka::scenario::catalog::get(name).map_err(|e| e.to_string())?)
+            }
+            (None, Some(name)) if catalog::get(name).is_err() => {
+                let known: Vec<&str> = catalog::ENTRIES.iter().map(|(n, _)| *n).chain(kafka::scenario::catalog::names()).collect();
+                return Err(format!("no catalog scenario is named {} (known: {})", queue_playground::scenario::json::quoted(name), known.join(", ")));
+            }
+            _ => None,
+        };
+        if let Some(scenario) = kafka_scenario {
+            let spec = scenario.actor(actor).ok_or_else(no_actor)?;
+            return Ok(kafka::program::of(&scenario, spec).code.join("\n"));
+        }
+        let scenario = load(file, name)?;
+        let sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
+        let setup = sim.setup();
+        let id = setup.actor_id(actor).ok_or_else(no_actor)?;
+        Ok(setup.actors[id.index()].program.code.join("\n"))
     }
 
     /// A share code's scenario, with the faults injected in the playground added to it.
@@ -102,17 +138,16 @@ mod native {
             Command::List => {
                 for (name, _) in catalog::ENTRIES {
                     let title = catalog::get(name).map(|s| s.title).unwrap_or_default();
-                    println!("{name:28} {title}");
+                    println!("{name:28} rabbitmq  {title}");
+                }
+                for name in kafka::scenario::catalog::names() {
+                    let title = kafka::scenario::catalog::get(name).map(|s| s.title).unwrap_or_default();
+                    println!("{name:28} kafka     {title}");
                 }
                 ExitCode::SUCCESS
             }
-            Command::Code { catalog: name, actor } => {
-                let result = load(None, Some(name)).and_then(|scenario| {
-                    let sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
-                    let setup = sim.setup();
-                    let id = setup.actor_id(&actor).ok_or_else(|| format!("no actor is named {}", queue_playground::scenario::json::quoted(&actor)))?;
-                    Ok(setup.actors[id.index()].program.code.join("\n"))
-                });
+            Command::Code { file, catalog: name, actor } => {
+                let result = code_of(file, name, &actor);
                 match result {
                     Ok(code) => {
                         println!("{code}");

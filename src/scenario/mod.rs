@@ -694,11 +694,17 @@ fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
     error
 }
 
+/// What a Kafka scenario gets where only RabbitMQ runs (the page, `qp run`, share codes).
+pub const KAFKA_NOT_RUNNABLE: &str = "this is a Kafka scenario (\"model\": \"kafka\"); this version runs RabbitMQ scenarios only: the Kafka model is being built (its programs print with `qp code FILE --actor NAME`)";
+
 impl Scenario {
-    /// Parse and validate a scenario file.
     /// Parse and validate a scenario file. Errors read `field: problem` with the path of the
-    /// bad value; text that is not JSON gives the line and column.
+    /// bad value; text that is not JSON gives the line and column. A Kafka scenario is named
+    /// for what it is (its schema is `systems::kafka::scenario`), not reported field by field.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if crate::systems::kafka::scenario::is_kafka(text) {
+            return Err(err("broker.model", KAFKA_NOT_RUNNABLE.to_string()));
+        }
         let scenario: Scenario = json::parse(text).map_err(|e| {
             // A file of another format version may not fit this one's fields: say so instead.
             if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {

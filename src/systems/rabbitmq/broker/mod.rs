@@ -1,7 +1,8 @@
-//! The broker interface. The world drives a broker through `Broker` only, so other models
-//! (Kafka, ZeroMQ) can be added beside RabbitMQ. A broker never sends anything itself: it
-//! records events and outgoing frames into an `Outbox`, which the world drains after every
-//! call and routes through the network.
+//! The RabbitMQ broker interface. The RabbitMQ world drives its broker through `Broker` only
+//! (AMQP's operations: declare, publish, consume, ack, ...). A broker never sends anything
+//! itself: it records events and outgoing frames into an `Outbox`, which the world drains
+//! after every call and routes through the network. (Other systems bring their own models:
+//! `crate::systems::kafka::cluster`.)
 
 pub mod rabbit;
 

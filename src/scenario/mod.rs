@@ -641,7 +641,8 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
-fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
+/// A `ScenarioError` at `field` (every system's schema reports through it).
+pub(crate) fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
     ScenarioError { field: field.into(), problem: problem.into() }
 }
 
@@ -651,7 +652,7 @@ fn format_error(version: u64) -> ScenarioError {
 
 /// A time or duration field: at most `TIME_MS_MAX`, so that adding it to the current time
 /// never overflows and every time fits the trace's 32 bits.
-fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
+pub(crate) fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
     if value > TIME_MS_MAX {
         return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {value}")));
     }

@@ -3,4 +3,5 @@
 //! scenario schema. The core (`crate::engine`) never names a system.
 
 pub mod kafka;
+pub mod python;
 pub mod rabbitmq;

@@ -25,6 +25,7 @@ use super::scenario::{
     AUTO_COMMIT_INTERVAL_MS_DEFAULT, DELIVERY_TIMEOUT_MS_DEFAULT, HEARTBEAT_INTERVAL_MS_DEFAULT, LINGER_MS_DEFAULT, MAX_IN_FLIGHT_DEFAULT,
     MAX_POLL_INTERVAL_MS_DEFAULT, MAX_POLL_RECORDS_DEFAULT, REQUEST_TIMEOUT_MS_DEFAULT, RETRY_BACKOFF_MS_DEFAULT, SESSION_TIMEOUT_MS_DEFAULT,
 };
+pub use crate::systems::python::{py, seconds};
 use serde::{Deserialize, Serialize};
 
 /// What an operation does. Its parameters (topic, key, settings) are in the actor's spec.
@@ -263,34 +264,6 @@ fn with_comment(line: String, comment: Option<&String>) -> String {
     }
 }
 
-/// A Python string literal of `text` (single-quoted, escaped), so any name stays one literal.
-pub fn py(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// `ms` as Python writes seconds for `time.sleep`: `2`, `0.2`, `0.05`.
-pub fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}", ms / 1000)
-    } else {
-        let text = format!("{}.{:03}", ms / 1000, ms % 1000);
-        text.trim_end_matches('0').to_string()
-    }
-}
 
 /// The `bootstrap_servers=` value: `'localhost:9092'` for one broker, else every broker's
 /// host (`kafkaN:9092`, N from 0), as a list.

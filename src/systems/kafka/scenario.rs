@@ -20,7 +20,7 @@
 
 use super::program::{self, KafkaOpKind};
 use crate::scenario::json;
-use crate::scenario::{FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
+use crate::scenario::{err, time_ms, FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
 use serde::{Deserialize, Serialize};
 
 /// The model name a Kafka scenario's `broker.model` carries.
@@ -38,7 +38,7 @@ pub const FAULTS_MAX: usize = 1_000;
 pub const MESSAGES_MAX: u32 = 1_000_000;
 /// Every time and duration is at most this (32 bits of ms, about 49 days), so `now + delay`
 /// never overflows and every time fits the trace (as `crate::scenario::TIME_MS_MAX`).
-pub const TIME_MS_MAX: u64 = u32::MAX as u64;
+pub const TIME_MS_MAX: u64 = crate::scenario::TIME_MS_MAX;
 /// Actor names, group ids and transactional ids: at most this many bytes.
 pub const NAME_BYTES_MAX: usize = 255;
 /// A topic name: at most 249 characters of `[a-zA-Z0-9._-]`, not `.` nor `..`
@@ -513,20 +513,8 @@ impl KafkaConsumerSpec {
     }
 }
 
-fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
-    ScenarioError { field: field.into(), problem: problem.into() }
-}
-
 fn format_error(version: u64) -> ScenarioError {
     err("format", format!("unknown scenario format version {version}; this version reads format {KAFKA_SCENARIO_FORMAT}"))
-}
-
-/// A time or duration: at most `TIME_MS_MAX`.
-fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
-    if value > TIME_MS_MAX {
-        return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {value}")));
-    }
-    Ok(())
 }
 
 /// A duration that must also be at least 1 ms.

@@ -7,6 +7,7 @@
 //! one operation that counts as the message's effect.
 
 use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
+pub use crate::systems::python::{py, seconds};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,35 +284,6 @@ fn host(scenario: &Scenario, node: u8) -> String {
     if scenario.broker.nodes > 1 { format!("'rabbit{node}'") } else { "'localhost'".into() }
 }
 
-/// A Python string literal of `text` (single-quoted, escaped), so that any name a scenario
-/// gives (AMQP short strings may hold quotes and control characters) stays one literal.
-fn py(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
-}
-
-/// `ms` as Python writes seconds for `time.sleep`: `2`, `0.2`, `0.05`.
-pub fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}", ms / 1000)
-    } else {
-        let text = format!("{}.{:03}", ms / 1000, ms % 1000);
-        text.trim_end_matches('0').to_string()
-    }
-}
 
 /// The code a consumer shows for a run in which the payloads `poisoned` were made poison by a
 /// fault ("Poison next message"): its `process()` lists them with the scenario's own, so the

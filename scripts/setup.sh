@@ -59,24 +59,24 @@ if [[ ! -x /usr/bin/chromium || ! -x /usr/bin/chromedriver || ! -d /usr/share/fo
   $SUDO apt-get install -y chromium chromium-driver fonts-noto-cjk python3 python3-venv rabbitmq-server </dev/null
 fi
 
-# 4b. the conformance layer's Python: a venv with pika pinned
+# 4b. pinned Python venvs: VENV MODULE VERSION REQUIREMENTS (re)made when MODULE is missing
+#     or at another version
+pinned_venv() {
+  local venv="$QP_ROOT/$1" module="$2" version="$3" requirements="$4"
+  if ! "$venv/bin/python" -c "import $module, sys; sys.exit($module.__version__ != '$version')" 2>/dev/null; then
+    log "creating $venv with $(tr '\n' ' ' < "$requirements")"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" </dev/null
+  fi
+}
+# the conformance layer's pika
+pinned_venv target/conformance-venv pika 1.3.2 tests/conformance/requirements.txt
 VENV="$QP_ROOT/target/conformance-venv"
-if ! "$VENV/bin/python" -c 'import pika, sys; sys.exit(pika.__version__ != "1.3.2")' 2>/dev/null; then
-  log "creating $VENV with $(tr '\n' ' ' < tests/conformance/requirements.txt)"
-  rm -rf "$VENV"
-  python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/conformance/requirements.txt </dev/null
-fi
-
-# 4c. the Kafka code check's Python: a venv with kafka-python pinned (tests/kafka_code.rs
-#     builds every generated KafkaProducer/KafkaConsumer with the real package; no broker)
+# the Kafka code check's kafka-python (tests/kafka_code.rs builds every generated
+# KafkaProducer/KafkaConsumer with the real package; no broker)
+pinned_venv target/kafka-venv kafka 3.0.12 tests/kafka/requirements.txt
 KAFKA_VENV="$QP_ROOT/target/kafka-venv"
-if ! "$KAFKA_VENV/bin/python" -c 'import kafka, sys; sys.exit(kafka.__version__ != "3.0.12")' 2>/dev/null; then
-  log "creating $KAFKA_VENV with $(tr '\n' ' ' < tests/kafka/requirements.txt)"
-  rm -rf "$KAFKA_VENV"
-  python3 -m venv "$KAFKA_VENV"
-  "$KAFKA_VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/kafka/requirements.txt </dev/null
-fi
 
 # 5. pinned node tools
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then

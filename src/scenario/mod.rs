@@ -646,8 +646,29 @@ pub(crate) fn err(field: impl Into<String>, problem: impl Into<String>) -> Scena
     ScenarioError { field: field.into(), problem: problem.into() }
 }
 
-fn format_error(version: u64) -> ScenarioError {
-    err("format", format!("unknown scenario format version {version}; this version reads format {SCENARIO_FORMAT}"))
+/// A file of format `version` where the schema reads format `reads`.
+pub(crate) fn format_error(version: u64, reads: u32) -> ScenarioError {
+    err("format", format!("unknown scenario format version {version}; this version reads format {reads}"))
+}
+
+/// Read a scenario file into a system's schema `T` (which reads format `format`), without
+/// validating it. Errors read `field: problem` with the path of the bad value; text that is
+/// not JSON gives the line and column; a file of another format version says so (it may not
+/// fit this one's fields); an error inside `actors` goes through `actor_error`, which re-reads
+/// each actor to name the field inside it.
+pub(crate) fn read_file<T: serde::de::DeserializeOwned>(text: &str, format: u32, actor_error: fn(&str, ScenarioError) -> ScenarioError) -> Result<T, ScenarioError> {
+    json::parse(text).map_err(|e| {
+        if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {
+            if v != u64::from(format) {
+                return format_error(v, format);
+            }
+        }
+        if e.syntax || e.error.field.is_empty() {
+            err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
+        } else {
+            actor_error(text, e.error)
+        }
+    })
 }
 
 /// A time or duration field: at most `TIME_MS_MAX`, so that adding it to the current time
@@ -706,19 +727,7 @@ impl Scenario {
         if crate::systems::kafka::scenario::is_kafka(text) {
             return Err(err("broker.model", KAFKA_NOT_RUNNABLE.to_string()));
         }
-        let scenario: Scenario = json::parse(text).map_err(|e| {
-            // A file of another format version may not fit this one's fields: say so instead.
-            if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {
-                if v != u64::from(SCENARIO_FORMAT) {
-                    return format_error(v);
-                }
-            }
-            if e.syntax || e.error.field.is_empty() {
-                err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
-            } else {
-                actor_error(text, e.error)
-            }
-        })?;
+        let scenario: Scenario = read_file(text, SCENARIO_FORMAT, actor_error)?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -763,7 +772,7 @@ impl Scenario {
 
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if let Some(v) = self.format.filter(|&v| v != SCENARIO_FORMAT) {
-            return Err(format_error(u64::from(v)));
+            return Err(format_error(u64::from(v), SCENARIO_FORMAT));
         }
         if self.name.trim().is_empty() {
             return Err(err("name", "must not be empty"));

@@ -20,7 +20,7 @@
 
 use super::program::{self, KafkaOpKind};
 use crate::scenario::json;
-use crate::scenario::{err, time_ms, FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
+use crate::scenario::{err, format_error, read_file, time_ms, FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
 use serde::{Deserialize, Serialize};
 
 /// The model name a Kafka scenario's `broker.model` carries.
@@ -513,9 +513,6 @@ impl KafkaConsumerSpec {
     }
 }
 
-fn format_error(version: u64) -> ScenarioError {
-    err("format", format!("unknown scenario format version {version}; this version reads format {KAFKA_SCENARIO_FORMAT}"))
-}
 
 /// A duration that must also be at least 1 ms.
 fn positive_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
@@ -591,18 +588,7 @@ impl KafkaScenario {
     /// Parse and validate a Kafka scenario file. Errors read `field: problem` with the path of
     /// the bad value; text that is not JSON gives the line and column.
     pub fn from_json(text: &str) -> Result<KafkaScenario, ScenarioError> {
-        let scenario: KafkaScenario = json::parse(text).map_err(|e| {
-            if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {
-                if v != u64::from(KAFKA_SCENARIO_FORMAT) {
-                    return format_error(v);
-                }
-            }
-            if e.syntax || e.error.field.is_empty() {
-                err("", format!("not a valid scenario file: {} at line {} column {}", e.error.problem, e.line, e.column))
-            } else {
-                actor_error(text, e.error)
-            }
-        })?;
+        let scenario: KafkaScenario = read_file(text, KAFKA_SCENARIO_FORMAT, actor_error)?;
         scenario.validate()?;
         Ok(scenario)
     }
@@ -640,7 +626,7 @@ impl KafkaScenario {
     /// Check everything a run needs; the first problem found is returned.
     pub fn validate(&self) -> Result<(), ScenarioError> {
         if let Some(v) = self.format.filter(|&v| v != KAFKA_SCENARIO_FORMAT) {
-            return Err(format_error(u64::from(v)));
+            return Err(format_error(u64::from(v), KAFKA_SCENARIO_FORMAT));
         }
         if self.name.trim().is_empty() {
             return Err(err("name", "must not be empty"));

@@ -5,12 +5,46 @@
 //! Invariants: `position <= len()`; `world()` is the state after exactly `position` steps
 //! of the timeline; snapshots hold no trace (the timeline's trace is the one trace); a
 //! fork re-runs the scenario with the fault as an `AtStep` trigger, so it is reproducible.
+//!
+//! A session works for any system whose world is `Replay` (RabbitMQ's `Sim` is the default).
 
-use crate::systems::rabbitmq::trace::TraceEntry;
+use crate::engine::core::{self, System};
+use crate::engine::trace::{TraceEntry, TraceEvent};
 use crate::engine::Until;
-use crate::systems::rabbitmq::Sim;
 use crate::report::Report;
 use crate::scenario::{FaultAction, FaultSpec, Scenario, ScenarioError, Trigger};
+use crate::systems::rabbitmq::Sim;
+
+/// A system's world as a session replays it: built from its scenario, stepped, snapshotted.
+/// The stepping itself is the core's (`System`).
+pub trait Replay: System + Clone {
+    /// The system's scenario file.
+    type Scenario: Clone;
+    /// A world at time 0 for `scenario` (validated).
+    fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError>;
+    /// The scenario's faults (a session appends the injected ones).
+    fn faults_mut(scenario: &mut Self::Scenario) -> &mut Vec<FaultSpec>;
+    /// Mark `scenario` with the file format version it is saved in.
+    fn mark_format(scenario: &mut Self::Scenario);
+    /// A copy without its trace (`Core::snapshot` plus the system's own state).
+    fn snapshot(&self) -> Self;
+}
+
+impl Replay for Sim {
+    type Scenario = Scenario;
+    fn start(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        Sim::new(scenario)
+    }
+    fn faults_mut(scenario: &mut Scenario) -> &mut Vec<FaultSpec> {
+        &mut scenario.faults
+    }
+    fn mark_format(scenario: &mut Scenario) {
+        scenario.format = Some(crate::scenario::SCENARIO_FORMAT);
+    }
+    fn snapshot(&self) -> Sim {
+        Sim::snapshot(self)
+    }
+}
 
 /// A step number from a share link or an `at_step` trigger (u64) as an index into a run:
 /// numbers past `usize` (on wasm32, past 2^32) clamp to the end instead of wrapping around.
@@ -23,29 +57,48 @@ const SNAPSHOTS_MAX: usize = 64;
 const SNAPSHOT_EVERY_MIN: usize = 64;
 
 #[derive(Clone)]
-pub struct Session {
-    base: Scenario,
+pub struct Session<W: Replay = Sim> {
+    base: W::Scenario,
     injected: Vec<FaultSpec>,
-    timeline: Sim,
+    timeline: W,
     /// `step_ends[s]` = events recorded after `s + 1` steps.
     step_ends: Vec<usize>,
     /// `snapshots[k]` = the world after `k * snapshot_every` steps.
-    snapshots: Vec<Sim>,
+    snapshots: Vec<W>,
     snapshot_every: usize,
-    current: Sim,
+    current: W,
 }
 
-impl Session {
-    /// Run `base` plus the injected faults to the end.
+impl Session<Sim> {
+    /// Run the RabbitMQ scenario `base` plus the injected faults to the end.
     pub fn new(base: Scenario, injected: Vec<FaultSpec>) -> Result<Session, ScenarioError> {
+        Session::run(base, injected)
+    }
+
+    /// The verdicts and the rest at the current step.
+    pub fn report(&self) -> Report {
+        Report::with_trace(&self.current, self.trace(), false)
+    }
+
+    /// Run a fresh world to quiescence (for comparisons and tests).
+    pub fn run_to_end(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        let mut sim = Sim::new(scenario)?;
+        sim.run_until(Until::Quiescence);
+        Ok(sim)
+    }
+}
+
+impl<W: Replay> Session<W> {
+    /// Run `base` plus the injected faults to the end.
+    pub fn run(base: W::Scenario, injected: Vec<FaultSpec>) -> Result<Session<W>, ScenarioError> {
         let mut scenario = base.clone();
-        scenario.faults.extend(injected.iter().cloned());
-        let mut timeline = Sim::new(&scenario)?;
+        W::faults_mut(&mut scenario).extend(injected.iter().cloned());
+        let mut timeline = W::start(&scenario)?;
         let mut snapshots = vec![timeline.snapshot()];
         let mut snapshot_every = SNAPSHOT_EVERY_MIN;
         let mut step_ends = Vec::new();
-        while timeline.step() {
-            step_ends.push(timeline.events());
+        while core::step_until(&mut timeline, u64::MAX) {
+            step_ends.push(timeline.core().events());
             if step_ends.len() % snapshot_every == 0 {
                 snapshots.push(timeline.snapshot());
                 if snapshots.len() > SNAPSHOTS_MAX {
@@ -59,14 +112,14 @@ impl Session {
         Ok(Session { base, injected, timeline, step_ends, snapshots, snapshot_every, current })
     }
 
-    pub fn base(&self) -> &Scenario {
+    pub fn base(&self) -> &W::Scenario {
         &self.base
     }
     pub fn injected(&self) -> &[FaultSpec] {
         &self.injected
     }
     /// The run to its end.
-    pub fn timeline(&self) -> &Sim {
+    pub fn timeline(&self) -> &W {
         &self.timeline
     }
     /// How many steps the run has.
@@ -78,24 +131,24 @@ impl Session {
     }
     /// Steps taken in the world shown.
     pub fn position(&self) -> usize {
-        step_index(self.current.steps())
+        step_index(self.current.core().steps())
     }
     /// The world after `position()` steps.
-    pub fn world(&self) -> &Sim {
+    pub fn world(&self) -> &W {
         &self.current
     }
     /// The events up to the current step.
-    pub fn trace(&self) -> &[TraceEntry] {
-        &self.timeline.trace()[..self.events_at(self.position())]
+    pub fn trace(&self) -> &[TraceEntry<W::Event>] {
+        &self.timeline.core().trace[..self.events_at(self.position())]
     }
     /// The events of the whole run.
-    pub fn full_trace(&self) -> &[TraceEntry] {
-        self.timeline.trace()
+    pub fn full_trace(&self) -> &[TraceEntry<W::Event>] {
+        &self.timeline.core().trace
     }
     /// Events recorded after `step` steps.
     pub fn events_at(&self, step: usize) -> usize {
         if step == 0 {
-            self.snapshots[0].events()
+            self.snapshots[0].core().events()
         } else {
             self.step_ends[step.min(self.len()) - 1]
         }
@@ -110,7 +163,7 @@ impl Session {
 
     /// The first step whose events happen at or after `time_ms` (the run's end if none).
     pub fn step_at_time(&self, time_ms: u64) -> usize {
-        let trace = self.timeline.trace();
+        let trace = &self.timeline.core().trace;
         let first = trace.partition_point(|e| u64::from(e.at_ms) < time_ms);
         if first >= trace.len() {
             self.len()
@@ -121,7 +174,7 @@ impl Session {
 
     /// The simulated time of the world shown.
     pub fn now_ms(&self) -> u64 {
-        self.current.now_ms()
+        self.current.core().now_ms
     }
 
     /// The injected faults as faults at the simulated time they were injected (to carry them
@@ -134,7 +187,7 @@ impl Session {
                 Trigger::AtStep(step) if step_index(step) > self.len() => f.clone(),
                 Trigger::AtStep(step) => {
                     let events = self.events_at(step_index(step));
-                    let at_ms = if events == 0 { 0 } else { u64::from(self.timeline.trace()[events - 1].at_ms) };
+                    let at_ms = if events == 0 { 0 } else { u64::from(self.timeline.core().trace[events - 1].at_ms) };
                     FaultSpec { when: Trigger::AtMs(at_ms), action: f.action.clone() }
                 }
                 _ => f.clone(),
@@ -150,14 +203,14 @@ impl Session {
             let k = (step / self.snapshot_every).min(self.snapshots.len() - 1);
             self.current = self.snapshots[k].clone();
         }
-        while self.position() < step && self.current.step() {}
-        if step == self.len() && !self.current.is_finished() {
+        while self.position() < step && core::step_until(&mut self.current, u64::MAX) {}
+        if step == self.len() && self.current.core().finish.is_none() {
             // Jobs that record nothing may follow the last step; handling them ends the run
             // as the timeline ended (so verdicts can say "stranded", not "pending").
-            self.current.step();
+            core::step_until(&mut self.current, u64::MAX);
         }
         // Invariant: the replay follows the timeline exactly.
-        debug_assert_eq!(self.current.events(), self.events_at(self.position()));
+        debug_assert_eq!(self.current.core().events(), self.events_at(self.position()));
     }
 
     pub fn step_forward(&mut self) -> bool {
@@ -181,16 +234,11 @@ impl Session {
     /// The run as one scenario file (what the page's "Save scenario" writes): the base with
     /// the injected faults appended to its faults, marked with the file format version.
     /// `Session::new(file, vec![])` runs the same trace.
-    pub fn scenario_file(&self) -> Scenario {
+    pub fn scenario_file(&self) -> W::Scenario {
         let mut file = self.base.clone();
-        file.format = Some(crate::scenario::SCENARIO_FORMAT);
-        file.faults.extend(self.injected.iter().cloned());
+        W::mark_format(&mut file);
+        W::faults_mut(&mut file).extend(self.injected.iter().cloned());
         file
-    }
-
-    /// The verdicts and the rest at the current step.
-    pub fn report(&self) -> Report {
-        Report::with_trace(&self.current, self.trace(), false)
     }
 
     /// Inject a fault now: the run forks here, deterministically (the fault becomes an
@@ -201,11 +249,11 @@ impl Session {
     }
 
     /// The run forked here with `action` injected, at the same step.
-    pub fn forked(&self, action: FaultAction) -> Result<Session, ScenarioError> {
+    pub fn forked(&self, action: FaultAction) -> Result<Session<W>, ScenarioError> {
         let here = self.position();
         let mut injected = self.injected.clone();
         injected.push(FaultSpec { when: Trigger::AtStep(here as u64), action });
-        let mut fork = Session::new(self.base.clone(), injected)?;
+        let mut fork = Session::run(self.base.clone(), injected)?;
         fork.seek(here);
         Ok(fork)
     }
@@ -214,7 +262,7 @@ impl Session {
     /// the same step (or at its end, if the run is now shorter). The run is the same up to
     /// the removed fault's step, so faults injected at or before it keep their steps; later
     /// ones keep their simulated time (their step numbers would mean other moments now).
-    pub fn without_injected(&self, index: usize) -> Option<Result<Session, ScenarioError>> {
+    pub fn without_injected(&self, index: usize) -> Option<Result<Session<W>, ScenarioError>> {
         let removed = self.injected.get(index)?;
         let cutoff = match removed.when {
             Trigger::AtStep(step) => Some(step),
@@ -232,7 +280,7 @@ impl Session {
             })
             .collect();
         let here = self.position();
-        Some(Session::new(self.base.clone(), faults).map(|mut fresh| {
+        Some(Session::run(self.base.clone(), faults).map(|mut fresh| {
             fresh.seek(here);
             fresh
         }))
@@ -241,16 +289,10 @@ impl Session {
     /// The first step after the current one at which `actor` runs code line `line`.
     pub fn next_step_at_line(&self, actor: crate::engine::ids::ActorId, line: u16) -> Option<usize> {
         let from = self.events_at(self.position());
-        self.timeline.trace()[from..]
+        self.timeline.core().trace[from..]
             .iter()
-            .position(|e| e.event.actor() == Some(actor) && e.event.line() == Some(line))
+            .position(|e| TraceEvent::actor(&e.event) == Some(actor) && TraceEvent::line(&e.event) == Some(line))
             .map(|offset| self.step_of_event(from + offset))
     }
 
-    /// Run a fresh world to quiescence (for comparisons and tests).
-    pub fn run_to_end(scenario: &Scenario) -> Result<Sim, ScenarioError> {
-        let mut sim = Sim::new(scenario)?;
-        sim.run_until(Until::Quiescence);
-        Ok(sim)
-    }
 }

@@ -60,6 +60,10 @@ pub trait TraceEvent: Copy + Serialize {
     fn fact(&self) -> Option<Fact>;
     /// The event that says a run stopped at `limit`.
     fn limit_reached(limit: Limit) -> Self;
+    /// The actor (program) this event belongs to, if any.
+    fn actor(&self) -> Option<ActorId>;
+    /// The 1-based line of the actor's code whose operation caused it, if its code did.
+    fn line(&self) -> Option<u16>;
 }
 
 /// An event with the simulated time it happened at. Serialized flat: `{"at_ms":..,"event":..,..}`.

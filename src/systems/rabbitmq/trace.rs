@@ -488,6 +488,14 @@ impl TraceEvent for Event {
     fn limit_reached(limit: Limit) -> Event {
         Event::LimitReached { limit }
     }
+
+    fn actor(&self) -> Option<ActorId> {
+        Event::actor(self)
+    }
+
+    fn line(&self) -> Option<u16> {
+        Event::line(self)
+    }
 }
 
 /// RabbitMQ's own state of a copy, kept in the ledger beside the neutral part.

@@ -85,6 +85,249 @@ fn k_workload_prints_every_record_once() {
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
 }
 
+
+/// The prints of one consumer, split by process (each restart starts a new list).
+fn prints_by_process(sim: &KafkaSim, actor: ActorId) -> Vec<Vec<u32>> {
+    let mut runs: Vec<Vec<u32>> = Vec::new();
+    for e in sim.trace() {
+        match e.event {
+            KafkaEvent::ActorStarted { actor: a } | KafkaEvent::ActorRestarted { actor: a } if a == actor => runs.push(Vec::new()),
+            KafkaEvent::Printed { actor: a, text: queue_playground::systems::kafka::trace::TerminalText::Received { data }, .. } if a == actor => {
+                if let Some(run) = runs.last_mut() {
+                    run.push(data);
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// k7a: with one partition, every process prints a contiguous run of offsets in order (a
+/// failure replays a suffix, never a lone message out of order).
+fn assert_offset_order(sim: &KafkaSim, consumer: &str) {
+    for run in prints_by_process(sim, actor(sim, consumer)) {
+        assert!(run.windows(2).all(|w| w[1] == w[0] + 1), "{consumer} printed {run:?}: not a contiguous run in offset order");
+    }
+}
+
+/// The first time an event matching `pick` happened.
+fn first_time(sim: &KafkaSim, pick: impl Fn(&KafkaEvent) -> bool) -> Option<u32> {
+    sim.trace().iter().find(|e| pick(&e.event)).map(|e| e.at_ms)
+}
+
+fn crash_then_restart(consumer: Value, trigger: Value, crash: &str, restart_ms: u64) -> KafkaScenario {
+    scenario(tutorial(consumer, json!([
+        {"when": trigger, "do": {crash: "consumer"}},
+        {"when": {"at_ms": restart_ms}, "do": {"restart": "consumer"}}
+    ])))
+}
+
+// ---------------------------------------------------------------- k1: auto-commit
+
+/// k1a: the consumer idled ≥ 5 s in poll (auto-commit stored 0), then the burst; it crashes
+/// after printing 3; the replacement gets the partition only when the dead member's session
+/// expires (45 s after its last heartbeat) and prints 0…9 again.
+#[test]
+fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
+    let s = catalog::get("k-crash-autocommit").unwrap();
+    let sim = run(&s, "k1a_crash_with_auto_commit_replays_from_the_idle_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], (0..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![4, 5, 6, 7, 8, 9]);
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    // The last auto-commit before the crash (while idle, at 5 s) stored offset 0.
+    let commits: Vec<(u32, u32)> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some((e.at_ms, offset)), _ => None }).collect();
+    assert_eq!(commits[0], (5_001, 0), "{commits:?}");
+    // The replacement waited for the session expiry: 45 s after the last heartbeat (at 6 s).
+    let crash = first_time(&sim, |e| matches!(e, KafkaEvent::ActorCrashed { .. })).unwrap();
+    let expired = first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).unwrap();
+    assert!(expired >= crash + 45_000 - 3_000 && expired <= crash + 45_000, "expired at {expired}, crash at {crash}");
+    let replayed = sim.trace().iter().filter(|e| e.at_ms > crash).find(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == c));
+    assert!(replayed.is_some_and(|e| e.at_ms >= expired), "nothing printed before the expiry");
+    assert_offset_order(&sim, "consumer");
+}
+
+/// k1e: a graceful stop after 3: close() commits position 4 and leaves; the replacement gets
+/// the partition at once (no 45 s wait) and prints 4…9.
+#[test]
+fn k1e_graceful_stop_commits_and_leaves_at_once() {
+    let consumer = json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "start_ms": 0});
+    let mut s = crash_then_restart(consumer, json!({"after": {"actor": "consumer", "op": "print_received", "occurrence": 4}}), "stop", 8_000);
+    s.actors[0] = serde_json::from_value(json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 50, "start_ms": 6000})).unwrap();
+    let sim = run(&s, "k1e_graceful_stop_commits_and_leaves_at_once");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]], "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    let committed: Vec<u32> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some(offset), _ => None }).collect();
+    assert!(committed.contains(&4), "close() committed position 4: {committed:?}");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::MemberLeft { .. })).is_some());
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).is_none());
+    // The replacement's first print comes a rebalance delay (3 s) after it started, not 45 s.
+    let restart = first_time(&sim, |e| matches!(e, KafkaEvent::ActorRestarted { .. })).unwrap();
+    let printed = sim.trace().iter().filter(|e| e.at_ms >= restart).find(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == c)).unwrap().at_ms;
+    assert!(printed < restart + 3_100, "first print at {printed}, restart at {restart}");
+}
+
+// ---------------------------------------------------------------- k2: manual commits
+
+fn manual(commit: &str, work_ms: u64) -> Value {
+    json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "commit": commit, "work_ms": work_ms})
+}
+
+/// k2a: commit after processing; a crash after printing 3, before its commit: the
+/// replacement starts at the committed 3: 3 is printed twice.
+#[test]
+fn k2a_crash_before_the_commit_replays_3() {
+    let s = crash_then_restart(manual("after_processing", 0), json!({"before": {"actor": "consumer", "op": "commit", "occurrence": 4}}), "crash", 12_000);
+    let sim = run(&s, "k2a_crash_before_the_commit_replays_3");
+    let c = actor(&sim, "consumer");
+    let runs = prints_by_process(&sim, c);
+    assert_eq!(runs[0].last(), Some(&3), "{}", dump(&sim));
+    assert_eq!(runs[1], vec![3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_offset_order(&sim, "consumer");
+}
+
+/// k2b: a crash right after the commit of 3: the replacement prints 4…9; nothing lost or twice.
+#[test]
+fn k2b_crash_after_the_commit_loses_nothing() {
+    let s = crash_then_restart(manual("after_processing", 0), json!({"after": {"actor": "consumer", "op": "commit", "occurrence": 4}}), "crash", 12_000);
+    let sim = run(&s, "k2b_crash_after_the_commit_loses_nothing");
+    let runs = prints_by_process(&sim, actor(&sim, "consumer"));
+    assert_eq!(runs[0].last(), Some(&3), "{}", dump(&sim));
+    assert_eq!(runs[1], vec![4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+}
+
+/// k2c: commit before processing; a crash while processing 3, after its commit (the catalog's
+/// k-commit-before): the replacement starts at 4; 3 is never processed: lost.
+#[test]
+fn k2c_commit_before_processing_loses_3() {
+    let s = catalog::get("k-commit-before").unwrap();
+    let sim = run(&s, "k2c_commit_before_processing_loses_3");
+    let runs = prints_by_process(&sim, actor(&sim, "consumer"));
+    assert_eq!(runs, vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
+    assert_eq!(sim.label(), RunLabel::AtMostOnce);
+    // Still in the log: consuming deletes nothing, the group's committed offset moved past it.
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+}
+
+// ---------------------------------------------------------------- k3: auto_offset_reset
+
+fn late_consumer(reset: &str) -> KafkaScenario {
+    scenario(tutorial(json!({"role": "consumer", "name": "consumer", "group_id": "new_group", "auto_offset_reset": reset, "start_ms": 12_000}), json!([])))
+}
+
+/// k3a: a new group started after the producer finished, `earliest`: prints 0…9.
+#[test]
+fn k3a_a_new_group_from_earliest_prints_everything() {
+    let sim = run(&late_consumer("earliest"), "k3a_a_new_group_from_earliest_prints_everything");
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+}
+
+/// k3b: the same with `latest` (the default) prints nothing. The records stay in the log, but
+/// the group starts after them and commits past them: for the workload they are lost (kafka.md:
+/// "Lost = never printed by the group"; see `KafkaSim::verdict`).
+#[test]
+fn k3b_a_new_group_from_latest_prints_nothing() {
+    let sim = run(&late_consumer("latest"), "k3b_a_new_group_from_latest_prints_nothing");
+    assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new(), "{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost; 10]);
+    let reset = first_time(&sim, |e| matches!(e, KafkaEvent::PositionReset { offset: 10, earliest: false, .. }));
+    assert!(reset.is_some(), "the position was reset to the high watermark 10");
+}
+
+/// A `latest` consumer that never commits (manual commits, nothing received) leaves the
+/// records stranded: its group has no position past them that would survive it.
+#[test]
+fn latest_without_a_commit_leaves_the_records_stranded() {
+    let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "latest", "commit": "after_processing", "start_ms": 12_000}), json!([{"when": {"at_ms": 13_000}, "do": {"crash": "consumer"}}])));
+    let sim = run(&s, "latest_without_a_commit_leaves_the_records_stranded");
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
+}
+
+// ---------------------------------------------------------------- k7: offset order
+
+/// k7a: with one partition, whatever the fault, every consumer process prints in offset order:
+/// a failure replays a suffix (`0 1 2 3 ✗ 0 1 2 3 4 … 9`), never a lone message out of order.
+#[test]
+fn k7a_one_partition_prints_in_offset_order_under_every_fault() {
+    let mut scenarios = vec![catalog::get("k-crash-autocommit").unwrap(), catalog::get("k-commit-before").unwrap()];
+    for (trigger, action) in [("print_received", "crash"), ("print_received", "stop"), ("poll", "crash")] {
+        for occurrence in [1, 3, 6] {
+            scenarios.push(crash_then_restart(
+                json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+                json!({"after": {"actor": "consumer", "op": trigger, "occurrence": occurrence}}),
+                action,
+                15_000,
+            ));
+        }
+    }
+    for s in &scenarios {
+        let sim = run(s, "k7a_one_partition_prints_in_offset_order_under_every_fault");
+        assert_offset_order(&sim, "consumer");
+        let all: std::collections::BTreeSet<u32> = sim.received(actor(&sim, "consumer")).into_iter().collect();
+        assert!(all.len() >= 9, "{}: printed {all:?}", s.name);
+        for v in verdicts(&sim, "producer") {
+            assert!(!matches!(v, Verdict::OutOfOrder | Verdict::Pending | Verdict::Stranded), "{v:?}\n{}", dump(&sim));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- k8: consuming deletes nothing
+
+/// k8a: group A consumed all 10; the log is unchanged; A restarted prints nothing.
+#[test]
+fn k8a_consuming_deletes_nothing_and_a_restart_prints_nothing() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "group_id": "A", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"at_ms": 20_000}, "do": {"stop": "consumer"}}, {"when": {"at_ms": 21_000}, "do": {"restart": "consumer"}}]),
+    ));
+    let sim = run(&s, "k8a_consuming_deletes_nothing_and_a_restart_prints_nothing");
+    assert_eq!(prints_by_process(&sim, actor(&sim, "consumer")), vec![(0..10).collect(), vec![]], "{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+}
+
+/// k8b: a second group B with `earliest` prints 0…9 again, independently of A. The checker
+/// counts a message's effects whatever the group, so each is duplicated (two applications).
+#[test]
+fn k8b_a_second_group_reads_everything_again() {
+    let mut v = tutorial(json!({"role": "consumer", "name": "a", "group_id": "A", "auto_offset_reset": "earliest"}), json!([]));
+    v["actors"].as_array_mut().unwrap().push(json!({"role": "consumer", "name": "b", "group_id": "B", "auto_offset_reset": "earliest", "start_ms": 15_000}));
+    let sim = run(&scenario(v), "k8b_a_second_group_reads_everything_again");
+    assert_eq!(sim.received(actor(&sim, "a")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "b")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Duplicated; 10]);
+}
+
+// ---------------------------------------------------------------- determinism
+
+#[test]
+fn the_same_scenario_and_seed_give_the_same_trace() {
+    for (name, _) in catalog::ENTRIES {
+        let s = catalog::get(name).unwrap();
+        for seed in [1, 7, 42] {
+            let mut a = KafkaSim::with_seed(&s, seed).unwrap();
+            let mut b = KafkaSim::with_seed(&s, seed).unwrap();
+            a.run_until(Until::Quiescence);
+            b.run_until(Until::Quiescence);
+            assert_eq!(trace_hash(a.trace()), trace_hash(b.trace()), "{name} seed {seed}: rerun with `cargo test --test kafka_world the_same_scenario`");
+            assert!(a.ended(), "{name} seed {seed} ended");
+        }
+    }
+}
+
 /// `KAFKA_SCENARIO=k-workload cargo test --test kafka_world print_trace -- --ignored --nocapture`
 #[test]
 #[ignore]

@@ -400,6 +400,8 @@ pub struct KafkaSim {
     /// Per node: bumped at every crash (a fence of an older crash is void).
     node_incarnation: Vec<u32>,
     next_producer_id: u64,
+    /// Per fault: an op trigger already fired it.
+    fired: Vec<bool>,
 }
 
 /// Java's `String.hashCode` (UTF-16 code units, wrapping `int` arithmetic).
@@ -494,6 +496,7 @@ impl KafkaSim {
             coordinator_tick_at: None,
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
             next_producer_id: 1_000,
+            fired: vec![false; scenario.faults.len()],
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -1327,14 +1330,14 @@ impl KafkaSim {
         (self.cluster.broker_up(node) || self.cluster.broker_fenced(node)) && !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node))
     }
 
-    fn to_coordinator(&mut self, actor: ActorId, request: CoordRequest) {
+    fn send_to_coordinator(&mut self, actor: ActorId, request: CoordRequest) {
         let node = self.coordinator_node_of(actor);
         let epoch = self.actors[actor.index()].epoch;
         let at = self.arrival(actor, node, true);
         self.schedule(at, Job::ToCoordinator { actor, epoch, request });
     }
 
-    fn from_coordinator(&mut self, actor: ActorId, epoch: u32, answer: CoordAnswer) {
+    fn answer_from_coordinator(&mut self, actor: ActorId, epoch: u32, answer: CoordAnswer) {
         let node = self.coordinator_node_of(actor);
         let at = self.arrival(actor, node, false);
         self.schedule(at, Job::FromCoordinator { actor, epoch, answer });
@@ -1367,7 +1370,7 @@ impl KafkaSim {
                     if let Some(g) = group {
                         if self.coordinator.state(g) != Some(super::group::GroupState::PreparingRebalance) {
                             let generation = self.coordinator.generation(g).unwrap_or(0);
-                            self.from_coordinator(actor, epoch, CoordAnswer::JoinCompleted { generation });
+                            self.answer_from_coordinator(actor, epoch, CoordAnswer::JoinCompleted { generation });
                         }
                     }
                 } else {
@@ -1392,9 +1395,9 @@ impl KafkaSim {
             CoordRequest::Sync { generation } => {
                 let Some(member) = self.actors[actor.index()].member else { return };
                 match self.coordinator.sync(now, member, generation) {
-                    Ok(SyncOutcome::Assigned(_)) => self.from_coordinator(actor, epoch, CoordAnswer::Assigned { generation }),
+                    Ok(SyncOutcome::Assigned(_)) => self.answer_from_coordinator(actor, epoch, CoordAnswer::Assigned { generation }),
                     Ok(SyncOutcome::Waiting) => self.sync_waiting.push((member, generation)),
-                    Err(_) => self.from_coordinator(actor, epoch, CoordAnswer::Rejoin),
+                    Err(_) => self.answer_from_coordinator(actor, epoch, CoordAnswer::Rejoin),
                 }
             }
             CoordRequest::Commit { id, .. } => {
@@ -1403,7 +1406,7 @@ impl KafkaSim {
                 let (group, offsets) = self.commits[id as usize].clone();
                 let name = self.coordinator.group_name(group).unwrap_or_default().to_string();
                 let ok = self.coordinator.commit(&name, member, generation, &offsets).is_ok();
-                self.from_coordinator(actor, epoch, CoordAnswer::Committed { id, ok });
+                self.answer_from_coordinator(actor, epoch, CoordAnswer::Committed { id, ok });
             }
         }
         self.after_coordinator();
@@ -1433,7 +1436,7 @@ impl KafkaSim {
                     if let Some((actor, epoch)) = actor_of(self, member) {
                         if self.alive(actor, epoch) && self.actors[actor.index()].member == Some(member) {
                             self.record(KafkaEvent::JoinCompleted { actor, group: group.0, generation: generation.max(0) as u32, leader });
-                            self.from_coordinator(actor, epoch, CoordAnswer::JoinCompleted { generation });
+                            self.answer_from_coordinator(actor, epoch, CoordAnswer::JoinCompleted { generation });
                         }
                     }
                 }
@@ -1450,7 +1453,7 @@ impl KafkaSim {
                         if let Some((actor, epoch)) = actor_of(self, member) {
                             let answer = if g == generation { CoordAnswer::Assigned { generation } } else { CoordAnswer::Rejoin };
                             if self.alive(actor, epoch) {
-                                self.from_coordinator(actor, epoch, answer);
+                                self.answer_from_coordinator(actor, epoch, answer);
                             }
                         }
                     }
@@ -1610,7 +1613,7 @@ impl KafkaSim {
                 r.generation = generation;
                 r.phase = Phase::Syncing;
                 r.heartbeat_origin_ms = self.core.now_ms;
-                self.to_coordinator(actor, CoordRequest::Sync { generation });
+                self.send_to_coordinator(actor, CoordRequest::Sync { generation });
             }
             CoordAnswer::Assigned { generation } => {
                 let r = &self.actors[actor.index()];
@@ -1675,7 +1678,7 @@ impl KafkaSim {
         let id = self.commits.len() as u32;
         self.commits.push((group, offsets));
         self.record(KafkaEvent::CommitSent { actor, auto });
-        self.to_coordinator(actor, CoordRequest::Commit { id, sync });
+        self.send_to_coordinator(actor, CoordRequest::Commit { id, sync });
         Some(id)
     }
 
@@ -1703,7 +1706,7 @@ impl KafkaSim {
             self.record(KafkaEvent::PartitionsRevoked { actor, count: revoked as u16 });
         }
         self.record(KafkaEvent::JoinSent { actor });
-        self.to_coordinator(actor, CoordRequest::Join);
+        self.send_to_coordinator(actor, CoordRequest::Join);
     }
 
     /// Positions for owned partitions that have none: the group's committed offset, else
@@ -1933,8 +1936,12 @@ impl KafkaSim {
             .filter(|t| t.actor == actor && t.op == kind.index() && t.before == before)
             .filter(|t| if before { count + 1 == t.occurrence } else { count == t.occurrence })
             .map(|t| t.fault)
+            .filter(|&f| !self.fired.get(usize::from(f)).copied().unwrap_or(true))
             .collect();
         for index in due {
+            // An op trigger fires once: a `before` whose op the fault kept from running
+            // would otherwise fire again at the next process's same occurrence.
+            self.fired[usize::from(index)] = true;
             self.perform_fault_now(index);
         }
         let r = &self.actors[actor.index()];
@@ -2165,7 +2172,7 @@ impl KafkaSim {
                 }
             }
             if let Some(member) = self.actors[actor.index()].member.take() {
-                self.to_coordinator(actor, CoordRequest::Leave { member });
+                self.send_to_coordinator(actor, CoordRequest::Leave { member });
             }
         }
         let r = &mut self.actors[actor.index()];
@@ -2182,7 +2189,7 @@ impl KafkaSim {
         let line = self.actors[actor.index()].line;
         self.record(KafkaEvent::Printed { actor, text: TerminalText::Error { error }, line });
         if let Some(member) = self.actors[actor.index()].member.take() {
-            self.to_coordinator(actor, CoordRequest::Leave { member });
+            self.send_to_coordinator(actor, CoordRequest::Leave { member });
         }
         let r = &mut self.actors[actor.index()];
         r.status = ActorStatus::Failed(error);

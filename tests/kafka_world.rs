@@ -256,6 +256,105 @@ fn latest_without_a_commit_leaves_the_records_stranded() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
 }
 
+// ---------------------------------------------------------------- k6: partitions and groups
+
+fn three_partitions(keyed: bool, commit: &str, faults: Value) -> KafkaScenario {
+    scenario(json!({
+        "name": "k6",
+        "broker": {"model": "kafka"},
+        "topics": [{"name": "test_topic", "partitions": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "keyed": keyed},
+            {"role": "consumer", "name": "c1", "auto_offset_reset": "earliest", "commit": commit},
+            {"role": "consumer", "name": "c2", "auto_offset_reset": "earliest", "commit": commit}
+        ],
+        "faults": faults
+    }))
+}
+
+/// The partitions each consumer was assigned last, and the consumers ordered by member id.
+fn assignment(sim: &KafkaSim) -> Vec<(String, String, Vec<u16>)> {
+    let mut out = Vec::new();
+    for name in ["c1", "c2"] {
+        let r = &sim.actors()[actor(sim, name).index()];
+        let member = r.member.map(|m| sim.member_id(m).unwrap().to_string()).unwrap_or_default();
+        out.push((member, name.to_string(), r.assignment.clone()));
+    }
+    out.sort();
+    out
+}
+
+/// k6a: 3 partitions, 2 consumers, range assignor: the member with the smaller member id gets
+/// p0 and p1, the other p2.
+#[test]
+fn k6a_range_gives_the_smaller_member_id_p0_and_p1() {
+    for seed in 1..=6 {
+        let mut s = three_partitions(false, "auto", json!([]));
+        s.seed = seed;
+        let sim = run(&s, "k6a_range_gives_the_smaller_member_id_p0_and_p1");
+        let owners = assignment(&sim);
+        assert_eq!(owners[0].2, vec![0, 1], "seed {seed}: {owners:?}");
+        assert_eq!(owners[1].2, vec![2], "seed {seed}: {owners:?}");
+        assert!(owners[0].0.starts_with("kafka-python-3.0.11-"), "{owners:?}");
+        // Unkeyed records go to random partitions (kafka-python's choice, from the seed); all
+        // are printed once by one of the two (across partitions, not in the producer's order).
+        assert!(verdicts(&sim, "producer").iter().all(|v| matches!(v, Verdict::ProcessedOnce | Verdict::OutOfOrder)), "seed {seed}: {:?}", verdicts(&sim, "producer"));
+    }
+}
+
+/// k6c: keyed with `str(i).encode()`: murmur2 puts p0 {1,5,7,8}, p1 {4,6}, p2 {0,2,3,9}; C1
+/// (smaller member id) prints 1,4,5,6,7,8 (each partition in order), C2 prints 0,2,3,9.
+#[test]
+fn k6c_keyed_records_follow_murmur2() {
+    let sim = run(&three_partitions(true, "auto", json!([])), "k6c_keyed_records_follow_murmur2");
+    assert_eq!(sim.log_payloads(0), vec![1, 5, 7, 8]);
+    assert_eq!(sim.log_payloads(1), vec![4, 6]);
+    assert_eq!(sim.log_payloads(2), vec![0, 2, 3, 9]);
+    let owners = assignment(&sim);
+    let c1 = actor(&sim, &owners[0].1);
+    let c2 = actor(&sim, &owners[1].1);
+    let mut printed_c1 = sim.received(c1);
+    let p0: Vec<u32> = printed_c1.iter().copied().filter(|d| [1, 5, 7, 8].contains(d)).collect();
+    let p1: Vec<u32> = printed_c1.iter().copied().filter(|d| [4, 6].contains(d)).collect();
+    assert_eq!((p0, p1), (vec![1, 5, 7, 8], vec![4, 6]), "per-partition order kept");
+    printed_c1.sort();
+    assert_eq!(printed_c1, vec![1, 4, 5, 6, 7, 8]);
+    assert_eq!(sim.received(c2), vec![0, 2, 3, 9]);
+    // Each once; order holds only within a partition: the group joined at 6 s (the initial
+    // rebalance delay, extended for the second member) and printed the backlog of p0 and p2
+    // (0, 1, 2, 5) before 3 and 4, which the checker calls out of order.
+    assert_eq!(with_verdict(&sim, "producer", Verdict::OutOfOrder), vec![3, 4], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![0, 1, 2, 5, 6, 7, 8, 9]);
+}
+
+/// k6d: k6c with a commit after each message; C2 crashes after printing 2, before committing
+/// it. C1 keeps consuming p0 and p1; after C2's session expires (45 s) C1 owns p0, p1, p2 and
+/// resumes p2 at its committed offset: it prints 2 (a duplicate), 3, 9. Nothing lost.
+#[test]
+fn k6d_a_crashed_member_s_partition_moves_after_its_session() {
+    let probe = run(&three_partitions(true, "after_processing", json!([])), "k6d_probe");
+    let owners = assignment(&probe);
+    let (c1_name, c2_name) = (owners[0].1.clone(), owners[1].1.clone());
+    let s = three_partitions(true, "after_processing", json!([{"when": {"before": {"actor": c2_name, "op": "commit", "occurrence": 2}}, "do": {"crash": c2_name}}]));
+    let sim = run(&s, "k6d_a_crashed_member_s_partition_moves_after_its_session");
+    let (c1, c2) = (actor(&sim, &c1_name), actor(&sim, &c2_name));
+    assert_eq!(sim.received(c2), vec![0, 2], "{}", dump(&sim));
+    let printed = sim.received(c1);
+    let p2: Vec<u32> = printed.iter().copied().filter(|d| [0, 2, 3, 9].contains(d)).collect();
+    assert_eq!(p2, vec![2, 3, 9], "C1 resumes p2 at its committed offset 1\n{}", dump(&sim));
+    let mut all = printed.clone();
+    all.sort();
+    assert_eq!(all, vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![2]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
+    // C1 printed p0/p1 records before C2's session expired: it was not interrupted.
+    let crash = first_time(&sim, |e| matches!(e, KafkaEvent::ActorCrashed { .. })).unwrap();
+    let expired = first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).unwrap();
+    assert!(expired >= crash + 42_000 && expired <= crash + 45_000, "crash {crash}, expiry {expired}");
+    let c1_before: Vec<u32> = sim.trace().iter().filter(|e| e.at_ms > crash && e.at_ms < expired).filter_map(|e| match e.event { KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { data }, .. } if actor == c1 => Some(data), _ => None }).collect();
+    assert!(!c1_before.is_empty(), "C1 kept consuming p0 and p1 meanwhile");
+}
+
 // ---------------------------------------------------------------- k7: offset order
 
 /// k7a: with one partition, whatever the fault, every consumer process prints in offset order:

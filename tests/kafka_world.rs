@@ -256,6 +256,143 @@ fn latest_without_a_commit_leaves_the_records_stranded() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
 }
 
+// ---------------------------------------------------------------- k4: acks and leader crashes
+
+/// Three brokers, RF 3, min ISR 2; the followers are cut off the leader (kafka@0) before 5 is
+/// sent, so only the leader has it; `crash` is when the leader is SIGKILLed (it restarts after
+/// `broker.restart_delay_ms`), `heal` when the cut heals.
+fn leader_crash(producer: Value, faults: Value) -> KafkaScenario {
+    let mut all = vec![
+        json!({"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"partition": ["kafka@0", "kafka@1"]}}),
+        json!({"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"partition": ["kafka@0", "kafka@2"]}}),
+        json!({"when": {"at_ms": 20_000}, "do": {"heal": ["kafka@0", "kafka@1"]}}),
+        json!({"when": {"at_ms": 20_000}, "do": {"heal": ["kafka@0", "kafka@2"]}}),
+    ];
+    all.extend(faults.as_array().unwrap().iter().cloned());
+    scenario(json!({
+        "name": "k4",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [producer, {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}],
+        "faults": all
+    }))
+}
+
+/// k4a: acks=0; the leader dies right after appending 5, before the followers fetch it. The
+/// producer sees no error (offsets -1); 5 is lost; the final log is 0…4, 6…9.
+#[test]
+fn k4a_acks0_loses_5_without_an_error() {
+    let s = leader_crash(
+        json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "acks": "0", "enable_idempotence": false}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}]),
+    );
+    let sim = run(&s, "k4a_acks0_loses_5_without_an_error");
+    let p = actor(&sim, "producer");
+    let sent = sim.terminal(p);
+    assert_eq!(sent.len(), 10, "no error: {sent:?}\n{}", dump(&sim));
+    assert!(sent.iter().all(|l| l.ends_with("(partition 0, offset -1)")), "{sent:?}");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert_eq!(sim.label(), RunLabel::AtMostOnce);
+}
+
+/// k4b (the catalog's k-acks1-leader-crash): acks=1; the leader acknowledges 5, then crashes
+/// before its followers have it; a follower in the ISR is elected cleanly without 5; the old
+/// leader truncates 5 when it rejoins. The acknowledged 5 is lost; consumers never saw it.
+#[test]
+fn k4b_acks1_loses_an_acknowledged_record() {
+    let s = catalog::get("k-acks1-leader-crash").unwrap();
+    let sim = run(&s, "k4b_acks1_loses_an_acknowledged_record");
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).contains(&" [x] Sent {'data': 5} (partition 0, offset 5)".to_string()), "5 was acknowledged\n{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: true, .. })).is_some());
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::Truncated { count: 1, from_offset: 5, .. })).is_some());
+    // Every replica agrees once the cut heals.
+    let tp = sim.topic_partition(0);
+    let partition = sim.cluster().partition(tp).unwrap();
+    for r in &partition.replicas {
+        assert_eq!(r.log_end(), 9, "replica on {:?}", r.broker);
+    }
+}
+
+/// k4c: acks=all with idempotence (the default): the leader crashes after appending 5, before
+/// the ack. The producer retries against the new leader: 0…9 once each, nothing lost.
+#[test]
+fn k4c_acks_all_retries_to_the_new_leader() {
+    let s = leader_crash(
+        json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}]),
+    );
+    let sim = run(&s, "k4c_acks_all_retries_to_the_new_leader");
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { retry_in_ms: Some(_), .. })).is_some(), "5 was retried");
+}
+
+/// k4c, idempotence off: the followers had replicated 5 but its ack was lost, then the leader
+/// crashed; the retry to the new leader writes 5 twice.
+#[test]
+fn k4c_without_idempotence_a_lost_ack_writes_5_twice() {
+    let s = scenario(json!({
+        "name": "k4c-dup",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "enable_idempotence": false, "get_timeout_ms": null},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}
+        ],
+        "faults": [
+            {"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"drop_next": {"from": "kafka@0", "to": "producer"}}},
+            {"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}
+        ]
+    }));
+    let sim = run(&s, "k4c_without_idempotence_a_lost_ack_writes_5_twice");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![5]);
+}
+
+// ---------------------------------------------------------------- k5: a lost produce response
+
+/// k5a (the catalog's k-lost-response-no-idempotence): the response to 3 is dropped; after
+/// request_timeout_ms (30 s) the batch is retried and stored again: the log is
+/// 0 1 2 3 3 4 … 9 and the consumer prints 3 twice.
+#[test]
+fn k5a_a_lost_response_without_idempotence_duplicates_3() {
+    let s = catalog::get("k-lost-response-no-idempotence").unwrap();
+    let sim = run(&s, "k5a_a_lost_response_without_idempotence_duplicates_3");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
+    let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
+    assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");
+    assert!(sim.terminal(actor(&sim, "producer")).contains(&" [x] Sent {'data': 3} (partition 0, offset 4)".to_string()));
+}
+
+/// k5b (the catalog's k-idempotent-lost-response): the same with idempotence: the broker
+/// recognises the retry and answers the original offset; 0…9 once each, after a 30 s stall.
+#[test]
+fn k5b_an_idempotent_retry_is_recognised() {
+    let s = catalog::get("k-idempotent-lost-response").unwrap();
+    let sim = run(&s, "k5b_an_idempotent_retry_is_recognised");
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::RecordDiscarded { reason: queue_playground::systems::kafka::trace::DiscardReason::DuplicateBatch, .. })).is_some());
+    assert!(sim.terminal(actor(&sim, "producer")).contains(&" [x] Sent {'data': 3} (partition 0, offset 3)".to_string()));
+    let sent_4 = first_time(&sim, |e| matches!(e, KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Sent { data: 4, .. }, .. })).unwrap();
+    assert!(sent_4 > 33_000, "the producer stalled ~30 s on 3");
+}
+
 // ---------------------------------------------------------------- k6: partitions and groups
 
 fn three_partitions(keyed: bool, commit: &str, faults: Value) -> KafkaScenario {

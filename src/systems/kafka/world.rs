@@ -1058,9 +1058,19 @@ impl KafkaSim {
         // The clients' connections to it break: requests waiting there fail (kafka-python
         // sees the disconnect and retries).
         let waiting: Vec<(u32, u32)> = self.pending.iter().map(|(&id, &r)| (id, r)).filter(|&(_, r)| self.requests[r as usize].node == node).collect();
-        for (id, request) in waiting {
-            self.pending.remove(&id);
-            self.answer_producer(request, Err(ClientError::Disconnected));
+        for (id, _) in &waiting {
+            self.pending.remove(id);
+        }
+        // Every request the producers still wait for from it fails when its connection closes
+        // (the answers on their way are lost with it).
+        let unanswered: Vec<u32> = (0..self.requests.len() as u32).filter(|&i| {
+            let r = &self.requests[i as usize];
+            r.node == node && !r.settled && self.alive(r.actor, r.epoch)
+        }).collect();
+        for request in unanswered {
+            let r = self.requests[request as usize];
+            let at = self.arrival(r.actor, node, false);
+            self.schedule(at, Job::ProduceAnswer { request, result: Err(ClientError::Disconnected) });
         }
         if restart {
             let delay = self.setup.scenario.broker.restart_delay_ms;

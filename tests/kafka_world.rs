@@ -547,6 +547,65 @@ fn k8b_a_second_group_reads_everything_again() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Duplicated; 10]);
 }
 
+// ---------------------------------------------------------------- k9: transactions
+
+fn transactional(isolation: &str, faults: Value) -> KafkaScenario {
+    scenario(json!({
+        "name": "k9",
+        "broker": {"model": "kafka"},
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "transactional_id": "tx-1"},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "isolation_level": isolation}
+        ],
+        "faults": faults
+    }))
+}
+
+/// The times a consumer printed each record.
+fn print_times(sim: &KafkaSim, consumer: ActorId) -> Vec<u32> {
+    sim.trace().iter().filter(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == consumer)).map(|e| e.at_ms).collect()
+}
+
+/// k9a: 0…9 in one transaction, then commit: a `read_committed` consumer prints 0…9 only after
+/// the commit; a `read_uncommitted` one prints them as they arrive.
+#[test]
+fn k9a_read_committed_waits_for_the_commit() {
+    let sim = run(&transactional("read_committed", json!([])), "k9a_read_committed_waits_for_the_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    let committed = first_time(&sim, |e| matches!(e, KafkaEvent::TransactionCommitted { .. })).unwrap();
+    assert!(print_times(&sim, c).iter().all(|&t| t > committed), "committed at {committed}: {:?}", print_times(&sim, c));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+
+    let sim = run(&transactional("read_uncommitted", json!([])), "k9a_read_committed_waits_for_the_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    let committed = first_time(&sim, |e| matches!(e, KafkaEvent::TransactionCommitted { .. })).unwrap();
+    assert!(print_times(&sim, c).iter().filter(|&&t| t < committed).count() >= 9, "printed as they arrived: {:?}", print_times(&sim, c));
+}
+
+/// A transactional producer crashes in the middle of its transaction and restarts: its new
+/// instance fences the old one (the open transaction is aborted) and sends 0…9 again in a new
+/// one. `read_committed` prints each once; `read_uncommitted` also printed the aborted ones.
+#[test]
+fn k9_an_aborted_transaction_is_never_read_committed() {
+    let faults = json!([
+        {"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash": "producer"}},
+        {"when": {"at_ms": 8_000}, "do": {"restart": "producer"}}
+    ]);
+    let sim = run(&transactional("read_committed", faults.clone()), "k9_an_aborted_transaction_is_never_read_committed");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::TransactionAborted { .. })).is_some());
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "the aborted records stay in the log (markers are not payloads)");
+
+    let sim = run(&transactional("read_uncommitted", faults), "k9_an_aborted_transaction_is_never_read_committed");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3, 4]);
+}
+
 // ---------------------------------------------------------------- determinism
 
 #[test]

@@ -227,6 +227,18 @@ pub enum KafkaEvent {
     Healed { a: Endpoint, b: Endpoint },
     FrameDropped { from: Endpoint, to: Endpoint },
     ConsumerSlowed { actor: ActorId, work_ms: u32 },
+    /// `init_transactions()`: the transactional id's producer epoch is now `epoch` (an older
+    /// instance is fenced, its open transaction aborted).
+    TransactionsInitialized { actor: ActorId, epoch: u16, line: u16 },
+    TransactionBegun { actor: ActorId, line: u16 },
+    /// `commit_transaction()`: the coordinator writes COMMIT markers: the transaction's records
+    /// become visible to `read_committed` consumers.
+    TransactionCommitted { actor: ActorId, line: u16 },
+    /// The coordinator aborted a transaction (its producer was fenced, or it timed out after
+    /// `transaction_timeout_ms`): ABORT markers; `read_committed` consumers skip its records.
+    TransactionAborted { actor: ActorId },
+    /// A transaction control marker took `offset` of `partition` (never given to consumers).
+    TxnMarkerWritten { partition: QueueId, offset: u32, commit: bool },
     /// A limit of the scenario was reached; the run stops here.
     LimitReached { limit: Limit },
 }
@@ -262,7 +274,11 @@ impl KafkaEvent {
             | PositionReset { actor, .. }
             | CommitSent { actor, .. }
             | CommitRefused { actor }
-            | ConsumerSlowed { actor, .. } => Some(actor),
+            | ConsumerSlowed { actor, .. }
+            | TransactionsInitialized { actor, .. }
+            | TransactionBegun { actor, .. }
+            | TransactionCommitted { actor, .. }
+            | TransactionAborted { actor } => Some(actor),
             _ => None,
         }
     }
@@ -271,7 +287,15 @@ impl KafkaEvent {
     pub fn line(&self) -> Option<u16> {
         use KafkaEvent::*;
         match *self {
-            ClientCreated { line, .. } | Printed { line, .. } | Slept { line, .. } | MessagePublished { line, .. } | EffectApplied { line, .. } | WorkStarted { line, .. } => Some(line),
+            ClientCreated { line, .. }
+            | Printed { line, .. }
+            | Slept { line, .. }
+            | MessagePublished { line, .. }
+            | EffectApplied { line, .. }
+            | WorkStarted { line, .. }
+            | TransactionsInitialized { line, .. }
+            | TransactionBegun { line, .. }
+            | TransactionCommitted { line, .. } => Some(line),
             _ => None,
         }
     }

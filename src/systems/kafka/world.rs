@@ -46,8 +46,10 @@
 //! partitions of a consumer; a consumer finds a partition's new leader as soon as it is
 //! elected; coordinator requests are not lost on the network (a cut stops heartbeats, so the
 //! member expires); the coordinator's state survives broker crashes (no `__consumer_offsets`
-//! failover); transactions are not driven yet (a transactional producer's records are
-//! written as plain idempotent ones).
+//! failover), and so does the transaction coordinator's (`init_transactions` fences an older
+//! instance and aborts its open transaction; a dead producer's transaction is aborted after
+//! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
+//! after its PREPARE_COMMIT).
 //!
 //! Invariants: simulated time never goes backwards; jobs at the same time run in the order they
 //! were scheduled; all randomness comes from the seed's streams (member ids and unkeyed
@@ -129,6 +131,8 @@ pub enum Job {
     /// The controller fences a broker that stopped heartbeating (if it is still down).
     Fence { node: NodeId, incarnation: u32 },
     StartNode { node: NodeId },
+    /// `transaction_timeout_ms` after a transaction's producer died with it open.
+    TransactionTimeout { index: u16, epoch: u16 },
 }
 
 /// A request to the group coordinator.
@@ -227,6 +231,9 @@ pub struct ActorRuntime {
     /// Producers: the message of each payload index (kept across restarts).
     messages: Vec<MessageId>,
     producer_id: u64,
+    producer_epoch: u16,
+    /// A transaction is open (between `begin_transaction` and its end).
+    txn_open: bool,
     /// Per partition (global index): the next sequence number.
     sequences: Vec<i32>,
     future: Option<Future>,
@@ -277,6 +284,8 @@ impl ActorRuntime {
             work_ms,
             messages: Vec::new(),
             producer_id: 0,
+            producer_epoch: 0,
+            txn_open: false,
             sequences: vec![0; partitions],
             future: None,
             stopping: false,
@@ -344,8 +353,8 @@ struct Request {
     reached: bool,
     /// The producer has its answer, or gave up on it (a late answer is ignored).
     settled: bool,
-    /// The idempotent producer's stamp: (producer id, sequence).
-    stamp: Option<(u64, i32)>,
+    /// The idempotent producer's stamp: (producer id, epoch, sequence, transactional).
+    stamp: Option<(u64, u16, i32, bool)>,
 }
 
 /// An op-triggered fault.
@@ -402,6 +411,33 @@ pub struct KafkaSim {
     next_producer_id: u64,
     /// Per fault: an op trigger already fired it.
     fired: Vec<bool>,
+    /// The transaction coordinator's state per transactional id.
+    transactions: Vec<Transaction>,
+}
+
+/// What the transaction coordinator knows of a transactional id.
+#[derive(Clone, Debug)]
+struct Transaction {
+    id: String,
+    producer_id: u64,
+    epoch: u16,
+    /// The actor of its current producer.
+    actor: ActorId,
+    open: bool,
+}
+
+/// kafka-python's `transaction_timeout_ms` default (the Java client's too): the coordinator
+/// aborts a transaction open this long.
+pub const TRANSACTION_TIMEOUT_MS: u64 = 60_000;
+
+/// The tag a copy's record carries in the cluster's logs: its id + 1 (0 is a control marker's).
+fn tag_of(copy: CopyId) -> u32 {
+    copy.0.saturating_add(1)
+}
+
+/// The copy a log record is (None for a control marker).
+fn copy_of_tag(tag: u32) -> Option<CopyId> {
+    tag.checked_sub(1).map(CopyId)
 }
 
 /// Java's `String.hashCode` (UTF-16 code units, wrapping `int` arithmetic).
@@ -497,6 +533,7 @@ impl KafkaSim {
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
             next_producer_id: 1_000,
             fired: vec![false; scenario.faults.len()],
+            transactions: Vec::new(),
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -621,7 +658,7 @@ impl KafkaSim {
         let Some(p) = self.cluster.partition(tp) else { return Vec::new() };
         let replica = p.leader().and_then(|l| p.replica(l)).or_else(|| p.replicas.first());
         replica
-            .map(|r| r.log().iter().filter(|rec| rec.marker.is_none()).filter_map(|rec| self.core.ledger.copies.get(rec.tag as usize)).map(|c| self.core.ledger.messages[c.message.index()].data).collect())
+            .map(|r| r.log().iter().filter(|rec| rec.marker.is_none()).filter_map(|rec| copy_of_tag(rec.tag)).filter_map(|c| self.core.ledger.copies.get(c.index())).map(|c| self.core.ledger.messages[c.message.index()].data).collect())
             .unwrap_or_default()
     }
 
@@ -691,7 +728,7 @@ impl KafkaSim {
             if let Place::Ready { queue } = copy.place {
                 let tp = self.topic_partition(queue.0);
                 let found = self.cluster.partition(tp).is_some_and(|p| {
-                    p.replicas.iter().any(|r| r.log().get(copy.extra.offset as usize).is_some_and(|rec| rec.tag as usize == index))
+                    p.replicas.iter().any(|r| r.log().get(copy.extra.offset as usize).is_some_and(|rec| copy_of_tag(rec.tag) == Some(CopyId(index as u32))))
                 });
                 if !found {
                     return Err(format!("copy {index} is ready in partition {} at offset {}, but no replica has it there", queue.0, copy.extra.offset));
@@ -890,6 +927,11 @@ impl KafkaSim {
                 }
             }
             Job::StartNode { node } => self.start_node(node),
+            Job::TransactionTimeout { index, epoch } => {
+                if self.transactions.get(usize::from(index)).is_some_and(|t| t.open && t.epoch == epoch) {
+                    self.abort_transaction(usize::from(index));
+                }
+            }
         }
     }
 
@@ -919,7 +961,8 @@ impl KafkaSim {
                 ClusterEvent::Truncated { topic, partition, broker, from_offset, count } => Some(KafkaEvent::Truncated { partition: global(self, topic, partition), node: broker, from_offset, count }),
                 ClusterEvent::BrokerFenced { broker } => Some(KafkaEvent::NodeFenced { node: broker }),
                 // Recorded by the world itself, with the copy or the fault.
-                ClusterEvent::Appended { .. } | ClusterEvent::DuplicateBatch { .. } | ClusterEvent::TxnMarker { .. } | ClusterEvent::BrokerDown { .. } | ClusterEvent::BrokerUp { .. } => None,
+                ClusterEvent::TxnMarker { topic, partition, offset, commit } => Some(KafkaEvent::TxnMarkerWritten { partition: global(self, topic, partition), offset, commit }),
+                ClusterEvent::Appended { .. } | ClusterEvent::DuplicateBatch { .. } | ClusterEvent::BrokerDown { .. } | ClusterEvent::BrokerUp { .. } => None,
             };
             if let Some(event) = recorded {
                 self.record(event);
@@ -931,7 +974,7 @@ impl KafkaSim {
             self.answer_producer(request, result);
         }
         for truncated in self.cluster.take_truncated() {
-            let copy = CopyId(truncated.tag);
+            let Some(copy) = copy_of_tag(truncated.tag) else { continue };
             let Some(record) = self.core.ledger.copies.get(copy.index()) else { continue };
             if !record.place.is_live() {
                 continue;
@@ -1111,7 +1154,8 @@ impl KafkaSim {
         self.record(KafkaEvent::MessagePublished { actor, message, copy, line });
         let epoch = self.actors[actor.index()].epoch;
         let request = self.requests.len() as u32;
-        let stamp = future.sequence.map(|s| (self.actors[actor.index()].producer_id, s));
+        let runtime = &self.actors[actor.index()];
+        let stamp = future.sequence.map(|s| (runtime.producer_id, runtime.producer_epoch, s, runtime.txn_open));
         self.requests.push(Request { actor, epoch, copy, partition: future.partition, node, lost: false, reached: false, settled: false, stamp });
         if let Some(f) = self.actors[actor.index()].future.as_mut() {
             f.request = Some(request);
@@ -1140,9 +1184,9 @@ impl KafkaSim {
             Acks::Leader => cluster::Acks::Leader,
             Acks::None => cluster::Acks::Zero,
         };
-        let batch = r.stamp.map(|(producer_id, base_sequence)| ProducerBatch { producer_id, epoch: 0, base_sequence, transactional: false });
+        let batch = r.stamp.map(|(producer_id, epoch, base_sequence, transactional)| ProducerBatch { producer_id, epoch, base_sequence, transactional });
         let now = self.core.now_ms;
-        let result = self.cluster.produce(now, r.node, tp, &[r.copy.0], acks, batch);
+        let result = self.cluster.produce(now, r.node, tp, &[tag_of(r.copy)], acks, batch);
         match result {
             Ok(produced) => {
                 self.requests[request as usize].reached = true;
@@ -1777,7 +1821,9 @@ impl KafkaSim {
             match self.cluster.fetch(leader, tp, position, isolation, budget) {
                 Ok(fetched) => {
                     for rec in fetched.records {
-                        records.push(Fetched { partition: p, offset: rec.offset, copy: CopyId(rec.tag) });
+                        if let Some(copy) = copy_of_tag(rec.tag) {
+                            records.push(Fetched { partition: p, offset: rec.offset, copy });
+                        }
                     }
                     budget = spec.max_poll_records as usize - records.len().min(spec.max_poll_records as usize);
                     if !records.is_empty() && answer_node.is_none() {
@@ -1837,18 +1883,25 @@ impl KafkaSim {
         }
         if let Some(records) = self.actors[actor.index()].fetch_result.take() {
             let r = &mut self.actors[actor.index()];
-            // Only records that follow the positions (a stale answer is dropped).
+            // Only records at or past the positions of owned partitions (the offsets in between
+            // are control markers and aborted records, which the fetch skipped).
             let mut expected: BTreeMap<u16, u64> = BTreeMap::new();
             for rec in records {
                 let next = *expected.entry(rec.partition).or_insert_with(|| r.positions.get(usize::from(rec.partition)).copied().flatten().unwrap_or(u64::MAX));
-                if rec.offset == next && r.assignment.contains(&rec.partition) {
+                if rec.offset >= next && r.assignment.contains(&rec.partition) {
                     r.buffer.push_back(rec);
-                    expected.insert(rec.partition, next + 1);
+                    expected.insert(rec.partition, rec.offset + 1);
                 }
             }
             if let Some(record) = self.actors[actor.index()].buffer.pop_front() {
                 return self.yield_record(actor, record);
             }
+            // Nothing usable in the answer: wait at the broker for the log to change rather
+            // than fetch the same records again at once.
+            let r = &mut self.actors[actor.index()];
+            r.fetch_in_flight = true;
+            r.fetch_parked = true;
+            return Flow::Block;
         }
         let r = &mut self.actors[actor.index()];
         if !r.fetch_in_flight {
@@ -2028,13 +2081,37 @@ impl KafkaSim {
         let line = op.line;
         match op.kind {
             KafkaOpKind::NewProducer => {
+                // InitProducerId (idempotence); a transactional producer's comes with init_transactions.
                 self.actors[actor.index()].producer_id = self.next_producer_id;
                 self.next_producer_id += 1;
                 self.record(KafkaEvent::ClientCreated { actor, line });
                 Flow::Next(0)
             }
-            // Transactions are not driven yet: their calls pass (see the module doc).
-            KafkaOpKind::InitTransactions | KafkaOpKind::BeginTransaction | KafkaOpKind::CommitTransaction => Flow::Next(self.network.round_trip_ms()),
+            KafkaOpKind::InitTransactions => {
+                self.init_transactions(actor, line);
+                Flow::Next(self.network.round_trip_ms())
+            }
+            KafkaOpKind::BeginTransaction => {
+                self.actors[actor.index()].txn_open = true;
+                if let Some(t) = self.transaction_of(actor) {
+                    self.transactions[t].open = true;
+                }
+                self.record(KafkaEvent::TransactionBegun { actor, line });
+                Flow::Next(0)
+            }
+            KafkaOpKind::CommitTransaction => {
+                // Every send was waited for (`future.get`), so the flush has nothing to do; the
+                // coordinator writes the COMMIT markers (EndTxn).
+                if let Some(t) = self.transaction_of(actor) {
+                    let Transaction { producer_id, epoch, .. } = self.transactions[t];
+                    self.transactions[t].open = false;
+                    self.actors[actor.index()].txn_open = false;
+                    self.record(KafkaEvent::TransactionCommitted { actor, line });
+                    let _ = self.cluster.end_transaction(producer_id, epoch, cluster::Marker::Commit);
+                    self.after_cluster();
+                }
+                Flow::Next(self.network.round_trip_ms())
+            }
             KafkaOpKind::LoopStart => {
                 let messages = self.producer_spec(actor).map_or(0, |p| p.messages);
                 if self.actors[actor.index()].loop_index < messages {
@@ -2155,6 +2232,66 @@ impl KafkaSim {
         }
     }
 
+    /// The transaction coordinator's entry of the actor's transactional id.
+    fn transaction_of(&self, actor: ActorId) -> Option<usize> {
+        let id = self.producer_spec(actor)?.transactional_id.as_deref()?;
+        self.transactions.iter().position(|t| t.id == id)
+    }
+
+    /// `init_transactions()` (InitProducerId with a transactional id): the id keeps its producer
+    /// id with the next epoch, which fences an older instance; an open transaction of the older
+    /// one is aborted first.
+    fn init_transactions(&mut self, actor: ActorId, line: u16) {
+        let Some(id) = self.producer_spec(actor).and_then(|p| p.transactional_id.clone()) else { return };
+        let index = match self.transaction_of(actor) {
+            Some(t) => {
+                if self.transactions[t].open {
+                    self.abort_transaction(t);
+                }
+                let t_state = &mut self.transactions[t];
+                t_state.epoch = t_state.epoch.saturating_add(1);
+                t_state.actor = actor;
+                t
+            }
+            None => {
+                let producer_id = self.next_producer_id;
+                self.next_producer_id += 1;
+                self.transactions.push(Transaction { id, producer_id, epoch: 0, actor, open: false });
+                self.transactions.len() - 1
+            }
+        };
+        let Transaction { producer_id, epoch, .. } = self.transactions[index];
+        let runtime = &mut self.actors[actor.index()];
+        runtime.producer_id = producer_id;
+        runtime.producer_epoch = epoch;
+        // A new epoch starts its sequences at 0.
+        for s in runtime.sequences.iter_mut() {
+            *s = 0;
+        }
+        self.record(KafkaEvent::TransactionsInitialized { actor, epoch, line });
+    }
+
+    /// The coordinator aborts the open transaction `index`: ABORT markers on its partitions.
+    fn abort_transaction(&mut self, index: usize) {
+        let Transaction { producer_id, epoch, actor, .. } = self.transactions[index];
+        self.transactions[index].open = false;
+        self.record(KafkaEvent::TransactionAborted { actor });
+        let _ = self.cluster.end_transaction(producer_id, epoch, cluster::Marker::Abort);
+        self.after_cluster();
+    }
+
+    /// A transactional producer died: its open transaction is aborted after
+    /// `transaction_timeout_ms` (unless a new instance fences it first).
+    fn transaction_orphaned(&mut self, actor: ActorId) {
+        if let Some(t) = self.transaction_of(actor) {
+            let state = &self.transactions[t];
+            if state.open && state.actor == actor {
+                let epoch = state.epoch;
+                self.schedule(self.later(TRANSACTION_TIMEOUT_MS), Job::TransactionTimeout { index: t as u16, epoch });
+            }
+        }
+    }
+
     fn get_timer_armed(&self, actor: ActorId) -> bool {
         self.actors[actor.index()].get_timer
     }
@@ -2201,6 +2338,7 @@ impl KafkaSim {
         if let Some(member) = self.actors[actor.index()].member.take() {
             self.send_to_coordinator(actor, CoordRequest::Leave { member });
         }
+        self.transaction_orphaned(actor);
         let r = &mut self.actors[actor.index()];
         r.status = ActorStatus::Failed(error);
         r.epoch += 1;
@@ -2224,6 +2362,7 @@ impl KafkaSim {
                 let _ = self.coordinator.heartbeat(tick, member, generation);
             }
         }
+        self.transaction_orphaned(actor);
         let r = &mut self.actors[actor.index()];
         r.status = ActorStatus::Crashed;
         r.epoch += 1;
@@ -2259,6 +2398,7 @@ impl KafkaSim {
                 r.status = ActorStatus::Stopped;
                 r.epoch += 1;
                 r.blocked = Blocked::No;
+                self.transaction_orphaned(actor);
                 self.kick_coordinator();
             }
         }

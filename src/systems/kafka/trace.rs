@@ -226,6 +226,9 @@ pub enum KafkaEvent {
     Partitioned { a: Endpoint, b: Endpoint },
     Healed { a: Endpoint, b: Endpoint },
     FrameDropped { from: Endpoint, to: Endpoint },
+    /// The network delivered a produce request twice (`duplicate_next`): `copy` is the second
+    /// record of `from`'s request.
+    MessageDuplicated { copy: CopyId, from: CopyId },
     ConsumerSlowed { actor: ActorId, work_ms: u32 },
     /// `init_transactions()`: the transactional id's producer epoch is now `epoch` (an older
     /// instance is fenced, its open transaction aborted).
@@ -305,7 +308,15 @@ impl KafkaEvent {
         use KafkaEvent::*;
         matches!(
             self,
-            ActorCrashed { .. } | ActorStopped { .. } | NodeCrashed { .. } | NodeStopped { .. } | Partitioned { .. } | Healed { .. } | FrameDropped { .. } | ConsumerSlowed { .. }
+            ActorCrashed { .. }
+                | ActorStopped { .. }
+                | NodeCrashed { .. }
+                | NodeStopped { .. }
+                | Partitioned { .. }
+                | Healed { .. }
+                | FrameDropped { .. }
+                | MessageDuplicated { .. }
+                | ConsumerSlowed { .. }
         )
     }
 }

@@ -70,7 +70,7 @@ use crate::engine::ids::*;
 use crate::engine::ledger::Place;
 use crate::engine::network::Network;
 use crate::engine::rng::{Rng, Stream};
-use crate::scenario::{FaultAction, FaultSpec, ScenarioError, Trigger};
+use crate::scenario::{FaultAction, FaultSpec, RandomFaults, ScenarioError, Trigger};
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
@@ -391,6 +391,7 @@ pub struct KafkaSim {
     /// Connections by (actor, node), opened on first use (latency and TCP order only).
     connections: BTreeMap<(u16, u8), ConnectionId>,
     rng_network: Rng,
+    rng_faults: Rng,
     rng_workload: Rng,
     requests: Vec<Request>,
     /// acks=all requests waiting at their leader: pending id -> request.
@@ -520,6 +521,7 @@ impl KafkaSim {
             actors,
             connections: BTreeMap::new(),
             rng_network: Rng::new(seed, Stream::Network),
+            rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             requests: Vec::new(),
             pending: BTreeMap::new(),
@@ -828,14 +830,22 @@ impl KafkaSim {
         self.network.arrival_ms(self.core.now_ms, connection, to_broker, &mut self.rng_network)
     }
 
-    /// Whether a frame between the actor and the node is lost now (a cut, or `drop_next`).
+    /// The scenario's random faults, while they are on (until `until_ms`).
+    fn active_random_faults(&self) -> Option<&RandomFaults> {
+        self.setup.scenario.random_faults.as_ref().filter(|r| self.core.now_ms < r.until_ms)
+    }
+
+    /// Whether a frame between the actor and the node is lost now (a cut, `drop_next`, or a
+    /// random loss).
     fn frame_lost(&mut self, actor: ActorId, node: NodeId, to_broker: bool) -> bool {
         let (a, n) = (Endpoint::Actor(actor), Endpoint::Node(node));
         if self.network.is_partitioned(a, n) {
             return true;
         }
         let (from, to) = if to_broker { (a, n) } else { (n, a) };
-        if self.network.take_drop(from, to) {
+        let ratio = self.active_random_faults().map(|r| r.frame_loss);
+        let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
+        if self.network.take_drop(from, to) || random {
             self.record(KafkaEvent::FrameDropped { from, to });
             return true;
         }
@@ -1165,6 +1175,21 @@ impl KafkaSim {
         } else {
             let at = self.arrival(actor, node, true);
             self.schedule(at, Job::ProduceArrives { request });
+            let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
+            let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
+            if self.network.take_duplicate(Endpoint::Actor(actor)) || random {
+                // The same request arrives twice: a second record of the message (its answer
+                // is not waited for).
+                let twin = self.core.ledger.new_copy(message, Place::ToBroker { connection }, true);
+                self.core.ledger.copy_mut(twin).extra.partition = future.partition;
+                self.record(KafkaEvent::MessageDuplicated { copy: twin, from: copy });
+                let mut second = self.requests[request as usize];
+                second.copy = twin;
+                second.settled = true;
+                self.requests.push(second);
+                let twin_request = self.requests.len() as u32 - 1;
+                self.schedule(at, Job::ProduceArrives { request: twin_request });
+            }
         }
         if spec.acks == Acks::None {
             // acks=0: the future is done once the request is written (offset -1).
@@ -1549,7 +1574,8 @@ impl KafkaSim {
             }
             for &m in self.coordinator.members(g) {
                 let Some(&(actor, epoch)) = self.members.get(m.0 as usize) else { return true };
-                if !self.alive(actor, epoch) || !self.coordinator_reachable(actor) {
+                let cut = self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(self.coordinator_node_of(actor)));
+                if !self.alive(actor, epoch) || cut {
                     return true;
                 }
             }
@@ -1578,14 +1604,16 @@ impl KafkaSim {
         origin + (now - origin) / interval * interval
     }
 
-    /// The heartbeat threads of live consumers reachable from their coordinator heartbeated
+    /// The heartbeat threads of live consumers not cut off from their coordinator heartbeated
     /// on time: their sessions are refreshed to their last tick before any expiry is judged.
+    /// (While the coordinator's node is down, the coordinator that takes over restarts every
+    /// member's session timer when it loads the group, so a dead coordinator expires no one.)
     fn refresh_live_members(&mut self) {
         for index in 0..self.actors.len() {
             let actor = ActorId(index as u16);
             let r = &self.actors[index];
             let (Some(member), ActorStatus::Running, Phase::Assigned) = (r.member, r.status, r.phase) else { continue };
-            if !self.coordinator_reachable(actor) {
+            if self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(self.coordinator_node_of(actor))) {
                 continue;
             }
             let generation = r.generation;
@@ -2034,7 +2062,7 @@ impl KafkaSim {
             let again = resuming && first;
             first = false;
             if !again {
-                if self.fire_op_triggers(actor, op.kind, true) {
+                if self.fire_op_triggers(actor, op.kind, true) || self.random_op_faults(actor) {
                     return;
                 }
                 let r = &mut self.actors[actor.index()];
@@ -2070,6 +2098,26 @@ impl KafkaSim {
                 Flow::Stop => return,
             }
         }
+    }
+
+    /// Random crashes drawn at each op (the scenario's `random_faults`). True if the actor is
+    /// no longer running.
+    fn random_op_faults(&mut self, actor: ActorId) -> bool {
+        let Some(random) = self.active_random_faults() else { return false };
+        let (restart_ms, node_crash) = (random.actor_restart_ms, random.node_crash);
+        let ratio = match self.spec(actor) {
+            KafkaActorSpec::Consumer(_) => random.consumer_crash,
+            KafkaActorSpec::Producer(_) => random.producer_crash,
+        };
+        if self.rng_faults.chance(ratio) {
+            self.crash_actor(actor);
+            self.schedule(self.later(restart_ms), Job::RestartActor { actor });
+            return true;
+        }
+        if self.rng_faults.chance(node_crash) && self.cluster.broker_up(NodeId(0)) {
+            self.crash_node(NodeId(0), false, true);
+        }
+        self.actors[actor.index()].status != ActorStatus::Running
     }
 
     /// The index in `main` of the first op of `kind`.

@@ -623,6 +623,76 @@ fn the_same_scenario_and_seed_give_the_same_trace() {
     }
 }
 
+// ---------------------------------------------------------------- other faults
+
+/// A slow consumer: its processing of a record takes longer than `max_poll_interval_ms`, so its
+/// heartbeat thread leaves the group; the commit after processing then raises
+/// CommitFailedError and the program ends. Its replacement replays the record it had processed.
+#[test]
+fn a_consumer_slower_than_max_poll_interval_leaves_its_group() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "commit": "after_processing", "work_ms": 100, "max_poll_interval_ms": 5000}),
+        json!([
+            {"when": {"after": {"actor": "consumer", "op": "commit", "occurrence": 4}}, "do": {"slow": {"actor": "consumer", "work_ms": 8000}}},
+            {"when": {"at_ms": 29_000}, "do": {"slow": {"actor": "consumer", "work_ms": 100}}},
+            {"when": {"at_ms": 30_000}, "do": {"restart": "consumer"}}
+        ]),
+    ));
+    let sim = run(&s, "a_consumer_slower_than_max_poll_interval_leaves_its_group");
+    let c = actor(&sim, "consumer");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::PollIntervalExceeded { .. })).is_some(), "{}", dump(&sim));
+    assert!(sim.terminal(c).iter().any(|l| l.starts_with("kafka.errors.CommitFailedError")), "{:?}", sim.terminal(c));
+    let runs = prints_by_process(&sim, c);
+    assert_eq!(runs[0], vec![0, 1, 2, 3, 4], "{}", dump(&sim));
+    assert_eq!(runs[1], vec![4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![4]);
+}
+
+/// The broker dies and stays down: `future.get(timeout=10)` raises KafkaTimeoutError, which
+/// ends the tutorial producer; the record it was sending is lost (never stored).
+#[test]
+fn a_send_to_a_dead_broker_times_out_the_get() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash_node": {"node": 0, "restart": false}}}]),
+    ));
+    let sim = run(&s, "a_send_to_a_dead_broker_times_out_the_get");
+    let p = actor(&sim, "producer");
+    let lines = sim.terminal(p);
+    assert_eq!(lines.last().unwrap(), "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for 10 secs.", "{lines:?}");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4]);
+    let mut expected = once(5);
+    expected.push(Verdict::Lost);
+    assert_eq!(verdicts(&sim, "producer"), expected);
+}
+
+/// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,
+/// below min ISR 2: acks=all sends are refused (NOT_ENOUGH_REPLICAS) and retried until the
+/// program's `get` gives up; nothing is stored, so nothing acknowledged can be lost.
+#[test]
+fn acks_all_below_min_isr_is_refused() {
+    let s = scenario(json!({
+        "name": "min-isr",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "start_ms": 15_000},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}
+        ],
+        "faults": [
+            {"when": {"at_ms": 1_000}, "do": {"crash_node": {"node": 1, "restart": false}}},
+            {"when": {"at_ms": 1_000}, "do": {"crash_node": {"node": 2, "restart": false}}}
+        ]
+    }));
+    let sim = run(&s, "acks_all_below_min_isr_is_refused");
+    let p = actor(&sim, "producer");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { error: queue_playground::systems::kafka::trace::ClientError::Broker(queue_playground::systems::kafka::cluster::KafkaError::NotEnoughReplicas), .. })).is_some(), "{}", dump(&sim));
+    assert!(sim.terminal(p).last().unwrap().starts_with("kafka.errors.KafkaTimeoutError"), "{:?}", sim.terminal(p));
+    assert_eq!(sim.log_payloads(0), Vec::<u32>::new());
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
+}
+
 // ---------------------------------------------------------------- properties under random faults
 
 /// The durable set-up (acks=all, idempotence, min ISR 2, RF 3, commits after processing) under

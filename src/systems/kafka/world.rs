@@ -266,6 +266,8 @@ pub struct ActorRuntime {
     last_poll_ms: u64,
     /// A `GetTimeout` is armed for the current future.
     get_timer: bool,
+    /// The poll whose `PollIntervalCheck` is on the agenda.
+    poll_check_for: Option<u64>,
     /// Since when the consumer waits inside poll (None: it is not in poll).
     poll_wait_since: Option<u64>,
 }
@@ -310,6 +312,7 @@ impl ActorRuntime {
             commit_ok: None,
             last_poll_ms: 0,
             get_timer: false,
+            poll_check_for: None,
             poll_wait_since: None,
         }
     }
@@ -1890,10 +1893,12 @@ impl KafkaSim {
     /// it waits for comes.
     fn poll(&mut self, actor: ActorId) -> Flow {
         let now = self.core.now_ms;
-        self.actors[actor.index()].last_poll_ms = now;
+        // The iterator yields the rest of the last poll's records without polling again.
         if let Some(record) = self.actors[actor.index()].buffer.pop_front() {
             return self.yield_record(actor, record);
         }
+        // `poll()` itself: `max_poll_interval_ms` counts from here.
+        self.actors[actor.index()].last_poll_ms = now;
         self.actors[actor.index()].poll_wait_since.get_or_insert(now);
         let spec = self.consumer_spec(actor).cloned().expect("a consumer");
         // Inside poll(): the coordinator first (ensure_active_group), then auto-commit, then fetch.
@@ -1995,9 +2000,14 @@ impl KafkaSim {
             offset: record.offset.min(u64::from(u32::MAX)) as u32,
             redelivered,
         });
+        // The heartbeat thread checks that the program polls again within max_poll_interval_ms.
         let max_poll = self.consumer_spec(actor).map_or(300_000, |c| c.max_poll_interval_ms);
-        let (epoch, polled_ms) = (self.actors[actor.index()].epoch, self.core.now_ms);
-        self.schedule(self.later(max_poll), Job::PollIntervalCheck { actor, epoch, polled_ms });
+        let r = &mut self.actors[actor.index()];
+        let (epoch, polled_ms) = (r.epoch, r.last_poll_ms);
+        if r.poll_check_for != Some(polled_ms) {
+            r.poll_check_for = Some(polled_ms);
+            self.schedule(polled_ms.saturating_add(max_poll).max(self.core.now_ms), Job::PollIntervalCheck { actor, epoch, polled_ms });
+        }
         Flow::Next(0)
     }
 
@@ -2268,6 +2278,12 @@ impl KafkaSim {
                             }
                         }
                     };
+                }
+                // kafka-python: a commit outside a stable generation (the member left or was
+                // removed) raises CommitFailedError.
+                let r = &self.actors[actor.index()];
+                if r.member.is_none() || r.phase != Phase::Assigned {
+                    return Flow::Raise(ClientError::CommitFailed);
                 }
                 match self.send_commit(actor, false, true) {
                     Some(id) => {

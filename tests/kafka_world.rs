@@ -753,6 +753,59 @@ fn durable_settings_lose_nothing_acknowledged_under_random_faults() {
     }
 }
 
+/// Odd settings and every fault at once never panic, and every run ends with its copies
+/// conserved: request timeouts shorter than the network's latency (a record may be stored after
+/// its producer gave up on it), acks 0 and 1, unkeyed records over partitions, lost and
+/// duplicated requests, crashes of everything.
+#[test]
+fn odd_settings_under_every_fault_keep_the_ledger_sound() {
+    let mut runs = 0;
+    for (i, (acks, idempotent, timeout)) in [("all", true, 3), ("1", false, 2), ("0", false, 1), ("all", false, 40), ("all", true, 30_000)].into_iter().enumerate() {
+        for seed in 1..=6u64 {
+            let s = scenario(json!({
+                "name": "odd",
+                "seed": seed * 31 + i as u64,
+                "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 1 + (seed % 2) as u8},
+                "network": {"latency_ms": 3, "jitter_ms": 4},
+                "topics": [{"name": "test_topic", "partitions": 2, "replication_factor": 3}],
+                "actors": [
+                    {"role": "producer", "name": "p1", "messages": 12, "interval_ms": 50, "acks": acks, "enable_idempotence": idempotent, "request_timeout_ms": timeout, "delivery_timeout_ms": 120000.max(timeout), "retry_backoff_ms": 7},
+                    {"role": "producer", "name": "p2", "messages": 12, "first_data": 100, "interval_ms": 0, "keyed": true, "acks": acks, "enable_idempotence": idempotent, "retries": 2, "get_timeout_ms": null},
+                    {"role": "consumer", "name": "c1", "auto_offset_reset": "earliest", "auto_commit_interval_ms": 700, "session_timeout_ms": 6000, "heartbeat_interval_ms": 1000},
+                    {"role": "consumer", "name": "c2", "auto_offset_reset": "latest", "commit": "before_processing", "work_ms": 30, "max_poll_records": 2},
+                    {"role": "consumer", "name": "c3", "group_id": "other", "auto_offset_reset": "earliest", "commit": "after_processing", "isolation_level": "read_committed"}
+                ],
+                "faults": [
+                    {"when": {"at_ms": 300}, "do": {"partition": ["c1", "kafka@0"]}},
+                    {"when": {"at_ms": 9000}, "do": {"heal": ["c1", "kafka@0"]}},
+                    {"when": {"at_ms": 400}, "do": {"stop_node": {"node": 1, "restart": true}}},
+                    {"when": {"before": {"actor": "p2", "op": "send", "occurrence": 3}}, "do": {"drop_next": {"from": "kafka@0", "to": "p2"}}},
+                    {"when": {"before": {"actor": "p1", "op": "send", "occurrence": 2}}, "do": {"duplicate_next": "p1"}},
+                    {"when": {"at_ms": 20000}, "do": {"restart": "c2"}}
+                ],
+                "random_faults": {
+                    "consumer_crash": {"numerator": 1, "denominator": 15},
+                    "producer_crash": {"numerator": 1, "denominator": 25},
+                    "node_crash": {"numerator": 1, "denominator": 60},
+                    "frame_loss": {"numerator": 1, "denominator": 10},
+                    "frame_duplicate": {"numerator": 1, "denominator": 10},
+                    "actor_restart_ms": 2500,
+                    "until_ms": 15000
+                }
+            }));
+            let mut sim = KafkaSim::new(&s).unwrap();
+            sim.run_until(Until::Quiescence);
+            let context = format!("odd settings {i}, seed {}: rerun with `cargo test --test kafka_world odd_settings`", s.seed);
+            assert!(sim.ended(), "{context}");
+            if let Err(e) = sim.check_conservation() {
+                panic!("{context}: {e}\n{}", dump(&sim));
+            }
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 30);
+}
+
 /// `KAFKA_SCENARIO=k-workload cargo test --test kafka_world print_trace -- --ignored --nocapture`
 #[test]
 #[ignore]

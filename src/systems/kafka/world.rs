@@ -354,6 +354,8 @@ struct Request {
     lost: bool,
     /// The broker appended the record (or recognised it as a duplicate).
     reached: bool,
+    /// The request reached its broker (appended, or refused).
+    arrived: bool,
     /// The producer has its answer, or gave up on it (a late answer is ignored).
     settled: bool,
     /// The idempotent producer's stamp: (producer id, epoch, sequence, transactional).
@@ -1169,7 +1171,7 @@ impl KafkaSim {
         let request = self.requests.len() as u32;
         let runtime = &self.actors[actor.index()];
         let stamp = future.sequence.map(|s| (runtime.producer_id, runtime.producer_epoch, s, runtime.txn_open));
-        self.requests.push(Request { actor, epoch, copy, partition: future.partition, node, lost: false, reached: false, settled: false, stamp });
+        self.requests.push(Request { actor, epoch, copy, partition: future.partition, node, lost: false, reached: false, arrived: false, settled: false, stamp });
         if let Some(f) = self.actors[actor.index()].future.as_mut() {
             f.request = Some(request);
         }
@@ -1204,6 +1206,7 @@ impl KafkaSim {
     }
 
     fn produce_arrives(&mut self, request: u32) {
+        self.requests[request as usize].arrived = true;
         let r = self.requests[request as usize];
         let spec = self.producer_spec(r.actor).cloned().expect("a producer");
         let tp = self.topic_partition(r.partition);
@@ -1238,7 +1241,11 @@ impl KafkaSim {
                 }
             }
             Err(e) => {
-                // Nothing appended: the copy is gone; the producer learns why from the answer.
+                // Nothing appended: the copy is gone once the producer learns why from the
+                // answer (at once if it no longer waits for one).
+                if r.settled {
+                    self.discard_unappended(request, DiscardReason::Refused);
+                }
                 self.answer_producer(request, Err(ClientError::Broker(e)));
             }
         }
@@ -1265,9 +1272,12 @@ impl KafkaSim {
         self.schedule(at, Job::ProduceAnswer { request, result });
     }
 
+    /// The record of a request that was lost or refused is gone. (A request still on its way
+    /// keeps its copy: it may yet be appended, after the producer gave up on it.)
     fn discard_unappended(&mut self, request: u32, reason: DiscardReason) {
-        let copy = self.requests[request as usize].copy;
-        if matches!(self.core.ledger.copy(copy).place, Place::ToBroker { .. }) {
+        let r = self.requests[request as usize];
+        let copy = r.copy;
+        if (r.lost || r.arrived) && matches!(self.core.ledger.copy(copy).place, Place::ToBroker { .. }) {
             self.core.ledger.move_to(copy, Place::Discarded);
             self.record(KafkaEvent::RecordDiscarded { copy, reason });
         }

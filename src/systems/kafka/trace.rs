@@ -1,0 +1,362 @@
+//! Kafka's trace events: what the kafka-python programs, the network, the brokers and the group
+//! coordinator did, in the past tense, with the texts the programs print. Each event says which
+//! neutral fact it is (`TraceEvent::fact`), so the core's checker judges Kafka runs as it judges
+//! RabbitMQ's: a message is one `{'data': i}` of a producer; a copy is one record appended to a
+//! partition's log (a retried batch appended twice is two copies); the consumer's print (or its
+//! work, when it has some) is the effect.
+//!
+//! Events that mean the same as RabbitMQ's keep RabbitMQ's names (`ActorStarted`, `Printed`,
+//! `MessagePublished`, `MessageDelivered`, `EffectApplied`, `ActorCrashed`, `NodeCrashed`, ...);
+//! Kafka's own are named after Kafka's words (`RecordAppended`, `ProduceAcked`,
+//! `OffsetCommitted`, `LeaderElected`, `IsrShrunk`, `Truncated`, ...).
+//!
+//! Partitions are named by a global index (`QueueId`): the partitions of the scenario's topics
+//! numbered in order, topic after topic (with one topic: the partition number itself). Offsets
+//! and generations are saturated to 32 bits (a run never writes 4 billion records).
+//!
+//! Invariant: a trace entry stays at most 24 bytes (asserted below).
+
+use super::cluster::KafkaError;
+use crate::engine::ids::*;
+use crate::engine::trace::{Fact, TraceEvent};
+pub use crate::engine::trace::{trace_hash, Endpoint, Limit};
+use serde::Serialize;
+
+/// The error a kafka-python program sees, with the text Python prints when it ends a program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientError {
+    /// A broker's error code (`kafka.errors`), as the produce or fetch response carried it.
+    Broker(KafkaError),
+    /// The connection broke (the broker died, or the request was reset): kafka-python's
+    /// `KafkaConnectionError`, retriable.
+    Disconnected,
+    /// No answer within `request_timeout_ms`: kafka-python closes the connection and retries.
+    RequestTimedOut,
+    /// `future.get(timeout=...)` ran out: `KafkaTimeoutError`, which ends the tutorial program.
+    GetTimedOut,
+    /// The record spent `delivery_timeout_ms` in the producer without being acknowledged.
+    DeliveryTimedOut,
+    /// `consumer.commit()` was refused (the group rebalanced, or the member was removed):
+    /// `CommitFailedError`.
+    CommitFailed,
+}
+
+impl ClientError {
+    /// Whether kafka-python retries a produce that failed with it (`RetriableError`).
+    pub fn retriable(self) -> bool {
+        match self {
+            ClientError::Broker(e) => matches!(
+                e,
+                KafkaError::NotLeaderOrFollower
+                    | KafkaError::LeaderNotAvailable
+                    | KafkaError::NotEnoughReplicas
+                    | KafkaError::NotEnoughReplicasAfterAppend
+                    | KafkaError::RequestTimedOut
+                    | KafkaError::BrokerNotAvailable
+                    | KafkaError::UnknownTopicOrPartition
+            ),
+            ClientError::Disconnected | ClientError::RequestTimedOut => true,
+            ClientError::GetTimedOut | ClientError::DeliveryTimedOut | ClientError::CommitFailed => false,
+        }
+    }
+
+    /// The line Python prints when this error ends a program (kafka-python 3.0.x exception
+    /// names and messages).
+    pub fn text(self, get_timeout_ms: u64) -> String {
+        match self {
+            ClientError::Broker(e) => {
+                let (name, code) = match e {
+                    KafkaError::UnknownTopicOrPartition => ("UnknownTopicOrPartitionError", 3),
+                    KafkaError::BrokerNotAvailable => ("BrokerNotAvailableError", 8),
+                    KafkaError::NotLeaderOrFollower => ("NotLeaderForPartitionError", 6),
+                    KafkaError::LeaderNotAvailable => ("LeaderNotAvailableError", 5),
+                    KafkaError::NotEnoughReplicas => ("NotEnoughReplicasError", 19),
+                    KafkaError::NotEnoughReplicasAfterAppend => ("NotEnoughReplicasAfterAppendError", 20),
+                    KafkaError::OutOfOrderSequenceNumber => ("OutOfOrderSequenceNumberError", 45),
+                    KafkaError::InvalidProducerEpoch => ("InvalidProducerEpochError", 47),
+                    KafkaError::OffsetOutOfRange => ("OffsetOutOfRangeError", 1),
+                    KafkaError::InvalidReplicationFactor => ("InvalidReplicationFactorError", 38),
+                    KafkaError::InvalidRequest => ("InvalidRequestError", 42),
+                    KafkaError::RequestTimedOut => ("RequestTimedOutError", 7),
+                };
+                format!("kafka.errors.{name}: [Error {code}] {name}")
+            }
+            ClientError::Disconnected => "kafka.errors.KafkaConnectionError: KafkaConnectionError: Connection reset during send".into(),
+            ClientError::RequestTimedOut => "kafka.errors.RequestTimedOutError: [Error 7] RequestTimedOutError".into(),
+            ClientError::GetTimedOut => format!("kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for {} secs.", super::program::seconds(get_timeout_ms)),
+            ClientError::DeliveryTimedOut => "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Batch for TopicPartition expired: delivery_timeout_ms exceeded".into(),
+            ClientError::CommitFailed => "kafka.errors.CommitFailedError: CommitFailedError: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.".into(),
+        }
+    }
+}
+
+/// What a `print` line shows in an actor's terminal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TerminalText {
+    /// ` [x] Sent {'data': i} (partition p, offset o)`; offset -1 with acks=0.
+    Sent { data: u32, partition: u16, offset: i32 },
+    /// ` [x] Received {'data': i}`
+    Received { data: u32 },
+    /// ` [*] Waiting for messages. To exit press CTRL+C`
+    Waiting,
+    /// The exception that ended the program.
+    Error { error: ClientError },
+}
+
+impl TerminalText {
+    /// The line as printed; `get_timeout_ms` is the producer's `future.get(timeout=...)`.
+    pub fn render(self, get_timeout_ms: u64) -> String {
+        match self {
+            TerminalText::Sent { data, partition, offset } => format!(" [x] Sent {{'data': {data}}} (partition {partition}, offset {offset})"),
+            TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
+            TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
+            TerminalText::Error { error } => error.text(get_timeout_ms),
+        }
+    }
+}
+
+/// Why a copy is gone for good (it is in no log, or will never be read from one).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscardReason {
+    /// The produce request was lost on the network (`drop_next`, a cut).
+    FrameLost,
+    /// The produce request reached a broker that was down, or did not lead the partition, or
+    /// refused it (the error is in the `ProduceFailed` event): nothing was appended.
+    Refused,
+    /// An idempotent retry of a batch the leader already had: not appended again
+    /// (`UnifiedLog` duplicate-batch path); the original record stays.
+    DuplicateBatch,
+    /// A replica truncated it (it was never committed, and the new leader's log does not have
+    /// it: acks=1 and a leader crash, k4b).
+    Truncated,
+    /// The producer died with the request still on its way to a broker that dropped it.
+    ProducerGone,
+}
+
+/// Why a group rebalanced (the coordinator's reason).
+pub use super::group::RebalanceReason;
+
+/// One thing that happened. Small and `Copy`: a trace of millions of events stays compact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "event")]
+pub enum KafkaEvent {
+    ActorStarted { actor: ActorId },
+    ActorRestarted { actor: ActorId },
+    /// SIGKILL: no `close()`, no commit, no LeaveGroup.
+    ActorCrashed { actor: ActorId },
+    /// CTRL+C: a consumer's `finally: consumer.close()` runs (commit with auto-commit,
+    /// LeaveGroup); a producer just ends.
+    ActorStopped { actor: ActorId },
+    /// The program ended: at its last line (`error` None) or raising `error`.
+    ActorExited { actor: ActorId, error: Option<ClientError> },
+    /// `KafkaProducer(...)` / `KafkaConsumer(...)` built its client (bootstrap metadata fetched).
+    ClientCreated { actor: ActorId, line: u16 },
+    Printed { actor: ActorId, text: TerminalText, line: u16 },
+    Slept { actor: ActorId, ms: u32, line: u16 },
+    /// `producer.send(...)`: the record (copy) is in a produce request on its way to the leader
+    /// of `partition`; a retry of the same message is a new copy.
+    MessagePublished { actor: ActorId, message: MessageId, copy: CopyId, line: u16 },
+    /// The producer sent (again) the record `copy` in a produce request to the partition's leader.
+    ProduceSent { actor: ActorId, copy: CopyId, partition: QueueId, node: NodeId },
+    /// The leader appended the record at `offset` of `partition`'s log.
+    RecordAppended { copy: CopyId, partition: QueueId, offset: u32, node: NodeId },
+    /// The copy is gone for good (see the reason).
+    RecordDiscarded { copy: CopyId, reason: DiscardReason },
+    /// The producer got its answer: the record is at `offset` (-1 with acks=0).
+    ProduceAcked { actor: ActorId, message: MessageId, partition: QueueId, offset: i32 },
+    /// The produce failed; the producer retries after `retry_in_ms`, or gives up (`None`).
+    ProduceFailed { actor: ActorId, message: MessageId, error: ClientError, retry_in_ms: Option<u32> },
+    /// The iterator yielded the record `copy` (at `offset` of `partition`) to the program;
+    /// `redelivered`: its group had yielded this offset before (a rewind replays it).
+    MessageDelivered { actor: ActorId, copy: CopyId, partition: QueueId, offset: u32, redelivered: bool },
+    EffectApplied { actor: ActorId, message: MessageId, line: u16 },
+    WorkStarted { actor: ActorId, copy: CopyId, ms: u32, line: u16 },
+    /// The loop body ended for the record (the equivalent of RabbitMQ's `CallbackFinished`).
+    RecordProcessed { actor: ActorId, copy: CopyId },
+    /// The consumer sent JoinGroup to its group's coordinator.
+    JoinSent { actor: ActorId },
+    /// The coordinator took the consumer in as `member` (its member id: `KafkaSim::member_id`).
+    MemberJoined { actor: ActorId, group: u16, member: u32 },
+    RebalanceStarted { group: u16, generation: u32, reason: RebalanceReason },
+    /// The consumer's JoinGroup was answered: it is in `generation` (`leader`: the group leader).
+    JoinCompleted { actor: ActorId, group: u16, generation: u32, leader: bool },
+    /// The consumer owns `partition` (its SyncGroup answer).
+    PartitionAssigned { actor: ActorId, partition: QueueId, generation: u32 },
+    /// The consumer gave up its partitions for a rebalance (eager protocol: all of them).
+    PartitionsRevoked { actor: ActorId, count: u16 },
+    GroupStabilized { group: u16, generation: u32, members: u16 },
+    GroupEmptied { group: u16, generation: u32 },
+    MemberLeft { group: u16, member: u32 },
+    /// No heartbeat for `session_timeout_ms`: the coordinator removed the member.
+    SessionExpired { group: u16, member: u32 },
+    /// It did not rejoin within the rebalance timeout (`max_poll_interval_ms`): removed.
+    MemberKicked { group: u16, member: u32 },
+    /// The consumer was not polling for `max_poll_interval_ms`: its heartbeat thread left the group.
+    PollIntervalExceeded { actor: ActorId },
+    /// The consumer starts `partition` at `offset`: the group's committed offset.
+    PositionCommitted { actor: ActorId, partition: QueueId, offset: u32 },
+    /// No committed offset: `auto_offset_reset` put the position at `offset`
+    /// (`earliest`: the log start; `latest`: the high watermark).
+    PositionReset { actor: ActorId, partition: QueueId, offset: u32, earliest: bool },
+    /// The consumer sent an OffsetCommit (`auto`: the auto-commit inside poll or close).
+    CommitSent { actor: ActorId, auto: bool },
+    /// The coordinator stored the group's committed offset of `partition`.
+    OffsetCommitted { group: u16, partition: QueueId, offset: u32 },
+    /// The commit was refused (the group is rebalancing, or the member is gone).
+    CommitRefused { actor: ActorId },
+    LeaderElected { partition: QueueId, node: NodeId, epoch: u32, clean: bool },
+    /// No live replica may lead: the partition has no leader.
+    PartitionOffline { partition: QueueId },
+    IsrShrunk { partition: QueueId, node: NodeId, isr: u8 },
+    IsrExpanded { partition: QueueId, node: NodeId, isr: u8 },
+    /// The leader's high watermark moved: records below it are committed and served.
+    HighWatermark { partition: QueueId, offset: u32 },
+    /// A follower copied `count` records from its leader, from `from_offset`.
+    Replicated { partition: QueueId, node: NodeId, from_offset: u32, count: u32 },
+    /// A replica removed `count` records from `from_offset` (where it diverged from the leader).
+    Truncated { partition: QueueId, node: NodeId, from_offset: u32, count: u32 },
+    NodeCrashed { node: NodeId },
+    NodeStopped { node: NodeId },
+    NodeStarted { node: NodeId },
+    /// The controller fenced the broker (no heartbeat for `broker.session.timeout.ms`).
+    NodeFenced { node: NodeId },
+    Partitioned { a: Endpoint, b: Endpoint },
+    Healed { a: Endpoint, b: Endpoint },
+    FrameDropped { from: Endpoint, to: Endpoint },
+    /// The network delivered a produce request twice (`duplicate_next`): `copy` is the second
+    /// record of `from`'s request.
+    MessageDuplicated { copy: CopyId, from: CopyId },
+    ConsumerSlowed { actor: ActorId, work_ms: u32 },
+    /// `init_transactions()`: the transactional id's producer epoch is now `epoch` (an older
+    /// instance is fenced, its open transaction aborted).
+    TransactionsInitialized { actor: ActorId, epoch: u16, line: u16 },
+    TransactionBegun { actor: ActorId, line: u16 },
+    /// `commit_transaction()`: the coordinator writes COMMIT markers: the transaction's records
+    /// become visible to `read_committed` consumers.
+    TransactionCommitted { actor: ActorId, line: u16 },
+    /// The coordinator aborted a transaction (its producer was fenced, or it timed out after
+    /// `transaction_timeout_ms`): ABORT markers; `read_committed` consumers skip its records.
+    TransactionAborted { actor: ActorId },
+    /// A transaction control marker took `offset` of `partition` (never given to consumers).
+    TxnMarkerWritten { partition: QueueId, offset: u32, commit: bool },
+    /// A limit of the scenario was reached; the run stops here.
+    LimitReached { limit: Limit },
+}
+
+impl KafkaEvent {
+    /// The actor this event belongs to, if any (for terminals, highlighting, filtering).
+    pub fn actor(&self) -> Option<ActorId> {
+        use KafkaEvent::*;
+        match *self {
+            ActorStarted { actor }
+            | ActorRestarted { actor }
+            | ActorCrashed { actor }
+            | ActorStopped { actor }
+            | ActorExited { actor, .. }
+            | ClientCreated { actor, .. }
+            | Printed { actor, .. }
+            | Slept { actor, .. }
+            | MessagePublished { actor, .. }
+            | ProduceSent { actor, .. }
+            | ProduceAcked { actor, .. }
+            | ProduceFailed { actor, .. }
+            | MessageDelivered { actor, .. }
+            | EffectApplied { actor, .. }
+            | WorkStarted { actor, .. }
+            | RecordProcessed { actor, .. }
+            | JoinSent { actor, .. }
+            | MemberJoined { actor, .. }
+            | JoinCompleted { actor, .. }
+            | PartitionAssigned { actor, .. }
+            | PartitionsRevoked { actor, .. }
+            | PollIntervalExceeded { actor }
+            | PositionCommitted { actor, .. }
+            | PositionReset { actor, .. }
+            | CommitSent { actor, .. }
+            | CommitRefused { actor }
+            | ConsumerSlowed { actor, .. }
+            | TransactionsInitialized { actor, .. }
+            | TransactionBegun { actor, .. }
+            | TransactionCommitted { actor, .. }
+            | TransactionAborted { actor } => Some(actor),
+            _ => None,
+        }
+    }
+
+    /// The source line of the operation that caused this event, if an actor's code did.
+    pub fn line(&self) -> Option<u16> {
+        use KafkaEvent::*;
+        match *self {
+            ClientCreated { line, .. }
+            | Printed { line, .. }
+            | Slept { line, .. }
+            | MessagePublished { line, .. }
+            | EffectApplied { line, .. }
+            | WorkStarted { line, .. }
+            | TransactionsInitialized { line, .. }
+            | TransactionBegun { line, .. }
+            | TransactionCommitted { line, .. } => Some(line),
+            _ => None,
+        }
+    }
+
+    /// True for events that are faults (shown as markers on the timeline).
+    pub fn is_fault(&self) -> bool {
+        use KafkaEvent::*;
+        matches!(
+            self,
+            ActorCrashed { .. }
+                | ActorStopped { .. }
+                | NodeCrashed { .. }
+                | NodeStopped { .. }
+                | Partitioned { .. }
+                | Healed { .. }
+                | FrameDropped { .. }
+                | MessageDuplicated { .. }
+                | ConsumerSlowed { .. }
+        )
+    }
+}
+
+/// A Kafka trace entry.
+pub type KafkaTraceEntry = crate::engine::trace::TraceEntry<KafkaEvent>;
+
+// Invariant: the trace stays compact (issue 10: at most 64 bytes an event; we keep 24).
+const _: () = assert!(std::mem::size_of::<KafkaTraceEntry>() <= 24);
+
+impl TraceEvent for KafkaEvent {
+    #[inline]
+    fn fact(&self) -> Option<Fact> {
+        match *self {
+            KafkaEvent::MessagePublished { message, .. } => Some(Fact::Published { message }),
+            KafkaEvent::ProduceFailed { message, retry_in_ms, .. } => Some(Fact::SendFailed { message, retry: retry_in_ms.is_some() }),
+            // Kafka has no per-message ack: a yielded record is settled only by the group's
+            // committed offset, which the checker does not need.
+            KafkaEvent::MessageDelivered { copy, redelivered, .. } => Some(Fact::Delivered { copy, redelivered, acked: false }),
+            KafkaEvent::EffectApplied { message, .. } => Some(Fact::EffectApplied { message }),
+            KafkaEvent::RecordProcessed { copy, .. } => Some(Fact::Completed { copy }),
+            KafkaEvent::RecordDiscarded { copy, .. } => Some(Fact::Discarded { copy, expired: false, at_limit: false }),
+            _ => None,
+        }
+    }
+
+    fn limit_reached(limit: Limit) -> KafkaEvent {
+        KafkaEvent::LimitReached { limit }
+    }
+}
+
+/// Kafka's own state of a copy, kept in the ledger beside the neutral part.
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct KafkaCopyExtra {
+    /// The partition (global index) the record was sent to.
+    pub partition: u16,
+    /// Its offset once appended (`appended`).
+    pub offset: u32,
+    pub appended: bool,
+}
+
+/// The ledger of a Kafka run.
+pub type KafkaLedger = crate::engine::ledger::Ledger<KafkaCopyExtra>;

@@ -1,0 +1,822 @@
+//! The Kafka world (issue 10 §2): the kafka-python programs run against the cluster and group
+//! coordinator models over the simulated network, one test per row of
+//! `../shared/ground-truth/kafka.md` with its exact expected outcome: what each consumer
+//! printed, in which order, and the verdict of every message.
+//!
+//! A failing test prints the scenario's seed and the command to rerun it.
+
+use queue_playground::engine::checker::{RunLabel, Verdict};
+use queue_playground::engine::core::Finish;
+use queue_playground::engine::ids::{ActorId, MessageId};
+use queue_playground::engine::trace::trace_hash;
+use queue_playground::engine::Until;
+use queue_playground::systems::kafka::scenario::{catalog, KafkaScenario};
+use queue_playground::systems::kafka::trace::KafkaEvent;
+use queue_playground::systems::kafka::world::KafkaSim;
+use serde_json::{json, Value};
+
+/// Runs a scenario to its end; panics (with the seed and the rerun command) if it does not end
+/// quiescent or breaks conservation.
+fn run(scenario: &KafkaScenario, test: &str) -> KafkaSim {
+    let mut sim = KafkaSim::new(scenario).unwrap_or_else(|e| panic!("{test}: {e}"));
+    sim.run_until(Until::Quiescence);
+    let context = format!("{test} (seed {}): rerun with `cargo test --test kafka_world {test}`", scenario.seed);
+    assert_eq!(sim.finish(), Some(Finish::Quiescent), "{context}: the run did not end quiescent\n{}", dump(&sim));
+    if let Err(e) = sim.check_conservation() {
+        panic!("{context}: conservation: {e}\n{}", dump(&sim));
+    }
+    sim
+}
+
+/// The trace, one event a line, for failure messages.
+fn dump(sim: &KafkaSim) -> String {
+    sim.trace().iter().map(|e| format!("{:>7} {}", e.at_ms, serde_json::to_string(&e.event).unwrap())).collect::<Vec<_>>().join("\n")
+}
+
+fn scenario(value: Value) -> KafkaScenario {
+    KafkaScenario::from_json(&value.to_string()).unwrap_or_else(|e| panic!("scenario: {e}"))
+}
+
+fn actor(sim: &KafkaSim, name: &str) -> ActorId {
+    sim.actor_id(name).unwrap()
+}
+
+/// The verdict of each message of the producer named `producer`, by payload.
+fn verdicts(sim: &KafkaSim, producer: &str) -> Vec<Verdict> {
+    let id = actor(sim, producer);
+    sim.actors()[id.index()].messages().iter().map(|&m| sim.verdict(m)).collect()
+}
+
+fn with_verdict(sim: &KafkaSim, producer: &str, verdict: Verdict) -> Vec<u32> {
+    let id = actor(sim, producer);
+    sim.actors()[id.index()].messages().iter().filter(|&&m| sim.verdict(m) == verdict).map(|m: &MessageId| sim.ledger().messages[m.index()].data).collect()
+}
+
+fn once(n: usize) -> Vec<Verdict> {
+    vec![Verdict::ProcessedOnce; n]
+}
+
+fn tutorial(consumer: Value, faults: Value) -> Value {
+    json!({
+        "name": "t",
+        "broker": {"model": "kafka"},
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000},
+            consumer
+        ],
+        "faults": faults
+    })
+}
+
+// ---------------------------------------------------------------- the workload
+
+#[test]
+fn k_workload_prints_every_record_once() {
+    let s = catalog::get("k-workload").unwrap();
+    let sim = run(&s, "k_workload_prints_every_record_once");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    let p = actor(&sim, "producer");
+    let sent = sim.terminal(p);
+    assert_eq!(sent[0], " [x] Sent {'data': 0} (partition 0, offset 0)");
+    assert_eq!(sent[9], " [x] Sent {'data': 9} (partition 0, offset 9)");
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+}
+
+
+/// The prints of one consumer, split by process (each restart starts a new list).
+fn prints_by_process(sim: &KafkaSim, actor: ActorId) -> Vec<Vec<u32>> {
+    let mut runs: Vec<Vec<u32>> = Vec::new();
+    for e in sim.trace() {
+        match e.event {
+            KafkaEvent::ActorStarted { actor: a } | KafkaEvent::ActorRestarted { actor: a } if a == actor => runs.push(Vec::new()),
+            KafkaEvent::Printed { actor: a, text: queue_playground::systems::kafka::trace::TerminalText::Received { data }, .. } if a == actor => {
+                if let Some(run) = runs.last_mut() {
+                    run.push(data);
+                }
+            }
+            _ => {}
+        }
+    }
+    runs
+}
+
+/// k7a: with one partition, every process prints a contiguous run of offsets in order (a
+/// failure replays a suffix, never a lone message out of order).
+fn assert_offset_order(sim: &KafkaSim, consumer: &str) {
+    for run in prints_by_process(sim, actor(sim, consumer)) {
+        assert!(run.windows(2).all(|w| w[1] == w[0] + 1), "{consumer} printed {run:?}: not a contiguous run in offset order");
+    }
+}
+
+/// The first time an event matching `pick` happened.
+fn first_time(sim: &KafkaSim, pick: impl Fn(&KafkaEvent) -> bool) -> Option<u32> {
+    sim.trace().iter().find(|e| pick(&e.event)).map(|e| e.at_ms)
+}
+
+fn crash_then_restart(consumer: Value, trigger: Value, crash: &str, restart_ms: u64) -> KafkaScenario {
+    scenario(tutorial(consumer, json!([
+        {"when": trigger, "do": {crash: "consumer"}},
+        {"when": {"at_ms": restart_ms}, "do": {"restart": "consumer"}}
+    ])))
+}
+
+// ---------------------------------------------------------------- k1: auto-commit
+
+/// k1a: the consumer idled ≥ 5 s in poll (auto-commit stored 0), then the burst; it crashes
+/// after printing 3; the replacement gets the partition only when the dead member's session
+/// expires (45 s after its last heartbeat) and prints 0…9 again.
+#[test]
+fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
+    let s = catalog::get("k-crash-autocommit").unwrap();
+    let sim = run(&s, "k1a_crash_with_auto_commit_replays_from_the_idle_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], (0..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![4, 5, 6, 7, 8, 9]);
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    // The last auto-commit before the crash (while idle, at 5 s) stored offset 0.
+    let commits: Vec<(u32, u32)> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some((e.at_ms, offset)), _ => None }).collect();
+    assert_eq!(commits[0], (5_001, 0), "{commits:?}");
+    // The replacement waited for the session expiry: 45 s after the last heartbeat (at 6 s).
+    let crash = first_time(&sim, |e| matches!(e, KafkaEvent::ActorCrashed { .. })).unwrap();
+    let expired = first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).unwrap();
+    assert!(expired >= crash + 45_000 - 3_000 && expired <= crash + 45_000, "expired at {expired}, crash at {crash}");
+    let replayed = sim.trace().iter().filter(|e| e.at_ms > crash).find(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == c));
+    assert!(replayed.is_some_and(|e| e.at_ms >= expired), "nothing printed before the expiry");
+    assert_offset_order(&sim, "consumer");
+}
+
+/// k1e: a graceful stop after 3: close() commits position 4 and leaves; the replacement gets
+/// the partition at once (no 45 s wait) and prints 4…9.
+#[test]
+fn k1e_graceful_stop_commits_and_leaves_at_once() {
+    let consumer = json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "start_ms": 0});
+    let mut s = crash_then_restart(consumer, json!({"after": {"actor": "consumer", "op": "print_received", "occurrence": 4}}), "stop", 8_000);
+    s.actors[0] = serde_json::from_value(json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 50, "start_ms": 6000})).unwrap();
+    let sim = run(&s, "k1e_graceful_stop_commits_and_leaves_at_once");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]], "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    let committed: Vec<u32> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some(offset), _ => None }).collect();
+    assert!(committed.contains(&4), "close() committed position 4: {committed:?}");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::MemberLeft { .. })).is_some());
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).is_none());
+    // The replacement's first print comes a rebalance delay (3 s) after it started, not 45 s.
+    let restart = first_time(&sim, |e| matches!(e, KafkaEvent::ActorRestarted { .. })).unwrap();
+    let printed = sim.trace().iter().filter(|e| e.at_ms >= restart).find(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == c)).unwrap().at_ms;
+    assert!(printed < restart + 3_100, "first print at {printed}, restart at {restart}");
+}
+
+// ---------------------------------------------------------------- k2: manual commits
+
+fn manual(commit: &str, work_ms: u64) -> Value {
+    json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "commit": commit, "work_ms": work_ms})
+}
+
+/// k2a: commit after processing; a crash after printing 3, before its commit: the
+/// replacement starts at the committed 3: 3 is printed twice.
+#[test]
+fn k2a_crash_before_the_commit_replays_3() {
+    let s = crash_then_restart(manual("after_processing", 0), json!({"before": {"actor": "consumer", "op": "commit", "occurrence": 4}}), "crash", 12_000);
+    let sim = run(&s, "k2a_crash_before_the_commit_replays_3");
+    let c = actor(&sim, "consumer");
+    let runs = prints_by_process(&sim, c);
+    assert_eq!(runs[0].last(), Some(&3), "{}", dump(&sim));
+    assert_eq!(runs[1], vec![3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_offset_order(&sim, "consumer");
+}
+
+/// k2b: a crash right after the commit of 3: the replacement prints 4…9; nothing lost or twice.
+#[test]
+fn k2b_crash_after_the_commit_loses_nothing() {
+    let s = crash_then_restart(manual("after_processing", 0), json!({"after": {"actor": "consumer", "op": "commit", "occurrence": 4}}), "crash", 12_000);
+    let sim = run(&s, "k2b_crash_after_the_commit_loses_nothing");
+    let runs = prints_by_process(&sim, actor(&sim, "consumer"));
+    assert_eq!(runs[0].last(), Some(&3), "{}", dump(&sim));
+    assert_eq!(runs[1], vec![4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+}
+
+/// k2c: commit before processing; a crash while processing 3, after its commit (the catalog's
+/// k-commit-before): the replacement starts at 4; 3 is never processed: lost.
+#[test]
+fn k2c_commit_before_processing_loses_3() {
+    let s = catalog::get("k-commit-before").unwrap();
+    let sim = run(&s, "k2c_commit_before_processing_loses_3");
+    let runs = prints_by_process(&sim, actor(&sim, "consumer"));
+    assert_eq!(runs, vec![vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
+    assert_eq!(sim.label(), RunLabel::AtMostOnce);
+    // Still in the log: consuming deletes nothing, the group's committed offset moved past it.
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+}
+
+// ---------------------------------------------------------------- k3: auto_offset_reset
+
+fn late_consumer(reset: &str) -> KafkaScenario {
+    scenario(tutorial(json!({"role": "consumer", "name": "consumer", "group_id": "new_group", "auto_offset_reset": reset, "start_ms": 12_000}), json!([])))
+}
+
+/// k3a: a new group started after the producer finished, `earliest`: prints 0…9.
+#[test]
+fn k3a_a_new_group_from_earliest_prints_everything() {
+    let sim = run(&late_consumer("earliest"), "k3a_a_new_group_from_earliest_prints_everything");
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+}
+
+/// k3b: the same with `latest` (the default) prints nothing. The records stay in the log, but
+/// the group starts after them and commits past them: for the workload they are lost (kafka.md:
+/// "Lost = never printed by the group"; see `KafkaSim::verdict`).
+#[test]
+fn k3b_a_new_group_from_latest_prints_nothing() {
+    let sim = run(&late_consumer("latest"), "k3b_a_new_group_from_latest_prints_nothing");
+    assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new(), "{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost; 10]);
+    let reset = first_time(&sim, |e| matches!(e, KafkaEvent::PositionReset { offset: 10, earliest: false, .. }));
+    assert!(reset.is_some(), "the position was reset to the high watermark 10");
+}
+
+/// A `latest` consumer that never commits (manual commits, nothing received) leaves the
+/// records stranded: its group has no position past them that would survive it.
+#[test]
+fn latest_without_a_commit_leaves_the_records_stranded() {
+    let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "latest", "commit": "after_processing", "start_ms": 12_000}), json!([{"when": {"at_ms": 13_000}, "do": {"crash": "consumer"}}])));
+    let sim = run(&s, "latest_without_a_commit_leaves_the_records_stranded");
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
+}
+
+// ---------------------------------------------------------------- k4: acks and leader crashes
+
+/// Three brokers, RF 3, min ISR 2; the followers are cut off the leader (kafka@0) before 5 is
+/// sent, so only the leader has it; `crash` is when the leader is SIGKILLed (it restarts after
+/// `broker.restart_delay_ms`), `heal` when the cut heals.
+fn leader_crash(producer: Value, faults: Value) -> KafkaScenario {
+    let mut all = vec![
+        json!({"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"partition": ["kafka@0", "kafka@1"]}}),
+        json!({"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"partition": ["kafka@0", "kafka@2"]}}),
+        json!({"when": {"at_ms": 20_000}, "do": {"heal": ["kafka@0", "kafka@1"]}}),
+        json!({"when": {"at_ms": 20_000}, "do": {"heal": ["kafka@0", "kafka@2"]}}),
+    ];
+    all.extend(faults.as_array().unwrap().iter().cloned());
+    scenario(json!({
+        "name": "k4",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [producer, {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}],
+        "faults": all
+    }))
+}
+
+/// k4a: acks=0; the leader dies right after appending 5, before the followers fetch it. The
+/// producer sees no error (offsets -1); 5 is lost; the final log is 0…4, 6…9.
+#[test]
+fn k4a_acks0_loses_5_without_an_error() {
+    let s = leader_crash(
+        json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "acks": "0", "enable_idempotence": false}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}]),
+    );
+    let sim = run(&s, "k4a_acks0_loses_5_without_an_error");
+    let p = actor(&sim, "producer");
+    let sent = sim.terminal(p);
+    assert_eq!(sent.len(), 10, "no error: {sent:?}\n{}", dump(&sim));
+    assert!(sent.iter().all(|l| l.ends_with("(partition 0, offset -1)")), "{sent:?}");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert_eq!(sim.label(), RunLabel::AtMostOnce);
+}
+
+/// k4b (the catalog's k-acks1-leader-crash): acks=1; the leader acknowledges 5, then crashes
+/// before its followers have it; a follower in the ISR is elected cleanly without 5; the old
+/// leader truncates 5 when it rejoins. The acknowledged 5 is lost; consumers never saw it.
+#[test]
+fn k4b_acks1_loses_an_acknowledged_record() {
+    let s = catalog::get("k-acks1-leader-crash").unwrap();
+    let sim = run(&s, "k4b_acks1_loses_an_acknowledged_record");
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).contains(&" [x] Sent {'data': 5} (partition 0, offset 5)".to_string()), "5 was acknowledged\n{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: true, .. })).is_some());
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::Truncated { count: 1, from_offset: 5, .. })).is_some());
+    // Every replica agrees once the cut heals.
+    let tp = sim.topic_partition(0);
+    let partition = sim.cluster().partition(tp).unwrap();
+    for r in &partition.replicas {
+        assert_eq!(r.log_end(), 9, "replica on {:?}", r.broker);
+    }
+}
+
+/// k4c: acks=all with idempotence (the default): the leader crashes after appending 5, before
+/// the ack. The producer retries against the new leader: 0…9 once each, nothing lost.
+#[test]
+fn k4c_acks_all_retries_to_the_new_leader() {
+    let s = leader_crash(
+        json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}]),
+    );
+    let sim = run(&s, "k4c_acks_all_retries_to_the_new_leader");
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { retry_in_ms: Some(_), .. })).is_some(), "5 was retried");
+}
+
+/// k4c, idempotence off: the followers had replicated 5 but its ack was lost, then the leader
+/// crashed; the retry to the new leader writes 5 twice.
+#[test]
+fn k4c_without_idempotence_a_lost_ack_writes_5_twice() {
+    let s = scenario(json!({
+        "name": "k4c-dup",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "enable_idempotence": false, "get_timeout_ms": null},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}
+        ],
+        "faults": [
+            {"when": {"before": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"drop_next": {"from": "kafka@0", "to": "producer"}}},
+            {"when": {"at_ms": 5_500}, "do": {"crash_node": {"node": 0, "restart": true}}}
+        ]
+    }));
+    let sim = run(&s, "k4c_without_idempotence_a_lost_ack_writes_5_twice");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![5]);
+}
+
+// ---------------------------------------------------------------- k5: a lost produce response
+
+/// k5a (the catalog's k-lost-response-no-idempotence): the response to 3 is dropped; after
+/// request_timeout_ms (30 s) the batch is retried and stored again: the log is
+/// 0 1 2 3 3 4 … 9 and the consumer prints 3 twice.
+#[test]
+fn k5a_a_lost_response_without_idempotence_duplicates_3() {
+    let s = catalog::get("k-lost-response-no-idempotence").unwrap();
+    let sim = run(&s, "k5a_a_lost_response_without_idempotence_duplicates_3");
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
+    assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
+    let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
+    assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");
+    assert!(sim.terminal(actor(&sim, "producer")).contains(&" [x] Sent {'data': 3} (partition 0, offset 4)".to_string()));
+}
+
+/// k5b (the catalog's k-idempotent-lost-response): the same with idempotence: the broker
+/// recognises the retry and answers the original offset; 0…9 once each, after a 30 s stall.
+#[test]
+fn k5b_an_idempotent_retry_is_recognised() {
+    let s = catalog::get("k-idempotent-lost-response").unwrap();
+    let sim = run(&s, "k5b_an_idempotent_retry_is_recognised");
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert_eq!(sim.label(), RunLabel::EffectivelyOnce);
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::RecordDiscarded { reason: queue_playground::systems::kafka::trace::DiscardReason::DuplicateBatch, .. })).is_some());
+    assert!(sim.terminal(actor(&sim, "producer")).contains(&" [x] Sent {'data': 3} (partition 0, offset 3)".to_string()));
+    let sent_4 = first_time(&sim, |e| matches!(e, KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Sent { data: 4, .. }, .. })).unwrap();
+    assert!(sent_4 > 33_000, "the producer stalled ~30 s on 3");
+}
+
+// ---------------------------------------------------------------- k6: partitions and groups
+
+fn three_partitions(keyed: bool, commit: &str, faults: Value) -> KafkaScenario {
+    scenario(json!({
+        "name": "k6",
+        "broker": {"model": "kafka"},
+        "topics": [{"name": "test_topic", "partitions": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "keyed": keyed},
+            {"role": "consumer", "name": "c1", "auto_offset_reset": "earliest", "commit": commit},
+            {"role": "consumer", "name": "c2", "auto_offset_reset": "earliest", "commit": commit}
+        ],
+        "faults": faults
+    }))
+}
+
+/// The partitions each consumer was assigned last, and the consumers ordered by member id.
+fn assignment(sim: &KafkaSim) -> Vec<(String, String, Vec<u16>)> {
+    let mut out = Vec::new();
+    for name in ["c1", "c2"] {
+        let r = &sim.actors()[actor(sim, name).index()];
+        let member = r.member.map(|m| sim.member_id(m).unwrap().to_string()).unwrap_or_default();
+        out.push((member, name.to_string(), r.assignment.clone()));
+    }
+    out.sort();
+    out
+}
+
+/// k6a: 3 partitions, 2 consumers, range assignor: the member with the smaller member id gets
+/// p0 and p1, the other p2.
+#[test]
+fn k6a_range_gives_the_smaller_member_id_p0_and_p1() {
+    for seed in 1..=6 {
+        let mut s = three_partitions(false, "auto", json!([]));
+        s.seed = seed;
+        let sim = run(&s, "k6a_range_gives_the_smaller_member_id_p0_and_p1");
+        let owners = assignment(&sim);
+        assert_eq!(owners[0].2, vec![0, 1], "seed {seed}: {owners:?}");
+        assert_eq!(owners[1].2, vec![2], "seed {seed}: {owners:?}");
+        assert!(owners[0].0.starts_with("kafka-python-3.0.11-"), "{owners:?}");
+        // Unkeyed records go to random partitions (kafka-python's choice, from the seed); all
+        // are printed once by one of the two (across partitions, not in the producer's order).
+        assert!(verdicts(&sim, "producer").iter().all(|v| matches!(v, Verdict::ProcessedOnce | Verdict::OutOfOrder)), "seed {seed}: {:?}", verdicts(&sim, "producer"));
+    }
+}
+
+/// k6c: keyed with `str(i).encode()`: murmur2 puts p0 {1,5,7,8}, p1 {4,6}, p2 {0,2,3,9}; C1
+/// (smaller member id) prints 1,4,5,6,7,8 (each partition in order), C2 prints 0,2,3,9.
+#[test]
+fn k6c_keyed_records_follow_murmur2() {
+    let sim = run(&three_partitions(true, "auto", json!([])), "k6c_keyed_records_follow_murmur2");
+    assert_eq!(sim.log_payloads(0), vec![1, 5, 7, 8]);
+    assert_eq!(sim.log_payloads(1), vec![4, 6]);
+    assert_eq!(sim.log_payloads(2), vec![0, 2, 3, 9]);
+    let owners = assignment(&sim);
+    let c1 = actor(&sim, &owners[0].1);
+    let c2 = actor(&sim, &owners[1].1);
+    let mut printed_c1 = sim.received(c1);
+    let p0: Vec<u32> = printed_c1.iter().copied().filter(|d| [1, 5, 7, 8].contains(d)).collect();
+    let p1: Vec<u32> = printed_c1.iter().copied().filter(|d| [4, 6].contains(d)).collect();
+    assert_eq!((p0, p1), (vec![1, 5, 7, 8], vec![4, 6]), "per-partition order kept");
+    printed_c1.sort();
+    assert_eq!(printed_c1, vec![1, 4, 5, 6, 7, 8]);
+    assert_eq!(sim.received(c2), vec![0, 2, 3, 9]);
+    // Each once; order holds only within a partition: the group joined at 6 s (the initial
+    // rebalance delay, extended for the second member) and printed the backlog of p0 and p2
+    // (0, 1, 2, 5) before 3 and 4, which the checker calls out of order.
+    assert_eq!(with_verdict(&sim, "producer", Verdict::OutOfOrder), vec![3, 4], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![0, 1, 2, 5, 6, 7, 8, 9]);
+}
+
+/// k6d: k6c with a commit after each message; C2 crashes after printing 2, before committing
+/// it. C1 keeps consuming p0 and p1; after C2's session expires (45 s) C1 owns p0, p1, p2 and
+/// resumes p2 at its committed offset: it prints 2 (a duplicate), 3, 9. Nothing lost.
+#[test]
+fn k6d_a_crashed_member_s_partition_moves_after_its_session() {
+    let probe = run(&three_partitions(true, "after_processing", json!([])), "k6d_probe");
+    let owners = assignment(&probe);
+    let (c1_name, c2_name) = (owners[0].1.clone(), owners[1].1.clone());
+    let s = three_partitions(true, "after_processing", json!([{"when": {"before": {"actor": c2_name, "op": "commit", "occurrence": 2}}, "do": {"crash": c2_name}}]));
+    let sim = run(&s, "k6d_a_crashed_member_s_partition_moves_after_its_session");
+    let (c1, c2) = (actor(&sim, &c1_name), actor(&sim, &c2_name));
+    assert_eq!(sim.received(c2), vec![0, 2], "{}", dump(&sim));
+    let printed = sim.received(c1);
+    let p2: Vec<u32> = printed.iter().copied().filter(|d| [0, 2, 3, 9].contains(d)).collect();
+    assert_eq!(p2, vec![2, 3, 9], "C1 resumes p2 at its committed offset 1\n{}", dump(&sim));
+    let mut all = printed.clone();
+    all.sort();
+    assert_eq!(all, vec![1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![2]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
+    // C1 printed p0/p1 records before C2's session expired: it was not interrupted.
+    let crash = first_time(&sim, |e| matches!(e, KafkaEvent::ActorCrashed { .. })).unwrap();
+    let expired = first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })).unwrap();
+    assert!(expired >= crash + 42_000 && expired <= crash + 45_000, "crash {crash}, expiry {expired}");
+    let c1_before: Vec<u32> = sim.trace().iter().filter(|e| e.at_ms > crash && e.at_ms < expired).filter_map(|e| match e.event { KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { data }, .. } if actor == c1 => Some(data), _ => None }).collect();
+    assert!(!c1_before.is_empty(), "C1 kept consuming p0 and p1 meanwhile");
+}
+
+// ---------------------------------------------------------------- k7: offset order
+
+/// k7a: with one partition, whatever the fault, every consumer process prints in offset order:
+/// a failure replays a suffix (`0 1 2 3 ✗ 0 1 2 3 4 … 9`), never a lone message out of order.
+#[test]
+fn k7a_one_partition_prints_in_offset_order_under_every_fault() {
+    let mut scenarios = vec![catalog::get("k-crash-autocommit").unwrap(), catalog::get("k-commit-before").unwrap()];
+    for (trigger, action) in [("print_received", "crash"), ("print_received", "stop"), ("poll", "crash")] {
+        for occurrence in [1, 3, 6] {
+            scenarios.push(crash_then_restart(
+                json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+                json!({"after": {"actor": "consumer", "op": trigger, "occurrence": occurrence}}),
+                action,
+                15_000,
+            ));
+        }
+    }
+    for s in &scenarios {
+        let sim = run(s, "k7a_one_partition_prints_in_offset_order_under_every_fault");
+        assert_offset_order(&sim, "consumer");
+        let all: std::collections::BTreeSet<u32> = sim.received(actor(&sim, "consumer")).into_iter().collect();
+        assert!(all.len() >= 9, "{}: printed {all:?}", s.name);
+        for v in verdicts(&sim, "producer") {
+            assert!(!matches!(v, Verdict::OutOfOrder | Verdict::Pending | Verdict::Stranded), "{v:?}\n{}", dump(&sim));
+        }
+    }
+}
+
+// ---------------------------------------------------------------- k8: consuming deletes nothing
+
+/// k8a: group A consumed all 10; the log is unchanged; A restarted prints nothing.
+#[test]
+fn k8a_consuming_deletes_nothing_and_a_restart_prints_nothing() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "group_id": "A", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"at_ms": 20_000}, "do": {"stop": "consumer"}}, {"when": {"at_ms": 21_000}, "do": {"restart": "consumer"}}]),
+    ));
+    let sim = run(&s, "k8a_consuming_deletes_nothing_and_a_restart_prints_nothing");
+    assert_eq!(prints_by_process(&sim, actor(&sim, "consumer")), vec![(0..10).collect(), vec![]], "{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+}
+
+/// k8b: a second group B with `earliest` prints 0…9 again, independently of A. The checker
+/// counts a message's effects whatever the group, so each is duplicated (two applications).
+#[test]
+fn k8b_a_second_group_reads_everything_again() {
+    let mut v = tutorial(json!({"role": "consumer", "name": "a", "group_id": "A", "auto_offset_reset": "earliest"}), json!([]));
+    v["actors"].as_array_mut().unwrap().push(json!({"role": "consumer", "name": "b", "group_id": "B", "auto_offset_reset": "earliest", "start_ms": 15_000}));
+    let sim = run(&scenario(v), "k8b_a_second_group_reads_everything_again");
+    assert_eq!(sim.received(actor(&sim, "a")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "b")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Duplicated; 10]);
+}
+
+// ---------------------------------------------------------------- k9: transactions
+
+fn transactional(isolation: &str, faults: Value) -> KafkaScenario {
+    scenario(json!({
+        "name": "k9",
+        "broker": {"model": "kafka"},
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "transactional_id": "tx-1"},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "isolation_level": isolation}
+        ],
+        "faults": faults
+    }))
+}
+
+/// The times a consumer printed each record.
+fn print_times(sim: &KafkaSim, consumer: ActorId) -> Vec<u32> {
+    sim.trace().iter().filter(|e| matches!(e.event, KafkaEvent::Printed { actor, text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. } if actor == consumer)).map(|e| e.at_ms).collect()
+}
+
+/// k9a: 0…9 in one transaction, then commit: a `read_committed` consumer prints 0…9 only after
+/// the commit; a `read_uncommitted` one prints them as they arrive.
+#[test]
+fn k9a_read_committed_waits_for_the_commit() {
+    let sim = run(&transactional("read_committed", json!([])), "k9a_read_committed_waits_for_the_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    let committed = first_time(&sim, |e| matches!(e, KafkaEvent::TransactionCommitted { .. })).unwrap();
+    assert!(print_times(&sim, c).iter().all(|&t| t > committed), "committed at {committed}: {:?}", print_times(&sim, c));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+
+    let sim = run(&transactional("read_uncommitted", json!([])), "k9a_read_committed_waits_for_the_commit");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    let committed = first_time(&sim, |e| matches!(e, KafkaEvent::TransactionCommitted { .. })).unwrap();
+    assert!(print_times(&sim, c).iter().filter(|&&t| t < committed).count() >= 9, "printed as they arrived: {:?}", print_times(&sim, c));
+}
+
+/// A transactional producer crashes in the middle of its transaction and restarts: its new
+/// instance fences the old one (the open transaction is aborted) and sends 0…9 again in a new
+/// one. `read_committed` prints each once; `read_uncommitted` also printed the aborted ones.
+#[test]
+fn k9_an_aborted_transaction_is_never_read_committed() {
+    let faults = json!([
+        {"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash": "producer"}},
+        {"when": {"at_ms": 8_000}, "do": {"restart": "producer"}}
+    ]);
+    let sim = run(&transactional("read_committed", faults.clone()), "k9_an_aborted_transaction_is_never_read_committed");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::TransactionAborted { .. })).is_some());
+    assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "the aborted records stay in the log (markers are not payloads)");
+
+    let sim = run(&transactional("read_uncommitted", faults), "k9_an_aborted_transaction_is_never_read_committed");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3, 4]);
+}
+
+// ---------------------------------------------------------------- determinism
+
+#[test]
+fn the_same_scenario_and_seed_give_the_same_trace() {
+    for (name, _) in catalog::ENTRIES {
+        let s = catalog::get(name).unwrap();
+        for seed in [1, 7, 42] {
+            let mut a = KafkaSim::with_seed(&s, seed).unwrap();
+            let mut b = KafkaSim::with_seed(&s, seed).unwrap();
+            a.run_until(Until::Quiescence);
+            b.run_until(Until::Quiescence);
+            assert_eq!(trace_hash(a.trace()), trace_hash(b.trace()), "{name} seed {seed}: rerun with `cargo test --test kafka_world the_same_scenario`");
+            assert!(a.ended(), "{name} seed {seed} ended");
+        }
+    }
+}
+
+// ---------------------------------------------------------------- other faults
+
+/// A slow consumer: its processing of a record takes longer than `max_poll_interval_ms`, so its
+/// heartbeat thread leaves the group; the commit after processing then raises
+/// CommitFailedError and the program ends. Its replacement replays the record it had processed.
+#[test]
+fn a_consumer_slower_than_max_poll_interval_leaves_its_group() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "commit": "after_processing", "work_ms": 100, "max_poll_interval_ms": 5000}),
+        json!([
+            {"when": {"after": {"actor": "consumer", "op": "commit", "occurrence": 4}}, "do": {"slow": {"actor": "consumer", "work_ms": 8000}}},
+            {"when": {"at_ms": 29_000}, "do": {"slow": {"actor": "consumer", "work_ms": 100}}},
+            {"when": {"at_ms": 30_000}, "do": {"restart": "consumer"}}
+        ]),
+    ));
+    let sim = run(&s, "a_consumer_slower_than_max_poll_interval_leaves_its_group");
+    let c = actor(&sim, "consumer");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::PollIntervalExceeded { .. })).is_some(), "{}", dump(&sim));
+    assert!(sim.terminal(c).iter().any(|l| l.starts_with("kafka.errors.CommitFailedError")), "{:?}", sim.terminal(c));
+    let runs = prints_by_process(&sim, c);
+    assert_eq!(runs[0], vec![0, 1, 2, 3, 4], "{}", dump(&sim));
+    assert_eq!(runs[1], vec![4, 5, 6, 7, 8, 9], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![4]);
+}
+
+/// The broker dies and stays down: `future.get(timeout=10)` raises KafkaTimeoutError, which
+/// ends the tutorial producer; the record it was sending is lost (never stored).
+#[test]
+fn a_send_to_a_dead_broker_times_out_the_get() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash_node": {"node": 0, "restart": false}}}]),
+    ));
+    let sim = run(&s, "a_send_to_a_dead_broker_times_out_the_get");
+    let p = actor(&sim, "producer");
+    let lines = sim.terminal(p);
+    assert_eq!(lines.last().unwrap(), "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for 10 secs.", "{lines:?}");
+    assert_eq!(lines.len(), 6);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4]);
+    let mut expected = once(5);
+    expected.push(Verdict::Lost);
+    assert_eq!(verdicts(&sim, "producer"), expected);
+}
+
+/// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,
+/// below min ISR 2: acks=all sends are refused (NOT_ENOUGH_REPLICAS) and retried until the
+/// program's `get` gives up; nothing is stored, so nothing acknowledged can be lost.
+#[test]
+fn acks_all_below_min_isr_is_refused() {
+    let s = scenario(json!({
+        "name": "min-isr",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "start_ms": 15_000},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}
+        ],
+        "faults": [
+            {"when": {"at_ms": 1_000}, "do": {"crash_node": {"node": 1, "restart": false}}},
+            {"when": {"at_ms": 1_000}, "do": {"crash_node": {"node": 2, "restart": false}}}
+        ]
+    }));
+    let sim = run(&s, "acks_all_below_min_isr_is_refused");
+    let p = actor(&sim, "producer");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { error: queue_playground::systems::kafka::trace::ClientError::Broker(queue_playground::systems::kafka::cluster::KafkaError::NotEnoughReplicas), .. })).is_some(), "{}", dump(&sim));
+    assert!(sim.terminal(p).last().unwrap().starts_with("kafka.errors.KafkaTimeoutError"), "{:?}", sim.terminal(p));
+    assert_eq!(sim.log_payloads(0), Vec::<u32>::new());
+    assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
+}
+
+// ---------------------------------------------------------------- properties under random faults
+
+/// The durable set-up (acks=all, idempotence, min ISR 2, RF 3, commits after processing) under
+/// random consumer, producer and broker crashes and lost frames, for many seeds:
+/// - the run ends, and every copy is in exactly one place (conservation);
+/// - per partition, each consumer process yields offsets in increasing order, and the group's
+///   yields are a replay of suffixes: no offset below the highest one yielded is ever skipped;
+/// - once the faults heal, no acknowledged record is lost: it is in the log and was processed.
+#[test]
+fn durable_settings_lose_nothing_acknowledged_under_random_faults() {
+    for seed in 1..=24u64 {
+        let s = scenario(json!({
+            "name": "durable",
+            "seed": seed,
+            "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 2},
+            "topics": [{"name": "test_topic", "partitions": 3, "replication_factor": 3}],
+            "actors": [
+                {"role": "producer", "name": "producer", "messages": 30, "interval_ms": 200, "keyed": true, "get_timeout_ms": null},
+                {"role": "consumer", "name": "c1", "auto_offset_reset": "earliest", "commit": "after_processing", "session_timeout_ms": 10000},
+                {"role": "consumer", "name": "c2", "auto_offset_reset": "earliest", "commit": "after_processing", "session_timeout_ms": 10000}
+            ],
+            "random_faults": {
+                "consumer_crash": {"numerator": 1, "denominator": 40},
+                "producer_crash": {"numerator": 1, "denominator": 80},
+                "node_crash": {"numerator": 1, "denominator": 300},
+                "frame_loss": {"numerator": 1, "denominator": 40},
+                "actor_restart_ms": 4000,
+                "until_ms": 40000
+            }
+        }));
+        let test = format!("durable_settings_lose_nothing_acknowledged_under_random_faults (seed {seed})");
+        let sim = run(&s, &test);
+        // Per process and partition, offsets increase; per partition, the group never skips.
+        let mut process_last: std::collections::BTreeMap<(u16, u32, u16), u32> = Default::default();
+        let mut incarnation: std::collections::BTreeMap<u16, u32> = Default::default();
+        let mut highest: std::collections::BTreeMap<u16, u32> = Default::default();
+        for e in sim.trace() {
+            match e.event {
+                KafkaEvent::ActorStarted { actor } | KafkaEvent::ActorRestarted { actor } => *incarnation.entry(actor.0).or_default() += 1,
+                KafkaEvent::MessageDelivered { actor, partition, offset, .. } => {
+                    let key = (actor.0, incarnation[&actor.0], partition.0);
+                    if let Some(&last) = process_last.get(&key) {
+                        assert!(offset > last, "{test}: {actor:?} yielded offset {offset} of p{} after {last}\n{}", partition.0, dump(&sim));
+                    }
+                    process_last.insert(key, offset);
+                    let high = highest.entry(partition.0).or_insert(0);
+                    assert!(offset <= *high, "{test}: p{} jumped to offset {offset}, past {high} (skipped)\n{}", partition.0, dump(&sim));
+                    *high = (*high).max(offset + 1);
+                }
+                _ => {}
+            }
+        }
+        let acked: std::collections::BTreeSet<u32> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::ProduceAcked { message, .. } => Some(message.0), _ => None }).collect();
+        for m in acked {
+            let v = sim.verdict(MessageId(m));
+            assert!(!matches!(v, Verdict::Lost | Verdict::Stranded | Verdict::Pending), "{test}: acknowledged message {m} is {v:?}\n{}", dump(&sim));
+        }
+    }
+}
+
+/// Odd settings and every fault at once never panic, and every run ends with its copies
+/// conserved: request timeouts shorter than the network's latency (a record may be stored after
+/// its producer gave up on it), acks 0 and 1, unkeyed records over partitions, lost and
+/// duplicated requests, crashes of everything.
+#[test]
+fn odd_settings_under_every_fault_keep_the_ledger_sound() {
+    let mut runs = 0;
+    for (i, (acks, idempotent, timeout)) in [("all", true, 3), ("1", false, 2), ("0", false, 1), ("all", false, 40), ("all", true, 30_000)].into_iter().enumerate() {
+        for seed in 1..=6u64 {
+            let s = scenario(json!({
+                "name": "odd",
+                "seed": seed * 31 + i as u64,
+                "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 1 + (seed % 2) as u8},
+                "network": {"latency_ms": 3, "jitter_ms": 4},
+                "topics": [{"name": "test_topic", "partitions": 2, "replication_factor": 3}],
+                "actors": [
+                    {"role": "producer", "name": "p1", "messages": 12, "interval_ms": 50, "acks": acks, "enable_idempotence": idempotent, "request_timeout_ms": timeout, "delivery_timeout_ms": 120000.max(timeout), "retry_backoff_ms": 7},
+                    {"role": "producer", "name": "p2", "messages": 12, "first_data": 100, "interval_ms": 0, "keyed": true, "acks": acks, "enable_idempotence": idempotent, "retries": 2, "get_timeout_ms": null},
+                    {"role": "consumer", "name": "c1", "auto_offset_reset": "earliest", "auto_commit_interval_ms": 700, "session_timeout_ms": 6000, "heartbeat_interval_ms": 1000},
+                    {"role": "consumer", "name": "c2", "auto_offset_reset": "latest", "commit": "before_processing", "work_ms": 30, "max_poll_records": 2},
+                    {"role": "consumer", "name": "c3", "group_id": "other", "auto_offset_reset": "earliest", "commit": "after_processing", "isolation_level": "read_committed"}
+                ],
+                "faults": [
+                    {"when": {"at_ms": 300}, "do": {"partition": ["c1", "kafka@0"]}},
+                    {"when": {"at_ms": 9000}, "do": {"heal": ["c1", "kafka@0"]}},
+                    {"when": {"at_ms": 400}, "do": {"stop_node": {"node": 1, "restart": true}}},
+                    {"when": {"before": {"actor": "p2", "op": "send", "occurrence": 3}}, "do": {"drop_next": {"from": "kafka@0", "to": "p2"}}},
+                    {"when": {"before": {"actor": "p1", "op": "send", "occurrence": 2}}, "do": {"duplicate_next": "p1"}},
+                    {"when": {"at_ms": 20000}, "do": {"restart": "c2"}}
+                ],
+                "random_faults": {
+                    "consumer_crash": {"numerator": 1, "denominator": 15},
+                    "producer_crash": {"numerator": 1, "denominator": 25},
+                    "node_crash": {"numerator": 1, "denominator": 60},
+                    "frame_loss": {"numerator": 1, "denominator": 10},
+                    "frame_duplicate": {"numerator": 1, "denominator": 10},
+                    "actor_restart_ms": 2500,
+                    "until_ms": 15000
+                }
+            }));
+            let mut sim = KafkaSim::new(&s).unwrap();
+            sim.run_until(Until::Quiescence);
+            let context = format!("odd settings {i}, seed {}: rerun with `cargo test --test kafka_world odd_settings`", s.seed);
+            assert!(sim.ended(), "{context}");
+            if let Err(e) = sim.check_conservation() {
+                panic!("{context}: {e}\n{}", dump(&sim));
+            }
+            runs += 1;
+        }
+    }
+    assert_eq!(runs, 30);
+}
+
+/// `KAFKA_SCENARIO=k-workload cargo test --test kafka_world print_trace -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn print_trace() {
+    let name = std::env::var("KAFKA_SCENARIO").unwrap_or_else(|_| "k-workload".into());
+    let s = match catalog::get(&name) {
+        Ok(s) => s,
+        Err(_) => KafkaScenario::from_json(&std::fs::read_to_string(&name).unwrap()).unwrap(),
+    };
+    let mut sim = KafkaSim::new(&s).unwrap();
+    sim.run_until(Until::Quiescence);
+    println!("{}", dump(&sim));
+    println!("finish {:?} verdicts {:?}", sim.finish(), sim.verdicts());
+}

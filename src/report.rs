@@ -373,8 +373,15 @@ impl Report {
 }
 
 fn summary_line(label: RunLabel, counts: &VerdictCounts, messages: &[MessageReport]) -> String {
+    let data: Vec<(u32, Verdict)> = messages.iter().map(|m| (m.data, m.verdict)).collect();
+    summary_of(label, counts, &data)
+}
+
+/// The one-line summary of a run of any system, from its label, counts and each message's
+/// (payload, verdict): the bad verdicts list their first 20 payloads.
+pub fn summary_of(label: RunLabel, counts: &VerdictCounts, messages: &[(u32, Verdict)]) -> String {
     let list = |v: Verdict| {
-        let data: Vec<String> = messages.iter().filter(|m| m.verdict == v).map(|m| m.data.to_string()).take(20).collect();
+        let data: Vec<String> = messages.iter().filter(|m| m.1 == v).map(|m| m.0.to_string()).take(20).collect();
         if data.is_empty() {
             String::new()
         } else {

@@ -30,6 +30,22 @@ pub trait Replay: System + Clone {
     fn snapshot(&self) -> Self;
 }
 
+impl Replay for crate::systems::kafka::world::KafkaSim {
+    type Scenario = crate::systems::kafka::scenario::KafkaScenario;
+    fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError> {
+        Self::new(scenario)
+    }
+    fn faults_mut(scenario: &mut Self::Scenario) -> &mut Vec<FaultSpec> {
+        &mut scenario.faults
+    }
+    fn mark_format(scenario: &mut Self::Scenario) {
+        scenario.format = Some(crate::systems::kafka::scenario::KAFKA_SCENARIO_FORMAT);
+    }
+    fn snapshot(&self) -> Self {
+        Self::snapshot(self)
+    }
+}
+
 impl Replay for Sim {
     type Scenario = Scenario;
     fn start(scenario: &Scenario) -> Result<Sim, ScenarioError> {

@@ -13,6 +13,22 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 include!("golden/table.rs");
+include!("golden/kafka_table.rs");
+
+/// The Kafka engine in wasm gives exactly the native golden hashes and verdicts.
+#[wasm_bindgen_test]
+fn wasm_kafka_traces_match_the_native_golden_table() {
+    use queue_playground::systems::kafka::{report::KafkaReport, scenario::catalog as kafka_catalog, world::KafkaSim};
+    assert_eq!(KAFKA_GOLDEN.len(), kafka_catalog::names().count());
+    for (name, hash, summary) in KAFKA_GOLDEN {
+        let scenario = kafka_catalog::get(name).expect("Kafka catalog scenario");
+        let mut sim = KafkaSim::new(&scenario).expect("valid");
+        sim.run_until(Until::Quiescence);
+        let report = KafkaReport::new(&sim, false);
+        assert_eq!(&report.trace_hash, hash, "{name}: wasm Kafka trace differs from native");
+        assert_eq!(&report.summary, summary, "{name}: wasm Kafka verdicts differ from native");
+    }
+}
 
 /// The engine in wasm gives exactly the native golden hashes and verdicts.
 #[wasm_bindgen_test]

@@ -123,6 +123,48 @@ mod native {
         Ok(setup.actors[id.index()].program.code.join("\n"))
     }
 
+    /// A Kafka scenario named by `source` (a Kafka file or a Kafka catalog name), read or
+    /// with its error; None when the source is not Kafka's (RabbitMQ reads it).
+    fn kafka_source(source: &Source) -> Option<Result<kafka::scenario::KafkaScenario, String>> {
+        match (&source.file, &source.catalog, &source.share) {
+            (Some(path), None, None) => {
+                let text = std::fs::read_to_string(path).ok()?;
+                kafka::scenario::is_kafka(&text).then(|| kafka::scenario::KafkaScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display())))
+            }
+            (None, Some(name), None) if catalog::get(name).is_err() && kafka::scenario::catalog::names().any(|n| n == name) => {
+                Some(kafka::scenario::catalog::get(name).map_err(|e| e.to_string()))
+            }
+            _ => None,
+        }
+    }
+
+    /// `qp run` of a Kafka scenario: the Kafka report on stdout, the summary on stderr.
+    fn run_kafka(scenario: Result<kafka::scenario::KafkaScenario, String>, seed: Option<u64>, trace: bool) -> ExitCode {
+        let mut scenario = match scenario {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        if let Some(seed) = seed {
+            scenario.seed = seed;
+        }
+        let mut sim = match kafka::world::KafkaSim::new(&scenario) {
+            Ok(sim) => sim,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        sim.run_until(Until::Quiescence);
+        let report = kafka::report::KafkaReport::new(&sim, trace);
+        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
+        eprintln!("{} (seed {}): {}", report.scenario, report.seed, report.summary);
+        eprintln!("trace: {} events, hash {}, ended at {} ms", report.events, report.trace_hash, report.time_ms);
+        ExitCode::SUCCESS
+    }
+
     /// A share code's scenario, with the faults injected in the playground added to it.
     fn load_share(code: &str) -> Result<Scenario, String> {
         let code = code.rsplit_once("#run=").map_or(code, |(_, c)| c);
@@ -183,6 +225,9 @@ mod native {
                 ExitCode::SUCCESS
             }
             Command::Run { source, seed, trace } => {
+                if let Some(kafka) = kafka_source(&source) {
+                    return run_kafka(kafka, seed, trace);
+                }
                 let mut scenario = match source.load() {
                     Ok(s) => s,
                     Err(e) => {

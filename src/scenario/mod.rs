@@ -716,8 +716,8 @@ fn actor_error(text: &str, error: ScenarioError) -> ScenarioError {
     error
 }
 
-/// What a Kafka scenario gets where only RabbitMQ runs (the page, `qp run`, share codes).
-pub const KAFKA_NOT_RUNNABLE: &str = "this is a Kafka scenario (\"model\": \"kafka\"); this version runs RabbitMQ scenarios only: the Kafka model is being built (its programs print with `qp code FILE --actor NAME`)";
+/// What a Kafka scenario gets where only RabbitMQ runs (the page's loader, share codes).
+pub const KAFKA_NOT_RUNNABLE: &str = "this is a Kafka scenario (\"model\": \"kafka\"); the page runs RabbitMQ scenarios only for now: run it with `qp run FILE` (its programs: `qp code FILE --actor NAME`)";
 
 impl Scenario {
     /// Parse and validate a scenario file. Errors read `field: problem` with the path of the

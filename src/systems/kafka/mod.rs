@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod group;
 pub mod partitioner;
 pub mod program;
+pub mod report;
 pub mod scenario;
 pub mod trace;
 pub mod world;

@@ -346,6 +346,14 @@ impl TraceEvent for KafkaEvent {
     fn limit_reached(limit: Limit) -> KafkaEvent {
         KafkaEvent::LimitReached { limit }
     }
+
+    fn actor(&self) -> Option<ActorId> {
+        KafkaEvent::actor(self)
+    }
+
+    fn line(&self) -> Option<u16> {
+        KafkaEvent::line(self)
+    }
 }
 
 /// Kafka's own state of a copy, kept in the ledger beside the neutral part.

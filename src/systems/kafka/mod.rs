@@ -4,6 +4,7 @@
 //! programs with their line map. Not yet driven by the step loop.
 
 pub mod cluster;
+pub mod diagram;
 pub mod group;
 pub mod partitioner;
 pub mod program;

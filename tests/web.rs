@@ -109,3 +109,217 @@ async fn diagram_and_language_switch() {
     yew::scheduler::flush().await;
     root.remove();
 }
+
+// ---------------------------------------------------------------- Kafka diagram
+
+mod kafka_diagram {
+    use queue_playground::engine::checker::Verdict;
+    use queue_playground::engine::ids::NodeId;
+    use queue_playground::i18n::Lang;
+    use queue_playground::systems::kafka::cluster::{Acks, Cluster, ClusterConfig, TopicPartition, TopicSpec};
+    use queue_playground::systems::kafka::diagram::{ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
+    use queue_playground::systems::kafka::group::{GroupCoordinator, GroupState, MemberKey, MemberSettings};
+    use queue_playground::ui::components::kafka_diagram::{KafkaDiagram, KafkaDiagramProps};
+    use std::rc::Rc;
+    use wasm_bindgen_test::*;
+
+    const P0: TopicPartition = TopicPartition { topic: 0, partition: 0 };
+    const P1: TopicPartition = TopicPartition { topic: 0, partition: 1 };
+
+    fn stable_group(g: &mut GroupCoordinator, now: u64, name: &str, members: usize) -> (Vec<MemberKey>, i32) {
+        let keys: Vec<MemberKey> = (0..members).map(|i| g.join(now, name, "kafka-python-3.0.12", (i + 1) as u128, MemberSettings::default()).unwrap()).collect();
+        let key = g.group(name).unwrap();
+        let mut t = now;
+        while g.state(key) == Some(GroupState::PreparingRebalance) {
+            t = g.next_deadline().unwrap();
+            g.tick(t);
+        }
+        let generation = g.generation(key).unwrap();
+        g.sync(t, g.leader(key).unwrap(), generation).unwrap();
+        (keys, generation)
+    }
+
+    /// 3 brokers, test_topic with 2 partitions of RF 3. p0 (led by kafka@0): 5 records, kafka@2
+    /// fetched only 2, so the HW is 2. p1 (led by kafka@1): 10 records, all replicated (8
+    /// drawn, "+2"). Group a (2 members) committed p0 at 1 and p1 at 6; group b (1 member)
+    /// committed p0 at 2. Messages 1 and 2 processed, 3 duplicated, the rest pending.
+    pub fn state() -> KafkaDiagramView {
+        let config = ClusterConfig { brokers: 3, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }]).unwrap();
+        for tag in 1..=5 {
+            c.produce(0, NodeId(0), P0, &[tag], Acks::Leader, None).unwrap();
+        }
+        for tag in 6..=15 {
+            c.produce(0, NodeId(1), P1, &[tag], Acks::Leader, None).unwrap();
+        }
+        let _ = c.replicate(1, NodeId(2), P0, 2);
+        for now in 1..=2 {
+            let _ = c.replicate(now, NodeId(1), P0, usize::MAX);
+            let _ = c.replicate(now, NodeId(0), P1, usize::MAX);
+            let _ = c.replicate(now, NodeId(2), P1, usize::MAX);
+        }
+        let _ = c.replicate(3, NodeId(2), P0, 0);
+        let mut g = GroupCoordinator::new(vec![2], 3_000);
+        let (a, gen_a) = stable_group(&mut g, 0, "a", 2);
+        let (b, gen_b) = stable_group(&mut g, 10_000, "b", 1);
+        g.commit("a", Some(a[0]), gen_a, &[(P0, 1)]).unwrap();
+        g.commit("a", Some(a[1]), gen_a, &[(P1, 6)]).unwrap();
+        g.commit("b", Some(b[0]), gen_b, &[(P0, 2)]).unwrap();
+        let verdict = |t: u32| match t {
+            1 | 2 => Verdict::ProcessedOnce,
+            3 => Verdict::Duplicated,
+            _ => Verdict::Pending,
+        };
+        let consumer = |name: &str, group: &str, member: MemberKey, positions: Vec<(TopicPartition, u64)>| ConsumerFacts {
+            name: name.into(),
+            status: ClientStatus::Running,
+            group: group.into(),
+            member: Some(member),
+            positions,
+            line: 9,
+        };
+        let facts = KafkaWorldFacts {
+            topics: vec!["test_topic".into()],
+            producers: vec![ProducerFacts { name: "producer".into(), status: ClientStatus::Running, topic: 0, line: 6 }],
+            consumers: vec![
+                consumer("consumer-a1", "a", a[0], vec![(P0, 2)]),
+                consumer("consumer-a2", "a", a[1], vec![(P1, 7)]),
+                consumer("consumer-b", "b", b[0], vec![(P0, 2), (P1, 0)]),
+            ],
+            records: (1..=15).map(|t| (t, RecordFacts { data: t - 1, message: t, verdict: verdict(t) })).collect(),
+        };
+        KafkaDiagramView::new(&c, &g, &facts)
+    }
+
+    fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+        let list = root.query_selector_all(selector).unwrap();
+        (0..list.length()).filter_map(|i| list.item(i)).map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).unwrap()).collect()
+    }
+
+    fn one(root: &web_sys::Element, selector: &str) -> web_sys::Element {
+        root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
+    }
+
+    fn attr(element: &web_sys::Element, name: &str) -> String {
+        element.get_attribute(name).unwrap_or_else(|| panic!("no {name} on {}", element.outer_html()))
+    }
+
+    /// The x of a cell, from its `transform: translate(Xpx, Ypx)`.
+    fn cell_x(cell: &web_sys::Element) -> i32 {
+        let style = attr(cell, "style");
+        let inside = style.split('(').nth(1).unwrap();
+        inside.split("px").next().unwrap().trim().parse().unwrap()
+    }
+
+    async fn render(width_px: u32, lang: Lang) -> web_sys::Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_attribute("style", &format!("width: {width_px}px")).unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = KafkaDiagramProps { view: Rc::new(state()), selected: None, on_select: Default::default(), lang };
+        yew::Renderer::<KafkaDiagram>::with_root_and_props(root.clone(), props).render();
+        // The first render measures the width; the layout follows.
+        for _ in 0..3 {
+            yew::scheduler::flush().await;
+            gloo_timers_sleep().await;
+        }
+        root
+    }
+
+    async fn gloo_timers_sleep() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+
+    fn check_contract(root: &web_sys::Element, layout: &str) {
+        assert_eq!(attr(&one(root, "#diagram.kafka svg"), "data-layout"), layout);
+        assert_eq!(all(root, "g.kbroker").len(), 3);
+        assert!(all(root, "g.kbroker").iter().all(|b| attr(b, "data-state") == "up"));
+        assert_eq!(all(root, "g.kproducer[data-actor=producer]").len(), 1);
+        let p0 = one(root, "g.kpartition[data-partition=test_topic-0]");
+        let p1 = one(root, "g.kpartition[data-partition=test_topic-1]");
+        // Cells per partition, and the "+K earlier" marker.
+        assert_eq!(all(&p0, "g.kcell").len(), 5);
+        assert_eq!(all(&p1, "g.kcell").len(), 8);
+        assert!(p0.query_selector("text.earlier").unwrap().is_none());
+        assert!(one(&p1, "text.earlier").text_content().unwrap_or_default().ends_with("+2"));
+        assert_eq!((attr(&p1, "data-earlier"), attr(&p1, "data-log-end")), ("2".into(), "10".into()));
+        // Leader, epoch and ISR.
+        assert_eq!(one(&p0, "text.role").text_content().unwrap(), "leader kafka@0 · ISR {0,1,2}");
+        assert_eq!(one(&p1, "text.role").text_content().unwrap(), "leader kafka@1 · ISR {1,2,0}", "the ISR in assignment order");
+        assert_eq!((attr(&p0, "data-leader"), attr(&p0, "data-epoch"), attr(&p0, "data-isr")), ("0".into(), "0".into(), "0,1,2".into()));
+        // The HW: p0's at 2, drawn just before the cell of offset 2; cells 0 and 1 committed.
+        assert_eq!(attr(&p0, "data-hw"), "2");
+        let hw = one(&p0, "line.hw-line");
+        assert_eq!(attr(&hw, "data-offset"), "2");
+        let cell2 = one(&p0, "g.kcell[data-offset='2']");
+        assert_eq!(attr(&hw, "data-x").parse::<i32>().unwrap(), cell_x(&cell2) - 1);
+        assert_eq!(all(&p0, "rect.cell.committed").len(), 2);
+        assert_eq!(all(&p0, "rect.cell.uncommitted").len(), 3);
+        // p1 is fully committed: its HW is at its log end, right of its last cell.
+        let last = one(&p1, "g.kcell[data-offset='9']");
+        assert_eq!(attr(&one(&p1, "line.hw-line"), "data-x").parse::<i32>().unwrap(), cell_x(&last) + 26 - 1);
+        // Replicas: kafka@2 lacks 3 records of p0.
+        let lagging = one(&p0, "g.kreplica[data-broker='2']");
+        assert_eq!((attr(&lagging, "data-role"), attr(&lagging, "data-isr"), attr(&lagging, "data-lacks")), ("follower".into(), "true".into(), "3".into()));
+        assert_eq!(attr(&one(&p0, "g.kreplica[data-broker='0']"), "data-role"), "leader");
+        // Committed offsets, one track per group, and the positions.
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] rect.committed-mark"), "data-offset"), "1");
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=b] rect.committed-mark"), "data-offset"), "2");
+        assert_eq!(attr(&one(&p1, "g.ktrack[data-name=a] rect.committed-mark"), "data-offset"), "6");
+        assert!(p1.query_selector("g.ktrack[data-name=b] rect.committed-mark").unwrap().is_none());
+        let committed_a = one(&p0, "g.ktrack[data-name=a] rect.committed-mark");
+        assert_eq!(attr(&committed_a, "data-x").parse::<i32>().unwrap(), cell_x(&one(&p0, "g.kcell[data-offset='1']")) - 1);
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] path.position-mark"), "data-consumer"), "consumer-a1");
+        // A position before the drawn window is clamped to its left edge.
+        let b_on_p1 = one(&p1, "g.ktrack[data-name=b] path.position-mark");
+        assert_eq!((attr(&b_on_p1, "data-offset"), attr(&b_on_p1, "data-x").parse::<i32>().unwrap()), ("0".into(), cell_x(&one(&p1, "g.kcell[data-offset='2']")) - 1));
+        // Verdict classes and payloads.
+        assert_eq!(all(&p0, "rect.cell.verdict-processed_once").len(), 2);
+        assert_eq!(all(&p0, "rect.cell.verdict-duplicated").len(), 1);
+        assert_eq!(all(&p0, "rect.cell.verdict-pending").len(), 2);
+        assert_eq!(attr(&one(&p0, "g.kcell[data-offset='3'] rect.cell"), "data-data"), "3");
+        // Groups and consumers.
+        let a = one(root, "g.kgroup[data-group=a]");
+        assert_eq!((attr(&a, "data-state"), attr(&a, "data-generation")), ("stable".into(), "1".into()));
+        assert_eq!(all(&a, "g.kconsumer").len(), 2);
+        assert_eq!(attr(&one(root, "g.kconsumer[data-actor=consumer-b]"), "data-partitions"), "p0→2 p1→0");
+        assert!(root.query_selector("#diagram-legend").unwrap().is_some());
+    }
+
+    /// The Kafka diagram's DOM contract, in the wide and the narrow layout.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_draws_logs_hw_isr_and_groups() {
+        let wide = render(800, Lang::En).await;
+        check_contract(&wide, "wide");
+        assert!(!all(&wide, "g.edges path.edge").is_empty(), "edges in the wide layout");
+        wide.remove();
+        let narrow = render(360, Lang::En).await;
+        check_contract(&narrow, "narrow");
+        narrow.remove();
+    }
+
+    /// Chinese titles.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_in_chinese() {
+        let root = render(800, Lang::Zh).await;
+        assert_eq!(one(&root, "g.kpartition[data-partition=test_topic-0] text.role").text_content().unwrap(), "领导者 kafka@0 · ISR {0,1,2}");
+        let title = one(&root, "g.kpartition[data-partition=test_topic-0] > title").text_content().unwrap();
+        assert!(title.contains("高水位 2"), "{title}");
+        root.remove();
+    }
+
+    /// Prints the SVG markup of both layouts (for screenshots): run with `-- --include-ignored
+    /// --nocapture kafka_diagram_markup`.
+    #[wasm_bindgen_test]
+    #[ignore]
+    async fn kafka_diagram_markup() {
+        for width in [800, 360] {
+            let root = render(width, Lang::En).await;
+            console_log!("KAFKA-DIAGRAM-{width}-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+        }
+    }
+}

@@ -200,6 +200,10 @@ mod kafka_diagram {
         root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
     }
 
+    fn has_class(element: &web_sys::Element, class: &str) -> bool {
+        element.get_attribute("class").unwrap_or_default().split_whitespace().any(|c| c == class)
+    }
+
     fn attr(element: &web_sys::Element, name: &str) -> String {
         element.get_attribute(name).unwrap_or_else(|| panic!("no {name} on {}", element.outer_html()))
     }
@@ -266,11 +270,11 @@ mod kafka_diagram {
         assert_eq!((attr(&lagging, "data-role"), attr(&lagging, "data-isr"), attr(&lagging, "data-lacks")), ("follower".into(), "true".into(), "3".into()));
         assert_eq!(attr(&one(&p0, "g.kreplica[data-broker='0']"), "data-role"), "leader");
         // Committed offsets, one track per group, and the positions.
-        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] rect.committed-mark"), "data-offset"), "1");
-        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=b] rect.committed-mark"), "data-offset"), "2");
-        assert_eq!(attr(&one(&p1, "g.ktrack[data-name=a] rect.committed-mark"), "data-offset"), "6");
-        assert!(p1.query_selector("g.ktrack[data-name=b] rect.committed-mark").unwrap().is_none());
-        let committed_a = one(&p0, "g.ktrack[data-name=a] rect.committed-mark");
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] path.committed-mark"), "data-offset"), "1");
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=b] path.committed-mark"), "data-offset"), "2");
+        assert_eq!(attr(&one(&p1, "g.ktrack[data-name=a] path.committed-mark"), "data-offset"), "6");
+        assert!(p1.query_selector("g.ktrack[data-name=b] path.committed-mark").unwrap().is_none());
+        let committed_a = one(&p0, "g.ktrack[data-name=a] path.committed-mark");
         assert_eq!(attr(&committed_a, "data-x").parse::<i32>().unwrap(), cell_x(&one(&p0, "g.kcell[data-offset='1']")) - 1);
         assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] path.position-mark"), "data-consumer"), "consumer-a1");
         // A position before the drawn window is clamped to its left edge.
@@ -311,6 +315,114 @@ mod kafka_diagram {
         root.remove();
     }
 
+    /// After faults: kafka@0 crashed and was fenced. test_topic-0 (RF 3): kafka@1 leads at
+    /// epoch 1 with 7 and 8 after 1..5; kafka@0 still holds 6 (written at epoch 0, never
+    /// replicated): it diverges by 1 and lacks 3, and is out of the ISR. test_topic-1 (led by
+    /// kafka@1): a committed transaction (9, 10, commit marker), an open one (11), an aborted
+    /// one (12, abort marker). audit-0 (RF 1 on kafka@0): 1200 records, offline. Group a: a1
+    /// owns everything, a2 crashed (still a member); consumer late (group c) not started.
+    pub fn fault_state() -> KafkaDiagramView {
+        use queue_playground::systems::kafka::cluster::{Marker, ProducerBatch};
+        let config = ClusterConfig { brokers: 3, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }, TopicSpec { partitions: 1, replication_factor: 1 }]).unwrap();
+        let audit = TopicPartition::new(1, 0);
+        for tag in 1..=5 {
+            c.produce(0, NodeId(0), P0, &[tag], Acks::Leader, None).unwrap();
+        }
+        let batch = |id: u64, sequence: i32| Some(ProducerBatch { producer_id: id, epoch: 0, base_sequence: sequence, transactional: true });
+        c.produce(0, NodeId(1), P1, &[9, 10], Acks::Leader, batch(70, 0)).unwrap();
+        c.write_txn_marker(P1, 70, 0, Marker::Commit).unwrap();
+        c.produce(0, NodeId(1), P1, &[11], Acks::Leader, batch(80, 0)).unwrap();
+        c.produce(0, NodeId(1), P1, &[12], Acks::Leader, batch(70, 2)).unwrap();
+        c.write_txn_marker(P1, 70, 0, Marker::Abort).unwrap();
+        let audit_tags: Vec<u32> = (100..1300).collect();
+        c.produce(0, NodeId(0), audit, &audit_tags, Acks::Leader, None).unwrap();
+        for now in 1..=2 {
+            for b in [1, 2] {
+                let _ = c.replicate(now, NodeId(b), P0, usize::MAX);
+            }
+            for b in [0, 2] {
+                let _ = c.replicate(now, NodeId(b), P1, usize::MAX);
+            }
+        }
+        c.produce(3, NodeId(0), P0, &[6], Acks::Leader, None).unwrap();
+        c.crash_broker(NodeId(0)).unwrap();
+        c.fence_broker(10, NodeId(0)).unwrap();
+        c.produce(11, NodeId(1), P0, &[7, 8], Acks::Leader, None).unwrap();
+        let mut g = GroupCoordinator::new(vec![2, 1], 3_000);
+        let (a, gen_a) = stable_group(&mut g, 0, "a", 2);
+        g.commit("a", Some(a[0]), gen_a, &[(P0, 3)]).unwrap();
+        g.commit("a", Some(a[1]), gen_a, &[(P1, 2)]).unwrap();
+        let verdict = |t: u32| match t {
+            1..=3 => Verdict::ProcessedOnce,
+            6 => Verdict::Lost,
+            12 => Verdict::NeverSent,
+            _ => Verdict::Pending,
+        };
+        let facts = KafkaWorldFacts {
+            topics: vec!["test_topic".into(), "audit".into()],
+            producers: vec![
+                ProducerFacts { name: "producer".into(), status: ClientStatus::Running, topic: 0, line: 6 },
+                ProducerFacts { name: "transactional-producer".into(), status: ClientStatus::Finished, topic: 0, line: 0 },
+                ProducerFacts { name: "auditor".into(), status: ClientStatus::Crashed, topic: 1, line: 0 },
+            ],
+            consumers: vec![
+                ConsumerFacts { name: "a1".into(), status: ClientStatus::Running, group: "a".into(), member: Some(a[0]), positions: vec![(P0, 4), (audit, 1100)], line: 12 },
+                ConsumerFacts { name: "a2".into(), status: ClientStatus::Crashed, group: "a".into(), member: Some(a[1]), positions: vec![(P1, 3)], line: 0 },
+                ConsumerFacts { name: "late".into(), status: ClientStatus::NotStarted, group: "c".into(), member: None, positions: Vec::new(), line: 0 },
+            ],
+            records: (1..1300).map(|t| (t, RecordFacts { data: if t >= 100 { t * 7 } else { t }, message: t, verdict: verdict(t) })).collect(),
+        };
+        KafkaDiagramView::new(&c, &g, &facts)
+    }
+
+    async fn render_view(width_px: u32, lang: Lang, view: KafkaDiagramView) -> web_sys::Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_attribute("style", &format!("width: {width_px}px")).unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = KafkaDiagramProps { view: Rc::new(view), selected: None, on_select: Default::default(), lang };
+        yew::Renderer::<KafkaDiagram>::with_root_and_props(root.clone(), props).render();
+        for _ in 0..3 {
+            yew::scheduler::flush().await;
+            gloo_timers_sleep().await;
+        }
+        root
+    }
+
+    /// After a leader crash: the broker down, the new leader and epoch, the old leader's
+    /// divergent record, transactions and markers, an offline partition with a long log.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_after_faults() {
+        for (width, layout) in [(800, "wide"), (360, "narrow")] {
+            let root = render_view(width, Lang::En, fault_state()).await;
+            assert_eq!(attr(&one(&root, "#diagram.kafka svg"), "data-layout"), layout);
+            assert_eq!(attr(&one(&root, "g.kbroker[data-broker='0']"), "data-state"), "down");
+            let p0 = one(&root, "g.kpartition[data-partition=test_topic-0]");
+            assert_eq!((attr(&p0, "data-leader"), attr(&p0, "data-epoch"), attr(&p0, "data-isr")), ("1".into(), "1".into(), "1,2".into()));
+            assert_eq!(one(&p0, "text.role").text_content().unwrap(), "leader kafka@1 · ISR {1,2}");
+            let old = one(&p0, "g.kreplica[data-broker='0']");
+            assert_eq!((attr(&old, "data-isr"), attr(&old, "data-lacks"), attr(&old, "data-diverged")), ("false".into(), "2".into(), "1".into()));
+            assert!(old.query_selector("rect.replica-diverged").unwrap().is_some());
+            let p1 = one(&root, "g.kpartition[data-partition=test_topic-1]");
+            assert_eq!(all(&p1, "rect.cell.marker").len(), 2);
+            assert_eq!(all(&p1, "rect.cell.txn-committed").len(), 2);
+            assert_eq!(all(&p1, "rect.cell.txn-open").len(), 1);
+            assert_eq!(all(&p1, "rect.cell.txn-aborted").len(), 1);
+            assert_eq!(all(&p1, "rect.cell.verdict-never_sent").len(), 1);
+            let audit = one(&root, "g.kpartition[data-partition=audit-0]");
+            assert!(has_class(&audit, "offline"));
+            assert_eq!(one(&audit, "text.role").text_content().unwrap(), "offline · ISR {0}");
+            assert_eq!((attr(&audit, "data-earlier"), all(&audit, "g.kcell").len()), ("1192".into(), 8));
+            assert!(all(&audit, "text.offset").len() < 8, "four-digit offsets: every third");
+            assert!(has_class(&one(&audit, "path.position-mark"), "before-window"));
+            assert!(has_class(&one(&root, "g.kconsumer[data-actor=a2]"), "down"));
+            assert_eq!(attr(&one(&root, "g.kgroup[data-group=c]"), "data-state"), "unknown");
+            assert!(has_class(&one(&root, "g.kproducer[data-actor=auditor]"), "down"));
+            root.remove();
+        }
+    }
+
     /// Prints the SVG markup of both layouts (for screenshots): run with `-- --include-ignored
     /// --nocapture kafka_diagram_markup`.
     #[wasm_bindgen_test]
@@ -319,6 +431,12 @@ mod kafka_diagram {
         for width in [800, 360] {
             let root = render(width, Lang::En).await;
             console_log!("KAFKA-DIAGRAM-{width}-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+            let root = render_view(width, Lang::En, fault_state()).await;
+            console_log!("KAFKA-DIAGRAM-{width}faults-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+            let root = render_view(width, Lang::Zh, fault_state()).await;
+            console_log!("KAFKA-DIAGRAM-{width}zh-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
             root.remove();
         }
     }

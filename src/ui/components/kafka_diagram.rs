@@ -31,8 +31,9 @@
 //! (`data-data`, `data-tag`, `.verdict-<name>`, `.committed` or `.uncommitted`,
 //! `.txn-<open|committed|aborted>`, `.marker`), `line.hw-line[data-offset][data-x]`,
 //! `g.kreplica[data-broker]` (`data-role` leader/follower, `data-isr`, `data-lacks`,
-//! `data-diverged`), `g.ktrack[data-group]` with `rect.committed-mark[data-offset][data-x]`
-//! and `path.position-mark[data-consumer][data-offset][data-x]`; `g.kgroup[data-group]`
+//! `data-diverged`), `g.ktrack[data-group]` with `path.committed-mark[data-offset][data-x]`
+//! and `path.position-mark[data-consumer][data-offset][data-x]`
+//! (`.before-window`); `g.kgroup[data-group]`
 //! (`data-state`, `data-generation`); `g.kconsumer[data-actor]` (`data-status`,
 //! `data-group`, `.down`); `#diagram-legend`. `data-x` is the boundary's x in SVG units.
 
@@ -139,7 +140,7 @@ const REPLICA_ROW: i32 = 16;
 const TRACK_ROW: i32 = 20;
 const PARTITION_GAP: i32 = 10;
 
-const PRODUCER_W: i32 = 92;
+const PRODUCER_W: i32 = 88;
 const PRODUCER_H: i32 = 40;
 const PRODUCER_ROW: i32 = 48;
 
@@ -230,7 +231,7 @@ impl Layout {
 
     fn wide(view: &KafkaDiagramView, sections: &[Section]) -> Layout {
         let top = 38;
-        let (producer_x, partition_x, consumer_x) = (4, 108, 432);
+        let (producer_x, partition_x, consumer_x) = (4, 124, 448);
         let consumer_w = WIDE_W - 4 - consumer_x;
         let producers_h = view.producers.len() as i32 * PRODUCER_ROW;
         let partitions_h: i32 = view.partitions.iter().map(|p| partition_height(p) + PARTITION_GAP).sum();
@@ -514,6 +515,30 @@ fn replica_row(p: &PartitionView, r: &ReplicaView, x: i32, y: i32, lang: Lang) -
     }
 }
 
+/// A group's committed offset on its track (top at `y`): a triangle pointing down at the
+/// boundary before the offset, above the track's line; before the drawn window, one pointing
+/// left at its left edge.
+fn committed_shape(p: &PartitionView, log_x: i32, offset: u64, y: i32) -> String {
+    let x = boundary_x(p, log_x, offset);
+    if offset < p.earlier {
+        format!("M{},{} l8,-5 l0,10 Z", x - 8, y + 5)
+    } else {
+        format!("M{x},{} l-6,-9 l12,0 Z", y + 10)
+    }
+}
+
+/// A consumer's position on its group's track: a triangle pointing up at the boundary before
+/// the next offset it reads, below the track's line (so a position equal to the committed
+/// offset makes a diamond); before the drawn window, one pointing left.
+fn position_shape(p: &PartitionView, log_x: i32, offset: u64, y: i32) -> String {
+    let x = boundary_x(p, log_x, offset);
+    if offset < p.earlier {
+        format!("M{},{} l8,-5 l0,10 Z", x - 8, y + 15)
+    } else {
+        format!("M{x},{} l6,9 l-12,0 Z", y + 10)
+    }
+}
+
 fn track_row(view: &KafkaDiagramView, p: &PartitionView, track: &TrackView, x: i32, y: i32, lang: Lang) -> Html {
     let log_x = x + LOG_X;
     let group = track.group.map_or_else(|| track.name.clone(), |g| g.to_string());
@@ -522,14 +547,14 @@ fn track_row(view: &KafkaDiagramView, p: &PartitionView, track: &TrackView, x: i
             <title>{ describe_track(track, view, lang) }</title>
             <line class="track-line" x1={(log_x - 1).to_string()} y1={(y + 10).to_string()} x2={(log_x + LOG_CELLS_SHOWN as i32 * CELL_STEP - 2).to_string()} y2={(y + 10).to_string()} />
             if let Some(offset) = track.committed {
-                <rect class="committed-mark" x={(boundary_x(p, log_x, offset) - 2).to_string()} y={(y + 1).to_string()} width="4" height="18" rx="1"
+                <path class={classes!("committed-mark", (offset < p.earlier).then_some("before-window"))} d={committed_shape(p, log_x, offset, y)}
                       data-offset={offset.to_string()} data-x={boundary_x(p, log_x, offset).to_string()} />
             }
             { for track.positions.iter().map(|&(c, offset)| {
-                let bx = boundary_x(p, log_x, offset);
                 let name = view.consumers.get(c).map_or(String::new(), |x| x.name.clone());
                 html! {
-                    <path class="position-mark" d={format!("M{},{} l6,10 l-12,0 Z", bx, y + 6)} data-consumer={name} data-offset={offset.to_string()} data-x={bx.to_string()} />
+                    <path class={classes!("position-mark", (offset < p.earlier).then_some("before-window"))} d={position_shape(p, log_x, offset, y)}
+                          data-consumer={name} data-offset={offset.to_string()} data-x={boundary_x(p, log_x, offset).to_string()} />
                 }
             }) }
             <text class="track-label" x={(x + GUTTER_X).to_string()} y={(y + 14).to_string()}>{ shorten(&track.name, 7) }</text>
@@ -629,7 +654,7 @@ fn consumer_box(view: &KafkaDiagramView, c: &ConsumerView, (x, y): (i32, i32), w
         .collect();
     let partitions_text = if parts.is_empty() { kl("no_partitions", lang).to_string() } else { parts.join(" ") };
     let is_leader = c.member.is_some_and(|m| view.groups.iter().any(|g| g.members.iter().any(|x| x.key == m && x.leader)));
-    let name_chars = ((w - 60) * 2 / 15).max(3) as usize;
+    let name_chars = ((w - 56) / 8).max(3) as usize;
     let title = format!(
         "{} · {}{} · {}: {}",
         c.name,
@@ -644,14 +669,14 @@ fn consumer_box(view: &KafkaDiagramView, c: &ConsumerView, (x, y): (i32, i32), w
             <title>{ title }</title>
             <rect class="frame" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={CONSUMER_H.to_string()} rx="6" />
             <text class="name" x={(x + 8).to_string()} y={(y + 17).to_string()}>{ shorten(&c.name, name_chars) }</text>
-            if is_leader {
-                <text class="leader-star" x={(x + w - 40).to_string()} y={(y + 17).to_string()} text-anchor="end">{ "★" }</text>
-            }
             if c.line > 0 {
                 <text class="line-no" x={(x + w - 22).to_string()} y={(y + 17).to_string()} text-anchor="end">{ format!("L{}", c.line) }</text>
             }
             <text class={classes!("status", status)} x={(x + w - 8).to_string()} y={(y + 17).to_string()} text-anchor="end">{ status_glyph(status) }</text>
-            <text class="owned" x={(x + 8).to_string()} y={(y + 34).to_string()}>{ shorten(&partitions_text, ((w - 16) / 8) as usize) }</text>
+            <text class="owned" x={(x + 8).to_string()} y={(y + 34).to_string()}>{ shorten(&partitions_text, ((w - 32) / 8) as usize) }</text>
+            if is_leader {
+                <text class="leader-star" x={(x + w - 8).to_string()} y={(y + 34).to_string()} text-anchor="end">{ "★" }</text>
+            }
         </g>
     }
 }
@@ -666,8 +691,8 @@ fn legend(lang: Lang) -> Html {
         ("uncommitted", swatch(html! { <rect class="cell verdict-pending uncommitted" x="1" y="2" width="24" height="22" rx="3" /> })),
         ("hw", swatch(html! { <line class="hw-line" x1="13" y1="1" x2="13" y2="25" /> })),
         ("lacks", swatch(html! { <rect class="replica-lacks" x="1" y="9" width="24" height="8" rx="2" /> })),
-        ("committed_offset", swatch(html! { <rect class="committed-mark" x="11" y="4" width="4" height="18" rx="1" /> })),
-        ("position", swatch(html! { <path class="position-mark" d="M13,8 l6,10 l-12,0 Z" /> })),
+        ("committed_offset", swatch(html! { <path class="committed-mark" d="M13,17 l-7,-11 l14,0 Z" /> })),
+        ("position", swatch(html! { <path class="position-mark" d="M13,9 l7,11 l-14,0 Z" /> })),
         ("aborted", swatch(html! { <><rect class="cell verdict-pending committed txn-aborted" x="1" y="2" width="24" height="22" rx="3" /><line class="aborted-strike" x1="4" y1="21" x2="22" y2="5" /></> })),
     ];
     html! {
@@ -747,8 +772,8 @@ pub fn KafkaDiagram(props: &KafkaDiagramProps) -> Html {
                     <g class={classes!("kproducer", p.status.down().then_some("down"))} data-actor={p.name.clone()} data-status={status}>
                         <title>{ format!("{} · {} → {}", p.name, label(status, lang), topic) }</title>
                         <rect class="frame" x={x.to_string()} y={y.to_string()} width={PRODUCER_W.to_string()} height={PRODUCER_H.to_string()} rx="6" />
-                        <text class="name" x={(x + 8).to_string()} y={(y + 17).to_string()}>{ shorten(&p.name, 8) }</text>
-                        <text class={classes!("status", status)} x={(x + PRODUCER_W - 8).to_string()} y={(y + 17).to_string()} text-anchor="end">{ status_glyph(status) }</text>
+                        <text class="name" x={(x + 8).to_string()} y={(y + 17).to_string()}>{ shorten(&p.name, 9) }</text>
+                        <text class={classes!("status", status)} x={(x + PRODUCER_W - 8).to_string()} y={(y + 34).to_string()} text-anchor="end">{ status_glyph(status) }</text>
                         if p.line > 0 {
                             <text class="line-no" x={(x + 8).to_string()} y={(y + 34).to_string()}>{ format!("L{}", p.line) }</text>
                         }

@@ -414,6 +414,7 @@ mod kafka_diagram {
             assert!(has_class(&audit, "offline"));
             assert_eq!(one(&audit, "text.role").text_content().unwrap(), "offline · ISR {0}");
             assert_eq!((attr(&audit, "data-earlier"), all(&audit, "g.kcell").len()), ("1192".into(), 8));
+            assert!(one(&audit, "text.earlier").text_content().unwrap_or_default().ends_with("+1k"));
             assert!(all(&audit, "text.offset").len() < 8, "four-digit offsets: every third");
             assert!(has_class(&one(&audit, "path.position-mark"), "before-window"));
             assert!(has_class(&one(&root, "g.kconsumer[data-actor=a2]"), "down"));

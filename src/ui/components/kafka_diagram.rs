@@ -194,6 +194,9 @@ fn sections_height(sections: &[Section]) -> i32 {
     sections.iter().map(|s| GROUP_HEADER_H + s.consumers.len() as i32 * CONSUMER_ROW + GROUP_GAP).sum()
 }
 
+/// Where a consumer section goes: its header's (x, y, width), then its consumers' (x, y).
+type SectionPlace = ((i32, i32, i32), Vec<(i32, i32)>);
+
 /// Where everything goes, for one view in one layout.
 struct Layout {
     narrow: bool,
@@ -202,12 +205,11 @@ struct Layout {
     brokers: (i32, i32),
     producers: Vec<(i32, i32)>,
     partitions: Vec<(i32, i32)>,
-    /// Per section: its header's (x, y, width), then its consumers' (x, y).
-    sections: Vec<((i32, i32, i32), Vec<(i32, i32)>)>,
+    sections: Vec<SectionPlace>,
 }
 
 impl Layout {
-    fn place_sections(sections: &[Section], x: i32, top: i32, width: i32) -> Vec<((i32, i32, i32), Vec<(i32, i32)>)> {
+    fn place_sections(sections: &[Section], x: i32, top: i32, width: i32) -> Vec<SectionPlace> {
         let mut y = top;
         sections
             .iter()
@@ -305,12 +307,14 @@ fn shorten(name: &str, chars: usize) -> String {
     }
 }
 
-/// "+12", "+3.4k"-free: whole numbers up to 9999, then thousands ("+12k").
+/// The count of earlier records in at most four characters: "+12", "+999", "+12k", "+3M".
 fn earlier_text(earlier: u64) -> String {
-    if earlier < 10_000 {
+    if earlier < 1_000 {
         format!("+{earlier}")
+    } else if earlier < 100_000 {
+        format!("+{}k", earlier / 1_000)
     } else {
-        format!("+{}k", earlier / 1000)
+        format!("+{}M", earlier / 1_000_000)
     }
 }
 
@@ -591,7 +595,7 @@ fn partition_box(view: &KafkaDiagramView, p: &PartitionView, (x, y): (i32, i32),
             <text class="epoch" x={(x + PARTITION_W - 8).to_string()} y={(y + 17).to_string()} text-anchor="end">{ format!("{} {}", kl("epoch", lang), p.leader_epoch) }</text>
             <text class={classes!("role", p.offline().then_some("offline"))} x={(x + 8).to_string()} y={(y + 33).to_string()}>{ role_text(p, lang) }</text>
             if p.earlier > 0 {
-                <text class="earlier" x={(log_x - 6).to_string()} y={(y + CELLS_Y + 15).to_string()} text-anchor="end">
+                <text class="earlier" x={(log_x - 4).to_string()} y={(y + CELLS_Y + 15).to_string()} text-anchor="end">
                     <title>{ format!("{} {}", p.earlier, kl("earlier", lang)) }</title>
                     { earlier_text(p.earlier) }
                 </text>

@@ -305,6 +305,16 @@ mod kafka_diagram {
         narrow.remove();
     }
 
+    /// Every Kafka label has both languages, once.
+    #[wasm_bindgen_test]
+    fn kafka_labels_have_english_and_chinese() {
+        use queue_playground::ui::components::kafka_diagram::KAFKA_LABELS;
+        for (i, (key, en, zh)) in KAFKA_LABELS.iter().enumerate() {
+            assert!(!en.is_empty() && !zh.is_empty(), "{key}");
+            assert!(KAFKA_LABELS.iter().skip(i + 1).all(|(other, _, _)| other != key), "{key} twice");
+        }
+    }
+
     /// Chinese titles.
     #[wasm_bindgen_test]
     async fn kafka_diagram_in_chinese() {

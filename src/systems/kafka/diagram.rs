@@ -27,7 +27,7 @@
 //!
 //! Records a truncation removed are not in any log, so not here: the world draws those ghosts.
 
-use super::cluster::{Cluster, Marker, Record, TopicPartition};
+use super::cluster::{Cluster, Marker, Partition, Record, Replica, TopicPartition};
 use super::group::{GroupCoordinator, GroupKey, GroupState, MemberKey};
 use crate::engine::checker::Verdict;
 use crate::engine::ids::NodeId;
@@ -112,7 +112,7 @@ pub struct KafkaWorldFacts {
     pub topics: Vec<String>,
     pub producers: Vec<ProducerFacts>,
     pub consumers: Vec<ConsumerFacts>,
-    /// By record tag.
+    /// By record tag. Only the tags drawn are looked up: `shown_tags` lists them.
     pub records: BTreeMap<u32, RecordFacts>,
 }
 
@@ -381,11 +381,31 @@ fn cells_of(log: &[Record], first: usize, hw: u64, lso: u64, facts: &KafkaWorldF
     cells
 }
 
+/// The replica whose log a partition's view draws: the leader's, or for an offline partition
+/// its first ISR member's.
+fn drawn_replica(partition: &Partition) -> (Option<NodeId>, Option<&Replica>) {
+    let broker = partition.leader().or_else(|| partition.isr().first().copied());
+    (broker, broker.and_then(|b| partition.replica(b)))
+}
+
+/// The tags of every record the view would draw now (the last `LOG_CELLS_SHOWN` of each
+/// drawn log, control markers left out), in partition and offset order: the only tags
+/// `KafkaWorldFacts::records` needs, so a world with long logs can fill just these.
+pub fn shown_tags(cluster: &Cluster) -> Vec<u32> {
+    let mut tags = Vec::new();
+    for tp in cluster.topic_partitions() {
+        let Some(partition) = cluster.partition(tp) else { continue };
+        let log: &[Record] = drawn_replica(partition).1.map_or(&[], |r| r.log());
+        let first = log.len().saturating_sub(LOG_CELLS_SHOWN);
+        tags.extend(log.get(first..).unwrap_or(&[]).iter().filter(|r| r.marker.is_none()).map(|r| r.tag));
+    }
+    tags
+}
+
 fn partition_view(cluster: &Cluster, groups: &[GroupView], facts: &KafkaWorldFacts, tp: TopicPartition) -> Option<PartitionView> {
     let partition = cluster.partition(tp)?;
     let leader = partition.leader();
-    let drawn_broker = leader.or_else(|| partition.isr().first().copied());
-    let drawn = drawn_broker.and_then(|b| partition.replica(b));
+    let (drawn_broker, drawn) = drawn_replica(partition);
     let log: &[Record] = drawn.map_or(&[], |r| r.log());
     let log_end = log.len() as u64;
     let high_watermark = drawn.map_or(0, |r| r.high_watermark());
@@ -750,13 +770,16 @@ mod tests {
             produce(&mut c, TP0, tag);
         }
         let g = GroupCoordinator::new(vec![1], 3_000);
-        let view = KafkaDiagramView::new(&c, &g, &facts_for(20, 10));
+        let facts = facts_for(20, 10);
+        let view = KafkaDiagramView::new(&c, &g, &facts);
+        assert_eq!(KafkaDiagramView::new(&c.clone(), &g.clone(), &facts.clone()), view, "a pure function of its inputs");
         let p = &view.partitions[0];
         assert_eq!(LOG_CELLS_SHOWN, 8);
         assert_eq!((p.earlier, p.log_end, p.high_watermark), (12, 20, 20));
         assert_eq!(p.cells.iter().map(|x| x.offset).collect::<Vec<_>>(), (12..20).collect::<Vec<_>>());
         assert_eq!(p.cells.first().and_then(|x| x.record).map(|r| r.data), Some(113));
         assert!(p.cells.iter().all(|x| x.committed && x.stable));
+        assert_eq!(shown_tags(&c), (13..=20).collect::<Vec<u32>>(), "the tags a world must describe");
     }
 
     /// A committed and an aborted transaction, and one still open: markers and states.
@@ -786,6 +809,7 @@ mod tests {
         );
         assert_eq!((p.high_watermark, p.last_stable_offset), (6, 3));
         assert!(p.cells.iter().filter(|x| x.marker.is_some()).all(|x| x.record.is_none()));
+        assert_eq!(shown_tags(&c), vec![1, 2, 3, 4], "markers have no tag to describe");
     }
 
     /// Facts that name nothing the models know, and models the facts do not describe, give a

@@ -60,7 +60,8 @@ pub struct KafkaDiagramProps {
 }
 
 /// The Kafka labels, `(key, English, Chinese)`, kept here so the shared tables stay as they are.
-const KAFKA_LABELS: &[(&str, &str, &str)] = &[
+/// Every key has both languages (tests/web.rs checks).
+pub const KAFKA_LABELS: &[(&str, &str, &str)] = &[
     ("leader", "leader", "领导者"),
     ("follower", "follower", "跟随者"),
     ("offline", "offline", "离线"),

@@ -326,8 +326,9 @@ mod kafka_diagram {
     }
 
     /// After faults: kafka@0 crashed and was fenced. test_topic-0 (RF 3): kafka@1 leads at
-    /// epoch 1 with 7 and 8 after 1..5; kafka@0 still holds 6 (written at epoch 0, never
-    /// replicated): it diverges by 1 and lacks 3, and is out of the ISR. test_topic-1 (led by
+    /// epoch 1 with 20..27 after 1..5, its HW still 0 (learned as a follower), so before the
+    /// drawn window; kafka@0 still holds 6 (written at epoch 0, never replicated): it diverges
+    /// by 1 and lacks 8, and is out of the ISR. test_topic-1 (led by
     /// kafka@1): a committed transaction (9, 10, commit marker), an open one (11), an aborted
     /// one (12, abort marker). audit-0 (RF 1 on kafka@0): 1200 records, offline. Group a: a1
     /// owns everything, a2 crashed (still a member); consumer late (group c) not started.
@@ -358,7 +359,8 @@ mod kafka_diagram {
         c.produce(3, NodeId(0), P0, &[6], Acks::Leader, None).unwrap();
         c.crash_broker(NodeId(0)).unwrap();
         c.fence_broker(10, NodeId(0)).unwrap();
-        c.produce(11, NodeId(1), P0, &[7, 8], Acks::Leader, None).unwrap();
+        let after_election: Vec<u32> = (20..28).collect();
+        c.produce(11, NodeId(1), P0, &after_election, Acks::Leader, None).unwrap();
         let mut g = GroupCoordinator::new(vec![2, 1], 3_000);
         let (a, gen_a) = stable_group(&mut g, 0, "a", 2);
         g.commit("a", Some(a[0]), gen_a, &[(P0, 3)]).unwrap();
@@ -412,7 +414,11 @@ mod kafka_diagram {
             assert_eq!((attr(&p0, "data-leader"), attr(&p0, "data-epoch"), attr(&p0, "data-isr")), ("1".into(), "1".into(), "1,2".into()));
             assert_eq!(one(&p0, "text.role").text_content().unwrap(), "leader kafka@1 · ISR {1,2}");
             let old = one(&p0, "g.kreplica[data-broker='0']");
-            assert_eq!((attr(&old, "data-isr"), attr(&old, "data-lacks"), attr(&old, "data-diverged")), ("false".into(), "2".into(), "1".into()));
+            assert_eq!((attr(&old, "data-isr"), attr(&old, "data-lacks"), attr(&old, "data-diverged")), ("false".into(), "8".into(), "1".into()));
+            // The HW (0) is before the drawn window (offsets 5..12): at its left edge, with its offset.
+            assert_eq!((attr(&p0, "data-hw"), attr(&p0, "data-earlier")), ("0".into(), "5".into()));
+            assert_eq!(one(&p0, "text.mark-label.hw").text_content().unwrap(), "◂HW 0");
+            assert_eq!(attr(&one(&p0, "line.hw-line"), "data-x").parse::<i32>().unwrap(), cell_x(&one(&p0, "g.kcell[data-offset='5']")) - 1);
             assert!(old.query_selector("rect.replica-diverged").unwrap().is_some());
             let p1 = one(&root, "g.kpartition[data-partition=test_topic-1]");
             assert_eq!(all(&p1, "rect.cell.marker").len(), 2);

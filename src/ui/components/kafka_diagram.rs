@@ -145,8 +145,11 @@ const PRODUCER_W: i32 = 88;
 const PRODUCER_H: i32 = 40;
 const PRODUCER_ROW: i32 = 48;
 
-const CONSUMER_H: i32 = 42;
-const CONSUMER_ROW: i32 = 48;
+/// A consumer box: its name line, then its partitions, wrapped (at most this many lines).
+const CONSUMER_TOP_H: i32 = 26;
+const CONSUMER_LINE: i32 = 16;
+const CONSUMER_MAX_LINES: usize = 4;
+const CONSUMER_GAP: i32 = 6;
 const GROUP_HEADER_H: i32 = 36;
 const GROUP_GAP: i32 = 8;
 
@@ -191,8 +194,63 @@ fn sections(view: &KafkaDiagramView) -> Vec<Section> {
     sections
 }
 
-fn sections_height(sections: &[Section]) -> i32 {
-    sections.iter().map(|s| GROUP_HEADER_H + s.consumers.len() as i32 * CONSUMER_ROW + GROUP_GAP).sum()
+fn sections_height(view: &KafkaDiagramView, sections: &[Section], width: i32) -> i32 {
+    sections
+        .iter()
+        .map(|s| {
+            let consumers: i32 = s.consumers.iter().filter_map(|&c| view.consumers.get(c)).map(|c| consumer_height(view, c, width) + CONSUMER_GAP).sum();
+            GROUP_HEADER_H + consumers + GROUP_GAP
+        })
+        .sum()
+}
+
+/// A consumer's partitions: the coordinator's assignment and the world's positions, each as
+/// `p0→4` (owns p0, reads offset 4 next) or `p0` (no position yet).
+fn owned_parts(view: &KafkaDiagramView, c: &ConsumerView) -> Vec<String> {
+    let mut owned: Vec<crate::systems::kafka::cluster::TopicPartition> = c.assigned.clone();
+    for &(tp, _) in &c.positions {
+        if !owned.contains(&tp) {
+            owned.push(tp);
+        }
+    }
+    owned.sort();
+    owned
+        .iter()
+        .map(|&tp| match c.positions.iter().find(|(p, _)| *p == tp) {
+            Some((_, offset)) => format!("{}→{offset}", short_partition(view, tp)),
+            None => short_partition(view, tp),
+        })
+        .collect()
+}
+
+/// The parts wrapped into lines that fit a box `width` wide (12 px monospace, room for the
+/// leader star): at most `CONSUMER_MAX_LINES`, the last ending in "…" when more are left.
+fn owned_lines(parts: &[String], width: i32) -> Vec<String> {
+    let chars = ((width - 32) * 10 / 72).max(4) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for part in parts {
+        let part = shorten(part, chars);
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + part.chars().count() <= chars => {
+                line.push(' ');
+                line.push_str(&part);
+            }
+            _ => lines.push(part),
+        }
+    }
+    if lines.len() > CONSUMER_MAX_LINES {
+        lines.truncate(CONSUMER_MAX_LINES);
+        if let Some(last) = lines.last_mut() {
+            let kept: String = last.chars().take(chars.saturating_sub(2)).collect();
+            *last = format!("{kept} …");
+        }
+    }
+    lines
+}
+
+fn consumer_height(view: &KafkaDiagramView, c: &ConsumerView, width: i32) -> i32 {
+    let lines = owned_lines(&owned_parts(view, c), width).len().max(1);
+    CONSUMER_TOP_H + lines as i32 * CONSUMER_LINE
 }
 
 /// Where a consumer section goes: its header's (x, y, width), then its consumers' (x, y).
@@ -210,7 +268,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn place_sections(sections: &[Section], x: i32, top: i32, width: i32) -> Vec<SectionPlace> {
+    fn place_sections(view: &KafkaDiagramView, sections: &[Section], x: i32, top: i32, width: i32) -> Vec<SectionPlace> {
         let mut y = top;
         sections
             .iter()
@@ -220,9 +278,9 @@ impl Layout {
                 let consumers = s
                     .consumers
                     .iter()
-                    .map(|_| {
+                    .map(|&c| {
                         let at = (x, y);
-                        y += CONSUMER_ROW;
+                        y += view.consumers.get(c).map_or(0, |c| consumer_height(view, c, width)) + CONSUMER_GAP;
                         at
                     })
                     .collect();
@@ -238,7 +296,7 @@ impl Layout {
         let consumer_w = WIDE_W - 4 - consumer_x;
         let producers_h = view.producers.len() as i32 * PRODUCER_ROW;
         let partitions_h: i32 = view.partitions.iter().map(|p| partition_height(p) + PARTITION_GAP).sum();
-        let consumers_h = sections_height(sections);
+        let consumers_h = sections_height(view, sections, consumer_w);
         let content_h = producers_h.max(partitions_h).max(consumers_h);
         let mut y = top + (content_h - partitions_h) / 2;
         let partitions = view
@@ -258,7 +316,7 @@ impl Layout {
             brokers: (partition_x, 6),
             producers: (0..view.producers.len()).map(|i| (producer_x, producer_top + i as i32 * PRODUCER_ROW)).collect(),
             partitions,
-            sections: Self::place_sections(sections, consumer_x, top + (content_h - consumers_h) / 2, consumer_w),
+            sections: Self::place_sections(view, sections, consumer_x, top + (content_h - consumers_h) / 2, consumer_w),
         }
     }
 
@@ -285,8 +343,8 @@ impl Layout {
                 at
             })
             .collect();
-        let placed = Self::place_sections(sections, x, y + 4, PARTITION_W);
-        let height = y + 4 + sections_height(sections) + 4;
+        let placed = Self::place_sections(view, sections, x, y + 4, PARTITION_W);
+        let height = y + 4 + sections_height(view, sections, PARTITION_W) + 4;
         Layout { narrow: true, width: NARROW_W, height, brokers: (x, brokers_y), producers, partitions, sections: placed }
     }
 }
@@ -578,12 +636,14 @@ fn partition_box(view: &KafkaDiagramView, p: &PartitionView, (x, y): (i32, i32),
     // Offsets under the cells: every one while they have up to three digits, else every third.
     let every = if p.log_end > 1000 { 3 } else { 1 };
     // The mark labels: HW always, LEO when it differs, LSO when it differs from the HW.
-    let mut marks: Vec<(&str, i32, &str)> = vec![("HW", hw_x, "hw")];
+    // A mark before the drawn window sits at its left edge and says its offset ("◂HW 3").
+    let mark = |name: &str, offset: u64| if offset < p.earlier { format!("◂{name} {offset}") } else { name.to_string() };
+    let mut marks: Vec<(String, i32, &str)> = vec![(mark("HW", p.high_watermark), hw_x, "hw")];
     if p.log_end != p.high_watermark {
-        marks.push(("LEO", leo_x, "leo"));
+        marks.push((mark("LEO", p.log_end), leo_x, "leo"));
     }
     if p.last_stable_offset != p.high_watermark {
-        marks.push(("LSO", lso_x, "lso"));
+        marks.push((mark("LSO", p.last_stable_offset), lso_x, "lso"));
     }
     html! {
         <g class={classes!("kpartition", p.offline().then_some("offline"))} data-partition={p.name.clone()}
@@ -627,11 +687,11 @@ fn partition_box(view: &KafkaDiagramView, p: &PartitionView, (x, y): (i32, i32),
 
 /// Mark labels centred on their x, pushed apart (rightwards, in x order) so none overlaps the
 /// previous: each label is about 8 units a character at 12 px.
-fn spread(mut marks: Vec<(&'static str, i32, &'static str)>) -> Vec<(&'static str, i32, &'static str)> {
+fn spread(mut marks: Vec<(String, i32, &'static str)>) -> Vec<(String, i32, &'static str)> {
     marks.sort_by_key(|&(_, x, _)| x);
     let mut right_edge = i32::MIN;
     for mark in &mut marks {
-        let half = mark.0.len() as i32 * 4 + 2;
+        let half = mark.0.chars().count() as i32 * 4 + 2;
         if mark.1 - half < right_edge {
             mark.1 = right_edge + half;
         }
@@ -642,21 +702,9 @@ fn spread(mut marks: Vec<(&'static str, i32, &'static str)>) -> Vec<(&'static st
 
 fn consumer_box(view: &KafkaDiagramView, c: &ConsumerView, (x, y): (i32, i32), w: i32, lang: Lang) -> Html {
     let status = c.status.name();
-    // Its partitions: the coordinator's assignment, with the world's positions (`p0→4`).
-    let mut owned: Vec<crate::systems::kafka::cluster::TopicPartition> = c.assigned.clone();
-    for &(tp, _) in &c.positions {
-        if !owned.contains(&tp) {
-            owned.push(tp);
-        }
-    }
-    owned.sort();
-    let parts: Vec<String> = owned
-        .iter()
-        .map(|&tp| match c.positions.iter().find(|(p, _)| *p == tp) {
-            Some((_, offset)) => format!("{}→{offset}", short_partition(view, tp)),
-            None => short_partition(view, tp),
-        })
-        .collect();
+    let parts = owned_parts(view, c);
+    let lines = if parts.is_empty() { vec![kl("no_partitions", lang).to_string()] } else { owned_lines(&parts, w) };
+    let h = CONSUMER_TOP_H + lines.len() as i32 * CONSUMER_LINE;
     let partitions_text = if parts.is_empty() { kl("no_partitions", lang).to_string() } else { parts.join(" ") };
     let is_leader = c.member.is_some_and(|m| view.groups.iter().any(|g| g.members.iter().any(|x| x.key == m && x.leader)));
     let name_chars = ((w - 56) / 8).max(3) as usize;
@@ -672,13 +720,15 @@ fn consumer_box(view: &KafkaDiagramView, c: &ConsumerView, (x, y): (i32, i32), w
         <g class={classes!("kconsumer", c.status.down().then_some("down"))} data-actor={c.name.clone()} data-status={status}
            data-group={c.group_name.clone()} data-partitions={parts.join(" ")}>
             <title>{ title }</title>
-            <rect class="frame" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={CONSUMER_H.to_string()} rx="6" />
+            <rect class="frame" x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="6" />
             <text class="name" x={(x + 8).to_string()} y={(y + 17).to_string()}>{ shorten(&c.name, name_chars) }</text>
             if c.line > 0 {
                 <text class="line-no" x={(x + w - 22).to_string()} y={(y + 17).to_string()} text-anchor="end">{ format!("L{}", c.line) }</text>
             }
             <text class={classes!("status", status)} x={(x + w - 8).to_string()} y={(y + 17).to_string()} text-anchor="end">{ status_glyph(status) }</text>
-            <text class="owned" x={(x + 8).to_string()} y={(y + 34).to_string()}>{ shorten(&partitions_text, ((w - 32) / 8) as usize) }</text>
+            { for lines.iter().enumerate().map(|(k, line)| html! {
+                <text class="owned" x={(x + 8).to_string()} y={(y + 34 + k as i32 * CONSUMER_LINE).to_string()}>{ line }</text>
+            }) }
             if is_leader {
                 <text class="leader-star" x={(x + w - 8).to_string()} y={(y + 34).to_string()} text-anchor="end">{ "★" }</text>
             }
@@ -740,7 +790,7 @@ pub fn KafkaDiagram(props: &KafkaDiagramProps) -> Html {
                         let p = view.partitions.iter().position(|x| x.tp == *tp)?;
                         let (x, y) = *layout.partitions.get(p)?;
                         let (cx, cy) = to?;
-                        Some(html! { <path class="edge" d={curve_h(x + PARTITION_W, y + CELLS_Y + CELL_H / 2, cx, cy + CONSUMER_H / 2)} /> })
+                        Some(html! { <path class="edge" d={curve_h(x + PARTITION_W, y + CELLS_Y + CELL_H / 2, cx, cy + 21)} /> })
                     }).collect::<Vec<Html>>()
                 }) }
             </g>

@@ -13,8 +13,9 @@
 //! bar per replica (leader first in assignment order, labelled `@id`): solid up to where it
 //! agrees with the drawn log, dashed for what it lacks, red for what it holds that the leader
 //! does not (a truncation will remove it); out of the ISR it is grey. Under those, one track
-//! per group: the committed offset (a bar) and each of its consumers' positions (a
-//! triangle), the group's name on the right.
+//! per group: the committed offset (a triangle pointing down at the boundary before it) and
+//! each of its consumers' positions (one pointing up), so equal ones make a diamond; one
+//! before the drawn window points left at its edge. The group's name is on the right.
 //!
 //! Consumers are listed by group (name, state, generation), each with its partitions and
 //! positions (`p0→4`: owns p0, will read offset 4 next).
@@ -30,11 +31,12 @@
 //! holding `text.role`, `text.earlier`, `g.kcell[data-offset]` with `rect.cell`
 //! (`data-data`, `data-tag`, `.verdict-<name>`, `.committed` or `.uncommitted`,
 //! `.txn-<open|committed|aborted>`, `.marker`), `line.hw-line[data-offset][data-x]`,
+//! `line.leo-mark` and `line.lso-line` (when they differ from the HW), `text.mark-label`
+//! (`.hw`, `.leo`, `.lso`; "◂HW 3" when before the drawn window),
 //! `g.kreplica[data-broker]` (`data-role` leader/follower, `data-isr`, `data-lacks`,
 //! `data-diverged`), `g.ktrack[data-group]` with `path.committed-mark[data-offset][data-x]`
-//! and `path.position-mark[data-consumer][data-offset][data-x]`
-//! (`.before-window`); `g.kgroup[data-group]`
-//! (`data-state`, `data-generation`); `g.kconsumer[data-actor]` (`data-status`,
+//! and `path.position-mark[data-consumer][data-offset][data-x]` (both `.before-window`
+//! when before the drawn window); `g.kgroup[data-group]` (`data-state`, `data-generation`); `g.kconsumer[data-actor]` (`data-status`,
 //! `data-group`, `.down`); `#diagram-legend`. `data-x` is the boundary's x in SVG units.
 
 use crate::engine::checker::Verdict;

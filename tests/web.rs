@@ -125,3 +125,352 @@ async fn diagram_and_language_switch() {
     yew::scheduler::flush().await;
     root.remove();
 }
+
+// ---------------------------------------------------------------- Kafka diagram
+
+mod kafka_diagram {
+    use queue_playground::engine::checker::Verdict;
+    use queue_playground::engine::ids::NodeId;
+    use queue_playground::i18n::Lang;
+    use queue_playground::systems::kafka::cluster::{Acks, Cluster, ClusterConfig, TopicPartition, TopicSpec};
+    use queue_playground::systems::kafka::diagram::{ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
+    use queue_playground::systems::kafka::group::{GroupCoordinator, GroupState, MemberKey, MemberSettings};
+    use queue_playground::ui::components::kafka_diagram::{KafkaDiagram, KafkaDiagramProps};
+    use std::rc::Rc;
+    use wasm_bindgen_test::*;
+
+    const P0: TopicPartition = TopicPartition { topic: 0, partition: 0 };
+    const P1: TopicPartition = TopicPartition { topic: 0, partition: 1 };
+
+    fn stable_group(g: &mut GroupCoordinator, now: u64, name: &str, members: usize) -> (Vec<MemberKey>, i32) {
+        let keys: Vec<MemberKey> = (0..members).map(|i| g.join(now, name, "kafka-python-3.0.12", (i + 1) as u128, MemberSettings::default()).unwrap()).collect();
+        let key = g.group(name).unwrap();
+        let mut t = now;
+        while g.state(key) == Some(GroupState::PreparingRebalance) {
+            t = g.next_deadline().unwrap();
+            g.tick(t);
+        }
+        let generation = g.generation(key).unwrap();
+        g.sync(t, g.leader(key).unwrap(), generation).unwrap();
+        (keys, generation)
+    }
+
+    /// 3 brokers, test_topic with 2 partitions of RF 3. p0 (led by kafka@0): 5 records, kafka@2
+    /// fetched only 2, so the HW is 2. p1 (led by kafka@1): 10 records, all replicated (8
+    /// drawn, "+2"). Group a (2 members) committed p0 at 1 and p1 at 6; group b (1 member)
+    /// committed p0 at 2. Messages 1 and 2 processed, 3 duplicated, the rest pending.
+    pub fn state() -> KafkaDiagramView {
+        let config = ClusterConfig { brokers: 3, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }]).unwrap();
+        for tag in 1..=5 {
+            c.produce(0, NodeId(0), P0, &[tag], Acks::Leader, None).unwrap();
+        }
+        for tag in 6..=15 {
+            c.produce(0, NodeId(1), P1, &[tag], Acks::Leader, None).unwrap();
+        }
+        let _ = c.replicate(1, NodeId(2), P0, 2);
+        for now in 1..=2 {
+            let _ = c.replicate(now, NodeId(1), P0, usize::MAX);
+            let _ = c.replicate(now, NodeId(0), P1, usize::MAX);
+            let _ = c.replicate(now, NodeId(2), P1, usize::MAX);
+        }
+        let _ = c.replicate(3, NodeId(2), P0, 0);
+        let mut g = GroupCoordinator::new(vec![2], 3_000);
+        let (a, gen_a) = stable_group(&mut g, 0, "a", 2);
+        let (b, gen_b) = stable_group(&mut g, 10_000, "b", 1);
+        g.commit("a", Some(a[0]), gen_a, &[(P0, 1)]).unwrap();
+        g.commit("a", Some(a[1]), gen_a, &[(P1, 6)]).unwrap();
+        g.commit("b", Some(b[0]), gen_b, &[(P0, 2)]).unwrap();
+        let verdict = |t: u32| match t {
+            1 | 2 => Verdict::ProcessedOnce,
+            3 => Verdict::Duplicated,
+            _ => Verdict::Pending,
+        };
+        let consumer = |name: &str, group: &str, member: MemberKey, positions: Vec<(TopicPartition, u64)>| ConsumerFacts {
+            name: name.into(),
+            status: ClientStatus::Running,
+            group: group.into(),
+            member: Some(member),
+            positions,
+            line: 9,
+        };
+        let facts = KafkaWorldFacts {
+            topics: vec!["test_topic".into()],
+            producers: vec![ProducerFacts { name: "producer".into(), status: ClientStatus::Running, topic: 0, line: 6 }],
+            consumers: vec![
+                consumer("consumer-a1", "a", a[0], vec![(P0, 2)]),
+                consumer("consumer-a2", "a", a[1], vec![(P1, 7)]),
+                consumer("consumer-b", "b", b[0], vec![(P0, 2), (P1, 0)]),
+            ],
+            records: (1..=15).map(|t| (t, RecordFacts { data: t - 1, message: t, verdict: verdict(t) })).collect(),
+        };
+        KafkaDiagramView::new(&c, &g, &facts)
+    }
+
+    fn all(root: &web_sys::Element, selector: &str) -> Vec<web_sys::Element> {
+        let list = root.query_selector_all(selector).unwrap();
+        (0..list.length()).filter_map(|i| list.item(i)).map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).unwrap()).collect()
+    }
+
+    fn one(root: &web_sys::Element, selector: &str) -> web_sys::Element {
+        root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
+    }
+
+    fn has_class(element: &web_sys::Element, class: &str) -> bool {
+        element.get_attribute("class").unwrap_or_default().split_whitespace().any(|c| c == class)
+    }
+
+    fn attr(element: &web_sys::Element, name: &str) -> String {
+        element.get_attribute(name).unwrap_or_else(|| panic!("no {name} on {}", element.outer_html()))
+    }
+
+    /// The x of a cell, from its `transform: translate(Xpx, Ypx)`.
+    fn cell_x(cell: &web_sys::Element) -> i32 {
+        let style = attr(cell, "style");
+        let inside = style.split('(').nth(1).unwrap();
+        inside.split("px").next().unwrap().trim().parse().unwrap()
+    }
+
+    async fn render(width_px: u32, lang: Lang) -> web_sys::Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_attribute("style", &format!("width: {width_px}px")).unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = KafkaDiagramProps { view: Rc::new(state()), selected: None, on_select: Default::default(), lang };
+        yew::Renderer::<KafkaDiagram>::with_root_and_props(root.clone(), props).render();
+        // The first render measures the width; the layout follows.
+        for _ in 0..3 {
+            yew::scheduler::flush().await;
+            gloo_timers_sleep().await;
+        }
+        root
+    }
+
+    async fn gloo_timers_sleep() {
+        let promise = js_sys::Promise::new(&mut |resolve, _| {
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
+        });
+        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    }
+
+    fn check_contract(root: &web_sys::Element, layout: &str) {
+        assert_eq!(attr(&one(root, "#diagram.kafka svg"), "data-layout"), layout);
+        assert_eq!(all(root, "g.kbroker").len(), 3);
+        assert!(all(root, "g.kbroker").iter().all(|b| attr(b, "data-state") == "up"));
+        assert_eq!(all(root, "g.kproducer[data-actor=producer]").len(), 1);
+        let p0 = one(root, "g.kpartition[data-partition=test_topic-0]");
+        let p1 = one(root, "g.kpartition[data-partition=test_topic-1]");
+        // Cells per partition, and the "+K earlier" marker.
+        assert_eq!(all(&p0, "g.kcell").len(), 5);
+        assert_eq!(all(&p1, "g.kcell").len(), 8);
+        assert!(p0.query_selector("text.earlier").unwrap().is_none());
+        assert!(one(&p1, "text.earlier").text_content().unwrap_or_default().ends_with("+2"));
+        assert_eq!((attr(&p1, "data-earlier"), attr(&p1, "data-log-end")), ("2".into(), "10".into()));
+        // Leader, epoch and ISR.
+        assert_eq!(one(&p0, "text.role").text_content().unwrap(), "leader kafka@0 · ISR {0,1,2}");
+        assert_eq!(one(&p1, "text.role").text_content().unwrap(), "leader kafka@1 · ISR {1,2,0}", "the ISR in assignment order");
+        assert_eq!((attr(&p0, "data-leader"), attr(&p0, "data-epoch"), attr(&p0, "data-isr")), ("0".into(), "0".into(), "0,1,2".into()));
+        // The HW: p0's at 2, drawn just before the cell of offset 2; cells 0 and 1 committed.
+        assert_eq!(attr(&p0, "data-hw"), "2");
+        let hw = one(&p0, "line.hw-line");
+        assert_eq!(attr(&hw, "data-offset"), "2");
+        let cell2 = one(&p0, "g.kcell[data-offset='2']");
+        assert_eq!(attr(&hw, "data-x").parse::<i32>().unwrap(), cell_x(&cell2) - 1);
+        assert_eq!(all(&p0, "rect.cell.committed").len(), 2);
+        assert_eq!(all(&p0, "rect.cell.uncommitted").len(), 3);
+        // p1 is fully committed: its HW is at its log end, right of its last cell.
+        let last = one(&p1, "g.kcell[data-offset='9']");
+        assert_eq!(attr(&one(&p1, "line.hw-line"), "data-x").parse::<i32>().unwrap(), cell_x(&last) + 26 - 1);
+        // Replicas: kafka@2 lacks 3 records of p0.
+        let lagging = one(&p0, "g.kreplica[data-broker='2']");
+        assert_eq!((attr(&lagging, "data-role"), attr(&lagging, "data-isr"), attr(&lagging, "data-lacks")), ("follower".into(), "true".into(), "3".into()));
+        assert_eq!(attr(&one(&p0, "g.kreplica[data-broker='0']"), "data-role"), "leader");
+        // Committed offsets, one track per group, and the positions.
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] path.committed-mark"), "data-offset"), "1");
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=b] path.committed-mark"), "data-offset"), "2");
+        assert_eq!(attr(&one(&p1, "g.ktrack[data-name=a] path.committed-mark"), "data-offset"), "6");
+        assert!(p1.query_selector("g.ktrack[data-name=b] path.committed-mark").unwrap().is_none());
+        let committed_a = one(&p0, "g.ktrack[data-name=a] path.committed-mark");
+        assert_eq!(attr(&committed_a, "data-x").parse::<i32>().unwrap(), cell_x(&one(&p0, "g.kcell[data-offset='1']")) - 1);
+        assert_eq!(attr(&one(&p0, "g.ktrack[data-name=a] path.position-mark"), "data-consumer"), "consumer-a1");
+        // A position before the drawn window is clamped to its left edge.
+        let b_on_p1 = one(&p1, "g.ktrack[data-name=b] path.position-mark");
+        assert_eq!((attr(&b_on_p1, "data-offset"), attr(&b_on_p1, "data-x").parse::<i32>().unwrap()), ("0".into(), cell_x(&one(&p1, "g.kcell[data-offset='2']")) - 1));
+        // Verdict classes and payloads.
+        assert_eq!(all(&p0, "rect.cell.verdict-processed_once").len(), 2);
+        assert_eq!(all(&p0, "rect.cell.verdict-duplicated").len(), 1);
+        assert_eq!(all(&p0, "rect.cell.verdict-pending").len(), 2);
+        assert_eq!(attr(&one(&p0, "g.kcell[data-offset='3'] rect.cell"), "data-data"), "3");
+        // Groups and consumers.
+        let a = one(root, "g.kgroup[data-group=a]");
+        assert_eq!((attr(&a, "data-state"), attr(&a, "data-generation")), ("stable".into(), "1".into()));
+        assert_eq!(all(&a, "g.kconsumer").len(), 2);
+        assert_eq!(attr(&one(root, "g.kconsumer[data-actor=consumer-b]"), "data-partitions"), "p0→2 p1→0");
+        assert!(root.query_selector("#diagram-legend").unwrap().is_some());
+    }
+
+    /// The Kafka diagram's DOM contract, in the wide and the narrow layout.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_draws_logs_hw_isr_and_groups() {
+        let wide = render(800, Lang::En).await;
+        check_contract(&wide, "wide");
+        assert!(!all(&wide, "g.edges path.edge").is_empty(), "edges in the wide layout");
+        wide.remove();
+        let narrow = render(360, Lang::En).await;
+        check_contract(&narrow, "narrow");
+        narrow.remove();
+    }
+
+    /// Every Kafka label has both languages, once.
+    #[wasm_bindgen_test]
+    fn kafka_labels_have_english_and_chinese() {
+        use queue_playground::ui::components::kafka_diagram::KAFKA_LABELS;
+        for (i, (key, en, zh)) in KAFKA_LABELS.iter().enumerate() {
+            assert!(!en.is_empty() && !zh.is_empty(), "{key}");
+            assert!(KAFKA_LABELS.iter().skip(i + 1).all(|(other, _, _)| other != key), "{key} twice");
+        }
+    }
+
+    /// Chinese titles.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_in_chinese() {
+        let root = render(800, Lang::Zh).await;
+        assert_eq!(one(&root, "g.kpartition[data-partition=test_topic-0] text.role").text_content().unwrap(), "领导者 kafka@0 · ISR {0,1,2}");
+        let title = one(&root, "g.kpartition[data-partition=test_topic-0] > title").text_content().unwrap();
+        assert!(title.contains("高水位 2"), "{title}");
+        root.remove();
+    }
+
+    /// After faults: kafka@0 crashed and was fenced. test_topic-0 (RF 3): kafka@1 leads at
+    /// epoch 1 with 20..27 after 1..5, its HW still 0 (learned as a follower), so before the
+    /// drawn window; kafka@0 still holds 6 (written at epoch 0, never replicated): it diverges
+    /// by 1 and lacks 8, and is out of the ISR. test_topic-1 (led by
+    /// kafka@1): a committed transaction (9, 10, commit marker), an open one (11), an aborted
+    /// one (12, abort marker). audit-0 (RF 1 on kafka@0): 1200 records, offline. Group a: a1
+    /// owns everything, a2 crashed (still a member); consumer late (group c) not started.
+    pub fn fault_state() -> KafkaDiagramView {
+        use queue_playground::systems::kafka::cluster::{Marker, ProducerBatch};
+        let config = ClusterConfig { brokers: 3, ..ClusterConfig::default() };
+        let mut c = Cluster::new(config, &[TopicSpec { partitions: 2, replication_factor: 3 }, TopicSpec { partitions: 1, replication_factor: 1 }]).unwrap();
+        let audit = TopicPartition::new(1, 0);
+        for tag in 1..=5 {
+            c.produce(0, NodeId(0), P0, &[tag], Acks::Leader, None).unwrap();
+        }
+        let batch = |id: u64, sequence: i32| Some(ProducerBatch { producer_id: id, epoch: 0, base_sequence: sequence, transactional: true });
+        c.produce(0, NodeId(1), P1, &[9, 10], Acks::Leader, batch(70, 0)).unwrap();
+        c.write_txn_marker(P1, 70, 0, Marker::Commit).unwrap();
+        c.produce(0, NodeId(1), P1, &[11], Acks::Leader, batch(80, 0)).unwrap();
+        c.produce(0, NodeId(1), P1, &[12], Acks::Leader, batch(70, 2)).unwrap();
+        c.write_txn_marker(P1, 70, 0, Marker::Abort).unwrap();
+        let audit_tags: Vec<u32> = (100..1300).collect();
+        c.produce(0, NodeId(0), audit, &audit_tags, Acks::Leader, None).unwrap();
+        for now in 1..=2 {
+            for b in [1, 2] {
+                let _ = c.replicate(now, NodeId(b), P0, usize::MAX);
+            }
+            for b in [0, 2] {
+                let _ = c.replicate(now, NodeId(b), P1, usize::MAX);
+            }
+        }
+        c.produce(3, NodeId(0), P0, &[6], Acks::Leader, None).unwrap();
+        c.crash_broker(NodeId(0)).unwrap();
+        c.fence_broker(10, NodeId(0)).unwrap();
+        let after_election: Vec<u32> = (20..28).collect();
+        c.produce(11, NodeId(1), P0, &after_election, Acks::Leader, None).unwrap();
+        let mut g = GroupCoordinator::new(vec![2, 1], 3_000);
+        let (a, gen_a) = stable_group(&mut g, 0, "a", 2);
+        g.commit("a", Some(a[0]), gen_a, &[(P0, 3)]).unwrap();
+        g.commit("a", Some(a[1]), gen_a, &[(P1, 2)]).unwrap();
+        let verdict = |t: u32| match t {
+            1..=3 => Verdict::ProcessedOnce,
+            6 => Verdict::Lost,
+            12 => Verdict::NeverSent,
+            _ => Verdict::Pending,
+        };
+        let facts = KafkaWorldFacts {
+            topics: vec!["test_topic".into(), "audit".into()],
+            producers: vec![
+                ProducerFacts { name: "producer".into(), status: ClientStatus::Running, topic: 0, line: 6 },
+                ProducerFacts { name: "transactional-producer".into(), status: ClientStatus::Finished, topic: 0, line: 0 },
+                ProducerFacts { name: "auditor".into(), status: ClientStatus::Crashed, topic: 1, line: 0 },
+            ],
+            consumers: vec![
+                ConsumerFacts { name: "a1".into(), status: ClientStatus::Running, group: "a".into(), member: Some(a[0]), positions: vec![(P0, 4), (audit, 1100)], line: 12 },
+                ConsumerFacts { name: "a2".into(), status: ClientStatus::Crashed, group: "a".into(), member: Some(a[1]), positions: vec![(P1, 3)], line: 0 },
+                ConsumerFacts { name: "late".into(), status: ClientStatus::NotStarted, group: "c".into(), member: None, positions: Vec::new(), line: 0 },
+            ],
+            records: (1..1300).map(|t| (t, RecordFacts { data: if t >= 100 { t * 7 } else { t }, message: t, verdict: verdict(t) })).collect(),
+        };
+        KafkaDiagramView::new(&c, &g, &facts)
+    }
+
+    async fn render_view(width_px: u32, lang: Lang, view: KafkaDiagramView) -> web_sys::Element {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let root = document.create_element("div").unwrap();
+        root.set_attribute("style", &format!("width: {width_px}px")).unwrap();
+        document.body().unwrap().append_child(&root).unwrap();
+        let props = KafkaDiagramProps { view: Rc::new(view), selected: None, on_select: Default::default(), lang };
+        yew::Renderer::<KafkaDiagram>::with_root_and_props(root.clone(), props).render();
+        for _ in 0..3 {
+            yew::scheduler::flush().await;
+            gloo_timers_sleep().await;
+        }
+        root
+    }
+
+    /// After a leader crash: the broker down, the new leader and epoch, the old leader's
+    /// divergent record, transactions and markers, an offline partition with a long log.
+    #[wasm_bindgen_test]
+    async fn kafka_diagram_after_faults() {
+        for (width, layout) in [(800, "wide"), (360, "narrow")] {
+            let root = render_view(width, Lang::En, fault_state()).await;
+            assert_eq!(attr(&one(&root, "#diagram.kafka svg"), "data-layout"), layout);
+            assert_eq!(attr(&one(&root, "g.kbroker[data-broker='0']"), "data-state"), "down");
+            let p0 = one(&root, "g.kpartition[data-partition=test_topic-0]");
+            assert_eq!((attr(&p0, "data-leader"), attr(&p0, "data-epoch"), attr(&p0, "data-isr")), ("1".into(), "1".into(), "1,2".into()));
+            assert_eq!(one(&p0, "text.role").text_content().unwrap(), "leader kafka@1 · ISR {1,2}");
+            let old = one(&p0, "g.kreplica[data-broker='0']");
+            assert_eq!((attr(&old, "data-isr"), attr(&old, "data-lacks"), attr(&old, "data-diverged")), ("false".into(), "8".into(), "1".into()));
+            // The HW (0) is before the drawn window (offsets 5..12): at its left edge, with its offset.
+            assert_eq!((attr(&p0, "data-hw"), attr(&p0, "data-earlier")), ("0".into(), "5".into()));
+            assert_eq!(one(&p0, "text.mark-label.hw").text_content().unwrap(), "◂HW 0");
+            assert_eq!(attr(&one(&p0, "line.hw-line"), "data-x").parse::<i32>().unwrap(), cell_x(&one(&p0, "g.kcell[data-offset='5']")) - 1);
+            assert!(old.query_selector("rect.replica-diverged").unwrap().is_some());
+            let p1 = one(&root, "g.kpartition[data-partition=test_topic-1]");
+            assert_eq!(all(&p1, "rect.cell.marker").len(), 2);
+            assert_eq!(all(&p1, "rect.cell.txn-committed").len(), 2);
+            assert_eq!(all(&p1, "rect.cell.txn-open").len(), 1);
+            assert_eq!(all(&p1, "rect.cell.txn-aborted").len(), 1);
+            assert_eq!(all(&p1, "rect.cell.verdict-never_sent").len(), 1);
+            let audit = one(&root, "g.kpartition[data-partition=audit-0]");
+            assert!(has_class(&audit, "offline"));
+            assert_eq!(one(&audit, "text.role").text_content().unwrap(), "offline · ISR {0}");
+            assert_eq!((attr(&audit, "data-earlier"), all(&audit, "g.kcell").len()), ("1192".into(), 8));
+            assert!(one(&audit, "text.earlier").text_content().unwrap_or_default().ends_with("+1k"));
+            assert!(all(&audit, "text.offset").len() < 8, "four-digit offsets: every third");
+            assert!(has_class(&one(&audit, "path.position-mark"), "before-window"));
+            assert!(has_class(&one(&root, "g.kconsumer[data-actor=a2]"), "down"));
+            assert_eq!(attr(&one(&root, "g.kgroup[data-group=c]"), "data-state"), "unknown");
+            assert!(has_class(&one(&root, "g.kproducer[data-actor=auditor]"), "down"));
+            root.remove();
+        }
+    }
+
+    /// Prints the SVG markup of both layouts (for screenshots): run with `-- --include-ignored
+    /// --nocapture kafka_diagram_markup`.
+    #[wasm_bindgen_test]
+    #[ignore]
+    async fn kafka_diagram_markup() {
+        for width in [800, 360] {
+            let root = render(width, Lang::En).await;
+            console_log!("KAFKA-DIAGRAM-{width}-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+            let root = render_view(width, Lang::En, fault_state()).await;
+            console_log!("KAFKA-DIAGRAM-{width}faults-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+            let root = render_view(width, Lang::Zh, fault_state()).await;
+            console_log!("KAFKA-DIAGRAM-{width}zh-BEGIN{}KAFKA-DIAGRAM-END", root.inner_html());
+            root.remove();
+        }
+    }
+}

@@ -5,6 +5,7 @@
 //! the core's step loop (`world::KafkaSim`).
 
 pub mod cluster;
+pub mod diagram;
 pub mod group;
 pub mod partitioner;
 pub mod program;

@@ -7,6 +7,7 @@ pub mod diagram;
 pub mod diagram_panel;
 pub mod events;
 pub mod faults;
+pub mod kafka_diagram;
 pub mod settings;
 pub mod share_tools;
 pub mod tour;

@@ -820,3 +820,27 @@ fn print_trace() {
     println!("{}", dump(&sim));
     println!("finish {:?} verdicts {:?}", sim.finish(), sim.verdicts());
 }
+
+/// How fast the world runs (no limit asserted): `cargo test --release --test kafka_world
+/// throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    for (partitions, rf, consumers) in [(1, 1, 1), (3, 3, 4)] {
+        let mut actors = vec![json!({"role": "producer", "name": "producer", "messages": 200_000, "interval_ms": 0, "get_timeout_ms": null})];
+        for c in 0..consumers {
+            actors.push(json!({"role": "consumer", "name": format!("c{c}"), "auto_offset_reset": "earliest"}));
+        }
+        let s = scenario(json!({
+            "name": "throughput",
+            "broker": {"model": "kafka", "brokers": rf},
+            "topics": [{"name": "test_topic", "partitions": partitions, "replication_factor": rf}],
+            "actors": actors
+        }));
+        let start = std::time::Instant::now();
+        let mut sim = KafkaSim::new(&s).unwrap();
+        sim.run_until(Until::Quiescence);
+        let seconds = start.elapsed().as_secs_f64();
+        println!("{partitions} partitions, RF {rf}, {consumers} consumers: {:?}, {} events, {:.2} s, {:.0} records/s, {:.1} events/record", sim.finish(), sim.events(), seconds, 200_000.0 / seconds, sim.events() as f64 / 200_000.0);
+    }
+}

@@ -11,7 +11,7 @@ use queue_playground::engine::ids::{ActorId, MessageId};
 use queue_playground::engine::trace::trace_hash;
 use queue_playground::engine::Until;
 use queue_playground::systems::kafka::scenario::{catalog, KafkaScenario};
-use queue_playground::systems::kafka::trace::KafkaEvent;
+use queue_playground::systems::kafka::trace::{Cause, KafkaEvent};
 use queue_playground::systems::kafka::world::KafkaSim;
 use serde_json::{json, Value};
 
@@ -50,6 +50,13 @@ fn verdicts(sim: &KafkaSim, producer: &str) -> Vec<Verdict> {
 fn with_verdict(sim: &KafkaSim, producer: &str, verdict: Verdict) -> Vec<u32> {
     let id = actor(sim, producer);
     sim.actors()[id.index()].messages().iter().filter(|&&m| sim.verdict(m) == verdict).map(|m: &MessageId| sim.ledger().messages[m.index()].data).collect()
+}
+
+/// The cause of the bad verdict of payload `data` of the producer named `producer`.
+fn cause(sim: &KafkaSim, producer: &str, data: u32) -> Option<Cause> {
+    let id = actor(sim, producer);
+    let m = sim.actors()[id.index()].messages().iter().copied().find(|m| sim.ledger().messages[m.index()].data == data)?;
+    sim.cause(m)
 }
 
 fn once(n: usize) -> Vec<Verdict> {
@@ -137,6 +144,9 @@ fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![4, 5, 6, 7, 8, 9]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Replayed { partition: 0, from_offset: 0 }));
+    assert_eq!(cause(&sim, "producer", 2).unwrap().text(), "replayed from committed offset 0 of partition 0 after the rebalance (the group had committed only up to there)");
+    assert_eq!(cause(&sim, "producer", 5), None);
     // The last auto-commit before the crash (while idle, at 5 s) stored offset 0.
     let commits: Vec<(u32, u32)> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some((e.at_ms, offset)), _ => None }).collect();
     assert_eq!(commits[0], (5_001, 0), "{commits:?}");
@@ -190,6 +200,7 @@ fn k2a_crash_before_the_commit_replays_3() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Replayed { partition: 0, from_offset: 3 }));
     assert_offset_order(&sim, "consumer");
 }
 
@@ -216,6 +227,7 @@ fn k2c_commit_before_processing_loses_3() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
     assert_eq!(sim.label(), RunLabel::AtMostOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Skipped { partition: 0, offset: 3 }));
     // Still in the log: consuming deletes nothing, the group's committed offset moved past it.
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
 }
@@ -243,6 +255,7 @@ fn k3b_a_new_group_from_latest_prints_nothing() {
     assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new(), "{}", dump(&sim));
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost; 10]);
+    assert_eq!(cause(&sim, "producer", 0), Some(Cause::Skipped { partition: 0, offset: 0 }));
     let reset = first_time(&sim, |e| matches!(e, KafkaEvent::PositionReset { offset: 10, earliest: false, .. }));
     assert!(reset.is_some(), "the position was reset to the high watermark 10");
 }
@@ -254,6 +267,7 @@ fn latest_without_a_commit_leaves_the_records_stranded() {
     let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "latest", "commit": "after_processing", "start_ms": 12_000}), json!([{"when": {"at_ms": 13_000}, "do": {"crash": "consumer"}}])));
     let sim = run(&s, "latest_without_a_commit_leaves_the_records_stranded");
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
+    assert_eq!(cause(&sim, "producer", 9), Some(Cause::Unread));
 }
 
 // ---------------------------------------------------------------- k4: acks and leader crashes
@@ -309,6 +323,7 @@ fn k4b_acks1_loses_an_acknowledged_record() {
     assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::Truncated { acked: true }));
     assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: true, .. })).is_some());
     assert!(first_time(&sim, |e| matches!(e, KafkaEvent::Truncated { count: 1, from_offset: 5, .. })).is_some());
     // Every replica agrees once the cut heals.
@@ -371,6 +386,7 @@ fn k5a_a_lost_response_without_idempotence_duplicates_3() {
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2 }));
     let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
     let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
     assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");
@@ -545,6 +561,7 @@ fn k8b_a_second_group_reads_everything_again() {
     assert_eq!(sim.received(actor(&sim, "a")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
     assert_eq!(sim.received(actor(&sim, "b")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Duplicated; 10]);
+    assert_eq!(cause(&sim, "producer", 4), Some(Cause::ReadByGroups { groups: 2 }));
 }
 
 // ---------------------------------------------------------------- k9: transactions
@@ -665,6 +682,7 @@ fn a_send_to_a_dead_broker_times_out_the_get() {
     let mut expected = once(5);
     expected.push(Verdict::Lost);
     assert_eq!(verdicts(&sim, "producer"), expected);
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
 }
 
 /// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,

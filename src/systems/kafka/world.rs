@@ -725,6 +725,68 @@ impl KafkaSim {
         }
     }
 
+    /// Why a message has its verdict, when the verdict is bad (duplicated, lost, stranded), in
+    /// Kafka's terms (`Cause::text` words it). Reads the trace: for a snapshot, only what it has.
+    pub fn cause(&self, message: MessageId) -> Option<Cause> {
+        let verdict = self.verdict(message);
+        let copies: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect();
+        let group_of_actor = |actor: ActorId| match self.setup.scenario.actors.get(actor.index()) {
+            Some(KafkaActorSpec::Consumer(c)) => Some(c.group_id.as_str()),
+            _ => None,
+        };
+        match verdict {
+            Verdict::Duplicated => {
+                let mut delivered_copies: Vec<CopyId> = Vec::new();
+                let mut groups: Vec<&str> = Vec::new();
+                let mut replay = None;
+                let mut positions: BTreeMap<(u16, u16), u32> = BTreeMap::new();
+                for e in &self.core.trace {
+                    match e.event {
+                        KafkaEvent::PositionCommitted { actor, partition, offset } => {
+                            positions.insert((actor.0, partition.0), offset);
+                        }
+                        KafkaEvent::MessageDelivered { actor, copy, partition, redelivered, .. } if copies.contains(&copy) => {
+                            if !delivered_copies.contains(&copy) {
+                                delivered_copies.push(copy);
+                            }
+                            if let Some(g) = group_of_actor(actor) {
+                                if !groups.contains(&g) {
+                                    groups.push(g);
+                                }
+                            }
+                            if redelivered && replay.is_none() {
+                                let from_offset = positions.get(&(actor.0, partition.0)).copied().unwrap_or(0);
+                                replay = Some(Cause::Replayed { partition: self.topic_partition(partition.0).partition, from_offset });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if delivered_copies.len() > 1 {
+                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
+                } else if groups.len() > 1 {
+                    Some(Cause::ReadByGroups { groups: groups.len() as u16 })
+                } else {
+                    replay
+                }
+            }
+            Verdict::Lost => {
+                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated } if copies.contains(&copy)));
+                let acked = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::ProduceAcked { message: m, .. } if m == message));
+                if let Some(&ready) = copies.iter().find(|&&c| matches!(self.core.ledger.copy(c).place, Place::Ready { .. })) {
+                    let record = self.core.ledger.copy(ready);
+                    Some(Cause::Skipped { partition: self.topic_partition(record.extra.partition).partition, offset: record.extra.offset })
+                } else if truncated {
+                    Some(Cause::Truncated { acked })
+                } else {
+                    Some(Cause::NeverStored)
+                }
+            }
+            Verdict::Stranded => Some(Cause::Unread),
+            _ => None,
+        }
+    }
+
     /// Every message's verdict, in message order.
     pub fn verdicts(&self) -> Vec<Verdict> {
         (0..self.core.ledger.messages.len()).map(|i| self.verdict(MessageId(i as u32))).collect()

@@ -15,12 +15,35 @@ use queue_playground::systems::kafka::trace::{Cause, KafkaEvent};
 use queue_playground::systems::kafka::world::KafkaSim;
 use serde_json::{json, Value};
 
+thread_local! {
+    /// The last run of this test thread: printed by any failure that follows.
+    static CONTEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Every failing test names the seed of its last run and the command to rerun it.
+fn print_context_on_panic() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            CONTEXT.with(|c| {
+                if !c.borrow().is_empty() {
+                    eprintln!("last run: {}", c.borrow());
+                }
+            });
+            previous(info);
+        }));
+    });
+}
+
 /// Runs a scenario to its end; panics (with the seed and the rerun command) if it does not end
 /// quiescent or breaks conservation.
 fn run(scenario: &KafkaScenario, test: &str) -> KafkaSim {
+    print_context_on_panic();
+    let context = format!("{test} (seed {}): rerun with `cargo test --test kafka_world {test}`", scenario.seed);
+    CONTEXT.with(|c| *c.borrow_mut() = context.clone());
     let mut sim = KafkaSim::new(scenario).unwrap_or_else(|e| panic!("{test}: {e}"));
     sim.run_until(Until::Quiescence);
-    let context = format!("{test} (seed {}): rerun with `cargo test --test kafka_world {test}`", scenario.seed);
     assert_eq!(sim.finish(), Some(Finish::Quiescent), "{context}: the run did not end quiescent\n{}", dump(&sim));
     if let Err(e) = sim.check_conservation() {
         panic!("{context}: conservation: {e}\n{}", dump(&sim));

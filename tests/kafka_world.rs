@@ -734,6 +734,28 @@ fn acks_all_below_min_isr_is_refused() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
 }
 
+// ---------------------------------------------------------------- snapshots and forks
+
+/// A snapshot taken mid-run goes on exactly as the run it was taken from (the page forks
+/// runs so), and a fault applied to it changes only the fork.
+#[test]
+fn a_snapshot_continues_like_its_run_and_forks_apart() {
+    let s = catalog::get("k-workload").unwrap();
+    let mut whole = KafkaSim::new(&s).unwrap();
+    whole.run_until(Until::Events(40));
+    let taken = whole.events();
+    let mut fork = whole.snapshot();
+    let mut same = whole.snapshot();
+    whole.run_until(Until::Quiescence);
+    same.run_until(Until::Quiescence);
+    assert_eq!(trace_hash(&whole.trace()[taken..]), trace_hash(same.trace()), "the snapshot went on as its run");
+    fork.apply(&queue_playground::scenario::FaultAction::Crash("consumer".into())).unwrap();
+    fork.run_until(Until::Quiescence);
+    assert!(fork.received(actor(&fork, "consumer")).len() < 10);
+    assert_eq!(whole.received(actor(&whole, "consumer")), (0..10).collect::<Vec<_>>());
+    assert!(fork.events() > taken);
+}
+
 // ---------------------------------------------------------------- properties under random faults
 
 /// The durable set-up (acks=all, idempotence, min ISR 2, RF 3, commits after processing) under

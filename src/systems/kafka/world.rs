@@ -597,9 +597,31 @@ impl KafkaSim {
     }
     /// A copy of the world without its trace: cheap to keep many of.
     pub fn snapshot(&self) -> KafkaSim {
-        let mut copy = self.clone();
-        copy.core = self.core.snapshot();
-        copy
+        KafkaSim {
+            setup: Rc::clone(&self.setup),
+            core: self.core.snapshot(),
+            cluster: self.cluster.clone(),
+            coordinator: self.coordinator.clone(),
+            network: self.network.clone(),
+            actors: self.actors.clone(),
+            connections: self.connections.clone(),
+            rng_network: self.rng_network.clone(),
+            rng_faults: self.rng_faults.clone(),
+            rng_workload: self.rng_workload.clone(),
+            requests: self.requests.clone(),
+            pending: self.pending.clone(),
+            commits: self.commits.clone(),
+            members: self.members.clone(),
+            sync_waiting: self.sync_waiting.clone(),
+            yielded: self.yielded.clone(),
+            replication_armed: self.replication_armed,
+            isr_check_armed: self.isr_check_armed,
+            coordinator_tick_at: self.coordinator_tick_at,
+            node_incarnation: self.node_incarnation.clone(),
+            next_producer_id: self.next_producer_id,
+            fired: self.fired.clone(),
+            transactions: self.transactions.clone(),
+        }
     }
     pub fn ledger(&self) -> &KafkaLedger {
         &self.core.ledger

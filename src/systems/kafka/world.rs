@@ -26,7 +26,7 @@
 //!   a new leader; a restarted broker truncates what it had that the leader has not.
 //!
 //! Timers run only while they have work: heartbeats are the background thread's, emulated (a
-//! live member reachable from its coordinator is always in time; its next heartbeat is
+//! live member not cut off from its coordinator is always in time; its next heartbeat is
 //! scheduled only to tell it of a rebalance), replication and ISR checks stop once the
 //! replicas agree, a waiting fetch is answered when the log changes. So a run whose programs
 //! wait for records that will never come ends (`Finish::Quiescent`) with nothing on the agenda.
@@ -42,11 +42,15 @@
 //! the workload, as kafka.md counts it ("never printed by the group"), though still stored;
 //! otherwise it is **stranded** (stored, and the group would read it if a consumer came).
 //!
-//! Simplifications (each says what a learner would not see): one fetch request serves all the
-//! partitions of a consumer; a consumer finds a partition's new leader as soon as it is
-//! elected; coordinator requests are not lost on the network (a cut stops heartbeats, so the
-//! member expires); the coordinator's state survives broker crashes (no `__consumer_offsets`
-//! failover), and so does the transaction coordinator's (`init_transactions` fences an older
+//! Simplifications (each says what a learner would not see): a frame lost on the network
+//! (`drop_next`, a cut) does not reset its connection (`network.reset_after_drop_ms` is not
+//! used): the producer's `request_timeout_ms` decides, as kafka.md k5a says ("the connection
+//! stays open"); a broker's crash closes its connections at once; one fetch request serves all
+//! the partitions of a consumer; a consumer finds a partition's new leader as soon as it is
+//! elected; coordinator requests are never lost: across a cut, or while the coordinator's node
+//! is down and not yet fenced, they are retried every `CONSUMER_RETRY_BACKOFF_MS` (a cut does
+//! stop heartbeats, so the member expires); the coordinator's state survives broker crashes (no
+//! `__consumer_offsets` failover), and so does the transaction coordinator's (`init_transactions` fences an older
 //! instance and aborts its open transaction; a dead producer's transaction is aborted after
 //! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
 //! after its PREPARE_COMMIT).
@@ -55,7 +59,8 @@
 //! were scheduled; all randomness comes from the seed's streams (member ids and unkeyed
 //! partitions from the workload stream); after every cluster or coordinator call its events are
 //! drained (recorded, answered) before anything else happens; every copy in the ledger is in
-//! exactly one place, and a `Ready` copy's (partition, offset) is a record of its leader's log.
+//! exactly one place, and a `Ready` copy's (partition, offset) is a record of some replica's log
+//! (`check_conservation`): the leader's, or a dead leader's until it rejoins and truncates it.
 
 use super::cluster::{self, Cluster, ClusterConfig, ClusterEvent, Isolation, KafkaError, ProduceStatus, ProducerBatch, TopicPartition};
 use super::group::{GroupCoordinator, GroupError, GroupEvent, GroupKey, MemberKey, MemberSettings, SyncOutcome};

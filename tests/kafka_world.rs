@@ -11,16 +11,39 @@ use queue_playground::engine::ids::{ActorId, MessageId};
 use queue_playground::engine::trace::trace_hash;
 use queue_playground::engine::Until;
 use queue_playground::systems::kafka::scenario::{catalog, KafkaScenario};
-use queue_playground::systems::kafka::trace::KafkaEvent;
+use queue_playground::systems::kafka::trace::{Cause, KafkaEvent};
 use queue_playground::systems::kafka::world::KafkaSim;
 use serde_json::{json, Value};
+
+thread_local! {
+    /// The last run of this test thread: printed by any failure that follows.
+    static CONTEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Every failing test names the seed of its last run and the command to rerun it.
+fn print_context_on_panic() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            CONTEXT.with(|c| {
+                if !c.borrow().is_empty() {
+                    eprintln!("last run: {}", c.borrow());
+                }
+            });
+            previous(info);
+        }));
+    });
+}
 
 /// Runs a scenario to its end; panics (with the seed and the rerun command) if it does not end
 /// quiescent or breaks conservation.
 fn run(scenario: &KafkaScenario, test: &str) -> KafkaSim {
+    print_context_on_panic();
+    let context = format!("{test} (seed {}): rerun with `cargo test --test kafka_world {test}`", scenario.seed);
+    CONTEXT.with(|c| *c.borrow_mut() = context.clone());
     let mut sim = KafkaSim::new(scenario).unwrap_or_else(|e| panic!("{test}: {e}"));
     sim.run_until(Until::Quiescence);
-    let context = format!("{test} (seed {}): rerun with `cargo test --test kafka_world {test}`", scenario.seed);
     assert_eq!(sim.finish(), Some(Finish::Quiescent), "{context}: the run did not end quiescent\n{}", dump(&sim));
     if let Err(e) = sim.check_conservation() {
         panic!("{context}: conservation: {e}\n{}", dump(&sim));
@@ -50,6 +73,13 @@ fn verdicts(sim: &KafkaSim, producer: &str) -> Vec<Verdict> {
 fn with_verdict(sim: &KafkaSim, producer: &str, verdict: Verdict) -> Vec<u32> {
     let id = actor(sim, producer);
     sim.actors()[id.index()].messages().iter().filter(|&&m| sim.verdict(m) == verdict).map(|m: &MessageId| sim.ledger().messages[m.index()].data).collect()
+}
+
+/// The cause of the bad verdict of payload `data` of the producer named `producer`.
+fn cause(sim: &KafkaSim, producer: &str, data: u32) -> Option<Cause> {
+    let id = actor(sim, producer);
+    let m = sim.actors()[id.index()].messages().iter().copied().find(|m| sim.ledger().messages[m.index()].data == data)?;
+    sim.cause(m)
 }
 
 fn once(n: usize) -> Vec<Verdict> {
@@ -137,6 +167,9 @@ fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![0, 1, 2, 3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![4, 5, 6, 7, 8, 9]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Replayed { partition: 0, from_offset: 0 }));
+    assert_eq!(cause(&sim, "producer", 2).unwrap().text(), "replayed from committed offset 0 of partition 0 after the rebalance (the group had committed only up to there)");
+    assert_eq!(cause(&sim, "producer", 5), None);
     // The last auto-commit before the crash (while idle, at 5 s) stored offset 0.
     let commits: Vec<(u32, u32)> = sim.trace().iter().filter_map(|e| match e.event { KafkaEvent::OffsetCommitted { offset, .. } => Some((e.at_ms, offset)), _ => None }).collect();
     assert_eq!(commits[0], (5_001, 0), "{commits:?}");
@@ -190,6 +223,7 @@ fn k2a_crash_before_the_commit_replays_3() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), Vec::<u32>::new());
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Replayed { partition: 0, from_offset: 3 }));
     assert_offset_order(&sim, "consumer");
 }
 
@@ -216,6 +250,7 @@ fn k2c_commit_before_processing_loses_3() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
     assert_eq!(sim.label(), RunLabel::AtMostOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Skipped { partition: 0, offset: 3 }));
     // Still in the log: consuming deletes nothing, the group's committed offset moved past it.
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
 }
@@ -243,6 +278,7 @@ fn k3b_a_new_group_from_latest_prints_nothing() {
     assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new(), "{}", dump(&sim));
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost; 10]);
+    assert_eq!(cause(&sim, "producer", 0), Some(Cause::Skipped { partition: 0, offset: 0 }));
     let reset = first_time(&sim, |e| matches!(e, KafkaEvent::PositionReset { offset: 10, earliest: false, .. }));
     assert!(reset.is_some(), "the position was reset to the high watermark 10");
 }
@@ -254,6 +290,7 @@ fn latest_without_a_commit_leaves_the_records_stranded() {
     let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "latest", "commit": "after_processing", "start_ms": 12_000}), json!([{"when": {"at_ms": 13_000}, "do": {"crash": "consumer"}}])));
     let sim = run(&s, "latest_without_a_commit_leaves_the_records_stranded");
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Stranded; 10], "{}", dump(&sim));
+    assert_eq!(cause(&sim, "producer", 9), Some(Cause::Unread));
 }
 
 // ---------------------------------------------------------------- k4: acks and leader crashes
@@ -309,6 +346,7 @@ fn k4b_acks1_loses_an_acknowledged_record() {
     assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![5]);
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::Truncated { acked: true }));
     assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: true, .. })).is_some());
     assert!(first_time(&sim, |e| matches!(e, KafkaEvent::Truncated { count: 1, from_offset: 5, .. })).is_some());
     // Every replica agrees once the cut heals.
@@ -371,6 +409,7 @@ fn k5a_a_lost_response_without_idempotence_duplicates_3() {
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2 }));
     let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
     let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
     assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");
@@ -545,6 +584,7 @@ fn k8b_a_second_group_reads_everything_again() {
     assert_eq!(sim.received(actor(&sim, "a")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
     assert_eq!(sim.received(actor(&sim, "b")), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Duplicated; 10]);
+    assert_eq!(cause(&sim, "producer", 4), Some(Cause::ReadByGroups { groups: 2 }));
 }
 
 // ---------------------------------------------------------------- k9: transactions
@@ -665,6 +705,7 @@ fn a_send_to_a_dead_broker_times_out_the_get() {
     let mut expected = once(5);
     expected.push(Verdict::Lost);
     assert_eq!(verdicts(&sim, "producer"), expected);
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
 }
 
 /// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,
@@ -691,6 +732,28 @@ fn acks_all_below_min_isr_is_refused() {
     assert!(sim.terminal(p).last().unwrap().starts_with("kafka.errors.KafkaTimeoutError"), "{:?}", sim.terminal(p));
     assert_eq!(sim.log_payloads(0), Vec::<u32>::new());
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
+}
+
+// ---------------------------------------------------------------- snapshots and forks
+
+/// A snapshot taken mid-run goes on exactly as the run it was taken from (the page forks
+/// runs so), and a fault applied to it changes only the fork.
+#[test]
+fn a_snapshot_continues_like_its_run_and_forks_apart() {
+    let s = catalog::get("k-workload").unwrap();
+    let mut whole = KafkaSim::new(&s).unwrap();
+    whole.run_until(Until::Events(40));
+    let taken = whole.events();
+    let mut fork = whole.snapshot();
+    let mut same = whole.snapshot();
+    whole.run_until(Until::Quiescence);
+    same.run_until(Until::Quiescence);
+    assert_eq!(trace_hash(&whole.trace()[taken..]), trace_hash(same.trace()), "the snapshot went on as its run");
+    fork.apply(&queue_playground::scenario::FaultAction::Crash("consumer".into())).unwrap();
+    fork.run_until(Until::Quiescence);
+    assert!(fork.received(actor(&fork, "consumer")).len() < 10);
+    assert_eq!(whole.received(actor(&whole, "consumer")), (0..10).collect::<Vec<_>>());
+    assert!(fork.events() > taken);
 }
 
 // ---------------------------------------------------------------- properties under random faults
@@ -819,4 +882,28 @@ fn print_trace() {
     sim.run_until(Until::Quiescence);
     println!("{}", dump(&sim));
     println!("finish {:?} verdicts {:?}", sim.finish(), sim.verdicts());
+}
+
+/// How fast the world runs (no limit asserted): `cargo test --release --test kafka_world
+/// throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn throughput() {
+    for (partitions, rf, consumers) in [(1, 1, 1), (3, 3, 4)] {
+        let mut actors = vec![json!({"role": "producer", "name": "producer", "messages": 200_000, "interval_ms": 0, "get_timeout_ms": null})];
+        for c in 0..consumers {
+            actors.push(json!({"role": "consumer", "name": format!("c{c}"), "auto_offset_reset": "earliest"}));
+        }
+        let s = scenario(json!({
+            "name": "throughput",
+            "broker": {"model": "kafka", "brokers": rf},
+            "topics": [{"name": "test_topic", "partitions": partitions, "replication_factor": rf}],
+            "actors": actors
+        }));
+        let start = std::time::Instant::now();
+        let mut sim = KafkaSim::new(&s).unwrap();
+        sim.run_until(Until::Quiescence);
+        let seconds = start.elapsed().as_secs_f64();
+        println!("{partitions} partitions, RF {rf}, {consumers} consumers: {:?}, {} events, {:.2} s, {:.0} records/s, {:.1} events/record", sim.finish(), sim.events(), seconds, 200_000.0 / seconds, sim.events() as f64 / 200_000.0);
+    }
 }

@@ -368,3 +368,47 @@ pub struct KafkaCopyExtra {
 
 /// The ledger of a Kafka run.
 pub type KafkaLedger = crate::engine::ledger::Ledger<KafkaCopyExtra>;
+
+/// Why a message got a bad verdict, in Kafka's terms (`KafkaSim::cause`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// Its group rewound `partition` to the committed offset `from_offset` (a consumer crashed or
+    /// the group rebalanced) and read it again.
+    Replayed { partition: u16, from_offset: u32 },
+    /// The log holds `copies` records of it: the producer sent it again (a retry without
+    /// idempotence, a duplicated request, or a restarted producer).
+    StoredTwice { copies: u32 },
+    /// Printed by `groups` consumer groups: each group reads every record.
+    ReadByGroups { groups: u16 },
+    /// It was only on a leader that died before a follower copied it; the new leader did not
+    /// have it and the old one truncated it (`acked`: the producer had been told it was stored).
+    Truncated { acked: bool },
+    /// Still in the log at `offset` of `partition`, but its group's position moved past it
+    /// before it was processed (a commit before processing, or `auto_offset_reset='latest'`).
+    Skipped { partition: u16, offset: u32 },
+    /// Never stored: the produce failed (or its producer died) and nothing retried it.
+    NeverStored,
+    /// In the log, but no consumer of its group is left to read it.
+    Unread,
+}
+
+impl Cause {
+    /// The cause in words a learner understands (English).
+    pub fn text(self) -> String {
+        match self {
+            Cause::Replayed { partition, from_offset } => format!(
+                "replayed from committed offset {from_offset} of partition {partition} after the rebalance (the group had committed only up to there)"
+            ),
+            Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
+            Cause::ReadByGroups { groups } => format!("printed by {groups} consumer groups: every group reads every record"),
+            Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),
+            Cause::Truncated { acked: false } => "only the leader had it when it died; a follower without it became leader and the old leader truncated it".into(),
+            Cause::Skipped { partition, offset } => format!(
+                "still in the log at offset {offset} of partition {partition}, but the group's committed offset moved past it before it was processed"
+            ),
+            Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),
+            Cause::Unread => "stored in the log, but no consumer of its group is left to read it".into(),
+        }
+    }
+}

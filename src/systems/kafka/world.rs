@@ -26,7 +26,7 @@
 //!   a new leader; a restarted broker truncates what it had that the leader has not.
 //!
 //! Timers run only while they have work: heartbeats are the background thread's, emulated (a
-//! live member reachable from its coordinator is always in time; its next heartbeat is
+//! live member not cut off from its coordinator is always in time; its next heartbeat is
 //! scheduled only to tell it of a rebalance), replication and ISR checks stop once the
 //! replicas agree, a waiting fetch is answered when the log changes. So a run whose programs
 //! wait for records that will never come ends (`Finish::Quiescent`) with nothing on the agenda.
@@ -42,11 +42,15 @@
 //! the workload, as kafka.md counts it ("never printed by the group"), though still stored;
 //! otherwise it is **stranded** (stored, and the group would read it if a consumer came).
 //!
-//! Simplifications (each says what a learner would not see): one fetch request serves all the
-//! partitions of a consumer; a consumer finds a partition's new leader as soon as it is
-//! elected; coordinator requests are not lost on the network (a cut stops heartbeats, so the
-//! member expires); the coordinator's state survives broker crashes (no `__consumer_offsets`
-//! failover), and so does the transaction coordinator's (`init_transactions` fences an older
+//! Simplifications (each says what a learner would not see): a frame lost on the network
+//! (`drop_next`, a cut) does not reset its connection (`network.reset_after_drop_ms` is not
+//! used): the producer's `request_timeout_ms` decides, as kafka.md k5a says ("the connection
+//! stays open"); a broker's crash closes its connections at once; one fetch request serves all
+//! the partitions of a consumer; a consumer finds a partition's new leader as soon as it is
+//! elected; coordinator requests are never lost: across a cut, or while the coordinator's node
+//! is down and not yet fenced, they are retried every `CONSUMER_RETRY_BACKOFF_MS` (a cut does
+//! stop heartbeats, so the member expires); the coordinator's state survives broker crashes (no
+//! `__consumer_offsets` failover), and so does the transaction coordinator's (`init_transactions` fences an older
 //! instance and aborts its open transaction; a dead producer's transaction is aborted after
 //! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
 //! after its PREPARE_COMMIT).
@@ -55,7 +59,8 @@
 //! were scheduled; all randomness comes from the seed's streams (member ids and unkeyed
 //! partitions from the workload stream); after every cluster or coordinator call its events are
 //! drained (recorded, answered) before anything else happens; every copy in the ledger is in
-//! exactly one place, and a `Ready` copy's (partition, offset) is a record of its leader's log.
+//! exactly one place, and a `Ready` copy's (partition, offset) is a record of some replica's log
+//! (`check_conservation`): the leader's, or a dead leader's until it rejoins and truncates it.
 
 use super::cluster::{self, Cluster, ClusterConfig, ClusterEvent, Isolation, KafkaError, ProduceStatus, ProducerBatch, TopicPartition};
 use super::group::{GroupCoordinator, GroupError, GroupEvent, GroupKey, MemberKey, MemberSettings, SyncOutcome};
@@ -264,10 +269,10 @@ pub struct ActorRuntime {
     commit_wait: Option<u32>,
     commit_ok: Option<bool>,
     last_poll_ms: u64,
-    /// A `GetTimeout` is armed for the current future.
-    get_timer: bool,
-    /// The poll whose `PollIntervalCheck` is on the agenda.
-    poll_check_for: Option<u64>,
+    /// When the `GetTimeout` of the current future is due, if armed.
+    get_timer: Option<u64>,
+    /// The poll whose `PollIntervalCheck` is on the agenda, and when it is due.
+    poll_check_for: Option<(u64, u64)>,
     /// Since when the consumer waits inside poll (None: it is not in poll).
     poll_wait_since: Option<u64>,
 }
@@ -311,7 +316,7 @@ impl ActorRuntime {
             commit_wait: None,
             commit_ok: None,
             last_poll_ms: 0,
-            get_timer: false,
+            get_timer: None,
             poll_check_for: None,
             poll_wait_since: None,
         }
@@ -358,6 +363,8 @@ struct Request {
     arrived: bool,
     /// The producer has its answer, or gave up on it (a late answer is ignored).
     settled: bool,
+    /// When its `RequestTimeout` is due (0: none).
+    timeout_at: u64,
     /// The idempotent producer's stamp: (producer id, epoch, sequence, transactional).
     stamp: Option<(u64, u16, i32, bool)>,
 }
@@ -382,6 +389,22 @@ struct Setup {
     op_triggers: Vec<OpTrigger>,
     /// Partitions of all topics together.
     partitions: usize,
+}
+
+impl Setup {
+    fn producer(&self, actor: ActorId) -> Option<&KafkaProducerSpec> {
+        match self.scenario.actors.get(actor.index())? {
+            KafkaActorSpec::Producer(p) => Some(p),
+            KafkaActorSpec::Consumer(_) => None,
+        }
+    }
+
+    fn consumer(&self, actor: ActorId) -> Option<&KafkaConsumerSpec> {
+        match self.scenario.actors.get(actor.index())? {
+            KafkaActorSpec::Consumer(c) => Some(c),
+            KafkaActorSpec::Producer(_) => None,
+        }
+    }
 }
 
 /// A deterministic simulation of one Kafka scenario.
@@ -579,9 +602,31 @@ impl KafkaSim {
     }
     /// A copy of the world without its trace: cheap to keep many of.
     pub fn snapshot(&self) -> KafkaSim {
-        let mut copy = self.clone();
-        copy.core = self.core.snapshot();
-        copy
+        KafkaSim {
+            setup: Rc::clone(&self.setup),
+            core: self.core.snapshot(),
+            cluster: self.cluster.clone(),
+            coordinator: self.coordinator.clone(),
+            network: self.network.clone(),
+            actors: self.actors.clone(),
+            connections: self.connections.clone(),
+            rng_network: self.rng_network.clone(),
+            rng_faults: self.rng_faults.clone(),
+            rng_workload: self.rng_workload.clone(),
+            requests: self.requests.clone(),
+            pending: self.pending.clone(),
+            commits: self.commits.clone(),
+            members: self.members.clone(),
+            sync_waiting: self.sync_waiting.clone(),
+            yielded: self.yielded.clone(),
+            replication_armed: self.replication_armed,
+            isr_check_armed: self.isr_check_armed,
+            coordinator_tick_at: self.coordinator_tick_at,
+            node_incarnation: self.node_incarnation.clone(),
+            next_producer_id: self.next_producer_id,
+            fired: self.fired.clone(),
+            transactions: self.transactions.clone(),
+        }
     }
     pub fn ledger(&self) -> &KafkaLedger {
         &self.core.ledger
@@ -704,6 +749,68 @@ impl KafkaSim {
             Verdict::Lost
         } else {
             verdict
+        }
+    }
+
+    /// Why a message has its verdict, when the verdict is bad (duplicated, lost, stranded), in
+    /// Kafka's terms (`Cause::text` words it). Reads the trace: for a snapshot, only what it has.
+    pub fn cause(&self, message: MessageId) -> Option<Cause> {
+        let verdict = self.verdict(message);
+        let copies: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect();
+        let group_of_actor = |actor: ActorId| match self.setup.scenario.actors.get(actor.index()) {
+            Some(KafkaActorSpec::Consumer(c)) => Some(c.group_id.as_str()),
+            _ => None,
+        };
+        match verdict {
+            Verdict::Duplicated => {
+                let mut delivered_copies: Vec<CopyId> = Vec::new();
+                let mut groups: Vec<&str> = Vec::new();
+                let mut replay = None;
+                let mut positions: BTreeMap<(u16, u16), u32> = BTreeMap::new();
+                for e in &self.core.trace {
+                    match e.event {
+                        KafkaEvent::PositionCommitted { actor, partition, offset } => {
+                            positions.insert((actor.0, partition.0), offset);
+                        }
+                        KafkaEvent::MessageDelivered { actor, copy, partition, redelivered, .. } if copies.contains(&copy) => {
+                            if !delivered_copies.contains(&copy) {
+                                delivered_copies.push(copy);
+                            }
+                            if let Some(g) = group_of_actor(actor) {
+                                if !groups.contains(&g) {
+                                    groups.push(g);
+                                }
+                            }
+                            if redelivered && replay.is_none() {
+                                let from_offset = positions.get(&(actor.0, partition.0)).copied().unwrap_or(0);
+                                replay = Some(Cause::Replayed { partition: self.topic_partition(partition.0).partition, from_offset });
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                if delivered_copies.len() > 1 {
+                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
+                } else if groups.len() > 1 {
+                    Some(Cause::ReadByGroups { groups: groups.len() as u16 })
+                } else {
+                    replay
+                }
+            }
+            Verdict::Lost => {
+                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated } if copies.contains(&copy)));
+                let acked = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::ProduceAcked { message: m, .. } if m == message));
+                if let Some(&ready) = copies.iter().find(|&&c| matches!(self.core.ledger.copy(c).place, Place::Ready { .. })) {
+                    let record = self.core.ledger.copy(ready);
+                    Some(Cause::Skipped { partition: self.topic_partition(record.extra.partition).partition, offset: record.extra.offset })
+                } else if truncated {
+                    Some(Cause::Truncated { acked })
+                } else {
+                    Some(Cause::NeverStored)
+                }
+            }
+            Verdict::Stranded => Some(Cause::Unread),
+            _ => None,
         }
     }
 
@@ -1147,7 +1254,8 @@ impl KafkaSim {
         if future.result.is_some() {
             return;
         }
-        let spec = self.producer_spec(actor).cloned().expect("a producer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.producer(actor) else { return };
         let now = self.core.now_ms;
         if now >= future.first_sent_ms.saturating_add(spec.delivery_timeout_ms) {
             self.fail_future(actor, ClientError::DeliveryTimedOut);
@@ -1171,7 +1279,7 @@ impl KafkaSim {
         let request = self.requests.len() as u32;
         let runtime = &self.actors[actor.index()];
         let stamp = future.sequence.map(|s| (runtime.producer_id, runtime.producer_epoch, s, runtime.txn_open));
-        self.requests.push(Request { actor, epoch, copy, partition: future.partition, node, lost: false, reached: false, arrived: false, settled: false, stamp });
+        self.requests.push(Request { actor, epoch, copy, partition: future.partition, node, lost: false, reached: false, arrived: false, settled: false, timeout_at: 0, stamp });
         if let Some(f) = self.actors[actor.index()].future.as_mut() {
             f.request = Some(request);
         }
@@ -1201,14 +1309,17 @@ impl KafkaSim {
             self.requests[request as usize].settled = true;
             self.settle_future(actor, Ok(-1));
         } else {
-            self.schedule(self.later(spec.request_timeout_ms), Job::RequestTimeout { request });
+            let at = self.later(spec.request_timeout_ms);
+            self.requests[request as usize].timeout_at = at;
+            self.schedule(at, Job::RequestTimeout { request });
         }
     }
 
     fn produce_arrives(&mut self, request: u32) {
         self.requests[request as usize].arrived = true;
         let r = self.requests[request as usize];
-        let spec = self.producer_spec(r.actor).cloned().expect("a producer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.producer(r.actor) else { return };
         let tp = self.topic_partition(r.partition);
         let acks = match spec.acks {
             Acks::All => cluster::Acks::All,
@@ -1292,6 +1403,12 @@ impl KafkaSim {
             return;
         }
         self.requests[request as usize].settled = true;
+        // Its timeout will find it answered: take it off the agenda (a run of a million records
+        // must not keep a million far-off timers).
+        let at = r.timeout_at;
+        if at > 0 {
+            self.core.agenda.cancel(at, |job| matches!(*job, Job::RequestTimeout { request: x } if x == request));
+        }
         match result {
             Ok(offset) => self.settle_future(r.actor, Ok(i32::try_from(offset).unwrap_or(i32::MAX))),
             Err(error) => self.request_failed(request, error, DiscardReason::Refused),
@@ -1322,7 +1439,8 @@ impl KafkaSim {
             self.discard_unappended(request, reason);
             return;
         };
-        let spec = self.producer_spec(r.actor).cloned().expect("a producer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.producer(r.actor) else { return };
         let now = self.core.now_ms;
         let retries_left = spec.retries.is_none_or(|max| future.retries_done < max);
         let within = now.saturating_add(spec.retry_backoff_ms) < future.first_sent_ms.saturating_add(spec.delivery_timeout_ms);
@@ -1363,7 +1481,8 @@ impl KafkaSim {
 
     /// `producer.send(...)`: a new future for payload `i`, its partition chosen now.
     fn start_send(&mut self, actor: ActorId) {
-        let spec = self.producer_spec(actor).cloned().expect("a producer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.producer(actor) else { return };
         let i = self.actors[actor.index()].loop_index;
         let data = spec.first_data.saturating_add(i);
         let message = match self.actors[actor.index()].messages.get(i as usize) {
@@ -1808,7 +1927,8 @@ impl KafkaSim {
     /// `auto_offset_reset` (OffsetFetch and ListOffsets, answered at once).
     fn fetch_positions(&mut self, actor: ActorId) {
         let Some(group) = self.group_of(actor) else { return };
-        let spec = self.consumer_spec(actor).cloned().expect("a consumer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.consumer(actor) else { return };
         let isolation = match spec.isolation_level {
             IsolationLevel::ReadUncommitted => Isolation::ReadUncommitted,
             IsolationLevel::ReadCommitted => Isolation::ReadCommitted,
@@ -1843,7 +1963,8 @@ impl KafkaSim {
         if !r.fetch_parked || r.status != ActorStatus::Running {
             return;
         }
-        let spec = self.consumer_spec(actor).cloned().expect("a consumer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.consumer(actor) else { return };
         let isolation = match spec.isolation_level {
             IsolationLevel::ReadUncommitted => Isolation::ReadUncommitted,
             IsolationLevel::ReadCommitted => Isolation::ReadCommitted,
@@ -1910,7 +2031,8 @@ impl KafkaSim {
         // `poll()` itself: `max_poll_interval_ms` counts from here.
         self.actors[actor.index()].last_poll_ms = now;
         self.actors[actor.index()].poll_wait_since.get_or_insert(now);
-        let spec = self.consumer_spec(actor).cloned().expect("a consumer");
+        let setup = Rc::clone(&self.setup);
+        let Some(spec) = setup.consumer(actor) else { return Flow::Stop };
         // Inside poll(): the coordinator first (ensure_active_group), then auto-commit, then fetch.
         let r = &self.actors[actor.index()];
         if r.phase == Phase::Joining || r.phase == Phase::Syncing {
@@ -2014,9 +2136,12 @@ impl KafkaSim {
         let max_poll = self.consumer_spec(actor).map_or(300_000, |c| c.max_poll_interval_ms);
         let r = &mut self.actors[actor.index()];
         let (epoch, polled_ms) = (r.epoch, r.last_poll_ms);
-        if r.poll_check_for != Some(polled_ms) {
-            r.poll_check_for = Some(polled_ms);
-            self.schedule(polled_ms.saturating_add(max_poll).max(self.core.now_ms), Job::PollIntervalCheck { actor, epoch, polled_ms });
+        if r.poll_check_for.is_none_or(|(p, _)| p != polled_ms) {
+            let at = polled_ms.saturating_add(max_poll).max(self.core.now_ms);
+            if let Some((_, old)) = r.poll_check_for.replace((polled_ms, at)) {
+                self.core.agenda.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
+            }
+            self.schedule(at, Job::PollIntervalCheck { actor, epoch, polled_ms });
         }
         Flow::Next(0)
     }
@@ -2206,8 +2331,9 @@ impl KafkaSim {
                             if self.actors[actor.index()].blocked == Blocked::No && !self.get_timer_armed(actor) {
                                 let epoch = self.actors[actor.index()].epoch;
                                 let message = future.message;
-                                self.schedule(self.later(timeout), Job::GetTimeout { actor, epoch, message });
-                                self.mark_get_timer(actor);
+                                let at = self.later(timeout);
+                                self.schedule(at, Job::GetTimeout { actor, epoch, message });
+                                self.actors[actor.index()].get_timer = Some(at);
                             }
                         }
                         Flow::Block
@@ -2240,7 +2366,9 @@ impl KafkaSim {
                 r.loop_index += 1;
                 r.future = None;
                 r.pc = head;
-                r.get_timer = false;
+                if let Some(at) = r.get_timer.take() {
+                    self.core.agenda.cancel(at, |job| matches!(*job, Job::GetTimeout { actor: a, .. } if a == actor));
+                }
                 Flow::Inline
             }
             KafkaOpKind::Flush => Flow::Next(0),
@@ -2367,17 +2495,14 @@ impl KafkaSim {
     }
 
     fn get_timer_armed(&self, actor: ActorId) -> bool {
-        self.actors[actor.index()].get_timer
-    }
-
-    fn mark_get_timer(&mut self, actor: ActorId) {
-        self.actors[actor.index()].get_timer = true;
+        self.actors[actor.index()].get_timer.is_some()
     }
 
     /// `producer.close()`, or a consumer's `consumer.close()` on a graceful stop: with
     /// auto-commit it commits the positions (and waits), then leaves the group at once.
     fn close(&mut self, actor: ActorId) -> Flow {
-        if let Some(spec) = self.consumer_spec(actor).cloned() {
+        let setup = Rc::clone(&self.setup);
+        if let Some(spec) = setup.consumer(actor) {
             let r = &self.actors[actor.index()];
             if r.commit_wait.is_some() {
                 if r.commit_ok.is_none() {

@@ -69,6 +69,6 @@ target/conformance-venv/bin/python tests/conformance/compare.py --qp target/rele
   --cluster-start "bash scripts/rabbit.sh cluster-start {nodes}" --node-ports "$C,$((C + 1)),$((C + 2))" \
   --node-admin-ports "$((C + 10000)),$((C + 10001)),$((C + 10002))" --node-rabbitmqctl "bash scripts/rabbit.sh cluster-ctl {node}" \
   --kill-node "bash scripts/rabbit.sh cluster-kill {node}" --resume-node "bash scripts/rabbit.sh cluster-resume {node}" \
-  $(target/release/qp list | awk '{print $1}') target/ground-truth/*.json tests/conformance/scenarios/*.json
+  $(target/release/qp list | awk '$2 == "rabbitmq" {print $1}') target/ground-truth/*.json tests/conformance/scenarios/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

@@ -396,6 +396,37 @@ fn k4c_without_idempotence_a_lost_ack_writes_5_twice() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![5]);
 }
 
+/// `unclean.leader.election.enable`: the followers are cut off for longer than
+/// `replica.lag.time.max.ms`, so the ISR shrinks to the leader alone and acks=all (min ISR 1)
+/// acknowledges what only the leader has; the leader dies; no ISR member is left, so an
+/// out-of-sync follower is elected: the acknowledged 1 and 2 are lost.
+#[test]
+fn an_unclean_election_loses_acknowledged_records() {
+    let s = scenario(json!({
+        "name": "unclean",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 1, "unclean_leader_election": true},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 6, "interval_ms": 10000, "get_timeout_ms": null, "enable_idempotence": false},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "start_ms": 100000}
+        ],
+        "faults": [
+            {"when": {"at_ms": 1000}, "do": {"partition": ["kafka@0", "kafka@1"]}},
+            {"when": {"at_ms": 1000}, "do": {"partition": ["kafka@0", "kafka@2"]}},
+            {"when": {"at_ms": 65000}, "do": {"crash_node": {"node": 0, "restart": false}}}
+        ]
+    }));
+    let sim = run(&s, "an_unclean_election_loses_acknowledged_records");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::IsrShrunk { isr: 1, .. })).is_some(), "{}", dump(&sim));
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: false, .. })).is_some());
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).iter().any(|l| l.starts_with(" [x] Sent {'data': 2}")), "2 was acknowledged");
+    assert_eq!(sim.log_payloads(0), vec![0, 3, 4, 5]);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 3, 4, 5]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![1, 2]);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Truncated { acked: true }));
+}
+
 // ---------------------------------------------------------------- k5: a lost produce response
 
 /// k5a (the catalog's k-lost-response-no-idempotence): the response to 3 is dropped; after

@@ -132,6 +132,9 @@ pub enum DiscardReason {
     /// A replica truncated it (it was never committed, and the new leader's log does not have
     /// it: acks=1 and a leader crash, k4b).
     Truncated,
+    /// A new leader was elected without it: it is left only on replicas that will truncate it
+    /// when they fetch from the new leader (a clean election after acks=0/1, or an unclean one).
+    NotOnLeader,
     /// The producer died with the request still on its way to a broker that dropped it.
     ProducerGone,
 }

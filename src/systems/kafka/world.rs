@@ -798,7 +798,7 @@ impl KafkaSim {
                 }
             }
             Verdict::Lost => {
-                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated } if copies.contains(&copy)));
+                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated | DiscardReason::NotOnLeader } if copies.contains(&copy)));
                 let acked = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::ProduceAcked { message: m, .. } if m == message));
                 if let Some(&ready) = copies.iter().find(|&&c| matches!(self.core.ledger.copy(c).place, Place::Ready { .. })) {
                     let record = self.core.ledger.copy(ready);
@@ -1071,7 +1071,11 @@ impl KafkaSim {
     /// Drain what the cluster did: record its events, answer the acks=all requests that
     /// completed, discard truncated records, and wake what may go on.
     fn after_cluster(&mut self) {
+        let mut elected: Vec<TopicPartition> = Vec::new();
         for event in self.cluster.take_events() {
+            if let ClusterEvent::LeaderElected { topic, partition, .. } = event {
+                elected.push(TopicPartition::new(topic, partition));
+            }
             let global = |s: &KafkaSim, topic: u16, partition: u16| QueueId(s.partition_index(topic, partition));
             let recorded = match event {
                 ClusterEvent::LeaderElected { topic, partition, broker, epoch, clean } => Some(KafkaEvent::LeaderElected { partition: global(self, topic, partition), node: broker, epoch, clean }),
@@ -1095,6 +1099,9 @@ impl KafkaSim {
             let result = completion.result.map(|offset| offset.min(u64::from(u32::MAX)) as u32).map_err(ClientError::Broker);
             self.answer_producer(request, result);
         }
+        for tp in elected {
+            self.left_behind(tp);
+        }
         for truncated in self.cluster.take_truncated() {
             let Some(copy) = copy_of_tag(truncated.tag) else { continue };
             let Some(record) = self.core.ledger.copies.get(copy.index()) else { continue };
@@ -1113,6 +1120,26 @@ impl KafkaSim {
         self.kick_replication();
         self.kick_isr_check();
         self.serve_parked_fetches();
+    }
+
+    /// After an election: the records of the partition that its new leader does not have are
+    /// gone for the partition (the replicas that hold them will truncate them).
+    fn left_behind(&mut self, tp: TopicPartition) {
+        let global = self.partition_index(tp.topic, tp.partition);
+        let Some(p) = self.cluster.partition(tp) else { return };
+        let Some(leader) = p.leader().and_then(|l| p.replica(l)) else { return };
+        let gone: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32)
+            .map(CopyId)
+            .filter(|&c| {
+                let record = self.core.ledger.copy(c);
+                record.place == Place::Ready { queue: QueueId(global) }
+                    && !leader.log().get(record.extra.offset as usize).is_some_and(|rec| copy_of_tag(rec.tag) == Some(c))
+            })
+            .collect();
+        for copy in gone {
+            self.core.ledger.move_to(copy, Place::Discarded);
+            self.record(KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::NotOnLeader });
+        }
     }
 
     /// Whether a replica can fetch from the partition's leader now (both up, not cut).

@@ -1133,7 +1133,7 @@ impl KafkaSim {
             .filter(|&c| {
                 let record = self.core.ledger.copy(c);
                 record.place == Place::Ready { queue: QueueId(global) }
-                    && !leader.log().get(record.extra.offset as usize).is_some_and(|rec| copy_of_tag(rec.tag) == Some(c))
+                    && leader.log().get(record.extra.offset as usize).is_none_or(|rec| copy_of_tag(rec.tag) != Some(c))
             })
             .collect();
         for copy in gone {

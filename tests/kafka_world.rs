@@ -938,3 +938,9 @@ fn throughput() {
         println!("{partitions} partitions, RF {rf}, {consumers} consumers: {:?}, {} events, {:.2} s, {:.0} records/s, {:.1} events/record", sim.finish(), sim.events(), seconds, 200_000.0 / seconds, sim.events() as f64 / 200_000.0);
     }
 }
+
+/// The trace stays compact: issue 10 allows 64 bytes an event; a Kafka entry is 24.
+#[test]
+fn a_trace_entry_is_24_bytes() {
+    assert_eq!(std::mem::size_of::<queue_playground::systems::kafka::trace::KafkaTraceEntry>(), 24);
+}

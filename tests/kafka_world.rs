@@ -765,6 +765,23 @@ fn acks_all_below_min_isr_is_refused() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
 }
 
+/// A consumer cut off from its broker for good: its session expires (45 s after its last
+/// heartbeat), the records sent after the cut stay unread, and the run still ends (no timer
+/// retries forever across a cut that nothing will heal).
+#[test]
+fn a_consumer_cut_off_for_good_ends_the_run_with_its_records_unread() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"partition": ["consumer", "kafka@0"]}}]),
+    ));
+    let sim = run(&s, "a_consumer_cut_off_for_good_ends_the_run_with_its_records_unread");
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 5], "{}", dump(&sim));
+    // Its last heartbeat before the cut was at its assignment (3004, the heartbeats' origin).
+    assert_eq!(first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })), Some(3_004 + 45_000), "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Stranded), vec![6, 7, 8, 9]);
+    assert_eq!(cause(&sim, "producer", 6), Some(Cause::Unread));
+}
+
 // ---------------------------------------------------------------- snapshots and forks
 
 /// A snapshot taken mid-run goes on exactly as the run it was taken from (the page forks

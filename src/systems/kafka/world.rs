@@ -48,8 +48,8 @@
 //! stays open"); a broker's crash closes its connections at once; one fetch request serves all
 //! the partitions of a consumer; a consumer finds a partition's new leader as soon as it is
 //! elected; coordinator requests are never lost: across a cut, or while the coordinator's node
-//! is down and not yet fenced, they are retried every `CONSUMER_RETRY_BACKOFF_MS` (a cut does
-//! stop heartbeats, so the member expires); the coordinator's state survives broker crashes (no
+//! is down and not yet fenced, they wait and go on once it can be reached (a cut does stop
+//! heartbeats, so the member expires; one auto-commit waits at a time); the coordinator's state survives broker crashes (no
 //! `__consumer_offsets` failover), and so does the transaction coordinator's (`init_transactions` fences an older
 //! instance and aborts its open transaction; a dead producer's transaction is aborted after
 //! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
@@ -87,8 +87,6 @@ pub const REPLICA_FETCH_MS: u64 = 5;
 /// KRaft `broker.session.timeout.ms` (9 s): the controller fences a broker that stopped
 /// heartbeating, and elects new leaders for its partitions.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
-/// The consumer's `retry_backoff_ms` (kafka-python default 100).
-pub const CONSUMER_RETRY_BACKOFF_MS: u64 = 100;
 /// kafka-python's default `client_id` ('kafka-python-' + version): the prefix of member ids.
 pub const CLIENT_ID: &str = "kafka-python-3.0.11";
 /// Records a follower copies in one fetch at most.
@@ -265,6 +263,8 @@ pub struct ActorRuntime {
     /// The fetch waits at the broker for records.
     fetch_parked: bool,
     fetch_result: Option<Vec<Fetched>>,
+    /// The auto-commit sent and not yet answered.
+    auto_commit_in_flight: Option<u32>,
     /// A sync commit waits: its batch id, and its answer when it came.
     commit_wait: Option<u32>,
     commit_ok: Option<bool>,
@@ -313,6 +313,7 @@ impl ActorRuntime {
             fetch_in_flight: false,
             fetch_parked: false,
             fetch_result: None,
+            auto_commit_in_flight: None,
             commit_wait: None,
             commit_ok: None,
             last_poll_ms: 0,
@@ -442,6 +443,8 @@ pub struct KafkaSim {
     fired: Vec<bool>,
     /// The transaction coordinator's state per transactional id.
     transactions: Vec<Transaction>,
+    /// Requests to a group coordinator that could not be reached: (actor, epoch, request).
+    coordinator_waiting: Vec<(ActorId, u32, CoordRequest)>,
 }
 
 /// What the transaction coordinator knows of a transactional id.
@@ -564,6 +567,7 @@ impl KafkaSim {
             next_producer_id: 1_000,
             fired: vec![false; scenario.faults.len()],
             transactions: Vec::new(),
+            coordinator_waiting: Vec::new(),
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -626,6 +630,7 @@ impl KafkaSim {
             next_producer_id: self.next_producer_id,
             fired: self.fired.clone(),
             transactions: self.transactions.clone(),
+            coordinator_waiting: self.coordinator_waiting.clone(),
         }
     }
     pub fn ledger(&self) -> &KafkaLedger {
@@ -1120,6 +1125,7 @@ impl KafkaSim {
         self.kick_replication();
         self.kick_isr_check();
         self.serve_parked_fetches();
+        self.release_coordinator_requests();
     }
 
     /// After an election: the records of the partition that its new leader does not have are
@@ -1588,8 +1594,12 @@ impl KafkaSim {
 
     fn at_coordinator(&mut self, actor: ActorId, epoch: u32, request: CoordRequest) {
         if !self.coordinator_reachable(actor) {
-            // Refused or cut off: the client retries after its backoff.
-            self.schedule(self.later(CONSUMER_RETRY_BACKOFF_MS), Job::ToCoordinator { actor, epoch, request });
+            // Refused or cut off: the client keeps retrying (with backoff) until it gets
+            // through; the request waits here and goes on when the coordinator can be reached
+            // (a heal, a fencing that fails the coordinator over, a restart).
+            if matches!(request, CoordRequest::Leave { .. }) || self.alive(actor, epoch) {
+                self.coordinator_waiting.push((actor, epoch, request));
+            }
             return;
         }
         let now = self.core.now_ms;
@@ -1881,6 +1891,14 @@ impl KafkaSim {
             }
             CoordAnswer::Committed { id, ok } => {
                 let r = &mut self.actors[actor.index()];
+                if r.auto_commit_in_flight == Some(id) {
+                    r.auto_commit_in_flight = None;
+                    // A consumer waiting in poll may have more to commit at its next deadline.
+                    if r.blocked == Blocked::Poll {
+                        self.resume(actor);
+                    }
+                }
+                let r = &mut self.actors[actor.index()];
                 if r.commit_wait == Some(id) {
                     r.commit_ok = Some(ok);
                     self.resume(actor);
@@ -1918,6 +1936,9 @@ impl KafkaSim {
         }
         let id = self.commits.len() as u32;
         self.commits.push((group, offsets));
+        if auto && !sync {
+            self.actors[actor.index()].auto_commit_in_flight = Some(id);
+        }
         self.record(KafkaEvent::CommitSent { actor, auto });
         self.send_to_coordinator(actor, CoordRequest::Commit { id, sync });
         Some(id)
@@ -2039,6 +2060,23 @@ impl KafkaSim {
         self.schedule(at, Job::FetchAnswer { actor, epoch, seq });
     }
 
+    /// Requests that waited for their coordinator go on once it can be reached.
+    fn release_coordinator_requests(&mut self) {
+        if self.coordinator_waiting.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.coordinator_waiting);
+        for (actor, epoch, request) in waiting {
+            if self.coordinator_reachable(actor) {
+                let node = self.coordinator_node_of(actor);
+                let at = self.arrival(actor, node, true);
+                self.schedule(at, Job::ToCoordinator { actor, epoch, request });
+            } else {
+                self.coordinator_waiting.push((actor, epoch, request));
+            }
+        }
+    }
+
     fn serve_parked_fetches(&mut self) {
         for index in 0..self.actors.len() {
             if self.actors[index].fetch_parked {
@@ -2106,7 +2144,7 @@ impl KafkaSim {
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
         // Wake for the next auto-commit if it would commit something.
-        if spec.commit == CommitMode::Auto && !self.offsets_to_commit(actor).is_empty() {
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && !self.offsets_to_commit(actor).is_empty() {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
             let r = &mut self.actors[actor.index()];
             if r.poll_timer_at.is_none_or(|t| t > at) {
@@ -2140,7 +2178,11 @@ impl KafkaSim {
             }
         }
         r.next_auto_commit_ms = now.saturating_add(interval);
-        self.send_commit(actor, true, false);
+        // One auto-commit at a time: while one waits for its coordinator, the next ones have
+        // nothing new to say.
+        if r.auto_commit_in_flight.is_none() {
+            self.send_commit(actor, true, false);
+        }
     }
 
     fn yield_record(&mut self, actor: ActorId, record: Fetched) -> Flow {
@@ -2676,6 +2718,8 @@ impl KafkaSim {
             FaultAction::StopNode { node, restart } => self.crash_node(NodeId(*node), true, *restart),
             FaultAction::StartNode(node) => self.start_node(NodeId(*node)),
             FaultAction::Partition(a, b) => {
+                // Heartbeats went through until now: sessions count from the last tick before it.
+                self.refresh_live_members();
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.partition(a, b);
                 self.record(KafkaEvent::Partitioned { a, b });

@@ -182,6 +182,20 @@ fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
     assert_offset_order(&sim, "consumer");
 }
 
+/// k1a, timing-dependent: when an auto-commit deadline (5 s after construction) falls inside
+/// the burst, the committed offset is the position reached by then (c = 2 here), and only
+/// {c…3} are printed twice.
+#[test]
+fn k1a_an_auto_commit_inside_the_burst_narrows_the_replay() {
+    let mut s = catalog::get("k-crash-autocommit").unwrap();
+    s.actors[0] = serde_json::from_value(json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 50, "start_ms": 4_900})).unwrap();
+    let sim = run(&s, "k1a_an_auto_commit_inside_the_burst_narrows_the_replay");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], (2..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![2, 3]);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Replayed { partition: 0, from_offset: 2 }));
+}
+
 /// k1e: a graceful stop after 3: close() commits position 4 and leaves; the replacement gets
 /// the partition at once (no 45 s wait) and prints 4…9.
 #[test]

@@ -1083,6 +1083,7 @@ fn waiting_produce_requests_time_out() {
     assert_eq!(tags(&c, TP0, B0), vec![0], "the record stays in the log");
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod group_properties {
     use super::*;
     use proptest::prelude::*;

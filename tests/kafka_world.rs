@@ -779,6 +779,36 @@ fn acks_all_below_min_isr_is_refused() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
 }
 
+/// `auto_offset_reset='none'` with no committed offset: the poll raises
+/// NoOffsetForPartitionError and the program ends; with an offset committed (by an earlier
+/// group member), it starts there.
+#[test]
+fn offset_reset_none_raises_without_a_committed_offset() {
+    let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "none"}), json!([])));
+    let sim = run(&s, "offset_reset_none_raises_without_a_committed_offset");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.terminal(c).last().unwrap(), "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError", "{}", dump(&sim));
+    assert_eq!(sim.received(c), Vec::<u32>::new());
+
+    let mut v = tutorial(json!({"role": "consumer", "name": "first", "auto_offset_reset": "earliest"}), json!([{"when": {"at_ms": 4_500}, "do": {"stop": "first"}}]));
+    v["actors"].as_array_mut().unwrap().push(json!({"role": "consumer", "name": "second", "auto_offset_reset": "none", "start_ms": 6_000}));
+    let sim = run(&scenario(v), "offset_reset_none_raises_without_a_committed_offset");
+    assert_eq!(sim.received(actor(&sim, "first")), vec![0, 1, 2, 3, 4], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "second")), vec![5, 6, 7, 8, 9]);
+}
+
+/// `linger_ms` holds each record that long before the sender sends it (the tutorial's
+/// synchronous loop puts one record in each batch).
+#[test]
+fn linger_delays_each_send() {
+    let mut v = tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}), json!([]));
+    v["actors"][0]["linger_ms"] = json!(200);
+    let sim = run(&scenario(v), "linger_delays_each_send");
+    let published = first_time(&sim, |e| matches!(e, KafkaEvent::MessagePublished { .. })).unwrap();
+    assert_eq!(published, 200);
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+}
+
 /// A consumer cut off from its broker for good: its session expires (45 s after its last
 /// heartbeat), the records sent after the cut stay unread, and the run still ends (no timer
 /// retries forever across a cut that nothing will heal).

@@ -1548,7 +1548,13 @@ impl KafkaSim {
             None
         };
         runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms, retries_done: 0, request: None, result: None });
-        self.send_attempt(actor);
+        if spec.linger_ms > 0 {
+            // The batch waits `linger_ms` for more records before the sender sends it.
+            let epoch = self.actors[actor.index()].epoch;
+            self.schedule(self.later(spec.linger_ms), Job::Resend { actor, epoch });
+        } else {
+            self.send_attempt(actor);
+        }
     }
 
     // ----- consumers -----
@@ -1973,10 +1979,12 @@ impl KafkaSim {
 
     /// Positions for owned partitions that have none: the group's committed offset, else
     /// `auto_offset_reset` (OffsetFetch and ListOffsets, answered at once).
-    fn fetch_positions(&mut self, actor: ActorId) {
-        let Some(group) = self.group_of(actor) else { return };
+    /// With `auto_offset_reset='none'` and no committed offset, kafka-python raises
+    /// NoOffsetForPartitionError from the poll.
+    fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
+        let Some(group) = self.group_of(actor) else { return Ok(()) };
         let setup = Rc::clone(&self.setup);
-        let Some(spec) = setup.consumer(actor) else { return };
+        let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {
             IsolationLevel::ReadUncommitted => Isolation::ReadUncommitted,
             IsolationLevel::ReadCommitted => Isolation::ReadCommitted,
@@ -1995,7 +2003,8 @@ impl KafkaSim {
                 None => {
                     let (offset, earliest) = match spec.auto_offset_reset {
                         OffsetReset::Earliest => (self.cluster.log_start(tp).unwrap_or(0), true),
-                        OffsetReset::Latest | OffsetReset::None => (self.cluster.latest_offset(tp, isolation).unwrap_or(0), false),
+                        OffsetReset::Latest => (self.cluster.latest_offset(tp, isolation).unwrap_or(0), false),
+                        OffsetReset::None => return Err(ClientError::NoOffsetForPartition),
                     };
                     self.record(KafkaEvent::PositionReset { actor, partition: QueueId(p), offset: offset.min(u64::from(u32::MAX)) as u32, earliest });
                     offset
@@ -2003,6 +2012,7 @@ impl KafkaSim {
             };
             self.actors[actor.index()].positions[usize::from(p)] = Some(offset);
         }
+        Ok(())
     }
 
     /// A parked fetch: answer it if some owned partition has records for it now.
@@ -2043,7 +2053,8 @@ impl KafkaSim {
                 Err(KafkaError::OffsetOutOfRange) => {
                     // The position is past the log end (a truncation): reset it.
                     self.actors[actor.index()].positions[usize::from(p)] = None;
-                    self.fetch_positions(actor);
+                    // (With 'none' the next poll raises.)
+                    let _ = self.fetch_positions(actor);
                 }
                 Err(_) => {}
             }
@@ -2107,7 +2118,9 @@ impl KafkaSim {
             self.start_join(actor);
             return Flow::Block;
         }
-        self.fetch_positions(actor);
+        if let Err(error) = self.fetch_positions(actor) {
+            return Flow::Raise(error);
+        }
         if spec.commit == CommitMode::Auto {
             self.maybe_auto_commit(actor, spec.auto_commit_interval_ms);
         }

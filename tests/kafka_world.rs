@@ -753,6 +753,25 @@ fn a_send_to_a_dead_broker_times_out_the_get() {
     assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
 }
 
+/// With `future.get()` (no timeout) the record waits in the producer until
+/// `delivery_timeout_ms` (120 s): then the send fails and the program ends.
+#[test]
+fn a_record_expires_after_delivery_timeout() {
+    let mut v = tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash_node": {"node": 0, "restart": false}}}]),
+    );
+    v["actors"][0]["get_timeout_ms"] = json!(null);
+    let sim = run(&scenario(v), "a_record_expires_after_delivery_timeout");
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).last().unwrap().contains("delivery_timeout_ms exceeded"), "{:?}", sim.terminal(p));
+    let sent = first_time(&sim, |e| matches!(e, KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Sent { data: 4, .. }, .. })).unwrap();
+    let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { retry_in_ms: None, .. })).unwrap();
+    // 5 was sent after the 1 s sleep that follows 4, and expired 120 s later.
+    assert_eq!(failed, sent + 1_000 + 120_000, "sent 4 at {sent}, 5 failed at {failed}");
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
+}
+
 /// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,
 /// below min ISR 2: acks=all sends are refused (NOT_ENOUGH_REPLICAS) and retried until the
 /// program's `get` gives up; nothing is stored, so nothing acknowledged can be lost.

@@ -182,6 +182,20 @@ fn k1a_crash_with_auto_commit_replays_from_the_idle_commit() {
     assert_offset_order(&sim, "consumer");
 }
 
+/// k1a, timing-dependent: when an auto-commit deadline (5 s after construction) falls inside
+/// the burst, the committed offset is the position reached by then (c = 2 here), and only
+/// {c…3} are printed twice.
+#[test]
+fn k1a_an_auto_commit_inside_the_burst_narrows_the_replay() {
+    let mut s = catalog::get("k-crash-autocommit").unwrap();
+    s.actors[0] = serde_json::from_value(json!({"role": "producer", "name": "producer", "messages": 10, "interval_ms": 50, "start_ms": 4_900})).unwrap();
+    let sim = run(&s, "k1a_an_auto_commit_inside_the_burst_narrows_the_replay");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], (2..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![2, 3]);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Replayed { partition: 0, from_offset: 2 }));
+}
+
 /// k1e: a graceful stop after 3: close() commits position 4 and leaves; the replacement gets
 /// the partition at once (no 45 s wait) and prints 4…9.
 #[test]
@@ -394,6 +408,37 @@ fn k4c_without_idempotence_a_lost_ack_writes_5_twice() {
     assert_eq!(sim.log_payloads(0), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9], "{}", dump(&sim));
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 5, 5, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![5]);
+}
+
+/// `unclean.leader.election.enable`: the followers are cut off for longer than
+/// `replica.lag.time.max.ms`, so the ISR shrinks to the leader alone and acks=all (min ISR 1)
+/// acknowledges what only the leader has; the leader dies; no ISR member is left, so an
+/// out-of-sync follower is elected: the acknowledged 1 and 2 are lost.
+#[test]
+fn an_unclean_election_loses_acknowledged_records() {
+    let s = scenario(json!({
+        "name": "unclean",
+        "broker": {"model": "kafka", "brokers": 3, "min_insync_replicas": 1, "unclean_leader_election": true},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 3}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 6, "interval_ms": 10000, "get_timeout_ms": null, "enable_idempotence": false},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest", "start_ms": 100000}
+        ],
+        "faults": [
+            {"when": {"at_ms": 1000}, "do": {"partition": ["kafka@0", "kafka@1"]}},
+            {"when": {"at_ms": 1000}, "do": {"partition": ["kafka@0", "kafka@2"]}},
+            {"when": {"at_ms": 65000}, "do": {"crash_node": {"node": 0, "restart": false}}}
+        ]
+    }));
+    let sim = run(&s, "an_unclean_election_loses_acknowledged_records");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::IsrShrunk { isr: 1, .. })).is_some(), "{}", dump(&sim));
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::LeaderElected { clean: false, .. })).is_some());
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).iter().any(|l| l.starts_with(" [x] Sent {'data': 2}")), "2 was acknowledged");
+    assert_eq!(sim.log_payloads(0), vec![0, 3, 4, 5]);
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 3, 4, 5]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![1, 2]);
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Truncated { acked: true }));
 }
 
 // ---------------------------------------------------------------- k5: a lost produce response
@@ -708,6 +753,25 @@ fn a_send_to_a_dead_broker_times_out_the_get() {
     assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
 }
 
+/// With `future.get()` (no timeout) the record waits in the producer until
+/// `delivery_timeout_ms` (120 s): then the send fails and the program ends.
+#[test]
+fn a_record_expires_after_delivery_timeout() {
+    let mut v = tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 5}}, "do": {"crash_node": {"node": 0, "restart": false}}}]),
+    );
+    v["actors"][0]["get_timeout_ms"] = json!(null);
+    let sim = run(&scenario(v), "a_record_expires_after_delivery_timeout");
+    let p = actor(&sim, "producer");
+    assert!(sim.terminal(p).last().unwrap().contains("delivery_timeout_ms exceeded"), "{:?}", sim.terminal(p));
+    let sent = first_time(&sim, |e| matches!(e, KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Sent { data: 4, .. }, .. })).unwrap();
+    let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { retry_in_ms: None, .. })).unwrap();
+    // 5 was sent after the 1 s sleep that follows 4, and expired 120 s later.
+    assert_eq!(failed, sent + 1_000 + 120_000, "sent 4 at {sent}, 5 failed at {failed}");
+    assert_eq!(cause(&sim, "producer", 5), Some(Cause::NeverStored));
+}
+
 /// min.insync.replicas: with both followers dead (and fenced), the ISR is the leader alone,
 /// below min ISR 2: acks=all sends are refused (NOT_ENOUGH_REPLICAS) and retried until the
 /// program's `get` gives up; nothing is stored, so nothing acknowledged can be lost.
@@ -732,6 +796,53 @@ fn acks_all_below_min_isr_is_refused() {
     assert!(sim.terminal(p).last().unwrap().starts_with("kafka.errors.KafkaTimeoutError"), "{:?}", sim.terminal(p));
     assert_eq!(sim.log_payloads(0), Vec::<u32>::new());
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
+}
+
+/// `auto_offset_reset='none'` with no committed offset: the poll raises
+/// NoOffsetForPartitionError and the program ends; with an offset committed (by an earlier
+/// group member), it starts there.
+#[test]
+fn offset_reset_none_raises_without_a_committed_offset() {
+    let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "none"}), json!([])));
+    let sim = run(&s, "offset_reset_none_raises_without_a_committed_offset");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.terminal(c).last().unwrap(), "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError", "{}", dump(&sim));
+    assert_eq!(sim.received(c), Vec::<u32>::new());
+
+    let mut v = tutorial(json!({"role": "consumer", "name": "first", "auto_offset_reset": "earliest"}), json!([{"when": {"at_ms": 4_500}, "do": {"stop": "first"}}]));
+    v["actors"].as_array_mut().unwrap().push(json!({"role": "consumer", "name": "second", "auto_offset_reset": "none", "start_ms": 6_000}));
+    let sim = run(&scenario(v), "offset_reset_none_raises_without_a_committed_offset");
+    assert_eq!(sim.received(actor(&sim, "first")), vec![0, 1, 2, 3, 4], "{}", dump(&sim));
+    assert_eq!(sim.received(actor(&sim, "second")), vec![5, 6, 7, 8, 9]);
+}
+
+/// `linger_ms` holds each record that long before the sender sends it (the tutorial's
+/// synchronous loop puts one record in each batch).
+#[test]
+fn linger_delays_each_send() {
+    let mut v = tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}), json!([]));
+    v["actors"][0]["linger_ms"] = json!(200);
+    let sim = run(&scenario(v), "linger_delays_each_send");
+    let published = first_time(&sim, |e| matches!(e, KafkaEvent::MessagePublished { .. })).unwrap();
+    assert_eq!(published, 200);
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+}
+
+/// A consumer cut off from its broker for good: its session expires (45 s after its last
+/// heartbeat), the records sent after the cut stay unread, and the run still ends (no timer
+/// retries forever across a cut that nothing will heal).
+#[test]
+fn a_consumer_cut_off_for_good_ends_the_run_with_its_records_unread() {
+    let s = scenario(tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"at_ms": 5_500}, "do": {"partition": ["consumer", "kafka@0"]}}]),
+    ));
+    let sim = run(&s, "a_consumer_cut_off_for_good_ends_the_run_with_its_records_unread");
+    assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 4, 5], "{}", dump(&sim));
+    // Its last heartbeat before the cut was at its assignment (3004, the heartbeats' origin).
+    assert_eq!(first_time(&sim, |e| matches!(e, KafkaEvent::SessionExpired { .. })), Some(3_004 + 45_000), "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Stranded), vec![6, 7, 8, 9]);
+    assert_eq!(cause(&sim, "producer", 6), Some(Cause::Unread));
 }
 
 // ---------------------------------------------------------------- snapshots and forks
@@ -906,4 +1017,10 @@ fn throughput() {
         let seconds = start.elapsed().as_secs_f64();
         println!("{partitions} partitions, RF {rf}, {consumers} consumers: {:?}, {} events, {:.2} s, {:.0} records/s, {:.1} events/record", sim.finish(), sim.events(), seconds, 200_000.0 / seconds, sim.events() as f64 / 200_000.0);
     }
+}
+
+/// The trace stays compact: issue 10 allows 64 bytes an event; a Kafka entry is 24.
+#[test]
+fn a_trace_entry_is_24_bytes() {
+    assert_eq!(std::mem::size_of::<queue_playground::systems::kafka::trace::KafkaTraceEntry>(), 24);
 }

@@ -40,6 +40,8 @@ pub enum ClientError {
     /// `consumer.commit()` was refused (the group rebalanced, or the member was removed):
     /// `CommitFailedError`.
     CommitFailed,
+    /// `auto_offset_reset='none'` and the group has no committed offset for a partition.
+    NoOffsetForPartition,
 }
 
 impl ClientError {
@@ -57,7 +59,7 @@ impl ClientError {
                     | KafkaError::UnknownTopicOrPartition
             ),
             ClientError::Disconnected | ClientError::RequestTimedOut => true,
-            ClientError::GetTimedOut | ClientError::DeliveryTimedOut | ClientError::CommitFailed => false,
+            ClientError::GetTimedOut | ClientError::DeliveryTimedOut | ClientError::CommitFailed | ClientError::NoOffsetForPartition => false,
         }
     }
 
@@ -86,6 +88,7 @@ impl ClientError {
             ClientError::RequestTimedOut => "kafka.errors.RequestTimedOutError: [Error 7] RequestTimedOutError".into(),
             ClientError::GetTimedOut => format!("kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for {} secs.", super::program::seconds(get_timeout_ms)),
             ClientError::DeliveryTimedOut => "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Batch for TopicPartition expired: delivery_timeout_ms exceeded".into(),
+            ClientError::NoOffsetForPartition => "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError".into(),
             ClientError::CommitFailed => "kafka.errors.CommitFailedError: CommitFailedError: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.".into(),
         }
     }
@@ -132,6 +135,9 @@ pub enum DiscardReason {
     /// A replica truncated it (it was never committed, and the new leader's log does not have
     /// it: acks=1 and a leader crash, k4b).
     Truncated,
+    /// A new leader was elected without it: it is left only on replicas that will truncate it
+    /// when they fetch from the new leader (a clean election after acks=0/1, or an unclean one).
+    NotOnLeader,
     /// The producer died with the request still on its way to a broker that dropped it.
     ProducerGone,
 }

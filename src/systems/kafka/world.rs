@@ -48,8 +48,8 @@
 //! stays open"); a broker's crash closes its connections at once; one fetch request serves all
 //! the partitions of a consumer; a consumer finds a partition's new leader as soon as it is
 //! elected; coordinator requests are never lost: across a cut, or while the coordinator's node
-//! is down and not yet fenced, they are retried every `CONSUMER_RETRY_BACKOFF_MS` (a cut does
-//! stop heartbeats, so the member expires); the coordinator's state survives broker crashes (no
+//! is down and not yet fenced, they wait and go on once it can be reached (a cut does stop
+//! heartbeats, so the member expires; one auto-commit waits at a time); the coordinator's state survives broker crashes (no
 //! `__consumer_offsets` failover), and so does the transaction coordinator's (`init_transactions` fences an older
 //! instance and aborts its open transaction; a dead producer's transaction is aborted after
 //! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
@@ -87,8 +87,6 @@ pub const REPLICA_FETCH_MS: u64 = 5;
 /// KRaft `broker.session.timeout.ms` (9 s): the controller fences a broker that stopped
 /// heartbeating, and elects new leaders for its partitions.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
-/// The consumer's `retry_backoff_ms` (kafka-python default 100).
-pub const CONSUMER_RETRY_BACKOFF_MS: u64 = 100;
 /// kafka-python's default `client_id` ('kafka-python-' + version): the prefix of member ids.
 pub const CLIENT_ID: &str = "kafka-python-3.0.11";
 /// Records a follower copies in one fetch at most.
@@ -265,6 +263,8 @@ pub struct ActorRuntime {
     /// The fetch waits at the broker for records.
     fetch_parked: bool,
     fetch_result: Option<Vec<Fetched>>,
+    /// The auto-commit sent and not yet answered.
+    auto_commit_in_flight: Option<u32>,
     /// A sync commit waits: its batch id, and its answer when it came.
     commit_wait: Option<u32>,
     commit_ok: Option<bool>,
@@ -313,6 +313,7 @@ impl ActorRuntime {
             fetch_in_flight: false,
             fetch_parked: false,
             fetch_result: None,
+            auto_commit_in_flight: None,
             commit_wait: None,
             commit_ok: None,
             last_poll_ms: 0,
@@ -442,6 +443,8 @@ pub struct KafkaSim {
     fired: Vec<bool>,
     /// The transaction coordinator's state per transactional id.
     transactions: Vec<Transaction>,
+    /// Requests to a group coordinator that could not be reached: (actor, epoch, request).
+    coordinator_waiting: Vec<(ActorId, u32, CoordRequest)>,
 }
 
 /// What the transaction coordinator knows of a transactional id.
@@ -564,6 +567,7 @@ impl KafkaSim {
             next_producer_id: 1_000,
             fired: vec![false; scenario.faults.len()],
             transactions: Vec::new(),
+            coordinator_waiting: Vec::new(),
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -626,6 +630,7 @@ impl KafkaSim {
             next_producer_id: self.next_producer_id,
             fired: self.fired.clone(),
             transactions: self.transactions.clone(),
+            coordinator_waiting: self.coordinator_waiting.clone(),
         }
     }
     pub fn ledger(&self) -> &KafkaLedger {
@@ -798,7 +803,7 @@ impl KafkaSim {
                 }
             }
             Verdict::Lost => {
-                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated } if copies.contains(&copy)));
+                let truncated = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::Truncated | DiscardReason::NotOnLeader } if copies.contains(&copy)));
                 let acked = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::ProduceAcked { message: m, .. } if m == message));
                 if let Some(&ready) = copies.iter().find(|&&c| matches!(self.core.ledger.copy(c).place, Place::Ready { .. })) {
                     let record = self.core.ledger.copy(ready);
@@ -1071,7 +1076,11 @@ impl KafkaSim {
     /// Drain what the cluster did: record its events, answer the acks=all requests that
     /// completed, discard truncated records, and wake what may go on.
     fn after_cluster(&mut self) {
+        let mut elected: Vec<TopicPartition> = Vec::new();
         for event in self.cluster.take_events() {
+            if let ClusterEvent::LeaderElected { topic, partition, .. } = event {
+                elected.push(TopicPartition::new(topic, partition));
+            }
             let global = |s: &KafkaSim, topic: u16, partition: u16| QueueId(s.partition_index(topic, partition));
             let recorded = match event {
                 ClusterEvent::LeaderElected { topic, partition, broker, epoch, clean } => Some(KafkaEvent::LeaderElected { partition: global(self, topic, partition), node: broker, epoch, clean }),
@@ -1095,6 +1104,9 @@ impl KafkaSim {
             let result = completion.result.map(|offset| offset.min(u64::from(u32::MAX)) as u32).map_err(ClientError::Broker);
             self.answer_producer(request, result);
         }
+        for tp in elected {
+            self.left_behind(tp);
+        }
         for truncated in self.cluster.take_truncated() {
             let Some(copy) = copy_of_tag(truncated.tag) else { continue };
             let Some(record) = self.core.ledger.copies.get(copy.index()) else { continue };
@@ -1113,6 +1125,27 @@ impl KafkaSim {
         self.kick_replication();
         self.kick_isr_check();
         self.serve_parked_fetches();
+        self.release_coordinator_requests();
+    }
+
+    /// After an election: the records of the partition that its new leader does not have are
+    /// gone for the partition (the replicas that hold them will truncate them).
+    fn left_behind(&mut self, tp: TopicPartition) {
+        let global = self.partition_index(tp.topic, tp.partition);
+        let Some(p) = self.cluster.partition(tp) else { return };
+        let Some(leader) = p.leader().and_then(|l| p.replica(l)) else { return };
+        let gone: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32)
+            .map(CopyId)
+            .filter(|&c| {
+                let record = self.core.ledger.copy(c);
+                record.place == Place::Ready { queue: QueueId(global) }
+                    && leader.log().get(record.extra.offset as usize).is_none_or(|rec| copy_of_tag(rec.tag) != Some(c))
+            })
+            .collect();
+        for copy in gone {
+            self.core.ledger.move_to(copy, Place::Discarded);
+            self.record(KafkaEvent::RecordDiscarded { copy, reason: DiscardReason::NotOnLeader });
+        }
     }
 
     /// Whether a replica can fetch from the partition's leader now (both up, not cut).
@@ -1515,7 +1548,13 @@ impl KafkaSim {
             None
         };
         runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms, retries_done: 0, request: None, result: None });
-        self.send_attempt(actor);
+        if spec.linger_ms > 0 {
+            // The batch waits `linger_ms` for more records before the sender sends it.
+            let epoch = self.actors[actor.index()].epoch;
+            self.schedule(self.later(spec.linger_ms), Job::Resend { actor, epoch });
+        } else {
+            self.send_attempt(actor);
+        }
     }
 
     // ----- consumers -----
@@ -1561,8 +1600,12 @@ impl KafkaSim {
 
     fn at_coordinator(&mut self, actor: ActorId, epoch: u32, request: CoordRequest) {
         if !self.coordinator_reachable(actor) {
-            // Refused or cut off: the client retries after its backoff.
-            self.schedule(self.later(CONSUMER_RETRY_BACKOFF_MS), Job::ToCoordinator { actor, epoch, request });
+            // Refused or cut off: the client keeps retrying (with backoff) until it gets
+            // through; the request waits here and goes on when the coordinator can be reached
+            // (a heal, a fencing that fails the coordinator over, a restart).
+            if matches!(request, CoordRequest::Leave { .. }) || self.alive(actor, epoch) {
+                self.coordinator_waiting.push((actor, epoch, request));
+            }
             return;
         }
         let now = self.core.now_ms;
@@ -1854,6 +1897,14 @@ impl KafkaSim {
             }
             CoordAnswer::Committed { id, ok } => {
                 let r = &mut self.actors[actor.index()];
+                if r.auto_commit_in_flight == Some(id) {
+                    r.auto_commit_in_flight = None;
+                    // A consumer waiting in poll may have more to commit at its next deadline.
+                    if r.blocked == Blocked::Poll {
+                        self.resume(actor);
+                    }
+                }
+                let r = &mut self.actors[actor.index()];
                 if r.commit_wait == Some(id) {
                     r.commit_ok = Some(ok);
                     self.resume(actor);
@@ -1891,6 +1942,9 @@ impl KafkaSim {
         }
         let id = self.commits.len() as u32;
         self.commits.push((group, offsets));
+        if auto && !sync {
+            self.actors[actor.index()].auto_commit_in_flight = Some(id);
+        }
         self.record(KafkaEvent::CommitSent { actor, auto });
         self.send_to_coordinator(actor, CoordRequest::Commit { id, sync });
         Some(id)
@@ -1925,10 +1979,12 @@ impl KafkaSim {
 
     /// Positions for owned partitions that have none: the group's committed offset, else
     /// `auto_offset_reset` (OffsetFetch and ListOffsets, answered at once).
-    fn fetch_positions(&mut self, actor: ActorId) {
-        let Some(group) = self.group_of(actor) else { return };
+    /// With `auto_offset_reset='none'` and no committed offset, kafka-python raises
+    /// NoOffsetForPartitionError from the poll.
+    fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
+        let Some(group) = self.group_of(actor) else { return Ok(()) };
         let setup = Rc::clone(&self.setup);
-        let Some(spec) = setup.consumer(actor) else { return };
+        let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {
             IsolationLevel::ReadUncommitted => Isolation::ReadUncommitted,
             IsolationLevel::ReadCommitted => Isolation::ReadCommitted,
@@ -1947,7 +2003,8 @@ impl KafkaSim {
                 None => {
                     let (offset, earliest) = match spec.auto_offset_reset {
                         OffsetReset::Earliest => (self.cluster.log_start(tp).unwrap_or(0), true),
-                        OffsetReset::Latest | OffsetReset::None => (self.cluster.latest_offset(tp, isolation).unwrap_or(0), false),
+                        OffsetReset::Latest => (self.cluster.latest_offset(tp, isolation).unwrap_or(0), false),
+                        OffsetReset::None => return Err(ClientError::NoOffsetForPartition),
                     };
                     self.record(KafkaEvent::PositionReset { actor, partition: QueueId(p), offset: offset.min(u64::from(u32::MAX)) as u32, earliest });
                     offset
@@ -1955,6 +2012,7 @@ impl KafkaSim {
             };
             self.actors[actor.index()].positions[usize::from(p)] = Some(offset);
         }
+        Ok(())
     }
 
     /// A parked fetch: answer it if some owned partition has records for it now.
@@ -1995,7 +2053,8 @@ impl KafkaSim {
                 Err(KafkaError::OffsetOutOfRange) => {
                     // The position is past the log end (a truncation): reset it.
                     self.actors[actor.index()].positions[usize::from(p)] = None;
-                    self.fetch_positions(actor);
+                    // (With 'none' the next poll raises.)
+                    let _ = self.fetch_positions(actor);
                 }
                 Err(_) => {}
             }
@@ -2010,6 +2069,23 @@ impl KafkaSim {
         let (epoch, seq) = (r.epoch, r.fetch_seq);
         let at = self.arrival(actor, node, false);
         self.schedule(at, Job::FetchAnswer { actor, epoch, seq });
+    }
+
+    /// Requests that waited for their coordinator go on once it can be reached.
+    fn release_coordinator_requests(&mut self) {
+        if self.coordinator_waiting.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.coordinator_waiting);
+        for (actor, epoch, request) in waiting {
+            if self.coordinator_reachable(actor) {
+                let node = self.coordinator_node_of(actor);
+                let at = self.arrival(actor, node, true);
+                self.schedule(at, Job::ToCoordinator { actor, epoch, request });
+            } else {
+                self.coordinator_waiting.push((actor, epoch, request));
+            }
+        }
     }
 
     fn serve_parked_fetches(&mut self) {
@@ -2042,7 +2118,9 @@ impl KafkaSim {
             self.start_join(actor);
             return Flow::Block;
         }
-        self.fetch_positions(actor);
+        if let Err(error) = self.fetch_positions(actor) {
+            return Flow::Raise(error);
+        }
         if spec.commit == CommitMode::Auto {
             self.maybe_auto_commit(actor, spec.auto_commit_interval_ms);
         }
@@ -2079,7 +2157,7 @@ impl KafkaSim {
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
         // Wake for the next auto-commit if it would commit something.
-        if spec.commit == CommitMode::Auto && !self.offsets_to_commit(actor).is_empty() {
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && !self.offsets_to_commit(actor).is_empty() {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
             let r = &mut self.actors[actor.index()];
             if r.poll_timer_at.is_none_or(|t| t > at) {
@@ -2113,7 +2191,11 @@ impl KafkaSim {
             }
         }
         r.next_auto_commit_ms = now.saturating_add(interval);
-        self.send_commit(actor, true, false);
+        // One auto-commit at a time: while one waits for its coordinator, the next ones have
+        // nothing new to say.
+        if r.auto_commit_in_flight.is_none() {
+            self.send_commit(actor, true, false);
+        }
     }
 
     fn yield_record(&mut self, actor: ActorId, record: Fetched) -> Flow {
@@ -2649,6 +2731,8 @@ impl KafkaSim {
             FaultAction::StopNode { node, restart } => self.crash_node(NodeId(*node), true, *restart),
             FaultAction::StartNode(node) => self.start_node(NodeId(*node)),
             FaultAction::Partition(a, b) => {
+                // Heartbeats went through until now: sessions count from the last tick before it.
+                self.refresh_live_members();
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.partition(a, b);
                 self.record(KafkaEvent::Partitioned { a, b });

@@ -6,7 +6,6 @@
 //! Invariant: a pure function of a `KafkaSim` (and its trace); nothing here changes the run.
 
 use super::cluster::TopicPartition;
-use super::scenario::KafkaActorSpec;
 use super::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use super::world::{ActorStatus, KafkaSim};
 use crate::engine::checker::{RunLabel, Verdict, VerdictCounts};
@@ -92,14 +91,23 @@ impl KafkaReport {
             let tp = sim.topic_partition(global);
             format!("{}-{}", scenario.topics.get(usize::from(tp.topic)).map_or("?", |t| t.name.as_str()), tp.partition)
         };
+        // A consumer prints the record its iterator yielded last: count each print for the
+        // message of that record.
         let mut printed = vec![0u32; ledger.messages.len()];
+        let mut yielded: Vec<Option<CopyId>> = vec![None; scenario.actors.len()];
         for entry in trace {
-            if let KafkaEvent::Printed { actor, text: TerminalText::Received { data }, .. } = entry.event {
-                // A consumer prints the payload it received; the message is the one of that
-                // payload whose record it read (payloads are unique per producer).
-                if let Some(message) = received_message(sim, actor, data) {
-                    printed[message.index()] += 1;
+            match entry.event {
+                KafkaEvent::MessageDelivered { actor, copy, .. } => {
+                    if let Some(slot) = yielded.get_mut(actor.index()) {
+                        *slot = Some(copy);
+                    }
                 }
+                KafkaEvent::Printed { actor, text: TerminalText::Received { .. }, .. } => {
+                    if let Some(Some(copy)) = yielded.get(actor.index()) {
+                        printed[ledger.message_of(*copy).index()] += 1;
+                    }
+                }
+                _ => {}
             }
         }
         let mut records: Vec<Vec<RecordReport>> = vec![Vec::new(); ledger.messages.len()];
@@ -168,22 +176,6 @@ impl KafkaReport {
             trace: with_trace.then(|| trace.to_vec()),
         }
     }
-}
-
-/// The message a consumer printed as `data`: the message with that payload among the
-/// records of the topic it reads (its producer's payloads are unique).
-fn received_message(sim: &KafkaSim, actor: ActorId, data: u32) -> Option<MessageId> {
-    let topic = match sim.scenario().actors.get(actor.index())? {
-        KafkaActorSpec::Consumer(c) => c.topic.as_str(),
-        KafkaActorSpec::Producer(_) => return None,
-    };
-    let ledger = sim.ledger();
-    ledger
-        .messages
-        .iter()
-        .enumerate()
-        .find(|(_, m)| m.data == data && matches!(sim.scenario().actors.get(m.producer.index()), Some(KafkaActorSpec::Producer(p)) if p.topic == topic))
-        .map(|(index, _)| MessageId(index as u32))
 }
 
 /// What a partition's report shows of the cluster's state of it.

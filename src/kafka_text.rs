@@ -517,12 +517,13 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
 }
 
 /// The chapter's opening narration, true of `report` (the chapter's run to its end): what the
-/// scenario does, then what this run did (its own numbers).
+/// scenario does, with this run's own numbers (`outcome` says the rest at the run's end).
 pub fn opening(chapter: &KafkaChapter, report: &KafkaReport, lang: Lang) -> String {
     let en = lang == Lang::En;
     let duplicated = list(&payloads(report, Verdict::Duplicated));
     let lost = list(&payloads(report, Verdict::Lost));
     let published = report.counts.published;
+    let stored: usize = report.partitions.iter().map(|p| p.log.len()).sum();
     let story = match chapter.scenario {
         "k-workload" => if en {
             format!("A producer sends {published} records to test_topic; a consumer in group my-group reads them from the earliest offset and prints each. Kafka keeps the records in the partition's log: reading does not remove them, the group's committed offset says where it is.")
@@ -550,12 +551,12 @@ pub fn opening(chapter: &KafkaChapter, report: &KafkaReport, lang: Lang) -> Stri
             format!("enable_idempotence=False：broker 对一次生产的回答丢失了；过了 request_timeout_ms 后生产者再次发送这条记录，broker 分不清重试和新记录，把它追加了两次：{duplicated} 重复。")
         },
         _ => if en {
-            "The same lost answer with the idempotent producer (kafka-python 3's default): the retry carries the same producer id and sequence number, the leader recognises it and does not append it again.".to_string()
+            format!("The same lost answer with the idempotent producer (kafka-python 3's default): the retry carries the same producer id and sequence number, the leader recognises it and does not append it again: the log holds {stored} records for {published} messages.")
         } else {
-            "同样丢失回答，但生产者是幂等的（kafka-python 3 的默认值）：重试带着相同的生产者 id 和序列号，领导者认出它，不会再次追加。".to_string()
+            format!("同样丢失回答，但生产者是幂等的（kafka-python 3 的默认值）：重试带着相同的生产者 id 和序列号，领导者认出它，不会再次追加：日志里 {published} 条消息共 {stored} 条记录。")
         },
     };
-    format!("{story} {}", outcome(report, lang))
+    story
 }
 
 #[cfg(test)]
@@ -670,10 +671,11 @@ mod tests {
         let report = KafkaReport::new(s.timeline(), false);
         let text = opening(&KAFKA_CHAPTERS[1], &report, Lang::En);
         assert!(text.contains("0, 1, 2, 3 duplicated"), "{text}");
-        assert!(text.contains("0 ×2"), "{text}");
+        assert!(outcome(&report, Lang::En).contains("0 ×2"), "{}", outcome(&report, Lang::En));
+        assert!(opening(&KAFKA_CHAPTERS[5], &KafkaReport::new(run("k-idempotent-lost-response").timeline(), false), Lang::En).ends_with("the log holds 10 records for 10 messages."));
         let s = run("k-acks1-leader-crash");
         let report = KafkaReport::new(s.timeline(), false);
-        assert!(opening(&KAFKA_CHAPTERS[3], &report, Lang::Zh).contains("丢失：5"));
+        assert!(opening(&KAFKA_CHAPTERS[3], &report, Lang::Zh).contains("5 已被确认却丢失"));
         for (i, chapter) in KAFKA_CHAPTERS.iter().enumerate() {
             assert_eq!(catalog::ENTRIES[i].0, chapter.scenario);
         }

@@ -322,6 +322,20 @@ pub fn KafkaPage() -> Html {
         });
     }
 
+    // After every render the current lines may have moved: scroll each code box to its own
+    // (in the next animation frame, as the RabbitMQ page does).
+    let actors_ref = use_node_ref();
+    {
+        let actors_ref = actors_ref.clone();
+        use_effect(move || {
+            if let (Some(element), Some(window)) = (actors_ref.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || crate::ui::components::code::reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
+            }
+        });
+    }
+
     let session = state.session.borrow();
     let (position, len) = (session.position(), session.len());
     let world = session.world();
@@ -357,8 +371,8 @@ pub fn KafkaPage() -> Html {
                 if injected == 0 {
                     <p class="chapter-narration">{ opening(chapter, &state.end, lang) }</p>
                 } else {
-                    // With faults injected the chapter's story is no longer this run's: only its facts.
-                    <p class="chapter-narration">{ outcome(&state.end, lang) }</p>
+                    // With faults injected the chapter's story is no longer this run's: say so.
+                    <p class="chapter-narration">{ injected_note(injected, lang) }</p>
                 }
                 if at_end {
                     <p id="outcome" data-label={state.end.label.name()}>{ outcome(&state.end, lang) }</p>
@@ -421,7 +435,7 @@ pub fn KafkaPage() -> Html {
     let scenario = world.scenario();
     let acting = trace.iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
     let actors = html! {
-        <section id="actors" class="kafka" data-actors={scenario.actors.len().to_string()}>
+        <section id="actors" class="kafka" ref={actors_ref} data-actors={scenario.actors.len().to_string()}>
             { for scenario.actors.iter().enumerate().filter_map(|(index, spec)| {
                 let runtime = world.actors().get(index)?;
                 let program = world.programs().get(index)?;
@@ -499,7 +513,7 @@ pub fn KafkaPage() -> Html {
                             <td>{ id }</td>
                             <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
                             <td class="printed">{ format!("×{}", row.printed) }</td>
-                            <td class="where">{ row.records.iter().map(|(state, place)| format!("{} {place}", klabel(state, lang))).collect::<Vec<_>>().join("; ") }</td>
+                            <td class="where">{ row.records.iter().map(|(state, place)| if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) }).collect::<Vec<_>>().join("; ") }</td>
                             <td class="verdict-cell">{ label(verdict, lang) }</td>
                             <td class="cause">{ cause.unwrap_or_default() }</td>
                         </tr>
@@ -597,6 +611,15 @@ pub fn KafkaPage() -> Html {
             </div>
             { events }
         </div>
+    }
+}
+
+/// The narration once faults are injected: the chapter's opening describes its own run, not
+/// this fork (the outcome at the end and the table do).
+fn injected_note(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
+        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
     }
 }
 

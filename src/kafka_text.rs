@@ -72,7 +72,7 @@ fn endpoint(sim: &KafkaSim, e: Endpoint) -> String {
 }
 
 fn seconds(ms: u64) -> String {
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}", ms / 1000)
     } else {
         format!("{:.1}", ms as f64 / 1000.0)
@@ -517,18 +517,23 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
 }
 
 /// The chapter's opening narration, true of `report` (the chapter's run to its end): what the
-/// scenario does, with this run's own numbers (`outcome` says the rest at the run's end).
-pub fn opening(chapter: &KafkaChapter, report: &KafkaReport, lang: Lang) -> String {
+/// scenario does, with this run's own numbers and names (`sim`: the run's world) (`outcome` says the rest at the run's end).
+pub fn opening(chapter: &KafkaChapter, sim: &KafkaSim, report: &KafkaReport, lang: Lang) -> String {
     let en = lang == Lang::En;
+    let group = sim.scenario().actors.iter().find_map(|a| match a {
+        KafkaActorSpec::Consumer(c) => Some(c.group_id.as_str()),
+        KafkaActorSpec::Producer(_) => None,
+    });
+    let group = group.unwrap_or("?");
     let duplicated = list(&payloads(report, Verdict::Duplicated));
     let lost = list(&payloads(report, Verdict::Lost));
     let published = report.counts.published;
     let stored: usize = report.partitions.iter().map(|p| p.log.len()).sum();
     let story = match chapter.scenario {
         "k-workload" => if en {
-            format!("A producer sends {published} records to test_topic; a consumer in group my-group reads them from the earliest offset and prints each. Kafka keeps the records in the partition's log: reading does not remove them, the group's committed offset says where it is.")
+            format!("A producer sends {published} records to test_topic; a consumer in group {group} reads them from the earliest offset and prints each. Kafka keeps the records in the partition's log: reading does not remove them, the group's committed offset says where it is.")
         } else {
-            format!("生产者向 test_topic 发送 {published} 条记录；消费组 my-group 中的消费者从最早的位点读取并逐条打印。Kafka 把记录保存在分区日志里：读取不会删除它们，消费组的已提交位点记录读到了哪里。")
+            format!("生产者向 test_topic 发送 {published} 条记录；消费组 {group} 中的消费者从最早的位点读取并逐条打印。Kafka 把记录保存在分区日志里：读取不会删除它们，消费组的已提交位点记录读到了哪里。")
         },
         "k-crash-autocommit" => if en {
             format!("With auto-commit the consumer stores its position only every auto_commit_interval_ms. It is killed after printing a few records; its replacement starts from the last committed offset and prints again what the first one had printed: {duplicated} duplicated.")
@@ -669,15 +674,23 @@ mod tests {
     fn openings_quote_the_run() {
         let s = run("k-crash-autocommit");
         let report = KafkaReport::new(s.timeline(), false);
-        let text = opening(&KAFKA_CHAPTERS[1], &report, Lang::En);
+        let text = opening(&KAFKA_CHAPTERS[1], s.timeline(), &report, Lang::En);
         assert!(text.contains("0, 1, 2, 3 duplicated"), "{text}");
         assert!(outcome(&report, Lang::En).contains("0 ×2"), "{}", outcome(&report, Lang::En));
-        assert!(opening(&KAFKA_CHAPTERS[5], &KafkaReport::new(run("k-idempotent-lost-response").timeline(), false), Lang::En).ends_with("the log holds 10 records for 10 messages."));
+        assert!({
+            let s = run("k-idempotent-lost-response");
+            opening(&KAFKA_CHAPTERS[5], s.timeline(), &KafkaReport::new(s.timeline(), false), Lang::En)
+        }.ends_with("the log holds 10 records for 10 messages."));
         let s = run("k-acks1-leader-crash");
         let report = KafkaReport::new(s.timeline(), false);
-        assert!(opening(&KAFKA_CHAPTERS[3], &report, Lang::Zh).contains("5 已被确认却丢失"));
+        assert!(opening(&KAFKA_CHAPTERS[3], s.timeline(), &report, Lang::Zh).contains("5 已被确认却丢失"));
         for (i, chapter) in KAFKA_CHAPTERS.iter().enumerate() {
             assert_eq!(catalog::ENTRIES[i].0, chapter.scenario);
+            let s = run(chapter.scenario);
+            let text = opening(chapter, s.timeline(), &KafkaReport::new(s.timeline(), false), Lang::En);
+            assert!(!text.contains('?') && !text.contains("my-group"), "{text}");
         }
+        let s = run("k-workload");
+        assert!(opening(&KAFKA_CHAPTERS[0], s.timeline(), &KafkaReport::new(s.timeline(), false), Lang::En).contains("in group test_group reads"));
     }
 }

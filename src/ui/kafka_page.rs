@@ -213,7 +213,8 @@ pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
     }
     let ledger = world.ledger();
     for tag in shown_tags(world.cluster()) {
-        let Some(copy) = ledger.copies.get(tag as usize) else { continue };
+        // A record's tag is its copy id + 1 (0 is a control marker's).
+        let Some(copy) = tag.checked_sub(1).and_then(|c| ledger.copies.get(c as usize)) else { continue };
         let Some(message) = ledger.messages.get(copy.message.index()) else { continue };
         facts.records.insert(tag, RecordFacts { data: message.data, message: copy.message.0, verdict: world.verdict(copy.message) });
     }
@@ -369,7 +370,7 @@ pub fn KafkaPage() -> Html {
             <div id="narration">
                 <h2 id="chapter-title">{ chapter.title(lang) }</h2>
                 if injected == 0 {
-                    <p class="chapter-narration">{ opening(chapter, &state.end, lang) }</p>
+                    <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                 } else {
                     // With faults injected the chapter's story is no longer this run's: say so.
                     <p class="chapter-narration">{ injected_note(injected, lang) }</p>

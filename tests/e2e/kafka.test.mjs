@@ -10,6 +10,7 @@
 //   - a consumer crash injected in k-workload after it printed {'data': 3}, then its restart:
 //     the replacement rereads from the last committed offset and the table shows 0-3
 //     duplicated (printed twice), in both languages;
+//   - the diagram's log cells hold the payloads the table says are at their offsets;
 //   - no console error. Screenshots (360 and 1366 px) go to target/e2e-artifacts/kafka-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -96,6 +97,13 @@ test('the six Kafka chapters, their openings, diagram, code and verdicts, in Eng
         await toKafkaEnd(page);
         const table = await rows(page);
         assert.ok(table.length > 0, `${id}: the verdict table`);
+        // The diagram's cells name the payload the log holds at their offset (the table's records).
+        const cells = await page.$$eval('g.kpartition g.kcell rect.cell[data-data]', (rs) => rs.map((r) => ({ offset: Number(r.closest('g.kcell').dataset.offset), data: Number(r.dataset.data) })));
+        assert.ok(cells.length > 0, `${id}: the log is drawn`);
+        for (const cell of cells) {
+          const row = table.find((r) => r.data === cell.data);
+          assert.ok(row && new RegExp(`@${cell.offset}\\b`).test(row.text), `${id}: the cell at offset ${cell.offset} holds {'data': ${cell.data}}, as its row says: ${row?.text}`);
+        }
         const dup = table.filter((r) => r.verdict === 'duplicated').map((r) => r.data);
         const lost = table.filter((r) => r.verdict === 'lost').map((r) => r.data);
         if (id === 'k-crash-autocommit') {

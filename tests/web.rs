@@ -126,6 +126,52 @@ async fn diagram_and_language_switch() {
     root.remove();
 }
 
+/// The system switch shows the Kafka page: k-crash-autocommit run to its end has 0-3
+/// duplicated (each printed twice) in the verdict table; in Chinese the labels and the
+/// narration are Chinese.
+#[wasm_bindgen_test]
+async fn kafka_page_switch_chapter_and_verdicts() {
+    let root = fresh_root();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    click(&root, "#system-switch button[data-system=kafka]");
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("#kafka-page #diagram.kafka svg").unwrap().is_some(), "the Kafka diagram");
+    assert_eq!(root.query_selector_all("#kafka-page #tour .chapter").unwrap().length() as usize, queue_playground::kafka_text::KAFKA_CHAPTERS.len());
+    click(&root, "#kafka-page [data-chapter=k-crash-autocommit]");
+    yew::scheduler::flush().await;
+    let page = root.query_selector("#kafka-page").unwrap().unwrap();
+    assert_eq!(page.get_attribute("data-chapter").as_deref(), Some("k-crash-autocommit"));
+    assert!(text(&root, ".chapter-narration").contains("0, 1, 2, 3"), "the opening quotes the run: {}", text(&root, ".chapter-narration"));
+    click(&root, "#btn-end");
+    yew::scheduler::flush().await;
+    assert_eq!(page.get_attribute("data-position"), page.get_attribute("data-len"));
+    let duplicated: Vec<(String, String)> = {
+        let rows = root.query_selector_all("#messages tbody tr[data-verdict=duplicated]").unwrap();
+        (0..rows.length())
+            .filter_map(|i| rows.item(i))
+            .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+            .map(|e| (e.get_attribute("data-data").unwrap_or_default(), e.get_attribute("data-printed").unwrap_or_default()))
+            .collect()
+    };
+    let expected: Vec<(String, String)> = (0..4).map(|d| (d.to_string(), "2".to_string())).collect();
+    assert_eq!(duplicated, expected);
+    assert_eq!(text(&root, "#counts li[data-count=duplicated] .n"), "4");
+    assert!(text(&root, "[data-actor=consumer] .terminal").contains("Received {'data': 9}"));
+    click(&root, "#lang-toggle");
+    yew::scheduler::flush().await;
+    assert!(text(&root, "#messages tbody tr[data-verdict=duplicated] .verdict-cell").contains("重复"), "{}", text(&root, "#messages tbody tr[data-verdict=duplicated] .verdict-cell"));
+    assert!(text(&root, "#system-switch").contains("Kafka"));
+    let chinese = text(&root, ".chapter-narration");
+    assert!(chinese.contains("自动提交") && chinese.contains("0, 1, 2, 3"), "{chinese}");
+    assert!(text(&root, "#outcome").contains("重复"), "{}", text(&root, "#outcome"));
+    click(&root, "#lang-toggle");
+    click(&root, "#system-switch button[data-system=rabbitmq]");
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("#kafka-page").unwrap().is_none());
+    root.remove();
+}
+
 // ---------------------------------------------------------------- Kafka diagram
 
 mod kafka_diagram {

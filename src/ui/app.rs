@@ -6,7 +6,8 @@
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::{VerdictSummary, Verdicts}};
 use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
-use super::state::{Action, Playground};
+use super::kafka_page::{klabel, KafkaPage};
+use super::state::{Action, Playground, PlaygroundHandle};
 use crate::embed::{embed_link, EmbedParams};
 use crate::i18n::{label, Lang};
 use crate::report::ENGINE_VERSION;
@@ -78,6 +79,22 @@ fn cadence(speed_x100: u32) -> (usize, u32) {
     }
 }
 
+/// The system switch (RabbitMQ | Kafka): two toggle buttons, the shown one pressed.
+fn system_switch(state: &PlaygroundHandle) -> Html {
+    let lang = state.lang;
+    let button = |kafka: bool, key: &'static str| {
+        let pressed = state.kafka == kafka;
+        let state = state.clone();
+        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetKafka(kafka)));
+        html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ klabel(key, lang) }</button> }
+    };
+    html! {
+        <span id="system-switch" role="group" aria-label={klabel("system", lang)}>
+            { button(false, "rabbitmq") }{ button(true, "kafka") }
+        </span>
+    }
+}
+
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(initial);
@@ -98,7 +115,8 @@ pub fn App() -> Html {
     {
         let dispatcher = state.dispatcher();
         let len = state.session.borrow().len();
-        use_effect_with(len, move |&len| {
+        let kafka = state.kafka;
+        use_effect_with((len, kafka), move |&(len, kafka)| {
             let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                 // Keys stay with fields that take them: text and number inputs, selects, and
                 // the space bar of a checkbox or button.
@@ -108,7 +126,8 @@ pub fn App() -> Html {
                 let typing = matches!(tag.as_str(), "SELECT" | "TEXTAREA")
                     || (tag == "INPUT" && !matches!(input_type.as_str(), "checkbox" | "range"))
                     || (e.key() == " " && matches!(tag.as_str(), "INPUT" | "BUTTON"));
-                if typing || e.default_prevented() {
+                // The Kafka page has its own transport; these keys drive RabbitMQ's run.
+                if typing || e.default_prevented() || kafka {
                     return;
                 }
                 let action = match e.key().as_str() {
@@ -183,9 +202,13 @@ pub fn App() -> Html {
                 } else {
                     <header class="top">
                         <h1>{ label("title", lang) }</h1>
+                        { system_switch(&state) }
                         <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
                     </header>
                 }
+                if state.kafka && !embed {
+                    <KafkaPage />
+                } else {
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
@@ -226,6 +249,7 @@ pub fn App() -> Html {
                             { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }
                         </span>
                     </footer>
+                }
                 }
             </main>
         </ContextProvider<super::state::PlaygroundHandle>>

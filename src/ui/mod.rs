@@ -1,6 +1,8 @@
 //! The playground UI (wasm32 only): a yew app driving a `Session`. State lives in one
-//! reducer (`state.rs`); components under `components/` only render and dispatch.
+//! reducer (`state.rs`); components under `components/` only render and dispatch. The header's
+//! system switch shows the Kafka page (`kafka_page.rs`, its own state) instead.
 
 pub mod app;
 pub mod components;
+pub mod kafka_page;
 pub mod state;

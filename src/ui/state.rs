@@ -55,6 +55,9 @@ pub struct Playground {
     /// The live verdicts of the step shown, computed once per state (the summary and the
     /// table both read them): keyed by `version`.
     live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
+    /// The system switch: the Kafka page (`ui::kafka_page`, its own state) shows instead of
+    /// RabbitMQ's panels. Not in the share state: RabbitMQ's links stay as they are.
+    pub kafka: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -98,6 +101,8 @@ pub enum Action {
     /// Bring back the run whose injected faults the last chapter switch or reset cleared.
     RestoreCleared,
     DismissCleared,
+    /// The system switch: Kafka (true) or RabbitMQ (false). Pauses the RabbitMQ run.
+    SetKafka(bool),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -150,6 +155,7 @@ impl Playground {
             custom: None,
             cleared: None,
             live_cache: Rc::default(),
+            kafka: false,
         }
     }
 
@@ -190,6 +196,7 @@ impl Playground {
         fresh.run = self.run + 1;
         fresh.params = self.params;
         fresh.snippet = self.snippet;
+        fresh.kafka = self.kafka;
         fresh
     }
 
@@ -436,6 +443,11 @@ impl Reducible for Playground {
                 }
                 Action::SetLang(lang) => {
                     next.lang = lang;
+                    false
+                }
+                Action::SetKafka(kafka) => {
+                    next.kafka = kafka;
+                    next.playing = false;
                     false
                 }
                 Action::Select(message) => {

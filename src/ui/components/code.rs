@@ -19,7 +19,7 @@ const TERMINAL_LINES: usize = 200;
 
 /// Scroll each code box of `section` so that its `.current` or `.died` line is visible (with
 /// a line of context), by the box's own `scrollTop`: the page does not move.
-fn reveal_marked_lines(section: &web_sys::Element) {
+pub fn reveal_marked_lines(section: &web_sys::Element) {
     use wasm_bindgen::JsCast;
     let Ok(boxes) = section.query_selector_all("pre.code") else { return };
     for i in 0..boxes.length() {

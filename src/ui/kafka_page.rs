@@ -1,0 +1,649 @@
+//! The Kafka page: what shows instead of RabbitMQ's panels when the header's system switch is on
+//! Kafka. It has its own state (a `Session<KafkaSim>` of one of the Kafka chapters, the six
+//! catalog files in tour order) and lays out the same sections as the RabbitMQ page, under the
+//! same ids so the page's styles apply: the tour (`#tour`: chapters, `#narration` with the
+//! chapter's opening computed from its run, `#step-narration` with what the step did), the
+//! transport (`#transport`), the programs with the current line and their terminals
+//! (`#actors`), the Kafka diagram (`#diagram.kafka`), the verdict summary and table
+//! (`#verdict-summary`, `#messages`: per message its verdict, how many times it was printed and
+//! its records), the faults (`#faults`: each forks the run at the current step) and the event
+//! log (`#event-log`).
+//!
+//! Invariants: everything shown is read from the session at its current step (the terminals,
+//! printed counts and event list from `session.trace()`, which is the run up to this step;
+//! causes only at the run's end, where the timeline's world is the world shown); a fault that
+//! cannot be injected shows its error, it never panics. The language is the playground's.
+
+use crate::engine::checker::Verdict;
+use crate::engine::ids::*;
+use crate::i18n::{label, Lang};
+use crate::kafka_text::{describe_at, opening, outcome, KAFKA_CHAPTERS};
+use crate::scenario::FaultAction;
+use crate::session::Session;
+use crate::systems::kafka::diagram::{shown_tags, ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
+use crate::systems::kafka::report::KafkaReport;
+use crate::systems::kafka::scenario::{catalog, KafkaActorSpec};
+use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
+use crate::systems::kafka::world::{ActorStatus, KafkaSim};
+use crate::ui::components::kafka_diagram::KafkaDiagram;
+use crate::ui::components::verdicts::count_list;
+use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
+use crate::view::{hundredths, verdict_name};
+use gloo_timers::callback::Interval;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The Kafka page's own labels, `(key, English, Chinese)`; other keys come from `i18n::label`.
+pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
+    ("system", "System", "系统"),
+    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    ("kafka", "Kafka", "Kafka"),
+    ("printed", "printed", "打印次数"),
+    ("records", "records", "记录"),
+    ("in_log", "in the log", "在日志中"),
+    ("discarded", "discarded", "已丢弃"),
+    ("k_in_flight", "in flight", "传输中"),
+    ("k_crash", "Crash", "崩溃"),
+    ("k_stop", "Stop", "停止"),
+    ("k_restart", "Restart", "重启"),
+    ("k_crash_broker", "Crash", "崩溃"),
+    ("k_stop_broker", "Stop", "停止"),
+    ("k_start_broker", "Start", "启动"),
+    ("k_drop_response", "Drop next response to", "丢弃下一条响应，发往"),
+    ("k_injected", "Injected faults", "已注入的故障"),
+    ("k_at_step", "at step", "于步骤"),
+    ("k_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
+];
+
+/// A Kafka page label in `lang`.
+pub fn klabel(key: &str, lang: Lang) -> &str {
+    KAFKA_PAGE_LABELS.iter().find(|(k, _, _)| *k == key).map(|(_, en, zh)| if lang == Lang::En { *en } else { *zh }).unwrap_or_else(|| label(key, lang))
+}
+
+/// A terminal keeps its last lines, as a real one scrolls.
+const TERMINAL_LINES: usize = 200;
+/// The event log shows the last events up to the current step.
+const EVENTS_SHOWN: usize = 300;
+
+/// The Kafka page's state: a chapter's run and where it is.
+#[derive(Clone)]
+pub struct KafkaState {
+    pub chapter: usize,
+    pub session: Rc<RefCell<Session<KafkaSim>>>,
+    /// The run to its end, reported once per run (the opening and the outcome quote it).
+    pub end: Rc<KafkaReport>,
+    pub version: u64,
+    pub playing: bool,
+    pub speed_x100: u32,
+    pub selected: Option<u32>,
+    pub error: Option<String>,
+}
+
+impl PartialEq for KafkaState {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
+    }
+}
+
+pub enum KafkaAction {
+    Step,
+    Back,
+    Seek(usize),
+    TogglePlay,
+    Tick(usize),
+    SetSpeed(u32),
+    SetChapter(usize),
+    Reset,
+    Inject(FaultAction),
+    Select(Option<u32>),
+}
+
+/// The session of a Kafka chapter (at step 0), or why it could not be built.
+fn chapter_session(chapter: usize) -> Result<Session<KafkaSim>, String> {
+    let entry = KAFKA_CHAPTERS.get(chapter).ok_or_else(|| format!("no Kafka chapter {chapter}"))?;
+    let scenario = catalog::get(entry.scenario).map_err(|e| e.to_string())?;
+    Session::<KafkaSim>::run(scenario, vec![]).map_err(|e| e.to_string())
+}
+
+impl KafkaState {
+    /// A chapter at step 0. The catalog runs (tests/kafka_golden.rs); a failure shows as an
+    /// error on an empty first chapter rather than a panic.
+    pub fn new(chapter: usize) -> KafkaState {
+        let chapter = chapter.min(KAFKA_CHAPTERS.len() - 1);
+        let (session, error) = match chapter_session(chapter) {
+            Ok(s) => (s, None),
+            Err(e) => match chapter_session(0) {
+                Ok(s) => (s, Some(e)),
+                Err(e0) => panic!("the Kafka catalog does not run: {e0}"),
+            },
+        };
+        let end = Rc::new(KafkaReport::new(session.timeline(), false));
+        KafkaState { chapter, session: Rc::new(RefCell::new(session)), end, version: 0, playing: false, speed_x100: 100, selected: None, error }
+    }
+}
+
+impl Reducible for KafkaState {
+    type Action = KafkaAction;
+
+    fn reduce(self: Rc<Self>, action: KafkaAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        next.version += 1;
+        match action {
+            KafkaAction::Step => {
+                next.session.borrow_mut().step_forward();
+            }
+            KafkaAction::Back => {
+                next.playing = false;
+                next.session.borrow_mut().step_back();
+            }
+            KafkaAction::Seek(step) => next.session.borrow_mut().seek(step),
+            KafkaAction::TogglePlay => {
+                let mut session = next.session.borrow_mut();
+                if !next.playing && session.position() >= session.len() {
+                    session.seek(0);
+                }
+                drop(session);
+                next.playing = !next.playing;
+            }
+            KafkaAction::Tick(steps) => {
+                let mut session = next.session.borrow_mut();
+                let target = session.position().saturating_add(steps);
+                session.seek(target);
+                if session.position() >= session.len() {
+                    next.playing = false;
+                }
+            }
+            KafkaAction::SetSpeed(speed) => next.speed_x100 = speed,
+            KafkaAction::SetChapter(chapter) => {
+                let fresh = KafkaState::new(chapter);
+                return Rc::new(KafkaState { version: next.version, speed_x100: next.speed_x100, ..fresh });
+            }
+            KafkaAction::Reset => {
+                let fresh = KafkaState::new(next.chapter);
+                return Rc::new(KafkaState { version: next.version, speed_x100: next.speed_x100, ..fresh });
+            }
+            KafkaAction::Inject(fault) => {
+                next.playing = false;
+                let forked = next.session.borrow().forked(fault);
+                match forked {
+                    Ok(fork) => {
+                        next.end = Rc::new(KafkaReport::new(fork.timeline(), false));
+                        next.session = Rc::new(RefCell::new(fork));
+                        next.error = None;
+                    }
+                    Err(e) => next.error = Some(e.to_string()),
+                }
+            }
+            KafkaAction::Select(message) => next.selected = if next.selected == message { None } else { message },
+        }
+        Rc::new(next)
+    }
+}
+
+type KafkaHandle = UseReducerHandle<KafkaState>;
+
+fn client_status(status: ActorStatus) -> ClientStatus {
+    match status {
+        ActorStatus::NotStarted => ClientStatus::NotStarted,
+        ActorStatus::Running => ClientStatus::Running,
+        ActorStatus::Crashed => ClientStatus::Crashed,
+        ActorStatus::Stopped => ClientStatus::Stopped,
+        ActorStatus::Failed(_) => ClientStatus::Failed,
+        ActorStatus::Finished => ClientStatus::Finished,
+    }
+}
+
+/// What the diagram needs of the world at this step.
+pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
+    let scenario = world.scenario();
+    let topic_index = |name: &str| scenario.topics.iter().position(|t| t.name == name).unwrap_or(usize::MAX) as u16;
+    let mut facts = KafkaWorldFacts { topics: scenario.topics.iter().map(|t| t.name.clone()).collect(), ..KafkaWorldFacts::default() };
+    for (index, spec) in scenario.actors.iter().enumerate() {
+        let Some(runtime) = world.actors().get(index) else { continue };
+        let status = client_status(runtime.status);
+        match spec {
+            KafkaActorSpec::Producer(p) => facts.producers.push(ProducerFacts { name: p.name.clone(), status, topic: topic_index(&p.topic), line: runtime.line }),
+            KafkaActorSpec::Consumer(c) => {
+                let positions = runtime.assignment.iter().filter_map(|&global| runtime.position(global).map(|offset| (world.topic_partition(global), offset))).collect();
+                let member = if status == ClientStatus::Running { runtime.member } else { None };
+                facts.consumers.push(ConsumerFacts { name: c.name.clone(), status, group: c.group_id.clone(), member, positions, line: runtime.line });
+            }
+        }
+    }
+    let ledger = world.ledger();
+    for tag in shown_tags(world.cluster()) {
+        // A record's tag is its copy id + 1 (0 is a control marker's).
+        let Some(copy) = tag.checked_sub(1).and_then(|c| ledger.copies.get(c as usize)) else { continue };
+        let Some(message) = ledger.messages.get(copy.message.index()) else { continue };
+        facts.records.insert(tag, RecordFacts { data: message.data, message: copy.message.0, verdict: world.verdict(copy.message) });
+    }
+    facts
+}
+
+/// The lines `actor` printed up to this step (`trace`: the run so far).
+fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId) -> Vec<String> {
+    let get_timeout_ms = match world.scenario().actors.get(actor.index()) {
+        Some(KafkaActorSpec::Producer(p)) => p.get_timeout_ms.unwrap_or(0),
+        _ => 0,
+    };
+    let lines: Vec<String> = trace
+        .iter()
+        .filter_map(|e| match e.event {
+            KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(text.render(get_timeout_ms)),
+            _ => None,
+        })
+        .collect();
+    let skip = lines.len().saturating_sub(TERMINAL_LINES);
+    lines[skip..].to_vec()
+}
+
+/// How many times each message was printed as received up to this step.
+fn printed_at(world: &KafkaSim, trace: &[KafkaTraceEntry]) -> Vec<u32> {
+    let scenario = world.scenario();
+    let ledger = world.ledger();
+    let mut printed = vec![0u32; ledger.messages.len()];
+    for entry in trace {
+        let KafkaEvent::Printed { actor, text: TerminalText::Received { data }, .. } = entry.event else { continue };
+        let Some(KafkaActorSpec::Consumer(consumer)) = scenario.actors.get(actor.index()) else { continue };
+        let found = ledger.messages.iter().position(|m| m.data == data && matches!(scenario.actors.get(m.producer.index()), Some(KafkaActorSpec::Producer(p)) if p.topic == consumer.topic));
+        if let Some(i) = found {
+            printed[i] += 1;
+        }
+    }
+    printed
+}
+
+/// One row of the verdict table.
+pub struct Row {
+    pub id: u32,
+    pub data: u32,
+    pub verdict: Verdict,
+    pub printed: u32,
+    /// Each record: "test_topic-0 @5", "in flight", "discarded".
+    pub records: Vec<(&'static str, String)>,
+}
+
+/// The verdict table's rows at this step, in message order.
+pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
+    let world = session.world();
+    let ledger = world.ledger();
+    let printed = printed_at(world, session.trace());
+    let name = |global: u16| crate::kafka_text::partition_name(world, QueueId(global));
+    let mut records: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); ledger.messages.len()];
+    for copy in &ledger.copies {
+        let Some(list) = records.get_mut(copy.message.index()) else { continue };
+        let entry = match copy.place {
+            crate::engine::ledger::Place::Ready { queue } => ("in_log", format!("{} @{}", name(queue.0), copy.extra.offset)),
+            crate::engine::ledger::Place::Discarded => ("discarded", if copy.extra.appended { format!("{} @{}", name(copy.extra.partition), copy.extra.offset) } else { name(copy.extra.partition) }),
+            _ => ("k_in_flight", name(copy.extra.partition)),
+        };
+        list.push(entry);
+    }
+    ledger
+        .messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: std::mem::take(&mut records[i]) })
+        .collect()
+}
+
+/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
+fn cadence(speed_x100: u32) -> (usize, u32) {
+    let steps_per_s = 4 * speed_x100 / 100;
+    if steps_per_s == 0 {
+        (1, 100_000 / (4 * speed_x100).max(1))
+    } else if steps_per_s <= 60 {
+        (1, 1000 / steps_per_s)
+    } else {
+        ((steps_per_s as usize * 16).div_ceil(1000), 16)
+    }
+}
+
+fn send(state: &KafkaHandle, action: fn() -> KafkaAction) -> Callback<MouseEvent> {
+    let state = state.clone();
+    Callback::from(move |_: MouseEvent| state.dispatch(action()))
+}
+
+#[component]
+pub fn KafkaPage() -> Html {
+    let page = use_playground();
+    let lang = page.lang;
+    let state = use_reducer(|| KafkaState::new(0));
+
+    // The play timer, dropped when playing or speed change.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
+            let timer = playing.then(|| {
+                let (steps, every_ms) = cadence(speed);
+                Interval::new(every_ms, move || dispatcher.dispatch(KafkaAction::Tick(steps)))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // After every render the current lines may have moved: scroll each code box to its own
+    // (in the next animation frame, as the RabbitMQ page does).
+    let actors_ref = use_node_ref();
+    {
+        let actors_ref = actors_ref.clone();
+        use_effect(move || {
+            if let (Some(element), Some(window)) = (actors_ref.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || crate::ui::components::code::reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
+            }
+        });
+    }
+
+    let session = state.session.borrow();
+    let (position, len) = (session.position(), session.len());
+    let world = session.world();
+    let timeline = session.timeline();
+    let trace = session.trace();
+    let chapter = &KAFKA_CHAPTERS[state.chapter.min(KAFKA_CHAPTERS.len() - 1)];
+    let at_end = position >= len;
+    let shown_ms = trace.last().map_or(0, |e| u64::from(e.at_ms));
+
+    // The tour.
+    let on_lang = {
+        let page = page.clone();
+        Callback::from(move |_: MouseEvent| page.dispatch(PageAction::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
+    };
+    let from = if position == 0 { 0 } else { session.events_at(position - 1) };
+    let step_events: Vec<String> = (from..trace.len()).map(|i| describe_at(trace, i, timeline, lang)).collect();
+    let injected = session.injected().len();
+    let tour = html! {
+        <section id="tour" class="kafka" aria-label={label("tour", lang)}>
+            <nav class="chapters">
+                { for KAFKA_CHAPTERS.iter().enumerate().map(|(i, c)| {
+                    let current = i == state.chapter;
+                    let state = state.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::SetChapter(i)));
+                    html! {
+                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.scenario} aria-current={current.then_some("step")} {onclick}>{ c.title(lang) }</button>
+                    }
+                }) }
+                <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
+            </nav>
+            <div id="narration">
+                <h2 id="chapter-title">{ chapter.title(lang) }</h2>
+                if injected == 0 {
+                    <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
+                } else {
+                    // With faults injected the chapter's story is no longer this run's: say so.
+                    <p class="chapter-narration">{ injected_note(injected, lang) }</p>
+                }
+                if at_end {
+                    <p id="outcome" data-label={state.end.label.name()}>{ outcome(&state.end, lang) }</p>
+                }
+                if let Some(error) = &state.error {
+                    <p id="kafka-error" class="error" role="alert">{ format!("{}: {error}", klabel("k_fault_failed", lang)) }</p>
+                }
+            </div>
+            <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
+                { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+            </p>
+        </section>
+    };
+
+    // The transport.
+    let on_scrub = {
+        let state = state.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(step) = input.value().parse::<usize>() {
+                state.dispatch(KafkaAction::Seek(step));
+            }
+        })
+    };
+    let on_speed = {
+        let state = state.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse::<u32>() {
+                state.dispatch(KafkaAction::SetSpeed(speed));
+            }
+        })
+    };
+    let on_end = {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Seek(usize::MAX)))
+    };
+    let transport = html! {
+        <section id="transport" class="kafka">
+            <button id="btn-reset" onclick={send(&state, || KafkaAction::Reset)}>{ label("reset", lang) }</button>
+            <button id="btn-back" onclick={send(&state, || KafkaAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
+            <button id="btn-play" onclick={send(&state, || KafkaAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
+            <button id="btn-step" onclick={send(&state, || KafkaAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
+            <button id="btn-end" onclick={on_end} disabled={at_end}>{ "⇥" }</button>
+            <label>{ label("speed", lang) }{" "}
+                <select id="speed" onchange={on_speed}>
+                    { for SPEEDS_X100.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="scrubber">
+                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label={label("timeline", lang)} />
+            </div>
+            <span id="position">{ format!("{} {position} / {len} · {shown_ms} ms", label("step_of", lang)) }</span>
+        </section>
+    };
+
+    // The programs and their terminals.
+    let scenario = world.scenario();
+    let acting = trace.iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
+    let actors = html! {
+        <section id="actors" class="kafka" ref={actors_ref} data-actors={scenario.actors.len().to_string()}>
+            { for scenario.actors.iter().enumerate().filter_map(|(index, spec)| {
+                let runtime = world.actors().get(index)?;
+                let program = world.programs().get(index)?;
+                let status = client_status(runtime.status);
+                let down = status.down();
+                let current = if down || status == ClientStatus::Finished { 0 } else { runtime.line };
+                let died = if down { runtime.line } else { 0 };
+                let ended = if status == ClientStatus::Finished { runtime.line } else { 0 };
+                let is_acting = acting == Some(index);
+                let name = spec.name().to_string();
+                Some(html! {
+                    <div class={classes!("actor", down.then_some("down"), is_acting.then_some("acting"))} data-actor={name.clone()} data-status={status.name()} data-line={runtime.line.to_string()}>
+                        <h3>{ format!("{name} · {}", label(status.name(), lang)) }</h3>
+                        <pre class="code" role="region" aria-label={format!("{name} · {}", label("code", lang))}>
+                            { for program.code.iter().enumerate().map(|(i, text)| {
+                                let line = (i + 1) as u16;
+                                let is_died = died > 0 && line == died;
+                                let is_ended = ended > 0 && line == ended;
+                                html! {
+                                    <span class={classes!("line", (line == current).then_some("current"), is_died.then_some("died"), is_ended.then_some("ended"))} data-line={line.to_string()}
+                                        aria-current={(line == current).then_some("step")}>
+                                        <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }
+                                        if is_died { <span class="died-mark">{ " ✕ " }{ label(status.name(), lang) }</span> }
+                                        if is_ended { <span class="ended-mark">{ " ✓ " }{ label(status.name(), lang) }</span> }
+                                        { "\n" }
+                                    </span>
+                                }
+                            }) }
+                        </pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal_at(world, trace, ActorId(index as u16)).join("\n") }</span></pre>
+                    </div>
+                })
+            }) }
+        </section>
+    };
+
+    // The diagram.
+    let view = Rc::new(KafkaDiagramView::new(world.cluster(), world.coordinator(), &world_facts(world)));
+    let on_select = {
+        let state = state.clone();
+        Callback::from(move |id: u32| state.dispatch(KafkaAction::Select(Some(id))))
+    };
+    let diagram = html! { <KafkaDiagram view={view} selected={state.selected} on_select={on_select} lang={lang} /> };
+
+    // The verdicts.
+    let rows = rows(&session);
+    let counts = world.verdict_counts();
+    let run_label = if counts.published == 0 { "—".to_string() } else { world.label().name().to_string() };
+    let summary = html! {
+        <section id="verdict-head">
+            <p id="verdict-summary" data-system="kafka" data-label={run_label.clone()}>
+                <strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong>
+            </p>
+            <div id="counts">{ count_list(&counts, lang) }</div>
+        </section>
+    };
+    let table = html! {
+        <section id="verdicts" class="kafka">
+            <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
+            <table id="messages">
+                <thead><tr><th>{ label("message_id", lang) }</th><th>{ label("payload", lang) }</th><th>{ klabel("printed", lang) }</th><th>{ klabel("records", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
+                <tbody>
+                { for rows.iter().map(|row| {
+                    let verdict = verdict_name(row.verdict);
+                    let id = row.id;
+                    let onclick = {
+                        let state = state.clone();
+                        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Select(Some(id))))
+                    };
+                    // The cause reads the trace: only the timeline's world (the run's end) has all of it.
+                    let cause = if at_end { timeline.cause(MessageId(id)).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) }) } else { None };
+                    html! {
+                        <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
+                            data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>
+                            <td>{ id }</td>
+                            <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
+                            <td class="printed">{ format!("×{}", row.printed) }</td>
+                            <td class="where">{ row.records.iter().map(|(state, place)| if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) }).collect::<Vec<_>>().join("; ") }</td>
+                            <td class="verdict-cell">{ label(verdict, lang) }</td>
+                            <td class="cause">{ cause.unwrap_or_default() }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        </section>
+    };
+
+    // The faults: each forks the run here.
+    let fault_button = |key: &'static str, text: String, action: FaultAction, disabled: bool| {
+        let state = state.clone();
+        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Inject(action.clone())));
+        html! { <button class="fault" data-fault={key} {disabled} {onclick}>{ text }</button> }
+    };
+    let brokers = scenario.broker.brokers;
+    let producers: Vec<String> = scenario.actors.iter().filter(|a| matches!(a, KafkaActorSpec::Producer(_))).map(|a| a.name().to_string()).collect();
+    let faults = html! {
+        <section id="faults" class="kafka" aria-label={label("faults", lang)}>
+            <h3>{ label("faults", lang) }</h3>
+            <div class="fault-row">
+            { for scenario.actors.iter().enumerate().map(|(index, spec)| {
+                let name = spec.name().to_string();
+                let status = world.actors().get(index).map_or(ClientStatus::NotStarted, |r| client_status(r.status));
+                let alive = status == ClientStatus::Running;
+                html! {
+                    <span class="fault-group" data-actor={name.clone()}>
+                        { fault_button("crash", format!("{} {name}", klabel("k_crash", lang)), FaultAction::Crash(name.clone()), !alive || at_end) }
+                        { fault_button("stop", format!("{} {name}", klabel("k_stop", lang)), FaultAction::Stop(name.clone()), !alive || at_end) }
+                        { fault_button("restart", format!("{} {name}", klabel("k_restart", lang)), FaultAction::Restart(name.clone()), alive || at_end) }
+                    </span>
+                }
+            }) }
+            </div>
+            <div class="fault-row">
+            { for (0..brokers).map(|node| {
+                let up = world.cluster().broker_up(NodeId(node));
+                html! {
+                    <span class="fault-group" data-broker={node.to_string()}>
+                        { fault_button("crash_node", format!("{} kafka@{node}", klabel("k_crash_broker", lang)), FaultAction::CrashNode { node, restart: false }, !up || at_end) }
+                        { fault_button("stop_node", format!("{} kafka@{node}", klabel("k_stop_broker", lang)), FaultAction::StopNode { node, restart: false }, !up || at_end) }
+                        { fault_button("start_node", format!("{} kafka@{node}", klabel("k_start_broker", lang)), FaultAction::StartNode(node), up || at_end) }
+                        { for producers.iter().map(|p| fault_button("drop_next", format!("{} {p} (kafka@{node})", klabel("k_drop_response", lang)), FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, at_end)) }
+                    </span>
+                }
+            }) }
+            </div>
+            if injected > 0 {
+                <ol id="injected" aria-label={klabel("k_injected", lang)}>
+                    { for session.injected().iter().map(|f| html! {
+                        <li class="injected">{ crate::faults::fault_text(&f.action, lang) }{ " · " }{ when(&f.when, lang) }</li>
+                    }) }
+                </ol>
+            }
+        </section>
+    };
+
+    // The event log: the run so far, newest first.
+    let first = trace.len().saturating_sub(EVENTS_SHOWN);
+    let events = html! {
+        <section id="event-log" class="kafka" aria-labelledby="event-log-title">
+            <h3 id="event-log-title">{ label("events", lang) }</h3>
+            <ol reversed=true>
+                { for (first..trace.len()).rev().map(|index| {
+                    let entry = &trace[index];
+                    let step = session.step_of_event(index);
+                    let onclick = {
+                        let state = state.clone();
+                        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Seek(step)))
+                    };
+                    html! {
+                        <li class={classes!(entry.event.is_fault().then_some("fault"))} value={(index + 1).to_string()} data-event={index.to_string()} {onclick}>
+                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    };
+
+    html! {
+        <div id="kafka-page" data-chapter={chapter.scenario} data-position={position.to_string()} data-len={len.to_string()}>
+            { tour }
+            { transport }
+            <div class="columns">
+                <div class="left">{ actors }</div>
+                <div class="right">
+                    { diagram }
+                    { summary }
+                    { faults }
+                    { table }
+                </div>
+            </div>
+            { events }
+        </div>
+    }
+}
+
+/// The narration once faults are injected: the chapter's opening describes its own run, not
+/// this fork (the outcome at the end and the table do).
+fn injected_note(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
+        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
+    }
+}
+
+/// When an injected fault fires, in words.
+fn when(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
+    match trigger {
+        crate::scenario::Trigger::AtStep(step) => format!("{} {step}", klabel("k_at_step", lang)),
+        crate::scenario::Trigger::AtMs(ms) => format!("{ms} ms"),
+        _ => String::new(),
+    }
+}
+
+/// A cause in Chinese (`Cause::text` is the English).
+fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
+    use crate::systems::kafka::trace::Cause;
+    match cause {
+        Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
+        Cause::StoredTwice { copies } => format!("在日志中存了 {copies} 次：生产者又发送了一次（未开启幂等的重试，或重启的生产者）"),
+        Cause::ReadByGroups { groups } => format!("被 {groups} 个消费组打印：每个消费组都读取每一条记录"),
+        Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
+        Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
+        Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
+        Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
+        Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
+    }
+}

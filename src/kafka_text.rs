@@ -91,6 +91,7 @@ fn error_text(error: ClientError, lang: Lang) -> String {
         ClientError::GetTimedOut => (if en { "future.get() timed out" } else { "future.get() 超时" }).into(),
         ClientError::DeliveryTimedOut => (if en { "delivery_timeout_ms ran out" } else { "delivery_timeout_ms 用完了" }).into(),
         ClientError::CommitFailed => (if en { "the commit failed: the group had rebalanced" } else { "提交失败：消费组已经重平衡" }).into(),
+        ClientError::NoOffsetForPartition => (if en { "the group has no committed offset and auto_offset_reset is 'none'" } else { "消费组没有已提交的位点，且 auto_offset_reset 为 'none'" }).into(),
     }
 }
 
@@ -205,6 +206,7 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
                     format!("领导者认出了 {d} 的重试（相同的生产者 id 和序列号），没有再次追加"),
                 ),
                 DiscardReason::Truncated => pick(format!("{d} was truncated: the new leader's log does not have it"), format!("{d} 被截断：新领导者的日志里没有它")),
+                DiscardReason::NotOnLeader => pick(format!("{d} is gone: the new leader was elected without it (only replicas that will truncate it still hold it)"), format!("{d} 已丢失：新领导者当选时没有它（只剩将会截断它的副本还留着）")),
                 DiscardReason::ProducerGone => pick(format!("{d} was lost with its producer, which died before it was stored"), format!("{d} 随生产者一起丢失：生产者在它被存储前就死了")),
             }
         }
@@ -623,6 +625,8 @@ mod tests {
             RecordAppended { copy: c, partition: q, offset: 0, node: n }, RecordDiscarded { copy: c, reason: DiscardReason::FrameLost },
             RecordDiscarded { copy: c, reason: DiscardReason::Refused }, RecordDiscarded { copy: c, reason: DiscardReason::DuplicateBatch },
             RecordDiscarded { copy: c, reason: DiscardReason::Truncated }, RecordDiscarded { copy: c, reason: DiscardReason::ProducerGone },
+            RecordDiscarded { copy: c, reason: DiscardReason::NotOnLeader },
+            ActorExited { actor: a, error: Some(ClientError::NoOffsetForPartition) },
             ProduceAcked { actor: a, message: m, partition: q, offset: 3 }, ProduceAcked { actor: a, message: m, partition: q, offset: -1 },
             ProduceFailed { actor: a, message: m, error: ClientError::RequestTimedOut, retry_in_ms: Some(100) },
             ProduceFailed { actor: a, message: m, error: ClientError::CommitFailed, retry_in_ms: None },

@@ -641,6 +641,21 @@ impl std::fmt::Display for ScenarioError {
 
 impl std::error::Error for ScenarioError {}
 
+/// `(step, fault index)` of the faults triggered at a step, sorted by step (then index): what
+/// every system's core fires after each step.
+pub fn step_triggers(faults: &[FaultSpec]) -> Vec<(u64, u16)> {
+    let mut triggers: Vec<(u64, u16)> = faults
+        .iter()
+        .enumerate()
+        .filter_map(|(index, f)| match f.when {
+            Trigger::AtStep(step) => Some((step, index as u16)),
+            _ => None,
+        })
+        .collect();
+    triggers.sort();
+    triggers
+}
+
 /// A `ScenarioError` at `field` (every system's schema reports through it).
 pub(crate) fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
     ScenarioError { field: field.into(), problem: problem.into() }

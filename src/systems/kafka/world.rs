@@ -513,16 +513,7 @@ impl KafkaSim {
             let op = KAFKA_OP_NAMES.iter().position(|n| *n == op.as_str()).ok_or_else(|| ScenarioError { field: format!("faults[{index}].when.op"), problem: "no such operation".into() })?;
             op_triggers.push(OpTrigger { actor: ActorId(actor as u16), op, before, occurrence, fault: index as u16 });
         }
-        let mut step_triggers: Vec<(u64, u16)> = scenario
-            .faults
-            .iter()
-            .enumerate()
-            .filter_map(|(index, f)| match f.when {
-                Trigger::AtStep(step) => Some((step, index as u16)),
-                _ => None,
-            })
-            .collect();
-        step_triggers.sort();
+        let step_triggers = crate::scenario::step_triggers(&scenario.faults);
         let partitions = usize::from(total);
         let actors = scenario
             .actors

@@ -184,16 +184,7 @@ impl Setup {
                 })?;
             op_triggers.push(OpTrigger { actor, op: kind, before, occurrence, fault: index as u16 });
         }
-        let mut step_triggers: Vec<(u64, u16)> = scenario
-            .faults
-            .iter()
-            .enumerate()
-            .filter_map(|(index, f)| match f.when {
-                Trigger::AtStep(step) => Some((step, index as u16)),
-                _ => None,
-            })
-            .collect();
-        step_triggers.sort();
+        let step_triggers = crate::scenario::step_triggers(&scenario.faults);
         Ok(Setup {
             scenario: scenario.clone(),
             actors,

@@ -639,7 +639,6 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
     match cause {
         Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
         Cause::StoredTwice { copies } => format!("在日志中存了 {copies} 次：生产者又发送了一次（未开启幂等的重试，或重启的生产者）"),
-        Cause::ReadByGroups { groups } => format!("被 {groups} 个消费组打印：每个消费组都读取每一条记录"),
         Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),

@@ -385,8 +385,6 @@ pub enum Cause {
     /// The log holds `copies` records of it: the producer sent it again (a retry without
     /// idempotence, a duplicated request, or a restarted producer).
     StoredTwice { copies: u32 },
-    /// Printed by `groups` consumer groups: each group reads every record.
-    ReadByGroups { groups: u16 },
     /// It was only on a leader that died before a follower copied it; the new leader did not
     /// have it and the old one truncated it (`acked`: the producer had been told it was stored).
     Truncated { acked: bool },
@@ -407,7 +405,6 @@ impl Cause {
                 "replayed from committed offset {from_offset} of partition {partition} after the rebalance (the group had committed only up to there)"
             ),
             Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
-            Cause::ReadByGroups { groups } => format!("printed by {groups} consumer groups: every group reads every record"),
             Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),
             Cause::Truncated { acked: false } => "only the leader had it when it died; a follower without it became leader and the old leader truncated it".into(),
             Cause::Skipped { partition, offset } => format!(

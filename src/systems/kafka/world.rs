@@ -710,42 +710,136 @@ impl KafkaSim {
             .unwrap_or_default()
     }
 
-    /// The verdict of one message now: the core's, except that a message still in a log at the
-    /// end of the run that no group will read is lost (see the module doc).
+    /// The verdict of one message now. With one group reading its topic: the core's, except
+    /// that a message still in a log at the end of the run that the group will not read is lost
+    /// (see the module doc). With several groups, each group reads every record (fan-out, not
+    /// duplication): the message is judged per group on that group's own prints, and the worst
+    /// group's verdict is the message's (`fan_out_verdict`).
     pub fn verdict(&self, message: MessageId) -> Verdict {
+        let groups = self.groups_reading(message);
+        if groups.len() > 1 {
+            let prints = self.prints_by_group(message, &groups);
+            if prints.iter().any(|&p| p > 0) {
+                return self.fan_out_verdict(message, &groups, &prints);
+            }
+        }
+        self.unread_verdict(message, &groups)
+    }
+
+    /// The core's verdict, except that a stranded message every group in `groups` has moved
+    /// past is lost.
+    fn unread_verdict(&self, message: MessageId, groups: &[&str]) -> Verdict {
         let verdict = self.core.verdict(message);
-        if verdict != Verdict::Stranded {
+        if verdict != Verdict::Stranded || groups.is_empty() {
             return verdict;
         }
-        let mut any_group = false;
-        for copy in &self.core.ledger.copies {
-            if copy.message != message || !copy.place.is_live() {
-                continue;
-            }
-            let Place::Ready { queue } = copy.place else { return verdict };
-            let partition = queue.0;
-            let tp = self.topic_partition(partition);
-            let topic = &self.setup.scenario.topics[usize::from(tp.topic)].name;
-            for spec in &self.setup.scenario.actors {
-                let KafkaActorSpec::Consumer(c) = spec else { continue };
-                if &c.topic != topic {
-                    continue;
-                }
-                any_group = true;
-                let Some(group) = self.coordinator.group(&c.group_id) else { return verdict };
-                let committed = self.coordinator.committed(group, tp);
-                let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && r.group == Some(group)).filter_map(|r| r.position(partition)).max();
-                let passed = committed.max(position).is_some_and(|p| p > u64::from(copy.extra.offset));
-                if !passed {
-                    return verdict;
-                }
-            }
-        }
-        if any_group {
+        if groups.iter().all(|g| self.group_passed(message, g) == Some(true)) {
             Verdict::Lost
         } else {
             verdict
         }
+    }
+
+    /// Whether group `group` has committed (or positioned a running consumer) past every live
+    /// record of `message`; `None` when no record of it is in a log.
+    fn group_passed(&self, message: MessageId, group: &str) -> Option<bool> {
+        let group = self.coordinator.group(group);
+        let mut passed = None;
+        for copy in &self.core.ledger.copies {
+            if copy.message != message || !copy.place.is_live() {
+                continue;
+            }
+            // A record on its way (not yet in a log) is not behind anyone.
+            let Place::Ready { queue } = copy.place else { return Some(false) };
+            let partition = queue.0;
+            let tp = self.topic_partition(partition);
+            let committed = group.and_then(|g| self.coordinator.committed(g, tp));
+            let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && group.is_some() && r.group == group).filter_map(|r| r.position(partition)).max();
+            let past = committed.max(position).is_some_and(|p| p > u64::from(copy.extra.offset));
+            passed = Some(passed.unwrap_or(true) && past);
+        }
+        passed
+    }
+
+    /// The consumer groups that read the topic `message` was produced to, in the scenario's
+    /// order, each once.
+    fn groups_reading(&self, message: MessageId) -> Vec<&str> {
+        let producer = self.core.ledger.messages[message.index()].producer;
+        let Some(topic) = self.setup.scenario.actors.get(producer.index()).map(|a| a.topic()) else { return Vec::new() };
+        let mut groups: Vec<&str> = Vec::new();
+        for spec in &self.setup.scenario.actors {
+            if let KafkaActorSpec::Consumer(c) = spec {
+                if c.topic == topic && !groups.contains(&c.group_id.as_str()) {
+                    groups.push(&c.group_id);
+                }
+            }
+        }
+        groups
+    }
+
+    /// How many times each of `groups` printed `message` (its consumers' `EffectApplied`).
+    fn prints_by_group(&self, message: MessageId, groups: &[&str]) -> Vec<u32> {
+        let mut prints = vec![0u32; groups.len()];
+        for e in &self.core.trace {
+            if let KafkaEvent::EffectApplied { actor, message: m, .. } = e.event {
+                if m == message {
+                    if let Some(i) = self.group_id_of(actor).and_then(|g| groups.iter().position(|&x| x == g)) {
+                        prints[i] += 1;
+                    }
+                }
+            }
+        }
+        prints
+    }
+
+    fn group_id_of(&self, actor: ActorId) -> Option<&str> {
+        match self.setup.scenario.actors.get(actor.index()) {
+            Some(KafkaActorSpec::Consumer(c)) => Some(c.group_id.as_str()),
+            _ => None,
+        }
+    }
+
+    /// A message some group printed, judged per group: printed twice or more by one group is
+    /// duplicated; once is processed (out of order or redelivered as the core saw it); not at
+    /// all is pending while a record of it is in a log that group has not passed and the run
+    /// goes on, stranded once the run is over, lost when the group has moved past it or no
+    /// record of it is left. The message's verdict is the worst group's, in the order lost,
+    /// duplicated, stranded, out of order, pending, redelivered, processed once.
+    fn fan_out_verdict(&self, message: MessageId, groups: &[&str], prints: &[u32]) -> Verdict {
+        let stats = self.core.checker.stats.get(message.index()).copied().unwrap_or_default();
+        let once = if stats.out_of_order {
+            Verdict::OutOfOrder
+        } else if stats.redelivered {
+            Verdict::Redelivered
+        } else {
+            Verdict::ProcessedOnce
+        };
+        let rank = |v: Verdict| match v {
+            Verdict::Lost => 0,
+            Verdict::Duplicated => 1,
+            Verdict::Stranded => 2,
+            Verdict::OutOfOrder => 3,
+            Verdict::Pending => 4,
+            Verdict::Redelivered => 5,
+            _ => 6,
+        };
+        let ended = self.ended();
+        groups
+            .iter()
+            .zip(prints)
+            .map(|(group, &printed)| match printed {
+                0 => match self.group_passed(message, group) {
+                    Some(true) => Verdict::Lost,
+                    Some(false) if ended => Verdict::Stranded,
+                    Some(false) => Verdict::Pending,
+                    None if stats.held_by_producer => Verdict::Pending,
+                    None => Verdict::Lost,
+                },
+                1 => once,
+                _ => Verdict::Duplicated,
+            })
+            .min_by_key(|&v| rank(v))
+            .unwrap_or(once)
     }
 
     /// Why a message has its verdict, when the verdict is bad (duplicated, lost, stranded), in
@@ -753,14 +847,15 @@ impl KafkaSim {
     pub fn cause(&self, message: MessageId) -> Option<Cause> {
         let verdict = self.verdict(message);
         let copies: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect();
-        let group_of_actor = |actor: ActorId| match self.setup.scenario.actors.get(actor.index()) {
-            Some(KafkaActorSpec::Consumer(c)) => Some(c.group_id.as_str()),
-            _ => None,
-        };
         match verdict {
             Verdict::Duplicated => {
+                // With several groups, only the deliveries to a group that printed it twice tell
+                // why (another group's print is fan-out, not a duplicate).
+                let groups = self.groups_reading(message);
+                let fan_out = groups.len() > 1;
+                let twice: Vec<&str> = groups.iter().zip(self.prints_by_group(message, &groups)).filter(|&(_, p)| p > 1).map(|(&g, _)| g).collect();
+                let counted = |actor: ActorId| !fan_out || self.group_id_of(actor).is_some_and(|g| twice.contains(&g));
                 let mut delivered_copies: Vec<CopyId> = Vec::new();
-                let mut groups: Vec<&str> = Vec::new();
                 let mut replay = None;
                 let mut positions: BTreeMap<(u16, u16), u32> = BTreeMap::new();
                 for e in &self.core.trace {
@@ -768,14 +863,9 @@ impl KafkaSim {
                         KafkaEvent::PositionCommitted { actor, partition, offset } => {
                             positions.insert((actor.0, partition.0), offset);
                         }
-                        KafkaEvent::MessageDelivered { actor, copy, partition, redelivered, .. } if copies.contains(&copy) => {
+                        KafkaEvent::MessageDelivered { actor, copy, partition, redelivered, .. } if copies.contains(&copy) && counted(actor) => {
                             if !delivered_copies.contains(&copy) {
                                 delivered_copies.push(copy);
-                            }
-                            if let Some(g) = group_of_actor(actor) {
-                                if !groups.contains(&g) {
-                                    groups.push(g);
-                                }
                             }
                             if redelivered && replay.is_none() {
                                 let from_offset = positions.get(&(actor.0, partition.0)).copied().unwrap_or(0);
@@ -787,8 +877,6 @@ impl KafkaSim {
                 }
                 if delivered_copies.len() > 1 {
                     Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
-                } else if groups.len() > 1 {
-                    Some(Cause::ReadByGroups { groups: groups.len() as u16 })
                 } else {
                     replay
                 }

@@ -89,9 +89,9 @@ fn error_text(error: ClientError, lang: Lang) -> String {
         ClientError::Disconnected => (if en { "the connection broke" } else { "连接断开了" }).into(),
         ClientError::RequestTimedOut => (if en { "no answer within request_timeout_ms" } else { "在 request_timeout_ms 内没有回答" }).into(),
         ClientError::GetTimedOut => (if en { "future.get() timed out" } else { "future.get() 超时" }).into(),
-        ClientError::DeliveryTimedOut => (if en { "delivery_timeout_ms ran out" } else { "delivery_timeout_ms 用完了" }).into(),
+        ClientError::DeliveryTimedOut { .. } => (if en { "delivery_timeout_ms ran out" } else { "delivery_timeout_ms 用完了" }).into(),
         ClientError::CommitFailed => (if en { "the commit failed: the group had rebalanced" } else { "提交失败：消费组已经重平衡" }).into(),
-        ClientError::NoOffsetForPartition => (if en { "the group has no committed offset and auto_offset_reset is 'none'" } else { "消费组没有已提交的位点，且 auto_offset_reset 为 'none'" }).into(),
+        ClientError::NoOffsetForPartition { .. } => (if en { "the group has no committed offset and auto_offset_reset is 'none'" } else { "消费组没有已提交的位点，且 auto_offset_reset 为 'none'" }).into(),
     }
 }
 
@@ -167,7 +167,7 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             None => pick(format!("{} created its KafkaProducer (fetched the cluster's metadata)", a(actor)), format!("{} 创建了 KafkaProducer（获取了集群元数据）", a(actor))),
         },
         Printed { actor, text, .. } => {
-            let line = text.render(crate::systems::kafka::scenario::GET_TIMEOUT_MS_DEFAULT);
+            let line = sim.print_text(actor, text);
             match text {
                 TerminalText::Error { .. } => pick(format!("{} printed the exception: {line}", a(actor)), format!("{} 打印了异常：{line}", a(actor))),
                 _ => pick(format!("{} printed “{}”", a(actor), line.trim()), format!("{} 打印了“{}”", a(actor), line.trim())),
@@ -626,7 +626,7 @@ mod tests {
             RecordDiscarded { copy: c, reason: DiscardReason::Refused }, RecordDiscarded { copy: c, reason: DiscardReason::DuplicateBatch },
             RecordDiscarded { copy: c, reason: DiscardReason::Truncated }, RecordDiscarded { copy: c, reason: DiscardReason::ProducerGone },
             RecordDiscarded { copy: c, reason: DiscardReason::NotOnLeader },
-            ActorExited { actor: a, error: Some(ClientError::NoOffsetForPartition) },
+            ActorExited { actor: a, error: Some(ClientError::NoOffsetForPartition { detail: 0 }) },
             ProduceAcked { actor: a, message: m, partition: q, offset: 3 }, ProduceAcked { actor: a, message: m, partition: q, offset: -1 },
             ProduceFailed { actor: a, message: m, error: ClientError::RequestTimedOut, retry_in_ms: Some(100) },
             ProduceFailed { actor: a, message: m, error: ClientError::CommitFailed, retry_in_ms: None },

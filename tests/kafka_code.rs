@@ -806,3 +806,45 @@ fn a_kafka_file_where_only_rabbitmq_runs_says_so() {
     let run = qp(&["run", file.to_str().unwrap()]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
 }
+
+/// The exception a failed program prints is the one kafka-python 3.0.12 raises, word for word
+/// (the real package builds each one as its own code does: `check_api.py --errors`).
+#[test]
+fn exception_texts_are_kafka_pythons() {
+    use queue_playground::systems::kafka::cluster::KafkaError;
+    use queue_playground::systems::kafka::trace::{ClientError, ErrorContext, ErrorDetail};
+    let python = kafka_python();
+    let out = Command::new(&python).arg(check_api()).arg("--errors").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let real: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let topic_partitions = ["TopicPartition(topic='test_topic', partition=0)".to_string()];
+    let details = [ErrorDetail::Expired { partition: 0, elapsed_ms: 120_000 }, ErrorDetail::NoOffset { partitions: vec![0] }];
+    let context = ErrorContext { get_timeout_ms: 10_000, request_timeout_ms: 30_000, topic_partitions: &topic_partitions, details: &details };
+    let broker = [
+        (3, KafkaError::UnknownTopicOrPartition),
+        (8, KafkaError::BrokerNotAvailable),
+        (6, KafkaError::NotLeaderOrFollower),
+        (5, KafkaError::LeaderNotAvailable),
+        (19, KafkaError::NotEnoughReplicas),
+        (20, KafkaError::NotEnoughReplicasAfterAppend),
+        (45, KafkaError::OutOfOrderSequenceNumber),
+        (47, KafkaError::InvalidProducerEpoch),
+        (1, KafkaError::OffsetOutOfRange),
+        (38, KafkaError::InvalidReplicationFactor),
+        (42, KafkaError::InvalidRequest),
+        (7, KafkaError::RequestTimedOut),
+    ];
+    let mut cases: Vec<(String, ClientError)> = broker.iter().map(|&(code, e)| (format!("broker {code}"), ClientError::Broker(e))).collect();
+    cases.extend([
+        ("disconnected".to_string(), ClientError::Disconnected),
+        ("request timed out".to_string(), ClientError::RequestTimedOut),
+        ("get timed out".to_string(), ClientError::GetTimedOut),
+        ("delivery timed out".to_string(), ClientError::DeliveryTimedOut { detail: 0 }),
+        ("no offset".to_string(), ClientError::NoOffsetForPartition { detail: 1 }),
+        ("commit failed".to_string(), ClientError::CommitFailed),
+    ]);
+    assert_eq!(cases.len(), real.as_object().unwrap().len(), "every exception kafka-python builds is compared: {real:#}");
+    for (key, error) in cases {
+        assert_eq!(error.text(&context), real[&key].as_str().unwrap(), "{key}");
+    }
+}

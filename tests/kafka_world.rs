@@ -784,7 +784,12 @@ fn a_record_expires_after_delivery_timeout() {
     v["actors"][0]["get_timeout_ms"] = json!(null);
     let sim = run(&scenario(v), "a_record_expires_after_delivery_timeout");
     let p = actor(&sim, "producer");
-    assert!(sim.terminal(p).last().unwrap().contains("delivery_timeout_ms exceeded"), "{:?}", sim.terminal(p));
+    assert_eq!(
+        sim.terminal(p).last().unwrap(),
+        "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Expiring 1 record(s) for TopicPartition(topic='test_topic', partition=0): 120000 ms has passed since batch creation",
+        "{:?}",
+        sim.terminal(p)
+    );
     let sent = first_time(&sim, |e| matches!(e, KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Sent { data: 4, .. }, .. })).unwrap();
     let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { retry_in_ms: None, .. })).unwrap();
     // 5 was sent after the 1 s sleep that follows 4, and expired 120 s later.
@@ -826,7 +831,7 @@ fn offset_reset_none_raises_without_a_committed_offset() {
     let s = scenario(tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "none"}), json!([])));
     let sim = run(&s, "offset_reset_none_raises_without_a_committed_offset");
     let c = actor(&sim, "consumer");
-    assert_eq!(sim.terminal(c).last().unwrap(), "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError", "{}", dump(&sim));
+    assert_eq!(sim.terminal(c).last().unwrap(), "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError: {TopicPartition(topic='test_topic', partition=0)}", "{}", dump(&sim));
     assert_eq!(sim.received(c), Vec::<u32>::new());
 
     let mut v = tutorial(json!({"role": "consumer", "name": "first", "auto_offset_reset": "earliest"}), json!([{"when": {"at_ms": 4_500}, "do": {"stop": "first"}}]));

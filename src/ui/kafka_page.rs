@@ -223,14 +223,10 @@ pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
 
 /// The lines `actor` printed up to this step (`trace`: the run so far).
 fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId) -> Vec<String> {
-    let get_timeout_ms = match world.scenario().actors.get(actor.index()) {
-        Some(KafkaActorSpec::Producer(p)) => p.get_timeout_ms.unwrap_or(0),
-        _ => 0,
-    };
     let lines: Vec<String> = trace
         .iter()
         .filter_map(|e| match e.event {
-            KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(text.render(get_timeout_ms)),
+            KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(world.print_text(actor, text)),
             _ => None,
         })
         .collect();

@@ -24,6 +24,12 @@ would connect to a broker):
   forbids (acks=1, retries=0, 6 in flight, transactional_id without idempotence), left at
   their default or passed explicitly, for tests/kafka_code.rs to compare with validate().
 
+  check_api.py --errors    prints (JSON) the last line of the traceback of each exception that
+                           ends a tutorial program, built as kafka-python 3.0.12's own code
+                           builds it (sender.py, future.py, connection.py, transport.py,
+                           subscription_state.py), for tests/kafka_code.rs to compare with
+                           ClientError::text
+
 Set up (once): python3 -m venv target/kafka-venv && target/kafka-venv/bin/pip install -r tests/kafka/requirements.txt
 """
 
@@ -293,6 +299,27 @@ def conflicts():
     return out
 
 
+def exception_lines():
+    """The traceback's last line (`module.Class: str(error)`) of each exception the playground
+    prints, keyed as tests/kafka_code.rs keys them."""
+    import kafka.errors as Errors
+    from kafka.structs import TopicPartition
+    tp = TopicPartition('test_topic', 0)
+    made = {}
+    # sender.py `_complete_batch`: error_cls(partition_response.error_message); the broker sends
+    # a null error_message for these codes (Kafka's LogAppendResult.errorMessage).
+    for code in (3, 8, 6, 5, 19, 20, 45, 47, 1, 38, 42, 7):
+        made['broker %d' % code] = Errors.for_code(code)(None)
+    made['disconnected'] = Errors.KafkaConnectionError('socket disconnected')  # transport.py
+    made['request timed out'] = Errors.RequestTimedOutError('Request timed out after %d ms' % 30000)  # connection.py
+    made['get timed out'] = Errors.KafkaTimeoutError('Timeout after waiting for %s secs.' % (10,))  # future.py
+    made['delivery timed out'] = Errors.KafkaTimeoutError(
+        'Expiring %d record(s) for %s: %s ms has passed since batch creation' % (1, tp, 120000))  # sender.py
+    made['no offset'] = Errors.NoOffsetForPartitionError({tp})  # subscription_state.py
+    made['commit failed'] = Errors.CommitFailedError()
+    return {key: '%s.%s: %s' % (type(e).__module__, type(e).__qualname__, e) for key, e in made.items()}
+
+
 def main(argv):
     # The clients log their (hopeless: there is no broker) bootstrap attempts: not ours to see.
     logging.getLogger('kafka').setLevel(logging.CRITICAL + 1)
@@ -300,6 +327,9 @@ def main(argv):
     warnings.filterwarnings('ignore', category=ResourceWarning)
     if argv == ['--defaults']:
         print(json.dumps(defaults(), sort_keys=True))
+        return 0
+    if argv == ['--errors']:
+        print(json.dumps(exception_lines(), sort_keys=True))
         return 0
     if argv == ['--conflicts']:
         print(json.dumps(conflicts(), sort_keys=True))

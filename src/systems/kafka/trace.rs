@@ -35,13 +35,37 @@ pub enum ClientError {
     RequestTimedOut,
     /// `future.get(timeout=...)` ran out: `KafkaTimeoutError`, which ends the tutorial program.
     GetTimedOut,
-    /// The record spent `delivery_timeout_ms` in the producer without being acknowledged.
-    DeliveryTimedOut,
+    /// The record's batch spent `delivery_timeout_ms` in the producer without being
+    /// acknowledged (`detail` indexes `KafkaSim`'s `ErrorDetail::Expired`).
+    DeliveryTimedOut { detail: u16 },
     /// `consumer.commit()` was refused (the group rebalanced, or the member was removed):
     /// `CommitFailedError`.
     CommitFailed,
     /// `auto_offset_reset='none'` and the group has no committed offset for a partition.
-    NoOffsetForPartition,
+    /// (`detail` indexes `KafkaSim`'s `ErrorDetail::NoOffset`).
+    NoOffsetForPartition { detail: u16 },
+}
+
+/// What an error's text says beyond its kind, kept by the world beside the trace (so a trace
+/// entry stays small): indexed by the error's `detail`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorDetail {
+    /// The expired batch's partition (global index) and the time since it was created.
+    Expired { partition: u16, elapsed_ms: u64 },
+    /// The partitions (global indexes) with neither a position nor a committed offset.
+    NoOffset { partitions: Vec<u16> },
+}
+
+/// What an exception's text needs besides the error: the program's settings and the world's
+/// tables (`KafkaSim::print_text` builds it).
+pub struct ErrorContext<'a> {
+    /// The producer's `future.get(timeout=...)`, 0 for a consumer.
+    pub get_timeout_ms: u64,
+    pub request_timeout_ms: u64,
+    /// `TopicPartition(topic='…', partition=n)` as Python prints it, per global partition index.
+    pub topic_partitions: &'a [String],
+    /// The world's error details (`ClientError::DeliveryTimedOut`, `NoOffsetForPartition`).
+    pub details: &'a [ErrorDetail],
 }
 
 impl ClientError {
@@ -59,13 +83,16 @@ impl ClientError {
                     | KafkaError::UnknownTopicOrPartition
             ),
             ClientError::Disconnected | ClientError::RequestTimedOut => true,
-            ClientError::GetTimedOut | ClientError::DeliveryTimedOut | ClientError::CommitFailed | ClientError::NoOffsetForPartition => false,
+            ClientError::GetTimedOut | ClientError::DeliveryTimedOut { .. } | ClientError::CommitFailed | ClientError::NoOffsetForPartition { .. } => false,
         }
     }
 
-    /// The line Python prints when this error ends a program (kafka-python 3.0.x exception
-    /// names and messages).
-    pub fn text(self, get_timeout_ms: u64) -> String {
+    /// The line Python prints when this error ends a program: kafka-python 3.0.12's exception
+    /// class and its `str()`. A broker error is built from the response's `error_message`,
+    /// which the broker leaves null for every error modelled here, so it ends in `: None`.
+    /// A Python set has no fixed order; several partitions are listed in partition order.
+    pub fn text(self, context: &ErrorContext) -> String {
+        let tp = |p: u16| context.topic_partitions.get(usize::from(p)).cloned().unwrap_or_default();
         match self {
             ClientError::Broker(e) => {
                 let (name, code) = match e {
@@ -82,13 +109,26 @@ impl ClientError {
                     KafkaError::InvalidRequest => ("InvalidRequestError", 42),
                     KafkaError::RequestTimedOut => ("RequestTimedOutError", 7),
                 };
-                format!("kafka.errors.{name}: [Error {code}] {name}")
+                format!("kafka.errors.{name}: [Error {code}] {name}: None")
             }
-            ClientError::Disconnected => "kafka.errors.KafkaConnectionError: KafkaConnectionError: Connection reset during send".into(),
-            ClientError::RequestTimedOut => "kafka.errors.RequestTimedOutError: [Error 7] RequestTimedOutError".into(),
-            ClientError::GetTimedOut => format!("kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for {} secs.", super::program::seconds(get_timeout_ms)),
-            ClientError::DeliveryTimedOut => "kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Batch for TopicPartition expired: delivery_timeout_ms exceeded".into(),
-            ClientError::NoOffsetForPartition => "kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError".into(),
+            // The broker's process ended: its side of the connection closed, recv() read b''.
+            ClientError::Disconnected => "kafka.errors.KafkaConnectionError: KafkaConnectionError: socket disconnected".into(),
+            ClientError::RequestTimedOut => format!("kafka.errors.RequestTimedOutError: [Error 7] RequestTimedOutError: Request timed out after {} ms", context.request_timeout_ms),
+            ClientError::GetTimedOut => format!("kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Timeout after waiting for {} secs.", super::program::seconds(context.get_timeout_ms)),
+            ClientError::DeliveryTimedOut { detail } => {
+                let (partition, elapsed_ms) = match context.details.get(usize::from(detail)) {
+                    Some(&ErrorDetail::Expired { partition, elapsed_ms }) => (partition, elapsed_ms),
+                    _ => (0, 0),
+                };
+                format!("kafka.errors.KafkaTimeoutError: KafkaTimeoutError: Expiring 1 record(s) for {}: {elapsed_ms} ms has passed since batch creation", tp(partition))
+            }
+            ClientError::NoOffsetForPartition { detail } => {
+                let partitions = match context.details.get(usize::from(detail)) {
+                    Some(ErrorDetail::NoOffset { partitions }) => partitions.iter().map(|&p| tp(p)).collect::<Vec<_>>().join(", "),
+                    _ => String::new(),
+                };
+                format!("kafka.errors.NoOffsetForPartitionError: NoOffsetForPartitionError: {{{partitions}}}")
+            }
             ClientError::CommitFailed => "kafka.errors.CommitFailedError: CommitFailedError: Commit cannot be completed since the group has already rebalanced and assigned the partitions to another member.".into(),
         }
     }
@@ -109,13 +149,13 @@ pub enum TerminalText {
 }
 
 impl TerminalText {
-    /// The line as printed; `get_timeout_ms` is the producer's `future.get(timeout=...)`.
-    pub fn render(self, get_timeout_ms: u64) -> String {
+    /// The line as printed (an exception's text needs its `context`).
+    pub fn render(self, context: &ErrorContext) -> String {
         match self {
             TerminalText::Sent { data, partition, offset } => format!(" [x] Sent {{'data': {data}}} (partition {partition}, offset {offset})"),
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
-            TerminalText::Error { error } => error.text(get_timeout_ms),
+            TerminalText::Error { error } => error.text(context),
         }
     }
 }

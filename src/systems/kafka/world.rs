@@ -445,6 +445,8 @@ pub struct KafkaSim {
     transactions: Vec<Transaction>,
     /// Requests to a group coordinator that could not be reached: (actor, epoch, request).
     coordinator_waiting: Vec<(ActorId, u32, CoordRequest)>,
+    /// What the errors' texts name (`ClientError`'s `detail` indexes it).
+    error_details: Vec<ErrorDetail>,
 }
 
 /// What the transaction coordinator knows of a transactional id.
@@ -559,6 +561,7 @@ impl KafkaSim {
             fired: vec![false; scenario.faults.len()],
             transactions: Vec::new(),
             coordinator_waiting: Vec::new(),
+            error_details: Vec::new(),
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -622,6 +625,7 @@ impl KafkaSim {
             fired: self.fired.clone(),
             transactions: self.transactions.clone(),
             coordinator_waiting: self.coordinator_waiting.clone(),
+            error_details: self.error_details.clone(),
         }
     }
     pub fn ledger(&self) -> &KafkaLedger {
@@ -673,18 +677,33 @@ impl KafkaSim {
 
     /// The lines an actor's program printed, as Python prints them.
     pub fn terminal(&self, actor: ActorId) -> Vec<String> {
-        let get_timeout_ms = match self.setup.scenario.actors.get(actor.index()) {
-            Some(KafkaActorSpec::Producer(p)) => p.get_timeout_ms.unwrap_or(0),
-            _ => 0,
-        };
         self.core
             .trace
             .iter()
             .filter_map(|e| match e.event {
-                KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(text.render(get_timeout_ms)),
+                KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(self.print_text(actor, text)),
                 _ => None,
             })
             .collect()
+    }
+
+    /// A line `actor` printed, as its terminal shows it (an exception's text names the
+    /// program's own timeouts and partitions).
+    pub fn print_text(&self, actor: ActorId, text: TerminalText) -> String {
+        let (get_timeout_ms, request_timeout_ms) = match self.setup.scenario.actors.get(actor.index()) {
+            Some(KafkaActorSpec::Producer(p)) => (p.get_timeout_ms.unwrap_or(0), p.request_timeout_ms),
+            _ => (0, super::scenario::REQUEST_TIMEOUT_MS_DEFAULT),
+        };
+        let topic_partitions: Vec<String> = match text {
+            TerminalText::Error { .. } => (0..self.setup.scenario.topics.iter().map(|t| t.partitions).sum::<u16>())
+                .map(|p| {
+                    let tp = self.topic_partition(p);
+                    format!("TopicPartition(topic='{}', partition={})", self.setup.scenario.topics[usize::from(tp.topic)].name, tp.partition)
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        text.render(&ErrorContext { get_timeout_ms, request_timeout_ms, topic_partitions: &topic_partitions, details: &self.error_details })
     }
 
     /// The payloads an actor printed as received, in order (all its incarnations).
@@ -1370,7 +1389,8 @@ impl KafkaSim {
         let Some(spec) = setup.producer(actor) else { return };
         let now = self.core.now_ms;
         if now >= future.first_sent_ms.saturating_add(spec.delivery_timeout_ms) {
-            self.fail_future(actor, ClientError::DeliveryTimedOut);
+            let error = self.delivery_timed_out(&future);
+            self.fail_future(actor, error);
             return;
         }
         let tp = self.topic_partition(future.partition);
@@ -1567,10 +1587,21 @@ impl KafkaSim {
             let epoch = r.epoch;
             self.schedule(self.later(backoff), Job::Resend { actor: r.actor, epoch });
         } else {
-            let error = if error.retriable() && !within { ClientError::DeliveryTimedOut } else { error };
+            let error = if error.retriable() && !within { self.delivery_timed_out(&future) } else { error };
             self.fail_future(r.actor, error);
             self.discard_unappended(request, reason);
         }
+    }
+
+    fn delivery_timed_out(&mut self, future: &Future) -> ClientError {
+        let elapsed_ms = self.core.now_ms.saturating_sub(future.first_sent_ms);
+        ClientError::DeliveryTimedOut { detail: self.error_detail(ErrorDetail::Expired { partition: future.partition, elapsed_ms }) }
+    }
+
+    /// Keep an error's detail; its index (saturated: a run has far fewer errors than 65,536).
+    fn error_detail(&mut self, detail: ErrorDetail) -> u16 {
+        self.error_details.push(detail);
+        (self.error_details.len() - 1).min(usize::from(u16::MAX)) as u16
     }
 
     fn fail_future(&mut self, actor: ActorId, error: ClientError) {
@@ -2069,6 +2100,9 @@ impl KafkaSim {
             IsolationLevel::ReadCommitted => Isolation::ReadCommitted,
         };
         let owned = self.actors[actor.index()].assignment.clone();
+        // kafka-python sets the committed positions first, then raises one
+        // NoOffsetForPartitionError naming every partition left without one.
+        let mut missing: Vec<u16> = Vec::new();
         for p in owned {
             if self.actors[actor.index()].position(p).is_some() {
                 continue;
@@ -2083,7 +2117,10 @@ impl KafkaSim {
                     let (offset, earliest) = match spec.auto_offset_reset {
                         OffsetReset::Earliest => (self.cluster.log_start(tp).unwrap_or(0), true),
                         OffsetReset::Latest => (self.cluster.latest_offset(tp, isolation).unwrap_or(0), false),
-                        OffsetReset::None => return Err(ClientError::NoOffsetForPartition),
+                        OffsetReset::None => {
+                            missing.push(p);
+                            continue;
+                        }
                     };
                     self.record(KafkaEvent::PositionReset { actor, partition: QueueId(p), offset: offset.min(u64::from(u32::MAX)) as u32, earliest });
                     offset
@@ -2091,7 +2128,11 @@ impl KafkaSim {
             };
             self.actors[actor.index()].positions[usize::from(p)] = Some(offset);
         }
-        Ok(())
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(ClientError::NoOffsetForPartition { detail: self.error_detail(ErrorDetail::NoOffset { partitions: missing }) })
+        }
     }
 
     /// A parked fetch: answer it if some owned partition has records for it now.

@@ -1049,3 +1049,27 @@ fn throughput() {
 fn a_trace_entry_is_24_bytes() {
     assert_eq!(std::mem::size_of::<queue_playground::systems::kafka::trace::KafkaTraceEntry>(), 24);
 }
+
+/// A consumer crashes during the group's initial delay and restarts: its first incarnation
+/// stays the group's leader (dead: it never sends SyncGroup), the second joins and waits for the
+/// leader's SyncGroup. A member waiting for the sync is not expired (Kafka's
+/// `hasSatisfiedHeartbeat`): when the dead leader's session ends (45 s after the join phase
+/// ended at 6,001 ms), the waiting SyncGroup is answered REBALANCE_IN_PROGRESS, the consumer
+/// rejoins, leads the group and prints 0…9 once.
+#[test]
+fn a_member_waiting_for_the_leaders_sync_outlives_the_dead_leader() {
+    let v = tutorial(
+        json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}),
+        json!([{"when": {"at_ms": 2_000}, "do": {"crash": "consumer"}}, {"when": {"at_ms": 2_500}, "do": {"restart": "consumer"}}]),
+    );
+    let sim = run(&scenario(v), "a_member_waiting_for_the_leaders_sync_outlives_the_dead_leader");
+    let c = actor(&sim, "consumer");
+    assert_eq!(sim.received(c), (0..10).collect::<Vec<_>>(), "{}", dump(&sim));
+    let expired: Vec<(u32, u32)> = sim.trace().iter().filter_map(|e| match e.event {
+        KafkaEvent::SessionExpired { member, .. } => Some((e.at_ms, member)),
+        _ => None,
+    }).collect();
+    assert_eq!(expired, vec![(51_001, 0)], "only the dead leader expires\n{}", dump(&sim));
+    assert_eq!(first_time(&sim, |e| matches!(e, KafkaEvent::GroupStabilized { generation: 2, .. })), Some(51_005));
+    assert_eq!(verdicts(&sim, "producer"), once(10));
+}

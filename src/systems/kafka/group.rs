@@ -198,6 +198,9 @@ struct Member {
     last_heartbeat_ms: u64,
     /// Sent JoinGroup in the current rebalance (`isAwaitingJoin`).
     joined: bool,
+    /// Sent SyncGroup and waits for the leader's (`isAwaitingSync`): kept alive meanwhile, and
+    /// its session restarts when the answer goes out (`propagateAssignment`).
+    awaiting_sync: bool,
     /// Computed at the end of the join phase, handed out at SyncGroup.
     assignment: Vec<TopicPartition>,
 }
@@ -357,6 +360,7 @@ impl GroupCoordinator {
             active: true,
             last_heartbeat_ms: now,
             joined: true,
+            awaiting_sync: false,
             assignment: Vec::new(),
         });
         let Some(state) = self.groups.get_mut(usize::from(g.0)) else { return Err(GroupError::InvalidRequest) };
@@ -405,7 +409,7 @@ impl GroupCoordinator {
     /// SyncGroup (`classicGroupSync`): the leader's sync hands out the assignment computed at the
     /// end of the join phase and makes the group stable (`Assigned` events for every member);
     /// a follower syncing before the leader waits.
-    pub fn sync(&mut self, _now: u64, member: MemberKey, generation: i32) -> Result<SyncOutcome, GroupError> {
+    pub fn sync(&mut self, now: u64, member: MemberKey, generation: i32) -> Result<SyncOutcome, GroupError> {
         let g = self.active_group_of(member)?;
         let group = self.groups.get(usize::from(g.0)).ok_or(GroupError::UnknownMemberId)?;
         if generation != group.generation {
@@ -417,11 +421,18 @@ impl GroupCoordinator {
             GroupState::Stable => Ok(SyncOutcome::Assigned(self.assignment(member).to_vec())),
             GroupState::CompletingRebalance => {
                 if group.leader != Some(member) {
+                    if let Some(m) = self.members.get_mut(member.0 as usize) {
+                        m.awaiting_sync = true;
+                    }
                     return Ok(SyncOutcome::Waiting);
                 }
                 let members = group.members.clone();
                 if let Some(group) = self.groups.get_mut(usize::from(g.0)) {
                     group.state = GroupState::Stable;
+                }
+                self.answer_syncs(now, &members);
+                if let Some(m) = self.members.get_mut(member.0 as usize) {
+                    m.last_heartbeat_ms = now;
                 }
                 for &key in &members {
                     let owned = self.members.get(key.0 as usize).map(|m| m.assignment.clone()).unwrap_or_default();
@@ -569,9 +580,25 @@ impl GroupCoordinator {
 
     // ---- internals ----
 
-    /// A member waiting for the end of a join phase does not expire.
+    /// A member waiting for the end of a join phase, or for the leader's SyncGroup, does not
+    /// expire (`hasSatisfiedHeartbeat`).
     fn kept_alive(group: &Group, member: &Member) -> bool {
-        group.state == GroupState::PreparingRebalance && member.joined
+        group.state == GroupState::PreparingRebalance && member.joined || member.awaiting_sync
+    }
+
+    /// The waiting SyncGroups of `members` are answered (with the assignment, or with
+    /// REBALANCE_IN_PROGRESS): their sessions restart now (`propagateAssignment`: "if any
+    /// member's session expired while we were still awaiting ... the leader sync group, its
+    /// expiration will be ignored").
+    fn answer_syncs(&mut self, now: u64, members: &[MemberKey]) {
+        for &key in members {
+            if let Some(m) = self.members.get_mut(key.0 as usize) {
+                if m.awaiting_sync {
+                    m.awaiting_sync = false;
+                    m.last_heartbeat_ms = now;
+                }
+            }
+        }
     }
 
     fn active_group_of(&self, member: MemberKey) -> Result<GroupKey, GroupError> {
@@ -593,6 +620,8 @@ impl GroupCoordinator {
         let timeout_ms = self.rebalance_timeout_ms(group);
         let from_empty = group.state == GroupState::Empty;
         let members = group.members.clone();
+        // Members waiting for the leader's SyncGroup are told to rejoin (REBALANCE_IN_PROGRESS).
+        self.answer_syncs(now, &members);
         for key in members {
             if let Some(m) = self.members.get_mut(key.0 as usize) {
                 m.joined = Some(key) == joined;
@@ -683,6 +712,7 @@ impl GroupCoordinator {
     fn remove_member(&mut self, now: u64, g: GroupKey, member: MemberKey, reason: RebalanceReason) {
         if let Some(m) = self.members.get_mut(member.0 as usize) {
             m.active = false;
+            m.awaiting_sync = false;
             m.assignment.clear();
         }
         self.events.push(match reason {

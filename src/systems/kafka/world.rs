@@ -1790,6 +1790,17 @@ impl KafkaSim {
                 GroupEvent::RebalanceStarted { group, generation, reason, .. } => {
                     self.record(KafkaEvent::RebalanceStarted { group: group.0, generation: generation.max(0) as u32, reason });
                     let members: Vec<MemberKey> = self.coordinator.members(group).to_vec();
+                    // A SyncGroup waiting for the leader's is answered REBALANCE_IN_PROGRESS.
+                    let waiting = std::mem::take(&mut self.sync_waiting);
+                    for (member, g) in waiting {
+                        if !members.contains(&member) {
+                            self.sync_waiting.push((member, g));
+                        } else if let Some((actor, epoch)) = actor_of(self, member) {
+                            if self.alive(actor, epoch) {
+                                self.answer_from_coordinator(actor, epoch, CoordAnswer::Rejoin);
+                            }
+                        }
+                    }
                     for m in members {
                         if let Some((actor, epoch)) = actor_of(self, m) {
                             self.schedule_heartbeat(actor, epoch);

@@ -546,6 +546,9 @@ fn k6c_keyed_records_follow_murmur2() {
     // (0, 1, 2, 5) before 3 and 4, which the checker calls out of order.
     assert_eq!(with_verdict(&sim, "producer", Verdict::OutOfOrder), vec![3, 4], "{}", dump(&sim));
     assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![0, 1, 2, 5, 6, 7, 8, 9]);
+    // The cause says why: the later record printed first was in another partition.
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::OtherPartition { partition: 2, later: 5, later_partition: 0 }));
+    assert_eq!(cause(&sim, "producer", 4), Some(Cause::OtherPartition { partition: 1, later: 5, later_partition: 0 }));
 }
 
 /// k6d: k6c with a commit after each message; C2 crashes after printing 2, before committing

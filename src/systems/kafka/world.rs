@@ -913,8 +913,45 @@ impl KafkaSim {
                 }
             }
             Verdict::Stranded => Some(Cause::Unread),
+            Verdict::OutOfOrder => self.order_cause(message),
             _ => None,
         }
+    }
+
+    /// Why a message was processed out of order: the later message of its producer printed
+    /// before it was in another partition, or after it in the same partition's log.
+    fn order_cause(&self, message: MessageId) -> Option<Cause> {
+        let messages = &self.core.ledger.messages;
+        let (producer, data) = (messages[message.index()].producer, messages[message.index()].data);
+        // Per actor: the record it yielded last; per message of this producer processed so
+        // far: the highest payload, with its partition and offset.
+        let mut yielded: BTreeMap<u16, (u16, u32)> = BTreeMap::new();
+        let mut highest: Option<(u32, u16, u32)> = None;
+        for e in &self.core.trace {
+            match e.event {
+                KafkaEvent::MessageDelivered { actor, partition, offset, .. } => {
+                    yielded.insert(actor.0, (partition.0, offset));
+                }
+                KafkaEvent::EffectApplied { actor, message: m, .. } if messages[m.index()].producer == producer => {
+                    let (partition, offset) = yielded.get(&actor.0).copied()?;
+                    if m == message {
+                        let (later, later_partition, later_offset) = highest.filter(|h| h.0 > data)?;
+                        let tp = |p: u16| self.topic_partition(p).partition;
+                        return Some(if later_partition != partition {
+                            Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition) }
+                        } else {
+                            Cause::StoredAfterLater { partition: tp(partition), offset, later, later_offset }
+                        });
+                    }
+                    let d = messages[m.index()].data;
+                    if highest.is_none_or(|h| d > h.0) {
+                        highest = Some((d, partition, offset));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// Every message's verdict, in message order.

@@ -337,20 +337,7 @@ impl GroupCoordinator {
     pub fn join(&mut self, now: u64, group: &str, client_id: &str, uuid: u128, settings: MemberSettings) -> Result<MemberKey, GroupError> {
         let g = match self.group(group) {
             Some(g) => g,
-            None => {
-                let index = u16::try_from(self.groups.len()).map_err(|_| GroupError::InvalidRequest)?;
-                self.groups.push(Group {
-                    name: group.to_string(),
-                    state: GroupState::Empty,
-                    generation: 0,
-                    leader: None,
-                    members: Vec::new(),
-                    join_deadline_ms: None,
-                    initial: None,
-                    new_member_added: false,
-                });
-                GroupKey(index)
-            }
+            None => self.create_group(group)?,
         };
         let key = MemberKey(u32::try_from(self.members.len()).map_err(|_| GroupError::InvalidRequest)?);
         self.members.push(Member {
@@ -485,20 +472,7 @@ impl GroupCoordinator {
     pub fn commit(&mut self, group: &str, member: Option<MemberKey>, generation: i32, offsets: &[(TopicPartition, u64)]) -> Result<(), GroupError> {
         let g = match self.group(group) {
             Some(g) => g,
-            None if generation < 0 && member.is_none() => {
-                let index = u16::try_from(self.groups.len()).map_err(|_| GroupError::InvalidRequest)?;
-                self.groups.push(Group {
-                    name: group.to_string(),
-                    state: GroupState::Empty,
-                    generation: 0,
-                    leader: None,
-                    members: Vec::new(),
-                    join_deadline_ms: None,
-                    initial: None,
-                    new_member_added: false,
-                });
-                GroupKey(index)
-            }
+            None if generation < 0 && member.is_none() => self.create_group(group)?,
             // OffsetMetadataManager.validateOffsetCommit: an unknown group with a generation.
             None => return Err(GroupError::IllegalGeneration),
         };
@@ -579,6 +553,22 @@ impl GroupCoordinator {
     }
 
     // ---- internals ----
+
+    /// A new, empty group named `name`.
+    fn create_group(&mut self, name: &str) -> Result<GroupKey, GroupError> {
+        let index = u16::try_from(self.groups.len()).map_err(|_| GroupError::InvalidRequest)?;
+        self.groups.push(Group {
+            name: name.to_string(),
+            state: GroupState::Empty,
+            generation: 0,
+            leader: None,
+            members: Vec::new(),
+            join_deadline_ms: None,
+            initial: None,
+            new_member_added: false,
+        });
+        Ok(GroupKey(index))
+    }
 
     /// A member waiting for the end of a join phase, or for the leader's SyncGroup, does not
     /// expire (`hasSatisfiedHeartbeat`).

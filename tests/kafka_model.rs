@@ -609,6 +609,36 @@ fn k1a_crashed_member_expires_after_the_session_timeout() {
     assert_eq!(g.state(g.group(GROUP).unwrap()), Some(GroupState::Empty));
 }
 
+/// A follower waiting for the leader's SyncGroup is not expired (`hasSatisfiedHeartbeat`); when
+/// the leader's session ends, the rebalance answers the waiting sync and restarts its session.
+/// A heartbeat tick older than the last restart does not move the session back.
+#[test]
+fn a_member_awaiting_sync_outlives_a_leader_that_never_syncs() {
+    let mut g = GroupCoordinator::new(vec![1], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
+    let leader = g.join(0, GROUP, "c", 0xaaaa, settings()).unwrap();
+    let follower = g.join(100, GROUP, "c", 0xbbbb, settings()).unwrap();
+    let group = g.group(GROUP).unwrap();
+    g.tick(3_000);
+    g.tick(6_000);
+    assert_eq!(g.leader(group), Some(leader));
+    assert_eq!(g.sync(6_001, follower, 1), Ok(SyncOutcome::Waiting));
+    assert_eq!(g.next_deadline(), Some(51_000), "only the silent leader's session counts");
+    g.expire(51_000);
+    assert!(!g.is_member(leader), "the leader never synced nor heartbeated");
+    assert!(g.is_member(follower), "the follower waited for the sync: kept alive");
+    assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
+    assert_eq!(g.sync(51_001, follower, 1), Err(GroupError::RebalanceInProgress));
+    // Its session restarted at 51,000, when the rebalance answered its sync; an old tick at
+    // 40,000 does not move it back.
+    assert_eq!(g.heartbeat(40_000, follower, 1), Err(GroupError::RebalanceInProgress));
+    g.expire(51_000 + 44_999);
+    assert!(g.is_member(follower), "its session runs from 51,000, not from the old tick");
+    g.rejoin(51_002, follower).unwrap();
+    g.tick(51_002);
+    assert_eq!(g.state(group), Some(GroupState::CompletingRebalance));
+    assert_eq!(g.leader(group), Some(follower));
+}
+
 /// The rebalance waits for known members for at most the rebalance timeout (max.poll.interval.ms)
 /// and removes those that did not rejoin, even if they heartbeat.
 #[test]

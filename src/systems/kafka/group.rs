@@ -448,7 +448,9 @@ impl GroupCoordinator {
             return Err(GroupError::UnknownMemberId);
         }
         if let Some(m) = self.members.get_mut(member.0 as usize) {
-            m.last_heartbeat_ms = now;
+            // The world replays a heartbeat thread's past ticks: one older than the session's
+            // last restart (a join or sync answered since) does not move it back.
+            m.last_heartbeat_ms = m.last_heartbeat_ms.max(now);
         }
         if state == GroupState::PreparingRebalance {
             return Err(GroupError::RebalanceInProgress);

@@ -146,14 +146,20 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
     match entry.event {
         ActorStarted { actor } => pick(format!("{} started", a(actor)), format!("{} 启动", a(actor))),
         ActorRestarted { actor } => pick(format!("{} started again (a new process)", a(actor)), format!("{} 重新启动（新的进程）", a(actor))),
-        ActorCrashed { actor } => pick(
-            format!("{} was killed (SIGKILL): no close(), no commit, no LeaveGroup", a(actor)),
-            format!("{} 被杀死（SIGKILL）：没有 close()，没有提交，也没有 LeaveGroup", a(actor)),
-        ),
+        ActorCrashed { actor } => match consumer_spec(sim, actor) {
+            Some(_) => pick(
+                format!("{} was killed (SIGKILL): no close(), no commit, no LeaveGroup", a(actor)),
+                format!("{} 被杀死（SIGKILL）：没有 close()，没有提交，也没有 LeaveGroup", a(actor)),
+            ),
+            None => pick(
+                format!("{} was killed (SIGKILL): no close(); what it had not sent yet is never sent", a(actor)),
+                format!("{} 被杀死（SIGKILL）：没有 close()；它还没发送的记录永远不会被发送", a(actor)),
+            ),
+        },
         ActorStopped { actor } => match consumer_spec(sim, actor) {
             Some(_) => pick(
-                format!("{} was stopped (CTRL+C): its close() committed and left the group", a(actor)),
-                format!("{} 被停止（CTRL+C）：它的 close() 提交了位点并离开了消费组", a(actor)),
+                format!("{} was stopped (CTRL+C): its close() commits its position and leaves the group", a(actor)),
+                format!("{} 被停止（CTRL+C）：它的 close() 会提交位点并离开消费组", a(actor)),
             ),
             None => pick(format!("{} was stopped (CTRL+C)", a(actor)), format!("{} 被停止（CTRL+C）", a(actor))),
         },
@@ -260,8 +266,8 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
         RebalanceStarted { group, generation, reason } => {
             let g = group_name(sim, full, group);
             pick(
-                format!("group {g} began a rebalance toward generation {generation}: {}", reason_text(reason, lang)),
-                format!("消费组 {g} 开始重平衡，进入第 {generation} 代：{}", reason_text(reason, lang)),
+                format!("group {g} began a rebalance toward generation {}: {}", generation + 1, reason_text(reason, lang)),
+                format!("消费组 {g} 开始重平衡，将进入第 {} 代：{}", generation + 1, reason_text(reason, lang)),
             )
         }
         JoinCompleted { actor, generation, leader, .. } => {
@@ -299,8 +305,8 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             let m = member_name(sim, full, member);
             let timeout = actor.and_then(|a| consumer_spec(sim, a)).map_or(crate::systems::kafka::scenario::SESSION_TIMEOUT_MS_DEFAULT, |c| c.session_timeout_ms);
             pick(
-                format!("the group rebalanced: {m}'s session expired {} s after its last heartbeat", seconds(timeout)),
-                format!("消费组重平衡：{m} 的会话在最后一次心跳 {} 秒后过期", seconds(timeout)),
+                format!("{m}'s session expired {} s after its last heartbeat: the coordinator removed it from the group", seconds(timeout)),
+                format!("{m} 的会话在最后一次心跳 {} 秒后过期：协调者把它移出了消费组", seconds(timeout)),
             )
         }
         MemberKicked { member, .. } => {
@@ -410,10 +416,29 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
         NodeCrashed { node } => pick(format!("kafka@{} crashed", node.0), format!("kafka@{} 崩溃了", node.0)),
         NodeStopped { node } => pick(format!("kafka@{} was stopped (a clean shutdown)", node.0), format!("kafka@{} 被停止（正常关闭）", node.0)),
         NodeStarted { node } => pick(format!("kafka@{} started", node.0), format!("kafka@{} 启动了", node.0)),
-        NodeFenced { node } => pick(
-            format!("the controller fenced kafka@{}: no heartbeat within broker.session.timeout.ms", node.0),
-            format!("控制器隔离了 kafka@{}：在 broker.session.timeout.ms 内没有心跳", node.0),
-        ),
+        NodeFenced { node } => {
+            // Why: the node's last event before this one says.
+            let last = trace[..index].iter().rev().find_map(|e| match e.event {
+                NodeStopped { node: n } if n == node => Some(NodeStopped { node }),
+                NodeCrashed { node: n } if n == node => Some(NodeCrashed { node }),
+                NodeStarted { node: n } if n == node => Some(NodeStarted { node }),
+                _ => None,
+            });
+            match last {
+                Some(NodeStopped { .. }) => pick(
+                    format!("the controller took kafka@{} out of every ISR and moved its leaderships (controlled shutdown)", node.0),
+                    format!("控制器把 kafka@{} 移出了所有 ISR，并转移了它的领导权（受控关闭）", node.0),
+                ),
+                Some(NodeStarted { .. }) => pick(
+                    format!("the controller fenced kafka@{}'s previous incarnation: it registered again after its crash", node.0),
+                    format!("控制器隔离了 kafka@{} 之前的实例：它崩溃后重新注册了", node.0),
+                ),
+                _ => pick(
+                    format!("the controller fenced kafka@{}: no heartbeat within broker.session.timeout.ms", node.0),
+                    format!("控制器隔离了 kafka@{}：在 broker.session.timeout.ms 内没有心跳", node.0),
+                ),
+            }
+        }
         Partitioned { a: x, b: y } => pick(format!("the network between {} and {} was cut", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络被切断", endpoint(sim, x), endpoint(sim, y))),
         Healed { a: x, b: y } => pick(format!("the network between {} and {} healed", endpoint(sim, x), endpoint(sim, y)), format!("{} 与 {} 之间的网络恢复了", endpoint(sim, x), endpoint(sim, y))),
         FrameDropped { from, to } => pick(
@@ -503,6 +528,21 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     }
     if !lost.is_empty() {
         parts.push(if en { format!("lost: {}", list(&lost)) } else { format!("丢失：{}", list(&lost)) });
+    }
+    let stranded = payloads(report, Verdict::Stranded);
+    if !stranded.is_empty() {
+        parts.push(if en {
+            format!("never printed: {} (still in the log, but no consumer of the group is left to read them)", list(&stranded))
+        } else {
+            format!("从未打印：{}（仍在日志中，但消费组里已经没有消费者来读它们）", list(&stranded))
+        });
+    }
+    if c.never_sent > 0 {
+        parts.push(if en {
+            format!("never sent: {} (the producer's program ended before sending them)", c.never_sent)
+        } else {
+            format!("从未发送：{} 条（生产者程序在发送它们之前就结束了）", c.never_sent)
+        });
     }
     let head = if en {
         format!("This run: {} published, {} processed once", c.published, c.processed_once)
@@ -666,7 +706,7 @@ mod tests {
     fn a_few_exact_sentences() {
         let auto = sentences("k-crash-autocommit", Lang::En);
         assert!(auto.iter().any(|s| s == "consumer's auto-commit stored offset 0 for test_topic-0 (its position then)"), "{auto:#?}");
-        assert!(auto.iter().any(|s| s == "the group rebalanced: consumer's session expired 45 s after its last heartbeat"), "{auto:#?}");
+        assert!(auto.iter().any(|s| s == "consumer's session expired 45 s after its last heartbeat: the coordinator removed it from the group"), "{auto:#?}");
         let acks = sentences("k-acks1-leader-crash", Lang::En);
         assert!(acks.iter().any(|s| s == "kafka@0 appended {'data': 5} at offset 5 of test_topic-0; not yet on the followers"), "{acks:#?}");
         assert!(acks.iter().any(|s| s.ends_with("the new leader kafka@1 does not have offset 5: it is truncated on kafka@0 when it rejoins")), "{acks:#?}");

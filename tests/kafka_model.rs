@@ -478,7 +478,7 @@ fn settings() -> MemberSettings {
 /// join phase to its end and the leader's SyncGroup; returns the keys and the time it is stable.
 fn stable_group(g: &mut GroupCoordinator, now: u64, members: usize) -> (Vec<MemberKey>, u64) {
     let keys: Vec<MemberKey> =
-        (0..members).map(|i| g.join(now, GROUP, "kafka-python-3.0.11", (i + 1) as u128, settings()).expect("join")).collect();
+        (0..members).map(|i| g.join(now, GROUP, "kafka-python-3.0.12", (i + 1) as u128, settings()).expect("join")).collect();
     let mut t = now;
     while g.state(g.group(GROUP).unwrap()) == Some(GroupState::PreparingRebalance) {
         t = g.next_deadline().expect("a join phase has a deadline");
@@ -588,7 +588,7 @@ fn k1e_leave_rebalances_at_once() {
     assert_eq!(g.state(group), Some(GroupState::Empty));
     assert_eq!(g.generation(group), Some(2));
     // The replacement joins an empty group: initial delay, then it owns p0 from offset 4.
-    let r = g.join(t + 20, GROUP, "kafka-python-3.0.11", 99, settings()).unwrap();
+    let r = g.join(t + 20, GROUP, "kafka-python-3.0.12", 99, settings()).unwrap();
     g.tick(t + 20 + 3_000);
     assert_eq!(g.sync(t + 3_020, r, 3), Ok(SyncOutcome::Assigned(vec![p(0)])));
     assert_eq!(g.committed(group, p(0)), Some(4));
@@ -646,7 +646,7 @@ fn rebalance_timeout_kicks_members_that_do_not_rejoin() {
     let mut g = GroupCoordinator::new(vec![3], DEFAULT_INITIAL_REBALANCE_DELAY_MS);
     let (keys, t) = stable_group(&mut g, 0, 2);
     let group = g.group(GROUP).unwrap();
-    let c3 = g.join(t + 10, GROUP, "kafka-python-3.0.11", 3, settings()).unwrap();
+    let c3 = g.join(t + 10, GROUP, "kafka-python-3.0.12", 3, settings()).unwrap();
     assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
     g.rejoin(t + 20, keys[0]).unwrap();
     let mut now = t + 20;
@@ -677,7 +677,7 @@ fn commit_validation_follows_kafka() {
     assert_eq!(g.commit(GROUP, Some(keys[0]), 1, &[(p(0), 5)]), Ok(()));
     assert_eq!(g.commit(GROUP, Some(keys[0]), 0, &[(p(0), 6)]), Err(GroupError::IllegalGeneration));
     assert_eq!(g.commit(GROUP, None, -1, &[(p(0), 6)]), Err(GroupError::UnknownMemberId));
-    let c3 = g.join(t + 1, GROUP, "kafka-python-3.0.11", 3, settings()).unwrap();
+    let c3 = g.join(t + 1, GROUP, "kafka-python-3.0.12", 3, settings()).unwrap();
     assert_eq!(g.commit(GROUP, Some(keys[1]), 1, &[(p(2), 2)]), Ok(()), "accepted while preparing a rebalance");
     g.rejoin(t + 2, keys[0]).unwrap();
     g.rejoin(t + 3, keys[1]).unwrap();
@@ -1233,7 +1233,7 @@ fn k1a_replacement_waits_for_the_dead_members_session() {
     let last_heartbeat = t + 2_000;
     g.heartbeat(last_heartbeat, keys[0], 1).unwrap();
     // Crash right after; the replacement starts 5 s later.
-    let replacement = g.join(last_heartbeat + 5_000, GROUP, "kafka-python-3.0.11", 7, settings()).unwrap();
+    let replacement = g.join(last_heartbeat + 5_000, GROUP, "kafka-python-3.0.12", 7, settings()).unwrap();
     assert_eq!(g.state(group), Some(GroupState::PreparingRebalance));
     assert_eq!(g.next_deadline(), Some(last_heartbeat + 45_000));
     g.tick(last_heartbeat + 44_999);

@@ -530,7 +530,9 @@ impl KafkaDiagramView {
             .iter()
             .map(|c| {
                 let member = c.member.filter(|&m| coordinator.is_member(m));
-                let mut positions = c.positions.clone();
+                // A process that is not running holds no positions (they died with it; what
+                // the group keeps is its committed offsets).
+                let mut positions = if c.status == ClientStatus::Running { c.positions.clone() } else { Vec::new() };
                 positions.sort();
                 ConsumerView {
                     name: c.name.clone(),

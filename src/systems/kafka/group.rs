@@ -310,9 +310,17 @@ impl GroupCoordinator {
 
     /// The next time `tick` has something to do: a session expiry or the end of a join phase.
     pub fn next_deadline(&self) -> Option<u64> {
+        self.next_deadline_where(&|_| true)
+    }
+
+    /// `next_deadline` of the groups `live` says are served (their coordinator is up).
+    pub fn next_deadline_where(&self, live: &dyn Fn(GroupKey) -> bool) -> Option<u64> {
         let mut next: Option<u64> = None;
         let mut consider = |t: u64| next = Some(next.map_or(t, |n| n.min(t)));
-        for group in &self.groups {
+        for (index, group) in self.groups.iter().enumerate() {
+            if !live(GroupKey(index as u16)) {
+                continue;
+            }
             if let Some(t) = group.join_deadline_ms {
                 consider(t);
             }
@@ -325,6 +333,17 @@ impl GroupCoordinator {
             }
         }
         next
+    }
+
+    /// The coordinator of `group` came back (its broker restarted and loaded the group from
+    /// `__consumer_offsets`): every member's session timer starts again now.
+    pub fn reload(&mut self, now: u64, group: GroupKey) {
+        let Some(g) = self.groups.get(usize::from(group.0)) else { return };
+        for &key in &g.members {
+            if let Some(m) = self.members.get_mut(key.0 as usize) {
+                m.last_heartbeat_ms = m.last_heartbeat_ms.max(now);
+            }
+        }
     }
 
     // ---- requests ----
@@ -509,8 +528,15 @@ impl GroupCoordinator {
     /// (`expireClassicGroupMemberHeartbeat` → `removeMemberAndUpdateClassicGroup`). A member that
     /// rejoined and waits for the join phase to end is kept alive meanwhile.
     pub fn expire(&mut self, now: u64) {
+        self.expire_where(now, &|_| true);
+    }
+
+    fn expire_where(&mut self, now: u64, live: &dyn Fn(GroupKey) -> bool) {
         for g in 0..self.groups.len() {
             let key = GroupKey(g as u16);
+            if !live(key) {
+                continue;
+            }
             let expired: Vec<MemberKey> = match self.groups.get(g) {
                 Some(group) => group
                     .members
@@ -533,9 +559,18 @@ impl GroupCoordinator {
     /// Everything due at `now`: session expiries, then join phases whose time is up (the initial
     /// delay, or the rebalance timeout: members that did not rejoin are removed).
     pub fn tick(&mut self, now: u64) {
-        self.expire(now);
+        self.tick_where(now, &|_| true);
+    }
+
+    /// `tick` for the groups `live` says are served: a group whose coordinator is down keeps
+    /// its state (no session expires, no join phase ends) until it is back.
+    pub fn tick_where(&mut self, now: u64, live: &dyn Fn(GroupKey) -> bool) {
+        self.expire_where(now, live);
         for g in 0..self.groups.len() {
             let key = GroupKey(g as u16);
+            if !live(key) {
+                continue;
+            }
             let Some(group) = self.groups.get_mut(g) else { continue };
             if group.state != GroupState::PreparingRebalance || group.join_deadline_ms.is_none_or(|t| t > now) {
                 continue;
@@ -730,8 +765,8 @@ mod tests {
 
     #[test]
     fn member_ids_look_like_kafkas_and_sort_by_uuid() {
-        let id = member_id("kafka-python-3.0.11", 0x0123_4567_89ab_cdef_0011_2233_4455_6677);
-        assert_eq!(id, "kafka-python-3.0.11-01234567-89ab-cdef-0011-223344556677");
+        let id = member_id("kafka-python-3.0.12", 0x0123_4567_89ab_cdef_0011_2233_4455_6677);
+        assert_eq!(id, "kafka-python-3.0.12-01234567-89ab-cdef-0011-223344556677");
         assert!(member_id("c", 1) < member_id("c", 2));
     }
 

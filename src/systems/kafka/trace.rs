@@ -422,6 +422,9 @@ pub enum Cause {
     /// Its group rewound `partition` to the committed offset `from_offset` (a consumer crashed or
     /// the group rebalanced) and read it again.
     Replayed { partition: u16, from_offset: u32 },
+    /// Its group had committed no offset for `partition`, so `auto_offset_reset` started a
+    /// consumer at `from_offset` (the log's start with 'earliest') and it read it again.
+    ReadFromReset { partition: u16, from_offset: u32 },
     /// The log holds `copies` records of it: the producer sent it again (a retry without
     /// idempotence, a duplicated request, or a restarted producer).
     StoredTwice { copies: u32 },
@@ -449,6 +452,9 @@ impl Cause {
         match self {
             Cause::Replayed { partition, from_offset } => format!(
                 "replayed from committed offset {from_offset} of partition {partition} after the rebalance (the group had committed only up to there)"
+            ),
+            Cause::ReadFromReset { partition, from_offset } => format!(
+                "read again from offset {from_offset} of partition {partition}: the group had committed no offset there, so auto_offset_reset started the new consumer at the beginning"
             ),
             Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
             Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),

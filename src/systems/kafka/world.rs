@@ -66,7 +66,7 @@ use super::cluster::{self, Cluster, ClusterConfig, ClusterEvent, Isolation, Kafk
 use super::group::{GroupCoordinator, GroupError, GroupEvent, GroupKey, MemberKey, MemberSettings, SyncOutcome};
 use super::partitioner;
 use super::program::{self, KafkaOpKind, Op, Program, KAFKA_OP_NAMES};
-use super::scenario::{Acks, CommitMode, IsolationLevel, KafkaActorSpec, KafkaConsumerSpec, KafkaProducerSpec, KafkaScenario, OffsetReset};
+use super::scenario::{Acks, AUTO_COMMIT_INTERVAL_MS_DEFAULT, CommitMode, IsolationLevel, KafkaActorSpec, KafkaConsumerSpec, KafkaProducerSpec, KafkaScenario, OffsetReset};
 use super::trace::*;
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::engine::core::{self, Core, System};
@@ -88,7 +88,7 @@ pub const REPLICA_FETCH_MS: u64 = 5;
 /// heartbeating, and elects new leaders for its partitions.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
 /// kafka-python's default `client_id` ('kafka-python-' + version): the prefix of member ids.
-pub const CLIENT_ID: &str = "kafka-python-3.0.11";
+pub const CLIENT_ID: &str = "kafka-python-3.0.12";
 /// Records a follower copies in one fetch at most.
 const REPLICA_FETCH_RECORDS: usize = 10_000;
 /// Partitions of `__consumer_offsets` (`offsets.topic.num.partitions`).
@@ -660,7 +660,7 @@ impl KafkaSim {
     pub fn actor_id(&self, name: &str) -> Option<ActorId> {
         self.setup.scenario.actors.iter().position(|a| a.name() == name).map(|i| ActorId(i as u16))
     }
-    /// A member's Kafka member id (`kafka-python-3.0.11-<uuid>`).
+    /// A member's Kafka member id (`kafka-python-3.0.12-<uuid>`).
     pub fn member_id(&self, member: MemberKey) -> Option<&str> {
         self.coordinator.member_id(member)
     }
@@ -867,34 +867,43 @@ impl KafkaSim {
         let verdict = self.verdict(message);
         let copies: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect();
         match verdict {
-            Verdict::Duplicated => {
+            // Printed once, after its record was read again (a consumer died before it
+            // finished with it): the same explanation as a replay's.
+            Verdict::Redelivered | Verdict::Duplicated => {
                 // With several groups, only the deliveries to a group that printed it twice tell
                 // why (another group's print is fan-out, not a duplicate).
                 let groups = self.groups_reading(message);
                 let fan_out = groups.len() > 1;
-                let twice: Vec<&str> = groups.iter().zip(self.prints_by_group(message, &groups)).filter(|&(_, p)| p > 1).map(|(&g, _)| g).collect();
+                let least = if verdict == Verdict::Duplicated { 2 } else { 1 };
+                let twice: Vec<&str> = groups.iter().zip(self.prints_by_group(message, &groups)).filter(|&(_, p)| p >= least).map(|(&g, _)| g).collect();
                 let counted = |actor: ActorId| !fan_out || self.group_id_of(actor).is_some_and(|g| twice.contains(&g));
                 let mut delivered_copies: Vec<CopyId> = Vec::new();
                 let mut replay = None;
-                let mut positions: BTreeMap<(u16, u16), u32> = BTreeMap::new();
+                // Where each consumer's position came from: the group's committed offset, or
+                // (none committed) `auto_offset_reset`.
+                let mut positions: BTreeMap<(u16, u16), (u32, bool)> = BTreeMap::new();
                 for e in &self.core.trace {
                     match e.event {
                         KafkaEvent::PositionCommitted { actor, partition, offset } => {
-                            positions.insert((actor.0, partition.0), offset);
+                            positions.insert((actor.0, partition.0), (offset, true));
+                        }
+                        KafkaEvent::PositionReset { actor, partition, offset, .. } => {
+                            positions.insert((actor.0, partition.0), (offset, false));
                         }
                         KafkaEvent::MessageDelivered { actor, copy, partition, redelivered, .. } if copies.contains(&copy) && counted(actor) => {
                             if !delivered_copies.contains(&copy) {
                                 delivered_copies.push(copy);
                             }
                             if redelivered && replay.is_none() {
-                                let from_offset = positions.get(&(actor.0, partition.0)).copied().unwrap_or(0);
-                                replay = Some(Cause::Replayed { partition: self.topic_partition(partition.0).partition, from_offset });
+                                let (from_offset, committed) = positions.get(&(actor.0, partition.0)).copied().unwrap_or((0, false));
+                                let partition = self.topic_partition(partition.0).partition;
+                                replay = Some(if committed { Cause::Replayed { partition, from_offset } } else { Cause::ReadFromReset { partition, from_offset } });
                             }
                         }
                         _ => {}
                     }
                 }
-                if delivered_copies.len() > 1 {
+                if delivered_copies.len() > 1 && verdict == Verdict::Duplicated {
                     Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
                 } else {
                     replay
@@ -959,12 +968,30 @@ impl KafkaSim {
         (0..self.core.ledger.messages.len()).map(|i| self.verdict(MessageId(i as u32))).collect()
     }
 
+    /// Every message's verdict counted; once the run is over, the records a producer's program
+    /// never got to send (it died first) count as never sent (a Kafka producer's messages exist
+    /// from its first `send` of each).
     pub fn verdict_counts(&self) -> VerdictCounts {
         let mut counts = VerdictCounts::default();
         for v in self.verdicts() {
             counts.add(v);
         }
+        counts.never_sent += self.never_sent().len() as u32;
         counts
+    }
+
+    /// Once the run is over: per producer, the payloads its program never sent.
+    pub fn never_sent(&self) -> Vec<(ActorId, u32)> {
+        if !self.ended() {
+            return Vec::new();
+        }
+        let mut missing = Vec::new();
+        for (index, spec) in self.setup.scenario.actors.iter().enumerate() {
+            let KafkaActorSpec::Producer(p) = spec else { continue };
+            let sent = self.actors[index].messages.len() as u32;
+            missing.extend((sent..p.messages).map(|data| (ActorId(index as u16), data)));
+        }
+        missing
     }
 
     pub fn label(&self) -> RunLabel {
@@ -1173,7 +1200,8 @@ impl KafkaSim {
             Job::CoordinatorTick => {
                 self.coordinator_tick_at = None;
                 self.refresh_live_members();
-                self.coordinator.tick(self.core.now_ms);
+                let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
+                self.coordinator.tick_where(self.core.now_ms, &|g| served.get(usize::from(g.0)).copied().unwrap_or(true));
                 self.after_coordinator();
             }
             Job::ReplicaFetch => self.replicate_round(),
@@ -1369,8 +1397,20 @@ impl KafkaSim {
         }
         let _ = self.cluster.restart_broker(self.core.now_ms, node);
         self.record(KafkaEvent::NodeStarted { node });
+        // The groups it coordinates are loaded again: their members' sessions start now.
+        let now = self.core.now_ms;
+        for g in (0..self.group_count()).map(GroupKey) {
+            if self.coordinator.group_name(g).is_some_and(|name| self.coordinator_node(name) == node) {
+                self.coordinator.reload(now, g);
+            }
+        }
         self.after_cluster();
         self.kick_coordinator();
+    }
+
+    /// How many groups the coordinator knows.
+    fn group_count(&self) -> u16 {
+        (0..u16::MAX).take_while(|&g| self.coordinator.state(GroupKey(g)).is_some()).count() as u16
     }
 
     fn crash_node(&mut self, node: NodeId, graceful: bool, restart: bool) {
@@ -1720,11 +1760,26 @@ impl KafkaSim {
         self.consumer_spec(actor).map_or(NodeId(0), |c| self.coordinator_node(&c.group_id))
     }
 
-    /// Whether the coordinator can be reached (its node is up, or the controller has failed
-    /// it over) and the consumer is not cut off from it.
+    /// Whether the consumer can reach its coordinator: it is up, and the consumer is not cut
+    /// off from its node.
     fn coordinator_reachable(&self, actor: ActorId) -> bool {
         let node = self.coordinator_node_of(actor);
-        (self.cluster.broker_up(node) || self.cluster.broker_fenced(node)) && !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node))
+        self.coordinator_up_on(node) && !self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(node))
+    }
+
+    /// Whether the coordinator placed on `node` serves: the node is up, or the controller has
+    /// fenced it and another broker is up to lead `__consumer_offsets` in its place (the model
+    /// keeps the coordinator's state: the new one loads it from the offsets topic). With one
+    /// broker (the offsets topic then has one replica) nothing can take over: while it is down
+    /// no group is served, no commit is stored, no session expires.
+    fn coordinator_up_on(&self, node: NodeId) -> bool {
+        let brokers = u32::from(self.setup.scenario.broker.brokers);
+        self.cluster.broker_up(node) || self.cluster.broker_fenced(node) && (0..brokers).any(|b| b != u32::from(node.0) && self.cluster.broker_up(NodeId(b as u8)))
+    }
+
+    /// Whether group `g`'s coordinator serves.
+    fn group_served(&self, g: GroupKey) -> bool {
+        self.coordinator.group_name(g).is_none_or(|name| self.coordinator_up_on(self.coordinator_node(name)))
     }
 
     fn send_to_coordinator(&mut self, actor: ActorId, request: CoordRequest) {
@@ -1920,7 +1975,8 @@ impl KafkaSim {
         if !self.coordinator_busy() {
             return;
         }
-        let Some(deadline) = self.coordinator.next_deadline() else { return };
+        let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
+        let Some(deadline) = self.coordinator.next_deadline_where(&|g| served.get(usize::from(g.0)).copied().unwrap_or(true)) else { return };
         let at = deadline.max(self.core.now_ms);
         if self.coordinator_tick_at.is_none_or(|t| at < t) {
             self.coordinator_tick_at = Some(at);
@@ -1946,7 +2002,7 @@ impl KafkaSim {
             let actor = ActorId(index as u16);
             let r = &self.actors[index];
             let (Some(member), ActorStatus::Running, Phase::Assigned) = (r.member, r.status, r.phase) else { continue };
-            if self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(self.coordinator_node_of(actor))) {
+            if !self.coordinator_reachable(actor) {
                 continue;
             }
             let generation = r.generation;
@@ -2037,7 +2093,12 @@ impl KafkaSim {
                 }
                 let Some(member) = r.member else { return };
                 let owned: Vec<u16> = self.coordinator.assignment(member).iter().map(|tp| self.partition_index(tp.topic, tp.partition)).collect();
+                let interval = self.consumer_spec(actor).map_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT, |c| c.auto_commit_interval_ms);
+                let now = self.core.now_ms;
                 let r = &mut self.actors[actor.index()];
+                // kafka-python's `_on_join_complete_async`: "reschedule the auto commit starting
+                // from now" (the Java client's onJoinComplete does the same).
+                r.next_auto_commit_ms = now.saturating_add(interval);
                 r.phase = Phase::Assigned;
                 r.rejoin_needed = false;
                 r.assignment = owned.clone();
@@ -2624,7 +2685,7 @@ impl KafkaSim {
             KafkaOpKind::Flush => Flow::Next(0),
             KafkaOpKind::Close => self.close(actor),
             KafkaOpKind::NewConsumer => {
-                let interval = self.consumer_spec(actor).map_or(5_000, |c| c.auto_commit_interval_ms);
+                let interval = self.consumer_spec(actor).map_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT, |c| c.auto_commit_interval_ms);
                 self.actors[actor.index()].next_auto_commit_ms = self.core.now_ms.saturating_add(interval);
                 self.record(KafkaEvent::ClientCreated { actor, line });
                 Flow::Next(0)

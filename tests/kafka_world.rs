@@ -1100,3 +1100,18 @@ fn the_only_brokers_coordinator_is_down_with_it() {
         assert_eq!(sim.received(actor(&sim, "consumer")).iter().filter(|&&d| d < 4).count(), 4, "{stop}: 0-3 printed before the stop");
     }
 }
+
+/// Commit after processing, with 500 ms of work after the print: a crash during the work on 3
+/// (printed, not processed, not committed). The replacement reads 3 again from the committed
+/// offset 3 and processes it once: printed twice, processed once ("redelivered"), and the cause
+/// says why it was read again.
+#[test]
+fn a_record_printed_before_a_crash_in_its_work_is_read_again_and_processed_once() {
+    let s = crash_then_restart(manual("after_processing", 500), json!({"after": {"actor": "consumer", "op": "print_received", "occurrence": 4}}), "crash", 12_000);
+    let sim = run(&s, "a_record_printed_before_a_crash_in_its_work_is_read_again_and_processed_once");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2, 3], (3..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Redelivered), vec![3], "{}", dump(&sim));
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Replayed { partition: 0, from_offset: 3 }));
+    assert_eq!(sim.printed_counts(sim.trace())[3], 2);
+}

@@ -645,6 +645,7 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
             "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}）之后：一个分区按日志顺序被读取"
         ),
+        Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
     }

@@ -6,7 +6,7 @@
 //! Invariant: a pure function of a `KafkaSim` (and its trace); nothing here changes the run.
 
 use super::cluster::TopicPartition;
-use super::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
+use super::trace::KafkaTraceEntry;
 use super::world::{ActorStatus, KafkaSim};
 use crate::engine::checker::{RunLabel, Verdict, VerdictCounts};
 use crate::engine::core::Finish;
@@ -91,25 +91,7 @@ impl KafkaReport {
             let tp = sim.topic_partition(global);
             format!("{}-{}", scenario.topics.get(usize::from(tp.topic)).map_or("?", |t| t.name.as_str()), tp.partition)
         };
-        // A consumer prints the record its iterator yielded last: count each print for the
-        // message of that record.
-        let mut printed = vec![0u32; ledger.messages.len()];
-        let mut yielded: Vec<Option<CopyId>> = vec![None; scenario.actors.len()];
-        for entry in trace {
-            match entry.event {
-                KafkaEvent::MessageDelivered { actor, copy, .. } => {
-                    if let Some(slot) = yielded.get_mut(actor.index()) {
-                        *slot = Some(copy);
-                    }
-                }
-                KafkaEvent::Printed { actor, text: TerminalText::Received { .. }, .. } => {
-                    if let Some(Some(copy)) = yielded.get(actor.index()) {
-                        printed[ledger.message_of(*copy).index()] += 1;
-                    }
-                }
-                _ => {}
-            }
-        }
+        let printed = sim.printed_counts(trace);
         let mut records: Vec<Vec<RecordReport>> = vec![Vec::new(); ledger.messages.len()];
         for copy in &ledger.copies {
             let report = match copy.place {

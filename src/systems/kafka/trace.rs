@@ -440,6 +440,9 @@ pub enum Cause {
     /// Stored in `partition` at `offset`, after `later` (a later payload of its producer) at
     /// `later_offset`: the log holds them in that order, and a partition is read in log order.
     StoredAfterLater { partition: u16, offset: u32, later: u32, later_offset: u32 },
+    /// Printed `printed` times but processed once: a consumer printed it when it received it
+    /// and died before its processing (the work after the print) finished.
+    PrintedNotProcessed { printed: u32 },
     /// Never stored: the produce failed (or its producer died) and nothing retried it.
     NeverStored,
     /// In the log, but no consumer of its group is left to read it.
@@ -467,6 +470,9 @@ impl Cause {
             ),
             Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
                 "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record) at offset {later_offset}: a partition is read in the order of its log"
+            ),
+            Cause::PrintedNotProcessed { printed } => format!(
+                "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"
             ),
             Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),
             Cause::Unread => "stored in the log, but no consumer of its group is left to read it".into(),

@@ -811,6 +811,32 @@ impl KafkaSim {
         prints
     }
 
+    /// How many times consumers printed each message as received, in `trace` (this world's
+    /// events, or a prefix of them): a consumer prints the record its iterator yielded last.
+    pub fn printed_counts(&self, trace: &[KafkaTraceEntry]) -> Vec<u32> {
+        let ledger = &self.core.ledger;
+        let mut printed = vec![0u32; ledger.messages.len()];
+        let mut yielded: Vec<Option<CopyId>> = vec![None; self.setup.scenario.actors.len()];
+        for entry in trace {
+            match entry.event {
+                KafkaEvent::MessageDelivered { actor, copy, .. } => {
+                    if let Some(slot) = yielded.get_mut(actor.index()) {
+                        *slot = Some(copy);
+                    }
+                }
+                KafkaEvent::Printed { actor, text: TerminalText::Received { .. }, .. } => {
+                    if let Some(Some(copy)) = yielded.get(actor.index()) {
+                        if let Some(count) = printed.get_mut(ledger.message_of(*copy).index()) {
+                            *count += 1;
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        printed
+    }
+
     fn group_id_of(&self, actor: ActorId) -> Option<&str> {
         match self.setup.scenario.actors.get(actor.index()) {
             Some(KafkaActorSpec::Consumer(c)) => Some(c.group_id.as_str()),
@@ -922,6 +948,13 @@ impl KafkaSim {
                 }
             }
             Verdict::Stranded => Some(Cause::Unread),
+            // Printed more often than processed: a consumer printed it on receipt and died
+            // before its processing finished.
+            Verdict::ProcessedOnce => {
+                let printed = self.printed_counts(&self.core.trace).get(message.index()).copied().unwrap_or(0);
+                let processed = self.core.checker.stats.get(message.index()).map_or(0, |s| s.effects);
+                (printed > processed).then_some(Cause::PrintedNotProcessed { printed })
+            }
             Verdict::OutOfOrder => self.order_cause(message),
             _ => None,
         }

@@ -1115,3 +1115,15 @@ fn a_record_printed_before_a_crash_in_its_work_is_read_again_and_processed_once(
     assert_eq!(cause(&sim, "producer", 3), Some(Cause::Replayed { partition: 0, from_offset: 3 }));
     assert_eq!(sim.printed_counts(sim.trace())[3], 2);
 }
+
+/// The only broker crashes right after storing {'data': 0} and stays down: the record is in a
+/// log nobody can read (the partition has no leader), which is why it is stranded, though the
+/// consumer is running.
+#[test]
+fn a_record_on_an_offline_partition_is_stranded_because_of_it() {
+    let v = tutorial(json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}), json!([{"when": {"at_ms": 2}, "do": {"crash_node": {"node": 0, "restart": false}}}]));
+    let sim = run(&scenario(v), "a_record_on_an_offline_partition_is_stranded_because_of_it");
+    assert_eq!(verdicts(&sim, "producer")[0], Verdict::Stranded, "{}", dump(&sim));
+    assert_eq!(cause(&sim, "producer", 0), Some(Cause::Offline { partition: 0 }));
+    assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new());
+}

@@ -647,6 +647,7 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
+        Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
     }
 }

@@ -447,6 +447,9 @@ pub enum Cause {
     NeverStored,
     /// In the log, but no consumer of its group is left to read it.
     Unread,
+    /// In the log of `partition`, which has no live leader (its brokers are down): no one
+    /// can read it until one comes back.
+    Offline { partition: u16 },
 }
 
 impl Cause {
@@ -475,6 +478,7 @@ impl Cause {
                 "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"
             ),
             Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),
+            Cause::Offline { partition } => format!("stored, but partition {partition} has no live leader (its broker is down): no consumer can read it until the broker comes back"),
             Cause::Unread => "stored in the log, but no consumer of its group is left to read it".into(),
         }
     }

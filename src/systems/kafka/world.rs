@@ -947,7 +947,17 @@ impl KafkaSim {
                     Some(Cause::NeverStored)
                 }
             }
-            Verdict::Stranded => Some(Cause::Unread),
+            Verdict::Stranded => {
+                // On a partition with no live leader, nobody can read it, consumers or not.
+                let offline = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).map(|c| c.extra.partition).filter(|&p| {
+                    let tp = self.topic_partition(p);
+                    self.cluster.leader(tp).is_none_or(|l| !self.cluster.broker_up(l))
+                });
+                Some(match offline {
+                    Some(p) => Cause::Offline { partition: self.topic_partition(p).partition },
+                    None => Cause::Unread,
+                })
+            }
             // Printed more often than processed: a consumer printed it on receipt and died
             // before its processing finished.
             Verdict::ProcessedOnce => {

@@ -111,11 +111,12 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard: space plays/pauses, arrows step, Home/End jump.
+    // Keyboard: space plays/pauses, arrows step, Home/End jump; on the Kafka page they drive
+    // the Kafka run's transport.
     {
         let dispatcher = state.dispatcher();
         let len = state.session.borrow().len();
-        let kafka = state.kafka;
+        let kafka = state.kafka && state.kafka_run.is_some();
         use_effect_with((len, kafka), move |&(len, kafka)| {
             let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                 // Keys stay with fields that take them: text and number inputs, selects, and
@@ -126,17 +127,29 @@ pub fn App() -> Html {
                 let typing = matches!(tag.as_str(), "SELECT" | "TEXTAREA")
                     || (tag == "INPUT" && !matches!(input_type.as_str(), "checkbox" | "range"))
                     || (e.key() == " " && matches!(tag.as_str(), "INPUT" | "BUTTON"));
-                // The Kafka page has its own transport; these keys drive RabbitMQ's run.
-                if typing || e.default_prevented() || kafka {
+                if typing || e.default_prevented() {
                     return;
                 }
-                let action = match e.key().as_str() {
-                    " " => Action::TogglePlay,
-                    "ArrowRight" => Action::Step,
-                    "ArrowLeft" => Action::Back,
-                    "Home" => Action::Seek(0),
-                    "End" => Action::Seek(len),
-                    _ => return,
+                let action = if kafka {
+                    use super::kafka_page::KafkaAction;
+                    let kafka_action = match e.key().as_str() {
+                        " " => KafkaAction::TogglePlay,
+                        "ArrowRight" => KafkaAction::Step,
+                        "ArrowLeft" => KafkaAction::Back,
+                        "Home" => KafkaAction::Seek(0),
+                        "End" => KafkaAction::Seek(usize::MAX),
+                        _ => return,
+                    };
+                    Action::Kafka(kafka_action)
+                } else {
+                    match e.key().as_str() {
+                        " " => Action::TogglePlay,
+                        "ArrowRight" => Action::Step,
+                        "ArrowLeft" => Action::Back,
+                        "Home" => Action::Seek(0),
+                        "End" => Action::Seek(len),
+                        _ => return,
+                    }
                 };
                 e.prevent_default();
                 dispatcher.dispatch(action);

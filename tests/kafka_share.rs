@@ -199,3 +199,87 @@ fn a_chapter_fault_on_an_operation_the_new_code_lacks_moves_to_the_same_record()
     assert_eq!(one.faults.len(), 1, "{:?}", one.faults);
     assert!(matches!(one.faults[0].action, FaultAction::CrashNode { node: 0, .. }));
 }
+
+mod cross {
+    use super::*;
+    use queue_playground::cross::{map_faults, rabbit_workload, CrossRun, NoCounterpart};
+
+    fn article_settings() -> Settings {
+        Settings::of(&catalog::get("article").unwrap())
+    }
+
+    #[test]
+    fn the_same_workload_runs_on_rabbitmq_with_the_rabbitmq_pages_settings() {
+        let kafka = kscenario::catalog::get("k-crash-autocommit").unwrap();
+        let s = rabbit_workload(&kafka, &article_settings(), vec![]).unwrap();
+        let producer = s.actors.iter().find_map(|a| match a {
+            queue_playground::scenario::ActorSpec::Producer(p) => Some(p),
+            _ => None,
+        });
+        let p = producer.unwrap();
+        assert_eq!((p.name.as_str(), p.messages, p.interval_ms, p.start_ms, p.delivery_mode), ("producer", 10, 50, 6000, 1));
+        assert_eq!(s.actors.iter().filter(|a| matches!(a, queue_playground::scenario::ActorSpec::Consumer(c) if c.auto_ack && c.name == "consumer")).count(), 1);
+    }
+
+    #[test]
+    fn a_consumer_crash_after_its_nth_print_and_a_restart_map_to_rabbitmq() {
+        // k-crash-autocommit: crash after print_received 4, restart at 8 s.
+        let session = Session::<KafkaSim>::run(kscenario::catalog::get("k-crash-autocommit").unwrap(), vec![]).unwrap();
+        let mapped = map_faults(&session);
+        assert_eq!(mapped.len(), 2);
+        assert_eq!(mapped[0].rabbit, Ok(FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "print_received".into(), occurrence: 4 }, action: FaultAction::Crash("consumer".into()) }));
+        assert_eq!(mapped[1].rabbit, Ok(FaultSpec { when: Trigger::AtMs(8000), action: FaultAction::Restart("consumer".into()) }));
+        let cross = CrossRun::new(&session, &article_settings());
+        assert_eq!(cross.kafka.counts.duplicated, 4, "Kafka: 0-3 duplicated");
+        let rabbit = cross.rabbit.unwrap();
+        // auto_ack=True: the crash comes right after 3 was printed, before 4 is published (50 ms
+        // later): the broker had pushed nothing else, so nothing is lost, and nothing rewinds.
+        assert_eq!(rabbit.label.name(), "effectively-once", "{:?}", rabbit.counts);
+        assert_eq!((rabbit.counts.processed_once, rabbit.counts.lost, rabbit.counts.duplicated), (10, 0, 0));
+        // With manual acks, 3 was printed but not acked: redelivered and printed again.
+        let manual = Settings { auto_ack: false, ..article_settings() };
+        let fixed = CrossRun::new(&session, &manual).rabbit.unwrap();
+        assert_eq!((fixed.counts.lost, fixed.counts.duplicated), (0, 1), "{:?}", fixed.counts);
+        assert!(fixed.consumer_code.contains("basic_ack"));
+    }
+
+    #[test]
+    fn an_injected_crash_maps_to_the_same_point_of_the_programs_work() {
+        let mut session = Session::<KafkaSim>::run(kscenario::catalog::get("k-workload").unwrap(), vec![]).unwrap();
+        // Step until the consumer printed {'data': 2}.
+        let printed = |s: &Session<KafkaSim>| s.trace().iter().filter(|e| matches!(e.event, queue_playground::systems::kafka::trace::KafkaEvent::Printed { text: queue_playground::systems::kafka::trace::TerminalText::Received { .. }, .. })).count();
+        while printed(&session) < 3 {
+            assert!(session.step_forward());
+        }
+        let fork = session.forked(FaultAction::Crash("consumer".into())).unwrap();
+        let mapped = map_faults(&fork);
+        assert_eq!(mapped.len(), 1);
+        assert!(mapped[0].injected);
+        assert_eq!(mapped[0].rabbit, Ok(FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "print_received".into(), occurrence: 3 }, action: FaultAction::Crash("consumer".into()) }));
+        // A crash before any print: at the same simulated time.
+        let early = Session::<KafkaSim>::run(kscenario::catalog::get("k-workload").unwrap(), vec![FaultSpec { when: Trigger::AtStep(2), action: FaultAction::Crash("producer".into()) }]).unwrap();
+        assert!(matches!(map_faults(&early)[0].rabbit, Ok(FaultSpec { when: Trigger::AtMs(_), .. })));
+    }
+
+    #[test]
+    fn faults_without_a_counterpart_say_why() {
+        let lost_response = Session::<KafkaSim>::run(kscenario::catalog::get("k-lost-response-no-idempotence").unwrap(), vec![]).unwrap();
+        assert_eq!(map_faults(&lost_response)[0].rabbit, Err(NoCounterpart::LostResponse));
+        let acks1 = Session::<KafkaSim>::run(kscenario::catalog::get("k-acks1-leader-crash").unwrap(), vec![]).unwrap();
+        let reasons: Vec<_> = map_faults(&acks1).into_iter().map(|m| m.rabbit.unwrap_err()).collect();
+        assert_eq!(reasons, vec![NoCounterpart::Link, NoCounterpart::Link, NoCounterpart::ReplicatedBroker, NoCounterpart::Link, NoCounterpart::Link]);
+        let commit = Session::<KafkaSim>::run(kscenario::catalog::get("k-commit-before").unwrap(), vec![]).unwrap();
+        let m = map_faults(&commit);
+        assert_eq!(m[0].rabbit, Err(NoCounterpart::KafkaOperation), "a crash after commit(): RabbitMQ has no commit");
+        assert_eq!(m[1].rabbit, Ok(FaultSpec { when: Trigger::AtMs(6000), action: FaultAction::Restart("consumer".into()) }));
+        // A broker crash of a one-broker cluster is the one RabbitMQ node's crash.
+        let one = Session::<KafkaSim>::run(kscenario::catalog::get("k-workload").unwrap(), vec![FaultSpec { when: Trigger::AtMs(3000), action: FaultAction::CrashNode { node: 0, restart: true } }]).unwrap();
+        assert_eq!(map_faults(&one)[0].rabbit, Ok(FaultSpec { when: Trigger::AtMs(3000), action: FaultAction::CrashNode { node: 0, restart: true } }));
+        for lang in [queue_playground::i18n::Lang::En, queue_playground::i18n::Lang::Zh] {
+            for why in [NoCounterpart::ReplicatedBroker, NoCounterpart::LostResponse, NoCounterpart::Link, NoCounterpart::KafkaOperation, NoCounterpart::Other] {
+                assert!(why.text(lang).len() > 20);
+            }
+        }
+        assert_ne!(NoCounterpart::Link.text(queue_playground::i18n::Lang::En), NoCounterpart::Link.text(queue_playground::i18n::Lang::Zh));
+    }
+}

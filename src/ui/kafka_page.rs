@@ -24,7 +24,9 @@ use crate::systems::kafka::diagram::{shown_tags, ClientStatus, ConsumerFacts, Ka
 use crate::systems::kafka::report::KafkaReport;
 use crate::share::KafkaShare;
 use crate::systems::kafka::scenario::{catalog, KafkaActorSpec, KafkaScenario};
+use crate::scenario::settings::Settings;
 use crate::systems::kafka::settings::KafkaSettings;
+use crate::ui::components::kafka_settings::KafkaSettingsPanel;
 use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
@@ -58,6 +60,16 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_at_step", "at step", "于步骤"),
     ("k_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
     ("k_remove", "Remove", "移除"),
+    ("k_setting_refused", "This setting was refused", "这个设置被拒绝"),
+    ("k_settings_note", "You changed settings (beside the title): the chapter's story is about its code as written, so it is not told here. Play it to the end: the outcome and the table say what this run did.", "你修改了设置（见标题旁）：本章的叙述讲的是原文的代码，这里不再讲述。播放到结尾：结果和表格会说明这次运行做了什么。"),
+    ("k_cross", "Compare with RabbitMQ", "与 RabbitMQ 对比"),
+    ("k_cross_intro", "The same workload on RabbitMQ (the same producers and consumers, payloads, intervals and start times; pika with the RabbitMQ page's settings), under the faults that mean the same thing on both systems. Each side at the end of its run.", "同样的工作负载在 RabbitMQ 上运行（相同的生产者和消费者、消息体、间隔和启动时间；pika 使用 RabbitMQ 页面上的设置），注入在两个系统上含义相同的故障。两侧都是各自运行结束时的结果。"),
+    ("k_cross_mapped", "Faults on both sides", "两侧都注入的故障"),
+    ("k_cross_unmapped", "Faults with no RabbitMQ counterpart (Kafka only)", "在 RabbitMQ 上没有对应的故障（仅 Kafka）"),
+    ("k_cross_none", "No faults: the workload alone.", "没有故障：只有工作负载本身。"),
+    ("k_cross_failed", "The RabbitMQ side cannot run", "RabbitMQ 一侧无法运行"),
+    ("k_injected_mark", "injected", "注入"),
+    ("k_chapter_mark", "the chapter's", "本章自带"),
 ];
 
 /// A Kafka page label in `lang`.
@@ -86,6 +98,13 @@ pub struct KafkaState {
     pub speed_x100: u32,
     pub selected: Option<u32>,
     pub error: Option<String>,
+    /// Why the last settings change was refused (the run stays as it was).
+    pub settings_error: Option<String>,
+    /// Counts settings changes, refused ones too: the panel is keyed by it, so a refused
+    /// value in a field is replaced by the setting the run has.
+    pub settings_changes: u64,
+    /// The cross-system comparison, when open (`crate::cross`).
+    pub compare: Option<Rc<crate::cross::CrossRun>>,
 }
 
 pub enum KafkaAction {
@@ -105,6 +124,10 @@ pub enum KafkaAction {
     SetSettings(KafkaSettings),
     Select(Option<u32>),
     DismissError,
+    /// Open or close the cross-system comparison (with the RabbitMQ page's settings).
+    ToggleCompare(Settings),
+    /// Rebuild an open comparison with these RabbitMQ settings.
+    RefreshCompare(Settings),
 }
 
 /// The catalog scenario of a Kafka chapter.
@@ -139,7 +162,7 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error }
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, settings_changes: 0, compare: None }
     }
 
     /// The run a share link's Kafka part describes, or what is wrong with it.
@@ -208,11 +231,13 @@ impl KafkaState {
                 if lock {
                     return;
                 }
-                *self = KafkaState { speed_x100: self.speed_x100, ..KafkaState::new(chapter) };
+                let compare = self.compare.take();
+                *self = KafkaState { speed_x100: self.speed_x100, compare, ..KafkaState::new(chapter) };
                 rebuilt = true;
             }
             KafkaAction::Reset => {
-                *self = KafkaState { speed_x100: self.speed_x100, ..KafkaState::new(self.chapter) };
+                let compare = self.compare.take();
+                *self = KafkaState { speed_x100: self.speed_x100, compare, ..KafkaState::new(self.chapter) };
                 rebuilt = true;
             }
             KafkaAction::Inject(fault) => {
@@ -241,6 +266,7 @@ impl KafkaState {
             }
             KafkaAction::SetSettings(settings) => {
                 self.playing = false;
+                self.settings_changes += 1;
                 let (faults, now_ms) = {
                     let session = self.session.borrow();
                     (session.injected_at_times(), session.now_ms())
@@ -252,16 +278,29 @@ impl KafkaState {
                         fresh.seek(step);
                         self.set_session(fresh);
                         self.settings = settings;
-                        self.error = None;
+                        self.settings_error = None;
                         rebuilt = true;
                     }
-                    Err(e) => self.error = Some(e),
+                    Err(e) => self.settings_error = Some(e),
                 }
             }
             KafkaAction::Select(message) => self.selected = if self.selected == message { None } else { message },
             KafkaAction::DismissError => self.error = None,
+            KafkaAction::ToggleCompare(rabbit) => {
+                self.compare = if self.compare.is_some() { None } else { Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &rabbit))) };
+            }
+            KafkaAction::RefreshCompare(rabbit) => {
+                if self.compare.is_some() {
+                    self.compare = Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &rabbit)));
+                }
+            }
         }
-        let _ = rebuilt;
+        // A new run: an open comparison follows it (same RabbitMQ settings).
+        if rebuilt {
+            if let Some(open) = self.compare.clone() {
+                self.compare = Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &open.rabbit_settings)));
+            }
+        }
     }
 }
 
@@ -465,6 +504,15 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             }
         })
     };
+    // What the settings changed, beside the title (the title stays true of the settings shown).
+    let title_note = chapter_scenario(state.chapter).ok().and_then(|s| {
+        let diff = KafkaSettings::of(&s).diff(&state.settings);
+        let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
+        (!was.is_empty()).then(|| match lang {
+            Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
+            Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
+        })
+    });
     let tour = if embed {
         // The compact mode: a chapter menu (unless locked) and the step's narration line.
         html! {
@@ -493,8 +541,16 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
             </nav>
             <div id="narration">
-                <h2 id="chapter-title">{ chapter.title(lang) }</h2>
-                if injected == 0 {
+                <h2 id="chapter-title">{ chapter.title(lang) }
+                    if let Some(note) = &title_note {
+                        <small id="title-note" class="title-note">{ note.clone() }</small>
+                    }
+                </h2>
+                if injected == 0 && title_note.is_some() {
+                    // The opening quotes the chapter's own run: with other settings it would
+                    // quote facts this run does not have, so the note stands in for it.
+                    <p id="settings-note" class="chapter-narration note">{ klabel("k_settings_note", lang) }</p>
+                } else if injected == 0 {
                     <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                 } else {
                     // With faults injected the chapter's story is no longer this run's: say so.
@@ -692,7 +748,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             if injected > 0 {
                 <ol id="injected" aria-label={klabel("k_injected", lang)}>
                     { for session.injected().iter().enumerate().map(|(i, f)| {
-                        let text = crate::faults::fault_text(&f.action, lang);
+                        let text = kafka_fault_text(&f.action, lang);
                         let onclick = {
                             let kd = kd.clone();
                             Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::RemoveFault(i)))
@@ -750,6 +806,8 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 </div>
             </div>
             if !embed {
+                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone().map(AttrValue::from)} lang={lang} on_action={kd.clone()} />
+                { cross_compare(&state, &page.settings, &kd, lang) }
                 { events }
             }
         </div>
@@ -786,5 +844,96 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
+    }
+}
+
+/// A Kafka fault in words (brokers are `kafka@N`; a lost frame is a lost response).
+pub fn kafka_fault_text(action: &FaultAction, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let pick = |e: String, z: String| if en { e } else { z };
+    match action {
+        FaultAction::CrashNode { node, .. } => pick(format!("Crash kafka@{node}"), format!("kafka@{node} 崩溃")),
+        FaultAction::StopNode { node, restart: true } => pick(format!("Restart kafka@{node}"), format!("重启 kafka@{node}")),
+        FaultAction::StopNode { node, restart: false } => pick(format!("Stop kafka@{node}"), format!("停止 kafka@{node}")),
+        FaultAction::StartNode(node) => pick(format!("Start kafka@{node}"), format!("启动 kafka@{node}")),
+        FaultAction::DropNext { from, to } => pick(format!("Drop the next response {from} → {to}"), format!("丢弃 {from} → {to} 的下一条响应")),
+        other => crate::faults::fault_text(other, lang),
+    }
+}
+
+/// When a fault fires, in words: a time, a step, or a point of a program.
+fn trigger_text(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
+    use crate::scenario::Trigger;
+    let en = lang == Lang::En;
+    match trigger {
+        Trigger::AtMs(ms) => if en { format!("at {ms} ms") } else { format!("于 {ms} 毫秒") },
+        Trigger::AtStep(step) => if en { format!("at step {step}") } else { format!("于步骤 {step}") },
+        Trigger::After { actor, op, occurrence } => if en { format!("after {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之后") },
+        Trigger::Before { actor, op, occurrence } => if en { format!("before {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之前") },
+    }
+}
+
+/// The cross-system compare: the button, and when open both sides and the fault mapping.
+fn cross_compare(state: &KafkaState, rabbit: &Settings, kd: &Callback<KafkaAction>, lang: Lang) -> Html {
+    let on_toggle = {
+        let kd = kd.clone();
+        let rabbit = rabbit.clone();
+        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::ToggleCompare(rabbit.clone())))
+    };
+    let side = |key: &'static str, title: &str, result: &crate::cross::SideResult| {
+        let run_label = if result.counts.published == 0 && result.counts.never_sent == 0 { "—".to_string() } else { result.label.name().to_string() };
+        html! {
+            <div class="compare-side" data-side={key} data-label={run_label.clone()}>
+                <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong></h4>
+                { count_list(&result.counts, lang) }
+                <pre class="code small" role="region" tabindex="0" aria-label={format!("{title} · {}", label("code", lang))}>{ result.consumer_code.clone() }</pre>
+            </div>
+        }
+    };
+    let body = state.compare.as_ref().map(|c| {
+        let fault_line = |m: &crate::cross::MappedFault| {
+            format!("{} {} ({})", kafka_fault_text(&m.kafka.action, lang), trigger_text(&m.kafka.when, lang), klabel(if m.injected { "k_injected_mark" } else { "k_chapter_mark" }, lang))
+        };
+        let mapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_ok()).collect();
+        let unmapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_err()).collect();
+        html! {
+            <>
+                <p class="note">{ klabel("k_cross_intro", lang) }</p>
+                <div class="compare-sides">
+                    { side("kafka", "Kafka", &c.kafka) }
+                    { match &c.rabbit {
+                        Ok(r) => side("rabbitmq", "RabbitMQ", r),
+                        Err(e) => html! { <div class="compare-side" data-side="rabbitmq"><p id="cross-error" class="error" role="alert">{ format!("{}: {e}", klabel("k_cross_failed", lang)) }</p></div> },
+                    } }
+                </div>
+                if c.faults.is_empty() {
+                    <p id="cross-no-faults">{ klabel("k_cross_none", lang) }</p>
+                }
+                if !mapped.is_empty() {
+                    <h4>{ klabel("k_cross_mapped", lang) }</h4>
+                    <ul id="cross-mapped">
+                        { for mapped.iter().map(|m| {
+                            let Ok(r) = &m.rabbit else { return html! {} };
+                            html! { <li>{ fault_line(m) }{ " → RabbitMQ: " }{ crate::faults::fault_text(&r.action, lang) }{ " " }{ trigger_text(&r.when, lang) }</li> }
+                        }) }
+                    </ul>
+                }
+                if !unmapped.is_empty() {
+                    <h4>{ klabel("k_cross_unmapped", lang) }</h4>
+                    <ul id="cross-unmapped">
+                        { for unmapped.iter().map(|m| {
+                            let Err(why) = &m.rabbit else { return html! {} };
+                            html! { <li>{ fault_line(m) }{ if lang == Lang::En { ": " } else { "：" } }{ why.text(lang) }</li> }
+                        }) }
+                    </ul>
+                }
+            </>
+        }
+    });
+    html! {
+        <section id="cross-compare" aria-label={klabel("k_cross", lang)}>
+            <button id="btn-cross" onclick={on_toggle} aria-pressed={state.compare.is_some().to_string()}>{ klabel("k_cross", lang) }</button>
+            { body }
+        </section>
     }
 }

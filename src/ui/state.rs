@@ -432,8 +432,12 @@ impl Reducible for Playground {
                             let step = fresh.step_at_time(now_ms);
                             fresh.seek(step);
                             next.set_session(fresh);
-                            next.settings = settings;
                             next.error = None;
+                            // The Kafka page's cross-system compare runs these settings too.
+                            if let Some(run) = &mut next.kafka_run {
+                                run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
+                            }
+                            next.settings = settings;
                         }
                         Err(e) => next.error = Some(e),
                     }

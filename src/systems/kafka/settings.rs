@@ -225,3 +225,32 @@ fn keep_op_trigger(old: &KafkaScenario, s: &KafkaScenario, fault: FaultSpec) -> 
     };
     Some(FaultSpec { when, action: fault.action })
 }
+
+impl KafkaSettings {
+    /// Each setting that differs between `self` (as written) and `now`, as the code writes
+    /// it: (`acks='all'`, `acks=1`).
+    pub fn diff(&self, now: &KafkaSettings) -> Vec<(String, String)> {
+        let retries = |r: Option<u32>| r.map_or("float('inf')".to_string(), |r| r.to_string());
+        let commit = |c: CommitMode| match c {
+            CommitMode::Auto => "enable_auto_commit=True",
+            CommitMode::BeforeProcessing => "commit() before processing",
+            CommitMode::AfterProcessing => "commit() after processing",
+        };
+        let py_bool = |b: bool| if b { "True" } else { "False" };
+        let pairs: [(String, String); 12] = [
+            (format!("acks={}", self.acks.python()), format!("acks={}", now.acks.python())),
+            (format!("enable_idempotence={}", py_bool(self.enable_idempotence)), format!("enable_idempotence={}", py_bool(now.enable_idempotence))),
+            (format!("retries={}", retries(self.retries)), format!("retries={}", retries(now.retries))),
+            (commit(self.commit).to_string(), commit(now.commit).to_string()),
+            (format!("auto_offset_reset={}", self.auto_offset_reset.python()), format!("auto_offset_reset={}", now.auto_offset_reset.python())),
+            (if self.keyed { "key=str(i)" } else { "key=None" }.to_string(), if now.keyed { "key=str(i)" } else { "key=None" }.to_string()),
+            (format!("partitions={}", self.partitions), format!("partitions={}", now.partitions)),
+            (format!("replication_factor={}", self.replication_factor), format!("replication_factor={}", now.replication_factor)),
+            (format!("brokers={}", self.brokers), format!("brokers={}", now.brokers)),
+            (format!("min.insync.replicas={}", self.min_insync_replicas), format!("min.insync.replicas={}", now.min_insync_replicas)),
+            (format!("consumers={}", self.consumers), format!("consumers={}", now.consumers)),
+            (format!("messages={}", self.messages), format!("messages={}", now.messages)),
+        ];
+        pairs.into_iter().filter(|(a, b)| a != b).collect()
+    }
+}

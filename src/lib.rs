@@ -6,6 +6,7 @@ pub mod engine;
 pub mod export;
 pub mod faults;
 pub mod i18n;
+pub mod cross;
 pub mod kafka_text;
 pub mod report;
 pub mod session;

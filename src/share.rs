@@ -2,11 +2,19 @@
 //! current step, engine version) as compact JSON in base64url, for the URL fragment
 //! `#run=...` and for localStorage.
 //!
+//! The page has two systems (the header's RabbitMQ | Kafka switch). A code always carries
+//! the RabbitMQ run (`chapter`, `settings`, `seed`, `faults`, `step`: format 1 as it always
+//! was), and, once the Kafka page was opened, the Kafka run (`kafka`: its chapter, settings,
+//! seed, injected faults and step) and which page shows (`system`, absent for RabbitMQ).
+//! Both are left out when they say nothing new, so a RabbitMQ-only code is byte for byte the
+//! code this playground made before Kafka existed, and every such code decodes as it did.
+//!
 //! Invariant: `decode(&encode(s)) == Ok(s)`; a code that does not decode gives a message
 //! that says what is wrong, never a panic.
 
 use crate::scenario::settings::Settings;
 use crate::scenario::{json, FaultSpec, ScenarioError, FAULTS_MAX};
+use crate::systems::kafka::settings::KafkaSettings;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -32,6 +40,44 @@ pub struct ShareState {
     /// "en" or "zh".
     #[serde(default = "english")]
     pub lang: String,
+    /// The page shown: RabbitMQ's (absent) or Kafka's.
+    #[serde(default, skip_serializing_if = "System::is_rabbitmq")]
+    pub system: System,
+    /// The Kafka page's run (absent when the Kafka page was never opened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kafka: Option<KafkaShare>,
+}
+
+/// Which system's page a link opens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum System {
+    #[default]
+    Rabbitmq,
+    Kafka,
+}
+
+impl System {
+    pub fn is_rabbitmq(&self) -> bool {
+        *self == System::Rabbitmq
+    }
+}
+
+/// A Kafka run in a link: the Kafka chapter (its catalog name, `k-workload`, ...), the
+/// settings when they differ from the chapter's own, the seed, the injected faults and the
+/// step shown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KafkaShare {
+    pub chapter: String,
+    /// Absent: the chapter's settings as written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<KafkaSettings>,
+    pub seed: u64,
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    #[serde(default)]
+    pub step: u64,
 }
 
 fn english() -> String {
@@ -98,6 +144,12 @@ pub fn decode(code: &str) -> Result<ShareState, String> {
         return Err(version_error(u64::from(state.v)));
     }
     state.settings.validate().map_err(|e| format!("the share link has a bad setting: {e}"))?;
+    if let Some(settings) = state.kafka.as_ref().and_then(|k| k.settings.as_ref()) {
+        settings.validate().map_err(|e| format!("the share link has a bad Kafka setting: kafka.{e}"))?;
+    }
+    if state.system == System::Kafka && state.kafka.is_none() {
+        return Err("the share link opens the Kafka page but carries no Kafka run (kafka: missing)".into());
+    }
     Ok(state)
 }
 
@@ -120,7 +172,7 @@ impl ShareState {
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
         if let Err(e) = crate::systems::rabbitmq::setup::Setup::new(&merged) {
-            return Err(link_fault_error(&e, own));
+            return Err(link_fault_error(&e, own, "the share link's chapter does not run with these settings"));
         }
         Ok((scenario, self.faults.clone()))
     }
@@ -136,9 +188,41 @@ impl ShareState {
     }
 }
 
+impl KafkaShare {
+    /// The Kafka chapter's scenario with the link's settings and seed, and the link's
+    /// injected faults (checked against it, each named by its place in the link).
+    pub fn scenario(&self) -> Result<(crate::systems::kafka::scenario::KafkaScenario, Vec<FaultSpec>), String> {
+        use crate::systems::kafka::scenario::catalog;
+        if !catalog::names().any(|n| n == self.chapter) {
+            return Err(format!("the share link names an unknown Kafka chapter {}", json::quoted(&self.chapter)));
+        }
+        let mut base = catalog::get(&self.chapter).map_err(|e| e.to_string())?;
+        base.seed = self.seed;
+        let scenario = match &self.settings {
+            Some(settings) => settings.apply(&base).map_err(|e| format!("the share link's Kafka settings do not fit chapter {:?}: {e}", self.chapter))?,
+            None => base,
+        };
+        let own = scenario.faults.len();
+        let mut merged = scenario.clone();
+        merged.faults.extend(self.faults.iter().cloned());
+        if let Err(e) = merged.validate() {
+            return Err(link_fault_error(&e, own, "the share link's Kafka chapter does not run with these settings"));
+        }
+        Ok((scenario, self.faults.clone()))
+    }
+
+    /// The Kafka run the link shows, at its step (a step past the run's end shows the end).
+    pub fn session(&self) -> Result<crate::session::Session<crate::systems::kafka::world::KafkaSim>, String> {
+        let (scenario, faults) = self.scenario()?;
+        let mut session = crate::session::Session::run(scenario, faults).map_err(|e| e.to_string())?;
+        session.seek(crate::session::step_index(self.step));
+        Ok(session)
+    }
+}
+
 /// An error in the chapter's scenario with the link's faults appended (the chapter's own
-/// `own` faults first), told in the link's own terms.
-fn link_fault_error(e: &ScenarioError, own: usize) -> String {
+/// `own` faults first), told in the link's own terms; `otherwise` starts any other error.
+fn link_fault_error(e: &ScenarioError, own: usize, otherwise: &str) -> String {
     if e.field == "faults" {
         return format!("the share link has too many faults (at most {})", FAULTS_MAX.saturating_sub(own));
     }
@@ -148,6 +232,6 @@ fn link_fault_error(e: &ScenarioError, own: usize) -> String {
             let index = index - own;
             format!("the share link's fault {} (faults[{index}]{rest}): {}", index + 1, e.problem)
         }
-        _ => format!("the share link's chapter does not run with these settings: {e}"),
+        _ => format!("{otherwise}: {e}"),
     }
 }

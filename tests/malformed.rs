@@ -303,6 +303,8 @@ mod share_links {
             faults: vec![],
             step: 0,
             lang: "en".into(),
+            system: Default::default(),
+            kafka: None,
         }
     }
 

@@ -126,6 +126,8 @@ fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
         faults: catalog::get("consumer-crash-auto-ack").unwrap().faults,
         step: 42,
         lang: "zh".into(),
+        system: Default::default(),
+        kafka: None,
     };
     let code = share::encode(&state);
     assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "URL-safe: {code}");
@@ -289,6 +291,8 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
         }],
         step: crash_step,
         lang: "en".into(),
+        system: Default::default(),
+        kafka: None,
     };
     let (scenario, faults) = state.scenario().unwrap();
     let page = Session::new(scenario, faults).unwrap();
@@ -359,6 +363,8 @@ fn a_share_link_past_the_runs_end_opens_at_the_end() {
         faults: vec![],
         step: u64::MAX,
         lang: "en".into(),
+        system: Default::default(),
+        kafka: None,
     };
     let session = share::decode(&share::encode(&state)).unwrap().session().unwrap();
     assert!(!session.is_empty());
@@ -515,6 +521,8 @@ fn embed_parameters_and_the_embed_link() {
         faults: vec![],
         step: 12,
         lang: "en".into(),
+        system: Default::default(),
+        kafka: None,
     };
     let link = embed_link("http://h/p/", &state, &SnippetOptions::default());
     assert_eq!(link, format!("http://h/p/?embed=1#run={}", share::encode(&state)));

@@ -134,8 +134,22 @@ mod native {
             (None, Some(name), None) if catalog::get(name).is_err() && kafka::scenario::catalog::names().any(|n| n == name) => {
                 Some(kafka::scenario::catalog::get(name).map_err(|e| e.to_string()))
             }
+            // A link made on the Kafka page: its Kafka run (chapter, settings, seed, faults).
+            (None, None, Some(code)) => {
+                let state = share::decode(share_code(code)).ok()?;
+                let kafka = state.kafka.filter(|_| state.system == share::System::Kafka)?;
+                Some(kafka.scenario().map(|(mut scenario, faults)| {
+                    scenario.faults.extend(faults);
+                    scenario
+                }))
+            }
             _ => None,
         }
+    }
+
+    /// The code of a share link (the part after `#run=`, or the code itself).
+    fn share_code(code: &str) -> &str {
+        code.rsplit_once("#run=").map_or(code, |(_, c)| c)
     }
 
     /// `qp run` of a Kafka scenario: the Kafka report on stdout, the summary on stderr.
@@ -167,8 +181,10 @@ mod native {
 
     /// A share code's scenario, with the faults injected in the playground added to it.
     fn load_share(code: &str) -> Result<Scenario, String> {
-        let code = code.rsplit_once("#run=").map_or(code, |(_, c)| c);
-        let state = share::decode(code)?;
+        let state = share::decode(share_code(code))?;
+        if state.system == share::System::Kafka {
+            return Err("the share link shows a Kafka run: qp run reads it; qp export writes RabbitMQ runs only".into());
+        }
         let (mut scenario, faults) = state.scenario()?;
         scenario.faults.extend(faults);
         Ok(scenario)

@@ -33,27 +33,27 @@ fn initial() -> Playground {
 }
 
 /// A share link in the URL wins, then the saved state, then the tour.
-/// A broken link opens the default tour with a message saying what is wrong.
+/// A broken link (of either system) opens the saved state, else the default tour, with a
+/// message saying what is wrong: the user's saved work is never replaced by a bad link.
 fn restored() -> Playground {
     let browser_lang = window().navigator().language().map(|t| Lang::from_tag(&t)).unwrap_or_default();
     let hash = window().location().hash().unwrap_or_default();
+    let saved = || {
+        let code = window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())?;
+        share::decode(&code).and_then(|state| Playground::from_share(&state)).ok()
+    };
     if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
         return match share::decode(code).and_then(|state| Playground::from_share(&state)) {
             Ok(p) => p,
             Err(e) => {
-                let mut p = Playground::new(0, browser_lang);
-                p.error = Some(format!("{}{}{e}", label("broken_link", browser_lang), if browser_lang == Lang::En { ": " } else { "：" }));
+                let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));
+                let lang = p.lang;
+                p.error = Some(format!("{}{}{e}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }));
                 p
             }
         };
     }
-    let saved = window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
-    if let Some(code) = saved {
-        if let Ok(p) = share::decode(&code).and_then(|state| Playground::from_share(&state)) {
-            return p;
-        }
-    }
-    Playground::new(0, browser_lang)
+    saved().unwrap_or_else(|| Playground::new(0, browser_lang))
 }
 
 /// The page's address without query or fragment.
@@ -111,11 +111,12 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard: space plays/pauses, arrows step, Home/End jump.
+    // Keyboard: space plays/pauses, arrows step, Home/End jump; on the Kafka page they drive
+    // the Kafka run's transport.
     {
         let dispatcher = state.dispatcher();
         let len = state.session.borrow().len();
-        let kafka = state.kafka;
+        let kafka = state.kafka && state.kafka_run.is_some();
         use_effect_with((len, kafka), move |&(len, kafka)| {
             let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                 // Keys stay with fields that take them: text and number inputs, selects, and
@@ -126,17 +127,29 @@ pub fn App() -> Html {
                 let typing = matches!(tag.as_str(), "SELECT" | "TEXTAREA")
                     || (tag == "INPUT" && !matches!(input_type.as_str(), "checkbox" | "range"))
                     || (e.key() == " " && matches!(tag.as_str(), "INPUT" | "BUTTON"));
-                // The Kafka page has its own transport; these keys drive RabbitMQ's run.
-                if typing || e.default_prevented() || kafka {
+                if typing || e.default_prevented() {
                     return;
                 }
-                let action = match e.key().as_str() {
-                    " " => Action::TogglePlay,
-                    "ArrowRight" => Action::Step,
-                    "ArrowLeft" => Action::Back,
-                    "Home" => Action::Seek(0),
-                    "End" => Action::Seek(len),
-                    _ => return,
+                let action = if kafka {
+                    use super::kafka_page::KafkaAction;
+                    let kafka_action = match e.key().as_str() {
+                        " " => KafkaAction::TogglePlay,
+                        "ArrowRight" => KafkaAction::Step,
+                        "ArrowLeft" => KafkaAction::Back,
+                        "Home" => KafkaAction::Seek(0),
+                        "End" => KafkaAction::Seek(usize::MAX),
+                        _ => return,
+                    };
+                    Action::Kafka(kafka_action)
+                } else {
+                    match e.key().as_str() {
+                        " " => Action::TogglePlay,
+                        "ArrowRight" => Action::Step,
+                        "ArrowLeft" => Action::Back,
+                        "Home" => Action::Seek(0),
+                        "End" => Action::Seek(len),
+                        _ => return,
+                    }
                 };
                 e.prevent_default();
                 dispatcher.dispatch(action);
@@ -189,6 +202,12 @@ pub fn App() -> Html {
     let link = share_link(&code);
     let snippet = share::embed_snippet(&embed_link(&page_base(), &share_state, &state.snippet));
     let embed = state.params.embed;
+    // The Kafka page shows when the switch says so (its run is created with the switch).
+    let kafka_shown = state.kafka && state.kafka_run.is_some();
+    let seed = match (&state.kafka_run, kafka_shown) {
+        (Some(run), true) => run.seed,
+        _ => state.seed,
+    };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
     let on_dismiss = {
         let state = state.clone();
@@ -196,7 +215,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
-            <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id}>
+            <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
                 if embed {
                     <span id="status" class="visually-hidden" data-status="ready" role="status">{ label("ready", lang) }</span>
                 } else {
@@ -206,12 +225,12 @@ pub fn App() -> Html {
                         <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
                     </header>
                 }
-                if state.kafka && !embed {
-                    <KafkaPage />
-                } else {
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
+                if kafka_shown {
+                    <KafkaPage link={AttrValue::from(link.clone())} snippet={AttrValue::from(snippet.clone())} />
+                } else {
                 <Tour />
                 <Transport />
                 if !embed {
@@ -237,6 +256,9 @@ pub fn App() -> Html {
                     <SettingsPanel />
                     <Compare />
                     <EventLog />
+                }
+                }
+                if !embed {
                     <footer class="share">
                         <label>{ label("share", lang) }{" "}
                             <input id="share-link" readonly=true value={link.clone()} />
@@ -245,11 +267,10 @@ pub fn App() -> Html {
                             <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
                         </label>
                         // What reproduces this run, besides the link: its seed and the engine.
-                        <span id="run-id" data-seed={state.seed.to_string()} data-engine={ENGINE_VERSION}>
-                            { format!("{} {} · {} {}", label("seed", lang), state.seed, label("engine", lang), ENGINE_VERSION) }
+                        <span id="run-id" data-seed={seed.to_string()} data-engine={ENGINE_VERSION}>
+                            { format!("{} {} · {} {}", label("seed", lang), seed, label("engine", lang), ENGINE_VERSION) }
                         </span>
                     </footer>
-                }
                 }
             </main>
         </ContextProvider<super::state::PlaygroundHandle>>

@@ -22,10 +22,15 @@ use crate::scenario::FaultAction;
 use crate::session::Session;
 use crate::systems::kafka::diagram::{shown_tags, ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
 use crate::systems::kafka::report::KafkaReport;
-use crate::systems::kafka::scenario::{catalog, KafkaActorSpec};
+use crate::share::KafkaShare;
+use crate::systems::kafka::scenario::{catalog, KafkaActorSpec, KafkaScenario};
+use crate::scenario::settings::Settings;
+use crate::systems::kafka::settings::KafkaSettings;
+use crate::ui::components::kafka_settings::KafkaSettingsPanel;
 use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
+use crate::ui::components::share_tools::ShareTools;
 use crate::ui::components::verdicts::count_list;
 use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
 use crate::view::{hundredths, verdict_name};
@@ -54,6 +59,17 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_injected", "Injected faults", "已注入的故障"),
     ("k_at_step", "at step", "于步骤"),
     ("k_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
+    ("k_remove", "Remove", "移除"),
+    ("k_setting_refused", "This setting was refused", "这个设置被拒绝"),
+    ("k_settings_note", "You changed settings (beside the title): the chapter's story is about its code as written, so it is not told here. Play it to the end: the outcome and the table say what this run did.", "你修改了设置（见标题旁）：本章的叙述讲的是原文的代码，这里不再讲述。播放到结尾：结果和表格会说明这次运行做了什么。"),
+    ("k_cross", "Compare with RabbitMQ", "与 RabbitMQ 对比"),
+    ("k_cross_intro", "The same workload on RabbitMQ (the same producers and consumers, payloads, intervals and start times; pika with the RabbitMQ page's settings), under the faults that mean the same thing on both systems. Each side at the end of its run.", "同样的工作负载在 RabbitMQ 上运行（相同的生产者和消费者、消息体、间隔和启动时间；pika 使用 RabbitMQ 页面上的设置），注入在两个系统上含义相同的故障。两侧都是各自运行结束时的结果。"),
+    ("k_cross_mapped", "Faults on both sides", "两侧都注入的故障"),
+    ("k_cross_unmapped", "Faults with no RabbitMQ counterpart (Kafka only)", "在 RabbitMQ 上没有对应的故障（仅 Kafka）"),
+    ("k_cross_none", "No faults: the workload alone.", "没有故障：只有工作负载本身。"),
+    ("k_cross_failed", "The RabbitMQ side cannot run", "RabbitMQ 一侧无法运行"),
+    ("k_injected_mark", "injected", "注入"),
+    ("k_chapter_mark", "the chapter's", "本章自带"),
 ];
 
 /// A Kafka page label in `lang`.
@@ -66,24 +82,29 @@ const TERMINAL_LINES: usize = 200;
 /// The event log shows the last events up to the current step.
 const EVENTS_SHOWN: usize = 300;
 
-/// The Kafka page's state: a chapter's run and where it is.
+/// The Kafka page's state: a chapter's run (with its settings and seed) and where it is. It
+/// lives in the playground's state (`Playground::kafka_run`), so the share link and the saved
+/// state carry it (`KafkaState::share`, `KafkaState::from_share`).
 #[derive(Clone)]
 pub struct KafkaState {
     pub chapter: usize,
+    /// The settings the run has (the chapter's own until the panel changes one).
+    pub settings: KafkaSettings,
+    pub seed: u64,
     pub session: Rc<RefCell<Session<KafkaSim>>>,
     /// The run to its end, reported once per run (the opening and the outcome quote it).
     pub end: Rc<KafkaReport>,
-    pub version: u64,
     pub playing: bool,
     pub speed_x100: u32,
     pub selected: Option<u32>,
     pub error: Option<String>,
-}
-
-impl PartialEq for KafkaState {
-    fn eq(&self, other: &Self) -> bool {
-        self.version == other.version && Rc::ptr_eq(&self.session, &other.session)
-    }
+    /// Why the last settings change was refused (the run stays as it was).
+    pub settings_error: Option<String>,
+    /// Counts settings changes, refused ones too: the panel is keyed by it, so a refused
+    /// value in a field is replaced by the setting the run has.
+    pub settings_changes: u64,
+    /// The cross-system comparison, when open (`crate::cross`).
+    pub compare: Option<Rc<crate::cross::CrossRun>>,
 }
 
 pub enum KafkaAction {
@@ -96,92 +117,193 @@ pub enum KafkaAction {
     SetChapter(usize),
     Reset,
     Inject(FaultAction),
+    /// Remove the injected fault at this index: the run is rebuilt without it.
+    RemoveFault(usize),
+    /// New settings: the run is rebuilt on the same seed with the injected faults at the
+    /// same simulated times.
+    SetSettings(KafkaSettings),
     Select(Option<u32>),
+    DismissError,
+    /// Open or close the cross-system comparison (with the RabbitMQ page's settings).
+    ToggleCompare(Settings),
+    /// Rebuild an open comparison with these RabbitMQ settings.
+    RefreshCompare(Settings),
 }
 
-/// The session of a Kafka chapter (at step 0), or why it could not be built.
-fn chapter_session(chapter: usize) -> Result<Session<KafkaSim>, String> {
+/// The catalog scenario of a Kafka chapter.
+fn chapter_scenario(chapter: usize) -> Result<KafkaScenario, String> {
     let entry = KAFKA_CHAPTERS.get(chapter).ok_or_else(|| format!("no Kafka chapter {chapter}"))?;
-    let scenario = catalog::get(entry.scenario).map_err(|e| e.to_string())?;
-    Session::<KafkaSim>::run(scenario, vec![]).map_err(|e| e.to_string())
+    catalog::get(entry.scenario).map_err(|e| e.to_string())
+}
+
+/// The index of the Kafka chapter whose catalog name is `id`.
+pub fn chapter_index(id: &str) -> Option<usize> {
+    KAFKA_CHAPTERS.iter().position(|c| c.scenario == id)
 }
 
 impl KafkaState {
-    /// A chapter at step 0. The catalog runs (tests/kafka_golden.rs); a failure shows as an
-    /// error on an empty first chapter rather than a panic.
+    /// A chapter at step 0, as written. The catalog runs (tests/kafka_golden.rs); a failure
+    /// shows as an error on the first chapter rather than a panic.
     pub fn new(chapter: usize) -> KafkaState {
         let chapter = chapter.min(KAFKA_CHAPTERS.len() - 1);
-        let (session, error) = match chapter_session(chapter) {
-            Ok(s) => (s, None),
-            Err(e) => match chapter_session(0) {
-                Ok(s) => (s, Some(e)),
-                Err(e0) => panic!("the Kafka catalog does not run: {e0}"),
-            },
+        let built = chapter_scenario(chapter).and_then(|s| Ok((Session::<KafkaSim>::run(s.clone(), vec![]).map_err(|e| e.to_string())?, s)));
+        let (chapter, (session, scenario), error) = match built {
+            Ok(ok) => (chapter, ok, None),
+            Err(e) => {
+                let first = chapter_scenario(0).and_then(|s| Ok((Session::<KafkaSim>::run(s.clone(), vec![]).map_err(|e| e.to_string())?, s)));
+                match first {
+                    Ok(ok) => (0, ok, Some(e)),
+                    Err(e0) => panic!("the Kafka catalog does not run: {e0}"),
+                }
+            }
         };
-        let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, session: Rc::new(RefCell::new(session)), end, version: 0, playing: false, speed_x100: 100, selected: None, error }
+        KafkaState::with(chapter, KafkaSettings::of(&scenario), scenario.seed, session, error)
     }
-}
 
-impl Reducible for KafkaState {
-    type Action = KafkaAction;
+    fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
+        let end = Rc::new(KafkaReport::new(session.timeline(), false));
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, settings_changes: 0, compare: None }
+    }
 
-    fn reduce(self: Rc<Self>, action: KafkaAction) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.version += 1;
+    /// The run a share link's Kafka part describes, or what is wrong with it.
+    pub fn from_share(share: &KafkaShare) -> Result<KafkaState, String> {
+        let session = share.session()?;
+        let chapter = chapter_index(&share.chapter).ok_or_else(|| format!("the share link names an unknown Kafka chapter {}", crate::scenario::json::quoted(&share.chapter)))?;
+        let settings = KafkaSettings::of(session.base());
+        Ok(KafkaState::with(chapter, settings, share.seed, session, None))
+    }
+
+    /// The Kafka part of a share link for this run.
+    pub fn share(&self) -> KafkaShare {
+        let session = self.session.borrow();
+        let own = chapter_scenario(self.chapter).ok().map(|s| KafkaSettings::of(&s));
+        KafkaShare {
+            chapter: KAFKA_CHAPTERS[self.chapter.min(KAFKA_CHAPTERS.len() - 1)].scenario.into(),
+            settings: (own.as_ref() != Some(&self.settings)).then(|| self.settings.clone()),
+            seed: self.seed,
+            faults: session.injected().to_vec(),
+            step: session.position() as u64,
+        }
+    }
+
+    /// The chapter's scenario with `settings` and this run's seed.
+    pub fn scenario_with(&self, settings: &KafkaSettings) -> Result<KafkaScenario, String> {
+        let mut base = chapter_scenario(self.chapter)?;
+        base.seed = self.seed;
+        settings.apply(&base).map_err(|e| e.to_string())
+    }
+
+    fn set_session(&mut self, session: Session<KafkaSim>) {
+        self.end = Rc::new(KafkaReport::new(session.timeline(), false));
+        self.session = Rc::new(RefCell::new(session));
+    }
+
+    /// Apply an action; `lock`: the chapter cannot change (an embed with `lock=1`).
+    pub fn reduce(&mut self, action: KafkaAction, lock: bool) {
+        let mut rebuilt = false;
         match action {
             KafkaAction::Step => {
-                next.session.borrow_mut().step_forward();
+                self.session.borrow_mut().step_forward();
             }
             KafkaAction::Back => {
-                next.playing = false;
-                next.session.borrow_mut().step_back();
+                self.playing = false;
+                self.session.borrow_mut().step_back();
             }
-            KafkaAction::Seek(step) => next.session.borrow_mut().seek(step),
+            KafkaAction::Seek(step) => self.session.borrow_mut().seek(step),
             KafkaAction::TogglePlay => {
-                let mut session = next.session.borrow_mut();
-                if !next.playing && session.position() >= session.len() {
+                let mut session = self.session.borrow_mut();
+                if !self.playing && session.position() >= session.len() {
                     session.seek(0);
                 }
                 drop(session);
-                next.playing = !next.playing;
+                self.playing = !self.playing;
             }
             KafkaAction::Tick(steps) => {
-                let mut session = next.session.borrow_mut();
+                let mut session = self.session.borrow_mut();
                 let target = session.position().saturating_add(steps);
                 session.seek(target);
                 if session.position() >= session.len() {
-                    next.playing = false;
+                    self.playing = false;
                 }
             }
-            KafkaAction::SetSpeed(speed) => next.speed_x100 = speed,
+            KafkaAction::SetSpeed(speed) => self.speed_x100 = speed.clamp(25, 6400),
             KafkaAction::SetChapter(chapter) => {
-                let fresh = KafkaState::new(chapter);
-                return Rc::new(KafkaState { version: next.version, speed_x100: next.speed_x100, ..fresh });
+                if lock {
+                    return;
+                }
+                let compare = self.compare.take();
+                *self = KafkaState { speed_x100: self.speed_x100, compare, ..KafkaState::new(chapter) };
+                rebuilt = true;
             }
             KafkaAction::Reset => {
-                let fresh = KafkaState::new(next.chapter);
-                return Rc::new(KafkaState { version: next.version, speed_x100: next.speed_x100, ..fresh });
+                let compare = self.compare.take();
+                *self = KafkaState { speed_x100: self.speed_x100, compare, ..KafkaState::new(self.chapter) };
+                rebuilt = true;
             }
             KafkaAction::Inject(fault) => {
-                next.playing = false;
-                let forked = next.session.borrow().forked(fault);
+                self.playing = false;
+                let forked = self.session.borrow().forked(fault);
                 match forked {
                     Ok(fork) => {
-                        next.end = Rc::new(KafkaReport::new(fork.timeline(), false));
-                        next.session = Rc::new(RefCell::new(fork));
-                        next.error = None;
+                        self.set_session(fork);
+                        self.error = None;
+                        rebuilt = true;
                     }
-                    Err(e) => next.error = Some(e.to_string()),
+                    Err(e) => self.error = Some(e.to_string()),
                 }
             }
-            KafkaAction::Select(message) => next.selected = if next.selected == message { None } else { message },
+            KafkaAction::RemoveFault(index) => {
+                let fresh = self.session.borrow().without_injected(index);
+                match fresh {
+                    Some(Ok(fresh)) => {
+                        self.set_session(fresh);
+                        self.error = None;
+                        rebuilt = true;
+                    }
+                    Some(Err(e)) => self.error = Some(e.to_string()),
+                    None => {}
+                }
+            }
+            KafkaAction::SetSettings(settings) => {
+                self.playing = false;
+                self.settings_changes += 1;
+                let (faults, now_ms) = {
+                    let session = self.session.borrow();
+                    (session.injected_at_times(), session.now_ms())
+                };
+                let built = self.scenario_with(&settings).and_then(|s| Session::<KafkaSim>::run(s, faults).map_err(|e| e.to_string()));
+                match built {
+                    Ok(mut fresh) => {
+                        let step = fresh.step_at_time(now_ms);
+                        fresh.seek(step);
+                        self.set_session(fresh);
+                        self.settings = settings;
+                        self.settings_error = None;
+                        rebuilt = true;
+                    }
+                    Err(e) => self.settings_error = Some(e),
+                }
+            }
+            KafkaAction::Select(message) => self.selected = if self.selected == message { None } else { message },
+            KafkaAction::DismissError => self.error = None,
+            KafkaAction::ToggleCompare(rabbit) => {
+                self.compare = if self.compare.is_some() { None } else { Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &rabbit))) };
+            }
+            KafkaAction::RefreshCompare(rabbit) => {
+                if self.compare.is_some() {
+                    self.compare = Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &rabbit)));
+                }
+            }
         }
-        Rc::new(next)
+        // A new run: an open comparison follows it (same RabbitMQ settings).
+        if rebuilt {
+            if let Some(open) = self.compare.clone() {
+                self.compare = Some(Rc::new(crate::cross::CrossRun::new(&self.session.borrow(), &open.rabbit_settings)));
+            }
+        }
     }
 }
 
-type KafkaHandle = UseReducerHandle<KafkaState>;
 
 fn client_status(status: ActorStatus) -> ClientStatus {
     match status {
@@ -296,24 +418,38 @@ fn cadence(speed_x100: u32) -> (usize, u32) {
     }
 }
 
-fn send(state: &KafkaHandle, action: fn() -> KafkaAction) -> Callback<MouseEvent> {
-    let state = state.clone();
-    Callback::from(move |_: MouseEvent| state.dispatch(action()))
+fn send(kd: &Callback<KafkaAction>, action: fn() -> KafkaAction) -> Callback<MouseEvent> {
+    let kd = kd.clone();
+    Callback::from(move |_: MouseEvent| kd.emit(action()))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KafkaPageProps {
+    /// The share link and the embed snippet of the page's state (the footer shows them).
+    pub link: AttrValue,
+    pub snippet: AttrValue,
 }
 
 #[component]
-pub fn KafkaPage() -> Html {
+pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     let page = use_playground();
     let lang = page.lang;
-    let state = use_reducer(|| KafkaState::new(0));
+    let embed = page.params.embed;
+    let locked = page.params.lock;
+    // The run lives in the playground's state (the app creates it before showing this page).
+    let kd: Callback<KafkaAction> = {
+        let page = page.clone();
+        Callback::from(move |action| page.dispatch(PageAction::Kafka(action)))
+    };
+    let state = page.kafka_run.clone().unwrap_or_else(|| KafkaState::new(0));
 
     // The play timer, dropped when playing or speed change.
     {
-        let dispatcher = state.dispatcher();
+        let kd = kd.clone();
         use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
             let timer = playing.then(|| {
                 let (steps, every_ms) = cadence(speed);
-                Interval::new(every_ms, move || dispatcher.dispatch(KafkaAction::Tick(steps)))
+                Interval::new(every_ms, move || kd.emit(KafkaAction::Tick(steps)))
             });
             move || drop(timer)
         });
@@ -350,13 +486,50 @@ pub fn KafkaPage() -> Html {
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
     let step_events: Vec<String> = (from..trace.len()).map(|i| describe_at(trace, i, timeline, lang)).collect();
     let injected = session.injected().len();
-    let tour = html! {
+    let step_line = html! {
+        <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
+            { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+        </p>
+    };
+    let on_chapter_menu = {
+        let kd = kd.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = select.value().parse::<usize>() {
+                kd.emit(KafkaAction::SetChapter(i));
+            }
+        })
+    };
+    // What the settings changed, beside the title (the title stays true of the settings shown).
+    let title_note = chapter_scenario(state.chapter).ok().and_then(|s| {
+        let diff = KafkaSettings::of(&s).diff(&state.settings);
+        let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
+        (!was.is_empty()).then(|| match lang {
+            Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
+            Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
+        })
+    });
+    let tour = if embed {
+        // The compact mode: a chapter menu (unless locked) and the step's narration line.
+        html! {
+            <section id="tour" class="kafka compact" aria-label={label("tour", lang)}>
+                if !locked {
+                    <select id="embed-chapter" aria-label={label("chapter", lang)} onchange={on_chapter_menu}>
+                        { for KAFKA_CHAPTERS.iter().enumerate().map(|(i, c)| html! {
+                            <option value={i.to_string()} selected={i == state.chapter}>{ c.title(lang) }</option>
+                        }) }
+                    </select>
+                }
+                { step_line }
+            </section>
+        }
+    } else { html! {
         <section id="tour" class="kafka" aria-label={label("tour", lang)}>
             <nav class="chapters">
                 { for KAFKA_CHAPTERS.iter().enumerate().map(|(i, c)| {
                     let current = i == state.chapter;
-                    let state = state.clone();
-                    let onclick = Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::SetChapter(i)));
+                    let kd = kd.clone();
+                    let onclick = Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::SetChapter(i)));
                     html! {
                         <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.scenario} aria-current={current.then_some("step")} {onclick}>{ c.title(lang) }</button>
                     }
@@ -364,8 +537,16 @@ pub fn KafkaPage() -> Html {
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
             </nav>
             <div id="narration">
-                <h2 id="chapter-title">{ chapter.title(lang) }</h2>
-                if injected == 0 {
+                <h2 id="chapter-title">{ chapter.title(lang) }
+                    if let Some(note) = &title_note {
+                        <small id="title-note" class="title-note">{ note.clone() }</small>
+                    }
+                </h2>
+                if injected == 0 && title_note.is_some() {
+                    // The opening quotes the chapter's own run: with other settings it would
+                    // quote facts this run does not have, so the note stands in for it.
+                    <p id="settings-note" class="chapter-narration note">{ klabel("k_settings_note", lang) }</p>
+                } else if injected == 0 {
                     <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                 } else {
                     // With faults injected the chapter's story is no longer this run's: say so.
@@ -378,41 +559,39 @@ pub fn KafkaPage() -> Html {
                     <p id="kafka-error" class="error" role="alert">{ format!("{}: {error}", klabel("k_fault_failed", lang)) }</p>
                 }
             </div>
-            <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
-                { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
-            </p>
+            { step_line }
         </section>
-    };
+    } };
 
     // The transport.
     let on_scrub = {
-        let state = state.clone();
+        let kd = kd.clone();
         Callback::from(move |e: InputEvent| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Ok(step) = input.value().parse::<usize>() {
-                state.dispatch(KafkaAction::Seek(step));
+                kd.emit(KafkaAction::Seek(step));
             }
         })
     };
     let on_speed = {
-        let state = state.clone();
+        let kd = kd.clone();
         Callback::from(move |e: web_sys::Event| {
             let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
             if let Ok(speed) = select.value().parse::<u32>() {
-                state.dispatch(KafkaAction::SetSpeed(speed));
+                kd.emit(KafkaAction::SetSpeed(speed));
             }
         })
     };
     let on_end = {
-        let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Seek(usize::MAX)))
+        let kd = kd.clone();
+        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Seek(usize::MAX)))
     };
     let transport = html! {
         <section id="transport" class="kafka">
-            <button id="btn-reset" onclick={send(&state, || KafkaAction::Reset)}>{ label("reset", lang) }</button>
-            <button id="btn-back" onclick={send(&state, || KafkaAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
-            <button id="btn-play" onclick={send(&state, || KafkaAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
-            <button id="btn-step" onclick={send(&state, || KafkaAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
+            <button id="btn-reset" onclick={send(&kd, || KafkaAction::Reset)}>{ label("reset", lang) }</button>
+            <button id="btn-back" onclick={send(&kd, || KafkaAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
+            <button id="btn-play" onclick={send(&kd, || KafkaAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
+            <button id="btn-step" onclick={send(&kd, || KafkaAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
             <button id="btn-end" onclick={on_end} disabled={at_end}>{ "⇥" }</button>
             <label>{ label("speed", lang) }{" "}
                 <select id="speed" onchange={on_speed}>
@@ -431,9 +610,11 @@ pub fn KafkaPage() -> Html {
     // The programs and their terminals.
     let scenario = world.scenario();
     let acting = trace.iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
+    // The compact mode shows one program: the one that acted last (else the first).
+    let shown_actors: Vec<usize> = if embed { vec![acting.unwrap_or(0)] } else { (0..scenario.actors.len()).collect() };
     let actors = html! {
-        <section id="actors" class="kafka" ref={actors_ref} data-actors={scenario.actors.len().to_string()}>
-            { for scenario.actors.iter().enumerate().filter_map(|(index, spec)| {
+        <section id="actors" class="kafka" ref={actors_ref} data-actors={shown_actors.len().to_string()}>
+            { for scenario.actors.iter().enumerate().filter(|(index, _)| shown_actors.contains(index)).filter_map(|(index, spec)| {
                 let runtime = world.actors().get(index)?;
                 let program = world.programs().get(index)?;
                 let status = client_status(runtime.status);
@@ -472,8 +653,8 @@ pub fn KafkaPage() -> Html {
     // The diagram.
     let view = Rc::new(KafkaDiagramView::new(world.cluster(), world.coordinator(), &world_facts(world)));
     let on_select = {
-        let state = state.clone();
-        Callback::from(move |id: u32| state.dispatch(KafkaAction::Select(Some(id))))
+        let kd = kd.clone();
+        Callback::from(move |id: u32| kd.emit(KafkaAction::Select(Some(id))))
     };
     let diagram = html! { <KafkaDiagram view={view} selected={state.selected} on_select={on_select} lang={lang} /> };
 
@@ -499,8 +680,8 @@ pub fn KafkaPage() -> Html {
                     let verdict = verdict_name(row.verdict);
                     let id = row.id;
                     let onclick = {
-                        let state = state.clone();
-                        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Select(Some(id))))
+                        let kd = kd.clone();
+                        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
                     // The cause reads the trace: only the timeline's world (the run's end) has all of it.
                     let cause = if at_end { timeline.cause(MessageId(id)).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) }) } else { None };
@@ -524,8 +705,8 @@ pub fn KafkaPage() -> Html {
 
     // The faults: each forks the run here.
     let fault_button = |key: &'static str, text: String, action: FaultAction, disabled: bool| {
-        let state = state.clone();
-        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Inject(action.clone())));
+        let kd = kd.clone();
+        let onclick = Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Inject(action.clone())));
         html! { <button class="fault" data-fault={key} {disabled} {onclick}>{ text }</button> }
     };
     let brokers = scenario.broker.brokers;
@@ -562,8 +743,17 @@ pub fn KafkaPage() -> Html {
             </div>
             if injected > 0 {
                 <ol id="injected" aria-label={klabel("k_injected", lang)}>
-                    { for session.injected().iter().map(|f| html! {
-                        <li class="injected">{ crate::faults::fault_text(&f.action, lang) }{ " · " }{ when(&f.when, lang) }</li>
+                    { for session.injected().iter().enumerate().map(|(i, f)| {
+                        let text = kafka_fault_text(&f.action, lang);
+                        let onclick = {
+                            let kd = kd.clone();
+                            Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::RemoveFault(i)))
+                        };
+                        html! {
+                            <li class="injected" data-index={i.to_string()}>{ text.clone() }{ " · " }{ when(&f.when, lang) }{ " " }
+                                <button class="remove-fault" aria-label={format!("{} {text}", klabel("k_remove", lang))} title={klabel("k_remove", lang).to_string()} {onclick}>{ "×" }</button>
+                            </li>
+                        }
                     }) }
                 </ol>
             }
@@ -580,8 +770,8 @@ pub fn KafkaPage() -> Html {
                     let entry = &trace[index];
                     let step = session.step_of_event(index);
                     let onclick = {
-                        let state = state.clone();
-                        Callback::from(move |_: MouseEvent| state.dispatch(KafkaAction::Seek(step)))
+                        let kd = kd.clone();
+                        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Seek(step)))
                     };
                     html! {
                         <li class={classes!(entry.event.is_fault().then_some("fault"))} value={(index + 1).to_string()} data-event={index.to_string()} {onclick}>
@@ -597,16 +787,25 @@ pub fn KafkaPage() -> Html {
         <div id="kafka-page" data-chapter={chapter.scenario} data-position={position.to_string()} data-len={len.to_string()}>
             { tour }
             { transport }
+            if !embed {
+                <ShareTools link={props.link.clone()} snippet={props.snippet.clone()} />
+            }
             <div class="columns">
                 <div class="left">{ actors }</div>
                 <div class="right">
                     { diagram }
                     { summary }
-                    { faults }
-                    { table }
+                    if !embed {
+                        { faults }
+                        { table }
+                    }
                 </div>
             </div>
-            { events }
+            if !embed {
+                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone().map(AttrValue::from)} lang={lang} on_action={kd.clone()} />
+                { cross_compare(&state, &page.settings, &kd, lang) }
+                { events }
+            }
         </div>
     }
 }
@@ -649,5 +848,96 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
+    }
+}
+
+/// A Kafka fault in words (brokers are `kafka@N`; a lost frame is a lost response).
+pub fn kafka_fault_text(action: &FaultAction, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let pick = |e: String, z: String| if en { e } else { z };
+    match action {
+        FaultAction::CrashNode { node, .. } => pick(format!("Crash kafka@{node}"), format!("kafka@{node} 崩溃")),
+        FaultAction::StopNode { node, restart: true } => pick(format!("Restart kafka@{node}"), format!("重启 kafka@{node}")),
+        FaultAction::StopNode { node, restart: false } => pick(format!("Stop kafka@{node}"), format!("停止 kafka@{node}")),
+        FaultAction::StartNode(node) => pick(format!("Start kafka@{node}"), format!("启动 kafka@{node}")),
+        FaultAction::DropNext { from, to } => pick(format!("Drop the next response {from} → {to}"), format!("丢弃 {from} → {to} 的下一条响应")),
+        other => crate::faults::fault_text(other, lang),
+    }
+}
+
+/// When a fault fires, in words: a time, a step, or a point of a program.
+fn trigger_text(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
+    use crate::scenario::Trigger;
+    let en = lang == Lang::En;
+    match trigger {
+        Trigger::AtMs(ms) => if en { format!("at {ms} ms") } else { format!("于 {ms} 毫秒") },
+        Trigger::AtStep(step) => if en { format!("at step {step}") } else { format!("于步骤 {step}") },
+        Trigger::After { actor, op, occurrence } => if en { format!("after {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之后") },
+        Trigger::Before { actor, op, occurrence } => if en { format!("before {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之前") },
+    }
+}
+
+/// The cross-system compare: the button, and when open both sides and the fault mapping.
+fn cross_compare(state: &KafkaState, rabbit: &Settings, kd: &Callback<KafkaAction>, lang: Lang) -> Html {
+    let on_toggle = {
+        let kd = kd.clone();
+        let rabbit = rabbit.clone();
+        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::ToggleCompare(rabbit.clone())))
+    };
+    let side = |key: &'static str, title: &str, result: &crate::cross::SideResult| {
+        let run_label = if result.counts.published == 0 && result.counts.never_sent == 0 { "—".to_string() } else { result.label.name().to_string() };
+        html! {
+            <div class="compare-side" data-side={key} data-label={run_label.clone()}>
+                <h4>{ title.to_string() }{ " · " }<strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong></h4>
+                { count_list(&result.counts, lang) }
+                <pre class="code small" role="region" tabindex="0" aria-label={format!("{title} · {}", label("code", lang))}>{ result.consumer_code.clone() }</pre>
+            </div>
+        }
+    };
+    let body = state.compare.as_ref().map(|c| {
+        let fault_line = |m: &crate::cross::MappedFault| {
+            format!("{} {} ({})", kafka_fault_text(&m.kafka.action, lang), trigger_text(&m.kafka.when, lang), klabel(if m.injected { "k_injected_mark" } else { "k_chapter_mark" }, lang))
+        };
+        let mapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_ok()).collect();
+        let unmapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_err()).collect();
+        html! {
+            <>
+                <p class="note">{ klabel("k_cross_intro", lang) }</p>
+                <div class="compare-sides">
+                    { side("kafka", "Kafka", &c.kafka) }
+                    { match &c.rabbit {
+                        Ok(r) => side("rabbitmq", "RabbitMQ", r),
+                        Err(e) => html! { <div class="compare-side" data-side="rabbitmq"><p id="cross-error" class="error" role="alert">{ format!("{}: {e}", klabel("k_cross_failed", lang)) }</p></div> },
+                    } }
+                </div>
+                if c.faults.is_empty() {
+                    <p id="cross-no-faults">{ klabel("k_cross_none", lang) }</p>
+                }
+                if !mapped.is_empty() {
+                    <h4>{ klabel("k_cross_mapped", lang) }</h4>
+                    <ul id="cross-mapped">
+                        { for mapped.iter().map(|m| {
+                            let Ok(r) = &m.rabbit else { return html! {} };
+                            html! { <li>{ fault_line(m) }{ " → RabbitMQ: " }{ crate::faults::fault_text(&r.action, lang) }{ " " }{ trigger_text(&r.when, lang) }</li> }
+                        }) }
+                    </ul>
+                }
+                if !unmapped.is_empty() {
+                    <h4>{ klabel("k_cross_unmapped", lang) }</h4>
+                    <ul id="cross-unmapped">
+                        { for unmapped.iter().map(|m| {
+                            let Err(why) = &m.rabbit else { return html! {} };
+                            html! { <li>{ fault_line(m) }{ if lang == Lang::En { ": " } else { "：" } }{ why.text(lang) }</li> }
+                        }) }
+                    </ul>
+                }
+            </>
+        }
+    });
+    html! {
+        <section id="cross-compare" aria-label={klabel("k_cross", lang)}>
+            <button id="btn-cross" onclick={on_toggle} aria-pressed={state.compare.is_some().to_string()}>{ klabel("k_cross", lang) }</button>
+            { body }
+        </section>
     }
 }

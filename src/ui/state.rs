@@ -14,7 +14,7 @@ use crate::scenario::settings::Settings;
 use crate::scenario::{catalog, FaultAction, FaultSpec, Scenario};
 use crate::session::Session;
 use crate::view::RunFacts;
-use crate::share::{ShareState, SHARE_VERSION};
+use crate::share::{ShareState, System, SHARE_VERSION};
 use crate::tour::{Chapter, CHAPTERS};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -55,9 +55,13 @@ pub struct Playground {
     /// The live verdicts of the step shown, computed once per state (the summary and the
     /// table both read them): keyed by `version`.
     live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
-    /// The system switch: the Kafka page (`ui::kafka_page`, its own state) shows instead of
-    /// RabbitMQ's panels. Not in the share state: RabbitMQ's links stay as they are.
+    /// The system switch: the Kafka page (`ui::kafka_page`) shows instead of RabbitMQ's
+    /// panels. In the share state as `system` (absent for RabbitMQ, so RabbitMQ's links stay
+    /// as they were).
     pub kafka: bool,
+    /// The Kafka page's run: created when the Kafka page is first shown (or restored from a
+    /// link), kept while the RabbitMQ page shows, in the share state as `kafka`.
+    pub kafka_run: Option<crate::ui::kafka_page::KafkaState>,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -101,8 +105,10 @@ pub enum Action {
     /// Bring back the run whose injected faults the last chapter switch or reset cleared.
     RestoreCleared,
     DismissCleared,
-    /// The system switch: Kafka (true) or RabbitMQ (false). Pauses the RabbitMQ run.
+    /// The system switch: Kafka (true) or RabbitMQ (false). Pauses both runs.
     SetKafka(bool),
+    /// An action of the Kafka page's run.
+    Kafka(crate::ui::kafka_page::KafkaAction),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -156,6 +162,7 @@ impl Playground {
             cleared: None,
             live_cache: Rc::default(),
             kafka: false,
+            kafka_run: None,
         }
     }
 
@@ -197,6 +204,7 @@ impl Playground {
         fresh.params = self.params;
         fresh.snippet = self.snippet;
         fresh.kafka = self.kafka;
+        fresh.kafka_run = self.kafka_run.clone();
         fresh
     }
 
@@ -237,6 +245,10 @@ impl Playground {
         p.settings = state.settings.clone();
         p.seed = state.seed;
         p.set_session(session);
+        if let Some(kafka) = &state.kafka {
+            p.kafka_run = Some(crate::ui::kafka_page::KafkaState::from_share(kafka)?);
+        }
+        p.kafka = state.system == System::Kafka;
         if state.engine != ENGINE_VERSION {
             p.error = Some(crate::i18n::engine_differs(&crate::scenario::json::shorten(&state.engine), ENGINE_VERSION, p.lang));
         }
@@ -261,6 +273,8 @@ impl Playground {
             faults: session.injected().to_vec(),
             step: session.position() as u64,
             lang: self.lang.code().into(),
+            system: if self.kafka { System::Kafka } else { System::Rabbitmq },
+            kafka: self.kafka_run.as_ref().map(|k| k.share()),
         }
     }
 
@@ -418,8 +432,12 @@ impl Reducible for Playground {
                             let step = fresh.step_at_time(now_ms);
                             fresh.seek(step);
                             next.set_session(fresh);
-                            next.settings = settings;
                             next.error = None;
+                            // The Kafka page's cross-system compare runs these settings too.
+                            if let Some(run) = &mut next.kafka_run {
+                                run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
+                            }
+                            next.settings = settings;
                         }
                         Err(e) => next.error = Some(e),
                     }
@@ -448,6 +466,18 @@ impl Reducible for Playground {
                 Action::SetKafka(kafka) => {
                     next.kafka = kafka;
                     next.playing = false;
+                    match &mut next.kafka_run {
+                        Some(run) => run.playing = false,
+                        None if kafka => next.kafka_run = Some(crate::ui::kafka_page::KafkaState::new(0)),
+                        None => {}
+                    }
+                    false
+                }
+                Action::Kafka(action) => {
+                    let lock = next.params.lock;
+                    if let Some(run) = &mut next.kafka_run {
+                        run.reduce(action, lock);
+                    }
                     false
                 }
                 Action::Select(message) => {

@@ -11,5 +11,6 @@ pub mod partitioner;
 pub mod program;
 pub mod report;
 pub mod scenario;
+pub mod settings;
 pub mod trace;
 pub mod world;

@@ -15,7 +15,7 @@
 //! does not (a truncation will remove it); out of the ISR it is grey. Under those, one track
 //! per group: the committed offset (a triangle pointing down at the boundary before it) and
 //! each of its consumers' positions (one pointing up), so equal ones make a diamond; one
-//! before the drawn window points left at its edge. The group's name is on the right.
+//! before the drawn window points left at its edge. The group's name is above its track, whole.
 //!
 //! Consumers are listed by group (name, state, generation), each with its partitions and
 //! positions (`p0→4`: owns p0, will read offset 4 next).
@@ -133,14 +133,17 @@ const MARKER_W: i32 = 12;
 const PARTITION_W: i32 = 312;
 /// Where the cells start in a partition box (the "+K" and replica labels are left of it).
 const LOG_X: i32 = 40;
-/// The labels of the tracks, right of the cells.
-const GUTTER_X: i32 = LOG_X + LOG_CELLS_SHOWN as i32 * CELL_STEP + 6;
 const MARKS_Y: i32 = 49;
 const CELLS_Y: i32 = 54;
 const OFFSETS_Y: i32 = CELLS_Y + CELL_H + 14;
 const REPLICAS_Y: i32 = OFFSETS_Y + 6;
 const REPLICA_ROW: i32 = 16;
-const TRACK_ROW: i32 = 20;
+/// A group's track: its name on a line of its own (the whole name, up to
+/// `TRACK_LABEL_CHARS`), then the track with its marks.
+const TRACK_ROW: i32 = 32;
+const TRACK_LABEL_H: i32 = 12;
+/// Characters of a 12 px monospace name that fit over the cells and the gutter.
+const TRACK_LABEL_CHARS: usize = ((PARTITION_W - LOG_X - 8) * 10 / 73) as usize;
 const PARTITION_GAP: i32 = 10;
 
 const PRODUCER_W: i32 = 88;
@@ -604,8 +607,10 @@ fn position_shape(p: &PartitionView, log_x: i32, offset: u64, y: i32) -> String 
     }
 }
 
-fn track_row(view: &KafkaDiagramView, p: &PartitionView, track: &TrackView, x: i32, y: i32, lang: Lang) -> Html {
+fn track_row(view: &KafkaDiagramView, p: &PartitionView, track: &TrackView, x: i32, row_y: i32, lang: Lang) -> Html {
     let log_x = x + LOG_X;
+    // The name above, the track below it.
+    let y = row_y + TRACK_LABEL_H;
     let group = track.group.map_or_else(|| track.name.clone(), |g| g.to_string());
     html! {
         <g class="ktrack" data-group={group} data-name={track.name.clone()}>
@@ -622,7 +627,7 @@ fn track_row(view: &KafkaDiagramView, p: &PartitionView, track: &TrackView, x: i
                           data-consumer={name} data-offset={offset.to_string()} data-x={boundary_x(p, log_x, offset).to_string()} />
                 }
             }) }
-            <text class="track-label" x={(x + GUTTER_X).to_string()} y={(y + 14).to_string()}>{ shorten(&track.name, 7) }</text>
+            <text class="track-label" x={log_x.to_string()} y={(row_y + 10).to_string()}>{ shorten(&track.name, TRACK_LABEL_CHARS) }</text>
         </g>
     }
 }

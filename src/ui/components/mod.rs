@@ -8,6 +8,7 @@ pub mod diagram_panel;
 pub mod events;
 pub mod faults;
 pub mod kafka_diagram;
+pub mod kafka_settings;
 pub mod settings;
 pub mod share_tools;
 pub mod tour;

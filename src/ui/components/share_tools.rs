@@ -102,7 +102,10 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let status = use_state(|| None::<&'static str>);
     let load_error = use_state(|| None::<String>);
     let dialog = use_state(|| false);
-    let custom = state.custom.is_some();
+    // On the Kafka page: the Kafka run's link, snippet and scenario file (a loaded RabbitMQ
+    // scenario and the export to a real RabbitMQ are RabbitMQ's only).
+    let kafka = state.kafka && state.kafka_run.is_some();
+    let custom = state.custom.is_some() && !kafka;
 
     let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
         let status = status.clone();
@@ -126,8 +129,17 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
         let state = state.clone();
         let load_error = load_error.clone();
         Callback::from(move |_: MouseEvent| {
-            let file = state.session.borrow().scenario_file();
-            if let Err(e) = download(&file_name(&file.name), &file.to_json(), "application/json") {
+            let (name, json) = match (&state.kafka_run, state.kafka) {
+                (Some(run), true) => {
+                    let file = run.session.borrow().scenario_file();
+                    (file.name.clone(), file.to_json())
+                }
+                _ => {
+                    let file = state.session.borrow().scenario_file();
+                    (file.name.clone(), file.to_json())
+                }
+            };
+            if let Err(e) = download(&file_name(&name), &json, "application/json") {
                 load_error.set(Some(format!("{e:?}")));
             }
         })
@@ -191,10 +203,12 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom}>{ label("copy_snippet", lang) }</button>
             <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
             <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
-            <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
-            <label class="load">{ label("load_scenario", lang) }
-                <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
-            </label>
+            if !kafka {
+                <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
+                <label class="load">{ label("load_scenario", lang) }
+                    <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
+                </label>
+            }
             <span id="copy-status" role="status" aria-live="polite">{ status.map(|key| label(key, lang)).unwrap_or_default() }</span>
             if let Some(error) = &*load_error {
                 <p id="load-error" class="error" role="alert">{ error.clone() }</p>

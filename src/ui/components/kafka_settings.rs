@@ -1,0 +1,260 @@
+//! The Kafka page's settings: each field is a setting of the Kafka scenario
+//! (`systems::kafka::settings::KafkaSettings`), shown as the code or broker setting it
+//! changes. A change re-runs the chapter on the same seed with the injected faults at the
+//! same simulated times, and the code panel shows the regenerated kafka-python code. A
+//! combination kafka-python or Kafka refuses is said beside the panel (`#kafka-settings-error`)
+//! and the run stays as it was.
+
+use crate::i18n::Lang;
+use crate::systems::kafka::scenario::{Acks, CommitMode, OffsetReset};
+use crate::systems::kafka::settings::KafkaSettings;
+use crate::ui::kafka_page::{klabel, KafkaAction};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Acks,
+    Idempotence,
+    Retries,
+    Commit,
+    OffsetReset,
+    Keyed,
+    Partitions,
+    Consumers,
+    Brokers,
+    ReplicationFactor,
+    MinIsr,
+    Messages,
+}
+
+impl Field {
+    const ALL: [Field; 12] = [
+        Field::Acks,
+        Field::Idempotence,
+        Field::Retries,
+        Field::Commit,
+        Field::OffsetReset,
+        Field::Keyed,
+        Field::Partitions,
+        Field::Consumers,
+        Field::Brokers,
+        Field::ReplicationFactor,
+        Field::MinIsr,
+        Field::Messages,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Field::Acks => "acks",
+            Field::Idempotence => "enable_idempotence",
+            Field::Retries => "retries",
+            Field::Commit => "commit",
+            Field::OffsetReset => "auto_offset_reset",
+            Field::Keyed => "keyed",
+            Field::Partitions => "partitions",
+            Field::Consumers => "consumers",
+            Field::Brokers => "brokers",
+            Field::ReplicationFactor => "replication_factor",
+            Field::MinIsr => "min_insync_replicas",
+            Field::Messages => "messages",
+        }
+    }
+
+    /// The label: the code or the broker setting it changes.
+    fn caption(self, lang: Lang) -> &'static str {
+        let zh = lang == Lang::Zh;
+        match self {
+            Field::Acks => "KafkaProducer(acks=…)",
+            Field::Idempotence => "enable_idempotence=True",
+            Field::Retries => if zh { "retries（空 = 无限，受 delivery_timeout_ms 限制）" } else { "retries (empty = infinite, bounded by delivery_timeout_ms)" },
+            Field::Commit => if zh { "提交位点" } else { "offset commit" },
+            Field::OffsetReset => "auto_offset_reset",
+            Field::Keyed => "send(…, key=str(i).encode())",
+            Field::Partitions => if zh { "test_topic 的分区数" } else { "partitions of the topic" },
+            Field::Consumers => if zh { "消费组中的消费者数量" } else { "consumers in the group" },
+            Field::Brokers => if zh { "broker 数量" } else { "brokers" },
+            Field::ReplicationFactor => if zh { "副本因子 (replication factor)" } else { "replication factor" },
+            Field::MinIsr => "min.insync.replicas",
+            Field::Messages => if zh { "消息数量" } else { "messages" },
+        }
+    }
+
+    fn is_flag(self) -> bool {
+        matches!(self, Field::Idempotence | Field::Keyed)
+    }
+
+    /// The choices of a select field: (value, English, Chinese).
+    fn choices(self) -> &'static [(&'static str, &'static str, &'static str)] {
+        match self {
+            Field::Acks => &[("all", "acks='all'", "acks='all'"), ("1", "acks=1", "acks=1"), ("0", "acks=0", "acks=0")],
+            Field::Commit => &[
+                ("auto", "enable_auto_commit=True (auto-commit)", "enable_auto_commit=True（自动提交）"),
+                ("before_processing", "consumer.commit() before processing", "处理前 consumer.commit()"),
+                ("after_processing", "consumer.commit() after processing", "处理后 consumer.commit()"),
+            ],
+            Field::OffsetReset => &[("earliest", "'earliest'", "'earliest'"), ("latest", "'latest'", "'latest'"), ("none", "'none'", "'none'")],
+            _ => &[],
+        }
+    }
+
+    fn value(self, s: &KafkaSettings) -> String {
+        match self {
+            Field::Acks => match s.acks {
+                Acks::All => "all",
+                Acks::Leader => "1",
+                Acks::None => "0",
+            }
+            .into(),
+            Field::Commit => match s.commit {
+                CommitMode::Auto => "auto",
+                CommitMode::BeforeProcessing => "before_processing",
+                CommitMode::AfterProcessing => "after_processing",
+            }
+            .into(),
+            Field::OffsetReset => match s.auto_offset_reset {
+                OffsetReset::Earliest => "earliest",
+                OffsetReset::Latest => "latest",
+                OffsetReset::None => "none",
+            }
+            .into(),
+            Field::Retries => s.retries.map(|r| r.to_string()).unwrap_or_default(),
+            Field::Partitions => s.partitions.to_string(),
+            Field::Consumers => s.consumers.to_string(),
+            Field::Brokers => s.brokers.to_string(),
+            Field::ReplicationFactor => s.replication_factor.to_string(),
+            Field::MinIsr => s.min_insync_replicas.to_string(),
+            Field::Messages => s.messages.to_string(),
+            Field::Idempotence | Field::Keyed => String::new(),
+        }
+    }
+
+    fn flag(self, s: &KafkaSettings) -> bool {
+        match self {
+            Field::Idempotence => s.enable_idempotence,
+            Field::Keyed => s.keyed,
+            _ => false,
+        }
+    }
+
+    fn min(self) -> &'static str {
+        if self == Field::Retries { "0" } else { "1" }
+    }
+
+    /// The settings with this field set from a value (`checked` for a flag); None when the
+    /// text is not a number of the field's type.
+    fn set(self, s: &KafkaSettings, value: &str, checked: bool) -> Option<KafkaSettings> {
+        let mut s = s.clone();
+        let value = value.trim();
+        match self {
+            Field::Acks => {
+                s.acks = match value {
+                    "all" => Acks::All,
+                    "1" => Acks::Leader,
+                    "0" => Acks::None,
+                    _ => return None,
+                }
+            }
+            Field::Commit => {
+                s.commit = match value {
+                    "auto" => CommitMode::Auto,
+                    "before_processing" => CommitMode::BeforeProcessing,
+                    "after_processing" => CommitMode::AfterProcessing,
+                    _ => return None,
+                }
+            }
+            Field::OffsetReset => {
+                s.auto_offset_reset = match value {
+                    "earliest" => OffsetReset::Earliest,
+                    "latest" => OffsetReset::Latest,
+                    "none" => OffsetReset::None,
+                    _ => return None,
+                }
+            }
+            Field::Idempotence => s.enable_idempotence = checked,
+            Field::Keyed => s.keyed = checked,
+            Field::Retries => s.retries = if value.is_empty() { None } else { Some(value.parse().ok()?) },
+            Field::Partitions => s.partitions = value.parse().ok()?,
+            Field::Consumers => s.consumers = value.parse().ok()?,
+            Field::Brokers => s.brokers = value.parse().ok()?,
+            Field::ReplicationFactor => s.replication_factor = value.parse().ok()?,
+            Field::MinIsr => s.min_insync_replicas = value.parse().ok()?,
+            Field::Messages => s.messages = value.parse().ok()?,
+        }
+        Some(s)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct KafkaSettingsProps {
+    pub settings: KafkaSettings,
+    /// Why the last change was refused, if it was.
+    pub error: Option<AttrValue>,
+    pub lang: Lang,
+    pub on_action: Callback<KafkaAction>,
+}
+
+#[component]
+pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
+    let lang = props.lang;
+    let settings = props.settings.clone();
+    html! {
+        <section id="settings" class="kafka" aria-labelledby="kafka-settings-title">
+            <h3 id="kafka-settings-title">{ klabel("settings", lang) }</h3>
+            if let Some(error) = &props.error {
+                <p id="kafka-settings-error" class="error" role="alert">{ format!("{}: {error}", klabel("k_setting_refused", lang)) }</p>
+            }
+            { for Field::ALL.iter().map(|&field| {
+                let on_change = {
+                    let on_action = props.on_action.clone();
+                    let settings = settings.clone();
+                    Callback::from(move |e: Event| {
+                        let (value, checked) = match e.target_dyn_into::<HtmlSelectElement>() {
+                            Some(select) => (select.value(), false),
+                            None => {
+                                let input: HtmlInputElement = e.target_unchecked_into();
+                                (input.value(), input.checked())
+                            }
+                        };
+                        match field.set(&settings, &value, checked) {
+                            Some(next) => on_action.emit(KafkaAction::SetSettings(next)),
+                            None => {
+                                if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                                    input.set_value(&field.value(&settings));
+                                }
+                            }
+                        }
+                    })
+                };
+                let choices = field.choices();
+                if field.is_flag() {
+                    html! {
+                        <label class="setting">
+                            <input type="checkbox" name={field.name()} checked={field.flag(&settings)} onchange={on_change} />
+                            <code>{ field.caption(lang) }</code>
+                        </label>
+                    }
+                } else if !choices.is_empty() {
+                    let current = field.value(&settings);
+                    html! {
+                        <label class="setting">
+                            <code>{ field.caption(lang) }</code>
+                            <select name={field.name()} onchange={on_change}>
+                                { for choices.iter().map(|(value, en, zh)| html! {
+                                    <option value={*value} selected={current == *value}>{ if lang == Lang::En { *en } else { *zh } }</option>
+                                }) }
+                            </select>
+                        </label>
+                    }
+                } else {
+                    html! {
+                        <label class="setting">
+                            <code>{ field.caption(lang) }</code>
+                            <input type="number" min={field.min()} name={field.name()} value={field.value(&settings)} onchange={on_change} />
+                        </label>
+                    }
+                }
+            }) }
+        </section>
+    }
+}

@@ -1,0 +1,203 @@
+// End-to-end: the Kafka page's settings, the cross-system compare, the keyboard, removing an
+// injected fault and the consumer group's whole name in the diagram, against dist/.
+//
+// What it checks, through the DOM only:
+//   - settings: enable_idempotence on k-lost-response-no-idempotence changes the producer's
+//     code and the verdicts (3 no longer duplicated), the title note names the change, a share
+//     link carries it; acks=1 with idempotence is refused with kafka-python's reason and the
+//     run stays; the commit mode changes the consumer's code (English and Chinese);
+//   - compare: k-crash-autocommit on both systems: Kafka at-least-once (0-3 duplicated, the
+//     auto-commit rewinds), RabbitMQ (auto_ack=True) effectively-once (the crash comes before
+//     the next publish, nothing was pushed ahead), with manual acks 3 duplicated (printed, not
+//     acked); the two faults carried over; k-acks1's five faults have no counterpart, each
+//     with its reason (English and Chinese);
+//   - keyboard: →, ←, End, Home and space drive the Kafka transport;
+//   - an injected fault's × removes it and the run is the chapter's again;
+//   - the group's track is labelled "test_group" in full at 1280 and 390 px.
+// Screenshots go to target/e2e-artifacts/kafka-tools-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withPage, artifactPath, servePage } from './harness.mjs';
+import { assertClean, position, press, setLang } from './page-helpers.mjs';
+
+const CJK = /[\u4e00-\u9fff]/;
+let server;
+let browser;
+servePage((s, b) => {
+  server = s;
+  browser = b;
+});
+
+async function toKafka(page) {
+  await page.click('#system-switch button[data-system="kafka"]');
+  await page.waitForSelector('#kafka-page #diagram.kafka svg');
+}
+
+async function chooseKafkaChapter(page, id) {
+  await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
+  await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
+}
+
+async function kafkaPos(page) {
+  return page.evaluate(() => {
+    const p = document.querySelector('#kafka-page');
+    return { position: Number(p.dataset.position), len: Number(p.dataset.len) };
+  });
+}
+
+async function endVerdicts(page) {
+  await press(page, 'End');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#kafka-page');
+    return p && p.dataset.position === p.dataset.len;
+  });
+  return page.$$eval('#messages tbody tr', (trs) => trs.map((tr) => ({ data: Number(tr.dataset.data), verdict: tr.dataset.verdict })));
+}
+
+const code = (page, actor) => page.locator(`#actors .actor[data-actor="${actor}"] pre.code`).textContent();
+
+async function shot(page, t, name, widths = [1280, 390]) {
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(300);
+    const file = await artifactPath(`kafka-tools-${name}-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    t.diagnostic(`screenshot: ${file}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+for (const lang of ['en', 'zh']) {
+  test(`Kafka settings change the code and the verdicts; a refused one says why (${lang})`, async (t) => {
+    await withPage(browser, `kafka-settings-${lang}`, server.url('/'), async (session) => {
+      const { page } = session;
+      await toKafka(page);
+      await setLang(page, lang);
+      await chooseKafkaChapter(page, 'k-lost-response-no-idempotence');
+      assert.match(await code(page, 'producer'), /enable_idempotence=False/);
+      assert.deepEqual((await endVerdicts(page)).filter((r) => r.verdict === 'duplicated').map((r) => r.data), [3]);
+      await page.check('#settings.kafka input[name="enable_idempotence"]');
+      await page.waitForFunction(() => !document.querySelector('#actors .actor[data-actor="producer"] pre.code').textContent.includes('enable_idempotence=False'));
+      assert.equal(await page.locator('#title-note').textContent(), lang === 'en' ? 'as written: enable_idempotence=False; you changed: enable_idempotence=True' : '原文：enable_idempotence=False；你改为：enable_idempotence=True');
+      // The chapter's opening quotes the run as written: a note stands in for it.
+      assert.equal(await page.locator('#narration .chapter-narration').count(), 1);
+      assert.match(await page.locator('#settings-note').textContent(), lang === 'en' ? /^You changed settings/ : /^你修改了设置/);
+      const after = await endVerdicts(page);
+      assert.deepEqual(after.filter((r) => r.verdict !== 'processed_once'), [], 'idempotence: 3 stored once, every message processed once');
+      assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'effectively-once');
+      // The share link carries the settings.
+      const json = JSON.parse(Buffer.from((await page.inputValue('#share-link')).split('#run=')[1], 'base64url').toString('utf8'));
+      assert.equal(json.kafka.settings.enable_idempotence, true);
+      // acks=1 with idempotence: refused, the run stays.
+      const before = await kafkaPos(page);
+      await page.selectOption('#settings.kafka select[name="acks"]', '1');
+      const error = page.locator('#kafka-settings-error');
+      await error.waitFor({ state: 'visible' });
+      const text = await error.textContent();
+      assert.ok(text.startsWith(lang === 'en' ? 'This setting was refused: actors[0].acks: acks=1 needs enable_idempotence: false.' : '这个设置被拒绝：actors[0].acks: acks=1 needs enable_idempotence: false.') || text.startsWith('这个设置被拒绝: actors[0].acks'), text);
+      assert.deepEqual(await kafkaPos(page), before, 'the run stays');
+      assert.doesNotMatch(await code(page, 'producer'), /acks=1/);
+      assert.equal(await page.inputValue('#settings.kafka select[name="acks"]'), 'all', 'the select shows the setting the run has');
+      // The commit mode changes the consumer's code.
+      await page.selectOption('#settings.kafka select[name="commit"]', 'after_processing');
+      await page.waitForFunction(() => document.querySelector('#actors .actor[data-actor="consumer"] pre.code').textContent.includes('consumer.commit()'));
+      assert.match(await code(page, 'consumer'), /enable_auto_commit=False/);
+      assert.equal(await page.locator('#kafka-settings-error').count(), 0, 'a change that runs clears the refusal');
+      if (lang === 'zh') assert.match(await page.locator('#settings.kafka').textContent(), CJK);
+      await shot(page, t, `settings-${lang}`);
+      assertClean(session);
+    });
+  });
+
+  test(`compare: the same workload and faults on RabbitMQ and Kafka (${lang})`, async (t) => {
+    await withPage(browser, `kafka-cross-${lang}`, server.url('/'), async (session) => {
+      const { page } = session;
+      await toKafka(page);
+      await setLang(page, lang);
+      await chooseKafkaChapter(page, 'k-crash-autocommit');
+      await page.click('#btn-cross');
+      await page.waitForSelector('#cross-compare .compare-side[data-side="rabbitmq"]');
+      assert.equal(await page.getAttribute('#cross-compare .compare-side[data-side="kafka"]', 'data-label'), 'at-least-once');
+      assert.equal(await page.getAttribute('#cross-compare .compare-side[data-side="rabbitmq"]', 'data-label'), 'effectively-once');
+      const kafkaDup = (await page.locator('#cross-compare .compare-side[data-side="kafka"] li[data-count="duplicated"] .n').textContent()).trim();
+      assert.equal(kafkaDup, '4');
+      const rabbitCount = async (key) => (await page.locator(`#cross-compare .compare-side[data-side="rabbitmq"] li[data-count="${key}"] .n`).textContent()).trim();
+      assert.deepEqual([await rabbitCount('processed_once'), await rabbitCount('lost'), await rabbitCount('duplicated')], ['10', '0', '0']);
+      const mapped = await page.$$eval('#cross-mapped li', (lis) => lis.map((li) => li.textContent));
+      assert.equal(mapped.length, 2);
+      assert.match(mapped[0], lang === 'en' ? /Crash consumer after consumer's print_received #4 \(the chapter's\) → RabbitMQ: Crash consumer after consumer's print_received #4/ : /杀死 consumer 在 consumer 第 4 次 print_received 之后/);
+      assert.match(mapped[1], /8000/);
+      assert.equal(await page.locator('#cross-unmapped').count(), 0);
+      if (lang === 'zh') assert.match(await page.locator('#cross-compare p.note').textContent(), CJK);
+      await shot(page, t, `compare-${lang}`);
+      // A chapter whose faults have no RabbitMQ counterpart says so, one reason each.
+      await chooseKafkaChapter(page, 'k-acks1-leader-crash');
+      await page.waitForSelector('#cross-unmapped li');
+      const unmapped = await page.$$eval('#cross-unmapped li', (lis) => lis.map((li) => li.textContent));
+      assert.equal(unmapped.length, 5);
+      assert.equal(await page.locator('#cross-mapped').count(), 0);
+      assert.match(unmapped[2], lang === 'en' ? /Crash kafka@0 .*several.*no replica/ : /kafka@0 崩溃.*副本/);
+      // The RabbitMQ page's settings run on the RabbitMQ side: with manual acks 3 was printed
+      // and not acked when the consumer died, so it is redelivered and printed again.
+      await chooseKafkaChapter(page, 'k-crash-autocommit');
+      await page.click('#system-switch button[data-system="rabbitmq"]');
+      await page.waitForSelector('#settings input[name="auto_ack"]');
+      await page.uncheck('#settings input[name="auto_ack"]');
+      await page.click('#system-switch button[data-system="kafka"]');
+      await page.waitForSelector('#cross-compare .compare-side[data-side="rabbitmq"]');
+      assert.deepEqual([await rabbitCount('lost'), await rabbitCount('duplicated')], ['0', '1']);
+      assert.match(await page.locator('#cross-compare .compare-side[data-side="rabbitmq"] pre.code').textContent(), /basic_ack/);
+      assertClean(session);
+    });
+  });
+}
+
+test('the keyboard drives the Kafka transport', async () => {
+  await withPage(browser, 'kafka-keys', server.url('/'), async (session) => {
+    const { page } = session;
+    await toKafka(page);
+    await press(page, 'ArrowRight');
+    await press(page, 'ArrowRight');
+    assert.equal((await kafkaPos(page)).position, 2);
+    await press(page, 'ArrowLeft');
+    assert.equal((await kafkaPos(page)).position, 1);
+    await press(page, 'End');
+    const end = await kafkaPos(page);
+    assert.equal(end.position, end.len);
+    await press(page, 'Home');
+    assert.equal((await kafkaPos(page)).position, 0);
+    await press(page, ' ');
+    await page.waitForFunction(() => Number(document.querySelector('#kafka-page').dataset.position) > 0);
+    await press(page, ' ');
+    const paused = (await kafkaPos(page)).position;
+    await page.waitForTimeout(700);
+    assert.equal((await kafkaPos(page)).position, paused, 'space paused it');
+    assert.equal((await position(page)).step, paused);
+    assertClean(session);
+  });
+});
+
+test('an injected fault can be removed; the group name is whole in the diagram', async (t) => {
+  await withPage(browser, 'kafka-remove', server.url('/'), async (session) => {
+    const { page } = session;
+    await toKafka(page);
+    const original = await kafkaPos(page);
+    for (let i = 0; i < 30; i++) await page.click('#btn-step');
+    await page.click('#faults .fault-group[data-actor="consumer"] button[data-fault="crash"]');
+    await page.waitForSelector('#injected li');
+    assert.notEqual((await kafkaPos(page)).len, original.len, 'the crash changed the run');
+    await page.click('#injected li button.remove-fault');
+    await page.waitForSelector('#injected', { state: 'detached' });
+    assert.deepEqual(await kafkaPos(page), { position: 30, len: original.len }, 'the chapter as written again, at the same step');
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(300);
+      const labels = await page.$$eval('#diagram.kafka g.ktrack text.track-label', (ts) => ts.map((t) => t.textContent));
+      assert.deepEqual(labels, ['test_group'], `${width} px`);
+      const file = await artifactPath(`kafka-tools-diagram-${width}.png`);
+      await page.locator('#diagram.kafka').screenshot({ path: file });
+      t.diagnostic(`screenshot: ${file}`);
+    }
+    assertClean(session);
+  });
+});

@@ -217,18 +217,18 @@ mod cross {
             _ => None,
         });
         let p = producer.unwrap();
-        assert_eq!((p.name.as_str(), p.messages, p.interval_ms, p.start_ms, p.delivery_mode), ("producer", 10, 50, 6000, 1));
+        assert_eq!((p.name.as_str(), p.messages, p.interval_ms, p.start_ms, p.delivery_mode), ("producer", 10, 50, 10_000, 1));
         assert_eq!(s.actors.iter().filter(|a| matches!(a, queue_playground::scenario::ActorSpec::Consumer(c) if c.auto_ack && c.name == "consumer")).count(), 1);
     }
 
     #[test]
     fn a_consumer_crash_after_its_nth_print_and_a_restart_map_to_rabbitmq() {
-        // k-crash-autocommit: crash after print_received 4, restart at 8 s.
+        // k-crash-autocommit: crash after print_received 4, restart at 12 s.
         let session = Session::<KafkaSim>::run(kscenario::catalog::get("k-crash-autocommit").unwrap(), vec![]).unwrap();
         let mapped = map_faults(&session);
         assert_eq!(mapped.len(), 2);
         assert_eq!(mapped[0].rabbit, Ok(FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "print_received".into(), occurrence: 4 }, action: FaultAction::Crash("consumer".into()) }));
-        assert_eq!(mapped[1].rabbit, Ok(FaultSpec { when: Trigger::AtMs(8000), action: FaultAction::Restart("consumer".into()) }));
+        assert_eq!(mapped[1].rabbit, Ok(FaultSpec { when: Trigger::AtMs(12_000), action: FaultAction::Restart("consumer".into()) }));
         let cross = CrossRun::new(&session, &article_settings());
         assert_eq!(cross.kafka.counts.duplicated, 4, "Kafka: 0-3 duplicated");
         let rabbit = cross.rabbit.unwrap();

@@ -31,7 +31,10 @@ use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
 use crate::ui::components::share_tools::ShareTools;
-use crate::ui::components::verdicts::count_list;
+use crate::ui::components::verdicts::{count_list, count_list_except};
+
+/// Verdicts a Kafka run cannot have (no dead-letter queue, no message TTL in the model).
+const KAFKA_HIDDEN_COUNTS: &[&str] = &["dead_lettered", "expired"];
 use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
 use crate::view::{hundredths, verdict_name};
 use gloo_timers::callback::Interval;
@@ -70,6 +73,7 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_cross_failed", "The RabbitMQ side cannot run", "RabbitMQ 一侧无法运行"),
     ("k_injected_mark", "injected", "注入"),
     ("k_chapter_mark", "the chapter's", "本章自带"),
+    ("k_chapter_faults", "The chapter's own faults (they stay when you inject yours)", "本章自带的故障（注入你的故障后它们仍然生效）"),
 ];
 
 /// A Kafka page label in `lang`.
@@ -667,7 +671,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             <p id="verdict-summary" data-system="kafka" data-label={run_label.clone()}>
                 <strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong>
             </p>
-            <div id="counts">{ count_list(&counts, lang) }</div>
+            <div id="counts">{ count_list_except(&counts, lang, KAFKA_HIDDEN_COUNTS) }</div>
         </section>
     };
     let table = html! {
@@ -741,6 +745,12 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 }
             }) }
             </div>
+            if !session.base().faults.is_empty() {
+                <p id="chapter-faults" class="chapter-faults">
+                    { klabel("k_chapter_faults", lang) }{ ": " }
+                    { session.base().faults.iter().map(|f| format!("{} {}", kafka_fault_text(&f.action, lang), trigger_text(&f.when, lang))).collect::<Vec<_>>().join(if lang == Lang::En { "; " } else { "；" }) }
+                </p>
+            }
             if injected > 0 {
                 <ol id="injected" aria-label={klabel("k_injected", lang)}>
                     { for session.injected().iter().enumerate().map(|(i, f)| {

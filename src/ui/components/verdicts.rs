@@ -15,6 +15,12 @@ pub const ROWS_MAX: usize = 200;
 
 /// Every verdict count, each labelled in `lang` (also used by the comparison).
 pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
+    count_list_except(counts, lang, &[])
+}
+
+/// The verdict counts without the categories in `hidden` (those a system has no way to reach:
+/// Kafka has no dead-letter queue and no message TTL).
+pub fn count_list_except(counts: &VerdictCounts, lang: Lang, hidden: &[&str]) -> Html {
     let items = [
         ("published", counts.published),
         ("processed_once", counts.processed_once),
@@ -30,7 +36,7 @@ pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
     ];
     html! {
         <ul class="counts">
-            { for items.iter().map(|(key, n)| html! {
+            { for items.iter().filter(|(key, _)| !hidden.contains(key)).map(|(key, n)| html! {
                 <li data-count={*key} class={classes!((*n > 0).then_some("nonzero"))}><span class="n">{ *n }</span>{ " " }{ label(key, lang) }</li>
             }) }
         </ul>

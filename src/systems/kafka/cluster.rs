@@ -1013,6 +1013,12 @@ impl Cluster {
                 leader.set_hw(candidate);
             }
         }
+        // What `report_hw` and `check_pending` would do, skipped when they have nothing to do
+        // (a follower's fetch that moved nothing: most of them).
+        let hw = partition.replicas.get(leader_index).map_or(0, |r| r.hw);
+        if hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset) {
+            return;
+        }
         self.report_hw(tp);
         self.check_pending(tp);
     }

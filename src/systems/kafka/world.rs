@@ -2023,6 +2023,11 @@ impl KafkaSim {
     /// NoOffsetForPartitionError from the poll.
     fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
         let Some(group) = self.group_of(actor) else { return Ok(()) };
+        let r = &self.actors[actor.index()];
+        if r.assignment.iter().all(|&p| r.position(p).is_some()) {
+            // Every owned partition has its position (each poll but the first after a join).
+            return Ok(());
+        }
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {

@@ -544,11 +544,14 @@ impl KafkaSim {
                 KafkaActorSpec::Producer(_) => ActorRuntime::new(0, partitions),
             })
             .collect();
+        // Reserved at once: about 12 events a record (the tutorial with 3 replicas and a group:
+        // sent, appended, replicated twice, the HW, acked, printed; delivered, printed,
+        // processed); a run that needs more grows the trace as a vector grows.
         let trace_capacity = scenario
             .actors
             .iter()
             .map(|a| match a {
-                KafkaActorSpec::Producer(p) => p.messages as usize * 16,
+                KafkaActorSpec::Producer(p) => p.messages as usize * 12,
                 KafkaActorSpec::Consumer(_) => 0,
             })
             .sum::<usize>()

@@ -55,9 +55,12 @@ impl<J: Copy> Agenda<J> {
             }
             self.now.push(job);
         } else {
-            // Most jobs for later are frames, due at the earliest later time.
-            let found = match self.later.front() {
-                Some(&(first, _)) if first == at_ms => Ok(0),
+            // Most jobs for later are frames, due at the earliest later time, or timeouts, due
+            // after everything pending.
+            let found = match (self.later.front(), self.later.back()) {
+                (Some(&(first, _)), _) if first == at_ms => Ok(0),
+                (_, Some(&(last, _))) if last == at_ms => Ok(self.later.len() - 1),
+                (_, Some(&(last, _))) if last < at_ms => Err(self.later.len()),
                 _ => self.later.binary_search_by_key(&at_ms, |&(t, _)| t),
             };
             match found {
@@ -65,7 +68,11 @@ impl<J: Copy> Agenda<J> {
                 Err(at) => {
                     let mut bucket = self.spare.pop().unwrap_or_default();
                     bucket.push(job);
-                    self.later.insert(at, (at_ms, bucket));
+                    if at == self.later.len() {
+                        self.later.push_back((at_ms, bucket));
+                    } else {
+                        self.later.insert(at, (at_ms, bucket));
+                    }
                 }
             }
         }

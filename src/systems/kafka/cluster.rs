@@ -679,6 +679,12 @@ impl Cluster {
         self.topics.get(usize::from(topic)).map_or(0, |t| t.len() as u16)
     }
 
+    /// Every partition, topic by topic, without collecting them (the world asks after every
+    /// cluster call).
+    pub fn each_topic_partition(&self) -> impl Iterator<Item = TopicPartition> + '_ {
+        self.topics.iter().enumerate().flat_map(|(t, partitions)| (0..partitions.len()).map(move |p| TopicPartition::new(t as u16, p as u16)))
+    }
+
     /// Every partition, topic by topic.
     pub fn topic_partitions(&self) -> Vec<TopicPartition> {
         let mut all = Vec::new();
@@ -712,6 +718,13 @@ impl Cluster {
     pub fn available_partitions(&self, topic: u16) -> Vec<u32> {
         let Some(partitions) = self.topics.get(usize::from(topic)) else { return Vec::new() };
         (0..partitions.len()).filter(|&p| partitions.get(p).is_some_and(|x| x.leader.is_some())).map(|p| p as u32).collect()
+    }
+
+    /// As `available_partitions`, into `into` (cleared first), without allocating.
+    pub fn available_partitions_into(&self, topic: u16, into: &mut Vec<u32>) {
+        into.clear();
+        let Some(partitions) = self.topics.get(usize::from(topic)) else { return };
+        into.extend((0..partitions.len()).filter(|&p| partitions[p].leader.is_some()).map(|p| p as u32));
     }
 
     fn leader_replica_of(&self, tp: TopicPartition) -> Result<&Replica, KafkaError> {
@@ -750,6 +763,24 @@ impl Cluster {
     /// Drains the state changes since the last call.
     pub fn take_events(&mut self) -> Vec<ClusterEvent> {
         std::mem::take(&mut self.events)
+    }
+
+    /// Drains the state changes since the last call into `into` (empty), which lends its
+    /// capacity to the next ones: no allocation per call.
+    pub fn swap_events(&mut self, into: &mut Vec<ClusterEvent>) {
+        debug_assert!(into.is_empty());
+        std::mem::swap(&mut self.events, into);
+    }
+
+    /// As `swap_events`, for `take_completed`.
+    pub fn swap_completed(&mut self, into: &mut Vec<Completion>) {
+        debug_assert!(into.is_empty());
+        std::mem::swap(&mut self.completed, into);
+    }
+
+    /// Whether a truncation removed records since the last `take_truncated`.
+    pub fn has_truncated(&self) -> bool {
+        !self.truncated.is_empty()
     }
 
     /// Drains the acks=all requests that completed or failed since the last call.
@@ -930,13 +961,19 @@ impl Cluster {
             return;
         }
         let enough = partition.isr.len() >= min_isr;
-        let (done, waiting): (Vec<PendingProduce>, Vec<PendingProduce>) =
-            partition.pending.drain(..).partition(|x| hw >= x.required_offset);
-        partition.pending = waiting;
-        for x in done {
-            let result = if enough { Ok(x.base_offset) } else { Err(KafkaError::NotEnoughReplicasAfterAppend) };
-            self.completed.push(Completion { id: x.id, topic: tp.topic, partition: tp.partition, result });
+        // The done ones complete in order; the waiting ones keep theirs (in place: no allocation).
+        let mut kept = 0;
+        for i in 0..partition.pending.len() {
+            let x = partition.pending[i];
+            if hw >= x.required_offset {
+                let result = if enough { Ok(x.base_offset) } else { Err(KafkaError::NotEnoughReplicasAfterAppend) };
+                self.completed.push(Completion { id: x.id, topic: tp.topic, partition: tp.partition, result });
+            } else {
+                partition.pending[kept] = x;
+                kept += 1;
+            }
         }
+        partition.pending.truncate(kept);
     }
 
     /// Fails every waiting acks=all request of the partition with NOT_LEADER_OR_FOLLOWER.
@@ -975,6 +1012,12 @@ impl Cluster {
             if let Some(leader) = partition.replicas.get_mut(leader_index) {
                 leader.set_hw(candidate);
             }
+        }
+        // What `report_hw` and `check_pending` would do, skipped when they have nothing to do
+        // (a follower's fetch that moved nothing: most of them).
+        let hw = partition.replicas.get(leader_index).map_or(0, |r| r.hw);
+        if hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset) {
+            return;
         }
         self.report_hw(tp);
         self.check_pending(tp);
@@ -1055,17 +1098,22 @@ impl Cluster {
         self.maybe_increment_hw(tp);
         // The response.
         let partition = partition_in(&mut self.topics, tp)?;
-        let (records, leader_hw) = {
+        let (from, to, leader_hw) = {
             let leader = partition.replicas.get(leader_index).ok_or(KafkaError::LeaderNotAvailable)?;
             let from = usize::try_from(fetch_offset).unwrap_or(usize::MAX).min(leader.log.len());
             let to = from.saturating_add(max_records).min(leader.log.len());
-            (leader.log.get(from..to).map(|s| s.to_vec()).unwrap_or_default(), leader.hw)
+            (from, to, leader.hw)
         };
-        let replica = partition.replicas.get_mut(follower_index).ok_or(KafkaError::NotLeaderOrFollower)?;
-        let count = u32::try_from(records.len()).unwrap_or(u32::MAX);
-        for record in records {
-            replica.push(record);
+        if partition.replicas.get(follower_index).is_none() {
+            return Err(KafkaError::NotLeaderOrFollower);
         }
+        // Copied record by record from the leader's log (no intermediate vector).
+        for i in from..to {
+            let record = partition.replicas[leader_index].log[i];
+            partition.replicas[follower_index].push(record);
+        }
+        let replica = &mut partition.replicas[follower_index];
+        let count = u32::try_from(to - from).unwrap_or(u32::MAX);
         replica.set_hw(leader_hw);
         if count > 0 {
             self.events.push(ClusterEvent::Replicated {
@@ -1389,6 +1437,18 @@ impl Cluster {
     }
 
     // ---- consumer fetch ----
+
+    /// Whether `fetch(broker, tp, offset, ..)` would succeed with no records whatever the
+    /// isolation: `broker` is up and leads the partition, and `offset` is at or past the high
+    /// watermark but not past the log end. A cheap test for a consumer's parked fetch, which
+    /// the world asks after every cluster call.
+    pub fn fetch_is_empty(&self, broker: NodeId, tp: TopicPartition, offset: u64) -> bool {
+        let Some(partition) = self.partition(tp) else { return false };
+        if !self.broker_up(broker) || partition.leader() != Some(broker) {
+            return false;
+        }
+        partition.leader_replica().is_some_and(|leader| offset >= leader.hw && offset <= leader.log_end())
+    }
 
     /// A consumer's fetch from `broker` (`ReplicaManager.fetchMessages` → `UnifiedLog.read`):
     /// only the leader serves (NOT_LEADER_OR_FOLLOWER); an offset below the log start or past the

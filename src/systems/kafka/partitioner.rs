@@ -67,12 +67,14 @@ pub fn partition_for_unkeyed(partitions: u32, available: &[u32], random: u64) ->
     if partitions == 0 {
         return None;
     }
-    let usable: Vec<u32> = available.iter().copied().filter(|&p| p < partitions).collect();
-    if usable.is_empty() {
+    // The available partitions below `partitions`, counted and then indexed (no vector).
+    let usable = || available.iter().copied().filter(|&p| p < partitions);
+    let count = usable().count();
+    if count == 0 {
         return Some((random % u64::from(partitions)) as u32);
     }
-    let index = (random % usable.len() as u64) as usize;
-    usable.get(index).copied()
+    let index = (random % count as u64) as usize;
+    usable().nth(index)
 }
 
 /// The partition of any record, keyed or not (kafka-python's `DefaultPartitioner`).

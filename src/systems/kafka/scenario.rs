@@ -969,6 +969,52 @@ pub mod catalog {
         ENTRIES.iter().map(|(name, _)| *name)
     }
 
+    /// The tutorial's workload scaled up for the benchmark (`benches/kafka_throughput.rs`):
+    /// one producer sending `records` records with no sleep (`acks='all'`, idempotent, and
+    /// `future.get()` without a timeout, so a leader's failover does not end the program),
+    /// `test_topic` with 3 partitions replicated 3 times on 3 brokers, a group of 4
+    /// consumers reading from the earliest offset with auto-commit; random consumer crashes
+    /// (1 in 200,000 consumer ops, each restarted 100 ms later) and one crash of broker 0,
+    /// the first partition's leader, about halfway through the sending
+    /// (`scaled_workload_leader_crash_ms`; back after the broker's restart delay).
+    /// Deterministic: seed 42.
+    pub fn scaled_workload(records: u32) -> KafkaScenario {
+        let leader_crash_at_ms = scaled_workload_leader_crash_ms(records);
+        use super::*;
+        use crate::engine::rng::Ratio;
+        let producer = KafkaProducerSpec { messages: records, interval_ms: 0, get_timeout_ms: None, ..KafkaProducerSpec::tutorial("producer") };
+        let consumer = |i: u32| {
+            KafkaActorSpec::Consumer(KafkaConsumerSpec { auto_offset_reset: OffsetReset::Earliest, ..KafkaConsumerSpec::tutorial(&format!("consumer-{i}")) })
+        };
+        let scenario = KafkaScenario {
+            format: None,
+            name: format!("kafka-throughput-{records}"),
+            title: "The Kafka tutorial, scaled up, with consumer crashes and a leader crash".into(),
+            seed: 42,
+            broker: KafkaBrokerSpec { brokers: 3, ..KafkaBrokerSpec::default() },
+            network: Default::default(),
+            topics: vec![TopicSpec { name: "test_topic".into(), partitions: 3, replication_factor: 3 }],
+            actors: std::iter::once(KafkaActorSpec::Producer(producer)).chain((1..=4).map(consumer)).collect(),
+            faults: vec![FaultSpec { when: Trigger::AtMs(leader_crash_at_ms), action: FaultAction::CrashNode { node: 0, restart: true } }],
+            random_faults: Some(RandomFaults {
+                consumer_crash: Ratio { numerator: 1, denominator: 200_000 },
+                actor_restart_ms: 100,
+                until_ms: 1_000_000_000,
+                ..RandomFaults::default()
+            }),
+            limits: Limits { steps_max: STEPS_MAX, time_ms_max: 24 * 3_600_000, messages_max: records, events_max: EVENTS_MAX },
+        };
+        scenario.validate().unwrap_or_else(|e| panic!("the Kafka bench scenario is invalid: {e}"));
+        scenario
+    }
+
+    /// When `scaled_workload` crashes the leader: about halfway through the sending (a record
+    /// takes the producer about 10 ms: the produce request, the followers' next fetches
+    /// every `REPLICA_FETCH_MS` that move the high watermark past it, the answer).
+    pub fn scaled_workload_leader_crash_ms(records: u32) -> u64 {
+        (u64::from(records) * 5).max(10)
+    }
+
     /// A Kafka catalog scenario by name.
     pub fn get(name: &str) -> Result<KafkaScenario, ScenarioError> {
         let (_, text) = ENTRIES.iter().find(|(n, _)| *n == name).ok_or_else(|| ScenarioError {

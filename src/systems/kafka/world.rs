@@ -62,7 +62,7 @@
 //! exactly one place, and a `Ready` copy's (partition, offset) is a record of some replica's log
 //! (`check_conservation`): the leader's, or a dead leader's until it rejoins and truncates it.
 
-use super::cluster::{self, Cluster, ClusterConfig, ClusterEvent, Isolation, KafkaError, ProduceStatus, ProducerBatch, TopicPartition};
+use super::cluster::{self, Cluster, ClusterConfig, ClusterEvent, Completion, Isolation, KafkaError, ProduceStatus, ProducerBatch, TopicPartition};
 use super::group::{GroupCoordinator, GroupError, GroupEvent, GroupKey, MemberKey, MemberSettings, SyncOutcome};
 use super::partitioner;
 use super::program::{self, KafkaOpKind, Op, Program, KAFKA_OP_NAMES};
@@ -263,6 +263,8 @@ pub struct ActorRuntime {
     /// The fetch waits at the broker for records.
     fetch_parked: bool,
     fetch_result: Option<Vec<Fetched>>,
+    /// The vector of the last fetch answer, emptied, for the next one (saves an allocation).
+    spare_records: Vec<Fetched>,
     /// The auto-commit sent and not yet answered.
     auto_commit_in_flight: Option<u32>,
     /// A sync commit waits: its batch id, and its answer when it came.
@@ -313,6 +315,7 @@ impl ActorRuntime {
             fetch_in_flight: false,
             fetch_parked: false,
             fetch_result: None,
+            spare_records: Vec::new(),
             auto_commit_in_flight: None,
             commit_wait: None,
             commit_ok: None,
@@ -447,6 +450,24 @@ pub struct KafkaSim {
     coordinator_waiting: Vec<(ActorId, u32, CoordRequest)>,
     /// What the errors' texts name (`ClientError`'s `detail` indexes it).
     error_details: Vec<ErrorDetail>,
+    /// Work buffers, empty between calls: they keep their capacity so that draining the
+    /// cluster after every call allocates nothing (never part of the world's state).
+    scratch: Scratch,
+}
+
+/// Reused buffers (see `KafkaSim::scratch`); a clone or snapshot starts with empty ones.
+#[derive(Debug, Default)]
+struct Scratch {
+    events: Vec<ClusterEvent>,
+    completed: Vec<Completion>,
+    available: Vec<u32>,
+    expected: Vec<(u16, u64)>,
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Self {
+        Scratch::default()
+    }
 }
 
 /// What the transaction coordinator knows of a transactional id.
@@ -525,11 +546,14 @@ impl KafkaSim {
                 KafkaActorSpec::Producer(_) => ActorRuntime::new(0, partitions),
             })
             .collect();
+        // Reserved at once: about 12 events a record (the tutorial with 3 replicas and a group:
+        // sent, appended, replicated twice, the HW, acked, printed; delivered, printed,
+        // processed); a run that needs more grows the trace as a vector grows.
         let trace_capacity = scenario
             .actors
             .iter()
             .map(|a| match a {
-                KafkaActorSpec::Producer(p) => p.messages as usize * 16,
+                KafkaActorSpec::Producer(p) => p.messages as usize * 12,
                 KafkaActorSpec::Consumer(_) => 0,
             })
             .sum::<usize>()
@@ -562,6 +586,7 @@ impl KafkaSim {
             transactions: Vec::new(),
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
+            scratch: Scratch::default(),
             setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
@@ -626,6 +651,7 @@ impl KafkaSim {
             transactions: self.transactions.clone(),
             coordinator_waiting: self.coordinator_waiting.clone(),
             error_details: self.error_details.clone(),
+            scratch: Scratch::default(),
         }
     }
     pub fn ledger(&self) -> &KafkaLedger {
@@ -1283,7 +1309,9 @@ impl KafkaSim {
     /// completed, discard truncated records, and wake what may go on.
     fn after_cluster(&mut self) {
         let mut elected: Vec<TopicPartition> = Vec::new();
-        for event in self.cluster.take_events() {
+        let mut events = std::mem::take(&mut self.scratch.events);
+        self.cluster.swap_events(&mut events);
+        for event in events.drain(..) {
             if let ClusterEvent::LeaderElected { topic, partition, .. } = event {
                 elected.push(TopicPartition::new(topic, partition));
             }
@@ -1305,15 +1333,20 @@ impl KafkaSim {
                 self.record(event);
             }
         }
-        for completion in self.cluster.take_completed() {
+        self.scratch.events = events;
+        let mut completed = std::mem::take(&mut self.scratch.completed);
+        self.cluster.swap_completed(&mut completed);
+        for completion in completed.drain(..) {
             let Some(request) = self.pending.remove(&completion.id.0) else { continue };
             let result = completion.result.map(|offset| offset.min(u64::from(u32::MAX)) as u32).map_err(ClientError::Broker);
             self.answer_producer(request, result);
         }
+        self.scratch.completed = completed;
         for tp in elected {
             self.left_behind(tp);
         }
-        for truncated in self.cluster.take_truncated() {
+        let truncations = if self.cluster.has_truncated() { self.cluster.take_truncated() } else { Vec::new() };
+        for truncated in truncations {
             let Some(copy) = copy_of_tag(truncated.tag) else { continue };
             let Some(record) = self.core.ledger.copies.get(copy.index()) else { continue };
             if !record.place.is_live() {
@@ -1365,7 +1398,7 @@ impl KafkaSim {
     /// holds it back until the ISR check removes it).
     fn replication_idle(&self) -> bool {
         let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
-        for tp in self.cluster.topic_partitions() {
+        for tp in self.cluster.each_topic_partition() {
             let Some(p) = self.cluster.partition(tp) else { continue };
             let Some(leader) = p.leader() else { continue };
             let Some(l) = p.replica(leader) else { continue };
@@ -1404,12 +1437,20 @@ impl KafkaSim {
     fn replicate_round(&mut self) {
         self.replication_armed = false;
         let now = self.core.now_ms;
-        for tp in self.cluster.topic_partitions() {
-            let Some(p) = self.cluster.partition(tp) else { continue };
-            let Some(leader) = p.leader() else { continue };
-            let followers: Vec<NodeId> = p.replicas.iter().map(|r| r.broker).filter(|&b| self.can_fetch(b, leader)).collect();
-            for follower in followers {
-                let _ = self.cluster.replicate(now, follower, tp, REPLICA_FETCH_RECORDS);
+        for topic in 0..self.setup.scenario.topics.len() as u16 {
+            for partition in 0..self.cluster.partition_count(topic) {
+                let tp = TopicPartition::new(topic, partition);
+                let Some(leader) = self.cluster.leader(tp) else { continue };
+                // Replica by replica, in assignment order (a fetch changes no replica's
+                // liveness, the leader or the order, so this is every follower that could
+                // fetch before the first one did).
+                let replicas = self.cluster.partition(tp).map_or(0, |p| p.replicas.len());
+                for index in 0..replicas {
+                    let Some(follower) = self.cluster.partition(tp).and_then(|p| p.replicas.get(index)).map(|r| r.broker) else { break };
+                    if self.can_fetch(follower, leader) {
+                        let _ = self.cluster.replicate(now, follower, tp, REPLICA_FETCH_RECORDS);
+                    }
+                }
             }
         }
         self.after_cluster();
@@ -1420,7 +1461,7 @@ impl KafkaSim {
         if self.isr_check_armed {
             return;
         }
-        let lagging = self.cluster.topic_partitions().into_iter().any(|tp| {
+        let lagging = self.cluster.each_topic_partition().any(|tp| {
             self.cluster.partition(tp).is_some_and(|p| {
                 let Some(leader) = p.leader() else { return false };
                 let leo = p.replica(leader).map_or(0, |r| r.log_end());
@@ -1761,9 +1802,13 @@ impl KafkaSim {
         let partition = if spec.keyed {
             partitioner::partition_for_key(data.to_string().as_bytes(), partitions).unwrap_or(0)
         } else if partitions > 1 {
-            let available = self.cluster.available_partitions(topic);
+            let mut available = std::mem::take(&mut self.scratch.available);
+            self.cluster.available_partitions_into(topic, &mut available);
             let random = self.rng_workload.next_u64();
-            partitioner::partition_for_unkeyed(partitions, &available, random).unwrap_or(0)
+            let chosen = partitioner::partition_for_unkeyed(partitions, &available, random).unwrap_or(0);
+            available.clear();
+            self.scratch.available = available;
+            chosen
         } else {
             0
         };
@@ -2195,6 +2240,13 @@ impl KafkaSim {
         offsets
     }
 
+    /// Whether `offsets_to_commit` would find any (without collecting them).
+    fn has_offsets_to_commit(&mut self, actor: ActorId) -> bool {
+        let Some(group) = self.group_of(actor) else { return false };
+        let r = &self.actors[actor.index()];
+        r.assignment.iter().any(|&p| r.position(p).is_some_and(|position| self.coordinator.committed(group, self.topic_partition(p)) != Some(position)))
+    }
+
     /// Send an OffsetCommit of the consumer's positions; returns its id (None: nothing to commit).
     fn send_commit(&mut self, actor: ActorId, auto: bool, sync: bool) -> Option<u32> {
         let offsets = self.offsets_to_commit(actor);
@@ -2245,6 +2297,11 @@ impl KafkaSim {
     /// NoOffsetForPartitionError from the poll.
     fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
         let Some(group) = self.group_of(actor) else { return Ok(()) };
+        let r = &self.actors[actor.index()];
+        if r.assignment.iter().all(|&p| r.position(p).is_some()) {
+            // Every owned partition has its position (each poll but the first after a join).
+            return Ok(());
+        }
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {
@@ -2301,14 +2358,22 @@ impl KafkaSim {
         };
         let mut records = Vec::new();
         let mut budget = spec.max_poll_records as usize;
-        let owned = r.assignment.clone();
         let mut answer_node = None;
-        for p in owned {
+        // The owned partitions in order (nothing below changes the assignment).
+        for index in 0..r.assignment.len() {
+            let p = self.actors[actor.index()].assignment[index];
             let Some(position) = self.actors[actor.index()].position(p) else { continue };
             let tp = self.topic_partition(p);
             let Some(leader) = self.cluster.leader(tp) else { continue };
             if !self.cluster.broker_up(leader) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)) {
                 continue;
+            }
+            if self.cluster.fetch_is_empty(leader, tp, position) {
+                // As `fetch` would answer: no records, nothing else changes.
+                continue;
+            }
+            if records.capacity() == 0 {
+                records = std::mem::take(&mut self.actors[actor.index()].spare_records);
             }
             match self.cluster.fetch(leader, tp, position, isolation, budget) {
                 Ok(fetched) => {
@@ -2334,7 +2399,12 @@ impl KafkaSim {
                 break;
             }
         }
-        let Some(node) = answer_node else { return };
+        let Some(node) = answer_node else {
+            if records.capacity() > 0 {
+                self.actors[actor.index()].spare_records = records;
+            }
+            return;
+        };
         let r = &mut self.actors[actor.index()];
         r.fetch_parked = false;
         r.fetch_result = Some(records);
@@ -2396,18 +2466,28 @@ impl KafkaSim {
         if spec.commit == CommitMode::Auto {
             self.maybe_auto_commit(actor, spec.auto_commit_interval_ms);
         }
-        if let Some(records) = self.actors[actor.index()].fetch_result.take() {
+        if let Some(mut records) = self.actors[actor.index()].fetch_result.take() {
             let r = &mut self.actors[actor.index()];
             // Only records at or past the positions of owned partitions (the offsets in between
-            // are control markers and aborted records, which the fetch skipped).
-            let mut expected: BTreeMap<u16, u64> = BTreeMap::new();
-            for rec in records {
-                let next = *expected.entry(rec.partition).or_insert_with(|| r.positions.get(usize::from(rec.partition)).copied().flatten().unwrap_or(u64::MAX));
-                if rec.offset >= next && r.assignment.contains(&rec.partition) {
+            // are control markers and aborted records, which the fetch skipped). Per partition
+            // of the answer (a few): the next offset expected.
+            let expected = &mut self.scratch.expected;
+            expected.clear();
+            for rec in records.drain(..) {
+                let slot = match expected.iter().position(|&(p, _)| p == rec.partition) {
+                    Some(slot) => slot,
+                    None => {
+                        expected.push((rec.partition, r.positions.get(usize::from(rec.partition)).copied().flatten().unwrap_or(u64::MAX)));
+                        expected.len() - 1
+                    }
+                };
+                if rec.offset >= expected[slot].1 && r.assignment.contains(&rec.partition) {
                     r.buffer.push_back(rec);
-                    expected.insert(rec.partition, rec.offset + 1);
+                    expected[slot].1 = rec.offset + 1;
                 }
             }
+            expected.clear();
+            r.spare_records = records;
             if let Some(record) = self.actors[actor.index()].buffer.pop_front() {
                 return self.yield_record(actor, record);
             }
@@ -2429,7 +2509,7 @@ impl KafkaSim {
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
         // Wake for the next auto-commit if it would commit something.
-        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && !self.offsets_to_commit(actor).is_empty() {
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
             let r = &mut self.actors[actor.index()];
             if r.poll_timer_at.is_none_or(|t| t > at) {

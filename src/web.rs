@@ -56,3 +56,31 @@ pub fn bench_engine(messages: u32) -> String {
     })
     .to_string()
 }
+
+/// In-browser measurement of the Kafka world: runs the Kafka benchmark's workload
+/// (`kafka::scenario::catalog::scaled_workload`: 3 partitions, RF 3, 4 consumers, random
+/// consumer crashes, a leader crash) with `records` records and returns JSON `{records, events,
+/// elapsed_ms, records_per_s, events_per_s, trace_hash}`. Called by the end-to-end test
+/// (`window.wasmBindings.benchKafka(n)`).
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = benchKafka)]
+pub fn bench_kafka(records: u32) -> String {
+    use crate::systems::kafka::{scenario::catalog as kafka_catalog, world::KafkaSim};
+    let scenario = kafka_catalog::scaled_workload(records.clamp(1, 1_000_000));
+    let started_ms = js_sys::Date::now();
+    let mut sim = match KafkaSim::new(&scenario) {
+        Ok(sim) => sim,
+        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
+    };
+    sim.run_until(Until::Quiescence);
+    let elapsed_ms = (js_sys::Date::now() - started_ms).max(1.0);
+    let events = sim.trace().len();
+    serde_json::json!({
+        "records": records,
+        "events": events,
+        "elapsed_ms": elapsed_ms,
+        "records_per_s": (f64::from(records) * 1000.0 / elapsed_ms).round(),
+        "events_per_s": (events as f64 * 1000.0 / elapsed_ms).round(),
+        "trace_hash": crate::systems::kafka::trace::trace_hash(sim.trace()),
+    })
+    .to_string()
+}

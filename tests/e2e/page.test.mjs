@@ -152,7 +152,15 @@ test('measure: download size, time to ready, engine speed in wasm', { timeout: 6
     assert.ok(engine.events > engine.messages * 5, `a run of 100000 messages records events: ${raw}`);
     // The same trace as natively (tests/golden.rs, SCALED_100K_HASH): crashes and a broker restart included.
     assert.equal(engine.trace_hash, '1f1d543a1499cb96', 'the wasm engine and the native engine agree on the scaled workload');
-    const figures = { gzip_bytes_total: gzipTotal, gzip_bytes: sizes, ready_after_navigation_ms: Math.round(readyMs), engine_in_wasm: engine };
+    // The Kafka world: the same trace as natively at 20,000 records (tests/kafka_golden.rs,
+    // SCALED_20K_HASH), then the speed figure at 100,000.
+    const kafkaSmall = JSON.parse(await page.evaluate(() => window.wasmBindings.benchKafka(20000)));
+    assert.equal(kafkaSmall.error, undefined, `benchKafka failed: ${JSON.stringify(kafkaSmall)}`);
+    assert.equal(kafkaSmall.trace_hash, '5eba41b5c2bbb71e', 'the wasm Kafka world and the native one agree on the scaled workload');
+    const kafka = JSON.parse(await page.evaluate(() => window.wasmBindings.benchKafka(100000)));
+    assert.equal(kafka.records, 100000);
+    assert.ok(kafka.events > kafka.records * 5, `a run of 100000 records records events: ${JSON.stringify(kafka)}`);
+    const figures = { gzip_bytes_total: gzipTotal, gzip_bytes: sizes, ready_after_navigation_ms: Math.round(readyMs), engine_in_wasm: engine, kafka_in_wasm: kafka };
     const file = await artifactPath('measurements.json');
     const { writeFile } = await import('node:fs/promises');
     await writeFile(file, JSON.stringify(figures, null, 2));

@@ -1127,3 +1127,20 @@ fn a_record_on_an_offline_partition_is_stranded_because_of_it() {
     assert_eq!(cause(&sim, "producer", 0), Some(Cause::Offline { partition: 0 }));
     assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new());
 }
+
+/// Commit before processing with no work after the print: the print is the processing, so the
+/// code commits before it; a crash right after the 4th commit loses 3 (never printed), and
+/// nothing is printed twice (at-most-once), as k2c says.
+#[test]
+fn commit_before_processing_without_work_commits_before_the_print() {
+    let s = crash_then_restart(manual("before_processing", 0), json!({"after": {"actor": "consumer", "op": "commit", "occurrence": 4}}), "crash", 12_000);
+    let code = queue_playground::systems::kafka::program::of(&s, &s.actors[1]).code.join("\n");
+    let commit = code.find("consumer.commit()").unwrap();
+    let print = code.find("[x] Received").unwrap();
+    assert!(commit < print, "{code}");
+    let sim = run(&s, "commit_before_processing_without_work_commits_before_the_print");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2], (4..10).collect()], "{}", dump(&sim));
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
+    assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
+}

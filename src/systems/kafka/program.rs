@@ -452,9 +452,14 @@ pub fn consumer(spec: &KafkaConsumerSpec, scenario: &KafkaScenario) -> Program {
     b.line(format!("{IN}try:"));
     let (i2, i3) = (IN.repeat(2), IN.repeat(3));
     let head = b.op(format!("{i2}for message in consumer:  # polls; the position moves past each record yielded"), KafkaOpKind::Poll);
+    let commit_first = "consumer.commit()  # before processing: a crash while processing loses it (at-most-once)";
+    // Without work the print is the processing: the commit comes before it.
+    if spec.commit == CommitMode::BeforeProcessing && !works {
+        b.op(format!("{i3}{commit_first}"), KafkaOpKind::Commit);
+    }
     b.op(format!("{i3}print(f\" [x] Received {{message.value}}\")"), KafkaOpKind::PrintReceived { effect: !works });
-    if spec.commit == CommitMode::BeforeProcessing {
-        b.op(format!("{i3}consumer.commit()  # before processing: a crash while processing loses it (at-most-once)"), KafkaOpKind::Commit);
+    if spec.commit == CommitMode::BeforeProcessing && works {
+        b.op(format!("{i3}{commit_first}"), KafkaOpKind::Commit);
     }
     if works {
         b.op(format!("{i3}time.sleep({})  # process(message)", seconds(spec.work_ms)), KafkaOpKind::Work { effect: true });

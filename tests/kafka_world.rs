@@ -294,7 +294,7 @@ fn k3b_a_new_group_from_latest_prints_nothing() {
     assert_eq!(sim.received(actor(&sim, "consumer")), Vec::<u32>::new(), "{}", dump(&sim));
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost; 10]);
-    assert_eq!(cause(&sim, "producer", 0), Some(Cause::Skipped { partition: 0, offset: 0 }));
+    assert_eq!(cause(&sim, "producer", 0), Some(Cause::SkippedByLatest { partition: 0, offset: 0 }));
     let reset = first_time(&sim, |e| matches!(e, KafkaEvent::PositionReset { offset: 10, earliest: false, .. }));
     assert!(reset.is_some(), "the position was reset to the high watermark 10");
 }
@@ -1143,4 +1143,19 @@ fn commit_before_processing_without_work_commits_before_the_print() {
     assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2], (4..10).collect()], "{}", dump(&sim));
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
+}
+
+/// The acks=1 chapter with acks=0: the producer printed "Sent" (offset -1) for 5, which the
+/// crashing leader never made durable; the cause says the producer never learned.
+#[test]
+fn acks0_a_record_the_broker_never_appended_is_lost_unanswered() {
+    let mut s = catalog::get("k-acks1-leader-crash").unwrap();
+    let mut v = serde_json::to_value(&s).unwrap();
+    v["actors"][0]["acks"] = json!("0");
+    s = serde_json::from_value(v).unwrap();
+    let sim = run(&s, "acks0_a_record_the_broker_never_appended_is_lost_unanswered");
+    let lost = with_verdict(&sim, "producer", Verdict::Lost);
+    assert_eq!(lost, vec![5], "{}", dump(&sim));
+    let c = cause(&sim, "producer", 5);
+    assert_eq!(c, Some(Cause::NeverStoredUnanswered), "{}", dump(&sim));
 }

@@ -136,7 +136,8 @@ fn the_label_follows_the_counts() {
         (VerdictCounts { dead_lettered: 1, ..base }, RunLabel::Incomplete),
         (VerdictCounts { expired: 1, ..base }, RunLabel::AtMostOnce),
         (VerdictCounts { lost: 1, stranded: 1, ..base }, RunLabel::AtMostOnce),
-        (VerdictCounts { duplicated: 1, never_sent: 1, ..base }, RunLabel::AtLeastOnce),
+        (VerdictCounts { duplicated: 1, never_sent: 1, ..base }, RunLabel::Incomplete),
+        (VerdictCounts { duplicated: 1, stranded: 1, ..base }, RunLabel::Incomplete),
         (VerdictCounts { duplicated: 1, lost: 1, ..base }, RunLabel::NoGuarantee),
     ] {
         assert_eq!(Checker::label(&counts, true), label, "{counts:?}");

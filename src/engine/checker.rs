@@ -55,8 +55,9 @@ pub enum RunLabel {
     AtMostOnce,
     /// Messages both lost and duplicated.
     NoGuarantee,
-    /// Nothing lost or duplicated, but not every message was processed: some were never
-    /// sent, are stranded in a queue, were dead-lettered, or the run stopped at a limit.
+    /// Nothing lost, but not every message was processed: some were never sent, are stranded
+    /// in a queue, were dead-lettered, or the run stopped at a limit (duplicates may also have
+    /// happened: "at least once" would be untrue of the messages never processed).
     Incomplete,
     /// The run is not over and nothing has gone wrong so far: no guarantee is claimed yet.
     InProgress,
@@ -227,7 +228,7 @@ impl Checker {
         let gone = counts.lost + counts.expired > 0;
         let unfinished = counts.stranded + counts.never_sent + counts.dead_lettered > 0 || (ended && counts.pending > 0);
         match (gone, counts.duplicated > 0) {
-            (false, false) if unfinished => RunLabel::Incomplete,
+            (false, _) if unfinished => RunLabel::Incomplete,
             (false, false) if !ended => RunLabel::InProgress,
             (false, false) => RunLabel::EffectivelyOnce,
             (false, true) => RunLabel::AtLeastOnce,

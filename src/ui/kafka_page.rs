@@ -855,6 +855,9 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
             "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}）之后：一个分区按日志顺序被读取"
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
+        Cause::SkippedByLatest { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组没有已提交的位点，auto_offset_reset='latest' 让消费者从它之后开始"),
+        Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：同步副本不够，没有消费者可以读它"),
+        Cause::NeverStoredUnanswered => "从未存储：acks=0 时生产者不等回答；broker 没有追加它，生产者也不知道".into(),
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),

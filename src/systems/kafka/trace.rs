@@ -443,6 +443,15 @@ pub enum Cause {
     /// Printed `printed` times but processed once: a consumer printed it when it received it
     /// and died before its processing (the work after the print) finished.
     PrintedNotProcessed { printed: u32 },
+    /// Still in the log at `offset`, but the consumer had no committed offset and
+    /// `auto_offset_reset='latest'` started it after this record.
+    SkippedByLatest { partition: u16, offset: u32 },
+    /// Stored at `offset` of `partition` but above the high watermark: not enough replicas
+    /// have it, so no consumer may read it.
+    AboveHighWatermark { partition: u16, offset: u32 },
+    /// With acks=0 the producer is answered at once; the broker never appended it (its leader
+    /// was gone), and the producer never learned.
+    NeverStoredUnanswered,
     /// Never stored: the produce failed (or its producer died) and nothing retried it.
     NeverStored,
     /// In the log, but no consumer of its group is left to read it.
@@ -477,6 +486,13 @@ impl Cause {
             Cause::PrintedNotProcessed { printed } => format!(
                 "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"
             ),
+            Cause::SkippedByLatest { partition, offset } => format!(
+                "still in the log at offset {offset} of partition {partition}, but the group had no committed offset and auto_offset_reset='latest' started the consumer after it"
+            ),
+            Cause::AboveHighWatermark { partition, offset } => format!(
+                "stored at offset {offset} of partition {partition}, but above the high watermark: not enough in-sync replicas have it, so no consumer may read it"
+            ),
+            Cause::NeverStoredUnanswered => "never stored: with acks=0 the producer does not wait for an answer; the broker never appended it, and the producer never learned".into(),
             Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),
             Cause::Offline { partition } => format!("stored, but partition {partition} has no live leader (its broker is down): no consumer can read it until the broker comes back"),
             Cause::Unread => "stored in the log, but no consumer of its group is left to read it".into(),

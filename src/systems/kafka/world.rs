@@ -966,9 +966,16 @@ impl KafkaSim {
                 let acked = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::ProduceAcked { message: m, .. } if m == message));
                 if let Some(&ready) = copies.iter().find(|&&c| matches!(self.core.ledger.copy(c).place, Place::Ready { .. })) {
                     let record = self.core.ledger.copy(ready);
-                    Some(Cause::Skipped { partition: self.topic_partition(record.extra.partition).partition, offset: record.extra.offset })
+                    let (global, offset) = (record.extra.partition, record.extra.offset);
+                    let partition = self.topic_partition(global).partition;
+                    // Skipped by `auto_offset_reset='latest'` (nothing committed), or by a commit.
+                    let reset_past = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::PositionReset { partition: p, offset: o, earliest: false, .. } if p.0 == global && o > offset));
+                    Some(if reset_past { Cause::SkippedByLatest { partition, offset } } else { Cause::Skipped { partition, offset } })
                 } else if truncated {
                     Some(Cause::Truncated { acked })
+                } else if acked {
+                    // acks=0: the producer was "answered" at once; the broker never appended it.
+                    Some(Cause::NeverStoredUnanswered)
                 } else {
                     Some(Cause::NeverStored)
                 }
@@ -979,9 +986,14 @@ impl KafkaSim {
                     let tp = self.topic_partition(p);
                     self.cluster.leader(tp).is_none_or(|l| !self.cluster.broker_up(l))
                 });
-                Some(match offline {
-                    Some(p) => Cause::Offline { partition: self.topic_partition(p).partition },
-                    None => Cause::Unread,
+                // Above the high watermark (not on enough replicas), no consumer may read it.
+                let above_hw = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).filter(|c| {
+                    self.cluster.high_watermark(self.topic_partition(c.extra.partition)).is_ok_and(|hw| u64::from(c.extra.offset) >= hw)
+                });
+                Some(match (offline, above_hw) {
+                    (Some(p), _) => Cause::Offline { partition: self.topic_partition(p).partition },
+                    (None, Some(c)) => Cause::AboveHighWatermark { partition: self.topic_partition(c.extra.partition).partition, offset: c.extra.offset },
+                    (None, None) => Cause::Unread,
                 })
             }
             // Printed more often than processed: a consumer printed it on receipt and died

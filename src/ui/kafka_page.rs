@@ -695,7 +695,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                             <td>{ id }</td>
                             <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
                             <td class="printed">{ format!("×{}", row.printed) }</td>
-                            <td class="where">{ row.records.iter().map(|(state, place)| if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) }).collect::<Vec<_>>().join("; ") }</td>
+                            <td class="where">{ records_text(&row.records, lang) }</td>
                             <td class="verdict-cell">{ label(verdict, lang) }</td>
                             <td class="cause">{ cause.unwrap_or_default() }</td>
                         </tr>
@@ -862,6 +862,20 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
     }
+}
+
+/// A message's records in words: where each is (`test_topic-0 @3`) or what became of it; the
+/// same entry repeated (hundreds of refused retries) is written once with its count.
+fn records_text(records: &[(&'static str, String)], lang: Lang) -> String {
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    for (state, place) in records {
+        let text = if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) };
+        match parts.last_mut() {
+            Some((last, n)) if *last == text => *n += 1,
+            _ => parts.push((text, 1)),
+        }
+    }
+    parts.into_iter().map(|(text, n)| if n > 1 { format!("{text} ×{n}") } else { text }).collect::<Vec<_>>().join("; ")
 }
 
 /// A Kafka fault in words (brokers are `kafka@N`; a lost frame is a lost response).

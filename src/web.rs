@@ -38,23 +38,11 @@ pub fn start() {
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = benchEngine)]
 pub fn bench_engine(messages: u32) -> String {
     let scenario = catalog::scaled_workload(messages.clamp(1, 1_000_000), 0);
-    let started_ms = js_sys::Date::now();
-    let mut sim = match Sim::new(&scenario) {
-        Ok(sim) => sim,
-        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
-    };
-    sim.run_until(Until::Quiescence);
-    let elapsed_ms = (js_sys::Date::now() - started_ms).max(1.0);
-    let events = sim.trace().len();
-    serde_json::json!({
-        "messages": messages,
-        "events": events,
-        "elapsed_ms": elapsed_ms,
-        "messages_per_s": (f64::from(messages) * 1000.0 / elapsed_ms).round(),
-        "events_per_s": (events as f64 * 1000.0 / elapsed_ms).round(),
-        "trace_hash": crate::systems::rabbitmq::trace::trace_hash(sim.trace()),
+    measured("messages", messages, || {
+        let mut sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
+        sim.run_until(Until::Quiescence);
+        Ok((sim.trace().len(), crate::systems::rabbitmq::trace::trace_hash(sim.trace())))
     })
-    .to_string()
 }
 
 /// In-browser measurement of the Kafka world: runs the Kafka benchmark's workload
@@ -66,21 +54,29 @@ pub fn bench_engine(messages: u32) -> String {
 pub fn bench_kafka(records: u32) -> String {
     use crate::systems::kafka::{scenario::catalog as kafka_catalog, world::KafkaSim};
     let scenario = kafka_catalog::scaled_workload(records.clamp(1, 1_000_000));
-    let started_ms = js_sys::Date::now();
-    let mut sim = match KafkaSim::new(&scenario) {
-        Ok(sim) => sim,
-        Err(e) => return serde_json::json!({ "error": e.to_string() }).to_string(),
-    };
-    sim.run_until(Until::Quiescence);
-    let elapsed_ms = (js_sys::Date::now() - started_ms).max(1.0);
-    let events = sim.trace().len();
-    serde_json::json!({
-        "records": records,
-        "events": events,
-        "elapsed_ms": elapsed_ms,
-        "records_per_s": (f64::from(records) * 1000.0 / elapsed_ms).round(),
-        "events_per_s": (events as f64 * 1000.0 / elapsed_ms).round(),
-        "trace_hash": crate::systems::kafka::trace::trace_hash(sim.trace()),
+    measured("records", records, || {
+        let mut sim = KafkaSim::new(&scenario).map_err(|e| e.to_string())?;
+        sim.run_until(Until::Quiescence);
+        Ok((sim.trace().len(), crate::systems::kafka::trace::trace_hash(sim.trace())))
     })
-    .to_string()
+}
+
+/// Times `run` (a world built and run to its end, giving its event count and trace hash) with
+/// the browser's clock and words the figures as JSON: `{<unit>, events, elapsed_ms,
+/// <unit>_per_s, events_per_s, trace_hash}`, or `{error}`.
+fn measured(unit: &str, count: u32, run: impl FnOnce() -> Result<(usize, String), String>) -> String {
+    let started_ms = js_sys::Date::now();
+    let (events, trace_hash) = match run() {
+        Ok(result) => result,
+        Err(error) => return serde_json::json!({ "error": error }).to_string(),
+    };
+    let elapsed_ms = (js_sys::Date::now() - started_ms).max(1.0);
+    let mut figures = serde_json::Map::new();
+    figures.insert(unit.to_string(), count.into());
+    figures.insert("events".into(), events.into());
+    figures.insert("elapsed_ms".into(), elapsed_ms.into());
+    figures.insert(format!("{unit}_per_s"), (f64::from(count) * 1000.0 / elapsed_ms).round().into());
+    figures.insert("events_per_s".into(), (events as f64 * 1000.0 / elapsed_ms).round().into());
+    figures.insert("trace_hash".into(), trace_hash.into());
+    serde_json::Value::Object(figures).to_string()
 }

@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage, waitForReady } from './harness.mjs';
-import { assertClean, position, setLang } from './page-helpers.mjs';
+import { assertClean, position, setLang, toKafka, chooseKafkaChapter } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 let server;
@@ -25,16 +25,6 @@ servePage((s, b) => {
   server = s;
   browser = b;
 });
-
-async function toKafka(page) {
-  await page.click('#system-switch button[data-system="kafka"]');
-  await page.waitForSelector('#kafka-page #diagram.kafka svg');
-}
-
-async function chooseKafkaChapter(page, id) {
-  await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
-}
 
 async function stepTo(page, step) {
   while ((await position(page)).step < step) await page.click('#btn-step');

@@ -18,7 +18,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage } from './harness.mjs';
-import { assertClean, position, press, setLang } from './page-helpers.mjs';
+import { assertClean, position, press, setLang, toKafka, chooseKafkaChapter } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 let server;
@@ -27,16 +27,6 @@ servePage((s, b) => {
   server = s;
   browser = b;
 });
-
-async function toKafka(page) {
-  await page.click('#system-switch button[data-system="kafka"]');
-  await page.waitForSelector('#kafka-page #diagram.kafka svg');
-}
-
-async function chooseKafkaChapter(page, id) {
-  await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
-}
 
 async function kafkaPos(page) {
   return page.evaluate(() => {

@@ -15,7 +15,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage } from './harness.mjs';
-import { assertClean, position, setLang } from './page-helpers.mjs';
+import { assertClean, position, setLang, toKafka, chooseKafkaChapter } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 const CHAPTERS = ['k-workload', 'k-crash-autocommit', 'k-commit-before', 'k-acks1-leader-crash', 'k-lost-response-no-idempotence', 'k-idempotent-lost-response'];
@@ -32,16 +32,6 @@ async function shot(page, t, name) {
   await page.screenshot({ path: file, fullPage: true });
   t.diagnostic(`screenshot: ${file}`);
   return file;
-}
-
-async function toKafka(page) {
-  await page.click('#system-switch button[data-system="kafka"]');
-  await page.waitForSelector('#kafka-page #diagram.kafka svg');
-}
-
-async function chooseKafkaChapter(page, id) {
-  await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
-  await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
 }
 
 async function toKafkaEnd(page) {

@@ -51,3 +51,15 @@ export async function setLang(page, lang) {
   if ((await page.getAttribute('html', 'lang')) !== (lang === 'zh' ? 'zh-CN' : 'en')) await page.click('#lang-toggle');
   await page.waitForFunction((l) => document.documentElement.lang === l, lang === 'zh' ? 'zh-CN' : 'en');
 }
+
+// Switch the header's system switch to Kafka and wait for the Kafka diagram.
+export async function toKafka(page) {
+  await page.click('#system-switch button[data-system="kafka"]');
+  await page.waitForSelector('#kafka-page #diagram.kafka svg');
+}
+
+// Open a Kafka chapter by its catalog id.
+export async function chooseKafkaChapter(page, id) {
+  await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
+  await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
+}

@@ -714,6 +714,18 @@ impl Cluster {
         self.partition(tp)?.leader()
     }
 
+    /// Whether a consumer fetch at `offset` would return nothing and change nothing: no leader,
+    /// the leader down, or the offset at or above its HW and not past its LEO (`fetch_is_empty`).
+    /// Other than that it reads only the cluster; `cut` says whether the consumer cannot reach
+    /// the leader (asked only when the rest does not decide).
+    pub fn fetch_is_idle(&self, tp: TopicPartition, offset: u64, cut: impl FnOnce(NodeId) -> bool) -> bool {
+        let Some(leader) = self.partition(tp).and_then(|p| p.leader_replica()) else { return true };
+        if !self.broker_up(leader.broker) || (offset >= leader.hw && offset <= leader.log_end()) {
+            return true;
+        }
+        cut(leader.broker)
+    }
+
     /// The partitions of `topic` that have a leader (kafka-python's "available partitions").
     pub fn available_partitions(&self, topic: u16) -> Vec<u32> {
         let Some(partitions) = self.topics.get(usize::from(topic)) else { return Vec::new() };

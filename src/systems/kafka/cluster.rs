@@ -1014,20 +1014,28 @@ impl Cluster {
         // min.insync.replicas.
         let under_min_isr = partition.isr.len() < partition.effective_min_isr(min_insync_replicas);
         let Some(leader) = partition.replicas.get(leader_index) else { return };
-        let mut candidate = leader.log_end();
-        for replica in &partition.replicas {
-            if replica.broker != leader.broker && partition.isr.contains(&replica.broker) {
-                candidate = candidate.min(replica.fetched_leo.unwrap_or(0));
+        let mut hw = leader.hw;
+        if !under_min_isr {
+            let leader_broker = leader.broker;
+            let mut candidate = leader.log_end();
+            for replica in &partition.replicas {
+                // The candidate only goes down: once it is not above the HW it cannot move it.
+                if candidate <= hw {
+                    break;
+                }
+                if replica.broker != leader_broker && partition.isr.contains(&replica.broker) {
+                    candidate = candidate.min(replica.fetched_leo.unwrap_or(0));
+                }
             }
-        }
-        if !under_min_isr && candidate > leader.hw {
-            if let Some(leader) = partition.replicas.get_mut(leader_index) {
-                leader.set_hw(candidate);
+            if candidate > hw {
+                if let Some(leader) = partition.replicas.get_mut(leader_index) {
+                    leader.set_hw(candidate);
+                    hw = leader.hw;
+                }
             }
         }
         // What `report_hw` and `check_pending` would do, skipped when they have nothing to do
         // (a follower's fetch that moved nothing: most of them).
-        let hw = partition.replicas.get(leader_index).map_or(0, |r| r.hw);
         if hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset) {
             return;
         }

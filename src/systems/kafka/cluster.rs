@@ -714,6 +714,18 @@ impl Cluster {
         self.partition(tp)?.leader()
     }
 
+    /// Whether a consumer fetch at `offset` would return nothing and change nothing: no leader,
+    /// the leader down, or the offset at or above its HW and not past its LEO (`fetch_is_empty`).
+    /// Other than that it reads only the cluster; `cut` says whether the consumer cannot reach
+    /// the leader (asked only when the rest does not decide).
+    pub fn fetch_is_idle(&self, tp: TopicPartition, offset: u64, cut: impl FnOnce(NodeId) -> bool) -> bool {
+        let Some(leader) = self.partition(tp).and_then(|p| p.leader_replica()) else { return true };
+        if !self.broker_up(leader.broker) || (offset >= leader.hw && offset <= leader.log_end()) {
+            return true;
+        }
+        cut(leader.broker)
+    }
+
     /// The partitions of `topic` that have a leader (kafka-python's "available partitions").
     pub fn available_partitions(&self, topic: u16) -> Vec<u32> {
         let Some(partitions) = self.topics.get(usize::from(topic)) else { return Vec::new() };
@@ -1002,20 +1014,28 @@ impl Cluster {
         // min.insync.replicas.
         let under_min_isr = partition.isr.len() < partition.effective_min_isr(min_insync_replicas);
         let Some(leader) = partition.replicas.get(leader_index) else { return };
-        let mut candidate = leader.log_end();
-        for replica in &partition.replicas {
-            if replica.broker != leader.broker && partition.isr.contains(&replica.broker) {
-                candidate = candidate.min(replica.fetched_leo.unwrap_or(0));
+        let mut hw = leader.hw;
+        if !under_min_isr {
+            let leader_broker = leader.broker;
+            let mut candidate = leader.log_end();
+            for replica in &partition.replicas {
+                // The candidate only goes down: once it is not above the HW it cannot move it.
+                if candidate <= hw {
+                    break;
+                }
+                if replica.broker != leader_broker && partition.isr.contains(&replica.broker) {
+                    candidate = candidate.min(replica.fetched_leo.unwrap_or(0));
+                }
             }
-        }
-        if !under_min_isr && candidate > leader.hw {
-            if let Some(leader) = partition.replicas.get_mut(leader_index) {
-                leader.set_hw(candidate);
+            if candidate > hw {
+                if let Some(leader) = partition.replicas.get_mut(leader_index) {
+                    leader.set_hw(candidate);
+                    hw = leader.hw;
+                }
             }
         }
         // What `report_hw` and `check_pending` would do, skipped when they have nothing to do
         // (a follower's fetch that moved nothing: most of them).
-        let hw = partition.replicas.get(leader_index).map_or(0, |r| r.hw);
         if hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset) {
             return;
         }

@@ -420,8 +420,10 @@ pub struct KafkaSim {
     coordinator: GroupCoordinator,
     network: Network,
     actors: Vec<ActorRuntime>,
-    /// Connections by (actor, node), opened on first use (latency and TCP order only).
-    connections: BTreeMap<(u16, u8), ConnectionId>,
+    /// Connections by actor, then node, opened on first use (latency and TCP order only),
+    /// numbered in the order they were opened.
+    connections: Vec<Vec<Option<ConnectionId>>>,
+    connection_count: u32,
     rng_network: Rng,
     rng_faults: Rng,
     rng_workload: Rng,
@@ -567,7 +569,8 @@ impl KafkaSim {
             coordinator,
             network: Network::new(net.latency_ms, net.jitter_ms, net.reset_after_drop_ms),
             actors,
-            connections: BTreeMap::new(),
+            connections: Vec::new(),
+            connection_count: 0,
             rng_network: Rng::new(seed, Stream::Network),
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
@@ -633,6 +636,7 @@ impl KafkaSim {
             network: self.network.clone(),
             actors: self.actors.clone(),
             connections: self.connections.clone(),
+            connection_count: self.connection_count,
             rng_network: self.rng_network.clone(),
             rng_faults: self.rng_faults.clone(),
             rng_workload: self.rng_workload.clone(),
@@ -1172,16 +1176,22 @@ impl KafkaSim {
 
     /// The connection between an actor and a node, opened on first use.
     fn connection(&mut self, actor: ActorId, node: NodeId) -> ConnectionId {
-        let key = (actor.0, node.0);
-        match self.connections.get(&key) {
-            Some(&c) => c,
-            None => {
-                let c = ConnectionId(self.connections.len() as u32);
-                self.network.open(c, self.core.now_ms);
-                self.connections.insert(key, c);
-                c
-            }
+        let (a, n) = (actor.index(), usize::from(node.0));
+        if let Some(&Some(c)) = self.connections.get(a).and_then(|row| row.get(n)) {
+            return c;
         }
+        let c = ConnectionId(self.connection_count);
+        self.connection_count += 1;
+        self.network.open(c, self.core.now_ms);
+        if self.connections.len() <= a {
+            self.connections.resize(a + 1, Vec::new());
+        }
+        let row = &mut self.connections[a];
+        if row.len() <= n {
+            row.resize(n + 1, None);
+        }
+        row[n] = Some(c);
+        c
     }
 
     /// The network arrival time of a frame between an actor and a node (TCP order kept).
@@ -2360,6 +2370,16 @@ impl KafkaSim {
     fn serve_fetch(&mut self, actor: ActorId) {
         let r = &self.actors[actor.index()];
         if !r.fetch_parked || r.status != ActorStatus::Running {
+            return;
+        }
+        // Most checks find nothing for any owned partition: the loop below would skip them all
+        // and change nothing, so return before it (the same conditions, read only).
+        let idle = r.assignment.iter().all(|&p| {
+            let Some(position) = r.position(p) else { return true };
+            let tp = self.topic_partition(p);
+            self.cluster.fetch_is_idle(tp, position, |leader| self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)))
+        });
+        if idle {
             return;
         }
         let setup = Rc::clone(&self.setup);

@@ -747,7 +747,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             </div>
             if !session.base().faults.is_empty() {
                 <p id="chapter-faults" class="chapter-faults">
-                    { klabel("k_chapter_faults", lang) }{ ": " }
+                    { klabel("k_chapter_faults", lang) }{ if lang == Lang::En { ": " } else { "：" } }
                     { session.base().faults.iter().map(|f| format!("{} {}", kafka_fault_text(&f.action, lang), trigger_text(&f.when, lang))).collect::<Vec<_>>().join(if lang == Lang::En { "; " } else { "；" }) }
                 </p>
             }
@@ -899,9 +899,41 @@ fn trigger_text(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
     match trigger {
         Trigger::AtMs(ms) => if en { format!("at {ms} ms") } else { format!("于 {ms} 毫秒") },
         Trigger::AtStep(step) => if en { format!("at step {step}") } else { format!("于步骤 {step}") },
-        Trigger::After { actor, op, occurrence } => if en { format!("after {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之后") },
-        Trigger::Before { actor, op, occurrence } => if en { format!("before {actor}'s {op} #{occurrence}") } else { format!("在 {actor} 第 {occurrence} 次 {op} 之前") },
+        Trigger::After { actor, op, occurrence } => {
+            if en { format!("after {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之后", op_words(op)) }
+        }
+        Trigger::Before { actor, op, occurrence } => {
+            if en { format!("before {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之前", op_words(op)) }
+        }
     }
+}
+
+/// An operation of a program as its code line reads (the name a scenario file uses otherwise).
+fn op_words(op: &str) -> String {
+    match op {
+        "print_received" => "print(\" [x] Received …\")".into(),
+        "print_sent" => "print(\" [x] Sent …\")".into(),
+        "commit" => "consumer.commit()".into(),
+        "send" => "producer.send(…)".into(),
+        "get" => "future.get(…)".into(),
+        "work" => "time.sleep(…) (its processing)".into(),
+        "poll" => "poll (for message in consumer)".into(),
+        "basic_ack" => "ch.basic_ack(…)".into(),
+        "basic_publish" => "ch.basic_publish(…)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ...
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// The cross-system compare: the button, and when open both sides and the fault mapping.

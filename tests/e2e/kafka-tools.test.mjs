@@ -115,7 +115,7 @@ for (const lang of ['en', 'zh']) {
       assert.deepEqual([await rabbitCount('processed_once'), await rabbitCount('lost'), await rabbitCount('duplicated')], ['10', '0', '0']);
       const mapped = await page.$$eval('#cross-mapped li', (lis) => lis.map((li) => li.textContent));
       assert.equal(mapped.length, 2);
-      assert.match(mapped[0], lang === 'en' ? /Crash consumer after consumer's print_received #4 \(the chapter's\) → RabbitMQ: Crash consumer after consumer's print_received #4/ : /杀死 consumer 在 consumer 第 4 次 print_received 之后/);
+      assert.match(mapped[0], lang === 'en' ? /Crash consumer after consumer's 4th print\(" \[x\] Received …"\) \(the chapter's\) → RabbitMQ: Crash consumer after consumer's 4th print\(" \[x\] Received …"\)/ : /杀死 consumer 在 consumer 第 4 次 print\(" \[x\] Received …"\) 之后/);
       assert.match(mapped[1], /12000/);
       assert.equal(await page.locator('#cross-unmapped').count(), 0);
       if (lang === 'zh') assert.match(await page.locator('#cross-compare p.note').textContent(), CJK);

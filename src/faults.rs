@@ -331,6 +331,59 @@ pub fn when_text(step: Option<usize>, at_ms: Option<u64>, lang: Lang) -> String 
     }
 }
 
+/// "The chapter's own faults (…): Crash consumer after consumer's 4th print(…); …", each
+/// fault's action worded by `what` (the system's names for its nodes).
+pub fn chapter_faults_line(faults: &[FaultSpec], what: impl Fn(&FaultAction, Lang) -> String, lang: Lang) -> String {
+    let (colon, separator) = if lang == Lang::En { (": ", "; ") } else { ("：", "；") };
+    let each: Vec<String> = faults.iter().map(|f| format!("{} {}", what(&f.action, lang), trigger_text(&f.when, lang))).collect();
+    format!("{}{colon}{}", label("chapter_faults", lang), each.join(separator))
+}
+
+/// When a fault fires, in words: a time, a step, or a point of a program.
+pub fn trigger_text(trigger: &Trigger, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    match trigger {
+        Trigger::AtMs(ms) => if en { format!("at {ms} ms") } else { format!("于 {ms} 毫秒") },
+        Trigger::AtStep(step) => if en { format!("at step {step}") } else { format!("于步骤 {step}") },
+        Trigger::After { actor, op, occurrence } => {
+            if en { format!("after {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之后", op_words(op)) }
+        }
+        Trigger::Before { actor, op, occurrence } => {
+            if en { format!("before {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之前", op_words(op)) }
+        }
+    }
+}
+
+/// An operation of a program (kafka-python or pika) as its code line reads (the name a
+/// scenario file uses otherwise).
+fn op_words(op: &str) -> String {
+    match op {
+        "print_received" => "print(\" [x] Received …\")".into(),
+        "print_sent" => "print(\" [x] Sent …\")".into(),
+        "commit" => "consumer.commit()".into(),
+        "send" => "producer.send(…)".into(),
+        "get" => "future.get(…)".into(),
+        "work" => "time.sleep(…) (its processing)".into(),
+        "poll" => "poll (for message in consumer)".into(),
+        "basic_ack" => "ch.basic_ack(…)".into(),
+        "basic_publish" => "channel.basic_publish(…)".into(),
+        "basic_get" => "channel.basic_get(…)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ...
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("drop_next", "Drop next message", "丢弃下一条消息"),
     ("poison_next", "Poison next message", "下一条为毒消息"),
     ("injected", "Injected faults", "已注入的故障"),
+    ("chapter_faults", "The chapter's own faults (they stay when you inject yours)", "本章自带的故障（注入你的故障后它们仍然生效）"),
     ("remove", "Remove this fault", "移除此故障"),
     ("restore_faults", "Bring them back", "恢复这些故障"),
     ("dismiss", "Dismiss", "关闭"),

@@ -14,7 +14,7 @@ use queue_playground::share::{self, KafkaShare, ShareState, System, SHARE_VERSIO
 use queue_playground::systems::kafka::program;
 use queue_playground::systems::kafka::report::KafkaReport;
 use queue_playground::systems::kafka::scenario::{self as kscenario, Acks, CommitMode, KafkaActorSpec, OffsetReset};
-use queue_playground::systems::kafka::settings::KafkaSettings;
+use queue_playground::systems::kafka::settings::{KafkaSettings, Refusal};
 use queue_playground::systems::kafka::world::KafkaSim;
 
 /// A code exactly as this playground wrote it before Kafka was in links (the JSON text is
@@ -179,7 +179,18 @@ fn kafka_settings_change_the_code_and_refused_combinations_say_why() {
         refused(KafkaSettings { replication_factor: 2, ..own.clone() }),
         "topics[0].replication_factor: must be between 1 and the number of brokers (1), got 2 (Kafka refuses to create it: INVALID_REPLICATION_FACTOR)"
     );
-    assert_eq!(refused(KafkaSettings { min_insync_replicas: 2, ..own.clone() }), "broker.min_insync_replicas: must be between 1 and the number of brokers (1), got 2");
+    // Kafka accepts min.insync.replicas above the replication factor (and caps it there).
+    assert_eq!(KafkaSettings { min_insync_replicas: 2, ..own.clone() }.apply(&base).unwrap().broker.min_insync_replicas, 2);
+    // The panel's refusals: in its terms, with kafka-python's own error text.
+    let panel = |s: KafkaSettings| s.apply_from_panel(&base).unwrap_err();
+    assert_eq!(
+        panel(KafkaSettings { acks: Acks::Leader, retries: Some(0), ..own.clone() }),
+        Refusal::IdempotenceConflict { python_error: "enable_idempotence=True is incompatible with user-provided acks=1, retries=0".into() }
+    );
+    assert_eq!(panel(KafkaSettings { replication_factor: 2, ..own.clone() }), Refusal::ReplicationAboveBrokers { replication_factor: 2, brokers: 1 });
+    assert_eq!(panel(KafkaSettings { consumers: 9, ..own.clone() }), Refusal::OutOfRange { field: "consumers", min: 1, max: 8, got: 9 });
+    assert_eq!(panel(KafkaSettings { brokers: 6, ..own.clone() }), Refusal::OutOfRange { field: "brokers", min: 1, max: 5, got: 6 });
+    assert_eq!(KafkaSettings { enable_idempotence: false, acks: Acks::Leader, ..own.clone() }.apply_from_panel(&base), KafkaSettings { enable_idempotence: false, acks: Acks::Leader, ..own.clone() }.apply(&base).map_err(Refusal::Scenario));
     assert_eq!(refused(KafkaSettings { partitions: 13, ..own.clone() }), "settings.partitions: must be between 1 and 12, got 13");
     assert_eq!(refused(KafkaSettings { messages: 0, ..own }), "settings.messages: must be between 1 and 10000, got 0");
 }

@@ -830,6 +830,26 @@ fn acks_all_below_min_isr_is_refused() {
     assert_eq!(verdicts(&sim, "producer"), vec![Verdict::Lost]);
 }
 
+/// min.insync.replicas above the replication factor: Kafka accepts the setting and caps it
+/// at the partition's replicas (`Partition.effectiveMinIsr`), so acks=all sends to an RF 1
+/// topic with min ISR 3 succeed: every record stored once and printed once.
+#[test]
+fn min_isr_above_the_replication_factor_is_capped_at_it() {
+    let s = scenario(json!({
+        "name": "min-isr-above-rf",
+        "broker": {"model": "kafka", "brokers": 1, "min_insync_replicas": 3},
+        "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 1}],
+        "actors": [
+            {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000, "start_ms": 4_000},
+            {"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"}
+        ]
+    }));
+    let sim = run(&s, "min_isr_above_the_replication_factor_is_capped_at_it");
+    assert!(first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).is_none(), "{}", dump(&sim));
+    assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
+    assert_eq!(sim.received(actor(&sim, "consumer")), (0..10).collect::<Vec<_>>());
+}
+
 /// `auto_offset_reset='none'` with no committed offset: the poll raises
 /// NoOffsetForPartitionError and the program ends; with an offset committed (by an earlier
 /// group member), it starts there.

@@ -18,14 +18,15 @@ use crate::engine::checker::Verdict;
 use crate::engine::ids::*;
 use crate::i18n::{label, Lang};
 use crate::kafka_text::{describe_at, opening, outcome, KAFKA_CHAPTERS};
-use crate::scenario::FaultAction;
+use crate::scenario::{FaultAction, ScenarioError};
 use crate::session::Session;
 use crate::systems::kafka::diagram::{shown_tags, ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
 use crate::systems::kafka::report::KafkaReport;
 use crate::share::KafkaShare;
 use crate::systems::kafka::scenario::{catalog, KafkaActorSpec, KafkaScenario};
 use crate::scenario::settings::Settings;
-use crate::systems::kafka::settings::KafkaSettings;
+use crate::systems::kafka::settings::{KafkaSettings, Refusal};
+use crate::faults::{chapter_faults_line, trigger_text};
 use crate::ui::components::kafka_settings::KafkaSettingsPanel;
 use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
@@ -66,14 +67,13 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_setting_refused", "This setting was refused", "这个设置被拒绝"),
     ("k_settings_note", "You changed settings (beside the title): the chapter's story is about its code as written, so it is not told here. Play it to the end: the outcome and the table say what this run did.", "你修改了设置（见标题旁）：本章的叙述讲的是原文的代码，这里不再讲述。播放到结尾：结果和表格会说明这次运行做了什么。"),
     ("k_cross", "Compare with RabbitMQ", "与 RabbitMQ 对比"),
-    ("k_cross_intro", "The same workload on RabbitMQ (the same producers and consumers, payloads, intervals and start times; pika with the RabbitMQ page's settings), under the faults that mean the same thing on both systems. Each side at the end of its run.", "同样的工作负载在 RabbitMQ 上运行（相同的生产者和消费者、消息体、间隔和启动时间；pika 使用 RabbitMQ 页面上的设置），注入在两个系统上含义相同的故障。两侧都是各自运行结束时的结果。"),
+    ("k_cross_intro", "The same workload on RabbitMQ (the same producers and consumers, payloads, intervals and start times; pika with the RabbitMQ page's settings), under the faults that mean the same thing on both systems. Each side at the end of its run. A fault tied to a print fires at the same point of the program's own work on both sides (after its n-th print), which the two runs may reach at different moments; any other fault fires at the same simulated time.", "同样的工作负载在 RabbitMQ 上运行（相同的生产者和消费者、消息体、间隔和启动时间；pika 使用 RabbitMQ 页面上的设置），注入在两个系统上含义相同的故障。两侧都是各自运行结束时的结果。绑定在打印上的故障在两侧都发生在程序自身工作的同一位置（第 n 次打印之后），两次运行到达该位置的时刻可能不同；其他故障在相同的模拟时间发生。"),
     ("k_cross_mapped", "Faults on both sides", "两侧都注入的故障"),
     ("k_cross_unmapped", "Faults with no RabbitMQ counterpart (Kafka only)", "在 RabbitMQ 上没有对应的故障（仅 Kafka）"),
     ("k_cross_none", "No faults: the workload alone.", "没有故障：只有工作负载本身。"),
     ("k_cross_failed", "The RabbitMQ side cannot run", "RabbitMQ 一侧无法运行"),
     ("k_injected_mark", "injected", "注入"),
     ("k_chapter_mark", "the chapter's", "本章自带"),
-    ("k_chapter_faults", "The chapter's own faults (they stay when you inject yours)", "本章自带的故障（注入你的故障后它们仍然生效）"),
 ];
 
 /// A Kafka page label in `lang`.
@@ -103,7 +103,7 @@ pub struct KafkaState {
     pub selected: Option<u32>,
     pub error: Option<String>,
     /// Why the last settings change was refused (the run stays as it was).
-    pub settings_error: Option<String>,
+    pub settings_error: Option<Refusal>,
     /// Counts settings changes, refused ones too: the panel is keyed by it, so a refused
     /// value in a field is replaced by the setting the run has.
     pub settings_changes: u64,
@@ -191,10 +191,10 @@ impl KafkaState {
     }
 
     /// The chapter's scenario with `settings` and this run's seed.
-    pub fn scenario_with(&self, settings: &KafkaSettings) -> Result<KafkaScenario, String> {
-        let mut base = chapter_scenario(self.chapter)?;
+    pub fn scenario_with(&self, settings: &KafkaSettings) -> Result<KafkaScenario, Refusal> {
+        let mut base = chapter_scenario(self.chapter).map_err(|problem| Refusal::Scenario(ScenarioError { field: String::new(), problem }))?;
         base.seed = self.seed;
-        settings.apply(&base).map_err(|e| e.to_string())
+        settings.apply_from_panel(&base)
     }
 
     fn set_session(&mut self, session: Session<KafkaSim>) {
@@ -275,7 +275,7 @@ impl KafkaState {
                     let session = self.session.borrow();
                     (session.injected_at_times(), session.now_ms())
                 };
-                let built = self.scenario_with(&settings).and_then(|s| Session::<KafkaSim>::run(s, faults).map_err(|e| e.to_string()));
+                let built = self.scenario_with(&settings).and_then(|s| Session::<KafkaSim>::run(s, faults).map_err(Refusal::Scenario));
                 match built {
                     Ok(mut fresh) => {
                         let step = fresh.step_at_time(now_ms);
@@ -747,8 +747,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             </div>
             if !session.base().faults.is_empty() {
                 <p id="chapter-faults" class="chapter-faults">
-                    { klabel("k_chapter_faults", lang) }{ if lang == Lang::En { ": " } else { "：" } }
-                    { session.base().faults.iter().map(|f| format!("{} {}", kafka_fault_text(&f.action, lang), trigger_text(&f.when, lang))).collect::<Vec<_>>().join(if lang == Lang::En { "; " } else { "；" }) }
+                    { chapter_faults_line(&session.base().faults, kafka_fault_text, lang) }
                 </p>
             }
             if injected > 0 {
@@ -812,7 +811,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 </div>
             </div>
             if !embed {
-                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone().map(AttrValue::from)} lang={lang} on_action={kd.clone()} />
+                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone()} lang={lang} on_action={kd.clone()} />
                 { cross_compare(&state, &page.settings, &kd, lang) }
                 { events }
             }
@@ -890,50 +889,6 @@ pub fn kafka_fault_text(action: &FaultAction, lang: Lang) -> String {
         FaultAction::DropNext { from, to } => pick(format!("Drop the next response {from} → {to}"), format!("丢弃 {from} → {to} 的下一条响应")),
         other => crate::faults::fault_text(other, lang),
     }
-}
-
-/// When a fault fires, in words: a time, a step, or a point of a program.
-fn trigger_text(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
-    use crate::scenario::Trigger;
-    let en = lang == Lang::En;
-    match trigger {
-        Trigger::AtMs(ms) => if en { format!("at {ms} ms") } else { format!("于 {ms} 毫秒") },
-        Trigger::AtStep(step) => if en { format!("at step {step}") } else { format!("于步骤 {step}") },
-        Trigger::After { actor, op, occurrence } => {
-            if en { format!("after {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之后", op_words(op)) }
-        }
-        Trigger::Before { actor, op, occurrence } => {
-            if en { format!("before {actor}'s {} {}", ordinal(*occurrence), op_words(op)) } else { format!("在 {actor} 第 {occurrence} 次 {} 之前", op_words(op)) }
-        }
-    }
-}
-
-/// An operation of a program as its code line reads (the name a scenario file uses otherwise).
-fn op_words(op: &str) -> String {
-    match op {
-        "print_received" => "print(\" [x] Received …\")".into(),
-        "print_sent" => "print(\" [x] Sent …\")".into(),
-        "commit" => "consumer.commit()".into(),
-        "send" => "producer.send(…)".into(),
-        "get" => "future.get(…)".into(),
-        "work" => "time.sleep(…) (its processing)".into(),
-        "poll" => "poll (for message in consumer)".into(),
-        "basic_ack" => "ch.basic_ack(…)".into(),
-        "basic_publish" => "ch.basic_publish(…)".into(),
-        other => other.to_string(),
-    }
-}
-
-/// 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, ...
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
 }
 
 /// The cross-system compare: the button, and when open both sides and the fault mapping.

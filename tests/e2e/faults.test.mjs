@@ -188,6 +188,14 @@ test('faults: injected faults are listed with their step and time, and removing 
     // Two consumers: after the first crashes, the second goes on, so the run does too.
     await chooseChapter(page, 'manual-ack');
     assert.equal(await page.locator('#injected').count(), 0, 'no list before any fault');
+    // The chapter's own fault is listed, worded as the code line it follows.
+    assert.equal(
+      (await page.locator('#chapter-faults').textContent()).trim(),
+      `The chapter's own faults (they stay when you inject yours): Crash consumer after consumer's 4th print(" [x] Received …")`,
+    );
+    await setLang(page, 'zh');
+    assert.equal((await page.locator('#chapter-faults').textContent()).trim(), '本章自带的故障（注入你的故障后它们仍然生效）：杀死 consumer 在 consumer 第 4 次 print(" [x] Received …") 之后');
+    await setLang(page, 'en');
     // Step until the consumer runs (the crash button is enabled then).
     const crash = page.locator('#faults button.fault[data-fault="crash_consumer"]');
     for (let i = 0; i < 200 && !((await page.getAttribute('.actor[data-actor="consumer"]', 'data-status')) === 'running' && (await crash.isEnabled())); i++) {

@@ -125,7 +125,9 @@ pub struct KafkaBrokerSpec {
     /// How long a crashed or stopped broker takes to come back when it restarts.
     pub restart_delay_ms: u64,
     /// `min.insync.replicas` (default 1): an `acks=all` produce fails with
-    /// NOT_ENOUGH_REPLICAS while the ISR is smaller.
+    /// NOT_ENOUGH_REPLICAS while the ISR is smaller. Kafka accepts any value of at least 1,
+    /// larger than the replication factor too, and caps it at each partition's replication
+    /// factor (`Partition.effectiveMinIsr`); so does the model.
     pub min_insync_replicas: u8,
     /// `unclean.leader.election.enable` (default false): whether a replica outside the ISR may
     /// become leader (and lose what the ISR had).
@@ -647,11 +649,8 @@ impl KafkaScenario {
             return Err(err("broker.brokers", format!("must be between 1 and {BROKERS_MAX}, got {}", broker.brokers)));
         }
         time_ms("broker.restart_delay_ms", broker.restart_delay_ms)?;
-        if broker.min_insync_replicas == 0 || broker.min_insync_replicas > broker.brokers {
-            return Err(err(
-                "broker.min_insync_replicas",
-                format!("must be between 1 and the number of brokers ({}), got {}", broker.brokers, broker.min_insync_replicas),
-            ));
+        if broker.min_insync_replicas == 0 {
+            return Err(err("broker.min_insync_replicas", "must be at least 1 (Kafka refuses 0)"));
         }
         positive_ms("broker.replica_lag_time_max_ms", broker.replica_lag_time_max_ms)?;
         time_ms("broker.group_initial_rebalance_delay_ms", broker.group_initial_rebalance_delay_ms)?;
@@ -688,15 +687,6 @@ impl KafkaScenario {
                     format!(
                         "must be between 1 and the number of brokers ({}), got {} (Kafka refuses to create it: INVALID_REPLICATION_FACTOR)",
                         self.broker.brokers, topic.replication_factor
-                    ),
-                ));
-            }
-            if topic.replication_factor < self.broker.min_insync_replicas {
-                return Err(err(
-                    field("replication_factor"),
-                    format!(
-                        "is {} but broker.min_insync_replicas is {}: every acks='all' send would fail with NOT_ENOUGH_REPLICAS",
-                        topic.replication_factor, self.broker.min_insync_replicas
                     ),
                 ));
             }

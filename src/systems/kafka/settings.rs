@@ -12,7 +12,7 @@
 //! error, naming the setting.
 
 use super::program::{self, KafkaOpKind};
-use super::scenario::{Acks, CommitMode, KafkaActorSpec, KafkaConsumerSpec, KafkaScenario, OffsetReset};
+use super::scenario::{Acks, CommitMode, KafkaActorSpec, KafkaConsumerSpec, KafkaScenario, OffsetReset, BROKERS_MAX};
 use crate::scenario::{FaultAction, FaultSpec, ScenarioError, Trigger};
 use serde::{Deserialize, Serialize};
 
@@ -49,6 +49,22 @@ pub struct KafkaSettings {
     pub consumers: u8,
     /// Records each producer sends.
     pub messages: u32,
+}
+
+/// Why the panel's settings cannot run, told in the panel's terms (the page words it in
+/// English or Chinese); a scenario file gets `apply`'s `ScenarioError` instead.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Idempotence with settings it conflicts with: kafka-python 3.0.12's `KafkaProducer`
+    /// raises `KafkaConfigurationError` with this text when `enable_idempotence=True` is
+    /// passed, as the page's code does.
+    IdempotenceConflict { python_error: String },
+    /// A number outside what the panel offers (`field` is the settings field's name).
+    OutOfRange { field: &'static str, min: u32, max: u32, got: u32 },
+    /// More replicas than brokers: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR).
+    ReplicationAboveBrokers { replication_factor: u8, brokers: u8 },
+    /// Anything else the scenario refuses, in the file's words.
+    Scenario(ScenarioError),
 }
 
 fn err(field: &str, problem: impl Into<String>) -> ScenarioError {
@@ -98,6 +114,43 @@ impl KafkaSettings {
             return Err(err("settings.partitions", format!("must be between 1 and {KAFKA_SETTINGS_PARTITIONS_MAX}, got {}", self.partitions)));
         }
         Ok(())
+    }
+
+    /// `apply` as the panel asks for it: the combinations the panel can pick that
+    /// kafka-python or Kafka refuses are told in the panel's terms, anything else `apply`
+    /// refuses in the file's.
+    pub fn apply_from_panel(&self, base: &KafkaScenario) -> Result<KafkaScenario, Refusal> {
+        let ranges: [(&'static str, u32, u32, u32); 6] = [
+            ("consumers", 1, u32::from(KAFKA_CONSUMERS_MAX), u32::from(self.consumers)),
+            ("messages", 1, KAFKA_SETTINGS_MESSAGES_MAX, self.messages),
+            ("partitions", 1, u32::from(KAFKA_SETTINGS_PARTITIONS_MAX), u32::from(self.partitions)),
+            ("brokers", 1, u32::from(BROKERS_MAX), u32::from(self.brokers)),
+            ("replication_factor", 1, u32::from(BROKERS_MAX), u32::from(self.replication_factor)),
+            ("min_insync_replicas", 1, u32::from(u8::MAX), u32::from(self.min_insync_replicas)),
+        ];
+        if let Some(&(field, min, max, got)) = ranges.iter().find(|(_, min, max, got)| got < min || got > max) {
+            return Err(Refusal::OutOfRange { field, min, max, got });
+        }
+        if self.enable_idempotence {
+            // KafkaProducer.__init__: the conflicts, in its order, as `%s=%r`.
+            let mut conflicts = Vec::new();
+            match self.acks {
+                Acks::All => {}
+                Acks::Leader => conflicts.push("acks=1"),
+                Acks::None => conflicts.push("acks=0"),
+            }
+            if self.retries == Some(0) {
+                conflicts.push("retries=0");
+            }
+            if !conflicts.is_empty() {
+                let python_error = format!("enable_idempotence=True is incompatible with user-provided {}", conflicts.join(", "));
+                return Err(Refusal::IdempotenceConflict { python_error });
+            }
+        }
+        if self.replication_factor > self.brokers {
+            return Err(Refusal::ReplicationAboveBrokers { replication_factor: self.replication_factor, brokers: self.brokers });
+        }
+        self.apply(base).map_err(Refusal::Scenario)
     }
 
     /// A copy of `base` with these settings, validated as a scenario file is. Every producer

@@ -2,8 +2,10 @@
 //! that cannot apply at this step is disabled, its reason in the title and in visually hidden
 //! text the button is described by (`crate::faults` decides). Below, the faults injected so
 //! far, each with when it happened and a button that removes it (the run is rebuilt without it).
+//! Above them, the chapter's own faults (`#chapter-faults`), when it has any, worded as the
+//! code line they follow.
 
-use crate::faults::{fault_text, injected, options, when_text};
+use crate::faults::{chapter_faults_line, fault_text, injected, options, when_text};
 use crate::i18n::label;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -35,6 +37,11 @@ pub fn FaultBar() -> Html {
                     </>
                 }
             }) }
+            if !session.base().faults.is_empty() {
+                <p id="chapter-faults" class="chapter-faults">
+                    { chapter_faults_line(&session.base().faults, fault_text, lang) }
+                </p>
+            }
             if !listed.is_empty() {
                 <ol id="injected" aria-label={label("injected", lang)}>
                     { for listed.into_iter().enumerate().map(|(index, fault)| {

@@ -7,7 +7,7 @@
 
 use crate::i18n::Lang;
 use crate::systems::kafka::scenario::{Acks, CommitMode, OffsetReset};
-use crate::systems::kafka::settings::KafkaSettings;
+use crate::systems::kafka::settings::{KafkaSettings, Refusal};
 use crate::ui::kafka_page::{klabel, KafkaAction};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -189,7 +189,7 @@ impl Field {
 pub struct KafkaSettingsProps {
     pub settings: KafkaSettings,
     /// Why the last change was refused, if it was.
-    pub error: Option<AttrValue>,
+    pub error: Option<Refusal>,
     pub lang: Lang,
     pub on_action: Callback<KafkaAction>,
 }
@@ -202,7 +202,7 @@ pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
         <section id="settings" class="kafka" aria-labelledby="kafka-settings-title">
             <h3 id="kafka-settings-title">{ klabel("settings", lang) }</h3>
             if let Some(error) = &props.error {
-                <p id="kafka-settings-error" class="error" role="alert">{ format!("{}: {error}", klabel("k_setting_refused", lang)) }</p>
+                <p id="kafka-settings-error" class="error" role="alert">{ format!("{}{}{}", klabel("k_setting_refused", lang), if lang == Lang::En { ": " } else { "：" }, refusal_text(error, lang)) }</p>
             }
             { for Field::ALL.iter().map(|&field| {
                 let on_change = {
@@ -256,5 +256,37 @@ pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
                 }
             }) }
         </section>
+    }
+}
+
+/// Why a change was refused, naming the panel's controls and what the real client or broker
+/// does (its own error text, word for word).
+pub fn refusal_text(refusal: &Refusal, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    match refusal {
+        Refusal::IdempotenceConflict { python_error } => {
+            if en {
+                format!("with enable_idempotence=True in the code, kafka-python's KafkaProducer(…) raises KafkaConfigurationError: {python_error}. Choose acks='all' (and retries other than 0), or untick enable_idempotence=True.")
+            } else {
+                format!("代码中写了 enable_idempotence=True 时，kafka-python 的 KafkaProducer(…) 会抛出 KafkaConfigurationError：{python_error}。请选择 acks='all'（且 retries 不为 0），或取消勾选 enable_idempotence=True。")
+            }
+        }
+        Refusal::ReplicationAboveBrokers { replication_factor, brokers } => {
+            if en {
+                format!("a replication factor of {replication_factor} needs at least {replication_factor} brokers and the cluster has {brokers}: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR). Lower the replication factor or add brokers.")
+            } else {
+                format!("副本因子 {replication_factor} 至少需要 {replication_factor} 个 broker，而集群只有 {brokers} 个：Kafka 拒绝创建该主题（INVALID_REPLICATION_FACTOR）。请降低副本因子或增加 broker。")
+            }
+        }
+        Refusal::OutOfRange { field, min, max, got } => {
+            let caption = Field::ALL.iter().find(|f| f.name() == *field).map_or(*field, |f| f.caption(lang));
+            if en {
+                format!("{caption} must be between {min} and {max}, got {got}.")
+            } else {
+                format!("{caption} 必须在 {min} 到 {max} 之间，当前为 {got}。")
+            }
+        }
+        // The rest cannot be picked in the panel; a scenario file's words.
+        Refusal::Scenario(e) => e.to_string(),
     }
 }

@@ -59,6 +59,7 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_crash_broker", "Crash", "崩溃"),
     ("k_stop_broker", "Stop", "停止"),
     ("k_start_broker", "Start", "启动"),
+    ("k_blocked_end", "the run has ended: step back to inject a fault there", "运行已经结束：请先后退，再在那里注入故障"),
     ("k_drop_response", "Drop next response to", "丢弃下一条响应，发往"),
     ("k_injected", "Injected faults", "已注入的故障"),
     ("k_at_step", "at step", "于步骤"),
@@ -708,11 +709,15 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     };
 
     // The faults: each forks the run here.
-    let fault_button = |key: &'static str, text: String, action: FaultAction, disabled: bool| {
+    // A button is disabled with its reason as its title (`blocked`), or at the run's end.
+    let fault_button = |key: &'static str, text: String, action: FaultAction, blocked: Option<String>| {
         let kd = kd.clone();
         let onclick = Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Inject(action.clone())));
-        html! { <button class="fault" data-fault={key} {disabled} {onclick}>{ text }</button> }
+        let blocked = if at_end { Some(klabel("k_blocked_end", lang).to_string()) } else { blocked };
+        let disabled = blocked.is_some();
+        html! { <button class="fault" data-fault={key} {disabled} title={blocked} {onclick}>{ text }</button> }
     };
+    let en = lang == Lang::En;
     let brokers = scenario.broker.brokers;
     let producers: Vec<String> = scenario.actors.iter().filter(|a| matches!(a, KafkaActorSpec::Producer(_))).map(|a| a.name().to_string()).collect();
     let faults = html! {
@@ -722,12 +727,22 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             { for scenario.actors.iter().enumerate().map(|(index, spec)| {
                 let name = spec.name().to_string();
                 let status = world.actors().get(index).map_or(ClientStatus::NotStarted, |r| client_status(r.status));
-                let alive = status == ClientStatus::Running;
+                // Crash and stop need a running program; restart one that ran and is down.
+                let down = match status {
+                    ClientStatus::Running => None,
+                    ClientStatus::NotStarted => Some(crate::faults::Blocked::NotStarted { actor: name.clone() }.text(lang)),
+                    other => Some(crate::faults::Blocked::ActorDown { actor: name.clone(), status: other.name() }.text(lang)),
+                };
+                let cannot_restart = match status {
+                    ClientStatus::Running => Some(if en { format!("{name} is running") } else { format!("{name} 正在运行") }),
+                    ClientStatus::NotStarted => down.clone(),
+                    _ => None,
+                };
                 html! {
                     <span class="fault-group" data-actor={name.clone()}>
-                        { fault_button("crash", format!("{} {name}", klabel("k_crash", lang)), FaultAction::Crash(name.clone()), !alive || at_end) }
-                        { fault_button("stop", format!("{} {name}", klabel("k_stop", lang)), FaultAction::Stop(name.clone()), !alive || at_end) }
-                        { fault_button("restart", format!("{} {name}", klabel("k_restart", lang)), FaultAction::Restart(name.clone()), alive || at_end) }
+                        { fault_button("crash", format!("{} {name}", klabel("k_crash", lang)), FaultAction::Crash(name.clone()), down.clone()) }
+                        { fault_button("stop", format!("{} {name}", klabel("k_stop", lang)), FaultAction::Stop(name.clone()), down) }
+                        { fault_button("restart", format!("{} {name}", klabel("k_restart", lang)), FaultAction::Restart(name.clone()), cannot_restart) }
                     </span>
                 }
             }) }
@@ -735,12 +750,17 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             <div class="fault-row">
             { for (0..brokers).map(|node| {
                 let up = world.cluster().broker_up(NodeId(node));
+                let (down, is_up) = if up {
+                    (None, Some(if en { format!("kafka@{node} is already up") } else { format!("kafka@{node} 已经在运行") }))
+                } else {
+                    (Some(if en { format!("kafka@{node} is already down") } else { format!("kafka@{node} 已经停止") }), None)
+                };
                 html! {
                     <span class="fault-group" data-broker={node.to_string()}>
-                        { fault_button("crash_node", format!("{} kafka@{node}", klabel("k_crash_broker", lang)), FaultAction::CrashNode { node, restart: false }, !up || at_end) }
-                        { fault_button("stop_node", format!("{} kafka@{node}", klabel("k_stop_broker", lang)), FaultAction::StopNode { node, restart: false }, !up || at_end) }
-                        { fault_button("start_node", format!("{} kafka@{node}", klabel("k_start_broker", lang)), FaultAction::StartNode(node), up || at_end) }
-                        { for producers.iter().map(|p| fault_button("drop_next", format!("{} {p} (kafka@{node})", klabel("k_drop_response", lang)), FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, at_end)) }
+                        { fault_button("crash_node", format!("{} kafka@{node}", klabel("k_crash_broker", lang)), FaultAction::CrashNode { node, restart: false }, down.clone()) }
+                        { fault_button("stop_node", format!("{} kafka@{node}", klabel("k_stop_broker", lang)), FaultAction::StopNode { node, restart: false }, down) }
+                        { fault_button("start_node", format!("{} kafka@{node}", klabel("k_start_broker", lang)), FaultAction::StartNode(node), is_up) }
+                        { for producers.iter().map(|p| fault_button("drop_next", format!("{} {p} (kafka@{node})", klabel("k_drop_response", lang)), FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, None)) }
                     </span>
                 }
             }) }

@@ -133,6 +133,13 @@ test('a consumer crash injected in k-workload, then its restart: 0-3 duplicated'
       await toKafka(page);
       await setLang(page, lang);
       await chooseKafkaChapter(page, 'k-workload');
+      // At step 0 nothing runs: no crash, and no restart of a program that never started; each says why.
+      const button = (fault) => page.locator(`#faults .fault-group[data-actor="consumer"] button[data-fault="${fault}"]`);
+      assert.equal((await position(page)).step, 0);
+      for (const fault of ['crash', 'restart']) {
+        assert.equal(await button(fault).isDisabled(), true, fault);
+        assert.equal(await button(fault).getAttribute('title'), lang === 'en' ? 'consumer has not started yet' : 'consumer 还没有启动');
+      }
       // Step until the consumer has printed {'data': 3}.
       for (let i = 0; i < 200; i++) {
         const terminal = (await page.locator('#actors .actor[data-actor="consumer"] pre.terminal').textContent()) ?? '';
@@ -147,6 +154,7 @@ test('a consumer crash injected in k-workload, then its restart: 0-3 duplicated'
       assert.equal((await position(page)).step, at, 'the fork stays at the step');
       await page.click('#btn-step');
       await page.waitForSelector('#actors .actor[data-actor="consumer"][data-status="crashed"]');
+      assert.equal(await button('crash').getAttribute('title'), lang === 'en' ? 'consumer is already down (crashed)' : 'consumer 已经不在运行（已崩溃）');
       await page.click('#faults .fault-group[data-actor="consumer"] button[data-fault="restart"]');
       await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 2);
       await toKafkaEnd(page);

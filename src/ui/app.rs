@@ -181,7 +181,7 @@ pub fn App() -> Html {
     {
         let code = code.clone();
         let lang = state.lang;
-        let custom = state.custom.is_some();
+        let custom = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
         use_effect_with((code, lang, custom), move |(code, lang, custom)| {
             if *custom {
             } else if let Ok(Some(storage)) = window().local_storage() {

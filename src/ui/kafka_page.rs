@@ -110,6 +110,9 @@ pub struct KafkaState {
     pub settings_changes: u64,
     /// The cross-system comparison, when open (`crate::cross`).
     pub compare: Option<Rc<crate::cross::CrossRun>>,
+    /// A Kafka scenario file the user loaded, run instead of the chapter's scenario (a share
+    /// link cannot carry it: the page keeps no link while it runs).
+    pub custom: Option<Rc<KafkaScenario>>,
 }
 
 pub enum KafkaAction {
@@ -133,6 +136,8 @@ pub enum KafkaAction {
     ToggleCompare(Settings),
     /// Rebuild an open comparison with these RabbitMQ settings.
     RefreshCompare(Settings),
+    /// Run a loaded Kafka scenario file (already validated) instead of the chapter's.
+    Load(Box<KafkaScenario>),
 }
 
 /// The catalog scenario of a Kafka chapter.
@@ -167,7 +172,23 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, settings_changes: 0, compare: None }
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, settings_changes: 0, compare: None, custom: None }
+    }
+
+    /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
+    fn loaded(chapter: usize, scenario: KafkaScenario) -> Result<KafkaState, String> {
+        let session = Session::<KafkaSim>::run(scenario.clone(), vec![]).map_err(|e| e.to_string())?;
+        let settings = KafkaSettings::of(&scenario);
+        let seed = scenario.seed;
+        Ok(KafkaState { custom: Some(Rc::new(scenario)), ..KafkaState::with(chapter, settings, seed, session, None) })
+    }
+
+    /// The scenario the run starts from before settings: the loaded file, or the chapter's.
+    fn base_scenario(&self) -> Result<KafkaScenario, String> {
+        match &self.custom {
+            Some(scenario) => Ok((**scenario).clone()),
+            None => chapter_scenario(self.chapter),
+        }
     }
 
     /// The run a share link's Kafka part describes, or what is wrong with it.
@@ -193,7 +214,7 @@ impl KafkaState {
 
     /// The chapter's scenario with `settings` and this run's seed.
     pub fn scenario_with(&self, settings: &KafkaSettings) -> Result<KafkaScenario, Refusal> {
-        let mut base = chapter_scenario(self.chapter).map_err(|problem| Refusal::Scenario(ScenarioError { field: String::new(), problem }))?;
+        let mut base = self.base_scenario().map_err(|problem| Refusal::Scenario(ScenarioError { field: String::new(), problem }))?;
         base.seed = self.seed;
         settings.apply_from_panel(&base)
     }
@@ -242,9 +263,27 @@ impl KafkaState {
             }
             KafkaAction::Reset => {
                 let compare = self.compare.take();
-                *self = KafkaState { speed_x100: self.speed_x100, compare, ..KafkaState::new(self.chapter) };
-                rebuilt = true;
+                let fresh = match &self.custom {
+                    // A loaded scenario starts over as it was loaded.
+                    Some(scenario) => KafkaState::loaded(self.chapter, (**scenario).clone()),
+                    None => Ok(KafkaState::new(self.chapter)),
+                };
+                match fresh {
+                    Ok(fresh) => {
+                        *self = KafkaState { speed_x100: self.speed_x100, compare, ..fresh };
+                        rebuilt = true;
+                    }
+                    Err(e) => self.error = Some(e),
+                }
             }
+            KafkaAction::Load(scenario) => match KafkaState::loaded(self.chapter, *scenario) {
+                Ok(fresh) => {
+                    let compare = self.compare.take();
+                    *self = KafkaState { speed_x100: self.speed_x100, compare, ..fresh };
+                    rebuilt = true;
+                }
+                Err(e) => self.error = Some(e),
+            },
             KafkaAction::Inject(fault) => {
                 self.playing = false;
                 let forked = self.session.borrow().forked(fault);
@@ -506,7 +545,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         })
     };
     // What the settings changed, beside the title (the title stays true of the settings shown).
-    let title_note = chapter_scenario(state.chapter).ok().and_then(|s| {
+    let title_note = state.base_scenario().ok().and_then(|s| {
         let diff = KafkaSettings::of(&s).diff(&state.settings);
         let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
         (!was.is_empty()).then(|| match lang {
@@ -532,7 +571,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         <section id="tour" class="kafka" aria-label={label("tour", lang)}>
             <nav class="chapters">
                 { for KAFKA_CHAPTERS.iter().enumerate().map(|(i, c)| {
-                    let current = i == state.chapter;
+                    let current = i == state.chapter && state.custom.is_none();
                     let kd = kd.clone();
                     let onclick = Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::SetChapter(i)));
                     html! {
@@ -542,12 +581,20 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
             </nav>
             <div id="narration">
-                <h2 id="chapter-title">{ chapter.title(lang) }
+                <h2 id="chapter-title">
+                    { match &state.custom {
+                        // "Loaded: name" / "已加载：name", as on the RabbitMQ page.
+                        Some(scenario) => format!("{}{}{}", label("loaded", lang), if lang == Lang::En { " " } else { "" }, scenario.name),
+                        None => chapter.title(lang).to_string(),
+                    } }
                     if let Some(note) = &title_note {
                         <small id="title-note" class="title-note">{ note.clone() }</small>
                     }
                 </h2>
-                if injected == 0 && title_note.is_some() {
+                if let Some(scenario) = &state.custom {
+                    // A loaded file has no chapter story: its own title says what it is.
+                    <p class="chapter-narration">{ scenario.title.clone() }</p>
+                } else if injected == 0 && title_note.is_some() {
                     // The opening quotes the chapter's own run: with other settings it would
                     // quote facts this run does not have, so the note stands in for it.
                     <p id="settings-note" class="chapter-narration note">{ klabel("k_settings_note", lang) }</p>

@@ -17,6 +17,7 @@
 // Screenshots go to target/e2e-artifacts/kafka-tools-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { withPage, artifactPath, servePage } from './harness.mjs';
 import { assertClean, position, press, setLang, toKafka, chooseKafkaChapter } from './page-helpers.mjs';
 
@@ -194,6 +195,58 @@ test('an injected fault can be removed; the group name is whole in the diagram',
       await page.locator('#diagram.kafka').screenshot({ path: file });
       t.diagnostic(`screenshot: ${file}`);
     }
+    assertClean(session);
+  });
+});
+
+test('a saved Kafka scenario loads back on the Kafka page; a file opens the page of its system; a bad file is refused and the run stays', async (t) => {
+  await withPage(browser, 'kafka-load', server.url('/'), async (session) => {
+    const { page } = session;
+    await toKafka(page);
+    await chooseKafkaChapter(page, 'k-workload');
+    for (let i = 0; i < 30; i++) await page.click('#btn-step');
+    await page.click('#faults .fault-group[data-actor="consumer"] button[data-fault="crash"]');
+    await page.waitForSelector('#injected li');
+    const crashed = await endVerdicts(page);
+    const len = (await kafkaPos(page)).len;
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    const text = await readFile(await download.path(), 'utf8');
+    const file = JSON.parse(text);
+    assert.equal(file.broker.model, 'kafka');
+    assert.equal(file.faults.length, 1, 'the injected crash is in the file');
+
+    // Another chapter, then the file: the same run, from step 0, with no share link.
+    await chooseKafkaChapter(page, 'k-commit-before');
+    const load = (name, body) => page.setInputFiles('#load-scenario', { name, mimeType: 'application/json', buffer: Buffer.from(body) });
+    await load('mine.json', text);
+    await page.waitForFunction(() => (document.querySelector('#chapter-title')?.textContent ?? '').startsWith('Loaded: k-workload'));
+    assert.deepEqual(await kafkaPos(page), { position: 0, len });
+    assert.equal(await page.locator('#kafka-page .chapters button.current').count(), 0, 'no chapter is current');
+    assert.equal(await page.isDisabled('#copy-link'), true, 'a link cannot carry a loaded file');
+    assert.deepEqual(await endVerdicts(page), crashed, 'the same verdicts as the run that was saved');
+    await page.click('#btn-reset');
+    assert.deepEqual(await kafkaPos(page), { position: 0, len }, 'reset starts the loaded file over');
+    await shot(page, t, 'loaded', [1280]);
+
+    // A bad Kafka file names its problem and the file; the run stays.
+    const bad = structuredClone(file);
+    bad.broker.min_insync_replicas = 0;
+    await load('bad-kafka.json', JSON.stringify(bad));
+    await page.waitForFunction(() => document.querySelector('#load-error')?.textContent.includes('broker.min_insync_replicas: must be at least 1'));
+    assert.match(await page.textContent('#load-error'), /bad-kafka\.json/);
+    assert.deepEqual(await kafkaPos(page), { position: 0, len });
+
+    // A RabbitMQ file opens the RabbitMQ page; the Kafka file from there opens the Kafka page.
+    await load('rabbit.json', await readFile('src/scenario/catalog/consumer-crash-manual-ack.json', 'utf8'));
+    await page.waitForSelector('#kafka-page', { state: 'detached' });
+    assert.match(await page.textContent('#narration h2'), /^Loaded: consumer-crash-manual-ack/);
+    await load('mine.json', text);
+    await page.waitForSelector('#kafka-page');
+    await page.waitForFunction(() => (document.querySelector('#chapter-title')?.textContent ?? '').startsWith('Loaded: k-workload'));
+    // Choosing a chapter leaves the loaded file.
+    await chooseKafkaChapter(page, 'k-workload');
+    assert.doesNotMatch(await page.textContent('#chapter-title'), /^Loaded/);
+    assert.equal(await page.isDisabled('#copy-link'), false);
     assertClean(session);
   });
 });

@@ -1,11 +1,14 @@
 //! Near the transport: copy the share link or the embed snippet (the clipboard, with a
 //! visible confirmation; where the clipboard is refused, the text is selected to copy by
 //! hand), the embed options dialog that shapes the snippet, and saving or loading the run as
-//! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept).
+//! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept). A
+//! loaded file opens the page of its system (a Kafka file has `"broker": {"model": "kafka"}`).
 
 use crate::embed::{SnippetOptions, Theme};
 use crate::i18n::{label, Lang};
 use crate::scenario::Scenario;
+use crate::systems::kafka::scenario::KafkaScenario;
+use crate::ui::kafka_page::KafkaAction;
 use crate::ui::state::{use_playground, Action};
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::closure::Closure;
@@ -102,10 +105,10 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let status = use_state(|| None::<&'static str>);
     let load_error = use_state(|| None::<String>);
     let dialog = use_state(|| false);
-    // On the Kafka page: the Kafka run's link, snippet and scenario file (a loaded RabbitMQ
-    // scenario and the export to a real RabbitMQ are RabbitMQ's only).
+    // On the Kafka page: the Kafka run's link, snippet and scenario file (the export to a
+    // real RabbitMQ is RabbitMQ's only). A loaded file of either system opens its page.
     let kafka = state.kafka && state.kafka_run.is_some();
-    let custom = state.custom.is_some() && !kafka;
+    let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some()) } else { state.custom.is_some() };
 
     let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
         let status = status.clone();
@@ -185,12 +188,22 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             let on_text = Closure::once_into_js({
                 let setter = setter.clone();
                 let failed = failed.clone();
-                move |text: JsValue| match Scenario::from_json(&text.as_string().unwrap_or_default()) {
-                    Ok(scenario) => {
-                        setter.set(None);
-                        dispatcher.dispatch(Action::Load(Box::new(scenario)));
+                move |text: JsValue| {
+                    let text = text.as_string().unwrap_or_default();
+                    let loaded = if crate::systems::kafka::scenario::is_kafka(&text) {
+                        KafkaScenario::from_json(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])
+                    } else {
+                        Scenario::from_json(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))])
+                    };
+                    match loaded {
+                        Ok(actions) => {
+                            setter.set(None);
+                            for action in actions {
+                                dispatcher.dispatch(action);
+                            }
+                        }
+                        Err(e) => setter.set(Some(format!("{failed}: {e}"))),
                     }
-                    Err(e) => setter.set(Some(format!("{failed}: {e}"))),
                 }
             });
             let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}: {e:?}"))));
@@ -205,10 +218,10 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
             if !kafka {
                 <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
-                <label class="load">{ label("load_scenario", lang) }
-                    <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
-                </label>
             }
+            <label class="load">{ label("load_scenario", lang) }
+                <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
+            </label>
             <span id="copy-status" role="status" aria-live="polite">{ status.map(|key| label(key, lang)).unwrap_or_default() }</span>
             if let Some(error) = &*load_error {
                 <p id="load-error" class="error" role="alert">{ error.clone() }</p>

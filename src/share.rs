@@ -109,21 +109,125 @@ pub fn encode(state: &ShareState) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(state).expect("share states serialize"))
 }
 
+/// What is wrong with a share link. `Display` is the English sentence (the CLI's); `text`
+/// words it in the page's language. What it quotes (a field's path, a scenario's own
+/// message, a chapter's name) stays as it is: it is the link's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    Empty,
+    TooLong { chars: usize },
+    Damaged(Damage),
+    BadValue { field: String, problem: String },
+    Version { found: u64 },
+    BadSetting(String),
+    BadKafkaSetting(String),
+    NoKafkaRun,
+    /// A chapter name (quoted) that is not in the tour.
+    UnknownChapter(String),
+    UnknownKafkaChapter(String),
+    SettingsDoNotFit { chapter: String, problem: String },
+    KafkaSettingsDoNotFit { chapter: String, problem: String },
+    DoesNotRun { kafka: bool, problem: String },
+    TooManyFaults { max: usize },
+    /// The link's injected fault `number` (from 1) at `path` (`faults[i]...`).
+    Fault { number: usize, path: String, problem: String },
+    /// The run itself failed to start (the engine's message).
+    Run(String),
+}
+
+/// How a link's text is damaged.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Damage {
+    NotBase64(String),
+    NotUtf8(String),
+    CutShort,
+    NotJson,
+    Other(String),
+}
+
+impl LinkError {
+    /// The sentence in `lang`.
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        if lang == crate::i18n::Lang::En {
+            return self.to_string();
+        }
+        match self {
+            LinkError::Empty => "分享链接是空的".into(),
+            LinkError::TooLong { chars } => format!("分享链接太长（{chars} 个字符，最多 {SHARE_CODE_BYTES_MAX} 个）"),
+            LinkError::Damaged(damage) => {
+                let why = match damage {
+                    Damage::NotBase64(e) => format!("不是 base64url：{e}"),
+                    Damage::NotUtf8(e) => format!("不是 UTF-8 文本：{e}"),
+                    Damage::CutShort => "它被截断了".into(),
+                    Damage::NotJson => "其内容不是 JSON".into(),
+                    Damage::Other(problem) => problem.clone(),
+                };
+                format!("分享链接已损坏（{why}）")
+            }
+            LinkError::BadValue { field, problem } => format!("分享链接中 {field} 的值有误：{problem}"),
+            LinkError::Version { found } => format!("分享链接的格式版本是 {found}，本 playground 读取的是版本 {SHARE_VERSION}"),
+            LinkError::BadSetting(e) => format!("分享链接中的设置有误：{e}"),
+            LinkError::BadKafkaSetting(e) => format!("分享链接中的 Kafka 设置有误：kafka.{e}"),
+            LinkError::NoKafkaRun => "分享链接要打开 Kafka 页面，却没有携带 Kafka 的运行（缺少 kafka）".into(),
+            LinkError::UnknownChapter(name) => format!("分享链接指向未知的章节 {name}"),
+            LinkError::UnknownKafkaChapter(name) => format!("分享链接指向未知的 Kafka 章节 {name}"),
+            LinkError::SettingsDoNotFit { chapter, problem } => format!("分享链接的设置不适用于章节 {chapter:?}：{problem}"),
+            LinkError::KafkaSettingsDoNotFit { chapter, problem } => format!("分享链接的 Kafka 设置不适用于章节 {chapter:?}：{problem}"),
+            LinkError::DoesNotRun { kafka, problem } => format!("分享链接的{}章节在这些设置下无法运行：{problem}", if *kafka { " Kafka " } else { "" }),
+            LinkError::TooManyFaults { max } => format!("分享链接中的故障太多（最多 {max} 个）"),
+            LinkError::Fault { number, path, problem } => format!("分享链接的第 {number} 个故障（{path}）：{problem}"),
+            LinkError::Run(e) => e.clone(),
+        }
+    }
+}
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::Empty => write!(f, "the share link is empty"),
+            LinkError::TooLong { chars } => write!(f, "the share link is too long ({chars} characters, at most {SHARE_CODE_BYTES_MAX})"),
+            LinkError::Damaged(damage) => {
+                let why = match damage {
+                    Damage::NotBase64(e) => format!("not base64url: {e}"),
+                    Damage::NotUtf8(e) => format!("not UTF-8 text: {e}"),
+                    Damage::CutShort => "it is cut short".into(),
+                    Damage::NotJson => "its content is not JSON".into(),
+                    Damage::Other(problem) => problem.clone(),
+                };
+                write!(f, "the share link is damaged ({why})")
+            }
+            LinkError::BadValue { field, problem } => write!(f, "the share link has a bad value at {field}: {problem}"),
+            LinkError::Version { found } => write!(f, "the share link has format version {found}, this playground reads version {SHARE_VERSION}"),
+            LinkError::BadSetting(e) => write!(f, "the share link has a bad setting: {e}"),
+            LinkError::BadKafkaSetting(e) => write!(f, "the share link has a bad Kafka setting: kafka.{e}"),
+            LinkError::NoKafkaRun => write!(f, "the share link opens the Kafka page but carries no Kafka run (kafka: missing)"),
+            LinkError::UnknownChapter(name) => write!(f, "the share link names an unknown chapter {name}"),
+            LinkError::UnknownKafkaChapter(name) => write!(f, "the share link names an unknown Kafka chapter {name}"),
+            LinkError::SettingsDoNotFit { chapter, problem } => write!(f, "the share link's settings do not fit chapter {chapter:?}: {problem}"),
+            LinkError::KafkaSettingsDoNotFit { chapter, problem } => write!(f, "the share link's Kafka settings do not fit chapter {chapter:?}: {problem}"),
+            LinkError::DoesNotRun { kafka, problem } => write!(f, "the share link's {}chapter does not run with these settings: {problem}", if *kafka { "Kafka " } else { "" }),
+            LinkError::TooManyFaults { max } => write!(f, "the share link has too many faults (at most {max})"),
+            LinkError::Fault { number, path, problem } => write!(f, "the share link's fault {number} ({path}): {problem}"),
+            LinkError::Run(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
 /// Decode a share code; the error says what is wrong with it.
-pub fn decode(code: &str) -> Result<ShareState, String> {
+pub fn decode(code: &str) -> Result<ShareState, LinkError> {
     let code = code.trim();
     if code.is_empty() {
-        return Err("the share link is empty".into());
+        return Err(LinkError::Empty);
     }
     if code.len() > SHARE_CODE_BYTES_MAX {
-        return Err(format!("the share link is too long ({} characters, at most {SHARE_CODE_BYTES_MAX})", code.len()));
+        return Err(LinkError::TooLong { chars: code.len() });
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(code.trim_end_matches('='))
-        .map_err(|e| format!("the share link is damaged (not base64url: {e})"))?;
+    let bytes = URL_SAFE_NO_PAD.decode(code.trim_end_matches('=')).map_err(|e| LinkError::Damaged(Damage::NotBase64(e.to_string())))?;
     // Parsed from `str` by the same reader as scenario files, so the wasm carries one copy
     // of the parsers.
-    let text = std::str::from_utf8(&bytes).map_err(|e| format!("the share link is damaged (not UTF-8 text: {e})"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| LinkError::Damaged(Damage::NotUtf8(e.to_string())))?;
     let state: ShareState = json::parse(text).map_err(|e| {
         // A link of another format version may not fit this one's fields: say so instead.
         if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("v")?.as_u64()) {
@@ -133,28 +237,28 @@ pub fn decode(code: &str) -> Result<ShareState, String> {
         }
         // The JSON inside a link is not the user's text: name the field, never a position.
         if e.syntax {
-            format!("the share link is damaged ({})", if e.line == 0 || e.error.problem.starts_with("EOF") { "it is cut short" } else { "its content is not JSON" })
+            LinkError::Damaged(if e.line == 0 || e.error.problem.starts_with("EOF") { Damage::CutShort } else { Damage::NotJson })
         } else if e.error.field.is_empty() {
-            format!("the share link is damaged ({})", e.error.problem)
+            LinkError::Damaged(Damage::Other(e.error.problem))
         } else {
-            format!("the share link has a bad value at {}: {}", e.error.field, e.error.problem)
+            LinkError::BadValue { field: e.error.field, problem: e.error.problem }
         }
     })?;
     if state.v != SHARE_VERSION {
         return Err(version_error(u64::from(state.v)));
     }
-    state.settings.validate().map_err(|e| format!("the share link has a bad setting: {e}"))?;
+    state.settings.validate().map_err(|e| LinkError::BadSetting(e.to_string()))?;
     if let Some(settings) = state.kafka.as_ref().and_then(|k| k.settings.as_ref()) {
-        settings.validate().map_err(|e| format!("the share link has a bad Kafka setting: kafka.{e}"))?;
+        settings.validate().map_err(|e| LinkError::BadKafkaSetting(e.to_string()))?;
     }
     if state.system == System::Kafka && state.kafka.is_none() {
-        return Err("the share link opens the Kafka page but carries no Kafka run (kafka: missing)".into());
+        return Err(LinkError::NoKafkaRun);
     }
     Ok(state)
 }
 
-fn version_error(v: u64) -> String {
-    format!("the share link has format version {v}, this playground reads version {SHARE_VERSION}")
+fn version_error(found: u64) -> LinkError {
+    LinkError::Version { found }
 }
 
 impl ShareState {
@@ -164,15 +268,16 @@ impl ShareState {
     /// The faults are checked here, against the chapter: an error in one of them names it by
     /// its place in the link ("the share link's fault 1 (faults[0].do): ..."), not by its
     /// place after the chapter's own faults.
-    pub fn scenario(&self) -> Result<(crate::scenario::Scenario, Vec<FaultSpec>), String> {
-        let chapter = crate::tour::chapter(&self.chapter)
-            .ok_or_else(|| format!("the share link names an unknown chapter {}", json::quoted(&self.chapter)))?;
-        let scenario = chapter.scenario(&self.settings, self.seed).map_err(|e| format!("the share link's settings do not fit chapter {:?}: {e}", chapter.id))?;
+    pub fn scenario(&self) -> Result<(crate::scenario::Scenario, Vec<FaultSpec>), LinkError> {
+        let chapter = crate::tour::chapter(&self.chapter).ok_or_else(|| LinkError::UnknownChapter(json::quoted(&self.chapter)))?;
+        let scenario = chapter
+            .scenario(&self.settings, self.seed)
+            .map_err(|problem| LinkError::SettingsDoNotFit { chapter: chapter.id.to_string(), problem: problem.to_string() })?;
         let own = scenario.faults.len();
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
         if let Err(e) = crate::systems::rabbitmq::setup::Setup::new(&merged) {
-            return Err(link_fault_error(&e, own, "the share link's chapter does not run with these settings"));
+            return Err(link_fault_error(&e, own, false));
         }
         Ok((scenario, self.faults.clone()))
     }
@@ -180,9 +285,9 @@ impl ShareState {
 
 impl ShareState {
     /// The run the link shows, at its step (a step past the run's end shows the end).
-    pub fn session(&self) -> Result<crate::session::Session, String> {
+    pub fn session(&self) -> Result<crate::session::Session, LinkError> {
         let (scenario, faults) = self.scenario()?;
-        let mut session = crate::session::Session::new(scenario, faults).map_err(|e| e.to_string())?;
+        let mut session = crate::session::Session::new(scenario, faults).map_err(|e| LinkError::Run(e.to_string()))?;
         session.seek(crate::session::step_index(self.step));
         Ok(session)
     }
@@ -191,47 +296,48 @@ impl ShareState {
 impl KafkaShare {
     /// The Kafka chapter's scenario with the link's settings and seed, and the link's
     /// injected faults (checked against it, each named by its place in the link).
-    pub fn scenario(&self) -> Result<(crate::systems::kafka::scenario::KafkaScenario, Vec<FaultSpec>), String> {
+    pub fn scenario(&self) -> Result<(crate::systems::kafka::scenario::KafkaScenario, Vec<FaultSpec>), LinkError> {
         use crate::systems::kafka::scenario::catalog;
         if !catalog::names().any(|n| n == self.chapter) {
-            return Err(format!("the share link names an unknown Kafka chapter {}", json::quoted(&self.chapter)));
+            return Err(LinkError::UnknownKafkaChapter(json::quoted(&self.chapter)));
         }
-        let mut base = catalog::get(&self.chapter).map_err(|e| e.to_string())?;
+        let mut base = catalog::get(&self.chapter).map_err(|e| LinkError::Run(e.to_string()))?;
         base.seed = self.seed;
         let scenario = match &self.settings {
-            Some(settings) => settings.apply(&base).map_err(|e| format!("the share link's Kafka settings do not fit chapter {:?}: {e}", self.chapter))?,
+            Some(settings) => settings.apply(&base).map_err(|e| LinkError::KafkaSettingsDoNotFit { chapter: self.chapter.clone(), problem: e.to_string() })?,
             None => base,
         };
         let own = scenario.faults.len();
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
         if let Err(e) = merged.validate() {
-            return Err(link_fault_error(&e, own, "the share link's Kafka chapter does not run with these settings"));
+            return Err(link_fault_error(&e, own, true));
         }
         Ok((scenario, self.faults.clone()))
     }
 
     /// The Kafka run the link shows, at its step (a step past the run's end shows the end).
-    pub fn session(&self) -> Result<crate::session::Session<crate::systems::kafka::world::KafkaSim>, String> {
+    pub fn session(&self) -> Result<crate::session::Session<crate::systems::kafka::world::KafkaSim>, LinkError> {
         let (scenario, faults) = self.scenario()?;
-        let mut session = crate::session::Session::run(scenario, faults).map_err(|e| e.to_string())?;
+        let mut session = crate::session::Session::run(scenario, faults).map_err(|e| LinkError::Run(e.to_string()))?;
         session.seek(crate::session::step_index(self.step));
         Ok(session)
     }
 }
 
 /// An error in the chapter's scenario with the link's faults appended (the chapter's own
-/// `own` faults first), told in the link's own terms; `otherwise` starts any other error.
-fn link_fault_error(e: &ScenarioError, own: usize, otherwise: &str) -> String {
+/// `own` faults first), told in the link's own terms; any other error says the (Kafka, when
+/// `kafka`) chapter does not run.
+fn link_fault_error(e: &ScenarioError, own: usize, kafka: bool) -> LinkError {
     if e.field == "faults" {
-        return format!("the share link has too many faults (at most {})", FAULTS_MAX.saturating_sub(own));
+        return LinkError::TooManyFaults { max: FAULTS_MAX.saturating_sub(own) };
     }
     let fault = e.field.strip_prefix("faults[").and_then(|r| r.split_once(']')).and_then(|(i, rest)| Some((i.parse::<usize>().ok()?, rest)));
     match fault {
         Some((index, rest)) if index >= own => {
             let index = index - own;
-            format!("the share link's fault {} (faults[{index}]{rest}): {}", index + 1, e.problem)
+            LinkError::Fault { number: index + 1, path: format!("faults[{index}]{rest}"), problem: e.problem.clone() }
         }
-        _ => format!("{otherwise}: {e}"),
+        _ => LinkError::DoesNotRun { kafka, problem: e.to_string() },
     }
 }

@@ -344,12 +344,12 @@ fn check_case(case: &Case) -> Result<Outcome, String> {
                 (Ok(back), true) => return fail("share-roundtrip", format!("decode(encode(s)) differs: {back:?}")),
                 (Ok(_), false) => return fail("share-roundtrip", "an invalid share state (version or settings) decoded"),
                 (Err(e), true) => return fail("share-roundtrip", format!("a valid share state does not decode: {e}")),
-                (Err(e), false) => check_error_text(&e)?,
+                (Err(e), false) => check_error_text(&e.to_string())?,
             }
             let code = damaged_code(state, *damage);
             let decoded = match share::decode(&code) {
                 Ok(st) => st,
-                Err(e) => return rejected(check_error_text(&e)),
+                Err(e) => return rejected(check_error_text(&e.to_string())),
             };
             // As `qp run --share` does.
             let mut scenario = match decoded.scenario() {
@@ -357,7 +357,7 @@ fn check_case(case: &Case) -> Result<Outcome, String> {
                     scenario.faults.extend(faults);
                     scenario
                 }
-                Err(e) => return rejected(check_error_text(&e)),
+                Err(e) => return rejected(check_error_text(&e.to_string())),
             };
             // Share runs use chapter sizes; keep the quick run quick.
             scenario.limits.steps_max = scenario.limits.steps_max.min(200_000);

@@ -7,6 +7,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use queue_playground::engine::trace::trace_hash;
+use queue_playground::i18n::Lang;
 use queue_playground::scenario::settings::Settings;
 use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
 use queue_playground::session::Session;
@@ -109,25 +110,30 @@ fn broken_kafka_codes_say_what_is_wrong() {
         URL_SAFE_NO_PAD.encode(value.to_string())
     };
     let no_run = code_with(&|v| drop(v.as_object_mut().unwrap().remove("kafka")));
-    assert_eq!(share::decode(&no_run).unwrap_err(), "the share link opens the Kafka page but carries no Kafka run (kafka: missing)");
+    assert_eq!(share::decode(&no_run).unwrap_err().to_string(), "the share link opens the Kafka page but carries no Kafka run (kafka: missing)");
     let system = code_with(&|v| v["system"] = serde_json::json!("zeromq"));
-    assert_eq!(share::decode(&system).unwrap_err(), "the share link has a bad value at system: unknown variant `zeromq`, expected `rabbitmq` or `kafka`");
+    assert_eq!(share::decode(&system).unwrap_err().to_string(), "the share link has a bad value at system: unknown variant `zeromq`, expected `rabbitmq` or `kafka`");
     let field = code_with(&|v| v["kafka"]["colour"] = serde_json::json!(1));
-    assert_eq!(share::decode(&field).unwrap_err(), "the share link has a bad value at kafka.colour: unknown field, expected one of `chapter`, `settings`, `seed`, `faults`, `step`");
+    assert_eq!(share::decode(&field).unwrap_err().to_string(), "the share link has a bad value at kafka.colour: unknown field, expected one of `chapter`, `settings`, `seed`, `faults`, `step`");
     let consumers = code_with(&|v| v["kafka"]["settings"] = serde_json::to_value(KafkaSettings { consumers: 0, ..KafkaSettings::of(&kscenario::catalog::get("k-workload").unwrap()) }).unwrap());
-    assert_eq!(share::decode(&consumers).unwrap_err(), "the share link has a bad Kafka setting: kafka.settings.consumers: must be between 1 and 8, got 0");
+    assert_eq!(share::decode(&consumers).unwrap_err().to_string(), "the share link has a bad Kafka setting: kafka.settings.consumers: must be between 1 and 8, got 0");
     let chapter = share::decode(&code_with(&|v| v["kafka"]["chapter"] = serde_json::json!("k-nothing"))).unwrap();
-    assert_eq!(chapter.kafka.unwrap().scenario().unwrap_err(), "the share link names an unknown Kafka chapter \"k-nothing\"");
+    assert_eq!(chapter.kafka.unwrap().scenario().unwrap_err().to_string(), "the share link names an unknown Kafka chapter \"k-nothing\"");
     let ghost = KafkaShare { faults: vec![workload_crash().faults[0].clone(), FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Crash("ghost".into()) }], ..workload_crash() };
-    assert_eq!(ghost.scenario().unwrap_err(), "the share link's fault 2 (faults[1].do): no actor is named \"ghost\"");
+    assert_eq!(ghost.scenario().unwrap_err().to_string(), "the share link's fault 2 (faults[1].do): no actor is named \"ghost\"");
     let cancel = KafkaShare { faults: vec![FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Cancel("consumer".into()) }], ..workload_crash() };
     assert_eq!(
-        cancel.scenario().unwrap_err(),
+        cancel.scenario().unwrap_err().to_string(),
         "the share link's fault 1 (faults[0].do): cancel is RabbitMQ's basic_cancel; a Kafka consumer leaves its group with stop (close())"
     );
     let refused = KafkaShare { settings: Some(KafkaSettings { acks: Acks::Leader, ..KafkaSettings::of(&kscenario::catalog::get("k-workload").unwrap()) }), ..workload_crash() };
-    let error = refused.scenario().unwrap_err();
+    let error = refused.scenario().unwrap_err().to_string();
     assert!(error.starts_with("the share link's Kafka settings do not fit chapter \"k-workload\": actors[0].acks: acks=1 needs enable_idempotence: false."), "{error}");
+    // The Chinese page words the link's error in Chinese; what it quotes stays as it is.
+    assert_eq!(share::decode(&no_run).unwrap_err().text(Lang::Zh), "分享链接要打开 Kafka 页面，却没有携带 Kafka 的运行（缺少 kafka）");
+    assert_eq!(ghost.scenario().unwrap_err().text(Lang::Zh), "分享链接的第 2 个故障（faults[1].do）：no actor is named \"ghost\"");
+    assert_eq!(share::decode("").unwrap_err().text(Lang::Zh), "分享链接是空的");
+    assert_eq!(share::decode("%%%").unwrap_err().text(Lang::Zh), "分享链接已损坏（不是 base64url：Invalid symbol 37, offset 0.）");
 }
 
 #[test]

@@ -316,7 +316,7 @@ mod share_links {
     }
 
     fn decode_error(code: &str) -> String {
-        share::decode(code).expect_err("a broken link")
+        share::decode(code).expect_err("a broken link").to_string()
     }
 
     #[test]
@@ -362,7 +362,7 @@ mod share_links {
     fn an_unknown_chapter_of_ten_thousand_characters_is_quoted_short() {
         let code = code_with(|v| v["chapter"] = json!("c".repeat(10_000)));
         let state = share::decode(&code).expect("decodes: the chapter is checked when the run is built");
-        let error = state.scenario().expect_err("no such chapter");
+        let error = state.scenario().expect_err("no such chapter").to_string();
         assert_eq!(error, format!("the share link names an unknown chapter \"{}…\"", "c".repeat(40)));
     }
 
@@ -373,10 +373,10 @@ mod share_links {
         let ok = FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Crash("consumer".into()) };
         let ghost = FaultSpec { when: Trigger::AtMs(5), action: FaultAction::Crash("ghost".into()) };
         let state = ShareState { faults: vec![ok.clone(), ghost], ..state() };
-        assert_eq!(state.scenario().expect_err("a ghost"), "the share link's fault 2 (faults[1].do): no actor is named \"ghost\"");
+        assert_eq!(state.scenario().expect_err("a ghost").to_string(), "the share link's fault 2 (faults[1].do): no actor is named \"ghost\"");
         let no_op = FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "basic_ack".into(), occurrence: 1 }, action: FaultAction::Crash("consumer".into()) };
         let state = ShareState { faults: vec![no_op], ..state };
-        assert_eq!(state.scenario().expect_err("auto_ack has no basic_ack"), "the share link's fault 1 (faults[0].when.op): consumer's program has no operation \"basic_ack\"");
+        assert_eq!(state.scenario().expect_err("auto_ack has no basic_ack").to_string(), "the share link's fault 1 (faults[0].when.op): consumer's program has no operation \"basic_ack\"");
         let state = ShareState { faults: vec![ok], ..state };
         assert!(state.scenario().is_ok());
     }

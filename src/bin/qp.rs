@@ -138,10 +138,15 @@ mod native {
             (None, None, Some(code)) => {
                 let state = share::decode(share_code(code)).ok()?;
                 let kafka = state.kafka.filter(|_| state.system == share::System::Kafka)?;
-                Some(kafka.scenario().map(|(mut scenario, faults)| {
-                    scenario.faults.extend(faults);
-                    scenario
-                }))
+                Some(
+                    kafka
+                        .scenario()
+                        .map(|(mut scenario, faults)| {
+                            scenario.faults.extend(faults);
+                            scenario
+                        })
+                        .map_err(|e| e.to_string()),
+                )
             }
             _ => None,
         }
@@ -181,11 +186,11 @@ mod native {
 
     /// A share code's scenario, with the faults injected in the playground added to it.
     fn load_share(code: &str) -> Result<Scenario, String> {
-        let state = share::decode(share_code(code))?;
+        let state = share::decode(share_code(code)).map_err(|e| e.to_string())?;
         if state.system == share::System::Kafka {
             return Err("the share link shows a Kafka run: qp run reads it; qp export writes RabbitMQ runs only".into());
         }
-        let (mut scenario, faults) = state.scenario()?;
+        let (mut scenario, faults) = state.scenario().map_err(|e| e.to_string())?;
         scenario.faults.extend(faults);
         Ok(scenario)
     }

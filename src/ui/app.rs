@@ -48,7 +48,7 @@ fn restored() -> Playground {
             Err(e) => {
                 let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));
                 let lang = p.lang;
-                p.error = Some(format!("{}{}{e}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }));
+                p.error = Some(format!("{}{}{}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }, e.text(lang)));
                 p
             }
         };

@@ -22,7 +22,7 @@ use crate::scenario::{FaultAction, ScenarioError};
 use crate::session::Session;
 use crate::systems::kafka::diagram::{shown_tags, ClientStatus, ConsumerFacts, KafkaDiagramView, KafkaWorldFacts, ProducerFacts, RecordFacts};
 use crate::systems::kafka::report::KafkaReport;
-use crate::share::KafkaShare;
+use crate::share::{KafkaShare, LinkError};
 use crate::systems::kafka::scenario::{catalog, KafkaActorSpec, KafkaScenario};
 use crate::scenario::settings::Settings;
 use crate::systems::kafka::settings::{KafkaSettings, Refusal};
@@ -192,9 +192,9 @@ impl KafkaState {
     }
 
     /// The run a share link's Kafka part describes, or what is wrong with it.
-    pub fn from_share(share: &KafkaShare) -> Result<KafkaState, String> {
+    pub fn from_share(share: &KafkaShare) -> Result<KafkaState, LinkError> {
         let session = share.session()?;
-        let chapter = chapter_index(&share.chapter).ok_or_else(|| format!("the share link names an unknown Kafka chapter {}", crate::scenario::json::quoted(&share.chapter)))?;
+        let chapter = chapter_index(&share.chapter).ok_or_else(|| LinkError::UnknownKafkaChapter(crate::scenario::json::quoted(&share.chapter)))?;
         let settings = KafkaSettings::of(session.base());
         Ok(KafkaState::with(chapter, settings, share.seed, session, None))
     }

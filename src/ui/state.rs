@@ -14,7 +14,7 @@ use crate::scenario::settings::Settings;
 use crate::scenario::{catalog, FaultAction, FaultSpec, Scenario};
 use crate::session::Session;
 use crate::view::RunFacts;
-use crate::share::{ShareState, System, SHARE_VERSION};
+use crate::share::{LinkError, ShareState, System, SHARE_VERSION};
 use crate::tour::{Chapter, CHAPTERS};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -235,11 +235,11 @@ impl Playground {
     }
 
     /// Restore a shared run; an error message if it cannot be.
-    pub fn from_share(state: &ShareState) -> Result<Playground, String> {
+    pub fn from_share(state: &ShareState) -> Result<Playground, LinkError> {
         // Built (and checked) first: the chapter, the faults by their place in the link, and
         // the step clamped to the run.
         let session = state.session()?;
-        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).ok_or("the share link names an unknown chapter")?;
+        let chapter = CHAPTERS.iter().position(|c| c.id == state.chapter).ok_or_else(|| LinkError::UnknownChapter(crate::scenario::json::quoted(&state.chapter)))?;
         let mut p = Playground::new(chapter, Lang::from_tag(&state.lang));
         p.compare_settings = fixed(&state.settings);
         p.settings = state.settings.clone();

@@ -208,6 +208,14 @@ test('a broken Kafka link says what is wrong and the saved Kafka run stays', asy
     await waitForReady(page);
     await page.locator('#share-error').waitFor({ state: 'visible' });
     assert.match(await page.locator('#share-error').textContent(), /opens the Kafka page but carries no Kafka run/);
+    // On the Chinese page the message is Chinese; what it quotes from the link stays as it is.
+    await page.locator('#share-error button').click();
+    await setLang(page, 'zh');
+    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitForReady(page);
+    await page.locator('#share-error').waitFor({ state: 'visible' });
+    assert.equal((await page.locator('#share-error').textContent()).replace('×', '').trim(), '无法打开此分享链接：分享链接指向未知的 Kafka 章节 "k-no-such-chapter"');
     assertClean(session);
   });
 });

@@ -161,17 +161,9 @@ impl Settings {
         let first = consumers.first().cloned().unwrap_or_else(|| ConsumerSpec { queue: queue_name.clone(), ..ConsumerSpec::article("consumer") });
         let wanted = usize::from(self.consumers);
         consumers.truncate(wanted);
-        let mut n = 2;
-        while consumers.len() < wanted {
-            let name = loop {
-                let name = format!("{}-{n}", first.name);
-                n += 1;
-                if !consumers.iter().any(|c| c.name == name) && !actors.iter().any(|a| a.name() == name) {
-                    break name;
-                }
-            };
-            consumers.push(ConsumerSpec { name, ..first.clone() });
-        }
+        let taken: Vec<String> = consumers.iter().map(|c| c.name.clone()).chain(actors.iter().map(|a| a.name().to_string())).collect();
+        let missing = wanted.saturating_sub(consumers.len());
+        consumers.extend(copy_names(&first.name, &taken).take(missing).map(|name| ConsumerSpec { name, ..first.clone() }));
         for mut c in consumers {
             c.auto_ack = self.auto_ack;
             c.prefetch_count = self.prefetch_count;
@@ -261,3 +253,10 @@ fn callback_op(op: &str) -> bool {
 fn program_of(s: &Scenario, actor: &str) -> Option<crate::systems::rabbitmq::program::Program> {
     crate::systems::rabbitmq::program::of(s, s.actors.iter().find(|a| a.name() == actor)?)
 }
+
+/// Names for copies of the program named `base`: `base-2`, `base-3`, ..., skipping those in
+/// `taken` (the names in the scenario already). Each name is new: they only grow.
+pub fn copy_names<'a>(base: &'a str, taken: &'a [String]) -> impl Iterator<Item = String> + 'a {
+    (2u32..).map(move |n| format!("{base}-{n}")).filter(move |name| !taken.contains(name))
+}
+

@@ -13,6 +13,7 @@
 
 use super::program::{self, KafkaOpKind};
 use super::scenario::{Acks, CommitMode, KafkaActorSpec, KafkaConsumerSpec, KafkaScenario, OffsetReset, BROKERS_MAX};
+use crate::scenario::settings::copy_names;
 use crate::scenario::{FaultAction, FaultSpec, ScenarioError, Trigger};
 use serde::{Deserialize, Serialize};
 
@@ -201,17 +202,9 @@ impl KafkaSettings {
         if let Some(first) = first_consumer.clone() {
             let wanted = usize::from(self.consumers);
             consumers.truncate(wanted);
-            let mut n = 2;
-            while consumers.len() < wanted {
-                let name = loop {
-                    let name = format!("{}-{n}", first.name);
-                    n += 1;
-                    if !consumers.iter().any(|c| c.name == name) && !actors.iter().any(|a| a.name() == name) {
-                        break name;
-                    }
-                };
-                consumers.push(KafkaConsumerSpec { name, ..first.clone() });
-            }
+            let taken: Vec<String> = consumers.iter().map(|c| c.name.clone()).chain(actors.iter().map(|a| a.name().to_string())).collect();
+            let missing = wanted.saturating_sub(consumers.len());
+            consumers.extend(copy_names(&first.name, &taken).take(missing).map(|name| KafkaConsumerSpec { name, ..first.clone() }));
         }
         for mut c in consumers {
             c.commit = self.commit;

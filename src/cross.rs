@@ -13,7 +13,8 @@
 //! - a client's crash, stop or restart: the same program (same name), at the same point of
 //!   its own work: after its n-th ` [x] Received` (a consumer) or ` [x] Sent` (a producer)
 //!   print, or at the same simulated time when it had printed none yet (a restart: at the
-//!   same time);
+//!   same time); a restart goes over only when the program's crash or stop did (else, on
+//!   RabbitMQ, it would restart a program that never went down);
 //! - a broker's crash, stop or start when the Kafka cluster has one broker: the one RabbitMQ
 //!   node (both lose what they had not written to disk, both come back after the same delay);
 //! - a chapter's fault tied to `print_received`, `print_sent` or `send` (pika's
@@ -50,6 +51,9 @@ pub enum NoCounterpart {
     KafkaOperation,
     /// Not modelled on the RabbitMQ side in the same sense (duplicate, slow, poison).
     Other,
+    /// A restart of a program whose crash or stop has no counterpart: on RabbitMQ it never
+    /// went down.
+    RestartOfRunning,
 }
 
 impl NoCounterpart {
@@ -61,6 +65,7 @@ impl NoCounterpart {
             NoCounterpart::Link => if en { "a cut link between Kafka brokers (replication); the RabbitMQ side has one node" } else { "Kafka broker 之间被切断的链路（复制用）；RabbitMQ 一侧只有一个节点" },
             NoCounterpart::KafkaOperation => if en { "tied to an operation only the kafka-python program has (commit(), future.get(), the poll loop)" } else { "绑定在只有 kafka-python 程序才有的操作上（commit()、future.get()、轮询循环）" },
             NoCounterpart::Other => if en { "no fault means the same thing on RabbitMQ" } else { "RabbitMQ 上没有含义相同的故障" },
+            NoCounterpart::RestartOfRunning => if en { "it restarts a program whose crash or stop has no RabbitMQ counterpart: there the program never went down" } else { "它重启的程序的崩溃或停止在 RabbitMQ 上没有对应：在那里该程序从未停下" },
         }
     }
 }
@@ -200,7 +205,25 @@ fn map_fault(session: &Session<KafkaSim>, fault: &FaultSpec) -> Result<FaultSpec
 pub fn map_faults(session: &Session<KafkaSim>) -> Vec<MappedFault> {
     let own = session.base().faults.iter().map(|f| (f, false));
     let injected = session.injected().iter().map(|f| (f, true));
-    own.chain(injected).map(|(f, injected)| MappedFault { kafka: f.clone(), injected, rabbit: map_fault(session, f) }).collect()
+    let mut mapped: Vec<MappedFault> = own.chain(injected).map(|(f, injected)| MappedFault { kafka: f.clone(), injected, rabbit: map_fault(session, f) }).collect();
+    // A restart goes over only with a crash or stop of the same program that went over.
+    let downed: Vec<String> = mapped
+        .iter()
+        .filter(|m| m.rabbit.is_ok())
+        .filter_map(|m| match &m.kafka.action {
+            FaultAction::Crash(a) | FaultAction::Stop(a) => Some(a.clone()),
+            _ => None,
+        })
+        .collect();
+    let ever_downed = |a: &str| session.base().faults.iter().chain(session.injected()).any(|f| matches!(&f.action, FaultAction::Crash(x) | FaultAction::Stop(x) if x == a));
+    for m in &mut mapped {
+        if let (FaultAction::Restart(a), Ok(_)) = (&m.kafka.action, &m.rabbit) {
+            if ever_downed(a) && !downed.contains(a) {
+                m.rabbit = Err(NoCounterpart::RestartOfRunning);
+            }
+        }
+    }
+    mapped
 }
 
 impl CrossRun {

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::systems::kafka::group::RebalanceReason;
 use crate::systems::kafka::report::KafkaReport;
 use crate::systems::kafka::scenario::KafkaActorSpec;
-use crate::systems::kafka::trace::{ClientError, DiscardReason, Endpoint, KafkaEvent, KafkaTraceEntry, Limit, TerminalText};
+use crate::systems::kafka::trace::{Cause, ClientError, DiscardReason, Endpoint, KafkaEvent, KafkaTraceEntry, Limit, TerminalText};
 use crate::systems::kafka::world::KafkaSim;
 use crate::engine::ids::*;
 
@@ -180,9 +180,17 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             }
         }
         Slept { actor, ms, .. } => pick(format!("{} slept {} s", a(actor), seconds(u64::from(ms))), format!("{} 休眠了 {} 秒", a(actor), seconds(u64::from(ms)))),
+        MessagePublished { actor, message, .. } if trace[..index].iter().any(|e| matches!(e.event, SendQueued { message: m, .. } if m == message)) => pick(
+            format!("{}'s waiting record {} went into a produce request: the metadata names a live leader again", a(actor), data_of_message(sim, message)),
+            format!("{} 等待中的记录 {} 进入了一个生产请求：元数据又指明了一个存活的领导者", a(actor), data_of_message(sim, message)),
+        ),
         MessagePublished { actor, message, .. } => pick(
             format!("{} called send() with {}: the record went into a produce request", a(actor), data_of_message(sim, message)),
             format!("{} 调用 send() 发送 {}：记录进入了一个生产请求", a(actor), data_of_message(sim, message)),
+        ),
+        SendQueued { actor, message, partition, .. } => pick(
+            format!("{} called send() with {}: no live leader of {} is known, so the record waits in the producer's buffer (the accumulator) until the metadata names one", a(actor), data_of_message(sim, message), p(partition)),
+            format!("{} 调用 send() 发送 {}：不知道 {} 有存活的领导者，记录在生产者的缓冲区（accumulator）中等待，直到元数据指明一个领导者", a(actor), data_of_message(sim, message), p(partition)),
         ),
         ProduceSent { actor, copy, partition, node } => pick(
             format!("{} sent {} to kafka@{}, the leader of {}", a(actor), data_of_copy(sim, copy), node.0, p(partition)),
@@ -424,10 +432,18 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
                 NodeStarted { node: n } if n == node => Some(NodeStarted { node }),
                 _ => None,
             });
+            let alone = sim.scenario().broker.brokers == 1;
             match last {
+                // One broker is its own controller (KRaft combined mode): no one takes over.
+                Some(NodeStopped { .. } | NodeCrashed { .. }) | None if alone => pick(
+                    format!("kafka@{} is the only broker: no other can lead its partitions, so they are offline until it is back", node.0),
+                    format!("kafka@{} 是唯一的 broker：没有别的 broker 能领导它的分区，在它恢复之前这些分区都处于离线状态", node.0),
+                ),
+                // Kafka never shrinks an ISR below its last member: a partition only it had
+                // keeps it in its ISR and goes offline.
                 Some(NodeStopped { .. }) => pick(
-                    format!("the controller took kafka@{} out of every ISR and moved its leaderships (controlled shutdown)", node.0),
-                    format!("控制器把 kafka@{} 移出了所有 ISR，并转移了它的领导权（受控关闭）", node.0),
+                    format!("the controller fenced kafka@{} (controlled shutdown): it left every ISR it shared with other replicas, and each partition it led moved to another in-sync replica, or went offline where there was none", node.0),
+                    format!("控制器隔离了 kafka@{}（受控关闭）：它退出了与其他副本共享的每个 ISR，它领导的每个分区转给另一个同步副本，没有同步副本的分区则离线", node.0),
                 ),
                 Some(NodeStarted { .. }) => pick(
                     format!("the controller fenced kafka@{}'s previous incarnation: it registered again after its crash", node.0),
@@ -529,13 +545,26 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     if !lost.is_empty() {
         parts.push(if en { format!("lost: {}", list(&lost)) } else { format!("丢失：{}", list(&lost)) });
     }
-    let stranded = payloads(report, Verdict::Stranded);
-    if !stranded.is_empty() {
-        parts.push(if en {
-            format!("never printed: {} (still in the log, but no consumer of the group is left to read them)", list(&stranded))
-        } else {
-            format!("从未打印：{}（仍在日志中，但消费组里已经没有消费者来读它们）", list(&stranded))
-        });
+    // Never printed, grouped by why (each group's reason is its records' cause).
+    let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
+    for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded) {
+        let reason = match (m.stranded_cause, en) {
+            (Some(Cause::Offline { .. }), true) => "stored, but their partition has no live leader: its broker is down",
+            (Some(Cause::Offline { .. }), false) => "已存储，但所在分区没有存活的领导者：它的 broker 宕机了",
+            (Some(Cause::AboveHighWatermark { .. }), true) => "stored, but above the high watermark, which never reached them",
+            (Some(Cause::AboveHighWatermark { .. }), false) => "已存储，但在高水位之上，高水位始终没有到达它们",
+            (Some(Cause::Unread), true) => "still in the log, but no consumer of the group is left to read them",
+            (Some(Cause::Unread), false) => "仍在日志中，但消费组里已经没有消费者来读它们",
+            (_, true) => "still in a log, unread: the table says why",
+            (_, false) => "仍在日志中，未被读取：原因见表格",
+        };
+        match why.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, data)) => data.push(m.data),
+            None => why.push((reason, vec![m.data])),
+        }
+    }
+    for (reason, data) in why {
+        parts.push(if en { format!("never printed: {} ({reason})", list(&data)) } else { format!("从未打印：{}（{reason}）", list(&data)) });
     }
     if c.never_sent > 0 {
         parts.push(if en {

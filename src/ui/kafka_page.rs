@@ -105,6 +105,9 @@ pub struct KafkaState {
     pub error: Option<String>,
     /// Why the last settings change was refused (the run stays as it was).
     pub settings_error: Option<Refusal>,
+    /// The conflicts for which kafka-python turned idempotence off in the last settings
+    /// change (`KafkaSettings::as_kafka_python_runs`): the panel says so.
+    pub idempotence_off: Option<String>,
     /// Counts settings changes, refused ones too: the panel is keyed by it, so a refused
     /// value in a field is replaced by the setting the run has.
     pub settings_changes: u64,
@@ -172,7 +175,7 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, settings_changes: 0, compare: None, custom: None }
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off: None, settings_changes: 0, compare: None, custom: None }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -308,9 +311,10 @@ impl KafkaState {
                     None => {}
                 }
             }
-            KafkaAction::SetSettings(settings) => {
+            KafkaAction::SetSettings(asked) => {
                 self.playing = false;
                 self.settings_changes += 1;
+                let (settings, idempotence_off) = asked.as_kafka_python_runs();
                 let (faults, now_ms) = {
                     let session = self.session.borrow();
                     (session.injected_at_times(), session.now_ms())
@@ -323,6 +327,7 @@ impl KafkaState {
                         self.set_session(fresh);
                         self.settings = settings;
                         self.settings_error = None;
+                        self.idempotence_off = idempotence_off;
                         rebuilt = true;
                     }
                     Err(e) => self.settings_error = Some(e),
@@ -878,7 +883,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 </div>
             </div>
             if !embed {
-                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone()} lang={lang} on_action={kd.clone()} />
+                <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone()} idempotence_off={state.idempotence_off.clone().map(AttrValue::from)} lang={lang} on_action={kd.clone()} />
                 { cross_compare(&state, &page.settings, &kd, lang) }
                 { events }
             }
@@ -922,7 +927,7 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
         Cause::SkippedByLatest { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组没有已提交的位点，auto_offset_reset='latest' 让消费者从它之后开始"),
-        Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：同步副本不够，没有消费者可以读它"),
+        Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：只有当每个同步副本都有某条记录、且 ISR 不少于 min.insync.replicas（最多为副本因子）时，高水位才会前进；在此之前没有消费者可以读它"),
         Cause::NeverStoredUnanswered => "从未存储：acks=0 时生产者不等回答；broker 没有追加它，生产者也不知道".into(),
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),

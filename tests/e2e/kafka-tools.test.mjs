@@ -79,19 +79,29 @@ for (const lang of ['en', 'zh']) {
       // The share link carries the settings.
       const json = JSON.parse(Buffer.from((await page.inputValue('#share-link')).split('#run=')[1], 'base64url').toString('utf8'));
       assert.equal(json.kafka.settings.enable_idempotence, true);
-      // acks=1 with idempotence: refused, the run stays.
-      const before = await kafkaPos(page);
+      // acks=1 with idempotence at its default: kafka-python turns idempotence off with a
+      // warning (it raises only for an explicit enable_idempotence=True, which the code never has).
       await page.selectOption('#settings.kafka select[name="acks"]', '1');
+      const note = page.locator('#kafka-settings-note');
+      await note.waitFor({ state: 'visible' });
+      assert.match(await note.textContent(), lang === 'en'
+        ? /^Idempotence is off: .*logs "Idempotence will be disabled because user-provided config conflicts with idempotent defaults: acks=1" and runs without it\./
+        : /^幂等已关闭：.*"Idempotence will be disabled because user-provided config conflicts with idempotent defaults: acks=1"/);
+      assert.equal(await page.isChecked('#settings.kafka input[name="enable_idempotence"]'), false, 'the box shows the setting the run has');
+      assert.match(await code(page, 'producer'), /acks=1/);
+      assert.match(await code(page, 'producer'), /enable_idempotence=False/);
+      assert.deepEqual((await endVerdicts(page)).filter((r) => r.verdict === 'duplicated').map((r) => r.data), [3], 'without idempotence 3 is stored twice again');
+      // A replication factor above the brokers: refused in the panel's words, the run stays.
+      const before = await kafkaPos(page);
+      await page.fill('#settings.kafka input[name="replication_factor"]', '4');
+      await page.press('#settings.kafka input[name="replication_factor"]', 'Enter');
       const error = page.locator('#kafka-settings-error');
       await error.waitFor({ state: 'visible' });
-      const text = await error.textContent();
-      // In the panel's words, with kafka-python's own error text.
-      assert.equal(text, lang === 'en'
-        ? "This setting was refused: with enable_idempotence=True in the code, kafka-python's KafkaProducer(…) raises KafkaConfigurationError: enable_idempotence=True is incompatible with user-provided acks=1. Choose acks='all' (and retries other than 0), or untick enable_idempotence=True."
-        : '这个设置被拒绝：代码中写了 enable_idempotence=True 时，kafka-python 的 KafkaProducer(…) 会抛出 KafkaConfigurationError：enable_idempotence=True is incompatible with user-provided acks=1。请选择 acks=\'all\'（且 retries 不为 0），或取消勾选 enable_idempotence=True。');
+      assert.match(await error.textContent(), lang === 'en'
+        ? /^This setting was refused: a replication factor of 4 needs at least 4 brokers and the cluster has \d: Kafka refuses to create the topic \(INVALID_REPLICATION_FACTOR\)\./
+        : /^这个设置被拒绝：副本因子 4 至少需要 4 个 broker，而集群只有 \d 个：Kafka 拒绝创建该主题（INVALID_REPLICATION_FACTOR）。/);
       assert.deepEqual(await kafkaPos(page), before, 'the run stays');
-      assert.doesNotMatch(await code(page, 'producer'), /acks=1/);
-      assert.equal(await page.inputValue('#settings.kafka select[name="acks"]'), 'all', 'the select shows the setting the run has');
+      assert.notEqual(await page.inputValue('#settings.kafka input[name="replication_factor"]'), '4', 'the field shows the setting the run has');
       // The commit mode changes the consumer's code.
       await page.selectOption('#settings.kafka select[name="commit"]', 'after_processing');
       await page.waitForFunction(() => document.querySelector('#actors .actor[data-actor="consumer"] pre.code').textContent.includes('consumer.commit()'));

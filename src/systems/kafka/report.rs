@@ -47,6 +47,10 @@ pub struct KafkaMessageReport {
     /// Its records: where each is now (`in_log` at a partition and offset, `in_flight`, or
     /// `discarded`).
     pub records: Vec<RecordReport>,
+    /// Why a stranded message is unread (the outcome line says it); not in the JSON, whose
+    /// causes are the trace's.
+    #[serde(skip)]
+    pub stranded_cause: Option<super::trace::Cause>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -113,6 +117,7 @@ impl KafkaReport {
                 verdict: verdicts[index],
                 printed: printed[index],
                 records: std::mem::take(&mut records[index]),
+                stranded_cause: (verdicts[index] == Verdict::Stranded).then(|| sim.cause(MessageId(index as u32))).flatten(),
             })
             .collect();
         let mut counts = VerdictCounts::default();

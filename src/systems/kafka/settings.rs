@@ -56,10 +56,6 @@ pub struct KafkaSettings {
 /// English or Chinese); a scenario file gets `apply`'s `ScenarioError` instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// Idempotence with settings it conflicts with: kafka-python 3.0.12's `KafkaProducer`
-    /// raises `KafkaConfigurationError` with this text when `enable_idempotence=True` is
-    /// passed, as the page's code does.
-    IdempotenceConflict { python_error: String },
     /// A number outside what the panel offers (`field` is the settings field's name).
     OutOfRange { field: &'static str, min: u32, max: u32, got: u32 },
     /// More replicas than brokers: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR).
@@ -117,6 +113,30 @@ impl KafkaSettings {
         Ok(())
     }
 
+    /// The settings as kafka-python 3 runs them. The page's code never passes
+    /// `enable_idempotence=True` (it is the default), so idempotence that conflicts with
+    /// `acks` 0/1 or `retries=0` is turned off by `KafkaProducer.__init__`, which logs a
+    /// warning instead of raising; the second value is that warning's conflicts, in its order
+    /// and words (`acks=1, retries=0`), when it does.
+    pub fn as_kafka_python_runs(&self) -> (KafkaSettings, Option<String>) {
+        if !self.enable_idempotence {
+            return (self.clone(), None);
+        }
+        let mut conflicts = Vec::new();
+        match self.acks {
+            Acks::All => {}
+            Acks::Leader => conflicts.push("acks=1"),
+            Acks::None => conflicts.push("acks=0"),
+        }
+        if self.retries == Some(0) {
+            conflicts.push("retries=0");
+        }
+        if conflicts.is_empty() {
+            return (self.clone(), None);
+        }
+        (KafkaSettings { enable_idempotence: false, ..self.clone() }, Some(conflicts.join(", ")))
+    }
+
     /// `apply` as the panel asks for it: the combinations the panel can pick that
     /// kafka-python or Kafka refuses are told in the panel's terms, anything else `apply`
     /// refuses in the file's.
@@ -131,22 +151,6 @@ impl KafkaSettings {
         ];
         if let Some(&(field, min, max, got)) = ranges.iter().find(|(_, min, max, got)| got < min || got > max) {
             return Err(Refusal::OutOfRange { field, min, max, got });
-        }
-        if self.enable_idempotence {
-            // KafkaProducer.__init__: the conflicts, in its order, as `%s=%r`.
-            let mut conflicts = Vec::new();
-            match self.acks {
-                Acks::All => {}
-                Acks::Leader => conflicts.push("acks=1"),
-                Acks::None => conflicts.push("acks=0"),
-            }
-            if self.retries == Some(0) {
-                conflicts.push("retries=0");
-            }
-            if !conflicts.is_empty() {
-                let python_error = format!("enable_idempotence=True is incompatible with user-provided {}", conflicts.join(", "));
-                return Err(Refusal::IdempotenceConflict { python_error });
-            }
         }
         if self.replication_factor > self.brokers {
             return Err(Refusal::ReplicationAboveBrokers { replication_factor: self.replication_factor, brokers: self.brokers });
@@ -283,6 +287,14 @@ impl KafkaSettings {
             CommitMode::AfterProcessing => "commit() after processing",
         };
         let py_bool = |b: bool| if b { "True" } else { "False" };
+        // Above the replication factor Kafka uses the replication factor (Partition.effectiveMinIsr).
+        let min_isr = |s: &KafkaSettings| {
+            if s.min_insync_replicas > s.replication_factor {
+                format!("min.insync.replicas={} (effectiveMinIsr={})", s.min_insync_replicas, s.replication_factor)
+            } else {
+                format!("min.insync.replicas={}", s.min_insync_replicas)
+            }
+        };
         let pairs: [(String, String); 12] = [
             (format!("acks={}", self.acks.python()), format!("acks={}", now.acks.python())),
             (format!("enable_idempotence={}", py_bool(self.enable_idempotence)), format!("enable_idempotence={}", py_bool(now.enable_idempotence))),
@@ -293,7 +305,7 @@ impl KafkaSettings {
             (format!("partitions={}", self.partitions), format!("partitions={}", now.partitions)),
             (format!("replication_factor={}", self.replication_factor), format!("replication_factor={}", now.replication_factor)),
             (format!("brokers={}", self.brokers), format!("brokers={}", now.brokers)),
-            (format!("min.insync.replicas={}", self.min_insync_replicas), format!("min.insync.replicas={}", now.min_insync_replicas)),
+            (min_isr(self), min_isr(now)),
             (format!("consumers={}", self.consumers), format!("consumers={}", now.consumers)),
             (format!("messages={}", self.messages), format!("messages={}", now.messages)),
         ];

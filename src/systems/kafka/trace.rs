@@ -205,6 +205,10 @@ pub enum KafkaEvent {
     /// `producer.send(...)`: the record (copy) is in a produce request on its way to the leader
     /// of `partition`; a retry of the same message is a new copy.
     MessagePublished { actor: ActorId, message: MessageId, copy: CopyId, line: u16 },
+    /// `producer.send(...)` returned its future, but no live leader of `partition` is known:
+    /// the record waits in the accumulator (recorded once, at the call) until the metadata
+    /// names one or `delivery_timeout_ms` expires it.
+    SendQueued { actor: ActorId, message: MessageId, partition: QueueId, line: u16 },
     /// The producer sent (again) the record `copy` in a produce request to the partition's leader.
     ProduceSent { actor: ActorId, copy: CopyId, partition: QueueId, node: NodeId },
     /// The leader appended the record at `offset` of `partition`'s log.
@@ -306,6 +310,7 @@ impl KafkaEvent {
             | Printed { actor, .. }
             | Slept { actor, .. }
             | MessagePublished { actor, .. }
+            | SendQueued { actor, .. }
             | ProduceSent { actor, .. }
             | ProduceAcked { actor, .. }
             | ProduceFailed { actor, .. }
@@ -340,6 +345,7 @@ impl KafkaEvent {
             | Printed { line, .. }
             | Slept { line, .. }
             | MessagePublished { line, .. }
+            | SendQueued { line, .. }
             | EffectApplied { line, .. }
             | WorkStarted { line, .. }
             | TransactionsInitialized { line, .. }
@@ -446,8 +452,8 @@ pub enum Cause {
     /// Still in the log at `offset`, but the consumer had no committed offset and
     /// `auto_offset_reset='latest'` started it after this record.
     SkippedByLatest { partition: u16, offset: u32 },
-    /// Stored at `offset` of `partition` but above the high watermark: not enough replicas
-    /// have it, so no consumer may read it.
+    /// Stored at `offset` of `partition` but above the high watermark (not every in-sync
+    /// replica has it, or the ISR is below min.insync.replicas), so no consumer may read it.
     AboveHighWatermark { partition: u16, offset: u32 },
     /// With acks=0 the producer is answered at once; the broker never appended it (its leader
     /// was gone), and the producer never learned.
@@ -490,7 +496,7 @@ impl Cause {
                 "still in the log at offset {offset} of partition {partition}, but the group had no committed offset and auto_offset_reset='latest' started the consumer after it"
             ),
             Cause::AboveHighWatermark { partition, offset } => format!(
-                "stored at offset {offset} of partition {partition}, but above the high watermark: not enough in-sync replicas have it, so no consumer may read it"
+                "stored at offset {offset} of partition {partition}, but above the high watermark: it advances only once every in-sync replica has a record, and not while the ISR is smaller than min.insync.replicas (at most the replication factor); until then no consumer may read it"
             ),
             Cause::NeverStoredUnanswered => "never stored: with acks=0 the producer does not wait for an answer; the broker never appended it, and the producer never learned".into(),
             Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),

@@ -216,6 +216,8 @@ struct Future {
     /// The request carrying it now.
     request: Option<u32>,
     result: Option<Result<i32, ClientError>>,
+    /// Its call found no live leader and is on the record as waiting (`SendQueued`).
+    queued: bool,
 }
 
 /// The runtime state of one actor.
@@ -1580,6 +1582,14 @@ impl KafkaSim {
         let leader = self.cluster.leader(tp).filter(|&l| self.cluster.broker_up(l));
         let Some(node) = leader else {
             // Not sent: the batch waits in the accumulator for metadata naming a live leader.
+            // The call itself is on the record once (its retries have their own events).
+            if future.request.is_none() && !future.queued {
+                let line = self.setup.programs[actor.index()].main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line);
+                self.record(KafkaEvent::SendQueued { actor, message: future.message, partition: QueueId(future.partition), line });
+                if let Some(f) = self.actors[actor.index()].future.as_mut() {
+                    f.queued = true;
+                }
+            }
             let epoch = self.actors[actor.index()].epoch;
             self.schedule(self.later(spec.retry_backoff_ms.max(1)), Job::Resend { actor, epoch });
             return;
@@ -1844,7 +1854,7 @@ impl KafkaSim {
         } else {
             None
         };
-        runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms, retries_done: 0, request: None, result: None });
+        runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms, retries_done: 0, request: None, result: None, queued: false });
         if spec.linger_ms > 0 {
             // The batch waits `linger_ms` for more records before the sender sends it.
             let epoch = self.actors[actor.index()].epoch;

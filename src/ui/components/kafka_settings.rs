@@ -3,7 +3,9 @@
 //! changes. A change re-runs the chapter on the same seed with the injected faults at the
 //! same simulated times, and the code panel shows the regenerated kafka-python code. A
 //! combination kafka-python or Kafka refuses is said beside the panel (`#kafka-settings-error`)
-//! and the run stays as it was.
+//! and the run stays as it was; idempotence that kafka-python turns off (acks 0/1 or retries=0
+//! with `enable_idempotence` left at its default) is said too (`#kafka-settings-note`), and
+//! the run is the one without it.
 
 use crate::i18n::Lang;
 use crate::systems::kafka::scenario::{Acks, CommitMode, OffsetReset};
@@ -190,6 +192,8 @@ pub struct KafkaSettingsProps {
     pub settings: KafkaSettings,
     /// Why the last change was refused, if it was.
     pub error: Option<Refusal>,
+    /// The conflicts for which kafka-python turned idempotence off, if it did.
+    pub idempotence_off: Option<AttrValue>,
     pub lang: Lang,
     pub on_action: Callback<KafkaAction>,
 }
@@ -201,6 +205,9 @@ pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
     html! {
         <section id="settings" class="kafka" aria-labelledby="kafka-settings-title">
             <h3 id="kafka-settings-title">{ klabel("settings", lang) }</h3>
+            if let Some(conflicts) = &props.idempotence_off {
+                <p id="kafka-settings-note" class="note" role="status">{ idempotence_off_text(conflicts, lang) }</p>
+            }
             if let Some(error) = &props.error {
                 <p id="kafka-settings-error" class="error" role="alert">{ format!("{}{}{}", klabel("k_setting_refused", lang), if lang == Lang::En { ": " } else { "：" }, refusal_text(error, lang)) }</p>
             }
@@ -259,18 +266,21 @@ pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
     }
 }
 
+/// kafka-python's silent fallback, said: the code leaves `enable_idempotence` at its default,
+/// so `KafkaProducer(…)` logs this warning and runs without idempotence.
+fn idempotence_off_text(conflicts: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        format!("Idempotence is off: the code leaves enable_idempotence at its default (True), and with {conflicts} kafka-python's KafkaProducer(…) does not raise but logs \"Idempotence will be disabled because user-provided config conflicts with idempotent defaults: {conflicts}\" and runs without it. Choose acks='all' (and retries other than 0) to keep it.")
+    } else {
+        format!("幂等已关闭：代码让 enable_idempotence 保持默认值（True），而在 {conflicts} 时，kafka-python 的 KafkaProducer(…) 不会抛出异常，只记录警告 \"Idempotence will be disabled because user-provided config conflicts with idempotent defaults: {conflicts}\"，并在没有幂等的情况下运行。要保留幂等，请选择 acks='all'（且 retries 不为 0）。")
+    }
+}
+
 /// Why a change was refused, naming the panel's controls and what the real client or broker
 /// does (its own error text, word for word).
 pub fn refusal_text(refusal: &Refusal, lang: Lang) -> String {
     let en = lang == Lang::En;
     match refusal {
-        Refusal::IdempotenceConflict { python_error } => {
-            if en {
-                format!("with enable_idempotence=True in the code, kafka-python's KafkaProducer(…) raises KafkaConfigurationError: {python_error}. Choose acks='all' (and retries other than 0), or untick enable_idempotence=True.")
-            } else {
-                format!("代码中写了 enable_idempotence=True 时，kafka-python 的 KafkaProducer(…) 会抛出 KafkaConfigurationError：{python_error}。请选择 acks='all'（且 retries 不为 0），或取消勾选 enable_idempotence=True。")
-            }
-        }
         Refusal::ReplicationAboveBrokers { replication_factor, brokers } => {
             if en {
                 format!("a replication factor of {replication_factor} needs at least {replication_factor} brokers and the cluster has {brokers}: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR). Lower the replication factor or add brokers.")

@@ -335,8 +335,17 @@ pub fn when_text(step: Option<usize>, at_ms: Option<u64>, lang: Lang) -> String 
 /// fault's action worded by `what` (the system's names for its nodes).
 pub fn chapter_faults_line(faults: &[FaultSpec], what: impl Fn(&FaultAction, Lang) -> String, lang: Lang) -> String {
     let (colon, separator) = if lang == Lang::En { (": ", "; ") } else { ("：", "；") };
-    let each: Vec<String> = faults.iter().map(|f| format!("{} {}", what(&f.action, lang), trigger_text(&f.when, lang))).collect();
+    let each: Vec<String> = faults.iter().map(|f| fault_with_trigger(&what(&f.action, lang), &f.when, lang)).collect();
     format!("{}{colon}{}", label("chapter_faults", lang), each.join(separator))
+}
+
+/// A fault and when it fires, in the order each language says it: "Crash consumer after
+/// consumer's 4th print(…)", "在 consumer 第 4 次 print(…) 之后，杀死 consumer".
+pub fn fault_with_trigger(what: &str, when: &Trigger, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{what} {}", trigger_text(when, lang)),
+        Lang::Zh => format!("{}，{what}", trigger_text(when, lang)),
+    }
 }
 
 /// When a fault fires, in words: a time, a step, or a point of a program.

@@ -1179,3 +1179,25 @@ fn acks0_a_record_the_broker_never_appended_is_lost_unanswered() {
     let c = cause(&sim, "producer", 5);
     assert_eq!(c, Some(Cause::NeverStoredUnanswered), "{}", dump(&sim));
 }
+
+/// A fault injected at the end of a run continues it: after "Stop kafka@0" the run ends (the
+/// producer gave up), and "Start kafka@0" injected at its last step brings the broker back.
+#[test]
+fn a_fault_injected_at_the_end_continues_the_run() {
+    use queue_playground::scenario::FaultAction;
+    use queue_playground::session::Session;
+    let base = queue_playground::systems::kafka::scenario::catalog::get("k-workload").unwrap();
+    let mut s = Session::<KafkaSim>::run(base, vec![]).unwrap();
+    s.seek(10);
+    let mut stopped = s.forked(FaultAction::StopNode { node: 0, restart: false }).unwrap();
+    stopped.seek(usize::MAX);
+    let end = stopped.len();
+    assert!(stopped.position() >= end);
+    assert!(!stopped.timeline().cluster().broker_up(queue_playground::engine::ids::NodeId(0)));
+    let mut started = stopped.forked(FaultAction::StartNode(0)).unwrap();
+    assert!(started.len() > end, "the run goes on after the injected start ({} steps vs {end})", started.len());
+    started.seek(usize::MAX);
+    assert!(started.timeline().cluster().broker_up(queue_playground::engine::ids::NodeId(0)));
+    // The producer's get(timeout=10) had given up on 1 before: it stays lost, 0 printed once.
+    assert_eq!(started.timeline().verdicts(), vec![Verdict::ProcessedOnce, Verdict::Lost]);
+}

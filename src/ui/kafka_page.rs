@@ -26,7 +26,7 @@ use crate::share::{KafkaShare, LinkError};
 use crate::systems::kafka::scenario::{catalog, KafkaActorSpec, KafkaScenario};
 use crate::scenario::settings::Settings;
 use crate::systems::kafka::settings::{KafkaSettings, Refusal};
-use crate::faults::{chapter_faults_line, trigger_text};
+use crate::faults::{chapter_faults_line, fault_with_trigger};
 use crate::ui::components::kafka_settings::KafkaSettingsPanel;
 use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
@@ -59,7 +59,6 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("k_crash_broker", "Crash", "崩溃"),
     ("k_stop_broker", "Stop", "停止"),
     ("k_start_broker", "Start", "启动"),
-    ("k_blocked_end", "the run has ended: step back to inject a fault there", "运行已经结束：请先后退，再在那里注入故障"),
     ("k_drop_response", "Drop next response to", "丢弃下一条响应，发往"),
     ("k_injected", "Injected faults", "已注入的故障"),
     ("k_at_step", "at step", "于步骤"),
@@ -141,6 +140,8 @@ pub enum KafkaAction {
     RefreshCompare(Settings),
     /// Run a loaded Kafka scenario file (already validated) instead of the chapter's.
     Load(Box<KafkaScenario>),
+    /// A settings field's text was refused before any run (not a whole number).
+    RefuseSettings(Refusal),
 }
 
 /// The catalog scenario of a Kafka chapter.
@@ -332,6 +333,10 @@ impl KafkaState {
                     }
                     Err(e) => self.settings_error = Some(e),
                 }
+            }
+            KafkaAction::RefuseSettings(refusal) => {
+                self.settings_changes += 1;
+                self.settings_error = Some(refusal);
             }
             KafkaAction::Select(message) => self.selected = if self.selected == message { None } else { message },
             KafkaAction::DismissError => self.error = None,
@@ -761,11 +766,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     };
 
     // The faults: each forks the run here.
-    // A button is disabled with its reason as its title (`blocked`), or at the run's end.
+    // A button is disabled with its reason as its title (`blocked`). At the run's end a fault
+    // continues the run (a broker started again, a consumer restarted).
     let fault_button = |key: &'static str, text: String, action: FaultAction, blocked: Option<String>| {
         let kd = kd.clone();
         let onclick = Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Inject(action.clone())));
-        let blocked = if at_end { Some(klabel("k_blocked_end", lang).to_string()) } else { blocked };
         let disabled = blocked.is_some();
         html! { <button class="fault" data-fault={key} {disabled} title={blocked} {onclick}>{ text }</button> }
     };
@@ -982,7 +987,8 @@ fn cross_compare(state: &KafkaState, rabbit: &Settings, kd: &Callback<KafkaActio
     };
     let body = state.compare.as_ref().map(|c| {
         let fault_line = |m: &crate::cross::MappedFault| {
-            format!("{} {} ({})", kafka_fault_text(&m.kafka.action, lang), trigger_text(&m.kafka.when, lang), klabel(if m.injected { "k_injected_mark" } else { "k_chapter_mark" }, lang))
+            let (open, close) = if lang == Lang::En { (" (", ")") } else { ("（", "）") };
+            format!("{}{open}{}{close}", fault_with_trigger(&kafka_fault_text(&m.kafka.action, lang), &m.kafka.when, lang), klabel(if m.injected { "k_injected_mark" } else { "k_chapter_mark" }, lang))
         };
         let mapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_ok()).collect();
         let unmapped: Vec<&crate::cross::MappedFault> = c.faults.iter().filter(|m| m.rabbit.is_err()).collect();
@@ -1004,7 +1010,8 @@ fn cross_compare(state: &KafkaState, rabbit: &Settings, kd: &Callback<KafkaActio
                     <ul id="cross-mapped">
                         { for mapped.iter().map(|m| {
                             let Ok(r) = &m.rabbit else { return html! {} };
-                            html! { <li>{ fault_line(m) }{ " → RabbitMQ: " }{ crate::faults::fault_text(&r.action, lang) }{ " " }{ trigger_text(&r.when, lang) }</li> }
+                            let colon = if lang == Lang::En { ": " } else { "：" };
+                            html! { <li>{ fault_line(m) }{ format!(" → RabbitMQ{colon}") }{ fault_with_trigger(&crate::faults::fault_text(&r.action, lang), &r.when, lang) }</li> }
                         }) }
                     </ul>
                 }

@@ -194,7 +194,7 @@ test('faults: injected faults are listed with their step and time, and removing 
       `The chapter's own faults (they stay when you inject yours): Crash consumer after consumer's 4th print(" [x] Received …")`,
     );
     await setLang(page, 'zh');
-    assert.equal((await page.locator('#chapter-faults').textContent()).trim(), '本章自带的故障（注入你的故障后它们仍然生效）：杀死 consumer 在 consumer 第 4 次 print(" [x] Received …") 之后');
+    assert.equal((await page.locator('#chapter-faults').textContent()).trim(), '本章自带的故障（注入你的故障后它们仍然生效）：在 consumer 第 4 次 print(" [x] Received …") 之后，杀死 consumer');
     await setLang(page, 'en');
     // Step until the consumer runs (the crash button is enabled then).
     const crash = page.locator('#faults button.fault[data-fault="crash_consumer"]');

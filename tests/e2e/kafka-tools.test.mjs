@@ -129,7 +129,7 @@ for (const lang of ['en', 'zh']) {
       assert.deepEqual([await rabbitCount('processed_once'), await rabbitCount('lost'), await rabbitCount('duplicated')], ['10', '0', '0']);
       const mapped = await page.$$eval('#cross-mapped li', (lis) => lis.map((li) => li.textContent));
       assert.equal(mapped.length, 2);
-      assert.match(mapped[0], lang === 'en' ? /Crash consumer after consumer's 4th print\(" \[x\] Received …"\) \(the chapter's\) → RabbitMQ: Crash consumer after consumer's 4th print\(" \[x\] Received …"\)/ : /杀死 consumer 在 consumer 第 4 次 print\(" \[x\] Received …"\) 之后/);
+      assert.match(mapped[0], lang === 'en' ? /Crash consumer after consumer's 4th print\(" \[x\] Received …"\) \(the chapter's\) → RabbitMQ: Crash consumer after consumer's 4th print\(" \[x\] Received …"\)/ : /^在 consumer 第 4 次 print\(" \[x\] Received …"\) 之后，杀死 consumer（本章自带） → RabbitMQ：在 consumer 第 4 次 print\(" \[x\] Received …"\) 之后，杀死 consumer$/);
       assert.match(mapped[1], /12000/);
       assert.equal(await page.locator('#cross-unmapped').count(), 0);
       // A print-tied fault is the same point of the program's work, not the same moment: said.
@@ -257,6 +257,28 @@ test('a saved Kafka scenario loads back on the Kafka page; a file opens the page
     await chooseKafkaChapter(page, 'k-workload');
     assert.doesNotMatch(await page.textContent('#chapter-title'), /^Loaded/);
     assert.equal(await page.isDisabled('#copy-link'), false);
+    assertClean(session);
+  });
+});
+
+test('at the end of a run a fault still applies: a stopped broker started again continues the run', async () => {
+  await withPage(browser, 'kafka-end-fault', server.url('/'), async (session) => {
+    const { page } = session;
+    await toKafka(page);
+    await chooseKafkaChapter(page, 'k-workload');
+    for (let i = 0; i < 10; i++) await page.click('#btn-step');
+    await page.click('#faults .fault-group[data-broker="0"] button[data-fault="stop_node"]');
+    await page.waitForSelector('#injected li');
+    await press(page, 'End');
+    const end = await kafkaPos(page);
+    assert.equal(end.position, end.len);
+    const start = page.locator('#faults .fault-group[data-broker="0"] button[data-fault="start_node"]');
+    assert.equal(await start.isEnabled(), true, 'Start kafka@0 is offered at the end');
+    await start.click();
+    await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 2);
+    const after = await kafkaPos(page);
+    assert.equal(after.position, end.position, 'the fork stays at the step');
+    assert.ok(after.len > end.len, `the run goes on (${end.len} → ${after.len} steps)`);
     assertClean(session);
   });
 });

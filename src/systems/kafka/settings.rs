@@ -56,6 +56,8 @@ pub struct KafkaSettings {
 /// English or Chinese); a scenario file gets `apply`'s `ScenarioError` instead.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
+    /// Text typed into a number field that is not a whole number of its range (`-3`, `2.5`).
+    NotAWholeNumber { field: &'static str, text: String },
     /// A number outside what the panel offers (`field` is the settings field's name).
     OutOfRange { field: &'static str, min: u32, max: u32, got: u32 },
     /// More replicas than brokers: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR).

@@ -225,11 +225,8 @@ pub fn KafkaSettingsPanel(props: &KafkaSettingsProps) -> Html {
                         };
                         match field.set(&settings, &value, checked) {
                             Some(next) => on_action.emit(KafkaAction::SetSettings(next)),
-                            None => {
-                                if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                                    input.set_value(&field.value(&settings));
-                                }
-                            }
+                            // Said, and the field shows the setting the run has again.
+                            None => on_action.emit(KafkaAction::RefuseSettings(Refusal::NotAWholeNumber { field: field.name(), text: value.trim().to_string() })),
                         }
                     })
                 };
@@ -288,15 +285,28 @@ pub fn refusal_text(refusal: &Refusal, lang: Lang) -> String {
                 format!("副本因子 {replication_factor} 至少需要 {replication_factor} 个 broker，而集群只有 {brokers} 个：Kafka 拒绝创建该主题（INVALID_REPLICATION_FACTOR）。请降低副本因子或增加 broker。")
             }
         }
+        Refusal::NotAWholeNumber { field, text } => {
+            let caption = Field::ALL.iter().find(|f| f.name() == *field).map_or(*field, |f| f.caption(lang));
+            if en {
+                format!("{caption} must be a whole number, got \"{text}\".")
+            } else {
+                format!("{caption}{}必须是整数，当前为 \"{text}\"。", spacer(caption))
+            }
+        }
         Refusal::OutOfRange { field, min, max, got } => {
             let caption = Field::ALL.iter().find(|f| f.name() == *field).map_or(*field, |f| f.caption(lang));
             if en {
                 format!("{caption} must be between {min} and {max}, got {got}.")
             } else {
-                format!("{caption} 必须在 {min} 到 {max} 之间，当前为 {got}。")
+                format!("{caption}{}必须在 {min} 到 {max} 之间，当前为 {got}。", spacer(caption))
             }
         }
         // The rest cannot be picked in the panel; a scenario file's words.
         Refusal::Scenario(e) => e.to_string(),
     }
+}
+
+/// Between a caption and the Chinese that follows it: a space after Latin text, none after Chinese.
+fn spacer(caption: &str) -> &'static str {
+    if caption.chars().last().is_some_and(|c| c.is_ascii()) { " " } else { "" }
 }

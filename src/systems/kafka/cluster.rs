@@ -575,7 +575,7 @@ impl Partition {
         self.replicas.iter().position(|r| r.broker == broker)
     }
 
-    fn leader_replica(&self) -> Option<&Replica> {
+    pub fn leader_replica(&self) -> Option<&Replica> {
         self.leader.and_then(|i| self.replicas.get(i))
     }
 }
@@ -672,6 +672,11 @@ impl Cluster {
 
     pub fn partition(&self, tp: TopicPartition) -> Option<&Partition> {
         self.topics.get(usize::from(tp.topic))?.get(usize::from(tp.partition))
+    }
+
+    /// Every partition, topic by topic (the world's global partition order).
+    pub fn partitions(&self) -> impl Iterator<Item = &Partition> + '_ {
+        self.topics.iter().flatten()
     }
 
     /// Number of partitions of `topic` (0 for an unknown topic).

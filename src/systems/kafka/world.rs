@@ -440,6 +440,13 @@ pub struct KafkaSim {
     yielded: BTreeMap<(u16, u16), u64>,
     replication_armed: bool,
     isr_check_armed: bool,
+    /// Per partition (global index): its leader as the parked consumer fetches last saw it
+    /// (`serve_parked_fetches`).
+    leader_views: Vec<LeaderView>,
+    /// Every parked fetch may find records although no leader view changed since the parked
+    /// fetches were last served: one was parked without being served, a parked consumer's
+    /// position or assignment moved, or the network was cut or healed.
+    parked_fetches_recheck: bool,
     coordinator_tick_at: Option<u64>,
     /// Per node: bumped at every crash (a fence of an older crash is void).
     node_incarnation: Vec<u32>,
@@ -455,6 +462,27 @@ pub struct KafkaSim {
     /// Work buffers, empty between calls: they keep their capacity so that draining the
     /// cluster after every call allocates nothing (never part of the world's state).
     scratch: Scratch,
+}
+
+/// What a parked consumer fetch reads of a partition's leader (`serve_fetch`): which replica
+/// leads, in which epoch, whether it is up, its high watermark and log end. A leader's log and
+/// the state derived from it (the last stable offset, aborted transactions) change only with
+/// its log end or high watermark within one epoch (a leader never truncates its own log), so
+/// while this view stays the same, a parked fetch that found nothing there finds nothing again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct LeaderView {
+    leader: Option<NodeId>,
+    epoch: u32,
+    up: bool,
+    high_watermark: u64,
+    log_end: u64,
+}
+
+/// A partition's bit in a set of partitions (global indexes) kept in a `u64`; the partitions
+/// from 63 on share the last bit (so such a set may name more partitions than it holds, never
+/// fewer).
+fn partition_bit(global: u16) -> u64 {
+    1 << global.min(63)
 }
 
 /// Reused buffers (see `KafkaSim::scratch`); a clone or snapshot starts with empty ones.
@@ -582,6 +610,8 @@ impl KafkaSim {
             yielded: BTreeMap::new(),
             replication_armed: false,
             isr_check_armed: false,
+            leader_views: vec![LeaderView::default(); partitions],
+            parked_fetches_recheck: true,
             coordinator_tick_at: None,
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
             next_producer_id: 1_000,
@@ -648,6 +678,8 @@ impl KafkaSim {
             yielded: self.yielded.clone(),
             replication_armed: self.replication_armed,
             isr_check_armed: self.isr_check_armed,
+            leader_views: self.leader_views.clone(),
+            parked_fetches_recheck: self.parked_fetches_recheck,
             coordinator_tick_at: self.coordinator_tick_at,
             node_incarnation: self.node_incarnation.clone(),
             next_producer_id: self.next_producer_id,
@@ -2213,6 +2245,7 @@ impl KafkaSim {
                 r.rejoin_needed = false;
                 r.assignment = owned.clone();
                 r.heartbeat_origin_ms = self.core.now_ms;
+                self.parked_fetch_changed(actor);
                 for p in owned {
                     self.record(KafkaEvent::PartitionAssigned { actor, partition: QueueId(p), generation: generation.max(0) as u32 });
                 }
@@ -2358,6 +2391,7 @@ impl KafkaSim {
                 }
             };
             self.actors[actor.index()].positions[usize::from(p)] = Some(offset);
+            self.parked_fetch_changed(actor);
         }
         if missing.is_empty() {
             Ok(())
@@ -2422,6 +2456,7 @@ impl KafkaSim {
                 Err(KafkaError::OffsetOutOfRange) => {
                     // The position is past the log end (a truncation): reset it.
                     self.actors[actor.index()].positions[usize::from(p)] = None;
+                    self.parked_fetches_recheck = true;
                     // (With 'none' the next poll raises.)
                     let _ = self.fetch_positions(actor);
                 }
@@ -2462,11 +2497,50 @@ impl KafkaSim {
         }
     }
 
+    /// Serve the parked fetches that may find records now, in actor order: all of them after a
+    /// recheck was asked for, else those owning a partition whose leader view changed (the
+    /// others would read what they read when they were last served, and find nothing again).
     fn serve_parked_fetches(&mut self) {
+        // Taken first: serving may ask again (a position reset without an answer).
+        let recheck = std::mem::take(&mut self.parked_fetches_recheck);
+        let changed = self.refresh_leader_views();
+        if !recheck && changed == 0 {
+            return;
+        }
         for index in 0..self.actors.len() {
-            if self.actors[index].fetch_parked {
+            let r = &self.actors[index];
+            if r.fetch_parked && (recheck || r.assignment.iter().any(|&p| changed & partition_bit(p) != 0)) {
                 self.serve_fetch(ActorId(index as u16));
             }
+        }
+    }
+
+    /// Update `leader_views` from the cluster; the `partition_bit`s of those that changed.
+    fn refresh_leader_views(&mut self) -> u64 {
+        let cluster = &self.cluster;
+        let mut changed = 0;
+        for (global, (slot, p)) in self.leader_views.iter_mut().zip(cluster.partitions()).enumerate() {
+            let leader = p.leader_replica();
+            let view = LeaderView {
+                leader: leader.map(|r| r.broker),
+                epoch: p.leader_epoch,
+                up: leader.is_some_and(|r| cluster.broker_up(r.broker)),
+                high_watermark: leader.map_or(0, |r| r.high_watermark()),
+                log_end: leader.map_or(0, |r| r.log_end()),
+            };
+            if *slot != view {
+                *slot = view;
+                changed |= partition_bit(global as u16);
+            }
+        }
+        changed
+    }
+
+    /// A consumer changed what its fetch asks for (positions, assignment): if the fetch is
+    /// parked, serve the parked fetches again at the next cluster call.
+    fn parked_fetch_changed(&mut self, actor: ActorId) {
+        if self.actors[actor.index()].fetch_parked {
+            self.parked_fetches_recheck = true;
         }
     }
 
@@ -2528,6 +2602,7 @@ impl KafkaSim {
             let r = &mut self.actors[actor.index()];
             r.fetch_in_flight = true;
             r.fetch_parked = true;
+            self.parked_fetches_recheck = true;
             return Flow::Block;
         }
         let r = &mut self.actors[actor.index()];
@@ -2591,6 +2666,7 @@ impl KafkaSim {
         r.positions[usize::from(record.partition)] = Some(record.offset + 1);
         r.current = Some(record);
         r.poll_wait_since = None;
+        self.parked_fetch_changed(actor);
         self.record(KafkaEvent::MessageDelivered {
             actor,
             copy: record.copy,
@@ -3119,6 +3195,7 @@ impl KafkaSim {
                 self.refresh_live_members();
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.partition(a, b);
+                self.parked_fetches_recheck = true;
                 self.record(KafkaEvent::Partitioned { a, b });
                 self.after_cluster();
                 self.kick_coordinator();
@@ -3126,6 +3203,7 @@ impl KafkaSim {
             FaultAction::Heal(a, b) => {
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.heal(a, b);
+                self.parked_fetches_recheck = true;
                 self.record(KafkaEvent::Healed { a, b });
                 self.after_cluster();
                 self.kick_coordinator();

@@ -571,6 +571,26 @@ impl Partition {
         usize::from(min_insync_replicas).min(self.replicas.len())
     }
 
+    /// Whether a fetch of the follower at `follower_index` (`Cluster::replicate`) would change
+    /// nothing but when the leader last saw it fetch and be caught up: it has the leader's whole
+    /// log and high watermark, the leader knew its log end at its last fetch and the leader's
+    /// log end then, it is in the ISR, and the leader's high watermark is its log end, already
+    /// reported, with no produce request waiting. Then the fetch truncates nothing, expands no
+    /// ISR, leaves the high watermark (`maybe_increment_hw` returns early) and copies nothing.
+    fn fetch_only_notes_time(&self, leader_index: usize, follower_index: usize) -> bool {
+        let (Some(leader), Some(follower)) = (self.replicas.get(leader_index), self.replicas.get(follower_index)) else { return false };
+        let leo = leader.log_end();
+        !follower.needs_truncation
+            && follower.log_end() == leo
+            && follower.fetched_leo == Some(leo)
+            && follower.last_fetch_leader_leo == leo
+            && follower.hw == leo
+            && leader.hw == leo
+            && self.reported_hw == leo
+            && self.pending.is_empty()
+            && self.isr.contains(&follower.broker)
+    }
+
     fn replica_index(&self, broker: NodeId) -> Option<usize> {
         self.replicas.iter().position(|r| r.broker == broker)
     }
@@ -1090,6 +1110,14 @@ impl Cluster {
         let follower_index = partition.replica_index(follower).ok_or(KafkaError::NotLeaderOrFollower)?;
         if !self.broker_up(leader_broker) {
             return Err(KafkaError::BrokerNotAvailable);
+        }
+        if partition.fetch_only_notes_time(leader_index, follower_index) {
+            // Most fetches (the rounds fetch for every partition, whichever got a record): the
+            // steps below would change nothing else.
+            let replica = &mut partition_in(&mut self.topics, tp)?.replicas[follower_index];
+            replica.last_caught_up_ms = replica.last_caught_up_ms.max(now);
+            replica.last_fetch_ms = now;
+            return Ok(0);
         }
         let leader_leo = partition.replicas.get(leader_index).map_or(0, |r| r.log_end());
         // A fetch past the leader's LEO is OFFSET_OUT_OF_RANGE for the follower: it truncates too.

@@ -428,16 +428,19 @@ pub struct KafkaSim {
     rng_faults: Rng,
     rng_workload: Rng,
     requests: Vec<Request>,
-    /// acks=all requests waiting at their leader: pending id -> request.
-    pending: BTreeMap<u32, u32>,
+    /// acks=all requests waiting at their leader: (pending id, request), in the order they
+    /// began to wait (the order they mostly complete in: found at the front).
+    pending: VecDeque<(u32, u32)>,
     /// OffsetCommit batches: (group, [(partition, offset)]).
     commits: Vec<(GroupKey, Vec<(TopicPartition, u64)>)>,
     /// Member -> (actor, epoch) of the consumer process it is.
     members: Vec<(ActorId, u32)>,
     /// SyncGroup requests waiting for the leader's: (member, generation).
     sync_waiting: Vec<(MemberKey, i32)>,
-    /// Per (group, partition): the highest offset the group ever yielded + 1.
-    yielded: BTreeMap<(u16, u16), u64>,
+    /// Per group (its key, `u16::MAX` for consumers without one; the few groups in the order
+    /// they first yielded), per partition (global index): the highest offset the group ever
+    /// yielded + 1.
+    yielded: Vec<(u16, Vec<u64>)>,
     replication_armed: bool,
     isr_check_armed: bool,
     /// Per partition (global index): its leader as the parked consumer fetches last saw it
@@ -603,11 +606,11 @@ impl KafkaSim {
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             requests: Vec::new(),
-            pending: BTreeMap::new(),
+            pending: VecDeque::new(),
             commits: Vec::new(),
             members: Vec::new(),
             sync_waiting: Vec::new(),
-            yielded: BTreeMap::new(),
+            yielded: Vec::new(),
             replication_armed: false,
             isr_check_armed: false,
             leader_views: vec![LeaderView::default(); partitions],
@@ -1391,7 +1394,8 @@ impl KafkaSim {
         let mut completed = std::mem::take(&mut self.scratch.completed);
         self.cluster.swap_completed(&mut completed);
         for completion in completed.drain(..) {
-            let Some(request) = self.pending.remove(&completion.id.0) else { continue };
+            let Some(slot) = self.pending.iter().position(|&(id, _)| id == completion.id.0) else { continue };
+            let Some((_, request)) = self.pending.remove(slot) else { continue };
             let result = completion.result.map(|offset| offset.min(u64::from(u32::MAX)) as u32).map_err(ClientError::Broker);
             self.answer_producer(request, result);
         }
@@ -1568,10 +1572,7 @@ impl KafkaSim {
         }
         // The clients' connections to it break: requests waiting there fail (kafka-python
         // sees the disconnect and retries).
-        let waiting: Vec<(u32, u32)> = self.pending.iter().map(|(&id, &r)| (id, r)).filter(|&(_, r)| self.requests[r as usize].node == node).collect();
-        for (id, _) in &waiting {
-            self.pending.remove(id);
-        }
+        self.pending.retain(|&(_, r)| self.requests[r as usize].node != node);
         // Every request the producers still wait for from it fails when its connection closes
         // (the answers on their way are lost with it).
         let unanswered: Vec<u32> = (0..self.requests.len() as u32).filter(|&i| {
@@ -1693,7 +1694,7 @@ impl KafkaSim {
                 match produced.status {
                     ProduceStatus::Done => self.answer_producer(request, Ok(offset)),
                     ProduceStatus::Pending(id) => {
-                        self.pending.insert(id.0, request);
+                        self.pending.push_back((id.0, request));
                     }
                     ProduceStatus::Failed(e) => self.answer_producer(request, Err(ClientError::Broker(e))),
                 }
@@ -2659,7 +2660,14 @@ impl KafkaSim {
 
     fn yield_record(&mut self, actor: ActorId, record: Fetched) -> Flow {
         let group = self.group_of(actor).map_or(u16::MAX, |g| g.0);
-        let high = self.yielded.entry((group, record.partition)).or_insert(0);
+        let slot = match self.yielded.iter().position(|&(g, _)| g == group) {
+            Some(slot) => slot,
+            None => {
+                self.yielded.push((group, vec![0; self.setup.partitions]));
+                self.yielded.len() - 1
+            }
+        };
+        let high = &mut self.yielded[slot].1[usize::from(record.partition)];
         let redelivered = record.offset < *high;
         *high = (*high).max(record.offset + 1);
         let r = &mut self.actors[actor.index()];
@@ -2701,10 +2709,14 @@ impl KafkaSim {
 
     /// Fire the faults tied to this op, if any. True if the actor is no longer running (or
     /// was sent elsewhere: a graceful stop).
+    /// Perform the op-triggered faults due before or after this op of the actor; true if the
+    /// actor is no longer running (as it was). Inlined: most scenarios have no op trigger.
+    #[inline(always)]
     fn fire_op_triggers(&mut self, actor: ActorId, kind: KafkaOpKind, before: bool) -> bool {
-        if self.setup.op_triggers.is_empty() {
-            return false;
-        }
+        !self.setup.op_triggers.is_empty() && self.fire_due_op_triggers(actor, kind, before)
+    }
+
+    fn fire_due_op_triggers(&mut self, actor: ActorId, kind: KafkaOpKind, before: bool) -> bool {
         let count = self.actors[actor.index()].op_counts[kind.index()];
         let epoch = self.actors[actor.index()].epoch;
         let due: Vec<u16> = self

@@ -591,6 +591,18 @@ impl Partition {
             && self.isr.contains(&follower.broker)
     }
 
+    /// A fetch of the follower at `follower_index` that `fetch_only_notes_time` allows: the
+    /// leader notes when it fetched and was caught up. True if it was one (else nothing changed).
+    fn note_idle_fetch(&mut self, now: u64, leader_index: usize, follower_index: usize) -> bool {
+        if !self.fetch_only_notes_time(leader_index, follower_index) {
+            return false;
+        }
+        let replica = &mut self.replicas[follower_index];
+        replica.last_caught_up_ms = replica.last_caught_up_ms.max(now);
+        replica.last_fetch_ms = now;
+        true
+    }
+
     fn replica_index(&self, broker: NodeId) -> Option<usize> {
         self.replicas.iter().position(|r| r.broker == broker)
     }
@@ -1111,14 +1123,10 @@ impl Cluster {
         if !self.broker_up(leader_broker) {
             return Err(KafkaError::BrokerNotAvailable);
         }
-        if partition.fetch_only_notes_time(leader_index, follower_index) {
-            // Most fetches (the rounds fetch for every partition, whichever got a record): the
-            // steps below would change nothing else.
-            let replica = &mut partition_in(&mut self.topics, tp)?.replicas[follower_index];
-            replica.last_caught_up_ms = replica.last_caught_up_ms.max(now);
-            replica.last_fetch_ms = now;
+        if partition_in(&mut self.topics, tp)?.note_idle_fetch(now, leader_index, follower_index) {
             return Ok(0);
         }
+        let partition = self.partition(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
         let leader_leo = partition.replicas.get(leader_index).map_or(0, |r| r.log_end());
         // A fetch past the leader's LEO is OFFSET_OUT_OF_RANGE for the follower: it truncates too.
         if partition.replicas.get(follower_index).is_some_and(|r| r.needs_truncation || r.log_end() > leader_leo) {
@@ -1178,6 +1186,30 @@ impl Cluster {
             });
         }
         Ok(count)
+    }
+
+    /// One fetch round: every follower of every partition, topic by topic and in assignment
+    /// order, fetches once (`replicate`) if it and its leader are up and `reachable(follower,
+    /// leader)` says the network lets them talk. The leader is the one at the start of the
+    /// partition's turn (a fetch changes no leader). Most fetches of a round move nothing
+    /// (`fetch_only_notes_time`: the partitions that got no record) and are noted in place.
+    pub fn replicate_round(&mut self, now: u64, max_records: usize, reachable: impl Fn(NodeId, NodeId) -> bool) {
+        for t in 0..self.topics.len() {
+            for p in 0..self.topics[t].len() {
+                let tp = TopicPartition::new(t as u16, p as u16);
+                let Some(leader_index) = self.topics[t][p].leader else { continue };
+                let leader = self.topics[t][p].replicas[leader_index].broker;
+                for index in 0..self.topics[t][p].replicas.len() {
+                    let follower = self.topics[t][p].replicas[index].broker;
+                    if follower == leader || !self.broker_up(follower) || !self.broker_up(leader) || !reachable(follower, leader) {
+                        continue;
+                    }
+                    if !self.topics[t][p].note_idle_fetch(now, leader_index, index) {
+                        let _ = self.replicate(now, follower, tp, max_records);
+                    }
+                }
+            }
+        }
     }
 
     /// Truncates replica `index` of the partition where it diverges from the leader's log.

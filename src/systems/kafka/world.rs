@@ -1491,26 +1491,11 @@ impl KafkaSim {
         }
     }
 
-    /// One fetch round of every follower that can fetch.
+    /// One fetch round of every follower that can fetch (`can_fetch`).
     fn replicate_round(&mut self) {
         self.replication_armed = false;
-        let now = self.core.now_ms;
-        for topic in 0..self.setup.scenario.topics.len() as u16 {
-            for partition in 0..self.cluster.partition_count(topic) {
-                let tp = TopicPartition::new(topic, partition);
-                let Some(leader) = self.cluster.leader(tp) else { continue };
-                // Replica by replica, in assignment order (a fetch changes no replica's
-                // liveness, the leader or the order, so this is every follower that could
-                // fetch before the first one did).
-                let replicas = self.cluster.partition(tp).map_or(0, |p| p.replicas.len());
-                for index in 0..replicas {
-                    let Some(follower) = self.cluster.partition(tp).and_then(|p| p.replicas.get(index)).map(|r| r.broker) else { break };
-                    if self.can_fetch(follower, leader) {
-                        let _ = self.cluster.replicate(now, follower, tp, REPLICA_FETCH_RECORDS);
-                    }
-                }
-            }
-        }
+        let network = &self.network;
+        self.cluster.replicate_round(self.core.now_ms, REPLICA_FETCH_RECORDS, |follower, leader| !network.is_partitioned(Endpoint::Node(follower), Endpoint::Node(leader)));
         self.after_cluster();
     }
 

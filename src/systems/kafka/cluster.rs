@@ -8,7 +8,8 @@
 //! and consumer fetches (below the HW, or below the LSO for `read_committed`) are modelled.
 //!
 //! A pure state machine: the caller (the interpreter) says when things happen (`now` in ms),
-//! schedules follower fetches (`replicate`) and ISR checks (`check_isr`), and drains what
+//! schedules follower fetches (`replicate`, or a round of all of them: `replicate_round`) and
+//! ISR checks (`check_isr`), and drains what
 //! happened: `take_events` (state changes, serde-ready), `take_completed` (acks=all produce
 //! requests that completed or failed), `take_truncated` (each record a truncation removed).
 //!

@@ -1527,7 +1527,7 @@ impl Cluster {
     /// Whether `fetch(broker, tp, offset, ..)` would succeed with no records whatever the
     /// isolation: `broker` is up and leads the partition, and `offset` is at or past the high
     /// watermark but not past the log end. A cheap test for a consumer's parked fetch, which
-    /// the world asks after every cluster call.
+    /// the world asks after a cluster call that changed one of its partitions.
     pub fn fetch_is_empty(&self, broker: NodeId, tp: TopicPartition, offset: u64) -> bool {
         let Some(partition) = self.partition(tp) else { return false };
         if !self.broker_up(broker) || partition.leader() != Some(broker) {

@@ -8,7 +8,8 @@
 //! and consumer fetches (below the HW, or below the LSO for `read_committed`) are modelled.
 //!
 //! A pure state machine: the caller (the interpreter) says when things happen (`now` in ms),
-//! schedules follower fetches (`replicate`) and ISR checks (`check_isr`), and drains what
+//! schedules follower fetches (`replicate`, or a round of all of them: `replicate_round`) and
+//! ISR checks (`check_isr`), and drains what
 //! happened: `take_events` (state changes, serde-ready), `take_completed` (acks=all produce
 //! requests that completed or failed), `take_truncated` (each record a truncation removed).
 //!
@@ -571,11 +572,43 @@ impl Partition {
         usize::from(min_insync_replicas).min(self.replicas.len())
     }
 
+    /// Whether a fetch of the follower at `follower_index` (`Cluster::replicate`) would change
+    /// nothing but when the leader last saw it fetch and be caught up: it has the leader's whole
+    /// log and high watermark, the leader knew its log end at its last fetch and the leader's
+    /// log end then, it is in the ISR, and the leader's high watermark is its log end, already
+    /// reported, with no produce request waiting. Then the fetch truncates nothing, expands no
+    /// ISR, leaves the high watermark (`maybe_increment_hw` returns early) and copies nothing.
+    fn fetch_only_notes_time(&self, leader_index: usize, follower_index: usize) -> bool {
+        let (Some(leader), Some(follower)) = (self.replicas.get(leader_index), self.replicas.get(follower_index)) else { return false };
+        let leo = leader.log_end();
+        !follower.needs_truncation
+            && follower.log_end() == leo
+            && follower.fetched_leo == Some(leo)
+            && follower.last_fetch_leader_leo == leo
+            && follower.hw == leo
+            && leader.hw == leo
+            && self.reported_hw == leo
+            && self.pending.is_empty()
+            && self.isr.contains(&follower.broker)
+    }
+
+    /// A fetch of the follower at `follower_index` that `fetch_only_notes_time` allows: the
+    /// leader notes when it fetched and was caught up. True if it was one (else nothing changed).
+    fn note_idle_fetch(&mut self, now: u64, leader_index: usize, follower_index: usize) -> bool {
+        if !self.fetch_only_notes_time(leader_index, follower_index) {
+            return false;
+        }
+        let replica = &mut self.replicas[follower_index];
+        replica.last_caught_up_ms = replica.last_caught_up_ms.max(now);
+        replica.last_fetch_ms = now;
+        true
+    }
+
     fn replica_index(&self, broker: NodeId) -> Option<usize> {
         self.replicas.iter().position(|r| r.broker == broker)
     }
 
-    fn leader_replica(&self) -> Option<&Replica> {
+    pub fn leader_replica(&self) -> Option<&Replica> {
         self.leader.and_then(|i| self.replicas.get(i))
     }
 }
@@ -672,6 +705,11 @@ impl Cluster {
 
     pub fn partition(&self, tp: TopicPartition) -> Option<&Partition> {
         self.topics.get(usize::from(tp.topic))?.get(usize::from(tp.partition))
+    }
+
+    /// Every partition, topic by topic (the world's global partition order).
+    pub fn partitions(&self) -> impl Iterator<Item = &Partition> + '_ {
+        self.topics.iter().flatten()
     }
 
     /// Number of partitions of `topic` (0 for an unknown topic).
@@ -1086,6 +1124,10 @@ impl Cluster {
         if !self.broker_up(leader_broker) {
             return Err(KafkaError::BrokerNotAvailable);
         }
+        if partition_in(&mut self.topics, tp)?.note_idle_fetch(now, leader_index, follower_index) {
+            return Ok(0);
+        }
+        let partition = self.partition(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
         let leader_leo = partition.replicas.get(leader_index).map_or(0, |r| r.log_end());
         // A fetch past the leader's LEO is OFFSET_OUT_OF_RANGE for the follower: it truncates too.
         if partition.replicas.get(follower_index).is_some_and(|r| r.needs_truncation || r.log_end() > leader_leo) {
@@ -1145,6 +1187,30 @@ impl Cluster {
             });
         }
         Ok(count)
+    }
+
+    /// One fetch round: every follower of every partition, topic by topic and in assignment
+    /// order, fetches once (`replicate`) if it and its leader are up and `reachable(follower,
+    /// leader)` says the network lets them talk. The leader is the one at the start of the
+    /// partition's turn (a fetch changes no leader). Most fetches of a round move nothing
+    /// (`fetch_only_notes_time`: the partitions that got no record) and are noted in place.
+    pub fn replicate_round(&mut self, now: u64, max_records: usize, reachable: impl Fn(NodeId, NodeId) -> bool) {
+        for t in 0..self.topics.len() {
+            for p in 0..self.topics[t].len() {
+                let tp = TopicPartition::new(t as u16, p as u16);
+                let Some(leader_index) = self.topics[t][p].leader else { continue };
+                let leader = self.topics[t][p].replicas[leader_index].broker;
+                for index in 0..self.topics[t][p].replicas.len() {
+                    let follower = self.topics[t][p].replicas[index].broker;
+                    if follower == leader || !self.broker_up(follower) || !self.broker_up(leader) || !reachable(follower, leader) {
+                        continue;
+                    }
+                    if !self.topics[t][p].note_idle_fetch(now, leader_index, index) {
+                        let _ = self.replicate(now, follower, tp, max_records);
+                    }
+                }
+            }
+        }
     }
 
     /// Truncates replica `index` of the partition where it diverges from the leader's log.
@@ -1461,7 +1527,7 @@ impl Cluster {
     /// Whether `fetch(broker, tp, offset, ..)` would succeed with no records whatever the
     /// isolation: `broker` is up and leads the partition, and `offset` is at or past the high
     /// watermark but not past the log end. A cheap test for a consumer's parked fetch, which
-    /// the world asks after every cluster call.
+    /// the world asks after a cluster call that changed one of its partitions.
     pub fn fetch_is_empty(&self, broker: NodeId, tp: TopicPartition, offset: u64) -> bool {
         let Some(partition) = self.partition(tp) else { return false };
         if !self.broker_up(broker) || partition.leader() != Some(broker) {

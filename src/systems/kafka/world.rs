@@ -430,18 +430,28 @@ pub struct KafkaSim {
     rng_faults: Rng,
     rng_workload: Rng,
     requests: Vec<Request>,
-    /// acks=all requests waiting at their leader: pending id -> request.
-    pending: BTreeMap<u32, u32>,
+    /// acks=all requests waiting at their leader: (pending id, request), in the order they
+    /// began to wait (the order they mostly complete in: found at the front).
+    pending: VecDeque<(u32, u32)>,
     /// OffsetCommit batches: (group, [(partition, offset)]).
     commits: Vec<(GroupKey, Vec<(TopicPartition, u64)>)>,
     /// Member -> (actor, epoch) of the consumer process it is.
     members: Vec<(ActorId, u32)>,
     /// SyncGroup requests waiting for the leader's: (member, generation).
     sync_waiting: Vec<(MemberKey, i32)>,
-    /// Per (group, partition): the highest offset the group ever yielded + 1.
-    yielded: BTreeMap<(u16, u16), u64>,
+    /// Per group (its key, `u16::MAX` for consumers without one; the few groups in the order
+    /// they first yielded), per partition (global index): the highest offset the group ever
+    /// yielded + 1.
+    yielded: Vec<(u16, Vec<u64>)>,
     replication_armed: bool,
     isr_check_armed: bool,
+    /// Per partition (global index): its leader as the parked consumer fetches last saw it
+    /// (`serve_parked_fetches`).
+    leader_views: Vec<LeaderView>,
+    /// Every parked fetch may find records although no leader view changed since the parked
+    /// fetches were last served: one was parked without being served, a parked consumer's
+    /// position or assignment moved, or the network was cut or healed.
+    parked_fetches_recheck: bool,
     coordinator_tick_at: Option<u64>,
     /// Per node: bumped at every crash (a fence of an older crash is void).
     node_incarnation: Vec<u32>,
@@ -457,6 +467,27 @@ pub struct KafkaSim {
     /// Work buffers, empty between calls: they keep their capacity so that draining the
     /// cluster after every call allocates nothing (never part of the world's state).
     scratch: Scratch,
+}
+
+/// What a parked consumer fetch reads of a partition's leader (`serve_fetch`): which replica
+/// leads, in which epoch, whether it is up, its high watermark and log end. A leader's log and
+/// the state derived from it (the last stable offset, aborted transactions) change only with
+/// its log end or high watermark within one epoch (a leader never truncates its own log), so
+/// while this view stays the same, a parked fetch that found nothing there finds nothing again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct LeaderView {
+    leader: Option<NodeId>,
+    epoch: u32,
+    up: bool,
+    high_watermark: u64,
+    log_end: u64,
+}
+
+/// A partition's bit in a set of partitions (global indexes) kept in a `u64`; the partitions
+/// from 63 on share the last bit (so such a set may name more partitions than it holds, never
+/// fewer).
+fn partition_bit(global: u16) -> u64 {
+    1 << global.min(63)
 }
 
 /// Reused buffers (see `KafkaSim::scratch`); a clone or snapshot starts with empty ones.
@@ -577,13 +608,15 @@ impl KafkaSim {
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             requests: Vec::new(),
-            pending: BTreeMap::new(),
+            pending: VecDeque::new(),
             commits: Vec::new(),
             members: Vec::new(),
             sync_waiting: Vec::new(),
-            yielded: BTreeMap::new(),
+            yielded: Vec::new(),
             replication_armed: false,
             isr_check_armed: false,
+            leader_views: vec![LeaderView::default(); partitions],
+            parked_fetches_recheck: true,
             coordinator_tick_at: None,
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
             next_producer_id: 1_000,
@@ -650,6 +683,8 @@ impl KafkaSim {
             yielded: self.yielded.clone(),
             replication_armed: self.replication_armed,
             isr_check_armed: self.isr_check_armed,
+            leader_views: self.leader_views.clone(),
+            parked_fetches_recheck: self.parked_fetches_recheck,
             coordinator_tick_at: self.coordinator_tick_at,
             node_incarnation: self.node_incarnation.clone(),
             next_producer_id: self.next_producer_id,
@@ -1361,7 +1396,8 @@ impl KafkaSim {
         let mut completed = std::mem::take(&mut self.scratch.completed);
         self.cluster.swap_completed(&mut completed);
         for completion in completed.drain(..) {
-            let Some(request) = self.pending.remove(&completion.id.0) else { continue };
+            let Some(slot) = self.pending.iter().position(|&(id, _)| id == completion.id.0) else { continue };
+            let Some((_, request)) = self.pending.remove(slot) else { continue };
             let result = completion.result.map(|offset| offset.min(u64::from(u32::MAX)) as u32).map_err(ClientError::Broker);
             self.answer_producer(request, result);
         }
@@ -1457,26 +1493,11 @@ impl KafkaSim {
         }
     }
 
-    /// One fetch round of every follower that can fetch.
+    /// One fetch round of every follower that can fetch (`can_fetch`).
     fn replicate_round(&mut self) {
         self.replication_armed = false;
-        let now = self.core.now_ms;
-        for topic in 0..self.setup.scenario.topics.len() as u16 {
-            for partition in 0..self.cluster.partition_count(topic) {
-                let tp = TopicPartition::new(topic, partition);
-                let Some(leader) = self.cluster.leader(tp) else { continue };
-                // Replica by replica, in assignment order (a fetch changes no replica's
-                // liveness, the leader or the order, so this is every follower that could
-                // fetch before the first one did).
-                let replicas = self.cluster.partition(tp).map_or(0, |p| p.replicas.len());
-                for index in 0..replicas {
-                    let Some(follower) = self.cluster.partition(tp).and_then(|p| p.replicas.get(index)).map(|r| r.broker) else { break };
-                    if self.can_fetch(follower, leader) {
-                        let _ = self.cluster.replicate(now, follower, tp, REPLICA_FETCH_RECORDS);
-                    }
-                }
-            }
-        }
+        let network = &self.network;
+        self.cluster.replicate_round(self.core.now_ms, REPLICA_FETCH_RECORDS, |follower, leader| !network.is_partitioned(Endpoint::Node(follower), Endpoint::Node(leader)));
         self.after_cluster();
     }
 
@@ -1538,10 +1559,7 @@ impl KafkaSim {
         }
         // The clients' connections to it break: requests waiting there fail (kafka-python
         // sees the disconnect and retries).
-        let waiting: Vec<(u32, u32)> = self.pending.iter().map(|(&id, &r)| (id, r)).filter(|&(_, r)| self.requests[r as usize].node == node).collect();
-        for (id, _) in &waiting {
-            self.pending.remove(id);
-        }
+        self.pending.retain(|&(_, r)| self.requests[r as usize].node != node);
         // Every request the producers still wait for from it fails when its connection closes
         // (the answers on their way are lost with it).
         let unanswered: Vec<u32> = (0..self.requests.len() as u32).filter(|&i| {
@@ -1671,7 +1689,7 @@ impl KafkaSim {
                 match produced.status {
                     ProduceStatus::Done => self.answer_producer(request, Ok(offset)),
                     ProduceStatus::Pending(id) => {
-                        self.pending.insert(id.0, request);
+                        self.pending.push_back((id.0, request));
                     }
                     ProduceStatus::Failed(e) => self.answer_producer(request, Err(ClientError::Broker(e))),
                 }
@@ -2223,6 +2241,7 @@ impl KafkaSim {
                 r.rejoin_needed = false;
                 r.assignment = owned.clone();
                 r.heartbeat_origin_ms = self.core.now_ms;
+                self.parked_fetch_changed(actor);
                 for p in owned {
                     self.record(KafkaEvent::PartitionAssigned { actor, partition: QueueId(p), generation: generation.max(0) as u32 });
                 }
@@ -2368,6 +2387,7 @@ impl KafkaSim {
                 }
             };
             self.actors[actor.index()].positions[usize::from(p)] = Some(offset);
+            self.parked_fetch_changed(actor);
         }
         if missing.is_empty() {
             Ok(())
@@ -2432,6 +2452,7 @@ impl KafkaSim {
                 Err(KafkaError::OffsetOutOfRange) => {
                     // The position is past the log end (a truncation): reset it.
                     self.actors[actor.index()].positions[usize::from(p)] = None;
+                    self.parked_fetches_recheck = true;
                     // (With 'none' the next poll raises.)
                     let _ = self.fetch_positions(actor);
                 }
@@ -2472,11 +2493,50 @@ impl KafkaSim {
         }
     }
 
+    /// Serve the parked fetches that may find records now, in actor order: all of them after a
+    /// recheck was asked for, else those owning a partition whose leader view changed (the
+    /// others would read what they read when they were last served, and find nothing again).
     fn serve_parked_fetches(&mut self) {
+        // Taken first: serving may ask again (a position reset without an answer).
+        let recheck = std::mem::take(&mut self.parked_fetches_recheck);
+        let changed = self.refresh_leader_views();
+        if !recheck && changed == 0 {
+            return;
+        }
         for index in 0..self.actors.len() {
-            if self.actors[index].fetch_parked {
+            let r = &self.actors[index];
+            if r.fetch_parked && (recheck || r.assignment.iter().any(|&p| changed & partition_bit(p) != 0)) {
                 self.serve_fetch(ActorId(index as u16));
             }
+        }
+    }
+
+    /// Update `leader_views` from the cluster; the `partition_bit`s of those that changed.
+    fn refresh_leader_views(&mut self) -> u64 {
+        let cluster = &self.cluster;
+        let mut changed = 0;
+        for (global, (slot, p)) in self.leader_views.iter_mut().zip(cluster.partitions()).enumerate() {
+            let leader = p.leader_replica();
+            let view = LeaderView {
+                leader: leader.map(|r| r.broker),
+                epoch: p.leader_epoch,
+                up: leader.is_some_and(|r| cluster.broker_up(r.broker)),
+                high_watermark: leader.map_or(0, |r| r.high_watermark()),
+                log_end: leader.map_or(0, |r| r.log_end()),
+            };
+            if *slot != view {
+                *slot = view;
+                changed |= partition_bit(global as u16);
+            }
+        }
+        changed
+    }
+
+    /// A consumer changed what its fetch asks for (positions, assignment): if the fetch is
+    /// parked, serve the parked fetches again at the next cluster call.
+    fn parked_fetch_changed(&mut self, actor: ActorId) {
+        if self.actors[actor.index()].fetch_parked {
+            self.parked_fetches_recheck = true;
         }
     }
 
@@ -2538,6 +2598,7 @@ impl KafkaSim {
             let r = &mut self.actors[actor.index()];
             r.fetch_in_flight = true;
             r.fetch_parked = true;
+            self.parked_fetches_recheck = true;
             return Flow::Block;
         }
         let r = &mut self.actors[actor.index()];
@@ -2594,13 +2655,21 @@ impl KafkaSim {
 
     fn yield_record(&mut self, actor: ActorId, record: Fetched) -> Flow {
         let group = self.group_of(actor).map_or(u16::MAX, |g| g.0);
-        let high = self.yielded.entry((group, record.partition)).or_insert(0);
+        let slot = match self.yielded.iter().position(|&(g, _)| g == group) {
+            Some(slot) => slot,
+            None => {
+                self.yielded.push((group, vec![0; self.setup.partitions]));
+                self.yielded.len() - 1
+            }
+        };
+        let high = &mut self.yielded[slot].1[usize::from(record.partition)];
         let redelivered = record.offset < *high;
         *high = (*high).max(record.offset + 1);
         let r = &mut self.actors[actor.index()];
         r.positions[usize::from(record.partition)] = Some(record.offset + 1);
         r.current = Some(record);
         r.poll_wait_since = None;
+        self.parked_fetch_changed(actor);
         self.record(KafkaEvent::MessageDelivered {
             actor,
             copy: record.copy,
@@ -2635,10 +2704,14 @@ impl KafkaSim {
 
     /// Fire the faults tied to this op, if any. True if the actor is no longer running (or
     /// was sent elsewhere: a graceful stop).
+    /// Perform the op-triggered faults due before or after this op of the actor; true if the
+    /// actor is no longer running (as it was). Inlined: most scenarios have no op trigger.
+    #[inline(always)]
     fn fire_op_triggers(&mut self, actor: ActorId, kind: KafkaOpKind, before: bool) -> bool {
-        if self.setup.op_triggers.is_empty() {
-            return false;
-        }
+        !self.setup.op_triggers.is_empty() && self.fire_due_op_triggers(actor, kind, before)
+    }
+
+    fn fire_due_op_triggers(&mut self, actor: ActorId, kind: KafkaOpKind, before: bool) -> bool {
         let count = self.actors[actor.index()].op_counts[kind.index()];
         let epoch = self.actors[actor.index()].epoch;
         let due: Vec<u16> = self
@@ -3129,6 +3202,7 @@ impl KafkaSim {
                 self.refresh_live_members();
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.partition(a, b);
+                self.parked_fetches_recheck = true;
                 self.record(KafkaEvent::Partitioned { a, b });
                 self.after_cluster();
                 self.kick_coordinator();
@@ -3136,6 +3210,7 @@ impl KafkaSim {
             FaultAction::Heal(a, b) => {
                 let (a, b) = (self.endpoint(a), self.endpoint(b));
                 self.network.heal(a, b);
+                self.parked_fetches_recheck = true;
                 self.record(KafkaEvent::Healed { a, b });
                 self.after_cluster();
                 self.kick_coordinator();

@@ -199,8 +199,14 @@ pub fn App() -> Html {
     }
 
     let lang = state.lang;
-    let link = share_link(&code);
-    let snippet = share::embed_snippet(&embed_link(&page_base(), &share_state, &state.snippet));
+    // A loaded scenario file has no link (a link carries a chapter): the fields say so rather
+    // than show the link of a run that is not on screen.
+    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
+    let (link, snippet) = if loaded {
+        (String::new(), String::new())
+    } else {
+        (share_link(&code), share::embed_snippet(&embed_link(&page_base(), &share_state, &state.snippet)))
+    };
     let embed = state.params.embed;
     // The Kafka page shows when the switch says so (its run is created with the switch).
     let kafka_shown = state.kafka && state.kafka_run.is_some();
@@ -261,10 +267,10 @@ pub fn App() -> Html {
                 if !embed {
                     <footer class="share">
                         <label>{ label("share", lang) }{" "}
-                            <input id="share-link" readonly=true value={link.clone()} />
+                            <input id="share-link" readonly=true value={link.clone()} placeholder={loaded.then(|| label("no_link_loaded", lang))} />
                         </label>
                         <label>{ label("embed", lang) }{" "}
-                            <textarea id="embed-snippet" readonly=true rows="3" value={snippet} />
+                            <textarea id="embed-snippet" readonly=true rows="3" value={snippet} placeholder={loaded.then(|| label("no_link_loaded", lang))} />
                         </label>
                         // What reproduces this run, besides the link: its seed and the engine.
                         <span id="run-id" data-seed={seed.to_string()} data-engine={ENGINE_VERSION}>

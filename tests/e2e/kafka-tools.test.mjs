@@ -233,6 +233,8 @@ test('a saved Kafka scenario loads back on the Kafka page; a file opens the page
     assert.deepEqual(await kafkaPos(page), { position: 0, len });
     assert.equal(await page.locator('#kafka-page .chapters button.current').count(), 0, 'no chapter is current');
     assert.equal(await page.isDisabled('#copy-link'), true, 'a link cannot carry a loaded file');
+    assert.equal(await page.inputValue('#share-link'), '', 'no link of another run is shown');
+    assert.match(await page.getAttribute('#share-link', 'placeholder'), /^A loaded scenario has no share link/);
     assert.deepEqual(await endVerdicts(page), crashed, 'the same verdicts as the run that was saved');
     await page.click('#btn-reset');
     assert.deepEqual(await kafkaPos(page), { position: 0, len }, 'reset starts the loaded file over');

@@ -213,7 +213,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     html! {
         <section id="share-tools">
             <button id="copy-link" onclick={on_copy_link} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_link", lang) }</button>
-            <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom}>{ label("copy_snippet", lang) }</button>
+            <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_snippet", lang) }</button>
             <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
             <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
             if !kafka {

@@ -333,9 +333,15 @@ pub fn when_text(step: Option<usize>, at_ms: Option<u64>, lang: Lang) -> String 
 
 /// "The chapter's own faults (…): Crash consumer after consumer's 4th print(…); …", each
 /// fault's action worded by `what` (the system's names for its nodes).
-pub fn chapter_faults_line(faults: &[FaultSpec], what: impl Fn(&FaultAction, Lang) -> String, lang: Lang) -> String {
+/// A fault the run never reached (`fired(index)` false at its end) says so.
+pub fn chapter_faults_line(faults: &[FaultSpec], what: impl Fn(&FaultAction, Lang) -> String, fired: impl Fn(usize) -> bool, lang: Lang) -> String {
     let (colon, separator) = if lang == Lang::En { (": ", "; ") } else { ("：", "；") };
-    let each: Vec<String> = faults.iter().map(|f| fault_with_trigger(&what(&f.action, lang), &f.when, lang)).collect();
+    let not_reached = if lang == Lang::En { " (not reached in this run)" } else { "（本次运行没有到达）" };
+    let each: Vec<String> = faults
+        .iter()
+        .enumerate()
+        .map(|(i, f)| format!("{}{}", fault_with_trigger(&what(&f.action, lang), &f.when, lang), if fired(i) { "" } else { not_reached }))
+        .collect();
     format!("{}{colon}{}", label("chapter_faults", lang), each.join(separator))
 }
 

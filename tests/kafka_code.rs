@@ -182,7 +182,6 @@ fn crash_after(op: &str, actor: &str, occurrence: u32) -> Value {
 
 #[test]
 fn malformed_files_name_the_field_and_the_problem() {
-    let three_brokers = ("/broker/brokers", json!(3));
     let cases: Vec<(&str, String, &str, &str)> = vec![
         ("not JSON", "{\"name\": ".into(), "", "not a valid scenario file"),
         ("format 2", patched("/format", json!(2)), "format", "unknown scenario format version 2"),

@@ -584,3 +584,25 @@ fn the_polling_mandatory_and_timeout_settings_change_the_run() {
     assert_eq!((old.poll_ms, old.mandatory, old.consumer_timeout_ms, old.heartbeat_s), (None, false, None, None));
     assert!(!serde_json::to_string(&written).unwrap().contains("poll_ms"), "unset settings stay out of links");
 }
+
+/// A run knows which of its scenario's faults fired (the page marks the chapter's faults the
+/// run never reached): consumer-crash as written fires both (the crash after the 4th print and
+/// the restart at 3 s); with 3 messages there is no 4th print (the crash never fires), while the
+/// restart at 3 s still does (on a running consumer: nothing to restart).
+#[test]
+fn a_run_knows_which_of_its_faults_fired() {
+    use queue_playground::engine::core::System;
+    let chapter = queue_playground::tour::chapter("consumer-crash").unwrap();
+    let base = catalog::get("consumer-crash-auto-ack").unwrap();
+    let as_written = Settings::of(&base);
+    let session = Session::new(chapter.scenario(&as_written, base.seed).unwrap(), vec![]).unwrap();
+    let end = session.timeline().core();
+    assert_eq!((end.fault_fired(0), end.fault_fired(1)), (true, true));
+    let three = Settings { messages: 3, ..as_written };
+    let session = Session::new(chapter.scenario(&three, base.seed).unwrap(), vec![]).unwrap();
+    let end = session.timeline().core();
+    assert_eq!((end.fault_fired(0), end.fault_fired(1)), (false, true), "ended at {} ms", session.timeline().now_ms());
+    // Kafka: k-crash-autocommit's crash (after the 4th print) and restart (at 12 s) both fire.
+    let k = Session::<queue_playground::systems::kafka::world::KafkaSim>::run(queue_playground::systems::kafka::scenario::catalog::get("k-crash-autocommit").unwrap(), vec![]).unwrap();
+    assert_eq!((k.timeline().core().fault_fired(0), k.timeline().core().fault_fired(1)), (true, true));
+}

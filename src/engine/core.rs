@@ -50,6 +50,9 @@ pub struct Core<J, E, X> {
     step_triggers: std::rc::Rc<[(u64, u16)]>,
     /// How many of `step_triggers` have fired.
     step_triggers_fired: usize,
+    /// Per scenario fault (by index): it has fired, whatever its trigger (the page marks a
+    /// chapter's fault the run never reached). Empty until one fires.
+    faults_fired: Vec<bool>,
     jobs_handled: u64,
     /// Steps taken so far (handled jobs that recorded events).
     steps: u64,
@@ -69,6 +72,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
             limits,
             step_triggers: step_triggers.into(),
             step_triggers_fired: 0,
+            faults_fired: Vec::new(),
             jobs_handled: 0,
             steps: 0,
             finish: None,
@@ -91,6 +95,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
             limits: self.limits.clone(),
             step_triggers: std::rc::Rc::clone(&self.step_triggers),
             step_triggers_fired: self.step_triggers_fired,
+            faults_fired: self.faults_fired.clone(),
             jobs_handled: self.jobs_handled,
             steps: self.steps,
             finish: self.finish,
@@ -106,6 +111,20 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     /// Steps taken so far.
     pub fn steps(&self) -> u64 {
         self.steps
+    }
+
+    /// Scenario fault `index` fires now (each system calls this as it performs one).
+    pub fn mark_fault_fired(&mut self, index: u16) {
+        let index = usize::from(index);
+        if self.faults_fired.len() <= index {
+            self.faults_fired.resize(index + 1, false);
+        }
+        self.faults_fired[index] = true;
+    }
+
+    /// Whether scenario fault `index` has fired so far.
+    pub fn fault_fired(&self, index: usize) -> bool {
+        self.faults_fired.get(index).copied().unwrap_or(false)
     }
 
     /// The simulated time `delay_ms` from now. Saturates: validation keeps every delay within
@@ -187,6 +206,7 @@ pub trait System {
 /// Perform the step-triggered faults due after the current step.
 pub fn fire_step_triggers<S: System>(system: &mut S) {
     while let Some(index) = system.core_mut().next_step_trigger() {
+        system.core_mut().mark_fault_fired(index);
         system.perform_fault(index);
     }
 }

@@ -824,7 +824,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             </div>
             if !session.base().faults.is_empty() {
                 <p id="chapter-faults" class="chapter-faults">
-                    { chapter_faults_line(&session.base().faults, kafka_fault_text, lang) }
+                    { chapter_faults_line(&session.base().faults, kafka_fault_text, |i| crate::engine::core::System::core(timeline).fault_fired(i), lang) }
                 </p>
             }
             if injected > 0 {

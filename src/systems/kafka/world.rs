@@ -456,8 +456,6 @@ pub struct KafkaSim {
     /// Per node: bumped at every crash (a fence of an older crash is void).
     node_incarnation: Vec<u32>,
     next_producer_id: u64,
-    /// Per fault: an op trigger already fired it.
-    fired: Vec<bool>,
     /// The transaction coordinator's state per transactional id.
     transactions: Vec<Transaction>,
     /// Requests to a group coordinator that could not be reached: (actor, epoch, request).
@@ -620,7 +618,6 @@ impl KafkaSim {
             coordinator_tick_at: None,
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
             next_producer_id: 1_000,
-            fired: vec![false; scenario.faults.len()],
             transactions: Vec::new(),
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
@@ -688,7 +685,6 @@ impl KafkaSim {
             coordinator_tick_at: self.coordinator_tick_at,
             node_incarnation: self.node_incarnation.clone(),
             next_producer_id: self.next_producer_id,
-            fired: self.fired.clone(),
             transactions: self.transactions.clone(),
             coordinator_waiting: self.coordinator_waiting.clone(),
             error_details: self.error_details.clone(),
@@ -2721,12 +2717,12 @@ impl KafkaSim {
             .filter(|t| t.actor == actor && t.op == kind.index() && t.before == before)
             .filter(|t| if before { count + 1 == t.occurrence } else { count == t.occurrence })
             .map(|t| t.fault)
-            .filter(|&f| !self.fired.get(usize::from(f)).copied().unwrap_or(true))
+            .filter(|&f| !self.core.fault_fired(usize::from(f)))
             .collect();
         for index in due {
-            // An op trigger fires once: a `before` whose op the fault kept from running
-            // would otherwise fire again at the next process's same occurrence.
-            self.fired[usize::from(index)] = true;
+            // An op trigger fires once (`perform_fault_now` marks it): a `before` whose op the
+            // fault kept from running would otherwise fire again at the next process's same
+            // occurrence.
             self.perform_fault_now(index);
         }
         let r = &self.actors[actor.index()];
@@ -3183,6 +3179,7 @@ impl KafkaSim {
     }
 
     fn perform_fault_now(&mut self, index: u16) {
+        self.core.mark_fault_fired(index);
         let action = self.setup.scenario.faults[usize::from(index)].action.clone();
         self.perform(&action);
     }

@@ -502,6 +502,7 @@ impl Sim {
             Job::ToClient { connection, frame } => self.frame_at_client(connection, frame),
             Job::Reset { connection } => self.reset_connection(connection, ClientError::StreamLost),
             Job::Fault { index } => {
+                self.core.mark_fault_fired(index);
                 let action = self.setup.scenario.faults[index as usize].action.clone();
                 self.perform(&action);
             }
@@ -1066,6 +1067,7 @@ impl Sim {
             .map(|t| t.fault)
             .collect();
         for index in due {
+            self.core.mark_fault_fired(index);
             let action = self.setup.scenario.faults[index as usize].action.clone();
             self.perform(&action);
         }

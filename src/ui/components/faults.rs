@@ -39,7 +39,7 @@ pub fn FaultBar() -> Html {
             }) }
             if !session.base().faults.is_empty() {
                 <p id="chapter-faults" class="chapter-faults">
-                    { chapter_faults_line(&session.base().faults, fault_text, lang) }
+                    { chapter_faults_line(&session.base().faults, fault_text, |i| crate::engine::core::System::core(session.timeline()).fault_fired(i), lang) }
                 </p>
             }
             if !listed.is_empty() {

@@ -1201,3 +1201,22 @@ fn a_fault_injected_at_the_end_continues_the_run() {
     // The producer's get(timeout=10) had given up on 1 before: it stays lost, 0 printed once.
     assert_eq!(started.timeline().verdicts(), vec![Verdict::ProcessedOnce, Verdict::Lost]);
 }
+
+/// `verdicts` (every message, its records indexed once) judges each message as `verdict` does
+/// alone, stranded records included: the catalog, and k-workload whose consumer is stopped for
+/// good after its 2nd print (8 records left unread in the log).
+#[test]
+fn verdicts_at_once_equal_verdicts_one_by_one() {
+    use queue_playground::scenario::{FaultAction, FaultSpec, Trigger};
+    use queue_playground::session::Session;
+    let mut runs: Vec<Session<KafkaSim>> = catalog::names().map(|n| Session::run(catalog::get(n).unwrap(), vec![]).unwrap()).collect();
+    let stop = FaultSpec { when: Trigger::After { actor: "consumer".into(), op: "print_received".into(), occurrence: 2 }, action: FaultAction::Stop("consumer".into()) };
+    runs.push(Session::run(catalog::get("k-workload").unwrap(), vec![stop]).unwrap());
+    for run in &runs {
+        let sim = run.timeline();
+        let one_by_one: Vec<Verdict> = (0..sim.verdicts().len()).map(|i| sim.verdict(MessageId(i as u32))).collect();
+        assert_eq!(sim.verdicts(), one_by_one, "{}", sim.scenario().name);
+    }
+    let stopped = runs.last().unwrap().timeline().verdicts();
+    assert_eq!(stopped.iter().filter(|v| **v == Verdict::Stranded).count(), 8, "{stopped:?}");
+}

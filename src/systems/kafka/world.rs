@@ -798,24 +798,34 @@ impl KafkaSim {
     /// duplication): the message is judged per group on that group's own prints, and the worst
     /// group's verdict is the message's (`fan_out_verdict`).
     pub fn verdict(&self, message: MessageId) -> Verdict {
+        self.verdict_with(message, &self.copies_of(message))
+    }
+
+    /// The records (copies) of `message`: a scan of the ledger (`verdicts` indexes them once).
+    fn copies_of(&self, message: MessageId) -> Vec<CopyId> {
+        (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect()
+    }
+
+    /// `verdict`, given the message's records.
+    fn verdict_with(&self, message: MessageId, copies: &[CopyId]) -> Verdict {
         let groups = self.groups_reading(message);
         if groups.len() > 1 {
             let prints = self.prints_by_group(message, &groups);
             if prints.iter().any(|&p| p > 0) {
-                return self.fan_out_verdict(message, &groups, &prints);
+                return self.fan_out_verdict(message, &groups, &prints, copies);
             }
         }
-        self.unread_verdict(message, &groups)
+        self.unread_verdict(message, &groups, copies)
     }
 
     /// The core's verdict, except that a stranded message every group in `groups` has moved
     /// past is lost.
-    fn unread_verdict(&self, message: MessageId, groups: &[&str]) -> Verdict {
+    fn unread_verdict(&self, message: MessageId, groups: &[&str], copies: &[CopyId]) -> Verdict {
         let verdict = self.core.verdict(message);
         if verdict != Verdict::Stranded || groups.is_empty() {
             return verdict;
         }
-        if groups.iter().all(|g| self.group_passed(message, g) == Some(true)) {
+        if groups.iter().all(|g| self.group_passed(copies, g) == Some(true)) {
             Verdict::Lost
         } else {
             verdict
@@ -823,12 +833,12 @@ impl KafkaSim {
     }
 
     /// Whether group `group` has committed (or positioned a running consumer) past every live
-    /// record of `message`; `None` when no record of it is in a log.
-    fn group_passed(&self, message: MessageId, group: &str) -> Option<bool> {
+    /// record among `copies` (a message's); `None` when no record of it is in a log.
+    fn group_passed(&self, copies: &[CopyId], group: &str) -> Option<bool> {
         let group = self.coordinator.group(group);
         let mut passed = None;
-        for copy in &self.core.ledger.copies {
-            if copy.message != message || !copy.place.is_live() {
+        for copy in copies.iter().map(|&c| self.core.ledger.copy(c)) {
+            if !copy.place.is_live() {
                 continue;
             }
             // A record on its way (not yet in a log) is not behind anyone.
@@ -913,7 +923,7 @@ impl KafkaSim {
     /// goes on, stranded once the run is over, lost when the group has moved past it or no
     /// record of it is left. The message's verdict is the worst group's, in the order lost,
     /// duplicated, stranded, out of order, pending, redelivered, processed once.
-    fn fan_out_verdict(&self, message: MessageId, groups: &[&str], prints: &[u32]) -> Verdict {
+    fn fan_out_verdict(&self, message: MessageId, groups: &[&str], prints: &[u32], copies: &[CopyId]) -> Verdict {
         let stats = self.core.checker.stats.get(message.index()).copied().unwrap_or_default();
         let once = if stats.out_of_order {
             Verdict::OutOfOrder
@@ -936,7 +946,7 @@ impl KafkaSim {
             .iter()
             .zip(prints)
             .map(|(group, &printed)| match printed {
-                0 => match self.group_passed(message, group) {
+                0 => match self.group_passed(copies, group) {
                     Some(true) => Verdict::Lost,
                     Some(false) if ended => Verdict::Stranded,
                     Some(false) => Verdict::Pending,
@@ -953,8 +963,8 @@ impl KafkaSim {
     /// Why a message has its verdict, when the verdict is bad (duplicated, lost, stranded), in
     /// Kafka's terms (`Cause::text` words it). Reads the trace: for a snapshot, only what it has.
     pub fn cause(&self, message: MessageId) -> Option<Cause> {
-        let verdict = self.verdict(message);
-        let copies: Vec<CopyId> = (0..self.core.ledger.copies.len() as u32).map(CopyId).filter(|&c| self.core.ledger.copy(c).message == message).collect();
+        let copies = self.copies_of(message);
+        let verdict = self.verdict_with(message, &copies);
         match verdict {
             // Printed once, after its record was read again (a consumer died before it
             // finished with it): the same explanation as a replay's.
@@ -1083,7 +1093,24 @@ impl KafkaSim {
 
     /// Every message's verdict, in message order.
     pub fn verdicts(&self) -> Vec<Verdict> {
-        (0..self.core.ledger.messages.len()).map(|i| self.verdict(MessageId(i as u32))).collect()
+        // The records of every message, indexed once (judged one by one, each would scan the
+        // whole ledger): message i's are `by_message[start[i]..start[i + 1]]`, in ledger order.
+        let ledger = &self.core.ledger;
+        let mut start = vec![0u32; ledger.messages.len() + 1];
+        for copy in &ledger.copies {
+            start[copy.message.index() + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut by_message = vec![CopyId(0); ledger.copies.len()];
+        for (i, copy) in ledger.copies.iter().enumerate() {
+            let slot = &mut next[copy.message.index()];
+            by_message[*slot as usize] = CopyId(i as u32);
+            *slot += 1;
+        }
+        (0..ledger.messages.len()).map(|i| self.verdict_with(MessageId(i as u32), &by_message[start[i] as usize..start[i + 1] as usize])).collect()
     }
 
     /// Every message's verdict counted; once the run is over, the records a producer's program

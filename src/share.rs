@@ -145,6 +145,20 @@ pub enum Damage {
     Other(String),
 }
 
+impl Damage {
+    /// How it is damaged, in `lang` (what it quotes stays as it is).
+    fn text(&self, lang: crate::i18n::Lang) -> String {
+        let en = lang == crate::i18n::Lang::En;
+        match self {
+            Damage::NotBase64(e) => if en { format!("not base64url: {e}") } else { format!("不是 base64url：{e}") },
+            Damage::NotUtf8(e) => if en { format!("not UTF-8 text: {e}") } else { format!("不是 UTF-8 文本：{e}") },
+            Damage::CutShort => if en { "it is cut short" } else { "它被截断了" }.into(),
+            Damage::NotJson => if en { "its content is not JSON" } else { "其内容不是 JSON" }.into(),
+            Damage::Other(problem) => problem.clone(),
+        }
+    }
+}
+
 impl LinkError {
     /// The sentence in `lang`.
     pub fn text(&self, lang: crate::i18n::Lang) -> String {
@@ -154,16 +168,7 @@ impl LinkError {
         match self {
             LinkError::Empty => "分享链接是空的".into(),
             LinkError::TooLong { chars } => format!("分享链接太长（{chars} 个字符，最多 {SHARE_CODE_BYTES_MAX} 个）"),
-            LinkError::Damaged(damage) => {
-                let why = match damage {
-                    Damage::NotBase64(e) => format!("不是 base64url：{e}"),
-                    Damage::NotUtf8(e) => format!("不是 UTF-8 文本：{e}"),
-                    Damage::CutShort => "它被截断了".into(),
-                    Damage::NotJson => "其内容不是 JSON".into(),
-                    Damage::Other(problem) => problem.clone(),
-                };
-                format!("分享链接已损坏（{why}）")
-            }
+            LinkError::Damaged(damage) => format!("分享链接已损坏（{}）", damage.text(lang)),
             LinkError::BadValue { field, problem } => format!("分享链接中 {field} 的值有误：{problem}"),
             LinkError::Version { found } => format!("分享链接的格式版本是 {found}，本 playground 读取的是版本 {SHARE_VERSION}"),
             LinkError::BadSetting(e) => format!("分享链接中的设置有误：{e}"),
@@ -186,16 +191,7 @@ impl std::fmt::Display for LinkError {
         match self {
             LinkError::Empty => write!(f, "the share link is empty"),
             LinkError::TooLong { chars } => write!(f, "the share link is too long ({chars} characters, at most {SHARE_CODE_BYTES_MAX})"),
-            LinkError::Damaged(damage) => {
-                let why = match damage {
-                    Damage::NotBase64(e) => format!("not base64url: {e}"),
-                    Damage::NotUtf8(e) => format!("not UTF-8 text: {e}"),
-                    Damage::CutShort => "it is cut short".into(),
-                    Damage::NotJson => "its content is not JSON".into(),
-                    Damage::Other(problem) => problem.clone(),
-                };
-                write!(f, "the share link is damaged ({why})")
-            }
+            LinkError::Damaged(damage) => write!(f, "the share link is damaged ({})", damage.text(crate::i18n::Lang::En)),
             LinkError::BadValue { field, problem } => write!(f, "the share link has a bad value at {field}: {problem}"),
             LinkError::Version { found } => write!(f, "the share link has format version {found}, this playground reads version {SHARE_VERSION}"),
             LinkError::BadSetting(e) => write!(f, "the share link has a bad setting: {e}"),

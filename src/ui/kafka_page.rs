@@ -1,6 +1,6 @@
 //! The Kafka page: what shows instead of RabbitMQ's panels when the header's system switch is on
 //! Kafka. It has its own state (a `Session<KafkaSim>` of one of the Kafka chapters, the six
-//! catalog files in tour order) and lays out the same sections as the RabbitMQ page, under the
+//! catalog files in tour order, or of a Kafka scenario file the user loaded) and lays out the same sections as the RabbitMQ page, under the
 //! same ids so the page's styles apply: the tour (`#tour`: chapters, `#narration` with the
 //! chapter's opening computed from its run, `#step-narration` with what the step did), the
 //! transport (`#transport`), the programs with the current line and their terminals
@@ -86,7 +86,8 @@ const TERMINAL_LINES: usize = 200;
 /// The event log shows the last events up to the current step.
 const EVENTS_SHOWN: usize = 300;
 
-/// The Kafka page's state: a chapter's run (with its settings and seed) and where it is. It
+/// The Kafka page's state: a chapter's run, or a loaded file's (with its settings and seed),
+/// and where it is. It
 /// lives in the playground's state (`Playground::kafka_run`), so the share link and the saved
 /// state carry it (`KafkaState::share`, `KafkaState::from_share`).
 #[derive(Clone)]

@@ -178,10 +178,12 @@ pub fn App() -> Html {
     // loaded scenario runs: a link cannot carry it).
     let share_state = state.share_state();
     let code = share::encode(&share_state);
+    // A scenario file the user loaded runs (on either page): no link can carry it.
+    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
     {
         let code = code.clone();
         let lang = state.lang;
-        let custom = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
+        let custom = loaded;
         use_effect_with((code, lang, custom), move |(code, lang, custom)| {
             if *custom {
             } else if let Ok(Some(storage)) = window().local_storage() {
@@ -201,7 +203,6 @@ pub fn App() -> Html {
     let lang = state.lang;
     // A loaded scenario file has no link (a link carries a chapter): the fields say so rather
     // than show the link of a run that is not on screen.
-    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
     let (link, snippet) = if loaded {
         (String::new(), String::new())
     } else {

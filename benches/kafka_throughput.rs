@@ -18,12 +18,11 @@ use queue_playground::systems::kafka::report::KafkaReport;
 use queue_playground::systems::kafka::scenario::catalog;
 use queue_playground::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry};
 use queue_playground::systems::kafka::world::KafkaSim;
-use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 #[path = "common/counting.rs"]
 mod counting;
-use counting::{env_u64, mib, CURRENT_BYTES, PEAK_BYTES};
+use counting::{env_u64, mib, time_runs, Timed};
 
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not, and then a small run
@@ -34,27 +33,11 @@ fn main() {
     let runs = env_u64("QP_BENCH_RUNS", if benchmarking { 5 } else { 1 }).max(1);
     let scenario = catalog::scaled_workload(records);
 
-    // The same run several times: this machine is shared, so one timing says little. Each
-    // run starts from a fresh world; the last one is kept for the report.
-    let mut timings = Vec::new();
-    let mut measured = None;
-    for _ in 0..runs {
-        drop(measured.take());
-        let baseline_bytes = CURRENT_BYTES.load(Ordering::Relaxed);
-        PEAK_BYTES.store(baseline_bytes, Ordering::Relaxed);
-        let mut sim = KafkaSim::new(&scenario).expect("the bench scenario builds");
-        let started = Instant::now();
-        sim.run_until(Until::Quiescence);
-        timings.push(started.elapsed().as_secs_f64());
-        let peak_bytes = PEAK_BYTES.load(Ordering::Relaxed) - baseline_bytes;
-        let live_bytes = CURRENT_BYTES.load(Ordering::Relaxed) - baseline_bytes;
-        measured = Some((sim, peak_bytes, live_bytes));
-    }
-    let (sim, peak_bytes, live_bytes) = measured.expect("at least one run");
-    let mut sorted = timings.clone();
-    sorted.sort_by(f64::total_cmp);
-    let seconds = sorted[sorted.len() / 2];
-    let best = sorted[0];
+    // Each run starts from a fresh world; the last one is kept for the report.
+    let Timed { world: sim, timings, peak_bytes, live_bytes, median_s: seconds, best_s: best } =
+        time_runs(runs, || KafkaSim::new(&scenario).expect("the bench scenario builds"), |sim| {
+            sim.run_until(Until::Quiescence);
+        });
 
     let trace = sim.trace();
     let events = trace.len();

@@ -1,5 +1,5 @@
 //! What both bench binaries share: a counting global allocator (current and peak heap
-//! bytes) and reading the `QP_BENCH_*` environment variables.
+//! bytes), the timed runs, and reading the `QP_BENCH_*` environment variables.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,4 +63,38 @@ pub fn env_u64(name: &str, default: u64) -> u64 {
 
 pub fn mib(bytes: usize) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// `runs` timed runs (at least one), each of a fresh world from `build`, run by `run`: this
+/// machine is shared, so one timing says little. Gives the last world (for the report), its
+/// peak and live heap bytes over the run, every run's seconds (in run order), and the median
+/// and best.
+pub struct Timed<W> {
+    pub world: W,
+    pub timings: Vec<f64>,
+    pub peak_bytes: usize,
+    pub live_bytes: usize,
+    pub median_s: f64,
+    pub best_s: f64,
+}
+
+pub fn time_runs<W>(runs: u64, build: impl Fn() -> W, run: impl Fn(&mut W)) -> Timed<W> {
+    let mut timings = Vec::new();
+    let mut measured = None;
+    for _ in 0..runs.max(1) {
+        drop(measured.take());
+        let baseline_bytes = CURRENT_BYTES.load(Ordering::Relaxed);
+        PEAK_BYTES.store(baseline_bytes, Ordering::Relaxed);
+        let mut world = build();
+        let started = std::time::Instant::now();
+        run(&mut world);
+        timings.push(started.elapsed().as_secs_f64());
+        let peak_bytes = PEAK_BYTES.load(Ordering::Relaxed) - baseline_bytes;
+        let live_bytes = CURRENT_BYTES.load(Ordering::Relaxed) - baseline_bytes;
+        measured = Some((world, peak_bytes, live_bytes));
+    }
+    let (world, peak_bytes, live_bytes) = measured.expect("at least one run");
+    let mut sorted = timings.clone();
+    sorted.sort_by(f64::total_cmp);
+    Timed { world, timings, peak_bytes, live_bytes, median_s: sorted[sorted.len() / 2], best_s: sorted[0] }
 }

@@ -178,10 +178,11 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             // The same file may be chosen again after a fix.
             input.set_value("");
             let name = file.name();
-            let failed = format!("{} {}", label("load_failed", lang), name);
+            // "Could not load s.json: " / "无法加载 s.json：", then what is wrong.
+            let failed = format!("{} {}{}", label("load_failed", lang), name, if lang == Lang::En { ": " } else { "：" });
             if file.size() > LOAD_BYTES_MAX {
                 // Whole bytes: formatting the f64 itself would add some 10 KB of float code to the wasm.
-                load_error.set(Some(format!("{failed}: {} ({} bytes)", label("load_too_big", lang), file.size() as u64)));
+                load_error.set(Some(format!("{failed}{} ({} bytes)", label("load_too_big", lang), file.size() as u64)));
                 return;
             }
             let (dispatcher, setter) = (state.dispatcher(), load_error.setter());
@@ -202,11 +203,11 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                                 dispatcher.dispatch(action);
                             }
                         }
-                        Err(e) => setter.set(Some(format!("{failed}: {e}"))),
+                        Err(e) => setter.set(Some(format!("{failed}{e}"))),
                     }
                 }
             });
-            let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}: {e:?}"))));
+            let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}{e:?}"))));
             settle(&file.text(), &on_text, &on_error);
         })
     };

@@ -113,7 +113,8 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         self.steps
     }
 
-    /// Scenario fault `index` fires now (each system calls this as it performs one).
+    /// Scenario fault `index` fires now: each system calls this where it performs a fault by
+    /// its index, whatever the trigger (a time, a step via `System::perform_fault`, an op).
     pub fn mark_fault_fired(&mut self, index: u16) {
         let index = usize::from(index);
         if self.faults_fired.len() <= index {
@@ -199,14 +200,13 @@ pub trait System {
     fn skip_idle_timer(&mut self, job: &Self::Job) -> bool;
     /// Whether everything left on the agenda changes nothing (so the run is over).
     fn only_idle_jobs_left(&self) -> bool;
-    /// Perform the scenario's fault number `index` now.
+    /// Perform the scenario's fault number `index` now, noting that it fired (`Core::mark_fault_fired`).
     fn perform_fault(&mut self, index: u16);
 }
 
 /// Perform the step-triggered faults due after the current step.
 pub fn fire_step_triggers<S: System>(system: &mut S) {
     while let Some(index) = system.core_mut().next_step_trigger() {
-        system.core_mut().mark_fault_fired(index);
         system.perform_fault(index);
     }
 }

@@ -501,11 +501,7 @@ impl Sim {
             Job::ToBroker { connection, frame } => self.frame_at_broker(connection, frame),
             Job::ToClient { connection, frame } => self.frame_at_client(connection, frame),
             Job::Reset { connection } => self.reset_connection(connection, ClientError::StreamLost),
-            Job::Fault { index } => {
-                self.core.mark_fault_fired(index);
-                let action = self.setup.scenario.faults[index as usize].action.clone();
-                self.perform(&action);
-            }
+            Job::Fault { index } => self.perform_fault_now(index),
             Job::StartNode { node } => self.broker_call(|b, cx| b.start_node(cx, node)),
             Job::RestartActor { actor } => self.restart_actor(actor),
             Job::Expire { copy } => self.broker_call(|b, cx| b.expire(cx, copy)),
@@ -1051,6 +1047,13 @@ impl Sim {
 
     /// Fire the faults tied to this op, if any. True if the actor is no longer running.
     #[inline]
+    /// Scenario fault `index` fires now, whatever its trigger (the core notes that it fired).
+    fn perform_fault_now(&mut self, index: u16) {
+        self.core.mark_fault_fired(index);
+        let action = self.setup.scenario.faults[usize::from(index)].action.clone();
+        self.perform(&action);
+    }
+
     fn fire_op_triggers(&mut self, actor: ActorId, kind: OpKind, before: bool) -> bool {
         !self.setup.op_triggers.is_empty() && self.fire_op_triggers_listed(actor, kind, before)
     }
@@ -1067,9 +1070,7 @@ impl Sim {
             .map(|t| t.fault)
             .collect();
         for index in due {
-            self.core.mark_fault_fired(index);
-            let action = self.setup.scenario.faults[index as usize].action.clone();
-            self.perform(&action);
+            self.perform_fault_now(index);
         }
         self.actors[actor.index()].status != ActorStatus::Running
     }
@@ -1980,7 +1981,6 @@ impl System for Sim {
     }
 
     fn perform_fault(&mut self, index: u16) {
-        let action = self.setup.scenario.faults[usize::from(index)].action.clone();
-        self.perform(&action);
+        self.perform_fault_now(index);
     }
 }

@@ -180,10 +180,17 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             }
         }
         Slept { actor, ms, .. } => pick(format!("{} slept {} s", a(actor), seconds(u64::from(ms))), format!("{} 休眠了 {} 秒", a(actor), seconds(u64::from(ms)))),
-        MessagePublished { actor, message, .. } if trace[..index].iter().any(|e| matches!(e.event, SendQueued { message: m, .. } if m == message)) => pick(
+        // A waiting record: its producer's last event was the send() that queued it (the
+        // program blocks in get() meanwhile): a look back to its previous event, not a scan of
+        // the whole trace.
+        MessagePublished { actor, message, .. }
+            if trace[..index].iter().rev().find(|e| e.event.actor() == Some(actor)).is_some_and(|e| matches!(e.event, SendQueued { message: m, .. } if m == message)) =>
+        {
+            pick(
             format!("{}'s waiting record {} went into a produce request: the metadata names a live leader again", a(actor), data_of_message(sim, message)),
             format!("{} 等待中的记录 {} 进入了一个生产请求：元数据又指明了一个存活的领导者", a(actor), data_of_message(sim, message)),
-        ),
+            )
+        }
         MessagePublished { actor, message, .. } => pick(
             format!("{} called send() with {}: the record went into a produce request", a(actor), data_of_message(sim, message)),
             format!("{} 调用 send() 发送 {}：记录进入了一个生产请求", a(actor), data_of_message(sim, message)),
@@ -646,6 +653,21 @@ mod tests {
         let len = s.len();
         s.seek(len);
         s
+    }
+
+    #[test]
+    fn a_send_with_no_leader_is_narrated_at_the_call_and_again_when_it_goes_out() {
+        // k-acks1-leader-crash: the producer calls send() for {'data': 6} while no live leader is
+        // known; the record goes out once one is elected. Its other sends are plain.
+        let s = run("k-acks1-leader-crash");
+        let trace = s.full_trace();
+        let said: Vec<String> = (0..trace.len()).map(|i| describe_at(trace, i, s.timeline(), Lang::En)).collect();
+        let queued: Vec<&String> = said.iter().filter(|t| t.contains("waits in the producer's buffer")).collect();
+        assert_eq!(queued.len(), 1, "{queued:?}");
+        assert!(queued[0].starts_with("producer called send() with {'data': 6}: no live leader of test_topic-0 is known"), "{}", queued[0]);
+        let waiting: Vec<&String> = said.iter().filter(|t| t.contains("'s waiting record")).collect();
+        assert_eq!(waiting, vec!["producer's waiting record {'data': 6} went into a produce request: the metadata names a live leader again"]);
+        assert_eq!(said.iter().filter(|t| t.contains("called send() with") && t.contains("went into a produce request")).count(), 9);
     }
 
     #[test]

@@ -1202,8 +1202,8 @@ fn a_fault_injected_at_the_end_continues_the_run() {
     assert_eq!(started.timeline().verdicts(), vec![Verdict::ProcessedOnce, Verdict::Lost]);
 }
 
-/// `verdicts` (every message, its records indexed once) judges each message as `verdict` does
-/// alone, stranded records included: the catalog, and k-workload whose consumer is stopped for
+/// `verdicts` and `verdicts_and_stranded_causes` (every message, its records indexed once)
+/// judge each message as `verdict` and `cause` do alone, stranded records included: the catalog, and k-workload whose consumer is stopped for
 /// good after its 2nd print (8 records left unread in the log).
 #[test]
 fn verdicts_at_once_equal_verdicts_one_by_one() {
@@ -1216,7 +1216,12 @@ fn verdicts_at_once_equal_verdicts_one_by_one() {
         let sim = run.timeline();
         let one_by_one: Vec<Verdict> = (0..sim.verdicts().len()).map(|i| sim.verdict(MessageId(i as u32))).collect();
         assert_eq!(sim.verdicts(), one_by_one, "{}", sim.scenario().name);
+        let with_causes: Vec<(Verdict, Option<Cause>)> =
+            one_by_one.iter().enumerate().map(|(i, &v)| (v, (v == Verdict::Stranded).then(|| sim.cause(MessageId(i as u32))).flatten())).collect();
+        assert_eq!(sim.verdicts_and_stranded_causes(), with_causes, "{}", sim.scenario().name);
     }
     let stopped = runs.last().unwrap().timeline().verdicts();
     assert_eq!(stopped.iter().filter(|v| **v == Verdict::Stranded).count(), 8, "{stopped:?}");
+    let causes = runs.last().unwrap().timeline().verdicts_and_stranded_causes();
+    assert!(causes.iter().filter(|(v, _)| *v == Verdict::Stranded).all(|(_, c)| *c == Some(Cause::Unread)), "{causes:?}");
 }

@@ -105,7 +105,8 @@ impl KafkaReport {
             };
             records[copy.message.index()].push(report);
         }
-        let verdicts = sim.verdicts();
+        let judged = sim.verdicts_and_stranded_causes();
+        let verdicts: Vec<Verdict> = judged.iter().map(|&(v, _)| v).collect();
         let messages: Vec<KafkaMessageReport> = ledger
             .messages
             .iter()
@@ -117,7 +118,7 @@ impl KafkaReport {
                 verdict: verdicts[index],
                 printed: printed[index],
                 records: std::mem::take(&mut records[index]),
-                stranded_cause: (verdicts[index] == Verdict::Stranded).then(|| sim.cause(MessageId(index as u32))).flatten(),
+                stranded_cause: judged[index].1,
             })
             .collect();
         let mut counts = VerdictCounts::default();

@@ -220,6 +220,38 @@ struct Future {
     queued: bool,
 }
 
+/// Every message's records (copies), indexed in one pass over the ledger: message i's are
+/// `of(i)`, in ledger order (judging messages one by one would scan the ledger for each).
+struct CopiesByMessage {
+    /// Message i's records are `copies[start[i]..start[i + 1]]`.
+    start: Vec<u32>,
+    copies: Vec<CopyId>,
+}
+
+impl CopiesByMessage {
+    fn new<X>(ledger: &crate::engine::ledger::Ledger<X>) -> CopiesByMessage {
+        let mut start = vec![0u32; ledger.messages.len() + 1];
+        for copy in &ledger.copies {
+            start[copy.message.index() + 1] += 1;
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let mut next = start.clone();
+        let mut copies = vec![CopyId(0); ledger.copies.len()];
+        for (i, copy) in ledger.copies.iter().enumerate() {
+            let slot = &mut next[copy.message.index()];
+            copies[*slot as usize] = CopyId(i as u32);
+            *slot += 1;
+        }
+        CopiesByMessage { start, copies }
+    }
+
+    fn of(&self, message: usize) -> &[CopyId] {
+        &self.copies[self.start[message] as usize..self.start[message + 1] as usize]
+    }
+}
+
 /// The runtime state of one actor.
 #[derive(Clone, Debug)]
 pub struct ActorRuntime {
@@ -1027,22 +1059,7 @@ impl KafkaSim {
                     Some(Cause::NeverStored)
                 }
             }
-            Verdict::Stranded => {
-                // On a partition with no live leader, nobody can read it, consumers or not.
-                let offline = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).map(|c| c.extra.partition).filter(|&p| {
-                    let tp = self.topic_partition(p);
-                    self.cluster.leader(tp).is_none_or(|l| !self.cluster.broker_up(l))
-                });
-                // Above the high watermark (not on enough replicas), no consumer may read it.
-                let above_hw = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).filter(|c| {
-                    self.cluster.high_watermark(self.topic_partition(c.extra.partition)).is_ok_and(|hw| u64::from(c.extra.offset) >= hw)
-                });
-                Some(match (offline, above_hw) {
-                    (Some(p), _) => Cause::Offline { partition: self.topic_partition(p).partition },
-                    (None, Some(c)) => Cause::AboveHighWatermark { partition: self.topic_partition(c.extra.partition).partition, offset: c.extra.offset },
-                    (None, None) => Cause::Unread,
-                })
-            }
+            Verdict::Stranded => Some(self.stranded_cause(&copies)),
             // Printed more often than processed: a consumer printed it on receipt and died
             // before its processing finished.
             Verdict::ProcessedOnce => {
@@ -1091,26 +1108,41 @@ impl KafkaSim {
         None
     }
 
+    /// Why a stranded message (`copies`, its records) is unread: its partition has no live
+    /// leader, it is above the high watermark, or no consumer of its group is left.
+    fn stranded_cause(&self, copies: &[CopyId]) -> Cause {
+        // On a partition with no live leader, nobody can read it, consumers or not.
+        let offline = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).map(|c| c.extra.partition).filter(|&p| {
+            let tp = self.topic_partition(p);
+            self.cluster.leader(tp).is_none_or(|l| !self.cluster.broker_up(l))
+        });
+        // Above the high watermark (not on enough replicas), no consumer may read it.
+        let above_hw = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).filter(|c| {
+            self.cluster.high_watermark(self.topic_partition(c.extra.partition)).is_ok_and(|hw| u64::from(c.extra.offset) >= hw)
+        });
+        match (offline, above_hw) {
+            (Some(p), _) => Cause::Offline { partition: self.topic_partition(p).partition },
+            (None, Some(c)) => Cause::AboveHighWatermark { partition: self.topic_partition(c.extra.partition).partition, offset: c.extra.offset },
+            (None, None) => Cause::Unread,
+        }
+    }
+
     /// Every message's verdict, in message order.
     pub fn verdicts(&self) -> Vec<Verdict> {
-        // The records of every message, indexed once (judged one by one, each would scan the
-        // whole ledger): message i's are `by_message[start[i]..start[i + 1]]`, in ledger order.
-        let ledger = &self.core.ledger;
-        let mut start = vec![0u32; ledger.messages.len() + 1];
-        for copy in &ledger.copies {
-            start[copy.message.index() + 1] += 1;
-        }
-        for i in 1..start.len() {
-            start[i] += start[i - 1];
-        }
-        let mut next = start.clone();
-        let mut by_message = vec![CopyId(0); ledger.copies.len()];
-        for (i, copy) in ledger.copies.iter().enumerate() {
-            let slot = &mut next[copy.message.index()];
-            by_message[*slot as usize] = CopyId(i as u32);
-            *slot += 1;
-        }
-        (0..ledger.messages.len()).map(|i| self.verdict_with(MessageId(i as u32), &by_message[start[i] as usize..start[i + 1] as usize])).collect()
+        let copies = CopiesByMessage::new(&self.core.ledger);
+        (0..self.core.ledger.messages.len()).map(|i| self.verdict_with(MessageId(i as u32), copies.of(i))).collect()
+    }
+
+    /// Every message's verdict with, for a stranded one, why it is unread (the report's
+    /// outcome line): one index of the records for all of them.
+    pub fn verdicts_and_stranded_causes(&self) -> Vec<(Verdict, Option<Cause>)> {
+        let copies = CopiesByMessage::new(&self.core.ledger);
+        (0..self.core.ledger.messages.len())
+            .map(|i| {
+                let verdict = self.verdict_with(MessageId(i as u32), copies.of(i));
+                (verdict, (verdict == Verdict::Stranded).then(|| self.stranded_cause(copies.of(i))))
+            })
+            .collect()
     }
 
     /// Every message's verdict counted; once the run is over, the records a producer's program

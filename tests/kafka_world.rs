@@ -1202,9 +1202,10 @@ fn a_fault_injected_at_the_end_continues_the_run() {
     assert_eq!(started.timeline().verdicts(), vec![Verdict::ProcessedOnce, Verdict::Lost]);
 }
 
-/// `verdicts` and `verdicts_and_stranded_causes` (every message, its records indexed once)
-/// judge each message as `verdict` and `cause` do alone, stranded records included: the catalog, and k-workload whose consumer is stopped for
-/// good after its 2nd print (8 records left unread in the log).
+/// `verdicts` and `verdicts_and_causes` (every message, its records indexed once) judge each
+/// message as `verdict` and `cause` do alone, stranded records included: the catalog, and
+/// k-workload whose consumer is stopped for good after its 2nd print (8 records left unread in
+/// the log).
 #[test]
 fn verdicts_at_once_equal_verdicts_one_by_one() {
     use queue_playground::scenario::{FaultAction, FaultSpec, Trigger};
@@ -1216,12 +1217,15 @@ fn verdicts_at_once_equal_verdicts_one_by_one() {
         let sim = run.timeline();
         let one_by_one: Vec<Verdict> = (0..sim.verdicts().len()).map(|i| sim.verdict(MessageId(i as u32))).collect();
         assert_eq!(sim.verdicts(), one_by_one, "{}", sim.scenario().name);
-        let with_causes: Vec<(Verdict, Option<Cause>)> =
-            one_by_one.iter().enumerate().map(|(i, &v)| (v, (v == Verdict::Stranded).then(|| sim.cause(MessageId(i as u32))).flatten())).collect();
-        assert_eq!(sim.verdicts_and_stranded_causes(), with_causes, "{}", sim.scenario().name);
+        let with_causes: Vec<(Verdict, Option<Cause>)> = one_by_one.iter().enumerate().map(|(i, &v)| (v, sim.cause(MessageId(i as u32)))).collect();
+        assert_eq!(sim.verdicts_and_causes(), with_causes, "{}", sim.scenario().name);
     }
+    // The catalog has causes besides stranded ones (the comparison above covers them).
+    let judged: Vec<(Verdict, Option<Cause>)> = runs.iter().flat_map(|r| r.timeline().verdicts_and_causes()).collect();
+    assert!(judged.iter().any(|(v, c)| *v == Verdict::Duplicated && c.is_some()), "{judged:?}");
+    assert!(judged.iter().any(|(v, c)| *v == Verdict::Lost && c.is_some()), "{judged:?}");
     let stopped = runs.last().unwrap().timeline().verdicts();
     assert_eq!(stopped.iter().filter(|v| **v == Verdict::Stranded).count(), 8, "{stopped:?}");
-    let causes = runs.last().unwrap().timeline().verdicts_and_stranded_causes();
+    let causes = runs.last().unwrap().timeline().verdicts_and_causes();
     assert!(causes.iter().filter(|(v, _)| *v == Verdict::Stranded).all(|(_, c)| *c == Some(Cause::Unread)), "{causes:?}");
 }

@@ -746,8 +746,8 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                         let kd = kd.clone();
                         Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
-                    // The cause reads the trace: only the timeline's world (the run's end) has all of it.
-                    let cause = if at_end { timeline.cause(MessageId(id)).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) }) } else { None };
+                    // The cause reads the trace: only the run's end (its report, `state.end`) has all of it.
+                    let cause = if at_end { state.end.messages.get(id as usize).and_then(|m| m.cause).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) }) } else { None };
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
                             data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>

@@ -996,7 +996,11 @@ impl KafkaSim {
     /// Kafka's terms (`Cause::text` words it). Reads the trace: for a snapshot, only what it has.
     pub fn cause(&self, message: MessageId) -> Option<Cause> {
         let copies = self.copies_of(message);
-        let verdict = self.verdict_with(message, &copies);
+        self.cause_with(message, self.verdict_with(message, &copies), &copies)
+    }
+
+    /// `cause`, given the message's verdict and its records.
+    fn cause_with(&self, message: MessageId, verdict: Verdict, copies: &[CopyId]) -> Option<Cause> {
         match verdict {
             // Printed once, after its record was read again (a consumer died before it
             // finished with it): the same explanation as a replay's.
@@ -1059,7 +1063,7 @@ impl KafkaSim {
                     Some(Cause::NeverStored)
                 }
             }
-            Verdict::Stranded => Some(self.stranded_cause(&copies)),
+            Verdict::Stranded => Some(self.stranded_cause(copies)),
             // Printed more often than processed: a consumer printed it on receipt and died
             // before its processing finished.
             Verdict::ProcessedOnce => {
@@ -1133,14 +1137,15 @@ impl KafkaSim {
         (0..self.core.ledger.messages.len()).map(|i| self.verdict_with(MessageId(i as u32), copies.of(i))).collect()
     }
 
-    /// Every message's verdict with, for a stranded one, why it is unread (the report's
-    /// outcome line): one index of the records for all of them.
-    pub fn verdicts_and_stranded_causes(&self) -> Vec<(Verdict, Option<Cause>)> {
+    /// Every message's verdict with its cause (`cause`: for a bad verdict, why), one index of
+    /// the records for all of them (the report's table and outcome line).
+    pub fn verdicts_and_causes(&self) -> Vec<(Verdict, Option<Cause>)> {
         let copies = CopiesByMessage::new(&self.core.ledger);
         (0..self.core.ledger.messages.len())
             .map(|i| {
-                let verdict = self.verdict_with(MessageId(i as u32), copies.of(i));
-                (verdict, (verdict == Verdict::Stranded).then(|| self.stranded_cause(copies.of(i))))
+                let message = MessageId(i as u32);
+                let verdict = self.verdict_with(message, copies.of(i));
+                (verdict, self.cause_with(message, verdict, copies.of(i)))
             })
             .collect()
     }

@@ -4,6 +4,8 @@
 #   - rust target wasm32-unknown-unknown
 #   - trunk 0.21.14                      (cargo install --locked; ~8-10 min on 2 cores)
 #   - wasm-bindgen-cli = Cargo.lock's wasm-bindgen version (cargo install, no --locked; ~5 min)
+#   - wasm-split-cli 0.2.3 (crate wasm_split_cli_support; cargo install --locked; ~2 min): splits
+#     the page's wasm after trunk's build (scripts/split-wasm.sh)
 #   - Debian chromium + chromium-driver + fonts-noto-cjk  (apt-get)
 #   - python3 (apt-get), which checks that the generated pika programs are valid Python
 #   - rabbitmq-server 3.10 and python3-venv (apt-get), and a venv with pika pinned
@@ -46,6 +48,13 @@ if [[ "$have_wbg" != "$WBG_VERSION" || "$have_runner" != "$WBG_VERSION" ]]; then
 fi
 if ! grep -q "wasm_bindgen = \"$WBG_VERSION\"" Trunk.toml; then
   echo "[setup] warning: Trunk.toml [tools] wasm_bindgen differs from Cargo.lock's $WBG_VERSION" >&2
+fi
+
+# 3b. wasm-split-cli (the post-build hook in Trunk.toml splits the page's wasm with it)
+WSPLIT_VERSION=0.2.3
+if ! cargo install --list 2>/dev/null | grep -qx "wasm_split_cli_support v$WSPLIT_VERSION:" || ! command -v wasm-split-cli >/dev/null; then
+  log "installing wasm-split-cli $WSPLIT_VERSION (wasm_split_cli_support); about two minutes"
+  cargo install --locked wasm_split_cli_support --version "$WSPLIT_VERSION" --features build-binary --force
 fi
 
 # 4. Debian chromium + chromedriver, and a CJK font so Chinese text renders in screenshots

@@ -123,6 +123,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("exchange", "exchange", "交换机"),
     ("exchange_missing", "this exchange does not exist: a publish to it closes the channel (404 NOT_FOUND)", "该交换机不存在：向它发布会使信道被关闭（404 NOT_FOUND）"),
     ("ready", "ready", "就绪"),
+    ("loading", "loading Kafka…", "正在加载 Kafka…"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),
     // A queue that does not exist: not declared yet, or deleted.

@@ -50,8 +50,17 @@ pub fn bench_engine(messages: u32) -> String {
 /// consumer crashes, a leader crash) with `records` records and returns JSON `{records, events,
 /// elapsed_ms, records_per_s, events_per_s, trace_hash}`. Called by the end-to-end test
 /// (`window.wasmBindings.benchKafka(n)`).
+/// The Kafka module is fetched first if it is not loaded (`ui::kafka_chunk`).
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = benchKafka)]
-pub fn bench_kafka(records: u32) -> String {
+pub async fn bench_kafka(records: u32) -> String {
+    match crate::ui::kafka_chunk::load().await {
+        Ok(api) => (api.bench)(records),
+        Err(e) => serde_json::json!({ "error": e.text(crate::i18n::Lang::En) }).to_string(),
+    }
+}
+
+/// `bench_kafka`'s run, in the Kafka module.
+pub fn bench_kafka_now(records: u32) -> String {
     use crate::systems::kafka::{scenario::catalog as kafka_catalog, world::KafkaSim};
     let scenario = kafka_catalog::scaled_workload(records.clamp(1, 1_000_000));
     measured("records", records, || {

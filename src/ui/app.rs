@@ -6,7 +6,7 @@
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::{VerdictSummary, Verdicts}};
 use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
-use super::kafka_page::{klabel, KafkaPage};
+use super::kafka_page::klabel;
 use super::state::{Action, Playground, PlaygroundHandle};
 use crate::embed::{embed_link, EmbedParams};
 use crate::i18n::{label, Lang};
@@ -162,6 +162,24 @@ pub fn App() -> Html {
         });
     }
 
+    // The Kafka module, fetched when the page first needs it: the switch, or a Kafka run in
+    // the link or the saved state (then the page is restored again, as it would have been
+    // with the module there). Pressing the switch again retries a failed fetch.
+    {
+        let dispatcher = state.dispatcher();
+        let restoring = state.restoring;
+        use_effect_with((state.needs_kafka(), state.kafka), move |&(needs, _)| {
+            if needs {
+                let failed = dispatcher.clone();
+                crate::ui::kafka_chunk::with_kafka(
+                    move |_| dispatcher.dispatch(if restoring { Action::Restore(Box::new(initial())) } else { Action::KafkaLoaded(Ok(())) }),
+                    move |e| failed.dispatch(Action::KafkaLoaded(Err(e))),
+                );
+            }
+            || ()
+        });
+    }
+
     // The theme and the compact mode, on the root element (for the page's background too).
     use_effect_with(state.params, |params| {
         if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -179,11 +197,13 @@ pub fn App() -> Html {
     let share_state = state.share_state();
     let code = share::encode(&share_state);
     // A scenario file the user loaded runs (on either page): no link can carry it.
-    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some());
+    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file());
     {
         let code = code.clone();
         let lang = state.lang;
-        let custom = loaded;
+        // While restoring (the Kafka module is fetched first) the saved state and the link
+        // stay as they are.
+        let custom = loaded || state.restoring;
         use_effect_with((code, lang, custom), move |(code, lang, custom)| {
             if *custom {
             } else if let Ok(Some(storage)) = window().local_storage() {
@@ -212,10 +232,12 @@ pub fn App() -> Html {
     // The Kafka page shows when the switch says so (its run is created with the switch).
     let kafka_shown = state.kafka && state.kafka_run.is_some();
     let seed = match (&state.kafka_run, kafka_shown) {
-        (Some(run), true) => run.seed,
+        (Some(run), true) => run.seed(),
         _ => state.seed,
     };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
+    // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile).
+    let status = if state.fetching_kafka() { "loading" } else { "ready" };
     let on_dismiss = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
@@ -224,19 +246,19 @@ pub fn App() -> Html {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
             <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
                 if embed {
-                    <span id="status" class="visually-hidden" data-status="ready" role="status">{ label("ready", lang) }</span>
+                    <span id="status" class="visually-hidden" data-status={status} role="status">{ label(status, lang) }</span>
                 } else {
                     <header class="top">
                         <h1>{ label("title", lang) }</h1>
                         { system_switch(&state) }
-                        <span id="status" data-status="ready" role="status">{ label("ready", lang) }</span>
+                        <span id="status" data-status={status} role="status">{ label(status, lang) }</span>
                     </header>
                 }
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
-                if kafka_shown {
-                    <KafkaPage link={AttrValue::from(link.clone())} snippet={AttrValue::from(snippet.clone())} />
+                if let (Some(run), true) = (&state.kafka_run, kafka_shown) {
+                    { run.page(AttrValue::from(link.clone()), AttrValue::from(snippet.clone())) }
                 } else {
                 <Tour />
                 <Transport />

@@ -31,6 +31,7 @@ use crate::ui::components::kafka_settings::KafkaSettingsPanel;
 use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
+use crate::ui::kafka_chunk::{KafkaApi, KafkaRun, KafkaRunBox};
 use crate::ui::components::share_tools::ShareTools;
 use crate::ui::components::verdicts::{count_list, count_list_except};
 
@@ -143,6 +144,46 @@ pub enum KafkaAction {
     Load(Box<KafkaScenario>),
     /// A settings field's text was refused before any run (not a whole number).
     RefuseSettings(Refusal),
+}
+
+/// The Kafka module's entry points: reached only through the split point
+/// (`kafka_chunk::kafka_api`), so everything below is in the Kafka page's own wasm module.
+pub static KAFKA_API: KafkaApi = KafkaApi {
+    new_run: |chapter| KafkaRunBox(Box::new(KafkaState::new(chapter))),
+    from_share: |share| KafkaState::from_share(share).map(|state| KafkaRunBox(Box::new(state))),
+    parse_file: |text| KafkaScenario::from_json(text).map_err(|e| e.to_string()),
+    bench: crate::web::bench_kafka_now,
+};
+
+impl KafkaRun for KafkaState {
+    fn reduce(&mut self, action: KafkaAction, lock: bool) {
+        KafkaState::reduce(self, action, lock)
+    }
+    fn pause(&mut self) {
+        self.playing = false;
+    }
+    fn share(&self) -> KafkaShare {
+        KafkaState::share(self)
+    }
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn runs_loaded_file(&self) -> bool {
+        self.custom.is_some()
+    }
+    fn scenario_file(&self) -> (String, String) {
+        let file = self.session.borrow().scenario_file();
+        (file.name.clone(), file.to_json())
+    }
+    fn page(&self, link: AttrValue, snippet: AttrValue) -> Html {
+        html! { <KafkaPage {link} {snippet} /> }
+    }
+    fn boxed_clone(&self) -> Box<dyn KafkaRun> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }
 
 /// The catalog scenario of a Kafka chapter.
@@ -496,7 +537,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         let page = page.clone();
         Callback::from(move |action| page.dispatch(PageAction::Kafka(action)))
     };
-    let state = page.kafka_run.clone().unwrap_or_else(|| KafkaState::new(0));
+    let state = page.kafka_run.as_ref().and_then(|run| run.as_any().downcast_ref::<KafkaState>()).cloned().unwrap_or_else(|| KafkaState::new(0));
 
     // The play timer, dropped when playing or speed change.
     {

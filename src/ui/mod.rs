@@ -4,5 +4,6 @@
 
 pub mod app;
 pub mod components;
+pub mod kafka_chunk;
 pub mod kafka_page;
 pub mod state;

@@ -15,6 +15,7 @@ use crate::scenario::{catalog, FaultAction, FaultSpec, Scenario};
 use crate::session::Session;
 use crate::view::RunFacts;
 use crate::share::{LinkError, ShareState, System, SHARE_VERSION};
+use crate::ui::kafka_chunk::{KafkaRunBox, LoadFailed};
 use crate::tour::{Chapter, CHAPTERS};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,8 +61,16 @@ pub struct Playground {
     /// as they were).
     pub kafka: bool,
     /// The Kafka page's run: created when the Kafka page is first shown (or restored from a
-    /// link), kept while the RabbitMQ page shows, in the share state as `kafka`.
-    pub kafka_run: Option<crate::ui::kafka_page::KafkaState>,
+    /// link), kept while the RabbitMQ page shows, in the share state as `kafka`. Its code is
+    /// the Kafka module's (`ui::kafka_chunk`), fetched when first needed.
+    pub kafka_run: Option<KafkaRunBox>,
+    /// The link or the saved state has a Kafka run and the Kafka module is not loaded yet:
+    /// the app fetches it and restores again (`Action::Restore`); meanwhile nothing is saved,
+    /// so the saved state and the link stay as they were.
+    pub restoring: bool,
+    /// The last fetch of the Kafka module failed (`error` says so); pressing the switch
+    /// again tries again.
+    pub kafka_fetch_failed: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -109,6 +118,12 @@ pub enum Action {
     SetKafka(bool),
     /// An action of the Kafka page's run.
     Kafka(crate::ui::kafka_page::KafkaAction),
+    /// The Kafka module was fetched (or could not be): the Kafka page the switch asked for is
+    /// created.
+    KafkaLoaded(Result<(), LoadFailed>),
+    /// The state restored again from the link or the saved state, now that the Kafka module
+    /// is loaded (`restoring`).
+    Restore(Box<Playground>),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -163,7 +178,20 @@ impl Playground {
             live_cache: Rc::default(),
             kafka: false,
             kafka_run: None,
+            restoring: false,
+            kafka_fetch_failed: false,
         }
+    }
+
+    /// The Kafka module is needed and not loaded: the switch asked for the Kafka page, or a
+    /// Kafka run waits to be restored. The app fetches it.
+    pub fn needs_kafka(&self) -> bool {
+        (self.kafka && self.kafka_run.is_none()) || self.restoring
+    }
+
+    /// Waiting for the Kafka module (the page's status says "loading").
+    pub fn fetching_kafka(&self) -> bool {
+        self.needs_kafka() && !self.kafka_fetch_failed
     }
 
     /// The verdicts at the step shown (label, counts, and the table's rows), computed once
@@ -205,6 +233,8 @@ impl Playground {
         fresh.snippet = self.snippet;
         fresh.kafka = self.kafka;
         fresh.kafka_run = self.kafka_run.clone();
+        fresh.restoring = self.restoring;
+        fresh.kafka_fetch_failed = self.kafka_fetch_failed;
         fresh
     }
 
@@ -246,7 +276,11 @@ impl Playground {
         p.seed = state.seed;
         p.set_session(session);
         if let Some(kafka) = &state.kafka {
-            p.kafka_run = Some(crate::ui::kafka_page::KafkaState::from_share(kafka)?);
+            // Without the Kafka module, the app restores again once it is fetched.
+            match crate::ui::kafka_chunk::loaded() {
+                Some(api) => p.kafka_run = Some((api.from_share)(kafka)?),
+                None => p.restoring = true,
+            }
         }
         p.kafka = state.system == System::Kafka;
         if state.engine != ENGINE_VERSION {
@@ -465,12 +499,41 @@ impl Reducible for Playground {
                 }
                 Action::SetKafka(kafka) => {
                     next.kafka = kafka;
+                    next.kafka_fetch_failed = false;
                     next.playing = false;
                     match &mut next.kafka_run {
-                        Some(run) => run.playing = false,
-                        None if kafka => next.kafka_run = Some(crate::ui::kafka_page::KafkaState::new(0)),
+                        Some(run) => run.pause(),
+                        // Without the Kafka module the app fetches it (`needs_kafka`) and
+                        // `KafkaLoaded` creates the run.
+                        None if kafka => {
+                            if let Some(api) = crate::ui::kafka_chunk::loaded() {
+                                next.kafka_run = Some((api.new_run)(0));
+                            }
+                        }
                         None => {}
                     }
+                    false
+                }
+                Action::Restore(restored) => {
+                    drop(session);
+                    let mut restored = *restored;
+                    restored.version = next.version + 1;
+                    restored.run = next.run + 1;
+                    return Rc::new(restored);
+                }
+                Action::KafkaLoaded(Ok(())) => {
+                    let Some(api) = crate::ui::kafka_chunk::loaded() else { return self };
+                    if next.kafka && next.kafka_run.is_none() {
+                        next.kafka_run = Some((api.new_run)(0));
+                    }
+                    false
+                }
+                Action::KafkaLoaded(Err(e)) => {
+                    // The RabbitMQ page stays; while restoring, the saved state and the link
+                    // stay as they were (nothing is saved).
+                    next.error = Some(e.text(next.lang).to_string());
+                    next.kafka = false;
+                    next.kafka_fetch_failed = true;
                     false
                 }
                 Action::Kafka(action) => {

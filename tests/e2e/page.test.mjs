@@ -73,6 +73,36 @@ test('page at / loads with no console or page error and #status reaches ready', 
   });
 });
 
+test('the first load is the RabbitMQ page: the Kafka module is fetched once, when the switch first needs it', { timeout: 300_000 }, async (t) => {
+  await withPage('split', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
+    const firstLoad = fetched();
+    assert.ok(firstLoad.some((f) => /^queue-playground-[0-9a-f]+_bg\.wasm$/.test(f)), `the main module: ${firstLoad}`);
+    assert.ok(!firstLoad.some((f) => f.startsWith('split_')), `no split module on the first load: ${firstLoad}`);
+    // What the first load weighs, gzipped as a server would send it (printed, not asserted).
+    const { gzipSync } = await import('node:zlib');
+    const fs = await import('node:fs');
+    let gz = 0;
+    for (const f of new Set(firstLoad)) {
+      const file = path.join(DIST, f === '' ? 'index.html' : f);
+      if (fs.existsSync(file)) gz += gzipSync(fs.readFileSync(file), { level: 9 }).length;
+    }
+    t.diagnostic(`first load: ${gz} bytes gzipped (${[...new Set(firstLoad)].join(', ')})`);
+    await page.click('#system-switch button[data-system=kafka]');
+    await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor({ timeout: 60_000 });
+    await waitForReady(page);
+    const kafkaModules = fetched().filter((f) => /^split_kafka-[0-9a-f]+\.wasm$/.test(f));
+    assert.equal(kafkaModules.length, 1, `the Kafka module, once: ${fetched()}`);
+    // Back and forth again: nothing more is fetched.
+    await page.click('#system-switch button[data-system=rabbitmq]');
+    await page.click('#system-switch button[data-system=kafka]');
+    await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor();
+    assert.equal(fetched().filter((f) => f.startsWith('split_')).length, 1, `still once: ${fetched()}`);
+    assertClean(session);
+  });
+});
+
 test(`page under the sub-path ${SUB_PATH} loads too (public_url = "./")`, { timeout: 300_000 }, async () => {
   const before = subServer.requests.length;
   await withPage('subpath', subServer.url(SUB_PATH), async (session) => {

@@ -7,7 +7,6 @@
 use crate::embed::{SnippetOptions, Theme};
 use crate::i18n::{label, Lang};
 use crate::scenario::Scenario;
-use crate::systems::kafka::scenario::KafkaScenario;
 use crate::ui::kafka_page::KafkaAction;
 use crate::ui::state::{use_playground, Action};
 use js_sys::{Function, Promise, Reflect};
@@ -108,7 +107,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     // On the Kafka page: the Kafka run's link, snippet and scenario file (the export to a
     // real RabbitMQ is RabbitMQ's only). A loaded file of either system opens its page.
     let kafka = state.kafka && state.kafka_run.is_some();
-    let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.custom.is_some()) } else { state.custom.is_some() };
+    let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) } else { state.custom.is_some() };
 
     let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
         let status = status.clone();
@@ -133,10 +132,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
         let load_error = load_error.clone();
         Callback::from(move |_: MouseEvent| {
             let (name, json) = match (&state.kafka_run, state.kafka) {
-                (Some(run), true) => {
-                    let file = run.session.borrow().scenario_file();
-                    (file.name.clone(), file.to_json())
-                }
+                (Some(run), true) => run.scenario_file(),
                 _ => {
                     let file = state.session.borrow().scenario_file();
                     (file.name.clone(), file.to_json())
@@ -191,12 +187,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                 let failed = failed.clone();
                 move |text: JsValue| {
                     let text = text.as_string().unwrap_or_default();
-                    let loaded = if crate::systems::kafka::scenario::is_kafka(&text) {
-                        KafkaScenario::from_json(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])
-                    } else {
-                        Scenario::from_json(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))])
-                    };
-                    match loaded {
+                    let done = move |loaded: Result<Vec<Action>, String>| match loaded {
                         Ok(actions) => {
                             setter.set(None);
                             for action in actions {
@@ -204,6 +195,16 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                             }
                         }
                         Err(e) => setter.set(Some(format!("{failed}{e}"))),
+                    };
+                    if crate::systems::kafka::scenario::is_kafka(&text) {
+                        // A Kafka file is read by the Kafka module (fetched first if need be).
+                        let failed = done.clone();
+                        crate::ui::kafka_chunk::with_kafka(
+                            move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])),
+                            move |e| failed(Err(e.text(lang).to_string())),
+                        );
+                    } else {
+                        done(Scenario::from_json(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]).map_err(|e| e.to_string()));
                     }
                 }
             });

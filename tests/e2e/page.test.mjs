@@ -103,6 +103,24 @@ test('the first load is the RabbitMQ page: the Kafka module is fetched once, whe
   });
 });
 
+test('a Kafka module that cannot be fetched is said so; the RabbitMQ page stays and the switch tries again', { timeout: 300_000 }, async () => {
+  await withPage('split-offline', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    await page.route(/split_kafka-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await page.click('#system-switch button[data-system=kafka]');
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /The Kafka page's code \(split_kafka\.wasm\) could not be fetched/);
+    await waitForReady(page);
+    assert.equal(await page.getAttribute('main', 'data-system'), 'rabbitmq', 'the RabbitMQ page stays');
+    assert.equal(await page.locator('#tour').count(), 1);
+    await page.unroute(/split_kafka-[0-9a-f]+\.wasm$/);
+    await page.click('#system-switch button[data-system=kafka]');
+    await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor({ timeout: 60_000 });
+    assert.equal(await page.getAttribute('main', 'data-system'), 'kafka');
+  });
+});
+
 test(`page under the sub-path ${SUB_PATH} loads too (public_url = "./")`, { timeout: 300_000 }, async () => {
   const before = subServer.requests.length;
   await withPage('subpath', subServer.url(SUB_PATH), async (session) => {

@@ -266,7 +266,14 @@ fn k2c_commit_before_processing_loses_3() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::Lost), vec![3]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), Vec::<u32>::new());
     assert_eq!(sim.label(), RunLabel::AtMostOnce);
-    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Skipped { partition: 0, offset: 3 }));
+    // Printed once (the print comes before the commit), never processed (the work after the
+    // commit never finished): the cause says so, and does not contradict "printed ×1".
+    let why = cause(&sim, "producer", 3);
+    assert_eq!(why, Some(Cause::ReceivedNotProcessed { partition: 0, offset: 3, printed: 1, by_close: false, stopped: false }));
+    assert_eq!(
+        why.unwrap().text(),
+        "received and printed ×1, and its offset committed before its processing (commit before processing); its consumer was killed before its processing finished, and a consumer of the group that starts later begins after offset 3 of partition 0, so it is never processed (at-most-once)"
+    );
     // Still in the log: consuming deletes nothing, the group's committed offset moved past it.
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
 }

@@ -932,6 +932,14 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
             "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}）之后：一个分区按日志顺序被读取"
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
+        Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {
+            let ended = if stopped { "被停止（CTRL+C）" } else { "被杀死" };
+            if by_close {
+                format!("收到并打印了 {printed} 次，但处理没有完成：它的消费者在处理它时{ended}，close() 自动提交了越过它的位置（enable_auto_commit=True）；消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
+            } else {
+                format!("收到并打印了 {printed} 次，它的位点在处理之前就已提交（先提交后处理）；它的消费者在处理完成之前{ended}，消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
+            }
+        }
         Cause::SkippedByLatest { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组没有已提交的位点，auto_offset_reset='latest' 让消费者从它之后开始"),
         Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：只有当每个同步副本都有某条记录、且 ISR 不少于 min.insync.replicas（最多为副本因子）时，高水位才会前进；在此之前没有消费者可以读它"),
         Cause::NeverStoredUnanswered => "从未存储：acks=0 时生产者不等回答；broker 没有追加它，生产者也不知道".into(),

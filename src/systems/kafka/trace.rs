@@ -449,6 +449,12 @@ pub enum Cause {
     /// Printed `printed` times but processed once: a consumer printed it when it received it
     /// and died before its processing (the work after the print) finished.
     PrintedNotProcessed { printed: u32 },
+    /// Received and printed `printed` times, but never processed: its group's committed offset
+    /// had moved past it (`by_close`: the `close()` of a consumer stopped with CTRL+C
+    /// auto-committed its position; else its consumer's commit() before processing) and the
+    /// consumer ended (`stopped`: CTRL+C; else killed) before its processing finished; a
+    /// consumer of the group that starts later begins after it (at-most-once).
+    ReceivedNotProcessed { partition: u16, offset: u32, printed: u32, by_close: bool, stopped: bool },
     /// Still in the log at `offset`, but the consumer had no committed offset and
     /// `auto_offset_reset='latest'` started it after this record.
     SkippedByLatest { partition: u16, offset: u32 },
@@ -492,6 +498,18 @@ impl Cause {
             Cause::PrintedNotProcessed { printed } => format!(
                 "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"
             ),
+            Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {
+                let ended = if stopped { "stopped (CTRL+C)" } else { "killed" };
+                if by_close {
+                    format!(
+                        "received and printed ×{printed}, but its processing never finished: its consumer was {ended} while processing it, and close() auto-committed the position past it (enable_auto_commit=True); a consumer of the group that starts later begins after offset {offset} of partition {partition}, so it is never processed (at-most-once)"
+                    )
+                } else {
+                    format!(
+                        "received and printed ×{printed}, and its offset committed before its processing (commit before processing); its consumer was {ended} before its processing finished, and a consumer of the group that starts later begins after offset {offset} of partition {partition}, so it is never processed (at-most-once)"
+                    )
+                }
+            }
             Cause::SkippedByLatest { partition, offset } => format!(
                 "still in the log at offset {offset} of partition {partition}, but the group had no committed offset and auto_offset_reset='latest' started the consumer after it"
             ),

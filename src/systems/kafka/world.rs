@@ -1000,6 +1000,32 @@ impl KafkaSim {
     }
 
     /// `cause`, given the message's verdict and its records.
+    /// A lost record its consumer received and printed, whose offset was committed before its
+    /// processing finished (a commit before processing, or the auto-commit of a CTRL+C's
+    /// close()), the consumer ending before it did: why it is lost, from the trace.
+    fn received_not_processed(&self, message: MessageId, copies: &[CopyId], partition: u16, offset: u32) -> Option<Cause> {
+        let printed = self.printed_counts(&self.core.trace).get(message.index()).copied().unwrap_or(0);
+        if printed == 0 {
+            return None;
+        }
+        let trace = &self.core.trace;
+        let (at, actor) = trace.iter().enumerate().rev().find_map(|(i, e)| match e.event {
+            KafkaEvent::MessageDelivered { actor, copy, .. } if copies.contains(&copy) => Some((i, actor)),
+            _ => None,
+        })?;
+        let stopped = trace[at..].iter().find_map(|e| match e.event {
+            KafkaEvent::ActorStopped { actor: a } if a == actor => Some(true),
+            KafkaEvent::ActorCrashed { actor: a } if a == actor => Some(false),
+            _ => None,
+        })?;
+        let by_close = match self.setup.consumer(actor)?.commit {
+            CommitMode::BeforeProcessing => false,
+            CommitMode::Auto if stopped => true,
+            _ => return None,
+        };
+        Some(Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped })
+    }
+
     fn cause_with(&self, message: MessageId, verdict: Verdict, copies: &[CopyId]) -> Option<Cause> {
         match verdict {
             // Printed once, after its record was read again (a consumer died before it
@@ -1053,7 +1079,7 @@ impl KafkaSim {
                     let partition = self.topic_partition(global).partition;
                     // Skipped by `auto_offset_reset='latest'` (nothing committed), or by a commit.
                     let reset_past = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::PositionReset { partition: p, offset: o, earliest: false, .. } if p.0 == global && o > offset));
-                    Some(if reset_past { Cause::SkippedByLatest { partition, offset } } else { Cause::Skipped { partition, offset } })
+                    Some(if reset_past { Cause::SkippedByLatest { partition, offset } } else { self.received_not_processed(message, copies, partition, offset).unwrap_or(Cause::Skipped { partition, offset }) })
                 } else if truncated {
                     Some(Cause::Truncated { acked })
                 } else if acked {

@@ -177,7 +177,9 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off: None, settings_changes: 0, compare: None, custom: None }
+        // A run whose idempotence kafka-python turned off (a share link's) says so as well.
+        let idempotence_off = settings.enable_idempotence_unset.then(|| settings.idempotence_conflicts()).flatten();
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -316,14 +318,16 @@ impl KafkaState {
             KafkaAction::SetSettings(asked) => {
                 self.playing = false;
                 self.settings_changes += 1;
-                let (settings, idempotence_off) = asked.as_kafka_python_runs();
                 let (faults, now_ms) = {
                     let session = self.session.borrow();
                     (session.injected_at_times(), session.now_ms())
                 };
-                let built = self.scenario_with(&settings).and_then(|s| Session::<KafkaSim>::run(s, faults).map_err(Refusal::Scenario));
+                let built = asked.as_kafka_python_runs(&self.settings).and_then(|(settings, idempotence_off)| {
+                    let s = self.scenario_with(&settings)?;
+                    Session::<KafkaSim>::run(s, faults).map(|fresh| (fresh, settings, idempotence_off)).map_err(Refusal::Scenario)
+                });
                 match built {
-                    Ok(mut fresh) => {
+                    Ok((mut fresh, settings, idempotence_off)) => {
                         let step = fresh.step_at_time(now_ms);
                         fresh.seek(step);
                         self.set_session(fresh);
@@ -561,7 +565,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
         (!was.is_empty()).then(|| match lang {
             Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
-            Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
+            Lang::Zh => {
+                // The commit modes are words, not code: in Chinese as the panel's menu says them.
+                let zh = |v: Vec<String>| v.into_iter().map(|s| s.replace("commit() before processing", "处理前 commit()").replace("commit() after processing", "处理后 commit()")).collect::<Vec<_>>().join("，");
+                format!("原文：{}；你改为：{}", zh(was), zh(is))
+            }
         })
     });
     let tour = if embed {

@@ -71,12 +71,9 @@ fn endpoint(sim: &KafkaSim, e: Endpoint) -> String {
     }
 }
 
+/// Seconds as the code writes them (`0.05`, `1`, `45`): `time.sleep(0.05)` is said "0.05 s".
 fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}", ms / 1000)
-    } else {
-        format!("{:.1}", ms as f64 / 1000.0)
-    }
+    crate::systems::python::seconds(ms)
 }
 
 fn error_text(error: ClientError, lang: Lang) -> String {
@@ -778,6 +775,30 @@ mod tests {
         // Consecutive retries of one record are numbered 1, 2, 3, ...
         let numbers: Vec<u32> = retries.iter().filter_map(|t| t.strip_prefix("retry ")?.split(' ').next()?.parse().ok()).collect();
         assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>(), "{retries:#?}");
+    }
+
+    #[test]
+    fn durations_as_the_code_writes_them_and_never_sent_records_in_the_outcome() {
+        // k-crash-autocommit's producer runs time.sleep(0.05): said 0.05 s, not 0.1 s.
+        let en = sentences("k-crash-autocommit", Lang::En);
+        assert!(en.iter().any(|t| t == "producer slept 0.05 s") && !en.iter().any(|t| t == "producer slept 0.1 s"), "{en:#?}");
+        assert!(sentences("k-crash-autocommit", Lang::Zh).iter().any(|t| t == "producer 休眠了 0.05 秒"));
+        // The producer is killed after its 4th send: 6 records are never sent, and the outcome
+        // says so (the label is incomplete), from the report's counts.
+        let s = sim_of(serde_json::json!({
+            "name": "w", "seed": 1, "broker": {"model": "kafka", "brokers": 1},
+            "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 1}],
+            "actors": [
+                {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000},
+                {"role": "consumer", "name": "consumer", "group_id": "test_group", "auto_offset_reset": "earliest"}
+            ],
+            "faults": [{"when": {"after": {"actor": "producer", "op": "get", "occurrence": 4}}, "do": {"crash": "producer"}}]
+        }));
+        let report = KafkaReport::new(s.timeline(), false);
+        assert_eq!(report.counts.never_sent, 6);
+        let text = outcome(&report, Lang::En);
+        assert_eq!(text, "This run: 4 published, 4 processed once; never sent: 6 (the producer's program ended before sending them).");
+        assert!(outcome(&report, Lang::Zh).contains("从未发送：6 条"));
     }
 
     #[test]

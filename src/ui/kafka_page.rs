@@ -53,13 +53,11 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("in_log", "in the log", "在日志中"),
     ("discarded", "discarded", "已丢弃"),
     ("k_in_flight", "in flight", "传输中"),
-    ("k_crash", "Crash", "崩溃"),
+    ("k_not_stored", "send attempt not stored in", "未被存储的发送尝试，发往"),
     ("k_stop", "Stop", "停止"),
     ("k_restart", "Restart", "重启"),
-    ("k_crash_broker", "Crash", "崩溃"),
     ("k_stop_broker", "Stop", "停止"),
     ("k_start_broker", "Start", "启动"),
-    ("k_drop_response", "Drop next response to", "丢弃下一条响应，发往"),
     ("k_injected", "Injected faults", "已注入的故障"),
     ("k_at_step", "at step", "于步骤"),
     ("k_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
@@ -437,7 +435,8 @@ pub struct Row {
     pub data: u32,
     pub verdict: Verdict,
     pub printed: u32,
-    /// Each record: "test_topic-0 @5", "in flight", "discarded".
+    /// Each record: "test_topic-0 @5", "in flight", "discarded" (truncated from a log), or a
+    /// send attempt no broker stored.
     pub records: Vec<(&'static str, String)>,
 }
 
@@ -452,7 +451,11 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
         let Some(list) = records.get_mut(copy.message.index()) else { continue };
         let entry = match copy.place {
             crate::engine::ledger::Place::Ready { queue } => ("in_log", format!("{} @{}", name(queue.0), copy.extra.offset)),
-            crate::engine::ledger::Place::Discarded => ("discarded", if copy.extra.appended { format!("{} @{}", name(copy.extra.partition), copy.extra.offset) } else { name(copy.extra.partition) }),
+            // Removed from a log (truncated): the record existed at its offset. A produce attempt
+            // no broker appended (refused, lost, a duplicate the leader recognised) was never a
+            // record: said as an attempt.
+            crate::engine::ledger::Place::Discarded if copy.extra.appended => ("discarded", format!("{} @{}", name(copy.extra.partition), copy.extra.offset)),
+            crate::engine::ledger::Place::Discarded => ("k_not_stored", name(copy.extra.partition)),
             _ => ("k_in_flight", name(copy.extra.partition)),
         };
         list.push(entry);
@@ -806,7 +809,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 };
                 html! {
                     <span class="fault-group" data-actor={name.clone()}>
-                        { fault_button("crash", format!("{} {name}", klabel("k_crash", lang)), FaultAction::Crash(name.clone()), down.clone()) }
+                        { fault_button("crash", if en { format!("Crash {name}") } else { format!("让 {name} 崩溃") }, FaultAction::Crash(name.clone()), down.clone()) }
                         { fault_button("stop", format!("{} {name}", klabel("k_stop", lang)), FaultAction::Stop(name.clone()), down) }
                         { fault_button("restart", format!("{} {name}", klabel("k_restart", lang)), FaultAction::Restart(name.clone()), cannot_restart) }
                     </span>
@@ -823,10 +826,13 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 };
                 html! {
                     <span class="fault-group" data-broker={node.to_string()}>
-                        { fault_button("crash_node", format!("{} kafka@{node}", klabel("k_crash_broker", lang)), FaultAction::CrashNode { node, restart: false }, down.clone()) }
+                        { fault_button("crash_node", if en { format!("Crash kafka@{node}") } else { format!("让 kafka@{node} 崩溃") }, FaultAction::CrashNode { node, restart: false }, down.clone()) }
                         { fault_button("stop_node", format!("{} kafka@{node}", klabel("k_stop_broker", lang)), FaultAction::StopNode { node, restart: false }, down) }
                         { fault_button("start_node", format!("{} kafka@{node}", klabel("k_start_broker", lang)), FaultAction::StartNode(node), is_up) }
-                        { for producers.iter().map(|p| fault_button("drop_next", format!("{} {p} (kafka@{node})", klabel("k_drop_response", lang)), FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, None)) }
+                        { for producers.iter().map(|p| {
+                            let text = if en { format!("Drop next response to {p} (kafka@{node})") } else { format!("丢弃 kafka@{node} 发往 {p} 的下一条响应") };
+                            fault_button("drop_next", text, FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, None)
+                        }) }
                     </span>
                 }
             }) }
@@ -962,7 +968,11 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
 fn records_text(records: &[(&'static str, String)], lang: Lang) -> String {
     let mut parts: Vec<(String, usize)> = Vec::new();
     for (state, place) in records {
-        let text = if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) };
+        let text = match (*state, lang) {
+            ("in_log", _) => place.clone(),
+            ("k_not_stored", Lang::Zh) => format!("发往 {place} 但未被存储的发送尝试"),
+            _ => format!("{} {place}", klabel(state, lang)),
+        };
         match parts.last_mut() {
             Some((last, n)) if *last == text => *n += 1,
             _ => parts.push((text, 1)),

@@ -600,6 +600,14 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     if !lost.is_empty() {
         parts.push(if en { format!("lost: {}", list(&lost)) } else { format!("丢失：{}", list(&lost)) });
     }
+    let out_of_order = payloads(report, Verdict::OutOfOrder);
+    if !out_of_order.is_empty() {
+        parts.push(if en {
+            format!("out of order: {} (each printed after a later record that the same consumer had printed before it)", list(&out_of_order))
+        } else {
+            format!("乱序：{}（同一个消费者先打印了更晚的记录，之后才打印它）", list(&out_of_order))
+        });
+    }
     // Never printed, grouped by why (each group's reason is its records' cause).
     let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
     for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded) {

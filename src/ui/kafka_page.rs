@@ -940,10 +940,10 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
         Cause::OtherPartition { partition, later, later_partition } => format!(
-            "在更晚的记录 {{'data': {later}}} 之后才被打印；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
+            "在更晚的记录 {{'data': {later}}} 之后才被打印（同一个消费者先打印了那条）；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
         ),
         Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
-            "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}）之后：一个分区按日志顺序被读取"
+            "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}，同一个消费者先打印了它）之后：一个分区按日志顺序被读取"
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
         Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {

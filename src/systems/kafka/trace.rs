@@ -440,8 +440,9 @@ pub enum Cause {
     /// Still in the log at `offset` of `partition`, but its group's position moved past it
     /// before it was processed (a commit before processing, or `auto_offset_reset='latest'`).
     Skipped { partition: u16, offset: u32 },
-    /// Printed after `later` (a later payload of its producer), which is in `later_partition`
-    /// while it is in `partition`: Kafka orders records only within a partition.
+    /// Printed after `later` (a later payload of its producer), which the same consumer
+    /// process printed before it and which is in `later_partition` while it is in
+    /// `partition`: Kafka orders records only within a partition.
     OtherPartition { partition: u16, later: u32, later_partition: u16 },
     /// Stored in `partition` at `offset`, after `later` (a later payload of its producer) at
     /// `later_offset`: the log holds them in that order, and a partition is read in log order.
@@ -490,10 +491,10 @@ impl Cause {
                 "still in the log at offset {offset} of partition {partition}, but the group's committed offset moved past it before it was processed"
             ),
             Cause::OtherPartition { partition, later, later_partition } => format!(
-                "printed after {{'data': {later}}}, a later record, which is in partition {later_partition} while this one is in partition {partition}: Kafka keeps order only within a partition, and a consumer reads its partitions in whatever order its fetches return them"
+                "printed after {{'data': {later}}}, a later record the same consumer had printed before it, which is in partition {later_partition} while this one is in partition {partition}: Kafka keeps order only within a partition, and a consumer reads its partitions in whatever order its fetches return them"
             ),
             Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
-                "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record) at offset {later_offset}: a partition is read in the order of its log"
+                "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record, which the same consumer printed before it) at offset {later_offset}: a partition is read in the order of its log"
             ),
             Cause::PrintedNotProcessed { printed } => format!(
                 "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"

@@ -467,6 +467,8 @@ pub struct KafkaSim {
     pending: VecDeque<(u32, u32)>,
     /// OffsetCommit batches: (group, [(partition, offset)]).
     commits: Vec<(GroupKey, Vec<(TopicPartition, u64)>)>,
+    /// Order as each consumer process saw it (out of order is judged per process).
+    process_order: super::order::ProcessOrder,
     /// Member -> (actor, epoch) of the consumer process it is.
     members: Vec<(ActorId, u32)>,
     /// SyncGroup requests waiting for the leader's: (member, generation).
@@ -640,6 +642,7 @@ impl KafkaSim {
             requests: Vec::new(),
             pending: VecDeque::new(),
             commits: Vec::new(),
+            process_order: Default::default(),
             members: Vec::new(),
             sync_waiting: Vec::new(),
             yielded: Vec::new(),
@@ -707,6 +710,7 @@ impl KafkaSim {
             requests: self.requests.clone(),
             pending: self.pending.clone(),
             commits: self.commits.clone(),
+            process_order: self.process_order.clone(),
             members: self.members.clone(),
             sync_waiting: self.sync_waiting.clone(),
             yielded: self.yielded.clone(),
@@ -853,7 +857,7 @@ impl KafkaSim {
     /// The core's verdict, except that a stranded message every group in `groups` has moved
     /// past is lost.
     fn unread_verdict(&self, message: MessageId, groups: &[&str], copies: &[CopyId]) -> Verdict {
-        let verdict = self.core.verdict(message);
+        let verdict = self.per_process_order(message, self.core.verdict(message));
         if verdict != Verdict::Stranded || groups.is_empty() {
             return verdict;
         }
@@ -957,7 +961,7 @@ impl KafkaSim {
     /// duplicated, stranded, out of order, pending, redelivered, processed once.
     fn fan_out_verdict(&self, message: MessageId, groups: &[&str], prints: &[u32], copies: &[CopyId]) -> Verdict {
         let stats = self.core.checker.stats.get(message.index()).copied().unwrap_or_default();
-        let once = if stats.out_of_order {
+        let once = if stats.out_of_order && self.process_order.out_of_order(message.index()) {
             Verdict::OutOfOrder
         } else if stats.redelivered {
             Verdict::Redelivered
@@ -1107,19 +1111,23 @@ impl KafkaSim {
     fn order_cause(&self, message: MessageId) -> Option<Cause> {
         let messages = &self.core.ledger.messages;
         let (producer, data) = (messages[message.index()].producer, messages[message.index()].data);
-        // Per actor: the record it yielded last; per message of this producer processed so
-        // far: the highest payload, with its partition and offset.
+        // Per actor: the record it yielded last; per consumer process (an actor since its
+        // last start), the highest payload of this producer it processed, with its partition
+        // and offset: out of order is judged within a process (see `order`).
         let mut yielded: BTreeMap<u16, (u16, u32)> = BTreeMap::new();
-        let mut highest: Option<(u32, u16, u32)> = None;
+        let mut highest: BTreeMap<u16, (u32, u16, u32)> = BTreeMap::new();
         for e in &self.core.trace {
             match e.event {
+                KafkaEvent::ActorStarted { actor } | KafkaEvent::ActorRestarted { actor } => {
+                    highest.remove(&actor.0);
+                }
                 KafkaEvent::MessageDelivered { actor, partition, offset, .. } => {
                     yielded.insert(actor.0, (partition.0, offset));
                 }
                 KafkaEvent::EffectApplied { actor, message: m, .. } if messages[m.index()].producer == producer => {
                     let (partition, offset) = yielded.get(&actor.0).copied()?;
                     if m == message {
-                        let (later, later_partition, later_offset) = highest.filter(|h| h.0 > data)?;
+                        let (later, later_partition, later_offset) = highest.get(&actor.0).copied().filter(|h| h.0 > data)?;
                         let tp = |p: u16| self.topic_partition(p).partition;
                         return Some(if later_partition != partition {
                             Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition) }
@@ -1128,8 +1136,8 @@ impl KafkaSim {
                         });
                     }
                     let d = messages[m.index()].data;
-                    if highest.is_none_or(|h| d > h.0) {
-                        highest = Some((d, partition, offset));
+                    if highest.get(&actor.0).is_none_or(|h| d > h.0) {
+                        highest.insert(actor.0, (d, partition, offset));
                     }
                 }
                 _ => {}
@@ -1268,6 +1276,23 @@ impl KafkaSim {
     #[inline]
     fn record(&mut self, event: KafkaEvent) {
         self.core.record(event);
+    }
+
+    /// A consumer process processed `message`: its order as that process sees it.
+    fn note_effect(&mut self, actor: ActorId, message: MessageId) {
+        let m = self.core.ledger.messages[message.index()];
+        let epoch = self.actors[actor.index()].epoch;
+        self.process_order.effect(actor.index(), epoch, m.producer.index(), message.index(), m.data);
+    }
+
+    /// The core's verdict for `message` with out of order judged per consumer process (the
+    /// core compares prints of every process; Kafka orders nothing across them).
+    fn per_process_order(&self, message: MessageId, verdict: Verdict) -> Verdict {
+        if verdict != Verdict::OutOfOrder || self.process_order.out_of_order(message.index()) {
+            return verdict;
+        }
+        let redelivered = self.core.checker.stats.get(message.index()).is_some_and(|s| s.redelivered);
+        if redelivered { Verdict::Redelivered } else { Verdict::ProcessedOnce }
     }
 
     fn spec(&self, actor: ActorId) -> &KafkaActorSpec {
@@ -2829,6 +2854,7 @@ impl KafkaSim {
                         let message = self.core.ledger.message_of(current.copy);
                         let line = self.actors[actor.index()].line;
                         self.record(KafkaEvent::EffectApplied { actor, message, line });
+                        self.note_effect(actor, message);
                     }
                 }
                 if self.fire_op_triggers(actor, kind, false) {
@@ -3026,6 +3052,7 @@ impl KafkaSim {
                 self.record(KafkaEvent::Printed { actor, text: TerminalText::Received { data }, line });
                 if effect {
                     self.record(KafkaEvent::EffectApplied { actor, message, line });
+                    self.note_effect(actor, message);
                 }
                 Flow::Next(0)
             }

@@ -1241,3 +1241,27 @@ fn verdicts_at_once_equal_verdicts_one_by_one() {
     let causes = runs.last().unwrap().timeline().verdicts_and_causes();
     assert!(causes.iter().filter(|(v, _)| *v == Verdict::Stranded).all(|(_, c)| *c == Some(Cause::Unread)), "{causes:?}");
 }
+
+/// kafka-python skips an auto-commit while its coordinator is unknown (`_maybe_auto_commit_
+/// offsets_async`: `coordinator_unknown()` moves the deadline on, nothing is sent): with the
+/// lone broker down across the 8 s deadline, no commit is sent to the dead broker; the first
+/// poll once it is back commits, and nothing sent while it was down is stored later.
+#[test]
+fn no_auto_commit_is_sent_while_the_coordinator_is_down() {
+    let consumer = json!({"role": "consumer", "name": "consumer", "auto_offset_reset": "earliest"});
+    let s = scenario(tutorial(consumer, json!([
+        {"when": {"at_ms": 7_500}, "do": {"crash_node": {"node": 0, "restart": false}}},
+        {"when": {"at_ms": 11_000}, "do": {"start_node": 0}}
+    ])));
+    let sim = run(&s, "no_auto_commit_is_sent_while_the_coordinator_is_down");
+    let crashed = first_time(&sim, |e| matches!(e, KafkaEvent::NodeCrashed { .. })).unwrap();
+    let started = first_time(&sim, |e| matches!(e, KafkaEvent::NodeStarted { .. })).unwrap();
+    let sent: Vec<u32> = sim.trace().iter().filter(|e| matches!(e.event, KafkaEvent::CommitSent { auto: true, .. })).map(|e| e.at_ms).collect();
+    assert!(sent.iter().all(|&at| at < crashed || at >= started), "an auto-commit sent while the broker was down: {sent:?}\n{}", dump(&sim));
+    // The one due at 8 s is made once the broker is back (within a round trip), and stored.
+    let after = sent.iter().copied().find(|&at| at >= started).expect("an auto-commit after the restart");
+    assert!(after < started + 100, "{after} vs {started}\n{}", dump(&sim));
+    let stored = sim.trace().iter().find(|e| e.at_ms >= after && matches!(e.event, KafkaEvent::OffsetCommitted { .. })).map(|e| e.at_ms);
+    assert!(stored.is_some_and(|at| at < after + 100), "{stored:?}\n{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer").iter().filter(|&&v| v == Verdict::ProcessedOnce).count(), 10);
+}

@@ -146,6 +146,9 @@ pub enum CoordRequest {
     /// OffsetCommit of the batch `id` (`sync`: `commit()` or `close()` waits for it).
     Commit { id: u32, sync: bool },
     Leave { member: MemberKey },
+    /// FindCoordinator: an auto-commit found its coordinator unknown (its broker down); once
+    /// the coordinator serves again, the consumer's poll wakes and auto-commits.
+    Find,
 }
 
 /// The coordinator's answer to a consumer.
@@ -2105,6 +2108,14 @@ impl KafkaSim {
                     Err(_) => self.answer_from_coordinator(actor, epoch, CoordAnswer::Rejoin),
                 }
             }
+            CoordRequest::Find => {
+                let at = self.arrival(actor, self.coordinator_node_of(actor), false);
+                let r = &mut self.actors[actor.index()];
+                if r.poll_timer_at.is_none_or(|t| t > at) {
+                    r.poll_timer_at = Some(at);
+                    self.schedule(at, Job::PollTimer { actor, epoch });
+                }
+            }
             CoordRequest::Commit { id, .. } => {
                 let member = self.actors[actor.index()].member;
                 let generation = self.actors[actor.index()].generation;
@@ -2722,8 +2733,9 @@ impl KafkaSim {
             let at = self.arrival(actor, node, true);
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
-        // Wake for the next auto-commit if it would commit something.
-        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) {
+        // Wake for the next auto-commit if it would commit something (with its coordinator
+        // unknown, the coordinator's return wakes it: `CoordRequest::Find`).
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
             let r = &mut self.actors[actor.index()];
             if r.poll_timer_at.is_none_or(|t| t > at) {
@@ -2743,11 +2755,25 @@ impl KafkaSim {
     fn maybe_auto_commit(&mut self, actor: ActorId, interval: u64) {
         let now = self.core.now_ms;
         let interval = interval.max(1);
-        let r = &mut self.actors[actor.index()];
-        let deadline = r.next_auto_commit_ms;
+        let deadline = self.actors[actor.index()].next_auto_commit_ms;
         if now < deadline {
             return;
         }
+        // kafka-python's `coordinator_unknown()` (its broker is down, nothing has taken over):
+        // no commit is sent; it looks the coordinator up, and the first poll once it serves
+        // again commits (the deadline has passed: this wait is not one that found the
+        // positions committed, so it does not count as waited across).
+        if !self.coordinator_up_on(self.coordinator_node_of(actor)) {
+            let r = &mut self.actors[actor.index()];
+            let (epoch, waiting) = (r.epoch, r.member.is_some());
+            r.poll_wait_since = None;
+            let parked = self.coordinator_waiting.iter().any(|&(a, e, q)| a == actor && e == epoch && matches!(q, CoordRequest::Find));
+            if waiting && !parked {
+                self.send_to_coordinator(actor, CoordRequest::Find);
+            }
+            return;
+        }
+        let r = &mut self.actors[actor.index()];
         let waited_across = r.poll_wait_since.is_some_and(|since| since <= deadline);
         if waited_across {
             let last = deadline + (now - deadline) / interval * interval;

@@ -54,6 +54,7 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("discarded", "discarded", "已丢弃"),
     ("k_in_flight", "in flight", "传输中"),
     ("k_not_stored", "send attempt not stored in", "未被存储的发送尝试，发往"),
+    ("k_in_buffer", "never sent to a broker (it stayed in the producer's buffer)", "从未发给 broker（它留在生产者的缓冲区中）"),
     ("k_stop", "Stop", "停止"),
     ("k_restart", "Restart", "重启"),
     ("k_stop_broker", "Stop", "停止"),
@@ -464,7 +465,15 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
         .messages
         .iter()
         .enumerate()
-        .map(|(i, m)| Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: std::mem::take(&mut records[i]) })
+        .map(|(i, m)| {
+            // No attempt at all: send() queued it while no leader was known, and it never left
+            // the producer's buffer.
+            let mut list = std::mem::take(&mut records[i]);
+            if list.is_empty() {
+                list.push(("k_in_buffer", String::new()));
+            }
+            Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: list }
+        })
         .collect()
 }
 
@@ -971,6 +980,7 @@ fn records_text(records: &[(&'static str, String)], lang: Lang) -> String {
         let text = match (*state, lang) {
             ("in_log", _) => place.clone(),
             ("k_not_stored", Lang::Zh) => format!("发往 {place} 但未被存储的发送尝试"),
+            (_, _) if place.is_empty() => klabel(state, lang).to_string(),
             _ => format!("{} {place}", klabel(state, lang)),
         };
         match parts.last_mut() {

@@ -13,7 +13,7 @@ use crate::engine::checker::Verdict;
 use crate::i18n::Lang;
 use crate::systems::kafka::group::RebalanceReason;
 use crate::systems::kafka::report::KafkaReport;
-use crate::systems::kafka::scenario::KafkaActorSpec;
+use crate::systems::kafka::scenario::{CommitMode, KafkaActorSpec};
 use crate::systems::kafka::trace::{Cause, ClientError, DiscardReason, Endpoint, KafkaEvent, KafkaTraceEntry, Limit, TerminalText};
 use crate::systems::kafka::world::KafkaSim;
 use crate::engine::ids::*;
@@ -71,12 +71,9 @@ fn endpoint(sim: &KafkaSim, e: Endpoint) -> String {
     }
 }
 
+/// Seconds as the code writes them (`0.05`, `1`, `45`): `time.sleep(0.05)` is said "0.05 s".
 fn seconds(ms: u64) -> String {
-    if ms.is_multiple_of(1000) {
-        format!("{}", ms / 1000)
-    } else {
-        format!("{:.1}", ms as f64 / 1000.0)
-    }
+    crate::systems::python::seconds(ms)
 }
 
 fn error_text(error: ClientError, lang: Lang) -> String {
@@ -133,6 +130,42 @@ fn member_name(sim: &KafkaSim, trace: &[KafkaTraceEntry], member: u32) -> String
     member_actor(trace, member).map_or_else(|| format!("member {member}"), |a| actor_name(sim, a))
 }
 
+/// Before the attempt at `index` (a `MessagePublished` or `SendQueued` of `message` by its
+/// producer `actor`): how many of the record's attempts had failed and been retried (the
+/// `ProduceFailed` events that retry it), and whether the attempt just before this one was the
+/// record waiting for a leader (`SendQueued`). A look back over the producer's own events
+/// while they are about this record (it blocks in `future.get()` meanwhile), so a long retry
+/// loop is not a scan of the whole trace.
+fn attempts_before(trace: &[KafkaTraceEntry], index: usize, actor: ActorId, message: MessageId) -> (u32, bool) {
+    use KafkaEvent::*;
+    let mut retries = 0;
+    let mut waited = None;
+    for e in trace[..index.min(trace.len())].iter().rev() {
+        if e.event.actor() != Some(actor) {
+            continue;
+        }
+        match e.event {
+            ProduceFailed { message: m, retry_in_ms: Some(_), .. } if m == message => retries += 1,
+            SendQueued { message: m, .. } if m == message => {
+                waited.get_or_insert(true);
+            }
+            MessagePublished { message: m, .. } if m == message => {
+                waited.get_or_insert(false);
+            }
+            ProduceFailed { message: m, .. } | ProduceAcked { message: m, .. } if m == message => {}
+            _ => break,
+        }
+    }
+    (retries, waited.unwrap_or(false))
+}
+
+fn retry_backoff(sim: &KafkaSim, actor: ActorId) -> u64 {
+    match sim.scenario().actors.get(actor.index()) {
+        Some(KafkaActorSpec::Producer(p)) => p.retry_backoff_ms,
+        _ => crate::systems::kafka::scenario::RETRY_BACKOFF_MS_DEFAULT,
+    }
+}
+
 /// The sentence for the event at `index` of `trace` (the run shown), with `sim` the run's world
 /// (the session's timeline: its trace, ledger and scenario). Past tense, one sentence.
 pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang: Lang) -> String {
@@ -157,9 +190,15 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             ),
         },
         ActorStopped { actor } => match consumer_spec(sim, actor) {
+            // kafka-python's close() commits (`_maybe_auto_commit_offsets_sync`) only with
+            // enable_auto_commit=True; a consumer that commits itself commits nothing there.
+            Some(c) if c.commit == CommitMode::Auto => pick(
+                format!("{} was stopped (CTRL+C): its close() commits its position (enable_auto_commit=True) and leaves the group", a(actor)),
+                format!("{} 被停止（CTRL+C）：它的 close() 会提交位点（enable_auto_commit=True）并离开消费组", a(actor)),
+            ),
             Some(_) => pick(
-                format!("{} was stopped (CTRL+C): its close() commits its position and leaves the group", a(actor)),
-                format!("{} 被停止（CTRL+C）：它的 close() 会提交位点并离开消费组", a(actor)),
+                format!("{} was stopped (CTRL+C): its close() leaves the group at once and commits nothing (enable_auto_commit=False: only its own commit() calls commit)", a(actor)),
+                format!("{} 被停止（CTRL+C）：它的 close() 立即离开消费组，不提交任何位点（enable_auto_commit=False：只有它自己调用的 commit() 才会提交）", a(actor)),
             ),
             None => pick(format!("{} was stopped (CTRL+C)", a(actor)), format!("{} 被停止（CTRL+C）", a(actor))),
         },
@@ -180,20 +219,29 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             }
         }
         Slept { actor, ms, .. } => pick(format!("{} slept {} s", a(actor), seconds(u64::from(ms))), format!("{} 休眠了 {} 秒", a(actor), seconds(u64::from(ms)))),
-        // A waiting record: its producer's last event was the send() that queued it (the
-        // program blocks in get() meanwhile): a look back to its previous event, not a scan of
-        // the whole trace.
-        MessagePublished { actor, message, .. }
-            if trace[..index].iter().rev().find(|e| e.event.actor() == Some(actor)).is_some_and(|e| matches!(e.event, SendQueued { message: m, .. } if m == message)) =>
-        {
-            pick(
-            format!("{}'s waiting record {} went into a produce request: the metadata names a live leader again", a(actor), data_of_message(sim, message)),
-            format!("{} 等待中的记录 {} 进入了一个生产请求：元数据又指明了一个存活的领导者", a(actor), data_of_message(sim, message)),
-            )
+        // A record's later attempts are kafka-python's sender retrying on its own (the program
+        // blocks in future.get() meanwhile), never a send() call: told as retry n of the record.
+        MessagePublished { actor, message, .. } => {
+            let d = data_of_message(sim, message);
+            let (retries, waited) = attempts_before(trace, index, actor, message);
+            match (retries, waited) {
+                (0, true) => pick(
+                    format!("{}'s waiting record {d} went into a produce request: the metadata names a live leader again", a(actor)),
+                    format!("{} 等待中的记录 {d} 进入了一个生产请求：元数据又指明了一个存活的领导者", a(actor)),
+                ),
+                (0, false) => pick(
+                    format!("{} called send() with {d}: the record went into a produce request", a(actor)),
+                    format!("{} 调用 send() 发送 {d}：记录进入了一个生产请求", a(actor)),
+                ),
+                (n, _) => pick(
+                    format!("retry {n} of {d}: kafka-python's sender sent it again in a new produce request on its own (retries, retry_backoff_ms={}); the program did not call send(), it still waits in future.get()", retry_backoff(sim, actor)),
+                    format!("{d} 的第 {n} 次重试：kafka-python 的发送线程自行把它放进一个新的生产请求再次发送（retries，retry_backoff_ms={}）；程序没有调用 send()，仍在 future.get() 中等待", retry_backoff(sim, actor)),
+                ),
+            }
         }
-        MessagePublished { actor, message, .. } => pick(
-            format!("{} called send() with {}: the record went into a produce request", a(actor), data_of_message(sim, message)),
-            format!("{} 调用 send() 发送 {}：记录进入了一个生产请求", a(actor), data_of_message(sim, message)),
+        SendQueued { actor, message, partition, .. } if attempts_before(trace, index, actor, message).0 > 0 => pick(
+            format!("kafka-python's sender would retry {} on its own, but no live leader of {} is known: the record waits in the producer's buffer (the accumulator) until the metadata names one; the program still waits in future.get()", data_of_message(sim, message), p(partition)),
+            format!("kafka-python 的发送线程要自行重试 {}，但不知道 {} 有存活的领导者：记录在生产者的缓冲区（accumulator）中等待，直到元数据指明一个领导者；程序仍在 future.get() 中等待", data_of_message(sim, message), p(partition)),
         ),
         SendQueued { actor, message, partition, .. } => pick(
             format!("{} called send() with {}: no live leader of {} is known, so the record waits in the producer's buffer (the accumulator) until the metadata names one", a(actor), data_of_message(sim, message), p(partition)),
@@ -246,8 +294,8 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
         }
         ProduceFailed { actor, message, error, retry_in_ms } => match retry_in_ms {
             Some(ms) => pick(
-                format!("{}'s produce of {} failed ({}); it retries in {} ms", a(actor), data_of_message(sim, message), error_text(error, lang), ms),
-                format!("{} 生产 {} 失败（{}）；{} 毫秒后重试", a(actor), data_of_message(sim, message), error_text(error, lang), ms),
+                format!("{}'s produce of {} failed ({}); kafka-python's sender retries it on its own in {} ms (retry_backoff_ms)", a(actor), data_of_message(sim, message), error_text(error, lang), ms),
+                format!("{} 生产 {} 失败（{}）；kafka-python 的发送线程将在 {} 毫秒后自行重试（retry_backoff_ms）", a(actor), data_of_message(sim, message), error_text(error, lang), ms),
             ),
             None => pick(
                 format!("{}'s produce of {} failed ({}); it gives up", a(actor), data_of_message(sim, message), error_text(error, lang)),
@@ -552,6 +600,14 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     if !lost.is_empty() {
         parts.push(if en { format!("lost: {}", list(&lost)) } else { format!("丢失：{}", list(&lost)) });
     }
+    let out_of_order = payloads(report, Verdict::OutOfOrder);
+    if !out_of_order.is_empty() {
+        parts.push(if en {
+            format!("out of order: {} (each printed after a later record that the same consumer had printed before it)", list(&out_of_order))
+        } else {
+            format!("乱序：{}（同一个消费者先打印了更晚的记录，之后才打印它）", list(&out_of_order))
+        });
+    }
     // Never printed, grouped by why (each group's reason is its records' cause).
     let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
     for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded) {
@@ -619,9 +675,9 @@ pub fn opening(chapter: &KafkaChapter, sim: &KafkaSim, report: &KafkaReport, lan
             format!("开启自动提交时，消费者每隔 auto_commit_interval_ms 才存储一次位置。它在打印几条记录后被杀死；替代它的进程从最后提交的位点开始，又打印了第一个进程打印过的记录：{duplicated} 重复。")
         },
         "k-commit-before" => if en {
-            format!("The consumer commits each offset before processing the record (at-most-once). It is killed while processing one that is already committed; its replacement starts after it, so it is never processed: {lost} lost.")
+            format!("The consumer prints each record it receives, commits its offset, then processes it (at-most-once). It is killed right after committing a record it has received and printed, before that record's processing finishes; its replacement starts after the committed offset, so the record is printed but never processed: {lost} lost.")
         } else {
-            format!("消费者在处理记录之前先提交位点（至多一次）。它在处理一条已提交的记录时被杀死；替代进程从它之后开始，所以它永远不会被处理：{lost} 丢失。")
+            format!("消费者打印收到的每条记录，提交它的位点，然后处理它（至多一次）。它在提交一条已收到并打印的记录之后、这条记录处理完成之前被杀死；替代进程从已提交的位点之后开始，所以这条记录打印过却永远不会被处理：{lost} 丢失。")
         },
         "k-acks1-leader-crash" => if en {
             format!("Three brokers, acks=1: the leader answers as soon as it has a record, before its followers copy it. The followers are cut off, the leader acknowledges a record, then crashes; a follower without it becomes leader, and the old leader truncates it when it rejoins: {lost} lost although acknowledged.")
@@ -647,6 +703,7 @@ mod tests {
     use super::*;
     use crate::session::Session;
     use crate::systems::kafka::scenario::catalog;
+    use KafkaEvent::*;
 
     fn run(name: &str) -> Session<KafkaSim> {
         let mut s = Session::<KafkaSim>::run(catalog::get(name).expect("catalog"), vec![]).expect("runs");
@@ -668,6 +725,110 @@ mod tests {
         let waiting: Vec<&String> = said.iter().filter(|t| t.contains("'s waiting record")).collect();
         assert_eq!(waiting, vec!["producer's waiting record {'data': 6} went into a produce request: the metadata names a live leader again"]);
         assert_eq!(said.iter().filter(|t| t.contains("called send() with") && t.contains("went into a produce request")).count(), 9);
+    }
+
+    fn sim_of(value: serde_json::Value) -> Session<KafkaSim> {
+        let scenario = crate::systems::kafka::scenario::KafkaScenario::from_json(&value.to_string()).expect("scenario");
+        let mut s = Session::<KafkaSim>::run(scenario, vec![]).expect("runs");
+        let len = s.len();
+        s.seek(len);
+        s
+    }
+
+    /// The workload with `faults` and the consumer's `commit` mode.
+    fn workload(commit: &str, faults: serde_json::Value) -> Session<KafkaSim> {
+        sim_of(serde_json::json!({
+            "name": "w", "seed": 1, "broker": {"model": "kafka", "brokers": 1},
+            "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 1}],
+            "actors": [
+                {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000},
+                {"role": "consumer", "name": "consumer", "group_id": "test_group", "auto_offset_reset": "earliest", "commit": commit, "work_ms": 500}
+            ],
+            "faults": faults
+        }))
+    }
+
+    fn said(s: &Session<KafkaSim>, lang: Lang) -> Vec<String> {
+        let trace = s.full_trace();
+        (0..trace.len()).map(|i| describe_at(trace, i, s.timeline(), lang)).collect()
+    }
+
+    #[test]
+    fn the_clients_own_retries_are_not_narrated_as_send_calls() {
+        // A lost response without idempotence: {'data': 3}'s request times out and kafka-python's
+        // sender sends it again while the program waits in future.get(): one send() per record.
+        let s = run("k-lost-response-no-idempotence");
+        let en = said(&s, Lang::En);
+        let zh = said(&s, Lang::Zh);
+        for data in 0..10 {
+            let call = format!("producer called send() with {{'data': {data}}}");
+            assert_eq!(en.iter().filter(|t| t.starts_with(&call)).count(), 1, "{data}: {en:#?}");
+        }
+        assert!(en.iter().any(|t| t.starts_with("retry 1 of {'data': 3}: kafka-python's sender sent it again in a new produce request on its own (retries, retry_backoff_ms=100); the program did not call send(), it still waits in future.get()")), "{en:#?}");
+        assert!(zh.iter().any(|t| t.starts_with("{'data': 3} 的第 1 次重试：kafka-python 的发送线程自行")), "{zh:#?}");
+        assert_eq!(zh.iter().filter(|t| t.contains("调用 send() 发送 {'data': 3}")).count(), 1, "{zh:#?}");
+        // The lone broker crashes and comes back 5 s later: the record in flight is retried
+        // (first without a live leader, then numbered), never "called send()" again.
+        let s = workload("auto", serde_json::json!([
+            {"when": {"after": {"actor": "producer", "op": "send", "occurrence": 6}}, "do": {"crash_node": {"node": 0, "restart": false}}},
+            {"when": {"at_ms": 9000}, "do": {"start_node": 0}}
+        ]));
+        let en = said(&s, Lang::En);
+        let sent = s.timeline().ledger().messages.len();
+        assert!(sent >= 6, "{en:#?}");
+        assert_eq!(en.iter().filter(|t| t.contains(" called send() with ")).count(), sent, "{en:#?}");
+        let retries: Vec<&String> = en.iter().filter(|t| t.starts_with("retry ")).collect();
+        assert!(!retries.is_empty(), "{en:#?}");
+        assert!(en.iter().any(|t| t.starts_with("kafka-python's sender would retry {'data': ")), "{en:#?}");
+        // Consecutive retries of one record are numbered 1, 2, 3, ...
+        let numbers: Vec<u32> = retries.iter().filter_map(|t| t.strip_prefix("retry ")?.split(' ').next()?.parse().ok()).collect();
+        assert_eq!(numbers, (1..=numbers.len() as u32).collect::<Vec<_>>(), "{retries:#?}");
+    }
+
+    #[test]
+    fn durations_as_the_code_writes_them_and_never_sent_records_in_the_outcome() {
+        // k-crash-autocommit's producer runs time.sleep(0.05): said 0.05 s, not 0.1 s.
+        let en = sentences("k-crash-autocommit", Lang::En);
+        assert!(en.iter().any(|t| t == "producer slept 0.05 s") && !en.iter().any(|t| t == "producer slept 0.1 s"), "{en:#?}");
+        assert!(sentences("k-crash-autocommit", Lang::Zh).iter().any(|t| t == "producer 休眠了 0.05 秒"));
+        // The producer is killed after its 4th send: 6 records are never sent, and the outcome
+        // says so (the label is incomplete), from the report's counts.
+        let s = sim_of(serde_json::json!({
+            "name": "w", "seed": 1, "broker": {"model": "kafka", "brokers": 1},
+            "topics": [{"name": "test_topic", "partitions": 1, "replication_factor": 1}],
+            "actors": [
+                {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000},
+                {"role": "consumer", "name": "consumer", "group_id": "test_group", "auto_offset_reset": "earliest"}
+            ],
+            "faults": [{"when": {"after": {"actor": "producer", "op": "get", "occurrence": 4}}, "do": {"crash": "producer"}}]
+        }));
+        let report = KafkaReport::new(s.timeline(), false);
+        assert_eq!(report.counts.never_sent, 6);
+        let text = outcome(&report, Lang::En);
+        assert_eq!(text, "This run: 4 published, 4 processed once; never sent: 6 (the producer's program ended before sending them).");
+        assert!(outcome(&report, Lang::Zh).contains("从未发送：6 条"));
+    }
+
+    #[test]
+    fn a_ctrl_c_close_commits_only_with_auto_commit() {
+        let stop = serde_json::json!([{"when": {"at_ms": 4200}, "do": {"stop": "consumer"}}]);
+        for (commit, commits) in [("auto", true), ("before_processing", false), ("after_processing", false)] {
+            let s = workload(commit, stop.clone());
+            let trace = s.full_trace();
+            let at = trace.iter().position(|e| matches!(e.event, ActorStopped { .. })).expect("stopped");
+            let en = describe_at(trace, at, s.timeline(), Lang::En);
+            let zh = describe_at(trace, at, s.timeline(), Lang::Zh);
+            // The model: close() sends a commit only with auto-commit.
+            let committed = trace[at..].iter().any(|e| matches!(e.event, CommitSent { .. }));
+            assert_eq!(committed, commits, "{commit}");
+            if commits {
+                assert_eq!(en, "consumer was stopped (CTRL+C): its close() commits its position (enable_auto_commit=True) and leaves the group");
+                assert!(zh.contains("会提交位点"), "{zh}");
+            } else {
+                assert_eq!(en, "consumer was stopped (CTRL+C): its close() leaves the group at once and commits nothing (enable_auto_commit=False: only its own commit() calls commit)");
+                assert!(zh.contains("不提交任何位点") && !zh.contains("会提交位点"), "{zh}");
+            }
+        }
     }
 
     #[test]

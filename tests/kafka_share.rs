@@ -191,9 +191,31 @@ fn kafka_settings_change_the_code_and_refused_combinations_say_why() {
     let panel = |s: KafkaSettings| s.apply_from_panel(&base).unwrap_err();
     // Idempotence left at its default (the page's code never passes it) is turned off by
     // kafka-python for acks 0/1 or retries=0, with a warning naming the conflicts: not refused.
-    let (runs, conflicts) = KafkaSettings { acks: Acks::Leader, retries: Some(0), ..own.clone() }.as_kafka_python_runs();
-    assert_eq!((runs.enable_idempotence, runs.acks, conflicts.as_deref()), (false, Acks::Leader, Some("acks=1, retries=0")));
-    assert_eq!(own.as_kafka_python_runs(), (own.clone(), None));
+    let (runs, conflicts) = KafkaSettings { acks: Acks::Leader, retries: Some(0), ..own.clone() }.as_kafka_python_runs(&own).unwrap();
+    assert_eq!((runs.enable_idempotence, runs.enable_idempotence_unset, runs.acks, conflicts.as_deref()), (false, true, Acks::Leader, Some("acks=1, retries=0")));
+    assert_eq!(own.as_kafka_python_runs(&own), Ok((own.clone(), None)));
+    // The code leaves enable_idempotence out (kafka-python's default: it logs the warning and
+    // runs without it), and the title lists only what the user changed.
+    let scenario = runs.apply(&base).unwrap();
+    let producer = program::of(&scenario, scenario.actor("producer").unwrap()).code.join("\n");
+    assert!(producer.contains("acks=1") && producer.contains("retries=0") && !producer.contains("enable_idempotence=False"), "{producer}");
+    assert!(producer.contains("enable_idempotence=True (turned off: it conflicts with the acks or retries above, and kafka-python logs a warning)"), "{producer}");
+    assert_eq!(KafkaSettings::of(&scenario), runs);
+    let changed: Vec<String> = own.diff(&runs).into_iter().map(|(_, now)| now).collect();
+    assert_eq!(changed, vec!["acks=1", "retries=0"]);
+    // Back to acks='all' (retries left as they are): idempotence is back at its default.
+    let back = KafkaSettings { acks: Acks::All, retries: None, ..runs.clone() }.as_kafka_python_runs(&runs).unwrap();
+    assert_eq!(back, (own.clone(), None));
+    // Ticking enable_idempotence=True while acks=1 stands passes it explicitly: kafka-python
+    // raises KafkaConfigurationError, and the panel refuses with its text.
+    let ticked = KafkaSettings { enable_idempotence: true, enable_idempotence_unset: false, ..runs.clone() };
+    assert_eq!(ticked.as_kafka_python_runs(&runs), Err(Refusal::IdempotenceConflict { conflicts: "acks=1, retries=0".into() }));
+    // Unticked by hand: an explicit enable_idempotence=False, which the code writes.
+    let unticked = KafkaSettings { enable_idempotence: false, ..own.clone() };
+    let (explicit, note) = KafkaSettings { acks: Acks::Leader, ..unticked.clone() }.as_kafka_python_runs(&unticked).unwrap();
+    assert_eq!((explicit.enable_idempotence_unset, note), (false, None));
+    let scenario = explicit.apply(&base).unwrap();
+    assert!(program::of(&scenario, scenario.actor("producer").unwrap()).code.join("\n").contains("enable_idempotence=False"));
     assert_eq!(panel(KafkaSettings { replication_factor: 2, ..own.clone() }), Refusal::ReplicationAboveBrokers { replication_factor: 2, brokers: 1 });
     assert_eq!(panel(KafkaSettings { consumers: 9, ..own.clone() }), Refusal::OutOfRange { field: "consumers", min: 1, max: 8, got: 9 });
     assert_eq!(panel(KafkaSettings { brokers: 6, ..own.clone() }), Refusal::OutOfRange { field: "brokers", min: 1, max: 5, got: 6 });

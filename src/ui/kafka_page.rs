@@ -54,13 +54,12 @@ pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
     ("in_log", "in the log", "在日志中"),
     ("discarded", "discarded", "已丢弃"),
     ("k_in_flight", "in flight", "传输中"),
-    ("k_crash", "Crash", "崩溃"),
+    ("k_not_stored", "send attempt not stored in", "未被存储的发送尝试，发往"),
+    ("k_in_buffer", "never sent to a broker (it stayed in the producer's buffer)", "从未发给 broker（它留在生产者的缓冲区中）"),
     ("k_stop", "Stop", "停止"),
     ("k_restart", "Restart", "重启"),
-    ("k_crash_broker", "Crash", "崩溃"),
     ("k_stop_broker", "Stop", "停止"),
     ("k_start_broker", "Start", "启动"),
-    ("k_drop_response", "Drop next response to", "丢弃下一条响应，发往"),
     ("k_injected", "Injected faults", "已注入的故障"),
     ("k_at_step", "at step", "于步骤"),
     ("k_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
@@ -218,7 +217,9 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off: None, settings_changes: 0, compare: None, custom: None }
+        // A run whose idempotence kafka-python turned off (a share link's) says so as well.
+        let idempotence_off = settings.enable_idempotence_unset.then(|| settings.idempotence_conflicts()).flatten();
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -357,14 +358,16 @@ impl KafkaState {
             KafkaAction::SetSettings(asked) => {
                 self.playing = false;
                 self.settings_changes += 1;
-                let (settings, idempotence_off) = asked.as_kafka_python_runs();
                 let (faults, now_ms) = {
                     let session = self.session.borrow();
                     (session.injected_at_times(), session.now_ms())
                 };
-                let built = self.scenario_with(&settings).and_then(|s| Session::<KafkaSim>::run(s, faults).map_err(Refusal::Scenario));
+                let built = asked.as_kafka_python_runs(&self.settings).and_then(|(settings, idempotence_off)| {
+                    let s = self.scenario_with(&settings)?;
+                    Session::<KafkaSim>::run(s, faults).map(|fresh| (fresh, settings, idempotence_off)).map_err(Refusal::Scenario)
+                });
                 match built {
-                    Ok(mut fresh) => {
+                    Ok((mut fresh, settings, idempotence_off)) => {
                         let step = fresh.step_at_time(now_ms);
                         fresh.seek(step);
                         self.set_session(fresh);
@@ -474,7 +477,8 @@ pub struct Row {
     pub data: u32,
     pub verdict: Verdict,
     pub printed: u32,
-    /// Each record: "test_topic-0 @5", "in flight", "discarded".
+    /// Each record: "test_topic-0 @5", "in flight", "discarded" (truncated from a log), or a
+    /// send attempt no broker stored.
     pub records: Vec<(&'static str, String)>,
 }
 
@@ -489,7 +493,11 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
         let Some(list) = records.get_mut(copy.message.index()) else { continue };
         let entry = match copy.place {
             crate::engine::ledger::Place::Ready { queue } => ("in_log", format!("{} @{}", name(queue.0), copy.extra.offset)),
-            crate::engine::ledger::Place::Discarded => ("discarded", if copy.extra.appended { format!("{} @{}", name(copy.extra.partition), copy.extra.offset) } else { name(copy.extra.partition) }),
+            // Removed from a log (truncated): the record existed at its offset. A produce attempt
+            // no broker appended (refused, lost, a duplicate the leader recognised) was never a
+            // record: said as an attempt.
+            crate::engine::ledger::Place::Discarded if copy.extra.appended => ("discarded", format!("{} @{}", name(copy.extra.partition), copy.extra.offset)),
+            crate::engine::ledger::Place::Discarded => ("k_not_stored", name(copy.extra.partition)),
             _ => ("k_in_flight", name(copy.extra.partition)),
         };
         list.push(entry);
@@ -498,7 +506,15 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
         .messages
         .iter()
         .enumerate()
-        .map(|(i, m)| Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: std::mem::take(&mut records[i]) })
+        .map(|(i, m)| {
+            // No attempt at all: send() queued it while no leader was known, and it never left
+            // the producer's buffer.
+            let mut list = std::mem::take(&mut records[i]);
+            if list.is_empty() {
+                list.push(("k_in_buffer", String::new()));
+            }
+            Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: list }
+        })
         .collect()
 }
 
@@ -602,7 +618,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
         (!was.is_empty()).then(|| match lang {
             Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
-            Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
+            Lang::Zh => {
+                // The commit modes are words, not code: in Chinese as the panel's menu says them.
+                let zh = |v: Vec<String>| v.into_iter().map(|s| s.replace("commit() before processing", "处理前 commit()").replace("commit() after processing", "处理后 commit()")).collect::<Vec<_>>().join("，");
+                format!("原文：{}；你改为：{}", zh(was), zh(is))
+            }
         })
     });
     let tour = if embed {
@@ -839,7 +859,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 };
                 html! {
                     <span class="fault-group" data-actor={name.clone()}>
-                        { fault_button("crash", format!("{} {name}", klabel("k_crash", lang)), FaultAction::Crash(name.clone()), down.clone()) }
+                        { fault_button("crash", if en { format!("Crash {name}") } else { format!("让 {name} 崩溃") }, FaultAction::Crash(name.clone()), down.clone()) }
                         { fault_button("stop", format!("{} {name}", klabel("k_stop", lang)), FaultAction::Stop(name.clone()), down) }
                         { fault_button("restart", format!("{} {name}", klabel("k_restart", lang)), FaultAction::Restart(name.clone()), cannot_restart) }
                     </span>
@@ -856,10 +876,13 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 };
                 html! {
                     <span class="fault-group" data-broker={node.to_string()}>
-                        { fault_button("crash_node", format!("{} kafka@{node}", klabel("k_crash_broker", lang)), FaultAction::CrashNode { node, restart: false }, down.clone()) }
+                        { fault_button("crash_node", if en { format!("Crash kafka@{node}") } else { format!("让 kafka@{node} 崩溃") }, FaultAction::CrashNode { node, restart: false }, down.clone()) }
                         { fault_button("stop_node", format!("{} kafka@{node}", klabel("k_stop_broker", lang)), FaultAction::StopNode { node, restart: false }, down) }
                         { fault_button("start_node", format!("{} kafka@{node}", klabel("k_start_broker", lang)), FaultAction::StartNode(node), is_up) }
-                        { for producers.iter().map(|p| fault_button("drop_next", format!("{} {p} (kafka@{node})", klabel("k_drop_response", lang)), FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, None)) }
+                        { for producers.iter().map(|p| {
+                            let text = if en { format!("Drop next response to {p} (kafka@{node})") } else { format!("丢弃 kafka@{node} 发往 {p} 的下一条响应") };
+                            fault_button("drop_next", text, FaultAction::DropNext { from: format!("kafka@{node}"), to: p.clone() }, None)
+                        }) }
                     </span>
                 }
             }) }
@@ -967,12 +990,20 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
         Cause::OtherPartition { partition, later, later_partition } => format!(
-            "在更晚的记录 {{'data': {later}}} 之后才被打印；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
+            "在更晚的记录 {{'data': {later}}} 之后才被打印（同一个消费者先打印了那条）；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
         ),
         Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
-            "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}）之后：一个分区按日志顺序被读取"
+            "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}，同一个消费者先打印了它）之后：一个分区按日志顺序被读取"
         ),
         Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
+        Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {
+            let ended = if stopped { "被停止（CTRL+C）" } else { "被杀死" };
+            if by_close {
+                format!("收到并打印了 {printed} 次，但处理没有完成：它的消费者在处理它时{ended}，close() 自动提交了越过它的位置（enable_auto_commit=True）；消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
+            } else {
+                format!("收到并打印了 {printed} 次，它的位点在处理之前就已提交（先提交后处理）；它的消费者在处理完成之前{ended}，消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
+            }
+        }
         Cause::SkippedByLatest { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组没有已提交的位点，auto_offset_reset='latest' 让消费者从它之后开始"),
         Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：只有当每个同步副本都有某条记录、且 ISR 不少于 min.insync.replicas（最多为副本因子）时，高水位才会前进；在此之前没有消费者可以读它"),
         Cause::NeverStoredUnanswered => "从未存储：acks=0 时生产者不等回答；broker 没有追加它，生产者也不知道".into(),
@@ -987,7 +1018,12 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
 fn records_text(records: &[(&'static str, String)], lang: Lang) -> String {
     let mut parts: Vec<(String, usize)> = Vec::new();
     for (state, place) in records {
-        let text = if *state == "in_log" { place.clone() } else { format!("{} {place}", klabel(state, lang)) };
+        let text = match (*state, lang) {
+            ("in_log", _) => place.clone(),
+            ("k_not_stored", Lang::Zh) => format!("发往 {place} 但未被存储的发送尝试"),
+            (_, _) if place.is_empty() => klabel(state, lang).to_string(),
+            _ => format!("{} {place}", klabel(state, lang)),
+        };
         match parts.last_mut() {
             Some((last, n)) if *last == text => *n += 1,
             _ => parts.push((text, 1)),

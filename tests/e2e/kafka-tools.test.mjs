@@ -4,7 +4,8 @@
 // What it checks, through the DOM only:
 //   - settings: enable_idempotence on k-lost-response-no-idempotence changes the producer's
 //     code and the verdicts (3 no longer duplicated), the title note names the change, a share
-//     link carries it; acks=1 with idempotence is refused with kafka-python's reason and the
+//     link carries it; acks=1 with idempotence at its default turns it off with kafka-python's
+//     warning (the code leaves it out), ticking it then is refused with kafka-python's reason and the
 //     run stays; the commit mode changes the consumer's code (English and Chinese);
 //   - compare: k-crash-autocommit on both systems: Kafka at-least-once (0-3 duplicated, the
 //     auto-commit rewinds), RabbitMQ (auto_ack=True) effectively-once (the crash comes before
@@ -89,14 +90,25 @@ for (const lang of ['en', 'zh']) {
         : /^幂等已关闭：.*"Idempotence will be disabled because user-provided config conflicts with idempotent defaults: acks=1"/);
       assert.equal(await page.isChecked('#settings.kafka input[name="enable_idempotence"]'), false, 'the box shows the setting the run has');
       assert.match(await code(page, 'producer'), /acks=1/);
-      assert.match(await code(page, 'producer'), /enable_idempotence=False/);
+      // The code leaves enable_idempotence at its default (no explicit False: that would log
+      // nothing), and the title lists only what the user changed.
+      assert.doesNotMatch(await code(page, 'producer'), /enable_idempotence=False/);
+      assert.equal(await page.locator('#title-note').textContent(), lang === 'en' ? 'as written: acks=\'all\', enable_idempotence=False; you changed: acks=1, enable_idempotence=True' : '原文：acks=\'all\'，enable_idempotence=False；你改为：acks=1，enable_idempotence=True');
       assert.deepEqual((await endVerdicts(page)).filter((r) => r.verdict === 'duplicated').map((r) => r.data), [3], 'without idempotence 3 is stored twice again');
+      // Ticking enable_idempotence=True while acks=1 stands passes it explicitly: kafka-python
+      // raises KafkaConfigurationError; the panel refuses with its text, the run stays (a
+      // click: the box does not stay ticked).
+      await page.click('#settings.kafka input[name="enable_idempotence"]');
+      const raised = page.locator('#kafka-settings-error');
+      await raised.waitFor({ state: 'visible' });
+      assert.match(await raised.textContent(), /KafkaConfigurationError[:：] ?"enable_idempotence=True is incompatible with user-provided acks=1"/);
+      assert.equal(await page.isChecked('#settings.kafka input[name="enable_idempotence"]'), false, 'the box shows the setting the run has');
       // A replication factor above the brokers: refused in the panel's words, the run stays.
       const before = await kafkaPos(page);
       await page.fill('#settings.kafka input[name="replication_factor"]', '4');
       await page.press('#settings.kafka input[name="replication_factor"]', 'Enter');
       const error = page.locator('#kafka-settings-error');
-      await error.waitFor({ state: 'visible' });
+      await page.waitForFunction(() => (document.querySelector('#kafka-settings-error')?.textContent ?? '').includes('INVALID_REPLICATION_FACTOR'));
       assert.match(await error.textContent(), lang === 'en'
         ? /^This setting was refused: a replication factor of 4 needs at least 4 brokers and the cluster has \d: Kafka refuses to create the topic \(INVALID_REPLICATION_FACTOR\)\./
         : /^这个设置被拒绝：副本因子 4 至少需要 4 个 broker，而集群只有 \d 个：Kafka 拒绝创建该主题（INVALID_REPLICATION_FACTOR）。/);

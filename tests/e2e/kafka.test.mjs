@@ -180,3 +180,40 @@ test('a consumer crash injected in k-workload, then its restart: 0-3 duplicated'
     });
   }
 });
+
+// The k10 walk's findings, on the page: a commit-before loss is said as received, printed and
+// committed, its processing never finished; the client's own retry is not a send() call; a
+// lone broker that is down is no follower; the Chinese fault button reads as Chinese.
+for (const lang of ['en', 'zh']) {
+  test(`Kafka page words agree with the run (k10 walk) (${lang})`, async () => {
+    await withPage(browser, `kafka-k10-${lang}`, server.url('/'), async (session) => {
+      const { page } = session;
+      await toKafka(page);
+      await setLang(page, lang);
+      await chooseKafkaChapter(page, 'k-commit-before');
+      await toKafkaEnd(page);
+      const lost = page.locator('#messages tbody tr[data-data="3"]');
+      assert.equal(await lost.getAttribute('data-verdict'), 'lost');
+      assert.equal(await lost.getAttribute('data-printed'), '1');
+      assert.match(await lost.locator('td.cause').textContent(), lang === 'en'
+        ? /^received and printed ×1, and its offset committed before its processing \(commit before processing\); its consumer was killed before its processing finished/
+        : /^收到并打印了 1 次，它的位点在处理之前就已提交（先提交后处理）；它的消费者在处理完成之前被杀死/);
+      await chooseKafkaChapter(page, 'k-lost-response-no-idempotence');
+      await toKafkaEnd(page);
+      const log = await page.locator('#event-log').textContent();
+      assert.match(log, lang === 'en' ? /retry 1 of \{'data': 3\}: kafka-python's sender sent it again/ : /\{'data': 3\} 的第 1 次重试：kafka-python 的发送线程自行/);
+      assert.equal((log.match(lang === 'en' ? /called send\(\) with \{'data': 3\}/g : /调用 send\(\) 发送 \{'data': 3\}/g) ?? []).length, 1, 'one send() call of 3');
+      await chooseKafkaChapter(page, 'k-workload');
+      const drop = page.locator('#faults .fault-group[data-broker="0"] button[data-fault="drop_next"]');
+      assert.equal((await drop.textContent()).trim(), lang === 'en' ? 'Drop next response to producer (kafka@0)' : '丢弃 kafka@0 发往 producer 的下一条响应');
+      await page.click('#faults .fault-group[data-broker="0"] button[data-fault="crash_node"]');
+      await page.waitForSelector('#injected li');
+      const replica = page.locator('g.kreplica[data-broker="0"]').first();
+      // Step until the partition has lost its leader (the lone broker is down).
+      for (let i = 0; i < 30 && (await replica.getAttribute('data-role')) !== 'replica'; i++) await page.click('#btn-step');
+      assert.equal(await replica.getAttribute('data-role'), 'replica');
+      assert.match(await replica.locator('title').textContent(), lang === 'en' ? /^kafka@0 · replica \(no leader to follow\) · / : /^kafka@0 · 副本（没有可跟随的领导者） · /);
+      assertClean(session);
+    });
+  });
+}

@@ -226,6 +226,21 @@ pub struct ReplicaView {
     pub diverged: u64,
 }
 
+impl ReplicaView {
+    /// Its role, as the diagram labels it: `leader`; `follower` (a live broker copying from
+    /// the partition's live leader); else `replica` (its broker is down, or the partition has
+    /// no leader to follow: a lone broker that is down leads nothing and follows no one).
+    pub fn role(&self, partition_has_leader: bool) -> &'static str {
+        if self.leader {
+            "leader"
+        } else if partition_has_leader && self.broker_state == BrokerState::Up {
+            "follower"
+        } else {
+            "replica"
+        }
+    }
+}
+
 /// One group's marks on one partition.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrackView {
@@ -440,7 +455,8 @@ fn partition_view(cluster: &Cluster, groups: &[GroupView], facts: &KafkaWorldFac
         })
         .collect();
     let mut unknown_group: Vec<TrackView> = Vec::new();
-    for (c, consumer) in facts.consumers.iter().enumerate() {
+    // Only a running process has a position (a crashed or stopped one's died with it).
+    for (c, consumer) in facts.consumers.iter().enumerate().filter(|(_, c)| c.status == ClientStatus::Running) {
         for &(_, offset) in consumer.positions.iter().filter(|(p, _)| *p == tp) {
             match groups.iter().position(|g| g.name == consumer.group).and_then(|g| tracks.get_mut(g)) {
                 Some(track) => track.positions.push((c, offset)),
@@ -731,7 +747,9 @@ mod tests {
             consumer("a1", "a", a[0], vec![(TP0, 4)]),
             consumer("a2", "a", a[1], vec![(p1, 2)]),
             consumer("b1", "b", b[0], vec![(p1, 0), (TP0, 2)]),
-            ConsumerFacts { name: "c1".into(), status: ClientStatus::NotStarted, group: "c".into(), member: None, positions: vec![(TP0, 0)], line: 0 },
+            ConsumerFacts { name: "c1".into(), status: ClientStatus::Running, group: "c".into(), member: None, positions: vec![(TP0, 0)], line: 0 },
+            // A crashed process holds no position: no marker for it (its runtime still has one).
+            ConsumerFacts { name: "a3".into(), status: ClientStatus::Crashed, group: "a".into(), member: None, positions: vec![(TP0, 1)], line: 0 },
         ];
         let view = KafkaDiagramView::new(&c, &g, &facts);
         assert_eq!(view.groups.iter().map(|x| (x.name.as_str(), x.state, x.generation)).collect::<Vec<_>>(), vec![("a", GroupState::Stable, 1), ("b", GroupState::Stable, 1)]);
@@ -762,6 +780,19 @@ mod tests {
         let c1 = &view.consumers[3];
         assert_eq!((c1.group, c1.member, c1.assigned.len()), (None, None, 0));
         assert_eq!(view.producers[0].partitions, vec![0, 1]);
+        assert!(view.consumers[4].positions.is_empty());
+    }
+
+    /// A replica's role: a down broker, or any replica of a partition without a leader, is no
+    /// follower (a lone broker that is down follows no one).
+    #[test]
+    fn a_replica_without_a_leader_to_follow_is_no_follower() {
+        let r = |leader, broker_state| ReplicaView { broker: 0, broker_state, leader, in_isr: true, log_end: 5, high_watermark: 5, agrees_up_to: 5, lacks: 0, diverged: 0 };
+        assert_eq!(r(true, BrokerState::Up).role(true), "leader");
+        assert_eq!(r(false, BrokerState::Up).role(true), "follower");
+        assert_eq!(r(false, BrokerState::Down).role(false), "replica");
+        assert_eq!(r(false, BrokerState::Down).role(true), "replica");
+        assert_eq!(r(false, BrokerState::Up).role(false), "replica");
     }
 
     /// 20 records: the last `LOG_CELLS_SHOWN` are drawn, 12 earlier counted.

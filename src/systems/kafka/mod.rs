@@ -7,6 +7,7 @@
 pub mod cluster;
 pub mod diagram;
 pub mod group;
+pub mod order;
 pub mod partitioner;
 pub mod program;
 pub mod report;

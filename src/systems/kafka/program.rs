@@ -294,7 +294,8 @@ fn producer_settings(spec: &KafkaProducerSpec) -> Vec<(String, Option<String>)> 
         Acks::Leader => add("acks=1".into(), "answered once the leader has it (default 'all': every in-sync replica)"),
         Acks::None => add("acks=0".into(), "no answer at all: offsets come back as -1 (default 'all')"),
     }
-    if !spec.enable_idempotence {
+    // Left at its default when kafka-python itself turned it off (a conflict, with a warning).
+    if !spec.enable_idempotence && !spec.enable_idempotence_unset {
         add("enable_idempotence=False".into(), "a retried batch may be written twice (default True)");
     }
     if let Some(retries) = spec.retries {
@@ -330,6 +331,9 @@ fn producer_defaults_comment(spec: &KafkaProducerSpec) -> Option<String> {
     }
     if spec.enable_idempotence && spec.transactional_id.is_none() {
         defaults.push("enable_idempotence=True");
+    }
+    if spec.enable_idempotence_unset {
+        defaults.push("enable_idempotence=True (turned off: it conflicts with the acks or retries above, and kafka-python logs a warning)");
     }
     if spec.retries.is_none() {
         defaults.push("retries=inf");

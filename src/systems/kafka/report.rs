@@ -125,6 +125,8 @@ impl KafkaReport {
         for &v in &verdicts {
             counts.add(v);
         }
+        // Once the run is over, what a producer's program never sent (as the label counts it).
+        counts.never_sent += sim.never_sent().len() as u32;
         let label = sim.label();
         let data: Vec<(u32, Verdict)> = messages.iter().map(|m| (m.data, m.verdict)).collect();
         let partition_count: u16 = scenario.topics.iter().map(|t| t.partitions).sum();

@@ -301,6 +301,13 @@ pub struct KafkaProducerSpec {
     /// requests in flight (see `validate`).
     #[serde(default = "yes")]
     pub enable_idempotence: bool,
+    /// The code does not pass `enable_idempotence` (kafka-python's default, True) and kafka-python
+    /// turned idempotence off because user-provided `acks` 0/1 or `retries=0` conflict with it
+    /// (it logs "Idempotence will be disabled because user-provided config conflicts with
+    /// idempotent defaults: ..."): `enable_idempotence` is then false, as the run has it, but the
+    /// code writes no `enable_idempotence=False`. Needs such a conflict.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enable_idempotence_unset: bool,
     /// `retries`: absent (or null) = kafka-python's `float('inf')`, bounded by
     /// `delivery_timeout_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -479,6 +486,7 @@ impl KafkaProducerSpec {
             interval_ms: default_interval(),
             acks: Acks::All,
             enable_idempotence: true,
+            enable_idempotence_unset: false,
             retries: None,
             retry_backoff_ms: RETRY_BACKOFF_MS_DEFAULT,
             request_timeout_ms: REQUEST_TIMEOUT_MS_DEFAULT,
@@ -906,6 +914,15 @@ fn validate_producer(p: &KafkaProducerSpec, field: &dyn Fn(&str) -> String) -> R
             // kafka-python 3: KafkaConfigurationError "Cannot set transactional_id without
             // enable_idempotence."
             return Err(err(field("transactional_id"), "needs enable_idempotence: true (kafka-python raises \"Cannot set transactional_id without enable_idempotence.\")"));
+        }
+    }
+    if p.enable_idempotence_unset {
+        // Left at its default, idempotence is off only where kafka-python turns it off.
+        if p.enable_idempotence || p.transactional_id.is_some() {
+            return Err(err(field("enable_idempotence_unset"), "needs enable_idempotence: false and no transactional_id"));
+        }
+        if p.acks == Acks::All && p.retries != Some(0) && p.max_in_flight <= IDEMPOTENT_IN_FLIGHT_MAX {
+            return Err(err(field("enable_idempotence_unset"), "kafka-python keeps its default enable_idempotence=True unless acks, retries or max_in_flight_requests_per_connection conflict with it; say enable_idempotence: true"));
         }
     }
     if p.enable_idempotence {

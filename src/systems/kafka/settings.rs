@@ -29,6 +29,11 @@ pub struct KafkaSettings {
     pub acks: Acks,
     /// The producers' `enable_idempotence`.
     pub enable_idempotence: bool,
+    /// `enable_idempotence` is left at kafka-python's default (True) in the code, and
+    /// kafka-python turned it off because `acks` or `retries` conflict with it (a warning):
+    /// `enable_idempotence` is then false. Not a change of the user's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub enable_idempotence_unset: bool,
     /// The producers' `retries`; `None` = kafka-python's default (`float('inf')`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retries: Option<u32>,
@@ -62,6 +67,10 @@ pub enum Refusal {
     OutOfRange { field: &'static str, min: u32, max: u32, got: u32 },
     /// More replicas than brokers: Kafka refuses to create the topic (INVALID_REPLICATION_FACTOR).
     ReplicationAboveBrokers { replication_factor: u8, brokers: u8 },
+    /// `enable_idempotence=True` ticked (passed explicitly) while `acks` 0/1 or `retries=0`
+    /// conflict with it: kafka-python's KafkaProducer(…) raises KafkaConfigurationError
+    /// ("enable_idempotence=True is incompatible with user-provided {conflicts}").
+    IdempotenceConflict { conflicts: String },
     /// Anything else the scenario refuses, in the file's words.
     Scenario(ScenarioError),
 }
@@ -88,6 +97,7 @@ impl KafkaSettings {
         KafkaSettings {
             acks: producer.map_or(Acks::All, |p| p.acks),
             enable_idempotence: producer.is_some_and(|p| p.enable_idempotence),
+            enable_idempotence_unset: producer.is_some_and(|p| p.enable_idempotence_unset),
             retries: producer.and_then(|p| p.retries),
             commit: consumer.map_or(CommitMode::Auto, |c| c.commit),
             auto_offset_reset: consumer.map_or(OffsetReset::Latest, |c| c.auto_offset_reset),
@@ -115,15 +125,9 @@ impl KafkaSettings {
         Ok(())
     }
 
-    /// The settings as kafka-python 3 runs them. The page's code never passes
-    /// `enable_idempotence=True` (it is the default), so idempotence that conflicts with
-    /// `acks` 0/1 or `retries=0` is turned off by `KafkaProducer.__init__`, which logs a
-    /// warning instead of raising; the second value is that warning's conflicts, in its order
-    /// and words (`acks=1, retries=0`), when it does.
-    pub fn as_kafka_python_runs(&self) -> (KafkaSettings, Option<String>) {
-        if !self.enable_idempotence {
-            return (self.clone(), None);
-        }
+    /// What kafka-python 3.0.x's `KafkaProducer.__init__` finds in conflict with idempotence,
+    /// in its order and words (`acks=1, retries=0`), if anything.
+    pub fn idempotence_conflicts(&self) -> Option<String> {
         let mut conflicts = Vec::new();
         match self.acks {
             Acks::All => {}
@@ -133,10 +137,28 @@ impl KafkaSettings {
         if self.retries == Some(0) {
             conflicts.push("retries=0");
         }
-        if conflicts.is_empty() {
-            return (self.clone(), None);
+        (!conflicts.is_empty()).then(|| conflicts.join(", "))
+    }
+
+    /// The settings the panel asks for (`self`, after a change of `before`) as kafka-python 3
+    /// runs them. The page's code passes `enable_idempotence` only as False (True is the
+    /// default): idempotence left at its default that conflicts with `acks` 0/1 or
+    /// `retries=0` is turned off by `KafkaProducer.__init__`, which logs a warning instead of
+    /// raising (`enable_idempotence_unset`; the second value is that warning's conflicts), and
+    /// comes back on its own once the conflict is gone. Ticking `enable_idempotence=True`
+    /// while such a conflict stands is passing it explicitly: kafka-python raises
+    /// KafkaConfigurationError, and so does the panel (`Refusal::IdempotenceConflict`).
+    pub fn as_kafka_python_runs(&self, before: &KafkaSettings) -> Result<(KafkaSettings, Option<String>), Refusal> {
+        let conflicts = self.idempotence_conflicts();
+        let ticked = self.enable_idempotence && !before.enable_idempotence;
+        match conflicts {
+            Some(conflicts) if ticked => Err(Refusal::IdempotenceConflict { conflicts }),
+            Some(conflicts) if self.enable_idempotence || self.enable_idempotence_unset => {
+                Ok((KafkaSettings { enable_idempotence: false, enable_idempotence_unset: true, ..self.clone() }, Some(conflicts)))
+            }
+            None if self.enable_idempotence_unset => Ok((KafkaSettings { enable_idempotence: true, enable_idempotence_unset: false, ..self.clone() }, None)),
+            _ => Ok((KafkaSettings { enable_idempotence_unset: false, ..self.clone() }, None)),
         }
-        (KafkaSettings { enable_idempotence: false, ..self.clone() }, Some(conflicts.join(", ")))
     }
 
     /// `apply` as the panel asks for it: the combinations the panel can pick that
@@ -195,6 +217,7 @@ impl KafkaSettings {
                     if Some(&p.topic) == topic_name.as_ref() {
                         p.acks = self.acks;
                         p.enable_idempotence = self.enable_idempotence;
+                        p.enable_idempotence_unset = self.enable_idempotence_unset;
                         p.retries = self.retries;
                         p.keyed = self.keyed;
                         p.messages = self.messages;
@@ -299,7 +322,9 @@ impl KafkaSettings {
         };
         let pairs: [(String, String); 12] = [
             (format!("acks={}", self.acks.python()), format!("acks={}", now.acks.python())),
-            (format!("enable_idempotence={}", py_bool(self.enable_idempotence)), format!("enable_idempotence={}", py_bool(now.enable_idempotence))),
+            // Idempotence that kafka-python turned off is not a change of the user's: the code
+            // leaves it at its default, as before (the panel's note says what happened).
+            (format!("enable_idempotence={}", py_bool(self.enable_idempotence || self.enable_idempotence_unset)), format!("enable_idempotence={}", py_bool(now.enable_idempotence || now.enable_idempotence_unset))),
             (format!("retries={}", retries(self.retries)), format!("retries={}", retries(now.retries))),
             (commit(self.commit).to_string(), commit(now.commit).to_string()),
             (format!("auto_offset_reset={}", self.auto_offset_reset.python()), format!("auto_offset_reset={}", now.auto_offset_reset.python())),

@@ -440,8 +440,9 @@ pub enum Cause {
     /// Still in the log at `offset` of `partition`, but its group's position moved past it
     /// before it was processed (a commit before processing, or `auto_offset_reset='latest'`).
     Skipped { partition: u16, offset: u32 },
-    /// Printed after `later` (a later payload of its producer), which is in `later_partition`
-    /// while it is in `partition`: Kafka orders records only within a partition.
+    /// Printed after `later` (a later payload of its producer), which the same consumer
+    /// process printed before it and which is in `later_partition` while it is in
+    /// `partition`: Kafka orders records only within a partition.
     OtherPartition { partition: u16, later: u32, later_partition: u16 },
     /// Stored in `partition` at `offset`, after `later` (a later payload of its producer) at
     /// `later_offset`: the log holds them in that order, and a partition is read in log order.
@@ -449,6 +450,12 @@ pub enum Cause {
     /// Printed `printed` times but processed once: a consumer printed it when it received it
     /// and died before its processing (the work after the print) finished.
     PrintedNotProcessed { printed: u32 },
+    /// Received and printed `printed` times, but never processed: its group's committed offset
+    /// had moved past it (`by_close`: the `close()` of a consumer stopped with CTRL+C
+    /// auto-committed its position; else its consumer's commit() before processing) and the
+    /// consumer ended (`stopped`: CTRL+C; else killed) before its processing finished; a
+    /// consumer of the group that starts later begins after it (at-most-once).
+    ReceivedNotProcessed { partition: u16, offset: u32, printed: u32, by_close: bool, stopped: bool },
     /// Still in the log at `offset`, but the consumer had no committed offset and
     /// `auto_offset_reset='latest'` started it after this record.
     SkippedByLatest { partition: u16, offset: u32 },
@@ -484,14 +491,26 @@ impl Cause {
                 "still in the log at offset {offset} of partition {partition}, but the group's committed offset moved past it before it was processed"
             ),
             Cause::OtherPartition { partition, later, later_partition } => format!(
-                "printed after {{'data': {later}}}, a later record, which is in partition {later_partition} while this one is in partition {partition}: Kafka keeps order only within a partition, and a consumer reads its partitions in whatever order its fetches return them"
+                "printed after {{'data': {later}}}, a later record the same consumer had printed before it, which is in partition {later_partition} while this one is in partition {partition}: Kafka keeps order only within a partition, and a consumer reads its partitions in whatever order its fetches return them"
             ),
             Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
-                "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record) at offset {later_offset}: a partition is read in the order of its log"
+                "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record, which the same consumer printed before it) at offset {later_offset}: a partition is read in the order of its log"
             ),
             Cause::PrintedNotProcessed { printed } => format!(
                 "printed {printed} times but processed once: a consumer printed it when it received it and died before finishing its processing"
             ),
+            Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {
+                let ended = if stopped { "stopped (CTRL+C)" } else { "killed" };
+                if by_close {
+                    format!(
+                        "received and printed ×{printed}, but its processing never finished: its consumer was {ended} while processing it, and close() auto-committed the position past it (enable_auto_commit=True); a consumer of the group that starts later begins after offset {offset} of partition {partition}, so it is never processed (at-most-once)"
+                    )
+                } else {
+                    format!(
+                        "received and printed ×{printed}, and its offset committed before its processing (commit before processing); its consumer was {ended} before its processing finished, and a consumer of the group that starts later begins after offset {offset} of partition {partition}, so it is never processed (at-most-once)"
+                    )
+                }
+            }
             Cause::SkippedByLatest { partition, offset } => format!(
                 "still in the log at offset {offset} of partition {partition}, but the group had no committed offset and auto_offset_reset='latest' started the consumer after it"
             ),

@@ -146,6 +146,9 @@ pub enum CoordRequest {
     /// OffsetCommit of the batch `id` (`sync`: `commit()` or `close()` waits for it).
     Commit { id: u32, sync: bool },
     Leave { member: MemberKey },
+    /// FindCoordinator: an auto-commit found its coordinator unknown (its broker down); once
+    /// the coordinator serves again, the consumer's poll wakes and auto-commits.
+    Find,
 }
 
 /// The coordinator's answer to a consumer.
@@ -467,6 +470,8 @@ pub struct KafkaSim {
     pending: VecDeque<(u32, u32)>,
     /// OffsetCommit batches: (group, [(partition, offset)]).
     commits: Vec<(GroupKey, Vec<(TopicPartition, u64)>)>,
+    /// Order as each consumer process saw it (out of order is judged per process).
+    process_order: super::order::ProcessOrder,
     /// Member -> (actor, epoch) of the consumer process it is.
     members: Vec<(ActorId, u32)>,
     /// SyncGroup requests waiting for the leader's: (member, generation).
@@ -640,6 +645,7 @@ impl KafkaSim {
             requests: Vec::new(),
             pending: VecDeque::new(),
             commits: Vec::new(),
+            process_order: Default::default(),
             members: Vec::new(),
             sync_waiting: Vec::new(),
             yielded: Vec::new(),
@@ -707,6 +713,7 @@ impl KafkaSim {
             requests: self.requests.clone(),
             pending: self.pending.clone(),
             commits: self.commits.clone(),
+            process_order: self.process_order.clone(),
             members: self.members.clone(),
             sync_waiting: self.sync_waiting.clone(),
             yielded: self.yielded.clone(),
@@ -853,7 +860,7 @@ impl KafkaSim {
     /// The core's verdict, except that a stranded message every group in `groups` has moved
     /// past is lost.
     fn unread_verdict(&self, message: MessageId, groups: &[&str], copies: &[CopyId]) -> Verdict {
-        let verdict = self.core.verdict(message);
+        let verdict = self.per_process_order(message, self.core.verdict(message));
         if verdict != Verdict::Stranded || groups.is_empty() {
             return verdict;
         }
@@ -957,7 +964,7 @@ impl KafkaSim {
     /// duplicated, stranded, out of order, pending, redelivered, processed once.
     fn fan_out_verdict(&self, message: MessageId, groups: &[&str], prints: &[u32], copies: &[CopyId]) -> Verdict {
         let stats = self.core.checker.stats.get(message.index()).copied().unwrap_or_default();
-        let once = if stats.out_of_order {
+        let once = if stats.out_of_order && self.process_order.out_of_order(message.index()) {
             Verdict::OutOfOrder
         } else if stats.redelivered {
             Verdict::Redelivered
@@ -1000,6 +1007,32 @@ impl KafkaSim {
     }
 
     /// `cause`, given the message's verdict and its records.
+    /// A lost record its consumer received and printed, whose offset was committed before its
+    /// processing finished (a commit before processing, or the auto-commit of a CTRL+C's
+    /// close()), the consumer ending before it did: why it is lost, from the trace.
+    fn received_not_processed(&self, message: MessageId, copies: &[CopyId], partition: u16, offset: u32) -> Option<Cause> {
+        let printed = self.printed_counts(&self.core.trace).get(message.index()).copied().unwrap_or(0);
+        if printed == 0 {
+            return None;
+        }
+        let trace = &self.core.trace;
+        let (at, actor) = trace.iter().enumerate().rev().find_map(|(i, e)| match e.event {
+            KafkaEvent::MessageDelivered { actor, copy, .. } if copies.contains(&copy) => Some((i, actor)),
+            _ => None,
+        })?;
+        let stopped = trace[at..].iter().find_map(|e| match e.event {
+            KafkaEvent::ActorStopped { actor: a } if a == actor => Some(true),
+            KafkaEvent::ActorCrashed { actor: a } if a == actor => Some(false),
+            _ => None,
+        })?;
+        let by_close = match self.setup.consumer(actor)?.commit {
+            CommitMode::BeforeProcessing => false,
+            CommitMode::Auto if stopped => true,
+            _ => return None,
+        };
+        Some(Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped })
+    }
+
     fn cause_with(&self, message: MessageId, verdict: Verdict, copies: &[CopyId]) -> Option<Cause> {
         match verdict {
             // Printed once, after its record was read again (a consumer died before it
@@ -1053,7 +1086,7 @@ impl KafkaSim {
                     let partition = self.topic_partition(global).partition;
                     // Skipped by `auto_offset_reset='latest'` (nothing committed), or by a commit.
                     let reset_past = self.core.trace.iter().any(|e| matches!(e.event, KafkaEvent::PositionReset { partition: p, offset: o, earliest: false, .. } if p.0 == global && o > offset));
-                    Some(if reset_past { Cause::SkippedByLatest { partition, offset } } else { Cause::Skipped { partition, offset } })
+                    Some(if reset_past { Cause::SkippedByLatest { partition, offset } } else { self.received_not_processed(message, copies, partition, offset).unwrap_or(Cause::Skipped { partition, offset }) })
                 } else if truncated {
                     Some(Cause::Truncated { acked })
                 } else if acked {
@@ -1081,19 +1114,23 @@ impl KafkaSim {
     fn order_cause(&self, message: MessageId) -> Option<Cause> {
         let messages = &self.core.ledger.messages;
         let (producer, data) = (messages[message.index()].producer, messages[message.index()].data);
-        // Per actor: the record it yielded last; per message of this producer processed so
-        // far: the highest payload, with its partition and offset.
+        // Per actor: the record it yielded last; per consumer process (an actor since its
+        // last start), the highest payload of this producer it processed, with its partition
+        // and offset: out of order is judged within a process (see `order`).
         let mut yielded: BTreeMap<u16, (u16, u32)> = BTreeMap::new();
-        let mut highest: Option<(u32, u16, u32)> = None;
+        let mut highest: BTreeMap<u16, (u32, u16, u32)> = BTreeMap::new();
         for e in &self.core.trace {
             match e.event {
+                KafkaEvent::ActorStarted { actor } | KafkaEvent::ActorRestarted { actor } => {
+                    highest.remove(&actor.0);
+                }
                 KafkaEvent::MessageDelivered { actor, partition, offset, .. } => {
                     yielded.insert(actor.0, (partition.0, offset));
                 }
                 KafkaEvent::EffectApplied { actor, message: m, .. } if messages[m.index()].producer == producer => {
                     let (partition, offset) = yielded.get(&actor.0).copied()?;
                     if m == message {
-                        let (later, later_partition, later_offset) = highest.filter(|h| h.0 > data)?;
+                        let (later, later_partition, later_offset) = highest.get(&actor.0).copied().filter(|h| h.0 > data)?;
                         let tp = |p: u16| self.topic_partition(p).partition;
                         return Some(if later_partition != partition {
                             Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition) }
@@ -1102,8 +1139,8 @@ impl KafkaSim {
                         });
                     }
                     let d = messages[m.index()].data;
-                    if highest.is_none_or(|h| d > h.0) {
-                        highest = Some((d, partition, offset));
+                    if highest.get(&actor.0).is_none_or(|h| d > h.0) {
+                        highest.insert(actor.0, (d, partition, offset));
                     }
                 }
                 _ => {}
@@ -1242,6 +1279,23 @@ impl KafkaSim {
     #[inline]
     fn record(&mut self, event: KafkaEvent) {
         self.core.record(event);
+    }
+
+    /// A consumer process processed `message`: its order as that process sees it.
+    fn note_effect(&mut self, actor: ActorId, message: MessageId) {
+        let m = self.core.ledger.messages[message.index()];
+        let epoch = self.actors[actor.index()].epoch;
+        self.process_order.effect(actor.index(), epoch, m.producer.index(), message.index(), m.data);
+    }
+
+    /// The core's verdict for `message` with out of order judged per consumer process (the
+    /// core compares prints of every process; Kafka orders nothing across them).
+    fn per_process_order(&self, message: MessageId, verdict: Verdict) -> Verdict {
+        if verdict != Verdict::OutOfOrder || self.process_order.out_of_order(message.index()) {
+            return verdict;
+        }
+        let redelivered = self.core.checker.stats.get(message.index()).is_some_and(|s| s.redelivered);
+        if redelivered { Verdict::Redelivered } else { Verdict::ProcessedOnce }
     }
 
     fn spec(&self, actor: ActorId) -> &KafkaActorSpec {
@@ -2054,6 +2108,14 @@ impl KafkaSim {
                     Err(_) => self.answer_from_coordinator(actor, epoch, CoordAnswer::Rejoin),
                 }
             }
+            CoordRequest::Find => {
+                let at = self.arrival(actor, self.coordinator_node_of(actor), false);
+                let r = &mut self.actors[actor.index()];
+                if r.poll_timer_at.is_none_or(|t| t > at) {
+                    r.poll_timer_at = Some(at);
+                    self.schedule(at, Job::PollTimer { actor, epoch });
+                }
+            }
             CoordRequest::Commit { id, .. } => {
                 let member = self.actors[actor.index()].member;
                 let generation = self.actors[actor.index()].generation;
@@ -2671,8 +2733,9 @@ impl KafkaSim {
             let at = self.arrival(actor, node, true);
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
-        // Wake for the next auto-commit if it would commit something.
-        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) {
+        // Wake for the next auto-commit if it would commit something (with its coordinator
+        // unknown, the coordinator's return wakes it: `CoordRequest::Find`).
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
             let r = &mut self.actors[actor.index()];
             if r.poll_timer_at.is_none_or(|t| t > at) {
@@ -2692,11 +2755,25 @@ impl KafkaSim {
     fn maybe_auto_commit(&mut self, actor: ActorId, interval: u64) {
         let now = self.core.now_ms;
         let interval = interval.max(1);
-        let r = &mut self.actors[actor.index()];
-        let deadline = r.next_auto_commit_ms;
+        let deadline = self.actors[actor.index()].next_auto_commit_ms;
         if now < deadline {
             return;
         }
+        // kafka-python's `coordinator_unknown()` (its broker is down, nothing has taken over):
+        // no commit is sent; it looks the coordinator up, and the first poll once it serves
+        // again commits (the deadline has passed: this wait is not one that found the
+        // positions committed, so it does not count as waited across).
+        if !self.coordinator_up_on(self.coordinator_node_of(actor)) {
+            let r = &mut self.actors[actor.index()];
+            let (epoch, waiting) = (r.epoch, r.member.is_some());
+            r.poll_wait_since = None;
+            let parked = self.coordinator_waiting.iter().any(|&(a, e, q)| a == actor && e == epoch && matches!(q, CoordRequest::Find));
+            if waiting && !parked {
+                self.send_to_coordinator(actor, CoordRequest::Find);
+            }
+            return;
+        }
+        let r = &mut self.actors[actor.index()];
         let waited_across = r.poll_wait_since.is_some_and(|since| since <= deadline);
         if waited_across {
             let last = deadline + (now - deadline) / interval * interval;
@@ -2803,6 +2880,7 @@ impl KafkaSim {
                         let message = self.core.ledger.message_of(current.copy);
                         let line = self.actors[actor.index()].line;
                         self.record(KafkaEvent::EffectApplied { actor, message, line });
+                        self.note_effect(actor, message);
                     }
                 }
                 if self.fire_op_triggers(actor, kind, false) {
@@ -3000,6 +3078,7 @@ impl KafkaSim {
                 self.record(KafkaEvent::Printed { actor, text: TerminalText::Received { data }, line });
                 if effect {
                     self.record(KafkaEvent::EffectApplied { actor, message, line });
+                    self.note_effect(actor, message);
                 }
                 Flow::Next(0)
             }

@@ -66,6 +66,7 @@ pub struct KafkaDiagramProps {
 pub const KAFKA_LABELS: &[(&str, &str, &str)] = &[
     ("leader", "leader", "领导者"),
     ("follower", "follower", "跟随者"),
+    ("replica", "replica (no leader to follow)", "副本（没有可跟随的领导者）"),
     ("offline", "offline", "离线"),
     ("epoch", "epoch", "纪元"),
     ("in_isr", "in the ISR", "在 ISR 中"),
@@ -463,11 +464,15 @@ fn describe_partition(p: &PartitionView, lang: Lang) -> String {
     text
 }
 
-fn describe_replica(r: &ReplicaView, lang: Lang) -> String {
+fn replica_role(p: &PartitionView, r: &ReplicaView) -> &'static str {
+    r.role(p.leader.is_some())
+}
+
+fn describe_replica(p: &PartitionView, r: &ReplicaView, lang: Lang) -> String {
     let mut text = format!(
         "{} · {} · {} · {} {}",
         broker_name(r.broker),
-        kl(if r.leader { "leader" } else { "follower" }, lang),
+        kl(replica_role(p, r), lang),
         kl(if r.in_isr { "in_isr" } else { "out_of_isr" }, lang),
         kl("log_end", lang),
         r.log_end
@@ -564,9 +569,9 @@ fn replica_row(p: &PartitionView, r: &ReplicaView, x: i32, y: i32, lang: Lang) -
     let bar_y = y + 4;
     html! {
         <g class={classes!("kreplica", (!r.in_isr).then_some("out-of-isr"), (r.broker_state != BrokerState::Up).then_some("down"))}
-           data-broker={r.broker.to_string()} data-role={if r.leader { "leader" } else { "follower" }} data-isr={r.in_isr.to_string()}
+           data-broker={r.broker.to_string()} data-role={replica_role(p, r)} data-isr={r.in_isr.to_string()}
            data-log-end={r.log_end.to_string()} data-lacks={r.lacks.to_string()} data-diverged={r.diverged.to_string()}>
-            <title>{ describe_replica(r, lang) }</title>
+            <title>{ describe_replica(p, r, lang) }</title>
             <text class={classes!("replica-label", r.leader.then_some("leader"))} x={(x + 8).to_string()} y={(y + 12).to_string()}>
                 { format!("@{}{}", r.broker, if r.leader { "★" } else { "" }) }
             </text>

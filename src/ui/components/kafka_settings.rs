@@ -173,7 +173,11 @@ impl Field {
                     _ => return None,
                 }
             }
-            Field::Idempotence => s.enable_idempotence = checked,
+            // Ticked or unticked: the user's own choice (kafka-python's fallback no longer applies).
+            Field::Idempotence => {
+                s.enable_idempotence = checked;
+                s.enable_idempotence_unset = false;
+            }
             Field::Keyed => s.keyed = checked,
             Field::Retries => s.retries = if value.is_empty() { None } else { Some(value.parse().ok()?) },
             Field::Partitions => s.partitions = value.parse().ok()?,
@@ -299,6 +303,13 @@ pub fn refusal_text(refusal: &Refusal, lang: Lang) -> String {
                 format!("{caption} must be between {min} and {max}, got {got}.")
             } else {
                 format!("{caption}{}必须在 {min} 到 {max} 之间，当前为 {got}。", spacer(caption))
+            }
+        }
+        Refusal::IdempotenceConflict { conflicts } => {
+            if en {
+                format!("enable_idempotence=True passed with {conflicts}: kafka-python's KafkaProducer(…) raises kafka.errors.KafkaConfigurationError: \"enable_idempotence=True is incompatible with user-provided {conflicts}\". Choose acks='all' (and retries other than 0) first.")
+            } else {
+                format!("在 {conflicts} 时显式传入 enable_idempotence=True：kafka-python 的 KafkaProducer(…) 会抛出 kafka.errors.KafkaConfigurationError：\"enable_idempotence=True is incompatible with user-provided {conflicts}\"。请先选择 acks='all'（且 retries 不为 0）。")
             }
         }
         // The rest cannot be picked in the panel; a scenario file's words.

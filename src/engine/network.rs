@@ -45,6 +45,7 @@ struct Link {
     give_up_ms: [Option<u64>; 2],
 }
 
+#[inline]
 fn ordered(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
     if a <= b {
         (a, b)
@@ -194,6 +195,7 @@ impl Network {
         self.partitions.remove(&ordered(a, b));
     }
 
+    #[inline]
     pub fn is_partitioned(&self, a: Endpoint, b: Endpoint) -> bool {
         !self.partitions.is_empty() && self.partitions.contains(&ordered(a, b))
     }
@@ -203,6 +205,7 @@ impl Network {
     }
 
     /// Consume a pending "lose the next frame" fault for this link, if any.
+    #[inline]
     pub fn take_drop(&mut self, from: Endpoint, to: Endpoint) -> bool {
         !self.drop_next.is_empty() && self.drop_next.remove(&(from, to))
     }
@@ -211,6 +214,7 @@ impl Network {
         self.duplicate_next.insert(from);
     }
 
+    #[inline]
     pub fn take_duplicate(&mut self, from: Endpoint) -> bool {
         !self.duplicate_next.is_empty() && self.duplicate_next.remove(&from)
     }

@@ -1513,10 +1513,10 @@ impl KafkaSim {
     /// holds it back until the ISR check removes it).
     fn replication_idle(&self) -> bool {
         let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
-        for tp in self.cluster.each_topic_partition() {
-            let Some(p) = self.cluster.partition(tp) else { continue };
-            let Some(leader) = p.leader() else { continue };
-            let Some(l) = p.replica(leader) else { continue };
+        for p in self.cluster.partitions_by_topic().iter().flat_map(|t| t.iter()) {
+            // The leader's replica (each broker is in a partition's replicas once).
+            let Some(l) = p.leader_replica() else { continue };
+            let leader = l.broker;
             if !self.cluster.broker_up(leader) {
                 continue;
             }
@@ -2570,7 +2570,10 @@ impl KafkaSim {
     fn refresh_leader_views(&mut self) -> u64 {
         let cluster = &self.cluster;
         let mut changed = 0;
-        for (global, (slot, p)) in self.leader_views.iter_mut().zip(cluster.partitions()).enumerate() {
+        let mut global = 0;
+        let views = &mut self.leader_views;
+        for p in cluster.partitions_by_topic().iter().flat_map(|t| t.iter()) {
+            let Some(slot) = views.get_mut(global) else { break };
             let leader = p.leader_replica();
             let view = LeaderView {
                 leader: leader.map(|r| r.broker),
@@ -2583,6 +2586,7 @@ impl KafkaSim {
                 *slot = view;
                 changed |= partition_bit(global as u16);
             }
+            global += 1;
         }
         changed
     }

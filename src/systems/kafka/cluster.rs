@@ -493,9 +493,12 @@ impl Replica {
     /// Ended transactions whose marker is below the HW no longer hold the LSO back.
     fn forget_stable(&mut self) {
         let hw = self.hw;
-        self.unstable_ended.retain(|&(_, marker)| marker >= hw);
+        if !self.unstable_ended.is_empty() {
+            self.unstable_ended.retain(|&(_, marker)| marker >= hw);
+        }
     }
 
+    #[inline]
     fn set_hw(&mut self, hw: u64) {
         self.hw = hw.min(self.log_end());
         self.forget_stable();

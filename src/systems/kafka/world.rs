@@ -427,6 +427,8 @@ struct Setup {
     op_triggers: Vec<OpTrigger>,
     /// Partitions of all topics together.
     partitions: usize,
+    /// Per actor: where its `LoopEnd` goes back to (its `LoopStart`, else its `Poll`, else 0).
+    loop_heads: Vec<u16>,
 }
 
 impl Setup {
@@ -476,6 +478,9 @@ pub struct KafkaSim {
     /// yielded + 1.
     yielded: Vec<(u16, Vec<u64>)>,
     replication_armed: bool,
+    /// `(topic, partition)` of the partition `replication_idle` last found busy (only where it
+    /// looks first).
+    replication_busy_hint: (usize, usize),
     isr_check_armed: bool,
     /// Per partition (global index): its leader as the parked consumer fetches last saw it
     /// (`serve_parked_fetches`).
@@ -558,6 +563,12 @@ fn tag_of(copy: CopyId) -> u32 {
 /// The copy a log record is (None for a control marker).
 fn copy_of_tag(tag: u32) -> Option<CopyId> {
     tag.checked_sub(1).map(CopyId)
+}
+
+/// Where a program's `LoopEnd` goes back to: its `LoopStart`, else its `Poll`, else 0.
+fn loop_head(program: &Program) -> u16 {
+    let index = |kind: KafkaOpKind| program.main.iter().position(|o| o.kind == kind).map(|i| i as u16);
+    index(KafkaOpKind::LoopStart).or_else(|| index(KafkaOpKind::Poll)).unwrap_or(0)
 }
 
 /// Java's `String.hashCode` (UTF-16 code units, wrapping `int` arithmetic).
@@ -644,6 +655,7 @@ impl KafkaSim {
             sync_waiting: Vec::new(),
             yielded: Vec::new(),
             replication_armed: false,
+            replication_busy_hint: (0, 0),
             isr_check_armed: false,
             leader_views: vec![LeaderView::default(); partitions],
             parked_fetches_recheck: true,
@@ -654,7 +666,7 @@ impl KafkaSim {
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
             scratch: Scratch::default(),
-            setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
+            setup: Rc::new(Setup { scenario: scenario.clone(), loop_heads: programs.iter().map(loop_head).collect(), programs, partition_base, op_triggers, partitions }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
         sim.cluster.take_events();
@@ -711,6 +723,7 @@ impl KafkaSim {
             sync_waiting: self.sync_waiting.clone(),
             yielded: self.yielded.clone(),
             replication_armed: self.replication_armed,
+            replication_busy_hint: self.replication_busy_hint,
             isr_check_armed: self.isr_check_armed,
             leader_views: self.leader_views.clone(),
             parked_fetches_recheck: self.parked_fetches_recheck,
@@ -766,6 +779,10 @@ impl KafkaSim {
     /// The topic and partition of a global partition index.
     pub fn topic_partition(&self, global: u16) -> TopicPartition {
         let bases = &self.setup.partition_base;
+        if bases.len() == 1 {
+            // One topic (most scenarios): its partitions are the global indexes.
+            return TopicPartition::new(0, global - bases[0].min(global));
+        }
         let topic = bases.iter().rposition(|&b| b <= global).unwrap_or(0);
         TopicPartition::new(topic as u16, global - bases.get(topic).copied().unwrap_or(0))
     }
@@ -1511,34 +1528,49 @@ impl KafkaSim {
     /// leader's log and high watermark and is in the ISR, and the high watermark is the log end
     /// (or cannot move: the ISR is below min.insync.replicas, or a follower that cannot fetch
     /// holds it back until the ISR check removes it).
-    fn replication_idle(&self) -> bool {
-        let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
-        for p in self.cluster.partitions_by_topic().iter().flat_map(|t| t.iter()) {
-            // The leader's replica (each broker is in a partition's replicas once).
-            let Some(l) = p.leader_replica() else { continue };
-            let leader = l.broker;
-            if !self.cluster.broker_up(leader) {
-                continue;
-            }
-            let mut blocked = false;
-            for r in &p.replicas {
-                if r.broker == leader {
-                    continue;
+    fn replication_idle(&mut self) -> bool {
+        // The partition found busy last time is most likely busy again: it is looked at first
+        // (the answer does not depend on the order).
+        let (t, p) = self.replication_busy_hint;
+        let topics = self.cluster.partitions_by_topic();
+        if topics.get(t).and_then(|ps| ps.get(p)).is_some_and(|partition| !self.partition_replication_idle(partition)) {
+            return false;
+        }
+        for (ti, ps) in topics.iter().enumerate() {
+            for (pi, partition) in ps.iter().enumerate() {
+                if (ti, pi) != (t, p) && !self.partition_replication_idle(partition) {
+                    self.replication_busy_hint = (ti, pi);
+                    return false;
                 }
-                if self.can_fetch(r.broker, leader) {
-                    if r.log_end() != l.log_end() || r.high_watermark() != l.high_watermark() || !p.isr().contains(&r.broker) {
-                        return false;
-                    }
-                } else if p.isr().contains(&r.broker) && r.log_end() < l.log_end() {
-                    blocked = true;
-                }
-            }
-            let frozen = p.isr().len() < min_isr.min(p.replicas.len());
-            if l.high_watermark() < l.log_end() && !frozen && !blocked {
-                return false;
             }
         }
         true
+    }
+
+    /// `replication_idle` for one partition.
+    fn partition_replication_idle(&self, p: &cluster::Partition) -> bool {
+        let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
+        // The leader's replica (each broker is in a partition's replicas once).
+        let Some(l) = p.leader_replica() else { return true };
+        let leader = l.broker;
+        if !self.cluster.broker_up(leader) {
+            return true;
+        }
+        let mut blocked = false;
+        for r in &p.replicas {
+            if r.broker == leader {
+                continue;
+            }
+            if self.can_fetch(r.broker, leader) {
+                if r.log_end() != l.log_end() || r.high_watermark() != l.high_watermark() || !p.isr().contains(&r.broker) {
+                    return false;
+                }
+            } else if p.isr().contains(&r.broker) && r.log_end() < l.log_end() {
+                blocked = true;
+            }
+        }
+        let frozen = p.isr().len() < min_isr.min(p.replicas.len());
+        !(l.high_watermark() < l.log_end() && !frozen && !blocked)
     }
 
     fn kick_replication(&mut self) {
@@ -1726,6 +1758,8 @@ impl KafkaSim {
         };
         let batch = r.stamp.map(|(producer_id, epoch, base_sequence, transactional)| ProducerBatch { producer_id, epoch, base_sequence, transactional });
         let now = self.core.now_ms;
+        // The partition most likely busy replicating from now on (`replication_idle` looks first).
+        self.replication_busy_hint = (usize::from(tp.topic), usize::from(tp.partition));
         let result = self.cluster.produce(now, r.node, tp, &[tag_of(r.copy)], acks, batch);
         match result {
             Ok(produced) => {
@@ -2965,7 +2999,7 @@ impl KafkaSim {
                 Flow::Next(ms)
             }
             KafkaOpKind::LoopEnd => {
-                let head = self.op_index(actor, KafkaOpKind::LoopStart).or_else(|| self.op_index(actor, KafkaOpKind::Poll)).unwrap_or(0);
+                let head = self.setup.loop_heads[actor.index()];
                 let r = &mut self.actors[actor.index()];
                 if let Some(current) = r.current.take() {
                     self.record(KafkaEvent::RecordProcessed { actor, copy: current.copy });
@@ -3341,6 +3375,10 @@ impl System for KafkaSim {
     /// Timers run only while they have work, so what is left is never idle, except stale
     /// one-shots (a dead process's timers), which `skip_idle_timer` takes at no time.
     fn only_idle_jobs_left(&self) -> bool {
+        // An armed replication round or ISR check is on the agenda, and never idle.
+        if self.replication_armed || self.isr_check_armed {
+            return false;
+        }
         let few = self.actors.len() * 4 + 16;
         self.core.agenda.only_few(few, |job| self.timer_changes_nothing(job))
     }

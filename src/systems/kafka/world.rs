@@ -429,6 +429,8 @@ struct Setup {
     partitions: usize,
     /// Per actor: where its `LoopEnd` goes back to (its `LoopStart`, else its `Poll`, else 0).
     loop_heads: Vec<u16>,
+    /// Per actor: the node of its group's coordinator (a consumer's; node 0 for a producer).
+    coordinator_nodes: Vec<NodeId>,
 }
 
 impl Setup {
@@ -571,6 +573,14 @@ fn loop_head(program: &Program) -> u16 {
     index(KafkaOpKind::LoopStart).or_else(|| index(KafkaOpKind::Poll)).unwrap_or(0)
 }
 
+/// The node of a group's coordinator: the leader of its `__consumer_offsets` partition,
+/// `abs(hashCode(group)) % 50` (`GroupCoordinator.partitionFor`), placed as topics are.
+fn coordinator_node_for(group: &str, brokers: u8) -> NodeId {
+    let h = java_hash(group);
+    let partition = if h == i32::MIN { 0 } else { h.abs() } % OFFSETS_PARTITIONS;
+    NodeId((partition as u32 % u32::from(brokers.max(1))) as u8)
+}
+
 /// Java's `String.hashCode` (UTF-16 code units, wrapping `int` arithmetic).
 fn java_hash(text: &str) -> i32 {
     text.encode_utf16().fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
@@ -666,7 +676,18 @@ impl KafkaSim {
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
             scratch: Scratch::default(),
-            setup: Rc::new(Setup { scenario: scenario.clone(), loop_heads: programs.iter().map(loop_head).collect(), programs, partition_base, op_triggers, partitions }),
+            setup: Rc::new(Setup {
+                scenario: scenario.clone(),
+                loop_heads: programs.iter().map(loop_head).collect(),
+                coordinator_nodes: scenario.actors.iter().map(|a| match a {
+                    KafkaActorSpec::Consumer(c) => coordinator_node_for(&c.group_id, scenario.broker.brokers),
+                    KafkaActorSpec::Producer(_) => NodeId(0),
+                }).collect(),
+                programs,
+                partition_base,
+                op_triggers,
+                partitions,
+            }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
         sim.cluster.take_events();
@@ -1334,9 +1355,7 @@ impl KafkaSim {
     /// The node of a group's coordinator: the leader of its `__consumer_offsets` partition,
     /// `abs(hashCode(group)) % 50` (`GroupCoordinator.partitionFor`), placed as topics are.
     fn coordinator_node(&self, group: &str) -> NodeId {
-        let h = java_hash(group);
-        let partition = if h == i32::MIN { 0 } else { h.abs() } % OFFSETS_PARTITIONS;
-        NodeId((partition as u32 % u32::from(self.setup.scenario.broker.brokers.max(1))) as u8)
+        coordinator_node_for(group, self.setup.scenario.broker.brokers)
     }
 
     fn handle(&mut self, job: Job) {
@@ -1984,7 +2003,7 @@ impl KafkaSim {
     }
 
     fn coordinator_node_of(&self, actor: ActorId) -> NodeId {
-        self.consumer_spec(actor).map_or(NodeId(0), |c| self.coordinator_node(&c.group_id))
+        self.setup.coordinator_nodes.get(actor.index()).copied().unwrap_or(NodeId(0))
     }
 
     /// Whether the consumer can reach its coordinator: it is up, and the consumer is not cut
@@ -3328,6 +3347,7 @@ impl KafkaSim {
     }
 
     /// A timer that would change nothing: a stale one-shot.
+    #[inline]
     fn timer_changes_nothing(&self, job: &Job) -> bool {
         match *job {
             Job::RequestTimeout { request } => self.requests[request as usize].settled,
@@ -3368,6 +3388,7 @@ impl System for KafkaSim {
         KafkaSim::handle(self, job);
     }
 
+    #[inline]
     fn skip_idle_timer(&mut self, job: &Job) -> bool {
         self.timer_changes_nothing(job)
     }

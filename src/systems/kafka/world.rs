@@ -1305,11 +1305,19 @@ impl KafkaSim {
     }
 
     /// The connection between an actor and a node, opened on first use.
+    #[inline]
     fn connection(&mut self, actor: ActorId, node: NodeId) -> ConnectionId {
         let (a, n) = (actor.index(), usize::from(node.0));
         if let Some(&Some(c)) = self.connections.get(a).and_then(|row| row.get(n)) {
             return c;
         }
+        self.open_connection(actor, node)
+    }
+
+    /// `connection` the first time between them: opened now.
+    #[inline(never)]
+    fn open_connection(&mut self, actor: ActorId, node: NodeId) -> ConnectionId {
+        let (a, n) = (actor.index(), usize::from(node.0));
         let c = ConnectionId(self.connection_count);
         self.connection_count += 1;
         self.network.open(c, self.core.now_ms);
@@ -1992,10 +2000,17 @@ impl KafkaSim {
 
     // ----- consumers -----
 
+    #[inline]
     fn group_of(&mut self, actor: ActorId) -> Option<GroupKey> {
         if let Some(g) = self.actors[actor.index()].group {
             return Some(g);
         }
+        self.find_group(actor)
+    }
+
+    /// `group_of` the first time: the group named by the consumer's spec, noted.
+    #[inline(never)]
+    fn find_group(&mut self, actor: ActorId) -> Option<GroupKey> {
         let name = self.consumer_spec(actor)?.group_id.clone();
         let g = self.coordinator.group(&name)?;
         self.actors[actor.index()].group = Some(g);
@@ -3347,7 +3362,7 @@ impl KafkaSim {
     }
 
     /// A timer that would change nothing: a stale one-shot.
-    #[inline]
+    #[inline(always)]
     fn timer_changes_nothing(&self, job: &Job) -> bool {
         match *job {
             Job::RequestTimeout { request } => self.requests[request as usize].settled,

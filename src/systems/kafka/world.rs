@@ -2469,6 +2469,7 @@ impl KafkaSim {
     /// `auto_offset_reset` (OffsetFetch and ListOffsets, answered at once).
     /// With `auto_offset_reset='none'` and no committed offset, kafka-python raises
     /// NoOffsetForPartitionError from the poll.
+    #[inline]
     fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
         let Some(group) = self.group_of(actor) else { return Ok(()) };
         let r = &self.actors[actor.index()];
@@ -2476,6 +2477,12 @@ impl KafkaSim {
             // Every owned partition has its position (each poll but the first after a join).
             return Ok(());
         }
+        self.fetch_missing_positions(actor, group)
+    }
+
+    /// `fetch_positions` when an owned partition has no position.
+    #[inline(never)]
+    fn fetch_missing_positions(&mut self, actor: ActorId, group: GroupKey) -> Result<(), ClientError> {
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {

@@ -1,13 +1,22 @@
 //! The agenda: pending jobs, popped in order of time and, at equal times, in the order they
 //! were scheduled. Jobs are kept in one FIFO bucket per millisecond: appending to a bucket
 //! in scheduling order makes the FIFO order the scheduling order, so no sequence numbers
-//! or heap are needed. `now` is the bucket being worked through (from `next` on); `later`
-//! holds the buckets of future times, sorted by time.
+//! or heap are needed. `now` is the bucket being worked through (from `next` on); the buckets
+//! of the next `RING - 1` milliseconds are in `ring` (the bucket of time `t` at `t % RING`, with
+//! a bit per non-empty slot in `occupied`): the frames and short timers that make most of the
+//! traffic go there without a search; `far` holds the buckets of later times, sorted by time.
 //!
-//! Invariants: every job in `now[next..]` is due at `now_ms`; every key of `later` is
-//! greater than `now_ms`, and its bucket is non-empty; `spare` buckets are empty.
+//! Invariants: every job in `now[next..]` is due at `now_ms`; a non-empty `ring` slot holds the
+//! jobs of the one time `t` with `now_ms < t < now_ms + RING` and `t % RING` its index, and its
+//! bit is set in `occupied` (a clear bit: an empty slot); every key of `far` is at least
+//! `now_ms + RING`, and its bucket is non-empty; `spare` buckets are empty. A time's jobs move
+//! from `far` to `ring` (whole buckets, when time moves on) before any job is pushed to its
+//! ring slot, so a bucket stays in scheduling order.
 
 use std::collections::VecDeque;
+
+/// The ring's size in milliseconds (a bit of a `u64` per slot).
+const RING: u64 = 64;
 
 #[derive(Clone, Debug)]
 pub struct Agenda<J> {
@@ -15,23 +24,33 @@ pub struct Agenda<J> {
     now: Vec<J>,
     /// The first job of `now` not yet popped.
     next: usize,
-    /// `(at_ms, bucket)`, sorted by time. Few times are pending at once (the next frame
-    /// arrivals, a sleep, a restart), and new ones land near an end, so a binary search and
-    /// a short shift do; this is as fast as a `BTreeMap` here and 2 KB less wasm.
-    later: VecDeque<(u64, Vec<J>)>,
+    /// The buckets of the times just after `now_ms` (empty until first used).
+    ring: Vec<Vec<J>>,
+    /// Bit `i`: `ring[i]` is not empty.
+    occupied: u64,
+    /// `(at_ms, bucket)`, sorted by time: the times from `now_ms + RING` on. Few are pending at
+    /// once (timeouts, a sleep, a restart), and new ones land near the end, so a binary search
+    /// and a short shift do.
+    far: VecDeque<(u64, Vec<J>)>,
     /// Emptied buckets, kept for reuse so that time moving on allocates nothing.
     spare: Vec<Vec<J>>,
 }
 
 impl<J> Default for Agenda<J> {
     fn default() -> Self {
-        Agenda { now_ms: 0, now: Vec::new(), next: 0, later: VecDeque::new(), spare: Vec::new() }
+        Agenda { now_ms: 0, now: Vec::new(), next: 0, ring: Vec::new(), occupied: 0, far: VecDeque::new(), spare: Vec::new() }
     }
 }
 
 /// A bucket that has popped this many jobs drops them, so a busy millisecond holds only
 /// what is still pending.
 const COMPACT_AFTER: usize = 4096;
+
+/// The ring slot of a time.
+#[inline]
+fn slot_of(at_ms: u64) -> usize {
+    (at_ms % RING) as usize
+}
 
 impl<J: Copy> Agenda<J> {
     /// Schedule `job` at `at_ms`, after everything already scheduled at that time.
@@ -41,6 +60,10 @@ impl<J: Copy> Agenda<J> {
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
         if at_ms == self.now_ms && self.next < COMPACT_AFTER {
             self.now.push(job);
+        } else if at_ms > self.now_ms && at_ms - self.now_ms < RING && !self.ring.is_empty() {
+            let slot = slot_of(at_ms);
+            self.ring[slot].push(job);
+            self.occupied |= 1 << slot;
         } else {
             self.push_slow(at_ms, job);
         }
@@ -54,41 +77,69 @@ impl<J: Copy> Agenda<J> {
                 self.next = 0;
             }
             self.now.push(job);
+        } else if at_ms - self.now_ms < RING {
+            if self.ring.is_empty() {
+                self.ring = (0..RING).map(|_| Vec::new()).collect();
+            }
+            let slot = slot_of(at_ms);
+            self.ring[slot].push(job);
+            self.occupied |= 1 << slot;
         } else {
-            // Most jobs for later are frames, due at the earliest later time, or timeouts, due
-            // after everything pending.
-            let found = match (self.later.front(), self.later.back()) {
+            // Most far jobs are timeouts, due after everything pending.
+            let found = match (self.far.front(), self.far.back()) {
+                (_, Some(&(last, _))) if last == at_ms => Ok(self.far.len() - 1),
+                (_, Some(&(last, _))) if last < at_ms => Err(self.far.len()),
                 (Some(&(first, _)), _) if first == at_ms => Ok(0),
-                (_, Some(&(last, _))) if last == at_ms => Ok(self.later.len() - 1),
-                (_, Some(&(last, _))) if last < at_ms => Err(self.later.len()),
-                _ => self.later.binary_search_by_key(&at_ms, |&(t, _)| t),
+                _ => self.far.binary_search_by_key(&at_ms, |&(t, _)| t),
             };
             match found {
-                Ok(found) => self.later[found].1.push(job),
+                Ok(found) => self.far[found].1.push(job),
                 Err(at) => {
                     let mut bucket = self.spare.pop().unwrap_or_default();
                     bucket.push(job);
-                    if at == self.later.len() {
-                        self.later.push_back((at_ms, bucket));
+                    if at == self.far.len() {
+                        self.far.push_back((at_ms, bucket));
                     } else {
-                        self.later.insert(at, (at_ms, bucket));
+                        self.far.insert(at, (at_ms, bucket));
                     }
                 }
             }
         }
     }
 
+    /// The earliest time with jobs in the ring, if any.
+    #[inline]
+    fn ring_first_ms(&self) -> Option<u64> {
+        if self.occupied == 0 {
+            return None;
+        }
+        // The slots in time order start at the one of `now_ms + 1`.
+        let start = slot_of(self.now_ms + 1) as u32;
+        Some(self.now_ms + 1 + u64::from(self.occupied.rotate_right(start).trailing_zeros()))
+    }
+
     /// Whether at most `max` jobs are pending and `only` picks each of them (it stops
     /// looking after `max`, so it costs little however long the agenda).
     pub fn only_few(&self, max: usize, only: impl Fn(&J) -> bool) -> bool {
         let mut seen = 0;
-        for job in self.now[self.next..].iter().chain(self.later.iter().flat_map(|(_, bucket)| bucket.iter())) {
-            seen += 1;
-            if seen > max || !only(job) {
+        let mut few = |jobs: &[J]| {
+            jobs.iter().all(|job| {
+                seen += 1;
+                seen <= max && only(job)
+            })
+        };
+        if !few(&self.now[self.next..]) {
+            return false;
+        }
+        // The ring's buckets in slot order (the order does not matter here).
+        let mut bits = self.occupied;
+        while bits != 0 {
+            if !few(&self.ring[bits.trailing_zeros() as usize]) {
                 return false;
             }
+            bits &= bits - 1;
         }
-        true
+        self.far.iter().all(|(_, bucket)| few(bucket))
     }
 
     /// Remove the pending jobs due at `at_ms` that `unwanted` picks (a timer that no longer
@@ -103,10 +154,19 @@ impl<J: Copy> Agenda<J> {
                 }
             }
             self.now.truncate(keep);
-        } else if let Ok(found) = self.later.binary_search_by_key(&at_ms, |&(t, _)| t) {
-            self.later[found].1.retain(|job| !unwanted(job));
-            if self.later[found].1.is_empty() {
-                let (_, bucket) = self.later.remove(found).expect("found above");
+        } else if at_ms < self.now_ms {
+        } else if at_ms - self.now_ms < RING {
+            let slot = slot_of(at_ms);
+            if self.occupied & (1 << slot) != 0 {
+                self.ring[slot].retain(|job| !unwanted(job));
+                if self.ring[slot].is_empty() {
+                    self.occupied &= !(1 << slot);
+                }
+            }
+        } else if let Ok(found) = self.far.binary_search_by_key(&at_ms, |&(t, _)| t) {
+            self.far[found].1.retain(|job| !unwanted(job));
+            if self.far[found].1.is_empty() {
+                let (_, bucket) = self.far.remove(found).expect("found above");
                 self.spare.push(bucket);
             }
         }
@@ -115,7 +175,7 @@ impl<J: Copy> Agenda<J> {
     /// When the next job is due, if there is one.
     pub fn peek_ms(&self) -> Option<u64> {
         if self.next == self.now.len() {
-            self.later.front().map(|&(at_ms, _)| at_ms)
+            self.ring_first_ms().or_else(|| self.far.front().map(|&(at_ms, _)| at_ms))
         } else {
             Some(self.now_ms)
         }
@@ -140,20 +200,46 @@ impl<J: Copy> Agenda<J> {
         Some((self.now_ms, job))
     }
 
-    /// `now` is empty: make the earliest later bucket `now`, if it is due by `bound_ms`.
+    /// `now` is empty: make the earliest pending bucket `now`, if it is due by `bound_ms`; then
+    /// the far buckets that the ring now covers move into it.
     fn advance(&mut self, bound_ms: u64) -> bool {
-        match self.later.front() {
-            Some(&(at_ms, _)) if at_ms <= bound_ms => {
-                let (at_ms, bucket) = self.later.pop_front().expect("checked non-empty");
-                let mut emptied = std::mem::replace(&mut self.now, bucket);
-                emptied.clear();
-                self.spare.push(emptied);
-                self.next = 0;
-                self.now_ms = at_ms;
-                true
+        if let Some(at_ms) = self.ring_first_ms() {
+            if at_ms > bound_ms {
+                return false;
             }
-            _ => false,
+            let slot = slot_of(at_ms);
+            // The emptied `now` becomes the slot's (empty) bucket.
+            std::mem::swap(&mut self.now, &mut self.ring[slot]);
+            self.ring[slot].clear();
+            self.occupied &= !(1 << slot);
+            self.now_ms = at_ms;
+        } else {
+            match self.far.front() {
+                Some(&(at_ms, _)) if at_ms <= bound_ms => {
+                    let (at_ms, bucket) = self.far.pop_front().expect("checked non-empty");
+                    let mut emptied = std::mem::replace(&mut self.now, bucket);
+                    emptied.clear();
+                    self.spare.push(emptied);
+                    self.now_ms = at_ms;
+                }
+                _ => return false,
+            }
         }
+        self.next = 0;
+        while let Some(&(at_ms, _)) = self.far.front() {
+            if at_ms - self.now_ms >= RING {
+                break;
+            }
+            if self.ring.is_empty() {
+                self.ring = (0..RING).map(|_| Vec::new()).collect();
+            }
+            let (at_ms, bucket) = self.far.pop_front().expect("checked non-empty");
+            let slot = slot_of(at_ms);
+            let emptied = std::mem::replace(&mut self.ring[slot], bucket);
+            self.spare.push(emptied);
+            self.occupied |= 1 << slot;
+        }
+        true
     }
 }
 
@@ -215,6 +301,63 @@ mod tests {
         // Scheduling at a time between the last pop and the next bucket.
         agenda.push(5, 3);
         assert_eq!(drain(&mut agenda), vec![(5, 3), (9, 2)]);
+    }
+
+    /// Against a plain model (a list kept in (time, scheduling order)): random pushes near and
+    /// far, cancels, bounded pops, so that buckets cross from `far` to the ring and the ring
+    /// wraps around many times.
+    #[test]
+    fn matches_a_sorted_list_model() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut random = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for round in 0..40 {
+            let mut agenda: Agenda<u32> = Agenda::default();
+            let mut model: Vec<(u64, u64, u32)> = Vec::new();
+            let (mut now, mut seq, mut job) = (0u64, 0u64, 0u32);
+            for _ in 0..3_000 {
+                match random(10) {
+                    0..=4 => {
+                        let delay = match random(4) {
+                            0 => 0,
+                            1 => random(8),
+                            2 => random(70),
+                            _ => random(if round % 2 == 0 { 300 } else { 30_000 }),
+                        };
+                        agenda.push(now + delay, job);
+                        model.push((now + delay, seq, job));
+                        seq += 1;
+                        job += 1;
+                    }
+                    5 => {
+                        let at = now + random(100);
+                        let modulus = 2 + random(3) as u32;
+                        agenda.cancel(at, |&j| j % modulus == 0);
+                        model.retain(|&(t, _, j)| t != at || j % modulus != 0);
+                    }
+                    _ => {
+                        let bound = now + random(80);
+                        model.sort();
+                        let expected = model.first().filter(|&&(t, _, _)| t <= bound).copied();
+                        let got = agenda.pop_due(bound);
+                        assert_eq!(got, expected.map(|(t, _, j)| (t, j)));
+                        if expected.is_some() {
+                            model.remove(0);
+                            now = got.expect("same").0;
+                        }
+                        assert_eq!(agenda.peek_ms(), model.iter().map(|&(t, _, _)| t).min());
+                    }
+                }
+            }
+            model.sort();
+            assert_eq!(agenda.only_few(model.len(), |_| true), true);
+            assert_eq!(agenda.only_few(model.len().saturating_sub(1), |_| true), model.is_empty());
+            assert_eq!(drain(&mut agenda), model.iter().map(|&(t, _, j)| (t, j)).collect::<Vec<_>>());
+        }
     }
 
     /// A long chain of jobs within one millisecond keeps its order across compactions.

@@ -45,6 +45,7 @@ struct Link {
     give_up_ms: [Option<u64>; 2],
 }
 
+#[inline]
 fn ordered(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
     if a <= b {
         (a, b)
@@ -194,8 +195,15 @@ impl Network {
         self.partitions.remove(&ordered(a, b));
     }
 
+    #[inline(always)]
     pub fn is_partitioned(&self, a: Endpoint, b: Endpoint) -> bool {
-        !self.partitions.is_empty() && self.partitions.contains(&ordered(a, b))
+        !self.partitions.is_empty() && self.cut_between(a, b)
+    }
+
+    /// `is_partitioned` when some link is cut.
+    #[inline(never)]
+    fn cut_between(&self, a: Endpoint, b: Endpoint) -> bool {
+        self.partitions.contains(&ordered(a, b))
     }
 
     pub fn drop_next(&mut self, from: Endpoint, to: Endpoint) {
@@ -203,6 +211,7 @@ impl Network {
     }
 
     /// Consume a pending "lose the next frame" fault for this link, if any.
+    #[inline]
     pub fn take_drop(&mut self, from: Endpoint, to: Endpoint) -> bool {
         !self.drop_next.is_empty() && self.drop_next.remove(&(from, to))
     }
@@ -211,6 +220,7 @@ impl Network {
         self.duplicate_next.insert(from);
     }
 
+    #[inline]
     pub fn take_duplicate(&mut self, from: Endpoint) -> bool {
         !self.duplicate_next.is_empty() && self.duplicate_next.remove(&from)
     }

@@ -493,9 +493,12 @@ impl Replica {
     /// Ended transactions whose marker is below the HW no longer hold the LSO back.
     fn forget_stable(&mut self) {
         let hw = self.hw;
-        self.unstable_ended.retain(|&(_, marker)| marker >= hw);
+        if !self.unstable_ended.is_empty() {
+            self.unstable_ended.retain(|&(_, marker)| marker >= hw);
+        }
     }
 
+    #[inline]
     fn set_hw(&mut self, hw: u64) {
         self.hw = hw.min(self.log_end());
         self.forget_stable();
@@ -578,6 +581,7 @@ impl Partition {
     /// log end then, it is in the ISR, and the leader's high watermark is its log end, already
     /// reported, with no produce request waiting. Then the fetch truncates nothing, expands no
     /// ISR, leaves the high watermark (`maybe_increment_hw` returns early) and copies nothing.
+    #[inline]
     fn fetch_only_notes_time(&self, leader_index: usize, follower_index: usize) -> bool {
         let (Some(leader), Some(follower)) = (self.replicas.get(leader_index), self.replicas.get(follower_index)) else { return false };
         let leo = leader.log_end();
@@ -594,6 +598,7 @@ impl Partition {
 
     /// A fetch of the follower at `follower_index` that `fetch_only_notes_time` allows: the
     /// leader notes when it fetched and was caught up. True if it was one (else nothing changed).
+    #[inline]
     fn note_idle_fetch(&mut self, now: u64, leader_index: usize, follower_index: usize) -> bool {
         if !self.fetch_only_notes_time(leader_index, follower_index) {
             return false;
@@ -707,6 +712,12 @@ impl Cluster {
         self.topics.get(usize::from(tp.topic))?.get(usize::from(tp.partition))
     }
 
+    /// The partitions of each topic, topic by topic (the world's global partition order).
+    #[inline]
+    pub fn partitions_by_topic(&self) -> &[Vec<Partition>] {
+        &self.topics
+    }
+
     /// Every partition, topic by topic (the world's global partition order).
     pub fn partitions(&self) -> impl Iterator<Item = &Partition> + '_ {
         self.topics.iter().flatten()
@@ -734,6 +745,7 @@ impl Cluster {
         all
     }
 
+    #[inline]
     pub fn broker_up(&self, broker: NodeId) -> bool {
         self.brokers.get(broker.index()).is_some_and(|b| b.up)
     }
@@ -1127,6 +1139,11 @@ impl Cluster {
         if partition_in(&mut self.topics, tp)?.note_idle_fetch(now, leader_index, follower_index) {
             return Ok(0);
         }
+        self.replicate_moving(now, follower, tp, leader_index, follower_index, max_records)
+    }
+
+    /// `replicate` once its checks passed and the fetch is not one that only notes its time.
+    fn replicate_moving(&mut self, now: u64, follower: NodeId, tp: TopicPartition, leader_index: usize, follower_index: usize, max_records: usize) -> Result<u32, KafkaError> {
         let partition = self.partition(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
         let leader_leo = partition.replicas.get(leader_index).map_or(0, |r| r.log_end());
         // A fetch past the leader's LEO is OFFSET_OUT_OF_RANGE for the follower: it truncates too.
@@ -1197,17 +1214,32 @@ impl Cluster {
     pub fn replicate_round(&mut self, now: u64, max_records: usize, reachable: impl Fn(NodeId, NodeId) -> bool) {
         for t in 0..self.topics.len() {
             for p in 0..self.topics[t].len() {
-                let tp = TopicPartition::new(t as u16, p as u16);
-                let Some(leader_index) = self.topics[t][p].leader else { continue };
-                let leader = self.topics[t][p].replicas[leader_index].broker;
-                for index in 0..self.topics[t][p].replicas.len() {
-                    let follower = self.topics[t][p].replicas[index].broker;
-                    if follower == leader || !self.broker_up(follower) || !self.broker_up(leader) || !reachable(follower, leader) {
-                        continue;
+                // The followers in order; the borrows are taken again after each fetch that
+                // moves something (it changes no leader and no broker's state).
+                let mut index = 0;
+                loop {
+                    let brokers = &self.brokers;
+                    let up = |b: NodeId| brokers.get(b.index()).is_some_and(|s| s.up);
+                    let partition = &mut self.topics[t][p];
+                    let Some(leader_index) = partition.leader else { break };
+                    let leader = partition.replicas[leader_index].broker;
+                    if !up(leader) {
+                        break;
                     }
-                    if !self.topics[t][p].note_idle_fetch(now, leader_index, index) {
-                        let _ = self.replicate(now, follower, tp, max_records);
+                    let mut moving = None;
+                    while index < partition.replicas.len() {
+                        let i = index;
+                        index += 1;
+                        let follower = partition.replicas[i].broker;
+                        // What `replicate` checks first holds here (both up, the follower is not
+                        // the leader, each broker is in a partition's replicas once).
+                        if follower != leader && up(follower) && reachable(follower, leader) && !partition.note_idle_fetch(now, leader_index, i) {
+                            moving = Some((i, follower));
+                            break;
+                        }
                     }
+                    let Some((i, follower)) = moving else { break };
+                    let _ = self.replicate_moving(now, follower, TopicPartition::new(t as u16, p as u16), leader_index, i, max_records);
                 }
             }
         }

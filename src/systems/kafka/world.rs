@@ -430,6 +430,10 @@ struct Setup {
     op_triggers: Vec<OpTrigger>,
     /// Partitions of all topics together.
     partitions: usize,
+    /// Per actor: where its `LoopEnd` goes back to (its `LoopStart`, else its `Poll`, else 0).
+    loop_heads: Vec<u16>,
+    /// Per actor: the node of its group's coordinator (a consumer's; node 0 for a producer).
+    coordinator_nodes: Vec<NodeId>,
 }
 
 impl Setup {
@@ -481,6 +485,9 @@ pub struct KafkaSim {
     /// yielded + 1.
     yielded: Vec<(u16, Vec<u64>)>,
     replication_armed: bool,
+    /// `(topic, partition)` of the partition `replication_idle` last found busy (only where it
+    /// looks first).
+    replication_busy_hint: (usize, usize),
     isr_check_armed: bool,
     /// Per partition (global index): its leader as the parked consumer fetches last saw it
     /// (`serve_parked_fetches`).
@@ -563,6 +570,20 @@ fn tag_of(copy: CopyId) -> u32 {
 /// The copy a log record is (None for a control marker).
 fn copy_of_tag(tag: u32) -> Option<CopyId> {
     tag.checked_sub(1).map(CopyId)
+}
+
+/// Where a program's `LoopEnd` goes back to: its `LoopStart`, else its `Poll`, else 0.
+fn loop_head(program: &Program) -> u16 {
+    let index = |kind: KafkaOpKind| program.main.iter().position(|o| o.kind == kind).map(|i| i as u16);
+    index(KafkaOpKind::LoopStart).or_else(|| index(KafkaOpKind::Poll)).unwrap_or(0)
+}
+
+/// The node of a group's coordinator: the leader of its `__consumer_offsets` partition,
+/// `abs(hashCode(group)) % 50` (`GroupCoordinator.partitionFor`), placed as topics are.
+fn coordinator_node_for(group: &str, brokers: u8) -> NodeId {
+    let h = java_hash(group);
+    let partition = if h == i32::MIN { 0 } else { h.abs() } % OFFSETS_PARTITIONS;
+    NodeId((partition as u32 % u32::from(brokers.max(1))) as u8)
 }
 
 /// Java's `String.hashCode` (UTF-16 code units, wrapping `int` arithmetic).
@@ -650,6 +671,7 @@ impl KafkaSim {
             sync_waiting: Vec::new(),
             yielded: Vec::new(),
             replication_armed: false,
+            replication_busy_hint: (0, 0),
             isr_check_armed: false,
             leader_views: vec![LeaderView::default(); partitions],
             parked_fetches_recheck: true,
@@ -660,7 +682,18 @@ impl KafkaSim {
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
             scratch: Scratch::default(),
-            setup: Rc::new(Setup { scenario: scenario.clone(), programs, partition_base, op_triggers, partitions }),
+            setup: Rc::new(Setup {
+                scenario: scenario.clone(),
+                loop_heads: programs.iter().map(loop_head).collect(),
+                coordinator_nodes: scenario.actors.iter().map(|a| match a {
+                    KafkaActorSpec::Consumer(c) => coordinator_node_for(&c.group_id, scenario.broker.brokers),
+                    KafkaActorSpec::Producer(_) => NodeId(0),
+                }).collect(),
+                programs,
+                partition_base,
+                op_triggers,
+                partitions,
+            }),
         };
         // The initial elections are the cluster's state at time 0, not events of the run.
         sim.cluster.take_events();
@@ -718,6 +751,7 @@ impl KafkaSim {
             sync_waiting: self.sync_waiting.clone(),
             yielded: self.yielded.clone(),
             replication_armed: self.replication_armed,
+            replication_busy_hint: self.replication_busy_hint,
             isr_check_armed: self.isr_check_armed,
             leader_views: self.leader_views.clone(),
             parked_fetches_recheck: self.parked_fetches_recheck,
@@ -773,6 +807,10 @@ impl KafkaSim {
     /// The topic and partition of a global partition index.
     pub fn topic_partition(&self, global: u16) -> TopicPartition {
         let bases = &self.setup.partition_base;
+        if bases.len() == 1 {
+            // One topic (most scenarios): its partitions are the global indexes.
+            return TopicPartition::new(0, global - bases[0].min(global));
+        }
         let topic = bases.iter().rposition(|&b| b <= global).unwrap_or(0);
         TopicPartition::new(topic as u16, global - bases.get(topic).copied().unwrap_or(0))
     }
@@ -1326,11 +1364,19 @@ impl KafkaSim {
     }
 
     /// The connection between an actor and a node, opened on first use.
+    #[inline]
     fn connection(&mut self, actor: ActorId, node: NodeId) -> ConnectionId {
         let (a, n) = (actor.index(), usize::from(node.0));
         if let Some(&Some(c)) = self.connections.get(a).and_then(|row| row.get(n)) {
             return c;
         }
+        self.open_connection(actor, node)
+    }
+
+    /// `connection` the first time between them: opened now.
+    #[inline(never)]
+    fn open_connection(&mut self, actor: ActorId, node: NodeId) -> ConnectionId {
+        let (a, n) = (actor.index(), usize::from(node.0));
         let c = ConnectionId(self.connection_count);
         self.connection_count += 1;
         self.network.open(c, self.core.now_ms);
@@ -1376,9 +1422,7 @@ impl KafkaSim {
     /// The node of a group's coordinator: the leader of its `__consumer_offsets` partition,
     /// `abs(hashCode(group)) % 50` (`GroupCoordinator.partitionFor`), placed as topics are.
     fn coordinator_node(&self, group: &str) -> NodeId {
-        let h = java_hash(group);
-        let partition = if h == i32::MIN { 0 } else { h.abs() } % OFFSETS_PARTITIONS;
-        NodeId((partition as u32 % u32::from(self.setup.scenario.broker.brokers.max(1))) as u8)
+        coordinator_node_for(group, self.setup.scenario.broker.brokers)
     }
 
     fn handle(&mut self, job: Job) {
@@ -1570,34 +1614,49 @@ impl KafkaSim {
     /// leader's log and high watermark and is in the ISR, and the high watermark is the log end
     /// (or cannot move: the ISR is below min.insync.replicas, or a follower that cannot fetch
     /// holds it back until the ISR check removes it).
-    fn replication_idle(&self) -> bool {
-        let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
-        for tp in self.cluster.each_topic_partition() {
-            let Some(p) = self.cluster.partition(tp) else { continue };
-            let Some(leader) = p.leader() else { continue };
-            let Some(l) = p.replica(leader) else { continue };
-            if !self.cluster.broker_up(leader) {
-                continue;
-            }
-            let mut blocked = false;
-            for r in &p.replicas {
-                if r.broker == leader {
-                    continue;
+    fn replication_idle(&mut self) -> bool {
+        // The partition found busy last time is most likely busy again: it is looked at first
+        // (the answer does not depend on the order).
+        let (t, p) = self.replication_busy_hint;
+        let topics = self.cluster.partitions_by_topic();
+        if topics.get(t).and_then(|ps| ps.get(p)).is_some_and(|partition| !self.partition_replication_idle(partition)) {
+            return false;
+        }
+        for (ti, ps) in topics.iter().enumerate() {
+            for (pi, partition) in ps.iter().enumerate() {
+                if (ti, pi) != (t, p) && !self.partition_replication_idle(partition) {
+                    self.replication_busy_hint = (ti, pi);
+                    return false;
                 }
-                if self.can_fetch(r.broker, leader) {
-                    if r.log_end() != l.log_end() || r.high_watermark() != l.high_watermark() || !p.isr().contains(&r.broker) {
-                        return false;
-                    }
-                } else if p.isr().contains(&r.broker) && r.log_end() < l.log_end() {
-                    blocked = true;
-                }
-            }
-            let frozen = p.isr().len() < min_isr.min(p.replicas.len());
-            if l.high_watermark() < l.log_end() && !frozen && !blocked {
-                return false;
             }
         }
         true
+    }
+
+    /// `replication_idle` for one partition.
+    fn partition_replication_idle(&self, p: &cluster::Partition) -> bool {
+        let min_isr = usize::from(self.setup.scenario.broker.min_insync_replicas);
+        // The leader's replica (each broker is in a partition's replicas once).
+        let Some(l) = p.leader_replica() else { return true };
+        let leader = l.broker;
+        if !self.cluster.broker_up(leader) {
+            return true;
+        }
+        let mut blocked = false;
+        for r in &p.replicas {
+            if r.broker == leader {
+                continue;
+            }
+            if self.can_fetch(r.broker, leader) {
+                if r.log_end() != l.log_end() || r.high_watermark() != l.high_watermark() || !p.isr().contains(&r.broker) {
+                    return false;
+                }
+            } else if p.isr().contains(&r.broker) && r.log_end() < l.log_end() {
+                blocked = true;
+            }
+        }
+        let frozen = p.isr().len() < min_isr.min(p.replicas.len());
+        !(l.high_watermark() < l.log_end() && !frozen && !blocked)
     }
 
     fn kick_replication(&mut self) {
@@ -1785,6 +1844,8 @@ impl KafkaSim {
         };
         let batch = r.stamp.map(|(producer_id, epoch, base_sequence, transactional)| ProducerBatch { producer_id, epoch, base_sequence, transactional });
         let now = self.core.now_ms;
+        // The partition most likely busy replicating from now on (`replication_idle` looks first).
+        self.replication_busy_hint = (usize::from(tp.topic), usize::from(tp.partition));
         let result = self.cluster.produce(now, r.node, tp, &[tag_of(r.copy)], acks, batch);
         match result {
             Ok(produced) => {
@@ -1998,10 +2059,17 @@ impl KafkaSim {
 
     // ----- consumers -----
 
+    #[inline]
     fn group_of(&mut self, actor: ActorId) -> Option<GroupKey> {
         if let Some(g) = self.actors[actor.index()].group {
             return Some(g);
         }
+        self.find_group(actor)
+    }
+
+    /// `group_of` the first time: the group named by the consumer's spec, noted.
+    #[inline(never)]
+    fn find_group(&mut self, actor: ActorId) -> Option<GroupKey> {
         let name = self.consumer_spec(actor)?.group_id.clone();
         let g = self.coordinator.group(&name)?;
         self.actors[actor.index()].group = Some(g);
@@ -2009,7 +2077,7 @@ impl KafkaSim {
     }
 
     fn coordinator_node_of(&self, actor: ActorId) -> NodeId {
-        self.consumer_spec(actor).map_or(NodeId(0), |c| self.coordinator_node(&c.group_id))
+        self.setup.coordinator_nodes.get(actor.index()).copied().unwrap_or(NodeId(0))
     }
 
     /// Whether the consumer can reach its coordinator: it is up, and the consumer is not cut
@@ -2468,6 +2536,7 @@ impl KafkaSim {
     /// `auto_offset_reset` (OffsetFetch and ListOffsets, answered at once).
     /// With `auto_offset_reset='none'` and no committed offset, kafka-python raises
     /// NoOffsetForPartitionError from the poll.
+    #[inline]
     fn fetch_positions(&mut self, actor: ActorId) -> Result<(), ClientError> {
         let Some(group) = self.group_of(actor) else { return Ok(()) };
         let r = &self.actors[actor.index()];
@@ -2475,6 +2544,12 @@ impl KafkaSim {
             // Every owned partition has its position (each poll but the first after a join).
             return Ok(());
         }
+        self.fetch_missing_positions(actor, group)
+    }
+
+    /// `fetch_positions` when an owned partition has no position.
+    #[inline(never)]
+    fn fetch_missing_positions(&mut self, actor: ActorId, group: GroupKey) -> Result<(), ClientError> {
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.consumer(actor) else { return Ok(()) };
         let isolation = match spec.isolation_level {
@@ -2637,7 +2712,10 @@ impl KafkaSim {
     fn refresh_leader_views(&mut self) -> u64 {
         let cluster = &self.cluster;
         let mut changed = 0;
-        for (global, (slot, p)) in self.leader_views.iter_mut().zip(cluster.partitions()).enumerate() {
+        let mut global = 0;
+        let views = &mut self.leader_views;
+        for p in cluster.partitions_by_topic().iter().flat_map(|t| t.iter()) {
+            let Some(slot) = views.get_mut(global) else { break };
             let leader = p.leader_replica();
             let view = LeaderView {
                 leader: leader.map(|r| r.broker),
@@ -2650,6 +2728,7 @@ impl KafkaSim {
                 *slot = view;
                 changed |= partition_bit(global as u16);
             }
+            global += 1;
         }
         changed
     }
@@ -3044,7 +3123,7 @@ impl KafkaSim {
                 Flow::Next(ms)
             }
             KafkaOpKind::LoopEnd => {
-                let head = self.op_index(actor, KafkaOpKind::LoopStart).or_else(|| self.op_index(actor, KafkaOpKind::Poll)).unwrap_or(0);
+                let head = self.setup.loop_heads[actor.index()];
                 let r = &mut self.actors[actor.index()];
                 if let Some(current) = r.current.take() {
                     self.record(KafkaEvent::RecordProcessed { actor, copy: current.copy });
@@ -3374,6 +3453,7 @@ impl KafkaSim {
     }
 
     /// A timer that would change nothing: a stale one-shot.
+    #[inline(always)]
     fn timer_changes_nothing(&self, job: &Job) -> bool {
         match *job {
             Job::RequestTimeout { request } => self.requests[request as usize].settled,
@@ -3414,6 +3494,7 @@ impl System for KafkaSim {
         KafkaSim::handle(self, job);
     }
 
+    #[inline]
     fn skip_idle_timer(&mut self, job: &Job) -> bool {
         self.timer_changes_nothing(job)
     }
@@ -3421,6 +3502,10 @@ impl System for KafkaSim {
     /// Timers run only while they have work, so what is left is never idle, except stale
     /// one-shots (a dead process's timers), which `skip_idle_timer` takes at no time.
     fn only_idle_jobs_left(&self) -> bool {
+        // An armed replication round or ISR check is on the agenda, and never idle.
+        if self.replication_armed || self.isr_check_armed {
+            return false;
+        }
         let few = self.actors.len() * 4 + 16;
         self.core.agenda.only_few(few, |job| self.timer_changes_nothing(job))
     }

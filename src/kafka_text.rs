@@ -611,7 +611,7 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     // Never printed, grouped by why (each group's reason is its records' cause).
     let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
     for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded) {
-        let reason = match (m.cause, en) {
+        let reason = match (m.stranded_cause, en) {
             (Some(Cause::Offline { .. }), true) => "stored, but their partition has no live leader: its broker is down",
             (Some(Cause::Offline { .. }), false) => "已存储，但所在分区没有存活的领导者：它的 broker 宕机了",
             (Some(Cause::AboveHighWatermark { .. }), true) => "stored, but above the high watermark, which never reached them",

@@ -1231,6 +1231,10 @@ fn verdicts_at_once_equal_verdicts_one_by_one() {
         assert_eq!(sim.verdicts(), one_by_one, "{}", sim.scenario().name);
         let with_causes: Vec<(Verdict, Option<Cause>)> = one_by_one.iter().enumerate().map(|(i, &v)| (v, sim.cause(MessageId(i as u32)))).collect();
         assert_eq!(sim.verdicts_and_causes(), with_causes, "{}", sim.scenario().name);
+        // The report carries the stranded ones only (the others read the trace, one pass each).
+        let report = queue_playground::systems::kafka::report::KafkaReport::new(sim, false);
+        let stranded: Vec<Option<Cause>> = with_causes.iter().map(|&(v, c)| c.filter(|_| v == Verdict::Stranded)).collect();
+        assert_eq!(report.messages.iter().map(|m| m.stranded_cause).collect::<Vec<_>>(), stranded, "{}", sim.scenario().name);
     }
     // The catalog has causes besides stranded ones (the comparison above covers them).
     let judged: Vec<(Verdict, Option<Cause>)> = runs.iter().flat_map(|r| r.timeline().verdicts_and_causes()).collect();

@@ -28,7 +28,7 @@ use crate::scenario::settings::Settings;
 use crate::systems::kafka::settings::{KafkaSettings, Refusal};
 use crate::faults::{chapter_faults_line, fault_with_trigger};
 use crate::ui::components::kafka_settings::KafkaSettingsPanel;
-use crate::systems::kafka::trace::{KafkaEvent, KafkaTraceEntry, TerminalText};
+use crate::systems::kafka::trace::{Cause, KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
 use crate::ui::kafka_chunk::{KafkaApi, KafkaRun, KafkaRunBox};
@@ -99,6 +99,10 @@ pub struct KafkaState {
     pub session: Rc<RefCell<Session<KafkaSim>>>,
     /// The run to its end, reported once per run (the opening and the outcome quote it).
     pub end: Rc<KafkaReport>,
+    /// Each message's cause at the run's end (the table's cause column): computed the first
+    /// time the table shows the end, once per run (a duplicate's or an out-of-order one's
+    /// cause reads the whole trace).
+    pub end_causes: Rc<RefCell<Option<Rc<Vec<Option<Cause>>>>>>,
     pub playing: bool,
     pub speed_x100: u32,
     pub selected: Option<u32>,
@@ -219,7 +223,7 @@ impl KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
         // A run whose idempotence kafka-python turned off (a share link's) says so as well.
         let idempotence_off = settings.enable_idempotence_unset.then(|| settings.idempotence_conflicts()).flatten();
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, end_causes: Rc::default(), playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -268,6 +272,7 @@ impl KafkaState {
 
     fn set_session(&mut self, session: Session<KafkaSim>) {
         self.end = Rc::new(KafkaReport::new(session.timeline(), false));
+        self.end_causes = Rc::default();
         self.session = Rc::new(RefCell::new(session));
     }
 
@@ -794,6 +799,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             <div id="counts">{ count_list_except(&counts, lang, KAFKA_HIDDEN_COUNTS) }</div>
         </section>
     };
+    // The causes read the trace: only the run's end has all of it.
+    let end_causes: Option<Rc<Vec<Option<Cause>>>> = at_end.then(|| {
+        let mut memo = state.end_causes.borrow_mut();
+        Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.verdicts_and_causes().into_iter().map(|(_, cause)| cause).collect())))
+    });
     let table = html! {
         <section id="verdicts" class="kafka">
             <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
@@ -807,8 +817,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                         let kd = kd.clone();
                         Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
-                    // The cause reads the trace: only the run's end (its report, `state.end`) has all of it.
-                    let cause = if at_end { state.end.messages.get(id as usize).and_then(|m| m.cause).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) }) } else { None };
+                    let cause = end_causes.as_ref().and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
                             data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>

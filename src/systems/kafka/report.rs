@@ -47,10 +47,11 @@ pub struct KafkaMessageReport {
     /// Its records: where each is now (`in_log` at a partition and offset, `in_flight`, or
     /// `discarded`).
     pub records: Vec<RecordReport>,
-    /// Why it has a bad verdict (the page's table and the outcome line say it); not in the
-    /// JSON, whose causes are the trace's.
+    /// Why a stranded message is unread (the outcome line says it); not in the JSON, whose
+    /// causes are the trace's. (The page's table asks the run for the other causes, once per
+    /// run: `KafkaSim::verdicts_and_causes`.)
     #[serde(skip)]
-    pub cause: Option<super::trace::Cause>,
+    pub stranded_cause: Option<super::trace::Cause>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -105,7 +106,7 @@ impl KafkaReport {
             };
             records[copy.message.index()].push(report);
         }
-        let judged = sim.verdicts_and_causes();
+        let judged = sim.verdicts_and_causes_of(|v| v == Verdict::Stranded);
         let verdicts: Vec<Verdict> = judged.iter().map(|&(v, _)| v).collect();
         let messages: Vec<KafkaMessageReport> = ledger
             .messages
@@ -118,7 +119,7 @@ impl KafkaReport {
                 verdict: verdicts[index],
                 printed: printed[index],
                 records: std::mem::take(&mut records[index]),
-                cause: judged[index].1,
+                stranded_cause: judged[index].1,
             })
             .collect();
         let mut counts = VerdictCounts::default();

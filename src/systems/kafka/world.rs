@@ -1215,12 +1215,20 @@ impl KafkaSim {
     /// Every message's verdict with its cause (`cause`: for a bad verdict, why), one index of
     /// the records for all of them (the report's table and outcome line).
     pub fn verdicts_and_causes(&self) -> Vec<(Verdict, Option<Cause>)> {
+        self.verdicts_and_causes_of(|_| true)
+    }
+
+    /// `verdicts_and_causes` with a cause only for the verdicts `wanted` picks: a stranded
+    /// message's cause reads its records only, while a duplicate's or an out-of-order one's
+    /// reads the trace (each such message a pass over it), so a report of a large run asks only
+    /// for what it shows.
+    pub fn verdicts_and_causes_of(&self, wanted: impl Fn(Verdict) -> bool) -> Vec<(Verdict, Option<Cause>)> {
         let copies = CopiesByMessage::new(&self.core.ledger);
         (0..self.core.ledger.messages.len())
             .map(|i| {
                 let message = MessageId(i as u32);
                 let verdict = self.verdict_with(message, copies.of(i));
-                (verdict, self.cause_with(message, verdict, copies.of(i)))
+                (verdict, if wanted(verdict) { self.cause_with(message, verdict, copies.of(i)) } else { None })
             })
             .collect()
     }

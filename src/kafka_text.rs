@@ -408,10 +408,14 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             }
         }
         OffsetCommitted { group, partition, offset } => {
-            // The commit this answers: the last CommitSent before it.
-            let sent = trace[..index].iter().rev().find_map(|e| match e.event {
-                CommitSent { actor, auto } => Some((actor, auto)),
-                _ => None,
+            // The commit this answers: the last CommitSent before it by the member of this
+            // group that owned the partition when it sent it (two members' commits can be in
+            // flight at once; each commits only its own partitions), else the last one.
+            let sent = commit_of(&trace[..index], group, partition).or_else(|| {
+                trace[..index].iter().rev().find_map(|e| match e.event {
+                    CommitSent { actor, auto } => Some((actor, auto)),
+                    _ => None,
+                })
             });
             match sent {
                 Some((actor, true)) => pick(
@@ -698,6 +702,37 @@ pub fn opening(chapter: &KafkaChapter, sim: &KafkaSim, report: &KafkaReport, lan
     story
 }
 
+
+/// The commit (its consumer, and whether it was the auto-commit) that a group's stored
+/// offset of `partition` answers, from the trace before it: the last `CommitSent` of a
+/// consumer that, at that moment, owned `partition` in `group` (its last assignment of it
+/// in that group's generation, with no revocation since).
+fn commit_of(before: &[KafkaTraceEntry], group: u16, partition: QueueId) -> Option<(ActorId, bool)> {
+    use KafkaEvent::*;
+    before.iter().enumerate().rev().find_map(|(i, e)| match e.event {
+        CommitSent { actor, auto } => {
+            // Who owned the partition in this group when the commit was sent.
+            let mut owner = None;
+            for earlier in before[..i].iter().rev() {
+                match earlier.event {
+                    PartitionsRevoked { actor: a, .. } if a == actor => return None,
+                    PartitionAssigned { actor: a, partition: p, .. } if p == partition && a == actor => {
+                        owner = Some(a);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let in_group = before[..i].iter().rev().find_map(|e| match e.event {
+                JoinCompleted { actor: a, group: g, .. } if a == actor => Some(g == group),
+                _ => None,
+            });
+            (owner == Some(actor) && in_group == Some(true)).then_some((actor, auto))
+        }
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -751,6 +786,42 @@ mod tests {
     fn said(s: &Session<KafkaSim>, lang: Lang) -> Vec<String> {
         let trace = s.full_trace();
         (0..trace.len()).map(|i| describe_at(trace, i, s.timeline(), lang)).collect()
+    }
+
+    #[test]
+    fn a_stored_offset_is_credited_to_the_member_that_owns_the_partition() {
+        // Two consumers of one group on 3 partitions, auto-commit and commit after processing:
+        // their commits can be in flight in the same millisecond; each stored offset is said
+        // as the commit of the member that owned its partition (never the other's).
+        for commit in ["auto", "after_processing"] {
+            let s = sim_of(serde_json::json!({
+                "name": "w2", "seed": 1, "broker": {"model": "kafka", "brokers": 1},
+                "topics": [{"name": "test_topic", "partitions": 3, "replication_factor": 1}],
+                "actors": [
+                    {"role": "producer", "name": "producer", "messages": 10, "interval_ms": 1000},
+                    {"role": "consumer", "name": "consumer", "group_id": "test_group", "auto_offset_reset": "earliest", "commit": commit, "work_ms": 500},
+                    {"role": "consumer", "name": "consumer-2", "group_id": "test_group", "auto_offset_reset": "earliest", "commit": commit, "work_ms": 500}
+                ]
+            }));
+            let trace = s.full_trace();
+            // The owner of each partition (one generation here: no crash).
+            let mut owner = std::collections::BTreeMap::new();
+            for e in trace {
+                if let PartitionAssigned { actor, partition, .. } = e.event {
+                    owner.insert(partition, actor);
+                }
+            }
+            let mut checked = 0;
+            for (i, e) in trace.iter().enumerate() {
+                if let OffsetCommitted { partition, .. } = e.event {
+                    let text = describe_at(trace, i, s.timeline(), Lang::En);
+                    let name = actor_name(s.timeline(), owner[&partition]).to_string();
+                    assert!(text.starts_with(&format!("{name}'s ")), "{commit}: {text}");
+                    checked += 1;
+                }
+            }
+            assert!(checked >= 3, "{commit}: {checked} stored offsets");
+        }
     }
 
     #[test]

@@ -633,11 +633,11 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     for (reason, data) in why {
         parts.push(if en { format!("never printed: {} ({reason})", list(&data)) } else { format!("从未打印：{}（{reason}）", list(&data)) });
     }
-    if c.never_sent > 0 {
+    if !report.never_sent.is_empty() {
         parts.push(if en {
-            format!("never sent: {} (the producer's program ended before sending them)", c.never_sent)
+            format!("never sent: {} (the producer's program ended before sending them)", list(&report.never_sent))
         } else {
-            format!("从未发送：{} 条（生产者程序在发送它们之前就结束了）", c.never_sent)
+            format!("从未发送：{}（生产者程序在发送它们之前就结束了）", list(&report.never_sent))
         });
     }
     let head = if en {
@@ -876,8 +876,8 @@ mod tests {
         let report = KafkaReport::new(s.timeline(), false);
         assert_eq!(report.counts.never_sent, 6);
         let text = outcome(&report, Lang::En);
-        assert_eq!(text, "This run: 4 published, 4 processed once; never sent: 6 (the producer's program ended before sending them).");
-        assert!(outcome(&report, Lang::Zh).contains("从未发送：6 条"));
+        assert_eq!(text, "This run: 4 published, 4 processed once; never sent: 4, 5, 6, 7, 8, 9 (the producer's program ended before sending them).");
+        assert!(outcome(&report, Lang::Zh).contains("从未发送：4, 5, 6, 7, 8, 9（"), "{}", outcome(&report, Lang::Zh));
     }
 
     #[test]

@@ -34,6 +34,10 @@ pub struct KafkaReport {
     pub actors: Vec<KafkaActorReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<KafkaTraceEntry>>,
+    /// The payloads a producer's program never sent (it ended first), once the run is over
+    /// (the outcome line names them; the JSON's counts give how many).
+    #[serde(skip)]
+    pub never_sent: Vec<u32>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -127,7 +131,8 @@ impl KafkaReport {
             counts.add(v);
         }
         // Once the run is over, what a producer's program never sent (as the label counts it).
-        counts.never_sent += sim.never_sent().len() as u32;
+        let never_sent: Vec<u32> = sim.never_sent().into_iter().map(|(_, data)| data).collect();
+        counts.never_sent += never_sent.len() as u32;
         let label = sim.label();
         let data: Vec<(u32, Verdict)> = messages.iter().map(|m| (m.data, m.verdict)).collect();
         let partition_count: u16 = scenario.topics.iter().map(|t| t.partitions).sum();
@@ -165,6 +170,7 @@ impl KafkaReport {
             partitions,
             actors,
             trace: with_trace.then(|| trace.to_vec()),
+            never_sent,
         }
     }
 }

@@ -664,7 +664,8 @@ pub fn opening(chapter: &KafkaChapter, sim: &KafkaSim, report: &KafkaReport, lan
     });
     let group = group.unwrap_or("?");
     let duplicated = list(&payloads(report, Verdict::Duplicated));
-    let lost = list(&payloads(report, Verdict::Lost));
+    // Named as the code sends them ({'data': 3}): a bare "3 lost" reads as a count.
+    let lost = payloads(report, Verdict::Lost).iter().map(|d| format!("{{'data': {d}}}")).collect::<Vec<_>>().join(", ");
     let published = report.counts.published;
     let stored: usize = report.partitions.iter().map(|p| p.log.len()).sum();
     let story = match chapter.scenario {
@@ -1010,7 +1011,7 @@ mod tests {
         }.ends_with("the log holds 10 records for 10 messages."));
         let s = run("k-acks1-leader-crash");
         let report = KafkaReport::new(s.timeline(), false);
-        assert!(opening(&KAFKA_CHAPTERS[3], s.timeline(), &report, Lang::Zh).contains("5 已被确认却丢失"));
+        assert!(opening(&KAFKA_CHAPTERS[3], s.timeline(), &report, Lang::Zh).contains("{'data': 5} 已被确认却丢失"));
         for (i, chapter) in KAFKA_CHAPTERS.iter().enumerate() {
             assert_eq!(catalog::ENTRIES[i].0, chapter.scenario);
             let s = run(chapter.scenario);

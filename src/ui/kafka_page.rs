@@ -993,7 +993,7 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
     use crate::systems::kafka::trace::Cause;
     match cause {
         Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
-        Cause::ReadFromReset { partition, from_offset } => format!("从分区 {partition} 的位点 {from_offset} 重新读取：消费组在那里没有提交过位点，所以 auto_offset_reset 让新的消费者从头开始"),
+        Cause::ReadFromReset { partition, from_offset } => format!("从分区 {partition} 的位点 {from_offset} 重新读取：消费组在那里没有提交过位点，所以 auto_offset_reset 让接手该分区的消费者从头开始"),
         Cause::StoredTwice { copies } => format!("在日志中存了 {copies} 次：生产者又发送了一次（未开启幂等的重试，或重启的生产者）"),
         Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),

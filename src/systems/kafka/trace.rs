@@ -482,7 +482,7 @@ impl Cause {
                 "replayed from committed offset {from_offset} of partition {partition} after the rebalance (the group had committed only up to there)"
             ),
             Cause::ReadFromReset { partition, from_offset } => format!(
-                "read again from offset {from_offset} of partition {partition}: the group had committed no offset there, so auto_offset_reset started the new consumer at the beginning"
+                "read again from offset {from_offset} of partition {partition}: the group had committed no offset there, so auto_offset_reset started the consumer that took the partition over at the beginning"
             ),
             Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
             Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),

@@ -1046,7 +1046,10 @@ pub fn kafka_fault_text(action: &FaultAction, lang: Lang) -> String {
     let en = lang == Lang::En;
     let pick = |e: String, z: String| if en { e } else { z };
     match action {
-        FaultAction::CrashNode { node, .. } => pick(format!("Crash kafka@{node}"), format!("kafka@{node} 崩溃")),
+        // A scenario's crash may bring the broker back by itself (`broker.restart_delay_ms`):
+        // the fault's words say so (the page's own crash button leaves it down).
+        FaultAction::CrashNode { node, restart: true } => pick(format!("Crash kafka@{node} (it restarts by itself)"), format!("kafka@{node} 崩溃（随后自动重启）")),
+        FaultAction::CrashNode { node, restart: false } => pick(format!("Crash kafka@{node}"), format!("kafka@{node} 崩溃")),
         FaultAction::StopNode { node, restart: true } => pick(format!("Restart kafka@{node}"), format!("重启 kafka@{node}")),
         FaultAction::StopNode { node, restart: false } => pick(format!("Stop kafka@{node}"), format!("停止 kafka@{node}")),
         FaultAction::StartNode(node) => pick(format!("Start kafka@{node}"), format!("启动 kafka@{node}")),

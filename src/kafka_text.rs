@@ -703,34 +703,25 @@ pub fn opening(chapter: &KafkaChapter, sim: &KafkaSim, report: &KafkaReport, lan
     story
 }
 
-
 /// The commit (its consumer, and whether it was the auto-commit) that a group's stored
 /// offset of `partition` answers, from the trace before it: the last `CommitSent` of a
-/// consumer that, at that moment, owned `partition` in `group` (its last assignment of it
-/// in that group's generation, with no revocation since).
+/// consumer of `group` that owned `partition` when it sent it (assigned it, and no
+/// revocation since).
 fn commit_of(before: &[KafkaTraceEntry], group: u16, partition: QueueId) -> Option<(ActorId, bool)> {
     use KafkaEvent::*;
-    before.iter().enumerate().rev().find_map(|(i, e)| match e.event {
-        CommitSent { actor, auto } => {
-            // Who owned the partition in this group when the commit was sent.
-            let mut owner = None;
-            for earlier in before[..i].iter().rev() {
-                match earlier.event {
-                    PartitionsRevoked { actor: a, .. } if a == actor => return None,
-                    PartitionAssigned { actor: a, partition: p, .. } if p == partition && a == actor => {
-                        owner = Some(a);
-                        break;
-                    }
-                    _ => {}
-                }
-            }
-            let in_group = before[..i].iter().rev().find_map(|e| match e.event {
-                JoinCompleted { actor: a, group: g, .. } if a == actor => Some(g == group),
-                _ => None,
-            });
-            (owner == Some(actor) && in_group == Some(true)).then_some((actor, auto))
-        }
-        _ => None,
+    before.iter().enumerate().rev().find_map(|(i, e)| {
+        let CommitSent { actor, auto } = e.event else { return None };
+        let earlier = before[..i].iter().rev();
+        let owned = earlier.clone().find_map(|e| match e.event {
+            PartitionsRevoked { actor: a, .. } if a == actor => Some(false),
+            PartitionAssigned { actor: a, partition: p, .. } if a == actor && p == partition => Some(true),
+            _ => None,
+        });
+        let in_group = earlier.clone().find_map(|e| match e.event {
+            JoinCompleted { actor: a, group: g, .. } if a == actor => Some(g == group),
+            _ => None,
+        });
+        (owned == Some(true) && in_group == Some(true)).then_some((actor, auto))
     })
 }
 

@@ -201,7 +201,7 @@ fn kafka_settings_change_the_code_and_refused_combinations_say_why() {
     assert!(producer.contains("acks=1") && producer.contains("retries=0") && !producer.contains("enable_idempotence=False"), "{producer}");
     assert!(producer.contains("enable_idempotence=True (turned off: it conflicts with the acks or retries above, and kafka-python logs a warning)"), "{producer}");
     assert_eq!(KafkaSettings::of(&scenario), runs);
-    let changed: Vec<String> = own.diff(&runs).into_iter().map(|(_, now)| now).collect();
+    let changed: Vec<String> = own.diff(&runs, queue_playground::i18n::Lang::En).into_iter().map(|(_, now)| now).collect();
     assert_eq!(changed, vec!["acks=1", "retries=0"]);
     // Back to acks='all' (retries left as they are): idempotence is back at its default.
     let back = KafkaSettings { acks: Acks::All, retries: None, ..runs.clone() }.as_kafka_python_runs(&runs).unwrap();

@@ -619,15 +619,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     };
     // What the settings changed, beside the title (the title stays true of the settings shown).
     let title_note = state.base_scenario().ok().and_then(|s| {
-        let diff = KafkaSettings::of(&s).diff(&state.settings);
+        let diff = KafkaSettings::of(&s).diff(&state.settings, lang);
         let (was, is): (Vec<String>, Vec<String>) = diff.into_iter().unzip();
         (!was.is_empty()).then(|| match lang {
             Lang::En => format!("as written: {}; you changed: {}", was.join(", "), is.join(", ")),
-            Lang::Zh => {
-                // The commit modes are words, not code: in Chinese as the panel's menu says them.
-                let zh = |v: Vec<String>| v.into_iter().map(|s| s.replace("commit() before processing", "处理前 commit()").replace("commit() after processing", "处理后 commit()")).collect::<Vec<_>>().join("，");
-                format!("原文：{}；你改为：{}", zh(was), zh(is))
-            }
+            Lang::Zh => format!("原文：{}；你改为：{}", was.join("，"), is.join("，")),
         })
     });
     let tour = if embed {

@@ -303,13 +303,16 @@ fn keep_op_trigger(old: &KafkaScenario, s: &KafkaScenario, fault: FaultSpec) -> 
 
 impl KafkaSettings {
     /// Each setting that differs between `self` (as written) and `now`, as the code writes
-    /// it: (`acks='all'`, `acks=1`).
-    pub fn diff(&self, now: &KafkaSettings) -> Vec<(String, String)> {
+    /// it: (`acks='all'`, `acks=1`). The commit modes are words, not code: in `lang`.
+    pub fn diff(&self, now: &KafkaSettings, lang: crate::i18n::Lang) -> Vec<(String, String)> {
         let retries = |r: Option<u32>| r.map_or("float('inf')".to_string(), |r| r.to_string());
+        let en = lang == crate::i18n::Lang::En;
         let commit = |c: CommitMode| match c {
             CommitMode::Auto => "enable_auto_commit=True",
-            CommitMode::BeforeProcessing => "commit() before processing",
-            CommitMode::AfterProcessing => "commit() after processing",
+            CommitMode::BeforeProcessing if en => "commit() before processing",
+            CommitMode::BeforeProcessing => "处理前 commit()",
+            CommitMode::AfterProcessing if en => "commit() after processing",
+            CommitMode::AfterProcessing => "处理后 commit()",
         };
         let py_bool = |b: bool| if b { "True" } else { "False" };
         // Above the replication factor Kafka uses the replication factor (Partition.effectiveMinIsr).

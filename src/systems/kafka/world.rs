@@ -1044,7 +1044,6 @@ impl KafkaSim {
         self.cause_with(message, self.verdict_with(message, &copies), &copies)
     }
 
-    /// `cause`, given the message's verdict and its records.
     /// A lost record its consumer received and printed, whose offset was committed before its
     /// processing finished (a commit before processing, or the auto-commit of a CTRL+C's
     /// close()), the consumer ending before it did: why it is lost, from the trace.
@@ -1071,6 +1070,7 @@ impl KafkaSim {
         Some(Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped })
     }
 
+    /// `cause`, given the message's verdict and its records.
     fn cause_with(&self, message: MessageId, verdict: Verdict, copies: &[CopyId]) -> Option<Cause> {
         match verdict {
             // Printed once, after its record was read again (a consumer died before it

@@ -3,7 +3,8 @@
 # trunk has built the wasm with the `split` feature (index.html) and run wasm-bindgen on it;
 # this takes cargo's wasm again and
 #   1. wasm-split-cli: the functions only reachable through a `#[wasm_split(...)]` function
-#      (the Kafka page: `ui::kafka_chunk`) go to their own module, split_<name>.wasm, fetched
+#      (the Kafka page: `ui::kafka_chunk`; scenario files: `ui::files_chunk`) go to their own
+#      module, split_<name>.wasm, fetched
 #      the first time the page needs it; the rest is the first load. (.cargo/config.toml
 #      links with --emit-relocs: the splitter reads which function uses which.)
 #   2. wasm-bindgen --target web --keep-lld-exports (the split modules import the main
@@ -29,8 +30,11 @@ wasm-bindgen --target web --keep-lld-exports --no-typescript --out-name "$name" 
 # The loader and the split modules carry trunk's hash too: a browser must never pair a cached
 # module of an older build with this one (the modules share one table and one memory).
 hash="${name##*-}"
-sed "s/\.\/split_\([a-z0-9_]*\)\.wasm/.\/split_\1-$hash.wasm/g" "$work/split/__wasm_split.js" > "$work/pkg/__wasm_split-$hash.js"
-for chunk in "$work/split"/split_*.wasm; do
+# chunk_N.wasm: code two split modules share (e.g. the JSON parser of the Kafka and files
+# modules), fetched with whichever of them comes first.
+sed "s/\.\/\(split_[a-z0-9_]*\|chunk_[0-9]*\)\.wasm/.\/\1-$hash.wasm/g" "$work/split/__wasm_split.js" > "$work/pkg/__wasm_split-$hash.js"
+shopt -s nullglob
+for chunk in "$work/split"/split_*.wasm "$work/split"/chunk_*.wasm; do
   cp "$chunk" "$work/pkg/$(basename "$chunk" .wasm)-$hash.wasm"
 done
 # Only the JS import's path: the key "./__wasm_split.js" of the imports object is the wasm's

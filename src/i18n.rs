@@ -78,6 +78,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("copied_snippet", "Embed snippet copied", "嵌入代码已复制"),
     ("copy_fallback", "Selected: press Ctrl+C (⌘C) to copy", "已选中：按 Ctrl+C（⌘C）复制"),
     ("no_link_loaded", "A loaded scenario has no share link: save it as a file instead", "已加载的场景没有分享链接：请将其保存为文件"),
+    ("link_pending", "The link of this run appears here after your first change (or a click here)", "首次改动（或点击此处）后，这里显示本次运行的链接"),
     ("embed_options", "Embed options", "嵌入选项"),
     ("lock_chapter", "Lock the chapter", "锁定章节"),
     ("start_at", "Start at", "起始步骤"),

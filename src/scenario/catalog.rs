@@ -1,5 +1,8 @@
-//! The catalog: the article's §4 scenario and its lessons, as scenario files shipped inside
-//! the binary. Each entry is validated by the tests.
+//! The catalog: the article's §4 scenario and its lessons. The scenario files in `catalog/`
+//! are the source; `catalog_baked.rs` is the same scenarios written as Rust by a test
+//! (`baked_catalog_is_current`), which checks that each baked scenario equals its file parsed
+//! and validated. `get` returns the baked scenario, so the page builds its chapters without a
+//! JSON parser (the parser stays out of the page's first wasm module, see README).
 
 use super::*;
 use crate::engine::rng::Ratio;
@@ -26,11 +29,10 @@ pub fn names() -> impl Iterator<Item = &'static str> {
 
 /// A catalog scenario by name.
 pub fn get(name: &str) -> Result<Scenario, ScenarioError> {
-    let (_, text) = ENTRIES.iter().find(|(n, _)| *n == name).ok_or_else(|| ScenarioError {
+    super::catalog_baked::scenario(name).ok_or_else(|| ScenarioError {
         field: String::new(),
         problem: format!("no catalog scenario is named {} (known: {})", super::json::quoted(name), names().collect::<Vec<_>>().join(", ")),
-    })?;
-    Scenario::from_json(text)
+    })
 }
 
 /// The tutorial's workload scaled up for benchmarks: one producer of `messages` persistent
@@ -81,4 +83,74 @@ pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
     };
     scenario.validate().unwrap_or_else(|e| panic!("the bench scenario is invalid: {e}"));
     scenario
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    /// `catalog_baked.rs` as it must be: every entry parsed and validated from its file, then
+    /// written as a Rust expression. The expression is the scenario's `Debug` output, which is
+    /// Rust's struct syntax, made buildable: string literals become `String`s, lists `Vec`s,
+    /// and the one variant name two enums share (`Crash`) is qualified; the other variants
+    /// come in by glob imports, so a new clash fails to compile rather than pick the wrong one.
+    fn baked_source() -> String {
+        use syn::visit_mut::VisitMut;
+        struct Buildable;
+        impl VisitMut for Buildable {
+            fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+                let is_crash = |e: &syn::Expr| matches!(e, syn::Expr::Path(p) if p.path.is_ident("Crash"));
+                // `Crash(actor)` is the fault; a bare `Crash` is the consumer's on_failure.
+                if let syn::Expr::Call(call) = expr {
+                    if is_crash(&call.func) {
+                        *call.func = syn::parse_quote!(FaultAction::Crash);
+                    }
+                }
+                syn::visit_mut::visit_expr_mut(self, expr);
+                let new: Option<syn::Expr> = match &*expr {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(syn::parse_quote!(String::from(#text))),
+                    syn::Expr::Array(list) => Some(syn::parse_quote!(Vec::from(#list))),
+                    e if is_crash(&*e) => Some(syn::parse_quote!(OnFailure::Crash)),
+                    _ => None,
+                };
+                if let Some(new) = new {
+                    *expr = new;
+                }
+            }
+        }
+        let arms = ENTRIES.iter().map(|(name, text)| {
+            let scenario = Scenario::from_json(text).unwrap_or_else(|e| panic!("catalog/{name}.json: {e}"));
+            let mut value = syn::parse_str::<syn::Expr>(&format!("{scenario:?}")).expect("Debug output is Rust syntax");
+            Buildable.visit_expr_mut(&mut value);
+            quote::quote! { #name => #value, }
+        });
+        let file = quote::quote! {
+            use super::*;
+            use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*, Overflow::*, QueueType::*, Trigger::*};
+            use crate::engine::rng::Ratio;
+
+            /// A catalog scenario by name, built without parsing (see `catalog.rs`).
+            pub(super) fn scenario(name: &str) -> Option<Scenario> {
+                Some(match name { #(#arms)* _ => return None })
+            }
+        };
+        let file = syn::parse2::<syn::File>(file).expect("the baked catalog parses");
+        let header = "//! Generated from `catalog/*.json` by `QP_BLESS=1 cargo test --lib baked_catalog_is_current`;\n//! do not edit. That test fails when a file and this differ.\n#![allow(unused_imports)]\n\n";
+        format!("{header}{}", prettyplease::unparse(&file))
+    }
+
+    #[test]
+    fn baked_catalog_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/scenario/catalog_baked.rs");
+        let wanted = baked_source();
+        if std::env::var_os("QP_BLESS").is_some() {
+            std::fs::write(path, &wanted).expect("write catalog_baked.rs");
+        }
+        let found = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(found == wanted, "src/scenario/catalog_baked.rs is not the catalog's files baked; run: QP_BLESS=1 cargo test --lib baked_catalog_is_current");
+        for (name, text) in ENTRIES {
+            assert_eq!(get(name).as_ref(), Scenario::from_json(text).as_ref().map_err(|e| e), "{name}");
+        }
+        assert!(get("no-such-chapter").is_err());
+    }
 }

@@ -5,6 +5,7 @@
 //! Invariant: a `Scenario` that passed `validate` compiles into a world without panicking.
 
 pub mod catalog;
+mod catalog_baked;
 pub mod json;
 pub mod settings;
 

@@ -8,7 +8,7 @@ use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
 use super::kafka_page::klabel;
 use super::state::{Action, Playground, PlaygroundHandle};
-use crate::embed::{embed_link, EmbedParams};
+use crate::embed::EmbedParams;
 use crate::i18n::{label, Lang};
 use crate::report::ENGINE_VERSION;
 use crate::share;
@@ -35,15 +35,23 @@ fn initial() -> Playground {
 /// A share link in the URL wins, then the saved state, then the tour.
 /// A broken link (of either system) opens the saved state, else the default tour, with a
 /// message saying what is wrong: the user's saved work is never replaced by a bad link.
+/// A code to read before the links module is loaded gives the tour with `links_pending`
+/// (the app fetches the module and restores again).
 fn restored() -> Playground {
     let browser_lang = window().navigator().language().map(|t| Lang::from_tag(&t)).unwrap_or_default();
     let hash = window().location().hash().unwrap_or_default();
+    let stored = || window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
+    let Some(links) = crate::ui::links_chunk::loaded() else {
+        let mut p = Playground::new(0, browser_lang);
+        p.links_pending = hash.starts_with(HASH_PREFIX) || stored().is_some();
+        return p;
+    };
     let saved = || {
-        let code = window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())?;
-        share::decode(&code).and_then(|state| Playground::from_share(&state)).ok()
+        let code = stored()?;
+        (links.decode)(&code).and_then(|state| Playground::from_share(&state)).ok()
     };
     if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
-        return match share::decode(code).and_then(|state| Playground::from_share(&state)) {
+        return match (links.decode)(code).and_then(|state| Playground::from_share(&state)) {
             Ok(p) => p,
             Err(e) => {
                 let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));
@@ -65,6 +73,11 @@ fn page_base() -> String {
 /// The share link for the current state.
 pub fn share_link(code: &str) -> String {
     format!("{}{HASH_PREFIX}{code}", page_base())
+}
+
+/// The embed snippet for the current state.
+pub fn snippet_of(links: &crate::ui::links_chunk::LinksApi, state: &crate::share::ShareState, options: &crate::embed::SnippetOptions) -> String {
+    share::embed_snippet(&(links.embed_link)(&page_base(), state, options))
 }
 
 /// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
@@ -180,6 +193,26 @@ pub fn App() -> Html {
         });
     }
 
+    // The links module, fetched when the page first needs a share code: a link or a saved
+    // state to read (then the page is restored again), or the learner's first change (saved
+    // from then on). A failed fetch is said; the next change tries again.
+    {
+        let dispatcher = state.dispatcher();
+        let pending = state.links_pending;
+        use_effect_with(state.needs_links(), move |&needs| {
+            if needs {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(match crate::ui::links_chunk::load().await {
+                        Ok(_) if pending => Action::Restore(Box::new(initial())),
+                        Ok(_) => Action::LinksLoaded(Ok(())),
+                        Err(e) => Action::LinksLoaded(Err(e)),
+                    });
+                });
+            }
+            || ()
+        });
+    }
+
     // The theme and the compact mode, on the root element (for the page's background too).
     use_effect_with(state.params, |params| {
         if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -195,23 +228,24 @@ pub fn App() -> Html {
     // Persist every change (localStorage) and keep the URL a share link of it (not while a
     // loaded scenario runs: a link cannot carry it).
     let share_state = state.share_state();
-    let code = share::encode(&share_state);
+    // None until the links module is there (nothing is saved meanwhile).
+    let code = crate::ui::links_chunk::loaded().map(|links| (links.encode)(&share_state));
     // A scenario file the user loaded runs (on either page): no link can carry it.
     let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file());
     {
         let code = code.clone();
         let lang = state.lang;
-        // While restoring (the Kafka module is fetched first) the saved state and the link
-        // stay as they are.
-        let custom = loaded || state.restoring;
-        use_effect_with((code, lang, custom), move |(code, lang, custom)| {
-            if *custom {
-            } else if let Ok(Some(storage)) = window().local_storage() {
-                let _ = storage.set_item(STORAGE_KEY, code);
-            }
-            if *custom {
-            } else if let Ok(history) = window().history() {
-                let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{HASH_PREFIX}{code}")));
+        // While restoring (the Kafka or links module is fetched first) the saved state and
+        // the link stay as they are.
+        let code = code.filter(|_| !(loaded || state.restoring || state.links_pending));
+        use_effect_with((code, lang), move |(code, lang)| {
+            if let Some(code) = code {
+                if let Ok(Some(storage)) = window().local_storage() {
+                    let _ = storage.set_item(STORAGE_KEY, code);
+                }
+                if let Ok(history) = window().history() {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{HASH_PREFIX}{code}")));
+                }
             }
             if let Some(root) = window().document().and_then(|d| d.document_element()) {
                 let _ = root.set_attribute("lang", if *lang == Lang::Zh { "zh-CN" } else { "en" });
@@ -223,10 +257,10 @@ pub fn App() -> Html {
     let lang = state.lang;
     // A loaded scenario file has no link (a link carries a chapter): the fields say so rather
     // than show the link of a run that is not on screen.
-    let (link, snippet) = if loaded {
-        (String::new(), String::new())
-    } else {
-        (share_link(&code), share::embed_snippet(&embed_link(&page_base(), &share_state, &state.snippet)))
+    // Before the links module is there they are empty (the share controls fetch it).
+    let (link, snippet) = match (&code, crate::ui::links_chunk::loaded()) {
+        (Some(code), Some(links)) if !loaded => (share_link(code), snippet_of(links, &share_state, &state.snippet)),
+        _ => (String::new(), String::new()),
     };
     let embed = state.params.embed;
     // The Kafka page shows when the switch says so (its run is created with the switch).
@@ -238,6 +272,16 @@ pub fn App() -> Html {
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
     // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile).
     let status = if state.fetching_kafka() { "loading" } else { "ready" };
+    // The share fields fetch the links module when a learner goes to them before any change.
+    let placeholder = if loaded { Some(label("no_link_loaded", lang)) } else if link.is_empty() { Some(label("link_pending", lang)) } else { None };
+    let on_share_focus = {
+        let state = state.clone();
+        Callback::from(move |_: FocusEvent| {
+            if crate::ui::links_chunk::loaded().is_none() {
+                state.dispatch(Action::WantLinks);
+            }
+        })
+    };
     let on_dismiss = {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
@@ -290,10 +334,10 @@ pub fn App() -> Html {
                 if !embed {
                     <footer class="share">
                         <label>{ label("share", lang) }{" "}
-                            <input id="share-link" readonly=true value={link.clone()} placeholder={loaded.then(|| label("no_link_loaded", lang))} />
+                            <input id="share-link" readonly=true value={link.clone()} placeholder={placeholder} onfocus={on_share_focus.clone()} />
                         </label>
                         <label>{ label("embed", lang) }{" "}
-                            <textarea id="embed-snippet" readonly=true rows="3" value={snippet} placeholder={loaded.then(|| label("no_link_loaded", lang))} />
+                            <textarea id="embed-snippet" readonly=true rows="3" value={snippet} placeholder={placeholder} onfocus={on_share_focus} />
                         </label>
                         // What reproduces this run, besides the link: its seed and the engine.
                         <span id="run-id" data-seed={seed.to_string()} data-engine={ENGINE_VERSION}>

@@ -4,6 +4,8 @@
 
 pub mod app;
 pub mod components;
+pub mod files_chunk;
 pub mod kafka_chunk;
 pub mod kafka_page;
+pub mod links_chunk;
 pub mod state;

@@ -71,6 +71,13 @@ pub struct Playground {
     /// The last fetch of the Kafka module failed (`error` says so); pressing the switch
     /// again tries again.
     pub kafka_fetch_failed: bool,
+    /// The URL or the saved state has a share code and the links module (`ui::links_chunk`)
+    /// that reads it is not loaded yet: the tour shows meanwhile, nothing is saved, and the
+    /// app restores again once the module is there (`Action::Restore`).
+    pub links_pending: bool,
+    /// The last fetch of the links module failed (`error` says so); the next action tries
+    /// again.
+    pub links_fetch_failed: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -122,8 +129,13 @@ pub enum Action {
     /// created.
     KafkaLoaded(Result<(), LoadFailed>),
     /// The state restored again from the link or the saved state, now that the Kafka module
-    /// is loaded (`restoring`).
+    /// (`restoring`) or the links module (`links_pending`) is loaded.
     Restore(Box<Playground>),
+    /// The links module was fetched (the link, the snippet and saving now work), or could not
+    /// be (said so; the next change tries again).
+    LinksLoaded(Result<(), LoadFailed>),
+    /// The share controls want the link (the module is fetched if need be).
+    WantLinks,
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -180,7 +192,15 @@ impl Playground {
             kafka_run: None,
             restoring: false,
             kafka_fetch_failed: false,
+            links_pending: false,
+            links_fetch_failed: false,
         }
+    }
+
+    /// The links module is needed and not loaded: a code waits to be restored, or the learner
+    /// changed something (which is saved from then on). The app fetches it.
+    pub fn needs_links(&self) -> bool {
+        crate::ui::links_chunk::loaded().is_none() && (self.links_pending || self.version > 0) && !self.links_fetch_failed
     }
 
     /// The Kafka module is needed and not loaded: the switch asked for the Kafka page, or a
@@ -234,6 +254,7 @@ impl Playground {
         fresh.kafka = self.kafka;
         fresh.kafka_run = self.kafka_run.clone();
         fresh.restoring = self.restoring;
+        fresh.links_pending = self.links_pending;
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
         fresh
     }
@@ -352,6 +373,7 @@ impl Reducible for Playground {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         next.version += 1;
+        next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
         let moved = {
             let mut session = next.session.borrow_mut();
             match action {
@@ -526,6 +548,11 @@ impl Reducible for Playground {
                     if next.kafka && next.kafka_run.is_none() {
                         next.kafka_run = Some((api.new_run)(0));
                     }
+                    false
+                }
+                Action::LinksLoaded(Ok(())) | Action::WantLinks => false,
+                Action::LinksLoaded(Err(_)) => {
+                    next.error = Some(crate::ui::links_chunk::load_failed_text(next.lang).to_string());
                     false
                 }
                 Action::KafkaLoaded(Err(e)) => {

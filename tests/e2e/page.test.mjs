@@ -79,7 +79,7 @@ test('the first load is the RabbitMQ page: the Kafka module is fetched once, whe
     const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
     const firstLoad = fetched();
     assert.ok(firstLoad.some((f) => /^queue-playground-[0-9a-f]+_bg\.wasm$/.test(f)), `the main module: ${firstLoad}`);
-    assert.ok(!firstLoad.some((f) => f.startsWith('split_')), `no split module on the first load: ${firstLoad}`);
+    assert.ok(!firstLoad.some((f) => /^(split|chunk)_/.test(f)), `no split module on the first load: ${firstLoad}`);
     // What the first load weighs, gzipped as a server would send it (printed, not asserted).
     const { gzipSync } = await import('node:zlib');
     const fs = await import('node:fs');
@@ -98,7 +98,7 @@ test('the first load is the RabbitMQ page: the Kafka module is fetched once, whe
     await page.click('#system-switch button[data-system=rabbitmq]');
     await page.click('#system-switch button[data-system=kafka]');
     await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor();
-    assert.equal(fetched().filter((f) => f.startsWith('split_')).length, 1, `still once: ${fetched()}`);
+    assert.equal(fetched().filter((f) => f.startsWith('split_kafka')).length, 1, `still once: ${fetched()}`);
     assertClean(session);
   });
 });
@@ -118,6 +118,73 @@ test('a Kafka module that cannot be fetched is said so; the RabbitMQ page stays 
     await page.click('#system-switch button[data-system=kafka]');
     await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor({ timeout: 60_000 });
     assert.equal(await page.getAttribute('main', 'data-system'), 'kafka');
+  });
+});
+
+test('share codes are written and read by the links module: not on the first load, fetched at the first change; a saved state waits for it', { timeout: 300_000 }, async () => {
+  await withPage('split-links', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
+    const linksFetches = () => fetched().filter((f) => /^split_links-[0-9a-f]+\.wasm$/.test(f)).length;
+    await waitForReady(page);
+    // A fresh page: the tour, no code yet, nothing saved.
+    assert.equal(linksFetches(), 0, `not on the first load: ${fetched()}`);
+    assert.equal(await page.inputValue('#share-link'), '');
+    assert.match(await page.getAttribute('#share-link', 'placeholder'), /appears here after your first change/);
+    assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), null);
+    // The first change fetches it: the link, the URL and the saved state follow.
+    await page.click('#btn-step');
+    await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
+    const link = await page.inputValue('#share-link');
+    assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), link.split('#run=')[1]);
+    assert.equal(page.url(), link);
+    await page.click('#btn-step');
+    await page.click('#btn-step');
+    const saved = await page.evaluate(() => localStorage.getItem('queue-playground'));
+    assert.notEqual(saved, link.split('#run=')[1], 'every change is saved');
+    assert.equal(linksFetches(), 1, 'fetched once');
+    // A saved state, the module offline: the tour shows, the failure is said, and the saved
+    // state is not replaced by anything done meanwhile.
+    await page.route(/split_links-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await page.goto(rootServer.url('/'), { waitUntil: 'load' });
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /share links \(split_links\.wasm\) could not be fetched, so nothing is saved/);
+    await page.click('#btn-step');
+    assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), saved, 'the saved state is kept');
+    // Online again: the next change fetches it and the saved run (step 3) is restored.
+    await page.unroute(/split_links-[0-9a-f]+\.wasm$/);
+    await page.click('#btn-step');
+    await page.waitForFunction((code) => location.hash === `#run=${code}`, saved, { timeout: 60_000 });
+    assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), saved);
+  });
+});
+
+test('scenario files are read and written by the files module, fetched on first use; a failed fetch is said and the run kept', { timeout: 300_000 }, async () => {
+  await withPage('split-files', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
+    await waitForReady(page);
+    assert.ok(!fetched().some((f) => /^split_files-/.test(f)), 'not on the first load');
+    const title = await page.textContent('#chapter-title');
+    // Offline: loading a file says the module could not be fetched, and the run stays.
+    await page.route(/split_files-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    const file = { name: 'mine.json', mimeType: 'application/json', buffer: Buffer.from('{"name": "mine", "queues": [], "actors": []}') };
+    await page.setInputFiles('#load-scenario', file);
+    const error = page.locator('#load-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /Could not load mine\.json: The code that reads and writes scenario files \(split_files\.wasm\) could not be fetched/);
+    assert.equal(await page.textContent('#chapter-title'), title, 'the run on screen is kept');
+    // Online again: saving writes the run's file (the module fetched once), and loading works.
+    await page.unroute(/split_files-[0-9a-f]+\.wasm$/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+    assert.equal(saved.name, 'article');
+    assert.equal(saved.actors.length, 3);
+    await page.setInputFiles('#load-scenario', { ...file, buffer: Buffer.from(JSON.stringify({ ...saved, name: 'mine', title: 'Mine' })) });
+    await page.waitForFunction(() => /^Loaded: ?mine/.test(document.querySelector('#chapter-title')?.textContent ?? ''), null, { timeout: 60_000 });
+    assert.equal(await page.locator('#load-error').count(), 0);
+    assert.equal(fetched().filter((f) => /^split_files-[0-9a-f]+\.wasm$/.test(f)).length, 1, `the files module, once: ${fetched()}`);
   });
 });
 

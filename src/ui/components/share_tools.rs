@@ -6,7 +6,7 @@
 
 use crate::embed::{SnippetOptions, Theme};
 use crate::i18n::{label, Lang};
-use crate::scenario::Scenario;
+use crate::ui::{files_chunk, links_chunk};
 use crate::ui::kafka_page::KafkaAction;
 use crate::ui::state::{use_playground, Action};
 use js_sys::{Function, Promise, Reflect};
@@ -109,15 +109,37 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let kafka = state.kafka && state.kafka_run.is_some();
     let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) } else { state.custom.is_some() };
 
+    // Before the links module is there the link is empty: it is fetched, then the text made.
     let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
         let status = status.clone();
+        let state = state.clone();
         Callback::from(move |_: MouseEvent| {
             let setter = status.setter();
-            write_clipboard(&text, move |ok| {
-                if !ok {
-                    select_field(field);
+            let write = move |text: &str| {
+                write_clipboard(text, move |ok| {
+                    if !ok {
+                        select_field(field);
+                    }
+                    setter.set(Some(if ok { copied } else { "copy_fallback" }));
+                })
+            };
+            if !text.is_empty() {
+                return write(&text);
+            }
+            let (share_state, options, dispatcher) = (state.share_state(), state.snippet, state.dispatcher());
+            wasm_bindgen_futures::spawn_local(async move {
+                match links_chunk::load().await {
+                    Ok(links) => {
+                        let text = match field {
+                            "share-link" => crate::ui::app::share_link(&(links.encode)(&share_state)),
+                            _ => crate::ui::app::snippet_of(links, &share_state, &options),
+                        };
+                        // Written once the fields show it (a refused clipboard selects it).
+                        dispatcher.dispatch(Action::LinksLoaded(Ok(())));
+                        gloo_timers::callback::Timeout::new(0, move || write(&text)).forget();
+                    }
+                    Err(e) => dispatcher.dispatch(Action::LinksLoaded(Err(e))),
                 }
-                setter.set(Some(if ok { copied } else { "copy_fallback" }));
             });
         })
     };
@@ -131,15 +153,30 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
         let state = state.clone();
         let load_error = load_error.clone();
         Callback::from(move |_: MouseEvent| {
-            let (name, json) = match (&state.kafka_run, state.kafka) {
-                (Some(run), true) => run.scenario_file(),
-                _ => {
-                    let file = state.session.borrow().scenario_file();
-                    (file.name.clone(), file.to_json())
+            let save = {
+                let setter = load_error.setter();
+                move |name: &str, json: &str| {
+                    if let Err(e) = download(&file_name(name), json, "application/json") {
+                        setter.set(Some(format!("{e:?}")));
+                    }
                 }
             };
-            if let Err(e) = download(&file_name(&name), &json, "application/json") {
-                load_error.set(Some(format!("{e:?}")));
+            match (&state.kafka_run, state.kafka) {
+                (Some(run), true) => {
+                    let (name, json) = run.scenario_file();
+                    save(&name, &json);
+                }
+                _ => {
+                    let file = state.session.borrow().scenario_file();
+                    let setter = load_error.setter();
+                    // Written by the files module (fetched the first time).
+                    wasm_bindgen_futures::spawn_local(async move {
+                        match files_chunk::load().await {
+                            Ok(api) => save(&file.name, &(api.to_json)(&file)),
+                            Err(_) => setter.set(Some(files_chunk::load_failed_text(lang).to_string())),
+                        }
+                    });
+                }
             }
         })
     };
@@ -157,9 +194,11 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                     (Ok(run), Ok(site)) => (run, site),
                     (Err(e), _) | (_, Err(e)) => return setter.set(Some(format!("Export: {e}"))),
                 };
-                let driver = crate::export::Driver { run: &run, sitecustomize: &sitecustomize };
+                let Ok(api) = files_chunk::load().await else {
+                    return setter.set(Some(files_chunk::load_failed_text(lang).to_string()));
+                };
                 let name = format!("{}-export.py", file_name(&file.name).trim_end_matches(".json"));
-                if let Err(e) = download(&name, &crate::export::bundle_with(&file, driver), "text/x-python") {
+                if let Err(e) = download(&name, &(api.bundle)(&file, &run, &sitecustomize), "text/x-python") {
                     setter.set(Some(format!("{e:?}")));
                 }
             });
@@ -204,7 +243,13 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                             move |e| failed(Err(e.text(lang).to_string())),
                         );
                     } else {
-                        done(Scenario::from_json(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]).map_err(|e| e.to_string()));
+                        // A RabbitMQ file is read by the files module (fetched first if need be).
+                        wasm_bindgen_futures::spawn_local(async move {
+                            match files_chunk::load().await {
+                                Ok(api) => done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))])),
+                                Err(_) => done(Err(files_chunk::load_failed_text(lang).to_string())),
+                            }
+                        });
                     }
                 }
             });

@@ -1,0 +1,51 @@
+//! The seam between the page and the code that reads and writes RabbitMQ scenario files: the
+//! JSON parser with its located errors, the pretty writer, and the "Run it for real" export.
+//! The page's build (the `split` feature, scripts/split-wasm.sh) puts what only `files_api`
+//! reaches in its own wasm module, `split_files.wasm`, which the browser fetches the first
+//! time the learner saves, exports or loads a file. The chapters themselves are built without
+//! parsing (`scenario::catalog`), so the first load carries no JSON parser.
+//!
+//! Invariant: the page reads or writes a scenario file only through `FilesApi` (`load`).
+//! Without the `split` feature (native builds, the tests) `load` returns at once.
+
+use crate::i18n::Lang;
+use crate::scenario::Scenario;
+use crate::ui::kafka_chunk::LoadFailed;
+
+/// The files module's entry points.
+pub struct FilesApi {
+    /// A scenario file, read and checked (the error says where and what).
+    pub parse: fn(&str) -> Result<Scenario, String>,
+    /// A scenario as the file "Save scenario" writes.
+    pub to_json: fn(&Scenario) -> String,
+    /// The "Run it for real" Python file, with the driver files the page fetched.
+    pub bundle: fn(&Scenario, &str, &str) -> String,
+}
+
+static FILES_API: FilesApi = FilesApi {
+    parse: |text| Scenario::from_json(text).map_err(|e| e.to_string()),
+    to_json: Scenario::to_json,
+    bundle: |scenario, run, sitecustomize| crate::export::bundle_with(scenario, crate::export::Driver { run, sitecustomize }),
+};
+
+/// The split point: the only function that names the files module's entry points.
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(files, fallible))]
+fn files_api() -> Result<&'static FilesApi, LoadFailed> {
+    Ok(&FILES_API)
+}
+
+/// The files module's entry points, fetching the module the first time.
+pub async fn load() -> Result<&'static FilesApi, LoadFailed> {
+    #[cfg(feature = "split")]
+    return files_api().await;
+    #[cfg(not(feature = "split"))]
+    return files_api();
+}
+
+/// What the page says when the files module cannot be fetched.
+pub fn load_failed_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "The code that reads and writes scenario files (split_files.wasm) could not be fetched: check the connection and try again.",
+        Lang::Zh => "无法获取读写场景文件的代码（split_files.wasm）：请检查网络连接后重试。",
+    }
+}

@@ -14,7 +14,9 @@ use crate::ui::kafka_chunk::LoadFailed;
 
 /// The files module's entry points.
 pub struct FilesApi {
-    /// A scenario file, read and checked (the error says where and what).
+    /// The file is a Kafka scenario (`"broker": {"model": "kafka"}`): the Kafka module reads it.
+    pub is_kafka: fn(&str) -> bool,
+    /// A RabbitMQ scenario file, read and checked (the error says where and what).
     pub parse: fn(&str) -> Result<Scenario, String>,
     /// A scenario as the file "Save scenario" writes.
     pub to_json: fn(&Scenario) -> String,
@@ -23,6 +25,7 @@ pub struct FilesApi {
 }
 
 static FILES_API: FilesApi = FilesApi {
+    is_kafka: crate::systems::kafka::scenario::is_kafka,
     parse: |text| Scenario::from_json(text).map_err(|e| e.to_string()),
     to_json: Scenario::to_json,
     bundle: |scenario, run, sitecustomize| crate::export::bundle_with(scenario, crate::export::Driver { run, sitecustomize }),

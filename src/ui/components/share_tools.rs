@@ -235,22 +235,23 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                         }
                         Err(e) => setter.set(Some(format!("{failed}{e}"))),
                     };
-                    if crate::systems::kafka::scenario::is_kafka(&text) {
-                        // A Kafka file is read by the Kafka module (fetched first if need be).
-                        let failed = done.clone();
-                        crate::ui::kafka_chunk::with_kafka(
-                            move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])),
-                            move |e| failed(Err(e.text(lang).to_string())),
-                        );
-                    } else {
-                        // A RabbitMQ file is read by the files module (fetched first if need be).
-                        wasm_bindgen_futures::spawn_local(async move {
-                            match files_chunk::load().await {
-                                Ok(api) => done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))])),
-                                Err(_) => done(Err(files_chunk::load_failed_text(lang).to_string())),
-                            }
-                        });
-                    }
+                    // The file is read by the files module (fetched first if need be); a
+                    // Kafka file by the Kafka module (fetched too).
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let api = match files_chunk::load().await {
+                            Ok(api) => api,
+                            Err(_) => return done(Err(files_chunk::load_failed_text(lang).to_string())),
+                        };
+                        if (api.is_kafka)(&text) {
+                            let failed = done.clone();
+                            crate::ui::kafka_chunk::with_kafka(
+                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])),
+                                move |e| failed(Err(e.text(lang).to_string())),
+                            );
+                        } else {
+                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]));
+                        }
+                    });
                 }
             });
             let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}{e:?}"))));

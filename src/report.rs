@@ -6,6 +6,7 @@
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::systems::rabbitmq::headers::{HeaderTracker, Headers};
 use crate::engine::ids::*;
+use crate::engine::timing::{Timing, TimingReport};
 use crate::engine::ledger::Place;
 use crate::systems::rabbitmq::trace::{trace_hash, DeathReason, DiscardReason, Event, TraceEntry};
 use crate::systems::rabbitmq::world::{ActorStatus, Finish, Sim};
@@ -195,6 +196,8 @@ pub struct Report {
     pub messages: Vec<MessageReport>,
     pub queues: Vec<QueueReport>,
     pub actors: Vec<ActorReport>,
+    /// Throughput and end-to-end latency in simulated time (`engine::timing`).
+    pub timing: TimingReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,
 }
@@ -362,6 +365,7 @@ impl Report {
             messages,
             queues,
             actors,
+            timing: Timing::of(trace, ledger.messages.len()).named(actor_name),
             trace: with_trace.then(|| trace.to_vec()),
         }
     }

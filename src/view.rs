@@ -855,6 +855,8 @@ pub struct RunFacts {
     pub series: ChartSeries,
     /// Every copy dropped, where it was (the diagram's ghosts).
     pub discards: Vec<Discard>,
+    /// Throughput and latency at any step (`engine::timing`).
+    pub timing: crate::engine::timing::Timeline,
 }
 
 /// How many points the charts sample.
@@ -885,6 +887,7 @@ impl RunFacts {
         markers.retain(|&(step, kind)| seen.insert((step / slice, kind)));
         RunFacts {
             trace_hash: crate::systems::rabbitmq::trace::trace_hash(trace),
+            timing: crate::engine::timing::Timeline::of(trace, session.timeline().ledger().messages.len()),
             terminals,
             scenario: std::rc::Rc::new(session.timeline().setup().scenario.clone()),
             processed_at,

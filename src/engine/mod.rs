@@ -2,7 +2,8 @@
 //! web crates, and nothing of any system (a tidy test keeps it so): time and the agenda
 //! (`agenda`, `core`), seeded random streams (`rng`), the network's latency and cuts
 //! (`network`), where every copy is (`ledger`), the trace and the facts verdicts are made of
-//! (`trace`), and the checker that makes them (`checker`). Systems (`crate::systems`) bring
+//! (`trace`), the checker that makes them (`checker`), and the run's throughput and latency
+//! (`timing`). Systems (`crate::systems`) bring
 //! their brokers, clients and events and plug in through `core::System`.
 
 pub mod agenda;
@@ -12,6 +13,7 @@ pub mod ids;
 pub mod ledger;
 pub mod network;
 pub mod rng;
+pub mod timing;
 pub mod trace;
 
 pub use self::core::{Finish, Until};

@@ -121,6 +121,43 @@ test('a Kafka module that cannot be fetched is said so; the RabbitMQ page stays 
   });
 });
 
+test('throughput and latency: the page shows the CLI report\'s figures for the same run, overall and per consumer, en and zh', { timeout: 300_000 }, async () => {
+  await withPage('timing', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    await waitForReady(page);
+    await page.click('#tour button.chapter[data-chapter="prefetch"]');
+    await page.waitForFunction(() => document.querySelector('#tour button.chapter.current')?.dataset.chapter === 'prefetch');
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
+      return m && m[1] === m[2];
+    });
+    await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
+    const code = (await page.inputValue('#share-link')).split('#run=')[1];
+    const { timing } = await runCli(['run', '--share', code]);
+    const figures = (f) => ({ processed: String(f.processed), rate: f.per_s_milli === null ? null : String(f.per_s_milli), latency: f.latency_ms ? `${f.latency_ms.p50} ${f.latency_ms.p99} ${f.latency_ms.max}` : null });
+    const shown = async (el) => ({ processed: await el.getAttribute('data-processed'), rate: await el.getAttribute('data-per-s-milli'), latency: await el.getAttribute('data-latency-ms') });
+    assert.deepEqual(await shown(page.locator('#timing-overall')), figures(timing.overall));
+    assert.ok(timing.consumers.length > 1, 'the crash and the restart: two consumers');
+    const rows = page.locator('#timing-consumers li');
+    assert.equal(await rows.count(), timing.consumers.length);
+    for (const [i, c] of timing.consumers.entries()) {
+      assert.equal(await rows.nth(i).getAttribute('data-consumer'), c.consumer);
+      assert.deepEqual(await shown(rows.nth(i)), figures(c));
+    }
+    const rate = (m) => { const s = String(Math.floor(m / 1000)) + (m % 1000 ? '.' + String(m % 1000).padStart(3, '0').replace(/0+$/, '') : ''); return s; };
+    const o = timing.overall;
+    assert.equal(await page.textContent('#timing-overall'), `${o.processed} processed in ${timing.span_ms} ms of simulated time · ${rate(o.per_s_milli)} messages/s · latency p50 ${o.latency_ms.p50} ms · p99 ${o.latency_ms.p99} ms · max ${o.latency_ms.max} ms`);
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.equal(await page.textContent('#timing-overall'), `模拟时间 ${timing.span_ms} 毫秒内处理 ${o.processed} 条 · 吞吐量 ${rate(o.per_s_milli)} 条/秒 · 延迟 p50 ${o.latency_ms.p50} 毫秒 · p99 ${o.latency_ms.p99} 毫秒 · 最大 ${o.latency_ms.max} 毫秒`);
+    await page.screenshot({ path: await artifactPath('timing-zh.png') });
+    // At step 0 nothing is processed: no figures.
+    await page.keyboard.press('Home');
+    await page.locator('#timing').waitFor({ state: 'detached' });
+  });
+});
+
 test('share codes are written and read by the links module: not on the first load, fetched at the first change; a saved state waits for it', { timeout: 300_000 }, async () => {
   await withPage('split-links', rootServer.url('/'), async (session) => {
     const page = session.page;

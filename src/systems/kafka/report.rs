@@ -12,6 +12,7 @@ use crate::engine::checker::{RunLabel, Verdict, VerdictCounts};
 use crate::engine::core::Finish;
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
+use crate::engine::timing::{Timing, TimingReport};
 use crate::engine::trace::trace_hash;
 use serde::Serialize;
 
@@ -32,6 +33,8 @@ pub struct KafkaReport {
     pub messages: Vec<KafkaMessageReport>,
     pub partitions: Vec<PartitionReport>,
     pub actors: Vec<KafkaActorReport>,
+    /// Throughput and end-to-end latency in simulated time (`engine::timing`).
+    pub timing: TimingReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<KafkaTraceEntry>>,
     /// The payloads a producer's program never sent (it ended first), once the run is over
@@ -169,6 +172,7 @@ impl KafkaReport {
             messages,
             partitions,
             actors,
+            timing: Timing::of(trace, ledger.messages.len()).named(|a| scenario.actors[a.index()].name().to_string()),
             trace: with_trace.then(|| trace.to_vec()),
             never_sent,
         }

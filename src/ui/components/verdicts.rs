@@ -86,9 +86,34 @@ pub fn VerdictSummary() -> Html {
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
+            { timing_view(&state.facts.timing.until(state.session.borrow().trace().len()), |a| state.session.borrow().timeline().setup().actors[a.index()].name.clone(), lang) }
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
         </section>
+    }
+}
+
+/// Throughput and latency up to this step, overall and (with several consumers) per
+/// consumer; the data attributes carry the figures for tests and scripts.
+pub fn timing_view(timing: &crate::engine::timing::Timing, name: impl Fn(crate::engine::ids::ActorId) -> String, lang: Lang) -> Html {
+    if timing.overall.processed == 0 {
+        return html! {};
+    }
+    let attrs = |f: &crate::engine::timing::Figures| (f.processed.to_string(), f.per_s_milli.map(|r| r.to_string()), f.latency_ms.map(|l| format!("{} {} {}", l.p50, l.p99, l.max)));
+    let (processed, rate, latency) = attrs(&timing.overall);
+    html! {
+        <div id="timing">
+            <p id="timing-overall" data-processed={processed} data-per-s-milli={rate} data-latency-ms={latency}>{ crate::i18n::timing_text(&timing.overall, timing.span_ms, lang) }</p>
+            if timing.consumers.len() > 1 {
+                <ul id="timing-consumers">
+                { for timing.consumers.iter().map(|(actor, f)| {
+                    let (processed, rate, latency) = attrs(f);
+                    let who = name(*actor);
+                    html! { <li data-consumer={who.clone()} data-processed={processed} data-per-s-milli={rate} data-latency-ms={latency}>{ format!("{who}: {}", crate::i18n::timing_text(f, timing.span_ms, lang)) }</li> }
+                }) }
+                </ul>
+            }
+        </div>
     }
 }
 

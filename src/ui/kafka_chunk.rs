@@ -14,7 +14,6 @@
 use crate::share::{KafkaShare, LinkError};
 use crate::systems::kafka::scenario::KafkaScenario;
 use crate::ui::kafka_page::KafkaAction;
-use std::cell::Cell;
 use yew::{AttrValue, Html};
 
 /// What the page asks of the Kafka page's run (`kafka_page::KafkaState` is the one).
@@ -94,30 +93,24 @@ fn kafka_api() -> Result<&'static KafkaApi, LoadFailed> {
     Ok(&crate::ui::kafka_page::KAFKA_API)
 }
 
-thread_local! {
-    static LOADED: Cell<Option<&'static KafkaApi>> = const { Cell::new(None) };
-}
+/// The module's entry points once fetched (split builds; `loaded` reads it).
+#[cfg(feature = "split")]
+static LOADED: std::sync::OnceLock<&'static KafkaApi> = std::sync::OnceLock::new();
 
 /// The Kafka module's entry points, if it is loaded (always, without the `split` feature).
 pub fn loaded() -> Option<&'static KafkaApi> {
+    #[cfg(feature = "split")]
+    return LOADED.get().copied();
     #[cfg(not(feature = "split"))]
-    if LOADED.get().is_none() {
-        LOADED.set(kafka_api().ok());
-    }
-    LOADED.get()
+    return kafka_api().ok();
 }
 
 /// The Kafka module's entry points, fetching the module the first time.
 pub async fn load() -> Result<&'static KafkaApi, LoadFailed> {
-    if let Some(api) = loaded() {
-        return Ok(api);
-    }
     #[cfg(feature = "split")]
-    let api = kafka_api().await?;
+    return kafka_api().await.inspect(|api| _ = LOADED.set(api));
     #[cfg(not(feature = "split"))]
-    let api = kafka_api()?;
-    LOADED.set(Some(api));
-    Ok(api)
+    return kafka_api();
 }
 
 /// Calls `then` with the Kafka module's entry points: at once if it is loaded, else once it

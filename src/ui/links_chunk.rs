@@ -15,7 +15,6 @@ use crate::embed::SnippetOptions;
 use crate::i18n::Lang;
 use crate::share::{LinkError, ShareState};
 use crate::ui::kafka_chunk::LoadFailed;
-use std::cell::Cell;
 
 /// The links module's entry points.
 pub struct LinksApi {
@@ -33,30 +32,24 @@ fn links_api() -> Result<&'static LinksApi, LoadFailed> {
     Ok(&LINKS_API)
 }
 
-thread_local! {
-    static LOADED: Cell<Option<&'static LinksApi>> = const { Cell::new(None) };
-}
+/// The module's entry points once fetched (split builds; `loaded` reads it).
+#[cfg(feature = "split")]
+static LOADED: std::sync::OnceLock<&'static LinksApi> = std::sync::OnceLock::new();
 
 /// The links module's entry points, if it is loaded (always, without the `split` feature).
 pub fn loaded() -> Option<&'static LinksApi> {
+    #[cfg(feature = "split")]
+    return LOADED.get().copied();
     #[cfg(not(feature = "split"))]
-    if LOADED.get().is_none() {
-        LOADED.set(links_api().ok());
-    }
-    LOADED.get()
+    return links_api().ok();
 }
 
 /// The links module's entry points, fetching the module the first time.
 pub async fn load() -> Result<&'static LinksApi, LoadFailed> {
-    if let Some(api) = loaded() {
-        return Ok(api);
-    }
     #[cfg(feature = "split")]
-    let api = links_api().await?;
+    return links_api().await.inspect(|api| _ = LOADED.set(api));
     #[cfg(not(feature = "split"))]
-    let api = links_api()?;
-    LOADED.set(Some(api));
-    Ok(api)
+    return links_api();
 }
 
 /// What the page says when the links module cannot be fetched.

@@ -1574,6 +1574,16 @@ impl Cluster {
     /// (read_committed, which also skips the records of aborted transactions); control markers
     /// are never returned. At most `max_records` records. Consuming deletes nothing.
     pub fn fetch(&self, broker: NodeId, tp: TopicPartition, offset: u64, isolation: Isolation, max_records: usize) -> Result<Fetched, KafkaError> {
+        let mut records = Vec::new();
+        let next_offset = self.fetch_each(broker, tp, offset, isolation, max_records, |record| records.push(record))?;
+        let leader = self.leader_replica_of(tp)?;
+        Ok(Fetched { records, next_offset, high_watermark: leader.hw, last_stable_offset: leader.last_stable_offset() })
+    }
+
+    /// `fetch`, handing each record to `each` in offset order (no vector: the world's parked
+    /// fetches gather them into a buffer they reuse); returns the next offset. The last stable
+    /// offset is computed only for `read_committed`, the one isolation it bounds.
+    pub fn fetch_each(&self, broker: NodeId, tp: TopicPartition, offset: u64, isolation: Isolation, max_records: usize, mut each: impl FnMut(FetchedRecord)) -> Result<u64, KafkaError> {
         let partition = self.partition(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
         if !self.broker_up(broker) {
             return Err(KafkaError::BrokerNotAvailable);
@@ -1585,19 +1595,17 @@ impl Cluster {
         if offset > leader.log_end() {
             return Err(KafkaError::OffsetOutOfRange);
         }
-        let lso = leader.last_stable_offset();
         let upper = match isolation {
             Isolation::ReadUncommitted => leader.hw,
-            Isolation::ReadCommitted => lso,
+            Isolation::ReadCommitted => leader.last_stable_offset(),
         };
-        let mut fetched = Fetched { records: Vec::new(), next_offset: offset.max(upper), high_watermark: leader.hw, last_stable_offset: lso };
         if offset >= upper {
-            fetched.next_offset = offset;
-            return Ok(fetched);
+            return Ok(offset);
         }
         let mut position = offset;
+        let mut returned = 0;
         while position < upper {
-            if fetched.records.len() >= max_records {
+            if returned >= max_records {
                 break;
             }
             let Some(record) = usize::try_from(position).ok().and_then(|i| leader.log.get(i)) else { break };
@@ -1607,11 +1615,11 @@ impl Cluster {
                     leader.aborted.iter().any(|a| a.producer_id == s.producer_id && a.first_offset <= position && position <= a.last_offset)
                 });
             if record.marker.is_none() && !aborted {
-                fetched.records.push(FetchedRecord { offset: position, tag: record.tag });
+                each(FetchedRecord { offset: position, tag: record.tag });
+                returned += 1;
             }
             position += 1;
         }
-        fetched.next_offset = position;
-        Ok(fetched)
+        Ok(position)
     }
 }

@@ -2642,13 +2642,13 @@ impl KafkaSim {
             if records.capacity() == 0 {
                 records = std::mem::take(&mut self.actors[actor.index()].spare_records);
             }
-            match self.cluster.fetch(leader, tp, position, isolation, budget) {
-                Ok(fetched) => {
-                    for rec in fetched.records {
-                        if let Some(copy) = copy_of_tag(rec.tag) {
-                            records.push(Fetched { partition: p, offset: rec.offset, copy });
-                        }
-                    }
+            let fetched = self.cluster.fetch_each(leader, tp, position, isolation, budget, |rec| {
+                if let Some(copy) = copy_of_tag(rec.tag) {
+                    records.push(Fetched { partition: p, offset: rec.offset, copy });
+                }
+            });
+            match fetched {
+                Ok(_) => {
                     budget = spec.max_poll_records as usize - records.len().min(spec.max_poll_records as usize);
                     if !records.is_empty() && answer_node.is_none() {
                         answer_node = Some(leader);

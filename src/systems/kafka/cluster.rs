@@ -35,7 +35,7 @@
 
 use crate::engine::ids::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// `min.insync.replicas` default (ServerLogConfigs / TopicConfig).
 pub const DEFAULT_MIN_INSYNC_REPLICAS: u8 = 1;
@@ -347,6 +347,44 @@ struct ProducerEntry {
     txn_first_offset: Option<u64>,
 }
 
+/// A replica's producer states by producer id, in id order (as a `BTreeMap` would keep them).
+/// A log has the records of a few producers (one, mostly): a vector searched in order costs
+/// less than a tree at every append.
+#[derive(Clone, Debug, Default)]
+struct Producers(Vec<(u64, ProducerEntry)>);
+
+impl Producers {
+    #[inline]
+    fn get(&self, producer_id: &u64) -> Option<&ProducerEntry> {
+        self.0.iter().find(|(id, _)| id == producer_id).map(|(_, entry)| entry)
+    }
+
+    /// The producer's entry, made by `new` (at its place in id order) if it has none.
+    #[inline]
+    fn get_or_insert(&mut self, producer_id: u64, new: impl FnOnce() -> ProducerEntry) -> &mut ProducerEntry {
+        let index = match self.0.iter().position(|&(id, _)| id >= producer_id) {
+            Some(i) if self.0[i].0 == producer_id => i,
+            Some(i) => {
+                self.0.insert(i, (producer_id, new()));
+                i
+            }
+            None => {
+                self.0.push((producer_id, new()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[index].1
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn values(&self) -> impl Iterator<Item = &ProducerEntry> {
+        self.0.iter().map(|(_, entry)| entry)
+    }
+}
+
 /// One replica of a partition: its log and the state derived from it, plus what the leader
 /// knows of it as a follower (`Partition.scala`'s `Replica` state).
 #[derive(Clone, Debug)]
@@ -357,7 +395,7 @@ pub struct Replica {
     hw: u64,
     /// The leader epoch cache: (epoch, start offset), epochs increasing (`LeaderEpochFileCache`).
     epoch_cache: Vec<(u32, u64)>,
-    producers: BTreeMap<u64, ProducerEntry>,
+    producers: Producers,
     aborted: Vec<AbortedTxn>,
     /// Transactions (first offset, marker offset) whose marker is not yet below the HW: they
     /// still hold the last stable offset back (`ProducerStateManager.unreplicatedTxns`).
@@ -379,7 +417,7 @@ impl Replica {
             log: Vec::new(),
             hw: 0,
             epoch_cache: Vec::new(),
-            producers: BTreeMap::new(),
+            producers: Producers::default(),
             aborted: Vec::new(),
             unstable_ended: Vec::new(),
             fetched_leo: None,
@@ -426,7 +464,7 @@ impl Replica {
 
     fn apply_producer_state(&mut self, offset: u64, record: &Record) {
         let Some(stamp) = record.producer else { return };
-        let entry = self.producers.entry(stamp.producer_id).or_insert(ProducerEntry {
+        let entry = self.producers.get_or_insert(stamp.producer_id, || ProducerEntry {
             epoch: stamp.epoch,
             batches: VecDeque::new(),
             txn_first_offset: None,

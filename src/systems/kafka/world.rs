@@ -2822,10 +2822,12 @@ impl KafkaSim {
         }
         // Wake for the next auto-commit if it would commit something (with its coordinator
         // unknown, the coordinator's return wakes it: `CoordRequest::Find`).
-        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
+        // (A timer already armed by then is looked at first: the common case, every poll of a
+        // run that auto-commits, then needs no look at the offsets.)
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
-            let r = &mut self.actors[actor.index()];
-            if r.poll_timer_at.is_none_or(|t| t > at) {
+            if self.actors[actor.index()].poll_timer_at.is_none_or(|t| t > at) && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
+                let r = &mut self.actors[actor.index()];
                 r.poll_timer_at = Some(at);
                 let epoch = r.epoch;
                 self.schedule(at, Job::PollTimer { actor, epoch });

@@ -516,6 +516,9 @@ pub struct KafkaSim {
 /// the state derived from it (the last stable offset, aborted transactions) change only with
 /// its log end or high watermark within one epoch (a leader never truncates its own log), so
 /// while this view stays the same, a parked fetch that found nothing there finds nothing again.
+/// Nor does it when only the log end grew: the new records are at or above the high watermark
+/// (which bounds the last stable offset too), so no fetch returns them, and a position that
+/// was within the log stays within it (`refresh_leader_views` does not count such a change).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct LeaderView {
     leader: Option<NodeId>,
@@ -2733,8 +2736,13 @@ impl KafkaSim {
                 log_end: leader.map_or(0, |r| r.log_end()),
             };
             if *slot != view {
+                // A log end that only grew changes no parked fetch's answer (`LeaderView`): the
+                // common case, a produce request appended.
+                let grown = LeaderView { log_end: slot.log_end, ..view } == *slot && view.log_end > slot.log_end;
                 *slot = view;
-                changed |= partition_bit(global as u16);
+                if !grown {
+                    changed |= partition_bit(global as u16);
+                }
             }
             global += 1;
         }

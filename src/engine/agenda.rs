@@ -336,7 +336,11 @@ mod tests {
                         job += 1;
                     }
                     5 => {
-                        let at = now + random(100);
+                        // A near time, or one that has jobs (far ones too: a cancelled timeout).
+                        let at = match model.get(random(model.len() as u64 + 1) as usize) {
+                            Some(&(t, _, _)) if random(2) == 0 => t,
+                            _ => now + random(100),
+                        };
                         let modulus = 2 + random(3) as u32;
                         agenda.cancel(at, |&j| j % modulus == 0);
                         model.retain(|&(t, _, j)| t != at || j % modulus != 0);

@@ -27,7 +27,12 @@
 //!   as a follower, which may be lower than its predecessor's (as in Kafka);
 //! - the leader epoch grows by one at every election; only a live, unfenced replica leads;
 //! - the ISR always contains the leader, and is never empty (KRaft keeps the last member of
-//!   the ISR of a partition that went offline, so that it can lead again cleanly).
+//!   the ISR of a partition that went offline, so that it can lead again cleanly);
+//! - after every public call the leader's HW is settled: `maybe_increment_hw` would change
+//!   nothing (it runs after every change of what it reads: the leader, its log end, the ISR, a
+//!   follower's fetched log end; the other changes only lower the candidate or drop waiting
+//!   requests). So a follower fetch that leaves its fetched log end and the ISR as they were
+//!   skips it (the first fetch of a round copying a new record: most moving fetches).
 //!
 //! Not modelled: retention and log-start moves (log start is always 0), record sizes
 //! (`max.bytes`), fetch from followers, rack awareness, ELR (KIP-966), zombie leaders (a broker
@@ -1131,6 +1136,22 @@ impl Cluster {
         self.check_pending(tp);
     }
 
+    /// Whether `maybe_increment_hw` would change nothing now: the HW cannot rise, is reported,
+    /// and no waiting request is satisfied (the state every public call leaves; tests check it
+    /// where a fetch relies on it).
+    fn hw_settled(&self, tp: TopicPartition) -> bool {
+        let Some(partition) = self.partition(tp) else { return true };
+        let Some(leader) = partition.leader_replica() else { return true };
+        let hw = leader.hw;
+        let under_min_isr = partition.isr.len() < partition.effective_min_isr(self.config.min_insync_replicas);
+        let candidate = partition
+            .replicas
+            .iter()
+            .filter(|r| r.broker != leader.broker && partition.isr.contains(&r.broker))
+            .fold(leader.log_end(), |c, r| c.min(r.fetched_leo.unwrap_or(0)));
+        (under_min_isr || candidate <= hw) && hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset)
+    }
+
     /// A `HighWatermark` event when the leader's HW differs from the last one reported.
     fn report_hw(&mut self, tp: TopicPartition) {
         let Ok(partition) = partition_in(&mut self.topics, tp) else { return };
@@ -1201,18 +1222,26 @@ impl Cluster {
         } else if fetch_offset >= replica.last_fetch_leader_leo {
             replica.last_caught_up_ms = replica.last_caught_up_ms.max(replica.last_fetch_ms);
         }
+        // What the leader knew of this follower's log end before: if the fetch leaves it (and the
+        // ISR) as it was, the HW, settled after every call (module doc), stays where it is.
+        let moved = replica.fetched_leo != Some(fetch_offset);
         replica.fetched_leo = Some(fetch_offset);
         replica.last_fetch_leader_leo = leader_leo;
         replica.last_fetch_ms = now;
         // Partition.maybeExpandIsr / isFollowerInSync.
-        if eligible && !partition.isr.contains(&follower) && fetch_offset >= leader_hw && fetch_offset >= epoch_start {
+        let expanded = eligible && !partition.isr.contains(&follower) && fetch_offset >= leader_hw && fetch_offset >= epoch_start;
+        if expanded {
             partition.isr.push(follower);
             let order: Vec<NodeId> = partition.replicas.iter().map(|r| r.broker).collect();
             partition.isr.sort_by_key(|b| order.iter().position(|x| x == b));
             let isr_size = partition.isr.len() as u8;
             self.events.push(ClusterEvent::IsrExpanded { topic: tp.topic, partition: tp.partition, broker: follower, isr_size });
         }
-        self.maybe_increment_hw(tp);
+        if moved || expanded {
+            self.maybe_increment_hw(tp);
+        } else {
+            debug_assert!(self.hw_settled(tp), "{tp:?}: a fetch that moved nothing found the HW unsettled");
+        }
         // The response.
         let partition = partition_in(&mut self.topics, tp)?;
         let (from, to, leader_hw) = {

@@ -40,7 +40,6 @@
 
 use crate::engine::ids::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::VecDeque;
 
 /// `min.insync.replicas` default (ServerLogConfigs / TopicConfig).
 pub const DEFAULT_MIN_INSYNC_REPLICAS: u8 = 1;
@@ -346,8 +345,9 @@ struct BatchMeta {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ProducerEntry {
     epoch: u16,
-    /// The last `PRODUCER_BATCHES_RETAINED` batches, oldest first.
-    batches: VecDeque<BatchMeta>,
+    /// The last `PRODUCER_BATCHES_RETAINED` batches, oldest first (a plain vector: a produce
+    /// request looks through all of them, an append drops the oldest of 6 with a short shift).
+    batches: Vec<BatchMeta>,
     /// The first offset of its ongoing transaction.
     txn_first_offset: Option<u64>,
 }
@@ -471,7 +471,7 @@ impl Replica {
         let Some(stamp) = record.producer else { return };
         let entry = self.producers.get_or_insert(stamp.producer_id, || ProducerEntry {
             epoch: stamp.epoch,
-            batches: VecDeque::new(),
+            batches: Vec::new(),
             txn_first_offset: None,
         });
         if stamp.epoch > entry.epoch {
@@ -492,15 +492,15 @@ impl Replica {
             }
             None => {
                 if record.first_in_batch || entry.batches.is_empty() {
-                    entry.batches.push_back(BatchMeta {
+                    entry.batches.push(BatchMeta {
                         first_sequence: stamp.sequence,
                         last_sequence: stamp.sequence,
                         first_offset: offset,
                     });
-                    while entry.batches.len() > PRODUCER_BATCHES_RETAINED {
-                        entry.batches.pop_front();
+                    if entry.batches.len() > PRODUCER_BATCHES_RETAINED {
+                        entry.batches.remove(0);
                     }
-                } else if let Some(last) = entry.batches.back_mut() {
+                } else if let Some(last) = entry.batches.last_mut() {
                     last.last_sequence = stamp.sequence;
                 }
                 if record.transactional && entry.txn_first_offset.is_none() {
@@ -956,7 +956,7 @@ impl Cluster {
                         .map(|b| b.first_offset);
                     if duplicate_of.is_none() {
                         // ProducerAppendInfo.checkSequence; an entry with no batch (only a marker) has lastSeq -1.
-                        let last = entry.batches.back().map_or(-1, |b| b.last_sequence);
+                        let last = entry.batches.last().map_or(-1, |b| b.last_sequence);
                         if !in_sequence(last, batch.base_sequence) {
                             return Err(KafkaError::OutOfOrderSequenceNumber);
                         }

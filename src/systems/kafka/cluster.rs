@@ -808,8 +808,9 @@ impl Cluster {
     }
 
     /// Whether a consumer fetch at `offset` would return nothing and change nothing: no leader,
-    /// the leader down, or the offset at or above its HW and not past its LEO (`fetch_is_empty`).
-    /// Other than that it reads only the cluster; `cut` says whether the consumer cannot reach
+    /// the leader down, or the offset at or above its HW and not past its LEO (then `fetch`
+    /// succeeds with no records whatever the isolation). Other than that it reads only the
+    /// cluster; `cut` says whether the consumer cannot reach
     /// the leader (asked only when the rest does not decide).
     pub fn fetch_is_idle(&self, tp: TopicPartition, offset: u64, cut: impl FnOnce(NodeId) -> bool) -> bool {
         let Some(leader) = self.partition(tp).and_then(|p| p.leader_replica()) else { return true };
@@ -1622,18 +1623,6 @@ impl Cluster {
     }
 
     // ---- consumer fetch ----
-
-    /// Whether `fetch(broker, tp, offset, ..)` would succeed with no records whatever the
-    /// isolation: `broker` is up and leads the partition, and `offset` is at or past the high
-    /// watermark but not past the log end. A cheap test for a consumer's parked fetch, which
-    /// the world asks after a cluster call that changed one of its partitions.
-    pub fn fetch_is_empty(&self, broker: NodeId, tp: TopicPartition, offset: u64) -> bool {
-        let Some(partition) = self.partition(tp) else { return false };
-        if !self.broker_up(broker) || partition.leader() != Some(broker) {
-            return false;
-        }
-        partition.leader_replica().is_some_and(|leader| offset >= leader.hw && offset <= leader.log_end())
-    }
 
     /// A consumer's fetch from `broker` (`ReplicaManager.fetchMessages` → `UnifiedLog.read`):
     /// only the leader serves (NOT_LEADER_OR_FOLLOWER); an offset below the log start or past the

@@ -434,6 +434,8 @@ struct Setup {
     loop_heads: Vec<u16>,
     /// Per actor: the node of its group's coordinator (a consumer's; node 0 for a producer).
     coordinator_nodes: Vec<NodeId>,
+    /// Per actor: the line of its program's `send` (0 if it has none).
+    send_lines: Vec<u16>,
 }
 
 impl Setup {
@@ -688,6 +690,7 @@ impl KafkaSim {
             setup: Rc::new(Setup {
                 scenario: scenario.clone(),
                 loop_heads: programs.iter().map(loop_head).collect(),
+                send_lines: programs.iter().map(|p| p.main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line)).collect(),
                 coordinator_nodes: scenario.actors.iter().map(|a| match a {
                     KafkaActorSpec::Consumer(c) => coordinator_node_for(&c.group_id, scenario.broker.brokers),
                     KafkaActorSpec::Producer(_) => NodeId(0),
@@ -1786,7 +1789,7 @@ impl KafkaSim {
             // Not sent: the batch waits in the accumulator for metadata naming a live leader.
             // The call itself is on the record once (its retries have their own events).
             if future.request.is_none() && !future.queued {
-                let line = self.setup.programs[actor.index()].main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line);
+                let line = self.setup.send_lines[actor.index()];
                 self.record(KafkaEvent::SendQueued { actor, message: future.message, partition: QueueId(future.partition), line });
                 if let Some(f) = self.actors[actor.index()].future.as_mut() {
                     f.queued = true;
@@ -1800,7 +1803,7 @@ impl KafkaSim {
         let connection = self.connection(actor, node);
         let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, true);
         self.core.ledger.copy_mut(copy).extra.partition = future.partition;
-        let line = self.setup.programs[actor.index()].main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line);
+        let line = self.setup.send_lines[actor.index()];
         self.record(KafkaEvent::MessagePublished { actor, message, copy, line });
         let epoch = self.actors[actor.index()].epoch;
         let request = self.requests.len() as u32;
@@ -2635,13 +2638,11 @@ impl KafkaSim {
             let Some(position) = self.actors[actor.index()].position(p) else { continue };
             let tp = self.topic_partition(p);
             let Some(leader) = self.cluster.leader(tp) else { continue };
-            if !self.cluster.broker_up(leader) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)) {
+            if self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)) {
                 continue;
             }
-            if self.cluster.fetch_is_empty(leader, tp, position) {
-                // As `fetch` would answer: no records, nothing else changes.
-                continue;
-            }
+            // A leader that is down, or a position at the high watermark, is answered below
+            // with an error or no records: nothing changes for them.
             if records.capacity() == 0 {
                 records = std::mem::take(&mut self.actors[actor.index()].spare_records);
             }

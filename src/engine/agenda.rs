@@ -4,7 +4,9 @@
 //! or heap are needed. `now` is the bucket being worked through (from `next` on); the buckets
 //! of the next `RING - 1` milliseconds are in `ring` (the bucket of time `t` at `t % RING`, with
 //! a bit per non-empty slot in `occupied`): the frames and short timers that make most of the
-//! traffic go there without a search; `far` holds the buckets of later times, sorted by time.
+//! traffic go there without a search; `far` holds the buckets of later times, sorted latest
+//! first (the next one due is the last: it pops off the end, and the timers scheduled and
+//! cancelled at the far end, a request's timeout, are found and moved in a few steps).
 //!
 //! Invariants: every job in `now[next..]` is due at `now_ms`; a non-empty `ring` slot holds the
 //! jobs of the one time `t` with `now_ms < t < now_ms + RING` and `t % RING` its index, and its
@@ -12,8 +14,6 @@
 //! `now_ms + RING`, and its bucket is non-empty; `spare` buckets are empty. A time's jobs move
 //! from `far` to `ring` (whole buckets, when time moves on) before any job is pushed to its
 //! ring slot, so a bucket stays in scheduling order.
-
-use std::collections::VecDeque;
 
 /// The ring's size in milliseconds (a bit of a `u64` per slot).
 const RING: u64 = 64;
@@ -28,17 +28,17 @@ pub struct Agenda<J> {
     ring: Vec<Vec<J>>,
     /// Bit `i`: `ring[i]` is not empty.
     occupied: u64,
-    /// `(at_ms, bucket)`, sorted by time: the times from `now_ms + RING` on. Few are pending at
-    /// once (timeouts, a sleep, a restart), and new ones land near the end, so a binary search
-    /// and a short shift do.
-    far: VecDeque<(u64, Vec<J>)>,
+    /// `(at_ms, bucket)`, sorted by time, latest first: the times from `now_ms + RING` on. Few
+    /// are pending at once (timeouts, a sleep, a restart), and new ones land near the latest,
+    /// so a short look from that end and a short shift do.
+    far: Vec<(u64, Vec<J>)>,
     /// Emptied buckets, kept for reuse so that time moving on allocates nothing.
     spare: Vec<Vec<J>>,
 }
 
 impl<J> Default for Agenda<J> {
     fn default() -> Self {
-        Agenda { now_ms: 0, now: Vec::new(), next: 0, ring: Vec::new(), occupied: 0, far: VecDeque::new(), spare: Vec::new() }
+        Agenda { now_ms: 0, now: Vec::new(), next: 0, ring: Vec::new(), occupied: 0, far: Vec::new(), spare: Vec::new() }
     }
 }
 
@@ -85,26 +85,28 @@ impl<J: Copy> Agenda<J> {
             self.ring[slot].push(job);
             self.occupied |= 1 << slot;
         } else {
-            // Most far jobs are timeouts, due after everything pending.
-            let found = match (self.far.front(), self.far.back()) {
-                (_, Some(&(last, _))) if last == at_ms => Ok(self.far.len() - 1),
-                (_, Some(&(last, _))) if last < at_ms => Err(self.far.len()),
-                (Some(&(first, _)), _) if first == at_ms => Ok(0),
-                _ => self.far.binary_search_by_key(&at_ms, |&(t, _)| t),
-            };
-            match found {
+            match self.far_find(at_ms) {
                 Ok(found) => self.far[found].1.push(job),
                 Err(at) => {
                     let mut bucket = self.spare.pop().unwrap_or_default();
                     bucket.push(job);
-                    if at == self.far.len() {
-                        self.far.push_back((at_ms, bucket));
-                    } else {
-                        self.far.insert(at, (at_ms, bucket));
-                    }
+                    self.far.insert(at, (at_ms, bucket));
                 }
             }
         }
+    }
+
+    /// Where `at_ms`'s bucket is in `far` (`Ok`), or where it would go (`Err`). Most far jobs
+    /// are timeouts due after nearly everything pending: the latest few are looked at first.
+    #[inline]
+    fn far_find(&self, at_ms: u64) -> Result<usize, usize> {
+        for (i, &(t, _)) in self.far.iter().enumerate().take(8) {
+            if t <= at_ms {
+                return if t == at_ms { Ok(i) } else { Err(i) };
+            }
+        }
+        // Latest first: a bucket later than `at_ms` comes before it.
+        self.far.binary_search_by(|&(t, _)| at_ms.cmp(&t))
     }
 
     /// The earliest time with jobs in the ring, if any.
@@ -163,10 +165,10 @@ impl<J: Copy> Agenda<J> {
                     self.occupied &= !(1 << slot);
                 }
             }
-        } else if let Ok(found) = self.far.binary_search_by_key(&at_ms, |&(t, _)| t) {
+        } else if let Ok(found) = self.far_find(at_ms) {
             self.far[found].1.retain(|job| !unwanted(job));
             if self.far[found].1.is_empty() {
-                let (_, bucket) = self.far.remove(found).expect("found above");
+                let (_, bucket) = self.far.remove(found);
                 self.spare.push(bucket);
             }
         }
@@ -175,7 +177,7 @@ impl<J: Copy> Agenda<J> {
     /// When the next job is due, if there is one.
     pub fn peek_ms(&self) -> Option<u64> {
         if self.next == self.now.len() {
-            self.ring_first_ms().or_else(|| self.far.front().map(|&(at_ms, _)| at_ms))
+            self.ring_first_ms().or_else(|| self.far.last().map(|&(at_ms, _)| at_ms))
         } else {
             Some(self.now_ms)
         }
@@ -214,9 +216,9 @@ impl<J: Copy> Agenda<J> {
             self.occupied &= !(1 << slot);
             self.now_ms = at_ms;
         } else {
-            match self.far.front() {
+            match self.far.last() {
                 Some(&(at_ms, _)) if at_ms <= bound_ms => {
-                    let (at_ms, bucket) = self.far.pop_front().expect("checked non-empty");
+                    let (at_ms, bucket) = self.far.pop().expect("checked non-empty");
                     let mut emptied = std::mem::replace(&mut self.now, bucket);
                     emptied.clear();
                     self.spare.push(emptied);
@@ -226,14 +228,14 @@ impl<J: Copy> Agenda<J> {
             }
         }
         self.next = 0;
-        while let Some(&(at_ms, _)) = self.far.front() {
+        while let Some(&(at_ms, _)) = self.far.last() {
             if at_ms - self.now_ms >= RING {
                 break;
             }
             if self.ring.is_empty() {
                 self.ring = (0..RING).map(|_| Vec::new()).collect();
             }
-            let (at_ms, bucket) = self.far.pop_front().expect("checked non-empty");
+            let (at_ms, bucket) = self.far.pop().expect("checked non-empty");
             let slot = slot_of(at_ms);
             let emptied = std::mem::replace(&mut self.ring[slot], bucket);
             self.spare.push(emptied);
@@ -334,7 +336,11 @@ mod tests {
                         job += 1;
                     }
                     5 => {
-                        let at = now + random(100);
+                        // A near time, or one that has jobs (far ones too: a cancelled timeout).
+                        let at = match model.get(random(model.len() as u64 + 1) as usize) {
+                            Some(&(t, _, _)) if random(2) == 0 => t,
+                            _ => now + random(100),
+                        };
                         let modulus = 2 + random(3) as u32;
                         agenda.cancel(at, |&j| j % modulus == 0);
                         model.retain(|&(t, _, j)| t != at || j % modulus != 0);

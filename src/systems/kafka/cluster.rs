@@ -27,7 +27,12 @@
 //!   as a follower, which may be lower than its predecessor's (as in Kafka);
 //! - the leader epoch grows by one at every election; only a live, unfenced replica leads;
 //! - the ISR always contains the leader, and is never empty (KRaft keeps the last member of
-//!   the ISR of a partition that went offline, so that it can lead again cleanly).
+//!   the ISR of a partition that went offline, so that it can lead again cleanly);
+//! - after every public call the leader's HW is settled: `maybe_increment_hw` would change
+//!   nothing (it runs after every change of what it reads: the leader, its log end, the ISR, a
+//!   follower's fetched log end; the other changes only lower the candidate or drop waiting
+//!   requests). So a follower fetch that leaves its fetched log end and the ISR as they were
+//!   skips it (the first fetch of a round copying a new record: most moving fetches).
 //!
 //! Not modelled: retention and log-start moves (log start is always 0), record sizes
 //! (`max.bytes`), fetch from followers, rack awareness, ELR (KIP-966), zombie leaders (a broker
@@ -35,7 +40,6 @@
 
 use crate::engine::ids::NodeId;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
 
 /// `min.insync.replicas` default (ServerLogConfigs / TopicConfig).
 pub const DEFAULT_MIN_INSYNC_REPLICAS: u8 = 1;
@@ -341,10 +345,49 @@ struct BatchMeta {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ProducerEntry {
     epoch: u16,
-    /// The last `PRODUCER_BATCHES_RETAINED` batches, oldest first.
-    batches: VecDeque<BatchMeta>,
+    /// The last `PRODUCER_BATCHES_RETAINED` batches, oldest first (a plain vector: a produce
+    /// request looks through all of them, an append drops the oldest of 6 with a short shift).
+    batches: Vec<BatchMeta>,
     /// The first offset of its ongoing transaction.
     txn_first_offset: Option<u64>,
+}
+
+/// A replica's producer states by producer id, in id order (as a `BTreeMap` would keep them).
+/// A log has the records of a few producers (one, mostly): a vector searched in order costs
+/// less than a tree at every append.
+#[derive(Clone, Debug, Default)]
+struct Producers(Vec<(u64, ProducerEntry)>);
+
+impl Producers {
+    #[inline]
+    fn get(&self, producer_id: &u64) -> Option<&ProducerEntry> {
+        self.0.iter().find(|(id, _)| id == producer_id).map(|(_, entry)| entry)
+    }
+
+    /// The producer's entry, made by `new` (at its place in id order) if it has none.
+    #[inline]
+    fn get_or_insert(&mut self, producer_id: u64, new: impl FnOnce() -> ProducerEntry) -> &mut ProducerEntry {
+        let index = match self.0.iter().position(|&(id, _)| id >= producer_id) {
+            Some(i) if self.0[i].0 == producer_id => i,
+            Some(i) => {
+                self.0.insert(i, (producer_id, new()));
+                i
+            }
+            None => {
+                self.0.push((producer_id, new()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[index].1
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    fn values(&self) -> impl Iterator<Item = &ProducerEntry> {
+        self.0.iter().map(|(_, entry)| entry)
+    }
 }
 
 /// One replica of a partition: its log and the state derived from it, plus what the leader
@@ -357,7 +400,7 @@ pub struct Replica {
     hw: u64,
     /// The leader epoch cache: (epoch, start offset), epochs increasing (`LeaderEpochFileCache`).
     epoch_cache: Vec<(u32, u64)>,
-    producers: BTreeMap<u64, ProducerEntry>,
+    producers: Producers,
     aborted: Vec<AbortedTxn>,
     /// Transactions (first offset, marker offset) whose marker is not yet below the HW: they
     /// still hold the last stable offset back (`ProducerStateManager.unreplicatedTxns`).
@@ -379,7 +422,7 @@ impl Replica {
             log: Vec::new(),
             hw: 0,
             epoch_cache: Vec::new(),
-            producers: BTreeMap::new(),
+            producers: Producers::default(),
             aborted: Vec::new(),
             unstable_ended: Vec::new(),
             fetched_leo: None,
@@ -426,9 +469,9 @@ impl Replica {
 
     fn apply_producer_state(&mut self, offset: u64, record: &Record) {
         let Some(stamp) = record.producer else { return };
-        let entry = self.producers.entry(stamp.producer_id).or_insert(ProducerEntry {
+        let entry = self.producers.get_or_insert(stamp.producer_id, || ProducerEntry {
             epoch: stamp.epoch,
-            batches: VecDeque::new(),
+            batches: Vec::new(),
             txn_first_offset: None,
         });
         if stamp.epoch > entry.epoch {
@@ -449,15 +492,15 @@ impl Replica {
             }
             None => {
                 if record.first_in_batch || entry.batches.is_empty() {
-                    entry.batches.push_back(BatchMeta {
+                    entry.batches.push(BatchMeta {
                         first_sequence: stamp.sequence,
                         last_sequence: stamp.sequence,
                         first_offset: offset,
                     });
-                    while entry.batches.len() > PRODUCER_BATCHES_RETAINED {
-                        entry.batches.pop_front();
+                    if entry.batches.len() > PRODUCER_BATCHES_RETAINED {
+                        entry.batches.remove(0);
                     }
-                } else if let Some(last) = entry.batches.back_mut() {
+                } else if let Some(last) = entry.batches.last_mut() {
                     last.last_sequence = stamp.sequence;
                 }
                 if record.transactional && entry.txn_first_offset.is_none() {
@@ -765,8 +808,9 @@ impl Cluster {
     }
 
     /// Whether a consumer fetch at `offset` would return nothing and change nothing: no leader,
-    /// the leader down, or the offset at or above its HW and not past its LEO (`fetch_is_empty`).
-    /// Other than that it reads only the cluster; `cut` says whether the consumer cannot reach
+    /// the leader down, or the offset at or above its HW and not past its LEO (then `fetch`
+    /// succeeds with no records whatever the isolation). Other than that it reads only the
+    /// cluster; `cut` says whether the consumer cannot reach
     /// the leader (asked only when the rest does not decide).
     pub fn fetch_is_idle(&self, tp: TopicPartition, offset: u64, cut: impl FnOnce(NodeId) -> bool) -> bool {
         let Some(leader) = self.partition(tp).and_then(|p| p.leader_replica()) else { return true };
@@ -913,7 +957,7 @@ impl Cluster {
                         .map(|b| b.first_offset);
                     if duplicate_of.is_none() {
                         // ProducerAppendInfo.checkSequence; an entry with no batch (only a marker) has lastSeq -1.
-                        let last = entry.batches.back().map_or(-1, |b| b.last_sequence);
+                        let last = entry.batches.last().map_or(-1, |b| b.last_sequence);
                         if !in_sequence(last, batch.base_sequence) {
                             return Err(KafkaError::OutOfOrderSequenceNumber);
                         }
@@ -1093,6 +1137,22 @@ impl Cluster {
         self.check_pending(tp);
     }
 
+    /// Whether `maybe_increment_hw` would change nothing now: the HW cannot rise, is reported,
+    /// and no waiting request is satisfied (the state every public call leaves; tests check it
+    /// where a fetch relies on it).
+    fn hw_settled(&self, tp: TopicPartition) -> bool {
+        let Some(partition) = self.partition(tp) else { return true };
+        let Some(leader) = partition.leader_replica() else { return true };
+        let hw = leader.hw;
+        let under_min_isr = partition.isr.len() < partition.effective_min_isr(self.config.min_insync_replicas);
+        let candidate = partition
+            .replicas
+            .iter()
+            .filter(|r| r.broker != leader.broker && partition.isr.contains(&r.broker))
+            .fold(leader.log_end(), |c, r| c.min(r.fetched_leo.unwrap_or(0)));
+        (under_min_isr || candidate <= hw) && hw == partition.reported_hw && partition.pending.iter().all(|x| hw < x.required_offset)
+    }
+
     /// A `HighWatermark` event when the leader's HW differs from the last one reported.
     fn report_hw(&mut self, tp: TopicPartition) {
         let Ok(partition) = partition_in(&mut self.topics, tp) else { return };
@@ -1163,18 +1223,26 @@ impl Cluster {
         } else if fetch_offset >= replica.last_fetch_leader_leo {
             replica.last_caught_up_ms = replica.last_caught_up_ms.max(replica.last_fetch_ms);
         }
+        // What the leader knew of this follower's log end before: if the fetch leaves it (and the
+        // ISR) as it was, the HW, settled after every call (module doc), stays where it is.
+        let moved = replica.fetched_leo != Some(fetch_offset);
         replica.fetched_leo = Some(fetch_offset);
         replica.last_fetch_leader_leo = leader_leo;
         replica.last_fetch_ms = now;
         // Partition.maybeExpandIsr / isFollowerInSync.
-        if eligible && !partition.isr.contains(&follower) && fetch_offset >= leader_hw && fetch_offset >= epoch_start {
+        let expanded = eligible && !partition.isr.contains(&follower) && fetch_offset >= leader_hw && fetch_offset >= epoch_start;
+        if expanded {
             partition.isr.push(follower);
             let order: Vec<NodeId> = partition.replicas.iter().map(|r| r.broker).collect();
             partition.isr.sort_by_key(|b| order.iter().position(|x| x == b));
             let isr_size = partition.isr.len() as u8;
             self.events.push(ClusterEvent::IsrExpanded { topic: tp.topic, partition: tp.partition, broker: follower, isr_size });
         }
-        self.maybe_increment_hw(tp);
+        if moved || expanded {
+            self.maybe_increment_hw(tp);
+        } else {
+            debug_assert!(self.hw_settled(tp), "{tp:?}: a fetch that moved nothing found the HW unsettled");
+        }
         // The response.
         let partition = partition_in(&mut self.topics, tp)?;
         let (from, to, leader_hw) = {
@@ -1556,24 +1624,22 @@ impl Cluster {
 
     // ---- consumer fetch ----
 
-    /// Whether `fetch(broker, tp, offset, ..)` would succeed with no records whatever the
-    /// isolation: `broker` is up and leads the partition, and `offset` is at or past the high
-    /// watermark but not past the log end. A cheap test for a consumer's parked fetch, which
-    /// the world asks after a cluster call that changed one of its partitions.
-    pub fn fetch_is_empty(&self, broker: NodeId, tp: TopicPartition, offset: u64) -> bool {
-        let Some(partition) = self.partition(tp) else { return false };
-        if !self.broker_up(broker) || partition.leader() != Some(broker) {
-            return false;
-        }
-        partition.leader_replica().is_some_and(|leader| offset >= leader.hw && offset <= leader.log_end())
-    }
-
     /// A consumer's fetch from `broker` (`ReplicaManager.fetchMessages` → `UnifiedLog.read`):
     /// only the leader serves (NOT_LEADER_OR_FOLLOWER); an offset below the log start or past the
     /// LEO is OFFSET_OUT_OF_RANGE; records are served up to the HW (read_uncommitted) or the LSO
     /// (read_committed, which also skips the records of aborted transactions); control markers
     /// are never returned. At most `max_records` records. Consuming deletes nothing.
     pub fn fetch(&self, broker: NodeId, tp: TopicPartition, offset: u64, isolation: Isolation, max_records: usize) -> Result<Fetched, KafkaError> {
+        let mut records = Vec::new();
+        let next_offset = self.fetch_each(broker, tp, offset, isolation, max_records, |record| records.push(record))?;
+        let leader = self.leader_replica_of(tp)?;
+        Ok(Fetched { records, next_offset, high_watermark: leader.hw, last_stable_offset: leader.last_stable_offset() })
+    }
+
+    /// `fetch`, handing each record to `each` in offset order (no vector: the world's parked
+    /// fetches gather them into a buffer they reuse); returns the next offset. The last stable
+    /// offset is computed only for `read_committed`, the one isolation it bounds.
+    pub fn fetch_each(&self, broker: NodeId, tp: TopicPartition, offset: u64, isolation: Isolation, max_records: usize, mut each: impl FnMut(FetchedRecord)) -> Result<u64, KafkaError> {
         let partition = self.partition(tp).ok_or(KafkaError::UnknownTopicOrPartition)?;
         if !self.broker_up(broker) {
             return Err(KafkaError::BrokerNotAvailable);
@@ -1585,19 +1651,17 @@ impl Cluster {
         if offset > leader.log_end() {
             return Err(KafkaError::OffsetOutOfRange);
         }
-        let lso = leader.last_stable_offset();
         let upper = match isolation {
             Isolation::ReadUncommitted => leader.hw,
-            Isolation::ReadCommitted => lso,
+            Isolation::ReadCommitted => leader.last_stable_offset(),
         };
-        let mut fetched = Fetched { records: Vec::new(), next_offset: offset.max(upper), high_watermark: leader.hw, last_stable_offset: lso };
         if offset >= upper {
-            fetched.next_offset = offset;
-            return Ok(fetched);
+            return Ok(offset);
         }
         let mut position = offset;
+        let mut returned = 0;
         while position < upper {
-            if fetched.records.len() >= max_records {
+            if returned >= max_records {
                 break;
             }
             let Some(record) = usize::try_from(position).ok().and_then(|i| leader.log.get(i)) else { break };
@@ -1607,11 +1671,11 @@ impl Cluster {
                     leader.aborted.iter().any(|a| a.producer_id == s.producer_id && a.first_offset <= position && position <= a.last_offset)
                 });
             if record.marker.is_none() && !aborted {
-                fetched.records.push(FetchedRecord { offset: position, tag: record.tag });
+                each(FetchedRecord { offset: position, tag: record.tag });
+                returned += 1;
             }
             position += 1;
         }
-        fetched.next_offset = position;
-        Ok(fetched)
+        Ok(position)
     }
 }

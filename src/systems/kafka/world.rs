@@ -434,6 +434,8 @@ struct Setup {
     loop_heads: Vec<u16>,
     /// Per actor: the node of its group's coordinator (a consumer's; node 0 for a producer).
     coordinator_nodes: Vec<NodeId>,
+    /// Per actor: the line of its program's `send` (0 if it has none).
+    send_lines: Vec<u16>,
 }
 
 impl Setup {
@@ -516,6 +518,9 @@ pub struct KafkaSim {
 /// the state derived from it (the last stable offset, aborted transactions) change only with
 /// its log end or high watermark within one epoch (a leader never truncates its own log), so
 /// while this view stays the same, a parked fetch that found nothing there finds nothing again.
+/// Nor does it when only the log end grew: the new records are at or above the high watermark
+/// (which bounds the last stable offset too), so no fetch returns them, and a position that
+/// was within the log stays within it (`refresh_leader_views` does not count such a change).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct LeaderView {
     leader: Option<NodeId>,
@@ -685,6 +690,7 @@ impl KafkaSim {
             setup: Rc::new(Setup {
                 scenario: scenario.clone(),
                 loop_heads: programs.iter().map(loop_head).collect(),
+                send_lines: programs.iter().map(|p| p.main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line)).collect(),
                 coordinator_nodes: scenario.actors.iter().map(|a| match a {
                     KafkaActorSpec::Consumer(c) => coordinator_node_for(&c.group_id, scenario.broker.brokers),
                     KafkaActorSpec::Producer(_) => NodeId(0),
@@ -1783,7 +1789,7 @@ impl KafkaSim {
             // Not sent: the batch waits in the accumulator for metadata naming a live leader.
             // The call itself is on the record once (its retries have their own events).
             if future.request.is_none() && !future.queued {
-                let line = self.setup.programs[actor.index()].main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line);
+                let line = self.setup.send_lines[actor.index()];
                 self.record(KafkaEvent::SendQueued { actor, message: future.message, partition: QueueId(future.partition), line });
                 if let Some(f) = self.actors[actor.index()].future.as_mut() {
                     f.queued = true;
@@ -1797,7 +1803,7 @@ impl KafkaSim {
         let connection = self.connection(actor, node);
         let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, true);
         self.core.ledger.copy_mut(copy).extra.partition = future.partition;
-        let line = self.setup.programs[actor.index()].main.iter().find(|o| o.kind == KafkaOpKind::Send).map_or(0, |o| o.line);
+        let line = self.setup.send_lines[actor.index()];
         self.record(KafkaEvent::MessagePublished { actor, message, copy, line });
         let epoch = self.actors[actor.index()].epoch;
         let request = self.requests.len() as u32;
@@ -2632,23 +2638,21 @@ impl KafkaSim {
             let Some(position) = self.actors[actor.index()].position(p) else { continue };
             let tp = self.topic_partition(p);
             let Some(leader) = self.cluster.leader(tp) else { continue };
-            if !self.cluster.broker_up(leader) || self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)) {
+            if self.network.is_partitioned(Endpoint::Actor(actor), Endpoint::Node(leader)) {
                 continue;
             }
-            if self.cluster.fetch_is_empty(leader, tp, position) {
-                // As `fetch` would answer: no records, nothing else changes.
-                continue;
-            }
+            // A leader that is down, or a position at the high watermark, is answered below
+            // with an error or no records: nothing changes for them.
             if records.capacity() == 0 {
                 records = std::mem::take(&mut self.actors[actor.index()].spare_records);
             }
-            match self.cluster.fetch(leader, tp, position, isolation, budget) {
-                Ok(fetched) => {
-                    for rec in fetched.records {
-                        if let Some(copy) = copy_of_tag(rec.tag) {
-                            records.push(Fetched { partition: p, offset: rec.offset, copy });
-                        }
-                    }
+            let fetched = self.cluster.fetch_each(leader, tp, position, isolation, budget, |rec| {
+                if let Some(copy) = copy_of_tag(rec.tag) {
+                    records.push(Fetched { partition: p, offset: rec.offset, copy });
+                }
+            });
+            match fetched {
+                Ok(_) => {
                     budget = spec.max_poll_records as usize - records.len().min(spec.max_poll_records as usize);
                     if !records.is_empty() && answer_node.is_none() {
                         answer_node = Some(leader);
@@ -2733,8 +2737,13 @@ impl KafkaSim {
                 log_end: leader.map_or(0, |r| r.log_end()),
             };
             if *slot != view {
+                // A log end that only grew changes no parked fetch's answer (`LeaderView`): the
+                // common case, a produce request appended.
+                let grown = LeaderView { log_end: slot.log_end, ..view } == *slot && view.log_end > slot.log_end;
                 *slot = view;
-                changed |= partition_bit(global as u16);
+                if !grown {
+                    changed |= partition_bit(global as u16);
+                }
             }
             global += 1;
         }
@@ -2822,10 +2831,12 @@ impl KafkaSim {
         }
         // Wake for the next auto-commit if it would commit something (with its coordinator
         // unknown, the coordinator's return wakes it: `CoordRequest::Find`).
-        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
+        // (A timer already armed by then is looked at first: the common case, every poll of a
+        // run that auto-commits, then needs no look at the offsets.)
+        if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() {
             let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
-            let r = &mut self.actors[actor.index()];
-            if r.poll_timer_at.is_none_or(|t| t > at) {
+            if self.actors[actor.index()].poll_timer_at.is_none_or(|t| t > at) && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
+                let r = &mut self.actors[actor.index()];
                 r.poll_timer_at = Some(at);
                 let epoch = r.epoch;
                 self.schedule(at, Job::PollTimer { actor, epoch });

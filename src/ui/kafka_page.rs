@@ -33,7 +33,7 @@ use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
 use crate::ui::kafka_chunk::{KafkaApi, KafkaRun, KafkaRunBox};
 use crate::ui::components::share_tools::ShareTools;
-use crate::ui::components::verdicts::{count_list, count_list_except};
+use crate::ui::components::verdicts::{count_list, count_list_except, timing_view};
 
 /// Verdicts a Kafka run cannot have (no dead-letter queue, no message TTL in the model).
 const KAFKA_HIDDEN_COUNTS: &[&str] = &["dead_lettered", "expired"];
@@ -90,6 +90,11 @@ const EVENTS_SHOWN: usize = 300;
 /// and where it is. It
 /// lives in the playground's state (`Playground::kafka_run`), so the share link and the saved
 /// state carry it (`KafkaState::share`, `KafkaState::from_share`).
+/// The run's timeline of processed records (`engine::timing`): its full trace, its messages.
+fn timeline_of(session: &Session<KafkaSim>) -> crate::engine::timing::Timeline {
+    crate::engine::timing::Timeline::of(session.full_trace(), session.timeline().ledger().messages.len())
+}
+
 #[derive(Clone)]
 pub struct KafkaState {
     pub chapter: usize,
@@ -103,6 +108,8 @@ pub struct KafkaState {
     /// time the table shows the end, once per run (a duplicate's or an out-of-order one's
     /// cause reads the whole trace).
     pub end_causes: Rc<RefCell<Option<Rc<Vec<Option<Cause>>>>>>,
+    /// Throughput and latency at any step (`engine::timing`), once per run.
+    pub timeline: Rc<crate::engine::timing::Timeline>,
     pub playing: bool,
     pub speed_x100: u32,
     pub selected: Option<u32>,
@@ -221,9 +228,10 @@ impl KafkaState {
 
     fn with(chapter: usize, settings: KafkaSettings, seed: u64, session: Session<KafkaSim>, error: Option<String>) -> KafkaState {
         let end = Rc::new(KafkaReport::new(session.timeline(), false));
+        let timeline = Rc::new(timeline_of(&session));
         // A run whose idempotence kafka-python turned off (a share link's) says so as well.
         let idempotence_off = settings.enable_idempotence_unset.then(|| settings.idempotence_conflicts()).flatten();
-        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, end_causes: Rc::default(), playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
+        KafkaState { chapter, settings, seed, session: Rc::new(RefCell::new(session)), end, end_causes: Rc::default(), timeline, playing: false, speed_x100: 100, selected: None, error, settings_error: None, idempotence_off, settings_changes: 0, compare: None, custom: None }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -273,6 +281,7 @@ impl KafkaState {
     fn set_session(&mut self, session: Session<KafkaSim>) {
         self.end = Rc::new(KafkaReport::new(session.timeline(), false));
         self.end_causes = Rc::default();
+        self.timeline = Rc::new(timeline_of(&session));
         self.session = Rc::new(RefCell::new(session));
     }
 
@@ -793,6 +802,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                 <strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong>
             </p>
             <div id="counts">{ count_list_except(&counts, lang, KAFKA_HIDDEN_COUNTS) }</div>
+            { timing_view(&state.timeline.until(session.trace().len()), |a| session.timeline().scenario().actors[a.index()].name().to_string(), lang) }
         </section>
     };
     // The causes read the trace: only the run's end has all of it.

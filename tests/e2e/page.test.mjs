@@ -158,6 +158,29 @@ test('throughput and latency: the page shows the CLI report\'s figures for the s
   });
 });
 
+test('throughput and latency on the Kafka page: the CLI report\'s figures for the same run', { timeout: 300_000 }, async () => {
+  await withPage('timing-kafka', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    await waitForReady(page);
+    await page.click('#system-switch button[data-system=kafka]');
+    await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor({ timeout: 60_000 });
+    await page.click('#kafka-page #tour button.chapter[data-chapter="k-crash-autocommit"]');
+    await page.waitForFunction(() => document.querySelector('#kafka-page')?.dataset.chapter === 'k-crash-autocommit');
+    await page.keyboard.press('End');
+    await page.waitForFunction(() => {
+      const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
+      return m && m[1] === m[2];
+    });
+    await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
+    const { timing } = await runCli(['run', '--share', (await page.inputValue('#share-link')).split('#run=')[1]]);
+    const o = timing.overall;
+    assert.equal(await page.getAttribute('#timing-overall', 'data-processed'), String(o.processed));
+    assert.equal(await page.getAttribute('#timing-overall', 'data-per-s-milli'), String(o.per_s_milli));
+    assert.equal(await page.getAttribute('#timing-overall', 'data-latency-ms'), `${o.latency_ms.p50} ${o.latency_ms.p99} ${o.latency_ms.max}`);
+    assert.match(await page.textContent('#timing-overall'), new RegExp(`^${o.processed} processed in ${timing.span_ms} ms of simulated time`));
+  });
+});
+
 test('share codes are written and read by the links module: not on the first load, fetched at the first change; a saved state waits for it', { timeout: 300_000 }, async () => {
   await withPage('split-links', rootServer.url('/'), async (session) => {
     const page = session.page;

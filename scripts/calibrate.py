@@ -49,7 +49,9 @@ Figures of a run (the definitions of the engine's `engine::timing`, src/engine/t
   processing; also the producer's own publish rate (its first publish to its last publish
   returning).
 Each case runs --repeat times; each figure reported is the median (statistics.median) of its
-repeats, every repeat's figures are kept too.
+repeats, every repeat's figures are kept too (and the range of the throughputs). The
+repeats run in rounds (every case once, then again), so a spell of load on the machine falls
+on every case alike.
 Because the producer is not throttled, a case whose consumers are slower than the producer
 queues messages, and its latency grows with --messages (queueing delay, Little's law): compare
 latencies only between runs of the same message count.
@@ -330,6 +332,10 @@ def median_figures(runs):
     }
 
 
+def messages_of(case, args):
+    return args.work_messages if case.slow else args.messages
+
+
 def machine(port, admin_port):
     overview = {}
     try:
@@ -376,12 +382,13 @@ def ratios(by_name):
 
 def markdown(report):
     lines = [
-        "| case | settings | messages | msgs/s | publish/s | p50 ms | p99 ms | max ms |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| case | settings | messages | msgs/s | (repeats' range) | publish/s | p50 ms | p99 ms | max ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in report["cases"]:
         lat = case["latency_ms"]
         lines.append(f"| {case['name']} | {case['description']} | {case['settings']['messages']} | {case['throughput_per_s']:.0f} | "
+                     f"{case['throughput_range_per_s'][0]:.0f}-{case['throughput_range_per_s'][1]:.0f} | "
                      f"{case['publish_per_s']:.0f} | {lat['p50']:.1f} | {lat['p99']:.1f} | {lat['max']:.1f} |")
     lines += ["", "| ratio | msgs/s | publish/s | p50 | p99 |", "|---|---:|---:|---:|---:|"]
     for row in report["ratios"]:
@@ -426,11 +433,18 @@ def main(argv=None):
         "cases": [],
     }
     started = time.monotonic()
+    # Round r of every case, then round r + 1: a spell of load on the machine then falls on
+    # every case alike rather than on all the repeats of one case, which would skew its ratios.
+    runs = {case.name: [] for case in cases}
+    for r in range(args.repeat):
+        for case in cases:
+            figures = run_case(args.port, case, messages_of(case, args), case.confirm_batch or args.confirm_batch, r)
+            runs[case.name].append(figures)
+            print(f"[calibrate] round {r + 1}/{args.repeat} {case.name}: {figures['throughput_per_s']:.0f} msgs/s, "
+                  f"p50 {figures['latency_ms']['p50']:.1f} ms, p99 {figures['latency_ms']['p99']:.1f} ms "
+                  f"({time.monotonic() - started:.0f} s)", file=sys.stderr)
     for case in cases:
-        messages = args.work_messages if case.slow else args.messages
         batch = case.confirm_batch or args.confirm_batch
-        runs = [run_case(args.port, case, messages, batch, r) for r in range(args.repeat)]
-        figures = median_figures(runs)
         settings = {
             "queue": "durable classic queue",
             "prefetch_count": case.prefetch,
@@ -440,12 +454,12 @@ def main(argv=None):
             "consumers": case.consumers,
             "work_ms": case.work_ms,
             "ack": "manual, after the work",
-            "messages": messages,
+            "messages": messages_of(case, args),
         }
+        throughputs = [run["throughput_per_s"] for run in runs[case.name]]
         report["cases"].append({"name": case.name, "description": case.description, "settings": settings,
-                                "repeats": args.repeat, **figures, "runs": runs})
-        print(f"[calibrate] {case.name}: {figures['throughput_per_s']:.0f} msgs/s, p50 {figures['latency_ms']['p50']:.1f} ms, "
-              f"p99 {figures['latency_ms']['p99']:.1f} ms ({time.monotonic() - started:.0f} s)", file=sys.stderr)
+                                "repeats": args.repeat, **median_figures(runs[case.name]),
+                                "throughput_range_per_s": [min(throughputs), max(throughputs)], "runs": runs[case.name]})
     report["machine"]["loadavg_at_end"] = [round(x, 2) for x in os.getloadavg()]
     report["machine"]["duration_s"] = round(time.monotonic() - started, 1)
     report["ratios"] = ratios({case["name"]: case for case in report["cases"]})

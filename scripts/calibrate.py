@@ -73,6 +73,7 @@ import json
 import multiprocessing
 import os
 import platform
+import shlex
 import statistics
 import sys
 import time
@@ -422,7 +423,7 @@ def main(argv=None):
 
     report = {
         "note": args.note,
-        "command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + (sys.argv[1:] if argv is None else list(argv))),
+        "command": shlex.join([os.path.relpath(sys.argv[0], ROOT)] + (sys.argv[1:] if argv is None else list(argv))),
         "machine": machine(args.port, args.admin_port or args.port + 10000),
         "definitions": {
             "throughput_per_s": "messages processed per second, first publish to last processing",

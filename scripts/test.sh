@@ -62,6 +62,9 @@ PORT="${QP_RABBIT_PORT:-5701}"
 if [[ "$PORT" == 5701 ]]; then NODE=qp-test@localhost; else NODE="qp-test-$PORT@localhost"; fi
 # The cluster's nodes: AMQP ports QP_CLUSTER_PORT (5711) + 0, 1, 2; management + 10000.
 C="${QP_CLUSTER_PORT:-5711}"
+# The real broker's calibration script (issue 11), in its quick mode: it still runs and its
+# figures keep their shape (scripts/calibrate.py; tests/calibration/real-rabbitmq.json).
+QP_CALIBRATE_PORT="$PORT" QP_CALIBRATE_REQUIRED=1 target/conformance-venv/bin/python -m unittest tests/calibration/test_calibrate.py
 target/conformance-venv/bin/python tests/conformance/compare.py --qp target/release/qp \
   --python target/conformance-venv/bin/python --out target/conformance \
   --port "$PORT" --admin-port $((PORT + 10000)) --rabbitmqctl "/usr/lib/rabbitmq/bin/rabbitmqctl -n $NODE" \

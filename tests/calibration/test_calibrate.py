@@ -6,7 +6,8 @@ Needs pika and a broker (skipped without one):
     QP_RABBIT_PORT=5702 bash scripts/rabbit.sh start
     QP_CALIBRATE_PORT=5702 target/conformance-venv/bin/python -m unittest tests/calibration/test_calibrate.py
     QP_RABBIT_PORT=5702 bash scripts/rabbit.sh stop
-(QP_CALIBRATE_PORT defaults to 5702.)
+(QP_CALIBRATE_PORT defaults to 5702.) With QP_CALIBRATE_REQUIRED=1 (scripts/test.sh) a missing
+broker fails instead of skipping.
 """
 import json
 import os
@@ -39,7 +40,7 @@ class NearestRank(unittest.TestCase):
         self.assertEqual(calibrate.nearest_rank([4], 99), 4)
 
 
-@unittest.skipUnless(broker_up(), f"no RabbitMQ on 127.0.0.1:{PORT}")
+@unittest.skipUnless(broker_up() or os.environ.get("QP_CALIBRATE_REQUIRED") == "1", f"no RabbitMQ on 127.0.0.1:{PORT}")
 class QuickRun(unittest.TestCase):
     @classmethod
     def setUpClass(cls):

@@ -79,6 +79,8 @@ use crate::scenario::{FaultAction, FaultSpec, RandomFaults, ScenarioError, Trigg
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+mod settled;
+
 const OP_COUNT: usize = KAFKA_OP_NAMES.len();
 
 /// How often a follower fetches from its leader while it has something to copy (Kafka's
@@ -899,14 +901,16 @@ impl KafkaSim {
     /// past is lost.
     fn unread_verdict(&self, message: MessageId, groups: &[&str], copies: &[CopyId]) -> Verdict {
         let verdict = self.per_process_order(message, self.core.verdict(message));
-        if verdict != Verdict::Stranded || groups.is_empty() {
+        if groups.is_empty() {
             return verdict;
         }
-        if groups.iter().all(|g| self.group_passed(copies, g) == Some(true)) {
-            Verdict::Lost
-        } else {
-            verdict
-        }
+        // Mid-run: lost from the step no reader of any group will get to it (`settled`).
+        let lost = match verdict {
+            Verdict::Stranded => groups.iter().all(|g| self.group_passed(copies, g) == Some(true)),
+            Verdict::Pending => groups.iter().all(|g| self.never_read_again(message, copies, g)),
+            _ => false,
+        };
+        if lost { Verdict::Lost } else { verdict }
     }
 
     /// Whether group `group` has committed (or positioned a running consumer) past every live
@@ -1024,7 +1028,8 @@ impl KafkaSim {
             .zip(prints)
             .map(|(group, &printed)| match printed {
                 0 => match self.group_passed(copies, group) {
-                    Some(true) => Verdict::Lost,
+                    Some(true) if ended || self.never_read_again(message, copies, group) => Verdict::Lost,
+                    Some(true) => Verdict::Pending,
                     Some(false) if ended => Verdict::Stranded,
                     Some(false) => Verdict::Pending,
                     None if stats.held_by_producer => Verdict::Pending,

@@ -11,7 +11,7 @@ use queue_playground::engine::ids::{ActorId, MessageId};
 use queue_playground::engine::trace::trace_hash;
 use queue_playground::engine::Until;
 use queue_playground::systems::kafka::scenario::{catalog, KafkaScenario};
-use queue_playground::systems::kafka::trace::{Cause, KafkaEvent};
+use queue_playground::systems::kafka::trace::{Cause, KafkaEvent, Resent};
 use queue_playground::systems::kafka::world::KafkaSim;
 use serde_json::{json, Value};
 
@@ -463,7 +463,7 @@ fn k5a_a_lost_response_without_idempotence_duplicates_3() {
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
-    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2 }));
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2, by: Resent::Retry { timed_out: true, idempotent: false } }));
     let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
     let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
     assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");

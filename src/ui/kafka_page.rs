@@ -986,11 +986,19 @@ fn when(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
 
 /// A cause in Chinese (`Cause::text` is the English).
 fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
-    use crate::systems::kafka::trace::Cause;
+    use crate::systems::kafka::trace::{Cause, Resent};
     match cause {
         Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
         Cause::ReadFromReset { partition, from_offset } => format!("从分区 {partition} 的位点 {from_offset} 重新读取：消费组在那里没有提交过位点，所以 auto_offset_reset 让接手该分区的消费者从头开始"),
-        Cause::StoredTwice { copies } => format!("在日志中存了 {copies} 次：生产者又发送了一次（未开启幂等的重试，或重启的生产者）"),
+        Cause::StoredTwice { copies, by } => match by {
+            Resent::Retry { timed_out, idempotent } => format!(
+                "在日志中存了 {copies} 次：broker 已经追加了它，但生产者{}，于是在同一个进程里重试；{}",
+                if timed_out { "在 request_timeout_ms 内没有收到回答（响应丢失了）" } else { "看到请求失败（连接断开或收到错误）" },
+                if idempotent { "broker 已不再认得这个批次的序号，又追加了一次" } else { "未开启幂等（enable_idempotence=False）时，broker 分不清重试和新记录，又追加了一次" }
+            ),
+            Resent::Restart => format!("在日志中存了 {copies} 次：生产者被重启，新进程又发送了一次（新进程就是新的 producer id：幂等无法识别第二条记录）"),
+            Resent::NetworkDuplicate => format!("在日志中存了 {copies} 次：网络把生产请求投递了两次，broker 两次都追加了"),
+        },
         Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),

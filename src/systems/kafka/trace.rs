@@ -182,6 +182,23 @@ pub enum DiscardReason {
     ProducerGone,
 }
 
+/// How a message came to be stored again (`Cause::StoredTwice`), read from the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resent {
+    /// The producer's own retry of a request the broker had appended: it got no answer within
+    /// `request_timeout_ms` (`timed_out`: the response was lost or late) or its request failed
+    /// (the connection broke, or an error came back), and sent the record again in the same
+    /// process. `idempotent`: the producer ran with idempotence, and the broker still appended
+    /// the retry (it no longer had the batch's sequence).
+    Retry { timed_out: bool, idempotent: bool },
+    /// The producer was restarted: its new process sent the payload again. A new process is a
+    /// new producer id, so idempotence cannot recognise the second record.
+    Restart,
+    /// The network delivered one produce request twice and the broker appended both.
+    NetworkDuplicate,
+}
+
 /// Why a group rebalanced (the coordinator's reason).
 pub use super::group::RebalanceReason;
 
@@ -431,9 +448,9 @@ pub enum Cause {
     /// Its group had committed no offset for `partition`, so `auto_offset_reset` started a
     /// consumer at `from_offset` (the log's start with 'earliest') and it read it again.
     ReadFromReset { partition: u16, from_offset: u32 },
-    /// The log holds `copies` records of it: the producer sent it again (a retry without
-    /// idempotence, a duplicated request, or a restarted producer).
-    StoredTwice { copies: u32 },
+    /// The log holds `copies` records of it: the producer sent it again, `by` says how (the
+    /// trace's first extra record).
+    StoredTwice { copies: u32, by: Resent },
     /// It was only on a leader that died before a follower copied it; the new leader did not
     /// have it and the old one truncated it (`acked`: the producer had been told it was stored).
     Truncated { acked: bool },
@@ -484,7 +501,15 @@ impl Cause {
             Cause::ReadFromReset { partition, from_offset } => format!(
                 "read again from offset {from_offset} of partition {partition}: the group had committed no offset there, so auto_offset_reset started the consumer that took the partition over at the beginning"
             ),
-            Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
+            Cause::StoredTwice { copies, by } => match by {
+                Resent::Retry { timed_out, idempotent } => format!(
+                    "stored {copies} times in the log: the broker appended it, but the producer {} and retried it in the same process; {}",
+                    if timed_out { "got no answer within request_timeout_ms (the response was lost)" } else { "saw its request fail (the connection broke or an error came back)" },
+                    if idempotent { "the broker no longer recognised the batch's sequence and appended the retry again" } else { "without idempotence (enable_idempotence=False) the broker cannot tell a retry from a new record and appended it again" }
+                ),
+                Resent::Restart => format!("stored {copies} times in the log: the producer was restarted and its new process sent it again (a new process is a new producer id: idempotence cannot recognise the second record)"),
+                Resent::NetworkDuplicate => format!("stored {copies} times in the log: the network delivered the produce request twice and the broker appended both"),
+            },
             Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),
             Cause::Truncated { acked: false } => "only the leader had it when it died; a follower without it became leader and the old leader truncated it".into(),
             Cause::Skipped { partition, offset } => format!(

@@ -1115,7 +1115,7 @@ impl KafkaSim {
                     }
                 }
                 if delivered_copies.len() > 1 && verdict == Verdict::Duplicated {
-                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
+                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32, by: self.resent_by(message) })
                 } else {
                     replay
                 }

@@ -57,6 +57,45 @@ impl KafkaSim {
     }
 }
 
+impl KafkaSim {
+    /// How `message` came to be stored again, from the trace: what happened between the
+    /// publish of its first record that was appended and the next one that was (its producer
+    /// restarted, or a produce of it failed and was retried), or a request the network
+    /// delivered twice.
+    pub(super) fn resent_by(&self, message: MessageId) -> Resent {
+        let ledger = &self.core.ledger;
+        let appended = |c: CopyId| ledger.copies.get(c.index()).is_some_and(|r| r.extra.appended && r.message == message);
+        let producer = ledger.messages[message.index()].producer;
+        let idempotent = self.producer_spec(producer).is_some_and(|p| p.enable_idempotence);
+        let (mut stored, mut restarted, mut failed) = (false, false, None);
+        for e in &self.core.trace {
+            match e.event {
+                KafkaEvent::ActorRestarted { actor } if actor == producer => restarted = true,
+                KafkaEvent::ProduceFailed { message: m, error, retry_in_ms: Some(_), .. } if m == message => failed = Some(error),
+                KafkaEvent::MessageDuplicated { copy, from } if appended(copy) && appended(from) => return Resent::NetworkDuplicate,
+                KafkaEvent::MessagePublished { message: m, copy, .. } if m == message => {
+                    if appended(copy) {
+                        if stored && restarted {
+                            return Resent::Restart;
+                        }
+                        if stored {
+                            if let Some(error) = failed {
+                                return Resent::Retry { timed_out: error == ClientError::RequestTimedOut, idempotent };
+                            }
+                        }
+                        stored = true;
+                    }
+                    restarted = false;
+                    failed = None;
+                }
+                _ => {}
+            }
+        }
+        // Not found in the trace (it cannot be: a second record comes from one of these).
+        Resent::Retry { timed_out: false, idempotent }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,5 +151,23 @@ mod tests {
         for data in 0..10 {
             assert!(walk(&scenario, data, "consumer").iter().all(|s| s.0 != Verdict::Lost), "{data}");
         }
+    }
+
+    #[test]
+    fn a_restarted_producer_is_named_as_the_resend() {
+        // The workload with its producer crashed after its 4th print and started again at
+        // 20 s: the new process sends 0-3 again, each stored twice by the restart.
+        let mut scenario = catalog::get("k-workload").unwrap();
+        scenario.faults = serde_json::from_value(serde_json::json!([
+            {"when": {"after": {"actor": "producer", "op": "print_sent", "occurrence": 4}}, "do": {"crash": "producer"}},
+            {"when": {"at_ms": 20000}, "do": {"restart": "producer"}}
+        ]))
+        .unwrap();
+        let mut sim = KafkaSim::new(&scenario).unwrap();
+        sim.run_until(crate::engine::Until::Quiescence);
+        let zero = MessageId(0);
+        assert_eq!(sim.verdict(zero), Verdict::Duplicated);
+        assert_eq!(sim.cause(zero), Some(Cause::StoredTwice { copies: 2, by: Resent::Restart }));
+        assert!(Cause::StoredTwice { copies: 2, by: Resent::Restart }.text().contains("the producer was restarted"));
     }
 }

@@ -1002,8 +1002,16 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
-        Cause::OtherPartition { partition, later, later_partition } => format!(
+        Cause::OtherPartition { partition, later, later_partition, takeover: None } => format!(
             "在更晚的记录 {{'data': {later}}} 之后才被打印（同一个消费者先打印了那条）；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
+        ),
+        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } if t.late => format!(
+            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者之后才拿到分区 {partition}，是在{}；Kafka 只在一个分区之内保证顺序",
+            takeover_zh(t, partition)
+        ),
+        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } => format!(
+            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者接手分区 {later_partition} 和 {partition} 时，两条记录都已在日志中等待，是在{}；它的拉取先返回了分区 {later_partition} 积压的记录，而 Kafka 只在一个分区之内保证顺序",
+            takeover_zh(t, partition)
         ),
         Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
             "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}，同一个消费者先打印了它）之后：一个分区按日志顺序被读取"
@@ -1024,6 +1032,28 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
     }
+}
+
+/// When a takeover's rebalance happened and where reading started, in Chinese
+/// (`Takeover::text` is the English).
+fn takeover_zh(t: crate::systems::kafka::trace::Takeover, partition: u16) -> String {
+    use crate::systems::kafka::group::RebalanceReason;
+    use crate::systems::kafka::trace::TakeoverWhy;
+    let why = match t.why {
+        TakeoverWhy::SessionExpired { session_timeout_ms } => format!("一个已死成员的会话过期（session_timeout_ms = {} 秒内没有心跳）之后的重平衡中", session_timeout_ms / 1000),
+        TakeoverWhy::Kicked => "一个成员没有在重平衡超时（max_poll_interval_ms）内重新加入、被移除之后的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::InitialJoin) => "消费组首次形成的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberJoined) => "有成员加入时的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberLeft) => "有成员离开时的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberExpired) => "有成员的会话过期之后的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::LeaderRejoined) => "组长重新加入时的重平衡中".into(),
+    };
+    let from = if t.committed {
+        format!("从消费组的已提交位点 {} 读取分区 {partition}", t.from_offset)
+    } else {
+        format!("从位点 {} 读取分区 {partition}（那里没有已提交的位点，由 auto_offset_reset 决定）", t.from_offset)
+    };
+    format!("{why}，并{from}")
 }
 
 /// A message's records in words: where each is (`test_topic-0 @3`) or what became of it; the

@@ -1147,7 +1147,7 @@ impl KafkaSim {
                 let processed = self.core.checker.stats.get(message.index()).map_or(0, |s| s.effects);
                 (printed > processed).then_some(Cause::PrintedNotProcessed { printed })
             }
-            Verdict::OutOfOrder => self.order_cause(message),
+            Verdict::OutOfOrder => self.order_cause(message).map(|c| self.with_takeover(message, c)),
             _ => None,
         }
     }
@@ -1176,7 +1176,7 @@ impl KafkaSim {
                         let (later, later_partition, later_offset) = highest.get(&actor.0).copied().filter(|h| h.0 > data)?;
                         let tp = |p: u16| self.topic_partition(p).partition;
                         return Some(if later_partition != partition {
-                            Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition) }
+                            Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition), takeover: None }
                         } else {
                             Cause::StoredAfterLater { partition: tp(partition), offset, later, later_offset }
                         });

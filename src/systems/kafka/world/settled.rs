@@ -96,6 +96,87 @@ impl KafkaSim {
     }
 }
 
+impl KafkaSim {
+    /// An out-of-order cause (`order_cause`'s) with the rebalance that explains it, when the
+    /// trace shows one: the consumer process got this record's partition only after it had
+    /// printed the later record (a takeover), or got both partitions at once with both records
+    /// already waiting in the log (a backlog read partition by partition). Else as it was.
+    pub(super) fn with_takeover(&self, message: MessageId, cause: Cause) -> Cause {
+        let Cause::OtherPartition { partition, later, later_partition, takeover: None } = cause else { return cause };
+        let takeover = self.takeover(message, later);
+        Cause::OtherPartition { partition, later, later_partition, takeover }
+    }
+
+    fn takeover(&self, message: MessageId, later: u32) -> Option<Takeover> {
+        let trace = &self.core.trace;
+        let ledger = &self.core.ledger;
+        let producer = ledger.messages[message.index()].producer;
+        let effect_at = trace.iter().position(|e| matches!(e.event, KafkaEvent::EffectApplied { message: m, .. } if m == message))?;
+        let KafkaEvent::EffectApplied { actor, .. } = trace[effect_at].event else { return None };
+        // The record the consumer had yielded last: its partition (global index).
+        let delivered = |before: usize| {
+            trace[..before].iter().rposition(|e| matches!(e.event, KafkaEvent::MessageDelivered { actor: a, .. } if a == actor)).and_then(|i| match trace[i].event {
+                KafkaEvent::MessageDelivered { partition, copy, .. } => Some((i, partition, copy)),
+                _ => None,
+            })
+        };
+        let (delivered_at, partition, copy) = delivered(effect_at)?;
+        let assigned = |partition: QueueId, before: usize| {
+            trace[..before].iter().rposition(|e| matches!(e.event, KafkaEvent::PartitionAssigned { actor: a, partition: p, .. } if a == actor && p == partition)).and_then(|i| match trace[i].event {
+                KafkaEvent::PartitionAssigned { generation, .. } => Some((i, generation)),
+                _ => None,
+            })
+        };
+        let (assigned_at, generation) = assigned(partition, delivered_at)?;
+        // The process's effect of the later payload, before this one's.
+        let started = trace[..effect_at].iter().rposition(|e| matches!(e.event, KafkaEvent::ActorStarted { actor: a } | KafkaEvent::ActorRestarted { actor: a } if a == actor)).unwrap_or(0);
+        let later_at = (started..effect_at).rev().find(|&i| match trace[i].event {
+            KafkaEvent::EffectApplied { actor: a, message: m, .. } => a == actor && ledger.messages[m.index()].producer == producer && ledger.messages[m.index()].data == later,
+            _ => false,
+        })?;
+        let appended_before = |copy: CopyId, at: usize| trace[..at].iter().any(|e| matches!(e.event, KafkaEvent::RecordAppended { copy: c, .. } if c == copy));
+        let late = later_at < assigned_at;
+        if !late {
+            // Both partitions came in the same assignment, both records already in the log.
+            let (_, later_partition, later_copy) = delivered(later_at)?;
+            let (_, later_generation) = assigned(later_partition, later_at)?;
+            if later_generation != generation || !appended_before(copy, assigned_at) || !appended_before(later_copy, assigned_at) {
+                return None;
+            }
+        }
+        // Why the group rebalanced: what happened since it was last stable in another
+        // generation (a dead member's session expiring is what it waited for).
+        let group = self.coordinator.group(self.setup.consumer(actor)?.group_id.as_str())?.0;
+        let since = trace[..assigned_at].iter().rposition(|e| matches!(e.event, KafkaEvent::GroupStabilized { group: g, generation: n, .. } if g == group && n != generation)).unwrap_or(0);
+        let mut why = TakeoverWhy::Reason(RebalanceReason::InitialJoin);
+        for e in &trace[since..assigned_at] {
+            match e.event {
+                KafkaEvent::SessionExpired { group: g, member } if g == group => {
+                    let dead = trace.iter().find_map(|e| match e.event {
+                        KafkaEvent::MemberJoined { actor, group: g, member: m } if g == group && m == member => Some(actor),
+                        _ => None,
+                    });
+                    let session_timeout_ms = dead.and_then(|a| self.setup.consumer(a)).map_or(45_000, |c| c.session_timeout_ms);
+                    why = TakeoverWhy::SessionExpired { session_timeout_ms: session_timeout_ms.min(u64::from(u32::MAX)) as u32 };
+                    break;
+                }
+                KafkaEvent::MemberKicked { group: g, .. } if g == group => {
+                    why = TakeoverWhy::Kicked;
+                    break;
+                }
+                KafkaEvent::RebalanceStarted { group: g, reason, .. } if g == group => why = TakeoverWhy::Reason(reason),
+                _ => {}
+            }
+        }
+        let (from_offset, committed) = trace[assigned_at..delivered_at].iter().rev().find_map(|e| match e.event {
+            KafkaEvent::PositionCommitted { actor: a, partition: p, offset } if a == actor && p == partition => Some((offset, true)),
+            KafkaEvent::PositionReset { actor: a, partition: p, offset, .. } if a == actor && p == partition => Some((offset, false)),
+            _ => None,
+        })?;
+        Some(Takeover { late, why, from_offset, committed })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,5 +250,57 @@ mod tests {
         assert_eq!(sim.verdict(zero), Verdict::Duplicated);
         assert_eq!(sim.cause(zero), Some(Cause::StoredTwice { copies: 2, by: Resent::Restart }));
         assert!(Cause::StoredTwice { copies: 2, by: Resent::Restart }.text().contains("the producer was restarted"));
+    }
+
+    /// k-crash-autocommit with 2 partitions, `consumers` consumers, the crash after the
+    /// consumer's `print`-th print, and the chapter's restart or not.
+    fn two_partitions(consumers: usize, print: u32, restart: bool) -> KafkaSim {
+        let mut scenario = catalog::get("k-crash-autocommit").unwrap();
+        scenario.topics[0].partitions = 2;
+        if consumers == 2 {
+            let KafkaActorSpec::Consumer(mut second) = scenario.actors[1].clone() else { panic!("a consumer") };
+            second.name = "consumer2".into();
+            scenario.actors.push(KafkaActorSpec::Consumer(second));
+        }
+        scenario.faults[0].when = serde_json::from_value(serde_json::json!({"after": {"actor": "consumer", "op": "print_received", "occurrence": print}})).unwrap();
+        if !restart {
+            scenario.faults.truncate(1);
+        }
+        let mut sim = KafkaSim::new(&scenario).unwrap();
+        sim.run_until(crate::engine::Until::Quiescence);
+        sim
+    }
+
+    fn message(sim: &KafkaSim, data: u32) -> MessageId {
+        MessageId(sim.ledger().messages.iter().position(|m| m.data == data).unwrap() as u32)
+    }
+
+    #[test]
+    fn out_of_order_after_a_takeover_names_the_session_expiry() {
+        // consumer (p1) is killed after printing 1; consumer2 (p0) prints 2, 4, 5; 45 s later
+        // the dead member's session expires and consumer2 takes p1 over, reading 1, 3, ... from
+        // offset 0 (nothing committed there): 3 comes after its own 5.
+        let sim = two_partitions(2, 1, false);
+        let three = message(&sim, 3);
+        assert_eq!(sim.verdict(three), Verdict::OutOfOrder);
+        let expected = Takeover { late: true, why: TakeoverWhy::SessionExpired { session_timeout_ms: 45_000 }, from_offset: 0, committed: false };
+        assert_eq!(sim.cause(three), Some(Cause::OtherPartition { partition: 1, later: 5, later_partition: 0, takeover: Some(expected) }));
+        let text = sim.cause(three).unwrap().text();
+        assert!(text.contains("got partition 1 only afterwards") && text.contains("session_timeout_ms = 45 s") && !text.contains("whatever order"), "{text}");
+    }
+
+    #[test]
+    fn out_of_order_after_a_restart_names_the_backlog_read_at_the_takeover() {
+        // One consumer, killed after its 2nd print and restarted at 12 s: its new process gets
+        // both partitions only once the old member's session expired, with 0-9 waiting; it
+        // reads p0's backlog (0 2 4 6 7) from the committed offset 0 before p1's (1 3 5 8 9).
+        for print in [1, 2, 3] {
+            let sim = two_partitions(1, print, true);
+            let three = message(&sim, 3);
+            assert_eq!(sim.verdict(three), Verdict::OutOfOrder, "print {print}");
+            let Some(Cause::OtherPartition { partition: 1, later_partition: 0, takeover: Some(t), .. }) = sim.cause(three) else { panic!("{:?}", sim.cause(three)) };
+            assert_eq!((t.late, t.why, t.committed), (false, TakeoverWhy::SessionExpired { session_timeout_ms: 45_000 }, true), "print {print}");
+            assert!(sim.cause(three).unwrap().text().contains("both were already waiting in the log"));
+        }
     }
 }

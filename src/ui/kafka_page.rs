@@ -447,12 +447,30 @@ pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
     facts
 }
 
-/// The lines `actor` printed up to this step (`trace`: the run so far).
-fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId) -> Vec<String> {
+/// What Python prints when CTRL+C interrupts a program: the KeyboardInterrupt raised in the
+/// main thread (kafka-python 3's `for message in consumer:` waits on a `threading.Event` while
+/// its IO thread polls; neither it nor the tutorial's code catches it: the consumer's
+/// `finally: consumer.close()` runs, then the traceback ends the program). The terminal shows
+/// an exception by its last line, as for every other error.
+pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
+
+/// The line a terminal shows between two processes of a restarted program.
+pub fn restart_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "── restarted: a new process ──",
+        Lang::Zh => "── 重启：新的进程 ──",
+    }
+}
+
+/// The lines `actor` printed up to this step (`trace`: the run so far), with a stop's
+/// KeyboardInterrupt and a separator where the program was started again.
+pub fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId, lang: Lang) -> Vec<String> {
     let lines: Vec<String> = trace
         .iter()
         .filter_map(|e| match e.event {
             KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(world.print_text(actor, text)),
+            KafkaEvent::ActorStopped { actor: a } if a == actor => Some(KEYBOARD_INTERRUPT.to_string()),
+            KafkaEvent::ActorRestarted { actor: a } if a == actor => Some(restart_separator(lang).to_string()),
             _ => None,
         })
         .collect();
@@ -521,6 +539,32 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
             Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: list }
         })
         .collect()
+}
+
+/// Whether a row's cause is settled mid-run: its message's verdict, prints and records at
+/// this step are those of the run's end (`end`), and the verdict is one a cause explains
+/// (not pending). Then the end's cause (what already happened to it) is its cause now.
+pub fn settled_row(row: &Row, end: &KafkaReport) -> bool {
+    let Some(last) = end.messages.get(row.id as usize) else { return false };
+    if row.verdict == Verdict::Pending || row.verdict != last.verdict || row.printed != last.printed {
+        return false;
+    }
+    // The same records, in the same places (as `rows` words them).
+    let at_end: Vec<(&str, String)> = last
+        .records
+        .iter()
+        .map(|r| {
+            let place = r.partition.clone().unwrap_or_default();
+            match (r.state, r.offset) {
+                ("in_log", Some(o)) => ("in_log", format!("{place} @{o}")),
+                ("discarded", Some(o)) => ("discarded", format!("{place} @{o}")),
+                ("discarded", None) => ("k_not_stored", place),
+                _ => ("k_in_flight", place),
+            }
+        })
+        .collect();
+    let now: Vec<(&str, String)> = row.records.iter().filter(|r| r.0 != "k_in_buffer").map(|(state, place)| (*state, place.clone())).collect();
+    now == at_end
 }
 
 /// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
@@ -768,7 +812,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal_at(world, trace, ActorId(index as u16)).join("\n") }</span></pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal_at(world, trace, ActorId(index as u16), lang).join("\n") }</span></pre>
                     </div>
                 })
             }) }
@@ -795,8 +839,11 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             <div id="counts">{ count_list_except(&counts, lang, KAFKA_HIDDEN_COUNTS) }</div>
         </section>
     };
-    // The causes read the trace: only the run's end has all of it.
-    let end_causes: Option<Rc<Vec<Option<Cause>>>> = at_end.then(|| {
+    // The causes read the trace, so the page asks the run's end for them once (memoised per
+    // run). Mid-run a row shows its end cause when it is settled: its verdict, prints and
+    // records are already what they are at the end, so nothing after this step changes why.
+    let settled: Vec<bool> = rows.iter().map(|row| at_end || settled_row(row, &state.end)).collect();
+    let end_causes: Option<Rc<Vec<Option<Cause>>>> = settled.iter().any(|&s| s).then(|| {
         let mut memo = state.end_causes.borrow_mut();
         Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.verdicts_and_causes().into_iter().map(|(_, cause)| cause).collect())))
     });
@@ -813,7 +860,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                         let kd = kd.clone();
                         Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
-                    let cause = end_causes.as_ref().and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
+                    let cause = end_causes.as_ref().filter(|_| settled.get(id as usize).copied().unwrap_or(false)).and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
                             data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>

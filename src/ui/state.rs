@@ -71,6 +71,9 @@ pub struct Playground {
     /// The last fetch of the Kafka module failed (`error` says so); pressing the switch
     /// again tries again.
     pub kafka_fetch_failed: bool,
+    /// The Kafka module could not be fetched: the page says so in its language of the moment
+    /// (`LoadFailed::text`), until dismissed or a fetch succeeds.
+    pub kafka_load_error: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -180,6 +183,7 @@ impl Playground {
             kafka_run: None,
             restoring: false,
             kafka_fetch_failed: false,
+            kafka_load_error: false,
         }
     }
 
@@ -235,6 +239,7 @@ impl Playground {
         fresh.kafka_run = self.kafka_run.clone();
         fresh.restoring = self.restoring;
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
+        fresh.kafka_load_error = self.kafka_load_error;
         fresh
     }
 
@@ -523,15 +528,16 @@ impl Reducible for Playground {
                 }
                 Action::KafkaLoaded(Ok(())) => {
                     let Some(api) = crate::ui::kafka_chunk::loaded() else { return self };
+                    next.kafka_load_error = false;
                     if next.kafka && next.kafka_run.is_none() {
                         next.kafka_run = Some((api.new_run)(0));
                     }
                     false
                 }
-                Action::KafkaLoaded(Err(e)) => {
+                Action::KafkaLoaded(Err(LoadFailed)) => {
                     // The RabbitMQ page stays; while restoring, the saved state and the link
                     // stay as they were (nothing is saved).
-                    next.error = Some(e.text(next.lang).to_string());
+                    next.kafka_load_error = true;
                     next.kafka = false;
                     next.kafka_fetch_failed = true;
                     false
@@ -549,6 +555,7 @@ impl Reducible for Playground {
                 }
                 Action::DismissError => {
                     next.error = None;
+                    next.kafka_load_error = false;
                     false
                 }
                 Action::SetSnippet(options) => {

@@ -457,20 +457,39 @@ pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
 /// The line a terminal shows between two processes of a restarted program.
 pub fn restart_separator(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => "── restarted: a new process ──",
-        Lang::Zh => "── 重启：新的进程 ──",
+        Lang::En => "── started again: a new process ──",
+        Lang::Zh => "── 重新启动：新的进程 ──",
     }
 }
 
 /// The lines `actor` printed up to this step (`trace`: the run so far), with a stop's
 /// KeyboardInterrupt and a separator where the program was started again.
 pub fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId, lang: Lang) -> Vec<String> {
+    // A consumer's traceback comes once its `finally: consumer.close()` has returned (its
+    // `ActorExited`); a producer has no `finally`, so at once. A kill meanwhile prints nothing.
+    let consumer = matches!(world.scenario().actors.get(actor.index()), Some(KafkaActorSpec::Consumer(_)));
+    let mut closing = false;
     let lines: Vec<String> = trace
         .iter()
         .filter_map(|e| match e.event {
             KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(world.print_text(actor, text)),
+            KafkaEvent::ActorStopped { actor: a } if a == actor && consumer => {
+                closing = true;
+                None
+            }
             KafkaEvent::ActorStopped { actor: a } if a == actor => Some(KEYBOARD_INTERRUPT.to_string()),
-            KafkaEvent::ActorRestarted { actor: a } if a == actor => Some(restart_separator(lang).to_string()),
+            KafkaEvent::ActorExited { actor: a, error: None } if a == actor && closing => {
+                closing = false;
+                Some(KEYBOARD_INTERRUPT.to_string())
+            }
+            KafkaEvent::ActorCrashed { actor: a } if a == actor => {
+                closing = false;
+                None
+            }
+            KafkaEvent::ActorRestarted { actor: a } if a == actor => {
+                closing = false;
+                Some(restart_separator(lang).to_string())
+            }
             _ => None,
         })
         .collect();

@@ -502,10 +502,17 @@ fn printed_at(world: &KafkaSim, trace: &[KafkaTraceEntry]) -> Vec<u32> {
     let scenario = world.scenario();
     let ledger = world.ledger();
     let mut printed = vec![0u32; ledger.messages.len()];
+    // (topic, payload) -> the first message with them, indexed once (a lookup per print).
+    let mut first: std::collections::BTreeMap<(&str, u32), usize> = std::collections::BTreeMap::new();
+    for (i, m) in ledger.messages.iter().enumerate() {
+        if let Some(KafkaActorSpec::Producer(p)) = scenario.actors.get(m.producer.index()) {
+            first.entry((p.topic.as_str(), m.data)).or_insert(i);
+        }
+    }
     for entry in trace {
         let KafkaEvent::Printed { actor, text: TerminalText::Received { data }, .. } = entry.event else { continue };
         let Some(KafkaActorSpec::Consumer(consumer)) = scenario.actors.get(actor.index()) else { continue };
-        let found = ledger.messages.iter().position(|m| m.data == data && matches!(scenario.actors.get(m.producer.index()), Some(KafkaActorSpec::Producer(p)) if p.topic == consumer.topic));
+        let found = first.get(&(consumer.topic.as_str(), data)).copied();
         if let Some(i) = found {
             printed[i] += 1;
         }
@@ -529,6 +536,8 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
     let world = session.world();
     let ledger = world.ledger();
     let printed = printed_at(world, session.trace());
+    // One index of the records for every verdict (`verdict` per message would scan them each).
+    let verdicts = world.verdicts();
     let name = |global: u16| crate::kafka_text::partition_name(world, QueueId(global));
     let mut records: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); ledger.messages.len()];
     for copy in &ledger.copies {
@@ -555,7 +564,7 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
             if list.is_empty() {
                 list.push(("k_in_buffer", String::new()));
             }
-            Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: list }
+            Row { id: i as u32, data: m.data, verdict: verdicts.get(i).copied().unwrap_or(Verdict::Pending), printed: printed[i], records: list }
         })
         .collect()
 }
@@ -864,7 +873,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     let settled: Vec<bool> = rows.iter().map(|row| at_end || settled_row(row, &state.end)).collect();
     let end_causes: Option<Rc<Vec<Option<Cause>>>> = settled.iter().any(|&s| s).then(|| {
         let mut memo = state.end_causes.borrow_mut();
-        Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.verdicts_and_causes().into_iter().map(|(_, cause)| cause).collect())))
+        Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.causes())))
     });
     let table = html! {
         <section id="verdicts" class="kafka">

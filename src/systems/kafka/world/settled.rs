@@ -177,6 +177,28 @@ impl KafkaSim {
     }
 }
 
+impl KafkaSim {
+    /// Every message's cause, as `verdicts_and_causes` gives them, for the page's table (once
+    /// per run): a message processed once needs only its print count, which one pass over the
+    /// trace gives for all of them (`cause_with` would count them again per message); only a
+    /// bad verdict's cause reads the trace for itself.
+    pub fn causes(&self) -> Vec<Option<Cause>> {
+        let printed = self.printed_counts(&self.core.trace);
+        self.verdicts_and_causes_of(|v| v != Verdict::ProcessedOnce)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (verdict, cause))| match verdict {
+                Verdict::ProcessedOnce => {
+                    let printed = printed.get(i).copied().unwrap_or(0);
+                    let processed = self.core.checker.stats.get(i).map_or(0, |s| s.effects);
+                    (printed > processed).then_some(Cause::PrintedNotProcessed { printed })
+                }
+                _ => cause,
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +323,22 @@ mod tests {
             let Some(Cause::OtherPartition { partition: 1, later_partition: 0, takeover: Some(t), .. }) = sim.cause(three) else { panic!("{:?}", sim.cause(three)) };
             assert_eq!((t.late, t.why, t.committed), (false, TakeoverWhy::SessionExpired { session_timeout_ms: 45_000 }, true), "print {print}");
             assert!(sim.cause(three).unwrap().text().contains("both were already waiting in the log"));
+        }
+    }
+
+    #[test]
+    fn the_page_causes_are_the_report_causes() {
+        let mut runs: Vec<KafkaSim> = Vec::new();
+        for name in ["k-workload", "k-crash-autocommit", "k-commit-before", "k-acks1-leader-crash", "k-lost-response-no-idempotence", "k-idempotent-lost-response"] {
+            let mut sim = KafkaSim::new(&catalog::get(name).unwrap()).unwrap();
+            sim.run_until(crate::engine::Until::Quiescence);
+            runs.push(sim);
+        }
+        runs.push(two_partitions(2, 1, false));
+        runs.push(two_partitions(1, 2, true));
+        for sim in &runs {
+            let expected: Vec<Option<Cause>> = sim.verdicts_and_causes().into_iter().map(|(_, c)| c).collect();
+            assert_eq!(sim.causes(), expected, "{}", sim.scenario().name);
         }
     }
 }

@@ -202,6 +202,20 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             ),
             None => pick(format!("{} was stopped (CTRL+C)", a(actor)), format!("{} 被停止（CTRL+C）", a(actor))),
         },
+        // After CTRL+C the program does not reach its last line: the KeyboardInterrupt, once
+        // its `finally: consumer.close()` returned, ends it with a traceback.
+        ActorExited { actor, error: None }
+            if trace[..index].iter().rev().find_map(|e| match e.event {
+                ActorStarted { actor: x } | ActorRestarted { actor: x } if x == actor => Some(false),
+                ActorStopped { actor: x } if x == actor => Some(true),
+                _ => None,
+            }) == Some(true) =>
+        {
+            pick(
+                format!("{}'s close() returned; the KeyboardInterrupt of CTRL+C ended the program (Python printed its traceback)", a(actor)),
+                format!("{} 的 close() 返回了；CTRL+C 引发的 KeyboardInterrupt 结束了程序（Python 打印了它的 traceback）", a(actor)),
+            )
+        }
         ActorExited { actor, error: None } => pick(format!("{} reached its last line and exited", a(actor)), format!("{} 执行到最后一行并退出", a(actor))),
         ActorExited { actor, error: Some(error) } => pick(
             format!("{} exited with an exception: {}", a(actor), error_text(error, lang)),
@@ -884,6 +898,10 @@ mod tests {
             // The model: close() sends a commit only with auto-commit.
             let committed = trace[at..].iter().any(|e| matches!(e.event, CommitSent { .. }));
             assert_eq!(committed, commits, "{commit}");
+            // It ends once close() returned, by the KeyboardInterrupt, not at its last line.
+            let exited = trace[at..].iter().position(|e| matches!(e.event, ActorExited { .. })).expect("exited") + at;
+            assert_eq!(describe_at(trace, exited, s.timeline(), Lang::En), "consumer's close() returned; the KeyboardInterrupt of CTRL+C ended the program (Python printed its traceback)");
+            assert!(describe_at(trace, exited, s.timeline(), Lang::Zh).contains("KeyboardInterrupt 结束了程序"));
             if commits {
                 assert_eq!(en, "consumer was stopped (CTRL+C): its close() commits its position (enable_auto_commit=True) and leaves the group");
                 assert!(zh.contains("会提交位点"), "{zh}");

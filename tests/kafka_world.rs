@@ -11,7 +11,7 @@ use queue_playground::engine::ids::{ActorId, MessageId};
 use queue_playground::engine::trace::trace_hash;
 use queue_playground::engine::Until;
 use queue_playground::systems::kafka::scenario::{catalog, KafkaScenario};
-use queue_playground::systems::kafka::trace::{Cause, KafkaEvent};
+use queue_playground::systems::kafka::trace::{Cause, KafkaEvent, RebalanceReason, Resent, Takeover, TakeoverWhy};
 use queue_playground::systems::kafka::world::KafkaSim;
 use serde_json::{json, Value};
 
@@ -463,7 +463,7 @@ fn k5a_a_lost_response_without_idempotence_duplicates_3() {
     assert_eq!(sim.received(actor(&sim, "consumer")), vec![0, 1, 2, 3, 3, 4, 5, 6, 7, 8, 9]);
     assert_eq!(with_verdict(&sim, "producer", Verdict::Duplicated), vec![3]);
     assert_eq!(sim.label(), RunLabel::AtLeastOnce);
-    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2 }));
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::StoredTwice { copies: 2, by: Resent::Retry { timed_out: true, idempotent: false } }));
     let failed = first_time(&sim, |e| matches!(e, KafkaEvent::ProduceFailed { .. })).unwrap();
     let dropped = first_time(&sim, |e| matches!(e, KafkaEvent::FrameDropped { .. })).unwrap();
     assert_eq!(failed - dropped, 30_000 - 1, "retried after request_timeout_ms from the send");
@@ -559,7 +559,9 @@ fn k6c_keyed_records_follow_murmur2() {
     assert_eq!(with_verdict(&sim, "producer", Verdict::ProcessedOnce), vec![0, 1, 2, 3, 5, 6, 7, 8, 9]);
     // The cause says why: the later record the same consumer printed first was in another partition.
     assert_eq!(cause(&sim, "producer", 3), None);
-    assert_eq!(cause(&sim, "producer", 4), Some(Cause::OtherPartition { partition: 1, later: 5, later_partition: 0 }));
+    // Both were already in the log when the group first formed and C1 got p0 and p1 together.
+    let Some(Cause::OtherPartition { partition: 1, later: 5, later_partition: 0, takeover: Some(t) }) = cause(&sim, "producer", 4) else { panic!("{:?}", cause(&sim, "producer", 4)) };
+    assert_eq!(t, Takeover { late: false, why: TakeoverWhy::Reason(RebalanceReason::InitialJoin), from_offset: 0, committed: false });
     let report = queue_playground::systems::kafka::report::KafkaReport::new(&sim, false);
     let outcome = queue_playground::kafka_text::outcome(&report, queue_playground::i18n::Lang::En);
     assert!(outcome.contains("; out of order: 4 (each printed after a later record that the same consumer had printed before it)"), "{outcome}");

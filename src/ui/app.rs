@@ -300,6 +300,11 @@ pub fn App() -> Html {
                 }
                 if let Some(error) = &state.error {
                     <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                } else if state.kafka_load_error {
+                    // Worded at each render: a language switch words it again.
+                    <p id="share-error" class="error" role="alert">{ crate::ui::kafka_chunk::LoadFailed.text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                } else if state.links_load_error {
+                    <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
                 if let (Some(run), true) = (&state.kafka_run, kafka_shown) {
                     { run.page(AttrValue::from(link.clone()), AttrValue::from(snippet.clone())) }

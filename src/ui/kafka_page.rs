@@ -456,12 +456,49 @@ pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
     facts
 }
 
-/// The lines `actor` printed up to this step (`trace`: the run so far).
-fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId) -> Vec<String> {
+/// What Python prints when CTRL+C interrupts a program: the KeyboardInterrupt raised in the
+/// main thread (kafka-python 3's `for message in consumer:` waits on a `threading.Event` while
+/// its IO thread polls; neither it nor the tutorial's code catches it: the consumer's
+/// `finally: consumer.close()` runs, then the traceback ends the program). The terminal shows
+/// an exception by its last line, as for every other error.
+pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
+
+/// The line a terminal shows between two processes of a restarted program.
+pub fn restart_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "── started again: a new process ──",
+        Lang::Zh => "── 重新启动：新的进程 ──",
+    }
+}
+
+/// The lines `actor` printed up to this step (`trace`: the run so far), with a stop's
+/// KeyboardInterrupt and a separator where the program was started again.
+pub fn terminal_at(world: &KafkaSim, trace: &[KafkaTraceEntry], actor: ActorId, lang: Lang) -> Vec<String> {
+    // A consumer's traceback comes once its `finally: consumer.close()` has returned (its
+    // `ActorExited`); a producer has no `finally`, so at once. A kill meanwhile prints nothing.
+    let consumer = matches!(world.scenario().actors.get(actor.index()), Some(KafkaActorSpec::Consumer(_)));
+    let mut closing = false;
     let lines: Vec<String> = trace
         .iter()
         .filter_map(|e| match e.event {
             KafkaEvent::Printed { actor: a, text, .. } if a == actor => Some(world.print_text(actor, text)),
+            KafkaEvent::ActorStopped { actor: a } if a == actor && consumer => {
+                closing = true;
+                None
+            }
+            KafkaEvent::ActorStopped { actor: a } if a == actor => Some(KEYBOARD_INTERRUPT.to_string()),
+            KafkaEvent::ActorExited { actor: a, error: None } if a == actor && closing => {
+                closing = false;
+                Some(KEYBOARD_INTERRUPT.to_string())
+            }
+            KafkaEvent::ActorCrashed { actor: a } if a == actor => {
+                closing = false;
+                None
+            }
+            KafkaEvent::ActorRestarted { actor: a } if a == actor => {
+                closing = false;
+                Some(restart_separator(lang).to_string())
+            }
             _ => None,
         })
         .collect();
@@ -474,10 +511,17 @@ fn printed_at(world: &KafkaSim, trace: &[KafkaTraceEntry]) -> Vec<u32> {
     let scenario = world.scenario();
     let ledger = world.ledger();
     let mut printed = vec![0u32; ledger.messages.len()];
+    // (topic, payload) -> the first message with them, indexed once (a lookup per print).
+    let mut first: std::collections::BTreeMap<(&str, u32), usize> = std::collections::BTreeMap::new();
+    for (i, m) in ledger.messages.iter().enumerate() {
+        if let Some(KafkaActorSpec::Producer(p)) = scenario.actors.get(m.producer.index()) {
+            first.entry((p.topic.as_str(), m.data)).or_insert(i);
+        }
+    }
     for entry in trace {
         let KafkaEvent::Printed { actor, text: TerminalText::Received { data }, .. } = entry.event else { continue };
         let Some(KafkaActorSpec::Consumer(consumer)) = scenario.actors.get(actor.index()) else { continue };
-        let found = ledger.messages.iter().position(|m| m.data == data && matches!(scenario.actors.get(m.producer.index()), Some(KafkaActorSpec::Producer(p)) if p.topic == consumer.topic));
+        let found = first.get(&(consumer.topic.as_str(), data)).copied();
         if let Some(i) = found {
             printed[i] += 1;
         }
@@ -501,6 +545,8 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
     let world = session.world();
     let ledger = world.ledger();
     let printed = printed_at(world, session.trace());
+    // One index of the records for every verdict (`verdict` per message would scan them each).
+    let verdicts = world.verdicts();
     let name = |global: u16| crate::kafka_text::partition_name(world, QueueId(global));
     let mut records: Vec<Vec<(&'static str, String)>> = vec![Vec::new(); ledger.messages.len()];
     for copy in &ledger.copies {
@@ -527,9 +573,35 @@ pub fn rows(session: &Session<KafkaSim>) -> Vec<Row> {
             if list.is_empty() {
                 list.push(("k_in_buffer", String::new()));
             }
-            Row { id: i as u32, data: m.data, verdict: world.verdict(MessageId(i as u32)), printed: printed[i], records: list }
+            Row { id: i as u32, data: m.data, verdict: verdicts.get(i).copied().unwrap_or(Verdict::Pending), printed: printed[i], records: list }
         })
         .collect()
+}
+
+/// Whether a row's cause is settled mid-run: its message's verdict, prints and records at
+/// this step are those of the run's end (`end`), and the verdict is one a cause explains
+/// (not pending). Then the end's cause (what already happened to it) is its cause now.
+pub fn settled_row(row: &Row, end: &KafkaReport) -> bool {
+    let Some(last) = end.messages.get(row.id as usize) else { return false };
+    if row.verdict == Verdict::Pending || row.verdict != last.verdict || row.printed != last.printed {
+        return false;
+    }
+    // The same records, in the same places (as `rows` words them).
+    let at_end: Vec<(&str, String)> = last
+        .records
+        .iter()
+        .map(|r| {
+            let place = r.partition.clone().unwrap_or_default();
+            match (r.state, r.offset) {
+                ("in_log", Some(o)) => ("in_log", format!("{place} @{o}")),
+                ("discarded", Some(o)) => ("discarded", format!("{place} @{o}")),
+                ("discarded", None) => ("k_not_stored", place),
+                _ => ("k_in_flight", place),
+            }
+        })
+        .collect();
+    let now: Vec<(&str, String)> = row.records.iter().filter(|r| r.0 != "k_in_buffer").map(|(state, place)| (*state, place.clone())).collect();
+    now == at_end
 }
 
 /// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
@@ -777,7 +849,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal_at(world, trace, ActorId(index as u16)).join("\n") }</span></pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal_at(world, trace, ActorId(index as u16), lang).join("\n") }</span></pre>
                     </div>
                 })
             }) }
@@ -805,10 +877,13 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             { timing_view(&state.timeline.until(session.trace().len()), |a| session.timeline().scenario().actors[a.index()].name().to_string(), lang) }
         </section>
     };
-    // The causes read the trace: only the run's end has all of it.
-    let end_causes: Option<Rc<Vec<Option<Cause>>>> = at_end.then(|| {
+    // The causes read the trace, so the page asks the run's end for them once (memoised per
+    // run). Mid-run a row shows its end cause when it is settled: its verdict, prints and
+    // records are already what they are at the end, so nothing after this step changes why.
+    let settled: Vec<bool> = rows.iter().map(|row| at_end || settled_row(row, &state.end)).collect();
+    let end_causes: Option<Rc<Vec<Option<Cause>>>> = settled.iter().any(|&s| s).then(|| {
         let mut memo = state.end_causes.borrow_mut();
-        Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.verdicts_and_causes().into_iter().map(|(_, cause)| cause).collect())))
+        Rc::clone(memo.get_or_insert_with(|| Rc::new(timeline.causes())))
     });
     let table = html! {
         <section id="verdicts" class="kafka">
@@ -823,7 +898,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                         let kd = kd.clone();
                         Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
-                    let cause = end_causes.as_ref().and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
+                    let cause = end_causes.as_ref().filter(|_| settled.get(id as usize).copied().unwrap_or(false)).and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
                             data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>
@@ -996,16 +1071,32 @@ fn when(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
 
 /// A cause in Chinese (`Cause::text` is the English).
 fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
-    use crate::systems::kafka::trace::Cause;
+    use crate::systems::kafka::trace::{Cause, Resent};
     match cause {
         Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
         Cause::ReadFromReset { partition, from_offset } => format!("从分区 {partition} 的位点 {from_offset} 重新读取：消费组在那里没有提交过位点，所以 auto_offset_reset 让接手该分区的消费者从头开始"),
-        Cause::StoredTwice { copies } => format!("在日志中存了 {copies} 次：生产者又发送了一次（未开启幂等的重试，或重启的生产者）"),
+        Cause::StoredTwice { copies, by } => match by {
+            Resent::Retry { timed_out, idempotent } => format!(
+                "在日志中存了 {copies} 次：broker 已经追加了它，但生产者{}，于是在同一个进程里重试；{}",
+                if timed_out { "在 request_timeout_ms 内没有收到回答（响应丢失了）" } else { "看到请求失败（连接断开或收到错误）" },
+                if idempotent { "broker 已不再认得这个批次的序号，又追加了一次" } else { "未开启幂等（enable_idempotence=False）时，broker 分不清重试和新记录，又追加了一次" }
+            ),
+            Resent::Restart => format!("在日志中存了 {copies} 次：生产者被重启，新进程又发送了一次（新进程就是新的 producer id：幂等无法识别第二条记录）"),
+            Resent::NetworkDuplicate => format!("在日志中存了 {copies} 次：网络把生产请求投递了两次，broker 两次都追加了"),
+        },
         Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
         Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
         Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
-        Cause::OtherPartition { partition, later, later_partition } => format!(
+        Cause::OtherPartition { partition, later, later_partition, takeover: None } => format!(
             "在更晚的记录 {{'data': {later}}} 之后才被打印（同一个消费者先打印了那条）；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
+        ),
+        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } if t.late => format!(
+            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者之后才拿到分区 {partition}，是在{}；Kafka 只在一个分区之内保证顺序",
+            takeover_zh(t, partition)
+        ),
+        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } => format!(
+            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者接手分区 {later_partition} 和 {partition} 时，两条记录都已在日志中等待，是在{}；它的拉取先返回了分区 {later_partition} 积压的记录，而 Kafka 只在一个分区之内保证顺序",
+            takeover_zh(t, partition)
         ),
         Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
             "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}，同一个消费者先打印了它）之后：一个分区按日志顺序被读取"
@@ -1026,6 +1117,28 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
     }
+}
+
+/// When a takeover's rebalance happened and where reading started, in Chinese
+/// (`Takeover::text` is the English).
+fn takeover_zh(t: crate::systems::kafka::trace::Takeover, partition: u16) -> String {
+    use crate::systems::kafka::group::RebalanceReason;
+    use crate::systems::kafka::trace::TakeoverWhy;
+    let why = match t.why {
+        TakeoverWhy::SessionExpired { session_timeout_ms } => format!("一个已死成员的会话过期（session_timeout_ms = {} 秒内没有心跳）之后的重平衡中", session_timeout_ms / 1000),
+        TakeoverWhy::Kicked => "一个成员没有在重平衡超时（max_poll_interval_ms）内重新加入、被移除之后的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::InitialJoin) => "消费组首次形成的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberJoined) => "有成员加入时的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberLeft) => "有成员离开时的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::MemberExpired) => "有成员的会话过期之后的重平衡中".into(),
+        TakeoverWhy::Reason(RebalanceReason::LeaderRejoined) => "组长重新加入时的重平衡中".into(),
+    };
+    let from = if t.committed {
+        format!("从消费组的已提交位点 {} 读取分区 {partition}", t.from_offset)
+    } else {
+        format!("从位点 {} 读取分区 {partition}（那里没有已提交的位点，由 auto_offset_reset 决定）", t.from_offset)
+    };
+    format!("{why}，并{from}")
 }
 
 /// A message's records in words: where each is (`test_topic-0 @3`) or what became of it; the

@@ -71,13 +71,18 @@ pub struct Playground {
     /// The last fetch of the Kafka module failed (`error` says so); pressing the switch
     /// again tries again.
     pub kafka_fetch_failed: bool,
+    /// The Kafka module could not be fetched: the page says so in its language of the moment
+    /// (`LoadFailed::text`), until dismissed or a fetch succeeds.
+    pub kafka_load_error: bool,
     /// The URL or the saved state has a share code and the links module (`ui::links_chunk`)
     /// that reads it is not loaded yet: the tour shows meanwhile, nothing is saved, and the
     /// app restores again once the module is there (`Action::Restore`).
     pub links_pending: bool,
-    /// The last fetch of the links module failed (`error` says so); the next action tries
-    /// again.
+    /// The last fetch of the links module failed: the page says so in its language of the
+    /// moment (`links_chunk::load_failed_text`) until dismissed or a fetch succeeds; the next
+    /// action tries again.
     pub links_fetch_failed: bool,
+    pub links_load_error: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -192,8 +197,10 @@ impl Playground {
             kafka_run: None,
             restoring: false,
             kafka_fetch_failed: false,
+            kafka_load_error: false,
             links_pending: false,
             links_fetch_failed: false,
+            links_load_error: false,
         }
     }
 
@@ -256,6 +263,8 @@ impl Playground {
         fresh.restoring = self.restoring;
         fresh.links_pending = self.links_pending;
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
+        fresh.kafka_load_error = self.kafka_load_error;
+        fresh.links_load_error = self.links_load_error;
         fresh
     }
 
@@ -545,20 +554,25 @@ impl Reducible for Playground {
                 }
                 Action::KafkaLoaded(Ok(())) => {
                     let Some(api) = crate::ui::kafka_chunk::loaded() else { return self };
+                    next.kafka_load_error = false;
                     if next.kafka && next.kafka_run.is_none() {
                         next.kafka_run = Some((api.new_run)(0));
                     }
                     false
                 }
-                Action::LinksLoaded(Ok(())) | Action::WantLinks => false,
-                Action::LinksLoaded(Err(_)) => {
-                    next.error = Some(crate::ui::links_chunk::load_failed_text(next.lang).to_string());
+                Action::LinksLoaded(Ok(())) => {
+                    next.links_load_error = false;
                     false
                 }
-                Action::KafkaLoaded(Err(e)) => {
+                Action::WantLinks => false,
+                Action::LinksLoaded(Err(LoadFailed)) => {
+                    next.links_load_error = true;
+                    false
+                }
+                Action::KafkaLoaded(Err(LoadFailed)) => {
                     // The RabbitMQ page stays; while restoring, the saved state and the link
                     // stay as they were (nothing is saved).
-                    next.error = Some(e.text(next.lang).to_string());
+                    next.kafka_load_error = true;
                     next.kafka = false;
                     next.kafka_fetch_failed = true;
                     false
@@ -576,6 +590,8 @@ impl Reducible for Playground {
                 }
                 Action::DismissError => {
                     next.error = None;
+                    next.kafka_load_error = false;
+                    next.links_load_error = false;
                     false
                 }
                 Action::SetSnippet(options) => {

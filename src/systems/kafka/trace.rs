@@ -182,6 +182,76 @@ pub enum DiscardReason {
     ProducerGone,
 }
 
+/// How a message came to be stored again (`Cause::StoredTwice`), read from the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resent {
+    /// The producer's own retry of a request the broker had appended: it got no answer within
+    /// `request_timeout_ms` (`timed_out`: the response was lost or late) or its request failed
+    /// (the connection broke, or an error came back), and sent the record again in the same
+    /// process. `idempotent`: the producer ran with idempotence, and the broker still appended
+    /// the retry (it no longer had the batch's sequence).
+    Retry { timed_out: bool, idempotent: bool },
+    /// The producer was restarted: its new process sent the payload again. A new process is a
+    /// new producer id, so idempotence cannot recognise the second record.
+    Restart,
+    /// The network delivered one produce request twice and the broker appended both.
+    NetworkDuplicate,
+}
+
+/// The rebalance after which a consumer process read an out-of-order record's partition
+/// (`Cause::OtherPartition`), read from the trace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Takeover {
+    /// The process had printed the later record before it got this record's partition at all
+    /// (else: both records were already in the log when it got both partitions, and its fetch
+    /// returned the other partition's backlog first).
+    pub late: bool,
+    /// Why the group rebalanced then.
+    pub why: TakeoverWhy,
+    /// Where the process started reading this record's partition: the group's committed
+    /// offset (`committed`), or `auto_offset_reset`'s offset when nothing was committed.
+    pub from_offset: u32,
+    pub committed: bool,
+}
+
+/// Why the rebalance of a `Takeover` happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TakeoverWhy {
+    /// A member stopped heartbeating (its process died) and the coordinator removed it after
+    /// `session_timeout_ms`: the group waited for that before it could rebalance.
+    SessionExpired { session_timeout_ms: u32 },
+    /// A member did not rejoin within the rebalance timeout (`max_poll_interval_ms`).
+    Kicked,
+    /// The coordinator's reason (a member joined or left, the group first formed, ...).
+    Reason(RebalanceReason),
+}
+
+impl Takeover {
+    /// When the rebalance happened and where reading started, in English.
+    fn text(self, partition: u16) -> String {
+        let why = match self.why {
+            TakeoverWhy::SessionExpired { session_timeout_ms } => format!(
+                "the rebalance that followed the expiry of a dead member's session (no heartbeat for session_timeout_ms = {} s)",
+                session_timeout_ms / 1000
+            ),
+            TakeoverWhy::Kicked => "the rebalance that followed the removal of a member that did not rejoin within the rebalance timeout (max_poll_interval_ms)".into(),
+            TakeoverWhy::Reason(RebalanceReason::InitialJoin) => "the rebalance that first formed the group".into(),
+            TakeoverWhy::Reason(RebalanceReason::MemberJoined) => "the rebalance when a member joined the group".into(),
+            TakeoverWhy::Reason(RebalanceReason::MemberLeft) => "the rebalance when a member left the group".into(),
+            TakeoverWhy::Reason(RebalanceReason::MemberExpired) => "the rebalance that followed the expiry of a member's session".into(),
+            TakeoverWhy::Reason(RebalanceReason::LeaderRejoined) => "the rebalance when the group leader rejoined".into(),
+        };
+        let from = if self.committed {
+            format!("from the group's committed offset {}", self.from_offset)
+        } else {
+            format!("from offset {} (nothing was committed there, so auto_offset_reset chose it)", self.from_offset)
+        };
+        format!("{why}, and read partition {partition} {from}")
+    }
+}
+
 /// Why a group rebalanced (the coordinator's reason).
 pub use super::group::RebalanceReason;
 
@@ -431,9 +501,9 @@ pub enum Cause {
     /// Its group had committed no offset for `partition`, so `auto_offset_reset` started a
     /// consumer at `from_offset` (the log's start with 'earliest') and it read it again.
     ReadFromReset { partition: u16, from_offset: u32 },
-    /// The log holds `copies` records of it: the producer sent it again (a retry without
-    /// idempotence, a duplicated request, or a restarted producer).
-    StoredTwice { copies: u32 },
+    /// The log holds `copies` records of it: the producer sent it again, `by` says how (the
+    /// trace's first extra record).
+    StoredTwice { copies: u32, by: Resent },
     /// It was only on a leader that died before a follower copied it; the new leader did not
     /// have it and the old one truncated it (`acked`: the producer had been told it was stored).
     Truncated { acked: bool },
@@ -443,7 +513,9 @@ pub enum Cause {
     /// Printed after `later` (a later payload of its producer), which the same consumer
     /// process printed before it and which is in `later_partition` while it is in
     /// `partition`: Kafka orders records only within a partition.
-    OtherPartition { partition: u16, later: u32, later_partition: u16 },
+    /// `takeover`: the rebalance that gave the consumer this record's partition, when the
+    /// trace says it explains the order (see `Takeover`).
+    OtherPartition { partition: u16, later: u32, later_partition: u16, takeover: Option<Takeover> },
     /// Stored in `partition` at `offset`, after `later` (a later payload of its producer) at
     /// `later_offset`: the log holds them in that order, and a partition is read in log order.
     StoredAfterLater { partition: u16, offset: u32, later: u32, later_offset: u32 },
@@ -484,14 +556,30 @@ impl Cause {
             Cause::ReadFromReset { partition, from_offset } => format!(
                 "read again from offset {from_offset} of partition {partition}: the group had committed no offset there, so auto_offset_reset started the consumer that took the partition over at the beginning"
             ),
-            Cause::StoredTwice { copies } => format!("stored {copies} times in the log: the producer sent it again (a retry without idempotence, or a restarted producer)"),
+            Cause::StoredTwice { copies, by } => match by {
+                Resent::Retry { timed_out, idempotent } => format!(
+                    "stored {copies} times in the log: the broker appended it, but the producer {} and retried it in the same process; {}",
+                    if timed_out { "got no answer within request_timeout_ms (the response was lost)" } else { "saw its request fail (the connection broke or an error came back)" },
+                    if idempotent { "the broker no longer recognised the batch's sequence and appended the retry again" } else { "without idempotence (enable_idempotence=False) the broker cannot tell a retry from a new record and appended it again" }
+                ),
+                Resent::Restart => format!("stored {copies} times in the log: the producer was restarted and its new process sent it again (a new process is a new producer id: idempotence cannot recognise the second record)"),
+                Resent::NetworkDuplicate => format!("stored {copies} times in the log: the network delivered the produce request twice and the broker appended both"),
+            },
             Cause::Truncated { acked: true } => "acknowledged (acks=1 or 0: the leader alone had it), then truncated when a follower without it became leader".into(),
             Cause::Truncated { acked: false } => "only the leader had it when it died; a follower without it became leader and the old leader truncated it".into(),
             Cause::Skipped { partition, offset } => format!(
                 "still in the log at offset {offset} of partition {partition}, but the group's committed offset moved past it before it was processed"
             ),
-            Cause::OtherPartition { partition, later, later_partition } => format!(
+            Cause::OtherPartition { partition, later, later_partition, takeover: None } => format!(
                 "printed after {{'data': {later}}}, a later record the same consumer had printed before it, which is in partition {later_partition} while this one is in partition {partition}: Kafka keeps order only within a partition, and a consumer reads its partitions in whatever order its fetches return them"
+            ),
+            Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } if t.late => format!(
+                "printed after {{'data': {later}}} (partition {later_partition}), a later record the same consumer had printed before it: this consumer got partition {partition} only afterwards, at {}; Kafka keeps order only within a partition",
+                t.text(partition)
+            ),
+            Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } => format!(
+                "printed after {{'data': {later}}} (partition {later_partition}), a later record the same consumer printed before it: both were already waiting in the log when this consumer took partitions {later_partition} and {partition} over at {}; its fetch returned partition {later_partition}'s backlog first, and Kafka keeps order only within a partition",
+                t.text(partition)
             ),
             Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
                 "stored in partition {partition} at offset {offset}, after {{'data': {later}}} (a later record, which the same consumer printed before it) at offset {later_offset}: a partition is read in the order of its log"

@@ -79,6 +79,8 @@ use crate::scenario::{FaultAction, FaultSpec, RandomFaults, ScenarioError, Trigg
 use std::collections::{BTreeMap, VecDeque};
 use std::rc::Rc;
 
+mod settled;
+
 const OP_COUNT: usize = KAFKA_OP_NAMES.len();
 
 /// How often a follower fetches from its leader while it has something to copy (Kafka's
@@ -905,14 +907,16 @@ impl KafkaSim {
     /// past is lost.
     fn unread_verdict(&self, message: MessageId, groups: &[&str], copies: &[CopyId]) -> Verdict {
         let verdict = self.per_process_order(message, self.core.verdict(message));
-        if verdict != Verdict::Stranded || groups.is_empty() {
+        if groups.is_empty() {
             return verdict;
         }
-        if groups.iter().all(|g| self.group_passed(copies, g) == Some(true)) {
-            Verdict::Lost
-        } else {
-            verdict
-        }
+        // Mid-run: lost from the step no reader of any group will get to it (`settled`).
+        let lost = match verdict {
+            Verdict::Stranded => groups.iter().all(|g| self.group_passed(copies, g) == Some(true)),
+            Verdict::Pending => groups.iter().all(|g| self.never_read_again(message, copies, g)),
+            _ => false,
+        };
+        if lost { Verdict::Lost } else { verdict }
     }
 
     /// Whether group `group` has committed (or positioned a running consumer) past every live
@@ -1030,7 +1034,8 @@ impl KafkaSim {
             .zip(prints)
             .map(|(group, &printed)| match printed {
                 0 => match self.group_passed(copies, group) {
-                    Some(true) => Verdict::Lost,
+                    Some(true) if ended || self.never_read_again(message, copies, group) => Verdict::Lost,
+                    Some(true) => Verdict::Pending,
                     Some(false) if ended => Verdict::Stranded,
                     Some(false) => Verdict::Pending,
                     None if stats.held_by_producer => Verdict::Pending,
@@ -1116,7 +1121,7 @@ impl KafkaSim {
                     }
                 }
                 if delivered_copies.len() > 1 && verdict == Verdict::Duplicated {
-                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32 })
+                    Some(Cause::StoredTwice { copies: copies.iter().filter(|&&c| self.core.ledger.copy(c).extra.appended).count() as u32, by: self.resent_by(message) })
                 } else {
                     replay
                 }
@@ -1148,7 +1153,7 @@ impl KafkaSim {
                 let processed = self.core.checker.stats.get(message.index()).map_or(0, |s| s.effects);
                 (printed > processed).then_some(Cause::PrintedNotProcessed { printed })
             }
-            Verdict::OutOfOrder => self.order_cause(message),
+            Verdict::OutOfOrder => self.order_cause(message).map(|c| self.with_takeover(message, c)),
             _ => None,
         }
     }
@@ -1177,7 +1182,7 @@ impl KafkaSim {
                         let (later, later_partition, later_offset) = highest.get(&actor.0).copied().filter(|h| h.0 > data)?;
                         let tp = |p: u16| self.topic_partition(p).partition;
                         return Some(if later_partition != partition {
-                            Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition) }
+                            Cause::OtherPartition { partition: tp(partition), later, later_partition: tp(later_partition), takeover: None }
                         } else {
                             Cause::StoredAfterLater { partition: tp(partition), offset, later, later_offset }
                         });

@@ -78,7 +78,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("copied_snippet", "Embed snippet copied", "嵌入代码已复制"),
     ("copy_fallback", "Selected: press Ctrl+C (⌘C) to copy", "已选中：按 Ctrl+C（⌘C）复制"),
     ("no_link_loaded", "A loaded scenario has no share link: save it as a file instead", "已加载的场景没有分享链接：请将其保存为文件"),
-    ("link_pending", "The link of this run appears here after your first change (or a click here)", "首次改动（或点击此处）后，这里显示本次运行的链接"),
+    ("link_pending", "Shown after your first change or a click here", "首次改动或点击此处后显示"),
     ("embed_options", "Embed options", "嵌入选项"),
     ("lock_chapter", "Lock the chapter", "锁定章节"),
     ("start_at", "Start at", "起始步骤"),
@@ -125,6 +125,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("exchange_missing", "this exchange does not exist: a publish to it closes the channel (404 NOT_FOUND)", "该交换机不存在：向它发布会使信道被关闭（404 NOT_FOUND）"),
     ("ready", "ready", "就绪"),
     ("loading", "loading Kafka…", "正在加载 Kafka…"),
+    ("opening", "opening the run…", "正在打开运行…"),
+    ("opening_run", "Opening the run of the link or of your last visit…", "正在打开链接中的或上次访问时的运行…"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),
     // A queue that does not exist: not declared yet, or deleted.
@@ -859,32 +861,32 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
     }
 }
 
-/// A run's throughput and latency (`engine::timing`) in a sentence: "10 processed in 3416 ms
-/// of simulated time · 2.927 messages/s · latency p50 2206 ms · p99 2966 ms · max 2966 ms".
-pub fn timing_text(figures: &crate::engine::timing::Figures, span_ms: u32, lang: Lang) -> String {
-    use crate::engine::timing::per_s_text;
-    let rate = figures.per_s_milli.map(per_s_text);
-    let latency = figures.latency_ms;
+/// A run's throughput and latency (`engine::timing`) in a sentence, overall ("Simulated time:
+/// 10 messages processed (each at its first processing) in 3416 ms from the first publish: 2.927
+/// messages/s; latency from publish to first processing p50 2206 ms, p99 2966 ms, max 2966
+/// ms") or for one `consumer` ("consumer-2 processed 7 of them first: 2.049 messages/s over the
+/// same 3416 ms; latency p50 ...").
+pub fn timing_text(figures: &crate::engine::timing::Figures, span_ms: u32, consumer: Option<&str>, lang: Lang) -> String {
+    let rate = figures.per_s_milli.map(crate::engine::timing::per_s_text).unwrap_or_else(|| "—".into());
+    let n = figures.processed;
+    let latency = |p50: &str, p99: &str, max: &str, ms: &str, sep: &str| {
+        figures.latency_ms.map(|l| format!("{p50} {} {ms}{sep}{p99} {} {ms}{sep}{max} {} {ms}", l.p50, l.p99, l.max)).unwrap_or_default()
+    };
+    match (lang, consumer) {
+        (Lang::En, None) => format!(
+            "Simulated time: {n} messages processed (each at its first processing) in {span_ms} ms from the first publish: {rate} messages/s; latency from publish to first processing {}",
+            latency("p50", "p99", "max", "ms", ", ")
+        ),
+        (Lang::En, Some(who)) => format!("{who} processed {n} of them first: {rate} messages/s over the same {span_ms} ms; latency {}", latency("p50", "p99", "max", "ms", ", ")),
+        (Lang::Zh, None) => format!("模拟时间：自首次发布起 {span_ms} 毫秒内处理了 {n} 条消息（每条按首次处理计）：吞吐量 {rate} 条/秒；从发布到首次处理的延迟 {}", latency("p50", "p99", "最大", "毫秒", "，")),
+        (Lang::Zh, Some(who)) => format!("{who} 首先处理了其中 {n} 条：按同样的 {span_ms} 毫秒计 {rate} 条/秒；延迟 {}", latency("p50", "p99", "最大", "毫秒", "，")),
+    }
+}
+
+/// What p50 and p99 mean (the timing line's tooltip).
+pub fn percentiles_note(lang: Lang) -> &'static str {
     match lang {
-        Lang::En => {
-            let mut text = format!("{} processed in {span_ms} ms of simulated time", figures.processed);
-            if let Some(rate) = rate {
-                text += &format!(" · {rate} messages/s");
-            }
-            if let Some(l) = latency {
-                text += &format!(" · latency p50 {} ms · p99 {} ms · max {} ms", l.p50, l.p99, l.max);
-            }
-            text
-        }
-        Lang::Zh => {
-            let mut text = format!("模拟时间 {span_ms} 毫秒内处理 {} 条", figures.processed);
-            if let Some(rate) = rate {
-                text += &format!(" · 吞吐量 {rate} 条/秒");
-            }
-            if let Some(l) = latency {
-                text += &format!(" · 延迟 p50 {} 毫秒 · p99 {} 毫秒 · 最大 {} 毫秒", l.p50, l.p99, l.max);
-            }
-            text
-        }
+        Lang::En => "p50: half the messages waited at most this long; p99: 99 in 100 did (with fewer than 100 messages, that is the longest wait)",
+        Lang::Zh => "p50：一半消息的等待不超过此值；p99：每 100 条中有 99 条不超过此值（消息不足 100 条时即最长的等待）",
     }
 }

@@ -10,10 +10,10 @@
 //!   effect does not count again;
 //! - the *span* runs from the run's first publish to its last first effect; overall and every
 //!   consumer's throughput divide by the same span, so the consumers' figures add up to the
-//!   overall one (give or take the rounding down of each);
+//!   overall one (give or take the rounding of each);
 //! - the figures at a step of a run count what happened up to that step (`Timeline::until`);
-//! - throughput is in thousandths of a message per second (`per_s_milli`), rounded down, and
-//!   absent for an empty span;
+//! - throughput is in thousandths of a message per second (`per_s_milli`), rounded to the
+//!   nearest (halves up), and absent for an empty span;
 //! - latencies are in ms; p50 and p99 by the nearest-rank method (the smallest latency with at
 //!   least that share of latencies at or below it).
 
@@ -26,7 +26,8 @@ use serde::Serialize;
 pub struct Figures {
     /// Messages processed (each once, at its first effect).
     pub processed: u32,
-    /// Messages processed per second × 1000, over the run's span; `None` if the span is empty.
+    /// Messages processed per second × 1000 over the run's span, rounded to the nearest;
+    /// `None` if the span is empty.
     pub per_s_milli: Option<u64>,
     pub latency_ms: Option<Latency>,
 }
@@ -143,7 +144,7 @@ impl Timing {
 
 fn figures(mut latencies: Vec<u32>, span_ms: u32) -> Figures {
     let processed = latencies.len() as u32;
-    let per_s_milli = (span_ms > 0).then(|| u64::from(processed) * 1_000_000 / u64::from(span_ms));
+    let per_s_milli = (span_ms > 0).then(|| (u64::from(processed) * 1_000_000 + u64::from(span_ms) / 2) / u64::from(span_ms));
     latencies.sort_unstable();
     let rank = |percent: usize| latencies[(percent * latencies.len()).div_ceil(100).max(1) - 1];
     let latency_ms = (!latencies.is_empty()).then(|| Latency { p50: rank(50), p99: rank(99), max: latencies[latencies.len() - 1] });
@@ -173,6 +174,10 @@ mod tests {
         let f = figures(vec![7, 3, 5], 3);
         assert_eq!(f.latency_ms, Some(Latency { p50: 5, p99: 7, max: 7 }));
         assert_eq!(f.per_s_milli, Some(1000_000));
+        // Rounded to the nearest: 3 in 1.602 s is 1.8727 a second; 1 in 3 ms, 333.33.
+        assert_eq!(figures(vec![1, 1, 1], 1602).per_s_milli, Some(1873));
+        assert_eq!(figures(vec![1], 3).per_s_milli, Some(333_333));
+        assert_eq!(figures(vec![1], 6).per_s_milli, Some(166_667));
         let f = figures(vec![4], 0);
         assert_eq!((f.per_s_milli, f.latency_ms), (None, Some(Latency { p50: 4, p99: 4, max: 4 })));
         assert_eq!(figures(Vec::new(), 10), Figures { processed: 0, per_s_milli: Some(0), latency_ms: None });

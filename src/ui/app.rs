@@ -70,6 +70,11 @@ fn page_base() -> String {
     format!("{}{}", location.origin().unwrap_or_default(), location.pathname().unwrap_or_default())
 }
 
+/// The page's address with its query (the embed parameters) but no fragment.
+fn page_base_with_query() -> String {
+    format!("{}{}", page_base(), window().location().search().unwrap_or_default())
+}
+
 /// The share link for the current state.
 pub fn share_link(code: &str) -> String {
     format!("{}{HASH_PREFIX}{code}", page_base())
@@ -238,13 +243,20 @@ pub fn App() -> Html {
         // While restoring (the Kafka or links module is fetched first) the saved state and
         // the link stay as they are.
         let code = code.filter(|_| !(loaded || state.restoring || state.links_pending));
-        use_effect_with((code, lang), move |(code, lang)| {
+        use_effect_with((code, lang, loaded), move |(code, lang, loaded)| {
             if let Some(code) = code {
                 if let Ok(Some(storage)) = window().local_storage() {
                     let _ = storage.set_item(STORAGE_KEY, code);
                 }
                 if let Ok(history) = window().history() {
                     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{HASH_PREFIX}{code}")));
+                }
+            } else if *loaded {
+                // The address bar must not link another run than the loaded one on screen:
+                // the page's address without the fragment (a reload opens the saved state,
+                // the last run a link could carry).
+                if let Ok(history) = window().history() {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&page_base_with_query()));
                 }
             }
             if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -271,7 +283,9 @@ pub fn App() -> Html {
     };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
     // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile).
-    let status = if state.fetching_kafka() { "loading" } else { "ready" };
+    let opening = state.opening();
+    let status = if opening { "opening" } else if state.fetching_kafka() { "loading" } else { "ready" };
+    let status_code = if status == "ready" { "ready" } else { "loading" };
     // The share fields fetch the links module when a learner goes to them before any change.
     let placeholder = if loaded { Some(label("no_link_loaded", lang)) } else if link.is_empty() { Some(label("link_pending", lang)) } else { None };
     let on_share_focus = {
@@ -290,12 +304,12 @@ pub fn App() -> Html {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
             <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
                 if embed {
-                    <span id="status" class="visually-hidden" data-status={status} role="status">{ label(status, lang) }</span>
+                    <span id="status" class="visually-hidden" data-status={status_code} role="status">{ label(status, lang) }</span>
                 } else {
                     <header class="top">
                         <h1>{ label("title", lang) }</h1>
                         { system_switch(&state) }
-                        <span id="status" data-status={status} role="status">{ label(status, lang) }</span>
+                        <span id="status" data-status={status_code} role="status">{ label(status, lang) }</span>
                     </header>
                 }
                 if let Some(error) = &state.error {
@@ -306,7 +320,9 @@ pub fn App() -> Html {
                 } else if state.links_load_error {
                     <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
-                if let (Some(run), true) = (&state.kafka_run, kafka_shown) {
+                if opening {
+                    <p id="opening" class="note" role="status">{ label("opening_run", lang) }</p>
+                } else if let (Some(run), true) = (&state.kafka_run, kafka_shown) {
                     { run.page(AttrValue::from(link.clone()), AttrValue::from(snippet.clone())) }
                 } else {
                 <Tour />

@@ -216,6 +216,14 @@ impl Playground {
         (self.kafka && self.kafka_run.is_none()) || self.restoring
     }
 
+    /// A link or a saved state is being opened: the module that reads it (links) or runs it
+    /// (Kafka) is being fetched. The page shows neither the tour's first chapter nor anything
+    /// else meanwhile (they are not the run being opened); a failed fetch ends it (the page
+    /// says so and shows the tour).
+    pub fn opening(&self) -> bool {
+        (self.links_pending && !self.links_load_error) || (self.restoring && !self.kafka_fetch_failed)
+    }
+
     /// Waiting for the Kafka module (the page's status says "loading").
     pub fn fetching_kafka(&self) -> bool {
         self.needs_kafka() && !self.kafka_fetch_failed

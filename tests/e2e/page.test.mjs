@@ -147,10 +147,13 @@ test('throughput and latency: the page shows the CLI report\'s figures for the s
     }
     const rate = (m) => { const s = String(Math.floor(m / 1000)) + (m % 1000 ? '.' + String(m % 1000).padStart(3, '0').replace(/0+$/, '') : ''); return s; };
     const o = timing.overall;
-    assert.equal(await page.textContent('#timing-overall'), `${o.processed} processed in ${timing.span_ms} ms of simulated time · ${rate(o.per_s_milli)} messages/s · latency p50 ${o.latency_ms.p50} ms · p99 ${o.latency_ms.p99} ms · max ${o.latency_ms.max} ms`);
+    assert.equal(await page.textContent('#timing-overall'), `Simulated time: ${o.processed} messages processed (each at its first processing) in ${timing.span_ms} ms from the first publish: ${rate(o.per_s_milli)} messages/s; latency from publish to first processing p50 ${o.latency_ms.p50} ms, p99 ${o.latency_ms.p99} ms, max ${o.latency_ms.max} ms`);
+    const c = timing.consumers[1];
+    assert.equal(await rows.nth(1).textContent(), `${c.consumer} processed ${c.processed} of them first: ${rate(c.per_s_milli)} messages/s over the same ${timing.span_ms} ms; latency p50 ${c.latency_ms.p50} ms, p99 ${c.latency_ms.p99} ms, max ${c.latency_ms.max} ms`);
+    assert.match(await page.getAttribute('#timing', 'title'), /^p50: half the messages waited/);
     await page.click('#lang-toggle');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-    assert.equal(await page.textContent('#timing-overall'), `模拟时间 ${timing.span_ms} 毫秒内处理 ${o.processed} 条 · 吞吐量 ${rate(o.per_s_milli)} 条/秒 · 延迟 p50 ${o.latency_ms.p50} 毫秒 · p99 ${o.latency_ms.p99} 毫秒 · 最大 ${o.latency_ms.max} 毫秒`);
+    assert.equal(await page.textContent('#timing-overall'), `模拟时间：自首次发布起 ${timing.span_ms} 毫秒内处理了 ${o.processed} 条消息（每条按首次处理计）：吞吐量 ${rate(o.per_s_milli)} 条/秒；从发布到首次处理的延迟 p50 ${o.latency_ms.p50} 毫秒，p99 ${o.latency_ms.p99} 毫秒，最大 ${o.latency_ms.max} 毫秒`);
     await page.screenshot({ path: await artifactPath('timing-zh.png') });
     // At step 0 nothing is processed: no figures.
     await page.keyboard.press('Home');
@@ -177,7 +180,7 @@ test('throughput and latency on the Kafka page: the CLI report\'s figures for th
     assert.equal(await page.getAttribute('#timing-overall', 'data-processed'), String(o.processed));
     assert.equal(await page.getAttribute('#timing-overall', 'data-per-s-milli'), String(o.per_s_milli));
     assert.equal(await page.getAttribute('#timing-overall', 'data-latency-ms'), `${o.latency_ms.p50} ${o.latency_ms.p99} ${o.latency_ms.max}`);
-    assert.match(await page.textContent('#timing-overall'), new RegExp(`^${o.processed} processed in ${timing.span_ms} ms of simulated time`));
+    assert.match(await page.textContent('#timing-overall'), new RegExp(`^Simulated time: ${o.processed} messages processed \\(each at its first processing\\) in ${timing.span_ms} ms from the first publish`));
   });
 });
 
@@ -190,7 +193,7 @@ test('share codes are written and read by the links module: not on the first loa
     // A fresh page: the tour, no code yet, nothing saved.
     assert.equal(linksFetches(), 0, `not on the first load: ${fetched()}`);
     assert.equal(await page.inputValue('#share-link'), '');
-    assert.match(await page.getAttribute('#share-link', 'placeholder'), /appears here after your first change/);
+    assert.match(await page.getAttribute('#share-link', 'placeholder'), /^Shown after your first change/);
     assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), null);
     // The first change fetches it: the link, the URL and the saved state follow.
     await page.click('#btn-step');
@@ -217,6 +220,26 @@ test('share codes are written and read by the links module: not on the first loa
     await page.click('#btn-step');
     await page.waitForFunction((code) => location.hash === `#run=${code}`, saved, { timeout: 60_000 });
     assert.equal(await page.evaluate(() => localStorage.getItem('queue-playground')), saved);
+    // A slow module: until the saved run is open, the page shows that it is opening it (not
+    // another run), and its status is not ready.
+    await page.route(/split_links-[0-9a-f]+\.wasm$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const fresh = await page.context().newPage();
+    await fresh.route(/split_links-[0-9a-f]+\.wasm$/, async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    await fresh.goto(rootServer.url('/'), { waitUntil: 'load' });
+    await fresh.locator('#opening').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await fresh.textContent('#opening'), /^Opening the run of the link or of your last visit/);
+    assert.equal(await fresh.locator('#tour').count(), 0, 'no other run shows meanwhile');
+    assert.equal(await fresh.getAttribute('#status', 'data-status'), 'loading');
+    await waitForReady(fresh);
+    assert.equal(await fresh.locator('#opening').count(), 0);
+    assert.equal(await fresh.evaluate(() => location.hash), `#run=${saved}`);
+    await fresh.close();
   });
 });
 
@@ -226,6 +249,9 @@ test('scenario files are read and written by the files module, fetched on first 
     const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
     await waitForReady(page);
     assert.ok(!fetched().some((f) => /^split_files-/.test(f)), 'not on the first load');
+    // A step: the address bar links this run.
+    await page.click('#btn-step');
+    await page.waitForFunction(() => location.hash.startsWith('#run='), null, { timeout: 60_000 });
     const title = await page.textContent('#chapter-title');
     // Offline: loading a file says the module could not be fetched, and the run stays.
     await page.route(/split_files-[0-9a-f]+\.wasm$/, (route) => route.abort());
@@ -244,6 +270,8 @@ test('scenario files are read and written by the files module, fetched on first 
     await page.setInputFiles('#load-scenario', { ...file, buffer: Buffer.from(JSON.stringify({ ...saved, name: 'mine', title: 'Mine' })) });
     await page.waitForFunction(() => /^Loaded: ?mine/.test(document.querySelector('#chapter-title')?.textContent ?? ''), null, { timeout: 60_000 });
     assert.equal(await page.locator('#load-error').count(), 0);
+    // No link can carry a loaded file: the address bar links no other run.
+    await page.waitForFunction(() => location.hash === '');
     assert.equal(fetched().filter((f) => /^split_files-[0-9a-f]+\.wasm$/.test(f)).length, 1, `the files module, once: ${fetched()}`);
   });
 });

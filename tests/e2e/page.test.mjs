@@ -23,6 +23,7 @@ import {
   withPage as withPageIn,
   assertReleaseBuild,
 } from './harness.mjs';
+import { toEnd } from './page-helpers.mjs';
 
 const SUB_PATH = '/sub/path/';
 const HEX16 = /^[0-9a-f]{16}$/;
@@ -127,11 +128,7 @@ test('throughput and latency: the page shows the CLI report\'s figures for the s
     await waitForReady(page);
     await page.click('#tour button.chapter[data-chapter="prefetch"]');
     await page.waitForFunction(() => document.querySelector('#tour button.chapter.current')?.dataset.chapter === 'prefetch');
-    await page.keyboard.press('End');
-    await page.waitForFunction(() => {
-      const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
-      return m && m[1] === m[2];
-    });
+    await toEnd(page);
     await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
     const code = (await page.inputValue('#share-link')).split('#run=')[1];
     const { timing } = await runCli(['run', '--share', code]);
@@ -169,11 +166,7 @@ test('throughput and latency on the Kafka page: the CLI report\'s figures for th
     await page.locator('#kafka-page #diagram.kafka svg[role=group]').waitFor({ timeout: 60_000 });
     await page.click('#kafka-page #tour button.chapter[data-chapter="k-crash-autocommit"]');
     await page.waitForFunction(() => document.querySelector('#kafka-page')?.dataset.chapter === 'k-crash-autocommit');
-    await page.keyboard.press('End');
-    await page.waitForFunction(() => {
-      const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
-      return m && m[1] === m[2];
-    });
+    await toEnd(page);
     await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
     const { timing } = await runCli(['run', '--share', (await page.inputValue('#share-link')).split('#run=')[1]]);
     const o = timing.overall;

@@ -667,16 +667,43 @@ pub(crate) fn format_error(version: u64, reads: u32) -> ScenarioError {
     err("format", format!("unknown scenario format version {version}; this version reads format {reads}"))
 }
 
+/// The broker models a scenario file may name.
+pub const MODELS: &[&str] = &["rabbitmq", "kafka"];
+
+/// `broker.model` names no model this playground runs.
+fn unknown_model(model: &str) -> ScenarioError {
+    err("broker.model", format!("unknown broker model {} (this playground runs \"rabbitmq\" and \"kafka\")", json::quoted(model)))
+}
+
 /// Read a scenario file into a system's schema `T` (which reads format `format`), without
 /// validating it. Errors read `field: problem` with the path of the bad value; text that is
-/// not JSON gives the line and column; a file of another format version says so (it may not
-/// fit this one's fields); an error inside `actors` goes through `actor_error`, which re-reads
-/// each actor to name the field inside it.
+/// not JSON gives the line and column; JSON that is not an object says so (serde would read a
+/// list as the struct's fields in order); a file of another format version, or of a broker
+/// model no system runs, says so before any other field (neither may fit this schema's
+/// fields); an error inside `actors` goes through `actor_error`, which re-reads each actor to
+/// name the field inside it.
 pub(crate) fn read_file<T: serde::de::DeserializeOwned>(text: &str, format: u32, actor_error: fn(&str, ScenarioError) -> ScenarioError) -> Result<T, ScenarioError> {
+    let value = json::parse::<serde_json::Value>(text).ok();
+    let kind = match &value {
+        Some(serde_json::Value::Object(_)) | None => None,
+        Some(serde_json::Value::Array(_)) => Some("a list [...]"),
+        Some(serde_json::Value::String(_)) => Some("text"),
+        Some(serde_json::Value::Number(_)) => Some("a number"),
+        Some(serde_json::Value::Bool(_)) => Some("true or false"),
+        Some(serde_json::Value::Null) => Some("null"),
+    };
+    if let Some(kind) = kind {
+        return Err(err("", format!("a scenario file is one JSON object {{...}}, got {kind}")));
+    }
     json::parse(text).map_err(|e| {
-        if let Some(v) = json::parse::<serde_json::Value>(text).ok().and_then(|v| v.get("format")?.as_u64()) {
+        if let Some(v) = value.as_ref().and_then(|v| v.get("format")?.as_u64()) {
             if v != u64::from(format) {
                 return format_error(v, format);
+            }
+        }
+        if let Some(model) = value.as_ref().and_then(|v| v.get("broker")?.get("model")?.as_str()) {
+            if !MODELS.contains(&model) {
+                return unknown_model(model);
             }
         }
         if e.syntax || e.error.field.is_empty() {
@@ -794,7 +821,7 @@ impl Scenario {
             return Err(err("name", "must not be empty"));
         }
         if self.broker.model != "rabbitmq" {
-            return Err(err("broker.model", format!("unknown broker model {} (supported: \"rabbitmq\")", json::quoted(&self.broker.model))));
+            return Err(unknown_model(&self.broker.model));
         }
         if self.broker.nodes == 0 || self.broker.nodes > NODES_MAX {
             return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));

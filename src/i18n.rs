@@ -75,6 +75,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("copy_link", "Copy link", "复制链接"),
     ("copy_snippet", "Copy embed snippet", "复制嵌入代码"),
     ("copied_link", "Link copied", "链接已复制"),
+    ("saved_scenario", "Scenario file saved (see your downloads)", "场景文件已保存（见下载）"),
+    ("saved_export", "Python file saved (see your downloads)", "Python 文件已保存（见下载）"),
     ("copied_snippet", "Embed snippet copied", "嵌入代码已复制"),
     ("copy_fallback", "Selected: press Ctrl+C (⌘C) to copy", "已选中：按 Ctrl+C（⌘C）复制"),
     ("no_link_loaded", "A loaded scenario has no share link: save it as a file instead", "已加载的场景没有分享链接：请将其保存为文件"),

@@ -258,6 +258,7 @@ test('scenario files are read and written by the files module, fetched on first 
     await page.unroute(/split_files-[0-9a-f]+\.wasm$/);
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
     const saved = JSON.parse(await readFile(await download.path(), 'utf8'));
+    await page.waitForFunction(() => document.querySelector('#copy-status')?.textContent === 'Scenario file saved (see your downloads)');
     assert.equal(saved.name, 'article');
     assert.equal(saved.actors.length, 3);
     await page.setInputFiles('#load-scenario', { ...file, buffer: Buffer.from(JSON.stringify({ ...saved, name: 'mine', title: 'Mine' })) });

@@ -152,13 +152,14 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let on_save = {
         let state = state.clone();
         let load_error = load_error.clone();
+        let status = status.clone();
         Callback::from(move |_: MouseEvent| {
             let save = {
                 let setter = load_error.setter();
-                move |name: &str, json: &str| {
-                    if let Err(e) = download(&file_name(name), json, "application/json") {
-                        setter.set(Some(format!("{e:?}")));
-                    }
+                let status = status.setter();
+                move |name: &str, json: &str| match download(&file_name(name), json, "application/json") {
+                    Ok(()) => status.set(Some("saved_scenario")),
+                    Err(e) => setter.set(Some(format!("{e:?}"))),
                 }
             };
             match (&state.kafka_run, state.kafka) {
@@ -185,9 +186,10 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let on_export = {
         let state = state.clone();
         let setter = load_error.setter();
+        let status = status.setter();
         Callback::from(move |_: MouseEvent| {
             let file = state.session.borrow().scenario_file();
-            let setter = setter.clone();
+            let (setter, status) = (setter.clone(), status.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 // The driver files sit next to index.html (copied by trunk); fetched now only.
                 let (run, sitecustomize) = match (fetch_text("run.py").await, fetch_text("sitecustomize.py").await) {
@@ -198,8 +200,9 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                     return setter.set(Some(files_chunk::load_failed_text(lang).to_string()));
                 };
                 let name = format!("{}-export.py", file_name(&file.name).trim_end_matches(".json"));
-                if let Err(e) = download(&name, &(api.bundle)(&file, &run, &sitecustomize), "text/x-python") {
-                    setter.set(Some(format!("{e:?}")));
+                match download(&name, &(api.bundle)(&file, &run, &sitecustomize), "text/x-python") {
+                    Ok(()) => status.set(Some("saved_export")),
+                    Err(e) => setter.set(Some(format!("{e:?}"))),
                 }
             });
         })

@@ -75,13 +75,16 @@ pub struct Playground {
     /// (`LoadFailed::text`), until dismissed or a fetch succeeds.
     pub kafka_load_error: bool,
     /// The URL or the saved state has a share code and the links module (`ui::links_chunk`)
-    /// that reads it is not loaded yet: the tour shows meanwhile, nothing is saved, and the
-    /// app restores again once the module is there (`Action::Restore`).
+    /// that reads it is not loaded yet: the page says it is opening the run (`opening`),
+    /// nothing is saved, and the app restores again once the module is there
+    /// (`Action::Restore`).
     pub links_pending: bool,
-    /// The last fetch of the links module failed: the page says so in its language of the
-    /// moment (`links_chunk::load_failed_text`) until dismissed or a fetch succeeds; the next
-    /// action tries again.
+    /// The last action's fetch of the links module failed: no fetch until the next action,
+    /// which tries again.
     pub links_fetch_failed: bool,
+    /// A fetch of the links module failed: the page says so in its language of the moment
+    /// (`links_chunk::load_failed_text`) until dismissed or a fetch succeeds (and shows the
+    /// tour rather than "opening").
     pub links_load_error: bool,
 }
 

@@ -683,19 +683,25 @@ fn unknown_model(model: &str) -> ScenarioError {
 /// fields); an error inside `actors` goes through `actor_error`, which re-reads each actor to
 /// name the field inside it.
 pub(crate) fn read_file<T: serde::de::DeserializeOwned>(text: &str, format: u32, actor_error: fn(&str, ScenarioError) -> ScenarioError) -> Result<T, ScenarioError> {
-    let value = json::parse::<serde_json::Value>(text).ok();
-    let kind = match &value {
-        Some(serde_json::Value::Object(_)) | None => None,
-        Some(serde_json::Value::Array(_)) => Some("a list [...]"),
-        Some(serde_json::Value::String(_)) => Some("text"),
-        Some(serde_json::Value::Number(_)) => Some("a number"),
-        Some(serde_json::Value::Bool(_)) => Some("true or false"),
-        Some(serde_json::Value::Null) => Some("null"),
-    };
-    if let Some(kind) = kind {
-        return Err(err("", format!("a scenario file is one JSON object {{...}}, got {kind}")));
+    let not_an_object = |kind: &str| err("", format!("a scenario file is one JSON object {{...}}, got {kind}"));
+    // A list is refused before serde reads it (it would take one as the fields in order);
+    // other JSON that is not an object fails to parse and is named below.
+    if text.trim_start_matches(|c: char| c == '\u{feff}' || c.is_ascii_whitespace()).starts_with('[') {
+        return Err(not_an_object("a list [...]"));
     }
     json::parse(text).map_err(|e| {
+        let value = json::parse::<serde_json::Value>(text).ok();
+        let kind = match &value {
+            Some(serde_json::Value::Object(_)) | None => None,
+            Some(serde_json::Value::Array(_)) => Some("a list [...]"),
+            Some(serde_json::Value::String(_)) => Some("text"),
+            Some(serde_json::Value::Number(_)) => Some("a number"),
+            Some(serde_json::Value::Bool(_)) => Some("true or false"),
+            Some(serde_json::Value::Null) => Some("null"),
+        };
+        if let Some(kind) = kind {
+            return not_an_object(kind);
+        }
         if let Some(v) = value.as_ref().and_then(|v| v.get("format")?.as_u64()) {
             if v != u64::from(format) {
                 return format_error(v, format);

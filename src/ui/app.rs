@@ -35,8 +35,9 @@ fn initial() -> Playground {
 /// A share link in the URL wins, then the saved state, then the tour.
 /// A broken link (of either system) opens the saved state, else the default tour, with a
 /// message saying what is wrong: the user's saved work is never replaced by a bad link.
-/// A code to read before the links module is loaded gives the tour with `links_pending`
-/// (the app fetches the module and restores again).
+/// A code to read before the links module is loaded gives a stand-in state with
+/// `links_pending` (the page says it is opening the run; the app fetches the module and
+/// restores again).
 fn restored() -> Playground {
     let browser_lang = window().navigator().language().map(|t| Lang::from_tag(&t)).unwrap_or_default();
     let hash = window().location().hash().unwrap_or_default();

@@ -353,7 +353,8 @@ pub fn App() -> Html {
                     <EventLog />
                 }
                 }
-                if !embed {
+                // Not while a run is being opened: its link and seed are not known yet.
+                if !embed && !opening {
                     <footer class="share">
                         <label>{ label("share", lang) }{" "}
                             <input id="share-link" readonly=true value={link.clone()} placeholder={placeholder} onfocus={on_share_focus.clone()} />

@@ -228,6 +228,7 @@ test('share codes are written and read by the links module: not on the first loa
     await fresh.locator('#opening').waitFor({ state: 'visible', timeout: 60_000 });
     assert.match(await fresh.textContent('#opening'), /^Opening the run of the link or of your last visit/);
     assert.equal(await fresh.locator('#tour').count(), 0, 'no other run shows meanwhile');
+    assert.equal(await fresh.locator('#share-link, #run-id').count(), 0, 'nor its link or seed');
     assert.equal(await fresh.getAttribute('#status', 'data-status'), 'loading');
     await waitForReady(fresh);
     assert.equal(await fresh.locator('#opening').count(), 0);

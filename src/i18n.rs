@@ -369,6 +369,35 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         CallbackStarted { actor, copy, .. } => pick(format!("{} started processing {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 开始处理 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
         EffectApplied { actor, message, .. } => pick(format!("{} applied the effect of {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 执行了 {{'data': {}}} 的效果", a(actor), data_of(sim, message))),
+        OrderCommitted { actor, message, outbox, .. } => {
+            let d = data_of(sim, message);
+            if outbox {
+                pick(
+                    format!("{} committed order {d} and its message {{'data': {d}}} to orders.db, in one transaction (an outbox row for the relay to publish)", a(actor)),
+                    format!("{} 在同一个事务里把订单 {d} 和它的消息 {{'data': {d}}} 提交到 orders.db（发件箱里的一行，由中继发布）", a(actor)),
+                )
+            } else {
+                pick(
+                    format!("{} committed order {d} to orders.db; its message {{'data': {d}}} is not published yet", a(actor)),
+                    format!("{} 把订单 {d} 提交到 orders.db；它的消息 {{'data': {d}}} 还没有发布", a(actor)),
+                )
+            }
+        }
+        OutboxRead { actor, rows, .. } => pick(
+            format!("{} read the outbox: {rows} row(s) to publish", a(actor)),
+            format!("{} 读取发件箱：{rows} 行待发布", a(actor)),
+        ),
+        OutboxRowDeleted { actor, message, .. } => pick(
+            format!("{} deleted the outbox row of order {}: it is published", a(actor), data_of(sim, message)),
+            format!("{} 删除了订单 {} 在发件箱里的行：它已发布", a(actor), data_of(sim, message)),
+        ),
+        OrderNeverPublished { actor, message } => {
+            let d = data_of(sim, message);
+            pick(
+                format!("{} went down after committing order {d} and before publishing it: orders.db has order {d}, and no message {{'data': {d}}} will ever reach the queue (the database and the queue disagree)", a(actor)),
+                format!("{} 在提交订单 {d} 之后、发布之前停止了：orders.db 里有订单 {d}，但消息 {{'data': {d}}} 永远不会进入队列（数据库和队列不一致）", a(actor)),
+            )
+        }
         EffectSkipped { actor, message, .. } => pick(format!("{} skipped {{'data': {}}}: already applied", a(actor), data_of(sim, message)), format!("{} 跳过 {{'data': {}}}：已处理过", a(actor), data_of(sim, message))),
         WorkStarted { actor, copy, ms, .. } => pick(format!("{} worked on {{'data': {}}} for {ms} ms", a(actor), data_of_copy(sim, copy)), format!("{} 处理 {{'data': {}}} 用时 {ms} 毫秒", a(actor), data_of_copy(sim, copy))),
         WorkFailed { actor, copy, .. } => pick(format!("{} failed to process {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 处理 {{'data': {}}} 失败", a(actor), data_of_copy(sim, copy))),
@@ -724,6 +753,27 @@ fn why_heartbeat(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang, sent
 }
 
 /// Why a message was never published: its producer went down first.
+pub fn order_never_published_text(service: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{service} committed the order to orders.db, then went down before publishing it: the order is in the database, and nothing will ever publish its message (a dual write)"),
+        Lang::Zh => format!("{service} 把订单提交到 orders.db 之后、发布之前停止了：订单在数据库里，却永远不会有人发布它的消息（双写）"),
+    }
+}
+
+pub fn order_never_placed_text(service: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{service} went down before committing this order: it was never placed, so there was nothing to send"),
+        Lang::Zh => format!("{service} 在提交这个订单之前就已停止：订单从未生成，所以没有什么可发送"),
+    }
+}
+
+pub fn in_outbox_text(relay: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("its order and its outbox row are in orders.db, but {relay} is down: the row waits there, and {relay} will publish it when it runs again"),
+        Lang::Zh => format!("它的订单和发件箱里的行都在 orders.db 中，但 {relay} 已停止：这一行在那里等待，{relay} 再次运行时会发布它"),
+    }
+}
+
 pub fn never_sent_text(producer: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{producer} went down before publishing it, so it was never sent"),

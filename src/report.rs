@@ -47,6 +47,14 @@ pub enum Why {
     /// Its own `basic_publish` raised (its connection or channel was already closed) and
     /// its producer exited: never sent.
     PublishRaised,
+    /// Lost: a dual-write order service committed its order, then went down before
+    /// publishing it (`consumer`: the service).
+    OrderNeverPublished,
+    /// Never sent: its order service went down before committing the order.
+    OrderNeverPlaced,
+    /// Stranded: its order and outbox row are in the database, and the relay (`consumer`)
+    /// is down: it publishes the row when it runs again.
+    InOutbox,
     /// The run ended with it ready in a queue and no consumer left to take it.
     StillQueued,
     /// The run ended with it in a queue whose node is down (or, for a quorum queue, without
@@ -130,6 +138,9 @@ impl Cause {
             Why::Discarded(reason) => cause_text(reason, actor, lang),
             Why::ProducerDied => i18n::never_sent_text(actor.unwrap_or(""), lang),
             Why::PublishRaised => i18n::publish_raised_text(actor.unwrap_or(""), lang),
+            Why::OrderNeverPublished => i18n::order_never_published_text(actor.unwrap_or(""), lang),
+            Why::OrderNeverPlaced => i18n::order_never_placed_text(actor.unwrap_or(""), lang),
+            Why::InOutbox => i18n::in_outbox_text(actor.unwrap_or(""), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
             Why::QueueDown => i18n::stranded_on_down_node_text(queue, lang),
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
@@ -262,11 +273,11 @@ impl Report {
         for (index, record) in ledger.messages.iter().enumerate() {
             let id = MessageId(index as u32);
             let stats = checker.stats.get(index).copied().unwrap_or_default();
-            if !stats.published {
+            if !stats.judged() && !sim.in_outbox(id) {
                 continue;
             }
             let verdict = sim.verdict(id);
-            counts.add(verdict);
+            if stats.published { counts.add(verdict) } else { counts.add_unpublished(verdict) }
             let cause = cause_of(sim, trace, &strandings, id, verdict, stats.last_discard);
             messages.push(MessageReport {
                 id: id.0,
@@ -337,6 +348,7 @@ impl Report {
                     crate::scenario::ActorSpec::Producer(_) => "producer",
                     crate::scenario::ActorSpec::Consumer(_) => "consumer",
                     crate::scenario::ActorSpec::Admin(_) => "admin",
+                    crate::scenario::ActorSpec::Relay(_) => "relay",
                 },
                 status: runtime.status,
                 exit_error: match (runtime.status, &setup.actors[index].spec) {
@@ -448,6 +460,7 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
     let stats = sim.checker().stats.get(message.index()).copied().unwrap_or_default();
     match verdict {
         Verdict::Lost | Verdict::Expired => {}
+        Verdict::Stranded if sim.in_outbox(message) => return outbox_cause(sim, trace),
         Verdict::Stranded => return strandings.cause(sim, trace, message),
         Verdict::Duplicated => return duplicate_cause(sim, trace, message),
         Verdict::DeadLettered if stats.dead_lettered_at_limit && !stats.acked => {
@@ -462,6 +475,11 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         }
         _ => return None,
     }
+    if let Some(event) = stats.unpublished.filter(|_| !stats.published) {
+        let at_ms = trace.get(event as usize).map_or(0, |e| u64::from(e.at_ms));
+        let producer = setup.actors[sim.ledger().messages[message.index()].producer.index()].name.clone();
+        return Some(Cause::new(event, at_ms, Why::OrderNeverPublished, Some(producer), None));
+    }
     let event = last_discard?;
     let entry = trace.get(event as usize)?;
     let Event::MessageDiscarded { copy, reason } = entry.event else { return None };
@@ -475,6 +493,21 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         return Some(cause.with_deliveries(stats.deliveries));
     }
     Some(cause)
+}
+
+/// An order left in the outbox at the end: the relay went down (the event where it did).
+fn outbox_cause(sim: &Sim, trace: &[TraceEntry]) -> Option<Cause> {
+    let setup = sim.setup();
+    let relay = setup.actors.iter().position(|a| matches!(a.spec, crate::scenario::ActorSpec::Relay(_)))?;
+    let event = trace
+        .iter()
+        .rposition(|e| match e.event {
+            Event::ActorCrashed { actor } | Event::ActorStopped { actor } | Event::ActorExited { actor, .. } => actor.index() == relay,
+            _ => false,
+        })
+        .unwrap_or(trace.len().saturating_sub(1));
+    let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+    Some(Cause::new(event as u32, at_ms, Why::InOutbox, Some(setup.actors[relay].name.clone()), None))
 }
 
 /// Why a message was processed more than once, from its events within the lookback: a
@@ -601,7 +634,9 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
             continue;
         }
         let producer = ActorId(index as u16);
-        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.published));
+        // A committed order is never unsent: it was published, or it is in the outbox, or its
+        // service never published it (lost, its own row).
+        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.judged()) || sim.order_committed(*m));
         let missing: Vec<u32> = (0..spec.messages).filter(|&i| !published(i as usize)).collect();
         if missing.is_empty() {
             continue;
@@ -615,7 +650,8 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
             })
             .unwrap_or(trace.len().saturating_sub(1));
         let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
-        let cause = Cause::new(event as u32, at_ms, Why::ProducerDied, Some(actor.name.clone()), None);
+        let why = if spec.orders.is_some() { Why::OrderNeverPlaced } else { Why::ProducerDied };
+        let cause = Cause::new(event as u32, at_ms, why, Some(actor.name.clone()), None);
         // It exited with an error raised by basic_publish itself: the first message missing
         // is the one that call was publishing (its publish raised; it did not go down before).
         let raised_publishing = matches!(trace.get(event).map(|e| e.event), Some(Event::ActorExited { error: Some(_), .. }))
@@ -635,13 +671,15 @@ impl Live {
         let setup = sim.setup();
         let stats = &sim.checker().stats;
         let mut counts = VerdictCounts::default();
-        let verdicts: Vec<Option<Verdict>> = stats
-            .iter()
-            .enumerate()
-            .map(|(index, s)| {
-                s.published.then(|| {
+        // Every message with a verdict: published, or an order that is in the outbox (whose
+        // message has no stats before its first publish).
+        let no_stats = crate::engine::checker::MessageStats::default();
+        let verdicts: Vec<Option<Verdict>> = (0..ledger.messages.len())
+            .map(|index| {
+                let s = stats.get(index).unwrap_or(&no_stats);
+                (s.judged() || sim.in_outbox(MessageId(index as u32))).then(|| {
                     let v = sim.verdict(MessageId(index as u32));
-                    counts.add(v);
+                    if s.published { counts.add(v) } else { counts.add_unpublished(v) }
                     v
                 })
             })
@@ -692,11 +730,14 @@ impl Live {
             if !chosen[index] {
                 continue;
             }
-            let s = &stats[index];
+            let s = stats.get(index).unwrap_or(&no_stats);
             let cause = cause_of(sim, trace, &strandings, MessageId(index as u32), verdict, s.last_discard);
             let from = places.partition_point(|(m, _)| (*m as usize) < index);
             let to = places.partition_point(|(m, _)| (*m as usize) <= index);
-            let place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");
+            let mut place = places[from..to].iter().map(|(_, p)| p.as_str()).collect::<Vec<_>>().join(", ");
+            if sim.in_outbox(MessageId(index as u32)) {
+                place = if place.is_empty() { "outbox".into() } else { format!("outbox, {place}") };
+            }
             rows.push(LiveRow { id: index as u32, data: ledger.messages[index].data, verdict, place, redelivered: s.redelivered, cause });
         }
         let mut messages = published;

@@ -196,6 +196,28 @@ pub const CHAPTERS: &[Chapter] = &[
         focus: None,
     },
     Chapter {
+        id: "dual-write",
+        scenario: "dual-write",
+        title: ["§3.2.3 Distributed transactions: the dual write", "§3.2.3 分布式事务：双写"],
+        narration: [
+            "An order service writes each order to its own database (SQLite, orders.db) and then publishes a message about it: two writes to two systems, and no transaction around both. Each order is committed when its with db: block ends; the publish comes after. The run kills the service right after it committed order 9 and before it published it. The database has ten orders and the queue only ever had nine: order 9 is lost, and nothing will ever publish it. Confirms, persistent messages and the consumer's dedupe do not help: the message was never sent.",
+            "订单服务先把每个订单写进自己的数据库（SQLite，orders.db），然后再发布一条关于它的消息：两次写入落在两个系统里，没有一个事务把两者包在一起。每个订单在 with db: 代码块结束时提交，发布在其后。运行在服务提交订单 9 之后、发布它之前杀死了服务。数据库里有十个订单，队列却只收到过九条消息：订单 9 丢失了，而且永远不会有人发布它。发布确认、持久化消息和消费者的去重都帮不上忙：这条消息根本没有发出。",
+        ],
+        opens: Opening::Start,
+        focus: Some("orders"),
+    },
+    Chapter {
+        id: "outbox",
+        scenario: "outbox",
+        title: ["The fix: a transactional outbox, a relay and an inbox", "修复：事务性发件箱、中继和收件箱"],
+        narration: [
+            "The service now writes the order and its message in one transaction: the message is a row of an outbox table in the same database, so both are committed or neither, and the service no longer talks to the broker at all. A relay reads the outbox, publishes each row with confirms and deletes it once basic_publish has returned. The same crash after order 9 loses nothing: its row is in the outbox and the relay publishes it. The relay itself is killed after publishing order 4 and before deleting its row; restarted, it publishes order 4 again: the outbox delivers at least once. The consumer's inbox (the effect and the message id in one transaction) skips the second copy, so every order is applied exactly once.",
+            "现在服务在同一个事务里写入订单和它的消息：消息是同一个数据库里发件箱表的一行，两者要么都提交，要么都不提交，服务也完全不再和 broker 打交道。中继读取发件箱，用发布确认发布每一行，在 basic_publish 返回后删除它。同样在订单 9 之后的崩溃不再丢失任何东西：它的行在发件箱里，由中继发布。中继自己在发布订单 4 之后、删除它的行之前被杀死；重启后它再次发布订单 4：发件箱保证的是至少一次。消费者的收件箱（效果和消息 id 在同一个事务里）跳过第二份副本，所以每个订单都恰好被应用一次。",
+        ],
+        opens: Opening::Start,
+        focus: Some("relay"),
+    },
+    Chapter {
         id: "quorum",
         scenario: "quorum-node-crash",
         title: ["§3.2.4 A replicated (quorum) queue", "§3.2.4 复制（仲裁）队列"],

@@ -222,7 +222,8 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
     let mut consumers = Vec::new();
     for (index, actor) in setup.actors.iter().enumerate() {
         match &actor.spec {
-            ActorSpec::Producer(_) => producers.push(actor_view(index)),
+            // The relay publishes, as a producer does (from the service's outbox).
+            ActorSpec::Producer(_) | ActorSpec::Relay(_) => producers.push(actor_view(index)),
             // rabbitmqadmin talks to the management API: it has no place in the diagram.
             ActorSpec::Admin(_) => {}
             ActorSpec::Consumer(_) => {

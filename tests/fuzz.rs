@@ -650,6 +650,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             first_data,
             mandatory,
             expiration_ms,
+            orders: None,
         })
 }
 
@@ -846,6 +847,7 @@ fn apply_twist(s: &mut Scenario, twist: Twist) {
                         c.fail = Some(FailSpec { data: (0..8).chain([u32::MAX, u32::MAX - 1]).collect(), attempts: None, after_work: false });
                     }
                     ActorSpec::Admin(_) => {}
+                    ActorSpec::Relay(r) => r.queue = name.clone(),
                     ActorSpec::Producer(p) => {
                         p.queue = name.clone();
                         p.exchange = String::new();
@@ -935,6 +937,15 @@ fn sanitize(s: &mut Scenario, size: Size) {
                     r.backoff_ms = r.backoff_ms.min(TIME_MS_MAX);
                     r.jitter_ms = r.jitter_ms.min(TIME_MS_MAX);
                 }
+            }
+            ActorSpec::Relay(r) => {
+                r.name = format!("r{i}");
+                r.node %= nodes;
+                if !queue_ok(&r.queue) {
+                    r.queue = queue_names[0].clone();
+                }
+                r.start_ms = r.start_ms.min(TIME_MS_MAX);
+                r.poll_ms = r.poll_ms.clamp(1, TIME_MS_MAX);
             }
             ActorSpec::Admin(a) => {
                 a.name = format!("a{i}");

@@ -342,6 +342,7 @@ fn row_e4() -> Scenario {
                 p.delivery_mode = 2;
             }
             ActorSpec::Consumer(c) => c.queue = "hc.e4".into(),
+            ActorSpec::Relay(r) => r.queue = "hc.e4".into(),
             ActorSpec::Admin(_) => {}
         }
     }

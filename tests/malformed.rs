@@ -24,7 +24,7 @@ const CASES: &[(&str, &str, &str)] = &[
     ("unknown format version with fields of its own", r#"{"format":7,"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "format: unknown scenario format version 7; this version reads format 1"),
     ("format not a number", r#"{"format":"1","name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "format: must be a whole number from 0 to 4294967295, got \"1\""),
     ("empty name", r#"{"name":" ","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "name: must not be empty"),
-    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected one of `producer`, `consumer`, `admin`"),
+    ("unknown role", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"observer","name":"c","queue":"q"}]}"#, "actors[0].role: unknown variant `observer`, expected one of `producer`, `consumer`, `admin`, `relay`"),
     ("unknown queue in a consumer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"nope"}]}"#, "actors[0].queue: queue \"nope\" is not declared in queues"),
     ("unknown queue in a producer", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"p"}]}"#, "actors[1].queue: queue \"test_queue\" is not declared in queues"),
     ("duplicate actor name", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"},{"role":"producer","name":"c","queue":"q"}]}"#, "actors[1].name: two actors are named \"c\""),
@@ -149,7 +149,7 @@ fn errors_quote_long_user_text_shortened() {
     let cases = [
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"{}","name":"c","queue":"q"}}]}}"#, long('o')),
-            format!("actors[0].role: unknown variant `{}`, expected one of `producer`, `consumer`, `admin`", cut('o')),
+            format!("actors[0].role: unknown variant `{}`, expected one of `producer`, `consumer`, `admin`, `relay`", cut('o')),
         ),
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"{}":1}}"#, long('f')),

@@ -131,7 +131,7 @@ proptest! {
             match actor {
                 ActorSpec::Consumer(c) => { c.auto_ack = auto_ack; c.idempotent = !auto_ack; }
                 ActorSpec::Producer(p) => { p.delivery_mode = if persistent { 2 } else { 1 }; p.confirms = persistent; }
-                ActorSpec::Admin(_) => {}
+                ActorSpec::Admin(_) | ActorSpec::Relay(_) => {}
             }
         }
         s.validate().unwrap();

@@ -84,6 +84,8 @@ pub struct MessageStats {
     pub dropped_at_limit: bool,
     /// A quorum queue dead-lettered one of its copies at `x-delivery-limit`.
     pub dead_lettered_at_limit: bool,
+    /// Index of the trace event that said it will never be published (`Fact::Unpublished`).
+    pub unpublished: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -91,6 +93,14 @@ pub struct Checker {
     pub stats: Vec<MessageStats>,
     /// Per producer: the highest payload processed so far.
     highest_processed: Vec<Option<u32>>,
+}
+
+impl MessageStats {
+    /// Whether the message has a verdict: it was published, or it exists outside the system
+    /// and will never be (an order committed, then its producer went down).
+    pub fn judged(&self) -> bool {
+        self.published || self.unpublished.is_some()
+    }
 }
 
 impl RunLabel {
@@ -184,6 +194,9 @@ impl Checker {
             Fact::Acked { copy } => {
                 self.stats_mut(ledger.message_of(copy)).acked = true;
             }
+            Fact::Unpublished { message } => {
+                self.stats_mut(message).unpublished = Some(index);
+            }
         }
     }
 
@@ -256,6 +269,16 @@ pub struct VerdictCounts {
 
 impl VerdictCounts {
     pub fn add(&mut self, verdict: Verdict) {
+        self.add_unpublished(verdict);
+        // A message never sent was never published; every other one was.
+        if verdict != Verdict::NeverSent {
+            self.published += 1;
+        }
+    }
+
+    /// Count the verdict of a message that was never published (`MessageStats::judged`
+    /// says which have one).
+    pub fn add_unpublished(&mut self, verdict: Verdict) {
         match verdict {
             Verdict::Lost => self.lost += 1,
             Verdict::Duplicated => self.duplicated += 1,
@@ -267,10 +290,6 @@ impl VerdictCounts {
             Verdict::Stranded => self.stranded += 1,
             Verdict::NeverSent => self.never_sent += 1,
             Verdict::Pending => self.pending += 1,
-        }
-        // A message never sent was never published; every other one was.
-        if verdict != Verdict::NeverSent {
-            self.published += 1;
         }
     }
 }

@@ -45,7 +45,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The ops the instrumentation can crash a program before or after (see qp_site/sitecustomize.py).
 OPS = {"print_received", "print_sent", "print_waiting", "basic_ack", "basic_publish", "on_failure", "queue_declare",
-       "basic_qos", "confirm_delivery", "basic_consume", "start_consuming", "channel", "close"}
+       "basic_qos", "confirm_delivery", "basic_consume", "start_consuming", "channel", "close",
+       "db_commit", "outbox_delete", "print_saved"}
 
 
 def stem(name):
@@ -426,16 +427,20 @@ def messages(actors):
     # publishes to the consumer's queue when several published the same data (ground truth f
     # fills five queues with 0-4 each), else the first.
     producers_of = {}
+    # A relay publishes the order service's messages: they are the service's, as the engine
+    # reports them.
+    service = next((a for a in actors if a.role == "producer" and a.spec.get("orders")), None)
     for actor in actors:
-        if actor.role != "producer" or not os.path.exists(actor.log):
+        if actor.role not in ("producer", "relay") or not os.path.exists(actor.log):
             continue
+        owner = service if actor.role == "relay" and service is not None else actor
         for line in open(actor.log):
             event = json.loads(line)
             if event["event"] == "published":
                 data = json.loads(event["body"]).get("data")
-                entry(actor.name, data)["published"] += 1
-                if actor not in producers_of.setdefault(data, []):
-                    producers_of[data].append(actor)
+                entry(owner.name, data)["published"] += 1
+                if owner not in producers_of.setdefault(data, []):
+                    producers_of[data].append(owner)
 
     def producer_of(data, consumer):
         candidates = producers_of.get(data, [])
@@ -497,7 +502,8 @@ def main():
     os.makedirs(logdir)
     if options.fresh:
         # An idempotent consumer's store is part of the state a fresh run starts without.
-        for leftover in ("effects.db",):
+        # So is an order service's database (orders and outbox).
+        for leftover in ("effects.db", "orders.db"):
             if os.path.exists(os.path.join(HERE, leftover)):
                 os.remove(os.path.join(HERE, leftover))
     # The commands, for node `node` of a cluster ({node} in them) or for the one broker.
@@ -628,7 +634,8 @@ def main():
     # Settle: nothing printed for settle_ms, and every producer has exited.
     while time.monotonic() - t0 < options.max_ms / 1000:
         quiet = all(time.monotonic() - a.last_activity > options.settle_ms / 1000 for a in actors.values())
-        producers_done = all(a.process is None or a.process.poll() is not None for a in actors.values() if a.role != "consumer")
+        # (A relay, like a consumer, never ends by itself.)
+        producers_done = all(a.process is None or a.process.poll() is not None for a in actors.values() if a.role not in ("consumer", "relay"))
         if quiet and producers_done and time.monotonic() - t0 >= options.min_ms / 1000:
             break
         time.sleep(0.1)

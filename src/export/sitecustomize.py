@@ -16,7 +16,8 @@ because run.py puts this folder on PYTHONPATH). It changes no line of the progra
 - QP_HOOKS: a JSON list of {"op", "when": "before"|"after", "n", "do", ...}: right before or
   after the program's n-th <op> (the engine's op names: print_received, print_sent,
   print_waiting, basic_ack, basic_publish, on_failure (basic_nack / basic_reject),
-  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close),
+  queue_declare, basic_qos, confirm_delivery, basic_consume, start_consuming, channel, close,
+  and an order service's or relay's db_commit, outbox_delete, print_saved),
   counted over all its runs as the engine counts (a restarted program goes on from its last
   count, kept in QP_LOG + ".counts"): "do": "kill" sends itself "signal" (KILL or TERM), a
   crash at an exact protocol point, as the engine's triggers are; "do": "arm" tells the driver's proxy on 127.0.0.1:"port" to perform
@@ -56,7 +57,7 @@ def _headers(properties):
     return out
 
 
-PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting"}
+PRINTS = {"print_received": " [x] Received", "print_sent": " [x] Sent", "print_waiting": " [*] Waiting", "print_saved": " [x] Saved"}
 _hooks = json.loads(os.environ.get("QP_HOOKS", "[]"))
 _hooked = {h["op"] for h in _hooks}
 # How many times each hooked op ran, over every run of this program in this scenario (kept
@@ -113,6 +114,42 @@ if _hooked & set(PRINTS):
             _op(name, "after")
 
     builtins.print = print
+
+# An order service's and its relay's transactions (`with db:`), as the engine names them: a
+# block that committed an order (its last statement inserted into orders or the outbox) is
+# db_commit, one that deleted an outbox row is outbox_delete. "before" is right before the
+# commit (killed there, SQLite rolls the transaction back, as if it never ran), "after" right
+# after it.
+if _hooked & {"db_commit", "outbox_delete"}:
+    import sqlite3
+
+    class _Connection(sqlite3.Connection):
+        _last = ""
+
+        def execute(self, sql, *args, **kwargs):
+            self._last = sql
+            return super().execute(sql, *args, **kwargs)
+
+        def __exit__(self, kind, value, traceback):
+            name = None
+            if kind is None and ("INSERT INTO orders" in self._last or "INSERT INTO outbox" in self._last):
+                name = "db_commit"
+            elif kind is None and "DELETE FROM outbox" in self._last:
+                name = "outbox_delete"
+            if name:
+                _op(name, "before")
+            result = super().__exit__(kind, value, traceback)
+            if name:
+                _op(name, "after")
+            return result
+
+    _sqlite_connect = sqlite3.connect
+
+    def _connect(*args, **kwargs):
+        kwargs.setdefault("factory", _Connection)
+        return _sqlite_connect(*args, **kwargs)
+
+    sqlite3.connect = _connect
 
 try:
     import pika

@@ -19,6 +19,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("lost-publish-no-confirms", include_str!("catalog/lost-publish-no-confirms.json")),
     ("idempotent-consumer", include_str!("catalog/idempotent-consumer.json")),
     ("poison-dead-letter", include_str!("catalog/poison-dead-letter.json")),
+    ("dual-write", include_str!("catalog/dual-write.json")),
+    ("outbox", include_str!("catalog/outbox.json")),
     ("quorum-node-crash", include_str!("catalog/quorum-node-crash.json")),
 ];
 
@@ -126,7 +128,7 @@ mod tests {
         });
         let file = quote::quote! {
             use super::*;
-            use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*, Overflow::*, QueueType::*, Trigger::*};
+            use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*, Orders::*, Overflow::*, QueueType::*, Trigger::*};
             use crate::engine::rng::Ratio;
 
             /// A catalog scenario by name, built without parsing (see `catalog.rs`).

@@ -5,7 +5,7 @@
 use super::*;
 use super::{
     ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*,
-    Overflow::*, QueueType::*, Trigger::*,
+    Orders::*, Overflow::*, QueueType::*, Trigger::*,
 };
 use crate::engine::rng::Ratio;
 /// A catalog scenario by name, built without parsing (see `catalog.rs`).
@@ -74,6 +74,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -160,6 +161,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -259,6 +261,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -372,6 +375,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -485,6 +489,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -576,6 +581,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -672,6 +678,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -775,6 +782,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -878,6 +886,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -1020,6 +1029,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -1045,6 +1055,222 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         }),
                     ]),
                     faults: Vec::from([]),
+                    random_faults: None,
+                    limits: Limits {
+                        steps_max: 10000000,
+                        time_ms_max: 86400000,
+                        messages_max: 1000000,
+                        events_max: 20000000,
+                    },
+                }
+            }
+            "dual-write" => {
+                Scenario {
+                    format: None,
+                    name: String::from("dual-write"),
+                    title: String::from(
+                        "§3.2.3 Distributed transactions: the dual write (commit the order, then publish its message), and a crash between the two",
+                    ),
+                    seed: 1,
+                    broker: BrokerSpec {
+                        model: String::from("rabbitmq"),
+                        nodes: 1,
+                        restart_delay_ms: 9000,
+                        heartbeat_ms: 60000,
+                        consumer_timeout_ms: 1800000,
+                        channel_tick_ms: 60000,
+                    },
+                    network: NetworkSpec {
+                        latency_ms: 1,
+                        jitter_ms: 0,
+                        reset_after_drop_ms: 20,
+                    },
+                    queues: Vec::from([
+                        QueueSpec {
+                            name: String::from("test_queue"),
+                            durable: true,
+                            queue_type: Classic,
+                            message_ttl_ms: None,
+                            dead_letter_exchange: None,
+                            dead_letter_routing_key: None,
+                            max_length: None,
+                            overflow: DropHead,
+                            delivery_limit: None,
+                            node: 0,
+                            exists_at_start: true,
+                        },
+                    ]),
+                    exchanges: Vec::from([]),
+                    bindings: Vec::from([]),
+                    actors: Vec::from([
+                        Producer(ProducerSpec {
+                            name: String::from("orders"),
+                            queue: String::from("test_queue"),
+                            exchange: String::from(""),
+                            routing_key: None,
+                            messages: 10,
+                            interval_ms: 1000,
+                            delivery_mode: 2,
+                            confirms: true,
+                            retry: None,
+                            start_ms: 0,
+                            node: 0,
+                            declare: true,
+                            declare_as: Queue,
+                            first_data: 0,
+                            mandatory: false,
+                            expiration_ms: None,
+                            orders: Some(DualWrite),
+                        }),
+                        Consumer(ConsumerSpec {
+                            name: String::from("consumer"),
+                            queue: String::from("test_queue"),
+                            auto_ack: false,
+                            prefetch_count: Some(1),
+                            work_ms: 100,
+                            idempotent: true,
+                            on_failure: OnFailure::Crash,
+                            attempts_max: None,
+                            fail: None,
+                            start_ms: 0,
+                            node: 0,
+                            declare: true,
+                            declare_as: Queue,
+                            reconnect_ms: None,
+                            ack_every: None,
+                            poll_ms: None,
+                        }),
+                    ]),
+                    faults: Vec::from([
+                        FaultSpec {
+                            when: After {
+                                actor: String::from("orders"),
+                                op: String::from("db_commit"),
+                                occurrence: 10,
+                            },
+                            action: FaultAction::Crash(String::from("orders")),
+                        },
+                    ]),
+                    random_faults: None,
+                    limits: Limits {
+                        steps_max: 10000000,
+                        time_ms_max: 86400000,
+                        messages_max: 1000000,
+                        events_max: 20000000,
+                    },
+                }
+            }
+            "outbox" => {
+                Scenario {
+                    format: None,
+                    name: String::from("outbox"),
+                    title: String::from(
+                        "§3.2.3 Distributed transactions, fixed: the transactional outbox with a relay, and an inbox on the consumer's side",
+                    ),
+                    seed: 1,
+                    broker: BrokerSpec {
+                        model: String::from("rabbitmq"),
+                        nodes: 1,
+                        restart_delay_ms: 9000,
+                        heartbeat_ms: 60000,
+                        consumer_timeout_ms: 1800000,
+                        channel_tick_ms: 60000,
+                    },
+                    network: NetworkSpec {
+                        latency_ms: 1,
+                        jitter_ms: 0,
+                        reset_after_drop_ms: 20,
+                    },
+                    queues: Vec::from([
+                        QueueSpec {
+                            name: String::from("test_queue"),
+                            durable: true,
+                            queue_type: Classic,
+                            message_ttl_ms: None,
+                            dead_letter_exchange: None,
+                            dead_letter_routing_key: None,
+                            max_length: None,
+                            overflow: DropHead,
+                            delivery_limit: None,
+                            node: 0,
+                            exists_at_start: true,
+                        },
+                    ]),
+                    exchanges: Vec::from([]),
+                    bindings: Vec::from([]),
+                    actors: Vec::from([
+                        Producer(ProducerSpec {
+                            name: String::from("orders"),
+                            queue: String::from("test_queue"),
+                            exchange: String::from(""),
+                            routing_key: None,
+                            messages: 10,
+                            interval_ms: 1000,
+                            delivery_mode: 1,
+                            confirms: false,
+                            retry: None,
+                            start_ms: 0,
+                            node: 0,
+                            declare: true,
+                            declare_as: Queue,
+                            first_data: 0,
+                            mandatory: false,
+                            expiration_ms: None,
+                            orders: Some(Outbox),
+                        }),
+                        Relay(RelaySpec {
+                            name: String::from("relay"),
+                            queue: String::from("test_queue"),
+                            poll_ms: 500,
+                            confirms: true,
+                            delivery_mode: 2,
+                            mandatory: false,
+                            expiration_ms: None,
+                            reconnect_ms: None,
+                            start_ms: 0,
+                            node: 0,
+                        }),
+                        Consumer(ConsumerSpec {
+                            name: String::from("consumer"),
+                            queue: String::from("test_queue"),
+                            auto_ack: false,
+                            prefetch_count: Some(1),
+                            work_ms: 100,
+                            idempotent: true,
+                            on_failure: OnFailure::Crash,
+                            attempts_max: None,
+                            fail: None,
+                            start_ms: 0,
+                            node: 0,
+                            declare: true,
+                            declare_as: Queue,
+                            reconnect_ms: None,
+                            ack_every: None,
+                            poll_ms: None,
+                        }),
+                    ]),
+                    faults: Vec::from([
+                        FaultSpec {
+                            when: After {
+                                actor: String::from("orders"),
+                                op: String::from("db_commit"),
+                                occurrence: 10,
+                            },
+                            action: FaultAction::Crash(String::from("orders")),
+                        },
+                        FaultSpec {
+                            when: After {
+                                actor: String::from("relay"),
+                                op: String::from("basic_publish"),
+                                occurrence: 5,
+                            },
+                            action: FaultAction::Crash(String::from("relay")),
+                        },
+                        FaultSpec {
+                            when: AtMs(6000),
+                            action: Restart(String::from("relay")),
+                        },
+                    ]),
                     random_faults: None,
                     limits: Limits {
                         steps_max: 10000000,
@@ -1129,6 +1355,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Producer(ProducerSpec {
                             name: String::from("classic-producer"),
@@ -1147,6 +1374,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             first_data: 0,
                             mandatory: false,
                             expiration_ms: None,
+                            orders: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),

@@ -271,6 +271,7 @@ pub enum ActorSpec {
     Producer(ProducerSpec),
     Consumer(ConsumerSpec),
     Admin(AdminSpec),
+    Relay(RelaySpec),
 }
 
 impl ActorSpec {
@@ -279,6 +280,7 @@ impl ActorSpec {
             ActorSpec::Producer(p) => &p.name,
             ActorSpec::Consumer(c) => &c.name,
             ActorSpec::Admin(a) => &a.name,
+            ActorSpec::Relay(r) => &r.name,
         }
     }
     pub fn node(&self) -> u8 {
@@ -286,6 +288,7 @@ impl ActorSpec {
             ActorSpec::Producer(p) => p.node,
             ActorSpec::Consumer(c) => c.node,
             ActorSpec::Admin(a) => a.node,
+            ActorSpec::Relay(r) => r.node,
         }
     }
     pub fn start_ms(&self) -> u64 {
@@ -293,6 +296,7 @@ impl ActorSpec {
             ActorSpec::Producer(p) => p.start_ms,
             ActorSpec::Consumer(c) => c.start_ms,
             ActorSpec::Admin(a) => a.start_ms,
+            ActorSpec::Relay(r) => r.start_ms,
         }
     }
 }
@@ -394,6 +398,69 @@ pub struct ProducerSpec {
     /// the lower of the two applies. `None` (the article): no `expiration`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expiration_ms: Option<u64>,
+    /// An order service (§3.2.3 of the article): each message is an order, committed to the
+    /// service's SQLite database (`orders.db`) in a transaction. `None` (the article): no
+    /// database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Orders>,
+}
+
+/// How an order service writes each order and its message (the article's §3.2.3,
+/// distributed transactions). The database is on disk: what a transaction committed
+/// survives every crash; what it had not committed is rolled back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Orders {
+    /// The dual write: commit the order, then publish its message. A crash between the two
+    /// leaves an order in the database that no message will ever announce.
+    DualWrite,
+    /// The transactional outbox: the order and its message (an `outbox` row) in one
+    /// transaction, and no publish; a relay (`ActorSpec::Relay`) publishes the rows and
+    /// deletes each once the broker has it.
+    Outbox,
+}
+
+/// The outbox relay: it reads the order service's `outbox` table, publishes each row
+/// (persistent, with its order id as `message_id`, waiting for the broker's confirm when
+/// `confirms`), then deletes the row. A crash after the publish and before the delete
+/// publishes that row again when it restarts: at least once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RelaySpec {
+    pub name: String,
+    #[serde(default = "default_queue")]
+    pub queue: String,
+    /// `time.sleep` after finding the outbox empty, before it looks again.
+    #[serde(default = "default_relay_poll")]
+    pub poll_ms: u64,
+    #[serde(default = "yes")]
+    pub confirms: bool,
+    /// 1 = transient, 2 = persistent (the default: a relay that deletes a row must not
+    /// publish a message a broker restart forgets).
+    #[serde(default = "default_relay_delivery_mode")]
+    pub delivery_mode: u8,
+    /// `basic_publish(..., mandatory=True)`, as a producer's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub mandatory: bool,
+    /// Per-message TTL of what it publishes (`expiration`), as a producer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_ms: Option<u64>,
+    /// After a connection or channel error, sleep this long and start again (connect, then
+    /// read the outbox: what it had not deleted is published again); `None`: the error
+    /// ends the program.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconnect_ms: Option<u64>,
+    #[serde(default)]
+    pub start_ms: u64,
+    #[serde(default)]
+    pub node: u8,
+}
+
+fn default_relay_poll() -> u64 {
+    500
+}
+fn default_relay_delivery_mode() -> u8 {
+    2
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -502,6 +569,7 @@ impl ProducerSpec {
             first_data: 0,
             mandatory: false,
             expiration_ms: None,
+            orders: None,
         }
     }
 }
@@ -786,6 +854,34 @@ impl Scenario {
     }
 
     /// The endpoint names a fault may use: actor names and `rabbit@N`.
+    /// An order service's settings: one at most, publishing (dual write) or writing its
+    /// outbox for the relay to the default exchange, without the producer settings the
+    /// model does not combine with a database.
+    fn check_orders(&self, field: &str, index: usize, p: &ProducerSpec, orders: Orders) -> Result<(), ScenarioError> {
+        if self.actors[..index].iter().any(|a| matches!(a, ActorSpec::Producer(o) if o.orders.is_some())) {
+            return Err(err(field, "one order service at most: they would share orders.db and its order ids"));
+        }
+        if !p.exchange.is_empty() || p.routing_key.is_some() {
+            return Err(err(field, "an order service publishes to the default exchange: remove exchange and routing_key"));
+        }
+        if orders == Orders::Outbox {
+            if p.confirms || p.mandatory || p.expiration_ms.is_some() || p.delivery_mode != 1 || p.retry.is_some() {
+                return Err(err(field, "with an outbox the service does not publish: confirms, mandatory, expiration_ms, delivery_mode and retry are the relay's (leave them unset here)"));
+            }
+            match self.actors.iter().find_map(|a| match a {
+                ActorSpec::Relay(r) => Some(r),
+                _ => None,
+            }) {
+                None => return Err(err(field, "an outbox needs a relay actor (role \"relay\") to publish its rows")),
+                Some(r) if r.queue != p.queue => {
+                    return Err(err(field, format!("the relay publishes to {}, the service's queue is {}", json::quoted(&r.queue), json::quoted(&p.queue))))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     fn endpoint_known(&self, name: &str) -> bool {
         self.actors.iter().any(|a| a.name() == name) || self.node_of(name).is_some()
     }
@@ -980,6 +1076,9 @@ impl Scenario {
                         time_ms(&field("retry.jitter_ms"), r.jitter_ms)?;
                     }
                     self.check_declare_as(&field("declare_as"), &p.queue, p.declare, p.declare_as)?;
+                    if let Some(orders) = p.orders {
+                        self.check_orders(&field("orders"), i, p, orders)?;
+                    }
                     total_messages += u64::from(p.messages);
                 }
                 ActorSpec::Consumer(c) => {
@@ -1010,6 +1109,30 @@ impl Scenario {
                         if fail.data.len() > FAIL_DATA_MAX {
                             return Err(err(field("fail.data"), format!("at most {FAIL_DATA_MAX} payloads, got {}", fail.data.len())));
                         }
+                    }
+                }
+                ActorSpec::Relay(r) => {
+                    if !self.queues.iter().any(|q| q.name == r.queue) {
+                        return Err(err(field("queue"), format!("queue {} is not declared in queues", json::quoted(&r.queue))));
+                    }
+                    if r.delivery_mode != 1 && r.delivery_mode != 2 {
+                        return Err(err(field("delivery_mode"), format!("must be 1 (transient) or 2 (persistent), got {}", r.delivery_mode)));
+                    }
+                    if r.poll_ms == 0 {
+                        return Err(err(field("poll_ms"), "must be at least 1 ms (a relay that never sleeps would spin)"));
+                    }
+                    time_ms(&field("poll_ms"), r.poll_ms)?;
+                    if let Some(ms) = r.expiration_ms {
+                        time_ms(&field("expiration_ms"), ms)?;
+                    }
+                    if let Some(ms) = r.reconnect_ms {
+                        time_ms(&field("reconnect_ms"), ms)?;
+                    }
+                    if self.actors[..i].iter().any(|a| matches!(a, ActorSpec::Relay(_))) {
+                        return Err(err(field("role"), "one relay at most: two would publish the same rows"));
+                    }
+                    if !self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders == Some(Orders::Outbox))) {
+                        return Err(err(field("role"), "a relay publishes an outbox: it needs a producer with orders: \"outbox\""));
                     }
                 }
                 ActorSpec::Admin(a) => {
@@ -1053,7 +1176,14 @@ impl Scenario {
                         return Err(err(field("when.actor"), format!("no actor is named {}", json::quoted(actor))));
                     }
                     if !crate::systems::rabbitmq::program::OP_NAMES.contains(&op.as_str()) {
-                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), crate::systems::rabbitmq::program::OP_NAMES.join(", "))));
+                        // The order service's and the relay's ops are named only where they can be.
+                        let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
+                        let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
+                            .iter()
+                            .copied()
+                            .filter(|name| orders || !crate::systems::rabbitmq::program::ORDER_OP_NAMES.contains(name))
+                            .collect();
+                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), known.join(", "))));
                     }
                     if *occurrence == 0 {
                         return Err(err(field("when.occurrence"), "counts from 1"));
@@ -1068,6 +1198,9 @@ impl Scenario {
                 }
             };
             match &f.action {
+                FaultAction::Restart(a) if matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(p)) if p.orders.is_some()) => {
+                    return Err(err(field("do"), format!("{} is an order service: restarting it is not modelled (run again from the top, it would insert its orders again and sqlite3 would raise IntegrityError)", json::quoted(a))));
+                }
                 FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a) => actor_named(a, "actor")?,
                 FaultAction::Slow { actor, work_ms } => {
                     actor_named(actor, "actor")?;
@@ -1103,6 +1236,9 @@ impl Scenario {
             }
         }
         if let Some(r) = &self.random_faults {
+            if self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some())) {
+                return Err(err("random_faults", "not with an order service (orders): random faults restart crashed actors, and an order service run again from the top would insert its orders again"));
+            }
             time_ms("random_faults.actor_restart_ms", r.actor_restart_ms)?;
             time_ms("random_faults.until_ms", r.until_ms)?;
             for (name, ratio) in [

@@ -49,6 +49,8 @@ pub struct Settings {
 }
 
 const DLX: &str = "dlx";
+/// How long a relay with retries sleeps before it connects again.
+const RELAY_RECONNECT_MS: u64 = 1_000;
 const DLQ: &str = "dead_letters";
 
 impl Settings {
@@ -68,20 +70,25 @@ impl Settings {
             .collect();
         let first = consumers.first();
         let queue = scenario.queues.first();
+        // With an outbox, the relay publishes: the publish settings are its.
+        let relay = scenario.actors.iter().find_map(|a| match a {
+            ActorSpec::Relay(r) if producer.is_some_and(|p| p.orders == Some(Orders::Outbox)) => Some(r),
+            _ => None,
+        });
         Settings {
             auto_ack: first.is_none_or(|c| c.auto_ack),
             prefetch_count: first.and_then(|c| c.prefetch_count),
-            delivery_mode: producer.map_or(1, |p| p.delivery_mode),
+            delivery_mode: relay.map_or(producer.map_or(1, |p| p.delivery_mode), |r| r.delivery_mode),
             durable: queue.is_some_and(|q| q.durable),
-            confirms: producer.is_some_and(|p| p.confirms),
-            retries: producer.is_some_and(|p| p.retry.is_some()),
+            confirms: relay.map_or(producer.is_some_and(|p| p.confirms), |r| r.confirms),
+            retries: relay.map_or(producer.is_some_and(|p| p.retry.is_some()), |r| r.reconnect_ms.is_some()),
             idempotent: first.is_some_and(|c| c.idempotent),
             dead_letter: queue.is_some_and(|q| q.dead_letter_exchange.is_some()),
             consumers: consumers.len() as u8,
             messages: producer.map_or(0, |p| p.messages),
-            expiration_ms: producer.and_then(|p| p.expiration_ms),
+            expiration_ms: relay.map_or(producer.and_then(|p| p.expiration_ms), |r| r.expiration_ms),
             poll_ms: first.and_then(|c| c.poll_ms),
-            mandatory: producer.is_some_and(|p| p.mandatory),
+            mandatory: relay.map_or(producer.is_some_and(|p| p.mandatory), |r| r.mandatory),
             consumer_timeout_ms: Some(scenario.broker.consumer_timeout_ms).filter(|&ms| ms != CONSUMER_TIMEOUT_MS_DEFAULT),
             heartbeat_s: Some(scenario.broker.heartbeat_ms).filter(|&ms| ms != HEARTBEAT_MS_DEFAULT).map(|ms| u16::try_from(ms / 1_000).unwrap_or(u16::MAX)),
         }
@@ -143,6 +150,20 @@ impl Settings {
         let mut actors = Vec::new();
         for actor in s.actors.drain(..) {
             match actor {
+                // With an outbox the relay publishes: the publish settings are its (retries: it
+                // reconnects and reads the outbox again), and the service takes the count.
+                ActorSpec::Producer(mut p) if p.queue == queue_name && p.orders == Some(Orders::Outbox) => {
+                    p.messages = self.messages;
+                    actors.push(ActorSpec::Producer(p));
+                }
+                ActorSpec::Relay(mut r) if r.queue == queue_name => {
+                    r.confirms = self.confirms;
+                    r.delivery_mode = self.delivery_mode;
+                    r.mandatory = self.mandatory;
+                    r.expiration_ms = self.expiration_ms;
+                    r.reconnect_ms = if self.retries { Some(r.reconnect_ms.unwrap_or(RELAY_RECONNECT_MS)) } else { None };
+                    actors.push(ActorSpec::Relay(r));
+                }
                 ActorSpec::Producer(mut p) => {
                     if p.queue == queue_name {
                         p.messages = self.messages;

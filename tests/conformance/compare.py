@@ -369,8 +369,10 @@ def views(engine, real):
         b["actor %s terminal" % actor["name"]] = actor["terminal"]
         b["actor %s exit_error" % actor["name"]] = actor.get("exit_error")
     for m in engine["messages"]:
-        # A message the engine's producer never sent is not in the real log either.
-        if m.get("verdict") == "never_sent":
+        # A message the engine's producer never sent is not in the real log either, nor is
+        # one it never published (an order committed, then never published or still in the
+        # outbox: it has no copy).
+        if m.get("verdict") == "never_sent" or m.get("copies", None) == []:
             continue
         seen = [d for d in m["deliveries"] if observable(d, dead)]
         maybe = [d for d in m["deliveries"] if observable(d, dead) or raced(d, dead)]

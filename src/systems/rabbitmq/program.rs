@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, OnFailure, Overflow, ProducerSpec, QueueSpec, QueueType, Scenario};
+use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, OnFailure, Orders, Overflow, ProducerSpec, QueueSpec, QueueType, RelaySpec, Scenario};
 pub use crate::systems::python::{py, seconds};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
@@ -46,7 +46,21 @@ pub enum OpKind {
     /// or none.
     Get,
     /// A polling consumer's `time.sleep(...)` after an empty `basic_get`; then it asks again.
+    /// The relay's `time.sleep(...)` after finding the outbox empty; then it looks again.
     PollSleep,
+    /// An order service's transaction (`with db:`), committed at the end of its block: the
+    /// order (dual write), or the order and its outbox row (outbox).
+    CommitOrder,
+    /// An outbox order service's `print(f" [x] Saved {message}")`.
+    PrintSaved,
+    /// The relay's `SELECT` of the outbox rows (its `rows`).
+    OutboxSelect,
+    /// The relay's `for order_id, body in rows:` (the next row, or past the loop).
+    NextRow,
+    /// The relay's transaction that deletes the row it published.
+    OutboxDelete,
+    /// End of the relay's row loop: back to `NextRow`.
+    RowsEnd,
 }
 
 impl OpKind {
@@ -75,6 +89,12 @@ impl OpKind {
             OpKind::AdminDeclare => 19,
             OpKind::Get => 20,
             OpKind::PollSleep => 21,
+            OpKind::CommitOrder => 22,
+            OpKind::PrintSaved => 23,
+            OpKind::OutboxSelect => 24,
+            OpKind::NextRow => 25,
+            OpKind::OutboxDelete => 26,
+            OpKind::RowsEnd => 27,
         }
     }
 
@@ -103,6 +123,12 @@ impl OpKind {
             OpKind::AdminDeclare => "rabbitmqadmin_declare",
             OpKind::Get => "basic_get",
             OpKind::PollSleep => "poll_sleep",
+            OpKind::CommitOrder => "db_commit",
+            OpKind::PrintSaved => "print_saved",
+            OpKind::OutboxSelect => "outbox_select",
+            OpKind::NextRow => "next_row",
+            OpKind::OutboxDelete => "outbox_delete",
+            OpKind::RowsEnd => "rows_end",
         }
     }
 }
@@ -112,8 +138,11 @@ pub const OP_NAMES: &[&str] = &[
     "connect", "channel", "queue_declare", "confirm_delivery", "basic_qos", "loop", "basic_publish",
     "print_sent", "sleep", "loop_end", "basic_consume", "print_waiting", "start_consuming",
     "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare", "basic_get",
-    "poll_sleep",
+    "poll_sleep", "db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end",
 ];
+
+/// The operations only an order service or its relay has (`orders` in the scenario).
+pub const ORDER_OP_NAMES: &[&str] = &["db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Op {
@@ -314,6 +343,7 @@ pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
         ActorSpec::Producer(p) => producer(p, queue_of(&p.queue)?, scenario),
         ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
         ActorSpec::Admin(a) => admin(a, scenario),
+        ActorSpec::Relay(r) => relay(r, queue_of(&r.queue)?, scenario),
     })
 }
 
@@ -372,11 +402,22 @@ fn sh(text: &str) -> String {
 /// the connection is made by a `connect()` function, so a retry's reconnection runs (and
 /// highlights) the same lines as the first connection.
 pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
+    if spec.orders == Some(Orders::Outbox) {
+        return outbox_service(spec);
+    }
+    let dual_write = spec.orders == Some(Orders::DualWrite);
     let mut b = Builder::new();
     let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);
     // A producer that gives up on a message and goes on with the next.
     let skips = spec.retry.as_ref().is_some_and(|r| r.on_give_up == GiveUp::Skip);
-    b.imports(if jitter { &["json", "random", "time"] } else { &["json", "time"] });
+    let mut imports = vec!["json", "time"];
+    if jitter {
+        imports.push("random");
+    }
+    if dual_write {
+        imports.push("sqlite3");
+    }
+    b.imports(&imports);
     let declare = spec.declare.then_some((scenario, spec.declare_as));
     if spec.retry.is_some() {
         b.gap();
@@ -389,6 +430,10 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     }
     b.gap();
     b.line("def main():");
+    if dual_write {
+        b.line(format!("{IN}{ORDERS_DB}"));
+        b.line(format!("{IN}{ORDERS_TABLE}"));
+    }
     if spec.retry.is_some() {
         // The first connection is made in the retry loop, so a broker that is down when the
         // program starts is retried too; with nothing to publish, it is made here.
@@ -429,6 +474,10 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
     let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
     b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
+    if dual_write {
+        b.line(format!("{IN}{IN}with db:  # one transaction: the order, committed at the end of the block"));
+        b.main(format!("{IN}{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"), OpKind::CommitOrder);
+    }
     match &spec.retry {
         None => b.main(format!("{IN}{IN}{publish}"), OpKind::Publish),
         Some(retry) => {
@@ -478,6 +527,97 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
 /// and an idempotent consumer of the scenario dedupes by it.
 fn sets_message_id(spec: &ProducerSpec, scenario: &Scenario) -> bool {
     spec.retry.is_some() || scenario.actors.iter().any(|a| matches!(a, ActorSpec::Consumer(c) if c.idempotent))
+}
+
+/// The order service's database and its tables, as the service and the relay open it.
+const ORDERS_DB: &str = "db = sqlite3.connect('orders.db')  # the order service's database, on disk";
+const ORDERS_TABLE: &str = "db.execute('CREATE TABLE IF NOT EXISTS orders (id INTEGER PRIMARY KEY, data INTEGER)')";
+const OUTBOX_TABLE: &str = "db.execute('CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY, body TEXT)')";
+
+/// The order service of an outbox (`orders: outbox`): it never talks to the broker. Each
+/// order and its message are one transaction; the relay publishes the message.
+fn outbox_service(spec: &ProducerSpec) -> Program {
+    let mut b = Builder::new();
+    for module in ["json", "sqlite3", "time"] {
+        b.line(format!("import {module}"));
+    }
+    b.gap();
+    b.line("def main():");
+    b.line(format!("{IN}{ORDERS_DB}"));
+    b.line(format!("{IN}{ORDERS_TABLE}"));
+    b.line(format!("{IN}{OUTBOX_TABLE}"));
+    b.line("");
+    b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
+    let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
+    b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
+    b.line(format!("{IN}{IN}with db:  # one transaction: the order and its message, or neither"));
+    b.line(format!("{IN}{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"));
+    b.main(format!("{IN}{IN}{IN}db.execute('INSERT INTO outbox VALUES (?, ?)', (i, json.dumps(message)))"), OpKind::CommitOrder);
+    b.main(format!("{IN}{IN}print(f\" [x] Saved {{message}}\")"), OpKind::PrintSaved);
+    b.main(format!("{IN}{IN}time.sleep({})", seconds(spec.interval_ms)), OpKind::Sleep);
+    b.main("", OpKind::LoopEnd);
+    b.line(format!("{IN}db.close()"));
+    b.entry_point();
+    b.finish()
+}
+
+/// The outbox relay: publish every row of the outbox, oldest first, and delete each once
+/// `basic_publish` returned (with confirms: once the broker confirmed it); when the outbox
+/// is empty, sleep and look again. It never ends.
+pub fn relay(spec: &RelaySpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
+    let mut b = Builder::new();
+    b.imports(&["json", "sqlite3", "time"]);
+    b.gap();
+    b.line("def main():");
+    b.line(format!("{IN}{ORDERS_DB}"));
+    b.line(format!("{IN}{OUTBOX_TABLE}"));
+    // With `reconnect_ms`, an error starts it again from the connection (as a consumer's).
+    let i1 = match spec.reconnect_ms {
+        None => IN.to_string(),
+        Some(_) => {
+            b.line(format!("{IN}while True:  # connect again after a connection error"));
+            b.line(format!("{IN}{IN}try:"));
+            IN.repeat(3)
+        }
+    };
+    b.connect(&i1, queue, "", Some((scenario, DeclareAs::Queue)), &host(scenario, spec.node));
+    if spec.confirms {
+        b.main(format!("{i1}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
+    }
+    // The message id the service's own publishes would carry: its name and the order id.
+    let service = scenario.actors.iter().find_map(|a| match a {
+        ActorSpec::Producer(p) if p.orders.is_some() => Some(p.name.as_str()),
+        _ => None,
+    });
+    let id = py(&format!("{}-", service.unwrap_or("order")));
+    let mut properties = Vec::new();
+    if spec.delivery_mode == 2 {
+        properties.push("delivery_mode=2".to_string());
+    }
+    if let Some(ms) = spec.expiration_ms {
+        properties.push(format!("expiration={}", py(&ms.to_string())));
+    }
+    properties.push(format!("message_id={id} + str(order_id)"));
+    let mandatory = if spec.mandatory { ", mandatory=True" } else { "" };
+    let (i2, i3, i4) = (format!("{i1}{IN}"), format!("{i1}{IN}{IN}"), format!("{i1}{IN}{IN}{IN}"));
+    b.line("");
+    b.line(format!("{i1}while True:"));
+    b.main(format!("{i2}rows = db.execute('SELECT id, body FROM outbox ORDER BY id').fetchall()"), OpKind::OutboxSelect);
+    b.main(format!("{i2}for order_id, body in rows:"), OpKind::NextRow);
+    b.line(format!("{i3}properties = pika.BasicProperties({})", properties.join(", ")));
+    b.main(format!("{i3}channel.basic_publish(exchange='', routing_key={}, body=body, properties=properties{mandatory})", py(&spec.queue)), OpKind::Publish);
+    b.main(format!("{i3}print(f\" [x] Sent {{json.loads(body)}}\")"), OpKind::PrintSent);
+    b.line(format!("{i3}with db:  # published: delete the row"));
+    b.main(format!("{i4}db.execute('DELETE FROM outbox WHERE id = ?', (order_id,))"), OpKind::OutboxDelete);
+    b.main("", OpKind::RowsEnd);
+    b.line(format!("{i2}if not rows:  # the outbox was empty: look again later"));
+    b.main(format!("{i3}time.sleep({})", seconds(spec.poll_ms)), OpKind::PollSleep);
+    if let Some(ms) = spec.reconnect_ms {
+        b.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
+        b.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
+    }
+    b.entry_point();
+    b.finish()
 }
 
 /// The consumer's program, as the article writes it plus what its settings add.
@@ -642,6 +782,7 @@ mod tests {
             OpKind::LoopStart, OpKind::Publish, OpKind::PrintSent, OpKind::Sleep, OpKind::LoopEnd, OpKind::Consume,
             OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
             OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare, OpKind::Get, OpKind::PollSleep,
+            OpKind::CommitOrder, OpKind::PrintSaved, OpKind::OutboxSelect, OpKind::NextRow, OpKind::OutboxDelete, OpKind::RowsEnd,
         ];
         assert_eq!(all.len(), OP_NAMES.len());
         for kind in all {

@@ -108,6 +108,8 @@ impl Setup {
                 ActorSpec::Consumer(c) => (queue_id(&c.queue), RouteId(0)),
                 // Its commands name their queues; this is the first (unused by the engine).
                 ActorSpec::Admin(a) => (a.declare.first().map_or(QueueId(0), |q| queue_id(q)), RouteId(0)),
+                // The relay publishes to the default exchange, routed by its queue's name.
+                ActorSpec::Relay(r) => (queue_id(&r.queue), route_for("", &r.queue)),
             };
             let find = |kind: OpKind| program.main.iter().position(|op| op.kind == kind).map(|i| i as u16);
             let loop_start_pc = find(OpKind::LoopStart).unwrap_or(0);
@@ -121,6 +123,7 @@ impl Setup {
                 ActorSpec::Producer(p) => (p.exchange.as_str(), p.declare),
                 ActorSpec::Consumer(c) => ("", c.declare),
                 ActorSpec::Admin(_) => ("", false),
+                ActorSpec::Relay(_) => ("", true),
             };
             let dead_letter = scenario.queues[queue.index()].dead_letter_exchange.as_deref().unwrap_or("");
             let mut declares_exchanges: Vec<u16> = if declare { [dead_letter, exchange].iter().filter_map(|name| exchange_id(name)).collect() } else { Vec::new() };

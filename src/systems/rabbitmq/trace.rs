@@ -208,6 +208,8 @@ pub enum DeathReason {
 pub enum TerminalText {
     /// ` [x] Sent {'data': i}`
     Sent { data: u32 },
+    /// ` [x] Saved {'data': i}`: an outbox order service committed the order.
+    Saved { data: u32 },
     /// ` [x] Received {'data': i}`
     Received { data: u32 },
     /// ` [*] Waiting for messages. To exit press CTRL+C`
@@ -231,6 +233,7 @@ impl TerminalText {
     pub fn render(self, scenario: &crate::scenario::Scenario) -> String {
         match self {
             TerminalText::Sent { data } => format!(" [x] Sent {{'data': {data}}}"),
+            TerminalText::Saved { data } => format!(" [x] Saved {{'data': {data}}}"),
             TerminalText::Received { data } => format!(" [x] Received {{'data': {data}}}"),
             TerminalText::Waiting => " [*] Waiting for messages. To exit press CTRL+C".to_string(),
             TerminalText::Error { error } => error.text(scenario).into_owned(),
@@ -289,6 +292,16 @@ pub enum Event {
     EffectApplied { actor: ActorId, message: MessageId, line: u16 },
     /// An idempotent consumer saw a message id it had already applied.
     EffectSkipped { actor: ActorId, message: MessageId, line: u16 },
+    /// An order service committed the order of `message` to its database (`outbox`: with
+    /// its outbox row, in the same transaction).
+    OrderCommitted { actor: ActorId, message: MessageId, outbox: bool, line: u16 },
+    /// The relay read the outbox: `rows` rows to publish.
+    OutboxRead { actor: ActorId, rows: u32, line: u16 },
+    /// The relay deleted the outbox row of `message` (it had published it).
+    OutboxRowDeleted { actor: ActorId, message: MessageId, line: u16 },
+    /// The order service went down between committing the order of `message` and publishing
+    /// it: the order is in the database, and nothing will ever publish its message.
+    OrderNeverPublished { actor: ActorId, message: MessageId },
     WorkStarted { actor: ActorId, copy: CopyId, ms: u32, line: u16 },
     WorkFailed { actor: ActorId, copy: CopyId, line: u16 },
     CallbackFinished { actor: ActorId, copy: CopyId },
@@ -381,6 +394,10 @@ impl Event {
             | CallbackStarted { actor, .. }
             | EffectApplied { actor, .. }
             | EffectSkipped { actor, .. }
+            | OrderCommitted { actor, .. }
+            | OutboxRead { actor, .. }
+            | OutboxRowDeleted { actor, .. }
+            | OrderNeverPublished { actor, .. }
             | WorkStarted { actor, .. }
             | WorkFailed { actor, .. }
             | CallbackFinished { actor, .. }
@@ -426,6 +443,9 @@ impl Event {
             | CallbackStarted { line, .. }
             | EffectApplied { line, .. }
             | EffectSkipped { line, .. }
+            | OrderCommitted { line, .. }
+            | OutboxRead { line, .. }
+            | OutboxRowDeleted { line, .. }
             | WorkStarted { line, .. }
             | WorkFailed { line, .. }
             | AckSent { line, .. }
@@ -481,6 +501,7 @@ impl TraceEvent for Event {
                 at_limit: reason == DiscardReason::DeliveryLimit,
             }),
             Event::MessageAcked { copy } => Some(Fact::Acked { copy }),
+            Event::OrderNeverPublished { message, .. } => Some(Fact::Unpublished { message }),
             _ => None,
         }
     }

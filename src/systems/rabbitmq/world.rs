@@ -190,6 +190,12 @@ pub struct ActorRuntime {
     op_counts: [u32; OP_COUNT],
     /// Producers: the logical message of each payload index, kept across restarts.
     messages: Vec<MessageId>,
+    /// A dual-write order service: the order it committed and has not published yet.
+    committed_unpublished: Option<MessageId>,
+    /// The relay: the outbox rows its last `SELECT` returned and it has not reached yet (a
+    /// local variable: a restart forgets it), and the row it is on.
+    rows: VecDeque<MessageId>,
+    row: Option<MessageId>,
 }
 
 impl ActorRuntime {
@@ -232,8 +238,19 @@ impl ActorRuntime {
             reconnect_first: false,
             op_counts: [0; OP_COUNT],
             messages: Vec::new(),
+            committed_unpublished: None,
+            rows: VecDeque::new(),
+            row: None,
         }
     }
+}
+
+/// The order service's SQLite database: the orders committed, and (with an outbox) the
+/// rows not deleted yet, by order id. Each commit and each delete is one transaction.
+#[derive(Clone, Debug, Default)]
+pub struct OrdersDb {
+    pub orders: Vec<MessageId>,
+    pub outbox: VecDeque<MessageId>,
 }
 
 /// A connection as the network and the client know it.
@@ -271,6 +288,8 @@ pub struct Sim {
     rng_workload: Rng,
     /// The idempotent consumers' store: message ids whose effect was applied.
     applied: BTreeSet<MessageId>,
+    /// The order service's database (`orders.db`), on disk: it survives every crash.
+    orders_db: OrdersDb,
     outbox: Outbox,
     /// Frames held across cuts, in the order they reached the cut.
     held: VecDeque<(ConnectionId, Held)>,
@@ -293,13 +312,13 @@ impl Sim {
             .iter()
             .map(|a| ActorRuntime::new(match &a.spec {
                 ActorSpec::Consumer(c) => c.work_ms,
-                ActorSpec::Producer(_) | ActorSpec::Admin(_) => 0,
+                ActorSpec::Producer(_) | ActorSpec::Admin(_) | ActorSpec::Relay(_) => 0,
             }))
             .collect();
         // About a dozen events per message: reserve once instead of doubling a huge trace.
         let trace_capacity = scenario.actors.iter().map(|a| match a {
             ActorSpec::Producer(p) => p.messages as usize * 12,
-            ActorSpec::Consumer(_) | ActorSpec::Admin(_) => 0,
+            ActorSpec::Consumer(_) | ActorSpec::Admin(_) | ActorSpec::Relay(_) => 0,
         }).sum::<usize>().min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 25) + 64;
         let mut sim = Sim {
             core: Core::new(scenario.limits.clone(), setup.step_triggers.clone(), trace_capacity),
@@ -311,6 +330,7 @@ impl Sim {
             rng_faults: Rng::new(seed, Stream::Faults),
             rng_workload: Rng::new(seed, Stream::Workload),
             applied: BTreeSet::new(),
+            orders_db: OrdersDb::default(),
             outbox: Outbox::default(),
             setup: Rc::new(setup),
             held: VecDeque::new(),
@@ -359,6 +379,7 @@ impl Sim {
             rng_faults: self.rng_faults.clone(),
             rng_workload: self.rng_workload.clone(),
             applied: self.applied.clone(),
+            orders_db: self.orders_db.clone(),
             outbox: Outbox::default(),
             held: self.held.clone(),
         }
@@ -386,7 +407,28 @@ impl Sim {
     }
     /// The verdict of one message now (`Core::verdict`).
     pub fn verdict(&self, message: MessageId) -> Verdict {
-        self.core.verdict(message)
+        let verdict = self.core.verdict(message);
+        // An order whose outbox row is still in orders.db is not lost, nor processed yet: a
+        // relay that runs publishes it. At the end it waits there (the relay is gone).
+        if matches!(verdict, Verdict::Lost | Verdict::Pending) && self.in_outbox(message) {
+            return if self.core.finish == Some(Finish::Quiescent) { Verdict::Stranded } else { Verdict::Pending };
+        }
+        verdict
+    }
+
+    /// The order service's database as it is now.
+    pub fn orders_db(&self) -> &OrdersDb {
+        &self.orders_db
+    }
+
+    /// Whether `message` has a row in the outbox (committed, not deleted by the relay yet).
+    pub fn in_outbox(&self, message: MessageId) -> bool {
+        self.orders_db.outbox.contains(&message)
+    }
+
+    /// Whether the order of `message` is in the database (an order service committed it).
+    pub fn order_committed(&self, message: MessageId) -> bool {
+        self.orders_db.orders.contains(&message)
     }
 
     /// Is the run over (quiescent or stopped at a limit)?
@@ -626,7 +668,11 @@ impl Sim {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
                 let route = self.setup.actors[actor.index()].route;
-                let mandatory = matches!(&self.setup.actors[actor.index()].spec, ActorSpec::Producer(p) if p.mandatory);
+                let mandatory = match &self.setup.actors[actor.index()].spec {
+                    ActorSpec::Producer(p) => p.mandatory,
+                    ActorSpec::Relay(r) => r.mandatory,
+                    _ => false,
+                };
                 self.broker_call(|b, cx| b.publish(cx, connection, copy, route, mandatory));
             }
             ClientFrame::Ack { tag, multiple } => self.broker_call(|b, cx| b.ack(cx, connection, tag, multiple)),
@@ -698,6 +744,8 @@ impl Sim {
                 } else if ack {
                     runtime.pending_message = None;
                     runtime.attempt = 0;
+                    // `basic_publish` returns now: its `after` triggers are due.
+                    runtime.after_due = Some(OpKind::Publish);
                     self.record(Event::PublishConfirmed { actor, message });
                     self.advance(actor);
                     self.wake_now(actor);
@@ -1067,6 +1115,10 @@ impl Sim {
             .iter()
             .filter(|t| t.actor == actor && t.op == kind && t.before == before)
             .filter(|t| if before { count + 1 == t.occurrence } else { count == t.occurrence })
+            // A fault fires once: a program killed right before its n-th op and restarted
+            // reaches that op again without it (as the real driver's hook, which counts the
+            // op when it is about to run).
+            .filter(|t| !self.core.fault_fired(usize::from(t.fault)))
             .map(|t| t.fault)
             .collect();
         for index in due {
@@ -1083,7 +1135,7 @@ impl Sim {
         let (actor_restart_ms, node_crash) = (random.actor_restart_ms, random.node_crash);
         let ratio = match self.setup.actors[actor.index()].spec {
             ActorSpec::Consumer(_) => random.consumer_crash,
-            ActorSpec::Producer(_) => random.producer_crash,
+            ActorSpec::Producer(_) | ActorSpec::Relay(_) => random.producer_crash,
             ActorSpec::Admin(_) => return false,
         };
         if self.rng_faults.chance(ratio) {
@@ -1147,8 +1199,9 @@ impl Sim {
                 return;
             }
             let Some(op) = self.op(actor) else {
-                // rabbitmqadmin exits after its last command (the programs end on `close`).
-                if matches!(self.setup.actors[actor.index()].spec, ActorSpec::Admin(_)) {
+                // Past its last op the program exits: rabbitmqadmin after its last command, an
+                // outbox order service after its loop (the pika programs end on `close`).
+                if self.actors[actor.index()].status == ActorStatus::Running {
                     self.actors[actor.index()].status = ActorStatus::Finished;
                     self.record(Event::ActorExited { actor, error: None });
                 }
@@ -1255,6 +1308,29 @@ impl Sim {
         }
     }
 
+    /// Index of the first `kind` op in the actor's main program (its programs have one).
+    fn pc_of(me: &super::setup::ActorSetup, kind: OpKind) -> u16 {
+        me.program.main.iter().position(|op| op.kind == kind).expect("the program has this op") as u16
+    }
+
+    /// The relay publishes the row it is on, as the service made it (its message); with
+    /// `confirms` it waits for the broker's confirm.
+    fn relay_publish(&mut self, actor: ActorId, persistent: bool, confirms: bool, connection: ConnectionId, line: u16) -> Flow {
+        let message = self.actors[actor.index()].row.expect("on a row");
+        let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, persistent);
+        self.core.ledger.copy_mut(copy).extra.key_source = actor.0;
+        self.record(Event::MessagePublished { actor, message, copy, line });
+        self.send_to_broker(connection, ClientFrame::Publish { copy });
+        if confirms {
+            let runtime = &mut self.actors[actor.index()];
+            runtime.pending_message = Some(message);
+            runtime.blocked = Blocked::Confirm;
+            Flow::Block
+        } else {
+            Flow::Next(0)
+        }
+    }
+
     /// The logical message for payload index `i` of a producer (created on first use).
     fn message_for(&mut self, actor: ActorId, i: u32) -> MessageId {
         let runtime = &self.actors[actor.index()];
@@ -1262,10 +1338,16 @@ impl Sim {
             return m;
         }
         let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only producers publish") };
-        let (data, persistent) = (spec.first_data + i, spec.delivery_mode == 2);
+        // An outbox service's messages are published by the relay, with its properties.
+        let relay = self.setup.actors.iter().find_map(|a| match &a.spec {
+            ActorSpec::Relay(r) if spec.orders == Some(crate::scenario::Orders::Outbox) => Some(r),
+            _ => None,
+        });
+        let (delivery_mode, expiration_ms) = relay.map_or((spec.delivery_mode, spec.expiration_ms), |r| (r.delivery_mode, r.expiration_ms));
+        let (data, persistent) = (spec.first_data + i, delivery_mode == 2);
         let poison = std::mem::take(&mut self.actors[actor.index()].poison_next);
         // Validated: at most `TIME_MS_MAX`, which is `u32::MAX`.
-        let expiration = spec.expiration_ms.map(|ms| u32::try_from(ms).unwrap_or(u32::MAX));
+        let expiration = expiration_ms.map(|ms| u32::try_from(ms).unwrap_or(u32::MAX));
         let m = self.core.ledger.new_message(actor, data, persistent, poison, expiration);
         self.actors[actor.index()].messages.push(m);
         m
@@ -1307,7 +1389,7 @@ impl Sim {
                     let how = match &me.spec {
                         ActorSpec::Producer(p) => p.declare_as,
                         ActorSpec::Consumer(c) => c.declare_as,
-                        ActorSpec::Admin(_) => DeclareAs::Queue,
+                        ActorSpec::Admin(_) | ActorSpec::Relay(_) => DeclareAs::Queue,
                     };
                     match self.broker_call(|b, cx| b.declare(cx, node, queue, how)) {
                         Ok(()) => {}
@@ -1359,9 +1441,13 @@ impl Sim {
                     Err(e @ (ClientError::HeartbeatTimeout | ClientError::ExchangeNotFound { .. })) => return Flow::Raise(e),
                     Err(_) => return Flow::Raise(ClientError::StreamLost),
                 };
+                if let ActorSpec::Relay(relay) = &me.spec {
+                    return self.relay_publish(actor, relay.delivery_mode == 2, relay.confirms, connection, line);
+                }
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("publish is a producer op") };
                 let i = self.actors[actor.index()].loop_index;
                 let message = self.message_for(actor, i);
+                self.actors[actor.index()].committed_unpublished = None;
                 self.actors[actor.index()].pending_message = Some(message);
                 let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
                 self.core.ledger.copy_mut(copy).extra.key_source = actor.0;
@@ -1377,7 +1463,8 @@ impl Sim {
             }
             OpKind::PrintSent => {
                 let i = self.actors[actor.index()].loop_index;
-                let message = self.message_for(actor, i);
+                let row = self.actors[actor.index()].row;
+                let message = row.unwrap_or_else(|| self.message_for(actor, i));
                 let data = self.core.ledger.messages[message.index()].data;
                 self.record(Event::Printed { actor, text: TerminalText::Sent { data }, line });
                 Flow::Next(0)
@@ -1474,6 +1561,66 @@ impl Sim {
                 }
                 Err(e) => Flow::Raise(e),
             },
+            OpKind::PollSleep if matches!(me.spec, ActorSpec::Relay(_)) => {
+                let ActorSpec::Relay(spec) = &me.spec else { unreachable!("matched") };
+                let ms = spec.poll_ms;
+                self.start_silence(actor, ms);
+                self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
+                // Then the `while True` loop reads the outbox again (`advance` moves on to it).
+                self.actors[actor.index()].pc = Self::pc_of(me, OpKind::OutboxSelect) - 1;
+                Flow::Next(ms)
+            }
+            OpKind::CommitOrder => {
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("db_commit is a producer op") };
+                let outbox = spec.orders == Some(crate::scenario::Orders::Outbox);
+                let i = self.actors[actor.index()].loop_index;
+                let message = self.message_for(actor, i);
+                self.orders_db.orders.push(message);
+                if outbox {
+                    self.orders_db.outbox.push_back(message);
+                } else {
+                    self.actors[actor.index()].committed_unpublished = Some(message);
+                }
+                self.record(Event::OrderCommitted { actor, message, outbox, line });
+                Flow::Next(0)
+            }
+            OpKind::PrintSaved => {
+                let i = self.actors[actor.index()].loop_index;
+                let message = self.message_for(actor, i);
+                let data = self.core.ledger.messages[message.index()].data;
+                self.record(Event::Printed { actor, text: TerminalText::Saved { data }, line });
+                Flow::Next(0)
+            }
+            OpKind::OutboxSelect => {
+                let rows = self.orders_db.outbox.clone();
+                let runtime = &mut self.actors[actor.index()];
+                runtime.idle_poll = rows.is_empty();
+                runtime.rows = rows;
+                if runtime.idle_poll {
+                    // Nothing to show: on to `if not rows: time.sleep(...)`.
+                    runtime.pc = Self::pc_of(me, OpKind::PollSleep);
+                    return Flow::Inline;
+                }
+                let n = runtime.rows.len() as u32;
+                self.record(Event::OutboxRead { actor, rows: n, line });
+                Flow::Next(0)
+            }
+            OpKind::NextRow => {
+                let runtime = &mut self.actors[actor.index()];
+                runtime.row = runtime.rows.pop_front();
+                runtime.pc = if runtime.row.is_some() { runtime.pc + 1 } else { Self::pc_of(me, OpKind::OutboxSelect) };
+                Flow::Inline
+            }
+            OpKind::OutboxDelete => {
+                let message = self.actors[actor.index()].row.take().expect("on a row");
+                self.orders_db.outbox.retain(|&m| m != message);
+                self.record(Event::OutboxRowDeleted { actor, message, line });
+                Flow::Next(0)
+            }
+            OpKind::RowsEnd => {
+                self.actors[actor.index()].pc = Self::pc_of(me, OpKind::NextRow);
+                Flow::Inline
+            }
             OpKind::PollSleep => {
                 let ActorSpec::Consumer(spec) = &me.spec else { unreachable!("poll_sleep is a consumer op") };
                 let ms = spec.poll_ms.unwrap_or(0);
@@ -1759,6 +1906,18 @@ impl Sim {
                     self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
                 }
             }
+            ActorSpec::Relay(spec) => {
+                if let Some(delay) = spec.reconnect_ms {
+                    // `except pika.exceptions.AMQPError: time.sleep(...)`, then connect again
+                    // and read the outbox: the row it was on is still there.
+                    runtime.pc = 0;
+                    runtime.row = None;
+                    runtime.pending_message = None;
+                    self.record(Event::ConnectionLost { actor, error });
+                    self.wake_in(actor, delay);
+                    return;
+                }
+            }
             ActorSpec::Consumer(spec) if error != ClientError::CallbackFailed => {
                 if let Some(delay) = spec.reconnect_ms {
                     runtime.pc = 0;
@@ -1773,6 +1932,15 @@ impl Sim {
         self.record(Event::Printed { actor, text: TerminalText::Error { error }, line });
         self.actors[actor.index()].status = ActorStatus::Failed(error);
         self.record(Event::ActorExited { actor, error: Some(error) });
+        self.order_left_unpublished(actor);
+    }
+
+    /// A dual-write order service went down between its commit and its publish: the order
+    /// stays in the database, and its message will never be published.
+    fn order_left_unpublished(&mut self, actor: ActorId) {
+        if let Some(message) = self.actors[actor.index()].committed_unpublished.take() {
+            self.record(Event::OrderNeverPublished { actor, message });
+        }
     }
 
     /// The client's process lost what it held: auto-acked deliveries are gone for good
@@ -1818,6 +1986,7 @@ impl Sim {
         runtime.epoch += 1;
         runtime.pending_message = None;
         self.record(event);
+        self.order_left_unpublished(actor);
         self.drop_client_deliveries(actor);
         if let Some(connection) = self.actors[actor.index()].connection.take() {
             if self.broker.is_open(connection) {
@@ -1972,7 +2141,12 @@ impl System for Sim {
     /// checks of channels with nothing unacked. The run is then as over as one whose agenda
     /// is empty. (Only a few are looked at: with more pending, the run goes on and pops them.)
     fn only_idle_jobs_left(&self) -> bool {
-        let idle = |actor: ActorId| self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running);
+        // A relay asleep after an empty outbox, while it is still empty: only the service
+        // (whose jobs then keep the run going) could add a row.
+        let idle = |actor: ActorId| {
+            self.actors.get(actor.index()).is_some_and(|r| r.idle_poll && r.status == ActorStatus::Running)
+                && (!matches!(self.setup.actors[actor.index()].spec, ActorSpec::Relay(_)) || self.orders_db.outbox.is_empty())
+        };
         let few = self.actors.len() + self.connections.len().min(64) + 16;
         self.core.agenda.only_few(few, |job| match *job {
             Job::Wake { actor, .. } => idle(actor),

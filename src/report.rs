@@ -209,8 +209,23 @@ pub struct Report {
     pub actors: Vec<ActorReport>,
     /// Throughput and end-to-end latency in simulated time (`engine::timing`).
     pub timing: TimingReport,
+    /// The databases on disk, with an order service: its `orders.db` and the idempotent
+    /// consumers' `effects.db` (the inbox), each row by its payload.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<DatabaseReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,
+}
+
+/// What the databases hold (payloads, in id order), as `SELECT` would read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DatabaseReport {
+    /// `orders.db`'s orders table.
+    pub orders: Vec<u32>,
+    /// `orders.db`'s outbox table: rows the relay has not deleted.
+    pub outbox: Vec<u32>,
+    /// `effects.db`: the effects the idempotent consumers applied, once per message id.
+    pub effects: Vec<u32>,
 }
 
 impl Report {
@@ -378,6 +393,18 @@ impl Report {
             queues,
             actors,
             timing: Timing::of(trace, ledger.messages.len()).named(actor_name),
+            database: setup.scenario.actors.iter().any(|a| matches!(a, crate::scenario::ActorSpec::Producer(p) if p.orders.is_some())).then(|| {
+                let data = |ms: &mut dyn Iterator<Item = MessageId>| {
+                    let mut out: Vec<u32> = ms.map(|m| ledger.messages[m.index()].data).collect();
+                    out.sort_unstable();
+                    out
+                };
+                DatabaseReport {
+                    orders: data(&mut sim.orders_db().orders.iter().copied()),
+                    outbox: data(&mut sim.orders_db().outbox.iter().copied()),
+                    effects: data(&mut sim.applied().iter().copied()),
+                }
+            }),
             trace: with_trace.then(|| trace.to_vec()),
         }
     }

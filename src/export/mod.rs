@@ -52,6 +52,8 @@ pub fn file_stem(name: &str) -> String {
 const REAL_OPS: &[&str] = &[
     "print_received", "print_sent", "print_waiting", "basic_ack", "basic_publish", "on_failure", "queue_declare", "basic_qos",
     "confirm_delivery", "basic_consume", "start_consuming", "channel", "close",
+    // An order service's and a relay's transactions, and the service's print.
+    "db_commit", "outbox_delete", "print_saved",
 ];
 
 /// The faults the driver performs on a real broker (the same rule as `unsupported` in

@@ -24,7 +24,8 @@ scheduled thing; reads every queue; stops what still runs; and prints a JSON rep
 
     {"scenario": ..., "messages": [{"producer", "data", "published", "deliveries":
      [{"to", "redelivered", "headers"?}], "returned"}], "queues": [{"name", "exists", "depth",
-     "unacked", "ready", "ready_headers"?}], "actors": [{"name", "role", "terminal", "exit_error", "status"}]}
+     "unacked", "ready", "ready_headers"?}], "actors": [{"name", "role", "terminal", "exit_error", "status"}],
+     "database"?: {"orders", "outbox", "effects"}}   (with an order service: orders.db, effects.db)
 
 Needs Python 3.8+ and pika (pip install pika==1.3.2). Faults it cannot perform make it exit 3
 before anything runs.
@@ -473,6 +474,26 @@ def messages(actors):
     return [by_key[k] for k in sorted(order, key=lambda k: (k[0], k[1] if k[1] is not None else -1))]
 
 
+def database():
+    """What orders.db and effects.db hold at the end, by payload (the engine report's
+    "database"): the orders, the outbox rows not deleted, the effects applied."""
+    import sqlite3
+
+    def rows(path, query):
+        if not os.path.exists(os.path.join(HERE, path)):
+            return []
+        db = sqlite3.connect(os.path.join(HERE, path))
+        try:
+            return sorted(json.loads(r[0])["data"] if isinstance(r[0], str) else r[0] for r in db.execute(query))
+        except sqlite3.OperationalError:  # no such table: nothing was written
+            return []
+        finally:
+            db.close()
+
+    return {"orders": rows("orders.db", "SELECT data FROM orders"), "outbox": rows("orders.db", "SELECT body FROM outbox"),
+            "effects": rows("effects.db", "SELECT data FROM effects")}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=5672)
@@ -661,7 +682,10 @@ def main():
     reports = [a.finish() for a in actors.values()]
     for a in actors.values():
         a.signal(signal.SIGTERM)
-    print(json.dumps({"scenario": scenario["name"], "messages": messages(list(actors.values())), "queues": queues, "actors": reports}, indent=2))
+    report = {"scenario": scenario["name"], "messages": messages(list(actors.values())), "queues": queues, "actors": reports}
+    if any(a["role"] == "producer" and a.get("orders") for a in scenario["actors"]):
+        report["database"] = database()
+    print(json.dumps(report, indent=2))
     return 0
 
 

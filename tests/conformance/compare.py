@@ -19,7 +19,9 @@ Compared, per scenario:
   {} when it set none; the export's recorders leave out each x-death table's wall-clock
   "time", which is never compared;
 - every queue: exists, its ready messages in order, unacked, and the headers of its ready
-  messages as basic_get reads them ([] when none has any).
+  messages as basic_get reads them ([] when none has any);
+- with an order service: its database's orders and outbox rows, and the inbox's effects
+  (orders.db, effects.db), by payload.
 Fields a real broker decides by timing are compared as sets of allowed outcomes:
 - consumers that start within START_JITTER_MS of each other subscribe in an order the real
   broker does not fix (a Python process takes tens of ms to start; ground truth j3: "which msg
@@ -383,6 +385,10 @@ def views(engine, real):
     for m in real["messages"]:
         b["message %s/%s deliveries" % (m["producer"], m["data"])] = [[d["to"], d["redelivered"]] for d in m["deliveries"]]
         b["message %s/%s headers" % (m["producer"], m["data"])] = [d.get("headers", {}) for d in m["deliveries"]]
+    # An order service's database and the inbox, row by row (orders, outbox, effects).
+    for side, report in ((a, engine), (b, real)):
+        for table, rows in sorted((report.get("database") or {}).items()):
+            side["database %s" % table] = rows
     for q in engine["queues"]:
         a["queue %s" % q["name"]] = {"exists": q["exists"], "ready": q["ready"], "unacked": q["unacked"]}
         a["queue %s ready headers" % q["name"]] = q.get("ready_headers", [])

@@ -416,6 +416,11 @@ impl Sim {
         verdict
     }
 
+    /// The idempotent consumers' store (`effects.db`): the messages whose effect is applied.
+    pub fn applied(&self) -> &BTreeSet<MessageId> {
+        &self.applied
+    }
+
     /// The order service's database as it is now.
     pub fn orders_db(&self) -> &OrdersDb {
         &self.orders_db

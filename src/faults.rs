@@ -92,6 +92,10 @@ pub enum Blocked {
     /// No consumer's code has a `process()` that raises on a listed payload, so the code
     /// could not say why a poisoned message fails.
     NothingCanFail,
+    /// An outbox order service has no connection: its relay publishes for it.
+    NoConnection { actor: String, relay: String },
+    /// Nothing to restart: the program is running.
+    Running { actor: String },
 }
 
 impl Blocked {
@@ -141,6 +145,20 @@ impl Blocked {
                     format!("{actor} 已经发布了全部消息：没有下一条了")
                 }
             }
+            Blocked::NoConnection { actor, relay } => {
+                if en {
+                    format!("{actor} never talks to the broker: it writes its outbox, and {relay} publishes")
+                } else {
+                    format!("{actor} 从不和 broker 通信：它写入发件箱，由 {relay} 发布")
+                }
+            }
+            Blocked::Running { actor } => {
+                if en {
+                    format!("{actor} is running: nothing to restart")
+                } else {
+                    format!("{actor} 正在运行：无需重启")
+                }
+            }
             Blocked::NothingCanFail => {
                 if en {
                     "no consumer's code has a process() that raises on a message it cannot handle, so a poison message could not fail there".to_string()
@@ -172,6 +190,11 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
             "丢失生产者的下一帧；随后 TCP 连接被重置，没有重试逻辑的生产者会异常退出",
         ),
         "poison_next" => ("the producer's next message makes the consumer's processing fail", "生产者的下一条消息会让消费者的处理失败"),
+        "crash_relay" => (
+            "kill the outbox relay now (SIGKILL): the row it is on stays in the outbox, and a restarted relay publishes it again",
+            "立即杀死发件箱中继（SIGKILL）：它正在处理的行留在发件箱里，重启后的中继会再次发布它",
+        ),
+        "restart_relay" => ("start the relay's program again from the top: it reads the outbox and publishes what is there", "从头再次启动中继程序：它读取发件箱并发布其中的内容"),
         _ => ("", ""),
     };
     if lang == Lang::En {
@@ -226,6 +249,17 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     if let Some((id, name)) = &producer {
         push("crash_producer", FaultAction::Crash(name.clone()), absent(sim, *id));
     }
+    // The outbox's relay: killed, and started again (nothing else restarts it).
+    if let Some(index) = setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Relay(_))) {
+        let (id, name) = (ActorId(index as u16), setup.actors[index].name.clone());
+        push("crash_relay", FaultAction::Crash(name.clone()), absent(sim, id));
+        let restart = match sim.actors()[index].status {
+            crate::systems::rabbitmq::world::ActorStatus::NotStarted => Some(Blocked::NotStarted { actor: name.clone() }),
+            status if !status.is_down() => Some(Blocked::Running { actor: name.clone() }),
+            _ => None,
+        };
+        push("restart_relay", FaultAction::Restart(name), restart);
+    }
     // Every node of the broker can be restarted or crashed (rabbit@0 keeps the keys
     // `restart_broker` and `crash_broker`; with one node the labels say "broker").
     for n in 0..nodes.max(1) {
@@ -258,7 +292,10 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     if let Some((id, name)) = &producer {
         let node = format!("rabbit@{}", setup.actors[id.index()].node.0);
         let done = || all_published(sim, *id).then(|| Blocked::AllPublished { actor: name.clone() });
-        push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, down(sim, *id).or_else(done));
+        let outbox = matches!(&setup.actors[id.index()].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox));
+        let relay = setup.actors.iter().find(|a| matches!(a.spec, ActorSpec::Relay(_))).map(|a| a.name.clone()).unwrap_or_default();
+        let no_connection = outbox.then(|| Blocked::NoConnection { actor: name.clone(), relay });
+        push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, no_connection.or_else(|| down(sim, *id)).or_else(done));
         let poison = if some_callback_can_fail(sim) { down(sim, *id).or_else(done) } else { Some(Blocked::NothingCanFail) };
         push("poison_next", FaultAction::PoisonNext(name.clone()), poison);
     }
@@ -406,6 +443,23 @@ mod tests {
 
     fn blocked(session: &Session, key: &str) -> Option<Blocked> {
         options(session.world()).into_iter().find(|o| o.key == key).unwrap_or_else(|| panic!("no {key}")).blocked
+    }
+
+    #[test]
+    fn the_outbox_relay_can_be_crashed_and_restarted_and_its_service_has_no_frame_to_drop() {
+        let mut s = Session::new(catalog::get("outbox").unwrap(), vec![]).unwrap();
+        assert_eq!(blocked(&s, "crash_relay"), Some(Blocked::NotStarted { actor: "relay".into() }));
+        s.seek(40);
+        assert_eq!(blocked(&s, "crash_relay"), None, "running");
+        assert_eq!(blocked(&s, "restart_relay"), Some(Blocked::Running { actor: "relay".into() }));
+        assert_eq!(blocked(&s, "drop_next"), Some(Blocked::NoConnection { actor: "orders".into(), relay: "relay".into() }));
+        // The chapter's own crash of the relay (after its 5th publish), before its restart.
+        let crashed = s.full_trace().iter().position(|e| matches!(e.event, crate::systems::rabbitmq::trace::Event::ActorCrashed { actor } if actor.0 == 1)).unwrap();
+        s.seek(s.step_of_event(crashed));
+        assert_eq!(blocked(&s, "restart_relay"), None);
+        assert_eq!(blocked(&s, "crash_relay"), Some(Blocked::ActorDown { actor: "relay".into(), status: "crashed" }));
+        let article = Session::new(catalog::get("article").unwrap(), vec![]).unwrap();
+        assert!(options(article.world()).iter().all(|o| !o.key.ends_with("_relay")), "no relay, no relay faults");
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("faults", "Faults now", "立即注入故障"),
     ("crash_consumer", "Crash consumer", "杀死消费者"),
     ("crash_producer", "Crash producer", "杀死生产者"),
+    ("crash_relay", "Crash relay", "杀死中继"),
+    ("restart_relay", "Restart relay", "重启中继"),
     ("restart_broker", "Restart broker", "重启 broker"),
     ("crash_broker", "Crash broker", "broker 崩溃"),
     ("partition", "Cut consumer network", "切断消费者网络"),
@@ -145,6 +147,10 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("legend_redelivered", "redelivered", "重新投递"),
     ("legend_lost", "lost: dropped at this step", "丢失：在这一步被丢弃"),
     ("transient", "transient", "非持久消息"),
+    // The order service's database under the diagram (`view::DatabaseView`).
+    ("db_orders", "orders:", "订单："),
+    ("db_outbox", "outbox:", "发件箱："),
+    ("db_effects", "inbox (effects applied):", "收件箱（已应用的效果）："),
     // Actor states (`ActorView::status`).
     ("not_started", "not started", "未启动"),
     ("running", "running", "运行中"),
@@ -340,7 +346,10 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         Slept { actor, ms, line } => {
             let program = &sim.setup().actors[actor.index()].program;
-            if program.main.iter().any(|op| op.line == line && op.kind == crate::systems::rabbitmq::program::OpKind::PollSleep) {
+            let poll = program.main.iter().any(|op| op.line == line && op.kind == crate::systems::rabbitmq::program::OpKind::PollSleep);
+            if poll && matches!(sim.setup().actors[actor.index()].spec, crate::scenario::ActorSpec::Relay(_)) {
+                pick(format!("{} found the outbox empty; it sleeps {ms} ms before looking again", a(actor)), format!("{} 发现发件箱是空的；它休眠 {ms} 毫秒后再查看", a(actor)))
+            } else if poll {
                 let q = queue_name(sim, sim.setup().actors[actor.index()].queue);
                 pick(format!("{}'s basic_get found {q} empty; it sleeps {ms} ms before asking again", a(actor)), format!("{} 的 basic_get 发现 {q} 是空的；它休眠 {ms} 毫秒后再取", a(actor)))
             } else {
@@ -764,6 +773,38 @@ pub fn order_never_placed_text(service: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{service} went down before committing this order: it was never placed, so there was nothing to send"),
         Lang::Zh => format!("{service} 在提交这个订单之前就已停止：订单从未生成，所以没有什么可发送"),
+    }
+}
+
+/// Payloads as runs (`0–3, 5, 7–9`), or "none" for an empty table.
+pub fn payload_ranges(data: &[u32], lang: Lang) -> String {
+    if data.is_empty() {
+        return if lang == Lang::En { "none".into() } else { "无".into() };
+    }
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &d in data {
+        match runs.last_mut() {
+            Some((_, end)) if end.checked_add(1) == Some(d) => *end = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    runs.iter().map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}–{b}") }).collect::<Vec<_>>().join(", ")
+}
+
+/// The mark on the line an actor died on: its status (`crashed`, `stopped`, `failed`), or
+/// with `after`, that it died once the line had completed (a crash right after an op).
+pub fn died_mark(status: &str, after: bool, lang: Lang) -> String {
+    match (after, lang) {
+        (false, _) => label(status, lang).to_string(),
+        (true, Lang::En) => format!("{} after this line", label(status, lang)),
+        (true, Lang::Zh) => format!("执行完这一行后{}", label(status, lang)),
+    }
+}
+
+pub fn applied_once_text(publisher: &str, publishes: u32, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{publisher} published it {}; the consumer's inbox (effects.db, by message id) applied it once and skipped the other copies", if publishes == 2 { "twice".to_string() } else { format!("{publishes} times") }),
+        Lang::Zh => format!("{publisher} 把它发布了 {publishes} 次；消费者的收件箱（effects.db，按消息 id）只应用了一次，跳过了其他副本"),
     }
 }
 

@@ -52,6 +52,9 @@ pub enum Why {
     OrderNeverPublished,
     /// Never sent: its order service went down before committing the order.
     OrderNeverPlaced,
+    /// Processed once, though `consumer` (its publisher) published it `deliveries` times: the
+    /// idempotent consumer's inbox skipped the later copies.
+    AppliedOnce,
     /// Stranded: its order and outbox row are in the database, and the relay (`consumer`)
     /// is down: it publishes the row when it runs again.
     InOutbox,
@@ -141,6 +144,7 @@ impl Cause {
             Why::OrderNeverPublished => i18n::order_never_published_text(actor.unwrap_or(""), lang),
             Why::OrderNeverPlaced => i18n::order_never_placed_text(actor.unwrap_or(""), lang),
             Why::InOutbox => i18n::in_outbox_text(actor.unwrap_or(""), lang),
+            Why::AppliedOnce => i18n::applied_once_text(actor.unwrap_or(""), self.deliveries.unwrap_or(2), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
             Why::QueueDown => i18n::stranded_on_down_node_text(queue, lang),
             Why::StillUnacked => i18n::stranded_text(queue, actor, lang),
@@ -500,6 +504,7 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
             let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
             return Some(Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None).with_deliveries(stats.deliveries));
         }
+        Verdict::ProcessedOnce if stats.deliveries > 1 => return deduplicated_cause(sim, trace, message),
         _ => return None,
     }
     if let Some(event) = stats.unpublished.filter(|_| !stats.published) {
@@ -520,6 +525,30 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         return Some(cause.with_deliveries(stats.deliveries));
     }
     Some(cause)
+}
+
+/// Processed once though published more than once (a relay's or a producer's retry): the
+/// inbox skipped the later copies. The cause points at the skip (within the lookback).
+fn deduplicated_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Option<Cause> {
+    let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
+    let (mut publishes, mut publisher, mut skipped) = (0u32, None, None);
+    for (offset, e) in trace[from..].iter().enumerate() {
+        match e.event {
+            Event::MessagePublished { message: m, actor, .. } if m == message => {
+                publishes += 1;
+                publisher = Some(actor);
+            }
+            Event::EffectSkipped { message: m, .. } if m == message => skipped = skipped.or(Some(from + offset)),
+            _ => {}
+        }
+    }
+    let (event, publisher) = (skipped?, publisher?);
+    if publishes < 2 {
+        return None;
+    }
+    let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
+    let name = sim.setup().actors[publisher.index()].name.clone();
+    Some(Cause::new(event as u32, at_ms, Why::AppliedOnce, Some(name), None).with_deliveries(publishes))
 }
 
 /// An order left in the outbox at the end: the relay went down (the event where it did).

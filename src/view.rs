@@ -14,7 +14,7 @@
 //! its depth and unacked equal the broker's totals in the world that recorded that trace.
 
 use crate::engine::checker::Verdict;
-use crate::engine::ids::{ActorId, CopyId};
+use crate::engine::ids::{ActorId, CopyId, MessageId};
 use crate::engine::ledger::Place;
 use crate::systems::rabbitmq::trace::{Event, TerminalText, TraceEntry};
 use crate::systems::rabbitmq::world::{ActorStatus, Sim};
@@ -31,6 +31,18 @@ pub struct DiagramView {
     /// The exchange the producers publish to, when one names an exchange (the first that
     /// does), and whether it exists now; None: the default exchange.
     pub exchange: Option<(String, bool)>,
+    /// With an order service: what its database and the inbox hold now.
+    pub database: Option<DatabaseView>,
+}
+
+/// An order service's `orders.db` (orders, outbox rows) and the idempotent consumers'
+/// `effects.db`, each by payload in id order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DatabaseView {
+    pub orders: Vec<u32>,
+    pub outbox: Vec<u32>,
+    /// None: no consumer keeps an inbox.
+    pub effects: Option<Vec<u32>>,
 }
 
 /// A broker node (`rabbit@index`).
@@ -243,7 +255,20 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
         ActorSpec::Producer(p) if !p.exchange.is_empty() => Some((p.exchange.clone(), broker.exchange_exists(actor.route))),
         _ => None,
     });
-    DiagramView { nodes, producers, queues, consumers, exchange }
+    let database = setup.scenario.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some())).then(|| {
+        let data = |ms: &mut dyn Iterator<Item = MessageId>| {
+            let mut out: Vec<u32> = ms.map(|m| ledger.messages[m.index()].data).collect();
+            out.sort_unstable();
+            out
+        };
+        let inbox = setup.scenario.actors.iter().any(|a| matches!(a, ActorSpec::Consumer(c) if c.idempotent));
+        DatabaseView {
+            orders: data(&mut sim.orders_db().orders.iter().copied()),
+            outbox: data(&mut sim.orders_db().outbox.iter().copied()),
+            effects: inbox.then(|| data(&mut sim.applied().iter().copied())),
+        }
+    });
+    DiagramView { nodes, producers, queues, consumers, exchange, database }
 }
 
 /// Where a copy was when it was dropped: in a queue, at a consumer, or on its way to the

@@ -842,7 +842,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                                     <span class={classes!("line", (line == current).then_some("current"), is_died.then_some("died"), is_ended.then_some("ended"))} data-line={line.to_string()}
                                         aria-current={(line == current).then_some("step")}>
                                         <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }
-                                        if is_died { <span class="died-mark">{ " ✕ " }{ label(status.name(), lang) }</span> }
+                                        if is_died { <span class="died-mark">{ " ✕ " }{ crate::i18n::died_mark(status.name(), runtime.line_done, lang) }</span> }
                                         if is_ended { <span class="ended-mark">{ " ✓ " }{ label(status.name(), lang) }</span> }
                                         { "\n" }
                                     </span>

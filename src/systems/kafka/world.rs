@@ -267,6 +267,9 @@ pub struct ActorRuntime {
     loop_index: u32,
     /// The line executing now (0 = none), for the code panel.
     pub line: u16,
+    /// The op on `line` has completed (its `after` triggers are due or done): a crash now
+    /// comes after that line, not during it.
+    pub line_done: bool,
     after_due: Option<KafkaOpKind>,
     op_counts: [u32; OP_COUNT],
     pub work_ms: u64,
@@ -327,6 +330,7 @@ impl ActorRuntime {
             blocked: Blocked::No,
             loop_index: 0,
             line: 0,
+            line_done: false,
             after_due: None,
             op_counts: [0; OP_COUNT],
             work_ms,
@@ -2978,6 +2982,7 @@ impl KafkaSim {
         self.actors[actor.index()].blocked = Blocked::No;
         if !resuming {
             if let Some(kind) = self.actors[actor.index()].after_due.take() {
+                self.actors[actor.index()].line_done = true;
                 if kind == (KafkaOpKind::Work { effect: true }) {
                     if let Some(current) = self.actors[actor.index()].current {
                         let message = self.core.ledger.message_of(current.copy);
@@ -3003,9 +3008,11 @@ impl KafkaSim {
                 let r = &mut self.actors[actor.index()];
                 r.op_counts[op.kind.index()] += 1;
                 r.line = op.line;
+                r.line_done = false;
             }
             match self.execute(actor, op) {
                 Flow::Inline => {
+                    self.actors[actor.index()].line_done = true;
                     if self.fire_op_triggers(actor, op.kind, false) {
                         return;
                     }

@@ -163,6 +163,9 @@ pub struct ActorRuntime {
     pub work_ms: u64,
     /// The line executing now (0 = none), for the code panel.
     pub line: u16,
+    /// The op on `line` has completed (its `after` triggers are due or done): a crash now
+    /// comes after that line, not during it.
+    pub line_done: bool,
     /// The op that just ran and whose `after` triggers are due at the next wake.
     after_due: Option<OpKind>,
     /// Busy outside pika (a callback's work, `time.sleep`) since this time: no heartbeats go
@@ -226,6 +229,7 @@ impl ActorRuntime {
             poison_next: false,
             work_ms,
             line: 0,
+            line_done: false,
             after_due: None,
             silent_since: None,
             silence_epoch: 0,
@@ -1163,6 +1167,7 @@ impl Sim {
             return;
         }
         if let Some(kind) = self.actors[actor.index()].after_due.take() {
+            self.actors[actor.index()].line_done = true;
             if matches!(kind, OpKind::Work { .. }) && std::mem::take(&mut self.actors[actor.index()].fail_after_work) {
                 // The work is done and `process()` raises now, at the end of it.
                 let line = self.actors[actor.index()].line;
@@ -1236,6 +1241,7 @@ impl Sim {
             let runtime = &mut self.actors[actor.index()];
             runtime.op_counts[op.kind.index()] += 1;
             runtime.line = op.line;
+            runtime.line_done = false;
             match self.execute(actor, op) {
                 Flow::Inline => continue,
                 Flow::Next(delay_ms) => {

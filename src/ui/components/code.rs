@@ -85,6 +85,8 @@ pub fn Actors() -> Html {
                 let current = if runtime.status.is_down() { 0 } else { runtime.line };
                 // The line it was on when it died (crashed, stopped, or exited with an error).
                 let died = if failed { runtime.line } else { 0 };
+                // It died right after that line completed (a crash `after` its op).
+                let died_after = failed && runtime.line_done;
                 // The last line a program ran before it finished (exited normally).
                 let ended = if runtime.status == ActorStatus::Finished { runtime.line } else { 0 };
                 let is_acting = acting == Some(index);
@@ -113,7 +115,7 @@ pub fn Actors() -> Html {
                                         aria-current={(line == current).then_some("step")} {onclick} {onkeydown}>
                                         <span class="ln">{ format!("{line:>3} ") }</span>{ text.clone() }
                                         if is_died {
-                                            <span class="died-mark">{ " ✕ " }{ label(status, lang) }</span>
+                                            <span class="died-mark">{ " ✕ " }{ crate::i18n::died_mark(status, died_after, lang) }</span>
                                         }
                                         if is_ended {
                                             <span class="ended-mark">{ " ✓ " }{ label(status, lang) }</span>

@@ -593,7 +593,29 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 { queues }
                 { consumers }
             </svg>
+            if let Some(db) = &view.database {
+                { database(db, lang) }
+            }
             { legend(lang) }
         </div>
+    }
+}
+
+/// The order service's database and the inbox, under the diagram: what each table holds.
+fn database(db: &crate::view::DatabaseView, lang: Lang) -> Html {
+    let rows = |table: &'static str, data: &[u32]| {
+        html! {
+            <span class="table" data-table={table} data-rows={data.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")}>
+                <b>{ label(table, lang) }</b>{ " " }{ crate::i18n::payload_ranges(data, lang) }
+            </span>
+        }
+    };
+    html! {
+        <p id="database" class="database">
+            <span class="db">{ "orders.db" }</span>{ rows("db_orders", &db.orders) }{ rows("db_outbox", &db.outbox) }
+            if let Some(effects) = &db.effects {
+                <span class="db">{ "effects.db" }</span>{ rows("db_effects", effects) }
+            }
+        </p>
     }
 }

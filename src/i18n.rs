@@ -776,6 +776,14 @@ pub fn order_never_placed_text(service: &str, lang: Lang) -> String {
     }
 }
 
+/// The line a terminal shows between two processes of a restarted program (both systems).
+pub fn restart_separator(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "── started again: a new process ──",
+        Lang::Zh => "── 重新启动：新的进程 ──",
+    }
+}
+
 /// Payloads as runs (`0–3, 5, 7–9`), or "none" for an empty table.
 pub fn payload_ranges(data: &[u32], lang: Lang) -> String {
     if data.is_empty() {

@@ -870,8 +870,9 @@ mod tests {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunFacts {
     pub trace_hash: String,
-    /// Per actor: (event index, line printed).
-    pub terminals: Vec<Vec<(u32, TerminalText)>>,
+    /// Per actor: (event index, line printed; None: the program was started again, a
+    /// separator between its two processes).
+    pub terminals: Vec<Vec<(u32, Option<TerminalText>)>>,
     /// The run's scenario (an error's text can name its settings).
     pub scenario: std::rc::Rc<crate::scenario::Scenario>,
     /// Event indices of `EffectApplied` (a message processed), in order.
@@ -899,7 +900,8 @@ impl RunFacts {
         let mut markers = Vec::new();
         for (index, entry) in trace.iter().enumerate() {
             match entry.event {
-                Event::Printed { actor, text, .. } => terminals[actor.index()].push((index as u32, text)),
+                Event::Printed { actor, text, .. } => terminals[actor.index()].push((index as u32, Some(text))),
+                Event::ActorRestarted { actor } => terminals[actor.index()].push((index as u32, None)),
                 Event::EffectApplied { .. } => processed_at.push(index as u32),
                 Event::MessageDiscarded { .. } | Event::MessageDeadLettered { .. } => markers.push((session.step_of_event(index), "bad")),
                 ref e if e.is_fault() => markers.push((session.step_of_event(index), "fault")),
@@ -923,11 +925,15 @@ impl RunFacts {
         }
     }
 
-    /// The last `lines_max` lines `actor` had printed before event `events`.
-    pub fn terminal(&self, actor: usize, events: usize, lines_max: usize) -> Vec<String> {
+    /// The last `lines_max` lines `actor` had printed before event `events`, with a separator
+    /// where it was started again (a new process prints below it).
+    pub fn terminal(&self, actor: usize, events: usize, lines_max: usize, lang: crate::i18n::Lang) -> Vec<String> {
         let lines = &self.terminals[actor];
         let end = lines.partition_point(|(index, _)| (*index as usize) < events);
-        lines[end.saturating_sub(lines_max)..end].iter().map(|(_, text)| text.render(&self.scenario)).collect()
+        lines[end.saturating_sub(lines_max)..end]
+            .iter()
+            .map(|(_, text)| text.map_or_else(|| crate::i18n::restart_separator(lang).to_string(), |t| t.render(&self.scenario)))
+            .collect()
     }
 
     /// How many messages had been processed before event `events`.

@@ -463,13 +463,7 @@ pub fn world_facts(world: &KafkaSim) -> KafkaWorldFacts {
 /// an exception by its last line, as for every other error.
 pub const KEYBOARD_INTERRUPT: &str = "KeyboardInterrupt";
 
-/// The line a terminal shows between two processes of a restarted program.
-pub fn restart_separator(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "── started again: a new process ──",
-        Lang::Zh => "── 重新启动：新的进程 ──",
-    }
-}
+pub use crate::i18n::restart_separator;
 
 /// The lines `actor` printed up to this step (`trace`: the run so far), with a stop's
 /// KeyboardInterrupt and a separator where the program was started again.

@@ -4,7 +4,7 @@
 //     database under the diagram still has it; the service's code marks the commit's line as
 //     the line it crashed right after;
 //   - the outbox: every order processed once, order 4 delivered twice and applied once (its
-//     cause says so), the outbox empty at the end;
+//     cause says so), the outbox empty at the end, the relay's restart shown in its terminal;
 //   - the learner kills the relay for good mid-run: the orders left in the outbox are
 //     stranded there (not lost), and restarting the relay publishes them.
 import { test } from 'node:test';
@@ -67,6 +67,11 @@ test('the dual write loses the order committed before the crash; the outbox and 
       assert.equal(r.filter((x) => x.cause).length, 1, 'no other row has a cause');
       assert.deepEqual(await database(page), { db_orders: '0 1 2 3 4 5 6 7 8 9', db_outbox: '', db_effects: '0 1 2 3 4 5 6 7 8 9' });
       assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'effectively-once');
+      // The relay's terminal: killed after publishing order 4 and before printing it; its new
+      // process (below the separator) publishes order 4 again.
+      const relay = (await page.locator('.actor[data-actor="relay"] .terminal').textContent()).split('\n');
+      const sent = (d) => ` [x] Sent {'data': ${d}}`;
+      assert.deepEqual(relay, [0, 1, 2, 3].map(sent).concat([lang === 'en' ? '── started again: a new process ──' : '── 重新启动：新的进程 ──'], [4, 5, 6, 7, 8, 9].map(sent)), `outbox (${lang}): the relay's terminal`);
       await page.screenshot({ path: await artifactPath(`transactions-outbox-${lang}.png`), fullPage: true });
     }
     assertClean(session);

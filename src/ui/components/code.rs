@@ -125,7 +125,7 @@ pub fn Actors() -> Html {
                                 }
                             }) }
                         </pre>
-                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{} · {}", actor.name, label("terminal", lang))}><span>{ state.facts.terminal(index, events, TERMINAL_LINES).join("\n") }</span></pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{} · {}", actor.name, label("terminal", lang))}><span>{ state.facts.terminal(index, events, TERMINAL_LINES, lang).join("\n") }</span></pre>
                     </div>
                 }
             }) }

@@ -226,6 +226,23 @@ impl Builder {
             }
         }
     }
+    /// For a program that reconnects after an error (`reconnect_ms`): `while True:` and `try:`
+    /// around what follows in `main()`. The indent to write that at.
+    fn reconnect_loop(&mut self, reconnect_ms: Option<u64>) -> String {
+        if reconnect_ms.is_none() {
+            return IN.to_string();
+        }
+        self.line(format!("{IN}while True:  # reconnect after a connection error"));
+        self.line(format!("{IN}{IN}try:"));
+        IN.repeat(3)
+    }
+    /// The `except` that ends `reconnect_loop`'s `try:`: sleep, then connect again.
+    fn reconnect_except(&mut self, reconnect_ms: Option<u64>) {
+        if let Some(ms) = reconnect_ms {
+            self.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
+            self.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
+        }
+    }
     /// `if __name__ == '__main__': main()`, as the article ends both programs.
     fn entry_point(&mut self) {
         self.gap();
@@ -572,14 +589,7 @@ pub fn relay(spec: &RelaySpec, queue: &QueueSpec, scenario: &Scenario) -> Progra
     b.line(format!("{IN}{ORDERS_DB}"));
     b.line(format!("{IN}{OUTBOX_TABLE}"));
     // With `reconnect_ms`, an error starts it again from the connection (as a consumer's).
-    let i1 = match spec.reconnect_ms {
-        None => IN.to_string(),
-        Some(_) => {
-            b.line(format!("{IN}while True:  # connect again after a connection error"));
-            b.line(format!("{IN}{IN}try:"));
-            IN.repeat(3)
-        }
-    };
+    let i1 = b.reconnect_loop(spec.reconnect_ms);
     b.connect(&i1, queue, "", Some((scenario, DeclareAs::Queue)), &host(scenario, spec.node));
     if spec.confirms {
         b.main(format!("{i1}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
@@ -612,10 +622,7 @@ pub fn relay(spec: &RelaySpec, queue: &QueueSpec, scenario: &Scenario) -> Progra
     b.main("", OpKind::RowsEnd);
     b.line(format!("{i2}if not rows:  # the outbox was empty: look again later"));
     b.main(format!("{i3}time.sleep({})", seconds(spec.poll_ms)), OpKind::PollSleep);
-    if let Some(ms) = spec.reconnect_ms {
-        b.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
-        b.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
-    }
+    b.reconnect_except(spec.reconnect_ms);
     b.entry_point();
     b.finish()
 }
@@ -730,14 +737,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     }
     b.gap();
     b.line("def main():");
-    let indent = match spec.reconnect_ms {
-        None => IN.to_string(),
-        Some(_) => {
-            b.line(format!("{IN}while True:  # reconnect after a connection error"));
-            b.line(format!("{IN}{IN}try:"));
-            IN.repeat(3)
-        }
-    };
+    let indent = b.reconnect_loop(spec.reconnect_ms);
     b.connect(&indent, queue, "", spec.declare.then_some((scenario, spec.declare_as)), &host(scenario, spec.node));
     if let Some(prefetch) = spec.prefetch_count {
         b.main(format!("{indent}channel.basic_qos(prefetch_count={prefetch})"), OpKind::Qos);
@@ -763,10 +763,7 @@ pub fn consumer(spec: &ConsumerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             b.line(format!("{indent}{IN}{IN}callback(channel, method, properties, body)"));
         }
     }
-    if let Some(ms) = spec.reconnect_ms {
-        b.line(format!("{IN}{IN}except pika.exceptions.AMQPError:  # the connection or the channel was lost"));
-        b.line(format!("{IN}{IN}{IN}time.sleep({})", seconds(ms)));
-    }
+    b.reconnect_except(spec.reconnect_ms);
     b.entry_point();
     b.finish()
 }

@@ -92,8 +92,6 @@ pub enum Blocked {
     /// No consumer's code has a `process()` that raises on a listed payload, so the code
     /// could not say why a poisoned message fails.
     NothingCanFail,
-    /// An outbox order service has no connection: its relay publishes for it.
-    NoConnection { actor: String, relay: String },
     /// Nothing to restart: the program is running.
     Running { actor: String },
 }
@@ -145,13 +143,6 @@ impl Blocked {
                     format!("{actor} 已经发布了全部消息：没有下一条了")
                 }
             }
-            Blocked::NoConnection { actor, relay } => {
-                if en {
-                    format!("{actor} never talks to the broker: it writes its outbox, and {relay} publishes")
-                } else {
-                    format!("{actor} 从不和 broker 通信：它写入发件箱，由 {relay} 发布")
-                }
-            }
             Blocked::Running { actor } => {
                 if en {
                     format!("{actor} is running: nothing to restart")
@@ -190,6 +181,14 @@ pub fn what_it_does(key: &str, lang: Lang) -> &'static str {
             "丢失生产者的下一帧；随后 TCP 连接被重置，没有重试逻辑的生产者会异常退出",
         ),
         "poison_next" => ("the producer's next message makes the consumer's processing fail", "生产者的下一条消息会让消费者的处理失败"),
+        "crash_service" => (
+            "kill the order service now (SIGKILL): the orders it has not committed are never placed; a dual write's order committed and not yet published never will be; with an outbox, the relay publishes every committed order",
+            "立即杀死订单服务（SIGKILL）：尚未提交的订单永远不会生成；双写中已提交但尚未发布的订单永远不会被发布；有发件箱时，中继会发布每一个已提交的订单",
+        ),
+        "drop_next_relay" => (
+            "lose the relay's next frame; the TCP connection then resets, the relay exits (or, with retries, connects again), and the row it was publishing stays in the outbox",
+            "丢失中继的下一帧；随后 TCP 连接被重置，中继退出（有重试时重新连接），它正在发布的行留在发件箱里",
+        ),
         "crash_relay" => (
             "kill the outbox relay now (SIGKILL): the row it is on stays in the outbox, and a restarted relay publishes it again",
             "立即杀死发件箱中继（SIGKILL）：它正在处理的行留在发件箱里，重启后的中继会再次发布它",
@@ -246,8 +245,10 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     if let Some((id, name)) = &consumer {
         push("crash_consumer", FaultAction::Crash(name.clone()), absent(sim, *id));
     }
+    // An order service (the transactions chapters) is named as one.
+    let service = producer.as_ref().is_some_and(|(id, _)| matches!(&setup.actors[id.index()].spec, ActorSpec::Producer(p) if p.orders.is_some()));
     if let Some((id, name)) = &producer {
-        push("crash_producer", FaultAction::Crash(name.clone()), absent(sim, *id));
+        push(if service { "crash_service" } else { "crash_producer" }, FaultAction::Crash(name.clone()), absent(sim, *id));
     }
     // The outbox's relay: killed, and started again (nothing else restarts it).
     if let Some(index) = setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Relay(_))) {
@@ -292,10 +293,15 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     if let Some((id, name)) = &producer {
         let node = format!("rabbit@{}", setup.actors[id.index()].node.0);
         let done = || all_published(sim, *id).then(|| Blocked::AllPublished { actor: name.clone() });
-        let outbox = matches!(&setup.actors[id.index()].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox));
-        let relay = setup.actors.iter().find(|a| matches!(a.spec, ActorSpec::Relay(_))).map(|a| a.name.clone()).unwrap_or_default();
-        let no_connection = outbox.then(|| Blocked::NoConnection { actor: name.clone(), relay });
-        push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, no_connection.or_else(|| down(sim, *id)).or_else(done));
+        // With an outbox the service has no connection: the relay's next frame is the one.
+        let relay = setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Relay(_))).map(|i| (ActorId(i as u16), setup.actors[i].name.clone()));
+        match relay.filter(|_| matches!(&setup.actors[id.index()].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox))) {
+            Some((relay, relay_name)) => {
+                let node = format!("rabbit@{}", setup.actors[relay.index()].node.0);
+                push("drop_next_relay", FaultAction::DropNext { from: relay_name, to: node }, absent(sim, relay));
+            }
+            None => push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, down(sim, *id).or_else(done)),
+        }
         let poison = if some_callback_can_fail(sim) { down(sim, *id).or_else(done) } else { Some(Blocked::NothingCanFail) };
         push("poison_next", FaultAction::PoisonNext(name.clone()), poison);
     }
@@ -420,6 +426,10 @@ fn op_words(op: &str) -> String {
         "basic_ack" => "ch.basic_ack(…)".into(),
         "basic_publish" => "channel.basic_publish(…)".into(),
         "basic_get" => "channel.basic_get(…)".into(),
+        "db_commit" => "db.commit() (of an order)".into(),
+        "print_saved" => "print(\" [x] Saved …\")".into(),
+        "outbox_delete" => "db.commit() (of a deleted outbox row)".into(),
+        "outbox_select" => "SELECT … FROM outbox".into(),
         other => other.to_string(),
     }
 }
@@ -452,7 +462,9 @@ mod tests {
         s.seek(40);
         assert_eq!(blocked(&s, "crash_relay"), None, "running");
         assert_eq!(blocked(&s, "restart_relay"), Some(Blocked::Running { actor: "relay".into() }));
-        assert_eq!(blocked(&s, "drop_next"), Some(Blocked::NoConnection { actor: "orders".into(), relay: "relay".into() }));
+        assert_eq!(blocked(&s, "drop_next_relay"), None, "the relay's frames can be dropped");
+        assert!(options(s.world()).iter().all(|o| o.key != "drop_next"), "the service has no frame to drop");
+        assert_eq!(blocked(&s, "crash_service"), None);
         // The chapter's own crash of the relay (after its 5th publish), before its restart.
         let crashed = s.full_trace().iter().position(|e| matches!(e.event, crate::systems::rabbitmq::trace::Event::ActorCrashed { actor } if actor.0 == 1)).unwrap();
         s.seek(s.step_of_event(crashed));

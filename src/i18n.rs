@@ -47,6 +47,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("crash_consumer", "Crash consumer", "杀死消费者"),
     ("crash_producer", "Crash producer", "杀死生产者"),
     ("crash_relay", "Crash relay", "杀死中继"),
+    ("crash_service", "Crash order service", "杀死订单服务"),
+    ("drop_next_relay", "Drop the relay's next frame", "丢弃中继的下一帧"),
     ("restart_relay", "Restart relay", "重启中继"),
     ("restart_broker", "Restart broker", "重启 broker"),
     ("crash_broker", "Crash broker", "broker 崩溃"),
@@ -160,6 +162,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("finished", "finished", "已结束"),
     // Where a copy is (`LiveRow::place`: a state, then the queue where it has one).
     ("in_flight", "in flight", "传输中"),
+    ("outbox", "in the outbox (orders.db)", "在发件箱中（orders.db）"),
     ("queued", "queued", "排队中"),
     ("delivered", "delivered", "已投递"),
     ("acked", "acked", "已确认"),
@@ -173,6 +176,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("next_mark", "Next fault or loss", "下一个故障或丢失"),
     ("next_mark_title", "Jump to the next fault, or the next message lost or dead-lettered", "跳到下一个故障，或下一条丢失或进入死信的消息"),
     ("in-progress", "so far: nothing lost or duplicated", "目前为止：没有丢失或重复"),
+    ("faults_injected_note", "You injected faults: the text above describes the chapter as written; what this run does is told step by step below, and in a summary at its end.", "你注入了故障：上面的文字描述的是原文的写法；本次运行做了什么，请看下面逐步的叙述和结束时的总结。"),
+    ("settings_and_faults_note", "You changed the settings and injected faults: the text above describes the chapter as written; what this run does is told step by step below, and in a summary at its end.", "你修改了设置并注入了故障：上面的文字描述的是原文的写法；本次运行做了什么，请看下面逐步的叙述和结束时的总结。"),
     ("settings_changed_note", "You changed the settings: the text above describes the chapter as written; what this run does is told step by step below, and in a summary at its end.", "你修改了设置：上面的文字描述的是原文的写法；本次运行做了什么，请看下面逐步的叙述和结束时的总结。"),
     ("not_sent", "not sent", "未发送"),
 ];
@@ -400,11 +405,18 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
             format!("{} deleted the outbox row of order {}: it is published", a(actor), data_of(sim, message)),
             format!("{} 删除了订单 {} 在发件箱里的行：它已发布", a(actor), data_of(sim, message)),
         ),
-        OrderNeverPublished { actor, message } => {
+        OrderNeverPublished { actor, message, raised: false } => {
             let d = data_of(sim, message);
             pick(
                 format!("{} went down after committing order {d} and before publishing it: orders.db has order {d}, and no message {{'data': {d}}} will ever reach the queue (the database and the queue disagree)", a(actor)),
                 format!("{} 在提交订单 {d} 之后、发布之前停止了：orders.db 里有订单 {d}，但消息 {{'data': {d}}} 永远不会进入队列（数据库和队列不一致）", a(actor)),
+            )
+        }
+        OrderNeverPublished { actor, message, raised: true } => {
+            let d = data_of(sim, message);
+            pick(
+                format!("{}'s publish of order {d} raised and it exited: orders.db has order {d}, and no message {{'data': {d}}} will ever reach the queue (the database and the queue disagree)", a(actor)),
+                format!("{} 发布订单 {d} 时抛出异常并退出：orders.db 里有订单 {d}，但消息 {{'data': {d}}} 永远不会进入队列（数据库和队列不一致）", a(actor)),
             )
         }
         EffectSkipped { actor, message, .. } => pick(format!("{} skipped {{'data': {}}}: already applied", a(actor), data_of(sim, message)), format!("{} 跳过 {{'data': {}}}：已处理过", a(actor), data_of(sim, message))),
@@ -769,6 +781,41 @@ pub fn order_never_published_text(service: &str, lang: Lang) -> String {
     }
 }
 
+pub fn order_publish_raised_text(service: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{service} committed the order to orders.db, then its basic_publish raised (the connection was gone) and it exited: the order is in the database, and nothing will ever publish its message (a dual write)"),
+        Lang::Zh => format!("{service} 把订单提交到 orders.db 之后，它的 basic_publish 抛出异常（连接已断开）并退出：订单在数据库里，却永远不会有人发布它的消息（双写）"),
+    }
+}
+
+pub fn frame_lost_publish_raised_text(producer: &str, order: bool, lang: Lang) -> String {
+    match (lang, order) {
+        (Lang::En, false) => format!("its frame was lost on the network; waiting for the confirm, basic_publish raised when the connection reset, and {producer} exited without publishing it again"),
+        (Lang::En, true) => format!("its frame was lost on the network; waiting for the confirm, basic_publish raised when the connection reset, and {producer} exited without publishing it again, while its order stays in orders.db (a dual write)"),
+        (Lang::Zh, false) => format!("它的帧在网络中丢失；等待发布确认时，连接被重置，basic_publish 抛出异常，{producer} 没有再次发布就退出了"),
+        (Lang::Zh, true) => format!("它的帧在网络中丢失；等待发布确认时，连接被重置，basic_publish 抛出异常，{producer} 没有再次发布就退出了，而它的订单留在 orders.db 里（双写）"),
+    }
+}
+
+pub fn relay_published_again_text(relay: &str, publishes: u32, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{relay} published it {}: it went down after publishing it and before deleting its outbox row, and its new process published the row again; without an inbox, the consumer processed each copy", times(publishes)),
+        Lang::Zh => format!("{relay} 把它发布了 {publishes} 次：它在发布之后、删除发件箱里的行之前停止了，新进程再次发布了这一行；没有收件箱，消费者处理了每一份副本"),
+    }
+}
+
+/// "twice", "3 times".
+fn times(n: u32) -> String {
+    if n == 2 { "twice".into() } else { format!("{n} times") }
+}
+
+pub fn row_left_text(relay: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("processed once; its outbox row is still in orders.db ({relay} went down after publishing it and before deleting the row): a relay that runs again publishes it again, and an inbox would skip it"),
+        Lang::Zh => format!("已处理一次；它在发件箱里的行还在 orders.db 中（{relay} 在发布之后、删除这一行之前停止了）：再次运行的中继会再发布它一次，收件箱会跳过它"),
+    }
+}
+
 pub fn order_never_placed_text(service: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{service} went down before committing this order: it was never placed, so there was nothing to send"),
@@ -811,7 +858,9 @@ pub fn died_mark(status: &str, after: bool, lang: Lang) -> String {
 
 pub fn applied_once_text(publisher: &str, publishes: u32, lang: Lang) -> String {
     match lang {
-        Lang::En => format!("{publisher} published it {}; the consumer's inbox (effects.db, by message id) applied it once and skipped the other copies", if publishes == 2 { "twice".to_string() } else { format!("{publishes} times") }),
+        Lang::En if publishes == 2 => format!("{publisher} published it twice; the consumer's inbox (effects.db, by message id) applied it once and skipped the second copy"),
+        Lang::En => format!("{publisher} published it {publishes} times; the consumer's inbox (effects.db, by message id) applied it once and skipped the other copies"),
+        Lang::Zh if publishes == 2 => format!("{publisher} 把它发布了 2 次；消费者的收件箱（effects.db，按消息 id）只应用了一次，跳过了第二份副本"),
         Lang::Zh => format!("{publisher} 把它发布了 {publishes} 次；消费者的收件箱（effects.db，按消息 id）只应用了一次，跳过了其他副本"),
     }
 }

@@ -52,6 +52,17 @@ pub enum Why {
     OrderNeverPublished,
     /// Never sent: its order service went down before committing the order.
     OrderNeverPlaced,
+    /// Lost: a dual write's publish raised before it was sent (the connection was gone) and the
+    /// service exited; its order is in the database.
+    OrderPublishRaised,
+    /// Lost: its frame was lost while its producer waited for the confirm; `basic_publish`
+    /// raised and the producer exited without publishing it again.
+    FrameLostPublishRaised,
+    /// The same for a dual write's order: it stays in the database.
+    OrderFrameLost,
+    /// Processed once; its outbox row is still in the database (the relay, `consumer`, went
+    /// down after publishing it and before deleting the row).
+    RowLeftInOutbox,
     /// Processed once, though `consumer` (its publisher) published it `deliveries` times: the
     /// idempotent consumer's inbox skipped the later copies.
     AppliedOnce,
@@ -72,6 +83,9 @@ pub enum Why {
     /// Duplicated: its producer published it more than once (a retry after an error), and
     /// the broker had taken the earlier publish (`consumer`: the producer).
     PublishedAgain,
+    /// Duplicated: the relay (`consumer`) published its outbox row again after a restart: it
+    /// had gone down after publishing it and before deleting the row.
+    RelayPublishedAgain,
     /// Duplicated: the network delivered its publish twice (an injected duplicate frame).
     DuplicatedOnNetwork,
     /// Duplicated: its node was killed before `queue` synced its ack to disk, so the queue
@@ -143,6 +157,11 @@ impl Cause {
             Why::PublishRaised => i18n::publish_raised_text(actor.unwrap_or(""), lang),
             Why::OrderNeverPublished => i18n::order_never_published_text(actor.unwrap_or(""), lang),
             Why::OrderNeverPlaced => i18n::order_never_placed_text(actor.unwrap_or(""), lang),
+            Why::OrderPublishRaised => i18n::order_publish_raised_text(actor.unwrap_or(""), lang),
+            Why::FrameLostPublishRaised => i18n::frame_lost_publish_raised_text(actor.unwrap_or(""), false, lang),
+            Why::OrderFrameLost => i18n::frame_lost_publish_raised_text(actor.unwrap_or(""), true, lang),
+            Why::RowLeftInOutbox => i18n::row_left_text(actor.unwrap_or(""), lang),
+            Why::RelayPublishedAgain => i18n::relay_published_again_text(actor.unwrap_or(""), self.deliveries.unwrap_or(2), lang),
             Why::InOutbox => i18n::in_outbox_text(actor.unwrap_or(""), lang),
             Why::AppliedOnce => i18n::applied_once_text(actor.unwrap_or(""), self.deliveries.unwrap_or(2), lang),
             Why::StillQueued => i18n::stranded_text(queue, None, lang),
@@ -505,12 +524,15 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
             return Some(Cause::new(event as u32, at_ms, Why::DeadLetteredAtDeliveryLimit, None, None).with_deliveries(stats.deliveries));
         }
         Verdict::ProcessedOnce if stats.deliveries > 1 => return deduplicated_cause(sim, trace, message),
+        Verdict::ProcessedOnce if sim.in_outbox(message) => return row_left_cause(sim, trace),
         _ => return None,
     }
+    let producer = setup.actors[sim.ledger().messages[message.index()].producer.index()].name.clone();
     if let Some(event) = stats.unpublished.filter(|_| !stats.published) {
         let at_ms = trace.get(event as usize).map_or(0, |e| u64::from(e.at_ms));
-        let producer = setup.actors[sim.ledger().messages[message.index()].producer.index()].name.clone();
-        return Some(Cause::new(event, at_ms, Why::OrderNeverPublished, Some(producer), None));
+        let raised = matches!(trace.get(event as usize).map(|e| e.event), Some(Event::OrderNeverPublished { raised: true, .. }));
+        let why = if raised { Why::OrderPublishRaised } else { Why::OrderNeverPublished };
+        return Some(Cause::new(event, at_ms, why, Some(producer), None));
     }
     let event = last_discard?;
     let entry = trace.get(event as usize)?;
@@ -520,6 +542,14 @@ fn cause_of(sim: &Sim, trace: &[TraceEntry], strandings: &Strandings, message: M
         Event::MessageDelivered { copy: c, actor, .. } if c == copy => Some(setup.actors[actor.index()].name.clone()),
         _ => None,
     });
+    // A frame lost while its producer waited for the confirm: basic_publish raised when the
+    // connection reset, so the producer was told (and exited without publishing it again).
+    let told = reason == DiscardReason::FrameLost
+        && trace[event as usize..].iter().any(|e| matches!(e.event, Event::PublishFailed { message: m, retry_in_ms: None, .. } if m == message));
+    if told {
+        let why = if sim.order_committed(message) { Why::OrderFrameLost } else { Why::FrameLostPublishRaised };
+        return Some(Cause::new(event, u64::from(entry.at_ms), why, Some(producer), None));
+    }
     let cause = Cause::new(event, u64::from(entry.at_ms), Why::Discarded(reason), consumer, None);
     if reason == DiscardReason::DeliveryLimit && stats.dropped_at_limit && !stats.acked {
         return Some(cause.with_deliveries(stats.deliveries));
@@ -549,6 +579,13 @@ fn deduplicated_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Op
     let at_ms = trace.get(event).map_or(0, |e| u64::from(e.at_ms));
     let name = sim.setup().actors[publisher.index()].name.clone();
     Some(Cause::new(event as u32, at_ms, Why::AppliedOnce, Some(name), None).with_deliveries(publishes))
+}
+
+/// Processed once, and its outbox row is still there: the relay went down after publishing it
+/// and before deleting the row. A relay that runs again publishes it again (at least once).
+fn row_left_cause(sim: &Sim, trace: &[TraceEntry]) -> Option<Cause> {
+    let cause = outbox_cause(sim, trace)?;
+    Some(Cause::new(cause.event, cause.at_ms, Why::RowLeftInOutbox, cause.consumer, None))
 }
 
 /// An order left in the outbox at the end: the relay went down (the event where it did).
@@ -598,8 +635,10 @@ fn duplicate_cause(sim: &Sim, trace: &[TraceEntry], message: MessageId) -> Optio
     }
     let at = |index: usize| trace.get(index).map_or(0, |e| u64::from(e.at_ms));
     if let [_, (second, producer), ..] = publishes[..] {
-        let event = failed_before_second.unwrap_or(second);
-        return Some(Cause::new(event as u32, at(event), Why::PublishedAgain, Some(name(producer)), None).with_deliveries(publishes.len() as u32));
+        // A relay does not retry: its new process published the row it had not deleted.
+        let relay = matches!(setup.actors[producer.index()].spec, crate::scenario::ActorSpec::Relay(_));
+        let (event, why) = if relay { (second, Why::RelayPublishedAgain) } else { (failed_before_second.unwrap_or(second), Why::PublishedAgain) };
+        return Some(Cause::new(event as u32, at(event), why, Some(name(producer)), None).with_deliveries(publishes.len() as u32));
     }
     let [(_, first, _), (second, to, redelivered), ..] = deliveries[..] else { return None };
     let event = if redelivered { requeued_before_second.unwrap_or(second) } else { second };
@@ -710,7 +749,9 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
         let cause = Cause::new(event as u32, at_ms, why, Some(actor.name.clone()), None);
         // It exited with an error raised by basic_publish itself: the first message missing
         // is the one that call was publishing (its publish raised; it did not go down before).
-        let raised_publishing = matches!(trace.get(event).map(|e| e.event), Some(Event::ActorExited { error: Some(_), .. }))
+        // (An order service's publish is of a committed order: that one is lost, not unsent.)
+        let raised_publishing = spec.orders.is_none()
+            && matches!(trace.get(event).map(|e| e.event), Some(Event::ActorExited { error: Some(_), .. }))
             && actor.program.main.iter().any(|op| op.kind == crate::systems::rabbitmq::program::OpKind::Publish && op.line == runtime.line);
         unsent.extend(missing.into_iter().enumerate().map(|(k, i)| {
             let cause = if k == 0 && raised_publishing { Cause::new(event as u32, at_ms, Why::PublishRaised, Some(actor.name.clone()), None) } else { cause.clone() };

@@ -200,8 +200,8 @@ pub const CHAPTERS: &[Chapter] = &[
         scenario: "dual-write",
         title: ["§3.2.3 Distributed transactions: the dual write", "§3.2.3 分布式事务：双写"],
         narration: [
-            "An order service writes each order to its own database (SQLite, orders.db) and then publishes a message about it: two writes to two systems, and no transaction around both. Each order is committed when its with db: block ends; the publish comes after. The run kills the service right after it committed order 9 and before it published it. The database has ten orders and the queue only ever had nine: order 9 is lost, and nothing will ever publish it. Confirms, persistent messages and the consumer's dedupe do not help: the message was never sent.",
-            "订单服务先把每个订单写进自己的数据库（SQLite，orders.db），然后再发布一条关于它的消息：两次写入落在两个系统里，没有一个事务把两者包在一起。每个订单在 with db: 代码块结束时提交，发布在其后。运行在服务提交订单 9 之后、发布它之前杀死了服务。数据库里有十个订单，队列却只收到过九条消息：订单 9 丢失了，而且永远不会有人发布它。发布确认、持久化消息和消费者的去重都帮不上忙：这条消息根本没有发出。",
+            "An order service writes each order to its own database (SQLite, orders.db) and then publishes a message about it: two writes to two systems, and no transaction around both. Each order is in the database once db.commit() returns; the publish comes after. The run kills the service right after it committed order 9 and before it published it. The database has ten orders and the queue only ever had nine: order 9 is lost, and nothing will ever publish it. Confirms, persistent messages and the consumer's dedupe do not help: the message was never sent.",
+            "订单服务先把每个订单写进自己的数据库（SQLite，orders.db），然后再发布一条关于它的消息：两次写入落在两个系统里，没有一个事务把两者包在一起。每个订单在 db.commit() 返回后就在数据库里了，发布在其后。运行在服务提交订单 9 之后、发布它之前杀死了服务。数据库里有十个订单，队列却只收到过九条消息：订单 9 丢失了，而且永远不会有人发布它。发布确认、持久化消息和消费者的去重都帮不上忙：这条消息根本没有发出。",
         ],
         opens: Opening::Start,
         focus: Some("orders"),

@@ -40,7 +40,8 @@ pub struct DiagramView {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DatabaseView {
     pub orders: Vec<u32>,
-    pub outbox: Vec<u32>,
+    /// None: the service has no outbox (a dual write).
+    pub outbox: Option<Vec<u32>>,
     /// None: no consumer keeps an inbox.
     pub effects: Option<Vec<u32>>,
 }
@@ -69,6 +70,8 @@ pub struct ActorView {
     pub line: u16,
     /// The network between it and its broker node is cut (a partition).
     pub cut: bool,
+    /// It talks to the broker (an outbox order service does not: no edge is drawn).
+    pub connects: bool,
 }
 
 /// One queue and what sits in it.
@@ -181,6 +184,7 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
                 crate::systems::rabbitmq::trace::Endpoint::Actor(ActorId(index as u16)),
                 crate::systems::rabbitmq::trace::Endpoint::Node(setup.actors[index].node),
             ),
+            connects: !matches!(&setup.actors[index].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox)),
         }
     };
     let nodes = broker.nodes_up.iter().enumerate().map(|(index, &up)| NodeView { index: index as u8, up }).collect();
@@ -262,9 +266,10 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             out
         };
         let inbox = setup.scenario.actors.iter().any(|a| matches!(a, ActorSpec::Consumer(c) if c.idempotent));
+        let outbox = setup.scenario.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox)));
         DatabaseView {
             orders: data(&mut sim.orders_db().orders.iter().copied()),
-            outbox: data(&mut sim.orders_db().outbox.iter().copied()),
+            outbox: outbox.then(|| data(&mut sim.orders_db().outbox.iter().copied())),
             effects: inbox.then(|| data(&mut sim.applied().iter().copied())),
         }
     });

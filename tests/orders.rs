@@ -97,6 +97,32 @@ fn the_outbox_publishes_every_committed_order_and_the_inbox_applies_each_once() 
     assert_eq!(sim.orders_db().orders.len(), 10);
 }
 
+/// The dual write's publish fails after the commit: the broker stopped (its next publish
+/// raises), or the publish frame was lost while it waited for the confirm. Either way the
+/// order is in the database and its message never reaches a consumer; the orders after it
+/// were never placed.
+#[test]
+fn a_failed_publish_after_the_commit_loses_that_order() {
+    let stop = with_faults("dual-write", r#"[{"when":{"at_ms":2500},"do":{"stop_node":{"node":0,"restart":true}}}]"#);
+    let (sim, report) = run(&stop);
+    assert_eq!(report.data_with(Verdict::ProcessedOnce), vec![0, 1, 2]);
+    assert_eq!(report.data_with(Verdict::Lost), vec![3]);
+    assert_eq!(report.data_with(Verdict::NeverSent), (4..10).collect::<Vec<u32>>());
+    let why = |report: &Report, data: u32| report.messages.iter().find(|m| m.data == data).unwrap().cause.as_ref().unwrap().reason;
+    assert_eq!(why(&report, 3), Why::OrderPublishRaised);
+    assert!((4..10).all(|d| why(&report, d) == Why::OrderNeverPlaced), "not 'its own basic_publish raised': that was order 3's");
+    assert_eq!(sim.orders_db().orders.len(), 4);
+    let lost = with_faults("dual-write", r#"[{"when":{"before":{"actor":"orders","op":"basic_publish","occurrence":3}},"do":{"drop_next":{"from":"orders","to":"rabbit@0"}}}]"#);
+    let (sim, report) = run(&lost);
+    assert_eq!(report.data_with(Verdict::Lost), vec![2]);
+    assert_eq!(why(&report, 2), Why::OrderFrameLost);
+    assert_eq!(
+        report.messages.iter().find(|m| m.data == 2).unwrap().cause.as_ref().unwrap().text,
+        "its frame was lost on the network; waiting for the confirm, basic_publish raised when the connection reset, and orders exited without publishing it again, while its order stays in orders.db (a dual write)"
+    );
+    assert_eq!(sim.orders_db().orders.len(), 3);
+}
+
 /// Without the inbox, the outbox is at least once: order 4 is processed twice.
 #[test]
 fn the_outbox_without_an_inbox_is_at_least_once() {
@@ -110,6 +136,9 @@ fn the_outbox_without_an_inbox_is_at_least_once() {
     assert_eq!(report.label.name(), "at-least-once", "{}", report.summary);
     assert_eq!(report.data_with(Verdict::Duplicated), vec![4]);
     assert_eq!(report.data_with(Verdict::ProcessedOnce), (0..10).filter(|&d| d != 4).collect::<Vec<u32>>());
+    let cause = report.messages.iter().find(|m| m.data == 4).unwrap().cause.clone().unwrap();
+    assert_eq!(cause.reason, Why::RelayPublishedAgain, "a relay does not retry: {}", cause.text);
+    assert!(cause.text.starts_with("relay published it twice: it went down after publishing it and before deleting its outbox row"), "{}", cause.text);
 }
 
 /// A relay killed for good leaves the rows it had not published in the outbox: stranded
@@ -128,6 +157,18 @@ fn rows_left_in_the_outbox_are_stranded_not_lost() {
     assert_eq!(sim.orders_db().outbox.len(), 7);
 }
 
+/// The relay killed after publishing the last order and before deleting its row: processed
+/// once, and the row is still there; its cause says a relay that runs again publishes it again.
+#[test]
+fn a_row_left_after_its_publish_is_processed_and_says_it_will_be_published_again() {
+    let scenario = with_faults("outbox", r#"[{"when":{"after":{"actor":"relay","op":"basic_publish","occurrence":10}},"do":{"crash":"relay"}}]"#);
+    let (sim, report) = run(&scenario);
+    assert_eq!(report.label.name(), "effectively-once", "{}", report.summary);
+    assert_eq!(sim.orders_db().outbox.len(), 1);
+    let last = report.messages.iter().find(|m| m.data == 9).unwrap();
+    assert_eq!((last.verdict, last.cause.as_ref().unwrap().reason), (Verdict::ProcessedOnce, Why::RowLeftInOutbox));
+}
+
 /// The relay's program reads as a relay: it publishes with confirms, persistent, with the
 /// order id as message id, and deletes the row after `basic_publish` returned.
 #[test]
@@ -140,11 +181,12 @@ fn the_relay_and_the_services_code() {
     let relay = code("relay");
     let publish = relay.find("channel.basic_publish(").unwrap();
     let delete = relay.find("DELETE FROM outbox").unwrap();
-    assert!(relay.contains("channel.confirm_delivery()") && publish < delete);
+    let commit = relay[delete..].find("db.commit()").map(|i| i + delete).unwrap();
+    assert!(relay.contains("channel.confirm_delivery()") && publish < delete && delete < commit);
     assert!(relay.contains("pika.BasicProperties(delivery_mode=2, message_id='orders-' + str(order_id))"));
     let service = code("orders");
     assert!(!service.contains("pika"), "an outbox service never talks to the broker:\n{service}");
-    assert!(service.contains("with db:  # one transaction: the order and its message, or neither"));
+    assert!(service.contains("db.commit()  # one transaction: the order and its message, or neither"));
     let dual = catalog::get("dual-write").unwrap();
     let dual_code = queue_playground::systems::rabbitmq::program::of(&dual, &dual.actors[0]).unwrap().code.join("\n");
     assert!(dual_code.find("INSERT INTO orders").unwrap() < dual_code.find("channel.basic_publish(").unwrap());

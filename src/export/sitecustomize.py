@@ -115,9 +115,9 @@ if _hooked & set(PRINTS):
 
     builtins.print = print
 
-# An order service's and its relay's transactions (`with db:`), as the engine names them: a
-# block that committed an order (its last statement inserted into orders or the outbox) is
-# db_commit, one that deleted an outbox row is outbox_delete. "before" is right before the
+# An order service's and its relay's transactions, as the engine names them: a db.commit() of
+# an order (the transaction's last statement inserted into orders or the outbox) is
+# db_commit, one of a delete of an outbox row is outbox_delete. "before" is right before the
 # commit (killed there, SQLite rolls the transaction back, as if it never ran), "after" right
 # after it.
 if _hooked & {"db_commit", "outbox_delete"}:
@@ -130,15 +130,15 @@ if _hooked & {"db_commit", "outbox_delete"}:
             self._last = sql
             return super().execute(sql, *args, **kwargs)
 
-        def __exit__(self, kind, value, traceback):
+        def commit(self):
             name = None
-            if kind is None and ("INSERT INTO orders" in self._last or "INSERT INTO outbox" in self._last):
+            if "INSERT INTO orders" in self._last or "INSERT INTO outbox" in self._last:
                 name = "db_commit"
-            elif kind is None and "DELETE FROM outbox" in self._last:
+            elif "DELETE FROM outbox" in self._last:
                 name = "outbox_delete"
             if name:
                 _op(name, "before")
-            result = super().__exit__(kind, value, traceback)
+            result = super().commit()
             if name:
                 _op(name, "after")
             return result

@@ -48,8 +48,8 @@ pub enum OpKind {
     /// A polling consumer's `time.sleep(...)` after an empty `basic_get`; then it asks again.
     /// The relay's `time.sleep(...)` after finding the outbox empty; then it looks again.
     PollSleep,
-    /// An order service's transaction (`with db:`), committed at the end of its block: the
-    /// order (dual write), or the order and its outbox row (outbox).
+    /// An order service's `db.commit()`: its transaction (the order, or the order and its
+    /// outbox row) is in the database from then on; a crash before it rolls it back.
     CommitOrder,
     /// An outbox order service's `print(f" [x] Saved {message}")`.
     PrintSaved,
@@ -57,7 +57,7 @@ pub enum OpKind {
     OutboxSelect,
     /// The relay's `for order_id, body in rows:` (the next row, or past the loop).
     NextRow,
-    /// The relay's transaction that deletes the row it published.
+    /// The relay's `db.commit()` of the delete of the row it published.
     OutboxDelete,
     /// End of the relay's row loop: back to `NextRow`.
     RowsEnd,
@@ -492,8 +492,8 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
     b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
     if dual_write {
-        b.line(format!("{IN}{IN}with db:  # one transaction: the order, committed at the end of the block"));
-        b.main(format!("{IN}{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"), OpKind::CommitOrder);
+        b.line(format!("{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"));
+        b.main(format!("{IN}{IN}db.commit()  # the order is in the database now"), OpKind::CommitOrder);
     }
     match &spec.retry {
         None => b.main(format!("{IN}{IN}{publish}"), OpKind::Publish),
@@ -567,9 +567,9 @@ fn outbox_service(spec: &ProducerSpec) -> Program {
     b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
     let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
     b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
-    b.line(format!("{IN}{IN}with db:  # one transaction: the order and its message, or neither"));
-    b.line(format!("{IN}{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"));
-    b.main(format!("{IN}{IN}{IN}db.execute('INSERT INTO outbox VALUES (?, ?)', (i, json.dumps(message)))"), OpKind::CommitOrder);
+    b.line(format!("{IN}{IN}db.execute('INSERT INTO orders VALUES (?, ?)', (i, message['data']))"));
+    b.line(format!("{IN}{IN}db.execute('INSERT INTO outbox VALUES (?, ?)', (i, json.dumps(message)))"));
+    b.main(format!("{IN}{IN}db.commit()  # one transaction: the order and its message, or neither"), OpKind::CommitOrder);
     b.main(format!("{IN}{IN}print(f\" [x] Saved {{message}}\")"), OpKind::PrintSaved);
     b.main(format!("{IN}{IN}time.sleep({})", seconds(spec.interval_ms)), OpKind::Sleep);
     b.main("", OpKind::LoopEnd);
@@ -609,7 +609,7 @@ pub fn relay(spec: &RelaySpec, queue: &QueueSpec, scenario: &Scenario) -> Progra
     }
     properties.push(format!("message_id={id} + str(order_id)"));
     let mandatory = if spec.mandatory { ", mandatory=True" } else { "" };
-    let (i2, i3, i4) = (format!("{i1}{IN}"), format!("{i1}{IN}{IN}"), format!("{i1}{IN}{IN}{IN}"));
+    let (i2, i3) = (format!("{i1}{IN}"), format!("{i1}{IN}{IN}"));
     b.line("");
     b.line(format!("{i1}while True:"));
     b.main(format!("{i2}rows = db.execute('SELECT id, body FROM outbox ORDER BY id').fetchall()"), OpKind::OutboxSelect);
@@ -617,8 +617,8 @@ pub fn relay(spec: &RelaySpec, queue: &QueueSpec, scenario: &Scenario) -> Progra
     b.line(format!("{i3}properties = pika.BasicProperties({})", properties.join(", ")));
     b.main(format!("{i3}channel.basic_publish(exchange='', routing_key={}, body=body, properties=properties{mandatory})", py(&spec.queue)), OpKind::Publish);
     b.main(format!("{i3}print(f\" [x] Sent {{json.loads(body)}}\")"), OpKind::PrintSent);
-    b.line(format!("{i3}with db:  # published: delete the row"));
-    b.main(format!("{i4}db.execute('DELETE FROM outbox WHERE id = ?', (order_id,))"), OpKind::OutboxDelete);
+    b.line(format!("{i3}db.execute('DELETE FROM outbox WHERE id = ?', (order_id,))"));
+    b.main(format!("{i3}db.commit()  # published: the row is gone"), OpKind::OutboxDelete);
     b.main("", OpKind::RowsEnd);
     b.line(format!("{i2}if not rows:  # the outbox was empty: look again later"));
     b.main(format!("{i3}time.sleep({})", seconds(spec.poll_ms)), OpKind::PollSleep);

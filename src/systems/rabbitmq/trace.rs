@@ -300,8 +300,9 @@ pub enum Event {
     /// The relay deleted the outbox row of `message` (it had published it).
     OutboxRowDeleted { actor: ActorId, message: MessageId, line: u16 },
     /// The order service went down between committing the order of `message` and publishing
-    /// it: the order is in the database, and nothing will ever publish its message.
-    OrderNeverPublished { actor: ActorId, message: MessageId },
+    /// it (`raised`: its publish raised and it exited): the order is in the database, and
+    /// nothing will ever publish its message.
+    OrderNeverPublished { actor: ActorId, message: MessageId, raised: bool },
     WorkStarted { actor: ActorId, copy: CopyId, ms: u32, line: u16 },
     WorkFailed { actor: ActorId, copy: CopyId, line: u16 },
     CallbackFinished { actor: ActorId, copy: CopyId },

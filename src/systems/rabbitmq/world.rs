@@ -1458,6 +1458,7 @@ impl Sim {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("publish is a producer op") };
                 let i = self.actors[actor.index()].loop_index;
                 let message = self.message_for(actor, i);
+                // A dual write's order is published now (whatever becomes of the frame).
                 self.actors[actor.index()].committed_unpublished = None;
                 self.actors[actor.index()].pending_message = Some(message);
                 let copy = self.core.ledger.new_copy(message, Place::ToBroker { connection }, spec.delivery_mode == 2);
@@ -1943,14 +1944,14 @@ impl Sim {
         self.record(Event::Printed { actor, text: TerminalText::Error { error }, line });
         self.actors[actor.index()].status = ActorStatus::Failed(error);
         self.record(Event::ActorExited { actor, error: Some(error) });
-        self.order_left_unpublished(actor);
+        self.order_left_unpublished(actor, true);
     }
 
     /// A dual-write order service went down between its commit and its publish: the order
     /// stays in the database, and its message will never be published.
-    fn order_left_unpublished(&mut self, actor: ActorId) {
+    fn order_left_unpublished(&mut self, actor: ActorId, raised: bool) {
         if let Some(message) = self.actors[actor.index()].committed_unpublished.take() {
-            self.record(Event::OrderNeverPublished { actor, message });
+            self.record(Event::OrderNeverPublished { actor, message, raised });
         }
     }
 
@@ -1997,7 +1998,7 @@ impl Sim {
         runtime.epoch += 1;
         runtime.pending_message = None;
         self.record(event);
-        self.order_left_unpublished(actor);
+        self.order_left_unpublished(actor, false);
         self.drop_client_deliveries(actor);
         if let Some(connection) = self.actors[actor.index()].connection.take() {
             if self.broker.is_open(connection) {

@@ -400,7 +400,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
 
     let edges = html! {
         <g class="edges">
-            { for view.producers.iter().enumerate().map(|(i, p)| edge(layout.producer_edge(i), p.cut, lang)) }
+            { for view.producers.iter().enumerate().filter(|(_, p)| p.connects).map(|(i, p)| edge(layout.producer_edge(i), p.cut, lang)) }
             { for view.queues.iter().enumerate().map(|(i, _)| html! { <path class="edge" d={layout.queue_edge(i)} /> }) }
             { for view.consumers.iter().enumerate().filter_map(|(i, c)| {
                 let q = view.queues.iter().position(|q| q.name == c.queue)?;
@@ -606,13 +606,17 @@ fn database(db: &crate::view::DatabaseView, lang: Lang) -> Html {
     let rows = |table: &'static str, data: &[u32]| {
         html! {
             <span class="table" data-table={table} data-rows={data.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")}>
-                <b>{ label(table, lang) }</b>{ " " }{ crate::i18n::payload_ranges(data, lang) }
+                // (A full-width colon takes no space after it.)
+                <b>{ label(table, lang) }</b>{ if lang == Lang::En { " " } else { "" } }{ crate::i18n::payload_ranges(data, lang) }
             </span>
         }
     };
     html! {
         <p id="database" class="database">
-            <span class="db">{ "orders.db" }</span>{ rows("db_orders", &db.orders) }{ rows("db_outbox", &db.outbox) }
+            <span class="db">{ "orders.db" }</span>{ rows("db_orders", &db.orders) }
+            if let Some(outbox) = &db.outbox {
+                { rows("db_outbox", outbox) }
+            }
             if let Some(effects) = &db.effects {
                 <span class="db">{ "effects.db" }</span>{ rows("db_effects", effects) }
             }

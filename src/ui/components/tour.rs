@@ -47,6 +47,14 @@ pub fn Tour() -> Html {
         None => crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok(),
     };
     let settings_changed = as_written.as_ref().is_some_and(|s| *s != state.settings);
+    // Injected faults change the run as much: the chapter's text no longer tells it.
+    let faults_injected = !session.injected().is_empty();
+    let note = match (settings_changed, faults_injected) {
+        (true, false) => Some(("settings-note", "settings_changed_note")),
+        (false, true) => Some(("faults-note", "faults_injected_note")),
+        (true, true) => Some(("settings-note", "settings_and_faults_note")),
+        (false, false) => None,
+    };
     // The title stays true of the settings on screen: what changed, beside it.
     let title_note = as_written.as_ref().and_then(|s| crate::tour::title_note(s, &state.settings, lang));
     // The live narration is quiet while playing (4 steps a second at 1× would be read over
@@ -120,8 +128,8 @@ pub fn Tour() -> Html {
                     }
                 </h2>
                 <p class="chapter-narration">{ narration }</p>
-                if settings_changed {
-                    <p id="settings-note" class="note">{ label("settings_changed_note", lang) }</p>
+                if let Some((id, key)) = note {
+                    <p id={id} class="note">{ label(key, lang) }</p>
                 }
                 if let Some(cleared) = state.cleared.clone() {
                     <p id="faults-cleared" class="note" role="status" data-cleared={cleared.faults.len().to_string()}>

@@ -149,10 +149,13 @@ async function check(name, expect, t) {
       for (const [actor, line] of Object.entries(expect.terminals)) {
         assert.equal(s.actors[actor]?.last, line, `${name} (${lang}): ${actor}'s terminal ends with the program's last line`);
       }
-      for (const [actor, { line, status }] of Object.entries(expect.died ?? {})) {
+      for (const [actor, { line, status, after }] of Object.entries(expect.died ?? {})) {
         assert.equal(s.actors[actor].status, status, `${name}: ${actor} is ${status}`);
         assert.equal(s.actors[actor].died, line, `${name} (${lang}): ${actor}'s code marks the line it died on`);
-        const mark = { failed: ['✕ failed', '✕ 出错退出'], crashed: ['✕ crashed', '✕ 已崩溃'] }[status][lang === 'en' ? 0 : 1];
+        // Killed right after the line completed (a crash `after` its op): the mark says so.
+        const mark = after
+          ? { crashed: ['✕ crashed after this line', '✕ 执行完这一行后已崩溃'] }[status][lang === 'en' ? 0 : 1]
+          : { failed: ['✕ failed', '✕ 出错退出'], crashed: ['✕ crashed', '✕ 已崩溃'] }[status][lang === 'en' ? 0 : 1];
         assert.equal(s.actors[actor].diedMark, mark, `${name} (${lang}): the died mark`);
       }
       for (const key of expect.keys) {
@@ -280,7 +283,7 @@ test('basic-get-crash: a polling consumer crashes mid-work; only the message in 
     verdicts: ['processed_once', 'processed_once', 'stranded', 'stranded', 'stranded', 'stranded'],
     terminals: { producer: " [x] Sent {'data': 5}", consumer: " [x] Received {'data': 2}" },
     // Killed right after it printed the third message (the scenario's fault).
-    died: { consumer: { line: 'print(f" [x] Received {message}")', status: 'crashed' } },
+    died: { consumer: { line: 'print(f" [x] Received {message}")', status: 'crashed', after: true } },
     causes: { 2: [/^still in test_queue when the run ended: no consumer was left to take it$/, /^运行结束时仍在 test_queue 中：已没有消费者来取走它$/] },
     keys: [
       { event: 50, actor: 'consumer', line: "method, properties, body = channel.basic_get(queue='test_queue', auto_ack=False)",

@@ -717,6 +717,18 @@ impl KafkaSim {
                 runtime.messages.reserve((p.messages as usize).min(records));
             }
         }
+        // Each replica's log: its topic's share of the records (partitions are chosen about
+        // evenly), with the same room.
+        for (topic, t) in scenario.topics.iter().enumerate() {
+            let sent: usize = scenario.actors.iter().map(|a| match a {
+                KafkaActorSpec::Producer(p) if p.topic == t.name => p.messages as usize,
+                _ => 0,
+            }).sum();
+            let share = sent.min(records) / usize::from(t.partitions.max(1));
+            for partition in 0..t.partitions {
+                sim.cluster.reserve_log(TopicPartition::new(topic as u16, partition), share + share / 16);
+            }
+        }
         // The initial elections are the cluster's state at time 0, not events of the run.
         sim.cluster.take_events();
         for (index, fault) in scenario.faults.iter().enumerate() {

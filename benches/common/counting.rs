@@ -1,11 +1,25 @@
 //! What both bench binaries share: a counting global allocator (current and peak heap
-//! bytes), the timed runs, and reading the `QP_BENCH_*` environment variables.
+//! bytes) over mimalloc, the timed runs, and reading the `QP_BENCH_*` environment variables.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+use mimalloc::MiMalloc;
+use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The system allocator, counting live and peak heap bytes.
+/// mimalloc, counting live and peak heap bytes. mimalloc rather than the system allocator:
+/// the trace and the logs of a big run are hundreds of MB, which glibc maps afresh for each
+/// run and unmaps at its end, so every run paid a page fault per 4 KB it touched (about a
+/// quarter of its wall time). mimalloc is told to keep freed memory (`keep_freed_memory`),
+/// so a run after the first reuses the pages the one before it touched.
 struct Counting;
+
+/// `mi_option_purge_delay` in mimalloc.h (libmimalloc-sys names no constant for it).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc never gives freed memory back to the system (a purge delay of -1), where it
+/// would after a second by default: the runs of a bench reuse it instead of faulting it in.
+fn keep_freed_memory() {
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+}
 
 pub static CURRENT_BYTES: AtomicUsize = AtomicUsize::new(0);
 pub static PEAK_BYTES: AtomicUsize = AtomicUsize::new(0);
@@ -21,25 +35,25 @@ fn shrank(bytes: usize) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc(layout) };
+        let ptr = unsafe { MiMalloc.alloc(layout) };
         if !ptr.is_null() {
             grew(layout.size());
         }
         ptr
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let ptr = unsafe { System.alloc_zeroed(layout) };
+        let ptr = unsafe { MiMalloc.alloc_zeroed(layout) };
         if !ptr.is_null() {
             grew(layout.size());
         }
         ptr
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
+        unsafe { MiMalloc.dealloc(ptr, layout) };
         shrank(layout.size());
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        let new = unsafe { MiMalloc.realloc(ptr, layout, new_size) };
         if !new.is_null() {
             if new_size > layout.size() {
                 grew(new_size - layout.size());
@@ -79,6 +93,7 @@ pub struct Timed<W> {
 }
 
 pub fn time_runs<W>(runs: u64, build: impl Fn() -> W, run: impl Fn(&mut W)) -> Timed<W> {
+    keep_freed_memory();
     let mut timings = Vec::new();
     let mut measured = None;
     for _ in 0..runs.max(1) {

@@ -899,6 +899,16 @@ impl Cluster {
         std::mem::take(&mut self.truncated)
     }
 
+    /// Room for `records` records in each replica's log of the partition, so that the logs of a
+    /// big run do not grow by doubling (a copy of the log each time).
+    pub fn reserve_log(&mut self, tp: TopicPartition, records: usize) {
+        if let Ok(partition) = partition_in(&mut self.topics, tp) {
+            for replica in &mut partition.replicas {
+                replica.log.reserve(records);
+            }
+        }
+    }
+
     // ---- produce ----
 
     /// A produce request for one partition, sent by the client to `broker`

@@ -648,20 +648,22 @@ impl KafkaSim {
                 KafkaActorSpec::Producer(_) => ActorRuntime::new(0, partitions),
             })
             .collect();
-        // Reserved at once: about 12 events a record (the tutorial with 3 replicas and a group:
-        // sent, appended, replicated twice, the HW, acked, printed; delivered, printed,
-        // processed); a run that needs more grows the trace as a vector grows.
-        let trace_capacity = scenario
+        // The records the producers will send (each a message, most sent once): what grows
+        // with them is reserved at once rather than grown by doubling, which copies it and
+        // touches twice the memory.
+        let records = scenario
             .actors
             .iter()
             .map(|a| match a {
-                KafkaActorSpec::Producer(p) => p.messages as usize * 12,
+                KafkaActorSpec::Producer(p) => p.messages as usize,
                 KafkaActorSpec::Consumer(_) => 0,
             })
             .sum::<usize>()
-            .min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX))
-            .min(1 << 24)
-            + 64;
+            .min(1 << 22);
+        // Reserved at once: about 12 events a record (the tutorial with 3 replicas and a group:
+        // sent, appended, replicated twice, the HW, acked, printed; delivered, printed,
+        // processed); a run that needs more grows the trace as a vector grows.
+        let trace_capacity = (records * 12).min(usize::try_from(scenario.limits.events_max).unwrap_or(usize::MAX)).min(1 << 24) + 64;
         let net = &scenario.network;
         let mut sim = KafkaSim {
             core: Core::new(scenario.limits.clone(), step_triggers, trace_capacity),
@@ -707,6 +709,30 @@ impl KafkaSim {
                 partitions,
             }),
         };
+        // A message per record; a copy and a request per send, a few more for the resends
+        // (room for 1 in 16: a vector that outgrew its reservation would double).
+        let sends = records + records / 16;
+        sim.core.ledger.messages.reserve(records);
+        sim.core.checker.stats.reserve(records);
+        sim.core.ledger.copies.reserve(sends);
+        sim.requests.reserve(sends);
+        for (runtime, spec) in sim.actors.iter_mut().zip(&scenario.actors) {
+            if let KafkaActorSpec::Producer(p) = spec {
+                runtime.messages.reserve((p.messages as usize).min(records));
+            }
+        }
+        // Each replica's log: its topic's share of the records (partitions are chosen about
+        // evenly), with the same room.
+        for (topic, t) in scenario.topics.iter().enumerate() {
+            let sent: usize = scenario.actors.iter().map(|a| match a {
+                KafkaActorSpec::Producer(p) if p.topic == t.name => p.messages as usize,
+                _ => 0,
+            }).sum();
+            let share = sent.min(records) / usize::from(t.partitions.max(1));
+            for partition in 0..t.partitions {
+                sim.cluster.reserve_log(TopicPartition::new(topic as u16, partition), share + share / 16);
+            }
+        }
         // The initial elections are the cluster's state at time 0, not events of the run.
         sim.cluster.take_events();
         for (index, fault) in scenario.faults.iter().enumerate() {

@@ -219,6 +219,21 @@ pub fn App() -> Html {
         });
     }
 
+    // The narration module, fetched when the run shown first has an event to word (the first
+    // step, a chapter opening past its start, a run restored at a later step). A failed fetch
+    // is said; the next action tries again.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.needs_narration(), move |&needs| {
+            if needs {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(Action::NarrationLoaded(crate::ui::narration_chunk::load().await.map(|_| ())));
+                });
+            }
+            || ()
+        });
+    }
+
     // The theme and the compact mode, on the root element (for the page's background too).
     use_effect_with(state.params, |params| {
         if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -319,7 +334,9 @@ pub fn App() -> Html {
                     // Worded at each render: a language switch words it again.
                     <p id="share-error" class="error" role="alert">{ crate::ui::kafka_chunk::LoadFailed.text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 } else if state.links_load_error {
-                    <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                    <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss.clone()}>{"×"}</button></p>
+                } else if state.narration_load_error {
+                    <p id="share-error" class="error" role="alert">{ crate::ui::narration_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
                 if opening {
                     <p id="opening" class="note" role="status">{ label("opening_run", lang) }</p>

@@ -86,6 +86,12 @@ pub struct Playground {
     /// (`links_chunk::load_failed_text`) until dismissed or a fetch succeeds (and shows the
     /// tour rather than "opening").
     pub links_load_error: bool,
+    /// The last action's fetch of the narration module (`ui::narration_chunk`) failed: no
+    /// fetch until the next action, which tries again.
+    pub narration_fetch_failed: bool,
+    /// A fetch of the narration module failed: the page says so in its language of the moment
+    /// (`narration_chunk::load_failed_text`) until dismissed or a fetch succeeds.
+    pub narration_load_error: bool,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -144,6 +150,9 @@ pub enum Action {
     LinksLoaded(Result<(), LoadFailed>),
     /// The share controls want the link (the module is fetched if need be).
     WantLinks,
+    /// The narration module was fetched (the events are worded now), or could not be (said
+    /// so; the next action tries again).
+    NarrationLoaded(Result<(), LoadFailed>),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -204,7 +213,15 @@ impl Playground {
             links_pending: false,
             links_fetch_failed: false,
             links_load_error: false,
+            narration_fetch_failed: false,
+            narration_load_error: false,
         }
+    }
+
+    /// The narration module is needed and not loaded: the run shown has an event to word (the
+    /// step's narration, the event log). The app fetches it.
+    pub fn needs_narration(&self) -> bool {
+        crate::ui::narration_chunk::loaded().is_none() && !self.narration_fetch_failed && !self.session.borrow().trace().is_empty()
     }
 
     /// The links module is needed and not loaded: a code waits to be restored, or the learner
@@ -276,6 +293,7 @@ impl Playground {
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
         fresh.kafka_load_error = self.kafka_load_error;
         fresh.links_load_error = self.links_load_error;
+        fresh.narration_load_error = self.narration_load_error;
         fresh
     }
 
@@ -394,6 +412,7 @@ impl Reducible for Playground {
         let mut next = (*self).clone();
         next.version += 1;
         next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
+        next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
         let moved = {
             let mut session = next.session.borrow_mut();
             match action {
@@ -603,6 +622,15 @@ impl Reducible for Playground {
                     next.error = None;
                     next.kafka_load_error = false;
                     next.links_load_error = false;
+                    next.narration_load_error = false;
+                    false
+                }
+                Action::NarrationLoaded(Ok(())) => {
+                    next.narration_load_error = false;
+                    false
+                }
+                Action::NarrationLoaded(Err(LoadFailed)) => {
+                    next.narration_load_error = true;
                     false
                 }
                 Action::SetSnippet(options) => {

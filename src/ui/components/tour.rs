@@ -3,7 +3,7 @@
 //! chapter with its title as narration. In the compact (embed) mode only the step's narration
 //! line shows, with a chapter menu unless the chapter is locked.
 
-use crate::i18n::{describe_at, label, Lang};
+use crate::i18n::{label, Lang};
 use crate::tour::CHAPTERS;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
@@ -31,7 +31,13 @@ pub fn Tour() -> Html {
     let position = session.position();
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
     let trace = session.trace();
-    let step_events: Vec<String> = (from..trace.len()).map(|i| describe_at(trace, i, session.timeline(), lang)).collect();
+    // Worded by the narration module; until it is there (the app fetches it) the line says so.
+    let narration = crate::ui::narration_chunk::loaded();
+    let step_events: Vec<String> = match narration {
+        Some(api) => (from..trace.len()).map(|i| (api.describe_at)(trace, i, session.timeline(), lang)).collect(),
+        None if from < trace.len() => vec![label("narration_pending", lang).to_string()],
+        None => Vec::new(),
+    };
     let chapter = &CHAPTERS[state.chapter];
     // Facts, not the script: at the run's end, what this run did; and a note when the
     // settings are no longer the chapter's own (its text describes it as written).

@@ -128,6 +128,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ready", "ready", "就绪"),
     ("loading", "loading Kafka…", "正在加载 Kafka…"),
     ("opening", "opening the run…", "正在打开运行…"),
+    ("tools_pending", "Fetching the share tools' code…", "正在获取分享工具的代码…"),
     ("narration_pending", "Fetching the narration of the events…", "正在获取事件的讲述…"),
     ("opening_run", "Opening the run of the link or of your last visit…", "正在打开链接中的或上次访问时的运行…"),
     ("durable", "durable", "持久化"),

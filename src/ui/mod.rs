@@ -9,4 +9,5 @@ pub mod kafka_chunk;
 pub mod kafka_page;
 pub mod links_chunk;
 pub mod narration_chunk;
+pub mod share_chunk;
 pub mod state;

@@ -1,17 +1,19 @@
-//! The seam between the page and the code that narrates a RabbitMQ run's events: the
-//! past-tense sentence of every trace event (`i18n::describe_at`, in both languages, with the
-//! look-backs that say why a connection died), which the step's narration and the event log
-//! show. The page's build (the `split` feature, scripts/split-wasm.sh) puts it in its own wasm
-//! module, `split_narration.wasm`, fetched the first time the run shown has an event to tell:
-//! the first step (or play, or seek), a chapter that opens past its start, a link or saved
-//! state restored at a later step. A fresh page at step 0 has none, so the first load does
-//! without it.
+//! The seam between the page and the code that words a RabbitMQ run: the past-tense
+//! sentence of every trace event (`i18n::describe_at`, in both languages, with the look-backs
+//! that say why a connection died), which the step's narration and the event log show, and
+//! the outcome the tour states at the run's end (`tour::outcome`, from the run's report). The
+//! page's build (the `split` feature, scripts/split-wasm.sh) puts it in its own wasm module,
+//! `split_narration.wasm`, fetched the first time the run shown has an event to tell or is at
+//! its end: the first step (or play, or seek), a chapter that opens past its start, a link or
+//! saved state restored at a later step. A fresh page at step 0 has none, so the first load
+//! does without it.
 //!
-//! Invariants: the page words a trace event only through `NarrationApi` (`loaded`, `load`).
-//! Until the module is there, the step's narration says it is being fetched and the event
-//! log's entries show "…" (their number and time are known); a failed fetch is said in the
-//! page's language and the next action tries again. Without the `split` feature (native
-//! builds, the tests) it is there from the start.
+//! Invariants: the page words a trace event or the outcome only through `NarrationApi`
+//! (`loaded`, `load`). Until the module is there, the step's narration says it is being
+//! fetched, the event log's entries show "…" (their number and time are known) and the
+//! outcome is not shown; a failed fetch is said in the page's language and the next action
+//! tries again. Without the `split` feature (native builds, the tests) it is there from the
+//! start.
 
 use crate::i18n::Lang;
 use crate::systems::rabbitmq::trace::TraceEntry;
@@ -22,9 +24,11 @@ use crate::ui::kafka_chunk::LoadFailed;
 pub struct NarrationApi {
     /// `i18n::describe_at`: event `index` of the trace as a sentence.
     pub describe_at: fn(&[TraceEntry], usize, &Sim, Lang) -> String,
+    /// What the run did, at its end (from its report): the sentence and its label.
+    pub outcome: fn(&crate::session::Session, Lang) -> (String, &'static str),
 }
 
-static NARRATION_API: NarrationApi = NarrationApi { describe_at: crate::i18n::describe_at };
+static NARRATION_API: NarrationApi = NarrationApi { describe_at: crate::i18n::describe_at, outcome: crate::ui::components::tour::run_outcome };
 
 /// The split point: the only function that names the narration module's entry points.
 #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(narration, fallible))]

@@ -8,6 +8,14 @@ use crate::tour::CHAPTERS;
 use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
+/// The run's outcome at its end (the narration module's): the sentence and the label to
+/// colour it by.
+pub fn run_outcome(session: &crate::session::Session, lang: Lang) -> (String, &'static str) {
+    let report = session.report();
+    // No message, no label to colour the outcome by (see tour::outcome).
+    (crate::tour::outcome(&report, lang), if report.messages.is_empty() { "none" } else { report.label.name() })
+}
+
 /// "2 injected faults were cleared when you left “…”" (or by a reset, when `left` is None).
 fn cleared_text(n: usize, left: Option<&str>, lang: Lang) -> String {
     match (lang, left) {
@@ -28,11 +36,11 @@ pub fn Tour() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let session = state.session.borrow();
+    // Worded by the narration module; until it is there (the app fetches it) the line says so.
+    let narration = crate::ui::narration_chunk::loaded();
     let position = session.position();
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
     let trace = session.trace();
-    // Worded by the narration module; until it is there (the app fetches it) the line says so.
-    let narration = crate::ui::narration_chunk::loaded();
     let step_events: Vec<String> = match narration {
         Some(api) => (from..trace.len()).map(|i| (api.describe_at)(trace, i, session.timeline(), lang)).collect(),
         None if from < trace.len() => vec![label("narration_pending", lang).to_string()],
@@ -42,11 +50,9 @@ pub fn Tour() -> Html {
     // Facts, not the script: at the run's end, what this run did; and a note when the
     // settings are no longer the chapter's own (its text describes it as written).
     let at_end = position == session.len();
-    let outcome = at_end.then(|| {
-        let report = session.report();
-        // No message, no label to colour the outcome by (see tour::outcome).
-        (crate::tour::outcome(&report, lang), if report.messages.is_empty() { "none" } else { report.label.name() })
-    });
+    // Worded by the narration module too (the report it is built from with it); until it is
+    // there the outcome is not shown (the step's line says the narration is being fetched).
+    let outcome = at_end.then(|| narration.map(|api| (api.outcome)(&session, lang))).flatten();
     let custom = state.custom.clone();
     let as_written = match &custom {
         Some(scenario) => Some(crate::scenario::settings::Settings::of(scenario)),

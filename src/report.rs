@@ -531,7 +531,11 @@ struct Strandings {
 impl Strandings {
     fn new(sim: &Sim, trace: &[TraceEntry], stranded: impl IntoIterator<Item = MessageId>) -> Strandings {
         let mut at: std::collections::BTreeMap<MessageId, (CopyId, Option<usize>)> = std::collections::BTreeMap::new();
-        let wanted: std::collections::BTreeSet<MessageId> = stranded.into_iter().collect();
+        // Inserted one by one: `collect` would sort first (another instance of the sort).
+        let mut wanted = std::collections::BTreeSet::new();
+        for message in stranded {
+            wanted.insert(message);
+        }
         if wanted.is_empty() {
             return Strandings { at };
         }
@@ -540,7 +544,10 @@ impl Strandings {
                 at.entry(copy.message).or_insert((CopyId(index as u32), None));
             }
         }
-        let mut by_copy: std::collections::BTreeMap<CopyId, MessageId> = at.iter().map(|(&m, &(c, _))| (c, m)).collect();
+        let mut by_copy: std::collections::BTreeMap<CopyId, MessageId> = std::collections::BTreeMap::new();
+        for (&m, &(c, _)) in &at {
+            by_copy.insert(c, m);
+        }
         let from = trace.len().saturating_sub(CAUSE_LOOKBACK_EVENTS);
         for (offset, e) in trace[from..].iter().enumerate().rev() {
             if by_copy.is_empty() {
@@ -683,7 +690,7 @@ impl Live {
             };
             places.push((copy.message.0, place));
         }
-        places.sort_by_key(|(message, _)| *message);
+        crate::engine::sort::sort_by_key(&mut places, |(message, _)| u128::from(*message));
         let stranded = verdicts.iter().enumerate().filter(|&(i, v)| chosen[i] && *v == Some(Verdict::Stranded)).map(|(i, _)| MessageId(i as u32));
         let strandings = Strandings::new(sim, trace, stranded);
         let mut rows = Vec::new();

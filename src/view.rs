@@ -227,7 +227,7 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             ActorSpec::Admin(_) => {}
             ActorSpec::Consumer(_) => {
                 let mut mine = std::mem::take(&mut held[index]);
-                mine.sort_unstable();
+                crate::engine::sort::sort_by_key(&mut mine, |&(key, copy)| (u128::from(key) << 32) | u128::from(copy.0));
                 let current = actors[index].current.map(|d| ledger.messages[ledger.message_of(d.copy).index()].data);
                 consumers.push(ConsumerView {
                     actor: actor_view(index),

@@ -316,6 +316,15 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
+    // The problem to show: the last error, else a module that could not be fetched (worded at
+    // each render: a language switch words it again).
+    let error: Option<AttrValue> = match &state.error {
+        Some(error) => Some(AttrValue::from(error.clone())),
+        None if state.kafka_load_error => Some(crate::ui::kafka_chunk::LoadFailed.text(lang).into()),
+        None if state.links_load_error => Some(crate::ui::links_chunk::load_failed_text(lang).into()),
+        None if state.narration_load_error => Some(crate::ui::narration_chunk::load_failed_text(lang).into()),
+        None => None,
+    };
     html! {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
             <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
@@ -328,15 +337,8 @@ pub fn App() -> Html {
                         <span id="status" data-status={status_code} role="status">{ label(status, lang) }</span>
                     </header>
                 }
-                if let Some(error) = &state.error {
-                    <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
-                } else if state.kafka_load_error {
-                    // Worded at each render: a language switch words it again.
-                    <p id="share-error" class="error" role="alert">{ crate::ui::kafka_chunk::LoadFailed.text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
-                } else if state.links_load_error {
-                    <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss.clone()}>{"×"}</button></p>
-                } else if state.narration_load_error {
-                    <p id="share-error" class="error" role="alert">{ crate::ui::narration_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                if let Some(error) = error {
+                    <p id="share-error" class="error" role="alert">{ error }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
                 if opening {
                     <p id="opening" class="note" role="status">{ label("opening_run", lang) }</p>

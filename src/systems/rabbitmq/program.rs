@@ -162,7 +162,7 @@ impl Builder {
     /// The imports, sorted as isort would: standard library, a blank line, pika.
     fn imports(&mut self, standard: &[&str]) {
         let mut standard = standard.to_vec();
-        standard.sort_unstable();
+        crate::engine::sort::sort_small(&mut standard);
         standard.dedup();
         for module in standard {
             self.line(format!("import {module}"));

@@ -49,10 +49,10 @@ fn restored() -> Playground {
     };
     let saved = || {
         let code = stored()?;
-        (links.decode)(&code).and_then(|state| Playground::from_share(&state)).ok()
+        (links.open)(&code).ok()
     };
     if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
-        return match (links.decode)(code).and_then(|state| Playground::from_share(&state)) {
+        return match (links.open)(code) {
             Ok(p) => p,
             Err(e) => {
                 let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));

@@ -283,6 +283,28 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     }
 }
 
+/// The setup events a run opens with (a program started, connected, opened a channel,
+/// declared its queue, set its prefetch, turned on confirms, subscribed), worded without the
+/// rest of the narration: the tour's first chapter opens at its declare, so the first page
+/// words its events without fetching the narration module (`ui::narration_chunk`). None for
+/// any other event. `describe` and `describe_at` word these the same (no look-back applies).
+pub fn describe_opening(event: &Event, sim: &Sim, lang: Lang) -> Option<String> {
+    let en = lang == Lang::En;
+    let a = |actor: ActorId| actor_name(sim, actor).to_string();
+    let pick = |e: String, z: String| if en { e } else { z };
+    use Event::*;
+    match *event {
+        ActorStarted { actor } => Some(pick(format!("{} started", a(actor)), format!("{} 启动", a(actor)))),
+        Connected { actor, node, .. } => Some(pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0))),
+        ChannelOpened { actor, .. } => Some(pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor)))),
+        QueueDeclared { actor, queue, .. } => Some(pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue)))),
+        ConfirmsEnabled { actor, .. } => Some(pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor)))),
+        QosSet { actor, prefetch_count, .. } => Some(pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor)))),
+        ConsumeStarted { actor, queue, .. } => Some(pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue)))),
+        _ => None,
+    }
+}
+
 /// One event as a past-tense sentence. `sim` supplies names (any world of the same run
 /// that has seen the event, e.g. the session's timeline).
 pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
@@ -291,15 +313,14 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
     let pick = |e: String, z: String| if en { e } else { z };
     use Event::*;
     match *event {
-        ActorStarted { actor } => pick(format!("{} started", a(actor)), format!("{} 启动", a(actor))),
-        Connected { actor, node, .. } => pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0)),
+        ActorStarted { .. } | Connected { .. } | ChannelOpened { .. } | QueueDeclared { .. } | ConfirmsEnabled { .. } | QosSet { .. } | ConsumeStarted { .. } => {
+            describe_opening(event, sim, lang).unwrap_or_default()
+        }
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
         ConnectStalled { actor, node, .. } => pick(
             format!("{}'s connect to rabbit@{} gets no answer: the network is cut, so its TCP SYN is lost. It retries until pika's socket_timeout (10 s) runs out, unless the cut heals first", a(actor), node.0),
             format!("{} 连接 rabbit@{} 没有回应：网络被切断，TCP SYN 丢失。它会重试，直到 pika 的 socket_timeout（10 秒）用完，除非网络先恢复", a(actor), node.0),
         ),
-        ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
-        QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
         QueueDeclareRefused { actor, queue, .. } => {
             let node = sim.setup().scenario.queues[queue.index()].node;
             pick(
@@ -333,9 +354,6 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                 }
             }
         }
-        ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
-        QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
-        ConsumeStarted { actor, queue, .. } => pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue))),
         Printed { actor, text, .. } => {
             let line = text.render(&sim.setup().scenario);
             pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))

@@ -4,14 +4,15 @@
 //! the outcome the tour states at the run's end (`tour::outcome`, from the run's report). The
 //! page's build (the `split` feature, scripts/split-wasm.sh) puts it in its own wasm module,
 //! `split_narration.wasm`, fetched the first time the run shown has an event to tell or is at
-//! its end: the first step (or play, or seek), a chapter that opens past its start, a link or
-//! saved state restored at a later step. A fresh page at step 0 has none, so the first load
-//! does without it.
+//! its end: a step (or play, or seek) past the run's opening setup events, a chapter that
+//! opens past them, a link or saved state restored at a later step. The first module words
+//! the setup events a run opens with itself (`i18n::describe_opening`): the tour's first
+//! chapter opens at its declare, so the first load does without the module.
 //!
 //! Invariants: the page words a trace event or the outcome only through `NarrationApi`
-//! (`loaded`, `load`). Until the module is there, the step's narration says it is being
-//! fetched, the event log's entries show "…" (their number and time are known) and the
-//! outcome is not shown; a failed fetch is said in the page's language and the next action
+//! (`loaded`, `load`, `word`). Until the module is there, the step's narration says it is
+//! being fetched, the event log's entries it is needed for show "…" (their number and time
+//! are known) and the outcome is not shown; a failed fetch is said in the page's language and the next action
 //! tries again. Without the `split` feature (native builds, the tests) it is there from the
 //! start.
 
@@ -54,6 +55,22 @@ pub async fn load() -> Result<&'static NarrationApi, LoadFailed> {
     return narration_api().await.inspect(|api| _ = LOADED.set(api));
     #[cfg(not(feature = "split"))]
     return narration_api();
+}
+
+/// Event `index` of `trace` as a sentence: by the narration module once it is loaded; before,
+/// the opening setup events (`i18n::describe_opening`) are worded without it and any other is
+/// None (the page shows that it is being fetched).
+pub fn word(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option<String> {
+    match loaded() {
+        Some(api) => Some((api.describe_at)(trace, index, sim, lang)),
+        None => trace.get(index).map_or(Some(String::new()), |entry| crate::i18n::describe_opening(&entry.event, sim, lang)),
+    }
+}
+
+/// The events up to the step shown need the narration module (one is not an opening setup
+/// event).
+pub fn needed_for(trace: &[TraceEntry], sim: &Sim) -> bool {
+    trace.iter().any(|entry| crate::i18n::describe_opening(&entry.event, sim, Lang::En).is_none())
 }
 
 /// What the page says when the narration module cannot be fetched.

@@ -41,11 +41,10 @@ pub fn Tour() -> Html {
     let position = session.position();
     let from = if position == 0 { 0 } else { session.events_at(position - 1) };
     let trace = session.trace();
-    let step_events: Vec<String> = match narration {
-        Some(api) => (from..trace.len()).map(|i| (api.describe_at)(trace, i, session.timeline(), lang)).collect(),
-        None if from < trace.len() => vec![label("narration_pending", lang).to_string()],
-        None => Vec::new(),
-    };
+    let step_events: Vec<String> = (from..trace.len())
+        .map(|i| crate::ui::narration_chunk::word(trace, i, session.timeline(), lang))
+        .collect::<Option<_>>()
+        .unwrap_or_else(|| vec![label("narration_pending", lang).to_string()]);
     let chapter = &CHAPTERS[state.chapter];
     // Facts, not the script: at the run's end, what this run did; and a note when the
     // settings are no longer the chapter's own (its text describes it as written).

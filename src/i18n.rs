@@ -284,7 +284,7 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
 }
 
 /// The setup events a run opens with (a program started, connected, opened a channel,
-/// declared its queue, set its prefetch, turned on confirms, subscribed), worded without the
+/// declared its queue, set its prefetch, turned on confirms, subscribed, printed), worded without the
 /// rest of the narration: the tour's first chapter opens at its declare, so the first page
 /// words its events without fetching the narration module (`ui::narration_chunk`). None for
 /// any other event. `describe` and `describe_at` word these the same (no look-back applies).
@@ -301,6 +301,10 @@ pub fn describe_opening(event: &Event, sim: &Sim, lang: Lang) -> Option<String> 
         ConfirmsEnabled { actor, .. } => Some(pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor)))),
         QosSet { actor, prefetch_count, .. } => Some(pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor)))),
         ConsumeStarted { actor, queue, .. } => Some(pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue)))),
+        Printed { actor, text, .. } => {
+            let line = text.render(&sim.setup().scenario);
+            Some(pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim())))
+        }
         _ => None,
     }
 }
@@ -313,7 +317,7 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
     let pick = |e: String, z: String| if en { e } else { z };
     use Event::*;
     match *event {
-        ActorStarted { .. } | Connected { .. } | ChannelOpened { .. } | QueueDeclared { .. } | ConfirmsEnabled { .. } | QosSet { .. } | ConsumeStarted { .. } => {
+        ActorStarted { .. } | Connected { .. } | ChannelOpened { .. } | QueueDeclared { .. } | ConfirmsEnabled { .. } | QosSet { .. } | ConsumeStarted { .. } | Printed { .. } => {
             describe_opening(event, sim, lang).unwrap_or_default()
         }
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
@@ -353,10 +357,6 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                     pick(format!("the broker closed {}'s channel: {text}", a(actor)), format!("broker 关闭了 {} 的信道：{text}", a(actor)))
                 }
             }
-        }
-        Printed { actor, text, .. } => {
-            let line = text.render(&sim.setup().scenario);
-            pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
         }
         Slept { actor, ms, line } => {
             let program = &sim.setup().actors[actor.index()].program;

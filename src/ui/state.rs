@@ -92,6 +92,10 @@ pub struct Playground {
     /// A fetch of the narration module failed: the page says so in its language of the moment
     /// (`narration_chunk::load_failed_text`) until dismissed or a fetch succeeds.
     pub narration_load_error: bool,
+    /// How many of the actions counted in `version` only said the narration module was
+    /// fetched: not a change of the learner's (which is what makes the page save, see
+    /// `needs_links`).
+    pub fetch_notices: u64,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -215,6 +219,7 @@ impl Playground {
             links_load_error: false,
             narration_fetch_failed: false,
             narration_load_error: false,
+            fetch_notices: 0,
         }
     }
 
@@ -231,7 +236,7 @@ impl Playground {
     /// The links module is needed and not loaded: a code waits to be restored, or the learner
     /// changed something (which is saved from then on). The app fetches it.
     pub fn needs_links(&self) -> bool {
-        crate::ui::links_chunk::loaded().is_none() && (self.links_pending || self.version > 0) && !self.links_fetch_failed
+        crate::ui::links_chunk::loaded().is_none() && (self.links_pending || self.version > self.fetch_notices) && !self.links_fetch_failed
     }
 
     /// The Kafka module is needed and not loaded: the switch asked for the Kafka page, or a
@@ -287,6 +292,7 @@ impl Playground {
     fn fresh(&self, chapter: usize) -> Playground {
         let mut fresh = Playground::new(chapter, self.lang);
         fresh.version = self.version;
+        fresh.fetch_notices = self.fetch_notices;
         fresh.run = self.run + 1;
         fresh.params = self.params;
         fresh.snippet = self.snippet;
@@ -417,6 +423,9 @@ impl Reducible for Playground {
         next.version += 1;
         next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
         next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
+        if matches!(action, Action::NarrationLoaded(_)) {
+            next.fetch_notices += 1;
+        }
         let moved = {
             let mut session = next.session.borrow_mut();
             match action {

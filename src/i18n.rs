@@ -36,6 +36,11 @@ impl Lang {
 /// UI labels: `(key, English, Chinese)`.
 pub const LABELS: &[(&str, &str, &str)] = &[
     ("title", "Queue Playground", "消息队列演练场"),
+    // The header's system switch (here, not with the Kafka page's labels: the first module
+    // draws it).
+    ("system", "System", "系统"),
+    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    ("kafka", "Kafka", "Kafka"),
     ("tour", "Tour", "导览"),
     ("step", "Step", "单步"),
     ("back", "Back", "后退"),
@@ -128,6 +133,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ready", "ready", "就绪"),
     ("loading", "loading Kafka…", "正在加载 Kafka…"),
     ("opening", "opening the run…", "正在打开运行…"),
+    ("narrating", "loading the narration…", "正在加载讲述…"),
     ("tools_pending", "Fetching the share tools' code…", "正在获取分享工具的代码…"),
     ("narration_pending", "Fetching the narration of the events…", "正在获取事件的讲述…"),
     ("opening_run", "Opening the run of the link or of your last visit…", "正在打开链接中的或上次访问时的运行…"),

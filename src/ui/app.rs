@@ -6,7 +6,6 @@
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::{VerdictSummary, Verdicts}};
 use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
-use super::kafka_page::klabel;
 use super::state::{Action, Playground, PlaygroundHandle};
 use crate::embed::EmbedParams;
 use crate::i18n::{label, Lang};
@@ -105,10 +104,10 @@ fn system_switch(state: &PlaygroundHandle) -> Html {
         let pressed = state.kafka == kafka;
         let state = state.clone();
         let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetKafka(kafka)));
-        html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ klabel(key, lang) }</button> }
+        html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ label(key, lang) }</button> }
     };
     html! {
-        <span id="system-switch" role="group" aria-label={klabel("system", lang)}>
+        <span id="system-switch" role="group" aria-label={label("system", lang)}>
             { button(false, "rabbitmq") }{ button(true, "kafka") }
         </span>
     }
@@ -298,9 +297,18 @@ pub fn App() -> Html {
         _ => state.seed,
     };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
-    // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile).
+    // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile), or the
+    // narration module (the step's line says so too).
     let opening = state.opening();
-    let status = if opening { "opening" } else if state.fetching_kafka() { "loading" } else { "ready" };
+    let status = if opening {
+        "opening"
+    } else if state.fetching_kafka() {
+        "loading"
+    } else if state.needs_narration() {
+        "narrating"
+    } else {
+        "ready"
+    };
     let status_code = if status == "ready" { "ready" } else { "loading" };
     // The share fields fetch the links module when a learner goes to them before any change.
     let placeholder = if loaded { Some(label("no_link_loaded", lang)) } else if link.is_empty() { Some(label("link_pending", lang)) } else { None };

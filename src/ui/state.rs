@@ -225,11 +225,12 @@ impl Playground {
 
     /// The narration module is needed and not loaded: the run shown has an event to word (the
     /// step's narration, the event log) beyond the opening setup events, or is at its end (the
-    /// outcome). The app fetches it.
+    /// outcome), and the RabbitMQ page shows. The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
+            && !(self.kafka && self.kafka_run.is_some())
             && (session.position() == session.len() || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline()))
     }
 

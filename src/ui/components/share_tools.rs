@@ -130,7 +130,9 @@ fn act(ctx: ToolsCtx, action: ToolAction) {
     wasm_bindgen_futures::spawn_local(async move {
         match share_chunk::load().await {
             Ok(api) => {
+                // Before the module, the only error the tools can have said is its fetch's.
                 ctx.status.set(None);
+                ctx.error.set(None);
                 (api.run)(ctx, action)
             }
             Err(_) => {
@@ -181,7 +183,10 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                 let loaded = share_chunk::load().await;
                 ctx.status.set(None);
                 match loaded {
-                    Ok(_) => dialog.set(true),
+                    Ok(_) => {
+                        ctx.error.set(None);
+                        dialog.set(true)
+                    }
                     Err(_) => ctx.error.set(Some(share_chunk::load_failed_text(lang).to_string())),
                 }
             });

@@ -3,6 +3,8 @@
 //! hand), the embed options dialog that shapes the snippet, and saving or loading the run as
 //! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept). A
 //! loaded file opens the page of its system (a Kafka file has `"broker": {"model": "kafka"}`).
+//! The buttons are the first module's (`ShareTools`); what they do (`run`, `dialog`) is the
+//! share module's (`ui::share_chunk`), fetched at their first use.
 
 use crate::embed::{SnippetOptions, Theme};
 use crate::i18n::{label, Lang};

@@ -27,9 +27,18 @@ pub struct NarrationApi {
     pub describe_at: fn(&[TraceEntry], usize, &Sim, Lang) -> String,
     /// What the run did, at its end (from its report): the sentence and its label.
     pub outcome: fn(&crate::session::Session, Lang) -> (String, &'static str),
+    /// `report::Live::new`: the verdicts at a step with the table's rows and their causes.
+    pub live: fn(&Sim, &[TraceEntry], usize, Option<u32>) -> crate::report::Live,
+    /// The verdict table's rows (`components::verdicts::rows`).
+    pub verdict_rows: fn(&crate::ui::state::PlaygroundHandle, &crate::report::Live) -> yew::Html,
 }
 
-static NARRATION_API: NarrationApi = NarrationApi { describe_at: crate::i18n::describe_at, outcome: crate::ui::components::tour::run_outcome };
+static NARRATION_API: NarrationApi = NarrationApi {
+    describe_at: crate::i18n::describe_at,
+    outcome: crate::ui::components::tour::run_outcome,
+    live: crate::report::Live::new,
+    verdict_rows: crate::ui::components::verdicts::rows,
+};
 
 /// The split point: the only function that names the narration module's entry points.
 #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(narration, fallible))]

@@ -224,14 +224,15 @@ impl Playground {
     }
 
     /// The narration module is needed and not loaded: the run shown has an event to word (the
-    /// step's narration, the event log) beyond the opening setup events, or is at its end (the
-    /// outcome), and the RabbitMQ page shows. The app fetches it.
+    /// step's narration, the event log) beyond the opening setup events, a message for the
+    /// verdict table (its rows and causes), or is at its end (the outcome), and the RabbitMQ
+    /// page shows. The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
             && !(self.kafka && self.kafka_run.is_some())
-            && (session.position() == session.len() || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline()))
+            && (session.position() == session.len() || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline()) || self.live().messages > 0)
     }
 
     /// The links module is needed and not loaded: a code waits to be restored, or the learner
@@ -269,7 +270,11 @@ impl Playground {
             }
         }
         let session = self.session.borrow();
-        let live = Rc::new(crate::report::Live::new(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected));
+        // The rows and their causes are the narration module's: without it, the counts only.
+        let live = Rc::new(match crate::ui::narration_chunk::loaded() {
+            Some(api) => (api.live)(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected),
+            None => crate::report::Live::counts(session.world()),
+        });
         *cache = Some((self.version, Rc::clone(&live)));
         live
     }

@@ -9,7 +9,8 @@ use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
 fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html {
-    let live = Live::new(session.world(), session.trace(), 0, None);
+    // The counts and the label (the rows are not shown here).
+    let live = Live::counts(session.world());
     let label_text = label_text(&live);
     let code = session
         .world()

@@ -31,6 +31,8 @@ pub struct NarrationApi {
     pub live: fn(&Sim, &[TraceEntry], usize, Option<u32>) -> crate::report::Live,
     /// The verdict table's rows (`components::verdicts::rows`).
     pub verdict_rows: fn(&crate::ui::state::PlaygroundHandle, &crate::report::Live) -> yew::Html,
+    /// `tour::title_note`: what the learner changed in the settings, beside the title.
+    pub title_note: fn(&crate::scenario::settings::Settings, &crate::scenario::settings::Settings, Lang) -> Option<String>,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -38,6 +40,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     outcome: crate::ui::components::tour::run_outcome,
     live: crate::report::Live::new,
     verdict_rows: crate::ui::components::verdicts::rows,
+    title_note: crate::tour::title_note,
 };
 
 /// The split point: the only function that names the narration module's entry points.

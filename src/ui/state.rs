@@ -225,14 +225,17 @@ impl Playground {
 
     /// The narration module is needed and not loaded: the run shown has an event to word (the
     /// step's narration, the event log) beyond the opening setup events, a message for the
-    /// verdict table (its rows and causes), or is at its end (the outcome), and the RabbitMQ
-    /// page shows. The app fetches it.
+    /// verdict table (its rows and causes), settings changed (the note beside the title), or
+    /// is at its end (the outcome), and the RabbitMQ page shows. The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
             && !(self.kafka && self.kafka_run.is_some())
-            && (session.position() == session.len() || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline()) || self.live().messages > 0)
+            && (session.position() == session.len()
+                || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline())
+                || self.live().messages > 0
+                || self.as_written().is_some_and(|s| s != self.settings))
     }
 
     /// The links module is needed and not loaded: a code waits to be restored, or the learner
@@ -258,6 +261,14 @@ impl Playground {
     /// Waiting for the Kafka module (the page's status says "loading").
     pub fn fetching_kafka(&self) -> bool {
         self.needs_kafka() && !self.kafka_fetch_failed
+    }
+
+    /// The settings as written: the loaded scenario's, else the chapter's.
+    pub fn as_written(&self) -> Option<Settings> {
+        match &self.custom {
+            Some(scenario) => Some(Settings::of(scenario)),
+            None => catalog::get(CHAPTERS[self.chapter].scenario).map(|s| Settings::of(&s)).ok(),
+        }
     }
 
     /// The verdicts at the step shown (label, counts, and the table's rows), computed once

@@ -53,13 +53,11 @@ pub fn Tour() -> Html {
     // there the outcome is not shown (the step's line says the narration is being fetched).
     let outcome = at_end.then(|| narration.map(|api| (api.outcome)(&session, lang))).flatten();
     let custom = state.custom.clone();
-    let as_written = match &custom {
-        Some(scenario) => Some(crate::scenario::settings::Settings::of(scenario)),
-        None => crate::scenario::catalog::get(chapter.scenario).map(|s| crate::scenario::settings::Settings::of(&s)).ok(),
-    };
+    let as_written = state.as_written();
     let settings_changed = as_written.as_ref().is_some_and(|s| *s != state.settings);
     // The title stays true of the settings on screen: what changed, beside it.
-    let title_note = as_written.as_ref().and_then(|s| crate::tour::title_note(s, &state.settings, lang));
+    // Worded by the narration module (fetched when the settings change).
+    let title_note = as_written.as_ref().filter(|_| settings_changed).and_then(|s| narration.and_then(|api| (api.title_note)(s, &state.settings, lang)));
     // The live narration is quiet while playing (4 steps a second at 1× would be read over
     // each other); on pause it says where the run stopped, once.
     let paused_at = use_mut_ref(|| (false, None::<usize>));

@@ -33,6 +33,9 @@ pub struct NarrationApi {
     pub verdict_rows: fn(&crate::ui::state::PlaygroundHandle, &crate::report::Live) -> yew::Html,
     /// `tour::title_note`: what the learner changed in the settings, beside the title.
     pub title_note: fn(&crate::scenario::settings::Settings, &crate::scenario::settings::Settings, Lang) -> Option<String>,
+    /// Throughput and latency up to the step shown (`components::verdicts::run_timing`; empty
+    /// until a message is processed).
+    pub timing: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -41,6 +44,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     live: crate::report::Live::new,
     verdict_rows: crate::ui::components::verdicts::rows,
     title_note: crate::tour::title_note,
+    timing: crate::ui::components::verdicts::run_timing,
 };
 
 /// The split point: the only function that names the narration module's entry points.

@@ -86,11 +86,20 @@ pub fn VerdictSummary() -> Html {
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
-            { timing_view(&state.facts.timing.until(state.session.borrow().trace().len()), |a| state.session.borrow().timeline().setup().actors[a.index()].name.clone(), lang) }
+            // The figures (shown once a message is processed) are the narration module's.
+            if let Some(api) = crate::ui::narration_chunk::loaded() {
+                { (api.timing)(&state) }
+            }
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
         </section>
     }
+}
+
+/// `timing_view` of the RabbitMQ run at the step shown (the narration module's).
+pub fn run_timing(state: &crate::ui::state::PlaygroundHandle) -> Html {
+    let session = state.session.borrow();
+    timing_view(&state.facts.timing.until(session.trace().len()), |a| session.timeline().setup().actors[a.index()].name.clone(), state.lang)
 }
 
 /// Throughput and latency up to this step, overall and (with several consumers) per

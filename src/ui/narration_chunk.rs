@@ -36,6 +36,8 @@ pub struct NarrationApi {
     /// Throughput and latency up to the step shown (`components::verdicts::run_timing`; empty
     /// until a message is processed).
     pub timing: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// The chapter's own faults and the injected ones (`components::faults::fault_list`).
+    pub fault_list: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -45,6 +47,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     verdict_rows: crate::ui::components::verdicts::rows,
     title_note: crate::tour::title_note,
     timing: crate::ui::components::verdicts::run_timing,
+    fault_list: crate::ui::components::faults::fault_list,
 };
 
 /// The split point: the only function that names the narration module's entry points.

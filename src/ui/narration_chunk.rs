@@ -38,6 +38,8 @@ pub struct NarrationApi {
     pub timing: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// The chapter's own faults and the injected ones (`components::faults::fault_list`).
     pub fault_list: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// `trace_hash` of the whole run (`#verdict-summary`'s `data-trace-hash`).
+    pub trace_hash: fn(&[TraceEntry]) -> String,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -48,6 +50,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     title_note: crate::tour::title_note,
     timing: crate::ui::components::verdicts::run_timing,
     fault_list: crate::ui::components::faults::fault_list,
+    trace_hash: crate::systems::rabbitmq::trace::trace_hash,
 };
 
 /// The split point: the only function that names the narration module's entry points.

@@ -56,6 +56,8 @@ pub struct Playground {
     /// The live verdicts of the step shown, computed once per state (the summary and the
     /// table both read them): keyed by `version`.
     live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
+    /// The run's trace hash, computed by the narration module once per run: keyed by `run`.
+    hash_cache: Rc<RefCell<Option<(u64, AttrValue)>>>,
     /// The system switch: the Kafka page (`ui::kafka_page`) shows instead of RabbitMQ's
     /// panels. In the share state as `system` (absent for RabbitMQ, so RabbitMQ's links stay
     /// as they were).
@@ -190,7 +192,7 @@ impl Playground {
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
-            facts: Rc::new(RunFacts::new(&session)),
+            facts: Rc::new(RunFacts::unhashed(&session)),
             lang,
             chapter,
             compare_settings: fixed(&settings),
@@ -209,6 +211,7 @@ impl Playground {
             custom: None,
             cleared: None,
             live_cache: Rc::default(),
+            hash_cache: Rc::default(),
             kafka: false,
             kafka_run: None,
             restoring: false,
@@ -264,6 +267,21 @@ impl Playground {
     /// Waiting for the Kafka module (the page's status says "loading").
     pub fn fetching_kafka(&self) -> bool {
         self.needs_kafka() && !self.kafka_fetch_failed
+    }
+
+    /// The whole run's trace hash (`#verdict-summary`'s `data-trace-hash`), once the narration
+    /// module is there (it serializes the events); computed once per run.
+    pub fn trace_hash(&self) -> Option<AttrValue> {
+        let api = crate::ui::narration_chunk::loaded()?;
+        let mut cache = self.hash_cache.borrow_mut();
+        if let Some((run, hash)) = cache.as_ref() {
+            if *run == self.run {
+                return Some(hash.clone());
+            }
+        }
+        let hash = AttrValue::from((api.trace_hash)(self.session.borrow().full_trace()));
+        *cache = Some((self.run, hash.clone()));
+        Some(hash)
     }
 
     /// The settings as written: the loaded scenario's, else the chapter's.
@@ -380,7 +398,7 @@ impl Playground {
 
     /// A new run: the session, its facts, and a new run number.
     fn set_session(&mut self, session: Session) {
-        self.facts = Rc::new(RunFacts::new(&session));
+        self.facts = Rc::new(RunFacts::unhashed(&session));
         self.session = Rc::new(RefCell::new(session));
         self.run += 1;
     }

@@ -82,7 +82,7 @@ pub fn VerdictSummary() -> Html {
     let label_text = label_text(&live);
     html! {
         <section id="verdict-head">
-            <p id="verdict-summary" data-trace-hash={state.facts.trace_hash.clone()} data-label={label_text.clone()}>
+            <p id="verdict-summary" data-trace-hash={state.trace_hash()} data-label={label_text.clone()}>
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>

@@ -40,6 +40,9 @@ pub struct NarrationApi {
     pub fault_list: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// `trace_hash` of the whole run (`#verdict-summary`'s `data-trace-hash`).
     pub trace_hash: fn(&[TraceEntry]) -> String,
+    /// The diagram's message boxes and ghosts (`components::diagram`).
+    pub message_box: fn(crate::ui::components::diagram::BoxSpec, &yew::Callback<u32>) -> yew::Html,
+    pub ghost_box: fn(&crate::view::Ghost, i32, i32, Lang) -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -51,6 +54,8 @@ static NARRATION_API: NarrationApi = NarrationApi {
     timing: crate::ui::components::verdicts::run_timing,
     fault_list: crate::ui::components::faults::fault_list,
     trace_hash: crate::systems::rabbitmq::trace::trace_hash,
+    message_box: crate::ui::components::diagram::message_box,
+    ghost_box: crate::ui::components::diagram::ghost_box,
 };
 
 /// The split point: the only function that names the narration module's entry points.

@@ -43,6 +43,11 @@ pub struct NarrationApi {
     /// The diagram's message boxes and ghosts (`components::diagram`).
     pub message_box: fn(crate::ui::components::diagram::BoxSpec, &yew::Callback<u32>) -> yew::Html,
     pub ghost_box: fn(&crate::view::Ghost, i32, i32, Lang) -> yew::Html,
+    /// The two sides of an open comparison (`components::compare::sides`).
+    pub compare_sides: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// The note that a chapter switch or a reset cleared injected faults
+    /// (`components::tour::cleared_note`).
+    pub cleared_note: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -56,6 +61,8 @@ static NARRATION_API: NarrationApi = NarrationApi {
     trace_hash: crate::systems::rabbitmq::trace::trace_hash,
     message_box: crate::ui::components::diagram::message_box,
     ghost_box: crate::ui::components::diagram::ghost_box,
+    compare_sides: crate::ui::components::compare::sides,
+    cleared_note: crate::ui::components::tour::cleared_note,
 };
 
 /// The split point: the only function that names the narration module's entry points.

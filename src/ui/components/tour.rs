@@ -26,6 +26,20 @@ fn cleared_text(n: usize, left: Option<&str>, lang: Lang) -> String {
     }
 }
 
+/// The note that injected faults were cleared, with buttons that bring them back or dismiss it
+/// (the narration module's).
+pub fn cleared_note(state: &crate::ui::state::PlaygroundHandle) -> Html {
+    let lang = state.lang;
+    let Some(cleared) = state.cleared.clone() else { return Html::default() };
+    html! {
+        <p id="faults-cleared" class="note" role="status" data-cleared={cleared.faults.len().to_string()}>
+            { cleared_text(cleared.faults.len(), (cleared.chapter != state.chapter).then(|| CHAPTERS[cleared.chapter].title(lang)), lang) }{ " " }
+            <button id="restore-faults" onclick={dispatch(state, || Action::RestoreCleared)}>{ label("restore_faults", lang) }</button>{ " " }
+            <button class="dismiss" aria-label={label("dismiss", lang)} title={label("dismiss", lang)} onclick={dispatch(state, || Action::DismissCleared)}>{ "×" }</button>
+        </p>
+    }
+}
+
 fn dispatch(state: &crate::ui::state::PlaygroundHandle, action: fn() -> Action) -> Callback<MouseEvent> {
     let state = state.clone();
     Callback::from(move |_: MouseEvent| state.dispatch(action()))
@@ -132,12 +146,9 @@ pub fn Tour() -> Html {
                 if settings_changed {
                     <p id="settings-note" class="note">{ label("settings_changed_note", lang) }</p>
                 }
-                if let Some(cleared) = state.cleared.clone() {
-                    <p id="faults-cleared" class="note" role="status" data-cleared={cleared.faults.len().to_string()}>
-                        { cleared_text(cleared.faults.len(), (cleared.chapter != state.chapter).then(|| CHAPTERS[cleared.chapter].title(lang)), lang) }{ " " }
-                        <button id="restore-faults" onclick={dispatch(&state, || Action::RestoreCleared)}>{ label("restore_faults", lang) }</button>{ " " }
-                        <button class="dismiss" aria-label={label("dismiss", lang)} title={label("dismiss", lang)} onclick={dispatch(&state, || Action::DismissCleared)}>{ "×" }</button>
-                    </p>
+                // Said by the narration module (the faults it lists were listed by it too).
+                if let (Some(_), Some(api)) = (&state.cleared, crate::ui::narration_chunk::loaded()) {
+                    { (api.cleared_note)(&state) }
                 }
                 if let Some((outcome, run_label)) = outcome {
                     <p id="outcome" data-label={run_label}>{ outcome }</p>

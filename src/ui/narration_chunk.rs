@@ -48,6 +48,8 @@ pub struct NarrationApi {
     /// The note that a chapter switch or a reset cleared injected faults
     /// (`components::tour::cleared_note`).
     pub cleared_note: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// A chapter's narration (`tour::NARRATIONS`).
+    pub chapter_narration: fn(usize, Lang) -> &'static str,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -63,6 +65,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     ghost_box: crate::ui::components::diagram::ghost_box,
     compare_sides: crate::ui::components::compare::sides,
     cleared_note: crate::ui::components::tour::cleared_note,
+    chapter_narration: narration_of,
 };
 
 /// The split point: the only function that names the narration module's entry points.
@@ -89,6 +92,20 @@ pub async fn load() -> Result<&'static NarrationApi, LoadFailed> {
     return narration_api().await.inspect(|api| _ = LOADED.set(api));
     #[cfg(not(feature = "split"))]
     return narration_api();
+}
+
+/// Chapter `index`'s narration: the first chapter's is the first module's
+/// (`tour::FIRST_NARRATION`), the others' the narration module's (None before it is there).
+pub fn chapter_narration(index: usize, lang: Lang) -> Option<&'static str> {
+    if index == 0 {
+        return Some(crate::tour::FIRST_NARRATION[lang as usize]);
+    }
+    loaded().map(|api| (api.chapter_narration)(index, lang))
+}
+
+/// `tour::NARRATIONS`, for the API (out of range: empty).
+fn narration_of(index: usize, lang: Lang) -> &'static str {
+    crate::tour::NARRATIONS.get(index).map_or("", |n| n[lang as usize])
 }
 
 /// Event `index` of `trace` as a sentence: by the narration module once it is loaded; before,

@@ -121,7 +121,12 @@ pub fn Tour() -> Html {
     let (title, narration) = match &custom {
         // "Loaded: name" / "已加载：name" (a full-width colon takes no space after it).
         Some(scenario) => (format!("{}{}{}", label("loaded", lang), if lang == Lang::En { " " } else { "" }, scenario.name), scenario.title.clone()),
-        None => (chapter.title(lang).to_string(), chapter.narration(lang).to_string()),
+        // The first chapter's narration is the first module's, the others' the narration
+        // module's (the paragraph says it is being fetched meanwhile).
+        None => (
+            chapter.title(lang).to_string(),
+            crate::ui::narration_chunk::chapter_narration(state.chapter, lang).unwrap_or_else(|| label("narration_pending", lang)).to_string(),
+        ),
     };
     html! {
         <section id="tour" aria-label={label("tour", lang)}>

@@ -463,8 +463,14 @@ impl Reducible for Playground {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         next.version += 1;
-        next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
-        next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
+        // A failed fetch waits for the learner's next action; another module's arrival (a
+        // notice, not a change of the learner's) does not try again.
+        if !matches!(action, Action::NarrationLoaded(_)) {
+            next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
+        }
+        if !matches!(action, Action::LinksLoaded(_) | Action::KafkaLoaded(_)) {
+            next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
+        }
         if matches!(action, Action::NarrationLoaded(_)) {
             next.fetch_notices += 1;
         }

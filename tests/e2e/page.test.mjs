@@ -362,6 +362,8 @@ test('data-trace-hash equals the native CLI trace_hash for article, seed 1', { t
       const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
       return m && m[1] === m[2] && Number(m[2]) > 0;
     });
+    // The hash is the narration module's (fetched for the end of the run): ready once it is there.
+    await waitForReady(page);
     const hash = await summary.getAttribute('data-trace-hash');
     assert.match(String(hash), HEX16, 'data-trace-hash is 16 lowercase hex digits');
     assert.equal(hash, expected, 'browser and native CLI agree on the trace hash');

@@ -1,20 +1,25 @@
-//! The seam between the page and the code that words a RabbitMQ run: the past-tense
-//! sentence of every trace event (`i18n::describe_at`, in both languages, with the look-backs
-//! that say why a connection died), which the step's narration and the event log show, and
-//! the outcome the tour states at the run's end (`tour::outcome`, from the run's report). The
-//! page's build (the `split` feature, scripts/split-wasm.sh) puts it in its own wasm module,
-//! `split_narration.wasm`, fetched the first time the run shown has an event to tell or is at
-//! its end: a step (or play, or seek) past the run's opening setup events, a chapter that
-//! opens past them, a link or saved state restored at a later step. The first module words
-//! the setup events a run opens with itself (`i18n::describe_opening`): the tour's first
-//! chapter opens at its declare, so the first load does without the module.
+//! The seam between the page and the code that tells what a RabbitMQ run did past its
+//! opening setup events: the past-tense sentence of every trace event (`i18n::describe_at`,
+//! with the look-backs that say why a connection died), the outcome at the run's end, the
+//! verdict table's rows and causes (`report::Live::new`), throughput and latency, the
+//! diagram's message boxes and ghosts, the faults listed (the chapter's, injected, cleared),
+//! the note on changed settings, the comparison's sides, the narration of every chapter but
+//! the first, and the run's trace hash (`data-trace-hash`). The page's build (the `split`
+//! feature, scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`,
+//! fetched the first time the page needs any of it (`Playground::needs_narration`): a step,
+//! play or seek past the opening setup events, another chapter, a link or saved state
+//! restored past them, settings changed, a fault injected, the comparison opened, the run's
+//! end. The first module words the opening setup events itself (`i18n::describe_opening`)
+//! and has the first chapter's narration (`tour::FIRST_NARRATION`): the tour's first chapter
+//! opens at its declare, so the first load does without the module.
 //!
-//! Invariants: the page words a trace event or the outcome only through `NarrationApi`
-//! (`loaded`, `load`, `word`). Until the module is there, the step's narration says it is
-//! being fetched, the event log's entries it is needed for show "…" (their number and time
-//! are known) and the outcome is not shown; a failed fetch is said in the page's language and the next action
-//! tries again. Without the `split` feature (native builds, the tests) it is there from the
-//! start.
+//! Invariants: the page reaches this code only through `NarrationApi` (`loaded`, `load`,
+//! `word`, `chapter_narration`). Until the module is there the page's status says it is
+//! loading the narration, the step's line and the chapter's narration say it is being
+//! fetched, the event log's entries it is needed for show "…" (their number and time are
+//! known), and what it draws is not drawn (the counts, the buttons and the rest are); a failed
+//! fetch is said in the page's language and the learner's next action tries again. Without
+//! the `split` feature (native builds, the tests) it is there from the start.
 
 use crate::i18n::Lang;
 use crate::systems::rabbitmq::trace::TraceEntry;

@@ -230,8 +230,8 @@ impl Playground {
     /// step's narration, the event log) beyond the opening setup events, a message for the
     /// verdict table (its rows and causes), settings changed (the note beside the title),
     /// faults to list (the chapter's, injected or cleared), a comparison open, a chapter other
-    /// than the first (its narration), or is at its end (the outcome), and the RabbitMQ page
-    /// shows. The app fetches it.
+    /// than the first (its narration), a scenario file loaded, or is at its end (the outcome),
+    /// and the RabbitMQ page shows. The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
@@ -239,6 +239,7 @@ impl Playground {
             && !(self.kafka && self.kafka_run.is_some())
             && (session.position() == session.len()
                 || (self.chapter != 0 && self.custom.is_none() && !self.params.embed)
+                || self.custom.is_some()
                 || self.compare.is_some()
                 || self.cleared.is_some()
                 || !session.base().faults.is_empty()

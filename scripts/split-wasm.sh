@@ -3,7 +3,9 @@
 # trunk has built the wasm with the `split` feature (index.html) and run wasm-bindgen on it;
 # this takes cargo's wasm again and
 #   1. wasm-split-cli: the functions only reachable through a `#[wasm_split(...)]` function
-#      (the Kafka page: `ui::kafka_chunk`; scenario files: `ui::files_chunk`) go to their own
+#      (the Kafka page: `ui::kafka_chunk`; scenario files: `ui::files_chunk`; share codes:
+#      `ui::links_chunk`; the events' narration: `ui::narration_chunk`; what the share tools
+#      do: `ui::share_chunk`; the engine measurement: `web::bench_api_now`) go to their own
 #      module, split_<name>.wasm, fetched
 #      the first time the page needs it; the rest is the first load. (.cargo/config.toml
 #      links with --emit-relocs: the splitter reads which function uses which.)

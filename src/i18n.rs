@@ -36,6 +36,11 @@ impl Lang {
 /// UI labels: `(key, English, Chinese)`.
 pub const LABELS: &[(&str, &str, &str)] = &[
     ("title", "Queue Playground", "消息队列演练场"),
+    // The header's system switch (here, not with the Kafka page's labels: the first module
+    // draws it).
+    ("system", "System", "系统"),
+    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
+    ("kafka", "Kafka", "Kafka"),
     ("tour", "Tour", "导览"),
     ("step", "Step", "单步"),
     ("back", "Back", "后退"),
@@ -132,6 +137,9 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("ready", "ready", "就绪"),
     ("loading", "loading Kafka…", "正在加载 Kafka…"),
     ("opening", "opening the run…", "正在打开运行…"),
+    ("narrating", "loading the narration…", "正在加载讲述…"),
+    ("tools_pending", "Fetching the share tools' code…", "正在获取分享工具的代码…"),
+    ("narration_pending", "Fetching the narration of the events…", "正在获取事件的讲述…"),
     ("opening_run", "Opening the run of the link or of your last visit…", "正在打开链接中的或上次访问时的运行…"),
     ("durable", "durable", "持久化"),
     ("quorum", "quorum", "仲裁队列"),
@@ -292,6 +300,32 @@ fn discard_reason(reason: DiscardReason, lang: Lang) -> &'static str {
     }
 }
 
+/// The setup events a run opens with (a program started, connected, opened a channel,
+/// declared its queue, set its prefetch, turned on confirms, subscribed, printed), worded without the
+/// rest of the narration: the tour's first chapter opens at its declare, so the first page
+/// words its events without fetching the narration module (`ui::narration_chunk`). None for
+/// any other event. `describe` and `describe_at` word these the same (no look-back applies).
+pub fn describe_opening(event: &Event, sim: &Sim, lang: Lang) -> Option<String> {
+    let en = lang == Lang::En;
+    let a = |actor: ActorId| actor_name(sim, actor).to_string();
+    let pick = |e: String, z: String| if en { e } else { z };
+    use Event::*;
+    match *event {
+        ActorStarted { actor } => Some(pick(format!("{} started", a(actor)), format!("{} 启动", a(actor)))),
+        Connected { actor, node, .. } => Some(pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0))),
+        ChannelOpened { actor, .. } => Some(pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor)))),
+        QueueDeclared { actor, queue, .. } => Some(pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue)))),
+        ConfirmsEnabled { actor, .. } => Some(pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor)))),
+        QosSet { actor, prefetch_count, .. } => Some(pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor)))),
+        ConsumeStarted { actor, queue, .. } => Some(pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue)))),
+        Printed { actor, text, .. } => {
+            let line = text.render(&sim.setup().scenario);
+            Some(pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim())))
+        }
+        _ => None,
+    }
+}
+
 /// One event as a past-tense sentence. `sim` supplies names (any world of the same run
 /// that has seen the event, e.g. the session's timeline).
 pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
@@ -300,15 +334,14 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
     let pick = |e: String, z: String| if en { e } else { z };
     use Event::*;
     match *event {
-        ActorStarted { actor } => pick(format!("{} started", a(actor)), format!("{} 启动", a(actor))),
-        Connected { actor, node, .. } => pick(format!("{} connected to rabbit@{}", a(actor), node.0), format!("{} 连接到 rabbit@{}", a(actor), node.0)),
+        ActorStarted { .. } | Connected { .. } | ChannelOpened { .. } | QueueDeclared { .. } | ConfirmsEnabled { .. } | QosSet { .. } | ConsumeStarted { .. } | Printed { .. } => {
+            describe_opening(event, sim, lang).unwrap_or_default()
+        }
         ConnectionRefused { actor, node, .. } => pick(format!("{} could not connect to rabbit@{}", a(actor), node.0), format!("{} 无法连接 rabbit@{}", a(actor), node.0)),
         ConnectStalled { actor, node, .. } => pick(
             format!("{}'s connect to rabbit@{} gets no answer: the network is cut, so its TCP SYN is lost. It retries until pika's socket_timeout (10 s) runs out, unless the cut heals first", a(actor), node.0),
             format!("{} 连接 rabbit@{} 没有回应：网络被切断，TCP SYN 丢失。它会重试，直到 pika 的 socket_timeout（10 秒）用完，除非网络先恢复", a(actor), node.0),
         ),
-        ChannelOpened { actor, .. } => pick(format!("{} opened a channel", a(actor)), format!("{} 打开了信道", a(actor))),
-        QueueDeclared { actor, queue, .. } => pick(format!("{} declared {}", a(actor), queue_name(sim, queue)), format!("{} 声明了队列 {}", a(actor), queue_name(sim, queue))),
         QueueDeclareRefused { actor, queue, .. } => {
             let node = sim.setup().scenario.queues[queue.index()].node;
             pick(
@@ -341,13 +374,6 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
                     pick(format!("the broker closed {}'s channel: {text}", a(actor)), format!("broker 关闭了 {} 的信道：{text}", a(actor)))
                 }
             }
-        }
-        ConfirmsEnabled { actor, .. } => pick(format!("{} turned on publisher confirms", a(actor)), format!("{} 开启了发布确认", a(actor))),
-        QosSet { actor, prefetch_count, .. } => pick(format!("{} set prefetch_count={prefetch_count}", a(actor)), format!("{} 设置 prefetch_count={prefetch_count}", a(actor))),
-        ConsumeStarted { actor, queue, .. } => pick(format!("{} subscribed to {}", a(actor), queue_name(sim, queue)), format!("{} 订阅了 {}", a(actor), queue_name(sim, queue))),
-        Printed { actor, text, .. } => {
-            let line = text.render(&sim.setup().scenario);
-            pick(format!("{} printed \"{}\"", a(actor), line.trim()), format!("{} 输出 \"{}\"", a(actor), line.trim()))
         }
         Slept { actor, ms, line } => {
             let program = &sim.setup().actors[actor.index()].program;

@@ -10,7 +10,6 @@ pub struct Chapter {
     /// The catalog scenario it runs.
     pub scenario: &'static str,
     pub title: [&'static str; 2],
-    pub narration: [&'static str; 2],
     /// Where the chapter opens in its run (§4.1-§4.3 share one run, each at its own part).
     pub opens: Opening,
     /// The actor whose program is shown first, if the chapter is about one.
@@ -33,8 +32,10 @@ impl Chapter {
     pub fn title(&self, lang: Lang) -> &'static str {
         self.title[lang as usize]
     }
+    /// The chapter's narration (`NARRATIONS`, by its place in `CHAPTERS`).
     pub fn narration(&self, lang: Lang) -> &'static str {
-        self.narration[lang as usize]
+        let index = CHAPTERS.iter().position(|c| c.id == self.id).unwrap_or(0);
+        NARRATIONS[index][lang as usize]
     }
 
     /// The step the chapter opens at in `session` (a run of its scenario); 0 if its moment
@@ -67,10 +68,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "declare",
         scenario: "article",
         title: ["§4.1 Declare the durable test_queue", "§4.1 声明持久化队列 test_queue"],
-        narration: [
-            "The article declares test_queue from the command line first, with the management plugin's rabbitmqadmin: durable=true, auto_delete=false. Both programs then call queue_declare(queue='test_queue', durable=True) too; declaring a queue that exists, with the same properties, changes nothing. Durable means the queue's definition survives a broker restart; it says nothing about the messages in it.",
-            "文章先在命令行用管理插件自带的 rabbitmqadmin 声明 test_queue：durable=true，auto_delete=false。两个程序随后也调用 queue_declare(queue='test_queue', durable=True)；用相同的属性声明一个已存在的队列，不会改变任何东西。durable 表示队列的定义在 broker 重启后仍然存在，但并不保证队列里的消息也会保留。",
-        ],
         opens: Opening::FirstDeclare,
         focus: Some("rabbitmqadmin"),
     },
@@ -78,10 +75,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "producer",
         scenario: "article",
         title: ["§4.2 The producer", "§4.2 生产者"],
-        narration: [
-            "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue until the consumer of §4.3 starts (the run goes on into §4.3).",
-            "生产者用 basic_publish 每隔一秒发送一次 {'data': i}，共十次。它没有设置 delivery_mode，所以每条消息都是非持久化的。此时还没有消费者在运行：消息在 test_queue 中等待，直到 §4.3 的消费者启动（这次运行会一直延续到 §4.3）。",
-        ],
         opens: Opening::FirstPublish,
         focus: Some("producer"),
     },
@@ -89,10 +82,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "consumer",
         scenario: "article",
         title: ["§4.3 The consumer", "§4.3 消费者"],
-        narration: [
-            "Then the consumer starts and subscribes with auto_ack=True: the broker counts a message as acknowledged the moment it sends it, and pushes it the ten waiting messages. Without faults, all ten arrive once, in order.",
-            "随后消费者启动，以 auto_ack=True 订阅：broker 在发送消息的那一刻就认为它已被确认，并把等待中的十条消息推送给它。没有故障时，十条消息都按顺序各到达一次。",
-        ],
         opens: Opening::ActorStarted("consumer"),
         focus: Some("consumer"),
     },
@@ -100,10 +89,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "consumer-crash",
         scenario: "consumer-crash-auto-ack",
         title: ["What if the consumer crashes? (auto_ack=True)", "如果消费者崩溃？（auto_ack=True）"],
-        narration: [
-            "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer is killed right after it prints the fourth, before that message's work; its supervisor restarts it at 3 s. Under auto_ack=True everything it had been sent and not finished is lost, silently: the restarted consumer finds an empty queue.",
-            "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在打印第四条之后、开始处理它之前被杀死，并在 3 秒时被重启。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失：重启后的消费者面对的是一个空队列。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -111,10 +96,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "manual-ack",
         scenario: "consumer-crash-manual-ack",
         title: ["The fix: basic_ack after the work", "修复：处理完成后再 basic_ack"],
-        narration: [
-            "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The consumer was killed right after it printed the fourth message, before its work, so that message is received twice but processed once, by the second consumer; had it died after the work and before basic_ack, it would be processed twice (at-least-once).",
-            "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。消费者在打印第四条消息之后、处理它之前被杀死，所以这条消息被接收了两次，但只由第二个消费者处理了一次；如果它在处理完成之后、basic_ack 之前死去，这条消息就会被处理两次（至少一次）。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -122,10 +103,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "prefetch",
         scenario: "consumer-crash-prefetch",
         title: ["basic_qos(prefetch_count=1)", "basic_qos(prefetch_count=1)"],
-        narration: [
-            "With a prefetch of 1 the broker sends one message at a time, so a crash puts back only the message in hand, and the others were never marked redelivered.",
-            "prefetch 为 1 时，broker 每次只发送一条消息，因此崩溃时只有正在处理的那条消息被放回队列，其余消息不会被标记为 redelivered。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -133,10 +110,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "broker-restart",
         scenario: "broker-restart-transient",
         title: ["What if the broker restarts?", "如果 broker 重启？"],
-        narration: [
-            "The producer publishes five messages and finishes; then the broker restarts (rabbitmqctl stop, then start). The queue is durable but the messages are transient (no delivery_mode=2): after the restart test_queue exists, empty, and the consumer, started later, finds nothing. A program still connected during a restart would exit with the error pika raises: the article's programs do not reconnect.",
-            "生产者发送五条消息后结束；随后 broker 重启（rabbitmqctl stop 后再 start）。队列是持久化的，但消息不是（没有 delivery_mode=2）：重启后 test_queue 仍在，但已经空了，之后才启动的消费者什么也收不到。如果重启时还有程序连着，它会带着 pika 抛出的异常退出：文中的程序不会重连。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -144,10 +117,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "persistent",
         scenario: "broker-restart-persistent",
         title: ["The fix: delivery_mode=2", "修复：delivery_mode=2"],
-        narration: [
-            "Persistent messages in a durable queue are written to disk and come back after the restart.",
-            "持久化队列中的持久化消息会写入磁盘，重启后仍然存在。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -155,10 +124,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "confirms",
         scenario: "lost-confirm-retry",
         title: ["Publisher confirms and retries", "发布确认与重试"],
-        narration: [
-            "With confirms the producer learns whether the broker took the message. When a confirm is lost, retrying publishes the message again: a duplicate, not a loss.",
-            "开启发布确认后，生产者可以知道 broker 是否收到了消息。确认丢失时重试会再次发布这条消息：结果是重复，而不是丢失。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -166,10 +131,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "no-confirms",
         scenario: "lost-publish-no-confirms",
         title: ["Retries without confirms", "没有发布确认的重试"],
-        narration: [
-            "Without confirms a lost publish raises nothing; the error surfaces on the next publish, so retrying what failed loses the earlier message.",
-            "没有发布确认时，丢失的发布不会报错；错误在下一次发布时才出现，因此重试失败的那条会丢掉之前的消息。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -177,10 +138,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "idempotent",
         scenario: "idempotent-consumer",
         title: ["§3.2.1 Idempotent consumer", "§3.2.1 幂等消费者"],
-        narration: [
-            "Redelivery makes duplicates; a consumer that records message ids with each effect applies every message exactly once.",
-            "重新投递会产生重复；在每次处理时记录消息 id 的消费者可以让每条消息的效果只生效一次。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -188,10 +145,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "poison",
         scenario: "poison-dead-letter",
         title: ["§3.2.2 Poison message and the dead-letter queue", "§3.2.2 毒消息与死信队列"],
-        narration: [
-            "A message that always fails is retried a few times, then nacked without requeue to the dead-letter exchange instead of looping forever.",
-            "一条总是处理失败的消息会被重试几次，然后以不重新入队的方式 nack 到死信交换机，而不是无限循环。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
@@ -199,10 +152,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "dual-write",
         scenario: "dual-write",
         title: ["§3.2.3 Distributed transactions: the dual write", "§3.2.3 分布式事务：双写"],
-        narration: [
-            "An order service writes each order to its own database (SQLite, orders.db) and then publishes a message about it: two writes to two systems, and no transaction around both. Each order is in the database once db.commit() returns; the publish comes after. The run kills the service right after it committed order 9 and before it published it. The database has ten orders and the queue only ever had nine: order 9 is lost, and nothing will ever publish it. Confirms, persistent messages and the consumer's dedupe do not help: the message was never sent.",
-            "订单服务先把每个订单写进自己的数据库（SQLite，orders.db），然后再发布一条关于它的消息：两次写入落在两个系统里，没有一个事务把两者包在一起。每个订单在 db.commit() 返回后就在数据库里了，发布在其后。运行在服务提交订单 9 之后、发布它之前杀死了服务。数据库里有十个订单，队列却只收到过九条消息：订单 9 丢失了，而且永远不会有人发布它。发布确认、持久化消息和消费者的去重都帮不上忙：这条消息根本没有发出。",
-        ],
         opens: Opening::Start,
         focus: Some("orders"),
     },
@@ -210,10 +159,6 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "outbox",
         scenario: "outbox",
         title: ["The fix: a transactional outbox, a relay and an inbox", "修复：事务性发件箱、中继和收件箱"],
-        narration: [
-            "The service now writes the order and its message in one transaction: the message is a row of an outbox table in the same database, so both are committed or neither, and the service no longer talks to the broker at all. A relay reads the outbox, publishes each row with confirms and deletes it once basic_publish has returned. The same crash after order 9 loses nothing: its row is in the outbox and the relay publishes it. The relay itself is killed after publishing order 4 and before deleting its row; restarted, it publishes order 4 again: the outbox delivers at least once. The consumer's inbox (the effect and the message id in one transaction) skips the second copy, so every order is applied exactly once.",
-            "现在服务在同一个事务里写入订单和它的消息：消息是同一个数据库里发件箱表的一行，两者要么都提交，要么都不提交，服务也完全不再和 broker 打交道。中继读取发件箱，用发布确认发布每一行，在 basic_publish 返回后删除它。同样在订单 9 之后的崩溃不再丢失任何东西：它的行在发件箱里，由中继发布。中继自己在发布订单 4 之后、删除它的行之前被杀死；重启后它再次发布订单 4：发件箱保证的是至少一次。消费者的收件箱（效果和消息 id 在同一个事务里）跳过第二份副本，所以每个订单都恰好被应用一次。",
-        ],
         opens: Opening::Start,
         focus: Some("relay"),
     },
@@ -221,13 +166,79 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "quorum",
         scenario: "quorum-node-crash",
         title: ["§3.2.4 A replicated (quorum) queue", "§3.2.4 复制（仲裁）队列"],
-        narration: [
-            "A quorum queue on three nodes keeps serving when one node crashes; a classic queue on the crashed node waits for it.",
-            "三节点上的仲裁队列在一个节点崩溃时仍可继续服务；位于崩溃节点上的经典队列只能等待该节点恢复。",
-        ],
         opens: Opening::Start,
         focus: None,
     },
+];
+
+/// The first chapter's narration (English, Chinese): the page's first module shows it; the
+/// others are the narration module's (`ui::narration_chunk`), fetched when another chapter
+/// opens.
+pub const FIRST_NARRATION: [&str; 2] = [
+    "The article declares test_queue from the command line first, with the management plugin's rabbitmqadmin: durable=true, auto_delete=false. Both programs then call queue_declare(queue='test_queue', durable=True) too; declaring a queue that exists, with the same properties, changes nothing. Durable means the queue's definition survives a broker restart; it says nothing about the messages in it.",
+    "文章先在命令行用管理插件自带的 rabbitmqadmin 声明 test_queue：durable=true，auto_delete=false。两个程序随后也调用 queue_declare(queue='test_queue', durable=True)；用相同的属性声明一个已存在的队列，不会改变任何东西。durable 表示队列的定义在 broker 重启后仍然存在，但并不保证队列里的消息也会保留。",
+];
+
+/// Each chapter's narration (English, Chinese), in `CHAPTERS` order (apart from the
+/// chapters, so that their titles do not bring every narration into the first module).
+pub static NARRATIONS: [[&str; 2]; 15] = [
+    FIRST_NARRATION,
+    [
+        "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue until the consumer of §4.3 starts (the run goes on into §4.3).",
+        "生产者用 basic_publish 每隔一秒发送一次 {'data': i}，共十次。它没有设置 delivery_mode，所以每条消息都是非持久化的。此时还没有消费者在运行：消息在 test_queue 中等待，直到 §4.3 的消费者启动（这次运行会一直延续到 §4.3）。",
+    ],
+    [
+        "Then the consumer starts and subscribes with auto_ack=True: the broker counts a message as acknowledged the moment it sends it, and pushes it the ten waiting messages. Without faults, all ten arrive once, in order.",
+        "随后消费者启动，以 auto_ack=True 订阅：broker 在发送消息的那一刻就认为它已被确认，并把等待中的十条消息推送给它。没有故障时，十条消息都按顺序各到达一次。",
+    ],
+    [
+        "Ten messages wait in the queue; the consumer starts, the broker pushes all of them at once, and the consumer is killed right after it prints the fourth, before that message's work; its supervisor restarts it at 3 s. Under auto_ack=True everything it had been sent and not finished is lost, silently: the restarted consumer finds an empty queue.",
+        "十条消息在队列中等待；消费者启动后 broker 一次性推送全部消息，消费者在打印第四条之后、开始处理它之前被杀死，并在 3 秒时被重启。在 auto_ack=True 下，所有已发送但未处理完的消息都会悄无声息地丢失：重启后的消费者面对的是一个空队列。",
+    ],
+    [
+        "With auto_ack=False and basic_ack at the end of the callback, the same crash loses nothing: the broker requeues every unacknowledged message, flagged redelivered, and a second consumer processes them. The consumer was killed right after it printed the fourth message, before its work, so that message is received twice but processed once, by the second consumer; had it died after the work and before basic_ack, it would be processed twice (at-least-once).",
+        "使用 auto_ack=False 并在回调结束时调用 basic_ack，同样的崩溃不会丢失任何消息：broker 会把所有未确认的消息重新入队并标记为 redelivered，由第二个消费者处理。消费者在打印第四条消息之后、处理它之前被杀死，所以这条消息被接收了两次，但只由第二个消费者处理了一次；如果它在处理完成之后、basic_ack 之前死去，这条消息就会被处理两次（至少一次）。",
+    ],
+    [
+        "With a prefetch of 1 the broker sends one message at a time, so a crash puts back only the message in hand, and the others were never marked redelivered.",
+        "prefetch 为 1 时，broker 每次只发送一条消息，因此崩溃时只有正在处理的那条消息被放回队列，其余消息不会被标记为 redelivered。",
+    ],
+    [
+        "The producer publishes five messages and finishes; then the broker restarts (rabbitmqctl stop, then start). The queue is durable but the messages are transient (no delivery_mode=2): after the restart test_queue exists, empty, and the consumer, started later, finds nothing. A program still connected during a restart would exit with the error pika raises: the article's programs do not reconnect.",
+        "生产者发送五条消息后结束；随后 broker 重启（rabbitmqctl stop 后再 start）。队列是持久化的，但消息不是（没有 delivery_mode=2）：重启后 test_queue 仍在，但已经空了，之后才启动的消费者什么也收不到。如果重启时还有程序连着，它会带着 pika 抛出的异常退出：文中的程序不会重连。",
+    ],
+    [
+        "Persistent messages in a durable queue are written to disk and come back after the restart.",
+        "持久化队列中的持久化消息会写入磁盘，重启后仍然存在。",
+    ],
+    [
+        "With confirms the producer learns whether the broker took the message. When a confirm is lost, retrying publishes the message again: a duplicate, not a loss.",
+        "开启发布确认后，生产者可以知道 broker 是否收到了消息。确认丢失时重试会再次发布这条消息：结果是重复，而不是丢失。",
+    ],
+    [
+        "Without confirms a lost publish raises nothing; the error surfaces on the next publish, so retrying what failed loses the earlier message.",
+        "没有发布确认时，丢失的发布不会报错；错误在下一次发布时才出现，因此重试失败的那条会丢掉之前的消息。",
+    ],
+    [
+        "Redelivery makes duplicates; a consumer that records message ids with each effect applies every message exactly once.",
+        "重新投递会产生重复；在每次处理时记录消息 id 的消费者可以让每条消息的效果只生效一次。",
+    ],
+    [
+        "A message that always fails is retried a few times, then nacked without requeue to the dead-letter exchange instead of looping forever.",
+        "一条总是处理失败的消息会被重试几次，然后以不重新入队的方式 nack 到死信交换机，而不是无限循环。",
+    ],
+    [
+        "An order service writes each order to its own database (SQLite, orders.db) and then publishes a message about it: two writes to two systems, and no transaction around both. Each order is in the database once db.commit() returns; the publish comes after. The run kills the service right after it committed order 9 and before it published it. The database has ten orders and the queue only ever had nine: order 9 is lost, and nothing will ever publish it. Confirms, persistent messages and the consumer's dedupe do not help: the message was never sent.",
+        "订单服务先把每个订单写进自己的数据库（SQLite，orders.db），然后再发布一条关于它的消息：两次写入落在两个系统里，没有一个事务把两者包在一起。每个订单在 db.commit() 返回后就在数据库里了，发布在其后。运行在服务提交订单 9 之后、发布它之前杀死了服务。数据库里有十个订单，队列却只收到过九条消息：订单 9 丢失了，而且永远不会有人发布它。发布确认、持久化消息和消费者的去重都帮不上忙：这条消息根本没有发出。",
+    ],
+    [
+        "The service now writes the order and its message in one transaction: the message is a row of an outbox table in the same database, so both are committed or neither, and the service no longer talks to the broker at all. A relay reads the outbox, publishes each row with confirms and deletes it once basic_publish has returned. The same crash after order 9 loses nothing: its row is in the outbox and the relay publishes it. The relay itself is killed after publishing order 4 and before deleting its row; restarted, it publishes order 4 again: the outbox delivers at least once. The consumer's inbox (the effect and the message id in one transaction) skips the second copy, so every order is applied exactly once.",
+        "现在服务在同一个事务里写入订单和它的消息：消息是同一个数据库里发件箱表的一行，两者要么都提交，要么都不提交，服务也完全不再和 broker 打交道。中继读取发件箱，用发布确认发布每一行，在 basic_publish 返回后删除它。同样在订单 9 之后的崩溃不再丢失任何东西：它的行在发件箱里，由中继发布。中继自己在发布订单 4 之后、删除它的行之前被杀死；重启后它再次发布订单 4：发件箱保证的是至少一次。消费者的收件箱（效果和消息 id 在同一个事务里）跳过第二份副本，所以每个订单都恰好被应用一次。",
+    ],
+    [
+        "A quorum queue on three nodes keeps serving when one node crashes; a classic queue on the crashed node waits for it.",
+        "三节点上的仲裁队列在一个节点崩溃时仍可继续服务；位于崩溃节点上的经典队列只能等待该节点恢复。",
+    ],
 ];
 
 pub fn chapter(id: &str) -> Option<&'static Chapter> {

@@ -244,7 +244,7 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
             ActorSpec::Admin(_) => {}
             ActorSpec::Consumer(_) => {
                 let mut mine = std::mem::take(&mut held[index]);
-                mine.sort_unstable();
+                crate::engine::sort::sort_by_key(&mut mine, |&(key, copy)| (u128::from(key) << 32) | u128::from(copy.0));
                 let current = actors[index].current.map(|d| ledger.messages[ledger.message_of(d.copy).index()].data);
                 consumers.push(ConsumerView {
                     actor: actor_view(index),
@@ -874,7 +874,10 @@ mod tests {
 /// chart series. At a step, the page takes the prefix it needs by event index.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunFacts {
-    pub trace_hash: String,
+    /// The run's `trace_hash` (`new`); None from `unhashed`, which the page uses: hashing
+    /// serializes every event, code the page's narration module carries (the page asks it,
+    /// `Playground::trace_hash`).
+    pub trace_hash: Option<String>,
     /// Per actor: (event index, line printed; None: the program was started again, a
     /// separator between its two processes).
     pub terminals: Vec<Vec<(u32, Option<TerminalText>)>>,
@@ -898,6 +901,11 @@ pub const MARKERS_MAX: usize = 400;
 
 impl RunFacts {
     pub fn new(session: &crate::session::Session) -> RunFacts {
+        RunFacts { trace_hash: Some(crate::systems::rabbitmq::trace::trace_hash(session.full_trace())), ..RunFacts::unhashed(session) }
+    }
+
+    /// Everything `new` finds but the trace hash.
+    pub fn unhashed(session: &crate::session::Session) -> RunFacts {
         let trace = session.full_trace();
         let actors = session.timeline().setup().actors.len();
         let mut terminals = vec![Vec::new(); actors];
@@ -919,7 +927,7 @@ impl RunFacts {
         let mut seen = std::collections::BTreeSet::new();
         markers.retain(|&(step, kind)| seen.insert((step / slice, kind)));
         RunFacts {
-            trace_hash: crate::systems::rabbitmq::trace::trace_hash(trace),
+            trace_hash: None,
             timing: crate::engine::timing::Timeline::of(trace, session.timeline().ledger().messages.len()),
             terminals,
             scenario: std::rc::Rc::new(session.timeline().setup().scenario.clone()),

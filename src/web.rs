@@ -34,15 +34,45 @@ pub fn start() {
 
 /// In-browser measurement of the engine: runs the scaled tutorial workload with `messages`
 /// messages and returns JSON `{messages, events, elapsed_ms, messages_per_s, events_per_s,
-/// trace_hash}`. Called by the end-to-end test (`window.wasmBindings.benchEngine(n)`).
+/// trace_hash}`. Called by the end-to-end test (`window.wasmBindings.benchEngine(n)`, a
+/// promise). The measurement's code is its own module (`split_bench.wasm` in the page's
+/// build), fetched the first time: the page itself never needs it.
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = benchEngine)]
-pub fn bench_engine(messages: u32) -> String {
+pub async fn bench_engine(messages: u32) -> String {
+    match bench_api().await {
+        Ok(run) => run(messages),
+        Err(_) => error_json("The engine measurement's code (split_bench.wasm) could not be fetched"),
+    }
+}
+
+/// The split point of the engine measurement: the only function that names it.
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(bench, fallible))]
+fn bench_api_now() -> Result<fn(u32) -> String, crate::ui::kafka_chunk::LoadFailed> {
+    Ok(bench_engine_now)
+}
+
+/// `bench_api_now`, fetching its module the first time (split builds).
+async fn bench_api() -> Result<fn(u32) -> String, crate::ui::kafka_chunk::LoadFailed> {
+    #[cfg(feature = "split")]
+    return bench_api_now().await;
+    #[cfg(not(feature = "split"))]
+    return bench_api_now();
+}
+
+/// `bench_engine`'s run, in its own module.
+fn bench_engine_now(messages: u32) -> String {
     let scenario = catalog::scaled_workload(messages.clamp(1, 1_000_000), 0);
     measured("messages", messages, || {
         let mut sim = Sim::new(&scenario).map_err(|e| e.to_string())?;
         sim.run_until(Until::Quiescence);
         Ok((sim.trace().len(), crate::systems::rabbitmq::trace::trace_hash(sim.trace())))
     })
+}
+
+/// `{"error": text}`, written without `serde_json::Value` (whose writer brings number
+/// formatting into the first module).
+fn error_json(text: &str) -> String {
+    format!("{{\"error\":{}}}", crate::scenario::json::string_literal(text))
 }
 
 /// In-browser measurement of the Kafka world: runs the Kafka benchmark's workload
@@ -55,7 +85,7 @@ pub fn bench_engine(messages: u32) -> String {
 pub async fn bench_kafka(records: u32) -> String {
     match crate::ui::kafka_chunk::load().await {
         Ok(api) => (api.bench)(records),
-        Err(e) => serde_json::json!({ "error": e.text(crate::i18n::Lang::En) }).to_string(),
+        Err(e) => error_json(e.text(crate::i18n::Lang::En)),
     }
 }
 

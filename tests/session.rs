@@ -219,7 +219,8 @@ fn run_facts_give_terminals_and_processed_counts_at_any_step() {
         let finished = s.trace().iter().filter(|e| matches!(e.event, Event::CallbackFinished { .. })).count() as u32;
         assert_eq!(facts.processed(events), finished);
     }
-    assert_eq!(facts.trace_hash, trace_hash(s.full_trace()));
+    assert_eq!(facts.trace_hash, Some(trace_hash(s.full_trace())));
+    assert_eq!(RunFacts { trace_hash: None, ..facts.clone() }, RunFacts::unhashed(&s), "unhashed: the same facts but the hash");
     assert!(facts.markers.iter().any(|&(_, kind)| kind == "fault"), "the scripted crash is marked");
 }
 

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod ledger;
 pub mod network;
 pub mod rng;
+pub mod sort;
 pub mod timing;
 pub mod trace;
 

@@ -132,6 +132,34 @@ pub fn shorten(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` as a JSON string literal, escaped exactly as `serde_json` writes it (`"`, `\\` and
+/// the control characters; the rest as it is), without `serde_json::Value`'s writer (which
+/// brings number formatting into the page's first wasm module).
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.push_str("\\u00");
+                out.push(HEX[(c as usize) >> 4] as char);
+                out.push(HEX[(c as usize) & 0xf] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// `text` shortened and quoted like `{:?}` (`"ghost"`), for an error that names user text.
 pub fn quoted(text: &str) -> String {
     format!("{:?}", shorten(text).as_ref())
@@ -292,6 +320,16 @@ fn got(unexpected: &str) -> String {
         "map" => ", got an object".into(),
         "sequence" => ", got a list".into(),
         other => format!(", got {}", shorten(other)),
+    }
+}
+
+#[cfg(test)]
+mod string_literal_tests {
+    #[test]
+    fn string_literal_is_serde_json_s() {
+        for text in ["", "dlx", "a\"b\\c", "line\nnext\r\t\u{8}\u{c}", "\u{0}\u{1f}\u{7f}", "死信 é 🐇", "'quote'"] {
+            assert_eq!(super::string_literal(text), serde_json::Value::from(text).to_string(), "{text:?}");
+        }
     }
 }
 

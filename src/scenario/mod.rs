@@ -721,7 +721,7 @@ pub fn step_triggers(faults: &[FaultSpec]) -> Vec<(u64, u16)> {
             _ => None,
         })
         .collect();
-    triggers.sort();
+    crate::engine::sort::sort_by_key(&mut triggers, |&(step, index)| (u128::from(step) << 16) | u128::from(index));
     triggers
 }
 

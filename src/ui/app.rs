@@ -6,7 +6,6 @@
 use super::components::{code::Actors, compare::Compare, events::EventLog, faults::FaultBar, settings::SettingsPanel, tour::Tour, transport::Transport, verdicts::{VerdictSummary, Verdicts}};
 use super::components::diagram_panel::{ChartsPanel, DiagramPanel};
 use super::components::share_tools::ShareTools;
-use super::kafka_page::klabel;
 use super::state::{Action, Playground, PlaygroundHandle};
 use crate::embed::EmbedParams;
 use crate::i18n::{label, Lang};
@@ -49,10 +48,10 @@ fn restored() -> Playground {
     };
     let saved = || {
         let code = stored()?;
-        (links.decode)(&code).and_then(|state| Playground::from_share(&state)).ok()
+        (links.open)(&code).ok()
     };
     if let Some(code) = hash.strip_prefix(HASH_PREFIX) {
-        return match (links.decode)(code).and_then(|state| Playground::from_share(&state)) {
+        return match (links.open)(code) {
             Ok(p) => p,
             Err(e) => {
                 let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));
@@ -105,10 +104,10 @@ fn system_switch(state: &PlaygroundHandle) -> Html {
         let pressed = state.kafka == kafka;
         let state = state.clone();
         let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetKafka(kafka)));
-        html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ klabel(key, lang) }</button> }
+        html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ label(key, lang) }</button> }
     };
     html! {
-        <span id="system-switch" role="group" aria-label={klabel("system", lang)}>
+        <span id="system-switch" role="group" aria-label={label("system", lang)}>
             { button(false, "rabbitmq") }{ button(true, "kafka") }
         </span>
     }
@@ -219,6 +218,21 @@ pub fn App() -> Html {
         });
     }
 
+    // The narration module, fetched when the run shown first has an event to word (the first
+    // step, a chapter opening past its start, a run restored at a later step). A failed fetch
+    // is said; the next action tries again.
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(state.needs_narration(), move |&needs| {
+            if needs {
+                wasm_bindgen_futures::spawn_local(async move {
+                    dispatcher.dispatch(Action::NarrationLoaded(crate::ui::narration_chunk::load().await.map(|_| ())));
+                });
+            }
+            || ()
+        });
+    }
+
     // The theme and the compact mode, on the root element (for the page's background too).
     use_effect_with(state.params, |params| {
         if let Some(root) = window().document().and_then(|d| d.document_element()) {
@@ -283,9 +297,18 @@ pub fn App() -> Html {
         _ => state.seed,
     };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
-    // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile).
+    // "loading" while the Kafka module is fetched (the RabbitMQ page shows meanwhile), or the
+    // narration module (the step's line says so too).
     let opening = state.opening();
-    let status = if opening { "opening" } else if state.fetching_kafka() { "loading" } else { "ready" };
+    let status = if opening {
+        "opening"
+    } else if state.fetching_kafka() {
+        "loading"
+    } else if state.needs_narration() {
+        "narrating"
+    } else {
+        "ready"
+    };
     let status_code = if status == "ready" { "ready" } else { "loading" };
     // The share fields fetch the links module when a learner goes to them before any change.
     let placeholder = if loaded { Some(label("no_link_loaded", lang)) } else if link.is_empty() { Some(label("link_pending", lang)) } else { None };
@@ -301,6 +324,15 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::DismissError))
     };
+    // The problem to show: the last error, else a module that could not be fetched (worded at
+    // each render: a language switch words it again).
+    let error: Option<AttrValue> = match &state.error {
+        Some(error) => Some(AttrValue::from(error.clone())),
+        None if state.kafka_load_error => Some(crate::ui::kafka_chunk::LoadFailed.text(lang).into()),
+        None if state.links_load_error => Some(crate::ui::links_chunk::load_failed_text(lang).into()),
+        None if state.narration_load_error => Some(crate::ui::narration_chunk::load_failed_text(lang).into()),
+        None => None,
+    };
     html! {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
             <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
@@ -313,13 +345,8 @@ pub fn App() -> Html {
                         <span id="status" data-status={status_code} role="status">{ label(status, lang) }</span>
                     </header>
                 }
-                if let Some(error) = &state.error {
-                    <p id="share-error" class="error" role="alert">{ error.clone() }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
-                } else if state.kafka_load_error {
-                    // Worded at each render: a language switch words it again.
-                    <p id="share-error" class="error" role="alert">{ crate::ui::kafka_chunk::LoadFailed.text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
-                } else if state.links_load_error {
-                    <p id="share-error" class="error" role="alert">{ crate::ui::links_chunk::load_failed_text(lang) }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
+                if let Some(error) = error {
+                    <p id="share-error" class="error" role="alert">{ error }{" "}<button onclick={on_dismiss}>{"×"}</button></p>
                 }
                 if opening {
                     <p id="opening" class="note" role="status">{ label("opening_run", lang) }</p>

@@ -46,9 +46,6 @@ use yew::prelude::*;
 
 /// The Kafka page's own labels, `(key, English, Chinese)`; other keys come from `i18n::label`.
 pub const KAFKA_PAGE_LABELS: &[(&str, &str, &str)] = &[
-    ("system", "System", "系统"),
-    ("rabbitmq", "RabbitMQ", "RabbitMQ"),
-    ("kafka", "Kafka", "Kafka"),
     ("printed", "printed", "打印次数"),
     ("records", "records", "记录"),
     ("in_log", "in the log", "在日志中"),

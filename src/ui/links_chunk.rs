@@ -15,6 +15,7 @@ use crate::embed::SnippetOptions;
 use crate::i18n::Lang;
 use crate::share::{LinkError, ShareState};
 use crate::ui::kafka_chunk::LoadFailed;
+use crate::ui::state::Playground;
 
 /// The links module's entry points.
 pub struct LinksApi {
@@ -22,9 +23,17 @@ pub struct LinksApi {
     pub decode: fn(&str) -> Result<ShareState, LinkError>,
     /// `embed::embed_link`: the link the embed snippet's iframe opens.
     pub embed_link: fn(&str, &ShareState, &SnippetOptions) -> String,
+    /// The playground a share code describes (`decode`, then `Playground::from_share`: the
+    /// run rebuilt and checked), so restoring is this module's code too.
+    pub open: fn(&str) -> Result<Playground, LinkError>,
 }
 
-static LINKS_API: LinksApi = LinksApi { encode: crate::share::encode, decode: crate::share::decode, embed_link: crate::embed::embed_link };
+static LINKS_API: LinksApi = LinksApi {
+    encode: crate::share::encode,
+    decode: crate::share::decode,
+    embed_link: crate::embed::embed_link,
+    open: |code| crate::share::decode(code).and_then(|state| Playground::from_share(&state)),
+};
 
 /// The split point: the only function that names the links module's entry points.
 #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(links, fallible))]

@@ -8,4 +8,6 @@ pub mod files_chunk;
 pub mod kafka_chunk;
 pub mod kafka_page;
 pub mod links_chunk;
+pub mod narration_chunk;
+pub mod share_chunk;
 pub mod state;

@@ -56,6 +56,8 @@ pub struct Playground {
     /// The live verdicts of the step shown, computed once per state (the summary and the
     /// table both read them): keyed by `version`.
     live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
+    /// The run's trace hash, computed by the narration module once per run: keyed by `run`.
+    hash_cache: Rc<RefCell<Option<(u64, AttrValue)>>>,
     /// The system switch: the Kafka page (`ui::kafka_page`) shows instead of RabbitMQ's
     /// panels. In the share state as `system` (absent for RabbitMQ, so RabbitMQ's links stay
     /// as they were).
@@ -86,6 +88,16 @@ pub struct Playground {
     /// (`links_chunk::load_failed_text`) until dismissed or a fetch succeeds (and shows the
     /// tour rather than "opening").
     pub links_load_error: bool,
+    /// The last action's fetch of the narration module (`ui::narration_chunk`) failed: no
+    /// fetch until the next action, which tries again.
+    pub narration_fetch_failed: bool,
+    /// A fetch of the narration module failed: the page says so in its language of the moment
+    /// (`narration_chunk::load_failed_text`) until dismissed or a fetch succeeds.
+    pub narration_load_error: bool,
+    /// How many of the actions counted in `version` only said the narration module was
+    /// fetched: not a change of the learner's (which is what makes the page save, see
+    /// `needs_links`).
+    pub fetch_notices: u64,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -144,6 +156,9 @@ pub enum Action {
     LinksLoaded(Result<(), LoadFailed>),
     /// The share controls want the link (the module is fetched if need be).
     WantLinks,
+    /// The narration module was fetched (the events are worded now), or could not be (said
+    /// so; the next action tries again).
+    NarrationLoaded(Result<(), LoadFailed>),
 }
 
 /// Build the session for a chapter with settings, seed and injected faults.
@@ -177,7 +192,7 @@ impl Playground {
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
-            facts: Rc::new(RunFacts::new(&session)),
+            facts: Rc::new(RunFacts::unhashed(&session)),
             lang,
             chapter,
             compare_settings: fixed(&settings),
@@ -196,6 +211,7 @@ impl Playground {
             custom: None,
             cleared: None,
             live_cache: Rc::default(),
+            hash_cache: Rc::default(),
             kafka: false,
             kafka_run: None,
             restoring: false,
@@ -204,13 +220,39 @@ impl Playground {
             links_pending: false,
             links_fetch_failed: false,
             links_load_error: false,
+            narration_fetch_failed: false,
+            narration_load_error: false,
+            fetch_notices: 0,
         }
+    }
+
+    /// The narration module is needed and not loaded: the run shown has an event to word (the
+    /// step's narration, the event log) beyond the opening setup events, a message for the
+    /// verdict table (its rows and causes), settings changed (the note beside the title),
+    /// faults to list (the chapter's, injected or cleared), a comparison open, a chapter other
+    /// than the first (its narration), a scenario file loaded, or is at its end (the outcome),
+    /// and the RabbitMQ page shows. The app fetches it.
+    pub fn needs_narration(&self) -> bool {
+        let session = self.session.borrow();
+        crate::ui::narration_chunk::loaded().is_none()
+            && !self.narration_fetch_failed
+            && !(self.kafka && self.kafka_run.is_some())
+            && (session.position() == session.len()
+                || (self.chapter != 0 && self.custom.is_none() && !self.params.embed)
+                || self.custom.is_some()
+                || self.compare.is_some()
+                || self.cleared.is_some()
+                || !session.base().faults.is_empty()
+                || !session.injected().is_empty()
+                || crate::ui::narration_chunk::needed_for(session.trace(), session.timeline())
+                || self.live().messages > 0
+                || self.as_written().is_some_and(|s| s != self.settings))
     }
 
     /// The links module is needed and not loaded: a code waits to be restored, or the learner
     /// changed something (which is saved from then on). The app fetches it.
     pub fn needs_links(&self) -> bool {
-        crate::ui::links_chunk::loaded().is_none() && (self.links_pending || self.version > 0) && !self.links_fetch_failed
+        crate::ui::links_chunk::loaded().is_none() && (self.links_pending || self.version > self.fetch_notices) && !self.links_fetch_failed
     }
 
     /// The Kafka module is needed and not loaded: the switch asked for the Kafka page, or a
@@ -232,6 +274,29 @@ impl Playground {
         self.needs_kafka() && !self.kafka_fetch_failed
     }
 
+    /// The whole run's trace hash (`#verdict-summary`'s `data-trace-hash`), once the narration
+    /// module is there (it serializes the events); computed once per run.
+    pub fn trace_hash(&self) -> Option<AttrValue> {
+        let api = crate::ui::narration_chunk::loaded()?;
+        let mut cache = self.hash_cache.borrow_mut();
+        if let Some((run, hash)) = cache.as_ref() {
+            if *run == self.run {
+                return Some(hash.clone());
+            }
+        }
+        let hash = AttrValue::from((api.trace_hash)(self.session.borrow().full_trace()));
+        *cache = Some((self.run, hash.clone()));
+        Some(hash)
+    }
+
+    /// The settings as written: the loaded scenario's, else the chapter's.
+    pub fn as_written(&self) -> Option<Settings> {
+        match &self.custom {
+            Some(scenario) => Some(Settings::of(scenario)),
+            None => catalog::get(CHAPTERS[self.chapter].scenario).map(|s| Settings::of(&s)).ok(),
+        }
+    }
+
     /// The verdicts at the step shown (label, counts, and the table's rows), computed once
     /// per state however many components read them.
     pub fn live(&self) -> Rc<crate::report::Live> {
@@ -242,7 +307,11 @@ impl Playground {
             }
         }
         let session = self.session.borrow();
-        let live = Rc::new(crate::report::Live::new(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected));
+        // The rows and their causes are the narration module's: without it, the counts only.
+        let live = Rc::new(match crate::ui::narration_chunk::loaded() {
+            Some(api) => (api.live)(session.world(), session.trace(), crate::ui::components::verdicts::ROWS_MAX, self.selected),
+            None => crate::report::Live::counts(session.world()),
+        });
         *cache = Some((self.version, Rc::clone(&live)));
         live
     }
@@ -266,6 +335,7 @@ impl Playground {
     fn fresh(&self, chapter: usize) -> Playground {
         let mut fresh = Playground::new(chapter, self.lang);
         fresh.version = self.version;
+        fresh.fetch_notices = self.fetch_notices;
         fresh.run = self.run + 1;
         fresh.params = self.params;
         fresh.snippet = self.snippet;
@@ -276,6 +346,7 @@ impl Playground {
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
         fresh.kafka_load_error = self.kafka_load_error;
         fresh.links_load_error = self.links_load_error;
+        fresh.narration_load_error = self.narration_load_error;
         fresh
     }
 
@@ -332,7 +403,7 @@ impl Playground {
 
     /// A new run: the session, its facts, and a new run number.
     fn set_session(&mut self, session: Session) {
-        self.facts = Rc::new(RunFacts::new(&session));
+        self.facts = Rc::new(RunFacts::unhashed(&session));
         self.session = Rc::new(RefCell::new(session));
         self.run += 1;
     }
@@ -393,7 +464,17 @@ impl Reducible for Playground {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
         next.version += 1;
-        next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
+        // A failed fetch waits for the learner's next action; another module's arrival (a
+        // notice, not a change of the learner's) does not try again.
+        if !matches!(action, Action::NarrationLoaded(_)) {
+            next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
+        }
+        if !matches!(action, Action::LinksLoaded(_) | Action::KafkaLoaded(_)) {
+            next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
+        }
+        if matches!(action, Action::NarrationLoaded(_)) {
+            next.fetch_notices += 1;
+        }
         let moved = {
             let mut session = next.session.borrow_mut();
             match action {
@@ -603,6 +684,15 @@ impl Reducible for Playground {
                     next.error = None;
                     next.kafka_load_error = false;
                     next.links_load_error = false;
+                    next.narration_load_error = false;
+                    false
+                }
+                Action::NarrationLoaded(Ok(())) => {
+                    next.narration_load_error = false;
+                    false
+                }
+                Action::NarrationLoaded(Err(LoadFailed)) => {
+                    next.narration_load_error = true;
                     false
                 }
                 Action::SetSnippet(options) => {

@@ -36,6 +36,8 @@ async function shot(page, t, name) {
 }
 
 async function stepNarration(page) {
+  // The narration module may be on its way (fetched when a step first needs it).
+  await waitForReady(page);
   return (await page.locator('#step-narration').textContent()) ?? '';
 }
 

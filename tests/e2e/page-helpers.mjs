@@ -1,6 +1,7 @@
 // Page helpers shared by the e2e test files: the DOM contract of src/ui (#position, #scrubber,
 // #tour chapters, #lang-toggle) driven as a user would, and the "no console error" check.
 import assert from 'node:assert/strict';
+import { waitForReady } from './harness.mjs';
 
 /** No console error, page error or failed request during the test. */
 export function assertClean(session) {
@@ -28,6 +29,8 @@ export async function toEnd(page) {
     const m = /(\d+)\s*\/\s*(\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
     return m && m[1] === m[2];
   });
+  // The narration module may be on its way (fetched when a step first needs it).
+  await waitForReady(page);
   return position(page);
 }
 
@@ -39,11 +42,13 @@ export async function seek(page, step) {
     s.dispatchEvent(new Event('input', { bubbles: true }));
   }, step);
   await page.waitForFunction((step) => new RegExp(`\\b${step}\\s*/`).test(document.querySelector('#position')?.textContent ?? ''), step);
+  await waitForReady(page);
 }
 
 export async function chooseChapter(page, id) {
   await page.click(`#tour button.chapter[data-chapter="${id}"]`);
   await page.waitForFunction((id) => document.querySelector('#tour button.chapter.current')?.dataset.chapter === id, id);
+  await waitForReady(page);
 }
 
 /** The page in `lang` ("en" or "zh"), through the language button. */

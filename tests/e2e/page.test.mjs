@@ -237,6 +237,70 @@ test('share codes are written and read by the links module: not on the first loa
   });
 });
 
+test('the narration is its own module: not on the first load (the opening events are worded without it), fetched when a step needs it; a failed fetch is said in both languages and the next action tries again', { timeout: 300_000 }, async () => {
+  await withPage('split-narration', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
+    const narrationFetches = () => fetched().filter((f) => /^split_narration-[0-9a-f]+\.wasm$/.test(f)).length;
+    await waitForReady(page);
+    // The first chapter opens at its declare: worded by the first module.
+    assert.equal(narrationFetches(), 0, `not on the first load: ${fetched()}`);
+    assert.match(await page.textContent('#step-narration'), /rabbitmqadmin declared test_queue/);
+    assert.match(await page.textContent('#event-log li[data-event="0"]'), /rabbitmqadmin started/);
+    // The module offline: the end of the run needs it (its events, the outcome).
+    await page.route(/split_narration-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.keyboard.press('End');
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /^The code that narrates the run's events \(split_narration\.wasm\) could not be fetched: check the connection; the next step tries again\./);
+    assert.equal(await page.textContent('#step-narration'), 'Fetching the narration of the events…');
+    assert.equal(await page.locator('#outcome').count(), 0, 'no outcome without its words');
+    assert.ok((await page.$$eval('#event-log li[data-event]', (lis) => lis.map((li) => li.textContent))).some((t) => /ms …$/.test(t)), 'entries it is needed for show "…"');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.match(await error.textContent(), /^无法获取讲述运行事件的代码（split_narration\.wasm）：请检查网络连接；下一步操作时会重试。/);
+    assert.equal(await page.textContent('#step-narration'), '正在获取事件的讲述…');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    // Online again: the next action fetches it; the words and the outcome follow.
+    await page.unroute(/split_narration-[0-9a-f]+\.wasm$/);
+    await page.click('#btn-back');
+    await page.waitForFunction(() => !/Fetching the narration/.test(document.querySelector('#step-narration')?.textContent ?? ''), null, { timeout: 60_000 });
+    assert.equal(await page.locator('#share-error').count(), 0, 'the failure is no longer said');
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.keyboard.press('End');
+    await page.locator('#outcome').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok(!(await page.$$eval('#event-log li[data-event]', (lis) => lis.map((li) => li.textContent))).some((t) => /ms …$/.test(t)), 'every entry worded');
+    assert.equal(narrationFetches(), 1, `fetched once: ${fetched()}`);
+  });
+});
+
+test('what the share tools do is its own module: not on the first load, fetched at their first use; a failed fetch is said and the next use tries again', { timeout: 300_000 }, async () => {
+  await withPage('split-share', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    const fetched = () => session.responses.map((r) => new URL(r.url()).pathname.split('/').pop());
+    const shareFetches = () => fetched().filter((f) => /^split_share-[0-9a-f]+\.wasm$/.test(f)).length;
+    await waitForReady(page);
+    assert.equal(shareFetches(), 0, `not on the first load: ${fetched()}`);
+    await page.route(/split_share-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await page.click('#embed-options');
+    const error = page.locator('#load-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await error.textContent(), "The code behind the share tools (split_share.wasm) could not be fetched: check the connection and try again.");
+    assert.equal(await page.getAttribute('#embed-options', 'aria-expanded'), 'false');
+    assert.equal(await page.locator('#embed-dialog').count(), 0);
+    await page.unroute(/split_share-[0-9a-f]+\.wasm$/);
+    await page.click('#embed-options');
+    await page.locator('#embed-dialog').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(await page.getAttribute('#embed-options', 'aria-expanded'), 'true');
+    assert.equal(await page.locator('#load-error').count(), 0, 'the failure is no longer said');
+    await page.click('#embed-dialog-close');
+    assert.equal(await page.locator('#embed-dialog').count(), 0);
+    assert.equal(shareFetches(), 1, `fetched once: ${fetched()}`);
+  });
+});
+
 test('scenario files are read and written by the files module, fetched on first use; a failed fetch is said and the run kept', { timeout: 300_000 }, async () => {
   await withPage('split-files', rootServer.url('/'), async (session) => {
     const page = session.page;
@@ -298,6 +362,8 @@ test('data-trace-hash equals the native CLI trace_hash for article, seed 1', { t
       const m = /(\d+) \/ (\d+)/.exec(document.querySelector('#position')?.textContent ?? '');
       return m && m[1] === m[2] && Number(m[2]) > 0;
     });
+    // The hash is the narration module's (fetched for the end of the run): ready once it is there.
+    await waitForReady(page);
     const hash = await summary.getAttribute('data-trace-hash');
     assert.match(String(hash), HEX16, 'data-trace-hash is 16 lowercase hex digits');
     assert.equal(hash, expected, 'browser and native CLI agree on the trace hash');

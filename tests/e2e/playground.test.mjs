@@ -74,6 +74,8 @@ async function shot(page, t, name) {
 }
 
 async function narration(page) {
+  // The narration module may be on its way (fetched when a step first needs it).
+  await waitForReady(page);
   return page.evaluate(() => ({
     title: document.querySelector('#narration h2')?.textContent ?? '',
     chapter: document.querySelector('.chapter-narration')?.textContent ?? '',

@@ -191,7 +191,7 @@ impl Builder {
     /// The imports, sorted as isort would: standard library, a blank line, pika.
     fn imports(&mut self, standard: &[&str]) {
         let mut standard = standard.to_vec();
-        standard.sort_unstable();
+        crate::engine::sort::sort_small(&mut standard);
         standard.dedup();
         for module in standard {
             self.line(format!("import {module}"));
@@ -386,10 +386,10 @@ fn admin_declare(queue: &QueueSpec, scenario: &Scenario, node: u8) -> String {
         arguments.push(format!("\"x-message-ttl\": {ttl}"));
     }
     if let Some(dlx) = &queue.dead_letter_exchange {
-        arguments.push(format!("\"x-dead-letter-exchange\": {}", serde_json::Value::from(dlx.as_str())));
+        arguments.push(format!("\"x-dead-letter-exchange\": {}", crate::scenario::json::string_literal(dlx)));
     }
     if let Some(key) = &queue.dead_letter_routing_key {
-        arguments.push(format!("\"x-dead-letter-routing-key\": {}", serde_json::Value::from(key.as_str())));
+        arguments.push(format!("\"x-dead-letter-routing-key\": {}", crate::scenario::json::string_literal(key)));
     }
     if let Some(max) = queue.max_length {
         arguments.push(format!("\"x-max-length\": {max}"));

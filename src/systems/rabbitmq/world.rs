@@ -948,7 +948,7 @@ impl Sim {
             }
         }
         self.held = kept;
-        released.sort_by_key(|&(c, _)| c);
+        crate::engine::sort::sort_by_key(&mut released, |&(c, _)| u128::from(c.0));
         released
     }
 

@@ -61,7 +61,7 @@ pub fn Actors() -> Html {
     // The chapter's own program first (§4.2 the producer, §4.3 the consumer).
     let focus = crate::tour::CHAPTERS.get(state.chapter).and_then(|c| c.focus);
     let mut order: Vec<usize> = (0..setup.actors.len()).collect();
-    order.sort_by_key(|&i| Some(setup.actors[i].name.as_str()) != focus);
+    crate::engine::sort::sort_by_key(&mut order, |&i| u128::from(Some(setup.actors[i].name.as_str()) != focus));
     let acting = session.trace().iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
     if state.params.embed {
         order = acting.or_else(|| order.first().copied()).into_iter().collect();

@@ -9,7 +9,8 @@ use crate::ui::state::{use_playground, Action};
 use yew::prelude::*;
 
 fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html {
-    let live = Live::new(session.world(), session.trace(), 0, None);
+    // The counts and the label (the rows are not shown here).
+    let live = Live::counts(session.world());
     let label_text = label_text(&live);
     let code = session
         .world()
@@ -28,6 +29,18 @@ fn side(name: &'static str, title: &str, session: &Session, lang: Lang) -> Html 
     }
 }
 
+/// The two sides of an open comparison (the narration module's).
+pub fn sides(state: &crate::ui::state::PlaygroundHandle) -> Html {
+    let lang = state.lang;
+    let Some(other) = &state.compare else { return Html::default() };
+    html! {
+        <div class="compare-sides">
+            { side("as-written", label("as_written", lang), &state.session.borrow(), lang) }
+            { side("fixed", label("fixed", lang), &other.borrow(), lang) }
+        </div>
+    }
+}
+
 #[component]
 pub fn Compare() -> Html {
     let state = use_playground();
@@ -36,14 +49,8 @@ pub fn Compare() -> Html {
         let state = state.clone();
         Callback::from(move |_: MouseEvent| state.dispatch(Action::ToggleCompare))
     };
-    let body = state.compare.as_ref().map(|other| {
-        html! {
-            <div class="compare-sides">
-                { side("as-written", label("as_written", lang), &state.session.borrow(), lang) }
-                { side("fixed", label("fixed", lang), &other.borrow(), lang) }
-            </div>
-        }
-    });
+    // The two sides are drawn by the narration module (fetched when the comparison opens).
+    let body = state.compare.as_ref().and(crate::ui::narration_chunk::loaded()).map(|api| (api.compare_sides)(&state));
     html! {
         <section id="compare">
             <button id="btn-compare" onclick={on_toggle} aria-pressed={state.compare.is_some().to_string()}>{ label("compare", lang) }</button>

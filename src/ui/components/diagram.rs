@@ -239,16 +239,17 @@ fn keyed<'a>(messages: impl Iterator<Item = &'a MsgView>) -> Vec<(String, &'a Ms
         .collect()
 }
 
-struct BoxSpec<'a> {
-    key: String,
-    message: &'a MsgView,
-    x: i32,
-    y: i32,
+/// A message box to draw (the narration module draws it, `message_box`).
+pub struct BoxSpec<'a> {
+    pub key: String,
+    pub message: &'a MsgView,
+    pub x: i32,
+    pub y: i32,
     /// `msg` (in a queue) or `delivery` (at a consumer).
-    kind: &'static str,
-    current: bool,
-    selected: bool,
-    lang: Lang,
+    pub kind: &'static str,
+    pub current: bool,
+    pub selected: bool,
+    pub lang: Lang,
 }
 
 fn describe(m: &MsgView, lang: Lang) -> String {
@@ -269,7 +270,9 @@ fn describe(m: &MsgView, lang: Lang) -> String {
     text
 }
 
-fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
+/// A message in a queue or at a consumer (the narration module's: there are messages only
+/// once the run is past its opening setup events).
+pub fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
     let m = spec.message;
     let verdict = verdict_name(m.verdict);
     let id = m.message;
@@ -318,8 +321,8 @@ fn message_box(spec: BoxSpec, on_select: &Callback<u32>) -> Html {
     }
 }
 
-/// A dropped copy where it was, at the step it was dropped.
-fn ghost_box(ghost: &Ghost, x: i32, y: i32, lang: Lang) -> Html {
+/// A dropped copy where it was, at the step it was dropped (the narration module's).
+pub fn ghost_box(ghost: &Ghost, x: i32, y: i32, lang: Lang) -> Html {
     let m = &ghost.message;
     let verdict = verdict_name(m.verdict);
     let at = match ghost.at {
@@ -397,6 +400,12 @@ pub fn Diagram(props: &DiagramProps) -> Html {
     let layout = if narrow { Layout::narrow(view) } else { Layout::wide(view) };
 
     let ghosts_at = |at: GhostAt| props.ghosts.iter().filter(move |g| g.at == at);
+    // Message boxes and ghosts are drawn by the narration module: a run has them only once
+    // it is past its opening setup events, when the page fetches it (the status says so
+    // meanwhile).
+    let narration = crate::ui::narration_chunk::loaded();
+    let msg = |spec: BoxSpec| narration.map_or_else(Html::default, |api| (api.message_box)(spec, &props.on_select));
+    let ghost = |g: &Ghost, x: i32, y: i32| narration.map_or_else(Html::default, |api| (api.ghost_box)(g, x, y, lang));
 
     let edges = html! {
         <g class="edges">
@@ -461,7 +470,7 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                     <g class={classes!("producer", p.down.then_some("down"), p.cut.then_some("cut"))} data-actor={p.name.clone()} data-status={p.status}>
                         { actor_box(p, x, y, PRODUCER_W, PRODUCER_H, true) }
                         { for lost.into_iter().enumerate().map(|(k, g)| {
-                            ghost_box(g, x + PRODUCER_W - 4 - (k as i32 + 1) * BOX_STEP + 4, y + PRODUCER_H - BOX_H - 1, lang)
+                            ghost(g, x + PRODUCER_W - 4 - (k as i32 + 1) * BOX_STEP + 4, y + PRODUCER_H - BOX_H - 1)
                         }) }
                     </g>
                 }
@@ -524,11 +533,11 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                         <g class="msgs">
                             { for boxes.into_iter().enumerate().map(|(k, (key, m))| {
                                 let (x, y) = slot(k);
-                                message_box(BoxSpec { key, message: m, x, y, kind: "msg", current: false, selected: selected == Some(m.message), lang }, &props.on_select)
+                                msg(BoxSpec { key, message: m, x, y, kind: "msg", current: false, selected: selected == Some(m.message), lang })
                             }) }
                             { for lost.iter().take(ghosts_shown).enumerate().map(|(k, g)| {
                                 let (x, y) = slot(shown + k);
-                                ghost_box(g, x, y, lang)
+                                ghost(g, x, y)
                             }) }
                         </g>
                         if hidden > 0 {
@@ -564,11 +573,11 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                         <g class="msgs">
                             { for boxes.into_iter().enumerate().map(|(k, (key, m))| {
                                 let (x, y) = slot(k);
-                                message_box(BoxSpec { key, message: m, x, y, kind: "delivery", current: in_callback && k == 0, selected: selected == Some(m.message), lang }, &props.on_select)
+                                msg(BoxSpec { key, message: m, x, y, kind: "delivery", current: in_callback && k == 0, selected: selected == Some(m.message), lang })
                             }) }
                             { for lost.iter().take(ghosts_shown).enumerate().map(|(k, g)| {
                                 let (x, y) = slot(shown + k);
-                                ghost_box(g, x, y, lang)
+                                ghost(g, x, y)
                             }) }
                         </g>
                         if hidden > 0 {

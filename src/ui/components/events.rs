@@ -2,7 +2,7 @@
 //! With a message selected it shows that message's journey instead.
 
 use crate::engine::ids::MessageId;
-use crate::i18n::{describe_at, label, Lang};
+use crate::i18n::{label, Lang};
 use super::on_activate;
 use crate::ui::state::{use_playground, Action};
 use crate::view::event_message;
@@ -18,6 +18,8 @@ pub fn EventLog() -> Html {
     let session = state.session.borrow();
     let trace = session.trace();
     let timeline = session.timeline();
+    // Worded by the narration module; until it is there (the app fetches it) an entry the
+    // page cannot word without it shows its number and time, and "…" for its sentence.
     let indices: Vec<usize> = match state.selected {
         Some(message) => (0..trace.len()).filter(|&i| event_message(&trace[i].event, timeline) == Some(MessageId(message))).collect(),
         None => (trace.len().saturating_sub(SHOWN)..trace.len()).collect(),
@@ -57,7 +59,7 @@ pub fn EventLog() -> Html {
                     let onclick = seek.reform(|_: MouseEvent| ());
                     html! {
                         <li class={classes!(entry.event.is_fault().then_some("fault"))} value={(index + 1).to_string()} data-event={index.to_string()} tabindex="0" {onclick} {onkeydown}>
-                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
+                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ crate::ui::narration_chunk::word(trace, index, timeline, lang).unwrap_or_else(|| String::from("…")) }
                         </li>
                     }
                 }) }

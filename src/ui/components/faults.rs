@@ -16,7 +16,6 @@ pub fn FaultBar() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let buttons = options(session.world());
-    let listed = injected(&session);
     html! {
         <section id="faults" aria-label={label("faults", lang)}>
             <h3>{ label("faults", lang) }</h3>
@@ -37,6 +36,23 @@ pub fn FaultBar() -> Html {
                     </>
                 }
             }) }
+            // The chapter's own faults and the injected ones, worded by the narration module
+            // (fetched when there are any).
+            if let Some(api) = crate::ui::narration_chunk::loaded() {
+                { (api.fault_list)(&state) }
+            }
+        </section>
+    }
+}
+
+/// The chapter's own faults (worded as the code line they follow) and the injected ones (each
+/// with when it happened and a button that removes it): the narration module's.
+pub fn fault_list(state: &crate::ui::state::PlaygroundHandle) -> Html {
+    let lang = state.lang;
+    let session = state.session.borrow();
+    let listed = injected(&session);
+    html! {
+        <>
             if !session.base().faults.is_empty() {
                 <p id="chapter-faults" class="chapter-faults">
                     { chapter_faults_line(&session.base().faults, fault_text, |i| crate::engine::core::System::core(session.timeline()).fault_fired(i), lang) }
@@ -58,6 +74,6 @@ pub fn FaultBar() -> Html {
                     }) }
                 </ol>
             }
-        </section>
+        </>
     }
 }

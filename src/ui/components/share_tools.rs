@@ -3,10 +3,12 @@
 //! hand), the embed options dialog that shapes the snippet, and saving or loading the run as
 //! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept). A
 //! loaded file opens the page of its system (a Kafka file has `"broker": {"model": "kafka"}`).
+//! The buttons are the first module's (`ShareTools`); what they do (`run`, `dialog`) is the
+//! share module's (`ui::share_chunk`), fetched at their first use.
 
 use crate::embed::{SnippetOptions, Theme};
 use crate::i18n::{label, Lang};
-use crate::ui::{files_chunk, links_chunk};
+use crate::ui::{files_chunk, links_chunk, share_chunk};
 use crate::ui::kafka_page::KafkaAction;
 use crate::ui::state::{use_playground, Action};
 use js_sys::{Function, Promise, Reflect};
@@ -97,6 +99,52 @@ pub struct ShareToolsProps {
     pub snippet: AttrValue,
 }
 
+/// What the share tools' actions act on: the playground, the status line and the error line.
+#[derive(Clone)]
+pub struct ToolsCtx {
+    pub state: crate::ui::state::PlaygroundHandle,
+    pub status: UseStateSetter<Option<&'static str>>,
+    pub error: UseStateSetter<Option<String>>,
+}
+
+/// An action of the share tools, done by the share module (`ui::share_chunk`).
+pub enum ToolAction {
+    /// Copy the share link (the text shown; empty before the links module is there).
+    CopyLink(AttrValue),
+    /// Copy the embed snippet (likewise).
+    CopySnippet(AttrValue),
+    /// Save the run as a scenario file.
+    Save,
+    /// "Run it for real": the run as one Python file.
+    Export,
+    /// Load a scenario file the learner chose.
+    Load(web_sys::File),
+}
+
+/// Do `action` with the share module, fetched first if need be (the status line says so
+/// meanwhile; a failed fetch is said on the error line).
+fn act(ctx: ToolsCtx, action: ToolAction) {
+    let lang = ctx.state.lang;
+    if let Some(api) = share_chunk::loaded() {
+        return (api.run)(ctx, action);
+    }
+    ctx.status.set(Some("tools_pending"));
+    wasm_bindgen_futures::spawn_local(async move {
+        match share_chunk::load().await {
+            Ok(api) => {
+                // Before the module, the only error the tools can have said is its fetch's.
+                ctx.status.set(None);
+                ctx.error.set(None);
+                (api.run)(ctx, action)
+            }
+            Err(_) => {
+                ctx.status.set(None);
+                ctx.error.set(Some(share_chunk::load_failed_text(lang).to_string()));
+            }
+        }
+    });
+}
+
 #[component]
 pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let state = use_playground();
@@ -108,55 +156,88 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     // real RabbitMQ is RabbitMQ's only). A loaded file of either system opens its page.
     let kafka = state.kafka && state.kafka_run.is_some();
     let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) } else { state.custom.is_some() };
-
-    // Before the links module is there the link is empty: it is fetched, then the text made.
-    let copy = |text: AttrValue, field: &'static str, copied: &'static str| {
-        let status = status.clone();
-        let state = state.clone();
+    let ctx = ToolsCtx { state: state.clone(), status: status.setter(), error: load_error.setter() };
+    let click = |make: Box<dyn Fn() -> ToolAction>| {
+        let ctx = ctx.clone();
+        Callback::from(move |_: MouseEvent| act(ctx.clone(), make()))
+    };
+    let on_copy_link = {
+        let link = props.link.clone();
+        click(Box::new(move || ToolAction::CopyLink(link.clone())))
+    };
+    let on_copy_snippet = {
+        let snippet = props.snippet.clone();
+        click(Box::new(move || ToolAction::CopySnippet(snippet.clone())))
+    };
+    let on_save = click(Box::new(|| ToolAction::Save));
+    let on_export = click(Box::new(|| ToolAction::Export));
+    // The embed options are drawn by the share module: opened once it is there.
+    let on_dialog = {
+        let dialog = dialog.clone();
+        let ctx = ctx.clone();
         Callback::from(move |_: MouseEvent| {
-            let setter = status.setter();
-            let write = move |text: &str| {
-                write_clipboard(text, move |ok| {
-                    if !ok {
-                        select_field(field);
-                    }
-                    setter.set(Some(if ok { copied } else { "copy_fallback" }));
-                })
-            };
-            if !text.is_empty() {
-                return write(&text);
+            if *dialog || share_chunk::loaded().is_some() {
+                return dialog.set(!*dialog);
             }
-            let (share_state, options, dispatcher) = (state.share_state(), state.snippet, state.dispatcher());
+            let (dialog, ctx) = (dialog.setter(), ctx.clone());
+            ctx.status.set(Some("tools_pending"));
             wasm_bindgen_futures::spawn_local(async move {
-                match links_chunk::load().await {
-                    Ok(links) => {
-                        let text = match field {
-                            "share-link" => crate::ui::app::share_link(&(links.encode)(&share_state)),
-                            _ => crate::ui::app::snippet_of(links, &share_state, &options),
-                        };
-                        // Written once the fields show it (a refused clipboard selects it).
-                        dispatcher.dispatch(Action::LinksLoaded(Ok(())));
-                        gloo_timers::callback::Timeout::new(0, move || write(&text)).forget();
+                let loaded = share_chunk::load().await;
+                ctx.status.set(None);
+                match loaded {
+                    Ok(_) => {
+                        ctx.error.set(None);
+                        dialog.set(true)
                     }
-                    Err(e) => dispatcher.dispatch(Action::LinksLoaded(Err(e))),
+                    Err(_) => ctx.error.set(Some(share_chunk::load_failed_text(lang).to_string())),
                 }
             });
         })
     };
-    let on_copy_link = copy(props.link.clone(), "share-link", "copied_link");
-    let on_copy_snippet = copy(props.snippet.clone(), "embed-snippet", "copied_snippet");
-    let on_dialog = {
-        let dialog = dialog.clone();
-        Callback::from(move |_: MouseEvent| dialog.set(!*dialog))
+    let on_load = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+            // The same file may be chosen again after a fix.
+            input.set_value("");
+            act(ctx.clone(), ToolAction::Load(file));
+        })
     };
-    let on_save = {
-        let state = state.clone();
-        let load_error = load_error.clone();
-        let status = status.clone();
-        Callback::from(move |_: MouseEvent| {
+    html! {
+        <section id="share-tools">
+            <button id="copy-link" onclick={on_copy_link} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_link", lang) }</button>
+            <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_snippet", lang) }</button>
+            <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
+            <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
+            if !kafka {
+                <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
+            }
+            <label class="load">{ label("load_scenario", lang) }
+                <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
+            </label>
+            <span id="copy-status" role="status" aria-live="polite">{ status.map(|key| label(key, lang)).unwrap_or_default() }</span>
+            if let Some(error) = &*load_error {
+                <p id="load-error" class="error" role="alert">{ error.clone() }</p>
+            }
+            if let (true, Some(api)) = (*dialog, share_chunk::loaded()) {
+                { (api.dialog)(state.snippet, lang, on_dialog) }
+            }
+        </section>
+    }
+}
+
+/// The share module's work (`ui::share_chunk`): an action of the share tools.
+pub fn run(ctx: ToolsCtx, action: ToolAction) {
+    let ToolsCtx { state, status, error: load_error } = ctx;
+    let lang = state.lang;
+    match action {
+        ToolAction::CopyLink(text) => copy(&state, &status, text, "share-link", "copied_link"),
+        ToolAction::CopySnippet(text) => copy(&state, &status, text, "embed-snippet", "copied_snippet"),
+        ToolAction::Save => {
             let save = {
-                let setter = load_error.setter();
-                let status = status.setter();
+                let setter = load_error.clone();
+                let status = status.clone();
                 move |name: &str, json: &str| match download(&file_name(name), json, "application/json") {
                     Ok(()) => status.set(Some("saved_scenario")),
                     Err(e) => setter.set(Some(format!("{e:?}"))),
@@ -169,7 +250,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                 }
                 _ => {
                     let file = state.session.borrow().scenario_file();
-                    let setter = load_error.setter();
+                    let setter = load_error;
                     // Written by the files module (fetched the first time).
                     wasm_bindgen_futures::spawn_local(async move {
                         match files_chunk::load().await {
@@ -179,17 +260,12 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                     });
                 }
             }
-        })
-    };
-    // The run as one Python file that writes the programs, the scenario and the driver to run
-    // it on a real RabbitMQ (README, "Run it for real").
-    let on_export = {
-        let state = state.clone();
-        let setter = load_error.setter();
-        let status = status.setter();
-        Callback::from(move |_: MouseEvent| {
+        }
+        // The run as one Python file that writes the programs, the scenario and the driver to
+        // run it on a real RabbitMQ (README, "Run it for real").
+        ToolAction::Export => {
             let file = state.session.borrow().scenario_file();
-            let (setter, status) = (setter.clone(), status.clone());
+            let setter = load_error;
             wasm_bindgen_futures::spawn_local(async move {
                 // The driver files sit next to index.html (copied by trunk); fetched now only.
                 let (run, sitecustomize) = match (fetch_text("run.py").await, fetch_text("sitecustomize.py").await) {
@@ -205,16 +281,8 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                     Err(e) => setter.set(Some(format!("{e:?}"))),
                 }
             });
-        })
-    };
-    let on_load = {
-        let state = state.clone();
-        let load_error = load_error.clone();
-        Callback::from(move |e: web_sys::Event| {
-            let input: HtmlInputElement = e.target_unchecked_into();
-            let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
-            // The same file may be chosen again after a fix.
-            input.set_value("");
+        }
+        ToolAction::Load(file) => {
             let name = file.name();
             // "Could not load s.json: " / "无法加载 s.json：", then what is wrong.
             let failed = format!("{} {}{}", label("load_failed", lang), name, if lang == Lang::En { ": " } else { "：" });
@@ -223,7 +291,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
                 load_error.set(Some(format!("{failed}{} ({} bytes)", label("load_too_big", lang), file.size() as u64)));
                 return;
             }
-            let (dispatcher, setter) = (state.dispatcher(), load_error.setter());
+            let (dispatcher, setter) = (state.dispatcher(), load_error);
             let on_text = Closure::once_into_js({
                 let setter = setter.clone();
                 let failed = failed.clone();
@@ -259,29 +327,45 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             });
             let on_error = Closure::once_into_js(move |e: JsValue| setter.set(Some(format!("{failed}{e:?}"))));
             settle(&file.text(), &on_text, &on_error);
+        }
+    }
+}
+
+/// Copy the link or the snippet. Before the links module is there the text is empty: it is
+/// fetched, then the text made.
+fn copy(state: &crate::ui::state::PlaygroundHandle, status: &UseStateSetter<Option<&'static str>>, text: AttrValue, field: &'static str, copied: &'static str) {
+    let setter = status.clone();
+    let write = move |text: &str| {
+        write_clipboard(text, move |ok| {
+            if !ok {
+                select_field(field);
+            }
+            setter.set(Some(if ok { copied } else { "copy_fallback" }));
         })
     };
-    html! {
-        <section id="share-tools">
-            <button id="copy-link" onclick={on_copy_link} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_link", lang) }</button>
-            <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_snippet", lang) }</button>
-            <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
-            <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
-            if !kafka {
-                <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
-            }
-            <label class="load">{ label("load_scenario", lang) }
-                <input id="load-scenario" type="file" accept=".json,application/json" onchange={on_load} disabled={state.params.lock} />
-            </label>
-            <span id="copy-status" role="status" aria-live="polite">{ status.map(|key| label(key, lang)).unwrap_or_default() }</span>
-            if let Some(error) = &*load_error {
-                <p id="load-error" class="error" role="alert">{ error.clone() }</p>
-            }
-            if *dialog {
-                <EmbedDialog options={state.snippet} lang={lang} on_close={on_dialog} />
-            }
-        </section>
+    if !text.is_empty() {
+        return write(&text);
     }
+    let (share_state, options, dispatcher) = (state.share_state(), state.snippet, state.dispatcher());
+    wasm_bindgen_futures::spawn_local(async move {
+        match links_chunk::load().await {
+            Ok(links) => {
+                let text = match field {
+                    "share-link" => crate::ui::app::share_link(&(links.encode)(&share_state)),
+                    _ => crate::ui::app::snippet_of(links, &share_state, &options),
+                };
+                // Written once the fields show it (a refused clipboard selects it).
+                dispatcher.dispatch(Action::LinksLoaded(Ok(())));
+                gloo_timers::callback::Timeout::new(0, move || write(&text)).forget();
+            }
+            Err(e) => dispatcher.dispatch(Action::LinksLoaded(Err(e))),
+        }
+    });
+}
+
+/// The share module's embed options dialog.
+pub fn dialog(options: SnippetOptions, lang: Lang, on_close: Callback<MouseEvent>) -> Html {
+    html! { <EmbedDialog {options} {lang} {on_close} /> }
 }
 
 #[derive(Properties, PartialEq)]

@@ -82,15 +82,24 @@ pub fn VerdictSummary() -> Html {
     let label_text = label_text(&live);
     html! {
         <section id="verdict-head">
-            <p id="verdict-summary" data-trace-hash={state.facts.trace_hash.clone()} data-label={label_text.clone()}>
+            <p id="verdict-summary" data-trace-hash={state.trace_hash()} data-label={label_text.clone()}>
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
             <div id="counts">{ count_list(&live.counts, lang) }</div>
-            { timing_view(&state.facts.timing.until(state.session.borrow().trace().len()), |a| state.session.borrow().timeline().setup().actors[a.index()].name.clone(), lang) }
+            // The figures (shown once a message is processed) are the narration module's.
+            if let Some(api) = crate::ui::narration_chunk::loaded() {
+                { (api.timing)(&state) }
+            }
             // Spoken when a bad count changes (a message lost or duplicated), not at every step.
             <p id="verdict-live" class="visually-hidden" aria-live="polite">{ bad_counts_text(&live.counts, lang) }</p>
         </section>
     }
+}
+
+/// `timing_view` of the RabbitMQ run at the step shown (the narration module's).
+pub fn run_timing(state: &crate::ui::state::PlaygroundHandle) -> Html {
+    let session = state.session.borrow();
+    timing_view(&state.facts.timing.until(session.trace().len()), |a| session.timeline().setup().actors[a.index()].name.clone(), state.lang)
 }
 
 /// Throughput and latency up to this step, overall and (with several consumers) per
@@ -123,6 +132,7 @@ pub fn Verdicts() -> Html {
     let state = use_playground();
     let lang = state.lang;
     let live = state.live();
+    let narration = crate::ui::narration_chunk::loaded();
     html! {
         <section id="verdicts">
             <>
@@ -131,45 +141,60 @@ pub fn Verdicts() -> Html {
             <table id="messages">
                 <thead><tr><th>{ label("message_id", lang) }</th><th>{ label("payload", lang) }</th><th>{ label("where", lang) }</th><th>{ label("verdict", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
-                { for live.rows.iter().map(|row| {
-                    let verdict = verdict_name(row.verdict);
-                    let select = {
-                        let state = state.clone();
-                        let id = row.id;
-                        Callback::from(move |()| state.dispatch(Action::Select(Some(id))))
-                    };
-                    let onkeydown = on_activate(select.clone());
-                    let on_select = select.reform(|_: MouseEvent| ());
-                    let cause = row.cause.as_ref().map(|c| {
-                        let state = state.clone();
-                        let event = c.event as usize;
-                        let onclick = Callback::from(move |e: MouseEvent| {
-                            e.stop_propagation();
-                            let step = state.session.borrow().step_of_event(event);
-                            state.dispatch(Action::Seek(step));
-                            bring_cause_into_view();
-                        });
-                        html! { <button class="cause" data-event={event.to_string()} {onclick}>{ c.text_in(lang) }</button> }
-                    });
-                    html! {
-                        <tr class={classes!("verdict-row", verdict, (state.selected == Some(row.id)).then_some("selected"), row.redelivered.then_some("was-redelivered"))}
-                            data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}
-                            tabindex="0" aria-selected={(state.selected == Some(row.id)).to_string()} {onkeydown}>
-                            <td>{ row.id }</td>
-                            <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
-                            <td class="where">{ place_text(&row.place, lang) }</td>
-                            <td class="verdict-cell">{ label(verdict, lang) }{ if row.redelivered { " ↻" } else { "" } }</td>
-                            <td>{ cause }</td>
-                        </tr>
-                    }
-                }) }
+                // The rows (their causes worded) are the narration module's.
+                if let Some(api) = narration {
+                    { (api.verdict_rows)(&state, &live) }
+                }
                 </tbody>
             </table>
             </div>
-            if live.messages > live.rows.len() {
+            if narration.is_none() && live.messages > 0 {
+                <p class="more">{ label("narration_pending", lang) }</p>
+            } else if live.messages > live.rows.len() {
                 <p class="more">{ format!("{} / {}", live.rows.len(), live.messages) }</p>
             }
             </>
         </section>
+    }
+}
+
+/// The table's rows, each with its cause (a button that seeks to it): the narration module's.
+pub fn rows(state: &crate::ui::state::PlaygroundHandle, live: &Live) -> Html {
+    let lang = state.lang;
+    html! {
+        <>
+            { for live.rows.iter().map(|row| {
+                let verdict = verdict_name(row.verdict);
+                let select = {
+                    let state = state.clone();
+                    let id = row.id;
+                    Callback::from(move |()| state.dispatch(Action::Select(Some(id))))
+                };
+                let onkeydown = on_activate(select.clone());
+                let on_select = select.reform(|_: MouseEvent| ());
+                let cause = row.cause.as_ref().map(|c| {
+                    let state = state.clone();
+                    let event = c.event as usize;
+                    let onclick = Callback::from(move |e: MouseEvent| {
+                        e.stop_propagation();
+                        let step = state.session.borrow().step_of_event(event);
+                        state.dispatch(Action::Seek(step));
+                        bring_cause_into_view();
+                    });
+                    html! { <button class="cause" data-event={event.to_string()} {onclick}>{ c.text_in(lang) }</button> }
+                });
+                html! {
+                    <tr class={classes!("verdict-row", verdict, (state.selected == Some(row.id)).then_some("selected"), row.redelivered.then_some("was-redelivered"))}
+                        data-data={row.data.to_string()} data-message={row.id.to_string()} data-verdict={verdict} data-where={row.place.clone()} onclick={on_select}
+                        tabindex="0" aria-selected={(state.selected == Some(row.id)).to_string()} {onkeydown}>
+                        <td>{ row.id }</td>
+                        <td class="payload"><code>{ format!("{{'data': {}}}", row.data) }</code></td>
+                        <td class="where">{ place_text(&row.place, lang) }</td>
+                        <td class="verdict-cell">{ label(verdict, lang) }{ if row.redelivered { " ↻" } else { "" } }</td>
+                        <td>{ cause }</td>
+                    </tr>
+                }
+            }) }
+        </>
     }
 }

@@ -1,0 +1,138 @@
+//! The seam between the page and the code that tells what a RabbitMQ run did past its
+//! opening setup events: the past-tense sentence of every trace event (`i18n::describe_at`,
+//! with the look-backs that say why a connection died), the outcome at the run's end, the
+//! verdict table's rows and causes (`report::Live::new`), throughput and latency, the
+//! diagram's message boxes and ghosts, the faults listed (the chapter's, injected, cleared),
+//! the note on changed settings, the comparison's sides, the narration of every chapter but
+//! the first, and the run's trace hash (`data-trace-hash`). The page's build (the `split`
+//! feature, scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`,
+//! fetched the first time the page needs any of it (`Playground::needs_narration`): a step,
+//! play or seek past the opening setup events, another chapter, a link or saved state
+//! restored past them, settings changed, a fault injected, the comparison opened, the run's
+//! end. The first module words the opening setup events itself (`i18n::describe_opening`)
+//! and has the first chapter's narration (`tour::FIRST_NARRATION`): the tour's first chapter
+//! opens at its declare, so the first load does without the module.
+//!
+//! Invariants: the page reaches this code only through `NarrationApi` (`loaded`, `load`,
+//! `word`, `chapter_narration`). Until the module is there the page's status says it is
+//! loading the narration, the step's line and the chapter's narration say it is being
+//! fetched, the event log's entries it is needed for show "…" (their number and time are
+//! known), and what it draws is not drawn (the counts, the buttons and the rest are); a failed
+//! fetch is said in the page's language and the learner's next action tries again. Without
+//! the `split` feature (native builds, the tests) it is there from the start.
+
+use crate::i18n::Lang;
+use crate::systems::rabbitmq::trace::TraceEntry;
+use crate::systems::rabbitmq::Sim;
+use crate::ui::kafka_chunk::LoadFailed;
+
+/// The narration module's entry points.
+pub struct NarrationApi {
+    /// `i18n::describe_at`: event `index` of the trace as a sentence.
+    pub describe_at: fn(&[TraceEntry], usize, &Sim, Lang) -> String,
+    /// What the run did, at its end (from its report): the sentence and its label.
+    pub outcome: fn(&crate::session::Session, Lang) -> (String, &'static str),
+    /// `report::Live::new`: the verdicts at a step with the table's rows and their causes.
+    pub live: fn(&Sim, &[TraceEntry], usize, Option<u32>) -> crate::report::Live,
+    /// The verdict table's rows (`components::verdicts::rows`).
+    pub verdict_rows: fn(&crate::ui::state::PlaygroundHandle, &crate::report::Live) -> yew::Html,
+    /// `tour::title_note`: what the learner changed in the settings, beside the title.
+    pub title_note: fn(&crate::scenario::settings::Settings, &crate::scenario::settings::Settings, Lang) -> Option<String>,
+    /// Throughput and latency up to the step shown (`components::verdicts::run_timing`; empty
+    /// until a message is processed).
+    pub timing: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// The chapter's own faults and the injected ones (`components::faults::fault_list`).
+    pub fault_list: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// `trace_hash` of the whole run (`#verdict-summary`'s `data-trace-hash`).
+    pub trace_hash: fn(&[TraceEntry]) -> String,
+    /// The diagram's message boxes and ghosts (`components::diagram`).
+    pub message_box: fn(crate::ui::components::diagram::BoxSpec, &yew::Callback<u32>) -> yew::Html,
+    pub ghost_box: fn(&crate::view::Ghost, i32, i32, Lang) -> yew::Html,
+    /// The two sides of an open comparison (`components::compare::sides`).
+    pub compare_sides: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// The note that a chapter switch or a reset cleared injected faults
+    /// (`components::tour::cleared_note`).
+    pub cleared_note: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
+    /// A chapter's narration (`tour::NARRATIONS`).
+    pub chapter_narration: fn(usize, Lang) -> &'static str,
+}
+
+static NARRATION_API: NarrationApi = NarrationApi {
+    describe_at: crate::i18n::describe_at,
+    outcome: crate::ui::components::tour::run_outcome,
+    live: crate::report::Live::new,
+    verdict_rows: crate::ui::components::verdicts::rows,
+    title_note: crate::tour::title_note,
+    timing: crate::ui::components::verdicts::run_timing,
+    fault_list: crate::ui::components::faults::fault_list,
+    trace_hash: crate::systems::rabbitmq::trace::trace_hash,
+    message_box: crate::ui::components::diagram::message_box,
+    ghost_box: crate::ui::components::diagram::ghost_box,
+    compare_sides: crate::ui::components::compare::sides,
+    cleared_note: crate::ui::components::tour::cleared_note,
+    chapter_narration: narration_of,
+};
+
+/// The split point: the only function that names the narration module's entry points.
+#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(narration, fallible))]
+fn narration_api() -> Result<&'static NarrationApi, LoadFailed> {
+    Ok(&NARRATION_API)
+}
+
+/// The module's entry points once fetched (split builds; `loaded` reads it).
+#[cfg(feature = "split")]
+static LOADED: std::sync::OnceLock<&'static NarrationApi> = std::sync::OnceLock::new();
+
+/// The narration module's entry points, if it is loaded (always, without the `split` feature).
+pub fn loaded() -> Option<&'static NarrationApi> {
+    #[cfg(feature = "split")]
+    return LOADED.get().copied();
+    #[cfg(not(feature = "split"))]
+    return narration_api().ok();
+}
+
+/// The narration module's entry points, fetching the module the first time.
+pub async fn load() -> Result<&'static NarrationApi, LoadFailed> {
+    #[cfg(feature = "split")]
+    return narration_api().await.inspect(|api| _ = LOADED.set(api));
+    #[cfg(not(feature = "split"))]
+    return narration_api();
+}
+
+/// Chapter `index`'s narration: the first chapter's is the first module's
+/// (`tour::FIRST_NARRATION`), the others' the narration module's (None before it is there).
+pub fn chapter_narration(index: usize, lang: Lang) -> Option<&'static str> {
+    if index == 0 {
+        return Some(crate::tour::FIRST_NARRATION[lang as usize]);
+    }
+    loaded().map(|api| (api.chapter_narration)(index, lang))
+}
+
+/// `tour::NARRATIONS`, for the API (out of range: empty).
+fn narration_of(index: usize, lang: Lang) -> &'static str {
+    crate::tour::NARRATIONS.get(index).map_or("", |n| n[lang as usize])
+}
+
+/// Event `index` of `trace` as a sentence: by the narration module once it is loaded; before,
+/// the opening setup events (`i18n::describe_opening`) are worded without it and any other is
+/// None (the page shows that it is being fetched).
+pub fn word(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option<String> {
+    match loaded() {
+        Some(api) => Some((api.describe_at)(trace, index, sim, lang)),
+        None => trace.get(index).map_or(Some(String::new()), |entry| crate::i18n::describe_opening(&entry.event, sim, lang)),
+    }
+}
+
+/// The events up to the step shown need the narration module (one is not an opening setup
+/// event).
+pub fn needed_for(trace: &[TraceEntry], sim: &Sim) -> bool {
+    trace.iter().any(|entry| crate::i18n::describe_opening(&entry.event, sim, Lang::En).is_none())
+}
+
+/// What the page says when the narration module cannot be fetched.
+pub fn load_failed_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "The code that narrates the run's events (split_narration.wasm) could not be fetched: check the connection; the next step tries again.",
+        Lang::Zh => "无法获取讲述运行事件的代码（split_narration.wasm）：请检查网络连接；下一步操作时会重试。",
+    }
+}

@@ -781,7 +781,8 @@ pub fn never_sent_count(sim: &Sim) -> usize {
         if runtime.status == ActorStatus::Finished {
             continue;
         }
-        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.published));
+        // As `never_sent`: a committed order is never unsent.
+        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.judged()) || sim.order_committed(*m));
         count += (0..spec.messages).filter(|&i| !published(i as usize)).count();
     }
     count
@@ -794,9 +795,13 @@ impl Live {
     pub fn counts(sim: &Sim) -> Live {
         let mut counts = VerdictCounts::default();
         let mut messages = 0;
-        for (index, s) in sim.checker().stats.iter().enumerate() {
-            if s.published {
-                counts.add(sim.verdict(MessageId(index as u32)));
+        // As `new`: every published message, and every order judged or in the outbox.
+        let stats = &sim.checker().stats;
+        for index in 0..sim.ledger().messages.len() {
+            let s = stats.get(index).copied().unwrap_or_default();
+            if s.judged() || sim.in_outbox(MessageId(index as u32)) {
+                let v = sim.verdict(MessageId(index as u32));
+                if s.published { counts.add(v) } else { counts.add_unpublished(v) }
                 messages += 1;
             }
         }

@@ -205,6 +205,19 @@ fn live_verdicts_agree_with_the_full_report_at_every_step() {
 }
 
 #[test]
+fn a_restarted_programs_terminal_shows_the_separator_where_its_new_process_begins() {
+    use queue_playground::i18n::{restart_separator, Lang};
+    let s = session("outbox");
+    let facts = queue_playground::view::RunFacts::new(&s);
+    let relay = s.timeline().setup().actor_id("relay").unwrap().index();
+    let sent = |d: u32| format!(" [x] Sent {{'data': {d}}}");
+    for lang in [Lang::En, Lang::Zh] {
+        let expected: Vec<String> = (0..4).map(sent).chain([restart_separator(lang).to_string()]).chain((4..10).map(sent)).collect();
+        assert_eq!(facts.terminal(relay, s.full_trace().len(), 1_000, lang), expected);
+    }
+}
+
+#[test]
 fn run_facts_give_terminals_and_processed_counts_at_any_step() {
     use queue_playground::view::RunFacts;
     let mut s = session("consumer-crash-manual-ack");
@@ -214,7 +227,10 @@ fn run_facts_give_terminals_and_processed_counts_at_any_step() {
         let report = s.report();
         let events = s.world().events();
         for (index, actor) in report.actors.iter().enumerate() {
-            assert_eq!(facts.terminal(index, events, 1_000), actor.terminal, "step {step}, {}", actor.name);
+            // The page's terminal is the report's, with a separator where a program restarted.
+            let separator = queue_playground::i18n::restart_separator(queue_playground::i18n::Lang::En);
+            let shown: Vec<String> = facts.terminal(index, events, 1_000, queue_playground::i18n::Lang::En).into_iter().filter(|l| l != separator).collect();
+            assert_eq!(shown, actor.terminal, "step {step}, {}", actor.name);
         }
         let finished = s.trace().iter().filter(|e| matches!(e.event, Event::CallbackFinished { .. })).count() as u32;
         assert_eq!(facts.processed(events), finished);

@@ -38,6 +38,8 @@ pub const NAMES: &[&str] = &[
     "lost-publish-no-confirms",
     "idempotent-consumer",
     "poison-dead-letter",
+    "dual-write",
+    "outbox",
     "quorum-node-crash",
 ];
 

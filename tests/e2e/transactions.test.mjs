@@ -53,6 +53,7 @@ test('the dual write loses the order committed before the crash; the outbox and 
       let r = await rows(page);
       assert.deepEqual(r.map((x) => `${x.data}:${x.verdict}`), [...Array(9).keys()].map((d) => `${d}:processed_once`).concat(['9:lost']), `dual write (${lang})`);
       assert.match(r[9].cause, CAUSE.lost[k], `dual write (${lang}): order 9's cause`);
+      assert.equal(await page.getAttribute('#verdict-summary', 'data-label'), 'at-most-once', 'the lost order makes it at-most-once, not incomplete');
       assert.deepEqual(await database(page), { db_orders: '0 1 2 3 4 5 6 7 8 9', db_effects: '0 1 2 3 4 5 6 7 8' }, 'the database has order 9; the inbox never saw it (a dual write has no outbox)');
       const mark = await page.locator('.actor[data-actor="orders"] .line.died .died-mark').textContent();
       assert.equal(mark.trim(), lang === 'en' ? '✕ crashed after this line' : '✕ 执行完这一行后已崩溃', `dual write (${lang}): killed right after the commit`);

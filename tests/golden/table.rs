@@ -13,7 +13,7 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     ("lost-publish-no-confirms", "a74f4fb9775358e2", "at-most-once: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (3), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("idempotent-consumer", "15380ead240d414e", "effectively-once: published 10, processed once 9, redelivered 1, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("poison-dead-letter", "527e3d9991d39125", "incomplete: published 10, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 1 (3), expired 0, stranded 0, never sent 0, pending 0"),
-    ("dual-write", "db5571e6efa2ea6f", "at-most-once: published 9, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (9), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("dual-write", "8ce8f454c9aea0aa", "at-most-once: published 9, processed once 9, redelivered 0, out of order 0, duplicated 0, lost 1 (9), dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("outbox", "fa44ee325d67ce28", "effectively-once: published 10, processed once 10, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("quorum-node-crash", "7eb4a691331eb3c8", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
 ];

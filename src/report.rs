@@ -311,7 +311,7 @@ impl Report {
         for (index, record) in ledger.messages.iter().enumerate() {
             let id = MessageId(index as u32);
             let stats = checker.stats.get(index).copied().unwrap_or_default();
-            if !stats.judged() && !sim.in_outbox(id) {
+            if !has_verdict(sim, &stats, id) {
                 continue;
             }
             let verdict = sim.verdict(id);
@@ -738,7 +738,7 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
         let producer = ActorId(index as u16);
         // A committed order is never unsent: it was published, or it is in the outbox, or its
         // service never published it (lost, its own row).
-        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.judged()) || sim.order_committed(*m));
+        let published = |i: usize| runtime.messages().get(i).is_some_and(|&m| sent_or_placed(sim, stats, m));
         let missing: Vec<u32> = (0..spec.messages).filter(|&i| !published(i as usize)).collect();
         if missing.is_empty() {
             continue;
@@ -768,6 +768,18 @@ pub fn never_sent(sim: &Sim, trace: &[TraceEntry]) -> Vec<Unsent> {
     unsent
 }
 
+/// Whether a message has a row in the report: it was published, or it is an order that never
+/// will be (`MessageStats::judged`), or its order waits in the outbox.
+fn has_verdict(sim: &Sim, stats: &crate::engine::checker::MessageStats, message: MessageId) -> bool {
+    stats.judged() || sim.in_outbox(message)
+}
+
+/// Whether a producer's message is accounted for other than as never sent: judged, or an
+/// order its service committed (published later by the relay, or waiting in the outbox).
+fn sent_or_placed(sim: &Sim, stats: &[crate::engine::checker::MessageStats], message: MessageId) -> bool {
+    stats.get(message.index()).is_some_and(|s| s.judged()) || sim.order_committed(message)
+}
+
 /// How many messages `never_sent` finds, without wording their causes.
 pub fn never_sent_count(sim: &Sim) -> usize {
     if sim.finish() != Some(Finish::Quiescent) {
@@ -782,7 +794,7 @@ pub fn never_sent_count(sim: &Sim) -> usize {
             continue;
         }
         // As `never_sent`: a committed order is never unsent.
-        let published = |i: usize| runtime.messages().get(i).is_some_and(|m| stats.get(m.index()).is_some_and(|s| s.judged()) || sim.order_committed(*m));
+        let published = |i: usize| runtime.messages().get(i).is_some_and(|&m| sent_or_placed(sim, stats, m));
         count += (0..spec.messages).filter(|&i| !published(i as usize)).count();
     }
     count
@@ -799,7 +811,7 @@ impl Live {
         let stats = &sim.checker().stats;
         for index in 0..sim.ledger().messages.len() {
             let s = stats.get(index).copied().unwrap_or_default();
-            if s.judged() || sim.in_outbox(MessageId(index as u32)) {
+            if has_verdict(sim, &s, MessageId(index as u32)) {
                 let v = sim.verdict(MessageId(index as u32));
                 if s.published { counts.add(v) } else { counts.add_unpublished(v) }
                 messages += 1;
@@ -824,7 +836,7 @@ impl Live {
         let verdicts: Vec<Option<Verdict>> = (0..ledger.messages.len())
             .map(|index| {
                 let s = stats.get(index).unwrap_or(&no_stats);
-                (s.judged() || sim.in_outbox(MessageId(index as u32))).then(|| {
+                has_verdict(sim, s, MessageId(index as u32)).then(|| {
                     let v = sim.verdict(MessageId(index as u32));
                     if s.published { counts.add(v) } else { counts.add_unpublished(v) }
                     v

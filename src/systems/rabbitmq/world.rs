@@ -1350,10 +1350,15 @@ impl Sim {
         }
         let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only producers publish") };
         // An outbox service's messages are published by the relay, with its properties.
-        let relay = self.setup.actors.iter().find_map(|a| match &a.spec {
-            ActorSpec::Relay(r) if spec.orders == Some(crate::scenario::Orders::Outbox) => Some(r),
-            _ => None,
-        });
+        // (Looked up only for an outbox service: this runs for every new message.)
+        let relay = (spec.orders == Some(crate::scenario::Orders::Outbox))
+            .then(|| {
+                self.setup.actors.iter().find_map(|a| match &a.spec {
+                    ActorSpec::Relay(r) => Some(r),
+                    _ => None,
+                })
+            })
+            .flatten();
         let (delivery_mode, expiration_ms) = relay.map_or((spec.delivery_mode, spec.expiration_ms), |r| (r.delivery_mode, r.expiration_ms));
         let (data, persistent) = (spec.first_data + i, delivery_mode == 2);
         let poison = std::mem::take(&mut self.actors[actor.index()].poison_next);

@@ -981,7 +981,7 @@ mod tests {
             LimitReached { limit: Limit::Steps },
         ];
         for event in events {
-            let trace = [KafkaTraceEntry { at_ms: 0, event }];
+            let trace = [KafkaTraceEntry { at_ms: 0, micros: 0, event }];
             let en = describe_at(&trace, 0, sim, Lang::En);
             let zh = describe_at(&trace, 0, sim, Lang::Zh);
             assert!(!en.is_empty() && !zh.is_empty() && en != zh, "{event:?}");

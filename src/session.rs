@@ -190,7 +190,7 @@ impl<W: Replay> Session<W> {
 
     /// The simulated time of the world shown.
     pub fn now_ms(&self) -> u64 {
-        self.current.core().now_ms
+        self.current.core().now_ms()
     }
 
     /// The injected faults as faults at the simulated time they were injected (to carry them

@@ -237,14 +237,16 @@ proptest! {
 /// (optionally no later than a bound `bound_in_ms` from the current time, maybe before it).
 #[derive(Clone, Debug)]
 enum AgendaOp {
-    Push { delay_ms: u64 },
-    Pop { bound_in_ms: Option<i64> },
+    Push { delay_us: u64 },
+    Pop { bound_in_us: Option<i64> },
 }
 
 fn agenda_op() -> impl Strategy<Value = AgendaOp> {
     prop_oneof![
-        3 => prop_oneof![Just(0u64), 0u64..4, 0u64..2_000].prop_map(|delay_ms| AgendaOp::Push { delay_ms }),
-        2 => proptest::option::of(-3i64..5).prop_map(|bound_in_ms| AgendaOp::Pop { bound_in_ms }),
+        // Microseconds within the millisecond, whole milliseconds near and far, and both.
+        3 => prop_oneof![Just(0u64), 0u64..4, 0u64..2_000, (0u64..2_000).prop_map(|ms| ms * 1000), (0u64..200, 0u64..1000).prop_map(|(ms, us)| ms * 1000 + us)]
+            .prop_map(|delay_us| AgendaOp::Push { delay_us }),
+        2 => proptest::option::of(prop_oneof![-3i64..5, -3_000i64..5_000]).prop_map(|bound_in_us| AgendaOp::Pop { bound_in_us }),
     ]
 }
 
@@ -260,25 +262,25 @@ proptest! {
         use std::collections::BinaryHeap;
         let mut agenda: Agenda<u32> = Agenda::default();
         let mut reference: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::new();
-        let mut now_ms = 0u64;
+        let mut now_us = 0u64;
         for (job, op) in ops.into_iter().enumerate() {
             let job = job as u32;
             match op {
-                AgendaOp::Push { delay_ms } => {
-                    agenda.push(now_ms + delay_ms, job);
-                    reference.push(Reverse((now_ms + delay_ms, job)));
+                AgendaOp::Push { delay_us } => {
+                    agenda.push(now_us + delay_us, job);
+                    reference.push(Reverse((now_us + delay_us, job)));
                 }
-                AgendaOp::Pop { bound_in_ms } => {
-                    let bound = bound_in_ms.map_or(u64::MAX, |b| now_ms.saturating_add_signed(b));
+                AgendaOp::Pop { bound_in_us } => {
+                    let bound = bound_in_us.map_or(u64::MAX, |b| now_us.saturating_add_signed(b));
                     let expected = match reference.peek() {
                         Some(&Reverse((at_ms, _))) if at_ms <= bound => reference.pop().map(|Reverse(e)| e),
                         _ => None,
                     };
                     let got = agenda.pop_due(bound);
                     prop_assert_eq!(got, expected);
-                    prop_assert_eq!(agenda.peek_ms(), reference.peek().map(|Reverse((at_ms, _))| *at_ms));
-                    if let Some((at_ms, _)) = got {
-                        now_ms = at_ms;
+                    prop_assert_eq!(agenda.peek_us(), reference.peek().map(|Reverse((at_us, _))| *at_us));
+                    if let Some((at_us, _)) = got {
+                        now_us = at_us;
                     }
                 }
             }

@@ -1,39 +1,51 @@
 //! The agenda: pending jobs, popped in order of time and, at equal times, in the order they
-//! were scheduled. Jobs are kept in one FIFO bucket per millisecond: appending to a bucket
-//! in scheduling order makes the FIFO order the scheduling order, so no sequence numbers
-//! or heap are needed. `now` is the bucket being worked through (from `next` on); the buckets
-//! of the next `RING - 1` milliseconds are in `ring` (the bucket of time `t` at `t % RING`, with
-//! a bit per non-empty slot in `occupied`): the frames and short timers that make most of the
-//! traffic go there without a search; `far` holds the buckets of later times, sorted latest
-//! first (the next one due is the last: it pops off the end, and the timers scheduled and
-//! cancelled at the far end, a request's timeout, are found and moved in a few steps).
+//! were scheduled. Times are in microseconds. Jobs are kept in one bucket per millisecond,
+//! each job with its microseconds past the millisecond, and a bucket is kept sorted by them,
+//! equal ones in scheduling order (a job goes after every job of its time or earlier): most
+//! jobs land at whole milliseconds or after everything in their bucket, so keeping the order
+//! is an append, and no sequence numbers or heap are needed. `now` is the bucket being worked
+//! through (from `next` on); the buckets of the next `RING - 1` milliseconds are in `ring` (the
+//! bucket of millisecond `t` at `t % RING`, with a bit per non-empty slot in `occupied`): the
+//! frames and short timers that make most of the traffic go there without a search; `far`
+//! holds the buckets of later milliseconds, sorted latest first (the next one due is the last:
+//! it pops off the end, and the timers scheduled and cancelled at the far end, a request's
+//! timeout, are found and moved in a few steps).
 //!
-//! Invariants: every job in `now[next..]` is due at `now_ms`; a non-empty `ring` slot holds the
-//! jobs of the one time `t` with `now_ms < t < now_ms + RING` and `t % RING` its index, and its
-//! bit is set in `occupied` (a clear bit: an empty slot); every key of `far` is at least
-//! `now_ms + RING`, and its bucket is non-empty; `spare` buckets are empty. A time's jobs move
-//! from `far` to `ring` (whole buckets, when time moves on) before any job is pushed to its
-//! ring slot, so a bucket stays in scheduling order.
+//! Invariants: every bucket is sorted by its jobs' microseconds, and jobs of one time are in
+//! scheduling order; every job in `now[next..]` is due in millisecond `now_ms`, and none
+//! earlier than the last job popped; a non-empty `ring` slot holds the jobs of the one
+//! millisecond `t` with `now_ms < t < now_ms + RING` and `t % RING` its index, and its bit is set
+//! in `occupied` (a clear bit: an empty slot); every key of `far` is at least `now_ms + RING`,
+//! and its bucket is non-empty; `spare` buckets are empty. A millisecond's jobs move from `far`
+//! to `ring` (whole buckets, when time moves on) before any job is pushed to its ring slot, so
+//! a bucket stays in order.
 
 /// The ring's size in milliseconds (a bit of a `u64` per slot).
 const RING: u64 = 64;
 
+/// Microseconds in a millisecond.
+const US: u64 = 1000;
+
+/// A job with its microseconds past its bucket's millisecond.
+type Entry<J> = (u16, J);
+type Bucket<J> = Vec<Entry<J>>;
+
 #[derive(Clone, Debug)]
 pub struct Agenda<J> {
     now_ms: u64,
-    now: Vec<J>,
+    now: Bucket<J>,
     /// The first job of `now` not yet popped.
     next: usize,
-    /// The buckets of the times just after `now_ms` (empty until first used).
-    ring: Vec<Vec<J>>,
+    /// The buckets of the milliseconds just after `now_ms` (empty until first used).
+    ring: Vec<Bucket<J>>,
     /// Bit `i`: `ring[i]` is not empty.
     occupied: u64,
-    /// `(at_ms, bucket)`, sorted by time, latest first: the times from `now_ms + RING` on. Few
-    /// are pending at once (timeouts, a sleep, a restart), and new ones land near the latest,
-    /// so a short look from that end and a short shift do.
-    far: Vec<(u64, Vec<J>)>,
+    /// `(ms, bucket)`, sorted by time, latest first: the milliseconds from `now_ms + RING` on.
+    /// Few are pending at once (timeouts, a sleep, a restart), and new ones land near the
+    /// latest, so a short look from that end and a short shift do.
+    far: Vec<(u64, Bucket<J>)>,
     /// Emptied buckets, kept for reuse so that time moving on allocates nothing.
-    spare: Vec<Vec<J>>,
+    spare: Vec<Bucket<J>>,
 }
 
 impl<J> Default for Agenda<J> {
@@ -46,50 +58,69 @@ impl<J> Default for Agenda<J> {
 /// what is still pending.
 const COMPACT_AFTER: usize = 4096;
 
-/// The ring slot of a time.
+/// The ring slot of a millisecond.
 #[inline]
-fn slot_of(at_ms: u64) -> usize {
-    (at_ms % RING) as usize
+fn slot_of(ms: u64) -> usize {
+    (ms % RING) as usize
+}
+
+/// A time as its millisecond and the microseconds past it.
+#[inline]
+fn split(at_us: u64) -> (u64, u16) {
+    (at_us / US, (at_us % US) as u16)
+}
+
+/// Put `job` into `bucket` after every job due at `micros` or earlier.
+#[inline]
+fn insert<J>(bucket: &mut Bucket<J>, micros: u16, job: J) {
+    match bucket.last() {
+        Some(&(last, _)) if last > micros => {
+            let at = bucket.partition_point(|&(m, _)| m <= micros);
+            bucket.insert(at, (micros, job));
+        }
+        _ => bucket.push((micros, job)),
+    }
 }
 
 impl<J: Copy> Agenda<J> {
-    /// Schedule `job` at `at_ms`, after everything already scheduled at that time.
-    /// `at_ms` must not be earlier than the time of the last job popped.
+    /// Schedule `job` at `at_us`, after everything already scheduled at that time.
+    /// `at_us` must not be earlier than the time of the last job popped.
     #[inline]
-    pub fn push(&mut self, at_ms: u64, job: J) {
+    pub fn push(&mut self, at_us: u64, job: J) {
+        let (at_ms, micros) = split(at_us);
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
         if at_ms == self.now_ms && self.next < COMPACT_AFTER {
-            self.now.push(job);
+            insert(&mut self.now, micros, job);
         } else if at_ms > self.now_ms && at_ms - self.now_ms < RING && !self.ring.is_empty() {
             let slot = slot_of(at_ms);
-            self.ring[slot].push(job);
+            insert(&mut self.ring[slot], micros, job);
             self.occupied |= 1 << slot;
         } else {
-            self.push_slow(at_ms, job);
+            self.push_slow(at_ms, micros, job);
         }
     }
 
     #[inline(never)]
-    fn push_slow(&mut self, at_ms: u64, job: J) {
+    fn push_slow(&mut self, at_ms: u64, micros: u16, job: J) {
         if at_ms == self.now_ms {
             if self.next * 2 >= self.now.len() {
                 self.now.drain(..self.next);
                 self.next = 0;
             }
-            self.now.push(job);
+            insert(&mut self.now, micros, job);
         } else if at_ms - self.now_ms < RING {
             if self.ring.is_empty() {
                 self.ring = (0..RING).map(|_| Vec::new()).collect();
             }
             let slot = slot_of(at_ms);
-            self.ring[slot].push(job);
+            insert(&mut self.ring[slot], micros, job);
             self.occupied |= 1 << slot;
         } else {
             match self.far_find(at_ms) {
-                Ok(found) => self.far[found].1.push(job),
+                Ok(found) => insert(&mut self.far[found].1, micros, job),
                 Err(at) => {
                     let mut bucket = self.spare.pop().unwrap_or_default();
-                    bucket.push(job);
+                    bucket.push((micros, job));
                     self.far.insert(at, (at_ms, bucket));
                 }
             }
@@ -109,7 +140,7 @@ impl<J: Copy> Agenda<J> {
         self.far.binary_search_by(|&(t, _)| at_ms.cmp(&t))
     }
 
-    /// The earliest time with jobs in the ring, if any.
+    /// The earliest millisecond with jobs in the ring, if any.
     #[inline]
     fn ring_first_ms(&self) -> Option<u64> {
         if self.occupied == 0 {
@@ -124,8 +155,8 @@ impl<J: Copy> Agenda<J> {
     /// looking after `max`, so it costs little however long the agenda).
     pub fn only_few(&self, max: usize, only: impl Fn(&J) -> bool) -> bool {
         let mut seen = 0;
-        let mut few = |jobs: &[J]| {
-            jobs.iter().all(|job| {
+        let mut few = |jobs: &[Entry<J>]| {
+            jobs.iter().all(|(_, job)| {
                 seen += 1;
                 seen <= max && only(job)
             })
@@ -144,9 +175,11 @@ impl<J: Copy> Agenda<J> {
         self.far.iter().all(|(_, bucket)| few(bucket))
     }
 
-    /// Remove the pending jobs due at `at_ms` that `unwanted` picks (a timer that no longer
+    /// Remove the pending jobs due at `at_us` that `unwanted` picks (a timer that no longer
     /// applies, so that it neither runs nor keeps the run from ending).
-    pub fn cancel(&mut self, at_ms: u64, unwanted: impl Fn(&J) -> bool) {
+    pub fn cancel(&mut self, at_us: u64, unwanted: impl Fn(&J) -> bool) {
+        let (at_ms, micros) = split(at_us);
+        let unwanted = |&(m, ref job): &Entry<J>| m == micros && unwanted(job);
         if at_ms == self.now_ms {
             let mut keep = self.next;
             for i in self.next..self.now.len() {
@@ -160,13 +193,13 @@ impl<J: Copy> Agenda<J> {
         } else if at_ms - self.now_ms < RING {
             let slot = slot_of(at_ms);
             if self.occupied & (1 << slot) != 0 {
-                self.ring[slot].retain(|job| !unwanted(job));
+                self.ring[slot].retain(|entry| !unwanted(entry));
                 if self.ring[slot].is_empty() {
                     self.occupied &= !(1 << slot);
                 }
             }
         } else if let Ok(found) = self.far_find(at_ms) {
-            self.far[found].1.retain(|job| !unwanted(job));
+            self.far[found].1.retain(|entry| !unwanted(entry));
             if self.far[found].1.is_empty() {
                 let (_, bucket) = self.far.remove(found);
                 self.spare.push(bucket);
@@ -174,42 +207,45 @@ impl<J: Copy> Agenda<J> {
         }
     }
 
-    /// When the next job is due, if there is one.
-    pub fn peek_ms(&self) -> Option<u64> {
-        if self.next == self.now.len() {
-            self.ring_first_ms().or_else(|| self.far.last().map(|&(at_ms, _)| at_ms))
-        } else {
-            Some(self.now_ms)
+    /// When the next job is due (µs), if there is one.
+    pub fn peek_us(&self) -> Option<u64> {
+        if let Some(&(micros, _)) = self.now.get(self.next) {
+            return Some(self.now_ms * US + u64::from(micros));
         }
+        if let Some(at_ms) = self.ring_first_ms() {
+            return Some(at_ms * US + u64::from(self.ring[slot_of(at_ms)][0].0));
+        }
+        self.far.last().map(|(at_ms, bucket)| at_ms * US + u64::from(bucket[0].0))
     }
 
-    /// Take the next job: `(at_ms, job)`.
+    /// Take the next job: `(at_us, job)`.
     pub fn pop(&mut self) -> Option<(u64, J)> {
         self.pop_due(u64::MAX)
     }
 
-    /// Take the next job, `(at_ms, job)`, if it is due no later than `bound_ms` (else leave it).
+    /// Take the next job, `(at_us, job)`, if it is due no later than `bound_us` (else leave it).
     #[inline]
-    pub fn pop_due(&mut self, bound_ms: u64) -> Option<(u64, J)> {
-        if self.next == self.now.len() && !self.advance(bound_ms) {
+    pub fn pop_due(&mut self, bound_us: u64) -> Option<(u64, J)> {
+        if self.next == self.now.len() && !self.advance(bound_us) {
             return None;
         }
-        if self.now_ms > bound_ms {
+        let (micros, job) = self.now[self.next];
+        let at_us = self.now_ms * US + u64::from(micros);
+        if at_us > bound_us {
             return None;
         }
-        let job = self.now[self.next];
         self.next += 1;
-        Some((self.now_ms, job))
+        Some((at_us, job))
     }
 
-    /// `now` is empty: make the earliest pending bucket `now`, if it is due by `bound_ms`; then
-    /// the far buckets that the ring now covers move into it.
-    fn advance(&mut self, bound_ms: u64) -> bool {
+    /// `now` is empty: make the earliest pending bucket `now`, if its first job is due by
+    /// `bound_us`; then the far buckets that the ring now covers move into it.
+    fn advance(&mut self, bound_us: u64) -> bool {
         if let Some(at_ms) = self.ring_first_ms() {
-            if at_ms > bound_ms {
+            let slot = slot_of(at_ms);
+            if at_ms * US + u64::from(self.ring[slot][0].0) > bound_us {
                 return false;
             }
-            let slot = slot_of(at_ms);
             // The emptied `now` becomes the slot's (empty) bucket.
             std::mem::swap(&mut self.now, &mut self.ring[slot]);
             self.ring[slot].clear();
@@ -217,7 +253,7 @@ impl<J: Copy> Agenda<J> {
             self.now_ms = at_ms;
         } else {
             match self.far.last() {
-                Some(&(at_ms, _)) if at_ms <= bound_ms => {
+                Some((at_ms, bucket)) if at_ms * US + u64::from(bucket[0].0) <= bound_us => {
                     let (at_ms, bucket) = self.far.pop().expect("checked non-empty");
                     let mut emptied = std::mem::replace(&mut self.now, bucket);
                     emptied.clear();
@@ -269,7 +305,7 @@ mod tests {
         agenda.push(4, 8);
         agenda.push(5, 9);
         assert_eq!(drain(&mut agenda), vec![(3, 6), (3, 7), (4, 8), (5, 1), (5, 3), (5, 5), (5, 9)]);
-        assert_eq!(agenda.peek_ms(), None);
+        assert_eq!(agenda.peek_us(), None);
     }
 
     /// A cancelled job neither pops nor keeps its time pending; the rest keep their order.
@@ -287,7 +323,7 @@ mod tests {
         assert_eq!(drain(&mut agenda), vec![(0, 2), (9, 5)]);
         agenda.push(12, 6);
         agenda.cancel(12, |_| true);
-        assert_eq!(agenda.peek_ms(), None, "an emptied time is gone");
+        assert_eq!(agenda.peek_us(), None, "an emptied time is gone");
     }
 
     /// A bound leaves later jobs in place; time can then move on past an empty bucket.
@@ -299,7 +335,7 @@ mod tests {
         assert_eq!(agenda.pop_due(1), None);
         assert_eq!(agenda.pop_due(2), Some((2, 1)));
         assert_eq!(agenda.pop_due(8), None);
-        assert_eq!(agenda.peek_ms(), Some(9));
+        assert_eq!(agenda.peek_us(), Some(9));
         // Scheduling at a time between the last pop and the next bucket.
         agenda.push(5, 3);
         assert_eq!(drain(&mut agenda), vec![(5, 3), (9, 2)]);
@@ -324,11 +360,14 @@ mod tests {
             for _ in 0..3_000 {
                 match random(10) {
                     0..=4 => {
-                        let delay = match random(4) {
+                        // Whole milliseconds (most of the traffic) or any microsecond.
+                        let micros = if random(2) == 0 { 0 } else { random(US) };
+                        let delay = match random(5) {
                             0 => 0,
                             1 => random(8),
-                            2 => random(70),
-                            _ => random(if round % 2 == 0 { 300 } else { 30_000 }),
+                            2 => random(8) * US + micros,
+                            3 => random(70) * US + micros,
+                            _ => random(if round % 2 == 0 { 300 } else { 30_000 }) * US + micros,
                         };
                         agenda.push(now + delay, job);
                         model.push((now + delay, seq, job));
@@ -339,14 +378,14 @@ mod tests {
                         // A near time, or one that has jobs (far ones too: a cancelled timeout).
                         let at = match model.get(random(model.len() as u64 + 1) as usize) {
                             Some(&(t, _, _)) if random(2) == 0 => t,
-                            _ => now + random(100),
+                            _ => now + random(100) * US,
                         };
                         let modulus = 2 + random(3) as u32;
                         agenda.cancel(at, |&j| j % modulus == 0);
                         model.retain(|&(t, _, j)| t != at || j % modulus != 0);
                     }
                     _ => {
-                        let bound = now + random(80);
+                        let bound = now + random(80 * US);
                         model.sort();
                         let expected = model.first().filter(|&&(t, _, _)| t <= bound).copied();
                         let got = agenda.pop_due(bound);
@@ -355,7 +394,7 @@ mod tests {
                             model.remove(0);
                             now = got.expect("same").0;
                         }
-                        assert_eq!(agenda.peek_ms(), model.iter().map(|&(t, _, _)| t).min());
+                        assert_eq!(agenda.peek_us(), model.iter().map(|&(t, _, _)| t).min());
                     }
                 }
             }

@@ -29,7 +29,8 @@ pub enum Finish {
 pub enum Until {
     /// Until nothing is left to happen (or a limit).
     Quiescence,
-    /// Until simulated time reaches this (events at later times are not handled).
+    /// Until simulated time reaches this millisecond (events at later milliseconds are not
+    /// handled).
     TimeMs(u64),
     /// Until the trace holds at least this many events.
     Events(usize),
@@ -38,7 +39,9 @@ pub enum Until {
 /// The state every run has, whatever the system.
 #[derive(Clone, Debug)]
 pub struct Core<J, E, X> {
-    pub now_ms: u64,
+    /// Simulated time in microseconds. Most of a run is in whole milliseconds (the scenario's
+    /// times are); the costs of work and of the network can land between them.
+    pub now_us: u64,
     pub agenda: Agenda<J>,
     pub trace: Vec<TraceEntry<E>>,
     /// Events recorded before `trace[0]` (a snapshot drops the trace it was taken with).
@@ -63,7 +66,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     /// A run at time 0 with nothing scheduled; `trace_capacity` events reserved at once.
     pub fn new(limits: Limits, step_triggers: Vec<(u64, u16)>, trace_capacity: usize) -> Self {
         Core {
-            now_ms: 0,
+            now_us: 0,
             agenda: Agenda::default(),
             trace: Vec::with_capacity(trace_capacity),
             trace_base: 0,
@@ -86,7 +89,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         X: Clone,
     {
         Core {
-            now_ms: self.now_ms,
+            now_us: self.now_us,
             agenda: self.agenda.clone(),
             trace: Vec::new(),
             trace_base: self.events(),
@@ -128,17 +131,42 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         self.faults_fired.get(index).copied().unwrap_or(false)
     }
 
-    /// The simulated time `delay_ms` from now. Saturates: validation keeps every delay within
-    /// 32 bits of milliseconds, and a job past `limits.time_ms_max` is never handled.
+    /// The simulated time in whole milliseconds (rounded down).
     #[inline]
-    pub fn later(&self, delay_ms: u64) -> u64 {
-        self.now_ms.saturating_add(delay_ms)
+    pub fn now_ms(&self) -> u64 {
+        self.now_us / US
     }
 
+    /// The simulated time `delay_ms` from now, in whole milliseconds (rounded down). Saturates:
+    /// validation keeps every delay within 32 bits of milliseconds, and a job past
+    /// `limits.time_ms_max` is never handled.
+    #[inline]
+    pub fn later(&self, delay_ms: u64) -> u64 {
+        self.now_ms().saturating_add(delay_ms)
+    }
+
+    /// The simulated time `delay_us` from now, in microseconds.
+    #[inline]
+    pub fn later_us(&self, delay_us: u64) -> u64 {
+        self.now_us.saturating_add(delay_us)
+    }
+
+    /// Schedule `job` at the start of millisecond `at_ms` (not before now).
     #[inline]
     pub fn schedule(&mut self, at_ms: u64, job: J) {
-        debug_assert!(at_ms >= self.now_ms, "scheduled in the past");
-        self.agenda.push(at_ms, job);
+        self.schedule_us(at_ms.saturating_mul(US), job);
+    }
+
+    /// Schedule `job` at `at_us` (not before now).
+    #[inline]
+    pub fn schedule_us(&mut self, at_us: u64, job: J) {
+        debug_assert!(at_us >= self.now_us, "scheduled in the past");
+        self.agenda.push(at_us, job);
+    }
+
+    /// Take the jobs `unwanted` picks off the agenda at the start of millisecond `at_ms`.
+    pub fn cancel(&mut self, at_ms: u64, unwanted: impl Fn(&J) -> bool) {
+        self.agenda.cancel(at_ms.saturating_mul(US), unwanted);
     }
 
     /// Append an event at the current time; the checker sees it first. Inlined: it is the
@@ -147,9 +175,10 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     pub fn record(&mut self, event: E) {
         let index = self.events() as u32;
         self.checker.observe(index, &event, &self.ledger);
-        // `now_ms` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
-        let at_ms = u32::try_from(self.now_ms).expect("validated: time_ms_max fits in 32 bits");
-        self.trace.push(TraceEntry { at_ms, event });
+        // `now_us` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
+        let at_ms = u32::try_from(self.now_us / US).expect("validated: time_ms_max fits in 32 bits");
+        let micros = (self.now_us % US) as u16;
+        self.trace.push(TraceEntry { at_ms, micros, event });
     }
 
     /// The verdict of one message now.
@@ -211,8 +240,16 @@ pub fn fire_step_triggers<S: System>(system: &mut S) {
     }
 }
 
-/// Handle jobs until one records an event, handling none later than `bound_ms` (false when
-/// the next one is, or once the run is over).
+/// Microseconds in a millisecond.
+const US: u64 = 1000;
+
+/// The last microsecond of millisecond `ms`.
+fn end_of_ms(ms: u64) -> u64 {
+    ms.saturating_mul(US).saturating_add(US - 1)
+}
+
+/// Handle jobs until one records an event, handling none later than millisecond `bound_ms`
+/// (false when the next one is, or once the run is over).
 pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
     while system.core().finish.is_none() {
         let core = system.core_mut();
@@ -221,13 +258,14 @@ pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
         let within_limits = core.jobs_handled < steps_max
             && core.ledger.messages.len() as u64 <= u64::from(messages_max)
             && (core.events() as u64) < events_max;
-        let popped = if within_limits { core.agenda.pop_due(bound_ms.min(time_ms_max)) } else { None };
-        let Some((at_ms, job)) = popped else {
+        let popped = if within_limits { core.agenda.pop_due(end_of_ms(bound_ms.min(time_ms_max))) } else { None };
+        let Some((at_us, job)) = popped else {
             // Nothing to handle now: say why, in this order.
-            let Some(at_ms) = core.agenda.peek_ms() else {
+            let Some(at_us) = core.agenda.peek_us() else {
                 core.finish = Some(Finish::Quiescent);
                 return false;
             };
+            let at_ms = at_us / US;
             if at_ms > bound_ms {
                 return false;
             }
@@ -250,8 +288,8 @@ pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
             continue;
         }
         let core = system.core_mut();
-        debug_assert!(at_ms >= core.now_ms, "time went backwards");
-        core.now_ms = at_ms;
+        debug_assert!(at_us >= core.now_us, "time went backwards");
+        core.now_us = at_us;
         core.jobs_handled += 1;
         let before = core.trace.len();
         system.handle(job);
@@ -260,7 +298,7 @@ pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
             if system.core().step_triggers_fired < system.core().step_triggers.len() {
                 fire_step_triggers(system);
             }
-            if system.core().agenda.peek_ms().is_none() || system.only_idle_jobs_left() {
+            if system.core().agenda.peek_us().is_none() || system.only_idle_jobs_left() {
                 // Nothing is left to happen: the run is over with this step.
                 system.core_mut().finish = Some(Finish::Quiescent);
             }
@@ -278,7 +316,7 @@ pub fn run_until<S: System>(system: &mut S, until: Until) {
             while step_until(system, t) {}
             let core = system.core_mut();
             if core.finish.is_none() {
-                core.now_ms = core.now_ms.max(t.min(core.limits.time_ms_max));
+                core.now_us = core.now_us.max(t.min(core.limits.time_ms_max).saturating_mul(US));
             }
         }
         Until::Events(n) => while system.core().events() < n && step_until(system, u64::MAX) {},

@@ -69,13 +69,29 @@ pub trait TraceEvent: Copy + Serialize {
     fn line(&self) -> Option<u16>;
 }
 
-/// An event with the simulated time it happened at. Serialized flat: `{"at_ms":..,"event":..,..}`.
+/// An event with the simulated time it happened at. Serialized flat:
+/// `{"at_ms":..,"event":..,..}`, with `"micros"` after `at_ms` when it is not 0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TraceEntry<E> {
-    /// Simulated time; fits in 32 bits because `limits.time_ms_max` does.
+    /// Simulated time in whole milliseconds; fits in 32 bits because `limits.time_ms_max` does.
     pub at_ms: u32,
+    /// The microseconds past `at_ms` (0 to 999): the costs of work and of the network (a run
+    /// without them is in whole milliseconds, and its entries are written as before).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub micros: u16,
     #[serde(flatten)]
     pub event: E,
+}
+
+fn is_zero(micros: &u16) -> bool {
+    *micros == 0
+}
+
+impl<E> TraceEntry<E> {
+    /// When it happened, in microseconds.
+    pub fn at_us(&self) -> u64 {
+        u64::from(self.at_ms) * 1000 + u64::from(self.micros)
+    }
 }
 
 /// FNV-1a 64 over bytes written to it.

@@ -757,7 +757,7 @@ impl KafkaSim {
         &self.setup.programs
     }
     pub fn now_ms(&self) -> u64 {
-        self.core.now_ms
+        self.core.now_ms()
     }
     /// The events this world recorded (for a snapshot: only those since it was taken).
     pub fn trace(&self) -> &[KafkaTraceEntry] {
@@ -1428,7 +1428,7 @@ impl KafkaSim {
         let (a, n) = (actor.index(), usize::from(node.0));
         let c = ConnectionId(self.connection_count);
         self.connection_count += 1;
-        self.network.open(c, self.core.now_ms);
+        self.network.open(c, self.core.now_ms());
         if self.connections.len() <= a {
             self.connections.resize(a + 1, Vec::new());
         }
@@ -1443,12 +1443,12 @@ impl KafkaSim {
     /// The network arrival time of a frame between an actor and a node (TCP order kept).
     fn arrival(&mut self, actor: ActorId, node: NodeId, to_broker: bool) -> u64 {
         let connection = self.connection(actor, node);
-        self.network.arrival_ms(self.core.now_ms, connection, to_broker, &mut self.rng_network)
+        self.network.arrival_ms(self.core.now_ms(), connection, to_broker, &mut self.rng_network)
     }
 
     /// The scenario's random faults, while they are on (until `until_ms`).
     fn active_random_faults(&self) -> Option<&RandomFaults> {
-        self.setup.scenario.random_faults.as_ref().filter(|r| self.core.now_ms < r.until_ms)
+        self.setup.scenario.random_faults.as_ref().filter(|r| self.core.now_ms() < r.until_ms)
     }
 
     /// Whether a frame between the actor and the node is lost now (a cut, `drop_next`, or a
@@ -1536,18 +1536,18 @@ impl KafkaSim {
                 self.coordinator_tick_at = None;
                 self.refresh_live_members();
                 let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
-                self.coordinator.tick_where(self.core.now_ms, &|g| served.get(usize::from(g.0)).copied().unwrap_or(true));
+                self.coordinator.tick_where(self.core.now_ms(), &|g| served.get(usize::from(g.0)).copied().unwrap_or(true));
                 self.after_coordinator();
             }
             Job::ReplicaFetch => self.replicate_round(),
             Job::IsrCheck => {
                 self.isr_check_armed = false;
-                self.cluster.check_isr(self.core.now_ms);
+                self.cluster.check_isr(self.core.now_ms());
                 self.after_cluster();
             }
             Job::Fence { node, incarnation } => {
                 if self.node_incarnation[node.index()] == incarnation && !self.cluster.broker_up(node) && !self.cluster.broker_fenced(node) {
-                    let _ = self.cluster.fence_broker(self.core.now_ms, node);
+                    let _ = self.cluster.fence_broker(self.core.now_ms(), node);
                     self.after_cluster();
                 }
             }
@@ -1565,7 +1565,7 @@ impl KafkaSim {
         let r = &self.actors[actor.index()];
         if r.status == ActorStatus::Running && r.blocked != Blocked::No {
             let epoch = r.epoch;
-            self.schedule(self.core.now_ms, Job::Resume { actor, epoch });
+            self.schedule(self.core.now_ms(), Job::Resume { actor, epoch });
         }
     }
 
@@ -1719,7 +1719,7 @@ impl KafkaSim {
     fn replicate_round(&mut self) {
         self.replication_armed = false;
         let network = &self.network;
-        self.cluster.replicate_round(self.core.now_ms, REPLICA_FETCH_RECORDS, |follower, leader| !network.is_partitioned(Endpoint::Node(follower), Endpoint::Node(leader)));
+        self.cluster.replicate_round(self.core.now_ms(), REPLICA_FETCH_RECORDS, |follower, leader| !network.is_partitioned(Endpoint::Node(follower), Endpoint::Node(leader)));
         self.after_cluster();
     }
 
@@ -1746,10 +1746,10 @@ impl KafkaSim {
         if self.cluster.broker_up(node) {
             return;
         }
-        let _ = self.cluster.restart_broker(self.core.now_ms, node);
+        let _ = self.cluster.restart_broker(self.core.now_ms(), node);
         self.record(KafkaEvent::NodeStarted { node });
         // The groups it coordinates are loaded again: their members' sessions start now.
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         for g in (0..self.group_count()).map(GroupKey) {
             if self.coordinator.group_name(g).is_some_and(|name| self.coordinator_node(name) == node) {
                 self.coordinator.reload(now, g);
@@ -1768,7 +1768,7 @@ impl KafkaSim {
         if !self.cluster.broker_up(node) {
             return;
         }
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         if graceful {
             let _ = self.cluster.stop_broker(now, node);
             self.record(KafkaEvent::NodeStopped { node });
@@ -1812,7 +1812,7 @@ impl KafkaSim {
         }
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.producer(actor) else { return };
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         if now >= future.first_sent_ms.saturating_add(spec.delivery_timeout_ms) {
             let error = self.delivery_timed_out(&future);
             self.fail_future(actor, error);
@@ -1892,7 +1892,7 @@ impl KafkaSim {
             Acks::None => cluster::Acks::Zero,
         };
         let batch = r.stamp.map(|(producer_id, epoch, base_sequence, transactional)| ProducerBatch { producer_id, epoch, base_sequence, transactional });
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         // The partition most likely busy replicating from now on (`replication_idle` looks first).
         self.replication_busy_hint = (usize::from(tp.topic), usize::from(tp.partition));
         let result = self.cluster.produce(now, r.node, tp, &[tag_of(r.copy)], acks, batch);
@@ -1974,7 +1974,7 @@ impl KafkaSim {
         // must not keep a million far-off timers).
         let at = r.timeout_at;
         if at > 0 {
-            self.core.agenda.cancel(at, |job| matches!(*job, Job::RequestTimeout { request: x } if x == request));
+            self.core.cancel(at, |job| matches!(*job, Job::RequestTimeout { request: x } if x == request));
         }
         match result {
             Ok(offset) => self.settle_future(r.actor, Ok(i32::try_from(offset).unwrap_or(i32::MAX))),
@@ -2008,7 +2008,7 @@ impl KafkaSim {
         };
         let setup = Rc::clone(&self.setup);
         let Some(spec) = setup.producer(r.actor) else { return };
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         let retries_left = spec.retries.is_none_or(|max| future.retries_done < max);
         let within = now.saturating_add(spec.retry_backoff_ms) < future.first_sent_ms.saturating_add(spec.delivery_timeout_ms);
         if error.retriable() && retries_left && within {
@@ -2029,7 +2029,7 @@ impl KafkaSim {
     }
 
     fn delivery_timed_out(&mut self, future: &Future) -> ClientError {
-        let elapsed_ms = self.core.now_ms.saturating_sub(future.first_sent_ms);
+        let elapsed_ms = self.core.now_ms().saturating_sub(future.first_sent_ms);
         ClientError::DeliveryTimedOut { detail: self.error_detail(ErrorDetail::Expired { partition: future.partition, elapsed_ms }) }
     }
 
@@ -2096,7 +2096,7 @@ impl KafkaSim {
         } else {
             None
         };
-        runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms, retries_done: 0, request: None, result: None, queued: false });
+        runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms(), retries_done: 0, request: None, result: None, queued: false });
         if spec.linger_ms > 0 {
             // The batch waits `linger_ms` for more records before the sender sends it.
             let epoch = self.actors[actor.index()].epoch;
@@ -2179,7 +2179,7 @@ impl KafkaSim {
             }
             return;
         }
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         match request {
             CoordRequest::Leave { member } => {
                 let _ = self.coordinator.leave(now, member);
@@ -2354,7 +2354,7 @@ impl KafkaSim {
         }
         let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
         let Some(deadline) = self.coordinator.next_deadline_where(&|g| served.get(usize::from(g.0)).copied().unwrap_or(true)) else { return };
-        let at = deadline.max(self.core.now_ms);
+        let at = deadline.max(self.core.now_ms());
         if self.coordinator_tick_at.is_none_or(|t| at < t) {
             self.coordinator_tick_at = Some(at);
             self.schedule(at, Job::CoordinatorTick);
@@ -2365,7 +2365,7 @@ impl KafkaSim {
     fn last_heartbeat_tick(&self, actor: ActorId) -> u64 {
         let r = &self.actors[actor.index()];
         let interval = self.consumer_spec(actor).map_or(3_000, |c| c.heartbeat_interval_ms).max(1);
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         let origin = r.heartbeat_origin_ms.min(now);
         origin + (now - origin) / interval * interval
     }
@@ -2397,7 +2397,7 @@ impl KafkaSim {
         let interval = self.consumer_spec(actor).map_or(3_000, |c| c.heartbeat_interval_ms).max(1);
         let at = self.last_heartbeat_tick(actor) + interval;
         self.actors[actor.index()].heartbeat_scheduled = true;
-        self.schedule(at.max(self.core.now_ms), Job::Heartbeat { actor, epoch });
+        self.schedule(at.max(self.core.now_ms()), Job::Heartbeat { actor, epoch });
     }
 
     fn heartbeat(&mut self, actor: ActorId, epoch: u32) {
@@ -2414,7 +2414,7 @@ impl KafkaSim {
         if !self.coordinator_reachable(actor) {
             return;
         }
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         match self.coordinator.heartbeat(now, member, generation) {
             Ok(()) => {}
             Err(GroupError::RebalanceInProgress) => {
@@ -2443,7 +2443,7 @@ impl KafkaSim {
         let Some(member) = r.member else { return };
         // kafka-python's heartbeat thread: "consumer poll timeout has expired... leaving group".
         self.record(KafkaEvent::PollIntervalExceeded { actor });
-        let _ = self.coordinator.leave(self.core.now_ms, member);
+        let _ = self.coordinator.leave(self.core.now_ms(), member);
         let r = &mut self.actors[actor.index()];
         r.member = None;
         r.rejoin_needed = true;
@@ -2460,7 +2460,7 @@ impl KafkaSim {
                 }
                 r.generation = generation;
                 r.phase = Phase::Syncing;
-                r.heartbeat_origin_ms = self.core.now_ms;
+                r.heartbeat_origin_ms = self.core.now_ms();
                 self.send_to_coordinator(actor, CoordRequest::Sync { generation });
             }
             CoordAnswer::Assigned { generation } => {
@@ -2471,7 +2471,7 @@ impl KafkaSim {
                 let Some(member) = r.member else { return };
                 let owned: Vec<u16> = self.coordinator.assignment(member).iter().map(|tp| self.partition_index(tp.topic, tp.partition)).collect();
                 let interval = self.consumer_spec(actor).map_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT, |c| c.auto_commit_interval_ms);
-                let now = self.core.now_ms;
+                let now = self.core.now_ms();
                 let r = &mut self.actors[actor.index()];
                 // kafka-python's `_on_join_complete_async`: "reschedule the auto commit starting
                 // from now" (the Java client's onJoinComplete does the same).
@@ -2479,7 +2479,7 @@ impl KafkaSim {
                 r.phase = Phase::Assigned;
                 r.rejoin_needed = false;
                 r.assignment = owned.clone();
-                r.heartbeat_origin_ms = self.core.now_ms;
+                r.heartbeat_origin_ms = self.core.now_ms();
                 self.parked_fetch_changed(actor);
                 for p in owned {
                     self.record(KafkaEvent::PartitionAssigned { actor, partition: QueueId(p), generation: generation.max(0) as u32 });
@@ -2796,7 +2796,7 @@ impl KafkaSim {
     /// The iterator yields the next record it has, or polls. Re-entrant: runs again when what
     /// it waits for comes.
     fn poll(&mut self, actor: ActorId) -> Flow {
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         // The iterator yields the rest of the last poll's records without polling again.
         if let Some(record) = self.actors[actor.index()].buffer.pop_front() {
             return self.yield_record(actor, record);
@@ -2886,7 +2886,7 @@ impl KafkaSim {
     /// the next deadline): those commits found the positions already committed (a commit to do
     /// arms a `PollTimer` at the deadline), so only the deadline moves on.
     fn maybe_auto_commit(&mut self, actor: ActorId, interval: u64) {
-        let now = self.core.now_ms;
+        let now = self.core.now_ms();
         let interval = interval.max(1);
         let deadline = self.actors[actor.index()].next_auto_commit_ms;
         if now < deadline {
@@ -2952,9 +2952,9 @@ impl KafkaSim {
         let r = &mut self.actors[actor.index()];
         let (epoch, polled_ms) = (r.epoch, r.last_poll_ms);
         if r.poll_check_for.is_none_or(|(p, _)| p != polled_ms) {
-            let at = polled_ms.saturating_add(max_poll).max(self.core.now_ms);
+            let at = polled_ms.saturating_add(max_poll).max(self.core.now_ms());
             if let Some((_, old)) = r.poll_check_for.replace((polled_ms, at)) {
-                self.core.agenda.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
+                self.core.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
             }
             self.schedule(at, Job::PollIntervalCheck { actor, epoch, polled_ms });
         }
@@ -3190,7 +3190,7 @@ impl KafkaSim {
                 r.future = None;
                 r.pc = head;
                 if let Some(at) = r.get_timer.take() {
-                    self.core.agenda.cancel(at, |job| matches!(*job, Job::GetTimeout { actor: a, .. } if a == actor));
+                    self.core.cancel(at, |job| matches!(*job, Job::GetTimeout { actor: a, .. } if a == actor));
                 }
                 Flow::Inline
             }
@@ -3198,7 +3198,7 @@ impl KafkaSim {
             KafkaOpKind::Close => self.close(actor),
             KafkaOpKind::NewConsumer => {
                 let interval = self.consumer_spec(actor).map_or(AUTO_COMMIT_INTERVAL_MS_DEFAULT, |c| c.auto_commit_interval_ms);
-                self.actors[actor.index()].next_auto_commit_ms = self.core.now_ms.saturating_add(interval);
+                self.actors[actor.index()].next_auto_commit_ms = self.core.now_ms().saturating_add(interval);
                 self.record(KafkaEvent::ClientCreated { actor, line });
                 Flow::Next(0)
             }
@@ -3415,7 +3415,7 @@ impl KafkaSim {
                 r.commit_wait = None;
                 r.commit_ok = None;
                 let epoch = r.epoch;
-                self.schedule(self.core.now_ms, Job::Wake { actor, epoch });
+                self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
             }
             _ => {
                 r.status = ActorStatus::Stopped;
@@ -3447,7 +3447,7 @@ impl KafkaSim {
         *runtime = fresh;
         self.record(if first { KafkaEvent::ActorStarted { actor } } else { KafkaEvent::ActorRestarted { actor } });
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_ms, Job::Wake { actor, epoch });
+        self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
     }
 
     fn endpoint(&self, name: &str) -> Endpoint {

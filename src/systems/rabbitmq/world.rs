@@ -357,7 +357,7 @@ impl Sim {
         &self.setup
     }
     pub fn now_ms(&self) -> u64 {
-        self.core.now_ms
+        self.core.now_ms()
     }
     /// The events this world recorded (for a snapshot: only those since it was taken).
     pub fn trace(&self) -> &[TraceEntry] {
@@ -567,7 +567,7 @@ impl Sim {
     /// Call the broker, then drain what it produced.
     fn broker_call<R>(&mut self, call: impl FnOnce(&mut RabbitBroker, &mut Ctx) -> R) -> R {
         debug_assert!(self.outbox.is_empty());
-        let mut cx = Ctx { now_ms: self.core.now_ms, ledger: &mut self.core.ledger, network: &self.network, out: &mut self.outbox };
+        let mut cx = Ctx { now_ms: self.core.now_ms(), ledger: &mut self.core.ledger, network: &self.network, out: &mut self.outbox };
         let result = call(&mut self.broker, &mut cx);
         // Draining by index: recording and sending never touch the outbox.
         for i in 0..self.outbox.events.len() {
@@ -595,7 +595,7 @@ impl Sim {
             self.schedule(at_ms, Job::Expire { copy });
         }
         if self.outbox.dead_letters_pending {
-            self.schedule(self.core.now_ms, Job::DeadLetters);
+            self.schedule(self.core.now_ms(), Job::DeadLetters);
         }
         self.outbox.clear();
         result
@@ -610,7 +610,7 @@ impl Sim {
 
     /// The random fault mix, while it is active.
     fn active_random_faults(&self) -> Option<&RandomFaults> {
-        self.setup.random.as_ref().filter(|r| self.core.now_ms < r.until_ms)
+        self.setup.random.as_ref().filter(|r| self.core.now_ms() < r.until_ms)
     }
 
     /// Is this frame lost (scripted or random)? Records the loss and schedules the reset.
@@ -635,7 +635,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_ms(self.core.now_ms, connection, true, &mut self.rng_network);
+        let at = self.network.arrival_ms(self.core.now_ms(), connection, true, &mut self.rng_network);
         if let ClientFrame::Publish { copy } = frame {
             let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
             let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
@@ -664,7 +664,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_ms(self.core.now_ms, connection, false, &mut self.rng_network);
+        let at = self.network.arrival_ms(self.core.now_ms(), connection, false, &mut self.rng_network);
         self.schedule(at, Job::ToClient { connection, frame });
     }
 
@@ -672,7 +672,7 @@ impl Sim {
         if self.hold_across_cut(connection, Held::ToBroker(frame)) {
             return;
         }
-        self.network.received(connection, true, self.core.now_ms);
+        self.network.received(connection, true, self.core.now_ms());
         match frame {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
@@ -708,7 +708,7 @@ impl Sim {
         if self.hold_across_cut(connection, Held::ToClient(frame)) {
             return;
         }
-        self.network.received(connection, false, self.core.now_ms);
+        self.network.received(connection, false, self.core.now_ms());
         let Some(actor) = self.live_client(connection) else {
             // Nobody is listening: an auto-acked delivery dies here.
             if let BrokerFrame::Deliver(d) = frame {
@@ -813,12 +813,12 @@ impl Sim {
                     continue;
                 }
                 if self.live_client(connection).is_some() {
-                    let at = self.network.client_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
+                    let at = self.network.client_gives_up_at_ms(connection, self.core.now_ms(), heartbeat_ms);
                     self.network.set_give_up(connection, false, Some(at));
                     self.schedule(at, Job::GiveUp { connection, broker: false, epoch });
                 }
                 if self.broker.is_open(connection) {
-                    let at = self.network.broker_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
+                    let at = self.network.broker_gives_up_at_ms(connection, self.core.now_ms(), heartbeat_ms);
                     self.network.set_give_up(connection, true, Some(at));
                     self.schedule(at, Job::GiveUp { connection, broker: true, epoch });
                 }
@@ -842,7 +842,7 @@ impl Sim {
                 for broker in [true, false] {
                     if let Some(at) = self.network.give_up_ms(connection, broker) {
                         self.network.set_give_up(connection, broker, None);
-                        self.core.agenda.cancel(at, |job| matches!(*job, Job::GiveUp { connection: c, broker: b, .. } if c == connection && b == broker));
+                        self.core.cancel(at, |job| matches!(*job, Job::GiveUp { connection: c, broker: b, .. } if c == connection && b == broker));
                     }
                 }
                 let broker_open = self.broker.is_open(connection);
@@ -861,7 +861,7 @@ impl Sim {
                     // client (pika: "Transport indicated EOF"); the client's FIN or its next
                     // segment reaches the broker, which closes its end.
                     let broker_open = broker == Fate::Release;
-                    let at = self.network.arrival_ms(self.core.now_ms, connection, broker_open, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms(), connection, broker_open, &mut self.rng_network);
                     self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
             }
@@ -921,11 +921,11 @@ impl Sim {
             match (fate, frame) {
                 (Fate::Keep, _) => kept.push_back((connection, frame)),
                 (Fate::Release, Held::ToBroker(f)) => {
-                    let at = self.network.arrival_ms(self.core.now_ms, connection, true, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms(), connection, true, &mut self.rng_network);
                     self.schedule(at, Job::ToBroker { connection, frame: f });
                 }
                 (Fate::Release, Held::ToClient(f)) => {
-                    let at = self.network.arrival_ms(self.core.now_ms, connection, false, &mut self.rng_network);
+                    let at = self.network.arrival_ms(self.core.now_ms(), connection, false, &mut self.rng_network);
                     self.schedule(at, Job::ToClient { connection, frame: f });
                 }
                 (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
@@ -1027,15 +1027,15 @@ impl Sim {
             return;
         }
         if runtime.silent_since.is_none() {
-            let deadline = self.network.broker_gives_up_at_ms(connection, self.core.now_ms, heartbeat_ms);
+            let deadline = self.network.broker_gives_up_at_ms(connection, self.core.now_ms(), heartbeat_ms);
             let runtime = &mut self.actors[actor.index()];
-            runtime.silent_since = Some(self.core.now_ms);
+            runtime.silent_since = Some(self.core.now_ms());
             runtime.silence_epoch = runtime.silence_epoch.wrapping_add(1);
             runtime.silence_deadline_ms = deadline;
             runtime.silence_timer = false;
         }
         let runtime = &mut self.actors[actor.index()];
-        if !runtime.silence_timer && self.core.now_ms.saturating_add(duration_ms) >= runtime.silence_deadline_ms {
+        if !runtime.silence_timer && self.core.now_ms().saturating_add(duration_ms) >= runtime.silence_deadline_ms {
             runtime.silence_timer = true;
             let (at, epoch) = (runtime.silence_deadline_ms, runtime.silence_epoch);
             self.schedule(at, Job::Silent { actor, connection, epoch });
@@ -1051,7 +1051,7 @@ impl Sim {
             if std::mem::take(&mut runtime.silence_timer) {
                 // Its check no longer applies: it must not keep the run from ending.
                 let at = runtime.silence_deadline_ms;
-                self.core.agenda.cancel(at, |job| matches!(*job, Job::Silent { actor: a, .. } if a == actor));
+                self.core.cancel(at, |job| matches!(*job, Job::Silent { actor: a, .. } if a == actor));
             }
         }
     }
@@ -1076,7 +1076,7 @@ impl Sim {
 
     fn wake_now(&mut self, actor: ActorId) {
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_ms, Job::Wake { actor, epoch });
+        self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
     }
 
     fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
@@ -1275,7 +1275,7 @@ impl Sim {
         }
         let connection = ConnectionId(self.connections.len() as u32);
         self.connections.push(ConnectionInfo { actor, node });
-        self.network.open(connection, self.core.now_ms);
+        self.network.open(connection, self.core.now_ms());
         self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
         let runtime = &mut self.actors[actor.index()];
         runtime.connection = Some(connection);
@@ -1289,7 +1289,7 @@ impl Sim {
     fn retry_connect(&mut self, actor: ActorId) {
         let node = self.setup.actors[actor.index()].node;
         let runtime = &self.actors[actor.index()];
-        let (elapsed, line) = (self.core.now_ms - runtime.connect_since_ms, runtime.line);
+        let (elapsed, line) = (self.core.now_ms() - runtime.connect_since_ms, runtime.line);
         // Woken only at a retransmit or at the timeout (no connection, so no frames).
         let flow = if elapsed >= SOCKET_TIMEOUT_MS {
             // No SYN goes out at the timeout itself: a heal since the last one comes too late.
@@ -1382,7 +1382,7 @@ impl Sim {
                     self.record(Event::ConnectStalled { actor, node, line });
                     let runtime = &mut self.actors[actor.index()];
                     runtime.blocked = Blocked::Connecting;
-                    runtime.connect_since_ms = self.core.now_ms;
+                    runtime.connect_since_ms = self.core.now_ms();
                     self.wake_in(actor, SYN_RETRANSMITS_MS[0]);
                     return Flow::Block;
                 }

@@ -1130,6 +1130,8 @@ fn scenario(size: Size) -> impl Strategy<Value = Scenario> {
                     seed,
                     broker,
                     network,
+                    // A quarter of the runs with the measured costs: work between the milliseconds.
+                    costs: if seed % 4 == 0 { queue_playground::engine::costs::Costs::MEASURED } else { Default::default() },
                     queues,
                     exchanges: EXCHANGES.iter().map(|&(name, exchange_type)| ExchangeSpec { name: name.into(), exchange_type, exists_at_start: true }).collect(),
                     bindings,

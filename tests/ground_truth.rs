@@ -38,6 +38,7 @@ fn scenario(name: &str, queues: Vec<QueueSpec>, actors: Vec<ActorSpec>, faults: 
         seed: 1,
         broker: BrokerSpec::default(),
         network: NetworkSpec::default(),
+        costs: Default::default(),
         queues,
         exchanges: vec![],
         bindings: vec![],

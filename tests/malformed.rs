@@ -13,7 +13,9 @@ const VALID: &str = r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"co
 
 /// (what is wrong, the scenario text, the exact error `Scenario::from_json` gives).
 const CASES: &[(&str, &str, &str)] = &[
-    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "colour: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`"),
+    ("unknown top-level field", r#"{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}],"colour":"red"}"#, "colour: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `costs`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`"),
+    ("unknown cost", r#"{"name":"x","costs":{"disk_us":5},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "costs.disk_us: unknown field, expected one of `network_us`, `publish_us`, `deliver_us`, `broker_us`, `persist_us`, `fsync_us`"),
+    ("a cost past a second", r#"{"name":"x","costs":{"fsync_us":2000000},"queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "costs.fsync_us: must be at most 1000000 microseconds (one second), got 2000000"),
     ("unknown queue field", r#"{"name":"x","queues":[{"name":"q","durability":true}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durability: unknown field, expected one of `name`, `durable`, `type`, `message_ttl_ms`, `dead_letter_exchange`, `dead_letter_routing_key`, `max_length`, `overflow`, `delivery_limit`, `node`, `exists_at_start`"),
     ("wrong type for seed", r#"{"name":"x","seed":"one","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "seed: must be a whole number from 0 to 18446744073709551615, got \"one\""),
     ("wrong type for durable", r#"{"name":"x","queues":[{"name":"q","durable":"yes"}],"actors":[{"role":"consumer","name":"c","queue":"q"}]}"#, "queues[0].durable: must be true or false, got \"yes\""),
@@ -153,7 +155,7 @@ fn errors_quote_long_user_text_shortened() {
         ),
         (
             format!(r#"{{"name":"x","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}],"{}":1}}"#, long('f')),
-            format!("{}: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`", cut('f')),
+            format!("{}: unknown field, expected one of `format`, `name`, `title`, `seed`, `broker`, `network`, `costs`, `queues`, `exchanges`, `bindings`, `actors`, `faults`, `random_faults`, `limits`", cut('f')),
         ),
         (
             format!(r#"{{"name":"x","seed":"{}","queues":[{{"name":"q"}}],"actors":[{{"role":"consumer","name":"c","queue":"q"}}]}}"#, long('s')),

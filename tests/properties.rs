@@ -18,6 +18,8 @@ fn base(name: &str, seed: u64) -> Scenario {
         seed,
         broker: BrokerSpec { restart_delay_ms: 2_000, ..BrokerSpec::default() },
         network: NetworkSpec { latency_ms: 1, jitter_ms: 3, reset_after_drop_ms: 20 },
+        // A third of the runs with the measured costs: work between the milliseconds.
+        costs: if seed % 3 == 0 { queue_playground::engine::costs::Costs::MEASURED } else { Default::default() },
         queues: vec![QueueSpec::new("test_queue", true)],
         exchanges: vec![],
         bindings: vec![],

@@ -370,6 +370,7 @@ mod property {
             seed,
             broker: BrokerSpec::default(),
             network: NetworkSpec { latency_ms: 1, jitter_ms: 3, reset_after_drop_ms: 20 },
+            costs: Default::default(),
             queues: vec![q, dlq],
             exchanges: vec![ExchangeSpec { name: "dlx".into(), exchange_type: ExchangeType::Fanout, exists_at_start: true }],
             bindings: vec![BindingSpec { exchange: "dlx".into(), queue: "dlq".into(), routing_key: String::new() }],

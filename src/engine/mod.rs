@@ -1,6 +1,6 @@
 //! The engine's core: a pure, deterministic world every system runs on. No clock, no I/O, no
 //! web crates, and nothing of any system (a tidy test keeps it so): time and the agenda
-//! (`agenda`, `core`), seeded random streams (`rng`), the network's latency and cuts
+//! (`agenda`, `core`), what work costs (`costs`), seeded random streams (`rng`), the network's latency and cuts
 //! (`network`), where every copy is (`ledger`), the trace and the facts verdicts are made of
 //! (`trace`), the checker that makes them (`checker`), and the run's throughput and latency
 //! (`timing`). Systems (`crate::systems`) bring
@@ -9,6 +9,7 @@
 pub mod agenda;
 pub mod checker;
 pub mod core;
+pub mod costs;
 pub mod ids;
 pub mod ledger;
 pub mod network;

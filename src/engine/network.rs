@@ -19,13 +19,16 @@ use std::collections::BTreeSet;
 #[derive(Clone, Debug)]
 pub struct Network {
     pub latency_ms: u64,
+    /// The one-way time of a frame in microseconds: the link's latency and the network
+    /// stacks' cost (`Costs::network_us`).
+    pub latency_us: u64,
     pub jitter_ms: u64,
     pub reset_after_drop_ms: u64,
     partitions: BTreeSet<(Endpoint, Endpoint)>,
     drop_next: BTreeSet<(Endpoint, Endpoint)>,
     duplicate_next: BTreeSet<Endpoint>,
-    /// Per connection: last arrival time towards the broker and towards the client.
-    last_arrival_ms: Vec<[u64; 2]>,
+    /// Per connection: last arrival time (µs) towards the broker and towards the client.
+    last_arrival_us: Vec<[u64; 2]>,
     /// Per connection: its heartbeat timers' origin and what each end last received.
     links: Vec<Link>,
 }
@@ -55,23 +58,25 @@ fn ordered(a: Endpoint, b: Endpoint) -> (Endpoint, Endpoint) {
 }
 
 impl Network {
-    pub fn new(latency_ms: u64, jitter_ms: u64, reset_after_drop_ms: u64) -> Network {
+    /// A network whose frames take `latency_ms` and `stack_us` more one way.
+    pub fn new(latency_ms: u64, stack_us: u64, jitter_ms: u64, reset_after_drop_ms: u64) -> Network {
         Network {
             latency_ms,
+            latency_us: latency_ms.saturating_mul(1000).saturating_add(stack_us),
             jitter_ms,
             reset_after_drop_ms,
             partitions: BTreeSet::new(),
             drop_next: BTreeSet::new(),
             duplicate_next: BTreeSet::new(),
-            last_arrival_ms: Vec::new(),
+            last_arrival_us: Vec::new(),
             links: Vec::new(),
         }
     }
 
     /// Register a new connection (ids are dense), opened at `now_ms`.
     pub fn open(&mut self, connection: ConnectionId, now_ms: u64) {
-        debug_assert_eq!(connection.index(), self.last_arrival_ms.len());
-        self.last_arrival_ms.push([0, 0]);
+        debug_assert_eq!(connection.index(), self.last_arrival_us.len());
+        self.last_arrival_us.push([0, 0]);
         self.links.push(Link { opened_ms: now_ms, received_ms: [now_ms, now_ms], cut_epoch: 0, give_up_ms: [None, None] });
     }
 
@@ -173,13 +178,19 @@ impl Network {
         t0 + k_quiet.max(k_after) * heartbeat_ms
     }
 
-    /// When a frame sent now on `connection` arrives (`to_broker` picks the direction).
-    pub fn arrival_ms(&mut self, now_ms: u64, connection: ConnectionId, to_broker: bool, rng: &mut Rng) -> u64 {
-        let jitter = if self.jitter_ms > 0 { rng.up_to(self.jitter_ms) } else { 0 };
-        let slot = &mut self.last_arrival_ms[connection.index()][usize::from(!to_broker)];
-        let at = now_ms.saturating_add(self.latency_ms).saturating_add(jitter).max(*slot);
+    /// When a frame sent at `now_us` on `connection` arrives, in µs (`to_broker` picks the
+    /// direction).
+    pub fn arrival_us(&mut self, now_us: u64, connection: ConnectionId, to_broker: bool, rng: &mut Rng) -> u64 {
+        let jitter_ms = if self.jitter_ms > 0 { rng.up_to(self.jitter_ms) } else { 0 };
+        let slot = &mut self.last_arrival_us[connection.index()][usize::from(!to_broker)];
+        let at = now_us.saturating_add(self.latency_us).saturating_add(jitter_ms.saturating_mul(1000)).max(*slot);
         *slot = at;
         at
+    }
+
+    /// `arrival_us` for a system whose time is whole milliseconds (no network stack cost).
+    pub fn arrival_ms(&mut self, now_ms: u64, connection: ConnectionId, to_broker: bool, rng: &mut Rng) -> u64 {
+        self.arrival_us(now_ms.saturating_mul(1000), connection, to_broker, rng) / 1000
     }
 
     /// Round trip of a synchronous call (connect, declare, ...).

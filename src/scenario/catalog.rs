@@ -97,6 +97,7 @@ pub fn scaled_workload(messages: u32, interval_ms: u64) -> Scenario {
         seed: 42,
         broker: Default::default(),
         network: Default::default(),
+        costs: Default::default(),
         queues: vec![QueueSpec::new("task_queue", true)],
         exchanges: Vec::new(),
         bindings: Vec::new(),

@@ -33,6 +33,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -125,6 +133,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {
@@ -225,6 +241,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {
@@ -340,6 +364,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -454,6 +486,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -546,6 +586,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -637,6 +685,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {
@@ -742,6 +798,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -845,6 +909,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {
@@ -969,6 +1041,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -1085,6 +1165,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
                     },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
+                    },
                     queues: Vec::from([
                         QueueSpec {
                             name: String::from("test_queue"),
@@ -1180,6 +1268,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {
@@ -1300,6 +1396,14 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                         latency_ms: 1,
                         jitter_ms: 0,
                         reset_after_drop_ms: 20,
+                    },
+                    costs: Costs {
+                        network_us: 0,
+                        publish_us: 0,
+                        deliver_us: 0,
+                        broker_us: 0,
+                        persist_us: 0,
+                        fsync_us: 0,
                     },
                     queues: Vec::from([
                         QueueSpec {

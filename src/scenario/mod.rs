@@ -9,6 +9,7 @@ mod catalog_baked;
 pub mod json;
 pub mod settings;
 
+pub use crate::engine::costs::Costs;
 use crate::engine::rng::Ratio;
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +53,9 @@ pub struct Scenario {
     pub broker: BrokerSpec,
     #[serde(default)]
     pub network: NetworkSpec,
+    /// What work costs in simulated time (`engine::costs`); none by default.
+    #[serde(default, skip_serializing_if = "Costs::is_free")]
+    pub costs: Costs,
     pub queues: Vec<QueueSpec>,
     #[serde(default)]
     pub exchanges: Vec<ExchangeSpec>,
@@ -790,6 +794,28 @@ pub(crate) fn read_file<T: serde::de::DeserializeOwned>(text: &str, format: u32,
 
 /// A time or duration field: at most `TIME_MS_MAX`, so that adding it to the current time
 /// never overflows and every time fits the trace's 32 bits.
+/// The most any one cost may be: one second.
+pub const COST_US_MAX: u64 = 1_000_000;
+
+impl Costs {
+    fn validate(&self) -> Result<(), ScenarioError> {
+        let Costs { network_us, publish_us, deliver_us, broker_us, persist_us, fsync_us } = *self;
+        for (field, value) in [
+            ("costs.network_us", network_us),
+            ("costs.publish_us", publish_us),
+            ("costs.deliver_us", deliver_us),
+            ("costs.broker_us", broker_us),
+            ("costs.persist_us", persist_us),
+            ("costs.fsync_us", fsync_us),
+        ] {
+            if value > COST_US_MAX {
+                return Err(err(field, format!("must be at most {COST_US_MAX} microseconds (one second), got {value}")));
+            }
+        }
+        Ok(())
+    }
+}
+
 pub(crate) fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
     if value > TIME_MS_MAX {
         return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {value}")));
@@ -928,6 +954,7 @@ impl Scenario {
         if self.broker.nodes == 0 || self.broker.nodes > NODES_MAX {
             return Err(err("broker.nodes", format!("must be between 1 and {NODES_MAX}, got {}", self.broker.nodes)));
         }
+        self.costs.validate()?;
         time_ms("broker.restart_delay_ms", self.broker.restart_delay_ms)?;
         time_ms("broker.heartbeat_ms", self.broker.heartbeat_ms)?;
         time_ms("broker.consumer_timeout_ms", self.broker.consumer_timeout_ms)?;

@@ -669,7 +669,7 @@ impl KafkaSim {
             core: Core::new(scenario.limits.clone(), step_triggers, trace_capacity),
             cluster,
             coordinator,
-            network: Network::new(net.latency_ms, net.jitter_ms, net.reset_after_drop_ms),
+            network: Network::new(net.latency_ms, 0, net.jitter_ms, net.reset_after_drop_ms),
             actors,
             connections: Vec::new(),
             connection_count: 0,

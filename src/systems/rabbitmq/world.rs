@@ -15,6 +15,7 @@ use super::setup::Setup;
 use super::trace::*;
 use crate::engine::checker::{Checker, Verdict};
 use crate::engine::core::{self, Core, System};
+use crate::engine::costs::{Costs, Disk, Server};
 pub use crate::engine::core::{Finish, Until};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
@@ -54,6 +55,12 @@ pub enum BrokerFrame {
 pub enum Job {
     Wake { actor: ActorId, epoch: u32 },
     ToBroker { connection: ConnectionId, frame: ClientFrame },
+    /// The node has done its work on a frame that reached it (`Costs::broker_us`): the
+    /// frame takes effect now.
+    BrokerWorked { connection: ConnectionId, frame: ClientFrame },
+    /// A frame the broker sends once a disk sync ends (a persistent message's confirm,
+    /// `Costs::fsync_us`).
+    SendAfterSync { connection: ConnectionId, frame: BrokerFrame },
     ToClient { connection: ConnectionId, frame: BrokerFrame },
     /// A TCP reset reaches both ends of a connection.
     Reset { connection: ConnectionId },
@@ -297,6 +304,12 @@ pub struct Sim {
     outbox: Outbox,
     /// Frames held across cuts, in the order they reached the cut.
     held: VecDeque<(ConnectionId, Held)>,
+    /// What work costs (`scenario.costs`); each connection's worker on the broker (RabbitMQ
+    /// runs a process per connection and channel: one connection's frames wait for each
+    /// other, not for another's), and each node's disk.
+    costs: Costs,
+    channel_work: Vec<Server>,
+    node_disk: Vec<Disk>,
 }
 
 impl Sim {
@@ -327,7 +340,7 @@ impl Sim {
         let mut sim = Sim {
             core: Core::new(scenario.limits.clone(), setup.step_triggers.clone(), trace_capacity),
             broker,
-            network: Network::new(net.latency_ms, net.jitter_ms, net.reset_after_drop_ms),
+            network: Network::new(net.latency_ms, scenario.costs.network_us, net.jitter_ms, net.reset_after_drop_ms),
             actors,
             connections: Vec::new(),
             rng_network: Rng::new(seed, Stream::Network),
@@ -338,14 +351,17 @@ impl Sim {
             outbox: Outbox::default(),
             setup: Rc::new(setup),
             held: VecDeque::new(),
+            costs: scenario.costs,
+            channel_work: Vec::new(),
+            node_disk: vec![Disk::default(); usize::from(scenario.broker.nodes)],
         };
         for (index, fault) in scenario.faults.iter().enumerate() {
             if let Trigger::AtMs(at_ms) = fault.when {
-                sim.schedule(at_ms, Job::Fault { index: index as u16 });
+                sim.schedule_at_ms(at_ms, Job::Fault { index: index as u16 });
             }
         }
         for (index, actor) in scenario.actors.iter().enumerate() {
-            sim.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
+            sim.schedule_at_ms(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
         }
         core::fire_step_triggers(&mut sim);
         Ok(sim)
@@ -386,6 +402,9 @@ impl Sim {
             orders_db: self.orders_db.clone(),
             outbox: Outbox::default(),
             held: self.held.clone(),
+            costs: self.costs,
+            channel_work: self.channel_work.clone(),
+            node_disk: self.node_disk.clone(),
         }
     }
     pub fn ledger(&self) -> &Ledger {
@@ -490,14 +509,24 @@ impl Sim {
 
     // ----- driving the world -----
 
+    /// The time `delay_ms` from now, in µs.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
-        self.core.later(delay_ms)
+        self.core.later_us(delay_ms.saturating_mul(1000))
     }
 
+    /// Schedule `job` at `at_us`.
     #[inline]
-    fn schedule(&mut self, at_ms: u64, job: Job) {
-        self.core.schedule(at_ms, job);
+    fn schedule(&mut self, at_us: u64, job: Job) {
+        self.core.schedule_us(at_us, job);
+    }
+
+    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers
+    /// computed in whole milliseconds), or now if that millisecond has begun.
+    #[inline]
+    fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
+        let at_us = at_ms.saturating_mul(1000).max(self.core.now_us);
+        self.core.schedule_us(at_us, job);
     }
 
     #[inline(always)]
@@ -550,6 +579,8 @@ impl Sim {
                 }
             }
             Job::ToBroker { connection, frame } => self.frame_at_broker(connection, frame),
+            Job::BrokerWorked { connection, frame } => self.broker_takes(connection, frame),
+            Job::SendAfterSync { connection, frame } => self.send_to_client(connection, frame),
             Job::ToClient { connection, frame } => self.frame_at_client(connection, frame),
             Job::Reset { connection } => self.reset_connection(connection, ClientError::StreamLost),
             Job::Fault { index } => self.perform_fault_now(index),
@@ -580,7 +611,15 @@ impl Sim {
         }
         for i in 0..self.outbox.confirms.len() {
             let (connection, message, ack, returned) = self.outbox.confirms[i];
-            self.send_to_client(connection, BrokerFrame::Confirm { message, ack, returned });
+            let frame = BrokerFrame::Confirm { message, ack, returned };
+            if ack && self.costs.fsync_us > 0 && self.core.ledger.messages[message.index()].persistent {
+                // Confirmed once on disk: when the sync that covers it ends.
+                let node = self.connections[connection.index()].node;
+                let at = self.node_disk[node.index()].synced_at(self.core.now_us, self.costs.fsync_us);
+                self.schedule(at, Job::SendAfterSync { connection, frame });
+            } else {
+                self.send_to_client(connection, frame);
+            }
         }
         for i in 0..self.outbox.closed.len() {
             let (connection, error) = self.outbox.closed[i];
@@ -588,14 +627,14 @@ impl Sim {
         }
         for i in 0..self.outbox.timeout_checks.len() {
             let (at_ms, connection) = self.outbox.timeout_checks[i];
-            self.schedule(at_ms, Job::ConsumerTimeout { connection });
+            self.schedule_at_ms(at_ms, Job::ConsumerTimeout { connection });
         }
         for i in 0..self.outbox.expiries.len() {
             let (at_ms, copy) = self.outbox.expiries[i];
-            self.schedule(at_ms, Job::Expire { copy });
+            self.schedule_at_ms(at_ms, Job::Expire { copy });
         }
         if self.outbox.dead_letters_pending {
-            self.schedule(self.core.now_ms(), Job::DeadLetters);
+            self.schedule(self.core.now_us, Job::DeadLetters);
         }
         self.outbox.clear();
         result
@@ -635,7 +674,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_ms(self.core.now_ms(), connection, true, &mut self.rng_network);
+        let at = self.network.arrival_us(self.core.now_us, connection, true, &mut self.rng_network);
         if let ClientFrame::Publish { copy } = frame {
             let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
             let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
@@ -664,7 +703,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_ms(self.core.now_ms(), connection, false, &mut self.rng_network);
+        let at = self.network.arrival_us(self.core.now_us, connection, false, &mut self.rng_network);
         self.schedule(at, Job::ToClient { connection, frame });
     }
 
@@ -673,6 +712,31 @@ impl Sim {
             return;
         }
         self.network.received(connection, true, self.core.now_ms());
+        if self.costs.broker_us > 0 || self.costs.persist_us > 0 {
+            // The connection's process takes its frames one at a time, in the order they
+            // came (a close too: it comes after the publishes before it).
+            let work_us = self.broker_work_us(frame);
+            let done = self.channel_work[connection.index()].take(self.core.now_us, work_us);
+            if done > self.core.now_us {
+                self.schedule(done, Job::BrokerWorked { connection, frame });
+                return;
+            }
+        }
+        self.broker_takes(connection, frame);
+    }
+
+    /// What the node works on `frame` before it takes effect (`Costs`): every frame but a
+    /// close costs `broker_us`, a persistent message's publish `persist_us` more.
+    fn broker_work_us(&self, frame: ClientFrame) -> u64 {
+        match frame {
+            ClientFrame::Close => 0,
+            ClientFrame::Publish { copy } if self.core.ledger.copy(copy).persistent => self.costs.broker_us + self.costs.persist_us,
+            _ => self.costs.broker_us,
+        }
+    }
+
+    /// The broker takes `frame` in (its work on it done).
+    fn broker_takes(&mut self, connection: ConnectionId, frame: ClientFrame) {
         match frame {
             ClientFrame::Publish { copy } => {
                 let actor = self.connections[connection.index()].actor;
@@ -757,7 +821,7 @@ impl Sim {
                     runtime.after_due = Some(OpKind::Publish);
                     self.record(Event::PublishConfirmed { actor, message });
                     self.advance(actor);
-                    self.wake_now(actor);
+                    self.wake_after_work(actor, self.costs.publish_us);
                 } else {
                     self.record(Event::PublishNacked { actor, message });
                     self.raise(actor, ClientError::Nacked);
@@ -815,12 +879,12 @@ impl Sim {
                 if self.live_client(connection).is_some() {
                     let at = self.network.client_gives_up_at_ms(connection, self.core.now_ms(), heartbeat_ms);
                     self.network.set_give_up(connection, false, Some(at));
-                    self.schedule(at, Job::GiveUp { connection, broker: false, epoch });
+                    self.schedule_at_ms(at, Job::GiveUp { connection, broker: false, epoch });
                 }
                 if self.broker.is_open(connection) {
                     let at = self.network.broker_gives_up_at_ms(connection, self.core.now_ms(), heartbeat_ms);
                     self.network.set_give_up(connection, true, Some(at));
-                    self.schedule(at, Job::GiveUp { connection, broker: true, epoch });
+                    self.schedule_at_ms(at, Job::GiveUp { connection, broker: true, epoch });
                 }
             }
         }
@@ -861,7 +925,7 @@ impl Sim {
                     // client (pika: "Transport indicated EOF"); the client's FIN or its next
                     // segment reaches the broker, which closes its end.
                     let broker_open = broker == Fate::Release;
-                    let at = self.network.arrival_ms(self.core.now_ms(), connection, broker_open, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us, connection, broker_open, &mut self.rng_network);
                     self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
             }
@@ -921,11 +985,11 @@ impl Sim {
             match (fate, frame) {
                 (Fate::Keep, _) => kept.push_back((connection, frame)),
                 (Fate::Release, Held::ToBroker(f)) => {
-                    let at = self.network.arrival_ms(self.core.now_ms(), connection, true, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us, connection, true, &mut self.rng_network);
                     self.schedule(at, Job::ToBroker { connection, frame: f });
                 }
                 (Fate::Release, Held::ToClient(f)) => {
-                    let at = self.network.arrival_ms(self.core.now_ms(), connection, false, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us, connection, false, &mut self.rng_network);
                     self.schedule(at, Job::ToClient { connection, frame: f });
                 }
                 (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
@@ -1038,7 +1102,7 @@ impl Sim {
         if !runtime.silence_timer && self.core.now_ms().saturating_add(duration_ms) >= runtime.silence_deadline_ms {
             runtime.silence_timer = true;
             let (at, epoch) = (runtime.silence_deadline_ms, runtime.silence_epoch);
-            self.schedule(at, Job::Silent { actor, connection, epoch });
+            self.schedule_at_ms(at, Job::Silent { actor, connection, epoch });
         }
     }
 
@@ -1076,7 +1140,7 @@ impl Sim {
 
     fn wake_now(&mut self, actor: ActorId) {
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
+        self.schedule(self.core.now_us, Job::Wake { actor, epoch });
     }
 
     fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
@@ -1263,7 +1327,27 @@ impl Sim {
     fn op_went_on(&mut self, actor: ActorId, kind: OpKind, delay_ms: u64) {
         self.advance(actor);
         self.actors[actor.index()].after_due = Some(kind);
-        self.wake_in(actor, delay_ms);
+        let work_us = match kind {
+            OpKind::Publish => self.costs.publish_us,
+            OpKind::PrintReceived { .. } => self.costs.deliver_us,
+            _ => 0,
+        };
+        if work_us == 0 {
+            self.wake_in(actor, delay_ms);
+        } else {
+            let epoch = self.actors[actor.index()].epoch;
+            self.schedule(self.later(delay_ms).saturating_add(work_us), Job::Wake { actor, epoch });
+        }
+    }
+
+    /// The actor goes on once the client's `work_us` is done (`Costs`; at once without it).
+    fn wake_after_work(&mut self, actor: ActorId, work_us: u64) {
+        if work_us == 0 {
+            self.wake_now(actor);
+        } else {
+            let epoch = self.actors[actor.index()].epoch;
+            self.schedule(self.core.later_us(work_us), Job::Wake { actor, epoch });
+        }
     }
 
     /// The connect reaches the node: a connection if the node is up, else refused (its host
@@ -1275,6 +1359,7 @@ impl Sim {
         }
         let connection = ConnectionId(self.connections.len() as u32);
         self.connections.push(ConnectionInfo { actor, node });
+        self.channel_work.push(Server::default());
         self.network.open(connection, self.core.now_ms());
         self.broker_call(|b, cx| b.connect(cx, connection, actor, node));
         let runtime = &mut self.actors[actor.index()];

@@ -1042,11 +1042,13 @@ pub fn cause_text(reason: DiscardReason, consumer: Option<&str>, lang: Lang) -> 
 /// messages/s; latency from publish to first processing p50 2206 ms, p99 2966 ms, max 2966
 /// ms") or for one `consumer` ("consumer-2 processed 7 of them first: 2.049 messages/s over the
 /// same 3416 ms; latency p50 ...").
-pub fn timing_text(figures: &crate::engine::timing::Figures, span_ms: u32, consumer: Option<&str>, lang: Lang) -> String {
+pub fn timing_text(figures: &crate::engine::timing::Figures, span_us: u64, consumer: Option<&str>, lang: Lang) -> String {
+    use crate::engine::timing::ms_text;
     let rate = figures.per_s_milli.map(crate::engine::timing::per_s_text).unwrap_or_else(|| "—".into());
     let n = figures.processed;
+    let span_ms = ms_text(span_us);
     let latency = |p50: &str, p99: &str, max: &str, ms: &str, sep: &str| {
-        figures.latency_ms.map(|l| format!("{p50} {} {ms}{sep}{p99} {} {ms}{sep}{max} {} {ms}", l.p50, l.p99, l.max)).unwrap_or_default()
+        figures.latency_us.map(|l| format!("{p50} {} {ms}{sep}{p99} {} {ms}{sep}{max} {} {ms}", ms_text(l.p50), ms_text(l.p99), ms_text(l.max))).unwrap_or_default()
     };
     match (lang, consumer) {
         (Lang::En, None) => format!(

@@ -28,11 +28,12 @@ fn kafka(name: &str) -> TimingReport {
 
 /// One row: (consumer, processed, per_s_milli, p50, p99, max).
 fn rows(t: &TimingReport) -> Vec<(String, u32, Option<u64>, Option<Latency>)> {
-    std::iter::once(("*".to_string(), &t.overall)).chain(t.consumers.iter().map(|c| (c.consumer.clone(), &c.figures))).map(|(n, f)| (n, f.processed, f.per_s_milli, f.latency_ms)).collect()
+    std::iter::once(("*".to_string(), &t.overall)).chain(t.consumers.iter().map(|c| (c.consumer.clone(), &c.figures))).map(|(n, f)| (n, f.processed, f.per_s_milli, f.latency_us)).collect()
 }
 
-fn l(p50: u32, p99: u32, max: u32) -> Option<Latency> {
-    Some(Latency { p50, p99, max })
+/// Latencies given in ms (these runs have no costs: whole milliseconds), as the report's µs.
+fn l(p50: u64, p99: u64, max: u64) -> Option<Latency> {
+    Some(Latency { p50: p50 * 1000, p99: p99 * 1000, max: max * 1000 })
 }
 
 #[test]
@@ -40,14 +41,14 @@ fn the_article_waits_for_its_consumer() {
     // The producer sends one a second from 500 ms; the consumer starts at 11 s and drains
     // them: {'data': 0} waited 10.5 s, {'data': 9} 1.5 s.
     let t = rabbit("article", None);
-    assert_eq!(t.span_ms, 10_502);
+    assert_eq!(t.span_us, 10_502_000);
     assert_eq!(rows(&t), vec![("*".into(), 10, Some(952), l(5_502, 10_502, 10_502)), ("consumer".into(), 10, Some(952), l(5_502, 10_502, 10_502))]);
 }
 
 #[test]
 fn a_crashed_consumer_and_its_restart_each_have_their_figures() {
     let t = rabbit("consumer-crash-prefetch", None);
-    assert_eq!(t.span_ms, 3_416);
+    assert_eq!(t.span_us, 3_416_000);
     assert_eq!(
         rows(&t),
         vec![("*".into(), 10, Some(2_927), l(2_206, 2_966, 2_966)), ("consumer".into(), 3, Some(878), l(1_356, 1_508, 1_508)), ("consumer-2".into(), 7, Some(2_049), l(2_510, 2_966, 2_966))]
@@ -60,7 +61,7 @@ fn kafka_reports_the_same_figures() {
     // waited 3,006 ms for its consumer; once the partition is assigned, a record is printed
     // 2 ms after its send (the fetch already waiting for it).
     let t = kafka("k-workload");
-    assert_eq!(t.span_ms, 9_020);
+    assert_eq!(t.span_us, 9_020_000);
     assert_eq!(rows(&t), vec![("*".into(), 10, Some(1_109), l(2, 3_006, 3_006)), ("consumer".into(), 10, Some(1_109), l(2, 3_006, 3_006))]);
 }
 
@@ -71,9 +72,9 @@ fn figures_add_up_over_many_seeds() {
             let t = rabbit(name, Some(seed));
             let o = &t.overall;
             assert_eq!(o.processed, t.consumers.iter().map(|c| c.figures.processed).sum::<u32>(), "{name} seed {seed}: consumers' processed add up (cargo test --test timing)");
-            if let Some(lat) = o.latency_ms {
-                assert!(lat.p50 <= lat.p99 && lat.p99 <= lat.max && lat.max <= t.span_ms.max(lat.max), "{name} seed {seed}: {lat:?}");
-                assert!(t.consumers.iter().all(|c| c.figures.latency_ms.is_some_and(|c| c.max <= lat.max)), "{name} seed {seed}");
+            if let Some(lat) = o.latency_us {
+                assert!(lat.p50 <= lat.p99 && lat.p99 <= lat.max && lat.max <= t.span_us.max(lat.max), "{name} seed {seed}: {lat:?}");
+                assert!(t.consumers.iter().all(|c| c.figures.latency_us.is_some_and(|c| c.max <= lat.max)), "{name} seed {seed}");
             } else {
                 assert_eq!(o.processed, 0, "{name} seed {seed}");
             }

@@ -14,8 +14,9 @@
 //! - the figures at a step of a run count what happened up to that step (`Timeline::until`);
 //! - throughput is in thousandths of a message per second (`per_s_milli`), rounded to the
 //!   nearest (halves up), and absent for an empty span;
-//! - latencies are in ms; p50 and p99 by the nearest-rank method (the smallest latency with at
-//!   least that share of latencies at or below it).
+//! - times and latencies are in µs (the engine's clock: a run without costs is in whole
+//!   milliseconds, so its figures are too); p50 and p99 by the nearest-rank method (the
+//!   smallest latency with at least that share of latencies at or below it).
 
 use super::ids::ActorId;
 use super::trace::{Fact, TraceEntry, TraceEvent};
@@ -29,22 +30,22 @@ pub struct Figures {
     /// Messages processed per second × 1000 over the run's span, rounded to the nearest;
     /// `None` if the span is empty.
     pub per_s_milli: Option<u64>,
-    pub latency_ms: Option<Latency>,
+    pub latency_us: Option<Latency>,
 }
 
-/// End-to-end latencies, publish to processed.
+/// End-to-end latencies, publish to processed, in µs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Latency {
-    pub p50: u32,
-    pub p99: u32,
-    pub max: u32,
+    pub p50: u64,
+    pub p99: u64,
+    pub max: u64,
 }
 
 /// The run's figures: overall, and per consumer in the order consumers first processed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timing {
-    /// From the first publish to the last first effect, in ms.
-    pub span_ms: u32,
+    /// From the first publish to the last first effect, in µs.
+    pub span_us: u64,
     pub overall: Figures,
     pub consumers: Vec<(ActorId, Figures)>,
 }
@@ -52,7 +53,7 @@ pub struct Timing {
 /// `Timing` as reports write it: consumers by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TimingReport {
-    pub span_ms: u32,
+    pub span_us: u64,
     pub overall: Figures,
     pub consumers: Vec<ConsumerFigures>,
 }
@@ -70,8 +71,8 @@ pub struct ConsumerFigures {
 pub struct Processed {
     /// Its index in the trace.
     pub index: usize,
-    pub at_ms: u32,
-    pub latency_ms: u32,
+    pub at_us: u64,
+    pub latency_us: u64,
     pub consumer: Option<ActorId>,
 }
 
@@ -79,15 +80,15 @@ pub struct Processed {
 /// prefix (the page keeps one per run and asks it at every step).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timeline {
-    /// The run's first publish: (trace index, ms).
-    first_publish: Option<(usize, u32)>,
+    /// The run's first publish: (trace index, µs).
+    first_publish: Option<(usize, u64)>,
     processed: Vec<Processed>,
 }
 
 impl Timeline {
     /// The timeline of `trace`, whose messages are numbered below `messages`.
     pub fn of<E: TraceEvent>(trace: &[TraceEntry<E>], messages: usize) -> Timeline {
-        let mut published: Vec<Option<u32>> = vec![None; messages];
+        let mut published: Vec<Option<u64>> = vec![None; messages];
         let mut done = vec![false; messages];
         let mut timeline = Timeline::default();
         for (index, entry) in trace.iter().enumerate() {
@@ -95,14 +96,15 @@ impl Timeline {
                 Some(Fact::Published { message }) => {
                     let slot = &mut published[message.index()];
                     if slot.is_none() {
-                        *slot = Some(entry.at_ms);
-                        timeline.first_publish.get_or_insert((index, entry.at_ms));
+                        *slot = Some(entry.at_us());
+                        timeline.first_publish.get_or_insert((index, entry.at_us()));
                     }
                 }
                 Some(Fact::EffectApplied { message }) if !done[message.index()] => {
                     done[message.index()] = true;
-                    let since = published[message.index()].unwrap_or(entry.at_ms);
-                    timeline.processed.push(Processed { index, at_ms: entry.at_ms, latency_ms: entry.at_ms - since, consumer: entry.event.actor() });
+                    let at_us = entry.at_us();
+                    let since = published[message.index()].unwrap_or(at_us);
+                    timeline.processed.push(Processed { index, at_us, latency_us: at_us - since, consumer: entry.event.actor() });
                 }
                 _ => {}
             }
@@ -113,19 +115,19 @@ impl Timeline {
     /// The figures of the first `events` events of the run.
     pub fn until(&self, events: usize) -> Timing {
         let processed = &self.processed[..self.processed.partition_point(|p| p.index < events)];
-        let span_ms = match (self.first_publish, processed.last()) {
-            (Some((index, first)), Some(last)) if index < events => last.at_ms - first,
+        let span_us = match (self.first_publish, processed.last()) {
+            (Some((index, first)), Some(last)) if index < events => last.at_us - first,
             _ => 0,
         };
-        let overall = figures(processed.iter().map(|p| p.latency_ms).collect(), span_ms);
+        let overall = figures(processed.iter().map(|p| p.latency_us).collect(), span_us);
         let mut order: Vec<ActorId> = Vec::new();
         for consumer in processed.iter().filter_map(|p| p.consumer) {
             if !order.contains(&consumer) {
                 order.push(consumer);
             }
         }
-        let consumers = order.into_iter().map(|actor| (actor, figures(processed.iter().filter(|p| p.consumer == Some(actor)).map(|p| p.latency_ms).collect(), span_ms))).collect();
-        Timing { span_ms, overall, consumers }
+        let consumers = order.into_iter().map(|actor| (actor, figures(processed.iter().filter(|p| p.consumer == Some(actor)).map(|p| p.latency_us).collect(), span_us))).collect();
+        Timing { span_us, overall, consumers }
     }
 }
 
@@ -138,17 +140,27 @@ impl Timing {
     /// The figures with each consumer named by `name`.
     pub fn named(self, name: impl Fn(ActorId) -> String) -> TimingReport {
         let consumers = self.consumers.into_iter().map(|(actor, figures)| ConsumerFigures { consumer: name(actor), figures }).collect();
-        TimingReport { span_ms: self.span_ms, overall: self.overall, consumers }
+        TimingReport { span_us: self.span_us, overall: self.overall, consumers }
     }
 }
 
-fn figures(mut latencies: Vec<u32>, span_ms: u32) -> Figures {
+fn figures(mut latencies: Vec<u64>, span_us: u64) -> Figures {
     let processed = latencies.len() as u32;
-    let per_s_milli = (span_ms > 0).then(|| (u64::from(processed) * 1_000_000 + u64::from(span_ms) / 2) / u64::from(span_ms));
+    let per_s_milli = (span_us > 0).then(|| (u128::from(processed) * 1_000_000_000 + u128::from(span_us) / 2) / u128::from(span_us)).map(|r| r as u64);
     latencies.sort_unstable();
     let rank = |percent: usize| latencies[(percent * latencies.len()).div_ceil(100).max(1) - 1];
-    let latency_ms = (!latencies.is_empty()).then(|| Latency { p50: rank(50), p99: rank(99), max: latencies[latencies.len() - 1] });
-    Figures { processed, per_s_milli, latency_ms }
+    let latency_us = (!latencies.is_empty()).then(|| Latency { p50: rank(50), p99: rank(99), max: latencies[latencies.len() - 1] });
+    Figures { processed, per_s_milli, latency_us }
+}
+
+/// A time in µs as a learner reads it in milliseconds: "5", "0.38", "1.234".
+pub fn ms_text(us: u64) -> String {
+    let (whole, micros) = (us / 1000, us % 1000);
+    if micros == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{micros:03}").trim_end_matches('0'))
+    }
 }
 
 /// `per_s_milli` as a learner reads it: "2.5", "10", "0.333".
@@ -167,23 +179,30 @@ mod tests {
 
     #[test]
     fn nearest_rank_percentiles_and_rates() {
-        let f = figures((1..=100).collect(), 2000);
+        let ms = |v: Vec<u64>| v.into_iter().map(|x| x * 1000).collect::<Vec<u64>>();
+        let f = figures(ms((1..=100).collect()), 2_000_000);
         assert_eq!(f.processed, 100);
         assert_eq!(f.per_s_milli, Some(50_000));
-        assert_eq!(f.latency_ms, Some(Latency { p50: 50, p99: 99, max: 100 }));
-        let f = figures(vec![7, 3, 5], 3);
-        assert_eq!(f.latency_ms, Some(Latency { p50: 5, p99: 7, max: 7 }));
+        assert_eq!(f.latency_us, Some(Latency { p50: 50_000, p99: 99_000, max: 100_000 }));
+        let f = figures(vec![7, 3, 5], 3_000);
+        assert_eq!(f.latency_us, Some(Latency { p50: 5, p99: 7, max: 7 }));
         assert_eq!(f.per_s_milli, Some(1000_000));
         // Rounded to the nearest: 3 in 1.602 s is 1.8727 a second; 1 in 3 ms, 333.33.
-        assert_eq!(figures(vec![1, 1, 1], 1602).per_s_milli, Some(1873));
-        assert_eq!(figures(vec![1], 3).per_s_milli, Some(333_333));
-        assert_eq!(figures(vec![1], 6).per_s_milli, Some(166_667));
+        assert_eq!(figures(ms(vec![1, 1, 1]), 1_602_000).per_s_milli, Some(1873));
+        assert_eq!(figures(vec![1], 3_000).per_s_milli, Some(333_333));
+        assert_eq!(figures(vec![1], 6_000).per_s_milli, Some(166_667));
+        // Between the milliseconds: 1 in 380 µs.
+        assert_eq!(figures(vec![380], 380).per_s_milli, Some(2_631_579));
         let f = figures(vec![4], 0);
-        assert_eq!((f.per_s_milli, f.latency_ms), (None, Some(Latency { p50: 4, p99: 4, max: 4 })));
-        assert_eq!(figures(Vec::new(), 10), Figures { processed: 0, per_s_milli: Some(0), latency_ms: None });
+        assert_eq!((f.per_s_milli, f.latency_us), (None, Some(Latency { p50: 4, p99: 4, max: 4 })));
+        assert_eq!(figures(Vec::new(), 10), Figures { processed: 0, per_s_milli: Some(0), latency_us: None });
         assert_eq!(per_s_text(2_500), "2.5");
         assert_eq!(per_s_text(10_000), "10");
         assert_eq!(per_s_text(333), "0.333");
         assert_eq!(per_s_text(1_050), "1.05");
+        assert_eq!(ms_text(5_000), "5");
+        assert_eq!(ms_text(380), "0.38");
+        assert_eq!(ms_text(1_234), "1.234");
+        assert_eq!(ms_text(0), "0");
     }
 }

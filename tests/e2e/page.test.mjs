@@ -132,8 +132,8 @@ test('throughput and latency: the page shows the CLI report\'s figures for the s
     await page.waitForFunction(() => document.querySelector('#share-link')?.value.includes('#run='), null, { timeout: 60_000 });
     const code = (await page.inputValue('#share-link')).split('#run=')[1];
     const { timing } = await runCli(['run', '--share', code]);
-    const figures = (f) => ({ processed: String(f.processed), rate: f.per_s_milli === null ? null : String(f.per_s_milli), latency: f.latency_ms ? `${f.latency_ms.p50} ${f.latency_ms.p99} ${f.latency_ms.max}` : null });
-    const shown = async (el) => ({ processed: await el.getAttribute('data-processed'), rate: await el.getAttribute('data-per-s-milli'), latency: await el.getAttribute('data-latency-ms') });
+    const figures = (f) => ({ processed: String(f.processed), rate: f.per_s_milli === null ? null : String(f.per_s_milli), latency: f.latency_us ? `${f.latency_us.p50} ${f.latency_us.p99} ${f.latency_us.max}` : null });
+    const shown = async (el) => ({ processed: await el.getAttribute('data-processed'), rate: await el.getAttribute('data-per-s-milli'), latency: await el.getAttribute('data-latency-us') });
     assert.deepEqual(await shown(page.locator('#timing-overall')), figures(timing.overall));
     assert.ok(timing.consumers.length > 1, 'the crash and the restart: two consumers');
     const rows = page.locator('#timing-consumers li');
@@ -142,15 +142,17 @@ test('throughput and latency: the page shows the CLI report\'s figures for the s
       assert.equal(await rows.nth(i).getAttribute('data-consumer'), c.consumer);
       assert.deepEqual(await shown(rows.nth(i)), figures(c));
     }
+    // µs as the page writes ms: 5000 -> "5", 380 -> "0.38" (the same rule as the rate's thousandths).
+    const ms = (us) => rate(us);
     const rate = (m) => { const s = String(Math.floor(m / 1000)) + (m % 1000 ? '.' + String(m % 1000).padStart(3, '0').replace(/0+$/, '') : ''); return s; };
     const o = timing.overall;
-    assert.equal(await page.textContent('#timing-overall'), `Simulated time: ${o.processed} messages processed (each at its first processing) in ${timing.span_ms} ms from the first publish: ${rate(o.per_s_milli)} messages/s; latency from publish to first processing p50 ${o.latency_ms.p50} ms, p99 ${o.latency_ms.p99} ms, max ${o.latency_ms.max} ms`);
+    assert.equal(await page.textContent('#timing-overall'), `Simulated time: ${o.processed} messages processed (each at its first processing) in ${ms(timing.span_us)} ms from the first publish: ${rate(o.per_s_milli)} messages/s; latency from publish to first processing p50 ${ms(o.latency_us.p50)} ms, p99 ${ms(o.latency_us.p99)} ms, max ${ms(o.latency_us.max)} ms`);
     const c = timing.consumers[1];
-    assert.equal(await rows.nth(1).textContent(), `${c.consumer} processed ${c.processed} of them first: ${rate(c.per_s_milli)} messages/s over the same ${timing.span_ms} ms; latency p50 ${c.latency_ms.p50} ms, p99 ${c.latency_ms.p99} ms, max ${c.latency_ms.max} ms`);
+    assert.equal(await rows.nth(1).textContent(), `${c.consumer} processed ${c.processed} of them first: ${rate(c.per_s_milli)} messages/s over the same ${ms(timing.span_us)} ms; latency p50 ${ms(c.latency_us.p50)} ms, p99 ${ms(c.latency_us.p99)} ms, max ${ms(c.latency_us.max)} ms`);
     assert.match(await page.getAttribute('#timing', 'title'), /^p50: half the messages waited/);
     await page.click('#lang-toggle');
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
-    assert.equal(await page.textContent('#timing-overall'), `模拟时间：自首次发布起 ${timing.span_ms} 毫秒内处理了 ${o.processed} 条消息（每条按首次处理计）：吞吐量 ${rate(o.per_s_milli)} 条/秒；从发布到首次处理的延迟 p50 ${o.latency_ms.p50} 毫秒，p99 ${o.latency_ms.p99} 毫秒，最大 ${o.latency_ms.max} 毫秒`);
+    assert.equal(await page.textContent('#timing-overall'), `模拟时间：自首次发布起 ${ms(timing.span_us)} 毫秒内处理了 ${o.processed} 条消息（每条按首次处理计）：吞吐量 ${rate(o.per_s_milli)} 条/秒；从发布到首次处理的延迟 p50 ${ms(o.latency_us.p50)} 毫秒，p99 ${ms(o.latency_us.p99)} 毫秒，最大 ${ms(o.latency_us.max)} 毫秒`);
     await page.screenshot({ path: await artifactPath('timing-zh.png') });
     // At step 0 nothing is processed: no figures.
     await page.keyboard.press('Home');
@@ -172,8 +174,9 @@ test('throughput and latency on the Kafka page: the CLI report\'s figures for th
     const o = timing.overall;
     assert.equal(await page.getAttribute('#timing-overall', 'data-processed'), String(o.processed));
     assert.equal(await page.getAttribute('#timing-overall', 'data-per-s-milli'), String(o.per_s_milli));
-    assert.equal(await page.getAttribute('#timing-overall', 'data-latency-ms'), `${o.latency_ms.p50} ${o.latency_ms.p99} ${o.latency_ms.max}`);
-    assert.match(await page.textContent('#timing-overall'), new RegExp(`^Simulated time: ${o.processed} messages processed \\(each at its first processing\\) in ${timing.span_ms} ms from the first publish`));
+    assert.equal(await page.getAttribute('#timing-overall', 'data-latency-ms'), `${ms(o.latency_us.p50)} ${ms(o.latency_us.p99)} ${ms(o.latency_us.max)}`);
+    const ms = (us) => String(Math.floor(us / 1000)) + (us % 1000 ? '.' + String(us % 1000).padStart(3, '0').replace(/0+$/, '') : '');
+    assert.match(await page.textContent('#timing-overall'), new RegExp(`^Simulated time: ${o.processed} messages processed \\(each at its first processing\\) in ${ms(timing.span_us)} ms from the first publish`));
   });
 });
 

@@ -108,17 +108,17 @@ pub fn timing_view(timing: &crate::engine::timing::Timing, name: impl Fn(crate::
     if timing.overall.processed == 0 {
         return html! {};
     }
-    let attrs = |f: &crate::engine::timing::Figures| (f.processed.to_string(), f.per_s_milli.map(|r| r.to_string()), f.latency_ms.map(|l| format!("{} {} {}", l.p50, l.p99, l.max)));
+    let attrs = |f: &crate::engine::timing::Figures| (f.processed.to_string(), f.per_s_milli.map(|r| r.to_string()), f.latency_us.map(|l| format!("{} {} {}", l.p50, l.p99, l.max)));
     let (processed, rate, latency) = attrs(&timing.overall);
     html! {
         <div id="timing" title={crate::i18n::percentiles_note(lang)}>
-            <p id="timing-overall" data-processed={processed} data-per-s-milli={rate} data-latency-ms={latency}>{ crate::i18n::timing_text(&timing.overall, timing.span_ms, None, lang) }</p>
+            <p id="timing-overall" data-processed={processed} data-per-s-milli={rate} data-latency-us={latency}>{ crate::i18n::timing_text(&timing.overall, timing.span_us, None, lang) }</p>
             if timing.consumers.len() > 1 {
                 <ul id="timing-consumers">
                 { for timing.consumers.iter().map(|(actor, f)| {
                     let (processed, rate, latency) = attrs(f);
                     let who = name(*actor);
-                    html! { <li data-consumer={who.clone()} data-processed={processed} data-per-s-milli={rate} data-latency-ms={latency}>{ crate::i18n::timing_text(f, timing.span_ms, Some(&who), lang) }</li> }
+                    html! { <li data-consumer={who.clone()} data-processed={processed} data-per-s-milli={rate} data-latency-us={latency}>{ crate::i18n::timing_text(f, timing.span_us, Some(&who), lang) }</li> }
                 }) }
                 </ul>
             }

@@ -409,6 +409,30 @@ pub fn describe(event: &Event, sim: &Sim, lang: Lang) -> String {
         }
         CallbackStarted { actor, copy, .. } => pick(format!("{} started processing {{'data': {}}}", a(actor), data_of_copy(sim, copy)), format!("{} 开始处理 {{'data': {}}}", a(actor), data_of_copy(sim, copy))),
         EffectApplied { actor, message, .. } => pick(format!("{} applied the effect of {{'data': {}}}", a(actor), data_of(sim, message)), format!("{} 执行了 {{'data': {}}} 的效果", a(actor), data_of(sim, message))),
+        RequestArrived { actor, message } => pick(
+            format!("request {{'data': {}}} arrived at {}; its caller waits for the answer from now", data_of(sim, message), a(actor)),
+            format!("请求 {{'data': {}}} 到达 {}；它的调用方从现在起等待回复", data_of(sim, message), a(actor)),
+        ),
+        RequestTaken { actor, message, waited_us, .. } => {
+            let d = data_of(sim, message);
+            if waited_us == 0 {
+                pick(format!("{} took request {{'data': {d}}} up as it arrived", a(actor)), format!("{} 在请求 {{'data': {d}}} 到达时立即接手", a(actor)))
+            } else {
+                let ms = crate::engine::timing::ms_text(u64::from(waited_us));
+                pick(
+                    format!("{} took request {{'data': {d}}} up; it had waited {ms} ms for the handler to finish the requests before it", a(actor)),
+                    format!("{} 接手请求 {{'data': {d}}}；它已等了 {ms} 毫秒，等处理程序做完排在它前面的请求", a(actor)),
+                )
+            }
+        }
+        RequestWorkStarted { actor, message, ms, .. } => pick(
+            format!("{} works on request {{'data': {}}} itself for {ms} ms; its caller waits, and so do the requests that arrive meanwhile", a(actor), data_of(sim, message)),
+            format!("{} 亲自处理请求 {{'data': {}}}，用时 {ms} 毫秒；它的调用方在等，这期间到达的请求也在等", a(actor), data_of(sim, message)),
+        ),
+        RequestAnswered { actor, message, .. } => pick(
+            format!("{} answered request {{'data': {}}}: its caller stops waiting", a(actor), data_of(sim, message)),
+            format!("{} 回复了请求 {{'data': {}}}：它的调用方不再等待", a(actor), data_of(sim, message)),
+        ),
         OrderCommitted { actor, message, outbox, .. } => {
             let d = data_of(sim, message);
             if outbox {

@@ -651,6 +651,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             mandatory,
             expiration_ms,
             orders: None,
+            handler: None,
         })
 }
 

@@ -151,6 +151,8 @@ impl Checker {
                 s.published = true;
                 s.held_by_producer = false;
             }
+            // A caller's answer bears on its wait (`timing`), not on what became of the message.
+            Fact::Answered { .. } => {}
             Fact::SendFailed { message, retry } => {
                 self.stats_mut(message).held_by_producer = retry;
             }

@@ -41,6 +41,14 @@ pub struct Latency {
     pub max: u64,
 }
 
+/// How long callers waited for their answers: a request handler's runs (`Fact::Answered`),
+/// from a request's arrival to its answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Answers {
+    pub answered: u32,
+    pub latency_us: Latency,
+}
+
 /// The run's figures: overall, and per consumer in the order consumers first processed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timing {
@@ -48,6 +56,8 @@ pub struct Timing {
     pub span_us: u64,
     pub overall: Figures,
     pub consumers: Vec<(ActorId, Figures)>,
+    /// The callers' waits, if requests were answered.
+    pub answers: Option<Answers>,
 }
 
 /// `Timing` as reports write it: consumers by name.
@@ -56,6 +66,8 @@ pub struct TimingReport {
     pub span_us: u64,
     pub overall: Figures,
     pub consumers: Vec<ConsumerFigures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answers: Option<Answers>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -83,6 +95,8 @@ pub struct Timeline {
     /// The run's first publish: (trace index, µs).
     first_publish: Option<(usize, u64)>,
     processed: Vec<Processed>,
+    /// Each answered request: (trace index, its caller's wait in µs), in trace order.
+    answered: Vec<(usize, u64)>,
 }
 
 impl Timeline {
@@ -99,6 +113,10 @@ impl Timeline {
                         *slot = Some(entry.at_us());
                         timeline.first_publish.get_or_insert((index, entry.at_us()));
                     }
+                }
+                Some(Fact::Answered { message }) => {
+                    let at_us = entry.at_us();
+                    timeline.answered.push((index, at_us - published[message.index()].unwrap_or(at_us)));
                 }
                 Some(Fact::EffectApplied { message }) if !done[message.index()] => {
                     done[message.index()] = true;
@@ -127,7 +145,12 @@ impl Timeline {
             }
         }
         let consumers = order.into_iter().map(|actor| (actor, figures(processed.iter().filter(|p| p.consumer == Some(actor)).map(|p| p.latency_us).collect(), span_us))).collect();
-        Timing { span_us, overall, consumers }
+        let answered = &self.answered[..self.answered.partition_point(|&(index, _)| index < events)];
+        let answers = (!answered.is_empty()).then(|| {
+            let waits = answered.iter().map(|&(_, wait)| wait).collect();
+            Answers { answered: answered.len() as u32, latency_us: figures(waits, 0).latency_us.expect("not empty") }
+        });
+        Timing { span_us, overall, consumers, answers }
     }
 }
 
@@ -140,7 +163,7 @@ impl Timing {
     /// The figures with each consumer named by `name`.
     pub fn named(self, name: impl Fn(ActorId) -> String) -> TimingReport {
         let consumers = self.consumers.into_iter().map(|(actor, figures)| ConsumerFigures { consumer: name(actor), figures }).collect();
-        TimingReport { span_us: self.span_us, overall: self.overall, consumers }
+        TimingReport { span_us: self.span_us, overall: self.overall, consumers, answers: self.answers }
     }
 }
 

@@ -51,6 +51,8 @@ pub enum Fact {
     Discarded { copy: CopyId, expired: bool, at_limit: bool },
     /// `copy` was acknowledged: the system will not hand it out again.
     Acked { copy: CopyId },
+    /// The caller of request `message` has its answer (a request handler answered it).
+    Answered { message: MessageId },
     /// `message` exists outside the system (an order a database committed), and its
     /// producer went down without publishing it: nothing will ever publish it.
     Unpublished { message: MessageId },

@@ -83,6 +83,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -178,6 +179,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -286,6 +288,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -408,6 +411,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -530,6 +534,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -630,6 +635,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -735,6 +741,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -847,6 +854,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -959,6 +967,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -1110,6 +1119,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -1209,6 +1219,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: Some(DualWrite),
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),
@@ -1313,6 +1324,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: Some(Outbox),
+                            handler: None,
                         }),
                         Relay(RelaySpec {
                             name: String::from("relay"),
@@ -1460,6 +1472,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Producer(ProducerSpec {
                             name: String::from("classic-producer"),
@@ -1479,6 +1492,7 @@ pub(super) fn scenario(name: &str) -> Option<Scenario> {
                             mandatory: false,
                             expiration_ms: None,
                             orders: None,
+                            handler: None,
                         }),
                         Consumer(ConsumerSpec {
                             name: String::from("consumer"),

@@ -407,6 +407,23 @@ pub struct ProducerSpec {
     /// database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orders: Option<Orders>,
+    /// A request handler (the article's §1, synchronous against asynchronous processing):
+    /// request `i` arrives `i × interval_ms` after the handler's loop starts, whatever the
+    /// handler is doing, and its caller waits for the answer. `None` (the article): a
+    /// producer that publishes and sleeps `interval_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<Handler>,
+}
+
+/// What a request handler does with each request (`ProducerSpec::handler`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Handler {
+    /// The work itself, `work_ms` long, then the answer: the caller waits for the work, and
+    /// requests that arrive meanwhile wait their turn. No broker.
+    Inline { work_ms: u64 },
+    /// Publish the request to the queue and answer at once: consumers do the work.
+    Queued,
 }
 
 /// How an order service writes each order and its message (the article's §3.2.3,
@@ -574,6 +591,7 @@ impl ProducerSpec {
             mandatory: false,
             expiration_ms: None,
             orders: None,
+            handler: None,
         }
     }
 }
@@ -1106,6 +1124,14 @@ impl Scenario {
                     if let Some(orders) = p.orders {
                         self.check_orders(&field("orders"), i, p, orders)?;
                     }
+                    if let Some(handler) = p.handler {
+                        if p.orders.is_some() || p.retry.is_some() {
+                            return Err(err(field("handler"), "a request handler has no orders and no retry (leave them unset)"));
+                        }
+                        if let Handler::Inline { work_ms } = handler {
+                            time_ms(&field("handler.inline.work_ms"), work_ms)?;
+                        }
+                    }
                     total_messages += u64::from(p.messages);
                 }
                 ActorSpec::Consumer(c) => {
@@ -1205,10 +1231,12 @@ impl Scenario {
                     if !crate::systems::rabbitmq::program::OP_NAMES.contains(&op.as_str()) {
                         // The order service's and the relay's ops are named only where they can be.
                         let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
+                        let handlers = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.handler.is_some()));
                         let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
                             .iter()
                             .copied()
                             .filter(|name| orders || !crate::systems::rabbitmq::program::ORDER_OP_NAMES.contains(name))
+                            .filter(|name| handlers || !crate::systems::rabbitmq::program::HANDLER_OP_NAMES.contains(name))
                             .collect();
                         return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), known.join(", "))));
                     }
@@ -1227,6 +1255,11 @@ impl Scenario {
             match &f.action {
                 FaultAction::Restart(a) if matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(p)) if p.orders.is_some()) => {
                     return Err(err(field("do"), format!("{} is an order service: restarting it is not modelled (run again from the top, it would insert its orders again and sqlite3 would raise IntegrityError)", json::quoted(a))));
+                }
+                FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a)
+                    if matches!(self.actors.iter().find(|x| x.name() == a), Some(ActorSpec::Producer(p)) if p.handler.is_some()) =>
+                {
+                    return Err(err(field("do"), format!("{} is a request handler: what its callers do while it is down is not modelled (crash a consumer instead)", json::quoted(a))));
                 }
                 FaultAction::Crash(a) | FaultAction::Stop(a) | FaultAction::Restart(a) => actor_named(a, "actor")?,
                 FaultAction::Slow { actor, work_ms } => {

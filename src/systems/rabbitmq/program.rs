@@ -6,7 +6,7 @@
 //! Invariants: every `Op::line` points at a line of `Program::code`; a callback has exactly
 //! one operation that counts as the message's effect.
 
-use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, OnFailure, Orders, Overflow, ProducerSpec, QueueSpec, QueueType, RelaySpec, Scenario};
+use crate::scenario::{ActorSpec, AdminSpec, ConsumerSpec, DeclareAs, GiveUp, ExchangeType, Handler, OnFailure, Orders, Overflow, ProducerSpec, QueueSpec, QueueType, RelaySpec, Scenario};
 pub use crate::systems::python::{py, seconds};
 
 /// What an operation does. Parameters (queue, routing, properties) live in the actor's setup.
@@ -61,6 +61,14 @@ pub enum OpKind {
     OutboxDelete,
     /// End of the relay's row loop: back to `NextRow`.
     RowsEnd,
+    /// A request handler's wait for request `i` (`time.sleep(max(0, arrives - now))`): at
+    /// once if it has arrived.
+    WaitRequest,
+    /// A synchronous handler's work on the request (`time.sleep(...)  # process(message)`):
+    /// the request's effect, applied when it completes.
+    WorkInline,
+    /// A request handler's `print(f" [x] Answered ...")`: the caller has its answer.
+    PrintAnswered,
 }
 
 impl OpKind {
@@ -95,6 +103,9 @@ impl OpKind {
             OpKind::NextRow => 25,
             OpKind::OutboxDelete => 26,
             OpKind::RowsEnd => 27,
+            OpKind::WaitRequest => 28,
+            OpKind::WorkInline => 29,
+            OpKind::PrintAnswered => 30,
         }
     }
 
@@ -129,6 +140,9 @@ impl OpKind {
             OpKind::NextRow => "next_row",
             OpKind::OutboxDelete => "outbox_delete",
             OpKind::RowsEnd => "rows_end",
+            OpKind::WaitRequest => "wait_request",
+            OpKind::WorkInline => "work_inline",
+            OpKind::PrintAnswered => "print_answered",
         }
     }
 }
@@ -139,7 +153,11 @@ pub const OP_NAMES: &[&str] = &[
     "print_sent", "sleep", "loop_end", "basic_consume", "print_waiting", "start_consuming",
     "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare", "basic_get",
     "poll_sleep", "db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end",
+    "wait_request", "work_inline", "print_answered",
 ];
+
+/// The operations only a request handler has (`handler` in the scenario).
+pub const HANDLER_OP_NAMES: &[&str] = &["wait_request", "work_inline", "print_answered"];
 
 /// The operations only an order service or its relay has (`orders` in the scenario).
 pub const ORDER_OP_NAMES: &[&str] = &["db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end"];
@@ -245,7 +263,12 @@ impl Builder {
     }
     /// `if __name__ == '__main__': main()`, as the article ends both programs.
     fn entry_point(&mut self) {
-        self.gap();
+        // Two blank lines before it, counting one the function may end with (a loop's end).
+        if self.code.last().is_some_and(|l| l.is_empty()) {
+            self.line("");
+        } else {
+            self.gap();
+        }
         self.line("if __name__ == '__main__':");
         self.line(format!("{IN}main()"));
     }
@@ -422,6 +445,9 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     if spec.orders == Some(Orders::Outbox) {
         return outbox_service(spec);
     }
+    if let Some(handler) = spec.handler {
+        return request_handler(spec, handler, queue, scenario);
+    }
     let dual_write = spec.orders == Some(Orders::DualWrite);
     let mut b = Builder::new();
     let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);
@@ -538,6 +564,69 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     }
     b.entry_point();
     b.finish()
+}
+
+/// A request handler (the article's §1): request `i` arrives `i × interval_ms` after its loop
+/// starts; it waits for it (not at all if it is late), then does the work itself and answers
+/// (`Handler::Inline`, no broker), or publishes it and answers at once (`Handler::Queued`).
+/// Either way it prints how long the caller waited.
+fn request_handler(spec: &ProducerSpec, handler: Handler, queue: &QueueSpec, scenario: &Scenario) -> Program {
+    let mut b = Builder::new();
+    let inline = match handler {
+        Handler::Inline { work_ms } => Some(work_ms),
+        Handler::Queued => None,
+    };
+    if inline.is_some() {
+        for module in ["time"] {
+            b.line(format!("import {module}"));
+        }
+    } else {
+        b.imports(&["json", "time"]);
+    }
+    b.gap();
+    b.line("def main():");
+    if inline.is_none() {
+        let declare = spec.declare.then_some((scenario, spec.declare_as));
+        b.connect(IN, queue, &spec.exchange, declare, &host(scenario, spec.node));
+        if spec.confirms {
+            b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
+        }
+    }
+    b.line(format!("{IN}start = time.monotonic()"));
+    b.line("");
+    b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
+    let every = if spec.interval_ms == 0 { "all at once".to_string() } else { format!("one every {}", duration_words(spec.interval_ms)) };
+    b.line(format!("{IN}{IN}arrives = start + i * {}  # request i arrives: {every}", seconds(spec.interval_ms)));
+    b.main(format!("{IN}{IN}time.sleep(max(0, arrives - time.monotonic()))  # wait for it (not at all if it is here)"), OpKind::WaitRequest);
+    let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
+    b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
+    match inline {
+        Some(work_ms) => b.main(format!("{IN}{IN}time.sleep({})  # process(message) here: the caller waits for it", seconds(work_ms)), OpKind::WorkInline),
+        None => {
+            let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
+            let properties = if spec.delivery_mode == 2 { ", properties=pika.BasicProperties(delivery_mode=2)" } else { "" };
+            b.main(
+                format!("{IN}{IN}channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties})  # a consumer will process it", py(&spec.exchange), py(&routing_key)),
+                OpKind::Publish,
+            );
+        }
+    }
+    b.main(format!("{IN}{IN}print(f\" [x] Answered {{message}}\")  # the caller has its answer"), OpKind::PrintAnswered);
+    b.main("", OpKind::LoopEnd);
+    if inline.is_none() {
+        b.main(format!("{IN}connection.close()"), OpKind::Close);
+    }
+    b.entry_point();
+    b.finish()
+}
+
+/// A duration in words for a comment: "20 ms", "1 s", "1.5 s".
+fn duration_words(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{} s", seconds(ms))
+    }
 }
 
 /// Whether the producer sets `message_id`: a retrying producer names what it republishes,
@@ -780,6 +869,7 @@ mod tests {
             OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
             OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare, OpKind::Get, OpKind::PollSleep,
             OpKind::CommitOrder, OpKind::PrintSaved, OpKind::OutboxSelect, OpKind::NextRow, OpKind::OutboxDelete, OpKind::RowsEnd,
+            OpKind::WaitRequest, OpKind::WorkInline, OpKind::PrintAnswered,
         ];
         assert_eq!(all.len(), OP_NAMES.len());
         for kind in all {

@@ -226,6 +226,8 @@ pub enum TerminalText {
     AdminRefused,
     /// rabbitmqadmin, when the declare got a 404 (it exits 1).
     AdminNotFound { queue: u16 },
+    /// A request handler's ` [x] Answered {'data': i}`: its caller has the answer.
+    Answered { data: u32 },
 }
 
 impl TerminalText {
@@ -239,6 +241,7 @@ impl TerminalText {
             TerminalText::Error { error } => error.text(scenario).into_owned(),
             TerminalText::Retrying { data } => format!(" [!] retrying {{'data': {data}}}"),
             TerminalText::GivingUp { data } => format!(" [!] giving up on {{'data': {data}}}"),
+            TerminalText::Answered { data } => format!(" [x] Answered {{'data': {data}}}"),
             TerminalText::AdminDeclared => "queue declared".to_string(),
             TerminalText::AdminRefused => "*** Could not connect: [Errno 111] Connection refused".to_string(),
             TerminalText::AdminNotFound { queue } => {
@@ -277,6 +280,15 @@ pub enum Event {
     ConsumeStarted { actor: ActorId, queue: QueueId, line: u16 },
     Printed { actor: ActorId, text: TerminalText, line: u16 },
     Slept { actor: ActorId, ms: u32, line: u16 },
+    /// Request `message` reached its handler (`actor`), whatever the handler was doing: from
+    /// now its caller waits.
+    RequestArrived { actor: ActorId, message: MessageId },
+    /// The handler took request `message` up, `waited_us` after it arrived.
+    RequestTaken { actor: ActorId, message: MessageId, waited_us: u32, line: u16 },
+    /// A synchronous handler started its work on request `message`, `ms` long.
+    RequestWorkStarted { actor: ActorId, message: MessageId, ms: u32, line: u16 },
+    /// The handler answered request `message`: its caller stops waiting.
+    RequestAnswered { actor: ActorId, message: MessageId, line: u16 },
     /// The producer handed a publish frame to the network.
     MessagePublished { actor: ActorId, message: MessageId, copy: CopyId, line: u16 },
     /// The broker put the copy at the tail of a queue.
@@ -387,6 +399,10 @@ impl Event {
             | ConsumeStarted { actor, .. }
             | Printed { actor, .. }
             | Slept { actor, .. }
+            | RequestArrived { actor, .. }
+            | RequestTaken { actor, .. }
+            | RequestWorkStarted { actor, .. }
+            | RequestAnswered { actor, .. }
             | MessagePublished { actor, .. }
             | PublishConfirmed { actor, .. }
             | PublishNacked { actor, .. }
@@ -440,6 +456,9 @@ impl Event {
             | ConsumeStarted { line, .. }
             | Printed { line, .. }
             | Slept { line, .. }
+            | RequestTaken { line, .. }
+            | RequestWorkStarted { line, .. }
+            | RequestAnswered { line, .. }
             | MessagePublished { line, .. }
             | CallbackStarted { line, .. }
             | EffectApplied { line, .. }
@@ -491,6 +510,9 @@ impl TraceEvent for Event {
     fn fact(&self) -> Option<Fact> {
         match *self {
             Event::MessagePublished { message, .. } => Some(Fact::Published { message }),
+            // A request exists from its arrival (a queued handler publishes it later).
+            Event::RequestArrived { message, .. } => Some(Fact::Published { message }),
+            Event::RequestAnswered { message, .. } => Some(Fact::Answered { message }),
             Event::PublishFailed { message, retry_in_ms, .. } => Some(Fact::SendFailed { message, retry: retry_in_ms.is_some() }),
             // With auto_ack=True the delivery is the acknowledgement.
             Event::MessageDelivered { copy, redelivered, auto_ack, .. } => Some(Fact::Delivered { copy, redelivered, acked: auto_ack }),

@@ -61,6 +61,8 @@ pub enum Job {
     /// A frame the broker sends once a disk sync ends (a persistent message's confirm,
     /// `Costs::fsync_us`).
     SendAfterSync { connection: ConnectionId, frame: BrokerFrame },
+    /// The next request reaches a request handler (the outside world's schedule).
+    RequestArrives { actor: ActorId },
     ToClient { connection: ConnectionId, frame: BrokerFrame },
     /// A TCP reset reaches both ends of a connection.
     Reset { connection: ConnectionId },
@@ -134,6 +136,8 @@ enum Blocked {
     Get,
     /// A connect across a cut: SYNs retransmitted until the cut heals or pika gives up.
     Connecting,
+    /// A request handler waits for its next request to arrive.
+    Request,
 }
 
 /// pika's `ConnectionParameters.socket_timeout` default: how long a TCP connect may take.
@@ -206,6 +210,10 @@ pub struct ActorRuntime {
     /// local variable: a restart forgets it), and the row it is on.
     rows: VecDeque<MessageId>,
     row: Option<MessageId>,
+    /// A request handler: when its loop started (request `i` arrives `i × interval_ms` after),
+    /// and how many requests have arrived.
+    requests_start_us: Option<u64>,
+    requests_arrived: u32,
 }
 
 impl ActorRuntime {
@@ -252,6 +260,8 @@ impl ActorRuntime {
             committed_unpublished: None,
             rows: VecDeque::new(),
             row: None,
+            requests_start_us: None,
+            requests_arrived: 0,
         }
     }
 }
@@ -581,6 +591,7 @@ impl Sim {
             Job::ToBroker { connection, frame } => self.frame_at_broker(connection, frame),
             Job::BrokerWorked { connection, frame } => self.broker_takes(connection, frame),
             Job::SendAfterSync { connection, frame } => self.send_to_client(connection, frame),
+            Job::RequestArrives { actor } => self.request_arrives(actor),
             Job::ToClient { connection, frame } => self.frame_at_client(connection, frame),
             Job::Reset { connection } => self.reset_connection(connection, ClientError::StreamLost),
             Job::Fault { index } => self.perform_fault_now(index),
@@ -1240,6 +1251,12 @@ impl Sim {
                 }
                 return;
             }
+            if kind == OpKind::WorkInline {
+                // The handler's work on the request completed: that is its effect.
+                let (i, line) = (self.actors[actor.index()].loop_index, self.actors[actor.index()].line);
+                let message = self.message_for(actor, i);
+                self.record(Event::EffectApplied { actor, message, line });
+            }
             if kind == (OpKind::Work { effect: true }) && !self.actors[actor.index()].current_failed {
                 // The work completed: that is the message's effect (before `after work` faults).
                 let runtime = &self.actors[actor.index()];
@@ -1427,6 +1444,30 @@ impl Sim {
         }
     }
 
+    /// The next request reaches handler `actor`, whatever it is doing; a handler that is down
+    /// takes none (what its callers do then is not modelled: validation keeps handlers up).
+    fn request_arrives(&mut self, actor: ActorId) {
+        let runtime = &self.actors[actor.index()];
+        if runtime.status.is_down() {
+            return;
+        }
+        let (i, start_us) = (runtime.requests_arrived, runtime.requests_start_us.unwrap_or(self.core.now_us));
+        let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only a producer handles requests") };
+        let (messages, interval_ms) = (spec.messages, spec.interval_ms);
+        let message = self.message_for(actor, i);
+        self.record(Event::RequestArrived { actor, message });
+        let runtime = &mut self.actors[actor.index()];
+        runtime.requests_arrived = i + 1;
+        if i + 1 < messages {
+            let at = start_us.saturating_add(u64::from(i + 1).saturating_mul(interval_ms.saturating_mul(1000)));
+            self.schedule(at, Job::RequestArrives { actor });
+        }
+        if self.actors[actor.index()].blocked == Blocked::Request {
+            self.actors[actor.index()].blocked = Blocked::No;
+            self.wake_now(actor);
+        }
+    }
+
     /// The logical message for payload index `i` of a producer (created on first use).
     fn message_for(&mut self, actor: ActorId, i: u32) -> MessageId {
         let runtime = &self.actors[actor.index()];
@@ -1527,6 +1568,16 @@ impl Sim {
                 Err(e) => Flow::Raise(e),
             },
             OpKind::LoopStart => {
+                let runtime = &mut self.actors[actor.index()];
+                if matches!(&me.spec, ActorSpec::Producer(p) if p.handler.is_some()) && runtime.requests_start_us.is_none() {
+                    // `start = time.monotonic()`: the requests' schedule starts now.
+                    runtime.requests_start_us = Some(self.core.now_us);
+                    if let ActorSpec::Producer(p) = &me.spec {
+                        if p.messages > 0 {
+                            self.schedule(self.core.now_us, Job::RequestArrives { actor });
+                        }
+                    }
+                }
                 let runtime = &mut self.actors[actor.index()];
                 if let Some(pc) = runtime.resume_pc.take() {
                     runtime.pc = pc;
@@ -1684,6 +1735,34 @@ impl Sim {
                     self.actors[actor.index()].committed_unpublished = Some(message);
                 }
                 self.record(Event::OrderCommitted { actor, message, outbox, line });
+                Flow::Next(0)
+            }
+            OpKind::WaitRequest => {
+                let runtime = &self.actors[actor.index()];
+                let i = runtime.loop_index;
+                if runtime.requests_arrived <= i {
+                    self.actors[actor.index()].blocked = Blocked::Request;
+                    return Flow::Block;
+                }
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("a handler is a producer") };
+                let arrived_us = runtime.requests_start_us.unwrap_or(0).saturating_add(u64::from(i).saturating_mul(spec.interval_ms.saturating_mul(1000)));
+                let waited_us = u32::try_from(self.core.now_us.saturating_sub(arrived_us)).unwrap_or(u32::MAX);
+                let message = self.message_for(actor, i);
+                self.record(Event::RequestTaken { actor, message, waited_us, line });
+                Flow::Next(0)
+            }
+            OpKind::WorkInline => {
+                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("a handler is a producer") };
+                let Some(crate::scenario::Handler::Inline { work_ms }) = spec.handler else { unreachable!("an inline handler's op") };
+                let message = self.message_for(actor, self.actors[actor.index()].loop_index);
+                self.record(Event::RequestWorkStarted { actor, message, ms: work_ms.min(u64::from(u32::MAX)) as u32, line });
+                Flow::Next(work_ms)
+            }
+            OpKind::PrintAnswered => {
+                let message = self.message_for(actor, self.actors[actor.index()].loop_index);
+                let data = self.core.ledger.messages[message.index()].data;
+                self.record(Event::RequestAnswered { actor, message, line });
+                self.record(Event::Printed { actor, text: TerminalText::Answered { data }, line });
                 Flow::Next(0)
             }
             OpKind::PrintSaved => {

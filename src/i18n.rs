@@ -129,6 +129,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("never_sent", "never sent", "从未发送"),
     ("pending", "pending", "待处理"),
     ("queue_depth", "queue depth", "队列深度"),
+    ("waiting_requests", "waiting (queued, or for the handler)", "等待中（在队列里或等处理程序）"),
     ("unacked", "unacked", "未确认"),
     ("processed", "processed", "已处理"),
     // The broker diagram.
@@ -1083,6 +1084,38 @@ pub fn timing_text(figures: &crate::engine::timing::Figures, span_us: u64, consu
         (Lang::Zh, None) => format!("模拟时间：自首次发布起 {span_ms} 毫秒内处理了 {n} 条消息（每条按首次处理计）：吞吐量 {rate} 条/秒；从发布到首次处理的延迟 {}", latency("p50", "p99", "最大", "毫秒", "，")),
         (Lang::Zh, Some(who)) => format!("{who} 首先处理了其中 {n} 条：按同样的 {span_ms} 毫秒计 {rate} 条/秒；延迟 {}", latency("p50", "p99", "最大", "毫秒", "，")),
     }
+}
+
+/// How long callers waited for their answers (a request handler's run), in a sentence.
+pub fn answers_text(answers: &crate::engine::timing::Answers, lang: Lang) -> String {
+    use crate::engine::timing::ms_text;
+    let (n, l) = (answers.answered, answers.latency_us);
+    match lang {
+        Lang::En => format!("Callers: {n} requests answered; each caller waited, from its request's arrival to the answer, p50 {} ms, p99 {} ms, max {} ms", ms_text(l.p50), ms_text(l.p99), ms_text(l.max)),
+        Lang::Zh => format!("调用方：{n} 个请求已回复；每个调用方从请求到达到收到回复等待了 p50 {} 毫秒，p99 {} 毫秒，最大 {} 毫秒", ms_text(l.p50), ms_text(l.p99), ms_text(l.max)),
+    }
+}
+
+/// Little's law over a run whose requests were answered (a request handler's): the mean
+/// number of requests in the system (arrived, not yet processed) is the arrival rate times
+/// the mean time from arrival to processed. Over a whole run both sides are the same number
+/// (the sum of every request's time in the system, divided by the span); the sentence shows
+/// the two factors. `None` without answers or an empty span.
+pub fn little_text(timing: &crate::engine::timing::Timing, lang: Lang) -> Option<String> {
+    use crate::engine::timing::{ms_text, per_s_text};
+    timing.answers?;
+    let (n, span_us) = (timing.overall.processed, timing.span_us);
+    let (rate, mean_us) = (timing.overall.per_s_milli?, timing.overall.mean_latency_us?);
+    if span_us == 0 {
+        return None;
+    }
+    // L = n × W / T, in hundredths.
+    let in_system = (u128::from(n) * u128::from(mean_us) * 100 / u128::from(span_us)) as u64;
+    let (rate, mean, span, l) = (per_s_text(rate), ms_text(mean_us), ms_text(span_us), crate::view::hundredths(in_system));
+    Some(match lang {
+        Lang::En => format!("Little's law: {n} requests in {span} ms is {rate} a second; × {mean} ms on average from a request's arrival to its processing = {l} requests in the system (arrived, not yet processed) on average"),
+        Lang::Zh => format!("利特尔法则：{span} 毫秒内 {n} 个请求，即每秒 {rate} 个；× 从请求到达到处理完平均 {mean} 毫秒 = 平均 {l} 个请求在系统中（已到达、尚未处理）"),
+    })
 }
 
 /// What p50 and p99 mean (the timing line's tooltip).

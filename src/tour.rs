@@ -169,6 +169,20 @@ pub const CHAPTERS: &[Chapter] = &[
         opens: Opening::Start,
         focus: None,
     },
+    Chapter {
+        id: "sync-handler",
+        scenario: "sync-handler",
+        title: ["§1 Synchronous processing: the caller waits", "§1 同步处理：调用方等待"],
+        opens: Opening::Start,
+        focus: Some("handler"),
+    },
+    Chapter {
+        id: "async-handler",
+        scenario: "async-handler",
+        title: ["The fix: answer at once, let consumers do the work", "修复：立即回复，让消费者去做这项工作"],
+        opens: Opening::Start,
+        focus: Some("handler"),
+    },
 ];
 
 /// The first chapter's narration (English, Chinese): the page's first module shows it; the
@@ -181,7 +195,7 @@ pub const FIRST_NARRATION: [&str; 2] = [
 
 /// Each chapter's narration (English, Chinese), in `CHAPTERS` order (apart from the
 /// chapters, so that their titles do not bring every narration into the first module).
-pub static NARRATIONS: [[&str; 2]; 15] = [
+pub static NARRATIONS: [[&str; 2]; 17] = [
     FIRST_NARRATION,
     [
         "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue until the consumer of §4.3 starts (the run goes on into §4.3).",
@@ -238,6 +252,14 @@ pub static NARRATIONS: [[&str; 2]; 15] = [
     [
         "A quorum queue on three nodes keeps serving when one node crashes; a classic queue on the crashed node waits for it.",
         "三节点上的仲裁队列在一个节点崩溃时仍可继续服务；位于崩溃节点上的经典队列只能等待该节点恢复。",
+    ],
+    [
+        "§1 and the FAQ ask why a queue helps. Here a request handler does the slow work itself: 30 requests arrive one every 20 ms (50 a second), and each takes 50 ms of work, so the handler finishes at most 20 a second. Each caller waits for its answer until its work is done, and the requests that arrive meanwhile wait their turn: the first caller waits 50 ms, the last 920 ms (p50 470 ms). The handler is never idle, the waiting line in the chart grows with every request, and the throughput is 20 a second however many arrive.",
+        "§1 和 FAQ 问的是：为什么队列有帮助。这里一个请求处理程序亲自做慢工作：30 个请求每 20 毫秒到达一个（每秒 50 个），每个需要 50 毫秒的工作，所以处理程序每秒最多完成 20 个。每个调用方都要等到自己的工作做完才得到回复，期间到达的请求只能排队：第一个调用方等 50 毫秒，最后一个等 920 毫秒（p50 为 470 毫秒）。处理程序一刻不停，图表里的等待线随每个请求增长，吞吐量无论到达多少都是每秒 20 个。",
+    ],
+    [
+        "The fix the article argues for: the handler publishes each request to test_queue and answers at once; three consumers each take one message at a time (prefetch_count=1) and do the 50 ms of work. The callers now wait 0.03 ms (the publish) instead of up to 920 ms, and the three consumers together process up to 60 a second, more than the 50 a second that arrive, so the queue stays short: each request is processed about 50.3 ms after it arrived (its work, plus the hops through the broker). Little's law, under the figures, ties them together: requests in the system = arrival rate × time in the system. The work still takes 50 ms; what changed is who waits for it.",
+        "文章主张的修复：处理程序把每个请求发布到 test_queue 后立即回复；三个消费者每次各取一条消息（prefetch_count=1），做那 50 毫秒的工作。调用方现在只等 0.03 毫秒（发布的时间），而不是最多 920 毫秒；三个消费者合起来每秒最多处理 60 个，多于每秒到达的 50 个，所以队列保持很短：每个请求在到达后约 50.3 毫秒处理完（它的工作，加上经过 broker 的几跳）。数字下方的利特尔法则把它们联系起来：系统中的请求数 = 到达率 × 在系统中的时间。工作仍然需要 50 毫秒；变的是谁在等它。",
     ],
 ];
 

@@ -70,7 +70,8 @@ pub struct ActorView {
     pub line: u16,
     /// The network between it and its broker node is cut (a partition).
     pub cut: bool,
-    /// It talks to the broker (an outbox order service does not: no edge is drawn).
+    /// It talks to the broker (an outbox order service and a synchronous request handler do
+    /// not: no edge is drawn).
     pub connects: bool,
 }
 
@@ -184,7 +185,7 @@ pub fn diagram_view(sim: &Sim) -> DiagramView {
                 crate::systems::rabbitmq::trace::Endpoint::Actor(ActorId(index as u16)),
                 crate::systems::rabbitmq::trace::Endpoint::Node(setup.actors[index].node),
             ),
-            connects: !matches!(&setup.actors[index].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox)),
+            connects: !matches!(&setup.actors[index].spec, ActorSpec::Producer(p) if p.orders == Some(crate::scenario::Orders::Outbox) || matches!(p.handler, Some(crate::scenario::Handler::Inline { .. }))),
         }
     };
     let nodes = broker.nodes_up.iter().enumerate().map(|(index, &up)| NodeView { index: index as u8, up }).collect();
@@ -384,7 +385,7 @@ pub fn ghosts(discards: &[Discard], from: usize, to: usize, sim: &Sim) -> Vec<Gh
 pub struct ChartSeries {
     /// Sample times, increasing, from 0 to the last event's time.
     pub times_ms: Vec<u64>,
-    /// Ready messages in all queues together.
+    /// Ready messages in all queues together, and requests waiting for their handler.
     pub depth: Vec<u32>,
     /// Manual-ack deliveries not yet acked, nacked, or requeued by a channel close.
     pub unacked: Vec<u32>,
@@ -451,6 +452,7 @@ impl Counts {
     /// - `MessageDelivered` takes it out, to unacked unless `auto_ack`;
     /// - `MessageAcked`, `MessageDeadLettered` and `MessageDiscarded` take a copy out of
     ///   wherever it was (a dead-lettered copy comes back with its own `MessageEnqueued`);
+    /// - `RequestArrived` adds a waiting request to the depth, `RequestTaken` takes it out;
     /// - `ChannelClosed { requeued: n }` returns the actor's `n` oldest unacked deliveries to
     ///   their queue at once: the broker puts them back even when no event says so (a queue
     ///   down with its node keeps its durable copies silently); the events that follow for
@@ -476,6 +478,9 @@ impl Counts {
                 }
             }
             Event::EffectApplied { .. } => self.processed += 1,
+            // A request waiting for its handler counts with the queue's messages: both wait.
+            Event::RequestArrived { .. } => self.depth += 1,
+            Event::RequestTaken { .. } => self.depth -= 1,
             _ => {}
         }
     }
@@ -614,7 +619,7 @@ mod tests {
 
         // The chart walk agrees with the broker at this step.
         let series = chart_series(session.trace(), 50);
-        let depth: usize = broker.queues.iter().map(|q| q.ready.len()).sum();
+        let depth: usize = broker.queues.iter().map(|q| q.ready.len()).sum::<usize>() + sim.requests_waiting() as usize;
         let unacked: usize = broker.channels.iter().map(|c| c.unacked.len()).sum();
         if session.trace().is_empty() {
             assert!(series.times_ms.is_empty());

@@ -344,7 +344,10 @@ fn no_setting_combination_breaks_a_chapter() {
         }
         for settings in variants {
             let run = chapter.scenario(&settings, 1).and_then(|s| Session::new(s, vec![]).map_err(|e| e.to_string()));
+            // A request handler refuses, by name, a publish setting it does not take.
+            let handler = matches!(chapter.id, "sync-handler" | "async-handler");
             match run {
+                Err(e) if handler && e.starts_with("settings.") && e.contains("handler") => {}
                 Err(e) => problems.push(format!("{} with {settings:?}: {e}", chapter.id)),
                 Ok(session) if session.timeline().finish().is_none() => problems.push(format!("{} with {settings:?}: did not finish", chapter.id)),
                 Ok(_) => {}

@@ -31,6 +31,8 @@ pub struct Figures {
     /// `None` if the span is empty.
     pub per_s_milli: Option<u64>,
     pub latency_us: Option<Latency>,
+    /// The mean latency (µs, rounded down), if any message was processed.
+    pub mean_latency_us: Option<u64>,
 }
 
 /// End-to-end latencies, publish to processed, in µs.
@@ -173,7 +175,8 @@ fn figures(mut latencies: Vec<u64>, span_us: u64) -> Figures {
     latencies.sort_unstable();
     let rank = |percent: usize| latencies[(percent * latencies.len()).div_ceil(100).max(1) - 1];
     let latency_us = (!latencies.is_empty()).then(|| Latency { p50: rank(50), p99: rank(99), max: latencies[latencies.len() - 1] });
-    Figures { processed, per_s_milli, latency_us }
+    let mean_latency_us = (!latencies.is_empty()).then(|| (latencies.iter().map(|&l| u128::from(l)).sum::<u128>() / latencies.len() as u128) as u64);
+    Figures { processed, per_s_milli, latency_us, mean_latency_us }
 }
 
 /// A time in µs as a learner reads it in milliseconds: "5", "0.38", "1.234".
@@ -218,7 +221,8 @@ mod tests {
         assert_eq!(figures(vec![380], 380).per_s_milli, Some(2_631_579));
         let f = figures(vec![4], 0);
         assert_eq!((f.per_s_milli, f.latency_us), (None, Some(Latency { p50: 4, p99: 4, max: 4 })));
-        assert_eq!(figures(Vec::new(), 10), Figures { processed: 0, per_s_milli: Some(0), latency_us: None });
+        assert_eq!(figures(Vec::new(), 10), Figures { processed: 0, per_s_milli: Some(0), latency_us: None, mean_latency_us: None });
+        assert_eq!(figures(vec![1, 2, 4], 10).mean_latency_us, Some(2), "rounded down");
         assert_eq!(per_s_text(2_500), "2.5");
         assert_eq!(per_s_text(10_000), "10");
         assert_eq!(per_s_text(333), "0.333");

@@ -22,6 +22,8 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("dual-write", include_str!("catalog/dual-write.json")),
     ("outbox", include_str!("catalog/outbox.json")),
     ("quorum-node-crash", include_str!("catalog/quorum-node-crash.json")),
+    ("sync-handler", include_str!("catalog/sync-handler.json")),
+    ("async-handler", include_str!("catalog/async-handler.json")),
 ];
 
 /// The names of every catalog scenario, in tour order (`ENTRIES`' names: a test checks it).
@@ -41,6 +43,8 @@ pub const NAMES: &[&str] = &[
     "dual-write",
     "outbox",
     "quorum-node-crash",
+    "sync-handler",
+    "async-handler",
 ];
 
 /// The names of every catalog scenario.
@@ -156,7 +160,7 @@ mod tests {
         });
         let file = quote::quote! {
             use super::*;
-            use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*, Orders::*, Overflow::*, QueueType::*, Trigger::*};
+            use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, Handler::*, OnFailure::*, Orders::*, Overflow::*, QueueType::*, Trigger::*};
             use crate::engine::rng::Ratio;
 
             /// A catalog scenario by name, built without parsing (see `catalog.rs`).

@@ -164,6 +164,32 @@ impl Settings {
                     r.reconnect_ms = if self.retries { Some(r.reconnect_ms.unwrap_or(RELAY_RECONNECT_MS)) } else { None };
                     actors.push(ActorSpec::Relay(r));
                 }
+                // A request handler takes the count; a queued one publishes with the publish
+                // settings, but does not retry; an inline one publishes nothing.
+                ActorSpec::Producer(mut p) if p.queue == queue_name && p.handler.is_some() => {
+                    p.messages = self.messages;
+                    if p.handler == Some(Handler::Queued) {
+                        if self.retries {
+                            return Err(err("settings.retries", "a request handler does not retry its publish here (not modelled): its caller would wait through the retries"));
+                        }
+                        p.delivery_mode = self.delivery_mode;
+                        p.confirms = self.confirms;
+                        p.expiration_ms = self.expiration_ms;
+                        p.mandatory = self.mandatory;
+                    } else {
+                        let publishing = [
+                            ("settings.confirms", self.confirms),
+                            ("settings.retries", self.retries),
+                            ("settings.delivery_mode", self.delivery_mode != 1),
+                            ("settings.expiration_ms", self.expiration_ms.is_some()),
+                            ("settings.mandatory", self.mandatory),
+                        ];
+                        if let Some((field, _)) = publishing.iter().find(|(_, on)| *on) {
+                            return Err(err(*field, "the synchronous handler publishes nothing: it does the work itself (the next chapter's handler publishes)"));
+                        }
+                    }
+                    actors.push(ActorSpec::Producer(p));
+                }
                 ActorSpec::Producer(mut p) => {
                     if p.queue == queue_name {
                         p.messages = self.messages;

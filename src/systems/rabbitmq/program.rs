@@ -490,29 +490,7 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
             b.main(format!("{IN}channel.confirm_delivery()  # basic_publish now waits for the broker's confirm"), OpKind::ConfirmSelect);
         }
     }
-    let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
-    let mut properties = Vec::new();
-    if spec.delivery_mode == 2 {
-        properties.push("delivery_mode=2".to_string());
-    }
-    if let Some(ms) = spec.expiration_ms {
-        // Per-message TTL: AMQP carries it as a string of milliseconds.
-        properties.push(format!("expiration={}", py(&ms.to_string())));
-    }
-    if sets_message_id(spec, scenario) {
-        properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
-    }
-    let properties = if properties.is_empty() {
-        String::new()
-    } else {
-        format!(", properties=pika.BasicProperties({})", properties.join(", "))
-    };
-    let mandatory = if spec.mandatory { ", mandatory=True" } else { "" };
-    let publish = format!(
-        "channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties}{mandatory})",
-        py(&spec.exchange),
-        py(&routing_key)
-    );
+    let publish = publish_call(spec, scenario);
     b.line("");
     b.main(format!("{IN}for i in range({}):", spec.messages), OpKind::LoopStart);
     let data = if spec.first_data == 0 { "i".to_string() } else { format!("{} + i", spec.first_data) };
@@ -566,6 +544,29 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     b.finish()
 }
 
+/// The producer's `channel.basic_publish(...)` of `message`, with its properties.
+fn publish_call(spec: &ProducerSpec, scenario: &Scenario) -> String {
+    let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
+    let mut properties = Vec::new();
+    if spec.delivery_mode == 2 {
+        properties.push("delivery_mode=2".to_string());
+    }
+    if let Some(ms) = spec.expiration_ms {
+        // Per-message TTL: AMQP carries it as a string of milliseconds.
+        properties.push(format!("expiration={}", py(&ms.to_string())));
+    }
+    if sets_message_id(spec, scenario) {
+        properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
+    }
+    let properties = if properties.is_empty() {
+        String::new()
+    } else {
+        format!(", properties=pika.BasicProperties({})", properties.join(", "))
+    };
+    let mandatory = if spec.mandatory { ", mandatory=True" } else { "" };
+    format!("channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties}{mandatory})", py(&spec.exchange), py(&routing_key))
+}
+
 /// A request handler (the article's §1): request `i` arrives `i × interval_ms` after its loop
 /// starts; it waits for it (not at all if it is late), then does the work itself and answers
 /// (`Handler::Inline`, no broker), or publishes it and answers at once (`Handler::Queued`).
@@ -602,14 +603,7 @@ fn request_handler(spec: &ProducerSpec, handler: Handler, queue: &QueueSpec, sce
     b.line(format!("{IN}{IN}message = {{'data': {data}}}"));
     match inline {
         Some(work_ms) => b.main(format!("{IN}{IN}time.sleep({})  # process(message) here: the caller waits for it", seconds(work_ms)), OpKind::WorkInline),
-        None => {
-            let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
-            let properties = if spec.delivery_mode == 2 { ", properties=pika.BasicProperties(delivery_mode=2)" } else { "" };
-            b.main(
-                format!("{IN}{IN}channel.basic_publish(exchange={}, routing_key={}, body=json.dumps(message){properties})  # a consumer will process it", py(&spec.exchange), py(&routing_key)),
-                OpKind::Publish,
-            );
-        }
+        None => b.main(format!("{IN}{IN}{}  # a consumer will process it", publish_call(spec, scenario)), OpKind::Publish),
     }
     b.main(format!("{IN}{IN}print(f\" [x] Answered {{message}}\")  # the caller has its answer"), OpKind::PrintAnswered);
     b.main("", OpKind::LoopEnd);

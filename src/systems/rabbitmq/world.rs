@@ -214,6 +214,7 @@ pub struct ActorRuntime {
     /// and how many requests have arrived.
     requests_start_us: Option<u64>,
     requests_arrived: u32,
+    requests_taken: u32,
 }
 
 impl ActorRuntime {
@@ -262,6 +263,7 @@ impl ActorRuntime {
             row: None,
             requests_start_us: None,
             requests_arrived: 0,
+            requests_taken: 0,
         }
     }
 }
@@ -382,6 +384,11 @@ impl Sim {
     pub fn setup(&self) -> &Setup {
         &self.setup
     }
+    /// Requests that have arrived at their handlers and wait to be taken up.
+    pub fn requests_waiting(&self) -> u32 {
+        self.actors.iter().map(|a| a.requests_arrived - a.requests_taken).sum()
+    }
+
     pub fn now_ms(&self) -> u64 {
         self.core.now_ms()
     }
@@ -1748,6 +1755,7 @@ impl Sim {
                 let arrived_us = runtime.requests_start_us.unwrap_or(0).saturating_add(u64::from(i).saturating_mul(spec.interval_ms.saturating_mul(1000)));
                 let waited_us = u32::try_from(self.core.now_us.saturating_sub(arrived_us)).unwrap_or(u32::MAX);
                 let message = self.message_for(actor, i);
+                self.actors[actor.index()].requests_taken += 1;
                 self.record(Event::RequestTaken { actor, message, waited_us, line });
                 Flow::Next(0)
             }

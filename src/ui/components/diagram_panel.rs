@@ -37,10 +37,13 @@ pub fn ChartsPanel() -> Html {
     // The legend shows the state at this step (the series samples a whole millisecond), as
     // the diagram counts it, without building a second diagram view.
     let world = session.world();
-    let depth: u32 = world.broker().queues.iter().map(|q| q.ready.len() as u32).sum();
+    let depth: u32 = world.broker().queues.iter().map(|q| q.ready.len() as u32).sum::<u32>() + world.requests_waiting();
     let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
-    let labels = [label("queue_depth", lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
+    // With a request handler, the depth counts the requests waiting for it too.
+    let handler = world.setup().scenario.actors.iter().any(|a| matches!(a, crate::scenario::ActorSpec::Producer(p) if p.handler.is_some()));
+    let depth_label = if handler { "waiting_requests" } else { "queue_depth" };
+    let labels = [label(depth_label, lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
         <Charts series={Rc::clone(&series)} position_ms={crate::view::shown_ms(&session)} labels={labels} values={Some([depth, unacked, processed])} />
     }

@@ -113,6 +113,12 @@ pub fn timing_view(timing: &crate::engine::timing::Timing, name: impl Fn(crate::
     html! {
         <div id="timing" title={crate::i18n::percentiles_note(lang)}>
             <p id="timing-overall" data-processed={processed} data-per-s-milli={rate} data-latency-us={latency}>{ crate::i18n::timing_text(&timing.overall, timing.span_us, None, lang) }</p>
+            if let Some(answers) = timing.answers {
+                <p id="timing-answers" data-answered={answers.answered.to_string()} data-latency-us={format!("{} {} {}", answers.latency_us.p50, answers.latency_us.p99, answers.latency_us.max)}>{ crate::i18n::answers_text(&answers, lang) }</p>
+            }
+            if let Some(little) = crate::i18n::little_text(timing, lang) {
+                <p id="timing-little">{ little }</p>
+            }
             if timing.consumers.len() > 1 {
                 <ul id="timing-consumers">
                 { for timing.consumers.iter().map(|(actor, f)| {

@@ -1,0 +1,141 @@
+//! The article's §1 (synchronous against asynchronous processing, issue 11 §2): request
+//! handlers whose requests arrive on their own schedule. Exact figures for both chapters,
+//! what each request goes through, Little's law as the page writes it, and what a handler
+//! refuses.
+
+use queue_playground::engine::timing::Latency;
+use queue_playground::engine::Until;
+use queue_playground::i18n::{self, Lang};
+use queue_playground::report::Report;
+use queue_playground::scenario::settings::Settings;
+use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
+use queue_playground::systems::rabbitmq::trace::Event;
+use queue_playground::systems::rabbitmq::Sim;
+
+fn run(name: &str) -> Sim {
+    let mut sim = Sim::new(&catalog::get(name).unwrap()).unwrap();
+    sim.run_until(Until::Quiescence);
+    sim
+}
+
+fn timing(sim: &Sim) -> queue_playground::engine::timing::Timing {
+    queue_playground::engine::timing::Timing::of(sim.trace(), sim.ledger().messages.len())
+}
+
+#[test]
+fn the_synchronous_handler_makes_every_caller_wait_for_the_work_before_it() {
+    let sim = run("sync-handler");
+    let report = Report::new(&sim, false);
+    assert_eq!(report.label, queue_playground::engine::RunLabel::EffectivelyOnce);
+    let t = timing(&sim);
+    // 30 requests, one every 20 ms, 50 ms of work each: the handler finishes one every 50 ms.
+    assert_eq!(t.span_us, 1_500_000);
+    assert_eq!(t.overall.per_s_milli, Some(20_000));
+    let answers = t.answers.expect("answers");
+    assert_eq!(answers.answered, 30);
+    // Request i arrives at 20·i ms and is answered at 50·(i+1) ms: it waits 50 + 30·i ms.
+    assert_eq!(answers.latency_us, Latency { p50: 470_000, p99: 920_000, max: 920_000 });
+    assert_eq!(t.overall.mean_latency_us, Some(485_000));
+    // Each request: arrived, taken, worked on, processed, answered, in that order.
+    let first: Vec<&str> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match e.event {
+            Event::RequestArrived { message, .. } if message.0 == 1 => Some("arrived"),
+            Event::RequestTaken { message, .. } if message.0 == 1 => Some("taken"),
+            Event::RequestWorkStarted { message, .. } if message.0 == 1 => Some("work"),
+            Event::EffectApplied { message, .. } if message.0 == 1 => Some("processed"),
+            Event::RequestAnswered { message, .. } if message.0 == 1 => Some("answered"),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(first, ["arrived", "taken", "work", "processed", "answered"]);
+    // Request 1 arrived at 20 ms and waited 30 ms for request 0's work.
+    let taken = sim.trace().iter().find_map(|e| match e.event {
+        Event::RequestTaken { message, waited_us, .. } if message.0 == 1 => Some((e.at_us(), waited_us)),
+        _ => None,
+    });
+    assert_eq!(taken, Some((50_000, 30_000)));
+    // No broker: the synchronous handler never connects.
+    assert!(!sim.trace().iter().any(|e| matches!(e.event, Event::Connected { .. })));
+    assert_eq!(
+        i18n::little_text(&t, Lang::En).unwrap(),
+        "Little's law: 30 requests in 1500 ms is 20 a second; × 485 ms on average from a request's arrival to its processing = 9.7 requests in the system (arrived, not yet processed) on average"
+    );
+    assert_eq!(
+        i18n::little_text(&t, Lang::Zh).unwrap(),
+        "利特尔法则：1500 毫秒内 30 个请求，即每秒 20 个；× 从请求到达到处理完平均 485 毫秒 = 平均 9.7 个请求在系统中（已到达、尚未处理）"
+    );
+    assert_eq!(
+        i18n::answers_text(&answers, Lang::En),
+        "Callers: 30 requests answered; each caller waited, from its request's arrival to the answer, p50 470 ms, p99 920 ms, max 920 ms"
+    );
+}
+
+#[test]
+fn the_queued_handler_answers_at_once_and_three_consumers_keep_up() {
+    let sim = run("async-handler");
+    let t = timing(&sim);
+    let answers = t.answers.expect("answers");
+    // The caller waits for the publish only (Costs::MEASURED's publish_us).
+    assert_eq!(answers.latency_us, Latency { p50: 30, p99: 30, max: 30 });
+    // Processed 50.27 ms after arrival: 90 + 10 + 90 + 80 µs through the broker, then 50 ms.
+    assert_eq!(t.overall.latency_us, Some(Latency { p50: 50_270, p99: 50_270, max: 50_270 }));
+    assert_eq!(t.span_us, 630_270);
+    assert_eq!(t.overall.per_s_milli, Some(47_599));
+    assert_eq!(t.consumers.iter().map(|(_, f)| f.processed).collect::<Vec<_>>(), [10, 10, 10]);
+    assert_eq!(Report::new(&sim, false).label, queue_playground::engine::RunLabel::EffectivelyOnce);
+    assert_eq!(
+        i18n::little_text(&t, Lang::En).unwrap(),
+        "Little's law: 30 requests in 630.27 ms is 47.599 a second; × 50.27 ms on average from a request's arrival to its processing = 2.39 requests in the system (arrived, not yet processed) on average"
+    );
+}
+
+/// A consumer crash in the queued chapter loses nothing (manual acks): its message is
+/// redelivered, and the callers never notice.
+#[test]
+fn a_consumer_crash_behind_the_queue_does_not_reach_the_callers() {
+    let mut scenario = catalog::get("async-handler").unwrap();
+    scenario.faults.push(FaultSpec { when: Trigger::AtMs(130), action: FaultAction::Crash("worker-2".into()) });
+    let mut sim = Sim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    let report = Report::new(&sim, false);
+    // Worker-2 dies in the middle of its second message; it comes back to the queue and is
+    // processed later, after messages published after it: out of order, not lost.
+    assert_eq!((report.counts.lost, report.counts.processed_once, report.counts.out_of_order), (0, 29, 1), "{}", report.summary);
+    assert_eq!(timing(&sim).answers.unwrap().latency_us.max, 30);
+}
+
+#[test]
+fn a_handler_refuses_what_it_does_not_model_by_name() {
+    let mut scenario = catalog::get("sync-handler").unwrap();
+    scenario.faults.push(FaultSpec { when: Trigger::AtMs(100), action: FaultAction::Crash("handler".into()) });
+    let e = scenario.validate().unwrap_err().to_string();
+    assert_eq!(e, "faults[0].do: \"handler\" is a request handler: what its callers do while it is down is not modelled (crash a consumer instead)");
+    let sync = catalog::get("sync-handler").unwrap();
+    let e = Settings { confirms: true, ..Settings::of(&sync) }.apply(&sync).unwrap_err().to_string();
+    assert_eq!(e, "settings.confirms: the synchronous handler publishes nothing: it does the work itself (the next chapter's handler publishes)");
+    let queued = catalog::get("async-handler").unwrap();
+    let e = Settings { retries: true, ..Settings::of(&queued) }.apply(&queued).unwrap_err().to_string();
+    assert!(e.starts_with("settings.retries: a request handler does not retry"), "{e}");
+    // The queued handler takes the publish settings into its code.
+    let persistent = Settings { delivery_mode: 2, confirms: true, ..Settings::of(&queued) }.apply(&queued).unwrap();
+    let sim = Sim::new(&persistent).unwrap();
+    let code = sim.setup().actors.iter().find(|a| a.name == "handler").unwrap().program.code.join("\n");
+    assert!(code.contains("channel.confirm_delivery()"), "{code}");
+    assert!(code.contains("properties=pika.BasicProperties(delivery_mode=2)"), "{code}");
+    assert!(code.contains("time.sleep(max(0, arrives - time.monotonic()))"), "{code}");
+}
+
+/// The chart's waiting line counts the requests waiting for the synchronous handler: it
+/// peaks before the last request arrives.
+#[test]
+fn the_chart_counts_requests_waiting_for_the_handler() {
+    let sim = run("sync-handler");
+    let series = queue_playground::view::chart_series(sim.trace(), 2_000);
+    let peak = series.depth.iter().copied().max().unwrap();
+    // At 580 ms request 29 arrives; the handler has taken 11 (it takes the 12th at 550 ms,
+    // finishing one every 50 ms): 30 - 12 = 18 wait, give or take the sample's millisecond.
+    assert!((17..=19).contains(&peak), "{peak}");
+    assert_eq!(series.depth.last(), Some(&0));
+}

@@ -118,6 +118,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("message_id", "ID", "编号"),
     ("payload", "Payload", "消息体"),
     ("published", "published", "已发布"),
+    ("requests", "requests", "个请求"),
     ("processed_once", "processed once", "处理一次"),
     ("redelivered", "redelivered", "重新投递"),
     ("out_of_order", "out of order", "乱序"),
@@ -172,6 +173,8 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     // Where a copy is (`LiveRow::place`: a state, then the queue where it has one).
     ("in_flight", "in flight", "传输中"),
     ("outbox", "in the outbox (orders.db)", "在发件箱中（orders.db）"),
+    ("at_handler", "at its handler (waiting, or being worked on)", "在处理程序处（等待中或处理中）"),
+    ("handled", "processed by its handler", "已由处理程序处理"),
     ("queued", "queued", "排队中"),
     ("delivered", "delivered", "已投递"),
     ("acked", "acked", "已确认"),

@@ -897,6 +897,10 @@ impl Live {
             if sim.in_outbox(MessageId(index as u32)) {
                 place = if place.is_empty() { "outbox".into() } else { format!("outbox, {place}") };
             }
+            // A request no copy of which exists: its handler holds it, or did the work itself.
+            if place.is_empty() && s.held_by_producer {
+                place = if s.effects == 0 { "at_handler".into() } else { "handled".into() };
+            }
             rows.push(LiveRow { id: index as u32, data: ledger.messages[index].data, verdict, place, redelivered: s.redelivered, cause });
         }
         let mut messages = published;

@@ -153,6 +153,11 @@ impl Checker {
             }
             // A caller's answer bears on its wait (`timing`), not on what became of the message.
             Fact::Answered { .. } => {}
+            Fact::Arrived { message } => {
+                let s = self.stats_mut(message);
+                s.published = true;
+                s.held_by_producer = true;
+            }
             Fact::SendFailed { message, retry } => {
                 self.stats_mut(message).held_by_producer = retry;
             }

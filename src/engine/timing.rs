@@ -109,7 +109,7 @@ impl Timeline {
         let mut timeline = Timeline::default();
         for (index, entry) in trace.iter().enumerate() {
             match entry.event.fact() {
-                Some(Fact::Published { message }) => {
+                Some(Fact::Published { message } | Fact::Arrived { message }) => {
                     let slot = &mut published[message.index()];
                     if slot.is_none() {
                         *slot = Some(entry.at_us());

@@ -51,6 +51,9 @@ pub enum Fact {
     Discarded { copy: CopyId, expired: bool, at_limit: bool },
     /// `copy` was acknowledged: the system will not hand it out again.
     Acked { copy: CopyId },
+    /// A request reached its handler: `message` exists, and the handler holds it (it will
+    /// process it itself, or publish it).
+    Arrived { message: MessageId },
     /// The caller of request `message` has its answer (a request handler answered it).
     Answered { message: MessageId },
     /// `message` exists outside the system (an order a database committed), and its

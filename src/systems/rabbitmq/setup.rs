@@ -200,6 +200,11 @@ impl Setup {
         })
     }
 
+    /// Whether a producer is a request handler (its messages are requests).
+    pub fn has_handler(&self) -> bool {
+        self.scenario.actors.iter().any(|a| matches!(a, crate::scenario::ActorSpec::Producer(p) if p.handler.is_some()))
+    }
+
     pub fn actor_id(&self, name: &str) -> Option<ActorId> {
         self.actors.iter().position(|a| a.name == name).map(|i| ActorId(i as u16))
     }

@@ -511,7 +511,7 @@ impl TraceEvent for Event {
         match *self {
             Event::MessagePublished { message, .. } => Some(Fact::Published { message }),
             // A request exists from its arrival (a queued handler publishes it later).
-            Event::RequestArrived { message, .. } => Some(Fact::Published { message }),
+            Event::RequestArrived { message, .. } => Some(Fact::Arrived { message }),
             Event::RequestAnswered { message, .. } => Some(Fact::Answered { message }),
             Event::PublishFailed { message, retry_in_ms, .. } => Some(Fact::SendFailed { message, retry: retry_in_ms.is_some() }),
             // With auto_ack=True the delivery is the acknowledgement.

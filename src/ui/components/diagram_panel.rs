@@ -41,8 +41,7 @@ pub fn ChartsPanel() -> Html {
     let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
     // With a request handler, the depth counts the requests waiting for it too.
-    let handler = world.setup().scenario.actors.iter().any(|a| matches!(a, crate::scenario::ActorSpec::Producer(p) if p.handler.is_some()));
-    let depth_label = if handler { "waiting_requests" } else { "queue_depth" };
+    let depth_label = if world.setup().has_handler() { "waiting_requests" } else { "queue_depth" };
     let labels = [label(depth_label, lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
     html! {
         <Charts series={Rc::clone(&series)} position_ms={crate::view::shown_ms(&session)} labels={labels} values={Some([depth, unacked, processed])} />

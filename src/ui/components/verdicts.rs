@@ -21,6 +21,12 @@ pub fn count_list(counts: &VerdictCounts, lang: Lang) -> Html {
 /// The verdict counts without the categories in `hidden` (those a system has no way to reach:
 /// Kafka has no dead-letter queue and no message TTL).
 pub fn count_list_except(counts: &VerdictCounts, lang: Lang, hidden: &[&str]) -> Html {
+    count_items(counts, lang, hidden, "published")
+}
+
+/// The counts, the first (every message judged) labelled `first` ("published", or
+/// "requests" for a request handler's run, whose messages may never be published).
+fn count_items(counts: &VerdictCounts, lang: Lang, hidden: &[&str], first: &str) -> Html {
     let items = [
         ("published", counts.published),
         ("processed_once", counts.processed_once),
@@ -37,7 +43,7 @@ pub fn count_list_except(counts: &VerdictCounts, lang: Lang, hidden: &[&str]) ->
     html! {
         <ul class="counts">
             { for items.iter().filter(|(key, _)| !hidden.contains(key)).map(|(key, n)| html! {
-                <li data-count={*key} class={classes!((*n > 0).then_some("nonzero"))}><span class="n">{ *n }</span>{ " " }{ label(key, lang) }</li>
+                <li data-count={*key} class={classes!((*n > 0).then_some("nonzero"))}><span class="n">{ *n }</span>{ " " }{ label(if *key == "published" { first } else { key }, lang) }</li>
             }) }
         </ul>
     }
@@ -85,7 +91,7 @@ pub fn VerdictSummary() -> Html {
             <p id="verdict-summary" data-trace-hash={state.trace_hash()} data-label={label_text.clone()}>
                 <strong class={classes!("label", label_text.clone())}>{ label(&label_text, lang) }</strong>
             </p>
-            <div id="counts">{ count_list(&live.counts, lang) }</div>
+            <div id="counts">{ count_items(&live.counts, lang, &[], if state.session.borrow().timeline().setup().has_handler() { "requests" } else { "published" }) }</div>
             // The figures (shown once a message is processed) are the narration module's.
             if let Some(api) = crate::ui::narration_chunk::loaded() {
                 { (api.timing)(&state) }

@@ -94,6 +94,10 @@ pub enum Blocked {
     NothingCanFail,
     /// Nothing to restart: the program is running.
     Running { actor: String },
+    /// A request handler is not crashed here (what its callers do then is not modelled).
+    Handler { actor: String },
+    /// A synchronous request handler sends nothing to the broker: no frame to drop.
+    NothingSent { actor: String },
 }
 
 impl Blocked {
@@ -148,6 +152,20 @@ impl Blocked {
                     format!("{actor} is running: nothing to restart")
                 } else {
                     format!("{actor} 正在运行：无需重启")
+                }
+            }
+            Blocked::Handler { actor } => {
+                if en {
+                    format!("{actor} is a request handler: what its callers would do while it is down is not modelled (crash a consumer instead)")
+                } else {
+                    format!("{actor} 是请求处理程序：它停机时调用方会怎么做没有建模（可以杀死一个消费者）")
+                }
+            }
+            Blocked::NothingSent { actor } => {
+                if en {
+                    format!("{actor} does the work itself and sends nothing to the broker: there is no frame to drop")
+                } else {
+                    format!("{actor} 亲自处理，不向 broker 发送任何东西：没有可丢弃的帧")
                 }
             }
             Blocked::NothingCanFail => {
@@ -247,8 +265,13 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
     }
     // An order service (the transactions chapters) is named as one.
     let service = producer.as_ref().is_some_and(|(id, _)| matches!(&setup.actors[id.index()].spec, ActorSpec::Producer(p) if p.orders.is_some()));
+    let handler = |id: ActorId| match &setup.actors[id.index()].spec {
+        ActorSpec::Producer(p) => p.handler,
+        _ => None,
+    };
     if let Some((id, name)) = &producer {
-        push(if service { "crash_service" } else { "crash_producer" }, FaultAction::Crash(name.clone()), absent(sim, *id));
+        let blocked = if handler(*id).is_some() { Some(Blocked::Handler { actor: name.clone() }) } else { absent(sim, *id) };
+        push(if service { "crash_service" } else { "crash_producer" }, FaultAction::Crash(name.clone()), blocked);
     }
     // The outbox's relay: killed, and started again (nothing else restarts it).
     if let Some(index) = setup.actors.iter().position(|a| matches!(a.spec, ActorSpec::Relay(_))) {
@@ -299,6 +322,9 @@ pub fn options(sim: &Sim) -> Vec<FaultOption> {
             Some((relay, relay_name)) => {
                 let node = format!("rabbit@{}", setup.actors[relay.index()].node.0);
                 push("drop_next_relay", FaultAction::DropNext { from: relay_name, to: node }, absent(sim, relay));
+            }
+            None if matches!(handler(*id), Some(crate::scenario::Handler::Inline { .. })) => {
+                push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, Some(Blocked::NothingSent { actor: name.clone() }))
             }
             None => push("drop_next", FaultAction::DropNext { from: name.clone(), to: node.clone() }, down(sim, *id).or_else(done)),
         }

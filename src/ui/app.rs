@@ -330,6 +330,7 @@ pub fn App() -> Html {
         Some(error) => Some(AttrValue::from(error.clone())),
         None if state.kafka_load_error => Some(crate::ui::kafka_chunk::LoadFailed.text(lang).into()),
         None if state.links_load_error => Some(crate::ui::links_chunk::load_failed_text(lang).into()),
+        None if state.changes_dropped => Some(crate::ui::narration_chunk::change_failed_text(lang).into()),
         None if state.narration_load_error => Some(crate::ui::narration_chunk::load_failed_text(lang).into()),
         None => None,
     };

@@ -55,6 +55,10 @@ pub struct NarrationApi {
     pub cleared_note: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// A chapter's narration (`tour::NARRATIONS`).
     pub chapter_narration: fn(usize, Lang) -> &'static str,
+    /// A change of the run (`state::change`): settings applied, the comparison built, a fault
+    /// injected or removed, a scenario file run; with them the scenario checks
+    /// (`Scenario::validate`) and `Settings::apply`.
+    pub change: fn(crate::ui::state::Playground, crate::ui::state::Change) -> crate::ui::state::Playground,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -71,6 +75,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     compare_sides: crate::ui::components::compare::sides,
     cleared_note: crate::ui::components::tour::cleared_note,
     chapter_narration: narration_of,
+    change: crate::ui::state::change,
 };
 
 /// The split point: the only function that names the narration module's entry points.
@@ -127,6 +132,15 @@ pub fn word(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option
 /// event).
 pub fn needed_for(trace: &[TraceEntry], sim: &Sim) -> bool {
     trace.iter().any(|entry| crate::i18n::describe_opening(&entry.event, sim, Lang::En).is_none())
+}
+
+/// What the page says when the narration module cannot be fetched and changes the learner
+/// asked for meanwhile (settings, a fault, the comparison, a file) were dropped with it.
+pub fn change_failed_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "The code that narrates and changes the run (split_narration.wasm) could not be fetched, so your change was not made: check the connection and try again.",
+        Lang::Zh => "无法获取讲述并改变运行的代码（split_narration.wasm），因此你的改动未生效：请检查网络连接后重试。",
+    }
 }
 
 /// What the page says when the narration module cannot be fetched.

@@ -98,6 +98,31 @@ pub struct Playground {
     /// fetched: not a change of the learner's (which is what makes the page save, see
     /// `needs_links`).
     pub fetch_notices: u64,
+    /// Changes of the run asked for before the narration module (whose code makes them) was
+    /// there, in order: made once it is fetched (`Action::NarrationLoaded`); a chapter switch,
+    /// a reset or a restore drops them (they would have undone them).
+    pub pending: Vec<Change>,
+    /// A failed fetch of the narration module dropped changes the learner asked for: the page
+    /// says so (`narration_chunk::change_failed_text`) until dismissed or a fetch succeeds.
+    pub changes_dropped: bool,
+}
+
+/// A change of the run that needs the narration module's code (`ui::narration_chunk`):
+/// settings applied, a scenario or an injected fault validated, the comparison built. Made at
+/// once when the module is there (`change`), else once it is fetched (`Playground::pending`).
+#[derive(Clone)]
+pub enum Change {
+    SetSettings(Settings),
+    SetCompareSettings(Settings),
+    ToggleCompare,
+    Inject(FaultAction),
+    RemoveFault(usize),
+    RestoreCleared,
+    Load(Rc<Scenario>),
+    /// A reset of a loaded scenario: it starts over as it was loaded.
+    ResetLoaded,
+    /// The comparison opened again for a fresh run (a chapter switch with it open).
+    OpenCompare,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -188,7 +213,7 @@ impl Playground {
         let chapter = chapter.min(CHAPTERS.len() - 1);
         let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
         let settings = Settings::of(&base);
-        let mut session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
+        let mut session = Session::new_valid(base.clone()).expect("catalog chapters run");
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
@@ -223,6 +248,8 @@ impl Playground {
             narration_fetch_failed: false,
             narration_load_error: false,
             fetch_notices: 0,
+            pending: Vec::new(),
+            changes_dropped: false,
         }
     }
 
@@ -236,8 +263,9 @@ impl Playground {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
-            && !(self.kafka && self.kafka_run.is_some())
-            && (session.position() == session.len()
+            && (!self.pending.is_empty() || !(self.kafka && self.kafka_run.is_some()))
+            && (!self.pending.is_empty()
+                || session.position() == session.len()
                 || (self.chapter != 0 && self.custom.is_none() && !self.params.embed)
                 || self.custom.is_some()
                 || self.compare.is_some()
@@ -347,6 +375,7 @@ impl Playground {
         fresh.kafka_load_error = self.kafka_load_error;
         fresh.links_load_error = self.links_load_error;
         fresh.narration_load_error = self.narration_load_error;
+        fresh.changes_dropped = self.changes_dropped;
         fresh
     }
 
@@ -458,6 +487,119 @@ impl Playground {
     }
 }
 
+impl Playground {
+    /// Make `change` with the narration module's code, or, before the module is there, keep
+    /// it for when it is (`pending`; the app fetches it meanwhile, the status says so).
+    fn change_or_wait(mut self, change: Change) -> Playground {
+        match crate::ui::narration_chunk::loaded() {
+            Some(api) if self.pending.is_empty() => (api.change)(self, change),
+            _ => {
+                self.pending.push(change);
+                self
+            }
+        }
+    }
+}
+
+/// Make `change` on `next` (the narration module's code, `NarrationApi::change`: it applies
+/// settings and validates scenarios and faults).
+pub fn change(mut next: Playground, change: Change) -> Playground {
+    match change {
+        Change::SetSettings(settings) => {
+            let (faults, now_ms) = {
+                let session = next.session.borrow();
+                (session.injected_at_times(), session.now_ms())
+            };
+            let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
+            match built {
+                Ok(mut fresh) => {
+                    let step = fresh.step_at_time(now_ms);
+                    fresh.seek(step);
+                    next.set_session(fresh);
+                    next.error = None;
+                    // The Kafka page's cross-system compare runs these settings too.
+                    if let Some(run) = &mut next.kafka_run {
+                        run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
+                    }
+                    next.settings = settings;
+                }
+                Err(e) => next.error = Some(e),
+            }
+            next.rebuild_compare();
+        }
+        Change::SetCompareSettings(settings) => {
+            next.compare_settings = settings;
+            next.rebuild_compare();
+        }
+        Change::ToggleCompare => {
+            if next.compare.is_some() {
+                next.compare = None;
+            } else {
+                next.open_compare();
+            }
+        }
+        Change::OpenCompare => next.open_compare(),
+        Change::Inject(fault) => {
+            let forked = next.session.borrow().forked(fault);
+            match forked {
+                Ok(fork) => next.set_session(fork),
+                Err(e) => next.error = Some(e.to_string()),
+            }
+            next.rebuild_compare();
+        }
+        Change::RemoveFault(index) => {
+            let rebuilt = next.session.borrow().without_injected(index);
+            match rebuilt {
+                Some(Ok(fresh)) => next.set_session(fresh),
+                Some(Err(e)) => next.error = Some(e.to_string()),
+                None => {}
+            }
+            next.rebuild_compare();
+        }
+        Change::RestoreCleared => {
+            let Some(cleared) = next.cleared.take() else { return next };
+            if next.params.lock && cleared.chapter != next.chapter {
+                return next;
+            }
+            match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
+                Ok(mut session) => {
+                    session.seek(cleared.position);
+                    let mut restored = next.fresh(cleared.chapter);
+                    restored.version = next.version;
+                    restored.settings = cleared.settings.clone();
+                    restored.compare_settings = fixed(&cleared.settings);
+                    restored.seed = cleared.seed;
+                    restored.set_session(session);
+                    if next.compare.is_some() {
+                        restored.open_compare();
+                    }
+                    return restored;
+                }
+                Err(e) => next.error = Some(e),
+            }
+        }
+        Change::Load(scenario) => {
+            if !next.params.lock {
+                if let Err(e) = next.load((*scenario).clone()) {
+                    next.error = Some(e);
+                }
+                next.rebuild_compare();
+            }
+        }
+        Change::ResetLoaded => {
+            let mut fresh = next.fresh(next.chapter);
+            fresh.cleared = next.clearing();
+            if let Some(custom) = next.custom.clone() {
+                if let Err(e) = fresh.load((*custom).clone()) {
+                    fresh.error = Some(e);
+                }
+            }
+            return fresh;
+        }
+    }
+    next
+}
+
 impl Reducible for Playground {
     type Action = Action;
 
@@ -508,36 +650,21 @@ impl Reducible for Playground {
                 }
                 Action::Reset => {
                     drop(session);
+                    // A loaded scenario starts over as it was loaded (validated again).
+                    if next.custom.is_some() {
+                        return Rc::new(next.change_or_wait(Change::ResetLoaded));
+                    }
                     let mut fresh = next.fresh(next.chapter);
                     fresh.cleared = next.clearing();
-                    if let Some(custom) = next.custom.clone() {
-                        // A loaded scenario starts over as it was loaded.
-                        if let Err(e) = fresh.load((*custom).clone()) {
-                            fresh.error = Some(e);
-                        }
-                    }
                     return Rc::new(fresh);
                 }
                 Action::Inject(fault) => {
-                    let forked = session.forked(fault);
                     drop(session);
-                    match forked {
-                        Ok(fork) => next.set_session(fork),
-                        Err(e) => next.error = Some(e.to_string()),
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::Inject(fault)));
                 }
                 Action::RemoveFault(index) => {
-                    let rebuilt = session.without_injected(index);
                     drop(session);
-                    match rebuilt {
-                        Some(Ok(fresh)) => next.set_session(fresh),
-                        Some(Err(e)) => next.error = Some(e.to_string()),
-                        None => {}
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::RemoveFault(index)));
                 }
                 Action::SetChapter(chapter) => {
                     drop(session);
@@ -547,74 +674,29 @@ impl Reducible for Playground {
                     let mut fresh = next.fresh(chapter);
                     fresh.cleared = next.clearing();
                     if next.compare.is_some() {
-                        fresh.open_compare();
+                        fresh = fresh.change_or_wait(Change::OpenCompare);
                     }
                     return Rc::new(fresh);
                 }
                 Action::RestoreCleared => {
                     drop(session);
-                    let Some(cleared) = next.cleared.take() else { return Rc::new(next) };
-                    if next.params.lock && cleared.chapter != next.chapter {
-                        return Rc::new(next);
-                    }
-                    match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
-                        Ok(mut session) => {
-                            session.seek(cleared.position);
-                            let mut restored = next.fresh(cleared.chapter);
-                            restored.version = next.version;
-                            restored.settings = cleared.settings.clone();
-                            restored.compare_settings = fixed(&cleared.settings);
-                            restored.seed = cleared.seed;
-                            restored.set_session(session);
-                            if next.compare.is_some() {
-                                restored.open_compare();
-                            }
-                            return Rc::new(restored);
-                        }
-                        Err(e) => next.error = Some(e),
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::RestoreCleared));
                 }
                 Action::DismissCleared => {
                     next.cleared = None;
                     false
                 }
                 Action::SetSettings(settings) => {
-                    let faults = session.injected_at_times();
-                    let now_ms = session.now_ms();
                     drop(session);
-                    let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
-                    match built {
-                        Ok(mut fresh) => {
-                            let step = fresh.step_at_time(now_ms);
-                            fresh.seek(step);
-                            next.set_session(fresh);
-                            next.error = None;
-                            // The Kafka page's cross-system compare runs these settings too.
-                            if let Some(run) = &mut next.kafka_run {
-                                run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
-                            }
-                            next.settings = settings;
-                        }
-                        Err(e) => next.error = Some(e),
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::SetSettings(settings)));
                 }
                 Action::SetCompareSettings(settings) => {
                     drop(session);
-                    next.compare_settings = settings;
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::SetCompareSettings(settings)));
                 }
                 Action::ToggleCompare => {
                     drop(session);
-                    if next.compare.is_some() {
-                        next.compare = None;
-                    } else {
-                        next.open_compare();
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::ToggleCompare));
                 }
                 Action::SetLang(lang) => {
                     next.lang = lang;
@@ -685,14 +767,28 @@ impl Reducible for Playground {
                     next.kafka_load_error = false;
                     next.links_load_error = false;
                     next.narration_load_error = false;
+                    next.changes_dropped = false;
                     false
                 }
                 Action::NarrationLoaded(Ok(())) => {
+                    drop(session);
                     next.narration_load_error = false;
-                    false
+                    next.changes_dropped = false;
+                    // The changes asked for meanwhile, in order.
+                    let pending = std::mem::take(&mut next.pending);
+                    if let Some(api) = crate::ui::narration_chunk::loaded() {
+                        for change in pending {
+                            next = (api.change)(next, change);
+                        }
+                    }
+                    return Rc::new(next);
                 }
                 Action::NarrationLoaded(Err(LoadFailed)) => {
                     next.narration_load_error = true;
+                    if !next.pending.is_empty() {
+                        next.pending.clear();
+                        next.changes_dropped = true;
+                    }
                     false
                 }
                 Action::SetSnippet(options) => {
@@ -701,13 +797,7 @@ impl Reducible for Playground {
                 }
                 Action::Load(scenario) => {
                     drop(session);
-                    if !next.params.lock {
-                        if let Err(e) = next.load(*scenario) {
-                            next.error = Some(e);
-                        }
-                        next.rebuild_compare();
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::Load(Rc::from(scenario))));
                 }
             }
         };

@@ -56,6 +56,13 @@ mod names_tests {
     }
 }
 
+/// The first catalog scenario (`ENTRIES[0]`, "article": the tour's first chapter), alone: the
+/// page's first module builds the first chapter with it, and `get`, which has every
+/// scenario, is the narration module's (`ui::narration_chunk`).
+pub fn first() -> Scenario {
+    super::catalog_baked::first()
+}
+
 /// A catalog scenario by name.
 pub fn get(name: &str) -> Result<Scenario, ScenarioError> {
     super::catalog_baked::scenario(name).ok_or_else(|| ScenarioError {
@@ -147,20 +154,33 @@ mod tests {
                 }
             }
         }
-        let arms = ENTRIES.iter().map(|(name, text)| {
-            let scenario = Scenario::from_json(text).unwrap_or_else(|e| panic!("catalog/{name}.json: {e}"));
-            let mut value = syn::parse_str::<syn::Expr>(&format!("{scenario:?}")).expect("Debug output is Rust syntax");
-            Buildable.visit_expr_mut(&mut value);
-            quote::quote! { #name => #value, }
-        });
+        let values: Vec<(&str, syn::Expr)> = ENTRIES
+            .iter()
+            .map(|(name, text)| {
+                let scenario = Scenario::from_json(text).unwrap_or_else(|e| panic!("catalog/{name}.json: {e}"));
+                let mut value = syn::parse_str::<syn::Expr>(&format!("{scenario:?}")).expect("Debug output is Rust syntax");
+                Buildable.visit_expr_mut(&mut value);
+                (*name, value)
+            })
+            .collect();
+        // The first chapter's scenario (the first entry) has its own function: the page's
+        // first module builds it alone (`catalog::first`); the others are the narration
+        // module's (`get`).
+        let (first_name, first) = &values[0];
+        let arms = values[1..].iter().map(|(name, value)| quote::quote! { #name => #value, });
         let file = quote::quote! {
             use super::*;
             use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, OnFailure::*, Orders::*, Overflow::*, QueueType::*, Trigger::*};
             use crate::engine::rng::Ratio;
 
+            /// The first catalog scenario (the tour's first chapter), built without parsing.
+            pub(super) fn first() -> Scenario {
+                #first
+            }
+
             /// A catalog scenario by name, built without parsing (see `catalog.rs`).
             pub(super) fn scenario(name: &str) -> Option<Scenario> {
-                Some(match name { #(#arms)* _ => return None })
+                Some(match name { #first_name => first(), #(#arms)* _ => return None })
             }
         };
         let file = syn::parse2::<syn::File>(file).expect("the baked catalog parses");
@@ -180,6 +200,8 @@ mod tests {
         for (name, text) in ENTRIES {
             assert_eq!(get(name).as_ref(), Scenario::from_json(text).as_ref().map_err(|e| e), "{name}");
         }
+        assert_eq!(ENTRIES[0].0, "article");
+        assert_eq!(Ok(first()), get(ENTRIES[0].0));
         assert!(get("no-such-chapter").is_err());
     }
 }

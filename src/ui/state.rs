@@ -28,6 +28,9 @@ pub const SPEEDS_X100: &[u32] = &[25, 50, 100, 200, 400, 800, 1600, 3200, 6400];
 pub struct Playground {
     pub lang: Lang,
     pub chapter: usize,
+    /// The chapter's scenario as the catalog has it (`catalog::get`; the first chapter's is
+    /// `catalog::first`, the one the first module has): a reset starts from it again.
+    pub written: Rc<Scenario>,
     pub settings: Settings,
     pub seed: u64,
     pub session: Rc<RefCell<Session>>,
@@ -99,8 +102,8 @@ pub struct Playground {
     /// `needs_links`).
     pub fetch_notices: u64,
     /// Changes of the run asked for before the narration module (whose code makes them) was
-    /// there, in order: made once it is fetched (`Action::NarrationLoaded`); a chapter switch,
-    /// a reset or a restore drops them (they would have undone them).
+    /// there, in order: made once it is fetched (`Action::NarrationLoaded`); a restored link
+    /// or saved state replaces them.
     pub pending: Vec<Change>,
     /// A failed fetch of the narration module dropped changes the learner asked for: the page
     /// says so (`narration_chunk::change_failed_text`) until dismissed or a fetch succeeds.
@@ -119,10 +122,11 @@ pub enum Change {
     RemoveFault(usize),
     RestoreCleared,
     Load(Rc<Scenario>),
-    /// A reset of a loaded scenario: it starts over as it was loaded.
-    ResetLoaded,
-    /// The comparison opened again for a fresh run (a chapter switch with it open).
-    OpenCompare,
+    /// A chapter switch (another chapter's scenario is `catalog::get`'s).
+    SetChapter(usize),
+    /// A reset of a loaded scenario (it starts over as it was loaded), or one after pending
+    /// changes.
+    Reset,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -212,17 +216,29 @@ impl Playground {
     pub fn new(chapter: usize, lang: Lang) -> Playground {
         let chapter = chapter.min(CHAPTERS.len() - 1);
         let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
+        Playground::written(chapter, lang, Rc::new(base))
+    }
+
+    /// The tour's first chapter at its defaults, at step 0 (the first module's: it has the
+    /// first chapter's scenario alone, `catalog::first`).
+    pub fn first(lang: Lang) -> Playground {
+        Playground::written(0, lang, Rc::new(catalog::first()))
+    }
+
+    /// Chapter `chapter` at its defaults, at step 0; `base` is its catalog scenario.
+    fn written(chapter: usize, lang: Lang, base: Rc<Scenario>) -> Playground {
         let settings = Settings::of(&base);
-        let mut session = Session::new_valid(base.clone()).expect("catalog chapters run");
+        let mut session = Session::new_valid((*base).clone()).expect("catalog chapters run");
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
             facts: Rc::new(RunFacts::unhashed(&session)),
             lang,
             chapter,
+            seed: base.seed,
+            written: base,
             compare_settings: fixed(&settings),
             settings,
-            seed: base.seed,
             session: Rc::new(RefCell::new(session)),
             compare: None,
             version: 0,
@@ -321,7 +337,7 @@ impl Playground {
     pub fn as_written(&self) -> Option<Settings> {
         match &self.custom {
             Some(scenario) => Some(Settings::of(scenario)),
-            None => catalog::get(CHAPTERS[self.chapter].scenario).map(|s| Settings::of(&s)).ok(),
+            None => Some(Settings::of(&self.written)),
         }
     }
 
@@ -359,9 +375,18 @@ impl Playground {
         })
     }
 
+    /// A fresh state for this chapter that keeps what survives every action.
+    fn fresh(&self) -> Playground {
+        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written)))
+    }
+
     /// A fresh state for `chapter` that keeps what survives every action.
-    fn fresh(&self, chapter: usize) -> Playground {
-        let mut fresh = Playground::new(chapter, self.lang);
+    fn fresh_at(&self, chapter: usize) -> Playground {
+        self.keeping(Playground::new(chapter, self.lang))
+    }
+
+    /// `fresh` with what survives every action kept from this state.
+    fn keeping(&self, mut fresh: Playground) -> Playground {
         fresh.version = self.version;
         fresh.fetch_notices = self.fetch_notices;
         fresh.run = self.run + 1;
@@ -538,7 +563,6 @@ pub fn change(mut next: Playground, change: Change) -> Playground {
                 next.open_compare();
             }
         }
-        Change::OpenCompare => next.open_compare(),
         Change::Inject(fault) => {
             let forked = next.session.borrow().forked(fault);
             match forked {
@@ -564,7 +588,7 @@ pub fn change(mut next: Playground, change: Change) -> Playground {
             match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
                 Ok(mut session) => {
                     session.seek(cleared.position);
-                    let mut restored = next.fresh(cleared.chapter);
+                    let mut restored = next.fresh_at(cleared.chapter);
                     restored.version = next.version;
                     restored.settings = cleared.settings.clone();
                     restored.compare_settings = fixed(&cleared.settings);
@@ -586,8 +610,16 @@ pub fn change(mut next: Playground, change: Change) -> Playground {
                 next.rebuild_compare();
             }
         }
-        Change::ResetLoaded => {
-            let mut fresh = next.fresh(next.chapter);
+        Change::SetChapter(chapter) => {
+            let mut fresh = next.fresh_at(chapter);
+            fresh.cleared = next.clearing();
+            if next.compare.is_some() {
+                fresh.open_compare();
+            }
+            return fresh;
+        }
+        Change::Reset => {
+            let mut fresh = next.fresh();
             fresh.cleared = next.clearing();
             if let Some(custom) = next.custom.clone() {
                 if let Err(e) = fresh.load((*custom).clone()) {
@@ -650,11 +682,12 @@ impl Reducible for Playground {
                 }
                 Action::Reset => {
                     drop(session);
-                    // A loaded scenario starts over as it was loaded (validated again).
-                    if next.custom.is_some() {
-                        return Rc::new(next.change_or_wait(Change::ResetLoaded));
+                    // A loaded scenario starts over as it was loaded (validated again); after
+                    // changes still to be made, the reset waits for them.
+                    if next.custom.is_some() || !next.pending.is_empty() {
+                        return Rc::new(next.change_or_wait(Change::Reset));
                     }
-                    let mut fresh = next.fresh(next.chapter);
+                    let mut fresh = next.fresh();
                     fresh.cleared = next.clearing();
                     return Rc::new(fresh);
                 }
@@ -671,12 +704,8 @@ impl Reducible for Playground {
                     if next.params.lock {
                         return Rc::new(next);
                     }
-                    let mut fresh = next.fresh(chapter);
-                    fresh.cleared = next.clearing();
-                    if next.compare.is_some() {
-                        fresh = fresh.change_or_wait(Change::OpenCompare);
-                    }
-                    return Rc::new(fresh);
+                    // Another chapter's scenario is the narration module's (`catalog::get`).
+                    return Rc::new(next.change_or_wait(Change::SetChapter(chapter)));
                 }
                 Action::RestoreCleared => {
                     drop(session);

@@ -24,7 +24,6 @@
 use crate::i18n::Lang;
 use crate::systems::rabbitmq::trace::TraceEntry;
 use crate::systems::rabbitmq::Sim;
-use crate::ui::kafka_chunk::LoadFailed;
 
 /// The narration module's entry points.
 pub struct NarrationApi {
@@ -48,6 +47,8 @@ pub struct NarrationApi {
     /// The diagram's message boxes and ghosts (`components::diagram`).
     pub message_box: fn(crate::ui::components::diagram::BoxSpec, &yew::Callback<u32>) -> yew::Html,
     pub ghost_box: fn(&crate::view::Ghost, i32, i32, Lang) -> yew::Html,
+    /// The order service's database line under the diagram (`components::diagram::database`).
+    pub database: fn(&crate::view::DatabaseView, Lang) -> yew::Html,
     /// The two sides of an open comparison (`components::compare::sides`).
     pub compare_sides: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// The note that a chapter switch or a reset cleared injected faults
@@ -72,37 +73,14 @@ static NARRATION_API: NarrationApi = NarrationApi {
     trace_hash: crate::systems::rabbitmq::trace::trace_hash,
     message_box: crate::ui::components::diagram::message_box,
     ghost_box: crate::ui::components::diagram::ghost_box,
+    database: crate::ui::components::diagram::database,
     compare_sides: crate::ui::components::compare::sides,
     cleared_note: crate::ui::components::tour::cleared_note,
     chapter_narration: narration_of,
     change: crate::ui::state::change,
 };
 
-/// The split point: the only function that names the narration module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(narration, fallible))]
-fn narration_api() -> Result<&'static NarrationApi, LoadFailed> {
-    Ok(&NARRATION_API)
-}
-
-/// The module's entry points once fetched (split builds; `loaded` reads it).
-#[cfg(feature = "split")]
-static LOADED: std::sync::OnceLock<&'static NarrationApi> = std::sync::OnceLock::new();
-
-/// The narration module's entry points, if it is loaded (always, without the `split` feature).
-pub fn loaded() -> Option<&'static NarrationApi> {
-    #[cfg(feature = "split")]
-    return LOADED.get().copied();
-    #[cfg(not(feature = "split"))]
-    return narration_api().ok();
-}
-
-/// The narration module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static NarrationApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return narration_api().await.inspect(|api| _ = LOADED.set(api));
-    #[cfg(not(feature = "split"))]
-    return narration_api();
-}
+split_module!(narration, narration_api -> NarrationApi = &NARRATION_API);
 
 /// Chapter `index`'s narration: the first chapter's is the first module's
 /// (`tour::FIRST_NARRATION`), the others' the narration module's (None before it is there).

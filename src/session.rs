@@ -92,11 +92,17 @@ impl Session<Sim> {
     }
 
     /// `new` for a catalog scenario as the catalog has it, which is not validated again (tests
-    /// validate every catalog scenario): the page's first module builds a chapter at its
-    /// defaults this way, so it carries no `Scenario::validate` (every other run the page
-    /// builds is the narration module's, `ui::narration_chunk`, and validated).
+    /// validate every catalog scenario): the page builds a chapter at its defaults this way,
+    /// so its first module carries no `Scenario::validate` (every other run the page builds is
+    /// the narration module's, `ui::narration_chunk`, and validated).
     pub fn new_valid(base: Scenario) -> Result<Session, ScenarioError> {
         Session::run_with(base, vec![], Sim::new_valid)
+    }
+
+    /// `new_valid` for the tour's first chapter's scenario (`catalog::first`): the first
+    /// module's, without the programs of an outbox's actors (`Setup::new_first`).
+    pub fn new_first(base: Scenario) -> Result<Session, ScenarioError> {
+        Session::run_with(base, vec![], Sim::new_first)
     }
 
     /// The verdicts and the rest at the current step.

@@ -201,6 +201,8 @@ mod tests {
             assert_eq!(get(name).as_ref(), Scenario::from_json(text).as_ref().map_err(|e| e), "{name}");
         }
         assert_eq!(ENTRIES[0].0, "article");
+        // The first module builds the tour's first chapter from `first` (`Playground::first`).
+        assert_eq!(crate::tour::CHAPTERS[0].scenario, ENTRIES[0].0);
         assert_eq!(Ok(first()), get(ENTRIES[0].0));
         assert!(get("no-such-chapter").is_err());
     }

@@ -124,8 +124,8 @@ pub enum Change {
     Load(Rc<Scenario>),
     /// A chapter switch (another chapter's scenario is `catalog::get`'s).
     SetChapter(usize),
-    /// A reset of a loaded scenario (it starts over as it was loaded), or one after pending
-    /// changes.
+    /// A reset of a loaded scenario (it starts over as it was loaded) or of a chapter past
+    /// the first scenario's (§4.1-§4.3), or one after pending changes.
     Reset,
 }
 
@@ -216,19 +216,21 @@ impl Playground {
     pub fn new(chapter: usize, lang: Lang) -> Playground {
         let chapter = chapter.min(CHAPTERS.len() - 1);
         let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
-        Playground::written(chapter, lang, Rc::new(base))
+        Playground::written(chapter, lang, Rc::new(base), Session::new_valid)
     }
 
     /// The tour's first chapter at its defaults, at step 0 (the first module's: it has the
-    /// first chapter's scenario alone, `catalog::first`).
+    /// first chapter's scenario alone, `catalog::first`, and its actors' programs,
+    /// `Session::new_first`).
     pub fn first(lang: Lang) -> Playground {
-        Playground::written(0, lang, Rc::new(catalog::first()))
+        Playground::written(0, lang, Rc::new(catalog::first()), Session::new_first)
     }
 
-    /// Chapter `chapter` at its defaults, at step 0; `base` is its catalog scenario.
-    fn written(chapter: usize, lang: Lang, base: Rc<Scenario>) -> Playground {
+    /// Chapter `chapter` at its defaults, at step 0; `base` is its catalog scenario, run by
+    /// `start`.
+    fn written(chapter: usize, lang: Lang, base: Rc<Scenario>, start: fn(Scenario) -> Result<Session, crate::scenario::ScenarioError>) -> Playground {
         let settings = Settings::of(&base);
-        let mut session = Session::new_valid((*base).clone()).expect("catalog chapters run");
+        let mut session = start((*base).clone()).expect("catalog chapters run");
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
@@ -377,7 +379,19 @@ impl Playground {
 
     /// A fresh state for this chapter that keeps what survives every action.
     fn fresh(&self) -> Playground {
-        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written)))
+        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written), Session::new_valid))
+    }
+
+    /// `fresh` for a chapter that runs the first chapter's scenario (`first_scenario`): the
+    /// first module's.
+    fn fresh_first(&self) -> Playground {
+        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written), Session::new_first))
+    }
+
+    /// This state's chapter runs the tour's first chapter's scenario (`catalog::first`, §4.1
+    /// to §4.3), which the first module can build (`fresh_first`).
+    fn first_scenario(&self) -> bool {
+        self.custom.is_none() && CHAPTERS[self.chapter].scenario == catalog::NAMES[0]
     }
 
     /// A fresh state for `chapter` that keeps what survives every action.
@@ -682,12 +696,13 @@ impl Reducible for Playground {
                 }
                 Action::Reset => {
                     drop(session);
-                    // A loaded scenario starts over as it was loaded (validated again); after
+                    // A loaded scenario starts over as it was loaded (validated again), and
+                    // another chapter's scenario is the narration module's to run; after
                     // changes still to be made, the reset waits for them.
-                    if next.custom.is_some() || !next.pending.is_empty() {
+                    if !next.first_scenario() || !next.pending.is_empty() {
                         return Rc::new(next.change_or_wait(Change::Reset));
                     }
-                    let mut fresh = next.fresh();
+                    let mut fresh = next.fresh_first();
                     fresh.cleared = next.clearing();
                     return Rc::new(fresh);
                 }

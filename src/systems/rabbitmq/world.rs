@@ -314,6 +314,11 @@ impl Sim {
         Sim::with_setup(scenario, scenario.seed, Setup::new_valid(scenario)?)
     }
 
+    /// `new` for the tour's first chapter's scenario (`Setup::new_first`).
+    pub fn new_first(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        Sim::with_setup(scenario, scenario.seed, Setup::new_first(scenario)?)
+    }
+
     fn with_setup(scenario: &Scenario, seed: u64, setup: Setup) -> Result<Sim, ScenarioError> {
         let net = &scenario.network;
         let exchanges = scenario.exchanges.iter().map(|e| e.exists_at_start).collect();

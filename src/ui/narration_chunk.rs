@@ -4,22 +4,31 @@
 //! verdict table's rows and causes (`report::Live::new`), throughput and latency, the
 //! diagram's message boxes and ghosts, the faults listed (the chapter's, injected, cleared),
 //! the note on changed settings, the comparison's sides, the narration of every chapter but
-//! the first, and the run's trace hash (`data-trace-hash`). The page's build (the `split`
+//! the first, and the run's trace hash (`data-trace-hash`), the order service's database
+//! line under the diagram. With them, the code that changes the run (`state::change`):
+//! settings applied (`Settings::apply`), every scenario and injected fault validated
+//! (`Scenario::validate`), the comparison built, the other chapters' scenarios
+//! (`catalog::get`) and the programs of an outbox's order service and relay. The page's build (the `split`
 //! feature, scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`,
 //! fetched the first time the page needs any of it (`Playground::needs_narration`): a step,
 //! play or seek past the opening setup events, another chapter, a link or saved state
 //! restored past them, settings changed, a fault injected, the comparison opened, the run's
-//! end. The first module words the opening setup events itself (`i18n::describe_opening`)
-//! and has the first chapter's narration (`tour::FIRST_NARRATION`): the tour's first chapter
-//! opens at its declare, so the first load does without the module.
+//! end. The first module words the opening setup events itself (`i18n::describe_opening`),
+//! has the first chapter's narration (`tour::FIRST_NARRATION`) and builds the first
+//! chapter's run unvalidated (`catalog::first`, `Session::new_first`; tests validate it): the
+//! tour's first chapter opens at its declare, so the first load does without the module.
 //!
 //! Invariants: the page reaches this code only through `NarrationApi` (`loaded`, `load`,
 //! `word`, `chapter_narration`). Until the module is there the page's status says it is
 //! loading the narration, the step's line and the chapter's narration say it is being
 //! fetched, the event log's entries it is needed for show "…" (their number and time are
 //! known), and what it draws is not drawn (the counts, the buttons and the rest are); a failed
-//! fetch is said in the page's language and the learner's next action tries again. Without
-//! the `split` feature (native builds, the tests) it is there from the start.
+//! fetch is said in the page's language and the learner's next action tries again. A change of
+//! the run asked for before it is there (settings, a fault injected or removed, the
+//! comparison, another chapter, a reset past §4.1-§4.3, a file run) waits for it, in order
+//! (`Playground::pending`; the status says it is loading); a failed fetch drops them and says
+//! so in the page's language (`change_failed_text`). Without the `split` feature (native
+//! builds, the tests) it is there from the start.
 
 use crate::i18n::Lang;
 use crate::systems::rabbitmq::trace::TraceEntry;

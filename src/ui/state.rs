@@ -3,7 +3,9 @@
 //! changes on every action so yew re-renders.
 //!
 //! Invariants: `session` always runs `chapter`'s scenario with `settings`, `seed` and the
-//! injected faults (or, when `custom` is set, that loaded scenario's); `error` holds the last
+//! injected faults (or, when `custom` is set, that loaded scenario's); every action that
+//! builds another run but a reset of §4.1-§4.3 is a `Change`, made by the narration module's
+//! code (`change`) or pending until it is there, in the order asked; `error` holds the last
 //! problem to show (a broken link, bad settings). `params` (the URL's embed parameters) and
 //! `snippet` (the embed snippet's options) survive every action.
 
@@ -276,7 +278,8 @@ impl Playground {
     /// verdict table (its rows and causes), settings changed (the note beside the title),
     /// faults to list (the chapter's, injected or cleared), a comparison open, a chapter other
     /// than the first (its narration), a scenario file loaded, or is at its end (the outcome),
-    /// and the RabbitMQ page shows. The app fetches it.
+    /// and the RabbitMQ page shows; or a change of the run waits for it (`pending`, whichever
+    /// page shows). The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
@@ -333,6 +336,21 @@ impl Playground {
         let hash = AttrValue::from((api.trace_hash)(self.session.borrow().full_trace()));
         *cache = Some((self.run, hash.clone()));
         Some(hash)
+    }
+
+    /// The settings the learner last asked for: those of the last settings change still
+    /// pending (`pending`; none after it that starts another run from its defaults), else the
+    /// run's. The settings panel shows them and changes them, so two changes made while the
+    /// narration module is fetched both count.
+    pub fn asked_settings(&self) -> &Settings {
+        for change in self.pending.iter().rev() {
+            match change {
+                Change::SetSettings(settings) => return settings,
+                Change::SetChapter(_) | Change::Reset | Change::Load(_) | Change::RestoreCleared => break,
+                Change::SetCompareSettings(_) | Change::ToggleCompare | Change::Inject(_) | Change::RemoveFault(_) => {}
+            }
+        }
+        &self.settings
     }
 
     /// The settings as written: the loaded scenario's, else the chapter's.

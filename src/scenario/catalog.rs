@@ -188,6 +188,36 @@ mod tests {
         format!("{header}{}", prettyplease::unparse(&file))
     }
 
+    /// The first module builds the tour's first chapter without validating it and writes its
+    /// actors' programs with `program::of_first` (`Session::new_first`): the same run, the same
+    /// programs, as the checked way (`Session::new`, `program::of`); and `of_first` writes every
+    /// catalog actor's program as `of` does, but an outbox's two.
+    #[test]
+    fn the_first_module_builds_the_first_chapter_as_the_checked_way_does() {
+        use crate::systems::rabbitmq::program;
+        let checked = crate::session::Session::new(first(), vec![]).expect("valid");
+        let unchecked = crate::session::Session::new_first(first()).expect("runs");
+        let hash = |s: &crate::session::Session| crate::engine::trace::trace_hash(s.full_trace());
+        assert_eq!(hash(&checked), hash(&unchecked));
+        assert_eq!(checked.len(), unchecked.len());
+        for name in names() {
+            let scenario = get(name).unwrap();
+            for actor in &scenario.actors {
+                let outbox = matches!(actor, ActorSpec::Relay(_)) || matches!(actor, ActorSpec::Producer(p) if p.orders == Some(Orders::Outbox));
+                let code = |p: Option<program::Program>| p.map(|p| (p.code, p.main.len(), p.callback.len(), p.callback_line));
+                if outbox {
+                    assert!(program::of_first(&scenario, actor).is_none(), "{name}: {}", actor.name());
+                    assert!(program::of(&scenario, actor).is_some(), "{name}: {}", actor.name());
+                } else {
+                    assert_eq!(code(program::of_first(&scenario, actor)), code(program::of(&scenario, actor)), "{name}: {}", actor.name());
+                }
+            }
+            if name == ENTRIES[0].0 {
+                assert!(scenario.actors.iter().all(|a| program::of_first(&scenario, a).is_some()), "the first chapter has no outbox");
+            }
+        }
+    }
+
     #[test]
     fn baked_catalog_is_current() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/scenario/catalog_baked.rs");

@@ -91,6 +91,20 @@ impl Session<Sim> {
         Session::run(base, injected)
     }
 
+    /// `new` for a catalog scenario as the catalog has it, which is not validated again (tests
+    /// validate every catalog scenario): the page builds a chapter at its defaults this way,
+    /// so its first module carries no `Scenario::validate` (every other run the page builds is
+    /// the narration module's, `ui::narration_chunk`, and validated).
+    pub fn new_valid(base: Scenario) -> Result<Session, ScenarioError> {
+        Session::run_with(base, vec![], Sim::new_valid)
+    }
+
+    /// `new_valid` for the tour's first chapter's scenario (`catalog::first`): the first
+    /// module's, without the programs of an outbox's actors (`Setup::new_first`).
+    pub fn new_first(base: Scenario) -> Result<Session, ScenarioError> {
+        Session::run_with(base, vec![], Sim::new_first)
+    }
+
     /// The verdicts and the rest at the current step.
     pub fn report(&self) -> Report {
         Report::with_trace(&self.current, self.trace(), false)
@@ -107,9 +121,14 @@ impl Session<Sim> {
 impl<W: Replay> Session<W> {
     /// Run `base` plus the injected faults to the end.
     pub fn run(base: W::Scenario, injected: Vec<FaultSpec>) -> Result<Session<W>, ScenarioError> {
+        Session::run_with(base, injected, W::start)
+    }
+
+    /// `run`, the world built by `start`.
+    fn run_with(base: W::Scenario, injected: Vec<FaultSpec>, start: fn(&W::Scenario) -> Result<W, ScenarioError>) -> Result<Session<W>, ScenarioError> {
         let mut scenario = base.clone();
         W::faults_mut(&mut scenario).extend(injected.iter().cloned());
-        let mut timeline = W::start(&scenario)?;
+        let mut timeline = start(&scenario)?;
         let mut snapshots = vec![timeline.snapshot()];
         let mut snapshot_every = SNAPSHOT_EVERY_MIN;
         let mut step_ends = Vec::new();

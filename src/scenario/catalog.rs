@@ -60,6 +60,13 @@ mod names_tests {
     }
 }
 
+/// The first catalog scenario (`ENTRIES[0]`, "article": the tour's first chapter), alone: the
+/// page's first module builds the first chapter with it, and `get`, which has every
+/// scenario, is the narration module's (`ui::narration_chunk`).
+pub fn first() -> Scenario {
+    super::catalog_baked::first()
+}
+
 /// A catalog scenario by name.
 pub fn get(name: &str) -> Result<Scenario, ScenarioError> {
     super::catalog_baked::scenario(name).ok_or_else(|| ScenarioError {
@@ -152,25 +159,69 @@ mod tests {
                 }
             }
         }
-        let arms = ENTRIES.iter().map(|(name, text)| {
-            let scenario = Scenario::from_json(text).unwrap_or_else(|e| panic!("catalog/{name}.json: {e}"));
-            let mut value = syn::parse_str::<syn::Expr>(&format!("{scenario:?}")).expect("Debug output is Rust syntax");
-            Buildable.visit_expr_mut(&mut value);
-            quote::quote! { #name => #value, }
-        });
+        let values: Vec<(&str, syn::Expr)> = ENTRIES
+            .iter()
+            .map(|(name, text)| {
+                let scenario = Scenario::from_json(text).unwrap_or_else(|e| panic!("catalog/{name}.json: {e}"));
+                let mut value = syn::parse_str::<syn::Expr>(&format!("{scenario:?}")).expect("Debug output is Rust syntax");
+                Buildable.visit_expr_mut(&mut value);
+                (*name, value)
+            })
+            .collect();
+        // The first chapter's scenario (the first entry) has its own function: the page's
+        // first module builds it alone (`catalog::first`); the others are the narration
+        // module's (`get`).
+        let (first_name, first) = &values[0];
+        let arms = values[1..].iter().map(|(name, value)| quote::quote! { #name => #value, });
         let file = quote::quote! {
             use super::*;
             use super::{ActorSpec::*, DeclareAs::*, ExchangeType::*, FaultAction::*, GiveUp::*, Handler::*, OnFailure::*, Orders::*, Overflow::*, QueueType::*, Trigger::*};
             use crate::engine::rng::Ratio;
 
+            /// The first catalog scenario (the tour's first chapter), built without parsing.
+            pub(super) fn first() -> Scenario {
+                #first
+            }
+
             /// A catalog scenario by name, built without parsing (see `catalog.rs`).
             pub(super) fn scenario(name: &str) -> Option<Scenario> {
-                Some(match name { #(#arms)* _ => return None })
+                Some(match name { #first_name => first(), #(#arms)* _ => return None })
             }
         };
         let file = syn::parse2::<syn::File>(file).expect("the baked catalog parses");
         let header = "//! Generated from `catalog/*.json` by `QP_BLESS=1 cargo test --lib baked_catalog_is_current`;\n//! do not edit. That test fails when a file and this differ.\n#![allow(unused_imports)]\n\n";
         format!("{header}{}", prettyplease::unparse(&file))
+    }
+
+    /// The first module builds the tour's first chapter without validating it and writes its
+    /// actors' programs with `program::of_first` (`Session::new_first`): the same run, the same
+    /// programs, as the checked way (`Session::new`, `program::of`); and `of_first` writes every
+    /// catalog actor's program as `of` does, but an outbox's two.
+    #[test]
+    fn the_first_module_builds_the_first_chapter_as_the_checked_way_does() {
+        use crate::systems::rabbitmq::program;
+        let checked = crate::session::Session::new(first(), vec![]).expect("valid");
+        let unchecked = crate::session::Session::new_first(first()).expect("runs");
+        let hash = |s: &crate::session::Session| crate::engine::trace::trace_hash(s.full_trace());
+        assert_eq!(hash(&checked), hash(&unchecked));
+        assert_eq!(checked.len(), unchecked.len());
+        for name in names() {
+            let scenario = get(name).unwrap();
+            for actor in &scenario.actors {
+                // An outbox's two and a request handler: their programs are not the first module's.
+                let outbox = matches!(actor, ActorSpec::Relay(_)) || matches!(actor, ActorSpec::Producer(p) if p.orders == Some(Orders::Outbox) || p.handler.is_some());
+                let code = |p: Option<program::Program>| p.map(|p| (p.code, p.main.len(), p.callback.len(), p.callback_line));
+                if outbox {
+                    assert!(program::of_first(&scenario, actor).is_none(), "{name}: {}", actor.name());
+                    assert!(program::of(&scenario, actor).is_some(), "{name}: {}", actor.name());
+                } else {
+                    assert_eq!(code(program::of_first(&scenario, actor)), code(program::of(&scenario, actor)), "{name}: {}", actor.name());
+                }
+            }
+            if name == ENTRIES[0].0 {
+                assert!(scenario.actors.iter().all(|a| program::of_first(&scenario, a).is_some()), "the first chapter has no outbox");
+            }
+        }
     }
 
     #[test]
@@ -185,6 +236,10 @@ mod tests {
         for (name, text) in ENTRIES {
             assert_eq!(get(name).as_ref(), Scenario::from_json(text).as_ref().map_err(|e| e), "{name}");
         }
+        assert_eq!(ENTRIES[0].0, "article");
+        // The first module builds the tour's first chapter from `first` (`Playground::first`).
+        assert_eq!(crate::tour::CHAPTERS[0].scenario, ENTRIES[0].0);
+        assert_eq!(Ok(first()), get(ENTRIES[0].0));
         assert!(get("no-such-chapter").is_err());
     }
 }

@@ -42,7 +42,7 @@ fn restored() -> Playground {
     let hash = window().location().hash().unwrap_or_default();
     let stored = || window().local_storage().ok().flatten().and_then(|s| s.get_item(STORAGE_KEY).ok().flatten());
     let Some(links) = crate::ui::links_chunk::loaded() else {
-        let mut p = Playground::new(0, browser_lang);
+        let mut p = Playground::first(browser_lang);
         p.links_pending = hash.starts_with(HASH_PREFIX) || stored().is_some();
         return p;
     };
@@ -54,14 +54,14 @@ fn restored() -> Playground {
         return match (links.open)(code) {
             Ok(p) => p,
             Err(e) => {
-                let mut p = saved().unwrap_or_else(|| Playground::new(0, browser_lang));
+                let mut p = saved().unwrap_or_else(|| Playground::first(browser_lang));
                 let lang = p.lang;
                 p.error = Some(format!("{}{}{}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }, e.text(lang)));
                 p
             }
         };
     }
-    saved().unwrap_or_else(|| Playground::new(0, browser_lang))
+    saved().unwrap_or_else(|| Playground::first(browser_lang))
 }
 
 /// The page's address without query or fragment.
@@ -330,6 +330,7 @@ pub fn App() -> Html {
         Some(error) => Some(AttrValue::from(error.clone())),
         None if state.kafka_load_error => Some(crate::ui::kafka_chunk::LoadFailed.text(lang).into()),
         None if state.links_load_error => Some(crate::ui::links_chunk::load_failed_text(lang).into()),
+        None if state.changes_dropped => Some(crate::ui::narration_chunk::change_failed_text(lang).into()),
         None if state.narration_load_error => Some(crate::ui::narration_chunk::load_failed_text(lang).into()),
         None => None,
     };

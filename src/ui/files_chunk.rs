@@ -10,7 +10,6 @@
 
 use crate::i18n::Lang;
 use crate::scenario::Scenario;
-use crate::ui::kafka_chunk::LoadFailed;
 
 /// The files module's entry points.
 pub struct FilesApi {
@@ -31,19 +30,7 @@ static FILES_API: FilesApi = FilesApi {
     bundle: |scenario, run, sitecustomize| crate::export::bundle_with(scenario, crate::export::Driver { run, sitecustomize }),
 };
 
-/// The split point: the only function that names the files module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(files, fallible))]
-fn files_api() -> Result<&'static FilesApi, LoadFailed> {
-    Ok(&FILES_API)
-}
-
-/// The files module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static FilesApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return files_api().await;
-    #[cfg(not(feature = "split"))]
-    return files_api();
-}
+split_module!(files, files_api -> FilesApi = &FILES_API, fetch_only);
 
 /// What the page says when the files module cannot be fetched.
 pub fn load_failed_text(lang: Lang) -> &'static str {

@@ -87,31 +87,7 @@ impl LoadFailed {
     }
 }
 
-/// The split point: the only function that names the Kafka module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(kafka, fallible))]
-fn kafka_api() -> Result<&'static KafkaApi, LoadFailed> {
-    Ok(&crate::ui::kafka_page::KAFKA_API)
-}
-
-/// The module's entry points once fetched (split builds; `loaded` reads it).
-#[cfg(feature = "split")]
-static LOADED: std::sync::OnceLock<&'static KafkaApi> = std::sync::OnceLock::new();
-
-/// The Kafka module's entry points, if it is loaded (always, without the `split` feature).
-pub fn loaded() -> Option<&'static KafkaApi> {
-    #[cfg(feature = "split")]
-    return LOADED.get().copied();
-    #[cfg(not(feature = "split"))]
-    return kafka_api().ok();
-}
-
-/// The Kafka module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static KafkaApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return kafka_api().await.inspect(|api| _ = LOADED.set(api));
-    #[cfg(not(feature = "split"))]
-    return kafka_api();
-}
+split_module!(kafka, kafka_api -> KafkaApi = &crate::ui::kafka_page::KAFKA_API);
 
 /// Calls `then` with the Kafka module's entry points: at once if it is loaded, else once it
 /// is fetched (`failed` if it cannot be).

@@ -14,7 +14,6 @@
 use crate::embed::SnippetOptions;
 use crate::i18n::Lang;
 use crate::share::{LinkError, ShareState};
-use crate::ui::kafka_chunk::LoadFailed;
 use crate::ui::state::Playground;
 
 /// The links module's entry points.
@@ -35,31 +34,7 @@ static LINKS_API: LinksApi = LinksApi {
     open: |code| crate::share::decode(code).and_then(|state| Playground::from_share(&state)),
 };
 
-/// The split point: the only function that names the links module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(links, fallible))]
-fn links_api() -> Result<&'static LinksApi, LoadFailed> {
-    Ok(&LINKS_API)
-}
-
-/// The module's entry points once fetched (split builds; `loaded` reads it).
-#[cfg(feature = "split")]
-static LOADED: std::sync::OnceLock<&'static LinksApi> = std::sync::OnceLock::new();
-
-/// The links module's entry points, if it is loaded (always, without the `split` feature).
-pub fn loaded() -> Option<&'static LinksApi> {
-    #[cfg(feature = "split")]
-    return LOADED.get().copied();
-    #[cfg(not(feature = "split"))]
-    return links_api().ok();
-}
-
-/// The links module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static LinksApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return links_api().await.inspect(|api| _ = LOADED.set(api));
-    #[cfg(not(feature = "split"))]
-    return links_api();
-}
+split_module!(links, links_api -> LinksApi = &LINKS_API);
 
 /// What the page says when the links module cannot be fetched.
 pub fn load_failed_text(lang: Lang) -> &'static str {

@@ -2,6 +2,57 @@
 //! reducer (`state.rs`); components under `components/` only render and dispatch. The header's
 //! system switch shows the Kafka page (`kafka_page.rs`, its own state) instead.
 
+/// The seam of a split module (`*_chunk.rs`): the split point `$entry`, the only function
+/// that names the module's entry points (`$api`, the static `$value`), and, for the page,
+/// `load` (fetching the module the first time) and `loaded` (the entry points if it is
+/// there). The page's build (the `split` feature, scripts/split-wasm.sh) puts what only
+/// `$entry` reaches in `split_$module.wasm`; without the feature (native builds, the tests)
+/// the entry points are there from the start. `$module, $entry -> $api = $value, fetch_only`
+/// writes `load` alone (a module the page asks for each time, which keeps nothing).
+macro_rules! split_module {
+    ($module:ident, $entry:ident -> $api:ty = $value:expr) => {
+        split_module!(@point $module, $entry -> $api = $value);
+
+        /// The module's entry points once fetched (split builds; `loaded` reads it).
+        #[cfg(feature = "split")]
+        static LOADED: std::sync::OnceLock<&'static $api> = std::sync::OnceLock::new();
+
+        /// The module's entry points, if it is loaded (always, without the `split` feature).
+        pub fn loaded() -> Option<&'static $api> {
+            #[cfg(feature = "split")]
+            return LOADED.get().copied();
+            #[cfg(not(feature = "split"))]
+            return $entry().ok();
+        }
+
+        /// The module's entry points, fetching the module the first time.
+        pub async fn load() -> Result<&'static $api, crate::ui::kafka_chunk::LoadFailed> {
+            #[cfg(feature = "split")]
+            return $entry().await.inspect(|api| _ = LOADED.set(api));
+            #[cfg(not(feature = "split"))]
+            return $entry();
+        }
+    };
+    ($module:ident, $entry:ident -> $api:ty = $value:expr, fetch_only) => {
+        split_module!(@point $module, $entry -> $api = $value);
+
+        /// The module's entry points, fetching the module the first time.
+        pub async fn load() -> Result<&'static $api, crate::ui::kafka_chunk::LoadFailed> {
+            #[cfg(feature = "split")]
+            return $entry().await;
+            #[cfg(not(feature = "split"))]
+            return $entry();
+        }
+    };
+    (@point $module:ident, $entry:ident -> $api:ty = $value:expr) => {
+        /// The split point: the only function that names the module's entry points.
+        #[cfg_attr(feature = "split", wasm_split_helpers::wasm_split($module, fallible))]
+        fn $entry() -> Result<&'static $api, crate::ui::kafka_chunk::LoadFailed> {
+            Ok($value)
+        }
+    };
+}
+
 pub mod app;
 pub mod components;
 pub mod files_chunk;

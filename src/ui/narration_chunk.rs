@@ -4,27 +4,35 @@
 //! verdict table's rows and causes (`report::Live::new`), throughput and latency, the
 //! diagram's message boxes and ghosts, the faults listed (the chapter's, injected, cleared),
 //! the note on changed settings, the comparison's sides, the narration of every chapter but
-//! the first, and the run's trace hash (`data-trace-hash`). The page's build (the `split`
+//! the first, and the run's trace hash (`data-trace-hash`), the order service's database
+//! line under the diagram. With them, the code that changes the run (`state::change`):
+//! settings applied (`Settings::apply`), every scenario and injected fault validated
+//! (`Scenario::validate`), the comparison built, the other chapters' scenarios
+//! (`catalog::get`) and the programs of an outbox's order service and relay. The page's build (the `split`
 //! feature, scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`,
 //! fetched the first time the page needs any of it (`Playground::needs_narration`): a step,
 //! play or seek past the opening setup events, another chapter, a link or saved state
 //! restored past them, settings changed, a fault injected, the comparison opened, the run's
-//! end. The first module words the opening setup events itself (`i18n::describe_opening`)
-//! and has the first chapter's narration (`tour::FIRST_NARRATION`): the tour's first chapter
-//! opens at its declare, so the first load does without the module.
+//! end. The first module words the opening setup events itself (`i18n::describe_opening`),
+//! has the first chapter's narration (`tour::FIRST_NARRATION`) and builds the first
+//! chapter's run unvalidated (`catalog::first`, `Session::new_first`; tests validate it): the
+//! tour's first chapter opens at its declare, so the first load does without the module.
 //!
 //! Invariants: the page reaches this code only through `NarrationApi` (`loaded`, `load`,
 //! `word`, `chapter_narration`). Until the module is there the page's status says it is
 //! loading the narration, the step's line and the chapter's narration say it is being
 //! fetched, the event log's entries it is needed for show "…" (their number and time are
 //! known), and what it draws is not drawn (the counts, the buttons and the rest are); a failed
-//! fetch is said in the page's language and the learner's next action tries again. Without
-//! the `split` feature (native builds, the tests) it is there from the start.
+//! fetch is said in the page's language and the learner's next action tries again. A change of
+//! the run asked for before it is there (settings, a fault injected or removed, the
+//! comparison, another chapter, a reset past §4.1-§4.3, a file run) waits for it, in order
+//! (`Playground::pending`; the status says it is loading); a failed fetch drops them and says
+//! so in the page's language (`change_failed_text`). Without the `split` feature (native
+//! builds, the tests) it is there from the start.
 
 use crate::i18n::Lang;
 use crate::systems::rabbitmq::trace::TraceEntry;
 use crate::systems::rabbitmq::Sim;
-use crate::ui::kafka_chunk::LoadFailed;
 
 /// The narration module's entry points.
 pub struct NarrationApi {
@@ -48,6 +56,8 @@ pub struct NarrationApi {
     /// The diagram's message boxes and ghosts (`components::diagram`).
     pub message_box: fn(crate::ui::components::diagram::BoxSpec, &yew::Callback<u32>) -> yew::Html,
     pub ghost_box: fn(&crate::view::Ghost, i32, i32, Lang) -> yew::Html,
+    /// The order service's database line under the diagram (`components::diagram::database`).
+    pub database: fn(&crate::view::DatabaseView, Lang) -> yew::Html,
     /// The two sides of an open comparison (`components::compare::sides`).
     pub compare_sides: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// The note that a chapter switch or a reset cleared injected faults
@@ -55,6 +65,10 @@ pub struct NarrationApi {
     pub cleared_note: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
     /// A chapter's narration (`tour::NARRATIONS`).
     pub chapter_narration: fn(usize, Lang) -> &'static str,
+    /// A change of the run (`state::change`): settings applied, the comparison built, a fault
+    /// injected or removed, a scenario file run; with them the scenario checks
+    /// (`Scenario::validate`) and `Settings::apply`.
+    pub change: fn(crate::ui::state::Playground, crate::ui::state::Change) -> crate::ui::state::Playground,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -68,36 +82,14 @@ static NARRATION_API: NarrationApi = NarrationApi {
     trace_hash: crate::systems::rabbitmq::trace::trace_hash,
     message_box: crate::ui::components::diagram::message_box,
     ghost_box: crate::ui::components::diagram::ghost_box,
+    database: crate::ui::components::diagram::database,
     compare_sides: crate::ui::components::compare::sides,
     cleared_note: crate::ui::components::tour::cleared_note,
     chapter_narration: narration_of,
+    change: crate::ui::state::change,
 };
 
-/// The split point: the only function that names the narration module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(narration, fallible))]
-fn narration_api() -> Result<&'static NarrationApi, LoadFailed> {
-    Ok(&NARRATION_API)
-}
-
-/// The module's entry points once fetched (split builds; `loaded` reads it).
-#[cfg(feature = "split")]
-static LOADED: std::sync::OnceLock<&'static NarrationApi> = std::sync::OnceLock::new();
-
-/// The narration module's entry points, if it is loaded (always, without the `split` feature).
-pub fn loaded() -> Option<&'static NarrationApi> {
-    #[cfg(feature = "split")]
-    return LOADED.get().copied();
-    #[cfg(not(feature = "split"))]
-    return narration_api().ok();
-}
-
-/// The narration module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static NarrationApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return narration_api().await.inspect(|api| _ = LOADED.set(api));
-    #[cfg(not(feature = "split"))]
-    return narration_api();
-}
+split_module!(narration, narration_api -> NarrationApi = &NARRATION_API);
 
 /// Chapter `index`'s narration: the first chapter's is the first module's
 /// (`tour::FIRST_NARRATION`), the others' the narration module's (None before it is there).
@@ -127,6 +119,15 @@ pub fn word(trace: &[TraceEntry], index: usize, sim: &Sim, lang: Lang) -> Option
 /// event).
 pub fn needed_for(trace: &[TraceEntry], sim: &Sim) -> bool {
     trace.iter().any(|entry| crate::i18n::describe_opening(&entry.event, sim, Lang::En).is_none())
+}
+
+/// What the page says when the narration module cannot be fetched and changes the learner
+/// asked for meanwhile (settings, a fault, the comparison, a file) were dropped with it.
+pub fn change_failed_text(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "The code that narrates and changes the run (split_narration.wasm) could not be fetched, so your change was not made: check the connection and try again.",
+        Lang::Zh => "无法获取讲述并改变运行的代码（split_narration.wasm），因此你的改动未生效：请检查网络连接后重试。",
+    }
 }
 
 /// What the page says when the narration module cannot be fetched.

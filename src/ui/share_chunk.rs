@@ -11,7 +11,6 @@
 use crate::embed::SnippetOptions;
 use crate::i18n::Lang;
 use crate::ui::components::share_tools::{ToolAction, ToolsCtx};
-use crate::ui::kafka_chunk::LoadFailed;
 use yew::{Callback, Html, MouseEvent};
 
 /// The share module's entry points.
@@ -24,31 +23,7 @@ pub struct ShareApi {
 
 static SHARE_API: ShareApi = ShareApi { run: crate::ui::components::share_tools::run, dialog: crate::ui::components::share_tools::dialog };
 
-/// The split point: the only function that names the share module's entry points.
-#[cfg_attr(feature = "split", wasm_split_helpers::wasm_split(share, fallible))]
-fn share_api() -> Result<&'static ShareApi, LoadFailed> {
-    Ok(&SHARE_API)
-}
-
-/// The module's entry points once fetched (split builds; `loaded` reads it).
-#[cfg(feature = "split")]
-static LOADED: std::sync::OnceLock<&'static ShareApi> = std::sync::OnceLock::new();
-
-/// The share module's entry points, if it is loaded (always, without the `split` feature).
-pub fn loaded() -> Option<&'static ShareApi> {
-    #[cfg(feature = "split")]
-    return LOADED.get().copied();
-    #[cfg(not(feature = "split"))]
-    return share_api().ok();
-}
-
-/// The share module's entry points, fetching the module the first time.
-pub async fn load() -> Result<&'static ShareApi, LoadFailed> {
-    #[cfg(feature = "split")]
-    return share_api().await.inspect(|api| _ = LOADED.set(api));
-    #[cfg(not(feature = "split"))]
-    return share_api();
-}
+split_module!(share, share_api -> ShareApi = &SHARE_API);
 
 /// What the page says when the share module cannot be fetched.
 pub fn load_failed_text(lang: Lang) -> &'static str {

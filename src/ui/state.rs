@@ -3,7 +3,9 @@
 //! changes on every action so yew re-renders.
 //!
 //! Invariants: `session` always runs `chapter`'s scenario with `settings`, `seed` and the
-//! injected faults (or, when `custom` is set, that loaded scenario's); `error` holds the last
+//! injected faults (or, when `custom` is set, that loaded scenario's); every action that
+//! builds another run but a reset of §4.1-§4.3 is a `Change`, made by the narration module's
+//! code (`change`) or pending until it is there, in the order asked; `error` holds the last
 //! problem to show (a broken link, bad settings). `params` (the URL's embed parameters) and
 //! `snippet` (the embed snippet's options) survive every action.
 
@@ -28,6 +30,9 @@ pub const SPEEDS_X100: &[u32] = &[25, 50, 100, 200, 400, 800, 1600, 3200, 6400];
 pub struct Playground {
     pub lang: Lang,
     pub chapter: usize,
+    /// The chapter's scenario as the catalog has it (`catalog::get`; the first chapter's is
+    /// `catalog::first`, the one the first module has): a reset starts from it again.
+    pub written: Rc<Scenario>,
     pub settings: Settings,
     pub seed: u64,
     pub session: Rc<RefCell<Session>>,
@@ -98,6 +103,32 @@ pub struct Playground {
     /// fetched: not a change of the learner's (which is what makes the page save, see
     /// `needs_links`).
     pub fetch_notices: u64,
+    /// Changes of the run asked for before the narration module (whose code makes them) was
+    /// there, in order: made once it is fetched (`Action::NarrationLoaded`); a restored link
+    /// or saved state replaces them.
+    pub pending: Vec<Change>,
+    /// A failed fetch of the narration module dropped changes the learner asked for: the page
+    /// says so (`narration_chunk::change_failed_text`) until dismissed or a fetch succeeds.
+    pub changes_dropped: bool,
+}
+
+/// A change of the run that needs the narration module's code (`ui::narration_chunk`):
+/// settings applied, a scenario or an injected fault validated, the comparison built. Made at
+/// once when the module is there (`change`), else once it is fetched (`Playground::pending`).
+#[derive(Clone)]
+pub enum Change {
+    SetSettings(Settings),
+    SetCompareSettings(Settings),
+    ToggleCompare,
+    Inject(FaultAction),
+    RemoveFault(usize),
+    RestoreCleared,
+    Load(Rc<Scenario>),
+    /// A chapter switch (another chapter's scenario is `catalog::get`'s).
+    SetChapter(usize),
+    /// A reset of a loaded scenario (it starts over as it was loaded) or of a chapter past
+    /// the first scenario's (§4.1-§4.3), or one after pending changes.
+    Reset,
 }
 
 /// A run whose injected faults were cleared by a chapter switch or a reset: enough to
@@ -187,17 +218,31 @@ impl Playground {
     pub fn new(chapter: usize, lang: Lang) -> Playground {
         let chapter = chapter.min(CHAPTERS.len() - 1);
         let base = catalog::get(CHAPTERS[chapter].scenario).expect("catalog chapters are valid");
+        Playground::written(chapter, lang, Rc::new(base), Session::new_valid)
+    }
+
+    /// The tour's first chapter at its defaults, at step 0 (the first module's: it has the
+    /// first chapter's scenario alone, `catalog::first`, and its actors' programs,
+    /// `Session::new_first`).
+    pub fn first(lang: Lang) -> Playground {
+        Playground::written(0, lang, Rc::new(catalog::first()), Session::new_first)
+    }
+
+    /// Chapter `chapter` at its defaults, at step 0; `base` is its catalog scenario, run by
+    /// `start`.
+    fn written(chapter: usize, lang: Lang, base: Rc<Scenario>, start: fn(Scenario) -> Result<Session, crate::scenario::ScenarioError>) -> Playground {
         let settings = Settings::of(&base);
-        let mut session = Session::new(base.clone(), vec![]).expect("catalog chapters run");
+        let mut session = start((*base).clone()).expect("catalog chapters run");
         // §4.1-§4.3 share one run: each opens at its own part of it.
         session.seek(CHAPTERS[chapter].opening_step(&session));
         Playground {
             facts: Rc::new(RunFacts::unhashed(&session)),
             lang,
             chapter,
+            seed: base.seed,
+            written: base,
             compare_settings: fixed(&settings),
             settings,
-            seed: base.seed,
             session: Rc::new(RefCell::new(session)),
             compare: None,
             version: 0,
@@ -223,6 +268,8 @@ impl Playground {
             narration_fetch_failed: false,
             narration_load_error: false,
             fetch_notices: 0,
+            pending: Vec::new(),
+            changes_dropped: false,
         }
     }
 
@@ -231,13 +278,15 @@ impl Playground {
     /// verdict table (its rows and causes), settings changed (the note beside the title),
     /// faults to list (the chapter's, injected or cleared), a comparison open, a chapter other
     /// than the first (its narration), a scenario file loaded, or is at its end (the outcome),
-    /// and the RabbitMQ page shows. The app fetches it.
+    /// and the RabbitMQ page shows; or a change of the run waits for it (`pending`, whichever
+    /// page shows). The app fetches it.
     pub fn needs_narration(&self) -> bool {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
-            && !(self.kafka && self.kafka_run.is_some())
-            && (session.position() == session.len()
+            && (!self.pending.is_empty() || !(self.kafka && self.kafka_run.is_some()))
+            && (!self.pending.is_empty()
+                || session.position() == session.len()
                 || (self.chapter != 0 && self.custom.is_none() && !self.params.embed)
                 || self.custom.is_some()
                 || self.compare.is_some()
@@ -289,11 +338,26 @@ impl Playground {
         Some(hash)
     }
 
+    /// The settings the learner last asked for: those of the last settings change still
+    /// pending (`pending`; none after it that starts another run from its defaults), else the
+    /// run's. The settings panel shows them and changes them, so two changes made while the
+    /// narration module is fetched both count.
+    pub fn asked_settings(&self) -> &Settings {
+        for change in self.pending.iter().rev() {
+            match change {
+                Change::SetSettings(settings) => return settings,
+                Change::SetChapter(_) | Change::Reset | Change::Load(_) | Change::RestoreCleared => break,
+                Change::SetCompareSettings(_) | Change::ToggleCompare | Change::Inject(_) | Change::RemoveFault(_) => {}
+            }
+        }
+        &self.settings
+    }
+
     /// The settings as written: the loaded scenario's, else the chapter's.
     pub fn as_written(&self) -> Option<Settings> {
         match &self.custom {
             Some(scenario) => Some(Settings::of(scenario)),
-            None => catalog::get(CHAPTERS[self.chapter].scenario).map(|s| Settings::of(&s)).ok(),
+            None => Some(Settings::of(&self.written)),
         }
     }
 
@@ -331,9 +395,30 @@ impl Playground {
         })
     }
 
+    /// A fresh state for this chapter that keeps what survives every action.
+    fn fresh(&self) -> Playground {
+        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written), Session::new_valid))
+    }
+
+    /// `fresh` for a chapter that runs the first chapter's scenario (`first_scenario`): the
+    /// first module's.
+    fn fresh_first(&self) -> Playground {
+        self.keeping(Playground::written(self.chapter, self.lang, Rc::clone(&self.written), Session::new_first))
+    }
+
+    /// This state's chapter runs the tour's first chapter's scenario (`catalog::first`, §4.1
+    /// to §4.3), which the first module can build (`fresh_first`).
+    fn first_scenario(&self) -> bool {
+        self.custom.is_none() && CHAPTERS[self.chapter].scenario == catalog::NAMES[0]
+    }
+
     /// A fresh state for `chapter` that keeps what survives every action.
-    fn fresh(&self, chapter: usize) -> Playground {
-        let mut fresh = Playground::new(chapter, self.lang);
+    fn fresh_at(&self, chapter: usize) -> Playground {
+        self.keeping(Playground::new(chapter, self.lang))
+    }
+
+    /// `fresh` with what survives every action kept from this state.
+    fn keeping(&self, mut fresh: Playground) -> Playground {
         fresh.version = self.version;
         fresh.fetch_notices = self.fetch_notices;
         fresh.run = self.run + 1;
@@ -347,6 +432,7 @@ impl Playground {
         fresh.kafka_load_error = self.kafka_load_error;
         fresh.links_load_error = self.links_load_error;
         fresh.narration_load_error = self.narration_load_error;
+        fresh.changes_dropped = self.changes_dropped;
         fresh
     }
 
@@ -458,6 +544,126 @@ impl Playground {
     }
 }
 
+impl Playground {
+    /// Make `change` with the narration module's code, or, before the module is there, keep
+    /// it for when it is (`pending`; the app fetches it meanwhile, the status says so).
+    fn change_or_wait(mut self, change: Change) -> Playground {
+        match crate::ui::narration_chunk::loaded() {
+            Some(api) if self.pending.is_empty() => (api.change)(self, change),
+            _ => {
+                self.pending.push(change);
+                self
+            }
+        }
+    }
+}
+
+/// Make `change` on `next` (the narration module's code, `NarrationApi::change`: it applies
+/// settings and validates scenarios and faults).
+pub fn change(mut next: Playground, change: Change) -> Playground {
+    match change {
+        Change::SetSettings(settings) => {
+            let (faults, now_ms) = {
+                let session = next.session.borrow();
+                (session.injected_at_times(), session.now_ms())
+            };
+            let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
+            match built {
+                Ok(mut fresh) => {
+                    let step = fresh.step_at_time(now_ms);
+                    fresh.seek(step);
+                    next.set_session(fresh);
+                    next.error = None;
+                    // The Kafka page's cross-system compare runs these settings too.
+                    if let Some(run) = &mut next.kafka_run {
+                        run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
+                    }
+                    next.settings = settings;
+                }
+                Err(e) => next.error = Some(e),
+            }
+            next.rebuild_compare();
+        }
+        Change::SetCompareSettings(settings) => {
+            next.compare_settings = settings;
+            next.rebuild_compare();
+        }
+        Change::ToggleCompare => {
+            if next.compare.is_some() {
+                next.compare = None;
+            } else {
+                next.open_compare();
+            }
+        }
+        Change::Inject(fault) => {
+            let forked = next.session.borrow().forked(fault);
+            match forked {
+                Ok(fork) => next.set_session(fork),
+                Err(e) => next.error = Some(e.to_string()),
+            }
+            next.rebuild_compare();
+        }
+        Change::RemoveFault(index) => {
+            let rebuilt = next.session.borrow().without_injected(index);
+            match rebuilt {
+                Some(Ok(fresh)) => next.set_session(fresh),
+                Some(Err(e)) => next.error = Some(e.to_string()),
+                None => {}
+            }
+            next.rebuild_compare();
+        }
+        Change::RestoreCleared => {
+            let Some(cleared) = next.cleared.take() else { return next };
+            if next.params.lock && cleared.chapter != next.chapter {
+                return next;
+            }
+            match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
+                Ok(mut session) => {
+                    session.seek(cleared.position);
+                    let mut restored = next.fresh_at(cleared.chapter);
+                    restored.version = next.version;
+                    restored.settings = cleared.settings.clone();
+                    restored.compare_settings = fixed(&cleared.settings);
+                    restored.seed = cleared.seed;
+                    restored.set_session(session);
+                    if next.compare.is_some() {
+                        restored.open_compare();
+                    }
+                    return restored;
+                }
+                Err(e) => next.error = Some(e),
+            }
+        }
+        Change::Load(scenario) => {
+            if !next.params.lock {
+                if let Err(e) = next.load((*scenario).clone()) {
+                    next.error = Some(e);
+                }
+                next.rebuild_compare();
+            }
+        }
+        Change::SetChapter(chapter) => {
+            let mut fresh = next.fresh_at(chapter);
+            fresh.cleared = next.clearing();
+            if next.compare.is_some() {
+                fresh.open_compare();
+            }
+            return fresh;
+        }
+        Change::Reset => {
+            let mut fresh = next.fresh();
+            fresh.cleared = next.clearing();
+            if let Some(custom) = next.custom.clone() {
+                if let Err(e) = fresh.load((*custom).clone()) {
+                    fresh.error = Some(e);
+                }
+            }
+            return fresh;
+        }
+    }
+    next
+}
+
 impl Reducible for Playground {
     type Action = Action;
 
@@ -508,113 +714,51 @@ impl Reducible for Playground {
                 }
                 Action::Reset => {
                     drop(session);
-                    let mut fresh = next.fresh(next.chapter);
-                    fresh.cleared = next.clearing();
-                    if let Some(custom) = next.custom.clone() {
-                        // A loaded scenario starts over as it was loaded.
-                        if let Err(e) = fresh.load((*custom).clone()) {
-                            fresh.error = Some(e);
-                        }
+                    // A loaded scenario starts over as it was loaded (validated again), and
+                    // another chapter's scenario is the narration module's to run; after
+                    // changes still to be made, the reset waits for them.
+                    if !next.first_scenario() || !next.pending.is_empty() {
+                        return Rc::new(next.change_or_wait(Change::Reset));
                     }
+                    let mut fresh = next.fresh_first();
+                    fresh.cleared = next.clearing();
                     return Rc::new(fresh);
                 }
                 Action::Inject(fault) => {
-                    let forked = session.forked(fault);
                     drop(session);
-                    match forked {
-                        Ok(fork) => next.set_session(fork),
-                        Err(e) => next.error = Some(e.to_string()),
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::Inject(fault)));
                 }
                 Action::RemoveFault(index) => {
-                    let rebuilt = session.without_injected(index);
                     drop(session);
-                    match rebuilt {
-                        Some(Ok(fresh)) => next.set_session(fresh),
-                        Some(Err(e)) => next.error = Some(e.to_string()),
-                        None => {}
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::RemoveFault(index)));
                 }
                 Action::SetChapter(chapter) => {
                     drop(session);
                     if next.params.lock {
                         return Rc::new(next);
                     }
-                    let mut fresh = next.fresh(chapter);
-                    fresh.cleared = next.clearing();
-                    if next.compare.is_some() {
-                        fresh.open_compare();
-                    }
-                    return Rc::new(fresh);
+                    // Another chapter's scenario is the narration module's (`catalog::get`).
+                    return Rc::new(next.change_or_wait(Change::SetChapter(chapter)));
                 }
                 Action::RestoreCleared => {
                     drop(session);
-                    let Some(cleared) = next.cleared.take() else { return Rc::new(next) };
-                    if next.params.lock && cleared.chapter != next.chapter {
-                        return Rc::new(next);
-                    }
-                    match build(&CHAPTERS[cleared.chapter], &cleared.settings, cleared.seed, cleared.faults.clone()) {
-                        Ok(mut session) => {
-                            session.seek(cleared.position);
-                            let mut restored = next.fresh(cleared.chapter);
-                            restored.version = next.version;
-                            restored.settings = cleared.settings.clone();
-                            restored.compare_settings = fixed(&cleared.settings);
-                            restored.seed = cleared.seed;
-                            restored.set_session(session);
-                            if next.compare.is_some() {
-                                restored.open_compare();
-                            }
-                            return Rc::new(restored);
-                        }
-                        Err(e) => next.error = Some(e),
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::RestoreCleared));
                 }
                 Action::DismissCleared => {
                     next.cleared = None;
                     false
                 }
                 Action::SetSettings(settings) => {
-                    let faults = session.injected_at_times();
-                    let now_ms = session.now_ms();
                     drop(session);
-                    let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
-                    match built {
-                        Ok(mut fresh) => {
-                            let step = fresh.step_at_time(now_ms);
-                            fresh.seek(step);
-                            next.set_session(fresh);
-                            next.error = None;
-                            // The Kafka page's cross-system compare runs these settings too.
-                            if let Some(run) = &mut next.kafka_run {
-                                run.reduce(crate::ui::kafka_page::KafkaAction::RefreshCompare(settings.clone()), false);
-                            }
-                            next.settings = settings;
-                        }
-                        Err(e) => next.error = Some(e),
-                    }
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::SetSettings(settings)));
                 }
                 Action::SetCompareSettings(settings) => {
                     drop(session);
-                    next.compare_settings = settings;
-                    next.rebuild_compare();
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::SetCompareSettings(settings)));
                 }
                 Action::ToggleCompare => {
                     drop(session);
-                    if next.compare.is_some() {
-                        next.compare = None;
-                    } else {
-                        next.open_compare();
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::ToggleCompare));
                 }
                 Action::SetLang(lang) => {
                     next.lang = lang;
@@ -685,14 +829,28 @@ impl Reducible for Playground {
                     next.kafka_load_error = false;
                     next.links_load_error = false;
                     next.narration_load_error = false;
+                    next.changes_dropped = false;
                     false
                 }
                 Action::NarrationLoaded(Ok(())) => {
+                    drop(session);
                     next.narration_load_error = false;
-                    false
+                    next.changes_dropped = false;
+                    // The changes asked for meanwhile, in order.
+                    let pending = std::mem::take(&mut next.pending);
+                    if let Some(api) = crate::ui::narration_chunk::loaded() {
+                        for change in pending {
+                            next = (api.change)(next, change);
+                        }
+                    }
+                    return Rc::new(next);
                 }
                 Action::NarrationLoaded(Err(LoadFailed)) => {
                     next.narration_load_error = true;
+                    if !next.pending.is_empty() {
+                        next.pending.clear();
+                        next.changes_dropped = true;
+                    }
                     false
                 }
                 Action::SetSnippet(options) => {
@@ -701,13 +859,7 @@ impl Reducible for Playground {
                 }
                 Action::Load(scenario) => {
                     drop(session);
-                    if !next.params.lock {
-                        if let Err(e) = next.load(*scenario) {
-                            next.error = Some(e);
-                        }
-                        next.rebuild_compare();
-                    }
-                    return Rc::new(next);
+                    return Rc::new(next.change_or_wait(Change::Load(Rc::from(scenario))));
                 }
             }
         };

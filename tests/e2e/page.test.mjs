@@ -279,6 +279,37 @@ test('the narration is its own module: not on the first load (the opening events
   });
 });
 
+test('a change of the run waits for the narration module (its code applies settings and validates runs): made once it is there; a failed fetch drops it and says so in both languages', { timeout: 300_000 }, async () => {
+  await withPage('split-change', rootServer.url('/'), async (session) => {
+    const page = session.page;
+    await waitForReady(page);
+    const autoAck = page.locator('#settings input[name="auto_ack"]');
+    assert.equal(await autoAck.isChecked(), true, 'the first chapter runs auto_ack=True');
+    // The module offline: the change cannot be made, and the page says so.
+    await page.route(/split_narration-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await autoAck.setChecked(false);
+    await page.evaluate(() => document.activeElement?.blur?.());
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /^The code that narrates and changes the run \(split_narration\.wasm\) could not be fetched, so your change was not made: check the connection and try again\./);
+    await page.waitForFunction(() => document.querySelector('#settings input[name="auto_ack"]')?.checked === true, null, { timeout: 10_000 });
+    assert.equal(await page.locator('#settings-note').count(), 0, 'the run is the chapter\'s as written');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.match(await error.textContent(), /^无法获取讲述并改变运行的代码（split_narration\.wasm），因此你的改动未生效：请检查网络连接后重试。/);
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    // Online again: the same change is made once the module is there.
+    await page.unroute(/split_narration-[0-9a-f]+\.wasm$/);
+    await autoAck.setChecked(false);
+    await page.evaluate(() => document.activeElement?.blur?.());
+    await page.waitForSelector('#settings-note', { timeout: 60_000 });
+    assert.equal(await autoAck.isChecked(), false);
+    assert.equal(await page.locator('#share-error').count(), 0, 'the failure is no longer said');
+    await page.waitForFunction(() => document.querySelector('#status')?.dataset.status === 'ready', null, { timeout: 60_000 });
+  });
+});
+
 test('what the share tools do is its own module: not on the first load, fetched at their first use; a failed fetch is said and the next use tries again', { timeout: 300_000 }, async () => {
   await withPage('split-share', rootServer.url('/'), async (session) => {
     const page = session.page;

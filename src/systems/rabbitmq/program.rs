@@ -367,7 +367,7 @@ pub fn shown_code(scenario: &Scenario, actor: &ActorSpec, poisoned: &[u32]) -> O
     let mut spec = spec.clone();
     let fail = spec.fail.as_mut()?;
     fail.data.extend(poisoned.iter().filter(|d| !fail.data.contains(d)).copied().collect::<Vec<_>>());
-    of(scenario, &ActorSpec::Consumer(spec)).map(|p| p.code)
+    of_first(scenario, &ActorSpec::Consumer(spec)).map(|p| p.code)
 }
 
 /// Whether a consumer's code can say why a poisoned message fails: it has a `process()` that
@@ -380,10 +380,29 @@ pub fn lists_poison(actor: &ActorSpec) -> bool {
 pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
     let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
     Some(match actor {
-        ActorSpec::Producer(p) => producer(p, queue_of(&p.queue)?, scenario),
+        ActorSpec::Producer(p) if p.orders == Some(Orders::Outbox) => {
+            queue_of(&p.queue)?;
+            outbox_service(p)
+        }
+        ActorSpec::Producer(ProducerSpec { handler: Some(handler), .. }) => {
+            let ActorSpec::Producer(p) = actor else { unreachable!("matched a producer") };
+            request_handler(p, *handler, queue_of(&p.queue)?, scenario)
+        }
+        ActorSpec::Relay(r) => relay(r, queue_of(&r.queue)?, scenario),
+        other => return of_first(scenario, other),
+    })
+}
+
+/// `of` for every actor but an outbox's two, its order service and its relay, and a request
+/// handler (None for them): what the tour's first chapter runs (`Setup::new_first`), so the
+/// page's first module has no code that writes their programs.
+pub fn of_first(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
+    let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
+    Some(match actor {
+        ActorSpec::Producer(p) if p.orders != Some(Orders::Outbox) && p.handler.is_none() => producer(p, queue_of(&p.queue)?, scenario),
         ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
         ActorSpec::Admin(a) => admin(a, scenario),
-        ActorSpec::Relay(r) => relay(r, queue_of(&r.queue)?, scenario),
+        ActorSpec::Producer(_) | ActorSpec::Relay(_) => return None,
     })
 }
 
@@ -440,14 +459,9 @@ fn sh(text: &str) -> String {
 
 /// The producer's program, as the article writes it plus what its settings add. With retries
 /// the connection is made by a `connect()` function, so a retry's reconnection runs (and
-/// highlights) the same lines as the first connection.
+/// highlights) the same lines as the first connection. (An outbox's order service, which
+/// does not publish, is `outbox_service`'s: `of` picks it.)
 pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
-    if spec.orders == Some(Orders::Outbox) {
-        return outbox_service(spec);
-    }
-    if let Some(handler) = spec.handler {
-        return request_handler(spec, handler, queue, scenario);
-    }
     let dual_write = spec.orders == Some(Orders::DualWrite);
     let mut b = Builder::new();
     let jitter = spec.retry.as_ref().is_some_and(|r| r.jitter_ms > 0);

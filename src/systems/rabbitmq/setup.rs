@@ -65,6 +65,24 @@ pub struct Setup {
 impl Setup {
     pub fn new(scenario: &Scenario) -> Result<Setup, ScenarioError> {
         scenario.validate()?;
+        Setup::new_valid(scenario)
+    }
+
+    /// `new` for a scenario already validated (a catalog scenario, which tests validate): the
+    /// page's first module builds its first chapter this way, without `Scenario::validate`.
+    pub fn new_valid(scenario: &Scenario) -> Result<Setup, ScenarioError> {
+        Setup::build(scenario, program::of)
+    }
+
+    /// `new_valid` for the tour's first chapter's scenario (`catalog::first`), whose actors'
+    /// programs `program::of_first` writes: the page's first module builds it this way, without
+    /// the programs of an outbox's order service and relay.
+    pub fn new_first(scenario: &Scenario) -> Result<Setup, ScenarioError> {
+        Setup::build(scenario, program::of_first)
+    }
+
+    /// The setup of a validated `scenario`, each actor's program written by `programs`.
+    fn build(scenario: &Scenario, programs: fn(&Scenario, &ActorSpec) -> Option<program::Program>) -> Result<Setup, ScenarioError> {
         let queue_id = |name: &str| QueueId(scenario.queues.iter().position(|q| q.name == name).expect("validated") as u16);
         let mut routes: Vec<Vec<QueueId>> = Vec::new();
         let mut route_exchanges: Vec<Option<u16>> = Vec::new();
@@ -99,7 +117,7 @@ impl Setup {
         };
         let mut actors = Vec::new();
         for spec in &scenario.actors {
-            let program = program::of(scenario, spec).expect("validated: every actor's queue exists");
+            let program = programs(scenario, spec).expect("validated: every actor's queue exists (and `new_first`'s scenario has no outbox)");
             let (queue, route) = match spec {
                 ActorSpec::Producer(p) => {
                     let key = p.routing_key.clone().unwrap_or_else(|| p.queue.clone());

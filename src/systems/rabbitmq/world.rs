@@ -331,7 +331,20 @@ impl Sim {
     }
 
     pub fn with_seed(scenario: &Scenario, seed: u64) -> Result<Sim, ScenarioError> {
-        let setup = Setup::new(scenario)?;
+        Sim::with_setup(scenario, seed, Setup::new(scenario)?)
+    }
+
+    /// `new` for a scenario already validated (`Setup::new_valid`).
+    pub fn new_valid(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        Sim::with_setup(scenario, scenario.seed, Setup::new_valid(scenario)?)
+    }
+
+    /// `new` for the tour's first chapter's scenario (`Setup::new_first`).
+    pub fn new_first(scenario: &Scenario) -> Result<Sim, ScenarioError> {
+        Sim::with_setup(scenario, scenario.seed, Setup::new_first(scenario)?)
+    }
+
+    fn with_setup(scenario: &Scenario, seed: u64, setup: Setup) -> Result<Sim, ScenarioError> {
         let net = &scenario.network;
         let exchanges = scenario.exchanges.iter().map(|e| e.exists_at_start).collect();
         let broker = RabbitBroker::new(scenario.broker.nodes, &scenario.queues, exchanges, setup.routes.clone(), setup.route_exchanges.clone(), setup.dead_letter_routes.clone())

@@ -602,16 +602,19 @@ pub fn Diagram(props: &DiagramProps) -> Html {
                 { queues }
                 { consumers }
             </svg>
-            if let Some(db) = &view.database {
-                { database(db, lang) }
+            // The database line is the narration module's (only chapters past the first, or a
+            // loaded file or link, have an order service).
+            if let (Some(db), Some(api)) = (&view.database, narration) {
+                { (api.database)(db, lang) }
             }
             { legend(lang) }
         </div>
     }
 }
 
-/// The order service's database and the inbox, under the diagram: what each table holds.
-fn database(db: &crate::view::DatabaseView, lang: Lang) -> Html {
+/// The order service's database and the inbox, under the diagram: what each table holds (the
+/// narration module's, `NarrationApi::database`).
+pub fn database(db: &crate::view::DatabaseView, lang: Lang) -> Html {
     let rows = |table: &'static str, data: &[u32]| {
         html! {
             <span class="table" data-table={table} data-rows={data.iter().map(u32::to_string).collect::<Vec<_>>().join(" ")}>

@@ -186,7 +186,8 @@ fn optional<T: std::str::FromStr>(value: &str) -> Option<Option<T>> {
 pub fn SettingsPanel() -> Html {
     let state = use_playground();
     let lang = state.lang;
-    let settings = state.settings.clone();
+    // What the learner asked for, even while the change waits for the narration module.
+    let settings = state.asked_settings().clone();
     html! {
         <section id="settings">
             <h3>{ label("settings", lang) }</h3>

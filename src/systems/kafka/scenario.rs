@@ -2,7 +2,7 @@
 //! `"model": "kafka"`. It names the brokers, the topics, the kafka-python producers and
 //! consumers with their settings, and the faults, in the same JSON shape as a RabbitMQ
 //! scenario (`crate::scenario::Scenario`): `name`, `title`, `seed`, `broker`, `network`,
-//! `topics`, `actors` (each tagged by `"role"`), `faults`, `random_faults`, `limits`.
+//! `costs`, `topics`, `actors` (each tagged by `"role"`), `faults`, `random_faults`, `limits`.
 //!
 //! Every setting defaults to what kafka-python 3.0.x (the current release) or a Kafka 4.x
 //! broker does by default (`../shared/ground-truth/kafka.md`, "Defaults", checked against the

@@ -230,3 +230,24 @@ fn print_the_figures() {
         println!("| {} | {}.{:03} | {} / {} |", case.name, t / 1000, t % 1000, latency.p50, latency.p99);
     }
 }
+
+/// Every Kafka chapter tells the same story with the measured costs: the same verdicts, every
+/// record conserved (the costs move events by microseconds, not past the chapters' faults).
+#[test]
+fn every_kafka_chapter_has_the_same_verdicts_with_the_measured_costs() {
+    use queue_playground::systems::kafka::scenario::catalog;
+    for name in catalog::names() {
+        let counts = |costs: Costs| {
+            let mut s = catalog::get(name).unwrap();
+            s.costs = costs;
+            let mut sim = KafkaSim::new(&s).unwrap();
+            sim.run_until(Until::Quiescence);
+            sim.check_conservation().unwrap_or_else(|e| panic!("{name}: {e}"));
+            (sim.verdict_counts(), sim.trace().iter().any(|e| e.micros != 0))
+        };
+        let (free, free_between) = counts(Costs::FREE);
+        let (measured, measured_between) = counts(Costs::MEASURED);
+        assert_eq!(free, measured, "{name}");
+        assert!(!free_between && measured_between, "{name}");
+    }
+}

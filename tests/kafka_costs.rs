@@ -99,17 +99,17 @@ fn case(name: &str) -> &'static Case {
 
 /// acks=0 is done once the record is serialized and written: the producer could send one every
 /// 30 µs, and the leader's worker for its connection, 100 µs a produce request (`broker_us` 10
-/// + `persist_us` 90), one at a time, is what bounds it; acks=1 once the leader's answer is back: per record
-/// `publish_us` 30 + `network_us` 90 + the leader's `broker_us` 10 and `persist_us` 90 +
-/// `network_us` 90 back = 310 µs; acks=all once the followers have fetched the record and
-/// fetched again (two replication rounds of `REPLICA_FETCH_MS`, 5 ms, and a fetch's round trip
-/// each): about 10.4 ms a record.
+/// + `persist_us` 90), one at a time, is what bounds it; acks=1 once the leader's answer is
+/// back: per record `publish_us` 30 + `network_us` 90 + the leader's `broker_us` 10 and
+/// `persist_us` 90 + `network_us` 90 back = 310 µs; acks=all once the followers have fetched the record and
+/// fetched again, which moves the high watermark past it: two replication rounds of a one-way
+/// trip and a broker's work (90 + 100 µs: the followers long-poll) more, 690 µs a record.
 #[test]
 fn acks_0_is_faster_than_acks_1_is_faster_than_acks_all() {
     let acks0 = throughput(case("acks=0, RF 3"), Costs::MEASURED);
     let acks1 = throughput(case("acks=1, RF 3"), Costs::MEASURED);
     let all = throughput(case("acks=all, RF 3"), Costs::MEASURED);
-    assert_eq!((acks0, acks1, all), (9_521_996, 3_180_510, 96_337), "records/s × 1000");
+    assert_eq!((acks0, acks1, all), (9_934_433, 3_224_090, 1_449_223), "records/s × 1000");
     assert!(acks0 > acks1 && acks1 > all);
     assert!(acks0 < 10_000_000, "no faster than the leader's worker: 100 µs a request");
     // On one broker with acks=1, a record's 310 µs make the whole run: from the first publish,
@@ -118,6 +118,25 @@ fn acks_0_is_faster_than_acks_1_is_faster_than_acks_all() {
     let one = timing(case("acks=1, linger_ms 0"), Costs::MEASURED);
     assert_eq!(one.span_us, 1_999 * 310 + 360);
     assert_eq!(one.overall.per_s_milli, Some(3_225_546));
+    // acks=all: 690 µs a record; the last one's print 740 µs after its publish (the consumer
+    // reads it once the high watermark has passed it).
+    let all = timing(case("acks=all, RF 3"), Costs::MEASURED);
+    assert_eq!(all.span_us, 1_999 * 690 + 740);
+    assert_eq!(all.overall.latency_us.map(|l| (l.p50, l.p99)), Some((740, 740)));
+}
+
+/// With costs, the followers long-poll: a replication round comes a one-way trip and a broker's
+/// work after the last, at least 100 µs (`REPLICA_ROUND_MIN_US`), not the 5 ms of a run
+/// without costs. With only `publish_us` on loopback, an acks=all record takes two rounds of
+/// 100 µs (its 30 µs of serialization overlap the round that brings the other follower the
+/// last high watermark); without costs, two rounds of 5 ms.
+#[test]
+fn replication_rounds_follow_the_costs_and_are_at_least_100_us_apart() {
+    let case = case("acks=all, RF 3");
+    let publish_only = timing(case, Costs { publish_us: 30, ..Costs::FREE });
+    assert_eq!(publish_only.span_us, 2_000 * 200);
+    let free = timing(case, Costs::FREE);
+    assert_eq!(free.span_us, 2_000 * 10_000);
 }
 
 /// `linger_ms` batches the records a producer sends while the batch waits; the tutorial's
@@ -220,14 +239,14 @@ fn costs_in_a_kafka_scenario_file() {
 
 #[test]
 fn print_the_figures() {
-    println!("| case (Kafka, loopback, Costs::MEASURED) | records/s | latency p50 / p99, µs |");
-    println!("|---|---:|---:|");
+    println!("| case (Kafka, loopback, Costs::MEASURED) | records/s | latency p50 / p99, µs | span, µs |");
+    println!("|---|---:|---:|---:|");
     for case in CASES {
         let sim = run(case, Costs::MEASURED);
         let timing = Timing::of(sim.trace(), sim.ledger().messages.len());
         let t = timing.overall.per_s_milli.expect("a span");
         let latency = timing.overall.latency_us.expect("latencies");
-        println!("| {} | {}.{:03} | {} / {} |", case.name, t / 1000, t % 1000, latency.p50, latency.p99);
+        println!("| {} | {}.{:03} | {} / {} | {} |", case.name, t / 1000, t % 1000, latency.p50, latency.p99, timing.span_us);
     }
 }
 

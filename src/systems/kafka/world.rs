@@ -20,10 +20,11 @@
 //!   commits the positions of the records already yielded, inside poll, once
 //!   `auto_commit_interval_ms` has passed since construction or the last auto-commit; so the
 //!   records of the poll going on are committed only at the next one (kafka.md k1a).
-//! - Followers fetch from their leader every `REPLICA_FETCH_MS` while they have something to
-//!   copy; the leader checks its ISR every `replica_lag_time_max_ms / 2` while a follower lags; a
-//!   crashed broker is fenced by the controller after `BROKER_SESSION_TIMEOUT_MS`, which elects
-//!   a new leader; a restarted broker truncates what it had that the leader has not.
+//! - Followers fetch from their leader every `REPLICA_FETCH_MS` (with costs: as their long
+//!   polls come back, see "Costs") while they have something to copy; the leader checks its
+//!   ISR every `replica_lag_time_max_ms / 2` while a follower lags; a crashed broker is fenced
+//!   by the controller after `BROKER_SESSION_TIMEOUT_MS`, which elects a new leader; a
+//!   restarted broker truncates what it had that the leader has not.
 //!
 //! Timers run only while they have work: heartbeats are the background thread's, emulated (a
 //! live member not cut off from its coordinator is always in time; its next heartbeat is
@@ -58,8 +59,11 @@
 //! Costs (`scenario.costs`, `engine::costs`): time is in µs; with the default free costs every
 //! time is a whole millisecond, as the chapters are written. What a Kafka run charges:
 //! - `network_us`: every frame between a client and a broker, one way, on top of
-//!   `network.latency_ms` (`Network`). A follower's fetch round trip costs it twice, and the
-//!   leader's `broker_us`, on top of the round's `REPLICA_FETCH_MS`.
+//!   `network.latency_ms` (`Network`), and between a leader and its followers: with costs, the
+//!   followers' fetches are long polls, as Kafka's are (the leader answers a parked fetch as
+//!   soon as it has records), so a replication round comes a one-way trip and a broker's work
+//!   (`broker_us` + `persist_us`) after the last, not `REPLICA_FETCH_MS` (which keeps the
+//!   chapters' runs without costs as they were).
 //! - `publish_us`: the producer's `send`, per record (kafka-python serializes each record, picks
 //!   its partition and appends it to a batch, with or without `linger_ms`): the request leaves
 //!   `publish_us` after the call (and `linger_ms` after that), and the program goes on to
@@ -80,7 +84,7 @@
 //! So acks=0 is done once the record is serialized and sent (the future needs no answer); acks=1
 //! once the answer comes back from the leader (a round trip and the leader's work); acks=all once
 //! the followers have fetched the record and fetched again, which moves the high watermark past
-//! it (two replication rounds, each `REPLICA_FETCH_MS` and a fetch's round trip).
+//! it (two replication rounds, each a one-way trip and a broker's work).
 //!
 //! Invariants: simulated time never goes backwards; jobs at the same time run in the order they
 //! were scheduled; all randomness comes from the seed's streams (member ids and unkeyed
@@ -112,8 +116,12 @@ mod settled;
 const OP_COUNT: usize = KAFKA_OP_NAMES.len();
 
 /// How often a follower fetches from its leader while it has something to copy (Kafka's
-/// followers long-poll and get a new record within a round trip; a few ms here).
+/// followers long-poll and get a new record within a round trip; a few ms here), in a run
+/// without costs. A run with costs times its rounds by them (`KafkaSim::replica_round_us`).
 pub const REPLICA_FETCH_MS: u64 = 5;
+/// The least time between two replication rounds of a run with costs (a follower's fetch loop
+/// turning over), so that tiny costs do not make rounds back to back.
+pub const REPLICA_ROUND_MIN_US: u64 = 100;
 /// KRaft `broker.session.timeout.ms` (9 s): the controller fences a broker that stopped
 /// heartbeating, and elects new leaders for its partitions.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
@@ -1794,11 +1802,20 @@ impl KafkaSim {
     fn kick_replication(&mut self) {
         if !self.replication_armed && !self.replication_idle() {
             self.replication_armed = true;
-            // Each follower's fetch round trip costs the network stacks both ways and the
-            // leader's work on the request (module doc "Costs").
-            let round_trip_us = self.costs.network_us.saturating_mul(2).saturating_add(self.costs.broker_us);
-            self.schedule(self.later(REPLICA_FETCH_MS).saturating_add(round_trip_us), Job::ReplicaFetch);
+            let at = if self.costs.is_free() { self.later(REPLICA_FETCH_MS) } else { self.core.later_us(self.replica_round_us()) };
+            self.schedule(at, Job::ReplicaFetch);
         }
+    }
+
+    /// With costs, the time from one replication round to the next: the followers' fetches are
+    /// long polls (Kafka's `replica.fetch.wait.max.ms`: the leader answers a parked fetch as
+    /// soon as it has records), so a round is the one-way trip between leader and follower
+    /// (`network.latency_ms` and `network_us`) and the receiving broker's work on a request
+    /// and its records (`broker_us` + `persist_us`): the records' way to the follower, then the
+    /// follower's next fetch, which tells the leader what it has. At least
+    /// `REPLICA_ROUND_MIN_US`.
+    fn replica_round_us(&self) -> u64 {
+        self.network.latency_us.saturating_add(self.produce_work_us()).max(REPLICA_ROUND_MIN_US)
     }
 
     /// One fetch round of every follower that can fetch (`can_fetch`).

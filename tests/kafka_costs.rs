@@ -2,8 +2,8 @@
 //! `linger.ms` and `acks` cost what they cost"): the tutorial's workload on the Kafka world with
 //! `Costs::MEASURED` (the figures fitted to the real RabbitMQ; no real Kafka installs on these
 //! machines, so nothing is fitted to one), its throughput as `engine::timing` gives it, pinned
-//! exactly. What each cost pays for is in `systems::kafka::world`'s module doc. README's
-//! "The real broker's speed" shows the table this prints:
+//! exactly. What each cost pays for is in `systems::kafka::world`'s module doc. README's cost
+//! model section ("On Kafka") shows the table this prints:
 //! `cargo test --test kafka_costs -- --nocapture`.
 
 use queue_playground::cross::rabbit_workload;

@@ -245,11 +245,15 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
             };
             match (&state.kafka_run, state.kafka) {
                 (Some(run), true) => {
-                    let (name, json) = run.scenario_file();
+                    let (name, json) = run.scenario_file(lang);
                     save(&name, &json);
                 }
                 _ => {
-                    let file = state.session.borrow().scenario_file();
+                    let mut file = state.session.borrow().scenario_file();
+                    // A chapter's file saved from the Chinese page has the chapter's Chinese title.
+                    if lang == Lang::Zh && state.custom.is_none() {
+                        file.title = crate::tour::CHAPTERS[state.chapter].title(lang).to_string();
+                    }
                     let setter = load_error;
                     // Written by the files module (fetched the first time).
                     wasm_bindgen_futures::spawn_local(async move {

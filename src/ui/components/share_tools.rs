@@ -320,11 +320,11 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                         if (api.is_kafka)(&text) {
                             let failed = done.clone();
                             crate::ui::kafka_chunk::with_kafka(
-                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])),
+                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
                                 move |e| failed(Err(e.text(lang).to_string())),
                             );
                         } else {
-                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]));
+                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));
                         }
                     });
                 }

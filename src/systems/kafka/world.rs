@@ -784,11 +784,11 @@ impl KafkaSim {
         sim.cluster.take_events();
         for (index, fault) in scenario.faults.iter().enumerate() {
             if let Trigger::AtMs(at_ms) = fault.when {
-                sim.core.schedule(at_ms, Job::Fault { index: index as u16 });
+                sim.core.schedule_at_ms(at_ms, Job::Fault { index: index as u16 });
             }
         }
         for (index, actor) in scenario.actors.iter().enumerate() {
-            sim.core.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
+            sim.core.schedule_at_ms(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
         }
         core::fire_step_triggers(&mut sim);
         Ok(sim)
@@ -1405,7 +1405,7 @@ impl KafkaSim {
     /// The time `delay_ms` from now, in µs.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
-        self.core.later_us(delay_ms.saturating_mul(1000))
+        self.core.later(delay_ms)
     }
 
     /// Schedule `job` at `at_us`.
@@ -1414,12 +1414,11 @@ impl KafkaSim {
         self.core.schedule_us(at_us, job);
     }
 
-    /// Schedule `job` at millisecond `at_ms` (a time the coordinator or a client's timers
-    /// computed in whole milliseconds), or now if that millisecond has begun.
+    /// Schedule `job` at millisecond `at_ms` (a time the coordinator or a client's timers computed in whole
+    /// milliseconds), or now if that millisecond has begun.
     #[inline]
     fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
-        let at_us = at_ms.saturating_mul(1000).max(self.core.now_us);
-        self.core.schedule_us(at_us, job);
+        self.core.schedule_at_ms(at_ms, job);
     }
 
     /// Take the jobs `unwanted` picks off the agenda at `at_us` (the time they were scheduled at).

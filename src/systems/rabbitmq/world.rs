@@ -542,7 +542,7 @@ impl Sim {
     /// The time `delay_ms` from now, in µs.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
-        self.core.later_us(delay_ms.saturating_mul(1000))
+        self.core.later(delay_ms)
     }
 
     /// Schedule `job` at `at_us`.
@@ -551,12 +551,11 @@ impl Sim {
         self.core.schedule_us(at_us, job);
     }
 
-    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers
-    /// computed in whole milliseconds), or now if that millisecond has begun.
+    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers computed in whole
+    /// milliseconds), or now if that millisecond has begun.
     #[inline]
     fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
-        let at_us = at_ms.saturating_mul(1000).max(self.core.now_us);
-        self.core.schedule_us(at_us, job);
+        self.core.schedule_at_ms(at_ms, job);
     }
 
     #[inline(always)]

@@ -65,27 +65,31 @@ fn slot_of(ms: u64) -> usize {
 }
 
 /// A time as its millisecond and the microseconds past it.
-#[inline]
+#[inline(always)]
 fn split(at_us: u64) -> (u64, u16) {
     (at_us / US, (at_us % US) as u16)
 }
 
-/// Put `job` into `bucket` after every job due at `micros` or earlier.
-#[inline]
+/// Put `job` into `bucket` after every job due at `micros` or earlier: an append unless it
+/// comes before the last (out of line: rare, only with costs).
+#[inline(always)]
 fn insert<J>(bucket: &mut Bucket<J>, micros: u16, job: J) {
     match bucket.last() {
-        Some(&(last, _)) if last > micros => {
-            let at = bucket.partition_point(|&(m, _)| m <= micros);
-            bucket.insert(at, (micros, job));
-        }
+        Some(&(last, _)) if last > micros => insert_before_last(bucket, micros, job),
         _ => bucket.push((micros, job)),
     }
+}
+
+#[inline(never)]
+fn insert_before_last<J>(bucket: &mut Bucket<J>, micros: u16, job: J) {
+    let at = bucket.partition_point(|&(m, _)| m <= micros);
+    bucket.insert(at, (micros, job));
 }
 
 impl<J: Copy> Agenda<J> {
     /// Schedule `job` at `at_us`, after everything already scheduled at that time.
     /// `at_us` must not be earlier than the time of the last job popped.
-    #[inline]
+    #[inline(always)]
     pub fn push(&mut self, at_us: u64, job: J) {
         let (at_ms, micros) = split(at_us);
         debug_assert!(at_ms >= self.now_ms, "scheduled in the past");

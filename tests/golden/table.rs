@@ -18,4 +18,5 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     ("quorum-node-crash", "7eb4a691331eb3c8", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
     ("sync-handler", "d113fb6ed7d1d01a", "effectively-once: published 30, processed once 30, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("async-handler", "3e6e3b2206d8e331", "effectively-once: published 30, processed once 30, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("latency-throughput", "0eba3abd3a4f8ebb", "effectively-once: published 1000, processed once 1000, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
 ];

@@ -375,6 +375,11 @@ pub fn App() -> Html {
                         }
                     </div>
                 </div>
+                // The latency-against-throughput chapter's sweep (the narration module's), under
+                // the run: the run itself stays on one screen.
+                if let (false, None, true, Some(api)) = (embed, &state.custom, crate::tour::CHAPTERS[state.chapter].id == crate::ui::components::sweep::CHAPTER, crate::ui::narration_chunk::loaded()) {
+                    { (api.sweep_panel)() }
+                }
                 if !embed {
                     <SettingsPanel />
                     <Compare />

@@ -52,7 +52,9 @@ test('the sweep panel: the points are qp sweep’s, in both languages; a point o
     // run's own figures at its end are the point's.
     // Prefetch 100's point is the same (the window past the round trip adds nothing): drawn
     // smaller, on top; prefetch 10's shows as a ring around it, clicked on the ring.
-    const box = await page.locator('#sweep-chart circle.sweep-point[data-prefetch="10"][data-consumers="4"]').boundingBox();
+    const ring = page.locator('#sweep-chart circle.sweep-point[data-prefetch="10"][data-consumers="4"]');
+    await ring.scrollIntoViewIfNeeded();
+    const box = await ring.boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2 - 6);
     await page.waitForFunction(() => document.querySelector('input[name="consumers"]')?.value === '4' && document.querySelector('input[name="prefetch_count"]')?.value === '10');
     await page.waitForSelector('#sweep-chart circle.sweep-point.current[data-prefetch="10"][data-consumers="4"]');

@@ -91,6 +91,17 @@ fn SweepPanel() -> Html {
     // The sweep under way and its generation: a cancel or a new run bumps the generation, and
     // a slice of an older one does nothing.
     let running = use_mut_ref(|| (0u32, None::<Sweep>));
+    // Leaving the chapter (the panel goes) stops a sweep under way.
+    {
+        let running = running.clone();
+        use_effect_with((), move |_| {
+            move || {
+                let mut running = running.borrow_mut();
+                running.0 += 1;
+                running.1 = None;
+            }
+        });
+    }
     let total = grid().points().len();
     let base = state.written.clone();
     let as_written: Settings = Settings::of(&base);

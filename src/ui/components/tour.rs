@@ -163,10 +163,6 @@ pub fn Tour() -> Html {
                 if let (Some(_), Some(api)) = (&state.cleared, crate::ui::narration_chunk::loaded()) {
                     { (api.cleared_note)(&state) }
                 }
-                // The latency-against-throughput chapter's sweep (the narration module's).
-                if let (None, true, Some(api)) = (&custom, chapter.id == crate::ui::components::sweep::CHAPTER, crate::ui::narration_chunk::loaded()) {
-                    { (api.sweep_panel)() }
-                }
                 if let Some((outcome, run_label)) = outcome {
                     <p id="outcome" data-label={run_label}>{ outcome }</p>
                 }

@@ -45,6 +45,8 @@ test('the sweep panel: the points are qp sweep’s, in both languages; a point o
       assert.deepEqual(await points(page, '#sweep-table tr.sweep-row'), wanted, 'the table is too');
       assert.match(await page.textContent('#sweep-status'), lang === 'en' ? /^Done: 9 points\.$/ : /^完成：9 个点。$/);
       assert.match(await page.textContent('#sweep-chart'), lang === 'en' ? /p99 latency \(ms\)/ : /p99 延迟（毫秒）/);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth), 'nothing scrolls sideways');
+      await page.locator('#sweep').screenshot({ path: await artifactPath(`sweep-panel-${lang}.png`) });
       await page.screenshot({ path: await artifactPath(`sweep-${lang}.png`), fullPage: true });
     }
     await setLang(page, 'en');

@@ -44,7 +44,7 @@ fn text(key: &str, lang: Lang) -> &'static str {
         "messages" => if en { "Messages per point" } else { "每个点的消息数" },
         "x" => if en { "p99 latency (ms)" } else { "p99 延迟（毫秒）" },
         "y" => if en { "throughput (messages/s)" } else { "吞吐量（条/秒）" },
-        "open" => if en { "Open this run" } else { "打开这个运行" },
+        "open" => if en { "Open" } else { "打开" },
         "prefetch" => "prefetch_count",
         "consumers" => if en { "consumers" } else { "消费者" },
         "rate" => if en { "messages/s" } else { "条/秒" },
@@ -210,7 +210,7 @@ fn SweepPanel() -> Html {
     drawn.sort_by_key(|o| std::cmp::Reverse(radius(o.point.prefetch) as u32));
 
     html! {
-        <section id="sweep" aria-labelledby="sweep-title" data-status={format!("{:?}", *status).to_lowercase()} data-messages={ran_with.to_string()}>
+        <section id="sweep" style="max-width: 100%; overflow-x: hidden" aria-labelledby="sweep-title" data-status={format!("{:?}", *status).to_lowercase()} data-messages={ran_with.to_string()}>
             <h3 id="sweep-title">{ text("title", lang) }</h3>
             <p class="note">{ text("hint", lang) }</p>
             <p class="sweep-controls">
@@ -258,7 +258,8 @@ fn SweepPanel() -> Html {
                 <p class="sweep-legend">
                     { for grid().prefetch.iter().map(|&p| html! { <span style="margin-right: 1em"><span style={format!("color: {}", colour(p))}>{ "●" }</span>{ format!(" prefetch_count={p}") }</span> }) }
                 </p>
-                <table id="sweep-table">
+                <div style="overflow-x: auto; max-width: 100%">
+                <table id="sweep-table" style="font-size: 0.85rem; width: 100%">
                     <thead><tr><th>{ text("prefetch", lang) }</th><th>{ text("consumers", lang) }</th><th>{ text("rate", lang) }</th><th>{ "p50 ms" }</th><th>{ "p99 ms" }</th><th></th></tr></thead>
                     <tbody>
                     { for outcomes.iter().map(|o| {
@@ -268,12 +269,13 @@ fn SweepPanel() -> Html {
                         html! {
                             <tr class={classes!("sweep-row", current(o).then_some("current"))} data-prefetch={prefetch} data-consumers={consumers} data-ack-every={ack_every} data-processed={processed} data-per-s-milli={rate} data-p50-us={p50} data-p99-us={p99} data-max-us={max}>
                                 <td>{ o.point.prefetch }</td><td>{ o.point.consumers }</td><td>{ per_s_text(o.per_s_milli) }</td><td>{ ms_text(o.p50_us) }</td><td>{ ms_text(o.p99_us) }</td>
-                                <td><button class="sweep-open" aria-pressed={current(o).to_string()} {onclick}>{ text("open", lang) }</button></td>
+                                <td><button class="sweep-open" aria-pressed={current(o).to_string()} aria-label={figure_text(o)} {onclick}>{ text("open", lang) }</button></td>
                             </tr>
                         }
                     }) }
                     </tbody>
                 </table>
+                </div>
             }
         </section>
     }

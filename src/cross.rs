@@ -108,6 +108,8 @@ pub fn rabbit_workload(kafka: &KafkaScenario, settings: &Settings, faults: Vec<F
     s.name = format!("{}-on-rabbitmq", kafka.name);
     s.title = format!("The workload of {} on RabbitMQ", kafka.name);
     s.seed = kafka.seed;
+    // The same costs on both sides, so their figures compare (none unless the Kafka run has some).
+    s.costs = kafka.costs;
     s.queues = vec![QueueSpec::new("test_queue", true)];
     s.exchanges.clear();
     s.bindings.clear();

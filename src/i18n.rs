@@ -1089,6 +1089,96 @@ pub fn timing_text(figures: &crate::engine::timing::Figures, span_us: u64, consu
     }
 }
 
+/// A scenario file's error (`field: problem`, as `ScenarioError` writes it) in `lang`. In
+/// Chinese the JSON reader's own words are translated (what a value must be, what it got, an
+/// unknown field or name, a missing or repeated one, where the text stops being JSON); the
+/// rest of what validation says stays in English. The field path is never translated.
+pub fn scenario_error_text(error: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return error.to_string();
+    }
+    // The position a syntax error ends with.
+    let (body, position) = match error.rfind(" at line ") {
+        Some(at) => match error[at + " at line ".len()..].split_once(" column ") {
+            Some((line, column)) if line.parse::<u32>().is_ok() && column.parse::<u32>().is_ok() => (&error[..at], format!("（第 {line} 行第 {column} 列）")),
+            _ => (error, String::new()),
+        },
+        None => (error, String::new()),
+    };
+    let (field, problem) = match body.split_once(": ") {
+        Some((field, problem)) if !field.contains(' ') => (Some(field), problem),
+        _ => (None, body),
+    };
+    let problem = problem_zh(problem);
+    match field {
+        Some(field) => format!("{field}：{problem}{position}"),
+        None => format!("{problem}{position}"),
+    }
+}
+
+/// The JSON reader's problems (`scenario::json`) in Chinese; others as they are.
+fn problem_zh(problem: &str) -> String {
+    // What a value must be, as the reader words it (anything else is validation's).
+    let expected = |words: &str| -> Option<String> {
+        if let Some(range) = words.strip_prefix("a whole number from ") {
+            let (min, max) = range.split_once(" to ")?;
+            return Some(format!("{min} 到 {max} 之间的整数"));
+        }
+        if let Some(n) = words.strip_prefix("a list of ").and_then(|r| r.strip_suffix(" items")) {
+            return Some(format!("{n} 项的列表"));
+        }
+        Some(
+            match words {
+                "true or false" => "true 或 false",
+                "text in double quotes" => "双引号括起的文本",
+                "a list [...]" => "列表 [...]",
+                "an object {...}" => "对象 {...}",
+                "a number" => "数字",
+                "one of the names this field takes (text, or an object with one key)" => "该字段接受的名称之一（文本，或只有一个键的对象）",
+                _ => return None,
+            }
+            .to_string(),
+        )
+    };
+    let list = |rest: &str| -> String {
+        match rest.strip_prefix(", expected one of ").or_else(|| rest.strip_prefix(", expected ")) {
+            Some(names) => format!("，应为以下之一：{names}"),
+            None if rest.contains("there are no") => "，这里不接受任何名称".into(),
+            None => rest.into(),
+        }
+    };
+    match problem {
+        "missing (required)" => return "缺失（必填）".into(),
+        "given twice" => return "重复给出".into(),
+        "must be one of its names, in double quotes" => return "必须是它的名称之一，用双引号括起".into(),
+        _ => {}
+    }
+    if let Some(rest) = problem.strip_prefix("unknown field") {
+        return format!("未知字段{}", list(rest));
+    }
+    if let Some(rest) = problem.strip_prefix("unknown variant `") {
+        if let Some((name, rest)) = rest.split_once('`') {
+            return format!("未知名称 `{name}`{}", list(rest));
+        }
+    }
+    if let Some(rest) = problem.strip_prefix("must be ") {
+        let (words, got) = match rest.rsplit_once(", got ") {
+            Some((words, got)) => (words, Some(got)),
+            None => (rest, None),
+        };
+        if let Some(words) = expected(words) {
+            let got = got.map(|g| match g.strip_suffix(" item(s)") {
+                Some(n) => format!("，得到 {n} 项"),
+                None => format!("，得到 {g}"),
+            });
+            // A space between Chinese and what starts in Latin letters or digits.
+            let space = if words.starts_with(|c: char| c.is_ascii()) { " " } else { "" };
+            return format!("必须是{space}{words}{}", got.unwrap_or_default());
+        }
+    }
+    problem.to_string()
+}
+
 /// How long callers waited for their answers (a request handler's run), in a sentence.
 pub fn answers_text(answers: &crate::engine::timing::Answers, lang: Lang) -> String {
     use crate::engine::timing::ms_text;
@@ -1126,5 +1216,27 @@ pub fn percentiles_note(lang: Lang) -> &'static str {
     match lang {
         Lang::En => "p50: half the messages waited at most this long; p99: 99 in 100 did (with fewer than 100 messages, that is the longest wait)",
         Lang::Zh => "p50：一半消息的等待不超过此值；p99：每 100 条中有 99 条不超过此值（消息不足 100 条时即最长的等待）",
+    }
+}
+
+#[cfg(test)]
+mod scenario_error_tests {
+    use super::*;
+
+    /// The JSON reader's words are Chinese on the Chinese page; validation's stay English
+    /// (never half-translated), and the field path is kept as written.
+    #[test]
+    fn a_file_error_in_chinese() {
+        let zh = |e: &str| scenario_error_text(e, Lang::Zh);
+        assert_eq!(zh("actors[0].prefetch_count: must be a whole number from 0 to 65535, got 70000"), "actors[0].prefetch_count：必须是 0 到 65535 之间的整数，得到 70000");
+        assert_eq!(zh("queues[0].durable: must be true or false, got \"yes\""), "queues[0].durable：必须是 true 或 false，得到 \"yes\"");
+        assert_eq!(zh("colour: unknown field, expected one of `format`, `name`"), "colour：未知字段，应为以下之一：`format`, `name`");
+        assert_eq!(zh("queues: missing (required)"), "queues：缺失（必填）");
+        assert_eq!(zh("actors[0].role: unknown variant `cook`, expected one of `producer`, `consumer`"), "actors[0].role：未知名称 `cook`，应为以下之一：`producer`, `consumer`");
+        assert_eq!(zh("expected `,` or `}` at line 3 column 5"), "expected `,` or `}`（第 3 行第 5 列）");
+        // Validation's own words: as they are.
+        let semantic = "costs.fsync_us: must be at most 1000000 microseconds (one second), got 2000000";
+        assert_eq!(zh(semantic), "costs.fsync_us：must be at most 1000000 microseconds (one second), got 2000000");
+        assert_eq!(scenario_error_text(semantic, Lang::En), semantic);
     }
 }

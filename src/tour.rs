@@ -10,6 +10,8 @@ pub struct Chapter {
     /// The catalog scenario it runs.
     pub scenario: &'static str,
     pub title: [&'static str; 2],
+    /// The chapter's button in the tour (its title is the heading above the narration).
+    pub short: [&'static str; 2],
     /// Where the chapter opens in its run (§4.1-§4.3 share one run, each at its own part).
     pub opens: Opening,
     /// The actor whose program is shown first, if the chapter is about one.
@@ -31,6 +33,9 @@ pub enum Opening {
 impl Chapter {
     pub fn title(&self, lang: Lang) -> &'static str {
         self.title[lang as usize]
+    }
+    pub fn short(&self, lang: Lang) -> &'static str {
+        self.short[lang as usize]
     }
     /// The chapter's narration (`NARRATIONS`, by its place in `CHAPTERS`).
     pub fn narration(&self, lang: Lang) -> &'static str {
@@ -68,6 +73,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "declare",
         scenario: "article",
         title: ["§4.1 Declare the durable test_queue", "§4.1 声明持久化队列 test_queue"],
+        short: ["§4.1 Declare test_queue", "§4.1 声明 test_queue"],
         opens: Opening::FirstDeclare,
         focus: Some("rabbitmqadmin"),
     },
@@ -75,6 +81,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "producer",
         scenario: "article",
         title: ["§4.2 The producer", "§4.2 生产者"],
+        short: ["§4.2 Producer", "§4.2 生产者"],
         opens: Opening::FirstPublish,
         focus: Some("producer"),
     },
@@ -82,6 +89,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "consumer",
         scenario: "article",
         title: ["§4.3 The consumer", "§4.3 消费者"],
+        short: ["§4.3 Consumer", "§4.3 消费者"],
         opens: Opening::ActorStarted("consumer"),
         focus: Some("consumer"),
     },
@@ -89,6 +97,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "consumer-crash",
         scenario: "consumer-crash-auto-ack",
         title: ["What if the consumer crashes? (auto_ack=True)", "如果消费者崩溃？（auto_ack=True）"],
+        short: ["Consumer crash", "消费者崩溃"],
         opens: Opening::Start,
         focus: None,
     },
@@ -96,6 +105,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "manual-ack",
         scenario: "consumer-crash-manual-ack",
         title: ["The fix: basic_ack after the work", "修复：处理完成后再 basic_ack"],
+        short: ["Fix: ack after the work", "修复：处理后 ack"],
         opens: Opening::Start,
         focus: None,
     },
@@ -103,6 +113,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "prefetch",
         scenario: "consumer-crash-prefetch",
         title: ["basic_qos(prefetch_count=1)", "basic_qos(prefetch_count=1)"],
+        short: ["prefetch_count=1", "prefetch_count=1"],
         opens: Opening::Start,
         focus: None,
     },
@@ -110,6 +121,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "broker-restart",
         scenario: "broker-restart-transient",
         title: ["What if the broker restarts?", "如果 broker 重启？"],
+        short: ["Broker restart", "broker 重启"],
         opens: Opening::Start,
         focus: None,
     },
@@ -117,6 +129,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "persistent",
         scenario: "broker-restart-persistent",
         title: ["The fix: delivery_mode=2", "修复：delivery_mode=2"],
+        short: ["Fix: delivery_mode=2", "修复：delivery_mode=2"],
         opens: Opening::Start,
         focus: None,
     },
@@ -124,6 +137,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "confirms",
         scenario: "lost-confirm-retry",
         title: ["Publisher confirms and retries", "发布确认与重试"],
+        short: ["Confirms and retries", "确认与重试"],
         opens: Opening::Start,
         focus: None,
     },
@@ -131,6 +145,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "no-confirms",
         scenario: "lost-publish-no-confirms",
         title: ["Retries without confirms", "没有发布确认的重试"],
+        short: ["Retries, no confirms", "重试无确认"],
         opens: Opening::Start,
         focus: None,
     },
@@ -138,6 +153,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "idempotent",
         scenario: "idempotent-consumer",
         title: ["§3.2.1 Idempotent consumer", "§3.2.1 幂等消费者"],
+        short: ["§3.2.1 Idempotent", "§3.2.1 幂等"],
         opens: Opening::Start,
         focus: None,
     },
@@ -145,6 +161,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "poison",
         scenario: "poison-dead-letter",
         title: ["§3.2.2 Poison message and the dead-letter queue", "§3.2.2 毒消息与死信队列"],
+        short: ["§3.2.2 Poison message", "§3.2.2 毒消息"],
         opens: Opening::Start,
         focus: None,
     },
@@ -152,6 +169,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "dual-write",
         scenario: "dual-write",
         title: ["§3.2.3 Distributed transactions: the dual write", "§3.2.3 分布式事务：双写"],
+        short: ["§3.2.3 Dual write", "§3.2.3 双写"],
         opens: Opening::Start,
         focus: Some("orders"),
     },
@@ -159,6 +177,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "outbox",
         scenario: "outbox",
         title: ["The fix: a transactional outbox, a relay and an inbox", "修复：事务性发件箱、中继和收件箱"],
+        short: ["Fix: outbox", "修复：发件箱"],
         opens: Opening::Start,
         focus: Some("relay"),
     },
@@ -166,6 +185,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "quorum",
         scenario: "quorum-node-crash",
         title: ["§3.2.4 A replicated (quorum) queue", "§3.2.4 复制（仲裁）队列"],
+        short: ["§3.2.4 Quorum queue", "§3.2.4 仲裁队列"],
         opens: Opening::Start,
         focus: None,
     },
@@ -173,6 +193,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "sync-handler",
         scenario: "sync-handler",
         title: ["§1 Synchronous processing: the caller waits", "§1 同步处理：调用方等待"],
+        short: ["§1 Synchronous", "§1 同步处理"],
         opens: Opening::Start,
         focus: Some("handler"),
     },
@@ -180,6 +201,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "async-handler",
         scenario: "async-handler",
         title: ["The fix: answer at once, let consumers do the work", "修复：立即回复，让消费者去做这项工作"],
+        short: ["Fix: asynchronous", "修复：异步处理"],
         opens: Opening::Start,
         focus: Some("handler"),
     },
@@ -187,6 +209,7 @@ pub const CHAPTERS: &[Chapter] = &[
         id: "latency-throughput",
         scenario: "latency-throughput",
         title: ["§5 Latency against throughput: prefetch, consumers, ack batches", "§5 延迟与吞吐量：prefetch、消费者数量、批量确认"],
+        short: ["§5 Latency vs throughput", "§5 延迟与吞吐量"],
         opens: Opening::Start,
         focus: Some("worker-1"),
     },
@@ -261,16 +284,16 @@ pub static NARRATIONS: [[&str; 2]; 18] = [
         "三节点上的仲裁队列在一个节点崩溃时仍可继续服务；位于崩溃节点上的经典队列只能等待该节点恢复。",
     ],
     [
-        "§1 and the FAQ ask why a queue helps. Here a request handler does the slow work itself: 30 requests arrive one every 20 ms (50 a second), and each takes 50 ms of work, so the handler finishes at most 20 a second. Each caller waits for its answer until its work is done, and the requests that arrive meanwhile wait their turn: the first caller waits 50 ms, the last 920 ms (p50 470 ms). The handler is never idle, the waiting line in the chart grows with every request, and the throughput is 20 a second however many arrive.",
-        "§1 和 FAQ 问的是：为什么队列有帮助。这里一个请求处理程序亲自做慢工作：30 个请求每 20 毫秒到达一个（每秒 50 个），每个需要 50 毫秒的工作，所以处理程序每秒最多完成 20 个。每个调用方都要等到自己的工作做完才得到回复，期间到达的请求只能排队：第一个调用方等 50 毫秒，最后一个等 920 毫秒（p50 为 470 毫秒）。处理程序一刻不停，图表里的等待线随每个请求增长，吞吐量无论到达多少都是每秒 20 个。",
+        "§1 and the FAQ ask why a queue helps. Here a request handler does the slow work itself: 30 requests arrive one every 20 ms (50 a second), and each takes 30 ms of work, so the handler finishes at most 33 a second. Each caller waits for its answer until its work is done, and the requests that arrive meanwhile wait their turn: the first caller waits 30 ms, the last 320 ms (p50 170 ms). The handler is never idle, the waiting line in the chart grows with every request, and the throughput is 33 a second however many arrive.",
+        "§1 和 FAQ 问的是：为什么队列有帮助。这里一个请求处理程序亲自做慢工作：30 个请求每 20 毫秒到达一个（每秒 50 个），每个需要 30 毫秒的工作，所以处理程序每秒最多完成 33 个。每个调用方都要等到自己的工作做完才得到回复，期间到达的请求只能排队：第一个调用方等 30 毫秒，最后一个等 320 毫秒（p50 为 170 毫秒）。处理程序一刻不停，图表里的等待线随每个请求增长，吞吐量无论到达多少都是每秒 33 个。",
     ],
     [
-        "The fix the article argues for: the handler publishes each request to test_queue and answers at once; three consumers each take one message at a time (prefetch_count=1) and do the 50 ms of work. The callers now wait 0.03 ms (the publish) instead of up to 920 ms, and the three consumers together process up to 60 a second, more than the 50 a second that arrive, so the queue stays short: each request is processed about 50.3 ms after it arrived (its work, plus the hops through the broker). Little's law, under the figures, ties them together: requests in the system = arrival rate × time in the system. The work still takes 50 ms; what changed is who waits for it.",
-        "文章主张的修复：处理程序把每个请求发布到 test_queue 后立即回复；三个消费者每次各取一条消息（prefetch_count=1），做那 50 毫秒的工作。调用方现在只等 0.03 毫秒（发布的时间），而不是最多 920 毫秒；三个消费者合起来每秒最多处理 60 个，多于每秒到达的 50 个，所以队列保持很短：每个请求在到达后约 50.3 毫秒处理完（它的工作，加上经过 broker 的几跳）。数字下方的利特尔法则把它们联系起来：系统中的请求数 = 到达率 × 在系统中的时间。工作仍然需要 50 毫秒；变的是谁在等它。",
+        "The fix the article argues for: the handler publishes each request to test_queue and answers at once; two consumers each take one message at a time (prefetch_count=1) and do the 30 ms of work. The callers now wait 0.03 ms (the publish) instead of up to 320 ms, and the two consumers together process up to 66 a second, more than the 50 a second that arrive, so the queue stays short: each request is processed about 30.3 ms after it arrived (its work, plus the hops through the broker). Little's law, under the figures, ties them together: requests in the system = arrival rate × time in the system. The work still takes 30 ms; what changed is who waits for it.",
+        "文章主张的修复：处理程序把每个请求发布到 test_queue 后立即回复；两个消费者每次各取一条消息（prefetch_count=1），做那 30 毫秒的工作。调用方现在只等 0.03 毫秒（发布的时间），而不是最多 320 毫秒；两个消费者合起来每秒最多处理 66 个，多于每秒到达的 50 个，所以队列保持很短：每个请求在到达后约 30.3 毫秒处理完（它的工作，加上经过 broker 的几跳）。数字下方的利特尔法则把它们联系起来：系统中的请求数 = 到达率 × 在系统中的时间。工作仍然需要 30 毫秒；变的是谁在等它。",
     ],
     [
-        "§5 names the balance between low latency and high throughput. One producer publishes 1,000 messages as fast as it can (interval_ms 0); worker-1 takes them one at a time (prefetch_count=1) with 2 ms of work each, on the measured costs. As written: 440.529 messages a second, p50 1120.03 ms, p99 2217.63 ms. Each message costs 2.27 ms: its work and a round trip (the ack reaching the broker, the next delivery coming back: 90 + 10 + 90 + 80 µs), and the rest of the backlog waits in the queue, so the latency is mostly time in the queue. The sweep under the verdicts runs this chapter at prefetch 1, 10 and 100 with 1, 2 and 4 consumers (qp sweep --ack-every 1,10 also acks every 10th message, basic_ack(multiple=True)). A window of 10 hides the round trip: 480.725 a second, p99 2029.72 ms; 100 adds nothing more. Consumers add up: 4 with prefetch 10 reach 1922.042 a second, p99 486.39 ms. With a backlog, what raises throughput also lowers latency (the same 1,000 messages leave the queue sooner: Little's law). An ack batch as large as the window stalls it once a batch: prefetch 10 acking every 10th message is 476.417 a second. Pick a point of the curve to open its run.",
-        "§5 提到低延迟与高吞吐量之间的平衡。一个生产者尽可能快地发布 1,000 条消息（interval_ms 0）；worker-1 每次取一条（prefetch_count=1），每条做 2 毫秒的工作，使用实测的开销。原文的结果：每秒 440.529 条，p50 1120.03 毫秒，p99 2217.63 毫秒。每条消息花 2.27 毫秒：它的工作加上一次往返（ack 到达 broker，下一次投递回来：90 + 10 + 90 + 80 微秒），其余积压的消息在队列里等待，所以延迟主要是在队列里的时间。判定下方的扫描在 prefetch 1、10、100 与 1、2、4 个消费者下运行本章（qp sweep --ack-every 1,10 还会每 10 条确认一次，basic_ack(multiple=True)）。窗口为 10 时往返被隐藏：每秒 480.725 条，p99 2029.72 毫秒；100 不再有提升。消费者的能力可以相加：4 个消费者、prefetch 10 达到每秒 1922.042 条，p99 486.39 毫秒。有积压时，提高吞吐量的做法也降低了延迟（同样的 1,000 条消息更早离开队列：利特尔法则）。与窗口一样大的确认批次会让窗口每批停顿一次：prefetch 10、每 10 条确认一次是每秒 476.417 条。在曲线上选一个点，打开那个点的运行。",
+        "§5 names the balance between low latency and high throughput. One producer publishes 1,000 messages as fast as it can (interval_ms 0); worker-1 takes them one at a time (prefetch_count=1) with 2 ms of work each, on the measured costs. As written: 440.496 messages a second, p50 1120.2 ms, p99 2217.8 ms. Each message costs 2.27 ms: its work and a round trip (the ack reaching the broker, the next delivery coming back: 90 + 10 + 90 + 80 µs), and the rest of the backlog waits in the queue, so the latency is mostly time in the queue. The sweep under the verdicts runs this chapter at prefetch 1, 10 and 100 with 1, 2 and 4 consumers (qp sweep --ack-every 1,10 also acks every 10th message, basic_ack(multiple=True)). A window of 10 hides the round trip: 480.686 a second, p99 2029.89 ms; 100 adds nothing more. Consumers add up: 4 with prefetch 10 reach 1921.71 a second, p99 486.5 ms. With a backlog, what raises throughput also lowers latency (the same 1,000 messages leave the queue sooner: Little's law). An ack batch as large as the window stalls it once a batch: prefetch 10 acking every 10th message is 476.379 a second. Pick a point of the curve to open its run.",
+        "§5 提到低延迟与高吞吐量之间的平衡。一个生产者尽可能快地发布 1,000 条消息（interval_ms 0）；worker-1 每次取一条（prefetch_count=1），每条做 2 毫秒的工作，使用实测的开销。原文的结果：每秒 440.496 条，p50 1120.2 毫秒，p99 2217.8 毫秒。每条消息花 2.27 毫秒：它的工作加上一次往返（ack 到达 broker，下一次投递回来：90 + 10 + 90 + 80 微秒），其余积压的消息在队列里等待，所以延迟主要是在队列里的时间。判定下方的扫描在 prefetch 1、10、100 与 1、2、4 个消费者下运行本章（qp sweep --ack-every 1,10 还会每 10 条确认一次，basic_ack(multiple=True)）。窗口为 10 时往返被隐藏：每秒 480.686 条，p99 2029.89 毫秒；100 不再有提升。消费者的能力可以相加：4 个消费者、prefetch 10 达到每秒 1921.71 条，p99 486.5 毫秒。有积压时，提高吞吐量的做法也降低了延迟（同样的 1,000 条消息更早离开队列：利特尔法则）。与窗口一样大的确认批次会让窗口每批停顿一次：prefetch 10、每 10 条确认一次是每秒 476.379 条。在曲线上选一个点，打开那个点的运行。",
     ],
 ];
 
@@ -412,6 +435,20 @@ pub fn outcome(report: &crate::report::Report, lang: Lang) -> String {
 mod tests {
     use super::*;
     use crate::scenario::{catalog, settings::Settings};
+
+    /// Each chapter's tour button is short (the tour stays a few lines at 1366 px: the page's
+    /// one-screen test), in both languages, and names its chapter apart from the others.
+    #[test]
+    fn every_chapter_has_a_short_distinct_button_label() {
+        for lang in [Lang::En, Lang::Zh] {
+            let mut seen = std::collections::BTreeSet::new();
+            for chapter in CHAPTERS {
+                let short = chapter.short(lang);
+                assert!(!short.is_empty() && short.chars().count() <= 24, "{}: {short}", chapter.id);
+                assert!(seen.insert(short), "{}: {short} twice", chapter.id);
+            }
+        }
+    }
 
     /// The consumer-crash chapter's title names auto_ack=True: once the learner flips it off,
     /// the note beside the title says what the chapter was written with and what runs now.

@@ -28,14 +28,14 @@ fn the_synchronous_handler_makes_every_caller_wait_for_the_work_before_it() {
     let report = Report::new(&sim, false);
     assert_eq!(report.label, queue_playground::engine::RunLabel::EffectivelyOnce);
     let t = timing(&sim);
-    // 30 requests, one every 20 ms, 50 ms of work each: the handler finishes one every 50 ms.
-    assert_eq!(t.span_us, 1_500_000);
-    assert_eq!(t.overall.per_s_milli, Some(20_000));
+    // 30 requests, one every 20 ms, 30 ms of work each: the handler finishes one every 30 ms.
+    assert_eq!(t.span_us, 900_000);
+    assert_eq!(t.overall.per_s_milli, Some(33_333));
     let answers = t.answers.expect("answers");
     assert_eq!(answers.answered, 30);
-    // Request i arrives at 20·i ms and is answered at 50·(i+1) ms: it waits 50 + 30·i ms.
-    assert_eq!(answers.latency_us, Latency { p50: 470_000, p99: 920_000, max: 920_000 });
-    assert_eq!(t.overall.mean_latency_us, Some(485_000));
+    // Request i arrives at 20·i ms and is answered at 30·(i+1) ms: it waits 30 + 10·i ms.
+    assert_eq!(answers.latency_us, Latency { p50: 170_000, p99: 320_000, max: 320_000 });
+    assert_eq!(t.overall.mean_latency_us, Some(175_000));
     // Each request: arrived, taken, worked on, processed, answered, in that order.
     let first: Vec<&str> = sim
         .trace()
@@ -50,44 +50,46 @@ fn the_synchronous_handler_makes_every_caller_wait_for_the_work_before_it() {
         })
         .collect();
     assert_eq!(first, ["arrived", "taken", "work", "processed", "answered"]);
-    // Request 1 arrived at 20 ms and waited 30 ms for request 0's work.
+    // Request 1 arrived at 20 ms and waited 10 ms for request 0's work.
     let taken = sim.trace().iter().find_map(|e| match e.event {
         Event::RequestTaken { message, waited_us, .. } if message.0 == 1 => Some((e.at_us(), waited_us)),
         _ => None,
     });
-    assert_eq!(taken, Some((50_000, 30_000)));
+    assert_eq!(taken, Some((30_000, 10_000)));
     // No broker: the synchronous handler never connects.
     assert!(!sim.trace().iter().any(|e| matches!(e.event, Event::Connected { .. })));
     assert_eq!(
         i18n::little_text(&t, Lang::En).unwrap(),
-        "Little's law: 30 requests in 1500 ms is 20 a second; × 485 ms on average from a request's arrival to its processing = 9.7 requests in the system (arrived, not yet processed) on average"
+        "Little's law: 30 requests in 900 ms is 33.333 a second; × 175 ms on average from a request's arrival to its processing = 5.83 requests in the system (arrived, not yet processed) on average"
     );
     assert_eq!(
         i18n::little_text(&t, Lang::Zh).unwrap(),
-        "利特尔法则：1500 毫秒内 30 个请求，即每秒 20 个；× 从请求到达到处理完平均 485 毫秒 = 平均 9.7 个请求在系统中（已到达、尚未处理）"
+        "利特尔法则：900 毫秒内 30 个请求，即每秒 33.333 个；× 从请求到达到处理完平均 175 毫秒 = 平均 5.83 个请求在系统中（已到达、尚未处理）"
     );
     assert_eq!(
         i18n::answers_text(&answers, Lang::En),
-        "Callers: 30 requests answered; each caller waited, from its request's arrival to the answer, p50 470 ms, p99 920 ms, max 920 ms"
+        "Callers: 30 requests answered; each caller waited, from its request's arrival to the answer, p50 170 ms, p99 320 ms, max 320 ms"
     );
 }
 
 #[test]
-fn the_queued_handler_answers_at_once_and_three_consumers_keep_up() {
+fn the_queued_handler_answers_at_once_and_two_consumers_keep_up() {
     let sim = run("async-handler");
     let t = timing(&sim);
     let answers = t.answers.expect("answers");
     // The caller waits for the publish only (Costs::MEASURED's publish_us).
     assert_eq!(answers.latency_us, Latency { p50: 30, p99: 30, max: 30 });
-    // Processed 50.27 ms after arrival: 90 + 10 + 90 + 80 µs through the broker, then 50 ms.
-    assert_eq!(t.overall.latency_us, Some(Latency { p50: 50_270, p99: 50_270, max: 50_270 }));
-    assert_eq!(t.span_us, 630_270);
-    assert_eq!(t.overall.per_s_milli, Some(47_599));
-    assert_eq!(t.consumers.iter().map(|(_, f)| f.processed).collect::<Vec<_>>(), [10, 10, 10]);
+    // Processed 30.27 ms after arrival: 90 + 10 + 90 + 80 µs through the broker, then 30 ms;
+    // request 0 waits 170 µs more, for worker-1's basic_consume (its opening calls are five
+    // round trips of 180 µs, the handler's three).
+    assert_eq!(t.overall.latency_us, Some(Latency { p50: 30_270, p99: 30_440, max: 30_440 }));
+    assert_eq!(t.span_us, 610_270);
+    assert_eq!(t.overall.per_s_milli, Some(49_159));
+    assert_eq!(t.consumers.iter().map(|(_, f)| f.processed).collect::<Vec<_>>(), [15, 15]);
     assert_eq!(Report::new(&sim, false).label, queue_playground::engine::RunLabel::EffectivelyOnce);
     assert_eq!(
         i18n::little_text(&t, Lang::En).unwrap(),
-        "Little's law: 30 requests in 630.27 ms is 47.599 a second; × 50.27 ms on average from a request's arrival to its processing = 2.39 requests in the system (arrived, not yet processed) on average"
+        "Little's law: 30 requests in 610.27 ms is 49.159 a second; × 30.275 ms on average from a request's arrival to its processing = 1.48 requests in the system (arrived, not yet processed) on average"
     );
 }
 
@@ -134,8 +136,26 @@ fn the_chart_counts_requests_waiting_for_the_handler() {
     let sim = run("sync-handler");
     let series = queue_playground::view::chart_series(sim.trace(), 2_000);
     let peak = series.depth.iter().copied().max().unwrap();
-    // At 580 ms request 29 arrives; the handler has taken 11 (it takes the 12th at 550 ms,
-    // finishing one every 50 ms): 30 - 12 = 18 wait, give or take the sample's millisecond.
-    assert!((17..=19).contains(&peak), "{peak}");
+    // At 580 ms request 29 arrives; the handler has taken 20 (it takes one every 30 ms, the
+    // 20th at 570 ms): 30 - 20 = 10 wait, give or take the sample's millisecond.
+    assert!((9..=11).contains(&peak), "{peak}");
     assert_eq!(series.depth.last(), Some(&0));
+}
+
+/// Mid-run on the page (step 60 of the chapter's session): the requests that arrived and wait
+/// for the handler are pending, none lost, and the run is in progress.
+#[test]
+fn mid_run_the_waiting_requests_are_pending_not_lost() {
+    use queue_playground::report::Live;
+    use queue_playground::session::Session;
+    let mut session = Session::new(catalog::get("sync-handler").unwrap(), vec![]).unwrap();
+    session.seek(60);
+    let live = Live::counts(session.world());
+    // At 390 ms: requests 0-19 have arrived (one every 20 ms), 0-12 are answered (request i
+    // at 30·(i+1) ms).
+    assert_eq!(session.now_ms(), 390);
+    assert_eq!((live.counts.lost, live.counts.processed_once, live.counts.pending), (0, 13, 7));
+    assert_eq!(live.label, queue_playground::engine::RunLabel::InProgress);
+    // All 7 wait to be taken: the handler takes request 13 at its next step.
+    assert_eq!(session.world().requests_waiting(), 7);
 }

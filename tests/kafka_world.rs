@@ -7,6 +7,7 @@
 
 use queue_playground::engine::checker::{RunLabel, Verdict};
 use queue_playground::engine::core::Finish;
+use queue_playground::engine::costs::Costs;
 use queue_playground::engine::ids::{ActorId, MessageId};
 use queue_playground::engine::trace::trace_hash;
 use queue_playground::engine::Until;
@@ -961,7 +962,9 @@ fn durable_settings_lose_nothing_acknowledged_under_random_faults() {
                 "frame_loss": {"numerator": 1, "denominator": 40},
                 "actor_restart_ms": 4000,
                 "until_ms": 40000
-            }
+            },
+            // A third of the runs with the measured costs: work between the milliseconds.
+            "costs": costs_for(seed)
         }));
         let test = format!("durable_settings_lose_nothing_acknowledged_under_random_faults (seed {seed})");
         let sim = run(&s, &test);
@@ -991,6 +994,11 @@ fn durable_settings_lose_nothing_acknowledged_under_random_faults() {
             assert!(!matches!(v, Verdict::Lost | Verdict::Stranded | Verdict::Pending), "{test}: acknowledged message {m} is {v:?}\n{}", dump(&sim));
         }
     }
+}
+
+/// The costs of a random-fault run: the measured ones for a third of the seeds, else none.
+fn costs_for(seed: u64) -> Costs {
+    if seed % 3 == 0 { Costs::MEASURED } else { Costs::FREE }
 }
 
 /// Odd settings and every fault at once never panic, and every run ends with its copies
@@ -1031,7 +1039,9 @@ fn odd_settings_under_every_fault_keep_the_ledger_sound() {
                     "frame_duplicate": {"numerator": 1, "denominator": 10},
                     "actor_restart_ms": 2500,
                     "until_ms": 15000
-                }
+                },
+                // A third of the runs with the measured costs.
+                "costs": costs_for(seed)
             }));
             let mut sim = KafkaSim::new(&s).unwrap();
             sim.run_until(Until::Quiescence);

@@ -31,18 +31,18 @@ fn the_chapter_as_written_runs_at_the_narrations_figures() {
     sim.run_until(Until::Quiescence);
     let t = Timing::of(sim.trace(), sim.ledger().messages.len());
     assert_eq!(t.overall.processed, 1000);
-    assert_eq!(t.overall.per_s_milli, Some(440_529));
+    assert_eq!(t.overall.per_s_milli, Some(440_496));
     let latency = t.overall.latency_us.unwrap();
-    assert_eq!((latency.p50, latency.p99, latency.max), (1_120_030, 2_217_630, 2_240_030));
+    assert_eq!((latency.p50, latency.p99, latency.max), (1_120_200, 2_217_800, 2_240_200));
     // The as-written point of the sweep is the chapter's own run.
     let own = at(&sweep(), 1, 1, 1);
-    assert_eq!((own.per_s_milli, own.p50_us, own.p99_us, own.max_us), (440_529, 1_120_030, 2_217_630, 2_240_030));
+    assert_eq!((own.per_s_milli, own.p50_us, own.p99_us, own.max_us), (440_496, 1_120_200, 2_217_800, 2_240_200));
     // Its scenario is the chapter's (the settings panel writes the same).
     assert_eq!(scenario_at(&scenario, Point { prefetch: 1, consumers: 1, ack_every: 1 }, None).unwrap(), scenario);
     let chapter = tour::chapter("latency-throughput").unwrap();
     for lang in [Lang::En, Lang::Zh] {
         let text = chapter.narration(lang);
-        for figure in ["440.529", "1120.03", "2217.63", "480.725", "2029.72", "1922.042", "486.39", "476.417"] {
+        for figure in ["440.496", "1120.2", "2217.8", "480.686", "2029.89", "1921.71", "486.5", "476.379"] {
             assert!(text.contains(figure), "{lang:?} narration lacks {figure}");
         }
     }
@@ -54,21 +54,21 @@ fn the_chapter_as_written_runs_at_the_narrations_figures() {
 fn the_sweeps_figures() {
     let found: Vec<(u16, u8, u16, u64, u64, u64)> = sweep().iter().map(|o| (o.point.prefetch, o.point.consumers, o.point.ack_every, o.per_s_milli, o.p50_us, o.p99_us)).collect();
     let wanted = [
-        (1, 1, 1, 440_529, 1_120_030, 2_217_630),
-        (1, 2, 1, 881_034, 552_560, 1_094_010),
-        (1, 4, 1, 1_761_835, 268_870, 533_320),
-        (10, 1, 1, 480_725, 1_025_220, 2_029_720),
-        (10, 1, 10, 476_417, 1_034_530, 2_048_340),
-        (10, 2, 1, 961_335, 505_250, 1_000_150),
-        (10, 2, 10, 952_807, 510_080, 1_009_580),
-        (10, 4, 1, 1_922_042, 245_310, 486_390),
-        (10, 4, 10, 1_905_343, 247_950, 491_040),
-        (100, 1, 1, 480_725, 1_025_220, 2_029_720),
-        (100, 1, 10, 480_725, 1_025_220, 2_029_720),
-        (100, 2, 1, 961_335, 505_250, 1_000_150),
-        (100, 2, 10, 961_335, 505_520, 1_000_270),
-        (100, 4, 1, 1_922_042, 245_310, 486_390),
-        (100, 4, 10, 1_922_042, 245_670, 486_480),
+        (1, 1, 1, 440_496, 1_120_200, 2_217_800),
+        (1, 2, 1, 880_925, 552_730, 1_094_180),
+        (1, 4, 1, 1_761_587, 269_040, 533_430),
+        (10, 1, 1, 480_686, 1_025_390, 2_029_890),
+        (10, 1, 10, 476_379, 1_034_700, 2_048_510),
+        (10, 2, 1, 961_206, 505_420, 1_000_320),
+        (10, 2, 10, 952_680, 510_250, 1_009_750),
+        (10, 4, 1, 1_921_710, 245_480, 486_500),
+        (10, 4, 10, 1_905_016, 248_120, 491_150),
+        (100, 1, 1, 480_686, 1_025_390, 2_029_890),
+        (100, 1, 10, 480_686, 1_025_390, 2_029_890),
+        (100, 2, 1, 961_206, 505_420, 1_000_320),
+        (100, 2, 10, 961_206, 505_690, 1_000_440),
+        (100, 4, 1, 1_921_710, 245_480, 486_500),
+        (100, 4, 10, 1_921_710, 245_840, 486_590),
     ];
     assert_eq!(found, wanted);
 }

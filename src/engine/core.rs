@@ -137,12 +137,11 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         self.now_us / US
     }
 
-    /// The simulated time `delay_ms` from now, in whole milliseconds (rounded down). Saturates:
-    /// validation keeps every delay within 32 bits of milliseconds, and a job past
-    /// `limits.time_ms_max` is never handled.
+    /// The simulated time `delay_ms` from now, in µs. Saturates: validation keeps every delay
+    /// within 32 bits of milliseconds, and a job past `limits.time_ms_max` is never handled.
     #[inline]
     pub fn later(&self, delay_ms: u64) -> u64 {
-        self.now_ms().saturating_add(delay_ms)
+        self.later_us(delay_ms.saturating_mul(US))
     }
 
     /// The simulated time `delay_us` from now, in microseconds.
@@ -151,10 +150,12 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         self.now_us.saturating_add(delay_us)
     }
 
-    /// Schedule `job` at the start of millisecond `at_ms` (not before now).
+    /// Schedule `job` at the start of millisecond `at_ms` (a time a system's timers computed in
+    /// whole milliseconds), or now if that millisecond has begun.
     #[inline]
-    pub fn schedule(&mut self, at_ms: u64, job: J) {
-        self.schedule_us(at_ms.saturating_mul(US), job);
+    pub fn schedule_at_ms(&mut self, at_ms: u64, job: J) {
+        let at_us = at_ms.saturating_mul(US).max(self.now_us);
+        self.schedule_us(at_us, job);
     }
 
     /// Schedule `job` at `at_us` (not before now).

@@ -9,6 +9,12 @@
 //! ratios between settings that the real broker shows (prefetch, persistence, confirms,
 //! consumers), which is what a learner takes away; absolute figures differ by machine.
 //!
+//! Kafka runs charge the same costs (a Kafka scenario's `costs`; what each pays for there is in
+//! `systems::kafka::world`'s module doc), except `fsync_us`: Kafka does not sync its log per
+//! message (`flush.messages` is unlimited by default; durability comes from replication), so no
+//! Kafka answer waits for a disk. There is no real Kafka on these machines to fit them to: a
+//! Kafka run uses the figures fitted to RabbitMQ.
+//!
 //! Invariants: the broker works on one connection's frames one at a time, in arrival order
 //! (`Server`); a sync covers
 //! exactly the messages written before it started, and syncs run one after another
@@ -34,11 +40,13 @@ pub struct Costs {
     /// per connection and channel); different connections' frames do not wait for each other.
     pub broker_us: u64,
     /// The broker's extra work per persistent message (written to its message store), on the
-    /// publishing connection's time.
+    /// publishing connection's time. In Kafka every record is written to its partition's log:
+    /// each costs it.
     pub persist_us: u64,
     /// One disk sync. A persistent message is confirmed once a sync that started after it was
     /// written has ended; one sync covers every message written before it started (group
-    /// commit), and a sync starts as soon as a message waits and the disk is free.
+    /// commit), and a sync starts as soon as a message waits and the disk is free. Kafka runs
+    /// never charge it (Kafka does not sync per message: `flush.messages` is unlimited).
     pub fsync_us: u64,
 }
 

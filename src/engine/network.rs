@@ -193,9 +193,14 @@ impl Network {
         self.arrival_us(now_ms.saturating_mul(1000), connection, to_broker, rng) / 1000
     }
 
-    /// Round trip of a synchronous call (connect, declare, ...).
+    /// Round trip of a synchronous call (connect, declare, ...), in whole milliseconds.
     pub fn round_trip_ms(&self) -> u64 {
         2 * self.latency_ms
+    }
+
+    /// Round trip of a synchronous call, in µs (with the network stacks' cost).
+    pub fn round_trip_us(&self) -> u64 {
+        2 * self.latency_us
     }
 
     pub fn partition(&mut self, a: Endpoint, b: Endpoint) {

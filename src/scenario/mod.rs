@@ -816,7 +816,8 @@ pub(crate) fn read_file<T: serde::de::DeserializeOwned>(text: &str, format: u32,
 pub const COST_US_MAX: u64 = 1_000_000;
 
 impl Costs {
-    fn validate(&self) -> Result<(), ScenarioError> {
+    /// Every cost at most `COST_US_MAX` (the RabbitMQ and the Kafka scenario's `costs`).
+    pub(crate) fn validate(&self) -> Result<(), ScenarioError> {
         let Costs { network_us, publish_us, deliver_us, broker_us, persist_us, fsync_us } = *self;
         for (field, value) in [
             ("costs.network_us", network_us),

@@ -26,7 +26,7 @@ pub trait KafkaRun {
     /// A Kafka scenario file the user loaded runs (no link carries it).
     fn runs_loaded_file(&self) -> bool;
     /// The run as a scenario file: its name and JSON ("Save scenario").
-    fn scenario_file(&self) -> (String, String);
+    fn scenario_file(&self, lang: crate::i18n::Lang) -> (String, String);
     /// The page (`kafka_page::KafkaPage`), with the footer's link and snippet.
     fn page(&self, link: AttrValue, snippet: AttrValue) -> Html;
     fn boxed_clone(&self) -> Box<dyn KafkaRun>;

@@ -178,8 +178,12 @@ impl KafkaRun for KafkaState {
     fn runs_loaded_file(&self) -> bool {
         self.custom.is_some()
     }
-    fn scenario_file(&self) -> (String, String) {
-        let file = self.session.borrow().scenario_file();
+    fn scenario_file(&self, lang: Lang) -> (String, String) {
+        let mut file = self.session.borrow().scenario_file();
+        // A chapter's file saved from the Chinese page has the chapter's Chinese title.
+        if let (Lang::Zh, None, Some(chapter)) = (lang, &self.custom, KAFKA_CHAPTERS.get(self.chapter)) {
+            file.title = chapter.title(lang).to_string();
+        }
         (file.name.clone(), file.to_json())
     }
     fn page(&self, link: AttrValue, snippet: AttrValue) -> Html {

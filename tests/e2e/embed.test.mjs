@@ -258,6 +258,16 @@ test('embed: save then load a scenario runs the same trace; bad files are refuse
       t.diagnostic(`${name}: ${message}`);
     }
     await page.screenshot({ path: await artifactPath('embed-load-error.png') });
+    // On the Chinese page the reader's words are Chinese (the field path as written).
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const zhBody = '{"name":"x","queues":[{"name":"q"}],"actors":[{"role":"consumer","name":"c","queue":"q","prefetch_count":70000}]}';
+    await page.setInputFiles('#load-scenario', { name: 'zh.json', mimeType: 'application/json', buffer: Buffer.from(zhBody) });
+    const zhExpected = '无法加载 zh.json：actors[0].prefetch_count：必须是 0 到 65535 之间的整数，得到 70000';
+    await page.waitForFunction((expected) => document.querySelector('#load-error')?.textContent.includes(expected), zhExpected, { timeout: 10_000 });
+    assert.equal(await hash(page), saved, 'zh.json: the run stays');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
     await rm(dir, { recursive: true, force: true });
     assertClean(session);
   });

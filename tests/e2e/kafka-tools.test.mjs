@@ -236,6 +236,13 @@ test('a saved Kafka scenario loads back on the Kafka page; a file opens the page
     const file = JSON.parse(text);
     assert.equal(file.broker.model, 'kafka');
     assert.equal(file.faults.length, 1, 'the injected crash is in the file');
+    // Saved from the Chinese page, a chapter's file has the chapter's Chinese title.
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const [zhDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    assert.equal(JSON.parse(await readFile(await zhDownload.path(), 'utf8')).title, 'Kafka：基本流程');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
 
     // Another chapter, then the file: the same run, from step 0, with no share link.
     await chooseKafkaChapter(page, 'k-commit-before');
@@ -263,7 +270,8 @@ test('a saved Kafka scenario loads back on the Kafka page; a file opens the page
     // A RabbitMQ file opens the RabbitMQ page; the Kafka file from there opens the Kafka page.
     await load('rabbit.json', await readFile('src/scenario/catalog/consumer-crash-manual-ack.json', 'utf8'));
     await page.waitForSelector('#kafka-page', { state: 'detached' });
-    assert.match(await page.textContent('#narration h2'), /^Loaded: consumer-crash-manual-ack/);
+    // The run changes once the narration module is there (it may be fetched now).
+    await page.waitForFunction(() => /^Loaded: consumer-crash-manual-ack/.test(document.querySelector('#narration h2')?.textContent ?? ''), null, { timeout: 60_000 });
     await load('mine.json', text);
     await page.waitForSelector('#kafka-page');
     await page.waitForFunction(() => (document.querySelector('#chapter-title')?.textContent ?? '').startsWith('Loaded: k-workload'));

@@ -360,6 +360,13 @@ test('scenario files are read and written by the files module, fetched on first 
     await page.waitForFunction(() => document.querySelector('#copy-status')?.textContent === 'Scenario file saved (see your downloads)');
     assert.equal(saved.name, 'article');
     assert.equal(saved.actors.length, 3);
+    // Saved from the Chinese page, a chapter's file has the chapter's Chinese title.
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const [zhDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    assert.equal(JSON.parse(await readFile(await zhDownload.path(), 'utf8')).title, '§4.1 声明持久化队列 test_queue');
+    await page.click('#lang-toggle');
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
     await page.setInputFiles('#load-scenario', { ...file, buffer: Buffer.from(JSON.stringify({ ...saved, name: 'mine', title: 'Mine' })) });
     await page.waitForFunction(() => /^Loaded: ?mine/.test(document.querySelector('#chapter-title')?.textContent ?? ''), null, { timeout: 60_000 });
     assert.equal(await page.locator('#load-error').count(), 0);

@@ -2,7 +2,7 @@
 //! `"model": "kafka"`. It names the brokers, the topics, the kafka-python producers and
 //! consumers with their settings, and the faults, in the same JSON shape as a RabbitMQ
 //! scenario (`crate::scenario::Scenario`): `name`, `title`, `seed`, `broker`, `network`,
-//! `topics`, `actors` (each tagged by `"role"`), `faults`, `random_faults`, `limits`.
+//! `costs`, `topics`, `actors` (each tagged by `"role"`), `faults`, `random_faults`, `limits`.
 //!
 //! Every setting defaults to what kafka-python 3.0.x (the current release) or a Kafka 4.x
 //! broker does by default (`../shared/ground-truth/kafka.md`, "Defaults", checked against the
@@ -20,7 +20,7 @@
 
 use super::program::{self, KafkaOpKind};
 use crate::scenario::json;
-use crate::scenario::{err, format_error, read_file, time_ms, FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
+use crate::scenario::{err, format_error, read_file, time_ms, Costs, FaultAction, FaultSpec, Limits, NetworkSpec, RandomFaults, ScenarioError, Trigger};
 use serde::{Deserialize, Serialize};
 
 /// The model name a Kafka scenario's `broker.model` carries.
@@ -93,6 +93,10 @@ pub struct KafkaScenario {
     pub broker: KafkaBrokerSpec,
     #[serde(default)]
     pub network: NetworkSpec,
+    /// What work costs in simulated time (`engine::costs`, the RabbitMQ scenario's `costs`);
+    /// none by default. What a Kafka run charges for each is in `super::world`'s module doc.
+    #[serde(default, skip_serializing_if = "Costs::is_free")]
+    pub costs: Costs,
     /// The topics, created before the run (absent: the tutorial's `test_topic`, 1 partition,
     /// replication factor 1). Topics are never auto-created.
     #[serde(default = "tutorial_topics")]
@@ -642,6 +646,7 @@ impl KafkaScenario {
             return Err(err("name", "must not be empty"));
         }
         self.validate_broker()?;
+        self.costs.validate()?;
         self.validate_topics()?;
         self.validate_actors()?;
         self.validate_limits()?;
@@ -1000,6 +1005,7 @@ pub mod catalog {
             seed: 42,
             broker: KafkaBrokerSpec { brokers: 3, ..KafkaBrokerSpec::default() },
             network: Default::default(),
+            costs: Default::default(),
             topics: vec![TopicSpec { name: "test_topic".into(), partitions: 3, replication_factor: 3 }],
             actors: std::iter::once(KafkaActorSpec::Producer(producer)).chain((1..=4).map(consumer)).collect(),
             faults: vec![FaultSpec { when: Trigger::AtMs(leader_crash_at_ms), action: FaultAction::CrashNode { node: 0, restart: true } }],

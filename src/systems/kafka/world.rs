@@ -20,10 +20,11 @@
 //!   commits the positions of the records already yielded, inside poll, once
 //!   `auto_commit_interval_ms` has passed since construction or the last auto-commit; so the
 //!   records of the poll going on are committed only at the next one (kafka.md k1a).
-//! - Followers fetch from their leader every `REPLICA_FETCH_MS` while they have something to
-//!   copy; the leader checks its ISR every `replica_lag_time_max_ms / 2` while a follower lags; a
-//!   crashed broker is fenced by the controller after `BROKER_SESSION_TIMEOUT_MS`, which elects
-//!   a new leader; a restarted broker truncates what it had that the leader has not.
+//! - Followers fetch from their leader every `REPLICA_FETCH_MS` (with costs: as their long
+//!   polls come back, see "Costs") while they have something to copy; the leader checks its
+//!   ISR every `replica_lag_time_max_ms / 2` while a follower lags; a crashed broker is fenced
+//!   by the controller after `BROKER_SESSION_TIMEOUT_MS`, which elects a new leader; a
+//!   restarted broker truncates what it had that the leader has not.
 //!
 //! Timers run only while they have work: heartbeats are the background thread's, emulated (a
 //! live member not cut off from its coordinator is always in time; its next heartbeat is
@@ -55,6 +56,36 @@
 //! `TRANSACTION_TIMEOUT_MS`; `commit_transaction` writes the markers at once, as EndTxn does
 //! after its PREPARE_COMMIT).
 //!
+//! Costs (`scenario.costs`, `engine::costs`): time is in µs; with the default free costs every
+//! time is a whole millisecond, as the chapters are written. What a Kafka run charges:
+//! - `network_us`: every frame between a client and a broker, one way, on top of
+//!   `network.latency_ms` (`Network`), and between a leader and its followers: with costs, the
+//!   followers' fetches are long polls, as Kafka's are (the leader answers a parked fetch as
+//!   soon as it has records), so a replication round comes a one-way trip and a broker's work
+//!   (`broker_us` + `persist_us`) after the last, not `REPLICA_FETCH_MS` (which keeps the
+//!   chapters' runs without costs as they were).
+//! - `publish_us`: the producer's `send`, per record (kafka-python serializes each record, picks
+//!   its partition and appends it to a batch, with or without `linger_ms`): the request leaves
+//!   `publish_us` after the call (and `linger_ms` after that), and the program goes on to
+//!   `future.get` then.
+//! - `broker_us`: every request a broker takes in (produce, fetch, group coordinator), on one
+//!   worker per connection, one request at a time in arrival order (a Kafka broker reads no next
+//!   request from a connection until it has answered the one it has); a produce request costs
+//!   `persist_us` more per record it appends (every Kafka record is written to its partition's
+//!   log, as a persistent message is to RabbitMQ's store: written, not synced). A produce
+//!   request carries one record here (the programs wait for each send's answer, so a batch never
+//!   holds two), so per request and per record come to the same.
+//! - `deliver_us`: every record `poll` yields (the iterator reads and deserializes it and hands
+//!   it to the loop): the loop's next op comes that much later.
+//! - `fsync_us`: nothing. Kafka does not sync its log per message (`flush.messages` and
+//!   `flush.ms` are unlimited by default: durability comes from replication), so no answer
+//!   waits for a disk.
+//!
+//! So acks=0 is done once the record is serialized and sent (the future needs no answer); acks=1
+//! once the answer comes back from the leader (a round trip and the leader's work); acks=all once
+//! the followers have fetched the record and fetched again, which moves the high watermark past
+//! it (two replication rounds, each a one-way trip and a broker's work).
+//!
 //! Invariants: simulated time never goes backwards; jobs at the same time run in the order they
 //! were scheduled; all randomness comes from the seed's streams (member ids and unkeyed
 //! partitions from the workload stream); after every cluster or coordinator call its events are
@@ -70,6 +101,7 @@ use super::scenario::{Acks, AUTO_COMMIT_INTERVAL_MS_DEFAULT, CommitMode, Isolati
 use super::trace::*;
 use crate::engine::checker::{Checker, RunLabel, Verdict, VerdictCounts};
 use crate::engine::core::{self, Core, System};
+use crate::engine::costs::{Costs, Server};
 pub use crate::engine::core::{Finish, Until};
 use crate::engine::ids::*;
 use crate::engine::ledger::Place;
@@ -84,8 +116,12 @@ mod settled;
 const OP_COUNT: usize = KAFKA_OP_NAMES.len();
 
 /// How often a follower fetches from its leader while it has something to copy (Kafka's
-/// followers long-poll and get a new record within a round trip; a few ms here).
+/// followers long-poll and get a new record within a round trip; a few ms here), in a run
+/// without costs. A run with costs times its rounds by them (`KafkaSim::replica_round_us`).
 pub const REPLICA_FETCH_MS: u64 = 5;
+/// The least time between two replication rounds of a run with costs (a follower's fetch loop
+/// turning over), so that tiny costs do not make rounds back to back.
+pub const REPLICA_ROUND_MIN_US: u64 = 100;
 /// KRaft `broker.session.timeout.ms` (9 s): the controller fences a broker that stopped
 /// heartbeating, and elects new leaders for its partitions.
 pub const BROKER_SESSION_TIMEOUT_MS: u64 = 9_000;
@@ -299,6 +335,7 @@ pub struct ActorRuntime {
     buffer: VecDeque<Fetched>,
     current: Option<Fetched>,
     next_auto_commit_ms: u64,
+    /// When the `PollTimer` on the agenda is due (µs), if one is.
     poll_timer_at: Option<u64>,
     fetch_seq: u32,
     fetch_in_flight: bool,
@@ -313,9 +350,9 @@ pub struct ActorRuntime {
     commit_wait: Option<u32>,
     commit_ok: Option<bool>,
     last_poll_ms: u64,
-    /// When the `GetTimeout` of the current future is due, if armed.
+    /// When the `GetTimeout` of the current future is due (µs), if armed.
     get_timer: Option<u64>,
-    /// The poll whose `PollIntervalCheck` is on the agenda, and when it is due.
+    /// The poll whose `PollIntervalCheck` is on the agenda, and when it is due (µs).
     poll_check_for: Option<(u64, u64)>,
     /// Since when the consumer waits inside poll (None: it is not in poll).
     poll_wait_since: Option<u64>,
@@ -382,8 +419,10 @@ impl ActorRuntime {
 
 /// What a step of an op leads to.
 enum Flow {
-    /// Done; continue with the next op after `delay_ms`.
+    /// Done; continue with the next op after `delay_ms` (and the client's work on it: `Costs`).
     Next(u64),
+    /// Done; continue with the next op after `delay_us` (a round trip to a broker).
+    NextUs(u64),
     /// Continue at once within this step.
     Inline,
     /// Wait (the op runs again when resumed).
@@ -410,7 +449,7 @@ struct Request {
     arrived: bool,
     /// The producer has its answer, or gave up on it (a late answer is ignored).
     settled: bool,
-    /// When its `RequestTimeout` is due (0: none).
+    /// When its `RequestTimeout` is due, in µs (0: none).
     timeout_at: u64,
     /// The idempotent producer's stamp: (producer id, epoch, sequence, transactional).
     stamp: Option<(u64, u16, i32, bool)>,
@@ -504,6 +543,7 @@ pub struct KafkaSim {
     /// fetches were last served: one was parked without being served, a parked consumer's
     /// position or assignment moved, or the network was cut or healed.
     parked_fetches_recheck: bool,
+    /// When the `CoordinatorTick` on the agenda is due (µs), if one is.
     coordinator_tick_at: Option<u64>,
     /// Per node: bumped at every crash (a fence of an older crash is void).
     node_incarnation: Vec<u32>,
@@ -514,6 +554,11 @@ pub struct KafkaSim {
     coordinator_waiting: Vec<(ActorId, u32, CoordRequest)>,
     /// What the errors' texts name (`ClientError`'s `detail` indexes it).
     error_details: Vec<ErrorDetail>,
+    /// What work costs (`scenario.costs`, module doc "Costs"), and per connection the broker's
+    /// worker for the requests it carries (a Kafka broker takes one request of a connection at
+    /// a time, in order: it mutes the channel until it has answered).
+    costs: Costs,
+    request_work: Vec<Server>,
     /// Work buffers, empty between calls: they keep their capacity so that draining the
     /// cluster after every call allocates nothing (never part of the world's state).
     scratch: Scratch,
@@ -669,7 +714,7 @@ impl KafkaSim {
             core: Core::new(scenario.limits.clone(), step_triggers, trace_capacity),
             cluster,
             coordinator,
-            network: Network::new(net.latency_ms, 0, net.jitter_ms, net.reset_after_drop_ms),
+            network: Network::new(net.latency_ms, scenario.costs.network_us, net.jitter_ms, net.reset_after_drop_ms),
             actors,
             connections: Vec::new(),
             connection_count: 0,
@@ -694,6 +739,8 @@ impl KafkaSim {
             transactions: Vec::new(),
             coordinator_waiting: Vec::new(),
             error_details: Vec::new(),
+            costs: scenario.costs,
+            request_work: Vec::new(),
             scratch: Scratch::default(),
             setup: Rc::new(Setup {
                 scenario: scenario.clone(),
@@ -737,11 +784,11 @@ impl KafkaSim {
         sim.cluster.take_events();
         for (index, fault) in scenario.faults.iter().enumerate() {
             if let Trigger::AtMs(at_ms) = fault.when {
-                sim.core.schedule(at_ms, Job::Fault { index: index as u16 });
+                sim.core.schedule_at_ms(at_ms, Job::Fault { index: index as u16 });
             }
         }
         for (index, actor) in scenario.actors.iter().enumerate() {
-            sim.core.schedule(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
+            sim.core.schedule_at_ms(actor.start_ms(), Job::RestartActor { actor: ActorId(index as u16) });
         }
         core::fire_step_triggers(&mut sim);
         Ok(sim)
@@ -799,6 +846,8 @@ impl KafkaSim {
             transactions: self.transactions.clone(),
             coordinator_waiting: self.coordinator_waiting.clone(),
             error_details: self.error_details.clone(),
+            costs: self.costs,
+            request_work: self.request_work.clone(),
             scratch: Scratch::default(),
         }
     }
@@ -1353,14 +1402,29 @@ impl KafkaSim {
         Ok(())
     }
 
+    /// The time `delay_ms` from now, in µs.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
         self.core.later(delay_ms)
     }
 
+    /// Schedule `job` at `at_us`.
     #[inline]
-    fn schedule(&mut self, at_ms: u64, job: Job) {
-        self.core.schedule(at_ms, job);
+    fn schedule(&mut self, at_us: u64, job: Job) {
+        self.core.schedule_us(at_us, job);
+    }
+
+    /// Schedule `job` at millisecond `at_ms` (a time the coordinator or a client's timers computed in whole
+    /// milliseconds), or now if that millisecond has begun.
+    #[inline]
+    fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
+        self.core.schedule_at_ms(at_ms, job);
+    }
+
+    /// Take the jobs `unwanted` picks off the agenda at `at_us` (the time they were scheduled at).
+    #[inline]
+    fn cancel(&mut self, at_us: u64, unwanted: impl Fn(&Job) -> bool) {
+        self.core.agenda.cancel(at_us, unwanted);
     }
 
     #[inline]
@@ -1429,6 +1493,7 @@ impl KafkaSim {
         let c = ConnectionId(self.connection_count);
         self.connection_count += 1;
         self.network.open(c, self.core.now_ms());
+        self.request_work.push(Server::default());
         if self.connections.len() <= a {
             self.connections.resize(a + 1, Vec::new());
         }
@@ -1440,10 +1505,35 @@ impl KafkaSim {
         c
     }
 
-    /// The network arrival time of a frame between an actor and a node (TCP order kept).
+    /// The network arrival time (µs) of a frame between an actor and a node (TCP order kept).
     fn arrival(&mut self, actor: ActorId, node: NodeId, to_broker: bool) -> u64 {
         let connection = self.connection(actor, node);
-        self.network.arrival_ms(self.core.now_ms(), connection, to_broker, &mut self.rng_network)
+        self.network.arrival_us(self.core.now_us, connection, to_broker, &mut self.rng_network)
+    }
+
+    /// When a request the actor sends the node now takes effect there (µs): it arrives, and
+    /// the broker's worker for its connection has done `work_us` on it after the requests that
+    /// came before it on that connection (`Costs::broker_us`, module doc "Costs").
+    fn arrival_worked(&mut self, actor: ActorId, node: NodeId, work_us: u64) -> u64 {
+        let at = self.arrival(actor, node, true);
+        self.worked(actor, node, at, work_us)
+    }
+
+    /// When the broker's worker for the actor's connection to the node has done `work_us` on a
+    /// request that reached it at `at_us`, after what came before it.
+    fn worked(&mut self, actor: ActorId, node: NodeId, at_us: u64, work_us: u64) -> u64 {
+        if self.costs.broker_us == 0 && self.costs.persist_us == 0 {
+            // Free: arrivals on a connection come in order, so nothing waits.
+            return at_us;
+        }
+        let connection = self.connection(actor, node);
+        self.request_work[connection.index()].take(at_us, work_us)
+    }
+
+    /// The broker's work on a produce request of one record: the request, and the record
+    /// written to the partition's log.
+    fn produce_work_us(&self) -> u64 {
+        self.costs.broker_us.saturating_add(self.costs.persist_us)
     }
 
     /// The scenario's random faults, while they are on (until `until_ms`).
@@ -1565,7 +1655,7 @@ impl KafkaSim {
         let r = &self.actors[actor.index()];
         if r.status == ActorStatus::Running && r.blocked != Blocked::No {
             let epoch = r.epoch;
-            self.schedule(self.core.now_ms(), Job::Resume { actor, epoch });
+            self.schedule(self.core.now_us, Job::Resume { actor, epoch });
         }
     }
 
@@ -1711,8 +1801,20 @@ impl KafkaSim {
     fn kick_replication(&mut self) {
         if !self.replication_armed && !self.replication_idle() {
             self.replication_armed = true;
-            self.schedule(self.later(REPLICA_FETCH_MS), Job::ReplicaFetch);
+            let at = if self.costs.is_free() { self.later(REPLICA_FETCH_MS) } else { self.core.later_us(self.replica_round_us()) };
+            self.schedule(at, Job::ReplicaFetch);
         }
+    }
+
+    /// With costs, the time from one replication round to the next: the followers' fetches are
+    /// long polls (Kafka's `replica.fetch.wait.max.ms`: the leader answers a parked fetch as
+    /// soon as it has records), so a round is the one-way trip between leader and follower
+    /// (`network.latency_ms` and `network_us`) and the receiving broker's work on a request
+    /// and its records (`broker_us` + `persist_us`): the records' way to the follower, then the
+    /// follower's next fetch, which tells the leader what it has. At least
+    /// `REPLICA_ROUND_MIN_US`.
+    fn replica_round_us(&self) -> u64 {
+        self.network.latency_us.saturating_add(self.produce_work_us()).max(REPLICA_ROUND_MIN_US)
     }
 
     /// One fetch round of every follower that can fetch (`can_fetch`).
@@ -1851,7 +1953,8 @@ impl KafkaSim {
         if self.frame_lost(actor, node, true) {
             self.requests[request as usize].lost = true;
         } else {
-            let at = self.arrival(actor, node, true);
+            let work_us = self.produce_work_us();
+            let at = self.arrival_worked(actor, node, work_us);
             self.schedule(at, Job::ProduceArrives { request });
             let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
             let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
@@ -1866,7 +1969,8 @@ impl KafkaSim {
                 second.settled = true;
                 self.requests.push(second);
                 let twin_request = self.requests.len() as u32 - 1;
-                self.schedule(at, Job::ProduceArrives { request: twin_request });
+                let twin_at = self.worked(actor, node, at, work_us);
+                self.schedule(twin_at, Job::ProduceArrives { request: twin_request });
             }
         }
         if spec.acks == Acks::None {
@@ -1974,7 +2078,7 @@ impl KafkaSim {
         // must not keep a million far-off timers).
         let at = r.timeout_at;
         if at > 0 {
-            self.core.cancel(at, |job| matches!(*job, Job::RequestTimeout { request: x } if x == request));
+            self.cancel(at, |job| matches!(*job, Job::RequestTimeout { request: x } if x == request));
         }
         match result {
             Ok(offset) => self.settle_future(r.actor, Ok(i32::try_from(offset).unwrap_or(i32::MAX))),
@@ -2097,10 +2201,11 @@ impl KafkaSim {
             None
         };
         runtime.future = Some(Future { message, partition: global, sequence, first_sent_ms: self.core.now_ms(), retries_done: 0, request: None, result: None, queued: false });
-        if spec.linger_ms > 0 {
-            // The batch waits `linger_ms` for more records before the sender sends it.
+        if spec.linger_ms > 0 || self.costs.publish_us > 0 {
+            // The client serializes the record (`Costs::publish_us`), then the batch waits
+            // `linger_ms` for more records before the sender sends it.
             let epoch = self.actors[actor.index()].epoch;
-            self.schedule(self.later(spec.linger_ms), Job::Resend { actor, epoch });
+            self.schedule(self.later(spec.linger_ms).saturating_add(self.costs.publish_us), Job::Resend { actor, epoch });
         } else {
             self.send_attempt(actor);
         }
@@ -2154,7 +2259,7 @@ impl KafkaSim {
     fn send_to_coordinator(&mut self, actor: ActorId, request: CoordRequest) {
         let node = self.coordinator_node_of(actor);
         let epoch = self.actors[actor.index()].epoch;
-        let at = self.arrival(actor, node, true);
+        let at = self.arrival_worked(actor, node, self.costs.broker_us);
         self.schedule(at, Job::ToCoordinator { actor, epoch, request });
     }
 
@@ -2354,7 +2459,7 @@ impl KafkaSim {
         }
         let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
         let Some(deadline) = self.coordinator.next_deadline_where(&|g| served.get(usize::from(g.0)).copied().unwrap_or(true)) else { return };
-        let at = deadline.max(self.core.now_ms());
+        let at = deadline.saturating_mul(1000).max(self.core.now_us);
         if self.coordinator_tick_at.is_none_or(|t| at < t) {
             self.coordinator_tick_at = Some(at);
             self.schedule(at, Job::CoordinatorTick);
@@ -2397,7 +2502,7 @@ impl KafkaSim {
         let interval = self.consumer_spec(actor).map_or(3_000, |c| c.heartbeat_interval_ms).max(1);
         let at = self.last_heartbeat_tick(actor) + interval;
         self.actors[actor.index()].heartbeat_scheduled = true;
-        self.schedule(at.max(self.core.now_ms()), Job::Heartbeat { actor, epoch });
+        self.schedule_at_ms(at, Job::Heartbeat { actor, epoch });
     }
 
     fn heartbeat(&mut self, actor: ActorId, epoch: u32) {
@@ -2729,7 +2834,7 @@ impl KafkaSim {
         for (actor, epoch, request) in waiting {
             if self.coordinator_reachable(actor) {
                 let node = self.coordinator_node_of(actor);
-                let at = self.arrival(actor, node, true);
+                let at = self.arrival_worked(actor, node, self.costs.broker_us);
                 self.schedule(at, Job::ToCoordinator { actor, epoch, request });
             } else {
                 self.coordinator_waiting.push((actor, epoch, request));
@@ -2861,7 +2966,7 @@ impl KafkaSim {
             r.fetch_seq = r.fetch_seq.wrapping_add(1);
             let (epoch, seq, first) = (r.epoch, r.fetch_seq, r.assignment.first().copied());
             let node = first.and_then(|p| self.cluster.leader(self.topic_partition(p))).unwrap_or(NodeId(0));
-            let at = self.arrival(actor, node, true);
+            let at = self.arrival_worked(actor, node, self.costs.broker_us);
             self.schedule(at, Job::FetchArrives { actor, epoch, seq });
         }
         // Wake for the next auto-commit if it would commit something (with its coordinator
@@ -2869,7 +2974,7 @@ impl KafkaSim {
         // (A timer already armed by then is looked at first: the common case, every poll of a
         // run that auto-commits, then needs no look at the offsets.)
         if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() {
-            let at = self.actors[actor.index()].next_auto_commit_ms.max(now);
+            let at = self.actors[actor.index()].next_auto_commit_ms.saturating_mul(1000).max(self.core.now_us);
             if self.actors[actor.index()].poll_timer_at.is_none_or(|t| t > at) && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
                 let r = &mut self.actors[actor.index()];
                 r.poll_timer_at = Some(at);
@@ -2952,9 +3057,9 @@ impl KafkaSim {
         let r = &mut self.actors[actor.index()];
         let (epoch, polled_ms) = (r.epoch, r.last_poll_ms);
         if r.poll_check_for.is_none_or(|(p, _)| p != polled_ms) {
-            let at = polled_ms.saturating_add(max_poll).max(self.core.now_ms());
+            let at = polled_ms.saturating_add(max_poll).saturating_mul(1000).max(self.core.now_us);
             if let Some((_, old)) = r.poll_check_for.replace((polled_ms, at)) {
-                self.core.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
+                self.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
             }
             self.schedule(at, Job::PollIntervalCheck { actor, epoch, polled_ms });
         }
@@ -2962,11 +3067,6 @@ impl KafkaSim {
     }
 
     // ----- actors -----
-
-    fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
-        let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.later(delay_ms), Job::Wake { actor, epoch });
-    }
 
     fn op(&self, actor: ActorId) -> Option<Op> {
         self.setup.programs[actor.index()].main.get(usize::from(self.actors[actor.index()].pc)).copied()
@@ -3045,9 +3145,24 @@ impl KafkaSim {
                     continue;
                 }
                 Flow::Next(delay_ms) => {
+                    // The client's work (`Costs`): serializing a record it sends; a record
+                    // `poll` yielded (read, deserialized, handed to the loop).
+                    let work_us = match op.kind {
+                        KafkaOpKind::Send => self.costs.publish_us,
+                        KafkaOpKind::Poll => self.costs.deliver_us,
+                        _ => 0,
+                    };
                     self.actors[actor.index()].pc += 1;
                     self.actors[actor.index()].after_due = Some(op.kind);
-                    self.wake_in(actor, delay_ms);
+                    let epoch = self.actors[actor.index()].epoch;
+                    self.schedule(self.later(delay_ms).saturating_add(work_us), Job::Wake { actor, epoch });
+                    return;
+                }
+                Flow::NextUs(delay_us) => {
+                    self.actors[actor.index()].pc += 1;
+                    self.actors[actor.index()].after_due = Some(op.kind);
+                    let epoch = self.actors[actor.index()].epoch;
+                    self.schedule(self.core.later_us(delay_us), Job::Wake { actor, epoch });
                     return;
                 }
                 Flow::Block => {
@@ -3105,7 +3220,7 @@ impl KafkaSim {
             }
             KafkaOpKind::InitTransactions => {
                 self.init_transactions(actor, line);
-                Flow::Next(self.network.round_trip_ms())
+                Flow::NextUs(self.network.latency_us.saturating_mul(2))
             }
             KafkaOpKind::BeginTransaction => {
                 self.actors[actor.index()].txn_open = true;
@@ -3126,7 +3241,7 @@ impl KafkaSim {
                     let _ = self.cluster.end_transaction(producer_id, epoch, cluster::Marker::Commit);
                     self.after_cluster();
                 }
-                Flow::Next(self.network.round_trip_ms())
+                Flow::NextUs(self.network.latency_us.saturating_mul(2))
             }
             KafkaOpKind::LoopStart => {
                 let messages = self.producer_spec(actor).map_or(0, |p| p.messages);
@@ -3190,7 +3305,7 @@ impl KafkaSim {
                 r.future = None;
                 r.pc = head;
                 if let Some(at) = r.get_timer.take() {
-                    self.core.cancel(at, |job| matches!(*job, Job::GetTimeout { actor: a, .. } if a == actor));
+                    self.cancel(at, |job| matches!(*job, Job::GetTimeout { actor: a, .. } if a == actor));
                 }
                 Flow::Inline
             }
@@ -3415,7 +3530,7 @@ impl KafkaSim {
                 r.commit_wait = None;
                 r.commit_ok = None;
                 let epoch = r.epoch;
-                self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
+                self.schedule(self.core.now_us, Job::Wake { actor, epoch });
             }
             _ => {
                 r.status = ActorStatus::Stopped;
@@ -3447,7 +3562,7 @@ impl KafkaSim {
         *runtime = fresh;
         self.record(if first { KafkaEvent::ActorStarted { actor } } else { KafkaEvent::ActorRestarted { actor } });
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_ms(), Job::Wake { actor, epoch });
+        self.schedule(self.core.now_us, Job::Wake { actor, epoch });
     }
 
     fn endpoint(&self, name: &str) -> Endpoint {

@@ -283,9 +283,16 @@ struct ConnectionInfo {
     node: NodeId,
 }
 
+/// A program's own time (a sleep, its work) in µs, the unit `Flow::Next` counts in.
+#[inline]
+fn ms(ms: u64) -> u64 {
+    ms.saturating_mul(1000)
+}
+
 /// What a step of an op leads to.
 enum Flow {
-    /// Done; continue with the next op after `delay_ms`.
+    /// Done; continue with the next op after this many µs (`ms(...)` for a program's own
+    /// sleeps and work, the network's round trip for a call that waits for its answer).
     Next(u64),
     /// Continue at once within this step (an op with nothing to show).
     Inline,
@@ -542,7 +549,7 @@ impl Sim {
     /// The time `delay_ms` from now, in µs.
     #[inline]
     fn later(&self, delay_ms: u64) -> u64 {
-        self.core.later_us(delay_ms.saturating_mul(1000))
+        self.core.later(delay_ms)
     }
 
     /// Schedule `job` at `at_us`.
@@ -551,12 +558,11 @@ impl Sim {
         self.core.schedule_us(at_us, job);
     }
 
-    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers
-    /// computed in whole milliseconds), or now if that millisecond has begun.
+    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers computed in whole
+    /// milliseconds), or now if that millisecond has begun.
     #[inline]
     fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
-        let at_us = at_ms.saturating_mul(1000).max(self.core.now_us);
-        self.core.schedule_us(at_us, job);
+        self.core.schedule_at_ms(at_ms, job);
     }
 
     #[inline(always)]
@@ -1345,8 +1351,8 @@ impl Sim {
             runtime.line_done = false;
             match self.execute(actor, op) {
                 Flow::Inline => continue,
-                Flow::Next(delay_ms) => {
-                    self.op_went_on(actor, op.kind, delay_ms);
+                Flow::Next(delay_us) => {
+                    self.op_went_on(actor, op.kind, delay_us);
                     return;
                 }
                 Flow::Block => return,
@@ -1361,20 +1367,16 @@ impl Sim {
 
     /// The op `kind` is done: the actor moves on to the next op after `delay_ms`, and the
     /// op's `after` triggers fire then.
-    fn op_went_on(&mut self, actor: ActorId, kind: OpKind, delay_ms: u64) {
+    fn op_went_on(&mut self, actor: ActorId, kind: OpKind, delay_us: u64) {
         self.advance(actor);
         self.actors[actor.index()].after_due = Some(kind);
+        // The client's own work on the op (`Costs`), then the delay the op asked for.
         let work_us = match kind {
             OpKind::Publish => self.costs.publish_us,
             OpKind::PrintReceived { .. } => self.costs.deliver_us,
             _ => 0,
         };
-        if work_us == 0 {
-            self.wake_in(actor, delay_ms);
-        } else {
-            let epoch = self.actors[actor.index()].epoch;
-            self.schedule(self.later(delay_ms).saturating_add(work_us), Job::Wake { actor, epoch });
-        }
+        self.wake_after_work(actor, delay_us.saturating_add(work_us));
     }
 
     /// The actor goes on once the client's `work_us` is done (`Costs`; at once without it).
@@ -1403,7 +1405,7 @@ impl Sim {
         runtime.connection = Some(connection);
         runtime.connection_error = None;
         self.record(Event::Connected { actor, node, line });
-        Flow::Next(self.network.round_trip_ms())
+        Flow::Next(self.network.round_trip_us())
     }
 
     /// A stalled connect at one of its SYN retransmits: through if the cut has healed, else
@@ -1426,7 +1428,7 @@ impl Sim {
         };
         self.actors[actor.index()].blocked = Blocked::No;
         match flow {
-            Flow::Next(delay_ms) => self.op_went_on(actor, OpKind::Connect, delay_ms),
+            Flow::Next(delay_us) => self.op_went_on(actor, OpKind::Connect, delay_us),
             Flow::Raise(error) => self.raise(actor, error),
             _ => unreachable!("a connect goes on or raises"),
         }
@@ -1519,7 +1521,7 @@ impl Sim {
         let line = op.line;
         let setup = Rc::clone(&self.setup);
         let me = &setup.actors[actor.index()];
-        let rtt = self.network.round_trip_ms();
+        let rtt = self.network.round_trip_us();
         match op.kind {
             OpKind::Connect => {
                 let node = me.node;
@@ -1646,7 +1648,7 @@ impl Sim {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("sleep is a producer op") };
                 self.start_silence(actor, spec.interval_ms);
                 self.record(Event::Slept { actor, ms: spec.interval_ms.min(u64::from(u32::MAX)) as u32, line });
-                Flow::Next(spec.interval_ms)
+                Flow::Next(ms(spec.interval_ms))
             }
             OpKind::LoopEnd => {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("loops are producer ops") };
@@ -1741,7 +1743,7 @@ impl Sim {
                 self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                 // Then the `while True` loop reads the outbox again (`advance` moves on to it).
                 self.actors[actor.index()].pc = Self::pc_of(me, OpKind::OutboxSelect) - 1;
-                Flow::Next(ms)
+                Flow::Next(self::ms(ms))
             }
             OpKind::CommitOrder => {
                 let ActorSpec::Producer(spec) = &me.spec else { unreachable!("db_commit is a producer op") };
@@ -1777,7 +1779,7 @@ impl Sim {
                 let Some(crate::scenario::Handler::Inline { work_ms }) = spec.handler else { unreachable!("an inline handler's op") };
                 let message = self.message_for(actor, self.actors[actor.index()].loop_index);
                 self.record(Event::RequestWorkStarted { actor, message, ms: work_ms.min(u64::from(u32::MAX)) as u32, line });
-                Flow::Next(work_ms)
+                Flow::Next(ms(work_ms))
             }
             OpKind::PrintAnswered => {
                 let message = self.message_for(actor, self.actors[actor.index()].loop_index);
@@ -1830,7 +1832,7 @@ impl Sim {
                 self.record(Event::Slept { actor, ms: ms.min(u64::from(u32::MAX)) as u32, line });
                 // Back to `basic_get` (the op before) once asleep: `advance` moves on from there.
                 self.actors[actor.index()].pc -= 2;
-                Flow::Next(ms)
+                Flow::Next(self::ms(ms))
             }
             OpKind::PrintWaiting => {
                 self.record(Event::Printed { actor, text: TerminalText::Waiting, line });
@@ -1870,7 +1872,7 @@ impl Sim {
                     let ms = self.actors[actor.index()].work_ms;
                     self.start_silence(actor, ms);
                     self.record(Event::WorkStarted { actor, copy: current.copy, ms: ms.min(u64::from(u32::MAX)) as u32, line });
-                    Flow::Next(ms)
+                    Flow::Next(self::ms(ms))
                 }
             }
             OpKind::Fail => {

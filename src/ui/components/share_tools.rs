@@ -245,11 +245,15 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
             };
             match (&state.kafka_run, state.kafka) {
                 (Some(run), true) => {
-                    let (name, json) = run.scenario_file();
+                    let (name, json) = run.scenario_file(lang);
                     save(&name, &json);
                 }
                 _ => {
-                    let file = state.session.borrow().scenario_file();
+                    let mut file = state.session.borrow().scenario_file();
+                    // A chapter's file saved from the Chinese page has the chapter's Chinese title.
+                    if lang == Lang::Zh && state.custom.is_none() {
+                        file.title = crate::tour::CHAPTERS[state.chapter].title(lang).to_string();
+                    }
                     let setter = load_error;
                     // Written by the files module (fetched the first time).
                     wasm_bindgen_futures::spawn_local(async move {
@@ -316,11 +320,11 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                         if (api.is_kafka)(&text) {
                             let failed = done.clone();
                             crate::ui::kafka_chunk::with_kafka(
-                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))])),
+                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
                                 move |e| failed(Err(e.text(lang).to_string())),
                             );
                         } else {
-                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]));
+                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));
                         }
                     });
                 }

@@ -144,7 +144,7 @@ pub fn Tour() -> Html {
                     let state = state.clone();
                     let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetChapter(i)));
                     html! {
-                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} aria-current={current.then_some("step")} disabled={locked && !current} {onclick}>{ c.title(lang) }</button>
+                        <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.id} aria-current={current.then_some("step")} title={c.title(lang)} disabled={locked && !current} {onclick}>{ c.short(lang) }</button>
                     }
                 }) }
                 <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>

@@ -11,6 +11,7 @@ pub mod kafka_text;
 pub mod report;
 pub mod session;
 pub mod share;
+pub mod sweep;
 pub mod systems;
 pub mod tour;
 pub mod view;

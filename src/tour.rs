@@ -205,6 +205,14 @@ pub const CHAPTERS: &[Chapter] = &[
         opens: Opening::Start,
         focus: Some("handler"),
     },
+    Chapter {
+        id: "latency-throughput",
+        scenario: "latency-throughput",
+        title: ["§5 Latency against throughput: prefetch, consumers, ack batches", "§5 延迟与吞吐量：prefetch、消费者数量、批量确认"],
+        short: ["§5 Latency vs throughput", "§5 延迟与吞吐量"],
+        opens: Opening::Start,
+        focus: Some("worker-1"),
+    },
 ];
 
 /// The first chapter's narration (English, Chinese): the page's first module shows it; the
@@ -217,7 +225,7 @@ pub const FIRST_NARRATION: [&str; 2] = [
 
 /// Each chapter's narration (English, Chinese), in `CHAPTERS` order (apart from the
 /// chapters, so that their titles do not bring every narration into the first module).
-pub static NARRATIONS: [[&str; 2]; 17] = [
+pub static NARRATIONS: [[&str; 2]; 18] = [
     FIRST_NARRATION,
     [
         "The producer publishes {'data': i} ten times, one second apart, with basic_publish. It sets no delivery_mode, so every message is transient. No consumer runs yet: the messages wait in test_queue until the consumer of §4.3 starts (the run goes on into §4.3).",
@@ -282,6 +290,10 @@ pub static NARRATIONS: [[&str; 2]; 17] = [
     [
         "The fix the article argues for: the handler publishes each request to test_queue and answers at once; two consumers each take one message at a time (prefetch_count=1) and do the 30 ms of work. The callers now wait 0.03 ms (the publish) instead of up to 320 ms, and the two consumers together process up to 66 a second, more than the 50 a second that arrive, so the queue stays short: each request is processed about 30.3 ms after it arrived (its work, plus the hops through the broker). Little's law, under the figures, ties them together: requests in the system = arrival rate × time in the system. The work still takes 30 ms; what changed is who waits for it.",
         "文章主张的修复：处理程序把每个请求发布到 test_queue 后立即回复；两个消费者每次各取一条消息（prefetch_count=1），做那 30 毫秒的工作。调用方现在只等 0.03 毫秒（发布的时间），而不是最多 320 毫秒；两个消费者合起来每秒最多处理 66 个，多于每秒到达的 50 个，所以队列保持很短：每个请求在到达后约 30.3 毫秒处理完（它的工作，加上经过 broker 的几跳）。数字下方的利特尔法则把它们联系起来：系统中的请求数 = 到达率 × 在系统中的时间。工作仍然需要 30 毫秒；变的是谁在等它。",
+    ],
+    [
+        "§5 names the balance between low latency and high throughput. One producer publishes 1,000 messages as fast as it can (interval_ms 0); worker-1 takes them one at a time (prefetch_count=1) with 2 ms of work each, on the measured costs. As written: 440.496 messages a second, p50 1120.2 ms, p99 2217.8 ms. Each message costs 2.27 ms: its work and a round trip (the ack reaching the broker, the next delivery coming back: 90 + 10 + 90 + 80 µs), and the rest of the backlog waits in the queue, so the latency is mostly time in the queue. The sweep under the verdicts runs this chapter at prefetch 1, 10 and 100 with 1, 2 and 4 consumers (qp sweep --ack-every 1,10 also acks every 10th message, basic_ack(multiple=True)). A window of 10 hides the round trip: 480.686 a second, p99 2029.89 ms; 100 adds nothing more. Consumers add up: 4 with prefetch 10 reach 1921.71 a second, p99 486.5 ms. With a backlog, what raises throughput also lowers latency (the same 1,000 messages leave the queue sooner: Little's law). An ack batch as large as the window stalls it once a batch: prefetch 10 acking every 10th message is 476.379 a second. Pick a point of the curve to open its run.",
+        "§5 提到低延迟与高吞吐量之间的平衡。一个生产者尽可能快地发布 1,000 条消息（interval_ms 0）；worker-1 每次取一条（prefetch_count=1），每条做 2 毫秒的工作，使用实测的开销。原文的结果：每秒 440.496 条，p50 1120.2 毫秒，p99 2217.8 毫秒。每条消息花 2.27 毫秒：它的工作加上一次往返（ack 到达 broker，下一次投递回来：90 + 10 + 90 + 80 微秒），其余积压的消息在队列里等待，所以延迟主要是在队列里的时间。判定下方的扫描在 prefetch 1、10、100 与 1、2、4 个消费者下运行本章（qp sweep --ack-every 1,10 还会每 10 条确认一次，basic_ack(multiple=True)）。窗口为 10 时往返被隐藏：每秒 480.686 条，p99 2029.89 毫秒；100 不再有提升。消费者的能力可以相加：4 个消费者、prefetch 10 达到每秒 1921.71 条，p99 486.5 毫秒。有积压时，提高吞吐量的做法也降低了延迟（同样的 1,000 条消息更早离开队列：利特尔法则）。与窗口一样大的确认批次会让窗口每批停顿一次：prefetch 10、每 10 条确认一次是每秒 476.379 条。在曲线上选一个点，打开那个点的运行。",
     ],
 ];
 

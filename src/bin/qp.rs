@@ -11,6 +11,8 @@ mod native {
     use queue_playground::report::Report;
     use queue_playground::scenario::{catalog, Scenario};
     use queue_playground::share;
+    use queue_playground::sweep;
+    use queue_playground::engine::timing;
     use queue_playground::systems::kafka;
     use std::process::ExitCode;
 
@@ -56,6 +58,29 @@ mod native {
             /// Include the full trace in the JSON.
             #[arg(long)]
             trace: bool,
+        },
+        /// Run a RabbitMQ scenario at every point of a grid of prefetch_count, consumers and
+        /// ack batch sizes and print each point's throughput and latency (README, "Latency
+        /// against throughput").
+        Sweep {
+            #[command(flatten)]
+            source: Source,
+            /// prefetch_count values, comma-separated.
+            #[arg(long, value_delimiter = ',', default_value = "1,10,100")]
+            prefetch: Vec<u16>,
+            /// Consumer counts, comma-separated.
+            #[arg(long, value_delimiter = ',', default_value = "1,2,4")]
+            consumers: Vec<u8>,
+            /// Ack batch sizes (`ack_every`: basic_ack(multiple=True) on every n-th tag; 1 = an
+            /// ack per message), comma-separated. A batch larger than the prefetch is left out.
+            #[arg(long, value_delimiter = ',', default_value = "1")]
+            ack_every: Vec<u16>,
+            /// Messages each point publishes (default: the scenario's).
+            #[arg(long)]
+            messages: Option<u32>,
+            /// Print the points as JSON instead of a table.
+            #[arg(long)]
+            json: bool,
         },
         /// List the catalog scenarios.
         List,
@@ -206,6 +231,42 @@ mod native {
                 for name in kafka::scenario::catalog::names() {
                     let title = kafka::scenario::catalog::get(name).map(|s| s.title).unwrap_or_default();
                     println!("{name:28} kafka     {title}");
+                }
+                ExitCode::SUCCESS
+            }
+            Command::Sweep { source, prefetch, consumers, ack_every, messages, json } => {
+                let scenario = match source.load() {
+                    Ok(s) => s,
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                let grid = sweep::Grid { prefetch, consumers, ack_every };
+                let outcomes = match sweep::Sweep::new(&scenario, &grid, messages) {
+                    Ok(s) => s.run(),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                };
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&outcomes).expect("outcomes serialize"));
+                } else {
+                    println!("{:>8} {:>9} {:>9} {:>9} {:>12} {:>10} {:>10} {:>10}", "prefetch", "consumers", "ack_every", "processed", "messages/s", "p50 ms", "p99 ms", "max ms");
+                    for o in &outcomes {
+                        println!(
+                            "{:>8} {:>9} {:>9} {:>9} {:>12} {:>10} {:>10} {:>10}",
+                            o.point.prefetch,
+                            o.point.consumers,
+                            o.point.ack_every,
+                            o.processed,
+                            timing::per_s_text(o.per_s_milli),
+                            timing::ms_text(o.p50_us),
+                            timing::ms_text(o.p99_us),
+                            timing::ms_text(o.max_us)
+                        );
+                    }
                 }
                 ExitCode::SUCCESS
             }

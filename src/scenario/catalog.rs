@@ -24,6 +24,7 @@ pub const ENTRIES: &[(&str, &str)] = &[
     ("quorum-node-crash", include_str!("catalog/quorum-node-crash.json")),
     ("sync-handler", include_str!("catalog/sync-handler.json")),
     ("async-handler", include_str!("catalog/async-handler.json")),
+    ("latency-throughput", include_str!("catalog/latency-throughput.json")),
 ];
 
 /// The names of every catalog scenario, in tour order (`ENTRIES`' names: a test checks it).
@@ -45,6 +46,7 @@ pub const NAMES: &[&str] = &[
     "quorum-node-crash",
     "sync-handler",
     "async-handler",
+    "latency-throughput",
 ];
 
 /// The names of every catalog scenario.

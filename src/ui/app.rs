@@ -368,6 +368,12 @@ pub fn App() -> Html {
                     <div class="right">
                         <DiagramPanel />
                         <VerdictSummary />
+                        // The latency-against-throughput chapter's sweep (the narration module's),
+                        // under the verdict summary: the run itself stays on one screen, and the
+                        // sweep comes before the fault bar, the charts and the table.
+                        if let (false, None, true, Some(api)) = (embed, &state.custom, crate::tour::CHAPTERS[state.chapter].id == crate::ui::components::sweep::CHAPTER, crate::ui::narration_chunk::loaded()) {
+                            { (api.sweep_panel)() }
+                        }
                         if !embed {
                             <FaultBar />
                             <ChartsPanel />

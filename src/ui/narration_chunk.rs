@@ -69,6 +69,8 @@ pub struct NarrationApi {
     /// injected or removed, a scenario file run; with them the scenario checks
     /// (`Scenario::validate`) and `Settings::apply`.
     pub change: fn(crate::ui::state::Playground, crate::ui::state::Change) -> crate::ui::state::Playground,
+    /// The latency-against-throughput chapter's sweep panel (`components::sweep`).
+    pub sweep_panel: fn() -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -87,6 +89,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     cleared_note: crate::ui::components::tour::cleared_note,
     chapter_narration: narration_of,
     change: crate::ui::state::change,
+    sweep_panel: crate::ui::components::sweep::panel,
 };
 
 split_module!(narration, narration_api -> NarrationApi = &NARRATION_API);

@@ -18,4 +18,5 @@ pub const GOLDEN: &[(&str, &str, &str)] = &[
     ("quorum-node-crash", "7eb4a691331eb3c8", "incomplete: published 10, processed once 5, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 5 (0,1,2,3,4), never sent 0, pending 0"),
     ("sync-handler", "8eb4543cf0d26c02", "effectively-once: published 30, processed once 30, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
     ("async-handler", "a4414ba8e54f5163", "effectively-once: published 30, processed once 30, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
+    ("latency-throughput", "c456a9f6dfb669d0", "effectively-once: published 1000, processed once 1000, redelivered 0, out of order 0, duplicated 0, lost 0, dead-lettered 0, expired 0, stranded 0, never sent 0, pending 0"),
 ];

@@ -11,6 +11,7 @@ pub mod kafka_diagram;
 pub mod kafka_settings;
 pub mod settings;
 pub mod share_tools;
+pub mod sweep;
 pub mod tour;
 pub mod transport;
 pub mod verdicts;

@@ -898,7 +898,10 @@ impl Live {
                 place = if place.is_empty() { "outbox".into() } else { format!("outbox, {place}") };
             }
             // A request no copy of which exists: its handler holds it, or did the work itself.
-            if place.is_empty() && s.held_by_producer {
+            // (Any other message has a copy somewhere once published, a dropped one at least.)
+            let producer = ledger.messages[index].producer;
+            let handler = matches!(&setup.actors[producer.index()].spec, crate::scenario::ActorSpec::Producer(p) if p.handler.is_some());
+            if place.is_empty() && s.held_by_producer && handler {
                 place = if s.effects == 0 { "at_handler".into() } else { "handled".into() };
             }
             rows.push(LiveRow { id: index as u32, data: ledger.messages[index].data, verdict, place, redelivered: s.redelivered, cause });

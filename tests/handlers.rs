@@ -159,3 +159,27 @@ fn mid_run_the_waiting_requests_are_pending_not_lost() {
     // All 7 wait to be taken: the handler takes request 13 at its next step.
     assert_eq!(session.world().requests_waiting(), 7);
 }
+
+/// "At its handler" and "processed by its handler" are said of a handler's requests, and of
+/// nothing in the other chapters, at any step.
+#[test]
+fn only_requests_are_said_to_be_at_a_handler() {
+    use queue_playground::report::Live;
+    use queue_playground::session::Session;
+    for name in catalog::names() {
+        let scenario = catalog::get(name).unwrap();
+        let handler = scenario.actors.iter().any(|a| matches!(a, queue_playground::scenario::ActorSpec::Producer(p) if p.handler.is_some()));
+        let mut session = Session::new(scenario, vec![]).unwrap();
+        let len = session.len();
+        let mut said = false;
+        // Every step (a retry's wait is a few steps long), but a spread in the long chapters.
+        for step in (0..=len).step_by(if len <= 1_000 { 1 } else { len / 40 }) {
+            session.seek(step);
+            let live = Live::new(session.world(), session.trace(), 1_000, None);
+            let at_handler = live.rows.iter().any(|r| r.place == "at_handler" || r.place == "handled");
+            assert!(handler || !at_handler, "{name} at step {step}: a message said to be at a handler");
+            said |= at_handler;
+        }
+        assert_eq!(said, handler, "{name}: a handler's requests are said to be at it");
+    }
+}

@@ -1414,8 +1414,8 @@ impl KafkaSim {
         self.core.schedule_us(at_us, job);
     }
 
-    /// Schedule `job` at millisecond `at_ms` (a time the coordinator or a client's timers computed in whole
-    /// milliseconds), or now if that millisecond has begun.
+    /// Schedule `job` at millisecond `at_ms` (a time the coordinator or a client's timers
+    /// computed in whole milliseconds), or now if that millisecond has begun.
     #[inline]
     fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
         self.core.schedule_at_ms(at_ms, job);

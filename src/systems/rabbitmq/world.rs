@@ -558,8 +558,8 @@ impl Sim {
         self.core.schedule_us(at_us, job);
     }
 
-    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers computed in whole
-    /// milliseconds), or now if that millisecond has begun.
+    /// Schedule `job` at millisecond `at_ms` (a time the broker or the network's timers
+    /// computed in whole milliseconds), or now if that millisecond has begun.
     #[inline]
     fn schedule_at_ms(&mut self, at_ms: u64, job: Job) {
         self.core.schedule_at_ms(at_ms, job);

@@ -619,7 +619,7 @@ mod tests {
 
         // The chart walk agrees with the broker at this step.
         let series = chart_series(session.trace(), 50);
-        let depth: usize = broker.queues.iter().map(|q| q.ready.len()).sum::<usize>() + sim.requests_waiting() as usize;
+        let depth = sim.waiting() as usize;
         let unacked: usize = broker.channels.iter().map(|c| c.unacked.len()).sum();
         if session.trace().is_empty() {
             assert!(series.times_ms.is_empty());

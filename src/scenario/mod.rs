@@ -894,6 +894,11 @@ impl Scenario {
         Ok(scenario)
     }
 
+    /// Whether a producer is a request handler (its messages are requests).
+    pub fn has_handler(&self) -> bool {
+        self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.handler.is_some()))
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a scenario always serializes")
     }
@@ -1232,7 +1237,7 @@ impl Scenario {
                     if !crate::systems::rabbitmq::program::OP_NAMES.contains(&op.as_str()) {
                         // The order service's and the relay's ops are named only where they can be.
                         let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
-                        let handlers = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.handler.is_some()));
+                        let handlers = self.has_handler();
                         let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
                             .iter()
                             .copied()

@@ -220,7 +220,7 @@ impl Setup {
 
     /// Whether a producer is a request handler (its messages are requests).
     pub fn has_handler(&self) -> bool {
-        self.scenario.actors.iter().any(|a| matches!(a, crate::scenario::ActorSpec::Producer(p) if p.handler.is_some()))
+        self.scenario.has_handler()
     }
 
     pub fn actor_id(&self, name: &str) -> Option<ActorId> {

@@ -409,6 +409,12 @@ impl Sim {
         self.actors.iter().map(|a| a.requests_arrived - a.requests_taken).sum()
     }
 
+    /// What waits now: ready messages in every queue, and requests waiting for their
+    /// handler (the chart's depth line, `view::chart_series`, counts the same).
+    pub fn waiting(&self) -> u32 {
+        self.broker.queues.iter().map(|q| q.ready.len() as u32).sum::<u32>() + self.requests_waiting()
+    }
+
     pub fn now_ms(&self) -> u64 {
         self.core.now_ms()
     }
@@ -1473,21 +1479,26 @@ impl Sim {
         if runtime.status.is_down() {
             return;
         }
-        let (i, start_us) = (runtime.requests_arrived, runtime.requests_start_us.unwrap_or(self.core.now_us));
+        let i = runtime.requests_arrived;
         let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only a producer handles requests") };
-        let (messages, interval_ms) = (spec.messages, spec.interval_ms);
+        let messages = spec.messages;
         let message = self.message_for(actor, i);
         self.record(Event::RequestArrived { actor, message });
-        let runtime = &mut self.actors[actor.index()];
-        runtime.requests_arrived = i + 1;
+        self.actors[actor.index()].requests_arrived = i + 1;
         if i + 1 < messages {
-            let at = start_us.saturating_add(u64::from(i + 1).saturating_mul(interval_ms.saturating_mul(1000)));
-            self.schedule(at, Job::RequestArrives { actor });
+            self.schedule(self.request_arrival_us(actor, i + 1), Job::RequestArrives { actor });
         }
         if self.actors[actor.index()].blocked == Blocked::Request {
             self.actors[actor.index()].blocked = Blocked::No;
             self.wake_now(actor);
         }
+    }
+
+    /// When request `i` reaches handler `actor`: `i × interval_ms` after its loop started.
+    fn request_arrival_us(&self, actor: ActorId, i: u32) -> u64 {
+        let ActorSpec::Producer(spec) = &self.setup.actors[actor.index()].spec else { unreachable!("only a producer handles requests") };
+        let start_us = self.actors[actor.index()].requests_start_us.unwrap_or(0);
+        start_us.saturating_add(u64::from(i).saturating_mul(spec.interval_ms.saturating_mul(1000)))
     }
 
     /// The logical message for payload index `i` of a producer (created on first use).
@@ -1766,8 +1777,7 @@ impl Sim {
                     self.actors[actor.index()].blocked = Blocked::Request;
                     return Flow::Block;
                 }
-                let ActorSpec::Producer(spec) = &me.spec else { unreachable!("a handler is a producer") };
-                let arrived_us = runtime.requests_start_us.unwrap_or(0).saturating_add(u64::from(i).saturating_mul(spec.interval_ms.saturating_mul(1000)));
+                let arrived_us = self.request_arrival_us(actor, i);
                 let waited_us = u32::try_from(self.core.now_us.saturating_sub(arrived_us)).unwrap_or(u32::MAX);
                 let message = self.message_for(actor, i);
                 self.actors[actor.index()].requests_taken += 1;

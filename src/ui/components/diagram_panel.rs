@@ -37,7 +37,7 @@ pub fn ChartsPanel() -> Html {
     // The legend shows the state at this step (the series samples a whole millisecond), as
     // the diagram counts it, without building a second diagram view.
     let world = session.world();
-    let depth: u32 = world.broker().queues.iter().map(|q| q.ready.len() as u32).sum::<u32>() + world.requests_waiting();
+    let depth = world.waiting();
     let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
     // With a request handler, the depth counts the requests waiting for it too.

@@ -6,8 +6,11 @@
 //!   hold (in flight, buffered, or in the callback), each message with its verdict now.
 //! - [`chart_series`] walks a trace once (O(events)) and samples queue depth, unacked
 //!   deliveries and processed messages evenly in time, for runs of 100k+ messages.
+//! - [`latency_series`] keeps the answered requests a request handler's latency chart draws
+//!   (each caller's wait against the time of its answer), at most [`LATENCY_POINTS`] of them;
+//!   [`latency_at`] is that chart at a step: the points up to it and its legend.
 //!
-//! Invariants: both are pure functions of their input. `diagram_view`'s ready lists are the
+//! Invariants: all are pure functions of their input. `diagram_view`'s ready lists are the
 //! broker's `Queue::ready` (so their lengths are the report's queue depths); a copy the ledger
 //! places `AtConsumer { connection, .. }` is held by the actor owning that connection, and by
 //! no one else. `chart_series`' last sample is the state after the last event of the trace, and
@@ -517,6 +520,90 @@ pub fn chart_series(trace: &[TraceEntry], samples: usize) -> ChartSeries {
     series
 }
 
+/// How many answers the latency chart draws at most.
+pub const LATENCY_POINTS: usize = 400;
+
+/// The callers' waits over simulated time (a run with a request handler): what the latency
+/// chart draws. Every point is an answer as the trace has it (`timing::Answer`: its time and
+/// its caller's wait), never an average.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencySeries {
+    /// The answers drawn, in trace order.
+    pub points: Vec<crate::engine::timing::Answer>,
+    /// The run's last event, in µs (the x axis' end).
+    pub end_us: u64,
+}
+
+/// The answers of a whole run the latency chart draws, from `answers` (every answer of the
+/// run, in trace order: `Timeline::answered_until(trace.len())`) and the run's last event's
+/// time. Up to `points` answers: all of them. More: the run's span is cut in `points / 2`
+/// equal slices of time and each slice keeps two answers, the shortest wait and the longest
+/// (the first of equals; one if they are the same answer), in trace order, so the chart keeps
+/// the troughs and the peaks of a run of 100k+ requests. One pass.
+pub fn latency_series(answers: &[crate::engine::timing::Answer], end_us: u64, points: usize) -> LatencySeries {
+    use crate::engine::timing::Answer;
+    if answers.len() <= points {
+        return LatencySeries { points: answers.to_vec(), end_us };
+    }
+    let slices = (points / 2).max(1) as u128;
+    let slice_of = |a: &Answer| u128::from(a.at_us) * slices / (u128::from(end_us) + 1);
+    let mut kept = Vec::with_capacity(points);
+    let flush = |kept: &mut Vec<Answer>, low: Answer, high: Answer| {
+        if low.index == high.index {
+            kept.push(low);
+        } else {
+            kept.extend(if low.index < high.index { [low, high] } else { [high, low] });
+        }
+    };
+    let mut slice: Option<(u128, Answer, Answer)> = None;
+    for &answer in answers {
+        let k = slice_of(&answer);
+        slice = match slice {
+            Some((current, low, high)) if current == k => Some((
+                k,
+                if answer.wait_us < low.wait_us { answer } else { low },
+                if answer.wait_us > high.wait_us { answer } else { high },
+            )),
+            Some((_, low, high)) => {
+                flush(&mut kept, low, high);
+                Some((k, answer, answer))
+            }
+            None => Some((k, answer, answer)),
+        };
+    }
+    if let Some((_, low, high)) = slice {
+        flush(&mut kept, low, high);
+    }
+    LatencySeries { points: kept, end_us }
+}
+
+/// The latency chart at a step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LatencyShown {
+    /// (answer time, wait) in µs, in order: the series' points answered before the step,
+    /// then the last answer before it, if the series does not end with it (so the line
+    /// reaches the step's last answer exactly, however the series was thinned).
+    pub points: Vec<(u64, u64)>,
+    /// The wait of the last caller answered before the step.
+    pub last_us: Option<u64>,
+    /// The longest wait of a caller answered before the step.
+    pub max_us: Option<u64>,
+    /// Requests answered before the step.
+    pub answered: u32,
+}
+
+/// The latency chart at a step whose answers so far are `answered` (a prefix of the run's:
+/// `Timeline::answered_until(events)`): drawn up to that step and no further.
+pub fn latency_at(series: &LatencySeries, answered: &[crate::engine::timing::Answer]) -> LatencyShown {
+    let Some(last) = answered.last() else { return LatencyShown::default() };
+    let drawn = &series.points[..series.points.partition_point(|a| a.index <= last.index)];
+    let mut points: Vec<(u64, u64)> = drawn.iter().map(|a| (a.at_us, a.wait_us)).collect();
+    if drawn.last().map(|a| a.index) != Some(last.index) {
+        points.push((last.at_us, last.wait_us));
+    }
+    LatencyShown { points, last_us: Some(last.wait_us), max_us: answered.iter().map(|a| a.wait_us).max(), answered: answered.len() as u32 }
+}
+
 /// The simulated time the page shows at the session's step: the world's clock, but never past
 /// the run's last event (after it the engine may still handle jobs that record nothing, which
 /// would make the readout run on past everything that happened).
@@ -858,6 +945,30 @@ mod tests {
         assert_eq!(many.processed.last(), Some(&10));
     }
 
+    /// Few answers are all kept; many are thinned to the shortest and longest wait of each
+    /// slice of time, in trace order; at a step the line ends at that step's last answer.
+    #[test]
+    fn latency_series_keeps_every_answer_or_each_slices_extremes() {
+        use crate::engine::timing::Answer;
+        // A saw: answer k at k ms (trace index 2k), waiting (k % 10) ms.
+        let saw: Vec<Answer> = (0..1000u64).map(|k| Answer { index: 2 * k as usize, at_us: k * 1000, wait_us: (k % 10) * 1000 }).collect();
+        assert_eq!(latency_series(&saw[..40], 40_000, 40).points, saw[..40].to_vec());
+        assert_eq!(latency_series(&[], 0, 40), LatencySeries { points: vec![], end_us: 0 });
+        // 1000 answers into 40 points: 20 slices of 50 ms, each with its 0 ms and its 9 ms.
+        let thin = latency_series(&saw, 999_000, 40);
+        assert_eq!(thin.points.len(), 40);
+        assert_eq!(&thin.points[..4], &[saw[0], saw[9], saw[50], saw[59]]);
+        assert!(thin.points.windows(2).all(|w| w[0].index < w[1].index));
+        // At event 101 (answer 50 is its last), the drawn line: slice 0's two, answer 50,
+        // which the series has; at event 103, answer 51, which it has not, comes last.
+        let at = |events: usize| latency_at(&thin, &saw[..saw.partition_point(|a| a.index < events)]);
+        let shown = at(101);
+        assert_eq!(shown.points, vec![(0, 0), (9000, 9000), (50_000, 0)]);
+        assert_eq!((shown.last_us, shown.max_us, shown.answered), (Some(0), Some(9000), 51));
+        assert_eq!(at(103).points, vec![(0, 0), (9000, 9000), (50_000, 0), (51_000, 1000)]);
+        assert_eq!(at(0), LatencyShown::default());
+    }
+
     #[test]
     fn chart_series_is_fast_on_a_large_run() {
         let scenario = catalog::scaled_workload(20_000, 1);
@@ -897,6 +1008,10 @@ pub struct RunFacts {
     pub discards: Vec<Discard>,
     /// Throughput and latency at any step (`engine::timing`).
     pub timing: crate::engine::timing::Timeline,
+    /// The latency chart's answers (`latency_series`), found the first time the chart is
+    /// drawn (`RunFacts::latency`: the page's narration module calls it, for a run with a
+    /// request handler), so no other run pays for them.
+    pub latency: std::cell::OnceCell<std::rc::Rc<LatencySeries>>,
 }
 
 /// How many points the charts sample.
@@ -940,7 +1055,16 @@ impl RunFacts {
             markers,
             series: chart_series(trace, CHART_SAMPLES),
             discards: discards(trace, session.timeline()),
+            latency: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The latency chart's answers of the run (of `session`, the run these facts are of):
+    /// found once, then kept.
+    pub fn latency(&self, session: &crate::session::Session) -> std::rc::Rc<LatencySeries> {
+        let trace = session.full_trace();
+        let end_us = trace.last().map_or(0, |e| e.at_us());
+        std::rc::Rc::clone(self.latency.get_or_init(|| std::rc::Rc::new(latency_series(self.timing.answered_until(trace.len()), end_us, LATENCY_POINTS))))
     }
 
     /// The last `lines_max` lines `actor` had printed before event `events`, with a separator

@@ -1,16 +1,18 @@
 //! The article's §1 (synchronous against asynchronous processing, issue 11 §2): request
 //! handlers whose requests arrive on their own schedule. Exact figures for both chapters,
-//! what each request goes through, Little's law as the page writes it, and what a handler
-//! refuses.
+//! what each request goes through, Little's law as the page writes it, what a handler
+//! refuses, and the callers' latency chart (`view::latency_series`, `view::latency_at`).
 
-use queue_playground::engine::timing::Latency;
+use queue_playground::engine::timing::{ms_text, Latency};
 use queue_playground::engine::Until;
 use queue_playground::i18n::{self, Lang};
 use queue_playground::report::Report;
 use queue_playground::scenario::settings::Settings;
-use queue_playground::scenario::{catalog, FaultAction, FaultSpec, Trigger};
+use queue_playground::scenario::{catalog, ActorSpec, FaultAction, FaultSpec, Trigger};
+use queue_playground::session::Session;
 use queue_playground::systems::rabbitmq::trace::Event;
 use queue_playground::systems::rabbitmq::Sim;
+use queue_playground::view::{self, LatencyShown, RunFacts};
 
 fn run(name: &str) -> Sim {
     let mut sim = Sim::new(&catalog::get(name).unwrap()).unwrap();
@@ -181,5 +183,101 @@ fn only_requests_are_said_to_be_at_a_handler() {
             said |= at_handler;
         }
         assert_eq!(said, handler, "{name}: a handler's requests are said to be at it");
+    }
+}
+
+/// The chart at `step` of `session`, as the page draws it (`ChartsPanel`, `latency_panel`).
+fn latency_chart(session: &mut Session, facts: &RunFacts, step: usize) -> LatencyShown {
+    session.seek(step);
+    view::latency_at(&facts.latency(session), facts.timing.answered_until(session.trace().len()))
+}
+
+/// Each answered request of the trace before event `events`, read from its events alone:
+/// (time of `RequestAnswered`, that time minus its `RequestArrived`'s), in µs.
+fn answers_in_trace(session: &Session, events: usize) -> Vec<(u64, u64)> {
+    let trace = &session.full_trace()[..events];
+    let arrived = |m| trace.iter().find_map(|e| matches!(e.event, Event::RequestArrived { message, .. } if message == m).then(|| e.at_us())).expect("arrived");
+    trace.iter().filter_map(|e| match e.event { Event::RequestAnswered { message, .. } => Some((e.at_us(), e.at_us() - arrived(message))), _ => None }).collect()
+}
+
+/// The step of the queued handler's chapter the chart is pinned at (240 ms), and the
+/// requests answered by then (tests/e2e/handlers.test.mjs reads the same).
+const ASYNC_STEP: usize = 150;
+const ASYNC_ANSWERED: u64 = 12;
+
+/// The callers' latency chart (issue 11 §2): each caller's wait against the time it was
+/// answered, drawn up to the step shown and no further. Its points are the trace's own
+/// answers, and its legend (the last caller's wait, the longest so far) agrees with the
+/// figures the page quotes (`#timing-answers`, `i18n::answers_text`).
+#[test]
+fn the_latency_chart_draws_each_callers_wait_as_the_trace_has_it() {
+    // The synchronous handler: request i is answered at 30·(i+1) ms after waiting 30 + 10·i ms.
+    let sync = |answered: u64| (0..answered).map(|i| (30_000 * (i + 1), 30_000 + 10_000 * i)).collect::<Vec<_>>();
+    // The queued handler: each caller waits for the publish only, 30 µs; request i arrives at
+    // 20·i ms after the handler's connection opened (540 µs: three round trips of 180 µs).
+    let queued = |answered: u64| (0..answered).map(|i| (540 + 20_000 * i + 30, 30)).collect::<Vec<_>>();
+    for (chapter, middle) in [("sync-handler", 60), ("async-handler", ASYNC_STEP)] {
+        let mut session = Session::new(catalog::get(chapter).unwrap(), vec![]).unwrap();
+        let facts = RunFacts::unhashed(&session);
+        assert_eq!(facts.latency(&session).end_us, session.full_trace().last().unwrap().at_us());
+        for step in [0, middle, usize::MAX] {
+            let step = step.min(session.len());
+            let chart = latency_chart(&mut session, &facts, step);
+            let events = session.trace().len();
+            // The trace's own answers, every one (30 is fewer than the chart keeps).
+            assert_eq!(chart.points, answers_in_trace(&session, events), "{chapter} at step {step}");
+            let timing = facts.timing.until(events);
+            match timing.answers {
+                None => assert_eq!(chart, LatencyShown::default(), "{chapter} at step {step}: nothing answered, nothing drawn"),
+                Some(answers) => {
+                    assert_eq!((chart.answered, chart.max_us), (answers.answered, Some(answers.latency_us.max)), "{chapter} at step {step}");
+                    let said = i18n::answers_text(&answers, Lang::En);
+                    assert!(said.ends_with(&format!("max {} ms", ms_text(chart.max_us.unwrap()))), "{said}");
+                }
+            }
+        }
+        // Pinned: the start, a step in the middle and the end.
+        let end = session.len();
+        let [start, at_middle, at_end] = [0, middle, end].map(|step| latency_chart(&mut session, &facts, step));
+        let exact = |chart: &LatencyShown| (chart.points.len(), chart.points.last().copied(), chart.last_us, chart.max_us);
+        assert_eq!(exact(&start), (0, None, None, None));
+        if chapter == "sync-handler" {
+            assert_eq!(at_middle.points, sync(13), "step 60, 390 ms: requests 0-12 answered");
+            assert_eq!(at_end.points, sync(30));
+            assert_eq!(exact(&at_middle), (13, Some((390_000, 150_000)), Some(150_000), Some(150_000)));
+            assert_eq!(exact(&at_end), (30, Some((900_000, 320_000)), Some(320_000), Some(320_000)));
+        } else {
+            assert_eq!(at_middle.points, queued(ASYNC_ANSWERED), "step 150, 240 ms: requests 0-11 answered");
+            assert_eq!(at_end.points, queued(30));
+            assert_eq!(exact(&at_middle), (12, Some((220_570, 30)), Some(30), Some(30)));
+            assert_eq!(exact(&at_end), (30, Some((580_570, 30)), Some(30), Some(30)));
+        }
+    }
+}
+
+/// A large run keeps the chart small: at most `LATENCY_POINTS` answers, each one of the run's,
+/// with the longest wait among them, and at any step the line ends at that step's last answer.
+#[test]
+fn the_latency_chart_of_a_large_run_stays_small_and_keeps_its_peaks() {
+    let mut scenario = catalog::get("sync-handler").unwrap();
+    let ActorSpec::Producer(handler) = &mut scenario.actors[0] else { panic!("the handler") };
+    handler.messages = 3_000;
+    let mut session = Session::new(scenario, vec![]).unwrap();
+    let facts = RunFacts::unhashed(&session);
+    let series = facts.latency(&session);
+    let all = facts.timing.answered_until(usize::MAX);
+    assert_eq!(all.len(), 3_000);
+    assert!(series.points.len() <= view::LATENCY_POINTS, "{}", series.points.len());
+    assert!(series.points.windows(2).all(|w| w[0].index < w[1].index), "in trace order");
+    assert!(series.points.iter().all(|p| all.contains(p)), "every point is an answer of the run");
+    let longest = all.iter().map(|a| a.wait_us).max();
+    assert_eq!(series.points.iter().map(|a| a.wait_us).max(), longest);
+    for step in [session.len() / 3, session.len()] {
+        let chart = latency_chart(&mut session, &facts, step);
+        let answered = facts.timing.answered_until(session.trace().len());
+        let last = answered.last().unwrap();
+        assert_eq!(chart.points.last(), Some(&(last.at_us, last.wait_us)));
+        assert_eq!(chart.max_us, facts.timing.until(session.trace().len()).answers.map(|a| a.latency_us.max));
+        assert!(chart.points.len() <= view::LATENCY_POINTS + 1);
     }
 }

@@ -90,6 +90,16 @@ pub struct Processed {
     pub consumer: Option<ActorId>,
 }
 
+/// A request answered (`Fact::Answered`): where in the trace, when, and how long its caller
+/// waited (from the request's arrival to this answer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// Its index in the trace.
+    pub index: usize,
+    pub at_us: u64,
+    pub wait_us: u64,
+}
+
 /// Every message's first effect in trace order, so the figures at any step of a run are a
 /// prefix (the page keeps one per run and asks it at every step).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -97,8 +107,8 @@ pub struct Timeline {
     /// The run's first publish: (trace index, µs).
     first_publish: Option<(usize, u64)>,
     processed: Vec<Processed>,
-    /// Each answered request: (trace index, its caller's wait in µs), in trace order.
-    answered: Vec<(usize, u64)>,
+    /// Each answered request, in trace order.
+    answered: Vec<Answer>,
 }
 
 impl Timeline {
@@ -118,7 +128,7 @@ impl Timeline {
                 }
                 Some(Fact::Answered { message }) => {
                     let at_us = entry.at_us();
-                    timeline.answered.push((index, at_us - published[message.index()].unwrap_or(at_us)));
+                    timeline.answered.push(Answer { index, at_us, wait_us: at_us - published[message.index()].unwrap_or(at_us) });
                 }
                 Some(Fact::EffectApplied { message }) if !done[message.index()] => {
                     done[message.index()] = true;
@@ -147,12 +157,18 @@ impl Timeline {
             }
         }
         let consumers = order.into_iter().map(|actor| (actor, figures(processed.iter().filter(|p| p.consumer == Some(actor)).map(|p| p.latency_us).collect(), span_us))).collect();
-        let answered = &self.answered[..self.answered.partition_point(|&(index, _)| index < events)];
+        let answered = self.answered_until(events);
         let answers = (!answered.is_empty()).then(|| {
-            let waits = answered.iter().map(|&(_, wait)| wait).collect();
+            let waits = answered.iter().map(|a| a.wait_us).collect();
             Answers { answered: answered.len() as u32, latency_us: figures(waits, 0).latency_us.expect("not empty") }
         });
         Timing { span_us, overall, consumers, answers }
+    }
+
+    /// The requests answered in the first `events` events of the run, in trace order (the
+    /// callers' waits that `until` summarises, one by one: the page's latency chart).
+    pub fn answered_until(&self, events: usize) -> &[Answer] {
+        &self.answered[..self.answered.partition_point(|a| a.index < events)]
     }
 }
 

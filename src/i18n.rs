@@ -1211,6 +1211,17 @@ pub fn little_text(timing: &crate::engine::timing::Timing, lang: Lang) -> Option
     })
 }
 
+/// The words of the callers' latency chart (a run with a request handler): its name, its
+/// legend's two entries (the wait of the last caller answered, the longest wait so far) and
+/// its axis' unit. Only the narration module draws the chart, so they are not in `LABELS`
+/// (which the first load carries).
+pub fn latency_chart_labels(lang: Lang) -> [&'static str; 4] {
+    match lang {
+        Lang::En => ["Each caller's wait, by when it was answered", "last caller answered waited", "longest wait so far", "ms"],
+        Lang::Zh => ["每个调用方的等待时间（按收到回复的时刻）", "最近收到回复的调用方等待了", "迄今最长等待", "毫秒"],
+    }
+}
+
 /// What p50 and p99 mean (the timing line's tooltip).
 pub fn percentiles_note(lang: Lang) -> &'static str {
     match lang {

@@ -5,12 +5,13 @@
 //! diagram's message boxes and ghosts, the faults listed (the chapter's, injected, cleared),
 //! the note on changed settings, the comparison's sides, the narration of every chapter but
 //! the first, and the run's trace hash (`data-trace-hash`), the order service's database
-//! line under the diagram. With them, the code that changes the run (`state::change`):
-//! settings applied (`Settings::apply`), every scenario and injected fault validated
-//! (`Scenario::validate`), the comparison built, the other chapters' scenarios
-//! (`catalog::get`) and the programs of an outbox's order service and relay. The page's build (the `split`
-//! feature, scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`,
-//! fetched the first time the page needs any of it (`Playground::needs_narration`): a step,
+//! line under the diagram, the callers' latency chart of a run with a request handler. With
+//! them, the code that changes the run (`state::change`): settings applied
+//! (`Settings::apply`), every scenario and injected fault validated (`Scenario::validate`),
+//! the comparison built, the other chapters' scenarios (`catalog::get`) and the programs of
+//! an outbox's order service and relay. The page's build (the `split` feature,
+//! scripts/split-wasm.sh) puts it in its own wasm module, `split_narration.wasm`, fetched
+//! the first time the page needs any of it (`Playground::needs_narration`): a step,
 //! play or seek past the opening setup events, another chapter, a link or saved state
 //! restored past them, settings changed, a fault injected, the comparison opened, the run's
 //! end. The first module words the opening setup events itself (`i18n::describe_opening`),
@@ -71,6 +72,9 @@ pub struct NarrationApi {
     pub change: fn(crate::ui::state::Playground, crate::ui::state::Change) -> crate::ui::state::Playground,
     /// The latency-against-throughput chapter's sweep panel (`components::sweep`).
     pub sweep_panel: fn() -> yew::Html,
+    /// The callers' waits over time, for a run with a request handler
+    /// (`components::charts::latency_panel`).
+    pub latency_chart: fn(&crate::ui::state::PlaygroundHandle) -> yew::Html,
 }
 
 static NARRATION_API: NarrationApi = NarrationApi {
@@ -90,6 +94,7 @@ static NARRATION_API: NarrationApi = NarrationApi {
     chapter_narration: narration_of,
     change: crate::ui::state::change,
     sweep_panel: crate::ui::components::sweep::panel,
+    latency_chart: crate::ui::components::charts::latency_panel,
 };
 
 split_module!(narration, narration_api -> NarrationApi = &NARRATION_API);

@@ -1,5 +1,7 @@
 //! The broker diagram and, apart (further down the page), the charts for the current step
-//! (view models from `crate::view`).
+//! (view models from `crate::view`): queue depth, unacked and processed for every run, and
+//! for a run with a request handler the callers' waits (`charts::latency_panel`, the
+//! narration module's).
 
 use super::charts::Charts;
 use super::diagram::Diagram;
@@ -34,6 +36,7 @@ pub fn ChartsPanel() -> Html {
     let lang = state.lang;
     let session = state.session.borrow();
     let series = Rc::new(state.facts.series.clone());
+    let position_ms = crate::view::shown_ms(&session);
     // The legend shows the state at this step (the series samples a whole millisecond), as
     // the diagram counts it, without building a second diagram view.
     let world = session.world();
@@ -41,9 +44,20 @@ pub fn ChartsPanel() -> Html {
     let unacked = world.ledger().copies.iter().filter(|c| matches!(c.place, crate::engine::ledger::Place::AtConsumer { acked: false, .. })).count() as u32;
     let processed = state.facts.processed(session.world().events());
     // With a request handler, the depth counts the requests waiting for it too.
-    let depth_label = if world.setup().has_handler() { "waiting_requests" } else { "queue_depth" };
+    let handler = world.setup().has_handler();
+    let depth_label = if handler { "waiting_requests" } else { "queue_depth" };
     let labels = [label(depth_label, lang).to_string(), label("unacked", lang).to_string(), label("processed", lang).to_string()];
+    // The callers' waits over time: only a run with a request handler has callers. Its code
+    // is the narration module's, there whenever such a run is (its chapters are not the first).
+    let latency = match (handler, crate::ui::narration_chunk::loaded()) {
+        (true, Some(api)) => Some(api.latency_chart),
+        _ => None,
+    };
     html! {
-        <Charts series={Rc::clone(&series)} position_ms={crate::view::shown_ms(&session)} labels={labels} values={Some([depth, unacked, processed])} />
+        <Charts series={Rc::clone(&series)} position_ms={position_ms} labels={labels} values={Some([depth, unacked, processed])}>
+            if let Some(latency_chart) = latency {
+                { latency_chart(&state) }
+            }
+        </Charts>
     }
 }

@@ -211,6 +211,18 @@ impl<J: Copy> Agenda<J> {
         }
     }
 
+    /// Whether no job is pending.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.next == self.now.len() && self.occupied == 0 && self.far.is_empty()
+    }
+
+    /// The millisecond of the bucket being worked through: after a pop, the popped job's.
+    #[inline]
+    pub fn current_ms(&self) -> u64 {
+        self.now_ms
+    }
+
     /// When the next job is due (µs), if there is one.
     pub fn peek_us(&self) -> Option<u64> {
         if let Some(&(micros, _)) = self.now.get(self.next) {

@@ -40,8 +40,11 @@ pub enum Until {
 #[derive(Clone, Debug)]
 pub struct Core<J, E, X> {
     /// Simulated time in microseconds. Most of a run is in whole milliseconds (the scenario's
-    /// times are); the costs of work and of the network can land between them.
-    pub now_us: u64,
+    /// times are); the costs of work and of the network can land between them. Private, so
+    /// that it only moves with `now_ms` (`set_now`).
+    now_us: u64,
+    /// `now_us`'s millisecond, kept with it (read for every event and by most timers).
+    now_ms: u64,
     pub agenda: Agenda<J>,
     pub trace: Vec<TraceEntry<E>>,
     /// Events recorded before `trace[0]` (a snapshot drops the trace it was taken with).
@@ -67,6 +70,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     pub fn new(limits: Limits, step_triggers: Vec<(u64, u16)>, trace_capacity: usize) -> Self {
         Core {
             now_us: 0,
+            now_ms: 0,
             agenda: Agenda::default(),
             trace: Vec::with_capacity(trace_capacity),
             trace_base: 0,
@@ -90,6 +94,7 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     {
         Core {
             now_us: self.now_us,
+            now_ms: self.now_ms,
             agenda: self.agenda.clone(),
             trace: Vec::new(),
             trace_base: self.events(),
@@ -134,7 +139,23 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
     /// The simulated time in whole milliseconds (rounded down).
     #[inline]
     pub fn now_ms(&self) -> u64 {
-        self.now_us / US
+        self.now_ms
+    }
+
+    /// The simulated time in microseconds.
+    #[inline(always)]
+    pub fn now_us(&self) -> u64 {
+        self.now_us
+    }
+
+    /// Move the clock to `at_us` (not back), in millisecond `at_ms` (`at_us / US`, which the
+    /// caller has at hand).
+    #[inline(always)]
+    fn set_now(&mut self, at_us: u64, at_ms: u64) {
+        debug_assert!(at_us >= self.now_us, "time went backwards");
+        debug_assert_eq!(at_ms, at_us / US);
+        self.now_us = at_us;
+        self.now_ms = at_ms;
     }
 
     /// The simulated time `delay_ms` from now, in µs. Saturates: validation keeps every delay
@@ -177,8 +198,8 @@ impl<J: Copy, E: TraceEvent, X> Core<J, E, X> {
         let index = self.events() as u32;
         self.checker.observe(index, &event, &self.ledger);
         // `now_us` never passes `limits.time_ms_max`, which validation keeps within 32 bits.
-        let at_ms = u32::try_from(self.now_us / US).expect("validated: time_ms_max fits in 32 bits");
-        let micros = (self.now_us % US) as u16;
+        let at_ms = u32::try_from(self.now_ms).expect("validated: time_ms_max fits in 32 bits");
+        let micros = (self.now_us - self.now_ms * US) as u16;
         self.trace.push(TraceEntry { at_ms, micros, event });
     }
 
@@ -289,8 +310,9 @@ pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
             continue;
         }
         let core = system.core_mut();
-        debug_assert!(at_us >= core.now_us, "time went backwards");
-        core.now_us = at_us;
+        // The agenda's current millisecond is the popped job's.
+        let at_ms = core.agenda.current_ms();
+        core.set_now(at_us, at_ms);
         core.jobs_handled += 1;
         let before = core.trace.len();
         system.handle(job);
@@ -299,7 +321,7 @@ pub fn step_until<S: System>(system: &mut S, bound_ms: u64) -> bool {
             if system.core().step_triggers_fired < system.core().step_triggers.len() {
                 fire_step_triggers(system);
             }
-            if system.core().agenda.peek_us().is_none() || system.only_idle_jobs_left() {
+            if system.core().agenda.is_empty() || system.only_idle_jobs_left() {
                 // Nothing is left to happen: the run is over with this step.
                 system.core_mut().finish = Some(Finish::Quiescent);
             }
@@ -317,7 +339,8 @@ pub fn run_until<S: System>(system: &mut S, until: Until) {
             while step_until(system, t) {}
             let core = system.core_mut();
             if core.finish.is_none() {
-                core.now_us = core.now_us.max(t.min(core.limits.time_ms_max).saturating_mul(US));
+                let at_us = core.now_us.max(t.min(core.limits.time_ms_max).saturating_mul(US));
+                core.set_now(at_us, at_us / US);
             }
         }
         Until::Events(n) => while system.core().events() < n && step_until(system, u64::MAX) {},

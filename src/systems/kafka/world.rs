@@ -1508,7 +1508,7 @@ impl KafkaSim {
     /// The network arrival time (µs) of a frame between an actor and a node (TCP order kept).
     fn arrival(&mut self, actor: ActorId, node: NodeId, to_broker: bool) -> u64 {
         let connection = self.connection(actor, node);
-        self.network.arrival_us(self.core.now_us, connection, to_broker, &mut self.rng_network)
+        self.network.arrival_us(self.core.now_us(), connection, to_broker, &mut self.rng_network)
     }
 
     /// When a request the actor sends the node now takes effect there (µs): it arrives, and
@@ -1655,7 +1655,7 @@ impl KafkaSim {
         let r = &self.actors[actor.index()];
         if r.status == ActorStatus::Running && r.blocked != Blocked::No {
             let epoch = r.epoch;
-            self.schedule(self.core.now_us, Job::Resume { actor, epoch });
+            self.schedule(self.core.now_us(), Job::Resume { actor, epoch });
         }
     }
 
@@ -2459,7 +2459,7 @@ impl KafkaSim {
         }
         let served: Vec<bool> = (0..self.group_count()).map(|g| self.group_served(GroupKey(g))).collect();
         let Some(deadline) = self.coordinator.next_deadline_where(&|g| served.get(usize::from(g.0)).copied().unwrap_or(true)) else { return };
-        let at = deadline.saturating_mul(1000).max(self.core.now_us);
+        let at = deadline.saturating_mul(1000).max(self.core.now_us());
         if self.coordinator_tick_at.is_none_or(|t| at < t) {
             self.coordinator_tick_at = Some(at);
             self.schedule(at, Job::CoordinatorTick);
@@ -2974,7 +2974,7 @@ impl KafkaSim {
         // (A timer already armed by then is looked at first: the common case, every poll of a
         // run that auto-commits, then needs no look at the offsets.)
         if spec.commit == CommitMode::Auto && self.actors[actor.index()].auto_commit_in_flight.is_none() {
-            let at = self.actors[actor.index()].next_auto_commit_ms.saturating_mul(1000).max(self.core.now_us);
+            let at = self.actors[actor.index()].next_auto_commit_ms.saturating_mul(1000).max(self.core.now_us());
             if self.actors[actor.index()].poll_timer_at.is_none_or(|t| t > at) && self.has_offsets_to_commit(actor) && self.coordinator_up_on(self.coordinator_node_of(actor)) {
                 let r = &mut self.actors[actor.index()];
                 r.poll_timer_at = Some(at);
@@ -3057,7 +3057,7 @@ impl KafkaSim {
         let r = &mut self.actors[actor.index()];
         let (epoch, polled_ms) = (r.epoch, r.last_poll_ms);
         if r.poll_check_for.is_none_or(|(p, _)| p != polled_ms) {
-            let at = polled_ms.saturating_add(max_poll).saturating_mul(1000).max(self.core.now_us);
+            let at = polled_ms.saturating_add(max_poll).saturating_mul(1000).max(self.core.now_us());
             if let Some((_, old)) = r.poll_check_for.replace((polled_ms, at)) {
                 self.cancel(old, |job| matches!(*job, Job::PollIntervalCheck { actor: a, .. } if a == actor));
             }
@@ -3530,7 +3530,7 @@ impl KafkaSim {
                 r.commit_wait = None;
                 r.commit_ok = None;
                 let epoch = r.epoch;
-                self.schedule(self.core.now_us, Job::Wake { actor, epoch });
+                self.schedule(self.core.now_us(), Job::Wake { actor, epoch });
             }
             _ => {
                 r.status = ActorStatus::Stopped;
@@ -3562,7 +3562,7 @@ impl KafkaSim {
         *runtime = fresh;
         self.record(if first { KafkaEvent::ActorStarted { actor } } else { KafkaEvent::ActorRestarted { actor } });
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_us, Job::Wake { actor, epoch });
+        self.schedule(self.core.now_us(), Job::Wake { actor, epoch });
     }
 
     fn endpoint(&self, name: &str) -> Endpoint {

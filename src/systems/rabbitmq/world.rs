@@ -658,7 +658,7 @@ impl Sim {
             if ack && self.costs.fsync_us > 0 && self.core.ledger.messages[message.index()].persistent {
                 // Confirmed once on disk: when the sync that covers it ends.
                 let node = self.connections[connection.index()].node;
-                let at = self.node_disk[node.index()].synced_at(self.core.now_us, self.costs.fsync_us);
+                let at = self.node_disk[node.index()].synced_at(self.core.now_us(), self.costs.fsync_us);
                 self.schedule(at, Job::SendAfterSync { connection, frame });
             } else {
                 self.send_to_client(connection, frame);
@@ -677,7 +677,7 @@ impl Sim {
             self.schedule_at_ms(at_ms, Job::Expire { copy });
         }
         if self.outbox.dead_letters_pending {
-            self.schedule(self.core.now_us, Job::DeadLetters);
+            self.schedule(self.core.now_us(), Job::DeadLetters);
         }
         self.outbox.clear();
         result
@@ -717,7 +717,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_us(self.core.now_us, connection, true, &mut self.rng_network);
+        let at = self.network.arrival_us(self.core.now_us(), connection, true, &mut self.rng_network);
         if let ClientFrame::Publish { copy } = frame {
             let ratio = self.active_random_faults().map(|r| r.frame_duplicate);
             let random = ratio.is_some_and(|ratio| self.rng_faults.chance(ratio));
@@ -746,7 +746,7 @@ impl Sim {
             }
             return;
         }
-        let at = self.network.arrival_us(self.core.now_us, connection, false, &mut self.rng_network);
+        let at = self.network.arrival_us(self.core.now_us(), connection, false, &mut self.rng_network);
         self.schedule(at, Job::ToClient { connection, frame });
     }
 
@@ -759,8 +759,8 @@ impl Sim {
             // The connection's process takes its frames one at a time, in the order they
             // came (a close too: it comes after the publishes before it).
             let work_us = self.broker_work_us(frame);
-            let done = self.channel_work[connection.index()].take(self.core.now_us, work_us);
-            if done > self.core.now_us {
+            let done = self.channel_work[connection.index()].take(self.core.now_us(), work_us);
+            if done > self.core.now_us() {
                 self.schedule(done, Job::BrokerWorked { connection, frame });
                 return;
             }
@@ -968,7 +968,7 @@ impl Sim {
                     // client (pika: "Transport indicated EOF"); the client's FIN or its next
                     // segment reaches the broker, which closes its end.
                     let broker_open = broker == Fate::Release;
-                    let at = self.network.arrival_us(self.core.now_us, connection, broker_open, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us(), connection, broker_open, &mut self.rng_network);
                     self.schedule(at, if broker_open { Job::Reset { connection } } else { Job::Eof { connection } });
                 }
             }
@@ -1028,11 +1028,11 @@ impl Sim {
             match (fate, frame) {
                 (Fate::Keep, _) => kept.push_back((connection, frame)),
                 (Fate::Release, Held::ToBroker(f)) => {
-                    let at = self.network.arrival_us(self.core.now_us, connection, true, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us(), connection, true, &mut self.rng_network);
                     self.schedule(at, Job::ToBroker { connection, frame: f });
                 }
                 (Fate::Release, Held::ToClient(f)) => {
-                    let at = self.network.arrival_us(self.core.now_us, connection, false, &mut self.rng_network);
+                    let at = self.network.arrival_us(self.core.now_us(), connection, false, &mut self.rng_network);
                     self.schedule(at, Job::ToClient { connection, frame: f });
                 }
                 (Fate::Drop, Held::ToBroker(ClientFrame::Publish { copy })) => {
@@ -1183,7 +1183,7 @@ impl Sim {
 
     fn wake_now(&mut self, actor: ActorId) {
         let epoch = self.actors[actor.index()].epoch;
-        self.schedule(self.core.now_us, Job::Wake { actor, epoch });
+        self.schedule(self.core.now_us(), Job::Wake { actor, epoch });
     }
 
     fn wake_in(&mut self, actor: ActorId, delay_ms: u64) {
@@ -1604,10 +1604,10 @@ impl Sim {
                 let runtime = &mut self.actors[actor.index()];
                 if matches!(&me.spec, ActorSpec::Producer(p) if p.handler.is_some()) && runtime.requests_start_us.is_none() {
                     // `start = time.monotonic()`: the requests' schedule starts now.
-                    runtime.requests_start_us = Some(self.core.now_us);
+                    runtime.requests_start_us = Some(self.core.now_us());
                     if let ActorSpec::Producer(p) = &me.spec {
                         if p.messages > 0 {
-                            self.schedule(self.core.now_us, Job::RequestArrives { actor });
+                            self.schedule(self.core.now_us(), Job::RequestArrives { actor });
                         }
                     }
                 }
@@ -1778,7 +1778,7 @@ impl Sim {
                     return Flow::Block;
                 }
                 let arrived_us = self.request_arrival_us(actor, i);
-                let waited_us = u32::try_from(self.core.now_us.saturating_sub(arrived_us)).unwrap_or(u32::MAX);
+                let waited_us = u32::try_from(self.core.now_us().saturating_sub(arrived_us)).unwrap_or(u32::MAX);
                 let message = self.message_for(actor, i);
                 self.actors[actor.index()].requests_taken += 1;
                 self.record(Event::RequestTaken { actor, message, waited_us, line });

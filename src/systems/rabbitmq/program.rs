@@ -395,18 +395,18 @@ pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
             request_handler(p, *handler, queue_of(&p.queue)?, scenario)
         }
         ActorSpec::Relay(r) => relay(r, queue_of(&r.queue)?, scenario),
+        ActorSpec::Producer(p) if p.confirm_batch.is_some() => batch_producer(p, queue_of(&p.queue)?, scenario),
         other => return of_first(scenario, other),
     })
 }
 
-/// `of` for every actor but an outbox's two, its order service and its relay, and a request
-/// handler (None for them): what the tour's first chapter runs (`Setup::new_first`), so the
-/// page's first module has no code that writes their programs.
+/// `of` for every actor but an outbox's two, its order service and its relay, a request
+/// handler and a batch producer (None for them): what the tour's first chapter runs
+/// (`Setup::new_first`), so the page's first module has no code that writes their programs.
 pub fn of_first(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
     let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
     Some(match actor {
-        ActorSpec::Producer(p) if p.confirm_batch.is_some() => batch_producer(p, queue_of(&p.queue)?, scenario),
-        ActorSpec::Producer(p) if p.orders != Some(Orders::Outbox) && p.handler.is_none() => producer(p, queue_of(&p.queue)?, scenario),
+        ActorSpec::Producer(p) if p.orders != Some(Orders::Outbox) && p.handler.is_none() && p.confirm_batch.is_none() => producer(p, queue_of(&p.queue)?, scenario),
         ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
         ActorSpec::Admin(a) => admin(a, scenario),
         ActorSpec::Producer(_) | ActorSpec::Relay(_) => return None,
@@ -613,18 +613,8 @@ pub fn batch_producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenari
     b.main(format!("{i2}for _ in range(min(BATCH_SIZE, MESSAGES - self.published)):"), OpKind::LoopStart);
     let data = if spec.first_data == 0 { "self.published".to_string() } else { format!("{} + self.published", spec.first_data) };
     b.line(format!("{i3}message = {{'data': {data}}}"));
-    let mut properties = Vec::new();
-    if spec.delivery_mode == 2 {
-        properties.push("delivery_mode=2".to_string());
-    }
-    if let Some(ms) = spec.expiration_ms {
-        properties.push(format!("expiration={}", py(&ms.to_string())));
-    }
-    if sets_message_id(spec, scenario) {
-        properties.push(format!("message_id={} + str(self.published)", py(&format!("{}-", spec.name))));
-    }
-    let properties = if properties.is_empty() { String::new() } else { format!(", properties=pika.BasicProperties({})", properties.join(", ")) };
-    b.main(format!("{i3}self.channel.basic_publish(exchange='', routing_key={}, body=json.dumps(message){properties})", py(&spec.queue)), OpKind::Publish);
+    // `publish_batch()` numbers its messages by `self.published` (the article's loop, by `i`).
+    b.main(format!("{i3}self.{}", publish_call_of(spec, scenario, "self.published")), OpKind::Publish);
     b.line(format!("{i3}self.published += 1"));
     b.line(format!("{i3}self.unconfirmed.add(self.published)"));
     b.main(format!("{i3}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
@@ -677,6 +667,11 @@ pub fn batch_producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenari
 
 /// The producer's `channel.basic_publish(...)` of `message`, with its properties.
 fn publish_call(spec: &ProducerSpec, scenario: &Scenario) -> String {
+    publish_call_of(spec, scenario, "i")
+}
+
+/// `publish_call` where the message's index is the Python expression `index`.
+fn publish_call_of(spec: &ProducerSpec, scenario: &Scenario, index: &str) -> String {
     let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
     let mut properties = Vec::new();
     if spec.delivery_mode == 2 {
@@ -687,7 +682,7 @@ fn publish_call(spec: &ProducerSpec, scenario: &Scenario) -> String {
         properties.push(format!("expiration={}", py(&ms.to_string())));
     }
     if sets_message_id(spec, scenario) {
-        properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
+        properties.push(format!("message_id={} + str({index})", py(&format!("{}-", spec.name))));
     }
     let properties = if properties.is_empty() {
         String::new()

@@ -1282,11 +1282,13 @@ impl Scenario {
                         // The order service's and the relay's ops are named only where they can be.
                         let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
                         let handlers = self.has_handler();
+                        let batches = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.confirm_batch.is_some()));
                         let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
                             .iter()
                             .copied()
                             .filter(|name| orders || !crate::systems::rabbitmq::program::ORDER_OP_NAMES.contains(name))
                             .filter(|name| handlers || !crate::systems::rabbitmq::program::HANDLER_OP_NAMES.contains(name))
+                            .filter(|name| batches || !crate::systems::rabbitmq::program::BATCH_OP_NAMES.contains(name))
                             .collect();
                         return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), known.join(", "))));
                     }

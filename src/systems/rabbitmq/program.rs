@@ -165,6 +165,9 @@ pub const OP_NAMES: &[&str] = &[
 /// The operations only a request handler has (`handler` in the scenario).
 pub const HANDLER_OP_NAMES: &[&str] = &["wait_request", "work_inline", "print_answered"];
 
+/// The operations only a batch producer has (`confirm_batch` in the scenario).
+pub const BATCH_OP_NAMES: &[&str] = &["wait_for_confirms"];
+
 /// The operations only an order service or its relay has (`orders` in the scenario).
 pub const ORDER_OP_NAMES: &[&str] = &["db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end"];
 

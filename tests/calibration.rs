@@ -4,9 +4,10 @@
 //! be within 25% of the real broker's. The table it prints is README's ("The real broker's
 //! speed"): `cargo test --test calibration -- --nocapture`.
 //!
-//! Not modelled, so not compared: confirms in batches (the engine's producers are
-//! `BlockingChannel` programs, which wait for each confirm), and a persistent message
-//! confirmed early because its consumer acked it before the disk sync.
+//! Confirms in batches are the `SelectConnection` producer of `ProducerSpec::confirm_batch`
+//! (the script's batch producer). Not modelled, so not compared: a persistent message
+//! confirmed early because its consumer acked it before the disk sync
+//! (`confirm-each-persistent-busy`).
 
 use queue_playground::engine::costs::Costs;
 use queue_playground::engine::timing::Timing;
@@ -20,22 +21,27 @@ struct Case {
     prefetch: u16,
     persistent: bool,
     confirms: bool,
+    /// Confirms in batches of this many (the script's `SelectConnection` producer).
+    batch: Option<u32>,
     consumers: usize,
     work_ms: u64,
     messages: u32,
 }
 
 const CASES: &[Case] = &[
-    Case { name: "prefetch-1", prefetch: 1, persistent: false, confirms: false, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "prefetch-10", prefetch: 10, persistent: false, confirms: false, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "prefetch-100", prefetch: 100, persistent: false, confirms: false, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "transient", prefetch: 10, persistent: false, confirms: false, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "persistent", prefetch: 10, persistent: true, confirms: false, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "confirm-each-transient", prefetch: 10, persistent: false, confirms: true, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "confirm-each-persistent", prefetch: 10, persistent: true, confirms: true, consumers: 1, work_ms: 0, messages: 5000 },
-    Case { name: "consumers-1", prefetch: 10, persistent: false, confirms: false, consumers: 1, work_ms: 10, messages: 400 },
-    Case { name: "consumers-2", prefetch: 10, persistent: false, confirms: false, consumers: 2, work_ms: 10, messages: 400 },
-    Case { name: "consumers-4", prefetch: 10, persistent: false, confirms: false, consumers: 4, work_ms: 10, messages: 400 },
+    Case { name: "prefetch-1", prefetch: 1, persistent: false, confirms: false, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "prefetch-10", prefetch: 10, persistent: false, confirms: false, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "prefetch-100", prefetch: 100, persistent: false, confirms: false, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "transient", prefetch: 10, persistent: false, confirms: false, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "persistent", prefetch: 10, persistent: true, confirms: false, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "confirm-each-transient", prefetch: 10, persistent: false, confirms: true, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "confirm-each-persistent", prefetch: 10, persistent: true, confirms: true, batch: None, consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "confirm-batch-transient", prefetch: 10, persistent: false, confirms: true, batch: Some(100), consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "confirm-batch-persistent", prefetch: 10, persistent: true, confirms: true, batch: Some(100), consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "confirm-batch-1-transient", prefetch: 10, persistent: false, confirms: true, batch: Some(1), consumers: 1, work_ms: 0, messages: 5000 },
+    Case { name: "consumers-1", prefetch: 10, persistent: false, confirms: false, batch: None, consumers: 1, work_ms: 10, messages: 400 },
+    Case { name: "consumers-2", prefetch: 10, persistent: false, confirms: false, batch: None, consumers: 2, work_ms: 10, messages: 400 },
+    Case { name: "consumers-4", prefetch: 10, persistent: false, confirms: false, batch: None, consumers: 4, work_ms: 10, messages: 400 },
 ];
 
 /// The ratios compared (numerator, denominator), by the script's case names.
@@ -45,6 +51,9 @@ const RATIOS: &[(&str, &str)] = &[
     ("persistent", "transient"),
     ("confirm-each-transient", "transient"),
     ("confirm-each-persistent", "persistent"),
+    ("confirm-batch-transient", "confirm-each-transient"),
+    ("confirm-batch-persistent", "confirm-each-persistent"),
+    ("confirm-batch-1-transient", "confirm-each-transient"),
     ("consumers-2", "consumers-1"),
     ("consumers-4", "consumers-1"),
 ];
@@ -57,6 +66,7 @@ fn scenario(case: &Case, costs: Costs) -> Scenario {
         interval_ms: 0,
         delivery_mode: if case.persistent { 2 } else { 1 },
         confirms: case.confirms,
+        confirm_batch: case.batch,
         ..ProducerSpec::article("producer")
     };
     let consumer = |i: usize| ConsumerSpec {

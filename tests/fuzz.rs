@@ -633,15 +633,20 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
         (any::<bool>(), declare_as(), prop_oneof![3 => Just(false), 1 => Just(true)]),
         prop_oneof![2 => 0u32..10, 1 => Just(u32::MAX), 1 => (u32::MAX - 10)..=u32::MAX, 1 => any::<u32>()],
     )
-        .prop_map(move |(queue, exchange, routing_key, messages, (interval_ms, expiration_ms), delivery_mode, confirms, retry, start_ms, node, (declare, declare_as, mandatory), first_data)| ProducerSpec {
+        .prop_map(move |(queue, exchange, routing_key, messages, (interval_ms, expiration_ms), delivery_mode, confirms, retry, start_ms, node, (declare, declare_as, mandatory), first_data)| {
+            // Confirms in batches where the rest of the producer allows them (half of those).
+            let batches = confirms && retry.is_none() && exchange.is_empty() && routing_key.is_none() && !mandatory && declare_as == DeclareAs::Queue && first_data % 2 == 0;
+            let confirm_batch = batches.then_some(messages % 5 + 1);
+            ProducerSpec {
             name: name.clone(),
             queue,
             exchange,
             routing_key,
             messages,
-            interval_ms,
+            interval_ms: if confirm_batch.is_some() { 0 } else { interval_ms },
             delivery_mode,
             confirms,
+            confirm_batch,
             retry: retry.map(|(attempts_max, backoff_ms, jitter_ms)| RetrySpec { attempts_max, backoff_ms, jitter_ms, on_give_up: if backoff_ms % 2 == 0 { GiveUp::Skip } else { GiveUp::Raise } }),
             start_ms,
             node,
@@ -652,7 +657,7 @@ fn producer(name: String, queues: Vec<String>, nodes: u8, size: Size) -> impl St
             expiration_ms,
             orders: None,
             handler: None,
-        })
+        }})
 }
 
 fn declare_as() -> impl Strategy<Value = DeclareAs> {

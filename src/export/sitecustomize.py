@@ -240,10 +240,12 @@ if pika is not None:
             _wrap(_blocking.BlockingConnection, _name, _name)
 
     _publish = _blocking.BlockingChannel.basic_publish
+    _blocking_publishes = [0]  # BlockingChannel.basic_publish calls going on (they call the channel's)
 
     def basic_publish(self, exchange, routing_key, body, *args, **kwargs):
         text = body if isinstance(body, str) else body.decode("utf-8", "replace")
         waits = self.is_open and self._delivery_confirmation
+        _blocking_publishes[0] += 1
         try:
             result = _publish(self, exchange, routing_key, body, *args, **kwargs)
         except (pika.exceptions.UnroutableError, pika.exceptions.NackError):
@@ -256,7 +258,21 @@ if pika is not None:
             if waits:
                 _record(event="published", body=text)
             raise
+        finally:
+            _blocking_publishes[0] -= 1
         _record(event="published", body=text)
         return result
 
     _blocking.BlockingChannel.basic_publish = basic_publish
+
+    # A SelectConnection program (a batch producer, `confirm_batch`) publishes on pika's
+    # asynchronous channel: each basic_publish that returned was written to the socket.
+    _channel_publish = pika.channel.Channel.basic_publish
+
+    def channel_publish(self, exchange, routing_key, body, *args, **kwargs):
+        result = _channel_publish(self, exchange, routing_key, body, *args, **kwargs)
+        if not _blocking_publishes[0]:
+            _record(event="published", body=body if isinstance(body, str) else body.decode("utf-8", "replace"))
+        return result
+
+    pika.channel.Channel.basic_publish = channel_publish

@@ -377,6 +377,14 @@ pub struct ProducerSpec {
     pub delivery_mode: u8,
     #[serde(default)]
     pub confirms: bool,
+    /// Confirms in batches (RabbitMQ's publisher-confirms tutorial, "publishing messages in
+    /// batches"): the program is a pika `SelectConnection` one that publishes this many
+    /// messages at once, then waits until the broker has confirmed every one of them
+    /// (`Basic.Ack`, often `multiple=True`) before it publishes the next batch. Needs
+    /// `confirms`. `None` (the article): a `BlockingChannel` program, which with `confirms`
+    /// waits for each message's confirm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm_batch: Option<u32>,
     #[serde(default)]
     pub retry: Option<RetrySpec>,
     #[serde(default)]
@@ -582,6 +590,7 @@ impl ProducerSpec {
             interval_ms: 1_000,
             delivery_mode: 1,
             confirms: false,
+            confirm_batch: None,
             retry: None,
             start_ms: 0,
             node: 0,
@@ -833,6 +842,38 @@ impl Costs {
         }
         Ok(())
     }
+}
+
+/// The most messages one batch of `confirm_batch` may hold.
+pub const CONFIRM_BATCH_MAX: u32 = 10_000;
+
+/// A producer's `confirm_batch` (at `field`): its program is a `SelectConnection` one that
+/// publishes each batch at once, so it has no sleep between messages, no retry loop, no
+/// database and no request handler, and it publishes to the default exchange (the
+/// asynchronous program declares only its queue).
+fn check_confirm_batch(field: &str, p: &ProducerSpec, batch: u32) -> Result<(), ScenarioError> {
+    if batch == 0 || batch > CONFIRM_BATCH_MAX {
+        return Err(err(field, format!("must be between 1 and {CONFIRM_BATCH_MAX} messages, got {batch}")));
+    }
+    if !p.confirms {
+        return Err(err(field, "needs confirms: true (a batch waits for the broker's confirms)"));
+    }
+    if p.interval_ms != 0 {
+        return Err(err(field, format!("publishes each batch at once: set interval_ms to 0 (got {})", p.interval_ms)));
+    }
+    let unsupported = [
+        ("retry", p.retry.is_some()),
+        ("orders", p.orders.is_some()),
+        ("handler", p.handler.is_some()),
+        ("mandatory", p.mandatory),
+        ("exchange", !p.exchange.is_empty()),
+        ("routing_key", p.routing_key.is_some()),
+        ("declare_as", p.declare_as != DeclareAs::Queue),
+    ];
+    if let Some((name, _)) = unsupported.iter().find(|(_, set)| *set) {
+        return Err(err(field, format!("the batch producer (a SelectConnection program) publishes to its queue on the default exchange, with no retry, orders, handler, mandatory, exchange, routing_key or declare_as: remove {name}")));
+    }
+    Ok(())
 }
 
 pub(crate) fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
@@ -1130,6 +1171,9 @@ impl Scenario {
                     if let Some(orders) = p.orders {
                         self.check_orders(&field("orders"), i, p, orders)?;
                     }
+                    if let Some(batch) = p.confirm_batch {
+                        check_confirm_batch(&field("confirm_batch"), p, batch)?;
+                    }
                     if let Some(handler) = p.handler {
                         if p.orders.is_some() || p.retry.is_some() {
                             return Err(err(field("handler"), "a request handler has no orders and no retry (leave them unset)"));
@@ -1238,11 +1282,13 @@ impl Scenario {
                         // The order service's and the relay's ops are named only where they can be.
                         let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
                         let handlers = self.has_handler();
+                        let batches = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.confirm_batch.is_some()));
                         let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
                             .iter()
                             .copied()
                             .filter(|name| orders || !crate::systems::rabbitmq::program::ORDER_OP_NAMES.contains(name))
                             .filter(|name| handlers || !crate::systems::rabbitmq::program::HANDLER_OP_NAMES.contains(name))
+                            .filter(|name| batches || !crate::systems::rabbitmq::program::BATCH_OP_NAMES.contains(name))
                             .collect();
                         return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), known.join(", "))));
                     }

@@ -195,6 +195,8 @@ impl Settings {
                         p.messages = self.messages;
                         p.delivery_mode = self.delivery_mode;
                         p.confirms = self.confirms;
+                        // Batched confirms are confirms: without them the program is the article's.
+                        p.confirm_batch = p.confirm_batch.filter(|_| self.confirms);
                         p.expiration_ms = self.expiration_ms;
                         p.mandatory = self.mandatory;
                         p.retry = if self.retries { Some(p.retry.unwrap_or(RetrySpec { attempts_max: 5, backoff_ms: 200, jitter_ms: 100, on_give_up: GiveUp::Raise })) } else { None };

@@ -23,6 +23,10 @@ def undefined(source, filename):
             local = symbol.is_assigned() or symbol.is_imported() or symbol.is_parameter()
             if scope.get_type() != "module" and local:
                 continue
+            if symbol.is_free():
+                # A closure's name (e.g. a comprehension reading its function's local):
+                # symtable marks it free only when an enclosing function defines it.
+                continue
             if name not in defined:
                 problems.append(f"{filename}: {scope.get_name()}: '{name}' is used but never defined")
         for child in scope.get_children():

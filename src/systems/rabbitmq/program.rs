@@ -69,6 +69,10 @@ pub enum OpKind {
     WorkInline,
     /// A request handler's `print(f" [x] Answered ...")`: the caller has its answer.
     PrintAnswered,
+    /// A batch producer (`confirm_batch`) back in its I/O loop after a batch: it waits until
+    /// the broker has confirmed every message of the batch (`if self.unconfirmed: return` in
+    /// its `on_confirm`), then publishes the next batch or closes.
+    WaitConfirms,
 }
 
 impl OpKind {
@@ -106,6 +110,7 @@ impl OpKind {
             OpKind::WaitRequest => 28,
             OpKind::WorkInline => 29,
             OpKind::PrintAnswered => 30,
+            OpKind::WaitConfirms => 31,
         }
     }
 
@@ -143,6 +148,7 @@ impl OpKind {
             OpKind::WaitRequest => "wait_request",
             OpKind::WorkInline => "work_inline",
             OpKind::PrintAnswered => "print_answered",
+            OpKind::WaitConfirms => "wait_for_confirms",
         }
     }
 }
@@ -153,11 +159,14 @@ pub const OP_NAMES: &[&str] = &[
     "print_sent", "sleep", "loop_end", "basic_consume", "print_waiting", "start_consuming",
     "print_received", "work", "apply_once", "basic_ack", "on_failure", "close", "rabbitmqadmin_declare", "basic_get",
     "poll_sleep", "db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end",
-    "wait_request", "work_inline", "print_answered",
+    "wait_request", "work_inline", "print_answered", "wait_for_confirms",
 ];
 
 /// The operations only a request handler has (`handler` in the scenario).
 pub const HANDLER_OP_NAMES: &[&str] = &["wait_request", "work_inline", "print_answered"];
+
+/// The operations only a batch producer has (`confirm_batch` in the scenario).
+pub const BATCH_OP_NAMES: &[&str] = &["wait_for_confirms"];
 
 /// The operations only an order service or its relay has (`orders` in the scenario).
 pub const ORDER_OP_NAMES: &[&str] = &["db_commit", "print_saved", "outbox_select", "next_row", "outbox_delete", "rows_end"];
@@ -389,17 +398,18 @@ pub fn of(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
             request_handler(p, *handler, queue_of(&p.queue)?, scenario)
         }
         ActorSpec::Relay(r) => relay(r, queue_of(&r.queue)?, scenario),
+        ActorSpec::Producer(p) if p.confirm_batch.is_some() => batch_producer(p, queue_of(&p.queue)?, scenario),
         other => return of_first(scenario, other),
     })
 }
 
-/// `of` for every actor but an outbox's two, its order service and its relay, and a request
-/// handler (None for them): what the tour's first chapter runs (`Setup::new_first`), so the
-/// page's first module has no code that writes their programs.
+/// `of` for every actor but an outbox's two, its order service and its relay, a request
+/// handler and a batch producer (None for them): what the tour's first chapter runs
+/// (`Setup::new_first`), so the page's first module has no code that writes their programs.
 pub fn of_first(scenario: &Scenario, actor: &ActorSpec) -> Option<Program> {
     let queue_of = |name: &str| scenario.queues.iter().find(|q| q.name == name);
     Some(match actor {
-        ActorSpec::Producer(p) if p.orders != Some(Orders::Outbox) && p.handler.is_none() => producer(p, queue_of(&p.queue)?, scenario),
+        ActorSpec::Producer(p) if p.orders != Some(Orders::Outbox) && p.handler.is_none() && p.confirm_batch.is_none() => producer(p, queue_of(&p.queue)?, scenario),
         ActorSpec::Consumer(c) => consumer(c, queue_of(&c.queue)?, scenario),
         ActorSpec::Admin(a) => admin(a, scenario),
         ActorSpec::Producer(_) | ActorSpec::Relay(_) => return None,
@@ -558,8 +568,113 @@ pub fn producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> 
     b.finish()
 }
 
+/// A producer with confirms in batches (`confirm_batch`): RabbitMQ's publisher-confirms
+/// tutorial's "publishing messages in batches" on pika's asynchronous `SelectConnection` (a
+/// `BlockingChannel` in confirm mode waits for each message's confirm, so it cannot leave a
+/// batch outstanding). Each batch is published at once; the next one goes out when the broker
+/// has confirmed every message of it (`Basic.Ack`, often `multiple=True`: every delivery tag
+/// up to this one). A nack, or the connection closing with messages unconfirmed, ends the
+/// program with that error (`main()` raises it): those messages may or may not be queued.
+/// The same program as `scripts/calibrate.py`'s batch producer, in the article's style.
+pub fn batch_producer(spec: &ProducerSpec, queue: &QueueSpec, scenario: &Scenario) -> Program {
+    let batch = spec.confirm_batch.unwrap_or(1);
+    let (i2, i3) = (IN.repeat(2), IN.repeat(3));
+    let mut b = Builder::new();
+    b.imports(&["json"]);
+    b.line("");
+    b.line(format!("MESSAGES = {}", spec.messages));
+    b.line(format!("BATCH_SIZE = {batch}  # publish this many, then wait until the broker has confirmed them all"));
+    b.gap();
+    b.line("class Producer:");
+    b.line(format!("{IN}def __init__(self):"));
+    b.line(format!("{i2}self.connection = None"));
+    b.line(format!("{i2}self.channel = None"));
+    b.line(format!("{i2}self.published = 0"));
+    b.line(format!("{i2}self.unconfirmed = set()  # delivery tags (1, 2, ... in publish order) not confirmed yet"));
+    b.line(format!("{i2}self.error = None"));
+    b.line("");
+    b.line(format!("{IN}def on_open(self, connection):"));
+    b.main(format!("{i2}connection.channel(on_open_callback=self.on_channel)"), OpKind::OpenChannel);
+    b.line("");
+    b.line(format!("{IN}def on_channel(self, channel):"));
+    b.line(format!("{i2}self.channel = channel"));
+    if spec.declare {
+        let declare = queue_declare(queue);
+        let declare = format!("{}, callback=self.on_declared)", declare.strip_suffix(')').unwrap_or(&declare));
+        b.main(format!("{i2}{declare}"), OpKind::DeclareQueue);
+        b.line("");
+        b.line(format!("{IN}def on_declared(self, frame):"));
+        b.main(format!("{i2}self.channel.confirm_delivery(ack_nack_callback=self.on_confirm, callback=self.on_confirm_mode)"), OpKind::ConfirmSelect);
+    } else {
+        b.main(format!("{i2}channel.confirm_delivery(ack_nack_callback=self.on_confirm, callback=self.on_confirm_mode)"), OpKind::ConfirmSelect);
+    }
+    b.line("");
+    b.line(format!("{IN}def on_confirm_mode(self, frame):"));
+    b.line(format!("{i2}self.publish_batch()"));
+    b.line("");
+    b.line(format!("{IN}def publish_batch(self):"));
+    b.main(format!("{i2}for _ in range(min(BATCH_SIZE, MESSAGES - self.published)):"), OpKind::LoopStart);
+    let data = if spec.first_data == 0 { "self.published".to_string() } else { format!("{} + self.published", spec.first_data) };
+    b.line(format!("{i3}message = {{'data': {data}}}"));
+    // `publish_batch()` numbers its messages by `self.published` (the article's loop, by `i`).
+    b.main(format!("{i3}self.{}", publish_call_of(spec, scenario, "self.published")), OpKind::Publish);
+    b.line(format!("{i3}self.published += 1"));
+    b.line(format!("{i3}self.unconfirmed.add(self.published)"));
+    b.main(format!("{i3}print(f\" [x] Sent {{message}}\")"), OpKind::PrintSent);
+    b.main("", OpKind::LoopEnd);
+    b.line(format!("{IN}def on_confirm(self, frame):"));
+    b.line(format!("{i2}method = frame.method"));
+    b.line(format!("{i2}if isinstance(method, pika.spec.Basic.Nack):"));
+    b.line(format!("{i3}self.error = pika.exceptions.NackError([method.delivery_tag])"));
+    b.line(format!("{i3}self.connection.close()"));
+    b.line(format!("{i3}return"));
+    b.line(format!("{i2}if method.multiple:  # every delivery tag up to this one"));
+    b.line(format!("{i3}self.unconfirmed = {{tag for tag in self.unconfirmed if tag > method.delivery_tag}}"));
+    b.line(format!("{i2}else:"));
+    b.line(format!("{i3}self.unconfirmed.discard(method.delivery_tag)"));
+    b.main(format!("{i2}if self.unconfirmed:"), OpKind::WaitConfirms);
+    b.line(format!("{i3}return  # the batch is not all confirmed yet"));
+    b.line(format!("{i2}if self.published < MESSAGES:"));
+    b.line(format!("{i3}self.publish_batch()"));
+    b.line(format!("{i2}else:"));
+    b.main(format!("{i3}self.connection.close()"), OpKind::Close);
+    b.line("");
+    b.line(format!("{IN}def on_open_error(self, connection, error):"));
+    b.line(format!("{i2}self.error = error"));
+    b.line(format!("{i2}connection.ioloop.stop()"));
+    b.line("");
+    b.line(format!("{IN}def on_closed(self, connection, reason):"));
+    b.line(format!("{i2}if self.error is None and (self.unconfirmed or self.published < MESSAGES):"));
+    b.line(format!("{i3}self.error = reason  # closed with messages unconfirmed or unsent"));
+    b.line(format!("{i2}connection.ioloop.stop()"));
+    b.gap();
+    b.line("def main():");
+    b.line(format!("{IN}producer = Producer()"));
+    b.main(
+        format!(
+            "{IN}producer.connection = pika.SelectConnection(pika.ConnectionParameters({}), on_open_callback=producer.on_open, on_open_error_callback=producer.on_open_error, on_close_callback=producer.on_closed)",
+            host(scenario, spec.node)
+        ),
+        OpKind::Connect,
+    );
+    b.line(format!("{IN}producer.connection.ioloop.start()"));
+    b.line(format!("{IN}if producer.error is not None:"));
+    b.line(format!("{i2}raise producer.error"));
+    b.entry_point();
+    let mut program = b.finish();
+    // The ops run in the order of the program's life, not of its lines: `main()` connects
+    // first (its line comes last), then the callbacks run.
+    program.main.rotate_right(1);
+    program
+}
+
 /// The producer's `channel.basic_publish(...)` of `message`, with its properties.
 fn publish_call(spec: &ProducerSpec, scenario: &Scenario) -> String {
+    publish_call_of(spec, scenario, "i")
+}
+
+/// `publish_call` where the message's index is the Python expression `index`.
+fn publish_call_of(spec: &ProducerSpec, scenario: &Scenario, index: &str) -> String {
     let routing_key = spec.routing_key.clone().unwrap_or_else(|| spec.queue.clone());
     let mut properties = Vec::new();
     if spec.delivery_mode == 2 {
@@ -570,7 +685,7 @@ fn publish_call(spec: &ProducerSpec, scenario: &Scenario) -> String {
         properties.push(format!("expiration={}", py(&ms.to_string())));
     }
     if sets_message_id(spec, scenario) {
-        properties.push(format!("message_id={} + str(i)", py(&format!("{}-", spec.name))));
+        properties.push(format!("message_id={} + str({index})", py(&format!("{}-", spec.name))));
     }
     let properties = if properties.is_empty() {
         String::new()
@@ -877,7 +992,7 @@ mod tests {
             OpKind::PrintWaiting, OpKind::StartConsuming, OpKind::PrintReceived { effect: true }, OpKind::Work { effect: true },
             OpKind::ApplyOnce, OpKind::Ack, OpKind::Fail, OpKind::Close, OpKind::AdminDeclare, OpKind::Get, OpKind::PollSleep,
             OpKind::CommitOrder, OpKind::PrintSaved, OpKind::OutboxSelect, OpKind::NextRow, OpKind::OutboxDelete, OpKind::RowsEnd,
-            OpKind::WaitRequest, OpKind::WorkInline, OpKind::PrintAnswered,
+            OpKind::WaitRequest, OpKind::WorkInline, OpKind::PrintAnswered, OpKind::WaitConfirms,
         ];
         assert_eq!(all.len(), OP_NAMES.len());
         for kind in all {

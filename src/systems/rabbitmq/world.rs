@@ -215,6 +215,10 @@ pub struct ActorRuntime {
     requests_start_us: Option<u64>,
     requests_arrived: u32,
     requests_taken: u32,
+    /// A batch producer (`confirm_batch`): the messages of its batch the broker has not
+    /// confirmed yet, in publish order, and how many more the batch publishes.
+    unconfirmed: Vec<MessageId>,
+    batch_left: u32,
 }
 
 impl ActorRuntime {
@@ -264,6 +268,8 @@ impl ActorRuntime {
             requests_start_us: None,
             requests_arrived: 0,
             requests_taken: 0,
+            unconfirmed: Vec::new(),
+            batch_left: 0,
         }
     }
 }
@@ -847,6 +853,7 @@ impl Sim {
                     self.wake_now(actor);
                 }
             }
+            BrokerFrame::Confirm { message, ack, .. } if self.batches(actor) => self.batch_confirm(actor, message, ack),
             BrokerFrame::Confirm { message, ack, returned } => {
                 let runtime = &mut self.actors[actor.index()];
                 if runtime.blocked != Blocked::Confirm || runtime.pending_message != Some(message) {
@@ -871,6 +878,49 @@ impl Sim {
                 }
             }
             BrokerFrame::Closed { error } => self.connection_lost(actor, error),
+        }
+    }
+
+    /// Whether `actor` is a batch producer (`confirm_batch`).
+    fn batches(&self, actor: ActorId) -> bool {
+        matches!(&self.setup.actors[actor.index()].spec, ActorSpec::Producer(p) if p.confirm_batch.is_some())
+    }
+
+    /// A batch producer reads a confirm (its `on_confirm`; the broker's ack may cover several
+    /// delivery tags, `multiple=True`: one confirm each here, which costs the same, as the
+    /// client's reading of them is in `Costs::publish_us`). A nack ends the program; the last
+    /// confirm of a batch lets it go on (`batch_confirmed`).
+    fn batch_confirm(&mut self, actor: ActorId, message: MessageId, ack: bool) {
+        let runtime = &mut self.actors[actor.index()];
+        let Some(at) = runtime.unconfirmed.iter().position(|&m| m == message) else { return };
+        runtime.unconfirmed.remove(at);
+        if !ack {
+            self.record(Event::PublishNacked { actor, message });
+            self.raise(actor, ClientError::Nacked);
+            return;
+        }
+        self.record(Event::PublishConfirmed { actor, message });
+        let runtime = &mut self.actors[actor.index()];
+        if runtime.unconfirmed.is_empty() && runtime.blocked == Blocked::Confirm {
+            runtime.blocked = Blocked::No;
+            runtime.after_due = Some(OpKind::WaitConfirms);
+            self.batch_confirmed(actor);
+            self.wake_now(actor);
+        }
+    }
+
+    /// Every message of a batch producer's batch is confirmed: on to the next batch, or to
+    /// `connection.close()` after the last.
+    fn batch_confirmed(&mut self, actor: ActorId) {
+        let me = &self.setup.actors[actor.index()];
+        let ActorSpec::Producer(spec) = &me.spec else { unreachable!("a batch producer is a producer") };
+        let (messages, batch) = (spec.messages, spec.confirm_batch.unwrap_or(1));
+        let runtime = &mut self.actors[actor.index()];
+        if runtime.loop_index >= messages {
+            runtime.pc = me.loop_exit_pc + 1;
+        } else {
+            runtime.batch_left = batch;
+            runtime.pc = me.loop_start_pc;
         }
     }
 
@@ -1616,7 +1666,9 @@ impl Sim {
                     runtime.pc = pc;
                 } else {
                     let ActorSpec::Producer(spec) = &me.spec else { unreachable!("loops are producer ops") };
-                    runtime.pc = if runtime.loop_index >= spec.messages { me.loop_exit_pc } else { runtime.pc + 1 };
+                    // A batch producer's loop ends with its batch too.
+                    let batch_done = spec.confirm_batch.is_some() && runtime.batch_left == 0;
+                    runtime.pc = if runtime.loop_index >= spec.messages || batch_done { me.loop_exit_pc } else { runtime.pc + 1 };
                 }
                 Flow::Inline
             }
@@ -1639,7 +1691,14 @@ impl Sim {
                 self.core.ledger.copy_mut(copy).extra.key_source = actor.0;
                 self.record(Event::MessagePublished { actor, message, copy, line });
                 self.send_to_broker(connection, ClientFrame::Publish { copy });
-                if spec.confirms {
+                if spec.confirm_batch.is_some() {
+                    // The batch goes out without waiting; `wait_for_confirms` waits for it.
+                    let runtime = &mut self.actors[actor.index()];
+                    runtime.pending_message = None;
+                    runtime.unconfirmed.push(message);
+                    runtime.batch_left = runtime.batch_left.saturating_sub(1);
+                    Flow::Next(0)
+                } else if spec.confirms {
                     self.actors[actor.index()].blocked = Blocked::Confirm;
                     Flow::Block
                 } else {
@@ -1790,6 +1849,22 @@ impl Sim {
                 let message = self.message_for(actor, self.actors[actor.index()].loop_index);
                 self.record(Event::RequestWorkStarted { actor, message, ms: work_ms.min(u64::from(u32::MAX)) as u32, line });
                 Flow::Next(ms(work_ms))
+            }
+            OpKind::WaitConfirms => {
+                if self.actors[actor.index()].unconfirmed.is_empty() {
+                    // Nothing outstanding (the program's start, or a batch confirmed before
+                    // the loop ended): on at once.
+                    self.batch_confirmed(actor);
+                    return Flow::Inline;
+                }
+                match self.connection_ok(actor) {
+                    Ok(_) => {
+                        self.actors[actor.index()].blocked = Blocked::Confirm;
+                        Flow::Block
+                    }
+                    Err(e @ ClientError::HeartbeatTimeout) => Flow::Raise(e),
+                    Err(_) => Flow::Raise(ClientError::StreamLost),
+                }
             }
             OpKind::PrintAnswered => {
                 let message = self.message_for(actor, self.actors[actor.index()].loop_index);
@@ -2119,6 +2194,11 @@ impl Sim {
                 if let Some(message) = runtime.pending_message.take() {
                     self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
                 }
+                // A batch producer's messages the broker had not confirmed: it was not told
+                // whether they are queued (each may be, or may be lost).
+                for message in std::mem::take(&mut self.actors[actor.index()].unconfirmed) {
+                    self.record(Event::PublishFailed { actor, message, error, retry_in_ms: None });
+                }
             }
             ActorSpec::Relay(spec) => {
                 if let Some(delay) = spec.reconnect_ms {
@@ -2199,6 +2279,7 @@ impl Sim {
         runtime.status = status;
         runtime.epoch += 1;
         runtime.pending_message = None;
+        runtime.unconfirmed.clear();
         self.record(event);
         self.order_left_unpublished(actor, false);
         self.drop_client_deliveries(actor);

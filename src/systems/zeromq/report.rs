@@ -104,6 +104,13 @@ impl ZmqReport {
             }
         }
         let ended = sim.finish().is_some();
+        // Per message: one of its live copies (where a message still queued sits).
+        let mut live_copy: Vec<Option<usize>> = vec![None; ledger.messages.len()];
+        for (index, copy) in ledger.copies.iter().enumerate() {
+            if copy.place.is_live() {
+                live_copy[copy.message.index()] = Some(index);
+            }
+        }
         let mut rows: Vec<(ActorId, ZmqMessageReport)> = Vec::new();
         for (index, m) in ledger.messages.iter().enumerate() {
             let message = MessageId(index as u32);
@@ -120,7 +127,7 @@ impl ZmqReport {
                     let cause = sim.drop_cause(message).map_or("it disappeared", DropCause::text);
                     (ZmqVerdict::Lost, format!("lost: {cause}"))
                 }
-                Verdict::Stranded | Verdict::Pending if ended => (ZmqVerdict::StillQueued, still_queued_cause(sim, message)),
+                Verdict::Stranded | Verdict::Pending if ended => (ZmqVerdict::StillQueued, still_queued_cause(live_copy[index].map(|c| &ledger.copies[c]))),
                 _ => (ZmqVerdict::Pending, "still on its way".to_string()),
             };
             let blocked_us = sim.send_blocked_us.get(index).copied().unwrap_or(0);
@@ -203,9 +210,8 @@ impl ZmqReport {
     }
 }
 
-/// Where a message the run ended with still sits, in words.
-fn still_queued_cause(sim: &ZmqSim, message: MessageId) -> String {
-    let copy = sim.ledger().copies.iter().find(|c| c.message == message && c.place.is_live());
+/// Where a message the run ended with still sits (one of its live copies), in words.
+fn still_queued_cause(copy: Option<&crate::engine::ledger::CopyRecord<super::trace::ZmqCopyExtra>>) -> String {
     match copy.map(|c| (c.place, c.extra.stage)) {
         Some((Place::Ready { .. }, Stage::Outbound)) => "still queued in the sender's pipe: no peer took it (with LINGER -1, term() waits for one forever)".into(),
         Some((Place::Ready { .. }, Stage::InFlight)) => "still in the TCP buffers between the sockets: nothing let it through".into(),

@@ -81,6 +81,11 @@ pub const IO_WAKE_US: u64 = 1_000;
 pub const IO_AWAKE_US: u64 = 5;
 /// z6a: a burst's third message got through in 1 run of 13.
 pub const IO_AWAKE: Ratio = Ratio { numerator: 1, denominator: 13 };
+/// inproc peers are threads of one Python process: a blocked one runs again only when the
+/// running thread lets go of the GIL (`sys.getswitchinterval()`, 5 ms), so a burst shorter
+/// than that fills the pipe before the receiver reads (surprise 3: SNDHWM 2 + RCVHWM 2 gave
+/// exactly 4).
+pub const GIL_SWITCH_US: u64 = 5_000;
 /// Messages per lane the I/O thread and the kernels hold beyond the two HWMs (TCP).
 pub const IN_FLIGHT_TCP_MAX: usize = 230_000;
 /// How long the peers of a killed process take to notice it (surprise 5: sends up to 1.5 ms
@@ -546,8 +551,12 @@ impl ZmqSim {
         if discarded != self.drops_recorded {
             return Err(format!("{discarded} copies discarded, {} drops recorded", self.drops_recorded));
         }
+        let mut live_copies = vec![0u32; ledger.messages.len()];
+        for copy in ledger.copies.iter().filter(|c| c.place.is_live()) {
+            live_copies[copy.message.index()] += 1;
+        }
         for (index, message) in ledger.messages.iter().enumerate() {
-            let live = ledger.copies.iter().filter(|c| c.message.index() == index && c.place.is_live()).count() as u32;
+            let live = live_copies[index];
             if live != message.live_copies {
                 return Err(format!("message {index}: {live} live copies, the ledger counts {}", message.live_copies));
             }
@@ -621,12 +630,14 @@ impl ZmqSim {
         }
     }
 
-    /// Wake the actors of `socket` blocked in `what` (they retry their operation now).
+    /// Wake the actors of `socket` blocked in `what` (they retry their operation): at once
+    /// in their own process; on inproc, once the sender's thread lets go of Python's GIL.
     fn wake_blocked(&mut self, socket: usize, what: Wait) {
         let actor = self.sockets[socket].actor.index();
         let a = &self.actors[actor];
         if a.status == ActorStatus::Blocked && a.waiting == what && a.socket == Some(socket) {
-            self.resume_after(actor, 0);
+            let delay = if self.tcp() { 0 } else { GIL_SWITCH_US };
+            self.resume_after(actor, delay);
         }
     }
 

@@ -149,6 +149,16 @@ fn endpoint_literal(endpoint: &str) -> String {
     format!("\"{endpoint}\"")
 }
 
+/// `for i in range(10):` (or `range(first, end)` when the payloads do not start at 0).
+fn for_loop(first_data: u32, count: u32) -> String {
+    let end = u64::from(first_data) + u64::from(count);
+    if first_data == 0 {
+        format!("for i in range({end}):")
+    } else {
+        format!("for i in range({first_data}, {end}):")
+    }
+}
+
 /// The code and ops of `actor` in `scenario`.
 pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
     let endpoint = endpoint_literal(&scenario.endpoint());
@@ -177,12 +187,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
                 p.op(ZmqOpKind::Warmup, format!("time.sleep({})  # give the peers time to connect", seconds(spec.warmup_ms)));
             }
             p.push("");
-            let last = u64::from(spec.first_data) + u64::from(spec.messages);
-            if spec.first_data == 0 {
-                p.push(format!("for i in range({last}):"));
-            } else {
-                p.push(format!("for i in range({}, {last}):", spec.first_data));
-            }
+            p.push(for_loop(spec.first_data, spec.messages));
             p.push("    data = {'data': i}");
             let send = if spec.noblock { "socket.send_json(data, zmq.NOBLOCK)" } else { "socket.send_json(data)" };
             if spec.noblock || spec.sndtimeo_ms.is_some() {
@@ -265,8 +270,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
             p.op(ZmqOpKind::Socket, "client = context.socket(zmq.REQ)");
             p.op(ZmqOpKind::Connect, "client.connect(SERVER_ENDPOINT)");
             p.push("");
-            let last = u64::from(spec.first_data) + u64::from(spec.requests);
-            p.push(format!("for i in range({}, {last}):", spec.first_data));
+            p.push(for_loop(spec.first_data, spec.requests));
             p.push("    request = {'data': i}");
             p.op(ZmqOpKind::Send, "    client.send_json(request)");
             p.op(ZmqOpKind::PrintSent, "    print(f\" [x] Sent {request}\")");
@@ -297,8 +301,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
             p.op(ZmqOpKind::Socket, "socket = context.socket(zmq.REQ)");
             p.op(ZmqOpKind::Connect, format!("socket.connect({endpoint})"));
             p.push("");
-            let last = u64::from(spec.first_data) + u64::from(spec.requests);
-            p.push(format!("for i in range({}, {last}):", spec.first_data));
+            p.push(for_loop(spec.first_data, spec.requests));
             p.push("    request = {'data': i}");
             p.op(ZmqOpKind::Send, "    socket.send_json(request)");
             p.op(ZmqOpKind::PrintSent, "    print(f\" [x] Sent {request}\")");

@@ -104,7 +104,8 @@ fn stepping_and_a_mid_run_clone_give_the_same_trace() {
 /// Each chapter shows its lesson: the verdicts said plainly.
 #[test]
 fn each_zeromq_chapter_shows_its_lesson() {
-    let expect: &[(&str, &str, &[u32], &[u32], u32)] = &[
+    type Lesson<'a> = (&'a str, &'a str, &'a [u32], &'a [u32], u32);
+    let expect: &[Lesson] = &[
         // (name, label, lost, duplicated, never accepted)
         ("z-workload", "effectively-once", &[], &[], 0),
         ("z-consumer-crash", "at-most-once", &[4, 5, 6, 7, 8, 9], &[], 0),

@@ -199,17 +199,11 @@ mod native {
 
     /// `qp run` of a ZeroMQ scenario: the ZeroMQ report on stdout, the summary on stderr.
     fn run_zeromq(scenario: Result<zeromq::scenario::ZmqScenario, String>, seed: Option<u64>, trace: bool) -> ExitCode {
-        let mut scenario = match scenario {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
-        if let Some(seed) = seed {
-            scenario.seed = seed;
-        }
-        let mut sim = match zeromq::world::ZmqSim::new(&scenario) {
+        let built = scenario.and_then(|mut scenario| {
+            scenario.seed = seed.unwrap_or(scenario.seed);
+            zeromq::world::ZmqSim::new(&scenario).map_err(|e| e.to_string())
+        });
+        let mut sim = match built {
             Ok(sim) => sim,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -218,10 +212,7 @@ mod native {
         };
         sim.run_until(Until::Quiescence);
         let report = zeromq::report::ZmqReport::new(&sim, trace);
-        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
-        eprintln!("{} (seed {}): {}", report.scenario, report.seed, report.summary);
-        eprintln!("trace: {} events, hash {}, ended at {} ms", report.events, report.trace_hash, report.time_ms);
-        ExitCode::SUCCESS
+        print_report(&report, (&report.scenario, report.seed, &report.summary), (report.events, &report.trace_hash, report.time_ms))
     }
 
     /// The code of a share link (the part after `#run=`, or the code itself).
@@ -250,9 +241,14 @@ mod native {
         };
         sim.run_until(Until::Quiescence);
         let report = kafka::report::KafkaReport::new(&sim, trace);
-        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
-        eprintln!("{} (seed {}): {}", report.scenario, report.seed, report.summary);
-        eprintln!("trace: {} events, hash {}, ended at {} ms", report.events, report.trace_hash, report.time_ms);
+        print_report(&report, (&report.scenario, report.seed, &report.summary), (report.events, &report.trace_hash, report.time_ms))
+    }
+
+    /// A report as JSON on stdout, and on stderr its summary and its trace's figures.
+    fn print_report(report: &impl serde::Serialize, (scenario, seed, summary): (&str, u64, &str), (events, hash, time_ms): (usize, &str, u64)) -> ExitCode {
+        println!("{}", serde_json::to_string_pretty(report).expect("reports serialize"));
+        eprintln!("{scenario} (seed {seed}): {summary}");
+        eprintln!("trace: {events} events, hash {hash}, ended at {time_ms} ms");
         ExitCode::SUCCESS
     }
 

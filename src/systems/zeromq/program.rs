@@ -72,13 +72,31 @@ pub enum ZmqOpKind {
     Resend,
 }
 
-/// Every operation name a fault trigger may use.
-pub const OP_NAMES: &[&str] = &[
-    "socket", "bind", "connect", "subscribe", "warmup", "send", "print_sent", "print_not_sent", "sleep", "close", "term", "recv", "print_received", "work", "print_done",
-    "wait", "reply", "poll", "print_reply", "print_no_reply", "send_again", "print_no_response", "close_linger_0", "print_give_up", "reconnect", "resend",
-];
-
 impl ZmqOpKind {
+    /// Every kind, in the order `index` numbers them.
+    pub const ALL: [ZmqOpKind; 26] = {
+        use ZmqOpKind::*;
+        [
+            Socket, Bind, Connect, Subscribe, Warmup, Send, PrintSent, PrintNotSent, Sleep, Close, Term, Recv, PrintReceived, Work, PrintDone, Wait, Reply, Poll, PrintReply,
+            PrintNoReply, SendAgain, PrintNoResponse, CloseLinger0, PrintGiveUp, Reconnect, Resend,
+        ]
+    };
+
+    /// The kind a fault trigger names (`print_received`, ...).
+    pub fn from_name(name: &str) -> Option<ZmqOpKind> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Its position in `ALL`.
+    pub fn index(self) -> usize {
+        Self::ALL.iter().position(|&k| k == self).unwrap_or(0)
+    }
+
+    /// Every operation name a fault trigger may use, in `ALL` order.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        Self::ALL.into_iter().map(ZmqOpKind::name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             ZmqOpKind::Socket => "socket",
@@ -132,6 +150,15 @@ impl Program {
         self.ops.iter().find(|o| o.kind == kind).map_or(0, |o| o.line)
     }
 
+    /// The imports, the context and the socket, as every program but the Lazy Pirate's
+    /// starts.
+    fn prologue(&mut self, socket: SocketType) {
+        self.push("import zmq, time");
+        self.push("");
+        self.push("context = zmq.Context()");
+        self.op(ZmqOpKind::Socket, format!("socket = context.socket(zmq.{})", socket.constant()));
+    }
+
     fn push(&mut self, text: impl Into<String>) {
         self.code.push(text.into());
     }
@@ -165,10 +192,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
     let mut p = Program::default();
     match actor {
         ZmqActorSpec::Producer(spec) => {
-            p.push("import zmq, time");
-            p.push("");
-            p.push("context = zmq.Context()");
-            p.op(ZmqOpKind::Socket, format!("socket = context.socket(zmq.{})", spec.socket.constant()));
+            p.prologue(spec.socket);
             if spec.sndhwm != HWM_DEFAULT {
                 p.push(format!("socket.setsockopt(zmq.SNDHWM, {})  # queue at most {} per peer (default 1000)", spec.sndhwm, spec.sndhwm));
             }
@@ -208,10 +232,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
             p.op(ZmqOpKind::Term, "context.term()  # waits for what LINGER keeps to be delivered");
         }
         ZmqActorSpec::Consumer(spec) => {
-            p.push("import zmq, time");
-            p.push("");
-            p.push("context = zmq.Context()");
-            p.op(ZmqOpKind::Socket, format!("socket = context.socket(zmq.{})", spec.socket.constant()));
+            p.prologue(spec.socket);
             if spec.rcvhwm != HWM_DEFAULT {
                 p.push(format!("socket.setsockopt(zmq.RCVHWM, {})  # queue at most {} per peer (default 1000)", spec.rcvhwm, spec.rcvhwm));
             }
@@ -233,10 +254,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
             }
         }
         ZmqActorSpec::Server(spec) => {
-            p.push("import zmq, time");
-            p.push("");
-            p.push("context = zmq.Context()");
-            p.op(ZmqOpKind::Socket, "socket = context.socket(zmq.REP)");
+            p.prologue(SocketType::Rep);
             p.op(ZmqOpKind::Bind, format!("socket.bind({endpoint})"));
             p.push("");
             p.push("while True:");
@@ -295,10 +313,7 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
         }
         ZmqActorSpec::Client(spec) => {
             let timeout = spec.timeout_ms.unwrap_or(NAIVE_POLL_MS_DEFAULT);
-            p.push("import zmq, time");
-            p.push("");
-            p.push("context = zmq.Context()");
-            p.op(ZmqOpKind::Socket, "socket = context.socket(zmq.REQ)");
+            p.prologue(SocketType::Req);
             p.op(ZmqOpKind::Connect, format!("socket.connect({endpoint})"));
             p.push("");
             p.push(for_loop(spec.first_data, spec.requests));

@@ -16,7 +16,7 @@
 //! (`super::program::of`), and round-trips through `to_json`/`from_json` unchanged.
 
 use crate::scenario::json;
-use crate::scenario::{Limits, ScenarioError, TIME_MS_MAX};
+use crate::scenario::{err, time_ms, Limits, ScenarioError, TIME_MS_MAX};
 use serde::{Deserialize, Serialize};
 
 /// The model name a ZeroMQ scenario's `broker.model` carries.
@@ -358,7 +358,7 @@ pub enum ZmqTrigger {
     /// At a simulated time.
     AtMs(u64),
     /// Right after an actor's `occurrence`-th (1-based) execution of operation `op`
-    /// (`super::program::OP_NAMES`: `print_received`, `print_done`, `send`, ...).
+    /// (`super::program::ZmqOpKind::names`: `print_received`, `print_done`, `send`, ...).
     After { actor: String, op: String, occurrence: u32 },
 }
 
@@ -385,17 +385,6 @@ pub struct ZmqFaultSpec {
     pub when: ZmqTrigger,
     #[serde(rename = "do")]
     pub action: ZmqFaultAction,
-}
-
-fn err(field: impl Into<String>, problem: impl Into<String>) -> ScenarioError {
-    ScenarioError { field: field.into(), problem: problem.into() }
-}
-
-fn time_ms(field: &str, value: u64) -> Result<(), ScenarioError> {
-    if value > TIME_MS_MAX {
-        return Err(err(field, format!("must be at most {TIME_MS_MAX} ms (about 49 days), got {value}")));
-    }
-    Ok(())
 }
 
 fn name_text(field: &str, value: &str) -> Result<(), ScenarioError> {
@@ -659,8 +648,9 @@ impl ZmqScenario {
                     let Some(spec) = self.actor(actor) else {
                         return Err(err(field("when.actor"), format!("no actor is named {}", json::quoted(actor))));
                     };
-                    if !super::program::OP_NAMES.contains(&op.as_str()) {
-                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), super::program::OP_NAMES.join(", "))));
+                    if super::program::ZmqOpKind::from_name(op).is_none() {
+                        let known: Vec<&str> = super::program::ZmqOpKind::names().collect();
+                        return Err(err(field("when.op"), format!("unknown operation {} (known: {})", json::quoted(op), known.join(", "))));
                     }
                     let program = super::program::of(self, spec);
                     if !program.ops.iter().any(|o| o.kind.name() == op) {

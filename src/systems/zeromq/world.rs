@@ -180,7 +180,7 @@ pub struct Actor {
     work_ms: u64,
     /// What the program printed, in order (a kill adds `Killed`, as a shell shows it).
     pub terminal: Vec<String>,
-    /// Per operation kind (`program::OP_NAMES` order): how many times it ran.
+    /// Per operation kind (`ZmqOpKind::ALL` order): how many times it ran.
     op_counts: Vec<u32>,
 }
 
@@ -327,20 +327,6 @@ impl Clone for ZmqSim {
     }
 }
 
-fn op_index(kind: ZmqOpKind) -> usize {
-    program::OP_NAMES.iter().position(|n| *n == kind.name()).unwrap_or(0)
-}
-
-fn op_kind_named(name: &str) -> Option<ZmqOpKind> {
-    use ZmqOpKind::*;
-    [
-        Socket, Bind, Connect, Subscribe, Send, PrintSent, PrintNotSent, Sleep, Close, Term, Recv, PrintReceived, Work, PrintDone, Wait, Reply, Poll, PrintReply, PrintNoReply,
-        SendAgain, PrintNoResponse, CloseLinger0, PrintGiveUp, Reconnect, Resend, Warmup,
-    ]
-    .into_iter()
-    .find(|k| k.name() == name)
-}
-
 /// `{'data': 3}` as Python prints the dict.
 fn dict(data: u32) -> String {
     format!("{{'data': {data}}}")
@@ -374,7 +360,7 @@ impl ZmqSim {
                     _ => 0,
                 },
                 terminal: Vec::new(),
-                op_counts: vec![0; program::OP_NAMES.len()],
+                op_counts: vec![0; ZmqOpKind::ALL.len()],
             })
             .collect();
         for (index, actor) in scenario.actors.iter().enumerate() {
@@ -386,7 +372,7 @@ impl ZmqSim {
                 ZmqTrigger::AtMs(at) => core.schedule_at_ms(*at, Job::Fault { index: index as u16 }),
                 ZmqTrigger::After { actor, op, occurrence } => {
                     let actor = scenario.actor_index(actor).unwrap_or(0) as u16;
-                    if let Some(kind) = op_kind_named(op) {
+                    if let Some(kind) = ZmqOpKind::from_name(op) {
                         after_triggers.push((actor, kind, *occurrence, index as u16));
                     }
                 }
@@ -1073,7 +1059,7 @@ impl ZmqSim {
 
     fn after_op(&mut self, actor: usize, kind: ZmqOpKind) {
         let count = {
-            let c = &mut self.actors[actor].op_counts[op_index(kind)];
+            let c = &mut self.actors[actor].op_counts[kind.index()];
             *c += 1;
             *c
         };

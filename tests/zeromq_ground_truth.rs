@@ -539,3 +539,56 @@ fn a_send_right_after_the_crash_can_still_go_to_the_dead_peer() {
     }).collect();
     assert!(lost.iter().any(|d| after_kill.contains(d)), "a send after the kill went to the dead consumer: lost {lost:?}, sent after {after_kill:?}\n{}", r.repro);
 }
+
+#[test]
+fn a_partition_stalls_tcp_and_heal_lets_everything_through() {
+    let r = run(&scenario(
+        "partition",
+        json!([
+            { "role": "producer", "name": "producer", "socket": "push", "bind": true, "start_ms": 500 },
+            { "role": "consumer", "name": "consumer", "socket": "pull" }
+        ]),
+        json!([
+            { "when": { "at_ms": 620 }, "do": { "partition": ["producer", "consumer"] } },
+            { "when": { "at_ms": 2000 }, "do": { "heal": ["producer", "consumer"] } }
+        ]),
+    ));
+    assert_eq!(r.printed("consumer", None), range(0, 10), "{}", r.repro);
+    let healed = r.first_event_us(|e| matches!(e, ZmqEvent::Healed { .. }));
+    let ledger = r.sim.ledger();
+    let late: Vec<u32> = r.sim.trace().iter().filter_map(|e| match e.event {
+        ZmqEvent::ReceivedPrinted { message, .. } if e.at_us() >= healed => Some(ledger.messages[message.index()].data),
+        _ => None,
+    }).collect();
+    assert!(late.len() >= 5, "what was sent during the cut arrived after the heal: {late:?}\n{}", r.repro);
+    assert_eq!(r.report.label.name(), "effectively-once", "{}", r.repro);
+}
+
+#[test]
+fn a_slow_server_makes_lazy_pirate_run_the_request_again_and_give_up() {
+    // Surprise 7: with no crash at all, a server slower than the client's timeout ran the
+    // same request several times, and the client still gave up.
+    let r = run(&scenario(
+        "surprise-7",
+        json!([
+            { "role": "server", "name": "server", "work_ms": 1500 },
+            { "role": "client", "name": "client", "lazy_pirate": true, "timeout_ms": 1000, "retries": 3 }
+        ]),
+        json!([]),
+    ));
+    assert!(r.work_done(0).len() >= 2, "request 0 was done {:?}\n{}", r.work_done(0), r.repro);
+    assert!(r.sim.trace().iter().any(|e| matches!(e.event, ZmqEvent::GaveUp { data: 0, .. })), "{}", r.repro);
+    assert!(r.terminal("client").iter().any(|l| l.contains("Server seems to be offline, abandoning")), "{}", r.repro);
+    assert_eq!(r.verdicts(ZmqVerdict::Duplicated), vec![0], "{}", r.repro);
+    assert_eq!(r.verdicts(ZmqVerdict::NeverSent), range(1, 10), "{}", r.repro);
+}
+
+#[test]
+fn default_linger_with_no_peer_ever_keeps_term_waiting_and_the_messages_queued() {
+    let mut file = z9(-1);
+    file["actors"][1]["start_ms"] = json!(4_000_000_000u64);
+    let r = run(&file);
+    assert_eq!(r.verdicts(ZmqVerdict::StillQueued).len(), 10, "{}", r.repro);
+    assert!(r.report.messages.iter().all(|m| m.cause.contains("still queued in the sender's pipe")), "{:?}", r.report.messages);
+    assert!(!r.sim.trace().iter().any(|e| matches!(e.event, ZmqEvent::TermReturned { .. })), "term() never returns\n{}", r.repro);
+}

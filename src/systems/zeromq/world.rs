@@ -37,7 +37,8 @@
 //!   peer had queued for it. The peers notice `DETECT_US_*` later: until then a send can still
 //!   be routed to the dead peer (surprise 5). A restart is a fresh process
 //!   (`PROCESS_START_MS_*` to start Python and import zmq) on the same endpoint. A partition
-//!   stalls TCP (nothing lost, nothing passes, attempts fail); heal resumes it. LINGER at
+//!   stalls TCP: the I/O thread still writes into the kernel's buffers, nothing arrives,
+//!   connection attempts fail; nothing is lost, and heal lets it all through. LINGER at
 //!   `close()`/`term()`: -1 waits for delivery, 0 drops what is queued, a positive value
 //!   drops it when it runs out.
 //!
@@ -738,8 +739,9 @@ impl ZmqSim {
     /// The I/O thread takes a lane's outbound pipe (up to the in-flight capacity).
     fn drain(&mut self, link: usize, lane: usize) {
         self.links[link].lanes[lane].drain_armed = false;
+        // Across a cut the kernel still takes what the I/O thread writes (it stalls in flight).
         let up = matches!(self.links[link].state, LinkState::Up | LinkState::PeerGone) && self.links[link].binding.is_some();
-        if !up || (self.tcp() && self.partitioned_link(link)) {
+        if !up {
             return;
         }
         let (from, _) = self.ends(link, lane);

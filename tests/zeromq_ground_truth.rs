@@ -592,3 +592,44 @@ fn default_linger_with_no_peer_ever_keeps_term_waiting_and_the_messages_queued()
     assert!(r.report.messages.iter().all(|m| m.cause.contains("still queued in the sender's pipe")), "{:?}", r.report.messages);
     assert!(!r.sim.trace().iter().any(|e| matches!(e.event, ZmqEvent::TermReturned { .. })), "term() never returns\n{}", r.repro);
 }
+
+#[test]
+fn push_round_robin_is_strict_and_ignores_load() {
+    // Surprise 5: a busy consumer keeps getting every other message, and its queued share
+    // dies with it.
+    let r = run(&scenario(
+        "round-robin",
+        json!([
+            { "role": "producer", "name": "producer", "socket": "push", "bind": true, "start_ms": 500 },
+            { "role": "consumer", "name": "busy", "socket": "pull", "work_ms": 400 },
+            { "role": "consumer", "name": "fast", "socket": "pull" }
+        ]),
+        json!([{ "when": { "at_ms": 1200 }, "do": { "crash": { "actor": "busy", "restart_after_ms": null } } }]),
+    ));
+    let (busy, fast) = (r.printed("busy", None), r.printed("fast", None));
+    assert!(busy.len() + fast.len() < 10, "{}", r.repro);
+    assert!(fast.iter().all(|d| d % 2 == fast[0] % 2) && busy.iter().all(|d| d % 2 != fast[0] % 2), "strict alternation: busy {busy:?}, fast {fast:?}\n{}", r.repro);
+    assert_eq!(fast.len(), 5, "the fast one got its half, no more\n{}", r.repro);
+    let lost = r.verdicts(ZmqVerdict::Lost);
+    assert!(!lost.is_empty() && lost.iter().all(|d| d % 2 != fast[0] % 2), "the busy one's queued share is lost: {lost:?}\n{}", r.repro);
+}
+
+#[test]
+fn a_slowed_consumer_builds_a_backlog_that_a_crash_then_loses() {
+    let faults = |slow: bool| {
+        let mut list = vec![json!({ "when": { "after": { "actor": "consumer", "op": "print_received", "occurrence": 6 } }, "do": { "crash": { "actor": "consumer", "restart_after_ms": null } } })];
+        if slow {
+            list.insert(0, json!({ "when": { "at_ms": 600 }, "do": { "slow": { "actor": "consumer", "work_ms": 150 } } }));
+        }
+        Value::Array(list)
+    };
+    let actors = json!([
+        { "role": "producer", "name": "producer", "socket": "push", "bind": true, "start_ms": 500, "messages": 20 },
+        { "role": "consumer", "name": "consumer", "socket": "pull" }
+    ]);
+    let fast = run(&scenario("fast", actors.clone(), faults(false)));
+    let slowed = run(&scenario("slowed", actors, faults(true)));
+    assert!(slowed.sim.trace().iter().any(|e| matches!(e.event, ZmqEvent::WorkSlowed { work_ms: 150, .. })), "{}", slowed.repro);
+    assert!(fast.verdicts(ZmqVerdict::Lost).len() <= 1, "{}", fast.repro);
+    assert!(slowed.verdicts(ZmqVerdict::Lost).len() >= 3, "lost {:?}\n{}", slowed.verdicts(ZmqVerdict::Lost), slowed.repro);
+}

@@ -302,6 +302,9 @@ fn qp_lists_runs_and_prints_code_for_zeromq() {
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("actors[0].socket") && !stderr.contains("panicked"), "{stderr}");
     }
+    let bare = qp(&["run", "z-hwm-drops"]);
+    assert!(bare.status.success(), "qp run NAME runs a ZeroMQ catalog scenario: {}", String::from_utf8_lossy(&bare.stderr));
+    assert!(String::from_utf8_lossy(&qp(&["code", "z-req-hang", "--actor", "client"]).stdout).contains("socket.poll(4000)"));
     let out = qp(&["code", "--catalog", "z-workload", "--actor", "nobody"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no actor is named \"nobody\""));

@@ -184,10 +184,15 @@ mod native {
         }
     }
 
-    /// A ZeroMQ scenario named by a file or a catalog name, read or with its error; None when
-    /// the source is not ZeroMQ's.
+    /// A ZeroMQ scenario named by a file or a catalog name (`--catalog NAME`, or the bare name
+    /// where no such file exists), read or with its error; None when the source is not
+    /// ZeroMQ's.
     fn zeromq_source(file: Option<&std::path::PathBuf>, name: Option<&str>) -> Option<Result<zeromq::scenario::ZmqScenario, String>> {
         match (file, name) {
+            // A bare catalog name where a file is expected (`qp run z-workload`), if no such file.
+            (Some(path), None) if !path.exists() && path.to_str().is_some_and(|n| zeromq::scenario::catalog::names().any(|c| c == n)) => {
+                Some(zeromq::scenario::catalog::get(path.to_str().unwrap_or_default()).map_err(|e| e.to_string()))
+            }
             (Some(path), None) => {
                 let text = std::fs::read_to_string(path).ok()?;
                 zeromq::scenario::is_zeromq(&text).then(|| zeromq::scenario::ZmqScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display())))

@@ -255,6 +255,9 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
         }
         ZmqActorSpec::Server(spec) => {
             p.prologue(SocketType::Rep);
+            if spec.reply_delay_ms > 0 && spec.reply_delay_first_process_only {
+                p.code[0] = "import zmq, time, os".into();
+            }
             p.op(ZmqOpKind::Bind, format!("socket.bind({endpoint})"));
             p.push("");
             p.push("while True:");
@@ -265,13 +268,20 @@ pub fn of(scenario: &ZmqScenario, actor: &ZmqActorSpec) -> Program {
             }
             p.op(ZmqOpKind::PrintDone, "    print(f\" [x] Done {request}\")");
             if spec.reply_delay_ms > 0 {
-                let whose = if spec.reply_delay_first_process_only { " (the first process only; a restarted server runs without it)" } else { "" };
+                // The first process only: the program itself tells (a restarted server is started
+                // with RESTARTED=1 in its environment), on the same lines as without the setting,
+                // so the line map does not move.
+                let delay = if spec.reply_delay_first_process_only {
+                    format!("time.sleep(0 if os.environ.get('RESTARTED') else {})  # before replying (a restarted server is started with RESTARTED=1 and replies at once)", seconds(spec.reply_delay_ms))
+                } else {
+                    format!("time.sleep({})  # before replying", seconds(spec.reply_delay_ms))
+                };
                 match spec.reply_delay_data {
                     Some(data) => {
                         p.push(format!("    if request['data'] == {data}:"));
-                        p.op(ZmqOpKind::Wait, format!("        time.sleep({})  # before replying{whose}", seconds(spec.reply_delay_ms)));
+                        p.op(ZmqOpKind::Wait, format!("        {delay}"));
                     }
-                    None => p.op(ZmqOpKind::Wait, format!("    time.sleep({})  # before replying{whose}", seconds(spec.reply_delay_ms))),
+                    None => p.op(ZmqOpKind::Wait, format!("    {delay}")),
                 }
             }
             p.op(ZmqOpKind::Reply, "    socket.send_json(request)");

@@ -249,7 +249,8 @@ pub struct ZmqServerSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_delay_data: Option<u32>,
     /// Only the first process waits `reply_delay_ms` (z7c: the server that is killed between
-    /// its work and its reply); a restarted one replies at once.
+    /// its work and its reply); a restarted one replies at once. The program reads it from its
+    /// environment: a restarted process is started with `RESTARTED=1`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub reply_delay_first_process_only: bool,
     #[serde(default)]

@@ -1216,6 +1216,11 @@ impl ZmqSim {
                     self.record(ZmqEvent::SocketConnected { actor: id, link: link as LinkId, line });
                     self.after_op(actor, ZmqOpKind::Connect);
                 }
+                // A PULL consumer's program prints its waiting line right after bind/connect (a
+                // SUB's, after its subscription).
+                if matches!(spec, ZmqActorSpec::Consumer(ref c) if c.socket != SocketType::Sub) {
+                    self.print(actor, " [*] Waiting for messages. To exit press CTRL+C".into());
+                }
                 self.actors[actor].pc = match spec {
                     ZmqActorSpec::Consumer(ref c) if c.socket == SocketType::Sub => Pc::Subscribe,
                     ZmqActorSpec::Consumer(_) | ZmqActorSpec::Server(_) => Pc::Recv,
@@ -1423,6 +1428,8 @@ impl ZmqSim {
                 self.actors[actor].pc = Pc::Resend;
                 self.resume_after(actor, OP_US);
             }
+            // A client past its last request: its program ends (the Python process exits).
+            Pc::Done if matches!(self.actors[actor].status, ActorStatus::Running | ActorStatus::Blocked) => self.finish_program(actor, ActorStatus::Finished),
             Pc::Done => {}
         }
     }

@@ -12,6 +12,8 @@
 #     (tests/conformance/requirements.txt) in target/conformance-venv: the conformance layer
 #   - a venv with kafka-python pinned (tests/kafka/requirements.txt) in target/kafka-venv:
 #     tests/kafka_code.rs builds the generated Kafka programs with the real package
+#   - a venv with pyzmq pinned (tests/zmq_conformance/requirements.txt; its wheel bundles libzmq
+#     4.3.5) in target/zmq-venv: the ZeroMQ conformance layer runs the generated programs with it
 #   - node_modules from package-lock.json (npm ci): playwright-core, binaryen (wasm-opt 132), axe-core
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -86,6 +88,10 @@ VENV="$QP_ROOT/target/conformance-venv"
 # KafkaProducer/KafkaConsumer with the real package; no broker)
 pinned_venv target/kafka-venv kafka 3.0.12 tests/kafka/requirements.txt
 KAFKA_VENV="$QP_ROOT/target/kafka-venv"
+# the ZeroMQ conformance layer's pyzmq (tests/zmq_conformance/compare.py runs the generated
+# programs as real processes with it; the wheel bundles libzmq, so nothing else is installed)
+pinned_venv target/zmq-venv zmq 27.3.0 tests/zmq_conformance/requirements.txt
+ZMQ_VENV="$QP_ROOT/target/zmq-venv"
 
 # 5. pinned node tools
 if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
@@ -93,4 +99,4 @@ if [[ ! -d node_modules || ! -f node_modules/.package-lock.json || package-lock.
   npm ci --no-audit --no-fund </dev/null
 fi
 
-log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), pika $("$VENV/bin/python" -c 'import pika; print(pika.__version__)'), kafka-python $("$KAFKA_VENV/bin/python" -c 'import kafka; print(kafka.__version__)')"
+log "ok: $(trunk --version), wasm-bindgen $(wasm-bindgen --version | awk '{print $2}'), $(wasm-opt --version | head -n1), node $(node --version), rabbitmq-server $(dpkg-query -W -f='${Version}' rabbitmq-server 2>/dev/null || echo '?'), pika $("$VENV/bin/python" -c 'import pika; print(pika.__version__)'), kafka-python $("$KAFKA_VENV/bin/python" -c 'import kafka; print(kafka.__version__)'), pyzmq $("$ZMQ_VENV/bin/python" -c 'import zmq; print(zmq.__version__, "libzmq", zmq.zmq_version())')"

@@ -9,6 +9,9 @@
 #                                                        pika 1.3.2, scripts/rabbit.sh, loopback;
 #                                                        the cluster scenarios on a private
 #                                                        3-node cluster, started for them)
+#   6. zeromq   tests/zmq_conformance/compare.py        (the engine vs real pyzmq 27.3.0 / libzmq
+#                                                        4.3.5 programs as processes on loopback,
+#                                                        with the scenarios' kills and restarts)
 # Works with CI=true and no standard input. Artifacts (screenshots): target/e2e-artifacts/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -30,16 +33,16 @@ banner "setup: scripts/setup.sh"
 bash scripts/setup.sh
 done_layer
 
-banner "1/5 native tests: cargo test --locked"
+banner "1/6 native tests: cargo test --locked"
 cargo test --locked
 done_layer
 
-banner "2/5 web build: trunk build --release"
+banner "2/6 web build: trunk build --release"
 trunk build --release
 ls -l dist/
 done_layer
 
-banner "3/5 wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown --test web"
+banner "3/6 wasm tests in headless Chromium: cargo test --target wasm32-unknown-unknown --test web"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER="$CHROMEDRIVER" \
 WASM_BINDGEN_TEST_WEBDRIVER_JSON="$QP_ROOT/webdriver.json" \
@@ -47,12 +50,12 @@ WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}" \
   cargo test --locked --target wasm32-unknown-unknown --test web
 done_layer
 
-banner "4/5 end-to-end in Chromium: node --test tests/e2e/"
+banner "4/6 end-to-end in Chromium: node --test tests/e2e/"
 printf '[test] layers 1-3 ok after %ss; e2e summary follows\n' "$((SECONDS - T0))"
 node --test tests/e2e/
 done_layer
 
-banner "5/5 conformance: every catalog scenario on the engine and on a real RabbitMQ"
+banner "5/6 conformance: every catalog scenario on the engine and on a real RabbitMQ"
 cargo build --locked --release --bin qp
 # The private broker (and the cluster, if a cluster scenario started it) is stopped however
 # this layer ends.
@@ -73,5 +76,13 @@ target/conformance-venv/bin/python tests/conformance/compare.py --qp target/rele
   --node-admin-ports "$((C + 10000)),$((C + 10001)),$((C + 10002))" --node-rabbitmqctl "bash scripts/rabbit.sh cluster-ctl {node}" \
   --kill-node "bash scripts/rabbit.sh cluster-kill {node}" --resume-node "bash scripts/rabbit.sh cluster-resume {node}" \
   $(target/release/qp list | awk '$2 == "rabbitmq" {print $1}') target/ground-truth/*.json tests/conformance/scenarios/*.json
+done_layer
+
+banner "6/6 ZeroMQ conformance: every ZeroMQ catalog scenario and ground-truth row on the engine and as real pyzmq programs"
+# The engine's report (qp run) against the generated programs (qp code) run as processes on
+# 127.0.0.1 with free ports, killed and restarted as the scenario says; a few minutes.
+target/zmq-venv/bin/python tests/zmq_conformance/compare.py --qp target/release/qp \
+  --python target/zmq-venv/bin/python --out target/zmq-conformance \
+  $(target/release/qp list | awk '$2 == "zeromq" {print $1}') tests/zmq_conformance/scenarios/*.json
 done_layer
 printf '[test] all layers ok in %ss\n' "$((SECONDS - T0))"

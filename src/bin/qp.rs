@@ -14,6 +14,7 @@ mod native {
     use queue_playground::sweep;
     use queue_playground::engine::timing;
     use queue_playground::systems::kafka;
+    use queue_playground::systems::zeromq;
     use std::process::ExitCode;
 
     #[derive(Parser)]
@@ -93,7 +94,8 @@ mod native {
             #[arg(long)]
             out: std::path::PathBuf,
         },
-        /// Print the code of one actor of a scenario: pika for RabbitMQ, kafka-python for Kafka.
+        /// Print the code of one actor of a scenario: pika for RabbitMQ, kafka-python for Kafka,
+        /// pyzmq for ZeroMQ.
         Code {
             /// A scenario file (JSON), RabbitMQ or Kafka.
             file: Option<std::path::PathBuf>,
@@ -119,6 +121,11 @@ mod native {
     /// The code of `actor` in a scenario file or a catalog scenario of either system.
     fn code_of(file: Option<std::path::PathBuf>, name: Option<String>, actor: &str) -> Result<String, String> {
         let no_actor = || format!("no actor is named {}", queue_playground::scenario::json::quoted(actor));
+        if let Some(scenario) = zeromq_source(file.as_ref(), name.as_deref()) {
+            let scenario = scenario?;
+            let spec = scenario.actor(actor).ok_or_else(no_actor)?;
+            return Ok(zeromq::program::of(&scenario, spec).code.join("\n"));
+        }
         let kafka_scenario = match (&file, &name) {
             (Some(path), None) => {
                 let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -132,7 +139,7 @@ mod native {
                 Some(kafka::scenario::catalog::get(name).map_err(|e| e.to_string())?)
             }
             (None, Some(name)) if catalog::get(name).is_err() => {
-                let known: Vec<&str> = catalog::ENTRIES.iter().map(|(n, _)| *n).chain(kafka::scenario::catalog::names()).collect();
+                let known: Vec<&str> = catalog::ENTRIES.iter().map(|(n, _)| *n).chain(kafka::scenario::catalog::names()).chain(zeromq::scenario::catalog::names()).collect();
                 return Err(format!("no catalog scenario is named {} (known: {})", queue_playground::scenario::json::quoted(name), known.join(", ")));
             }
             _ => None,
@@ -177,6 +184,42 @@ mod native {
         }
     }
 
+    /// A ZeroMQ scenario named by a file or a catalog name (`--catalog NAME`, or the bare name
+    /// where no such file exists), read or with its error; None when the source is not
+    /// ZeroMQ's.
+    fn zeromq_source(file: Option<&std::path::PathBuf>, name: Option<&str>) -> Option<Result<zeromq::scenario::ZmqScenario, String>> {
+        match (file, name) {
+            // A bare catalog name where a file is expected (`qp run z-workload`), if no such file.
+            (Some(path), None) if !path.exists() && path.to_str().is_some_and(|n| zeromq::scenario::catalog::names().any(|c| c == n)) => {
+                Some(zeromq::scenario::catalog::get(path.to_str().unwrap_or_default()).map_err(|e| e.to_string()))
+            }
+            (Some(path), None) => {
+                let text = std::fs::read_to_string(path).ok()?;
+                zeromq::scenario::is_zeromq(&text).then(|| zeromq::scenario::ZmqScenario::from_json(&text).map_err(|e| format!("{}: {e}", path.display())))
+            }
+            (None, Some(name)) if zeromq::scenario::catalog::names().any(|n| n == name) => Some(zeromq::scenario::catalog::get(name).map_err(|e| e.to_string())),
+            _ => None,
+        }
+    }
+
+    /// `qp run` of a ZeroMQ scenario: the ZeroMQ report on stdout, the summary on stderr.
+    fn run_zeromq(scenario: Result<zeromq::scenario::ZmqScenario, String>, seed: Option<u64>, trace: bool) -> ExitCode {
+        let built = scenario.and_then(|mut scenario| {
+            scenario.seed = seed.unwrap_or(scenario.seed);
+            zeromq::world::ZmqSim::new(&scenario).map_err(|e| e.to_string())
+        });
+        let mut sim = match built {
+            Ok(sim) => sim,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        sim.run_until(Until::Quiescence);
+        let report = zeromq::report::ZmqReport::new(&sim, trace);
+        print_report(&report, (&report.scenario, report.seed, &report.summary), (report.events, &report.trace_hash, report.time_ms))
+    }
+
     /// The code of a share link (the part after `#run=`, or the code itself).
     fn share_code(code: &str) -> &str {
         code.rsplit_once("#run=").map_or(code, |(_, c)| c)
@@ -203,9 +246,14 @@ mod native {
         };
         sim.run_until(Until::Quiescence);
         let report = kafka::report::KafkaReport::new(&sim, trace);
-        println!("{}", serde_json::to_string_pretty(&report).expect("reports serialize"));
-        eprintln!("{} (seed {}): {}", report.scenario, report.seed, report.summary);
-        eprintln!("trace: {} events, hash {}, ended at {} ms", report.events, report.trace_hash, report.time_ms);
+        print_report(&report, (&report.scenario, report.seed, &report.summary), (report.events, &report.trace_hash, report.time_ms))
+    }
+
+    /// A report as JSON on stdout, and on stderr its summary and its trace's figures.
+    fn print_report(report: &impl serde::Serialize, (scenario, seed, summary): (&str, u64, &str), (events, hash, time_ms): (usize, &str, u64)) -> ExitCode {
+        println!("{}", serde_json::to_string_pretty(report).expect("reports serialize"));
+        eprintln!("{scenario} (seed {seed}): {summary}");
+        eprintln!("trace: {events} events, hash {hash}, ended at {time_ms} ms");
         ExitCode::SUCCESS
     }
 
@@ -231,6 +279,10 @@ mod native {
                 for name in kafka::scenario::catalog::names() {
                     let title = kafka::scenario::catalog::get(name).map(|s| s.title).unwrap_or_default();
                     println!("{name:28} kafka     {title}");
+                }
+                for name in zeromq::scenario::catalog::names() {
+                    let title = zeromq::scenario::catalog::get(name).map(|s| s.title).unwrap_or_default();
+                    println!("{name:28} zeromq    {title}");
                 }
                 ExitCode::SUCCESS
             }
@@ -307,6 +359,11 @@ mod native {
                 ExitCode::SUCCESS
             }
             Command::Run { source, seed, trace } => {
+                if source.share.is_none() {
+                    if let Some(zeromq) = zeromq_source(source.file.as_ref(), source.catalog.as_deref()) {
+                        return run_zeromq(zeromq, seed, trace);
+                    }
+                }
                 if let Some(kafka) = kafka_source(&source) {
                     return run_kafka(kafka, seed, trace);
                 }

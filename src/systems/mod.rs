@@ -5,3 +5,4 @@
 pub mod kafka;
 pub mod python;
 pub mod rabbitmq;
+pub mod zeromq;

@@ -1,0 +1,14 @@
+//! ZeroMQ (libzmq 4.3.5 through pyzmq 27.3), as `../shared/ground-truth/zeromq.md` describes
+//! it: no broker, no acknowledgements, no redelivery. Sockets (PUSH/PULL, PUB/SUB, REQ/REP and
+//! the Lazy Pirate client), their pipes and high-water marks, the I/O thread and the TCP
+//! buffers between them, bind versus connect, reconnects, LINGER, and the faults that show
+//! what ZeroMQ does not do for you (issue 12). Its scenario schema (`scenario`), the pyzmq
+//! programs with their line map (`program`), the trace events (`trace`), the world on the
+//! core's step loop (`world::ZmqSim`) and the report with per-message verdicts and causes
+//! (`report::ZmqReport`). Nothing the page loads first depends on this module yet.
+
+pub mod program;
+pub mod report;
+pub mod scenario;
+pub mod trace;
+pub mod world;

@@ -430,7 +430,7 @@ impl ZmqSim {
         self.core.now_ms()
     }
     pub fn now_us(&self) -> u64 {
-        self.core.now_us
+        self.core.now_us()
     }
     pub fn events(&self) -> usize {
         self.core.events()
@@ -599,7 +599,7 @@ impl ZmqSim {
     /// The program blocks in `what` (again, after a wake-up that did not let it through:
     /// then its first timeout still holds); `timeout_ms` counts from the first time.
     fn block(&mut self, actor: usize, what: Wait, timeout_ms: Option<u64>) {
-        let now = self.core.now_us;
+        let now = self.core.now_us();
         let a = &mut self.actors[actor];
         a.wake = a.wake.wrapping_add(1);
         a.status = ActorStatus::Blocked;
@@ -733,7 +733,7 @@ impl ZmqSim {
         }
         let Some(&(_, at)) = l.in_flight.front() else { return };
         self.links[link].lanes[lane].arrive_armed = true;
-        let at = at.max(self.core.now_us);
+        let at = at.max(self.core.now_us());
         self.core.schedule_us(at, Job::Arrive { link: link as u16, lane: lane as u8 });
     }
 
@@ -768,7 +768,7 @@ impl ZmqSim {
         } else {
             // inproc: the pipe is one; the receiver reads what the sender wrote.
             while let Some(frame) = self.links[link].lanes[lane].outbound.pop_front() {
-                self.links[link].lanes[lane].in_flight.push_back((frame, self.core.now_us));
+                self.links[link].lanes[lane].in_flight.push_back((frame, self.core.now_us()));
                 moved = true;
             }
             self.arrive(link, lane);
@@ -794,7 +794,7 @@ impl ZmqSim {
         let (_, to) = self.ends(link, lane);
         let receiver_alive = to.is_some_and(|s| self.sockets[s].alive);
         let rcvhwm = if self.tcp() { to.map_or(0, |s| self.spec(self.sockets[s].actor.index()).rcvhwm()) as usize } else { usize::MAX };
-        let now = self.core.now_us;
+        let now = self.core.now_us();
         let mut arrived = false;
         loop {
             let l = &self.links[link].lanes[lane];
@@ -887,7 +887,7 @@ impl ZmqSim {
     fn connect(&mut self, socket: usize) -> usize {
         self.links.push(Link { connecting: socket, binding: None, attached: false, state: LinkState::Connecting, subscribed: false, lanes: [Lane::default(), Lane::default()] });
         let link = self.links.len() - 1;
-        self.core.schedule_us(self.core.now_us, Job::Attempt { link: link as u16 });
+        self.core.schedule_us(self.core.now_us(), Job::Attempt { link: link as u16 });
         link
     }
 
@@ -1557,7 +1557,7 @@ impl ZmqSim {
                 self.record(ZmqEvent::Resent { actor: id, message, copy, attempt, line });
             } else {
                 self.record(ZmqEvent::MessageSent { actor: id, message, copy, line });
-                let blocked = if was_blocked { self.core.now_us - self.actors[actor].blocked_since_us } else { 0 };
+                let blocked = if was_blocked { self.core.now_us() - self.actors[actor].blocked_since_us } else { 0 };
                 self.send_blocked_us.push(blocked);
             }
             self.unblock(actor);
@@ -1605,7 +1605,7 @@ impl ZmqSim {
             Wait::Send => {
                 let data = self.actors[actor].next_data;
                 let line = self.line(actor, ZmqOpKind::Send);
-                let blocked_ms = (self.core.now_us - self.actors[actor].blocked_since_us) / 1000;
+                let blocked_ms = (self.core.now_us() - self.actors[actor].blocked_since_us) / 1000;
                 let socket = self.actors[actor].socket.unwrap_or(0);
                 let reason = if self.send_pipes(socket).is_empty() { RefusalReason::NoPeer } else { RefusalReason::HighWaterMark };
                 self.actors[actor].status = ActorStatus::Running;

@@ -7,6 +7,7 @@ pub mod export;
 pub mod faults;
 pub mod i18n;
 pub mod cross;
+pub mod three_systems;
 pub mod kafka_text;
 pub mod report;
 pub mod session;

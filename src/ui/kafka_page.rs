@@ -893,7 +893,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                         let kd = kd.clone();
                         Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Select(Some(id))))
                     };
-                    let cause = end_causes.as_ref().filter(|_| settled.get(id as usize).copied().unwrap_or(false)).and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| if lang == Lang::En { c.text() } else { cause_zh(c) });
+                    let cause = end_causes.as_ref().filter(|_| settled.get(id as usize).copied().unwrap_or(false)).and_then(|causes| causes.get(id as usize).copied().flatten()).map(|c| crate::kafka_text::cause_text(c, lang));
                     html! {
                         <tr class={classes!("verdict-row", verdict, (state.selected == Some(id)).then_some("selected"))} data-data={row.data.to_string()} data-message={id.to_string()}
                             data-verdict={verdict} data-printed={row.printed.to_string()} {onclick}>
@@ -1040,6 +1040,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
             if !embed {
                 <KafkaSettingsPanel key={state.settings_changes.to_string()} settings={state.settings.clone()} error={state.settings_error.clone()} idempotence_off={state.idempotence_off.clone().map(AttrValue::from)} lang={lang} on_action={kd.clone()} />
                 { cross_compare(&state, &page.settings, &kd, lang) }
+                <crate::ui::components::three_systems::ThreeSystems {lang} />
                 { events }
             }
         </div>
@@ -1062,78 +1063,6 @@ fn when(trigger: &crate::scenario::Trigger, lang: Lang) -> String {
         crate::scenario::Trigger::AtMs(ms) => format!("{ms} ms"),
         _ => String::new(),
     }
-}
-
-/// A cause in Chinese (`Cause::text` is the English).
-fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
-    use crate::systems::kafka::trace::{Cause, Resent};
-    match cause {
-        Cause::Replayed { partition, from_offset } => format!("重平衡后从分区 {partition} 的已提交位点 {from_offset} 重放（消费组只提交到那里）"),
-        Cause::ReadFromReset { partition, from_offset } => format!("从分区 {partition} 的位点 {from_offset} 重新读取：消费组在那里没有提交过位点，所以 auto_offset_reset 让接手该分区的消费者从头开始"),
-        Cause::StoredTwice { copies, by } => match by {
-            Resent::Retry { timed_out, idempotent } => format!(
-                "在日志中存了 {copies} 次：broker 已经追加了它，但生产者{}，于是在同一个进程里重试；{}",
-                if timed_out { "在 request_timeout_ms 内没有收到回答（响应丢失了）" } else { "看到请求失败（连接断开或收到错误）" },
-                if idempotent { "broker 已不再认得这个批次的序号，又追加了一次" } else { "未开启幂等（enable_idempotence=False）时，broker 分不清重试和新记录，又追加了一次" }
-            ),
-            Resent::Restart => format!("在日志中存了 {copies} 次：生产者被重启，新进程又发送了一次（新进程就是新的 producer id：幂等无法识别第二条记录）"),
-            Resent::NetworkDuplicate => format!("在日志中存了 {copies} 次：网络把生产请求投递了两次，broker 两次都追加了"),
-        },
-        Cause::Truncated { acked: true } => "已被确认（acks=1 或 0：只有领导者有它），然后在没有它的跟随者成为领导者时被截断".into(),
-        Cause::Truncated { acked: false } => "领导者死去时只有它有这条记录；没有它的跟随者成为领导者，旧领导者截断了它".into(),
-        Cause::Skipped { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组的已提交位点在处理它之前就越过了它"),
-        Cause::OtherPartition { partition, later, later_partition, takeover: None } => format!(
-            "在更晚的记录 {{'data': {later}}} 之后才被打印（同一个消费者先打印了那条）；那条在分区 {later_partition}，这条在分区 {partition}：Kafka 只在一个分区之内保证顺序，消费者按拉取返回的先后读各个分区"
-        ),
-        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } if t.late => format!(
-            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者之后才拿到分区 {partition}，是在{}；Kafka 只在一个分区之内保证顺序",
-            takeover_zh(t, partition)
-        ),
-        Cause::OtherPartition { partition, later, later_partition, takeover: Some(t) } => format!(
-            "在更晚的记录 {{'data': {later}}}（分区 {later_partition}）之后才被打印，同一个消费者先打印了那条：这个消费者接手分区 {later_partition} 和 {partition} 时，两条记录都已在日志中等待，是在{}；它的拉取先返回了分区 {later_partition} 积压的记录，而 Kafka 只在一个分区之内保证顺序",
-            takeover_zh(t, partition)
-        ),
-        Cause::StoredAfterLater { partition, offset, later, later_offset } => format!(
-            "存储在分区 {partition} 的位点 {offset}，排在更晚的记录 {{'data': {later}}}（位点 {later_offset}，同一个消费者先打印了它）之后：一个分区按日志顺序被读取"
-        ),
-        Cause::PrintedNotProcessed { printed } => format!("打印了 {printed} 次但只处理了一次：消费者收到它时打印了它，却在处理完成之前死去"),
-        Cause::ReceivedNotProcessed { partition, offset, printed, by_close, stopped } => {
-            let ended = if stopped { "被停止（CTRL+C）" } else { "被杀死" };
-            if by_close {
-                format!("收到并打印了 {printed} 次，但处理没有完成：它的消费者在处理它时{ended}，close() 自动提交了越过它的位置（enable_auto_commit=True）；消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
-            } else {
-                format!("收到并打印了 {printed} 次，它的位点在处理之前就已提交（先提交后处理）；它的消费者在处理完成之前{ended}，消费组之后启动的消费者从分区 {partition} 的位点 {offset} 之后开始，所以它永远不会被处理（至多一次）")
-            }
-        }
-        Cause::SkippedByLatest { partition, offset } => format!("仍在分区 {partition} 的位点 {offset}，但消费组没有已提交的位点，auto_offset_reset='latest' 让消费者从它之后开始"),
-        Cause::AboveHighWatermark { partition, offset } => format!("存储在分区 {partition} 的位点 {offset}，但在高水位之上：只有当每个同步副本都有某条记录、且 ISR 不少于 min.insync.replicas（最多为副本因子）时，高水位才会前进；在此之前没有消费者可以读它"),
-        Cause::NeverStoredUnanswered => "从未存储：acks=0 时生产者不等回答；broker 没有追加它，生产者也不知道".into(),
-        Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
-        Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
-        Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
-    }
-}
-
-/// When a takeover's rebalance happened and where reading started, in Chinese
-/// (`Takeover::text` is the English).
-fn takeover_zh(t: crate::systems::kafka::trace::Takeover, partition: u16) -> String {
-    use crate::systems::kafka::group::RebalanceReason;
-    use crate::systems::kafka::trace::TakeoverWhy;
-    let why = match t.why {
-        TakeoverWhy::SessionExpired { session_timeout_ms } => format!("一个已死成员的会话过期（session_timeout_ms = {} 秒内没有心跳）之后的重平衡中", session_timeout_ms / 1000),
-        TakeoverWhy::Kicked => "一个成员没有在重平衡超时（max_poll_interval_ms）内重新加入、被移除之后的重平衡中".into(),
-        TakeoverWhy::Reason(RebalanceReason::InitialJoin) => "消费组首次形成的重平衡中".into(),
-        TakeoverWhy::Reason(RebalanceReason::MemberJoined) => "有成员加入时的重平衡中".into(),
-        TakeoverWhy::Reason(RebalanceReason::MemberLeft) => "有成员离开时的重平衡中".into(),
-        TakeoverWhy::Reason(RebalanceReason::MemberExpired) => "有成员的会话过期之后的重平衡中".into(),
-        TakeoverWhy::Reason(RebalanceReason::LeaderRejoined) => "组长重新加入时的重平衡中".into(),
-    };
-    let from = if t.committed {
-        format!("从消费组的已提交位点 {} 读取分区 {partition}", t.from_offset)
-    } else {
-        format!("从位点 {} 读取分区 {partition}（那里没有已提交的位点，由 auto_offset_reset 决定）", t.from_offset)
-    };
-    format!("{why}，并{from}")
 }
 
 /// A message's records in words: where each is (`test_topic-0 @3`) or what became of it; the

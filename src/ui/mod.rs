@@ -62,3 +62,22 @@ pub mod links_chunk;
 pub mod narration_chunk;
 pub mod share_chunk;
 pub mod state;
+
+/// Add a split module's own styles to the page once (a `<style id=...>` in the head), so
+/// they are not in `style.css`, which the first load carries. Idempotent: a second call with
+/// the same id adds nothing.
+#[yew::hook]
+pub fn use_style(id: &'static str, css: &'static str) {
+    yew::use_effect_with((), move |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        if let Some(document) = document {
+            if document.get_element_by_id(id).is_none() {
+                if let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) {
+                    style.set_id(id);
+                    style.set_text_content(Some(css));
+                    let _ = head.append_child(&style);
+                }
+            }
+        }
+    });
+}

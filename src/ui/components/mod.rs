@@ -12,6 +12,7 @@ pub mod kafka_settings;
 pub mod settings;
 pub mod share_tools;
 pub mod sweep;
+pub mod three_systems;
 pub mod tour;
 pub mod transport;
 pub mod verdicts;

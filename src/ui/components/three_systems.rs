@@ -27,7 +27,8 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("t_consumer_restart", "the consumer is killed, restarted 1 s later", "消费者被杀死，1 秒后重启"),
     ("t_producer_crash", "the producer is killed", "生产者被杀死"),
     ("t_broker_crash", "the broker is killed (and restarts)", "broker 被杀死（然后重启）"),
-    ("t_after", "right after print number", "在第几次打印之后"),
+    ("t_after_consumer", "right after the consumer's print number", "在消费者第几次打印之后"),
+    ("t_after_producer", "right after the producer's print number", "在生产者第几次打印之后"),
     ("t_messages", "messages", "消息数"),
     ("t_interval", "interval (ms)", "间隔（毫秒）"),
     ("t_consumer_start", "consumer starts at (ms)", "消费者启动时间（毫秒）"),
@@ -66,6 +67,11 @@ impl Default for Form {
 }
 
 impl Form {
+    /// Whose print the fault comes after: the consumer's, or the producer's.
+    fn after_key(&self) -> &'static str {
+        if self.fault.starts_with("t_consumer") { "t_after_consumer" } else { "t_after_producer" }
+    }
+
     /// The workload and fault, or what is wrong (in `lang`).
     fn read(&self, lang: Lang) -> Result<(Workload, SharedFault), String> {
         let number = |key: &str, text: &str| text.trim().parse::<u64>().map_err(|_| format!("{}: {}", tlabel(key, lang), tlabel("t_not_number", lang)));
@@ -76,7 +82,7 @@ impl Form {
             consumer_start_ms: number("t_consumer_start", &self.consumer_start_ms)?,
             ..Workload::default()
         };
-        let after = || small("t_after", &self.after);
+        let after = || small(self.after_key(), &self.after);
         let fault = match self.fault {
             "t_consumer_crash" => SharedFault::ConsumerCrash { after_prints: after()?, restart_after_ms: None },
             "t_consumer_restart" => SharedFault::ConsumerCrash { after_prints: after()?, restart_after_ms: Some(1_000) },
@@ -115,7 +121,7 @@ fn table(three: &ThreeWay, lang: Lang) -> Html {
             let Some(cell) = side.cells.get(i) else { return html! { <td>{ "—" }</td> } };
             let printed = (cell.printed > 1).then(|| format!(" · {} ×{}", tlabel("t_printed", lang), cell.printed));
             html! {
-                <td class={classes!("three-cell", cell.verdict)} data-system={system.title().to_lowercase()} data-verdict={cell.verdict}>
+                <td class={classes!("three-cell", cell.verdict)} data-system={system.title().to_lowercase()} data-title={system.title()} data-verdict={cell.verdict}>
                     <span class="verdict-cell">{ tlabel(cell.verdict, lang).to_string() }{ printed }</span>
                     if let Some(cause) = &cell.cause {
                         <div class="cause">{ cause.text(lang).to_string() }</div>
@@ -209,7 +215,7 @@ pub fn ThreeSystems(props: &ThreeSystemsProps) -> Html {
                         </select>
                     </label>
                     if form.fault != "t_none" {
-                        { field("three-after", "t_after", &form.after, |f, v| f.after = v) }
+                        { field("three-after", form.after_key(), &form.after, |f, v| f.after = v) }
                     }
                     { field("three-messages", "t_messages", &form.messages, |f, v| f.messages = v) }
                     { field("three-interval", "t_interval", &form.interval_ms, |f, v| f.interval_ms = v) }

@@ -346,7 +346,11 @@ impl ZmqSim {
     pub fn new(scenario: &ZmqScenario) -> Result<ZmqSim, ScenarioError> {
         scenario.validate()?;
         let programs: Rc<[Program]> = scenario.actors.iter().map(|a| program::of(scenario, a)).collect();
-        let mut core = Core::new(scenario.limits.clone(), Vec::new(), 1024);
+        let step_triggers = crate::scenario::step_triggers_of(scenario.faults.iter().map(|f| match f.when {
+            ZmqTrigger::AtStep(step) => Some(step),
+            _ => None,
+        }));
+        let mut core = Core::new(scenario.limits.clone(), step_triggers, 1024);
         let actors = scenario
             .actors
             .iter()
@@ -385,9 +389,11 @@ impl ZmqSim {
                         after_triggers.push((actor, kind, *occurrence, index as u16));
                     }
                 }
+                // The core fires these after their step (`core::fire_step_triggers`).
+                ZmqTrigger::AtStep(_) => {}
             }
         }
-        Ok(ZmqSim {
+        let mut sim = ZmqSim {
             scenario: Rc::new(scenario.clone()),
             programs,
             core,
@@ -402,7 +408,30 @@ impl ZmqSim {
             drops_recorded: 0,
             after_triggers,
             send_blocked_us: Vec::new(),
-        })
+        };
+        // Faults at step 0 happen before the first step.
+        core::fire_step_triggers(&mut sim);
+        Ok(sim)
+    }
+
+    /// A copy without the trace (what a session keeps to seek in a run).
+    pub fn snapshot(&self) -> ZmqSim {
+        ZmqSim {
+            scenario: Rc::clone(&self.scenario),
+            programs: Rc::clone(&self.programs),
+            core: self.core.snapshot(),
+            actors: self.actors.clone(),
+            sockets: self.sockets.clone(),
+            links: self.links.clone(),
+            bound: self.bound,
+            partitions: self.partitions.clone(),
+            network: self.network.clone(),
+            faults: self.faults.clone(),
+            refusals: self.refusals.clone(),
+            drops_recorded: self.drops_recorded,
+            after_triggers: self.after_triggers.clone(),
+            send_blocked_us: self.send_blocked_us.clone(),
+        }
     }
 
     pub fn scenario(&self) -> &ZmqScenario {

@@ -192,6 +192,13 @@ impl Session<Sim> {
     }
 }
 
+impl Session<ZmqSim> {
+    /// The ZeroMQ report at the current step (read with the run's trace so far).
+    pub fn report(&self) -> crate::systems::zeromq::report::ZmqReport {
+        crate::systems::zeromq::report::ZmqReport::with_trace(&self.current, self.trace(), false)
+    }
+}
+
 impl<W: Replay> Session<W> {
     /// Run `base` plus the injected faults to the end.
     pub fn run(base: W::Scenario, injected: Vec<W::Fault>) -> Result<Session<W>, ScenarioError> {

@@ -275,6 +275,8 @@ struct Socket {
     awaiting_reply: Option<usize>,
     /// REP: the link of the request being handled.
     reply_link: Option<usize>,
+    /// REP: the copy of the request being handled (its reply carries its payload).
+    request_copy: Option<CopyId>,
 }
 
 /// A job on the agenda.
@@ -528,11 +530,21 @@ impl ZmqSim {
         self.links.iter().map(|l| [0, 1].map(|i| (l.lanes[i].outbound.len(), l.lanes[i].in_flight.len(), l.lanes[i].inbound.len()))).collect()
     }
 
-    /// The cause of the last drop of one of `message`'s copies, if any.
+    /// The cause of the last drop of one of `message`'s copies, if any (None if that drop
+    /// happened before the snapshot this world was rebuilt from: see `drop_cause_in`).
     pub fn drop_cause(&self, message: MessageId) -> Option<DropCause> {
         let index = self.core.checker.stats.get(message.index())?.last_discard?;
         let entry = self.core.trace.get((index as usize).checked_sub(self.core.trace_base)?)?;
         match entry.event {
+            ZmqEvent::MessageDropped { cause, .. } => Some(cause),
+            _ => None,
+        }
+    }
+
+    /// `drop_cause`, read in `trace`: the run's events from its start (a session's trace).
+    pub fn drop_cause_in(&self, trace: &[ZmqTraceEntry], message: MessageId) -> Option<DropCause> {
+        let index = self.core.checker.stats.get(message.index())?.last_discard?;
+        match trace.get(index as usize)?.event {
             ZmqEvent::MessageDropped { cause, .. } => Some(cause),
             _ => None,
         }
@@ -906,6 +918,7 @@ impl ZmqSim {
             recv_cursor: 0,
             awaiting_reply: None,
             reply_link: None,
+            request_copy: None,
         };
         self.sockets.push(socket);
         let index = self.sockets.len() - 1;
@@ -1718,6 +1731,7 @@ impl ZmqSim {
         self.actors[actor].held = Some(frame.copy);
         if self.sockets[socket].kind == SocketType::Rep {
             self.sockets[socket].reply_link = Some(link);
+            self.sockets[socket].request_copy = Some(frame.copy);
         }
         let line = self.line(actor, ZmqOpKind::Recv);
         self.record(ZmqEvent::MessageReceived { actor: id, copy: frame.copy, line });
@@ -1737,7 +1751,9 @@ impl ZmqSim {
         match link {
             Some(link) => {
                 // The reply carries the request's copy id (for its payload); it is not a message.
-                let copy = self.last_copy_of(actor, data);
+                // (Kept on the socket, not searched for in the trace: a world rebuilt from a
+                // snapshot has no trace before it, and must replay the same events.)
+                let copy = self.sockets[socket].request_copy.unwrap_or(CopyId(0));
                 self.record(ZmqEvent::ReplySent { actor: id, data, line });
                 self.links[link].lanes[1].outbound.push_back(Frame { copy, reply: true });
                 self.arm_drain(link, 1);
@@ -1747,16 +1763,6 @@ impl ZmqSim {
         self.after_op(actor, ZmqOpKind::Reply);
         self.actors[actor].pc = Pc::Recv;
         self.resume_after(actor, OP_US);
-    }
-
-    /// The most recent copy the server `actor` received with payload `data`.
-    fn last_copy_of(&self, actor: usize, data: u32) -> CopyId {
-        let ledger = &self.core.ledger;
-        let found = self.core.trace.iter().rev().find_map(|e| match e.event {
-            ZmqEvent::MessageReceived { actor: a, copy, .. } if a.index() == actor && ledger.messages[ledger.message_of(copy).index()].data == data => Some(copy),
-            _ => None,
-        });
-        found.unwrap_or(CopyId(0))
     }
 
     fn poll(&mut self, actor: usize) {

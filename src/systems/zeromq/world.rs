@@ -157,7 +157,7 @@ enum Pc {
 
 /// What a blocked program waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Wait {
+pub(super) enum Wait {
     Nothing,
     Send,
     Recv,
@@ -174,13 +174,13 @@ pub struct Actor {
     /// Bumped when a blocking call starts or ends: a timeout of an older value is stale.
     block_epoch: u32,
     pc: Pc,
-    waiting: Wait,
+    pub(super) waiting: Wait,
     /// The current socket (a Lazy Pirate opens new ones).
-    socket: Option<usize>,
+    pub(super) socket: Option<usize>,
     /// The loop index: the payload of the next (or current) message.
     next_data: u32,
     /// The message the program holds (received, not yet finished with).
-    held: Option<CopyId>,
+    pub(super) held: Option<CopyId>,
     /// A client's current request and its attempts so far.
     request: Option<MessageId>,
     attempts: u16,
@@ -215,17 +215,18 @@ pub struct Refusal {
 /// A frame in a lane: a copy of a message, or the reply to one (a reply is not a message of
 /// the workload: the ledger does not hold it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Frame {
-    copy: CopyId,
-    reply: bool,
+pub(super) struct Frame {
+    pub(super) copy: CopyId,
+    pub(super) reply: bool,
 }
 
 /// One direction of a link.
 #[derive(Clone, Debug, Default)]
-struct Lane {
-    outbound: VecDeque<Frame>,
-    in_flight: VecDeque<(Frame, u64)>,
-    inbound: VecDeque<Frame>,
+pub(super) struct Lane {
+    pub(super) outbound: VecDeque<Frame>,
+    /// With the time each reaches the peer's kernel (µs).
+    pub(super) in_flight: VecDeque<(Frame, u64)>,
+    pub(super) inbound: VecDeque<Frame>,
     drain_armed: bool,
     arrive_armed: bool,
 }
@@ -245,29 +246,29 @@ pub enum LinkState {
 }
 
 #[derive(Clone, Debug)]
-struct Link {
-    connecting: usize,
+pub(super) struct Link {
+    pub(super) connecting: usize,
     /// The binding socket, once a connection was established.
-    binding: Option<usize>,
+    pub(super) binding: Option<usize>,
     /// The binding socket routes to this pipe (established, its peer's death not yet noticed).
-    attached: bool,
-    state: LinkState,
+    pub(super) attached: bool,
+    pub(super) state: LinkState,
     /// The SUB's subscription reached the PUB.
-    subscribed: bool,
+    pub(super) subscribed: bool,
     /// Lane 0: from the connecting socket to the binding one; lane 1: back.
-    lanes: [Lane; 2],
+    pub(super) lanes: [Lane; 2],
 }
 
 #[derive(Clone, Debug)]
-struct Socket {
-    actor: ActorId,
-    kind: SocketType,
-    binds: bool,
+pub(super) struct Socket {
+    pub(super) actor: ActorId,
+    pub(super) kind: SocketType,
+    pub(super) binds: bool,
     /// Open to the program (not closed, its process alive).
-    open: bool,
+    pub(super) open: bool,
     /// Its process is alive (a closed socket lingers until `term()` returns).
-    alive: bool,
-    linger_ms: i64,
+    pub(super) alive: bool,
+    pub(super) linger_ms: i64,
     /// Round-robin and fair-queue cursors.
     send_cursor: usize,
     recv_cursor: usize,
@@ -300,10 +301,12 @@ pub struct ZmqSim {
     programs: Rc<[Program]>,
     core: Core<Job, ZmqEvent, ZmqCopyExtra>,
     actors: Vec<Actor>,
-    sockets: Vec<Socket>,
-    links: Vec<Link>,
+    /// Every socket any program opened, in order (read by `super::diagram`).
+    pub(super) sockets: Vec<Socket>,
+    /// Every link a connecting socket made, in order (`LinkId` in the trace).
+    pub(super) links: Vec<Link>,
     /// The socket bound to the endpoint now.
-    bound: Option<usize>,
+    pub(super) bound: Option<usize>,
     partitions: Vec<(u16, u16)>,
     network: Rng,
     faults: Rng,
@@ -681,7 +684,7 @@ impl ZmqSim {
         self.actors[actor].terminal.push(text);
     }
 
-    fn partitioned(&self, a: ActorId, b: ActorId) -> bool {
+    pub(super) fn partitioned(&self, a: ActorId, b: ActorId) -> bool {
         let key = (a.0.min(b.0), a.0.max(b.0));
         self.partitions.contains(&key)
     }

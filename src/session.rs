@@ -24,12 +24,12 @@ use crate::systems::zeromq::world::ZmqSim;
 pub trait Replay: System + Clone {
     /// The system's scenario file.
     type Scenario: Clone;
-    /// A world at time 0 for `scenario` (validated).
-    fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError>;
     /// One scripted fault of the scenario file: when it fires and what it does.
     type Fault: Clone;
     /// What a fault does (what the page injects).
     type Action: Clone;
+    /// A world at time 0 for `scenario` (validated).
+    fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError>;
     /// The scenario's faults (a session appends the injected ones).
     fn faults_mut(scenario: &mut Self::Scenario) -> &mut Vec<Self::Fault>;
     /// Mark `scenario` with the file format version it is saved in.

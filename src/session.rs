@@ -6,7 +6,9 @@
 //! of the timeline; snapshots hold no trace (the timeline's trace is the one trace); a
 //! fork re-runs the scenario with the fault as an `AtStep` trigger, so it is reproducible.
 //!
-//! A session works for any system whose world is `Replay` (RabbitMQ's `Sim` is the default).
+//! A session works for any system whose world is `Replay` (RabbitMQ's `Sim` is the default):
+//! RabbitMQ and Kafka (faults `FaultSpec` / `FaultAction`) and ZeroMQ (`ZmqFaultSpec` /
+//! `ZmqFaultAction`).
 
 use crate::engine::core::{self, System};
 use crate::engine::trace::{TraceEntry, TraceEvent};
@@ -14,24 +16,62 @@ use crate::engine::Until;
 use crate::report::Report;
 use crate::scenario::{FaultAction, FaultSpec, Scenario, ScenarioError, Trigger};
 use crate::systems::rabbitmq::Sim;
+use crate::systems::zeromq::scenario::{ZmqFaultAction, ZmqFaultSpec, ZmqScenario, ZmqTrigger};
+use crate::systems::zeromq::world::ZmqSim;
 
 /// A system's world as a session replays it: built from its scenario, stepped, snapshotted.
 /// The stepping itself is the core's (`System`).
 pub trait Replay: System + Clone {
     /// The system's scenario file.
     type Scenario: Clone;
+    /// One scripted fault of the scenario file: when it fires and what it does.
+    type Fault: Clone;
+    /// What a fault does (what the page injects).
+    type Action: Clone;
     /// A world at time 0 for `scenario` (validated).
     fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError>;
     /// The scenario's faults (a session appends the injected ones).
-    fn faults_mut(scenario: &mut Self::Scenario) -> &mut Vec<FaultSpec>;
+    fn faults_mut(scenario: &mut Self::Scenario) -> &mut Vec<Self::Fault>;
     /// Mark `scenario` with the file format version it is saved in.
     fn mark_format(scenario: &mut Self::Scenario);
     /// A copy without its trace (`Core::snapshot` plus the system's own state).
     fn snapshot(&self) -> Self;
+    /// `action` performed right after step `step` (`at_step`).
+    fn fault_at_step(step: u64, action: Self::Action) -> Self::Fault;
+    /// `action` performed at simulated millisecond `ms` (`at_ms`).
+    fn fault_at_ms(ms: u64, action: Self::Action) -> Self::Fault;
+    /// The step of an `at_step` fault (None for any other trigger).
+    fn step_of(fault: &Self::Fault) -> Option<u64>;
+    /// What `fault` does.
+    fn action_of(fault: &Self::Fault) -> &Self::Action;
+}
+
+/// The `Replay` fault items of a system whose faults are the shared `FaultSpec` (RabbitMQ, Kafka).
+macro_rules! shared_fault_items {
+    () => {
+        type Fault = FaultSpec;
+        type Action = FaultAction;
+        fn fault_at_step(step: u64, action: FaultAction) -> FaultSpec {
+            FaultSpec { when: Trigger::AtStep(step), action }
+        }
+        fn fault_at_ms(ms: u64, action: FaultAction) -> FaultSpec {
+            FaultSpec { when: Trigger::AtMs(ms), action }
+        }
+        fn step_of(fault: &FaultSpec) -> Option<u64> {
+            match fault.when {
+                Trigger::AtStep(step) => Some(step),
+                _ => None,
+            }
+        }
+        fn action_of(fault: &FaultSpec) -> &FaultAction {
+            &fault.action
+        }
+    };
 }
 
 impl Replay for crate::systems::kafka::world::KafkaSim {
     type Scenario = crate::systems::kafka::scenario::KafkaScenario;
+    shared_fault_items!();
     fn start(scenario: &Self::Scenario) -> Result<Self, ScenarioError> {
         Self::new(scenario)
     }
@@ -48,6 +88,7 @@ impl Replay for crate::systems::kafka::world::KafkaSim {
 
 impl Replay for Sim {
     type Scenario = Scenario;
+    shared_fault_items!();
     fn start(scenario: &Scenario) -> Result<Sim, ScenarioError> {
         Sim::new(scenario)
     }
@@ -59,6 +100,39 @@ impl Replay for Sim {
     }
     fn snapshot(&self) -> Sim {
         Sim::snapshot(self)
+    }
+}
+
+impl Replay for ZmqSim {
+    type Scenario = ZmqScenario;
+    type Fault = ZmqFaultSpec;
+    type Action = ZmqFaultAction;
+    fn start(scenario: &ZmqScenario) -> Result<ZmqSim, ScenarioError> {
+        ZmqSim::new(scenario)
+    }
+    fn faults_mut(scenario: &mut ZmqScenario) -> &mut Vec<ZmqFaultSpec> {
+        &mut scenario.faults
+    }
+    fn mark_format(scenario: &mut ZmqScenario) {
+        scenario.format = Some(crate::systems::zeromq::scenario::ZMQ_SCENARIO_FORMAT);
+    }
+    fn snapshot(&self) -> ZmqSim {
+        ZmqSim::snapshot(self)
+    }
+    fn fault_at_step(step: u64, action: ZmqFaultAction) -> ZmqFaultSpec {
+        ZmqFaultSpec { when: ZmqTrigger::AtStep(step), action }
+    }
+    fn fault_at_ms(ms: u64, action: ZmqFaultAction) -> ZmqFaultSpec {
+        ZmqFaultSpec { when: ZmqTrigger::AtMs(ms), action }
+    }
+    fn step_of(fault: &ZmqFaultSpec) -> Option<u64> {
+        match fault.when {
+            ZmqTrigger::AtStep(step) => Some(step),
+            _ => None,
+        }
+    }
+    fn action_of(fault: &ZmqFaultSpec) -> &ZmqFaultAction {
+        &fault.action
     }
 }
 
@@ -75,7 +149,7 @@ const SNAPSHOT_EVERY_MIN: usize = 64;
 #[derive(Clone)]
 pub struct Session<W: Replay = Sim> {
     base: W::Scenario,
-    injected: Vec<FaultSpec>,
+    injected: Vec<W::Fault>,
     timeline: W,
     /// `step_ends[s]` = events recorded after `s + 1` steps.
     step_ends: Vec<usize>,
@@ -118,14 +192,21 @@ impl Session<Sim> {
     }
 }
 
+impl Session<ZmqSim> {
+    /// The ZeroMQ report at the current step (read with the run's trace so far).
+    pub fn report(&self) -> crate::systems::zeromq::report::ZmqReport {
+        crate::systems::zeromq::report::ZmqReport::with_trace(&self.current, self.trace(), false)
+    }
+}
+
 impl<W: Replay> Session<W> {
     /// Run `base` plus the injected faults to the end.
-    pub fn run(base: W::Scenario, injected: Vec<FaultSpec>) -> Result<Session<W>, ScenarioError> {
+    pub fn run(base: W::Scenario, injected: Vec<W::Fault>) -> Result<Session<W>, ScenarioError> {
         Session::run_with(base, injected, W::start)
     }
 
     /// `run`, the world built by `start`.
-    fn run_with(base: W::Scenario, injected: Vec<FaultSpec>, start: fn(&W::Scenario) -> Result<W, ScenarioError>) -> Result<Session<W>, ScenarioError> {
+    fn run_with(base: W::Scenario, injected: Vec<W::Fault>, start: fn(&W::Scenario) -> Result<W, ScenarioError>) -> Result<Session<W>, ScenarioError> {
         let mut scenario = base.clone();
         W::faults_mut(&mut scenario).extend(injected.iter().cloned());
         let mut timeline = start(&scenario)?;
@@ -150,7 +231,7 @@ impl<W: Replay> Session<W> {
     pub fn base(&self) -> &W::Scenario {
         &self.base
     }
-    pub fn injected(&self) -> &[FaultSpec] {
+    pub fn injected(&self) -> &[W::Fault] {
         &self.injected
     }
     /// The run to its end.
@@ -214,18 +295,18 @@ impl<W: Replay> Session<W> {
 
     /// The injected faults as faults at the simulated time they were injected (to carry them
     /// over to a run with other settings, where step numbers mean other moments).
-    pub fn injected_at_times(&self) -> Vec<FaultSpec> {
+    pub fn injected_at_times(&self) -> Vec<W::Fault> {
         self.injected
             .iter()
-            .map(|f| match f.when {
+            .map(|f| match W::step_of(f) {
                 // One past the run's end never fired: it stays a step that is never reached.
-                Trigger::AtStep(step) if step_index(step) > self.len() => f.clone(),
-                Trigger::AtStep(step) => {
+                Some(step) if step_index(step) > self.len() => f.clone(),
+                Some(step) => {
                     let events = self.events_at(step_index(step));
                     let at_ms = if events == 0 { 0 } else { u64::from(self.timeline.core().trace[events - 1].at_ms) };
-                    FaultSpec { when: Trigger::AtMs(at_ms), action: f.action.clone() }
+                    W::fault_at_ms(at_ms, W::action_of(f).clone())
                 }
-                _ => f.clone(),
+                None => f.clone(),
             })
             .collect()
     }
@@ -278,16 +359,16 @@ impl<W: Replay> Session<W> {
 
     /// Inject a fault now: the run forks here, deterministically (the fault becomes an
     /// `at_step` trigger of the scenario). Fails if the fault names something unknown.
-    pub fn inject(&mut self, action: FaultAction) -> Result<(), ScenarioError> {
+    pub fn inject(&mut self, action: W::Action) -> Result<(), ScenarioError> {
         *self = self.forked(action)?;
         Ok(())
     }
 
     /// The run forked here with `action` injected, at the same step.
-    pub fn forked(&self, action: FaultAction) -> Result<Session<W>, ScenarioError> {
+    pub fn forked(&self, action: W::Action) -> Result<Session<W>, ScenarioError> {
         let here = self.position();
         let mut injected = self.injected.clone();
-        injected.push(FaultSpec { when: Trigger::AtStep(here as u64), action });
+        injected.push(W::fault_at_step(here as u64, action));
         let mut fork = Session::run(self.base.clone(), injected)?;
         fork.seek(here);
         Ok(fork)
@@ -299,18 +380,15 @@ impl<W: Replay> Session<W> {
     /// ones keep their simulated time (their step numbers would mean other moments now).
     pub fn without_injected(&self, index: usize) -> Option<Result<Session<W>, ScenarioError>> {
         let removed = self.injected.get(index)?;
-        let cutoff = match removed.when {
-            Trigger::AtStep(step) => Some(step),
-            _ => None,
-        };
-        let faults: Vec<FaultSpec> = self
+        let cutoff = W::step_of(removed);
+        let faults: Vec<W::Fault> = self
             .injected
             .iter()
             .zip(self.injected_at_times())
             .enumerate()
             .filter(|(i, _)| *i != index)
-            .map(|(_, (original, at_time))| match (&original.when, cutoff) {
-                (Trigger::AtStep(step), Some(cutoff)) if *step <= cutoff => original.clone(),
+            .map(|(_, (original, at_time))| match (W::step_of(original), cutoff) {
+                (Some(step), Some(cutoff)) if step <= cutoff => original.clone(),
                 _ => at_time,
             })
             .collect();

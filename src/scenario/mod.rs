@@ -744,14 +744,15 @@ impl std::error::Error for ScenarioError {}
 /// `(step, fault index)` of the faults triggered at a step, sorted by step (then index): what
 /// every system's core fires after each step.
 pub fn step_triggers(faults: &[FaultSpec]) -> Vec<(u64, u16)> {
-    let mut triggers: Vec<(u64, u16)> = faults
-        .iter()
-        .enumerate()
-        .filter_map(|(index, f)| match f.when {
-            Trigger::AtStep(step) => Some((step, index as u16)),
-            _ => None,
-        })
-        .collect();
+    step_triggers_of(faults.iter().map(|f| match f.when {
+        Trigger::AtStep(step) => Some(step),
+        _ => None,
+    }))
+}
+
+/// `step_triggers` of any system's faults, given each fault's `at_step` (None for another trigger).
+pub fn step_triggers_of(steps: impl Iterator<Item = Option<u64>>) -> Vec<(u64, u16)> {
+    let mut triggers: Vec<(u64, u16)> = steps.enumerate().filter_map(|(index, step)| Some((step?, index as u16))).collect();
     crate::engine::sort::sort_by_key(&mut triggers, |&(step, index)| (u128::from(step) << 16) | u128::from(index));
     triggers
 }

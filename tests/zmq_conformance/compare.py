@@ -17,7 +17,8 @@ How a case runs for real (the ground truth's way, ../shared/ground-truth/zeromq.
   later); one `at_ms` is SIGKILL at that time; `restart_after_ms` starts a fresh process of the
   same program on the same endpoint that much later (Python's start and `import zmq` included,
   as the engine's PROCESS_START_MS); slow consumers and servers are program settings (work_ms);
-  partitions are not run here (SKIPPED with the reason, none today);
+  partitions are not run here, nor faults at a step (simulation only: the page's forks) (SKIPPED
+  with the reason, none today);
 - the case ends once every program the engine says ends (finished, failed) has ended, and
   SETTLE_MS after the engine's last event; a program still running then is "blocked" (a hang is an
   outcome: the naive REQ client, term() waiting for a peer), and is killed. No case runs past
@@ -420,6 +421,8 @@ def compare_case(args, case):
     unsupported = [next(iter(f["do"])) for f in scenario.get("faults", []) if next(iter(f["do"])) != "crash"]
     unsupported += [f["when"]["after"]["op"] for f in scenario.get("faults", [])
                     if "after" in f["when"] and f["when"]["after"]["op"] not in TRIGGER_LINES]
+    # A step exists only in the simulation: a fault the page injected at a step cannot be run for real.
+    unsupported += ["at_step" for f in scenario.get("faults", []) if "at_step" in f["when"]]
     if unsupported:
         return name, None, "SKIPPED: faults this driver does not run: %s" % ", ".join(unsupported)
     engine = engine_fields(scenario, report)

@@ -4,9 +4,11 @@
 //! buffers between them, bind versus connect, reconnects, LINGER, and the faults that show
 //! what ZeroMQ does not do for you (issue 12). Its scenario schema (`scenario`), the pyzmq
 //! programs with their line map (`program`), the trace events (`trace`), the world on the
-//! core's step loop (`world::ZmqSim`) and the report with per-message verdicts and causes
-//! (`report::ZmqReport`). Nothing the page loads first depends on this module yet.
+//! core's step loop (`world::ZmqSim`), the report with per-message verdicts and causes
+//! (`report::ZmqReport`), and the brokerless diagram's view model (`diagram::ZmqDiagramView`).
+//! Nothing the page loads first depends on this module yet.
 
+pub mod diagram;
 pub mod program;
 pub mod report;
 pub mod scenario;

@@ -85,9 +85,14 @@ pub struct ZmqReport {
 impl ZmqReport {
     /// Everything about the run so far; `with_trace` includes the full event list.
     pub fn new(sim: &ZmqSim, with_trace: bool) -> ZmqReport {
+        ZmqReport::with_trace(sim, sim.trace(), with_trace)
+    }
+
+    /// `new` for a world whose own trace may start later (a session's world, rebuilt from a
+    /// snapshot): `trace` is the run's events from its start up to this world's moment.
+    pub fn with_trace(sim: &ZmqSim, trace: &[ZmqTraceEntry], with_trace: bool) -> ZmqReport {
         let scenario = sim.scenario();
         let ledger = sim.ledger();
-        let trace = sim.trace();
         let name = |actor: ActorId| scenario.actors.get(actor.index()).map_or(String::new(), |a| a.name().to_string());
         // Who processed each message, with the process it was.
         let mut incarnation = vec![0u16; scenario.actors.len()];
@@ -124,7 +129,7 @@ impl ZmqReport {
                     format!("duplicated: the work was done {effects} times: the Lazy Pirate client sent the request again after a timeout, and more than one server did it (request/reply with retries is at-least-once)"),
                 ),
                 Verdict::Lost => {
-                    let cause = sim.drop_cause(message).map_or("it disappeared", DropCause::text);
+                    let cause = sim.drop_cause_in(trace, message).map_or("it disappeared", DropCause::text);
                     (ZmqVerdict::Lost, format!("lost: {cause}"))
                 }
                 Verdict::Stranded | Verdict::Pending if ended => (ZmqVerdict::StillQueued, still_queued_cause(live_copy[index].map(|c| &ledger.copies[c]))),

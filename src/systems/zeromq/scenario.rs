@@ -358,6 +358,11 @@ impl ZmqActorSpec {
 pub enum ZmqTrigger {
     /// At a simulated time.
     AtMs(u64),
+    /// Right after the `n`-th step (a step is one handled job that recorded events), as in the
+    /// other systems: how the page forks a run where the user injected a fault. 0 = before
+    /// the first step. Only the simulation has steps: a real run (the pyzmq programs, the
+    /// conformance layer) cannot take this trigger.
+    AtStep(u64),
     /// Right after an actor's `occurrence`-th (1-based) execution of operation `op`
     /// (`super::program::ZmqOpKind::names`: `print_received`, `print_done`, `send`, ...).
     After { actor: String, op: String, occurrence: u32 },
@@ -645,6 +650,8 @@ impl ZmqScenario {
             let field = |f: &str| format!("faults[{i}].{f}");
             match &fault.when {
                 ZmqTrigger::AtMs(at) => time_ms(&field("when.at_ms"), *at)?,
+                // Any step: one past the run's end never fires (as in the other systems).
+                ZmqTrigger::AtStep(_) => {}
                 ZmqTrigger::After { actor, op, occurrence } => {
                     let Some(spec) = self.actor(actor) else {
                         return Err(err(field("when.actor"), format!("no actor is named {}", json::quoted(actor))));

@@ -157,7 +157,7 @@ enum Pc {
 
 /// What a blocked program waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Wait {
+pub(super) enum Wait {
     Nothing,
     Send,
     Recv,
@@ -174,13 +174,13 @@ pub struct Actor {
     /// Bumped when a blocking call starts or ends: a timeout of an older value is stale.
     block_epoch: u32,
     pc: Pc,
-    waiting: Wait,
+    pub(super) waiting: Wait,
     /// The current socket (a Lazy Pirate opens new ones).
-    socket: Option<usize>,
+    pub(super) socket: Option<usize>,
     /// The loop index: the payload of the next (or current) message.
     next_data: u32,
     /// The message the program holds (received, not yet finished with).
-    held: Option<CopyId>,
+    pub(super) held: Option<CopyId>,
     /// A client's current request and its attempts so far.
     request: Option<MessageId>,
     attempts: u16,
@@ -215,17 +215,18 @@ pub struct Refusal {
 /// A frame in a lane: a copy of a message, or the reply to one (a reply is not a message of
 /// the workload: the ledger does not hold it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Frame {
-    copy: CopyId,
-    reply: bool,
+pub(super) struct Frame {
+    pub(super) copy: CopyId,
+    pub(super) reply: bool,
 }
 
 /// One direction of a link.
 #[derive(Clone, Debug, Default)]
-struct Lane {
-    outbound: VecDeque<Frame>,
-    in_flight: VecDeque<(Frame, u64)>,
-    inbound: VecDeque<Frame>,
+pub(super) struct Lane {
+    pub(super) outbound: VecDeque<Frame>,
+    /// With the time each reaches the peer's kernel (µs).
+    pub(super) in_flight: VecDeque<(Frame, u64)>,
+    pub(super) inbound: VecDeque<Frame>,
     drain_armed: bool,
     arrive_armed: bool,
 }
@@ -245,29 +246,29 @@ pub enum LinkState {
 }
 
 #[derive(Clone, Debug)]
-struct Link {
-    connecting: usize,
+pub(super) struct Link {
+    pub(super) connecting: usize,
     /// The binding socket, once a connection was established.
-    binding: Option<usize>,
+    pub(super) binding: Option<usize>,
     /// The binding socket routes to this pipe (established, its peer's death not yet noticed).
-    attached: bool,
-    state: LinkState,
+    pub(super) attached: bool,
+    pub(super) state: LinkState,
     /// The SUB's subscription reached the PUB.
-    subscribed: bool,
+    pub(super) subscribed: bool,
     /// Lane 0: from the connecting socket to the binding one; lane 1: back.
-    lanes: [Lane; 2],
+    pub(super) lanes: [Lane; 2],
 }
 
 #[derive(Clone, Debug)]
-struct Socket {
-    actor: ActorId,
-    kind: SocketType,
-    binds: bool,
+pub(super) struct Socket {
+    pub(super) actor: ActorId,
+    pub(super) kind: SocketType,
+    pub(super) binds: bool,
     /// Open to the program (not closed, its process alive).
-    open: bool,
+    pub(super) open: bool,
     /// Its process is alive (a closed socket lingers until `term()` returns).
-    alive: bool,
-    linger_ms: i64,
+    pub(super) alive: bool,
+    pub(super) linger_ms: i64,
     /// Round-robin and fair-queue cursors.
     send_cursor: usize,
     recv_cursor: usize,
@@ -275,6 +276,8 @@ struct Socket {
     awaiting_reply: Option<usize>,
     /// REP: the link of the request being handled.
     reply_link: Option<usize>,
+    /// REP: the copy of the request being handled (its reply carries its payload).
+    request_copy: Option<CopyId>,
 }
 
 /// A job on the agenda.
@@ -298,10 +301,12 @@ pub struct ZmqSim {
     programs: Rc<[Program]>,
     core: Core<Job, ZmqEvent, ZmqCopyExtra>,
     actors: Vec<Actor>,
-    sockets: Vec<Socket>,
-    links: Vec<Link>,
+    /// Every socket any program opened, in order (read by `super::diagram`).
+    pub(super) sockets: Vec<Socket>,
+    /// Every link a connecting socket made, in order (`LinkId` in the trace).
+    pub(super) links: Vec<Link>,
     /// The socket bound to the endpoint now.
-    bound: Option<usize>,
+    pub(super) bound: Option<usize>,
     partitions: Vec<(u16, u16)>,
     network: Rng,
     faults: Rng,
@@ -346,7 +351,11 @@ impl ZmqSim {
     pub fn new(scenario: &ZmqScenario) -> Result<ZmqSim, ScenarioError> {
         scenario.validate()?;
         let programs: Rc<[Program]> = scenario.actors.iter().map(|a| program::of(scenario, a)).collect();
-        let mut core = Core::new(scenario.limits.clone(), Vec::new(), 1024);
+        let step_triggers = crate::scenario::step_triggers_of(scenario.faults.iter().map(|f| match f.when {
+            ZmqTrigger::AtStep(step) => Some(step),
+            _ => None,
+        }));
+        let mut core = Core::new(scenario.limits.clone(), step_triggers, 1024);
         let actors = scenario
             .actors
             .iter()
@@ -385,9 +394,11 @@ impl ZmqSim {
                         after_triggers.push((actor, kind, *occurrence, index as u16));
                     }
                 }
+                // The core fires these after their step (`core::fire_step_triggers`).
+                ZmqTrigger::AtStep(_) => {}
             }
         }
-        Ok(ZmqSim {
+        let mut sim = ZmqSim {
             scenario: Rc::new(scenario.clone()),
             programs,
             core,
@@ -402,7 +413,30 @@ impl ZmqSim {
             drops_recorded: 0,
             after_triggers,
             send_blocked_us: Vec::new(),
-        })
+        };
+        // Faults at step 0 happen before the first step.
+        core::fire_step_triggers(&mut sim);
+        Ok(sim)
+    }
+
+    /// A copy without the trace (what a session keeps to seek in a run).
+    pub fn snapshot(&self) -> ZmqSim {
+        ZmqSim {
+            scenario: Rc::clone(&self.scenario),
+            programs: Rc::clone(&self.programs),
+            core: self.core.snapshot(),
+            actors: self.actors.clone(),
+            sockets: self.sockets.clone(),
+            links: self.links.clone(),
+            bound: self.bound,
+            partitions: self.partitions.clone(),
+            network: self.network.clone(),
+            faults: self.faults.clone(),
+            refusals: self.refusals.clone(),
+            drops_recorded: self.drops_recorded,
+            after_triggers: self.after_triggers.clone(),
+            send_blocked_us: self.send_blocked_us.clone(),
+        }
     }
 
     pub fn scenario(&self) -> &ZmqScenario {
@@ -499,11 +533,21 @@ impl ZmqSim {
         self.links.iter().map(|l| [0, 1].map(|i| (l.lanes[i].outbound.len(), l.lanes[i].in_flight.len(), l.lanes[i].inbound.len()))).collect()
     }
 
-    /// The cause of the last drop of one of `message`'s copies, if any.
+    /// The cause of the last drop of one of `message`'s copies, if any (None if that drop
+    /// happened before the snapshot this world was rebuilt from: see `drop_cause_in`).
     pub fn drop_cause(&self, message: MessageId) -> Option<DropCause> {
         let index = self.core.checker.stats.get(message.index())?.last_discard?;
         let entry = self.core.trace.get((index as usize).checked_sub(self.core.trace_base)?)?;
         match entry.event {
+            ZmqEvent::MessageDropped { cause, .. } => Some(cause),
+            _ => None,
+        }
+    }
+
+    /// `drop_cause`, read in `trace`: the run's events from its start (a session's trace).
+    pub fn drop_cause_in(&self, trace: &[ZmqTraceEntry], message: MessageId) -> Option<DropCause> {
+        let index = self.core.checker.stats.get(message.index())?.last_discard?;
+        match trace.get(index as usize)?.event {
             ZmqEvent::MessageDropped { cause, .. } => Some(cause),
             _ => None,
         }
@@ -640,7 +684,7 @@ impl ZmqSim {
         self.actors[actor].terminal.push(text);
     }
 
-    fn partitioned(&self, a: ActorId, b: ActorId) -> bool {
+    pub(super) fn partitioned(&self, a: ActorId, b: ActorId) -> bool {
         let key = (a.0.min(b.0), a.0.max(b.0));
         self.partitions.contains(&key)
     }
@@ -877,6 +921,7 @@ impl ZmqSim {
             recv_cursor: 0,
             awaiting_reply: None,
             reply_link: None,
+            request_copy: None,
         };
         self.sockets.push(socket);
         let index = self.sockets.len() - 1;
@@ -1689,6 +1734,7 @@ impl ZmqSim {
         self.actors[actor].held = Some(frame.copy);
         if self.sockets[socket].kind == SocketType::Rep {
             self.sockets[socket].reply_link = Some(link);
+            self.sockets[socket].request_copy = Some(frame.copy);
         }
         let line = self.line(actor, ZmqOpKind::Recv);
         self.record(ZmqEvent::MessageReceived { actor: id, copy: frame.copy, line });
@@ -1708,7 +1754,9 @@ impl ZmqSim {
         match link {
             Some(link) => {
                 // The reply carries the request's copy id (for its payload); it is not a message.
-                let copy = self.last_copy_of(actor, data);
+                // (Kept on the socket, not searched for in the trace: a world rebuilt from a
+                // snapshot has no trace before it, and must replay the same events.)
+                let copy = self.sockets[socket].request_copy.unwrap_or(CopyId(0));
                 self.record(ZmqEvent::ReplySent { actor: id, data, line });
                 self.links[link].lanes[1].outbound.push_back(Frame { copy, reply: true });
                 self.arm_drain(link, 1);
@@ -1718,16 +1766,6 @@ impl ZmqSim {
         self.after_op(actor, ZmqOpKind::Reply);
         self.actors[actor].pc = Pc::Recv;
         self.resume_after(actor, OP_US);
-    }
-
-    /// The most recent copy the server `actor` received with payload `data`.
-    fn last_copy_of(&self, actor: usize, data: u32) -> CopyId {
-        let ledger = &self.core.ledger;
-        let found = self.core.trace.iter().rev().find_map(|e| match e.event {
-            ZmqEvent::MessageReceived { actor: a, copy, .. } if a.index() == actor && ledger.messages[ledger.message_of(copy).index()].data == data => Some(copy),
-            _ => None,
-        });
-        found.unwrap_or(CopyId(0))
     }
 
     fn poll(&mut self, actor: usize) {

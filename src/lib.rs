@@ -8,6 +8,7 @@ pub mod faults;
 pub mod i18n;
 pub mod cross;
 pub mod kafka_text;
+pub mod zeromq_text;
 pub mod report;
 pub mod session;
 pub mod share;

@@ -146,6 +146,12 @@ fn receiver_of(trace: &[ZmqTraceEntry], index: usize, copy: CopyId) -> Option<Ac
     })
 }
 
+/// The receiver killed with `copy` (dropped at `index`): the actor that received it, from
+/// the trace shown or else the run's whole trace, else the last actor killed before it.
+fn killed_receiver(trace: &[ZmqTraceEntry], index: usize, copy: CopyId, sim: &ZmqSim) -> Option<ActorId> {
+    receiver_of(trace, index, copy).or_else(|| receiver_of(sim.trace(), sim.trace().len(), copy)).or_else(|| last_killed(trace, index))
+}
+
 /// The last actor killed before `index`.
 fn last_killed(trace: &[ZmqTraceEntry], index: usize) -> Option<ActorId> {
     trace[..index.min(trace.len())].iter().rev().find_map(|e| match e.event {
@@ -322,25 +328,29 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
         }
         SendRaised { actor, data, error, .. } => {
             let d = dict(data);
+            let name = match error {
+                ZmqError::Again => "zmq.Again",
+                ZmqError::Efsm => "zmq.ZMQError (EFSM)",
+            };
             let refusal = sim.refusals.iter().find(|r| r.actor == actor && r.data == data);
-            let (why_en, why_zh) = match refusal.map(|r| (r.reason, r.blocked_ms)) {
+            let (how_en, how_zh) = match refusal.map(|r| (r.reason, r.blocked_ms)) {
                 Some((RefusalReason::NoPeer, ms)) if ms > 0 => (
-                    format!("after SNDTIMEO ({ms} ms) no peer was connected, and a binding socket has no pipe without one"),
-                    format!("SNDTIMEO（{ms} 毫秒）到时仍没有对端连上来，而绑定方套接字没有对端就没有管道"),
+                    format!("raised {name} after blocking SNDTIMEO = {ms} ms: no peer had connected, and a binding socket has no pipe without one"),
+                    format!("阻塞 SNDTIMEO = {ms} 毫秒后抛出 {name}：一直没有对端连上来，而绑定方套接字没有对端就没有管道"),
                 ),
                 Some((RefusalReason::NoPeer, _)) => (
-                    "with NOBLOCK, at once: no peer was connected, and a binding socket has no pipe without one".to_string(),
-                    "使用 NOBLOCK，立即报错：没有对端连上来，而绑定方套接字没有对端就没有管道".to_string(),
+                    format!("raised {name} at once (NOBLOCK): no peer is connected, and a binding socket has no pipe without one"),
+                    format!("立即抛出 {name}（NOBLOCK）：没有对端连上来，而绑定方套接字没有对端就没有管道"),
                 ),
                 Some((RefusalReason::HighWaterMark, _)) => {
                     let hwm = spec(sim, actor).map_or(0, |x| x.sndhwm());
-                    (format!("its pipe already held SNDHWM = {hwm} messages"), format!("它的管道里已经有 SNDHWM = {hwm} 条消息"))
+                    (format!("raised {name}: its pipe already held SNDHWM = {hwm} messages"), format!("抛出 {name}：它的管道里已经有 SNDHWM = {hwm} 条消息"))
                 }
-                None => ("the send was refused".to_string(), "这次发送被拒绝了".to_string()),
+                None => (format!("raised {name}"), format!("抛出 {name}")),
             };
             pick(
-                format!("{}'s send_json({d}) raised {}: {why_en}; the message was never accepted, so it is not lost: it was never sent", a(actor), error.text(), ),
-                format!("{} 的 send_json({d}) 抛出了 {}：{why_zh}；这条消息从未被接受，所以不算丢失：它根本没有发出去", a(actor), error.text()),
+                format!("{}'s send_json({d}) {how_en}; the message was never accepted: not lost, never sent", a(actor)),
+                format!("{} 的 send_json({d}) {how_zh}；这条消息从未被接受：不算丢失，而是从未发送", a(actor)),
             )
         }
         MessageArrived { actor, copy } => pick(
@@ -431,20 +441,32 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
             let producer = message.and_then(|m| sim.ledger().messages.get(m.index())).map(|m| m.producer);
             let sender = producer.map_or_else(|| "?".into(), a);
             match cause {
-                DropCause::ReceiverCrashed => {
-                    let who = receiver_of(trace, index, copy).or_else(|| last_killed(trace, index)).map_or_else(|| "?".into(), a);
-                    pick(
-                        format!("{d} was lost with {who}: it was in {who}'s receive pipe or TCP buffers; ZeroMQ has no acknowledgements, so nobody sends it again"),
-                        format!("{d} 随 {who} 一起丢失了：它在 {who} 的接收管道或 TCP 缓冲区里；ZeroMQ 没有确认机制，所以没有人会再发送它"),
-                    )
-                }
-                DropCause::HeldByCrashedProcess => {
-                    let who = receiver_of(trace, index, copy).or_else(|| last_killed(trace, index)).map_or_else(|| "?".into(), a);
-                    pick(
-                        format!("{d} was lost with {who}: its program had received it and was killed before it finished with it; ZeroMQ has no acknowledgements"),
-                        format!("{d} 随 {who} 一起丢失了：它的程序已经收到了它，却在处理完之前被杀死；ZeroMQ 没有确认机制"),
-                    )
-                }
+                DropCause::ReceiverCrashed => match killed_receiver(trace, index, copy, sim) {
+                    Some(who) => {
+                        let who = a(who);
+                        pick(
+                            format!("{d} was lost with {who}: it was in {who}'s receive pipe or TCP buffers; ZeroMQ has no acknowledgements, so nobody sends it again"),
+                            format!("{d} 随 {who} 一起丢失了：它在 {who} 的接收管道或 TCP 缓冲区里；ZeroMQ 没有确认机制，所以没有人会再发送它"),
+                        )
+                    }
+                    None => pick(
+                        format!("{d} was lost: it was in the receive pipe or TCP buffers of the receiver that was killed; ZeroMQ has no acknowledgements, so nobody sends it again"),
+                        format!("{d} 丢失了：它在被杀死的接收方的接收管道或 TCP 缓冲区里；ZeroMQ 没有确认机制，所以没有人会再发送它"),
+                    ),
+                },
+                DropCause::HeldByCrashedProcess => match killed_receiver(trace, index, copy, sim) {
+                    Some(who) => {
+                        let who = a(who);
+                        pick(
+                            format!("{d} was lost with {who}: its program had received it and was killed before it finished with it; ZeroMQ has no acknowledgements"),
+                            format!("{d} 随 {who} 一起丢失了：它的程序已经收到了它，却在处理完之前被杀死；ZeroMQ 没有确认机制"),
+                        )
+                    }
+                    None => pick(
+                        format!("{d} was lost: the program that had received it was killed before it finished with it; ZeroMQ has no acknowledgements"),
+                        format!("{d} 丢失了：收到它的程序还没处理完就被杀死了；ZeroMQ 没有确认机制"),
+                    ),
+                },
                 DropCause::SenderCrashed => pick(
                     format!("{d} was lost: it was still queued in {sender}'s socket when {sender}'s process was killed"),
                     format!("{d} 丢失了：{sender} 的进程被杀死时，它还排在 {sender} 的套接字队列里"),
@@ -1553,6 +1575,25 @@ fn linger_0(run: &Run, text: &mut Vec<String>) {
             format!("然后它以 LINGER 0 调用 socket.close() 和 context.term(){at_once_zh}{drop_zh}。"),
         ));
     }
+    let expired = run.lost_by(&[DropCause::LingerExpired]);
+    if linger > 0 {
+        let (drop_en, drop_zh) = if expired.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (format!("; it ran out with {} ({}) still queued, and they are thrown away", run.dicts(&expired), run.count(expired.len())), format!("；时间用完时 {}（{}）还在排队，于是被丢弃", run.dicts(&expired), run.count(expired.len())))
+        };
+        text.push(run.pick(
+            format!("Then it calls socket.close() and context.term(): LINGER {linger} keeps what is queued for at most {linger} ms{drop_en}."),
+            format!("然后它调用 socket.close() 和 context.term()：LINGER {linger} 最多把排队的消息保留 {linger} 毫秒{drop_zh}。"),
+        ));
+    } else if linger < 0 {
+        if let Some(us) = run.term_wait_us(p_id) {
+            text.push(run.pick(
+                format!("Then it calls socket.close() and context.term(): with LINGER -1, term() waits {} ms, until its queue is passed on.", ms_text(us)),
+                format!("然后它调用 socket.close() 和 context.term()：LINGER 为 -1 时，term() 等待了 {} 毫秒，直到它的队列交出去。", ms_text(us)),
+            ));
+        }
+    }
     if let Some((_, c_spec)) = consumer {
         let gap = run.start_gap_ms(consumer, producer);
         let printed = run.printed();
@@ -1569,5 +1610,60 @@ fn linger_0(run: &Run, text: &mut Vec<String>) {
             "With the default LINGER -1, term() waits for a peer instead: on real libzmq it waited about 1.1 s for the consumer, and all 10 messages arrived.".into(),
             "如果用默认的 LINGER -1，term() 会等待对端出现：在真实的 libzmq 上，它等了消费者约 1.1 秒，10 条消息全部送达。".into(),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_cause_is_read_back_from_its_english_text() {
+        let mut all = vec![
+            (Why::ProcessedOnce, ZmqVerdict::ProcessedOnce),
+            (Why::OutOfOrder, ZmqVerdict::OutOfOrder),
+            (Why::Duplicated { effects: 3 }, ZmqVerdict::Duplicated),
+            (Why::Lost(None), ZmqVerdict::Lost),
+            (Why::StillQueued(None), ZmqVerdict::StillQueued),
+            (Why::Pending, ZmqVerdict::Pending),
+            (Why::NoPeerAfterTimeout { ms: 200 }, ZmqVerdict::NeverAccepted),
+            (Why::NoPeerNoblock, ZmqVerdict::NeverAccepted),
+            (Why::HighWaterMark { hwm: 1000 }, ZmqVerdict::NeverAccepted),
+        ];
+        for cause in [
+            DropCause::ReceiverCrashed, DropCause::HeldByCrashedProcess, DropCause::SenderCrashed, DropCause::PipeClosed, DropCause::PubHighWaterMark,
+            DropCause::NoSubscriber, DropCause::NotSubscribed, DropCause::Linger0, DropCause::LingerExpired,
+        ] {
+            all.push((Why::Lost(Some(cause)), ZmqVerdict::Lost));
+        }
+        for stage in [Stage::Outbound, Stage::InFlight, Stage::Inbound] {
+            all.push((Why::StillQueued(Some(stage)), ZmqVerdict::StillQueued));
+        }
+        for status in [ActorStatus::Failed, ActorStatus::Crashed, ActorStatus::Finished] {
+            all.push((Why::NeverSent(status), ZmqVerdict::NeverSent));
+        }
+        let mut texts = std::collections::BTreeSet::new();
+        for (why, verdict) in all {
+            let en = why.text(Lang::En);
+            let zh = why.text(Lang::Zh);
+            assert!(texts.insert(en.clone()), "two causes say {en}");
+            let back = cause_of_text(&en, verdict).map(|w| w.text(Lang::Zh));
+            assert_eq!(back.as_deref(), Some(zh.as_str()), "{en}");
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+            // The short form in the outcome drops the verdict's own word.
+            assert!(!short_cause(&en, verdict, Lang::Zh).starts_with("丢失：") && !short_cause(&en, verdict, Lang::En).starts_with("lost: "));
+        }
+    }
+
+    #[test]
+    fn durations_and_lists_read_naturally() {
+        assert_eq!(ms_text(366_079), "366");
+        assert_eq!(ms_text(2_400), "2.4");
+        assert_eq!(ms_text(790), "0.79");
+        assert_eq!(ms_text(0), "0");
+        assert_eq!(dicts(&[4, 5, 6, 7], Lang::En), "{'data': 4} to {'data': 7}");
+        assert_eq!(dicts(&[4, 5, 6, 7], Lang::Zh), "{'data': 4} 到 {'data': 7}");
+        assert_eq!(dicts(&[0, 1], Lang::En), "{'data': 0}, {'data': 1}");
+        assert_eq!(dicts(&[0, 2, 5], Lang::Zh), "{'data': 0}、{'data': 2}、{'data': 5}");
     }
 }

@@ -591,8 +591,8 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
             format!("{} 现在每条消息要处理 {} 秒", a(actor), seconds(u64::from(work_ms))),
         ),
         Partitioned { actor, peer } => pick(
-            format!("the network between {} and {} was cut: TCP stalls, nothing passes and nothing is lost yet", a(actor), a(peer)),
-            format!("{} 与 {} 之间的网络被切断：TCP 停滞，什么都过不去，但暂时也没有丢失", a(actor), a(peer)),
+            format!("the network between {} and {} was cut: TCP stalls, nothing passes, and the cut itself loses nothing", a(actor), a(peer)),
+            format!("{} 与 {} 之间的网络被切断：TCP 停滞，什么都过不去，但切断本身不会丢失任何消息", a(actor), a(peer)),
         ),
         Healed { actor, peer } => pick(
             format!("the network between {} and {} was restored: what waited in TCP flows again", a(actor), a(peer)),
@@ -1275,7 +1275,7 @@ fn bind_vs_connect(run: &Run, text: &mut Vec<String>) {
         let ms = ms_text(us);
         text.push(run.pick(
             format!("{p}'s context.term() waits {ms} ms until its queue is passed on (LINGER -1)."),
-            format!("{p} 的 context.term() 等待了 {ms} 毫秒，直到它的队列交出去（LINGER -1）。"),
+            format!("{p} 的 context.term() 等待了 {ms} 毫秒，直到它排队的消息都交了出去（LINGER -1）。"),
         ));
     }
     let lost = run.data_with(ZmqVerdict::Lost);
@@ -1375,7 +1375,7 @@ fn hwm_drops(run: &Run, text: &mut Vec<String>) {
     } else {
         text.push(run.pick(
             format!("The burst outruns the I/O thread that empties the pipe: with {hwm} messages waiting in it, PUB drops {} ({}) silently, with no error and no zmq.Again.", run.dicts(&lost), run.count(lost.len())),
-            format!("这一串发送比清空管道的 I/O 线程快：管道里已有 {hwm} 条消息在等待，PUB 便静默丢弃了 {}（{}），没有报错，也没有 zmq.Again。", run.dicts(&lost), run.count(lost.len())),
+            format!("这一串连续发送比负责清空管道的 I/O 线程更快：管道里已有 {hwm} 条消息在等待，PUB 便静默丢弃了 {}（{}），没有报错，也没有 zmq.Again。", run.dicts(&lost), run.count(lost.len())),
         ));
         let printed = run.printed();
         if !printed.is_empty() {
@@ -1385,7 +1385,7 @@ fn hwm_drops(run: &Run, text: &mut Vec<String>) {
     if interval == 0 {
         text.push(run.pick(
             "The drops come from the burst, not from a slow subscriber: with the tutorial's 50 ms between sends, real libzmq dropped nothing.".into(),
-            "丢弃来自这一串连续发送，而不是来自慢的订阅者：按教程那样每 50 毫秒发送一条，真实的 libzmq 一条也没有丢弃。".into(),
+            "丢弃是这一串连续发送造成的，而不是慢订阅者造成的：按教程那样每 50 毫秒发送一条，真实的 libzmq 一条也没有丢弃。".into(),
         ));
     }
 }
@@ -1417,7 +1417,7 @@ fn req_hang(run: &Run, text: &mut Vec<String>) {
             if run.restart_of(s_id).is_some() && !redone {
                 text.push(run.pick(
                     format!("A new {sv} process starts, but it never sees {}: nothing sends the request again.", dict(data)),
-                    format!("新的 {sv} 进程启动了，但它永远见不到 {}：没有任何东西会再次发送这个请求。", dict(data)),
+                    format!("新的 {sv} 进程启动了，但它永远见不到 {}：没有任何程序会再次发送这个请求。", dict(data)),
                 ));
             }
         }
@@ -1426,7 +1426,7 @@ fn req_hang(run: &Run, text: &mut Vec<String>) {
     let efsm = run.find(|e| matches!(e, ZmqEvent::ErrorRaised { actor, error: ZmqError::Efsm, .. } if *actor == c_id));
     if let Some(t) = timed_out {
         let (up_en, up_zh) = match server.and_then(|(a, _)| run.restart_of(a)) {
-            Some(r) if r < t => (", although the new server is up", "，尽管新的服务端已经起来了"),
+            Some(r) if r < t => (", although the new server process is up", "，尽管新的服务端进程已经起来了"),
             _ => ("", ""),
         };
         let (efsm_en, efsm_zh) = if efsm.is_some() {
@@ -1486,10 +1486,10 @@ fn lazy_pirate(run: &Run, text: &mut Vec<String>) {
                 if replied {
                     text.push(run.pick(format!("{sv} is killed (SIGKILL) after replying to {}.", dict(done)), format!("{sv} 在应答 {} 之后被杀死（SIGKILL）。", dict(done))));
                 } else {
-                    let (d_en, d_zh) = delay.map_or((String::new(), String::new()), |ms| (format!(" (it waits {} s before that reply)", seconds(ms)), format!("（它在这个应答之前要等待 {} 秒）", seconds(ms))));
+                    let (d_en, d_zh) = delay.map_or((String::new(), String::new()), |ms| (format!(" (it waits {} s before that reply)", seconds(ms)), format!("要等 {} 秒才发出应答", seconds(ms))));
                     text.push(run.pick(
                         format!("{sv} is killed (SIGKILL) after doing the work for {} but before replying{d_en}.", dict(done)),
-                        format!("{sv} 在做完 {} 的工作之后、发出应答之前被杀死（SIGKILL）{d_zh}。", dict(done)),
+                        format!("{sv} 做完 {} 的工作后{d_zh}，在应答之前被杀死（SIGKILL）。", dict(done)),
                     ));
                 }
             }
@@ -1590,7 +1590,7 @@ fn linger_0(run: &Run, text: &mut Vec<String>) {
         if let Some(us) = run.term_wait_us(p_id) {
             text.push(run.pick(
                 format!("Then it calls socket.close() and context.term(): with LINGER -1, term() waits {} ms, until its queue is passed on.", ms_text(us)),
-                format!("然后它调用 socket.close() 和 context.term()：LINGER 为 -1 时，term() 等待了 {} 毫秒，直到它的队列交出去。", ms_text(us)),
+                format!("然后它调用 socket.close() 和 context.term()：LINGER 为 -1 时，term() 等待了 {} 毫秒，直到它排队的消息都交了出去。", ms_text(us)),
             ));
         }
     }

@@ -751,7 +751,7 @@ fn whys(report: &ZmqReport, sim: &ZmqSim) -> Vec<Why> {
                         ZmqVerdict::Duplicated => Why::Duplicated { effects: row.processed_by.len() },
                         ZmqVerdict::Lost => Why::Lost(message.and_then(|m| sim.drop_cause(m))),
                         ZmqVerdict::StillQueued => {
-                            let live = message.and_then(|m| ledger.copies.iter().filter(|c| c.message == m && c.place.is_live()).next_back());
+                            let live = message.and_then(|m| ledger.copies.iter().rfind(|c| c.message == m && c.place.is_live()));
                             Why::StillQueued(live.and_then(|c| matches!(c.place, crate::engine::ledger::Place::Ready { .. }).then_some(c.extra.stage)))
                         }
                         _ => Why::Pending,

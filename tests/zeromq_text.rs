@@ -500,3 +500,31 @@ fn openings_stay_true_at_other_seeds() {
         }
     }
 }
+
+#[test]
+fn an_opening_names_losses_its_story_does_not_tell() {
+    // z-hwm-drops with the publisher's warm-up removed: the burst starts before the
+    // subscription arrives, so the losses are the slow joiner's, not the HWM's.
+    let scenario = chapter_with("z-hwm-drops", "actors", serde_json::json!([
+        {"role": "producer", "name": "publisher", "socket": "pub", "bind": true, "sndhwm": 2, "interval_ms": 0},
+        {"role": "consumer", "name": "subscriber", "socket": "sub", "work_ms": 200}
+    ]));
+    let sim = run_scenario(&scenario);
+    let report = ZmqReport::new(&sim, false);
+    let lost = report.data_with(ZmqVerdict::Lost);
+    assert!(!lost.is_empty(), "{}", report.summary);
+    let chapter = ZMQ_CHAPTERS.iter().find(|c| c.scenario == "z-hwm-drops").expect("chapter");
+    let text = opening(chapter, &sim, &report, Lang::En);
+    assert!(text.contains(&format!("Also lost in this run: {}.", dicts(&lost))), "{text}");
+    assert!(opening(chapter, &sim, &report, Lang::Zh).contains("这次运行中另外还丢失了"));
+    // The naive client in the Lazy Pirate chapter is told as the naive client it is.
+    let scenario = chapter_with("z-lazy-pirate", "actors", serde_json::json!([
+        {"role": "server", "name": "server", "work_ms": 300},
+        {"role": "client", "name": "client", "requests": 10, "timeout_ms": 4000}
+    ]));
+    let sim = run_scenario(&scenario);
+    let report = ZmqReport::new(&sim, false);
+    let chapter = ZMQ_CHAPTERS.iter().find(|c| c.scenario == "z-lazy-pirate").expect("chapter");
+    let text = opening(chapter, &sim, &report, Lang::En);
+    assert!(text.starts_with("client sends each request on its REQ socket and waits for the reply with poll(4000)") && !text.contains("Lazy Pirate"), "{text}");
+}

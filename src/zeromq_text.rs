@@ -10,8 +10,13 @@
 //! not know prints `?`, and nothing here panics. An opening or outcome only states what the
 //! run's report shows: a chapter's story is told with the numbers of the run on screen, and a
 //! part of it the run did not show (a fault the learner removed, a drop that did not happen)
-//! is not said. `cause_texts` says the report's causes in both languages; its English is the
-//! report's own text (a test compares them).
+//! is not said. `cause_texts` (per row, with the run) and `cause_in` (one row, from its
+//! English) say the report's causes in both languages; their English is the report's own text
+//! (tests compare them), and `report.rs` is unchanged.
+//!
+//! Cost: a sentence reads the trace back only as far as it needs (the program's current
+//! process, the request's life, a copy's receiver); an opening or outcome reads the report and
+//! the trace once.
 
 use crate::engine::ids::*;
 use crate::i18n::Lang;
@@ -380,7 +385,13 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
         }
         WorkDone { actor, message, .. } => {
             let d = dict_of_message(sim, message);
-            let before = trace[..index].iter().filter(|e| matches!(e.event, WorkDone { message: m, .. } if m == message)).count();
+            // The request's earlier work: back to its first send (a request's life, not the run).
+            let before = trace[..index]
+                .iter()
+                .rev()
+                .take_while(|e| !matches!(e.event, MessageSent { message: m, .. } if m == message))
+                .filter(|e| matches!(e.event, WorkDone { message: m, .. } if m == message))
+                .count();
             if before == 0 {
                 pick(format!("{} did the work for {d} and printed “ [x] Done {d}”", a(actor)), format!("{} 完成了 {d} 的工作，打印了“ [x] Done {d}”", a(actor)))
             } else {

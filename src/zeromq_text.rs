@@ -14,9 +14,9 @@
 //! English) say the report's causes in both languages; their English is the report's own text
 //! (tests compare them), and `report.rs` is unchanged.
 //!
-//! Cost: a sentence reads the trace back only as far as it needs (the program's current
-//! process, the request's life, a copy's receiver); an opening or outcome reads the report and
-//! the trace once.
+//! Cost: a sentence reads at most the trace before its event, most only a short way back (the
+//! program's current process, the request's life, a copy's receiver); an opening or outcome
+//! reads the report and the trace a few times.
 
 use crate::engine::ids::*;
 use crate::i18n::Lang;

@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod cross;
 pub mod three_systems;
 pub mod kafka_text;
+pub mod zeromq_text;
 pub mod report;
 pub mod session;
 pub mod share;

@@ -319,8 +319,7 @@ fn zeromq_side(workload: &Workload, fault: &SharedFault) -> Result<Side, String>
     sim.run_until(crate::engine::Until::Quiescence);
     let report = ZmqReport::new(&sim, false);
     let cells = rows(workload, report.messages.iter().map(|m| {
-        // TODO(ztext): the cause in Chinese.
-        let cause = (m.verdict != ZmqVerdict::ProcessedOnce).then(|| Bilingual { en: m.cause.clone(), zh: m.cause.clone() });
+        let cause = (m.verdict != ZmqVerdict::ProcessedOnce).then(|| Bilingual::of(|lang| crate::zeromq_text::cause_in(m, lang)));
         (m.data, Cell { verdict: zmq_verdict_name(m.verdict), printed: m.processed_by.len() as u32, cause })
     }));
     let code = s.actors.iter().find(|a| matches!(a, ZmqActorSpec::Consumer(_))).map(|a| crate::systems::zeromq::program::of(&s, a).code.join("\n")).unwrap_or_default();

@@ -714,6 +714,8 @@ impl Why {
                 (ActorStatus::Failed, false) => "从未发送：程序在发送它之前因异常（EFSM）结束了".into(),
                 (ActorStatus::Crashed, true) => "never sent: the program was killed before sending it".into(),
                 (ActorStatus::Crashed, false) => "从未发送：程序在发送它之前被杀死了".into(),
+                (ActorStatus::Blocked, true) => "never sent: the program is still blocked in an earlier send or recv that nothing will complete".into(),
+                (ActorStatus::Blocked, false) => "从未发送：程序仍阻塞在之前的一次 send 或 recv 上，再也没有什么能让它返回".into(),
                 (_, true) => "never sent: the program gave up before sending it".into(),
                 (_, false) => "从未发送：程序在发送它之前就放弃了".into(),
             },
@@ -889,7 +891,7 @@ fn cause_of_text(cause_en: &str, verdict: ZmqVerdict) -> Option<Why> {
     let mut candidates: Vec<Why> = vec![Why::ProcessedOnce, Why::OutOfOrder, Why::Lost(None), Why::StillQueued(None), Why::Pending, Why::NoPeerNoblock];
     candidates.extend(DROPS.iter().map(|&d| Why::Lost(Some(d))));
     candidates.extend([Stage::Outbound, Stage::InFlight, Stage::Inbound].map(|s| Why::StillQueued(Some(s))));
-    candidates.extend([ActorStatus::Failed, ActorStatus::Crashed, ActorStatus::Finished].map(Why::NeverSent));
+    candidates.extend([ActorStatus::Failed, ActorStatus::Crashed, ActorStatus::Blocked, ActorStatus::Finished].map(Why::NeverSent));
     if let Some(found) = candidates.into_iter().find(|w| w.text(Lang::En) == cause_en) {
         return Some(found);
     }
@@ -1691,7 +1693,7 @@ mod tests {
         for stage in [Stage::Outbound, Stage::InFlight, Stage::Inbound] {
             all.push((Why::StillQueued(Some(stage)), ZmqVerdict::StillQueued));
         }
-        for status in [ActorStatus::Failed, ActorStatus::Crashed, ActorStatus::Finished] {
+        for status in [ActorStatus::Failed, ActorStatus::Crashed, ActorStatus::Blocked, ActorStatus::Finished] {
             all.push((Why::NeverSent(status), ZmqVerdict::NeverSent));
         }
         let mut texts = std::collections::BTreeSet::new();

@@ -38,7 +38,8 @@
 //!
 //! Isolation: each case runs in a child process (this test binary again, running the
 //! `fuzz_child` test) under `ulimit -v` (`QP_FUZZ_MEM_KB`, default 3 GiB) and a wall-clock cap
-//! (`QP_FUZZ_TIMEOUT_S`, default 10 s), so a stack overflow, an out-of-memory abort or a hang
+//! (`QP_FUZZ_TIMEOUT_S`, default 30 s: a legal case at the limits, 310,000 events run twice in
+//! a debug build, takes about 15 s on a busy 2-core machine), so a stack overflow, an out-of-memory abort or a hang
 //! fails one case (and proptest shrinks it) instead of killing the test binary or the machine.
 //!
 //! Runs:
@@ -434,7 +435,7 @@ fn run_isolated(case: &Case) -> Result<Outcome, String> {
     std::fs::write(&case_path, serde_json::to_string(case).unwrap()).unwrap();
     let exe = std::env::current_exe().unwrap();
     let mem_kb = env_u64("QP_FUZZ_MEM_KB", 3 * 1024 * 1024);
-    let timeout = Duration::from_secs(env_u64("QP_FUZZ_TIMEOUT_S", 10));
+    let timeout = Duration::from_secs(env_u64("QP_FUZZ_TIMEOUT_S", 30));
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(format!("ulimit -v {mem_kb}; exec \"$0\" \"$@\""))

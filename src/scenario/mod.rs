@@ -1284,6 +1284,20 @@ impl Scenario {
                         let orders = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.orders.is_some()));
                         let handlers = self.has_handler();
                         let batches = self.actors.iter().any(|a| matches!(a, ActorSpec::Producer(p) if p.confirm_batch.is_some()));
+                        // The named actor's own operations, in its program's order (a short list
+                        // that fits in a message); every name it could use if it has no program.
+                        let own: Option<Vec<&str>> = self.actors.iter().find(|a| a.name() == actor).and_then(|spec| crate::systems::rabbitmq::program::of(self, spec)).map(|program| {
+                            let mut names: Vec<&str> = Vec::new();
+                            for op in program.main.iter().chain(&program.callback) {
+                                if !names.contains(&op.kind.name()) {
+                                    names.push(op.kind.name());
+                                }
+                            }
+                            names
+                        });
+                        if let Some(names) = own.filter(|names| !names.is_empty()) {
+                            return Err(err(field("when.op"), format!("unknown operation {} ({} has: {})", json::quoted(op), json::quoted(actor), names.join(", "))));
+                        }
                         let known: Vec<&str> = crate::systems::rabbitmq::program::OP_NAMES
                             .iter()
                             .copied()

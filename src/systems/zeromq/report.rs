@@ -166,6 +166,8 @@ impl ZmqReport {
             let why = match sim.actors()[actor.index()].status {
                 ActorStatus::Failed => "the program ended with an exception (EFSM) before sending it",
                 ActorStatus::Crashed => "the program was killed before sending it",
+                // At the run's end a blocked call waits forever (a timeout would have fired).
+                ActorStatus::Blocked => "the program is still blocked in an earlier send or recv that nothing will complete",
                 _ => "the program gave up before sending it",
             };
             rows.push((actor, ZmqMessageReport { producer: name(actor), data, verdict: ZmqVerdict::NeverSent, cause: format!("never sent: {why}"), processed_by: Vec::new(), send_blocked_ms: None }));

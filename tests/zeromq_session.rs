@@ -33,7 +33,7 @@ fn step_after_print(session: &Session<ZmqSim>, n: usize) -> usize {
 
 fn printed(sim: &ZmqSim) -> Vec<String> {
     let consumer = sim.scenario().actor_index("consumer").unwrap();
-    sim.actors()[consumer].terminal.clone()
+    sim.actors()[consumer].terminal.iter().map(ToString::to_string).collect()
 }
 
 #[test]

@@ -188,7 +188,7 @@ impl ZmqReport {
             .enumerate()
             .map(|(index, spec)| {
                 let actor = &sim.actors()[index];
-                ZmqActorReport { name: spec.name().to_string(), status: actor.status, incarnation: actor.incarnation, terminal: actor.terminal.clone() }
+                ZmqActorReport { name: spec.name().to_string(), status: actor.status, incarnation: actor.incarnation, terminal: actor.terminal.iter().map(ToString::to_string).collect() }
             })
             .collect();
         ZmqReport {

@@ -187,8 +187,9 @@ pub struct Actor {
     /// A blocked send's start (for how long it blocked).
     blocked_since_us: u64,
     work_ms: u64,
-    /// What the program printed, in order (a kill adds `Killed`, as a shell shows it).
-    pub terminal: Vec<String>,
+    /// What the program printed, in order (a kill adds `Killed`, as a shell shows it), one
+    /// compact `TerminalLine` each (a run prints a line per message).
+    pub terminal: Vec<TerminalLine>,
     /// Per operation kind (`ZmqOpKind::ALL` order): how many times it ran.
     op_counts: Vec<u32>,
 }
@@ -341,9 +342,34 @@ impl Clone for ZmqSim {
     }
 }
 
-/// `{'data': 3}` as Python prints the dict.
-fn dict(data: u32) -> String {
-    format!("{{'data': {data}}}")
+/// A line a program printed, kept compact: a run prints one per message, so the line is
+/// written out only when shown (`Display`, as the terminal shows it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TerminalLine {
+    /// A line with nothing of the run in it (` [*] Waiting for messages...`, `Killed`, an error).
+    Fixed(&'static str),
+    Sent(u32),
+    NotSent(u32),
+    Received(u32),
+    Done(u32),
+    Reply(u32),
+    NoReply { data: u32, timeout_ms: u64 },
+    Resending(u32),
+}
+
+impl std::fmt::Display for TerminalLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            TerminalLine::Fixed(text) => f.write_str(text),
+            TerminalLine::Sent(data) => write!(f, " [x] Sent {{'data': {data}}}"),
+            TerminalLine::NotSent(data) => write!(f, " [!] Not sent {{'data': {data}}}: zmq.Again (resource temporarily unavailable)"),
+            TerminalLine::Received(data) => write!(f, " [x] Received {{'data': {data}}}"),
+            TerminalLine::Done(data) => write!(f, " [x] Done {{'data': {data}}}"),
+            TerminalLine::Reply(data) => write!(f, " [x] Reply {{'data': {data}}}"),
+            TerminalLine::NoReply { data, timeout_ms } => write!(f, " [!] No reply to {{'data': {data}}} after {} s; sending it again", crate::systems::python::seconds(timeout_ms)),
+            TerminalLine::Resending(data) => write!(f, " [x] Resending {{'data': {data}}}"),
+        }
+    }
 }
 
 impl ZmqSim {
@@ -680,7 +706,7 @@ impl ZmqSim {
         }
     }
 
-    fn print(&mut self, actor: usize, text: String) {
+    fn print(&mut self, actor: usize, text: TerminalLine) {
         self.actors[actor].terminal.push(text);
     }
 
@@ -1191,7 +1217,7 @@ impl ZmqSim {
         a.wake = a.wake.wrapping_add(1);
         a.waiting = Wait::Nothing;
         a.block_epoch = a.block_epoch.wrapping_add(1);
-        a.terminal.push("Killed".into());
+        a.terminal.push(TerminalLine::Fixed("Killed"));
         self.record(ZmqEvent::ActorCrashed { actor: ActorId(actor as u16) });
         if let Some(copy) = self.actors[actor].held.take() {
             if self.core.ledger.copy(copy).place.is_live() {
@@ -1234,7 +1260,9 @@ impl ZmqSim {
     fn resume(&mut self, actor: usize) {
         let id = ActorId(actor as u16);
         let pc = self.actors[actor].pc;
-        let spec = self.spec(actor).clone();
+        // The scenario is shared: hold it, not a copy of the actor's spec (an op per message).
+        let scenario = Rc::clone(&self.scenario);
+        let spec = &scenario.actors[actor];
         match pc {
             Pc::Socket => {
                 self.new_socket(actor);
@@ -1264,7 +1292,7 @@ impl ZmqSim {
                 // A PULL consumer's program prints its waiting line right after bind/connect (a
                 // SUB's, after its subscription).
                 if matches!(spec, ZmqActorSpec::Consumer(ref c) if c.socket != SocketType::Sub) {
-                    self.print(actor, " [*] Waiting for messages. To exit press CTRL+C".into());
+                    self.print(actor, TerminalLine::Fixed(" [*] Waiting for messages. To exit press CTRL+C"));
                 }
                 self.actors[actor].pc = match spec {
                     ZmqActorSpec::Consumer(ref c) if c.socket == SocketType::Sub => Pc::Subscribe,
@@ -1276,7 +1304,7 @@ impl ZmqSim {
             }
             Pc::Subscribe => {
                 self.after_op(actor, ZmqOpKind::Subscribe);
-                self.print(actor, " [*] Waiting for messages. To exit press CTRL+C".into());
+                self.print(actor, TerminalLine::Fixed(" [*] Waiting for messages. To exit press CTRL+C"));
                 self.actors[actor].pc = Pc::Recv;
                 self.resume_after(actor, OP_US);
             }
@@ -1292,7 +1320,7 @@ impl ZmqSim {
             Pc::Send | Pc::Resend => self.send(actor, pc == Pc::Resend),
             Pc::PrintSent => {
                 let data = self.actors[actor].next_data;
-                self.print(actor, format!(" [x] Sent {}", dict(data)));
+                self.print(actor, TerminalLine::Sent(data));
                 self.after_op(actor, ZmqOpKind::PrintSent);
                 self.actors[actor].pc = match spec {
                     ZmqActorSpec::Client(_) => Pc::Poll,
@@ -1302,7 +1330,7 @@ impl ZmqSim {
             }
             Pc::PrintNotSent => {
                 let data = self.actors[actor].next_data;
-                self.print(actor, format!(" [!] Not sent {}: zmq.Again (resource temporarily unavailable)", dict(data)));
+                self.print(actor, TerminalLine::NotSent(data));
                 self.after_op(actor, ZmqOpKind::PrintNotSent);
                 self.actors[actor].pc = Pc::Sleep;
                 self.resume_after(actor, OP_US);
@@ -1343,7 +1371,7 @@ impl ZmqSim {
                 let message = self.core.ledger.message_of(copy);
                 let data = self.core.ledger.messages[message.index()].data;
                 let line = self.line(actor, ZmqOpKind::PrintReceived);
-                self.print(actor, format!(" [x] Received {}", dict(data)));
+                self.print(actor, TerminalLine::Received(data));
                 let consumer = matches!(spec, ZmqActorSpec::Consumer(_));
                 self.record(ZmqEvent::ReceivedPrinted { actor: id, message, effect: consumer, line });
                 if consumer {
@@ -1372,7 +1400,7 @@ impl ZmqSim {
                 let message = self.core.ledger.message_of(copy);
                 let data = self.core.ledger.messages[message.index()].data;
                 let line = self.line(actor, ZmqOpKind::PrintDone);
-                self.print(actor, format!(" [x] Done {}", dict(data)));
+                self.print(actor, TerminalLine::Done(data));
                 self.record(ZmqEvent::WorkDone { actor: id, message, line });
                 self.settle(actor);
                 // The reply still needs the request's payload.
@@ -1405,7 +1433,7 @@ impl ZmqSim {
             }
             Pc::PrintReply => {
                 let data = self.actors[actor].next_data;
-                self.print(actor, format!(" [x] Reply {}", dict(data)));
+                self.print(actor, TerminalLine::Reply(data));
                 self.after_op(actor, ZmqOpKind::PrintReply);
                 self.actors[actor].next_data += 1;
                 self.actors[actor].request = None;
@@ -1416,7 +1444,7 @@ impl ZmqSim {
             Pc::PrintNoReply => {
                 let data = self.actors[actor].next_data;
                 let timeout = self.client_timeout_ms(actor);
-                self.print(actor, format!(" [!] No reply to {} after {} s; sending it again", dict(data), program::seconds(timeout)));
+                self.print(actor, TerminalLine::NoReply { data, timeout_ms: timeout });
                 self.after_op(actor, ZmqOpKind::PrintNoReply);
                 self.actors[actor].pc = Pc::SendAgain;
                 self.resume_after(actor, OP_US);
@@ -1426,13 +1454,13 @@ impl ZmqSim {
                 // exception ends the program.
                 let line = self.line(actor, ZmqOpKind::SendAgain);
                 self.record(ZmqEvent::ErrorRaised { actor: id, error: ZmqError::Efsm, line });
-                self.print(actor, "Traceback (most recent call last):".into());
-                self.print(actor, ZmqError::Efsm.text().into());
+                self.print(actor, TerminalLine::Fixed("Traceback (most recent call last):"));
+                self.print(actor, TerminalLine::Fixed(ZmqError::Efsm.text()));
                 self.after_op(actor, ZmqOpKind::SendAgain);
                 self.finish_program(actor, ActorStatus::Failed);
             }
             Pc::PrintNoResponse => {
-                self.print(actor, " [!] No response from server".into());
+                self.print(actor, TerminalLine::Fixed(" [!] No response from server"));
                 self.after_op(actor, ZmqOpKind::PrintNoResponse);
                 self.actors[actor].pc = Pc::CloseLinger0;
                 self.resume_after(actor, OP_US);
@@ -1456,20 +1484,20 @@ impl ZmqSim {
             Pc::PrintGiveUp => {
                 let data = self.actors[actor].next_data;
                 let line = self.line(actor, ZmqOpKind::PrintGiveUp);
-                self.print(actor, " [!] Server seems to be offline, abandoning".into());
+                self.print(actor, TerminalLine::Fixed(" [!] Server seems to be offline, abandoning"));
                 self.record(ZmqEvent::GaveUp { actor: id, data, line });
                 self.after_op(actor, ZmqOpKind::PrintGiveUp);
                 self.finish_program(actor, ActorStatus::Finished);
             }
             Pc::Reconnect => {
-                self.print(actor, " [!] Reconnecting to server".into());
+                self.print(actor, TerminalLine::Fixed(" [!] Reconnecting to server"));
                 let socket = self.new_socket(actor);
                 let link = self.connect(socket);
                 let line = self.line(actor, ZmqOpKind::Reconnect);
                 self.record(ZmqEvent::SocketConnected { actor: id, link: link as LinkId, line });
                 self.after_op(actor, ZmqOpKind::Reconnect);
                 let data = self.actors[actor].next_data;
-                self.print(actor, format!(" [x] Resending {}", dict(data)));
+                self.print(actor, TerminalLine::Resending(data));
                 self.actors[actor].pc = Pc::Resend;
                 self.resume_after(actor, OP_US);
             }
@@ -1523,7 +1551,9 @@ impl ZmqSim {
 
     fn send(&mut self, actor: usize, resend: bool) {
         let id = ActorId(actor as u16);
-        let spec = self.spec(actor).clone();
+        // The scenario is shared: hold it, not a copy of the actor's spec (an op per message).
+        let scenario = Rc::clone(&self.scenario);
+        let spec = &scenario.actors[actor];
         let socket = self.actors[actor].socket.unwrap_or(0);
         let data = self.actors[actor].next_data;
         let line = self.line(actor, if resend { ZmqOpKind::Resend } else { ZmqOpKind::Send });

@@ -1251,3 +1251,33 @@ mod scenario_error_tests {
         assert_eq!(scenario_error_text(semantic, Lang::En), semantic);
     }
 }
+
+/// "The run reached its limit of ... and stopped here" for a Kafka or ZeroMQ run (their
+/// narration's `LimitReached`).
+pub fn limit_reached_text(limit: crate::engine::trace::Limit, lang: Lang) -> String {
+    use crate::engine::trace::Limit;
+    let (en, zh) = match limit {
+        Limit::Steps => ("steps", "步数"),
+        Limit::TimeMs => ("simulated time", "模拟时间"),
+        Limit::Messages => ("messages", "消息数"),
+        Limit::Events => ("events", "事件数"),
+    };
+    match lang {
+        Lang::En => format!("the run reached its limit of {en} and stopped here"),
+        Lang::Zh => format!("运行达到了{zh}上限，在这里停止"),
+    }
+}
+
+/// A chapter of a system's tour (Kafka's, ZeroMQ's): a catalog scenario with a short title.
+pub struct CatalogChapter {
+    /// The catalog name (`k-workload`, `z-workload`, ...).
+    pub scenario: &'static str,
+    pub title_en: &'static str,
+    pub title_zh: &'static str,
+}
+
+impl CatalogChapter {
+    pub fn title(&self, lang: Lang) -> &'static str {
+        if lang == Lang::En { self.title_en } else { self.title_zh }
+    }
+}

@@ -14,7 +14,7 @@ use crate::i18n::Lang;
 use crate::systems::kafka::group::RebalanceReason;
 use crate::systems::kafka::report::KafkaReport;
 use crate::systems::kafka::scenario::{CommitMode, KafkaActorSpec};
-use crate::systems::kafka::trace::{Cause, ClientError, DiscardReason, Endpoint, KafkaEvent, KafkaTraceEntry, Limit, TerminalText};
+use crate::systems::kafka::trace::{Cause, ClientError, DiscardReason, Endpoint, KafkaEvent, KafkaTraceEntry, TerminalText};
 use crate::systems::kafka::world::KafkaSim;
 use crate::engine::ids::*;
 
@@ -559,31 +559,12 @@ pub fn describe_at(trace: &[KafkaTraceEntry], index: usize, sim: &KafkaSim, lang
             let (e, z) = if commit { ("COMMIT", "COMMIT") } else { ("ABORT", "ABORT") };
             pick(format!("a transaction {e} marker took offset {offset} of {}", p(partition)), format!("事务 {z} 标记占用了 {} 的位点 {offset}", p(partition)))
         }
-        LimitReached { limit } => {
-            let (e, z) = match limit {
-                Limit::Steps => ("steps", "步数"),
-                Limit::TimeMs => ("simulated time", "模拟时间"),
-                Limit::Messages => ("messages", "消息数"),
-                Limit::Events => ("events", "事件数"),
-            };
-            pick(format!("the run reached its limit of {e} and stopped here"), format!("运行达到了{z}上限，在这里停止"))
-        }
+        LimitReached { limit } => crate::i18n::limit_reached_text(limit, lang),
     }
 }
 
-/// A Kafka chapter of the tour: a catalog scenario with a short title.
-pub struct KafkaChapter {
-    /// The catalog name (`k-workload`, ...).
-    pub scenario: &'static str,
-    pub title_en: &'static str,
-    pub title_zh: &'static str,
-}
-
-impl KafkaChapter {
-    pub fn title(&self, lang: Lang) -> &'static str {
-        if lang == Lang::En { self.title_en } else { self.title_zh }
-    }
-}
+/// A Kafka chapter of the tour.
+pub type KafkaChapter = crate::i18n::CatalogChapter;
 
 /// The Kafka chapters, in the catalog's (tour) order.
 pub const KAFKA_CHAPTERS: &[KafkaChapter] = &[
@@ -743,6 +724,7 @@ fn commit_of(before: &[KafkaTraceEntry], group: u16, partition: QueueId) -> Opti
 mod tests {
     use super::*;
     use crate::session::Session;
+    use crate::systems::kafka::trace::Limit;
     use crate::systems::kafka::scenario::catalog;
     use KafkaEvent::*;
 

@@ -22,7 +22,7 @@ use crate::engine::ids::*;
 use crate::i18n::Lang;
 use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
 use crate::systems::zeromq::scenario::{SocketType, ZmqActorSpec, LAZY_PIRATE_TIMEOUT_MS_DEFAULT, NAIVE_POLL_MS_DEFAULT};
-use crate::systems::zeromq::trace::{DropCause, Limit, Stage, ZmqError, ZmqEvent, ZmqTraceEntry};
+use crate::systems::zeromq::trace::{DropCause, Stage, ZmqError, ZmqEvent, ZmqTraceEntry};
 use crate::systems::zeromq::world::{ActorStatus, RefusalReason, ZmqSim};
 
 fn spec(sim: &ZmqSim, actor: ActorId) -> Option<&ZmqActorSpec> {
@@ -609,31 +609,12 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
             format!("the network between {} and {} was restored: what waited in TCP flows again", a(actor), a(peer)),
             format!("{} 与 {} 之间的网络恢复了：在 TCP 中等待的数据又开始流动", a(actor), a(peer)),
         ),
-        LimitReached { limit } => {
-            let (e, z) = match limit {
-                Limit::Steps => ("steps", "步数"),
-                Limit::TimeMs => ("simulated time", "模拟时间"),
-                Limit::Messages => ("messages", "消息数"),
-                Limit::Events => ("events", "事件数"),
-            };
-            pick(format!("the run reached its limit of {e} and stopped here"), format!("运行达到了{z}上限，在这里停止"))
-        }
+        LimitReached { limit } => crate::i18n::limit_reached_text(limit, lang),
     }
 }
 
-/// A ZeroMQ chapter of the tour: a catalog scenario with a short title.
-pub struct ZmqChapter {
-    /// The catalog name (`z-workload`, ...).
-    pub scenario: &'static str,
-    pub title_en: &'static str,
-    pub title_zh: &'static str,
-}
-
-impl ZmqChapter {
-    pub fn title(&self, lang: Lang) -> &'static str {
-        if lang == Lang::En { self.title_en } else { self.title_zh }
-    }
-}
+/// A ZeroMQ chapter of the tour.
+pub type ZmqChapter = crate::i18n::CatalogChapter;
 
 /// The ZeroMQ chapters, in the catalog's (tour) order.
 pub const ZMQ_CHAPTERS: &[ZmqChapter] = &[

@@ -323,10 +323,17 @@ pub struct ZmqSim {
 
 impl Clone for ZmqSim {
     fn clone(&self) -> Self {
+        self.with_core(self.core.clone())
+    }
+}
+
+impl ZmqSim {
+    /// A copy of this world's own state around `core` (a clone's, or a snapshot's).
+    fn with_core(&self, core: Core<Job, ZmqEvent, ZmqCopyExtra>) -> ZmqSim {
         ZmqSim {
             scenario: Rc::clone(&self.scenario),
             programs: Rc::clone(&self.programs),
-            core: self.core.clone(),
+            core,
             actors: self.actors.clone(),
             sockets: self.sockets.clone(),
             links: self.links.clone(),
@@ -447,22 +454,7 @@ impl ZmqSim {
 
     /// A copy without the trace (what a session keeps to seek in a run).
     pub fn snapshot(&self) -> ZmqSim {
-        ZmqSim {
-            scenario: Rc::clone(&self.scenario),
-            programs: Rc::clone(&self.programs),
-            core: self.core.snapshot(),
-            actors: self.actors.clone(),
-            sockets: self.sockets.clone(),
-            links: self.links.clone(),
-            bound: self.bound,
-            partitions: self.partitions.clone(),
-            network: self.network.clone(),
-            faults: self.faults.clone(),
-            refusals: self.refusals.clone(),
-            drops_recorded: self.drops_recorded,
-            after_triggers: self.after_triggers.clone(),
-            send_blocked_us: self.send_blocked_us.clone(),
-        }
+        self.with_core(self.core.snapshot())
     }
 
     pub fn scenario(&self) -> &ZmqScenario {

@@ -103,13 +103,16 @@ pub struct SnippetOptions {
 
 /// The link the snippet's iframe opens: `base` (the page's address without query or
 /// fragment) in the compact mode with the chosen options, on the run `state` (at its step, or
-/// at step 0; the Kafka run's too), on the page `state` shows (RabbitMQ's or Kafka's).
+/// at step 0; the Kafka and ZeroMQ runs' too), on the page `state` shows.
 pub fn embed_link(base: &str, state: &ShareState, options: &SnippetOptions) -> String {
     let mut state = state.clone();
     if options.from_start {
         state.step = 0;
         if let Some(kafka) = &mut state.kafka {
             kafka.step = 0;
+        }
+        if let Some(zeromq) = &mut state.zeromq {
+            zeromq.step = 0;
         }
     }
     if let Some(lang) = options.lang {

@@ -444,6 +444,7 @@ fn op_words(op: &str) -> String {
     match op {
         "print_received" => "print(\" [x] Received …\")".into(),
         "print_sent" => "print(\" [x] Sent …\")".into(),
+        "print_done" => "print(\" [x] Done …\")".into(),
         "commit" => "consumer.commit()".into(),
         "send" => "producer.send(…)".into(),
         "get" => "future.get(…)".into(),

@@ -41,6 +41,7 @@ pub const LABELS: &[(&str, &str, &str)] = &[
     ("system", "System", "系统"),
     ("rabbitmq", "RabbitMQ", "RabbitMQ"),
     ("kafka", "Kafka", "Kafka"),
+    ("zeromq", "ZeroMQ", "ZeroMQ"),
     ("tour", "Tour", "导览"),
     ("step", "Step", "单步"),
     ("back", "Back", "后退"),

@@ -46,6 +46,9 @@ pub struct ShareState {
     /// The Kafka page's run (absent when the Kafka page was never opened).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kafka: Option<KafkaShare>,
+    /// The ZeroMQ page's run, once the ZeroMQ page was shown (absent before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zeromq: Option<ZeromqShare>,
 }
 
 /// Which system's page a link opens.
@@ -55,6 +58,7 @@ pub enum System {
     #[default]
     Rabbitmq,
     Kafka,
+    Zeromq,
 }
 
 impl System {
@@ -76,6 +80,20 @@ pub struct KafkaShare {
     pub seed: u64,
     #[serde(default)]
     pub faults: Vec<FaultSpec>,
+    #[serde(default)]
+    pub step: u64,
+}
+
+/// The ZeroMQ page's run in a share link: its chapter (a ZeroMQ catalog name), its seed, the
+/// faults injected into it and the step shown. (The ZeroMQ page has no settings panel: a
+/// chapter runs as written.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZeromqShare {
+    pub chapter: String,
+    pub seed: u64,
+    #[serde(default)]
+    pub faults: Vec<crate::systems::zeromq::scenario::ZmqFaultSpec>,
     #[serde(default)]
     pub step: u64,
 }
@@ -122,12 +140,14 @@ pub enum LinkError {
     BadSetting(String),
     BadKafkaSetting(String),
     NoKafkaRun,
+    NoZeromqRun,
     /// A chapter name (quoted) that is not in the tour.
     UnknownChapter(String),
     UnknownKafkaChapter(String),
+    UnknownZeromqChapter(String),
     SettingsDoNotFit { chapter: String, problem: String },
     KafkaSettingsDoNotFit { chapter: String, problem: String },
-    DoesNotRun { kafka: bool, problem: String },
+    DoesNotRun { system: System, problem: String },
     TooManyFaults { max: usize },
     /// The link's injected fault `number` (from 1) at `path` (`faults[i]...`).
     Fault { number: usize, path: String, problem: String },
@@ -174,11 +194,13 @@ impl LinkError {
             LinkError::BadSetting(e) => format!("分享链接中的设置有误：{e}"),
             LinkError::BadKafkaSetting(e) => format!("分享链接中的 Kafka 设置有误：kafka.{e}"),
             LinkError::NoKafkaRun => "分享链接要打开 Kafka 页面，却没有携带 Kafka 的运行（缺少 kafka）".into(),
+            LinkError::NoZeromqRun => "分享链接要打开 ZeroMQ 页面，却没有携带 ZeroMQ 的运行（缺少 zeromq）".into(),
             LinkError::UnknownChapter(name) => format!("分享链接指向未知的章节 {name}"),
             LinkError::UnknownKafkaChapter(name) => format!("分享链接指向未知的 Kafka 章节 {name}"),
+            LinkError::UnknownZeromqChapter(name) => format!("分享链接指向未知的 ZeroMQ 章节 {name}"),
             LinkError::SettingsDoNotFit { chapter, problem } => format!("分享链接的设置不适用于章节 {chapter:?}：{problem}"),
             LinkError::KafkaSettingsDoNotFit { chapter, problem } => format!("分享链接的 Kafka 设置不适用于章节 {chapter:?}：{problem}"),
-            LinkError::DoesNotRun { kafka, problem } => format!("分享链接的{}章节在这些设置下无法运行：{problem}", if *kafka { " Kafka " } else { "" }),
+            LinkError::DoesNotRun { system, problem } => format!("分享链接的{}章节在这些设置下无法运行：{problem}", system.chapter_word()),
             LinkError::TooManyFaults { max } => format!("分享链接中的故障太多（最多 {max} 个）"),
             LinkError::Fault { number, path, problem } => format!("分享链接的第 {number} 个故障（{path}）：{problem}"),
             LinkError::Run(e) => e.clone(),
@@ -197,11 +219,13 @@ impl std::fmt::Display for LinkError {
             LinkError::BadSetting(e) => write!(f, "the share link has a bad setting: {e}"),
             LinkError::BadKafkaSetting(e) => write!(f, "the share link has a bad Kafka setting: kafka.{e}"),
             LinkError::NoKafkaRun => write!(f, "the share link opens the Kafka page but carries no Kafka run (kafka: missing)"),
+            LinkError::NoZeromqRun => write!(f, "the share link opens the ZeroMQ page but carries no ZeroMQ run (zeromq: missing)"),
             LinkError::UnknownChapter(name) => write!(f, "the share link names an unknown chapter {name}"),
             LinkError::UnknownKafkaChapter(name) => write!(f, "the share link names an unknown Kafka chapter {name}"),
+            LinkError::UnknownZeromqChapter(name) => write!(f, "the share link names an unknown ZeroMQ chapter {name}"),
             LinkError::SettingsDoNotFit { chapter, problem } => write!(f, "the share link's settings do not fit chapter {chapter:?}: {problem}"),
             LinkError::KafkaSettingsDoNotFit { chapter, problem } => write!(f, "the share link's Kafka settings do not fit chapter {chapter:?}: {problem}"),
-            LinkError::DoesNotRun { kafka, problem } => write!(f, "the share link's {}chapter does not run with these settings: {problem}", if *kafka { "Kafka " } else { "" }),
+            LinkError::DoesNotRun { system, problem } => write!(f, "the share link's {}chapter does not run with these settings: {problem}", system.chapter_word().trim_start()),
             LinkError::TooManyFaults { max } => write!(f, "the share link has too many faults (at most {max})"),
             LinkError::Fault { number, path, problem } => write!(f, "the share link's fault {number} ({path}): {problem}"),
             LinkError::Run(e) => write!(f, "{e}"),
@@ -250,6 +274,9 @@ pub fn decode(code: &str) -> Result<ShareState, LinkError> {
     if state.system == System::Kafka && state.kafka.is_none() {
         return Err(LinkError::NoKafkaRun);
     }
+    if state.system == System::Zeromq && state.zeromq.is_none() {
+        return Err(LinkError::NoZeromqRun);
+    }
     Ok(state)
 }
 
@@ -273,7 +300,7 @@ impl ShareState {
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
         if let Err(e) = crate::systems::rabbitmq::setup::Setup::new(&merged) {
-            return Err(link_fault_error(&e, own, false));
+            return Err(link_fault_error(&e, own, System::Rabbitmq));
         }
         Ok((scenario, self.faults.clone()))
     }
@@ -307,7 +334,7 @@ impl KafkaShare {
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());
         if let Err(e) = merged.validate() {
-            return Err(link_fault_error(&e, own, true));
+            return Err(link_fault_error(&e, own, System::Kafka));
         }
         Ok((scenario, self.faults.clone()))
     }
@@ -321,10 +348,50 @@ impl KafkaShare {
     }
 }
 
+impl ZeromqShare {
+    /// The ZeroMQ chapter's scenario with the link's seed, and the link's injected faults
+    /// (checked against it, each named by its place in the link).
+    pub fn scenario(&self) -> Result<(crate::systems::zeromq::scenario::ZmqScenario, Vec<crate::systems::zeromq::scenario::ZmqFaultSpec>), LinkError> {
+        use crate::systems::zeromq::scenario::catalog;
+        if !catalog::names().any(|n| n == self.chapter) {
+            return Err(LinkError::UnknownZeromqChapter(json::quoted(&self.chapter)));
+        }
+        let mut scenario = catalog::get(&self.chapter).map_err(|e| LinkError::Run(e.to_string()))?;
+        scenario.seed = self.seed;
+        let own = scenario.faults.len();
+        let mut merged = scenario.clone();
+        merged.faults.extend(self.faults.iter().cloned());
+        if let Err(e) = merged.validate() {
+            return Err(link_fault_error(&e, own, System::Zeromq));
+        }
+        Ok((scenario, self.faults.clone()))
+    }
+
+    /// The ZeroMQ run the link shows, at its step (a step past the run's end shows the end).
+    pub fn session(&self) -> Result<crate::session::Session<crate::systems::zeromq::world::ZmqSim>, LinkError> {
+        let (scenario, faults) = self.scenario()?;
+        let mut session = crate::session::Session::run(scenario, faults).map_err(|e| LinkError::Run(e.to_string()))?;
+        session.seek(crate::session::step_index(self.step));
+        Ok(session)
+    }
+}
+
+impl System {
+    /// The system's word before "chapter" in a link error (" Kafka ", " ZeroMQ "; nothing
+    /// for RabbitMQ, the tour's own chapters).
+    fn chapter_word(self) -> &'static str {
+        match self {
+            System::Rabbitmq => "",
+            System::Kafka => " Kafka ",
+            System::Zeromq => " ZeroMQ ",
+        }
+    }
+}
+
 /// An error in the chapter's scenario with the link's faults appended (the chapter's own
-/// `own` faults first), told in the link's own terms; any other error says the (Kafka, when
-/// `kafka`) chapter does not run.
-fn link_fault_error(e: &ScenarioError, own: usize, kafka: bool) -> LinkError {
+/// `own` faults first), told in the link's own terms; any other error says the `system`'s
+/// chapter does not run.
+fn link_fault_error(e: &ScenarioError, own: usize, system: System) -> LinkError {
     if e.field == "faults" {
         return LinkError::TooManyFaults { max: FAULTS_MAX.saturating_sub(own) };
     }
@@ -334,6 +401,6 @@ fn link_fault_error(e: &ScenarioError, own: usize, kafka: bool) -> LinkError {
             let index = index - own;
             LinkError::Fault { number: index + 1, path: format!("faults[{index}]{rest}"), problem: e.problem.clone() }
         }
-        _ => LinkError::DoesNotRun { kafka, problem: e.to_string() },
+        _ => LinkError::DoesNotRun { system, problem: e.to_string() },
     }
 }

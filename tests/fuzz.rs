@@ -1318,7 +1318,7 @@ fn share_case(size: Size) -> impl Strategy<Value = Case> {
                 actors.extend((2..=settings.consumers).map(|i| (format!("consumer-{i}"), false)));
                 sanitize_faults(&mut faults, &actors, 1);
             }
-            Case::Share { state: ShareState { v, engine, chapter, settings, seed, faults, step, lang, system: Default::default(), kafka: None }, damage }
+            Case::Share { state: ShareState { v, engine, chapter, settings, seed, faults, step, lang, system: Default::default(), kafka: None, zeromq: None }, damage }
         })
 }
 

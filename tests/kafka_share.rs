@@ -34,6 +34,7 @@ fn rabbit_state() -> ShareState {
         lang: "zh".into(),
         system: System::Rabbitmq,
         kafka: None,
+        zeromq: None,
     }
 }
 
@@ -111,8 +112,8 @@ fn broken_kafka_codes_say_what_is_wrong() {
     };
     let no_run = code_with(&|v| drop(v.as_object_mut().unwrap().remove("kafka")));
     assert_eq!(share::decode(&no_run).unwrap_err().to_string(), "the share link opens the Kafka page but carries no Kafka run (kafka: missing)");
-    let system = code_with(&|v| v["system"] = serde_json::json!("zeromq"));
-    assert_eq!(share::decode(&system).unwrap_err().to_string(), "the share link has a bad value at system: unknown variant `zeromq`, expected `rabbitmq` or `kafka`");
+    let system = code_with(&|v| v["system"] = serde_json::json!("nats"));
+    assert_eq!(share::decode(&system).unwrap_err().to_string(), "the share link has a bad value at system: unknown variant `nats`, expected one of `rabbitmq`, `kafka`, `zeromq`");
     let field = code_with(&|v| v["kafka"]["colour"] = serde_json::json!(1));
     assert_eq!(share::decode(&field).unwrap_err().to_string(), "the share link has a bad value at kafka.colour: unknown field, expected one of `chapter`, `settings`, `seed`, `faults`, `step`");
     let consumers = code_with(&|v| v["kafka"]["settings"] = serde_json::to_value(KafkaSettings { consumers: 0, ..KafkaSettings::of(&kscenario::catalog::get("k-workload").unwrap()) }).unwrap());

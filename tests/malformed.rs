@@ -312,6 +312,7 @@ mod share_links {
             lang: "en".into(),
             system: Default::default(),
             kafka: None,
+            zeromq: None,
         }
     }
 

@@ -128,6 +128,7 @@ fn share_codes_round_trip_and_broken_ones_say_what_is_wrong() {
         lang: "zh".into(),
         system: Default::default(),
         kafka: None,
+        zeromq: None,
     };
     let code = share::encode(&state);
     assert!(code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "URL-safe: {code}");
@@ -310,6 +311,7 @@ fn the_cli_runs_a_share_link_exactly_as_the_page_does() {
         lang: "en".into(),
         system: Default::default(),
         kafka: None,
+        zeromq: None,
     };
     let (scenario, faults) = state.scenario().unwrap();
     let page = Session::new(scenario, faults).unwrap();
@@ -385,6 +387,7 @@ fn a_share_link_past_the_runs_end_opens_at_the_end() {
         lang: "en".into(),
         system: Default::default(),
         kafka: None,
+        zeromq: None,
     };
     let session = share::decode(&share::encode(&state)).unwrap().session().unwrap();
     assert!(!session.is_empty());
@@ -543,6 +546,7 @@ fn embed_parameters_and_the_embed_link() {
         lang: "en".into(),
         system: Default::default(),
         kafka: None,
+        zeromq: None,
     };
     let link = embed_link("http://h/p/", &state, &SnippetOptions::default());
     assert_eq!(link, format!("http://h/p/?embed=1#run={}", share::encode(&state)));

@@ -461,7 +461,7 @@ fn the_settings_panel_sets_the_producers_expiration_and_the_share_link_carries_i
     let code = queue_playground::systems::rabbitmq::program::of(&s, producer).unwrap().code.join("\n");
     assert!(code.contains("properties=pika.BasicProperties(expiration='500'))"), "{code}");
     assert_eq!(title_note(&written, &short, Lang::En).as_deref(), Some("as written: expiration=None; you changed: expiration='500'"));
-    let state = |settings: Settings| ShareState { v: 1, engine: "x".into(), chapter: "consumer-crash".into(), settings, seed: 1, faults: vec![], step: 0, lang: "en".into(), system: Default::default(), kafka: None };
+    let state = |settings: Settings| ShareState { v: 1, engine: "x".into(), chapter: "consumer-crash".into(), settings, seed: 1, faults: vec![], step: 0, lang: "en".into(), system: Default::default(), kafka: None, zeromq: None };
     assert_eq!(decode(&encode(&state(short.clone()))).unwrap().settings, short);
     let plain = encode(&state(written.clone()));
     assert!(!String::from_utf8_lossy(&base64_decode(&plain)).contains("expiration"), "an unset expiration stays out of the link");

@@ -14,6 +14,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 include!("golden/table.rs");
 include!("golden/kafka_table.rs");
+include!("golden/zeromq_table.rs");
 
 /// The Kafka engine in wasm gives exactly the native golden hashes and verdicts.
 #[wasm_bindgen_test]
@@ -27,6 +28,48 @@ fn wasm_kafka_traces_match_the_native_golden_table() {
         let report = KafkaReport::new(&sim, false);
         assert_eq!(&report.trace_hash, hash, "{name}: wasm Kafka trace differs from native");
         assert_eq!(&report.summary, summary, "{name}: wasm Kafka verdicts differ from native");
+    }
+}
+
+/// The ZeroMQ engine in wasm gives exactly the native golden hashes and verdicts.
+#[wasm_bindgen_test]
+fn wasm_zeromq_traces_match_the_native_golden_table() {
+    use queue_playground::systems::zeromq::{report::ZmqReport, scenario::catalog as zmq_catalog, world::ZmqSim};
+    assert_eq!(ZEROMQ_GOLDEN.len(), zmq_catalog::names().count());
+    for (name, hash, summary) in ZEROMQ_GOLDEN {
+        let scenario = zmq_catalog::get(name).expect("ZeroMQ catalog scenario");
+        let mut sim = ZmqSim::new(&scenario).expect("valid");
+        sim.run_until(Until::Quiescence);
+        let report = ZmqReport::new(&sim, false);
+        assert_eq!(&report.trace_hash, hash, "{name}: wasm ZeroMQ trace differs from native");
+        assert_eq!(&report.summary, summary, "{name}: wasm ZeroMQ verdicts differ from native");
+    }
+}
+
+/// The three systems side by side in wasm: the consumer killed after its 3rd print and
+/// restarted 1 s later gives the columns `tests/three_systems.rs` pins natively.
+#[wasm_bindgen_test]
+fn wasm_three_systems_match_native() {
+    use queue_playground::three_systems::{SharedFault, SystemName, ThreeWay, Workload};
+    let fault = SharedFault::ConsumerCrash { after_prints: 3, restart_after_ms: Some(1000) };
+    let three = ThreeWay::run(&Workload::default(), &fault).expect("the default workload runs");
+    let expected = [(SystemName::Rabbitmq, "PPPLLLLLLL"), (SystemName::Kafka, "DDDPPPPPPP"), (SystemName::Zeromq, "PPPPPPPPPP")];
+    for (system, row) in expected {
+        let side = match three.sides.iter().find(|(s, _)| *s == system) {
+            Some((_, Ok(side))) => side,
+            _ => panic!("{} did not run", system.title()),
+        };
+        let letters: String = side
+            .cells
+            .iter()
+            .map(|c| match c.verdict {
+                "processed_once" => 'P',
+                "lost" => 'L',
+                "duplicated" => 'D',
+                other => panic!("{}: unexpected verdict {other}", system.title()),
+            })
+            .collect();
+        assert_eq!(letters, row, "{} in wasm differs from tests/three_systems.rs", system.title());
     }
 }
 

@@ -202,6 +202,21 @@ mod native {
         }
     }
 
+    /// The ZeroMQ run of a link made on the ZeroMQ page (its chapter, seed and injected
+    /// faults), or its error; None when the link shows another system.
+    fn zeromq_share(code: &str) -> Option<Result<zeromq::scenario::ZmqScenario, String>> {
+        let state = share::decode(share_code(code)).ok()?;
+        let run = state.zeromq.filter(|_| state.system == share::System::Zeromq)?;
+        Some(
+            run.scenario()
+                .map(|(mut scenario, faults)| {
+                    scenario.faults.extend(faults);
+                    scenario
+                })
+                .map_err(|e| e.to_string()),
+        )
+    }
+
     /// `qp run` of a ZeroMQ scenario: the ZeroMQ report on stdout, the summary on stderr.
     fn run_zeromq(scenario: Result<zeromq::scenario::ZmqScenario, String>, seed: Option<u64>, trace: bool) -> ExitCode {
         let built = scenario.and_then(|mut scenario| {
@@ -260,8 +275,10 @@ mod native {
     /// A share code's scenario, with the faults injected in the playground added to it.
     fn load_share(code: &str) -> Result<Scenario, String> {
         let state = share::decode(share_code(code)).map_err(|e| e.to_string())?;
-        if state.system == share::System::Kafka {
-            return Err("the share link shows a Kafka run: qp run reads it; qp export writes RabbitMQ runs only".into());
+        match state.system {
+            share::System::Kafka => return Err("the share link shows a Kafka run: qp run reads it; qp export writes RabbitMQ runs only".into()),
+            share::System::Zeromq => return Err("the share link shows a ZeroMQ run: qp run reads it; qp export writes RabbitMQ runs only".into()),
+            share::System::Rabbitmq => {}
         }
         let (mut scenario, faults) = state.scenario().map_err(|e| e.to_string())?;
         scenario.faults.extend(faults);
@@ -359,10 +376,18 @@ mod native {
                 ExitCode::SUCCESS
             }
             Command::Run { source, seed, trace } => {
-                if source.share.is_none() {
-                    if let Some(zeromq) = zeromq_source(source.file.as_ref(), source.catalog.as_deref()) {
-                        return run_zeromq(zeromq, seed, trace);
+                match &source.share {
+                    None => {
+                        if let Some(zeromq) = zeromq_source(source.file.as_ref(), source.catalog.as_deref()) {
+                            return run_zeromq(zeromq, seed, trace);
+                        }
                     }
+                    Some(code) if source.file.is_none() && source.catalog.is_none() => {
+                        if let Some(zeromq) = zeromq_share(code) {
+                            return run_zeromq(zeromq, seed, trace);
+                        }
+                    }
+                    Some(_) => {}
                 }
                 if let Some(kafka) = kafka_source(&source) {
                     return run_kafka(kafka, seed, trace);

@@ -56,7 +56,7 @@ fn restored() -> Playground {
             Err(e) => {
                 let mut p = saved().unwrap_or_else(|| Playground::first(browser_lang));
                 let lang = p.lang;
-                p.error = Some(format!("{}{}{}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }, e.text(lang)));
+                p.error = Some(format!("{}{}{}", label("broken_link", lang), if lang == Lang::En { ": " } else { "：" }, (links.error_text)(&e, lang)));
                 p
             }
         };
@@ -97,18 +97,18 @@ fn cadence(speed_x100: u32) -> (usize, u32) {
     }
 }
 
-/// The system switch (RabbitMQ | Kafka): two toggle buttons, the shown one pressed.
+/// The system switch (RabbitMQ | Kafka | ZeroMQ): toggle buttons, the chosen one pressed.
 fn system_switch(state: &PlaygroundHandle) -> Html {
     let lang = state.lang;
-    let button = |kafka: bool, key: &'static str| {
-        let pressed = state.kafka == kafka;
+    let button = |system: share::System, key: &'static str| {
+        let pressed = state.system == system;
         let state = state.clone();
-        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetKafka(kafka)));
+        let onclick = Callback::from(move |_: MouseEvent| state.dispatch(Action::SetSystem(system)));
         html! { <button class={classes!("system", pressed.then_some("current"))} data-system={key} aria-pressed={pressed.to_string()} {onclick}>{ label(key, lang) }</button> }
     };
     html! {
         <span id="system-switch" role="group" aria-label={label("system", lang)}>
-            { button(false, "rabbitmq") }{ button(true, "kafka") }
+            { button(share::System::Rabbitmq, "rabbitmq") }{ button(share::System::Kafka, "kafka") }{ button(share::System::Zeromq, "zeromq") }
         </span>
     }
 }
@@ -129,13 +129,13 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard: space plays/pauses, arrows step, Home/End jump; on the Kafka page they drive
-    // the Kafka run's transport.
+    // Keyboard: space plays/pauses, arrows step, Home/End jump; on the Kafka and ZeroMQ pages
+    // they drive that page's run's transport.
     {
         let dispatcher = state.dispatcher();
         let len = state.session.borrow().len();
-        let kafka = state.kafka && state.kafka_run.is_some();
-        use_effect_with((len, kafka), move |&(len, kafka)| {
+        let shown = state.shown();
+        use_effect_with((len, shown), move |&(len, shown)| {
             let listener = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |e: web_sys::KeyboardEvent| {
                 // Keys stay with fields that take them: text and number inputs, selects, and
                 // the space bar of a checkbox or button.
@@ -148,26 +148,37 @@ pub fn App() -> Html {
                 if typing || e.default_prevented() {
                     return;
                 }
-                let action = if kafka {
-                    use super::kafka_page::KafkaAction;
-                    let kafka_action = match e.key().as_str() {
-                        " " => KafkaAction::TogglePlay,
-                        "ArrowRight" => KafkaAction::Step,
-                        "ArrowLeft" => KafkaAction::Back,
-                        "Home" => KafkaAction::Seek(0),
-                        "End" => KafkaAction::Seek(usize::MAX),
-                        _ => return,
-                    };
-                    Action::Kafka(kafka_action)
-                } else {
-                    match e.key().as_str() {
+                let action = match shown {
+                    share::System::Kafka => {
+                        use super::kafka_page::KafkaAction;
+                        Action::Kafka(match e.key().as_str() {
+                            " " => KafkaAction::TogglePlay,
+                            "ArrowRight" => KafkaAction::Step,
+                            "ArrowLeft" => KafkaAction::Back,
+                            "Home" => KafkaAction::Seek(0),
+                            "End" => KafkaAction::Seek(usize::MAX),
+                            _ => return,
+                        })
+                    }
+                    share::System::Zeromq => {
+                        use super::zeromq_chunk::ZmqAction;
+                        Action::Zeromq(match e.key().as_str() {
+                            " " => ZmqAction::TogglePlay,
+                            "ArrowRight" => ZmqAction::Step,
+                            "ArrowLeft" => ZmqAction::Back,
+                            "Home" => ZmqAction::Seek(0),
+                            "End" => ZmqAction::Seek(usize::MAX),
+                            _ => return,
+                        })
+                    }
+                    share::System::Rabbitmq => match e.key().as_str() {
                         " " => Action::TogglePlay,
                         "ArrowRight" => Action::Step,
                         "ArrowLeft" => Action::Back,
                         "Home" => Action::Seek(0),
                         "End" => Action::Seek(len),
                         _ => return,
-                    }
+                    },
                 };
                 e.prevent_default();
                 dispatcher.dispatch(action);
@@ -186,12 +197,28 @@ pub fn App() -> Html {
     {
         let dispatcher = state.dispatcher();
         let restoring = state.restoring;
-        use_effect_with((state.needs_kafka(), state.kafka), move |&(needs, _)| {
+        use_effect_with((state.needs_kafka(), state.system), move |&(needs, _)| {
             if needs {
                 let failed = dispatcher.clone();
-                crate::ui::kafka_chunk::with_kafka(
+                crate::ui::kafka_chunk::with(
                     move |_| dispatcher.dispatch(if restoring { Action::Restore(Box::new(initial())) } else { Action::KafkaLoaded(Ok(())) }),
                     move |e| failed.dispatch(Action::KafkaLoaded(Err(e))),
+                );
+            }
+            || ()
+        });
+    }
+
+    // The ZeroMQ module, likewise: the switch, or a ZeroMQ run in the link or the saved state.
+    {
+        let dispatcher = state.dispatcher();
+        let restoring = state.restoring_zeromq;
+        use_effect_with((state.needs_zeromq(), state.system), move |&(needs, _)| {
+            if needs {
+                let failed = dispatcher.clone();
+                crate::ui::zeromq_chunk::with(
+                    move |_| dispatcher.dispatch(if restoring { Action::Restore(Box::new(initial())) } else { Action::ZeromqLoaded(Ok(())) }),
+                    move |e| failed.dispatch(Action::ZeromqLoaded(Err(e))),
                 );
             }
             || ()
@@ -257,7 +284,7 @@ pub fn App() -> Html {
         let lang = state.lang;
         // While restoring (the Kafka or links module is fetched first) the saved state and
         // the link stay as they are.
-        let code = code.filter(|_| !(loaded || state.restoring || state.links_pending));
+        let code = code.filter(|_| !(loaded || state.restoring || state.restoring_zeromq || state.links_pending));
         use_effect_with((code, lang, loaded), move |(code, lang, loaded)| {
             if let Some(code) = code {
                 if let Ok(Some(storage)) = window().local_storage() {
@@ -290,10 +317,12 @@ pub fn App() -> Html {
         _ => (String::new(), String::new()),
     };
     let embed = state.params.embed;
-    // The Kafka page shows when the switch says so (its run is created with the switch).
-    let kafka_shown = state.kafka && state.kafka_run.is_some();
-    let seed = match (&state.kafka_run, kafka_shown) {
-        (Some(run), true) => run.seed(),
+    // The Kafka or ZeroMQ page shows when the switch says so (its run is created with the
+    // switch).
+    let shown = state.shown();
+    let seed = match (shown, &state.kafka_run, &state.zeromq_run) {
+        (share::System::Kafka, Some(run), _) => run.seed(),
+        (share::System::Zeromq, _, Some(run)) => run.seed(),
         _ => state.seed,
     };
     let chapter_id = crate::tour::CHAPTERS[state.chapter].id;
@@ -302,7 +331,7 @@ pub fn App() -> Html {
     let opening = state.opening();
     let status = if opening {
         "opening"
-    } else if state.fetching_kafka() {
+    } else if state.fetching_system() {
         "loading"
     } else if state.needs_narration() {
         "narrating"
@@ -329,6 +358,7 @@ pub fn App() -> Html {
     let error: Option<AttrValue> = match &state.error {
         Some(error) => Some(AttrValue::from(error.clone())),
         None if state.kafka_load_error => Some(crate::ui::kafka_chunk::LoadFailed.text(lang).into()),
+        None if state.zeromq_load_error => Some(crate::ui::zeromq_chunk::load_failed_text(lang).into()),
         None if state.links_load_error => Some(crate::ui::links_chunk::load_failed_text(lang).into()),
         None if state.changes_dropped => Some(crate::ui::narration_chunk::change_failed_text(lang).into()),
         None if state.narration_load_error => Some(crate::ui::narration_chunk::load_failed_text(lang).into()),
@@ -336,7 +366,7 @@ pub fn App() -> Html {
     };
     html! {
         <ContextProvider<super::state::PlaygroundHandle> context={state.clone()}>
-            <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={if kafka_shown { "kafka" } else { "rabbitmq" }}>
+            <main class={classes!("playground", embed.then_some("embed"))} data-chapter={chapter_id} data-system={match shown { share::System::Kafka => "kafka", share::System::Zeromq => "zeromq", share::System::Rabbitmq => "rabbitmq" }}>
                 if embed {
                     <span id="status" class="visually-hidden" data-status={status_code} role="status">{ label(status, lang) }</span>
                 } else {
@@ -351,7 +381,9 @@ pub fn App() -> Html {
                 }
                 if opening {
                     <p id="opening" class="note" role="status">{ label("opening_run", lang) }</p>
-                } else if let (Some(run), true) = (&state.kafka_run, kafka_shown) {
+                } else if let (Some(run), share::System::Kafka) = (&state.kafka_run, shown) {
+                    { run.page(AttrValue::from(link.clone()), AttrValue::from(snippet.clone())) }
+                } else if let (Some(run), share::System::Zeromq) = (&state.zeromq_run, shown) {
                     { run.page(AttrValue::from(link.clone()), AttrValue::from(snippet.clone())) }
                 } else {
                 <Tour />

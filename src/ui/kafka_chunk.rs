@@ -6,10 +6,10 @@
 //! scenario file, the in-browser Kafka benchmark. The first load is the RabbitMQ page.
 //!
 //! Invariants: code outside the Kafka page reaches Kafka's code only through the `KafkaApi`
-//! (`with_kafka`, `load`, `loaded`) and the `KafkaRun` a run hides behind (its methods are the
+//! (`with`, `load`, `loaded`) and the `KafkaRun` a run hides behind (its methods are the
 //! Kafka module's); everything else it touches is plain data (`KafkaAction`, `KafkaShare`).
 //! Without the `split` feature (native builds, the tests) the API is there from the start and
-//! `with_kafka` calls back at once.
+//! `with` calls back at once.
 
 use crate::share::{KafkaShare, LinkError};
 use crate::systems::kafka::scenario::KafkaScenario;
@@ -88,17 +88,3 @@ impl LoadFailed {
 }
 
 split_module!(kafka, kafka_api -> KafkaApi = &crate::ui::kafka_page::KAFKA_API);
-
-/// Calls `then` with the Kafka module's entry points: at once if it is loaded, else once it
-/// is fetched (`failed` if it cannot be).
-pub fn with_kafka(then: impl FnOnce(&'static KafkaApi) + 'static, failed: impl FnOnce(LoadFailed) + 'static) {
-    match loaded() {
-        Some(api) => then(api),
-        None => wasm_bindgen_futures::spawn_local(async move {
-            match load().await {
-                Ok(api) => then(api),
-                Err(e) => failed(e),
-            }
-        }),
-    }
-}

@@ -25,6 +25,8 @@ pub struct LinksApi {
     /// The playground a share code describes (`decode`, then `Playground::from_share`: the
     /// run rebuilt and checked), so restoring is this module's code too.
     pub open: fn(&str) -> Result<Playground, LinkError>,
+    /// What is wrong with a link, in `lang` (`LinkError::text`: its words are this module's).
+    pub error_text: fn(&LinkError, Lang) -> String,
 }
 
 static LINKS_API: LinksApi = LinksApi {
@@ -32,6 +34,7 @@ static LINKS_API: LinksApi = LinksApi {
     decode: crate::share::decode,
     embed_link: crate::embed::embed_link,
     open: |code| crate::share::decode(code).and_then(|state| Playground::from_share(&state)),
+    error_text: LinkError::text,
 };
 
 split_module!(links, links_api -> LinksApi = &LINKS_API);

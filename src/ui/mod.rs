@@ -1,6 +1,7 @@
 //! The playground UI (wasm32 only): a yew app driving a `Session`. State lives in one
 //! reducer (`state.rs`); components under `components/` only render and dispatch. The header's
-//! system switch shows the Kafka page (`kafka_page.rs`, its own state) instead.
+//! system switch shows the Kafka page (`kafka_page.rs`) or the ZeroMQ page (`zeromq_page.rs`),
+//! each with its own state, instead.
 
 /// The seam of a split module (`*_chunk.rs`): the split point `$entry`, the only function
 /// that names the module's entry points (`$api`, the static `$value`), and, for the page,
@@ -32,6 +33,21 @@ macro_rules! split_module {
             #[cfg(not(feature = "split"))]
             return $entry();
         }
+
+        /// Calls `then` with the module's entry points: at once if it is loaded, else once
+        /// it is fetched (`failed` if it cannot be).
+        #[allow(dead_code)]
+        pub fn with(then: impl FnOnce(&'static $api) + 'static, failed: impl FnOnce(crate::ui::kafka_chunk::LoadFailed) + 'static) {
+            match loaded() {
+                Some(api) => then(api),
+                None => wasm_bindgen_futures::spawn_local(async move {
+                    match load().await {
+                        Ok(api) => then(api),
+                        Err(e) => failed(e),
+                    }
+                }),
+            }
+        }
     };
     ($module:ident, $entry:ident -> $api:ty = $value:expr, fetch_only) => {
         split_module!(@point $module, $entry -> $api = $value);
@@ -62,6 +78,8 @@ pub mod links_chunk;
 pub mod narration_chunk;
 pub mod share_chunk;
 pub mod state;
+pub mod zeromq_chunk;
+pub mod zeromq_page;
 
 /// Add a split module's own styles to the page once (a `<style id=...>` in the head), so
 /// they are not in `style.css`, which the first load carries. Idempotent: a second call with

@@ -18,6 +18,7 @@ use crate::session::Session;
 use crate::view::RunFacts;
 use crate::share::{LinkError, ShareState, System, SHARE_VERSION};
 use crate::ui::kafka_chunk::{KafkaRunBox, LoadFailed};
+use crate::ui::zeromq_chunk::ZmqRunBox;
 use crate::tour::{Chapter, CHAPTERS};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -63,10 +64,10 @@ pub struct Playground {
     live_cache: Rc<RefCell<Option<(u64, Rc<crate::report::Live>)>>>,
     /// The run's trace hash, computed by the narration module once per run: keyed by `run`.
     hash_cache: Rc<RefCell<Option<(u64, AttrValue)>>>,
-    /// The system switch: the Kafka page (`ui::kafka_page`) shows instead of RabbitMQ's
-    /// panels. In the share state as `system` (absent for RabbitMQ, so RabbitMQ's links stay
-    /// as they were).
-    pub kafka: bool,
+    /// The system switch: the Kafka page (`ui::kafka_page`) or the ZeroMQ page
+    /// (`ui::zeromq_page`) shows instead of RabbitMQ's panels. In the share state as `system`
+    /// (absent for RabbitMQ, so RabbitMQ's links stay as they were).
+    pub system: System,
     /// The Kafka page's run: created when the Kafka page is first shown (or restored from a
     /// link), kept while the RabbitMQ page shows, in the share state as `kafka`. Its code is
     /// the Kafka module's (`ui::kafka_chunk`), fetched when first needed.
@@ -81,6 +82,16 @@ pub struct Playground {
     /// The Kafka module could not be fetched: the page says so in its language of the moment
     /// (`LoadFailed::text`), until dismissed or a fetch succeeds.
     pub kafka_load_error: bool,
+    /// The ZeroMQ page's run (`ui::zeromq_chunk`), as `kafka_run` is the Kafka page's; in the
+    /// share state as `zeromq`.
+    pub zeromq_run: Option<ZmqRunBox>,
+    /// The link or the saved state has a ZeroMQ run and the ZeroMQ module is not loaded yet
+    /// (as `restoring` for Kafka).
+    pub restoring_zeromq: bool,
+    /// The last fetch of the ZeroMQ module failed; pressing the switch again tries again.
+    pub zeromq_fetch_failed: bool,
+    /// The ZeroMQ module could not be fetched: said until dismissed or a fetch succeeds.
+    pub zeromq_load_error: bool,
     /// The URL or the saved state has a share code and the links module (`ui::links_chunk`)
     /// that reads it is not loaded yet: the page says it is opening the run (`opening`),
     /// nothing is saved, and the app restores again once the module is there
@@ -172,8 +183,13 @@ pub enum Action {
     /// Bring back the run whose injected faults the last chapter switch or reset cleared.
     RestoreCleared,
     DismissCleared,
-    /// The system switch: Kafka (true) or RabbitMQ (false). Pauses both runs.
-    SetKafka(bool),
+    /// The system switch. Pauses every run.
+    SetSystem(System),
+    /// An action of the ZeroMQ page's run.
+    Zeromq(crate::ui::zeromq_chunk::ZmqAction),
+    /// The ZeroMQ module was fetched (or could not be): the ZeroMQ page the switch asked for
+    /// is created.
+    ZeromqLoaded(Result<(), LoadFailed>),
     /// An action of the Kafka page's run.
     Kafka(crate::ui::kafka_page::KafkaAction),
     /// The Kafka module was fetched (or could not be): the Kafka page the switch asked for is
@@ -257,8 +273,12 @@ impl Playground {
             cleared: None,
             live_cache: Rc::default(),
             hash_cache: Rc::default(),
-            kafka: false,
+            system: System::Rabbitmq,
             kafka_run: None,
+            zeromq_run: None,
+            restoring_zeromq: false,
+            zeromq_fetch_failed: false,
+            zeromq_load_error: false,
             restoring: false,
             kafka_fetch_failed: false,
             kafka_load_error: false,
@@ -284,7 +304,7 @@ impl Playground {
         let session = self.session.borrow();
         crate::ui::narration_chunk::loaded().is_none()
             && !self.narration_fetch_failed
-            && (!self.pending.is_empty() || !(self.kafka && self.kafka_run.is_some()))
+            && (!self.pending.is_empty() || self.shown() == System::Rabbitmq)
             && (!self.pending.is_empty()
                 || session.position() == session.len()
                 || (self.chapter != 0 && self.custom.is_none() && !self.params.embed)
@@ -307,7 +327,21 @@ impl Playground {
     /// The Kafka module is needed and not loaded: the switch asked for the Kafka page, or a
     /// Kafka run waits to be restored. The app fetches it.
     pub fn needs_kafka(&self) -> bool {
-        (self.kafka && self.kafka_run.is_none()) || self.restoring
+        (self.system == System::Kafka && self.kafka_run.is_none()) || self.restoring
+    }
+
+    /// The ZeroMQ module is needed and not loaded (as `needs_kafka`).
+    pub fn needs_zeromq(&self) -> bool {
+        (self.system == System::Zeromq && self.zeromq_run.is_none()) || self.restoring_zeromq
+    }
+
+    /// The page shown: the switch's system once its run is there, else RabbitMQ's.
+    pub fn shown(&self) -> System {
+        match self.system {
+            System::Kafka if self.kafka_run.is_some() => System::Kafka,
+            System::Zeromq if self.zeromq_run.is_some() => System::Zeromq,
+            _ => System::Rabbitmq,
+        }
     }
 
     /// A link or a saved state is being opened: the module that reads it (links) or runs it
@@ -315,12 +349,12 @@ impl Playground {
     /// else meanwhile (they are not the run being opened); a failed fetch ends it (the page
     /// says so and shows the tour).
     pub fn opening(&self) -> bool {
-        (self.links_pending && !self.links_load_error) || (self.restoring && !self.kafka_fetch_failed)
+        (self.links_pending && !self.links_load_error) || (self.restoring && !self.kafka_fetch_failed) || (self.restoring_zeromq && !self.zeromq_fetch_failed)
     }
 
-    /// Waiting for the Kafka module (the page's status says "loading").
-    pub fn fetching_kafka(&self) -> bool {
-        self.needs_kafka() && !self.kafka_fetch_failed
+    /// Waiting for the Kafka or the ZeroMQ module (the page's status says "loading").
+    pub fn fetching_system(&self) -> bool {
+        (self.needs_kafka() && !self.kafka_fetch_failed) || (self.needs_zeromq() && !self.zeromq_fetch_failed)
     }
 
     /// The whole run's trace hash (`#verdict-summary`'s `data-trace-hash`), once the narration
@@ -424,8 +458,12 @@ impl Playground {
         fresh.run = self.run + 1;
         fresh.params = self.params;
         fresh.snippet = self.snippet;
-        fresh.kafka = self.kafka;
+        fresh.system = self.system;
         fresh.kafka_run = self.kafka_run.clone();
+        fresh.zeromq_run = self.zeromq_run.clone();
+        fresh.restoring_zeromq = self.restoring_zeromq;
+        fresh.zeromq_fetch_failed = self.zeromq_fetch_failed;
+        fresh.zeromq_load_error = self.zeromq_load_error;
         fresh.restoring = self.restoring;
         fresh.links_pending = self.links_pending;
         fresh.kafka_fetch_failed = self.kafka_fetch_failed;
@@ -480,7 +518,13 @@ impl Playground {
                 None => p.restoring = true,
             }
         }
-        p.kafka = state.system == System::Kafka;
+        if let Some(zeromq) = &state.zeromq {
+            match crate::ui::zeromq_chunk::loaded() {
+                Some(api) => p.zeromq_run = Some((api.from_share)(zeromq)?),
+                None => p.restoring_zeromq = true,
+            }
+        }
+        p.system = state.system;
         if state.engine != ENGINE_VERSION {
             p.error = Some(crate::i18n::engine_differs(&crate::scenario::json::shorten(&state.engine), ENGINE_VERSION, p.lang));
         }
@@ -505,8 +549,9 @@ impl Playground {
             faults: session.injected().to_vec(),
             step: session.position() as u64,
             lang: self.lang.code().into(),
-            system: if self.kafka { System::Kafka } else { System::Rabbitmq },
+            system: self.system,
             kafka: self.kafka_run.as_ref().map(|k| k.share()),
+            zeromq: self.zeromq_run.as_ref().map(|z| z.share()),
         }
     }
 
@@ -675,7 +720,7 @@ impl Reducible for Playground {
         if !matches!(action, Action::NarrationLoaded(_)) {
             next.links_fetch_failed = matches!(action, Action::LinksLoaded(Err(_)));
         }
-        if !matches!(action, Action::LinksLoaded(_) | Action::KafkaLoaded(_)) {
+        if !matches!(action, Action::LinksLoaded(_) | Action::KafkaLoaded(_) | Action::ZeromqLoaded(_)) {
             next.narration_fetch_failed = matches!(action, Action::NarrationLoaded(Err(_)));
         }
         if matches!(action, Action::NarrationLoaded(_)) {
@@ -764,20 +809,44 @@ impl Reducible for Playground {
                     next.lang = lang;
                     false
                 }
-                Action::SetKafka(kafka) => {
-                    next.kafka = kafka;
+                Action::SetSystem(system) => {
+                    next.system = system;
                     next.kafka_fetch_failed = false;
+                    next.zeromq_fetch_failed = false;
                     next.playing = false;
+                    // Without the system's module the app fetches it (`needs_kafka`,
+                    // `needs_zeromq`) and `KafkaLoaded` / `ZeromqLoaded` creates the run.
                     match &mut next.kafka_run {
                         Some(run) => run.pause(),
-                        // Without the Kafka module the app fetches it (`needs_kafka`) and
-                        // `KafkaLoaded` creates the run.
-                        None if kafka => {
-                            if let Some(api) = crate::ui::kafka_chunk::loaded() {
-                                next.kafka_run = Some((api.new_run)(0));
-                            }
-                        }
+                        None if system == System::Kafka => next.kafka_run = crate::ui::kafka_chunk::loaded().map(|api| (api.new_run)(0)),
                         None => {}
+                    }
+                    match &mut next.zeromq_run {
+                        Some(run) => run.pause(),
+                        None if system == System::Zeromq => next.zeromq_run = crate::ui::zeromq_chunk::loaded().map(|api| (api.new_run)(0)),
+                        None => {}
+                    }
+                    false
+                }
+                Action::ZeromqLoaded(Ok(())) => {
+                    let Some(api) = crate::ui::zeromq_chunk::loaded() else { return self };
+                    next.zeromq_load_error = false;
+                    if next.system == System::Zeromq && next.zeromq_run.is_none() {
+                        next.zeromq_run = Some((api.new_run)(0));
+                    }
+                    false
+                }
+                Action::ZeromqLoaded(Err(LoadFailed)) => {
+                    // The RabbitMQ page stays (as for Kafka).
+                    next.zeromq_load_error = true;
+                    next.system = System::Rabbitmq;
+                    next.zeromq_fetch_failed = true;
+                    false
+                }
+                Action::Zeromq(action) => {
+                    let lock = next.params.lock;
+                    if let Some(run) = &mut next.zeromq_run {
+                        run.reduce(action, lock);
                     }
                     false
                 }
@@ -791,7 +860,7 @@ impl Reducible for Playground {
                 Action::KafkaLoaded(Ok(())) => {
                     let Some(api) = crate::ui::kafka_chunk::loaded() else { return self };
                     next.kafka_load_error = false;
-                    if next.kafka && next.kafka_run.is_none() {
+                    if next.system == System::Kafka && next.kafka_run.is_none() {
                         next.kafka_run = Some((api.new_run)(0));
                     }
                     false
@@ -809,7 +878,7 @@ impl Reducible for Playground {
                     // The RabbitMQ page stays; while restoring, the saved state and the link
                     // stay as they were (nothing is saved).
                     next.kafka_load_error = true;
-                    next.kafka = false;
+                    next.system = System::Rabbitmq;
                     next.kafka_fetch_failed = true;
                     false
                 }
@@ -827,6 +896,7 @@ impl Reducible for Playground {
                 Action::DismissError => {
                     next.error = None;
                     next.kafka_load_error = false;
+                    next.zeromq_load_error = false;
                     next.links_load_error = false;
                     next.narration_load_error = false;
                     next.changes_dropped = false;

@@ -154,7 +154,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let dialog = use_state(|| false);
     // On the Kafka page: the Kafka run's link, snippet and scenario file (the export to a
     // real RabbitMQ is RabbitMQ's only). A loaded file of either system opens its page.
-    let kafka = state.kafka && state.kafka_run.is_some();
+    let kafka = state.shown() == crate::share::System::Kafka;
     let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) } else { state.custom.is_some() };
     let ctx = ToolsCtx { state: state.clone(), status: status.setter(), error: load_error.setter() };
     let click = |make: Box<dyn Fn() -> ToolAction>| {
@@ -243,7 +243,7 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                     Err(e) => setter.set(Some(format!("{e:?}"))),
                 }
             };
-            match (&state.kafka_run, state.kafka) {
+            match (&state.kafka_run, state.shown() == crate::share::System::Kafka) {
                 (Some(run), true) => {
                     let (name, json) = run.scenario_file(lang);
                     save(&name, &json);
@@ -319,12 +319,12 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                         };
                         if (api.is_kafka)(&text) {
                             let failed = done.clone();
-                            crate::ui::kafka_chunk::with_kafka(
-                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetKafka(true), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
+                            crate::ui::kafka_chunk::with(
+                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Kafka), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
                                 move |e| failed(Err(e.text(lang).to_string())),
                             );
                         } else {
-                            done((api.parse)(&text).map(|s| vec![Action::SetKafka(false), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));
+                            done((api.parse)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Rabbitmq), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));
                         }
                     });
                 }

@@ -1,0 +1,810 @@
+//! The ZeroMQ page: what shows instead of RabbitMQ's panels when the header's system switch is
+//! on ZeroMQ. It has its own state (a `Session<ZmqSim>` of one of the ZeroMQ chapters, the
+//! eight catalog files in tour order) and lays out the same sections as the other pages, under
+//! the same ids so the page's styles apply: the tour (`#tour`: chapters, `#narration` with the
+//! chapter's opening computed from its run, `#step-narration` with what the step did), the
+//! transport (`#transport`), the pyzmq programs with the current line and their terminals
+//! (`#actors`), the brokerless diagram (`#diagram.zeromq`: processes, sockets, and each link's
+//! pipes against their high-water marks with what the I/O threads and TCP hold between them),
+//! the verdict summary and table (`#verdict-summary`, `#messages`: per payload its verdict,
+//! who processed it and why), the faults (`#faults`: each forks the run at the current step),
+//! the three systems side by side, and the event log (`#event-log`).
+//!
+//! Invariants: everything shown is read from the session at its current step (terminals,
+//! diagram, verdicts and events are the world and the trace up to this step); a row's cause is
+//! shown once it is settled (its verdict and who processed it are those of the run's end, so
+//! nothing after this step changes why); a fault that cannot be injected shows its error, it
+//! never panics. The language is the playground's.
+
+use crate::engine::ids::ActorId;
+use crate::i18n::{label, Lang};
+use crate::scenario::Trigger;
+use crate::session::Session;
+use crate::share::{LinkError, ZeromqShare};
+use crate::systems::zeromq::diagram::{LaneView, LinkView, QueueView, ZmqDiagramView};
+use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
+use crate::systems::zeromq::scenario::{catalog, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
+use crate::systems::zeromq::trace::ZmqEvent;
+use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
+use crate::ui::components::verdicts::{count_list_except, timing_view};
+use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
+use crate::ui::zeromq_chunk::{ZmqAction, ZmqApi, ZmqRun, ZmqRunBox};
+use crate::view::hundredths;
+use crate::zeromq_text::{cause_texts, describe_at, opening, outcome, verdict_text, ZMQ_CHAPTERS};
+use gloo_timers::callback::Interval;
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The ZeroMQ page's own labels, `(key, English, Chinese)`; other keys come from `i18n::label`.
+const LABELS: &[(&str, &str, &str)] = &[
+    ("z_blocked", "blocked", "阻塞中"),
+    ("z_processed_by", "processed by", "处理者"),
+    ("z_fault_failed", "This fault cannot be injected here", "这里不能注入这个故障"),
+    ("z_injected", "Injected faults", "已注入的故障"),
+    ("z_remove", "Remove", "移除"),
+    ("z_no_broker", "No broker: the programs' sockets talk to each other directly. Each link is a connecting socket's pipe to the binding one; per direction the sender's pipe (against its SNDHWM), what the I/O threads and the kernels' TCP buffers hold in flight (no HWM bounds it), and the receiver's pipe (against its RCVHWM).", "没有 broker：程序的 socket 彼此直接通信。每条连接是 connect 一方的 socket 到 bind 一方的管道；每个方向依次是发送方的管道（受其 SNDHWM 限制）、I/O 线程和内核 TCP 缓冲区中传输中的消息（不受 HWM 限制）、接收方的管道（受其 RCVHWM 限制）。"),
+    ("z_outbound", "sender's pipe", "发送方管道"),
+    ("z_in_flight", "I/O thread and TCP", "I/O 线程与 TCP"),
+    ("z_inbound", "receiver's pipe", "接收方管道"),
+    ("z_holds", "holds", "持有"),
+    ("z_process", "process", "进程"),
+    ("z_subscription_on_its_way", "subscription on its way (the PUB drops what it publishes meanwhile)", "订阅还在路上（PUB 在此期间发布的消息都被丢弃）"),
+    ("z_subscription_arrived", "subscription arrived", "订阅已到达"),
+    ("z_not_routed", "the binding socket no longer sends on this pipe", "bind 一方已不再向这条管道发送"),
+    // A link's status (`LinkStatus::name`) and a socket's state (`SocketState::name`).
+    ("connecting", "connecting (retried every reconnect_ivl)", "连接中（每隔 reconnect_ivl 重试）"),
+    ("handshaking", "TCP connect and ZMTP greeting", "TCP 连接与 ZMTP 握手中"),
+    ("up", "connected", "已连接"),
+    ("partitioned", "network cut: nothing passes, nothing is lost", "网络被切断：什么都过不去，也不丢失"),
+    ("peer_gone", "the bound peer died (not noticed yet)", "bind 一方已经死亡（尚未察觉）"),
+    ("closed", "closed", "已关闭"),
+    ("dead", "dead: its process is gone", "已失效：其进程已不在"),
+    ("z_diagram", "Sockets and pipes", "socket 与管道"),
+];
+
+/// A ZeroMQ page label in `lang`.
+fn zlabel(key: &str, lang: Lang) -> &str {
+    LABELS.iter().find(|(k, _, _)| *k == key).map(|(_, en, zh)| if lang == Lang::En { *en } else { *zh }).unwrap_or_else(|| label(key, lang))
+}
+
+/// A terminal keeps its last lines, as a real one scrolls.
+const TERMINAL_LINES: usize = 200;
+/// The event log shows the last events up to the current step.
+const EVENTS_SHOWN: usize = 300;
+/// A slow consumer's (or server's) work per message, the fault button's.
+const SLOW_WORK_MS: u64 = 1_000;
+
+/// The ZeroMQ page's state: a chapter's run and where it is. It lives in the playground's
+/// state (`Playground::zeromq_run`), so the share link and the saved state carry it.
+#[derive(Clone)]
+pub struct ZmqState {
+    pub chapter: usize,
+    pub seed: u64,
+    pub session: Rc<RefCell<Session<ZmqSim>>>,
+    /// The run to its end, reported once per run (the opening, the outcome and the causes).
+    pub end: Rc<ZmqReport>,
+    pub playing: bool,
+    pub speed_x100: u32,
+    pub selected: Option<u32>,
+    pub error: Option<String>,
+}
+
+/// The ZeroMQ module's entry points: reached only through the split point
+/// (`zeromq_chunk::zeromq_api`), so everything below is in the ZeroMQ page's own wasm module.
+pub static ZEROMQ_API: ZmqApi = ZmqApi {
+    new_run: |chapter| ZmqRunBox(Box::new(ZmqState::new(chapter))),
+    from_share: |share| ZmqState::from_share(share).map(|state| ZmqRunBox(Box::new(state))),
+};
+
+impl ZmqRun for ZmqState {
+    fn reduce(&mut self, action: ZmqAction, lock: bool) {
+        ZmqState::reduce(self, action, lock)
+    }
+    fn pause(&mut self) {
+        self.playing = false;
+    }
+    fn share(&self) -> ZeromqShare {
+        ZmqState::share(self)
+    }
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn page(&self, link: AttrValue, snippet: AttrValue) -> Html {
+        html! { <ZeromqPage {link} {snippet} /> }
+    }
+    fn boxed_clone(&self) -> Box<dyn ZmqRun> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// The catalog scenario of a ZeroMQ chapter.
+fn chapter_scenario(chapter: usize) -> Result<ZmqScenario, String> {
+    let entry = ZMQ_CHAPTERS.get(chapter).ok_or_else(|| format!("no ZeroMQ chapter {chapter}"))?;
+    catalog::get(entry.scenario).map_err(|e| e.to_string())
+}
+
+/// The index of the ZeroMQ chapter whose catalog name is `id`.
+pub fn chapter_index(id: &str) -> Option<usize> {
+    ZMQ_CHAPTERS.iter().position(|c| c.scenario == id)
+}
+
+impl ZmqState {
+    /// A chapter at step 0, as written. The catalog runs (tests/zeromq_golden.rs); a failure
+    /// shows as an error on the first chapter rather than a panic.
+    pub fn new(chapter: usize) -> ZmqState {
+        let chapter = chapter.min(ZMQ_CHAPTERS.len() - 1);
+        let run = |chapter: usize| chapter_scenario(chapter).and_then(|s| Session::<ZmqSim>::run(s, vec![]).map_err(|e| e.to_string()));
+        match run(chapter) {
+            Ok(session) => ZmqState::with(chapter, session, None),
+            Err(e) => match run(0) {
+                Ok(session) => ZmqState::with(0, session, Some(e)),
+                Err(e0) => panic!("the ZeroMQ catalog does not run: {e0}"),
+            },
+        }
+    }
+
+    fn with(chapter: usize, session: Session<ZmqSim>, error: Option<String>) -> ZmqState {
+        let seed = session.base().seed;
+        let end = Rc::new(session.report());
+        ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error }
+    }
+
+    /// The run a share link's ZeroMQ part describes, or what is wrong with it.
+    pub fn from_share(share: &ZeromqShare) -> Result<ZmqState, LinkError> {
+        let session = share.session()?;
+        let chapter = chapter_index(&share.chapter).ok_or_else(|| LinkError::UnknownZeromqChapter(crate::scenario::json::quoted(&share.chapter)))?;
+        Ok(ZmqState::with(chapter, session, None))
+    }
+
+    /// The ZeroMQ part of a share link for this run.
+    pub fn share(&self) -> ZeromqShare {
+        let session = self.session.borrow();
+        ZeromqShare {
+            chapter: ZMQ_CHAPTERS[self.chapter.min(ZMQ_CHAPTERS.len() - 1)].scenario.into(),
+            seed: self.seed,
+            faults: session.injected().to_vec(),
+            step: session.position() as u64,
+        }
+    }
+
+    fn set_session(&mut self, session: Session<ZmqSim>) {
+        self.end = Rc::new(session.report());
+        self.session = Rc::new(RefCell::new(session));
+    }
+
+    /// Apply an action; `lock`: the chapter cannot change (an embed with `lock=1`).
+    pub fn reduce(&mut self, action: ZmqAction, lock: bool) {
+        match action {
+            ZmqAction::Step => {
+                self.session.borrow_mut().step_forward();
+            }
+            ZmqAction::Back => {
+                self.playing = false;
+                self.session.borrow_mut().step_back();
+            }
+            ZmqAction::Seek(step) => self.session.borrow_mut().seek(step),
+            ZmqAction::TogglePlay => {
+                let mut session = self.session.borrow_mut();
+                if !self.playing && session.position() >= session.len() {
+                    session.seek(0);
+                }
+                drop(session);
+                self.playing = !self.playing;
+            }
+            ZmqAction::Tick(steps) => {
+                let mut session = self.session.borrow_mut();
+                let target = session.position().saturating_add(steps);
+                session.seek(target);
+                if session.position() >= session.len() {
+                    self.playing = false;
+                }
+            }
+            ZmqAction::SetSpeed(speed) => self.speed_x100 = speed.clamp(25, 6400),
+            ZmqAction::SetChapter(chapter) => {
+                if !lock {
+                    *self = ZmqState { speed_x100: self.speed_x100, ..ZmqState::new(chapter) };
+                }
+            }
+            ZmqAction::Reset => *self = ZmqState { speed_x100: self.speed_x100, ..ZmqState::new(self.chapter) },
+            ZmqAction::Inject(fault) => {
+                self.playing = false;
+                let forked = self.session.borrow().forked(fault);
+                match forked {
+                    Ok(fork) => {
+                        self.set_session(fork);
+                        self.error = None;
+                    }
+                    Err(e) => self.error = Some(e.to_string()),
+                }
+            }
+            ZmqAction::RemoveFault(index) => {
+                let fresh = self.session.borrow().without_injected(index);
+                match fresh {
+                    Some(Ok(fresh)) => {
+                        self.set_session(fresh);
+                        self.error = None;
+                    }
+                    Some(Err(e)) => self.error = Some(e.to_string()),
+                    None => {}
+                }
+            }
+            ZmqAction::Select(data) => self.selected = if self.selected == data { None } else { data },
+            ZmqAction::DismissError => self.error = None,
+        }
+    }
+}
+
+/// An actor status's name (CSS class, i18n label key).
+fn status_name(status: ActorStatus) -> &'static str {
+    match status {
+        ActorStatus::NotStarted => "not_started",
+        ActorStatus::Running => "running",
+        ActorStatus::Blocked => "z_blocked",
+        ActorStatus::Finished => "finished",
+        ActorStatus::Failed => "failed",
+        ActorStatus::Crashed => "crashed",
+    }
+}
+
+/// A verdict's name (CSS class, `data-verdict`), as the report writes it.
+pub fn verdict_key(verdict: ZmqVerdict) -> &'static str {
+    match verdict {
+        ZmqVerdict::ProcessedOnce => "processed_once",
+        ZmqVerdict::OutOfOrder => "out_of_order",
+        ZmqVerdict::Duplicated => "duplicated",
+        ZmqVerdict::Lost => "lost",
+        ZmqVerdict::NeverAccepted => "never_accepted",
+        ZmqVerdict::StillQueued => "still_queued",
+        ZmqVerdict::NeverSent => "never_sent",
+        ZmqVerdict::Pending => "pending",
+    }
+}
+
+/// A ZeroMQ fault in words.
+pub fn zmq_fault_text(action: &ZmqFaultAction, lang: Lang) -> String {
+    let en = lang == Lang::En;
+    let pick = |e: String, z: String| if en { e } else { z };
+    match action {
+        ZmqFaultAction::Crash { actor, restart_after_ms: None } => pick(format!("Crash {actor}"), format!("杀死 {actor}")),
+        ZmqFaultAction::Crash { actor, restart_after_ms: Some(ms) } => pick(format!("Crash {actor} (started again {ms} ms later)"), format!("杀死 {actor}（{ms} 毫秒后重新启动）")),
+        ZmqFaultAction::Restart(actor) => pick(format!("Restart {actor}"), format!("重启 {actor}")),
+        ZmqFaultAction::Slow { actor, work_ms } => pick(format!("Slow {actor} to {work_ms} ms a message"), format!("{actor} 变慢为每条消息 {work_ms} 毫秒")),
+        ZmqFaultAction::Partition(a, b) => pick(format!("Cut the network {a} – {b}"), format!("切断 {a} 与 {b} 之间的网络")),
+        ZmqFaultAction::Heal(a, b) => pick(format!("Restore the network {a} – {b}"), format!("恢复 {a} 与 {b} 之间的网络")),
+    }
+}
+
+/// A ZeroMQ trigger in the other systems' terms (for `faults::fault_with_trigger`).
+fn trigger_of(when: &ZmqTrigger) -> Trigger {
+    match when {
+        ZmqTrigger::AtMs(ms) => Trigger::AtMs(*ms),
+        ZmqTrigger::AtStep(step) => Trigger::AtStep(*step),
+        ZmqTrigger::After { actor, op, occurrence } => Trigger::After { actor: actor.clone(), op: op.clone(), occurrence: *occurrence },
+    }
+}
+
+/// The line each actor is at: the line of its last event with one, up to this step.
+fn current_lines(trace: &[crate::systems::zeromq::trace::ZmqTraceEntry], actors: usize) -> Vec<u16> {
+    let mut lines = vec![0u16; actors];
+    for entry in trace {
+        if let (Some(actor), Some(line)) = (entry.event.actor(), entry.event.line()) {
+            if let Some(slot) = lines.get_mut(actor.index()) {
+                *slot = line;
+            }
+        }
+    }
+    lines
+}
+
+/// Whether the network between `a` and `b` is cut at the end of `trace`.
+fn cut_now(trace: &[crate::systems::zeromq::trace::ZmqTraceEntry], a: ActorId, b: ActorId) -> bool {
+    let pair = |x: ActorId, y: ActorId| (x == a && y == b) || (x == b && y == a);
+    trace
+        .iter()
+        .rev()
+        .find_map(|e| match e.event {
+            ZmqEvent::Partitioned { actor, peer } if pair(actor, peer) => Some(true),
+            ZmqEvent::Healed { actor, peer } if pair(actor, peer) => Some(false),
+            _ => None,
+        })
+        .unwrap_or(false)
+}
+
+/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
+fn cadence(speed_x100: u32) -> (usize, u32) {
+    let steps_per_s = 4 * speed_x100 / 100;
+    if steps_per_s == 0 {
+        (1, 100_000 / (4 * speed_x100).max(1))
+    } else if steps_per_s <= 60 {
+        (1, 1000 / steps_per_s)
+    } else {
+        ((steps_per_s as usize * 16).div_ceil(1000), 16)
+    }
+}
+
+/// The narration once faults are injected: the chapter's opening describes its own run, not
+/// this fork (the outcome at the end and the table do).
+fn injected_note(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
+        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
+    }
+}
+
+/// A queue as the diagram lists it: its first payloads, `+K` more, against its HWM if any.
+fn queue_html(class: &'static str, key: &'static str, queue: &QueueView, hwm: Option<u32>, lang: Lang) -> Html {
+    let full = hwm.is_some_and(|h| queue.len >= h as usize && h > 0);
+    html! {
+        <div class={classes!("zq", class, full.then_some("full"))} data-len={queue.len.to_string()}>
+            <span class="zq-name">{ zlabel(key, lang) }{ match hwm { Some(h) => format!(" {}/{h}", queue.len), None => format!(" {}", queue.len) } }</span>
+            <span class="zq-frames">
+                { for queue.shown.iter().map(|f| html! { <span class={classes!("frame", f.reply.then_some("reply"))} data-data={f.data.to_string()}>{ f.data }</span> }) }
+                if queue.more() > 0 { <span class="more">{ format!("+{}", queue.more()) }</span> }
+            </span>
+        </div>
+    }
+}
+
+/// One direction of a link.
+fn lane_html(view: &ZmqDiagramView, lane: &LaneView, lang: Lang) -> Html {
+    let name = |socket: Option<usize>| socket.and_then(|s| view.socket(s)).and_then(|s| view.processes.get(s.actor.index())).map_or_else(|| "?".to_string(), |p| p.name.clone());
+    html! {
+        <div class="lane">
+            <span class="lane-ends">{ format!("{} → {}", name(lane.from), name(lane.to)) }</span>
+            { queue_html("outbound", "z_outbound", &lane.outbound, Some(lane.sndhwm), lang) }
+            { queue_html("in-flight", "z_in_flight", &lane.in_flight, None, lang) }
+            { queue_html("inbound", "z_inbound", &lane.inbound, Some(lane.rcvhwm), lang) }
+        </div>
+    }
+}
+
+/// A link between a connecting socket and the binding one, with its two directions (a
+/// direction with nothing in it and no traffic to come is still drawn: its HWMs are facts).
+fn link_html(view: &ZmqDiagramView, link: &LinkView, lang: Lang) -> Html {
+    let subscription = link.subscription.map(|s| match s {
+        crate::systems::zeromq::diagram::Subscription::OnItsWay => "z_subscription_on_its_way",
+        crate::systems::zeromq::diagram::Subscription::Arrived => "z_subscription_arrived",
+    });
+    // The direction the workload flows first: the one with frames, else connecting → binding
+    // unless the binding socket is the sender (PUSH bind, PUB bind).
+    let lanes: Vec<&LaneView> = link.lanes.iter().filter(|l| l.from.is_some() && l.to.is_some()).collect();
+    html! {
+        <li class={classes!("zlink", link.status.name(), link.status.down().then_some("down"))} data-link={link.id.to_string()} data-status={link.status.name()}>
+            <span class="zlink-status">{ zlabel(link.status.name(), lang).to_string() }</span>
+            if let Some(key) = subscription { <span class="subscription">{ zlabel(key, lang) }</span> }
+            if !link.routed && link.binding.is_some() { <span class="not-routed">{ zlabel("z_not_routed", lang) }</span> }
+            { for lanes.iter().map(|lane| lane_html(view, lane, lang)) }
+        </li>
+    }
+}
+
+/// The brokerless diagram: processes with their sockets, then the links.
+fn diagram_html(view: &ZmqDiagramView, lang: Lang) -> Html {
+    html! {
+        <section id="diagram" class="zeromq" aria-label={zlabel("z_diagram", lang)} data-endpoint={view.endpoint.clone()}>
+            <p class="note">{ zlabel("z_no_broker", lang) }</p>
+            <ul class="processes">
+                { for view.processes.iter().map(|p| {
+                    let socket = p.socket.and_then(|s| view.socket(s));
+                    html! {
+                        <li class={classes!("process", status_name(p.status))} data-actor={p.name.clone()} data-status={status_name(p.status)}>
+                            <strong>{ p.name.clone() }</strong>
+                            { format!(" · {} {} · {}", zlabel("z_process", lang), p.incarnation, zlabel(status_name(p.status), lang)) }
+                            if let Some(call) = p.blocked_in { { format!(" ({}())", call.name()) } }
+                            if let Some(socket) = socket {
+                                <span class={classes!("socket", socket.state.name())} data-socket={socket.id.to_string()}>
+                                    { format!("{} · {} {} · SNDHWM {} · RCVHWM {} · LINGER {}", socket.kind.constant(), socket.attach.name(), socket.endpoint, socket.sndhwm, socket.rcvhwm, socket.linger_ms) }
+                                    if socket.state.name() != "open" { { format!(" · {}", zlabel(socket.state.name(), lang)) } }
+                                </span>
+                            }
+                            if let Some(data) = p.holds { <span class="holds" data-data={data.to_string()}>{ format!("{} {{'data': {data}}}", zlabel("z_holds", lang)) }</span> }
+                        </li>
+                    }
+                }) }
+            </ul>
+            <ul class="zlinks">
+                { for view.links.iter().map(|link| link_html(view, link, lang)) }
+            </ul>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ZeromqPageProps {
+    /// The share link and the embed snippet of the page's state (the footer shows them).
+    pub link: AttrValue,
+    pub snippet: AttrValue,
+}
+
+#[component]
+pub fn ZeromqPage(_props: &ZeromqPageProps) -> Html {
+    let page = use_playground();
+    let lang = page.lang;
+    let embed = page.params.embed;
+    let locked = page.params.lock;
+    crate::ui::use_style("zeromq-style", include_str!("../../www/zeromq.css"));
+    let zd: Callback<ZmqAction> = {
+        let page = page.clone();
+        Callback::from(move |action| page.dispatch(PageAction::Zeromq(action)))
+    };
+    let state = page.zeromq_run.as_ref().and_then(|run| run.as_any().downcast_ref::<ZmqState>()).cloned().unwrap_or_else(|| ZmqState::new(0));
+
+    // The play timer, dropped when playing or speed change.
+    {
+        let zd = zd.clone();
+        use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
+            let timer = playing.then(|| {
+                let (steps, every_ms) = cadence(speed);
+                Interval::new(every_ms, move || zd.emit(ZmqAction::Tick(steps)))
+            });
+            move || drop(timer)
+        });
+    }
+
+    // After every render the current lines may have moved: scroll each code box to its own.
+    let actors_ref = use_node_ref();
+    {
+        let actors_ref = actors_ref.clone();
+        use_effect(move || {
+            if let (Some(element), Some(window)) = (actors_ref.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || crate::ui::components::code::reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
+            }
+        });
+    }
+
+    let session = state.session.borrow();
+    let (position, len) = (session.position(), session.len());
+    let world = session.world();
+    let timeline = session.timeline();
+    let trace = session.trace();
+    let chapter = &ZMQ_CHAPTERS[state.chapter.min(ZMQ_CHAPTERS.len() - 1)];
+    let at_end = position >= len;
+    let shown_ms = trace.last().map_or(0, |e| u64::from(e.at_ms));
+    let send = |action: fn() -> ZmqAction| {
+        let zd = zd.clone();
+        Callback::from(move |_: MouseEvent| zd.emit(action()))
+    };
+
+    // The tour.
+    let on_lang = {
+        let page = page.clone();
+        Callback::from(move |_: MouseEvent| page.dispatch(PageAction::SetLang(if lang == Lang::En { Lang::Zh } else { Lang::En })))
+    };
+    let from = if position == 0 { 0 } else { session.events_at(position - 1) };
+    let step_events: Vec<String> = (from..trace.len()).map(|i| describe_at(trace, i, timeline, lang)).collect();
+    let injected = session.injected().len();
+    let step_line = html! {
+        <p id="step-narration" aria-live={if state.playing { "off" } else { "polite" }}>
+            { if step_events.is_empty() { String::from("…") } else { step_events.join(" · ") } }
+        </p>
+    };
+    let on_chapter_menu = {
+        let zd = zd.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = select.value().parse::<usize>() {
+                zd.emit(ZmqAction::SetChapter(i));
+            }
+        })
+    };
+    let tour = if embed {
+        html! {
+            <section id="tour" class="zeromq compact" aria-label={label("tour", lang)}>
+                if !locked {
+                    <select id="embed-chapter" aria-label={label("chapter", lang)} onchange={on_chapter_menu}>
+                        { for ZMQ_CHAPTERS.iter().enumerate().map(|(i, c)| html! {
+                            <option value={i.to_string()} selected={i == state.chapter}>{ c.title(lang) }</option>
+                        }) }
+                    </select>
+                }
+                { step_line }
+            </section>
+        }
+    } else {
+        html! {
+            <section id="tour" class="zeromq" aria-label={label("tour", lang)}>
+                <nav class="chapters">
+                    { for ZMQ_CHAPTERS.iter().enumerate().map(|(i, c)| {
+                        let current = i == state.chapter;
+                        let zd = zd.clone();
+                        let onclick = Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::SetChapter(i)));
+                        html! {
+                            <button class={classes!("chapter", current.then_some("current"))} data-chapter={c.scenario} aria-current={current.then_some("step")} {onclick}>{ c.title(lang) }</button>
+                        }
+                    }) }
+                    <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
+                </nav>
+                <div id="narration">
+                    <h2 id="chapter-title">{ chapter.title(lang) }</h2>
+                    if injected == 0 {
+                        <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
+                    } else {
+                        <p class="chapter-narration">{ injected_note(injected, lang) }</p>
+                    }
+                    if at_end {
+                        <p id="outcome" data-label={state.end.label.name()}>{ outcome(&state.end, lang) }</p>
+                    }
+                    if let Some(error) = &state.error {
+                        <p id="zeromq-error" class="error" role="alert">{ format!("{}: {error}", zlabel("z_fault_failed", lang)) }
+                            {" "}<button onclick={send(|| ZmqAction::DismissError)}>{"×"}</button>
+                        </p>
+                    }
+                </div>
+                { step_line }
+            </section>
+        }
+    };
+
+    // The transport.
+    let on_scrub = {
+        let zd = zd.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Ok(step) = input.value().parse::<usize>() {
+                zd.emit(ZmqAction::Seek(step));
+            }
+        })
+    };
+    let on_speed = {
+        let zd = zd.clone();
+        Callback::from(move |e: web_sys::Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(speed) = select.value().parse::<u32>() {
+                zd.emit(ZmqAction::SetSpeed(speed));
+            }
+        })
+    };
+    let transport = html! {
+        <section id="transport" class="zeromq">
+            <button id="btn-reset" onclick={send(|| ZmqAction::Reset)}>{ label("reset", lang) }</button>
+            <button id="btn-back" onclick={send(|| ZmqAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
+            <button id="btn-play" onclick={send(|| ZmqAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
+            <button id="btn-step" onclick={send(|| ZmqAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
+            <button id="btn-end" onclick={send(|| ZmqAction::Seek(usize::MAX))} disabled={at_end}>{ "⇥" }</button>
+            <label>{ label("speed", lang) }{" "}
+                <select id="speed" onchange={on_speed}>
+                    { for SPEEDS_X100.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="scrubber">
+                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label={label("timeline", lang)} />
+            </div>
+            <span id="position">{ format!("{} {position} / {len} · {shown_ms} ms", label("step_of", lang)) }</span>
+        </section>
+    };
+
+    // The programs and their terminals.
+    let scenario = world.scenario();
+    let lines = current_lines(trace, scenario.actors.len());
+    let acting = trace.iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
+    let shown_actors: Vec<usize> = if embed { vec![acting.unwrap_or(0)] } else { (0..scenario.actors.len()).collect() };
+    let actors = html! {
+        <section id="actors" class="zeromq" ref={actors_ref} data-actors={shown_actors.len().to_string()}>
+            { for scenario.actors.iter().enumerate().filter(|(index, _)| shown_actors.contains(index)).filter_map(|(index, spec)| {
+                let runtime = world.actors().get(index)?;
+                let program = world.program(ActorId(index as u16));
+                let status = runtime.status;
+                let line = lines.get(index).copied().unwrap_or(0);
+                let down = matches!(status, ActorStatus::Crashed | ActorStatus::Failed);
+                let current = if down || status == ActorStatus::Finished { 0 } else { line };
+                let died = if down { line } else { 0 };
+                let ended = if status == ActorStatus::Finished { line } else { 0 };
+                let name = spec.name().to_string();
+                let key = status_name(status);
+                let terminal: Vec<String> = runtime.terminal.iter().rev().take(TERMINAL_LINES).rev().map(ToString::to_string).collect();
+                Some(html! {
+                    <div class={classes!("actor", down.then_some("down"), (acting == Some(index)).then_some("acting"))} data-actor={name.clone()} data-status={key} data-line={line.to_string()}>
+                        <h3>{ format!("{name} · {}", zlabel(key, lang)) }</h3>
+                        <pre class="code" role="region" aria-label={format!("{name} · {}", label("code", lang))}>
+                            { for program.code.iter().enumerate().map(|(i, text)| {
+                                let n = (i + 1) as u16;
+                                let is_died = died > 0 && n == died;
+                                let is_ended = ended > 0 && n == ended;
+                                html! {
+                                    <span class={classes!("line", (n == current).then_some("current"), is_died.then_some("died"), is_ended.then_some("ended"))} data-line={n.to_string()}
+                                        aria-current={(n == current).then_some("step")}>
+                                        <span class="ln">{ format!("{n:>3} ") }</span>{ text.clone() }
+                                        if is_died { <span class="died-mark">{ " ✕ " }{ label(key, lang) }</span> }
+                                        if is_ended { <span class="ended-mark">{ " ✓ " }{ label(key, lang) }</span> }
+                                        { "\n" }
+                                    </span>
+                                }
+                            }) }
+                        </pre>
+                        <pre class="terminal" role="region" tabindex="0" aria-label={format!("{name} · {}", label("terminal", lang))}><span>{ terminal.join("\n") }</span></pre>
+                    </div>
+                })
+            }) }
+        </section>
+    };
+
+    // The diagram.
+    let diagram = diagram_html(&ZmqDiagramView::of(world), lang);
+
+    // The verdicts at this step; a row's cause once it is settled (see the module's doc).
+    let now = ZmqReport::with_trace(world, trace, false);
+    let end_causes = cause_texts(&state.end, timeline, lang);
+    let run_label = if now.counts.published == 0 && now.counts.never_sent == 0 { "—".to_string() } else { now.label.name().to_string() };
+    let summary = html! {
+        <section id="verdict-head">
+            <p id="verdict-summary" data-system="zeromq" data-label={run_label.clone()}>
+                <strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong>
+            </p>
+            <div id="counts">{ count_list_except(&now.counts, lang, &["redelivered", "dead_lettered", "expired", "stranded"]) }</div>
+            { timing_view(&crate::engine::timing::Timing::of(trace, world.ledger().messages.len()), |a| scenario.actors.get(a.index()).map(|s| s.name().to_string()).unwrap_or_default(), lang) }
+        </section>
+    };
+    let table = html! {
+        <section id="verdicts" class="zeromq">
+            <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
+            <table id="messages">
+                <thead><tr><th>{ label("payload", lang) }</th><th>{ label("verdict", lang) }</th><th>{ zlabel("z_processed_by", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
+                <tbody>
+                { for now.messages.iter().map(|row| {
+                    let key = verdict_key(row.verdict);
+                    let end = state.end.messages.iter().position(|m| m.producer == row.producer && m.data == row.data);
+                    let settled = end.filter(|&i| at_end || (row.verdict != ZmqVerdict::Pending && state.end.messages[i].verdict == row.verdict && state.end.messages[i].processed_by == row.processed_by));
+                    let cause = settled.and_then(|i| end_causes.get(i).cloned()).unwrap_or_default();
+                    let data = row.data;
+                    let onclick = {
+                        let zd = zd.clone();
+                        Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::Select(Some(data))))
+                    };
+                    html! {
+                        <tr class={classes!("verdict-row", key, (state.selected == Some(data)).then_some("selected"))} data-data={data.to_string()} data-producer={row.producer.clone()}
+                            data-verdict={key} data-printed={row.processed_by.len().to_string()} {onclick}>
+                            <td class="payload"><code>{ format!("{{'data': {data}}}") }</code></td>
+                            <td class="verdict-cell">{ verdict_text(row.verdict, lang) }</td>
+                            <td class="printed">{ row.processed_by.join(", ") }</td>
+                            <td class="cause">{ cause }</td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            </div>
+        </section>
+    };
+
+    // The faults: each forks the run here; a button is disabled with its reason as its title.
+    let fault_button = |key: &'static str, text: String, action: ZmqFaultAction, blocked: Option<String>| {
+        let zd = zd.clone();
+        let onclick = Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::Inject(action.clone())));
+        let disabled = blocked.is_some();
+        html! { <button class="fault" data-fault={key} {disabled} title={blocked} {onclick}>{ text }</button> }
+    };
+    let en = lang == Lang::En;
+    let names: Vec<String> = scenario.actors.iter().map(|a| a.name().to_string()).collect();
+    let pairs: Vec<(usize, usize)> = (0..names.len()).flat_map(|a| (a + 1..names.len()).map(move |b| (a, b))).collect();
+    let faults = html! {
+        <section id="faults" class="zeromq" aria-label={label("faults", lang)}>
+            <h3>{ label("faults", lang) }</h3>
+            <div class="fault-row">
+            { for scenario.actors.iter().enumerate().map(|(index, spec)| {
+                let name = spec.name().to_string();
+                let status = world.actors().get(index).map_or(ActorStatus::NotStarted, |r| r.status);
+                let down = match status {
+                    ActorStatus::Running | ActorStatus::Blocked => None,
+                    ActorStatus::NotStarted => Some(crate::faults::Blocked::NotStarted { actor: name.clone() }.text(lang)),
+                    other => Some(crate::faults::Blocked::ActorDown { actor: name.clone(), status: status_name(other) }.text(lang)),
+                };
+                let cannot_restart = match status {
+                    ActorStatus::Crashed | ActorStatus::Finished | ActorStatus::Failed => None,
+                    ActorStatus::NotStarted => down.clone(),
+                    _ => Some(crate::faults::Blocked::Running { actor: name.clone() }.text(lang)),
+                };
+                let works = matches!(spec, ZmqActorSpec::Consumer(_) | ZmqActorSpec::Server(_));
+                html! {
+                    <span class="fault-group" data-actor={name.clone()}>
+                        { fault_button("crash", zmq_fault_text(&ZmqFaultAction::Crash { actor: name.clone(), restart_after_ms: None }, lang), ZmqFaultAction::Crash { actor: name.clone(), restart_after_ms: None }, down.clone()) }
+                        { fault_button("restart", zmq_fault_text(&ZmqFaultAction::Restart(name.clone()), lang), ZmqFaultAction::Restart(name.clone()), cannot_restart) }
+                        if works {
+                            { fault_button("slow", zmq_fault_text(&ZmqFaultAction::Slow { actor: name.clone(), work_ms: SLOW_WORK_MS }, lang), ZmqFaultAction::Slow { actor: name.clone(), work_ms: SLOW_WORK_MS }, down) }
+                        }
+                    </span>
+                }
+            }) }
+            </div>
+            <div class="fault-row">
+            { for pairs.iter().map(|&(a, b)| {
+                let cut = cut_now(trace, ActorId(a as u16), ActorId(b as u16));
+                let (x, y) = (names[a].clone(), names[b].clone());
+                let (is_cut, not_cut) = if cut {
+                    (Some(crate::faults::Blocked::AlreadyCut { a: x.clone(), b: y.clone() }.text(lang)), None)
+                } else {
+                    (None, Some(crate::faults::Blocked::NotCut { a: x.clone(), b: y.clone() }.text(lang)))
+                };
+                html! {
+                    <span class="fault-group" data-pair={format!("{x}-{y}")}>
+                        { fault_button("partition", zmq_fault_text(&ZmqFaultAction::Partition(x.clone(), y.clone()), lang), ZmqFaultAction::Partition(x.clone(), y.clone()), is_cut) }
+                        { fault_button("heal", zmq_fault_text(&ZmqFaultAction::Heal(x.clone(), y.clone()), lang), ZmqFaultAction::Heal(x, y), not_cut) }
+                    </span>
+                }
+            }) }
+            </div>
+            if !session.base().faults.is_empty() {
+                <p id="chapter-faults" class="chapter-faults">
+                    { {
+                        let (colon, separator) = if en { (": ", "; ") } else { ("：", "；") };
+                        let not_reached = if en { " (not reached in this run)" } else { "（本次运行没有到达）" };
+                        let each: Vec<String> = session.base().faults.iter().enumerate().map(|(i, f)| {
+                            let fired = crate::engine::core::System::core(timeline).fault_fired(i);
+                            format!("{}{}", crate::faults::fault_with_trigger(&zmq_fault_text(&f.action, lang), &trigger_of(&f.when), lang), if fired { "" } else { not_reached })
+                        }).collect();
+                        format!("{}{colon}{}", label("chapter_faults", lang), each.join(separator))
+                    } }
+                </p>
+            }
+            if injected > 0 {
+                <ol id="injected" aria-label={zlabel("z_injected", lang)}>
+                    { for session.injected().iter().enumerate().map(|(i, f)| {
+                        let text = crate::faults::fault_with_trigger(&zmq_fault_text(&f.action, lang), &trigger_of(&f.when), lang);
+                        let onclick = {
+                            let zd = zd.clone();
+                            Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::RemoveFault(i)))
+                        };
+                        html! {
+                            <li class="injected" data-index={i.to_string()}>{ text.clone() }{ " " }
+                                <button class="remove-fault" aria-label={format!("{} {text}", zlabel("z_remove", lang))} title={zlabel("z_remove", lang).to_string()} {onclick}>{ "×" }</button>
+                            </li>
+                        }
+                    }) }
+                </ol>
+            }
+        </section>
+    };
+
+    // The event log: the run so far, newest first.
+    let first = trace.len().saturating_sub(EVENTS_SHOWN);
+    let events = html! {
+        <section id="event-log" class="zeromq" aria-labelledby="event-log-title">
+            <h3 id="event-log-title">{ label("events", lang) }</h3>
+            <ol reversed=true>
+                { for (first..trace.len()).rev().map(|index| {
+                    let entry = &trace[index];
+                    let step = session.step_of_event(index);
+                    let onclick = {
+                        let zd = zd.clone();
+                        Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::Seek(step)))
+                    };
+                    let fault = matches!(entry.event, ZmqEvent::ActorCrashed { .. } | ZmqEvent::WorkSlowed { .. } | ZmqEvent::Partitioned { .. } | ZmqEvent::Healed { .. });
+                    html! {
+                        <li class={classes!(fault.then_some("fault"))} value={(index + 1).to_string()} data-event={index.to_string()} {onclick}>
+                            <span class="at">{ format!("{} ms", entry.at_ms) }</span>{ " " }{ describe_at(trace, index, timeline, lang) }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    };
+
+    html! {
+        <div id="zeromq-page" data-chapter={chapter.scenario} data-position={position.to_string()} data-len={len.to_string()}>
+            { tour }
+            { transport }
+            <div class="columns">
+                <div class="left">{ actors }</div>
+                <div class="right">
+                    { diagram }
+                    { summary }
+                    if !embed {
+                        { faults }
+                        { table }
+                    }
+                </div>
+            </div>
+            if !embed {
+                <crate::ui::components::three_systems::ThreeSystems {lang} />
+                { events }
+            }
+        </div>
+    }
+}

@@ -61,7 +61,7 @@ fn a_zeromq_code_round_trips_and_reopens_the_same_run_at_the_same_step() {
     // The consumer was killed after its 4th message, before the 5th was sent: the binding
     // PUSH has no pipe left, so the producer's next send blocks for ever and 4 to 9 are never
     // sent (nothing was in flight to lose).
-    let report = session.report();
+    let report = queue_playground::systems::zeromq::report::ZmqReport::with_trace(session.timeline(), session.full_trace(), false);
     let of = |v: ZmqVerdict| report.data_with(v);
     assert_eq!((of(ZmqVerdict::ProcessedOnce), of(ZmqVerdict::NeverSent)), (vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]), "{}", report.summary);
     assert!(report.messages.iter().filter(|m| m.verdict == ZmqVerdict::NeverSent).all(|m| m.cause.contains("still blocked")), "{:?}", report.messages);

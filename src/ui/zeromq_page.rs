@@ -23,7 +23,7 @@ use crate::session::Session;
 use crate::share::{LinkError, ZeromqShare};
 use crate::systems::zeromq::diagram::{LaneView, LinkView, QueueView, ZmqDiagramView};
 use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
-use crate::systems::zeromq::scenario::{catalog, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
+use crate::systems::zeromq::scenario::{catalog, SocketType, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
 use crate::systems::zeromq::trace::ZmqEvent;
 use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
 use crate::ui::components::verdicts::{count_list_except, timing_view};
@@ -121,6 +121,11 @@ impl ZmqRun for ZmqState {
     }
 }
 
+/// The run's report at its end (whatever step the session shows).
+fn end_report(session: &Session<ZmqSim>) -> ZmqReport {
+    ZmqReport::with_trace(session.timeline(), session.full_trace(), false)
+}
+
 /// The catalog scenario of a ZeroMQ chapter.
 fn chapter_scenario(chapter: usize) -> Result<ZmqScenario, String> {
     let entry = ZMQ_CHAPTERS.get(chapter).ok_or_else(|| format!("no ZeroMQ chapter {chapter}"))?;
@@ -149,7 +154,7 @@ impl ZmqState {
 
     fn with(chapter: usize, session: Session<ZmqSim>, error: Option<String>) -> ZmqState {
         let seed = session.base().seed;
-        let end = Rc::new(session.report());
+        let end = Rc::new(end_report(&session));
         ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error }
     }
 
@@ -172,7 +177,7 @@ impl ZmqState {
     }
 
     fn set_session(&mut self, session: Session<ZmqSim>) {
-        self.end = Rc::new(session.report());
+        self.end = Rc::new(end_report(&session));
         self.session = Rc::new(RefCell::new(session));
     }
 
@@ -369,9 +374,11 @@ fn link_html(view: &ZmqDiagramView, link: &LinkView, lang: Lang) -> Html {
         crate::systems::zeromq::diagram::Subscription::OnItsWay => "z_subscription_on_its_way",
         crate::systems::zeromq::diagram::Subscription::Arrived => "z_subscription_arrived",
     });
-    // The direction the workload flows first: the one with frames, else connecting → binding
-    // unless the binding socket is the sender (PUSH bind, PUB bind).
-    let lanes: Vec<&LaneView> = link.lanes.iter().filter(|l| l.from.is_some() && l.to.is_some()).collect();
+    // The directions messages can take: from a socket that sends (a PULL or a SUB sends
+    // none), or one that holds frames.
+    let sends = |lane: &LaneView| lane.from.and_then(|s| view.socket(s)).is_some_and(|s| !matches!(s.kind, SocketType::Pull | SocketType::Sub));
+    let holds = |lane: &LaneView| lane.outbound.len + lane.in_flight.len + lane.inbound.len > 0;
+    let lanes: Vec<&LaneView> = link.lanes.iter().filter(|l| l.from.is_some() && l.to.is_some() && (sends(l) || holds(l))).collect();
     html! {
         <li class={classes!("zlink", link.status.name(), link.status.down().then_some("down"))} data-link={link.id.to_string()} data-status={link.status.name()}>
             <span class="zlink-status">{ zlabel(link.status.name(), lang).to_string() }</span>
@@ -393,7 +400,8 @@ fn diagram_html(view: &ZmqDiagramView, lang: Lang) -> Html {
                     html! {
                         <li class={classes!("process", status_name(p.status))} data-actor={p.name.clone()} data-status={status_name(p.status)}>
                             <strong>{ p.name.clone() }</strong>
-                            { format!(" · {} {} · {}", zlabel("z_process", lang), p.incarnation, zlabel(status_name(p.status), lang)) }
+                            if p.incarnation > 0 { { format!(" · {} {}", zlabel("z_process", lang), p.incarnation) } }
+                            { format!(" · {}", zlabel(status_name(p.status), lang)) }
                             if let Some(call) = p.blocked_in { { format!(" ({}())", call.name()) } }
                             if let Some(socket) = socket {
                                 <span class={classes!("socket", socket.state.name())} data-socket={socket.id.to_string()}>

@@ -68,3 +68,15 @@ export async function chooseKafkaChapter(page, id) {
   await page.click(`#kafka-page #tour button.chapter[data-chapter="${id}"]`);
   await page.waitForFunction((id) => document.querySelector('#kafka-page')?.dataset.chapter === id, id);
 }
+
+// Switch the header's system switch to ZeroMQ and wait for the ZeroMQ diagram.
+export async function toZeromq(page) {
+  await page.click('#system-switch button[data-system="zeromq"]');
+  await page.waitForSelector('#zeromq-page #diagram.zeromq');
+}
+
+// Open a ZeroMQ chapter by its catalog id.
+export async function chooseZeromqChapter(page, id) {
+  await page.click(`#zeromq-page #tour button.chapter[data-chapter="${id}"]`);
+  await page.waitForFunction((id) => document.querySelector('#zeromq-page')?.dataset.chapter === id, id);
+}

@@ -1,7 +1,6 @@
 // End-to-end: three systems side by side (issue 12), against the release build in dist/.
 //
-// What it checks, through the DOM only, on the Kafka page (and on the ZeroMQ page when it has
-// the panel):
+// What it checks, through the DOM only, on the Kafka page and on the ZeroMQ page:
 //   - the panel opens with the tutorial's workload and the consumer killed after its 3rd print
 //     and restarted 1 s later: a row per payload, a column per system, each cell the verdict the
 //     native tests pin (tests/three_systems.rs): RabbitMQ 3-9 lost (auto_ack), Kafka 0-2
@@ -14,7 +13,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage } from './harness.mjs';
-import { assertClean, setLang, toKafka } from './page-helpers.mjs';
+import { assertClean, setLang, toKafka, toZeromq } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 const LETTER = { processed_once: 'P', lost: 'L', duplicated: 'D', redelivered: 'R', stranded: 'S', never_sent: 'N', never_accepted: 'A', still_queued: 'Q', out_of_order: 'O' };
@@ -67,11 +66,11 @@ async function openPanel(page) {
   await page.waitForSelector('#three-table tbody tr');
 }
 
-for (const width of [1366, 390]) {
-  test(`three systems side by side on the Kafka page at ${width} px, in English and Chinese`, { timeout: 300_000 }, async (t) => {
-    await withPage(browser, `three-systems-${width}`, server.url('/'), async (session) => {
+for (const [system, width, to] of [['kafka', 1366, toKafka], ['kafka', 390, toKafka], ['zeromq', 1366, toZeromq]]) {
+  test(`three systems side by side on the ${system} page at ${width} px, in English and Chinese`, { timeout: 300_000 }, async (t) => {
+    await withPage(browser, `three-systems-${system}-${width}`, server.url('/'), async (session) => {
       const { page } = session;
-      await toKafka(page);
+      await to(page);
       await openPanel(page);
       assert.equal(await page.getAttribute('#btn-three', 'aria-pressed'), 'true');
       assert.equal(await page.locator('#three-table tbody tr').count(), 10);
@@ -82,7 +81,7 @@ for (const width of [1366, 390]) {
       assert.match(got.kafka[0].text, /printed ×2/);
       assert.match(got.kafka[0].text, /read again from offset 0 of partition 0/);
       assert.deepEqual(await page.$$eval('#three-table thead th[data-system]', (ths) => ths.map((th) => th.dataset.label)), ['at-most-once', 'at-least-once', 'effectively-once']);
-      await shot(page, t, `three-systems-consumer-restart-${width}.png`);
+      await shot(page, t, `three-systems-${system}-consumer-restart-${width}.png`);
 
       // The broker killed after the producer's 5th send: ZeroMQ has none.
       await page.selectOption('#three-fault', 't_broker_crash');
@@ -90,7 +89,7 @@ for (const width of [1366, 390]) {
       got = await waitForColumns(page, { rabbitmq: 'LLLLLNNNNN', kafka: 'PPPPPPPPPP', zeromq: 'PPPPPPPPPP' });
       assert.match(got.rabbitmq[0].text, /transient/);
       assert.match(await page.locator('#three-table thead th[data-system="zeromq"]').textContent(), /no broker to kill/);
-      await shot(page, t, `three-systems-broker-${width}.png`);
+      await shot(page, t, `three-systems-${system}-broker-${width}.png`);
 
       // Bad input: said, and the table stays.
       await page.fill('#three-messages', '0');
@@ -115,7 +114,7 @@ for (const width of [1366, 390]) {
       assert.ok(CJK.test(await page.locator('#three-systems .note').first().textContent()));
       await page.fill('#three-messages', '0');
       await page.waitForFunction(() => document.querySelector('#three-error')?.textContent === '消息数必须在 1 到 1000 之间，现在是 0');
-      await shot(page, t, `three-systems-zh-${width}.png`);
+      await shot(page, t, `three-systems-${system}-zh-${width}.png`);
       // The panel fits the page: nothing wider than the viewport but its own scrolling table.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page does not scroll sideways (${overflow} px)`);

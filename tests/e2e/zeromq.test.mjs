@@ -1,0 +1,244 @@
+// End-to-end: ZeroMQ on the page (issue 12), against the release build in dist/.
+//
+// What it checks, through the DOM only:
+//   - the header's system switch (RabbitMQ | Kafka | ZeroMQ) shows the ZeroMQ page and back,
+//     and the RabbitMQ page comes back as it was (its chapter, its step);
+//   - the eight ZeroMQ chapters, in tour order, each with a title, an opening, the brokerless
+//     diagram (processes, sockets, links with their pipes), the pyzmq programs and terminals,
+//     and at the end the outcome and the verdict table the native run ends with (the same
+//     letters `qp run --catalog` gives: z-consumer-crash 4-9 lost, z-slow-joiner 0-2 lost,
+//     z-lazy-pirate 3 duplicated...), every settled row with its cause, in English and Chinese;
+//   - a consumer crash injected in z-workload after its 3rd print: the fault is listed, the
+//     share link carries it, and the page's verdicts at the end are `qp run --share`'s for
+//     that same link; the link reopens the same run at the same step (a fresh visit too);
+//   - a broken ZeroMQ link says what is wrong, in both languages, and the saved run stays;
+//   - the embed snippet opens the compact ZeroMQ page;
+//   - no console error. Screenshots (390 and 1366 px) go to target/e2e-artifacts/zeromq-*.png.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { withPage, artifactPath, servePage, runCli, waitForReady } from './harness.mjs';
+import { assertClean, position, setLang, toZeromq, chooseZeromqChapter } from './page-helpers.mjs';
+
+const CJK = /[\u4e00-\u9fff]/;
+const LETTER = { processed_once: 'P', lost: 'L', duplicated: 'D', never_sent: 'N', never_accepted: 'A', still_queued: 'Q', out_of_order: 'O', pending: '?' };
+// Each chapter's verdicts at its end, one letter per payload (tests/zeromq_golden.rs runs the
+// same scenarios natively; `qp run --catalog NAME` prints them).
+const CHAPTERS = {
+  'z-workload': 'PPPPPPPPPP',
+  'z-consumer-crash': 'PPPPLLLLLL',
+  'z-bind-vs-connect': 'PPPPPPPPPP',
+  'z-slow-joiner': 'LLLPPPPPPP',
+  'z-hwm-drops': 'PPLLLLLLLL',
+  'z-req-hang': 'PPPLNNNNNN',
+  'z-lazy-pirate': 'PPPDPPPPPP',
+  'z-linger-0': 'LLLLLLLLLL',
+};
+let server;
+let browser;
+servePage((s, b) => {
+  server = s;
+  browser = b;
+});
+
+async function shot(page, t, name) {
+  const file = await artifactPath(name);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: file, fullPage: true });
+  t.diagnostic(`screenshot: ${file}`);
+}
+
+async function toZeromqEnd(page) {
+  await page.click('#btn-end');
+  await page.waitForFunction(() => {
+    const p = document.querySelector('#zeromq-page');
+    return p && p.dataset.position === p.dataset.len;
+  });
+}
+
+async function rows(page) {
+  return page.$$eval('#messages tbody tr', (trs) => trs.map((tr) => ({ data: Number(tr.dataset.data), verdict: tr.dataset.verdict, cause: tr.querySelector('.cause').textContent.trim() })));
+}
+
+function letters(rs) {
+  return rs.map((r) => LETTER[r.verdict] ?? '?').join('');
+}
+
+async function zeromqState(page) {
+  return page.evaluate(() => {
+    const p = document.querySelector('#zeromq-page');
+    return { chapter: p.dataset.chapter, position: p.dataset.position, injected: [...document.querySelectorAll('#injected li')].map((li) => li.textContent.replace('×', '').trim()) };
+  });
+}
+
+/** The step right after the consumer's n-th "Received" line appeared in its terminal. */
+async function stepAfterPrints(page, n) {
+  for (let guard = 0; guard < 2000; guard++) {
+    const printed = await page.$eval('#actors .actor[data-actor="consumer"] .terminal', (el) => (el.textContent.match(/Received/g) ?? []).length);
+    if (printed >= n) return;
+    await page.click('#btn-step');
+  }
+  throw new Error(`the consumer never printed ${n} messages`);
+}
+
+test('the system switch shows ZeroMQ and brings RabbitMQ back as it was', async () => {
+  await withPage(browser, 'zeromq-switch', server.url('/'), async (session) => {
+    const { page } = session;
+    await page.click('#btn-step');
+    await page.click('#btn-step');
+    const before = await position(page);
+    const chapter = await page.getAttribute('main.playground', 'data-chapter');
+    await toZeromq(page);
+    assert.equal(await page.getAttribute('#system-switch button[data-system="zeromq"]', 'aria-pressed'), 'true');
+    assert.equal(await page.getAttribute('main.playground', 'data-system'), 'zeromq');
+    assert.equal((await position(page)).step, 0, 'the ZeroMQ chapter opens at step 0');
+    await page.click('#system-switch button[data-system="rabbitmq"]');
+    await page.waitForSelector('#zeromq-page', { state: 'detached' });
+    assert.equal(await page.getAttribute('main.playground', 'data-chapter'), chapter);
+    assert.deepEqual(await position(page), before);
+    assertClean(session);
+  });
+});
+
+test('the eight ZeroMQ chapters: openings, diagram, code and verdicts with causes, in English and Chinese', { timeout: 600_000 }, async (t) => {
+  await withPage(browser, 'zeromq-chapters', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    const ids = await page.$$eval('#zeromq-page #tour button.chapter', (bs) => bs.map((b) => b.dataset.chapter));
+    assert.deepEqual(ids, Object.keys(CHAPTERS));
+    for (const lang of ['en', 'zh']) {
+      await setLang(page, lang);
+      for (const [id, expected] of Object.entries(CHAPTERS)) {
+        await chooseZeromqChapter(page, id);
+        const title = (await page.locator('#chapter-title').textContent()).trim();
+        const opening = (await page.locator('#narration .chapter-narration').textContent()).trim();
+        assert.ok(title.length > 0 && opening.length > 40, `${id}: a title and an opening`);
+        if (lang === 'zh') assert.match(opening, CJK, `${id}: the Chinese opening`);
+        assert.ok((await page.locator('#diagram.zeromq .process').count()) >= 2, `${id}: the processes`);
+        const code = await page.locator('#actors .actor .code').first().textContent();
+        assert.match(code, /import zmq/, `${id}: pyzmq code`);
+        await toZeromqEnd(page);
+        const got = await rows(page);
+        assert.equal(letters(got), expected, `${id} (${lang}): the verdicts`);
+        for (const r of got) assert.ok(r.cause.length > 0, `${id}: a cause for ${r.data}`);
+        if (lang === 'zh') assert.match(got[0].cause, CJK);
+        const outcome = (await page.locator('#outcome').textContent()).trim();
+        assert.ok(outcome.length > 20, `${id}: the outcome`);
+        if (id === 'z-consumer-crash' && lang === 'en') {
+          assert.match(got[5].cause, /lost/);
+          assert.match(outcome, /Lost: 4, 5, 6, 7, 8, 9/);
+        }
+        if (id === 'z-lazy-pirate') assert.equal(await page.$eval('#messages tbody tr[data-verdict="duplicated"]', (tr) => tr.dataset.printed), '2');
+      }
+    }
+    await chooseZeromqChapter(page, 'z-consumer-crash');
+    await setLang(page, 'en');
+    await toZeromqEnd(page);
+    for (const width of [390, 1366]) {
+      await page.setViewportSize({ width, height: 900 });
+      await shot(page, t, `zeromq-consumer-crash-${width}.png`);
+    }
+    assertClean(session);
+  });
+});
+
+test('a consumer crash injected in z-workload: the page agrees with qp run --share, and the link reopens it', { timeout: 600_000 }, async (t) => {
+  let link;
+  let before;
+  let verdicts;
+  await withPage(browser, 'zeromq-inject', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await stepAfterPrints(page, 3);
+    const step = Number(await page.$eval('#zeromq-page', (p) => p.dataset.position));
+    await page.click('#faults .fault-group[data-actor="consumer"] button[data-fault="crash"]');
+    await page.waitForSelector('#injected li');
+    assert.match(await page.locator('#injected li').textContent(), new RegExp(`Crash consumer at step ${step}`));
+    // The SIGKILL lands a moment after the step it was injected at (0.1 to 2.3 ms later).
+    for (let guard = 0; guard < 20 && (await page.$eval('#actors .actor[data-actor="consumer"]', (a) => a.dataset.status)) !== 'crashed'; guard++) await page.click('#btn-step');
+    assert.equal(await page.$eval('#actors .actor[data-actor="consumer"]', (a) => a.dataset.status), 'crashed');
+    assert.match(await page.locator('#actors .actor[data-actor="consumer"] .terminal').textContent(), /Killed$/);
+    before = await zeromqState(page);
+    link = await page.inputValue('#share-link');
+    const json = JSON.parse(Buffer.from(link.split('#run=')[1], 'base64url').toString('utf8'));
+    assert.equal(json.system, 'zeromq');
+    assert.deepEqual(json.zeromq.faults, [{ when: { at_step: step }, do: { crash: { actor: 'consumer', restart_after_ms: null } } }]);
+    await toZeromqEnd(page);
+    verdicts = await rows(page);
+    const report = await runCli(['run', '--share', link]);
+    assert.deepEqual(verdicts.map((r) => `${r.data}:${r.verdict}`), report.messages.map((m) => `${m.data}:${m.verdict}`), 'the page and the CLI agree');
+    assert.deepEqual(verdicts.map((r) => r.cause), report.messages.map((m) => m.cause), 'with the same causes');
+    assert.notEqual(letters(verdicts), 'PPPPPPPPPP', 'the crash changed the run');
+    await shot(page, t, 'zeromq-injected-1366.png');
+    assertClean(session);
+  });
+  await withPage(browser, 'zeromq-open', link, async (session) => {
+    const { page } = session;
+    await page.waitForSelector('#zeromq-page');
+    assert.deepEqual(await zeromqState(page), before, 'same chapter, step and injected fault');
+    // Without the link: the saved state.
+    await page.goto(server.url('/'), { waitUntil: 'load' });
+    await waitForReady(page);
+    await page.waitForSelector('#zeromq-page');
+    assert.deepEqual(await zeromqState(page), before, 'localStorage reopens the ZeroMQ run');
+    await setLang(page, 'zh');
+    assert.match(await page.locator('#injected li').textContent(), CJK);
+    await toZeromqEnd(page);
+    assert.deepEqual((await rows(page)).map((r) => r.verdict), verdicts.map((r) => r.verdict));
+    assertClean(session);
+  });
+});
+
+test('a broken ZeroMQ link says what is wrong and the saved ZeroMQ run stays', async () => {
+  await withPage(browser, 'zeromq-broken', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await chooseZeromqChapter(page, 'z-slow-joiner');
+    await page.click('#btn-step');
+    const before = await zeromqState(page);
+    const own = JSON.parse(Buffer.from(page.url().split('#run=')[1], 'base64url').toString('utf8'));
+    const code = Buffer.from(JSON.stringify({ ...own, zeromq: { ...own.zeromq, chapter: 'z-no-such-chapter' } })).toString('base64url');
+    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitForReady(page);
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible' });
+    assert.equal((await error.textContent()).replace('×', '').trim(), 'This share link could not be opened: the share link names an unknown ZeroMQ chapter "z-no-such-chapter"');
+    await page.waitForSelector('#zeromq-page');
+    assert.deepEqual(await zeromqState(page), before, 'the saved ZeroMQ run, not the tour');
+    await error.locator('button').click();
+    const { zeromq, ...rest } = own;
+    const bare = Buffer.from(JSON.stringify(rest)).toString('base64url');
+    await setLang(page, 'zh');
+    await page.goto(`${server.url('/')}#run=${bare}`, { waitUntil: 'load' });
+    await page.reload({ waitUntil: 'load' });
+    await waitForReady(page);
+    await page.locator('#share-error').waitFor({ state: 'visible' });
+    assert.equal((await page.locator('#share-error').textContent()).replace('×', '').trim(), '无法打开此分享链接：分享链接要打开 ZeroMQ 页面，却没有携带 ZeroMQ 的运行（缺少 zeromq）');
+    assertClean(session);
+  });
+});
+
+test('the embed snippet of a ZeroMQ run opens the compact ZeroMQ page', async (t) => {
+  let src;
+  await withPage(browser, 'zeromq-embed-make', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await chooseZeromqChapter(page, 'z-hwm-drops');
+    await page.click('#btn-step');
+    const snippet = await page.inputValue('#embed-snippet');
+    src = /<iframe src="([^"]+)"/.exec(snippet)[1].replaceAll('&amp;', '&');
+    assert.match(src, /\?embed=1#run=/);
+    assertClean(session);
+  });
+  await withPage(browser, 'zeromq-embed-open', src, async (session) => {
+    const { page } = session;
+    await page.waitForSelector('#zeromq-page #tour.compact');
+    assert.equal(await page.$eval('#zeromq-page', (p) => p.dataset.chapter), 'z-hwm-drops');
+    assert.equal(await page.locator('#faults').count(), 0, 'the compact page has no fault bar');
+    assert.equal(await page.locator('#actors .actor').count(), 1, 'one program');
+    await page.selectOption('#embed-chapter', '0');
+    await page.waitForFunction(() => document.querySelector('#zeromq-page')?.dataset.chapter === 'z-workload');
+    await shot(page, t, 'zeromq-embed.png');
+    assertClean(session);
+  }, { viewport: { width: 390, height: 800 } });
+});

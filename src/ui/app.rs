@@ -278,7 +278,7 @@ pub fn App() -> Html {
     // None until the links module is there (nothing is saved meanwhile).
     let code = crate::ui::links_chunk::loaded().map(|links| (links.encode)(&share_state));
     // A scenario file the user loaded runs (on either page): no link can carry it.
-    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file());
+    let loaded = state.custom.is_some() || state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) || state.zeromq_run.as_ref().is_some_and(|run| run.runs_loaded_file());
     {
         let code = code.clone();
         let lang = state.lang;

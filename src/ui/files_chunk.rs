@@ -15,6 +15,8 @@ use crate::scenario::Scenario;
 pub struct FilesApi {
     /// The file is a Kafka scenario (`"broker": {"model": "kafka"}`): the Kafka module reads it.
     pub is_kafka: fn(&str) -> bool,
+    /// The file is a ZeroMQ scenario (`"broker": {"model": "zeromq"}`): the ZeroMQ module reads it.
+    pub is_zeromq: fn(&str) -> bool,
     /// A RabbitMQ scenario file, read and checked (the error says where and what).
     pub parse: fn(&str) -> Result<Scenario, String>,
     /// A scenario as the file "Save scenario" writes.
@@ -25,6 +27,7 @@ pub struct FilesApi {
 
 static FILES_API: FilesApi = FilesApi {
     is_kafka: crate::systems::kafka::scenario::is_kafka,
+    is_zeromq: crate::systems::zeromq::scenario::is_zeromq,
     parse: |text| Scenario::from_json(text).map_err(|e| e.to_string()),
     to_json: Scenario::to_json,
     bundle: |scenario, run, sitecustomize| crate::export::bundle_with(scenario, crate::export::Driver { run, sitecustomize }),

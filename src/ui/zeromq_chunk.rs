@@ -2,7 +2,7 @@
 //! feature, scripts/split-wasm.sh) puts everything only reachable through `zeromq_api` (the
 //! ZeroMQ page, the ZeroMQ model, its narration and diagram) in its own wasm module,
 //! `split_zeromq.wasm`, which the browser fetches the first time the page needs ZeroMQ: the
-//! system switch, or a share link or saved state with a ZeroMQ run.
+//! system switch, a share link or saved state with a ZeroMQ run, or a ZeroMQ scenario file.
 //!
 //! Invariants: code outside the ZeroMQ page reaches ZeroMQ's code only through the `ZmqApi`
 //! (`with`, `load`, `loaded`) and the `ZmqRun` a run hides behind (its methods are the ZeroMQ
@@ -10,7 +10,7 @@
 //! the `split` feature (native builds, the tests) the API is there from the start.
 
 use crate::share::{LinkError, ZeromqShare};
-use crate::systems::zeromq::scenario::ZmqFaultAction;
+use crate::systems::zeromq::scenario::{ZmqFaultAction, ZmqScenario};
 use yew::{AttrValue, Html};
 
 /// What the learner does on the ZeroMQ page.
@@ -30,6 +30,8 @@ pub enum ZmqAction {
     RemoveFault(usize),
     Select(Option<u32>),
     DismissError,
+    /// Run a loaded ZeroMQ scenario file (already validated) instead of the chapter's.
+    Load(Box<ZmqScenario>),
 }
 
 /// What the page asks of the ZeroMQ page's run (`zeromq_page::ZmqState` is the one).
@@ -39,6 +41,10 @@ pub trait ZmqRun {
     /// The ZeroMQ part of the share link.
     fn share(&self) -> ZeromqShare;
     fn seed(&self) -> u64;
+    /// A ZeroMQ scenario file the user loaded runs (no link carries it).
+    fn runs_loaded_file(&self) -> bool;
+    /// The run as a scenario file: its name and JSON ("Save scenario").
+    fn scenario_file(&self, lang: crate::i18n::Lang) -> (String, String);
     /// The page (`zeromq_page::ZeromqPage`), with the footer's link and snippet.
     fn page(&self, link: AttrValue, snippet: AttrValue) -> Html;
     fn boxed_clone(&self) -> Box<dyn ZmqRun>;
@@ -73,6 +79,8 @@ pub struct ZmqApi {
     pub new_run: fn(usize) -> ZmqRunBox,
     /// The run a share link's ZeroMQ part describes.
     pub from_share: fn(&ZeromqShare) -> Result<ZmqRunBox, LinkError>,
+    /// A ZeroMQ scenario file, read and checked.
+    pub parse_file: fn(&str) -> Result<ZmqScenario, String>,
 }
 
 /// What the page says when the ZeroMQ module cannot be fetched.

@@ -26,6 +26,7 @@ use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
 use crate::systems::zeromq::scenario::{catalog, SocketType, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
 use crate::systems::zeromq::trace::ZmqEvent;
 use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
+use crate::ui::components::share_tools::ShareTools;
 use crate::ui::components::verdicts::{count_list_except, timing_view};
 use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
 use crate::ui::zeromq_chunk::{ZmqAction, ZmqApi, ZmqRun, ZmqRunBox};
@@ -88,6 +89,9 @@ pub struct ZmqState {
     pub speed_x100: u32,
     pub selected: Option<u32>,
     pub error: Option<String>,
+    /// A ZeroMQ scenario file the user loaded, run instead of the chapter's scenario (a share
+    /// link cannot carry it: the page keeps no link while it runs).
+    pub custom: Option<Rc<ZmqScenario>>,
 }
 
 /// The ZeroMQ module's entry points: reached only through the split point
@@ -95,6 +99,7 @@ pub struct ZmqState {
 pub static ZEROMQ_API: ZmqApi = ZmqApi {
     new_run: |chapter| ZmqRunBox(Box::new(ZmqState::new(chapter))),
     from_share: |share| ZmqState::from_share(share).map(|state| ZmqRunBox(Box::new(state))),
+    parse_file: |text| ZmqScenario::from_json(text).map_err(|e| e.to_string()),
 };
 
 impl ZmqRun for ZmqState {
@@ -109,6 +114,17 @@ impl ZmqRun for ZmqState {
     }
     fn seed(&self) -> u64 {
         self.seed
+    }
+    fn runs_loaded_file(&self) -> bool {
+        self.custom.is_some()
+    }
+    fn scenario_file(&self, lang: Lang) -> (String, String) {
+        let mut file = self.session.borrow().scenario_file();
+        // A chapter's file saved from the Chinese page has the chapter's Chinese title.
+        if let (Lang::Zh, None, Some(chapter)) = (lang, &self.custom, ZMQ_CHAPTERS.get(self.chapter)) {
+            file.title = chapter.title(lang).to_string();
+        }
+        (file.name.clone(), file.to_json())
     }
     fn page(&self, link: AttrValue, snippet: AttrValue) -> Html {
         html! { <ZeromqPage {link} {snippet} /> }
@@ -155,7 +171,13 @@ impl ZmqState {
     fn with(chapter: usize, session: Session<ZmqSim>, error: Option<String>) -> ZmqState {
         let seed = session.base().seed;
         let end = Rc::new(end_report(&session));
-        ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error }
+        ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, custom: None }
+    }
+
+    /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
+    fn loaded(chapter: usize, scenario: ZmqScenario) -> Result<ZmqState, String> {
+        let session = Session::<ZmqSim>::run(scenario.clone(), vec![]).map_err(|e| e.to_string())?;
+        Ok(ZmqState { custom: Some(Rc::new(scenario)), ..ZmqState::with(chapter, session, None) })
     }
 
     /// The run a share link's ZeroMQ part describes, or what is wrong with it.
@@ -214,7 +236,21 @@ impl ZmqState {
                     *self = ZmqState { speed_x100: self.speed_x100, ..ZmqState::new(chapter) };
                 }
             }
-            ZmqAction::Reset => *self = ZmqState { speed_x100: self.speed_x100, ..ZmqState::new(self.chapter) },
+            ZmqAction::Reset => {
+                // A loaded scenario starts over as it was loaded.
+                let fresh = match &self.custom {
+                    Some(scenario) => ZmqState::loaded(self.chapter, (**scenario).clone()),
+                    None => Ok(ZmqState::new(self.chapter)),
+                };
+                match fresh {
+                    Ok(fresh) => *self = ZmqState { speed_x100: self.speed_x100, ..fresh },
+                    Err(e) => self.error = Some(e),
+                }
+            }
+            ZmqAction::Load(scenario) => match ZmqState::loaded(self.chapter, *scenario) {
+                Ok(fresh) => *self = ZmqState { speed_x100: self.speed_x100, ..fresh },
+                Err(e) => self.error = Some(e),
+            },
             ZmqAction::Inject(fault) => {
                 self.playing = false;
                 let forked = self.session.borrow().forked(fault);
@@ -429,7 +465,7 @@ pub struct ZeromqPageProps {
 }
 
 #[component]
-pub fn ZeromqPage(_props: &ZeromqPageProps) -> Html {
+pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
     let page = use_playground();
     let lang = page.lang;
     let embed = page.params.embed;
@@ -519,7 +555,7 @@ pub fn ZeromqPage(_props: &ZeromqPageProps) -> Html {
             <section id="tour" class="zeromq" aria-label={label("tour", lang)}>
                 <nav class="chapters">
                     { for ZMQ_CHAPTERS.iter().enumerate().map(|(i, c)| {
-                        let current = i == state.chapter;
+                        let current = i == state.chapter && state.custom.is_none();
                         let zd = zd.clone();
                         let onclick = Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::SetChapter(i)));
                         html! {
@@ -529,8 +565,17 @@ pub fn ZeromqPage(_props: &ZeromqPageProps) -> Html {
                     <button id="lang-toggle" class="lang" onclick={on_lang}>{ label("language", lang) }</button>
                 </nav>
                 <div id="narration">
-                    <h2 id="chapter-title">{ chapter.title(lang) }</h2>
-                    if injected == 0 {
+                    <h2 id="chapter-title">
+                        { match &state.custom {
+                            // "Loaded: name" / "已加载：name", as on the other pages.
+                            Some(scenario) => format!("{}{}{}", label("loaded", lang), if lang == Lang::En { " " } else { "" }, scenario.name),
+                            None => chapter.title(lang).to_string(),
+                        } }
+                    </h2>
+                    if let Some(scenario) = &state.custom {
+                        // A loaded file has no chapter story: its own title says what it is.
+                        <p class="chapter-narration">{ scenario.title.clone() }</p>
+                    } else if injected == 0 {
                         <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                     } else {
                         <p class="chapter-narration">{ injected_note(injected, lang) }</p>
@@ -798,6 +843,9 @@ pub fn ZeromqPage(_props: &ZeromqPageProps) -> Html {
         <div id="zeromq-page" data-chapter={chapter.scenario} data-position={position.to_string()} data-len={len.to_string()}>
             { tour }
             { transport }
+            if !embed {
+                <ShareTools link={props.link.clone()} snippet={props.snippet.clone()} />
+            }
             <div class="columns">
                 <div class="left">{ actors }</div>
                 <div class="right">

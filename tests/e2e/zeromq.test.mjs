@@ -13,9 +13,13 @@
 //     that same link; the link reopens the same run at the same step (a fresh visit too);
 //   - a broken ZeroMQ link says what is wrong, in both languages, and the saved run stays;
 //   - the embed snippet opens the compact ZeroMQ page;
+//   - Save scenario writes the run (with its injected fault) as a ZeroMQ file, which loads
+//     back to the same verdicts with no share link; a bad ZeroMQ file names its problem and
+//     the run stays; a ZeroMQ file loaded on the RabbitMQ page opens the ZeroMQ page;
 //   - no console error. Screenshots (390 and 1366 px) go to target/e2e-artifacts/zeromq-*.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { withPage, artifactPath, servePage, runCli, waitForReady } from './harness.mjs';
 import { assertClean, position, setLang, toZeromq, chooseZeromqChapter } from './page-helpers.mjs';
 
@@ -241,4 +245,63 @@ test('the embed snippet of a ZeroMQ run opens the compact ZeroMQ page', async (t
     await shot(page, t, 'zeromq-embed.png');
     assertClean(session);
   }, { viewport: { width: 390, height: 800 } });
+});
+
+test('a saved ZeroMQ scenario loads back; a bad file is refused and the run stays; a ZeroMQ file opens the ZeroMQ page', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'zeromq-load', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await chooseZeromqChapter(page, 'z-bind-vs-connect');
+    for (let i = 0; i < 15; i++) await page.click('#btn-step');
+    await page.click('#faults .fault-group[data-actor="producer"] button[data-fault="crash"]');
+    await page.waitForSelector('#injected li');
+    await toZeromqEnd(page);
+    const crashed = await rows(page);
+    const len = await page.$eval('#zeromq-page', (p) => p.dataset.len);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    const text = await readFile(await download.path(), 'utf8');
+    const file = JSON.parse(text);
+    assert.equal(file.broker.model, 'zeromq');
+    assert.equal(file.faults.length, 2, "the chapter's crash and the injected one");
+    assert.equal(await page.locator('#export-real').count(), 0, 'the export is RabbitMQ\'s');
+    await setLang(page, 'zh');
+    const [zhDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
+    assert.equal(JSON.parse(await readFile(await zhDownload.path(), 'utf8')).title, 'bind 与 connect');
+    await setLang(page, 'en');
+
+    // Another chapter, then the file: the same run from step 0, with no share link.
+    await chooseZeromqChapter(page, 'z-workload');
+    const load = (name, body) => page.setInputFiles('#load-scenario', { name, mimeType: 'application/json', buffer: Buffer.from(body) });
+    await load('mine.json', text);
+    await page.waitForFunction(() => (document.querySelector('#chapter-title')?.textContent ?? '').startsWith('Loaded: z-bind-vs-connect'));
+    assert.deepEqual(await page.$eval('#zeromq-page', (p) => [p.dataset.position, p.dataset.len]), ['0', len]);
+    assert.equal(await page.locator('#zeromq-page .chapters button.current').count(), 0, 'no chapter is current');
+    assert.equal(await page.isDisabled('#copy-link'), true, 'a link cannot carry a loaded file');
+    assert.equal(await page.inputValue('#share-link'), '');
+    await toZeromqEnd(page);
+    assert.deepEqual(await rows(page), crashed, 'the same verdicts and causes as the run that was saved');
+    await page.click('#btn-reset');
+    assert.equal(await page.$eval('#zeromq-page', (p) => p.dataset.position), '0', 'reset starts the loaded file over');
+    await shot(page, t, 'zeromq-loaded-1280.png');
+
+    // A bad ZeroMQ file names its problem and the file; the run stays.
+    const bad = structuredClone(file);
+    bad.actors[0].sndhwm = -1;
+    await load('bad-zeromq.json', JSON.stringify(bad));
+    await page.waitForSelector('#load-error');
+    assert.match(await page.textContent('#load-error'), /bad-zeromq\.json.*sndhwm/);
+    assert.match(await page.textContent('#chapter-title'), /^Loaded: z-bind-vs-connect/);
+
+    // From the RabbitMQ page, the ZeroMQ file opens the ZeroMQ page.
+    await page.click('#system-switch button[data-system="rabbitmq"]');
+    await page.waitForSelector('#zeromq-page', { state: 'detached' });
+    await load('mine.json', text);
+    await page.waitForSelector('#zeromq-page');
+    await page.waitForFunction(() => (document.querySelector('#chapter-title')?.textContent ?? '').startsWith('Loaded: z-bind-vs-connect'));
+    // Choosing a chapter leaves the loaded file, and the link comes back.
+    await chooseZeromqChapter(page, 'z-workload');
+    assert.doesNotMatch(await page.textContent('#chapter-title'), /^Loaded/);
+    assert.equal(await page.isDisabled('#copy-link'), false);
+    assertClean(session);
+  });
 });

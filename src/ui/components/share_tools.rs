@@ -2,7 +2,8 @@
 //! visible confirmation; where the clipboard is refused, the text is selected to copy by
 //! hand), the embed options dialog that shapes the snippet, and saving or loading the run as
 //! a scenario file (at most `LOAD_BYTES_MAX`; a bad file is reported and the run kept). A
-//! loaded file opens the page of its system (a Kafka file has `"broker": {"model": "kafka"}`).
+//! loaded file opens the page of its system (a Kafka file has `"broker": {"model": "kafka"}`,
+//! a ZeroMQ file `"model": "zeromq"`).
 //! The buttons are the first module's (`ShareTools`); what they do (`run`, `dialog`) is the
 //! share module's (`ui::share_chunk`), fetched at their first use.
 
@@ -152,10 +153,14 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
     let status = use_state(|| None::<&'static str>);
     let load_error = use_state(|| None::<String>);
     let dialog = use_state(|| false);
-    // On the Kafka page: the Kafka run's link, snippet and scenario file (the export to a
-    // real RabbitMQ is RabbitMQ's only). A loaded file of either system opens its page.
-    let kafka = state.shown() == crate::share::System::Kafka;
-    let custom = if kafka { state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()) } else { state.custom.is_some() };
+    // On the Kafka or ZeroMQ page: that run's link, snippet and scenario file (the export to a
+    // real RabbitMQ is RabbitMQ's only). A loaded file of any system opens its page.
+    let shown = state.shown();
+    let custom = match shown {
+        crate::share::System::Kafka => state.kafka_run.as_ref().is_some_and(|run| run.runs_loaded_file()),
+        crate::share::System::Zeromq => state.zeromq_run.as_ref().is_some_and(|run| run.runs_loaded_file()),
+        crate::share::System::Rabbitmq => state.custom.is_some(),
+    };
     let ctx = ToolsCtx { state: state.clone(), status: status.setter(), error: load_error.setter() };
     let click = |make: Box<dyn Fn() -> ToolAction>| {
         let ctx = ctx.clone();
@@ -210,7 +215,7 @@ pub fn ShareTools(props: &ShareToolsProps) -> Html {
             <button id="copy-snippet" onclick={on_copy_snippet} disabled={custom} title={custom.then(|| label("no_link_loaded", lang))}>{ label("copy_snippet", lang) }</button>
             <button id="embed-options" aria-expanded={dialog.to_string()} aria-controls="embed-dialog" onclick={on_dialog.clone()}>{ label("embed_options", lang) }{ "…" }</button>
             <button id="save-scenario" onclick={on_save}>{ label("save_scenario", lang) }</button>
-            if !kafka {
+            if shown == crate::share::System::Rabbitmq {
                 <button id="export-real" onclick={on_export} title={label("export_real_title", lang)}>{ label("export_real", lang) }</button>
             }
             <label class="load">{ label("load_scenario", lang) }
@@ -243,8 +248,12 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                     Err(e) => setter.set(Some(format!("{e:?}"))),
                 }
             };
-            match (&state.kafka_run, state.shown() == crate::share::System::Kafka) {
-                (Some(run), true) => {
+            match (&state.kafka_run, &state.zeromq_run, state.shown()) {
+                (Some(run), _, crate::share::System::Kafka) => {
+                    let (name, json) = run.scenario_file(lang);
+                    save(&name, &json);
+                }
+                (_, Some(run), crate::share::System::Zeromq) => {
                     let (name, json) = run.scenario_file(lang);
                     save(&name, &json);
                 }
@@ -322,6 +331,12 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                             crate::ui::kafka_chunk::with(
                                 move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Kafka), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
                                 move |e| failed(Err(e.text(lang).to_string())),
+                            );
+                        } else if (api.is_zeromq)(&text) {
+                            let failed = done.clone();
+                            crate::ui::zeromq_chunk::with(
+                                move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Zeromq), Action::Zeromq(crate::ui::zeromq_chunk::ZmqAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
+                                move |_| failed(Err(crate::ui::zeromq_chunk::load_failed_text(lang).to_string())),
                             );
                         } else {
                             done((api.parse)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Rabbitmq), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));

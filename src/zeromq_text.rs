@@ -405,10 +405,10 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
             let d = dict_of_copy(sim, copy);
             match receiver_of(trace, index, copy) {
                 Some(actor) => pick(
-                    format!("{} was done with {d}; ZeroMQ sends no acknowledgement, so the sender never learns of it", a(actor)),
-                    format!("{} 处理完了 {d}；ZeroMQ 不发送任何确认，所以发送方永远不会知道", a(actor)),
+                    format!("{d} counts as processed by {} (its print is the effect); ZeroMQ sends no acknowledgement, so the sender never learns of it", a(actor)),
+                    format!("{d} 算作已被 {} 处理（它的打印就是效果）；ZeroMQ 不发送任何确认，所以发送方永远不会知道", a(actor)),
                 ),
-                None => pick(format!("the program was done with {d}"), format!("程序处理完了 {d}")),
+                None => pick(format!("{d} counts as processed"), format!("{d} 算作已处理")),
             }
         }
         ReplySent { actor, data, .. } => pick(format!("{} sent the reply {}", a(actor), dict(data)), format!("{} 发送了应答 {}", a(actor), dict(data))),

@@ -46,8 +46,11 @@ fn a_fork_at_a_step_with_a_consumer_crash_is_reproducible() {
     let fork = here.forked(crash_consumer()).unwrap();
     assert_eq!(fork.position(), step, "the fork shows the step it was made at");
     assert_eq!(fork.injected(), &[ZmqFaultSpec { when: ZmqTrigger::AtStep(step as u64), action: crash_consumer() }]);
-    // Up to the fork the run is the same; then the consumer dies and prints nothing more.
-    assert_eq!(fork.trace(), session.trace_upto(step));
+    // Up to the fork the run is the same; the consumer dies at the step shown (no kill delay
+    // for a crash at a step) and prints nothing more.
+    let (killed, before) = fork.trace().split_last().unwrap();
+    assert_eq!(before, session.trace_upto(step));
+    assert!(matches!(killed.event, ZmqEvent::ActorCrashed { .. }), "{killed:?}");
     let end = fork.timeline();
     assert_eq!(end.actors()[1].status, ActorStatus::Crashed);
     assert_eq!(
@@ -235,4 +238,54 @@ fn the_session_report_at_a_step_is_a_fresh_runs_report() {
             assert_eq!(mine, theirs, "{name} at step {step}");
         }
     }
+}
+
+/// A network cut while the producer ends: its last messages wait in the kernels' TCP
+/// buffers, the producer's `term()` returns (LINGER -1 waits only for its own pipe), its
+/// process exits, and its FIN cannot cross the cut either: the consumer notices the producer
+/// is gone only after the heal, once those messages have arrived. Nothing is lost.
+#[test]
+fn a_producer_that_ends_during_a_cut_is_noticed_after_the_heal_and_loses_nothing() {
+    let mut scenario = chapter("z-workload");
+    let cut = |when: u64, heal: bool| ZmqFaultSpec {
+        when: ZmqTrigger::AtMs(when),
+        action: if heal { ZmqFaultAction::Heal("producer".into(), "consumer".into()) } else { ZmqFaultAction::Partition("producer".into(), "consumer".into()) },
+    };
+    scenario.faults = vec![cut(1_120, false), cut(5_000, true)];
+    let mut sim = ZmqSim::new(&scenario).unwrap();
+    sim.run_until(Until::Quiescence);
+    let at = |pick: &dyn Fn(&ZmqEvent) -> bool| sim.trace().iter().find(|e| pick(&e.event)).map(|e| e.at_ms).expect("the event happens");
+    let finished = at(&|e| matches!(e, ZmqEvent::ActorFinished { actor } if actor.index() == 0));
+    let healed = at(&|e| matches!(e, ZmqEvent::Healed { .. }));
+    let noticed = at(&|e| matches!(e, ZmqEvent::ConnectionLost { actor, .. } if actor.index() == 1));
+    assert!(finished < 5_000 && healed == 5_000, "the producer ended during the cut ({finished} ms)");
+    assert!(noticed >= healed, "the consumer noticed the producer gone at {noticed} ms, before the heal");
+    let printed: Vec<String> = printed(&sim);
+    assert_eq!(printed.len(), 11, "{printed:?}");
+    let report = queue_playground::systems::zeromq::report::ZmqReport::new(&sim, false);
+    assert!(report.messages.iter().all(|m| m.verdict == queue_playground::systems::zeromq::report::ZmqVerdict::ProcessedOnce), "{}", report.summary);
+    // The messages held by the cut arrived after the heal, before the consumer noticed.
+    let late: Vec<u32> = sim.trace().iter().filter(|e| e.at_ms >= healed).filter_map(|e| match e.event {
+        ZmqEvent::ReceivedPrinted { message, .. } => Some(sim.ledger().messages[message.index()].data),
+        _ => None,
+    }).collect();
+    assert!(!late.is_empty() && late.windows(2).all(|w| w[0] < w[1]), "{late:?}");
+    sim.check_conservation().unwrap();
+}
+
+/// A PUB blocked in `term()` (LINGER -1) on the pipe to its only subscriber returns once it
+/// notices the subscriber was killed: the pipe is closed and what it held dropped, so there
+/// is nothing left to wait for (it stayed blocked for ever before).
+#[test]
+fn a_pub_waiting_in_term_returns_once_its_killed_subscriber_is_noticed() {
+    let base: Session<ZmqSim> = Session::run(chapter("z-hwm-drops"), vec![]).unwrap();
+    let mut here = base.clone();
+    here.seek(8);
+    let fork = here.forked(ZmqFaultAction::Crash { actor: "subscriber".into(), restart_after_ms: None }).unwrap();
+    let end = fork.timeline();
+    assert_eq!((end.actors()[0].status, end.actors()[1].status), (ActorStatus::Finished, ActorStatus::Crashed));
+    let trace = fork.full_trace();
+    let lost = trace.iter().position(|e| matches!(e.event, ZmqEvent::ConnectionLost { .. })).expect("the publisher notices");
+    let returned = trace.iter().position(|e| matches!(e.event, ZmqEvent::TermReturned { .. })).expect("term() returns");
+    assert!(returned > lost, "term() returned at event {returned}, after the loss at {lost}");
 }

@@ -20,9 +20,9 @@ fn crash(actor: &str) -> ZmqFaultAction {
     ZmqFaultAction::Crash { actor: actor.into(), restart_after_ms: None }
 }
 
-/// The workload chapter with the consumer crashed at step 20, shown at step 25.
+/// The workload chapter with the consumer crashed at step 20, shown at step 21.
 fn workload_crash() -> ZeromqShare {
-    ZeromqShare { chapter: "z-workload".into(), seed: 1, faults: vec![ZmqFaultSpec { when: ZmqTrigger::AtStep(20), action: crash("consumer") }], step: 25 }
+    ZeromqShare { chapter: "z-workload".into(), seed: 1, faults: vec![ZmqFaultSpec { when: ZmqTrigger::AtStep(20), action: crash("consumer") }], step: 21 }
 }
 
 fn state(zeromq: ZeromqShare) -> ShareState {
@@ -46,24 +46,25 @@ fn a_zeromq_code_round_trips_and_reopens_the_same_run_at_the_same_step() {
     let state = state(workload_crash());
     let code = share::encode(&state);
     let json = String::from_utf8(URL_SAFE_NO_PAD.decode(&code).unwrap()).unwrap();
-    assert!(json.contains(r#""system":"zeromq""#) && json.contains(r#""zeromq":{"chapter":"z-workload","seed":1,"faults":[{"when":{"at_step":20},"do":{"crash":{"actor":"consumer","restart_after_ms":null}}}],"step":25}"#), "{json}");
+    assert!(json.contains(r#""system":"zeromq""#) && json.contains(r#""zeromq":{"chapter":"z-workload","seed":1,"faults":[{"when":{"at_step":20},"do":{"crash":{"actor":"consumer","restart_after_ms":null}}}],"step":21}"#), "{json}");
     let decoded = share::decode(&code).unwrap();
     assert_eq!(decoded, state);
     let zeromq = decoded.zeromq.unwrap();
     let session = zeromq.session().unwrap();
-    assert_eq!(session.position(), 25);
+    assert_eq!(session.position(), 21);
     assert_eq!(session.injected(), &zeromq.faults[..]);
     // The run the page made: the chapter's scenario forked with the crash at step 20.
     let mut page = Session::<ZmqSim>::run(zcatalog::get("z-workload").unwrap(), vec![]).unwrap();
     page.seek(20);
     let page = page.forked(crash("consumer")).unwrap();
     assert_eq!(trace_hash(session.full_trace()), trace_hash(page.full_trace()));
-    // The consumer was killed after its 4th message, before the 5th was sent: the binding
-    // PUSH has no pipe left, so the producer's next send blocks for ever and 4 to 9 are never
-    // sent (nothing was in flight to lose).
+    // The consumer was killed at step 20, when {'data': 3} had reached its receive pipe and
+    // before the 5th was sent: 3 dies with it (ZeroMQ has no acknowledgements), and the binding
+    // PUSH has no pipe left, so the producer's next send blocks for ever: 4 to 9 never sent.
     let report = queue_playground::systems::zeromq::report::ZmqReport::with_trace(session.timeline(), session.full_trace(), false);
     let of = |v: ZmqVerdict| report.data_with(v);
-    assert_eq!((of(ZmqVerdict::ProcessedOnce), of(ZmqVerdict::NeverSent)), (vec![0, 1, 2, 3], vec![4, 5, 6, 7, 8, 9]), "{}", report.summary);
+    assert_eq!((of(ZmqVerdict::ProcessedOnce), of(ZmqVerdict::Lost), of(ZmqVerdict::NeverSent)), (vec![0, 1, 2], vec![3], vec![4, 5, 6, 7, 8, 9]), "{}", report.summary);
+    assert!(report.messages[3].cause.starts_with("lost: it was in the receive"), "{}", report.messages[3].cause);
     assert!(report.messages.iter().filter(|m| m.verdict == ZmqVerdict::NeverSent).all(|m| m.cause.contains("still blocked")), "{:?}", report.messages);
     // A step past the end opens at the end.
     let past = ZeromqShare { step: u64::MAX, ..workload_crash() }.session().unwrap();

@@ -27,7 +27,7 @@ use crate::systems::zeromq::scenario::{catalog, SocketType, ZmqActorSpec, ZmqFau
 use crate::systems::zeromq::trace::ZmqEvent;
 use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
 use crate::ui::components::share_tools::ShareTools;
-use crate::ui::components::verdicts::{count_list_except, timing_view};
+use crate::ui::components::verdicts::timing_view;
 use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
 use crate::ui::zeromq_chunk::{ZmqAction, ZmqApi, ZmqRun, ZmqRunBox};
 use crate::view::hundredths;
@@ -58,9 +58,11 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("handshaking", "TCP connect and ZMTP greeting", "TCP 连接与 ZMTP 握手中"),
     ("up", "connected", "已连接"),
     ("partitioned", "network cut: nothing passes, nothing is lost", "网络被切断：什么都过不去，也不丢失"),
-    ("peer_gone", "the bound peer died (not noticed yet)", "bind 一方已经死亡（尚未察觉）"),
+    ("peer_gone", "the bound peer's process is gone (not noticed yet)", "bind 一方的进程已不在（尚未察觉）"),
     ("closed", "closed", "已关闭"),
-    ("dead", "dead: its process is gone", "已失效：其进程已不在"),
+    ("dead", "gone: its process ended or was killed", "已不在：其进程已结束或被杀死"),
+    ("z_no_peer", "(no peer yet: the pipe queues)", "（尚无对端：管道先排队）"),
+    ("z_accepted", "accepted by send", "被 send 接受"),
     ("z_diagram", "Sockets and pipes", "socket 与管道"),
 ];
 
@@ -305,13 +307,37 @@ pub fn verdict_key(verdict: ZmqVerdict) -> &'static str {
     }
 }
 
+/// The counts of the table's verdicts (ZeroMQ's own: never accepted and still queued are
+/// not folded into the core's never sent and stranded), after what `send` accepted.
+fn counts_html(report: &ZmqReport, lang: Lang) -> Html {
+    const ORDER: [ZmqVerdict; 8] = [
+        ZmqVerdict::ProcessedOnce,
+        ZmqVerdict::OutOfOrder,
+        ZmqVerdict::Duplicated,
+        ZmqVerdict::Lost,
+        ZmqVerdict::NeverAccepted,
+        ZmqVerdict::StillQueued,
+        ZmqVerdict::NeverSent,
+        ZmqVerdict::Pending,
+    ];
+    let item = |key: &'static str, n: usize, text: &str| html! {
+        <li data-count={key} class={classes!((n > 0).then_some("nonzero"))}><span class="n">{ n }</span>{ " " }{ text.to_string() }</li>
+    };
+    html! {
+        <ul class="counts">
+            { item("published", report.counts.published as usize, zlabel("z_accepted", lang)) }
+            { for ORDER.iter().map(|&v| item(verdict_key(v), report.messages.iter().filter(|m| m.verdict == v).count(), verdict_text(v, lang))) }
+        </ul>
+    }
+}
+
 /// A ZeroMQ fault in words.
 pub fn zmq_fault_text(action: &ZmqFaultAction, lang: Lang) -> String {
     let en = lang == Lang::En;
     let pick = |e: String, z: String| if en { e } else { z };
     match action {
         ZmqFaultAction::Crash { actor, restart_after_ms: None } => pick(format!("Crash {actor}"), format!("杀死 {actor}")),
-        ZmqFaultAction::Crash { actor, restart_after_ms: Some(ms) } => pick(format!("Crash {actor} (started again {ms} ms later)"), format!("杀死 {actor}（{ms} 毫秒后重新启动）")),
+        ZmqFaultAction::Crash { actor, restart_after_ms: Some(ms) } => pick(format!("Crash {actor} (a new process launched {ms} ms later)"), format!("杀死 {actor}（{ms} 毫秒后启动新进程）")),
         ZmqFaultAction::Restart(actor) => pick(format!("Restart {actor}"), format!("重启 {actor}")),
         ZmqFaultAction::Slow { actor, work_ms } => pick(format!("Slow {actor} to {work_ms} ms a message"), format!("{actor} 变慢为每条消息 {work_ms} 毫秒")),
         ZmqFaultAction::Partition(a, b) => pick(format!("Cut the network {a} – {b}"), format!("切断 {a} 与 {b} 之间的网络")),
@@ -326,19 +352,6 @@ fn trigger_of(when: &ZmqTrigger) -> Trigger {
         ZmqTrigger::AtStep(step) => Trigger::AtStep(*step),
         ZmqTrigger::After { actor, op, occurrence } => Trigger::After { actor: actor.clone(), op: op.clone(), occurrence: *occurrence },
     }
-}
-
-/// The line each actor is at: the line of its last event with one, up to this step.
-fn current_lines(trace: &[crate::systems::zeromq::trace::ZmqTraceEntry], actors: usize) -> Vec<u16> {
-    let mut lines = vec![0u16; actors];
-    for entry in trace {
-        if let (Some(actor), Some(line)) = (entry.event.actor(), entry.event.line()) {
-            if let Some(slot) = lines.get_mut(actor.index()) {
-                *slot = line;
-            }
-        }
-    }
-    lines
 }
 
 /// Whether the network between `a` and `b` is cut at the end of `trace`.
@@ -392,7 +405,7 @@ fn queue_html(class: &'static str, key: &'static str, queue: &QueueView, hwm: Op
 
 /// One direction of a link.
 fn lane_html(view: &ZmqDiagramView, lane: &LaneView, lang: Lang) -> Html {
-    let name = |socket: Option<usize>| socket.and_then(|s| view.socket(s)).and_then(|s| view.processes.get(s.actor.index())).map_or_else(|| "?".to_string(), |p| p.name.clone());
+    let name = |socket: Option<usize>| socket.and_then(|s| view.socket(s)).and_then(|s| view.processes.get(s.actor.index())).map_or_else(|| zlabel("z_no_peer", lang).to_string(), |p| p.name.clone());
     html! {
         <div class="lane">
             <span class="lane-ends">{ format!("{} → {}", name(lane.from), name(lane.to)) }</span>
@@ -414,7 +427,7 @@ fn link_html(view: &ZmqDiagramView, link: &LinkView, lang: Lang) -> Html {
     // none), or one that holds frames.
     let sends = |lane: &LaneView| lane.from.and_then(|s| view.socket(s)).is_some_and(|s| !matches!(s.kind, SocketType::Pull | SocketType::Sub));
     let holds = |lane: &LaneView| lane.outbound.len + lane.in_flight.len + lane.inbound.len > 0;
-    let lanes: Vec<&LaneView> = link.lanes.iter().filter(|l| l.from.is_some() && l.to.is_some() && (sends(l) || holds(l))).collect();
+    let lanes: Vec<&LaneView> = link.lanes.iter().filter(|l| l.from.is_some() && (sends(l) || holds(l))).collect();
     html! {
         <li class={classes!("zlink", link.status.name(), link.status.down().then_some("down"))} data-link={link.id.to_string()} data-status={link.status.name()}>
             <span class="zlink-status">{ zlabel(link.status.name(), lang).to_string() }</span>
@@ -636,7 +649,6 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
 
     // The programs and their terminals.
     let scenario = world.scenario();
-    let lines = current_lines(trace, scenario.actors.len());
     let acting = trace.iter().rev().find_map(|e| e.event.actor()).map(|a| a.index());
     let shown_actors: Vec<usize> = if embed { vec![acting.unwrap_or(0)] } else { (0..scenario.actors.len()).collect() };
     let actors = html! {
@@ -645,7 +657,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                 let runtime = world.actors().get(index)?;
                 let program = world.program(ActorId(index as u16));
                 let status = runtime.status;
-                let line = lines.get(index).copied().unwrap_or(0);
+                let line = runtime.line;
                 let down = matches!(status, ActorStatus::Crashed | ActorStatus::Failed);
                 let current = if down || status == ActorStatus::Finished { 0 } else { line };
                 let died = if down { line } else { 0 };
@@ -691,7 +703,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
             <p id="verdict-summary" data-system="zeromq" data-label={run_label.clone()}>
                 <strong class={classes!("label", run_label.clone())}>{ label(&run_label, lang) }</strong>
             </p>
-            <div id="counts">{ count_list_except(&now.counts, lang, &["redelivered", "dead_lettered", "expired", "stranded"]) }</div>
+            <div id="counts">{ counts_html(&now, lang) }</div>
             { timing_view(&crate::engine::timing::Timing::of(trace, world.ledger().messages.len()), |a| scenario.actors.get(a.index()).map(|s| s.name().to_string()).unwrap_or_default(), lang) }
         </section>
     };
@@ -701,9 +713,13 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
             <table id="messages">
                 <thead><tr><th>{ label("payload", lang) }</th><th>{ label("verdict", lang) }</th><th>{ zlabel("z_processed_by", lang) }</th><th>{ label("cause", lang) }</th></tr></thead>
                 <tbody>
-                { for now.messages.iter().map(|row| {
+                { for now.messages.iter().enumerate().map(|(i, row)| {
                     let key = verdict_key(row.verdict);
-                    let end = state.end.messages.iter().position(|m| m.producer == row.producer && m.data == row.data);
+                    // The same row at the end: the same sender and payload, as many times before
+                    // (a restarted program sends its payloads again).
+                    let same = |m: &&crate::systems::zeromq::report::ZmqMessageReport| m.producer == row.producer && m.data == row.data;
+                    let nth = now.messages[..i].iter().filter(same).count();
+                    let end = state.end.messages.iter().enumerate().filter(|(_, m)| same(m)).nth(nth).map(|(i, _)| i);
                     let settled = end.filter(|&i| at_end || (row.verdict != ZmqVerdict::Pending && state.end.messages[i].verdict == row.verdict && state.end.messages[i].processed_by == row.processed_by));
                     let cause = settled.and_then(|i| end_causes.get(i).cloned()).unwrap_or_default();
                     let data = row.data;

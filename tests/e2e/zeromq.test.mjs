@@ -67,6 +67,11 @@ function letters(rs) {
   return rs.map((r) => LETTER[r.verdict] ?? '?').join('');
 }
 
+/** Up to n steps forward (fewer at the run's end). */
+async function steps(page, n) {
+  for (let i = 0; i < n && !(await page.isDisabled('#btn-step')); i++) await page.click('#btn-step');
+}
+
 async function zeromqState(page) {
   return page.evaluate(() => {
     const p = document.querySelector('#zeromq-page');
@@ -302,6 +307,51 @@ test('a saved ZeroMQ scenario loads back; a bad file is refused and the run stay
     await chooseZeromqChapter(page, 'z-workload');
     assert.doesNotMatch(await page.textContent('#chapter-title'), /^Loaded/);
     assert.equal(await page.isDisabled('#copy-link'), false);
+    assertClean(session);
+  });
+});
+
+test('a network cut and its restore, and a slow consumer, on z-workload: nothing lost, as qp run --share says', { timeout: 300_000 }, async (t) => {
+  await withPage(browser, 'zeromq-cut', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await stepAfterPrints(page, 2);
+    const pair = '#faults .fault-group[data-pair="producer-consumer"]';
+    assert.equal(await page.isDisabled(`${pair} button[data-fault="heal"]`), true, 'nothing to restore before a cut');
+    await page.click(`${pair} button[data-fault="partition"]`);
+    await page.waitForSelector('#injected li');
+    await steps(page, 6);
+    assert.equal(await page.isDisabled(`${pair} button[data-fault="partition"]`), true, 'already cut');
+    assert.equal(await page.locator('#diagram.zeromq .zlink[data-status="partitioned"]').count(), 1, 'the diagram shows the cut link');
+    const printedDuringCut = await page.$eval('#actors .actor[data-actor="consumer"] .terminal', (el) => (el.textContent.match(/Received/g) ?? []).length);
+    // Past the producer's end: its last messages wait in TCP, and the consumer cannot tell it
+    // is gone (its FIN cannot cross the cut either).
+    await toZeromqEnd(page);
+    assert.equal(await page.$eval('#actors .actor[data-actor="consumer"] .terminal', (el) => (el.textContent.match(/Received/g) ?? []).length), printedDuringCut, 'nothing passes the cut');
+    assert.equal(await page.$eval('#actors .actor[data-actor="producer"]', (a) => a.dataset.status), 'finished');
+    assert.doesNotMatch(await page.locator('#event-log').textContent(), /consumer noticed that producer is gone/);
+    assert.equal(await page.$eval('#messages tbody tr[data-data="9"]', (tr) => tr.dataset.verdict), 'still_queued');
+    await page.click(`${pair} button[data-fault="heal"]`);
+    await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 2);
+    const link = await page.inputValue('#share-link');
+    await toZeromqEnd(page);
+    const got = await rows(page);
+    assert.equal(letters(got), 'PPPPPPPPPP', 'the cut loses nothing: TCP holds what waits');
+    const report = await runCli(['run', '--share', link]);
+    assert.deepEqual(got.map((r) => `${r.data}:${r.verdict}:${r.cause}`), report.messages.map((m) => `${m.data}:${m.verdict}:${m.cause}`));
+    await shot(page, t, 'zeromq-cut-1280.png');
+
+    // A slow consumer: every message still arrives once, later.
+    await chooseZeromqChapter(page, 'z-workload');
+    await stepAfterPrints(page, 1);
+    await page.click('#faults .fault-group[data-actor="consumer"] button[data-fault="slow"]');
+    await page.waitForSelector('#injected li');
+    assert.match(await page.locator('#injected li').textContent(), /Slow consumer to 1000 ms a message/);
+    await toZeromqEnd(page);
+    assert.equal(letters(await rows(page)), 'PPPPPPPPPP');
+    const slow = await runCli(['run', '--share', await page.inputValue('#share-link')]);
+    assert.ok(slow.time_ms > 9000, `nine messages at 1 s each: the run ends after 9 s (${slow.time_ms} ms)`);
+    assert.match(await page.locator('#event-log').textContent(), /work now takes 1 s per message/);
     assertClean(session);
   });
 });

@@ -38,7 +38,9 @@
 //!   be routed to the dead peer (surprise 5). A restart is a fresh process
 //!   (`PROCESS_START_MS_*` to start Python and import zmq) on the same endpoint. A partition
 //!   stalls TCP: the I/O thread still writes into the kernel's buffers, nothing arrives,
-//!   connection attempts fail; nothing is lost, and heal lets it all through. LINGER at
+//!   connection attempts fail, and a peer that dies or ends meanwhile is noticed only after the
+//!   heal (its FIN cannot cross the cut; what its kernel still held arrives first); nothing is
+//!   lost by the cut itself, and heal lets it all through. LINGER at
 //!   `close()`/`term()`: -1 waits for delivery, 0 drops what is queued, a positive value
 //!   drops it when it runs out.
 //!
@@ -190,6 +192,10 @@ pub struct Actor {
     /// What the program printed, in order (a kill adds `Killed`, as a shell shows it), one
     /// compact `TerminalLine` each (a run prints a line per message).
     pub terminal: Vec<TerminalLine>,
+    /// The program line it is at (display only, not in the trace): the line of the call it
+    /// is blocked in, else of the last operation it performed (a `time.sleep` while it
+    /// sleeps); 0 before its process's first operation.
+    pub line: u16,
     /// Per operation kind (`ZmqOpKind::ALL` order): how many times it ran.
     op_counts: Vec<u32>,
 }
@@ -258,6 +264,9 @@ pub(super) struct Link {
     pub(super) subscribed: bool,
     /// Lane 0: from the connecting socket to the binding one; lane 1: back.
     pub(super) lanes: [Lane; 2],
+    /// A peer's death came while the network between the two was cut: its FIN cannot cross
+    /// the cut, so the other side notices only after the heal (`detect` again then).
+    pub(super) detect_deferred: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -411,6 +420,7 @@ impl ZmqSim {
                     _ => 0,
                 },
                 terminal: Vec::new(),
+                line: 0,
                 op_counts: vec![0; ZmqOpKind::ALL.len()],
             })
             .collect();
@@ -662,6 +672,18 @@ impl ZmqSim {
     /// then its first timeout still holds); `timeout_ms` counts from the first time.
     fn block(&mut self, actor: usize, what: Wait, timeout_ms: Option<u64>) {
         let now = self.core.now_us();
+        // The line of the call it waits in.
+        let kind = match self.actors[actor].pc {
+            Pc::Send => Some(ZmqOpKind::Send),
+            Pc::Resend => Some(ZmqOpKind::SendAgain),
+            Pc::Recv | Pc::ClientRecv => Some(ZmqOpKind::Recv),
+            Pc::Poll => Some(ZmqOpKind::Poll),
+            Pc::Term => Some(ZmqOpKind::Term),
+            _ => None,
+        };
+        if let Some(line) = kind.map(|k| self.line(actor, k)).filter(|&l| l > 0) {
+            self.actors[actor].line = line;
+        }
         let a = &mut self.actors[actor];
         a.wake = a.wake.wrapping_add(1);
         a.status = ActorStatus::Blocked;
@@ -948,7 +970,7 @@ impl ZmqSim {
     }
 
     fn connect(&mut self, socket: usize) -> usize {
-        self.links.push(Link { connecting: socket, binding: None, attached: false, state: LinkState::Connecting, subscribed: false, lanes: [Lane::default(), Lane::default()] });
+        self.links.push(Link { connecting: socket, binding: None, attached: false, state: LinkState::Connecting, subscribed: false, lanes: [Lane::default(), Lane::default()], detect_deferred: false });
         let link = self.links.len() - 1;
         self.core.schedule_us(self.core.now_us(), Job::Attempt { link: link as u16 });
         link
@@ -1026,6 +1048,13 @@ impl ZmqSim {
         let l = &self.links[link];
         let Some(binding) = l.binding else { return };
         let connecting = l.connecting;
+        // Across a cut nothing arrives, the FIN of the gone process neither (libzmq has no
+        // heartbeat and TCP no keepalive by default): noticed after the heal, once what the
+        // kernels still held has arrived.
+        if self.partitioned(self.sockets[connecting].actor, self.sockets[binding].actor) {
+            self.links[link].detect_deferred = true;
+            return;
+        }
         if l.state == LinkState::PeerGone {
             // The bound peer died: the connecting socket keeps its pipe and reconnects.
             let l = &mut self.links[link];
@@ -1058,6 +1087,8 @@ impl ZmqSim {
             if self.sockets[binding].reply_link == Some(link) {
                 self.sockets[binding].reply_link = None;
             }
+            // A `term()` waiting for that pipe to drain has nothing left to wait for there.
+            self.wake_blocked(binding, Wait::Term);
         }
     }
 
@@ -1114,6 +1145,7 @@ impl ZmqSim {
         a.status = ActorStatus::Running;
         a.waiting = Wait::Nothing;
         a.incarnation += 1;
+        a.line = 0;
         a.pc = Pc::Socket;
         a.held = None;
         a.request = None;
@@ -1131,6 +1163,10 @@ impl ZmqSim {
     }
 
     fn after_op(&mut self, actor: usize, kind: ZmqOpKind) {
+        let line = self.line(actor, kind);
+        if line > 0 {
+            self.actors[actor].line = line;
+        }
         if self.after_triggers.is_empty() {
             return;
         }
@@ -1152,11 +1188,17 @@ impl ZmqSim {
         match action {
             ZmqFaultAction::Crash { actor, restart_after_ms } => {
                 let actor = named(&actor);
-                // The parent reads the trigger line, then sends SIGKILL.
-                let delay = Self::draw(&mut self.faults, KILL_DELAY_US_MIN, KILL_DELAY_US_MAX);
-                let at = self.core.later_us(delay);
                 let restart_after_ms = restart_after_ms.map(|ms| ms.min(u64::from(u32::MAX)) as u32);
-                self.core.schedule_us(at, Job::Kill { actor: actor as u16, restart_after_ms });
+                if matches!(self.scenario.faults[usize::from(index)].when, ZmqTrigger::AtStep(_)) {
+                    // The page's crash at the step shown: the process dies there, before the
+                    // next step (only the simulation has steps: no parent reads a line).
+                    self.kill(actor, restart_after_ms);
+                } else {
+                    // The parent reads the trigger line (or its clock), then sends SIGKILL.
+                    let delay = Self::draw(&mut self.faults, KILL_DELAY_US_MIN, KILL_DELAY_US_MAX);
+                    let at = self.core.later_us(delay);
+                    self.core.schedule_us(at, Job::Kill { actor: actor as u16, restart_after_ms });
+                }
             }
             ZmqFaultAction::Restart(actor) => {
                 let actor = named(&actor);
@@ -1179,6 +1221,11 @@ impl ZmqSim {
                         self.arm_drain(link, 1);
                         self.arm_arrive(link, 0);
                         self.arm_arrive(link, 1);
+                        if std::mem::take(&mut self.links[link].detect_deferred) {
+                            let delay = Self::draw(&mut self.network, DETECT_US_MIN, DETECT_US_MAX);
+                            let at = self.core.later_us(delay);
+                            self.core.schedule_us(at, Job::Detect { link: link as u16 });
+                        }
                     }
                 } else {
                     if !self.partitions.contains(&key) {

@@ -652,9 +652,9 @@ impl Why {
             Why::ProcessedOnce => (if en { "processed once" } else { "恰好处理一次" }).into(),
             Why::OutOfOrder => (if en { "processed once, after a later message of the same sender" } else { "处理了一次，但在同一发送方更晚的消息之后" }).into(),
             Why::Duplicated { effects } => if en {
-                format!("duplicated: the work was done {effects} times: the Lazy Pirate client sent the request again after a timeout, and more than one server did it (request/reply with retries is at-least-once)")
+                format!("duplicated: the work was done {effects} times: the Lazy Pirate client sent the request again after a timeout, and the server did the work for each copy it received (request/reply with retries is at-least-once)")
             } else {
-                format!("重复：这项工作做了 {effects} 次：Lazy Pirate 客户端超时后再次发送了请求，不止一个服务端做了它（带重试的请求/应答是至少一次）")
+                format!("重复：这项工作做了 {effects} 次：Lazy Pirate 客户端超时后再次发送了请求，服务端对收到的每一份都做了这项工作（带重试的请求/应答是至少一次）")
             },
             Why::Lost(cause) => match (cause, en) {
                 (Some(c), true) => format!("lost: {}", c.text()),

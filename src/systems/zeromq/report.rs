@@ -126,7 +126,7 @@ impl ZmqReport {
                 Verdict::OutOfOrder => (ZmqVerdict::OutOfOrder, "processed once, after a later message of the same sender".to_string()),
                 Verdict::Duplicated => (
                     ZmqVerdict::Duplicated,
-                    format!("duplicated: the work was done {effects} times: the Lazy Pirate client sent the request again after a timeout, and more than one server did it (request/reply with retries is at-least-once)"),
+                    format!("duplicated: the work was done {effects} times: the Lazy Pirate client sent the request again after a timeout, and the server did the work for each copy it received (request/reply with retries is at-least-once)"),
                 ),
                 Verdict::Lost => {
                     let cause = sim.drop_cause_in(trace, message).map_or("it disappeared", DropCause::text);

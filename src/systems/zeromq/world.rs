@@ -675,7 +675,7 @@ impl ZmqSim {
         // The line of the call it waits in.
         let kind = match self.actors[actor].pc {
             Pc::Send => Some(ZmqOpKind::Send),
-            Pc::Resend => Some(ZmqOpKind::SendAgain),
+            Pc::Resend => Some(ZmqOpKind::Resend),
             Pc::Recv | Pc::ClientRecv => Some(ZmqOpKind::Recv),
             Pc::Poll => Some(ZmqOpKind::Poll),
             Pc::Term => Some(ZmqOpKind::Term),

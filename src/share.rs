@@ -84,13 +84,15 @@ pub struct KafkaShare {
     pub step: u64,
 }
 
-/// The ZeroMQ page's run in a share link: its chapter (a ZeroMQ catalog name), its seed, the
-/// faults injected into it and the step shown. (The ZeroMQ page has no settings panel: a
-/// chapter runs as written.)
+/// The ZeroMQ page's run in a share link: its chapter (a ZeroMQ catalog name), the settings
+/// the panel changed (absent: the chapter as written), its seed, the faults injected into it
+/// and the step shown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZeromqShare {
     pub chapter: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<crate::systems::zeromq::settings::ZmqSettings>,
     pub seed: u64,
     #[serde(default)]
     pub faults: Vec<crate::systems::zeromq::scenario::ZmqFaultSpec>,
@@ -147,6 +149,7 @@ pub enum LinkError {
     UnknownZeromqChapter(String),
     SettingsDoNotFit { chapter: String, problem: String },
     KafkaSettingsDoNotFit { chapter: String, problem: String },
+    ZeromqSettingsDoNotFit { chapter: String, problem: String },
     DoesNotRun { system: System, problem: String },
     TooManyFaults { max: usize },
     /// The link's injected fault `number` (from 1) at `path` (`faults[i]...`).
@@ -200,6 +203,7 @@ impl LinkError {
             LinkError::UnknownZeromqChapter(name) => format!("分享链接指向未知的 ZeroMQ 章节 {name}"),
             LinkError::SettingsDoNotFit { chapter, problem } => format!("分享链接的设置不适用于章节 {chapter:?}：{problem}"),
             LinkError::KafkaSettingsDoNotFit { chapter, problem } => format!("分享链接的 Kafka 设置不适用于章节 {chapter:?}：{problem}"),
+            LinkError::ZeromqSettingsDoNotFit { chapter, problem } => format!("分享链接的 ZeroMQ 设置不适用于章节 {chapter:?}：{problem}"),
             LinkError::DoesNotRun { system, problem } => format!("分享链接的{}章节在这些设置下无法运行：{problem}", system.chapter_word()),
             LinkError::TooManyFaults { max } => format!("分享链接中的故障太多（最多 {max} 个）"),
             LinkError::Fault { number, path, problem } => format!("分享链接的第 {number} 个故障（{path}）：{problem}"),
@@ -225,6 +229,7 @@ impl std::fmt::Display for LinkError {
             LinkError::UnknownZeromqChapter(name) => write!(f, "the share link names an unknown ZeroMQ chapter {name}"),
             LinkError::SettingsDoNotFit { chapter, problem } => write!(f, "the share link's settings do not fit chapter {chapter:?}: {problem}"),
             LinkError::KafkaSettingsDoNotFit { chapter, problem } => write!(f, "the share link's Kafka settings do not fit chapter {chapter:?}: {problem}"),
+            LinkError::ZeromqSettingsDoNotFit { chapter, problem } => write!(f, "the share link's ZeroMQ settings do not fit chapter {chapter:?}: {problem}"),
             LinkError::DoesNotRun { system, problem } => write!(f, "the share link's {}chapter does not run with these settings: {problem}", system.chapter_word().trim_start()),
             LinkError::TooManyFaults { max } => write!(f, "the share link has too many faults (at most {max})"),
             LinkError::Fault { number, path, problem } => write!(f, "the share link's fault {number} ({path}): {problem}"),
@@ -356,8 +361,12 @@ impl ZeromqShare {
         if !catalog::names().any(|n| n == self.chapter) {
             return Err(LinkError::UnknownZeromqChapter(json::quoted(&self.chapter)));
         }
-        let mut scenario = catalog::get(&self.chapter).map_err(|e| LinkError::Run(e.to_string()))?;
-        scenario.seed = self.seed;
+        let mut base = catalog::get(&self.chapter).map_err(|e| LinkError::Run(e.to_string()))?;
+        base.seed = self.seed;
+        let scenario = match &self.settings {
+            Some(settings) => settings.apply(&base).map_err(|e| LinkError::ZeromqSettingsDoNotFit { chapter: self.chapter.clone(), problem: e.to_string() })?,
+            None => base,
+        };
         let own = scenario.faults.len();
         let mut merged = scenario.clone();
         merged.faults.extend(self.faults.iter().cloned());

@@ -22,7 +22,7 @@ fn crash(actor: &str) -> ZmqFaultAction {
 
 /// The workload chapter with the consumer crashed at step 20, shown at step 21.
 fn workload_crash() -> ZeromqShare {
-    ZeromqShare { chapter: "z-workload".into(), seed: 1, faults: vec![ZmqFaultSpec { when: ZmqTrigger::AtStep(20), action: crash("consumer") }], step: 21 }
+    ZeromqShare { chapter: "z-workload".into(), settings: None, seed: 1, faults: vec![ZmqFaultSpec { when: ZmqTrigger::AtStep(20), action: crash("consumer") }], step: 21 }
 }
 
 fn state(zeromq: ZeromqShare) -> ShareState {
@@ -74,7 +74,7 @@ fn a_zeromq_code_round_trips_and_reopens_the_same_run_at_the_same_step() {
 #[test]
 fn every_zeromq_chapter_opens_from_a_link() {
     for name in zcatalog::names() {
-        let share = ZeromqShare { chapter: name.into(), seed: zcatalog::get(name).unwrap().seed, faults: vec![], step: 0 };
+        let share = ZeromqShare { chapter: name.into(), settings: None, seed: zcatalog::get(name).unwrap().seed, faults: vec![], step: 0 };
         let decoded = share::decode(&share::encode(&state(share.clone()))).unwrap();
         let session = decoded.zeromq.unwrap().session().unwrap();
         let fresh = Session::<ZmqSim>::run(zcatalog::get(name).unwrap(), vec![]).unwrap();
@@ -101,8 +101,8 @@ fn broken_zeromq_codes_say_what_is_wrong() {
     let no_run = code_with(&|v| drop(v.as_object_mut().unwrap().remove("zeromq")));
     assert_eq!(share::decode(&no_run).unwrap_err().to_string(), "the share link opens the ZeroMQ page but carries no ZeroMQ run (zeromq: missing)");
     assert_eq!(share::decode(&no_run).unwrap_err().text(Lang::Zh), "分享链接要打开 ZeroMQ 页面，却没有携带 ZeroMQ 的运行（缺少 zeromq）");
-    let field = code_with(&|v| v["zeromq"]["settings"] = serde_json::json!({}));
-    assert_eq!(share::decode(&field).unwrap_err().to_string(), "the share link has a bad value at zeromq.settings: unknown field, expected one of `chapter`, `seed`, `faults`, `step`");
+    let field = code_with(&|v| v["zeromq"]["colour"] = serde_json::json!(1));
+    assert_eq!(share::decode(&field).unwrap_err().to_string(), "the share link has a bad value at zeromq.colour: unknown field, expected one of `chapter`, `settings`, `seed`, `faults`, `step`");
     let chapter = share::decode(&code_with(&|v| v["zeromq"]["chapter"] = serde_json::json!("k-workload"))).unwrap();
     let error = chapter.zeromq.unwrap().scenario().unwrap_err();
     assert_eq!(error.to_string(), "the share link names an unknown ZeroMQ chapter \"k-workload\"");

@@ -32,6 +32,11 @@ pub enum ZmqAction {
     DismissError,
     /// Run a loaded ZeroMQ scenario file (already validated) instead of the chapter's.
     Load(Box<ZmqScenario>),
+    /// New settings: the run is rebuilt on the same seed with the injected faults at the same
+    /// simulated times.
+    SetSettings(crate::systems::zeromq::settings::ZmqSettings),
+    /// A settings field's text was refused before any run (not a whole number).
+    RefuseSettings(String),
 }
 
 /// What the page asks of the ZeroMQ page's run (`zeromq_page::ZmqState` is the one).

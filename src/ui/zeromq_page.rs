@@ -24,6 +24,7 @@ use crate::share::{LinkError, ZeromqShare};
 use crate::systems::zeromq::diagram::{LaneView, LinkView, QueueView, ZmqDiagramView};
 use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
 use crate::systems::zeromq::scenario::{catalog, SocketType, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
+use crate::systems::zeromq::settings::ZmqSettings;
 use crate::systems::zeromq::trace::ZmqEvent;
 use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
 use crate::ui::components::share_tools::ShareTools;
@@ -64,6 +65,20 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("z_no_peer", "(no peer yet: the pipe queues)", "（尚无对端：管道先排队）"),
     ("z_accepted", "accepted by send", "被 send 接受"),
     ("z_diagram", "Sockets and pipes", "socket 与管道"),
+    ("z_settings", "Settings (each one changes the code)", "设置（每一项都会改变代码）"),
+    ("z_binds", "who binds", "谁 bind"),
+    ("z_producer_binds", "the producer binds, the consumer connects", "生产者 bind，消费者 connect"),
+    ("z_consumer_binds", "the consumer binds, the producer connects", "消费者 bind，生产者 connect"),
+    ("z_messages", "messages (range(N))", "消息数（range(N)）"),
+    ("z_requests", "requests (range(N))", "请求数（range(N)）"),
+    ("z_interval", "between sends, ms (time.sleep)", "两次发送之间，毫秒（time.sleep）"),
+    ("z_sndhwm", "producer's SNDHWM (0: no limit)", "生产者的 SNDHWM（0：不限）"),
+    ("z_linger", "producer's LINGER, ms (-1 waits for delivery)", "生产者的 LINGER，毫秒（-1 等待送达）"),
+    ("z_rcvhwm", "consumer's RCVHWM (0: no limit)", "消费者的 RCVHWM（0：不限）"),
+    ("z_work", "work per message, ms", "每条消息的处理时间，毫秒"),
+    ("z_setting_refused", "This setting was refused", "这个设置被拒绝"),
+    ("z_not_number", "not a whole number", "不是整数"),
+    ("z_settings_note", "You changed settings: the chapter's story is about its code as written, so it is not told here. Play it to the end: the outcome and the table say what this run did.", "你修改了设置：本章的叙述讲的是原文的代码，这里不再讲述。播放到结尾：结果和表格会说明这次运行做了什么。"),
 ];
 
 /// A ZeroMQ page label in `lang`.
@@ -94,6 +109,13 @@ pub struct ZmqState {
     /// A ZeroMQ scenario file the user loaded, run instead of the chapter's scenario (a share
     /// link cannot carry it: the page keeps no link while it runs).
     pub custom: Option<Rc<ZmqScenario>>,
+    /// The settings the run has (the chapter's own until the panel changes one).
+    pub settings: ZmqSettings,
+    /// Why the last settings change was refused (the run stays as it was).
+    pub settings_error: Option<String>,
+    /// Counts settings changes, refused ones too: the panel is keyed by it, so a refused
+    /// value in a field is replaced by the setting the run has.
+    pub settings_changes: u64,
 }
 
 /// The ZeroMQ module's entry points: reached only through the split point
@@ -173,7 +195,8 @@ impl ZmqState {
     fn with(chapter: usize, session: Session<ZmqSim>, error: Option<String>) -> ZmqState {
         let seed = session.base().seed;
         let end = Rc::new(end_report(&session));
-        ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, custom: None }
+        let settings = ZmqSettings::of(session.base());
+        ZmqState { chapter, seed, session: Rc::new(RefCell::new(session)), end, playing: false, speed_x100: 100, selected: None, error, custom: None, settings, settings_error: None, settings_changes: 0 }
     }
 
     /// A loaded scenario's run at step 0 (the chapter stays the one to go back to).
@@ -192,8 +215,10 @@ impl ZmqState {
     /// The ZeroMQ part of a share link for this run.
     pub fn share(&self) -> ZeromqShare {
         let session = self.session.borrow();
+        let own = chapter_scenario(self.chapter).ok().map(|s| ZmqSettings::of(&s));
         ZeromqShare {
             chapter: ZMQ_CHAPTERS[self.chapter.min(ZMQ_CHAPTERS.len() - 1)].scenario.into(),
+            settings: (own.as_ref() != Some(&self.settings)).then(|| self.settings.clone()),
             seed: self.seed,
             faults: session.injected().to_vec(),
             step: session.position() as u64,
@@ -275,6 +300,37 @@ impl ZmqState {
                     None => {}
                 }
             }
+            ZmqAction::SetSettings(asked) => {
+                self.playing = false;
+                self.settings_changes += 1;
+                let (faults, now_ms) = {
+                    let session = self.session.borrow();
+                    (session.injected_at_times(), session.now_ms())
+                };
+                let base = match &self.custom {
+                    Some(scenario) => Ok((**scenario).clone()),
+                    None => chapter_scenario(self.chapter),
+                };
+                let built = base.and_then(|mut base| {
+                    base.seed = self.seed;
+                    let scenario = asked.apply(&base).map_err(|e| e.to_string())?;
+                    Session::<ZmqSim>::run(scenario, faults).map_err(|e| e.to_string())
+                });
+                match built {
+                    Ok(mut fresh) => {
+                        let step = fresh.step_at_time(now_ms);
+                        fresh.seek(step);
+                        self.set_session(fresh);
+                        self.settings = asked;
+                        self.settings_error = None;
+                    }
+                    Err(e) => self.settings_error = Some(e),
+                }
+            }
+            ZmqAction::RefuseSettings(problem) => {
+                self.settings_changes += 1;
+                self.settings_error = Some(problem);
+            }
             ZmqAction::Select(data) => self.selected = if self.selected == data { None } else { data },
             ZmqAction::DismissError => self.error = None,
         }
@@ -329,6 +385,87 @@ fn counts_html(report: &ZmqReport, lang: Lang) -> Html {
             { for ORDER.iter().map(|&v| item(verdict_key(v), report.messages.iter().filter(|m| m.verdict == v).count(), verdict_text(v, lang))) }
         </ul>
     }
+}
+
+/// The settings panel: the fields the run's programs have, each applied when it changes.
+fn settings_panel(state: &ZmqState, fields: crate::systems::zeromq::settings::Fields, zd: &Callback<ZmqAction>, lang: Lang) -> Html {
+    let settings = &state.settings;
+    type Set = fn(&mut ZmqSettings, i64) -> bool;
+    let number = |id: &'static str, key: &'static str, value: i64, set: Set| {
+        let (zd, settings) = (zd.clone(), settings.clone());
+        let onchange = Callback::from(move |e: web_sys::Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            let text = input.value();
+            let mut next = settings.clone();
+            match text.trim().parse::<i64>() {
+                Ok(n) if set(&mut next, n) => zd.emit(ZmqAction::SetSettings(next)),
+                _ => zd.emit(ZmqAction::RefuseSettings(format!("{id}: {} ({})", zlabel("z_not_number", lang), crate::scenario::json::quoted(&text)))),
+            }
+        });
+        html! {
+            <label class="setting">{ zlabel(key, lang) }{ " " }
+                <input id={format!("zs-{id}")} type="number" step="1" value={value.to_string()} {onchange} />
+            </label>
+        }
+    };
+    let on_binds = {
+        let (zd, settings) = (zd.clone(), settings.clone());
+        Callback::from(move |e: web_sys::Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            zd.emit(ZmqAction::SetSettings(ZmqSettings { producer_binds: select.value() == "producer", ..settings.clone() }));
+        })
+    };
+    html! {
+        <section id="zeromq-settings" aria-label={zlabel("z_settings", lang)}>
+            <h3>{ zlabel("z_settings", lang) }</h3>
+            <div class="settings-fields" key={state.settings_changes.to_string()}>
+                if fields.producer && fields.consumer {
+                    <label class="setting">{ zlabel("z_binds", lang) }{ " " }
+                        <select id="zs-binds" onchange={on_binds}>
+                            <option value="producer" selected={settings.producer_binds}>{ zlabel("z_producer_binds", lang) }</option>
+                            <option value="consumer" selected={!settings.producer_binds}>{ zlabel("z_consumer_binds", lang) }</option>
+                        </select>
+                    </label>
+                }
+                if fields.producer || fields.client {
+                    { number("messages", if fields.producer { "z_messages" } else { "z_requests" }, i64::from(settings.messages), |s, n| u32::try_from(n).map(|n| s.messages = n).is_ok()) }
+                }
+                if fields.producer {
+                    { number("interval_ms", "z_interval", settings.interval_ms as i64, |s, n| u64::try_from(n).map(|n| s.interval_ms = n).is_ok()) }
+                    { number("sndhwm", "z_sndhwm", i64::from(settings.sndhwm), |s, n| u32::try_from(n).map(|n| s.sndhwm = n).is_ok()) }
+                    { number("linger_ms", "z_linger", settings.linger_ms, |s, n| { s.linger_ms = n; true }) }
+                }
+                if fields.consumer {
+                    { number("rcvhwm", "z_rcvhwm", i64::from(settings.rcvhwm), |s, n| u32::try_from(n).map(|n| s.rcvhwm = n).is_ok()) }
+                }
+                if fields.consumer || fields.server {
+                    { number("work_ms", "z_work", settings.work_ms as i64, |s, n| u64::try_from(n).map(|n| s.work_ms = n).is_ok()) }
+                }
+            </div>
+            if let Some(problem) = &state.settings_error {
+                <p id="zeromq-settings-error" class="error" role="alert">{ format!("{}: {problem}", zlabel("z_setting_refused", lang)) }</p>
+            }
+        </section>
+    }
+}
+
+/// What the settings changed from the chapter's own, `field: was → is` each.
+fn settings_diff(own: &ZmqSettings, now: &ZmqSettings) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut push = |field: &str, was: String, is: String| {
+        if was != is {
+            out.push(format!("{field}: {was} → {is}"));
+        }
+    };
+    let binder = |b: bool| if b { "producer" } else { "consumer" }.to_string();
+    push("bind", binder(own.producer_binds), binder(now.producer_binds));
+    push("messages", own.messages.to_string(), now.messages.to_string());
+    push("interval_ms", own.interval_ms.to_string(), now.interval_ms.to_string());
+    push("SNDHWM", own.sndhwm.to_string(), now.sndhwm.to_string());
+    push("LINGER", own.linger_ms.to_string(), now.linger_ms.to_string());
+    push("RCVHWM", own.rcvhwm.to_string(), now.rcvhwm.to_string());
+    push("work_ms", own.work_ms.to_string(), now.work_ms.to_string());
+    out
 }
 
 /// A ZeroMQ fault in words.
@@ -550,6 +687,11 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
             }
         })
     };
+    // What the settings changed from the chapter's own.
+    let changed: Vec<String> = match (&state.custom, chapter_scenario(state.chapter)) {
+        (None, Ok(own)) => settings_diff(&ZmqSettings::of(&own), &state.settings),
+        _ => Vec::new(),
+    };
     let tour = if embed {
         html! {
             <section id="tour" class="zeromq compact" aria-label={label("tour", lang)}>
@@ -588,6 +730,11 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                     if let Some(scenario) = &state.custom {
                         // A loaded file has no chapter story: its own title says what it is.
                         <p class="chapter-narration">{ scenario.title.clone() }</p>
+                    } else if !changed.is_empty() {
+                        // The opening quotes the chapter's own run: with other settings it
+                        // would quote facts this run does not have.
+                        <p id="title-note" class="title-note">{ changed.join(", ") }</p>
+                        <p id="settings-note" class="chapter-narration note">{ zlabel("z_settings_note", lang) }</p>
                     } else if injected == 0 {
                         <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                     } else {
@@ -874,6 +1021,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                 </div>
             </div>
             if !embed {
+                { settings_panel(&state, ZmqSettings::fields(session.base()), &zd, lang) }
                 <crate::ui::components::three_systems::ThreeSystems {lang} />
                 { events }
             }

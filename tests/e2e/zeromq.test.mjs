@@ -52,7 +52,7 @@ async function shot(page, t, name) {
 }
 
 async function toZeromqEnd(page) {
-  await page.click('#btn-end');
+  if (!(await page.isDisabled('#btn-end'))) await page.click('#btn-end');
   await page.waitForFunction(() => {
     const p = document.querySelector('#zeromq-page');
     return p && p.dataset.position === p.dataset.len;
@@ -352,6 +352,59 @@ test('a network cut and its restore, and a slow consumer, on z-workload: nothing
     const slow = await runCli(['run', '--share', await page.inputValue('#share-link')]);
     assert.ok(slow.time_ms > 9000, `nine messages at 1 s each: the run ends after 9 s (${slow.time_ms} ms)`);
     assert.match(await page.locator('#event-log').textContent(), /work now takes 1 s per message/);
+    assertClean(session);
+  });
+});
+
+test('the settings panel changes the code and the run; a link carries the settings; a refused value says why', { timeout: 300_000 }, async (t) => {
+  let link;
+  let verdicts;
+  await withPage(browser, 'zeromq-settings', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await chooseZeromqChapter(page, 'z-consumer-crash');
+    const consumerCode = () => page.locator('#actors .actor[data-actor="consumer"] .code').textContent();
+    assert.match(await consumerCode(), /time\.sleep\(0\.2\)/);
+    // No work per message: the consumer reads as fast as they come, and nothing is lost.
+    await page.fill('#zs-work_ms', '0');
+    await page.locator('#zs-work_ms').dispatchEvent('change');
+    await page.waitForFunction(() => /work_ms: 200 → 0/.test(document.querySelector('#title-note')?.textContent ?? ''));
+    assert.doesNotMatch(await consumerCode(), /time\.sleep/);
+    assert.equal(await page.locator('#settings-note').count(), 1, "the chapter's story is not told for other settings");
+    // The consumer binds, the producer connects.
+    await page.selectOption('#zs-binds', 'consumer');
+    await page.waitForFunction(() => /bind: producer → consumer/.test(document.querySelector('#title-note')?.textContent ?? ''));
+    assert.match(await page.locator('#actors .actor[data-actor="producer"] .code').textContent(), /socket\.connect\("tcp:\/\/127\.0\.0\.1:5557"\)/);
+    assert.match(await consumerCode(), /socket\.bind\("tcp:\/\/127\.0\.0\.1:5557"\)/);
+    await toZeromqEnd(page);
+    verdicts = await rows(page);
+    assert.equal(letters(verdicts), 'PPPPPPPPPP', 'the replacement got the rest');
+    link = await page.inputValue('#share-link');
+    const json = JSON.parse(Buffer.from(link.split('#run=')[1], 'base64url').toString('utf8'));
+    assert.deepEqual({ binds: json.zeromq.settings.producer_binds, work: json.zeromq.settings.work_ms }, { binds: false, work: 0 });
+    const report = await runCli(['run', '--share', link]);
+    assert.deepEqual(verdicts.map((r) => `${r.data}:${r.verdict}`), report.messages.map((m) => `${m.data}:${m.verdict}`));
+    // A value the panel does not offer: said, and the run and the field stay as they were.
+    const len = await page.$eval('#zeromq-page', (p) => p.dataset.len);
+    await page.fill('#zs-messages', '0');
+    await page.locator('#zs-messages').dispatchEvent('change');
+    await page.waitForSelector('#zeromq-settings-error');
+    assert.match(await page.textContent('#zeromq-settings-error'), /messages: must be between 1 and 1000, got 0/);
+    assert.equal(await page.inputValue('#zs-messages'), '10');
+    assert.equal(await page.$eval('#zeromq-page', (p) => p.dataset.len), len);
+    await page.fill('#zs-messages', '2.5');
+    await page.locator('#zs-messages').dispatchEvent('change');
+    await page.waitForFunction(() => /not a whole number/.test(document.querySelector('#zeromq-settings-error')?.textContent ?? ''));
+    await shot(page, t, 'zeromq-settings-1280.png');
+    assertClean(session);
+  });
+  await withPage(browser, 'zeromq-settings-open', link, async (session) => {
+    const { page } = session;
+    await page.waitForSelector('#zeromq-page');
+    assert.equal(await page.inputValue('#zs-work_ms'), '0');
+    assert.equal(await page.inputValue('#zs-binds'), 'consumer');
+    await toZeromqEnd(page);
+    assert.deepEqual(await rows(page), verdicts);
     assertClean(session);
   });
 });

@@ -6,11 +6,13 @@
 //! programs with their line map (`program`), the trace events (`trace`), the world on the
 //! core's step loop (`world::ZmqSim`), the report with per-message verdicts and causes
 //! (`report::ZmqReport`), and the brokerless diagram's view model (`diagram::ZmqDiagramView`).
-//! Nothing the page loads first depends on this module yet.
+//! The page's settings panel changes a chapter through `settings::ZmqSettings`. Nothing the
+//! page loads first depends on this module (the ZeroMQ page is its own wasm module).
 
 pub mod diagram;
 pub mod program;
 pub mod report;
 pub mod scenario;
+pub mod settings;
 pub mod trace;
 pub mod world;

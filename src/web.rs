@@ -85,7 +85,7 @@ fn error_json(text: &str) -> String {
 pub async fn bench_kafka(records: u32) -> String {
     match crate::ui::kafka_chunk::load().await {
         Ok(api) => (api.bench)(records),
-        Err(e) => error_json(e.text(crate::i18n::Lang::En)),
+        Err(e) => error_json(&e.text(crate::i18n::Lang::En)),
     }
 }
 

@@ -79,10 +79,16 @@ impl From<wasm_split_helpers::SplitLoaderError> for LoadFailed {
 }
 
 impl LoadFailed {
-    pub fn text(self, lang: crate::i18n::Lang) -> &'static str {
+    /// The Kafka page's module could not be fetched, in `lang`.
+    pub fn text(self, lang: crate::i18n::Lang) -> String {
+        Self::page_text("Kafka", "kafka", lang)
+    }
+
+    /// The module of the `page` page (`split_{module}.wasm`) could not be fetched, in `lang`.
+    pub fn page_text(page: &str, module: &str, lang: crate::i18n::Lang) -> String {
         match lang {
-            crate::i18n::Lang::En => "The Kafka page's code (split_kafka.wasm) could not be fetched: check the connection and try again.",
-            crate::i18n::Lang::Zh => "无法获取 Kafka 页面的代码（split_kafka.wasm）：请检查网络连接后重试。",
+            crate::i18n::Lang::En => format!("The {page} page's code (split_{module}.wasm) could not be fetched: check the connection and try again."),
+            crate::i18n::Lang::Zh => format!("无法获取 {page} 页面的代码（split_{module}.wasm）：请检查网络连接后重试。"),
         }
     }
 }

@@ -147,8 +147,10 @@ pub enum KafkaAction {
     ToggleCompare(Settings),
     /// Rebuild an open comparison with these RabbitMQ settings.
     RefreshCompare(Settings),
-    /// Run a loaded Kafka scenario file (already validated) instead of the chapter's.
-    Load(Box<KafkaScenario>),
+    /// Run a loaded Kafka scenario file (a `KafkaScenario`, already validated) instead of the
+    /// chapter's. Boxed as `Any` so that the first module, which only passes it on, does not
+    /// carry the scenario's drop code.
+    Load(Box<dyn std::any::Any>),
     /// A settings field's text was refused before any run (not a whole number).
     RefuseSettings(Refusal),
 }
@@ -338,7 +340,7 @@ impl KafkaState {
                     Err(e) => self.error = Some(e),
                 }
             }
-            KafkaAction::Load(scenario) => match KafkaState::loaded(self.chapter, *scenario) {
+            KafkaAction::Load(scenario) => match scenario.downcast::<KafkaScenario>().map_err(|_| String::from("not a Kafka scenario")).and_then(|s| KafkaState::loaded(self.chapter, *s)) {
                 Ok(fresh) => {
                     let compare = self.compare.take();
                     *self = KafkaState { speed_x100: self.speed_x100, compare, ..fresh };

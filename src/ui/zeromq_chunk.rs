@@ -30,8 +30,10 @@ pub enum ZmqAction {
     RemoveFault(usize),
     Select(Option<u32>),
     DismissError,
-    /// Run a loaded ZeroMQ scenario file (already validated) instead of the chapter's.
-    Load(Box<ZmqScenario>),
+    /// Run a loaded ZeroMQ scenario file (a `ZmqScenario`, already validated) instead of the
+    /// chapter's. Boxed as `Any` so that the first module, which only passes it on, does not
+    /// carry the scenario's drop code.
+    Load(Box<dyn std::any::Any>),
     /// New settings: the run is rebuilt on the same seed with the injected faults at the same
     /// simulated times.
     SetSettings(crate::systems::zeromq::settings::ZmqSettings),
@@ -89,11 +91,8 @@ pub struct ZmqApi {
 }
 
 /// What the page says when the ZeroMQ module cannot be fetched.
-pub fn load_failed_text(lang: crate::i18n::Lang) -> &'static str {
-    match lang {
-        crate::i18n::Lang::En => "The ZeroMQ page's code (split_zeromq.wasm) could not be fetched: check the connection and try again.",
-        crate::i18n::Lang::Zh => "无法获取 ZeroMQ 页面的代码（split_zeromq.wasm）：请检查网络连接后重试。",
-    }
+pub fn load_failed_text(lang: crate::i18n::Lang) -> String {
+    crate::ui::kafka_chunk::LoadFailed::page_text("ZeroMQ", "zeromq", lang)
 }
 
 split_module!(zeromq, zeromq_api -> ZmqApi = &crate::ui::zeromq_page::ZEROMQ_API);

@@ -274,9 +274,10 @@ impl ZmqState {
                     Err(e) => self.error = Some(e),
                 }
             }
-            ZmqAction::Load(scenario) => match ZmqState::loaded(self.chapter, *scenario) {
-                Ok(fresh) => *self = ZmqState { speed_x100: self.speed_x100, ..fresh },
-                Err(e) => self.error = Some(e),
+            ZmqAction::Load(scenario) => match scenario.downcast::<ZmqScenario>().map(|s| ZmqState::loaded(self.chapter, *s)) {
+                Ok(Ok(fresh)) => *self = ZmqState { speed_x100: self.speed_x100, ..fresh },
+                Ok(Err(e)) => self.error = Some(e),
+                Err(_) => {}
             },
             ZmqAction::Inject(fault) => {
                 self.playing = false;

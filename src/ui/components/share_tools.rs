@@ -330,13 +330,13 @@ pub fn run(ctx: ToolsCtx, action: ToolAction) {
                             let failed = done.clone();
                             crate::ui::kafka_chunk::with(
                                 move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Kafka), Action::Kafka(KafkaAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
-                                move |e| failed(Err(e.text(lang).to_string())),
+                                move |e| failed(Err(e.text(lang))),
                             );
                         } else if (api.is_zeromq)(&text) {
                             let failed = done.clone();
                             crate::ui::zeromq_chunk::with(
                                 move |api| done((api.parse_file)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Zeromq), Action::Zeromq(crate::ui::zeromq_chunk::ZmqAction::Load(Box::new(s)))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang))),
-                                move |_| failed(Err(crate::ui::zeromq_chunk::load_failed_text(lang).to_string())),
+                                move |_| failed(Err(crate::ui::zeromq_chunk::load_failed_text(lang))),
                             );
                         } else {
                             done((api.parse)(&text).map(|s| vec![Action::SetSystem(crate::share::System::Rabbitmq), Action::Load(Box::new(s))]).map_err(|e| crate::i18n::scenario_error_text(&e, lang)));

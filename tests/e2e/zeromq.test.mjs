@@ -408,3 +408,25 @@ test('the settings panel changes the code and the run; a link carries the settin
     assertClean(session);
   });
 });
+
+test('a ZeroMQ module that cannot be fetched is said so in both languages; the RabbitMQ page stays and the switch tries again', { timeout: 300_000 }, async () => {
+  await withPage(browser, 'zeromq-offline', server.url('/'), async (session) => {
+    const { page } = session;
+    const fetched = [];
+    page.on('request', (r) => fetched.push(r.url().split('/').pop()));
+    await page.route(/split_zeromq-[0-9a-f]+\.wasm$/, (route) => route.abort());
+    await page.click('#system-switch button[data-system=zeromq]');
+    const error = page.locator('#share-error');
+    await error.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await error.textContent(), /^The ZeroMQ page's code \(split_zeromq\.wasm\) could not be fetched: check the connection and try again\./);
+    await setLang(page, 'zh');
+    assert.match(await error.textContent(), /^无法获取 ZeroMQ 页面的代码（split_zeromq\.wasm）：请检查网络连接后重试。/);
+    await setLang(page, 'en');
+    assert.equal(await page.getAttribute('main', 'data-system'), 'rabbitmq', 'the RabbitMQ page stays');
+    await page.unroute(/split_zeromq-[0-9a-f]+\.wasm$/);
+    await page.click('#system-switch button[data-system=zeromq]');
+    await page.waitForSelector('#zeromq-page #diagram.zeromq', { timeout: 60_000 });
+    assert.equal(await page.getAttribute('main', 'data-system'), 'zeromq');
+    assert.equal(fetched.filter((f) => /^split_kafka-/.test(f)).length, 0, `the Kafka module is not fetched for ZeroMQ: ${fetched}`);
+  });
+});

@@ -675,28 +675,28 @@ impl Why {
             .into(),
             Why::Pending => (if en { "still on its way" } else { "仍在途中" }).into(),
             Why::NoPeerAfterTimeout { ms } => if en {
-                format!("never sent: send raised zmq.Again after SNDTIMEO ({ms} ms), no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)")
+                format!("never accepted: send raised zmq.Again after SNDTIMEO ({ms} ms), no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)")
             } else {
-                format!("从未发送：SNDTIMEO（{ms} 毫秒）到时 send 抛出 zmq.Again，没有对端连上来（绑定方套接字在对端连上之前没有管道，所以什么也不排队）")
+                format!("未被接受：SNDTIMEO（{ms} 毫秒）到时 send 抛出 zmq.Again，没有对端连上来（绑定方套接字在对端连上之前没有管道，所以什么也不排队）")
             },
             Why::NoPeerNoblock => (if en {
-                "never sent: send with NOBLOCK raised zmq.Again at once, no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)"
+                "never accepted: send with NOBLOCK raised zmq.Again at once, no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)"
             } else {
-                "从未发送：使用 NOBLOCK 的 send 立即抛出 zmq.Again，没有对端连上来（绑定方套接字在对端连上之前没有管道，所以什么也不排队）"
+                "未被接受：使用 NOBLOCK 的 send 立即抛出 zmq.Again，没有对端连上来（绑定方套接字在对端连上之前没有管道，所以什么也不排队）"
             })
             .into(),
             Why::HighWaterMark { hwm } => if en {
-                format!("never sent: send raised zmq.Again, the pipe held SNDHWM = {hwm} messages already")
+                format!("never accepted: send raised zmq.Again, the pipe held SNDHWM = {hwm} messages already")
             } else {
-                format!("从未发送：send 抛出 zmq.Again，管道里已经有 SNDHWM = {hwm} 条消息")
+                format!("未被接受：send 抛出 zmq.Again，管道里已经有 SNDHWM = {hwm} 条消息")
             },
             Why::NeverSent(status) => match (status, en) {
                 (ActorStatus::Failed, true) => "never sent: the program ended with an exception (EFSM) before sending it".into(),
                 (ActorStatus::Failed, false) => "从未发送：程序在发送它之前因异常（EFSM）结束了".into(),
                 (ActorStatus::Crashed, true) => "never sent: the program was killed before sending it".into(),
                 (ActorStatus::Crashed, false) => "从未发送：程序在发送它之前被杀死了".into(),
-                (ActorStatus::Blocked, true) => "never sent: the program is still blocked in an earlier send or recv that nothing will complete".into(),
-                (ActorStatus::Blocked, false) => "从未发送：程序仍阻塞在之前的一次 send 或 recv 上，再也没有什么能让它返回".into(),
+                (ActorStatus::Blocked, true) => "never sent: the program is still blocked in a send (this one's or an earlier one's) or a recv that nothing will complete".into(),
+                (ActorStatus::Blocked, false) => "从未发送：程序仍阻塞在一次 send（这一条的或之前一条的）或 recv 上，再也没有什么能让它返回".into(),
                 (_, true) => "never sent: the program gave up before sending it".into(),
                 (_, false) => "从未发送：程序在发送它之前就放弃了".into(),
             },
@@ -840,7 +840,7 @@ pub fn outcome(report: &ZmqReport, lang: Lang) -> String {
     sentences.join(if en { " " } else { "" })
 }
 
-/// A row's cause without its leading verdict (`lost: `, `never sent: `), in `lang`: the
+/// A row's cause without its leading verdict (`lost: `, `never sent: `, `never accepted: `), in `lang`: the
 /// report's English, or its Chinese by the same cause.
 fn short_cause(cause_en: &str, verdict: ZmqVerdict, lang: Lang) -> String {
     let why = cause_of_text(cause_en, verdict);
@@ -848,7 +848,7 @@ fn short_cause(cause_en: &str, verdict: ZmqVerdict, lang: Lang) -> String {
         (_, Lang::En) | (None, _) => cause_en.to_string(),
         (Some(w), Lang::Zh) => w.text(lang),
     };
-    for prefix in ["lost: ", "never sent: ", "丢失：", "从未发送："] {
+    for prefix in ["lost: ", "never sent: ", "never accepted: ", "丢失：", "从未发送：", "未被接受："] {
         if let Some(rest) = text.strip_prefix(prefix) {
             return rest.to_string();
         }

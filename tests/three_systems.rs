@@ -74,8 +74,8 @@ fn a_killed_consumer_loses_on_rabbitmq_strands_on_kafka_and_blocks_zeromqs_produ
     assert!(cause(&three, SystemName::Rabbitmq, 3).zh.contains("auto_ack=True"));
     assert_eq!(cause(&three, SystemName::Kafka, 9).en, "stored in the log, but no consumer of its group is left to read it");
     // ZeroMQ's producer binds: with its one peer dead it has no pipe, and its send waits forever.
-    assert_eq!(cause(&three, SystemName::Zeromq, 3).en, "never sent: the program is still blocked in an earlier send or recv that nothing will complete");
-    assert_eq!(cause(&three, SystemName::Zeromq, 3).zh, "从未发送：程序仍阻塞在之前的一次 send 或 recv 上，再也没有什么能让它返回");
+    assert_eq!(cause(&three, SystemName::Zeromq, 3).en, "never sent: the program is still blocked in a send (this one's or an earlier one's) or a recv that nothing will complete");
+    assert_eq!(cause(&three, SystemName::Zeromq, 3).zh, "从未发送：程序仍阻塞在一次 send（这一条的或之前一条的）或 recv 上，再也没有什么能让它返回");
 }
 
 #[test]

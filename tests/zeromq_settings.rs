@@ -68,9 +68,20 @@ fn refused_settings_name_their_field() {
     let of = ZmqSettings::of(&base);
     let refused = |s: ZmqSettings| s.apply(&base).unwrap_err().to_string();
     assert_eq!(refused(ZmqSettings { messages: 0, ..of.clone() }), "messages: must be between 1 and 1000, got 0");
-    assert_eq!(refused(ZmqSettings { linger_ms: -2, ..of.clone() }), "linger_ms: must be -1 (wait for delivery), 0 (drop) or up to 60000 ms, got -2");
-    assert_eq!(refused(ZmqSettings { sndhwm: 100_001, ..of.clone() }), "sndhwm: must be between 0 (no limit) and 100000, got 100001");
-    assert_eq!(refused(ZmqSettings { work_ms: 60_001, ..of.clone() }), "work_ms: must be at most 60000 ms, got 60001");
+    assert_eq!(refused(ZmqSettings { linger_ms: -2, ..of.clone() }), "linger_ms: must be between -1 and 60000, got -2");
+    assert_eq!(refused(ZmqSettings { sndhwm: 100_001, ..of.clone() }), "sndhwm: must be between 1 and 100000, got 100001");
+    assert_eq!(refused(ZmqSettings { rcvhwm: 0, ..of.clone() }), "rcvhwm: must be between 1 and 100000, got 0");
+    assert_eq!(refused(ZmqSettings { work_ms: 60_001, ..of.clone() }), "work_ms: must be between 0 and 60000, got 60001");
+    // Two consumers cannot both bind one endpoint: the scenario's own words.
+    let two = catalog::get("z-workload").unwrap();
+    let mut two_consumers = two.clone();
+    let mut second = two.actors[1].clone();
+    if let queue_playground::systems::zeromq::scenario::ZmqActorSpec::Consumer(c) = &mut second {
+        c.name = "consumer2".into();
+    }
+    two_consumers.actors.push(second);
+    let error = ZmqSettings { producer_binds: false, ..ZmqSettings::of(&two_consumers) }.apply(&two_consumers).unwrap_err().to_string();
+    assert!(error.starts_with("actors: exactly one actor binds the endpoint"), "{error}");
 }
 
 #[test]

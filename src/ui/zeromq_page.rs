@@ -72,9 +72,9 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("z_messages", "messages (range(N))", "消息数（range(N)）"),
     ("z_requests", "requests (range(N))", "请求数（range(N)）"),
     ("z_interval", "between sends, ms (time.sleep)", "两次发送之间，毫秒（time.sleep）"),
-    ("z_sndhwm", "producer's SNDHWM (0: no limit)", "生产者的 SNDHWM（0：不限）"),
+    ("z_sndhwm", "producer's SNDHWM", "生产者的 SNDHWM"),
     ("z_linger", "producer's LINGER, ms (-1 waits for delivery)", "生产者的 LINGER，毫秒（-1 等待送达）"),
-    ("z_rcvhwm", "consumer's RCVHWM (0: no limit)", "消费者的 RCVHWM（0：不限）"),
+    ("z_rcvhwm", "consumer's RCVHWM", "消费者的 RCVHWM"),
     ("z_work", "work per message, ms", "每条消息的处理时间，毫秒"),
     ("z_setting_refused", "This setting was refused", "这个设置被拒绝"),
     ("z_not_number", "not a whole number", "不是整数"),
@@ -143,10 +143,28 @@ impl ZmqRun for ZmqState {
         self.custom.is_some()
     }
     fn scenario_file(&self, lang: Lang) -> (String, String) {
-        let mut file = self.session.borrow().scenario_file();
-        // A chapter's file saved from the Chinese page has the chapter's Chinese title.
-        if let (Lang::Zh, None, Some(chapter)) = (lang, &self.custom, ZMQ_CHAPTERS.get(self.chapter)) {
-            file.title = chapter.title(lang).to_string();
+        let session = self.session.borrow();
+        let mut file = session.scenario_file();
+        if let (None, Some(chapter), Ok(own)) = (&self.custom, ZMQ_CHAPTERS.get(self.chapter), chapter_scenario(self.chapter)) {
+            // The catalog's title tells the chapter's run: a file with other settings or with
+            // injected faults says what differs instead. From the Chinese page, in Chinese.
+            let changed = settings_diff(&ZmqSettings::of(&own), &self.settings);
+            let injected = session.injected().len();
+            let mut notes = Vec::new();
+            if !changed.is_empty() {
+                notes.push(format!("{}{}", if lang == Lang::En { "changed: " } else { "改动：" }, changed.join(", ")));
+            }
+            if injected > 0 {
+                notes.push(if lang == Lang::En { format!("{injected} injected fault{}", if injected == 1 { "" } else { "s" }) } else { format!("注入了 {injected} 个故障") });
+            }
+            if !notes.is_empty() {
+                file.title = match lang {
+                    Lang::En => format!("{} ({})", chapter.title(lang), notes.join("; ")),
+                    Lang::Zh => format!("{}（{}）", chapter.title(lang), notes.join("；")),
+                };
+            } else if lang == Lang::Zh {
+                file.title = chapter.title(lang).to_string();
+            }
         }
         (file.name.clone(), file.to_json())
     }
@@ -391,16 +409,22 @@ fn counts_html(report: &ZmqReport, lang: Lang) -> Html {
 /// The settings panel: the fields the run's programs have, each applied when it changes.
 fn settings_panel(state: &ZmqState, fields: crate::systems::zeromq::settings::Fields, zd: &Callback<ZmqAction>, lang: Lang) -> Html {
     let settings = &state.settings;
-    type Set = fn(&mut ZmqSettings, i64) -> bool;
+    // A field's value, once it is a whole number in the field's range (`ZmqSettings::RANGES`).
+    type Set = fn(&mut ZmqSettings, i64);
     let number = |id: &'static str, key: &'static str, value: i64, set: Set| {
         let (zd, settings) = (zd.clone(), settings.clone());
         let onchange = Callback::from(move |e: web_sys::Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             let text = input.value();
-            let mut next = settings.clone();
+            let (min, max) = ZmqSettings::range(id);
             match text.trim().parse::<i64>() {
-                Ok(n) if set(&mut next, n) => zd.emit(ZmqAction::SetSettings(next)),
-                _ => zd.emit(ZmqAction::RefuseSettings(format!("{id}: {} ({})", zlabel("z_not_number", lang), crate::scenario::json::quoted(&text)))),
+                Ok(n) if (min..=max).contains(&n) => {
+                    let mut next = settings.clone();
+                    set(&mut next, n);
+                    zd.emit(ZmqAction::SetSettings(next));
+                }
+                Ok(n) => zd.emit(ZmqAction::RefuseSettings(format!("{id}: must be between {min} and {max}, got {n}"))),
+                Err(_) => zd.emit(ZmqAction::RefuseSettings(format!("{id}: {} ({})", zlabel("z_not_number", lang), crate::scenario::json::quoted(&text)))),
             }
         });
         html! {
@@ -429,25 +453,41 @@ fn settings_panel(state: &ZmqState, fields: crate::systems::zeromq::settings::Fi
                     </label>
                 }
                 if fields.producer || fields.client {
-                    { number("messages", if fields.producer { "z_messages" } else { "z_requests" }, i64::from(settings.messages), |s, n| u32::try_from(n).map(|n| s.messages = n).is_ok()) }
+                    { number("messages", if fields.producer { "z_messages" } else { "z_requests" }, i64::from(settings.messages), |s, n| s.messages = n as u32) }
                 }
                 if fields.producer {
-                    { number("interval_ms", "z_interval", settings.interval_ms as i64, |s, n| u64::try_from(n).map(|n| s.interval_ms = n).is_ok()) }
-                    { number("sndhwm", "z_sndhwm", i64::from(settings.sndhwm), |s, n| u32::try_from(n).map(|n| s.sndhwm = n).is_ok()) }
-                    { number("linger_ms", "z_linger", settings.linger_ms, |s, n| { s.linger_ms = n; true }) }
+                    { number("interval_ms", "z_interval", settings.interval_ms as i64, |s, n| s.interval_ms = n as u64) }
+                    { number("sndhwm", "z_sndhwm", i64::from(settings.sndhwm), |s, n| s.sndhwm = n as u32) }
+                    { number("linger_ms", "z_linger", settings.linger_ms, |s, n| s.linger_ms = n) }
                 }
                 if fields.consumer {
-                    { number("rcvhwm", "z_rcvhwm", i64::from(settings.rcvhwm), |s, n| u32::try_from(n).map(|n| s.rcvhwm = n).is_ok()) }
+                    { number("rcvhwm", "z_rcvhwm", i64::from(settings.rcvhwm), |s, n| s.rcvhwm = n as u32) }
                 }
                 if fields.consumer || fields.server {
-                    { number("work_ms", "z_work", settings.work_ms as i64, |s, n| u64::try_from(n).map(|n| s.work_ms = n).is_ok()) }
+                    { number("work_ms", "z_work", settings.work_ms as i64, |s, n| s.work_ms = n as u64) }
                 }
             </div>
             if let Some(problem) = &state.settings_error {
-                <p id="zeromq-settings-error" class="error" role="alert">{ format!("{}: {problem}", zlabel("z_setting_refused", lang)) }</p>
+                <p id="zeromq-settings-error" class="error" role="alert">{ format!("{}{}{}", zlabel("z_setting_refused", lang), if lang == Lang::En { ": " } else { "：" }, refusal_text(problem, lang)) }</p>
             }
         </section>
     }
+}
+
+/// A settings refusal in `lang`: the panel's range ("field: must be between MIN and MAX, got
+/// N"), else the scenario's words (`i18n::scenario_error_text`; validation's own stay English).
+fn refusal_text(problem: &str, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        let range = problem.split_once(": ").and_then(|(field, rest)| {
+            let (range, got) = rest.strip_prefix("must be between ")?.split_once(", got ")?;
+            let (min, max) = range.split_once(" and ")?;
+            Some(format!("{field}：必须在 {min} 到 {max} 之间，实际是 {got}"))
+        });
+        if let Some(text) = range {
+            return text;
+        }
+    }
+    crate::i18n::scenario_error_text(problem, lang)
 }
 
 /// What the settings changed from the chapter's own, `field: was → is` each.
@@ -490,6 +530,32 @@ fn trigger_of(when: &ZmqTrigger) -> Trigger {
         ZmqTrigger::AtStep(step) => Trigger::AtStep(*step),
         ZmqTrigger::After { actor, op, occurrence } => Trigger::After { actor: actor.clone(), op: op.clone(), occurrence: *occurrence },
     }
+}
+
+/// Per message (ledger order), which process of its sender sent it (1, then 2 after a
+/// restart...; 0 while its send has not returned): a restarted program sends its payloads
+/// again, as new messages.
+fn sender_processes(trace: &[crate::systems::zeromq::trace::ZmqTraceEntry], actors: usize, messages: usize) -> Vec<u16> {
+    let mut now = vec![0u16; actors];
+    let mut out = vec![0u16; messages];
+    for entry in trace {
+        match entry.event {
+            ZmqEvent::ActorStarted { actor, incarnation } => {
+                if let Some(slot) = now.get_mut(actor.index()) {
+                    *slot = incarnation;
+                }
+            }
+            ZmqEvent::MessageSent { actor, message, .. } => {
+                if let (Some(slot), Some(&n)) = (out.get_mut(message.index()), now.get(actor.index())) {
+                    if *slot == 0 {
+                        *slot = n;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Whether the network between `a` and `b` is cut at the end of `trace`.
@@ -855,6 +921,13 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
             { timing_view(&crate::engine::timing::Timing::of(trace, world.ledger().messages.len()), |a| scenario.actors.get(a.index()).map(|s| s.name().to_string()).unwrap_or_default(), lang) }
         </section>
     };
+    // Which process sent each row's message (a report row is the k-th of its sender and
+    // payload, as the k-th ledger message with them).
+    let processes = sender_processes(trace, scenario.actors.len(), world.ledger().messages.len());
+    let sent_by = |row: &crate::systems::zeromq::report::ZmqMessageReport, nth: usize| -> u16 {
+        let actor = scenario.actor_index(&row.producer).map(|a| ActorId(a as u16));
+        world.ledger().messages.iter().enumerate().filter(|(_, m)| Some(m.producer) == actor && m.data == row.data).nth(nth).map_or(0, |(i, _)| processes.get(i).copied().unwrap_or(0))
+    };
     let table = html! {
         <section id="verdicts" class="zeromq">
             <div class="table-scroll" role="region" aria-label={label("verdict", lang)} tabindex="0">
@@ -871,14 +944,17 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                     let settled = end.filter(|&i| at_end || (row.verdict != ZmqVerdict::Pending && state.end.messages[i].verdict == row.verdict && state.end.messages[i].processed_by == row.processed_by));
                     let cause = settled.and_then(|i| end_causes.get(i).cloned()).unwrap_or_default();
                     let data = row.data;
+                    let process = sent_by(row, nth);
                     let onclick = {
                         let zd = zd.clone();
                         Callback::from(move |_: MouseEvent| zd.emit(ZmqAction::Select(Some(data))))
                     };
                     html! {
-                        <tr class={classes!("verdict-row", key, (state.selected == Some(data)).then_some("selected"))} data-data={data.to_string()} data-producer={row.producer.clone()}
+                        <tr class={classes!("verdict-row", key, (state.selected == Some(data)).then_some("selected"))} data-data={data.to_string()} data-producer={row.producer.clone()} data-process={process.to_string()}
                             data-verdict={key} data-printed={row.processed_by.len().to_string()} {onclick}>
-                            <td class="payload"><code>{ format!("{{'data': {data}}}") }</code></td>
+                            <td class="payload"><code>{ format!("{{'data': {data}}}") }</code>
+                                if process > 1 { <small class="sender">{ format!(" {}#{process}", row.producer) }</small> }
+                            </td>
                             <td class="verdict-cell">{ verdict_text(row.verdict, lang) }</td>
                             <td class="printed">{ row.processed_by.join(", ") }</td>
                             <td class="cause">{ cause }</td>
@@ -1004,7 +1080,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
     };
 
     html! {
-        <div id="zeromq-page" data-chapter={chapter.scenario} data-position={position.to_string()} data-len={len.to_string()}>
+        <div id="zeromq-page" data-chapter={if state.custom.is_some() { "loaded" } else { chapter.scenario }} data-position={position.to_string()} data-len={len.to_string()}>
             { tour }
             { transport }
             if !embed {

@@ -271,7 +271,7 @@ test('a saved ZeroMQ scenario loads back; a bad file is refused and the run stay
     assert.equal(await page.locator('#export-real').count(), 0, 'the export is RabbitMQ\'s');
     await setLang(page, 'zh');
     const [zhDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save-scenario')]);
-    assert.equal(JSON.parse(await readFile(await zhDownload.path(), 'utf8')).title, 'bind 与 connect');
+    assert.equal(JSON.parse(await readFile(await zhDownload.path(), 'utf8')).title, 'bind 与 connect（注入了 1 个故障）', 'the title says the run differs from the chapter');
     await setLang(page, 'en');
 
     // Another chapter, then the file: the same run from step 0, with no share link.
@@ -428,5 +428,26 @@ test('a ZeroMQ module that cannot be fetched is said so in both languages; the R
     await page.waitForSelector('#zeromq-page #diagram.zeromq', { timeout: 60_000 });
     assert.equal(await page.getAttribute('main', 'data-system'), 'zeromq');
     assert.equal(fetched.filter((f) => /^split_kafka-/.test(f)).length, 0, `the Kafka module is not fetched for ZeroMQ: ${fetched}`);
+  });
+});
+
+test('a restarted producer sends its payloads again: the table says which process sent each', { timeout: 300_000 }, async () => {
+  await withPage(browser, 'zeromq-producer-restart', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    for (let i = 0; i < 22; i++) await page.click('#btn-step');
+    await page.click('#faults .fault-group[data-actor="producer"] button[data-fault="crash"]');
+    await page.waitForSelector('#injected li');
+    assert.equal(await page.$eval('#actors .actor[data-actor="producer"]', (a) => a.dataset.status), 'crashed');
+    await page.click('#faults .fault-group[data-actor="producer"] button[data-fault="restart"]');
+    await page.waitForFunction(() => document.querySelectorAll('#injected li').length === 2);
+    await toZeromqEnd(page);
+    const sent = await page.$$eval('#messages tbody tr', (trs) => trs.map((tr) => ({ data: tr.dataset.data, process: tr.dataset.process, text: tr.querySelector('.payload').textContent })));
+    const second = sent.filter((r) => r.process === '2');
+    assert.ok(second.length >= 1 && second.every((r) => /producer#2/.test(r.text)), JSON.stringify(sent));
+    assert.ok(sent.filter((r) => r.process === '1').every((r) => !/#/.test(r.text)), JSON.stringify(sent));
+    const report = await runCli(['run', '--share', await page.inputValue('#share-link')]);
+    assert.equal(sent.length, report.messages.length);
+    assertClean(session);
   });
 });

@@ -151,13 +151,13 @@ impl ZmqReport {
         for refusal in &sim.refusals {
             let cause = match refusal.reason {
                 RefusalReason::NoPeer if refusal.blocked_ms > 0 => format!(
-                    "never sent: send raised zmq.Again after SNDTIMEO ({} ms), no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)",
+                    "never accepted: send raised zmq.Again after SNDTIMEO ({} ms), no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)",
                     refusal.blocked_ms
                 ),
-                RefusalReason::NoPeer => "never sent: send with NOBLOCK raised zmq.Again at once, no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)".to_string(),
+                RefusalReason::NoPeer => "never accepted: send with NOBLOCK raised zmq.Again at once, no peer was connected (a binding socket has no pipe until a peer connects, so it queues nothing)".to_string(),
                 RefusalReason::HighWaterMark => {
                     let hwm = scenario.actors.get(refusal.actor.index()).map_or(0, |a| a.sndhwm());
-                    format!("never sent: send raised zmq.Again, the pipe held SNDHWM = {hwm} messages already")
+                    format!("never accepted: send raised zmq.Again, the pipe held SNDHWM = {hwm} messages already")
                 }
             };
             rows.push((refusal.actor, ZmqMessageReport { producer: name(refusal.actor), data: refusal.data, verdict: ZmqVerdict::NeverAccepted, cause, processed_by: Vec::new(), send_blocked_ms: None }));
@@ -167,7 +167,7 @@ impl ZmqReport {
                 ActorStatus::Failed => "the program ended with an exception (EFSM) before sending it",
                 ActorStatus::Crashed => "the program was killed before sending it",
                 // At the run's end a blocked call waits forever (a timeout would have fired).
-                ActorStatus::Blocked => "the program is still blocked in an earlier send or recv that nothing will complete",
+                ActorStatus::Blocked => "the program is still blocked in a send (this one's or an earlier one's) or a recv that nothing will complete",
                 _ => "the program gave up before sending it",
             };
             rows.push((actor, ZmqMessageReport { producer: name(actor), data, verdict: ZmqVerdict::NeverSent, cause: format!("never sent: {why}"), processed_by: Vec::new(), send_blocked_ms: None }));

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 pub const MESSAGES_PANEL_MAX: u32 = 1_000;
 /// The longest interval, work or linger the panel offers, ms.
 pub const TIME_PANEL_MAX_MS: u64 = 60_000;
-/// The highest high-water mark the panel offers (0 is "no limit" in libzmq).
+/// The highest high-water mark the panel offers (libzmq reads 0 as "no limit", which the
+/// model does not take: at least 1).
 pub const HWM_PANEL_MAX: u32 = 100_000;
 
 /// What the panel changes.
@@ -82,24 +83,36 @@ impl ZmqSettings {
         }
     }
 
-    /// Values outside what the panel offers, the field named (the page says it).
+    /// Each field's range in the panel, `(field, min, max)`.
+    pub const RANGES: [(&'static str, i64, i64); 6] = [
+        ("messages", 1, MESSAGES_PANEL_MAX as i64),
+        ("interval_ms", 0, TIME_PANEL_MAX_MS as i64),
+        ("sndhwm", 1, HWM_PANEL_MAX as i64),
+        ("linger_ms", -1, TIME_PANEL_MAX_MS as i64),
+        ("rcvhwm", 1, HWM_PANEL_MAX as i64),
+        ("work_ms", 0, TIME_PANEL_MAX_MS as i64),
+    ];
+
+    /// The range of `field` (`RANGES`).
+    pub fn range(field: &str) -> (i64, i64) {
+        Self::RANGES.iter().find(|(f, _, _)| *f == field).map_or((0, 0), |&(_, min, max)| (min, max))
+    }
+
+    /// Values outside what the panel offers, the field named: "field: must be between MIN
+    /// and MAX, got N" (the page words it in either language).
     pub fn check(&self) -> Result<(), ScenarioError> {
-        let out = |field: &str, problem: String| Err(ScenarioError { field: field.into(), problem });
-        if !(1..=MESSAGES_PANEL_MAX).contains(&self.messages) {
-            return out("messages", format!("must be between 1 and {MESSAGES_PANEL_MAX}, got {}", self.messages));
-        }
-        for (field, ms) in [("interval_ms", self.interval_ms), ("work_ms", self.work_ms)] {
-            if ms > TIME_PANEL_MAX_MS {
-                return out(field, format!("must be at most {TIME_PANEL_MAX_MS} ms, got {ms}"));
+        let values = [
+            i64::from(self.messages),
+            self.interval_ms.min(i64::MAX as u64) as i64,
+            i64::from(self.sndhwm),
+            self.linger_ms,
+            i64::from(self.rcvhwm),
+            self.work_ms.min(i64::MAX as u64) as i64,
+        ];
+        for (&(field, min, max), got) in Self::RANGES.iter().zip(values) {
+            if !(min..=max).contains(&got) {
+                return Err(ScenarioError { field: field.into(), problem: format!("must be between {min} and {max}, got {got}") });
             }
-        }
-        for (field, hwm) in [("sndhwm", self.sndhwm), ("rcvhwm", self.rcvhwm)] {
-            if hwm > HWM_PANEL_MAX {
-                return out(field, format!("must be between 0 (no limit) and {HWM_PANEL_MAX}, got {hwm}"));
-            }
-        }
-        if self.linger_ms < -1 || self.linger_ms > TIME_PANEL_MAX_MS as i64 {
-            return out("linger_ms", format!("must be -1 (wait for delivery), 0 (drop) or up to {TIME_PANEL_MAX_MS} ms, got {}", self.linger_ms));
         }
         Ok(())
     }

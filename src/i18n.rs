@@ -1282,3 +1282,12 @@ impl CatalogChapter {
         if lang == Lang::En { self.title_en } else { self.title_zh }
     }
 }
+
+/// The Kafka and ZeroMQ pages' narration once faults are injected: the chapter's opening
+/// describes its own run, not this fork (the outcome at the end and the table do).
+pub fn injected_note(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
+        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
+    }
+}

@@ -85,8 +85,9 @@ pub fn snippet_of(links: &crate::ui::links_chunk::LinksApi, state: &crate::share
     share::embed_snippet(&(links.embed_link)(&page_base(), state, options))
 }
 
-/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
-fn cadence(speed_x100: u32) -> (usize, u32) {
+/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second
+/// (every page's play timer).
+pub fn cadence(speed_x100: u32) -> (usize, u32) {
     let steps_per_s = 4 * speed_x100 / 100;
     if steps_per_s == 0 {
         (1, 100_000 / (4 * speed_x100).max(1))

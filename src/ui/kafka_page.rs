@@ -33,12 +33,13 @@ use crate::systems::kafka::world::{ActorStatus, KafkaSim};
 use crate::ui::components::kafka_diagram::KafkaDiagram;
 use crate::ui::kafka_chunk::{KafkaApi, KafkaRun, KafkaRunBox};
 use crate::ui::components::share_tools::ShareTools;
+use crate::ui::components::transport::{system_transport, TransportAt, TransportKey};
 use crate::ui::components::verdicts::{count_list, count_list_except, timing_view};
 
 /// Verdicts a Kafka run cannot have (no dead-letter queue, no message TTL in the model).
 const KAFKA_HIDDEN_COUNTS: &[&str] = &["dead_lettered", "expired"];
-use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
-use crate::view::{hundredths, verdict_name};
+use crate::ui::state::{use_playground, Action as PageAction};
+use crate::view::verdict_name;
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -601,23 +602,6 @@ pub fn settled_row(row: &Row, end: &KafkaReport) -> bool {
     now == at_end
 }
 
-/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
-fn cadence(speed_x100: u32) -> (usize, u32) {
-    let steps_per_s = 4 * speed_x100 / 100;
-    if steps_per_s == 0 {
-        (1, 100_000 / (4 * speed_x100).max(1))
-    } else if steps_per_s <= 60 {
-        (1, 1000 / steps_per_s)
-    } else {
-        ((steps_per_s as usize * 16).div_ceil(1000), 16)
-    }
-}
-
-fn send(kd: &Callback<KafkaAction>, action: fn() -> KafkaAction) -> Callback<MouseEvent> {
-    let kd = kd.clone();
-    Callback::from(move |_: MouseEvent| kd.emit(action()))
-}
-
 #[derive(Properties, PartialEq)]
 pub struct KafkaPageProps {
     /// The share link and the embed snippet of the page's state (the footer shows them).
@@ -643,7 +627,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
         let kd = kd.clone();
         use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
             let timer = playing.then(|| {
-                let (steps, every_ms) = cadence(speed);
+                let (steps, every_ms) = crate::ui::app::cadence(speed);
                 Interval::new(every_ms, move || kd.emit(KafkaAction::Tick(steps)))
             });
             move || drop(timer)
@@ -753,7 +737,7 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
                     <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                 } else {
                     // With faults injected the chapter's story is no longer this run's: say so.
-                    <p class="chapter-narration">{ injected_note(injected, lang) }</p>
+                    <p class="chapter-narration">{ crate::i18n::injected_note(injected, lang) }</p>
                 }
                 if at_end {
                     <p id="outcome" data-label={state.end.label.name()}>{ outcome(&state.end, lang) }</p>
@@ -767,48 +751,16 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     } };
 
     // The transport.
-    let on_scrub = {
-        let kd = kd.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Ok(step) = input.value().parse::<usize>() {
-                kd.emit(KafkaAction::Seek(step));
-            }
-        })
-    };
-    let on_speed = {
-        let kd = kd.clone();
-        Callback::from(move |e: web_sys::Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(speed) = select.value().parse::<u32>() {
-                kd.emit(KafkaAction::SetSpeed(speed));
-            }
-        })
-    };
-    let on_end = {
-        let kd = kd.clone();
-        Callback::from(move |_: MouseEvent| kd.emit(KafkaAction::Seek(usize::MAX)))
-    };
-    let transport = html! {
-        <section id="transport" class="kafka">
-            <button id="btn-reset" onclick={send(&kd, || KafkaAction::Reset)}>{ label("reset", lang) }</button>
-            <button id="btn-back" onclick={send(&kd, || KafkaAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
-            <button id="btn-play" onclick={send(&kd, || KafkaAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
-            <button id="btn-step" onclick={send(&kd, || KafkaAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
-            <button id="btn-end" onclick={on_end} disabled={at_end}>{ "⇥" }</button>
-            <label>{ label("speed", lang) }{" "}
-                <select id="speed" onchange={on_speed}>
-                    { for SPEEDS_X100.iter().map(|&s| html! {
-                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
-                    }) }
-                </select>
-            </label>
-            <div class="scrubber">
-                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label={label("timeline", lang)} />
-            </div>
-            <span id="position">{ format!("{} {position} / {len} · {shown_ms} ms", label("step_of", lang)) }</span>
-        </section>
-    };
+    let on_transport = kd.reform(|key| match key {
+        TransportKey::Reset => KafkaAction::Reset,
+        TransportKey::Back => KafkaAction::Back,
+        TransportKey::TogglePlay => KafkaAction::TogglePlay,
+        TransportKey::Step => KafkaAction::Step,
+        TransportKey::End => KafkaAction::Seek(usize::MAX),
+        TransportKey::Seek(step) => KafkaAction::Seek(step),
+        TransportKey::Speed(speed) => KafkaAction::SetSpeed(speed),
+    });
+    let transport = system_transport("kafka", TransportAt { position, len, shown_ms, playing: state.playing, speed_x100: state.speed_x100 }, &on_transport, lang);
 
     // The programs and their terminals.
     let scenario = world.scenario();
@@ -1049,14 +1001,6 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     }
 }
 
-/// The narration once faults are injected: the chapter's opening describes its own run, not
-/// this fork (the outcome at the end and the table do).
-fn injected_note(n: usize, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
-        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
-    }
-}
 
 /// When an injected fault fires, in words.
 fn when(trigger: &crate::scenario::Trigger, lang: Lang) -> String {

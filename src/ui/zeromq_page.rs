@@ -28,10 +28,10 @@ use crate::systems::zeromq::settings::ZmqSettings;
 use crate::systems::zeromq::trace::ZmqEvent;
 use crate::systems::zeromq::world::{ActorStatus, ZmqSim};
 use crate::ui::components::share_tools::ShareTools;
+use crate::ui::components::transport::{system_transport, TransportAt, TransportKey};
 use crate::ui::components::verdicts::timing_view;
-use crate::ui::state::{use_playground, Action as PageAction, SPEEDS_X100};
+use crate::ui::state::{use_playground, Action as PageAction};
 use crate::ui::zeromq_chunk::{ZmqAction, ZmqApi, ZmqRun, ZmqRunBox};
-use crate::view::hundredths;
 use crate::zeromq_text::{cause_texts, describe_at, opening, outcome, verdict_text, ZMQ_CHAPTERS};
 use gloo_timers::callback::Interval;
 use std::cell::RefCell;
@@ -572,26 +572,7 @@ fn cut_now(trace: &[crate::systems::zeromq::trace::ZmqTraceEntry], a: ActorId, b
         .unwrap_or(false)
 }
 
-/// Steps per timer tick and the tick interval for a speed (×100): 1× is 4 steps a second.
-fn cadence(speed_x100: u32) -> (usize, u32) {
-    let steps_per_s = 4 * speed_x100 / 100;
-    if steps_per_s == 0 {
-        (1, 100_000 / (4 * speed_x100).max(1))
-    } else if steps_per_s <= 60 {
-        (1, 1000 / steps_per_s)
-    } else {
-        ((steps_per_s as usize * 16).div_ceil(1000), 16)
-    }
-}
 
-/// The narration once faults are injected: the chapter's opening describes its own run, not
-/// this fork (the outcome at the end and the table do).
-fn injected_note(n: usize, lang: Lang) -> String {
-    match lang {
-        Lang::En => format!("You injected {n} fault{}: the run forked where you did, so the chapter's story no longer describes it. Play it to the end: the outcome and the table say what this run did.", if n == 1 { "" } else { "s" }),
-        Lang::Zh => format!("你注入了 {n} 个故障：运行在注入处分叉，本章的叙述不再描述它。播放到结尾：结果和表格会说明这次运行做了什么。"),
-    }
-}
 
 /// A queue as the diagram lists it: its first payloads, `+K` more, against its HWM if any.
 fn queue_html(class: &'static str, key: &'static str, queue: &QueueView, hwm: Option<u32>, lang: Lang) -> Html {
@@ -699,7 +680,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
         let zd = zd.clone();
         use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
             let timer = playing.then(|| {
-                let (steps, every_ms) = cadence(speed);
+                let (steps, every_ms) = crate::ui::app::cadence(speed);
                 Interval::new(every_ms, move || zd.emit(ZmqAction::Tick(steps)))
             });
             move || drop(timer)
@@ -805,7 +786,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                     } else if injected == 0 {
                         <p class="chapter-narration">{ opening(chapter, timeline, &state.end, lang) }</p>
                     } else {
-                        <p class="chapter-narration">{ injected_note(injected, lang) }</p>
+                        <p class="chapter-narration">{ crate::i18n::injected_note(injected, lang) }</p>
                     }
                     if at_end {
                         <p id="outcome" data-label={state.end.label.name()}>{ outcome(&state.end, lang) }</p>
@@ -822,44 +803,16 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
     };
 
     // The transport.
-    let on_scrub = {
-        let zd = zd.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            if let Ok(step) = input.value().parse::<usize>() {
-                zd.emit(ZmqAction::Seek(step));
-            }
-        })
-    };
-    let on_speed = {
-        let zd = zd.clone();
-        Callback::from(move |e: web_sys::Event| {
-            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
-            if let Ok(speed) = select.value().parse::<u32>() {
-                zd.emit(ZmqAction::SetSpeed(speed));
-            }
-        })
-    };
-    let transport = html! {
-        <section id="transport" class="zeromq">
-            <button id="btn-reset" onclick={send(|| ZmqAction::Reset)}>{ label("reset", lang) }</button>
-            <button id="btn-back" onclick={send(|| ZmqAction::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
-            <button id="btn-play" onclick={send(|| ZmqAction::TogglePlay)}>{ if state.playing { label("pause", lang) } else { label("play", lang) } }</button>
-            <button id="btn-step" onclick={send(|| ZmqAction::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
-            <button id="btn-end" onclick={send(|| ZmqAction::Seek(usize::MAX))} disabled={at_end}>{ "⇥" }</button>
-            <label>{ label("speed", lang) }{" "}
-                <select id="speed" onchange={on_speed}>
-                    { for SPEEDS_X100.iter().map(|&s| html! {
-                        <option value={s.to_string()} selected={s == state.speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
-                    }) }
-                </select>
-            </label>
-            <div class="scrubber">
-                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label={label("timeline", lang)} />
-            </div>
-            <span id="position">{ format!("{} {position} / {len} · {shown_ms} ms", label("step_of", lang)) }</span>
-        </section>
-    };
+    let on_transport = zd.reform(|key| match key {
+        TransportKey::Reset => ZmqAction::Reset,
+        TransportKey::Back => ZmqAction::Back,
+        TransportKey::TogglePlay => ZmqAction::TogglePlay,
+        TransportKey::Step => ZmqAction::Step,
+        TransportKey::End => ZmqAction::Seek(usize::MAX),
+        TransportKey::Seek(step) => ZmqAction::Seek(step),
+        TransportKey::Speed(speed) => ZmqAction::SetSpeed(speed),
+    });
+    let transport = system_transport("zeromq", TransportAt { position, len, shown_ms, playing: state.playing, speed_x100: state.speed_x100 }, &on_transport, lang);
 
     // The programs and their terminals.
     let scenario = world.scenario();

@@ -77,3 +77,71 @@ pub fn Transport() -> Html {
     }
 }
 
+
+/// What a system page's transport bar asks for (the Kafka and ZeroMQ pages map it to their
+/// own actions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKey {
+    Reset,
+    Back,
+    TogglePlay,
+    Step,
+    /// To the run's end.
+    End,
+    Seek(usize),
+    Speed(u32),
+}
+
+/// Where a system page's run is, for its transport bar.
+pub struct TransportAt {
+    pub position: usize,
+    pub len: usize,
+    /// The simulated time of the last event shown.
+    pub shown_ms: u64,
+    pub playing: bool,
+    pub speed_x100: u32,
+}
+
+/// The transport bar of the Kafka and ZeroMQ pages (`#transport.{class}`): reset, back, play,
+/// step, to the end, speed, the scrubber and the position, under the RabbitMQ page's ids.
+pub fn system_transport(class: &'static str, at: TransportAt, on: &Callback<TransportKey>, lang: crate::i18n::Lang) -> Html {
+    let TransportAt { position, len, shown_ms, playing, speed_x100 } = at;
+    let click = |key: TransportKey| on.reform(move |_: MouseEvent| key);
+    let on_scrub = {
+        let on = on.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Ok(step) = e.target_unchecked_into::<HtmlInputElement>().value().parse::<usize>() {
+                on.emit(TransportKey::Seek(step));
+            }
+        })
+    };
+    let on_speed = {
+        let on = on.clone();
+        Callback::from(move |e: web_sys::Event| {
+            if let Ok(speed) = e.target_unchecked_into::<HtmlSelectElement>().value().parse::<u32>() {
+                on.emit(TransportKey::Speed(speed));
+            }
+        })
+    };
+    let at_end = position >= len;
+    html! {
+        <section id="transport" class={class}>
+            <button id="btn-reset" onclick={click(TransportKey::Reset)}>{ label("reset", lang) }</button>
+            <button id="btn-back" onclick={click(TransportKey::Back)} disabled={position == 0}>{ "← " }{ label("back", lang) }</button>
+            <button id="btn-play" onclick={click(TransportKey::TogglePlay)}>{ if playing { label("pause", lang) } else { label("play", lang) } }</button>
+            <button id="btn-step" onclick={click(TransportKey::Step)} disabled={at_end}>{ label("step", lang) }{ " →" }</button>
+            <button id="btn-end" onclick={click(TransportKey::End)} disabled={at_end}>{ "⇥" }</button>
+            <label>{ label("speed", lang) }{" "}
+                <select id="speed" onchange={on_speed}>
+                    { for SPEEDS_X100.iter().map(|&s| html! {
+                        <option value={s.to_string()} selected={s == speed_x100}>{ format!("{}×", hundredths(u64::from(s))) }</option>
+                    }) }
+                </select>
+            </label>
+            <div class="scrubber">
+                <input id="scrubber" type="range" min="0" max={len.to_string()} value={position.to_string()} oninput={on_scrub} aria-label={label("timeline", lang)} />
+            </div>
+            <span id="position">{ format!("{} {position} / {len} · {shown_ms} ms", label("step_of", lang)) }</span>
+        </section>
+    }
+}

@@ -40,7 +40,6 @@ use crate::ui::components::verdicts::{count_list, count_list_except, timing_view
 const KAFKA_HIDDEN_COUNTS: &[&str] = &["dead_lettered", "expired"];
 use crate::ui::state::{use_playground, Action as PageAction};
 use crate::view::verdict_name;
-use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -622,31 +621,8 @@ pub fn KafkaPage(props: &KafkaPageProps) -> Html {
     };
     let state = page.kafka_run.as_ref().and_then(|run| run.as_any().downcast_ref::<KafkaState>()).cloned().unwrap_or_else(|| KafkaState::new(0));
 
-    // The play timer, dropped when playing or speed change.
-    {
-        let kd = kd.clone();
-        use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
-            let timer = playing.then(|| {
-                let (steps, every_ms) = crate::ui::app::cadence(speed);
-                Interval::new(every_ms, move || kd.emit(KafkaAction::Tick(steps)))
-            });
-            move || drop(timer)
-        });
-    }
-
-    // After every render the current lines may have moved: scroll each code box to its own
-    // (in the next animation frame, as the RabbitMQ page does).
-    let actors_ref = use_node_ref();
-    {
-        let actors_ref = actors_ref.clone();
-        use_effect(move || {
-            if let (Some(element), Some(window)) = (actors_ref.cast::<web_sys::Element>(), web_sys::window()) {
-                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || crate::ui::components::code::reveal_marked_lines(&element));
-                use wasm_bindgen::JsCast;
-                let _ = window.request_animation_frame(reveal.unchecked_ref());
-            }
-        });
-    }
+    crate::ui::components::transport::use_play_timer(state.playing, state.speed_x100, kd.reform(KafkaAction::Tick));
+    let actors_ref = crate::ui::components::code::use_reveal_lines();
 
     let session = state.session.borrow();
     let (position, len) = (session.position(), session.len());

@@ -33,7 +33,6 @@ use crate::ui::components::verdicts::timing_view;
 use crate::ui::state::{use_playground, Action as PageAction};
 use crate::ui::zeromq_chunk::{ZmqAction, ZmqApi, ZmqRun, ZmqRunBox};
 use crate::zeromq_text::{cause_texts, describe_at, opening, outcome, verdict_text, ZMQ_CHAPTERS};
-use gloo_timers::callback::Interval;
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -675,30 +674,8 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
     };
     let state = page.zeromq_run.as_ref().and_then(|run| run.as_any().downcast_ref::<ZmqState>()).cloned().unwrap_or_else(|| ZmqState::new(0));
 
-    // The play timer, dropped when playing or speed change.
-    {
-        let zd = zd.clone();
-        use_effect_with((state.playing, state.speed_x100), move |&(playing, speed)| {
-            let timer = playing.then(|| {
-                let (steps, every_ms) = crate::ui::app::cadence(speed);
-                Interval::new(every_ms, move || zd.emit(ZmqAction::Tick(steps)))
-            });
-            move || drop(timer)
-        });
-    }
-
-    // After every render the current lines may have moved: scroll each code box to its own.
-    let actors_ref = use_node_ref();
-    {
-        let actors_ref = actors_ref.clone();
-        use_effect(move || {
-            if let (Some(element), Some(window)) = (actors_ref.cast::<web_sys::Element>(), web_sys::window()) {
-                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || crate::ui::components::code::reveal_marked_lines(&element));
-                use wasm_bindgen::JsCast;
-                let _ = window.request_animation_frame(reveal.unchecked_ref());
-            }
-        });
-    }
+    crate::ui::components::transport::use_play_timer(state.playing, state.speed_x100, zd.reform(ZmqAction::Tick));
+    let actors_ref = crate::ui::components::code::use_reveal_lines();
 
     let session = state.session.borrow();
     let (position, len) = (session.position(), session.len());

@@ -100,6 +100,16 @@ test('the system switch shows ZeroMQ and brings RabbitMQ back as it was', async 
     assert.equal(await page.getAttribute('#system-switch button[data-system="zeromq"]', 'aria-pressed'), 'true');
     assert.equal(await page.getAttribute('main.playground', 'data-system'), 'zeromq');
     assert.equal((await position(page)).step, 0, 'the ZeroMQ chapter opens at step 0');
+    // Play runs the ZeroMQ run (and the keyboard's space pauses it).
+    await page.click('#btn-play');
+    await page.waitForFunction(() => Number(document.querySelector('#zeromq-page')?.dataset.position) >= 3);
+    await page.keyboard.press(' ');
+    await page.waitForFunction(() => /Play|播放/.test(document.querySelector('#btn-play')?.textContent ?? ''));
+    const paused = await page.$eval('#zeromq-page', (p) => p.dataset.position);
+    await page.waitForTimeout(600);
+    assert.equal(await page.$eval('#zeromq-page', (p) => p.dataset.position), paused, 'paused');
+    await page.keyboard.press('Home');
+    await page.waitForFunction(() => document.querySelector('#zeromq-page')?.dataset.position === '0');
     await page.click('#system-switch button[data-system="rabbitmq"]');
     await page.waitForSelector('#zeromq-page', { state: 'detached' });
     assert.equal(await page.getAttribute('main.playground', 'data-chapter'), chapter);

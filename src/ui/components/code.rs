@@ -132,3 +132,21 @@ pub fn Actors() -> Html {
         </section>
     }
 }
+
+/// A system page's programs: after every render the current lines may have moved, so each
+/// code box under the returned node is scrolled to its own (in the next animation frame).
+#[yew::hook]
+pub fn use_reveal_lines() -> yew::NodeRef {
+    let node = yew::use_node_ref();
+    {
+        let node = node.clone();
+        yew::use_effect(move || {
+            if let (Some(element), Some(window)) = (node.cast::<web_sys::Element>(), web_sys::window()) {
+                let reveal = wasm_bindgen::closure::Closure::once_into_js(move || reveal_marked_lines(&element));
+                use wasm_bindgen::JsCast;
+                let _ = window.request_animation_frame(reveal.unchecked_ref());
+            }
+        });
+    }
+    node
+}

@@ -145,3 +145,16 @@ pub fn system_transport(class: &'static str, at: TransportAt, on: &Callback<Tran
         </section>
     }
 }
+
+/// A system page's play timer: while `playing`, `tick` gets the steps of each tick at the
+/// speed's cadence (`app::cadence`); dropped when playing or the speed change.
+#[hook]
+pub fn use_play_timer(playing: bool, speed_x100: u32, tick: Callback<usize>) {
+    use_effect_with((playing, speed_x100), move |&(playing, speed)| {
+        let timer = playing.then(|| {
+            let (steps, every_ms) = crate::ui::app::cadence(speed);
+            gloo_timers::callback::Interval::new(every_ms, move || tick.emit(steps))
+        });
+        move || drop(timer)
+    });
+}

@@ -182,6 +182,7 @@ pub fn drop_cause_text(cause: DropCause, lang: Lang) -> &'static str {
         DropCause::PipeClosed => "它排在通往一个已死对端的管道里；绑定方套接字连同它一起关闭了这条管道",
         DropCause::PubHighWaterMark => "PUB 到达高水位时把它丢弃了（不报任何错误）",
         DropCause::NoSubscriber => "PUB 还没有它的订阅者：订阅还没有到达发布者（慢加入者）；PUB 静默丢弃",
+        DropCause::SubscriberGone => "PUB 没有活着的订阅者：它的订阅者进程已不在，也没有新的订阅到达发布者；PUB 静默丢弃",
         DropCause::NotSubscribed => "没有订阅者订阅了与它匹配的前缀：PUB 把它过滤掉了（它本来就不是发给它们的）",
         DropCause::Linger0 => "它还在队列里时，LINGER 为 0 的 close() 把它丢弃了",
         DropCause::LingerExpired => "它还在队列里时，term() 的 LINGER 时间用完了",
@@ -498,6 +499,10 @@ pub fn describe_at(trace: &[ZmqTraceEntry], index: usize, sim: &ZmqSim, lang: La
                 DropCause::NoSubscriber => pick(
                     format!("{sender}'s PUB dropped {d}: no subscription had reached it yet (the slow joiner); PUB drops without an error"),
                     format!("{sender} 的 PUB 丢弃了 {d}：还没有任何订阅到达它（慢加入者）；PUB 丢弃时不报任何错误"),
+                ),
+                DropCause::SubscriberGone => pick(
+                    format!("{sender}'s PUB dropped {d}: its subscriber's process is gone and no new subscription has reached it; PUB drops without an error"),
+                    format!("{sender} 的 PUB 丢弃了 {d}：它的订阅者进程已不在，也没有新的订阅到达它；PUB 丢弃时不报任何错误"),
                 ),
                 DropCause::NotSubscribed => pick(
                     format!("{sender}'s PUB filtered out {d}: no subscriber's prefix matches it (it was never meant for them)"),
@@ -858,7 +863,7 @@ fn short_cause(cause_en: &str, verdict: ZmqVerdict, lang: Lang) -> String {
 
 /// The cause a report's English cause string says (the texts are distinct per cause).
 fn cause_of_text(cause_en: &str, verdict: ZmqVerdict) -> Option<Why> {
-    const DROPS: [DropCause; 9] = [
+    const DROPS: [DropCause; 10] = [
         DropCause::ReceiverCrashed,
         DropCause::HeldByCrashedProcess,
         DropCause::SenderCrashed,
@@ -868,6 +873,7 @@ fn cause_of_text(cause_en: &str, verdict: ZmqVerdict) -> Option<Why> {
         DropCause::NotSubscribed,
         DropCause::Linger0,
         DropCause::LingerExpired,
+        DropCause::SubscriberGone,
     ];
     let mut candidates: Vec<Why> = vec![Why::ProcessedOnce, Why::OutOfOrder, Why::Lost(None), Why::StillQueued(None), Why::Pending, Why::NoPeerNoblock];
     candidates.extend(DROPS.iter().map(|&d| Why::Lost(Some(d))));
@@ -1667,7 +1673,7 @@ mod tests {
         ];
         for cause in [
             DropCause::ReceiverCrashed, DropCause::HeldByCrashedProcess, DropCause::SenderCrashed, DropCause::PipeClosed, DropCause::PubHighWaterMark,
-            DropCause::NoSubscriber, DropCause::NotSubscribed, DropCause::Linger0, DropCause::LingerExpired,
+            DropCause::NoSubscriber, DropCause::NotSubscribed, DropCause::Linger0, DropCause::LingerExpired, DropCause::SubscriberGone,
         ] {
             all.push((Why::Lost(Some(cause)), ZmqVerdict::Lost));
         }

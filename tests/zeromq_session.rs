@@ -289,3 +289,28 @@ fn a_pub_waiting_in_term_returns_once_its_killed_subscriber_is_noticed() {
     let returned = trace.iter().position(|e| matches!(e.event, ZmqEvent::TermReturned { .. })).expect("term() returns");
     assert!(returned > lost, "term() returned at event {returned}, after the loss at {lost}");
 }
+
+/// A PUB whose subscriber was killed drops what it publishes for want of a subscription, as
+/// it did before the slow joiner's arrived: the causes say which (the slow joiner's at the
+/// start, the subscriber gone after the kill).
+#[test]
+fn a_pubs_drops_after_its_subscriber_was_killed_say_so() {
+    use queue_playground::systems::zeromq::trace::DropCause;
+    let base: Session<ZmqSim> = Session::run(chapter("z-slow-joiner"), vec![]).unwrap();
+    let causes = |s: &Session<ZmqSim>| -> Vec<DropCause> {
+        s.full_trace().iter().filter_map(|e| match e.event {
+            ZmqEvent::MessageDropped { cause, .. } => Some(cause),
+            _ => None,
+        }).collect()
+    };
+    assert!(causes(&base).iter().all(|&c| c == DropCause::NoSubscriber), "{:?}", causes(&base));
+    let mut here = base.clone();
+    here.seek(step_after_print(&base, 2));
+    let fork = here.forked(ZmqFaultAction::Crash { actor: "subscriber".into(), restart_after_ms: None }).unwrap();
+    let after: Vec<DropCause> = causes(&fork);
+    assert!(after.contains(&DropCause::NoSubscriber) && after.contains(&DropCause::SubscriberGone), "{after:?}");
+    let first_gone = after.iter().position(|&c| c == DropCause::SubscriberGone).unwrap();
+    assert!(after[first_gone..].iter().all(|&c| c == DropCause::SubscriberGone), "after the kill every drop is the gone subscriber's: {after:?}");
+    let report = queue_playground::systems::zeromq::report::ZmqReport::with_trace(fork.timeline(), fork.full_trace(), false);
+    assert!(report.messages.iter().any(|m| m.cause.contains("its subscriber's process was gone")), "{:?}", report.messages);
+}

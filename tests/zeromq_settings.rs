@@ -8,7 +8,7 @@ use queue_playground::engine::trace::trace_hash;
 use queue_playground::session::Session;
 use queue_playground::share::{self, ZeromqShare};
 use queue_playground::systems::zeromq::program;
-use queue_playground::systems::zeromq::report::{ZmqReport, ZmqVerdict};
+use queue_playground::systems::zeromq::report::ZmqReport;
 use queue_playground::systems::zeromq::scenario::catalog;
 use queue_playground::systems::zeromq::settings::ZmqSettings;
 use queue_playground::systems::zeromq::world::ZmqSim;

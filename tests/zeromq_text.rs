@@ -189,7 +189,7 @@ fn every_variant_is_said_and_unknown_ids_print_a_question_mark() {
     ];
     for cause in [
         DropCause::ReceiverCrashed, DropCause::HeldByCrashedProcess, DropCause::SenderCrashed, DropCause::PipeClosed, DropCause::PubHighWaterMark,
-        DropCause::NoSubscriber, DropCause::NotSubscribed, DropCause::Linger0, DropCause::LingerExpired,
+        DropCause::NoSubscriber, DropCause::NotSubscribed, DropCause::Linger0, DropCause::LingerExpired, DropCause::SubscriberGone,
     ] {
         events.push(MessageDropped { copy: c, cause });
         // Every drop cause has its own Chinese.

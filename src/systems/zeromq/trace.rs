@@ -38,6 +38,9 @@ pub enum DropCause {
     Linger0,
     /// LINGER ran out at `term()` with the message still queued.
     LingerExpired,
+    /// PUB had no live subscription: the subscriber it had is gone (killed or ended), and no
+    /// new one's had reached it.
+    SubscriberGone,
 }
 
 impl DropCause {
@@ -53,6 +56,7 @@ impl DropCause {
             DropCause::NotSubscribed => "no subscriber subscribed to a prefix of it: PUB filters it out (it was never meant for them)",
             DropCause::Linger0 => "close() with LINGER 0 threw it away while it was still queued",
             DropCause::LingerExpired => "LINGER ran out at term() while it was still queued",
+            DropCause::SubscriberGone => "PUB had no live subscriber for it: its subscriber's process was gone, and no new subscription had reached the publisher; PUB drops silently",
         }
     }
 }

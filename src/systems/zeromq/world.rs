@@ -1635,7 +1635,13 @@ impl ZmqSim {
             if matching.is_empty() {
                 let copy = self.core.ledger.new_copy(message, Place::Ready { queue: QueueId(u16::MAX) }, false);
                 self.record(ZmqEvent::MessageSent { actor: id, message, copy, line });
-                let cause = if subscribed_pipes > 0 { DropCause::NotSubscribed } else { DropCause::NoSubscriber };
+                // No subscription at all: a subscriber that was there and is gone, or none yet.
+                let gone = self.links.iter().any(|l| l.binding == Some(socket) && l.connecting != socket && !self.sockets[l.connecting].alive);
+                let cause = match (subscribed_pipes > 0, gone) {
+                    (true, _) => DropCause::NotSubscribed,
+                    (false, true) => DropCause::SubscriberGone,
+                    (false, false) => DropCause::NoSubscriber,
+                };
                 self.drop_copy(copy, cause);
             }
             for copy in drops {

@@ -1,14 +1,17 @@
 //! The ZeroMQ page: what shows instead of RabbitMQ's panels when the header's system switch is
 //! on ZeroMQ. It has its own state (a `Session<ZmqSim>` of one of the ZeroMQ chapters, the
-//! eight catalog files in tour order) and lays out the same sections as the other pages, under
+//! eight catalog files in tour order, with the settings panel's changes, or of a ZeroMQ
+//! scenario file the user loaded) and lays out the same sections as the other pages, under
 //! the same ids so the page's styles apply: the tour (`#tour`: chapters, `#narration` with the
 //! chapter's opening computed from its run, `#step-narration` with what the step did), the
-//! transport (`#transport`), the pyzmq programs with the current line and their terminals
+//! transport (`#transport`), the share tools (`#share-tools`), the pyzmq programs with the
+//! current line and their terminals
 //! (`#actors`), the brokerless diagram (`#diagram.zeromq`: processes, sockets, and each link's
 //! pipes against their high-water marks with what the I/O threads and TCP hold between them),
 //! the verdict summary and table (`#verdict-summary`, `#messages`: per payload its verdict,
 //! who processed it and why), the faults (`#faults`: each forks the run at the current step),
-//! the three systems side by side, and the event log (`#event-log`).
+//! the settings (`#zeromq-settings`), the three systems side by side, and the event log
+//! (`#event-log`).
 //!
 //! Invariants: everything shown is read from the session at its current step (terminals,
 //! diagram, verdicts and events are the world and the trace up to this step); a row's cause is

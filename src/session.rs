@@ -347,6 +347,22 @@ impl<W: Replay> Session<W> {
         true
     }
 
+    /// Play or pause a page's run (`playing` now): playing from the end starts over from
+    /// step 0. The new playing state.
+    pub fn toggle_play(&mut self, playing: bool) -> bool {
+        if !playing && self.position() >= self.len() {
+            self.seek(0);
+        }
+        !playing
+    }
+
+    /// A play timer's tick: `steps` forward (at most to the end). Whether play goes on (false
+    /// once the end is reached).
+    pub fn tick(&mut self, steps: usize) -> bool {
+        self.seek(self.position().saturating_add(steps));
+        self.position() < self.len()
+    }
+
     /// The run as one scenario file (what the page's "Save scenario" writes): the base with
     /// the injected faults appended to its faults, marked with the file format version.
     /// `Session::new(file, vec![])` runs the same trace.

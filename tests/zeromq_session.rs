@@ -314,3 +314,16 @@ fn a_pubs_drops_after_its_subscriber_was_killed_say_so() {
     let report = queue_playground::systems::zeromq::report::ZmqReport::with_trace(fork.timeline(), fork.full_trace(), false);
     assert!(report.messages.iter().any(|m| m.cause.contains("its subscriber's process was gone")), "{:?}", report.messages);
 }
+
+/// The pages' play: a tick moves the steps it is given and says when the end stops play;
+/// play from the end starts over from step 0; pausing keeps the step.
+#[test]
+fn play_ticks_stop_at_the_end_and_play_from_the_end_starts_over() {
+    let mut s: Session<ZmqSim> = Session::run(chapter("z-workload"), vec![]).unwrap();
+    assert!(s.toggle_play(false), "play");
+    assert!(s.tick(3) && s.position() == 3);
+    assert!(!s.toggle_play(true) && s.position() == 3, "pause keeps the step");
+    let len = s.len();
+    assert!(!s.tick(usize::MAX) && s.position() == len, "the end stops play");
+    assert!(s.toggle_play(false) && s.position() == 0, "play from the end starts over");
+}

@@ -300,21 +300,10 @@ impl KafkaState {
                 self.session.borrow_mut().step_back();
             }
             KafkaAction::Seek(step) => self.session.borrow_mut().seek(step),
-            KafkaAction::TogglePlay => {
-                let mut session = self.session.borrow_mut();
-                if !self.playing && session.position() >= session.len() {
-                    session.seek(0);
-                }
-                drop(session);
-                self.playing = !self.playing;
-            }
+            KafkaAction::TogglePlay => self.playing = self.session.borrow_mut().toggle_play(self.playing),
             KafkaAction::Tick(steps) => {
-                let mut session = self.session.borrow_mut();
-                let target = session.position().saturating_add(steps);
-                session.seek(target);
-                if session.position() >= session.len() {
-                    self.playing = false;
-                }
+                let going = self.session.borrow_mut().tick(steps);
+                self.playing &= going;
             }
             KafkaAction::SetSpeed(speed) => self.speed_x100 = speed.clamp(25, 6400),
             KafkaAction::SetChapter(chapter) => {

@@ -739,11 +739,7 @@ impl Reducible for Playground {
                     true
                 }
                 Action::Tick(steps) => {
-                    let target = session.position().saturating_add(steps);
-                    session.seek(target);
-                    if session.position() >= session.len() {
-                        next.playing = false;
-                    }
+                    next.playing &= session.tick(steps);
                     true
                 }
                 Action::TogglePlay => {

@@ -261,21 +261,10 @@ impl ZmqState {
                 self.session.borrow_mut().step_back();
             }
             ZmqAction::Seek(step) => self.session.borrow_mut().seek(step),
-            ZmqAction::TogglePlay => {
-                let mut session = self.session.borrow_mut();
-                if !self.playing && session.position() >= session.len() {
-                    session.seek(0);
-                }
-                drop(session);
-                self.playing = !self.playing;
-            }
+            ZmqAction::TogglePlay => self.playing = self.session.borrow_mut().toggle_play(self.playing),
             ZmqAction::Tick(steps) => {
-                let mut session = self.session.borrow_mut();
-                let target = session.position().saturating_add(steps);
-                session.seek(target);
-                if session.position() >= session.len() {
-                    self.playing = false;
-                }
+                let going = self.session.borrow_mut().tick(steps);
+                self.playing &= going;
             }
             ZmqAction::SetSpeed(speed) => self.speed_x100 = speed.clamp(25, 6400),
             ZmqAction::SetChapter(chapter) => {

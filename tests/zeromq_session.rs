@@ -327,3 +327,28 @@ fn play_ticks_stop_at_the_end_and_play_from_the_end_starts_over() {
     assert!(!s.tick(usize::MAX) && s.position() == len, "the end stops play");
     assert!(s.toggle_play(false) && s.position() == 0, "play from the end starts over");
 }
+
+/// The line a program is at (the page highlights it): the call it waits in, else its last
+/// operation (its `time.sleep` while it works), none before its first.
+#[test]
+fn a_programs_current_line_is_the_call_it_waits_in_or_its_last_operation() {
+    use queue_playground::engine::ids::ActorId;
+    use queue_playground::systems::zeromq::program::ZmqOpKind;
+    let mut s: Session<ZmqSim> = Session::run(chapter("z-consumer-crash"), vec![]).unwrap();
+    let consumer = ActorId(1);
+    let line = |s: &Session<ZmqSim>, kind| s.world().program(consumer).line(kind);
+    assert_eq!(s.world().current_line(consumer), 0, "before its first operation");
+    // Right after its first print it works (sleeps 0.2 s): the sleep's line.
+    s.seek(step_after_print(&s.clone(), 1));
+    while s.world().current_line(consumer) == line(&s, ZmqOpKind::PrintReceived) {
+        assert!(s.step_forward());
+    }
+    assert_eq!(s.world().current_line(consumer), line(&s, ZmqOpKind::Work));
+    // Before any message the consumer waits in recv_json().
+    let mut start = s.clone();
+    start.seek(0);
+    while start.world().actors()[1].status != ActorStatus::Blocked {
+        assert!(start.step_forward());
+    }
+    assert_eq!(start.world().current_line(consumer), line(&start, ZmqOpKind::Recv));
+}

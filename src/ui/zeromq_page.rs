@@ -793,7 +793,7 @@ pub fn ZeromqPage(props: &ZeromqPageProps) -> Html {
                 let runtime = world.actors().get(index)?;
                 let program = world.program(ActorId(index as u16));
                 let status = runtime.status;
-                let line = runtime.line;
+                let line = world.current_line(ActorId(index as u16));
                 let down = matches!(status, ActorStatus::Crashed | ActorStatus::Failed);
                 let current = if down || status == ActorStatus::Finished { 0 } else { line };
                 let died = if down { line } else { 0 };

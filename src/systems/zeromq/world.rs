@@ -192,10 +192,11 @@ pub struct Actor {
     /// What the program printed, in order (a kill adds `Killed`, as a shell shows it), one
     /// compact `TerminalLine` each (a run prints a line per message).
     pub terminal: Vec<TerminalLine>,
-    /// The program line it is at (display only, not in the trace): the line of the call it
-    /// is blocked in, else of the last operation it performed (a `time.sleep` while it
-    /// sleeps); 0 before its process's first operation.
-    pub line: u16,
+    /// The operation whose line the program is at (display only, not in the trace; its line
+    /// is looked up when shown, `ZmqSim::current_line`): the call it is blocked in, else the
+    /// last operation it performed (a `time.sleep` while it sleeps); none before its
+    /// process's first operation.
+    at_op: Option<ZmqOpKind>,
     /// Per operation kind (`ZmqOpKind::ALL` order): how many times it ran.
     op_counts: Vec<u32>,
 }
@@ -420,7 +421,7 @@ impl ZmqSim {
                     _ => 0,
                 },
                 terminal: Vec::new(),
-                line: 0,
+                at_op: None,
                 op_counts: vec![0; ZmqOpKind::ALL.len()],
             })
             .collect();
@@ -648,6 +649,11 @@ impl ZmqSim {
         self.programs[actor].line(kind)
     }
 
+    /// The program line `actor` is at (see `Actor::at_op`; 0 before its first operation).
+    pub fn current_line(&self, actor: ActorId) -> u16 {
+        self.actors.get(actor.index()).and_then(|a| a.at_op).map_or(0, |kind| self.line(actor.index(), kind))
+    }
+
     fn tcp(&self) -> bool {
         self.scenario.transport == Transport::Tcp
     }
@@ -681,8 +687,8 @@ impl ZmqSim {
             Pc::Term => Some(ZmqOpKind::Term),
             _ => None,
         };
-        if let Some(line) = kind.map(|k| self.line(actor, k)).filter(|&l| l > 0) {
-            self.actors[actor].line = line;
+        if kind.is_some() {
+            self.actors[actor].at_op = kind;
         }
         let a = &mut self.actors[actor];
         a.wake = a.wake.wrapping_add(1);
@@ -1145,7 +1151,7 @@ impl ZmqSim {
         a.status = ActorStatus::Running;
         a.waiting = Wait::Nothing;
         a.incarnation += 1;
-        a.line = 0;
+        a.at_op = None;
         a.pc = Pc::Socket;
         a.held = None;
         a.request = None;
@@ -1163,10 +1169,7 @@ impl ZmqSim {
     }
 
     fn after_op(&mut self, actor: usize, kind: ZmqOpKind) {
-        let line = self.line(actor, kind);
-        if line > 0 {
-            self.actors[actor].line = line;
-        }
+        self.actors[actor].at_op = Some(kind);
         if self.after_triggers.is_empty() {
             return;
         }

@@ -788,6 +788,11 @@ impl Cluster {
         all
     }
 
+    /// Whether events wait to be taken (`swap_events`).
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     #[inline]
     pub fn broker_up(&self, broker: NodeId) -> bool {
         self.brokers.get(broker.index()).is_some_and(|b| b.up)

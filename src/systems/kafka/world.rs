@@ -539,6 +539,10 @@ pub struct KafkaSim {
     /// Per partition (global index): its leader as the parked consumer fetches last saw it
     /// (`serve_parked_fetches`).
     leader_views: Vec<LeaderView>,
+    /// Some leader view may have changed other than by its log end growing (the cluster told
+    /// of an election, a high watermark, a truncation, a broker or a transaction marker) since
+    /// `leader_views` was last refreshed: until then a refresh would find no change.
+    leader_views_stale: bool,
     /// Every parked fetch may find records although no leader view changed since the parked
     /// fetches were last served: one was parked without being served, a parked consumer's
     /// position or assignment moved, or the network was cut or healed.
@@ -732,6 +736,7 @@ impl KafkaSim {
             replication_busy_hint: (0, 0),
             isr_check_armed: false,
             leader_views: vec![LeaderView::default(); partitions],
+            leader_views_stale: true,
             parked_fetches_recheck: true,
             coordinator_tick_at: None,
             node_incarnation: vec![0; usize::from(scenario.broker.brokers)],
@@ -839,6 +844,7 @@ impl KafkaSim {
             replication_busy_hint: self.replication_busy_hint,
             isr_check_armed: self.isr_check_armed,
             leader_views: self.leader_views.clone(),
+            leader_views_stale: self.leader_views_stale,
             parked_fetches_recheck: self.parked_fetches_recheck,
             coordinator_tick_at: self.coordinator_tick_at,
             node_incarnation: self.node_incarnation.clone(),
@@ -1670,6 +1676,10 @@ impl KafkaSim {
         for event in events.drain(..) {
             if let ClusterEvent::LeaderElected { topic, partition, .. } = event {
                 elected.push(TopicPartition::new(topic, partition));
+            }
+            // What can change a leader view (`LeaderView`) other than a growing log end.
+            if !matches!(event, ClusterEvent::Replicated { .. } | ClusterEvent::Appended { .. } | ClusterEvent::IsrExpanded { .. } | ClusterEvent::IsrShrunk { .. } | ClusterEvent::DuplicateBatch { .. }) {
+                self.leader_views_stale = true;
             }
             let global = |s: &KafkaSim, topic: u16, partition: u16| QueueId(s.partition_index(topic, partition));
             let recorded = match event {
@@ -2848,7 +2858,9 @@ impl KafkaSim {
     fn serve_parked_fetches(&mut self) {
         // Taken first: serving may ask again (a position reset without an answer).
         let recheck = std::mem::take(&mut self.parked_fetches_recheck);
-        let changed = self.refresh_leader_views();
+        // Events the cluster has not handed over yet may tell of a change too.
+        let stale = std::mem::take(&mut self.leader_views_stale) || self.cluster.has_events();
+        let changed = if stale { self.refresh_leader_views() } else { 0 };
         if !recheck && changed == 0 {
             return;
         }

@@ -230,6 +230,7 @@ fn malformed_files_name_the_field() {
         ("slow a producer", patched("/faults", json!([{ "when": { "at_ms": 1 }, "do": { "slow": { "actor": "producer", "work_ms": 5 } } }])).to_string(), "faults[0].do", "not a consumer"),
         ("partition with itself", patched("/faults", json!([{ "when": { "at_ms": 1 }, "do": { "partition": ["producer", "producer"] } }])).to_string(), "faults[0].do", "must differ"),
         ("lazy pirate 0 retries", two(json!({ "role": "server", "name": "s" }), json!({ "role": "client", "name": "c", "lazy_pirate": true, "retries": 0 })).to_string(), "actors[1].retries", "between 1 and 1000"),
+        ("nothing sent", patched("/actors/0/messages", json!(0)).to_string(), "actors", "nothing is sent"),
         ("poll 0 ms", two(json!({ "role": "server", "name": "s" }), json!({ "role": "client", "name": "c", "timeout_ms": 0 })).to_string(), "actors[1].timeout_ms", "at least 1 ms"),
     ];
     for (what, text, field, problem) in cases {

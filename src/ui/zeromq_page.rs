@@ -24,7 +24,7 @@ use crate::i18n::{label, Lang};
 use crate::scenario::Trigger;
 use crate::session::Session;
 use crate::share::{LinkError, ZeromqShare};
-use crate::systems::zeromq::diagram::{LaneView, LinkView, QueueView, ZmqDiagramView};
+use crate::systems::zeromq::diagram::{LaneView, LinkStatus, LinkView, QueueView, ZmqDiagramView};
 use crate::systems::zeromq::report::{ZmqReport, ZmqVerdict};
 use crate::systems::zeromq::scenario::{catalog, SocketType, ZmqActorSpec, ZmqFaultAction, ZmqScenario, ZmqTrigger};
 use crate::systems::zeromq::settings::ZmqSettings;
@@ -65,6 +65,7 @@ const LABELS: &[(&str, &str, &str)] = &[
     ("closed", "closed", "已关闭"),
     ("dead", "gone: its process ended or was killed", "已不在：其进程已结束或被杀死"),
     ("z_no_peer", "(no peer yet: the pipe queues)", "（尚无对端：管道先排队）"),
+    ("z_no_peer_closed", "(no peer: the link is closed)", "（无对端：连接已关闭）"),
     ("z_accepted", "accepted by send", "被 send 接受"),
     ("z_diagram", "Sockets and pipes", "socket 与管道"),
     ("z_settings", "Settings (each one changes the code)", "设置（每一项都会改变代码）"),
@@ -579,9 +580,11 @@ fn queue_html(class: &'static str, key: &'static str, queue: &QueueView, hwm: Op
     }
 }
 
-/// One direction of a link.
-fn lane_html(view: &ZmqDiagramView, lane: &LaneView, lang: Lang) -> Html {
-    let name = |socket: Option<usize>| socket.and_then(|s| view.socket(s)).and_then(|s| view.processes.get(s.actor.index())).map_or_else(|| zlabel("z_no_peer", lang).to_string(), |p| p.name.clone());
+/// One direction of a link (`status`: the link's, which says why an end has no peer).
+fn lane_html(view: &ZmqDiagramView, lane: &LaneView, status: LinkStatus, lang: Lang) -> Html {
+    // A connecting socket's pipe queues until a peer comes; a closed link's never will.
+    let no_peer = if status == LinkStatus::Closed { "z_no_peer_closed" } else { "z_no_peer" };
+    let name = |socket: Option<usize>| socket.and_then(|s| view.socket(s)).and_then(|s| view.processes.get(s.actor.index())).map_or_else(|| zlabel(no_peer, lang).to_string(), |p| p.name.clone());
     html! {
         <div class="lane">
             <span class="lane-ends">{ format!("{} → {}", name(lane.from), name(lane.to)) }</span>
@@ -609,7 +612,7 @@ fn link_html(view: &ZmqDiagramView, link: &LinkView, lang: Lang) -> Html {
             <span class="zlink-status">{ zlabel(link.status.name(), lang).to_string() }</span>
             if let Some(key) = subscription { <span class="subscription">{ zlabel(key, lang) }</span> }
             if !link.routed && link.binding.is_some() { <span class="not-routed">{ zlabel("z_not_routed", lang) }</span> }
-            { for lanes.iter().map(|lane| lane_html(view, lane, lang)) }
+            { for lanes.iter().map(|lane| lane_html(view, lane, link.status, lang)) }
         </li>
     }
 }

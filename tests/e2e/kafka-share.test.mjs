@@ -16,7 +16,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { withPage, artifactPath, servePage, waitForReady } from './harness.mjs';
-import { assertClean, position, setLang, toKafka, chooseKafkaChapter } from './page-helpers.mjs';
+import { assertClean, position, setLang, toKafka, chooseKafkaChapter, pasteLink } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 let server;
@@ -190,9 +190,7 @@ test('a broken Kafka link says what is wrong and the saved Kafka run stays', asy
     const before = await makeRun(page, 'en');
     const own = JSON.parse(Buffer.from(page.url().split('#run=')[1], 'base64url').toString('utf8'));
     const code = Buffer.from(JSON.stringify({ ...own, kafka: { ...own.kafka, chapter: 'k-no-such-chapter' } })).toString('base64url');
-    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${code}`);
     const error = page.locator('#share-error');
     await error.waitFor({ state: 'visible' });
     assert.equal((await error.textContent()).replace('×', '').trim(), 'This share link could not be opened: the share link names an unknown Kafka chapter "k-no-such-chapter"');
@@ -203,17 +201,13 @@ test('a broken Kafka link says what is wrong and the saved Kafka run stays', asy
     // A link that says Kafka but carries no Kafka run.
     const { kafka, ...rest } = own;
     const bare = Buffer.from(JSON.stringify(rest)).toString('base64url');
-    await page.goto(`${server.url('/')}#run=${bare}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${bare}`);
     await page.locator('#share-error').waitFor({ state: 'visible' });
     assert.match(await page.locator('#share-error').textContent(), /opens the Kafka page but carries no Kafka run/);
     // On the Chinese page the message is Chinese; what it quotes from the link stays as it is.
     await page.locator('#share-error button').click();
     await setLang(page, 'zh');
-    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${code}`);
     await page.locator('#share-error').waitFor({ state: 'visible' });
     assert.equal((await page.locator('#share-error').textContent()).replace('×', '').trim(), '无法打开此分享链接：分享链接指向未知的 Kafka 章节 "k-no-such-chapter"');
     assertClean(session);

@@ -3,6 +3,16 @@
 import assert from 'node:assert/strict';
 import { waitForReady } from './harness.mjs';
 
+/** Opens a share link of this page in the open tab, as pasting it into the address bar does:
+ * only the fragment changes, and the page reloads itself to open it (index.html's hashchange
+ * listener); then waits for the reloaded page. */
+export async function pasteLink(page, url) {
+  const reloaded = page.waitForEvent('load');
+  await page.goto(url, { waitUntil: 'commit' });
+  await reloaded;
+  await waitForReady(page);
+}
+
 /** No console error, page error or failed request during the test. */
 export function assertClean(session) {
   assert.deepEqual(session.problems(), [], 'no console error, page error or failed request');

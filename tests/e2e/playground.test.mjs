@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DIST, startStaticServer, launchBrowser, withPage, waitForReady, artifactPath, assertReleaseBuild } from './harness.mjs';
-import { assertClean, position, press, toEnd, seek, chooseChapter } from './page-helpers.mjs';
+import { assertClean, position, press, toEnd, seek, chooseChapter, pasteLink } from './page-helpers.mjs';
 
 const DIAGRAM = process.env.QP_E2E_DIAGRAM ?? 'auto'; // 'auto' | '1' | '0'
 const CJK = /[\u4e00-\u9fff]/;
@@ -550,9 +550,7 @@ test('a broken share link shows a message and opens the tour', { timeout: 300_00
     const own = JSON.parse(Buffer.from(page.url().split('#run=')[1], 'base64url').toString('utf8'));
     assert.equal(own.chapter, 'declare', 'the share code names the chapter');
     const code = Buffer.from(JSON.stringify({ ...own, chapter: 'no-such-chapter' })).toString('base64url');
-    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' }); // a hash-only change does not reload
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${code}`);
     await page.locator('#share-error').waitFor({ state: 'visible' });
     const text = await page.locator('#share-error').textContent();
     t.diagnostic(`share error for an unknown chapter: ${text}`);
@@ -563,9 +561,7 @@ test('a broken share link shows a message and opens the tour', { timeout: 300_00
     assert.equal(engine, own.engine, 'the page shows the engine version its links carry');
     assert.equal(await page.getAttribute('#run-id', 'data-seed'), String(own.seed), 'and the seed');
     const older = Buffer.from(JSON.stringify({ ...own, step: 2, engine: '0.0.1' })).toString('base64url');
-    await page.goto(`${server.url('/')}#run=${older}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${older}`);
     assert.match(await page.locator('#position').textContent(), /^step 2 \//, 'the shared run opens at its step');
     await page.locator('#share-error').waitFor({ state: 'visible' });
     assert.match(await page.locator('#share-error').textContent(), new RegExp(`engine 0\\.0\\.1; this page runs engine ${engine.replaceAll('.', '\\.')}`));

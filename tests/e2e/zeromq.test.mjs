@@ -21,7 +21,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { withPage, artifactPath, servePage, runCli, waitForReady } from './harness.mjs';
-import { assertClean, position, setLang, toZeromq, chooseZeromqChapter } from './page-helpers.mjs';
+import { assertClean, position, setLang, toZeromq, chooseZeromqChapter, pasteLink } from './page-helpers.mjs';
 
 const CJK = /[\u4e00-\u9fff]/;
 const LETTER = { processed_once: 'P', lost: 'L', duplicated: 'D', never_sent: 'N', never_accepted: 'A', still_queued: 'Q', out_of_order: 'O', pending: '?' };
@@ -147,6 +147,15 @@ test('the eight ZeroMQ chapters: openings, diagram, code and verdicts with cause
           assert.match(outcome, /Lost: 4, 5, 6, 7, 8, 9/);
         }
         if (id === 'z-lazy-pirate') assert.equal(await page.$eval('#messages tbody tr[data-verdict="duplicated"]', (tr) => tr.dataset.printed), '2');
+        // An end without a peer says why: a connecting socket's pipe waits for one; a
+        // closed link will have none.
+        const links = await page.$$eval('#diagram.zeromq .zlink', (ls) => ls.map((l) => ({ status: l.dataset.status, ends: [...l.querySelectorAll('.lane-ends')].map((e) => e.textContent) })));
+        for (const l of links.filter((l) => l.status === 'closed')) {
+          for (const e of l.ends) assert.doesNotMatch(e, /no peer yet|尚无对端/, `${id} (${lang}): a closed link's lane says ${e}`);
+        }
+        if (id === 'z-linger-0') {
+          assert.ok(links.some((l) => l.status === 'closed' && l.ends.some((e) => /the link is closed|连接已关闭/.test(e))), `${id} (${lang}): the closed link says it is closed: ${JSON.stringify(links)}`);
+        }
       }
     }
     await chooseZeromqChapter(page, 'z-consumer-crash');
@@ -207,6 +216,27 @@ test('a consumer crash injected in z-workload: the page agrees with qp run --sha
   });
 });
 
+test('a share link pasted into the open tab opens that run (a fragment change reloads nothing by itself)', async () => {
+  await withPage(browser, 'zeromq-paste', server.url('/'), async (session) => {
+    const { page } = session;
+    await toZeromq(page);
+    await chooseZeromqChapter(page, 'z-hwm-drops');
+    await steps(page, 3);
+    const shared = await zeromqState(page);
+    const link = page.url();
+    assert.match(link, /#run=/);
+    await chooseZeromqChapter(page, 'z-slow-joiner');
+    await page.click('#btn-step');
+    assert.notDeepEqual(await zeromqState(page), shared);
+    // Pasted into the address bar, a link to the same page changes only the fragment (a
+    // regression leaves the page as it was: no load event comes, and this times out).
+    await pasteLink(page, link);
+    await page.waitForSelector('#zeromq-page');
+    assert.deepEqual(await zeromqState(page), shared, 'the pasted link\'s chapter and step');
+    assertClean(session);
+  });
+});
+
 test('a broken ZeroMQ link says what is wrong and the saved ZeroMQ run stays', async () => {
   await withPage(browser, 'zeromq-broken', server.url('/'), async (session) => {
     const { page } = session;
@@ -216,9 +246,7 @@ test('a broken ZeroMQ link says what is wrong and the saved ZeroMQ run stays', a
     const before = await zeromqState(page);
     const own = JSON.parse(Buffer.from(page.url().split('#run=')[1], 'base64url').toString('utf8'));
     const code = Buffer.from(JSON.stringify({ ...own, zeromq: { ...own.zeromq, chapter: 'z-no-such-chapter' } })).toString('base64url');
-    await page.goto(`${server.url('/')}#run=${code}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${code}`);
     const error = page.locator('#share-error');
     await error.waitFor({ state: 'visible' });
     assert.equal((await error.textContent()).replace('×', '').trim(), 'This share link could not be opened: the share link names an unknown ZeroMQ chapter "z-no-such-chapter"');
@@ -228,9 +256,7 @@ test('a broken ZeroMQ link says what is wrong and the saved ZeroMQ run stays', a
     const { zeromq, ...rest } = own;
     const bare = Buffer.from(JSON.stringify(rest)).toString('base64url');
     await setLang(page, 'zh');
-    await page.goto(`${server.url('/')}#run=${bare}`, { waitUntil: 'load' });
-    await page.reload({ waitUntil: 'load' });
-    await waitForReady(page);
+    await pasteLink(page, `${server.url('/')}#run=${bare}`);
     await page.locator('#share-error').waitFor({ state: 'visible' });
     assert.equal((await page.locator('#share-error').textContent()).replace('×', '').trim(), '无法打开此分享链接：分享链接要打开 ZeroMQ 页面，却没有携带 ZeroMQ 的运行（缺少 zeromq）');
     assertClean(session);

@@ -621,6 +621,9 @@ impl ZmqScenario {
         if binder.socket() == SocketType::Req {
             return Err(err("actors", "the server binds in request/reply scenarios"));
         }
+        if total == 0 {
+            return Err(err("actors", "nothing is sent: give the producer at least 1 message (or the client at least 1 request)"));
+        }
         let messages_max = self.limits.messages_max.min(MESSAGES_MAX);
         if total > u64::from(messages_max) {
             return Err(err("actors", format!("the programs send {total} messages, more than limits.messages_max = {messages_max}")));

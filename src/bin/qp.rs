@@ -97,9 +97,9 @@ mod native {
         /// Print the code of one actor of a scenario: pika for RabbitMQ, kafka-python for Kafka,
         /// pyzmq for ZeroMQ.
         Code {
-            /// A scenario file (JSON), RabbitMQ or Kafka.
+            /// A scenario file (JSON), RabbitMQ, Kafka or ZeroMQ.
             file: Option<std::path::PathBuf>,
-            /// A catalog scenario (RabbitMQ or Kafka) instead of a file.
+            /// A catalog scenario (RabbitMQ, Kafka or ZeroMQ) instead of a file.
             #[arg(long)]
             catalog: Option<String>,
             #[arg(long)]

@@ -609,7 +609,18 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     }
     // Never printed, grouped by why (each group's reason is its records' cause).
     let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
-    for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded) {
+    // Printed, but held by a consumer that never finished with it.
+    let held: Vec<u32> = report.messages.iter().filter(|m| m.verdict == Verdict::Stranded && matches!(m.stranded_cause, Some(Cause::Held { .. }))).map(|m| m.data).collect();
+    if !held.is_empty() {
+        let in_commit = report.messages.iter().any(|m| matches!(m.stranded_cause, Some(Cause::Held { in_commit: true, .. })));
+        parts.push(match (en, in_commit) {
+            (true, true) => format!("not processed: {} (printed, but its consumer is stuck in consumer.commit(): the group coordinator cannot be reached)", list(&held)),
+            (true, false) => format!("not processed: {} (printed, but its consumer had not finished with it)", list(&held)),
+            (false, true) => format!("未处理：{}（已打印，但它的消费者卡在 consumer.commit() 中：联系不上消费组协调者）", list(&held)),
+            (false, false) => format!("未处理：{}（已打印，但它的消费者还没处理完它）", list(&held)),
+        });
+    }
+    for m in report.messages.iter().filter(|m| m.verdict == Verdict::Stranded && !matches!(m.stranded_cause, Some(Cause::Held { .. }))) {
         let reason = match (m.stranded_cause, en) {
             (Some(Cause::Offline { .. }), true) => "stored, but their partition has no live leader: its broker is down",
             (Some(Cause::Offline { .. }), false) => "已存储，但所在分区没有存活的领导者：它的 broker 宕机了",
@@ -1069,6 +1080,8 @@ fn cause_zh(cause: crate::systems::kafka::trace::Cause) -> String {
         Cause::NeverStored => "从未存储：生产者的发送失败，之后没有重发".into(),
         Cause::Offline { partition } => format!("已存储，但分区 {partition} 没有存活的领导者（它的 broker 宕机了）：在 broker 恢复之前，没有消费者能读到它"),
         Cause::Unread => "存储在日志中，但它的消费组里已经没有消费者来读它".into(),
+        Cause::Held { partition, offset, printed, in_commit: true } => format!("在分区 {partition} 的位点 {offset} 被读取并打印了 {printed} 次，随后它的消费者调用了 consumer.commit()，要等消费组协调者回答；协调者联系不上（它的 broker 宕机或被隔断），所以提交永远不会被存储，提交之后的处理也永远不会执行。已提交的位点仍停在它这里：broker 若恢复，提交和处理都会继续"),
+        Cause::Held { partition, offset, printed, in_commit: false } => format!("在分区 {partition} 的位点 {offset} 被读取并打印了 {printed} 次；运行结束时它的消费者仍持有它，处理尚未完成"),
     }
 }
 

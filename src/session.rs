@@ -288,6 +288,17 @@ impl<W: Replay> Session<W> {
         }
     }
 
+    /// The step of this run that shows what another run of the same chapter (other settings)
+    /// shows at its step `position`, at simulated time `time_ms`: the start at the start (no
+    /// step taken yet), else the first step at or after that time.
+    pub fn step_matching(&self, position: usize, time_ms: u64) -> usize {
+        if position == 0 {
+            0
+        } else {
+            self.step_at_time(time_ms)
+        }
+    }
+
     /// The simulated time of the world shown.
     pub fn now_ms(&self) -> u64 {
         self.current.core().now_ms()

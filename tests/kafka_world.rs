@@ -279,6 +279,37 @@ fn k2c_commit_before_processing_loses_3() {
     assert_eq!(sim.log_payloads(0), (0..10).collect::<Vec<_>>());
 }
 
+/// Found by a walk of the page: in k2c, the only broker crashed for good (step 40) while the
+/// consumer was inside `consumer.commit()` for {'data': 2}, which it had printed. The commit
+/// can never be stored (the group coordinator is on that broker), so the consumer stays in
+/// `commit()` and record 2 is stranded, not lost: the group's committed offset is 2, not past
+/// it, and the consumer that holds it would process it if the broker came back. When the
+/// consumer's poll interval runs out, its heartbeat thread cannot reach the coordinator: the
+/// group neither rebalances nor empties (no LeaveGroup gets there).
+#[test]
+fn k2c_a_commit_stuck_on_a_dead_coordinator_strands_its_record() {
+    use queue_playground::scenario::{FaultAction, FaultSpec, Trigger};
+    let mut s = catalog::get("k-commit-before").unwrap();
+    s.faults.push(FaultSpec { when: Trigger::AtStep(40), action: FaultAction::CrashNode { node: 0, restart: false } });
+    let sim = run(&s, "k2c_a_commit_stuck_on_a_dead_coordinator_strands_its_record");
+    let c = actor(&sim, "consumer");
+    assert_eq!(prints_by_process(&sim, c), vec![vec![0, 1, 2]], "{}", dump(&sim));
+    let crashed_at = sim.trace().iter().position(|e| matches!(e.event, KafkaEvent::NodeCrashed { .. })).expect("the broker crashed");
+    assert!(sim.trace()[crashed_at..].iter().any(|e| matches!(e.event, KafkaEvent::PollIntervalExceeded { actor } if actor == c)), "{}", dump(&sim));
+    let group_changed = sim.trace()[crashed_at..].iter().find(|e| matches!(e.event, KafkaEvent::MemberLeft { .. } | KafkaEvent::RebalanceStarted { .. } | KafkaEvent::GroupEmptied { .. }));
+    assert_eq!(group_changed.map(|e| e.event), None, "the coordinator is down: the group stays as it is\n{}", dump(&sim));
+    assert_eq!(verdicts(&sim, "producer")[..3], [Verdict::ProcessedOnce, Verdict::ProcessedOnce, Verdict::Stranded], "{}", dump(&sim));
+    assert_eq!(cause(&sim, "producer", 2), Some(Cause::Held { partition: 0, offset: 2, printed: 1, in_commit: true }));
+    // Record 3 was stored but never read: its partition's only broker is down.
+    assert_eq!(cause(&sim, "producer", 3), Some(Cause::Offline { partition: 0 }));
+    let report = queue_playground::systems::kafka::report::KafkaReport::new(&sim, false);
+    let outcome = queue_playground::kafka_text::outcome(&report, queue_playground::i18n::Lang::En);
+    assert!(outcome.contains("not processed: 2 (printed, but its consumer is stuck in consumer.commit(): the group coordinator cannot be reached)"), "{outcome}");
+    assert!(outcome.contains("never printed: 3 ("), "{outcome}");
+    let zh = queue_playground::kafka_text::outcome(&report, queue_playground::i18n::Lang::Zh);
+    assert!(zh.contains("未处理：2（") && zh.contains("从未打印：3（"), "{zh}");
+}
+
 // ---------------------------------------------------------------- k3: auto_offset_reset
 
 fn late_consumer(reset: &str) -> KafkaScenario {

@@ -630,3 +630,19 @@ fn a_run_knows_which_of_its_faults_fired() {
     let k = Session::<queue_playground::systems::kafka::world::KafkaSim>::run(queue_playground::systems::kafka::scenario::catalog::get("k-crash-autocommit").unwrap(), vec![]).unwrap();
     assert_eq!((k.timeline().core().fault_fired(0), k.timeline().core().fault_fired(1)), (true, true));
 }
+
+/// A run rebuilt with other settings (the settings panel, the comparison) shows what the old
+/// one showed: before the first step if it was there, although steps happen at 0 ms (the
+/// walkthrough found the page moving to step 1 on a change at the start); else the first
+/// step at or after the old one's time.
+#[test]
+fn a_rebuilt_run_keeps_the_start_and_else_the_time() {
+    let s = session("consumer-crash-auto-ack");
+    assert!(s.step_at_time(0) > 0, "steps happen at 0 ms: the start needs its own rule");
+    assert_eq!(s.step_matching(0, 0), 0);
+    let mut old = session("consumer-crash-auto-ack");
+    old.seek(12);
+    let t = old.now_ms();
+    assert_eq!(s.step_matching(12, t), s.step_at_time(t));
+    assert!(s.step_matching(12, t) > 0);
+}

@@ -364,9 +364,9 @@ impl KafkaState {
             KafkaAction::SetSettings(asked) => {
                 self.playing = false;
                 self.settings_changes += 1;
-                let (faults, now_ms) = {
+                let (faults, position, now_ms) = {
                     let session = self.session.borrow();
-                    (session.injected_at_times(), session.now_ms())
+                    (session.injected_at_times(), session.position(), session.now_ms())
                 };
                 let built = asked.as_kafka_python_runs(&self.settings).and_then(|(settings, idempotence_off)| {
                     let s = self.scenario_with(&settings)?;
@@ -374,7 +374,7 @@ impl KafkaState {
                 });
                 match built {
                     Ok((mut fresh, settings, idempotence_off)) => {
-                        let step = fresh.step_at_time(now_ms);
+                        let step = fresh.step_matching(position, now_ms);
                         fresh.seek(step);
                         self.set_session(fresh);
                         self.settings = settings;

@@ -583,7 +583,7 @@ impl Playground {
             let at_end = session.position() >= session.len();
             let now_ms = session.now_ms();
             let mut other = other.borrow_mut();
-            let step = if at_end { other.len() } else { other.step_at_time(now_ms) };
+            let step = if at_end { other.len() } else { other.step_matching(session.position(), now_ms) };
             other.seek(step);
         }
     }
@@ -608,14 +608,14 @@ impl Playground {
 pub fn change(mut next: Playground, change: Change) -> Playground {
     match change {
         Change::SetSettings(settings) => {
-            let (faults, now_ms) = {
+            let (faults, position, now_ms) = {
                 let session = next.session.borrow();
-                (session.injected_at_times(), session.now_ms())
+                (session.injected_at_times(), session.position(), session.now_ms())
             };
             let built = next.scenario_with(&settings).and_then(|s| Session::new(s, faults).map_err(|e| e.to_string()));
             match built {
                 Ok(mut fresh) => {
-                    let step = fresh.step_at_time(now_ms);
+                    let step = fresh.step_matching(position, now_ms);
                     fresh.seek(step);
                     next.set_session(fresh);
                     next.error = None;

@@ -314,9 +314,9 @@ impl ZmqState {
             ZmqAction::SetSettings(asked) => {
                 self.playing = false;
                 self.settings_changes += 1;
-                let (faults, now_ms) = {
+                let (faults, position, now_ms) = {
                     let session = self.session.borrow();
-                    (session.injected_at_times(), session.now_ms())
+                    (session.injected_at_times(), session.position(), session.now_ms())
                 };
                 let base = match &self.custom {
                     Some(scenario) => Ok((**scenario).clone()),
@@ -329,7 +329,7 @@ impl ZmqState {
                 });
                 match built {
                     Ok(mut fresh) => {
-                        let step = fresh.step_at_time(now_ms);
+                        let step = fresh.step_matching(position, now_ms);
                         fresh.seek(step);
                         self.set_session(fresh);
                         self.settings = asked;

@@ -405,6 +405,7 @@ test('the settings panel changes the code and the run; a link carries the settin
     await page.fill('#zs-work_ms', '0');
     await page.locator('#zs-work_ms').dispatchEvent('change');
     await page.waitForFunction(() => /work_ms: 200 → 0/.test(document.querySelector('#title-note')?.textContent ?? ''));
+    assert.equal(await page.$eval('#zeromq-page', (p) => p.dataset.position), '0', 'a change before the first step stays before it');
     assert.doesNotMatch(await consumerCode(), /time\.sleep/);
     assert.equal(await page.locator('#settings-note').count(), 1, "the chapter's story is not told for other settings");
     // The consumer binds, the producer connects.

@@ -545,6 +545,11 @@ pub enum Cause {
     /// In the log of `partition`, which has no live leader (its brokers are down): no one
     /// can read it until one comes back.
     Offline { partition: u16 },
+    /// Read (at `offset` of `partition`) and printed ×`printed`, and still held by its running
+    /// consumer when the run ended, inside the loop body: blocked in `consumer.commit()` (`in_commit`:
+    /// the group coordinator cannot be reached, so the commit is never stored), or with its
+    /// processing not finished.
+    Held { partition: u16, offset: u32, printed: u32, in_commit: bool },
 }
 
 impl Cause {
@@ -610,6 +615,12 @@ impl Cause {
             Cause::NeverStored => "never stored: the producer's send failed and nothing sent it again".into(),
             Cause::Offline { partition } => format!("stored, but partition {partition} has no live leader (its broker is down): no consumer can read it until the broker comes back"),
             Cause::Unread => "stored in the log, but no consumer of its group is left to read it".into(),
+            Cause::Held { partition, offset, printed, in_commit: true } => format!(
+                "read at offset {offset} of partition {partition} and printed ×{printed}, then its consumer called consumer.commit(), which waits for the group coordinator; the coordinator cannot be reached (its broker is down or cut off), so the commit is never stored and the processing after it never runs. The committed offset is still at it: had the broker come back, the commit and the processing would have gone on"
+            ),
+            Cause::Held { partition, offset, printed, in_commit: false } => format!(
+                "read at offset {offset} of partition {partition} and printed ×{printed}; its consumer still held it, its processing unfinished, when the run ended"
+            ),
         }
     }
 }

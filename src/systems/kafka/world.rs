@@ -1005,11 +1005,13 @@ impl KafkaSim {
     }
 
     /// Whether group `group` has committed (or positioned a running consumer) past every live
-    /// record among `copies` (a message's); `None` when no record of it is in a log.
+    /// record among `copies` (a message's); `None` when no record of it is in a log. A running
+    /// consumer that holds the record (in its loop body, or fetched and not yet yielded) is not
+    /// past it, whatever its position: it may still process it.
     fn group_passed(&self, copies: &[CopyId], group: &str) -> Option<bool> {
         let group = self.coordinator.group(group);
         let mut passed = None;
-        for copy in copies.iter().map(|&c| self.core.ledger.copy(c)) {
+        for (&id, copy) in copies.iter().map(|c| (c, self.core.ledger.copy(*c))) {
             if !copy.place.is_live() {
                 continue;
             }
@@ -1018,8 +1020,10 @@ impl KafkaSim {
             let partition = queue.0;
             let tp = self.topic_partition(partition);
             let committed = group.and_then(|g| self.coordinator.committed(g, tp));
-            let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && group.is_some() && r.group == group).filter_map(|r| r.position(partition)).max();
-            let past = committed.max(position).is_some_and(|p| p > u64::from(copy.extra.offset));
+            let offset = u64::from(copy.extra.offset);
+            let holds = |r: &ActorRuntime| r.current.is_some_and(|f| f.copy == id) || r.buffer.iter().any(|f| f.copy == id);
+            let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && group.is_some() && r.group == group).filter_map(|r| if holds(r) { Some(offset) } else { r.position(partition) }).max();
+            let past = committed.max(position).is_some_and(|p| p > offset);
             passed = Some(passed.unwrap_or(true) && past);
         }
         passed
@@ -1230,7 +1234,7 @@ impl KafkaSim {
                     Some(Cause::NeverStored)
                 }
             }
-            Verdict::Stranded => Some(self.stranded_cause(copies)),
+            Verdict::Stranded => Some(self.stranded_cause(message, copies)),
             // Printed more often than processed: a consumer printed it on receipt and died
             // before its processing finished.
             Verdict::ProcessedOnce => {
@@ -1283,9 +1287,17 @@ impl KafkaSim {
         None
     }
 
-    /// Why a stranded message (`copies`, its records) is unread: its partition has no live
-    /// leader, it is above the high watermark, or no consumer of its group is left.
-    fn stranded_cause(&self, copies: &[CopyId]) -> Cause {
+    /// Why a stranded message (`copies`, its records) is unprocessed: a running consumer
+    /// still holds it in its loop body (blocked in `commit()`, or its processing unfinished);
+    /// else it is unread because its partition has no live leader, it is above the high
+    /// watermark, or no consumer of its group is left.
+    fn stranded_cause(&self, message: MessageId, copies: &[CopyId]) -> Cause {
+        let held = self.actors.iter().filter(|r| r.status == ActorStatus::Running).find_map(|r| r.current.filter(|f| copies.contains(&f.copy)).map(|f| (r, f)));
+        if let Some((r, f)) = held {
+            let printed = self.printed_counts(&self.core.trace).get(message.index()).copied().unwrap_or(0);
+            let offset = u32::try_from(f.offset).unwrap_or(u32::MAX);
+            return Cause::Held { partition: self.topic_partition(f.partition).partition, offset, printed, in_commit: r.blocked == Blocked::Commit };
+        }
         // On a partition with no live leader, nobody can read it, consumers or not.
         let offline = copies.iter().map(|&c| self.core.ledger.copy(c)).find(|c| matches!(c.place, Place::Ready { .. })).map(|c| c.extra.partition).filter(|&p| {
             let tp = self.topic_partition(p);
@@ -2557,8 +2569,14 @@ impl KafkaSim {
         }
         let Some(member) = r.member else { return };
         // kafka-python's heartbeat thread: "consumer poll timeout has expired... leaving group".
+        // `maybe_leave_group` sends LeaveGroup only to a coordinator it knows; one that is down
+        // (or cut off) never gets it, and the group stays as it is (the member's session
+        // expires once the coordinator serves again). The consumer forgets its membership
+        // either way (`reset_generation`).
         self.record(KafkaEvent::PollIntervalExceeded { actor });
-        let _ = self.coordinator.leave(self.core.now_ms(), member);
+        if self.coordinator_reachable(actor) {
+            let _ = self.coordinator.leave(self.core.now_ms(), member);
+        }
         let r = &mut self.actors[actor.index()];
         r.member = None;
         r.rejoin_needed = true;

@@ -1483,9 +1483,11 @@ impl Cluster {
     /// The broker starts again. A broker the controller had not fenced yet is fenced first (a
     /// new incarnation registers, `BrokerRegistration`). Then, for each of its partitions: an
     /// offline partition whose ISR it is (the last member) elects it again (clean), or, with
-    /// unclean election on, elects it uncleanly; otherwise its replica truncates where it
+    /// unclean election on, elects it uncleanly; otherwise its replica will truncate where it
     /// diverges from the current leader (e.g. an old leader loses the acked-but-unreplicated
-    /// tail, k4b) and will rejoin the ISR by fetching.
+    /// tail, k4b) at its first fetch from that leader, and rejoin the ISR by fetching: the
+    /// fetcher learns the divergence from the leader (`OffsetsForLeaderEpoch`, or a fetch
+    /// answer's diverging epoch), so not before it can reach it.
     pub fn restart_broker(&mut self, now: u64, broker: NodeId) -> Result<(), KafkaError> {
         let state = self.brokers.get(broker.index()).copied().ok_or(KafkaError::InvalidRequest)?;
         if state.up && !state.fenced {
@@ -1501,8 +1503,8 @@ impl Cluster {
         Ok(())
     }
 
-    /// An eligible broker (back): elect it where its partitions are offline, and make its
-    /// replicas truncate to where they diverge from their live leader.
+    /// An eligible broker (back): elect it where its partitions are offline, and mark its
+    /// other replicas to truncate where they diverge from their leader at their next fetch.
     fn rejoin(&mut self, now: u64, broker: NodeId) {
         for tp in self.topic_partitions() {
             let Ok(partition) = partition_in(&mut self.topics, tp) else { continue };
@@ -1517,10 +1519,6 @@ impl Cluster {
             if let Some(replica) = partition.replicas.get_mut(index) {
                 replica.needs_truncation = true;
                 replica.fetched_leo = None;
-            }
-            let leader_up = partition.leader().is_some_and(|b| self.broker_up(b));
-            if leader_up {
-                self.truncate_follower(tp, index);
             }
         }
     }

@@ -692,6 +692,10 @@ mod tests {
         let old = p.replicas[0];
         assert_eq!((old.broker_state, old.leader, old.in_isr, old.log_end, old.agrees_up_to, old.lacks, old.diverged), (BrokerState::Down, false, false, 6, 5, 1, 1));
         c.restart_broker(20, B0).unwrap();
+        // Back, it truncates at its first fetch from the new leader.
+        let before_fetch = KafkaDiagramView::new(&c, &g, &facts);
+        assert_eq!(before_fetch.partitions[0].replicas[0].log_end, 6, "not before it fetches");
+        let _ = c.replicate(21, B0, TP0, 0);
         let back = KafkaDiagramView::new(&c, &g, &facts);
         let old = back.partitions[0].replicas[0];
         assert_eq!((old.broker_state, old.log_end, old.agrees_up_to, old.lacks, old.diverged), (BrokerState::Up, 5, 5, 1, 0), "6 truncated away");

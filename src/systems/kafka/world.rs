@@ -415,6 +415,12 @@ impl ActorRuntime {
     pub fn position(&self, partition: u16) -> Option<u64> {
         self.positions.get(usize::from(partition)).copied().flatten()
     }
+
+    /// Consumers: whether it holds the record `copy`, in its loop body or fetched and not yet
+    /// yielded (it may still process it).
+    fn holds(&self, copy: CopyId) -> bool {
+        self.current.is_some_and(|f| f.copy == copy) || self.buffer.iter().any(|f| f.copy == copy)
+    }
 }
 
 /// What a step of an op leads to.
@@ -1021,8 +1027,7 @@ impl KafkaSim {
             let tp = self.topic_partition(partition);
             let committed = group.and_then(|g| self.coordinator.committed(g, tp));
             let offset = u64::from(copy.extra.offset);
-            let holds = |r: &ActorRuntime| r.current.is_some_and(|f| f.copy == id) || r.buffer.iter().any(|f| f.copy == id);
-            let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && group.is_some() && r.group == group).filter_map(|r| if holds(r) { Some(offset) } else { r.position(partition) }).max();
+            let position = self.actors.iter().filter(|r| r.status == ActorStatus::Running && group.is_some() && r.group == group).filter_map(|r| if r.holds(id) { Some(offset) } else { r.position(partition) }).max();
             let past = committed.max(position).is_some_and(|p| p > offset);
             passed = Some(passed.unwrap_or(true) && past);
         }

@@ -46,7 +46,7 @@ impl KafkaSim {
                 return false;
             }
             let will_read = self.actors.iter().filter(|r| r.status == ActorStatus::Running && r.group == Some(key)).any(|r| {
-                r.position(partition).is_some_and(|p| p <= offset) || r.current.is_some_and(|f| f.copy == c) || r.buffer.iter().any(|f| f.copy == c)
+                r.position(partition).is_some_and(|p| p <= offset) || r.holds(c)
             });
             if will_read {
                 return false;

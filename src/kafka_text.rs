@@ -609,10 +609,12 @@ pub fn outcome(report: &KafkaReport, lang: Lang) -> String {
     }
     // Never printed, grouped by why (each group's reason is its records' cause).
     let mut why: Vec<(&'static str, Vec<u32>)> = Vec::new();
-    // Printed, but held by a consumer that never finished with it.
-    let held: Vec<u32> = report.messages.iter().filter(|m| m.verdict == Verdict::Stranded && matches!(m.stranded_cause, Some(Cause::Held { .. }))).map(|m| m.data).collect();
-    if !held.is_empty() {
-        let in_commit = report.messages.iter().any(|m| matches!(m.stranded_cause, Some(Cause::Held { in_commit: true, .. })));
+    // Printed, but held by a consumer that never finished with it: stuck in commit(), or not.
+    for in_commit in [true, false] {
+        let held: Vec<u32> = report.messages.iter().filter(|m| m.verdict == Verdict::Stranded && matches!(m.stranded_cause, Some(Cause::Held { in_commit: c, .. }) if c == in_commit)).map(|m| m.data).collect();
+        if held.is_empty() {
+            continue;
+        }
         parts.push(match (en, in_commit) {
             (true, true) => format!("not processed: {} (printed, but its consumer is stuck in consumer.commit(): the group coordinator cannot be reached)", list(&held)),
             (true, false) => format!("not processed: {} (printed, but its consumer had not finished with it)", list(&held)),
